@@ -1,0 +1,37 @@
+# Everything a fresh machine needs is installed here, into .venv, on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint types cov bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	@echo "== agent definition files in examples/workspace =="
+	-@$(BIN)/agent-lsp check examples/workspace
+	@echo
+
+test: $(STAMP) lint types
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m pytest --cov --cov-report=term
+	$(BIN)/python -m coverage combine --quiet 2>/dev/null || true
+	$(BIN)/python -m coverage report --fail-under=85
+
+lint: $(STAMP)
+	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff format --check server tests bench
+
+types: $(STAMP)
+	$(BIN)/mypy server
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_check.py
+
+clean:
+	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .pytest_cache .ruff_cache

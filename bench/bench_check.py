@@ -1,0 +1,57 @@
+"""In-process validation speed of a seed-sized agent file (parse + all checks).
+
+Run: ``.venv/bin/python bench/bench_check.py`` (or ``make bench``). Prints the median and spread
+of many timed repetitions; the bar is a median of at most 0.5 ms.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from agent_lsp.definitions.checks import check_document
+from agent_lsp.definitions.document import parse_document
+from agent_lsp.definitions.kinds import FileKind
+from agent_lsp.definitions.spec import Kind
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seeds" / "backend-developer.agent.md"
+
+
+def seed_texts() -> dict[str, str]:
+    broken = SEED.read_text(encoding="utf-8")
+    lines = broken.split("\n")
+    # The seed with its description quoted: the same size, a valid file.
+    value = lines[2].split(": ", 1)[1].replace("\\", "\\\\").replace('"', '\\"')
+    lines[2] = f'description: "{value}"'
+    return {"seed (YAML error)": broken, "seed (quoted, valid)": "\n".join(lines)}
+
+
+def measure(text: str, repeat: int = 2000) -> list[float]:
+    kind = FileKind(Kind.SUBAGENT)
+    for _ in range(200):  # warm caches (model ids, tool index, regexes)
+        check_document(parse_document("a.md", text), kind)
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter_ns()
+        check_document(parse_document("/ws/.claude/agents/backend-developer.md", text), kind)
+        samples.append((time.perf_counter_ns() - start) / 1e6)
+    return samples
+
+
+def main() -> int:
+    print(f"Python {sys.version.split()[0]}, {len(SEED.read_text())} characters per file")
+    for label, text in seed_texts().items():
+        s = sorted(measure(text))
+        p = statistics.quantiles(s, n=100)
+        print(
+            f"{label:22} median {statistics.median(s):.3f} ms  p5 {p[4]:.3f}  p95 {p[94]:.3f}  "
+            f"min {s[0]:.3f}  max {s[-1]:.3f}  (n={len(s)})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Agent definition files: text -> Document -> Findings. No LSP types here."""

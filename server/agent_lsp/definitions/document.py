@@ -1,0 +1,195 @@
+"""Text of an agent definition file -> Document: frontmatter fences, YAML tree, body.
+
+The frontmatter is read the way Claude Code reads it: a ``---`` line first, the YAML, a closing
+``---`` line. When the YAML does not parse, each top-level entry is parsed on its own so the
+entries that do parse are still checked while the user types; the keys of broken entries are
+remembered so "missing key" checks do not fire for a key that is only half-typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .findings import Position, Span
+from .yamltree import ParsedYaml, YamlProblem, YNode, parse_yaml
+
+MAX_TEXT_CHARS = 1_000_000
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FENCE = re.compile(r"---[ \t]*\Z")
+_TOP_KEY = re.compile(r"""([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:(?:[ \t]|\Z)""")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as LSP counts them: only CR, LF and CRLF end a line."""
+    return _LINE_BREAK.split(text)
+
+
+@dataclass
+class Frontmatter:
+    open_span: Span
+    close_span: Span | None  # None: never closed
+    yaml_text: str
+    first_line: int  # file line of the first YAML line
+
+
+@dataclass
+class Document:
+    path: str
+    text: str
+    lines: list[str]
+    frontmatter: Frontmatter | None = None
+    root: YNode | None = None
+    problems: list[YamlProblem] = field(default_factory=list)
+    duplicate_keys: list[tuple[YNode, YNode]] = field(default_factory=list)
+    broken_keys: dict[str, Span] = field(default_factory=dict)
+    body_start_line: int = 0
+    # Frontmatter that does not open on the first line (indented, or after blank lines)
+    misplaced_fence: Span | None = None
+    too_large: bool = False
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.lines[self.body_start_line :])
+
+    @property
+    def mapping(self) -> YNode | None:
+        return self.root if self.root is not None and self.root.kind == "mapping" else None
+
+    def get(self, key: str) -> YNode | None:
+        m = self.mapping
+        return m.get(key) if m is not None else None
+
+    def has_key(self, key: str) -> bool:
+        m = self.mapping
+        return (m is not None and m.key_node(key) is not None) or key in self.broken_keys
+
+    def line_span(self, line: int) -> Span:
+        text = self.lines[line] if 0 <= line < len(self.lines) else ""
+        return Span.of(line, 0, line, len(text))
+
+    def text_of(self, span: Span) -> str:
+        if span.start.line == span.end.line:
+            return self.lines[span.start.line][span.start.column : span.end.column]
+        parts = [self.lines[span.start.line][span.start.column :]]
+        parts.extend(self.lines[span.start.line + 1 : span.end.line])
+        parts.append(self.lines[span.end.line][: span.end.column])
+        return "\n".join(parts)
+
+
+def parse_document(path: str, text: str) -> Document:
+    if len(text) > MAX_TEXT_CHARS:
+        lines = split_lines(text[:1000])
+        return Document(path, text[:0], lines[:1], too_large=True)
+    lines = split_lines(text)
+    doc = Document(path, text, lines)
+    first = lines[0].lstrip("\ufeff") if lines else ""
+    if not _FENCE.match(first):
+        _detect_misplaced_fence(doc)
+        return doc
+    close = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    open_span = Span.of(0, 0, 0, len(lines[0]))
+    end = close if close is not None else _plausible_end(lines)
+    yaml_text = "\n".join(lines[1:end])
+    doc.frontmatter = Frontmatter(
+        open_span,
+        Span.of(close, 0, close, len(lines[close])) if close is not None else None,
+        yaml_text,
+        1,
+    )
+    # Without a closing fence Claude Code sees no frontmatter; the lines that look like YAML are
+    # parsed anyway so the other findings still help while the user is typing.
+    doc.body_start_line = close + 1 if close is not None else end
+    _parse_frontmatter(doc)
+    return doc
+
+
+def _plausible_end(lines: list[str]) -> int:
+    for i in range(1, len(lines)):
+        line = lines[i]
+        if not line.strip() or line[:1] in (" ", "\t", "#", "-") or _TOP_KEY.match(line):
+            continue
+        return i
+    return len(lines)
+
+
+def _detect_misplaced_fence(doc: Document) -> None:
+    for i, line in enumerate(doc.lines[:20]):
+        stripped = line.strip().lstrip("\ufeff")
+        if not stripped:
+            continue
+        if stripped == "---":
+            col = len(line) - len(line.lstrip())
+            doc.misplaced_fence = Span.of(i, col, i, col + 3)
+        return
+
+
+def _parse_frontmatter(doc: Document) -> None:
+    fm = doc.frontmatter
+    assert fm is not None
+    parsed = parse_yaml(fm.yaml_text, fm.first_line, doc.lines)
+    recoverable = all(p.kind in ("syntax", "tab") for p in parsed.problems)
+    if not parsed.problems or parsed.root is not None or not recoverable:
+        _adopt(doc, parsed)
+        return
+    _recover(doc, parsed.problems)
+
+
+def _adopt(doc: Document, parsed: ParsedYaml) -> None:
+    doc.root = parsed.root
+    doc.problems.extend(parsed.problems)
+    doc.duplicate_keys.extend(parsed.duplicate_keys)
+
+
+def top_level_blocks(lines: list[str], first: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) file-line ranges of the top-level entries of a block mapping."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    for i in range(first, end):
+        line = lines[i]
+        if line[:1] not in ("", " ", "\t", "#", "-") and start is not None:
+            blocks.append((start, i))
+            start = i
+        elif start is None and line.strip() and not line.lstrip().startswith("#"):
+            start = i
+    if start is not None:
+        blocks.append((start, end))
+    return blocks
+
+
+def _recover(doc: Document, whole_problems: list[YamlProblem]) -> None:
+    fm = doc.frontmatter
+    assert fm is not None
+    end = doc.body_start_line - 1 if fm.close_span is not None else doc.body_start_line
+    merged = YNode("mapping", Span(Position(fm.first_line, 0), Position(end, 0)))
+    problems: list[YamlProblem] = []
+    seen: dict[object, YNode] = {}
+    for start, stop in top_level_blocks(doc.lines, fm.first_line, end):
+        block = "\n".join(doc.lines[start:stop])
+        parsed = parse_yaml(block, start, doc.lines)
+        if parsed.root is None or parsed.root.kind != "mapping":
+            problems.extend(parsed.problems)
+            m = _TOP_KEY.match(doc.lines[start])
+            if m:
+                key = m.group(1).strip("'\"")
+                doc.broken_keys[key] = Span.of(start, 0, start, len(m.group(1)))
+            continue
+        problems.extend(parsed.problems)
+        for k, v in parsed.root.pairs:
+            if k.is_scalar and k.value in seen:
+                doc.duplicate_keys.append((seen[k.value], k))
+            elif k.is_scalar:
+                seen[k.value] = k
+            merged.pairs.append((k, v))
+        doc.duplicate_keys.extend(parsed.duplicate_keys)
+    if not problems:
+        # Each entry parses alone but not together (an unclosed flow collection across
+        # entries...): report the whole-document error and check nothing more.
+        doc.problems.extend(whole_problems)
+        return
+    doc.problems.extend(problems)
+    doc.root = merged

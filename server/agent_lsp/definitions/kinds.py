@@ -1,0 +1,198 @@
+"""Which kind of agent definition a file is: path globs, plugin manifests, then content."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pathspec
+
+from .spec import (
+    CATALOG_SIGNATURE_KEYS,
+    DEFAULT_GLOBS,
+    PLUGIN_MANIFEST,
+    Kind,
+    key_index,
+)
+
+
+@dataclass(frozen=True)
+class FileKind:
+    kind: Kind
+    plugin_root: str | None = None  # set for files shipped by a plugin
+    unlisted: bool = False  # a plugin agent its manifest does not list: not loaded
+    scope: str | None = None  # the folder whose agents share one namespace
+
+    @property
+    def plugin(self) -> bool:
+        return self.plugin_root is not None
+
+
+class Globs:
+    """Path patterns per kind, matched at any depth (gitignore semantics)."""
+
+    def __init__(self, patterns: Mapping[Kind, Iterable[str]] | None = None) -> None:
+        source = DEFAULT_GLOBS if patterns is None else patterns
+        self.specs = {
+            kind: pathspec.GitIgnoreSpec.from_lines([_any_depth(p) for p in pats])
+            for kind, pats in source.items()
+        }
+
+    def match(self, path: str) -> Kind | None:
+        posix = PurePosixPath(Path(path).as_posix()).as_posix().lstrip("/")
+        for kind in (Kind.SKILL, Kind.COMMAND, Kind.SUBAGENT, Kind.CATALOG):
+            spec = self.specs.get(kind)
+            if spec is not None and spec.match_file(posix):
+                return kind
+        return None
+
+
+def _any_depth(pattern: str) -> str:
+    """Globs match at any depth, as documented: ``prompts/*.md`` finds ``x/prompts/a.md``."""
+    return pattern if pattern.startswith(("**/", "/")) else "**/" + pattern
+
+
+@dataclass(frozen=True)
+class Plugin:
+    root: str
+    agent_paths: tuple[str, ...] | None  # None: the default agents/ folder
+
+    def lists(self, path: str) -> bool:
+        if self.agent_paths is None:
+            return _is_under(path, os.path.join(self.root, "agents"))
+        return any(path == p or _is_under(path, p) for p in self.agent_paths)
+
+    def listed_dirs(self) -> set[str]:
+        if self.agent_paths is None:
+            return {os.path.join(self.root, "agents")}
+        return {p if os.path.isdir(p) else os.path.dirname(p) for p in self.agent_paths}
+
+
+def _is_under(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+@functools.lru_cache(maxsize=4096)
+def plugin_at(folder: str) -> Plugin | None:
+    manifest = os.path.join(folder, *PLUGIN_MANIFEST)
+    if not os.path.isfile(manifest):
+        return None
+    try:
+        with open(manifest, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return Plugin(folder, None)
+    agents = data.get("agents") if isinstance(data, dict) else None
+    if isinstance(agents, str):
+        agents = [agents]
+    if not isinstance(agents, list):
+        return Plugin(folder, None)
+    paths = tuple(
+        os.path.normpath(os.path.join(folder, a)) for a in agents if isinstance(a, str) and a
+    )
+    return Plugin(folder, paths)
+
+
+def find_plugin(path: str) -> Plugin | None:
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(12):
+        plugin = plugin_at(folder)
+        if plugin is not None:
+            return plugin
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return None
+
+
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
+
+
+def frontmatter_keys(text: str) -> set[str]:
+    """Top-level keys of a file's frontmatter, read cheaply (no YAML parse)."""
+    if not text.lstrip("\ufeff").startswith("---"):
+        return set()
+    end = text.find("\n---", 3)
+    head = text[: end if end != -1 else 4000]
+    return set(_KEY_LINE.findall(head))
+
+
+def classify_by_content(path: str, text: str) -> Kind | None:
+    keys = frontmatter_keys(text)
+    if len(keys & CATALOG_SIGNATURE_KEYS) >= 2 and "name" not in keys:
+        return Kind.CATALOG
+    if os.path.basename(path) == "SKILL.md":
+        return Kind.SKILL
+    agent_only = set(key_index(Kind.SUBAGENT)) - set(key_index(Kind.SKILL))
+    if "name" in keys or keys & agent_only:
+        return Kind.SUBAGENT
+    skill_only = set(key_index(Kind.SKILL)) - set(key_index(Kind.SUBAGENT))
+    if keys & skill_only:
+        return Kind.COMMAND
+    return None
+
+
+def _scope_of(path: str) -> str:
+    """The agents folder a subagent belongs to: agents in one scope share one namespace."""
+    parts = Path(path).parts
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] == "agents":
+            return str(Path(*parts[: i + 1]))
+    return os.path.dirname(path)
+
+
+def classify(
+    path: str, text: str | None = None, globs: Globs | None = None, explicit: bool = False
+) -> FileKind | None:
+    """The kind of the file at ``path``; ``text`` is read only when content must decide."""
+    globs = globs or default_globs()
+    abspath = os.path.abspath(path)
+    plugin = find_plugin(abspath)
+    by_glob = globs.match(abspath)
+    if plugin is not None:
+        kind = _classify_in_plugin(plugin, abspath, by_glob, text)
+        if kind is not None or not explicit:
+            return kind
+    if by_glob is Kind.SUBAGENT:
+        return FileKind(Kind.SUBAGENT, scope=_scope_of(abspath))
+    if by_glob is not None:
+        return FileKind(by_glob)
+    if text is None:
+        return None
+    by_content = classify_by_content(abspath, text)
+    if by_content is Kind.CATALOG or (explicit and by_content is not None):
+        scope = os.path.dirname(abspath) if by_content is Kind.SUBAGENT else None
+        return FileKind(by_content, scope=scope)
+    return None
+
+
+def _classify_in_plugin(
+    plugin: Plugin, path: str, by_glob: Kind | None, text: str | None
+) -> FileKind | None:
+    if by_glob in (Kind.SKILL, Kind.COMMAND):
+        return FileKind(by_glob, plugin_root=plugin.root)
+    if plugin.lists(path):
+        return FileKind(Kind.SUBAGENT, plugin_root=plugin.root, scope=plugin.root)
+    if os.path.basename(path).lower() == "readme.md":
+        return None
+    in_agent_folder = os.path.dirname(path) in plugin.listed_dirs()
+    if in_agent_folder and text is not None:
+        keys = frontmatter_keys(text)
+        if {"name", "description"} <= keys:
+            return FileKind(
+                Kind.SUBAGENT, plugin_root=plugin.root, unlisted=True, scope=plugin.root
+            )
+    if text is not None and classify_by_content(path, text) is Kind.CATALOG:
+        return FileKind(Kind.CATALOG)
+    return None
+
+
+@functools.cache
+def default_globs() -> Globs:
+    return Globs()

@@ -1,0 +1,799 @@
+"""Facts about Claude Code's agent definition files, as data, in one place.
+
+Every fact carries the version (or date) it appeared in, so a check can be run against an older
+Claude Code. Sources: Claude Code's documentation (sub-agents, skills, slash commands, tools
+reference, plugins reference, hooks, model configuration) as of v2.1.238 (Aug 2026). Hover text,
+completion and checks all read from here; nothing else spells a key, tool or model name.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import importlib.util
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+LATEST_KNOWN_VERSION = "2.1.238"
+DOCS = "https://code.claude.com/docs/en/"
+
+
+class Kind(enum.Enum):
+    SUBAGENT = "subagent"
+    SKILL = "skill"
+    COMMAND = "command"
+    CATALOG = "catalog-note"
+
+
+class VType(enum.Enum):
+    STRING = "string"
+    BOOL = "boolean"
+    POSITIVE_INT = "positive integer"
+    TOOLS = "tool list (comma-separated string or YAML list)"
+    SKILL_TOOLS = "tool list (space/comma-separated string or YAML list)"
+    STRING_LIST = "list of strings"
+    STR_OR_LIST = "string or list of strings"
+    ENUM = "one of the listed values"
+    MODEL = "model alias or claude-* model id"
+    HOOKS = "mapping of hook event -> matchers"
+    MCP_SERVERS = "list of server names or {name: config} entries"
+    MAPPING = "mapping"
+    DATE = "ISO date (YYYY-MM-DD)"
+    CATALOG_FIELD = "a value or a list of values"
+    ANY = "any value"
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    value: str
+    doc: str
+    since: str | None = None  # Claude Code version
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    name: str
+    vtype: VType
+    doc: str
+    required: bool = False
+    values: tuple[EnumValue, ...] = ()
+    default: str | None = None
+    since: str | None = None  # version, or a date for facts without one
+    plugin_ok: bool = True  # subagents: honoured in plugin agents
+    ignored: bool = False  # accepted but ignored (commands: name, paths)
+    max_len: int | None = None
+    anchor: str = ""
+    snippet: str | None = None
+
+    @property
+    def url(self) -> str:
+        return DOCS + self.anchor
+
+    def value_names(self) -> tuple[str, ...]:
+        return tuple(v.value for v in self.values)
+
+
+_EFFORT = (
+    EnumValue("low", "Fastest, least thorough reasoning."),
+    EnumValue("medium", "Balanced reasoning effort."),
+    EnumValue("high", "Thorough reasoning."),
+    EnumValue("xhigh", "Extra-high effort; available on models that support it."),
+    EnumValue("max", "Maximum effort; available on models that support it."),
+)
+_SUBAGENT_MODEL_DOC = (
+    "Model the subagent runs on: an alias (`sonnet`, `opus`, `haiku`, `fable`), `inherit` "
+    "(the main conversation's model, the default) or a full model id such as `claude-opus-5`."
+)
+
+SUBAGENT_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "name",
+        VType.STRING,
+        "The subagent's identity: lowercase letters and hyphens. The file name does not have to "
+        "match. A name that starts with `-` or contains `:` makes Claude Code skip the file "
+        "(since v2.1.218).",
+        required=True,
+        anchor="sub-agents#supported-frontmatter-fields",
+        snippet="name: ${1:agent-name}",
+    ),
+    KeySpec(
+        "description",
+        VType.STRING,
+        "When Claude should delegate to this subagent. Claude reads it to choose an agent, so "
+        "say what tasks it handles and when to use it proactively.",
+        required=True,
+        anchor="sub-agents#supported-frontmatter-fields",
+        snippet='description: "${1:Use this agent when ...}"',
+    ),
+    KeySpec(
+        "tools",
+        VType.TOOLS,
+        "Tools the subagent may use, as a comma-separated string (`Read, Grep, Glob`) or a YAML "
+        "list. Omit it to inherit every tool. `Agent(a, b)` limits which agents it may spawn; "
+        "`mcp__server` or `mcp__server__tool` name MCP tools. If no entry resolves to a tool the "
+        "subagent fails to spawn.",
+        default="all tools of the main conversation",
+        anchor="sub-agents#available-tools",
+        snippet="tools: ${1:Read, Grep, Glob}",
+    ),
+    KeySpec(
+        "disallowedTools",
+        VType.TOOLS,
+        "Tools to deny; removed from the inherited or listed tools (applied first). Same syntax "
+        "as `tools`, plus `mcp__*` for every MCP tool.",
+        anchor="sub-agents#available-tools",
+        snippet="disallowedTools: ${1:Write, Edit}",
+    ),
+    KeySpec(
+        "model",
+        VType.MODEL,
+        _SUBAGENT_MODEL_DOC,
+        default="inherit",
+        anchor="sub-agents#choose-a-model",
+        snippet="model: ${1|sonnet,opus,haiku,fable,inherit|}",
+    ),
+    KeySpec(
+        "permissionMode",
+        VType.ENUM,
+        "How the subagent handles permission prompts. Ignored for plugin agents.",
+        values=(
+            EnumValue("default", "Prompt for permission as usual."),
+            EnumValue("acceptEdits", "Accept file edits and common filesystem commands."),
+            EnumValue("auto", "A background classifier reviews commands."),
+            EnumValue("dontAsk", "Deny permission prompts; explicitly allowed tools still work."),
+            EnumValue("bypassPermissions", "Skip permission prompts entirely."),
+            EnumValue("plan", "Plan mode: read-only exploration."),
+            EnumValue("manual", "Alias of `default`.", since="2.1.200"),
+        ),
+        default="default",
+        plugin_ok=False,
+        anchor="sub-agents#permission-modes",
+        snippet="permissionMode: ${1|default,acceptEdits,auto,dontAsk,bypassPermissions,plan|}",
+    ),
+    KeySpec(
+        "maxTurns",
+        VType.POSITIVE_INT,
+        "Maximum number of agentic turns before the subagent stops.",
+        anchor="sub-agents#supported-frontmatter-fields",
+        snippet="maxTurns: ${1:20}",
+    ),
+    KeySpec(
+        "skills",
+        VType.STRING_LIST,
+        "Skills whose full content is preloaded into the subagent's context at start-up. A "
+        "missing skill is only logged at debug level.",
+        anchor="sub-agents#preload-skills-into-subagents",
+        snippet="skills:\n  - ${1:skill-name}",
+    ),
+    KeySpec(
+        "mcpServers",
+        VType.MCP_SERVERS,
+        "MCP servers for this subagent: names of configured servers, or `{name: config}` inline "
+        "definitions. Ignored for plugin agents.",
+        plugin_ok=False,
+        anchor="sub-agents#supported-frontmatter-fields",
+        snippet="mcpServers:\n  - ${1:server-name}",
+    ),
+    KeySpec(
+        "hooks",
+        VType.HOOKS,
+        "Lifecycle hooks scoped to this subagent: event -> list of `{matcher, hooks: [{type, "
+        "command}]}`. `Stop` runs as `SubagentStop`. `hooks: []` silently drops the agent. "
+        "Ignored for plugin agents.",
+        plugin_ok=False,
+        anchor="sub-agents#define-hooks-for-subagents",
+        snippet="hooks:\n  PreToolUse:\n    - matcher: ${1:Bash}\n      hooks:\n"
+        "        - type: command\n          command: ${2:./check.sh}",
+    ),
+    KeySpec(
+        "memory",
+        VType.ENUM,
+        "Persistent memory scope, for learning across sessions.",
+        values=(
+            EnumValue("user", "~/.claude/agent-memory/<agent>/: across all projects."),
+            EnumValue("project", ".claude/agent-memory/<agent>/: shared through git."),
+            EnumValue("local", ".claude/agent-memory-local/<agent>/: this project, not in git."),
+        ),
+        anchor="sub-agents#enable-persistent-memory",
+        snippet="memory: ${1|user,project,local|}",
+    ),
+    KeySpec(
+        "background",
+        VType.BOOL,
+        "`true` keeps the subagent in the background even when Claude asks for the foreground.",
+        default="false",
+        anchor="sub-agents#run-subagents-in-foreground-or-background",
+        snippet="background: ${1|true,false|}",
+    ),
+    KeySpec(
+        "effort",
+        VType.ENUM,
+        "Reasoning effort while this subagent is active; overrides the session's. Which levels "
+        "exist depends on the model.",
+        values=_EFFORT,
+        default="the session's effort",
+        anchor="sub-agents#supported-frontmatter-fields",
+        snippet="effort: ${1|low,medium,high,xhigh,max|}",
+    ),
+    KeySpec(
+        "isolation",
+        VType.ENUM,
+        "`worktree` runs the subagent in a temporary git worktree, removed if it changes nothing.",
+        values=(EnumValue("worktree", "A temporary git worktree of the repository."),),
+        anchor="sub-agents#supported-frontmatter-fields",
+        snippet="isolation: worktree",
+    ),
+    KeySpec(
+        "color",
+        VType.ENUM,
+        "Display colour of the subagent in the task list and transcript.",
+        values=tuple(
+            EnumValue(c, f"Shown in {c}.")
+            for c in ("red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan")
+        ),
+        since="2026-04-02",
+        plugin_ok=False,
+        anchor="sub-agents#supported-frontmatter-fields",
+        snippet="color: ${1|red,blue,green,yellow,purple,orange,pink,cyan|}",
+    ),
+    KeySpec(
+        "initialPrompt",
+        VType.STRING,
+        "Submitted as the first user turn when this agent runs as the main session (`--agent`); "
+        "ignored when it runs as a subagent.",
+        plugin_ok=False,
+        anchor="sub-agents#supported-frontmatter-fields",
+        snippet='initialPrompt: "${1}"',
+    ),
+)
+
+_SKILL_COMMON: tuple[KeySpec, ...] = (
+    KeySpec(
+        "description",
+        VType.STRING,
+        "What the skill does and when to use it; Claude reads it to decide when to load the "
+        "skill. Without it the first paragraph is used. Together with `when_to_use` it is cut at "
+        "1,536 characters in the listing.",
+        anchor="skills#frontmatter-reference",
+        snippet='description: "${1}"',
+    ),
+    KeySpec(
+        "when_to_use",
+        VType.STRING,
+        "Trigger phrases or example requests, appended to the description (counts toward the "
+        "1,536-character cap).",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "argument-hint",
+        VType.STRING,
+        "Hint shown in autocomplete for the arguments, e.g. `[issue-number]`.",
+        anchor="skills#frontmatter-reference",
+        snippet='argument-hint: "${1:[arg]}"',
+    ),
+    KeySpec(
+        "arguments",
+        VType.STR_OR_LIST,
+        "Named positional arguments for `$name` substitution: a space-separated string or a list.",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "disable-model-invocation",
+        VType.BOOL,
+        "`true`: only you can invoke it (`/name`); Claude does not load it by itself.",
+        default="false",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "user-invocable",
+        VType.BOOL,
+        "`false`: hidden from the `/` menu; only Claude invokes it.",
+        default="true",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "allowed-tools",
+        VType.SKILL_TOOLS,
+        "Tools Claude may use without asking during the turn that invokes this: a space- or "
+        "comma-separated string or a list.",
+        anchor="skills#pre-approve-tools-for-a-skill",
+    ),
+    KeySpec(
+        "disallowed-tools",
+        VType.SKILL_TOOLS,
+        "Tools removed while this is active: a space- or comma-separated string or a list.",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "model",
+        VType.MODEL,
+        "Model while this is active (the rest of the turn), or `inherit`.",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "effort",
+        VType.ENUM,
+        "Reasoning effort while this is active.",
+        values=_EFFORT,
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "context",
+        VType.ENUM,
+        "`fork` runs it in a forked subagent context.",
+        values=(EnumValue("fork", "Run in a forked subagent."),),
+        anchor="skills#run-skills-in-a-subagent",
+    ),
+    KeySpec(
+        "agent",
+        VType.STRING,
+        "Which subagent type runs it when `context: fork` is set.",
+        anchor="skills#run-skills-in-a-subagent",
+    ),
+    KeySpec(
+        "background",
+        VType.BOOL,
+        "With `context: fork`: `false` waits for the forked subagent in the same turn.",
+        default="true",
+        since="2.1.218",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "hooks",
+        VType.HOOKS,
+        "Hooks registered when it is invoked, kept for the rest of the session.",
+        anchor="hooks#hooks-in-skills-and-agents",
+    ),
+    KeySpec(
+        "paths",
+        VType.STR_OR_LIST,
+        "Glob patterns that limit when it activates automatically (comma-separated or a list).",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "shell",
+        VType.ENUM,
+        "Shell for inline `!` commands.",
+        values=(
+            EnumValue("bash", "The default."),
+            EnumValue("powershell", "Run inline commands with PowerShell."),
+        ),
+        default="bash",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "metadata",
+        VType.MAPPING,
+        "Free-form map for your own tooling; Claude Code ignores it and drops a non-map value.",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "license",
+        VType.STRING,
+        "Licence of the skill (Agent Skills spec); accepted and not acted on.",
+        anchor="skills#frontmatter-reference",
+    ),
+    KeySpec(
+        "compatibility",
+        VType.STRING,
+        "Environment requirements (Agent Skills spec), at most 500 characters.",
+        max_len=500,
+        anchor="skills#frontmatter-reference",
+    ),
+)
+
+SKILL_NAME = KeySpec(
+    "name",
+    VType.STRING,
+    "Display name in skill listings; defaults to the directory name. The Agent Skills spec asks "
+    "for 1-64 characters of `a-z`, `0-9` and `-`, equal to the directory name.",
+    anchor="skills#frontmatter-reference",
+    snippet="name: ${1:skill-name}",
+)
+SKILL_KEYS: tuple[KeySpec, ...] = (SKILL_NAME, *_SKILL_COMMON)
+COMMAND_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "name",
+        VType.STRING,
+        "Ignored for commands: the command's name comes from its file name.",
+        ignored=True,
+        anchor="slash-commands",
+    ),
+    KeySpec(
+        "paths",
+        VType.STR_OR_LIST,
+        "Ignored for commands: only skills activate by path.",
+        ignored=True,
+        anchor="slash-commands",
+    ),
+    *(k for k in _SKILL_COMMON if k.name != "paths"),
+)
+
+CATALOG_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("categories", VType.CATALOG_FIELD, "Top-level category of the note."),
+    KeySpec("subCategories", VType.CATALOG_FIELD, "Finer categories of the note."),
+    KeySpec("topics", VType.CATALOG_FIELD, "Topics the note covers."),
+    KeySpec("subTopics", VType.CATALOG_FIELD, "Sub-topics the note covers."),
+    KeySpec("dateCreated", VType.DATE, "When the note was written (YYYY-MM-DD)."),
+    KeySpec("dateRevised", VType.DATE, "When the note was last revised; not before `dateCreated`."),
+    KeySpec("aliases", VType.CATALOG_FIELD, "Other titles the note is found under (Obsidian)."),
+    KeySpec("tags", VType.CATALOG_FIELD, "Tags (Obsidian); without the leading `#`."),
+)
+CATALOG_SIGNATURE_KEYS = frozenset(
+    {"categories", "subCategories", "topics", "subTopics", "dateCreated"}
+)
+
+KEYS_BY_KIND: dict[Kind, tuple[KeySpec, ...]] = {
+    Kind.SUBAGENT: SUBAGENT_KEYS,
+    Kind.SKILL: SKILL_KEYS,
+    Kind.COMMAND: COMMAND_KEYS,
+    Kind.CATALOG: CATALOG_KEYS,
+}
+
+
+@functools.cache
+def key_index(kind: Kind) -> dict[str, KeySpec]:
+    return {k.name: k for k in KEYS_BY_KIND[kind]}
+
+
+# Misspellings and other tools' spellings seen in the wild, mapped to the key Claude Code reads.
+KEY_ALIASES: dict[Kind, dict[str, str]] = {
+    Kind.SUBAGENT: {
+        "allowedTools": "tools",
+        "allowed-tools": "tools",
+        "allowed_tools": "tools",
+        "tool": "tools",
+        "Tools": "tools",
+        "disallowed-tools": "disallowedTools",
+        "disallowed_tools": "disallowedTools",
+        "deniedTools": "disallowedTools",
+        "max_turns": "maxTurns",
+        "max-turns": "maxTurns",
+        "permission-mode": "permissionMode",
+        "permission_mode": "permissionMode",
+        "mcp_servers": "mcpServers",
+        "mcp-servers": "mcpServers",
+        "initial_prompt": "initialPrompt",
+        "desc": "description",
+        "colour": "color",
+    },
+    Kind.SKILL: {
+        "allowedTools": "allowed-tools",
+        "allowed_tools": "allowed-tools",
+        "tools": "allowed-tools",
+        "disallowedTools": "disallowed-tools",
+        "whenToUse": "when_to_use",
+        "when-to-use": "when_to_use",
+        "argumentHint": "argument-hint",
+        "argument_hint": "argument-hint",
+        "userInvocable": "user-invocable",
+        "disableModelInvocation": "disable-model-invocation",
+    },
+}
+KEY_ALIASES[Kind.COMMAND] = dict(KEY_ALIASES[Kind.SKILL])
+
+# Plugin-shipped agents honour only these keys. The docs say outright that hooks, mcpServers and
+# permissionMode are dropped (for security); the rest are merely not in the supported list.
+PLUGIN_AGENT_KEYS = frozenset(k.name for k in SUBAGENT_KEYS if k.plugin_ok)
+PLUGIN_DROPPED_FOR_SECURITY = frozenset({"hooks", "mcpServers", "permissionMode"})
+
+# --- Names ---------------------------------------------------------------------------------
+NAME_COLON_SKIPPED_SINCE = "2.1.218"  # a `:` in a subagent name makes Claude Code skip the file
+SKILL_NAME_MAX = 64
+SKILL_DESCRIPTION_MAX = 1024  # Agent Skills spec
+SKILL_LISTING_MAX = 1536  # description + when_to_use, cut in the listing
+SHORT_DESCRIPTION = 20  # characters: below this Claude has little to delegate on
+
+
+# --- Tools ---------------------------------------------------------------------------------
+class ToolStatus(enum.Enum):
+    CURRENT = "current"
+    REMOVED = "removed"
+    ALIAS = "alias"
+
+
+@dataclass(frozen=True)
+class ToolFact:
+    name: str
+    doc: str
+    status: ToolStatus = ToolStatus.CURRENT
+    replacement: str | None = None
+    since: str | None = None  # version it appeared (None: long before any profile)
+    until: str | None = None  # when it went away (version or date)
+    removed_from_subagents: bool = False  # Claude Code strips it from every subagent
+    takes_argument: bool = False  # Agent(a, b)
+
+
+TOOLS: tuple[ToolFact, ...] = (
+    ToolFact(
+        "Agent",
+        "Spawns subagents. `Agent(a, b)` limits which ones (only when run with `--agent`).",
+        since="2.1.63",
+        takes_argument=True,
+    ),
+    ToolFact("Artifact", "Creates a rendered artifact for the user."),
+    ToolFact(
+        "AskUserQuestion",
+        "Asks the user multiple-choice questions.",
+        removed_from_subagents=True,
+    ),
+    ToolFact("Bash", "Runs shell commands."),
+    ToolFact("CronCreate", "Schedules a recurring prompt."),
+    ToolFact("CronDelete", "Deletes a scheduled prompt."),
+    ToolFact("CronList", "Lists scheduled prompts."),
+    ToolFact("Edit", "Makes exact string replacements in files."),
+    ToolFact("EndConversation", "Ends the conversation.", removed_from_subagents=True),
+    ToolFact("EnterPlanMode", "Switches to plan mode.", removed_from_subagents=True),
+    ToolFact(
+        "ExitPlanMode",
+        "Leaves plan mode (kept for subagents with `permissionMode: plan`).",
+        removed_from_subagents=True,
+    ),
+    ToolFact("EnterWorktree", "Moves the session into a git worktree."),
+    ToolFact("ExitWorktree", "Leaves a git worktree."),
+    ToolFact("Glob", "Finds files by name pattern."),
+    ToolFact("Grep", "Searches file contents with regular expressions."),
+    ToolFact("ListAgents", "Lists the available agents."),
+    ToolFact("ListMcpResourcesTool", "Lists MCP server resources."),
+    ToolFact("LSP", "Asks language servers for definitions, references and diagnostics."),
+    ToolFact("Monitor", "Watches a background process's output."),
+    ToolFact("NotebookEdit", "Edits Jupyter notebook cells."),
+    ToolFact("PowerShell", "Runs PowerShell commands."),
+    ToolFact("PushNotification", "Sends a push notification."),
+    ToolFact("Read", "Reads files, images, PDFs and notebooks."),
+    ToolFact("ReadMcpResourceTool", "Reads an MCP server resource."),
+    ToolFact("RemoteTrigger", "Triggers a remote session."),
+    ToolFact("ReportFindings", "Reports structured findings."),
+    ToolFact("ScheduleWakeup", "Schedules the session to resume.", removed_from_subagents=True),
+    ToolFact("SendMessage", "Sends a message to another agent."),
+    ToolFact("SendUserFile", "Sends a file to the user."),
+    ToolFact("ShareOnboardingGuide", "Shares an onboarding guide."),
+    ToolFact("Skill", "Runs a skill. Prefer the `skills` key to preload skills."),
+    ToolFact("TaskCreate", "Creates a task in the task list."),
+    ToolFact("TaskGet", "Reads a task."),
+    ToolFact("TaskList", "Lists tasks."),
+    ToolFact("TaskOutput", "Reads a background task's output.", removed_from_subagents=True),
+    ToolFact("TaskStop", "Stops a background task."),
+    ToolFact("TaskUpdate", "Updates a task."),
+    ToolFact("TeamCreate", "Creates an agent team."),
+    ToolFact("TeamDelete", "Deletes an agent team."),
+    ToolFact("TodoWrite", "Maintains the session's todo list."),
+    ToolFact("ToolSearch", "Finds deferred tools by name or description."),
+    ToolFact("WaitForMcpServers", "Waits for MCP servers to connect.", removed_from_subagents=True),
+    ToolFact("WebFetch", "Fetches a URL and reads its content."),
+    ToolFact("WebSearch", "Searches the web."),
+    ToolFact("Workflow", "Runs a workflow script.", removed_from_subagents=True),
+    ToolFact("Write", "Creates or overwrites files."),
+    ToolFact(
+        "Task",
+        "Old name of `Agent`; still accepted as an alias.",
+        ToolStatus.ALIAS,
+        replacement="Agent",
+        until="2.1.63",
+        takes_argument=True,
+    ),
+    ToolFact("LS", "Listed directories.", ToolStatus.REMOVED, replacement="Glob", until="2025"),
+    ToolFact("MultiEdit", "Made several edits at once.", ToolStatus.REMOVED, "Edit", until="2025"),
+    ToolFact(
+        "NotebookRead", "Read notebooks.", ToolStatus.REMOVED, replacement="Read", until="2025"
+    ),
+    ToolFact("TodoRead", "Read the todo list.", ToolStatus.REMOVED, "TodoWrite", until="2025"),
+    ToolFact("SlashCommand", "Ran slash commands.", ToolStatus.REMOVED, "Skill", until="late 2025"),
+    ToolFact(
+        "BashOutput",
+        "Read background shell output.",
+        ToolStatus.REMOVED,
+        "TaskOutput",
+        until="late 2025",
+    ),
+    ToolFact(
+        "KillShell",
+        "Stopped a background shell.",
+        ToolStatus.REMOVED,
+        "TaskStop",
+        until="2025-12",
+    ),
+    ToolFact(
+        "KillBash",
+        "Stopped a background shell.",
+        ToolStatus.REMOVED,
+        "TaskStop",
+        until="2026-06",
+    ),
+)
+
+
+@functools.cache
+def tool_index() -> dict[str, ToolFact]:
+    return {t.name: t for t in TOOLS}
+
+
+@functools.cache
+def current_tool_names() -> tuple[str, ...]:
+    return tuple(t.name for t in TOOLS if t.status is ToolStatus.CURRENT)
+
+
+AGENT_TOOL = "Agent"
+AGENT_TOOL_SINCE = "2.1.63"
+ZERO_TOOLS_REFUSED_SINCE = "2.1.208"
+MCP_PREFIX = "mcp__"
+
+# --- Models --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelAlias:
+    name: str
+    doc: str
+    since: str | None = None
+    subagent_ok: bool = True
+
+
+MODEL_ALIASES: tuple[ModelAlias, ...] = (
+    ModelAlias("inherit", "The main conversation's model (the default)."),
+    ModelAlias("sonnet", "The latest Sonnet: everyday coding."),
+    ModelAlias("opus", "The latest Opus: complex reasoning."),
+    ModelAlias("haiku", "The fast, low-cost Haiku model."),
+    ModelAlias("fable", "Claude Fable 5, for the hardest long-running tasks.", since="2.1.170"),
+    ModelAlias("best", "Fable 5 where available, else the latest Opus."),
+    ModelAlias("sonnet[1m]", "Sonnet with a 1M-token context window."),
+    ModelAlias("opus[1m]", "Opus with a 1M-token context window."),
+    ModelAlias("opusplan", "Opus in plan mode, Sonnet for execution."),
+    ModelAlias("default", "Your account's default model (skills and settings)."),
+)
+# Aliases documented for subagents; the others are model-config aliases that probably work.
+SUBAGENT_DOCUMENTED_MODELS = frozenset({"inherit", "sonnet", "opus", "haiku", "fable"})
+
+# Which concrete API id an alias means: not stated by the docs (they name Opus 5 / Sonnet 5 in
+# Aug 2026). A setting overrides it; so do ANTHROPIC_DEFAULT_<FAMILY>_MODEL.
+ALIAS_TO_MODEL_ID: dict[str, str] = {
+    "sonnet": "claude-sonnet-5",
+    "opus": "claude-opus-5",
+    "haiku": "claude-haiku-4-5",
+    "fable": "claude-fable-5",
+    "best": "claude-opus-5",
+    "sonnet[1m]": "claude-sonnet-5",
+    "opus[1m]": "claude-opus-5",
+    "opusplan": "claude-opus-5",
+}
+
+# Used when the anthropic SDK is not installed; the SDK's own list wins when it is.
+FALLBACK_MODEL_IDS: tuple[str, ...] = (
+    "claude-opus-5-5",
+    "claude-sonnet-5-5",
+    "claude-haiku-5-5",
+    "claude-fable-5-2",
+    "claude-mythos-5-2",
+    "claude-sonnet-5",
+    "claude-fable-5",
+    "claude-opus-5",
+    "claude-opus-4-8",
+    "claude-opus-4-7",
+    "claude-opus-4-6",
+    "claude-sonnet-4-6",
+    "claude-haiku-4-5",
+    "claude-haiku-4-5-20251001",
+    "claude-opus-4-5",
+    "claude-sonnet-4-5",
+)
+FALLBACK_DEPRECATED: dict[str, str] = {
+    "claude-sonnet-4-5": "2026-11-30",
+    "claude-sonnet-4-5-20250929": "2026-11-30",
+}
+# Vendors whose models Claude Code cannot run: such an agent fails when it is spawned.
+FOREIGN_MODEL = re.compile(
+    r"(gpt|o[1-9]|chatgpt|gemini|llama|mistral|mixtral|deepseek|qwen|grok|command|phi|gemma|"
+    r"openai|google|meta|anthropic/|x-ai|cohere)",
+    re.IGNORECASE,
+)
+
+_LITERAL = re.compile(r'"(claude-[a-z0-9.\-]+)"')
+_DEPRECATED = re.compile(r'"(claude-[a-z0-9.\-]+)":\s*"([^"]+)"')
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
+
+
+def _sdk_file(*parts: str) -> Path | None:
+    spec = importlib.util.find_spec("anthropic")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations)), *parts)
+    return path if path.is_file() else None
+
+
+@functools.cache
+def known_model_ids() -> tuple[str, ...]:
+    """The ids the installed anthropic SDK knows, read from its source without importing it
+    (importing the SDK costs ~0.3 s; reading one file costs well under a millisecond)."""
+    path = _sdk_file("types", "model_param.py")
+    if path is None:
+        return FALLBACK_MODEL_IDS
+    ids = tuple(dict.fromkeys(_LITERAL.findall(path.read_text("utf-8"))))
+    return ids or FALLBACK_MODEL_IDS
+
+
+def _iso_date(text: str) -> str | None:
+    m = re.match(r"([A-Za-z]+)\s+(\d+)(?:st|nd|rd|th)?,?\s+(\d{4})", text.strip())
+    if not m or m.group(1).lower() not in _MONTHS:
+        return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) else None
+    return f"{int(m.group(3)):04d}-{_MONTHS[m.group(1).lower()]:02d}-{int(m.group(2)):02d}"
+
+
+@functools.cache
+def deprecated_models() -> dict[str, str]:
+    """Model id -> ISO end-of-life date, from the SDK's DEPRECATED_MODELS table."""
+    path = _sdk_file("_data", "deprecated_models.py")
+    if path is None:
+        return dict(FALLBACK_DEPRECATED)
+    out: dict[str, str] = {}
+    for model, when in _DEPRECATED.findall(path.read_text("utf-8")):
+        iso = _iso_date(when)
+        if iso:
+            out[model] = iso
+    return out or dict(FALLBACK_DEPRECATED)
+
+
+# --- Hooks ---------------------------------------------------------------------------------
+HOOK_EVENTS: tuple[str, ...] = (
+    "SessionStart",
+    "Setup",
+    "UserPromptSubmit",
+    "UserPromptExpansion",
+    "PreToolUse",
+    "PermissionRequest",
+    "PermissionDenied",
+    "PostToolUse",
+    "PostToolUseFailure",
+    "PostToolBatch",
+    "Notification",
+    "MessageDisplay",
+    "SubagentStart",
+    "SubagentStop",
+    "TaskCreated",
+    "TaskCompleted",
+    "Stop",
+    "StopFailure",
+    "TeammateIdle",
+    "InstructionsLoaded",
+    "ConfigChange",
+    "CwdChanged",
+    "DirectoryAdded",
+    "FileChanged",
+    "WorktreeCreate",
+    "WorktreeRemove",
+    "PreCompact",
+    "PostCompact",
+    "Elicitation",
+    "ElicitationResult",
+    "SessionEnd",
+)
+HOOK_HANDLER_TYPES: tuple[str, ...] = ("command", "http", "mcp_tool", "prompt", "agent")
+
+# --- Files ---------------------------------------------------------------------------------
+DEFAULT_GLOBS: dict[Kind, tuple[str, ...]] = {
+    Kind.SUBAGENT: ("**/.claude/agents/**/*.md", "**/agents/**/*.md"),
+    Kind.SKILL: ("**/.claude/skills/*/SKILL.md", "**/skills/*/SKILL.md"),
+    Kind.COMMAND: ("**/.claude/commands/**/*.md",),
+    Kind.CATALOG: (),
+}
+DEFAULT_EXCLUDES: tuple[str, ...] = (".git", ".venv", "node_modules")
+PLUGIN_MANIFEST = (".claude-plugin", "plugin.json")
+MAX_FILE_BYTES = 1_000_000

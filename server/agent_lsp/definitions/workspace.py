@@ -1,0 +1,204 @@
+"""Files on disk -> checked documents, and the facts that span files (duplicate agent names)."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pathspec
+
+from .checks import DEFAULT_OPTIONS, CheckOptions, check_document
+from .document import Document, parse_document
+from .findings import Finding, Related, Severity, Span
+from .kinds import FileKind, Globs, classify, default_globs
+from .rules import NOT_LOADED, RULES
+from .spec import DEFAULT_EXCLUDES, MAX_FILE_BYTES, Kind
+
+
+@dataclass
+class FileResult:
+    path: str
+    kind: FileKind | None
+    findings: list[Finding] = field(default_factory=list)
+    agent_name: tuple[str, Span] | None = None
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    text: str | None
+    problem: str | None = None
+
+
+def read_text(path: str) -> ReadResult:
+    """Read a file as text; a file that is not text gets a reason, never an exception."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            return ReadResult(
+                None,
+                f"File is {size:,} bytes; agent files over "
+                f"{MAX_FILE_BYTES:,} bytes are not checked.",
+            )
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as err:
+        return ReadResult(None, f"Cannot read the file: {err.strerror or err}.")
+    if b"\x00" in data[:8192]:
+        return ReadResult(None, "Binary file (it contains NUL bytes), not an agent definition.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return ReadResult(
+            None,
+            f"Not UTF-8 text (byte 0x{data[err.start]:02X} at offset {err.start}); Claude Code "
+            "reads agent files as UTF-8. Re-save the file as UTF-8.",
+        )
+    return ReadResult(text.removeprefix("\ufeff"))
+
+
+class _Ignores:
+    """.gitignore files met on the way down, each applied below its own folder."""
+
+    def __init__(self) -> None:
+        self.specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+
+    def load(self, folder: str) -> None:
+        path = os.path.join(folder, ".gitignore")
+        if not os.path.isfile(path):
+            return
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                spec = pathspec.GitIgnoreSpec.from_lines(fh)
+        except OSError:
+            return
+        self.specs.append((folder, spec))
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        for folder, spec in self.specs:
+            if not path.startswith(folder + os.sep):
+                continue
+            rel = os.path.relpath(path, folder).replace(os.sep, "/")
+            if spec.match_file(rel + ("/" if is_dir else "")):
+                return True
+        return False
+
+
+def iter_markdown(root: str, excludes: Iterable[str] = DEFAULT_EXCLUDES) -> Iterator[str]:
+    """Markdown files below ``root``, skipping excluded folders and what .gitignore ignores."""
+    skip = set(excludes)
+    ignores = _Ignores()
+    for folder, dirs, files in os.walk(root):
+        ignores.load(folder)
+        dirs[:] = sorted(
+            d for d in dirs if d not in skip and not ignores.ignored(os.path.join(folder, d), True)
+        )
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if name.lower().endswith(".md") and not ignores.ignored(path, False):
+                yield path
+
+
+def check_text(
+    path: str,
+    text: str,
+    kind: FileKind,
+    opts: CheckOptions = DEFAULT_OPTIONS,
+) -> FileResult:
+    doc = parse_document(path, text)
+    findings = check_document(doc, kind, opts)
+    return FileResult(path, kind, findings, agent_name(doc) if kind.kind is Kind.SUBAGENT else None)
+
+
+def agent_name(doc: Document) -> tuple[str, Span] | None:
+    node = doc.get("name")
+    if node is None or not node.is_scalar or not isinstance(node.value, str) or not node.text:
+        return None
+    return node.text, node.span
+
+
+def check_file(
+    path: str,
+    opts: CheckOptions = DEFAULT_OPTIONS,
+    globs: Globs | None = None,
+    explicit: bool = False,
+) -> FileResult | None:
+    """Check one file on disk; None when it is not an agent definition file."""
+    read = read_text(path)
+    kind = classify(path, read.text, globs or default_globs(), explicit=explicit)
+    if read.text is None and (kind is not None or explicit):
+        rule = RULES["AGT001"]
+        finding = Finding(rule.code, rule.severity, Span.point(0, 0), read.problem or "")
+        return FileResult(path, kind, [finding])
+    if kind is None or read.text is None:
+        return None
+    return check_text(path, read.text, kind, opts)
+
+
+def check_paths(
+    paths: Iterable[str],
+    opts: CheckOptions = DEFAULT_OPTIONS,
+    globs: Globs | None = None,
+) -> list[FileResult]:
+    """Check files and folders (recursively) and add the cross-file findings."""
+    results: list[FileResult] = []
+    seen: set[str] = set()
+    for given in paths:
+        if os.path.isdir(given):
+            candidates: Iterable[tuple[str, bool]] = ((p, False) for p in iter_markdown(given))
+        else:
+            candidates = [(given, True)]
+        for path, explicit in candidates:
+            key = os.path.abspath(path)
+            if key in seen:
+                continue
+            seen.add(key)
+            result = check_file(path, opts, globs, explicit)
+            if result is not None:
+                results.append(result)
+    add_duplicate_names(results, opts)
+    return results
+
+
+def loads(result: FileResult) -> bool:
+    """Whether Claude Code loads the agent at all (its name can then clash with another)."""
+    return not any(
+        f.code in NOT_LOADED and f.severity is Severity.ERROR for f in result.findings
+    ) and not (result.kind is not None and result.kind.unlisted)
+
+
+def add_duplicate_names(results: list[FileResult], opts: CheckOptions = DEFAULT_OPTIONS) -> None:
+    """Two agents with one name in one scope: only one loads, so both are told."""
+    code = "AGT051"
+    if code in opts.severities and opts.severities[code] is None:
+        return
+    severity = opts.severities.get(code) or RULES[code].severity
+    by_scope: dict[tuple[str, str], list[FileResult]] = defaultdict(list)
+    for result in results:
+        if result.agent_name is None or result.kind is None or not loads(result):
+            continue
+        scope = result.kind.scope or os.path.dirname(os.path.abspath(result.path))
+        by_scope[(scope, result.agent_name[0])].append(result)
+    for (_, name), group in by_scope.items():
+        if len(group) < 2:
+            continue
+        for result in group:
+            assert result.agent_name is not None
+            others = [g for g in group if g is not result]
+            related = tuple(
+                Related(o.path, o.agent_name[1], f"`{name}` is also defined here")
+                for o in others
+                if o.agent_name is not None
+            )
+            result.findings.append(
+                Finding(
+                    code,
+                    severity if isinstance(severity, Severity) else RULES[code].severity,
+                    result.agent_name[1],
+                    f"Another agent in this scope is also named `{name}` "
+                    f"({os.path.relpath(others[0].path)}); only one of them loads.",
+                    related=related,
+                )
+            )
+            result.findings.sort(key=Finding.sort_key)

@@ -1,0 +1,306 @@
+"""YAML text -> a node tree with exact source spans, parsed the way Claude Code reads it.
+
+PyYAML's libyaml composer gives nodes with line/column marks (code points). Scalars are resolved
+with the YAML 1.2 core schema rather than PyYAML's YAML 1.1 rules, because Claude Code parses
+frontmatter with a YAML 1.2 parser: ``yes`` stays a string and ``2025-09-02`` is not a date
+object. The resolver is ours (a dozen lines) since PyYAML offers no 1.2 mode.
+
+Aliases are shared, never expanded: a tree whose expansion would exceed a budget is flagged (the
+"billion laughs" bomb), and nesting deeper than a limit is cut, so no input can hang or overflow.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import yaml
+
+from .findings import Position, Span
+
+try:  # libyaml is ~25x faster; the pure-Python loader is a fallback for odd installs
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 64
+MAX_EXPANDED_NODES = 10_000
+
+NodeKind = Literal["scalar", "mapping", "sequence"]
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+# Characters that PyYAML treats as line breaks but LSP does not; they would shift every line after.
+_EXTRA_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
+
+
+def resolve_plain(text: str) -> object:
+    """YAML 1.2 core schema resolution of a plain (unquoted) scalar."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+@dataclass(eq=False)
+class YNode:
+    kind: NodeKind
+    span: Span
+    value: object = None  # scalars only: the resolved Python value
+    style: str | None = None  # scalars: None (plain), '"', "'", '|', '>'
+    flow: bool = False
+    items: list[YNode] = field(default_factory=list)
+    pairs: list[tuple[YNode, YNode]] = field(default_factory=list)
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.kind == "scalar"
+
+    @property
+    def text(self) -> str:
+        """A scalar's value as the author wrote it (after YAML unescaping)."""
+        return "" if self.value is None else str(self.value)
+
+    def get(self, key: str) -> YNode | None:
+        for k, v in self.pairs:
+            if k.value == key:
+                return v
+        return None
+
+    def key_node(self, key: str) -> YNode | None:
+        for k, _ in self.pairs:
+            if k.value == key:
+                return k
+        return None
+
+    def to_python(self) -> object:
+        """Plain Python data (aliases already bounded by the parse)."""
+        return _to_python(self, 0)
+
+
+def _to_python(node: YNode, depth: int) -> object:
+    if depth > MAX_DEPTH:
+        return None
+    if node.kind == "scalar":
+        return node.value
+    if node.kind == "sequence":
+        return [_to_python(i, depth + 1) for i in node.items]
+    out: dict[object, object] = {}
+    for k, v in node.pairs:
+        key = k.value if k.is_scalar else repr(k.span)
+        out[key if isinstance(key, str | int | float | bool) or key is None else str(key)] = (
+            _to_python(v, depth + 1)
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """A YAML error, positioned in the coordinates of the whole file."""
+
+    message: str
+    span: Span
+    kind: Literal["syntax", "tab", "control", "alias-bomb", "too-deep"]
+    problem: str = ""
+
+
+@dataclass
+class ParsedYaml:
+    root: YNode | None
+    problems: list[YamlProblem]
+    duplicate_keys: list[tuple[YNode, YNode]]  # (earlier key, later key)
+
+
+class _Builder:
+    def __init__(self, line_offset: int, lines: list[str]) -> None:
+        self.line_offset = line_offset
+        self.lines = lines
+        self.memo: dict[int, YNode] = {}
+        self.sizes: dict[int, float] = {}
+        self.duplicates: list[tuple[YNode, YNode]] = []
+        self.problems: list[YamlProblem] = []
+
+    def span(self, node: yaml.Node) -> Span:
+        s, e = node.start_mark, node.end_mark
+        return Span(
+            Position(s.line + self.line_offset, s.column),
+            Position(e.line + self.line_offset, e.column),
+        )
+
+    def expanded_size(self, node: yaml.Node) -> float:
+        """How many nodes the tree has with aliases expanded; inf for a cycle."""
+        stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+        while stack:
+            current, done = stack.pop()
+            key = id(current)
+            if done:
+                children = _children(current)
+                self.sizes[key] = 1 + sum(self.sizes[id(c)] for c in children)
+                continue
+            if key in self.sizes:
+                if self.sizes[key] < 0:  # still open: the node contains itself
+                    self.sizes[key] = math.inf
+                continue
+            self.sizes[key] = -1
+            stack.append((current, True))
+            stack.extend((c, False) for c in _children(current))
+        return self.sizes[id(node)]
+
+    def build(self, node: yaml.Node, depth: int = 0) -> YNode:
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        span = self.span(node)
+        if isinstance(node, yaml.ScalarNode):
+            style = node.style or None
+            value: object = node.value if style else resolve_plain(node.value)
+            if style is None and node.tag not in _IMPLICIT_TAGS:
+                value = node.value  # an explicit tag such as !!str
+            built = YNode("scalar", span, value=value, style=style)
+            self.memo[key] = built
+            return built
+        if depth >= MAX_DEPTH:
+            self.problems.append(
+                YamlProblem(
+                    f"YAML nested deeper than {MAX_DEPTH} levels; the rest is not checked.",
+                    span,
+                    "too-deep",
+                )
+            )
+            built = YNode("scalar", span, value=None)
+            self.memo[key] = built
+            return built
+        if isinstance(node, yaml.SequenceNode):
+            built = YNode("sequence", span, flow=bool(getattr(node, "flow_style", False)))
+            self.memo[key] = built
+            built.items = [self.build(child, depth + 1) for child in node.value]
+            return built
+        built = YNode("mapping", span, flow=bool(getattr(node, "flow_style", False)))
+        self.memo[key] = built
+        seen: dict[object, YNode] = {}
+        for k, v in node.value:
+            kn, vn = self.build(k, depth + 1), self.build(v, depth + 1)
+            if kn.is_scalar:
+                hashable = kn.value if not isinstance(kn.value, float) else repr(kn.value)
+                if hashable in seen:
+                    self.duplicates.append((seen[hashable], kn))
+                else:
+                    seen[hashable] = kn
+            built.pairs.append((kn, vn))
+        return built
+
+
+_IMPLICIT_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp", "value")
+)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def parse_yaml(text: str, line_offset: int, lines: list[str]) -> ParsedYaml:
+    """Parse one YAML document. ``lines`` are the whole file's lines (for error ranges)."""
+    safe_text = text.translate(_EXTRA_BREAKS)
+    try:
+        node = yaml.compose(safe_text, Loader=_Loader)
+    except yaml.reader.ReaderError as err:
+        return ParsedYaml(None, [_reader_problem(err, safe_text, line_offset)], [])
+    except yaml.MarkedYAMLError as err:
+        return ParsedYaml(None, [_marked_problem(err, line_offset, lines)], [])
+    except (yaml.YAMLError, RecursionError, MemoryError) as err:  # pragma: no cover - defensive
+        span = Span.point(line_offset, 0)
+        return ParsedYaml(None, [YamlProblem(f"YAML error: {err}", span, "syntax")], [])
+    if node is None:
+        return ParsedYaml(None, [], [])
+    builder = _Builder(line_offset, lines)
+    size = builder.expanded_size(node)
+    if size > MAX_EXPANDED_NODES:
+        what = "refer to themselves" if math.isinf(size) else f"expand to {int(size):,} nodes"
+        problem = YamlProblem(
+            f"YAML aliases {what}; a parser that expands them can hang or run out of memory. "
+            "Write the values out instead of using anchors (&) and aliases (*).",
+            builder.span(node),
+            "alias-bomb",
+        )
+        return ParsedYaml(None, [problem], [])
+    root = builder.build(node)
+    return ParsedYaml(root, builder.problems, builder.duplicates)
+
+
+def _reader_problem(err: yaml.reader.ReaderError, text: str, line_offset: int) -> YamlProblem:
+    # libyaml reports a byte offset into the UTF-8 encoding of the text
+    prefix = text.encode("utf-8")[: max(err.position, 0)].decode("utf-8", "replace")
+    line = prefix.count("\n")
+    col = len(prefix) - (prefix.rfind("\n") + 1)
+    code = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or " ")
+    return YamlProblem(
+        f"Control character U+{code:04X} is not allowed in YAML; remove it.",
+        Span.of(line + line_offset, col, line + line_offset, col + 1),
+        "control",
+        problem=str(err.reason),
+    )
+
+
+_VALUE_START = re.compile(r"^\s*(?:-\s+)?[^\s:#][^:]*:\s+")
+
+
+def _marked_problem(err: yaml.MarkedYAMLError, line_offset: int, lines: list[str]) -> YamlProblem:
+    pm = err.problem_mark
+    assert pm is not None
+    p_line, p_col = pm.line + line_offset, pm.column
+    problem = err.problem or "invalid YAML"
+    start = Position(p_line, p_col)
+    cm = err.context_mark
+    if cm is not None and (cm.line + line_offset, cm.column) < (p_line, p_col):
+        start = Position(cm.line + line_offset, cm.column)
+    elif p_line < len(lines):
+        # No context: the construct that failed is the value on the problem's line.
+        m = _VALUE_START.match(lines[p_line])
+        if m and m.end() <= p_col:
+            start = Position(p_line, m.end())
+    line_len = len(lines[p_line]) if p_line < len(lines) else p_col
+    end = Position(p_line, min(p_col + 1, max(line_len, p_col)))
+    if end <= start and start.line == end.line:
+        end = Position(p_line, start.column + 1 if start.column < line_len else start.column)
+    at_tab = p_line < len(lines) and lines[p_line][p_col : p_col + 1] == "\t"
+    is_tab = "tab" in problem or at_tab
+    if is_tab:
+        message = "A tab indents this YAML; YAML allows only spaces for indentation."
+        kind: Literal["syntax", "tab"] = "tab"
+    elif "mapping values are not allowed" in problem:
+        message = (
+            "YAML error: `: ` inside an unquoted value starts a new mapping, so this frontmatter "
+            "does not parse. Quote the whole value."
+        )
+        kind = "syntax"
+    else:
+        context = f" {err.context}" if err.context else ""
+        message = f"YAML error: {problem}{context and ' (' + context.strip() + ')'}."
+        kind = "syntax"
+    return YamlProblem(message, Span(start, end), kind, problem=problem)

@@ -1,0 +1,1 @@
+"""Backend code review: source -> Suggestions. No LSP types here."""

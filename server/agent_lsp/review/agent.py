@@ -1,0 +1,121 @@
+"""Load an agent definition (the backend-developer agent) into what an API call needs.
+
+python-frontmatter does the split and metadata plumbing, with our own handler so the file is
+parsed by the same code as the linter: one parser for the format, and a file the linter calls
+broken is never half-loaded here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+from frontmatter.default_handlers import YAMLHandler
+
+from ..definitions.checks import check_document
+from ..definitions.document import Document, parse_document
+from ..definitions.findings import Finding, Severity
+from ..definitions.kinds import FileKind
+from ..definitions.rules import NOT_LOADED
+from ..definitions.spec import ALIAS_TO_MODEL_ID, Kind
+
+BUNDLED_AGENT = "backend-developer.md"
+
+
+class AgentFileError(ValueError):
+    """The agent file is not a usable definition; ``findings`` say why."""
+
+    def __init__(self, path: str, findings: list[Finding]) -> None:
+        self.path = path
+        self.findings = findings
+        first = findings[0].message if findings else "unknown problem"
+        super().__init__(f"{path}: {first}")
+
+
+class AgentHandler(YAMLHandler):
+    """python-frontmatter handler backed by agent-lsp's own frontmatter parser."""
+
+    def __init__(self, path: str = "<agent>") -> None:
+        super().__init__()
+        self.path = path
+        self.document: Document | None = None
+
+    def detect(self, text: str) -> bool:
+        return text.lstrip("\ufeff").startswith("---")
+
+    def split(self, text: str) -> tuple[str, str]:
+        doc = parse_document(self.path, text)
+        self.document = doc
+        if doc.frontmatter is None:
+            return "", text
+        return doc.frontmatter.yaml_text, doc.body
+
+    def load(self, fm: str, **kwargs: Any) -> dict[str, Any]:
+        doc = self.document
+        if doc is None or doc.mapping is None:
+            return {}
+        data = doc.mapping.to_python()
+        return data if isinstance(data, dict) else {}
+
+    def export(self, metadata: dict[str, object], **kwargs: Any) -> str:
+        raise NotImplementedError("agent files are read-only here")
+
+
+@dataclass(frozen=True)
+class AgentDefinition:
+    path: str
+    name: str
+    description: str
+    model: str  # as written: an alias or an id
+    system_prompt: str
+    warnings: tuple[Finding, ...] = ()
+
+    def model_id(self, overrides: dict[str, str] | None = None) -> str:
+        """A concrete claude-* id for the API (aliases mapped through a data table)."""
+        table = {**ALIAS_TO_MODEL_ID, **(overrides or {})}
+        family = self.model.split("[", 1)[0]
+        env = os.environ.get(f"ANTHROPIC_DEFAULT_{family.upper()}_MODEL")
+        if env:
+            return env
+        if self.model in ("inherit", "default", ""):
+            return table["sonnet"]
+        return table.get(self.model, self.model)
+
+
+def load_agent(path: str | os.PathLike[str]) -> AgentDefinition:
+    """Read and validate an agent file; raise AgentFileError when Claude Code would reject it."""
+    text = Path(path).read_text(encoding="utf-8")
+    return parse_agent(str(path), text)
+
+
+def parse_agent(path: str, text: str) -> AgentDefinition:
+    handler = AgentHandler(path)
+    post = frontmatter.loads(text, handler=handler)
+    doc = handler.document
+    assert doc is not None
+    findings = check_document(doc, FileKind(Kind.SUBAGENT))
+    errors = [f for f in findings if f.severity is Severity.ERROR or f.code in NOT_LOADED]
+    if errors:
+        raise AgentFileError(path, errors)
+    meta = post.metadata
+    return AgentDefinition(
+        path=path,
+        name=str(meta.get("name", "")),
+        description=str(meta.get("description", "")),
+        model=str(meta.get("model") or "inherit"),
+        system_prompt=post.content.strip(),
+        warnings=tuple(f for f in findings if f.severity is Severity.WARNING),
+    )
+
+
+def bundled_agent_path() -> str:
+    """agents/backend-developer.md of the checkout this package runs from."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "agents" / BUNDLED_AGENT
+        if candidate.is_file():
+            return str(candidate)
+    raise FileNotFoundError(f"agents/{BUNDLED_AGENT} not found above {here}")

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent_lsp.definitions.checks import CheckOptions, check_document
+from agent_lsp.definitions.document import parse_document
+from agent_lsp.definitions.findings import Finding
+from agent_lsp.definitions.kinds import FileKind
+from agent_lsp.definitions.spec import Kind
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+SEEDS = SHARED / "seeds"
+
+
+def lint(
+    text: str,
+    kind: Kind = Kind.SUBAGENT,
+    path: str = "/ws/.claude/agents/my-agent.md",
+    opts: CheckOptions | None = None,
+    plugin: bool = False,
+) -> list[Finding]:
+    fk = FileKind(kind, plugin_root="/ws" if plugin else None)
+    doc = parse_document(path, text)
+    return check_document(doc, fk, opts or CheckOptions())
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+@pytest.fixture()
+def seed_agent_text() -> str:
+    return (SEEDS / "backend-developer.agent.md").read_text(encoding="utf-8")

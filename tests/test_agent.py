@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent_lsp.definitions.workspace import check_paths
+from agent_lsp.review.agent import AgentFileError, bundled_agent_path, load_agent, parse_agent
+
+from .conftest import SEEDS
+
+
+def test_bundled_agent_is_clean_and_loads() -> None:
+    path = bundled_agent_path()
+    assert check_paths([path])[0].findings == []
+    agent = load_agent(path)
+    assert agent.name == "backend-developer"
+    assert agent.model == "sonnet"
+    assert agent.model_id().startswith("claude-")
+    assert "propose_changes" in agent.system_prompt
+    assert not agent.system_prompt.startswith("---")
+
+
+def test_model_id_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
+    agent = parse_agent(
+        "a.md", '---\nname: a\ndescription: "Use this agent for reviews."\nmodel: opus\n---\nbody\n'
+    )
+    assert agent.model_id() == "claude-opus-5"
+    assert agent.model_id({"opus": "claude-opus-4-8"}) == "claude-opus-4-8"
+    monkeypatch.setenv("ANTHROPIC_DEFAULT_OPUS_MODEL", "claude-opus-4-7")
+    assert agent.model_id() == "claude-opus-4-7"
+    inherit = parse_agent(
+        "a.md", '---\nname: a\ndescription: "Use this agent for reviews."\n---\nb\n'
+    )
+    monkeypatch.delenv("ANTHROPIC_DEFAULT_OPUS_MODEL")
+    assert inherit.model_id() == "claude-sonnet-5"
+
+
+def test_invalid_agent_is_refused_with_reasons() -> None:
+    with pytest.raises(AgentFileError) as err:
+        load_agent(SEEDS / "backend-developer.agent.md")
+    assert err.value.findings[0].code == "AGT006"
+    assert "YAML error" in str(err.value)
+
+
+def test_agent_without_frontmatter(tmp_path: Path) -> None:
+    f = tmp_path / "a.md"
+    f.write_text("just text\n")
+    with pytest.raises(AgentFileError):
+        load_agent(f)

@@ -1,0 +1,371 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from agent_lsp.definitions.checks import CheckOptions
+from agent_lsp.definitions.findings import Severity, Span
+from agent_lsp.definitions.fixes import apply_edits
+from agent_lsp.definitions.spec import Kind
+from agent_lsp.definitions.versions import parse_version
+
+from .conftest import codes, lint
+
+GOOD = (
+    '---\nname: my-agent\ndescription: "Use this agent to review pull requests for bugs."\n'
+    "tools: Read, Grep, Glob\nmodel: sonnet\n---\nYou review code.\n"
+)
+
+
+def agent(front: str, body: str = "You are an agent.\n") -> str:
+    return f"---\n{front.strip()}\n---\n{body}"
+
+
+def base(extra: str = "") -> str:
+    return agent(
+        'name: my-agent\ndescription: "Use this agent to review pull requests for bugs."\n' + extra
+    )
+
+
+def test_clean_agent_has_no_findings() -> None:
+    assert lint(GOOD) == []
+
+
+def test_seed_yaml_error_range_and_fix(seed_agent_text: str) -> None:
+    findings = lint(seed_agent_text, path="/ws/.claude/agents/backend-developer.md")
+    assert codes(findings) == ["AGT006"]
+    f = findings[0]
+    assert f.severity is Severity.ERROR
+    assert f.span == Span.of(2, 13, 2, 200)
+    fixed = apply_edits(seed_agent_text, f.fixes[0].edits)
+    assert f.fixes[0].safe
+    assert lint(fixed, path="/ws/.claude/agents/backend-developer.md") == []
+
+
+@pytest.mark.parametrize(
+    ("front", "code", "severity"),
+    [
+        ('description: "Use this agent for reviews of code."', "AGT010", Severity.ERROR),
+        ("name: a-b", "AGT011", Severity.ERROR),
+        (
+            "name: ''\ndescription: \"Use this agent for reviews of code.\"",
+            "AGT017",
+            Severity.ERROR,
+        ),
+        ('name: [a]\ndescription: "Use this agent for reviews of code."', "AGT014", Severity.ERROR),
+        (
+            'name: -lead\ndescription: "Use this agent for reviews of code."',
+            "AGT012",
+            Severity.ERROR,
+        ),
+        (
+            'name: My Agent\ndescription: "Use this agent for reviews of code."',
+            "AGT013",
+            Severity.INFORMATION,
+        ),
+        ("name: my-agent\ndescription: short", "AGT016", Severity.INFORMATION),
+        ("name: my-agent\ndescription: 42", "AGT014", Severity.WARNING),
+    ],
+)
+def test_name_and_description_rules(front: str, code: str, severity: Severity) -> None:
+    found = [f for f in lint(agent(front)) if f.code == code]
+    assert found and found[0].severity is severity
+
+
+def test_colon_in_name_depends_on_claude_code_version() -> None:
+    text = agent('name: team:reviewer\ndescription: "Use this agent for reviews of code."')
+    new = [f for f in lint(text) if f.code == "AGT012"]
+    old_opts = CheckOptions(claude_code_version=parse_version("2.1.217"))
+    old = [f for f in lint(text, opts=old_opts) if f.code == "AGT012"]
+    assert new[0].severity is Severity.ERROR
+    assert old[0].severity is Severity.HINT
+    assert "skipped from v2.1.218" in old[0].message
+
+
+@pytest.mark.parametrize(
+    ("key", "target"),
+    [
+        ("allowedTools", "tools"),
+        ("tool", "tools"),
+        ("descripton", "description"),
+        ("maxturns", "maxTurns"),
+        ("permission-mode", "permissionMode"),
+    ],
+)
+def test_unknown_keys_suggest_the_real_one(key: str, target: str) -> None:
+    text = agent(
+        f"name: my-agent\n{key}: x\n"
+        + ("" if target == "description" else 'description: "Use this agent for reviews of code."')
+    )
+    found = [f for f in lint(text) if f.code == "AGT020"]
+    assert found and f"`{target}`" in found[0].message
+    assert found[0].fixes and found[0].fixes[0].edits[0].new_text == target
+    assert found[0].span.start.line == 2
+
+
+def test_unknown_key_without_suggestion() -> None:
+    found = [f for f in lint(base("frobnicate: 1")) if f.code == "AGT020"]
+    assert found and not found[0].fixes
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "fix"),
+    [
+        ("permissionMode: acceptedits", "AGT030", "acceptEdits"),
+        ("memory: projects", "AGT030", "project"),
+        ("effort: hihg", "AGT030", "high"),
+        ("isolation: worktrees", "AGT030", "worktree"),
+        ("color: gren", "AGT030", "green"),
+        ("model: claude-sonet-4-5", "AGT032", "claude-sonnet-4-5"),
+        ("model: Sonnet", "AGT032", "sonnet"),
+        ("background: yes", "AGT014", "true"),
+    ],
+)
+def test_enum_and_typo_fixes(line: str, code: str, fix: str) -> None:
+    found = [f for f in lint(base(line)) if f.code == code]
+    assert found, lint(base(line))
+    assert found[0].fixes[0].edits[0].new_text == fix
+    fixed = apply_edits(base(line), found[0].fixes[0].edits)
+    assert [f for f in lint(fixed) if f.code == code] == []
+
+
+def test_manual_permission_mode_needs_2_1_200() -> None:
+    text = base("permissionMode: manual")
+    assert [f for f in lint(text) if f.code == "AGT030"] == []
+    old = lint(text, opts=CheckOptions(claude_code_version=parse_version("2.1.199")))
+    assert any(f.code == "AGT030" and "v2.1.200" in f.message for f in old)
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "gemini-2.5-pro", "openai/gpt-5", "llama3"])
+def test_foreign_models_are_errors(model: str) -> None:
+    found = [f for f in lint(base(f"model: {model}")) if f.code == "AGT031"]
+    assert found and found[0].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("model", ["sonnet", "opus", "haiku", "inherit", "fable", "claude-opus-5"])
+def test_valid_models(model: str) -> None:
+    assert lint(base(f"model: {model}")) == []
+
+
+def test_new_but_well_formed_model_is_only_information() -> None:
+    found = lint(base("model: claude-opus-9"))
+    assert [(f.code, f.severity) for f in found] == [("AGT032", Severity.INFORMATION)]
+
+
+def test_deprecated_model_before_and_after_end_of_life() -> None:
+    text = base("model: claude-sonnet-4-5")
+    before = lint(text, opts=CheckOptions(today=dt.date(2026, 11, 1)))
+    after = lint(text, opts=CheckOptions(today=dt.date(2026, 12, 1)))
+    assert [(f.code, f.severity) for f in before] == [("AGT033", Severity.INFORMATION)]
+    assert [(f.code, f.severity) for f in after] == [("AGT033", Severity.ERROR)]
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("maxTurns: many", "AGT014"),
+        ("maxTurns: 0", "AGT014"),
+        ("background: 1", "AGT014"),
+        ("skills: one, two", "AGT014"),
+        ("skills: [1]", "AGT014"),
+        ("mcpServers: slack", "AGT014"),
+        ("mcpServers: [[a]]", "AGT014"),
+        ("hooks: []", "AGT035"),
+        ("hooks: run.sh", "AGT034"),
+        ("hooks: {PreTool: []}", "AGT034"),
+        ("hooks: {PreToolUse: x}", "AGT034"),
+        ("hooks: {PreToolUse: [{matcher: Bash}]}", "AGT034"),
+        ("hooks: {PreToolUse: [{hooks: [{command: x}]}]}", "AGT034"),
+        ("hooks: {PreToolUse: [{hooks: [{type: shell}]}]}", "AGT034"),
+        ("hooks: {PreToolUse: [{hooks: [{type: command}]}]}", "AGT034"),
+        ("initialPrompt: [a]", "AGT014"),
+    ],
+)
+def test_types(line: str, code: str) -> None:
+    assert code in codes(lint(base(line)))
+
+
+def test_valid_hooks_and_mcp() -> None:
+    text = base(
+        "hooks:\n  PreToolUse:\n    - matcher: Bash\n      hooks:\n        - type: command\n"
+        "          command: ./check.sh\nmcpServers:\n  - slack\n  - github: {command: gh}\n"
+        "skills:\n  - api-conventions\nmaxTurns: 10\nbackground: true"
+    )
+    assert lint(text) == []
+
+
+def test_tools_both_forms_and_positions() -> None:
+    found = lint(base("tools: Read, MultiEdit, Task, Websearch, mcp__github__create_issue"))
+    by_code = {f.code: f for f in found}
+    assert set(by_code) == {"AGT041", "AGT042", "AGT040"}
+    assert by_code["AGT041"].span == Span.of(3, 13, 3, 22)
+    assert by_code["AGT041"].fixes[0].edits[0].new_text == "Edit"
+    assert by_code["AGT042"].severity is Severity.HINT
+    listed = lint(base("tools:\n  - Read\n  - LS\n  - Bash(git:*)\n  - Agent(a, b)"))
+    assert [(f.code, f.span.start.line) for f in listed] == [("AGT041", 5)]
+
+
+def test_tools_in_quoted_string_positions() -> None:
+    found = lint(base('tools: "Read, Grpe"'))
+    assert [(f.code, f.span) for f in found] == [("AGT040", Span.of(3, 14, 3, 18))]
+
+
+def test_no_tool_resolves_is_an_error_and_version_dependent() -> None:
+    text = base("tools: Read Grep Glob")
+    found = lint(text)
+    assert "AGT043" in codes(found)
+    spaced = next(f for f in found if f.code == "AGT046")
+    fixed = apply_edits(text, spaced.fixes[0].edits)
+    assert lint(fixed) == []
+    old = lint(text, opts=CheckOptions(claude_code_version=parse_version("2.1.100")))
+    assert next(f for f in old if f.code == "AGT043").severity is Severity.WARNING
+
+
+def test_empty_tools_is_allowed() -> None:
+    assert lint(base("tools: []")) == []
+    assert lint(base('tools: ""')) == []
+
+
+def test_tools_stripped_from_subagents_and_duplicates() -> None:
+    found = lint(base("tools: Read, AskUserQuestion, Read"))
+    assert sorted(codes(found)) == ["AGT044", "AGT045"]
+    plan = lint(base("tools: Read, ExitPlanMode\npermissionMode: plan"))
+    assert plan == []
+
+
+def test_unknown_agent_like_tool_suggests_agent_or_mcp() -> None:
+    found = lint(base("tools: Read, context-manager, chrome-mcp, a:b"))
+    messages = [f.message for f in found]
+    assert any("Agent(context-manager)" in m for m in messages)
+    assert any("mcp__<server>" in m for m in messages)
+    assert len(found) == 3
+
+
+def test_agent_tool_before_rename() -> None:
+    old = lint(
+        base("tools: Agent, Read"), opts=CheckOptions(claude_code_version=parse_version("2.1.50"))
+    )
+    assert codes(old) == ["AGT040"]
+
+
+def test_plugin_agents_ignore_keys() -> None:
+    found = lint(base("permissionMode: plan\ncolor: red"), plugin=True)
+    severities = {f.span.start.line: f.severity for f in found if f.code == "AGT021"}
+    assert severities == {3: Severity.WARNING, 4: Severity.INFORMATION}
+
+
+def test_duplicate_key_and_its_fix() -> None:
+    text = base("model: haiku\nmodel: sonnet")
+    found = [f for f in lint(text) if f.code == "AGT008"]
+    assert found[0].severity is Severity.ERROR and found[0].span.start.line == 4
+    assert found[0].related[0].span.start.line == 3
+    fixed = apply_edits(text, found[0].fixes[0].edits)
+    assert lint(fixed) == []
+
+
+def test_tab_indentation_and_fix() -> None:
+    text = agent(
+        'name: my-agent\ndescription: "Use this agent for reviews of code."\nskills:\n\t- a'
+    )
+    found = lint(text)
+    assert codes(found) == ["AGT007"]
+    fixed = apply_edits(text, found[0].fixes[0].edits)
+    assert lint(fixed) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("You are an agent with no frontmatter.\n", "AGT002"),
+        ("---\nname: a\ndescription: b\n", "AGT003"),
+        ("\n---\nname: a\n---\n", "AGT004"),
+        ("---\n- a\n- b\n---\nbody\n", "AGT005"),
+        ("---\n---\nbody\n", "AGT010"),
+        ('---\nname: a\ndescription: "Use this agent for reviews of code."\n---\n\n', "AGT050"),
+    ],
+)
+def test_structure(text: str, code: str) -> None:
+    assert code in codes(lint(text))
+
+
+def test_misplaced_fence_fix_moves_frontmatter_up() -> None:
+    text = "\n\n" + GOOD
+    found = lint(text)
+    assert codes(found) == ["AGT004"]
+    assert lint(apply_edits(text, found[0].fixes[0].edits)) == []
+
+
+def test_missing_name_fix_uses_the_file_stem() -> None:
+    text = agent('description: "Use this agent for reviews of code."')
+    found = [f for f in lint(text) if f.code == "AGT010"]
+    fixed = apply_edits(text, found[0].fixes[0].edits)
+    assert "name: my-agent" in fixed and lint(fixed) == []
+
+
+def test_readme_in_agents_folder_is_information() -> None:
+    found = lint("# Agents\n", path="/ws/.claude/agents/README.md")
+    assert [(f.code, f.severity) for f in found] == [("AGT053", Severity.INFORMATION)]
+
+
+def test_half_typed_key_does_not_report_missing() -> None:
+    text = "---\nname: my-agent\ndescription: Use it: now\ntools: Read, Grpe\n---\nbody\n"
+    found = lint(text)
+    assert "AGT011" not in codes(found)
+    assert {"AGT006", "AGT040"} <= set(codes(found))
+
+
+def test_severity_overrides_and_disabling() -> None:
+    text = base("frobnicate: 1")
+    opts = CheckOptions(severities={"AGT020": Severity.ERROR})
+    assert lint(text, opts=opts)[0].severity is Severity.ERROR
+    assert lint(text, opts=CheckOptions(severities={"AGT020": None})) == []
+
+
+def test_skill_rules() -> None:
+    path = "/ws/.claude/skills/sql-review/SKILL.md"
+    good = "---\nname: sql-review\ndescription: Reviews SQL migrations.\n---\nbody\n"
+    assert lint(good, Kind.SKILL, path) == []
+    bad = "---\nname: SQL_Review\nallowed-tools: Read Grpe\ncontext: forked\nshell: zsh\n---\n"
+    assert sorted(codes(lint(bad, Kind.SKILL, path))) == [
+        "AGT030",
+        "AGT030",
+        "AGT040",
+        "AGT060",
+        "AGT061",
+        "AGT063",
+    ]
+    long = "---\ndescription: " + "x" * 1100 + "\nwhen_to_use: " + "y" * 500 + "\n---\n"
+    assert codes(lint(long, Kind.SKILL, path)) == ["AGT062", "AGT062"]
+    assert codes(lint("---\ncompatibility: " + "z" * 501 + "\n---\n", Kind.SKILL, path)) == [
+        "AGT063",
+        "AGT062",
+    ]
+    assert lint("Just instructions.\n", Kind.SKILL, path) == []
+
+
+def test_command_ignored_keys() -> None:
+    path = "/ws/.claude/commands/deploy.md"
+    text = "---\nname: deploy\npaths: src/**\ndescription: Deploys.\nallowed-tools: Bash(git push:*)\n---\n"
+    found = lint(text, Kind.COMMAND, path)
+    assert codes(found) == ["AGT022", "AGT022"]
+    assert lint(apply_edits(text, found[0].fixes[0].edits), Kind.COMMAND, path) != found
+
+
+def test_catalog_note_rules() -> None:
+    path = "/ws/notes/n.md"
+    good = "---\ncategories: LLM\ntopics: [a, b]\ndateCreated: 2025-09-02\ndateRevised: 2025-09-03\nx: 1\n---\n"
+    assert lint(good, Kind.CATALOG, path) == []
+    bad = "---\ncategories: {a: 1}\ntopics: [[a]]\ndateCreated: 2025-13-02\ndateRevised: 02/09/2025\n---\n"
+    assert sorted(codes(lint(bad, Kind.CATALOG, path))) == ["AGT080", "AGT080", "AGT081", "AGT081"]
+    order = "---\ndateCreated: 2025-09-02\ndateRevised: 2025-09-01\n---\n"
+    assert codes(lint(order, Kind.CATALOG, path)) == ["AGT082"]
+    broken = "---\ncategories: a: b\n---\n"
+    assert [(f.code, f.severity) for f in lint(broken, Kind.CATALOG, path)] == [
+        ("AGT006", Severity.WARNING)
+    ]
+
+
+def test_too_large_and_control_characters() -> None:
+    assert codes(lint("x" * 1_100_000)) == ["AGT001"]
+    assert "AGT006" in codes(lint("---\nname: a\x07\ndescription: b\n---\n"))

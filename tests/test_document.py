@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from agent_lsp.definitions.document import parse_document, split_lines
+from agent_lsp.definitions.findings import Position, Span
+from agent_lsp.definitions.yamltree import MAX_DEPTH, resolve_plain
+
+
+def test_spans_are_code_points_after_emoji() -> None:
+    doc = parse_document("a.md", '---\nname: 😀x\ndescription: "d 😀"\n---\nbody\n')
+    name = doc.get("name")
+    assert name is not None and name.text == "😀x"
+    assert name.span == Span.of(1, 6, 1, 8)
+    desc = doc.get("description")
+    assert desc is not None and desc.span == Span.of(2, 13, 2, 18)
+    assert doc.body_start_line == 4 and doc.body.startswith("body")
+
+
+def test_crlf_and_lone_cr_count_as_lsp_lines() -> None:
+    text = "---\r\nname: a\r\ndescription: b\r---\r\nbody"
+    doc = parse_document("a.md", text)
+    assert split_lines(text) == ["---", "name: a", "description: b", "---", "body"]
+    node = doc.get("description")
+    assert node is not None and node.span.start == Position(2, 13)
+    assert doc.frontmatter is not None and doc.frontmatter.close_span == Span.of(3, 0, 3, 3)
+
+
+def test_unicode_line_separators_do_not_shift_lines() -> None:
+    doc = parse_document("a.md", "---\nname: a\u2028b\ndescription: c\n---\n")
+    node = doc.get("description")
+    assert node is not None and node.span.start.line == 2
+
+
+def test_bom_before_fence_is_accepted() -> None:
+    doc = parse_document("a.md", "\ufeff---\nname: a\n---\n")
+    assert doc.frontmatter is not None and doc.get("name") is not None
+
+
+def test_yaml_12_scalars() -> None:
+    assert resolve_plain("yes") == "yes"
+    assert resolve_plain("true") is True
+    assert resolve_plain("2025-09-02") == "2025-09-02"
+    assert resolve_plain("0x1f") == 31 and resolve_plain("0o17") == 15
+    assert resolve_plain("~") is None and resolve_plain("1.5e3") == 1500.0
+    assert resolve_plain(".inf") == float("inf")
+
+
+def test_recovery_keeps_entries_that_parse() -> None:
+    text = "---\nname: x\ndescription: Use it: now\nmodel: sonnet\n---\nbody\n"
+    doc = parse_document("a.md", text)
+    assert doc.partial
+    assert doc.get("name") is not None and doc.get("model") is not None
+    assert "description" in doc.broken_keys and doc.has_key("description")
+    assert doc.problems[0].span == Span.of(2, 13, 2, 20)
+
+
+def test_unterminated_frontmatter_stops_at_prose() -> None:
+    doc = parse_document("a.md", "---\nname: a\ndescription: b\nYou are an agent.\n")
+    assert doc.frontmatter is not None and doc.frontmatter.close_span is None
+    assert doc.get("name") is not None and not doc.problems
+
+
+def test_alias_bomb_is_refused_without_expanding() -> None:
+    rows = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev, cur = chr(96 + i), chr(97 + i)
+        rows.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    doc = parse_document("a.md", "---\n" + "\n".join(rows) + "\n---\n")
+    assert [p.kind for p in doc.problems] == ["alias-bomb"]
+    assert doc.root is None
+
+
+def test_self_referencing_alias_is_refused() -> None:
+    doc = parse_document("a.md", "---\na: &x [*x]\n---\n")
+    assert [p.kind for p in doc.problems] == ["alias-bomb"]
+
+
+def test_deep_nesting_is_cut() -> None:
+    deep = "[" * 5000 + "]" * 5000
+    doc = parse_document("a.md", f"---\nname: {deep}\n---\n")
+    assert any(p.kind == "too-deep" for p in doc.problems)
+    assert MAX_DEPTH < 5000
+
+
+def test_control_character_is_located() -> None:
+    doc = parse_document("a.md", "---\nname: é😀\x07\n---\n")
+    problem = doc.problems[0]
+    assert problem.kind == "control"
+    assert problem.span == Span.of(1, 8, 1, 9)
+
+
+def test_misplaced_fence_detected() -> None:
+    doc = parse_document("a.md", "\n  ---\nname: a\n---\n")
+    assert doc.frontmatter is None
+    assert doc.misplaced_fence == Span.of(1, 2, 1, 5)
+
+
+def test_huge_text_is_not_parsed() -> None:
+    doc = parse_document("a.md", "x" * 2_000_000)
+    assert doc.too_large and doc.root is None
+
+
+def test_text_of_multiline_span() -> None:
+    doc = parse_document("a.md", "ab\ncd\nef")
+    assert doc.text_of(Span.of(0, 1, 2, 1)) == "b\ncd\ne"

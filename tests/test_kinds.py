@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from agent_lsp.definitions.kinds import Globs, classify, classify_by_content, frontmatter_keys
+from agent_lsp.definitions.spec import Kind
+
+from .conftest import SEEDS
+
+
+def test_globs_any_depth() -> None:
+    g = Globs()
+    assert g.match("/x/y/.claude/agents/sub/a.md") is Kind.SUBAGENT
+    assert g.match("plugins/p/agents/a.md") is Kind.SUBAGENT
+    assert g.match("/r/.claude/skills/s/SKILL.md") is Kind.SKILL
+    assert g.match("/r/.claude/commands/ops/deploy.md") is Kind.COMMAND
+    assert g.match("/r/docs/readme.md") is None
+
+
+def test_custom_globs() -> None:
+    g = Globs({Kind.SUBAGENT: ["prompts/*.md"]})
+    assert g.match("/r/prompts/a.md") is Kind.SUBAGENT
+    assert g.match("/r/.claude/agents/a.md") is None
+
+
+def test_content_classification() -> None:
+    note = (SEEDS / "backend-developer.catalog-note.md").read_text()
+    assert classify_by_content("n.md", note) is Kind.CATALOG
+    agent = (SEEDS / "backend-developer.agent.md").read_text()
+    assert classify_by_content("a.md", agent) is Kind.SUBAGENT
+    assert classify_by_content("x/SKILL.md", "---\ndescription: d\n---\n") is Kind.SKILL
+    assert classify_by_content("c.md", "---\nargument-hint: x\n---\n") is Kind.COMMAND
+    assert classify_by_content("r.md", "# Readme\n") is None
+    assert frontmatter_keys("no frontmatter") == set()
+
+
+def test_explicit_path_uses_content(tmp_path: Path) -> None:
+    f = tmp_path / "anything.md"
+    f.write_text("---\nname: a\ndescription: b\n---\n")
+    text = f.read_text()
+    assert classify(str(f), text, explicit=False) is None
+    kind = classify(str(f), text, explicit=True)
+    assert kind is not None and kind.kind is Kind.SUBAGENT
+
+
+def _plugin(tmp_path: Path, manifest: dict[str, object]) -> Path:
+    (tmp_path / ".claude-plugin").mkdir()
+    (tmp_path / ".claude-plugin" / "plugin.json").write_text(json.dumps(manifest))
+    return tmp_path
+
+
+def test_plugin_with_listed_agents(tmp_path: Path) -> None:
+    root = _plugin(tmp_path, {"name": "p", "agents": ["./a.md"]})
+    agent = "---\nname: a\ndescription: d\n---\n"
+    for n in ("a.md", "b.md", "README.md"):
+        (root / n).write_text(agent if n != "README.md" else "# readme\n")
+    a = classify(str(root / "a.md"), agent)
+    b = classify(str(root / "b.md"), agent)
+    assert a is not None and a.plugin and not a.unlisted
+    assert b is not None and b.unlisted
+    assert classify(str(root / "README.md"), "# readme\n") is None
+
+
+def test_plugin_default_agents_folder_and_skills(tmp_path: Path) -> None:
+    root = _plugin(tmp_path, {"name": "p"})
+    (root / "agents").mkdir()
+    (root / "skills" / "s").mkdir(parents=True)
+    kind = classify(str(root / "agents" / "x.md"), "---\nname: x\n---\n")
+    assert kind is not None and kind.plugin and kind.kind is Kind.SUBAGENT
+    skill = classify(str(root / "skills" / "s" / "SKILL.md"), "")
+    assert skill is not None and skill.kind is Kind.SKILL and skill.plugin
+    assert classify(str(root / "other.md"), "# x\n") is None
+
+
+def test_broken_manifest_falls_back_to_default_folder(tmp_path: Path) -> None:
+    (tmp_path / ".claude-plugin").mkdir()
+    (tmp_path / ".claude-plugin" / "plugin.json").write_text("{not json")
+    (tmp_path / "agents").mkdir()
+    kind = classify(str(tmp_path / "agents" / "x.md"), "")
+    assert kind is not None and kind.plugin
