@@ -19,9 +19,7 @@ run: $(STAMP)
 
 test: $(STAMP) lint types
 	$(BIN)/python -m coverage erase
-	$(BIN)/python -m pytest --cov --cov-report=term
-	$(BIN)/python -m coverage combine --quiet 2>/dev/null || true
-	$(BIN)/python -m coverage report --fail-under=85
+	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=85
 
 lint: $(STAMP)
 	$(BIN)/ruff check server tests bench
