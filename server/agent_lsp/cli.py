@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="date to compare model end-of-life dates with (default: today)",
     )
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
+    serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on 127.0.0.1:PORT")
     return parser
 
 
@@ -48,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command == "check":
         return _check(args, sys.stdout, sys.stderr)
+    if args.command == "serve":
+        from .lsp.server import serve  # pygls only when serving: `check` starts faster
+
+        serve(args.tcp)
+        return EXIT_OK
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -173,6 +173,17 @@ def _recover(doc: Document, whole_problems: list[YamlProblem]) -> None:
         parsed = parse_yaml(block, start, doc.lines)
         if parsed.root is None or parsed.root.kind != "mapping":
             problems.extend(parsed.problems)
+            if not parsed.problems:
+                text = doc.lines[start]
+                problems.append(
+                    YamlProblem(
+                        "Expected a `key: value` line here; YAML reads it as part of the "
+                        "entry before.",
+                        Span.of(start, 0, start, len(text)),
+                        "syntax",
+                        problem="not a mapping entry",
+                    )
+                )
             m = _TOP_KEY.match(doc.lines[start])
             if m:
                 key = m.group(1).strip("'\"")

@@ -168,11 +168,14 @@ def loads(result: FileResult) -> bool:
     ) and not (result.kind is not None and result.kind.unlisted)
 
 
-def add_duplicate_names(results: list[FileResult], opts: CheckOptions = DEFAULT_OPTIONS) -> None:
-    """Two agents with one name in one scope: only one loads, so both are told."""
+def duplicate_name_findings(
+    results: Iterable[FileResult], opts: CheckOptions = DEFAULT_OPTIONS
+) -> dict[str, list[Finding]]:
+    """Two agents with one name in one scope: only one loads, so both are told (by path)."""
     code = "AGT051"
+    out: dict[str, list[Finding]] = defaultdict(list)
     if code in opts.severities and opts.severities[code] is None:
-        return
+        return out
     severity = opts.severities.get(code) or RULES[code].severity
     by_scope: dict[tuple[str, str], list[FileResult]] = defaultdict(list)
     for result in results:
@@ -191,14 +194,22 @@ def add_duplicate_names(results: list[FileResult], opts: CheckOptions = DEFAULT_
                 for o in others
                 if o.agent_name is not None
             )
-            result.findings.append(
+            out[result.path].append(
                 Finding(
                     code,
-                    severity if isinstance(severity, Severity) else RULES[code].severity,
+                    severity,
                     result.agent_name[1],
                     f"Another agent in this scope is also named `{name}` "
                     f"({os.path.relpath(others[0].path)}); only one of them loads.",
                     related=related,
                 )
             )
+    return out
+
+
+def add_duplicate_names(results: list[FileResult], opts: CheckOptions = DEFAULT_OPTIONS) -> None:
+    extra = duplicate_name_findings(results, opts)
+    for result in results:
+        if result.path in extra:
+            result.findings.extend(extra[result.path])
             result.findings.sort(key=Finding.sort_key)

@@ -1,0 +1,96 @@
+"""Domain values -> LSP types. Positions are converted here, once, with pygls's codec."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+from pygls.workspace.position_codec import PositionCodec
+
+from ..definitions.findings import Finding, Fix, Position, Severity, Span
+from ..definitions.rules import RULES
+
+LinesFor = Callable[[str], Sequence[str] | None]
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+SOURCE = "agent-lsp"
+
+
+def to_position(lines: Sequence[str], pos: Position, codec: PositionCodec) -> types.Position:
+    if pos.line >= len(lines):
+        last = max(len(lines) - 1, 0)
+        text = lines[last] if lines else ""
+        return types.Position(last, codec.client_num_units(text))
+    text = lines[pos.line]
+    return types.Position(pos.line, codec.client_num_units(text[: pos.column]))
+
+
+def to_range(lines: Sequence[str], span: Span, codec: PositionCodec) -> types.Range:
+    return types.Range(to_position(lines, span.start, codec), to_position(lines, span.end, codec))
+
+
+def from_position(lines: Sequence[str], pos: types.Position, codec: PositionCodec) -> Position:
+    if pos.line >= len(lines):
+        return Position(max(len(lines) - 1, 0), len(lines[-1]) if lines else 0)
+    text = lines[pos.line]
+    units = 0
+    for column, char in enumerate(text):
+        if units >= pos.character:
+            return Position(pos.line, column)
+        units += codec.client_num_units(char)
+    return Position(pos.line, len(text))
+
+
+def uri_of(path: str) -> str:
+    return from_fs_path(path) or path
+
+
+def to_diagnostic(
+    finding: Finding, lines: Sequence[str], codec: PositionCodec, lines_for: LinesFor
+) -> types.Diagnostic:
+    rule = RULES[finding.code]
+    related = []
+    for rel in finding.related:
+        other = lines_for(rel.path)
+        rng = (
+            to_range(other, rel.span, codec)
+            if other is not None
+            else types.Range(
+                types.Position(rel.span.start.line, rel.span.start.column),
+                types.Position(rel.span.end.line, rel.span.end.column),
+            )
+        )
+        related.append(
+            types.DiagnosticRelatedInformation(types.Location(uri_of(rel.path), rng), rel.message)
+        )
+    return types.Diagnostic(
+        range=to_range(lines, finding.span, codec),
+        message=finding.message,
+        severity=_SEVERITY[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=rule.url),
+        source=SOURCE,
+        related_information=related or None,
+        tags=[types.DiagnosticTag.Unnecessary] if finding.code in ("AGT045",) else None,
+    )
+
+
+def to_text_edits(fix: Fix, lines: Sequence[str], codec: PositionCodec) -> list[types.TextEdit]:
+    return [types.TextEdit(to_range(lines, e.span, codec), e.new_text) for e in fix.edits]
+
+
+def document_edit(
+    uri: str, version: int | None, edits: list[types.TextEdit]
+) -> types.WorkspaceEdit:
+    """Edits bound to the document version they were computed for: a client refuses them once
+    the document has changed, so a stale fix is never applied."""
+    ident = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
+    return types.WorkspaceEdit(
+        document_changes=[types.TextDocumentEdit(text_document=ident, edits=list(edits))]
+    )

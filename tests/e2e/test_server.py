@@ -1,0 +1,216 @@
+"""The real server over stdio, driven by pytest-lsp with real editors' capability sets."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+CLIENTS = ["visual-studio-code", "neovim@v0.11.0", "emacs"]
+GOOD = '---\nname: my-agent\ndescription: "Use this agent to review code for bugs."\ntools: Read\n---\nYou review code.\n'
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "agent_lsp", "serve"]),
+    params=CLIENTS,
+)
+async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path):
+    (tmp_path / ".claude" / "agents").mkdir(parents=True)
+    (tmp_path / ".claude" / "agents" / "other.md").write_text(
+        GOOD.replace("my-agent", "dup-agent"), encoding="utf-8"
+    )
+    params = types.InitializeParams(
+        capabilities=client_capabilities(request.param),
+        root_uri=tmp_path.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")],
+    )
+    lsp_client.tmp = tmp_path  # type: ignore[attr-defined]
+    lsp_client.pull = request.param.startswith("neovim")  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        lsp_client.registrations = params  # type: ignore[attr-defined]
+
+    lsp_client.published = {}  # type: ignore[attr-defined]
+
+    features = lsp_client.protocol.fm.features
+    default = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def published(params: types.PublishDiagnosticsParams) -> None:
+        # Keep pytest-lsp's own bookkeeping, and remember the version too.
+        default(params)
+        lsp_client.published[params.uri] = (params.version, list(params.diagnostics))  # type: ignore[attr-defined]
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = published
+
+    result = await lsp_client.initialize_session(params)
+    lsp_client.encoding = result.capabilities.position_encoding or "utf-16"  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _open(client: LanguageClient, name: str, text: str) -> str:
+    path = client.tmp / ".claude" / "agents" / name  # type: ignore[attr-defined]
+    path.write_text(text, encoding="utf-8")
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "markdown", 1, text))
+    )
+    return uri
+
+
+async def _diagnostics(
+    client: LanguageClient, uri: str, version: int = 1, want: str | None = None
+) -> list[types.Diagnostic]:
+    if client.pull:  # type: ignore[attr-defined]
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
+        )
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        assert uri not in client.diagnostics  # never both push and pull
+        return list(report.items)
+    for _ in range(200):
+        got = client.published.get(uri)  # type: ignore[attr-defined]
+        ready = got is not None and got[0] == version
+        if ready and (want is None or any(d.code == want for d in got[1])):
+            return list(got[1])
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"no diagnostics for {uri} version {version}")
+
+
+def _units(text: str, encoding: str) -> int:
+    if encoding == "utf-8":
+        return len(text.encode("utf-8"))
+    if encoding == "utf-32":
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def test_yaml_error_after_emoji_is_exact(client: LanguageClient) -> None:
+    text = "---\nname: a-b\ndescription: 😀 Use it: now\n---\nbody\n"
+    uri = await _open(client, "a-b.md", text)
+    diags = await _diagnostics(client, uri)
+    err = next(d for d in diags if d.code == "AGT006")
+    encoding = client.encoding  # type: ignore[attr-defined]
+    line = text.split("\n")[2]
+    assert err.range.start == types.Position(2, _units(line[:13], encoding))
+    colon = line.index(": now")
+    assert err.range.end == types.Position(2, _units(line[: colon + 1], encoding))
+    assert err.severity == types.DiagnosticSeverity.Error
+    assert err.code_description is not None and "agt006" in err.code_description.href
+
+
+async def test_change_updates_diagnostics_and_quick_fix(client: LanguageClient) -> None:
+    text = '---\nname: my-agent\ndescripton: "Use this agent to review code for bugs."\n---\nbody\n'
+    uri = await _open(client, "my-agent.md", text)
+    diags = await _diagnostics(client, uri)
+    assert {d.code for d in diags} == {"AGT011", "AGT020"}
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri),
+            types.Range(types.Position(2, 0), types.Position(2, 3)),
+            types.CodeActionContext(diagnostics=diags),
+        )
+    )
+    assert actions
+    rename = next(
+        a for a in actions if isinstance(a, types.CodeAction) and "description" in a.title
+    )
+    assert rename.edit is not None and rename.edit.document_changes
+    change = rename.edit.document_changes[0]
+    assert isinstance(change, types.TextDocumentEdit) and change.text_document.version == 1
+    assert change.edits[0].new_text == "description"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [
+                types.TextDocumentContentChangePartial(
+                    range=change.edits[0].range, text="description"
+                )
+            ],
+        )
+    )
+    assert await _diagnostics(client, uri, version=2) == []
+
+
+async def test_hover_and_completion_on_model(client: LanguageClient) -> None:
+    uri = await _open(client, "my-agent.md", GOOD.replace("tools: Read", "model: sonnet"))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, 2))
+    )
+    assert hover is not None and "`model`" in hover.contents.value  # type: ignore[union-attr]
+    value_hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, 9))
+    )
+    assert value_hover is not None and "alias" in value_hover.contents.value  # type: ignore[union-attr]
+    items = await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(3, 7))
+    )
+    assert items is not None
+    labels = [i.label for i in (items.items if isinstance(items, types.CompletionList) else items)]
+    assert {"sonnet", "opus", "haiku", "inherit"} <= set(labels)
+    assert any(label.startswith("claude-") for label in labels)
+
+
+async def test_key_completion_offers_missing_keys(client: LanguageClient) -> None:
+    text = GOOD.replace("tools: Read\n", "tools: Read\nper\n")
+    uri = await _open(client, "my-agent.md", text)
+    items = await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(4, 3))
+    )
+    assert items is not None
+    labels = {i.label for i in (items.items if isinstance(items, types.CompletionList) else items)}
+    assert "permissionMode" in labels and "name" not in labels and "tools" not in labels
+
+
+async def test_duplicate_name_across_files(client: LanguageClient) -> None:
+    uri = await _open(client, "copy.md", GOOD.replace("my-agent", "dup-agent"))
+    for _ in range(100):  # the workspace index is built in the background
+        diags = await _diagnostics(client, uri, want=None if client.pull else "AGT051")  # type: ignore[attr-defined]
+        if any(d.code == "AGT051" for d in diags):
+            break
+        await asyncio.sleep(0.05)
+    dup = next(d for d in diags if d.code == "AGT051")
+    assert dup.related_information and dup.related_information[0].location.uri.endswith("other.md")
+
+
+async def test_fix_all_and_non_agent_files(client: LanguageClient) -> None:
+    text = "---\nname: my-agent\ndescription: Use it: now\ntools: Read, MultiEdit\n---\nbody\n"
+    uri = await _open(client, "my-agent.md", text)
+    await _diagnostics(client, uri)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri),
+            types.Range(types.Position(0, 0), types.Position(0, 0)),
+            types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll]),
+        )
+    )
+    assert actions and len(actions) == 1
+    fix_all = actions[0]
+    assert isinstance(fix_all, types.CodeAction) and fix_all.edit is not None
+    change = fix_all.edit.document_changes[0]  # type: ignore[index]
+    assert isinstance(change, types.TextDocumentEdit) and len(change.edits) == 2
+    readme = client.tmp / "README.md"  # type: ignore[attr-defined]
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(readme.as_uri(), "markdown", 1, "# hi\n")
+        )
+    )
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(readme.as_uri()), types.Position(0, 0))
+    )
+    assert hover is None
+
+
+async def test_binary_and_huge_text_do_not_crash(client: LanguageClient) -> None:
+    uri = await _open(client, "weird.md", "---\nname: \x00\x01\ufffe\n" + "x: [" * 3000 + "\n---\n")
+    diags = await _diagnostics(client, uri)
+    assert diags
+    uri2 = await _open(client, "huge.md", "a" * 1_200_000)
+    diags2 = await _diagnostics(client, uri2)
+    assert [d.code for d in diags2] == ["AGT001"]
