@@ -106,9 +106,13 @@ def check_text(
     kind: FileKind,
     opts: CheckOptions = DEFAULT_OPTIONS,
 ) -> FileResult:
-    doc = parse_document(path, text)
+    return check_parsed(parse_document(path, text), kind, opts)
+
+
+def check_parsed(doc: Document, kind: FileKind, opts: CheckOptions = DEFAULT_OPTIONS) -> FileResult:
     findings = check_document(doc, kind, opts)
-    return FileResult(path, kind, findings, agent_name(doc) if kind.kind is Kind.SUBAGENT else None)
+    name = agent_name(doc) if kind.kind is Kind.SUBAGENT else None
+    return FileResult(doc.path, kind, findings, name)
 
 
 def agent_name(doc: Document) -> tuple[str, Span] | None:

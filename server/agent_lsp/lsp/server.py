@@ -28,8 +28,8 @@ from ..definitions.kinds import FileKind, classify
 from ..definitions.spec import Kind
 from ..definitions.workspace import (
     FileResult,
+    check_parsed,
     check_paths,
-    check_text,
     duplicate_name_findings,
 )
 from . import convert
@@ -72,8 +72,8 @@ class AgentLanguageServer(LanguageServer):
         kind = classify(path, text, self.settings.globs, explicit=False)
         doc = result = None
         if kind is not None:
-            result = check_text(path, text, kind, self.settings.options)
-            doc = parse_document(path, text)
+            doc = parse_document(path, text)  # parsed once: checks, hover and completion share it
+            result = check_parsed(doc, kind, self.settings.options)
         entry = OpenDoc(uri, path, text_doc.version, text, split_lines(text), kind, doc, result)
         self.open[uri] = entry
         return entry
