@@ -30,6 +30,8 @@ types: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_lsp.py 20
+	$(BIN)/python bench/bench_memory.py 1000
 
 clean:
 	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .pytest_cache .ruff_cache

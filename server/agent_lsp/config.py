@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from . import SETTINGS_SECTION
 from .definitions.checks import CheckOptions
 from .definitions.findings import Severity
 from .definitions.kinds import Globs
@@ -16,7 +17,7 @@ from .definitions.rules import RULES
 from .definitions.spec import DEFAULT_GLOBS, Kind
 from .definitions.versions import parse_version
 
-SECTION = "agentLsp"
+SECTION = SETTINGS_SECTION
 KNOWN_KEYS = frozenset(
     {
         "claudeCodeVersion",

@@ -83,6 +83,10 @@ async def _diagnostics(
     raise AssertionError(f"no diagnostics for {uri} version {version}")
 
 
+def _text(contents: object) -> str:
+    return contents if isinstance(contents, str) else str(getattr(contents, "value", contents))
+
+
 def _units(text: str, encoding: str) -> int:
     if encoding == "utf-8":
         return len(text.encode("utf-8"))
@@ -143,11 +147,11 @@ async def test_hover_and_completion_on_model(client: LanguageClient) -> None:
     hover = await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, 2))
     )
-    assert hover is not None and "`model`" in hover.contents.value  # type: ignore[union-attr]
+    assert hover is not None and "`model`" in _text(hover.contents)
     value_hover = await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, 9))
     )
-    assert value_hover is not None and "alias" in value_hover.contents.value  # type: ignore[union-attr]
+    assert value_hover is not None and "alias" in _text(value_hover.contents)
     items = await client.text_document_completion_async(
         types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(3, 7))
     )
@@ -214,3 +218,103 @@ async def test_binary_and_huge_text_do_not_crash(client: LanguageClient) -> None
     uri2 = await _open(client, "huge.md", "a" * 1_200_000)
     diags2 = await _diagnostics(client, uri2)
     assert [d.code for d in diags2] == ["AGT001"]
+
+
+async def _actions(client: LanguageClient, uri: str, line: int) -> list[types.CodeAction]:
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri),
+            types.Range(types.Position(line, 0), types.Position(line, 99)),
+            types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+def _version_of(action: types.CodeAction) -> int | None:
+    assert action.edit is not None and action.edit.document_changes
+    change = action.edit.document_changes[0]
+    assert isinstance(change, types.TextDocumentEdit)
+    return change.text_document.version
+
+
+async def test_edits_are_bound_to_their_version(client: LanguageClient) -> None:
+    text = '---\nname: my-agent\ndescription: "Use this agent to review code for bugs."\ntools: LS\n---\nbody\n'
+    uri = await _open(client, "my-agent.md", text)
+    await _diagnostics(client, uri)
+    stale = next(a for a in await _actions(client, uri, 3) if "Glob" in a.title)
+    assert _version_of(stale) == 1
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(4, 3), types.Position(4, 3)), text="\n"
+                )
+            ],
+        )
+    )
+    await _diagnostics(client, uri, version=2)
+    fresh = next(a for a in await _actions(client, uri, 3) if "Glob" in a.title)
+    # The old action still names version 1: a client refuses it on the changed document.
+    assert _version_of(fresh) == 2 and _version_of(stale) == 1
+
+
+async def test_watched_files_update_cross_file_findings(client: LanguageClient) -> None:
+    uri = await _open(client, "solo.md", GOOD.replace("my-agent", "solo-agent"))
+    first = await _diagnostics(client, uri)
+    assert not any(d.code == "AGT051" for d in first)
+    twin = client.tmp / ".claude" / "agents" / "twin.md"  # type: ignore[attr-defined]
+    twin.write_text(GOOD.replace("my-agent", "solo-agent"), encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent(uri=twin.as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+    for _ in range(100):
+        if client.pull:  # type: ignore[attr-defined]
+            diags = await _diagnostics(client, uri)
+        else:
+            diags = client.published.get(uri, (None, []))[1]  # type: ignore[attr-defined]
+        if any(d.code == "AGT051" for d in diags):
+            break
+        await asyncio.sleep(0.05)
+    assert any(d.code == "AGT051" for d in diags)
+
+
+async def test_settings_change_rechecks_open_files(client: LanguageClient) -> None:
+    text = GOOD.replace("name: my-agent", "name: team:reviewer")
+    uri = await _open(client, "my-agent.md", text)
+    before = await _diagnostics(client, uri)
+    assert next(d for d in before if d.code == "AGT012").severity == types.DiagnosticSeverity.Error
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"agentLsp": {"claudeCodeVersion": "2.1.100", "severity": {"AGT015": "off"}}}
+        )
+    )
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if client.pull:  # type: ignore[attr-defined]
+            after = await _diagnostics(client, uri)
+        else:
+            after = client.published.get(uri, (None, []))[1]  # type: ignore[attr-defined]
+        codes = {d.code: d.severity for d in after}
+        if codes.get("AGT012") == types.DiagnosticSeverity.Hint:
+            break
+    assert codes.get("AGT012") == types.DiagnosticSeverity.Hint and "AGT015" not in codes
+
+
+async def test_workspace_diagnostics(client: LanguageClient) -> None:
+    if not client.pull:  # type: ignore[attr-defined]
+        pytest.skip("workspace diagnostics are a pull-client feature")
+    broken = client.tmp / ".claude" / "agents" / "broken.md"  # type: ignore[attr-defined]
+    broken.write_text("---\nname: broken\n---\n", encoding="utf-8")
+    for _ in range(100):
+        report = await client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+        by_uri = {r.uri: r for r in report.items}
+        if broken.as_uri() in by_uri or _ > 5:
+            break
+        await asyncio.sleep(0.05)
+    assert any(u.endswith("other.md") for u in by_uri)

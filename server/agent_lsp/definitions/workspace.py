@@ -23,6 +23,7 @@ class FileResult:
     kind: FileKind | None
     findings: list[Finding] = field(default_factory=list)
     agent_name: tuple[str, Span] | None = None
+    mcp_servers: tuple[str, ...] = ()  # names an agent's mcpServers mentions (for completion)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,20 @@ def check_text(
 def check_parsed(doc: Document, kind: FileKind, opts: CheckOptions = DEFAULT_OPTIONS) -> FileResult:
     findings = check_document(doc, kind, opts)
     name = agent_name(doc) if kind.kind is Kind.SUBAGENT else None
-    return FileResult(doc.path, kind, findings, name)
+    return FileResult(doc.path, kind, findings, name, mcp_server_names(doc))
+
+
+def mcp_server_names(doc: Document) -> tuple[str, ...]:
+    node = doc.get("mcpServers")
+    if node is None or node.kind != "sequence":
+        return ()
+    names: list[str] = []
+    for item in node.items:
+        if item.is_scalar and isinstance(item.value, str):
+            names.append(item.value)
+        elif item.kind == "mapping":
+            names.extend(k.text for k, _ in item.pairs)
+    return tuple(names)
 
 
 def agent_name(doc: Document) -> tuple[str, Span] | None:
