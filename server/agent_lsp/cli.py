@@ -1,19 +1,18 @@
-"""Command line: ``agent-lsp check`` (and the other subcommands as they arrive)."""
+"""Command line: ``agent-lsp check | serve | schema | rules``.
+
+Only argparse at start-up: each command imports what it needs, so ``serve`` starts as fast as a
+bare pygls server and ``check`` never loads pygls, pydantic or anthropic.
+"""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
 
-from .definitions.checks import CheckOptions
-from .definitions.findings import Finding, Severity
-from .definitions.versions import parse_version
-from .definitions.workspace import FileResult, check_paths
+KINDS = ("subagent", "skill", "command", "catalog-note")  # spec.Kind values, without importing it
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -26,116 +25,66 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="check agent definition files and folders")
     check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     check.add_argument(
         "--claude-code-version",
         metavar="X.Y.Z",
         help="judge files as this Claude Code version would (default: the latest known)",
     )
     check.add_argument(
-        "--today",
-        metavar="YYYY-MM-DD",
-        help="date to compare model end-of-life dates with (default: today)",
+        "--today", metavar="YYYY-MM-DD", help="date to compare model end-of-life dates with"
     )
+    check.add_argument("--config", metavar="FILE", help="configuration file (default: nearest)")
+    check.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    check.add_argument("--select", metavar="CODES", help="only these rules (codes or prefixes)")
+    check.add_argument("--ignore", metavar="CODES", help="not these rules (codes or prefixes)")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes")
+    check.add_argument("--diff", action="store_true", help="show the safe fixes, change nothing")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
+    check.add_argument("--write-baseline", metavar="FILE", help="record all findings in FILE")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with errors")
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
     serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on 127.0.0.1:PORT")
+    schema = sub.add_parser("schema", help="print the JSON Schema of a kind's frontmatter")
+    schema.add_argument("kind", choices=KINDS)
+    rules = sub.add_parser("rules", help="print the rules reference (docs/rules.md)")
+    rules.add_argument("--format", choices=("markdown", "json"), default="markdown")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `agent-lsp rules | head`: the reader left, nothing is wrong
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
     if args.command == "check":
-        return _check(args, sys.stdout, sys.stderr)
+        from .check_command import run_check
+
+        return run_check(args, sys.stdout, sys.stderr)
     if args.command == "serve":
         from .lsp.server import serve  # pygls only when serving: `check` starts faster
 
         serve(args.tcp)
         return EXIT_OK
-    return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
+    if args.command == "schema":
+        from .definitions.spec import Kind
+        from .schema import json_schema  # pydantic only for this command
 
+        json.dump(json_schema(Kind(args.kind)), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    from .check_command import print_rules
 
-def _options(args: argparse.Namespace) -> CheckOptions:
-    kwargs: dict[str, object] = {}
-    if args.claude_code_version:
-        kwargs["claude_code_version"] = parse_version(args.claude_code_version)
-    if args.today:
-        kwargs["today"] = dt.date.fromisoformat(args.today)
-    return CheckOptions(**kwargs)  # type: ignore[arg-type]
-
-
-def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    missing = [p for p in args.paths if not os.path.exists(p)]
-    if missing:
-        for p in missing:
-            err.write(f"agent-lsp: no such file or directory: {p}\n")
-        return EXIT_USAGE
-    try:
-        opts = _options(args)
-    except ValueError as exc:
-        err.write(f"agent-lsp: {exc}\n")
-        return EXIT_USAGE
-    results = check_paths(args.paths, opts)
-    if args.format == "json":
-        json.dump(to_json(results), out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    else:
-        write_text(results, out)
-    errors = any(f.severity is Severity.ERROR for r in results for f in r.findings)
-    return EXIT_ERRORS if errors else EXIT_OK
-
-
-def _display_path(path: str) -> str:
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
-
-
-def finding_json(path: str, f: Finding) -> dict[str, object]:
-    return {
-        "path": _display_path(path),
-        "range": {
-            "start": {"line": f.span.start.line, "character": f.span.start.column},
-            "end": {"line": f.span.end.line, "character": f.span.end.column},
-        },
-        "severity": f.severity.label,
-        "code": f.code,
-        "message": f.message,
-        "source": "agent-lsp",
-    }
-
-
-def to_json(results: Sequence[FileResult]) -> list[dict[str, object]]:
-    return [finding_json(r.path, f) for r in results for f in r.findings]
-
-
-def write_text(results: Sequence[FileResult], out: TextIO) -> None:
-    counts = dict.fromkeys(Severity, 0)
-    files_with = 0
-    for result in results:
-        if result.findings:
-            files_with += 1
-        for f in result.findings:
-            counts[f.severity] += 1
-            line, col = f.span.start.line + 1, f.span.start.column + 1
-            fixable = " [fix]" if any(x.safe for x in f.fixes) else ""
-            out.write(
-                f"{_display_path(result.path)}:{line}:{col}: {f.severity.label} "
-                f"{f.code} {f.message}{fixable}\n"
-            )
-    total = sum(counts.values())
-    if total == 0:
-        out.write(f"All clear: {len(results)} agent definition files checked.\n")
-        return
-    parts = [
-        f"{counts[s]} {s.label if counts[s] == 1 or s is Severity.INFORMATION else s.label + 's'}"
-        for s in (Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT)
-        if counts[s]
-    ]
-    out.write(
-        f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in "
-        f"{files_with} of {len(results)} agent definition files.\n"
-    )
+    return print_rules(args.format, sys.stdout)

@@ -1,35 +1,45 @@
-"""Settings: from LSP ``workspace/configuration`` (section ``agentLsp``) and the CLI.
+"""Settings, from three places with the same keys: LSP ``workspace/configuration`` (section
+``agentLsp``), ``[tool.agent-lsp]`` in pyproject.toml, or a ``.agent-lsp.toml`` file.
 
-Bad values never stop the server: they are reported as problems and the default is used.
+Bad values never stop anything: each is reported as a problem and the default is used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import SETTINGS_SECTION
-from .definitions.checks import CheckOptions
+from .definitions.checks import CheckOptions, PathIgnores
 from .definitions.findings import Severity
 from .definitions.kinds import Globs
 from .definitions.rules import RULES
 from .definitions.spec import DEFAULT_GLOBS, Kind
+from .definitions.suggest import closest
 from .definitions.versions import parse_version
 
 SECTION = SETTINGS_SECTION
-KNOWN_KEYS = frozenset(
-    {
-        "claudeCodeVersion",
-        "severity",
-        "rules",
-        "globs",
-        "agentFile",
-        "model",
-        "offline",
-        "trace",
-        "today",
-    }
+CONFIG_FILE = ".agent-lsp.toml"
+KNOWN_KEYS = (
+    "claudeCodeVersion",
+    "severity",
+    "rules",
+    "select",
+    "ignore",
+    "globs",
+    "exclude",
+    "perPathIgnores",
+    "agentFile",
+    "model",
+    "offline",
+    "trace",
+    "today",
+    "serverPath",
+    "interpreter",
 )
 
 
@@ -37,9 +47,12 @@ KNOWN_KEYS = frozenset(
 class Settings:
     options: CheckOptions = field(default_factory=CheckOptions)
     globs: Globs = field(default_factory=Globs)
+    excludes: tuple[str, ...] = ()  # gitignore-style patterns, relative to ``root``
+    root: str | None = None  # the folder of the configuration file
     agent_file: str | None = None
     model: str | None = None
     offline: bool = False
+    source: str | None = None  # where the settings came from, for messages
     problems: list[str] = field(default_factory=list)
 
 
@@ -54,40 +67,76 @@ def _severity(value: object) -> Severity | str | None:
     return f"{value!r} is not a severity (error, warning, information, hint or off)"
 
 
-def parse_settings(raw: object) -> Settings:
-    settings = Settings()
+def _codes(raw: object, where: str, problems: list[str]) -> list[str] | None:
+    if raw is None:
+        return None
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(c, str) for c in items):
+        problems.append(f"{where} must be a list of rule codes or prefixes.")
+        return None
+    out = []
+    for code in items:
+        code = code.strip().upper()
+        if not any(r.startswith(code) for r in RULES):
+            problems.append(f"{where}: no rule code starts with {code!r}.")
+            continue
+        out.append(code)
+    return out
+
+
+def rule_filter(select: list[str] | None, ignore: list[str] | None) -> dict[str, None]:
+    """Rules turned off by --select/--ignore (prefixes allowed, as in ruff)."""
+    off: dict[str, None] = {}
+    for code in RULES:
+        if select is not None and not any(code.startswith(s) for s in select):
+            off[code] = None
+        if ignore is not None and any(code.startswith(i) for i in ignore):
+            off[code] = None
+    return off
+
+
+def parse_settings(raw: object, root: str | None = None, source: str = SECTION) -> Settings:
+    settings = Settings(root=root, source=source)
     if raw is None:
         return settings
     if not isinstance(raw, Mapping):
-        settings.problems.append("agentLsp settings must be an object; using defaults.")
+        settings.problems.append(f"{source}: settings must be a table/object; using defaults.")
         return settings
     problems = settings.problems
     for key in raw:
         if key not in KNOWN_KEYS:
-            problems.append(f"Unknown setting agentLsp.{key} (ignored).")
+            guess = closest(str(key), KNOWN_KEYS)
+            hint = f" (did you mean {guess}?)" if guess else ""
+            problems.append(f"{source}: unknown setting {key!r}{hint}; ignored.")
     kwargs: dict[str, object] = {}
     version = raw.get("claudeCodeVersion")
     if version:
         try:
             kwargs["claude_code_version"] = parse_version(str(version))
         except ValueError as err:
-            problems.append(f"agentLsp.claudeCodeVersion: {err}; using the latest known.")
+            problems.append(f"{source}.claudeCodeVersion: {err}; using the latest known.")
     today = raw.get("today")
     if today:
         try:
             kwargs["today"] = dt.date.fromisoformat(str(today))
         except ValueError:
-            problems.append(f"agentLsp.today: {today!r} is not a date (YYYY-MM-DD).")
+            problems.append(f"{source}.today: {today!r} is not a date (YYYY-MM-DD).")
     severities: dict[str, Severity | None] = {}
+    severities.update(
+        rule_filter(
+            _codes(raw.get("select"), f"{source}.select", problems),
+            _codes(raw.get("ignore"), f"{source}.ignore", problems),
+        )
+    )
     for section in ("severity", "rules"):
         table = raw.get(section) or {}
         if not isinstance(table, Mapping):
-            problems.append(f"agentLsp.{section} must map rule codes to severities.")
+            problems.append(f"{source}.{section} must map rule codes to severities.")
             continue
         for code, value in table.items():
             code = str(code).upper()
             if code not in RULES:
-                problems.append(f"agentLsp.{section}: unknown rule {code}.")
+                problems.append(f"{source}.{section}: unknown rule {code}.")
                 continue
             if value is False:
                 severities[code] = None
@@ -96,32 +145,107 @@ def parse_settings(raw: object) -> Settings:
                 continue
             parsed = _severity(value)
             if isinstance(parsed, str):
-                problems.append(f"agentLsp.{section}.{code}: {parsed}.")
+                problems.append(f"{source}.{section}.{code}: {parsed}.")
             else:
                 severities[code] = parsed
     kwargs["severities"] = severities
+    path_ignores = _path_ignores(raw.get("perPathIgnores"), source, problems)
+    if path_ignores:
+        kwargs["path_ignores"] = PathIgnores(root or os.getcwd(), path_ignores)
     settings.options = CheckOptions(**kwargs)  # type: ignore[arg-type]
-    globs = raw.get("globs")
-    if isinstance(globs, Mapping):
-        by_kind: dict[Kind, tuple[str, ...]] = dict(DEFAULT_GLOBS)
-        for name, patterns in globs.items():
-            try:
-                kind = Kind(name)
-            except ValueError:
-                problems.append(f"agentLsp.globs: unknown kind {name!r}.")
-                continue
-            if isinstance(patterns, str):
-                patterns = [patterns]
-            if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-                problems.append(f"agentLsp.globs.{name} must be a list of patterns.")
-                continue
-            by_kind[kind] = tuple(patterns)
-        settings.globs = Globs(by_kind)
-    elif globs is not None:
-        problems.append("agentLsp.globs must map kinds to lists of patterns.")
+    settings.globs = _globs(raw.get("globs"), source, problems)
+    excludes = raw.get("exclude")
+    if isinstance(excludes, str):
+        excludes = [excludes]
+    if isinstance(excludes, list) and all(isinstance(e, str) for e in excludes):
+        settings.excludes = tuple(excludes)
+    elif excludes is not None:
+        problems.append(f"{source}.exclude must be a list of patterns.")
     if isinstance(raw.get("agentFile"), str) and raw["agentFile"]:
         settings.agent_file = raw["agentFile"]
     if isinstance(raw.get("model"), str) and raw["model"]:
         settings.model = raw["model"]
     settings.offline = bool(raw.get("offline", False))
     return settings
+
+
+def _path_ignores(raw: object, source: str, problems: list[str]) -> dict[str, frozenset[str]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append(f"{source}.perPathIgnores must map path patterns to rule codes.")
+        return {}
+    out: dict[str, frozenset[str]] = {}
+    for pattern, codes in raw.items():
+        parsed = _codes(codes, f"{source}.perPathIgnores.{pattern}", problems)
+        if parsed:
+            out[str(pattern)] = frozenset(r for r in RULES if any(r.startswith(c) for c in parsed))
+    return out
+
+
+def _globs(raw: object, source: str, problems: list[str]) -> Globs:
+    if raw is None:
+        return Globs()
+    if not isinstance(raw, Mapping):
+        problems.append(f"{source}.globs must map kinds to lists of patterns.")
+        return Globs()
+    by_kind: dict[Kind, tuple[str, ...]] = dict(DEFAULT_GLOBS)
+    for name, patterns in raw.items():
+        try:
+            kind = Kind(name)
+        except ValueError:
+            problems.append(f"{source}.globs: unknown kind {name!r}.")
+            continue
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            problems.append(f"{source}.globs.{name} must be a list of patterns.")
+            continue
+        by_kind[kind] = tuple(patterns)
+    return Globs(by_kind)
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def find_config_file(start: str) -> Path | None:
+    """The nearest .agent-lsp.toml, or pyproject.toml with [tool.agent-lsp], at or above start."""
+    folder = Path(start).resolve()
+    if folder.is_file():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        own = candidate / CONFIG_FILE
+        if own.is_file():
+            return own
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = _read_toml(pyproject)
+            except (OSError, ValueError):
+                continue
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "agent-lsp" in tool:
+                return pyproject
+    return None
+
+
+def load_config_file(path: Path) -> Settings:
+    try:
+        data = _read_toml(path)
+    except (OSError, ValueError) as err:
+        settings = Settings(source=str(path))
+        settings.problems.append(f"{path}: cannot read the configuration: {err}")
+        return settings
+    if path.name == "pyproject.toml":
+        tool = data.get("tool")
+        raw = tool.get("agent-lsp") if isinstance(tool, dict) else None
+        source = f"{path} [tool.agent-lsp]"
+    else:
+        raw, source = data, str(path)
+    return parse_settings(raw, root=str(path.parent), source=source)

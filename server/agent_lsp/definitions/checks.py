@@ -14,11 +14,35 @@ from .findings import Finding, Fix, Position, Related, Severity, Span
 from .kinds import FileKind
 from .rules import RULES
 from .spec import KeySpec, Kind, ToolStatus, VType
-from .suggest import closest
+from .suggest import closest_sure
+from .suppress import apply_suppressions
 from .versions import Version, at_least, format_version, parse_version
 from .yamltree import YNode
 
 _LATEST: Version = parse_version(spec.LATEST_KNOWN_VERSION)
+
+
+class PathIgnores:
+    """Rule codes silenced for files matching gitignore-style patterns below ``root``."""
+
+    def __init__(self, root: str, table: Mapping[str, frozenset[str]]) -> None:
+        import pathspec  # only when a configuration asks for per-path ignores
+
+        self.root = os.path.abspath(root)
+        self.table = [
+            (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
+            for pattern, codes in table.items()
+        ]
+
+    def codes_for(self, path: str) -> frozenset[str]:
+        rel = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+        if rel.startswith("../"):
+            return frozenset()
+        out: set[str] = set()
+        for spec_, codes in self.table:
+            if spec_.match_file(rel):
+                out |= codes
+        return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -26,6 +50,7 @@ class CheckOptions:
     claude_code_version: Version = _LATEST
     today: dt.date | None = None  # model end-of-life dates are compared with this
     severities: Mapping[str, Severity | None] = field(default_factory=dict)  # None: rule off
+    path_ignores: PathIgnores | None = None  # codes silenced per path pattern (configuration)
 
     def on(self, version: str | None) -> bool:
         return at_least(self.claude_code_version, version)
@@ -77,7 +102,11 @@ def check_document(
             KIND_CHECKS[fk.kind](report)
     if fk.kind is Kind.SUBAGENT and doc.frontmatter is not None:
         _body(report)
-    return sorted(report.findings, key=Finding.sort_key)
+    findings = apply_suppressions(report.findings, doc.lines, doc.text)
+    if opts.path_ignores is not None:
+        silenced = opts.path_ignores.codes_for(doc.path)
+        findings = [f for f in findings if f.code not in silenced and "*" not in silenced]
+    return sorted(findings, key=Finding.sort_key)
 
 
 # --- structure -----------------------------------------------------------------------------
@@ -262,14 +291,14 @@ def _unknown_key(
     r: _Report, k: YNode, known: Mapping[str, KeySpec], aliases: Mapping[str, str]
 ) -> None:
     name = str(k.value)
-    target = aliases.get(name) or closest(name, known)
+    target, sure = (aliases[name], True) if name in aliases else closest_sure(name, known)
     where = {Kind.SUBAGENT: "subagents", Kind.SKILL: "skills", Kind.COMMAND: "commands"}[r.fk.kind]
     if target and r.doc.mapping is not None and r.doc.mapping.key_node(target) is None:
         r.add(
             "AGT020",
             k.span,
             f"Unknown key `{name}` (Claude Code ignores it): did you mean `{target}`?",
-            fixes.replace(k.span, target, f"Rename to `{target}`"),
+            fixes.replace(k.span, target, f"Rename to `{target}`", safe=sure),
         )
         return
     r.add(
@@ -398,13 +427,13 @@ def _check_enum(r: _Report, key: KeySpec, node: YNode) -> None:
             f"rejects it. Use one of: {', '.join(names)}.",
         )
         return
-    guess = closest(text, names) if text else None
+    guess, sure = closest_sure(text, names) if text else (None, False)
     r.add(
         "AGT030",
         node.span,
         f"`{text or _type_name(node)}` is not a valid `{key.name}`"
         + (f": did you mean `{guess}`?" if guess else f"; use one of: {', '.join(names)}."),
-        fixes.replace(node.span, guess, f"Change to `{guess}`") if guess else None,
+        fixes.replace(node.span, guess, f"Change to `{guess}`", safe=sure) if guess else None,
     )
 
 
@@ -441,13 +470,13 @@ def _check_model(r: _Report, key: KeySpec, node: YNode) -> None:
     well_formed = re.fullmatch(
         r"claude-(opus|sonnet|haiku|fable|mythos)-\d+(-\d+)?(-\d{8})?", lower
     )
-    guess = None if well_formed else closest(model, [*aliases, *known], cutoff=80)
+    guess, sure = (None, False) if well_formed else closest_sure(model, [*aliases, *known], 80)
     if guess is not None:
         r.add(
             "AGT032",
             node.span,
             f"Unknown model `{model}`: did you mean `{guess}`?",
-            fixes.replace(node.span, guess, f"Change to `{guess}`"),
+            fixes.replace(node.span, guess, f"Change to `{guess}`", safe=sure),
         )
         return
     r.add(
@@ -493,12 +522,14 @@ def _check_hooks(r: _Report, key: KeySpec, node: YNode) -> None:
     for event, matchers in node.pairs:
         name = event.text
         if name not in spec.HOOK_EVENTS:
-            guess = closest(name, spec.HOOK_EVENTS)
+            guess, sure = closest_sure(name, spec.HOOK_EVENTS)
             r.add(
                 "AGT034",
                 event.span,
                 f"Unknown hook event `{name}`" + (f": did you mean `{guess}`?" if guess else "."),
-                fixes.replace(event.span, guess, f"Change to `{guess}`") if guess else None,
+                fixes.replace(event.span, guess, f"Change to `{guess}`", safe=sure)
+                if guess
+                else None,
             )
         if matchers.kind != "sequence":
             r.add(
@@ -793,13 +824,13 @@ def _space_separated_fix(entry: ToolEntry) -> Fix | None:
 
 
 def _unknown_tool(r: _Report, entry: ToolEntry, name: str) -> None:
-    guess = closest(name, spec.current_tool_names(), cutoff=80)
+    guess, sure = closest_sure(name, spec.current_tool_names(), cutoff=80)
     if guess is not None:
         r.add(
             "AGT040",
             entry.span,
             f"Unknown tool `{name}`: did you mean `{guess}`?",
-            fixes.replace(_name_span(entry, name), guess, f"Change to `{guess}`"),
+            fixes.replace(_name_span(entry, name), guess, f"Change to `{guess}`", safe=sure),
         )
         return
     hint = ""

@@ -22,6 +22,8 @@ _TOP_KEY = re.compile(r"""([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:(?:[ \t]|\Z)
 
 def split_lines(text: str) -> list[str]:
     """Lines as LSP counts them: only CR, LF and CRLF end a line."""
+    if "\r" not in text:
+        return text.split("\n")
     return _LINE_BREAK.split(text)
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from .document import Document, split_lines, top_level_blocks
-from .findings import Fix, Position, Span, TextEdit
+from .findings import Finding, Fix, Position, Span, TextEdit
 from .yamltree import parse_yaml
 
 _KEY_VALUE = re.compile(r"""^([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:[ \t]+""")
@@ -105,3 +105,21 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
 def _line_breaks(text: str) -> list[str]:
     found = re.findall(r"\r\n|\r|\n", text)
     return [*found, ""]
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return not (a.end <= b.start or b.end <= a.start) or a.start == b.start
+
+
+def select_safe_fixes(findings: Iterable[Finding]) -> list[Fix]:
+    """One safe fix per finding, skipping any that overlaps one already chosen."""
+    chosen: list[Fix] = []
+    taken: list[Span] = []
+    for finding in findings:
+        for fix in finding.fixes:
+            spans = [e.span for e in fix.edits]
+            if fix.safe and not any(_overlap(a, b) for a in spans for b in taken):
+                taken.extend(spans)
+                chosen.append(fix)
+                break
+    return chosen

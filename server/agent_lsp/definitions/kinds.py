@@ -8,7 +8,6 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
 
 import pathspec
 
@@ -44,7 +43,7 @@ class Globs:
         }
 
     def match(self, path: str) -> Kind | None:
-        posix = PurePosixPath(Path(path).as_posix()).as_posix().lstrip("/")
+        posix = path.replace(os.sep, "/").lstrip("/") if os.sep != "/" else path.lstrip("/")
         for kind in (Kind.SKILL, Kind.COMMAND, Kind.SUBAGENT, Kind.CATALOG):
             spec = self.specs.get(kind)
             if spec is not None and spec.match_file(posix):
@@ -140,11 +139,9 @@ def classify_by_content(path: str, text: str) -> Kind | None:
 
 def _scope_of(path: str) -> str:
     """The agents folder a subagent belongs to: agents in one scope share one namespace."""
-    parts = Path(path).parts
-    for i in range(len(parts) - 1, -1, -1):
-        if parts[i] == "agents":
-            return str(Path(*parts[: i + 1]))
-    return os.path.dirname(path)
+    marker = os.sep + "agents" + os.sep
+    at = path.rfind(marker)
+    return path[: at + len(marker) - 1] if at != -1 else os.path.dirname(path)
 
 
 def classify(

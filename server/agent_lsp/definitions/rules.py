@@ -27,6 +27,14 @@ class Rule:
     def url(self) -> str:
         return f"{RULES_DOC}#{self.code.lower()}"
 
+    @property
+    def example(self) -> str:
+        return EXAMPLES[self.code][0]
+
+    @property
+    def fix(self) -> str:
+        return EXAMPLES[self.code][1]
+
 
 _RULES = (
     Rule(
@@ -356,3 +364,93 @@ NOT_LOADED = frozenset(
         "AGT052",
     }
 )
+
+# For each rule: a minimal example that triggers it, and how to fix it (docs/rules.md).
+EXAMPLES: dict[str, tuple[str, str]] = {
+    "AGT001": (
+        "(a binary file, a Latin-1 file, or a file over 1 MB in .claude/agents/)",
+        "Save the file as UTF-8 text; agent files are small Markdown.",
+    ),
+    "AGT002": (
+        "You are a reviewer. (no --- block at the top)",
+        "Add frontmatter with `name` and `description` (quick fix: add frontmatter).",
+    ),
+    "AGT003": (
+        "---\nname: reviewer\ndescription: Reviews code.\nYou are a reviewer.",
+        "Add a `---` line after the last key.",
+    ),
+    "AGT004": (
+        "\n  ---\n  name: reviewer\n  ---",
+        "Start the file with `---` at column 1 (quick fix removes the blank lines).",
+    ),
+    "AGT005": ("---\n- reviewer\n- Reviews code.\n---", "Write `key: value` lines."),
+    "AGT006": (
+        "description: Use it for reviews. Triggers on: 'review'",
+        "Quote the value: `description: \"Use it ... Triggers on: 'review'\"` (safe fix).",
+    ),
+    "AGT007": ("skills:\n\t- api-conventions", "Indent with spaces (safe fix)."),
+    "AGT008": (
+        "model: haiku\nmodel: sonnet",
+        "Keep one of the two entries (quick fix removes the second).",
+    ),
+    "AGT009": ("a: &a [x, x]\nb: &b [*a, *a]\n... (nine levels)", "Write values out; no anchors."),
+    "AGT010": (
+        "description: Reviews code.",
+        "Add `name: <agent-name>` (quick fix uses the file name).",
+    ),
+    "AGT011": ("name: reviewer", "Add a `description` saying when to use the agent."),
+    "AGT012": ("name: team:reviewer", "Use lowercase letters and hyphens: `team-reviewer`."),
+    "AGT013": ("name: Code_Reviewer", "Use `code-reviewer`."),
+    "AGT014": ("maxTurns: many", "Write the type the key takes: `maxTurns: 20`."),
+    "AGT015": ("(file reviewer-copy.md) name: code-reviewer", "Rename the file or the agent."),
+    "AGT016": ("description: Reviews.", "Say what the agent does and when to use it."),
+    "AGT017": ("name: ''", "Fill in the value."),
+    "AGT020": (
+        "allowedTools: Read, Grep",
+        "Use the key Claude Code reads: `tools` (quick fix renames).",
+    ),
+    "AGT021": (
+        "(plugin agent) permissionMode: plan",
+        "Remove the key, or ship the agent in .claude/agents/ instead of a plugin.",
+    ),
+    "AGT022": ("(.claude/commands/deploy.md) name: deploy", "Remove the key (quick fix)."),
+    "AGT030": ("permissionMode: acceptedits", "Use a listed value: `acceptEdits` (safe fix)."),
+    "AGT031": (
+        "model: gpt-4o",
+        "Use `sonnet`, `opus`, `haiku`, `fable`, `inherit` or a claude-* id.",
+    ),
+    "AGT032": ("model: claude-sonet-4-5", "Use the real id: `claude-sonnet-4-5` (safe fix)."),
+    "AGT033": ("model: claude-sonnet-4-5", "Move to a current model or an alias such as `sonnet`."),
+    "AGT034": (
+        "hooks:\n  PreTool: []",
+        "Use a real event (`PreToolUse`) and `{matcher, hooks}` entries.",
+    ),
+    "AGT035": ("hooks: []", "Remove the key or write a mapping (safe fix: `hooks: {}`)."),
+    "AGT040": ("tools: Read, Websearch", "Use the tool's real name: `WebSearch` (safe fix)."),
+    "AGT041": ("tools: Read, MultiEdit", "Use the replacement: `Edit` (safe fix)."),
+    "AGT042": ("tools: Read, Task", "Write `Agent` (safe fix)."),
+    "AGT043": ("tools: Read Grep Glob", "Separate with commas: `Read, Grep, Glob` (safe fix)."),
+    "AGT044": ("tools: Read, AskUserQuestion", "Remove the tool from the list."),
+    "AGT045": ("tools: Read, Grep, Read", "Remove the repeated entry."),
+    "AGT046": ("tools: Read Grep", "Separate tool names with commas."),
+    "AGT050": (
+        "---\nname: reviewer\ndescription: Reviews code.\n---\n(nothing)",
+        "Write the system prompt below the frontmatter.",
+    ),
+    "AGT051": (
+        "a.md and b.md in .claude/agents/ both say name: reviewer",
+        "Rename one of them, or delete the copy.",
+    ),
+    "AGT052": ("plugin.json lists ./a.md; ./b.md is an agent too", "Add ./b.md to `agents`."),
+    "AGT053": (".claude/agents/README.md", "Move the README out of the agents folder."),
+    "AGT060": ("(.claude/skills/sql/SKILL.md) name: SQL_Review", "Use `sql-review`."),
+    "AGT061": (
+        "(.claude/skills/sql-review/SKILL.md) name: sql",
+        "Use the folder's name: `sql-review`.",
+    ),
+    "AGT062": ("description: (1,200 characters)", "Shorten; put the key use case first."),
+    "AGT063": ("(SKILL.md with no description)", "Add a `description`."),
+    "AGT080": ("categories: {a: 1}", "Write a value or a list of values."),
+    "AGT081": ("dateCreated: 02/09/2025", "Write `2025-09-02`."),
+    "AGT082": ("dateCreated: 2025-09-02\ndateRevised: 2025-09-01", "Correct the dates."),
+}

@@ -9,18 +9,26 @@ from rapidfuzz import fuzz, process, utils
 
 def closest(word: str, choices: Iterable[str], cutoff: float = 75.0) -> str | None:
     """The choice nearest to ``word``: an exact case-insensitive match first, then fuzzy."""
+    return closest_sure(word, choices, cutoff)[0]
+
+
+def closest_sure(
+    word: str, choices: Iterable[str], cutoff: float = 75.0
+) -> tuple[str | None, bool]:
+    """(nearest choice, sure): sure when only case, ``-`` or ``_`` differ, so replacing the word
+    cannot change what the author meant; a fuzzy match is a guess to confirm."""
     options = list(choices)
     lowered = word.lower()
     for option in options:
         if option.lower() == lowered:
-            return option
+            return option, True
     folded = lowered.replace("_", "").replace("-", "")
     for option in options:
         if option.lower().replace("_", "").replace("-", "") == folded:
-            return option
+            return option, True
     if not options or not word:
-        return None
+        return None, False
     match = process.extractOne(
         word, options, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=cutoff
     )
-    return match[0] if match else None
+    return (match[0], False) if match else (None, False)

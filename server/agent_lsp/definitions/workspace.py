@@ -12,6 +12,7 @@ import pathspec
 from .checks import DEFAULT_OPTIONS, CheckOptions, check_document
 from .document import Document, parse_document
 from .findings import Finding, Related, Severity, Span
+from .fixes import apply_edits, select_safe_fixes
 from .kinds import FileKind, Globs, classify, default_globs
 from .rules import NOT_LOADED, RULES
 from .spec import DEFAULT_EXCLUDES, MAX_FILE_BYTES, Kind
@@ -86,11 +87,22 @@ class _Ignores:
         return False
 
 
-def iter_markdown(root: str, excludes: Iterable[str] = DEFAULT_EXCLUDES) -> Iterator[str]:
-    """Markdown files below ``root``, skipping excluded folders and what .gitignore ignores."""
+def iter_markdown(
+    root: str,
+    excludes: Iterable[str] = DEFAULT_EXCLUDES,
+    patterns: Iterable[str] = (),
+    patterns_root: str | None = None,
+) -> Iterator[str]:
+    """Markdown files below ``root``, skipping excluded folders, what .gitignore ignores and the
+    configured exclude ``patterns`` (gitignore-style, relative to ``patterns_root``)."""
     skip = set(excludes)
     ignores = _Ignores()
-    for folder, dirs, files in os.walk(root):
+    extra = list(patterns)
+    if extra:
+        ignores.specs.append(
+            (os.path.abspath(patterns_root or root), pathspec.GitIgnoreSpec.from_lines(extra))
+        )
+    for folder, dirs, files in os.walk(os.path.abspath(root)):
         ignores.load(folder)
         dirs[:] = sorted(
             d for d in dirs if d not in skip and not ignores.ignored(os.path.join(folder, d), True)
@@ -158,13 +170,16 @@ def check_paths(
     paths: Iterable[str],
     opts: CheckOptions = DEFAULT_OPTIONS,
     globs: Globs | None = None,
+    exclude: Iterable[str] = (),
+    exclude_root: str | None = None,
 ) -> list[FileResult]:
     """Check files and folders (recursively) and add the cross-file findings."""
     results: list[FileResult] = []
     seen: set[str] = set()
     for given in paths:
         if os.path.isdir(given):
-            candidates: Iterable[tuple[str, bool]] = ((p, False) for p in iter_markdown(given))
+            found = iter_markdown(given, patterns=exclude, patterns_root=exclude_root)
+            candidates: Iterable[tuple[str, bool]] = ((p, False) for p in found)
         else:
             candidates = [(given, True)]
         for path, explicit in candidates:
@@ -231,3 +246,18 @@ def add_duplicate_names(results: list[FileResult], opts: CheckOptions = DEFAULT_
         if result.path in extra:
             result.findings.extend(extra[result.path])
             result.findings.sort(key=Finding.sort_key)
+
+
+def fix_text(
+    path: str, text: str, kind: FileKind, opts: CheckOptions = DEFAULT_OPTIONS, passes: int = 5
+) -> tuple[str, int]:
+    """Apply safe fixes until none is left (a fix can reveal another); (new text, fixes applied)."""
+    applied = 0
+    for _ in range(passes):
+        findings = check_document(parse_document(path, text), kind, opts)
+        chosen = select_safe_fixes(findings)
+        if not chosen:
+            break
+        text = apply_edits(text, [e for fix in chosen for e in fix.edits])
+        applied += len(chosen)
+    return text, applied

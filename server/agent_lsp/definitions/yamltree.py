@@ -239,7 +239,8 @@ def parse_yaml(text: str, line_offset: int, lines: list[str]) -> ParsedYaml:
     if node is None:
         return ParsedYaml(None, [], [])
     builder = _Builder(line_offset, lines)
-    size = builder.expanded_size(node)
+    # Without an alias (`*`) nothing can expand; the text's size already bounds the tree.
+    size = builder.expanded_size(node) if "*" in safe_text else 0
     if size > MAX_EXPANDED_NODES:
         what = "refer to themselves" if math.isinf(size) else f"expand to {int(size):,} nodes"
         problem = YamlProblem(

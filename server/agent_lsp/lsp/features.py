@@ -20,8 +20,8 @@ from pygls.workspace.position_codec import PositionCodec
 from ..config import SECTION, Settings, parse_settings
 from ..definitions import assist
 from ..definitions.document import Document, parse_document, split_lines
-from ..definitions.findings import Finding, Fix, Position, Span
-from ..definitions.fixes import apply_edits
+from ..definitions.findings import Finding, Fix, Position
+from ..definitions.fixes import select_safe_fixes
 from ..definitions.kinds import FileKind, classify
 from ..definitions.spec import Kind
 from ..definitions.workspace import (
@@ -436,29 +436,16 @@ class Server:
         )
 
     def _fix_all(self, entry: OpenDoc, findings: Sequence[Finding]) -> types.CodeAction | None:
-        chosen: list[Fix] = []
-        taken: list[Span] = []
-        for f in findings:
-            for fix in f.fixes:
-                spans = [e.span for e in fix.edits]
-                if fix.safe and not any(_overlap(a, b) for a in spans for b in taken):
-                    taken.extend(spans)
-                    chosen.append(fix)
-                    break
+        chosen = select_safe_fixes(findings)
         if not chosen:
             return None
         merged = Fix("Fix all safe agent-lsp problems", tuple(e for x in chosen for e in x.edits))
-        apply_edits(entry.text, merged.edits)  # the combined edits apply to this very text
         edits = convert.to_text_edits(merged, entry.lines, self.state.codec)
         return types.CodeAction(
             title=merged.title,
             kind=FIX_ALL,
             edit=convert.document_edit(entry.uri, entry.version, edits),
         )
-
-
-def _overlap(a: Span, b: Span) -> bool:
-    return not (a.end <= b.start or b.end <= a.start) or a.start == b.start
 
 
 def _plain(snippet: str) -> str:

@@ -30,6 +30,8 @@ def offset_of(text: str, starts: Sequence[int], pos: types.Position, codec: Posi
     begin = starts[pos.line]
     end = starts[pos.line + 1] if pos.line + 1 < len(starts) else len(text)
     line = text[begin:end].rstrip("\r\n")
+    if line.isascii():
+        return begin + min(pos.character, len(line))
     units = 0
     for column, char in enumerate(line):
         if units >= pos.character:

@@ -1,0 +1,64 @@
+"""Inline suppressions: comments in an agent file that silence findings.
+
+In the frontmatter (a YAML comment) or the body (an HTML comment):
+
+- ``# agent-lsp: ignore AGT020`` at the end of a line silences AGT020 on that line; on a line of
+  its own it silences the next line. Several codes are separated by commas or spaces; no code
+  silences every rule there.
+- ``# agent-lsp: ignore-file AGT015`` anywhere silences AGT015 in the whole file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .findings import Finding
+
+_DIRECTIVE = re.compile(
+    r"(?:#|<!--)\s*agent-lsp:\s*(ignore-file|ignore)\b\s*([A-Za-z0-9_, ]*?)\s*(?:-->|$)"
+)
+_CODE = re.compile(r"[A-Za-z]+\d+")
+ALL = "*"
+
+
+@dataclass
+class Suppressions:
+    file_codes: set[str] = field(default_factory=set)
+    line_codes: dict[int, set[str]] = field(default_factory=dict)
+
+    def silences(self, finding: Finding) -> bool:
+        if ALL in self.file_codes or finding.code in self.file_codes:
+            return True
+        codes = self.line_codes.get(finding.span.start.line)
+        return codes is not None and (ALL in codes or finding.code in codes)
+
+
+def find_suppressions(lines: Sequence[str]) -> Suppressions:
+    found = Suppressions()
+    for number, line in enumerate(lines):
+        if "agent-lsp:" not in line:
+            continue
+        m = _DIRECTIVE.search(line)
+        if m is None:
+            continue
+        codes = {c.upper() for c in _CODE.findall(m.group(2))} or {ALL}
+        if m.group(1) == "ignore-file":
+            found.file_codes |= codes
+            continue
+        own_line = not line[: m.start()].strip()
+        target = number + 1 if own_line else number
+        found.line_codes.setdefault(target, set()).update(codes)
+    return found
+
+
+def apply_suppressions(
+    findings: list[Finding], lines: Sequence[str], text: str | None = None
+) -> list[Finding]:
+    if not findings:
+        return findings
+    if text is not None and "agent-lsp:" not in text:
+        return findings
+    found = find_suppressions(lines)
+    return [f for f in findings if not found.silences(f)]
