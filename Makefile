@@ -16,6 +16,8 @@ run: $(STAMP)
 	@echo "== agent definition files in examples/workspace =="
 	@$(BIN)/agent-lsp check examples/workspace || true
 	@echo
+	@echo "== backend-developer suggestions for examples/backend (offline engine) =="
+	@$(BIN)/agent-lsp suggest examples/backend
 
 test: $(STAMP) lint types
 	$(BIN)/python -m coverage erase

@@ -49,6 +49,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on 127.0.0.1:PORT")
     schema = sub.add_parser("schema", help="print the JSON Schema of a kind's frontmatter")
     schema.add_argument("kind", choices=KINDS)
+    suggest = sub.add_parser(
+        "suggest", help="backend-developer suggestions (indexes, validation, error handling)"
+    )
+    suggest.add_argument("paths", nargs="+", metavar="PATH")
+    suggest.add_argument("--format", choices=("text", "json"), default="text")
+    suggest.add_argument("--kind", choices=("index", "validation", "error-handling"))
+    suggest.add_argument(
+        "--agent",
+        action="store_true",
+        help="ask the backend-developer agent (Anthropic API; needs ANTHROPIC_API_KEY)",
+    )
     rules = sub.add_parser("rules", help="print the rules reference (docs/rules.md)")
     rules.add_argument("--format", choices=("markdown", "json"), default="markdown")
     return parser
@@ -73,6 +84,10 @@ def _main(argv: Sequence[str] | None) -> int:
         from .check_command import run_check
 
         return run_check(args, sys.stdout, sys.stderr)
+    if args.command == "suggest":
+        from .suggest_command import run_suggest
+
+        return run_suggest(args, sys.stdout, sys.stderr)
     if args.command == "serve":
         from .lsp.server import serve  # pygls only when serving: `check` starts faster
 

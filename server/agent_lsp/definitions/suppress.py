@@ -29,10 +29,13 @@ class Suppressions:
     line_codes: dict[int, set[str]] = field(default_factory=dict)
 
     def silences(self, finding: Finding) -> bool:
-        if ALL in self.file_codes or finding.code in self.file_codes:
+        return self.silences_at(finding.code, finding.span.start.line)
+
+    def silences_at(self, code: str, line: int) -> bool:
+        if ALL in self.file_codes or code in self.file_codes:
             return True
-        codes = self.line_codes.get(finding.span.start.line)
-        return codes is not None and (ALL in codes or finding.code in codes)
+        codes = self.line_codes.get(line)
+        return codes is not None and (ALL in codes or code in codes)
 
 
 def find_suppressions(lines: Sequence[str]) -> Suppressions:

@@ -130,6 +130,9 @@ class Server:
         self.ls = ls
         self.state = State(codec)
         self.indexing: asyncio.Task[None] | None = None
+        from .backend import Backend
+
+        self.backend = Backend(self)
 
     @property
     def caps(self) -> types.ClientCapabilities:
@@ -164,6 +167,7 @@ class Server:
             watchers = [
                 types.FileSystemWatcher(glob_pattern="**/*.md"),
                 types.FileSystemWatcher(glob_pattern="**/.claude-plugin/plugin.json"),
+                types.FileSystemWatcher(glob_pattern="**/*.{py,sql}"),
             ]
             registration = types.Registration(
                 id="agent-lsp-watch",
@@ -177,6 +181,7 @@ class Server:
             except Exception as err:  # a client that refuses keeps working without watching
                 log.warning("client/registerCapability failed: %s", err)
         self.indexing = asyncio.ensure_future(self.build_index())
+        self.schema_scan = asyncio.ensure_future(self.backend.scan(self.roots()))
 
     def roots(self) -> list[str]:
         workspace = self.ls.workspace
@@ -218,7 +223,9 @@ class Server:
             self.publish(entry)
 
     def opened(self, item: types.TextDocumentItem) -> None:
-        self._changed(self.state.set_text(item.uri, item.version, item.text), None)
+        entry = self.state.set_text(item.uri, item.version, item.text)
+        self.backend.schedule(entry)
+        self._changed(entry, None)
 
     def changed(self, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
@@ -230,6 +237,7 @@ class Server:
         for change in params.content_changes:
             text = apply_change(text, change, self.state.codec)
         entry = self.state.set_text(uri, params.text_document.version, text)
+        self.backend.schedule(entry)
         self._changed(entry, before)
 
     def _changed(self, entry: OpenDoc, before: OpenDoc | None) -> None:
@@ -242,6 +250,12 @@ class Server:
 
     def closed(self, uri: str) -> None:
         entry = self.state.open.pop(uri, None)
+        if entry is not None and entry.kind is None and uri in self.backend.results:
+            self.backend.closed(uri, entry.path)
+            if not self.state.pull:
+                self.ls.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+                )
         if entry is None or entry.kind is None:
             return
         self.reindex(entry.path)
@@ -264,12 +278,19 @@ class Server:
             self.state.index.pop(path, None)
 
     def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
+        code_changed = False
         for change in params.changes:
             path = to_fs_path(change.uri)
-            if path:
+            if not path:
+                continue
+            if path.endswith((".py", ".sql")):
+                code_changed = True
+            else:
                 self.reindex(path)
         self.state.duplicates = None
         self.publish_all()
+        if code_changed:
+            self.schema_scan = asyncio.ensure_future(self.backend.scan(self.roots()))
 
     async def configuration_changed(self, params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
@@ -300,6 +321,11 @@ class Server:
         return entry if entry.kind is not None else None
 
     def document_diagnostics(self, uri: str) -> types.RelatedFullDocumentDiagnosticReport:
+        backend = self.state.open.get(uri)
+        if backend is not None and backend.kind is None:
+            return types.RelatedFullDocumentDiagnosticReport(
+                items=self.backend.diagnostics(backend)
+            )
         entry = self.entry(uri)
         items = self.state.diagnostics(entry) if entry is not None else []
         return types.RelatedFullDocumentDiagnosticReport(items=items)
@@ -326,6 +352,10 @@ class Server:
         return types.WorkspaceDiagnosticReport(items=reports)
 
     def hover(self, params: types.HoverParams) -> types.Hover | None:
+        backend = self.state.open.get(params.text_document.uri)
+        if backend is not None and backend.kind is None:
+            pos = convert.from_position(backend.lines, params.position, self.state.codec)
+            return self.backend.hover(backend, pos)
         entry = self.entry(params.text_document.uri)
         if entry is None or entry.doc is None or entry.kind is None:
             return None
@@ -402,12 +432,17 @@ class Server:
         return bool(item and item.snippet_support)
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        state = self.state
+        wanted = [str(k) for k in params.context.only or []]
+        backend = state.open.get(params.text_document.uri)
+        if backend is not None and backend.kind is None:
+            lo = convert.from_position(backend.lines, params.range.start, state.codec)
+            hi = convert.from_position(backend.lines, params.range.end, state.codec)
+            return self.backend.code_actions(backend, lo, hi, wanted)
         entry = self.entry(params.text_document.uri)
         if entry is None:
             return None
-        state = self.state
         findings = state.findings_for(entry)
-        wanted = [str(k) for k in params.context.only or []]
         lo = convert.from_position(entry.lines, params.range.start, state.codec)
         hi = convert.from_position(entry.lines, params.range.end, state.codec)
         actions: list[types.CodeAction] = []

@@ -138,7 +138,11 @@ def completion(
 @server.feature(
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll],
+        code_action_kinds=[
+            types.CodeActionKind.QuickFix,
+            types.CodeActionKind.SourceFixAll,
+            types.CodeActionKind.RefactorRewrite,
+        ],
         resolve_provider=False,
     ),
 )

@@ -1,0 +1,1 @@
+"""The deterministic backend-developer engine: no key, no network, proofs on SQLite."""

@@ -1,0 +1,124 @@
+"""The offline engine's entry point: one file's text (+ the workspace schema) -> suggestions.
+
+Each analysis runs on its own and a failure in one (a construct nobody foresaw) costs only its
+own suggestions: the others still come, and nothing is raised to the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+
+from ...definitions.suppress import find_suppressions
+from ..suggestion import Suggestion
+from .errors import error_suggestions
+from .frameworks import module_facts
+from .indexes import index_suggestions
+from .pysource import Source, parse_source
+from .queries import FoundQuery, python_queries, sql_file_queries
+from .schema import Schema, schema_of_file
+from .validation import validation_suggestions
+
+log = logging.getLogger(__name__)
+SourceLoader = Callable[[str], Source | None]
+
+
+def is_backend_file(path: str) -> bool:
+    return path.endswith((".py", ".sql"))
+
+
+def load_source_from_disk(path: str) -> Source | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return parse_source(path, fh.read())
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+class _Sources(dict[str, Source]):
+    def __init__(self, first: Source | None, loader: SourceLoader) -> None:
+        super().__init__()
+        if first is not None:
+            self[first.path] = first
+        self.loader = loader
+
+    def get(self, key: str, default: Source | None = None) -> Source | None:  # type: ignore[override]
+        if key not in self:
+            loaded = self.loader(key)
+            if loaded is None:
+                return default
+            self[key] = loaded
+        return self[key]
+
+
+def analyze(
+    path: str,
+    text: str,
+    schema: Schema | None = None,
+    kinds: Iterable[str] | None = None,
+    loader: SourceLoader = load_source_from_disk,
+) -> list[Suggestion]:
+    wanted = set(kinds) if kinds is not None else {"index", "validation", "error-handling"}
+    workspace = Schema()
+    if schema is not None:
+        workspace.merge(schema)
+    source = parse_source(path, text) if path.endswith(".py") else None
+    # the text being edited wins over the disk
+    workspace.merge(schema_of_file(path, text, source))
+    out: list[Suggestion] = []
+    if "index" in wanted:
+        found: list[FoundQuery] = []
+        try:
+            if source is not None:
+                found = python_queries(source, workspace)
+            elif path.endswith(".sql"):
+                found = sql_file_queries(path, text)
+            out.extend(index_suggestions(found, workspace, path, _Sources(source, loader)))
+        except Exception:
+            log.exception("index analysis failed for %s", path)
+    if source is not None and source.modules:
+        try:
+            facts = module_facts(source)
+        except Exception:
+            log.exception("framework analysis failed for %s", path)
+            facts = None
+        if facts is not None:
+            for kind, analysis in (
+                ("validation", validation_suggestions),
+                ("error-handling", error_suggestions),
+            ):
+                if kind in wanted:
+                    try:
+                        out.extend(analysis(facts))
+                    except Exception:
+                        log.exception("%s analysis failed for %s", kind, path)
+    lines = source.lines if source is not None else text.splitlines()
+    if "agent-lsp:" in text:
+        found_suppressions = find_suppressions(lines)
+        out = [s for s in out if not found_suppressions.silences_at(s.code, s.span.start.line)]
+    return sorted(out, key=lambda s: (s.span.start, s.code))
+
+
+def workspace_root(path: str) -> str:
+    """The project a file belongs to: the nearest folder with a project marker."""
+    folder = (
+        os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else os.path.abspath(path)
+    )
+    for candidate in [folder, *_parents(folder)]:
+        if any(
+            os.path.exists(os.path.join(candidate, marker))
+            for marker in (".git", "pyproject.toml", "setup.py", "manage.py", "requirements.txt")
+        ):
+            return candidate
+    return folder
+
+
+def _parents(folder: str) -> list[str]:
+    out: list[str] = []
+    while True:
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return out
+        out.append(parent)
+        folder = parent

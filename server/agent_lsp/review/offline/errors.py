@@ -1,0 +1,260 @@
+"""Writes and I/O that can fail outside any handler, respecting the handling code already has:
+an enclosing ``try``, ``@app.errorhandler``/``exception_handler`` and middleware."""
+
+from __future__ import annotations
+
+import ast
+
+from ..suggestion import Edit, Suggestion
+from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .pyedits import add_keyword, ensure_imports, replace_node, wrap_in_try
+from .pysource import dotted
+
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+DEFAULT_TIMEOUT = 10
+
+
+def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    routes = {id(r.func): r for r in facts.routes}
+    for node in facts.source.walk():
+        if not isinstance(node, ast.Call):
+            continue
+        func = facts.source.function_of(node)
+        route = routes.get(id(func)) if func is not None else None
+        out.extend(_http(facts, node, route))
+        out.extend(_commit(facts, node))
+        if route is not None and route.framework == "django":
+            out.extend(_django_get(facts, node))
+        if route is not None:
+            out.extend(_json_body(facts, node, route))
+    return out
+
+
+def _library(facts: ModuleFacts, call: ast.Call) -> str | None:
+    name = dotted(call.func)
+    if "." not in name:
+        return None
+    module, verb = name.rsplit(".", 1)
+    if verb not in _HTTP_VERBS:
+        return None
+    target = facts.imports.get(module)
+    if target in ("requests", "httpx"):
+        return target
+    return None
+
+
+def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Suggestion]:
+    library = _library(facts, call)
+    if library is None:
+        return []
+    src = facts.source
+    out: list[Suggestion] = []
+    keywords = {k.arg for k in call.keywords}
+    no_timeout = next(
+        (
+            k
+            for k in call.keywords
+            if k.arg == "timeout" and isinstance(k.value, ast.Constant) and k.value.value is None
+        ),
+        None,
+    )
+    if no_timeout is not None:
+        out.append(
+            Suggestion(
+                "BKD301",
+                "error-handling",
+                src.path,
+                src.span(call),
+                f"Give the {dotted(call.func)} call a timeout",
+                "`timeout=None` waits forever: a slow or dead upstream holds this worker until "
+                f"the server runs out of them. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds it.",
+                (replace_node(src, no_timeout.value, str(DEFAULT_TIMEOUT)),),
+            )
+        )
+    if library == "requests" and "timeout" not in keywords and None not in keywords:
+        out.append(
+            Suggestion(
+                "BKD301",
+                "error-handling",
+                src.path,
+                src.span(call),
+                f"Give the {dotted(call.func)} call a timeout",
+                "requests waits forever by default: a slow or dead upstream holds this worker "
+                f"until the server runs out of them. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds "
+                "the wait; pick the value the upstream's latency allows.",
+                (add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}"),),
+            )
+        )
+    if route is None:
+        return out
+    error = "RequestException" if library == "requests" else "HTTPError"
+    names = {error, "ConnectionError", "Timeout", "TimeoutException", "RequestError", "OSError"}
+    if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
+        return out
+    stmt = enclosing_statement(call, facts.up)
+    if stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return out
+    module = call.func.value if isinstance(call.func, ast.Attribute) else None
+    alias = dotted(module) if module is not None else library
+    handler = _upstream_handler(route, f"{alias}.{error}")
+    imports = _route_imports(facts, route)
+    edits = [*imports, wrap_in_try(src, stmt, handler)]
+    out.append(
+        Suggestion(
+            "BKD302",
+            "error-handling",
+            src.path,
+            src.span(call),
+            f"Answer 502 when {dotted(call.func)} fails",
+            f"A connection error, timeout or bad status from the upstream raises out of "
+            f"`{route.func.name}` as a 500 that blames this service; catching "
+            f"`{alias}.{error}` answers 502 (bad gateway) and keeps the stack trace out of the "
+            "response.",
+            tuple(edits),
+        )
+    )
+    return out
+
+
+def _upstream_handler(route: Route, error: str) -> list[str]:
+    if route.framework == "fastapi":
+        return [
+            f"except {error} as exc:",
+            "    raise HTTPException("
+            'status_code=502, detail="upstream service unavailable") from exc',
+        ]
+    if route.framework == "django":
+        return [
+            f"except {error}:",
+            '    return JsonResponse({"error": "upstream service unavailable"}, status=502)',
+        ]
+    return [f"except {error}:", '    return jsonify(error="upstream service unavailable"), 502']
+
+
+def _route_imports(facts: ModuleFacts, route: Route) -> list[Edit]:
+    needed = {
+        "fastapi": ("fastapi", "HTTPException"),
+        "django": ("django.http", "JsonResponse"),
+        "flask": ("flask", "jsonify"),
+    }[route.framework]
+    return ensure_imports(facts.source, [needed])
+
+
+def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
+    name = dotted(call.func)
+    if not name.endswith(".commit") or call.args:
+        return []
+    receiver = name[: -len(".commit")]
+    if "session" not in receiver.lower() and receiver not in ("db", "conn", "connection"):
+        return []
+    names = {"SQLAlchemyError", "IntegrityError", "DatabaseError", "OperationalError", "DBAPIError"}
+    if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
+        return []
+    if _inside_begin(call, facts.up):
+        return []
+    stmt = enclosing_statement(call, facts.up)
+    if stmt is None:
+        return []
+    src = facts.source
+    handler = ["except SQLAlchemyError:", f"    {receiver}.rollback()", "    raise"]
+    edits = [*ensure_imports(src, [("sqlalchemy.exc", "SQLAlchemyError")])]
+    edits.append(wrap_in_try(src, stmt, handler))
+    return [
+        Suggestion(
+            "BKD303",
+            "error-handling",
+            src.path,
+            src.span(call),
+            f"Roll back when {name}() fails",
+            "A commit that fails (a constraint, a lost connection) leaves the session in a "
+            "failed transaction: every later use raises until it is rolled back. Roll back, then "
+            "re-raise so the error still reaches your error handling.",
+            tuple(edits),
+        )
+    ]
+
+
+def _inside_begin(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
+    current: ast.AST | None = call
+    while current is not None:
+        if isinstance(current, ast.With | ast.AsyncWith):
+            for item in current.items:
+                if dotted(item.context_expr).endswith("begin()") or "begin" in dotted(
+                    item.context_expr
+                ):
+                    return True
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            return False
+        current = up.get(current)
+    return False
+
+
+def _django_get(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "get"):
+        return []
+    base = call.func.value
+    if not (
+        isinstance(base, ast.Attribute)
+        and base.attr == "objects"
+        and isinstance(base.value, ast.Name)
+    ):
+        return []
+    names = {"DoesNotExist", "ObjectDoesNotExist", f"{base.value.id}.DoesNotExist", "Http404"}
+    if caught(call, facts.up, names) or facts.handled_by_app(names):
+        return []
+    src = facts.source
+    args = [src.text_of(a) for a in call.args] + [src.text_of(k) for k in call.keywords]
+    text = f"get_object_or_404({', '.join([base.value.id, *args])})"
+    edits = [*ensure_imports(src, [("django.shortcuts", "get_object_or_404")])]
+    edits.append(replace_node(src, call, text))
+    return [
+        Suggestion(
+            "BKD304",
+            "error-handling",
+            src.path,
+            src.span(call),
+            f"Use get_object_or_404 for {base.value.id}",
+            f"`{src.text_of(call)}` raises {base.value.id}.DoesNotExist when nothing matches, "
+            "which Django turns into a 500; get_object_or_404 answers 404.",
+            tuple(edits),
+        )
+    ]
+
+
+def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
+    if dotted(call.func) not in ("json.loads",) or not call.args:
+        return []
+    arg = dotted(call.args[0])
+    if arg not in ("request.body", "request.data") and not arg.startswith("request.get_data"):
+        return []
+    names = {"JSONDecodeError", "ValueError", "json.JSONDecodeError"}
+    if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
+        return []
+    stmt = enclosing_statement(call, facts.up)
+    if stmt is None or route.framework == "fastapi":
+        return []
+    src = facts.source
+    if route.framework == "django":
+        handler = [
+            "except json.JSONDecodeError:",
+            '    return HttpResponseBadRequest("invalid JSON")',
+        ]
+        needed = ("django.http", "HttpResponseBadRequest")
+    else:
+        handler = ["except json.JSONDecodeError:", '    return jsonify(error="invalid JSON"), 400']
+        needed = ("flask", "jsonify")
+    edits = ensure_imports(src, [needed])  # json itself is imported: json.loads is in use
+    edits.append(wrap_in_try(src, stmt, handler))
+    return [
+        Suggestion(
+            "BKD305",
+            "error-handling",
+            src.path,
+            src.span(call),
+            "Answer 400 on a malformed JSON body",
+            f"`{src.text_of(call)}` raises JSONDecodeError on a body that is not JSON, a 500 "
+            "for what is the client's mistake; answer 400.",
+            tuple(edits),
+        )
+    ]

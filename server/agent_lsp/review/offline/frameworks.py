@@ -1,0 +1,137 @@
+"""Which framework a function serves, and what error handling already surrounds a node."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .pysource import Source, dotted, imported_names
+
+_VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
+
+
+@dataclass
+class Route:
+    func: ast.FunctionDef | ast.AsyncFunctionDef
+    framework: str  # flask | fastapi | django
+    request_name: str = "request"
+
+
+@dataclass
+class ModuleFacts:
+    source: Source
+    imports: dict[str, str]
+    frameworks: set[str]
+    routes: list[Route]
+    handled: set[str] = field(default_factory=set)  # exception names an app-level handler takes
+    middleware_catches: bool = False
+    up: dict[ast.AST, ast.AST] = field(default_factory=dict)
+
+    def handled_by_app(self, names: set[str]) -> bool:
+        return bool(self.handled & (names | {"Exception", "BaseException", "500"}))
+
+
+def module_facts(source: Source) -> ModuleFacts:
+    imports = imported_names(source)
+    roots = {v.split(".")[0] for v in imports.values()}
+    frameworks: set[str] = {f for f in ("flask", "fastapi", "django", "starlette") if f in roots}
+    if "starlette" in frameworks:
+        frameworks.add("fastapi")
+    facts = ModuleFacts(source, imports, frameworks, [])
+    facts.up = source.up()
+    for node in source.walk():
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            route = _route(node, frameworks)
+            if route is not None:
+                facts.routes.append(route)
+            _handlers(node, facts)
+        elif isinstance(node, ast.Call):
+            name = dotted(node.func).split(".")[-1]
+            if name in ("register_error_handler", "add_exception_handler") and node.args:
+                facts.handled.add(_exc_name(node.args[0]))
+    return facts
+
+
+def _route(func: ast.FunctionDef | ast.AsyncFunctionDef, frameworks: set[str]) -> Route | None:
+    for deco in func.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        name = dotted(target)
+        if not name or name.split(".")[-1] not in _VERBS or "." not in name:
+            continue
+        if "fastapi" in frameworks:
+            return Route(func, "fastapi")
+        if "flask" in frameworks:
+            return Route(func, "flask")
+    args = func.args.args
+    names = [a.arg for a in args]
+    if (
+        "django" in frameworks
+        and names
+        and (
+            names[0] == "request"
+            or (names[0] == "self" and len(names) > 1 and names[1] == "request")
+        )
+    ):
+        return Route(func, "django")
+    return None
+
+
+def _exc_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant):
+        return str(node.value)
+    return dotted(node).split(".")[-1]
+
+
+def _handlers(func: ast.FunctionDef | ast.AsyncFunctionDef, facts: ModuleFacts) -> None:
+    for deco in func.decorator_list:
+        if not isinstance(deco, ast.Call):
+            continue
+        name = dotted(deco.func).split(".")[-1]
+        if name in ("errorhandler", "exception_handler") and deco.args:
+            facts.handled.add(_exc_name(deco.args[0]))
+        elif name == "middleware" and any(isinstance(n, ast.Try) for n in ast.walk(func)):
+            facts.middleware_catches = True
+    if func.name == "process_exception":
+        facts.middleware_catches = True
+
+
+def enclosing_statement(node: ast.AST, up: dict[ast.AST, ast.AST]) -> ast.stmt | None:
+    current: ast.AST | None = node
+    while current is not None and not isinstance(current, ast.stmt):
+        current = up.get(current)
+    return current
+
+
+def caught(node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str]) -> bool:
+    """Inside a ``try`` body whose handlers catch one of ``names`` (or anything broader)."""
+    broad = {"Exception", "BaseException"}
+    current: ast.AST | None = node
+    child: ast.AST | None = None
+    while current is not None:
+        if isinstance(current, ast.Try) and child in current.body:
+            for handler in current.handlers:
+                if handler.type is None:
+                    return True
+                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                for t in types:
+                    if _exc_name(t) in names | broad:
+                        return True
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            return False
+        child, current = current, up.get(current)
+    return False
+
+
+def calls_in(func: ast.AST) -> list[ast.Call]:
+    return [n for n in ast.walk(func) if isinstance(n, ast.Call)]
+
+
+def function_of(
+    node: ast.AST, up: dict[ast.AST, ast.AST]
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    current: ast.AST | None = up.get(node)
+    while current is not None:
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            return current
+        current = up.get(current)
+    return None

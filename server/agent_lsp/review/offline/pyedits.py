@@ -1,0 +1,106 @@
+"""Building blocks for edits to Python source: imports, inserted lines, wrapping in try."""
+
+from __future__ import annotations
+
+import ast
+
+from ...definitions.findings import Position, Span
+from ..suggestion import Edit
+from .pysource import Source, import_edit_line, imported_names
+
+
+def insert_before_line(source: Source, line: int, text: str) -> Edit:
+    """Insert whole lines (``text`` without a final newline) before 0-based ``line``."""
+    return Edit(source.path, Span.point(line, 0), text.replace("\n", source.eol) + source.eol)
+
+
+def ensure_import(source: Source, module: str, name: str) -> Edit | None:
+    """``from module import name`` unless ``name`` is already bound by an import."""
+    known = imported_names(source)
+    if known.get(name) == f"{module}.{name}" or name in known:
+        return None
+    return insert_before_line(source, import_edit_line(source), f"from {module} import {name}")
+
+
+def ensure_module_import(source: Source, module: str) -> Edit | None:
+    if module in imported_names(source):
+        return None
+    return insert_before_line(source, import_edit_line(source), f"import {module}")
+
+
+def statement_lines(source: Source, stmt: ast.stmt) -> tuple[int, int]:
+    """0-based first and last line of a statement (decorators included)."""
+    first = stmt.lineno
+    for deco in getattr(stmt, "decorator_list", []):
+        first = min(first, deco.lineno)
+    return first - 1, (stmt.end_lineno or stmt.lineno) - 1
+
+
+def wrap_in_try(source: Source, stmt: ast.stmt, handler: list[str]) -> Edit:
+    """Wrap a statement in ``try:`` with ``handler`` lines (already indented one level deeper
+    than the ``except`` they follow, written relative to the statement's indentation)."""
+    first, last = statement_lines(source, stmt)
+    indent = source.indent_of(first)
+    body = [f"{indent}try:"]
+    body.extend(
+        f"{indent}    {line[len(indent) :] if line.startswith(indent) else line.lstrip()}"
+        if line.strip()
+        else line
+        for line in source.lines[first : last + 1]
+    )
+    body.extend(f"{indent}{h}" if h else "" for h in handler)
+    end = Position(last, len(source.lines[last]))
+    return Edit(source.path, Span(Position(first, 0), end), source.eol.join(body))
+
+
+def replace_node(source: Source, node: ast.AST, text: str) -> Edit:
+    return Edit(source.path, source.span(node), text)
+
+
+def add_keyword(source: Source, call: ast.Call, keyword: str) -> Edit:
+    """Append ``keyword`` (``timeout=10``) to a call's arguments."""
+    end = source.end(call)
+    before = Position(end.line, end.column - 1)  # the closing parenthesis
+    has_args = bool(call.args or call.keywords)
+    text = source.slice(Span(source.start(call), before)).rstrip()
+    trailing_comma = text.endswith(",")
+    sep = "" if not has_args else (" " if trailing_comma else ", ")
+    return Edit(source.path, Span(before, before), f"{sep}{keyword}")
+
+
+def ensure_imports(source: Source, needed: list[tuple[str, str]]) -> list[Edit]:
+    """Imports for ``(module, name)`` pairs not bound yet: added to an existing one-line
+    ``from module import ...`` when there is one, else as new lines after the last import."""
+    known = imported_names(source)
+    by_module: dict[str, list[str]] = {}
+    for module, name in needed:
+        if name in known or name in by_module.get(module, []):
+            continue
+        by_module.setdefault(module, []).append(name)
+    edits: list[Edit] = []
+    new_lines: list[str] = []
+    for module, names in by_module.items():
+        statement = _one_line_from_import(source, module)
+        if statement is not None:
+            end = source.end(statement)
+            edits.append(Edit(source.path, Span(end, end), "".join(f", {n}" for n in names)))
+        else:
+            new_lines.append(f"from {module} import {', '.join(names)}")
+    if new_lines:
+        edits.append(insert_before_line(source, import_edit_line(source), "\n".join(new_lines)))
+    return edits
+
+
+def _one_line_from_import(source: Source, module: str) -> ast.ImportFrom | None:
+    for tree in source.modules:
+        for node in tree.body:
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module == module
+                and node.level == 0
+                and node.lineno == node.end_lineno
+                and "(" not in source.lines[node.lineno - 1]
+                and not any(a.name == "*" for a in node.names)
+            ):
+                return node
+    return None

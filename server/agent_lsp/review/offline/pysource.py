@@ -1,0 +1,227 @@
+"""Python source for the offline engine: parsing unit by unit, positions, text of nodes.
+
+A file that does not parse as a whole (the user is typing) is split into top-level blocks
+(functions, classes, other statements) and each block that parses is analysed; ``ast`` columns
+are UTF-8 byte offsets and are converted to code points here.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from dataclasses import dataclass
+
+from ...definitions.document import split_lines
+from ...definitions.findings import Position, Span
+
+MAX_SOURCE_CHARS = 2_000_000
+_BLOCK_START = re.compile(r"(?:async\s+def|def|class|@)\b|@")
+
+
+@dataclass
+class Source:
+    path: str
+    text: str
+    lines: list[str]
+    modules: list[ast.Module]  # one for the whole file, or one per block that parsed
+    complete: bool  # the whole file parsed
+
+    def col(self, line: int, byte_col: int) -> int:
+        """ast's UTF-8 byte column -> code point column (lines are 1-based in ast)."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+
+    def start(self, node: ast.AST) -> Position:
+        return Position(node.lineno - 1, self.col(node.lineno, node.col_offset))  # type: ignore[attr-defined]
+
+    def end(self, node: ast.AST) -> Position:
+        line = node.end_lineno or node.lineno  # type: ignore[attr-defined]
+        return Position(line - 1, self.col(line, node.end_col_offset or 0))  # type: ignore[attr-defined]
+
+    def span(self, node: ast.AST) -> Span:
+        return Span(self.start(node), self.end(node))
+
+    def text_of(self, node: ast.AST) -> str:
+        return self.slice(self.span(node))
+
+    def slice(self, span: Span) -> str:
+        if span.start.line == span.end.line:
+            return self.lines[span.start.line][span.start.column : span.end.column]
+        parts = [self.lines[span.start.line][span.start.column :]]
+        parts.extend(self.lines[span.start.line + 1 : span.end.line])
+        parts.append(self.lines[span.end.line][: span.end.column])
+        return "\n".join(parts)
+
+    def indent_of(self, line: int) -> str:
+        text = self.lines[line] if 0 <= line < len(self.lines) else ""
+        return text[: len(text) - len(text.lstrip())]
+
+    @property
+    def eol(self) -> str:
+        return "\r\n" if "\r\n" in self.text[:4000] else "\n"
+
+    def _index(
+        self,
+    ) -> tuple[list[ast.AST], dict[ast.AST, ast.AST], dict[int, list[ast.AST]], dict[int, ast.AST]]:
+        """One traversal for every node, each node's parent, and each function's nodes (the
+        analyses need all three, over and over; ast.walk three times cost 3x)."""
+        cached = self.__dict__.get("_index_cache")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        nodes: list[ast.AST] = []
+        up: dict[ast.AST, ast.AST] = {}
+        per_function: dict[int, list[ast.AST]] = {}
+        innermost: dict[int, ast.AST] = {}
+        stack: list[tuple[ast.AST, ast.AST | None, tuple[ast.AST, ...]]] = [
+            (m, None, ()) for m in reversed(self.modules)
+        ]
+        while stack:
+            node, parent, funcs = stack.pop()
+            nodes.append(node)
+            if parent is not None:
+                up[node] = parent
+            for func in funcs:
+                per_function[id(func)].append(node)
+            if funcs:
+                innermost[id(node)] = funcs[-1]
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                per_function[id(node)] = [node]
+                funcs = (*funcs, node)
+            children: list[ast.AST] = []
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    children.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    children.append(value)
+            stack.extend((child, node, funcs) for child in reversed(children))
+        result = (nodes, up, per_function, innermost)
+        self.__dict__["_index_cache"] = result
+        return result
+
+    def function_of(self, node: ast.AST) -> ast.AST | None:
+        """The innermost function a node sits in (the function itself for its own node)."""
+        return self._index()[3].get(id(node))
+
+    def up(self) -> dict[ast.AST, ast.AST]:
+        """Child -> parent for every node."""
+        return self._index()[1]
+
+    def nodes_of(self, node: ast.AST) -> list[ast.AST]:
+        """Every node inside a function (itself included), like ``ast.walk``."""
+        found = self._index()[2].get(id(node))
+        return found if found is not None else list(ast.walk(node))
+
+    def walk(self) -> list[ast.AST]:
+        """Every node."""
+        return self._index()[0]
+
+
+def parse_source(path: str, text: str) -> Source:
+    lines = split_lines(text)
+    if len(text) > MAX_SOURCE_CHARS:
+        return Source(path, text, lines, [], False)
+    try:
+        return Source(path, text, lines, [ast.parse(text)], True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    modules = []
+    for start, stop in _blocks(lines):
+        chunk = "\n".join(lines[start:stop])
+        try:
+            module = ast.parse(chunk)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        ast.increment_lineno(module, start)
+        modules.append(module)
+    return Source(path, text, lines, modules, False)
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """Top-level blocks: a new block starts at an unindented line that is not a continuation,
+    decorators staying with the definition that follows them."""
+    starts: list[int] = []
+    previous_decorator = False
+    for i, line in enumerate(lines):
+        if not line or line[0] in " \t#" or line.startswith((")", "]", "}")):
+            continue
+        if not previous_decorator:
+            starts.append(i)
+        previous_decorator = line.startswith("@")
+    starts.append(len(lines))
+    return [(a, b) for a, b in itertools.pairwise(starts) if a < b]
+
+
+def dotted(node: ast.AST) -> str:
+    """``a.b.c`` for Name/Attribute chains (calls included as ``()``), else ''."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        elif isinstance(node, ast.Call):
+            parts.append("()")
+            node = node.func
+        else:
+            return ""
+    return ".".join(reversed(parts)).replace(".()", "()")
+
+
+def functions(source: Source) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [n for n in source.walk() if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+
+def parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    out: dict[ast.AST, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            out[child] = node
+    return out
+
+
+def imported_names(source: Source) -> dict[str, str]:
+    """Local name -> fully qualified import (``jsonify`` -> ``flask.jsonify``)."""
+    cached: dict[str, str] | None = source.__dict__.get("_imports")
+    if cached is not None:
+        return cached
+    names: dict[str, str] = {}
+    source.__dict__["_imports"] = names
+    for node in source.walk():
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name.split(".")[0]] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def import_edit_line(source: Source) -> int:
+    """0-based line where a new import goes: after the last top-level import, else after the
+    module docstring and ``from __future__`` imports, else the top."""
+    cached: int | None = source.__dict__.get("_import_line")
+    if cached is not None:
+        return cached
+    last = _import_edit_line(source)
+    source.__dict__["_import_line"] = last
+    return last
+
+
+def _import_edit_line(source: Source) -> int:
+    last = 0
+    for module in source.modules:
+        for index, node in enumerate(module.body):
+            if isinstance(node, ast.Import | ast.ImportFrom) or (
+                index == 0
+                and isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                last = max(last, node.end_lineno or node.lineno)
+    return last

@@ -1,0 +1,342 @@
+"""Where code queries the database, as query shapes: raw SQL, SQLAlchemy and Django ORM."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ...definitions.document import split_lines
+from ...definitions.findings import Position, Span
+from .pysource import Source, dotted
+from .schema import Schema
+from .sql import QueryShape, looks_like_sql, query_shapes
+
+_SQL_CALLS = (
+    "execute",
+    "executemany",
+    "executescript",
+    "text",
+    "read_sql",
+    "read_sql_query",
+    "fetch",
+    "fetchrow",
+    "fetchval",
+    "raw",
+)
+_RANGE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE)
+_DJANGO_RANGE = {"gt", "gte", "lt", "lte", "range", "startswith", "year", "date"}
+_DJANGO_EQ = {"exact", "in", "isnull"}
+
+
+@dataclass
+class FoundQuery:
+    shape: QueryShape
+    span: Span  # where the query is written
+    origin: str  # raw | sqlalchemy | django | sql-file
+    description: str  # the query as the user wrote it (short)
+
+
+def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
+    found: list[FoundQuery] = []
+    strings = _string_constants(source)
+    up = source.up()
+    models = set(schema.models)
+    for node in source.walk():
+        if not isinstance(node, ast.Call):
+            continue
+        name = dotted(node.func).split(".")[-1].replace("()", "")
+        if name in _SQL_CALLS and node.args:
+            found.extend(_raw(source, node.args[0], strings))
+        if models and isinstance(node.func, ast.Attribute) and not _inner_of_chain(node, up):
+            query = _sqlalchemy_chain(source, node, schema) or _django_chain(source, node, schema)
+            if query is not None:
+                found.append(query)
+    return found
+
+
+def _string_constants(source: Source) -> dict[str, ast.expr]:
+    """Names bound once to a string (``QUERY = "SELECT ..."``), for queries passed by name."""
+    out: dict[str, ast.expr] = {}
+    seen: set[str] = set()
+    for node in source.walk():
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and isinstance(
+                node.value, ast.Constant | ast.JoinedStr
+            ):
+                if target.id in seen:
+                    out.pop(target.id, None)
+                else:
+                    out[target.id] = node.value
+                seen.add(target.id)
+    return out
+
+
+def _sql_text(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            else:
+                parts.append("?")
+        return "".join(parts)
+    return None
+
+
+def _raw(source: Source, arg: ast.expr, strings: dict[str, ast.expr]) -> list[FoundQuery]:
+    if isinstance(arg, ast.Call) and dotted(arg.func).endswith("text") and arg.args:
+        return []  # text("...") is itself a call: it is visited on its own
+    node = strings.get(arg.id, arg) if isinstance(arg, ast.Name) else arg
+    text = _sql_text(node)
+    if text is None or not looks_like_sql(text):
+        return []
+    return [
+        FoundQuery(shape, source.span(arg), "raw", " ".join(text.split())[:120])
+        for shape in query_shapes(text)
+    ]
+
+
+def _inner_of_chain(node: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
+    """True when ``node`` is the receiver of another method call (``x.filter(..)`` in
+    ``x.filter(..).order_by(..)``): only the outermost call of a chain is analysed."""
+    parent = up.get(node)
+    if isinstance(parent, ast.Attribute):
+        grand = up.get(parent)
+        return isinstance(grand, ast.Call) and grand.func is parent
+    return False
+
+
+def _chain(node: ast.Call) -> tuple[list[ast.Call], ast.expr]:
+    calls: list[ast.Call] = []
+    current: ast.expr = node
+    while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+        calls.append(current)
+        current = current.func.value
+    calls.reverse()
+    return calls, current
+
+
+def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery | None:
+    calls, base = _chain(node)
+    model = None
+    if (
+        isinstance(base, ast.Call)
+        and dotted(base.func).split(".")[-1] in ("query", "select")
+        and base.args
+    ):
+        model = dotted(base.args[0])
+    elif isinstance(base, ast.Attribute) and base.attr == "query":
+        model = dotted(base.value)
+    elif calls and dotted(calls[0].func).split(".")[-1] in ("query",) and calls[0].args:
+        model = dotted(calls[0].args[0])
+        calls = calls[1:]
+    if not model or "." in model:
+        return None
+    table = schema.table_for_model(model)
+    if table is None or table.origin != "sqlalchemy":
+        return None
+    shape = QueryShape(table.name)
+    ops = {
+        "filter",
+        "filter_by",
+        "where",
+        "order_by",
+        "join",
+        "first",
+        "all",
+        "one",
+        "scalar",
+        "one_or_none",
+        "limit",
+        "offset",
+        "count",
+        "delete",
+        "update",
+        "with_entities",
+    }
+    for call in calls:
+        op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        if op not in ops:
+            return None
+        if op in ("filter", "where"):
+            for arg in call.args:
+                _sa_condition(arg, model, shape)
+        elif op == "filter_by":
+            for kw in call.keywords:
+                if kw.arg and kw.arg not in shape.eq:
+                    shape.eq.append(kw.arg)
+        elif op == "order_by":
+            for arg in call.args:
+                _sa_order(arg, model, shape)
+    if not (shape.eq or shape.ranges or shape.order_by):
+        return None
+    return FoundQuery(shape, source.span(node), "sqlalchemy", _short(source.text_of(node)))
+
+
+def _sa_column(node: ast.expr, model: str) -> str | None:
+    if isinstance(node, ast.Attribute) and dotted(node.value) == model:
+        return node.attr
+    return None
+
+
+def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
+    if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] in ("and_",):
+        for arg in node.args:
+            _sa_condition(arg, model, shape)
+        return
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+        for value in node.values:
+            _sa_condition(value, model, shape)
+        return
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        column = _sa_column(node.left, model)
+        if column is None:
+            return
+        if isinstance(node.ops[0], ast.Eq | ast.Is) and column not in shape.eq:
+            shape.eq.append(column)
+        elif isinstance(node.ops[0], _RANGE_OPS) and column not in shape.ranges:
+            shape.ranges.append(column)
+        return
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        column = _sa_column(node.func.value, model)
+        method = node.func.attr
+        if column is None:
+            return
+        if method in ("in_", "is_") and column not in shape.eq:
+            shape.eq.append(column)
+        elif method in ("between", "startswith") and column not in shape.ranges:
+            shape.ranges.append(column)
+
+
+def _sa_order(node: ast.expr, model: str, shape: QueryShape) -> None:
+    desc = False
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("desc", "asc")
+    ):
+        desc = node.func.attr == "desc"
+        node = node.func.value
+    elif (
+        isinstance(node, ast.Call)
+        and dotted(node.func).split(".")[-1] in ("desc", "asc")
+        and node.args
+    ):
+        desc = dotted(node.func).endswith("desc")
+        node = node.args[0]
+    column = _sa_column(node, model)
+    if column is not None:
+        shape.order_by.append(column)
+        shape.order_desc.append(desc)
+
+
+def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery | None:
+    calls, base = _chain(node)
+    if not (isinstance(base, ast.Attribute) and base.attr == "objects"):
+        return None
+    model = dotted(base.value)
+    table = schema.table_for_model(model)
+    if table is None or table.origin != "django":
+        return None
+    shape = QueryShape(table.name)
+    for call in calls:
+        op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        if op in ("filter", "get", "exclude", "get_or_create", "update_or_create"):
+            for kw in call.keywords:
+                if kw.arg is None or kw.arg == "defaults":
+                    continue
+                field, _, lookup = kw.arg.partition("__")
+                if "__" in lookup:
+                    continue  # a lookup across a relation: another table
+                if field == "pk":
+                    field = next((c.name for c in table.columns.values() if c.primary_key), "id")
+                if not lookup or lookup in _DJANGO_EQ:
+                    if field not in shape.eq:
+                        shape.eq.append(field)
+                elif lookup in _DJANGO_RANGE and field not in shape.ranges:
+                    shape.ranges.append(field)
+                elif field in table.columns:
+                    return None  # icontains, regex...: no b-tree index helps
+        elif op == "order_by":
+            for arg in call.args:
+                if (
+                    isinstance(arg, ast.Constant)
+                    and isinstance(arg.value, str)
+                    and "__" not in arg.value
+                ):
+                    shape.order_by.append(arg.value.lstrip("-"))
+                    shape.order_desc.append(arg.value.startswith("-"))
+    if not (shape.eq or shape.ranges or shape.order_by):
+        return None
+    return FoundQuery(shape, source.span(node), "django", _short(source.text_of(node)))
+
+
+def sql_file_queries(path: str, text: str) -> list[FoundQuery]:
+    """SELECT/UPDATE/DELETE statements of a .sql file, each with its span."""
+    found: list[FoundQuery] = []
+    lines = split_lines(text)
+    for start, end in _statements(text):
+        statement = text[start:end]
+        lead = _code_start(statement)
+        statement = statement[lead:]
+        if not looks_like_sql(statement) or statement[:6].upper() in ("CREATE", "INSERT", "ALTER "):
+            continue
+        span = Span(_pos(text, start + lead), _pos(text, end))
+        statement = text[start + lead : end]
+        for shape in query_shapes(statement):
+            found.append(FoundQuery(shape, span, "sql-file", " ".join(statement.split())[:120]))
+    del lines
+    return found
+
+
+def _code_start(statement: str) -> int:
+    """Offset of the first character that is neither blank nor in a ``--`` comment."""
+    i = 0
+    while i < len(statement):
+        if statement[i].isspace():
+            i += 1
+        elif statement.startswith("--", i):
+            newline = statement.find("\n", i)
+            i = len(statement) if newline == -1 else newline + 1
+        else:
+            break
+    return i
+
+
+def _short(code: str, limit: int = 120) -> str:
+    flat = " ".join(code.split()).replace("( ", "(").replace(" .", ".")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _pos(text: str, offset: int) -> Position:
+    line = text.count("\n", 0, offset)
+    start = text.rfind("\n", 0, offset) + 1
+    return Position(line, offset - start)
+
+
+def _statements(text: str) -> list[tuple[int, int]]:
+    """Offsets of ``;``-separated statements, skipping quotes and ``--`` comments."""
+    out: list[tuple[int, int]] = []
+    start, i, n = 0, 0, len(text)
+    quote: str | None = None
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in ("'", '"'):
+            quote = ch
+        elif ch == "-" and text.startswith("--", i):
+            newline = text.find("\n", i)
+            i = n if newline == -1 else newline
+            continue
+        elif ch == ";":
+            out.append((start, i))
+            start = i + 1
+        i += 1
+    if text[start:].strip():
+        out.append((start, n))
+    return [(a, b) for a, b in out if text[a:b].strip()]

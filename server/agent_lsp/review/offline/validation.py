@@ -1,0 +1,497 @@
+"""Request data used without a schema, and conversions that fail on missing or bad input."""
+
+from __future__ import annotations
+
+import ast
+
+from ...definitions.findings import Span
+from ..suggestion import Edit, Suggestion
+from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .pyedits import ensure_imports, insert_before_line, statement_lines
+from .pysource import Source, dotted
+
+_VALIDATING = {"model_validate", "model_validate_json", "parse_obj", "validate", "load", "is_valid"}
+_CONVERTERS = {"int": "int", "float": "float", "str": "str", "bool": "bool"}
+
+
+def validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
+    _CURRENT.append(facts.source)
+    try:
+        return _validation_suggestions(facts)
+    finally:
+        _CURRENT.pop()
+
+
+def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    for route in facts.routes:
+        if route.framework == "flask":
+            out.extend(_flask_json(facts, route))
+        if route.framework == "fastapi":
+            out.extend(_fastapi_body(facts, route))
+            out.extend(_fastapi_raw_json(facts, route))
+        out.extend(_conversions(facts, route))
+        if route.framework == "django":
+            out.extend(_django_keys(facts, route))
+    return out
+
+
+def _validates(func: ast.AST) -> bool:
+    for node in _nodes(func):
+        if isinstance(node, ast.Call):
+            name = dotted(node.func).split(".")[-1]
+            if name in _VALIDATING or "jsonschema" in dotted(node.func):
+                return True
+    return False
+
+
+_CURRENT: list[Source] = []
+
+
+def _nodes(func: ast.AST) -> list[ast.AST]:
+    """The function's nodes from the module's one traversal (see Source._index)."""
+    return _CURRENT[-1].nodes_of(func) if _CURRENT else list(ast.walk(func))
+
+
+def _model_name(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    return "".join(p.capitalize() for p in func.name.split("_") if p) + "Body"
+
+
+def _keys(func: ast.AST, var: str) -> dict[str, tuple[bool, str]]:
+    """Keys read from dict ``var``: name -> (required, type inferred from a conversion)."""
+    keys: dict[str, tuple[bool, str]] = {}
+    conversions: dict[int, str] = {}
+    nodes = sorted(
+        (n for n in _nodes(func) if hasattr(n, "lineno")),
+        key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
+    )
+    for node in _nodes(func):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+            kind = _CONVERTERS.get(node.func.id)
+            if kind:
+                conversions[id(node.args[0])] = kind
+    for node in nodes:
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == var
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+            and isinstance(node.ctx, ast.Load)
+        ):
+            old = keys.get(node.slice.value)
+            kind = conversions.get(id(node), old[1] if old else "Any")
+            keys[node.slice.value] = (True, kind)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == var
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            key = node.args[0].value
+            if key not in keys:
+                keys[key] = (False, conversions.get(id(node), "Any"))
+    return keys
+
+
+def _only_key_access(func: ast.AST, var: str) -> bool:
+    """``var`` is used only as ``var[...]`` / ``var.get(...)`` after it is bound."""
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and node.id == var and isinstance(node.ctx, ast.Load):
+            ok = False
+            for parent in ast.walk(func):
+                if (isinstance(parent, ast.Subscript) and parent.value is node) or (
+                    isinstance(parent, ast.Attribute)
+                    and parent.value is node
+                    and parent.attr == "get"
+                ):
+                    ok = True
+            if not ok:
+                return False
+    return True
+
+
+def _model_class(name: str, keys: dict[str, tuple[bool, str]], indent: str) -> str:
+    lines = [f"{indent}class {name}(BaseModel):"]
+    for key, (required, kind) in keys.items():
+        if not key.isidentifier():
+            return ""
+        lines.append(
+            f"{indent}    {key}: {kind}" if required else f"{indent}    {key}: {kind} | None = None"
+        )
+    return "\n".join(lines) + "\n\n"
+
+
+def _class_before(
+    facts: ModuleFacts, func: ast.FunctionDef | ast.AsyncFunctionDef, text: str
+) -> Edit:
+    first, _ = statement_lines(facts.source, func)
+    return insert_before_line(facts.source, first, text.rstrip("\n") + "\n\n")
+
+
+def _imports(facts: ModuleFacts, pairs: list[tuple[str, str]]) -> list[Edit]:
+    return ensure_imports(facts.source, pairs)
+
+
+def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
+    func = route.func
+    if _validates(func):
+        return []
+    out: list[Suggestion] = []
+    for stmt in _nodes(func):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            continue
+        value = stmt.value
+        reads_json = (isinstance(value, ast.Call) and dotted(value.func) == "request.get_json") or (
+            isinstance(value, ast.Attribute) and dotted(value) == "request.json"
+        )
+        if not reads_json:
+            continue
+        var = stmt.targets[0].id
+        keys = _keys(func, var)
+        if not keys or not _only_key_access(func, var):
+            continue
+        model = _model_name(func)
+        body = _model_class(model, keys, facts.source.indent_of(func.lineno - 1))
+        if not body:
+            continue
+        indent = facts.source.indent_of(stmt.lineno - 1)
+        replacement = (
+            f"{indent}try:\n"
+            f"{indent}    {var} = {model}.model_validate(\n"
+            f"{indent}        request.get_json(silent=True) or {{}}\n"
+            f"{indent}    ).model_dump()\n"
+            f"{indent}except ValidationError as exc:\n"
+            f"{indent}    return jsonify(\n"
+            f'{indent}        error="invalid request body",\n'
+            f"{indent}        details=exc.errors(include_url=False, include_context=False),\n"
+            f"{indent}    ), 400"
+        )
+        first, last = statement_lines(facts.source, stmt)
+        span = Span.of(first, 0, last, len(facts.source.lines[last]))
+        needs = [("pydantic", "BaseModel"), ("pydantic", "ValidationError"), ("flask", "jsonify")]
+        if any(kind == "Any" for _, kind in keys.values()):
+            needs.append(("typing", "Any"))
+        edits = [
+            *_imports(facts, needs),
+            _class_before(facts, func, body),
+            Edit(facts.source.path, span, replacement.replace("\n", facts.source.eol)),
+        ]
+        out.append(
+            Suggestion(
+                "BKD201",
+                "validation",
+                facts.source.path,
+                facts.source.span(value),
+                f"Validate the JSON body of {func.name} with a pydantic model",
+                f"`{func.name}` reads {', '.join(repr(k) for k in keys)} from the request JSON "
+                "without checking it: a missing key raises KeyError and a wrong type fails later, "
+                "both as a 500. A pydantic model rejects bad input with a 400 that says what is "
+                "wrong; `model_dump()` keeps the rest of the function unchanged."
+                + (
+                    " Fields whose type the code does not reveal are `Any`: narrow them."
+                    if any(k == "Any" for _, k in keys.values())
+                    else ""
+                ),
+                tuple(edits),
+            )
+        )
+    return out
+
+
+def _fastapi_body(facts: ModuleFacts, route: Route) -> list[Suggestion]:
+    func = route.func
+    out: list[Suggestion] = []
+    for arg in func.args.args:
+        ann = arg.annotation
+        if ann is None:
+            continue
+        name = dotted(ann.value if isinstance(ann, ast.Subscript) else ann)
+        if name.split(".")[-1] not in ("dict", "Dict", "Any"):
+            continue
+        keys = _keys(func, arg.arg)
+        if not keys or not _only_key_access(func, arg.arg):
+            continue
+        model = _model_name(func)
+        body = _model_class(model, keys, facts.source.indent_of(func.lineno - 1))
+        if not body:
+            continue
+        edits = [Edit(facts.source.path, facts.source.span(ann), model)]
+        for node in _nodes(func):
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == arg.arg
+            ):
+                key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+                if not isinstance(key, str) or not key.isidentifier():
+                    edits = []
+                    break
+                edits.append(Edit(facts.source.path, facts.source.span(node), f"{arg.arg}.{key}"))
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "get"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == arg.arg
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                edits.append(
+                    Edit(
+                        facts.source.path,
+                        facts.source.span(node),
+                        f"{arg.arg}.{node.args[0].value}",
+                    )
+                )
+        if not edits:
+            continue
+        needs = [("pydantic", "BaseModel")]
+        if any(kind == "Any" for _, kind in keys.values()):
+            needs.append(("typing", "Any"))
+        edits = [*_imports(facts, needs), _class_before(facts, func, body), *edits]
+        out.append(
+            Suggestion(
+                "BKD203",
+                "validation",
+                facts.source.path,
+                facts.source.span(arg),
+                f"Give {func.name} a pydantic body model instead of `{name.split('.')[-1]}`",
+                f"`{arg.arg}: {facts.source.text_of(ann)}` accepts any JSON: FastAPI validates "
+                f"nothing, and a missing {', '.join(repr(k) for k in keys)} fails as a 500. With "
+                "a model FastAPI answers bad input with a 422 that names the field, and the "
+                "OpenAPI schema documents the body.",
+                tuple(edits),
+            )
+        )
+    return out
+
+
+def _fastapi_raw_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
+    func = route.func
+    src = facts.source
+    out: list[Suggestion] = []
+    if _validates(func):
+        return out
+    for stmt in _nodes(func):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Await)
+            and isinstance(stmt.value.value, ast.Call)
+            and dotted(stmt.value.value.func).endswith("request.json")
+        ):
+            continue
+        var = stmt.targets[0].id
+        keys = _keys(func, var)
+        if not keys or not _only_key_access(func, var):
+            continue
+        model = _model_name(func)
+        body = _model_class(model, keys, src.indent_of(func.lineno - 1))
+        if not body:
+            continue
+        indent = src.indent_of(stmt.lineno - 1)
+        first, last = statement_lines(src, stmt)
+        call = src.text_of(stmt.value)
+        text = (
+            f"{indent}try:\n"
+            f"{indent}    {var} = {model}.model_validate({call}).model_dump()\n"
+            f"{indent}except ValueError as exc:  # malformed JSON or a failed validation\n"
+            f"{indent}    raise HTTPException("
+            'status_code=422, detail="invalid request body") from exc'
+        )
+        needs = [("pydantic", "BaseModel"), ("fastapi", "HTTPException")]
+        if any(kind == "Any" for _, kind in keys.values()):
+            needs.append(("typing", "Any"))
+        edits = [
+            *_imports(facts, needs),
+            _class_before(facts, func, body),
+            Edit(
+                src.path, Span.of(first, 0, last, len(src.lines[last])), text.replace("\n", src.eol)
+            ),
+        ]
+        out.append(
+            Suggestion(
+                "BKD204",
+                "validation",
+                src.path,
+                src.span(stmt.value),
+                f"Validate the body of {func.name} with a pydantic model",
+                f"`{call}` hands back whatever the client sent: FastAPI validates nothing, and a "
+                f"missing {', '.join(repr(k) for k in keys)} fails as a 500. Validating with a "
+                "model answers 422 with the reason instead.",
+                tuple(edits),
+            )
+        )
+    return out
+
+
+def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    for node in _nodes(route.func):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        kind = node.func.id
+        if kind not in ("int", "float") or len(node.args) != 1:
+            continue
+        inner = node.args[0]
+        source_name = _request_value(inner)
+        if source_name is None or caught(node, facts.up, {"ValueError", "TypeError", "KeyError"}):
+            continue
+        suggestion = _conversion_fix(facts, route, node, inner, kind, source_name)
+        if suggestion is not None:
+            out.append(suggestion)
+    return out
+
+
+def _request_value(node: ast.expr) -> str | None:
+    """``request.args.get("x", ...)`` / ``request.args["x"]`` -> "request.args"."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+    ):
+        base = dotted(node.func.value)
+    elif isinstance(node, ast.Subscript):
+        base = dotted(node.value)
+    else:
+        return None
+    if base in (
+        "request.args",
+        "request.form",
+        "request.values",
+        "request.GET",
+        "request.POST",
+        "request.query_params",
+        "request.headers",
+    ):
+        return base
+    return None
+
+
+def _conversion_fix(
+    facts: ModuleFacts, route: Route, call: ast.Call, inner: ast.expr, kind: str, base: str
+) -> Suggestion | None:
+    src = facts.source
+    key_node = (
+        inner.args[0]
+        if isinstance(inner, ast.Call) and inner.args
+        else getattr(inner, "slice", None)
+    )
+    if not isinstance(key_node, ast.Constant) or not isinstance(key_node.value, str):
+        return None
+    key = key_node.value
+    default = inner.args[1] if isinstance(inner, ast.Call) and len(inner.args) > 1 else None
+    edits: list[Edit]
+    if route.framework == "flask" and base != "request.headers" and default is not None:
+        edits = [
+            Edit(
+                src.path,
+                src.span(call),
+                f'{base}.get("{key}", {src.text_of(default)}, type={kind})',
+            )
+        ]
+        how = f"`{base}.get(..., type={kind})` falls back to the default on bad input"
+    else:
+        stmt = enclosing_statement(call, facts.up)
+        if not (
+            isinstance(stmt, ast.Assign)
+            and stmt.value is call
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            return None
+        var = stmt.targets[0].id
+        indent = src.indent_of(stmt.lineno - 1)
+        first, last = statement_lines(src, stmt)
+        span = Span.of(first, 0, last, len(src.lines[last]))
+        message = f"{key} must be {'an integer' if kind == 'int' else 'a number'}"
+        if route.framework == "flask":
+            text = (
+                f'{indent}{var} = {base}.get("{key}", type={kind})\n{indent}if {var} is None:\n'
+                f'{indent}    return jsonify(error="{message}"), 400'
+            )
+            imports = _imports(facts, [("flask", "jsonify")])
+        elif route.framework == "django":
+            text = (
+                f"{indent}try:\n{indent}    {src.lines[first].strip()}\n"
+                f"{indent}except (KeyError, TypeError, ValueError):\n"
+                f'{indent}    return HttpResponseBadRequest("{message}")'
+            )
+            if first != last:
+                return None
+            imports = _imports(facts, [("django.http", "HttpResponseBadRequest")])
+        else:
+            return None
+        edits = [*imports, Edit(src.path, span, text.replace("\n", src.eol))]
+        how = "a missing or malformed value now answers 400 instead of raising"
+    return Suggestion(
+        "BKD202",
+        "validation",
+        src.path,
+        src.span(call),
+        f"Guard the conversion of `{key}`",
+        f"`{src.text_of(call)}` raises (a 500) when `{key}` is missing or not a number; {how}.",
+        tuple(edits),
+    )
+
+
+def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    src = facts.source
+    for stmt in _nodes(route.func):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            continue
+        value = stmt.value
+        if not (
+            isinstance(value, ast.Subscript)
+            and dotted(value.value) in ("request.GET", "request.POST")
+        ):
+            continue
+        if not isinstance(value.slice, ast.Constant) or caught(
+            value, facts.up, {"KeyError", "MultiValueDictKeyError"}
+        ):
+            continue
+        key = value.slice.value
+        if not isinstance(key, str):
+            continue
+        var, base = stmt.targets[0].id, dotted(value.value)
+        indent = src.indent_of(stmt.lineno - 1)
+        first, last = statement_lines(src, stmt)
+        text = (
+            f'{indent}{var} = {base}.get("{key}")\n{indent}if {var} is None:\n'
+            f'{indent}    return HttpResponseBadRequest("{key} is required")'
+        )
+        edits = [
+            *_imports(facts, [("django.http", "HttpResponseBadRequest")]),
+            Edit(
+                src.path, Span.of(first, 0, last, len(src.lines[last])), text.replace("\n", src.eol)
+            ),
+        ]
+        out.append(
+            Suggestion(
+                "BKD205",
+                "validation",
+                src.path,
+                src.span(value),
+                f"Answer 400 when `{key}` is missing",
+                f"`{base}[{key!r}]` raises MultiValueDictKeyError, a 500, when the client leaves "
+                f"`{key}` out; check it and answer 400.",
+                tuple(edits),
+            )
+        )
+    return out

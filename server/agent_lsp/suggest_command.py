@@ -1,0 +1,144 @@
+"""``agent-lsp suggest``: backend-developer suggestions for files, as text with diffs or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from .definitions.findings import TextEdit
+from .definitions.fixes import apply_edits
+from .review.offline.engine import analyze, is_backend_file, workspace_root
+from .review.offline.schema import SKIP_DIRS, SchemaCache
+from .review.suggestion import KINDS, Suggestion
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def backend_files(paths: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for given in paths:
+        if os.path.isfile(given):
+            out.append(given)
+            continue
+        for folder, dirs, files in os.walk(given):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            out.extend(os.path.join(folder, f) for f in sorted(files) if is_backend_file(f))
+    return out
+
+
+def collect(paths: Sequence[str], kinds: Iterable[str] | None = None) -> list[Suggestion]:
+    cache = SchemaCache()
+    cache.scan(sorted({workspace_root(p) for p in paths} | {p for p in paths if os.path.isdir(p)}))
+    schema = cache.schema()
+    out: list[Suggestion] = []
+    for path in backend_files(paths):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        out.extend(analyze(path, text, schema, kinds))
+    return out
+
+
+def _display(path: str) -> str:
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def _range(span: object) -> dict[str, dict[str, int]]:
+    s, e = span.start, span.end  # type: ignore[attr-defined]
+    return {
+        "start": {"line": s.line, "character": s.column},
+        "end": {"line": e.line, "character": e.column},
+    }
+
+
+def to_json(suggestions: Sequence[Suggestion]) -> list[dict[str, object]]:
+    return [
+        {
+            "path": _display(s.path),
+            "kind": s.kind,
+            "code": s.code,
+            "range": _range(s.span),
+            "title": s.title,
+            "rationale": s.rationale,
+            "engine": s.engine,
+            "proven": s.proven,
+            "edits": [
+                {"path": _display(e.path), "range": _range(e.span), "newText": e.new_text}
+                for e in s.edits
+            ],
+        }
+        for s in suggestions
+    ]
+
+
+def diff_of(suggestion: Suggestion) -> str:
+    by_path: dict[str, list[TextEdit]] = defaultdict(list)
+    for edit in suggestion.edits:
+        by_path[edit.path].append(TextEdit(edit.span, edit.new_text))
+    chunks = []
+    for path, edits in by_path.items():
+        try:
+            with open(path, encoding="utf-8") as fh:
+                before = fh.read()
+        except OSError:
+            before = ""
+        after = apply_edits(before, edits)
+        name = _display(path)
+        chunks.append(
+            "".join(
+                difflib.unified_diff(
+                    before.splitlines(keepends=True),
+                    after.splitlines(keepends=True),
+                    f"a/{name}",
+                    f"b/{name}",
+                )
+            )
+        )
+    return "".join(chunks)
+
+
+def write_text(suggestions: Sequence[Suggestion], out: TextIO) -> None:
+    for s in suggestions:
+        where = f"{_display(s.path)}:{s.span.start.line + 1}:{s.span.start.column + 1}"
+        proof = " (proven on SQLite)" if s.proven else ""
+        out.write(f"{where}: {s.code} [{s.kind}] {s.title}{proof}\n")
+        for line in s.rationale.splitlines():
+            out.write(f"    {line}\n")
+        diff = diff_of(s)
+        if diff:
+            out.write("".join(f"    {line}" for line in diff.splitlines(keepends=True)))
+            if not diff.endswith("\n"):
+                out.write("\n")
+        out.write("\n")
+    counts = {k: sum(1 for s in suggestions if s.kind == k) for k in KINDS}
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to suggest"
+    out.write(f"backend-developer (offline engine): {summary}.\n")
+
+
+def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        for p in missing:
+            err.write(f"agent-lsp: no such file or directory: {p}\n")
+        return EXIT_USAGE
+    kinds = [args.kind] if args.kind else None
+    if args.agent:
+        err.write(
+            "agent-lsp: --agent (the Anthropic API) is not available in this build yet; "
+            "showing the offline engine's suggestions.\n"
+        )
+    suggestions = collect(args.paths, kinds)
+    if args.format == "json":
+        json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        write_text(suggestions, out)
+    return EXIT_OK

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agent_lsp.cli import main
+
+from ..conftest import REPO
+
+BACKEND = REPO / "examples" / "backend"
+
+
+def test_suggest_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["suggest", "--format", "json", str(BACKEND / "raw_sql" / "reports.sql")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["kind"] for d in data] == ["index", "index"]
+    first = data[0]
+    assert set(first) >= {"path", "kind", "range", "title", "rationale", "engine", "edits"}
+    assert first["engine"] == "offline" and first["proven"] is True
+    assert first["range"]["start"] == {"line": 1, "character": 0}
+    edit = first["edits"][0]
+    assert edit["path"].endswith("schema.sql") and edit["newText"].startswith("CREATE INDEX")
+
+
+def test_suggest_text_shows_diffs_and_kind_filter(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["suggest", "--kind", "error-handling", str(BACKEND / "flask_shop")]) == 0
+    out = capsys.readouterr().out
+    assert "BKD303 [error-handling]" in out and "+        db.session.rollback()" in out
+    assert "[index]" not in out and "[validation]" not in out
+    assert out.rstrip().endswith("backend-developer (offline engine): 3 error-handling.")
+
+
+def test_suggest_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["suggest", "/no/such/file.py"]) == 2
+    assert "no such file" in capsys.readouterr().err
