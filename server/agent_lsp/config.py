@@ -40,6 +40,9 @@ KNOWN_KEYS = (
     "today",
     "serverPath",
     "interpreter",
+    "agentTimeout",
+    "agentRetries",
+    "contextTokens",
 )
 
 
@@ -52,6 +55,9 @@ class Settings:
     agent_file: str | None = None
     model: str | None = None
     offline: bool = False
+    agent_timeout: float = 60.0  # seconds per agent call
+    agent_retries: int = 2  # bounded retries on 429/529/5xx
+    context_tokens: int = 8000  # budget for what is sent to the agent
     source: str | None = None  # where the settings came from, for messages
     problems: list[str] = field(default_factory=list)
 
@@ -166,6 +172,22 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
     if isinstance(raw.get("model"), str) and raw["model"]:
         settings.model = raw["model"]
     settings.offline = bool(raw.get("offline", False))
+    for key, attr, kind, low, high in (
+        ("agentTimeout", "agent_timeout", float, 1.0, 600.0),
+        ("agentRetries", "agent_retries", int, 0, 5),
+        ("contextTokens", "context_tokens", int, 500, 200_000),
+    ):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            problems.append(f"{source}.{key} must be a number from {low:g} to {high:g}.")
+            continue
+        setattr(settings, attr, kind(value))
     return settings
 
 

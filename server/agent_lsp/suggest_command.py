@@ -105,10 +105,14 @@ def diff_of(suggestion: Suggestion) -> str:
     return "".join(chunks)
 
 
-def write_text(suggestions: Sequence[Suggestion], out: TextIO) -> None:
+def write_text(
+    suggestions: Sequence[Suggestion], out: TextIO, engine: str = "offline engine"
+) -> None:
     for s in suggestions:
         where = f"{_display(s.path)}:{s.span.start.line + 1}:{s.span.start.column + 1}"
-        proof = " (proven on SQLite)" if s.proven else ""
+        proof = ""
+        if s.kind == "index" and s.proven is not None:
+            proof = " (proven on SQLite)" if s.proven else " (not proven on SQLite)"
         out.write(f"{where}: {s.code} [{s.kind}] {s.title}{proof}\n")
         for line in s.rationale.splitlines():
             out.write(f"    {line}\n")
@@ -120,7 +124,7 @@ def write_text(suggestions: Sequence[Suggestion], out: TextIO) -> None:
         out.write("\n")
     counts = {k: sum(1 for s in suggestions if s.kind == k) for k in KINDS}
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to suggest"
-    out.write(f"backend-developer (offline engine): {summary}.\n")
+    out.write(f"backend-developer ({engine}): {summary}.\n")
 
 
 def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -131,14 +135,68 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_USAGE
     kinds = [args.kind] if args.kind else None
     if args.agent:
-        err.write(
-            "agent-lsp: --agent (the Anthropic API) is not available in this build yet; "
-            "showing the offline engine's suggestions.\n"
-        )
+        return run_agent_suggest(args.paths, kinds, args.format, out, err)
     suggestions = collect(args.paths, kinds)
     if args.format == "json":
         json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
         write_text(suggestions, out)
+    return EXIT_OK
+
+
+def run_agent_suggest(
+    paths: Sequence[str], kinds: list[str] | None, fmt: str, out: TextIO, err: TextIO
+) -> int:
+    """One call to the backend-developer agent per file and kind (the count is shown first)."""
+    import asyncio
+
+    from .definitions.findings import Position, Span
+    from .review.agent import bundled_agent_path, load_agent
+    from .review.anthropic_agent import AgentCall, AgentError, call_agent, has_credentials
+    from .review.context import build_context, is_secret_file
+
+    if not has_credentials():
+        err.write(
+            "agent-lsp: --agent needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN); without it, "
+            "run `agent-lsp suggest` for the offline engine.\n"
+        )
+        return EXIT_USAGE
+    files = [f for f in backend_files(paths) if not is_secret_file(f)]
+    wanted = kinds or list(KINDS)
+    roots = sorted({workspace_root(p) for p in paths})
+    cache = SchemaCache()
+    cache.scan(roots)
+    schema = cache.schema()
+    agent = load_agent(bundled_agent_path())
+    model = agent.model_id()
+    err.write(
+        f"agent-lsp: asking backend-developer ({model}): {len(files) * len(wanted)} calls "
+        f"({len(files)} files x {len(wanted)} kinds).\n"
+    )
+    suggestions: list[Suggestion] = []
+    failures = 0
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        whole = Span(Position(0, 0), Position(max(text.count("\n"), 0), 0))
+        for kind in wanted:
+            context = build_context(path, text, whole, kind, schema)
+            try:
+                answer = asyncio.run(call_agent(AgentCall(agent, model, context), schema, roots))
+            except AgentError as error:
+                failures += 1
+                err.write(f"agent-lsp: {_display(path)} ({kind}): {error}\n")
+                continue
+            for reason in answer.dropped:
+                err.write(f"agent-lsp: {_display(path)}: dropped {reason}\n")
+            suggestions.extend(answer.suggestions)
+    if fmt == "json":
+        json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        write_text(suggestions, out, engine="backend-developer agent")
     return EXIT_OK

@@ -50,6 +50,9 @@ class Backend:
         self.results: dict[str, Analysis] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.delay = DEBOUNCE_SECONDS
+        from .agent_actions import AgentActions
+
+        self.agent = AgentActions(self)
 
     # --- analysis --------------------------------------------------------------------------
 
@@ -221,6 +224,8 @@ class Backend:
     def ask_actions(
         self, entry: OpenDoc, suggestions: Sequence[Suggestion], lo: Position, hi: Position
     ) -> list[types.CodeAction]:
+        if self.agent.enabled():
+            return self.agent.actions(entry, ASK, lo, hi)
         scope = scope_of(entry.text, lo, hi)
         disabled_ok = self._disabled_support()
         actions = []

@@ -129,6 +129,7 @@ class Server:
         assert isinstance(ls, LanguageServer)
         self.ls = ls
         self.state = State(codec)
+        self.initial: object = None  # initializationOptions
         self.indexing: asyncio.Task[None] | None = None
         from .backend import Backend
 
@@ -139,7 +140,14 @@ class Server:
         return self.ls.client_capabilities
 
     def configure(self, raw: object) -> None:
-        self.state.settings = parse_settings(raw)
+        """Apply settings: initializationOptions are the base, and what the client's
+        configuration says (workspace/configuration, didChangeConfiguration) overrides it."""
+        base = self.initial if isinstance(self.initial, dict) else {}
+        if isinstance(raw, dict):
+            merged: object = {**base, **{k: v for k, v in raw.items() if v is not None}}
+        else:
+            merged = base or raw
+        self.state.settings = parse_settings(merged)
         self.state.duplicates = None
         for problem in self.state.settings.problems:
             self.ls.window_show_message(
@@ -182,6 +190,7 @@ class Server:
                 log.warning("client/registerCapability failed: %s", err)
         self.indexing = asyncio.ensure_future(self.build_index())
         self.schema_scan = asyncio.ensure_future(self.backend.scan(self.roots()))
+        self.prewarm = asyncio.ensure_future(self.backend.agent.prewarm())
 
     def roots(self) -> list[str]:
         workspace = self.ls.workspace

@@ -53,7 +53,8 @@ class AgentLanguageServer(LanguageServer):
             self._features = Server(self, self.workspace.position_codec)
             self._features.state.pull = self.pull
             if self.initial_settings is not None:
-                self._features.configure(self.initial_settings)
+                self._features.initial = self.initial_settings
+                self._features.configure(None)
         return self._features
 
 
@@ -143,13 +144,36 @@ def completion(
             types.CodeActionKind.SourceFixAll,
             types.CodeActionKind.RefactorRewrite,
         ],
-        resolve_provider=False,
+        resolve_provider=True,
     ),
 )
 def code_action(
     ls: AgentLanguageServer, params: types.CodeActionParams
 ) -> list[types.CodeAction] | None:
     return ls.features.code_actions(params)
+
+
+@server.feature(types.CODE_ACTION_RESOLVE)
+async def code_action_resolve(
+    ls: AgentLanguageServer, params: types.CodeAction
+) -> types.CodeAction:
+    """The agent is called here, when the client asks for the edit (cancellable)."""
+    return await ls.features.backend.agent.resolve(params)
+
+
+ASK_COMMAND = "agent-lsp.askBackendDeveloper"
+
+
+@server.command(ASK_COMMAND)
+async def ask_backend_developer(ls: AgentLanguageServer, *args: Any) -> None:
+    """For clients that do not resolve edits: call the agent, then workspace/applyEdit."""
+    arguments = args[0] if len(args) == 1 and isinstance(args[0], list) else list(args)
+    await ls.features.backend.agent.execute(arguments)
+
+
+@server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+def progress_cancel(ls: AgentLanguageServer, params: types.WorkDoneProgressCancelParams) -> None:
+    ls.features.backend.agent.cancel_progress(str(params.token))
 
 
 def serve(tcp_port: int | None = None) -> None:

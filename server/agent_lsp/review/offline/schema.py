@@ -48,6 +48,7 @@ class Table:
     anchor_line: int = 0  # sql: line after the CREATE TABLE; python-sql: the execute call's line
     anchor_indent: str = ""
     anchor_receiver: str = ""  # python-sql: the object whose execute created the table
+    class_line: int = 0  # ORM: the `class` line
     class_body_end: int = 0  # ORM: last line of the class body
     class_indent: str = ""
     meta_line: int | None = None  # django: the line of `class Meta:`
@@ -184,6 +185,7 @@ def _keywords(call: ast.Call) -> dict[str, object]:
 
 
 def _class_frame(source: Source, cls: ast.ClassDef, table: Table) -> None:
+    table.class_line = min([cls.lineno, *(d.lineno for d in cls.decorator_list)]) - 1
     table.class_body_end = (cls.end_lineno or cls.lineno) - 1
     first = cls.body[0]
     table.class_indent = source.indent_of(first.lineno - 1)
