@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types cov bench clean
+.PHONY: run test lint types cov bench clean client
+CLIENT := client-vscode
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,9 +20,21 @@ run: $(STAMP)
 	@echo "== backend-developer suggestions for examples/backend (offline engine) =="
 	@$(BIN)/agent-lsp suggest examples/backend
 
-test: $(STAMP) lint types
+test: $(STAMP) lint types client
 	$(BIN)/python -m coverage erase
 	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=85
+
+# The VS Code client: npm ci, type-check, unit tests (node:test), bundle, package the .vsix.
+client: $(CLIENT)/node_modules/.installed
+	cd $(CLIENT) && npm run --silent typecheck
+	cd $(CLIENT) && npm test --silent
+	cd $(CLIENT) && npm run --silent build
+	cd $(CLIENT) && npm run --silent package
+	@ls -l $(CLIENT)/agent-lsp.vsix
+
+$(CLIENT)/node_modules/.installed: $(CLIENT)/package-lock.json
+	cd $(CLIENT) && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check server tests bench
@@ -36,4 +49,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_memory.py 1000
 
 clean:
+	rm -rf $(CLIENT)/node_modules $(CLIENT)/dist $(CLIENT)/out
 	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .pytest_cache .ruff_cache
