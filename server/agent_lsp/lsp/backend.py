@@ -200,7 +200,7 @@ class Backend:
         quick = not wanted or any(k.startswith(types.CodeActionKind.QuickFix.value) for k in wanted)
         if quick:
             for s in suggestions:
-                if s.span.end < lo or s.span.start > hi:
+                if s.span.end.line < lo.line or s.span.start.line > hi.line:
                     continue
                 actions.append(
                     types.CodeAction(

@@ -132,8 +132,10 @@ class Server:
         self.initial: object = None  # initializationOptions
         self.indexing: asyncio.Task[None] | None = None
         from .backend import Backend
+        from .navigation import Navigation
 
         self.backend = Backend(self)
+        self.navigation = Navigation(self)
 
     @property
     def caps(self) -> types.ClientCapabilities:
@@ -209,6 +211,7 @@ class Server:
         opts, globs = self.state.settings.options, self.state.settings.globs
         loop = asyncio.get_running_loop()
         results = await loop.run_in_executor(None, lambda: check_paths(roots, opts, globs))
+        await loop.run_in_executor(None, self.navigation.scan_claude_md, roots)
         self.state.index = {os.path.abspath(r.path): r for r in results}
         self.state.duplicates = None
         self.publish_all()
@@ -370,11 +373,14 @@ class Server:
             return None
         pos = convert.from_position(entry.lines, params.position, self.state.codec)
         info = assist.hover(entry.doc, entry.kind, pos, self.state.findings_for(entry))
-        if info is None:
+        usage = self.navigation.name_summary(entry, pos)
+        if info is None and usage is None:
             return None
+        text = "\n\n---\n\n".join(t for t in (usage, info.markdown if info else None) if t)
+        span = info.span if info is not None else None
         return types.Hover(
-            contents=self._content("hover", info.markdown),
-            range=convert.to_range(entry.lines, info.span, self.state.codec),
+            contents=self._content("hover", text),
+            range=convert.to_range(entry.lines, span, self.state.codec) if span else None,
         )
 
     def _content(self, where: str, text: str) -> types.MarkupContent | str:
@@ -457,7 +463,7 @@ class Server:
         actions: list[types.CodeAction] = []
         if not wanted or any(k.startswith(types.CodeActionKind.QuickFix.value) for k in wanted):
             for f in findings:
-                if f.span.end < lo or f.span.start > hi:
+                if f.span.end.line < lo.line or f.span.start.line > hi.line:
                     continue
                 diagnostic = convert.to_diagnostic(f, entry.lines, state.codec, state.lines_for)
                 for fix in f.fixes:

@@ -176,6 +176,67 @@ def progress_cancel(ls: AgentLanguageServer, params: types.WorkDoneProgressCance
     ls.features.backend.agent.cancel_progress(str(params.token))
 
 
+def _entry(ls: AgentLanguageServer, uri: str) -> Any:
+    return ls.features.entry(uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def document_symbol(
+    ls: AgentLanguageServer, params: types.DocumentSymbolParams
+) -> list[types.DocumentSymbol] | None:
+    entry = _entry(ls, params.text_document.uri)
+    return ls.features.navigation.symbols(entry) if entry is not None else None
+
+
+@server.feature(types.WORKSPACE_SYMBOL)
+def workspace_symbol(
+    ls: AgentLanguageServer, params: types.WorkspaceSymbolParams
+) -> list[types.WorkspaceSymbol]:
+    return ls.features.navigation.workspace_symbols(params.query)
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+def definition(
+    ls: AgentLanguageServer, params: types.DefinitionParams
+) -> list[types.Location] | None:
+    entry = _entry(ls, params.text_document.uri)
+    return ls.features.navigation.definition(entry, params.position) if entry else None
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+def references(
+    ls: AgentLanguageServer, params: types.ReferenceParams
+) -> list[types.Location] | None:
+    entry = _entry(ls, params.text_document.uri)
+    if entry is None:
+        return None
+    return ls.features.navigation.references(
+        entry, params.position, params.context.include_declaration
+    )
+
+
+@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+def prepare_rename(
+    ls: AgentLanguageServer, params: types.PrepareRenameParams
+) -> types.PrepareRenamePlaceholder | None:
+    entry = _entry(ls, params.text_document.uri)
+    return ls.features.navigation.prepare_rename(entry, params.position) if entry else None
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME)
+def rename(ls: AgentLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    entry = _entry(ls, params.text_document.uri)
+    if entry is None:
+        return None
+    return ls.features.navigation.rename(entry, params.position, params.new_name)
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+def code_lens(ls: AgentLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    entry = _entry(ls, params.text_document.uri)
+    return ls.features.navigation.code_lenses(entry) if entry is not None else []
+
+
 def serve(tcp_port: int | None = None) -> None:
     if tcp_port is not None:
         server.start_tcp("127.0.0.1", tcp_port)
