@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,25 +12,13 @@ import pytest
 from agent_lsp.definitions.findings import Position, Span
 from agent_lsp.review.agent import bundled_agent_path, load_agent
 from agent_lsp.review.agent_answer import TOOL
-from agent_lsp.review.anthropic_agent import _CACHE, AgentCall, AgentError, call_agent
+from agent_lsp.review.anthropic_agent import AgentCall, AgentError, call_agent
 from agent_lsp.review.context import build_context, estimate_tokens, redact
 from agent_lsp.review.offline.schema import SchemaCache
 
 from ..conftest import REPO
 from ..standin import Reply, StandIn
-
-KEY = "sk-ant-test-0123456789abcdef"
-
-
-@pytest.fixture()
-def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
-    server = StandIn().start()
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
-    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
-    _CACHE.clear()
-    yield server
-    server.stop()
+from .conftest import KEY
 
 
 @pytest.fixture()

@@ -1,27 +1,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from agent_lsp.cli import main
-from agent_lsp.review.anthropic_agent import _CACHE
 
 from ..conftest import REPO
 from ..standin import Reply, StandIn
-
-KEY = "sk-ant-cli-0123456789abcdef"
-
-
-@pytest.fixture()
-def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
-    server = StandIn().start()
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
-    _CACHE.clear()
-    yield server
-    server.stop()
+from .conftest import KEY
 
 
 def test_suggest_agent_one_call_per_file_and_kind(

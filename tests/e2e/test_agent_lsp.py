@@ -272,7 +272,9 @@ async def test_without_a_key_the_offline_engine_serves(keyless: LanguageClient) 
     assert action.edit is not None and len(STANDIN.requests) == before
 
 
-async def test_invalid_workspace_agent_falls_back_to_the_bundled_one(client: LanguageClient) -> None:
+async def test_invalid_workspace_agent_falls_back_to_the_bundled_one(
+    client: LanguageClient,
+) -> None:
     root: Path = client.root  # type: ignore[attr-defined]
     own = root / ".claude" / "agents" / "backend-developer.md"
     own.parent.mkdir(parents=True, exist_ok=True)
@@ -281,23 +283,35 @@ async def test_invalid_workspace_agent_falls_back_to_the_bundled_one(client: Lan
     STANDIN.script.clear()
     before = len(STANDIN.requests)
     uri, line = await _open(client)
-    resolved = await client.code_action_resolve_async(await _ask(client, uri, line, "add error handling"))
+    resolved = await client.code_action_resolve_async(
+        await _ask(client, uri, line, "add error handling")
+    )
     assert resolved.edit is not None
-    assert any("is not a valid agent" in m.message and "bundled" in m.message for m in client.messages)
+    assert any(
+        "is not a valid agent" in m.message and "bundled" in m.message for m in client.messages
+    )
     system = STANDIN.requests[before]["body"]["system"][0]["text"]
     assert "My prompt." not in system and "propose_changes" in system
     own.write_text(
-        "---\nname: backend-developer\ndescription: \"Use this agent for our backend.\"\n"
+        '---\nname: backend-developer\ndescription: "Use this agent for our backend."\n'
         "model: opus\n---\nOur own prompt: be brief.\n"
     )
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            [types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(0, 0), types.Position(0, 0)), text="")],
+            [
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(0, 0), types.Position(0, 0)), text=""
+                )
+            ],
         )
     )
     await asyncio.sleep(0.1)
-    resolved = await client.code_action_resolve_async(await _ask(client, uri, line, "add error handling"))
+    resolved = await client.code_action_resolve_async(
+        await _ask(client, uri, line, "add error handling")
+    )
     body = STANDIN.requests[-1]["body"]
-    assert body["system"][0]["text"] == "Our own prompt: be brief." and body["model"] == "claude-opus-5"
+    assert (
+        body["system"][0]["text"] == "Our own prompt: be brief."
+        and body["model"] == "claude-opus-5"
+    )

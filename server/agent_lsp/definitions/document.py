@@ -27,6 +27,16 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def span_text(lines: list[str], span: Span) -> str:
+    """The text a span covers, its lines joined with LF."""
+    if span.start.line == span.end.line:
+        return lines[span.start.line][span.start.column : span.end.column]
+    parts = [lines[span.start.line][span.start.column :]]
+    parts.extend(lines[span.start.line + 1 : span.end.line])
+    parts.append(lines[span.end.line][: span.end.column])
+    return "\n".join(parts)
+
+
 @dataclass
 class Frontmatter:
     open_span: Span
@@ -75,12 +85,7 @@ class Document:
         return Span.of(line, 0, line, len(text))
 
     def text_of(self, span: Span) -> str:
-        if span.start.line == span.end.line:
-            return self.lines[span.start.line][span.start.column : span.end.column]
-        parts = [self.lines[span.start.line][span.start.column :]]
-        parts.extend(self.lines[span.start.line + 1 : span.end.line])
-        parts.append(self.lines[span.end.line][: span.end.column])
-        return "\n".join(parts)
+        return span_text(self.lines, span)
 
 
 def parse_document(path: str, text: str) -> Document:

@@ -113,13 +113,7 @@ def _value_span(doc: Document, key: str) -> tuple[Span, Span] | None:
     node = doc.get(key)
     if node is None or not node.is_scalar or not isinstance(node.value, str):
         return None
-    inner = node.span
-    if node.style in ('"', "'") and node.span.start.line == node.span.end.line:
-        inner = Span(
-            Position(node.span.start.line, node.span.start.column + 1),
-            Position(node.span.end.line, node.span.end.column - 1),
-        )
-    return node.span, inner
+    return node.span, _inner(node.span, node.style)
 
 
 def names_in(path: str, text: str, fk: FileKind | None) -> FileNames:

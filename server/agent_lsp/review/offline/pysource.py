@@ -12,7 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from ...definitions.document import split_lines
+from ...definitions.document import span_text, split_lines
 from ...definitions.findings import Position, Span
 
 MAX_SOURCE_CHARS = 2_000_000
@@ -48,12 +48,7 @@ class Source:
         return self.slice(self.span(node))
 
     def slice(self, span: Span) -> str:
-        if span.start.line == span.end.line:
-            return self.lines[span.start.line][span.start.column : span.end.column]
-        parts = [self.lines[span.start.line][span.start.column :]]
-        parts.extend(self.lines[span.start.line + 1 : span.end.line])
-        parts.append(self.lines[span.end.line][: span.end.column])
-        return "\n".join(parts)
+        return span_text(self.lines, span)
 
     def indent_of(self, line: int) -> str:
         text = self.lines[line] if 0 <= line < len(self.lines) else ""
