@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -106,7 +107,23 @@ def check_document(
     if opts.path_ignores is not None:
         silenced = opts.path_ignores.codes_for(doc.path)
         findings = [f for f in findings if f.code not in silenced and "*" not in silenced]
-    return sorted(findings, key=Finding.sort_key)
+    return sorted((_clamped(f, doc.lines) for f in findings), key=Finding.sort_key)
+
+
+def _clamped(finding: Finding, lines: list[str]) -> Finding:
+    """Keep a range inside the document: YAML's end marks can point one line past the end of
+    an unterminated or truncated frontmatter."""
+    last = max(len(lines) - 1, 0)
+
+    def inside(pos: Position) -> Position:
+        if pos.line > last:
+            return Position(last, len(lines[last]) if lines else 0)
+        return Position(pos.line, min(pos.column, len(lines[pos.line]) if lines else 0))
+
+    span = Span(inside(finding.span.start), inside(finding.span.end))
+    if span == finding.span:
+        return finding
+    return dataclasses.replace(finding, span=span)
 
 
 # --- structure -----------------------------------------------------------------------------
