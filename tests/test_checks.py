@@ -227,6 +227,12 @@ def test_empty_tools_is_allowed() -> None:
     assert lint(base('tools: ""')) == []
 
 
+def test_permission_rules_for_one_tool_are_not_duplicates() -> None:
+    path = "/ws/.claude/skills/commit/SKILL.md"
+    text = "---\nname: commit\ndescription: Commit.\nallowed-tools: Bash(git add *) Bash(git commit *)\n---\n"
+    assert lint(text, Kind.SKILL, path) == []
+
+
 def test_tools_stripped_from_subagents_and_duplicates() -> None:
     found = lint(base("tools: Read, AskUserQuestion, Read"))
     assert sorted(codes(found)) == ["AGT044", "AGT045"]

@@ -734,10 +734,11 @@ def _tool_list(r: _Report, key: KeySpec, node: YNode, skill_syntax: bool) -> Non
     resolved = 0
     seen: dict[str, ToolEntry] = {}
     for entry in entries:
-        base = entry.text.split("(", 1)[0].strip()
-        if base in seen:
-            r.add("AGT045", entry.span, f"`{base}` is listed twice.")
-        seen.setdefault(base, entry)
+        # Bash(git add *) and Bash(git commit *) are two rules, not a duplicate
+        same = " ".join(entry.text.split())
+        if same in seen:
+            r.add("AGT045", entry.span, f"`{same}` is listed twice.")
+        seen.setdefault(same, entry)
         if _resolve_tool(r, entry, deny, skill_syntax):
             resolved += 1
     if r.fk.kind is Kind.SUBAGENT and key.name == "tools" and entries and resolved == 0:
