@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .config import Settings, find_config_file, load_config_file, rule_filter
+from .config import ALL_CODES, Settings, find_config_file, load_config_file, rule_filter
 from .definitions.findings import Finding, Severity
 from .definitions.rules import RULES
 from .definitions.versions import parse_version
@@ -66,7 +66,7 @@ def _settings(args: argparse.Namespace, err: TextIO) -> Settings:
         changes["today"] = dt.date.fromisoformat(args.today)
     select, ignore = _split_codes(args.select), _split_codes(args.ignore)
     for code in [*(select or []), *(ignore or [])]:
-        if not any(r.startswith(code) for r in RULES):
+        if not any(r.startswith(code) for r in ALL_CODES):
             raise ValueError(f"no rule code starts with {code!r}")
     if select is not None or ignore is not None:
         # --select replaces the configuration's choice of rules; severities it set stay.

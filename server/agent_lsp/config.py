@@ -21,8 +21,11 @@ from .definitions.rules import RULES
 from .definitions.spec import DEFAULT_GLOBS, Kind
 from .definitions.suggest import closest
 from .definitions.versions import parse_version
+from .review.suggestion import BACKEND_RULES
 
 SECTION = SETTINGS_SECTION
+# Agent-file rules and the backend-developer's codes: both can be selected, ignored or re-rated.
+ALL_CODES: tuple[str, ...] = (*RULES, *BACKEND_RULES)
 CONFIG_FILE = ".agent-lsp.toml"
 KNOWN_KEYS = (
     "claudeCodeVersion",
@@ -83,7 +86,7 @@ def _codes(raw: object, where: str, problems: list[str]) -> list[str] | None:
     out = []
     for code in items:
         code = code.strip().upper()
-        if not any(r.startswith(code) for r in RULES):
+        if not any(r.startswith(code) for r in ALL_CODES):
             problems.append(f"{where}: no rule code starts with {code!r}.")
             continue
         out.append(code)
@@ -93,7 +96,7 @@ def _codes(raw: object, where: str, problems: list[str]) -> list[str] | None:
 def rule_filter(select: list[str] | None, ignore: list[str] | None) -> dict[str, None]:
     """Rules turned off by --select/--ignore (prefixes allowed, as in ruff)."""
     off: dict[str, None] = {}
-    for code in RULES:
+    for code in ALL_CODES:
         if select is not None and not any(code.startswith(s) for s in select):
             off[code] = None
         if ignore is not None and any(code.startswith(i) for i in ignore):
@@ -141,7 +144,7 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
             continue
         for code, value in table.items():
             code = str(code).upper()
-            if code not in RULES:
+            if code not in ALL_CODES:
                 problems.append(f"{source}.{section}: unknown rule {code}.")
                 continue
             if value is False:

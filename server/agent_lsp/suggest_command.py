@@ -136,13 +136,27 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     kinds = [args.kind] if args.kind else None
     if args.agent:
         return run_agent_suggest(args.paths, kinds, args.format, out, err)
-    suggestions = collect(args.paths, kinds)
+    suggestions = _configured(collect(args.paths, kinds), args.paths[0], err)
     if args.format == "json":
         json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
         write_text(suggestions, out)
     return EXIT_OK
+
+
+def _configured(suggestions: list[Suggestion], start: str, err: TextIO) -> list[Suggestion]:
+    """Drop the codes the nearest configuration turns off (``ignore = ["BKD301"]``...)."""
+    from .config import find_config_file, load_config_file
+
+    path = find_config_file(start)
+    if path is None:
+        return suggestions
+    settings = load_config_file(path)
+    for problem in settings.problems:
+        err.write(f"agent-lsp: {problem}\n")
+    off = settings.options.severities
+    return [s for s in suggestions if not (s.code in off and off[s.code] is None)]
 
 
 def run_agent_suggest(

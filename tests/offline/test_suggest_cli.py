@@ -34,3 +34,22 @@ def test_suggest_text_shows_diffs_and_kind_filter(capsys: pytest.CaptureFixture[
 def test_suggest_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["suggest", "/no/such/file.py"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_configuration_turns_backend_codes_off(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    shutil.copytree(BACKEND / "flask_shop", tmp_path / "flask_shop")
+    (tmp_path / ".agent-lsp.toml").write_text('ignore = ["BKD30"]\n')
+    assert main(["suggest", "--format", "json", str(tmp_path / "flask_shop" / "app.py")]) == 0
+    codes = {d["code"] for d in json.loads(capsys.readouterr().out)}
+    assert codes == {"BKD101", "BKD201", "BKD202"}
+
+
+def test_flush_without_rollback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from agent_lsp.review.offline.engine import analyze
+
+    code = "def save(session, item):\n    session.add(item)\n    session.flush()\n"
+    assert [s.code for s in analyze(str(tmp_path / "a.py"), code)] == ["BKD303"]

@@ -88,7 +88,9 @@ class Backend:
     def _analyze(self, entry: OpenDoc) -> list[Suggestion]:
         try:
             self.schema.set_text(entry.path, entry.text)
-            return analyze(entry.path, entry.text, self.schema.schema())
+            found = analyze(entry.path, entry.text, self.schema.schema())
+            off = self.server.state.settings.options.severities
+            return [s for s in found if not (s.code in off and off[s.code] is None)]
         except Exception:
             log.exception("backend analysis failed for %s", entry.path)
             return []

@@ -143,9 +143,10 @@ def _route_imports(facts: ModuleFacts, route: Route) -> list[Edit]:
 
 def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     name = dotted(call.func)
-    if not name.endswith(".commit") or call.args:
+    method = name.rsplit(".", 1)[-1]
+    if method not in ("commit", "flush") or "." not in name or call.args:
         return []
-    receiver = name[: -len(".commit")]
+    receiver = name[: -len(method) - 1]
     if "session" not in receiver.lower() and receiver not in ("db", "conn", "connection"):
         return []
     names = {"SQLAlchemyError", "IntegrityError", "DatabaseError", "OperationalError", "DBAPIError"}
@@ -167,7 +168,7 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
             src.path,
             src.span(call),
             f"Roll back when {name}() fails",
-            "A commit that fails (a constraint, a lost connection) leaves the session in a "
+            f"A {method} that fails (a constraint, a lost connection) leaves the session in a "
             "failed transaction: every later use raises until it is rolled back. Roll back, then "
             "re-raise so the error still reaches your error handling.",
             tuple(edits),
