@@ -89,7 +89,9 @@ def _handlers(func: ast.FunctionDef | ast.AsyncFunctionDef, facts: ModuleFacts) 
         name = dotted(deco.func).split(".")[-1]
         if name in ("errorhandler", "exception_handler") and deco.args:
             facts.handled.add(_exc_name(deco.args[0]))
-        elif name == "middleware" and any(isinstance(n, ast.Try) for n in ast.walk(func)):
+        elif name == "middleware" and any(
+            isinstance(n, ast.Try) for n in facts.source.nodes_of(func)
+        ):
             facts.middleware_catches = True
     if func.name == "process_exception":
         facts.middleware_catches = True

@@ -16,6 +16,8 @@ from ...definitions.document import span_text, split_lines
 from ...definitions.findings import Position, Span
 
 MAX_SOURCE_CHARS = 2_000_000
+# Shared singletons (Load, Store, Add, Eq...) say nothing the analyses need: not indexed.
+_LEAF = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
 _BLOCK_START = re.compile(r"(?:async\s+def|def|class|@)\b|@")
 
 
@@ -89,8 +91,10 @@ class Source:
             for name in node._fields:
                 value = getattr(node, name, None)
                 if isinstance(value, list):
-                    children.extend(v for v in value if isinstance(v, ast.AST))
-                elif isinstance(value, ast.AST):
+                    children.extend(
+                        v for v in value if isinstance(v, ast.AST) and not isinstance(v, _LEAF)
+                    )
+                elif isinstance(value, ast.AST) and not isinstance(value, _LEAF):
                     children.append(value)
             stack.extend((child, node, funcs) for child in reversed(children))
         result = (nodes, up, per_function, innermost)

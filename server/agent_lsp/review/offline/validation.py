@@ -100,19 +100,20 @@ def _keys(func: ast.AST, var: str) -> dict[str, tuple[bool, str]]:
 
 def _only_key_access(func: ast.AST, var: str) -> bool:
     """``var`` is used only as ``var[...]`` / ``var.get(...)`` after it is bound."""
-    for node in ast.walk(func):
-        if isinstance(node, ast.Name) and node.id == var and isinstance(node.ctx, ast.Load):
-            ok = False
-            for parent in ast.walk(func):
-                if (isinstance(parent, ast.Subscript) and parent.value is node) or (
-                    isinstance(parent, ast.Attribute)
-                    and parent.value is node
-                    and parent.attr == "get"
-                ):
-                    ok = True
-            if not ok:
-                return False
-    return True
+    allowed: set[int] = set()
+    nodes = _nodes(func)
+    for node in nodes:
+        if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)) or (
+            isinstance(node, ast.Attribute)
+            and node.attr == "get"
+            and isinstance(node.value, ast.Name)
+        ):
+            allowed.add(id(node.value))
+    return all(
+        id(node) in allowed
+        for node in nodes
+        if isinstance(node, ast.Name) and node.id == var and isinstance(node.ctx, ast.Load)
+    )
 
 
 def _model_class(name: str, keys: dict[str, tuple[bool, str]], indent: str) -> str:
