@@ -154,3 +154,22 @@ async def test_edit_updates_suggestions(client: LanguageClient) -> None:
         if "BKD301" not in {d.code for d in diags}:
             break
     assert "BKD301" not in {d.code for d in diags} and "BKD302" in {d.code for d in diags}
+
+
+async def test_garbage_and_huge_backend_files_do_not_hurt(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    for name, text in (
+        ("garbage.py", "\x00\x01def (:\n\tclass\n" + "é😀" * 100),
+        ("huge.py", "def f():\n    return requests.get('x')\n" * 60_000),
+        ("bad.sql", "SELECT FROM WHERE (((;;; \x00"),
+    ):
+        path = root / name
+        path.write_text(text)
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(path.as_uri(), "python", 1, text)
+            )
+        )
+    uri, _ = await _open(client, "flask_shop/app.py")
+    diags = await _diagnostics(client, uri, 6)  # the server still works for the real file
+    assert len(diags) >= 6
