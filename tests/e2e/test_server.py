@@ -318,3 +318,29 @@ async def test_workspace_diagnostics(client: LanguageClient) -> None:
             break
         await asyncio.sleep(0.05)
     assert any(u.endswith("other.md") for u in by_uri)
+
+
+async def test_agent_file_outside_agent_folders_is_checked_by_content(
+    client: LanguageClient,
+) -> None:
+    path = client.tmp / "drafts" / "reviewer.md"  # type: ignore[attr-defined]
+    path.parent.mkdir()
+    text = "---\nname: reviewer\ndescription: Use it: now\n---\nbody\n"
+    path.write_text(text)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(path.as_uri(), "markdown", 1, text))
+    )
+    diags = await _diagnostics(client, path.as_uri())
+    assert [d.code for d in diags] == ["AGT006"]
+    readme = client.tmp / "notes.md"  # type: ignore[attr-defined]
+    plain = "---\ntitle: Notes\ndate: 2026-01-01\n---\n# Notes\n"
+    readme.write_text(plain)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(readme.as_uri(), "markdown", 1, plain)
+        )
+    )
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(readme.as_uri()), types.Position(1, 1))
+    )
+    assert hover is None  # not an agent file: the server stays out of it

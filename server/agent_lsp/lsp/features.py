@@ -62,7 +62,9 @@ class State:
 
     def set_text(self, uri: str, version: int | None, text: str) -> OpenDoc:
         path = os.path.abspath(to_fs_path(uri) or uri)
-        kind = classify(path, text, self.settings.globs, explicit=False)
+        # An open document is named explicitly, as a CLI path is: content decides when no
+        # pattern does (an agent file kept outside .claude/agents still gets checked).
+        kind = classify(path, text, self.settings.globs, explicit=path.endswith(".md"))
         doc = result = None
         if kind is not None:
             doc = parse_document(path, text)  # parsed once: checks, hover, completion share it
