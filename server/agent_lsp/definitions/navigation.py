@@ -17,10 +17,13 @@ from .checks import split_tools
 from .document import Document, parse_document
 from .findings import Position, Span
 from .kinds import FileKind
-from .spec import Kind
+from .spec import SCOPE_PRECEDENCE, TOOLS, Kind
 
 _HEADING = re.compile(r"(#{1,6})\s+(.+?)\s*#*\s*$")
-_AGENT_CALL = re.compile(r"\b(?:Agent|Task)\((?P<args>[^)]*)\)")
+# Agent(a, b) and its old name Task(a, b): the tools that take agent names (spec.py)
+_AGENT_CALL = re.compile(
+    r"\b(?:" + "|".join(t.name for t in TOOLS if t.takes_argument) + r")\((?P<args>[^)]*)\)"
+)
 _NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
 _MENTION = re.compile(
     r"(?:\bthe\s+`?(?P<a>[a-z0-9][a-z0-9.-]*[a-z0-9])`?\s+(?:sub)?agent\b)"
@@ -71,13 +74,8 @@ def document_symbols(doc: Document) -> list[Symbol]:
             if k.is_scalar:
                 out.append(Symbol(k.text, "key", Span(k.span.start, v.span.end), k.span))
     headings: list[tuple[int, Symbol]] = []
-    in_fence = False
-    for line_no in range(doc.body_start_line, len(doc.lines)):
-        text = doc.lines[line_no]
-        if text.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-            continue
-        m = _HEADING.match(text) if not in_fence else None
+    for line_no, text in _prose_lines(doc):
+        m = _HEADING.match(text)
         if m:
             span = Span.of(line_no, 0, line_no, len(text))
             headings.append((len(m.group(1)), Symbol(m.group(2), "heading", span, span)))
@@ -199,14 +197,21 @@ def _inner(span: Span, style: str | None) -> Span:
     return span
 
 
-def _mentions(doc: Document, path: str, found: FileNames) -> None:
+def _prose_lines(doc: Document) -> Iterable[tuple[int, str]]:
+    """The body's lines outside fenced code blocks."""
     in_fence = False
     for line_no in range(doc.body_start_line, len(doc.lines)):
         text = doc.lines[line_no]
         if text.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
             continue
-        if in_fence or "agent" not in text.lower():
+        if not in_fence:
+            yield line_no, text
+
+
+def _mentions(doc: Document, path: str, found: FileNames) -> None:
+    for line_no, text in _prose_lines(doc):
+        if "agent" not in text.lower():
             continue
         for m in _MENTION.finditer(text):
             group = "a" if m.group("a") else "b"
@@ -277,7 +282,7 @@ class NameIndex:
         return None
 
 
-_SCOPE_RANK = {"project": 0, "user": 1, "plugin": 2}
+_SCOPE_RANK = {scope: rank for rank, scope in enumerate(SCOPE_PRECEDENCE)}
 
 
 def winner(definitions: list[Definition], near: str | None = None) -> Definition | None:

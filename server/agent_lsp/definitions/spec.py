@@ -787,6 +787,12 @@ HOOK_EVENTS: tuple[str, ...] = (
 )
 HOOK_HANDLER_TYPES: tuple[str, ...] = ("command", "http", "mcp_tool", "prompt", "agent")
 
+# --- Scopes ----------------------------------------------------------------------------------
+# Which definition of one agent name Claude Code uses, first wins (managed settings and the
+# --agents flag outrank these, but never live in a workspace); among project folders the one
+# nearest to the working directory wins (v2.1.178+).
+SCOPE_PRECEDENCE: tuple[str, ...] = ("project", "user", "plugin")
+
 # --- Files ---------------------------------------------------------------------------------
 DEFAULT_GLOBS: dict[Kind, tuple[str, ...]] = {
     Kind.SUBAGENT: ("**/.claude/agents/**/*.md", "**/agents/**/*.md"),

@@ -59,7 +59,14 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
         ),
         None,
     )
+    edit = None
     if no_timeout is not None:
+        edit = replace_node(src, no_timeout.value, str(DEFAULT_TIMEOUT))
+        why = "`timeout=None` waits forever"
+    elif library == "requests" and "timeout" not in keywords and None not in keywords:
+        edit = add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}")
+        why = "requests waits forever by default"
+    if edit is not None:
         out.append(
             Suggestion(
                 "BKD301",
@@ -67,23 +74,10 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
                 src.path,
                 src.span(call),
                 f"Give the {dotted(call.func)} call a timeout",
-                "`timeout=None` waits forever: a slow or dead upstream holds this worker until "
-                f"the server runs out of them. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds it.",
-                (replace_node(src, no_timeout.value, str(DEFAULT_TIMEOUT)),),
-            )
-        )
-    if library == "requests" and "timeout" not in keywords and None not in keywords:
-        out.append(
-            Suggestion(
-                "BKD301",
-                "error-handling",
-                src.path,
-                src.span(call),
-                f"Give the {dotted(call.func)} call a timeout",
-                "requests waits forever by default: a slow or dead upstream holds this worker "
-                f"until the server runs out of them. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds "
-                "the wait; pick the value the upstream's latency allows.",
-                (add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}"),),
+                f"{why}: a slow or dead upstream holds this worker until the server runs out of "
+                f"them. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds the wait; pick the value the "
+                "upstream's latency allows.",
+                (edit,),
             )
         )
     if route is None:
