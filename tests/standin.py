@@ -126,3 +126,24 @@ def message(model: str, tool_input: Any) -> dict[str, Any]:
             "cache_read_input_tokens": 1500,
         },
     }
+
+
+def commit_fix() -> dict[str, Any]:
+    """A propose_changes answer for the Flask example: roll back a failed commit."""
+    return {
+        "summary": "Roll back a failed commit.",
+        "suggestions": [
+            {
+                "kind": "error-handling",
+                "title": "Roll back when the commit fails",
+                "rationale": "A failed commit leaves the session unusable.",
+                "edits": [
+                    {
+                        "find": "    db.session.commit()\n",
+                        "replace": "    try:\n        db.session.commit()\n    except Exception:\n"
+                        "        db.session.rollback()\n        raise\n",
+                    }
+                ],
+            }
+        ],
+    }

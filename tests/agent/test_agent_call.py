@@ -17,7 +17,7 @@ from agent_lsp.review.context import build_context, estimate_tokens, redact
 from agent_lsp.review.offline.schema import SchemaCache
 
 from ..conftest import REPO
-from ..standin import Reply, StandIn
+from ..standin import Reply, StandIn, commit_fix
 from .conftest import KEY
 
 
@@ -49,27 +49,8 @@ def _call(
     return AgentCall(agent, agent.model_id(), context), schema, [str(app)]
 
 
-def _commit_fix() -> dict[str, object]:
-    return {
-        "summary": "Roll back a failed commit.",
-        "suggestions": [
-            {
-                "kind": "error-handling",
-                "title": "Roll back when the commit fails",
-                "rationale": "A failed commit leaves the session unusable.",
-                "edits": [
-                    {
-                        "find": "    db.session.commit()\n",
-                        "replace": "    try:\n        db.session.commit()\n    except Exception:\n        db.session.rollback()\n        raise\n",
-                    }
-                ],
-            }
-        ],
-    }
-
-
 def test_success_request_and_exact_edit(standin: StandIn, app: Path) -> None:
-    standin.answer = lambda body: _commit_fix()
+    standin.answer = lambda body: commit_fix()
     call, schema, roots = _call(app)
     answer = asyncio.run(call_agent(call, schema, roots))  # type: ignore[arg-type]
     request = standin.requests[0]["body"]
@@ -94,7 +75,7 @@ def test_success_request_and_exact_edit(standin: StandIn, app: Path) -> None:
 
 
 def test_overloaded_then_success_and_result_cache(standin: StandIn, app: Path) -> None:
-    standin.answer = lambda body: _commit_fix()
+    standin.answer = lambda body: commit_fix()
     standin.script = [Reply(status=529)]
     call, schema, roots = _call(app)
     answer = asyncio.run(call_agent(call, schema, roots, max_retries=2))  # type: ignore[arg-type]

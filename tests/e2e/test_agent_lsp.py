@@ -18,7 +18,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from ..conftest import REPO
-from ..standin import Reply, StandIn
+from ..standin import Reply, StandIn, commit_fix
 
 KEY = "sk-ant-e2e-0123456789abcdefghij"
 STANDIN = StandIn().start()
@@ -30,26 +30,6 @@ def _env(with_key: bool) -> dict[str, str]:
     if with_key:
         env["ANTHROPIC_API_KEY"] = KEY
     return env
-
-
-def _fix() -> dict[str, object]:
-    return {
-        "summary": "Roll back a failed commit.",
-        "suggestions": [
-            {
-                "kind": "error-handling",
-                "title": "Roll back when the commit fails",
-                "rationale": "A failed commit leaves the session unusable.",
-                "edits": [
-                    {
-                        "find": "    db.session.commit()\n",
-                        "replace": "    try:\n        db.session.commit()\n    except Exception:\n"
-                        "        db.session.rollback()\n        raise\n",
-                    }
-                ],
-            }
-        ],
-    }
 
 
 async def _start(lsp_client: LanguageClient, tmp_path: Path, caps: str) -> None:
@@ -132,7 +112,7 @@ async def _ask(client: LanguageClient, uri: str, line: int, verb: str) -> Any:
 
 
 async def test_resolve_calls_the_agent(client: LanguageClient) -> None:
-    STANDIN.answer = lambda body: _fix()
+    STANDIN.answer = lambda body: commit_fix()
     STANDIN.script.clear()
     before = len(STANDIN.requests)
     uri, line = await _open(client)
@@ -158,7 +138,7 @@ async def test_resolve_calls_the_agent(client: LanguageClient) -> None:
 
 
 async def test_overloaded_then_success(client: LanguageClient) -> None:
-    STANDIN.answer = lambda body: _fix()
+    STANDIN.answer = lambda body: commit_fix()
     STANDIN.script[:] = [Reply(status=529)]
     uri, line = await _open(client)
     resolved = await client.code_action_resolve_async(
@@ -199,7 +179,7 @@ async def test_faults_give_a_message_and_no_edit(
 
 
 async def test_stale_version_gets_no_edit(client: LanguageClient) -> None:
-    STANDIN.answer = lambda body: _fix()
+    STANDIN.answer = lambda body: commit_fix()
     STANDIN.script.clear()
     uri, line = await _open(client)
     action = await _ask(client, uri, line, "add error handling")
@@ -245,7 +225,7 @@ async def test_cancel_mid_call(client: LanguageClient) -> None:
 
 
 async def test_client_without_resolve_gets_a_command(emacs: LanguageClient) -> None:
-    STANDIN.answer = lambda body: _fix()
+    STANDIN.answer = lambda body: commit_fix()
     STANDIN.script.clear()
     uri, line = await _open(emacs)
     action = await _ask(emacs, uri, line, "add error handling")
@@ -279,7 +259,7 @@ async def test_invalid_workspace_agent_falls_back_to_the_bundled_one(
     own = root / ".claude" / "agents" / "backend-developer.md"
     own.parent.mkdir(parents=True, exist_ok=True)
     own.write_text("---\nname: backend-developer\ndescription: Reviews: code\n---\nMy prompt.\n")
-    STANDIN.answer = lambda body: _fix()
+    STANDIN.answer = lambda body: commit_fix()
     STANDIN.script.clear()
     before = len(STANDIN.requests)
     uri, line = await _open(client)

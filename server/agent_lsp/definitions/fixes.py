@@ -107,7 +107,8 @@ def _line_breaks(text: str) -> list[str]:
     return [*found, ""]
 
 
-def _overlap(a: Span, b: Span) -> bool:
+def spans_overlap(a: Span, b: Span) -> bool:
+    """Two edits that cannot both apply: their ranges overlap, or both insert at one point."""
     return not (a.end <= b.start or b.end <= a.start) or a.start == b.start
 
 
@@ -118,7 +119,7 @@ def select_safe_fixes(findings: Iterable[Finding]) -> list[Fix]:
     for finding in findings:
         for fix in finding.fixes:
             spans = [e.span for e in fix.edits]
-            if fix.safe and not any(_overlap(a, b) for a in spans for b in taken):
+            if fix.safe and not any(spans_overlap(a, b) for a in spans for b in taken):
                 taken.extend(spans)
                 chosen.append(fix)
                 break

@@ -115,7 +115,7 @@ _KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
 
 def frontmatter_keys(text: str) -> set[str]:
     """Top-level keys of a file's frontmatter, read cheaply (no YAML parse)."""
-    if not text.lstrip("\ufeff").startswith("---"):
+    if not (text.startswith("---") or text.startswith("\ufeff---")):  # no copy of a big text
         return set()
     end = text.find("\n---", 3)
     head = text[: end if end != -1 else 4000]
@@ -128,13 +128,19 @@ def classify_by_content(path: str, text: str) -> Kind | None:
         return Kind.CATALOG
     if os.path.basename(path) == "SKILL.md":
         return Kind.SKILL
-    agent_only = set(key_index(Kind.SUBAGENT)) - set(key_index(Kind.SKILL))
+    agent_only, skill_only = _distinctive_keys()
     if "name" in keys or keys & agent_only:
         return Kind.SUBAGENT
-    skill_only = set(key_index(Kind.SKILL)) - set(key_index(Kind.SUBAGENT))
     if keys & skill_only:
         return Kind.COMMAND
     return None
+
+
+@functools.cache
+def _distinctive_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """Keys only subagents have, and keys only skills/commands have."""
+    agent, skill = set(key_index(Kind.SUBAGENT)), set(key_index(Kind.SKILL))
+    return frozenset(agent - skill), frozenset(skill - agent)
 
 
 def _scope_of(path: str) -> str:
@@ -148,6 +154,8 @@ def classify(
     path: str, text: str | None = None, globs: Globs | None = None, explicit: bool = False
 ) -> FileKind | None:
     """The kind of the file at ``path``; ``text`` is read only when content must decide."""
+    if not path.lower().endswith(".md"):
+        return None  # every kind is Markdown: backend files skip this on every keystroke
     globs = globs or default_globs()
     abspath = os.path.abspath(path)
     plugin = find_plugin(abspath)

@@ -17,7 +17,7 @@ from .checks import split_tools
 from .document import Document, parse_document
 from .findings import Position, Span
 from .kinds import FileKind
-from .spec import SCOPE_PRECEDENCE, TOOLS, Kind
+from .spec import SCOPE_PRECEDENCE, TOOLS, USER_CONFIG_DIR, Kind
 
 _HEADING = re.compile(r"(#{1,6})\s+(.+?)\s*#*\s*$")
 # Agent(a, b) and its old name Task(a, b): the tools that take agent names (spec.py)
@@ -103,8 +103,8 @@ def _nest(items: list[tuple[int, Symbol]], end_line: int) -> list[Symbol]:
 def scope_of_path(path: str, fk: FileKind | None) -> str:
     if fk is not None and fk.plugin:
         return "plugin"
-    home_agents = os.path.join(os.path.expanduser("~"), ".claude") + os.sep
-    return "user" if os.path.abspath(path).startswith(home_agents) else "project"
+    user_dir = os.path.expanduser(USER_CONFIG_DIR) + os.sep
+    return "user" if os.path.abspath(path).startswith(user_dir) else "project"
 
 
 def _value_span(doc: Document, key: str) -> tuple[Span, Span] | None:

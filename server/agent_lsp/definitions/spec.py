@@ -792,6 +792,7 @@ HOOK_HANDLER_TYPES: tuple[str, ...] = ("command", "http", "mcp_tool", "prompt", 
 # --agents flag outrank these, but never live in a workspace); among project folders the one
 # nearest to the working directory wins (v2.1.178+).
 SCOPE_PRECEDENCE: tuple[str, ...] = ("project", "user", "plugin")
+USER_CONFIG_DIR = "~/.claude"  # user scope: ~/.claude/agents, ~/.claude/skills
 
 # --- Files ---------------------------------------------------------------------------------
 DEFAULT_GLOBS: dict[Kind, tuple[str, ...]] = {

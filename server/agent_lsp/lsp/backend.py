@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from ..definitions.findings import Position, Span
-from ..review.offline.engine import analyze, is_backend_file
+from ..definitions.fixes import spans_overlap
+from ..review.offline.engine import analyze_file, is_backend_file
 from ..review.offline.schema import SchemaCache
 from ..review.suggestion import BACKEND_RULES, SOURCE, Suggestion
 from . import convert
@@ -87,8 +88,8 @@ class Backend:
 
     def _analyze(self, entry: OpenDoc) -> list[Suggestion]:
         try:
-            self.schema.set_text(entry.path, entry.text)
-            found = analyze(entry.path, entry.text, self.schema.schema())
+            found, own = analyze_file(entry.path, entry.text, self.schema.schema())
+            self.schema.set_schema(entry.path, own)  # parsed once, for the other files' analyses
             off = self.server.state.settings.options.severities
             return [s for s in found if not (s.code in off and off[s.code] is None)]
         except Exception:
@@ -267,18 +268,12 @@ class Backend:
 
 
 def _non_overlapping(suggestions: Sequence[Suggestion]) -> list[Suggestion]:
+    """Suggestions whose edits can all apply together (the first of two that clash wins)."""
     chosen: list[Suggestion] = []
     taken: list[tuple[str, Span]] = []
     for s in suggestions:
         spans = [(e.path, e.span) for e in s.edits]
-        clash = any(
-            p == q
-            and not (a.end < b.start or b.end < a.start)
-            and not (a == b and not a.start < a.end)
-            for p, a in spans
-            for q, b in taken
-        )
-        if not clash:
+        if not any(p == q and spans_overlap(a, b) for p, a in spans for q, b in taken):
             chosen.append(s)
             taken.extend(spans)
     return chosen

@@ -59,13 +59,25 @@ def analyze(
     kinds: Iterable[str] | None = None,
     loader: SourceLoader = load_source_from_disk,
 ) -> list[Suggestion]:
+    return analyze_file(path, text, schema, kinds, loader)[0]
+
+
+def analyze_file(
+    path: str,
+    text: str,
+    schema: Schema | None = None,
+    kinds: Iterable[str] | None = None,
+    loader: SourceLoader = load_source_from_disk,
+) -> tuple[list[Suggestion], Schema]:
+    """The suggestions, and the schema this file itself defines (parsed once, for callers that
+    keep a workspace schema current with the text being edited)."""
     wanted = set(kinds) if kinds is not None else {"index", "validation", "error-handling"}
     workspace = Schema()
     if schema is not None:
         workspace.merge(schema)
     source = parse_source(path, text) if path.endswith(".py") else None
-    # the text being edited wins over the disk
-    workspace.merge(schema_of_file(path, text, source))
+    own = schema_of_file(path, text, source)
+    workspace.merge(own)  # the text being edited wins over the disk
     out: list[Suggestion] = []
     if "index" in wanted:
         found: list[FoundQuery] = []
@@ -97,7 +109,7 @@ def analyze(
     if "agent-lsp:" in text:
         found_suppressions = find_suppressions(lines)
         out = [s for s in out if not found_suppressions.silences_at(s.code, s.span.start.line)]
-    return sorted(out, key=lambda s: (s.span.start, s.code))
+    return sorted(out, key=lambda s: (s.span.start, s.code)), own
 
 
 def workspace_root(path: str) -> str:

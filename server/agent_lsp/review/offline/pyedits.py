@@ -36,6 +36,13 @@ def statement_lines(source: Source, stmt: ast.stmt) -> tuple[int, int]:
     return first - 1, (stmt.end_lineno or stmt.lineno) - 1
 
 
+def replace_statement(source: Source, stmt: ast.stmt, text: str) -> Edit:
+    """Replace a statement's whole lines with ``text`` (LF in ``text`` becomes the file's EOL)."""
+    first, last = statement_lines(source, stmt)
+    span = Span(Position(first, 0), Position(last, len(source.lines[last])))
+    return Edit(source.path, span, text.replace("\n", source.eol))
+
+
 def wrap_in_try(source: Source, stmt: ast.stmt, handler: list[str]) -> Edit:
     """Wrap a statement in ``try:`` with ``handler`` lines (already indented one level deeper
     than the ``except`` they follow, written relative to the statement's indentation)."""

@@ -393,8 +393,9 @@ class SchemaCache:
             if path not in seen:
                 del self.files[path]
 
-    def set_text(self, path: str, text: str) -> None:
-        self.overrides[os.path.abspath(path)] = schema_of_file(path, text)
+    def set_schema(self, path: str, schema: Schema) -> None:
+        """What an open document defines now, in place of its file on disk."""
+        self.overrides[os.path.abspath(path)] = schema
 
     def schema(self) -> Schema:
         merged = Schema()

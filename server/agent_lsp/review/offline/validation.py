@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
-from ...definitions.findings import Span
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
-from .pyedits import ensure_imports, insert_before_line, statement_lines
+from .pyedits import ensure_imports, insert_before_line, replace_statement, statement_lines
 from .pysource import Source, dotted
 
 _VALIDATING = {"model_validate", "model_validate_json", "parse_obj", "validate", "load", "is_valid"}
@@ -51,6 +51,23 @@ _CURRENT: list[Source] = []
 def _nodes(func: ast.AST) -> list[ast.AST]:
     """The function's nodes from the module's one traversal (see Source._index)."""
     return _CURRENT[-1].nodes_of(func) if _CURRENT else list(ast.walk(func))
+
+
+def _target(stmt: ast.AST | None) -> str | None:
+    """The variable of ``name = value`` with one plain name target, else None."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id
+    return None
+
+
+def _assignments(func: ast.AST) -> Iterator[tuple[ast.Assign, str, ast.expr]]:
+    """Every ``name = value`` in a function: (statement, name, value)."""
+    for stmt in _nodes(func):
+        name = _target(stmt)
+        if name is not None and isinstance(stmt, ast.Assign):
+            yield stmt, name, stmt.value
 
 
 def _model_name(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
@@ -143,20 +160,12 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     if _validates(func):
         return []
     out: list[Suggestion] = []
-    for stmt in _nodes(func):
-        if not (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-        ):
-            continue
-        value = stmt.value
+    for stmt, var, value in _assignments(func):
         reads_json = (isinstance(value, ast.Call) and dotted(value.func) == "request.get_json") or (
             isinstance(value, ast.Attribute) and dotted(value) == "request.json"
         )
         if not reads_json:
             continue
-        var = stmt.targets[0].id
         keys = _keys(func, var)
         if not keys or not _only_key_access(func, var):
             continue
@@ -176,15 +185,13 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             f"{indent}        details=exc.errors(include_url=False, include_context=False),\n"
             f"{indent}    ), 400"
         )
-        first, last = statement_lines(facts.source, stmt)
-        span = Span.of(first, 0, last, len(facts.source.lines[last]))
         needs = [("pydantic", "BaseModel"), ("pydantic", "ValidationError"), ("flask", "jsonify")]
         if any(kind == "Any" for _, kind in keys.values()):
             needs.append(("typing", "Any"))
         edits = [
             *_imports(facts, needs),
             _class_before(facts, func, body),
-            Edit(facts.source.path, span, replacement.replace("\n", facts.source.eol)),
+            replace_statement(facts.source, stmt, replacement),
         ]
         out.append(
             Suggestion(
@@ -283,17 +290,13 @@ def _fastapi_raw_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     out: list[Suggestion] = []
     if _validates(func):
         return out
-    for stmt in _nodes(func):
+    for stmt, var, value in _assignments(func):
         if not (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-            and isinstance(stmt.value, ast.Await)
-            and isinstance(stmt.value.value, ast.Call)
-            and dotted(stmt.value.value.func).endswith("request.json")
+            isinstance(value, ast.Await)
+            and isinstance(value.value, ast.Call)
+            and dotted(value.value.func).endswith("request.json")
         ):
             continue
-        var = stmt.targets[0].id
         keys = _keys(func, var)
         if not keys or not _only_key_access(func, var):
             continue
@@ -302,7 +305,6 @@ def _fastapi_raw_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if not body:
             continue
         indent = src.indent_of(stmt.lineno - 1)
-        first, last = statement_lines(src, stmt)
         call = src.text_of(stmt.value)
         text = (
             f"{indent}try:\n"
@@ -317,9 +319,7 @@ def _fastapi_raw_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         edits = [
             *_imports(facts, needs),
             _class_before(facts, func, body),
-            Edit(
-                src.path, Span.of(first, 0, last, len(src.lines[last])), text.replace("\n", src.eol)
-            ),
+            replace_statement(src, stmt, text),
         ]
         out.append(
             Suggestion(
@@ -405,17 +405,16 @@ def _conversion_fix(
         how = f"`{base}.get(..., type={kind})` falls back to the default on bad input"
     else:
         stmt = enclosing_statement(call, facts.up)
-        if not (
-            isinstance(stmt, ast.Assign)
-            and stmt.value is call
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
+        var = _target(stmt)
+        if (
+            var is None
+            or stmt is None
+            or not isinstance(stmt, ast.Assign)
+            or stmt.value is not call
         ):
             return None
-        var = stmt.targets[0].id
         indent = src.indent_of(stmt.lineno - 1)
         first, last = statement_lines(src, stmt)
-        span = Span.of(first, 0, last, len(src.lines[last]))
         message = f"{key} must be {'an integer' if kind == 'int' else 'a number'}"
         if route.framework == "flask":
             text = (
@@ -434,7 +433,7 @@ def _conversion_fix(
             imports = _imports(facts, [("django.http", "HttpResponseBadRequest")])
         else:
             return None
-        edits = [*imports, Edit(src.path, span, text.replace("\n", src.eol))]
+        edits = [*imports, replace_statement(src, stmt, text)]
         how = "a missing or malformed value now answers 400 instead of raising"
     return Suggestion(
         "BKD202",
@@ -450,14 +449,7 @@ def _conversion_fix(
 def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     out: list[Suggestion] = []
     src = facts.source
-    for stmt in _nodes(route.func):
-        if not (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-        ):
-            continue
-        value = stmt.value
+    for stmt, var, value in _assignments(route.func):
         if not (
             isinstance(value, ast.Subscript)
             and dotted(value.value) in ("request.GET", "request.POST")
@@ -470,18 +462,15 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         key = value.slice.value
         if not isinstance(key, str):
             continue
-        var, base = stmt.targets[0].id, dotted(value.value)
+        base = dotted(value.value)
         indent = src.indent_of(stmt.lineno - 1)
-        first, last = statement_lines(src, stmt)
         text = (
             f'{indent}{var} = {base}.get("{key}")\n{indent}if {var} is None:\n'
             f'{indent}    return HttpResponseBadRequest("{key} is required")'
         )
         edits = [
             *_imports(facts, [("django.http", "HttpResponseBadRequest")]),
-            Edit(
-                src.path, Span.of(first, 0, last, len(src.lines[last])), text.replace("\n", src.eol)
-            ),
+            replace_statement(src, stmt, text),
         ]
         out.append(
             Suggestion(
