@@ -4,21 +4,39 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types cov bench clean client
+.PHONY: run test lint types cov bench clean client lock upgrade
 CLIENT := client-vscode
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements/dev.txt pins, hashes checked: every dependency, dev ones,
+# the build backend and uv itself. The lock is uv's universal resolution of pyproject.toml's ranges.
+LOCK := requirements/dev.txt
+UV_VERSION := $(shell sed -n 's/^uv==\([^ ;]*\).*/\1/p' $(LOCK))
+UV := UV_PYTHON_DOWNLOADS=never VIRTUAL_ENV=$(VENV) $(BIN)/uv
+COMPILE := $(UV) pip compile pyproject.toml --extra dev --universal --generate-hashes \
+	--python-version 3.10 --quiet -o $(LOCK)
+
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) pip sync --quiet --require-hashes --python $(BIN)/python $(LOCK)
+	$(UV) pip install --quiet --no-deps --no-build-isolation --python $(BIN)/python -e .
 	touch $(STAMP)
+
+# `make lock` after editing pyproject.toml's ranges; `make upgrade` re-resolves everything to the
+# newest versions. Either way: commit the new lock once `make test` is green.
+lock: $(STAMP)
+	$(COMPILE)
+upgrade: $(STAMP)
+	$(COMPILE) --upgrade
+	rm -f $(STAMP)
+	$(MAKE) $(STAMP)
 
 run: $(STAMP)
 	@echo "== agent definition files in examples/workspace =="
-	@$(BIN)/agent-lsp check examples/workspace || true
+	@$(BIN)/subagent-lsp check examples/workspace || true
 	@echo
 	@echo "== backend-developer suggestions for examples/backend (offline engine) =="
-	@$(BIN)/agent-lsp suggest examples/backend
+	@$(BIN)/subagent-lsp suggest examples/backend
 
 test: $(STAMP) lint types client
 	$(BIN)/python -m coverage erase
@@ -30,7 +48,7 @@ client: $(CLIENT)/node_modules/.installed
 	cd $(CLIENT) && npm test --silent
 	cd $(CLIENT) && npm run --silent build
 	cd $(CLIENT) && npm run --silent package
-	@ls -l $(CLIENT)/agent-lsp.vsix
+	@ls -l $(CLIENT)/subagent-lsp.vsix
 
 $(CLIENT)/node_modules/.installed: $(CLIENT)/package-lock.json
 	cd $(CLIENT) && npm ci --no-audit --no-fund --ignore-scripts

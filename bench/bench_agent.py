@@ -23,11 +23,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.standin import StandIn  # noqa: E402
 
-from agent_lsp.definitions.findings import Position, Span  # noqa: E402
-from agent_lsp.review.agent import bundled_agent_path, load_agent  # noqa: E402
-from agent_lsp.review.anthropic_agent import _CACHE, AgentCall, call_agent  # noqa: E402
-from agent_lsp.review.context import build_context, estimate_tokens  # noqa: E402
-from agent_lsp.review.offline.schema import SchemaCache  # noqa: E402
+from subagent_lsp.definitions.findings import Position, Span  # noqa: E402
+from subagent_lsp.review.agent import bundled_agent_path, load_agent  # noqa: E402
+from subagent_lsp.review.anthropic_agent import _CACHE, AgentCall, call_agent  # noqa: E402
+from subagent_lsp.review.context import build_context, estimate_tokens  # noqa: E402
+from subagent_lsp.review.offline.schema import SchemaCache  # noqa: E402
 
 BACKEND = ROOT / "examples" / "backend"
 

@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from agent_lsp.definitions.checks import check_document
-from agent_lsp.definitions.document import parse_document
-from agent_lsp.definitions.kinds import FileKind
-from agent_lsp.definitions.spec import Kind
+from subagent_lsp.definitions.checks import check_document
+from subagent_lsp.definitions.document import parse_document
+from subagent_lsp.definitions.kinds import FileKind
+from subagent_lsp.definitions.spec import Kind
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seeds" / "backend-developer.agent.md"

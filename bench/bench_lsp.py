@@ -19,7 +19,7 @@ from pygls.lsp.client import LanguageClient
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seeds" / "backend-developer.agent.md"
 SERVERS = {
-    "agent-lsp": [sys.executable, "-m", "agent_lsp", "serve"],
+    "subagent-lsp": [sys.executable, "-m", "subagent_lsp", "serve"],
     "floor": [sys.executable, str(ROOT / "bench" / "floor_server.py")],
 }
 CHANGES = 30

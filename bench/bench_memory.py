@@ -1,4 +1,4 @@
-"""Resident memory of `agent-lsp serve` with 1,000 agent files indexed and no backend file open.
+"""Resident memory of `subagent-lsp serve` with 1,000 agent files indexed and no backend file open.
 
 Run: ``.venv/bin/python bench/bench_memory.py``. A pull client asks for workspace diagnostics
 until all files are reported, then the server's VmRSS is read from /proc.
@@ -19,7 +19,7 @@ from pytest_lsp import client_capabilities
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import make_corpus
 
-SERVER = [sys.executable, "-m", "agent_lsp", "serve"]
+SERVER = [sys.executable, "-m", "subagent_lsp", "serve"]
 
 
 def rss_mb(pid: int) -> float:

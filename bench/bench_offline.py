@@ -12,10 +12,10 @@ import statistics
 import time
 from pathlib import Path
 
-from agent_lsp.review.offline.engine import analyze
-from agent_lsp.review.offline.indexes import propose, prove
-from agent_lsp.review.offline.queries import sql_file_queries
-from agent_lsp.review.offline.schema import SchemaCache
+from subagent_lsp.review.offline.engine import analyze
+from subagent_lsp.review.offline.indexes import propose, prove
+from subagent_lsp.review.offline.queries import sql_file_queries
+from subagent_lsp.review.offline.schema import SchemaCache
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = ROOT / "examples" / "backend"

@@ -1,4 +1,4 @@
-"""`agent-lsp check` against agnix on 1,000 real agent files, interleaved.
+"""`subagent-lsp check` against agnix on 1,000 real agent files, interleaved.
 
 Run: ``.venv/bin/python bench/bench_vs_agnix.py [RUNS] [FILES]`` (installs agnix into the venv
 if missing). The files are the shared corpus's agents, renamed and laid out as 10 projects of
@@ -40,7 +40,7 @@ def timed(cmd: list[str]) -> float:
 def main(runs: int, files: int) -> None:
     root = make_corpus(Path(tempfile.mkdtemp()) / "corpus", files)
     tools = {
-        "agent-lsp": [str(BIN / "agent-lsp"), "check", str(root)],
+        "subagent-lsp": [str(BIN / "subagent-lsp"), "check", str(root)],
         "agnix": [ensure_agnix(), str(root)],
     }
     for cmd in tools.values():  # warm the page cache once
@@ -54,8 +54,8 @@ def main(runs: int, files: int) -> None:
             f"{name:10} median {statistics.median(values):.3f} s  min {min(values):.3f}  "
             f"max {max(values):.3f}  stdev {statistics.stdev(values):.3f}  (n={len(values)})"
         )
-    ratio = statistics.median(times["agent-lsp"]) / statistics.median(times["agnix"])
-    print(f"agent-lsp / agnix median wall time: {ratio:.2f}x on {files} files in 10 projects")
+    ratio = statistics.median(times["subagent-lsp"]) / statistics.median(times["agnix"])
+    print(f"subagent-lsp / agnix median wall time: {ratio:.2f}x on {files} files in 10 projects")
 
 
 if __name__ == "__main__":

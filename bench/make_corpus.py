@@ -34,5 +34,5 @@ def make_corpus(dest: Path, count: int = 1000, per_project: int = 100) -> Path:
 if __name__ == "__main__":
     import sys
 
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/agent-lsp-bench-corpus")
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/subagent-lsp-bench-corpus")
     print(make_corpus(target))

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from agent_lsp.definitions.workspace import check_paths
-from agent_lsp.review.agent import AgentFileError, bundled_agent_path, load_agent, parse_agent
+from subagent_lsp.definitions.workspace import check_paths
+from subagent_lsp.review.agent import AgentFileError, bundled_agent_path, load_agent, parse_agent
 
-from .conftest import SEEDS
+from .conftest import SEEDS, shared
 
 
 def test_bundled_agent_is_clean_and_loads() -> None:
@@ -38,7 +38,7 @@ def test_model_id_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_invalid_agent_is_refused_with_reasons() -> None:
     with pytest.raises(AgentFileError) as err:
-        load_agent(SEEDS / "backend-developer.agent.md")
+        load_agent(shared(SEEDS / "backend-developer.agent.md"))
     assert err.value.findings[0].code == "AGT006"
     assert "YAML error" in str(err.value)
 

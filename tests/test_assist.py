@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from agent_lsp.definitions.assist import complete, hover, model_markdown, tool_markdown
-from agent_lsp.definitions.checks import check_document
-from agent_lsp.definitions.document import parse_document
-from agent_lsp.definitions.findings import Position
-from agent_lsp.definitions.kinds import FileKind
-from agent_lsp.definitions.spec import Kind
+from subagent_lsp.definitions.assist import complete, hover, model_markdown, tool_markdown
+from subagent_lsp.definitions.checks import check_document
+from subagent_lsp.definitions.document import parse_document
+from subagent_lsp.definitions.findings import Position
+from subagent_lsp.definitions.kinds import FileKind
+from subagent_lsp.definitions.spec import Kind
 
 TEXT = (
     '---\nname: my-agent\ndescription: "Use this agent to review code."\n'

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from agent_lsp.definitions.checks import CheckOptions
-from agent_lsp.definitions.findings import Severity, Span
-from agent_lsp.definitions.fixes import apply_edits
-from agent_lsp.definitions.spec import Kind
-from agent_lsp.definitions.versions import parse_version
+from subagent_lsp.definitions.checks import CheckOptions
+from subagent_lsp.definitions.findings import Severity, Span
+from subagent_lsp.definitions.fixes import apply_edits
+from subagent_lsp.definitions.spec import Kind
+from subagent_lsp.definitions.versions import parse_version
 
 from .conftest import codes, lint
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from agent_lsp.cli import main
+from subagent_lsp.cli import main
 
-from .conftest import REPO, SEEDS
+from .conftest import REPO, SEEDS, shared
 
 EXAMPLES = REPO / "examples" / "workspace"
 
 
 def run(*args: str) -> tuple[int, str, str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "agent_lsp", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "subagent_lsp", *args], capture_output=True, text=True, check=False
     )
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -30,7 +30,7 @@ def test_check_examples_text_output() -> None:
 
 
 def test_check_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", "--format", "json", str(SEEDS / "backend-developer.agent.md")])
+    code = main(["check", "--format", "json", str(shared(SEEDS / "backend-developer.agent.md"))])
     data = json.loads(capsys.readouterr().out)
     assert code == 1
     assert data[0] == {
@@ -39,7 +39,7 @@ def test_check_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
         "severity": "error",
         "code": "AGT006",
         "message": data[0]["message"],
-        "source": "agent-lsp",
+        "source": "subagent-lsp",
     }
     assert data[0]["path"].endswith("backend-developer.agent.md")
 

@@ -1,4 +1,4 @@
-"""`agent-lsp check` as a CI tool: SARIF, fixes, suppressions, configuration, baseline."""
+"""`subagent-lsp check` as a CI tool: SARIF, fixes, suppressions, configuration, baseline."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from agent_lsp.cli import main
+from subagent_lsp.cli import main
 
 from .conftest import REPO
 
@@ -96,10 +96,10 @@ def test_fix_keeps_crlf_and_bom(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_inline_suppressions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = (
         '---\nname: x-agent\ndescription: "Use this agent for code reviews."\n'
-        "tools: Read, LS  # agent-lsp: ignore AGT041\n"
-        "# agent-lsp: ignore\nmodel: gpt-4\n"
+        "tools: Read, LS  # subagent-lsp: ignore AGT041\n"
+        "# subagent-lsp: ignore\nmodel: gpt-4\n"
         "colour: red\n"
-        "---\n<!-- agent-lsp: ignore-file AGT020 -->\nbody\n"
+        "---\n<!-- subagent-lsp: ignore-file AGT020 -->\nbody\n"
     )
     _agent(tmp_path, "x-agent", text)
     assert _json(capsys, str(tmp_path)) == []
@@ -123,13 +123,13 @@ def test_configuration_in_pyproject(tmp_path: Path, capsys: pytest.CaptureFixtur
     (tmp_path / "vendor" / "agents").mkdir(parents=True)
     (tmp_path / "vendor" / "agents" / "v.md").write_text(BROKEN)
     (tmp_path / "pyproject.toml").write_text(
-        "[tool.agent-lsp]\n"
+        "[tool.subagent-lsp]\n"
         'claudeCodeVersion = "2.1.100"\n'
         'ignore = ["AGT042"]\n'
         'exclude = ["vendor/"]\n'
-        '[tool.agent-lsp.severity]\nAGT030 = "error"\n'
-        '[tool.agent-lsp.perPathIgnores]\n"legacy/**" = ["AGT0"]\n'
-        "[tool.agent-lsp.mystery]\nx = 1\n"
+        '[tool.subagent-lsp.severity]\nAGT030 = "error"\n'
+        '[tool.subagent-lsp.perPathIgnores]\n"legacy/**" = ["AGT0"]\n'
+        "[tool.subagent-lsp.mystery]\nx = 1\n"
     )
     data = _json(capsys, str(tmp_path))
     err = capsys.readouterr().err
@@ -149,7 +149,7 @@ def test_unknown_configuration_keys_are_reported(
     _agent(
         tmp_path, "ok", '---\nname: ok\ndescription: "Use this agent for code reviews."\n---\nx\n'
     )
-    (tmp_path / ".agent-lsp.toml").write_text('claudeCodeVerison = "2.1.0"\nselect = "AGT9"\n')
+    (tmp_path / ".subagent-lsp.toml").write_text('claudeCodeVerison = "2.1.0"\nselect = "AGT9"\n')
     assert main(["check", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert "unknown setting 'claudeCodeVerison' (did you mean claudeCodeVersion?)" in err
@@ -165,7 +165,7 @@ def test_baseline_shows_only_new_findings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _agent(tmp_path)
-    baseline = tmp_path / "agent-lsp-baseline.json"
+    baseline = tmp_path / "subagent-lsp-baseline.json"
     main(["check", "--write-baseline", str(baseline), str(tmp_path)])
     capsys.readouterr()
     assert main(["check", "--baseline", str(baseline), str(tmp_path)]) == 0
@@ -210,7 +210,9 @@ def test_rules_doc_is_current(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     generated = capsys.readouterr().out
     committed = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert generated == committed, "docs/rules.md is stale: run `agent-lsp rules > docs/rules.md`"
+    assert generated == committed, (
+        "docs/rules.md is stale: run `subagent-lsp rules > docs/rules.md`"
+    )
     assert main(["rules", "--format", "json"]) == 0
     rules = json.loads(capsys.readouterr().out)
     assert all(r["example"] and r["fix"] and r["url"].endswith(r["code"].lower()) for r in rules)
@@ -218,4 +220,4 @@ def test_rules_doc_is_current(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_pre_commit_hook_definition() -> None:
     text = (REPO / ".pre-commit-hooks.yaml").read_text()
-    assert "id: agent-lsp" in text and "entry: agent-lsp check" in text
+    assert "id: subagent-lsp" in text and "entry: subagent-lsp check" in text

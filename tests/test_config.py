@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from agent_lsp.config import parse_settings
-from agent_lsp.definitions.findings import Severity
-from agent_lsp.definitions.spec import Kind
+from subagent_lsp.config import parse_settings
+from subagent_lsp.definitions.findings import Severity
+from subagent_lsp.definitions.spec import Kind
 
 
 def test_defaults() -> None:

@@ -10,12 +10,19 @@ import json
 import os
 from pathlib import Path
 
-from agent_lsp.definitions.findings import Severity
-from agent_lsp.definitions.workspace import check_paths
+import pytest
 
-from .conftest import CORPUS
+from subagent_lsp.definitions.findings import Severity
+from subagent_lsp.definitions.workspace import check_paths
+
+from .conftest import CORPUS, shared
 
 GOLDEN = Path(__file__).parent / "golden" / "corpus.json"
+
+
+@pytest.fixture(autouse=True)
+def _corpus() -> None:
+    shared(CORPUS)
 
 
 def _actual() -> dict[str, list[str]]:
@@ -32,7 +39,6 @@ def _actual() -> dict[str, list[str]]:
 
 
 def test_corpus_matches_golden() -> None:
-    assert CORPUS.is_dir(), f"the shared corpus must sit beside the repo: {CORPUS}"
     actual = _actual()
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(json.dumps(actual, indent=1) + "\n", encoding="utf-8")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from agent_lsp.definitions.document import parse_document, split_lines
-from agent_lsp.definitions.findings import Position, Span
-from agent_lsp.definitions.yamltree import MAX_DEPTH, resolve_plain
+import pytest
+
+from subagent_lsp.definitions.document import parse_document, split_lines
+from subagent_lsp.definitions.findings import Position, Span
+from subagent_lsp.definitions.yamltree import MAX_DEPTH, resolve_plain
 
 
 def test_spans_are_code_points_after_emoji() -> None:
@@ -74,11 +76,30 @@ def test_self_referencing_alias_is_refused() -> None:
     assert [p.kind for p in doc.problems] == ["alias-bomb"]
 
 
-def test_deep_nesting_is_cut() -> None:
-    deep = "[" * 5000 + "]" * 5000
-    doc = parse_document("a.md", f"---\nname: {deep}\n---\n")
-    assert any(p.kind == "too-deep" for p in doc.problems)
-    assert MAX_DEPTH < 5000
+@pytest.mark.parametrize("opening", ["[", "{a: ", "[ {b: "])
+def test_deep_nesting_is_one_clear_problem(opening: str) -> None:
+    # Whatever the YAML library does with deep nesting (PyYAML 6.0.4 refuses it itself), the user
+    # sees one problem saying so, where the nesting goes too deep.
+    closing = "".join("]" if c == "[" else "}" for c in opening if c in "[{")[::-1]
+    deep = opening * 3000 + "x" + closing * 3000
+    doc = parse_document("a.md", f"---\nname: {deep}\ndescription: fine\n---\nbody\n")
+    assert [p.kind for p in doc.problems] == ["too-deep"]
+    (problem,) = doc.problems
+    assert f"deeper than {MAX_DEPTH} levels" in problem.message
+    assert problem.span.start.line == 1
+    assert deep[problem.span.start.column - len("name: ")] in "[{"
+
+
+def test_nesting_at_the_limit_parses() -> None:
+    ok = "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1)
+    doc = parse_document("a.md", f"---\nname: {ok}\n---\n")
+    assert doc.problems == []
+
+
+def test_brackets_in_quotes_and_comments_are_not_nesting() -> None:
+    many = "[" * (MAX_DEPTH + 10)
+    doc = parse_document("a.md", f"---\nname: '{many}'\n# {many}\ndescription: \"{many}\"\n---\n")
+    assert doc.problems == []
 
 
 def test_control_character_is_located() -> None:

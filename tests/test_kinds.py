@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from agent_lsp.definitions.kinds import Globs, classify, classify_by_content, frontmatter_keys
-from agent_lsp.definitions.spec import Kind
+from subagent_lsp.definitions.kinds import Globs, classify, classify_by_content, frontmatter_keys
+from subagent_lsp.definitions.spec import Kind
 
-from .conftest import SEEDS
+from .conftest import SEEDS, shared
 
 
 def test_globs_any_depth() -> None:
@@ -25,9 +25,9 @@ def test_custom_globs() -> None:
 
 
 def test_content_classification() -> None:
-    note = (SEEDS / "backend-developer.catalog-note.md").read_text()
+    note = shared(SEEDS / "backend-developer.catalog-note.md").read_text()
     assert classify_by_content("n.md", note) is Kind.CATALOG
-    agent = (SEEDS / "backend-developer.agent.md").read_text()
+    agent = shared(SEEDS / "backend-developer.agent.md").read_text()
     assert classify_by_content("a.md", agent) is Kind.SUBAGENT
     assert classify_by_content("x/SKILL.md", "---\ndescription: d\n---\n") is Kind.SKILL
     assert classify_by_content("c.md", "---\nargument-hint: x\n---\n") is Kind.COMMAND

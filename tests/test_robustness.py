@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent_lsp.definitions.document import split_lines
-from agent_lsp.definitions.fixes import apply_edits
-from agent_lsp.definitions.spec import Kind
+from subagent_lsp.definitions.document import split_lines
+from subagent_lsp.definitions.fixes import apply_edits
+from subagent_lsp.definitions.spec import Kind
 
 from .conftest import lint
 

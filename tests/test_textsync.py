@@ -3,7 +3,7 @@ from __future__ import annotations
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from agent_lsp.lsp.textsync import apply_change, line_starts
+from subagent_lsp.lsp.textsync import apply_change, line_starts
 
 CODEC = PositionCodec()
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from agent_lsp.review.anthropic_agent import _CACHE
+from subagent_lsp.review.anthropic_agent import _CACHE
 
 from ..standin import StandIn
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from agent_lsp.definitions.findings import Position, Span
-from agent_lsp.review.agent import bundled_agent_path, load_agent
-from agent_lsp.review.agent_answer import TOOL
-from agent_lsp.review.anthropic_agent import AgentCall, AgentError, call_agent
-from agent_lsp.review.context import build_context, estimate_tokens, redact
-from agent_lsp.review.offline.schema import SchemaCache
+from subagent_lsp.definitions.findings import Position, Span
+from subagent_lsp.review.agent import bundled_agent_path, load_agent
+from subagent_lsp.review.agent_answer import TOOL
+from subagent_lsp.review.anthropic_agent import AgentCall, AgentError, call_agent
+from subagent_lsp.review.context import build_context, estimate_tokens, redact
+from subagent_lsp.review.offline.schema import SchemaCache
 
 from ..conftest import REPO
 from ..standin import Reply, StandIn, commit_fix

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from agent_lsp.cli import main
+from subagent_lsp.cli import main
 
 from ..conftest import REPO
 from ..standin import Reply, StandIn

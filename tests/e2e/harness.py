@@ -1,4 +1,4 @@
-"""A real agent-lsp server over stdio, driven synchronously from a background event loop.
+"""A real subagent-lsp server over stdio, driven synchronously from a background event loop.
 
 For tests that cannot be async themselves (hypothesis property tests) and for benchmarks.
 """
@@ -17,7 +17,7 @@ from pygls.lsp.client import LanguageClient
 from pytest_lsp import client_capabilities
 
 T = TypeVar("T")
-SERVER = [sys.executable, "-m", "agent_lsp", "serve"]
+SERVER = [sys.executable, "-m", "subagent_lsp", "serve"]
 
 
 class ServerThread:

@@ -21,7 +21,7 @@ EXAMPLES = REPO / "examples" / "backend"
 
 @pytest_lsp.fixture(
     config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "agent_lsp", "serve"],
+        server_command=[sys.executable, "-m", "subagent_lsp", "serve"],
         # the whole environment (coverage of the server process rides on it), without a key
         server_env={k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"},
     ),

@@ -9,9 +9,9 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from agent_lsp.definitions.findings import Position, Span, TextEdit
-from agent_lsp.definitions.fixes import apply_edits
-from agent_lsp.definitions.workspace import check_paths
+from subagent_lsp.definitions.findings import Position, Span, TextEdit
+from subagent_lsp.definitions.fixes import apply_edits
+from subagent_lsp.definitions.workspace import check_paths
 
 REVIEWER = '---\nname: code-reviewer\ndescription: "Use this agent to review diffs for bugs."\ntools: Read, Grep\nskills:\n  - sql-review\n---\n# Reviewer\n\n## Steps\n\nRead the diff.\n'
 LEAD = '---\nname: lead\ndescription: "Use this agent to plan work and hand it out."\ntools: Read, Agent(code-reviewer, tester)\n---\n# Lead\n\nAsk the code-reviewer subagent for a review, then the `tester` agent.\n'
@@ -19,7 +19,7 @@ SKILL = "---\nname: sql-review\ndescription: Reviews SQL.\nagent: code-reviewer\
 
 
 @pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "agent_lsp", "serve"]),
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "subagent_lsp", "serve"]),
 )
 async def client(lsp_client: LanguageClient, tmp_path: Path):
     agents = tmp_path / ".claude" / "agents"

@@ -1,5 +1,5 @@
 """Random edit sequences through the real server: it stays alive, every range lies inside the
-document, and the final diagnostics equal what `agent-lsp check` says about the final text."""
+document, and the final diagnostics equal what `subagent-lsp check` says about the final text."""
 
 from __future__ import annotations
 
@@ -15,17 +15,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
-from agent_lsp.cli import main as cli_main
-from agent_lsp.definitions.document import split_lines
+from subagent_lsp.cli import main as cli_main
+from subagent_lsp.definitions.document import split_lines
 
 from ..conftest import CORPUS, SEEDS
 from .harness import ServerThread
 
-SAMPLES = [
-    (SEEDS / "backend-developer.agent.md").read_text(encoding="utf-8"),
+# The seed agent and a real corpus file when ../shared is beside the clone; built-in ones always.
+SHARED_SAMPLES = [
+    (SEEDS / "backend-developer.agent.md", None),
     (
-        CORPUS / "voltagent-subagents/categories/09-meta-orchestration/codebase-orchestrator.md"
-    ).read_text(encoding="utf-8")[:3000],
+        CORPUS / "voltagent-subagents/categories/09-meta-orchestration/codebase-orchestrator.md",
+        3000,
+    ),
+]
+SAMPLES = [
+    *(p.read_text(encoding="utf-8")[:cut] for p, cut in SHARED_SAMPLES if p.is_file()),
     '---\nname: a\ndescription: "Use 😀 this agent for reviews."\ntools: Read, LS\n---\nbody\n',
     "---\r\nname: b\r\ndescription: Use it: now\r\nmodel: sonet\r\n---\r\n",
 ]

@@ -16,7 +16,7 @@ GOOD = '---\nname: my-agent\ndescription: "Use this agent to review code for bug
 
 
 @pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "agent_lsp", "serve"]),
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "subagent_lsp", "serve"]),
     params=CLIENTS,
 )
 async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path):
@@ -289,7 +289,9 @@ async def test_settings_change_rechecks_open_files(client: LanguageClient) -> No
     assert next(d for d in before if d.code == "AGT012").severity == types.DiagnosticSeverity.Error
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(
-            settings={"agentLsp": {"claudeCodeVersion": "2.1.100", "severity": {"AGT015": "off"}}}
+            settings={
+                "subagentLsp": {"claudeCodeVersion": "2.1.100", "severity": {"AGT015": "off"}}
+            }
         )
     )
     for _ in range(100):

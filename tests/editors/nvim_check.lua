@@ -1,4 +1,4 @@
--- Drives Neovim's own LSP client against agent-lsp: diagnostics, hover, definition, code action.
+-- Drives Neovim's own LSP client against subagent-lsp: diagnostics, hover, definition, code action.
 -- Arguments come from the environment; results go to AGENT_LSP_RESULT as JSON.
 local root = os.getenv("AGENT_LSP_ROOT")
 local python = os.getenv("AGENT_LSP_PYTHON")
@@ -15,8 +15,8 @@ local ok, err = pcall(function()
   vim.cmd("edit " .. broken)
   local buf = vim.api.nvim_get_current_buf()
   local client_id = vim.lsp.start({
-    name = "agent-lsp",
-    cmd = { python, "-m", "agent_lsp", "serve" },
+    name = "subagent-lsp",
+    cmd = { python, "-m", "subagent_lsp", "serve" },
     root_dir = root,
   }, { bufnr = buf })
   result.client_id = client_id

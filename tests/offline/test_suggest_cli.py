@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from agent_lsp.cli import main
+from subagent_lsp.cli import main
 
 from ..conftest import REPO
 
@@ -42,14 +42,14 @@ def test_configuration_turns_backend_codes_off(
     import shutil
 
     shutil.copytree(BACKEND / "flask_shop", tmp_path / "flask_shop")
-    (tmp_path / ".agent-lsp.toml").write_text('ignore = ["BKD30"]\n')
+    (tmp_path / ".subagent-lsp.toml").write_text('ignore = ["BKD30"]\n')
     assert main(["suggest", "--format", "json", str(tmp_path / "flask_shop" / "app.py")]) == 0
     codes = {d["code"] for d in json.loads(capsys.readouterr().out)}
     assert codes == {"BKD101", "BKD201", "BKD202"}
 
 
 def test_flush_without_rollback(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from agent_lsp.review.offline.engine import analyze
+    from subagent_lsp.review.offline.engine import analyze
 
     code = "def save(session, item):\n    session.add(item)\n    session.flush()\n"
     assert [s.code for s in analyze(str(tmp_path / "a.py"), code)] == ["BKD303"]

@@ -13,7 +13,7 @@ from .definitions.rules import RULES
 from .definitions.workspace import FileResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://github.com/agent-lsp/agent-lsp"
+INFO_URI = "https://github.com/subagent-lsp/subagent-lsp"
 _LEVEL = {
     Severity.ERROR: "error",
     Severity.WARNING: "warning",
@@ -84,7 +84,7 @@ def to_sarif(results: Sequence[FileResult], base: str | None = None) -> dict[str
             {
                 "tool": {
                     "driver": {
-                        "name": "agent-lsp",
+                        "name": "subagent-lsp",
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFO_URI,

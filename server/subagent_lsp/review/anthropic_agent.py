@@ -99,7 +99,7 @@ async def call_agent(
     if not has_credentials():
         raise AgentError(
             "no-key",
-            "No API key: set ANTHROPIC_API_KEY (in VS Code: “agent-lsp: Set API key”) to ask "
+            "No API key: set ANTHROPIC_API_KEY (in VS Code: “subagent-lsp: Set API key”) to ask "
             "the backend-developer agent; the offline engine serves the actions until then.",
         )
     key = call.cache_key()

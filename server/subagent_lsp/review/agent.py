@@ -36,7 +36,7 @@ class AgentFileError(ValueError):
 
 
 class AgentHandler(YAMLHandler):
-    """python-frontmatter handler backed by agent-lsp's own frontmatter parser."""
+    """python-frontmatter handler backed by subagent-lsp's own frontmatter parser."""
 
     def __init__(self, path: str = "<agent>") -> None:
         super().__init__()
@@ -112,10 +112,11 @@ def parse_agent(path: str, text: str) -> AgentDefinition:
 
 
 def bundled_agent_path() -> str:
-    """agents/backend-developer.md of the checkout this package runs from."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "agents" / BUNDLED_AGENT
-        if candidate.is_file():
-            return str(candidate)
-    raise FileNotFoundError(f"agents/{BUNDLED_AGENT} not found above {here}")
+    """The backend-developer agent shipped in the package (package data, so an installed wheel
+    has it; the checkout's agents/backend-developer.md links to the same file)."""
+    from importlib.resources import files
+
+    resource = files("subagent_lsp") / "bundled" / BUNDLED_AGENT
+    if not resource.is_file():
+        raise FileNotFoundError(f"the bundled agent {BUNDLED_AGENT} is missing from the package")
+    return str(resource)

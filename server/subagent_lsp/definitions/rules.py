@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .findings import Severity
 
-RULES_DOC = "https://github.com/agent-lsp/agent-lsp/blob/main/docs/rules.md"
+RULES_DOC = "https://github.com/subagent-lsp/subagent-lsp/blob/main/docs/rules.md"
 
 E, W, INFO, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
 

@@ -54,7 +54,7 @@ def write_baseline(path: Path, results: Sequence[FileResult]) -> int:
 def load_baseline(path: Path) -> Counter[str]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or data.get("version") != VERSION:
-        raise ValueError(f"{path}: not an agent-lsp baseline (version {VERSION})")
+        raise ValueError(f"{path}: not an subagent-lsp baseline (version {VERSION})")
     counts: Counter[str] = Counter()
     for item in data.get("findings", []):
         counts[f"{item['path']}\x00{item['code']}\x00{item['line']}"] += 1

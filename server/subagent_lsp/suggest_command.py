@@ -1,4 +1,4 @@
-"""``agent-lsp suggest``: backend-developer suggestions for files, as text with diffs or JSON."""
+"""``subagent-lsp suggest``: backend-developer suggestions for files, as text with diffs or JSON."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         for p in missing:
-            err.write(f"agent-lsp: no such file or directory: {p}\n")
+            err.write(f"subagent-lsp: no such file or directory: {p}\n")
         return EXIT_USAGE
     kinds = [args.kind] if args.kind else None
     if args.agent:
@@ -154,7 +154,7 @@ def _configured(suggestions: list[Suggestion], start: str, err: TextIO) -> list[
         return suggestions
     settings = load_config_file(path)
     for problem in settings.problems:
-        err.write(f"agent-lsp: {problem}\n")
+        err.write(f"subagent-lsp: {problem}\n")
     off = settings.options.severities
     return [s for s in suggestions if not (s.code in off and off[s.code] is None)]
 
@@ -172,8 +172,8 @@ def run_agent_suggest(
 
     if not has_credentials():
         err.write(
-            "agent-lsp: --agent needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN); without it, "
-            "run `agent-lsp suggest` for the offline engine.\n"
+            "subagent-lsp: --agent needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN); without it, "
+            "run `subagent-lsp suggest` for the offline engine.\n"
         )
         return EXIT_USAGE
     files = [f for f in backend_files(paths) if not is_secret_file(f)]
@@ -185,7 +185,7 @@ def run_agent_suggest(
     agent = load_agent(bundled_agent_path())
     model = agent.model_id()
     err.write(
-        f"agent-lsp: asking backend-developer ({model}): {len(files) * len(wanted)} calls "
+        f"subagent-lsp: asking backend-developer ({model}): {len(files) * len(wanted)} calls "
         f"({len(files)} files x {len(wanted)} kinds).\n"
     )
     suggestions: list[Suggestion] = []
@@ -203,10 +203,10 @@ def run_agent_suggest(
                 answer = asyncio.run(call_agent(AgentCall(agent, model, context), schema, roots))
             except AgentError as error:
                 failures += 1
-                err.write(f"agent-lsp: {_display(path)} ({kind}): {error}\n")
+                err.write(f"subagent-lsp: {_display(path)} ({kind}): {error}\n")
                 continue
             for reason in answer.dropped:
-                err.write(f"agent-lsp: {_display(path)}: dropped {reason}\n")
+                err.write(f"subagent-lsp: {_display(path)}: dropped {reason}\n")
             suggestions.extend(answer.suggestions)
     if fmt == "json":
         json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .features import OpenDoc
 
 log = logging.getLogger(__name__)
-COMMAND = "agent-lsp.askBackendDeveloper"
+COMMAND = "subagent-lsp.askBackendDeveloper"
 WORKSPACE_AGENT = os.path.join(".claude", "agents", "backend-developer.md")
 
 

@@ -1,6 +1,6 @@
 """JSON Schema of each kind's frontmatter, from pydantic models built out of spec.py.
 
-``agent-lsp schema subagent`` prints it, for yaml-language-server and other tools. The linter
+``subagent-lsp schema subagent`` prints it, for yaml-language-server and other tools. The linter
 itself does not use pydantic (start-up cost); the models are built from the same facts.
 """
 
@@ -75,5 +75,5 @@ def model_for(kind: Kind) -> type[BaseModel]:
 def json_schema(kind: Kind) -> dict[str, Any]:
     schema = model_for(kind).model_json_schema()
     schema["$schema"] = SCHEMA_DIALECT
-    schema["title"] = f"Claude Code {kind.value} frontmatter (agent-lsp)"
+    schema["title"] = f"Claude Code {kind.value} frontmatter (subagent-lsp)"
     return schema

@@ -19,7 +19,7 @@ _SEVERITY = {
     Severity.INFORMATION: types.DiagnosticSeverity.Information,
     Severity.HINT: types.DiagnosticSeverity.Hint,
 }
-SOURCE = "agent-lsp"
+SOURCE = "subagent-lsp"
 
 
 def units(text: str, codec: PositionCodec) -> int:

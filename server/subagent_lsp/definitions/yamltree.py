@@ -227,6 +227,13 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def parse_yaml(text: str, line_offset: int, lines: list[str]) -> ParsedYaml:
     """Parse one YAML document. ``lines`` are the whole file's lines (for error ranges)."""
     safe_text = text.translate(_EXTRA_BREAKS)
+    deep = _too_deep_flow(safe_text)
+    if deep is not None:
+        # Decided here, not by the YAML library: libyaml versions differ on where they give up.
+        line, col = deep
+        span = Span.of(line + line_offset, col, line + line_offset, col + 1)
+        message = f"YAML nested deeper than {MAX_DEPTH} levels; the rest is not checked."
+        return ParsedYaml(None, [YamlProblem(message, span, "too-deep")], [])
     try:
         node = yaml.compose(safe_text, Loader=_Loader)
     except yaml.reader.ReaderError as err:
@@ -252,6 +259,41 @@ def parse_yaml(text: str, line_offset: int, lines: list[str]) -> ParsedYaml:
         return ParsedYaml(None, [problem], [])
     root = builder.build(node)
     return ParsedYaml(root, builder.problems, builder.duplicates)
+
+
+def _too_deep_flow(text: str) -> tuple[int, int] | None:
+    """Where ``[``/``{`` nesting first goes past MAX_DEPTH (line, column), outside quotes and
+    comments; None when it never does. Counting first keeps the common case to two C calls."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth, line, col, quote = 0, 0, 0, ""
+    prev = "\n"
+    skip_to_eol = False
+    for ch in text:
+        if ch == "\n":
+            line, col, prev, skip_to_eol = line + 1, 0, ch, False
+            if depth == 0:
+                quote = ""
+            continue
+        if skip_to_eol:
+            col += 1
+            continue
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch == "#" and prev in " \t\n":
+            skip_to_eol = True
+        elif depth and ch in "'\"" and prev in " \t[{,:":
+            quote = ch
+        elif ch in "[{" and (depth or prev in " \t\n:-"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, col
+        elif ch in "]}" and depth:
+            depth -= 1
+        prev = ch
+        col += 1
+    return None
 
 
 def _reader_problem(err: yaml.reader.ReaderError, text: str, line_offset: int) -> YamlProblem:

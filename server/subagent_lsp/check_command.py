@@ -1,4 +1,4 @@
-"""``agent-lsp check`` and ``agent-lsp rules``: running the checks and reporting them."""
+"""``subagent-lsp check`` and ``subagent-lsp rules``: running the checks and reporting them."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _settings(args: argparse.Namespace, err: TextIO) -> Settings:
         if path is not None:
             settings = load_config_file(path)
     for problem in settings.problems:
-        err.write(f"agent-lsp: {problem}\n")
+        err.write(f"subagent-lsp: {problem}\n")
     changes: dict[str, object] = {}
     if args.claude_code_version:
         changes["claude_code_version"] = parse_version(args.claude_code_version)
@@ -84,15 +84,15 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         for p in missing:
-            err.write(f"agent-lsp: no such file or directory: {p}\n")
+            err.write(f"subagent-lsp: no such file or directory: {p}\n")
         return EXIT_USAGE
     if args.config and not os.path.isfile(args.config):
-        err.write(f"agent-lsp: no such configuration file: {args.config}\n")
+        err.write(f"subagent-lsp: no such configuration file: {args.config}\n")
         return EXIT_USAGE
     try:
         settings = _settings(args, err)
     except ValueError as exc:
-        err.write(f"agent-lsp: {exc}\n")
+        err.write(f"subagent-lsp: {exc}\n")
         return EXIT_USAGE
     results = _run(args, settings)
     if args.fix or args.diff:
@@ -102,17 +102,17 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         results = _run(args, settings)
     if args.write_baseline:
         count = _write_baseline(Path(args.write_baseline), results)
-        err.write(f"agent-lsp: recorded {count} findings in {args.write_baseline}\n")
+        err.write(f"subagent-lsp: recorded {count} findings in {args.write_baseline}\n")
     if args.baseline:
         from .baseline import filter_new
 
         try:
             dropped = filter_new(Path(args.baseline), results)
         except (OSError, ValueError, KeyError) as exc:
-            err.write(f"agent-lsp: cannot use the baseline: {exc}\n")
+            err.write(f"subagent-lsp: cannot use the baseline: {exc}\n")
             return EXIT_USAGE
         if dropped:
-            err.write(f"agent-lsp: {dropped} findings are in the baseline and not shown\n")
+            err.write(f"subagent-lsp: {dropped} findings are in the baseline and not shown\n")
     stream: TextIO = open(args.output, "w", encoding="utf-8") if args.output else out  # noqa: SIM115
     try:
         _report(args.format, results, stream)
@@ -182,7 +182,7 @@ def _fix(
                 )
             )
     verb = "Fixed" if write else "Would fix"
-    err.write(f"agent-lsp: {verb} {fixes} problems in {changed} files.\n")
+    err.write(f"subagent-lsp: {verb} {fixes} problems in {changed} files.\n")
     return changed
 
 
@@ -201,7 +201,7 @@ def finding_json(path: str, f: Finding) -> dict[str, object]:
         "severity": f.severity.label,
         "code": f.code,
         "message": f.message,
-        "source": "agent-lsp",
+        "source": "subagent-lsp",
     }
 
 
@@ -237,6 +237,6 @@ def write_text(results: Sequence[FileResult], out: TextIO) -> None:
     out.write(
         f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in "
         f"{files_with} of {len(results)} agent definition files."
-        + (f" {fixable} fixable with `agent-lsp check --fix`." if fixable else "")
+        + (f" {fixable} fixable with `subagent-lsp check --fix`." if fixable else "")
         + "\n"
     )

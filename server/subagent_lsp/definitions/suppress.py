@@ -2,10 +2,12 @@
 
 In the frontmatter (a YAML comment) or the body (an HTML comment):
 
-- ``# agent-lsp: ignore AGT020`` at the end of a line silences AGT020 on that line; on a line of
+- ``# subagent-lsp: ignore AGT020`` at the end of a line silences AGT020 on that line; on a line of
   its own it silences the next line. Several codes are separated by commas or spaces; no code
   silences every rule there.
-- ``# agent-lsp: ignore-file AGT015`` anywhere silences AGT015 in the whole file.
+- ``# subagent-lsp: ignore-file AGT015`` anywhere silences AGT015 in the whole file.
+
+The spelling from before the rename, ``# agent-lsp: ignore``, still works.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from dataclasses import dataclass, field
 from .findings import Finding
 
 _DIRECTIVE = re.compile(
-    r"(?:#|<!--)\s*agent-lsp:\s*(ignore-file|ignore)\b\s*([A-Za-z0-9_, ]*?)\s*(?:-->|$)"
+    r"(?:#|<!--)\s*(?:sub)?agent-lsp:\s*(ignore-file|ignore)\b\s*([A-Za-z0-9_, ]*?)\s*(?:-->|$)"
 )
+MARK = "agent-lsp:"  # in both spellings: a cheap test before the regex
 _CODE = re.compile(r"[A-Za-z]+\d+")
 ALL = "*"
 
@@ -41,7 +44,7 @@ class Suppressions:
 def find_suppressions(lines: Sequence[str]) -> Suppressions:
     found = Suppressions()
     for number, line in enumerate(lines):
-        if "agent-lsp:" not in line:
+        if MARK not in line:
             continue
         m = _DIRECTIVE.search(line)
         if m is None:
@@ -61,7 +64,7 @@ def apply_suppressions(
 ) -> list[Finding]:
     if not findings:
         return findings
-    if text is not None and "agent-lsp:" not in text:
+    if text is not None and MARK not in text:
         return findings
     found = find_suppressions(lines)
     return [f for f in findings if not found.silences(f)]

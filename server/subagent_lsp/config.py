@@ -1,5 +1,7 @@
 """Settings, from three places with the same keys: LSP ``workspace/configuration`` (section
-``agentLsp``), ``[tool.agent-lsp]`` in pyproject.toml, or a ``.agent-lsp.toml`` file.
+``subagentLsp``), ``[tool.subagent-lsp]`` in pyproject.toml, or a ``.subagent-lsp.toml`` file.
+The names from before the rename (``agentLsp``, ``[tool.agent-lsp]``, ``.agent-lsp.toml``) still
+work, with a note saying so.
 
 Bad values never stop anything: each is reported as a problem and the default is used.
 """
@@ -13,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import SETTINGS_SECTION
 from .definitions.checks import CheckOptions, PathIgnores
 from .definitions.findings import Severity
 from .definitions.kinds import Globs
@@ -22,11 +23,16 @@ from .definitions.spec import DEFAULT_GLOBS, Kind
 from .definitions.suggest import closest
 from .definitions.versions import parse_version
 from .review.suggestion import BACKEND_RULES
+from .sections import LEGACY_SECTION, SECTION, merge_sections
 
-SECTION = SETTINGS_SECTION
+__all__ = ["LEGACY_SECTION", "SECTION", "merge_sections"]
 # Agent-file rules and the backend-developer's codes: both can be selected, ignored or re-rated.
 ALL_CODES: tuple[str, ...] = (*RULES, *BACKEND_RULES)
-CONFIG_FILE = ".agent-lsp.toml"
+CONFIG_FILE = ".subagent-lsp.toml"
+TOOL_TABLE = "subagent-lsp"
+# The spellings from before the rename: read, with a deprecation note.
+LEGACY_CONFIG_FILE = ".agent-lsp.toml"
+LEGACY_TOOL_TABLE = "agent-lsp"
 KNOWN_KEYS = (
     "claudeCodeVersion",
     "severity",
@@ -77,7 +83,9 @@ def _severity(value: object) -> Severity | str | None:
 
 
 def _codes(raw: object, where: str, problems: list[str]) -> list[str] | None:
-    if raw is None:
+    """Rule codes or prefixes; None for "no restriction" (unset, or an empty list: VS Code sends
+    `select: []` as the default, and an empty selection silencing every rule helps nobody)."""
+    if raw is None or raw == [] or raw == "":
         return None
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(c, str) for c in items):
@@ -94,7 +102,9 @@ def _codes(raw: object, where: str, problems: list[str]) -> list[str] | None:
 
 
 def rule_filter(select: list[str] | None, ignore: list[str] | None) -> dict[str, None]:
-    """Rules turned off by --select/--ignore (prefixes allowed, as in ruff)."""
+    """Rules turned off by --select/--ignore (prefixes allowed, as in ruff). An empty list
+    restricts nothing."""
+    select, ignore = select or None, ignore or None
     off: dict[str, None] = {}
     for code in ALL_CODES:
         if select is not None and not any(code.startswith(s) for s in select):
@@ -240,24 +250,39 @@ def _read_toml(path: Path) -> dict[str, object]:
 
 
 def find_config_file(start: str) -> Path | None:
-    """The nearest .agent-lsp.toml, or pyproject.toml with [tool.agent-lsp], at or above start."""
+    """The nearest .subagent-lsp.toml, or pyproject.toml with [tool.subagent-lsp], at or above
+    start (the old names count too)."""
     folder = Path(start).resolve()
     if folder.is_file():
         folder = folder.parent
     for candidate in (folder, *folder.parents):
-        own = candidate / CONFIG_FILE
-        if own.is_file():
-            return own
+        for name in (CONFIG_FILE, LEGACY_CONFIG_FILE):
+            if (candidate / name).is_file():
+                return candidate / name
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = _read_toml(pyproject)
-            except (OSError, ValueError):
+                text = pyproject.read_text(encoding="utf-8", errors="replace")
+            except OSError:
                 continue
-            tool = data.get("tool")
-            if isinstance(tool, dict) and "agent-lsp" in tool:
+            # A cheap look first: most pyproject.toml files have no table of ours.
+            if f"tool.{TOOL_TABLE}" in text or f"tool.{LEGACY_TOOL_TABLE}" in text:
                 return pyproject
     return None
+
+
+def _tool_table(data: dict[str, object], path: Path) -> tuple[object, str, str | None]:
+    """Our table of a pyproject.toml: (raw, source label, deprecation note or None)."""
+    tool = data.get("tool")
+    if not isinstance(tool, dict):
+        return None, f"{path} [tool.{TOOL_TABLE}]", None
+    if TOOL_TABLE in tool or LEGACY_TOOL_TABLE not in tool:
+        return tool.get(TOOL_TABLE), f"{path} [tool.{TOOL_TABLE}]", None
+    note = (
+        f"{path}: [tool.{LEGACY_TOOL_TABLE}] is the old name of [tool.{TOOL_TABLE}]; "
+        "it still works, rename it when you can."
+    )
+    return tool[LEGACY_TOOL_TABLE], f"{path} [tool.{LEGACY_TOOL_TABLE}]", note
 
 
 def load_config_file(path: Path) -> Settings:
@@ -267,10 +292,14 @@ def load_config_file(path: Path) -> Settings:
         settings = Settings(source=str(path))
         settings.problems.append(f"{path}: cannot read the configuration: {err}")
         return settings
+    note = None
     if path.name == "pyproject.toml":
-        tool = data.get("tool")
-        raw = tool.get("agent-lsp") if isinstance(tool, dict) else None
-        source = f"{path} [tool.agent-lsp]"
+        raw, source, note = _tool_table(data, path)
     else:
         raw, source = data, str(path)
-    return parse_settings(raw, root=str(path.parent), source=source)
+        if path.name == LEGACY_CONFIG_FILE:
+            note = f"{path}: {LEGACY_CONFIG_FILE} is the old name of {CONFIG_FILE}; it still works."
+    settings = parse_settings(raw, root=str(path.parent), source=source)
+    if note:
+        settings.problems.insert(0, note)
+    return settings

@@ -17,7 +17,8 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
-from .. import SETTINGS_SECTION, __version__
+from .. import LEGACY_SETTINGS_SECTION, SETTINGS_SECTION, __version__
+from ..sections import merge_sections
 
 if TYPE_CHECKING:
     from .features import Server
@@ -40,7 +41,7 @@ class AgentProtocol(LanguageServerProtocol):
 
 class AgentLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("agent-lsp", __version__, protocol_cls=AgentProtocol)
+        super().__init__("subagent-lsp", __version__, protocol_cls=AgentProtocol)
         self._features: Server | None = None
         self.pull = False
         self.initial_settings: Any = None
@@ -67,7 +68,9 @@ def initialize(ls: AgentLanguageServer, params: types.InitializeParams) -> None:
     ls.pull = bool(text and text.diagnostic is not None)
     options = params.initialization_options
     if isinstance(options, dict):
-        ls.initial_settings = options.get(SETTINGS_SECTION, options)
+        legacy = options.get(LEGACY_SETTINGS_SECTION)
+        current = options.get(SETTINGS_SECTION, None if legacy is not None else options)
+        ls.initial_settings = merge_sections(current, legacy)[0]
 
 
 @server.feature(types.INITIALIZED)
@@ -105,7 +108,7 @@ async def did_change_configuration(
 @server.feature(
     types.TEXT_DOCUMENT_DIAGNOSTIC,
     types.DiagnosticOptions(
-        identifier="agent-lsp", inter_file_dependencies=True, workspace_diagnostics=True
+        identifier="subagent-lsp", inter_file_dependencies=True, workspace_diagnostics=True
     ),
 )
 def pull_diagnostics(
@@ -161,7 +164,7 @@ async def code_action_resolve(
     return await ls.features.backend.agent.resolve(params)
 
 
-ASK_COMMAND = "agent-lsp.askBackendDeveloper"
+ASK_COMMAND = "subagent-lsp.askBackendDeveloper"
 
 
 @server.command(ASK_COMMAND)

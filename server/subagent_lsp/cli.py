@@ -1,4 +1,4 @@
-"""Command line: ``agent-lsp check | serve | schema | rules``.
+"""Command line: ``subagent-lsp check | serve | schema | rules``.
 
 Only argparse at start-up: each command imports what it needs, so ``serve`` starts as fast as a
 bare pygls server and ``check`` never loads pygls, pydantic or anthropic.
@@ -19,7 +19,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="agent-lsp",
+        prog="subagent-lsp",
         description="Checks Claude Code agent definitions (subagents, skills, commands).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
-    except BrokenPipeError:  # `agent-lsp rules | head`: the reader left, nothing is wrong
+    except BrokenPipeError:  # `subagent-lsp rules | head`: the reader left, nothing is wrong
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK

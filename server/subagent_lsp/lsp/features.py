@@ -17,7 +17,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
-from ..config import SECTION, Settings, parse_settings
+from ..config import LEGACY_SECTION, SECTION, Settings, merge_sections, parse_settings
 from ..definitions import assist
 from ..definitions.document import Document, parse_document, split_lines
 from ..definitions.findings import Finding, Fix, Position
@@ -34,7 +34,7 @@ from . import convert
 from .textsync import apply_change
 
 log = logging.getLogger(__name__)
-FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.agent-lsp"
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.subagent-lsp"
 
 
 @dataclass
@@ -143,9 +143,15 @@ class Server:
     def caps(self) -> types.ClientCapabilities:
         return self.ls.client_capabilities
 
-    def configure(self, raw: object) -> None:
+    def configure(self, raw: object, legacy: object = None) -> None:
         """Apply settings: initializationOptions are the base, and what the client's
-        configuration says (workspace/configuration, didChangeConfiguration) overrides it."""
+        configuration says (workspace/configuration, didChangeConfiguration) overrides it;
+        ``legacy`` is the section under its old name (``agentLsp``), used where the new is unset."""
+        raw, notes = merge_sections(raw, legacy)
+        for note in notes:
+            self.ls.window_log_message(
+                types.LogMessageParams(type=types.MessageType.Info, message=note)
+            )
         base = self.initial if isinstance(self.initial, dict) else {}
         if isinstance(raw, dict):
             merged: object = {**base, **{k: v for k, v in raw.items() if v is not None}}
@@ -164,12 +170,18 @@ class Server:
             return
         try:
             answer = await self.ls.workspace_configuration_async(
-                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+                types.ConfigurationParams(
+                    items=[
+                        types.ConfigurationItem(section=SECTION),
+                        types.ConfigurationItem(section=LEGACY_SECTION),
+                    ]
+                )
             )
         except Exception as err:  # a client that fails the request keeps the defaults
             log.warning("workspace/configuration failed: %s", err)
             return
-        self.configure(answer[0] if answer else None)
+        answer = list(answer or [])
+        self.configure(answer[0] if answer else None, answer[1] if len(answer) > 1 else None)
 
     async def initialized(self) -> None:
         await self.load_settings()
@@ -182,7 +194,7 @@ class Server:
                 types.FileSystemWatcher(glob_pattern="**/*.{py,sql}"),
             ]
             registration = types.Registration(
-                id="agent-lsp-watch",
+                id="subagent-lsp-watch",
                 method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                 register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers),
             )
@@ -308,8 +320,8 @@ class Server:
 
     async def configuration_changed(self, params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
-        if isinstance(settings, dict) and SECTION in settings:
-            self.configure(settings[SECTION])
+        if isinstance(settings, dict) and (SECTION in settings or LEGACY_SECTION in settings):
+            self.configure(settings.get(SECTION), settings.get(LEGACY_SECTION))
         else:
             await self.load_settings()
         for uri, entry in list(self.state.open.items()):
@@ -491,7 +503,9 @@ class Server:
         chosen = select_safe_fixes(findings)
         if not chosen:
             return None
-        merged = Fix("Fix all safe agent-lsp problems", tuple(e for x in chosen for e in x.edits))
+        merged = Fix(
+            "Fix all safe subagent-lsp problems", tuple(e for x in chosen for e in x.edits)
+        )
         edits = convert.to_text_edits(merged, entry.lines, self.state.codec)
         return types.CodeAction(
             title=merged.title,

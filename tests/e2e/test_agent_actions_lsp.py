@@ -51,14 +51,14 @@ async def _start(lsp_client: LanguageClient, tmp_path: Path, caps: str) -> None:
         types.InitializeParams(
             capabilities=client_capabilities(caps),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="backend")],
-            initialization_options={"agentLsp": {"agentTimeout": 2, "agentRetries": 1}},
+            initialization_options={"subagentLsp": {"agentTimeout": 2, "agentRetries": 1}},
         )
     )
 
 
 @pytest_lsp.fixture(
     config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "agent_lsp", "serve"], server_env=_env(True)
+        server_command=[sys.executable, "-m", "subagent_lsp", "serve"], server_env=_env(True)
     )
 )
 async def client(lsp_client: LanguageClient, tmp_path: Path):
@@ -69,7 +69,7 @@ async def client(lsp_client: LanguageClient, tmp_path: Path):
 
 @pytest_lsp.fixture(
     config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "agent_lsp", "serve"], server_env=_env(True)
+        server_command=[sys.executable, "-m", "subagent_lsp", "serve"], server_env=_env(True)
     )
 )
 async def emacs(lsp_client: LanguageClient, tmp_path: Path):
@@ -80,7 +80,7 @@ async def emacs(lsp_client: LanguageClient, tmp_path: Path):
 
 @pytest_lsp.fixture(
     config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "agent_lsp", "serve"], server_env=_env(False)
+        server_command=[sys.executable, "-m", "subagent_lsp", "serve"], server_env=_env(False)
     )
 )
 async def keyless(lsp_client: LanguageClient, tmp_path: Path):

@@ -1,3 +1,0 @@
-from agent_lsp.cli import main
-
-raise SystemExit(main())

@@ -1,0 +1,3 @@
+from subagent_lsp.cli import main
+
+raise SystemExit(main())
