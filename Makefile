@@ -69,3 +69,10 @@ bench: $(STAMP)
 clean:
 	rm -rf $(CLIENT)/node_modules $(CLIENT)/dist $(CLIENT)/out
 	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .pytest_cache .ruff_cache
+
+# The differential oracle (not part of `make test`): installs the pinned Claude Code release with
+# npm into .cache/oracle/, runs it offline on tests/oracle_fixtures/ and ../shared/corpus, and
+# writes tests/golden/claude_code_truth.json. Cached per file content; see oracle/README.md.
+.PHONY: oracle
+oracle: $(STAMP)
+	$(BIN)/python -m oracle $(ORACLE_ARGS)

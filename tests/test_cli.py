@@ -54,7 +54,7 @@ def test_usage_errors_exit_two(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "no such file" in capsys.readouterr().err
     assert main(["check", "--claude-code-version", "banana", str(tmp_path)]) == 2
     assert main(["frobnicate"]) == 2
-    assert main(["check"]) == 2
+    assert main([]) == 2  # a command is needed (`check` alone checks the current folder)
 
 
 def test_version_option_changes_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -75,7 +75,7 @@ def test_diff_shows_and_fix_applies_safe_fixes(
     assert "+permissionMode: acceptEdits" in captured.out
     assert path.read_text() == BROKEN  # --diff changes nothing
     assert main(["check", "--fix", str(tmp_path)]) == 0
-    assert "Fixed 4 problems in 1 files" in capsys.readouterr().err
+    assert "Fixed 4 problems in 1 file." in capsys.readouterr().err
     fixed = path.read_text()
     assert "model: claude-sonet-4-5" in fixed  # a fuzzy guess is not a safe fix
     remaining = {d["code"] for d in _json(capsys, str(tmp_path))}
@@ -156,8 +156,8 @@ def test_unknown_configuration_keys_are_reported(
     assert "no rule code starts with 'AGT9'" in err
     bad = tmp_path / "bad.toml"
     bad.write_text("this is = = not toml")
-    assert main(["check", "--config", str(bad), str(tmp_path)]) == 0
-    assert "cannot read the configuration" in capsys.readouterr().err
+    assert main(["check", "--config", str(bad), str(tmp_path)]) == 2  # not TOML: an error
+    assert f"{bad}:1:6: invalid TOML: Expected '='" in capsys.readouterr().err
     assert main(["check", "--config", str(tmp_path / "nope.toml"), str(tmp_path)]) == 2
 
 

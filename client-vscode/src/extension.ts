@@ -2,17 +2,29 @@
 import * as fs from "fs";
 import * as vscode from "vscode";
 import {
+  DidChangeConfigurationNotification,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
   State,
+  Trace,
   TransportKind,
 } from "vscode-languageclient/node";
 import { hasKey, redact, SECRET_ID, serverEnvironment } from "./logic/environment";
 import { findServer } from "./logic/findServer";
 import { clearKey, KeyHost, setKey } from "./logic/keys";
 import { documentSelector, globsFromSettings } from "./logic/selectors";
-import { needsRestart, SECTION, serverSettings } from "./logic/settings";
+import {
+  affectsSettings,
+  clientSetting,
+  DeprecationLog,
+  Inspector,
+  needsRestart,
+  oldOnly,
+  restartReason,
+  SECTION,
+  userSettings,
+} from "./logic/settings";
 import { statusFor, ServerState } from "./logic/status";
 
 let client: LanguageClient | undefined;
@@ -20,6 +32,9 @@ let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
 let serverState: ServerState = "stopped";
 let keyPresent = false;
+let deprecations: DeprecationLog;
+// What the server got in initializationOptions (see droppedKeys).
+let initialSettings: Record<string, unknown> = {};
 
 async function pythonInterpreter(): Promise<string[] | undefined> {
   const python = vscode.extensions.getExtension("ms-python.python");
@@ -38,22 +53,37 @@ async function pythonInterpreter(): Promise<string[] | undefined> {
   }
 }
 
-function config(): vscode.WorkspaceConfiguration {
-  return vscode.workspace.getConfiguration(SECTION);
+// inspect() over both the current and the old (agentLsp) section, optionally for one resource.
+function inspector(scope?: vscode.ConfigurationScope): Inspector {
+  return (section, key) => vscode.workspace.getConfiguration(section, scope).inspect(key);
+}
+
+// The server's settings: only what the user set (under either name), never VS Code's defaults.
+function currentSettings(scope?: vscode.ConfigurationScope): Record<string, unknown> {
+  const { settings, deprecated } = userSettings(inspector(scope));
+  deprecations.report(deprecated);
+  return settings;
+}
+
+function clientValue(key: string, fallback: unknown): unknown {
+  const { value, deprecated } = clientSetting(inspector(), key, fallback);
+  if (deprecated) {
+    deprecations.report([key]);
+  }
+  return value;
 }
 
 function refreshStatus(): void {
-  const s = statusFor(serverState, keyPresent, Boolean(config().get("offline")));
+  const s = statusFor(serverState, keyPresent, currentSettings().offline === true);
   status.text = s.text;
   status.tooltip = s.tooltip;
   status.show();
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
-  const settings = config();
   const found = findServer({
-    serverPath: settings.get<string>("serverPath", ""),
-    interpreter: settings.get<string[]>("interpreter", []),
+    serverPath: stringValue(clientValue("serverPath", "")),
+    interpreter: stringList(clientValue("interpreter", [])),
     pythonExtensionInterpreter: await pythonInterpreter(),
     platform: process.platform,
     envPath: process.env.PATH ?? "",
@@ -66,7 +96,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     output.appendLine(found.error);
     const choice = await vscode.window.showErrorMessage(found.error, "Open settings");
     if (choice === "Open settings") {
-      await vscode.commands.executeCommand("workbench.action.openSettings", "agentLsp");
+      await vscode.commands.executeCommand("workbench.action.openSettings", "subagentLsp");
     }
     return;
   }
@@ -80,11 +110,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     transport: TransportKind.stdio,
     options: { env },
   };
+  initialSettings = currentSettings();
+  // No `synchronize.configurationSection`: it would send the whole section, defaults included
+  // (e.g. "select": []). Changes go out from onDidChangeConfiguration below, user-set keys only.
   const clientOptions: LanguageClientOptions = {
-    documentSelector: documentSelector(globsFromSettings(settings.get("globs"))),
+    documentSelector: documentSelector(globsFromSettings(initialSettings.globs)),
     outputChannel: output,
-    initializationOptions: { [SECTION]: serverSettings((k) => settings.get(k)) },
-    synchronize: { configurationSection: SECTION },
+    initializationOptions: { [SECTION]: initialSettings },
     middleware: {
       workspace: {
         configuration: async (params, token, next) => {
@@ -92,15 +124,16 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
           if (!Array.isArray(result)) {
             return result;
           }
-          const current = config();
           return params.items.map((item, i) =>
-            item.section === SECTION ? serverSettings((k) => current.get(k)) : result[i],
+            item.section === SECTION
+              ? currentSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
+              : result[i],
           );
         },
       },
     },
   };
-  client = new LanguageClient("agentLsp", "agent-lsp", serverOptions, clientOptions);
+  client = new LanguageClient("subagentLsp", "subagent-lsp", serverOptions, clientOptions);
   client.onDidChangeState((event) => {
     serverState = event.newState === State.Running ? "running" : event.newState === State.Starting ? "starting" : "stopped";
     refreshStatus();
@@ -109,13 +142,50 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   refreshStatus();
   try {
     await client.start();
+    applyOldTrace();
   } catch (err) {
     serverState = "stopped";
     refreshStatus();
     const text = redact(String(err), [apiKey]);
     output.appendLine(`The server did not start: ${text}`);
-    void vscode.window.showErrorMessage(`agent-lsp: the server did not start (${text}).`);
+    void vscode.window.showErrorMessage(`subagent-lsp: the server did not start (${text}).`);
   }
+}
+
+// The language client reads subagentLsp.trace.server itself; an old agentLsp.trace.server (with
+// no new one) is applied on top, after the client's own refresh on each configuration change.
+function applyOldTrace(): void {
+  clientValue("trace.server", "off"); // says once when agentLsp.trace.server is set
+  const value = oldOnly(inspector(), "trace.server");
+  if (typeof value === "string" && value !== "off" && client?.isRunning()) {
+    void client.setTrace(Trace.fromString(value)).catch(() => undefined);
+  }
+}
+
+function stringValue(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+// Settings changed: send the server what the user set now, or restart it (see restartReason).
+async function settingsChanged(context: vscode.ExtensionContext): Promise<void> {
+  refreshStatus();
+  if (!client || !client.isRunning()) {
+    return;
+  }
+  const settings = currentSettings();
+  const reason = restartReason(initialSettings, settings);
+  if (reason) {
+    output.appendLine(`Restarting the server: ${reason}.`);
+    await restart(context);
+    return;
+  }
+  await client
+    .sendNotification(DidChangeConfigurationNotification.type, { settings: { [SECTION]: settings } })
+    .catch((err) => output.appendLine(`workspace/didChangeConfiguration failed: ${String(err)}`));
 }
 
 async function stop(): Promise<void> {
@@ -143,20 +213,21 @@ function keyHost(context: vscode.ExtensionContext): KeyHost {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  output = vscode.window.createOutputChannel("agent-lsp");
+  output = vscode.window.createOutputChannel("subagent-lsp");
+  deprecations = new DeprecationLog((line) => output.appendLine(line));
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 50);
-  status.command = "agentLsp.showOutput";
+  status.command = "subagentLsp.showOutput";
   context.subscriptions.push(
     output,
     status,
-    vscode.commands.registerCommand("agentLsp.restartServer", () => restart(context)),
-    vscode.commands.registerCommand("agentLsp.showOutput", () => output.show(true)),
-    vscode.commands.registerCommand("agentLsp.setApiKey", async () => {
+    vscode.commands.registerCommand("subagentLsp.restartServer", () => restart(context)),
+    vscode.commands.registerCommand("subagentLsp.showOutput", () => output.show(true)),
+    vscode.commands.registerCommand("subagentLsp.setApiKey", async () => {
       if (await setKey(keyHost(context))) {
         await restart(context);
       }
     }),
-    vscode.commands.registerCommand("agentLsp.clearApiKey", async () => {
+    vscode.commands.registerCommand("subagentLsp.clearApiKey", async () => {
       if (await clearKey(keyHost(context))) {
         await restart(context);
       }
@@ -167,11 +238,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (needsRestart((key) => event.affectsConfiguration(key))) {
+      const affects = (key: string) => event.affectsConfiguration(key);
+      if (needsRestart(affects)) {
         void restart(context);
-      } else if (event.affectsConfiguration(SECTION)) {
-        refreshStatus();
+      } else if (affectsSettings(affects)) {
+        void settingsChanged(context);
       }
+      // After the language client's own listener has reset the trace from subagentLsp.trace.server.
+      setTimeout(applyOldTrace, 0);
     }),
   );
   await start(context);

@@ -11,46 +11,49 @@ import { statusFor } from "../src/logic/status";
 const none = () => false;
 
 test("serverPath wins and must exist", () => {
-  const found = findServer({ serverPath: "/opt/al/agent-lsp", interpreter: ["/py"], pythonExtensionInterpreter: ["/venv/bin/python"], platform: "linux", envPath: "", exists: (f) => f === "/opt/al/agent-lsp" });
-  assert.deepEqual(found, { command: "/opt/al/agent-lsp", args: ["serve"], source: "serverPath" });
+  const found = findServer({ serverPath: "/opt/al/subagent-lsp", interpreter: ["/py"], pythonExtensionInterpreter: ["/venv/bin/python"], platform: "linux", envPath: "", exists: (f) => f === "/opt/al/subagent-lsp" });
+  assert.deepEqual(found, { command: "/opt/al/subagent-lsp", args: ["serve"], source: "serverPath" });
   const missing = findServer({ serverPath: "/nope", interpreter: [], pythonExtensionInterpreter: undefined, platform: "linux", envPath: "", exists: none });
   assert.ok("error" in missing && missing.error.includes("/nope"));
 });
 
 test("interpreter runs the module", () => {
   const found = findServer({ serverPath: "", interpreter: ["/usr/bin/python3", "-X", "utf8"], pythonExtensionInterpreter: ["/venv/bin/python"], platform: "linux", envPath: "", exists: none });
-  assert.deepEqual(found, { command: "/usr/bin/python3", args: ["-X", "utf8", "-m", "agent_lsp", "serve"], source: "interpreter" });
+  assert.deepEqual(found, { command: "/usr/bin/python3", args: ["-X", "utf8", "-m", "subagent_lsp", "serve"], source: "interpreter" });
 });
 
 test("the Python extension's environment: its script, else python -m", () => {
-  const script = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: ["/p/.venv/bin/python"], platform: "linux", envPath: "", exists: (f) => f === "/p/.venv/bin/agent-lsp" });
-  assert.deepEqual(script, { command: "/p/.venv/bin/agent-lsp", args: ["serve"], source: "python-extension" });
+  const script = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: ["/p/.venv/bin/python"], platform: "linux", envPath: "", exists: (f) => f === "/p/.venv/bin/subagent-lsp" });
+  assert.deepEqual(script, { command: "/p/.venv/bin/subagent-lsp", args: ["serve"], source: "python-extension" });
   const module = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: ["/p/.venv/bin/python"], platform: "linux", envPath: "", exists: none });
-  assert.deepEqual(module, { command: "/p/.venv/bin/python", args: ["-m", "agent_lsp", "serve"], source: "python-extension" });
+  assert.deepEqual(module, { command: "/p/.venv/bin/python", args: ["-m", "subagent_lsp", "serve"], source: "python-extension" });
 });
 
 test("Windows: Scripts folder, PATHEXT and ; separated PATH", () => {
-  const venv = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: ["C:\\p\\.venv\\Scripts\\python.exe"], platform: "win32", envPath: "", pathExt: ".EXE;.CMD", exists: (f) => f === "C:\\p\\.venv\\Scripts\\agent-lsp.exe" });
-  assert.deepEqual(venv, { command: "C:\\p\\.venv\\Scripts\\agent-lsp.exe", args: ["serve"], source: "python-extension" });
-  const onPath = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: undefined, platform: "win32", envPath: "C:\\tools;C:\\Users\\me\\AppData\\Roaming\\Python\\Scripts", pathExt: ".EXE", exists: (f) => f === "C:\\Users\\me\\AppData\\Roaming\\Python\\Scripts\\agent-lsp.exe" });
-  assert.equal("command" in onPath && onPath.command, "C:\\Users\\me\\AppData\\Roaming\\Python\\Scripts\\agent-lsp.exe");
-  assert.deepEqual(executableNames("agent-lsp", "linux"), ["agent-lsp"]);
+  const venv = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: ["C:\\p\\.venv\\Scripts\\python.exe"], platform: "win32", envPath: "", pathExt: ".EXE;.CMD", exists: (f) => f === "C:\\p\\.venv\\Scripts\\subagent-lsp.exe" });
+  assert.deepEqual(venv, { command: "C:\\p\\.venv\\Scripts\\subagent-lsp.exe", args: ["serve"], source: "python-extension" });
+  const onPath = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: undefined, platform: "win32", envPath: "C:\\tools;C:\\Users\\me\\AppData\\Roaming\\Python\\Scripts", pathExt: ".EXE", exists: (f) => f === "C:\\Users\\me\\AppData\\Roaming\\Python\\Scripts\\subagent-lsp.exe" });
+  assert.equal("command" in onPath && onPath.command, "C:\\Users\\me\\AppData\\Roaming\\Python\\Scripts\\subagent-lsp.exe");
+  assert.deepEqual(executableNames("subagent-lsp", "linux"), ["subagent-lsp"]);
 });
 
 test("PATH on POSIX, and a clear message when nothing is found", () => {
-  const onPath = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: undefined, platform: "linux", envPath: "/usr/bin:/home/me/.local/bin", exists: (f) => f === "/home/me/.local/bin/agent-lsp" });
-  assert.deepEqual(onPath, { command: "/home/me/.local/bin/agent-lsp", args: ["serve"], source: "PATH" });
+  const onPath = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: undefined, platform: "linux", envPath: "/usr/bin:/home/me/.local/bin", exists: (f) => f === "/home/me/.local/bin/subagent-lsp" });
+  assert.deepEqual(onPath, { command: "/home/me/.local/bin/subagent-lsp", args: ["serve"], source: "PATH" });
   const nothing = findServer({ serverPath: "", interpreter: [], pythonExtensionInterpreter: undefined, platform: "linux", envPath: "/usr/bin", exists: none });
   assert.deepEqual(nothing, { error: INSTALL_HINT });
-  assert.match(INSTALL_HINT, /pip install agent-lsp/);
+  assert.match(INSTALL_HINT, /pipx install subagent-lsp/);
+  assert.match(INSTALL_HINT, /uv tool install subagent-lsp/);
+  assert.doesNotMatch(INSTALL_HINT, /install agent-lsp/);
 });
 
 test("settings: only what the server reads, empty values left out", () => {
   const values: Record<string, unknown> = { claudeCodeVersion: "2.1.200", severity: { AGT013: "off" }, select: [], model: "", offline: true, serverPath: "/x", agentTimeout: 30 };
-  const out = serverSettings((k) => values[k]);
+  const out = serverSettings((section, k) => (section === "subagentLsp" ? { globalValue: values[k] } : undefined));
   assert.deepEqual(out, { claudeCodeVersion: "2.1.200", severity: { AGT013: "off" }, offline: true, agentTimeout: 30 });
-  assert.ok(needsRestart((key) => key === "agentLsp.serverPath"));
-  assert.ok(!needsRestart((key) => key === "agentLsp.model"));
+  assert.ok(needsRestart((key) => key === "subagentLsp.serverPath"));
+  assert.ok(needsRestart((key) => key === "agentLsp.interpreter"));
+  assert.ok(!needsRestart((key) => key === "subagentLsp.model"));
 });
 
 test("the key reaches the server only through its environment", () => {
@@ -61,7 +64,7 @@ test("the key reaches the server only through its environment", () => {
   assert.ok(hasKey(env));
   assert.ok(!hasKey(serverEnvironment({ PATH: "/bin" }, undefined)));
   assert.ok(hasKey({ ANTHROPIC_AUTH_TOKEN: "t" }));
-  const settings = serverSettings(() => "sk-ant-secret-value-123456");
+  const settings = serverSettings(() => ({ globalValue: "sk-ant-secret-value-123456" }));
   assert.ok(!JSON.stringify(settings).includes("apiKey"));
   assert.equal(redact("error sk-ant-secret-value-123456 at x", ["sk-ant-secret-value-123456"]), "error [REDACTED] at x");
   assert.equal(redact("sk-ant-abcdefghijkl leaked", []), "[REDACTED] leaked");

@@ -1,4 +1,4 @@
-"""``subagent-lsp check`` and ``subagent-lsp rules``: running the checks and reporting them."""
+"""``subagent-lsp check``, ``rules`` and ``rule``: running the checks and reporting them."""
 
 from __future__ import annotations
 
@@ -8,17 +8,41 @@ import datetime as dt
 import difflib
 import json
 import os
+import sys
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
-from .config import ALL_CODES, Settings, find_config_file, load_config_file, rule_filter
-from .definitions.findings import Finding, Severity
+from .cli import plural
+from .config import (
+    ALL_CODES,
+    TOOL_TABLE,
+    ConfigError,
+    Settings,
+    find_config_file,
+    load_config_file,
+    rule_filter,
+)
+from .definitions.findings import Finding, Severity, Span
+from .definitions.kinds import FileKind, Globs, classify, classify_by_content
 from .definitions.rules import RULES
+from .definitions.spec import DEFAULT_GLOBS, MAX_FILE_BYTES, Kind
 from .definitions.versions import parse_version
-from .definitions.workspace import FileResult, check_paths, fix_text, read_text
+from .definitions.workspace import (
+    FileResult,
+    ReadResult,
+    add_duplicate_names,
+    check_paths,
+    check_text,
+    fix_text,
+    read_text,
+)
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+STDIN = "-"
+FILE_NAME_RULES = frozenset({"AGT015"})  # about the file's name: not for nameless stdin
 
 
 def print_rules(fmt: str, out: TextIO) -> int:
@@ -45,16 +69,95 @@ def print_rules(fmt: str, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _rule_info(code: str) -> dict[str, str]:
+    """What is known about a rule: agent-file rules have docs, backend rules a summary."""
+    rule = RULES.get(code)
+    if rule is not None:
+        return {
+            "code": rule.code,
+            "name": rule.name,
+            "severity": rule.severity.label,
+            "summary": rule.summary,
+            "why": rule.why,
+            "example": rule.example.replace("\\n", "\n"),
+            "fix": rule.fix,
+            "url": rule.url,
+        }
+    from .review.suggestion import BACKEND_RULES
+
+    backend = BACKEND_RULES[code]
+    return {
+        "code": backend.code,
+        "name": backend.name,
+        "kind": backend.kind,
+        "summary": backend.summary,
+    }
+
+
+def _rule_text(info: dict[str, str]) -> str:
+    """One rule, as ``ruff rule`` shows one: Markdown, the name and code as the title."""
+    lines = [f"# {info['name']} ({info['code']})", ""]
+    if "severity" in info:
+        lines += [f"Default severity: {info['severity']}.", ""]
+    else:
+        lines += [
+            f"A backend-developer suggestion ({info['kind']}), from `subagent-lsp suggest` and "
+            "the language server; select, ignore or re-rate it like any rule.",
+            "",
+        ]
+    lines += ["## What it does", info["summary"], ""]
+    if "why" in info:
+        lines += ["## Why is this bad?", info["why"], ""]
+    if "example" in info:
+        lines += ["## Example", "```yaml", info["example"], "```", ""]
+    if "fix" in info:
+        lines += ["## How to fix", info["fix"], ""]
+    if "url" in info:
+        lines += [f"More: {info['url']}", ""]
+    return "\n".join(lines)
+
+
+def explain_rule(code: str | None, fmt: str, out: TextIO, err: TextIO) -> int:
+    """``subagent-lsp rule AGT020`` (a code or a name), or every rule with ``code=None``."""
+    from .definitions.suggest import closest
+    from .review.suggestion import BACKEND_RULES
+
+    known = [*RULES, *BACKEND_RULES]
+    if code is None:
+        codes = known
+    else:
+        by_name = {_rule_name(c): c for c in known}
+        wanted = code.strip()
+        found = wanted.upper() if wanted.upper() in known else by_name.get(wanted.lower())
+        if found is None:
+            guess = closest(wanted.upper(), known) or by_name.get(
+                closest(wanted.lower(), by_name) or ""
+            )
+            hint = f" (did you mean {guess} {_rule_name(guess)}?)" if guess else ""
+            err.write(f"subagent-lsp: no rule {wanted!r}{hint}; `subagent-lsp rules` lists them\n")
+            return EXIT_USAGE
+        codes = [found]
+    infos = [_rule_info(c) for c in codes]
+    if fmt == "json":
+        json.dump(infos if code is None else infos[0], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write("\n".join(_rule_text(i) for i in infos))
+    return EXIT_OK
+
+
 def _split_codes(text: str | None) -> list[str] | None:
     if text is None:
         return None
     return [c.strip().upper() for c in text.split(",") if c.strip()]
 
 
-def _settings(args: argparse.Namespace, err: TextIO) -> Settings:
+def _settings(args: argparse.Namespace, err: TextIO, start: str) -> Settings:
+    """The configuration (``--config``, or the nearest to ``start``) with the options on top.
+    Raises ConfigError for a file that is not TOML, ValueError for a bad option."""
     settings = Settings()
     if not args.isolated:
-        path = Path(args.config) if args.config else find_config_file(args.paths[0])
+        path = Path(args.config) if args.config else find_config_file(start)
         if path is not None:
             settings = load_config_file(path)
     for problem in settings.problems:
@@ -80,29 +183,53 @@ def _settings(args: argparse.Namespace, err: TextIO) -> Settings:
     return settings
 
 
-def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    missing = [p for p in args.paths if not os.path.exists(p)]
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    paths: list[str] = args.paths
+    if STDIN in paths and len(paths) > 1:
+        return "`-` (standard input) cannot be checked together with other paths"
+    if args.stdin_filename and STDIN not in paths:
+        return "--stdin-filename names the file read from standard input: give `-` as the PATH"
+    missing = [p for p in paths if p != STDIN and not os.path.exists(p)]
     if missing:
-        for p in missing:
-            err.write(f"subagent-lsp: no such file or directory: {p}\n")
-        return EXIT_USAGE
+        return "\n".join(f"no such file or directory: {p}" for p in missing)
     if args.config and not os.path.isfile(args.config):
-        err.write(f"subagent-lsp: no such configuration file: {args.config}\n")
+        return f"no such configuration file: {args.config}"
+    return None
+
+
+def run_check(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
+    problem = _usage_problem(args)
+    if problem:
+        err.writelines(f"subagent-lsp: {line}\n" for line in problem.splitlines())
         return EXIT_USAGE
+    source = None
+    if args.paths == [STDIN]:
+        source = _read_stdin(stdin, args.stdin_filename)
     try:
-        settings = _settings(args, err)
-    except ValueError as exc:
+        settings = _settings(args, err, source.config_start if source else args.paths[0])
+    except (ConfigError, ValueError) as exc:
         err.write(f"subagent-lsp: {exc}\n")
         return EXIT_USAGE
-    results = _run(args, settings)
-    if args.fix or args.diff:
+    results = _run(args, settings, source)
+    report_to = out
+    if source is not None and (args.fix or args.diff):
+        report_to = err  # like ruff: stdout carries the fixed text (or the diff), nothing else
+        text_changed = _fix_stdin(source, results, settings, write=args.fix, out=out, err=err)
+        if args.diff:
+            return EXIT_ERRORS if text_changed else EXIT_OK
+        results = _run(args, settings, source)
+    elif args.fix or args.diff:
         changed = _fix(results, settings, write=args.fix, out=out, err=err)
         if args.diff:
             return EXIT_ERRORS if changed else EXIT_OK
         results = _run(args, settings)
+    if not results:
+        err.write(f"subagent-lsp: {_nothing_found(args.paths, source, settings.globs)}\n")
     if args.write_baseline:
         count = _write_baseline(Path(args.write_baseline), results)
-        err.write(f"subagent-lsp: recorded {count} findings in {args.write_baseline}\n")
+        err.write(f"subagent-lsp: recorded {plural(count, 'finding')} in {args.write_baseline}\n")
     if args.baseline:
         from .baseline import filter_new
 
@@ -112,10 +239,16 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"subagent-lsp: cannot use the baseline: {exc}\n")
             return EXIT_USAGE
         if dropped:
-            err.write(f"subagent-lsp: {dropped} findings are in the baseline and not shown\n")
-    stream: TextIO = open(args.output, "w", encoding="utf-8") if args.output else out  # noqa: SIM115
+            verb = "is" if dropped == 1 else "are"
+            err.write(
+                f"subagent-lsp: {plural(dropped, 'finding')} {verb} in the baseline and not shown\n"
+            )
+    stream: TextIO = open(args.output, "w", encoding="utf-8") if args.output else report_to  # noqa: SIM115
     try:
-        _report(args.format, results, stream)
+        if args.statistics:
+            _statistics(args.format, results, stream)
+        else:
+            _report(args.format, results, stream)
     finally:
         if args.output:
             stream.close()
@@ -123,16 +256,225 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_ERRORS if errors and not args.exit_zero else EXIT_OK
 
 
-def _run(args: argparse.Namespace, settings: Settings) -> list[FileResult]:
+def _globs_in_effect(globs: Globs) -> list[str]:
+    """The patterns of ``globs``, as pathspec keeps them (with the ``**/`` Globs adds)."""
+    patterns = [getattr(p, "pattern", None) for spec in globs.specs.values() for p in spec.patterns]
+    if None in patterns:  # a pathspec that keeps no text: the defaults are the best guess
+        return [p for pats in DEFAULT_GLOBS.values() for p in pats]
+    return list(dict.fromkeys(p for p in patterns if isinstance(p, str)))
+
+
+def _nothing_found(paths: Sequence[str], source: StdinFile | None, globs: Globs) -> str:
+    """Why nothing was checked (instead of a misleading "all clear"): where we looked, for what."""
+    if source is not None and source.name is None:
+        return (
+            "standard input is not an agent definition: its frontmatter is not a subagent's, "
+            "skill's or command's (--stdin-filename NAME classifies it by its path)"
+        )
+    if source is not None:
+        where, preposition = source.shown, "in"
+    else:
+        where = ", ".join(paths)
+        preposition = "under" if all(os.path.isdir(p) for p in paths) else "in"
+    looked = ", ".join(_globs_in_effect(globs)) or "no globs"
+    if source is not None or not all(os.path.isdir(p) for p in paths):
+        looked += ", or frontmatter of a subagent, skill or command"
+    return (
+        f"no agent definition files {preposition} {where} "
+        f"(looked for {looked}; see [tool.{TOOL_TABLE}] globs)"
+    )
+
+
+@dataclass
+class StdinFile:
+    """The file text ``check -`` reads from standard input, and what it stands for."""
+
+    name: str | None  # --stdin-filename
+    read: ReadResult
+    raw: bytes = b""  # as read, for `--fix -` to give back what it cannot decode
+    bom: str = ""
+
+    @property
+    def path(self) -> str:
+        return self.name or STDIN
+
+    @property
+    def shown(self) -> str:
+        return self.name or "standard input"
+
+    @property
+    def config_start(self) -> str:
+        return self.name or "."
+
+
+def _read_stdin(stdin: TextIO | None, name: str | None) -> StdinFile:
+    """Standard input as bytes (line endings kept), decoded as ``read_text`` decodes a file."""
+    stream = stdin if stdin is not None else sys.stdin
+    binary: BinaryIO | None = getattr(stream, "buffer", None)
+    data = binary.read() if binary is not None else stream.read().encode("utf-8")
+    bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
+    return StdinFile(name, _decode(data), data, bom)
+
+
+def _decode(data: bytes) -> ReadResult:
+    if len(data) > MAX_FILE_BYTES:
+        return ReadResult(
+            None,
+            f"File is {len(data):,} bytes; agent files over "
+            f"{MAX_FILE_BYTES:,} bytes are not checked.",
+        )
+    if b"\x00" in data[:8192]:
+        return ReadResult(None, "Binary file (it contains NUL bytes), not an agent definition.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return ReadResult(
+            None,
+            f"Not UTF-8 text (byte 0x{data[err.start]:02X} at offset {err.start}); Claude Code "
+            "reads agent files as UTF-8. Re-save the file as UTF-8.",
+        )
+    return ReadResult(text.removeprefix("\ufeff"))
+
+
+def _stdin_kind(source: StdinFile, globs: Globs) -> FileKind | None:
+    """With --stdin-filename, the kind that name has (globs, plugin, then content, as for a
+    file given by path); without, the content alone decides, as for a path no glob matches."""
+    if source.name:
+        return classify(source.name, source.read.text, globs, explicit=True)
+    if source.read.text is None:
+        return None
+    kind = classify_by_content(os.path.join(os.getcwd(), STDIN), source.read.text)
+    if kind is None:
+        return None
+    return FileKind(kind, scope=os.getcwd() if kind is Kind.SUBAGENT else None)
+
+
+def _check_stdin(source: StdinFile, settings: Settings) -> list[FileResult]:
+    kind = _stdin_kind(source, settings.globs)
+    if source.read.text is None:  # given explicitly: unreadable is a finding, as for a path
+        rule = RULES["AGT001"]
+        finding = Finding(rule.code, rule.severity, Span.point(0, 0), source.read.problem or "")
+        return [
+            FileResult(
+                source.path, kind, settings.options.policy.apply(source.path, [""], [finding])
+            )
+        ]
+    if kind is None:
+        return []
+    result = check_text(source.path, source.read.text, kind, settings.options)
+    if source.name is None:  # no file name to compare the agent's name with
+        result.findings = [f for f in result.findings if f.code not in FILE_NAME_RULES]
+    results = [result]
+    add_duplicate_names(results, settings.options)
+    return results
+
+
+def _run(
+    args: argparse.Namespace, settings: Settings, source: StdinFile | None = None
+) -> list[FileResult]:
+    if source is not None:
+        return _check_stdin(source, settings)
     return check_paths(
         args.paths, settings.options, settings.globs, settings.excludes, settings.root
     )
+
+
+def _fix_stdin(
+    source: StdinFile,
+    results: Sequence[FileResult],
+    settings: Settings,
+    write: bool,
+    out: TextIO,
+    err: TextIO,
+) -> bool:
+    """``check --fix -`` prints the whole text, fixed (as it came when nothing is fixed or it is
+    not text), like ``ruff check --fix -``; ``--diff -`` prints the diff. With ``write``, the
+    fixed text becomes ``source``'s, for the report. Returns whether the text changed."""
+    text, kind = source.read.text, results[0].kind if results else None
+    new, applied = text, 0
+    if text is not None and kind is not None:
+        new, applied = fix_text(source.path, text, kind, settings.options)
+    changed = new is not None and new != text
+    if write:
+        _write_bytes(out, source.raw if new is None else (source.bom + new).encode("utf-8"))
+        if changed:
+            source.read = ReadResult(new)
+    elif changed and text is not None and new is not None:
+        out.writelines(
+            difflib.unified_diff(
+                text.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                f"a/{source.path}",
+                f"b/{source.path}",
+            )
+        )
+    verb = "Fixed" if write else "Would fix"
+    err.write(f"subagent-lsp: {verb} {plural(applied if changed else 0, 'problem')}.\n")
+    return changed
+
+
+def _write_bytes(out: TextIO, data: bytes) -> None:
+    """Write ``data`` as it is when ``out`` has bytes underneath (a text stream on Windows would
+    turn CRLF into CRCRLF)."""
+    binary: BinaryIO | None = getattr(out, "buffer", None)
+    if binary is None:
+        out.write(data.decode("utf-8", errors="replace"))
+        return
+    out.flush()
+    binary.write(data)
+    binary.flush()
 
 
 def _write_baseline(path: Path, results: list[FileResult]) -> int:
     from .baseline import write_baseline
 
     return write_baseline(path, results)
+
+
+def statistics(results: Sequence[FileResult]) -> list[dict[str, object]]:
+    """Problems per rule code, most frequent first (``check --statistics``)."""
+    counts: Counter[str] = Counter()
+    fixable: set[str] = set()
+    for result in results:
+        for f in result.findings:
+            counts[f.code] += 1
+            if any(x.safe for x in f.fixes):
+                fixable.add(f.code)
+    rows = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rows.append(
+            {"code": code, "name": _rule_name(code), "count": count, "fixable": code in fixable}
+        )
+    return rows
+
+
+def _rule_name(code: str) -> str:
+    if code in RULES:
+        return RULES[code].name
+    from .review.suggestion import BACKEND_RULES
+
+    rule = BACKEND_RULES.get(code)
+    return rule.name if rule else ""
+
+
+def _statistics(fmt: str, results: Sequence[FileResult], stream: TextIO) -> None:
+    """As ``ruff --statistics``: ``  12  AGT020  [*] unknown-key``, ``[*]`` when fixable."""
+    rows = statistics(results)
+    if fmt == "json":
+        json.dump(rows, stream, indent=2)
+        stream.write("\n")
+        return
+    if not rows:
+        return
+    count_width = max(len(str(r["count"])) for r in rows)
+    code_width = max(len(str(r["code"])) for r in rows)
+    any_fixable = any(r["fixable"] for r in rows)
+    for r in rows:
+        flag = ("[*] " if r["fixable"] else "[ ] ") if any_fixable else ""
+        stream.write(
+            f"{r['count']:>{count_width}}  {r['code']:<{code_width}}  {flag}{r['name']}\n".rstrip()
+            + "\n"
+        )
 
 
 def _report(fmt: str, results: Sequence[FileResult], stream: TextIO) -> None:
@@ -182,7 +524,7 @@ def _fix(
                 )
             )
     verb = "Fixed" if write else "Would fix"
-    err.write(f"subagent-lsp: {verb} {fixes} problems in {changed} files.\n")
+    err.write(f"subagent-lsp: {verb} {plural(fixes, 'problem')} in {plural(changed, 'file')}.\n")
     return changed
 
 
@@ -226,17 +568,20 @@ def write_text(results: Sequence[FileResult], out: TextIO) -> None:
                 f"{f.code} {f.message}{' [fix]' if safe else ''}\n"
             )
     total = sum(counts.values())
+    if not results:
+        return  # run_check says on stderr why nothing was checked
+    checked = plural(len(results), "agent definition file")
     if total == 0:
-        out.write(f"All clear: {len(results)} agent definition files checked.\n")
+        out.write(f"All clear: {checked} checked.\n")
         return
     parts = [
-        f"{counts[s]} {s.label if counts[s] == 1 or s is Severity.INFORMATION else s.label + 's'}"
+        # "information" has no plural
+        plural(counts[s], s.label, s.label if s is Severity.INFORMATION else None)
         for s in (Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT)
         if counts[s]
     ]
     out.write(
-        f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in "
-        f"{files_with} of {len(results)} agent definition files."
+        f"Found {plural(total, 'problem')} ({', '.join(parts)}) in {files_with} of {checked}."
         + (f" {fixable} fixable with `subagent-lsp check --fix`." if fixable else "")
         + "\n"
     )

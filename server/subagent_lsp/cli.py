@@ -1,4 +1,4 @@
-"""Command line: ``subagent-lsp check | serve | schema | rules``.
+"""Command line: ``subagent-lsp check | suggest | serve | schema | rules | rule``.
 
 Only argparse at start-up: each command imports what it needs, so ``serve`` starts as fast as a
 bare pygls server and ``check`` never loads pygls, pydantic or anthropic.
@@ -12,9 +12,16 @@ import os
 import sys
 from collections.abc import Sequence
 
+from . import __version__
+
 KINDS = ("subagent", "skill", "command", "catalog-note")  # spec.Kind values, without importing it
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 file``, ``2 files``; ``nouns`` for an irregular plural."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,9 +29,20 @@ def _parser() -> argparse.ArgumentParser:
         prog="subagent-lsp",
         description="Checks Claude Code agent definitions (subagents, skills, commands).",
     )
+    parser.add_argument("--version", action="version", version=f"subagent-lsp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="check agent definition files and folders")
-    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files and folders to check (default: .); `-` reads one file from standard input",
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the path of the file read from standard input (its kind and configuration)",
+    )
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     check.add_argument(
@@ -39,8 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--isolated", action="store_true", help="ignore configuration files")
     check.add_argument("--select", metavar="CODES", help="only these rules (codes or prefixes)")
     check.add_argument("--ignore", metavar="CODES", help="not these rules (codes or prefixes)")
-    check.add_argument("--fix", action="store_true", help="apply the safe fixes")
-    check.add_argument("--diff", action="store_true", help="show the safe fixes, change nothing")
+    fixing = check.add_mutually_exclusive_group()
+    fixing.add_argument(
+        "--fix", action="store_true", help="apply the safe fixes (with `-`: print the fixed text)"
+    )
+    fixing.add_argument("--diff", action="store_true", help="show the safe fixes, change nothing")
+    check.add_argument(
+        "--statistics", action="store_true", help="count the problems per rule instead of listing"
+    )
     check.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record all findings in FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with errors")
@@ -52,7 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     suggest = sub.add_parser(
         "suggest", help="backend-developer suggestions (indexes, validation, error handling)"
     )
-    suggest.add_argument("paths", nargs="+", metavar="PATH")
+    suggest.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files and folders (default: .)"
+    )
     suggest.add_argument("--format", choices=("text", "json"), default="text")
     suggest.add_argument("--kind", choices=("index", "validation", "error-handling"))
     suggest.add_argument(
@@ -62,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     rules = sub.add_parser("rules", help="print the rules reference (docs/rules.md)")
     rules.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    rule = sub.add_parser("rule", help="explain a rule: `subagent-lsp rule AGT020`")
+    which = rule.add_mutually_exclusive_group(required=True)
+    which.add_argument("code", nargs="?", metavar="CODE", help="a rule code (or name)")
+    which.add_argument("--all", action="store_true", help="explain every rule")
+    rule.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -83,7 +114,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "check":
         from .check_command import run_check
 
-        return run_check(args, sys.stdout, sys.stderr)
+        if not args.paths:  # `subagent-lsp check`: the current folder, or stdin if it is named
+            args.paths = ["-"] if args.stdin_filename else ["."]
+        return run_check(args, sys.stdout, sys.stderr, sys.stdin)
     if args.command == "suggest":
         from .suggest_command import run_suggest
 
@@ -100,6 +133,10 @@ def _main(argv: Sequence[str] | None) -> int:
         json.dump(json_schema(Kind(args.kind)), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
+    if args.command == "rule":
+        from .check_command import explain_rule
+
+        return explain_rule(None if args.all else args.code, args.format, sys.stdout, sys.stderr)
     from .check_command import print_rules
 
     return print_rules(args.format, sys.stdout)

@@ -3,25 +3,28 @@
 The names from before the rename (``agentLsp``, ``[tool.agent-lsp]``, ``.agent-lsp.toml``) still
 work, with a note saying so.
 
-Bad values never stop anything: each is reported as a problem and the default is used.
+Bad values never stop anything: each is reported as a problem and the default is used. A
+configuration file that is not TOML at all does (ConfigError): nothing in it can be trusted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .definitions.checks import CheckOptions, PathIgnores
+from .definitions.checks import CheckOptions
 from .definitions.findings import Severity
 from .definitions.kinds import Globs
 from .definitions.rules import RULES
 from .definitions.spec import DEFAULT_GLOBS, Kind
 from .definitions.suggest import closest
 from .definitions.versions import parse_version
+from .policy import PathIgnores
 from .review.suggestion import BACKEND_RULES
 from .sections import LEGACY_SECTION, SECTION, merge_sections
 
@@ -55,6 +58,24 @@ KNOWN_KEYS = (
 )
 
 
+class ConfigError(Exception):
+    """A configuration file that cannot be used at all (not TOML): the message names the file
+    and, when known, the line and column (``path:N:M: invalid TOML: ...``)."""
+
+
+class Problem(str):
+    """A problem message that also knows which setting it is about: the path of keys within our
+    table (empty: the table itself). It reads as the plain message (the LSP, which has no file,
+    shows it as it is); load_config_file puts the file and line of the setting in front."""
+
+    keys: tuple[str, ...]
+
+    def __new__(cls, text: str, *keys: str) -> Problem:
+        self = super().__new__(cls, text)
+        self.keys = keys
+        return self
+
+
 @dataclass
 class Settings:
     options: CheckOptions = field(default_factory=CheckOptions)
@@ -82,20 +103,22 @@ def _severity(value: object) -> Severity | str | None:
     return f"{value!r} is not a severity (error, warning, information, hint or off)"
 
 
-def _codes(raw: object, where: str, problems: list[str]) -> list[str] | None:
+def _codes(
+    raw: object, where: str, problems: list[str], keys: tuple[str, ...] = ()
+) -> list[str] | None:
     """Rule codes or prefixes; None for "no restriction" (unset, or an empty list: VS Code sends
     `select: []` as the default, and an empty selection silencing every rule helps nobody)."""
     if raw is None or raw == [] or raw == "":
         return None
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(c, str) for c in items):
-        problems.append(f"{where} must be a list of rule codes or prefixes.")
+        problems.append(Problem(f"{where} must be a list of rule codes or prefixes.", *keys))
         return None
     out = []
     for code in items:
         code = code.strip().upper()
         if not any(r.startswith(code) for r in ALL_CODES):
-            problems.append(f"{where}: no rule code starts with {code!r}.")
+            problems.append(Problem(f"{where}: no rule code starts with {code!r}.", *keys))
             continue
         out.append(code)
     return out
@@ -119,43 +142,56 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
     if raw is None:
         return settings
     if not isinstance(raw, Mapping):
-        settings.problems.append(f"{source}: settings must be a table/object; using defaults.")
+        settings.problems.append(
+            Problem(f"{source}: settings must be a table/object; using defaults.")
+        )
         return settings
     problems = settings.problems
     for key in raw:
         if key not in KNOWN_KEYS:
             guess = closest(str(key), KNOWN_KEYS)
             hint = f" (did you mean {guess}?)" if guess else ""
-            problems.append(f"{source}: unknown setting {key!r}{hint}; ignored.")
+            problems.append(Problem(f"{source}: unknown setting {key!r}{hint}; ignored.", str(key)))
     kwargs: dict[str, object] = {}
     version = raw.get("claudeCodeVersion")
     if version:
         try:
             kwargs["claude_code_version"] = parse_version(str(version))
         except ValueError as err:
-            problems.append(f"{source}.claudeCodeVersion: {err}; using the latest known.")
+            problems.append(
+                Problem(
+                    f"{source}.claudeCodeVersion: {err}; using the latest known.",
+                    "claudeCodeVersion",
+                )
+            )
     today = raw.get("today")
     if today:
         try:
             kwargs["today"] = dt.date.fromisoformat(str(today))
         except ValueError:
-            problems.append(f"{source}.today: {today!r} is not a date (YYYY-MM-DD).")
+            problems.append(
+                Problem(f"{source}.today: {today!r} is not a date (YYYY-MM-DD).", "today")
+            )
     severities: dict[str, Severity | None] = {}
     severities.update(
         rule_filter(
-            _codes(raw.get("select"), f"{source}.select", problems),
-            _codes(raw.get("ignore"), f"{source}.ignore", problems),
+            _codes(raw.get("select"), f"{source}.select", problems, ("select",)),
+            _codes(raw.get("ignore"), f"{source}.ignore", problems, ("ignore",)),
         )
     )
     for section in ("severity", "rules"):
         table = raw.get(section) or {}
         if not isinstance(table, Mapping):
-            problems.append(f"{source}.{section} must map rule codes to severities.")
+            problems.append(
+                Problem(f"{source}.{section} must map rule codes to severities.", section)
+            )
             continue
-        for code, value in table.items():
-            code = str(code).upper()
+        for key, value in table.items():
+            code = str(key).upper()
             if code not in ALL_CODES:
-                problems.append(f"{source}.{section}: unknown rule {code}.")
+                problems.append(
+                    Problem(f"{source}.{section}: unknown rule {code}.", section, str(key))
+                )
                 continue
             if value is False:
                 severities[code] = None
@@ -164,7 +200,7 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
                 continue
             parsed = _severity(value)
             if isinstance(parsed, str):
-                problems.append(f"{source}.{section}.{code}: {parsed}.")
+                problems.append(Problem(f"{source}.{section}.{code}: {parsed}.", section, str(key)))
             else:
                 severities[code] = parsed
     kwargs["severities"] = severities
@@ -179,7 +215,7 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
     if isinstance(excludes, list) and all(isinstance(e, str) for e in excludes):
         settings.excludes = tuple(excludes)
     elif excludes is not None:
-        problems.append(f"{source}.exclude must be a list of patterns.")
+        problems.append(Problem(f"{source}.exclude must be a list of patterns.", "exclude"))
     if isinstance(raw.get("agentFile"), str) and raw["agentFile"]:
         settings.agent_file = raw["agentFile"]
     if isinstance(raw.get("model"), str) and raw["model"]:
@@ -198,7 +234,9 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
             or not isinstance(value, int | float)
             or not low <= value <= high
         ):
-            problems.append(f"{source}.{key} must be a number from {low:g} to {high:g}.")
+            problems.append(
+                Problem(f"{source}.{key} must be a number from {low:g} to {high:g}.", key)
+            )
             continue
         setattr(settings, attr, kind(value))
     return settings
@@ -208,11 +246,16 @@ def _path_ignores(raw: object, source: str, problems: list[str]) -> dict[str, fr
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        problems.append(f"{source}.perPathIgnores must map path patterns to rule codes.")
+        problems.append(
+            Problem(
+                f"{source}.perPathIgnores must map path patterns to rule codes.", "perPathIgnores"
+            )
+        )
         return {}
     out: dict[str, frozenset[str]] = {}
     for pattern, codes in raw.items():
-        parsed = _codes(codes, f"{source}.perPathIgnores.{pattern}", problems)
+        where = f"{source}.perPathIgnores.{pattern}"
+        parsed = _codes(codes, where, problems, ("perPathIgnores", str(pattern)))
         if parsed:
             out[str(pattern)] = frozenset(r for r in RULES if any(r.startswith(c) for c in parsed))
     return out
@@ -222,31 +265,118 @@ def _globs(raw: object, source: str, problems: list[str]) -> Globs:
     if raw is None:
         return Globs()
     if not isinstance(raw, Mapping):
-        problems.append(f"{source}.globs must map kinds to lists of patterns.")
+        problems.append(Problem(f"{source}.globs must map kinds to lists of patterns.", "globs"))
         return Globs()
     by_kind: dict[Kind, tuple[str, ...]] = dict(DEFAULT_GLOBS)
     for name, patterns in raw.items():
         try:
             kind = Kind(name)
         except ValueError:
-            problems.append(f"{source}.globs: unknown kind {name!r}.")
+            problems.append(Problem(f"{source}.globs: unknown kind {name!r}.", "globs", name))
             continue
         if isinstance(patterns, str):
             patterns = [patterns]
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            problems.append(f"{source}.globs.{name} must be a list of patterns.")
+            problems.append(
+                Problem(f"{source}.globs.{name} must be a list of patterns.", "globs", name)
+            )
             continue
         by_kind[kind] = tuple(patterns)
     return Globs(by_kind)
 
 
-def _read_toml(path: Path) -> dict[str, object]:
+def _read_toml(path: Path) -> tuple[str, dict[str, object]]:
+    """The text of a TOML file and what it says; ConfigError when it is not TOML."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+    shown = _shown(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{shown}: invalid TOML: not UTF-8 (byte offset {err.start})") from err
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(_toml_error(shown, text, err)) from err
+
+
+_AT = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+
+
+def _toml_error(shown: str, text: str, err: ValueError) -> str:
+    """``path:N:M: invalid TOML: message``. tomllib puts the place in its message ("(at line 2,
+    column 6)"); Python 3.14 also has attributes for it."""
+    message = str(getattr(err, "msg", None) or err)
+    line, col = getattr(err, "lineno", None), getattr(err, "colno", None)
+    found = _AT.search(message)
+    if found:
+        message = message[: found.start()]
+        if found.group(1):
+            line, col = int(found.group(1)), int(found.group(2))
+    if line is None or col is None:  # at the end of the document
+        lines = text.splitlines() or [""]
+        line, col = len(lines), len(lines[-1]) + 1
+    return f"{shown}:{line}:{col}: invalid TOML: {message}"
+
+
+def _shown(path: Path) -> str:
+    """A path as messages show it: relative to the working folder when it is below it."""
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+# TOML keys as written: bare, "basic" or 'literal', dotted with optional blanks.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
+_HEADER = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]")
+_ASSIGN = re.compile(rf"^\s*({_DOTTED})\s*=")
+_PART = re.compile(_KEY_PART)
+
+
+def _key_parts(dotted: str) -> tuple[str, ...]:
+    return tuple(p[1:-1] if p[0] in "\"'" else p for p in _PART.findall(dotted))
+
+
+def locate(text: str, table: tuple[str, ...], keys: tuple[str, ...]) -> int | None:
+    """The 1-based line of the setting ``keys`` of the table ``table`` in a TOML text: its
+    ``key = ...`` line or its ``[table]`` header; when the key itself is not on a line of its
+    own (inside an inline table), the nearest enclosing one.
+
+    tomllib gives values, not positions, so this scans lines: it knows headers, dotted and
+    quoted keys, but not multi-line strings or arrays (a line inside one that looks like
+    ``key = ...`` could be taken for a key). That is enough to point at the right line."""
+    want = table + keys
+    best: tuple[int, int] | None = None  # (keys matched, line)
+    current: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            current = full = _key_parts(header.group(1))
+        else:
+            assign = _ASSIGN.match(line)
+            if assign is None:
+                continue
+            full = current + _key_parts(assign.group(1))
+        if full == want:
+            return number
+        n = len(full)
+        if len(table) <= n < len(want) and want[:n] == full and (best is None or n > best[0]):
+            best = (n, number)
+    return best[1] if best else None
+
+
+def _located(problem: str, source: str, shown: str, text: str, table: tuple[str, ...]) -> str:
+    """``pyproject.toml:12: unknown setting ...``: the problem, at the line of its setting."""
+    if not isinstance(problem, Problem):
+        return problem
+    line = locate(text, table, problem.keys)
+    if line is None:
+        return problem
+    rest = problem.removeprefix(source)
+    rest = rest[1:] if rest.startswith((".", ":")) else rest
+    return f"{shown}:{line}: {rest.lstrip()}"
 
 
 def find_config_file(start: str) -> Path | None:
@@ -286,20 +416,32 @@ def _tool_table(data: dict[str, object], path: Path) -> tuple[object, str, str |
 
 
 def load_config_file(path: Path) -> Settings:
+    """The settings of a .subagent-lsp.toml or a pyproject.toml; each problem names the file and
+    the line of its setting. Raises ConfigError when the file is not TOML."""
     try:
-        data = _read_toml(path)
-    except (OSError, ValueError) as err:
+        text, data = _read_toml(path)
+    except OSError as err:
         settings = Settings(source=str(path))
         settings.problems.append(f"{path}: cannot read the configuration: {err}")
         return settings
+    shown = _shown(path)
     note = None
+    table: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
-        raw, source, note = _tool_table(data, path)
+        raw, source, note = _tool_table(data, Path(shown))
+        tool = data.get("tool")
+        name = TOOL_TABLE
+        if isinstance(tool, dict) and TOOL_TABLE not in tool and LEGACY_TOOL_TABLE in tool:
+            name = LEGACY_TOOL_TABLE
+        table = ("tool", name)
     else:
-        raw, source = data, str(path)
+        raw, source = data, shown
         if path.name == LEGACY_CONFIG_FILE:
-            note = f"{path}: {LEGACY_CONFIG_FILE} is the old name of {CONFIG_FILE}; it still works."
+            note = (
+                f"{shown}: {LEGACY_CONFIG_FILE} is the old name of {CONFIG_FILE}; it still works."
+            )
     settings = parse_settings(raw, root=str(path.parent), source=source)
+    settings.problems = [_located(p, source, shown, text, table) for p in settings.problems]
     if note:
         settings.problems.insert(0, note)
     return settings

@@ -10,8 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from .definitions.document import split_lines
 from .definitions.findings import TextEdit
 from .definitions.fixes import apply_edits
+from .policy import Policy
 from .review.offline.engine import analyze, is_backend_file, workspace_root
 from .review.offline.schema import SKIP_DIRS, SchemaCache
 from .review.suggestion import KINDS, Suggestion
@@ -31,7 +33,10 @@ def backend_files(paths: Iterable[str]) -> list[str]:
     return out
 
 
-def collect(paths: Sequence[str], kinds: Iterable[str] | None = None) -> list[Suggestion]:
+def collect(
+    paths: Sequence[str], kinds: Iterable[str] | None = None, policy: Policy | None = None
+) -> list[Suggestion]:
+    policy = policy or Policy()
     cache = SchemaCache()
     cache.scan(sorted({workspace_root(p) for p in paths} | {p for p in paths if os.path.isdir(p)}))
     schema = cache.schema()
@@ -42,7 +47,8 @@ def collect(paths: Sequence[str], kinds: Iterable[str] | None = None) -> list[Su
                 text = fh.read()
         except (OSError, UnicodeDecodeError):
             continue
-        out.extend(analyze(path, text, schema, kinds))
+        found = analyze(path, text, schema, kinds)
+        out.extend(policy.apply(path, split_lines(text), found))
     return out
 
 
@@ -136,7 +142,14 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     kinds = [args.kind] if args.kind else None
     if args.agent:
         return run_agent_suggest(args.paths, kinds, args.format, out, err)
-    suggestions = _configured(collect(args.paths, kinds), args.paths[0], err)
+    from .config import ConfigError
+
+    try:
+        policy = _policy(args.paths[0], err)
+    except ConfigError as exc:  # not TOML: what it turns off is unknown, so nothing is shown
+        err.write(f"subagent-lsp: {exc}\n")
+        return EXIT_USAGE
+    suggestions = collect(args.paths, kinds, policy)
     if args.format == "json":
         json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -145,18 +158,18 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _configured(suggestions: list[Suggestion], start: str, err: TextIO) -> list[Suggestion]:
-    """Drop the codes the nearest configuration turns off (``ignore = ["BKD301"]``...)."""
+def _policy(start: str, err: TextIO) -> Policy:
+    """The nearest configuration's policy (``ignore = ["BKD301"]``, severities, per-path
+    ignores), the same one `check` and the editor apply. ConfigError when it is not TOML."""
     from .config import find_config_file, load_config_file
 
     path = find_config_file(start)
     if path is None:
-        return suggestions
+        return Policy()
     settings = load_config_file(path)
     for problem in settings.problems:
         err.write(f"subagent-lsp: {problem}\n")
-    off = settings.options.severities
-    return [s for s in suggestions if not (s.code in off and off[s.code] is None)]
+    return settings.options.policy
 
 
 def run_agent_suggest(
@@ -184,9 +197,12 @@ def run_agent_suggest(
     schema = cache.schema()
     agent = load_agent(bundled_agent_path())
     model = agent.model_id()
+    from .cli import plural
+
     err.write(
-        f"subagent-lsp: asking backend-developer ({model}): {len(files) * len(wanted)} calls "
-        f"({len(files)} files x {len(wanted)} kinds).\n"
+        f"subagent-lsp: asking backend-developer ({model}): "
+        f"{plural(len(files) * len(wanted), 'call')} "
+        f"({plural(len(files), 'file')} x {plural(len(wanted), 'kind')}).\n"
     )
     suggestions: list[Suggestion] = []
     failures = 0

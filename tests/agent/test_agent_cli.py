@@ -33,7 +33,7 @@ def test_suggest_agent_one_call_per_file_and_kind(
     path = REPO / "examples" / "backend" / "raw_sql" / "reports.sql"
     assert main(["suggest", "--agent", "--kind", "index", "--format", "json", str(path)]) == 0
     captured = capsys.readouterr()
-    assert "1 calls (1 files x 1 kinds)" in captured.err
+    assert "1 call (1 file x 1 kind)" in captured.err
     data = json.loads(captured.out)
     assert data[0]["engine"] == "anthropic" and data[0]["kind"] == "index"
     assert data[0]["proven"] is None  # no CREATE INDEX among the edits: nothing to prove

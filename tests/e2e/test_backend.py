@@ -173,3 +173,27 @@ async def test_garbage_and_huge_backend_files_do_not_hurt(client: LanguageClient
     uri, _ = await _open(client, "flask_shop/app.py")
     diags = await _diagnostics(client, uri, 6)  # the server still works for the real file
     assert len(diags) >= 6
+
+
+async def test_backend_severity_settings_reach_the_editor(client: LanguageClient) -> None:
+    uri, _ = await _open(client, "flask_shop/app.py")
+    diags = await _diagnostics(client, uri, 6)
+    assert (
+        next(d for d in diags if d.code == "BKD101").severity
+        == types.DiagnosticSeverity.Information
+    )
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"subagentLsp": {"severity": {"BKD101": "warning"}, "ignore": ["BKD303"]}}
+        )
+    )
+    if not client.pull:  # type: ignore[attr-defined]
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    for _ in range(100):  # the push after the change may lag the one it replaces
+        diags = await _diagnostics(client, uri, 1)
+        rated = {str(d.code): d.severity for d in diags}
+        if rated.get("BKD101") == types.DiagnosticSeverity.Warning:
+            break
+        await asyncio.sleep(0.05)
+    assert rated.get("BKD101") == types.DiagnosticSeverity.Warning
+    assert "BKD303" not in rated and "BKD301" in rated

@@ -13,6 +13,7 @@ import pytest
 
 from subagent_lsp.definitions.findings import TextEdit
 from subagent_lsp.definitions.fixes import apply_edits
+from subagent_lsp.policy import Policy
 from subagent_lsp.review.offline.engine import analyze
 from subagent_lsp.review.offline.schema import SchemaCache
 from subagent_lsp.review.suggestion import Suggestion
@@ -191,7 +192,10 @@ def x():
 
 def test_suppression_comment(tmp_path: Path) -> None:
     code = "import requests\n\ndef f():\n    return requests.get('https://x')  # subagent-lsp: ignore BKD301\n"
-    assert analyze(str(tmp_path / "a.py"), code) == []
+    path = str(tmp_path / "a.py")
+    found = analyze(path, code)
+    assert [s.code for s in found] == ["BKD301"]  # the engine finds; the policy silences
+    assert Policy().apply(path, code.splitlines(), found) == []
     assert [
         s.code
         for s in analyze(

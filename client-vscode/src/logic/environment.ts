@@ -1,6 +1,6 @@
 // The server's environment: the key reaches the server only here, never through settings.
 export const KEY_VARIABLE = "ANTHROPIC_API_KEY";
-export const SECRET_ID = "agentLsp.anthropicApiKey";
+export const SECRET_ID = "subagentLsp.anthropicApiKey";
 
 export function serverEnvironment(
   base: Record<string, string | undefined>,

@@ -1,5 +1,5 @@
-// Where the agent-lsp server is: explicit path, configured interpreter, the Python extension's
-// active interpreter, then `agent-lsp` on PATH. Pure logic: the file system is passed in.
+// Where the subagent-lsp server is: explicit path, configured interpreter, the Python extension's
+// active interpreter, then `subagent-lsp` on PATH. Pure logic: the file system is passed in.
 import * as path from "path";
 
 export interface ServerCommand {
@@ -19,9 +19,10 @@ export interface FindOptions {
 }
 
 export const INSTALL_HINT =
-  "agent-lsp is not installed where the extension can find it. Install it with " +
-  "`pip install agent-lsp` (in the project's virtual environment or with pipx), or set " +
-  "agentLsp.serverPath (the agent-lsp executable) or agentLsp.interpreter (a Python that has it).";
+  "subagent-lsp is not installed where the extension can find it. Install it with " +
+  "`pipx install subagent-lsp` or `uv tool install subagent-lsp` (or `pip install subagent-lsp` " +
+  "in the project's virtual environment), or set subagentLsp.serverPath (the subagent-lsp " +
+  "executable) or subagentLsp.interpreter (a Python that has it).";
 
 export function executableNames(name: string, platform: NodeJS.Platform, pathExt = ""): string[] {
   if (platform !== "win32") {
@@ -59,29 +60,29 @@ export function findServer(options: FindOptions): ServerCommand | { error: strin
   if (options.serverPath.trim()) {
     const file = options.serverPath.trim();
     if (!options.exists(file)) {
-      return { error: `agentLsp.serverPath points to ${file}, which does not exist.` };
+      return { error: `subagentLsp.serverPath points to ${file}, which does not exist.` };
     }
     return { command: file, args: serve, source: "serverPath" };
   }
   if (options.interpreter.length > 0 && options.interpreter[0].trim()) {
     const [python, ...rest] = options.interpreter;
-    return { command: python, args: [...rest, "-m", "agent_lsp", ...serve], source: "interpreter" };
+    return { command: python, args: [...rest, "-m", "subagent_lsp", ...serve], source: "interpreter" };
   }
   const fromExtension = options.pythonExtensionInterpreter;
   if (fromExtension && fromExtension.length > 0 && fromExtension[0]) {
     const [python, ...rest] = fromExtension;
-    // The active environment's own agent-lsp script, when it has one, else `python -m`.
+    // The active environment's own subagent-lsp script, when it has one, else `python -m`.
     const paths = options.platform === "win32" ? path.win32 : path.posix;
     const binDir = paths.dirname(python);
-    const script = executableNames("agent-lsp", options.platform, options.pathExt)
+    const script = executableNames("subagent-lsp", options.platform, options.pathExt)
       .map((n) => paths.join(binDir, n))
       .find((p) => options.exists(p));
     if (script) {
       return { command: script, args: serve, source: "python-extension" };
     }
-    return { command: python, args: [...rest, "-m", "agent_lsp", ...serve], source: "python-extension" };
+    return { command: python, args: [...rest, "-m", "subagent_lsp", ...serve], source: "python-extension" };
   }
-  const onPath = searchPath("agent-lsp", options.envPath, options.platform, options.exists, options.pathExt);
+  const onPath = searchPath("subagent-lsp", options.envPath, options.platform, options.exists, options.pathExt);
   if (onPath) {
     return { command: onPath, args: serve, source: "PATH" };
   }

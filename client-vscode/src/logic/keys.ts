@@ -18,7 +18,7 @@ export async function setKey(host: KeyHost): Promise<boolean> {
     return false;
   }
   await host.storeSecret(SECRET_ID, value.trim());
-  host.info("API key stored; the agent-lsp server restarts to use it.");
+  host.info("API key stored; the subagent-lsp server restarts to use it.");
   return true;
 }
 

@@ -15,7 +15,7 @@ export function statusFor(server: ServerState, keyPresent: boolean, offline: boo
   const icon = { starting: "$(sync~spin)", running: "$(check)", stopped: "$(error)", missing: "$(warning)" }[server];
   const words = { starting: "starting", running: "running", stopped: "stopped", missing: "not installed" }[server];
   return {
-    text: `${icon} agent-lsp${keyPresent && !offline ? " $(cloud)" : ""}`,
-    tooltip: `agent-lsp server: ${words}\nbackend-developer agent: ${agent}`,
+    text: `${icon} subagent-lsp${keyPresent && !offline ? " $(cloud)" : ""}`,
+    tooltip: `subagent-lsp server: ${words}\nbackend-developer agent: ${agent}`,
   };
 }

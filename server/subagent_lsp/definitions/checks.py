@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from ..policy import PathIgnores, Policy
 from . import fixes, spec
 from .document import Document
 from .findings import Finding, Fix, Position, Related, Severity, Span
@@ -16,34 +16,10 @@ from .kinds import FileKind
 from .rules import RULES
 from .spec import KeySpec, Kind, ToolStatus, VType
 from .suggest import closest_sure
-from .suppress import apply_suppressions
 from .versions import Version, at_least, format_version, parse_version
 from .yamltree import YNode
 
 _LATEST: Version = parse_version(spec.LATEST_KNOWN_VERSION)
-
-
-class PathIgnores:
-    """Rule codes silenced for files matching gitignore-style patterns below ``root``."""
-
-    def __init__(self, root: str, table: Mapping[str, frozenset[str]]) -> None:
-        import pathspec  # only when a configuration asks for per-path ignores
-
-        self.root = os.path.abspath(root)
-        self.table = [
-            (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
-            for pattern, codes in table.items()
-        ]
-
-    def codes_for(self, path: str) -> frozenset[str]:
-        rel = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
-        if rel.startswith("../"):
-            return frozenset()
-        out: set[str] = set()
-        for spec_, codes in self.table:
-            if spec_.match_file(rel):
-                out |= codes
-        return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -52,6 +28,10 @@ class CheckOptions:
     today: dt.date | None = None  # model end-of-life dates are compared with this
     severities: Mapping[str, Severity | None] = field(default_factory=dict)  # None: rule off
     path_ignores: PathIgnores | None = None  # codes silenced per path pattern (configuration)
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(self.severities, self.path_ignores)
 
     def on(self, version: str | None) -> bool:
         return at_least(self.claude_code_version, version)
@@ -78,14 +58,10 @@ class _Report:
         severity: Severity | None = None,
         related: tuple[Related, ...] = (),
     ) -> None:
-        configured = self.opts.severities.get(code, RULES[code].severity)
-        if code in self.opts.severities and configured is None:
-            return
-        if severity is not None and code not in self.opts.severities:
-            configured = severity
-        assert configured is not None
+        # At the rule's severity (or the one the check gives): the policy applies the user's.
         fix_tuple = (fixes,) if isinstance(fixes, Fix) else (fixes or ())
-        self.findings.append(Finding(code, configured, span, message, fix_tuple, related))
+        rated = severity or RULES[code].severity
+        self.findings.append(Finding(code, rated, span, message, fix_tuple, related))
 
 
 def check_document(
@@ -103,27 +79,7 @@ def check_document(
             KIND_CHECKS[fk.kind](report)
     if fk.kind is Kind.SUBAGENT and doc.frontmatter is not None:
         _body(report)
-    findings = apply_suppressions(report.findings, doc.lines, doc.text)
-    if opts.path_ignores is not None:
-        silenced = opts.path_ignores.codes_for(doc.path)
-        findings = [f for f in findings if f.code not in silenced and "*" not in silenced]
-    return sorted((_clamped(f, doc.lines) for f in findings), key=Finding.sort_key)
-
-
-def _clamped(finding: Finding, lines: list[str]) -> Finding:
-    """Keep a range inside the document: YAML's end marks can point one line past the end of
-    an unterminated or truncated frontmatter."""
-    last = max(len(lines) - 1, 0)
-
-    def inside(pos: Position) -> Position:
-        if pos.line > last:
-            return Position(last, len(lines[last]) if lines else 0)
-        return Position(pos.line, min(pos.column, len(lines[pos.line]) if lines else 0))
-
-    span = Span(inside(finding.span.start), inside(finding.span.end))
-    if span == finding.span:
-        return finding
-    return dataclasses.replace(finding, span=span)
+    return opts.policy.apply(doc.path, doc.lines, report.findings)
 
 
 # --- structure -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .fixes import apply_edits, select_safe_fixes
 from .kinds import FileKind, Globs, classify, default_globs
 from .rules import NOT_LOADED, RULES
 from .spec import DEFAULT_EXCLUDES, MAX_FILE_BYTES, Kind
+from .suppress import MARK, Suppressions, find_suppressions
 
 
 @dataclass
@@ -25,6 +26,8 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     agent_name: tuple[str, Span] | None = None
     mcp_servers: tuple[str, ...] = ()  # names an agent's mcpServers mentions (for completion)
+    # The file's suppression comments, kept for the findings that come later (cross-file).
+    suppressions: Suppressions | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ def check_text(
 def check_parsed(doc: Document, kind: FileKind, opts: CheckOptions = DEFAULT_OPTIONS) -> FileResult:
     findings = check_document(doc, kind, opts)
     name = agent_name(doc) if kind.kind is Kind.SUBAGENT else None
-    return FileResult(doc.path, kind, findings, name, mcp_server_names(doc))
+    suppressions = find_suppressions(doc.lines) if MARK in doc.text else None
+    return FileResult(doc.path, kind, findings, name, mcp_server_names(doc), suppressions)
 
 
 def mcp_server_names(doc: Document) -> tuple[str, ...]:
@@ -160,7 +164,7 @@ def check_file(
     if read.text is None and (kind is not None or explicit):
         rule = RULES["AGT001"]
         finding = Finding(rule.code, rule.severity, Span.point(0, 0), read.problem or "")
-        return FileResult(path, kind, [finding])
+        return FileResult(path, kind, opts.policy.apply(path, [""], [finding]))
     if kind is None or read.text is None:
         return None
     return check_text(path, read.text, kind, opts)
@@ -207,9 +211,9 @@ def duplicate_name_findings(
     """Two agents with one name in one scope: only one loads, so both are told (by path)."""
     code = "AGT051"
     out: dict[str, list[Finding]] = defaultdict(list)
-    if code in opts.severities and opts.severities[code] is None:
+    if opts.policy.is_off(code):
         return out
-    severity = opts.severities.get(code) or RULES[code].severity
+    severity = RULES[code].severity
     by_scope: dict[tuple[str, str], list[FileResult]] = defaultdict(list)
     for result in results:
         if result.agent_name is None or result.kind is None or not loads(result):
@@ -227,16 +231,17 @@ def duplicate_name_findings(
                 for o in others
                 if o.agent_name is not None
             )
-            out[result.path].append(
-                Finding(
-                    code,
-                    severity,
-                    result.agent_name[1],
-                    f"Another agent in this scope is also named `{name}` "
-                    f"({os.path.relpath(others[0].path)}); only one of them loads.",
-                    related=related,
-                )
+            finding = Finding(
+                code,
+                severity,
+                result.agent_name[1],
+                f"Another agent in this scope is also named `{name}` "
+                f"({os.path.relpath(others[0].path)}); only one of them loads.",
+                related=related,
             )
+            kept = opts.policy.apply(result.path, None, [finding], result.suppressions)
+            if kept:
+                out[result.path].extend(kept)
     return out
 
 

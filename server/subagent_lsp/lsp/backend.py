@@ -41,7 +41,8 @@ ASK_KIND = types.CodeActionKind.RefactorRewrite
 class Analysis:
     version: int | None
     text: str
-    suggestions: list[Suggestion]
+    suggestions: list[Suggestion]  # as the policy lets them through
+    found: list[Suggestion]  # as the engine found them, for a change of settings
 
 
 class Backend:
@@ -90,21 +91,29 @@ class Backend:
         try:
             found, own = analyze_file(entry.path, entry.text, self.schema.schema())
             self.schema.set_schema(entry.path, own)  # parsed once, for the other files' analyses
-            off = self.server.state.settings.options.severities
-            return [s for s in found if not (s.code in off and off[s.code] is None)]
+            return found
         except Exception:
             log.exception("backend analysis failed for %s", entry.path)
             return []
 
-    def _store(self, entry: OpenDoc, suggestions: list[Suggestion]) -> None:
-        self.results[entry.uri] = Analysis(entry.version, entry.text, suggestions)
+    def _store(self, entry: OpenDoc, found: list[Suggestion]) -> list[Suggestion]:
+        policy = self.server.state.settings.options.policy
+        kept = policy.apply(entry.path, entry.lines, found)
+        self.results[entry.uri] = Analysis(entry.version, entry.text, kept, found)
+        return kept
+
+    def reconfigure(self) -> None:
+        """New settings: the same findings, through the new policy (no re-analysis)."""
+        policy = self.server.state.settings.options.policy
+        for uri, analysis in self.results.items():
+            entry = self.server.state.open.get(uri)
+            if entry is not None:
+                analysis.suggestions = policy.apply(entry.path, entry.lines, analysis.found)
 
     def current(self, entry: OpenDoc) -> list[Suggestion]:
         found = self.results.get(entry.uri)
         if found is None or found.text != entry.text:
-            suggestions = self._analyze(entry)
-            self._store(entry, suggestions)
-            return suggestions
+            return self._store(entry, self._analyze(entry))
         return found.suggestions
 
     def closed(self, uri: str, path: str) -> None:
@@ -128,7 +137,7 @@ class Backend:
                 types.Diagnostic(
                     range=convert.to_range(entry.lines, s.span, codec),
                     message=f"{s.title}{proven}",
-                    severity=types.DiagnosticSeverity.Information,
+                    severity=types.DiagnosticSeverity(s.severity.value),
                     code=s.code,
                     source=SOURCE,
                     data={"index": index, "version": entry.version},

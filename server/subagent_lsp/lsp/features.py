@@ -326,6 +326,7 @@ class Server:
             await self.load_settings()
         for uri, entry in list(self.state.open.items()):
             self.state.set_text(uri, entry.version, entry.text)
+        self.backend.reconfigure()
         await self.build_index()
         self.publish_all()
 

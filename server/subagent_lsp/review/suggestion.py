@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..definitions.findings import Span
+from ..definitions.findings import Severity, Span
 
 KINDS = ("index", "validation", "error-handling")
 SOURCE = "backend-developer"
@@ -30,6 +30,8 @@ class Suggestion:
     edits: tuple[Edit, ...]
     engine: str = "offline"  # offline | anthropic
     proven: bool | None = None  # index suggestions: did SQLite's planner confirm it?
+    # Suggestions are information unless the user re-rates the code (the policy does).
+    severity: Severity = Severity.INFORMATION
     data: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 

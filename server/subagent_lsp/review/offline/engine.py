@@ -10,7 +10,6 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 
-from ...definitions.suppress import MARK, find_suppressions
 from ..suggestion import Suggestion
 from .errors import error_suggestions
 from .frameworks import module_facts
@@ -105,10 +104,7 @@ def analyze_file(
                         out.extend(analysis(facts))
                     except Exception:
                         log.exception("%s analysis failed for %s", kind, path)
-    lines = source.lines if source is not None else text.splitlines()
-    if MARK in text:
-        found_suppressions = find_suppressions(lines)
-        out = [s for s in out if not found_suppressions.silences_at(s.code, s.span.start.line)]
+    # At the rules' own severity, unsuppressed: callers pass them through the policy.
     return sorted(out, key=lambda s: (s.span.start, s.code)), own
 
 

@@ -21,7 +21,7 @@ from .queries import FoundQuery
 from .schema import Schema, Table
 
 MAX_INDEX_COLUMNS = 3
-PROBE = "agent_lsp_probe"
+PROBE = "proposed_index"  # its name in the plans the rationale shows
 
 
 @dataclass(frozen=True)
