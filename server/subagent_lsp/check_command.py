@@ -39,28 +39,32 @@ from .definitions.workspace import (
     fix_text,
     read_text,
 )
+from .registry import Rule, all_rules
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 STDIN = "-"
 FILE_NAME_RULES = frozenset({"AGT015"})  # about the file's name: not for nameless stdin
 
 
+def _rule_info(rule: Rule) -> dict[str, str]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "family": rule.family,
+        "severity": rule.severity.label,
+        "summary": rule.summary,
+        "why": rule.why,
+        "example": rule.example.text if rule.example else "",
+        "example_path": rule.example.path if rule.example else "",
+        "fix": rule.fix,
+        "fix_applicability": rule.applicability,
+        "url": rule.url,
+    }
+
+
 def print_rules(fmt: str, out: TextIO) -> int:
     if fmt == "json":
-        data = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "severity": r.severity.label,
-                "summary": r.summary,
-                "why": r.why,
-                "example": r.example,
-                "fix": r.fix,
-                "url": r.url,
-            }
-            for r in RULES.values()
-        ]
-        json.dump(data, out, indent=2)
+        json.dump([_rule_info(r) for r in all_rules().values()], out, indent=2)
         out.write("\n")
         return EXIT_OK
     from .rules_doc import render
@@ -69,60 +73,29 @@ def print_rules(fmt: str, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _rule_info(code: str) -> dict[str, str]:
-    """What is known about a rule: agent-file rules have docs, backend rules a summary."""
-    rule = RULES.get(code)
-    if rule is not None:
-        return {
-            "code": rule.code,
-            "name": rule.name,
-            "severity": rule.severity.label,
-            "summary": rule.summary,
-            "why": rule.why,
-            "example": rule.example.replace("\\n", "\n"),
-            "fix": rule.fix,
-            "url": rule.url,
-        }
-    from .review.suggestion import BACKEND_RULES
-
-    backend = BACKEND_RULES[code]
-    return {
-        "code": backend.code,
-        "name": backend.name,
-        "kind": backend.kind,
-        "summary": backend.summary,
-    }
-
-
-def _rule_text(info: dict[str, str]) -> str:
+def _rule_text(rule: Rule) -> str:
     """One rule, as ``ruff rule`` shows one: Markdown, the name and code as the title."""
-    lines = [f"# {info['name']} ({info['code']})", ""]
-    if "severity" in info:
-        lines += [f"Default severity: {info['severity']}.", ""]
-    else:
-        lines += [
-            f"A backend-developer suggestion ({info['kind']}), from `subagent-lsp suggest` and "
-            "the language server; select, ignore or re-rate it like any rule.",
-            "",
-        ]
-    lines += ["## What it does", info["summary"], ""]
-    if "why" in info:
-        lines += ["## Why is this bad?", info["why"], ""]
-    if "example" in info:
-        lines += ["## Example", "```yaml", info["example"], "```", ""]
-    if "fix" in info:
-        lines += ["## How to fix", info["fix"], ""]
-    if "url" in info:
-        lines += [f"More: {info['url']}", ""]
+    lines = [f"# {rule.name} ({rule.code})", "", f"Default severity: {rule.severity.label}."]
+    if rule.family == "backend":
+        lines.append(
+            "A backend-developer suggestion, from `subagent-lsp suggest` and the language "
+            "server; select, ignore or re-rate it like any rule."
+        )
+    fix = {"safe": " (safe: `--fix` applies it)", "unsafe": " (a quick fix to review)"}
+    lines += ["", "## What it does", rule.summary, "", "## Why is this bad?", rule.why, ""]
+    if rule.example is not None:
+        lines += ["## Example", rule.example_markdown(), ""]
+    lines += ["## How to fix", rule.fix + fix.get(rule.applicability, ""), ""]
+    lines += [f"More: {rule.url}", ""]
     return "\n".join(lines)
 
 
 def explain_rule(code: str | None, fmt: str, out: TextIO, err: TextIO) -> int:
     """``subagent-lsp rule AGT020`` (a code or a name), or every rule with ``code=None``."""
     from .definitions.suggest import closest
-    from .review.suggestion import BACKEND_RULES
 
-    known = [*RULES, *BACKEND_RULES]
+    registry = all_rules()
+    known = list(registry)
     if code is None:
         codes = known
     else:
@@ -137,12 +110,13 @@ def explain_rule(code: str | None, fmt: str, out: TextIO, err: TextIO) -> int:
             err.write(f"subagent-lsp: no rule {wanted!r}{hint}; `subagent-lsp rules` lists them\n")
             return EXIT_USAGE
         codes = [found]
-    infos = [_rule_info(c) for c in codes]
+    rules = [registry[c] for c in codes]
     if fmt == "json":
+        infos = [_rule_info(r) for r in rules]
         json.dump(infos if code is None else infos[0], out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
-        out.write("\n".join(_rule_text(i) for i in infos))
+        out.write("\n".join(_rule_text(r) for r in rules))
     return EXIT_OK
 
 
@@ -449,11 +423,7 @@ def statistics(results: Sequence[FileResult]) -> list[dict[str, object]]:
 
 
 def _rule_name(code: str) -> str:
-    if code in RULES:
-        return RULES[code].name
-    from .review.suggestion import BACKEND_RULES
-
-    rule = BACKEND_RULES.get(code)
+    rule = all_rules().get(code)
     return rule.name if rule else ""
 
 

@@ -25,7 +25,7 @@ from .definitions.spec import DEFAULT_GLOBS, Kind
 from .definitions.suggest import closest
 from .definitions.versions import parse_version
 from .policy import PathIgnores
-from .review.suggestion import BACKEND_RULES
+from .review.rules import BACKEND_RULES
 from .sections import LEGACY_SECTION, SECTION, merge_sections
 
 __all__ = ["LEGACY_SECTION", "SECTION", "merge_sections"]

@@ -25,9 +25,8 @@ _LEVEL = {
 def _rules() -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     for rule in RULES.values():
-        example = rule.example.replace("\\n", "\n")
         markdown = (
-            f"{rule.summary}\n\n**Why:** {rule.why}\n\n**Example:**\n\n```yaml\n{example}\n```\n\n"
+            f"{rule.summary}\n\n**Why:** {rule.why}\n\n**Example:** {rule.example_markdown()}\n\n"
             f"**Fix:** {rule.fix}"
         )
         out.append(

@@ -14,6 +14,7 @@ import pathspec
 from .spec import (
     CATALOG_SIGNATURE_KEYS,
     DEFAULT_GLOBS,
+    MATCH_ORDER,
     PLUGIN_MANIFEST,
     Kind,
     key_index,
@@ -44,7 +45,7 @@ class Globs:
 
     def match(self, path: str) -> Kind | None:
         posix = path.replace(os.sep, "/").lstrip("/") if os.sep != "/" else path.lstrip("/")
-        for kind in (Kind.SKILL, Kind.COMMAND, Kind.SUBAGENT, Kind.CATALOG):
+        for kind in MATCH_ORDER:
             spec = self.specs.get(kind)
             if spec is not None and spec.match_file(posix):
                 return kind

@@ -801,6 +801,9 @@ DEFAULT_GLOBS: dict[Kind, tuple[str, ...]] = {
     Kind.COMMAND: ("**/.claude/commands/**/*.md",),
     Kind.CATALOG: (),
 }
+# When a path matches several kinds' globs, the first kind here wins: a SKILL.md under an
+# `agents/` folder is still a skill.
+MATCH_ORDER: tuple[Kind, ...] = (Kind.SKILL, Kind.COMMAND, Kind.SUBAGENT, Kind.CATALOG)
 DEFAULT_EXCLUDES: tuple[str, ...] = (".git", ".venv", "node_modules")
 PLUGIN_MANIFEST = (".claude-plugin", "plugin.json")
 MAX_FILE_BYTES = 1_000_000

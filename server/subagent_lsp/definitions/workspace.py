@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pathspec
 
+from ..registry import emits
 from .checks import DEFAULT_OPTIONS, CheckOptions, check_document
 from .document import Document, parse_document
 from .findings import Finding, Related, Severity, Span
@@ -152,6 +153,7 @@ def agent_name(doc: Document) -> tuple[str, Span] | None:
     return node.text, node.span
 
 
+@emits("AGT001")
 def check_file(
     path: str,
     opts: CheckOptions = DEFAULT_OPTIONS,
@@ -205,6 +207,7 @@ def loads(result: FileResult) -> bool:
     ) and not (result.kind is not None and result.kind.unlisted)
 
 
+@emits("AGT051")
 def duplicate_name_findings(
     results: Iterable[FileResult], opts: CheckOptions = DEFAULT_OPTIONS
 ) -> dict[str, list[Finding]]:

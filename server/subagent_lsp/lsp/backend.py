@@ -21,7 +21,8 @@ from ..definitions.findings import Position, Span
 from ..definitions.fixes import spans_overlap
 from ..review.offline.engine import analyze_file, is_backend_file
 from ..review.offline.schema import SchemaCache
-from ..review.suggestion import BACKEND_RULES, SOURCE, Suggestion
+from ..review.rules import BACKEND_RULES
+from ..review.suggestion import SOURCE, Suggestion
 from . import convert
 
 if TYPE_CHECKING:

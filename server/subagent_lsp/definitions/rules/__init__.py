@@ -1,0 +1,24 @@
+"""The agent-file rules (AGT), one module per concern: each declares its rules beside the checks
+that emit them. ``RULES`` is the family's registry, in code order."""
+
+from __future__ import annotations
+
+from ...registry import NOT_LOADED as _NOT_LOADED_TAG
+from ...registry import RULES_DOC, Rule
+from . import body, crossfile, keys, models, names, syntax, tools
+
+RULES: dict[str, Rule] = dict(
+    sorted(
+        (
+            (code, rule)
+            for module in (syntax, keys, tools, models, names, body, crossfile)
+            for code, rule in module.RULES.items()
+        ),
+    )
+)
+
+# Findings that mean Claude Code does not load the file at all: such a file cannot clash with
+# another agent's name.
+NOT_LOADED = frozenset(code for code, rule in RULES.items() if _NOT_LOADED_TAG in rule.tags)
+
+__all__ = ["NOT_LOADED", "RULES", "RULES_DOC", "Rule"]

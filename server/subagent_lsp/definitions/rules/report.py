@@ -1,0 +1,116 @@
+"""What every check gets: the document, its kind, the options, and a report to add to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from ...policy import PathIgnores, Policy
+from ..document import Document
+from ..findings import Finding, Fix, Related, Severity, Span
+from ..kinds import FileKind
+from ..spec import LATEST_KNOWN_VERSION, KeySpec
+from ..versions import Version, at_least, format_version, parse_version
+from ..yamltree import YNode
+
+E, W, INFO, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
+_LATEST: Version = parse_version(LATEST_KNOWN_VERSION)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    claude_code_version: Version = _LATEST
+    today: dt.date | None = None  # model end-of-life dates are compared with this
+    severities: Mapping[str, Severity | None] = field(default_factory=dict)  # None: rule off
+    path_ignores: PathIgnores | None = None  # codes silenced per path pattern (configuration)
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(self.severities, self.path_ignores)
+
+    def on(self, version: str | None) -> bool:
+        return at_least(self.claude_code_version, version)
+
+    @property
+    def version_text(self) -> str:
+        return format_version(self.claude_code_version)
+
+
+DEFAULT_OPTIONS = CheckOptions()
+
+
+@dataclass(frozen=True)
+class KindDescriptor:
+    """Everything kind-specific about checking a file, declared once per kind (the table is in
+    definitions/checks.py). Keys and globs are facts, so they stay in spec.py."""
+
+    label: str  # the kind in messages, plural: "subagents"
+    checks: tuple[Callable[[Report], None], ...]  # after the common frontmatter and key checks
+    body_checks: tuple[Callable[[Report], None], ...] = ()  # whenever there is frontmatter
+    frontmatter_optional: bool = False  # skills and commands load without one
+    read_by_claude_code: bool = True  # catalog notes are not: their YAML errors are warnings
+
+
+class Report:
+    def __init__(
+        self, doc: Document, fk: FileKind, opts: CheckOptions, described: KindDescriptor
+    ) -> None:
+        self.doc, self.fk, self.opts, self.described = doc, fk, opts, described
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        code: str,
+        span: Span,
+        message: str,
+        fixes: tuple[Fix, ...] | Fix | None = None,
+        severity: Severity | None = None,
+        related: tuple[Related, ...] = (),
+    ) -> None:
+        # At the rule's severity (or the one the check gives): the policy applies the user's.
+        fix_tuple = (fixes,) if isinstance(fixes, Fix) else (fixes or ())
+        rated = severity or default_severity(code)
+        self.findings.append(Finding(code, rated, span, message, fix_tuple, related))
+
+
+# A check looks at a whole document (after the common checks) and adds to the report.
+Check = Callable[[Report], None]
+
+
+def default_severity(code: str) -> Severity:
+    from . import RULES  # the registry is complete once the package is imported
+
+    return RULES[code].severity
+
+
+def type_name(node: YNode) -> str:
+    if node.kind != "scalar":
+        return "a list" if node.kind == "sequence" else "a mapping"
+    v = node.value
+    if v is None:
+        return "empty"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, int | float):
+        return "a number"
+    return "a string"
+
+
+def expect(r: Report, key: KeySpec, node: YNode, ok: bool, what: str) -> bool:
+    if not ok:
+        r.add(
+            "AGT014",
+            node.span,
+            f"`{key.name}` must be {what}, not {type_name(node)}.",
+        )
+    return ok
+
+
+def file_stem(path: str) -> str:
+    base = os.path.basename(path)
+    for suffix in (".agent.md", ".md"):
+        if base.lower().endswith(suffix):
+            return base[: -len(suffix)]
+    return base

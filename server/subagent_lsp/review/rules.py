@@ -1,0 +1,218 @@
+"""The backend-developer's rules (BKD), in the same registry shape as the agent-file rules.
+
+Each suggestion the offline engine makes carries one of these codes; the code can be selected,
+ignored, re-rated and suppressed like an AGT rule. The examples are runnable: a test analyses
+each one, checks that it triggers the rule, applies the suggestion's edits and checks that the
+suggestion is gone.
+"""
+
+from __future__ import annotations
+
+from ..definitions.findings import Severity
+from ..registry import Example, Rule, table
+
+INFO = Severity.INFORMATION
+
+_FLASK = "from flask import Flask, jsonify, request\n\napp = Flask(__name__)\n\n\n"
+_SQLITE_ORDERS = (
+    "import sqlite3\n\n"
+    'db = sqlite3.connect("shop.db")\n'
+    'db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, email TEXT, total INTEGER)")\n\n\n'
+)
+
+
+def _rule(
+    code: str, kind: str, name: str, summary: str, why: str, example: Example, fix: str
+) -> Rule:
+    return Rule(
+        code,
+        name,
+        INFO,
+        summary,
+        why,
+        example=example,
+        fix=fix,
+        applicability="unsafe",  # every suggestion is previewed before it is applied
+        tags=frozenset({kind}),
+        family="backend",
+    )
+
+
+BACKEND_RULES = table(
+    _rule(
+        "BKD101",
+        "index",
+        "missing-index",
+        "A query filters or sorts on columns no index serves (proven on SQLite).",
+        "Without an index the database reads the whole table on every call; the plan before and "
+        "after (SQLite's EXPLAIN QUERY PLAN) is in the suggestion.",
+        Example(
+            path="store.py",
+            text=_SQLITE_ORDERS
+            + "def by_email(email):\n"
+            + '    sql = "SELECT * FROM orders WHERE email = ?"\n'
+            + "    return db.execute(sql, (email,)).fetchall()\n",
+        ),
+        "Create the index the suggestion proposes (next to the table's DDL, or in the model).",
+    ),
+    _rule(
+        "BKD201",
+        "validation",
+        "unvalidated-json",
+        "Request JSON is used without a schema.",
+        "A missing or mistyped field becomes a KeyError or a bad row instead of a 400.",
+        Example(
+            path="app.py",
+            text=_FLASK
+            + '@app.post("/orders")\n'
+            + "def create_order():\n"
+            + "    data = request.get_json()\n"
+            + '    return jsonify({"total": data["total"]}), 201\n',
+        ),
+        "Validate the body with a model (pydantic) and answer 400 on errors.",
+    ),
+    _rule(
+        "BKD202",
+        "validation",
+        "unguarded-conversion",
+        "A request value is converted without handling missing or bad input.",
+        "`int('abc')` raises: the client gets a 500 for its own mistake.",
+        Example(
+            path="app.py",
+            text=_FLASK
+            + '@app.get("/orders")\n'
+            + "def orders():\n"
+            + '    page = int(request.args.get("page", 1))\n'
+            + '    return jsonify({"page": page})\n',
+        ),
+        "Convert inside a try and answer 400 (or use the framework's typed parameters).",
+    ),
+    _rule(
+        "BKD203",
+        "validation",
+        "untyped-body",
+        "A FastAPI body is a plain dict/Any: nothing is validated.",
+        "FastAPI validates what it knows the shape of; `dict` lets anything through.",
+        Example(
+            path="main.py",
+            text="from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+            + '@app.post("/notes")\n'
+            + "def create_note(payload: dict):\n"
+            + '    return {"title": payload["title"]}\n',
+        ),
+        "Declare a pydantic model for the body.",
+    ),
+    _rule(
+        "BKD204",
+        "validation",
+        "raw-request-json",
+        "`await request.json()` bypasses FastAPI's validation.",
+        "The body is neither parsed safely nor documented in the OpenAPI schema.",
+        Example(
+            path="main.py",
+            text="from fastapi import FastAPI, Request\n\napp = FastAPI()\n\n\n"
+            + '@app.post("/import")\n'
+            + "async def import_notes(request: Request):\n"
+            + "    data = await request.json()\n"
+            + '    return {"folder": data["folder"]}\n',
+        ),
+        "Take the body as a typed parameter (a pydantic model).",
+    ),
+    _rule(
+        "BKD205",
+        "validation",
+        "unchecked-query-key",
+        "`request.GET[...]`/`request.POST[...]` raises on a missing key (500).",
+        "A missing parameter is the client's mistake: it deserves a 400, not a server error.",
+        Example(
+            path="views.py",
+            text="from django.http import JsonResponse\n\n\n"
+            + "def search(request):\n"
+            + '    term = request.GET["q"]\n'
+            + '    return JsonResponse({"q": term})\n',
+        ),
+        "Use `.get()` and answer 400 when the value is missing.",
+    ),
+    _rule(
+        "BKD301",
+        "error-handling",
+        "http-without-timeout",
+        "An HTTP call without a timeout can hang the worker forever.",
+        "requests and httpx wait indefinitely by default; one slow upstream stalls the server.",
+        Example(
+            path="client.py",
+            text="import requests\n\n\n"
+            + "def rates():\n"
+            + '    return requests.get("https://rates.example.com/latest").json()\n',
+        ),
+        "Pass a timeout (the suggestion adds one).",
+    ),
+    _rule(
+        "BKD302",
+        "error-handling",
+        "http-errors-unhandled",
+        "An upstream HTTP failure becomes a 500 instead of a 502.",
+        "A failing dependency is not this server's bug; clients and monitors should see a 502.",
+        Example(
+            path="app.py",
+            text="import requests\n"
+            + _FLASK
+            + '@app.get("/rates")\n'
+            + "def rates():\n"
+            + '    data = requests.get("https://rates.example.com/latest", timeout=5).json()\n'
+            + "    return jsonify(data)\n",
+        ),
+        "Catch the client library's errors and answer 502.",
+    ),
+    _rule(
+        "BKD303",
+        "error-handling",
+        "commit-without-rollback",
+        "A failed commit leaves the session unusable without a rollback.",
+        "After an IntegrityError every later query on that session fails until it is rolled back.",
+        Example(
+            path="main.py",
+            text="from fastapi import FastAPI\n"
+            + "from sqlalchemy.orm import Session\n\n"
+            + "app = FastAPI()\n\n\n"
+            + "def get_session() -> Session:\n"
+            + "    raise NotImplementedError\n\n\n"
+            + '@app.post("/notes/{note_id}/archive")\n'
+            + "def archive(note_id: int):\n"
+            + "    session = get_session()\n"
+            + "    session.commit()\n"
+            + '    return {"id": note_id}\n',
+        ),
+        "Roll back when the commit fails (or use a session context manager).",
+    ),
+    _rule(
+        "BKD304",
+        "error-handling",
+        "get-without-404",
+        "`objects.get` raises DoesNotExist (a 500) when nothing matches.",
+        "A missing object is a 404 for the client, not a crash.",
+        Example(
+            path="views.py",
+            text="from django.http import JsonResponse\n\nfrom .models import Post\n\n\n"
+            + "def post_detail(request, slug):\n"
+            + "    post = Post.objects.get(slug=slug)\n"
+            + '    return JsonResponse({"title": post.slug})\n',
+        ),
+        "Use `get_object_or_404`.",
+    ),
+    _rule(
+        "BKD305",
+        "error-handling",
+        "json-body-unhandled",
+        "`json.loads` of a request body raises on malformed input (a 500).",
+        "Malformed JSON from a client is a 400.",
+        Example(
+            path="views.py",
+            text="import json\n\nfrom django.http import JsonResponse\n\n\n"
+            + "def create_post(request):\n"
+            + "    data = json.loads(request.body)\n"
+            + '    return JsonResponse({"slug": data.get("slug")}, status=201)\n',
+        ),
+        "Catch `json.JSONDecodeError` and answer 400.",
+    ),
+)
