@@ -54,7 +54,8 @@ class Declared(NamedTuple):
     schema: dict[str, Any]  # its JSON Schema, references inlined, without titles
 
 
-def fields() -> list[Declared]:
+@functools.cache
+def fields() -> tuple[Declared, ...]:
     schema = SettingsModel.model_json_schema(by_alias=True)
     defs = schema.get("$defs", {})
     out = []
@@ -63,7 +64,7 @@ def fields() -> list[Declared]:
         use = next((m for m in info.metadata if isinstance(m, Use)), Use())
         shape = next(m.name for m in info.metadata if isinstance(m, Shape))
         out.append(Declared(key, info, use, shape, _plain(schema["properties"][key], defs)))
-    return out
+    return tuple(out)
 
 
 def _plain(node: Any, defs: dict[str, Any]) -> Any:

@@ -130,12 +130,13 @@ Version = Annotated[
 Date = Annotated[StrictStr, BeforeValidator(_iso_date), AfterValidator(_date), Shape("date")]
 Trace = Annotated[Literal["off", "messages", "verbose"], Shape("choice")]
 
-# VS Code: a machine's own path, which a workspace may override but settings sync does not carry.
+# VS Code: a path on this machine, which a workspace or folder may override.
 MACHINE: dict[str, Any] = {"scope": "machine-overridable"}
 
 
 class SettingsModel(BaseModel):
-    """The settings, in the order VS Code and the README list them."""
+    """The settings, in the order VS Code and the README list them. Its validation is the
+    reference for settings_read.py's (whose messages are the ones users see)."""
 
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid", validate_default=True)
 
