@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types cov bench clean client lock upgrade
+.PHONY: run test lint types cov bench clean client lock upgrade settings
 CLIENT := client-vscode
 
 # Installs exactly what requirements/dev.txt pins, hashes checked: every dependency, dev ones,
@@ -53,6 +53,11 @@ client: $(CLIENT)/node_modules/.installed
 $(CLIENT)/node_modules/.installed: $(CLIENT)/package-lock.json
 	cd $(CLIENT) && npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
+
+# After changing server/subagent_lsp/settings_model.py: rewrites what is made from it (package.json's
+# settings, the client's key lists, the README tables, settings_table.py). A test fails until then.
+settings: $(STAMP)
+	$(BIN)/python -m subagent_lsp.settings_gen
 
 lint: $(STAMP)
 	$(BIN)/ruff check server tests bench

@@ -9,53 +9,27 @@ configuration file that is not TOML at all does (ConfigError): nothing in it can
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .definitions.checks import CheckOptions
 from .definitions.findings import Severity
 from .definitions.kinds import Globs
-from .definitions.rules import RULES
-from .definitions.spec import DEFAULT_GLOBS, Kind
-from .definitions.suggest import closest
-from .definitions.versions import parse_version
 from .policy import PathIgnores
-from .review.rules import BACKEND_RULES
 from .sections import LEGACY_SECTION, SECTION, merge_sections
+from .settings_read import ALL_CODES, KNOWN_KEYS, Problem, read_values
 
-__all__ = ["LEGACY_SECTION", "SECTION", "merge_sections"]
-# Agent-file rules and the backend-developer's codes: both can be selected, ignored or re-rated.
-ALL_CODES: tuple[str, ...] = (*RULES, *BACKEND_RULES)
+__all__ = ["ALL_CODES", "KNOWN_KEYS", "LEGACY_SECTION", "SECTION", "Problem", "merge_sections"]
 CONFIG_FILE = ".subagent-lsp.toml"
 TOOL_TABLE = "subagent-lsp"
 # The spellings from before the rename: read, with a deprecation note.
 LEGACY_CONFIG_FILE = ".agent-lsp.toml"
 LEGACY_TOOL_TABLE = "agent-lsp"
-KNOWN_KEYS = (
-    "claudeCodeVersion",
-    "severity",
-    "rules",
-    "select",
-    "ignore",
-    "globs",
-    "exclude",
-    "perPathIgnores",
-    "agentFile",
-    "model",
-    "offline",
-    "trace",
-    "today",
-    "serverPath",
-    "interpreter",
-    "agentTimeout",
-    "agentRetries",
-    "contextTokens",
-)
 
 
 class ConfigError(Exception):
@@ -63,21 +37,11 @@ class ConfigError(Exception):
     and, when known, the line and column (``path:N:M: invalid TOML: ...``)."""
 
 
-class Problem(str):
-    """A problem message that also knows which setting it is about: the path of keys within our
-    table (empty: the table itself). It reads as the plain message (the LSP, which has no file,
-    shows it as it is); load_config_file puts the file and line of the setting in front."""
-
-    keys: tuple[str, ...]
-
-    def __new__(cls, text: str, *keys: str) -> Problem:
-        self = super().__new__(cls, text)
-        self.keys = keys
-        return self
-
-
 @dataclass
 class Settings:
+    """What the rest of the code reads: the settings, converted. The defaults are the settings
+    model's (a test says so)."""
+
     options: CheckOptions = field(default_factory=CheckOptions)
     globs: Globs = field(default_factory=Globs)
     excludes: tuple[str, ...] = ()  # gitignore-style patterns, relative to ``root``
@@ -90,38 +54,6 @@ class Settings:
     context_tokens: int = 8000  # budget for what is sent to the agent
     source: str | None = None  # where the settings came from, for messages
     problems: list[str] = field(default_factory=list)
-
-
-def _severity(value: object) -> Severity | str | None:
-    if isinstance(value, str) and value.strip().lower() in ("off", "none", "ignore"):
-        return None
-    if isinstance(value, str):
-        try:
-            return Severity.parse(value)
-        except KeyError:
-            pass
-    return f"{value!r} is not a severity (error, warning, information, hint or off)"
-
-
-def _codes(
-    raw: object, where: str, problems: list[str], keys: tuple[str, ...] = ()
-) -> list[str] | None:
-    """Rule codes or prefixes; None for "no restriction" (unset, or an empty list: VS Code sends
-    `select: []` as the default, and an empty selection silencing every rule helps nobody)."""
-    if raw is None or raw == [] or raw == "":
-        return None
-    items = [raw] if isinstance(raw, str) else raw
-    if not isinstance(items, list) or not all(isinstance(c, str) for c in items):
-        problems.append(Problem(f"{where} must be a list of rule codes or prefixes.", *keys))
-        return None
-    out = []
-    for code in items:
-        code = code.strip().upper()
-        if not any(r.startswith(code) for r in ALL_CODES):
-            problems.append(Problem(f"{where}: no rule code starts with {code!r}.", *keys))
-            continue
-        out.append(code)
-    return out
 
 
 def rule_filter(select: list[str] | None, ignore: list[str] | None) -> dict[str, None]:
@@ -138,6 +70,8 @@ def rule_filter(select: list[str] | None, ignore: list[str] | None) -> dict[str,
 
 
 def parse_settings(raw: object, root: str | None = None, source: str = SECTION) -> Settings:
+    """The settings of one table/object (a configuration file's, or what the client sent), with
+    a problem for each unknown key and bad value; ``source`` names it in the messages."""
     settings = Settings(root=root, source=source)
     if raw is None:
         return settings
@@ -146,143 +80,30 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
             Problem(f"{source}: settings must be a table/object; using defaults.")
         )
         return settings
-    problems = settings.problems
-    for key in raw:
-        if key not in KNOWN_KEYS:
-            guess = closest(str(key), KNOWN_KEYS)
-            hint = f" (did you mean {guess}?)" if guess else ""
-            problems.append(Problem(f"{source}: unknown setting {key!r}{hint}; ignored.", str(key)))
-    kwargs: dict[str, object] = {}
-    version = raw.get("claudeCodeVersion")
-    if version:
-        try:
-            kwargs["claude_code_version"] = parse_version(str(version))
-        except ValueError as err:
-            problems.append(
-                Problem(
-                    f"{source}.claudeCodeVersion: {err}; using the latest known.",
-                    "claudeCodeVersion",
-                )
-            )
-    today = raw.get("today")
-    if today:
-        try:
-            kwargs["today"] = dt.date.fromisoformat(str(today))
-        except ValueError:
-            problems.append(
-                Problem(f"{source}.today: {today!r} is not a date (YYYY-MM-DD).", "today")
-            )
+    values = read_values(raw, source, settings.problems)
+    options: dict[str, Any] = {}
+    if "claudeCodeVersion" in values:
+        options["claude_code_version"] = values["claudeCodeVersion"]
+    if "today" in values:
+        options["today"] = values["today"]
     severities: dict[str, Severity | None] = {}
-    severities.update(
-        rule_filter(
-            _codes(raw.get("select"), f"{source}.select", problems, ("select",)),
-            _codes(raw.get("ignore"), f"{source}.ignore", problems, ("ignore",)),
-        )
-    )
-    for section in ("severity", "rules"):
-        table = raw.get(section) or {}
-        if not isinstance(table, Mapping):
-            problems.append(
-                Problem(f"{source}.{section} must map rule codes to severities.", section)
-            )
-            continue
-        for key, value in table.items():
-            code = str(key).upper()
-            if code not in ALL_CODES:
-                problems.append(
-                    Problem(f"{source}.{section}: unknown rule {code}.", section, str(key))
-                )
-                continue
-            if value is False:
-                severities[code] = None
-                continue
-            if value is True:
-                continue
-            parsed = _severity(value)
-            if isinstance(parsed, str):
-                problems.append(Problem(f"{source}.{section}.{code}: {parsed}.", section, str(key)))
-            else:
-                severities[code] = parsed
-    kwargs["severities"] = severities
-    path_ignores = _path_ignores(raw.get("perPathIgnores"), source, problems)
-    if path_ignores:
-        kwargs["path_ignores"] = PathIgnores(root or os.getcwd(), path_ignores)
-    settings.options = CheckOptions(**kwargs)  # type: ignore[arg-type]
-    settings.globs = _globs(raw.get("globs"), source, problems)
-    excludes = raw.get("exclude")
-    if isinstance(excludes, str):
-        excludes = [excludes]
-    if isinstance(excludes, list) and all(isinstance(e, str) for e in excludes):
-        settings.excludes = tuple(excludes)
-    elif excludes is not None:
-        problems.append(Problem(f"{source}.exclude must be a list of patterns.", "exclude"))
-    if isinstance(raw.get("agentFile"), str) and raw["agentFile"]:
-        settings.agent_file = raw["agentFile"]
-    if isinstance(raw.get("model"), str) and raw["model"]:
-        settings.model = raw["model"]
-    settings.offline = bool(raw.get("offline", False))
-    for key, attr, kind, low, high in (
-        ("agentTimeout", "agent_timeout", float, 1.0, 600.0),
-        ("agentRetries", "agent_retries", int, 0, 5),
-        ("contextTokens", "context_tokens", int, 500, 200_000),
-    ):
-        value = raw.get(key)
-        if value is None:
-            continue
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            problems.append(
-                Problem(f"{source}.{key} must be a number from {low:g} to {high:g}.", key)
-            )
-            continue
-        setattr(settings, attr, kind(value))
+    severities.update(rule_filter(values.get("select"), values.get("ignore")))
+    for key in ("severity", "rules"):
+        severities.update(values.get(key, {}))
+    options["severities"] = severities
+    if values.get("perPathIgnores"):
+        options["path_ignores"] = PathIgnores(root or os.getcwd(), values["perPathIgnores"])
+    settings.options = CheckOptions(**options)
+    if "globs" in values:
+        settings.globs = Globs(values["globs"])
+    settings.excludes = values.get("exclude", settings.excludes)
+    settings.agent_file = values.get("agentFile") or None
+    settings.model = values.get("model") or None
+    settings.offline = values.get("offline", settings.offline)
+    settings.agent_timeout = values.get("agentTimeout", settings.agent_timeout)
+    settings.agent_retries = values.get("agentRetries", settings.agent_retries)
+    settings.context_tokens = values.get("contextTokens", settings.context_tokens)
     return settings
-
-
-def _path_ignores(raw: object, source: str, problems: list[str]) -> dict[str, frozenset[str]]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        problems.append(
-            Problem(
-                f"{source}.perPathIgnores must map path patterns to rule codes.", "perPathIgnores"
-            )
-        )
-        return {}
-    out: dict[str, frozenset[str]] = {}
-    for pattern, codes in raw.items():
-        where = f"{source}.perPathIgnores.{pattern}"
-        parsed = _codes(codes, where, problems, ("perPathIgnores", str(pattern)))
-        if parsed:
-            out[str(pattern)] = frozenset(r for r in RULES if any(r.startswith(c) for c in parsed))
-    return out
-
-
-def _globs(raw: object, source: str, problems: list[str]) -> Globs:
-    if raw is None:
-        return Globs()
-    if not isinstance(raw, Mapping):
-        problems.append(Problem(f"{source}.globs must map kinds to lists of patterns.", "globs"))
-        return Globs()
-    by_kind: dict[Kind, tuple[str, ...]] = dict(DEFAULT_GLOBS)
-    for name, patterns in raw.items():
-        try:
-            kind = Kind(name)
-        except ValueError:
-            problems.append(Problem(f"{source}.globs: unknown kind {name!r}.", "globs", name))
-            continue
-        if isinstance(patterns, str):
-            patterns = [patterns]
-        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            problems.append(
-                Problem(f"{source}.globs.{name} must be a list of patterns.", "globs", name)
-            )
-            continue
-        by_kind[kind] = tuple(patterns)
-    return Globs(by_kind)
 
 
 def _read_toml(path: Path) -> tuple[str, dict[str, object]]:

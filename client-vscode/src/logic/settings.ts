@@ -13,29 +13,13 @@
 // at each level (user, workspace, folder, and their language-specific variants) a subagentLsp
 // value wins over an agentLsp one. No `vscode` import here: the caller injects `inspect`.
 
+// The key lists (SERVER_KEYS, CLIENT_KEYS, RESTART_KEYS) are made from the server's settings
+// model, like package.json's settings: `make settings`.
+import { RESTART_KEYS, SERVER_KEYS } from "./settingKeys.generated";
+export { CLIENT_KEYS, RESTART_KEYS, SERVER_KEYS } from "./settingKeys.generated";
+
 export const SECTION = "subagentLsp";
 export const OLD_SECTION = "agentLsp";
-export const SERVER_KEYS = [
-  "claudeCodeVersion",
-  "severity",
-  "rules",
-  "select",
-  "ignore",
-  "globs",
-  "exclude",
-  "perPathIgnores",
-  "agentFile",
-  "model",
-  "offline",
-  "agentTimeout",
-  "agentRetries",
-  "contextTokens",
-] as const;
-// The client's own keys: read here, never sent.
-export const CLIENT_KEYS = ["serverPath", "interpreter", "trace.server"] as const;
-// Changing one of these needs a new server process, not just new settings.
-export const RESTART_KEYS = ["serverPath", "interpreter", "trace.server"] as const;
-
 // What WorkspaceConfiguration.inspect(key) answers (the fields this module reads).
 export interface Inspected {
   defaultValue?: unknown;
