@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import spec
 from .checks import split_tools
-from .document import Document
+from .document import TOP_KEY, Document
 from .findings import Finding, Position, Span
 from .kinds import FileKind
 from .rules import RULES
@@ -136,7 +136,7 @@ def _value_hover(doc: Document, key: KeySpec, node: YNode, pos: Position) -> Hov
 # --- completion ----------------------------------------------------------------------------
 
 _KEY_PREFIX = re.compile(r"[A-Za-z_-]*\Z")
-_KEY_VALUE = re.compile(r"([A-Za-z_][\w-]*):[ \t]*(.*)\Z")
+_KEY_VALUE = re.compile(TOP_KEY + r"[ \t]*(.*)\Z")  # a top-level key and the value typed so far
 _LIST_ITEM = re.compile(r"[ \t]+-[ \t]*(.*)\Z")
 
 
