@@ -9,19 +9,20 @@ before sending is dropped. Nothing is applied approximately and nothing is ever 
 from __future__ import annotations
 
 import os
-import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..definitions.document import split_lines
 from ..definitions.findings import Position, Span
+from ..textfile import read_utf8
 from .context import REDACTED, AgentContext
 from .offline.indexes import prove
-from .offline.pysource import parse_source
+from .offline.pysource import parse_source, strings_and_comments
 from .offline.queries import FoundQuery, python_queries, sql_file_queries
 from .offline.schema import Schema
-from .suggestion import KINDS, Edit, Suggestion
+from .offline.sql import index_defs
+from .suggestion import KINDS, Edit, Suggestion, position_at
 
 TOOL_NAME = "propose_changes"
 TOOL: dict[str, Any] = {
@@ -96,7 +97,7 @@ def parse_answer(
     if not isinstance(items, list):
         raise MalformedAnswer("suggestions must be a list")
     answer = AgentAnswer(summary)
-    file_text = _read(context.path)
+    file_text = read_utf8(context.path)
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict):
             raise MalformedAnswer(f"suggestion {n} is not an object")
@@ -145,26 +146,12 @@ def parse_answer(
     return answer
 
 
-def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def _inside(path: str, roots: list[str]) -> bool:
     real = os.path.realpath(path)
     return any(
         real == r or real.startswith(r.rstrip(os.sep) + os.sep)
         for r in map(os.path.realpath, roots)
     )
-
-
-def _position(text: str, offset: int) -> Position:
-    line = text.count("\n", 0, offset)
-    start = text.rfind("\n", 0, offset) + 1
-    return Position(line, offset - start)
 
 
 def _map_edit(
@@ -191,8 +178,8 @@ def _map_edit(
     if original is None:
         return None, "it touches text that was redacted before sending"
     scope_start = context.scope.start.line
-    a = _position(context.scope_text, original[0])
-    b = _position(context.scope_text, original[1])
+    a = position_at(context.scope_text, original[0])
+    b = position_at(context.scope_text, original[1])
     span = Span(Position(a.line + scope_start, a.column), Position(b.line + scope_start, b.column))
     if file_text is not None:
         lines = split_lines(file_text)
@@ -218,7 +205,7 @@ def _map_other_file(
         if find:
             return None, f"{path} does not exist"
         return Edit(target, Span.point(0, 0), replace), None
-    text = _read(target)
+    text = read_utf8(target)
     if text is None:
         return None, f"{path} cannot be read"
     if not find:
@@ -229,7 +216,7 @@ def _map_other_file(
         return None, f"its text to replace {where} in {path}"
     start = text.index(find)
     return Edit(
-        target, Span(_position(text, start), _position(text, start + len(find))), replace
+        target, Span(position_at(text, start), position_at(text, start + len(find))), replace
     ), None
 
 
@@ -241,31 +228,32 @@ def _root_of(path: str, roots: list[str]) -> str | None:
     return None
 
 
-_CREATE_INDEX = re.compile(
-    r"create\s+(?:unique\s+)?index\s+(?P<concurrently>concurrently\s+)?(?:if\s+not\s+exists\s+)?"
-    r"[`\"\[]?\w*[`\"\]]?\s*on\s+(?:only\s+)?[`\"\[]?(?P<table>\w+)[`\"\]]?"
-    r"(?:\s+using\s+(?P<method>\w+))?\s*\((?P<cols>[^)]*)\)(?P<rest>[^;\n]*)",
-    re.IGNORECASE,
-)
 _SQLITE_METHODS = {None, "btree"}
+
+
+def _sql_of(edit: Edit) -> list[str]:
+    """The SQL an edit writes: a .sql file's whole text; in Python (a migration, an ``execute``
+    call), its string literals and comments."""
+    if edit.path.endswith(".py"):
+        return strings_and_comments(edit.new_text)
+    return [edit.new_text]
 
 
 def _prove_indexes(
     edits: list[Edit], context: AgentContext, schema: Schema
 ) -> tuple[bool | None, str]:
-    statements = [m for e in edits for m in _CREATE_INDEX.finditer(e.new_text)]
+    statements = [index for e in edits for sql in _sql_of(e) for index in index_defs(sql)]
     if not statements:
         return None, "Not proven: no CREATE INDEX to run on SQLite (an ORM flag or other change)."
     queries = _queries_of(context, schema)
     notes = []
     proven_all = True
-    for m in statements:
-        table = schema.tables.get(m.group("table"))
-        method = (m.group("method") or "").lower() or None
-        cols = [c.strip().strip('`"[]').split()[0] for c in m.group("cols").split(",") if c.strip()]
-        label = f"{m.group('table')} ({', '.join(cols)})"
-        if method not in _SQLITE_METHODS or "include" in m.group("rest").lower():
-            what = f"USING {method}" if method not in _SQLITE_METHODS else "INCLUDE"
+    for index in statements:
+        table = schema.tables.get(index.table)
+        cols = list(index.columns)
+        label = f"{index.table} ({', '.join(cols)})"
+        if index.method not in _SQLITE_METHODS or index.include:
+            what = f"USING {index.method}" if index.method not in _SQLITE_METHODS else "INCLUDE"
             notes.append(
                 f"Not proven: {label} uses {what}, a PostgreSQL feature SQLite cannot run."
             )
@@ -273,7 +261,7 @@ def _prove_indexes(
             continue
         if table is None:
             notes.append(
-                f"Not proven: the table {m.group('table')} is not in the schema this tool found."
+                f"Not proven: the table {index.table} is not in the schema this tool found."
             )
             proven_all = False
             continue
@@ -301,6 +289,6 @@ def _prove_indexes(
 
 def _queries_of(context: AgentContext, schema: Schema) -> list[FoundQuery]:
     if context.language == "sql":
-        return sql_file_queries(context.path, context.scope_text)
+        return sql_file_queries(context.scope_text)
     source = parse_source(context.path, textwrap.dedent(context.scope_text))
     return python_queries(source, schema)

@@ -82,7 +82,7 @@ def analyze_file(
             if source is not None:
                 found = python_queries(source, workspace)
             elif path.endswith(".sql"):
-                found = sql_file_queries(path, text)
+                found = sql_file_queries(text)
             out.extend(index_suggestions(found, workspace, path, _Sources(source, loader)))
         except Exception:
             log.exception("index analysis failed for %s", path)

@@ -8,8 +8,11 @@ are UTF-8 byte offsets and are converted to code points here.
 from __future__ import annotations
 
 import ast
+import io
 import itertools
 import re
+import textwrap
+import tokenize
 from dataclasses import dataclass
 
 from ...definitions.document import span_text, split_lines
@@ -172,15 +175,23 @@ def dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts)).replace(".()", "()")
 
 
-def functions(source: Source) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    return [n for n in source.walk() if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-
-
-def parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
-    out: dict[ast.AST, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            out[child] = node
+def strings_and_comments(code: str) -> list[str]:
+    """The string literals' values and the comments' text of Python ``code``, which may be a
+    fragment that does not parse (an edit's replacement); reading stops where tokenizing does."""
+    out: list[str] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(textwrap.dedent(code)).readline):
+            if token.type == tokenize.COMMENT:
+                out.append(token.string.lstrip("#"))
+            elif token.type == tokenize.STRING:
+                try:
+                    value = ast.literal_eval(token.string)
+                except (ValueError, SyntaxError):  # an f-string: its text is not known
+                    continue
+                if isinstance(value, str):
+                    out.append(value)
+    except (tokenize.TokenError, SyntaxError):  # an unclosed bracket, a bad dedent
+        return out
     return out
 
 
