@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..definitions.document import split_lines
 from ..definitions.findings import Position, Span
@@ -22,56 +21,7 @@ from .offline.pysource import parse_source, strings_and_comments
 from .offline.queries import FoundQuery, python_queries, sql_file_queries
 from .offline.schema import Schema
 from .offline.sql import index_defs
-from .suggestion import KINDS, Edit, Suggestion, position_at
-
-TOOL_NAME = "propose_changes"
-TOOL: dict[str, Any] = {
-    "name": TOOL_NAME,
-    "description": (
-        "Propose concrete, minimal changes to the code the developer selected. Each suggestion "
-        "is one improvement of the requested kind with a short imperative title, a rationale "
-        "that names the failure it prevents, and exact text edits. An edit replaces `find` (text "
-        "copied exactly from the code in scope, occurring there exactly once) with `replace`. "
-        "To edit another file of the workspace give its `path` (then `find` must occur once in "
-        "that whole file); to create a new file (a migration) give a `path` that does not exist "
-        "and an empty `find`. Return an empty list when the code needs no change."
-    ),
-    "input_schema": {
-        "type": "object",
-        "properties": {
-            "summary": {"type": "string", "description": "One or two sentences for the developer."},
-            "suggestions": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "kind": {"type": "string", "enum": list(KINDS)},
-                        "title": {"type": "string"},
-                        "rationale": {"type": "string"},
-                        "edits": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "properties": {
-                                    "find": {"type": "string"},
-                                    "replace": {"type": "string"},
-                                    "path": {"type": "string"},
-                                },
-                                "required": ["find", "replace"],
-                            },
-                        },
-                    },
-                    "required": ["kind", "title", "rationale", "edits"],
-                },
-            },
-        },
-        "required": ["summary", "suggestions"],
-    },
-}
-
-
-class MalformedAnswer(ValueError):
-    """The answer does not follow the propose_changes schema."""
+from .suggestion import Edit, Suggestion, position_at
 
 
 @dataclass
@@ -81,62 +31,40 @@ class AgentAnswer:
     dropped: list[str] = field(default_factory=list)  # why each refused edit was refused
 
 
-def _str(value: object, where: str) -> str:
-    if not isinstance(value, str):
-        raise MalformedAnswer(f"{where} must be a string")
-    return value
-
-
 def parse_answer(
     raw: object, context: AgentContext, schema: Schema, roots: list[str]
 ) -> AgentAnswer:
-    if not isinstance(raw, dict):
-        raise MalformedAnswer("the tool input is not an object")
-    summary = _str(raw.get("summary", ""), "summary")
-    items = raw.get("suggestions")
-    if not isinstance(items, list):
-        raise MalformedAnswer("suggestions must be a list")
-    answer = AgentAnswer(summary)
+    """Raises MalformedAnswer (from propose_changes.py) when ``raw`` breaks the tool's schema."""
+    from .propose_changes import validate
+
+    valid = validate(raw)
+    answer = AgentAnswer(valid.summary)
     file_text = read_utf8(context.path)
-    for n, item in enumerate(items, 1):
-        if not isinstance(item, dict):
-            raise MalformedAnswer(f"suggestion {n} is not an object")
-        kind = _str(item.get("kind"), f"suggestion {n} kind")
-        if kind not in KINDS:
-            raise MalformedAnswer(f"suggestion {n} has an unknown kind {kind!r}")
-        title = _str(item.get("title"), f"suggestion {n} title")
-        rationale = _str(item.get("rationale"), f"suggestion {n} rationale")
-        raw_edits = item.get("edits")
-        if not isinstance(raw_edits, list) or not raw_edits:
-            raise MalformedAnswer(f"suggestion {n} has no edits")
+    for item in valid.suggestions:
         edits: list[Edit] = []
         reason = None
-        for m, raw_edit in enumerate(raw_edits, 1):
-            if not isinstance(raw_edit, dict):
-                raise MalformedAnswer(f"edit {m} of suggestion {n} is not an object")
-            find = _str(raw_edit.get("find"), "find")
-            replace = _str(raw_edit.get("replace"), "replace")
-            path = raw_edit.get("path")
-            if path is not None and not isinstance(path, str):
-                raise MalformedAnswer("path must be a string")
-            edit, reason = _map_edit(find, replace, path, context, file_text, roots)
+        for proposed in item.edits:
+            edit, reason = _map_edit(
+                proposed.find, proposed.replace, proposed.path, context, file_text, roots
+            )
             if edit is None:
                 break
             edits.append(edit)
         if reason is not None:
-            answer.dropped.append(f"“{title}”: {reason}")
+            answer.dropped.append(f"“{item.title}”: {reason}")
             continue
         proven = None
-        if kind == "index":
+        rationale = item.rationale
+        if item.kind == "index":
             proven, note = _prove_indexes(edits, context, schema)
             rationale = f"{rationale}\n\n{note}" if note else rationale
         answer.suggestions.append(
             Suggestion(
                 "BKD900",
-                kind,
+                item.kind,
                 context.path,
                 context.scope,
-                title,
+                item.title,
                 rationale,
                 tuple(edits),
                 engine="anthropic",

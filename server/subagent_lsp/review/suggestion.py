@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from ..definitions.findings import Position, Severity, Span
 
-KINDS = ("index", "validation", "error-handling")
+Kind = Literal["index", "validation", "error-handling"]
+KINDS: tuple[str, ...] = get_args(Kind)
 SOURCE = "backend-developer"
 
 
