@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .definitions.findings import Severity
 from .definitions.rules import RULES
 
 HEADER = """# subagent-lsp rules
@@ -35,7 +34,3 @@ def render() -> str:
             f"**Example:**\n\n```yaml\n{example}\n```\n\n**Fix:** {r.fix}\n"
         )
     return HEADER + "\n".join(rows) + "\n\n" + "\n".join(sections)
-
-
-def severity_counts() -> dict[str, int]:
-    return {s.label: sum(1 for r in RULES.values() if r.severity is s) for s in Severity}

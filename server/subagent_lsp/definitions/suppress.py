@@ -57,14 +57,3 @@ def find_suppressions(lines: Sequence[str]) -> Suppressions:
         target = number + 1 if own_line else number
         found.line_codes.setdefault(target, set()).update(codes)
     return found
-
-
-def apply_suppressions(
-    findings: list[Finding], lines: Sequence[str], text: str | None = None
-) -> list[Finding]:
-    if not findings:
-        return findings
-    if text is not None and MARK not in text:
-        return findings
-    found = find_suppressions(lines)
-    return [f for f in findings if not found.silences(f)]

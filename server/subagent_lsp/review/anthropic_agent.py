@@ -33,9 +33,7 @@ class AgentError(Exception):
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.kind = (
-            kind  # no-key | auth | busy | timeout | network | malformed | refused | cancelled
-        )
+        self.kind = kind  # no-key | auth | busy | timeout | network | malformed | refused
 
 
 def has_credentials() -> bool:
@@ -129,8 +127,6 @@ async def _request(call: AgentCall, timeout: float, max_retries: int) -> dict[st
     client = anthropic.AsyncAnthropic(timeout=timeout, max_retries=max_retries)
     try:
         message = await client.messages.create(**call.request())
-    except asyncio.CancelledError:
-        raise
     except anthropic.AuthenticationError as err:
         raise AgentError(
             "auth", "The Anthropic API rejected the credentials (401): check the API key."

@@ -30,7 +30,6 @@ class Source:
     text: str
     lines: list[str]
     modules: list[ast.Module]  # one for the whole file, or one per block that parsed
-    complete: bool  # the whole file parsed
 
     def col(self, line: int, byte_col: int) -> int:
         """ast's UTF-8 byte column -> code point column (lines are 1-based in ast)."""
@@ -125,21 +124,24 @@ class Source:
 def parse_source(path: str, text: str) -> Source:
     lines = split_lines(text)
     if len(text) > MAX_SOURCE_CHARS:
-        return Source(path, text, lines, [], False)
-    try:
-        return Source(path, text, lines, [ast.parse(text)], True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass
+        return Source(path, text, lines, [])
+    whole = _parse_or_none(text)
+    if whole is not None:
+        return Source(path, text, lines, [whole])
     modules = []
     for start, stop in _blocks(lines):
-        chunk = "\n".join(lines[start:stop])
-        try:
-            module = ast.parse(chunk)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        ast.increment_lineno(module, start)
-        modules.append(module)
-    return Source(path, text, lines, modules, False)
+        module = _parse_or_none("\n".join(lines[start:stop]))
+        if module is not None:
+            ast.increment_lineno(module, start)
+            modules.append(module)
+    return Source(path, text, lines, modules)
+
+
+def _parse_or_none(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, int]]:
