@@ -61,7 +61,7 @@ def main() -> None:
     print(f"module: {module.count(chr(10))} lines, {len(found)} suggestions")
     report("suggestions for a 2,000-line module", timed(lambda: analyze(path, module, schema)))
     reports = (BACKEND / "raw_sql" / "reports.sql").read_text()
-    query = sql_file_queries("reports.sql", reports)[0]
+    query = sql_file_queries(reports)[0]
     table = schema.tables[query.shape.table]
     cols = propose(query, table)
     assert cols is not None

@@ -79,3 +79,13 @@ def test_broken_manifest_falls_back_to_default_folder(tmp_path: Path) -> None:
     (tmp_path / "agents").mkdir()
     kind = classify(str(tmp_path / "agents" / "x.md"), "")
     assert kind is not None and kind.plugin
+
+
+def test_frontmatter_keys_read_top_level_keys_as_yaml_does() -> None:
+    text = (
+        '---\r\nname: x\r\ntags:\r\n  - a\r\n"model": y\r\nurl:http\r\n# note: no\r\n- item: no\r\n'
+        "---\r\nbody: no\r\n"
+    )
+    # quoted keys count, ``url:http`` is a plain scalar (no blank after the colon), CRLF is a
+    # line end like LF, and nothing below the closing fence is frontmatter
+    assert frontmatter_keys(text) == {"name", "tags", "model"}

@@ -28,7 +28,7 @@ from .config import (
 from .definitions.findings import Finding, Severity, Span
 from .definitions.kinds import FileKind, Globs, classify, classify_by_content
 from .definitions.rules import RULES
-from .definitions.spec import DEFAULT_GLOBS, MAX_FILE_BYTES, Kind
+from .definitions.spec import DEFAULT_GLOBS, Kind
 from .definitions.versions import parse_version
 from .definitions.workspace import (
     FileResult,
@@ -36,6 +36,7 @@ from .definitions.workspace import (
     add_duplicate_names,
     check_paths,
     check_text,
+    decode_text,
     fix_text,
     read_text,
 )
@@ -287,27 +288,7 @@ def _read_stdin(stdin: TextIO | None, name: str | None) -> StdinFile:
     binary: BinaryIO | None = getattr(stream, "buffer", None)
     data = binary.read() if binary is not None else stream.read().encode("utf-8")
     bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
-    return StdinFile(name, _decode(data), data, bom)
-
-
-def _decode(data: bytes) -> ReadResult:
-    if len(data) > MAX_FILE_BYTES:
-        return ReadResult(
-            None,
-            f"File is {len(data):,} bytes; agent files over "
-            f"{MAX_FILE_BYTES:,} bytes are not checked.",
-        )
-    if b"\x00" in data[:8192]:
-        return ReadResult(None, "Binary file (it contains NUL bytes), not an agent definition.")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return ReadResult(
-            None,
-            f"Not UTF-8 text (byte 0x{data[err.start]:02X} at offset {err.start}); Claude Code "
-            "reads agent files as UTF-8. Re-save the file as UTF-8.",
-        )
-    return ReadResult(text.removeprefix("\ufeff"))
+    return StdinFile(name, decode_text(data), data, bom)
 
 
 def _stdin_kind(source: StdinFile, globs: Globs) -> FileKind | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .definitions.findings import Severity
 from .registry import Rule, all_rules
 
 HEADER = """# subagent-lsp rules
@@ -46,8 +45,3 @@ def render() -> str:
         for r in rules
     ]
     return HEADER + "\n".join(rows) + "\n\n" + "\n".join(_section(r) for r in rules)
-
-
-def severity_counts() -> dict[str, int]:
-    rules = all_rules().values()
-    return {s.label: sum(1 for r in rules if r.severity is s) for s in Severity}

@@ -17,6 +17,7 @@ from .policy import Policy
 from .review.offline.engine import analyze, is_backend_file, workspace_root
 from .review.offline.schema import SKIP_DIRS, SchemaCache
 from .review.suggestion import KINDS, Suggestion
+from .textfile import read_utf8
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -42,10 +43,8 @@ def collect(
     schema = cache.schema()
     out: list[Suggestion] = []
     for path in backend_files(paths):
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError):
+        text = read_utf8(path)
+        if text is None:
             continue
         found = analyze(path, text, schema, kinds)
         out.extend(policy.apply(path, split_lines(text), found))
@@ -91,11 +90,7 @@ def diff_of(suggestion: Suggestion) -> str:
         by_path[edit.path].append(TextEdit(edit.span, edit.new_text))
     chunks = []
     for path, edits in by_path.items():
-        try:
-            with open(path, encoding="utf-8") as fh:
-                before = fh.read()
-        except OSError:
-            before = ""
+        before = read_utf8(path) or ""
         after = apply_edits(before, edits)
         name = _display(path)
         chunks.append(
@@ -205,12 +200,9 @@ def run_agent_suggest(
         f"({plural(len(files), 'file')} x {plural(len(wanted), 'kind')}).\n"
     )
     suggestions: list[Suggestion] = []
-    failures = 0
     for path in files:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError):
+        text = read_utf8(path)
+        if text is None:
             continue
         whole = Span(Position(0, 0), Position(max(text.count("\n"), 0), 0))
         for kind in wanted:
@@ -218,7 +210,6 @@ def run_agent_suggest(
             try:
                 answer = asyncio.run(call_agent(AgentCall(agent, model, context), schema, roots))
             except AgentError as error:
-                failures += 1
                 err.write(f"subagent-lsp: {_display(path)} ({kind}): {error}\n")
                 continue
             for reason in answer.dropped:

@@ -11,10 +11,10 @@ import pytest
 
 from subagent_lsp.definitions.findings import Position, Span
 from subagent_lsp.review.agent import bundled_agent_path, load_agent
-from subagent_lsp.review.agent_answer import TOOL
 from subagent_lsp.review.anthropic_agent import AgentCall, AgentError, call_agent
 from subagent_lsp.review.context import build_context, estimate_tokens, redact
 from subagent_lsp.review.offline.schema import SchemaCache
+from subagent_lsp.review.propose_changes import tool_definition
 
 from ..conftest import REPO
 from ..standin import Reply, StandIn, commit_fix
@@ -287,7 +287,7 @@ def test_redaction_patterns() -> None:
 
 def test_cached_prefix_is_above_the_caching_minimum() -> None:
     agent = load_agent(bundled_agent_path())
-    prefix = json.dumps(TOOL) + agent.system_prompt
+    prefix = json.dumps(tool_definition()) + agent.system_prompt
     # 3.5 characters per token overestimates tokens for English prose; the real count is higher
     # per character for code and JSON, so this is a floor, not a ceiling.
     assert estimate_tokens(prefix) > 1024

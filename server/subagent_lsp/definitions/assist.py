@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import spec
 from .checks import split_tools
-from .document import Document
+from .document import TOP_KEY, Document
 from .findings import Finding, Position, Span
 from .kinds import FileKind
 from .rules import RULES
@@ -136,7 +136,7 @@ def _value_hover(doc: Document, key: KeySpec, node: YNode, pos: Position) -> Hov
 # --- completion ----------------------------------------------------------------------------
 
 _KEY_PREFIX = re.compile(r"[A-Za-z_-]*\Z")
-_KEY_VALUE = re.compile(r"([A-Za-z_][\w-]*):[ \t]*(.*)\Z")
+_KEY_VALUE = re.compile(TOP_KEY + r"[ \t]*(.*)\Z")  # a top-level key and the value typed so far
 _LIST_ITEM = re.compile(r"[ \t]+-[ \t]*(.*)\Z")
 
 
@@ -159,7 +159,7 @@ def complete(
     line = doc.lines[pos.line] if pos.line < len(doc.lines) else ""
     prefix = line[: pos.column]
     if doc.frontmatter is None and pos.line == 0 and fk.kind is not Kind.CATALOG:
-        return [_skeleton(pos, prefix)]
+        return [_skeleton(pos)]
     if not in_frontmatter(doc, pos.line):
         return []
     keys = spec.key_index(fk.kind)
@@ -186,7 +186,7 @@ def complete(
     return _value_items(key, replace, agent_names, mcp_servers, skill_names)
 
 
-def _skeleton(pos: Position, prefix: str) -> Completion:
+def _skeleton(pos: Position) -> Completion:
     body = '---\nname: ${1:agent-name}\ndescription: "${2:Use this agent when ...}"\n---\n$0'
     return Completion(
         "---",

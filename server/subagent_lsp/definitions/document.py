@@ -17,7 +17,14 @@ from .yamltree import ParsedYaml, YamlProblem, YNode, parse_yaml
 MAX_TEXT_CHARS = 1_000_000
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FENCE = re.compile(r"---[ \t]*\Z")
-_TOP_KEY = re.compile(r"""([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:(?:[ \t]|\Z)""")
+# A top-level key at the start of a line and its colon, as YAML reads one: plain (not starting
+# with a blank, ``#``, ``:``, ``-`` or a quote) or quoted; group 1 is the key as written. The
+# one definition for every line-level reader (fence recovery, quick fixes, classification by
+# content, completion), which never need a YAML parse.
+TOP_KEY = r"""([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:"""
+_TOP_KEY = re.compile(
+    TOP_KEY + r"(?:[ \t]|\Z)"
+)  # an entry: the colon ends the line or a blank follows
 
 
 def split_lines(text: str) -> list[str]:

@@ -30,9 +30,6 @@ class Severity(enum.IntEnum):
             key = "INFORMATION"
         return cls[key]
 
-    def worse_than(self, other: Severity) -> bool:
-        return self.value < other.value
-
 
 @dataclass(frozen=True, order=True)
 class Position:

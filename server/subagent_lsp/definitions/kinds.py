@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pathspec
 
+from .document import TOP_KEY
 from .spec import (
     CATALOG_SIGNATURE_KEYS,
     DEFAULT_GLOBS,
@@ -111,16 +112,16 @@ def find_plugin(path: str) -> Plugin | None:
     return None
 
 
-_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
+_KEY_LINE = re.compile("^" + TOP_KEY + r"(?:[ \t\r]|$)", re.MULTILINE)
 
 
 def frontmatter_keys(text: str) -> set[str]:
     """Top-level keys of a file's frontmatter, read cheaply (no YAML parse)."""
-    if not (text.startswith("---") or text.startswith("\ufeff---")):  # no copy of a big text
+    if not text.startswith(("---", "\ufeff---")):  # no copy of a big text
         return set()
     end = text.find("\n---", 3)
     head = text[: end if end != -1 else 4000]
-    return set(_KEY_LINE.findall(head))
+    return {key.strip("'\"") for key in _KEY_LINE.findall(head)}
 
 
 def classify_by_content(path: str, text: str) -> Kind | None:

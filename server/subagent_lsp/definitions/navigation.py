@@ -17,7 +17,7 @@ from .checks import split_tools
 from .document import Document, parse_document
 from .findings import Position, Span
 from .kinds import FileKind
-from .spec import SCOPE_PRECEDENCE, TOOLS, USER_CONFIG_DIR, Kind
+from .spec import NAME_FORM, SCOPE_PRECEDENCE, TOOLS, USER_CONFIG_DIR, Kind
 
 _HEADING = re.compile(r"(#{1,6})\s+(.+?)\s*#*\s*$")
 # Agent(a, b) and its old name Task(a, b): the tools that take agent names (spec.py)
@@ -301,4 +301,4 @@ def winner(definitions: list[Definition], near: str | None = None) -> Definition
     return sorted(definitions, key=key)[0]
 
 
-AGENT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+AGENT_NAME = NAME_FORM  # what a rename may give

@@ -479,6 +479,8 @@ PLUGIN_AGENT_KEYS = frozenset(k.name for k in SUBAGENT_KEYS if k.plugin_ok)
 PLUGIN_DROPPED_FOR_SECURITY = frozenset({"hooks", "mcpServers", "permissionMode"})
 
 # --- Names ---------------------------------------------------------------------------------
+# The documented form of agent and skill names: lowercase letters and digits, single hyphens.
+NAME_FORM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 NAME_COLON_SKIPPED_SINCE = "2.1.218"  # a `:` in a subagent name makes Claude Code skip the file
 SKILL_NAME_MAX = 64
 SKILL_DESCRIPTION_MAX = 1024  # Agent Skills spec

@@ -16,8 +16,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .findings import Finding
-
 _DIRECTIVE = re.compile(
     r"(?:#|<!--)\s*(?:sub)?agent-lsp:\s*(ignore-file|ignore)\b\s*([A-Za-z0-9_, ]*?)\s*(?:-->|$)"
 )
@@ -30,9 +28,6 @@ ALL = "*"
 class Suppressions:
     file_codes: set[str] = field(default_factory=set)
     line_codes: dict[int, set[str]] = field(default_factory=dict)
-
-    def silences(self, finding: Finding) -> bool:
-        return self.silences_at(finding.code, finding.span.start.line)
 
     def silences_at(self, code: str, line: int) -> bool:
         if ALL in self.file_codes or code in self.file_codes:
@@ -57,14 +52,3 @@ def find_suppressions(lines: Sequence[str]) -> Suppressions:
         target = number + 1 if own_line else number
         found.line_codes.setdefault(target, set()).update(codes)
     return found
-
-
-def apply_suppressions(
-    findings: list[Finding], lines: Sequence[str], text: str | None = None
-) -> list[Finding]:
-    if not findings:
-        return findings
-    if text is not None and MARK not in text:
-        return findings
-    found = find_suppressions(lines)
-    return [f for f in findings if not found.silences(f)]

@@ -42,15 +42,18 @@ def read_text(path: str) -> ReadResult:
     try:
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
-            return ReadResult(
-                None,
-                f"File is {size:,} bytes; agent files over "
-                f"{MAX_FILE_BYTES:,} bytes are not checked.",
-            )
+            return _too_big(size)
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as err:
         return ReadResult(None, f"Cannot read the file: {err.strerror or err}.")
+    return decode_text(data)
+
+
+def decode_text(data: bytes) -> ReadResult:
+    """Bytes (a file's, or standard input's) as agent-file text, or the reason they are not."""
+    if len(data) > MAX_FILE_BYTES:
+        return _too_big(len(data))
     if b"\x00" in data[:8192]:
         return ReadResult(None, "Binary file (it contains NUL bytes), not an agent definition.")
     try:
@@ -62,6 +65,12 @@ def read_text(path: str) -> ReadResult:
             "reads agent files as UTF-8. Re-save the file as UTF-8.",
         )
     return ReadResult(text.removeprefix("\ufeff"))
+
+
+def _too_big(size: int) -> ReadResult:
+    return ReadResult(
+        None, f"File is {size:,} bytes; agent files over {MAX_FILE_BYTES:,} bytes are not checked."
+    )
 
 
 class _Ignores:

@@ -69,7 +69,6 @@ class YNode:
     span: Span
     value: object = None  # scalars only: the resolved Python value
     style: str | None = None  # scalars: None (plain), '"', "'", '|', '>'
-    flow: bool = False
     items: list[YNode] = field(default_factory=list)
     pairs: list[tuple[YNode, YNode]] = field(default_factory=list)
 
@@ -192,11 +191,11 @@ class _Builder:
             self.memo[key] = built
             return built
         if isinstance(node, yaml.SequenceNode):
-            built = YNode("sequence", span, flow=bool(getattr(node, "flow_style", False)))
+            built = YNode("sequence", span)
             self.memo[key] = built
             built.items = [self.build(child, depth + 1) for child in node.value]
             return built
-        built = YNode("mapping", span, flow=bool(getattr(node, "flow_style", False)))
+        built = YNode("mapping", span)
         self.memo[key] = built
         seen: dict[object, YNode] = {}
         for k, v in node.value:

@@ -43,9 +43,6 @@ class AgentHandler(YAMLHandler):
         self.path = path
         self.document: Document | None = None
 
-    def detect(self, text: str) -> bool:
-        return text.lstrip("\ufeff").startswith("---")
-
     def split(self, text: str) -> tuple[str, str]:
         doc = parse_document(self.path, text)
         self.document = doc
@@ -60,9 +57,6 @@ class AgentHandler(YAMLHandler):
         data = doc.mapping.to_python()
         return data if isinstance(data, dict) else {}
 
-    def export(self, metadata: dict[str, object], **kwargs: Any) -> str:
-        raise NotImplementedError("agent files are read-only here")
-
 
 @dataclass(frozen=True)
 class AgentDefinition:
@@ -71,7 +65,6 @@ class AgentDefinition:
     description: str
     model: str  # as written: an alias or an id
     system_prompt: str
-    warnings: tuple[Finding, ...] = ()
 
     def model_id(self, overrides: dict[str, str] | None = None) -> str:
         """A concrete claude-* id for the API (aliases mapped through a data table)."""
@@ -107,7 +100,6 @@ def parse_agent(path: str, text: str) -> AgentDefinition:
         description=str(meta.get("description", "")),
         model=str(meta.get("model") or "inherit"),
         system_prompt=post.content.strip(),
-        warnings=tuple(f for f in findings if f.severity is Severity.WARNING),
     )
 
 

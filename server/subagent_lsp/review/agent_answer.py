@@ -9,68 +9,19 @@ before sending is dropped. Nothing is applied approximately and nothing is ever 
 from __future__ import annotations
 
 import os
-import re
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..definitions.document import split_lines
 from ..definitions.findings import Position, Span
+from ..textfile import read_utf8
 from .context import REDACTED, AgentContext
 from .offline.indexes import prove
-from .offline.pysource import parse_source
+from .offline.pysource import parse_source, strings_and_comments
 from .offline.queries import FoundQuery, python_queries, sql_file_queries
 from .offline.schema import Schema
-from .suggestion import KINDS, Edit, Suggestion
-
-TOOL_NAME = "propose_changes"
-TOOL: dict[str, Any] = {
-    "name": TOOL_NAME,
-    "description": (
-        "Propose concrete, minimal changes to the code the developer selected. Each suggestion "
-        "is one improvement of the requested kind with a short imperative title, a rationale "
-        "that names the failure it prevents, and exact text edits. An edit replaces `find` (text "
-        "copied exactly from the code in scope, occurring there exactly once) with `replace`. "
-        "To edit another file of the workspace give its `path` (then `find` must occur once in "
-        "that whole file); to create a new file (a migration) give a `path` that does not exist "
-        "and an empty `find`. Return an empty list when the code needs no change."
-    ),
-    "input_schema": {
-        "type": "object",
-        "properties": {
-            "summary": {"type": "string", "description": "One or two sentences for the developer."},
-            "suggestions": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "kind": {"type": "string", "enum": list(KINDS)},
-                        "title": {"type": "string"},
-                        "rationale": {"type": "string"},
-                        "edits": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "properties": {
-                                    "find": {"type": "string"},
-                                    "replace": {"type": "string"},
-                                    "path": {"type": "string"},
-                                },
-                                "required": ["find", "replace"],
-                            },
-                        },
-                    },
-                    "required": ["kind", "title", "rationale", "edits"],
-                },
-            },
-        },
-        "required": ["summary", "suggestions"],
-    },
-}
-
-
-class MalformedAnswer(ValueError):
-    """The answer does not follow the propose_changes schema."""
+from .offline.sql import index_defs
+from .suggestion import Edit, Suggestion, position_at
 
 
 @dataclass
@@ -80,62 +31,40 @@ class AgentAnswer:
     dropped: list[str] = field(default_factory=list)  # why each refused edit was refused
 
 
-def _str(value: object, where: str) -> str:
-    if not isinstance(value, str):
-        raise MalformedAnswer(f"{where} must be a string")
-    return value
-
-
 def parse_answer(
     raw: object, context: AgentContext, schema: Schema, roots: list[str]
 ) -> AgentAnswer:
-    if not isinstance(raw, dict):
-        raise MalformedAnswer("the tool input is not an object")
-    summary = _str(raw.get("summary", ""), "summary")
-    items = raw.get("suggestions")
-    if not isinstance(items, list):
-        raise MalformedAnswer("suggestions must be a list")
-    answer = AgentAnswer(summary)
-    file_text = _read(context.path)
-    for n, item in enumerate(items, 1):
-        if not isinstance(item, dict):
-            raise MalformedAnswer(f"suggestion {n} is not an object")
-        kind = _str(item.get("kind"), f"suggestion {n} kind")
-        if kind not in KINDS:
-            raise MalformedAnswer(f"suggestion {n} has an unknown kind {kind!r}")
-        title = _str(item.get("title"), f"suggestion {n} title")
-        rationale = _str(item.get("rationale"), f"suggestion {n} rationale")
-        raw_edits = item.get("edits")
-        if not isinstance(raw_edits, list) or not raw_edits:
-            raise MalformedAnswer(f"suggestion {n} has no edits")
+    """Raises MalformedAnswer (from propose_changes.py) when ``raw`` breaks the tool's schema."""
+    from .propose_changes import validate
+
+    valid = validate(raw)
+    answer = AgentAnswer(valid.summary)
+    file_text = read_utf8(context.path)
+    for item in valid.suggestions:
         edits: list[Edit] = []
         reason = None
-        for m, raw_edit in enumerate(raw_edits, 1):
-            if not isinstance(raw_edit, dict):
-                raise MalformedAnswer(f"edit {m} of suggestion {n} is not an object")
-            find = _str(raw_edit.get("find"), "find")
-            replace = _str(raw_edit.get("replace"), "replace")
-            path = raw_edit.get("path")
-            if path is not None and not isinstance(path, str):
-                raise MalformedAnswer("path must be a string")
-            edit, reason = _map_edit(find, replace, path, context, file_text, roots)
+        for proposed in item.edits:
+            edit, reason = _map_edit(
+                proposed.find, proposed.replace, proposed.path, context, file_text, roots
+            )
             if edit is None:
                 break
             edits.append(edit)
         if reason is not None:
-            answer.dropped.append(f"“{title}”: {reason}")
+            answer.dropped.append(f"“{item.title}”: {reason}")
             continue
         proven = None
-        if kind == "index":
+        rationale = item.rationale
+        if item.kind == "index":
             proven, note = _prove_indexes(edits, context, schema)
             rationale = f"{rationale}\n\n{note}" if note else rationale
         answer.suggestions.append(
             Suggestion(
                 "BKD900",
-                kind,
+                item.kind,
                 context.path,
                 context.scope,
-                title,
+                item.title,
                 rationale,
                 tuple(edits),
                 engine="anthropic",
@@ -145,26 +74,12 @@ def parse_answer(
     return answer
 
 
-def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def _inside(path: str, roots: list[str]) -> bool:
     real = os.path.realpath(path)
     return any(
         real == r or real.startswith(r.rstrip(os.sep) + os.sep)
         for r in map(os.path.realpath, roots)
     )
-
-
-def _position(text: str, offset: int) -> Position:
-    line = text.count("\n", 0, offset)
-    start = text.rfind("\n", 0, offset) + 1
-    return Position(line, offset - start)
 
 
 def _map_edit(
@@ -191,8 +106,8 @@ def _map_edit(
     if original is None:
         return None, "it touches text that was redacted before sending"
     scope_start = context.scope.start.line
-    a = _position(context.scope_text, original[0])
-    b = _position(context.scope_text, original[1])
+    a = position_at(context.scope_text, original[0])
+    b = position_at(context.scope_text, original[1])
     span = Span(Position(a.line + scope_start, a.column), Position(b.line + scope_start, b.column))
     if file_text is not None:
         lines = split_lines(file_text)
@@ -218,7 +133,7 @@ def _map_other_file(
         if find:
             return None, f"{path} does not exist"
         return Edit(target, Span.point(0, 0), replace), None
-    text = _read(target)
+    text = read_utf8(target)
     if text is None:
         return None, f"{path} cannot be read"
     if not find:
@@ -229,7 +144,7 @@ def _map_other_file(
         return None, f"its text to replace {where} in {path}"
     start = text.index(find)
     return Edit(
-        target, Span(_position(text, start), _position(text, start + len(find))), replace
+        target, Span(position_at(text, start), position_at(text, start + len(find))), replace
     ), None
 
 
@@ -241,31 +156,32 @@ def _root_of(path: str, roots: list[str]) -> str | None:
     return None
 
 
-_CREATE_INDEX = re.compile(
-    r"create\s+(?:unique\s+)?index\s+(?P<concurrently>concurrently\s+)?(?:if\s+not\s+exists\s+)?"
-    r"[`\"\[]?\w*[`\"\]]?\s*on\s+(?:only\s+)?[`\"\[]?(?P<table>\w+)[`\"\]]?"
-    r"(?:\s+using\s+(?P<method>\w+))?\s*\((?P<cols>[^)]*)\)(?P<rest>[^;\n]*)",
-    re.IGNORECASE,
-)
 _SQLITE_METHODS = {None, "btree"}
+
+
+def _sql_of(edit: Edit) -> list[str]:
+    """The SQL an edit writes: a .sql file's whole text; in Python (a migration, an ``execute``
+    call), its string literals and comments."""
+    if edit.path.endswith(".py"):
+        return strings_and_comments(edit.new_text)
+    return [edit.new_text]
 
 
 def _prove_indexes(
     edits: list[Edit], context: AgentContext, schema: Schema
 ) -> tuple[bool | None, str]:
-    statements = [m for e in edits for m in _CREATE_INDEX.finditer(e.new_text)]
+    statements = [index for e in edits for sql in _sql_of(e) for index in index_defs(sql)]
     if not statements:
         return None, "Not proven: no CREATE INDEX to run on SQLite (an ORM flag or other change)."
     queries = _queries_of(context, schema)
     notes = []
     proven_all = True
-    for m in statements:
-        table = schema.tables.get(m.group("table"))
-        method = (m.group("method") or "").lower() or None
-        cols = [c.strip().strip('`"[]').split()[0] for c in m.group("cols").split(",") if c.strip()]
-        label = f"{m.group('table')} ({', '.join(cols)})"
-        if method not in _SQLITE_METHODS or "include" in m.group("rest").lower():
-            what = f"USING {method}" if method not in _SQLITE_METHODS else "INCLUDE"
+    for index in statements:
+        table = schema.tables.get(index.table)
+        cols = list(index.columns)
+        label = f"{index.table} ({', '.join(cols)})"
+        if index.method not in _SQLITE_METHODS or index.include:
+            what = f"USING {index.method}" if index.method not in _SQLITE_METHODS else "INCLUDE"
             notes.append(
                 f"Not proven: {label} uses {what}, a PostgreSQL feature SQLite cannot run."
             )
@@ -273,7 +189,7 @@ def _prove_indexes(
             continue
         if table is None:
             notes.append(
-                f"Not proven: the table {m.group('table')} is not in the schema this tool found."
+                f"Not proven: the table {index.table} is not in the schema this tool found."
             )
             proven_all = False
             continue
@@ -301,6 +217,6 @@ def _prove_indexes(
 
 def _queries_of(context: AgentContext, schema: Schema) -> list[FoundQuery]:
     if context.language == "sql":
-        return sql_file_queries(context.path, context.scope_text)
+        return sql_file_queries(context.scope_text)
     source = parse_source(context.path, textwrap.dedent(context.scope_text))
     return python_queries(source, schema)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .agent import AgentDefinition
-from .agent_answer import TOOL, TOOL_NAME, AgentAnswer, MalformedAnswer, parse_answer
+from .agent_answer import AgentAnswer, parse_answer
 from .context import AgentContext
 from .offline.schema import Schema
 
@@ -33,9 +33,7 @@ class AgentError(Exception):
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.kind = (
-            kind  # no-key | auth | busy | timeout | network | malformed | refused | cancelled
-        )
+        self.kind = kind  # no-key | auth | busy | timeout | network | malformed | refused
 
 
 def has_credentials() -> bool:
@@ -50,6 +48,8 @@ class AgentCall:
 
     def request(self) -> dict[str, Any]:
         """The Messages API request: tools and system first (the cached prefix), then the code."""
+        from .propose_changes import TOOL_NAME, tool_definition
+
         return {
             "model": self.model,
             "max_tokens": MAX_TOKENS,
@@ -60,7 +60,7 @@ class AgentCall:
                     "cache_control": {"type": "ephemeral"},
                 }
             ],
-            "tools": [TOOL],
+            "tools": [tool_definition()],
             "tool_choice": {"type": "tool", "name": TOOL_NAME},
             "messages": [{"role": "user", "content": self.context.prompt()}],
         }
@@ -109,6 +109,8 @@ async def call_agent(
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = raw
+    from .propose_changes import MalformedAnswer
+
     try:
         return parse_answer(raw, call.context, schema, roots)
     except MalformedAnswer as err:
@@ -119,12 +121,12 @@ async def call_agent(
 
 
 async def _request(call: AgentCall, timeout: float, max_retries: int) -> dict[str, Any]:
+    from .propose_changes import TOOL_NAME
+
     anthropic = await load_sdk()
     client = anthropic.AsyncAnthropic(timeout=timeout, max_retries=max_retries)
     try:
         message = await client.messages.create(**call.request())
-    except asyncio.CancelledError:
-        raise
     except anthropic.AuthenticationError as err:
         raise AgentError(
             "auth", "The Anthropic API rejected the credentials (401): check the API key."

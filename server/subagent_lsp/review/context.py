@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..definitions.document import split_lines
 from ..definitions.findings import Position, Span
+from ..textfile import read_utf8
 from .offline.schema import Schema, Table
 
 REDACTED = "[REDACTED]"
@@ -113,13 +114,13 @@ class AgentContext:
     schema: str
     language: str
     truncated: list[str] = field(default_factory=list)
+    tables: int = 0  # how many table definitions ``schema`` holds
 
     def describe(self) -> str:
         lines = self.scope.end.line - self.scope.start.line + 1
-        tables = self.schema.count("CREATE TABLE") + self.schema.count("class ")
         return (
             f"{lines} lines of {os.path.basename(self.path)}"
-            + (f", {tables} table definitions" if tables else "")
+            + (f", {self.tables} table definitions" if self.tables else "")
             + (", imports" if self.imports else "")
             + (
                 f" ({len(self.sent_scope.redactions)} secrets stripped)"
@@ -173,26 +174,16 @@ def _imports_of(lines: list[str]) -> str:
 
 
 def table_source(table: Table) -> str:
-    """The definition of a table as written (its CREATE TABLE or model class)."""
-    try:
-        with open(table.path, encoding="utf-8") as fh:
-            lines = split_lines(fh.read())
-    except (OSError, UnicodeDecodeError):
+    """The definition of a table as written: its CREATE TABLE and CREATE INDEX statements (from
+    a .sql file or a DDL string in Python), or its model class."""
+    if table.ddl:
+        return "\n".join(table.ddl)
+    if table.origin not in ("sqlalchemy", "django") or not table.class_body_end:
         return ""
-    if table.origin in ("sqlalchemy", "django") and table.class_body_end:
-        return "\n".join(lines[table.class_line : table.class_body_end + 1])
-    text = "\n".join(lines)
-    m = re.search(
-        rf"create\s+table\s+(?:if\s+not\s+exists\s+)?[`\"\[]?{re.escape(table.name)}\b[\s\S]*?\)\s*;",
-        text,
-        re.IGNORECASE,
-    )
-    indexes = [
-        line
-        for line in lines
-        if re.search(rf"create\s+(unique\s+)?index\b.*\bon\s+{re.escape(table.name)}\b", line, re.I)
-    ]
-    return "\n".join([m.group(0), *indexes]) if m else ""
+    text = read_utf8(table.path)
+    if text is None:
+        return ""
+    return "\n".join(split_lines(text)[table.class_line : table.class_body_end + 1])
 
 
 def build_context(
@@ -226,6 +217,8 @@ def build_context(
         context.truncated.append("the imports")
     pieces = []
     for name, table in sorted(schema.tables.items()):
+        # A word search, not a parse: the scope is Python or SQL, possibly half-typed, and a
+        # table is "touched" when its name or its model's name appears in it at all.
         if not re.search(
             rf"\b{re.escape(name)}\b|\b{re.escape(table.model or name)}\b", scope_text
         ):
@@ -240,4 +233,5 @@ def build_context(
         budget -= cost
         pieces.append(f"-- {name} ({os.path.basename(table.path)})\n{source}")
     context.schema = "\n\n".join(pieces)
+    context.tables = len(pieces)
     return context

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
-from ..definitions.findings import Severity, Span
+from ..definitions.findings import Position, Severity, Span
 
-KINDS = ("index", "validation", "error-handling")
+Kind = Literal["index", "validation", "error-handling"]
+KINDS: tuple[str, ...] = get_args(Kind)
 SOURCE = "backend-developer"
+
+
+def position_at(text: str, offset: int) -> Position:
+    """The position of a character offset into ``text`` (the SQL and the agent's ``find`` are
+    located by offset; edits are anchored by position)."""
+    line = text.count("\n", 0, offset)
+    start = text.rfind("\n", 0, offset) + 1
+    return Position(line, offset - start)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 
+from ...textfile import read_utf8
 from ..suggestion import Suggestion
 from .errors import error_suggestions
 from .frameworks import module_facts
@@ -28,11 +29,8 @@ def is_backend_file(path: str) -> bool:
 
 
 def load_source_from_disk(path: str) -> Source | None:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return parse_source(path, fh.read())
-    except (OSError, UnicodeDecodeError):
-        return None
+    text = read_utf8(path)
+    return parse_source(path, text) if text is not None else None
 
 
 class _Sources(dict[str, Source]):
@@ -84,7 +82,7 @@ def analyze_file(
             if source is not None:
                 found = python_queries(source, workspace)
             elif path.endswith(".sql"):
-                found = sql_file_queries(path, text)
+                found = sql_file_queries(text)
             out.extend(index_suggestions(found, workspace, path, _Sources(source, loader)))
         except Exception:
             log.exception("index analysis failed for %s", path)

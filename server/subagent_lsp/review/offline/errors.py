@@ -175,9 +175,7 @@ def _inside_begin(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
     while current is not None:
         if isinstance(current, ast.With | ast.AsyncWith):
             for item in current.items:
-                if dotted(item.context_expr).endswith("begin()") or "begin" in dotted(
-                    item.context_expr
-                ):
+                if "begin" in dotted(item.context_expr):
                     return True
         if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
             return False

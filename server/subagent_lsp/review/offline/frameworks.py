@@ -14,7 +14,6 @@ _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head",
 class Route:
     func: ast.FunctionDef | ast.AsyncFunctionDef
     framework: str  # flask | fastapi | django
-    request_name: str = "request"
 
 
 @dataclass
@@ -122,18 +121,3 @@ def caught(node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str]) -> bool:
             return False
         child, current = current, up.get(current)
     return False
-
-
-def calls_in(func: ast.AST) -> list[ast.Call]:
-    return [n for n in ast.walk(func) if isinstance(n, ast.Call)]
-
-
-def function_of(
-    node: ast.AST, up: dict[ast.AST, ast.AST]
-) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    current: ast.AST | None = up.get(node)
-    while current is not None:
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
-            return current
-        current = up.get(current)
-    return None

@@ -14,21 +14,7 @@ def insert_before_line(source: Source, line: int, text: str) -> Edit:
     return Edit(source.path, Span.point(line, 0), text.replace("\n", source.eol) + source.eol)
 
 
-def ensure_import(source: Source, module: str, name: str) -> Edit | None:
-    """``from module import name`` unless ``name`` is already bound by an import."""
-    known = imported_names(source)
-    if known.get(name) == f"{module}.{name}" or name in known:
-        return None
-    return insert_before_line(source, import_edit_line(source), f"from {module} import {name}")
-
-
-def ensure_module_import(source: Source, module: str) -> Edit | None:
-    if module in imported_names(source):
-        return None
-    return insert_before_line(source, import_edit_line(source), f"import {module}")
-
-
-def statement_lines(source: Source, stmt: ast.stmt) -> tuple[int, int]:
+def statement_lines(stmt: ast.stmt) -> tuple[int, int]:
     """0-based first and last line of a statement (decorators included)."""
     first = stmt.lineno
     for deco in getattr(stmt, "decorator_list", []):
@@ -38,7 +24,7 @@ def statement_lines(source: Source, stmt: ast.stmt) -> tuple[int, int]:
 
 def replace_statement(source: Source, stmt: ast.stmt, text: str) -> Edit:
     """Replace a statement's whole lines with ``text`` (LF in ``text`` becomes the file's EOL)."""
-    first, last = statement_lines(source, stmt)
+    first, last = statement_lines(stmt)
     span = Span(Position(first, 0), Position(last, len(source.lines[last])))
     return Edit(source.path, span, text.replace("\n", source.eol))
 
@@ -46,7 +32,7 @@ def replace_statement(source: Source, stmt: ast.stmt, text: str) -> Edit:
 def wrap_in_try(source: Source, stmt: ast.stmt, handler: list[str]) -> Edit:
     """Wrap a statement in ``try:`` with ``handler`` lines (already indented one level deeper
     than the ``except`` they follow, written relative to the statement's indentation)."""
-    first, last = statement_lines(source, stmt)
+    first, last = statement_lines(stmt)
     indent = source.indent_of(first)
     body = [f"{indent}try:"]
     body.extend(

@@ -8,8 +8,11 @@ are UTF-8 byte offsets and are converted to code points here.
 from __future__ import annotations
 
 import ast
+import io
 import itertools
 import re
+import textwrap
+import tokenize
 from dataclasses import dataclass
 
 from ...definitions.document import span_text, split_lines
@@ -27,7 +30,6 @@ class Source:
     text: str
     lines: list[str]
     modules: list[ast.Module]  # one for the whole file, or one per block that parsed
-    complete: bool  # the whole file parsed
 
     def col(self, line: int, byte_col: int) -> int:
         """ast's UTF-8 byte column -> code point column (lines are 1-based in ast)."""
@@ -122,21 +124,24 @@ class Source:
 def parse_source(path: str, text: str) -> Source:
     lines = split_lines(text)
     if len(text) > MAX_SOURCE_CHARS:
-        return Source(path, text, lines, [], False)
-    try:
-        return Source(path, text, lines, [ast.parse(text)], True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass
+        return Source(path, text, lines, [])
+    whole = _parse_or_none(text)
+    if whole is not None:
+        return Source(path, text, lines, [whole])
     modules = []
     for start, stop in _blocks(lines):
-        chunk = "\n".join(lines[start:stop])
-        try:
-            module = ast.parse(chunk)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        ast.increment_lineno(module, start)
-        modules.append(module)
-    return Source(path, text, lines, modules, False)
+        module = _parse_or_none("\n".join(lines[start:stop]))
+        if module is not None:
+            ast.increment_lineno(module, start)
+            modules.append(module)
+    return Source(path, text, lines, modules)
+
+
+def _parse_or_none(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, int]]:
@@ -172,15 +177,23 @@ def dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts)).replace(".()", "()")
 
 
-def functions(source: Source) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    return [n for n in source.walk() if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-
-
-def parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
-    out: dict[ast.AST, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            out[child] = node
+def strings_and_comments(code: str) -> list[str]:
+    """The string literals' values and the comments' text of Python ``code``, which may be a
+    fragment that does not parse (an edit's replacement); reading stops where tokenizing does."""
+    out: list[str] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(textwrap.dedent(code)).readline):
+            if token.type == tokenize.COMMENT:
+                out.append(token.string.lstrip("#"))
+            elif token.type == tokenize.STRING:
+                try:
+                    value = ast.literal_eval(token.string)
+                except (ValueError, SyntaxError):  # an f-string: its text is not known
+                    continue
+                if isinstance(value, str):
+                    out.append(value)
+    except (tokenize.TokenError, SyntaxError):  # an unclosed bracket, a bad dedent
+        return out
     return out
 
 

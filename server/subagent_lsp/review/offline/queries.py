@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ...definitions.document import split_lines
-from ...definitions.findings import Position, Span
+from ...definitions.findings import Span
+from ..suggestion import position_at
 from .pysource import Source, dotted
 from .schema import Schema
-from .sql import QueryShape, looks_like_sql, query_shapes
+from .sql import QueryShape, looks_like_sql, query_shapes, split_statements
 
 _SQL_CALLS = (
     "execute",
@@ -26,13 +26,13 @@ _SQL_CALLS = (
 _RANGE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE)
 _DJANGO_RANGE = {"gt", "gte", "lt", "lte", "range", "startswith", "year", "date"}
 _DJANGO_EQ = {"exact", "in", "isnull"}
+_READS = {"SELECT", "UPDATE", "DELETE", "WITH"}  # statements whose WHERE an index can serve
 
 
 @dataclass
 class FoundQuery:
     shape: QueryShape
     span: Span  # where the query is written
-    origin: str  # raw | sqlalchemy | django | sql-file
     description: str  # the query as the user wrote it (short)
 
 
@@ -94,7 +94,7 @@ def _raw(source: Source, arg: ast.expr, strings: dict[str, ast.expr]) -> list[Fo
     if text is None or not looks_like_sql(text):
         return []
     return [
-        FoundQuery(shape, source.span(arg), "raw", " ".join(text.split())[:120])
+        FoundQuery(shape, source.span(arg), " ".join(text.split())[:120])
         for shape in query_shapes(text)
     ]
 
@@ -173,7 +173,7 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
                 _sa_order(arg, model, shape)
     if not (shape.eq or shape.ranges or shape.order_by):
         return None
-    return FoundQuery(shape, source.span(node), "sqlalchemy", _short(source.text_of(node)))
+    return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
 
 
 def _sa_column(node: ast.expr, model: str) -> str | None:
@@ -271,72 +271,22 @@ def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery 
                     shape.order_desc.append(arg.value.startswith("-"))
     if not (shape.eq or shape.ranges or shape.order_by):
         return None
-    return FoundQuery(shape, source.span(node), "django", _short(source.text_of(node)))
+    return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
 
 
-def sql_file_queries(path: str, text: str) -> list[FoundQuery]:
+def sql_file_queries(text: str) -> list[FoundQuery]:
     """SELECT/UPDATE/DELETE statements of a .sql file, each with its span."""
     found: list[FoundQuery] = []
-    lines = split_lines(text)
-    for start, end in _statements(text):
-        statement = text[start:end]
-        lead = _code_start(statement)
-        statement = statement[lead:]
-        if not looks_like_sql(statement) or statement[:6].upper() in ("CREATE", "INSERT", "ALTER "):
+    for statement in split_statements(text):
+        if statement.keyword not in _READS:
             continue
-        span = Span(_pos(text, start + lead), _pos(text, end))
-        statement = text[start + lead : end]
-        for shape in query_shapes(statement):
-            found.append(FoundQuery(shape, span, "sql-file", " ".join(statement.split())[:120]))
-    del lines
+        code = text[statement.start : statement.end]
+        span = Span(position_at(text, statement.start), position_at(text, statement.end))
+        for shape in query_shapes(code):
+            found.append(FoundQuery(shape, span, " ".join(code.split())[:120]))
     return found
-
-
-def _code_start(statement: str) -> int:
-    """Offset of the first character that is neither blank nor in a ``--`` comment."""
-    i = 0
-    while i < len(statement):
-        if statement[i].isspace():
-            i += 1
-        elif statement.startswith("--", i):
-            newline = statement.find("\n", i)
-            i = len(statement) if newline == -1 else newline + 1
-        else:
-            break
-    return i
 
 
 def _short(code: str, limit: int = 120) -> str:
     flat = " ".join(code.split()).replace("( ", "(").replace(" .", ".")
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _pos(text: str, offset: int) -> Position:
-    line = text.count("\n", 0, offset)
-    start = text.rfind("\n", 0, offset) + 1
-    return Position(line, offset - start)
-
-
-def _statements(text: str) -> list[tuple[int, int]]:
-    """Offsets of ``;``-separated statements, skipping quotes and ``--`` comments."""
-    out: list[tuple[int, int]] = []
-    start, i, n = 0, 0, len(text)
-    quote: str | None = None
-    while i < n:
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in ("'", '"'):
-            quote = ch
-        elif ch == "-" and text.startswith("--", i):
-            newline = text.find("\n", i)
-            i = n if newline == -1 else newline
-            continue
-        elif ch == ";":
-            out.append((start, i))
-            start = i + 1
-        i += 1
-    if text[start:].strip():
-        out.append((start, n))
-    return [(a, b) for a, b in out if text[a:b].strip()]

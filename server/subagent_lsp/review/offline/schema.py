@@ -14,9 +14,10 @@ import ast
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...definitions.findings import Position
+from ...textfile import read_utf8
 from .pysource import Source, dotted, parse_source
 from .sql import table_defs
 
@@ -32,7 +33,6 @@ class Column:
     primary_key: bool = False
     unique: bool = False
     indexed: bool = False
-    foreign_key: bool = False
     call_end: Position | None = None  # ORM: the field call's closing parenthesis
     call_has_args: bool = True
 
@@ -44,6 +44,7 @@ class Table:
     path: str
     columns: dict[str, Column] = field(default_factory=dict)
     indexes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    ddl: list[str] = field(default_factory=list)  # sql, python-sql: its statements as written
     model: str | None = None
     anchor_line: int = 0  # sql: line after the CREATE TABLE; python-sql: the execute call's line
     anchor_indent: str = ""
@@ -77,7 +78,13 @@ class Schema:
     def add(self, table: Table) -> None:
         existing = self.tables.get(table.name)
         if existing is not None and existing.columns and not table.columns:
-            existing.indexes.extend(table.indexes)
+            # A copy: ``existing`` also belongs to the per-file schema it came from (SchemaCache
+            # merges the same tables on every call), which must not grow with each merge.
+            self.tables[table.name] = replace(
+                existing,
+                indexes=[*existing.indexes, *table.indexes],
+                ddl=[*existing.ddl, *table.ddl],
+            )
             return
         self.tables[table.name] = table
         if table.model:
@@ -92,54 +99,25 @@ class Schema:
         return self.tables.get(name) if name else None
 
 
-_CREATE = re.compile(r"create\s+table\s+(?:if\s+not\s+exists\s+)?[`\"\[]?(\w+)", re.IGNORECASE)
-
-
 def schema_from_sql(path: str, text: str) -> Schema:
     schema = Schema()
-    lowered = text.lower()
-    if "create" not in lowered:
-        return schema
-    ends = _statement_ends(text)
     for tdef in table_defs(text):
         if not tdef.columns:
             # an index on a table defined elsewhere
-            schema.add(Table(tdef.name, "sql", path, indexes=list(_idx(tdef.indexes))))
+            schema.add(Table(tdef.name, "sql", path, indexes=tdef.indexes, ddl=tdef.ddl))
             continue
-        table = Table(tdef.name, "sql", path, anchor_line=ends.get(tdef.name.lower(), 0))
+        table = Table(
+            tdef.name,
+            "sql",
+            path,
+            indexes=tdef.indexes,
+            ddl=tdef.ddl,
+            anchor_line=tdef.end_line + 1,
+        )
         for col in tdef.columns:
             table.columns[col.name] = Column(col.name, col.type, col.primary_key, col.unique)
-        for cols in tdef.foreign_keys:
-            for name in cols:
-                if name in table.columns:
-                    table.columns[name].foreign_key = True
-        table.indexes.extend(_idx(tdef.indexes))
         schema.add(table)
     return schema
-
-
-def _idx(
-    items: Iterable[tuple[str, tuple[str, ...], bool]],
-) -> Iterable[tuple[str, tuple[str, ...]]]:
-    return ((name, cols) for name, cols, _unique in items)
-
-
-def _statement_ends(text: str) -> dict[str, int]:
-    """Table name -> 0-based line after the ``;`` ending its CREATE TABLE."""
-    out: dict[str, int] = {}
-    for m in _CREATE.finditer(text):
-        depth, i = 0, m.end()
-        while i < len(text):
-            ch = text[i]
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-            elif ch == ";" and depth <= 0:
-                break
-            i += 1
-        out[m.group(1).lower()] = text.count("\n", 0, i) + 1
-    return out
 
 
 def schema_from_python(source: Source) -> Schema:
@@ -238,8 +216,8 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
         )
         for arg in value.args:
             if isinstance(arg, ast.Call) and dotted(arg.func).endswith("ForeignKey"):
-                column.foreign_key = True  # SQLAlchemy does not index it by itself
-            elif isinstance(arg, ast.Name | ast.Attribute | ast.Call):
+                continue  # not a type; SQLAlchemy does not index it by itself
+            if isinstance(arg, ast.Name | ast.Attribute | ast.Call):
                 column.type = column.type or dotted(arg.func if isinstance(arg, ast.Call) else arg)
         table.columns[column.name] = column
     return table
@@ -319,7 +297,6 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | None:
             # ForeignKey and SlugField get an index unless db_index=False says otherwise
             indexed=bool(kws.get("db_index"))
             or ((is_fk or func.endswith("SlugField")) and kws.get("db_index") is not False),
-            foreign_key=is_fk,
             call_end=_paren(source, value),
             call_has_args=bool(value.args or value.keywords),
         )
@@ -343,6 +320,8 @@ def schema_of_file(path: str, text: str, source: Source | None = None) -> Schema
 
 
 def _mentions_schema(text: str) -> bool:
+    """A cheap pre-filter before ``ast`` and sqlglot: most Python files define no table, and a
+    regex over the raw text says so in microseconds (the DDL itself is read by sqlglot)."""
     return (
         "__tablename__" in text
         or "models.Model" in text
@@ -383,10 +362,8 @@ class SchemaCache:
                 cached = self.files.get(path)
                 if cached is not None and cached[0] == stat.st_mtime:
                     continue
-                try:
-                    with open(path, encoding="utf-8") as fh:
-                        text = fh.read()
-                except (OSError, UnicodeDecodeError):
+                text = read_utf8(path)
+                if text is None:
                     continue
                 self.files[path] = (stat.st_mtime, schema_of_file(path, text))
         for path in list(self.files):

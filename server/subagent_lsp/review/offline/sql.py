@@ -1,8 +1,10 @@
-"""SQL text -> query shapes and schema facts, with sqlglot (imported on first use).
+"""SQL text -> statements, query shapes and schema facts, with sqlglot (imported on first use).
 
+Every SQL text is read here and only here: statements are split by sqlglot's tokenizer (so quotes,
+comments and dollar-quoted bodies hold no false ``;``), then each is parsed on its own.
 Placeholders of every common driver (``?``, ``%s``, ``%(name)s``, ``:name``, ``$1``) are
-normalised to ``?`` before parsing; dialects are tried in turn. SQL that no dialect reads gives
-nothing, never an exception.
+normalised to ``?`` before parsing; dialects are tried in turn, per statement. SQL that no
+dialect reads gives nothing, never an exception.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 MAX_SQL_CHARS = 100_000
+# A regex, not sqlglot: the placeholders are what stops sqlglot from reading the text at all
+# (``%(name)s`` is no SQL), so they are rewritten before it sees the text; string literals are
+# matched first so that a ``?`` inside quotes stays as written.
 _PLACEHOLDER = re.compile(
     r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(%\(\w+\)s|%s|(?<![:\w]):\w+|\$\d+|\?|\{[^{}]*\})"""
 )
@@ -35,8 +40,6 @@ class QueryShape:
     ranges: list[str] = field(default_factory=list)  # <, >, BETWEEN, LIKE 'x%'
     order_by: list[str] = field(default_factory=list)
     order_desc: list[bool] = field(default_factory=list)
-    sql: str = ""  # the normalised statement, for the rationale
-    joins: list[tuple[str, str]] = field(default_factory=list)  # (table, column) join keys
 
 
 @dataclass
@@ -51,12 +54,74 @@ class ColumnDef:
 class TableDef:
     name: str
     columns: list[ColumnDef] = field(default_factory=list)
-    indexes: list[tuple[str, tuple[str, ...], bool]] = field(default_factory=list)
-    foreign_keys: list[tuple[str, ...]] = field(default_factory=list)
+    indexes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    end_line: int = 0  # 0-based line of the ``;`` that closes its CREATE TABLE
+    ddl: list[str] = field(default_factory=list)  # its CREATE TABLE and CREATE INDEX, as written
+
+
+@dataclass(frozen=True)
+class IndexDef:
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    method: str | None = None  # USING btree | gin | ... (lowercase), None when not given
+    include: bool = False  # PostgreSQL's INCLUDE (...) columns
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One ``;``-separated statement of a SQL text, by offsets into that text."""
+
+    start: int  # its first token (leading blanks and comments skipped)
+    end: int  # just past its last token
+    stop: int  # the ``;`` that ends it, or the text's length when none does
+    keyword: str  # its first token's type: SELECT, WITH, CREATE, INSERT...
+
+
+def split_statements(sql: str) -> list[Statement]:
+    """The statements of ``sql``. Text the tokenizer cannot read (an unclosed quote) ends the
+    list: what comes before it is still split."""
+    out: list[Statement] = []
+    first: Any = None  # sqlglot Tokens: the statement's first and (so far) last
+    last: Any = None
+    for token in _tokens(sql):
+        if token.token_type.name == "SEMICOLON":
+            if first is not None and last is not None:
+                out.append(Statement(first.start, last.end + 1, token.start, first.token_type.name))
+            first = last = None
+            continue
+        if first is None:
+            first = token
+        last = token
+    if first is not None and last is not None:
+        out.append(Statement(first.start, last.end + 1, len(sql), first.token_type.name))
+    return out
+
+
+def _tokens(sql: str) -> list[Any]:
+    from sqlglot.dialects.dialect import Dialect
+    from sqlglot.errors import TokenError
+
+    partial: list[Any] = []
+    for dialect in DIALECTS:
+        tokenizer = Dialect.get_or_raise(dialect).tokenizer()
+        try:
+            return list(tokenizer.tokenize(sql))
+        except TokenError:
+            if len(tokenizer.tokens) > len(partial):
+                partial = list(tokenizer.tokens)
+    return partial
+
+
+def _written(sql: str, statement: Statement) -> str:
+    """The statement as written, with its ``;`` when it has one."""
+    end = statement.stop + 1 if statement.stop < len(sql) else statement.end
+    return sql[statement.start : end]
 
 
 def _parse(sql: str) -> list[Any]:
     import sqlglot
+    from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
     text = normalise_placeholders(sql)
@@ -66,12 +131,15 @@ def _parse(sql: str) -> list[Any]:
         except (SqlglotError, ValueError, KeyError, RecursionError):
             continue
         statements = [p for p in parsed if p is not None]
-        if statements:
+        # A Command is sqlglot's "read as opaque text": this dialect did not understand it.
+        if statements and not all(isinstance(p, exp.Command) for p in statements):
             return statements
     return []
 
 
 def looks_like_sql(text: str) -> bool:
+    """A cheap pre-filter, before sqlglot is imported or run: most strings in a program are no
+    SQL, and their first keyword says so."""
     head = text.lstrip()[:40].upper()
     return head.startswith(("SELECT", "UPDATE", "DELETE", "WITH", "CREATE", "INSERT", "ALTER"))
 
@@ -86,7 +154,6 @@ def query_shapes(sql: str) -> list[QueryShape]:
         for select in statement.find_all(exp.Select, exp.Update, exp.Delete):
             shape = _shape(select)
             if shape is not None:
-                shape.sql = normalise_placeholders(" ".join(sql.split()))
                 shapes.append(shape)
     return shapes
 
@@ -115,21 +182,6 @@ def _shape(node: exp.Expression) -> QueryShape | None:
             if isinstance(column, exp.Column) and column.table in ("", alias, main.name):
                 shape.order_by.append(column.name)
                 shape.order_desc.append(bool(ordered.args.get("desc")))
-    for join in node.args.get("joins") or []:
-        table = join.this
-        if not isinstance(table, exp.Table):
-            continue
-        on = join.args.get("on")
-        if on is None:
-            continue
-        for cond in _conjuncts(on):
-            if isinstance(cond, exp.EQ):
-                for side in (cond.this, cond.expression):
-                    if isinstance(side, exp.Column) and side.table in (
-                        table.alias_or_name,
-                        table.name,
-                    ):
-                        shape.joins.append((table.name, side.name))
     return shape
 
 
@@ -187,29 +239,66 @@ def table_defs(sql: str) -> list[TableDef]:
     from sqlglot import exp
 
     tables: dict[str, TableDef] = {}
-    for statement in _parse(sql):
-        if not isinstance(statement, exp.Create):
+    for statement in split_statements(sql):
+        if statement.keyword != "CREATE":
             continue
-        kind = (statement.args.get("kind") or "").upper()
-        if kind == "TABLE":
-            schema = statement.this
-            if not isinstance(schema, exp.Schema) or not isinstance(schema.this, exp.Table):
+        for create in _parse(sql[statement.start : statement.end]):
+            if not isinstance(create, exp.Create):
                 continue
-            table = TableDef(schema.this.name)
-            for item in schema.expressions:
-                _table_item(item, table)
-            tables[table.name] = table
-        elif kind == "INDEX":
-            index = statement.this
-            target = index.args.get("table") if isinstance(index, exp.Index) else None
-            if target is None:
-                continue
-            params = index.args.get("params")
-            cols = tuple(_col_name(c) for c in (params.args.get("columns") or [])) if params else ()
-            unique = bool(statement.args.get("unique"))
-            owner = tables.setdefault(target.name, TableDef(target.name))
-            owner.indexes.append((index.name, tuple(c for c in cols if c), unique))
+            kind = (create.args.get("kind") or "").upper()
+            if kind == "TABLE":
+                schema = create.this
+                if not isinstance(schema, exp.Schema) or not isinstance(schema.this, exp.Table):
+                    continue
+                table = TableDef(schema.this.name, end_line=sql.count("\n", 0, statement.stop))
+                table.ddl.append(_written(sql, statement))
+                for item in schema.expressions:
+                    _table_item(item, table)
+                tables[table.name] = table
+            elif kind == "INDEX":
+                index = _index_def(create)
+                if index is None:
+                    continue
+                owner = tables.setdefault(index.table, TableDef(index.table))
+                owner.indexes.append((index.name, index.columns))
+                owner.ddl.append(_written(sql, statement))
     return list(tables.values())
+
+
+def index_defs(sql: str) -> list[IndexDef]:
+    """The CREATE INDEX statements in ``sql``."""
+    lowered = sql.lower()
+    if len(sql) > MAX_SQL_CHARS or "create" not in lowered or "index" not in lowered:
+        return []
+    out: list[IndexDef] = []
+    for statement in split_statements(sql):
+        if statement.keyword == "CREATE":
+            for create in _parse(sql[statement.start : statement.end]):
+                index = _index_def(create)
+                if index is not None:
+                    out.append(index)
+    return out
+
+
+def _index_def(create: exp.Expression) -> IndexDef | None:
+    from sqlglot import exp
+
+    if not isinstance(create, exp.Create) or (create.args.get("kind") or "").upper() != "INDEX":
+        return None
+    index = create.this
+    target = index.args.get("table") if isinstance(index, exp.Index) else None
+    if target is None:
+        return None
+    params = index.args.get("params")
+    columns = [_col_name(c) for c in (params.args.get("columns") or [])] if params else []
+    using = params.args.get("using") if params else None
+    return IndexDef(
+        index.name,
+        target.name,
+        tuple(c for c in columns if c),
+        method=str(using.name).lower() if using is not None else None,
+        include=bool(params and params.args.get("include")),
+    )
 
 
 def _col_name(node: exp.Expression) -> str:
@@ -230,13 +319,11 @@ def _table_item(item: exp.Expression, table: TableDef) -> None:
                 column.primary_key = True
             elif isinstance(kind, exp.UniqueColumnConstraint):
                 column.unique = True
-            elif isinstance(kind, exp.Reference) and (item.name,) not in table.foreign_keys:
-                table.foreign_keys.append((item.name,))
         table.columns.append(column)
         return
     if isinstance(item, exp.PrimaryKey):
         cols = tuple(_col_name(c) for c in item.expressions)
-        table.indexes.append(("PRIMARY KEY", cols, True))
+        table.indexes.append(("PRIMARY KEY", cols))
         if len(cols) == 1:
             for column in table.columns:
                 if column.name == cols[0]:
@@ -246,14 +333,7 @@ def _table_item(item: exp.Expression, table: TableDef) -> None:
         found = item.find(exp.UniqueColumnConstraint)
         schema = found.this if found is not None else None
         if isinstance(schema, exp.Schema):
-            table.indexes.append(("UNIQUE", tuple(_col_name(c) for c in schema.expressions), True))
+            table.indexes.append(("UNIQUE", tuple(_col_name(c) for c in schema.expressions)))
         primary = item.find(exp.PrimaryKey)
         if primary is not None:
-            table.indexes.append(
-                ("PRIMARY KEY", tuple(_col_name(c) for c in primary.expressions), True)
-            )
-        return
-    if isinstance(item, exp.ForeignKey):
-        cols = tuple(_col_name(c) for c in item.expressions)
-        if cols not in table.foreign_keys:
-            table.foreign_keys.append(cols)
+            table.indexes.append(("PRIMARY KEY", tuple(_col_name(c) for c in primary.expressions)))

@@ -147,7 +147,7 @@ def _model_class(name: str, keys: dict[str, tuple[bool, str]], indent: str) -> s
 def _class_before(
     facts: ModuleFacts, func: ast.FunctionDef | ast.AsyncFunctionDef, text: str
 ) -> Edit:
-    first, _ = statement_lines(facts.source, func)
+    first, _ = statement_lines(func)
     return insert_before_line(facts.source, first, text.rstrip("\n") + "\n\n")
 
 
@@ -414,7 +414,7 @@ def _conversion_fix(
         ):
             return None
         indent = src.indent_of(stmt.lineno - 1)
-        first, last = statement_lines(src, stmt)
+        first, last = statement_lines(stmt)
         message = f"{key} must be {'an integer' if kind == 'int' else 'a number'}"
         if route.framework == "flask":
             text = (
