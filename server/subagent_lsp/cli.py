@@ -7,7 +7,6 @@ bare pygls server and ``check`` never loads pygls, pydantic or anthropic.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -127,6 +126,8 @@ def _main(argv: Sequence[str] | None) -> int:
         serve(args.tcp)
         return EXIT_OK
     if args.command == "schema":
+        import json
+
         from .definitions.spec import Kind
         from .schema import json_schema  # pydantic only for this command
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -712,6 +711,9 @@ _MONTHS = {
 
 
 def _sdk_file(*parts: str) -> Path | None:
+    # Only for a model id that is not an alias: most files never look (and never import this).
+    import importlib.util
+
     spec = importlib.util.find_spec("anthropic")
     if spec is None or not spec.submodule_search_locations:
         return None
