@@ -99,3 +99,24 @@ def test_a_full_model_id_reads_the_sdk_list_only_then(tmp_path: Path) -> None:
     path = _agent(tmp_path, CLEAN.replace("model: sonnet", "model: claude-sonnet-4-5"))
     loaded, _ = _loaded(["check", str(path)], tmp_path)
     assert loaded == ["importlib.util"]
+
+
+def _gc_after(main_call: str, path: Path) -> tuple[bool, int]:
+    code = (
+        "import gc, sys\nfrom subagent_lsp import cli\n"
+        f"sys.argv = ['subagent-lsp', 'check', {str(path)!r}]\n"
+        f"{main_call}\n"
+        "print(gc.isenabled(), gc.get_freeze_count())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    enabled, frozen = proc.stdout.split()[-2:]
+    return enabled == "True", int(frozen)
+
+
+def test_check_as_the_program_freezes_what_it_imported(tmp_path: Path) -> None:
+    path = _agent(tmp_path, CLEAN)
+    enabled, frozen = _gc_after("cli.main()", path)  # argv from the command line
+    assert enabled and frozen > 1000
+    # Called as a function (tests, other tools), main leaves the caller's GC alone.
+    enabled, frozen = _gc_after("cli.main(sys.argv[1:])", path)
+    assert enabled and frozen == 0
