@@ -21,7 +21,7 @@ You review code.
 """
 # A misspelt key and tool: "did you mean" needs the fuzzy matcher.
 TYPO = CLEAN.replace("tools: Read, Grep", "tols: Read, Grpe")
-OPTIONAL = ("rapidfuzz", "pathspec", "difflib", "tomllib", "importlib.util")
+OPTIONAL = ("rapidfuzz", "pathspec", "difflib", "tomllib", "importlib.util", "shutil")
 
 
 def _loaded(args: list[str], cwd: Path) -> tuple[list[str], str]:
@@ -120,3 +120,16 @@ def test_check_as_the_program_freezes_what_it_imported(tmp_path: Path) -> None:
     # Called as a function (tests, other tools), main leaves the caller's GC alone.
     enabled, frozen = _gc_after("cli.main(sys.argv[1:])", path)
     assert enabled and frozen == 0
+
+
+@pytest.mark.parametrize("columns", [None, "50", "132", "0", "wide"])
+def test_help_width_is_shutils(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
+    import shutil
+
+    from subagent_lsp.cli import _terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _terminal_columns() == shutil.get_terminal_size().columns
