@@ -687,8 +687,9 @@ FOREIGN_MODEL = re.compile(
     re.IGNORECASE,
 )
 
-_LITERAL = re.compile(r'"(claude-[a-z0-9.\-]+)"')
-_DEPRECATED = re.compile(r'"(claude-[a-z0-9.\-]+)":\s*"([^"]+)"')
+# Patterns, not compiled here: only a model id that is not an alias needs them.
+_LITERAL = r'"(claude-[a-z0-9.\-]+)"'
+_DEPRECATED = r'"(claude-[a-z0-9.\-]+)":\s*"([^"]+)"'
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -728,7 +729,7 @@ def known_model_ids() -> tuple[str, ...]:
     path = _sdk_file("types", "model_param.py")
     if path is None:
         return FALLBACK_MODEL_IDS
-    ids = tuple(dict.fromkeys(_LITERAL.findall(path.read_text("utf-8"))))
+    ids = tuple(dict.fromkeys(re.findall(_LITERAL, path.read_text("utf-8"))))
     return ids or FALLBACK_MODEL_IDS
 
 
@@ -746,7 +747,7 @@ def deprecated_models() -> dict[str, str]:
     if path is None:
         return dict(FALLBACK_DEPRECATED)
     out: dict[str, str] = {}
-    for model, when in _DEPRECATED.findall(path.read_text("utf-8")):
+    for model, when in re.findall(_DEPRECATED, path.read_text("utf-8")):
         iso = _iso_date(when)
         if iso:
             out[model] = iso
