@@ -68,6 +68,7 @@ types: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_lsp.py 20
 	$(BIN)/python bench/bench_memory.py 1000
 

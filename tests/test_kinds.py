@@ -3,7 +3,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from subagent_lsp.definitions.kinds import Globs, classify, classify_by_content, frontmatter_keys
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from subagent_lsp.definitions.kinds import (
+    Globs,
+    _plain_regex,
+    classify,
+    classify_by_content,
+    frontmatter_keys,
+)
 from subagent_lsp.definitions.spec import Kind
 
 from .conftest import SEEDS, shared
@@ -89,3 +99,69 @@ def test_frontmatter_keys_read_top_level_keys_as_yaml_does() -> None:
     # quoted keys count, ``url:http`` is a plain scalar (no blank after the colon), CRLF is a
     # line end like LF, and nothing below the closing fence is frontmatter
     assert frontmatter_keys(text) == {"name", "tags", "model"}
+
+
+# Plain globs are matched without pathspec (start-up); they must mean what pathspec says.
+
+PLAIN_GLOBS = [
+    *(p for pats in Globs().patterns.values() for p in pats),
+    "prompts/*.md",
+    "/top.md",
+    "a/**/b/*.md",
+    "**/x?.md",
+    "docs/**",
+    "**",
+    "*",
+    "**/*/**",
+    "a/**/**/b",
+    "my agents/*.md",
+    "*.agent.md",
+    "dir/a**b.md",
+    "(x)+.md",
+]
+
+
+@pytest.mark.parametrize("pattern", PLAIN_GLOBS)
+def test_plain_glob_regex_is_pathspecs(pattern: str) -> None:
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+    theirs, include = GitIgnoreSpecPattern.pattern_to_regex(pattern)
+    assert include is True and theirs is not None
+    assert _plain_regex(pattern) == theirs.replace("(?P<ps_d>/)", "/")
+
+
+@pytest.mark.parametrize(
+    "pattern", ["!a.md", "#c", "a/[bc].md", "a\\*.md", "dir/", "a.md ", "", "/", "a//b"]
+)
+def test_other_globs_are_left_to_pathspec(pattern: str) -> None:
+    assert _plain_regex(pattern) is None
+
+
+def test_globs_needing_pathspec_still_match() -> None:
+    g = Globs({Kind.SUBAGENT: ["prompts/[ab].md", "drafts/**", "!drafts/keep.md"]})
+    assert g.match("/r/prompts/a.md") is Kind.SUBAGENT
+    assert g.match("/r/prompts/c.md") is None
+    assert g.match("/r/drafts/x.md") is Kind.SUBAGENT
+
+
+_SEGMENT = st.text(alphabet="ab.*?", min_size=1, max_size=4) | st.just("**")
+_PATH = st.lists(st.text(alphabet="ab.", min_size=1, max_size=4), min_size=1, max_size=5)
+
+
+@given(
+    st.lists(_SEGMENT, min_size=1, max_size=4),
+    st.booleans(),
+    st.lists(_PATH, min_size=1, max_size=8),
+)
+@settings(max_examples=300, deadline=None)
+def test_plain_globs_match_as_pathspec_does(
+    segments: list[str], rooted: bool, paths: list[list[str]]
+) -> None:
+    import pathspec
+
+    pattern = ("/" if rooted else "") + "/".join(segments)
+    ours = Globs({Kind.SUBAGENT: [pattern]})
+    spec = pathspec.GitIgnoreSpec.from_lines([pattern if rooted else "**/" + pattern])
+    for parts in paths:
+        path = "/".join(parts)
+        assert (ours.match("/" + path) is Kind.SUBAGENT) == spec.match_file(path), (pattern, path)

@@ -1,12 +1,14 @@
-"""``subagent-lsp check``, ``rules`` and ``rule``: running the checks and reporting them."""
+"""``subagent-lsp check``, ``rules`` and ``rule``: running the checks and reporting them.
+
+``check FILE`` runs on every commit (pre-commit), so start-up is part of its cost: json and
+difflib are imported by the paths that write JSON or diffs, not by the text report.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import datetime as dt
-import difflib
-import json
 import os
 import sys
 from collections import Counter
@@ -28,7 +30,7 @@ from .config import (
 from .definitions.findings import Finding, Severity, Span
 from .definitions.kinds import FileKind, Globs, classify, classify_by_content
 from .definitions.rules import RULES
-from .definitions.spec import DEFAULT_GLOBS, Kind
+from .definitions.spec import Kind
 from .definitions.versions import parse_version
 from .definitions.workspace import (
     FileResult,
@@ -65,6 +67,8 @@ def _rule_info(rule: Rule) -> dict[str, str]:
 
 def print_rules(fmt: str, out: TextIO) -> int:
     if fmt == "json":
+        import json
+
         json.dump([_rule_info(r) for r in all_rules().values()], out, indent=2)
         out.write("\n")
         return EXIT_OK
@@ -93,6 +97,8 @@ def _rule_text(rule: Rule) -> str:
 
 def explain_rule(code: str | None, fmt: str, out: TextIO, err: TextIO) -> int:
     """``subagent-lsp rule AGT020`` (a code or a name), or every rule with ``code=None``."""
+    import json
+
     from .definitions.suggest import closest
 
     registry = all_rules()
@@ -232,11 +238,8 @@ def run_check(
 
 
 def _globs_in_effect(globs: Globs) -> list[str]:
-    """The patterns of ``globs``, as pathspec keeps them (with the ``**/`` Globs adds)."""
-    patterns = [getattr(p, "pattern", None) for spec in globs.specs.values() for p in spec.patterns]
-    if None in patterns:  # a pathspec that keeps no text: the defaults are the best guess
-        return [p for pats in DEFAULT_GLOBS.values() for p in pats]
-    return list(dict.fromkeys(p for p in patterns if isinstance(p, str)))
+    """The patterns of ``globs`` as matched (with the ``**/`` Globs adds)."""
+    return list(dict.fromkeys(p for pats in globs.patterns.values() for p in pats))
 
 
 def _nothing_found(paths: Sequence[str], source: StdinFile | None, globs: Globs) -> str:
@@ -345,6 +348,8 @@ def _fix_stdin(
     """``check --fix -`` prints the whole text, fixed (as it came when nothing is fixed or it is
     not text), like ``ruff check --fix -``; ``--diff -`` prints the diff. With ``write``, the
     fixed text becomes ``source``'s, for the report. Returns whether the text changed."""
+    import difflib
+
     text, kind = source.read.text, results[0].kind if results else None
     new, applied = text, 0
     if text is not None and kind is not None:
@@ -412,6 +417,8 @@ def _statistics(fmt: str, results: Sequence[FileResult], stream: TextIO) -> None
     """As ``ruff --statistics``: ``  12  AGT020  [*] unknown-key``, ``[*]`` when fixable."""
     rows = statistics(results)
     if fmt == "json":
+        import json
+
         json.dump(rows, stream, indent=2)
         stream.write("\n")
         return
@@ -430,9 +437,13 @@ def _statistics(fmt: str, results: Sequence[FileResult], stream: TextIO) -> None
 
 def _report(fmt: str, results: Sequence[FileResult], stream: TextIO) -> None:
     if fmt == "json":
+        import json
+
         json.dump(to_json(results), stream, indent=2, ensure_ascii=False)
         stream.write("\n")
     elif fmt == "sarif":
+        import json
+
         from .sarif import to_sarif
 
         json.dump(to_sarif(results), stream, indent=2, ensure_ascii=False)
@@ -445,6 +456,8 @@ def _fix(
     results: Sequence[FileResult], settings: Settings, write: bool, out: TextIO, err: TextIO
 ) -> int:
     """Apply (or, without ``write``, show as a diff) every safe fix; return files changed."""
+    import difflib
+
     changed = 0
     fixes = 0
     for result in results:

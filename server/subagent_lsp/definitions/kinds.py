@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-
-import pathspec
 
 from .document import TOP_KEY
 from .spec import (
@@ -39,16 +36,19 @@ class Globs:
 
     def __init__(self, patterns: Mapping[Kind, Iterable[str]] | None = None) -> None:
         source = DEFAULT_GLOBS if patterns is None else patterns
-        self.specs = {
-            kind: pathspec.GitIgnoreSpec.from_lines([_any_depth(p) for p in pats])
-            for kind, pats in source.items()
+        # As matched: with the `**/` that makes a pattern match at any depth.
+        self.patterns: dict[Kind, tuple[str, ...]] = {
+            kind: tuple(_any_depth(p) for p in pats) for kind, pats in source.items()
         }
+        self._matchers: dict[Kind, Callable[[str], bool]] | None = None  # built on first use
 
     def match(self, path: str) -> Kind | None:
+        if self._matchers is None:
+            self._matchers = {kind: _matcher(pats) for kind, pats in self.patterns.items()}
         posix = path.replace(os.sep, "/").lstrip("/") if os.sep != "/" else path.lstrip("/")
         for kind in MATCH_ORDER:
-            spec = self.specs.get(kind)
-            if spec is not None and spec.match_file(posix):
+            matches = self._matchers.get(kind)
+            if matches is not None and matches(posix):
                 return kind
         return None
 
@@ -56,6 +56,76 @@ class Globs:
 def _any_depth(pattern: str) -> str:
     """Globs match at any depth, as documented: ``prompts/*.md`` finds ``x/prompts/a.md``."""
     return pattern if pattern.startswith(("**/", "/")) else "**/" + pattern
+
+
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a path matches any of ``patterns``, as pathspec's GitIgnoreSpec says. Plain globs
+    (the defaults, and most settings) are translated here: importing pathspec costs more than
+    the whole check of a file, and `check FILE` runs on every commit."""
+    regexes = [_plain_regex(p) for p in patterns]
+    if not all(regexes):
+        import pathspec  # ranges, escapes, negations: pathspec's full gitignore rules
+
+        return pathspec.GitIgnoreSpec.from_lines(patterns).match_file
+    if not regexes:
+        return lambda path: False
+    compiled = re.compile("|".join(f"(?:{r})" for r in regexes))
+    # pathspec drops a leading `./` before matching; search, as its patterns are searched.
+    return lambda path: compiled.search(path.removeprefix("./")) is not None
+
+
+def _plain_regex(pattern: str) -> str | None:
+    """The regex pathspec's gitignore pattern ``pattern`` compiles to (its directory mark as a
+    plain ``/``), for patterns made of literal characters, ``*``, ``?`` and ``**`` only; None
+    for anything else (negation, comments, ranges, escapes, a trailing slash or space...),
+    which pathspec handles. tests/test_kinds.py holds the two translations equal."""
+    if (
+        not pattern
+        or pattern[0] in "!#"
+        or pattern != pattern.rstrip()
+        or pattern.endswith("/")
+        or any(c in pattern for c in "\\[]")
+    ):
+        return None
+    segs = pattern.split("/")
+    if not segs[0]:
+        del segs[0]  # a leading `/` anchors the pattern at the root
+    elif len(segs) == 1 and segs[0] != "**":
+        segs.insert(0, "**")  # a bare name matches at any depth
+    if not segs or "" in segs:
+        return None
+    segs = [s for i, s in enumerate(segs) if not (i and s == "**" and segs[i - 1] == "**")]
+    if segs in (["**"], ["**", "*"]):
+        return "."
+    if segs == ["**", "*", "**"]:
+        return "/"
+    parts: list[str] = []
+    need_slash = False
+    end = len(segs) - 1
+    for i, seg in enumerate(segs):
+        if seg == "**":
+            if i == 0:
+                parts.append("^(?:.+/)?")
+            elif i < end:
+                parts.append("(?:/.+)?")
+                need_slash = True
+            else:
+                parts.append("/")
+            continue
+        if i == 0:
+            parts.append("^")
+        if need_slash:
+            parts.append("/")
+        if seg == "*":
+            parts.append("[^/]+")
+        else:
+            parts.append(
+                "".join("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c) for c in seg)
+            )
+        if i == end:
+            parts.append("(?:/|$)")  # a name also matches the files below it
+        need_slash = True
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -83,6 +153,8 @@ def plugin_at(folder: str) -> Plugin | None:
     manifest = os.path.join(folder, *PLUGIN_MANIFEST)
     if not os.path.isfile(manifest):
         return None
+    import json  # only where a plugin manifest exists
+
     try:
         with open(manifest, encoding="utf-8") as fh:
             data = json.load(fh)

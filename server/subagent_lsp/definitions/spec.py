@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -690,8 +689,9 @@ FOREIGN_MODEL = re.compile(
     re.IGNORECASE,
 )
 
-_LITERAL = re.compile(r'"(claude-[a-z0-9.\-]+)"')
-_DEPRECATED = re.compile(r'"(claude-[a-z0-9.\-]+)":\s*"([^"]+)"')
+# Patterns, not compiled here: only a model id that is not an alias needs them.
+_LITERAL = r'"(claude-[a-z0-9.\-]+)"'
+_DEPRECATED = r'"(claude-[a-z0-9.\-]+)":\s*"([^"]+)"'
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -714,6 +714,9 @@ _MONTHS = {
 
 
 def _sdk_file(*parts: str) -> Path | None:
+    # Only for a model id that is not an alias: most files never look (and never import this).
+    import importlib.util
+
     spec = importlib.util.find_spec("anthropic")
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -728,7 +731,7 @@ def known_model_ids() -> tuple[str, ...]:
     path = _sdk_file("types", "model_param.py")
     if path is None:
         return FALLBACK_MODEL_IDS
-    ids = tuple(dict.fromkeys(_LITERAL.findall(path.read_text("utf-8"))))
+    ids = tuple(dict.fromkeys(re.findall(_LITERAL, path.read_text("utf-8"))))
     return ids or FALLBACK_MODEL_IDS
 
 
@@ -746,7 +749,7 @@ def deprecated_models() -> dict[str, str]:
     if path is None:
         return dict(FALLBACK_DEPRECATED)
     out: dict[str, str] = {}
-    for model, when in _DEPRECATED.findall(path.read_text("utf-8")):
+    for model, when in re.findall(_DEPRECATED, path.read_text("utf-8")):
         iso = _iso_date(when)
         if iso:
             out[model] = iso

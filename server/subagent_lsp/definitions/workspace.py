@@ -6,8 +6,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from ..registry import emits
 from .checks import DEFAULT_OPTIONS, CheckOptions, check_document
@@ -18,6 +17,9 @@ from .kinds import FileKind, Globs, classify, default_globs
 from .rules import NOT_LOADED, RULES
 from .spec import DEFAULT_EXCLUDES, MAX_FILE_BYTES, Kind
 from .suppress import MARK, Suppressions, find_suppressions
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 @dataclass
@@ -74,7 +76,8 @@ def _too_big(size: int) -> ReadResult:
 
 
 class _Ignores:
-    """.gitignore files met on the way down, each applied below its own folder."""
+    """.gitignore files met on the way down, each applied below its own folder. pathspec is
+    imported when the first one is met: `check FILE` and folders without one never pay for it."""
 
     def __init__(self) -> None:
         self.specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
@@ -83,6 +86,8 @@ class _Ignores:
         path = os.path.join(folder, ".gitignore")
         if not os.path.isfile(path):
             return
+        import pathspec
+
         try:
             with open(path, encoding="utf-8", errors="replace") as fh:
                 spec = pathspec.GitIgnoreSpec.from_lines(fh)
@@ -112,6 +117,8 @@ def iter_markdown(
     ignores = _Ignores()
     extra = list(patterns)
     if extra:
+        import pathspec  # configured excludes: only then
+
         ignores.specs.append(
             (os.path.abspath(patterns_root or root), pathspec.GitIgnoreSpec.from_lines(extra))
         )

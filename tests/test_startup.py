@@ -1,0 +1,135 @@
+"""`check` pays its start-up on every pre-commit run: what it imports for a plain file, and what it
+loads only when the file or the configuration needs it. (How fast it is lives in bench/.)"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLEAN = """---
+name: reviewer
+description: Reviews code for bugs and style; use after every change to the code base.
+tools: Read, Grep
+model: sonnet
+---
+You review code.
+"""
+# A misspelt key and tool: "did you mean" needs the fuzzy matcher.
+TYPO = CLEAN.replace("tools: Read, Grep", "tols: Read, Grpe")
+OPTIONAL = ("rapidfuzz", "pathspec", "difflib", "tomllib", "importlib.util", "shutil")
+
+
+def _loaded(args: list[str], cwd: Path) -> tuple[list[str], str]:
+    """Run ``subagent-lsp ARGS`` in a fresh interpreter; (OPTIONAL modules it loaded, stdout)."""
+    code = (
+        "import sys\nfrom subagent_lsp.cli import main\n"
+        f"code = main({args!r})\n"
+        f"optional = {OPTIONAL!r}\n"
+        "print('LOADED', sorted(m for m in optional if m in sys.modules))\n"
+    )
+    # Without coverage's start-up hook, which imports some of OPTIONAL itself.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, env=env, check=False
+    )
+    last = proc.stdout.splitlines()[-1]
+    assert last.startswith("LOADED "), proc.stderr
+    return ast.literal_eval(last.removeprefix("LOADED ")), proc.stdout
+
+
+def _agent(root: Path, text: str, name: str = "reviewer") -> Path:
+    path = root / ".claude" / "agents" / f"{name}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_check_of_a_clean_file_imports_nothing_optional(tmp_path: Path) -> None:
+    path = _agent(tmp_path, CLEAN)
+    loaded, out = _loaded(["check", str(path)], tmp_path)
+    assert "All clear" in out
+    assert loaded == []
+
+
+def test_fuzzy_matching_loads_only_for_a_misspelling(tmp_path: Path) -> None:
+    path = _agent(tmp_path, TYPO)
+    loaded, out = _loaded(["check", str(path)], tmp_path)
+    assert "did you mean `tools`?" in out
+    assert loaded == ["rapidfuzz"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("gitignore", ["pathspec"]),
+        ("exclude", ["pathspec", "tomllib"]),
+        ("perPathIgnores", ["pathspec", "tomllib"]),
+        ("globs", ["tomllib"]),  # plain globs are translated without pathspec
+        ("glob range", ["pathspec", "tomllib"]),  # a range needs pathspec's full rules
+    ],
+)
+def test_pathspec_loads_when_patterns_need_it(
+    tmp_path: Path, setup: str, expected: list[str]
+) -> None:
+    _agent(tmp_path, CLEAN)
+    config = {
+        "exclude": 'exclude = ["drafts/"]',
+        "perPathIgnores": 'perPathIgnores = { "legacy/**" = ["AGT020"] }',
+        "globs": 'globs = { subagent = ["**/.claude/agents/*.md"] }',
+        "glob range": 'globs = { subagent = ["**/.claude/agents/[a-z]*.md"] }',
+    }
+    if setup == "gitignore":
+        (tmp_path / ".gitignore").write_text("drafts/\n", encoding="utf-8")
+    else:
+        (tmp_path / "pyproject.toml").write_text(
+            f"[tool.subagent-lsp]\n{config[setup]}\n", encoding="utf-8"
+        )
+    loaded, out = _loaded(["check", "."], tmp_path)
+    assert "All clear: 1 agent definition file checked." in out
+    assert loaded == expected
+
+
+def test_a_full_model_id_reads_the_sdk_list_only_then(tmp_path: Path) -> None:
+    # An alias (`sonnet`) is settled from our own table; an id is looked up in the SDK's list.
+    path = _agent(tmp_path, CLEAN.replace("model: sonnet", "model: claude-sonnet-4-5"))
+    loaded, _ = _loaded(["check", str(path)], tmp_path)
+    assert loaded == ["importlib.util"]
+
+
+def _gc_after(main_call: str, path: Path) -> tuple[bool, int]:
+    code = (
+        "import gc, sys\nfrom subagent_lsp import cli\n"
+        f"sys.argv = ['subagent-lsp', 'check', {str(path)!r}]\n"
+        f"{main_call}\n"
+        "print(gc.isenabled(), gc.get_freeze_count())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    enabled, frozen = proc.stdout.split()[-2:]
+    return enabled == "True", int(frozen)
+
+
+def test_check_as_the_program_freezes_what_it_imported(tmp_path: Path) -> None:
+    path = _agent(tmp_path, CLEAN)
+    enabled, frozen = _gc_after("cli.main()", path)  # argv from the command line
+    assert enabled and frozen > 1000
+    # Called as a function (tests, other tools), main leaves the caller's GC alone.
+    enabled, frozen = _gc_after("cli.main(sys.argv[1:])", path)
+    assert enabled and frozen == 0
+
+
+@pytest.mark.parametrize("columns", [None, "50", "132", "0", "wide"])
+def test_help_width_is_shutils(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
+    import shutil
+
+    from subagent_lsp.cli import _terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _terminal_columns() == shutil.get_terminal_size().columns
