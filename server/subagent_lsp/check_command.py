@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from .cli import plural
 from .config import (
     ALL_CODES,
     TOOL_TABLE,
@@ -39,6 +38,7 @@ from .definitions.workspace import (
     fix_text,
     read_text,
 )
+from .wording import plural
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 STDIN = "-"
