@@ -18,6 +18,8 @@ from .rules import NOT_LOADED, RULES
 from .spec import DEFAULT_EXCLUDES, MAX_FILE_BYTES, Kind
 from .suppress import MARK, Suppressions, find_suppressions
 
+CLAUDE_MD = "CLAUDE.md"
+
 
 @dataclass
 class FileResult:
@@ -114,6 +116,17 @@ def iter_markdown(
             path = os.path.join(folder, name)
             if name.lower().endswith(".md") and not ignores.ignored(path, False):
                 yield path
+
+
+def claude_md_files(roots: Iterable[str]) -> list[str]:
+    """The CLAUDE.md files below ``roots`` (their prose mentions agents), found by the same walk
+    as the agent files: the same excluded folders, the same .gitignore rules."""
+    return [
+        path
+        for root in roots
+        for path in iter_markdown(root)
+        if os.path.basename(path) == CLAUDE_MD
+    ]
 
 
 def check_text(
