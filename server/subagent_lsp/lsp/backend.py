@@ -83,11 +83,12 @@ class Backend(LanguageFeature):
     # --- analysis ------------------------------------------------------------------------
 
     async def scan(self, roots: Sequence[str]) -> None:
+        """Read the project's schema, then analyse every open backend file again under it
+        (an analysis that ran meanwhile saw the schema half-read)."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.state.schema.scan, list(roots))
-        for uri in list(self.results):
-            entry = self.state.open.get(uri)
-            if entry is not None:
+        for entry in list(self.state.open.values()):
+            if entry.kind is None:
                 self.schedule(entry)
 
     def schedule(self, entry: OpenDoc) -> None:
@@ -109,9 +110,13 @@ class Backend(LanguageFeature):
         self.publish(entry)
 
     async def settled(self, uri: str) -> None:
-        """Until no analysis of ``uri`` is pending (a change meanwhile starts a new one)."""
-        while (task := self.tasks.get(uri)) is not None and not task.done():
-            await asyncio.wait({task})
+        """Until neither a schema scan nor an analysis of ``uri`` is pending (a scan, or a
+        change, meanwhile starts a new analysis)."""
+        while True:
+            pending = {t for t in (self.scanning, self.tasks.get(uri)) if t and not t.done()}
+            if not pending:
+                return
+            await asyncio.wait(pending)
 
     def _analyze(self, entry: OpenDoc) -> list[Suggestion]:
         try:

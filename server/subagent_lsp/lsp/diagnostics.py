@@ -60,23 +60,27 @@ class Diagnostics(LanguageFeature):
     # --- the index -----------------------------------------------------------------------
 
     async def build_index(self) -> None:
+        """Check the workspace's agent files, publish, then log a line saying so (after the
+        diagnostics it implies, so a client that sees the line has them)."""
         roots = self.state.roots()
-        if roots:
-            changed: set[str] = set()
-            self.in_flight.append(changed)
-            start = time.perf_counter()
-            try:
-                loop = asyncio.get_running_loop()
-                index, claude_md = await loop.run_in_executor(None, self.state.scan, roots)
-            finally:
-                self.in_flight.remove(changed)
-            self.state.index, self.state.claude_md = index, claude_md
-            for path in changed:  # the walk may have read it before it changed
-                self.state.reindex(path)
-            self.state.duplicates = None
-            ms = (time.perf_counter() - start) * 1000
-            self.client.log(f"subagent-lsp: indexed {len(index)} agent files in {ms:.0f} ms")
+        if not roots:
+            self.publish_all()
+            return
+        changed: set[str] = set()
+        self.in_flight.append(changed)
+        start = time.perf_counter()
+        try:
+            loop = asyncio.get_running_loop()
+            index, claude_md = await loop.run_in_executor(None, self.state.scan, roots)
+        finally:
+            self.in_flight.remove(changed)
+        self.state.index, self.state.claude_md = index, claude_md
+        for path in changed:  # the walk may have read it before it changed
+            self.state.reindex(path)
+        self.state.duplicates = None
         self.publish_all()
+        ms = (time.perf_counter() - start) * 1000
+        self.client.log(f"subagent-lsp: indexed {len(index)} agent files in {ms:.0f} ms")
 
     def reindex(self, paths: Sequence[str]) -> None:
         for path in paths:
