@@ -54,6 +54,14 @@ class Session:
             self.completion,
             self.navigation,
         ]
+        # Each event goes to the features that handle it (a keystroke reaches two, not eight).
+        self.on_change = _handling(self.features, "document_changed")
+        self.on_close = _handling(self.features, "document_closed")
+        self.on_files = _handling(self.features, "files_changed")
+        self.on_settings = _handling(self.features, "settings_changed")
+        self.pullers = _handling(self.features, "pull_diagnostics")
+        self.hovers = _handling(self.features, "hover")
+        self.actions = _handling(self.features, "code_actions")
 
     # --- notifications -------------------------------------------------------------------
 
@@ -77,47 +85,53 @@ class Session:
         self._changed(self.state.set_text(uri, params.text_document.version, text), before)
 
     def _changed(self, entry: OpenDoc, before: OpenDoc | None) -> None:
-        for feature in self.features:
+        for feature in self.on_change:
             feature.document_changed(entry, before)
 
     def closed(self, uri: str) -> None:
         entry = self.state.open.pop(uri, None)
         if entry is None:
             return
-        for feature in self.features:
+        for feature in self.on_close:
             feature.document_closed(entry)
 
     def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
         paths = [p for p in (to_fs_path(c.uri) for c in params.changes) if p]
-        for feature in self.features:
+        for feature in self.on_files:
             feature.files_changed(paths)
 
     async def configuration_changed(self, params: types.DidChangeConfigurationParams) -> None:
         await self.configuration.changed(params)
         self.state.recheck_open()
-        for feature in self.features:
+        for feature in self.on_settings:
             await feature.settings_changed()
 
     # --- requests answered by several features -------------------------------------------
 
     async def document_diagnostics(self, uri: str) -> types.RelatedFullDocumentDiagnosticReport:
         items: list[types.Diagnostic] = []
-        for feature in self.features:
+        for feature in self.pullers:
             items.extend(await feature.pull_diagnostics(uri) or [])
         return types.RelatedFullDocumentDiagnosticReport(items=items)
 
     def hover(self, params: types.HoverParams) -> types.Hover | None:
-        for feature in self.features:
+        for feature in self.hovers:
             found = feature.hover(params.text_document.uri, params.position)
             if found is not None:
                 return found
         return None
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        answers = [f.code_actions(params) for f in self.features]
+        answers = [f.code_actions(params) for f in self.actions]
         if all(a is None for a in answers):
             return None
         return [action for answer in answers for action in answer or []]
 
     def entry(self, uri: str) -> OpenDoc | None:
         return self.state.entry(uri)
+
+
+def _handling(features: list[LanguageFeature], hook: str) -> list[LanguageFeature]:
+    """The features that override ``hook``, in order."""
+    default = getattr(LanguageFeature, hook)
+    return [f for f in features if getattr(type(f), hook) is not default]
