@@ -34,8 +34,9 @@ class StandIn:
     server: ThreadingHTTPServer | None = None
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
-    def wait_for_requests(self, count: int, timeout: float = MAX_DELAY) -> bool:
-        """Block until ``count`` requests have arrived (a call is in flight); False on timeout."""
+    def wait_for_requests(self, count: int, timeout: float = 60.0) -> bool:
+        """Block until ``count`` requests have arrived (a call is in flight); False on timeout.
+        Generous: a server's first call waits for the SDK's import, slow on a busy machine."""
         with self.arrived:
             return self.arrived.wait_for(lambda: len(self.requests) >= count, timeout)
 
