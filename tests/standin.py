@@ -32,6 +32,13 @@ class StandIn:
     script: list[Reply] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    def wait_for_requests(self, count: int, timeout: float = 60.0) -> bool:
+        """Block until ``count`` requests have arrived (a call is in flight); False on timeout.
+        Generous: a server's first call waits for the SDK's import, slow on a busy machine."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.requests) >= count, timeout)
 
     @property
     def url(self) -> str:
@@ -48,9 +55,11 @@ class StandIn:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
-                outer.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": body}
-                )
+                with outer.arrived:
+                    outer.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "body": body}
+                    )
+                    outer.arrived.notify_all()
                 if self.path.endswith("/count_tokens"):
                     text = json.dumps(body)
                     self._send(200, {"input_tokens": int(len(text) / 3.5)})

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from subagent_lsp.all_rules import all_rules
 from subagent_lsp.definitions.findings import TextEdit
 from subagent_lsp.definitions.fixes import apply_edits
 from subagent_lsp.definitions.workspace import check_paths
-from subagent_lsp.registry import EMITTERS, Example, Rule, all_rules
+from subagent_lsp.registry import EMITTERS, Example, Rule
 from subagent_lsp.review.offline.engine import analyze
 from subagent_lsp.review.offline.schema import SchemaCache
 

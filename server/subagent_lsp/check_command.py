@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from .cli import plural
+from .all_rules import all_rules
 from .config import (
     ALL_CODES,
     TOOL_TABLE,
@@ -42,7 +42,8 @@ from .definitions.workspace import (
     fix_text,
     read_text,
 )
-from .registry import Rule, all_rules
+from .registry import Rule
+from .wording import plural
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 STDIN = "-"

@@ -20,11 +20,6 @@ KINDS = ("subagent", "skill", "command", "catalog-note")  # spec.Kind values, wi
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """``1 file``, ``2 files``; ``nouns`` for an irregular plural."""
-    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
-
-
 class _Formatter(argparse.HelpFormatter):
     """argparse's help formatter, minus its ``import shutil`` (which loads zlib, bz2 and lzma)
     for the terminal's width: argparse makes one per argument, and ``check`` starts up on every

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .registry import Rule, all_rules
+from .all_rules import all_rules
+from .registry import Rule
 
 HEADER = """# subagent-lsp rules
 

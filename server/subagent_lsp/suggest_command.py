@@ -8,12 +8,15 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .definitions.document import split_lines
 from .definitions.findings import TextEdit
 from .definitions.fixes import apply_edits
 from .policy import Policy
+
+if TYPE_CHECKING:
+    from .config import Settings
 from .review.offline.engine import analyze, is_backend_file, workspace_root
 from .review.offline.schema import SKIP_DIRS, SchemaCache
 from .review.suggestion import KINDS, Suggestion
@@ -135,16 +138,16 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"subagent-lsp: no such file or directory: {p}\n")
         return EXIT_USAGE
     kinds = [args.kind] if args.kind else None
-    if args.agent:
-        return run_agent_suggest(args.paths, kinds, args.format, out, err)
     from .config import ConfigError
 
     try:
-        policy = _policy(args.paths[0], err)
+        settings = _settings(args.paths[0], err)
     except ConfigError as exc:  # not TOML: what it turns off is unknown, so nothing is shown
         err.write(f"subagent-lsp: {exc}\n")
         return EXIT_USAGE
-    suggestions = collect(args.paths, kinds, policy)
+    if args.agent:
+        return run_agent_suggest(args.paths, kinds, args.format, out, err, settings)
+    suggestions = collect(args.paths, kinds, settings.options.policy)
     if args.format == "json":
         json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -153,49 +156,68 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _policy(start: str, err: TextIO) -> Policy:
-    """The nearest configuration's policy (``ignore = ["BKD301"]``, severities, per-path
-    ignores), the same one `check` and the editor apply. ConfigError when it is not TOML."""
-    from .config import find_config_file, load_config_file
+def _settings(start: str, err: TextIO) -> Settings:
+    """The nearest configuration file's settings: the policy (``ignore = ["BKD301"]``,
+    severities, per-path ignores) `check` and the editor apply, and the agent's settings the
+    editor uses. ConfigError when it is not TOML."""
+    from .config import Settings, find_config_file, load_config_file
 
     path = find_config_file(start)
     if path is None:
-        return Policy()
+        return Settings()
     settings = load_config_file(path)
     for problem in settings.problems:
         err.write(f"subagent-lsp: {problem}\n")
-    return settings.options.policy
+    return settings
 
 
 def run_agent_suggest(
-    paths: Sequence[str], kinds: list[str] | None, fmt: str, out: TextIO, err: TextIO
+    paths: Sequence[str],
+    kinds: list[str] | None,
+    fmt: str,
+    out: TextIO,
+    err: TextIO,
+    settings: Settings | None = None,
 ) -> int:
-    """One call to the backend-developer agent per file and kind (the count is shown first)."""
+    """One call to the backend-developer agent per file and kind (the count is shown first),
+    with the agent, model and options the editor would use for these settings."""
     import asyncio
 
-    from .definitions.findings import Position, Span
-    from .review.agent import bundled_agent_path, load_agent
-    from .review.anthropic_agent import AgentCall, AgentError, call_agent, has_credentials
-    from .review.context import build_context, is_secret_file
+    from .config import Settings
+    from .review.agent_setup import AgentUnavailable, setup_agent
+    from .review.anthropic_agent import AgentError, has_credentials
+    from .review.context import is_secret_file
+    from .review.scope import whole_file
+    from .wording import plural
 
+    settings = settings or Settings()
+    if settings.offline:
+        err.write(
+            f"subagent-lsp: offline is set in {settings.source}: nothing is sent to the agent; "
+            "run `subagent-lsp suggest` for the offline engine.\n"
+        )
+        return EXIT_USAGE
     if not has_credentials():
         err.write(
             "subagent-lsp: --agent needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN); without it, "
             "run `subagent-lsp suggest` for the offline engine.\n"
         )
         return EXIT_USAGE
+    roots = sorted({workspace_root(p) for p in paths})
+    try:
+        setup = setup_agent(settings, _agent_roots(settings, roots), base=settings.root)
+    except AgentUnavailable as exc:
+        err.write(f"subagent-lsp: {exc}.\n")
+        return EXIT_USAGE
+    for warning in setup.warnings:
+        err.write(f"subagent-lsp: {warning}\n")
     files = [f for f in backend_files(paths) if not is_secret_file(f)]
     wanted = kinds or list(KINDS)
-    roots = sorted({workspace_root(p) for p in paths})
     cache = SchemaCache()
     cache.scan(roots)
     schema = cache.schema()
-    agent = load_agent(bundled_agent_path())
-    model = agent.model_id()
-    from .cli import plural
-
     err.write(
-        f"subagent-lsp: asking backend-developer ({model}): "
+        f"subagent-lsp: asking backend-developer ({setup.model}): "
         f"{plural(len(files) * len(wanted), 'call')} "
         f"({plural(len(files), 'file')} x {plural(len(wanted), 'kind')}).\n"
     )
@@ -204,11 +226,10 @@ def run_agent_suggest(
         text = read_utf8(path)
         if text is None:
             continue
-        whole = Span(Position(0, 0), Position(max(text.count("\n"), 0), 0))
         for kind in wanted:
-            context = build_context(path, text, whole, kind, schema)
+            context = setup.context(path, text, whole_file(text), kind, schema)
             try:
-                answer = asyncio.run(call_agent(AgentCall(agent, model, context), schema, roots))
+                answer = asyncio.run(setup.ask(context, schema, roots))
             except AgentError as error:
                 err.write(f"subagent-lsp: {_display(path)} ({kind}): {error}\n")
                 continue
@@ -221,3 +242,10 @@ def run_agent_suggest(
     else:
         write_text(suggestions, out, engine="backend-developer agent")
     return EXIT_OK
+
+
+def _agent_roots(settings: Settings, roots: Sequence[str]) -> list[str]:
+    """Where a workspace's own backend-developer is looked for: the configuration file's
+    folder (the editor's workspace folder, usually), then each file's project."""
+    first = [settings.root] if settings.root else []
+    return list(dict.fromkeys([*first, *roots]))

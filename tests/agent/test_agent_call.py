@@ -135,8 +135,7 @@ def test_cancellation_mid_call(standin: StandIn, app: Path) -> None:
 
     async def run() -> None:
         task = asyncio.ensure_future(call_agent(call, schema, roots))  # type: ignore[arg-type]
-        await asyncio.sleep(0.5)
-        assert standin.requests  # the request is in flight
+        assert await asyncio.to_thread(standin.wait_for_requests, 1)  # the request is in flight
         task.cancel()
         await task
 

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from ..conftest import REPO
+from .waiting import index_builds, indexed, pushed
 
 EXAMPLES = REPO / "examples" / "backend"
 
@@ -56,24 +57,29 @@ async def _open(client: LanguageClient, rel: str) -> tuple[str, str]:
     return path.as_uri(), text
 
 
-async def _diagnostics(client: LanguageClient, uri: str, want: int) -> list[types.Diagnostic]:
-    for _ in range(200):
-        if client.pull:  # type: ignore[attr-defined]
-            report = await client.text_document_diagnostic_async(
-                types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
-            )
-            items = list(report.items)  # type: ignore[union-attr]
-        else:
-            items = list(client.diagnostics.get(uri, []))
-        if len(items) >= want:
-            return items
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"expected {want} diagnostics for {uri}")
+async def _diagnostics(
+    client: LanguageClient, uri: str, ready: Callable[[list[types.Diagnostic]], bool]
+) -> list[types.Diagnostic]:
+    """A pull client asks (the server answers once the analysis in flight is done); a push
+    client waits for the publication that makes ``ready`` true."""
+    if client.pull:  # type: ignore[attr-defined]
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
+        )
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        items = list(report.items)
+        assert ready(items), items
+        return items
+    return await pushed(client, uri, ready)
+
+
+def _at_least(n: int) -> Callable[[list[types.Diagnostic]], bool]:
+    return lambda items: len(items) >= n
 
 
 async def test_suggestions_become_information_diagnostics(client: LanguageClient) -> None:
     uri, _ = await _open(client, "flask_shop/app.py")
-    diags = await _diagnostics(client, uri, 6)
+    diags = await _diagnostics(client, uri, _at_least(6))
     assert {d.source for d in diags} == {"backend-developer"}
     assert {d.severity for d in diags} == {types.DiagnosticSeverity.Information}
     codes = sorted(str(d.code) for d in diags)
@@ -84,7 +90,7 @@ async def test_suggestions_become_information_diagnostics(client: LanguageClient
 
 async def test_quick_fix_edits_the_model_file_and_hover_explains(client: LanguageClient) -> None:
     uri, _ = await _open(client, "flask_shop/app.py")
-    diags = await _diagnostics(client, uri, 6)
+    diags = await _diagnostics(client, uri, _at_least(6))
     index = next(d for d in diags if d.code == "BKD101")
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -107,7 +113,7 @@ async def test_quick_fix_edits_the_model_file_and_hover_explains(client: Languag
 
 async def test_ask_backend_developer_actions(client: LanguageClient) -> None:
     uri, text = await _open(client, "flask_shop/app.py")
-    await _diagnostics(client, uri, 6)
+    await _diagnostics(client, uri, _at_least(6))
     line = text.splitlines().index("def create_order():") + 2
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -131,7 +137,7 @@ async def test_ask_backend_developer_actions(client: LanguageClient) -> None:
 
 async def test_edit_updates_suggestions(client: LanguageClient) -> None:
     uri, text = await _open(client, "flask_shop/app.py")
-    await _diagnostics(client, uri, 6)
+    await _diagnostics(client, uri, _at_least(6))
     line = text.splitlines().index(
         '    rates = requests.get(RATES_URL, params={"base": "EUR"}).json()'
     )
@@ -148,12 +154,8 @@ async def test_edit_updates_suggestions(client: LanguageClient) -> None:
             ],
         )
     )
-    for _ in range(200):
-        await asyncio.sleep(0.05)
-        diags = await _diagnostics(client, uri, 5)
-        if "BKD301" not in {d.code for d in diags}:
-            break
-    assert "BKD301" not in {d.code for d in diags} and "BKD302" in {d.code for d in diags}
+    diags = await _diagnostics(client, uri, lambda items: "BKD301" not in {d.code for d in items})
+    assert "BKD302" in {d.code for d in diags}
 
 
 async def test_garbage_and_huge_backend_files_do_not_hurt(client: LanguageClient) -> None:
@@ -171,29 +173,32 @@ async def test_garbage_and_huge_backend_files_do_not_hurt(client: LanguageClient
             )
         )
     uri, _ = await _open(client, "flask_shop/app.py")
-    diags = await _diagnostics(client, uri, 6)  # the server still works for the real file
+    diags = await _diagnostics(
+        client, uri, _at_least(6)
+    )  # the server still works for the real file
     assert len(diags) >= 6
 
 
 async def test_backend_severity_settings_reach_the_editor(client: LanguageClient) -> None:
     uri, _ = await _open(client, "flask_shop/app.py")
-    diags = await _diagnostics(client, uri, 6)
+    diags = await _diagnostics(client, uri, _at_least(6))
     assert (
         next(d for d in diags if d.code == "BKD101").severity
         == types.DiagnosticSeverity.Information
     )
+    await indexed(client)
+    builds = index_builds(client)
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(
             settings={"subagentLsp": {"severity": {"BKD101": "warning"}, "ignore": ["BKD303"]}}
         )
     )
-    if not client.pull:  # type: ignore[attr-defined]
-        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    for _ in range(100):  # the push after the change may lag the one it replaces
-        diags = await _diagnostics(client, uri, 1)
-        rated = {str(d.code): d.severity for d in diags}
-        if rated.get("BKD101") == types.DiagnosticSeverity.Warning:
-            break
-        await asyncio.sleep(0.05)
+    await indexed(client, builds + 1)  # the settings are applied everywhere by then
+
+    def rerated(items: list[types.Diagnostic]) -> bool:
+        return any(d.code == "BKD101" and d.severity == 2 for d in items)
+
+    diags = await _diagnostics(client, uri, rerated)
+    rated = {str(d.code): d.severity for d in diags}
     assert rated.get("BKD101") == types.DiagnosticSeverity.Warning
     assert "BKD303" not in rated and "BKD301" in rated

@@ -13,6 +13,8 @@ from subagent_lsp.definitions.findings import Position, Span, TextEdit
 from subagent_lsp.definitions.fixes import apply_edits
 from subagent_lsp.definitions.workspace import check_paths
 
+from .waiting import indexed
+
 REVIEWER = '---\nname: code-reviewer\ndescription: "Use this agent to review diffs for bugs."\ntools: Read, Grep\nskills:\n  - sql-review\n---\n# Reviewer\n\n## Steps\n\nRead the diff.\n'
 LEAD = '---\nname: lead\ndescription: "Use this agent to plan work and hand it out."\ntools: Read, Agent(code-reviewer, tester)\n---\n# Lead\n\nAsk the code-reviewer subagent for a review, then the `tester` agent.\n'
 SKILL = "---\nname: sql-review\ndescription: Reviews SQL.\nagent: code-reviewer\n---\nBody.\n"
@@ -43,14 +45,7 @@ async def client(lsp_client: LanguageClient, tmp_path: Path):
             workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")],
         )
     )
-    # the workspace index is built in the background: wait until it sees every agent
-    for _ in range(100):
-        symbols = await lsp_client.workspace_symbol_async(types.WorkspaceSymbolParams(query=""))
-        if symbols and len(symbols) >= 3:
-            break
-        import asyncio
-
-        await asyncio.sleep(0.05)
+    await indexed(lsp_client)  # the workspace index is built in the background
     yield
     await lsp_client.shutdown_session()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -10,6 +9,8 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from .waiting import index_builds, indexed, notified
 
 CLIENTS = ["visual-studio-code", "neovim@v0.11.0", "emacs"]
 GOOD = '---\nname: my-agent\ndescription: "Use this agent to review code for bugs."\ntools: Read\n---\nYou review code.\n'
@@ -74,13 +75,15 @@ async def _diagnostics(
         assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
         assert uri not in client.diagnostics  # never both push and pull
         return list(report.items)
-    for _ in range(200):
+
+    def check() -> list[types.Diagnostic] | None:
         got = client.published.get(uri)  # type: ignore[attr-defined]
         ready = got is not None and got[0] == version
         if ready and (want is None or any(d.code == want for d in got[1])):
             return list(got[1])
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"no diagnostics for {uri} version {version}")
+        return None
+
+    return await notified(client, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, check)
 
 
 def _text(contents: object) -> str:
@@ -174,11 +177,8 @@ async def test_key_completion_offers_missing_keys(client: LanguageClient) -> Non
 
 async def test_duplicate_name_across_files(client: LanguageClient) -> None:
     uri = await _open(client, "copy.md", GOOD.replace("my-agent", "dup-agent"))
-    for _ in range(100):  # the workspace index is built in the background
-        diags = await _diagnostics(client, uri, want=None if client.pull else "AGT051")  # type: ignore[attr-defined]
-        if any(d.code == "AGT051" for d in diags):
-            break
-        await asyncio.sleep(0.05)
+    await indexed(client)  # the workspace index is built in the background
+    diags = await _diagnostics(client, uri, want="AGT051")
     dup = next(d for d in diags if d.code == "AGT051")
     assert dup.related_information and dup.related_information[0].location.uri.endswith("other.md")
 
@@ -271,14 +271,8 @@ async def test_watched_files_update_cross_file_findings(client: LanguageClient) 
             [types.FileEvent(uri=twin.as_uri(), type=types.FileChangeType.Created)]
         )
     )
-    for _ in range(100):
-        if client.pull:  # type: ignore[attr-defined]
-            diags = await _diagnostics(client, uri)
-        else:
-            diags = client.published.get(uri, (None, []))[1]  # type: ignore[attr-defined]
-        if any(d.code == "AGT051" for d in diags):
-            break
-        await asyncio.sleep(0.05)
+    # Sent while the first index may still be building: the change must survive it.
+    diags = await _diagnostics(client, uri, want="AGT051")
     assert any(d.code == "AGT051" for d in diags)
 
 
@@ -287,6 +281,8 @@ async def test_settings_change_rechecks_open_files(client: LanguageClient) -> No
     uri = await _open(client, "my-agent.md", text)
     before = await _diagnostics(client, uri)
     assert next(d for d in before if d.code == "AGT012").severity == types.DiagnosticSeverity.Error
+    await indexed(client)
+    builds = index_builds(client)
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(
             settings={
@@ -294,15 +290,9 @@ async def test_settings_change_rechecks_open_files(client: LanguageClient) -> No
             }
         )
     )
-    for _ in range(100):
-        await asyncio.sleep(0.05)
-        if client.pull:  # type: ignore[attr-defined]
-            after = await _diagnostics(client, uri)
-        else:
-            after = client.published.get(uri, (None, []))[1]  # type: ignore[attr-defined]
-        codes = {d.code: d.severity for d in after}
-        if codes.get("AGT012") == types.DiagnosticSeverity.Hint:
-            break
+    await indexed(client, builds + 1)  # new settings: the index is built again, then published
+    after = await _diagnostics(client, uri)
+    codes = {d.code: d.severity for d in after}
     assert codes.get("AGT012") == types.DiagnosticSeverity.Hint and "AGT015" not in codes
 
 
@@ -311,14 +301,11 @@ async def test_workspace_diagnostics(client: LanguageClient) -> None:
         pytest.skip("workspace diagnostics are a pull-client feature")
     broken = client.tmp / ".claude" / "agents" / "broken.md"  # type: ignore[attr-defined]
     broken.write_text("---\nname: broken\n---\n", encoding="utf-8")
-    for _ in range(100):
-        report = await client.workspace_diagnostic_async(
-            types.WorkspaceDiagnosticParams(previous_result_ids=[])
-        )
-        by_uri = {r.uri: r for r in report.items}
-        if broken.as_uri() in by_uri or _ > 5:
-            break
-        await asyncio.sleep(0.05)
+    await indexed(client)
+    report = await client.workspace_diagnostic_async(
+        types.WorkspaceDiagnosticParams(previous_result_ids=[])
+    )
+    by_uri = {r.uri: r for r in report.items}
     assert any(u.endswith("other.md") for u in by_uri)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import spec
@@ -13,6 +14,7 @@ from .findings import Finding, Position, Span
 from .kinds import FileKind
 from .rules import RULES
 from .spec import KeySpec, Kind, ToolStatus, VType
+from .workspace import FileResult
 from .yamltree import YNode
 
 
@@ -146,6 +148,40 @@ def in_frontmatter(doc: Document, line: int) -> bool:
         return False
     end = doc.body_start_line - 1 if fm.close_span is not None else doc.body_start_line
     return fm.first_line <= line < max(end, fm.first_line + 1)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The workspace's names that values complete to."""
+
+    agents: tuple[str, ...] = ()
+    mcp_servers: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, results: Iterable[FileResult]) -> Candidates:
+        results = list(results)
+        return cls(
+            agents=tuple(sorted({r.agent_name[0] for r in results if r.agent_name})),
+            mcp_servers=tuple(sorted({s for r in results for s in r.mcp_servers})),
+            skills=tuple(
+                sorted(
+                    {
+                        os.path.basename(os.path.dirname(r.path))
+                        for r in results
+                        if r.kind is not None and r.kind.kind is Kind.SKILL
+                    }
+                )
+            ),
+        )
+
+
+def complete_in_workspace(
+    doc: Document, fk: FileKind, pos: Position, results: Iterable[FileResult]
+) -> list[Completion]:
+    """Completions at ``pos``, with agent, skill and MCP server names from ``results``."""
+    names = Candidates.of(results)
+    return complete(doc, fk, pos, names.agents, names.mcp_servers, names.skills)
 
 
 def complete(

@@ -124,3 +124,25 @@ def select_safe_fixes(findings: Iterable[Finding]) -> list[Fix]:
                 chosen.append(fix)
                 break
     return chosen
+
+
+FIX_ALL_TITLE = "Fix all safe subagent-lsp problems"
+
+
+def fixes_on_lines(findings: Iterable[Finding], first: int, last: int) -> list[tuple[Finding, Fix]]:
+    """The quick fixes offered for lines ``first``..``last``: every fix of every finding whose
+    range touches them, each with its finding."""
+    return [
+        (f, fix)
+        for f in findings
+        if f.span.end.line >= first and f.span.start.line <= last
+        for fix in f.fixes
+    ]
+
+
+def fix_all(findings: Iterable[Finding]) -> Fix | None:
+    """The safe fixes that apply together, as one fix; None when there is none."""
+    chosen = select_safe_fixes(findings)
+    if not chosen:
+        return None
+    return Fix(FIX_ALL_TITLE, tuple(e for x in chosen for e in x.edits))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .checks import split_tools
@@ -280,6 +280,44 @@ class NameIndex:
                     continue
                 return r
         return None
+
+
+class NameIndexCache:
+    """The names of many files, each file re-read only when it changed: an open document when
+    its stamp (version and length) moves, a file on disk when its mtime does."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, tuple[object, FileNames]] = {}
+
+    def index(
+        self, kinds: Mapping[str, FileKind | None], open_texts: Mapping[str, tuple[object, str]]
+    ) -> NameIndex:
+        """``kinds``: every file to index (None: no agent kind, as CLAUDE.md); ``open_texts``:
+        path -> (stamp, text) of the documents open in the editor."""
+        files: dict[str, FileNames] = {}
+        for path, kind in kinds.items():
+            text: str | None = None
+            if path in open_texts:
+                stamp, text = open_texts[path]
+            else:
+                try:
+                    stamp = os.stat(path).st_mtime_ns
+                except OSError:
+                    continue
+            cached = self.cache.get(path)
+            if cached is not None and cached[0] == stamp:
+                files[path] = cached[1]
+                continue
+            if text is None:
+                try:
+                    with open(path, encoding="utf-8") as fh:
+                        text = fh.read()
+                except (OSError, UnicodeDecodeError):
+                    continue
+            names = names_in(path, text, kind)
+            self.cache[path] = (stamp, names)
+            files[path] = names
+        return NameIndex(files)
 
 
 _SCOPE_RANK = {scope: rank for rank, scope in enumerate(SCOPE_PRECEDENCE)}

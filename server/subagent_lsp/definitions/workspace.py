@@ -21,6 +21,8 @@ from .suppress import MARK, Suppressions, find_suppressions
 if TYPE_CHECKING:
     import pathspec
 
+CLAUDE_MD = "CLAUDE.md"
+
 
 @dataclass
 class FileResult:
@@ -131,6 +133,17 @@ def iter_markdown(
             path = os.path.join(folder, name)
             if name.lower().endswith(".md") and not ignores.ignored(path, False):
                 yield path
+
+
+def claude_md_files(roots: Iterable[str]) -> list[str]:
+    """The CLAUDE.md files below ``roots`` (their prose mentions agents), found by the same walk
+    as the agent files: the same excluded folders, the same .gitignore rules."""
+    return [
+        path
+        for root in roots
+        for path in iter_markdown(root)
+        if os.path.basename(path) == CLAUDE_MD
+    ]
 
 
 def check_text(

@@ -1,41 +1,37 @@
-"""Backend code in the editor: the offline engine's suggestions as diagnostics, quick fixes,
-hovers and the "Ask backend-developer" actions.
+"""Backend code in the editor: the offline engine's suggestions as diagnostics, quick fixes and
+hovers, and the "Ask backend-developer" actions when the agent is not called (no API key, or
+offline).
 
 Analysis runs off the event loop, debounced per document, on a snapshot of the text; a result is
-published only if the document is still at the version it was computed for.
+published only if the document is still at the version it was computed for. A pull client's
+request waits for the analysis in flight, so it gets the result for what it sees.
 """
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from ..definitions.findings import Position, Span
-from ..definitions.fixes import spans_overlap
+from ..definitions.findings import Position
+from ..review import describe
+from ..review.agent_setup import agent_enabled
 from ..review.offline.engine import analyze_file, is_backend_file
-from ..review.offline.schema import SchemaCache
-from ..review.rules import BACKEND_RULES
+from ..review.scope import scope_of
+from ..review.selection import in_scope, on_lines
 from ..review.suggestion import SOURCE, Suggestion
 from . import convert
-
-if TYPE_CHECKING:
-    from .features import OpenDoc, Server
+from .edits import EditBuilder
+from .feature import Client, LanguageFeature, wants
+from .state import OpenDoc, State
 
 log = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 0.25
-ASK = {
-    "index": "suggest indexes",
-    "validation": "add input validation",
-    "error-handling": "add error handling",
-}
 ASK_KIND = types.CodeActionKind.RefactorRewrite
+CODE_FILES = (".py", ".sql")
 
 
 @dataclass
@@ -46,25 +42,53 @@ class Analysis:
     found: list[Suggestion]  # as the engine found them, for a change of settings
 
 
-class Backend:
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.schema = SchemaCache()
+class Backend(LanguageFeature):
+    def __init__(self, state: State, client: Client) -> None:
+        super().__init__(state, client)
         self.results: dict[str, Analysis] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.delay = DEBOUNCE_SECONDS
-        from .agent_actions import AgentActions
+        self.scanning: asyncio.Task[None] | None = None
 
-        self.agent = AgentActions(self)
+    # --- events --------------------------------------------------------------------------
 
-    # --- analysis --------------------------------------------------------------------------
+    async def initialized(self) -> None:
+        self.scanning = asyncio.ensure_future(self.scan(self.state.roots()))
+
+    def document_changed(self, entry: OpenDoc, before: OpenDoc | None) -> None:
+        self.schedule(entry)
+
+    def document_closed(self, entry: OpenDoc) -> None:
+        task = self.tasks.pop(entry.uri, None)
+        if task is not None:
+            task.cancel()
+        self.state.schema.overrides.pop(entry.path, None)
+        shown = self.results.pop(entry.uri, None) is not None
+        if shown and not self.state.pull:
+            self.client.publish(entry.uri, None, [])
+
+    def files_changed(self, paths: Sequence[str]) -> None:
+        if any(p.endswith(CODE_FILES) for p in paths):
+            self.scanning = asyncio.ensure_future(self.scan(self.state.roots()))
+
+    async def settings_changed(self) -> None:
+        """The same findings through the new policy (no re-analysis), shown again."""
+        policy = self.state.settings.options.policy
+        for uri, analysis in self.results.items():
+            entry = self.state.open.get(uri)
+            if entry is not None:
+                analysis.suggestions = policy.apply(entry.path, entry.lines, analysis.found)
+                self.publish(entry)
+
+    # --- analysis ------------------------------------------------------------------------
 
     async def scan(self, roots: Sequence[str]) -> None:
+        """Read the project's schema, then analyse every open backend file again under it
+        (an analysis that ran meanwhile saw the schema half-read)."""
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self.schema.scan, list(roots))
-        for uri in list(self.results):
-            entry = self.server.state.open.get(uri)
-            if entry is not None:
+        await loop.run_in_executor(None, self.state.schema.scan, list(roots))
+        for entry in list(self.state.open.values()):
+            if entry.kind is None:
                 self.schedule(entry)
 
     def schedule(self, entry: OpenDoc) -> None:
@@ -73,43 +97,41 @@ class Backend:
         previous = self.tasks.pop(entry.uri, None)
         if previous is not None:
             previous.cancel()
-        try:
-            self.tasks[entry.uri] = asyncio.ensure_future(self._run(entry))
-        except RuntimeError:  # no running loop (unit tests): analyse now
-            self._store(entry, self._analyze(entry))
+        self.tasks[entry.uri] = asyncio.ensure_future(self._run(entry))
 
     async def _run(self, entry: OpenDoc) -> None:
         await asyncio.sleep(self.delay)
         loop = asyncio.get_running_loop()
         suggestions = await loop.run_in_executor(None, self._analyze, entry)
-        current = self.server.state.open.get(entry.uri)
+        current = self.state.open.get(entry.uri)
         if current is None or current.version != entry.version:
             return  # the document moved on: a newer run is scheduled
         self._store(entry, suggestions)
         self.publish(entry)
 
+    async def settled(self, uri: str) -> None:
+        """Until neither a schema scan nor an analysis of ``uri`` is pending (a scan, or a
+        change, meanwhile starts a new analysis)."""
+        while True:
+            pending = {t for t in (self.scanning, self.tasks.get(uri)) if t and not t.done()}
+            if not pending:
+                return
+            await asyncio.wait(pending)
+
     def _analyze(self, entry: OpenDoc) -> list[Suggestion]:
         try:
-            found, own = analyze_file(entry.path, entry.text, self.schema.schema())
-            self.schema.set_schema(entry.path, own)  # parsed once, for the other files' analyses
+            found, own = analyze_file(entry.path, entry.text, self.state.schema.schema())
+            self.state.schema.set_schema(entry.path, own)  # for the other files' analyses
             return found
         except Exception:
             log.exception("backend analysis failed for %s", entry.path)
             return []
 
     def _store(self, entry: OpenDoc, found: list[Suggestion]) -> list[Suggestion]:
-        policy = self.server.state.settings.options.policy
+        policy = self.state.settings.options.policy
         kept = policy.apply(entry.path, entry.lines, found)
         self.results[entry.uri] = Analysis(entry.version, entry.text, kept, found)
         return kept
-
-    def reconfigure(self) -> None:
-        """New settings: the same findings, through the new policy (no re-analysis)."""
-        policy = self.server.state.settings.options.policy
-        for uri, analysis in self.results.items():
-            entry = self.server.state.open.get(uri)
-            if entry is not None:
-                analysis.suggestions = policy.apply(entry.path, entry.lines, analysis.found)
 
     def current(self, entry: OpenDoc) -> list[Suggestion]:
         found = self.results.get(entry.uri)
@@ -117,149 +139,102 @@ class Backend:
             return self._store(entry, self._analyze(entry))
         return found.suggestions
 
-    def closed(self, uri: str, path: str) -> None:
-        task = self.tasks.pop(uri, None)
-        if task is not None:
-            task.cancel()
-        self.results.pop(uri, None)
-        self.schema.overrides.pop(path, None)
-
-    # --- LSP views -------------------------------------------------------------------------
+    # --- views ---------------------------------------------------------------------------
 
     def diagnostics(self, entry: OpenDoc) -> list[types.Diagnostic]:
         found = self.results.get(entry.uri)
         if found is None:
             return []
-        codec = self.server.state.codec
-        out = []
-        for index, s in enumerate(found.suggestions):
-            proven = " (index proven on SQLite)" if s.proven else ""
-            out.append(
-                types.Diagnostic(
-                    range=convert.to_range(entry.lines, s.span, codec),
-                    message=f"{s.title}{proven}",
-                    severity=types.DiagnosticSeverity(s.severity.value),
-                    code=s.code,
-                    source=SOURCE,
-                    data={"index": index, "version": entry.version},
-                )
+        codec = self.state.codec
+        return [
+            types.Diagnostic(
+                range=convert.to_range(entry.lines, s.span, codec),
+                message=describe.message(s),
+                severity=types.DiagnosticSeverity(s.severity.value),
+                code=s.code,
+                source=SOURCE,
+                data={"index": index, "version": entry.version},
             )
-        return out
+            for index, s in enumerate(found.suggestions)
+        ]
 
     def publish(self, entry: OpenDoc) -> None:
-        state = self.server.state
-        if state.pull:
-            workspace = self.server.caps.workspace
-            if workspace and workspace.diagnostics and workspace.diagnostics.refresh_support:
-                self.server.ls.workspace_diagnostic_refresh(None)
-            return
-        self.server.ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=entry.uri, version=entry.version, diagnostics=self.diagnostics(entry)
-            )
-        )
+        if self.state.pull:
+            self.client.refresh_diagnostics()
+        else:
+            self.client.publish(entry.uri, entry.version, self.diagnostics(entry))
 
-    def hover(self, entry: OpenDoc, pos: Position) -> types.Hover | None:
-        found = self.results.get(entry.uri)
-        if found is None:
+    async def pull_diagnostics(self, uri: str) -> list[types.Diagnostic] | None:
+        entry = self.state.open.get(uri)
+        if entry is None or entry.kind is not None:
             return None
-        parts = []
-        span: Span | None = None
-        for s in found.suggestions:
-            if s.span.contains(pos):
-                rule = BACKEND_RULES.get(s.code)
-                head = (
-                    f"**{s.code}** `{rule.name}` — {s.title}" if rule else f"**{s.code}** {s.title}"
-                )
-                parts.append(f"{head}\n\n{s.rationale}")
-                span = span or s.span
-        if not parts or span is None:
+        await self.settled(uri)
+        entry = self.state.open.get(uri)
+        return self.diagnostics(entry) if entry is not None else []
+
+    def hover(self, uri: str, position: types.Position) -> types.Hover | None:
+        entry = self.state.open.get(uri)
+        found = self.results.get(uri)
+        if entry is None or entry.kind is not None or found is None:
             return None
-        text = "\n\n---\n\n".join(parts)
+        pos = convert.from_position(entry.lines, position, self.state.codec)
+        shown = describe.hover(found.suggestions, pos)
+        if shown is None:
+            return None
+        text, span = shown
         return types.Hover(
-            contents=self.server._content("hover", text),
-            range=convert.to_range(entry.lines, span, self.server.state.codec),
+            contents=self.client.content("hover", text),
+            range=convert.to_range(entry.lines, span, self.state.codec),
         )
 
-    def workspace_edit(self, suggestions: Sequence[Suggestion]) -> types.WorkspaceEdit:
-        """Edits of one or more suggestions, per file, each bound to the version it was
-        computed for (a file that is not open is edited on disk by the client: no version)."""
-        state = self.server.state
-        by_path: dict[str, list[types.TextEdit]] = defaultdict(list)
-        for suggestion in suggestions:
-            for edit in suggestion.edits:
-                lines = state.lines_for(edit.path) or []
-                by_path[edit.path].append(
-                    types.TextEdit(convert.to_range(lines, edit.span, state.codec), edit.new_text)
-                )
-        changes: list[types.TextDocumentEdit] = []
-        open_by_path = {e.path: e for e in state.open.values()}
-        for path, edits in by_path.items():
-            entry = open_by_path.get(path)
-            ident = types.OptionalVersionedTextDocumentIdentifier(
-                uri=entry.uri if entry else convert.uri_of(path),
-                version=entry.version if entry else None,
-            )
-            changes.append(types.TextDocumentEdit(text_document=ident, edits=list(edits)))
-        return types.WorkspaceEdit(document_changes=list(changes))
-
-    def code_actions(
-        self, entry: OpenDoc, lo: Position, hi: Position, wanted: Sequence[str]
-    ) -> list[types.CodeAction]:
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        entry = self.state.open.get(params.text_document.uri)
+        if entry is None or entry.kind is not None:
+            return None
         if not is_backend_file(entry.path):
             return []
+        lo = convert.from_position(entry.lines, params.range.start, self.state.codec)
+        hi = convert.from_position(entry.lines, params.range.end, self.state.codec)
+        only = [str(k) for k in params.context.only or []]
         suggestions = self.current(entry)
         actions: list[types.CodeAction] = []
-        quick = not wanted or any(k.startswith(types.CodeActionKind.QuickFix.value) for k in wanted)
-        if quick:
-            for s in suggestions:
-                if s.span.end.line < lo.line or s.span.start.line > hi.line:
-                    continue
+        if wants(only, types.CodeActionKind.QuickFix.value):
+            diagnostics = self.diagnostics(entry)
+            for s in on_lines(suggestions, lo.line, hi.line):
                 actions.append(
                     types.CodeAction(
                         title=f"backend-developer: {s.title}",
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[
                             d
-                            for d in self.diagnostics(entry)
+                            for d in diagnostics
                             if d.code == s.code and d.range.start.line == s.span.start.line
                         ],
-                        edit=self.workspace_edit([s]),
+                        edit=EditBuilder(self.state).suggestions([s]).build(),
                     )
                 )
-        ask = not wanted or any(
-            ASK_KIND.value.startswith(k) or k.startswith("refactor") for k in wanted
-        )
-        if ask:
-            actions.extend(self.ask_actions(entry, suggestions, lo, hi))
+        if wants(only, ASK_KIND.value, "refactor") and not agent_enabled(self.state.settings):
+            actions.extend(self._offline_asks(entry, suggestions, lo, hi))
         return actions
 
-    def ask_actions(
+    def _offline_asks(
         self, entry: OpenDoc, suggestions: Sequence[Suggestion], lo: Position, hi: Position
     ) -> list[types.CodeAction]:
-        if self.agent.enabled():
-            return self.agent.actions(entry, ASK, lo, hi)
         scope = scope_of(entry.text, lo, hi)
-        disabled_ok = self._disabled_support()
         actions = []
-        for kind, verb in ASK.items():
-            inside = [
-                s
-                for s in suggestions
-                if s.kind == kind and scope.start <= s.span.start <= scope.end
-            ]
-            chosen = _non_overlapping(inside)
+        for kind, verb in describe.ASK_VERBS.items():
+            chosen = in_scope(suggestions, kind, scope)
             title = f"Ask backend-developer: {verb} (offline engine)"
             if chosen:
                 actions.append(
                     types.CodeAction(
                         title=title,
                         kind=ASK_KIND,
-                        edit=self.workspace_edit(chosen),
+                        edit=EditBuilder(self.state).suggestions(chosen).build(),
                         data={"kind": kind, "uri": entry.uri, "version": entry.version},
                     )
                 )
-            elif disabled_ok:
+            elif self.client.shows_disabled_actions():
                 actions.append(
                     types.CodeAction(
                         title=title,
@@ -270,38 +245,3 @@ class Backend:
                     )
                 )
         return actions
-
-    def _disabled_support(self) -> bool:
-        text = self.server.caps.text_document
-        action = text and text.code_action
-        return bool(action and action.disabled_support)
-
-
-def _non_overlapping(suggestions: Sequence[Suggestion]) -> list[Suggestion]:
-    """Suggestions whose edits can all apply together (the first of two that clash wins)."""
-    chosen: list[Suggestion] = []
-    taken: list[tuple[str, Span]] = []
-    for s in suggestions:
-        spans = [(e.path, e.span) for e in s.edits]
-        if not any(p == q and spans_overlap(a, b) for p, a in spans for q, b in taken):
-            chosen.append(s)
-            taken.extend(spans)
-    return chosen
-
-
-def scope_of(text: str, lo: Position, hi: Position) -> Span:
-    """The selection, or (for a cursor) the function around it, or the whole file."""
-    if lo != hi:
-        return Span(lo, hi)
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return Span(Position(0, 0), Position(10**9, 0))
-    best: Span | None = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
-            last = (node.end_lineno or node.lineno) - 1
-            if first <= lo.line <= last and (best is None or first >= best.start.line):
-                best = Span(Position(first, 0), Position(last, 10**6))
-    return best or Span(Position(0, 0), Position(10**9, 0))

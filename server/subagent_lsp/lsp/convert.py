@@ -8,7 +8,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
-from ..definitions.findings import Finding, Fix, Position, Severity, Span
+from ..definitions.findings import Finding, Position, Severity, Span
 from ..definitions.rules import RULES
 
 LinesFor = Callable[[str], Sequence[str] | None]
@@ -93,19 +93,4 @@ def to_diagnostic(
         source=SOURCE,
         related_information=related or None,
         tags=[types.DiagnosticTag.Unnecessary] if finding.code in ("AGT045",) else None,
-    )
-
-
-def to_text_edits(fix: Fix, lines: Sequence[str], codec: PositionCodec) -> list[types.TextEdit]:
-    return [types.TextEdit(to_range(lines, e.span, codec), e.new_text) for e in fix.edits]
-
-
-def document_edit(
-    uri: str, version: int | None, edits: list[types.TextEdit]
-) -> types.WorkspaceEdit:
-    """Edits bound to the document version they were computed for: a client refuses them once
-    the document has changed, so a stale fix is never applied."""
-    ident = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
-    return types.WorkspaceEdit(
-        document_changes=[types.TextDocumentEdit(text_document=ident, edits=list(edits))]
     )

@@ -1,4 +1,5 @@
-"""Feature registration: thin handlers that hand each request to features.py.
+"""Feature registration: each LSP method registered once, handed to the session (session.py),
+which fans it out to the features.
 
 Only pygls and lsprotocol are imported at start-up; the definitions domain (YAML, rapidfuzz,
 pathspec...) loads on the first request after ``initialize``, so the server answers
@@ -19,9 +20,10 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from .. import LEGACY_SETTINGS_SECTION, SETTINGS_SECTION, __version__
 from ..sections import merge_sections
+from .commands import ASK_COMMAND
 
 if TYPE_CHECKING:
-    from .features import Server
+    from .session import Session
 
 
 class AgentProtocol(LanguageServerProtocol):
@@ -42,21 +44,17 @@ class AgentProtocol(LanguageServerProtocol):
 class AgentLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("subagent-lsp", __version__, protocol_cls=AgentProtocol)
-        self._features: Server | None = None
+        self._session: Session | None = None
         self.pull = False
         self.initial_settings: Any = None
 
     @property
-    def features(self) -> Server:
-        if self._features is None:
-            from .features import Server
+    def session(self) -> Session:
+        if self._session is None:
+            from .session import Session  # the domain loads here, after `initialize`
 
-            self._features = Server(self, self.workspace.position_codec)
-            self._features.state.pull = self.pull
-            if self.initial_settings is not None:
-                self._features.initial = self.initial_settings
-                self._features.configure(None)
-        return self._features
+            self._session = Session(self, self.pull, self.initial_settings)
+        return self._session
 
 
 server = AgentLanguageServer()
@@ -75,34 +73,34 @@ def initialize(ls: AgentLanguageServer, params: types.InitializeParams) -> None:
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: AgentLanguageServer, params: types.InitializedParams) -> None:
-    await ls.features.initialized()
+    await ls.session.initialized()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: AgentLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-    ls.features.opened(params.text_document)
+    ls.session.opened(params.text_document)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: AgentLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-    ls.features.changed(params)
+    ls.session.changed(params)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: AgentLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
-    ls.features.closed(params.text_document.uri)
+    ls.session.closed(params.text_document.uri)
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def watched(ls: AgentLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
-    ls.features.files_changed(params)
+    ls.session.files_changed(params)
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 async def did_change_configuration(
     ls: AgentLanguageServer, params: types.DidChangeConfigurationParams
 ) -> None:
-    await ls.features.configuration_changed(params)
+    await ls.session.configuration_changed(params)
 
 
 @server.feature(
@@ -111,22 +109,22 @@ async def did_change_configuration(
         identifier="subagent-lsp", inter_file_dependencies=True, workspace_diagnostics=True
     ),
 )
-def pull_diagnostics(
+async def pull_diagnostics(
     ls: AgentLanguageServer, params: types.DocumentDiagnosticParams
 ) -> types.DocumentDiagnosticReport:
-    return ls.features.document_diagnostics(params.text_document.uri)
+    return await ls.session.document_diagnostics(params.text_document.uri)
 
 
 @server.feature(types.WORKSPACE_DIAGNOSTIC)
 def workspace_diagnostics(
     ls: AgentLanguageServer, params: types.WorkspaceDiagnosticParams
 ) -> types.WorkspaceDiagnosticReport:
-    return ls.features.workspace_diagnostics()
+    return ls.session.diagnostics.workspace_diagnostics()
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def hover(ls: AgentLanguageServer, params: types.HoverParams) -> types.Hover | None:
-    return ls.features.hover(params)
+    return ls.session.hover(params)
 
 
 @server.feature(
@@ -136,7 +134,7 @@ def hover(ls: AgentLanguageServer, params: types.HoverParams) -> types.Hover | N
 def completion(
     ls: AgentLanguageServer, params: types.CompletionParams
 ) -> types.CompletionList | None:
-    return ls.features.completion(params)
+    return ls.session.completion.complete(params)
 
 
 @server.feature(
@@ -153,7 +151,7 @@ def completion(
 def code_action(
     ls: AgentLanguageServer, params: types.CodeActionParams
 ) -> list[types.CodeAction] | None:
-    return ls.features.code_actions(params)
+    return ls.session.code_actions(params)
 
 
 @server.feature(types.CODE_ACTION_RESOLVE)
@@ -161,59 +159,52 @@ async def code_action_resolve(
     ls: AgentLanguageServer, params: types.CodeAction
 ) -> types.CodeAction:
     """The agent is called here, when the client asks for the edit (cancellable)."""
-    return await ls.features.backend.agent.resolve(params)
-
-
-ASK_COMMAND = "subagent-lsp.askBackendDeveloper"
+    return await ls.session.agent.resolve(params)
 
 
 @server.command(ASK_COMMAND)
 async def ask_backend_developer(ls: AgentLanguageServer, *args: Any) -> None:
     """For clients that do not resolve edits: call the agent, then workspace/applyEdit."""
     arguments = args[0] if len(args) == 1 and isinstance(args[0], list) else list(args)
-    await ls.features.backend.agent.execute(arguments)
+    await ls.session.agent.execute(arguments)
 
 
 @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
 def progress_cancel(ls: AgentLanguageServer, params: types.WorkDoneProgressCancelParams) -> None:
-    ls.features.backend.agent.cancel_progress(str(params.token))
-
-
-def _entry(ls: AgentLanguageServer, uri: str) -> Any:
-    return ls.features.entry(uri)
+    ls.session.agent.cancel_progress(str(params.token))
 
 
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 def document_symbol(
     ls: AgentLanguageServer, params: types.DocumentSymbolParams
 ) -> list[types.DocumentSymbol] | None:
-    entry = _entry(ls, params.text_document.uri)
-    return ls.features.navigation.symbols(entry) if entry is not None else None
+    entry = ls.session.entry(params.text_document.uri)
+    return ls.session.navigation.symbols(entry) if entry is not None else None
 
 
 @server.feature(types.WORKSPACE_SYMBOL)
 def workspace_symbol(
     ls: AgentLanguageServer, params: types.WorkspaceSymbolParams
 ) -> list[types.WorkspaceSymbol]:
-    return ls.features.navigation.workspace_symbols(params.query)
+    return ls.session.navigation.workspace_symbols(params.query)
 
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
 def definition(
     ls: AgentLanguageServer, params: types.DefinitionParams
 ) -> list[types.Location] | None:
-    entry = _entry(ls, params.text_document.uri)
-    return ls.features.navigation.definition(entry, params.position) if entry else None
+    entry = ls.session.entry(params.text_document.uri)
+    return ls.session.navigation.definition(entry, params.position) if entry else None
 
 
 @server.feature(types.TEXT_DOCUMENT_REFERENCES)
 def references(
     ls: AgentLanguageServer, params: types.ReferenceParams
 ) -> list[types.Location] | None:
-    entry = _entry(ls, params.text_document.uri)
+    entry = ls.session.entry(params.text_document.uri)
     if entry is None:
         return None
-    return ls.features.navigation.references(
+    return ls.session.navigation.references(
         entry, params.position, params.context.include_declaration
     )
 
@@ -222,22 +213,22 @@ def references(
 def prepare_rename(
     ls: AgentLanguageServer, params: types.PrepareRenameParams
 ) -> types.PrepareRenamePlaceholder | None:
-    entry = _entry(ls, params.text_document.uri)
-    return ls.features.navigation.prepare_rename(entry, params.position) if entry else None
+    entry = ls.session.entry(params.text_document.uri)
+    return ls.session.navigation.prepare_rename(entry, params.position) if entry else None
 
 
 @server.feature(types.TEXT_DOCUMENT_RENAME)
 def rename(ls: AgentLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
-    entry = _entry(ls, params.text_document.uri)
+    entry = ls.session.entry(params.text_document.uri)
     if entry is None:
         return None
-    return ls.features.navigation.rename(entry, params.position, params.new_name)
+    return ls.session.navigation.rename(entry, params.position, params.new_name)
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
 def code_lens(ls: AgentLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-    entry = _entry(ls, params.text_document.uri)
-    return ls.features.navigation.code_lenses(entry) if entry is not None else []
+    entry = ls.session.entry(params.text_document.uri)
+    return ls.session.navigation.code_lenses(entry) if entry is not None else []
 
 
 def serve(tcp_port: int | None = None) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ...policy import PathIgnores, Policy
+from ...registry import DECLARED
 from ..document import Document
 from ..findings import Finding, Fix, Related, Severity, Span
 from ..kinds import FileKind
@@ -80,9 +81,7 @@ Check = Callable[[Report], None]
 
 
 def default_severity(code: str) -> Severity:
-    from . import RULES  # the registry is complete once the package is imported
-
-    return RULES[code].severity
+    return DECLARED[code].severity
 
 
 def type_name(node: YNode) -> str:
