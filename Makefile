@@ -59,6 +59,14 @@ $(CLIENT)/node_modules/.installed: $(CLIENT)/package-lock.json
 settings: $(STAMP)
 	$(BIN)/python -m subagent_lsp.settings_gen
 
+# The packaged extension in a real VS Code (code-server in headless Chromium), through its UI;
+# not part of `make test` (.ci/run calls it after). The first run installs code-server into a cache
+# keyed by client-vscode/e2e/package-lock.json; screenshots go to client-vscode/e2e/screenshots/.
+.PHONY: vscode-e2e
+vscode-e2e: $(STAMP) client
+	PYTHON=$(abspath $(BIN)/python) bash $(CLIENT)/e2e/setup.sh
+	cd $(CLIENT)/e2e && SUBAGENT_LSP_SERVER=$(abspath $(BIN)/subagent-lsp) node --test vscode.test.mjs
+
 lint: $(STAMP)
 	$(BIN)/ruff check server tests bench
 	$(BIN)/ruff format --check server tests bench

@@ -20,6 +20,7 @@ import {
   DeprecationLog,
   Inspector,
   needsRestart,
+  OLD_SECTION,
   oldOnly,
   restartReason,
   SECTION,
@@ -124,10 +125,15 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
           if (!Array.isArray(result)) {
             return result;
           }
+          // The server also asks for the old section (agentLsp). Its user-set values are already
+          // in the new section's answer; VS Code's own answer for it would be its defaults
+          // (agentTimeout 0, select []), which the server would take as the user's.
           return params.items.map((item, i) =>
             item.section === SECTION
               ? currentSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
-              : result[i],
+              : item.section === OLD_SECTION
+                ? {}
+                : result[i],
           );
         },
       },

@@ -1,0 +1,220 @@
+// The packaged extension in a real VS Code (code-server, in headless Chromium), checked through
+// the UI as a user sees it: first with no settings at all (right after installing), then with
+// workspace settings. `make vscode-e2e` runs it; screenshots of every step land in
+// client-vscode/e2e/screenshots/ (or $E2E_SCREENSHOTS), and stay there when a step fails.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startCodeServer } from "./codeserver.mjs";
+import { launchBrowser, Steps, waitFor, Workbench } from "./workbench.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "..", "..");
+const vsix = process.env.VSIX || path.join(repo, "client-vscode", "subagent-lsp.vsix");
+const serverExecutable = process.env.SUBAGENT_LSP_SERVER || path.join(repo, ".venv", "bin", "subagent-lsp");
+const shots = process.env.E2E_SCREENSHOTS || path.join(here, "screenshots");
+const workspace = path.join(here, "workspace");
+
+fs.rmSync(shots, { recursive: true, force: true });
+fs.mkdirSync(shots, { recursive: true });
+
+const brief = (problems) =>
+  problems.map((p) => (p.code ? `${p.file}:${p.line} ${p.severity} ${p.source}(${p.code})` : `unreadable row: ${JSON.stringify(p.text)}`));
+
+async function scenario(name, { settings, expected, agent }, extra) {
+  for (const file of [vsix, serverExecutable]) {
+    assert.ok(fs.existsSync(file), `${file} is missing (make client; SUBAGENT_LSP_SERVER=...)`);
+  }
+  const server = await startCodeServer({ vsix, serverExecutable, workspace, workspaceSettings: settings });
+  let browser;
+  let failed = true;
+  try {
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const vs = new Workbench(page);
+    const step = new Steps(page, shots, name);
+
+    await step.run("trust-folder", async () => {
+      await vs.open(server.url);
+      await vs.trustFolder();
+    });
+
+    await step.run("broken-agent-problems", async () => {
+      await vs.quickOpen("db-tuner.md");
+      await vs.showProblems();
+      const rows = await waitFor("the broken agent file's problems", async () => {
+        const all = (await vs.problems()).filter((p) => p.file === "db-tuner.md");
+        return all.length >= expected.length ? all : undefined;
+      });
+      assert.deepEqual(brief(rows), expected);
+    });
+
+    await step.run("status-bar-running", async () => {
+      const status = await waitFor("the status bar to say running", async () => {
+        const s = await vs.status();
+        return s.label.includes("subagent-lsp server: running") ? s : undefined;
+      });
+      assert.ok(status.label.includes(`backend-developer agent: ${agent}`), status.label);
+      assert.ok(status.icons.some((c) => c.includes("codicon-check")), status.icons.join(" "));
+    });
+
+    await step.run("hover-model", async () => {
+      const text = await vs.hover("model: claude-sonet", /^model \(subagent\)/);
+      assert.match(text, /^model \(subagent\) — Model the subagent runs on/);
+      assert.match(text, /Default: inherit/);
+    });
+    if (extra?.readmeShot) {
+      await extra.readmeShot(page);
+    }
+
+    await step.run("quick-fix-applies", async () => {
+      await vs.goTo(6, 17);
+      const titles = await vs.codeActions();
+      assert.ok(titles.includes("Change to `acceptEdits`"), titles.join(" | "));
+      await vs.chooseAction("Change to `acceptEdits`");
+      await waitFor("the fixed line", async () => (await vs.editorText()).includes("permissionMode: acceptEdits"));
+      const rows = await waitFor("AGT030 to leave the Problems panel", async () => {
+        const all = (await vs.problems()).filter((p) => p.file === "db-tuner.md");
+        return all.some((p) => p.code === "AGT030") ? undefined : all;
+      });
+      assert.deepEqual(
+        brief(rows),
+        expected.filter((e) => !e.includes("AGT030")),
+      );
+    });
+
+    await step.run("clean-agent-no-problems", async () => {
+      await vs.quickOpen("code-reviewer.md");
+      // A hover answers only once the server has the file: its diagnostics are out by then.
+      await vs.hover("model: sonnet", /^model \(subagent\)/);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const rows = await vs.problems();
+      assert.deepEqual(brief(rows.filter((p) => p.file === "code-reviewer.md")), []);
+      assert.ok(rows.some((p) => p.file === "db-tuner.md"), "the broken file's problems are still listed");
+      assert.equal(await vs.squiggles(), 0);
+    });
+
+    await step.run("ask-backend-developer", async () => {
+      await vs.quickOpen("app.py");
+      await vs.goTo(46, 13);
+      const title = "Ask backend-developer: add error handling (offline engine)";
+      const titles = await waitFor("the Ask backend-developer actions", async () => {
+        const all = await vs.codeActions();
+        if (all.includes(title)) {
+          return all;
+        }
+        await page.keyboard.press("Escape");
+        return undefined;
+      });
+      assert.ok(titles.every((t) => !t.startsWith("Ask backend-developer") || t.endsWith("(offline engine)")), titles.join(" | "));
+      await vs.chooseAction(title);
+      await waitFor("the offline engine's edit", async () => /requests\.get\([^)]*timeout=/.test(await vs.editorText()));
+    });
+
+    const starts = () => server.outputChannel("subagent-lsp").match(/^Starting .*$/gm) ?? [];
+    await step.run("output-channel", async () => {
+      const text = server.outputChannel("subagent-lsp");
+      // Nothing set under the old names, nothing went wrong.
+      assert.doesNotMatch(text, /agentLsp\.|\[Error|\[Warn/);
+      assert.deepEqual(starts(), [`Starting ${path.join(server.home, ".local", "bin", "subagent-lsp")} serve (found via PATH).`]);
+      // The panel shows that channel (its lines in view).
+      const shown = await vs.output("subagent-lsp");
+      for (const line of shown.split("\n")) {
+        assert.ok(text.includes(line.trim()), `${line} is not in the channel`);
+      }
+    });
+
+    await step.run("restart-server", async () => {
+      await vs.command("subagent-lsp: Restart server");
+      await waitFor("the server to run again", async () =>
+        starts().length === 2 && (await vs.status()).label.includes("server: running"),
+      );
+      await vs.quickOpen("db-tuner.md");
+      await vs.showProblems();
+      await waitFor("the problems after the restart", async () =>
+        (await vs.problems()).some((p) => p.file === "db-tuner.md" && p.code === "AGT032"),
+      );
+    });
+
+    if (extra?.more) {
+      await extra.more(vs, step, server);
+    }
+
+    await step.run("no-error-notification", async () => {
+      const notes = await vs.notifications();
+      const ours = notes.filter((n) => /^error/i.test(n) || /subagent/i.test(n));
+      assert.deepEqual(ours, []);
+    });
+    failed = false;
+  } finally {
+    await browser?.close();
+    await server.stop();
+    if (failed) {
+      fs.copyFileSync(server.logFile, path.join(shots, `${name}-code-server.log`));
+      const logs = path.join(server.userData, "logs");
+      if (fs.existsSync(logs)) {
+        fs.cpSync(logs, path.join(shots, `${name}-logs`), { recursive: true });
+      }
+    }
+    // E2E_KEEP=1 keeps the throwaway HOME, user data and workspace for a look.
+    if (!process.env.E2E_KEEP) {
+      server.remove();
+    }
+  }
+}
+
+test("with the settings a user has right after installing (none)", { timeout: 300_000 }, async () => {
+  await scenario(
+    "defaults",
+    {
+      expected: [
+        "db-tuner.md:4 Warning subagent-lsp(AGT040)",
+        "db-tuner.md:5 Warning subagent-lsp(AGT032)",
+        "db-tuner.md:6 Warning subagent-lsp(AGT030)",
+      ],
+      agent: "offline (no API key)",
+    },
+    {
+      // For client-vscode/README.md: the problems and the hover at once.
+      readmeShot: async (page) => {
+        const editor = await page.locator(".part.editor").boundingBox();
+        const last = await page.locator(".markers-panel .monaco-list-row").last().boundingBox();
+        await page.screenshot({
+          path: path.join(shots, "readme-problems-hover.png"),
+          clip: { x: editor.x, y: editor.y, width: editor.width, height: last.y + last.height + 12 - editor.y },
+        });
+      },
+    },
+  );
+});
+
+test("with workspace settings", { timeout: 300_000 }, async () => {
+  await scenario(
+    "workspace-settings",
+    {
+      settings: {
+        "subagentLsp.ignore": ["AGT040"],
+        "subagentLsp.severity": { AGT032: "error" },
+        "subagentLsp.offline": true,
+      },
+      expected: ["db-tuner.md:5 Error subagent-lsp(AGT032)", "db-tuner.md:6 Warning subagent-lsp(AGT030)"],
+      agent: "offline (setting)",
+    },
+    {
+      // A setting changed while VS Code runs takes effect without a reload.
+      more: async (vs, step, server) => {
+        await step.run("setting-changed-live", async () => {
+          fs.writeFileSync(
+            path.join(server.folder, ".vscode", "settings.json"),
+            JSON.stringify({ "subagentLsp.severity": { AGT032: "error" }, "subagentLsp.offline": true }),
+          );
+          await waitFor("AGT040 back in the Problems panel", async () =>
+            (await vs.problems()).some((p) => p.file === "db-tuner.md" && p.code === "AGT040"),
+          );
+        });
+      },
+    },
+  );
+});
