@@ -48,6 +48,10 @@ export async function startCodeServer({ vsix, serverExecutable, workspace, works
   fs.writeFileSync(path.join(home, ".profile"), 'PATH="$HOME/.local/bin:$PATH"\n');
   fs.symlinkSync(serverExecutable, path.join(home, ".local", "bin", "subagent-lsp"));
   fs.cpSync(workspace, folder, { recursive: true });
+  // The backend file is the repository's own example (not a copy kept here).
+  fs.cpSync(path.join(here, "..", "..", "examples", "backend", "flask_shop"), path.join(folder, "app"), {
+    recursive: true,
+  });
   if (workspaceSettings) {
     fs.mkdirSync(path.join(folder, ".vscode"));
     fs.writeFileSync(path.join(folder, ".vscode", "settings.json"), JSON.stringify(workspaceSettings, null, 2));

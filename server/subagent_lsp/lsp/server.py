@@ -11,6 +11,7 @@ document version, to the others: never both to one client.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -231,7 +232,17 @@ def code_lens(ls: AgentLanguageServer, params: types.CodeLensParams) -> list[typ
     return ls.session.navigation.code_lenses(entry) if entry is not None else []
 
 
+class _LateCancels(logging.Filter):
+    """A client cancelling a request that has already been answered is normal in LSP (VS Code
+    does it for every superseded hover or code action); pygls warns about each one, which
+    fills the user's output channel with noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Cancel notification for unknown message id")
+
+
 def serve(tcp_port: int | None = None) -> None:
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_LateCancels())
     if tcp_port is not None:
         server.start_tcp("127.0.0.1", tcp_port)
     else:
