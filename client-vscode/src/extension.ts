@@ -202,9 +202,25 @@ async function stop(): Promise<void> {
   }
 }
 
-async function restart(context: vscode.ExtensionContext): Promise<void> {
-  await stop();
-  await start(context);
+// Restarts run one after another, and one not yet begun serves every caller (it reads the key and
+// settings when it begins). Storing the key fires both the command's restart and SecretStorage's
+// onDidChange: run at once, they started two clients, and the second failed ("command
+// 'subagent-lsp.askBackendDeveloper' already exists").
+let restarts: Promise<void> = Promise.resolve();
+let restartQueued = false;
+
+function restart(context: vscode.ExtensionContext): Promise<void> {
+  if (!restartQueued) {
+    restartQueued = true;
+    restarts = restarts
+      .catch(() => undefined)
+      .then(async () => {
+        restartQueued = false;
+        await stop();
+        await start(context);
+      });
+  }
+  return restarts;
 }
 
 function keyHost(context: vscode.ExtensionContext): KeyHost {
