@@ -35,7 +35,8 @@ function scrubbedEnv(home) {
 }
 
 // Copies `workspace` to a fresh folder, installs `vsix`, starts code-server on a free port.
-export async function startCodeServer({ vsix, serverExecutable, workspace, workspaceSettings }) {
+// `profileEnv` is exported from ~/.profile, as a user sets ANTHROPIC_BASE_URL for a gateway.
+export async function startCodeServer({ vsix, serverExecutable, workspace, workspaceSettings, profileEnv = {} }) {
   if (!fs.existsSync(entry)) {
     throw new Error(`${entry} is missing: run client-vscode/e2e/setup.sh first`);
   }
@@ -45,7 +46,8 @@ export async function startCodeServer({ vsix, serverExecutable, workspace, works
   const extensions = path.join(base, "extensions");
   const folder = path.join(base, "workspace");
   fs.mkdirSync(path.join(home, ".local", "bin"), { recursive: true });
-  fs.writeFileSync(path.join(home, ".profile"), 'PATH="$HOME/.local/bin:$PATH"\n');
+  const exports = Object.entries(profileEnv).map(([name, value]) => `export ${name}='${value}'\n`);
+  fs.writeFileSync(path.join(home, ".profile"), ['PATH="$HOME/.local/bin:$PATH"\n', ...exports].join(""));
   fs.symlinkSync(serverExecutable, path.join(home, ".local", "bin", "subagent-lsp"));
   fs.cpSync(workspace, folder, { recursive: true });
   // The backend file is the repository's own example (not a copy kept here).

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startCodeServer } from "./codeserver.mjs";
+import { RATES_FIND, startStandIn } from "./standin.mjs";
 import { launchBrowser, Steps, waitFor, Workbench } from "./workbench.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,11 +24,13 @@ fs.mkdirSync(shots, { recursive: true });
 const brief = (problems) =>
   problems.map((p) => (p.code ? `${p.file}:${p.line} ${p.severity} ${p.source}(${p.code})` : `unreadable row: ${JSON.stringify(p.text)}`));
 
-async function scenario(name, { settings, expected, agent }, extra) {
+// A throwaway code-server and a browser on it, the folder trusted; `body` plays the user. On a
+// failure code-server's log and VS Code's logs are kept next to the screenshots.
+async function inWorkbench(name, options, body) {
   for (const file of [vsix, serverExecutable]) {
     assert.ok(fs.existsSync(file), `${file} is missing (make client; SUBAGENT_LSP_SERVER=...)`);
   }
-  const server = await startCodeServer({ vsix, serverExecutable, workspace, workspaceSettings: settings });
+  const server = await startCodeServer({ vsix, serverExecutable, workspace, ...options });
   let browser;
   let failed = true;
   try {
@@ -40,6 +43,29 @@ async function scenario(name, { settings, expected, agent }, extra) {
       await vs.open(server.url);
       await vs.trustFolder();
     });
+    await body({ page, vs, step, server });
+    failed = false;
+  } finally {
+    await browser?.close();
+    await server.stop();
+    if (failed) {
+      fs.copyFileSync(server.logFile, path.join(shots, `${name}-code-server.log`));
+      const logs = path.join(server.userData, "logs");
+      if (fs.existsSync(logs)) {
+        fs.cpSync(logs, path.join(shots, `${name}-logs`), { recursive: true });
+      }
+    }
+    // E2E_KEEP=1 keeps the throwaway HOME, user data and workspace for a look.
+    if (!process.env.E2E_KEEP) {
+      server.remove();
+    }
+  }
+}
+
+const serverStarts = (server) => server.outputChannel("subagent-lsp").match(/^Starting .*$/gm) ?? [];
+
+async function scenario(name, { settings, expected, agent }, extra) {
+  await inWorkbench(name, { workspaceSettings: settings }, async ({ page, vs, step, server }) => {
 
     await step.run("broken-agent-problems", async () => {
       await vs.quickOpen("db-tuner.md");
@@ -113,7 +139,7 @@ async function scenario(name, { settings, expected, agent }, extra) {
       await waitFor("the offline engine's edit", async () => /requests\.get\([^)]*timeout=/.test(await vs.editorText()));
     });
 
-    const starts = () => server.outputChannel("subagent-lsp").match(/^Starting .*$/gm) ?? [];
+    const starts = () => serverStarts(server);
     await step.run("output-channel", async () => {
       const text = server.outputChannel("subagent-lsp");
       // Nothing set under the old names, nothing went wrong.
@@ -148,22 +174,7 @@ async function scenario(name, { settings, expected, agent }, extra) {
       const ours = notes.filter((n) => /^error/i.test(n) || /subagent/i.test(n));
       assert.deepEqual(ours, []);
     });
-    failed = false;
-  } finally {
-    await browser?.close();
-    await server.stop();
-    if (failed) {
-      fs.copyFileSync(server.logFile, path.join(shots, `${name}-code-server.log`));
-      const logs = path.join(server.userData, "logs");
-      if (fs.existsSync(logs)) {
-        fs.cpSync(logs, path.join(shots, `${name}-logs`), { recursive: true });
-      }
-    }
-    // E2E_KEEP=1 keeps the throwaway HOME, user data and workspace for a look.
-    if (!process.env.E2E_KEEP) {
-      server.remove();
-    }
-  }
+  });
 }
 
 test("with the settings a user has right after installing (none)", { timeout: 300_000 }, async () => {
@@ -218,4 +229,122 @@ test("with workspace settings", { timeout: 300_000 }, async () => {
       },
     },
   );
+});
+
+// The key set through the extension's own command (SecretStorage), the API a stand-in on
+// 127.0.0.1 (ANTHROPIC_BASE_URL from ~/.profile): the agent's edit is previewed, then applied.
+test("with an API key and the backend-developer agent online", { timeout: 300_000 }, async () => {
+  const key = "sk-ant-test-0000-e2e-not-a-real-key";
+  const api = await startStandIn();
+  try {
+    await inWorkbench("agent", { profileEnv: { ANTHROPIC_BASE_URL: api.url } }, async ({ page, vs, step, server }) => {
+      await step.run("status-bar-no-key", async () => {
+        await waitFor("the status bar to say running, with no key", async () => {
+          const s = await vs.status();
+          return s.label.includes("server: running") && s.label.includes("agent: offline (no API key)");
+        });
+      });
+
+      await step.run("set-api-key", async () => {
+        await vs.command("subagent-lsp: Set Anthropic API key");
+        const input = page.locator(".quick-input-widget input");
+        await input.waitFor({ state: "visible" });
+        assert.equal(await input.getAttribute("type"), "password");
+        await input.fill(key);
+        await page.keyboard.press("Enter");
+        await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+      });
+
+      await step.run("status-bar-online", async () => {
+        const status = await waitFor("the status bar to say the agent is online", async () => {
+          const s = await vs.status();
+          return s.label.includes("server: running") && s.label.includes("agent: online (API key set)") ? s : undefined;
+        });
+        assert.ok(status.icons.some((c) => c.includes("codicon-cloud")), status.icons.join(" "));
+        assert.ok(serverStarts(server).length >= 2, "the server restarted with the key");
+      });
+
+      await step.run("ask-backend-developer-agent", async () => {
+        await vs.quickOpen("app.py");
+        await vs.goTo(46, 13);
+        const title = "Ask backend-developer: add error handling";
+        const titles = await waitFor("the Ask backend-developer actions", async () => {
+          const all = await vs.codeActions();
+          if (all.includes(title)) {
+            return all;
+          }
+          await page.keyboard.press("Escape");
+          return undefined;
+        });
+        assert.ok(titles.every((t) => !t.includes("(offline engine)")), titles.join(" | "));
+        await vs.chooseAction(title);
+        const [call] = await waitFor("the agent's call to the API", async () => (api.messages().length > 0 ? api.messages() : undefined));
+        // The SDK sends the key as x-api-key or, in newer versions, as a bearer token.
+        const sent = [call.headers["x-api-key"], (call.headers.authorization ?? "").replace(/^Bearer /, "")];
+        assert.ok(sent.includes(key), `the key was not sent: ${JSON.stringify(Object.keys(call.headers))}`);
+        const tools = call.body.tools ?? [];
+        assert.ok(tools.some((t) => t.name === "propose_changes"), JSON.stringify(tools.map((t) => t.name)));
+        assert.ok(call.raw.includes(JSON.stringify(RATES_FIND.trim()).slice(1, -1)), "the code around the cursor was sent");
+      });
+
+      await step.run("agent-edit-preview", async () => {
+        const panel = page.locator(".bulk-edit-panel");
+        await panel.waitFor({ state: "visible", timeout: 30_000 });
+        await waitFor("the edit in the Refactor Preview", async () =>
+          (await panel.innerText()).includes('response = requests.get(RATES_URL, params={"base": "EUR"}'),
+        );
+        // Nothing is written before the user looks: the change awaits confirmation (unticked).
+        assert.doesNotMatch(fs.readFileSync(path.join(server.folder, "app", "app.py"), "utf8"), /raise_for_status/);
+        const boxes = panel.locator(".monaco-list-row input[type=checkbox], .monaco-list-row .monaco-custom-toggle");
+        assert.ok((await boxes.count()) > 0, "no checkbox in the Refactor Preview");
+        // For client-vscode/README.md: the editor and the preview, without the toast over them.
+        const editor = await page.locator(".part.editor").boundingBox();
+        const bottom = await page.locator(".part.panel").boundingBox();
+        await page.screenshot({
+          path: path.join(shots, "readme-agent-edit-preview.png"),
+          clip: { x: editor.x, y: editor.y, width: editor.width, height: bottom.y + bottom.height - editor.y },
+          style: ".notifications-toasts { visibility: hidden !important; }",
+        });
+      });
+
+      await step.run("agent-edit-applied", async () => {
+        const panel = page.locator(".bulk-edit-panel");
+        await panel.locator(".monaco-list-row").first().locator("input[type=checkbox], .monaco-custom-toggle").first().click();
+        const apply = panel.getByRole("button", { name: "Apply" });
+        await waitFor("the Apply button to be enabled", async () => apply.isEnabled());
+        await apply.click();
+        await waitFor("the agent's edit in the editor", async () =>
+          /timeout=5\)\s*response\.raise_for_status\(\)/.test(await vs.editorText()),
+        );
+        assert.equal(api.messages().length, 1, "one call for one action");
+      });
+
+      await step.run("key-not-logged", async () => {
+        const text = server.outputChannel("subagent-lsp");
+        assert.ok(text.length > 0);
+        assert.ok(!text.includes(key), "the key is in the output channel");
+        // vscode-languageclient logs every stopped server's exit as an error, even code 0.
+        const errors = text.match(/^\[Error.*$/gm) ?? [];
+        assert.deepEqual(errors.filter((e) => !/\] Server process exited with code 0\.$/.test(e)), []);
+        // Nor anywhere in VS Code's logs (extension host, shared process, the server's stderr).
+        const logs = fs.readdirSync(path.join(server.userData, "logs"), { recursive: true, withFileTypes: true });
+        for (const f of logs.filter((e) => e.isFile())) {
+          const file = path.join(f.parentPath ?? f.path, f.name);
+          assert.ok(!fs.readFileSync(file, "utf8").includes(key), `the key is in ${file}`);
+        }
+      });
+
+      await step.run("no-error-notification", async () => {
+        const notes = await vs.notifications();
+        const ours = notes.filter((n) => /^error/i.test(n) || /subagent|backend-developer/i.test(n));
+        // Only the word that the key was stored: no error, no warning about the agent's answer.
+        assert.deepEqual(
+          ours.map((n) => n.replace(/, source: .*$/, "")),
+          ["API key stored; the subagent-lsp server restarts to use it."],
+        );
+      });
+    });
+  } finally {
+    await api.stop();
+  }
 });
