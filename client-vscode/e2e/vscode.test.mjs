@@ -297,6 +297,13 @@ test("with an API key and the backend-developer agent online", { timeout: 300_00
         assert.doesNotMatch(fs.readFileSync(path.join(server.folder, "app", "app.py"), "utf8"), /raise_for_status/);
         const boxes = panel.locator(".monaco-list-row input[type=checkbox], .monaco-list-row .monaco-custom-toggle");
         assert.ok((await boxes.count()) > 0, "no checkbox in the Refactor Preview");
+        // The user ticks the change, then selects it: VS Code shows it side by side.
+        await panel.locator(".monaco-list-row").first().locator("input[type=checkbox], .monaco-custom-toggle").first().click();
+        await panel.locator(".monaco-list-row").nth(1).click({ position: { x: 300, y: 10 } });
+        await page.locator(".monaco-diff-editor").first().waitFor({ state: "visible", timeout: 15_000 });
+        await waitFor("the diff to show the new lines", async () =>
+          (await page.locator(".monaco-diff-editor .modified").first().innerText()).includes("raise_for_status"),
+        );
         // For client-vscode/README.md: the editor and the preview, without the toast over them.
         const editor = await page.locator(".part.editor").boundingBox();
         const bottom = await page.locator(".part.panel").boundingBox();
@@ -309,7 +316,6 @@ test("with an API key and the backend-developer agent online", { timeout: 300_00
 
       await step.run("agent-edit-applied", async () => {
         const panel = page.locator(".bulk-edit-panel");
-        await panel.locator(".monaco-list-row").first().locator("input[type=checkbox], .monaco-custom-toggle").first().click();
         const apply = panel.getByRole("button", { name: "Apply" });
         await waitFor("the Apply button to be enabled", async () => apply.isEnabled());
         await apply.click();
@@ -317,6 +323,10 @@ test("with an API key and the backend-developer agent online", { timeout: 300_00
           /timeout=5\)\s*response\.raise_for_status\(\)/.test(await vs.editorText()),
         );
         assert.equal(api.messages().length, 1, "one call for one action");
+        await page.keyboard.press("Control+S");
+        await waitFor("the edit saved to app.py", async () =>
+          fs.readFileSync(path.join(server.folder, "app", "app.py"), "utf8").includes("    response.raise_for_status()\n"),
+        );
       });
 
       await step.run("key-not-logged", async () => {
