@@ -295,10 +295,12 @@ test("with an API key and the backend-developer agent online", { timeout: 300_00
         );
         // Nothing is written before the user looks: the change awaits confirmation (unticked).
         assert.doesNotMatch(fs.readFileSync(path.join(server.folder, "app", "app.py"), "utf8"), /raise_for_status/);
-        const boxes = panel.locator(".monaco-list-row input[type=checkbox], .monaco-list-row .monaco-custom-toggle");
-        assert.ok((await boxes.count()) > 0, "no checkbox in the Refactor Preview");
+        const boxes = panel.locator(".monaco-list-row input[type=checkbox]");
+        assert.equal(await boxes.count(), 2, "a box for the file and one for the change");
+        assert.deepEqual([await boxes.nth(0).isChecked(), await boxes.nth(1).isChecked()], [false, false]);
         // The user ticks the change, then selects it: VS Code shows it side by side.
-        await panel.locator(".monaco-list-row").first().locator("input[type=checkbox], .monaco-custom-toggle").first().click();
+        await boxes.nth(1).click();
+        await waitFor("the change ticked", async () => boxes.nth(1).isChecked());
         await panel.locator(".monaco-list-row").nth(1).click({ position: { x: 300, y: 10 } });
         await page.locator(".monaco-diff-editor").first().waitFor({ state: "visible", timeout: 15_000 });
         await waitFor("the diff to show the new lines", async () =>
@@ -329,7 +331,7 @@ test("with an API key and the backend-developer agent online", { timeout: 300_00
         );
       });
 
-      await step.run("key-not-logged", async () => {
+      await step.run("output-channel-no-key", async () => {
         const text = server.outputChannel("subagent-lsp");
         assert.ok(text.length > 0);
         assert.ok(!text.includes(key), "the key is in the output channel");
