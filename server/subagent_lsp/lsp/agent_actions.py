@@ -20,10 +20,11 @@ from ..definitions.findings import Position
 from ..review.agent_answer import AgentAnswer
 from ..review.agent_setup import AgentSetup, AgentUnavailable, agent_enabled, setup_agent
 from ..review.anthropic_agent import AgentError, load_sdk
-from ..review.context import is_secret_file
 from ..review.describe import ASK_VERBS
+from ..review.exclusions import is_secret_file
 from ..review.offline.engine import is_backend_file
 from ..review.scope import scope_of
+from ..review.secrets import load_catalogue
 from . import convert
 from .commands import ASK_COMMAND
 from .edits import EditBuilder
@@ -145,9 +146,18 @@ class AgentActions(LanguageFeature):
         setup = self.setup()
         if setup is None:
             return None
+        why = setup.excluded(entry.path)
+        if why is not None:
+            self.client.show(
+                types.MessageType.Warning,
+                f"backend-developer: {os.path.basename(entry.path)} is never sent ({why}).",
+            )
+            return None
         lo_line, lo_col, hi_line, hi_col = data.get("range", [0, 0, 0, 0])
         scope = scope_of(entry.text, Position(lo_line, lo_col), Position(hi_line, hi_col))
         schema = self.state.schema.schema()
+        # The secret catalogue's first import takes about half a second: off the event loop.
+        await asyncio.get_running_loop().run_in_executor(None, load_catalogue)
         context = setup.context(entry.path, entry.text, scope, kind, schema)
         token = str(uuid.uuid4())
         progress = await self._progress_begin(
