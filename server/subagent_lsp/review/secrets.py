@@ -56,6 +56,9 @@ _SUPPLEMENT = (
     ("stripe-key", r"\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}"),
     ("github-token", r"\b(?:github_pat|gh[pousr])_[A-Za-z0-9_]{20,}"),
     ("slack-webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]+"),
+    # the catalogue's JWT match stops before the signature
+    ("jwt", r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
+    ("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b"),
     ("aws-key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
     # scheme://user:password@host, also where the password holds characters basic auth's
     # detector stops at
@@ -92,19 +95,30 @@ def entropy(text: str) -> float:
 
 
 def looks_random(token: str) -> bool:
-    """A token no word or identifier looks like: long, mixed, and of high entropy. Names made
-    of words (``customer_orders_by_date_2024``) stay below it; keys, tokens and hashes do not."""
+    """A token no word or identifier looks like: long, with a long run mixing letters and digits,
+    and of high entropy. Names made of words and numbers (``migration_0002_add_index``) have no
+    such run; keys, tokens and hashes do."""
     core = token.strip("=.-_/+")
     if len(core) < 20 or _UUID.fullmatch(core) or not any(c.isdigit() for c in core):
         return False
-    if all(part.isalpha() or part.isdigit() for part in re.split(r"[_\-/]+", core) if part):
-        return False  # words and numbers joined: an identifier or a path, as code writes them
     if re.fullmatch(r"[0-9a-fA-F]+", core):
         return len(core) >= 32 and entropy(core) >= 3.0 and not core.isdigit()
-    upper, lower = any(c.isupper() for c in core), any(c.islower() for c in core)
-    if upper and lower:
-        return entropy(core) >= 3.5
-    return len(core) >= 24 and entropy(core) >= 4.0
+    if not any(_random_run(run) for run in re.split(r"[_\-]+", core)):
+        return False
+    mixed_case = any(c.isupper() for c in core) and any(c.islower() for c in core)
+    return entropy(core) >= (3.5 if mixed_case else 3.3)
+
+
+_PIECE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def _random_run(run: str) -> bool:
+    """A long run mixing letters and digits whose case-and-digit pieces are short: random text
+    breaks into pieces of one or two characters, ``Returns201Created`` into words."""
+    if len(run) < 16 or run.isalpha() or run.isdigit():
+        return False
+    pieces = _PIECE.findall(run)
+    return bool(pieces) and sum(map(len, pieces)) / len(pieces) < 4
 
 
 class _Catalogue:
@@ -221,14 +235,19 @@ def _occurrences(line: str, value: str, offset: int, label: str) -> Iterator[Fou
         start = line.find(value, start + len(value))
 
 
+# Labels that say how a secret was found rather than what it is: a provider's name wins.
+_GENERIC = {"high-entropy-string", "hex-key", "secret", "user-pattern"}
+
+
 def _merged(found: list[Found]) -> list[Found]:
-    """Overlapping finds as one span, labelled by the first (the longest at a start) found."""
+    """Overlapping finds as one span, labelled by the most specific detector that found it."""
     found.sort(key=lambda f: (f.start, -f.end))
     out: list[Found] = []
     for f in found:
-        if out and f.start < out[-1].end:
+        if out and f.start <= out[-1].end:  # touching finds too: one placeholder, not two
             last = out[-1]
-            out[-1] = Found(last.start, max(last.end, f.end), last.label)
+            label = f.label if last.label in _GENERIC and f.label not in _GENERIC else last.label
+            out[-1] = Found(last.start, max(last.end, f.end), label)
         else:
             out.append(f)
     return out
