@@ -103,7 +103,7 @@ def looks_random(token: str) -> bool:
         return False
     if re.fullmatch(r"[0-9a-fA-F]+", core):
         return len(core) >= 32 and entropy(core) >= 3.0 and not core.isdigit()
-    if not any(_random_run(run) for run in re.split(r"[_\-]+", core)):
+    if not any(_random_run(run) for run in re.split(r"[_\-/]+", core)):
         return False
     mixed_case = any(c.isupper() for c in core) and any(c.islower() for c in core)
     return entropy(core) >= (3.5 if mixed_case else 3.3)
