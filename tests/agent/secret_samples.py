@@ -101,6 +101,16 @@ _HELD = {
         rand(B64, 86) + "==",
         'CONN = "DefaultEndpointsProtocol=https;AccountName=shop;AccountKey={};"',
     ),
+    "azure-client-secret": (rand(ALNUM, 3) + "8Q~" + rand(URLSAFE + ".~", 34), 'AZ = "{}"'),
+    "terraform-token": (rand(ALNUM, 14) + ".atlasv1." + rand(ALNUM, 60), "TFC = '{}'"),
+    "connection-string-password": (
+        rand(ALNUM, 12) + "!",
+        'CONN = "Server=db;Database=shop;User Id=app;Password={};"',
+    ),
+    "age-secret-key": (
+        "AGE-SECRET-KEY-1" + rand("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58),
+        "# backup key {}",
+    ),
     # unquoted, in a comment and in SQL: no quoted-string detector sees these
     "token-in-a-comment": ("tok_" + rand(ALNUM, 32), "# staging token: {}"),
     "key-in-sql": (rand(ALNUM, 40), "-- api key {} rotated monthly"),

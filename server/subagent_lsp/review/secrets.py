@@ -60,6 +60,17 @@ _SUPPLEMENT = (
     ("jwt", r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
     ("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b"),
     ("aws-key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
+    ("slack-token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+    ("api-key", r"\bsk-[A-Za-z0-9_\-]{16,}"),
+    # a password inside a connection string (``Server=db;Password=...;``)
+    ("password", r"(?i)\b(?:password|passwd|pwd)\s*=\s*(?P<secret>[^;'\"\s]{3,})"),
+    # what this project stripped before the catalogue (so nothing it caught is sent now):
+    # assignments whose name says secret, the name kept
+    (
+        "secret",
+        r"""(?ix)\b[\w.-]*(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|credential|auth)[\w-]*
+        ["']?\s*[:=]\s*(?:[rbuf]{0,2})["'](?P<secret>[^"'\n]{4,})(?=["'])""",
+    ),
     # scheme://user:password@host, also where the password holds characters basic auth's
     # detector stops at
     ("url-password", r"(?<=://)[^\s:/@'\"]+:[^\s@'\"]{3,}(?=@)"),
@@ -68,7 +79,7 @@ _SUPPLEMENT_RE = tuple((label, re.compile(rx)) for label, rx in _SUPPLEMENT)
 
 # Tokens that carry no quotes (``KEY=value`` in a comment, SQL, a shell line in a docstring): the
 # catalogue's high-entropy detectors only read quoted strings.
-_TOKEN = re.compile(r"(?<![A-Za-z0-9+/_\-=])[A-Za-z0-9+/_\-=]{20,}")
+_TOKEN = re.compile(r"(?<![A-Za-z0-9+/_\-=.~])[A-Za-z0-9+/_\-=.~]{20,}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
@@ -98,13 +109,14 @@ def looks_random(token: str) -> bool:
     """A token no word or identifier looks like: long, with a long run mixing letters and digits,
     and of high entropy. Names made of words and numbers (``migration_0002_add_index``) have no
     such run; keys, tokens and hashes do."""
-    core = token.strip("=.-_/+")
+    core = token.strip("=.-_/+~")
     if len(core) < 20 or _UUID.fullmatch(core) or not any(c.isdigit() for c in core):
         return False
     if re.fullmatch(r"[0-9a-fA-F]+", core):
         return len(core) >= 32 and entropy(core) >= 3.0 and not core.isdigit()
-    if not any(_random_run(run) for run in re.split(r"[_\-/]+", core)):
-        return False
+    runs = re.split(r"[_\-/.~]+", core)
+    if not any(_random_run(run) for run in runs) and _mean_piece(core) >= 3:
+        return False  # no random run, and as a whole it reads as words
     mixed_case = any(c.isupper() for c in core) and any(c.islower() for c in core)
     return entropy(core) >= (3.5 if mixed_case else 3.3)
 
@@ -112,13 +124,18 @@ def looks_random(token: str) -> bool:
 _PIECE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 
 
+def _mean_piece(text: str) -> float:
+    """The mean length of ``text``'s case-and-digit pieces: random text breaks into pieces of one
+    or two characters, ``Returns201Created`` or ``Order.query.get_or_404`` into words."""
+    pieces = _PIECE.findall(text)
+    return sum(map(len, pieces)) / len(pieces) if pieces else float("inf")
+
+
 def _random_run(run: str) -> bool:
-    """A long run mixing letters and digits whose case-and-digit pieces are short: random text
-    breaks into pieces of one or two characters, ``Returns201Created`` into words."""
+    """A long run mixing letters and digits, made of short pieces."""
     if len(run) < 16 or run.isalpha() or run.isdigit():
         return False
-    pieces = _PIECE.findall(run)
-    return bool(pieces) and sum(map(len, pieces)) / len(pieces) < 4
+    return _mean_piece(run) < 4
 
 
 class _Catalogue:
@@ -210,7 +227,8 @@ def find_secrets(text: str, filename: str = "", patterns: tuple[str, ...] = ()) 
     """Every secret in ``text``, as non-overlapping spans in text order, each with a label."""
     found: list[Found] = []
     for label, regex in _SUPPLEMENT_RE:
-        found.extend(Found(m.start(), m.end(), label) for m in regex.finditer(text))
+        group = "secret" if "secret" in regex.groupindex else 0
+        found.extend(Found(m.start(group), m.end(group), label) for m in regex.finditer(text))
     for regex in _user_patterns(patterns):
         for m in regex.finditer(text):
             group = 1 if regex.groups else 0  # a pattern may capture just the secret
