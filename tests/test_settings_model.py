@@ -242,6 +242,8 @@ def _summary(s: Settings) -> tuple[object, ...]:
         s.agent_timeout,
         s.agent_retries,
         s.context_tokens,
+        s.secret_patterns,
+        s.agent_exclude,
     )
 
 
@@ -330,6 +332,8 @@ GOOD = {
     "agentTimeout": 30,
     "agentRetries": 4,
     "contextTokens": 12000,
+    "secretPatterns": [r"acme_[0-9a-f]{16}"],
+    "agentExclude": ["fixtures/**"],
 }
 
 

@@ -118,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ask the backend-developer agent (Anthropic API; needs ANTHROPIC_API_KEY)",
     )
+    suggest.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --agent: print each request exactly as it would be sent (system prompt, "
+        "messages, tools; secrets shown redacted) and send nothing",
+    )
     rules = command("rules", "print the rules reference (docs/rules.md)")
     rules.add_argument("--format", choices=("markdown", "json"), default="markdown")
     rule = command("rule", "explain a rule: `subagent-lsp rule AGT020`")

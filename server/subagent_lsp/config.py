@@ -52,6 +52,8 @@ class Settings:
     agent_timeout: float = 60.0  # seconds per agent call
     agent_retries: int = 2  # bounded retries on 429/529/5xx
     context_tokens: int = 8000  # budget for what is sent to the agent
+    secret_patterns: tuple[str, ...] = ()  # regexes stripped beside the built-in detectors
+    agent_exclude: tuple[str, ...] = ()  # globs the agent never reads nor edits
     source: str | None = None  # where the settings came from, for messages
     problems: list[str] = field(default_factory=list)
 
@@ -103,7 +105,29 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
     settings.agent_timeout = values.get("agentTimeout", settings.agent_timeout)
     settings.agent_retries = values.get("agentRetries", settings.agent_retries)
     settings.context_tokens = values.get("contextTokens", settings.context_tokens)
+    settings.secret_patterns = tuple(_regexes(values.get("secretPatterns", ()), source, settings))
+    settings.agent_exclude = tuple(values.get("agentExclude", ()))
     return settings
+
+
+def _regexes(patterns: Any, source: str, settings: Settings) -> list[str]:
+    """The secretPatterns that compile; each one that does not is a problem, and is left out
+    (the built-in detectors still run)."""
+    out = []
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            settings.problems.append(
+                Problem(
+                    f"{source}: secretPatterns: {pattern!r} is not a regular expression ({err}); "
+                    "left out.",
+                    "secretPatterns",
+                )
+            )
+            continue
+        out.append(pattern)
+    return out
 
 
 def _read_toml(path: Path) -> tuple[str, dict[str, object]]:

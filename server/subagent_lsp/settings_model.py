@@ -217,6 +217,18 @@ class SettingsModel(BaseModel):
         le=200_000,
         description="Token budget for what is sent to the backend-developer agent.",
     )
+    secret_patterns: Annotated[Patterns, Use(renamed=False)] = Field(
+        [],
+        description="More secrets to strip before anything is sent to the backend-developer "
+        "agent: regular expressions (a group, if any, is the secret), beside the built-in "
+        "detectors.",
+    )
+    agent_exclude: Annotated[Patterns, Use(renamed=False)] = Field(
+        [],
+        description="Files the backend-developer agent never reads for context nor edits "
+        "(gitignore-style patterns), beside .env*, *.pem, *.key, id_*, secrets/ and what git "
+        "ignores.",
+    )
     trace_server: Annotated[Trace, Use(client=True, restart=True)] = Field(
         "off",
         alias="trace.server",

@@ -33,5 +33,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("agentTimeout", "number", 1, 600, False),
     Spec("agentRetries", "integer", 0, 5, False),
     Spec("contextTokens", "integer", 500, 200000, False),
+    Spec("secretPatterns", "patterns", None, None, False),
+    Spec("agentExclude", "patterns", None, None, False),
     Spec("trace.server", "choice", None, None, True),
 )

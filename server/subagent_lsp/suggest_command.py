@@ -145,8 +145,14 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ConfigError as exc:  # not TOML: what it turns off is unknown, so nothing is shown
         err.write(f"subagent-lsp: {exc}\n")
         return EXIT_USAGE
+    dry_run = getattr(args, "dry_run", False)
+    if dry_run and not args.agent:
+        err.write("subagent-lsp: --dry-run shows what --agent would send; add --agent.\n")
+        return EXIT_USAGE
     if args.agent:
-        return run_agent_suggest(args.paths, kinds, args.format, out, err, settings)
+        return run_agent_suggest(
+            args.paths, kinds, args.format, out, err, settings, dry_run=dry_run
+        )
     suggestions = collect(args.paths, kinds, settings.options.policy)
     if args.format == "json":
         json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
@@ -178,26 +184,30 @@ def run_agent_suggest(
     out: TextIO,
     err: TextIO,
     settings: Settings | None = None,
+    dry_run: bool = False,
 ) -> int:
     """One call to the backend-developer agent per file and kind (the count is shown first),
-    with the agent, model and options the editor would use for these settings."""
+    with the agent, model and options the editor would use for these settings. ``dry_run``:
+    each request is printed as it would be sent, and nothing is sent (no key needed)."""
     import asyncio
 
     from .config import Settings
+    from .dry_run_output import DryRun, write_requests
     from .review.agent_setup import AgentUnavailable, setup_agent
     from .review.anthropic_agent import AgentError, has_credentials
-    from .review.context import is_secret_file
     from .review.scope import whole_file
     from .wording import plural
 
     settings = settings or Settings()
-    if settings.offline:
+    if dry_run:
+        pass  # nothing leaves the machine: neither offline nor a missing key stands in the way
+    elif settings.offline:
         err.write(
             f"subagent-lsp: offline is set in {settings.source}: nothing is sent to the agent; "
             "run `subagent-lsp suggest` for the offline engine.\n"
         )
         return EXIT_USAGE
-    if not has_credentials():
+    elif not has_credentials():
         err.write(
             "subagent-lsp: --agent needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN); without it, "
             "run `subagent-lsp suggest` for the offline engine.\n"
@@ -211,23 +221,34 @@ def run_agent_suggest(
         return EXIT_USAGE
     for warning in setup.warnings:
         err.write(f"subagent-lsp: {warning}\n")
-    files = [f for f in backend_files(paths) if not is_secret_file(f)]
+    files = []
+    for path in backend_files(paths):
+        why = setup.excluded(path)
+        if why is None:
+            files.append(path)
+        else:
+            err.write(f"subagent-lsp: {_display(path)} is not sent to the agent: {why}.\n")
     wanted = kinds or list(KINDS)
     cache = SchemaCache()
     cache.scan(roots)
     schema = cache.schema()
     err.write(
-        f"subagent-lsp: asking backend-developer ({setup.model}): "
+        f"subagent-lsp: {'dry run, nothing is sent: ' if dry_run else ''}"
+        f"asking backend-developer ({setup.model}): "
         f"{plural(len(files) * len(wanted), 'call')} "
         f"({plural(len(files), 'file')} x {plural(len(wanted), 'kind')}).\n"
     )
     suggestions: list[Suggestion] = []
+    requests: list[DryRun] = []
     for path in files:
         text = read_utf8(path)
         if text is None:
             continue
         for kind in wanted:
             context = setup.context(path, text, whole_file(text), kind, schema)
+            if dry_run:
+                requests.append(DryRun(_display(path), kind, context, setup.request(context)))
+                continue
             try:
                 answer = asyncio.run(setup.ask(context, schema, roots))
             except AgentError as error:
@@ -236,6 +257,9 @@ def run_agent_suggest(
             for reason in answer.dropped:
                 err.write(f"subagent-lsp: {_display(path)}: dropped {reason}\n")
             suggestions.extend(answer.suggestions)
+    if dry_run:
+        write_requests(requests, fmt, out)
+        return EXIT_OK
     if fmt == "json":
         json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
         out.write("\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import json
 import os
 import shutil
 import sys
@@ -135,6 +136,47 @@ async def test_resolve_calls_the_agent(client: LanguageClient) -> None:
         for r in reports
     )
     assert any(isinstance(r, types.WorkDoneProgressEnd) for r in reports)
+
+
+async def test_secrets_are_counted_and_the_last_request_opens_read_only(
+    client: LanguageClient,
+) -> None:
+    STANDIN.answer = lambda body: {"summary": "nothing", "suggestions": []}
+    STANDIN.script.clear()
+    before = len(STANDIN.requests)
+    stripe = "sk_live_" + "Zq3XbT9wLm2Rk7Vd4Hn8Pc5J"  # fake, format-valid
+    path = client.root / "flask_shop" / "app.py"  # type: ignore[attr-defined]
+    text = path.read_text().replace(
+        "def create_order():\n", f'def create_order():\n    STRIPE = "{stripe}"\n'
+    )
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text))
+    )
+    line = text.splitlines().index("def create_order():") + 2
+    await client.code_action_resolve_async(await _ask(client, uri, line, "add error handling"))
+    body = STANDIN.requests[before]["body"]
+    assert stripe not in str(body) and "[REDACTED:stripe-key]" in str(body)
+    reports = [r for token in client.progress_reports.values() for r in token]
+    assert any(
+        isinstance(r, types.WorkDoneProgressBegin)
+        and "1 secret redacted (stripe-key)" in (r.message or "")
+        for r in reports
+    ), reports
+    shown = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="subagent-lsp.showLastAgentRequest")
+    )
+    assert shown == body
+    [document] = client.shown_documents
+    opened = Path(uri_to_path(document.uri))
+    assert json.loads(opened.read_text()) == body
+    assert opened.stat().st_mode & 0o222 == 0  # read-only (root could still write: mode bits)
+
+
+def uri_to_path(uri: str) -> str:
+    from urllib.parse import unquote, urlparse
+
+    return unquote(urlparse(uri).path)
 
 
 async def test_overloaded_then_success(client: LanguageClient) -> None:

@@ -17,6 +17,8 @@ export const SERVER_KEYS = [
   "agentTimeout",
   "agentRetries",
   "contextTokens",
+  "secretPatterns",
+  "agentExclude",
 ] as const;
 // The client's own keys: read here, never sent.
 export const CLIENT_KEYS = [

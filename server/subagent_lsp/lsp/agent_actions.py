@@ -12,6 +12,7 @@ import logging
 import os
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -20,10 +21,11 @@ from ..definitions.findings import Position
 from ..review.agent_answer import AgentAnswer
 from ..review.agent_setup import AgentSetup, AgentUnavailable, agent_enabled, setup_agent
 from ..review.anthropic_agent import AgentError, load_sdk
-from ..review.context import is_secret_file
 from ..review.describe import ASK_VERBS
+from ..review.exclusions import is_secret_file
 from ..review.offline.engine import is_backend_file
 from ..review.scope import scope_of
+from ..review.secrets import load_catalogue
 from . import convert
 from .commands import ASK_COMMAND
 from .edits import EditBuilder
@@ -31,6 +33,23 @@ from .feature import Client, LanguageFeature, wants
 from .state import State
 
 log = logging.getLogger(__name__)
+REQUEST_FILE = "subagent-lsp-last-agent-request.json"
+
+
+def write_request_file(request: dict[str, Any], folder: str) -> str:
+    """The request as JSON in ``folder`` (a private temporary one), made read-only."""
+    import json
+
+    path = os.path.join(folder, REQUEST_FILE)
+    if os.path.exists(path):
+        os.chmod(path, 0o600)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(request, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    os.chmod(path, 0o400)
+    return path
+
+
 ASK_KIND = types.CodeActionKind.RefactorRewrite
 
 
@@ -41,6 +60,8 @@ class AgentActions(LanguageFeature):
         self.progress_tasks: dict[str, asyncio.Task[Any]] = {}
         self.user_cancelled: set[str] = set()
         self.prewarm: asyncio.Task[None] | None = None
+        self.last_request: dict[str, Any] | None = None  # as sent, secrets as placeholders
+        self.request_folder: str | None = None  # made on first use, only its owner reads it
 
     def enabled(self) -> bool:
         return agent_enabled(self.state.settings)
@@ -110,6 +131,27 @@ class AgentActions(LanguageFeature):
                 f"({result.failure_reason or 'refused'}).",
             )
 
+    async def show_last_request(self) -> dict[str, Any] | None:
+        """Open the last request as a read-only JSON document (a file only its owner can read,
+        that nobody can write), and return it for clients that show it themselves."""
+        if self.last_request is None:
+            self.client.show(
+                types.MessageType.Info, "backend-developer has not been asked anything yet."
+            )
+            return None
+        if self.request_folder is None:
+            import tempfile
+
+            self.request_folder = tempfile.mkdtemp(prefix="subagent-lsp-")
+        path = write_request_file(self.last_request, self.request_folder)
+        try:
+            await self.client.ls.window_show_document_async(
+                types.ShowDocumentParams(uri=Path(path).as_uri(), take_focus=True)
+            )
+        except Exception:
+            self.client.show(types.MessageType.Info, f"The last request to the agent: {path}")
+        return self.last_request
+
     def cancel_progress(self, token: str) -> None:
         task = self.progress_tasks.get(str(token))
         if task is not None:
@@ -145,10 +187,20 @@ class AgentActions(LanguageFeature):
         setup = self.setup()
         if setup is None:
             return None
+        why = setup.excluded(entry.path)
+        if why is not None:
+            self.client.show(
+                types.MessageType.Warning,
+                f"backend-developer: {os.path.basename(entry.path)} is never sent ({why}).",
+            )
+            return None
         lo_line, lo_col, hi_line, hi_col = data.get("range", [0, 0, 0, 0])
         scope = scope_of(entry.text, Position(lo_line, lo_col), Position(hi_line, hi_col))
         schema = self.state.schema.schema()
+        # The secret catalogue's first import takes about half a second: off the event loop.
+        await asyncio.get_running_loop().run_in_executor(None, load_catalogue)
         context = setup.context(entry.path, entry.text, scope, kind, schema)
+        self.last_request = setup.request(context)
         token = str(uuid.uuid4())
         progress = await self._progress_begin(
             token, f"Sending {context.describe()} to {setup.model}"

@@ -21,7 +21,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from .. import LEGACY_SETTINGS_SECTION, SETTINGS_SECTION, __version__
 from ..sections import merge_sections
-from .commands import ASK_COMMAND
+from .commands import ASK_COMMAND, SHOW_REQUEST_COMMAND
 
 if TYPE_CHECKING:
     from .session import Session
@@ -168,6 +168,12 @@ async def ask_backend_developer(ls: AgentLanguageServer, *args: Any) -> None:
     """For clients that do not resolve edits: call the agent, then workspace/applyEdit."""
     arguments = args[0] if len(args) == 1 and isinstance(args[0], list) else list(args)
     await ls.session.agent.execute(arguments)
+
+
+@server.command(SHOW_REQUEST_COMMAND)
+async def show_last_agent_request(ls: AgentLanguageServer, *args: Any) -> dict[str, Any] | None:
+    """The last request sent to the agent, exactly, opened read-only (and returned)."""
+    return await ls.session.agent.show_last_request()
 
 
 @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)

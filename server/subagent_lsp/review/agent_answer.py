@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from ..definitions.document import split_lines
 from ..definitions.findings import Position, Span
 from ..textfile import read_utf8
-from .context import REDACTED, AgentContext
+from .context import AgentContext
+from .exclusions import is_secret_file
 from .offline.indexes import prove
 from .offline.pysource import parse_source, strings_and_comments
 from .offline.queries import FoundQuery, python_queries, sql_file_queries
 from .offline.schema import Schema
 from .offline.sql import index_defs
+from .secrets import PLACEHOLDER_PREFIX
 from .suggestion import Edit, Suggestion, position_at
 
 
@@ -90,7 +92,7 @@ def _map_edit(
     file_text: str | None,
     roots: list[str],
 ) -> tuple[Edit | None, str | None]:
-    if REDACTED in find or REDACTED in replace:
+    if PLACEHOLDER_PREFIX in find or PLACEHOLDER_PREFIX in replace:
         return None, "it touches text that was redacted before sending"
     if path is not None and os.path.abspath(
         path if os.path.isabs(path) else os.path.join(os.path.dirname(context.path), path)
@@ -127,8 +129,10 @@ def _map_other_file(
     )
     if not _inside(target, roots):
         return None, f"{path} is outside the workspace"
-    if os.path.basename(target).startswith(".env"):
-        return None, f"{path} holds secrets; it is never edited"
+    if is_secret_file(target) or (
+        context.exclusions is not None and context.exclusions.excluded(target)
+    ):
+        return None, f"{path} is excluded from the agent's context (secrets); it is never edited"
     if not os.path.exists(target):
         if find:
             return None, f"{path} does not exist"

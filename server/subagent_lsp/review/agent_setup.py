@@ -2,7 +2,8 @@
 
 The editor and ``subagent-lsp suggest --agent`` both call :func:`setup_agent`, so an
 ``agentFile``, a workspace's own ``.claude/agents/backend-developer.md``, ``model``,
-``agentTimeout``, ``agentRetries`` and ``contextTokens`` mean the same in both.
+``agentTimeout``, ``agentRetries``, ``contextTokens``, ``secretPatterns`` and ``agentExclude``
+mean the same in both, and :meth:`AgentSetup.request` is exactly what either would send.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from ..definitions.findings import Span
 from .agent import AgentDefinition, AgentFileError, bundled_agent_path, load_agent
@@ -24,6 +25,7 @@ from .anthropic_agent import (
     has_credentials,
 )
 from .context import DEFAULT_BUDGET_TOKENS, AgentContext, build_context
+from .exclusions import Exclusions
 from .offline.schema import Schema
 
 # A workspace may define its own backend-developer; it wins over the bundled one.
@@ -46,6 +48,12 @@ class AgentSettings(Protocol):
     def agent_retries(self) -> int: ...
     @property
     def context_tokens(self) -> int: ...
+    @property
+    def secret_patterns(self) -> tuple[str, ...]: ...
+    @property
+    def agent_exclude(self) -> tuple[str, ...]: ...
+    @property
+    def root(self) -> str | None: ...
 
 
 class AgentUnavailable(Exception):
@@ -61,9 +69,29 @@ class AgentSetup:
     context_tokens: int = DEFAULT_BUDGET_TOKENS
     # One line per agent file that was passed over, naming why and which agent is used.
     warnings: tuple[str, ...] = ()
+    secret_patterns: tuple[str, ...] = ()
+    exclusions: Exclusions = field(default_factory=Exclusions)
+
+    def excluded(self, path: str) -> str | None:
+        """Why ``path`` is never sent to the agent (None: it may be)."""
+        return self.exclusions.excluded(path)
 
     def context(self, path: str, text: str, scope: Span, kind: str, schema: Schema) -> AgentContext:
-        return build_context(path, text, scope, kind, schema, self.context_tokens)
+        """What is sent for ``scope``; the secret catalogue is loaded here, on the first call."""
+        return build_context(
+            path,
+            text,
+            scope,
+            kind,
+            schema,
+            self.context_tokens,
+            patterns=self.secret_patterns,
+            exclusions=self.exclusions,
+        )
+
+    def request(self, context: AgentContext) -> dict[str, Any]:
+        """The Messages API request :meth:`ask` sends for ``context``, as it is sent."""
+        return AgentCall(self.agent, self.model, context).request()
 
     async def ask(self, context: AgentContext, schema: Schema, roots: list[str]) -> AgentAnswer:
         return await call_agent(
@@ -94,6 +122,10 @@ def setup_agent(
         retries=settings.agent_retries,
         context_tokens=settings.context_tokens,
         warnings=tuple(warnings),
+        secret_patterns=tuple(settings.secret_patterns),
+        exclusions=Exclusions(
+            tuple(roots), tuple(settings.agent_exclude), base or settings.root or None
+        ),
     )
 
 

@@ -47,7 +47,8 @@ class AgentCall:
     context: AgentContext
 
     def request(self) -> dict[str, Any]:
-        """The Messages API request: tools and system first (the cached prefix), then the code."""
+        """The Messages API request: tools and system first (the cached prefix), then the code.
+        Exactly what is sent, and what ``suggest --agent --dry-run`` prints."""
         from .propose_changes import TOOL_NAME, tool_definition
 
         return {
@@ -56,7 +57,7 @@ class AgentCall:
             "system": [
                 {
                     "type": "text",
-                    "text": self.agent.system_prompt,
+                    "text": self.context.scrub(self.agent.system_prompt),
                     "cache_control": {"type": "ephemeral"},
                 }
             ],

@@ -1,9 +1,12 @@
 """What the backend-developer agent is sent: the code in scope, the schema it touches and the
 file's imports, within a token budget, with secrets stripped first.
 
-Redaction replaces what looks like a secret (API keys, tokens, passwords in string literals,
-private keys) with ``[REDACTED]`` and remembers where, so an edit that would touch stripped text
-can be refused instead of being applied to something the agent never saw.
+Every part that is sent goes through secrets.py's detectors first: the code in scope, the
+imports, the schema snippets read from other files, and the file's path and the names shown
+with them. A secret becomes a placeholder naming its kind (``[REDACTED:stripe-key]``) and the
+scope's redactions are remembered, so an edit that would touch stripped text is refused
+instead of being applied to something the agent never saw. Files that exclusions.py names are
+never read for context at all.
 """
 
 from __future__ import annotations
@@ -15,36 +18,12 @@ from dataclasses import dataclass, field
 from ..definitions.document import split_lines
 from ..definitions.findings import Position, Span
 from ..textfile import read_utf8
+from .exclusions import Exclusions
 from .offline.schema import Schema, Table
+from .secrets import find_secrets, placeholder
 
-REDACTED = "[REDACTED]"
 CHARS_PER_TOKEN = 3.5  # a conservative estimate for code (more tokens per char than prose)
 DEFAULT_BUDGET_TOKENS = 8000
-
-_SECRET_PATTERNS = (
-    # assignments and keyword arguments whose name says secret: keep the name, drop the value
-    re.compile(
-        r"""(?ix)
-        (?P<keep>\b[\w.-]*(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|credential|auth)[\w-]*
-        ["']?\s*[:=]\s*(?:[rbuf]{0,2})["'])
-        (?P<secret>[^"'\n]{4,})
-        (?=["'])
-        """
-    ),
-    re.compile(r"(?P<keep>)(?P<secret>\bsk-(?:ant-)?[A-Za-z0-9_\-]{16,})"),
-    re.compile(r"(?P<keep>)(?P<secret>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b)"),
-    re.compile(r"(?P<keep>)(?P<secret>\b(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,})"),
-    re.compile(r"(?P<keep>)(?P<secret>\bxox[abpors]-[A-Za-z0-9-]{10,})"),
-    re.compile(
-        r"(?P<keep>)(?P<secret>\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})"
-    ),
-    re.compile(
-        r"(?P<keep>)(?P<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?"
-        r"-----END [A-Z ]*PRIVATE KEY-----)"
-    ),
-    # credentials inside URLs: scheme://user:password@host
-    re.compile(r"(?P<keep>\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)(?P<secret>[^\s@/]{3,})(?=@)"),
-)
 
 
 @dataclass(frozen=True)
@@ -53,6 +32,7 @@ class Redaction:
     end: int
     red_start: int  # offsets in the redacted text
     red_end: int
+    label: str = "secret"
 
 
 @dataclass
@@ -71,36 +51,25 @@ class Redacted:
         return start + shift, end + shift
 
 
-def redact(text: str) -> Redacted:
-    spans: list[tuple[int, int]] = []
-    for pattern in _SECRET_PATTERNS:
-        for m in pattern.finditer(text):
-            spans.append((m.start("secret"), m.end("secret")))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
+def redact(text: str, filename: str = "", patterns: tuple[str, ...] = ()) -> Redacted:
+    """``text`` with each secret replaced by a placeholder naming its kind
+    (``[REDACTED:stripe-key]``), so the agent still sees that a key is used there."""
     out: list[str] = []
     redactions: list[Redaction] = []
     cursor = 0
     length = 0
-    for start, end in merged:
-        out.append(text[cursor:start])
-        length += start - cursor
-        redactions.append(Redaction(start, end, length, length + len(REDACTED)))
-        out.append(REDACTED)
-        length += len(REDACTED)
-        cursor = end
+    for found in find_secrets(text, filename, patterns):
+        out.append(text[cursor : found.start])
+        length += found.start - cursor
+        mark = placeholder(found.label)
+        redactions.append(
+            Redaction(found.start, found.end, length, length + len(mark), found.label)
+        )
+        out.append(mark)
+        length += len(mark)
+        cursor = found.end
     out.append(text[cursor:])
     return Redacted("".join(out), redactions)
-
-
-def is_secret_file(path: str) -> bool:
-    name = os.path.basename(path).lower()
-    return name == ".env" or name.startswith(".env.") or name.endswith((".pem", ".key"))
 
 
 @dataclass
@@ -115,18 +84,41 @@ class AgentContext:
     language: str
     truncated: list[str] = field(default_factory=list)
     tables: int = 0  # how many table definitions ``schema`` holds
+    sent_path: str = ""  # the path as sent (redacted like the rest)
+    patterns: tuple[str, ...] = ()  # the user's secretPatterns, for whatever else is sent
+    # How many secrets each part lost, by placeholder label (scope, imports, schema, path).
+    redacted: dict[str, int] = field(default_factory=dict)
+    withheld: int = 0  # table definitions not read: their files are excluded
+    exclusions: Exclusions | None = None  # which files an edit may not touch either
+
+    def count(self, red: Redacted) -> str:
+        for r in red.redactions:
+            self.redacted[r.label] = self.redacted.get(r.label, 0) + 1
+        return red.text
+
+    def scrub(self, text: str) -> str:
+        """Any other text bound for the API (the system prompt: a workspace's own agent file),
+        redacted the same way; not counted, as it is scrubbed again for every request."""
+        return redact(text, "", self.patterns).text
+
+    def redaction_summary(self) -> str:
+        """``3 secrets redacted (stripe-key x2, jwt)``, or an empty string."""
+        total = sum(self.redacted.values())
+        if not total:
+            return ""
+        kinds = ", ".join(
+            label if n == 1 else f"{label} x{n}" for label, n in sorted(self.redacted.items())
+        )
+        return f"{total} secret{'s' if total != 1 else ''} redacted ({kinds})"
 
     def describe(self) -> str:
         lines = self.scope.end.line - self.scope.start.line + 1
+        summary = self.redaction_summary()
         return (
             f"{lines} lines of {os.path.basename(self.path)}"
             + (f", {self.tables} table definitions" if self.tables else "")
             + (", imports" if self.imports else "")
-            + (
-                f" ({len(self.sent_scope.redactions)} secrets stripped)"
-                if self.sent_scope.redactions
-                else ""
-            )
+            + (f" ({summary})" if summary else "")
         )
 
     def prompt(self) -> str:
@@ -137,8 +129,8 @@ class AgentContext:
         }[self.kind]
         parts = [
             f"Task: {task}",
-            f"File: {self.path} ({self.language}), lines {self.scope.start.line + 1}-"
-            f"{self.scope.end.line + 1}.",
+            f"File: {self.sent_path or self.path} ({self.language}), "
+            f"lines {self.scope.start.line + 1}-{self.scope.end.line + 1}.",
             "",
             "The code in scope:",
             f"```{self.language}",
@@ -154,8 +146,9 @@ class AgentContext:
         parts += [
             "",
             "Answer only with the propose_changes tool. Every `find` must be copied exactly from "
-            "the code in scope and occur there exactly once; text shown as [REDACTED] must not be "
-            "touched. If nothing needs to change, return an empty suggestions list.",
+            "the code in scope and occur there exactly once; text shown as [REDACTED:...] is a "
+            "secret that was removed and must not be touched. If nothing needs to change, return "
+            "an empty suggestions list.",
         ]
         return "\n".join(parts)
 
@@ -193,45 +186,61 @@ def build_context(
     kind: str,
     schema: Schema,
     budget_tokens: int = DEFAULT_BUDGET_TOKENS,
+    patterns: tuple[str, ...] = (),
+    exclusions: Exclusions | None = None,
 ) -> AgentContext:
+    """What is sent for ``scope`` of ``path``; ``patterns`` are the user's secretPatterns and
+    ``exclusions`` the files whose table definitions are never read."""
     lines = split_lines(text)
     last = min(scope.end.line, len(lines) - 1)
     scope = Span(Position(scope.start.line, 0), Position(last, len(lines[last]) if lines else 0))
     scope_text = "\n".join(lines[scope.start.line : last + 1])
+    name = os.path.basename(path)
     context = AgentContext(
         path=path,
         kind=kind,
         scope=scope,
         scope_text=scope_text,
-        sent_scope=redact(scope_text),
+        sent_scope=redact(scope_text, name, patterns),
         imports="",
         schema="",
         language=_language(path),
+        patterns=patterns,
+        exclusions=exclusions,
     )
+    context.count(context.sent_scope)
+    context.sent_path = context.count(redact(path, name, patterns))
     budget = budget_tokens - estimate_tokens(context.prompt())
-    imports = redact(_imports_of(lines)).text
-    if estimate_tokens(imports) <= budget:
-        context.imports = imports
-        budget -= estimate_tokens(imports)
+    imports = redact(_imports_of(lines), name, patterns)
+    if estimate_tokens(imports.text) <= budget:
+        context.imports = context.count(imports)
+        budget -= estimate_tokens(imports.text)
     else:
         context.truncated.append("the imports")
     pieces = []
-    for name, table in sorted(schema.tables.items()):
+    for table_name, table in sorted(schema.tables.items()):
         # A word search, not a parse: the scope is Python or SQL, possibly half-typed, and a
         # table is "touched" when its name or its model's name appears in it at all.
         if not re.search(
-            rf"\b{re.escape(name)}\b|\b{re.escape(table.model or name)}\b", scope_text
+            rf"\b{re.escape(table_name)}\b|\b{re.escape(table.model or table_name)}\b",
+            scope_text,
         ):
             continue
-        source = redact(table_source(table)).text
-        if not source:
+        if exclusions is not None and table.path != path and exclusions.excluded(table.path):
+            context.withheld += 1
             continue
-        cost = estimate_tokens(source)
+        source = redact(table_source(table), os.path.basename(table.path), patterns)
+        if not source.text:
+            continue
+        cost = estimate_tokens(source.text)
         if cost > budget:
-            context.truncated.append(f"the definition of {name}")
+            context.truncated.append(
+                context.count(redact(f"the definition of {table_name}", "", patterns))
+            )
             continue
         budget -= cost
-        pieces.append(f"-- {name} ({os.path.basename(table.path)})\n{source}")
+        heading = redact(f"-- {table_name} ({os.path.basename(table.path)})", "", patterns)
+        pieces.append(f"{context.count(heading)}\n{context.count(source)}")
     context.schema = "\n\n".join(pieces)
     context.tables = len(pieces)
     return context
