@@ -9,6 +9,7 @@ from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import add_keyword, ensure_imports, replace_node, wrap_in_try
 from .pysource import dotted
+from .sessions import owns_lifecycle, pushes_app_context
 
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 DEFAULT_TIMEOUT = 10
@@ -143,10 +144,12 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     receiver = name[: -len(method) - 1]
     if "session" not in receiver.lower() and receiver not in ("db", "conn", "connection"):
         return []
+    if not _sqlalchemy_session(facts, receiver):
+        return []
     names = {"SQLAlchemyError", "IntegrityError", "DatabaseError", "OperationalError", "DBAPIError"}
     if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
         return []
-    if _inside_begin(call, facts.up):
+    if _inside_begin(call, facts.up) or _rolled_back_elsewhere(facts, receiver, call):
         return []
     stmt = enclosing_statement(call, facts.up)
     if stmt is None:
@@ -168,6 +171,28 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
             tuple(edits),
         )
     ]
+
+
+def _sqlalchemy_session(facts: ModuleFacts, receiver: str) -> bool:
+    """A SQLAlchemy session (plain, SQLModel or the project's Flask-SQLAlchemy ``db.session``),
+    so the fix's ``sqlalchemy.exc`` import is installed: each of these brings SQLAlchemy. A
+    DB-API connection (sqlite3, psycopg) has no session to poison and no such import."""
+    roots = {v.split(".")[0] for v in facts.imports.values()}
+    if roots & {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}:
+        return True
+    return facts.sessions.flask_sqlalchemy and receiver.split(".")[0] in facts.imports
+
+
+def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) -> bool:
+    """Someone else ends this session's failed transaction: its owner (a parameter, a ``with``),
+    Flask-SQLAlchemy's teardown or an app-wide 500 handler that rolls back. Neither of the last
+    two runs for a worker module that pushed its own app context: there the session lives on."""
+    if owns_lifecycle(receiver, call, facts.up) is not None:
+        return True
+    if pushes_app_context(facts.source):
+        return False
+    flask_db = receiver.endswith(".session") and facts.sessions.flask_sqlalchemy
+    return flask_db or ("flask" in facts.frameworks and facts.sessions.rollback_handler)
 
 
 def _inside_begin(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from ...definitions.findings import Position
 from ...textfile import read_utf8
 from .pysource import Source, dotted, parse_source
+from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
 
 MAX_SCHEMA_FILES = 3000
@@ -74,6 +75,7 @@ class Table:
 class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)  # ORM class name -> table name
+    sessions: SessionFacts = field(default_factory=SessionFacts)
 
     def add(self, table: Table) -> None:
         existing = self.tables.get(table.name)
@@ -93,6 +95,7 @@ class Schema:
     def merge(self, other: Schema) -> None:
         for table in other.tables.values():
             self.add(table)
+        self.sessions.merge(other.sessions)
 
     def table_for_model(self, model: str) -> Table | None:
         name = self.models.get(model)
@@ -314,9 +317,16 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | None:
 def schema_of_file(path: str, text: str, source: Source | None = None) -> Schema:
     if path.endswith(".sql"):
         return schema_from_sql(path, text)
-    if path.endswith(".py") and _mentions_schema(text):
-        return schema_from_python(source or parse_source(path, text))
-    return Schema()
+    if not path.endswith(".py"):
+        return Schema()
+    tables, sessions = _mentions_schema(text), mentions_sessions(text)
+    if not (tables or sessions):
+        return Schema()
+    source = source or parse_source(path, text)
+    schema = schema_from_python(source) if tables else Schema()
+    if sessions:
+        schema.sessions = session_facts(source)
+    return schema
 
 
 def _mentions_schema(text: str) -> bool:
