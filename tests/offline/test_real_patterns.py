@@ -313,3 +313,47 @@ def test_flask_body_check_with_pydantic_declared(tmp_path: Path) -> None:
     )
     [s] = collect([str(root)], ["validation"])
     assert "from pydantic import BaseModel, ValidationError" in _applied(s)
+
+
+def test_alchemical_flask_session_is_closed_at_teardown(tmp_path: Path) -> None:
+    # microblog-api shape: `db = Alchemical()` from alchemical.flask, models import sqlalchemy.
+    app = "from alchemical.flask import Alchemical\n\ndb = Alchemical()\n"
+    models = """\
+import sqlalchemy as sa
+
+from .app import db
+
+
+class Token:
+    @staticmethod
+    def revoke(token):
+        db.session.execute(sa.delete(Token).where(Token.id == token))
+        db.session.commit()
+"""
+    root = _project(tmp_path / "app", {"app.py": app, "models.py": models})
+    assert _found(root, ("error-handling",)) == set()
+
+
+def test_upstream_502_uses_flask_abort_when_the_module_does(tmp_path: Path) -> None:
+    # microblog-api's OAuth callback: requests without a timeout, errors answered with abort().
+    views = """\
+import requests
+from flask import Flask, abort
+
+app = Flask(__name__)
+
+
+@app.get("/callback")
+def callback():
+    response = requests.post("https://provider.example/token", timeout=5)
+    if response.status_code != 200:
+        abort(401)
+    return response.json()
+"""
+    root = _project(tmp_path / "app", {"views.py": views})
+    [s] = collect([str(root)], ["error-handling"])
+    assert (s.code, s.span.start.line) == ("BKD302", 8)
+    fixed = _applied(s)
+    assert "    except requests.RequestException:\n        abort(502)\n" in fixed
+    assert "jsonify" not in fixed
+    ast.parse(fixed)

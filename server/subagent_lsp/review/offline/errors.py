@@ -92,8 +92,8 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
         return out
     module = call.func.value if isinstance(call.func, ast.Attribute) else None
     alias = dotted(module) if module is not None else library
-    handler = _upstream_handler(route, f"{alias}.{error}")
-    imports = _route_imports(facts, route)
+    handler = _upstream_handler(facts, route, f"{alias}.{error}")
+    imports = [] if _flask_abort(facts, route) else _route_imports(facts, route)
     edits = [*imports, wrap_in_try(src, stmt, handler)]
     out.append(
         Suggestion(
@@ -112,7 +112,14 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
     return out
 
 
-def _upstream_handler(route: Route, error: str) -> list[str]:
+def _flask_abort(facts: ModuleFacts, route: Route) -> bool:
+    """The Flask module already answers errors with ``abort(code)``: the fix does too."""
+    return route.framework == "flask" and facts.imports.get("abort") == "flask.abort"
+
+
+def _upstream_handler(facts: ModuleFacts, route: Route, error: str) -> list[str]:
+    if _flask_abort(facts, route):
+        return [f"except {error}:", "    abort(502)"]
     if route.framework == "fastapi":
         return [
             f"except {error} as exc:",
@@ -178,9 +185,9 @@ def _sqlalchemy_session(facts: ModuleFacts, receiver: str) -> bool:
     so the fix's ``sqlalchemy.exc`` import is installed: each of these brings SQLAlchemy. A
     DB-API connection (sqlite3, psycopg) has no session to poison and no such import."""
     roots = {v.split(".")[0] for v in facts.imports.values()}
-    if roots & {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}:
+    if roots & {"sqlalchemy", "sqlmodel", "flask_sqlalchemy", "alchemical"}:
         return True
-    return facts.sessions.flask_sqlalchemy and receiver.split(".")[0] in facts.imports
+    return facts.sessions.flask_db and receiver.split(".")[0] in facts.imports
 
 
 def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) -> bool:
@@ -191,7 +198,7 @@ def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) ->
         return True
     if pushes_app_context(facts.source):
         return False
-    flask_db = receiver.endswith(".session") and facts.sessions.flask_sqlalchemy
+    flask_db = receiver.endswith(".session") and facts.sessions.flask_db
     return flask_db or ("flask" in facts.frameworks and facts.sessions.rollback_handler)
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from .pysource import Source, dotted, imported_names
 
+# Flask-SQLAlchemy removes the session, Alchemical's Flask class closes it, both on app teardown.
+_FLASK_DB_EXTENSIONS = ("flask_sqlalchemy.", "alchemical.flask.", "alchemical.aioflask.")
 _APP_WIDE = ("errorhandler", "app_errorhandler", "exception_handler")
 # Flask's documented pattern for a plain scoped_session: removed when the context ends.
 _TEARDOWN = ("teardown_appcontext", "teardown_request", "teardown_app_request")
@@ -23,24 +25,25 @@ _SERVER_ERRORS = {"500", "Exception", "BaseException", "InternalServerError", "S
 
 @dataclass
 class SessionFacts:
-    flask_sqlalchemy: bool = False  # some module builds the app's ``db = SQLAlchemy()``
+    # The app's ``db`` comes from a Flask extension that closes ``db.session`` at teardown.
+    flask_db: bool = False
     # An app-wide 500/Exception handler calls rollback(), or a teardown removes the session.
     rollback_handler: bool = False
 
     def merge(self, other: SessionFacts) -> None:
-        self.flask_sqlalchemy |= other.flask_sqlalchemy
+        self.flask_db |= other.flask_db
         self.rollback_handler |= other.rollback_handler
 
 
 def mentions_sessions(text: str) -> bool:
     """Cheap pre-filter, as for tables: only these files can hold a fact."""
-    return "flask_sqlalchemy" in text or "rollback" in text or "teardown_" in text
+    return any(word in text for word in ("flask_sqlalchemy", "alchemical", "rollback", "teardown_"))
 
 
 def session_facts(source: Source) -> SessionFacts:
     facts = SessionFacts()
     imports = imported_names(source)
-    facts.flask_sqlalchemy = any(v.split(".")[0] == "flask_sqlalchemy" for v in imports.values())
+    facts.flask_db = any(v.startswith(_FLASK_DB_EXTENSIONS) for v in imports.values())
     for node in source.walk():
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
