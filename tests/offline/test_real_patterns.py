@@ -357,3 +357,93 @@ def callback():
     assert "    except requests.RequestException:\n        abort(502)\n" in fixed
     assert "jsonify" not in fixed
     ast.parse(fixed)
+
+
+# --- BKD101: foreign keys a relationship walks ---------------------------------------------------
+
+SOCIAL = """\
+from datetime import datetime
+
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Follow(db.Model):
+    __tablename__ = "follows"
+    follower_id = db.Column(db.Integer, db.ForeignKey("users.id"), primary_key=True)
+    followed_id = db.Column(db.Integer, db.ForeignKey("users.id"), primary_key=True)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    id = db.Column(db.Integer, primary_key=True)
+    posts = db.relationship("Post", backref="author", lazy="dynamic")
+    comments = db.relationship("Comment", backref="author", lazy="dynamic")
+    followed = db.relationship("Follow", foreign_keys=[Follow.follower_id], lazy="dynamic")
+    followers = db.relationship("Follow", foreign_keys=[Follow.followed_id], lazy="dynamic")
+
+    def is_following(self, user):
+        return self.followed.filter_by(followed_id=user.id).first() is not None
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    id = db.Column(db.Integer, primary_key=True)
+    timestamp = db.Column(db.DateTime, index=True, default=datetime.utcnow)
+    author_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    comments = db.relationship("Comment", backref="post", lazy="dynamic")
+
+    def to_json(self):
+        return {"comment_count": self.comments.count()}
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    id = db.Column(db.Integer, primary_key=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
+    post_id = db.Column(db.Integer, db.ForeignKey("posts.id"))
+"""
+
+SOCIAL_VIEWS = """\
+from flask import Blueprint
+
+from .models import Post
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/user/<int:uid>")
+def user_page(user):
+    return [p.id for p in user.posts.order_by(Post.timestamp.desc()).limit(20)]
+
+
+@bp.route("/followers")
+def followers(user):
+    return [f.follower_id for f in user.followers.paginate(page=1, per_page=20).items]
+"""
+
+
+def test_relationship_walks_find_unindexed_foreign_keys(tmp_path: Path) -> None:
+    # flasky shape: dynamic relationships walked from views and model methods. The indexed
+    # timestamp alone only spares a sort: SQLite still scans every post of every author.
+    root = _project(tmp_path / "app", {"models.py": SOCIAL, "views.py": SOCIAL_VIEWS})
+    found = collect([str(root)], ["index"])
+    titles = {(Path(s.path).name, s.span.start.line + 1, s.title) for s in found}
+    assert titles == {
+        # Post.to_json walks Post.comments (by post_id), not User.comments (indexed author_id)
+        ("models.py", 34, "Add an index on comments (post_id)"),
+        ("views.py", 10, "Add an index on posts (author_id, timestamp)"),
+        # the second column of the composite primary key is not served by it
+        ("views.py", 15, "Add an index on follows (followed_id)"),
+    }
+    assert all("Plan before:" in s.rationale and "Plan after:" in s.rationale for s in found)
+
+
+def test_relationship_walk_with_several_foreign_keys_and_no_hint_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    models = SOCIAL.replace("foreign_keys=[Follow.followed_id], ", "")
+    root = _project(tmp_path / "app", {"models.py": models, "views.py": SOCIAL_VIEWS})
+    titles = {s.title for s in collect([str(root)], ["index"])}
+    assert "Add an index on follows (followed_id)" not in titles

@@ -36,6 +36,16 @@ class Column:
     indexed: bool = False
     call_end: Position | None = None  # ORM: the field call's closing parenthesis
     call_has_args: bool = True
+    references: str = ""  # ORM: the table (or model) its ForeignKey points at
+
+
+@dataclass
+class Relationship:
+    """``posts = db.relationship("Post", ...)``: walking it reads the target's table by the
+    foreign key that points back (``foreign_keys`` names it when there are several)."""
+
+    target: str  # the target model's class name
+    foreign_keys: tuple[str, ...] = ()
 
 
 @dataclass
@@ -55,6 +65,7 @@ class Table:
     class_indent: str = ""
     meta_line: int | None = None  # django: the line of `class Meta:`
     has_table_args: bool = False
+    relationships: dict[str, Relationship] = field(default_factory=dict)  # ORM attribute -> it
 
     def covered(self, columns: Iterable[str]) -> bool:
         """An index (or the primary key) whose leading columns are ``columns`` already exists."""
@@ -65,8 +76,13 @@ class Table:
 
     def all_indexes(self) -> list[tuple[str, tuple[str, ...]]]:
         out = list(self.indexes)
+        # A composite primary key is one index, led by its first column: the second column
+        # alone is not served by it (a relationship walking it needs its own).
+        keys = tuple(c.name for c in self.columns.values() if c.primary_key)
+        if len(keys) > 1:
+            out.append(("primary key", keys))
         for col in self.columns.values():
-            if col.primary_key or col.unique or col.indexed:
+            if (col.primary_key and len(keys) == 1) or col.unique or col.indexed:
                 out.append((f"{col.name} (column)", (col.name,)))
         return out
 
@@ -206,6 +222,11 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
         if target is None or not isinstance(value, ast.Call):
             continue
         func = dotted(value.func).split(".")[-1]
+        if func == "relationship":
+            relationship = _relationship(value)
+            if relationship is not None:
+                table.relationships[target] = relationship
+            continue
         if func not in ("Column", "mapped_column"):
             continue
         kws = _keywords(value)
@@ -219,11 +240,38 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
         )
         for arg in value.args:
             if isinstance(arg, ast.Call) and dotted(arg.func).endswith("ForeignKey"):
+                column.references = _referenced(arg)
                 continue  # not a type; SQLAlchemy does not index it by itself
             if isinstance(arg, ast.Name | ast.Attribute | ast.Call):
                 column.type = column.type or dotted(arg.func if isinstance(arg, ast.Call) else arg)
         table.columns[column.name] = column
     return table
+
+
+def _relationship(call: ast.Call) -> Relationship | None:
+    if not call.args:
+        return None
+    first = call.args[0]
+    target = str(first.value) if isinstance(first, ast.Constant) else dotted(first)
+    if not target or "." in target:
+        return None
+    keys: tuple[str, ...] = ()
+    for kw in call.keywords:
+        if kw.arg == "foreign_keys":
+            items = kw.value.elts if isinstance(kw.value, ast.List | ast.Tuple) else [kw.value]
+            keys = tuple(i.attr for i in items if isinstance(i, ast.Attribute))
+    return Relationship(target, keys)
+
+
+def _referenced(call: ast.Call) -> str:
+    """``ForeignKey("users.id")`` -> users; ``ForeignKey(User.id)`` -> User (a model name)."""
+    if not call.args:
+        return ""
+    arg = call.args[0]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value.rsplit(".", 1)[0]
+    name = dotted(arg)
+    return name.rsplit(".", 1)[0] if "." in name else ""
 
 
 def _assignment(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:
