@@ -447,3 +447,53 @@ def test_relationship_walk_with_several_foreign_keys_and_no_hint_is_left_alone(
     root = _project(tmp_path / "app", {"models.py": models, "views.py": SOCIAL_VIEWS})
     titles = {s.title for s in collect([str(root)], ["index"])}
     assert "Add an index on follows (followed_id)" not in titles
+
+
+TYPED = """\
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    tasks: so.WriteOnlyMapped["BackgroundTask"] = so.relationship(back_populates="user")
+    messages_received: so.WriteOnlyMapped["Message"] = so.relationship(
+        foreign_keys="Message.recipient_id", back_populates="recipient"
+    )
+
+    def get_tasks_in_progress(self):
+        return db.session.scalars(
+            self.tasks.select().where(BackgroundTask.complete == False)  # noqa: E712
+        )
+
+
+class BackgroundTask(db.Model):
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id))
+    complete: so.Mapped[bool] = so.mapped_column(default=False)
+
+
+class Message(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    sender_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id), index=True)
+    recipient_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id))
+    timestamp: so.Mapped[int] = so.mapped_column(index=True)
+
+
+def inbox(current_user):
+    return current_user.messages_received.select().order_by(Message.timestamp.desc())
+"""
+
+
+def test_typed_models_without_tablename_and_write_only_relationships(tmp_path: Path) -> None:
+    # microblog shape: Flask-SQLAlchemy's default table names (BackgroundTask ->
+    # background_task), WriteOnlyMapped["X"] relationships, foreign_keys given as a string.
+    root = _project(tmp_path / "app", {"models.py": TYPED})
+    titles = {(s.span.start.line + 1, s.title) for s in collect([str(root)], ["index"])}
+    assert titles == {
+        (17, "Add an index on background_task (user_id, complete)"),
+        (35, "Add an index on message (recipient_id, timestamp)"),
+    }

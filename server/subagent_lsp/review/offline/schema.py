@@ -197,6 +197,8 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
         if named and isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
             tablename = str(stmt.value.value)
     if tablename is None:
+        tablename = _flask_sqlalchemy_name(cls)
+    if tablename is None:
         return None
     table = Table(tablename, "sqlalchemy", source.path, model=cls.name)
     _class_frame(source, cls, table)
@@ -223,7 +225,8 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
             continue
         func = dotted(value.func).split(".")[-1]
         if func == "relationship":
-            relationship = _relationship(value)
+            annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
+            relationship = _relationship(value, annotation)
             if relationship is not None:
                 table.relationships[target] = relationship
             continue
@@ -248,10 +251,32 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
     return table
 
 
-def _relationship(call: ast.Call) -> Relationship | None:
-    if not call.args:
+def _flask_sqlalchemy_name(cls: ast.ClassDef) -> str | None:
+    """Flask-SQLAlchemy names a ``db.Model`` without ``__tablename__`` after its class in
+    snake case (``BlogPost`` -> ``blog_post``), when the class declares a column itself."""
+    if not any(dotted(base) == "db.Model" for base in cls.bases):
         return None
-    first = call.args[0]
+    columns = (
+        _assignment(stmt)[1] for stmt in cls.body if isinstance(_assignment(stmt)[1], ast.Call)
+    )
+    if not any(
+        dotted(v.func).split(".")[-1] in ("Column", "mapped_column")  # type: ignore[union-attr]
+        for v in columns
+    ):
+        return None
+    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", cls.name).lower()
+
+
+def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship | None:
+    """The target from the first argument, else from ``Mapped[list["Post"]]`` /
+    ``WriteOnlyMapped["Post"]`` (SQLAlchemy 2's typed form)."""
+    first: ast.expr | None = call.args[0] if call.args else None
+    while first is None and isinstance(annotation, ast.Subscript):
+        annotation = annotation.slice
+        if not isinstance(annotation, ast.Subscript):
+            first = annotation
+    if first is None:
+        return None
     target = str(first.value) if isinstance(first, ast.Constant) else dotted(first)
     if not target or "." in target:
         return None
@@ -259,7 +284,14 @@ def _relationship(call: ast.Call) -> Relationship | None:
     for kw in call.keywords:
         if kw.arg == "foreign_keys":
             items = kw.value.elts if isinstance(kw.value, ast.List | ast.Tuple) else [kw.value]
-            keys = tuple(i.attr for i in items if isinstance(i, ast.Attribute))
+            keys = tuple(
+                i.attr
+                if isinstance(i, ast.Attribute)
+                else str(i.value).strip("[]").rsplit(".", 1)[-1]  # "Message.recipient_id"
+                for i in items
+                if isinstance(i, ast.Attribute)
+                or (isinstance(i, ast.Constant) and isinstance(i.value, str))
+            )
     return Relationship(target, keys)
 
 
@@ -382,6 +414,7 @@ def _mentions_schema(text: str) -> bool:
     regex over the raw text says so in microseconds (the DDL itself is read by sqlglot)."""
     return (
         "__tablename__" in text
+        or "db.Model" in text  # Flask-SQLAlchemy's default table names
         or "models.Model" in text
         or re.search(r"create\s+table", text, re.IGNORECASE) is not None
     )
