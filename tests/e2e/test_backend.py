@@ -79,18 +79,19 @@ def _at_least(n: int) -> Callable[[list[types.Diagnostic]], bool]:
 
 async def test_suggestions_become_information_diagnostics(client: LanguageClient) -> None:
     uri, _ = await _open(client, "flask_shop/app.py")
-    diags = await _diagnostics(client, uri, _at_least(6))
+    diags = await _diagnostics(client, uri, _at_least(5))
     assert {d.source for d in diags} == {"backend-developer"}
     assert {d.severity for d in diags} == {types.DiagnosticSeverity.Information}
     codes = sorted(str(d.code) for d in diags)
-    assert codes == ["BKD101", "BKD201", "BKD202", "BKD301", "BKD302", "BKD303"]
+    # No BKD303: create_order's commit is rolled back by Flask-SQLAlchemy's teardown.
+    assert codes == ["BKD101", "BKD201", "BKD202", "BKD301", "BKD302"]
     index = next(d for d in diags if d.code == "BKD101")
     assert "proven on SQLite" in index.message and index.range.start.line == 13
 
 
 async def test_quick_fix_edits_the_model_file_and_hover_explains(client: LanguageClient) -> None:
     uri, _ = await _open(client, "flask_shop/app.py")
-    diags = await _diagnostics(client, uri, _at_least(6))
+    diags = await _diagnostics(client, uri, _at_least(5))
     index = next(d for d in diags if d.code == "BKD101")
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -113,7 +114,7 @@ async def test_quick_fix_edits_the_model_file_and_hover_explains(client: Languag
 
 async def test_ask_backend_developer_actions(client: LanguageClient) -> None:
     uri, text = await _open(client, "flask_shop/app.py")
-    await _diagnostics(client, uri, _at_least(6))
+    await _diagnostics(client, uri, _at_least(5))
     line = text.splitlines().index("def create_order():") + 2
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -128,8 +129,12 @@ async def test_ask_backend_developer_actions(client: LanguageClient) -> None:
         if isinstance(a, types.CodeAction) and a.title.startswith("Ask")
     }
     validation = asks["Ask backend-developer: add input validation (offline engine)"]
-    errors = asks["Ask backend-developer: add error handling (offline engine)"]
-    assert validation.edit is not None and errors.edit is not None
+    assert validation.edit is not None
+    # Its commit is Flask-SQLAlchemy's to roll back: nothing to add (the upstream call in
+    # order_total_in is served in test_agent_actions_lsp's keyless test).
+    errors = asks.get("Ask backend-developer: add error handling (offline engine)")
+    if errors is not None:
+        assert errors.edit is None and errors.disabled is not None
     indexes = asks.get("Ask backend-developer: suggest indexes (offline engine)")
     if indexes is not None:  # clients that show disabled actions get the reason
         assert indexes.disabled is not None and "nothing" in indexes.disabled.reason
@@ -137,7 +142,7 @@ async def test_ask_backend_developer_actions(client: LanguageClient) -> None:
 
 async def test_edit_updates_suggestions(client: LanguageClient) -> None:
     uri, text = await _open(client, "flask_shop/app.py")
-    await _diagnostics(client, uri, _at_least(6))
+    await _diagnostics(client, uri, _at_least(5))
     line = text.splitlines().index(
         '    rates = requests.get(RATES_URL, params={"base": "EUR"}).json()'
     )
@@ -174,14 +179,14 @@ async def test_garbage_and_huge_backend_files_do_not_hurt(client: LanguageClient
         )
     uri, _ = await _open(client, "flask_shop/app.py")
     diags = await _diagnostics(
-        client, uri, _at_least(6)
+        client, uri, _at_least(5)
     )  # the server still works for the real file
-    assert len(diags) >= 6
+    assert len(diags) >= 5
 
 
 async def test_backend_severity_settings_reach_the_editor(client: LanguageClient) -> None:
     uri, _ = await _open(client, "flask_shop/app.py")
-    diags = await _diagnostics(client, uri, _at_least(6))
+    diags = await _diagnostics(client, uri, _at_least(5))
     assert (
         next(d for d in diags if d.code == "BKD101").severity
         == types.DiagnosticSeverity.Information
@@ -190,7 +195,7 @@ async def test_backend_severity_settings_reach_the_editor(client: LanguageClient
     builds = index_builds(client)
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(
-            settings={"subagentLsp": {"severity": {"BKD101": "warning"}, "ignore": ["BKD303"]}}
+            settings={"subagentLsp": {"severity": {"BKD101": "warning"}, "ignore": ["BKD302"]}}
         )
     )
     await indexed(client, builds + 1)  # the settings are applied everywhere by then
@@ -201,4 +206,4 @@ async def test_backend_severity_settings_reach_the_editor(client: LanguageClient
     diags = await _diagnostics(client, uri, rerated)
     rated = {str(d.code): d.severity for d in diags}
     assert rated.get("BKD101") == types.DiagnosticSeverity.Warning
-    assert "BKD303" not in rated and "BKD301" in rated
+    assert "BKD302" not in rated and "BKD301" in rated

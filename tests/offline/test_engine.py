@@ -38,7 +38,7 @@ EXPECTED = {
     ("flask_shop/app.py", 12, "BKD202"),
     ("flask_shop/app.py", 14, "BKD101"),
     ("flask_shop/app.py", 32, "BKD201"),
-    ("flask_shop/app.py", 39, "BKD303"),
+    ("flask_shop/tasks.py", 14, "BKD303"),
     ("flask_shop/app.py", 46, "BKD301"),
     ("flask_shop/app.py", 46, "BKD302"),
     ("raw_sql/reports.sql", 2, "BKD101"),

@@ -26,7 +26,7 @@ def test_suggest_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
 def test_suggest_text_shows_diffs_and_kind_filter(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["suggest", "--kind", "error-handling", str(BACKEND / "flask_shop")]) == 0
     out = capsys.readouterr().out
-    assert "BKD303 [error-handling]" in out and "+        db.session.rollback()" in out
+    assert "BKD303 [error-handling]" in out and "+            db.session.rollback()" in out
     assert "[index]" not in out and "[validation]" not in out
     assert out.rstrip().endswith("backend-developer (offline engine): 3 error-handling.")
 
@@ -51,5 +51,13 @@ def test_configuration_turns_backend_codes_off(
 def test_flush_without_rollback(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from subagent_lsp.review.offline.engine import analyze
 
-    code = "def save(session, item):\n    session.add(item)\n    session.flush()\n"
+    # The function opens the session itself, so nobody else will roll it back (a session passed
+    # in belongs to the caller: see test_real_patterns.py).
+    code = (
+        "from sqlalchemy.orm import Session\n\n\n"
+        "def save(engine, item):\n"
+        "    session = Session(engine)\n"
+        "    session.add(item)\n"
+        "    session.flush()\n"
+    )
     assert [s.code for s in analyze(str(tmp_path / "a.py"), code)] == ["BKD303"]

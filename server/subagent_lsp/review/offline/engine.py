@@ -7,7 +7,6 @@ own suggestions: the others still come, and nothing is raised to the caller.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterable
 
 from ...textfile import read_utf8
@@ -15,6 +14,7 @@ from ..suggestion import Suggestion
 from .errors import error_suggestions
 from .frameworks import module_facts
 from .indexes import index_suggestions
+from .project_files import declared_packages, is_not_a_source, project_root, workspace_root
 from .pysource import Source, parse_source
 from .queries import FoundQuery, python_queries, sql_file_queries
 from .schema import Schema, schema_of_file
@@ -22,6 +22,9 @@ from .validation import validation_suggestions
 
 log = logging.getLogger(__name__)
 SourceLoader = Callable[[str], Source | None]
+
+
+__all__ = ["analyze", "analyze_file", "is_backend_file", "workspace_root"]
 
 
 def is_backend_file(path: str) -> bool:
@@ -76,6 +79,9 @@ def analyze_file(
     own = schema_of_file(path, text, source)
     workspace.merge(own)  # the text being edited wins over the disk
     out: list[Suggestion] = []
+    root = project_root(path)
+    if is_not_a_source(path, root):
+        return out, own
     if "index" in wanted:
         found: list[FoundQuery] = []
         try:
@@ -93,6 +99,8 @@ def analyze_file(
             log.exception("framework analysis failed for %s", path)
             facts = None
         if facts is not None:
+            facts.sessions = workspace.sessions
+            facts.declared = declared_packages(root) if root is not None else None
             for kind, analysis in (
                 ("validation", validation_suggestions),
                 ("error-handling", error_suggestions),
@@ -104,27 +112,3 @@ def analyze_file(
                         log.exception("%s analysis failed for %s", kind, path)
     # At the rules' own severity, unsuppressed: callers pass them through the policy.
     return sorted(out, key=lambda s: (s.span.start, s.code)), own
-
-
-def workspace_root(path: str) -> str:
-    """The project a file belongs to: the nearest folder with a project marker."""
-    folder = (
-        os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else os.path.abspath(path)
-    )
-    for candidate in [folder, *_parents(folder)]:
-        if any(
-            os.path.exists(os.path.join(candidate, marker))
-            for marker in (".git", "pyproject.toml", "setup.py", "manage.py", "requirements.txt")
-        ):
-            return candidate
-    return folder
-
-
-def _parents(folder: str) -> list[str]:
-    out: list[str] = []
-    while True:
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return out
-        out.append(parent)
-        folder = parent

@@ -9,6 +9,7 @@ from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import add_keyword, ensure_imports, replace_node, wrap_in_try
 from .pysource import dotted
+from .sessions import owns_lifecycle, pushes_app_context
 
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 DEFAULT_TIMEOUT = 10
@@ -91,8 +92,8 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
         return out
     module = call.func.value if isinstance(call.func, ast.Attribute) else None
     alias = dotted(module) if module is not None else library
-    handler = _upstream_handler(route, f"{alias}.{error}")
-    imports = _route_imports(facts, route)
+    handler = _upstream_handler(facts, route, f"{alias}.{error}")
+    imports = [] if _flask_abort(facts, route) else _route_imports(facts, route)
     edits = [*imports, wrap_in_try(src, stmt, handler)]
     out.append(
         Suggestion(
@@ -111,7 +112,14 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
     return out
 
 
-def _upstream_handler(route: Route, error: str) -> list[str]:
+def _flask_abort(facts: ModuleFacts, route: Route) -> bool:
+    """The Flask module already answers errors with ``abort(code)``: the fix does too."""
+    return route.framework == "flask" and facts.imports.get("abort") == "flask.abort"
+
+
+def _upstream_handler(facts: ModuleFacts, route: Route, error: str) -> list[str]:
+    if _flask_abort(facts, route):
+        return [f"except {error}:", "    abort(502)"]
     if route.framework == "fastapi":
         return [
             f"except {error} as exc:",
@@ -143,10 +151,12 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     receiver = name[: -len(method) - 1]
     if "session" not in receiver.lower() and receiver not in ("db", "conn", "connection"):
         return []
+    if not _sqlalchemy_session(facts, receiver):
+        return []
     names = {"SQLAlchemyError", "IntegrityError", "DatabaseError", "OperationalError", "DBAPIError"}
     if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
         return []
-    if _inside_begin(call, facts.up):
+    if _inside_begin(call, facts.up) or _rolled_back_elsewhere(facts, receiver, call):
         return []
     stmt = enclosing_statement(call, facts.up)
     if stmt is None:
@@ -168,6 +178,28 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
             tuple(edits),
         )
     ]
+
+
+def _sqlalchemy_session(facts: ModuleFacts, receiver: str) -> bool:
+    """A SQLAlchemy session (plain, SQLModel or the project's Flask-SQLAlchemy ``db.session``),
+    so the fix's ``sqlalchemy.exc`` import is installed: each of these brings SQLAlchemy. A
+    DB-API connection (sqlite3, psycopg) has no session to poison and no such import."""
+    roots = {v.split(".")[0] for v in facts.imports.values()}
+    if roots & {"sqlalchemy", "sqlmodel", "flask_sqlalchemy", "alchemical"}:
+        return True
+    return facts.sessions.flask_db and receiver.split(".")[0] in facts.imports
+
+
+def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) -> bool:
+    """Someone else ends this session's failed transaction: its owner (a parameter, a ``with``),
+    Flask-SQLAlchemy's teardown or an app-wide 500 handler that rolls back. Neither of the last
+    two runs for a worker module that pushed its own app context: there the session lives on."""
+    if owns_lifecycle(receiver, call, facts.up) is not None:
+        return True
+    if pushes_app_context(facts.source):
+        return False
+    flask_db = receiver.endswith(".session") and facts.sessions.flask_db
+    return flask_db or ("flask" in facts.frameworks and facts.sessions.rollback_handler)
 
 
 def _inside_begin(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:

@@ -6,6 +6,7 @@ import ast
 from dataclasses import dataclass, field
 
 from .pysource import Source, dotted, imported_names
+from .sessions import SessionFacts
 
 _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
 
@@ -25,6 +26,15 @@ class ModuleFacts:
     handled: set[str] = field(default_factory=set)  # exception names an app-level handler takes
     middleware_catches: bool = False
     up: dict[ast.AST, ast.AST] = field(default_factory=dict)
+    # Project-wide: who rolls sessions back, and the packages the project declares (None: it
+    # has no manifest, so only this module's own imports are known to be available).
+    sessions: SessionFacts = field(default_factory=SessionFacts)
+    declared: frozenset[str] | None = None
+
+    def can_import(self, package: str) -> bool:
+        if self.declared is not None and package in self.declared:
+            return True
+        return any(v.split(".")[0] == package for v in self.imports.values())
 
     def handled_by_app(self, names: set[str]) -> bool:
         return bool(self.handled & (names | {"Exception", "BaseException", "500"}))

@@ -38,7 +38,8 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     referenced = [*shape.eq, *shape.ranges, *shape.order_by]
     if not referenced or any(c not in known for c in referenced):
         return None  # a column we cannot see: no proof possible, so no suggestion
-    if any(known[c].primary_key or known[c].unique for c in shape.eq):
+    single_key = sum(c.primary_key for c in known.values()) == 1
+    if any((known[c].primary_key and single_key) or known[c].unique for c in shape.eq):
         return None  # an equality on a unique column already finds one row by its index
     cols = list(dict.fromkeys(shape.eq))[:MAX_INDEX_COLUMNS]
     if len(cols) < MAX_INDEX_COLUMNS:
@@ -138,7 +139,8 @@ def prove(found: FoundQuery, table: Table, cols: list[str]) -> Proof:
         return Proof(False, (), (), f"SQLite could not run the probe: {err}")
     finally:
         conn.close()
-    scanned = any(row.startswith("SCAN") and "USING" not in row for row in before)
+    # A SCAN through an existing index (to skip a sort) still visits every row.
+    scanned = any(row.startswith("SCAN") and "USING INTEGER" not in row for row in before)
     searched = any(row.startswith("SEARCH") and PROBE in row for row in after)
     sorted_before = any("TEMP B-TREE FOR ORDER BY" in row for row in before)
     sorted_after = any("TEMP B-TREE FOR ORDER BY" in row for row in after)

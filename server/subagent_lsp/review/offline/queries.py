@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ...definitions.findings import Span
 from ..suggestion import position_at
 from .pysource import Source, dotted
-from .schema import Schema
+from .schema import Schema, Table
 from .sql import QueryShape, looks_like_sql, query_shapes, split_statements
 
 _SQL_CALLS = (
@@ -48,7 +48,11 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
         if name in _SQL_CALLS and node.args:
             found.extend(_raw(source, node.args[0], strings))
         if models and isinstance(node.func, ast.Attribute) and not _inner_of_chain(node, up):
-            query = _sqlalchemy_chain(source, node, schema) or _django_chain(source, node, schema)
+            query = (
+                _sqlalchemy_chain(source, node, schema)
+                or _relationship_walk(source, node, schema, up)
+                or _django_chain(source, node, schema)
+            )
             if query is not None:
                 found.append(query)
     return found
@@ -174,6 +178,82 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
     if not (shape.eq or shape.ranges or shape.order_by):
         return None
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+
+
+_WALK_OPS = {
+    "filter",
+    "filter_by",
+    "where",
+    "order_by",
+    "select",
+    "first",
+    "all",
+    "one",
+    "count",
+    "paginate",
+    "limit",
+    "offset",
+    "delete",
+}
+
+
+def _relationship_walk(
+    source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> FoundQuery | None:
+    """``user.posts.order_by(Post.timestamp.desc())`` (a dynamic or write-only relationship):
+    a read of the target table by the foreign key that points back at ``user``'s row, the
+    query real apps run most and index least."""
+    calls, base = _chain(node)
+    if not calls or not isinstance(base, ast.Attribute):
+        return None
+    if any(not isinstance(c.func, ast.Attribute) or c.func.attr not in _WALK_OPS for c in calls):
+        return None
+    parent = _walked_from(source, base, schema, up)
+    if parent is None:
+        return None
+    relationship = parent.relationships[base.attr]
+    child = schema.table_for_model(relationship.target)
+    if child is None or child.origin != "sqlalchemy":
+        return None
+    keys = [k for k in relationship.foreign_keys if k in child.columns] or [
+        c.name for c in child.columns.values() if c.references in (parent.name, parent.model)
+    ]
+    if len(keys) != 1:
+        return None  # several foreign keys back and none named: which one is walked is unknown
+    shape = QueryShape(child.name, eq=[keys[0]])
+    model = relationship.target
+    for call in calls:
+        op = call.func.attr  # type: ignore[attr-defined]
+        if op in ("filter", "where"):
+            for arg in call.args:
+                _sa_condition(arg, model, shape)
+        elif op == "filter_by":
+            shape.eq.extend(kw.arg for kw in call.keywords if kw.arg and kw.arg not in shape.eq)
+        elif op == "order_by":
+            for arg in call.args:
+                _sa_order(arg, model, shape)
+    return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+
+
+def _walked_from(
+    source: Source, base: ast.Attribute, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> Table | None:
+    """The model whose relationship ``base`` walks: ``self`` in a model's method, a variable
+    named after a model (``user``, ``current_user``), else the only model with that attribute."""
+    owners = [t for t in schema.tables.values() if base.attr in t.relationships]
+    if not owners:
+        return None
+    receiver = dotted(base.value)
+    name = receiver.split(".")[-1].removeprefix("current_").replace("_", "")
+    if receiver == "self":
+        current: ast.AST | None = base
+        while current is not None and not isinstance(current, ast.ClassDef):
+            current = up.get(current)
+        name = current.name.lower() if isinstance(current, ast.ClassDef) else ""
+    named = [t for t in owners if t.model and t.model.lower() == name.lower()]
+    if named:
+        return named[0]
+    return owners[0] if len(owners) == 1 else None
 
 
 def _sa_column(node: ast.expr, model: str) -> str | None:

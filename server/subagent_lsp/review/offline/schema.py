@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from ...definitions.findings import Position
 from ...textfile import read_utf8
 from .pysource import Source, dotted, parse_source
+from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
 
 MAX_SCHEMA_FILES = 3000
@@ -35,6 +36,16 @@ class Column:
     indexed: bool = False
     call_end: Position | None = None  # ORM: the field call's closing parenthesis
     call_has_args: bool = True
+    references: str = ""  # ORM: the table (or model) its ForeignKey points at
+
+
+@dataclass
+class Relationship:
+    """``posts = db.relationship("Post", ...)``: walking it reads the target's table by the
+    foreign key that points back (``foreign_keys`` names it when there are several)."""
+
+    target: str  # the target model's class name
+    foreign_keys: tuple[str, ...] = ()
 
 
 @dataclass
@@ -54,6 +65,7 @@ class Table:
     class_indent: str = ""
     meta_line: int | None = None  # django: the line of `class Meta:`
     has_table_args: bool = False
+    relationships: dict[str, Relationship] = field(default_factory=dict)  # ORM attribute -> it
 
     def covered(self, columns: Iterable[str]) -> bool:
         """An index (or the primary key) whose leading columns are ``columns`` already exists."""
@@ -64,8 +76,13 @@ class Table:
 
     def all_indexes(self) -> list[tuple[str, tuple[str, ...]]]:
         out = list(self.indexes)
+        # A composite primary key is one index, led by its first column: the second column
+        # alone is not served by it (a relationship walking it needs its own).
+        keys = tuple(c.name for c in self.columns.values() if c.primary_key)
+        if len(keys) > 1:
+            out.append(("primary key", keys))
         for col in self.columns.values():
-            if col.primary_key or col.unique or col.indexed:
+            if (col.primary_key and len(keys) == 1) or col.unique or col.indexed:
                 out.append((f"{col.name} (column)", (col.name,)))
         return out
 
@@ -74,6 +91,7 @@ class Table:
 class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)  # ORM class name -> table name
+    sessions: SessionFacts = field(default_factory=SessionFacts)
 
     def add(self, table: Table) -> None:
         existing = self.tables.get(table.name)
@@ -93,6 +111,7 @@ class Schema:
     def merge(self, other: Schema) -> None:
         for table in other.tables.values():
             self.add(table)
+        self.sessions.merge(other.sessions)
 
     def table_for_model(self, model: str) -> Table | None:
         name = self.models.get(model)
@@ -178,6 +197,8 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
         if named and isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
             tablename = str(stmt.value.value)
     if tablename is None:
+        tablename = _flask_sqlalchemy_name(cls)
+    if tablename is None:
         return None
     table = Table(tablename, "sqlalchemy", source.path, model=cls.name)
     _class_frame(source, cls, table)
@@ -203,6 +224,12 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
         if target is None or not isinstance(value, ast.Call):
             continue
         func = dotted(value.func).split(".")[-1]
+        if func == "relationship":
+            annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
+            relationship = _relationship(value, annotation)
+            if relationship is not None:
+                table.relationships[target] = relationship
+            continue
         if func not in ("Column", "mapped_column"):
             continue
         kws = _keywords(value)
@@ -216,11 +243,67 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
         )
         for arg in value.args:
             if isinstance(arg, ast.Call) and dotted(arg.func).endswith("ForeignKey"):
+                column.references = _referenced(arg)
                 continue  # not a type; SQLAlchemy does not index it by itself
             if isinstance(arg, ast.Name | ast.Attribute | ast.Call):
                 column.type = column.type or dotted(arg.func if isinstance(arg, ast.Call) else arg)
         table.columns[column.name] = column
     return table
+
+
+def _flask_sqlalchemy_name(cls: ast.ClassDef) -> str | None:
+    """Flask-SQLAlchemy names a ``db.Model`` without ``__tablename__`` after its class in
+    snake case (``BlogPost`` -> ``blog_post``), when the class declares a column itself."""
+    if not any(dotted(base) == "db.Model" for base in cls.bases):
+        return None
+    columns = (
+        _assignment(stmt)[1] for stmt in cls.body if isinstance(_assignment(stmt)[1], ast.Call)
+    )
+    if not any(
+        dotted(v.func).split(".")[-1] in ("Column", "mapped_column")  # type: ignore[union-attr]
+        for v in columns
+    ):
+        return None
+    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", cls.name).lower()
+
+
+def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship | None:
+    """The target from the first argument, else from ``Mapped[list["Post"]]`` /
+    ``WriteOnlyMapped["Post"]`` (SQLAlchemy 2's typed form)."""
+    first: ast.expr | None = call.args[0] if call.args else None
+    while first is None and isinstance(annotation, ast.Subscript):
+        annotation = annotation.slice
+        if not isinstance(annotation, ast.Subscript):
+            first = annotation
+    if first is None:
+        return None
+    target = str(first.value) if isinstance(first, ast.Constant) else dotted(first)
+    if not target or "." in target:
+        return None
+    keys: tuple[str, ...] = ()
+    for kw in call.keywords:
+        if kw.arg == "foreign_keys":
+            items = kw.value.elts if isinstance(kw.value, ast.List | ast.Tuple) else [kw.value]
+            keys = tuple(
+                i.attr
+                if isinstance(i, ast.Attribute)
+                else str(i.value).strip("[]").rsplit(".", 1)[-1]  # "Message.recipient_id"
+                for i in items
+                if isinstance(i, ast.Attribute)
+                or (isinstance(i, ast.Constant) and isinstance(i.value, str))
+            )
+    return Relationship(target, keys)
+
+
+def _referenced(call: ast.Call) -> str:
+    """``ForeignKey("users.id")`` -> users; ``ForeignKey(User.id)`` -> User (a model name)."""
+    if not call.args:
+        return ""
+    arg = call.args[0]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value.rsplit(".", 1)[0]
+    name = dotted(arg)
+    return name.rsplit(".", 1)[0] if "." in name else ""
 
 
 def _assignment(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:
@@ -314,9 +397,16 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | None:
 def schema_of_file(path: str, text: str, source: Source | None = None) -> Schema:
     if path.endswith(".sql"):
         return schema_from_sql(path, text)
-    if path.endswith(".py") and _mentions_schema(text):
-        return schema_from_python(source or parse_source(path, text))
-    return Schema()
+    if not path.endswith(".py"):
+        return Schema()
+    tables, sessions = _mentions_schema(text), mentions_sessions(text)
+    if not (tables or sessions):
+        return Schema()
+    source = source or parse_source(path, text)
+    schema = schema_from_python(source) if tables else Schema()
+    if sessions:
+        schema.sessions = session_facts(source)
+    return schema
 
 
 def _mentions_schema(text: str) -> bool:
@@ -324,6 +414,7 @@ def _mentions_schema(text: str) -> bool:
     regex over the raw text says so in microseconds (the DDL itself is read by sqlglot)."""
     return (
         "__tablename__" in text
+        or "db.Model" in text  # Flask-SQLAlchemy's default table names
         or "models.Model" in text
         or re.search(r"create\s+table", text, re.IGNORECASE) is not None
     )

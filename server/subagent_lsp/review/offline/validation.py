@@ -155,6 +155,41 @@ def _imports(facts: ModuleFacts, pairs: list[tuple[str, str]]) -> list[Edit]:
     return ensure_imports(facts.source, pairs)
 
 
+def _flask_plain_check(
+    facts: ModuleFacts,
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    stmt: ast.stmt,
+    var: str,
+    value: ast.expr,
+    keys: dict[str, tuple[bool, str]],
+) -> Suggestion:
+    """BKD201 for an app without pydantic: importing it would break the next install, so the
+    fix checks the body's shape with plain Python and answers 400 itself."""
+    indent = facts.source.indent_of(stmt.lineno - 1)
+    required = tuple(k for k, (needed, _) in keys.items() if needed)
+    replacement = f"{indent}{var} = request.get_json(silent=True)\n"
+    condition = f"not isinstance({var}, dict)"
+    if required:
+        condition += f" or any(key not in {var} for key in {required!r})"
+    replacement += (
+        f'{indent}if {condition}:\n{indent}    return jsonify(error="invalid request body"), 400'
+    )
+    edits = [*_imports(facts, [("flask", "jsonify")])]
+    edits.append(replace_statement(facts.source, stmt, replacement))
+    return Suggestion(
+        "BKD201",
+        "validation",
+        facts.source.path,
+        facts.source.span(value),
+        f"Check the JSON body of {func.name} before reading it",
+        f"`{func.name}` reads {', '.join(repr(k) for k in keys)} from the request JSON without "
+        "checking it: a body that is not JSON or lacks a key raises as a 500 for what is the "
+        "client's mistake. The project does not declare pydantic, so the check is plain Python "
+        "and answers 400.",
+        tuple(edits),
+    )
+
+
 def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     func = route.func
     if _validates(func):
@@ -168,6 +203,9 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue
         keys = _keys(func, var)
         if not keys or not _only_key_access(func, var):
+            continue
+        if not facts.can_import("pydantic"):
+            out.append(_flask_plain_check(facts, func, stmt, var, value, keys))
             continue
         model = _model_name(func)
         body = _model_class(model, keys, facts.source.indent_of(func.lineno - 1))

@@ -1,0 +1,123 @@
+"""Project-level facts read from files, not code: which files are not sources of suggestions
+(tests, fixtures, migrations) and which packages the project declares.
+
+A query in a test or a commit in a fixture is not production code: advice there was judged
+noise on real apps. And an edit that imports a package the project does not declare breaks on
+its next install, so the engine asks here before it proposes one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+# Directory names and file names that hold tests, fixtures or migrations (matched below the
+# project root only, so a checkout that itself sits in a folder named `tests` still counts).
+NOT_SOURCE_DIRS = frozenset(
+    {"tests", "test", "testing", "fixtures", "migrations", "alembic", "versions"}
+)
+_NOT_SOURCE_FILE = re.compile(r"^(test_.*|.*_test|tests|conftest)\.py$")
+MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile")
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_QUOTED = re.compile(r"""["']([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*[<>=!~;"']""")
+# What a declared distribution makes importable without being declared itself.
+_BRINGS = {"fastapi": ("pydantic", "starlette"), "sqlmodel": ("sqlalchemy", "pydantic")}
+
+
+_MARKERS = (".git", "pyproject.toml", "setup.py", "manage.py", "requirements.txt")
+
+
+def project_root(path: str) -> str | None:
+    """The nearest folder with a project marker, or None outside any project."""
+    folder = (
+        os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else os.path.abspath(path)
+    )
+    while True:
+        if any(os.path.exists(os.path.join(folder, marker)) for marker in _MARKERS):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def workspace_root(path: str) -> str:
+    """The project a file belongs to: its project root, else its own folder."""
+    root = project_root(path)
+    if root is not None:
+        return root
+    return os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else os.path.abspath(path)
+
+
+def is_not_a_source(path: str, root: str | None) -> bool:
+    """A test, fixture or migration. Only folders below the project ``root`` count (a checkout
+    that sits in a folder named ``tests`` is still a source); outside any project, all do."""
+    path = os.path.abspath(path)
+    rel = os.path.relpath(path, root) if root is not None else path
+    parts = rel.replace("\\", "/").split("/")
+    return bool(NOT_SOURCE_DIRS & set(parts[:-1])) or bool(_NOT_SOURCE_FILE.match(parts[-1]))
+
+
+_cache: dict[str, tuple[tuple[float, ...], frozenset[str] | None]] = {}
+
+
+def declared_packages(root: str) -> frozenset[str] | None:
+    """Normalised names (``flask_sqlalchemy``) of what the project at ``root`` declares, or None
+    when it has no manifest at all (then nothing can be said and callers fall back to imports).
+    Cached per root until a manifest's mtime changes."""
+    files = _manifests(root)
+    stamps = tuple(_mtime(f) for f in files)
+    cached = _cache.get(root)
+    if cached is not None and cached[0] == stamps:
+        return cached[1]
+    found: frozenset[str] | None = None
+    if files:
+        names: set[str] = set()
+        for file in files:
+            names |= _names_in(file)
+        for name in list(names):
+            names.update(_BRINGS.get(name, ()))
+        found = frozenset(names)
+    _cache[root] = (stamps, found)
+    return found
+
+
+def _manifests(root: str) -> list[str]:
+    out = [os.path.join(root, m) for m in MANIFESTS if os.path.isfile(os.path.join(root, m))]
+    for folder in (root, os.path.join(root, "requirements")):
+        try:
+            entries = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        out.extend(
+            os.path.join(folder, e)
+            for e in entries
+            if e.endswith(".txt") and (folder != root or e.startswith("requirements"))
+        )
+    return out
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+def _names_in(path: str) -> set[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(200_000)
+    except OSError:
+        return set()
+    if path.endswith(".txt"):
+        names = {m.group(1) for line in text.splitlines() if (m := _REQUIREMENT.match(line))}
+    else:
+        # pyproject/setup.cfg/Pipfile/setup.py: a quoted requirement or a `name = ...` key line
+        names = {m.group(1) for m in _QUOTED.finditer(text)}
+        names |= {m.group(1) for line in text.splitlines() if (m := _REQUIREMENT.match(line))}
+    return {normalise(n) for n in names}
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-.]+", "_", name).lower()

@@ -1,0 +1,115 @@
+"""Who rolls a failed transaction back, project-wide: the facts BKD303 needs before it advises
+a rollback.
+
+Real apps rarely roll back beside each commit, and rightly: Flask-SQLAlchemy removes the session
+when the app context ends, a ``with Session(...) as s: yield s`` dependency closes it (closing
+rolls back), and many apps register one 500 handler that calls ``rollback()``. Advice that
+ignores these is noise a reviewer rejects, so they are read once per file into the workspace
+schema and merged like its tables.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .pysource import Source, dotted, imported_names
+
+# Flask-SQLAlchemy removes the session, Alchemical's Flask class closes it, both on app teardown.
+_FLASK_DB_EXTENSIONS = ("flask_sqlalchemy.", "alchemical.flask.", "alchemical.aioflask.")
+_APP_WIDE = ("errorhandler", "app_errorhandler", "exception_handler")
+# Flask's documented pattern for a plain scoped_session: removed when the context ends.
+_TEARDOWN = ("teardown_appcontext", "teardown_request", "teardown_app_request")
+_SERVER_ERRORS = {"500", "Exception", "BaseException", "InternalServerError", "SQLAlchemyError"}
+
+
+@dataclass
+class SessionFacts:
+    # The app's ``db`` comes from a Flask extension that closes ``db.session`` at teardown.
+    flask_db: bool = False
+    # An app-wide 500/Exception handler calls rollback(), or a teardown removes the session.
+    rollback_handler: bool = False
+
+    def merge(self, other: SessionFacts) -> None:
+        self.flask_db |= other.flask_db
+        self.rollback_handler |= other.rollback_handler
+
+
+def mentions_sessions(text: str) -> bool:
+    """Cheap pre-filter, as for tables: only these files can hold a fact."""
+    return any(word in text for word in ("flask_sqlalchemy", "alchemical", "rollback", "teardown_"))
+
+
+def session_facts(source: Source) -> SessionFacts:
+    facts = SessionFacts()
+    imports = imported_names(source)
+    facts.flask_db = any(v.startswith(_FLASK_DB_EXTENSIONS) for v in imports.values())
+    for node in source.walk():
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if (
+            any(_server_error_handler(d) for d in node.decorator_list)
+            and _calls(source, node, ("rollback",))
+        ) or (
+            any(_teardown(d) for d in node.decorator_list)
+            and _calls(source, node, ("rollback", "remove", "close"))
+        ):
+            facts.rollback_handler = True
+    return facts
+
+
+def _calls(source: Source, func: ast.AST, methods: tuple[str, ...]) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in methods
+        for n in source.nodes_of(func)
+    )
+
+
+def _teardown(deco: ast.expr) -> bool:
+    return dotted(deco).split(".")[-1] in _TEARDOWN
+
+
+def _server_error_handler(deco: ast.expr) -> bool:
+    if not isinstance(deco, ast.Call) or not deco.args:
+        return False
+    if dotted(deco.func).split(".")[-1] not in _APP_WIDE:
+        return False
+    arg = deco.args[0]
+    name = str(arg.value) if isinstance(arg, ast.Constant) else dotted(arg).split(".")[-1]
+    return name in _SERVER_ERRORS
+
+
+def owns_lifecycle(receiver: str, call: ast.AST, up: dict[ast.AST, ast.AST]) -> str | None:
+    """Why this function need not roll back ``receiver`` itself (None: it must).
+
+    The session belongs to someone else when it is a parameter (the caller or a framework
+    dependency opened it and will close it) or bound by an enclosing ``with`` (closing rolls
+    back)."""
+    root = receiver.split(".")[0]
+    current: ast.AST | None = call
+    while current is not None:
+        if isinstance(current, ast.With | ast.AsyncWith):
+            for item in current.items:
+                if item.optional_vars is not None and dotted(item.optional_vars) == root:
+                    return "closed by its with block"
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = current.args
+            names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+            if root in names and root not in ("self", "cls"):
+                return "owned by the caller"
+            break
+        current = up.get(current)
+    return None
+
+
+def pushes_app_context(source: Source) -> bool:
+    """``app.app_context().push()`` outside any function: a worker module, not a request."""
+    for module in source.modules:
+        for stmt in module.body:
+            if (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and dotted(stmt.value.func).endswith("app_context().push")
+            ):
+                return True
+    return False
