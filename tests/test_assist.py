@@ -42,7 +42,13 @@ def test_hover_keys_values_tools_and_findings() -> None:
 def test_markdown_helpers() -> None:
     assert tool_markdown("Nope") is None
     assert "Alias" in (tool_markdown("Task") or "")
-    assert "maps it to" in (model_markdown("opus") or "")
+    assert "Alias" in (tool_markdown("KillShell") or "") and "TaskStop" in (
+        tool_markdown("KillShell") or ""
+    )
+    # What the alias resolves to in the pinned release (the truth file's release section).
+    assert "resolves to `claude-opus-5-5`" in (model_markdown("opus") or "")
+    assert "resolves to `claude-sonnet-5-5`" in (model_markdown("Sonnet") or "")
+    assert "v2.1.332" in (model_markdown("inherit") or "")
     assert model_markdown("gpt-4") is None
 
 

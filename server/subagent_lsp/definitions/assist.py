@@ -70,12 +70,18 @@ def tool_markdown(name: str) -> str | None:
 
 
 def model_markdown(name: str) -> str | None:
-    for alias in spec.MODEL_ALIASES:
-        if alias.name == name:
-            target = spec.ALIAS_TO_MODEL_ID.get(name)
-            extra = f"  \nOn the API this tool maps it to `{target}`." if target else ""
-            return f"**`{name}`** (model alias) — {alias.doc}{extra}"
-    if name in spec.known_model_ids():
+    alias = spec.model_alias(name)
+    if alias is not None:
+        release = f"Claude Code v{spec.MODEL_FACTS_RELEASE}"
+        target = spec.ALIAS_TO_MODEL_ID.get(alias.name)
+        if target:
+            extra = f"  \nIn {release} it resolves to `{target}` (measured)."
+        elif alias.name == "inherit":
+            extra = f"  \nIn {release} a default session runs on `{spec.DEFAULT_MODEL_ID}`."
+        else:
+            extra = ""
+        return f"**`{alias.name}`** (model alias) — {alias.doc}{extra}"
+    if spec.is_known_model_id(name):
         retired = spec.deprecated_models().get(name)
         note = f"  \n*Deprecated:* end of life {retired}." if retired else ""
         return f"**`{name}`** — a Claude model id known to the installed anthropic SDK.{note}"

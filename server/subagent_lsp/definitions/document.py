@@ -1,22 +1,30 @@
 """Text of an agent definition file -> Document: frontmatter fences, YAML tree, body.
 
 The frontmatter is read the way Claude Code reads it: a ``---`` line first, the YAML, a closing
-``---`` line. When the YAML does not parse, each top-level entry is parsed on its own so the
-entries that do parse are still checked while the user types; the keys of broken entries are
-remembered so "missing key" checks do not fire for a key that is only half-typed.
+line of three or more dashes. YAML that does not parse strictly gets Claude Code's second reading
+(yamlretry.py): when that parses, the document holds what Claude Code loads, and the strict
+problems are kept to be reported as portability warnings. When even the retry fails, each
+top-level entry is parsed on its own so the entries that do parse are still checked while the user
+types; the keys of broken entries are remembered so "missing key" checks do not fire for a key
+that is only half-typed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .findings import Position, Span
+from .yamlretry import rewrite
 from .yamltree import ParsedYaml, YamlProblem, YNode, parse_yaml
 
 MAX_TEXT_CHARS = 1_000_000
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FENCE = re.compile(r"---[ \t]*\Z")
+# Claude Code closes the frontmatter at the first `---` after it; a longer run of dashes such as
+# `-----` closes it too (measured on 2.1.332).
+_CLOSE = re.compile(r"-{3,}[ \t]*\Z")
 _TOP_KEY = re.compile(r"""([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:(?:[ \t]|\Z)""")
 
 
@@ -59,6 +67,14 @@ class Document:
     # Frontmatter that does not open on the first line (indented, or after blank lines)
     misplaced_fence: Span | None = None
     too_large: bool = False
+    # Claude Code's quoting retry: "" when the strict parse succeeds (or there is no YAML),
+    # "rescued" when only the retry parses (``problems`` are then the strict parse's, which
+    # other YAML readers still hit), "failed" when neither parses.
+    yaml_retry: Literal["", "rescued", "failed"] = ""
+
+    @property
+    def rescued(self) -> bool:
+        return self.yaml_retry == "rescued"
 
     @property
     def partial(self) -> bool:
@@ -98,7 +114,7 @@ def parse_document(path: str, text: str) -> Document:
     if not _FENCE.match(first):
         _detect_misplaced_fence(doc)
         return doc
-    close = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    close = next((i for i in range(1, len(lines)) if _CLOSE.match(lines[i])), None)
     open_span = Span.of(0, 0, 0, len(lines[0]))
     end = close if close is not None else _plausible_end(lines)
     yaml_text = "\n".join(lines[1:end])
@@ -143,7 +159,66 @@ def _parse_frontmatter(doc: Document) -> None:
     if not parsed.problems or parsed.root is not None or not recoverable:
         _adopt(doc, parsed)
         return
+    # Only a strict failure pays for the retry: valid frontmatter is parsed once per keystroke.
+    if _retry(doc, parsed.problems):
+        return
+    doc.yaml_retry = "failed"
     _recover(doc, parsed.problems)
+
+
+def _yaml_end(doc: Document) -> int:
+    """The file line after the last YAML line."""
+    fm = doc.frontmatter
+    assert fm is not None
+    return doc.body_start_line - 1 if fm.close_span is not None else doc.body_start_line
+
+
+def _retry(doc: Document, strict_problems: list[YamlProblem]) -> bool:
+    """Claude Code's quoting retry; True when it parses (the document then holds its tree)."""
+    fm = doc.frontmatter
+    assert fm is not None
+    end = _yaml_end(doc)
+    rewritten = rewrite(doc.lines[fm.first_line : end])
+    if rewritten is None:
+        return False
+    again = parse_yaml(rewritten.text, fm.first_line, doc.lines, rewritten.columns)
+    if again.problems or again.root is None or again.root.kind != "mapping":
+        return False
+    doc.yaml_retry = "rescued"
+    doc.root = again.root
+    doc.duplicate_keys.extend(again.duplicate_keys)
+    changed = {fm.first_line + i for i in rewritten.columns}
+    detabbed = {fm.first_line + i for i in rewritten.detabbed}
+    doc.problems.extend(_strict_problems(doc, end, changed, detabbed) or strict_problems)
+    return True
+
+
+def _strict_problems(
+    doc: Document, end: int, changed: set[int], detabbed: set[int]
+) -> list[YamlProblem]:
+    """What strict YAML readers reject, entry by entry: each top-level entry the retry rewrote,
+    parsed on its own (the whole-document parse stops at the first problem). A tab problem is
+    reported on every tab-indented line of its entry, each with its own fix."""
+    fm = doc.frontmatter
+    assert fm is not None
+    found: list[YamlProblem] = []
+    for start, stop in top_level_blocks(doc.lines, fm.first_line, end):
+        if not any(start <= line < stop for line in changed):
+            continue
+        parsed = parse_yaml("\n".join(doc.lines[start:stop]), start, doc.lines)
+        for problem in parsed.problems:
+            tabbed = sorted(n for n in detabbed if start <= n < stop)
+            if problem.kind != "tab" or not tabbed:
+                found.append(problem)
+                continue
+            for line in tabbed:
+                tabs = len(doc.lines[line]) - len(doc.lines[line].lstrip("\t"))
+                found.append(
+                    YamlProblem(
+                        problem.message, Span.of(line, 0, line, tabs), "tab", problem.problem
+                    )
+                )
+    return found
 
 
 def _adopt(doc: Document, parsed: ParsedYaml) -> None:
@@ -171,7 +246,7 @@ def top_level_blocks(lines: list[str], first: int, end: int) -> list[tuple[int, 
 def _recover(doc: Document, whole_problems: list[YamlProblem]) -> None:
     fm = doc.frontmatter
     assert fm is not None
-    end = doc.body_start_line - 1 if fm.close_span is not None else doc.body_start_line
+    end = _yaml_end(doc)
     merged = YNode("mapping", Span(Position(fm.first_line, 0), Position(end, 0)))
     problems: list[YamlProblem] = []
     seen: dict[object, YNode] = {}
