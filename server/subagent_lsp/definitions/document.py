@@ -1,12 +1,13 @@
 """Text of an agent definition file -> Document: frontmatter fences, YAML tree, body.
 
-The frontmatter is read the way Claude Code reads it: a ``---`` line first, the YAML, a closing
-line of three or more dashes. YAML that does not parse strictly gets Claude Code's second reading
-(yamlretry.py): when that parses, the document holds what Claude Code loads, and the strict
-problems are kept to be reported as portability warnings. When even the retry fails, each
-top-level entry is parsed on its own so the entries that do parse are still checked while the user
-types; the keys of broken entries are remembered so "missing key" checks do not fire for a key
-that is only half-typed.
+The frontmatter is read the way Claude Code reads it: a ``---`` line first, then the YAML up to the
+next ``---`` wherever it stands (a ``-----`` line, ``--- end`` and a ``---`` inside a value all
+close it: Claude Code looks for the three dashes, not for a line). YAML that does not parse
+strictly gets Claude Code's second reading (yamlretry.py): when that parses, the document holds
+what Claude Code loads, and the strict problems are kept to be reported as portability warnings.
+When even the retry fails, each top-level entry is parsed on its own so the entries that do parse
+are still checked while the user types; the keys of broken entries are remembered so "missing
+key" checks do not fire for a key that is only half-typed.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from .yamltree import ParsedYaml, YamlProblem, YNode, parse_yaml
 MAX_TEXT_CHARS = 1_000_000
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FENCE = re.compile(r"---[ \t]*\Z")
-# Claude Code closes the frontmatter at the first `---` after it; a longer run of dashes such as
-# `-----` closes it too (measured on 2.1.332).
-_CLOSE = re.compile(r"-{3,}[ \t]*\Z")
+_DASHES = re.compile(r"-+")
 _TOP_KEY = re.compile(r"""([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:(?:[ \t]|\Z)""")
 
 
@@ -51,6 +50,12 @@ class Frontmatter:
     close_span: Span | None  # None: never closed
     yaml_text: str
     first_line: int  # file line of the first YAML line
+    # The YAML's lines; the last is cut short when a `---` inside a line closed the frontmatter.
+    yaml_lines: list[str] = field(default_factory=list)
+
+    @property
+    def closed_mid_line(self) -> bool:
+        return self.close_span is not None and self.close_span.start.column > 0
 
 
 @dataclass
@@ -71,6 +76,8 @@ class Document:
     # "rescued" when only the retry parses (``problems`` are then the strict parse's, which
     # other YAML readers still hit), "failed" when neither parses.
     yaml_retry: Literal["", "rescued", "failed"] = ""
+    # The retry would have quoted a value but for the line's CRLF ending (Windows line endings).
+    crlf_kept: bool = False
 
     @property
     def rescued(self) -> bool:
@@ -114,16 +121,22 @@ def parse_document(path: str, text: str) -> Document:
     if not _FENCE.match(first):
         _detect_misplaced_fence(doc)
         return doc
-    close = next((i for i in range(1, len(lines)) if _CLOSE.match(lines[i])), None)
+    # The first `---` after the opening line closes, even inside a line (measured on 2.1.332).
+    close = next((i for i in range(1, len(lines)) if "---" in lines[i]), None)
     open_span = Span.of(0, 0, 0, len(lines[0]))
     end = close if close is not None else _plausible_end(lines)
-    yaml_text = "\n".join(lines[1:end])
-    doc.frontmatter = Frontmatter(
-        open_span,
-        Span.of(close, 0, close, len(lines[close])) if close is not None else None,
-        yaml_text,
-        1,
-    )
+    yaml_lines = lines[1:end]
+    close_span = None
+    if close is not None:
+        column = lines[close].index("---")
+        if column:
+            yaml_lines.append(lines[close][:column])
+            dashes = _DASHES.match(lines[close], column)
+            assert dashes is not None
+            close_span = Span.of(close, column, close, dashes.end())
+        else:
+            close_span = Span.of(close, 0, close, len(lines[close]))
+    doc.frontmatter = Frontmatter(open_span, close_span, "\n".join(yaml_lines), 1, yaml_lines)
     # Without a closing fence Claude Code sees no frontmatter; the lines that look like YAML are
     # parsed anyway so the other findings still help while the user is typing.
     doc.body_start_line = close + 1 if close is not None else end
@@ -170,7 +183,28 @@ def _yaml_end(doc: Document) -> int:
     """The file line after the last YAML line."""
     fm = doc.frontmatter
     assert fm is not None
-    return doc.body_start_line - 1 if fm.close_span is not None else doc.body_start_line
+    return fm.first_line + len(fm.yaml_lines)
+
+
+def _yaml_source(doc: Document) -> list[str]:
+    """The file's lines with the YAML's last line cut where the frontmatter closes (for parsing
+    parts of the YAML by file line)."""
+    fm = doc.frontmatter
+    assert fm is not None
+    if not fm.closed_mid_line:
+        return doc.lines
+    return [*doc.lines[: fm.first_line], *fm.yaml_lines]
+
+
+def _cr_lines(text: str, first: int, count: int) -> frozenset[int]:
+    """Which of ``count`` lines from file line ``first`` end in CR (CRLF or a lone CR), as
+    indexes from ``first``: Claude Code's retry leaves such lines as they are."""
+    if "\r" not in text:
+        return frozenset()
+    breaks = [m.group() for m in _LINE_BREAK.finditer(text)]
+    return frozenset(
+        i - first for i in range(first, min(first + count, len(breaks))) if breaks[i] != "\n"
+    )
 
 
 def _retry(doc: Document, strict_problems: list[YamlProblem]) -> bool:
@@ -178,9 +212,11 @@ def _retry(doc: Document, strict_problems: list[YamlProblem]) -> bool:
     fm = doc.frontmatter
     assert fm is not None
     end = _yaml_end(doc)
-    rewritten = rewrite(doc.lines[fm.first_line : end])
-    if rewritten is None:
-        return False
+    cr = _cr_lines(doc.text, fm.first_line, len(fm.yaml_lines))
+    rewritten = rewrite(fm.yaml_lines, cr)
+    doc.crlf_kept = bool(rewritten.kept_for_cr)
+    if not rewritten.columns:
+        return False  # nothing to rewrite: the retry fails as the strict parse did
     again = parse_yaml(rewritten.text, fm.first_line, doc.lines, rewritten.columns)
     if again.problems or again.root is None or again.root.kind != "mapping":
         return False
@@ -201,11 +237,12 @@ def _strict_problems(
     reported on every tab-indented line of its entry, each with its own fix."""
     fm = doc.frontmatter
     assert fm is not None
+    source = _yaml_source(doc)
     found: list[YamlProblem] = []
-    for start, stop in top_level_blocks(doc.lines, fm.first_line, end):
+    for start, stop in top_level_blocks(source, fm.first_line, end):
         if not any(start <= line < stop for line in changed):
             continue
-        parsed = parse_yaml("\n".join(doc.lines[start:stop]), start, doc.lines)
+        parsed = parse_yaml("\n".join(source[start:stop]), start, doc.lines)
         for problem in parsed.problems:
             tabbed = sorted(n for n in detabbed if start <= n < stop)
             if problem.kind != "tab" or not tabbed:
@@ -247,11 +284,12 @@ def _recover(doc: Document, whole_problems: list[YamlProblem]) -> None:
     fm = doc.frontmatter
     assert fm is not None
     end = _yaml_end(doc)
+    source = _yaml_source(doc)
     merged = YNode("mapping", Span(Position(fm.first_line, 0), Position(end, 0)))
     problems: list[YamlProblem] = []
     seen: dict[object, YNode] = {}
-    for start, stop in top_level_blocks(doc.lines, fm.first_line, end):
-        block = "\n".join(doc.lines[start:stop])
+    for start, stop in top_level_blocks(source, fm.first_line, end):
+        block = "\n".join(source[start:stop])
         parsed = parse_yaml(block, start, doc.lines)
         if parsed.root is None or parsed.root.kind != "mapping":
             problems.extend(parsed.problems)
@@ -266,7 +304,7 @@ def _recover(doc: Document, whole_problems: list[YamlProblem]) -> None:
                         problem="not a mapping entry",
                     )
                 )
-            m = _TOP_KEY.match(doc.lines[start])
+            m = _TOP_KEY.match(source[start])
             if m:
                 key = m.group(1).strip("'\"")
                 doc.broken_keys[key] = Span.of(start, 0, start, len(m.group(1)))

@@ -129,7 +129,7 @@ def frontmatter_keys(text: str) -> set[str]:
     """Top-level keys of a file's frontmatter, read cheaply (no YAML parse)."""
     if not (text.startswith("---") or text.startswith("\ufeff---")):  # no copy of a big text
         return set()
-    end = text.find("\n---", 3)
+    end = text.find("---", 3)  # Claude Code closes at the next `---`, wherever it stands
     head = text[: end if end != -1 else 4000]
     return set(_KEY_LINE.findall(head))
 

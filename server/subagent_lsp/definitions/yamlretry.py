@@ -6,6 +6,10 @@ holds ``: `` or one of ``{}[]*&#!|>%@` `` gets its value wrapped in double quote
 is already quoted), and leading tabs become spaces. Only when that parse fails too is the
 frontmatter lost. So ``description: Use when: x``, ``tools: *`` and tab-indented keys load.
 
+Claude Code's key line is a JavaScript regular expression whose ``.`` does not match a carriage
+return, so a line ending in CRLF is never quoted: in a file with Windows line endings the retry
+only fixes tabs (measured: such a file with an unquoted ``: `` is skipped).
+
 We rewrite the same way, line for line, and remember where every rewritten column came from, so a
 tree parsed from the rewrite still points at the text the author wrote.
 """
@@ -13,13 +17,14 @@ tree parsed from the rewrite still points at the text the author wrote.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 # The characters that make Claude Code quote a value, as its frontmatter parser lists them.
 _SPECIAL = re.compile(r"[{}\[\]*&#!|>%@`]|: ")
-# Claude Code's key line: a key of letters, `_` and `-` at column 0, then `:` and whitespace. Its
-# JavaScript `.` stops at CR, LS and PS, so a value holding one is never quoted.
+# Claude Code's key line: a key of letters, `_` and `-` at column 0 (`x2: a: b` is not one), then
+# `:` and whitespace. Its JavaScript `.` stops at CR, LS and PS, so a value holding one is never
+# quoted.
 _KEY_LINE = re.compile(r"([a-zA-Z_-]+):\s+([^\r\n\u2028\u2029]+)\Z")
 TAB_WIDTH = 2  # spaces per leading tab (any width of 2 or more reads nested tabs the same way)
 
@@ -30,9 +35,10 @@ class Rewrite:
     each rewritten column (one entry more than the line is long, for end positions)."""
 
     text: str
-    columns: dict[int, tuple[int, ...]]
+    columns: dict[int, tuple[int, ...]]  # empty: nothing rewritten, the retry fails likewise
     quoted: frozenset[int]
     detabbed: frozenset[int]
+    kept_for_cr: frozenset[int]  # lines it would quote but for their CR ending
 
 
 def needs_quotes(value: str) -> bool:
@@ -40,13 +46,14 @@ def needs_quotes(value: str) -> bool:
     return _SPECIAL.search(value) is not None
 
 
-def rewrite(lines: Sequence[str]) -> Rewrite | None:
-    """Claude Code's retry applied to the frontmatter's lines; None when it changes nothing (the
-    retry then fails exactly as the strict parse did)."""
+def rewrite(lines: Sequence[str], cr_lines: Collection[int] = ()) -> Rewrite:
+    """Claude Code's retry applied to the frontmatter's lines (``cr_lines``: the indexes of the
+    lines that end in CR)."""
     out: list[str] = []
     columns: dict[int, tuple[int, ...]] = {}
     quoted: set[int] = set()
     detabbed: set[int] = set()
+    kept: set[int] = set()
     for index, line in enumerate(lines):
         tabs = len(line) - len(line.lstrip("\t"))
         if tabs:
@@ -59,16 +66,16 @@ def rewrite(lines: Sequence[str]) -> Rewrite | None:
             out.append(new)
             continue
         quoted_line = _quote(line)
-        if quoted_line is None:
+        if quoted_line is None or index in cr_lines:
+            if quoted_line is not None:
+                kept.add(index)
             out.append(line)
             continue
         new, cols = quoted_line
         columns[index] = cols
         quoted.add(index)
         out.append(new)
-    if not columns:
-        return None
-    return Rewrite("\n".join(out), columns, frozenset(quoted), frozenset(detabbed))
+    return Rewrite("\n".join(out), columns, frozenset(quoted), frozenset(detabbed), frozenset(kept))
 
 
 def _quote(line: str) -> tuple[str, tuple[int, ...]] | None:

@@ -95,6 +95,9 @@ def _unknown_model(r: Report, node: YNode, model: str, subagent: bool) -> None:
     fails = "Claude Code sends it to the API as written and the API rejects it, so " + (
         "the agent fails when it is spawned" if subagent else "the turn that uses it fails"
     )
+    # Measured for subagents (a 404 at spawn); for skills and commands it is the same request,
+    # but not measured: a warning there.
+    severity = None if subagent else Severity.WARNING
     if model.lower() in spec.REJECTED_MODEL_WORDS:
         r.add(
             "AGT032",
@@ -102,6 +105,7 @@ def _unknown_model(r: Report, node: YNode, model: str, subagent: bool) -> None:
             f"`{model}` is not a model alias here: {fails} (v{spec.MODEL_FACTS_RELEASE}). Use "
             "`inherit` for the main conversation's model, or `sonnet`, `opus`, `haiku`.",
             fixes.replace(node.span, "inherit", "Change to `inherit`", safe=False),
+            severity=severity,
         )
         return
     well_formed = re.fullmatch(
@@ -117,11 +121,21 @@ def _unknown_model(r: Report, node: YNode, model: str, subagent: bool) -> None:
             severity=Severity.INFORMATION,
         )
         return
+    choices = [a.name for a in spec.MODEL_ALIASES if a.subagent_ok or not subagent]
     if r.doc.rescued and " #" in model:
         fails += (
             " (the quoting retry this frontmatter needs made the ` #` comment part of the value)"
         )
-    choices = [a.name for a in spec.MODEL_ALIASES if a.subagent_ok or not subagent]
+        meant = model.split(" #", 1)[0].strip()
+        if meant.lower() in choices or spec.is_known_model_id(meant):
+            r.add(
+                "AGT032",
+                node.span,
+                f"Unknown model `{model}`: {fails}. Move the comment to a line of its own.",
+                fixes.replace(node.span, meant, f"Change to `{meant}`", safe=False),
+                severity=severity,
+            )
+            return
     guess, sure = closest_sure(model, [*choices, *spec.known_model_ids()], 80)
     r.add(
         "AGT032",
@@ -131,6 +145,7 @@ def _unknown_model(r: Report, node: YNode, model: str, subagent: bool) -> None:
             f" Did you mean `{guess}`?" if guess else " Use an alias such as `sonnet` or `inherit`."
         ),
         fixes.replace(node.span, guess, f"Change to `{guess}`", safe=sure) if guess else None,
+        severity=severity,
     )
 
 

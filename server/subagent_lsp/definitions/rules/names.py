@@ -236,11 +236,17 @@ def check_subagent(r: Report) -> None:
     description = doc.get("description")
     if description is None:
         if not doc.has_key("description") and not missing_ok:
+            plugin = r.fk.plugin_id
             r.add(
                 "AGT011",
                 anchor,
-                "`description` is required: say when Claude should use this agent. Without it "
-                "Claude Code skips the agent.",
+                "`description` is required: say when Claude should use this agent. "
+                + (
+                    f'Claude Code still loads this plugin agent, described only as "Agent from '
+                    f'{plugin} plugin", which gives Claude nothing to choose it by.'
+                    if plugin
+                    else "Without it Claude Code skips the agent."
+                ),
                 fixes.insert_line(
                     doc, 1, 'description: "Use this agent when ..."', "Add a `description`"
                 ),

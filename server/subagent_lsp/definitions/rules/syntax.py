@@ -178,6 +178,28 @@ RULES = table(
         applicability="safe",
     ),
     Rule(
+        "AGT019",
+        "frontmatter-closed-mid-line",
+        W,
+        "A `---` inside the frontmatter closes it there.",
+        "Claude Code ends the frontmatter at the first `---` after the opening line, even in the "
+        "middle of a value and even quoted (v2.1.332): what follows, the remaining keys "
+        "included, becomes the body. `description: Reviews --- then fixes` is listed as "
+        '"Reviews".',
+        example=Example(
+            text=(
+                "---\n"
+                "name: reviewer\n"
+                "description: Use this agent to review code --- and to fix it\n"
+                "tools: Read, Grep\n"
+                "---\n"
+                "You review code.\n"
+            )
+        ),
+        fix="Write a dash (`-`) or an em dash (`—`) instead (quick fix).",
+        applicability="unsafe",
+    ),
+    Rule(
         "AGT053",
         "readme-in-agents-folder",
         INFO,
@@ -190,7 +212,7 @@ RULES = table(
 )
 
 
-@emits("AGT003", "AGT004", "AGT005", "AGT010")
+@emits("AGT003", "AGT004", "AGT005", "AGT010", "AGT019")
 def frontmatter_structure(r: Report) -> bool:
     """Findings about the fences; False when there is no YAML to look at."""
     doc, kind = r.doc, r.fk.kind
@@ -217,6 +239,16 @@ def frontmatter_structure(r: Report) -> bool:
             _no_frontmatter(r)
         return False
     fm = doc.frontmatter
+    if fm.close_span is not None and fm.closed_mid_line:
+        dashes = fm.close_span
+        r.add(
+            "AGT019",
+            dashes,
+            "This `---` closes the frontmatter: Claude Code stops reading keys here, even inside "
+            "a value, so everything after it (the keys on the next lines included) becomes the "
+            "body. Write `-` or `—` instead.",
+            fixes.replace(dashes, "—", "Write an em dash instead", safe=False),
+        )
     if fm.close_span is None:
         lost = frontmatter_lost(r) if r.described.read_by_claude_code and r.fk.plugin else ""
         r.add(
@@ -290,7 +322,12 @@ def yaml_problems(r: Report) -> None:
     suffix = ""
     if read and not rescued:
         if doc.yaml_retry == "failed":
-            suffix = " It does not parse even with Claude Code's quoting retry."
+            suffix = " It does not parse even with Claude Code's quoting retry" + (
+                " (the retry leaves lines that end in CRLF as they are, and this file has "
+                "Windows line endings)."
+                if doc.crlf_kept
+                else "."
+            )
         suffix += f" {frontmatter_lost(r)}"
     for problem in doc.problems:
         code = {"tab": "AGT007", "alias-bomb": "AGT009"}.get(problem.kind, "AGT006")
