@@ -151,3 +151,26 @@ def test_corpus_agrees_with_claude_code() -> None:
     if not _truth()["corpus"]:
         pytest.skip("the truth file has no corpus entries (run `make oracle` with ../shared)")
     _check_section("corpus")
+
+
+def test_spec_facts_match_the_release() -> None:
+    """spec.py's model and tool facts are the release's (the truth file's `release` section):
+    after a bump and `make oracle`, this names each fact that moved."""
+    from subagent_lsp.definitions import spec
+
+    truth = _truth()
+    release = truth["release"]
+    assert truth["claude_code_version"] == spec.LATEST_KNOWN_VERSION
+    assert truth["claude_code_version"] == spec.MODEL_FACTS_RELEASE
+    assert release["default_model"] == spec.DEFAULT_MODEL_ID
+    for alias, sent in release["model_aliases"].items():
+        if sent.startswith("sent as"):  # sent as written and rejected by the API
+            known = spec.model_alias(alias)
+            assert alias in spec.REJECTED_MODEL_WORDS and (known is None or not known.subagent_ok)
+        elif alias == "inherit":
+            assert sent == spec.DEFAULT_MODEL_ID
+        else:
+            assert spec.ALIAS_TO_MODEL_ID[alias] == sent, alias
+    for old, new in release["tool_aliases"].items():
+        fact = spec.tool_index()[old]
+        assert fact.status is spec.ToolStatus.ALIAS and fact.replacement == new, old

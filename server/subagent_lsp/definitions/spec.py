@@ -2,8 +2,12 @@
 
 Every fact carries the version (or date) it appeared in, so a check can be run against an older
 Claude Code. Sources: Claude Code's documentation (sub-agents, skills, slash commands, tools
-reference, plugins reference, hooks, model configuration) as of v2.1.238 (Aug 2026). Hover text,
-completion and checks all read from here; nothing else spells a key, tool or model name.
+reference, plugins reference, hooks, model configuration) as of v2.1.238 (Aug 2026), corrected
+by running the CLI itself: what v2.1.332 does with each file of tests/oracle_fixtures and the
+shared corpus, and what its tool names and model aliases resolve to, is in
+tests/golden/claude_code_truth.json (`make oracle`, see oracle/README.md); where the two differ,
+the CLI wins. Hover text, completion and checks all read from here; nothing else spells a key,
+tool or model name.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-LATEST_KNOWN_VERSION = "2.1.238"
+LATEST_KNOWN_VERSION = "2.1.332"  # the release the oracle ran (oracle/__init__.py)
 DOCS = "https://code.claude.com/docs/en/"
 
 
@@ -386,8 +390,9 @@ _SKILL_COMMON: tuple[KeySpec, ...] = (
 SKILL_NAME = KeySpec(
     "name",
     VType.STRING,
-    "Display name in skill listings; defaults to the directory name. The Agent Skills spec asks "
-    "for 1-64 characters of `a-z`, `0-9` and `-`, equal to the directory name.",
+    "The skill's name in the Agent Skills spec: 1-64 characters of `a-z`, `0-9` and `-`, equal "
+    "to the directory name. Claude Code (v2.1.332) lists and runs a project skill by its "
+    "directory name whatever this says.",
     anchor="skills#frontmatter-reference",
     snippet="name: ${1:skill-name}",
 )

@@ -96,9 +96,9 @@ RULES = table(
     Rule(
         "AGT017",
         "empty-value",
-        W,
+        E,
         "A required value is empty.",
-        "An empty name or description counts as missing.",
+        "An empty name or description counts as missing: Claude Code skips the agent.",
         example=Example(text=agent().replace("name: reviewer", "name: ''")),
         fix="Fill in the value.",
         tags=frozenset({NOT_LOADED}),
@@ -144,7 +144,8 @@ RULES = table(
         "skill-name-directory",
         INFO,
         "The skill name differs from its directory.",
-        "The Agent Skills spec requires them to be equal; Claude Code shows the name.",
+        "The Agent Skills spec requires them to be equal. Claude Code (v2.1.332) lists and runs "
+        "a project skill by its folder name and does not show this `name` at all.",
         example=Example(
             text=(
                 "---\n"
@@ -371,8 +372,8 @@ def check_skill(r: Report) -> None:
             r.add(
                 "AGT061",
                 name.span,
-                f"The name `{text}` differs from the skill's folder `{folder}`; the Agent Skills "
-                "spec wants them equal.",
+                f"The name `{text}` differs from the skill's folder `{folder}`: Claude Code lists "
+                f"and runs the skill as `/{folder}`, and the Agent Skills spec wants them equal.",
                 fixes.replace(name.span, folder, f"Rename to `{folder}`", safe=False),
             )
     _skill_texts(r, require_description=True)

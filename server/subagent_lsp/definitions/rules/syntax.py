@@ -48,8 +48,9 @@ RULES = table(
         "AGT003",
         "frontmatter-unterminated",
         E,
-        "The frontmatter has no closing `---` line.",
-        "Claude Code finds no frontmatter, so the agent has no name and is skipped.",
+        "The frontmatter has no closing `---`.",
+        "Claude Code finds no frontmatter, so the agent has no name and is skipped (a plugin "
+        "agent loads with every tool and the default model instead).",
         example=Example(text="---\nname: reviewer\ndescription: Reviews code.\nYou review code.\n"),
         fix="Add a `---` line after the last key.",
         tags=frozenset({NOT_LOADED}),
@@ -203,8 +204,9 @@ RULES = table(
         "AGT053",
         "readme-in-agents-folder",
         INFO,
-        "A README in an agents folder.",
-        "Claude Code tries to load every Markdown file there; a README is not an agent.",
+        "A README (or CHANGELOG, LICENSE...) in an agents folder.",
+        "Claude Code tries to load every Markdown file there and skips one without frontmatter; "
+        "a README is not meant as an agent, so that is only information.",
         example=Example(text="# The agents of this project\n", path=".claude/agents/README.md"),
         fix="Move the README out of the agents folder.",
         tags=frozenset({"style"}),
