@@ -45,8 +45,21 @@ def test_leading_tabs_become_two_spaces_each_and_map_back() -> None:
     out = rewrite(["\t\t- a: b", "key: v"])
     assert out.text == "    - a: b\nkey: v" and out.detabbed == {0}
     cols = out.columns[0]
-    assert cols[0] == cols[1] == 0 and cols[2] == cols[3] == 1  # the two tabs
-    assert cols[4] == 2 and cols[len("    - a: b")] == len("\t\t- a: b")
+    assert cols(0) == cols(1) == 0 and cols(2) == cols(3) == 1  # the two tabs
+    assert cols(4) == 2 and cols(len("    - a: b")) == len("\t\t- a: b")
+
+
+def test_quoted_columns_map_back_through_escapes() -> None:
+    line = 'description:  say "hi": C:\\x'
+    out = rewrite([line])
+    new = out.text
+    assert new == 'description: "say \\"hi\\": C:\\\\x"'
+    cols = out.columns[0]
+    start = line.index("say")
+    assert cols(new.index('"')) == start  # the opening quote: where the value starts
+    for ch in "shiCx":  # every character of the value maps to itself in the author's line
+        assert line[cols(new.index(ch, len("description: ")))] == ch
+    assert cols(len(new)) == len(line)  # past the closing quote: past the value
 
 
 def test_nothing_to_rewrite() -> None:

@@ -17,6 +17,7 @@ tree parsed from the rewrite still points at the text the author wrote.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -29,13 +30,30 @@ _KEY_LINE = re.compile(r"([a-zA-Z_-]+):\s+([^\r\n\u2028\u2029]+)\Z")
 TAB_WIDTH = 2  # spaces per leading tab (any width of 2 or more reads nested tabs the same way)
 
 
+class ColumnMap:
+    """A rewritten line's column -> the author's column, as a few linear pieces (a line's quotes
+    and escapes, or its tabs), so that a 1,000-character description costs no per-column table.
+    ``pieces``: (first rewritten column, its original column, 1 to follow along or 0 to stay)."""
+
+    __slots__ = ("_origins", "_slopes", "_starts")
+
+    def __init__(self, pieces: Sequence[tuple[int, int, int]]) -> None:
+        self._starts = [p[0] for p in pieces]
+        self._origins = [p[1] for p in pieces]
+        self._slopes = [p[2] for p in pieces]
+
+    def __call__(self, column: int) -> int:
+        i = max(bisect_right(self._starts, column) - 1, 0)
+        return self._origins[i] + self._slopes[i] * (column - self._starts[i])
+
+
 @dataclass(frozen=True)
 class Rewrite:
-    """The retried text and, per rewritten line (index within the text), the original column of
-    each rewritten column (one entry more than the line is long, for end positions)."""
+    """The retried text and, per rewritten line (index within the text), where its columns came
+    from."""
 
     text: str
-    columns: dict[int, tuple[int, ...]]  # empty: nothing rewritten, the retry fails likewise
+    columns: dict[int, ColumnMap]  # empty: nothing rewritten, the retry fails likewise
     quoted: frozenset[int]
     detabbed: frozenset[int]
     kept_for_cr: frozenset[int]  # lines it would quote but for their CR ending
@@ -50,20 +68,18 @@ def rewrite(lines: Sequence[str], cr_lines: Collection[int] = ()) -> Rewrite:
     """Claude Code's retry applied to the frontmatter's lines (``cr_lines``: the indexes of the
     lines that end in CR)."""
     out: list[str] = []
-    columns: dict[int, tuple[int, ...]] = {}
+    columns: dict[int, ColumnMap] = {}
     quoted: set[int] = set()
     detabbed: set[int] = set()
     kept: set[int] = set()
     for index, line in enumerate(lines):
         tabs = len(line) - len(line.lstrip("\t"))
         if tabs:
-            new = " " * (TAB_WIDTH * tabs) + line[tabs:]
-            columns[index] = tuple(
-                c // TAB_WIDTH if c < TAB_WIDTH * tabs else c - (TAB_WIDTH - 1) * tabs
-                for c in range(len(new) + 1)
-            )
+            pieces = [(TAB_WIDTH * t, t, 0) for t in range(tabs)]  # each tab's spaces: the tab
+            pieces.append((TAB_WIDTH * tabs, tabs, 1))
+            columns[index] = ColumnMap(pieces)
             detabbed.add(index)
-            out.append(new)
+            out.append(" " * (TAB_WIDTH * tabs) + line[tabs:])
             continue
         quoted_line = _quote(line)
         if quoted_line is None or index in cr_lines:
@@ -78,26 +94,31 @@ def rewrite(lines: Sequence[str], cr_lines: Collection[int] = ()) -> Rewrite:
     return Rewrite("\n".join(out), columns, frozenset(quoted), frozenset(detabbed), frozenset(kept))
 
 
-def _quote(line: str) -> tuple[str, tuple[int, ...]] | None:
+_ESCAPED = re.compile(r'["\\]')
+
+
+def _quote(line: str) -> tuple[str, ColumnMap] | None:
     m = _KEY_LINE.match(line)
     if m is None:
         return None
     key, value = m.group(1), m.group(2)
-    if len(value) > 0 and value[0] in "\"'" and value.endswith(value[0]):
+    if value[0] in "\"'" and value.endswith(value[0]):
         return None
     if not needs_quotes(value):
         return None
-    head = f'{key}: "'
-    cols = list(range(len(key) + 2))  # the key, `:` and one space keep their columns
-    start = m.start(2)
-    cols.append(start)  # the opening quote stands where the value starts
-    parts = [head]
-    for i, ch in enumerate(value):
-        escaped = "\\" + ch if ch in '\\"' else ch
-        parts.append(escaped)
-        cols.extend([start + i] * len(escaped))
-    parts.append('"')
-    end = m.end(2)
-    cols.append(max(end - 1, start))  # the closing quote: the value's last character
-    cols.append(end)  # just past the closing quote: just past the value
-    return "".join(parts), tuple(cols)
+    start, end = m.start(2), m.end(2)
+    # The key, `:` and one space keep their columns; the opening quote stands where the value
+    # starts; each escaped character's two columns both map to it.
+    head = len(key) + 2
+    pieces = [(0, 0, 1), (head, start, 0), (head + 1, start, 1)]
+    shift = head + 1 - start
+    for found in _ESCAPED.finditer(value, 0):
+        at = start + found.start()
+        pieces.append((at + shift, at, 0))
+        shift += 1
+        pieces.append((at + shift + 1, at + 1, 1))
+    close = end + shift
+    pieces.append((close, max(end - 1, start), 0))  # the closing quote: the last character
+    pieces.append((close + 1, end, 0))  # past the closing quote: past the value
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{key}: "{escaped}"', ColumnMap(pieces)

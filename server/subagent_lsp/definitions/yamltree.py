@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -136,7 +136,7 @@ class ParsedYaml:
 
 class _Builder:
     def __init__(
-        self, line_offset: int, lines: list[str], columns: Mapping[int, Sequence[int]]
+        self, line_offset: int, lines: list[str], columns: Mapping[int, Callable[[int], int]]
     ) -> None:
         self.line_offset = line_offset
         self.lines = lines
@@ -150,7 +150,7 @@ class _Builder:
         column = mark.column
         moved = self.columns.get(mark.line) if self.columns else None
         if moved is not None:
-            column = moved[min(column, len(moved) - 1)]
+            column = moved(column)
         return Position(mark.line + self.line_offset, column)
 
     def span(self, node: yaml.Node) -> Span:
@@ -236,12 +236,12 @@ def parse_yaml(
     text: str,
     line_offset: int,
     lines: list[str],
-    columns: Mapping[int, Sequence[int]] | None = None,
+    columns: Mapping[int, Callable[[int], int]] | None = None,
 ) -> ParsedYaml:
     """Parse one YAML document. ``lines`` are the whole file's lines (for error ranges).
 
-    ``columns`` is for a rewritten text (Claude Code's quoting retry): per line of ``text``, the
-    column in the author's text of each column, so the nodes' spans point at what was written.
+    ``columns`` is for a rewritten text (Claude Code's quoting retry): per changed line of
+    ``text``, its column -> the author's column, so the nodes' spans point at what was written.
     """
     safe_text = text.translate(_EXTRA_BREAKS)
     deep = _too_deep_flow(safe_text)
