@@ -189,7 +189,8 @@ def complete(
         while start < pos.column and line[start] == " ":
             start += 1
     replace = Span(Position(pos.line, start), pos)
-    return _value_items(key, replace, agent_names, mcp_servers, skill_names)
+    subagent = fk.kind is Kind.SUBAGENT
+    return _value_items(key, replace, agent_names, mcp_servers, skill_names, subagent)
 
 
 def _skeleton(pos: Position, prefix: str) -> Completion:
@@ -247,6 +248,7 @@ def _value_items(
     agent_names: Sequence[str],
     mcp_servers: Sequence[str],
     skill_names: Sequence[str],
+    subagent: bool = False,
 ) -> list[Completion]:
     def item(label: str, kind: str, detail: str, doc: str, sort: str = "") -> Completion:
         return Completion(label, kind, detail, doc, label, False, replace, sort or label)
@@ -259,6 +261,7 @@ def _value_items(
         aliases = [
             item(a.name, "model", "alias", a.doc, f"0{i:02d}")
             for i, a in enumerate(spec.MODEL_ALIASES)
+            if a.subagent_ok or not subagent  # `default` fails in a subagent (2.1.332)
         ]
         retired = spec.deprecated_models()
         ids = [

@@ -137,7 +137,7 @@ RULES = table(
         W,
         "A key appears twice in the frontmatter.",
         "Claude Code accepts it and uses the last value; the earlier one is silently ignored "
-        "(and strict YAML readers reject the file).",
+        "(and stricter YAML readers, js-yaml for one, reject the file).",
         example=Example(text=agent("model: haiku\nmodel: sonnet\n")),
         fix="Keep one entry (quick fix removes the ignored one; safe when both are equal).",
         applicability="unsafe",
