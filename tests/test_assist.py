@@ -42,7 +42,13 @@ def test_hover_keys_values_tools_and_findings() -> None:
 def test_markdown_helpers() -> None:
     assert tool_markdown("Nope") is None
     assert "Alias" in (tool_markdown("Task") or "")
-    assert "maps it to" in (model_markdown("opus") or "")
+    assert "Alias" in (tool_markdown("KillShell") or "") and "TaskStop" in (
+        tool_markdown("KillShell") or ""
+    )
+    # What the alias resolves to in the pinned release (the truth file's release section).
+    assert "resolves to `claude-opus-5-5`" in (model_markdown("opus") or "")
+    assert "resolves to `claude-sonnet-5-5`" in (model_markdown("Sonnet") or "")
+    assert "v2.1.332" in (model_markdown("inherit") or "")
     assert model_markdown("gpt-4") is None
 
 
@@ -58,6 +64,9 @@ def test_completion_contexts() -> None:
     assert complete(doc, FK, Position(9, 2)) == []
     keys = {c.label for c in complete(doc, FK, Position(1, 0))}
     assert "hooks" not in keys and "effort" in keys  # plugin agents: no hooks
+    models = {c.label for c in complete(doc, FK, Position(4, 7))}
+    # `model: default` is sent as written and fails in a subagent: not offered there.
+    assert {"sonnet", "inherit", "opusplan"} <= models and "default" not in models
 
 
 def test_completion_without_frontmatter_offers_skeleton() -> None:
@@ -74,3 +83,5 @@ def test_completion_skill_values() -> None:
     assert [c.label for c in complete(doc, fk, Position(1, 7), agent_names=["a"])] == ["a"]
     assert {c.label for c in complete(doc, fk, Position(2, 7))} == {"bash", "powershell"}
     assert {c.label for c in complete(doc, fk, Position(3, 16))} == {"true", "false"}
+    model = parse_document("/s/.claude/skills/x/SKILL.md", "---\nmodel: \n---\n")
+    assert "default" in {c.label for c in complete(model, fk, Position(1, 7))}

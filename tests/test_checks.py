@@ -36,7 +36,9 @@ def test_seed_yaml_error_range_and_fix(seed_agent_text: str) -> None:
     findings = lint(seed_agent_text, path="/ws/.claude/agents/backend-developer.md")
     assert codes(findings) == ["AGT006"]
     f = findings[0]
-    assert f.severity is Severity.ERROR
+    # Claude Code loads the seed through its quoting retry: a warning (other readers fail).
+    assert f.severity is Severity.WARNING
+    assert "loads it anyway" in f.message
     assert f.span == Span.of(2, 13, 2, 200)
     fixed = apply_edits(seed_agent_text, f.fixes[0].edits)
     assert f.fixes[0].safe
@@ -65,7 +67,8 @@ def test_seed_yaml_error_range_and_fix(seed_agent_text: str) -> None:
             Severity.INFORMATION,
         ),
         ("name: my-agent\ndescription: short", "AGT016", Severity.INFORMATION),
-        ("name: my-agent\ndescription: 42", "AGT014", Severity.WARNING),
+        # Claude Code counts a description that is not a string as missing: skipped.
+        ("name: my-agent\ndescription: 42", "AGT014", Severity.ERROR),
     ],
 )
 def test_name_and_description_rules(front: str, code: str, severity: Severity) -> None:
@@ -118,7 +121,7 @@ def test_unknown_key_without_suggestion() -> None:
         ("isolation: worktrees", "AGT030", "worktree"),
         ("color: gren", "AGT030", "green"),
         ("model: claude-sonet-4-5", "AGT032", "claude-sonnet-4-5"),
-        ("model: Sonnet", "AGT032", "sonnet"),
+        ("model: sonet", "AGT032", "sonnet"),
         ("background: yes", "AGT014", "true"),
     ],
 )
@@ -143,9 +146,51 @@ def test_foreign_models_are_errors(model: str) -> None:
     assert found and found[0].severity is Severity.ERROR
 
 
-@pytest.mark.parametrize("model", ["sonnet", "opus", "haiku", "inherit", "fable", "claude-opus-5"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "sonnet",
+        "opus",
+        "haiku",
+        "inherit",
+        "fable",
+        "claude-opus-5",
+        "Sonnet",  # aliases are matched in any case (measured on 2.1.332)
+        "opusplan",
+        "sonnet[1m]",
+        "claude-haiku-4-5-20251001",
+        "claude-opus-4-6[1m]",
+    ],
+)
 def test_valid_models(model: str) -> None:
     assert lint(base(f"model: {model}")) == []
+
+
+@pytest.mark.parametrize("model", ["sonet", "Claude Sonnet 4.5", "default", "mythos", "Sonnet 4.5"])
+def test_unknown_models_fail_at_spawn(model: str) -> None:
+    found = [f for f in lint(base(f"model: {model}")) if f.code == "AGT032"]
+    assert found and found[0].severity is Severity.ERROR, lint(base(f"model: {model}"))
+    assert "rejects it" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-x",
+        "claude-sonnet-4-5@20250929",
+    ],
+)
+def test_provider_model_ids_are_accepted(model: str) -> None:
+    found = lint(base(f"model: '{model}'"))
+    assert [(f.code, f.severity) for f in found] == [("AGT032", Severity.HINT)]
+
+
+def test_skill_model_default_is_an_alias_there() -> None:
+    path = "/ws/.claude/skills/sql-review/SKILL.md"
+    text = "---\nname: sql-review\ndescription: Reviews SQL.\nmodel: default\n---\nbody\n"
+    assert lint(text, Kind.SKILL, path) == []
 
 
 def test_new_but_well_formed_model_is_only_information() -> None:
@@ -264,10 +309,22 @@ def test_plugin_agents_ignore_keys() -> None:
 def test_duplicate_key_and_its_fix() -> None:
     text = base("model: haiku\nmodel: sonnet")
     found = [f for f in lint(text) if f.code == "AGT008"]
-    assert found[0].severity is Severity.ERROR and found[0].span.start.line == 4
+    # Claude Code loads it with the last value: a warning that says which one.
+    assert found[0].severity is Severity.WARNING and found[0].span.start.line == 4
+    assert "uses this later value (`sonnet`)" in found[0].message
     assert found[0].related[0].span.start.line == 3
-    fixed = apply_edits(text, found[0].fixes[0].edits)
+    fix = found[0].fixes[0]
+    assert not fix.safe  # the two values differ: which one was meant is the author's call
+    fixed = apply_edits(text, fix.edits)
+    assert "model: sonnet" in fixed and "haiku" not in fixed
     assert lint(fixed) == []
+
+
+def test_duplicate_key_checks_only_the_value_claude_code_uses() -> None:
+    text = base("model: sonet\nmodel: sonnet")
+    assert codes(lint(text)) == ["AGT008"]  # the ignored `sonet` is not an unknown model
+    same = [f for f in lint(base("model: haiku\nmodel: haiku")) if f.code == "AGT008"]
+    assert same[0].fixes[0].safe  # equal values: removing one changes nothing
 
 
 def test_tab_indentation_and_fix() -> None:
@@ -375,3 +432,99 @@ def test_catalog_note_rules() -> None:
 def test_too_large_and_control_characters() -> None:
     assert codes(lint("x" * 1_100_000)) == ["AGT001"]
     assert "AGT006" in codes(lint("---\nname: a\x07\ndescription: b\n---\n"))
+
+
+# --- What Claude Code does when it cannot read the frontmatter, per kind (measured, 2.1.332) ---
+
+
+def test_retry_failure_is_an_error_that_says_what_claude_code_does() -> None:
+    broken = '---\nname: a-b\ndescription: "Unterminated\ntools: Read\n---\nbody\n'
+    project = [f for f in lint(broken) if f.code == "AGT006"]
+    assert project[0].severity is Severity.ERROR
+    assert "Claude Code skips this file" in project[0].message
+    plugin = [f for f in lint(broken, path="/ws/agents/a-b.md", plugin=True) if f.code == "AGT006"]
+    assert plugin[0].severity is Severity.ERROR
+    assert "`ws:a-b`" in plugin[0].message and "every tool" in plugin[0].message
+    skill = lint(
+        broken.replace("tools", "allowed-tools"), Kind.SKILL, "/ws/.claude/skills/s/SKILL.md"
+    )
+    yaml = next(f for f in skill if f.code == "AGT006")
+    assert yaml.severity is Severity.ERROR and "as `/s`" in yaml.message
+    command = lint(broken, Kind.COMMAND, "/ws/.claude/commands/ops/deploy.md")
+    assert "as `/ops:deploy`" in next(f for f in command if f.code == "AGT006").message
+
+
+def test_crlf_file_is_not_rescued_by_the_retry() -> None:
+    text = (
+        "---\r\nname: my-agent\r\ndescription: Use it when: the code needs review\r\n---\r\nx\r\n"
+    )
+    found = [f for f in lint(text) if f.code == "AGT006"]
+    assert found[0].severity is Severity.ERROR and "Windows line endings" in found[0].message
+    assert found[0].fixes and found[0].fixes[0].safe  # quoting fixes it for every reader
+    assert lint(apply_edits(text, found[0].fixes[0].edits)) == []
+
+
+def test_tab_indentation_loads_through_the_retry() -> None:
+    text = '---\n\tname: my-agent\n\tdescription: "Use this agent for reviews of code."\n---\nx\n'
+    found = lint(text)
+    assert codes(found) == ["AGT007", "AGT007"]  # no AGT010/AGT011: Claude Code reads the keys
+    assert all(f.severity is Severity.WARNING for f in found)
+
+
+def test_a_comment_after_a_retried_value_is_part_of_it() -> None:
+    text = base("model: sonnet # the fast one").replace(
+        '"Use this agent to review pull requests for bugs."', "Use it when: a PR is opened"
+    )
+    found = [f for f in lint(text) if f.code == "AGT032"]
+    assert found[0].severity is Severity.ERROR and "part of the value" in found[0].message
+    assert found[0].fixes[0].edits[0].new_text == "sonnet"
+
+
+def test_plugin_agent_without_name_or_frontmatter_still_loads() -> None:
+    text = agent('description: "Use this agent for reviews of code."')
+    found = [f for f in lint(text, path="/ws/agents/rev.md", plugin=True) if f.code == "AGT010"]
+    assert found[0].severity is Severity.INFORMATION and "`ws:rev`" in found[0].message
+    bare = lint("You review code.\n", path="/ws/agents/rev.md", plugin=True)
+    assert [(f.code, f.severity) for f in bare] == [("AGT002", Severity.WARNING)]
+    assert "Agent from ws plugin" in bare[0].message
+    project = lint("You review code.\n")
+    assert [(f.code, f.severity) for f in project] == [("AGT002", Severity.ERROR)]
+
+
+def test_readme_like_files_in_an_agents_folder_are_information() -> None:
+    for name in ("README.md", "CHANGELOG.md", "contributing.md"):
+        found = lint("# Notes\n", path=f"/ws/.claude/agents/{name}")
+        assert [(f.code, f.severity) for f in found] == [("AGT053", Severity.INFORMATION)]
+
+
+def test_old_tool_names_that_still_resolve_are_hints() -> None:
+    found = lint(base("tools: Bash, KillShell, KillBash"))
+    assert [(f.code, f.severity) for f in found] == [("AGT042", Severity.HINT)] * 2
+    assert found[0].fixes[0].edits[0].new_text == "TaskStop"
+    assert "resolves it to `TaskStop`" in found[0].message
+    assert lint(base('tools: "*"')) == []  # every tool
+
+
+def test_comment_cuts_an_unquoted_value() -> None:
+    text = base().replace(
+        '"Use this agent to review pull requests for bugs."', "Fixes issue #42 and the C# build"
+    )
+    found = [f for f in lint(text) if f.code == "AGT018"]
+    assert found and found[0].severity is Severity.WARNING
+    assert found[0].span == Span.of(2, 25, 2, 45) and '"Fixes issue"' in found[0].message
+    fixed = apply_edits(text, found[0].fixes[0].edits)
+    assert 'description: "Fixes issue #42 and the C# build"' in fixed and found[0].fixes[0].safe
+    assert lint(fixed) == []
+    # A comment meant as one (`# ` then words) after a non-prose value is left alone.
+    assert lint(base("model: sonnet  # fast")) == []
+    assert codes(lint(base("tools: Read #2"))) == ["AGT018"]
+
+
+def test_dashes_inside_the_frontmatter_close_it() -> None:
+    text = agent("name: my-agent\ndescription: Use this agent to review --- and fix\ntools: Read")
+    found = lint(text)
+    cut = [f for f in found if f.code == "AGT019"]
+    assert cut and cut[0].span == Span.of(2, 38, 2, 41) and cut[0].severity is Severity.WARNING
+    assert "AGT040" not in codes(found)  # `tools: Read` is body now, not a key
+    assert lint(apply_edits(text, cut[0].fixes[0].edits)) == []
+    assert lint(GOOD.replace("\n---\nYou", "\n----- end\nYou")) == []

@@ -24,7 +24,8 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_check_examples_text_output() -> None:
     code, out, _ = run("check", str(EXAMPLES))
     assert code == 1
-    assert "api-designer.md:3:14: error AGT006" in out
+    # The unquoted `: ` loads in Claude Code (its quoting retry): a warning, not an error.
+    assert "api-designer.md:3:14: warning AGT006" in out
     assert "db-tuner.md:3:1: warning AGT020 Unknown key `descripton`" in out
     assert "Found " in out.splitlines()[-1]
 
@@ -32,11 +33,12 @@ def test_check_examples_text_output() -> None:
 def test_check_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", "--format", "json", str(shared(SEEDS / "backend-developer.agent.md"))])
     data = json.loads(capsys.readouterr().out)
-    assert code == 1
+    # Claude Code loads the seed (through its quoting retry): a warning, so exit 0.
+    assert code == 0
     assert data[0] == {
         "path": data[0]["path"],
         "range": {"start": {"line": 2, "character": 13}, "end": {"line": 2, "character": 200}},
-        "severity": "error",
+        "severity": "warning",
         "code": "AGT006",
         "message": data[0]["message"],
         "source": "subagent-lsp",

@@ -72,7 +72,7 @@ def test_check_without_path_checks_the_current_folder(
     monkeypatch.chdir(tmp_path)
     assert main(["check"]) == 1
     out = capsys.readouterr().out
-    assert ".claude/agents/db-tuner.md:3:14: error AGT006" in out
+    assert ".claude/agents/db-tuner.md:3:14: warning AGT006" in out
 
 
 def test_suggest_without_path_looks_at_the_current_folder(
@@ -96,7 +96,7 @@ def test_stdin_without_a_name_is_classified_by_content(
     _stdin(monkeypatch, BROKEN)
     assert main(["check", "-"]) == 1
     out = capsys.readouterr().out
-    assert "-:3:14: error AGT006" in out
+    assert "-:3:14: warning AGT006" in out
     assert "AGT015" not in out  # no file name to compare the agent's name with
     assert out.splitlines()[-1].startswith("Found 5 problems")
 
@@ -113,7 +113,7 @@ def test_stdin_filename_names_the_file(
     # --stdin-filename alone: `-` is implied (there is no PATH)
     _stdin(monkeypatch, BROKEN)
     assert main(["check", "--stdin-filename", ".claude/agents/db-tuner.md"]) == 1
-    assert ".claude/agents/db-tuner.md:3:14: error AGT006" in capsys.readouterr().out
+    assert ".claude/agents/db-tuner.md:3:14: warning AGT006" in capsys.readouterr().out
 
 
 def test_stdin_filename_decides_the_kind(
@@ -127,7 +127,7 @@ def test_stdin_filename_decides_the_kind(
     # a name no glob matches: the content decides, as for a path given explicitly
     _stdin(monkeypatch, BROKEN)
     assert main(["check", "--stdin-filename", "notes/db-tuner.md", "-"]) == 1
-    assert "notes/db-tuner.md:3:14: error AGT006" in capsys.readouterr().out
+    assert "notes/db-tuner.md:3:14: warning AGT006" in capsys.readouterr().out
     # not Markdown: not an agent definition
     _stdin(monkeypatch, BROKEN)
     assert main(["check", "--stdin-filename", "notes.txt", "-"]) == 0
@@ -173,7 +173,8 @@ def test_stdin_fix_prints_the_fixed_text(
     on_disk = _agent(tmp_path)
     monkeypatch.chdir(tmp_path)
     _stdin(monkeypatch, BROKEN)
-    assert main(["check", "--fix", "--stdin-filename", ".claude/agents/db-tuner.md", "-"]) == 0
+    # The misspelt model is left (no safe fix), an error: exit 1.
+    assert main(["check", "--fix", "--stdin-filename", ".claude/agents/db-tuner.md", "-"]) == 1
     captured = capsys.readouterr()
     assert captured.out == FIXED  # stdout: only the fixed text
     assert "Fixed 4 problems." in captured.err
@@ -203,10 +204,10 @@ def test_real_stdin_fix_keeps_crlf_and_bom(tmp_path: Path) -> None:
     code, out, err = _run(
         "check", "--fix", "--stdin-filename", ".claude/agents/db-tuner.md", "-", stdin=raw
     )
-    assert code == 0, err
+    assert code == 1 and "error AGT032" in err, err  # the misspelt model is left
     assert out.encode() == ("\ufeff" + FIXED.replace("\n", "\r\n")).encode()
     code, out, err = _run("check", "-", stdin=BROKEN.encode(), cwd=tmp_path)
-    assert code == 1 and "-:3:14: error AGT006" in out
+    assert code == 1 and "-:3:14: warning AGT006" in out
 
 
 def test_stdin_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -392,7 +393,9 @@ def test_rule_explains_a_rule(capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["rule", "--format", "json", "AGT006"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["code"] == "AGT006" and data["severity"] == "error" and data["fix"]
+    # Its default is a warning (Claude Code's quoting retry loads most such files); the check
+    # raises it to an error where even the retry fails.
+    assert data["code"] == "AGT006" and data["severity"] == "warning" and data["fix"]
 
 
 def test_rule_explains_a_backend_rule(capsys: pytest.CaptureFixture[str]) -> None:
@@ -444,11 +447,11 @@ def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_empty_select_means_all_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _agent(tmp_path)
     assert main(["check", "--select", "", str(tmp_path)]) == 1
-    assert "error AGT006" in capsys.readouterr().out
+    assert "warning AGT006" in capsys.readouterr().out
     (tmp_path / ".subagent-lsp.toml").write_text("select = []\n")
     assert main(["check", str(tmp_path)]) == 1
     captured = capsys.readouterr()
-    assert "error AGT006" in captured.out and captured.err == ""
+    assert "warning AGT006" in captured.out and captured.err == ""
 
 
 # start-up stays lean

@@ -47,12 +47,69 @@ def test_yaml_12_scalars() -> None:
 
 
 def test_recovery_keeps_entries_that_parse() -> None:
-    text = "---\nname: x\ndescription: Use it: now\nmodel: sonnet\n---\nbody\n"
+    # An unterminated quote: even Claude Code's quoting retry cannot read it.
+    text = '---\nname: x\ndescription: "Use it\nmodel: sonnet\n---\nbody\n'
     doc = parse_document("a.md", text)
-    assert doc.partial
+    assert doc.partial and doc.yaml_retry == "failed"
     assert doc.get("name") is not None and doc.get("model") is not None
     assert "description" in doc.broken_keys and doc.has_key("description")
-    assert doc.problems[0].span == Span.of(2, 13, 2, 20)
+    assert doc.problems[0].span.start == Position(2, 13)
+
+
+def test_quoting_retry_reads_what_claude_code_reads() -> None:
+    text = "---\nname: x\ndescription: Use it: now\nmodel: sonnet\n---\nbody\n"
+    doc = parse_document("a.md", text)
+    assert doc.rescued and not doc.broken_keys
+    description = doc.get("description")
+    assert description is not None and description.text == "Use it: now"
+    assert description.span == Span.of(2, 13, 2, 24)  # the text as written, not the rewrite
+    # the strict parse's problem stays, for the warning
+    assert [p.span for p in doc.problems] == [Span.of(2, 13, 2, 20)]
+
+
+def test_quoting_retry_escapes_and_keeps_columns() -> None:
+    text = '---\nname: x\ndescription:   Say "hi": C:\\dir #1\ntools: *\n---\n'
+    doc = parse_document("a.md", text)
+    assert doc.rescued
+    description, tools = doc.get("description"), doc.get("tools")
+    assert description is not None and description.text == 'Say "hi": C:\\dir #1'
+    assert description.span == Span.of(2, 15, 2, 34)
+    assert tools is not None and tools.text == "*" and tools.span == Span.of(3, 7, 3, 8)
+
+
+def test_quoting_retry_turns_leading_tabs_into_spaces() -> None:
+    indented = parse_document("a.md", "---\n\tname: x\n\tdescription: d\n---\n")
+    assert indented.rescued
+    name = indented.get("name")
+    assert name is not None and name.span == Span.of(1, 7, 1, 8)
+    text = "---\nname: x\nhooks:\n\tStop:\n\t\t- matcher: a\n\t\t  hooks: []\n---\n"
+    doc = parse_document("a.md", text)
+    assert doc.rescued
+    hooks = doc.get("hooks")
+    assert hooks is not None and hooks.to_python() == {"Stop": [{"matcher": "a", "hooks": []}]}
+    assert [p.kind for p in doc.problems] == ["tab"] * 3
+    assert doc.problems[2].span == Span.of(5, 0, 5, 2)  # every tab-indented line, its tabs
+
+
+def test_quoting_retry_is_not_tried_on_valid_yaml_and_leaves_nested_lines() -> None:
+    valid = parse_document("a.md", "---\nname: x\ndescription: 'a: b'\n---\n")
+    assert valid.yaml_retry == "" and not valid.problems
+    # Claude Code quotes only `key: value` lines at column 0: a nested one still breaks.
+    nested = parse_document("a.md", "---\nname: x\nhooks:\n  a: b: c\n---\n")
+    assert nested.yaml_retry == "failed"
+
+
+def test_a_longer_dash_line_closes_the_frontmatter() -> None:
+    doc = parse_document("a.md", "---\nname: x\n-----\nbody\n")
+    assert doc.frontmatter is not None and doc.frontmatter.close_span == Span.of(2, 0, 2, 5)
+    assert doc.body_start_line == 3 and not doc.problems
+
+
+def test_a_duplicate_key_reads_as_its_last_value() -> None:
+    doc = parse_document("a.md", "---\nmodel: haiku\nmodel: sonnet\n---\n")
+    model = doc.get("model")
+    assert model is not None and model.text == "sonnet"
+    assert len(doc.duplicate_keys) == 1
 
 
 def test_unterminated_frontmatter_stops_at_prose() -> None:

@@ -165,3 +165,26 @@ def test_plain_globs_match_as_pathspec_does(
     for parts in paths:
         path = "/".join(parts)
         assert (ours.match("/" + path) is Kind.SUBAGENT) == spec.match_file(path), (pattern, path)
+
+
+def test_catalog_note_in_an_agents_folder_is_a_catalog_note(tmp_path: Path) -> None:
+    note = shared(SEEDS / "backend-developer.catalog-note.md").read_text()
+    outside = tmp_path / "vault" / "agents" / "backend-developer.md"
+    kind = classify(str(outside), note)
+    assert kind is not None and kind.kind is Kind.CATALOG
+    # In .claude/agents/ Claude Code tries to load it as an agent: there it is a broken one.
+    inside = tmp_path / ".claude" / "agents" / "backend-developer.md"
+    kind = classify(str(inside), note)
+    assert kind is not None and kind.kind is Kind.SUBAGENT
+    assert classify(str(outside)) is not None  # without the text: by its place
+
+
+def test_plugin_name_comes_from_the_manifest(tmp_path: Path) -> None:
+    root = _plugin(tmp_path, {"name": "review-kit"})
+    (root / "agents").mkdir()
+    kind = classify(str(root / "agents" / "a.md"), "---\nname: a\n---\n")
+    assert kind is not None and kind.plugin_id == "review-kit"
+    (tmp_path / "p2").mkdir()
+    bare = _plugin(tmp_path / "p2", {})
+    kind = classify(str(bare / "agents" / "a.md"), "---\nname: a\n---\n")
+    assert kind is not None and kind.plugin_id == "p2"

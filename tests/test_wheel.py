@@ -49,10 +49,11 @@ import sqlite3
 def orders_of(conn: sqlite3.Connection, email: str):
     return conn.execute("SELECT id, total FROM orders WHERE customer_email = ?", (email,)).fetchall()
 """
+# An unterminated quote: not even Claude Code's quoting retry reads it, so it skips the file.
 BROKEN_AGENT = """\
 ---
 name: broken
-description: Use this agent: when reviewing code
+description: "Use this agent when reviewing code
 ---
 You review code.
 """

@@ -54,7 +54,7 @@ def test_success_request_and_exact_edit(standin: StandIn, app: Path) -> None:
     call, schema, roots = _call(app)
     answer = asyncio.run(call_agent(call, schema, roots))  # type: ignore[arg-type]
     request = standin.requests[0]["body"]
-    assert request["model"] == "claude-sonnet-5"
+    assert request["model"] == "claude-sonnet-5-5"
     assert request["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert request["system"][0]["text"] == call.agent.system_prompt
     assert request["tools"][0]["name"] == "propose_changes"

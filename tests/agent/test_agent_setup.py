@@ -11,6 +11,7 @@ import pytest
 
 from subagent_lsp.cli import main
 from subagent_lsp.config import Settings
+from subagent_lsp.definitions.spec import ALIAS_TO_MODEL_ID
 from subagent_lsp.review import agent_setup
 from subagent_lsp.review.agent_setup import AgentUnavailable, resolve_agent, setup_agent
 
@@ -49,12 +50,13 @@ def test_config_sets_agent_file_model_timeout_retries_and_context(
     standin.script[:] = [Reply(delay=3)]
     assert _suggest(project) == 0
     err = capsys.readouterr().err
-    assert "asking backend-developer (claude-haiku-4-5)" in err
+    haiku = ALIAS_TO_MODEL_ID["haiku"]  # what the alias resolves to in the pinned release
+    assert f"asking backend-developer ({haiku})" in err
     assert "did not answer within 1 s" in err
     assert len(standin.requests) == 1  # agentRetries = 0: the timeout is not retried
     assert _suggest(project) == 0
     body = standin.requests[-1]["body"]
-    assert body["model"] == "claude-haiku-4-5"  # the setting wins over the file's opus
+    assert body["model"] == haiku  # the setting wins over the file's opus
     assert body["system"][0]["text"] == "Our own prompt: be brief."
     prompt = body["messages"][0]["content"]
     assert "Left out to stay within the budget" in prompt  # contextTokens = 500

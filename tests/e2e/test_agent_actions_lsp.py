@@ -300,7 +300,8 @@ async def test_invalid_workspace_agent_falls_back_to_the_bundled_one(
     root: Path = client.root  # type: ignore[attr-defined]
     own = root / ".claude" / "agents" / "backend-developer.md"
     own.parent.mkdir(parents=True, exist_ok=True)
-    own.write_text("---\nname: backend-developer\ndescription: Reviews: code\n---\nMy prompt.\n")
+    # Its unterminated quote fails even Claude Code's quoting retry: not a valid agent.
+    own.write_text('---\nname: backend-developer\ndescription: "Reviews code\n---\nMy prompt.\n')
     STANDIN.answer = lambda body: commit_fix()
     STANDIN.script.clear()
     before = len(STANDIN.requests)
@@ -334,5 +335,5 @@ async def test_invalid_workspace_agent_falls_back_to_the_bundled_one(
     body = STANDIN.requests[-1]["body"]
     assert (
         body["system"][0]["text"] == "Our own prompt: be brief."
-        and body["model"] == "claude-opus-5"
+        and body["model"] == "claude-opus-5-5"
     )

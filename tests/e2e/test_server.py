@@ -108,7 +108,8 @@ async def test_yaml_error_after_emoji_is_exact(client: LanguageClient) -> None:
     assert err.range.start == types.Position(2, _units(line[:13], encoding))
     colon = line.index(": now")
     assert err.range.end == types.Position(2, _units(line[: colon + 1], encoding))
-    assert err.severity == types.DiagnosticSeverity.Error
+    # Claude Code loads it through its quoting retry: a warning.
+    assert err.severity == types.DiagnosticSeverity.Warning
     assert err.code_description is not None and "agt006" in err.code_description.href
 
 
@@ -314,7 +315,7 @@ async def test_agent_file_outside_agent_folders_is_checked_by_content(
 ) -> None:
     path = client.tmp / "drafts" / "reviewer.md"  # type: ignore[attr-defined]
     path.parent.mkdir()
-    text = "---\nname: reviewer\ndescription: Use it: now\n---\nbody\n"
+    text = "---\nname: reviewer\ndescription: Use it when: the code needs a review\n---\nbody\n"
     path.write_text(text)
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(path.as_uri(), "markdown", 1, text))

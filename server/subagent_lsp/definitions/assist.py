@@ -72,12 +72,18 @@ def tool_markdown(name: str) -> str | None:
 
 
 def model_markdown(name: str) -> str | None:
-    for alias in spec.MODEL_ALIASES:
-        if alias.name == name:
-            target = spec.ALIAS_TO_MODEL_ID.get(name)
-            extra = f"  \nOn the API this tool maps it to `{target}`." if target else ""
-            return f"**`{name}`** (model alias) — {alias.doc}{extra}"
-    if name in spec.known_model_ids():
+    alias = spec.model_alias(name)
+    if alias is not None:
+        release = f"Claude Code v{spec.MODEL_FACTS_RELEASE}"
+        target = spec.ALIAS_TO_MODEL_ID.get(alias.name)
+        if target:
+            extra = f"  \nIn {release} it resolves to `{target}` (measured)."
+        elif alias.name == "inherit":
+            extra = f"  \nIn {release} a default session runs on `{spec.DEFAULT_MODEL_ID}`."
+        else:
+            extra = ""
+        return f"**`{alias.name}`** (model alias) — {alias.doc}{extra}"
+    if spec.is_known_model_id(name):
         retired = spec.deprecated_models().get(name)
         note = f"  \n*Deprecated:* end of life {retired}." if retired else ""
         return f"**`{name}`** — a Claude model id known to the installed anthropic SDK.{note}"
@@ -219,7 +225,8 @@ def complete(
         while start < pos.column and line[start] == " ":
             start += 1
     replace = Span(Position(pos.line, start), pos)
-    return _value_items(key, replace, agent_names, mcp_servers, skill_names)
+    subagent = fk.kind is Kind.SUBAGENT
+    return _value_items(key, replace, agent_names, mcp_servers, skill_names, subagent)
 
 
 def _skeleton(pos: Position) -> Completion:
@@ -277,6 +284,7 @@ def _value_items(
     agent_names: Sequence[str],
     mcp_servers: Sequence[str],
     skill_names: Sequence[str],
+    subagent: bool = False,
 ) -> list[Completion]:
     def item(label: str, kind: str, detail: str, doc: str, sort: str = "") -> Completion:
         return Completion(label, kind, detail, doc, label, False, replace, sort or label)
@@ -289,6 +297,7 @@ def _value_items(
         aliases = [
             item(a.name, "model", "alias", a.doc, f"0{i:02d}")
             for i, a in enumerate(spec.MODEL_ALIASES)
+            if a.subagent_ok or not subagent  # `default` fails in a subagent (2.1.332)
         ]
         retired = spec.deprecated_models()
         ids = [

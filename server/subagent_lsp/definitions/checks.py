@@ -43,6 +43,7 @@ def check_document(
         syntax.yaml_problems(report)
         syntax.duplicate_keys(report)
         if doc.mapping is not None:
+            syntax.comments_in_values(report)
             keys.check_keys(report)
             for check in described.checks:
                 check(report)

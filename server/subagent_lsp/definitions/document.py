@@ -1,17 +1,23 @@
 """Text of an agent definition file -> Document: frontmatter fences, YAML tree, body.
 
-The frontmatter is read the way Claude Code reads it: a ``---`` line first, the YAML, a closing
-``---`` line. When the YAML does not parse, each top-level entry is parsed on its own so the
-entries that do parse are still checked while the user types; the keys of broken entries are
-remembered so "missing key" checks do not fire for a key that is only half-typed.
+The frontmatter is read the way Claude Code reads it: a ``---`` line first, then the YAML up to the
+next ``---`` wherever it stands (a ``-----`` line, ``--- end`` and a ``---`` inside a value all
+close it: Claude Code looks for the three dashes, not for a line). YAML that does not parse
+strictly gets Claude Code's second reading (yamlretry.py): when that parses, the document holds
+what Claude Code loads, and the strict problems are kept to be reported as portability warnings.
+When even the retry fails, each top-level entry is parsed on its own so the entries that do parse
+are still checked while the user types; the keys of broken entries are remembered so "missing
+key" checks do not fire for a key that is only half-typed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .findings import Position, Span
+from .yamlretry import rewrite
 from .yamltree import ParsedYaml, YamlProblem, YNode, parse_yaml
 
 MAX_TEXT_CHARS = 1_000_000
@@ -25,6 +31,7 @@ TOP_KEY = r"""([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:"""
 _TOP_KEY = re.compile(
     TOP_KEY + r"(?:[ \t]|\Z)"
 )  # an entry: the colon ends the line or a blank follows
+_DASHES = re.compile(r"-+")
 
 
 def split_lines(text: str) -> list[str]:
@@ -50,6 +57,12 @@ class Frontmatter:
     close_span: Span | None  # None: never closed
     yaml_text: str
     first_line: int  # file line of the first YAML line
+    # The YAML's lines; the last is cut short when a `---` inside a line closed the frontmatter.
+    yaml_lines: list[str] = field(default_factory=list)
+
+    @property
+    def closed_mid_line(self) -> bool:
+        return self.close_span is not None and self.close_span.start.column > 0
 
 
 @dataclass
@@ -66,6 +79,16 @@ class Document:
     # Frontmatter that does not open on the first line (indented, or after blank lines)
     misplaced_fence: Span | None = None
     too_large: bool = False
+    # Claude Code's quoting retry: "" when the strict parse succeeds (or there is no YAML),
+    # "rescued" when only the retry parses (``problems`` are then the strict parse's, which
+    # other YAML readers still hit), "failed" when neither parses.
+    yaml_retry: Literal["", "rescued", "failed"] = ""
+    # The retry would have quoted a value but for the line's CRLF ending (Windows line endings).
+    crlf_kept: bool = False
+
+    @property
+    def rescued(self) -> bool:
+        return self.yaml_retry == "rescued"
 
     @property
     def partial(self) -> bool:
@@ -105,16 +128,22 @@ def parse_document(path: str, text: str) -> Document:
     if not _FENCE.match(first):
         _detect_misplaced_fence(doc)
         return doc
-    close = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    # The first `---` after the opening line closes, even inside a line (measured on 2.1.332).
+    close = next((i for i in range(1, len(lines)) if "---" in lines[i]), None)
     open_span = Span.of(0, 0, 0, len(lines[0]))
     end = close if close is not None else _plausible_end(lines)
-    yaml_text = "\n".join(lines[1:end])
-    doc.frontmatter = Frontmatter(
-        open_span,
-        Span.of(close, 0, close, len(lines[close])) if close is not None else None,
-        yaml_text,
-        1,
-    )
+    yaml_lines = lines[1:end]
+    close_span = None
+    if close is not None:
+        column = lines[close].index("---")
+        if column:
+            yaml_lines.append(lines[close][:column])
+            dashes = _DASHES.match(lines[close], column)
+            assert dashes is not None
+            close_span = Span.of(close, column, close, dashes.end())
+        else:
+            close_span = Span.of(close, 0, close, len(lines[close]))
+    doc.frontmatter = Frontmatter(open_span, close_span, "\n".join(yaml_lines), 1, yaml_lines)
     # Without a closing fence Claude Code sees no frontmatter; the lines that look like YAML are
     # parsed anyway so the other findings still help while the user is typing.
     doc.body_start_line = close + 1 if close is not None else end
@@ -150,7 +179,90 @@ def _parse_frontmatter(doc: Document) -> None:
     if not parsed.problems or parsed.root is not None or not recoverable:
         _adopt(doc, parsed)
         return
+    # Only a strict failure pays for the retry: valid frontmatter is parsed once per keystroke.
+    if _retry(doc, parsed.problems):
+        return
+    doc.yaml_retry = "failed"
     _recover(doc, parsed.problems)
+
+
+def _yaml_end(doc: Document) -> int:
+    """The file line after the last YAML line."""
+    fm = doc.frontmatter
+    assert fm is not None
+    return fm.first_line + len(fm.yaml_lines)
+
+
+def _yaml_source(doc: Document) -> list[str]:
+    """The file's lines with the YAML's last line cut where the frontmatter closes (for parsing
+    parts of the YAML by file line)."""
+    fm = doc.frontmatter
+    assert fm is not None
+    if not fm.closed_mid_line:
+        return doc.lines
+    return [*doc.lines[: fm.first_line], *fm.yaml_lines]
+
+
+def _cr_lines(text: str, first: int, count: int) -> frozenset[int]:
+    """Which of ``count`` lines from file line ``first`` end in CR (CRLF or a lone CR), as
+    indexes from ``first``: Claude Code's retry leaves such lines as they are."""
+    if "\r" not in text:
+        return frozenset()
+    breaks = [m.group() for m in _LINE_BREAK.finditer(text)]
+    return frozenset(
+        i - first for i in range(first, min(first + count, len(breaks))) if breaks[i] != "\n"
+    )
+
+
+def _retry(doc: Document, strict_problems: list[YamlProblem]) -> bool:
+    """Claude Code's quoting retry; True when it parses (the document then holds its tree)."""
+    fm = doc.frontmatter
+    assert fm is not None
+    end = _yaml_end(doc)
+    cr = _cr_lines(doc.text, fm.first_line, len(fm.yaml_lines))
+    rewritten = rewrite(fm.yaml_lines, cr)
+    doc.crlf_kept = bool(rewritten.kept_for_cr)
+    if not rewritten.columns:
+        return False  # nothing to rewrite: the retry fails as the strict parse did
+    again = parse_yaml(rewritten.text, fm.first_line, doc.lines, rewritten.columns)
+    if again.problems or again.root is None or again.root.kind != "mapping":
+        return False
+    doc.yaml_retry = "rescued"
+    doc.root = again.root
+    doc.duplicate_keys.extend(again.duplicate_keys)
+    changed = {fm.first_line + i for i in rewritten.columns}
+    detabbed = {fm.first_line + i for i in rewritten.detabbed}
+    doc.problems.extend(_strict_problems(doc, end, changed, detabbed) or strict_problems)
+    return True
+
+
+def _strict_problems(
+    doc: Document, end: int, changed: set[int], detabbed: set[int]
+) -> list[YamlProblem]:
+    """What strict YAML readers reject, entry by entry: each top-level entry the retry rewrote,
+    parsed on its own (the whole-document parse stops at the first problem). A tab problem is
+    reported on every tab-indented line of its entry, each with its own fix."""
+    fm = doc.frontmatter
+    assert fm is not None
+    source = _yaml_source(doc)
+    found: list[YamlProblem] = []
+    for start, stop in top_level_blocks(source, fm.first_line, end):
+        if not any(start <= line < stop for line in changed):
+            continue
+        parsed = parse_yaml("\n".join(source[start:stop]), start, doc.lines)
+        for problem in parsed.problems:
+            tabbed = sorted(n for n in detabbed if start <= n < stop)
+            if problem.kind != "tab" or not tabbed:
+                found.append(problem)
+                continue
+            for line in tabbed:
+                tabs = len(doc.lines[line]) - len(doc.lines[line].lstrip("\t"))
+                found.append(
+                    YamlProblem(
+                        problem.message, Span.of(line, 0, line, tabs), "tab", problem.problem
+                    )
+                )
+    return found
 
 
 def _adopt(doc: Document, parsed: ParsedYaml) -> None:
@@ -178,12 +290,13 @@ def top_level_blocks(lines: list[str], first: int, end: int) -> list[tuple[int, 
 def _recover(doc: Document, whole_problems: list[YamlProblem]) -> None:
     fm = doc.frontmatter
     assert fm is not None
-    end = doc.body_start_line - 1 if fm.close_span is not None else doc.body_start_line
+    end = _yaml_end(doc)
+    source = _yaml_source(doc)
     merged = YNode("mapping", Span(Position(fm.first_line, 0), Position(end, 0)))
     problems: list[YamlProblem] = []
     seen: dict[object, YNode] = {}
-    for start, stop in top_level_blocks(doc.lines, fm.first_line, end):
-        block = "\n".join(doc.lines[start:stop])
+    for start, stop in top_level_blocks(source, fm.first_line, end):
+        block = "\n".join(source[start:stop])
         parsed = parse_yaml(block, start, doc.lines)
         if parsed.root is None or parsed.root.kind != "mapping":
             problems.extend(parsed.problems)
@@ -198,7 +311,7 @@ def _recover(doc: Document, whole_problems: list[YamlProblem]) -> None:
                         problem="not a mapping entry",
                     )
                 )
-            m = _TOP_KEY.match(doc.lines[start])
+            m = _TOP_KEY.match(source[start])
             if m:
                 key = m.group(1).strip("'\"")
                 doc.broken_keys[key] = Span.of(start, 0, start, len(m.group(1)))

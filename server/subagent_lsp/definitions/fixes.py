@@ -30,11 +30,12 @@ def _eol(doc: Document) -> str:
     return "\r\n" if "\r\n" in doc.text[:2000] else "\n"
 
 
-def quote_value_fix(doc: Document, problem_line: int) -> Fix | None:
+def quote_value_fix(doc: Document, problem_line: int, keep_hash: bool = False) -> Fix | None:
     """Quote the plain scalar of the top-level entry holding ``problem_line``.
 
     Offered only when the quoted entry then parses to exactly the text the author wrote; a value
-    with `` #`` (which YAML would have read as a comment) is offered but not marked safe.
+    with `` #`` (which YAML would have read as a comment) is offered but not marked safe, unless
+    ``keep_hash`` says the ` #` is part of the value as Claude Code reads it (its quoting retry).
     """
     fm = doc.frontmatter
     if fm is None:
@@ -42,11 +43,11 @@ def quote_value_fix(doc: Document, problem_line: int) -> Fix | None:
     end = doc.body_start_line - 1 if fm.close_span is not None else doc.body_start_line
     for start, stop in top_level_blocks(doc.lines, fm.first_line, end):
         if start <= problem_line < stop:
-            return _quote_block(doc, start, stop)
+            return _quote_block(doc, start, stop, keep_hash)
     return None
 
 
-def _quote_block(doc: Document, start: int, stop: int) -> Fix | None:
+def _quote_block(doc: Document, start: int, stop: int, keep_hash: bool) -> Fix | None:
     first = doc.lines[start]
     m = _KEY_VALUE.match(first)
     if not m or first[m.end() :].startswith(("'", '"', "|", ">")):
@@ -73,7 +74,7 @@ def _quote_block(doc: Document, start: int, stop: int) -> Fix | None:
     if parsed is None or parsed.value != value:
         return None
     span = Span(Position(start, m.end()), Position(last, len(doc.lines[last])))
-    safe = " #" not in value
+    safe = keep_hash or " #" not in value
     return replace(span, quoted, f"Quote the value of `{key.strip(chr(39) + chr(34))}`", safe)
 
 

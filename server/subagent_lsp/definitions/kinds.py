@@ -25,10 +25,18 @@ class FileKind:
     plugin_root: str | None = None  # set for files shipped by a plugin
     unlisted: bool = False  # a plugin agent its manifest does not list: not loaded
     scope: str | None = None  # the folder whose agents share one namespace
+    plugin_name: str | None = None  # the manifest's `name` (None: the plugin folder's name)
 
     @property
     def plugin(self) -> bool:
         return self.plugin_root is not None
+
+    @property
+    def plugin_id(self) -> str | None:
+        """The plugin's name as Claude Code prefixes its agents with (`name:agent`)."""
+        if self.plugin_root is None:
+            return None
+        return self.plugin_name or os.path.basename(self.plugin_root.rstrip(os.sep))
 
 
 class Globs:
@@ -132,6 +140,7 @@ def _plain_regex(pattern: str) -> str | None:
 class Plugin:
     root: str
     agent_paths: tuple[str, ...] | None  # None: the default agents/ folder
+    name: str | None = None  # the manifest's `name`
 
     def lists(self, path: str) -> bool:
         if self.agent_paths is None:
@@ -160,15 +169,17 @@ def plugin_at(folder: str) -> Plugin | None:
             data = json.load(fh)
     except (OSError, ValueError):
         return Plugin(folder, None)
+    name = data.get("name") if isinstance(data, dict) else None
+    name = name if isinstance(name, str) and name else None
     agents = data.get("agents") if isinstance(data, dict) else None
     if isinstance(agents, str):
         agents = [agents]
     if not isinstance(agents, list):
-        return Plugin(folder, None)
+        return Plugin(folder, None, name)
     paths = tuple(
         os.path.normpath(os.path.join(folder, a)) for a in agents if isinstance(a, str) and a
     )
-    return Plugin(folder, paths)
+    return Plugin(folder, paths, name)
 
 
 def find_plugin(path: str) -> Plugin | None:
@@ -191,7 +202,7 @@ def frontmatter_keys(text: str) -> set[str]:
     """Top-level keys of a file's frontmatter, read cheaply (no YAML parse)."""
     if not text.startswith(("---", "\ufeff---")):  # no copy of a big text
         return set()
-    end = text.find("\n---", 3)
+    end = text.find("---", 3)  # Claude Code closes at the next `---`, wherever it stands
     head = text[: end if end != -1 else 4000]
     return {key.strip("'\"") for key in _KEY_LINE.findall(head)}
 
@@ -217,6 +228,9 @@ def _distinctive_keys() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(agent - skill), frozenset(skill - agent)
 
 
+_CLAUDE_AGENTS = os.sep + os.path.join(".claude", "agents") + os.sep
+
+
 def _scope_of(path: str) -> str:
     """The agents folder a subagent belongs to: agents in one scope share one namespace."""
     marker = os.sep + "agents" + os.sep
@@ -239,6 +253,11 @@ def classify(
         if kind is not None or not explicit:
             return kind
     if by_glob is Kind.SUBAGENT:
+        # Claude Code loads agents only from .claude/agents/ (and plugins): a catalog note in
+        # some other agents/ folder is a note about an agent, not a broken one.
+        outside = text is not None and _CLAUDE_AGENTS not in abspath
+        if outside and classify_by_content(abspath, text or "") is Kind.CATALOG:
+            return FileKind(Kind.CATALOG)
         return FileKind(Kind.SUBAGENT, scope=_scope_of(abspath))
     if by_glob is not None:
         return FileKind(by_glob)
@@ -255,9 +274,11 @@ def _classify_in_plugin(
     plugin: Plugin, path: str, by_glob: Kind | None, text: str | None
 ) -> FileKind | None:
     if by_glob in (Kind.SKILL, Kind.COMMAND):
-        return FileKind(by_glob, plugin_root=plugin.root)
+        return FileKind(by_glob, plugin_root=plugin.root, plugin_name=plugin.name)
     if plugin.lists(path):
-        return FileKind(Kind.SUBAGENT, plugin_root=plugin.root, scope=plugin.root)
+        return FileKind(
+            Kind.SUBAGENT, plugin_root=plugin.root, scope=plugin.root, plugin_name=plugin.name
+        )
     if os.path.basename(path).lower() == "readme.md":
         return None
     in_agent_folder = os.path.dirname(path) in plugin.listed_dirs()
@@ -265,7 +286,11 @@ def _classify_in_plugin(
         keys = frontmatter_keys(text)
         if {"name", "description"} <= keys:
             return FileKind(
-                Kind.SUBAGENT, plugin_root=plugin.root, unlisted=True, scope=plugin.root
+                Kind.SUBAGENT,
+                plugin_root=plugin.root,
+                unlisted=True,
+                scope=plugin.root,
+                plugin_name=plugin.name,
             )
     if text is not None and classify_by_content(path, text) is Kind.CATALOG:
         return FileKind(Kind.CATALOG)

@@ -2,8 +2,12 @@
 
 Every fact carries the version (or date) it appeared in, so a check can be run against an older
 Claude Code. Sources: Claude Code's documentation (sub-agents, skills, slash commands, tools
-reference, plugins reference, hooks, model configuration) as of v2.1.238 (Aug 2026). Hover text,
-completion and checks all read from here; nothing else spells a key, tool or model name.
+reference, plugins reference, hooks, model configuration) as of v2.1.238 (Aug 2026), corrected
+by running the CLI itself: what v2.1.332 does with each file of tests/oracle_fixtures and the
+shared corpus, and what its tool names and model aliases resolve to, is in
+tests/golden/claude_code_truth.json (`make oracle`, see oracle/README.md); where the two differ,
+the CLI wins. Hover text, completion and checks all read from here; nothing else spells a key,
+tool or model name.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-LATEST_KNOWN_VERSION = "2.1.238"
+LATEST_KNOWN_VERSION = "2.1.332"  # the release the oracle ran (oracle/__init__.py)
 DOCS = "https://code.claude.com/docs/en/"
 
 
@@ -385,8 +389,9 @@ _SKILL_COMMON: tuple[KeySpec, ...] = (
 SKILL_NAME = KeySpec(
     "name",
     VType.STRING,
-    "Display name in skill listings; defaults to the directory name. The Agent Skills spec asks "
-    "for 1-64 characters of `a-z`, `0-9` and `-`, equal to the directory name.",
+    "The skill's name in the Agent Skills spec: 1-64 characters of `a-z`, `0-9` and `-`, equal "
+    "to the directory name. Claude Code (v2.1.332) lists and runs a project skill by its "
+    "directory name whatever this says.",
     anchor="skills#frontmatter-reference",
     snippet="name: ${1:skill-name}",
 )
@@ -480,6 +485,17 @@ PLUGIN_DROPPED_FOR_SECURITY = frozenset({"hooks", "mcpServers", "permissionMode"
 # --- Names ---------------------------------------------------------------------------------
 # The documented form of agent and skill names: lowercase letters and digits, single hyphens.
 NAME_FORM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# Markdown files an agents folder holds that are not meant as agents (file stems, lower case):
+# Claude Code skips them like any file without frontmatter, but nobody meant them to load.
+NOT_AGENT_STEMS = (
+    "readme",
+    "changelog",
+    "contributing",
+    "license",
+    "code_of_conduct",
+    "security",
+    "index",
+)
 NAME_COLON_SKIPPED_SINCE = "2.1.218"  # a `:` in a subagent name makes Claude Code skip the file
 SKILL_NAME_MAX = 64
 SKILL_DESCRIPTION_MAX = 1024  # Agent Skills spec
@@ -588,17 +604,18 @@ TOOLS: tuple[ToolFact, ...] = (
         "TaskOutput",
         until="late 2025",
     ),
+    # Renamed, but still resolved to TaskStop (measured on 2.1.240 and 2.1.332).
     ToolFact(
         "KillShell",
-        "Stopped a background shell.",
-        ToolStatus.REMOVED,
+        "Old name of `TaskStop` (stops a background shell); still accepted as an alias.",
+        ToolStatus.ALIAS,
         "TaskStop",
         until="2025-12",
     ),
     ToolFact(
         "KillBash",
-        "Stopped a background shell.",
-        ToolStatus.REMOVED,
+        "Old name of `TaskStop` (stops a background shell); still accepted as an alias.",
+        ToolStatus.ALIAS,
         "TaskStop",
         until="2026-06",
     ),
@@ -619,6 +636,7 @@ AGENT_TOOL = "Agent"
 AGENT_TOOL_SINCE = "2.1.63"
 ZERO_TOOLS_REFUSED_SINCE = "2.1.208"
 MCP_PREFIX = "mcp__"
+ALL_TOOLS = "*"  # `tools: "*"`: every tool, as if `tools` were left out (measured on 2.1.332)
 
 # --- Models --------------------------------------------------------------------------------
 
@@ -628,7 +646,7 @@ class ModelAlias:
     name: str
     doc: str
     since: str | None = None
-    subagent_ok: bool = True
+    subagent_ok: bool = True  # False: a subagent's `model` sends it as written, and it fails
 
 
 MODEL_ALIASES: tuple[ModelAlias, ...] = (
@@ -640,24 +658,56 @@ MODEL_ALIASES: tuple[ModelAlias, ...] = (
     ModelAlias("best", "Fable 5 where available, else the latest Opus."),
     ModelAlias("sonnet[1m]", "Sonnet with a 1M-token context window."),
     ModelAlias("opus[1m]", "Opus with a 1M-token context window."),
-    ModelAlias("opusplan", "Opus in plan mode, Sonnet for execution."),
-    ModelAlias("default", "Your account's default model (skills and settings)."),
+    ModelAlias("opusplan", "Opus in plan mode, Sonnet for execution (so Sonnet in a subagent)."),
+    ModelAlias(
+        "default",
+        "Your account's default model, in skills and settings. A subagent's `model: default` is "
+        "sent to the API as written and rejected (2.1.332): use `inherit` there.",
+        subagent_ok=False,
+    ),
 )
-# Aliases documented for subagents; the others are model-config aliases that probably work.
+# Aliases documented for subagents; the others are model-config aliases (measured to work).
 SUBAGENT_DOCUMENTED_MODELS = frozenset({"inherit", "sonnet", "opus", "haiku", "fable"})
 
-# Which concrete API id an alias means: not stated by the docs (they name Opus 5 / Sonnet 5 in
-# Aug 2026). A setting overrides it; so do ANTHROPIC_DEFAULT_<FAMILY>_MODEL.
+
+@functools.cache
+def model_alias(name: str) -> ModelAlias | None:
+    """The alias ``name`` spells, in any case: Claude Code matches aliases case-insensitively
+    (`model: Sonnet` runs on Sonnet, measured on 2.1.332)."""
+    lower = name.lower()
+    return next((a for a in MODEL_ALIASES if a.name == lower), None)
+
+
+# What each alias is sent to the API as, measured on the release below (the truth file's
+# `release.model_aliases`, tests/golden/claude_code_truth.json): it changes from release to
+# release (`sonnet` was `claude-sonnet-5` in 2.1.240). A setting overrides it, and so do
+# ANTHROPIC_DEFAULT_<FAMILY>_MODEL.
+MODEL_FACTS_RELEASE = "2.1.332"
 ALIAS_TO_MODEL_ID: dict[str, str] = {
-    "sonnet": "claude-sonnet-5",
-    "opus": "claude-opus-5",
-    "haiku": "claude-haiku-4-5",
-    "fable": "claude-fable-5",
-    "best": "claude-opus-5",
-    "sonnet[1m]": "claude-sonnet-5",
-    "opus[1m]": "claude-opus-5",
-    "opusplan": "claude-opus-5",
+    "sonnet": "claude-sonnet-5-5",
+    "opus": "claude-opus-5-5",
+    "haiku": "claude-haiku-5-5",
+    "fable": "claude-fable-5-2",
+    "best": "claude-opus-5-5",
+    "sonnet[1m]": "claude-sonnet-5-5",
+    "opus[1m]": "claude-opus-5-5",
+    "opusplan": "claude-sonnet-5-5",
 }
+# The model an agent without `model` (or with `inherit`) gets in a default session.
+DEFAULT_MODEL_ID = "claude-opus-5-5"
+# Sent to the API as written, which rejects them: not aliases in a subagent's `model`.
+REJECTED_MODEL_WORDS = frozenset({"default", "mythos"})
+
+# Ids for a provider's own endpoint (Bedrock, Vertex) or a gateway: Claude Code sends the value as
+# written, which works only against that provider. Accepted: we cannot know the deployment.
+PROVIDER_MODEL = re.compile(
+    r"(?:[a-z]{2,6}(?:-[a-z]+)?\.)?anthropic\.claude-[\w.:-]+"  # Bedrock, with a region prefix
+    r"|arn:aws[\w-]*:bedrock:\S+"  # Bedrock inference profiles and provisioned models
+    r"|claude-[\w.-]+@[\w.-]+"  # Vertex AI: claude-sonnet-4-5@20250929
+    r"|anthropic/claude-[\w.:-]+",  # gateways that prefix the vendor (LiteLLM, OpenRouter)
+    re.IGNORECASE,
+)
+
 
 # Used when the anthropic SDK is not installed; the SDK's own list wins when it is.
 FALLBACK_MODEL_IDS: tuple[str, ...] = (
@@ -685,7 +735,7 @@ FALLBACK_DEPRECATED: dict[str, str] = {
 # Vendors whose models Claude Code cannot run: such an agent fails when it is spawned.
 FOREIGN_MODEL = re.compile(
     r"(gpt|o[1-9]|chatgpt|gemini|llama|mistral|mixtral|deepseek|qwen|grok|command|phi|gemma|"
-    r"openai|google|meta|anthropic/|x-ai|cohere)",
+    r"openai|google|meta|x-ai|cohere)",
     re.IGNORECASE,
 )
 
@@ -722,6 +772,17 @@ def _sdk_file(*parts: str) -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations)), *parts)
     return path if path.is_file() else None
+
+
+def is_known_model_id(model: str) -> bool:
+    """A model id the API takes: one the SDK lists, a dated variant of one, or either with the
+    1M-context suffix (`claude-sonnet-4-5-20250929`, `claude-opus-5[1m]`)."""
+    base = model.removesuffix("[1m]")
+    known = known_model_ids()
+    if base in known:
+        return True
+    stem, _, date = base.rpartition("-")
+    return len(date) == 8 and date.isdigit() and stem in known
 
 
 @functools.cache

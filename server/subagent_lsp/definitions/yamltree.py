@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -81,14 +82,15 @@ class YNode:
         """A scalar's value as the author wrote it (after YAML unescaping)."""
         return "" if self.value is None else str(self.value)
 
+    # A key set twice: Claude Code (its YAML parser) uses the last value, so these do too.
     def get(self, key: str) -> YNode | None:
-        for k, v in self.pairs:
+        for k, v in reversed(self.pairs):
             if k.value == key:
                 return v
         return None
 
     def key_node(self, key: str) -> YNode | None:
-        for k, _ in self.pairs:
+        for k, _ in reversed(self.pairs):
             if k.value == key:
                 return k
         return None
@@ -132,20 +134,26 @@ class ParsedYaml:
 
 
 class _Builder:
-    def __init__(self, line_offset: int, lines: list[str]) -> None:
+    def __init__(
+        self, line_offset: int, lines: list[str], columns: Mapping[int, Callable[[int], int]]
+    ) -> None:
         self.line_offset = line_offset
         self.lines = lines
+        self.columns = columns
         self.memo: dict[int, YNode] = {}
         self.sizes: dict[int, float] = {}
         self.duplicates: list[tuple[YNode, YNode]] = []
         self.problems: list[YamlProblem] = []
 
+    def position(self, mark: yaml.error.Mark) -> Position:
+        column = mark.column
+        moved = self.columns.get(mark.line) if self.columns else None
+        if moved is not None:
+            column = moved(column)
+        return Position(mark.line + self.line_offset, column)
+
     def span(self, node: yaml.Node) -> Span:
-        s, e = node.start_mark, node.end_mark
-        return Span(
-            Position(s.line + self.line_offset, s.column),
-            Position(e.line + self.line_offset, e.column),
-        )
+        return Span(self.position(node.start_mark), self.position(node.end_mark))
 
     def expanded_size(self, node: yaml.Node) -> float:
         """How many nodes the tree has with aliases expanded; inf for a cycle."""
@@ -223,8 +231,17 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def parse_yaml(text: str, line_offset: int, lines: list[str]) -> ParsedYaml:
-    """Parse one YAML document. ``lines`` are the whole file's lines (for error ranges)."""
+def parse_yaml(
+    text: str,
+    line_offset: int,
+    lines: list[str],
+    columns: Mapping[int, Callable[[int], int]] | None = None,
+) -> ParsedYaml:
+    """Parse one YAML document. ``lines`` are the whole file's lines (for error ranges).
+
+    ``columns`` is for a rewritten text (Claude Code's quoting retry): per changed line of
+    ``text``, its column -> the author's column, so the nodes' spans point at what was written.
+    """
     safe_text = text.translate(_EXTRA_BREAKS)
     deep = _too_deep_flow(safe_text)
     if deep is not None:
@@ -244,7 +261,7 @@ def parse_yaml(text: str, line_offset: int, lines: list[str]) -> ParsedYaml:
         return ParsedYaml(None, [YamlProblem(f"YAML error: {err}", span, "syntax")], [])
     if node is None:
         return ParsedYaml(None, [], [])
-    builder = _Builder(line_offset, lines)
+    builder = _Builder(line_offset, lines, columns or {})
     # Without an alias (`*`) nothing can expand; the text's size already bounds the tree.
     size = builder.expanded_size(node) if "*" in safe_text else 0
     if size > MAX_EXPANDED_NODES:
@@ -337,8 +354,8 @@ def _marked_problem(err: yaml.MarkedYAMLError, line_offset: int, lines: list[str
         kind: Literal["syntax", "tab"] = "tab"
     elif "mapping values are not allowed" in problem:
         message = (
-            "YAML error: `: ` inside an unquoted value starts a new mapping, so this frontmatter "
-            "does not parse. Quote the whole value."
+            "YAML error: `: ` inside an unquoted value starts a new mapping, so strict YAML "
+            "does not parse this frontmatter. Quote the whole value."
         )
         kind = "syntax"
     else:

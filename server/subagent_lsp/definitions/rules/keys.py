@@ -130,6 +130,8 @@ def check_keys(r: Report) -> None:
                 r.add("AGT014", k.span, "Keys must be plain strings.")
             continue
         name = k.value
+        if mapping.key_node(name) is not k:
+            continue  # set again later: Claude Code ignores this value (AGT008 says so)
         key = known.get(name)
         if key is None:
             if kind is not Kind.CATALOG:

@@ -8,10 +8,10 @@ import re
 from ...registry import Example, Rule, emits, table
 from .. import fixes, spec
 from ..findings import Severity
-from ..spec import KeySpec
+from ..spec import KeySpec, Kind
 from ..suggest import closest_sure
 from ..yamltree import YNode
-from .report import INFO, E, Report, W, expect
+from .report import INFO, E, Report, expect
 from .samples import agent
 
 RULES = table(
@@ -27,11 +27,13 @@ RULES = table(
     Rule(
         "AGT032",
         "model-unknown",
-        W,
-        "The model id is not a known Claude model.",
-        "An unknown id fails or falls back silently; usually a typo of a real id.",
+        E,
+        "The model is neither an alias nor a Claude model id.",
+        "Claude Code sends an unknown `model` to the API as written (`sonet`, `Claude Sonnet "
+        "4.5`); the API rejects it, so the agent fails when it is spawned (v2.1.332). Ids for "
+        "Bedrock, Vertex or a gateway are accepted (a hint): they work against that provider.",
         example=Example(text=agent("model: claude-sonet-4-5\n")),
-        fix="Use the real id: `claude-sonnet-4-5` (safe fix).",
+        fix="Use the real id: `claude-sonnet-4-5` (quick fix).",
         applicability="unsafe",
     ),
     Rule(
@@ -53,9 +55,9 @@ def check_model(r: Report, key: KeySpec, node: YNode) -> None:
             expect(r, key, node, False, "a model name")
         return
     model = node.value.strip()
-    aliases = {a.name: a for a in spec.MODEL_ALIASES}
-    if model in aliases:
-        alias = aliases[model]
+    alias = spec.model_alias(model)
+    subagent = r.fk.kind is Kind.SUBAGENT
+    if alias is not None and (alias.subagent_ok or not subagent):
         if not r.opts.on(alias.since):
             r.add(
                 "AGT030",
@@ -64,9 +66,17 @@ def check_model(r: Report, key: KeySpec, node: YNode) -> None:
                 "select it.",
             )
         return
-    known = spec.known_model_ids()
-    if model in known:
+    if spec.is_known_model_id(model):
         _deprecation(r, node, model)
+        return
+    if spec.PROVIDER_MODEL.fullmatch(model):
+        r.add(
+            "AGT032",
+            node.span,
+            f"`{model}` is a provider's model id (Bedrock, Vertex or a gateway): Claude Code "
+            "sends it as written, so it works only when Claude Code runs against that provider.",
+            severity=Severity.HINT,
+        )
         return
     lower = model.lower()
     if not lower.startswith("claude") and spec.FOREIGN_MODEL.match(lower):
@@ -77,25 +87,65 @@ def check_model(r: Report, key: KeySpec, node: YNode) -> None:
             "so this agent fails when spawned. Use `sonnet`, `opus`, `haiku` or `inherit`.",
         )
         return
-    well_formed = re.fullmatch(
-        r"claude-(opus|sonnet|haiku|fable|mythos)-\d+(-\d+)?(-\d{8})?", lower
+    _unknown_model(r, node, model, subagent)
+
+
+@emits("AGT032")
+def _unknown_model(r: Report, node: YNode, model: str, subagent: bool) -> None:
+    fails = "Claude Code sends it to the API as written and the API rejects it, so " + (
+        "the agent fails when it is spawned" if subagent else "the turn that uses it fails"
     )
-    guess, sure = (None, False) if well_formed else closest_sure(model, [*aliases, *known], 80)
-    if guess is not None:
+    # Measured for subagents (a 404 at spawn); for skills and commands it is the same request,
+    # but not measured: a warning there.
+    severity = None if subagent else Severity.WARNING
+    if model.lower() in spec.REJECTED_MODEL_WORDS:
         r.add(
             "AGT032",
             node.span,
-            f"Unknown model `{model}`: did you mean `{guess}`?",
-            fixes.replace(node.span, guess, f"Change to `{guess}`", safe=sure),
+            f"`{model}` is not a model alias here: {fails} (v{spec.MODEL_FACTS_RELEASE}). Use "
+            "`inherit` for the main conversation's model, or `sonnet`, `opus`, `haiku`.",
+            fixes.replace(node.span, "inherit", "Change to `inherit`", safe=False),
+            severity=severity,
         )
         return
+    well_formed = re.fullmatch(
+        r"claude-(opus|sonnet|haiku|fable|mythos)-\d+(-\d+)?(-\d{8})?", model.lower()
+    )
+    if well_formed:
+        # Perhaps newer than the installed anthropic SDK: uncertain, so not more than a note.
+        r.add(
+            "AGT032",
+            node.span,
+            f"`{model}` is not a model id this tool knows (it may be newer than the installed "
+            f"anthropic SDK). If the API does not know it either, {fails[0].lower() + fails[1:]}.",
+            severity=Severity.INFORMATION,
+        )
+        return
+    choices = [a.name for a in spec.MODEL_ALIASES if a.subagent_ok or not subagent]
+    if r.doc.rescued and " #" in model:
+        fails += (
+            " (the quoting retry this frontmatter needs made the ` #` comment part of the value)"
+        )
+        meant = model.split(" #", 1)[0].strip()
+        if meant.lower() in choices or spec.is_known_model_id(meant):
+            r.add(
+                "AGT032",
+                node.span,
+                f"Unknown model `{model}`: {fails}. Move the comment to a line of its own.",
+                fixes.replace(node.span, meant, f"Change to `{meant}`", safe=False),
+                severity=severity,
+            )
+            return
+    guess, sure = closest_sure(model, [*choices, *spec.known_model_ids()], 80)
     r.add(
         "AGT032",
         node.span,
-        f"`{model}` is not a model id this tool knows"
-        + (" (it may be newer than the installed anthropic SDK)." if well_formed else ".")
-        + " Prefer an alias such as `sonnet` or `inherit`.",
-        severity=Severity.INFORMATION if well_formed else None,
+        f"Unknown model `{model}`: {fails}."
+        + (
+            f" Did you mean `{guess}`?" if guess else " Use an alias such as `sonnet` or `inherit`."
+        ),
+        fixes.replace(node.span, guess, f"Change to `{guess}`", safe=sure) if guess else None,
+        severity=severity,
     )
 
 

@@ -10,7 +10,7 @@ from .. import fixes, spec
 from ..findings import Related, Severity
 from ..yamltree import YNode
 from .keys import parse_date
-from .report import INFO, E, H, Report, W, file_stem
+from .report import INFO, E, H, Report, W, file_stem, plugin_agent_id, type_name
 from .samples import agent, catalog
 
 RULES = table(
@@ -19,7 +19,8 @@ RULES = table(
         "name-missing",
         E,
         "The subagent has no `name`.",
-        "The name is the agent's identity; without it Claude Code skips the file.",
+        "The name is the agent's identity; without it Claude Code skips the file. A plugin "
+        "agent still loads, named after its file (`plugin:file-stem`): information there.",
         example=Example(
             text=(
                 "---\n"
@@ -95,9 +96,9 @@ RULES = table(
     Rule(
         "AGT017",
         "empty-value",
-        W,
+        E,
         "A required value is empty.",
-        "An empty name or description counts as missing.",
+        "An empty name or description counts as missing: Claude Code skips the agent.",
         example=Example(text=agent().replace("name: reviewer", "name: ''")),
         fix="Fill in the value.",
         tags=frozenset({NOT_LOADED}),
@@ -105,7 +106,7 @@ RULES = table(
     Rule(
         "AGT052",
         "plugin-agent-unlisted",
-        W,
+        E,
         "The plugin's manifest does not list this agent.",
         "A plugin.json `agents` list replaces the default folder; unlisted agents never load.",
         example=Example(
@@ -143,7 +144,8 @@ RULES = table(
         "skill-name-directory",
         INFO,
         "The skill name differs from its directory.",
-        "The Agent Skills spec requires them to be equal; Claude Code shows the name.",
+        "The Agent Skills spec requires them to be equal. Claude Code (v2.1.332) lists and runs "
+        "a project skill by its folder name and does not show this `name` at all.",
         example=Example(
             text=(
                 "---\n"
@@ -211,24 +213,41 @@ def check_subagent(r: Report) -> None:
     name = doc.get("name")
     if name is None:
         if not doc.has_key("name") and not missing_ok:
-            r.add(
-                "AGT010",
-                anchor,
-                "`name` is required: Claude Code skips an agent without one.",
-                fixes.insert_line(
-                    doc, 1, f"name: {file_stem(doc.path)}", "Add `name` from the file name"
-                ),
+            add = fixes.insert_line(
+                doc, 1, f"name: {file_stem(doc.path)}", "Add `name` from the file name"
             )
+            if r.fk.plugin:
+                r.add(
+                    "AGT010",
+                    anchor,
+                    f"No `name`: Claude Code loads this plugin agent as `{plugin_agent_id(r)}`, "
+                    "after its file. Add `name` to choose the name yourself.",
+                    add,
+                    severity=Severity.INFORMATION,
+                )
+            else:
+                r.add(
+                    "AGT010",
+                    anchor,
+                    "`name` is required: Claude Code skips an agent without one.",
+                    add,
+                )
     else:
         _subagent_name(r, name)
     description = doc.get("description")
     if description is None:
         if not doc.has_key("description") and not missing_ok:
+            plugin = r.fk.plugin_id
             r.add(
                 "AGT011",
                 anchor,
-                "`description` is required: say when Claude should use this agent. Without it "
-                "Claude Code skips the agent.",
+                "`description` is required: say when Claude should use this agent. "
+                + (
+                    f'Claude Code still loads this plugin agent, described only as "Agent from '
+                    f'{plugin} plugin", which gives Claude nothing to choose it by.'
+                    if plugin
+                    else "Without it Claude Code skips the agent."
+                ),
                 fixes.insert_line(
                     doc, 1, 'description: "Use this agent when ..."', "Add a `description`"
                 ),
@@ -247,7 +266,12 @@ def check_subagent(r: Report) -> None:
 @emits("AGT012", "AGT013", "AGT014", "AGT015", "AGT017")
 def _subagent_name(r: Report, name: YNode) -> None:
     if not (name.is_scalar and isinstance(name.value, str)):
-        r.add("AGT014", name.span, "`name` must be a string.", severity=Severity.ERROR)
+        r.add(
+            "AGT014",
+            name.span,
+            f"`name` must be a string, not {type_name(name)}: Claude Code skips the agent.",
+            severity=Severity.ERROR,
+        )
         return
     text = name.value
     if not text.strip():
@@ -309,7 +333,13 @@ def _subagent_description(r: Report, node: YNode) -> None:
         )
         return
     if not (node.is_scalar and isinstance(node.value, str)):
-        r.add("AGT014", node.span, "`description` must be a string.")
+        r.add(
+            "AGT014",
+            node.span,
+            f"`description` must be a string, not {type_name(node)}: Claude Code counts it as "
+            "missing and skips the agent. Quote it.",
+            severity=Severity.ERROR,
+        )
         return
     if len(node.text.strip()) < spec.SHORT_DESCRIPTION:
         r.add(
@@ -342,8 +372,8 @@ def check_skill(r: Report) -> None:
             r.add(
                 "AGT061",
                 name.span,
-                f"The name `{text}` differs from the skill's folder `{folder}`; the Agent Skills "
-                "spec wants them equal.",
+                f"The name `{text}` differs from the skill's folder `{folder}`: Claude Code lists "
+                f"and runs the skill as `/{folder}`, and the Agent Skills spec wants them equal.",
                 fixes.replace(name.span, folder, f"Rename to `{folder}`", safe=False),
             )
     _skill_texts(r, require_description=True)

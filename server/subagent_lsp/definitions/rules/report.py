@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from ...policy import PathIgnores, Policy
 from ...registry import DECLARED
+from .. import spec
 from ..document import Document
 from ..findings import Finding, Fix, Related, Severity, Span
 from ..kinds import FileKind
-from ..spec import LATEST_KNOWN_VERSION, KeySpec
+from ..spec import LATEST_KNOWN_VERSION, KeySpec, Kind
 from ..versions import Version, at_least, format_version, parse_version
 from ..yamltree import YNode
 
@@ -113,3 +114,42 @@ def file_stem(path: str) -> str:
         if base.lower().endswith(suffix):
             return base[: -len(suffix)]
     return base
+
+
+def plugin_agent_id(r: Report) -> str:
+    """The id Claude Code gives a plugin agent it loads without a (readable) `name`."""
+    plugin = r.fk.plugin_id or "plugin"
+    return f"{plugin}:{os.path.splitext(os.path.basename(r.doc.path))[0]}"
+
+
+def invoked_as(r: Report) -> str:
+    """How a skill or command is typed: the skill's folder, the command's path in its folder."""
+    path = os.path.abspath(r.doc.path)
+    if r.fk.kind is Kind.SKILL:
+        return "/" + os.path.basename(os.path.dirname(path))
+    marker = os.sep + "commands" + os.sep
+    rel = path[path.rfind(marker) + len(marker) :] if marker in path else os.path.basename(path)
+    return "/" + os.path.splitext(rel)[0].replace(os.sep, ":")
+
+
+def frontmatter_lost(r: Report) -> str:
+    """What Claude Code does with this file when it cannot read its frontmatter at all."""
+    kind = r.fk.kind
+    if kind is Kind.SUBAGENT and r.fk.plugin:
+        plugin = r.fk.plugin_id or "plugin"
+        return (
+            "Claude Code then drops the frontmatter and still loads the agent, as "
+            f'`{plugin_agent_id(r)}` described as "Agent from {plugin} plugin", with every tool '
+            f"and the default model (`{spec.DEFAULT_MODEL_ID}` in v{spec.MODEL_FACTS_RELEASE}): "
+            "it runs with more power than its frontmatter says."
+        )
+    if kind is Kind.SUBAGENT:
+        return "Claude Code skips this file."
+    if kind in (Kind.SKILL, Kind.COMMAND):
+        what = "skill" if kind is Kind.SKILL else "command"
+        return (
+            f"Claude Code then drops the frontmatter and still loads the {what}, as "
+            f"`{invoked_as(r)}` with the body's first line as its description; "
+            "`allowed-tools` and every other key are ignored."
+        )
+    return ""

@@ -39,12 +39,13 @@ RULES = table(
     ),
     Rule(
         "AGT042",
-        "tool-task-alias",
+        "tool-alias",
         H,
-        "`Task` is the old name of `Agent`.",
-        "Still accepted as an alias; `Agent` is the current name.",
+        "An old tool name that Claude Code still resolves.",
+        "`Task` resolves to `Agent`, `KillShell` and `KillBash` to `TaskStop` (v2.1.332): they "
+        "work, but the current name is clearer and survives the alias being dropped.",
         example=Example(text=agent("tools: Read, Task\n")),
-        fix="Write `Agent` (safe fix).",
+        fix="Write the current name: `Agent` (safe fix).",
         applicability="safe",
         tags=frozenset({"style"}),
     ),
@@ -194,6 +195,8 @@ def _tool_list(r: Report, key: KeySpec, node: YNode, skill_syntax: bool) -> None
 @emits("AGT040", "AGT041", "AGT042", "AGT044", "AGT046")
 def _resolve_tool(r: Report, entry: ToolEntry, deny: bool, skill_syntax: bool) -> bool:
     text = entry.text
+    if text == spec.ALL_TOOLS:
+        return True
     if text.startswith(spec.MCP_PREFIX):
         if text == "mcp__*" or re.fullmatch(r"mcp__[\w.-]+(__[\w.*-]+)?", text):
             return True
@@ -232,12 +235,16 @@ def _resolve_tool(r: Report, entry: ToolEntry, deny: bool, skill_syntax: bool) -
         return False
     if fact.status is ToolStatus.ALIAS:
         assert fact.replacement is not None
-        if r.opts.on(spec.AGENT_TOOL_SINCE):
+        renamed = fact.until or ""
+        in_version = renamed[:1].isdigit() and "." in renamed
+        # Before a rename the configured version knows only the old name: nothing to say.
+        if not in_version or r.opts.on(renamed):
+            when = f"in v{renamed}" if in_version else renamed
             r.add(
                 "AGT042",
                 entry.span,
-                f"`{name}` is the old name of `{fact.replacement}` (renamed in "
-                f"v{spec.AGENT_TOOL_SINCE}); it still works.",
+                f"`{name}` is the old name of `{fact.replacement}` (renamed {when}); Claude Code "
+                f"still resolves it to `{fact.replacement}`.",
                 fixes.replace(
                     _name_span(entry, name), fact.replacement, f"Rename to `{fact.replacement}`"
                 ),
