@@ -241,7 +241,7 @@ def frontmatter_structure(r: Report) -> bool:
             _no_frontmatter(r)
         return False
     fm = doc.frontmatter
-    if fm.close_span is not None and fm.closed_mid_line:
+    if fm.close_span is not None and fm.closed_mid_line and r.described.read_by_claude_code:
         dashes = fm.close_span
         r.add(
             "AGT019",
