@@ -22,7 +22,8 @@ OURS = (
     '---\nname: backend-developer\ndescription: "Use this agent for our backend."\n'
     "model: opus\n---\nOur own prompt: be brief.\n"
 )
-BROKEN = "---\nname: backend-developer\ndescription: Reviews: code\n---\nMy prompt.\n"
+# Broken for Claude Code too (an unquoted `: ` would load through its quoting retry).
+BROKEN = '---\nname: backend-developer\ndescription: "Unterminated\n---\nMy prompt.\n'
 
 
 @pytest.fixture()
@@ -79,8 +80,8 @@ def test_workspace_agent_is_used(
     assert _suggest(project) == 0
     body = standin.requests[-1]["body"]
     assert body["system"][0]["text"] == "Our own prompt: be brief."
-    assert body["model"] == "claude-opus-5"
-    assert "(claude-opus-5)" in capsys.readouterr().err
+    assert body["model"] == ALIAS_TO_MODEL_ID["opus"]
+    assert f"({ALIAS_TO_MODEL_ID['opus']})" in capsys.readouterr().err
 
 
 def test_invalid_workspace_agent_warns_and_uses_the_bundled_one(
@@ -157,7 +158,7 @@ def test_setup_carries_the_options() -> None:
     settings = Settings(model="sonnet", agent_timeout=5.0, agent_retries=4, context_tokens=99)
     setup = setup_agent(settings, [])
     assert (setup.model, setup.timeout, setup.retries, setup.context_tokens) == (
-        "claude-sonnet-5",
+        ALIAS_TO_MODEL_ID["sonnet"],
         5.0,
         4,
         99,
