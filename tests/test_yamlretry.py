@@ -89,6 +89,8 @@ def test_a_rescued_value_is_the_text_as_written_at_its_own_place(values: dict[st
         return
     for key, value in values.items():
         quoted_already = value[0] in "\"'" and value.endswith(value[0]) and len(value) > 1
+        if value[0] in "\"'" and not quoted_already:
+            break  # an unclosed quote: the lines after it are part of that value, as YAML reads it
         if not needs_quotes(value) or quoted_already:
             continue
         node = doc.get(key)
