@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from subagent_lsp.cli import main
+from subagent_lsp.cli.suggest import collect
 from subagent_lsp.config import parse_settings
 from subagent_lsp.definitions.findings import Finding, Severity, Span
 from subagent_lsp.definitions.workspace import check_paths
 from subagent_lsp.policy import Policy
-from subagent_lsp.suggest_command import collect
 
 AGENT = (
     '---\nname: {name}\ndescription: "Use this agent to review code for bugs."\n---\nYou review.\n'

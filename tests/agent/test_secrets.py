@@ -336,7 +336,7 @@ def test_the_catalogue_loads_on_the_first_agent_call_only(tmp_path: Path) -> Non
     code = (
         "import sys\n"
         "import subagent_lsp.lsp.server\n"
-        "from subagent_lsp.suggest_command import collect\n"
+        "from subagent_lsp.cli.suggest import collect\n"
         f"collect([{str(REPO / 'examples' / 'backend')!r}])\n"
         "print('BEFORE', 'detect_secrets' in sys.modules)\n"
         "from subagent_lsp.definitions.findings import Span\n"

@@ -7,10 +7,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from subagent_lsp.cli.suggest import collect
 from subagent_lsp.definitions.findings import TextEdit
 from subagent_lsp.definitions.fixes import apply_edits
 from subagent_lsp.review.suggestion import Suggestion
-from subagent_lsp.suggest_command import collect
 
 FLASK_DB = """\
 from flask_sqlalchemy import SQLAlchemy

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from . import __version__
+from .. import __version__
 
 KINDS = ("subagent", "skill", "command", "catalog-note")  # spec.Kind values, without importing it
 
@@ -149,13 +149,13 @@ def _import_check(program: bool) -> Callable[[argparse.Namespace, TextIO, TextIO
     imports make thousands of objects and no garbage, so each collection would only walk them
     again (~5 ms of a ``check FILE`` before, a few more at exit)."""
     if not program:
-        from .check_command import run_check
+        from .check import run_check
 
         return run_check
     enabled = gc.isenabled()
     gc.disable()
     try:
-        from .check_command import run_check
+        from .check import run_check
     finally:
         gc.freeze()
         if enabled:
@@ -175,27 +175,27 @@ def _main(argv: Sequence[str] | None) -> int:
             args.paths = ["-"] if args.stdin_filename else ["."]
         return run_check(args, sys.stdout, sys.stderr, sys.stdin)
     if args.command == "suggest":
-        from .suggest_command import run_suggest
+        from .suggest import run_suggest
 
         return run_suggest(args, sys.stdout, sys.stderr)
     if args.command == "serve":
-        from .lsp.server import serve  # pygls only when serving: `check` starts faster
+        from ..lsp.server import serve  # pygls only when serving: `check` starts faster
 
         serve(args.tcp)
         return EXIT_OK
     if args.command == "schema":
         import json
 
-        from .definitions.spec import Kind
+        from ..definitions.spec import Kind
         from .schema import json_schema  # pydantic only for this command
 
         json.dump(json_schema(Kind(args.kind)), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
     if args.command == "rule":
-        from .check_command import explain_rule
+        from .check import explain_rule
 
         return explain_rule(None if args.all else args.code, args.format, sys.stdout, sys.stderr)
-    from .check_command import print_rules
+    from .check import print_rules
 
     return print_rules(args.format, sys.stdout)

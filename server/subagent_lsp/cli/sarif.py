@@ -7,10 +7,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .definitions.findings import Severity
-from .definitions.rules import RULES
-from .definitions.workspace import FileResult
+from .. import __version__
+from ..definitions.findings import Severity
+from ..definitions.rules import RULES
+from ..definitions.workspace import FileResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/subagent-lsp/subagent-lsp"

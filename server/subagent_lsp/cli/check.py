@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from .all_rules import all_rules
-from .config import (
+from ..all_rules import all_rules
+from ..config import (
     ALL_CODES,
     TOOL_TABLE,
     ConfigError,
@@ -27,12 +27,12 @@ from .config import (
     load_config_file,
     rule_filter,
 )
-from .definitions.findings import Finding, Severity, Span
-from .definitions.kinds import FileKind, Globs, classify, classify_by_content
-from .definitions.rules import RULES
-from .definitions.spec import Kind
-from .definitions.versions import parse_version
-from .definitions.workspace import (
+from ..definitions.findings import Finding, Severity, Span
+from ..definitions.kinds import FileKind, Globs, classify, classify_by_content
+from ..definitions.rules import RULES
+from ..definitions.spec import Kind
+from ..definitions.versions import parse_version
+from ..definitions.workspace import (
     FileResult,
     ReadResult,
     add_duplicate_names,
@@ -42,8 +42,8 @@ from .definitions.workspace import (
     fix_text,
     read_text,
 )
-from .registry import Rule
-from .wording import plural
+from ..registry import Rule
+from ..wording import plural
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 STDIN = "-"
@@ -100,7 +100,7 @@ def explain_rule(code: str | None, fmt: str, out: TextIO, err: TextIO) -> int:
     """``subagent-lsp rule AGT020`` (a code or a name), or every rule with ``code=None``."""
     import json
 
-    from .definitions.suggest import closest
+    from ..definitions.suggest import closest
 
     registry = all_rules()
     known = list(registry)

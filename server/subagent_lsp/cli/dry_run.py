@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from .review.context import AgentContext
-from .wording import plural
+from ..review.context import AgentContext
+from ..wording import plural
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .all_rules import all_rules
-from .registry import Rule
+from ..all_rules import all_rules
+from ..registry import Rule
 
 HEADER = """# subagent-lsp rules
 

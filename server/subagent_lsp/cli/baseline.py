@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from .definitions.document import split_lines
-from .definitions.findings import Finding
-from .definitions.workspace import FileResult
+from ..definitions.document import split_lines
+from ..definitions.findings import Finding
+from ..definitions.workspace import FileResult
 
 VERSION = 1
 

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .definitions import spec
-from .definitions.spec import KeySpec, Kind, VType
+from ..definitions import spec
+from ..definitions.spec import KeySpec, Kind, VType
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -10,17 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from .definitions.document import split_lines
-from .definitions.findings import TextEdit
-from .definitions.fixes import apply_edits
-from .policy import Policy
+from ..definitions.document import split_lines
+from ..definitions.findings import TextEdit
+from ..definitions.fixes import apply_edits
+from ..policy import Policy
 
 if TYPE_CHECKING:
-    from .config import Settings
-from .review.offline.engine import analyze, is_backend_file, workspace_root
-from .review.offline.schema import SKIP_DIRS, SchemaCache
-from .review.suggestion import KINDS, Suggestion
-from .textfile import read_utf8
+    from ..config import Settings
+from ..review.offline.engine import analyze, is_backend_file, workspace_root
+from ..review.offline.schema import SKIP_DIRS, SchemaCache
+from ..review.suggestion import KINDS, Suggestion
+from ..textfile import read_utf8
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -138,7 +138,7 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"subagent-lsp: no such file or directory: {p}\n")
         return EXIT_USAGE
     kinds = [args.kind] if args.kind else None
-    from .config import ConfigError
+    from ..config import ConfigError
 
     try:
         settings = _settings(args.paths[0], err)
@@ -166,7 +166,7 @@ def _settings(start: str, err: TextIO) -> Settings:
     """The nearest configuration file's settings: the policy (``ignore = ["BKD301"]``,
     severities, per-path ignores) `check` and the editor apply, and the agent's settings the
     editor uses. ConfigError when it is not TOML."""
-    from .config import Settings, find_config_file, load_config_file
+    from ..config import Settings, find_config_file, load_config_file
 
     path = find_config_file(start)
     if path is None:
@@ -191,12 +191,12 @@ def run_agent_suggest(
     each request is printed as it would be sent, and nothing is sent (no key needed)."""
     import asyncio
 
-    from .config import Settings
-    from .dry_run_output import DryRun, write_requests
-    from .review.agent_setup import AgentUnavailable, setup_agent
-    from .review.anthropic_agent import AgentError, has_credentials
-    from .review.scope import whole_file
-    from .wording import plural
+    from ..config import Settings
+    from ..review.agent_setup import AgentUnavailable, setup_agent
+    from ..review.anthropic_agent import AgentError, has_credentials
+    from ..review.scope import whole_file
+    from ..wording import plural
+    from .dry_run import DryRun, write_requests
 
     settings = settings or Settings()
     if dry_run:
