@@ -12,7 +12,7 @@ from ..registry import emits
 from .document import Document
 from .findings import Finding
 from .kinds import FileKind
-from .rules import RULES, body, keys, names, syntax
+from .rules import RULES, body, keys, mcp, names, plugin_manifest, settings, syntax
 from .rules.report import DEFAULT_OPTIONS, CheckOptions, KindDescriptor, Report
 from .rules.tools import ToolEntry, source_exact, split_tools
 from .spec import Kind
@@ -28,6 +28,17 @@ DESCRIPTORS: dict[Kind, KindDescriptor] = {
     Kind.CATALOG: KindDescriptor(
         "catalog notes", checks=(names.check_catalog,), read_by_claude_code=False
     ),
+    Kind.SETTINGS: KindDescriptor("settings files", (settings.check_settings,), json=True),
+    Kind.MCP: KindDescriptor("MCP configs", (mcp.check_mcp_file,), json=True),
+    Kind.PLUGIN_MANIFEST: KindDescriptor(
+        "plugin manifests", (plugin_manifest.check_plugin_manifest,), json=True
+    ),
+    Kind.MARKETPLACE: KindDescriptor(
+        "marketplaces", (plugin_manifest.check_marketplace,), json=True
+    ),
+    Kind.PLUGIN_HOOKS: KindDescriptor(
+        "plugin hooks", (plugin_manifest.check_plugin_hooks,), json=True
+    ),
 }
 
 
@@ -39,6 +50,10 @@ def check_document(
     report = Report(doc, fk, opts, described)
     if doc.too_large:
         report.add("AGT001", doc.line_span(0), "File too large to be an agent definition.")
+    elif described.json:
+        for check in described.checks:
+            check(report)
+        return opts.policy.apply(doc.path, doc.lines, report.findings)
     elif syntax.frontmatter_structure(report):
         syntax.yaml_problems(report)
         syntax.duplicate_keys(report)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .findings import Position, Span
+from .jsontree import parse_json
 from .yamlretry import rewrite
 from .yamltree import ParsedYaml, YamlProblem, YNode, parse_yaml
 
@@ -124,6 +125,8 @@ def parse_document(path: str, text: str) -> Document:
         return Document(path, text[:0], lines[:1], too_large=True)
     lines = split_lines(text)
     doc = Document(path, text, lines)
+    if path.lower().endswith(".json"):
+        return _parse_json(doc)
     first = lines[0].lstrip("\ufeff") if lines else ""
     if not _FENCE.match(first):
         _detect_misplaced_fence(doc)
@@ -148,6 +151,16 @@ def parse_document(path: str, text: str) -> Document:
     # parsed anyway so the other findings still help while the user is typing.
     doc.body_start_line = close + 1 if close is not None else end
     _parse_frontmatter(doc)
+    return doc
+
+
+def _parse_json(doc: Document) -> Document:
+    """A JSON configuration file: the whole text is the tree (no frontmatter, no body)."""
+    parsed = parse_json(doc.text)
+    doc.root = parsed.root
+    doc.duplicate_keys.extend(parsed.duplicate_keys)
+    doc.problems.extend(YamlProblem(p.message, p.span, "syntax") for p in parsed.problems)
+    doc.body_start_line = len(doc.lines)
     return doc
 
 

@@ -12,6 +12,7 @@ from .document import TOP_KEY
 from .spec import (
     CATALOG_SIGNATURE_KEYS,
     DEFAULT_GLOBS,
+    JSON_KINDS,
     MATCH_ORDER,
     PLUGIN_MANIFEST,
     Kind,
@@ -242,6 +243,8 @@ def classify(
     path: str, text: str | None = None, globs: Globs | None = None, explicit: bool = False
 ) -> FileKind | None:
     """The kind of the file at ``path``; ``text`` is read only when content must decide."""
+    if path.lower().endswith(".json"):
+        return _classify_json(os.path.abspath(path), globs or default_globs())
     if not path.lower().endswith(".md"):
         return None  # every kind is Markdown: backend files skip this on every keystroke
     globs = globs or default_globs()
@@ -268,6 +271,20 @@ def classify(
         scope = os.path.dirname(abspath) if by_content is Kind.SUBAGENT else None
         return FileKind(by_content, scope=scope)
     return None
+
+
+def _classify_json(path: str, globs: Globs) -> FileKind | None:
+    """Claude Code's JSON configuration files, by path only (never by content: a project has
+    many JSON files). Settings that replace the glob table keep the JSON kinds' defaults."""
+    kind = globs.match(path)
+    if kind not in JSON_KINDS:
+        kind = default_globs().match(path)
+    if kind not in JSON_KINDS or kind is None:
+        return None
+    root = None
+    if kind in (Kind.PLUGIN_MANIFEST, Kind.MARKETPLACE, Kind.PLUGIN_HOOKS):
+        root = os.path.dirname(os.path.dirname(path))  # .claude-plugin/ or hooks/ is one down
+    return FileKind(kind, plugin_root=root)
 
 
 def _classify_in_plugin(

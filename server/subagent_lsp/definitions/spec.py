@@ -27,6 +27,12 @@ class Kind(enum.Enum):
     SKILL = "skill"
     COMMAND = "command"
     CATALOG = "catalog-note"
+    # JSON configuration (issue 20; facts in configspec.py)
+    SETTINGS = "settings"
+    MCP = "mcp"
+    PLUGIN_MANIFEST = "plugin-manifest"
+    MARKETPLACE = "marketplace"
+    PLUGIN_HOOKS = "plugin-hooks"
 
 
 class VType(enum.Enum):
@@ -866,10 +872,26 @@ DEFAULT_GLOBS: dict[Kind, tuple[str, ...]] = {
     Kind.SKILL: ("**/.claude/skills/*/SKILL.md", "**/skills/*/SKILL.md"),
     Kind.COMMAND: ("**/.claude/commands/**/*.md",),
     Kind.CATALOG: (),
+    Kind.SETTINGS: (
+        "**/.claude/settings.json",
+        "**/.claude/settings.local.json",
+        "**/managed-settings.json",
+        "**/managed-settings.d/*.json",
+    ),
+    Kind.MCP: ("**/.mcp.json",),
+    Kind.PLUGIN_MANIFEST: ("**/.claude-plugin/plugin.json",),
+    Kind.MARKETPLACE: ("**/.claude-plugin/marketplace.json",),
+    Kind.PLUGIN_HOOKS: ("**/hooks/hooks.json",),
 }
+JSON_KINDS = frozenset(
+    {Kind.SETTINGS, Kind.MCP, Kind.PLUGIN_MANIFEST, Kind.MARKETPLACE, Kind.PLUGIN_HOOKS}
+)
 # When a path matches several kinds' globs, the first kind here wins: a SKILL.md under an
 # `agents/` folder is still a skill.
-MATCH_ORDER: tuple[Kind, ...] = (Kind.SKILL, Kind.COMMAND, Kind.SUBAGENT, Kind.CATALOG)
+MATCH_ORDER: tuple[Kind, ...] = (
+    *(Kind.SKILL, Kind.COMMAND, Kind.SUBAGENT, Kind.CATALOG),
+    *(Kind.SETTINGS, Kind.MCP, Kind.PLUGIN_MANIFEST, Kind.MARKETPLACE, Kind.PLUGIN_HOOKS),
+)
 DEFAULT_EXCLUDES: tuple[str, ...] = (".git", ".venv", "node_modules")
 PLUGIN_MANIFEST = (".claude-plugin", "plugin.json")
 MAX_FILE_BYTES = 1_000_000

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..registry import emits
 from .checks import DEFAULT_OPTIONS, CheckOptions, check_document
+from .configspec import JSON_FILE_NAMES
 from .document import Document, parse_document
 from .findings import Finding, Related, Severity, Span
 from .fixes import apply_edits, select_safe_fixes
@@ -131,7 +132,8 @@ def iter_markdown(
         )
         for name in sorted(files):
             path = os.path.join(folder, name)
-            if name.lower().endswith(".md") and not ignores.ignored(path, False):
+            wanted = name.lower().endswith(".md") or name in JSON_FILE_NAMES
+            if wanted and not ignores.ignored(path, False):
                 yield path
 
 

@@ -5,13 +5,30 @@ from __future__ import annotations
 
 from ...registry import NOT_LOADED as _NOT_LOADED_TAG
 from ...registry import RULES_DOC, Rule
-from . import body, crossfile, keys, models, names, syntax, tools
+from . import (
+    body,
+    crossfile,
+    hooks,
+    jsonfile,
+    keys,
+    mcp,
+    models,
+    names,
+    permissions,
+    plugin_manifest,
+    settings,
+    syntax,
+    tools,
+)
 
 RULES: dict[str, Rule] = dict(
     sorted(
         (
             (code, rule)
-            for module in (syntax, keys, tools, models, names, body, crossfile)
+            for module in (
+                *(syntax, keys, tools, models, names, body, crossfile),
+                *(jsonfile, permissions, settings, hooks, mcp, plugin_manifest),
+            )
             for code, rule in module.RULES.items()
         ),
     )

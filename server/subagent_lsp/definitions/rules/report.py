@@ -53,6 +53,7 @@ class KindDescriptor:
     body_checks: tuple[Callable[[Report], None], ...] = ()  # whenever there is frontmatter
     frontmatter_optional: bool = False  # skills and commands load without one
     read_by_claude_code: bool = True  # catalog notes are not: their YAML errors are warnings
+    json: bool = False  # a JSON file: no frontmatter; its checks read the whole tree
 
 
 class Report:

@@ -1,0 +1,311 @@
+"""A plugin's `.claude-plugin/plugin.json`, a marketplace's `.claude-plugin/marketplace.json`,
+and a plugin's `hooks/hooks.json`. Facts from the plugins reference, checked against
+`claude plugin validate` of v2.1.332 (which says what fails to load and what only warns)."""
+
+from __future__ import annotations
+
+import os
+
+from ...registry import Example, Rule, emits, table
+from .. import configspec as cs
+from .. import fixes
+from ..findings import Severity, Span
+from ..yamltree import YNode
+from . import hooks, mcp
+from .jsonfile import (
+    check_syntax,
+    expect_type,
+    inner,
+    is_str,
+    replace_string,
+    require,
+    root_object,
+    unknown_keys,
+)
+from .report import INFO, E, Report, W
+
+MANIFEST_PATH = ".claude-plugin/plugin.json"
+MARKET_PATH = ".claude-plugin/marketplace.json"
+
+RULES = table(
+    Rule(
+        "AGT240",
+        "plugin-name-form",
+        W,
+        "A plugin or marketplace name that is not kebab-case.",
+        "`claude plugin validate` (v2.1.332) rejects a name with spaces (the plugin cannot be "
+        "installed: an error) and warns about any other non-kebab-case name, which Claude Code "
+        "accepts but the claude.ai marketplace sync refuses.",
+        example=Example('{"name": "Review_Kit"}\n', MANIFEST_PATH),
+        fix="Use lowercase letters, digits and hyphens: `review-kit` (quick fix).",
+        applicability="unsafe",
+    ),
+    Rule(
+        "AGT241",
+        "plugin-path-not-relative",
+        E,
+        "A component path that does not start with `./`.",
+        "Claude Code requires every manifest path to be relative to the plugin root and start "
+        'with `./` (`claude plugin validate`: "must start with ./"); the plugin fails to load.',
+        example=Example(
+            '{"name": "review-kit", "agents": ["agents/reviewer.md"]}\n',
+            MANIFEST_PATH,
+            files={"agents/reviewer.md": "---\nname: reviewer\ndescription: Reviews.\n---\n"},
+        ),
+        fix="Prefix it with `./` (quick fix).",
+        applicability="safe",
+    ),
+    Rule(
+        "AGT242",
+        "plugin-path-missing",
+        E,
+        "A path the manifest lists does not exist.",
+        '`claude plugin validate` reports "Path not found … The runtime loader will report this '
+        'as a load failure" (v2.1.332).',
+        example=Example('{"name": "review-kit", "commands": "./cmds/"}\n', MANIFEST_PATH),
+        fix="Fix the path, or create the file.",
+    ),
+    Rule(
+        "AGT243",
+        "plugin-version-not-semver",
+        INFO,
+        "A `version` that is not a semantic version.",
+        "The docs ask for semver (`1.2.0`); Claude Code compares versions to decide updates. "
+        "`claude plugin validate` accepts other strings, so this is a note.",
+        example=Example('{"name": "review-kit", "version": "v1.2"}\n', MANIFEST_PATH),
+        fix="Write MAJOR.MINOR.PATCH, as in `1.2.0`.",
+    ),
+    Rule(
+        "AGT244",
+        "plugin-component-misplaced",
+        W,
+        "A component folder or file inside `.claude-plugin/`.",
+        "Only `plugin.json` (and `marketplace.json`) belong in `.claude-plugin/`; agents, "
+        'commands, skills and hooks there are not loaded (plugins reference, "Directory '
+        'structure mistakes").',
+        example=Example(
+            '{"name": "review-kit"}\n',
+            MANIFEST_PATH,
+            files={
+                ".claude-plugin/agents/reviewer.md": "---\nname: reviewer\n"
+                "description: Reviews.\n---\n"
+            },
+        ),
+        fix="Move the folder to the plugin root.",
+    ),
+)
+
+_MARKET_ENTRY_KEYS = (
+    "name",
+    "source",
+    "displayName",
+    "description",
+    "version",
+    "author",
+    "homepage",
+    "repository",
+    "license",
+    "keywords",
+    "category",
+    "tags",
+    "strict",
+    "defaultEnabled",
+    "commands",
+    "agents",
+    "skills",
+    "hooks",
+    "mcpServers",
+    "lspServers",
+    "outputStyles",
+    "workflows",
+    "dependencies",
+    "channels",
+    "userConfig",
+    "metadata",
+    "experimental",
+)
+
+
+def _plugin_root(r: Report) -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(r.doc.path)))
+
+
+@emits("AGT203", "AGT204", "AGT243", "AGT244")
+def check_plugin_manifest(r: Report) -> None:
+    check_syntax(r)
+    misplaced(r)
+    root = root_object(r, "plugin.json")
+    if root is None:
+        return
+    index = cs.manifest_index(cs.PLUGIN_KEYS)
+    unknown_keys(r, root, index, "plugin.json")
+    name = require(r, root, "name", "The manifest", "Claude Code cannot load the plugin.")
+    if name is not None and expect_type(r, "name", name, "string", "a string"):
+        check_name(r, name, "plugin")
+    for key, value in root.pairs:
+        fact = index.get(key.text)
+        if fact is None or key.text == "name":
+            continue
+        if fact.vtype == "path":
+            if expect_type(r, key.text, value, "string|array", "a path or a list of paths"):
+                _paths(r, value, key.text == "skills")
+        elif fact.vtype == "config":
+            if expect_type(r, key.text, value, "string|array|object", "paths or an object"):
+                _config(r, key.text, value)
+        elif fact.vtype in ("string", "boolean", "array", "object"):
+            severity = Severity.WARNING if key.text in ("metadata", "experimental") else None
+            expect_type(r, key.text, value, fact.vtype, f"a JSON {fact.vtype}", severity)
+    version = root.get("version")
+    if version is not None and is_str(version) and not cs.SEMVER.match(version.text):
+        r.add(
+            "AGT243",
+            version.span,
+            f"`{version.text}` is not a semantic version (MAJOR.MINOR.PATCH, as in `1.2.0`).",
+        )
+
+
+@emits("AGT240")
+def check_name(r: Report, node: YNode, what: str) -> None:
+    text = node.text
+    if cs.KEBAB.match(text):
+        return
+    suggestion = "-".join(
+        p for p in "".join(c if c.isalnum() else "-" for c in text).split("-") if p
+    )
+    suggestion = suggestion.lower()
+    spaced = " " in text
+    r.add(
+        "AGT240",
+        node.span,
+        f"The {what} name `{text}` "
+        + (
+            "contains spaces: it cannot be installed."
+            if spaced
+            else "is not kebab-case: Claude Code accepts it, the claude.ai marketplace sync "
+            "does not."
+        )
+        + (f" Use `{suggestion}`." if suggestion else ""),
+        replace_string(node, suggestion, f"Change to `{suggestion}`") if suggestion else None,
+        severity=Severity.ERROR if spaced else None,
+    )
+
+
+@emits("AGT241", "AGT242")
+def _paths(r: Report, value: YNode, dot_ok: bool) -> None:
+    items = [value] if value.is_scalar else value.items
+    root = _plugin_root(r)
+    for item in items:
+        if not is_str(item):
+            expect_type(r, "a component path", item, "string", "a string")
+            continue
+        path = item.text
+        if not (path.startswith("./") or (dot_ok and path == ".")):
+            fixable = not path.startswith(("/", ".")) and "\\" not in path
+            start = inner(item).span.start
+            r.add(
+                "AGT241",
+                item.span,
+                f"`{path}` must be relative to the plugin root and start with `./`: the "
+                "plugin fails to load.",
+                fixes.replace(Span.point(start.line, start.column), "./", "Prefix with ./")
+                if fixable
+                else None,
+            )
+            continue
+        if "${" in path:
+            continue
+        target = os.path.normpath(os.path.join(root, path))
+        if not os.path.exists(target):
+            r.add(
+                "AGT242",
+                item.span,
+                f"`{path}` does not exist in the plugin: Claude Code reports a load failure.",
+            )
+
+
+def _config(r: Report, key: str, value: YNode) -> None:
+    if value.kind == "mapping":
+        if key == "hooks":
+            inline = value.get("hooks")
+            hooks.check_hooks(r, inline if inline is not None else value)
+        elif key == "mcpServers":
+            servers = value.get("mcpServers")
+            mcp.check_servers(r, servers if servers is not None else value)
+        return
+    _paths(r, value, False)
+
+
+@emits("AGT244")
+def misplaced(r: Report) -> None:
+    folder = os.path.dirname(os.path.abspath(r.doc.path))
+    if os.path.basename(folder) != cs.PLUGIN_DIR or not os.path.isdir(folder):
+        return
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry in cs.PLUGIN_COMPONENT_DIRS or entry in cs.PLUGIN_COMPONENT_FILES:
+            r.add(
+                "AGT244",
+                r.doc.line_span(0),
+                f"`.claude-plugin/{entry}` is inside .claude-plugin/: Claude Code loads "
+                f"components only from the plugin root. Move it to `./{entry}`.",
+            )
+
+
+@emits("AGT203", "AGT206")
+def check_marketplace(r: Report) -> None:
+    check_syntax(r)
+    root = root_object(r, "marketplace.json")
+    if root is None:
+        return
+    index = cs.manifest_index(cs.MARKETPLACE_KEYS)
+    unknown_keys(r, root, index, "marketplace.json")
+    name = require(r, root, "name", "The marketplace", "Claude Code refuses it.")
+    if name is not None and expect_type(r, "name", name, "string", "a string"):
+        check_name(r, name, "marketplace")
+        if name.text in cs.MARKETPLACE_RESERVED:
+            r.add(
+                "AGT240",
+                name.span,
+                f"`{name.text}` is reserved for official Anthropic marketplaces: Claude Code "
+                "refuses to load it.",
+                severity=Severity.ERROR,
+            )
+    owner = require(r, root, "owner", "The marketplace", "Claude Code refuses it.")
+    if owner is not None and expect_type(r, "owner", owner, "object", "an object"):
+        require(r, owner, "name", "`owner`", "Claude Code refuses the marketplace.")
+    plugins = require(r, root, "plugins", "The marketplace", "Claude Code refuses it.")
+    if plugins is None or not expect_type(r, "plugins", plugins, "array", "an array"):
+        return
+    base = os.path.dirname(os.path.dirname(os.path.abspath(r.doc.path)))
+    for entry in plugins.items:
+        if not expect_type(r, "a plugin entry", entry, "object", "an object"):
+            continue
+        unknown_keys(r, entry, _MARKET_ENTRY_KEYS, "a plugin entry", Severity.INFORMATION)
+        entry_name = require(r, entry, "name", "This plugin entry", "it cannot be installed.")
+        if entry_name is not None and is_str(entry_name):
+            check_name(r, entry_name, "plugin")
+        source = require(r, entry, "source", "This plugin entry", "it cannot be installed.")
+        local = source is not None and is_str(source) and source.text.startswith("./")
+        if local and source is not None:
+            if not os.path.exists(os.path.normpath(os.path.join(base, source.text))):
+                r.add(
+                    "AGT242",
+                    source.span,
+                    f"`{source.text}` does not exist next to the marketplace: the plugin "
+                    "cannot be installed.",
+                )
+
+
+@emits("AGT203")
+def check_plugin_hooks(r: Report) -> None:
+    check_syntax(r)
+    root = root_object(r, "hooks.json")
+    if root is None:
+        return
+    unknown_keys(r, root, (*cs.PLUGIN_HOOKS_KEYS, cs.SCHEMA_KEY), "a plugin's hooks.json")
+    events = root.get("hooks")
+    if events is not None:
+        hooks.check_hooks(r, events)
