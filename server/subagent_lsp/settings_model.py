@@ -119,9 +119,15 @@ Severities = Annotated[dict[RuleCode, SeverityValue], Shape("severities")]
 GlobTable = TypedDict(
     "GlobTable",
     {
-        **{"subagent": Patterns, "skill": Patterns, "command": Patterns, "catalog-note": Patterns},
-        **{"settings": Patterns, "mcp": Patterns, "plugin-manifest": Patterns},
-        **{"marketplace": Patterns, "plugin-hooks": Patterns},
+        "subagent": Patterns,
+        "skill": Patterns,
+        "command": Patterns,
+        "catalog-note": Patterns,
+        "settings": Patterns,
+        "mcp": Patterns,
+        "plugin-manifest": Patterns,
+        "marketplace": Patterns,
+        "plugin-hooks": Patterns,
     },
     total=False,
 )  # spec.Kind's values (a test says so)

@@ -106,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", "run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
     serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on 127.0.0.1:PORT")
-    schema = command("schema", "print the JSON Schema of a kind's frontmatter")
+    schema = command("schema", "print the JSON Schema of a kind's frontmatter or JSON file")
     schema.add_argument("kind", choices=KINDS)
     suggest = command(
         "suggest", "backend-developer suggestions (indexes, validation, error handling)"

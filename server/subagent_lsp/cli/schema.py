@@ -73,6 +73,10 @@ def model_for(kind: Kind) -> type[BaseModel]:
 
 
 def json_schema(kind: Kind) -> dict[str, Any]:
+    if kind in spec.JSON_KINDS:  # JSON files: built from their facts, no pydantic model
+        from ..definitions.config_schema import json_schema as config_json_schema
+
+        return config_json_schema(kind)
     schema = model_for(kind).model_json_schema()
     schema["$schema"] = SCHEMA_DIALECT
     schema["title"] = f"Claude Code {kind.value} frontmatter (subagent-lsp)"

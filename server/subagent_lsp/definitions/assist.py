@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from . import spec
+from . import config_assist, spec
 from .checks import split_tools
 from .document import TOP_KEY, Document
 from .findings import Finding, Position, Span
@@ -99,9 +99,14 @@ def hover(
 ) -> HoverInfo | None:
     parts: list[str] = []
     span: Span | None = None
-    keys = spec.key_index(fk.kind)
-    mapping = doc.mapping
+    if fk.kind in spec.JSON_KINDS:
+        at = config_assist.hover(doc, fk.kind, pos)
+        if at is not None:
+            parts.append(at[0])
+            span = at[1]
+    mapping = None if fk.kind in spec.JSON_KINDS else doc.mapping
     if mapping is not None:
+        keys = spec.key_index(fk.kind)
         for k, v in mapping.pairs:
             key = keys.get(k.text) if k.is_scalar else None
             if _node_at(k, pos) and key is not None:
@@ -198,6 +203,13 @@ def complete(
     mcp_servers: Sequence[str] = (),
     skill_names: Sequence[str] = (),
 ) -> list[Completion]:
+    if fk.kind in spec.JSON_KINDS:
+        return [
+            Completion(
+                i.label, i.kind, i.detail, i.documentation, i.insert_text, False, i.replace, i.sort
+            )
+            for i in config_assist.complete(doc, fk.kind, pos)
+        ]
     line = doc.lines[pos.line] if pos.line < len(doc.lines) else ""
     prefix = line[: pos.column]
     if doc.frontmatter is None and pos.line == 0 and fk.kind is not Kind.CATALOG:

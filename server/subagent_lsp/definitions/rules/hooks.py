@@ -145,6 +145,10 @@ def _group(r: Report, event: cs.HookEvent, group: YNode) -> None:
         check_handler(r, event, handler)
 
 
+_HANDLER_GUESS = {"shell": "command", "bash": "command", "sh": "command", "script": "command"}
+_HANDLER_GUESS.update(webhook="http", url="http", mcp="mcp_tool", tool="mcp_tool")
+
+
 def _brace(node: YNode) -> YNode:
     s = node.span.start
     return YNode("scalar", type(node.span).of(s.line, s.column, s.line, s.column + 1))
@@ -162,7 +166,9 @@ def check_handler(r: Report, event: cs.HookEvent, handler: YNode) -> None:
     if kind is None or not is_str(kind) or kind.text not in types:
         anchor = kind if kind is not None else _brace(handler)
         shown = f"`{kind.text}`" if kind is not None and is_str(kind) else "no type"
-        guess = closest_sure(kind.text, list(types), 60)[0] if is_str(kind) else None
+        guess = None
+        if kind is not None and is_str(kind):
+            guess = _HANDLER_GUESS.get(kind.text.lower()) or closest_sure(kind.text, types, 60)[0]
         assert kind is None or anchor is kind
         r.add(
             "AGT222",

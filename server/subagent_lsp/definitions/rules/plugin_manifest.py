@@ -289,14 +289,17 @@ def check_marketplace(r: Report) -> None:
             check_name(r, entry_name, "plugin")
         source = require(r, entry, "source", "This plugin entry", "it cannot be installed.")
         local = source is not None and is_str(source) and source.text.startswith("./")
-        if local and source is not None:
-            if not os.path.exists(os.path.normpath(os.path.join(base, source.text))):
-                r.add(
-                    "AGT242",
-                    source.span,
-                    f"`{source.text}` does not exist next to the marketplace: the plugin "
-                    "cannot be installed.",
-                )
+        if (
+            local
+            and source is not None
+            and not os.path.exists(os.path.normpath(os.path.join(base, source.text)))
+        ):
+            r.add(
+                "AGT242",
+                source.span,
+                f"`{source.text}` does not exist next to the marketplace: the plugin "
+                "cannot be installed.",
+            )
 
 
 @emits("AGT203")
