@@ -49,9 +49,12 @@ def test_corpus_matches_golden() -> None:
 def test_corpus_is_classified() -> None:
     results = check_paths([str(CORPUS)])
     md_files = [p for p in CORPUS.rglob("*.md") if p.name != "README.md"]
-    # Every agent file is classified (the plugins list them); READMEs are not agents.
-    assert len(results) == len(md_files) >= 150
+    manifests = list(CORPUS.rglob(".claude-plugin/plugin.json"))
+    # Every agent file is classified (the plugins list them); READMEs are not agents. The
+    # plugins' manifests are checked too (issue 20), and are clean.
+    assert len(results) == len(md_files) + len(manifests) >= 150
     assert all(r.kind is not None and r.kind.plugin for r in results)
+    assert all(not r.findings for r in results if r.path.endswith("plugin.json"))
 
 
 def test_corpus_valid_files_have_nothing_above_information() -> None:

@@ -133,7 +133,7 @@ def _group(r: Report, event: cs.HookEvent, group: YNode) -> None:
     if handlers is None:
         r.add(
             "AGT222",
-            group.span if group.span.start.line == group.span.end.line else _brace(group),
+            group.span if group.span.start.line == group.span.end.line else _brace(group).span,
             "This matcher group has no `hooks` array: Claude Code cannot load it"
             + (", and skips the whole settings file." if gate else " and drops it."),
             severity=severity,
