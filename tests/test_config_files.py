@@ -138,7 +138,7 @@ def test_files_claude_code_accepts_as_they_are(text: str) -> None:
         ('{"env": ["A=1"]}', "AGT204"),
         ('{"permissions": {"allow": "Bash"}}', "AGT204"),
         ('{"permissions": {"defaultMode": 3}}', "AGT213"),
-        ('[1, 2]', "AGT204"),
+        ("[1, 2]", "AGT204"),
         ('{"model": "a",}', "AGT201"),
         ("{'model': 'a'}", "AGT201"),
         ('{"model": "sonnet", "model": "opus"}', "AGT202"),
@@ -153,8 +153,11 @@ def test_files_claude_code_accepts_as_they_are(text: str) -> None:
         ('{"hooks": {"Stop": [{"matcher": "x"}]}}', "AGT222"),
         ('{"hooks": {"Stop": [{"hooks": [{"command": "x"}]}]}}', "AGT222"),
         ('{"hooks": {"Stop": [{"hooks": [{"type": "mcp_tool", "server": "s"}]}]}}', "AGT222"),
-        ('{"hooks": {"PreToolUse": [{"hooks": [{"type": "command", "command": "x", '
-         '"if": "bash(x)"}]}]}}', "AGT210"),
+        (
+            '{"hooks": {"PreToolUse": [{"hooks": [{"type": "command", "command": "x", '
+            '"if": "bash(x)"}]}]}}',
+            "AGT210",
+        ),
     ],
 )
 def test_each_defect_alone(text: str, code: str) -> None:

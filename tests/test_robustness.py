@@ -66,3 +66,74 @@ def test_any_text_gives_findings_inside_the_document(text: str, kind: Kind) -> N
         assert f.span.start <= f.span.end
         for fix in f.fixes:
             apply_edits(text, fix.edits)  # never raises
+
+
+JSON_PIECES = st.sampled_from(
+    [
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        '"',
+        '"model"',
+        '"permissions"',
+        '"allow"',
+        '"defaultMode"',
+        '"hooks"',
+        '"PreToolUse"',
+        '"matcher"',
+        '"type"',
+        '"command"',
+        '"if"',
+        '"mcpServers"',
+        '"url"',
+        '"name"',
+        '"agents"',
+        '"env"',
+        '"Bash(ls"',
+        '"./x"',
+        "1",
+        "-0.5e3",
+        "true",
+        "null",
+        "// c\n",
+        "/*",
+        "\\",
+        '"\\u12"',
+        "😀",
+        "\r\n",
+        "\n",
+        " ",
+        "\t",
+        "\x00",
+        "\ufeff",
+    ]
+)
+JSON_TEXTS = st.one_of(st.text(max_size=200), st.lists(JSON_PIECES, max_size=60).map("".join))
+JSON_PATHS = st.sampled_from(
+    [
+        "/ws/.claude/settings.json",
+        "/ws/.mcp.json",
+        "/ws/p/.claude-plugin/plugin.json",
+        "/ws/p/.claude-plugin/marketplace.json",
+        "/ws/p/hooks/hooks.json",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON_TEXTS, JSON_PATHS)
+def test_any_json_text_gives_findings_inside_the_document(text: str, path: str) -> None:
+    from subagent_lsp.definitions.kinds import classify
+
+    kind = classify(path)
+    assert kind is not None
+    findings = lint(text, kind.kind, path=path)
+    for f in findings:
+        assert _inside(text, f.span.start.line, f.span.start.column), f
+        assert _inside(text, f.span.end.line, f.span.end.column), f
+        assert f.span.start <= f.span.end
+        for fix in f.fixes:
+            apply_edits(text, fix.edits)
