@@ -27,6 +27,11 @@ def test_check_examples_text_output() -> None:
     # The unquoted `: ` loads in Claude Code (its quoting retry): a warning, not an error.
     assert "api-designer.md:3:14: warning AGT006" in out
     assert "db-tuner.md:3:1: warning AGT020 Unknown key `descripton`" in out
+    # Claude Code's JSON files (issue 20): a mode typo skips the settings file, an MCP server
+    # with a `url` and no `type` never starts.
+    assert "settings.json:6:20: error AGT213" in out
+    assert "settings.json:4:39: warning AGT211 `Bsh` is not a Claude Code tool" in out
+    assert ".mcp.json:3:5: error AGT230" in out
     assert "Found " in out.splitlines()[-1]
 
 

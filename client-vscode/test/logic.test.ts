@@ -4,7 +4,12 @@ import { test } from "node:test";
 import { hasKey, KEY_VARIABLE, looksLikeKey, redact, SECRET_ID, serverEnvironment } from "../src/logic/environment";
 import { executableNames, findServer, INSTALL_HINT } from "../src/logic/findServer";
 import { clearKey, KeyHost, setKey } from "../src/logic/keys";
-import { AGENT_PATTERNS, documentSelector, globsFromSettings } from "../src/logic/selectors";
+import {
+  AGENT_PATTERNS,
+  CONFIG_PATTERNS,
+  documentSelector,
+  globsFromSettings,
+} from "../src/logic/selectors";
 import { needsRestart, serverSettings } from "../src/logic/settings";
 import { statusFor } from "../src/logic/status";
 
@@ -109,6 +114,15 @@ test("document selectors: agent files among Markdown, plus backend code", () => 
   assert.ok(!markdown.some((f) => f.pattern === "**/*.md"));
   assert.deepEqual(selector.filter((f) => !f.pattern).map((f) => f.language), ["python", "sql"]);
   assert.deepEqual(globsFromSettings(undefined), []);
+});
+
+test("document selectors: Claude Code's JSON files, as JSON or JSON with comments", () => {
+  const selector = documentSelector(globsFromSettings({ settings: ["conf/claude.json"] }));
+  const json = selector.filter((f) => f.language === "json");
+  assert.equal(json.length, CONFIG_PATTERNS.length + 1);
+  assert.ok(json.some((f) => f.pattern === "**/conf/claude.json"));
+  assert.equal(selector.filter((f) => f.language === "jsonc").length, json.length);
+  assert.ok(!selector.some((f) => f.language === "markdown" && f.pattern?.endsWith(".json")));
 });
 
 test("status bar: server state and agent mode", () => {

@@ -68,7 +68,13 @@ class Rule:
         head = f"`{ex.path}`{others}" + (f": {ex.note}" if ex.note else "")
         if not ex.text.isprintable() and not all(c.isprintable() or c in "\n\t" for c in ex.text):
             return head
-        lang = "python" if ex.path.endswith(".py") else "markdown"
+        lang = (
+            "python"
+            if ex.path.endswith(".py")
+            else "json"
+            if ex.path.endswith(".json")
+            else "markdown"
+        )
         return f"{head}\n\n```{lang}\n{ex.text.rstrip()}\n```"
 
 

@@ -14,10 +14,29 @@ export const AGENT_PATTERNS = [
   "**/.claude/commands/**/*.md",
 ];
 
+// Claude Code's JSON configuration files (settings, MCP servers, plugin manifests and hooks).
+export const CONFIG_PATTERNS = [
+  "**/.claude/settings.json",
+  "**/.claude/settings.local.json",
+  "**/managed-settings.json",
+  "**/managed-settings.d/*.json",
+  "**/.mcp.json",
+  "**/.claude-plugin/plugin.json",
+  "**/.claude-plugin/marketplace.json",
+  "**/hooks/hooks.json",
+];
+
 export function documentSelector(extraPatterns: string[] = []): DocumentFilter[] {
   const patterns = [...AGENT_PATTERNS, ...extraPatterns];
+  const json = [...CONFIG_PATTERNS, ...patterns.filter((p) => p.endsWith(".json"))];
   return [
-    ...patterns.map((pattern) => ({ scheme: "file", language: "markdown", pattern })),
+    ...patterns
+      .filter((pattern) => !pattern.endsWith(".json"))
+      .map((pattern) => ({ scheme: "file", language: "markdown", pattern })),
+    // VS Code may open them as JSON or as JSON with comments: either way they are sent.
+    ...json.flatMap((pattern) =>
+      ["json", "jsonc"].map((language) => ({ scheme: "file", language, pattern })),
+    ),
     { scheme: "file", language: "python" },
     { scheme: "file", language: "sql" },
   ];
