@@ -118,3 +118,16 @@ async def test_emoji_before_the_error_is_counted_in_the_clients_units(
     units = {"utf-8": len(before.encode("utf-8")), "utf-32": len(before)}
     encoding = client.encoding  # type: ignore[attr-defined]
     assert event.range.start == types.Position(0, units.get(encoding, len(before) + 1))
+
+
+async def test_definition_from_a_permission_rule_to_the_mcp_server(client: LanguageClient) -> None:
+    tmp = client.tmp  # type: ignore[attr-defined]
+    config = '{\n  "mcpServers": {\n    "github": {"type": "http", "url": "https://x/mcp"}\n  }\n}\n'
+    (tmp / ".mcp.json").write_text(config, encoding="utf-8")
+    uri = await _open(client, '{"permissions": {"allow": ["mcp__github__get_issue"]}}')
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(types.TextDocumentIdentifier(uri), types.Position(0, 33))
+    )
+    assert isinstance(found, list) and len(found) == 1
+    assert found[0].uri == (tmp / ".mcp.json").as_uri()
+    assert found[0].range == types.Range(types.Position(2, 4), types.Position(2, 12))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from ..definitions.findings import Span
+from ..definitions.mcp_navigation import definitions_at
 from ..definitions.navigation import Definition, NameIndex, Reference, Symbol, document_symbols
 from ..definitions.spec import Kind
 from ..definitions.usage import (
@@ -58,7 +59,7 @@ class Navigation(LanguageFeature):
     def definition(self, entry: OpenDoc, pos: types.Position) -> list[types.Location] | None:
         index, found = self._target(entry, pos)
         if found is None:
-            return None
+            return self._mcp_server(entry, pos)
         places = definitions_of(index, found, self.state.near())
         return [self._location(d.path, d.span) for d in places] or None
 
@@ -107,6 +108,12 @@ class Navigation(LanguageFeature):
             )
             for span, title in titles
         ]
+
+    def _mcp_server(self, entry: OpenDoc, pos: types.Position) -> list[types.Location] | None:
+        """`mcp__server__tool` -> the server's entry in `.mcp.json`."""
+        at = convert.from_position(entry.lines, pos, self.state.codec)
+        places = definitions_at(entry.path, entry.lines, at.line, at.column, self.state.roots())
+        return [self._location(path, span) for path, span in places] or None
 
     def _target(
         self, entry: OpenDoc, pos: types.Position
