@@ -30,7 +30,7 @@ from ..config import (
 from ..definitions.findings import Finding, Severity, Span
 from ..definitions.kinds import FileKind, Globs, classify, classify_by_content
 from ..definitions.rules import RULES
-from ..definitions.spec import Kind
+from ..definitions.spec import JSON_KINDS, Kind
 from ..definitions.versions import parse_version
 from ..definitions.workspace import (
     FileResult,
@@ -239,8 +239,13 @@ def run_check(
 
 
 def _globs_in_effect(globs: Globs) -> list[str]:
-    """The patterns of ``globs`` as matched (with the ``**/`` Globs adds)."""
-    return list(dict.fromkeys(p for pats in globs.patterns.values() for p in pats))
+    """The agent files' patterns of ``globs`` as matched (with the ``**/`` Globs adds); the JSON
+    configuration files are checked beside them, not instead."""
+    return list(
+        dict.fromkeys(
+            p for kind, pats in globs.patterns.items() if kind not in JSON_KINDS for p in pats
+        )
+    )
 
 
 def _nothing_found(paths: Sequence[str], source: StdinFile | None, globs: Globs) -> str:

@@ -9,8 +9,8 @@ from .. import configspec as cs
 from ..findings import Severity
 from ..suggest import closest_sure
 from ..yamltree import YNode
-from . import permissions
 from .jsonfile import SETTINGS_PATH, expect_type, is_str, replace_string, unknown_keys
+from .permissions import check_rule
 from .report import Report, W
 
 RULES = table(
@@ -208,4 +208,4 @@ def check_handler(r: Report, event: cs.HookEvent, handler: YNode) -> None:
             "runs.",
         )
     elif is_str(condition):
-        permissions.check_rule(r, condition, "if")
+        check_rule(r, condition, "if")

@@ -11,7 +11,7 @@ from .. import configspec as cs
 from .. import fixes
 from ..findings import Severity, Span
 from ..yamltree import YNode
-from . import hooks, mcp
+from .hooks import check_hooks
 from .jsonfile import (
     check_syntax,
     expect_type,
@@ -22,6 +22,7 @@ from .jsonfile import (
     root_object,
     unknown_keys,
 )
+from .mcp import check_servers
 from .report import INFO, E, Report, W
 
 MANIFEST_PATH = ".claude-plugin/plugin.json"
@@ -227,10 +228,10 @@ def _config(r: Report, key: str, value: YNode) -> None:
     if value.kind == "mapping":
         if key == "hooks":
             inline = value.get("hooks")
-            hooks.check_hooks(r, inline if inline is not None else value)
+            check_hooks(r, inline if inline is not None else value)
         elif key == "mcpServers":
             servers = value.get("mcpServers")
-            mcp.check_servers(r, servers if servers is not None else value)
+            check_servers(r, servers if servers is not None else value)
         return
     _paths(r, value, False)
 
@@ -311,4 +312,4 @@ def check_plugin_hooks(r: Report) -> None:
     unknown_keys(r, root, (*cs.PLUGIN_HOOKS_KEYS, cs.SCHEMA_KEY), "a plugin's hooks.json")
     events = root.get("hooks")
     if events is not None:
-        hooks.check_hooks(r, events)
+        check_hooks(r, events)

@@ -13,7 +13,7 @@ from ..findings import Severity
 from ..spec import KeySpec, VType
 from ..suggest import closest_sure
 from ..yamltree import YNode
-from . import hooks, models, permissions
+from .hooks import check_hooks
 from .jsonfile import (
     SETTINGS_PATH,
     check_syntax,
@@ -24,6 +24,8 @@ from .jsonfile import (
     root_object,
     unknown_keys,
 )
+from .models import check_model
+from .permissions import check_rule_list
 from .report import E, H, Report
 
 RULES = table(
@@ -126,14 +128,14 @@ def _only(root: YNode, key: YNode) -> YNode:
 def _check_value(r: Report, name: str, vtype: str, value: YNode) -> None:
     wanted = _JSON_TYPE.get(vtype)
     if name == "hooks":
-        hooks.check_hooks(r, value)  # a wrong type there only drops the field (measured)
+        check_hooks(r, value)  # a wrong type there only drops the field (measured)
         return
     if wanted and not expect_type(r, name, value, wanted, f"a JSON {wanted}"):
         return
     if name == "permissions":
         check_permissions(r, value)
     elif name == "model" and is_str(value):
-        models.check_model(r, _SETTINGS_MODEL, inner(value))
+        check_model(r, _SETTINGS_MODEL, inner(value))
     elif name == "env":
         check_env(r, value)
 
@@ -146,7 +148,7 @@ def check_permissions(r: Report, node: YNode) -> None:
         if rules is not None and expect_type(
             r, f"permissions.{listed_in}", rules, "array", "an array of rule strings"
         ):
-            permissions.check_rule_list(r, rules, listed_in)
+            check_rule_list(r, rules, listed_in)
     mode = node.get("defaultMode")
     if mode is None:
         return
