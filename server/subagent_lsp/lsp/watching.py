@@ -9,7 +9,13 @@ from lsprotocol import types
 from .feature import LanguageFeature
 
 log = logging.getLogger(__name__)
-WATCHED = ("**/*.md", "**/.claude-plugin/plugin.json", "**/*.{py,sql}")
+WATCHED = (
+    "**/*.md",
+    "**/.claude-plugin/plugin.json",
+    "**/*.{py,sql}",
+    # Claude Code's JSON files (configspec.JSON_FILE_NAMES; plugin.json is above)
+    "**/{.mcp,settings,settings.local,managed-settings,marketplace,hooks}.json",
+)
 
 
 class FileWatching(LanguageFeature):
