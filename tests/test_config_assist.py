@@ -120,3 +120,33 @@ def test_schema_accepts_the_clean_twin_and_refuses_the_broken_one(kind: Kind) ->
     assert list(validator.iter_errors(clean)) == []
     broken = json.loads((FIXTURES / "broken" / KINDS[kind]).read_text(encoding="utf-8"))
     assert list(validator.iter_errors(broken))
+
+
+def test_hover_on_hook_fields_and_elsewhere() -> None:
+    text = (
+        '{"hooks": {"Stop": [{"matcher": "x", "hooks": [{"type": "command", "command": "x", '
+        '"if": "Bash(git *)", "timeout": 5}]}]}, "unknownKey": 1}'
+    )
+    assert "takes no matcher" in _hover(text, 0, 23)
+    at = text.index('"if"') + 1
+    assert "one permission rule" in _hover(text, 0, at)
+    assert "**`Bash`** (tool)" in _hover(text, 0, at + 7)
+    assert "seconds before" in _hover(text, 0, text.index('"timeout"') + 1)
+    assert _hover(text, 0, text.index('"unknownKey"') + 1) == ""
+    assert _hover(text, 0, 0) == ""
+    market = '{"name": "m", "owner": {"name": "x"}}'
+    assert "Maintainer" in _hover(
+        market, 0, 16, Kind.MARKETPLACE, "/p/.claude-plugin/marketplace.json"
+    )
+    mcp = '{"mcpServers": {"db": {"command": "x"}}}'
+    assert "executable" in _hover(mcp, 0, 25, Kind.MCP, "/p/.mcp.json")
+
+
+def test_completion_in_hook_groups_and_handlers() -> None:
+    assert '"matcher": ' in _complete('{"hooks": {"Stop": [{"m')
+    assert '"command": ' in _complete('{"hooks": {"Stop": [{"hooks": [{"type": "command", "c')
+    hooks = _complete('{"', Kind.PLUGIN_HOOKS, "/p/hooks/hooks.json")
+    assert hooks == ['"description": ', '"hooks": ']
+    assert _complete('{"mcpServers": {"a": {"args": [', Kind.MCP, "/p/.mcp.json") == []
+    assert '"mcpServers": ' in _complete('{"', Kind.MCP, "/p/.mcp.json")
+    assert '"owner": ' in _complete('{"', Kind.MARKETPLACE, "/p/.claude-plugin/marketplace.json")

@@ -229,3 +229,79 @@ def test_quick_fixes_keep_the_json_valid() -> None:
         repaired = apply_edits(text, list(finding.fixes[0].edits))
         json.loads(repaired)  # still JSON
         assert finding.code not in {f.code for f in _check(repaired, Kind.SETTINGS)}
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ('{"mcpServers": {"a": {"type": "websocket", "url": "ws://x"}}}', ["AGT232"]),
+        ('{"mcpServers": {"a": {"type": "http"}}}', ["AGT231"]),
+        ('{"mcpServers": {"a": "npx server"}}', ["AGT204"]),
+        ('{"mcpServers": []}', ["AGT204"]),
+        ("[]", ["AGT204"]),
+        ('{"mcpServers": {"a": {"command": "x", "cmd": "y"}}}', ["AGT203"]),
+        ('{"servers": {}}', ["AGT203"]),
+    ],
+)
+def test_mcp_defects(text: str, codes: list[str]) -> None:
+    assert [f.code for f in _check(text, Kind.MCP, path="/p/.mcp.json")] == codes
+
+
+def test_mcp_type_guess_is_offered_as_a_fix() -> None:
+    found = _check('{"mcpServers": {"a": {"type": "websocket", "url": "ws://x"}}}', Kind.MCP)
+    assert found[0].fixes and found[0].fixes[0].edits[0].new_text == "ws"
+
+
+def _plugin(tmp_path: Path, manifest: str, files: tuple[str, ...] = ()) -> list[str]:
+    path = tmp_path / ".claude-plugin" / "plugin.json"
+    path.parent.mkdir(exist_ok=True)
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}", encoding="utf-8")
+    return [f.code for f in _check(manifest, Kind.PLUGIN_MANIFEST, path=str(path))]
+
+
+def test_plugin_paths(tmp_path: Path) -> None:
+    assert _plugin(tmp_path, '{"name": "k", "skills": "."}') == []
+    assert _plugin(tmp_path, '{"name": "k", "hooks": "${CLAUDE_PLUGIN_ROOT}/h.json"}') == ["AGT241"]
+    assert _plugin(tmp_path, '{"name": "k", "hooks": "./${X}/h.json"}') == []
+    assert _plugin(tmp_path, '{"name": "k", "agents": ["/abs/a.md", 3]}') == ["AGT241", "AGT204"]
+    assert _plugin(tmp_path, '{"name": "k", "mcpServers": "./m.json"}', ("m.json",)) == []
+    assert _plugin(tmp_path, '{"name": "k", "lspServers": 3}') == ["AGT204"]
+    assert _plugin(tmp_path, '{"name": "k", "metadata": []}') == ["AGT204"]
+    assert _plugin(tmp_path, '{"name": "k_1", "defaultEnabled": "yes"}') == ["AGT240", "AGT204"]
+    assert _plugin(tmp_path, '{"name": 3}') == ["AGT204"]
+    assert _plugin(tmp_path, "") == []
+
+
+def test_plugin_inline_hooks_and_misplaced_files(tmp_path: Path) -> None:
+    (tmp_path / ".claude-plugin").mkdir()
+    (tmp_path / ".claude-plugin" / "hooks.json").write_text("{}", encoding="utf-8")
+    text = '{"name": "k", "hooks": {"Stpo": []}}'
+    assert _plugin(tmp_path, text) == ["AGT244", "AGT220"]
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ('{"name": "claude-plugins-official", "owner": {"name": "x"}, "plugins": []}', ["AGT240"]),
+        ('{"name": "m", "owner": {}, "plugins": []}', ["AGT206"]),
+        ('{"name": "m", "owner": {"name": "x"}, "plugins": ["a"]}', ["AGT204"]),
+        ('{"name": "m", "owner": {"name": "x"}, "plugins": {}}', ["AGT204"]),
+        ('{"name": "m", "owner": {"name": "x"}}', ["AGT206"]),
+        (
+            '{"name": "m", "owner": {"name": "x"}, "plugins": [{"name": "p", "source": '
+            '{"source": "github", "repo": "o/r"}}]}',
+            [],
+        ),
+    ],
+)
+def test_marketplace_defects(tmp_path: Path, text: str, codes: list[str]) -> None:
+    path = tmp_path / ".claude-plugin" / "marketplace.json"
+    assert [f.code for f in _check(text, Kind.MARKETPLACE, path=str(path))] == codes
+
+
+def test_plugin_hooks_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "hooks" / "hooks.json")
+    assert [f.code for f in _check('{"hook": {}}', Kind.PLUGIN_HOOKS, path=path)] == ["AGT203"]
+    assert [f.code for f in _check("[]", Kind.PLUGIN_HOOKS, path=path)] == ["AGT204"]

@@ -122,7 +122,9 @@ async def test_emoji_before_the_error_is_counted_in_the_clients_units(
 
 async def test_definition_from_a_permission_rule_to_the_mcp_server(client: LanguageClient) -> None:
     tmp = client.tmp  # type: ignore[attr-defined]
-    config = '{\n  "mcpServers": {\n    "github": {"type": "http", "url": "https://x/mcp"}\n  }\n}\n'
+    config = (
+        '{\n  "mcpServers": {\n    "github": {"type": "http", "url": "https://x/mcp"}\n  }\n}\n'
+    )
     (tmp / ".mcp.json").write_text(config, encoding="utf-8")
     uri = await _open(client, '{"permissions": {"allow": ["mcp__github__get_issue"]}}')
     found = await client.text_document_definition_async(
