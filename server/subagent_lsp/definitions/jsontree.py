@@ -57,12 +57,13 @@ class _Reader:
         self.starts = [0] + [m.end() for m in _BREAK.finditer(text)]
         self.duplicates: list[tuple[YNode, YNode]] = []
 
-    def pos(self, index: int) -> Position:
-        line = bisect.bisect_right(self.starts, index) - 1
-        return Position(line, index - self.starts[line])
-
     def span(self, start: int, end: int) -> Span:
-        return Span(self.pos(start), self.pos(end))
+        starts = self.starts
+        line = bisect.bisect_right(starts, start) - 1
+        first = Position(line, start - starts[line])
+        if line + 1 < len(starts) and end >= starts[line + 1]:  # most spans end on their line
+            line = bisect.bisect_right(starts, end, line) - 1
+        return Span(first, Position(line, end - starts[line]))
 
     def skip(self, i: int) -> int:
         m = _WS.match(self.text, i)
@@ -125,7 +126,8 @@ class _Reader:
             if close != -1:
                 raise _Stop("Invalid escape or control character in this string.", i, close + 1)
             raise _Stop("This string is never closed on its line.", i, end)
-        value = json.loads(m.group())
+        raw = m.group()
+        value = json.loads(raw) if "\\" in raw else raw[1:-1]  # the stdlib only for escapes
         return YNode("scalar", self.span(i, m.end()), value, style='"'), m.end()
 
     def obj(self, start: int, depth: int, slot: list[YNode]) -> int:
