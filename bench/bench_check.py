@@ -29,6 +29,7 @@ def seed_texts() -> dict[str, str]:
     return {"seed (YAML error)": broken, "seed (quoted, valid)": "\n".join(lines)}
 
 
+AGENT = FileKind(Kind.SUBAGENT)
 SETTINGS = ROOT / "tests" / "config_fixtures"
 SETTINGS_PATH = "/ws/.claude/settings.json"
 
@@ -47,7 +48,7 @@ def measure(
     text: str,
     repeat: int = 2000,
     path: str = "/ws/.claude/agents/backend-developer.md",
-    kind: FileKind = FileKind(Kind.SUBAGENT),
+    kind: FileKind = AGENT,
 ) -> list[float]:
     for _ in range(200):  # warm caches (model ids, tool index, regexes)
         check_document(parse_document(path, text), kind)
