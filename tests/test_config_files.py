@@ -148,6 +148,8 @@ def test_files_claude_code_accepts_as_they_are(text: str) -> None:
         ('{"permissions": {"ask": ["WebSearch(claude*)"]}}', "AGT210"),
         ('{"permissions": {"ask": [""]}}', "AGT210"),
         ('{"permissions": {"deny": ["Glob(./secrets/**)"]}}', "AGT212"),
+        ('{"permissions": {"deny": ["Bash(command:rm *)"]}}', "AGT212"),
+        ('{"permissions": {"deny": ["Read(file_path: ./.env)"]}}', "AGT212"),
         ('{"env": {"A": null}}', "AGT214"),
         ('{"hooks": []}', "AGT204"),
         ('{"hooks": {"Stop": [{"matcher": "x"}]}}', "AGT222"),
@@ -169,7 +171,8 @@ def test_accepted_shapes_stay_quiet() -> None:
         {
             "permissions": {
                 "allow": ["Bash(ls))", "mcp__github__get_*", "Bash(git diff:*)", "Skill"],
-                "deny": ["*", "mcp__*__x", "WebFetch"],
+                "deny": ["*", "mcp__*__x", "WebFetch", "Cd(~/code/**)", "Agent(model:opus)"],
+                "ask": ["Bash(run_in_background:true)"],
                 "defaultMode": "manual",
             },
             "hooks": {"SessionStart": [{"matcher": "startup", "hooks": []}]},

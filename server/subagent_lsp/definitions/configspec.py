@@ -67,6 +67,21 @@ PERMISSION_KEYS = (
     "disableBypassPermissionsMode",
     "disableAutoMode",
 )
+# Names rules may use that are not model tools: `Cd` governs the /cd command (permissions docs).
+PERMISSION_ONLY_TOOLS = frozenset({"Cd"})
+# `Tool(param:value)` cannot match a tool's primary field: Claude Code ignores such a rule and
+# warns at start-up (permissions docs, "Match by input parameter").
+PRIMARY_FIELDS = {
+    "Bash": "command",
+    "PowerShell": "command",
+    "Read": "file_path",
+    "Edit": "file_path",
+    "Write": "file_path",
+    "Grep": "path",
+    "Glob": "path",
+    "NotebookEdit": "notebook_path",
+    "WebFetch": "url",
+}
 # Tools whose specifier is a path glob (Claude Code's own list, 2.1.332): `:*` is Bash's only.
 FILE_PATTERN_TOOLS = frozenset({"Read", "Write", "Edit", "Glob", "NotebookRead", "NotebookEdit"})
 # Rules Claude Code keeps but never matches: only Edit(path) / Read(path) rules are consulted.

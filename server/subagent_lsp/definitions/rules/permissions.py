@@ -45,7 +45,8 @@ RULES = table(
         "A file rule on a tool that file permission checks never consult.",
         "Only `Edit(path)` and `Read(path)` rules are matched for file access: `Write(path)`, "
         "`NotebookEdit(path)` are covered by Edit rules and `Glob(path)` by Read rules, so "
-        "such a rule does nothing (Claude Code warns about it, v2.1.332).",
+        "such a rule does nothing (Claude Code warns about it, v2.1.332). So does a "
+        "parameter rule on a tool's primary field, such as `Bash(command:rm *)`.",
         example=Example('{"permissions": {"deny": ["Write(./secrets/**)"]}}\n', SETTINGS_PATH),
         fix="Write the rule for `Edit` (edits) or `Read` (reads) instead (quick fix).",
         applicability="unsafe",
@@ -142,7 +143,7 @@ def check_rule(r: Report, node: YNode, listed_in: str) -> None:
     if tool.startswith(spec.MCP_PREFIX) or "*" in tool or "_" in tool:
         return  # MCP tools and globs are the servers' own names
     known = spec.tool_index()
-    if tool not in known:
+    if tool not in known and tool not in cs.PERMISSION_ONLY_TOOLS:
         names = list(spec.current_tool_names())
         guess, _ = closest_sure(tool, names, 75)
         at = _tool_span(node, tool)
@@ -152,6 +153,17 @@ def check_rule(r: Report, node: YNode, listed_in: str) -> None:
             f"`{tool}` is not a Claude Code tool, so this rule never matches."
             + (f" Did you mean `{guess}`?" if guess else ""),
             replace_string(at, guess, f"Change to `{guess}`") if guess else None,
+        )
+        return
+    primary = cs.PRIMARY_FIELDS.get(tool)
+    content = (parsed.content or "").split(":", 1)
+    if primary and len(content) == 2 and content[0].strip() == primary:
+        r.add(
+            "AGT212",
+            inner(node).span,
+            f"`{text}` is ignored: a rule cannot match {tool}'s `{primary}` by parameter "
+            "(Claude Code warns at start-up). Write the tool's own specifier, as in "
+            f"`{_OWN_SPECIFIER.get(tool, tool + '(pattern)')}`.",
         )
         return
     stand_in = cs.FILE_RULE_STAND_IN.get(tool)
@@ -164,6 +176,10 @@ def check_rule(r: Report, node: YNode, listed_in: str) -> None:
             f"`{stand_in}(path)` rules. Write `{fixed}`.",
             replace_string(node, fixed, f"Change to `{fixed}`"),
         )
+
+
+_OWN_SPECIFIER = {"Bash": "Bash(rm *)", "PowerShell": "PowerShell(Remove-Item *)"}
+_OWN_SPECIFIER.update(WebFetch="WebFetch(domain:example.com)")
 
 
 def _tool_span(node: YNode, tool: str) -> YNode:
