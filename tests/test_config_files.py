@@ -308,3 +308,10 @@ def test_plugin_hooks_file(tmp_path: Path) -> None:
     path = str(tmp_path / "hooks" / "hooks.json")
     assert [f.code for f in _check('{"hook": {}}', Kind.PLUGIN_HOOKS, path=path)] == ["AGT203"]
     assert [f.code for f in _check("[]", Kind.PLUGIN_HOOKS, path=path)] == ["AGT204"]
+
+
+def test_hook_facts_agree_with_the_frontmatter_ones() -> None:
+    from subagent_lsp.definitions import configspec, spec
+
+    assert {e.name for e in configspec.HOOK_EVENTS} == set(spec.HOOK_EVENTS)
+    assert [h.name for h in configspec.HANDLER_TYPES] == list(spec.HOOK_HANDLER_TYPES)

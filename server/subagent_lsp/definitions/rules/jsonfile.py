@@ -21,9 +21,11 @@ RULES = table(
         "json-syntax",
         E,
         "The file is not valid JSON.",
-        "Claude Code reads its settings, `.mcp.json` and plugin manifests with a strict JSON "
-        'parser: a comment, a trailing comma or a missing quote and it logs "Invalid or '
-        'malformed JSON" and skips the whole file (measured on v2.1.332).',
+        "Claude Code reads all these files with a strict JSON parser, comments included "
+        "(measured on v2.1.332): a settings file with a comment, a trailing comma or a missing "
+        'quote is skipped ("Invalid or malformed JSON"), such a `.mcp.json` loads no server '
+        '("MCP config is not a valid JSON"), and such a plugin.json or hooks/hooks.json breaks '
+        "the whole plugin's load.",
         example=Example('{\n  // allow tests\n  "model": "sonnet"\n}\n', SETTINGS_PATH),
         fix="Remove comments and trailing commas; quote every key with double quotes.",
     ),
