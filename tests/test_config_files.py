@@ -315,3 +315,13 @@ def test_hook_facts_agree_with_the_frontmatter_ones() -> None:
 
     assert {e.name for e in configspec.HOOK_EVENTS} == set(spec.HOOK_EVENTS)
     assert [h.name for h in configspec.HANDLER_TYPES] == list(spec.HOOK_HANDLER_TYPES)
+
+
+def test_wrong_types_are_rated_as_claude_code_treats_each_key() -> None:
+    text = '{"effortLevel": 5, "hooks": [], "cleanupPeriodDays": "x", "teammateMode": 3}'
+    found = {f.span.start.column: (f.code, f.severity.label) for f in _check(text, Kind.SETTINGS)}
+    assert found == {
+        28: ("AGT204", "warning"),  # hooks: the field is ignored (measured)
+        53: ("AGT204", "error"),  # cleanupPeriodDays: the whole file is skipped
+        74: ("AGT204", "warning"),  # teammateMode: ignored; effortLevel: accepted silently
+    }

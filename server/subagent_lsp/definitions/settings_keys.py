@@ -1449,3 +1449,42 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
         "Have WSL read managed settings from the Windows policy chain",
     ),
 )
+
+
+# What Claude Code v2.1.332 does with a top-level value of the wrong JSON type, measured for
+# each key above (a user settings file holding the key with a wrong type and a `model`): the
+# keys listed here have the file kept, the field ignored with a logged error ("ignore") or
+# without a word ("accept": the docs' type is looser in practice, so nothing is said). Every
+# other key makes Claude Code skip the whole file.
+WRONG_TYPE: dict[str, str] = {
+    "allowedMcpServers": "ignore",
+    "askUserQuestionTimeout": "accept",
+    "autoCompactWindow": "accept",
+    "browserExternalPageTools": "accept",
+    "crossSessionInbound": "ignore",
+    "deniedMcpServers": "ignore",
+    "dialogExpiry": "accept",
+    "disableBrowserExternalNavigation": "accept",
+    "disableMobileSimulatorTools": "accept",
+    "disabledMcpjsonServers": "accept",
+    "editorMode": "accept",
+    "effortLevel": "accept",
+    "enabledMcpjsonServers": "accept",
+    "extraKnownMarketplaces": "ignore",
+    "footerLinksRegexes": "accept",
+    "forceLoginGatewayUrl": "accept",
+    "forceLoginMethod": "accept",
+    "hooks": "ignore",
+    "keybindingFlavor": "accept",
+    "policyHelper": "accept",
+    "preferredNotifChannel": "accept",
+    "spellcheck": "accept",
+    "spinnerTipsOverride": "accept",
+    "sshHostAllowlist": "accept",
+    "subagentStatusLine": "accept",
+    "teammateMode": "ignore",
+    "theme": "accept",
+    "ultracode": "accept",
+    "viewMode": "accept",
+    "vimInsertModeRemaps": "accept",
+}

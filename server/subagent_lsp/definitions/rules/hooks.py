@@ -80,7 +80,13 @@ RULES = table(
 def check_hooks(r: Report, node: YNode) -> None:
     """The `hooks` object: event -> [matcher groups]."""
     if not expect_type(
-        r, "hooks", node, "object", "an object of event names", severity=Severity.WARNING
+        r,
+        "hooks",
+        node,
+        "object",
+        "an object of event names",
+        Severity.WARNING,
+        "Claude Code ignores every hook here.",
     ):
         return
     events = cs.hook_event_index()

@@ -156,7 +156,13 @@ def unknown_keys(
 
 @emits("AGT204")
 def expect_type(
-    r: Report, name: str, node: YNode, wanted: str, what: str, severity: Severity | None = None
+    r: Report,
+    name: str,
+    node: YNode,
+    wanted: str,
+    what: str,
+    severity: Severity | None = None,
+    then: str = "",
 ) -> bool:
     """``wanted``: JSON type names joined by ``|`` (``string|array``)."""
     if json_type(node) in wanted.split("|"):
@@ -164,7 +170,8 @@ def expect_type(
     r.add(
         "AGT204",
         node.span,
-        f"`{name}` must be {what}, not {_article(json_type(node))}.",
+        f"`{name}` must be {what}, not {_article(json_type(node))}"
+        + (f": {then}" if then else "."),
         severity=severity,
     )
     return False

@@ -10,6 +10,7 @@ from ...registry import Example, Rule, emits, table
 from .. import configspec as cs
 from .. import fixes, spec
 from ..findings import Severity
+from ..settings_keys import WRONG_TYPE
 from ..spec import KeySpec, VType
 from ..suggest import closest_sure
 from ..yamltree import YNode
@@ -60,6 +61,7 @@ _SCOPE_FILES = {
     "user-local-managed": "user, local or managed settings",
     "global-config": "`~/.claude.json` (the global config)",
 }
+_SKIPPED = "Claude Code skips this whole settings file."
 _SETTINGS_MODEL = KeySpec("model", VType.MODEL, "The model sessions start with.")
 _JSON_TYPE = {"boolean": "boolean", "string": "string", "number": "number"}
 _JSON_TYPE.update(array="array", object="object")
@@ -130,8 +132,13 @@ def _check_value(r: Report, name: str, vtype: str, value: YNode) -> None:
     if name == "hooks":
         check_hooks(r, value)  # a wrong type there only drops the field (measured)
         return
-    if wanted and not expect_type(r, name, value, wanted, f"a JSON {wanted}"):
-        return
+    verdict = WRONG_TYPE.get(name, "skip")
+    if wanted and verdict != "accept":
+        ignored = verdict == "ignore"
+        then = "Claude Code ignores this field." if ignored else _SKIPPED
+        severity = Severity.WARNING if ignored else None
+        if not expect_type(r, name, value, wanted, f"a JSON {wanted}", severity, then):
+            return
     if name == "permissions":
         check_permissions(r, value)
     elif name == "model" and is_str(value):
@@ -146,7 +153,7 @@ def check_permissions(r: Report, node: YNode) -> None:
     for listed_in in cs.PERMISSION_LISTS:
         rules = node.get(listed_in)
         if rules is not None and expect_type(
-            r, f"permissions.{listed_in}", rules, "array", "an array of rule strings"
+            r, f"permissions.{listed_in}", rules, "array", "an array of rule strings", then=_SKIPPED
         ):
             check_rule_list(r, rules, listed_in)
     mode = node.get("defaultMode")
