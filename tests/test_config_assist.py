@@ -150,3 +150,7 @@ def test_completion_in_hook_groups_and_handlers() -> None:
     assert _complete('{"mcpServers": {"a": {"args": [', Kind.MCP, "/p/.mcp.json") == []
     assert '"mcpServers": ' in _complete('{"', Kind.MCP, "/p/.mcp.json")
     assert '"owner": ' in _complete('{"', Kind.MARKETPLACE, "/p/.claude-plugin/marketplace.json")
+
+
+def test_completion_of_enum_settings() -> None:
+    assert _complete('{"tui": "') == ['"default"', '"fullscreen"']

@@ -325,3 +325,24 @@ def test_wrong_types_are_rated_as_claude_code_treats_each_key() -> None:
         53: ("AGT204", "error"),  # cleanupPeriodDays: the whole file is skipped
         74: ("AGT204", "warning"),  # teammateMode: ignored; effortLevel: accepted silently
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ('{"tui": "full-screen"}', "error"),
+        ('{"autoUpdatesChannel": "beta"}', "error"),
+        ('{"teammateMode": "split"}', "warning"),
+        ('{"effortLevel": "maximum"}', "hint"),
+    ],
+)
+def test_enum_values_are_rated_as_claude_code_treats_each_key(text: str, severity: str) -> None:
+    found = _check(text, Kind.SETTINGS)
+    assert [(f.code, f.severity.label) for f in found] == [("AGT215", severity)]
+
+
+@pytest.mark.parametrize(
+    "text", ['{"tui": "fullscreen"}', '{"autoUpdatesChannel": "rc"}', '{"theme": "custom:ocean"}']
+)
+def test_enum_values_claude_code_takes(text: str) -> None:
+    assert _check(text, Kind.SETTINGS) == []

@@ -12,6 +12,7 @@ from . import configspec as cs
 from . import spec
 from .document import Document
 from .findings import Position, Span
+from .settings_keys import SETTING_ENUMS
 from .spec import Kind
 from .yamltree import YNode
 
@@ -249,6 +250,8 @@ def values_for(kind: Kind, path: Path, key: str) -> list[tuple[str, str, str]]:
         return [(m.value, "value", m.doc) for m in cs.PERMISSION_MODES]
     if kind is Kind.SETTINGS and not path and key == "model":
         return [(a.name, "model", a.doc) for a in spec.MODEL_ALIASES]
+    if kind is Kind.SETTINGS and not path and key in SETTING_ENUMS:
+        return [(v, "value", "") for v in SETTING_ENUMS[key][0] if "<" not in v]
     if key == "type" and kind is Kind.MCP:
         return [(t.value, "value", t.doc) for t in cs.MCP_TYPES]
     if key == "type" and path[:1] == ("hooks",):

@@ -1488,3 +1488,49 @@ WRONG_TYPE: dict[str, str] = {
     "viewMode": "accept",
     "vimInsertModeRemaps": "accept",
 }
+
+
+# String keys that take one of a set of values: (values, what v2.1.332 does with another
+# string: "skip" the whole file, "ignore" the value, or "accept" it). The values are the CLI's
+# own list where its error message gives one (it outranks the docs: `autoUpdatesChannel` also
+# takes `rc`), else the docs'. Measured with a user settings file.
+SETTING_ENUMS: dict[str, tuple[tuple[str, ...], str]] = {
+    "autoUpdatesChannel": (("latest", "stable", "rc"), "skip"),
+    "crossSessionInbound": (("accept", "hold", "refuse"), "ignore"),
+    "defaultShell": (("bash", "powershell"), "skip"),
+    "diffTool": (("auto", "terminal"), "accept"),
+    "editorMode": (("normal", "vim"), "accept"),
+    "effortLevel": (("low", "medium", "high", "xhigh"), "accept"),
+    "forceLoginMethod": (("claudeai", "console", "gateway"), "accept"),
+    "keybindingFlavor": (("classic", "readline"), "accept"),
+    "parentSettingsBehavior": (("first-wins", "merge"), "skip"),
+    "preferredNotifChannel": (
+        (
+            "auto",
+            "terminal_bell",
+            "iterm2",
+            "iterm2_with_bell",
+            "kitty",
+            "ghostty",
+            "notifications_disabled",
+        ),
+        "accept",
+    ),
+    "teammateMode": (("auto", "tmux", "iterm2", "in-process"), "ignore"),
+    "theme": (
+        (
+            "auto",
+            "dark",
+            "light",
+            "dark-daltonized",
+            "light-daltonized",
+            "dark-ansi",
+            "light-ansi",
+            "custom:<slug>",
+        ),
+        "accept",
+    ),
+    "tui": (("default", "fullscreen"), "skip"),
+    "viewMode": (("default", "verbose", "focus"), "accept"),
+    "workflowSizeGuideline": (("unrestricted", "small", "medium", "large"), "skip"),
+}

@@ -10,7 +10,7 @@ from ...registry import Example, Rule, emits, table
 from .. import configspec as cs
 from .. import fixes, spec
 from ..findings import Severity
-from ..settings_keys import WRONG_TYPE
+from ..settings_keys import SETTING_ENUMS, WRONG_TYPE
 from ..spec import KeySpec, VType
 from ..suggest import closest_sure
 from ..yamltree import YNode
@@ -52,6 +52,19 @@ RULES = table(
         example=Example('{"env": {"MAX_THINKING_TOKENS": 8000}}\n', SETTINGS_PATH),
         fix="Quote the value (quick fix).",
         applicability="safe",
+    ),
+    Rule(
+        "AGT215",
+        "setting-value-invalid",
+        E,
+        "A settings value that is not one the key takes.",
+        "For `tui`, `defaultShell`, `autoUpdatesChannel`, `workflowSizeGuideline` and "
+        '`parentSettingsBehavior` Claude Code logs "Invalid value. Expected one of …" and skips '
+        "the whole file; for `teammateMode` and `crossSessionInbound` it ignores the value; "
+        "others it accepts as written (a hint: not a documented value). Measured on v2.1.332.",
+        example=Example('{"tui": "full-screen"}\n', SETTINGS_PATH),
+        fix="Use one of the values (quick fix when one is close).",
+        applicability="unsafe",
     ),
 )
 
@@ -145,6 +158,34 @@ def _check_value(r: Report, name: str, vtype: str, value: YNode) -> None:
         check_model(r, _SETTINGS_MODEL, inner(value))
     elif name == "env":
         check_env(r, value)
+    elif name in SETTING_ENUMS and is_str(value):
+        check_enum(r, name, value)
+
+
+@emits("AGT215")
+def check_enum(r: Report, name: str, value: YNode) -> None:
+    values, verdict = SETTING_ENUMS[name]
+    text = value.text
+    if text in values or any(
+        v.endswith("<slug>") and text.startswith(v[: -len("<slug>")]) for v in values
+    ):
+        return
+    choices = [v for v in values if "<" not in v]
+    guess, _ = closest_sure(text, choices, 70)
+    then = {
+        "skip": "Claude Code skips this whole settings file.",
+        "ignore": "Claude Code ignores the value.",
+    }.get(verdict, "Claude Code takes it as written, but it is not a documented value.")
+    r.add(
+        "AGT215",
+        value.span,
+        f"`{text}` is not a value of `{name}` ("
+        + ", ".join(f"`{v}`" for v in values)
+        + f"): {then}"
+        + (f" Did you mean `{guess}`?" if guess else ""),
+        replace_string(value, guess, f"Change to `{guess}`") if guess else None,
+        severity={"ignore": Severity.WARNING, "accept": Severity.HINT}.get(verdict),
+    )
 
 
 @emits("AGT203", "AGT204", "AGT213")
