@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from ..definitions.config_navigation import definitions_at
 from ..definitions.findings import Span
-from ..definitions.mcp_navigation import definitions_at
 from ..definitions.navigation import Definition, NameIndex, Reference, Symbol, document_symbols
 from ..definitions.spec import Kind
 from ..definitions.usage import (
@@ -110,9 +110,12 @@ class Navigation(LanguageFeature):
         ]
 
     def _mcp_server(self, entry: OpenDoc, pos: types.Position) -> list[types.Location] | None:
-        """`mcp__server__tool` -> the server's entry in `.mcp.json`."""
+        """`mcp__server__tool` -> the server's entry in `.mcp.json`; a plugin manifest's path ->
+        the file."""
         at = convert.from_position(entry.lines, pos, self.state.codec)
-        places = definitions_at(entry.path, entry.lines, at.line, at.column, self.state.roots())
+        manifest = entry.doc if entry.kind and entry.kind.kind is Kind.PLUGIN_MANIFEST else None
+        roots = self.state.roots()
+        places = definitions_at(entry.path, entry.lines, at.line, at.column, roots, manifest)
         return [self._location(path, span) for path, span in places] or None
 
     def _target(

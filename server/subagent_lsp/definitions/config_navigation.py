@@ -1,7 +1,8 @@
-"""From an MCP tool name (`mcp__github__get_issue` in a permission rule, a hook matcher or an
-agent's `tools`) to the server that provides it: the `mcpServers` entry of the `.mcp.json`
-files Claude Code would read for that file (the project's, found upwards, and the workspace
-roots')."""
+"""Jumps out of Claude Code's configuration: from an MCP tool name (`mcp__github__get_issue` in a
+permission rule, a hook matcher or an agent's `tools`) to the server that provides it (the
+`mcpServers` entry of the `.mcp.json` files Claude Code would read for that file: the
+project's, found upwards, and the workspace roots'), and from a path a plugin manifest lists to
+that file."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import os
 import re
 from collections.abc import Iterable
 
-from .document import parse_document
-from .findings import Span
+from .document import Document, parse_document
+from .findings import Position, Span
 
 MCP_CONFIG = ".mcp.json"
 # A server name runs up to the first `__` (single underscores belong to the name).
@@ -69,9 +70,35 @@ def server_definitions(name: str, configs: Iterable[str]) -> list[tuple[str, Spa
     return out
 
 
+def listed_path_at(doc: Document, pos: Position) -> str | None:
+    """The file a plugin manifest's component path under ``pos`` names, when it exists."""
+    root = doc.root
+    if root is None or root.kind != "mapping":
+        return None
+    plugin_root = os.path.dirname(os.path.dirname(os.path.abspath(doc.path)))
+    for _, value in root.pairs:
+        items = value.items if value.kind == "sequence" else [value]
+        for item in items:
+            if item.is_scalar and isinstance(item.value, str) and item.span.contains(pos):
+                if not item.value.startswith("./"):
+                    return None
+                target = os.path.normpath(os.path.join(plugin_root, item.value))
+                return target if os.path.isfile(target) else None
+    return None
+
+
 def definitions_at(
-    path: str, lines: list[str], line: int, column: int, roots: Iterable[str] = ()
+    path: str,
+    lines: list[str],
+    line: int,
+    column: int,
+    roots: Iterable[str] = (),
+    manifest: Document | None = None,
 ) -> list[tuple[str, Span]]:
+    if manifest is not None:
+        target = listed_path_at(manifest, Position(line, column))
+        if target is not None:
+            return [(target, Span.point(0, 0))]
     text = lines[line] if 0 <= line < len(lines) else ""
     name = server_at(text, column)
     if name is None:

@@ -1,4 +1,5 @@
-"""From `mcp__server__tool` to the server's entry in `.mcp.json`."""
+"""From `mcp__server__tool` to the server's entry in `.mcp.json`; from a plugin manifest's path
+to the file."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from subagent_lsp.definitions.config_navigation import definitions_at, mcp_configs, server_at
+from subagent_lsp.definitions.document import parse_document
 from subagent_lsp.definitions.findings import Span
-from subagent_lsp.definitions.mcp_navigation import definitions_at, mcp_configs, server_at
 
 
 @pytest.mark.parametrize(
@@ -42,3 +44,18 @@ def test_the_project_config_is_found_upwards(tmp_path: Path) -> None:
     assert found == [(str(project / ".mcp.json"), Span.of(1, 2, 1, 10))]
     assert definitions_at(str(settings), lines, 0, 5) == []
     assert definitions_at(str(settings), lines, 3, 0) == []
+
+
+def test_a_manifest_path_leads_to_the_file(tmp_path: Path) -> None:
+    manifest = tmp_path / ".claude-plugin" / "plugin.json"
+    manifest.parent.mkdir()
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "reviewer.md").write_text("x", encoding="utf-8")
+    text = '{"name": "kit", "agents": ["./agents/reviewer.md", "./agents/gone.md", "agents/x"]}'
+    doc = parse_document(str(manifest), text)
+    lines = [text]
+    found = definitions_at(str(manifest), lines, 0, 32, manifest=doc)
+    assert found == [(str(tmp_path / "agents" / "reviewer.md"), Span.point(0, 0))]
+    assert definitions_at(str(manifest), lines, 0, 55, manifest=doc) == []
+    assert definitions_at(str(manifest), lines, 0, 75, manifest=doc) == []
+    assert definitions_at(str(manifest), lines, 0, 3, manifest=doc) == []
