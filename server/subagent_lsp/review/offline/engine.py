@@ -78,6 +78,7 @@ def analyze_file(
     source = parse_source(path, text) if path.endswith(".py") else None
     own = schema_of_file(path, text, source)
     workspace.merge(own)  # the text being edited wins over the disk
+    workspace = workspace.resolved()
     out: list[Suggestion] = []
     root = project_root(path)
     if is_not_a_source(path, root):

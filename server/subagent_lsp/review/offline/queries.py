@@ -51,7 +51,7 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
             query = (
                 _sqlalchemy_chain(source, node, schema)
                 or _relationship_walk(source, node, schema, up)
-                or _django_chain(source, node, schema)
+                or _django_chain(source, node, schema, up)
             )
             if query is not None:
                 found.append(query)
@@ -287,6 +287,8 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
             return
         if method in ("in_", "is_") and column not in shape.eq:
             shape.eq.append(column)
+            if method == "in_":
+                shape.multi.append(column)
         elif method in ("between", "startswith") and column not in shape.ranges:
             shape.ranges.append(column)
 
@@ -313,7 +315,14 @@ def _sa_order(node: ast.expr, model: str, shape: QueryShape) -> None:
         shape.order_desc.append(desc)
 
 
-def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery | None:
+# Terminal calls that drop the model's default ordering (Django clears it for them).
+_UNORDERED = {"get", "count", "exists", "aggregate", "update", "delete", "get_or_create"}
+_UNORDERED |= {"update_or_create", "in_bulk", "values_list", "distinct"}
+
+
+def _django_chain(
+    source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> FoundQuery | None:
     calls, base = _chain(node)
     if not (isinstance(base, ast.Attribute) and base.attr == "objects"):
         return None
@@ -322,8 +331,11 @@ def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery 
     if table is None or table.origin != "django":
         return None
     shape = QueryShape(table.name)
+    ordered = False
+    unordered = False
     for call in calls:
         op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        unordered = unordered or op in _UNORDERED
         if op in ("filter", "get", "exclude", "get_or_create", "update_or_create"):
             for kw in call.keywords:
                 if kw.arg is None or kw.arg == "defaults":
@@ -336,11 +348,14 @@ def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery 
                 if not lookup or lookup in _DJANGO_EQ:
                     if field not in shape.eq:
                         shape.eq.append(field)
+                    if lookup == "in" and field not in shape.multi:
+                        shape.multi.append(field)
                 elif lookup in _DJANGO_RANGE and field not in shape.ranges:
                     shape.ranges.append(field)
                 elif field in table.columns:
                     return None  # icontains, regex...: no b-tree index helps
         elif op == "order_by":
+            ordered = True
             for arg in call.args:
                 if (
                     isinstance(arg, ast.Constant)
@@ -349,9 +364,48 @@ def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery 
                 ):
                     shape.order_by.append(arg.value.lstrip("-"))
                     shape.order_desc.append(arg.value.startswith("-"))
+    description = _short(source.text_of(node))
+    # Meta.ordering sorts every queryset that does not say otherwise. Alone (no filter) it is
+    # worth an index only where the rows are read a page at a time.
+    default_order = not ordered and not unordered and bool(table.ordering)
+    if default_order and (shape.eq or shape.ranges or _paginated(node, up)):
+        ordering = table.ordering or ()
+        shape.order_by = [c for c, _ in ordering]
+        shape.order_desc = [d for _, d in ordering]
+        terms = ", ".join(("-" if d else "") + c for c, d in ordering)
+        description += f" (sorted by {model}.Meta.ordering: {terms})"
     if not (shape.eq or shape.ranges or shape.order_by):
         return None
-    return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+    return FoundQuery(shape, source.span(node), description)
+
+
+def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """The view around a queryset pages through it (DRF's ``paginate_queryset``, Django's
+    ``Paginator``, a slice) and does not filter it elsewhere (``filter_queryset``)."""
+    current: ast.AST | None = node
+    scope: ast.AST | None = None
+    while current is not None:
+        if isinstance(current, ast.Subscript):
+            return True
+        if isinstance(current, ast.ClassDef):
+            scope = current
+            break
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            scope = current
+        current = up.get(current)
+    if scope is None:
+        return False
+    names = {
+        n.attr if isinstance(n, ast.Attribute) else n.id
+        for n in ast.walk(scope)
+        if isinstance(n, ast.Attribute | ast.Name)
+    }
+    defined = {
+        n.name for n in ast.walk(scope) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    return bool(names & {"paginate_queryset", "Paginator", "paginate"}) and (
+        "filter_queryset" not in defined
+    )
 
 
 def sql_file_queries(text: str) -> list[FoundQuery]:
