@@ -25,6 +25,7 @@ from .schema import Schema, Table
 
 MAX_INDEX_COLUMNS = 3
 PROBE = "proposed_index"  # its name in the plans the rationale shows
+SAME_INDEX = "The same index serves:"
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,8 @@ def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
     for at, more in sites.items():
         kept = out[at]
         listed = "\n".join(f"  - {site}" for site in dict.fromkeys(more))
-        out[at] = replace(kept, rationale=f"{kept.rationale}\nThe same index serves:\n{listed}")
+        head = "" if SAME_INDEX in kept.rationale else f"\n{SAME_INDEX}"
+        out[at] = replace(kept, rationale=f"{kept.rationale}{head}\n{listed}")
     return out
 
 

@@ -42,6 +42,11 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
     up = source.up()
     models = set(schema.models)
     for node in source.walk():
+        if isinstance(node, ast.Attribute) and models:
+            walked = _attribute_walk(source, node, schema, up)
+            if walked is not None:
+                found.append(walked)
+            continue
         if not isinstance(node, ast.Call):
             continue
         name = dotted(node.func).split(".")[-1].replace("()", "")
@@ -233,6 +238,39 @@ def _relationship_walk(
             for arg in call.args:
                 _sa_order(arg, model, shape)
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+
+
+# Calls that read every element of what they are given.
+_CONSUMERS = {"len", "sorted", "list", "set", "tuple", "sum", "any", "all", "enumerate", "reversed"}
+
+
+def _attribute_walk(
+    source: Source, node: ast.Attribute, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> FoundQuery | None:
+    """``for entry in page.entries`` / ``sorted(self.entries)``: a lazy relationship loads
+    its rows by the foreign key that points back, on first access."""
+    parent = up.get(node)
+    consumed = (
+        isinstance(parent, ast.For | ast.AsyncFor | ast.comprehension) and parent.iter is node
+    ) or (
+        isinstance(parent, ast.Call) and node in parent.args and dotted(parent.func) in _CONSUMERS
+    )
+    if not consumed or not isinstance(node.ctx, ast.Load):
+        return None
+    owner = _walked_from(source, node, schema, up)
+    if owner is None:
+        return None
+    relationship = owner.relationships[node.attr]
+    child = schema.table_for_model(relationship.target)
+    if child is None or child.origin != "sqlalchemy":
+        return None
+    keys = [k for k in relationship.foreign_keys if k in child.columns] or [
+        c.name for c in child.columns.values() if c.references in (owner.name, owner.model)
+    ]
+    if len(keys) != 1:
+        return None
+    shape = QueryShape(child.name, eq=[keys[0]])
+    return FoundQuery(shape, source.span(node), f"{_short(source.text_of(node))} (lazy load)")
 
 
 def _walked_from(

@@ -80,6 +80,10 @@ class Table:
     # ORM: where an Index joins an existing ``__table_args__ = (...)`` tuple, and its text
     table_args_at: Position | None = None
     table_args_text: str = ""
+    # ORM: ``relationship("Street", backref="edits")`` gives Street an ``edits`` attribute that
+    # reads this table: backref name -> (the other model, the relationship as seen from it)
+    backrefs: dict[str, tuple[str, Relationship]] = field(default_factory=dict)
+    migrated: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # by migrations
 
     def covered(self, columns: Iterable[str]) -> bool:
         """An index (or the primary key) whose leading columns are ``columns`` already exists."""
@@ -89,7 +93,7 @@ class Table:
         return any(cols[: len(wanted)] == wanted for _, cols in self.all_indexes())
 
     def all_indexes(self) -> list[tuple[str, tuple[str, ...]]]:
-        out = list(self.indexes)
+        out = [*self.indexes, *self.migrated]
         # A composite primary key is one index, led by its first column: the second column
         # alone is not served by it (a relationship walking it needs its own).
         keys = tuple(c.name for c in self.columns.values() if c.primary_key)
@@ -159,8 +163,9 @@ class Schema:
         if _RANK.get(low.origin, 1) < _RANK.get(high.origin, 1):
             # The migration's indexes exist in the database: the model's table keeps them.
             extra = [(n, c) for n, c in low.all_indexes() if not high.covered(c)]
-            return replace(high, indexes=[*high.indexes, *extra])
-        return table
+            return replace(high, migrated=[*high.migrated, *extra])
+        # The same model again (an open document's text): what migrations add still holds.
+        return replace(table, migrated=[*existing.migrated, *table.migrated])
 
     def merge(self, other: Schema) -> None:
         for table in other.tables.values():
@@ -176,7 +181,16 @@ class Schema:
         per-file schemas they came from stay as they were."""
         out = Schema(dict(self.tables), dict(self.models), self.sessions)
         out.classes, out.helpers = self.classes, self.helpers
-        for name, table in self.tables.items():
+        reverse: dict[str, dict[str, Relationship]] = {}
+        for table in self.tables.values():
+            for name, (owner, relationship) in table.backrefs.items():
+                reverse.setdefault(owner, {})[name] = relationship
+        for owner, relationships in reverse.items():
+            owner_table = self.table_for_model(owner)
+            if owner_table is not None:
+                merged = {**relationships, **owner_table.relationships}
+                out.tables[owner_table.name] = replace(owner_table, relationships=merged)
+        for name, table in list(out.tables.items()):
             pending = any(c.helper for c in table.columns.values())
             if not table.bases and not pending:
                 continue
@@ -412,6 +426,10 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                 relationship = _relationship(value, annotation)
                 if relationship is not None:
                     table.relationships[target] = relationship
+                    backref = _backref_name(value)
+                    if backref:
+                        back = Relationship(cls.name, relationship.foreign_keys)
+                        table.backrefs[backref] = (relationship.target, back)
             continue
         column = _orm_column(source, target, value, stmt)
         if column is not None:
@@ -534,6 +552,19 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
                 or (isinstance(i, ast.Constant) and isinstance(i.value, str))
             )
     return Relationship(target, keys)
+
+
+def _backref_name(call: ast.Call) -> str:
+    """``backref="posts"`` / ``backref=db.backref("posts", lazy="dynamic")`` -> posts."""
+    for kw in call.keywords:
+        if kw.arg != "backref":
+            continue
+        value = kw.value
+        if isinstance(value, ast.Call) and value.args:
+            value = value.args[0]
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
+    return ""
 
 
 def _referenced(call: ast.Call) -> str:
