@@ -545,3 +545,54 @@ def test_one_index_suggestion_names_every_query_site(tmp_path: Path) -> None:
     assert (Path(s.path).name, s.span.start.line + 1) == ("api.py", 5)
     assert "The same index serves:" in s.rationale
     assert "api.py:9" in s.rationale and "models.py:14" in s.rationale
+
+
+# --- an association table (sa.Table) walked through a secondary relationship -----------------
+
+ASSOCIATION = """\
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+followers = sa.Table(
+    "followers",
+    db.metadata,
+    sa.Column("follower_id", sa.Integer, sa.ForeignKey("user.id"), primary_key=True),
+    sa.Column("followed_id", sa.Integer, sa.ForeignKey("user.id"), primary_key=True),
+)
+
+
+class User(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    following: so.WriteOnlyMapped["User"] = so.relationship(
+        secondary=followers,
+        primaryjoin=(followers.c.follower_id == id),
+        secondaryjoin=(followers.c.followed_id == id),
+    )
+    followers: so.WriteOnlyMapped["User"] = so.relationship(
+        secondary=followers,
+        primaryjoin=(followers.c.followed_id == id),
+        secondaryjoin=(followers.c.follower_id == id),
+    )
+
+    def following_count(self):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(
+            self.following.select().subquery()))
+
+    def followers_count(self):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(
+            self.followers.select().subquery()))
+"""
+
+
+def test_secondary_walk_reads_the_association_table(tmp_path: Path) -> None:
+    root = _project(tmp_path / "app", {"app/models.py": ASSOCIATION})
+    found = _index(root)
+    # accepted: "who follows me" reads followers by its second key column; silent: "whom do
+    # I follow" is served by the primary key (follower_id, followed_id)
+    assert _sites(found, root) == {("app/models.py", 34, "Add an index on followers (followed_id)")}
+    after = _applied(found[0], root / "app/models.py")
+    assert 'sa.ForeignKey("user.id"), primary_key=True, index=True),' in after
+    ast.parse(after)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ...definitions.findings import Span
 from ..suggestion import position_at
 from .pysource import Source, dotted
-from .schema import Schema, Table
+from .schema import Relationship, Schema, Table
 from .sql import QueryShape, looks_like_sql, query_shapes, split_statements
 
 _SQL_CALLS = (
@@ -199,6 +199,7 @@ _WALK_OPS = {
     "limit",
     "offset",
     "delete",
+    "subquery",
 }
 
 
@@ -217,15 +218,13 @@ def _relationship_walk(
     if parent is None:
         return None
     relationship = parent.relationships[base.attr]
-    child = schema.table_for_model(relationship.target)
-    if child is None or child.origin != "sqlalchemy":
-        return None
-    keys = [k for k in relationship.foreign_keys if k in child.columns] or [
-        c.name for c in child.columns.values() if c.references in (parent.name, parent.model)
-    ]
-    if len(keys) != 1:
+    child, keys = _walk_target(schema, parent, relationship)
+    if child is None or len(keys) != 1:
         return None  # several foreign keys back and none named: which one is walked is unknown
     shape = QueryShape(child.name, eq=[keys[0]])
+    if relationship.secondary:
+        # Filters and sorts name the far model, not the association table.
+        return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
     model = relationship.target
     for call in calls:
         op = call.func.attr  # type: ignore[attr-defined]
@@ -260,17 +259,29 @@ def _attribute_walk(
     owner = _walked_from(source, node, schema, up)
     if owner is None:
         return None
-    relationship = owner.relationships[node.attr]
-    child = schema.table_for_model(relationship.target)
-    if child is None or child.origin != "sqlalchemy":
-        return None
-    keys = [k for k in relationship.foreign_keys if k in child.columns] or [
-        c.name for c in child.columns.values() if c.references in (owner.name, owner.model)
-    ]
-    if len(keys) != 1:
+    child, keys = _walk_target(schema, owner, owner.relationships[node.attr])
+    if child is None or len(keys) != 1:
         return None
     shape = QueryShape(child.name, eq=[keys[0]])
     return FoundQuery(shape, source.span(node), f"{_short(source.text_of(node))} (lazy load)")
+
+
+def _walk_target(
+    schema: Schema, owner: Table, relationship: Relationship
+) -> tuple[Table | None, list[str]]:
+    """The table a relationship walk reads, and the columns it may read it by."""
+    if relationship.secondary:
+        table = schema.tables.get(relationship.secondary)
+        if table is None or table.origin not in ("table", "sqlalchemy"):
+            return None, []
+        return table, [k for k in relationship.foreign_keys if k in table.columns]
+    child = schema.table_for_model(relationship.target)
+    if child is None or child.origin != "sqlalchemy":
+        return None, []
+    keys = [k for k in relationship.foreign_keys if k in child.columns] or [
+        c.name for c in child.columns.values() if c.references in (owner.name, owner.model)
+    ]
+    return child, keys
 
 
 def _walked_from(

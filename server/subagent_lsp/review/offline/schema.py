@@ -50,6 +50,9 @@ class Relationship:
 
     target: str  # the target model's class name
     foreign_keys: tuple[str, ...] = ()
+    # ``secondary=followers, primaryjoin=(followers.c.followed_id == id)``: walking it reads
+    # the association table (by its name or variable) by that column
+    secondary: str = ""
 
 
 @dataclass
@@ -539,6 +542,9 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
     target = str(first.value) if isinstance(first, ast.Constant) else dotted(first)
     if not target or "." in target:
         return None
+    secondary = _secondary(call)
+    if secondary is not None:
+        return secondary
     keys: tuple[str, ...] = ()
     for kw in call.keywords:
         if kw.arg == "foreign_keys":
@@ -552,6 +558,20 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
                 or (isinstance(i, ast.Constant) and isinstance(i.value, str))
             )
     return Relationship(target, keys)
+
+
+def _secondary(call: ast.Call) -> Relationship | None:
+    kws = {k.arg: k.value for k in call.keywords if k.arg}
+    table = kws.get("secondary")
+    name = str(table.value) if isinstance(table, ast.Constant) else dotted(table) if table else ""
+    join = kws.get("primaryjoin")
+    if not name or "." in name or not isinstance(join, ast.Compare) or len(join.ops) != 1:
+        return None
+    for side in (join.left, join.comparators[0]):
+        parts = dotted(side).split(".")
+        if len(parts) == 3 and parts[0] == name and parts[1] == "c":
+            return Relationship(name, (parts[2],), secondary=name)
+    return None
 
 
 def _backref_name(call: ast.Call) -> str:
