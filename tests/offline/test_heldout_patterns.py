@@ -596,3 +596,107 @@ def test_secondary_walk_reads_the_association_table(tmp_path: Path) -> None:
     after = _applied(found[0], root / "app/models.py")
     assert 'sa.ForeignKey("user.id"), primary_key=True, index=True),' in after
     ast.parse(after)
+
+
+# --- BKD306: a row that may be missing, in Flask-SQLAlchemy routes --------------------------
+
+DIRECTORY_VIEWS = """\
+from flask import Blueprint, abort, render_template
+from sqlalchemy.orm.exc import NoResultFound
+
+from .models import Directory, Page
+
+blueprint = Blueprint("dir", __name__)
+
+
+@blueprint.route("/dir/<tag>/")
+def view_directory(tag):
+    d = Directory.query.filter_by(tag=tag).one()
+    return render_template("dir.html", directory=d)
+
+
+@blueprint.route("/dir/<tag>/p/<int:page>")
+def view_page(tag, page):
+    try:
+        d = Directory.query.filter_by(tag=tag).one()
+    except NoResultFound:
+        abort(404)
+    page = Page.query.filter_by(directory_id=d.id, number=page).first()
+    return render_template("page.html", directory=d, page=page)
+
+
+@blueprint.route("/dir/<tag>/p/<int:page>/fix")
+def fix_page(tag, page):
+    page = Page.query.filter_by(number=page).first()
+    for entry in page.entries:
+        entry.save()
+    return "", 204
+"""
+
+
+def test_unhandled_one_and_unchecked_first_answer_404(tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    _project(root, {"app/views.py": DIRECTORY_VIEWS})
+    (root / "pyproject.toml").write_text(
+        '[tool.poetry.dependencies]\nFlask = "^2.2"\nFlask-SQLAlchemy = "^3.0.2"\n'
+    )
+    found = [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD306"]
+    # accepted: .one() outside any handler (a 500 for an unknown tag); .first() whose result
+    # is iterated. silent: .one() inside `except NoResultFound`, and .first() handed to a
+    # template (Jinja renders None as nothing).
+    assert {(s.span.start.line + 1, s.title) for s in found} == {
+        (11, "Answer 404 when one() finds no row"),
+        (27, "Answer 404 when first() finds no row"),
+    }
+    views = root / "app/views.py"
+    after = {s.span.start.line + 1: _applied(s, views) for s in found}
+    assert "d = Directory.query.filter_by(tag=tag).one_or_404()\n" in after[11]
+    assert "page = Page.query.filter_by(number=page).first_or_404()\n" in after[27]
+
+
+ARTICLE_VIEWS = """\
+from flask import Blueprint
+
+from .exceptions import InvalidUsage
+from .models import Article
+
+blueprint = Blueprint("articles", __name__)
+
+
+@blueprint.route("/api/articles/<slug>", methods=("GET",))
+def get_article(slug):
+    article = Article.query.filter_by(slug=slug).first()
+    if not article:
+        raise InvalidUsage.article_not_found()
+    return article
+
+
+@blueprint.route("/api/articles/<slug>", methods=("DELETE",))
+def delete_article(slug):
+    article = Article.query.filter_by(slug=slug).first()
+    article.delete()
+    return "", 200
+
+
+@blueprint.route("/api/articles/<slug>/one", methods=("GET",))
+def one_article(slug):
+    return Article.query.filter_by(slug=slug).one()
+"""
+
+
+def test_a_missing_row_is_answered_the_way_the_module_already_answers_it(tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    _project(root, {"app/views.py": ARTICLE_VIEWS})
+    (root / "requirements.txt").write_text("Flask==1.0.2\nFlask_SQLAlchemy==2.2\n")
+    found = [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD306"]
+    # accepted: delete_article's None.delete(). silent: get_article checks; .one() on
+    # Flask-SQLAlchemy 2 (it has no one_or_404, and an edit must not break the app).
+    assert [(s.span.start.line + 1) for s in found] == [19]
+    after = _applied(found[0], root / "app/views.py")
+    assert (
+        "    article = Article.query.filter_by(slug=slug).first()\n"
+        "    if not article:\n"
+        "        raise InvalidUsage.article_not_found()\n"
+        "    article.delete()\n"
+    ) in after
+    ast.parse(after)
