@@ -700,3 +700,81 @@ def test_a_missing_row_is_answered_the_way_the_module_already_answers_it(tmp_pat
         "    article.delete()\n"
     ) in after
     ast.parse(after)
+
+
+TASKS = """\
+from sqlalchemy import not_, or_
+from sqlmodel import Field, Session, SQLModel, select
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "system_task_meta"
+    id: int = Field(primary_key=True)
+    task_id: str = Field(max_length=155, unique=True)
+    status: str = Field(default="PENDING", max_length=50)
+
+
+def pending(session: Session):
+    return session.exec(
+        select(Task).where(or_(Task.status == "STARTED", Task.status == "PENDING"))
+    ).all()
+
+
+def finished(session: Session):
+    return session.exec(select(Task).where(not_(Task.status == "PENDING"))).all()
+
+
+def either(session: Session, key: str):
+    return session.exec(select(Task).where(or_(Task.task_id == key, Task.status == key))).all()
+"""
+
+
+def test_an_or_over_one_column_is_an_in_list(tmp_path: Path) -> None:
+    root = _project(tmp_path / "app", {"app/tasks.py": TASKS})
+    # accepted: polling the pending tasks; silent: a negation, an OR across two columns
+    assert _sites(_index(root), root) == {
+        ("app/tasks.py", 14, "Add an index on system_task_meta (status)")
+    }
+
+
+FOLLOWERS_ASSOC = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+followers_assoc = db.Table(
+    "followers_assoc",
+    db.Column("follower", db.Integer, db.ForeignKey("userprofile.id")),
+    db.Column("followed_by", db.Integer, db.ForeignKey("userprofile.id")),
+)
+
+
+class UserProfile(db.Model):
+    __tablename__ = "userprofile"
+    id = db.Column(db.Integer, primary_key=True)
+    follows = db.relationship(
+        "UserProfile",
+        secondary=followers_assoc,
+        primaryjoin=id == followers_assoc.c.follower,
+        secondaryjoin=id == followers_assoc.c.followed_by,
+        lazy="dynamic",
+    )
+
+    def is_following(self, profile):
+        return bool(self.follows.filter(followers_assoc.c.followed_by == profile.id).count())
+"""
+
+
+def test_an_association_table_without_keys_gets_its_lookup_index(tmp_path: Path) -> None:
+    root = _project(tmp_path / "app", {"app/profile.py": FOLLOWERS_ASSOC})
+    found = _index(root)
+    assert _sites(found, root) == {
+        ("app/profile.py", 24, "Add an index on followers_assoc (follower, followed_by)")
+    }
+    after = _applied(found[0], root / "app/profile.py")
+    # the index joins the Table(...) call, through the same db. the columns use
+    assert (
+        '"followed_by", db.Integer, db.ForeignKey("userprofile.id")), '
+        'db.Index("ix_followers_assoc_follower_followed_by", "follower", "followed_by"),\n)'
+    ) in after
+    ast.parse(after)

@@ -222,10 +222,9 @@ def _relationship_walk(
     if child is None or len(keys) != 1:
         return None  # several foreign keys back and none named: which one is walked is unknown
     shape = QueryShape(child.name, eq=[keys[0]])
-    if relationship.secondary:
-        # Filters and sorts name the far model, not the association table.
-        return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
-    model = relationship.target
+    # Through an association table, filters name its columns as ``followers.c.followed_by``
+    # (those on the far model are another table's).
+    model = f"{relationship.secondary}.c" if relationship.secondary else relationship.target
     for call in calls:
         op = call.func.attr  # type: ignore[attr-defined]
         if op in ("filter", "where"):
@@ -315,6 +314,25 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
     if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] in ("and_",):
         for arg in node.args:
             _sa_condition(arg, model, shape)
+        return
+    branches: list[ast.expr] = []
+    if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "or_":
+        branches = list(node.args)
+    elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        branches = list(node.values)
+    if branches:
+        # ``or_(Task.status == A, Task.status == B)`` is ``status IN (A, B)``; an OR over
+        # different columns is served by no single index.
+        columns = {
+            _sa_column(b.left, model)
+            for b in branches
+            if isinstance(b, ast.Compare) and len(b.ops) == 1 and isinstance(b.ops[0], ast.Eq)
+        }
+        column = next(iter(columns)) if len(columns) == 1 else None
+        if column is not None and all(isinstance(b, ast.Compare) for b in branches):
+            if column not in shape.eq:
+                shape.eq.append(column)
+            shape.multi.append(column)
         return
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
         for value in node.values:

@@ -76,7 +76,7 @@ class Table:
     bases: tuple[str, ...] = ()  # ORM: the class's bases by name (columns come from mixins)
     ordering: tuple[tuple[str, bool], ...] | None = None  # django Meta.ordering (None: not set)
     index_import: str = "sqlalchemy"  # where the ORM's ``Index`` is imported from
-    call_end: Position | None = None  # table: the ``Table(...)`` call's closing parenthesis
+    call_end: Position | None = None  # table: the end of the ``Table(...)`` call's last argument
     call_prefix: str = ""  # table: the module its Column is reached through (``db.``, ``sa.``)
     step: bool = False  # alembic: a later step (an index, a column) that adds to the table
     meta_base: str = ""  # django: the abstract base whose Meta (and ordering) it inherits

@@ -35,7 +35,7 @@ class TableCall:
     kind: str  # table | alembic (a migration step) | alembic-index (an index, a key, a column)
     columns: list[CallColumn] = field(default_factory=list)
     indexes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
-    call_end: Position | None = None  # Table(...): its closing parenthesis
+    call_end: Position | None = None  # Table(...): the end of its last argument
     prefix: str = ""  # ``db.`` / ``sa.``: how the call reaches Column and Index
 
 
@@ -45,7 +45,8 @@ def table_call(source: Source, call: ast.Call) -> TableCall | None:
     if last == "Table" and call.args and _string(call.args[0]):
         prefix = func[: -len("Table")]
         out = TableCall(_string(call.args[0]) or "", "table", prefix=prefix)
-        out.call_end = _paren(source, call)
+        # After the last argument, not before ``)``: a trailing comma may sit between them.
+        out.call_end = source.end(call.args[-1])
         _items(source, call.args[1:], out)
         return out if out.columns else None
     if not func.startswith("op.") and func != "create_table":
