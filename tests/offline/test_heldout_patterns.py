@@ -778,3 +778,44 @@ def test_an_association_table_without_keys_gets_its_lookup_index(tmp_path: Path)
         'db.Index("ix_followers_assoc_follower_followed_by", "follower", "followed_by"),\n)'
     ) in after
     ast.parse(after)
+
+
+FLASKR_SCHEMA = """\
+CREATE TABLE user (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  username TEXT UNIQUE NOT NULL
+);
+
+CREATE TABLE post (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  author_id INTEGER NOT NULL,
+  created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  title TEXT NOT NULL,
+  FOREIGN KEY (author_id) REFERENCES user (id)
+);
+"""
+
+FLASKR_BLOG = """\
+from .db import get_db
+
+
+def index():
+    db = get_db()
+    return db.execute(
+        "SELECT p.id, title, created, author_id, username"
+        " FROM post p JOIN user u ON p.author_id = u.id"
+        " ORDER BY created DESC"
+    ).fetchall()
+"""
+
+
+def test_a_join_from_the_sorted_table_to_a_primary_key_sorts_by_the_index(
+    tmp_path: Path,
+) -> None:
+    # flaskr's index page: every post in date order, each joined to its author by the
+    # author's primary key. The posts are where the join starts, not a lookup by author_id.
+    root = _project(
+        tmp_path / "app", {"flaskr/schema.sql": FLASKR_SCHEMA, "flaskr/blog.py": FLASKR_BLOG}
+    )
+    found = _index(root)
+    assert _sites(found, root) == {("flaskr/blog.py", 7, "Add an index on post (created)")}

@@ -164,20 +164,41 @@ def query_shapes(sql: str) -> list[QueryShape]:
     return shapes
 
 
-def _join_columns(node: exp.Expression, alias: str, table: str) -> list[str]:
+def _conditions(node: exp.Expression) -> list[exp.Expression]:
+    out: list[exp.Expression] = []
+    for join in node.args.get("joins") or []:
+        if join.args.get("on") is not None:
+            out.extend(_conjuncts(join.args["on"]))
+    where = node.args.get("where")
+    if where is not None:
+        out.extend(_conjuncts(where.this))
+    return out
+
+
+def _filtered(node: exp.Expression, main: str) -> set[str]:
+    """The tables (by alias) a value narrows (``a.slug = ?``): the ones a join starts from.
+    An unqualified column in the WHERE is the main table's."""
+    from sqlglot import exp
+
+    out: set[str] = set()
+    for cond in _conditions(node):
+        if isinstance(cond, exp.EQ | exp.In) and isinstance(cond.this, exp.Column):
+            other = cond.args.get("expression")
+            if isinstance(cond, exp.In) or other is None or _is_value(other):
+                out.add(str(cond.this.table) or main)
+    return out
+
+
+def _join_columns(
+    node: exp.Expression, alias: str, table: str, only_from: set[str] | None = None
+) -> list[str]:
     """The columns of ``alias`` that a JOIN's ON (or the WHERE) equates to another table's
-    column: how the joined side is looked up, row by row, from the other one."""
+    column: how the joined side is looked up, row by row, from the other one (``only_from``:
+    only from these tables)."""
     from sqlglot import exp
 
     out: list[str] = []
-    conditions: list[exp.Expression] = []
-    for join in node.args.get("joins") or []:
-        if join.args.get("on") is not None:
-            conditions.extend(_conjuncts(join.args["on"]))
-    where = node.args.get("where")
-    if where is not None:
-        conditions.extend(_conjuncts(where.this))
-    for cond in conditions:
+    for cond in _conditions(node):
         if not isinstance(cond, exp.EQ):
             continue
         left, right = cond.this, cond.expression
@@ -187,6 +208,8 @@ def _join_columns(node: exp.Expression, alias: str, table: str) -> list[str]:
             continue  # unqualified: which side is which is unknown
         for mine, other in ((left, right), (right, left)):
             mine_here = mine.table in (alias, table) and other.table not in (alias, table)
+            if only_from is not None and other.table not in only_from:
+                continue
             if mine_here and mine.name not in out:
                 out.append(str(mine.name))
     return out
@@ -222,11 +245,12 @@ def _shape(node: exp.Expression) -> QueryShape | None:
 
 
 def _joined(node: exp.Expression, alias: str, table: str, shape: QueryShape) -> None:
-    """The main table of a join is looked up by its join columns too; each joined table is a
-    shape of its own (``joined``), by its ON conditions, values first, then join columns."""
+    """The main table of a join is looked up by its join columns when the other side is where
+    the join starts (a value narrows it); each joined table is a shape of its own
+    (``joined``), by its ON conditions, values first, then join columns."""
     from sqlglot import exp
 
-    for column in _join_columns(node, alias, table):
+    for column in _join_columns(node, alias, table, _filtered(node, alias) - {alias}):
         if column not in shape.eq:
             shape.eq.append(column)
     for join in node.args.get("joins") or []:
