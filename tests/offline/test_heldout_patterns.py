@@ -351,6 +351,7 @@ def test_alembic_only_schema_and_sql_file_joins(tmp_path: Path) -> None:
     assert migration.parent == root / versions and not migration.exists()
     text = _applied(favorites, migration)
     assert 'down_revision = "1a2b3c4d5e6f"' in text  # on top of the head, not the first one
+    assert "new Alembic revision" in favorites.rationale
     assert 'op.create_index("ix_favorites_article_id", "favorites", ["article_id"])' in text
     ast.parse(text)
 
@@ -499,6 +500,7 @@ def test_django_abstract_base_ordering_on_a_paginated_list(tmp_path: Path) -> No
     # a Meta of its own that did not derive from the base's would drop the ordering
     assert "    class Meta(TimestampedModel.Meta):\n        indexes = [models.Index(" in after
     assert 'name="ix_article_created_at_updated")' in after  # Django's 30 characters
+    assert "python manage.py makemigrations" in found[0].rationale
     ast.parse(after)
 
 

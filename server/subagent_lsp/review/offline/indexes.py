@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
-from .migrations import new_migration
+from .migrations import migration_step, new_migration
 from .pysource import Source
 from .queries import FoundQuery
 from .schema import Schema, Table
@@ -345,9 +345,10 @@ def _rationale(query: FoundQuery, table: Table, cols: list[str], proof: Proof) -
         then = "then " if order else ""
         order.append(f"{then}the ORDER BY on {', '.join(shape.order_by)}")
     existing = ", ".join(_describe(n, c) for n, c in table.all_indexes()) or "none"
+    step = migration_step(table)
     return (
         f"`{query.description}` reads {table.name} by {'; '.join(order) or 'its sort order'}, "
         f"and no index serves it (existing: {existing}). Proven on SQLite: {proof.why}.\n"
         f"Plan before: {' | '.join(proof.before)}\n"
-        f"Plan after:  {' | '.join(proof.after)}"
+        f"Plan after:  {' | '.join(proof.after)}" + (f"\n{step}" if step else "")
     )

@@ -14,6 +14,7 @@ import re
 from ...definitions.findings import Span
 from ...textfile import read_utf8
 from ..suggestion import Edit
+from .project_files import declared_packages, project_root
 from .schema import Table
 
 _REVISION = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*["']([0-9A-Za-z_]+)["']""", re.M)
@@ -65,3 +66,31 @@ def new_migration(table: Table, cols: list[str], name: str) -> list[Edit] | None
         f'    op.drop_index("{name}", table_name="{table.name}")\n'
     )
     return [Edit(path, Span.point(0, 0), text)]
+
+
+def migration_step(table: Table) -> str:
+    """How the app turns a model edit into a schema change, in its own tooling."""
+    if table.origin == "django":
+        return "Then `python manage.py makemigrations` writes the migration."
+    if table.origin == "alembic":
+        return (
+            "The edit is a new Alembic revision on the current head; a second such suggestion "
+            "starts from the same head, so apply one at a time or merge them into one revision."
+        )
+    if table.origin not in ("sqlalchemy", "table"):
+        return ""
+    root = project_root(table.path)
+    if root is None:
+        return ""
+    declared = declared_packages(root) or frozenset()
+    folders = [root, os.path.join(root, "backend"), os.path.dirname(os.path.dirname(table.path))]
+    alembic = any(
+        os.path.isfile(os.path.join(f, "alembic.ini"))
+        or os.path.isfile(os.path.join(f, "migrations", "env.py"))
+        for f in folders
+    )
+    if "flask_migrate" in declared:
+        return "Then `flask db migrate` (Flask-Migrate) writes the migration."
+    if alembic or "alembic" in declared:
+        return "Then `alembic revision --autogenerate` writes the migration."
+    return ""
