@@ -11,6 +11,7 @@ can be added there. Foreign keys: SQLAlchemy and PostgreSQL do not index them fo
 from __future__ import annotations
 
 import ast
+import logging
 import os
 import re
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
 from .table_calls import table_call
 
+log = logging.getLogger(__name__)
 MAX_SCHEMA_FILES = 3000
 MAX_SCHEMA_FILE_BYTES = 1_000_000
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".tox"}
@@ -794,7 +796,12 @@ class SchemaCache:
                 text = read_utf8(path)
                 if text is None:
                     continue
-                self.files[path] = (stat.st_mtime, schema_of_file(path, text))
+                try:
+                    schema = schema_of_file(path, text)
+                except Exception:  # a construct nobody foresaw costs this file only
+                    log.exception("schema of %s could not be read", path)
+                    schema = Schema()
+                self.files[path] = (stat.st_mtime, schema)
         for path in list(self.files):
             if path not in seen:
                 del self.files[path]
