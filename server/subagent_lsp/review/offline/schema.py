@@ -817,4 +817,6 @@ class SchemaCache:
                 merged.merge(schema)
         for schema in self.overrides.values():
             merged.merge(schema)
-        return merged
+        # Resolved here too, so the agent's context and its proofs see inherited columns;
+        # resolving twice (the engine does again, with the file being edited) changes nothing.
+        return merged.resolved()
