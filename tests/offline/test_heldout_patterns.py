@@ -821,3 +821,74 @@ def test_a_join_from_the_sorted_table_to_a_primary_key_sorts_by_the_index(
     )
     found = _index(root)
     assert _sites(found, root) == {("flaskr/blog.py", 7, "Add an index on post (created)")}
+
+
+ADMIN_VIEWS = """\
+from flask import Blueprint, abort, redirect
+
+from .models import User, db
+
+admin = Blueprint("admin", __name__)
+
+
+@admin.route("/user/<int:user_id>")
+def user_info(user_id):
+    user = User.query.filter_by(id=user_id).first()
+    if user is None:
+        abort(404)
+    return user.email
+
+
+@admin.route("/user/<int:user_id>/_delete")
+def delete_user(user_id):
+    if user_id == 1:
+        return redirect("/")
+    else:
+        user = User.query.filter_by(id=user_id).first()
+        db.session.delete(user)
+        db.session.commit()
+        return user.full_name()
+"""
+
+
+def test_the_module_guard_is_copied_with_its_own_test(tmp_path: Path) -> None:
+    # hack4impact/flask-base shape (held out after the fixes): `if user is None: abort(404)`.
+    root = tmp_path / "app"
+    _project(root, {"app/admin.py": ADMIN_VIEWS})
+    (root / "requirements.txt").write_text("Flask-SQLAlchemy==2.4.0\n")
+    found = [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD306"]
+    assert [(s.span.start.line + 1) for s in found] == [21]
+    after = _applied(found[0], root / "app/admin.py")
+    assert (
+        "        user = User.query.filter_by(id=user_id).first()\n"
+        "        if user is None:\n"
+        "            abort(404)\n"
+        "        db.session.delete(user)\n"
+    ) in after
+
+
+WAGTAIL = {
+    "blog/models.py": """\
+from django.db import models
+from wagtail.models import Page
+
+
+class BlogPage(Page):
+    date_published = models.DateField("Date article published", blank=True, null=True)
+
+
+class BlogIndexPage(Page):
+    def get_context(self, request):
+        context = super().get_context(request)
+        context["posts"] = BlogPage.objects.descendant_of(self).live().order_by("-date_published")
+        return context
+""",
+    "manage.py": "",
+}
+
+
+def test_a_custom_manager_method_in_the_chain_says_nothing_provable(tmp_path: Path) -> None:
+    # wagtail/bakerydemo (held out after the fixes): descendant_of() and live() filter the
+    # parent page table their own way; a sort index on the child table was judged noise.
+    root = _project(tmp_path / "app", WAGTAIL)
+    assert _index(root) == []

@@ -54,9 +54,10 @@ def missing_row_suggestions(
         name = assign.targets[0].id
         line = (assign.end_lineno or assign.lineno) - 1
         indent = src.indent_of(assign.lineno - 1)
-        text = f"{indent}if not {name}:\n{indent}    {guard}"
+        test, answer = guard
+        text = f"{indent}if {test.format(name=name)}:\n{indent}    {answer}"
         edit = insert_before_line(src, line + 1, text)
-        fix = f"The module's own answer to a missing row, `{guard}`, is added after it."
+        fix = f"The module's own answer to a missing row, `{answer}`, is added after it."
     else:
         edit = replace_node(src, call, f"{head}.{func.attr}_or_404()")
         fix = f"Flask-SQLAlchemy's `{func.attr}_or_404()` answers 404 instead."
@@ -73,9 +74,10 @@ def missing_row_suggestions(
     ]
 
 
-def _app_guard(facts: ModuleFacts, call: ast.Call) -> str | None:
-    """``if not article: raise InvalidUsage.article_not_found()`` right after another
-    ``.first()`` of the same model in this module: the statement the app answers with."""
+def _app_guard(facts: ModuleFacts, call: ast.Call) -> tuple[str, str] | None:
+    """``if not article: raise InvalidUsage.article_not_found()`` / ``if user is None:
+    abort(404)`` right after another ``.first()`` of the same model in this module: how the
+    app answers a missing row (its test, written for ``x``, and its statement)."""
     model = _model_of(call)
     for node in facts.source.walk():
         body = getattr(node, "body", None)
@@ -89,21 +91,44 @@ def _app_guard(facts: ModuleFacts, call: ast.Call) -> str | None:
             target = stmt.targets[0]
             if not isinstance(target, ast.Name) or not isinstance(following, ast.If):
                 continue
-            test = following.test
-            guards = (
-                isinstance(test, ast.UnaryOp)
-                and isinstance(test.op, ast.Not)
-                and isinstance(test.operand, ast.Name)
-                and test.operand.id == target.id
-                and len(following.body) == 1
-                and not following.orelse
-            )
-            guard = following.body[0]
-            if not guards or not isinstance(guard, ast.Raise | ast.Return):
+            test = _missing_test(following.test, target.id)
+            if test is None or len(following.body) != 1 or following.orelse:
                 continue
-            if not any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(guard)):
-                text = facts.source.text_of(guard)
-                return text if "\n" not in text else None
+            guard = following.body[0]
+            answers = isinstance(guard, ast.Raise | ast.Return) or (
+                isinstance(guard, ast.Expr)
+                and isinstance(guard.value, ast.Call)
+                and dotted(guard.value.func).split(".")[-1] == "abort"
+            )
+            if not answers or any(
+                isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(guard)
+            ):
+                continue
+            text = facts.source.text_of(guard)
+            if "\n" not in text:
+                return test, text
+    return None
+
+
+def _missing_test(test: ast.expr, name: str) -> str | None:
+    """``not x`` / ``x is None``, as a template for another name."""
+    if (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Name)
+        and test.operand.id == name
+    ):
+        return "not {name}"
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return "{name} is None"
     return None
 
 

@@ -382,6 +382,14 @@ def _sa_order(node: ast.expr, model: str, shape: QueryShape) -> None:
         shape.order_desc.append(desc)
 
 
+# Django's own QuerySet methods: a chain through anything else is the app's (or a library's)
+# manager method, which filters or sorts in ways this reading cannot see.
+_QUERYSET_METHODS = {
+    "all", "filter", "exclude", "get", "order_by", "select_related", "prefetch_related",
+    "only", "defer", "values", "values_list", "annotate", "alias", "distinct", "first", "last",
+    "exists", "count", "get_or_create", "update_or_create", "create", "update", "delete",
+    "reverse", "using", "iterator", "aggregate", "in_bulk", "latest", "earliest", "none",
+}  # fmt: skip
 # Terminal calls that drop the model's default ordering (Django clears it for them).
 _UNORDERED = {"get", "count", "exists", "aggregate", "update", "delete", "get_or_create"}
 _UNORDERED |= {"update_or_create", "in_bulk", "values_list", "distinct"}
@@ -402,6 +410,8 @@ def _django_chain(
     unordered = False
     for call in calls:
         op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        if op not in _QUERYSET_METHODS:
+            return None  # a custom manager/queryset method (``.live()``) filters its own way
         unordered = unordered or op in _UNORDERED
         if op in ("filter", "get", "exclude", "get_or_create", "update_or_create"):
             for kw in call.keywords:
