@@ -60,6 +60,9 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
             )
             if query is not None:
                 found.append(query)
+                found.extend(
+                    FoundQuery(j, query.span, query.description) for j in query.shape.joined
+                )
     return found
 
 
@@ -133,14 +136,14 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
     model = None
     if (
         isinstance(base, ast.Call)
-        and dotted(base.func).split(".")[-1] in ("query", "select")
+        and dotted(base.func).split(".")[-1] in ("query", "select", "delete", "update")
         and base.args
     ):
-        model = dotted(base.args[0])
+        model = _entity(base.args, calls, schema)
     elif isinstance(base, ast.Attribute) and base.attr == "query":
         model = dotted(base.value)
     elif calls and dotted(calls[0].func).split(".")[-1] in ("query",) and calls[0].args:
-        model = dotted(calls[0].args[0])
+        model = _entity(calls[0].args, calls[1:], schema)
         calls = calls[1:]
     if not model or "." in model:
         return None
@@ -148,27 +151,10 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
     if table is None or table.origin != "sqlalchemy":
         return None
     shape = QueryShape(table.name)
-    ops = {
-        "filter",
-        "filter_by",
-        "where",
-        "order_by",
-        "join",
-        "first",
-        "all",
-        "one",
-        "scalar",
-        "one_or_none",
-        "limit",
-        "offset",
-        "count",
-        "delete",
-        "update",
-        "with_entities",
-    }
+    joins: list[ast.Call] = []
     for call in calls:
         op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-        if op not in ops:
+        if op not in _SA_OPS:
             return None
         if op in ("filter", "where"):
             for arg in call.args:
@@ -180,9 +166,127 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
         elif op == "order_by":
             for arg in call.args:
                 _sa_order(arg, model, shape)
-    if not (shape.eq or shape.ranges or shape.order_by):
+        elif op in ("join", "outerjoin") and len(call.args) >= 2:
+            joins.append(call)
+    if joins:
+        filters = [
+            arg
+            for call in calls
+            if isinstance(call.func, ast.Attribute) and call.func.attr in ("filter", "where")
+            for arg in call.args
+        ]
+        _sa_joins(joins, filters, model, shape, schema)
+    if not (shape.eq or shape.ranges) and _names_other_models(calls, model, schema):
+        # The rows are picked through another table (``ArticleTag.article_id == x``): the
+        # few that come back are sorted, and an index for the sort alone serves nothing.
+        shape.order_by, shape.order_desc = [], []
+    if not (shape.eq or shape.ranges or shape.order_by or shape.joined):
         return None
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+
+
+_SA_OPS = {
+    "filter", "filter_by", "where", "order_by", "join", "outerjoin", "first", "all", "one",
+    "scalar", "one_or_none", "limit", "offset", "count", "delete", "update", "with_entities",
+    "values", "returning", "scalar_subquery", "subquery", "select", "exists",
+}  # fmt: skip
+
+
+def _names_other_models(calls: list[ast.Call], model: str, schema: Schema) -> bool:
+    """A condition names a column of another model (an implicit join)."""
+    return any(
+        isinstance(n, ast.Attribute)
+        and dotted(n.value) in schema.models
+        and dotted(n.value) != model
+        for call in calls
+        if isinstance(call.func, ast.Attribute) and call.func.attr in ("filter", "where")
+        for arg in call.args
+        for n in ast.walk(arg)
+    )
+
+
+def _entity(args: list[ast.expr], calls: list[ast.Call], schema: Schema) -> str | None:
+    """The model a ``select(...)`` reads from: its first argument's (``select(Article)``,
+    ``select(Article.id, User.name)``), else, for ``select(func.count())``, the one model its
+    conditions name."""
+    first = args[0]
+    while isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute):
+        first = first.func.value  # Article.id.label("id")
+    name = dotted(first)
+    owner = name.split(".")[0] if name else ""
+    if owner in schema.models and name.count(".") <= 1:
+        return owner
+    if not isinstance(args[0], ast.Call):
+        return None  # a name the schema does not know
+    named = {
+        dotted(n.value)
+        for call in calls
+        for arg in call.args
+        for n in ast.walk(arg)
+        if isinstance(n, ast.Attribute) and dotted(n.value) in schema.models
+    }
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def _sa_joins(
+    joins: list[ast.Call], filters: list[ast.expr], model: str, shape: QueryShape, schema: Schema
+) -> None:
+    """``.join(Follower, (Follower.following_id == Article.author_id) & (Follower.follower_id
+    == user_id))``: the main table is looked up by its join column when the joined side is
+    where the join starts (a value narrows it, in the ON or in a filter); each joined table is
+    looked up by its own values and join columns."""
+    pairs: list[tuple[str, str, str, str]] = []  # model, column, other model, other column
+    narrowed: dict[str, list[str]] = {}
+    for cond in (c for f in filters for c in _sa_conjuncts(f)):
+        if isinstance(cond, ast.Compare) and len(cond.ops) == 1:
+            left, right = cond.left, cond.comparators[0]
+            if isinstance(cond.ops[0], ast.Eq) and isinstance(left, ast.Attribute):
+                owner = dotted(left.value)
+                value = not (
+                    isinstance(right, ast.Attribute) and dotted(right.value) in schema.models
+                )
+                if owner in schema.models and owner != model and value:
+                    narrowed.setdefault(owner, []).append(left.attr)
+    for call in joins:
+        target = dotted(call.args[0])
+        for cond in _sa_conjuncts(call.args[1]):
+            if not (isinstance(cond, ast.Compare) and len(cond.ops) == 1):
+                continue
+            if not isinstance(cond.ops[0], ast.Eq):
+                continue
+            left, right = cond.left, cond.comparators[0]
+            sides = [
+                (dotted(s.value), s.attr) if isinstance(s, ast.Attribute) else ("", "")
+                for s in (left, right)
+            ]
+            (lm, lc), (rm, rc) = sides
+            if lm in schema.models and rm in schema.models and lm != rm:
+                pairs.append((lm, lc, rm, rc))
+                pairs.append((rm, rc, lm, lc))
+            elif lm in schema.models and rm not in schema.models:
+                narrowed.setdefault(lm, []).append(lc)
+        table = schema.table_for_model(target)
+        if table is None or table.origin != "sqlalchemy":
+            continue
+        inner = QueryShape(table.name, eq=list(dict.fromkeys(narrowed.get(target, []))))
+        for m, column, _, _ in pairs:
+            if m == target and column not in inner.eq:
+                inner.eq.append(column)
+        if inner.eq:
+            shape.joined.append(inner)
+    for m, column, other, _ in pairs:
+        if m == model and other in narrowed and column not in shape.eq:
+            shape.eq.append(column)
+
+
+def _sa_conjuncts(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd):
+        return _sa_conjuncts(node.left) + _sa_conjuncts(node.right)
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+        return [c for v in node.values for c in _sa_conjuncts(v)]
+    if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "and_":
+        return [c for a in node.args for c in _sa_conjuncts(a)]
+    return [node]
 
 
 _WALK_OPS = {

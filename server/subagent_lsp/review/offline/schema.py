@@ -420,7 +420,14 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
             continue
         if not isinstance(value, ast.Call):
             sqlmodel = sqlmodel_table or "SQLModel" in table.bases
-            if sqlmodel and isinstance(stmt, ast.AnnAssign):
+            # SQLAlchemy 2: ``created_at: Mapped[datetime]`` alone is a column too.
+            mapped = (
+                isinstance(stmt, ast.AnnAssign)
+                and value is None
+                and isinstance(stmt.annotation, ast.Subscript)
+                and dotted(stmt.annotation.value).split(".")[-1] == "Mapped"
+            )
+            if (sqlmodel or mapped) and isinstance(stmt, ast.AnnAssign):
                 # ``name: str`` / ``count: int = 0`` on a SQLModel is a column too
                 table.columns[target] = Column(target, _annotation_type(stmt.annotation))
             continue
