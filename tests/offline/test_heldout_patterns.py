@@ -996,6 +996,11 @@ def test_sqlalchemy_2_select_statements_and_orm_joins(tmp_path: Path) -> None:
         ("app/repository.py", 33, "Add an index on article (created_at)"),
         # silent: an article's few tags, picked through article_tag, then sorted
     }
+    latest = next(s for s in _index(root) if s.title.endswith("(created_at)"))
+    after = _applied(latest, root / "app/models.py")
+    # the implicit mapped_column made explicit, not a second __table_args__
+    assert "    created_at: Mapped[datetime] = mapped_column(index=True)\n" in after
+    ast.parse(after)
 
 
 FOLLOWED_POSTS = """\

@@ -429,7 +429,13 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
             )
             if (sqlmodel or mapped) and isinstance(stmt, ast.AnnAssign):
                 # ``name: str`` / ``count: int = 0`` on a SQLModel is a column too
-                table.columns[target] = Column(target, _annotation_type(stmt.annotation))
+                column = Column(target, _annotation_type(stmt.annotation))
+                spelled = _mapped_column_spelling(cls)
+                if mapped and spelled:
+                    # indexed by giving it the mapped_column it leaves implicit
+                    column.call_end, column.call_has_args = source.end(stmt.annotation), False
+                    column.flag = f" = {spelled}(index=True)"
+                table.columns[target] = column
             continue
         func = dotted(value.func).split(".")[-1]
         if func in _NOT_COLUMNS:
@@ -443,14 +449,22 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                         back = Relationship(cls.name, relationship.foreign_keys)
                         table.backrefs[backref] = (relationship.target, back)
             continue
-        column = _orm_column(source, target, value, stmt)
-        if column is not None:
-            table.columns[column.name] = column
+        found = _orm_column(source, target, value, stmt)
+        if found is not None:
+            table.columns[found.name] = found
     if tablename and not abstract:
         return table
     if not any(not c.helper for c in table.columns.values()):
         return None  # ``objects = UserManager()`` alone makes no mixin
     return ClassInfo(cls.name, table.bases, table.columns)
+
+
+def _mapped_column_spelling(cls: ast.ClassDef) -> str:
+    """How the class itself calls mapped_column (``mapped_column``, ``so.mapped_column``)."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "mapped_column":
+            return dotted(node.func)
+    return ""
 
 
 def _table_args_slot(source: Source, value: ast.expr | None, table: Table) -> None:
