@@ -18,6 +18,7 @@ from ..policy import Policy
 if TYPE_CHECKING:
     from ..config import Settings
 from ..review.offline.engine import analyze, is_backend_file, workspace_root
+from ..review.offline.indexes import one_per_index
 from ..review.offline.schema import SKIP_DIRS, SchemaCache
 from ..review.suggestion import KINDS, Suggestion
 from ..textfile import read_utf8
@@ -51,7 +52,7 @@ def collect(
             continue
         found = analyze(path, text, schema, kinds)
         out.extend(policy.apply(path, split_lines(text), found))
-    return out
+    return one_per_index(out)
 
 
 def _display(path: str) -> str:

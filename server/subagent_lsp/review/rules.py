@@ -215,4 +215,25 @@ BACKEND_RULES = table(
         ),
         "Catch `json.JSONDecodeError` and answer 400.",
     ),
+    _rule(
+        "BKD306",
+        "error-handling",
+        "missing-row-500",
+        "A Flask-SQLAlchemy `.first()` result is used unchecked, or `.one()` is unhandled.",
+        "A row the client names that does not exist is a 404, not an AttributeError or a "
+        "NoResultFound (a 500).",
+        Example(
+            path="views.py",
+            text="from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
+            + "app = Flask(__name__)\ndb = SQLAlchemy(app)\n\n\n"
+            + "class Post(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + "    slug = db.Column(db.String(80), unique=True)\n\n\n"
+            + '@app.route("/posts/<slug>")\n'
+            + "def post_detail(slug):\n"
+            + "    post = Post.query.filter_by(slug=slug).first()\n"
+            + '    return {"slug": post.slug}\n',
+        ),
+        "Use Flask-SQLAlchemy's `first_or_404()` / `one_or_404()`.",
+    ),
 )

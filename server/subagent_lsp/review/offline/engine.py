@@ -14,7 +14,13 @@ from ..suggestion import Suggestion
 from .errors import error_suggestions
 from .frameworks import module_facts
 from .indexes import index_suggestions
-from .project_files import declared_packages, is_not_a_source, project_root, workspace_root
+from .project_files import (
+    declared_major,
+    declared_packages,
+    is_not_a_source,
+    project_root,
+    workspace_root,
+)
 from .pysource import Source, parse_source
 from .queries import FoundQuery, python_queries, sql_file_queries
 from .schema import Schema, schema_of_file
@@ -78,6 +84,7 @@ def analyze_file(
     source = parse_source(path, text) if path.endswith(".py") else None
     own = schema_of_file(path, text, source)
     workspace.merge(own)  # the text being edited wins over the disk
+    workspace = workspace.resolved()
     out: list[Suggestion] = []
     root = project_root(path)
     if is_not_a_source(path, root):
@@ -101,6 +108,8 @@ def analyze_file(
         if facts is not None:
             facts.sessions = workspace.sessions
             facts.declared = declared_packages(root) if root is not None else None
+            if root is not None and "flask" in facts.frameworks:
+                facts.flask_sqlalchemy_major = declared_major(root, "flask_sqlalchemy")
             for kind, analysis in (
                 ("validation", validation_suggestions),
                 ("error-handling", error_suggestions),

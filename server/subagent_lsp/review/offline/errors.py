@@ -7,6 +7,7 @@ import ast
 
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .missing_rows import missing_row_suggestions
 from .pyedits import add_keyword, ensure_imports, replace_node, wrap_in_try
 from .pysource import dotted
 from .sessions import owns_lifecycle, pushes_app_context
@@ -29,6 +30,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(_django_get(facts, node))
         if route is not None:
             out.extend(_json_body(facts, node, route))
+            out.extend(missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major))
     return out
 
 

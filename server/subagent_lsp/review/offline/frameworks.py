@@ -30,6 +30,7 @@ class ModuleFacts:
     # has no manifest, so only this module's own imports are known to be available).
     sessions: SessionFacts = field(default_factory=SessionFacts)
     declared: frozenset[str] | None = None
+    flask_sqlalchemy_major: int | None = None  # the declared version, for its ``*_or_404``
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:

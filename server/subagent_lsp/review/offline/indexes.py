@@ -10,18 +10,22 @@ ORDER BY disappears, or a covering index appears.
 
 from __future__ import annotations
 
+import ast
+import os
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
+from .migrations import migration_step, new_migration
 from .pysource import Source
 from .queries import FoundQuery
 from .schema import Schema, Table
 
 MAX_INDEX_COLUMNS = 3
 PROBE = "proposed_index"  # its name in the plans the rationale shows
+SAME_INDEX = "The same index serves:"
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,21 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
                     break
                 if column not in cols:
                     cols.append(column)
-    if not cols or table.covered(cols):
+    if not cols or table.covered(cols) or _served_in_any_order(table, cols, len(set(shape.eq))):
         return None
+    if all(known[c].boolean for c in cols):
+        return None  # a flag has two values: an index on it alone rarely narrows anything
     return cols
+
+
+def _served_in_any_order(table: Table, cols: list[str], equalities: int) -> bool:
+    """Equality columns may lead an index in any order: ``a = ? AND b = ?`` is served by an
+    index on (b, a) as well as by one on (a, b)."""
+    eq, rest = set(cols[:equalities]), tuple(cols[equalities:])
+    return any(
+        len(c) >= len(cols) and set(c[:equalities]) == eq and c[equalities : len(cols)] == rest
+        for _, c in table.all_indexes()
+    )
 
 
 _TYPES = (
@@ -108,7 +124,9 @@ def sqlite_ddl(table: Table) -> list[str]:
 
 def probe_query(found: FoundQuery, table: Table) -> str:
     shape = found.shape
-    where = [f"{_q(c)} = ?" for c in shape.eq] + [f"{_q(c)} > ?" for c in shape.ranges]
+    # IN (several values): an index on (col, sort) still leaves a sort to merge the lists.
+    where = [f"{_q(c)} IN (?, ?)" if c in shape.multi else f"{_q(c)} = ?" for c in shape.eq]
+    where += [f"{_q(c)} > ?" for c in shape.ranges]
     sql = f"SELECT * FROM {_q(table.name)}"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -159,7 +177,7 @@ def prove(found: FoundQuery, table: Table, cols: list[str]) -> Proof:
 
 def index_name(table: Table, cols: list[str], limit: int = 63) -> str:
     name = f"ix_{table.name}_{'_'.join(cols)}"
-    return name[:limit]
+    return name[:limit].rstrip("_")
 
 
 def index_edits(table: Table, cols: list[str], source_for: dict[str, Source]) -> list[Edit] | None:
@@ -177,37 +195,50 @@ def index_edits(table: Table, cols: list[str], source_for: dict[str, Source]) ->
         return [
             Edit(table.path, Span.point(table.anchor_line, 0), f"{table.anchor_indent}{call}\n")
         ]
+    if table.origin == "alembic":
+        return new_migration(table, cols, name)
     source = source_for.get(table.path)
     if source is None:
         return None
     if len(cols) == 1:
         column = table.columns[cols[0]]
-        if column.call_end is None:
+        if column.call_end is not None and (column.flag or not column.helper):
+            flag = column.flag or ("db_index=True" if table.origin == "django" else "index=True")
+            sep = ", " if column.call_has_args else ""
+            return [Edit(table.path, Span(column.call_end, column.call_end), f"{sep}{flag}")]
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    if table.origin == "table":
+        if table.call_end is None:
             return None
-        flag = "index=True" if table.origin == "sqlalchemy" else "db_index=True"
-        sep = ", " if column.call_has_args else ""
-        return [Edit(table.path, Span(column.call_end, column.call_end), f"{sep}{flag}")]
+        index = f'{table.call_prefix}Index("{name}", {quoted})'
+        return [Edit(table.path, Span(table.call_end, table.call_end), f", {index}")]
     indent = table.class_indent
     eol = source.eol
     at = Position(table.class_body_end + 1, 0)
     if table.origin == "sqlalchemy":
-        if table.has_table_args:
-            return None
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        edits = [
-            Edit(
-                table.path,
-                Span(at, at),
-                f'{indent}__table_args__ = (Index("{name}", {quoted}),){eol}',
-            )
-        ]
         from .pyedits import ensure_imports
 
-        return [*ensure_imports(source, [("sqlalchemy", "Index")]), *edits]
+        # ``sa.Index`` where the module imports sqlalchemy as a module, Flask-SQLAlchemy's
+        # ``db.Index`` where it has ``db``: the app's own idiom, and no new import.
+        bound = _bound_names(source)
+        module = bound.get("sqlalchemy") or ("db" if "db" in bound else "")
+        index = f'{module + "." if module else ""}Index("{name}", {quoted})'
+        if table.has_table_args:
+            if table.table_args_at is None:
+                return None
+            span = Span(table.table_args_at, table.table_args_at)
+            edits = [Edit(table.path, span, table.table_args_text.format(index=index))]
+        else:
+            edits = [Edit(table.path, Span(at, at), f"{indent}__table_args__ = ({index},){eol}")]
+        if module:
+            return edits
+        return [*ensure_imports(source, [(table.index_import, "Index")]), *edits]
     fields = ", ".join(f'"{c}"' for c in cols)
     index = f'models.Index(fields=[{fields}], name="{name}")'
     if table.meta_line is None:
-        text = f"{eol}{indent}class Meta:{eol}{indent}    indexes = [{index}]{eol}"
+        # Without deriving from the abstract base's Meta, a new Meta would drop its ordering.
+        meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
+        text = f"{eol}{indent}class {meta}:{eol}{indent}    indexes = [{index}]{eol}"
         return [Edit(table.path, Span(at, at), text)]
     meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
     if "indexes" in meta_text:
@@ -216,17 +247,38 @@ def index_edits(table: Table, cols: list[str], source_for: dict[str, Source]) ->
     return [Edit(table.path, Span(after_meta, after_meta), f"{indent}    indexes = [{index}]{eol}")]
 
 
+def _bound_names(source: Source) -> dict[str, str]:
+    """Names the module binds at its top (imports, assignments): the name, or for
+    ``import sqlalchemy as sa`` the module -> its alias."""
+    out: dict[str, str] = {}
+    for module in source.modules:
+        for stmt in module.body:
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    out[alias.name] = alias.asname or alias.name
+            elif isinstance(stmt, ast.ImportFrom):
+                out.update({(a.asname or a.name): a.name for a in stmt.names})
+            elif isinstance(stmt, ast.Assign):
+                out.update({t.id: t.id for t in stmt.targets if isinstance(t, ast.Name)})
+    return out
+
+
 def index_suggestions(
     found: list[FoundQuery], schema: Schema, path: str, source_for: dict[str, Source]
 ) -> list[Suggestion]:
     out: list[Suggestion] = []
-    seen: set[tuple[str, tuple[str, ...]]] = set()
+    proven: dict[tuple[str, tuple[str, ...]], Suggestion] = {}
     for query in found:
         table = schema.tables.get(query.shape.table)
         if table is None:
             continue
         cols = propose(query, table)
-        if cols is None or (table.name, tuple(cols)) in seen:
+        if cols is None:
+            continue
+        key = (table.name, tuple(cols))
+        if key in proven:  # the same index for another query: one proof, one more site
+            data = {**proven[key].data, "query": query.description}
+            out.append(replace(proven[key], span=query.span, data=data))
             continue
         proof = prove(query, table, cols)
         if not proof.proven:
@@ -234,26 +286,51 @@ def index_suggestions(
         edits = index_edits(table, cols, source_for)
         if not edits:
             continue
-        seen.add((table.name, tuple(cols)))
-        out.append(
-            Suggestion(
-                "BKD101",
-                "index",
-                path,
-                query.span,
-                f"Add an index on {table.name} ({', '.join(cols)})",
-                _rationale(query, table, cols, proof),
-                tuple(edits),
-                proven=True,
-                data={"table": table.name, "columns": ",".join(cols)},
-            )
+        suggestion = Suggestion(
+            "BKD101",
+            "index",
+            path,
+            query.span,
+            f"Add an index on {table.name} ({', '.join(cols)})",
+            _rationale(query, table, cols, proof),
+            tuple(edits),
+            proven=True,
+            data={"table": table.name, "columns": ",".join(cols), "query": query.description},
         )
+        proven[key] = suggestion
+        out.append(suggestion)
+    return one_per_index(out)
+
+
+def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """One suggestion per table and columns, at its first site, naming the other query sites
+    that want the same index (several diagnostics for one edit were judged noise)."""
+    first: dict[tuple[str, str], int] = {}
+    sites: dict[int, list[str]] = {}
+    out: list[Suggestion] = []
+    for s in suggestions:
+        if s.code != "BKD101" or "table" not in s.data:
+            out.append(s)
+            continue
+        key = (s.data["table"], s.data.get("columns", ""))
+        if key not in first:
+            first[key] = len(out)
+            out.append(s)
+            continue
+        where = f"{os.path.basename(s.path)}:{s.span.start.line + 1}"
+        wanted = f" `{s.data['query']}`" if s.data.get("query") else ""
+        sites.setdefault(first[key], []).append(f"{where}{wanted}")
+    for at, more in sites.items():
+        kept = out[at]
+        listed = "\n".join(f"  - {site}" for site in dict.fromkeys(more))
+        head = "" if SAME_INDEX in kept.rationale else f"\n{SAME_INDEX}"
+        out[at] = replace(kept, rationale=f"{kept.rationale}{head}\n{listed}")
     return out
 
 
 def _describe(name: str, cols: tuple[str, ...]) -> str:
     if name.endswith("(column)"):
-        return f"{cols[0]} (primary key or unique)" if cols else name
+        return f"{cols[0]} (key, unique or indexed)" if cols else name
     return f"{name} ({', '.join(cols)})"
 
 
@@ -265,11 +342,13 @@ def _rationale(query: FoundQuery, table: Table, cols: list[str], proof: Proof) -
     if shape.ranges and len(cols) > len(shape.eq[:MAX_INDEX_COLUMNS]):
         order.append(f"then the range on {shape.ranges[0]}")
     elif shape.order_by and len(cols) > len(shape.eq[:MAX_INDEX_COLUMNS]):
-        order.append(f"then the ORDER BY on {', '.join(shape.order_by)}")
+        then = "then " if order else ""
+        order.append(f"{then}the ORDER BY on {', '.join(shape.order_by)}")
     existing = ", ".join(_describe(n, c) for n, c in table.all_indexes()) or "none"
+    step = migration_step(table)
     return (
         f"`{query.description}` reads {table.name} by {'; '.join(order) or 'its sort order'}, "
         f"and no index serves it (existing: {existing}). Proven on SQLite: {proof.why}.\n"
         f"Plan before: {' | '.join(proof.before)}\n"
-        f"Plan after:  {' | '.join(proof.after)}"
+        f"Plan after:  {' | '.join(proof.after)}" + (f"\n{step}" if step else "")
     )

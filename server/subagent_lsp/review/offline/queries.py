@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ...definitions.findings import Span
 from ..suggestion import position_at
 from .pysource import Source, dotted
-from .schema import Schema, Table
+from .schema import Relationship, Schema, Table
 from .sql import QueryShape, looks_like_sql, query_shapes, split_statements
 
 _SQL_CALLS = (
@@ -42,6 +42,11 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
     up = source.up()
     models = set(schema.models)
     for node in source.walk():
+        if isinstance(node, ast.Attribute) and models:
+            walked = _attribute_walk(source, node, schema, up)
+            if walked is not None:
+                found.append(walked)
+            continue
         if not isinstance(node, ast.Call):
             continue
         name = dotted(node.func).split(".")[-1].replace("()", "")
@@ -51,10 +56,13 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
             query = (
                 _sqlalchemy_chain(source, node, schema)
                 or _relationship_walk(source, node, schema, up)
-                or _django_chain(source, node, schema)
+                or _django_chain(source, node, schema, up)
             )
             if query is not None:
                 found.append(query)
+                found.extend(
+                    FoundQuery(j, query.span, query.description) for j in query.shape.joined
+                )
     return found
 
 
@@ -128,14 +136,14 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
     model = None
     if (
         isinstance(base, ast.Call)
-        and dotted(base.func).split(".")[-1] in ("query", "select")
+        and dotted(base.func).split(".")[-1] in ("query", "select", "delete", "update")
         and base.args
     ):
-        model = dotted(base.args[0])
+        model = _entity(base.args, calls, schema)
     elif isinstance(base, ast.Attribute) and base.attr == "query":
         model = dotted(base.value)
     elif calls and dotted(calls[0].func).split(".")[-1] in ("query",) and calls[0].args:
-        model = dotted(calls[0].args[0])
+        model = _entity(calls[0].args, calls[1:], schema)
         calls = calls[1:]
     if not model or "." in model:
         return None
@@ -143,27 +151,10 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
     if table is None or table.origin != "sqlalchemy":
         return None
     shape = QueryShape(table.name)
-    ops = {
-        "filter",
-        "filter_by",
-        "where",
-        "order_by",
-        "join",
-        "first",
-        "all",
-        "one",
-        "scalar",
-        "one_or_none",
-        "limit",
-        "offset",
-        "count",
-        "delete",
-        "update",
-        "with_entities",
-    }
+    joins: list[ast.Call] = []
     for call in calls:
         op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-        if op not in ops:
+        if op not in _SA_OPS:
             return None
         if op in ("filter", "where"):
             for arg in call.args:
@@ -175,9 +166,127 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
         elif op == "order_by":
             for arg in call.args:
                 _sa_order(arg, model, shape)
-    if not (shape.eq or shape.ranges or shape.order_by):
+        elif op in ("join", "outerjoin") and len(call.args) >= 2:
+            joins.append(call)
+    if joins:
+        filters = [
+            arg
+            for call in calls
+            if isinstance(call.func, ast.Attribute) and call.func.attr in ("filter", "where")
+            for arg in call.args
+        ]
+        _sa_joins(joins, filters, model, shape, schema)
+    if not (shape.eq or shape.ranges) and _names_other_models(calls, model, schema):
+        # The rows are picked through another table (``ArticleTag.article_id == x``): the
+        # few that come back are sorted, and an index for the sort alone serves nothing.
+        shape.order_by, shape.order_desc = [], []
+    if not (shape.eq or shape.ranges or shape.order_by or shape.joined):
         return None
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+
+
+_SA_OPS = {
+    "filter", "filter_by", "where", "order_by", "join", "outerjoin", "first", "all", "one",
+    "scalar", "one_or_none", "limit", "offset", "count", "delete", "update", "with_entities",
+    "values", "returning", "scalar_subquery", "subquery", "select", "exists",
+}  # fmt: skip
+
+
+def _names_other_models(calls: list[ast.Call], model: str, schema: Schema) -> bool:
+    """A condition names a column of another model (an implicit join)."""
+    return any(
+        isinstance(n, ast.Attribute)
+        and dotted(n.value) in schema.models
+        and dotted(n.value) != model
+        for call in calls
+        if isinstance(call.func, ast.Attribute) and call.func.attr in ("filter", "where")
+        for arg in call.args
+        for n in ast.walk(arg)
+    )
+
+
+def _entity(args: list[ast.expr], calls: list[ast.Call], schema: Schema) -> str | None:
+    """The model a ``select(...)`` reads from: its first argument's (``select(Article)``,
+    ``select(Article.id, User.name)``), else, for ``select(func.count())``, the one model its
+    conditions name."""
+    first = args[0]
+    while isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute):
+        first = first.func.value  # Article.id.label("id")
+    name = dotted(first)
+    owner = name.split(".")[0] if name else ""
+    if owner in schema.models and name.count(".") <= 1:
+        return owner
+    if not isinstance(args[0], ast.Call):
+        return None  # a name the schema does not know
+    named = {
+        dotted(n.value)
+        for call in calls
+        for arg in call.args
+        for n in ast.walk(arg)
+        if isinstance(n, ast.Attribute) and dotted(n.value) in schema.models
+    }
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def _sa_joins(
+    joins: list[ast.Call], filters: list[ast.expr], model: str, shape: QueryShape, schema: Schema
+) -> None:
+    """``.join(Follower, (Follower.following_id == Article.author_id) & (Follower.follower_id
+    == user_id))``: the main table is looked up by its join column when the joined side is
+    where the join starts (a value narrows it, in the ON or in a filter); each joined table is
+    looked up by its own values and join columns."""
+    pairs: list[tuple[str, str, str, str]] = []  # model, column, other model, other column
+    narrowed: dict[str, list[str]] = {}
+    for cond in (c for f in filters for c in _sa_conjuncts(f)):
+        if isinstance(cond, ast.Compare) and len(cond.ops) == 1:
+            left, right = cond.left, cond.comparators[0]
+            if isinstance(cond.ops[0], ast.Eq) and isinstance(left, ast.Attribute):
+                owner = dotted(left.value)
+                value = not (
+                    isinstance(right, ast.Attribute) and dotted(right.value) in schema.models
+                )
+                if owner in schema.models and owner != model and value:
+                    narrowed.setdefault(owner, []).append(left.attr)
+    for call in joins:
+        target = dotted(call.args[0])
+        for cond in _sa_conjuncts(call.args[1]):
+            if not (isinstance(cond, ast.Compare) and len(cond.ops) == 1):
+                continue
+            if not isinstance(cond.ops[0], ast.Eq):
+                continue
+            left, right = cond.left, cond.comparators[0]
+            sides = [
+                (dotted(s.value), s.attr) if isinstance(s, ast.Attribute) else ("", "")
+                for s in (left, right)
+            ]
+            (lm, lc), (rm, rc) = sides
+            if lm in schema.models and rm in schema.models and lm != rm:
+                pairs.append((lm, lc, rm, rc))
+                pairs.append((rm, rc, lm, lc))
+            elif lm in schema.models and rm not in schema.models:
+                narrowed.setdefault(lm, []).append(lc)
+        table = schema.table_for_model(target)
+        if table is None or table.origin != "sqlalchemy":
+            continue
+        inner = QueryShape(table.name, eq=list(dict.fromkeys(narrowed.get(target, []))))
+        for m, column, _, _ in pairs:
+            if m == target and column not in inner.eq:
+                inner.eq.append(column)
+        if inner.eq:
+            shape.joined.append(inner)
+    for m, column, other, _ in pairs:
+        if m == model and other in narrowed and column not in shape.eq:
+            shape.eq.append(column)
+
+
+def _sa_conjuncts(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd):
+        return _sa_conjuncts(node.left) + _sa_conjuncts(node.right)
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+        return [c for v in node.values for c in _sa_conjuncts(v)]
+    if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "and_":
+        return [c for a in node.args for c in _sa_conjuncts(a)]
+    return [node]
 
 
 _WALK_OPS = {
@@ -194,6 +303,7 @@ _WALK_OPS = {
     "limit",
     "offset",
     "delete",
+    "subquery",
 }
 
 
@@ -212,16 +322,13 @@ def _relationship_walk(
     if parent is None:
         return None
     relationship = parent.relationships[base.attr]
-    child = schema.table_for_model(relationship.target)
-    if child is None or child.origin != "sqlalchemy":
-        return None
-    keys = [k for k in relationship.foreign_keys if k in child.columns] or [
-        c.name for c in child.columns.values() if c.references in (parent.name, parent.model)
-    ]
-    if len(keys) != 1:
+    child, keys = _walk_target(schema, parent, relationship)
+    if child is None or len(keys) != 1:
         return None  # several foreign keys back and none named: which one is walked is unknown
     shape = QueryShape(child.name, eq=[keys[0]])
-    model = relationship.target
+    # Through an association table, filters name its columns as ``followers.c.followed_by``
+    # (those on the far model are another table's).
+    model = f"{relationship.secondary}.c" if relationship.secondary else relationship.target
     for call in calls:
         op = call.func.attr  # type: ignore[attr-defined]
         if op in ("filter", "where"):
@@ -233,6 +340,51 @@ def _relationship_walk(
             for arg in call.args:
                 _sa_order(arg, model, shape)
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+
+
+# Calls that read every element of what they are given.
+_CONSUMERS = {"len", "sorted", "list", "set", "tuple", "sum", "any", "all", "enumerate", "reversed"}
+
+
+def _attribute_walk(
+    source: Source, node: ast.Attribute, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> FoundQuery | None:
+    """``for entry in page.entries`` / ``sorted(self.entries)``: a lazy relationship loads
+    its rows by the foreign key that points back, on first access."""
+    parent = up.get(node)
+    consumed = (
+        isinstance(parent, ast.For | ast.AsyncFor | ast.comprehension) and parent.iter is node
+    ) or (
+        isinstance(parent, ast.Call) and node in parent.args and dotted(parent.func) in _CONSUMERS
+    )
+    if not consumed or not isinstance(node.ctx, ast.Load):
+        return None
+    owner = _walked_from(source, node, schema, up)
+    if owner is None:
+        return None
+    child, keys = _walk_target(schema, owner, owner.relationships[node.attr])
+    if child is None or len(keys) != 1:
+        return None
+    shape = QueryShape(child.name, eq=[keys[0]])
+    return FoundQuery(shape, source.span(node), f"{_short(source.text_of(node))} (lazy load)")
+
+
+def _walk_target(
+    schema: Schema, owner: Table, relationship: Relationship
+) -> tuple[Table | None, list[str]]:
+    """The table a relationship walk reads, and the columns it may read it by."""
+    if relationship.secondary:
+        table = schema.tables.get(relationship.secondary)
+        if table is None or table.origin not in ("table", "sqlalchemy"):
+            return None, []
+        return table, [k for k in relationship.foreign_keys if k in table.columns]
+    child = schema.table_for_model(relationship.target)
+    if child is None or child.origin != "sqlalchemy":
+        return None, []
+    keys = [k for k in relationship.foreign_keys if k in child.columns] or [
+        c.name for c in child.columns.values() if c.references in (owner.name, owner.model)
+    ]
+    return child, keys
 
 
 def _walked_from(
@@ -267,6 +419,25 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
         for arg in node.args:
             _sa_condition(arg, model, shape)
         return
+    branches: list[ast.expr] = []
+    if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "or_":
+        branches = list(node.args)
+    elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        branches = list(node.values)
+    if branches:
+        # ``or_(Task.status == A, Task.status == B)`` is ``status IN (A, B)``; an OR over
+        # different columns is served by no single index.
+        columns = {
+            _sa_column(b.left, model)
+            for b in branches
+            if isinstance(b, ast.Compare) and len(b.ops) == 1 and isinstance(b.ops[0], ast.Eq)
+        }
+        column = next(iter(columns)) if len(columns) == 1 else None
+        if column is not None and all(isinstance(b, ast.Compare) for b in branches):
+            if column not in shape.eq:
+                shape.eq.append(column)
+            shape.multi.append(column)
+        return
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
         for value in node.values:
             _sa_condition(value, model, shape)
@@ -287,6 +458,8 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
             return
         if method in ("in_", "is_") and column not in shape.eq:
             shape.eq.append(column)
+            if method == "in_":
+                shape.multi.append(column)
         elif method in ("between", "startswith") and column not in shape.ranges:
             shape.ranges.append(column)
 
@@ -313,7 +486,22 @@ def _sa_order(node: ast.expr, model: str, shape: QueryShape) -> None:
         shape.order_desc.append(desc)
 
 
-def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery | None:
+# Django's own QuerySet methods: a chain through anything else is the app's (or a library's)
+# manager method, which filters or sorts in ways this reading cannot see.
+_QUERYSET_METHODS = {
+    "all", "filter", "exclude", "get", "order_by", "select_related", "prefetch_related",
+    "only", "defer", "values", "values_list", "annotate", "alias", "distinct", "first", "last",
+    "exists", "count", "get_or_create", "update_or_create", "create", "update", "delete",
+    "reverse", "using", "iterator", "aggregate", "in_bulk", "latest", "earliest", "none",
+}  # fmt: skip
+# Terminal calls that drop the model's default ordering (Django clears it for them).
+_UNORDERED = {"get", "count", "exists", "aggregate", "update", "delete", "get_or_create"}
+_UNORDERED |= {"update_or_create", "in_bulk", "values_list", "distinct"}
+
+
+def _django_chain(
+    source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> FoundQuery | None:
     calls, base = _chain(node)
     if not (isinstance(base, ast.Attribute) and base.attr == "objects"):
         return None
@@ -322,8 +510,13 @@ def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery 
     if table is None or table.origin != "django":
         return None
     shape = QueryShape(table.name)
+    ordered = False
+    unordered = False
     for call in calls:
         op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        if op not in _QUERYSET_METHODS:
+            return None  # a custom manager/queryset method (``.live()``) filters its own way
+        unordered = unordered or op in _UNORDERED
         if op in ("filter", "get", "exclude", "get_or_create", "update_or_create"):
             for kw in call.keywords:
                 if kw.arg is None or kw.arg == "defaults":
@@ -336,11 +529,14 @@ def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery 
                 if not lookup or lookup in _DJANGO_EQ:
                     if field not in shape.eq:
                         shape.eq.append(field)
+                    if lookup == "in" and field not in shape.multi:
+                        shape.multi.append(field)
                 elif lookup in _DJANGO_RANGE and field not in shape.ranges:
                     shape.ranges.append(field)
                 elif field in table.columns:
                     return None  # icontains, regex...: no b-tree index helps
         elif op == "order_by":
+            ordered = True
             for arg in call.args:
                 if (
                     isinstance(arg, ast.Constant)
@@ -349,9 +545,48 @@ def _django_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery 
                 ):
                     shape.order_by.append(arg.value.lstrip("-"))
                     shape.order_desc.append(arg.value.startswith("-"))
+    description = _short(source.text_of(node))
+    # Meta.ordering sorts every queryset that does not say otherwise. Alone (no filter) it is
+    # worth an index only where the rows are read a page at a time.
+    default_order = not ordered and not unordered and bool(table.ordering)
+    if default_order and (shape.eq or shape.ranges or _paginated(node, up)):
+        ordering = table.ordering or ()
+        shape.order_by = [c for c, _ in ordering]
+        shape.order_desc = [d for _, d in ordering]
+        terms = ", ".join(("-" if d else "") + c for c, d in ordering)
+        description += f" (sorted by {model}.Meta.ordering: {terms})"
     if not (shape.eq or shape.ranges or shape.order_by):
         return None
-    return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+    return FoundQuery(shape, source.span(node), description)
+
+
+def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """The view around a queryset pages through it (DRF's ``paginate_queryset``, Django's
+    ``Paginator``, a slice) and does not filter it elsewhere (``filter_queryset``)."""
+    current: ast.AST | None = node
+    scope: ast.AST | None = None
+    while current is not None:
+        if isinstance(current, ast.Subscript):
+            return True
+        if isinstance(current, ast.ClassDef):
+            scope = current
+            break
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            scope = current
+        current = up.get(current)
+    if scope is None:
+        return False
+    names = {
+        n.attr if isinstance(n, ast.Attribute) else n.id
+        for n in ast.walk(scope)
+        if isinstance(n, ast.Attribute | ast.Name)
+    }
+    defined = {
+        n.name for n in ast.walk(scope) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    return bool(names & {"paginate_queryset", "Paginator", "paginate"}) and (
+        "filter_queryset" not in defined
+    )
 
 
 def sql_file_queries(text: str) -> list[FoundQuery]:

@@ -11,6 +11,7 @@ can be added there. Foreign keys: SQLAlchemy and PostgreSQL do not index them fo
 from __future__ import annotations
 
 import ast
+import logging
 import os
 import re
 from collections.abc import Iterable
@@ -21,7 +22,9 @@ from ...textfile import read_utf8
 from .pysource import Source, dotted, parse_source
 from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
+from .table_calls import table_call
 
+log = logging.getLogger(__name__)
 MAX_SCHEMA_FILES = 3000
 MAX_SCHEMA_FILE_BYTES = 1_000_000
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".tox"}
@@ -37,6 +40,9 @@ class Column:
     call_end: Position | None = None  # ORM: the field call's closing parenthesis
     call_has_args: bool = True
     references: str = ""  # ORM: the table (or model) its ForeignKey points at
+    helper: str = ""  # built by a project function (``reference_col(...)``): its name
+    flag: str = ""  # the text that indexes it at ``call_end`` (default: by the table's origin)
+    boolean: bool = False
 
 
 @dataclass
@@ -46,6 +52,9 @@ class Relationship:
 
     target: str  # the target model's class name
     foreign_keys: tuple[str, ...] = ()
+    # ``secondary=followers, primaryjoin=(followers.c.followed_id == id)``: walking it reads
+    # the association table (by its name or variable) by that column
+    secondary: str = ""
 
 
 @dataclass
@@ -66,6 +75,20 @@ class Table:
     meta_line: int | None = None  # django: the line of `class Meta:`
     has_table_args: bool = False
     relationships: dict[str, Relationship] = field(default_factory=dict)  # ORM attribute -> it
+    bases: tuple[str, ...] = ()  # ORM: the class's bases by name (columns come from mixins)
+    ordering: tuple[tuple[str, bool], ...] | None = None  # django Meta.ordering (None: not set)
+    index_import: str = "sqlalchemy"  # where the ORM's ``Index`` is imported from
+    call_end: Position | None = None  # table: the end of the ``Table(...)`` call's last argument
+    call_prefix: str = ""  # table: the module its Column is reached through (``db.``, ``sa.``)
+    step: bool = False  # alembic: a later step (an index, a column) that adds to the table
+    meta_base: str = ""  # django: the abstract base whose Meta (and ordering) it inherits
+    # ORM: where an Index joins an existing ``__table_args__ = (...)`` tuple, and its text
+    table_args_at: Position | None = None
+    table_args_text: str = ""
+    # ORM: ``relationship("Street", backref="edits")`` gives Street an ``edits`` attribute that
+    # reads this table: backref name -> (the other model, the relationship as seen from it)
+    backrefs: dict[str, tuple[str, Relationship]] = field(default_factory=dict)
+    migrated: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # by migrations
 
     def covered(self, columns: Iterable[str]) -> bool:
         """An index (or the primary key) whose leading columns are ``columns`` already exists."""
@@ -75,7 +98,7 @@ class Table:
         return any(cols[: len(wanted)] == wanted for _, cols in self.all_indexes())
 
     def all_indexes(self) -> list[tuple[str, tuple[str, ...]]]:
-        out = list(self.indexes)
+        out = [*self.indexes, *self.migrated]
         # A composite primary key is one index, led by its first column: the second column
         # alone is not served by it (a relationship walking it needs its own).
         keys = tuple(c.name for c in self.columns.values() if c.primary_key)
@@ -88,30 +111,138 @@ class Table:
 
 
 @dataclass
+class ClassInfo:
+    """A class that is no table itself but gives its subclasses columns: a mixin, an abstract
+    base (``__abstract__ = True``, Django's ``Meta.abstract``), a SQLModel without
+    ``table=True``."""
+
+    name: str
+    bases: tuple[str, ...]
+    columns: dict[str, Column]
+    ordering: tuple[tuple[str, bool], ...] | None = None
+
+
+# Where a table is written, by trust: a model is the app's own statement of its schema, an
+# Alembic migration only one step of its history (the model's edit is where an index goes).
+_RANK = {"alembic": 0}
+MAX_BASE_DEPTH = 8
+
+
+@dataclass
 class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)  # ORM class name -> table name
     sessions: SessionFacts = field(default_factory=SessionFacts)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)  # mixins and abstract bases
+    helpers: dict[str, str] = field(default_factory=dict)  # column helper -> how it indexes
 
     def add(self, table: Table) -> None:
         existing = self.tables.get(table.name)
-        if existing is not None and existing.columns and not table.columns:
-            # A copy: ``existing`` also belongs to the per-file schema it came from (SchemaCache
-            # merges the same tables on every call), which must not grow with each merge.
-            self.tables[table.name] = replace(
-                existing,
-                indexes=[*existing.indexes, *table.indexes],
-                ddl=[*existing.ddl, *table.ddl],
-            )
-            return
+        if existing is not None:
+            table = self._combined(existing, table)
         self.tables[table.name] = table
         if table.model:
             self.models[table.model] = table.name
+
+    @staticmethod
+    def _combined(existing: Table, table: Table) -> Table:
+        """One table from two places that write it. Always copies: ``existing`` also belongs
+        to the per-file schema it came from (SchemaCache merges the same tables on every call),
+        which must not grow with each merge."""
+        if table.step or not table.columns:
+            # An index (or column) added later: the table as defined keeps its place.
+            return replace(
+                existing,
+                columns={**existing.columns, **table.columns},
+                indexes=[*existing.indexes, *table.indexes],
+                ddl=[*existing.ddl, *table.ddl],
+            )
+        if existing.step or not existing.columns:
+            return replace(
+                table,
+                columns={**existing.columns, **table.columns},
+                indexes=[*table.indexes, *existing.indexes],
+                ddl=[*existing.ddl, *table.ddl],
+            )
+        low, high = sorted((existing, table), key=lambda t: _RANK.get(t.origin, 1))
+        if _RANK.get(low.origin, 1) < _RANK.get(high.origin, 1):
+            # The migration's indexes exist in the database: the model's table keeps them.
+            extra = [(n, c) for n, c in low.all_indexes() if not high.covered(c)]
+            return replace(high, migrated=[*high.migrated, *extra])
+        # The same model again (an open document's text): what migrations add still holds.
+        return replace(table, migrated=[*existing.migrated, *table.migrated])
 
     def merge(self, other: Schema) -> None:
         for table in other.tables.values():
             self.add(table)
         self.sessions.merge(other.sessions)
+        self.classes.update(other.classes)
+        self.helpers.update(other.helpers)
+
+    def resolved(self) -> Schema:
+        """The schema with what only the whole workspace knows: columns inherited from mixins
+        and abstract bases defined in other files, and columns built by project helpers
+        (``reference_col``) kept only where the helper is really one. Tables are copies: the
+        per-file schemas they came from stay as they were."""
+        out = Schema(dict(self.tables), dict(self.models), self.sessions)
+        out.classes, out.helpers = self.classes, self.helpers
+        reverse: dict[str, dict[str, Relationship]] = {}
+        for table in self.tables.values():
+            for name, (owner, relationship) in table.backrefs.items():
+                reverse.setdefault(owner, {})[name] = relationship
+        for owner, relationships in reverse.items():
+            owner_table = self.table_for_model(owner)
+            if owner_table is not None:
+                merged = {**relationships, **owner_table.relationships}
+                out.tables[owner_table.name] = replace(owner_table, relationships=merged)
+        for name, table in list(out.tables.items()):
+            pending = any(c.helper for c in table.columns.values())
+            if not table.bases and not pending:
+                continue
+            columns: dict[str, Column] = {}
+            ordering = table.ordering
+            ancestors = self._ancestors(table.bases)
+            for info in reversed(ancestors):  # nearer bases win
+                for column in info.columns.values():
+                    if column.helper and column.helper not in self.helpers:
+                        continue
+                    # Written in the base: an edit there would index every subclass.
+                    columns[column.name] = replace(column, call_end=None)
+            meta_base = table.meta_base
+            for info in ancestors:
+                if ordering is None and info.ordering is not None:
+                    ordering = info.ordering
+                    if table.meta_line is None:
+                        meta_base = info.name  # a Meta of its own must derive from this one
+            for column in table.columns.values():
+                if column.helper:
+                    style = self.helpers.get(column.helper)
+                    if style is None:
+                        continue  # not a column helper after all: the column is unknown
+                    end = column.call_end if style else None
+                    column = replace(column, flag=style, call_end=end)
+                columns[column.name] = column
+            out.tables[name] = replace(
+                table, columns=columns, ordering=ordering, meta_base=meta_base
+            )
+        return out
+
+    def _ancestors(self, bases: tuple[str, ...]) -> list[ClassInfo]:
+        """Base classes known to the workspace, nearest first (MRO-like, depth-limited)."""
+        out: list[ClassInfo] = []
+        seen: set[str] = set()
+        frontier = list(bases)
+        for _ in range(MAX_BASE_DEPTH):
+            following: list[str] = []
+            for name in frontier:
+                info = self.classes.get(name)
+                if info is None or name in seen:
+                    continue
+                seen.add(name)
+                out.append(info)
+                following.extend(info.bases)
+            frontier = following
+        return out
 
     def table_for_model(self, model: str) -> Table | None:
         name = self.models.get(model)
@@ -141,14 +272,62 @@ def schema_from_sql(path: str, text: str) -> Schema:
 
 def schema_from_python(source: Source) -> Schema:
     schema = Schema()
+    for module in source.modules:
+        for stmt in module.body:
+            if isinstance(stmt, ast.FunctionDef):
+                style = _column_helper(stmt)
+                if style is not None:
+                    schema.helpers[stmt.name] = style
     for node in source.walk():
         if isinstance(node, ast.ClassDef):
-            table = _sqlalchemy_model(source, node) or _django_model(source, node)
-            if table is not None:
-                schema.add(table)
+            found = _sqlalchemy_model(source, node) or _django_model(source, node)
+            if isinstance(found, ClassInfo):
+                schema.classes[found.name] = found
+            elif found is not None:
+                schema.add(found)
         elif isinstance(node, ast.Call):
             _ddl_call(source, node, schema)
+            _table_call(source, node, schema)
     return schema
+
+
+def _column_helper(func: ast.FunctionDef) -> str | None:
+    """A module-level function that returns a ``Column`` (cookiecutter-flask's
+    ``reference_col``): the text that asks it for an index, "" when there is none (the index
+    then goes into ``__table_args__``), None when it is no column helper."""
+    returned = [r.value for r in ast.walk(func) if isinstance(r, ast.Return) and r.value]
+    if len(returned) != 1 or not isinstance(returned[0], ast.Call):
+        return None
+    if dotted(returned[0].func).split(".")[-1] not in ("Column", "mapped_column"):
+        return None
+    params = [a.arg for a in (*func.args.args, *func.args.kwonlyargs)]
+    if func.args.kwarg is not None and any(k.arg is None for k in returned[0].keywords):
+        return "index=True"
+    if "column_kwargs" in params:
+        return 'column_kwargs={"index": True}'
+    return ""
+
+
+def _table_call(source: Source, call: ast.Call, schema: Schema) -> None:
+    found = table_call(source, call)
+    if found is None:
+        return
+    origin = "table" if found.kind == "table" else "alembic"
+    table = Table(found.name, origin, source.path, indexes=list(found.indexes))
+    table.step = found.kind == "alembic-index"
+    table.call_end, table.call_prefix = found.call_end, found.prefix
+    for c in found.columns:
+        table.columns[c.name] = Column(
+            c.name,
+            c.type,
+            c.primary_key,
+            c.unique,
+            c.indexed,
+            call_end=c.call_end,
+            references=c.references,
+            boolean="bool" in c.type.lower(),
+        )
+    schema.add(table)
 
 
 def _ddl_call(source: Source, call: ast.Call, schema: Schema) -> None:
@@ -188,24 +367,40 @@ def _class_frame(source: Source, cls: ast.ClassDef, table: Table) -> None:
     table.class_indent = source.indent_of(first.lineno - 1)
 
 
-def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
+_COLUMN_CALLS = ("Column", "mapped_column", "Field")
+_NOT_COLUMNS = {"relationship", "Relationship", "backref", "synonym", "column_property"}
+
+
+def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None:
+    """A SQLAlchemy, Flask-SQLAlchemy or SQLModel model; a class with columns that is no table
+    (a mixin, ``__abstract__``, a SQLModel without ``table=True``) is a ClassInfo, for the
+    models that inherit from it."""
     tablename = None
+    abstract = False
     for stmt in cls.body:
-        named = isinstance(stmt, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "__tablename__" for t in stmt.targets
-        )
-        if named and isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
-            tablename = str(stmt.value.value)
-    if tablename is None:
+        target, value = _assignment(stmt)
+        if target == "__tablename__" and isinstance(value, ast.Constant):
+            tablename = str(value.value)
+        elif target == "__abstract__" and isinstance(value, ast.Constant):
+            abstract = bool(value.value)
+    sqlmodel_table = any(
+        k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in cls.keywords
+    )
+    if tablename is None and not abstract:
         tablename = _flask_sqlalchemy_name(cls)
-    if tablename is None:
-        return None
-    table = Table(tablename, "sqlalchemy", source.path, model=cls.name)
+    if tablename is None and sqlmodel_table:
+        tablename = cls.name.lower()  # SQLModel's default
+    table = Table(tablename or "", "sqlalchemy", source.path, model=cls.name)
+    table.bases = tuple(dotted(b).split(".")[-1] for b in cls.bases if dotted(b))
+    if sqlmodel_table:
+        table.index_import = "sqlmodel"
     _class_frame(source, cls, table)
     for stmt in cls.body:
         target, value = _assignment(stmt)
         if target == "__table_args__":
             table.has_table_args = True
+            _table_args_slot(source, value, table)
             for call in ast.walk(value) if value is not None else []:
                 if isinstance(call, ast.Call) and dotted(call.func).split(".")[-1] in (
                     "Index",
@@ -221,34 +416,124 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | None:
                         cols = cols[1:]
                     table.indexes.append((dotted(call.func), cols))
             continue
-        if target is None or not isinstance(value, ast.Call):
+        if target is None or target.startswith("__") or target == "model_config":
+            continue
+        if not isinstance(value, ast.Call):
+            sqlmodel = sqlmodel_table or "SQLModel" in table.bases
+            # SQLAlchemy 2: ``created_at: Mapped[datetime]`` alone is a column too.
+            mapped = (
+                isinstance(stmt, ast.AnnAssign)
+                and value is None
+                and isinstance(stmt.annotation, ast.Subscript)
+                and dotted(stmt.annotation.value).split(".")[-1] == "Mapped"
+            )
+            if (sqlmodel or mapped) and isinstance(stmt, ast.AnnAssign):
+                # ``name: str`` / ``count: int = 0`` on a SQLModel is a column too
+                column = Column(target, _annotation_type(stmt.annotation))
+                spelled = _mapped_column_spelling(cls)
+                if mapped and spelled:
+                    # indexed by giving it the mapped_column it leaves implicit
+                    column.call_end, column.call_has_args = source.end(stmt.annotation), False
+                    column.flag = f" = {spelled}(index=True)"
+                table.columns[target] = column
             continue
         func = dotted(value.func).split(".")[-1]
-        if func == "relationship":
-            annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
-            relationship = _relationship(value, annotation)
-            if relationship is not None:
-                table.relationships[target] = relationship
+        if func in _NOT_COLUMNS:
+            if func == "relationship":
+                annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
+                relationship = _relationship(value, annotation)
+                if relationship is not None:
+                    table.relationships[target] = relationship
+                    backref = _backref_name(value)
+                    if backref:
+                        back = Relationship(cls.name, relationship.foreign_keys)
+                        table.backrefs[backref] = (relationship.target, back)
             continue
-        if func not in ("Column", "mapped_column"):
-            continue
-        kws = _keywords(value)
-        column = Column(
-            str(kws.get("name") or target),
-            primary_key=bool(kws.get("primary_key")),
-            unique=bool(kws.get("unique")),
-            indexed=bool(kws.get("index")),
-            call_end=_paren(source, value),
-            call_has_args=bool(value.args or value.keywords),
-        )
-        for arg in value.args:
-            if isinstance(arg, ast.Call) and dotted(arg.func).endswith("ForeignKey"):
-                column.references = _referenced(arg)
-                continue  # not a type; SQLAlchemy does not index it by itself
-            if isinstance(arg, ast.Name | ast.Attribute | ast.Call):
-                column.type = column.type or dotted(arg.func if isinstance(arg, ast.Call) else arg)
-        table.columns[column.name] = column
-    return table
+        found = _orm_column(source, target, value, stmt)
+        if found is not None:
+            table.columns[found.name] = found
+    if tablename and not abstract:
+        return table
+    if not any(not c.helper for c in table.columns.values()):
+        return None  # ``objects = UserManager()`` alone makes no mixin
+    return ClassInfo(cls.name, table.bases, table.columns)
+
+
+def _mapped_column_spelling(cls: ast.ClassDef) -> str:
+    """How the class itself calls mapped_column (``mapped_column``, ``so.mapped_column``)."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "mapped_column":
+            return dotted(node.func)
+    return ""
+
+
+def _table_args_slot(source: Source, value: ast.expr | None, table: Table) -> None:
+    """Where a new ``Index(...)`` goes in a ``__table_args__`` tuple: before a trailing options
+    dict (SQLAlchemy wants it last), else after the last element."""
+    if not isinstance(value, ast.Tuple) or not value.elts:
+        return
+    last = value.elts[-1]
+    if isinstance(last, ast.Dict):
+        table.table_args_at, table.table_args_text = source.start(last), "{index}, "
+        return
+    end = source.end(last)
+    table.table_args_at, table.table_args_text = end, ", {index}"
+
+
+def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) -> Column | None:
+    func = dotted(value.func).split(".")[-1]
+    helper = ""
+    if func not in _COLUMN_CALLS:
+        if not isinstance(value.func, ast.Name):
+            return None  # ``db.String(...)`` and such: not a column written by a helper
+        helper = func
+    kws = _keywords(value)
+    for kw in value.keywords:  # reference_col("users", column_kwargs={"index": True})
+        if kw.arg in ("column_kwargs", "sa_column_kwargs") and isinstance(kw.value, ast.Dict):
+            for key, val in zip(kw.value.keys, kw.value.values, strict=False):
+                if isinstance(key, ast.Constant) and isinstance(val, ast.Constant):
+                    kws.setdefault(str(key.value), val.value)
+        if kw.arg == "sa_column" and isinstance(kw.value, ast.Call):
+            inner = _orm_column(source, target, kw.value, stmt)
+            if inner is not None:
+                inner.call_end = None  # the edit would go inside sa_column's Column
+            return inner
+    column = Column(
+        str(kws.get("name") or target),
+        primary_key=bool(kws.get("primary_key")),
+        unique=bool(kws.get("unique")),
+        indexed=bool(kws.get("index")),
+        call_end=_paren(source, value),
+        call_has_args=bool(value.args or value.keywords),
+        helper=helper,
+    )
+    if func == "Field":
+        reference = kws.get("foreign_key")
+        if isinstance(reference, str):
+            column.references = reference.rsplit(".", 1)[0]
+        if isinstance(stmt, ast.AnnAssign):
+            column.type = _annotation_type(stmt.annotation)
+    if helper and value.args and isinstance(value.args[0], ast.Constant):
+        column.references = str(value.args[0].value)  # reference_col("users")
+    for arg in value.args:
+        if isinstance(arg, ast.Call) and dotted(arg.func).endswith("ForeignKey"):
+            column.references = _referenced(arg)
+            continue  # not a type; SQLAlchemy does not index it by itself
+        if not helper and isinstance(arg, ast.Name | ast.Attribute | ast.Call):
+            column.type = column.type or dotted(arg.func if isinstance(arg, ast.Call) else arg)
+    if isinstance(stmt, ast.AnnAssign) and not column.type:
+        column.type = _annotation_type(stmt.annotation)
+    column.boolean = "bool" in column.type.lower()
+    return column
+
+
+def _annotation_type(annotation: ast.expr) -> str:
+    """``Mapped[int]`` / ``int | None`` / ``Optional[UUID]`` -> its type name."""
+    while isinstance(annotation, ast.Subscript):
+        annotation = annotation.slice
+    if isinstance(annotation, ast.BinOp):
+        annotation = annotation.left
+    return dotted(annotation) if isinstance(annotation, ast.Name | ast.Attribute) else ""
 
 
 def _flask_sqlalchemy_name(cls: ast.ClassDef) -> str | None:
@@ -280,6 +565,9 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
     target = str(first.value) if isinstance(first, ast.Constant) else dotted(first)
     if not target or "." in target:
         return None
+    secondary = _secondary(call)
+    if secondary is not None:
+        return secondary
     keys: tuple[str, ...] = ()
     for kw in call.keywords:
         if kw.arg == "foreign_keys":
@@ -293,6 +581,33 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
                 or (isinstance(i, ast.Constant) and isinstance(i.value, str))
             )
     return Relationship(target, keys)
+
+
+def _secondary(call: ast.Call) -> Relationship | None:
+    kws = {k.arg: k.value for k in call.keywords if k.arg}
+    table = kws.get("secondary")
+    name = str(table.value) if isinstance(table, ast.Constant) else dotted(table) if table else ""
+    join = kws.get("primaryjoin")
+    if not name or "." in name or not isinstance(join, ast.Compare) or len(join.ops) != 1:
+        return None
+    for side in (join.left, join.comparators[0]):
+        parts = dotted(side).split(".")
+        if len(parts) == 3 and parts[0] == name and parts[1] == "c":
+            return Relationship(name, (parts[2],), secondary=name)
+    return None
+
+
+def _backref_name(call: ast.Call) -> str:
+    """``backref="posts"`` / ``backref=db.backref("posts", lazy="dynamic")`` -> posts."""
+    for kw in call.keywords:
+        if kw.arg != "backref":
+            continue
+        value = kw.value
+        if isinstance(value, ast.Call) and value.args:
+            value = value.args[0]
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
+    return ""
 
 
 def _referenced(call: ast.Call) -> str:
@@ -326,19 +641,54 @@ def _paren(source: Source, call: ast.Call) -> Position:
 _DJANGO_BASES = ("models.Model", "Model")
 
 
-def _django_model(source: Source, cls: ast.ClassDef) -> Table | None:
-    if not any(dotted(b) in _DJANGO_BASES for b in cls.bases):
+def _is_django_field(stmt: ast.stmt) -> bool:
+    _, value = _assignment(stmt)
+    if not isinstance(value, ast.Call):
+        return False
+    func = dotted(value.func)
+    return func.startswith("models.") and func.endswith(("Field", "ForeignKey"))
+
+
+def _ordering(value: ast.expr | None) -> tuple[tuple[str, bool], ...]:
+    """``ordering = ["-created_at", "title"]`` -> ((created_at, True), (title, False)); a
+    random order or a lookup across a relation stops at that term (nothing indexes it)."""
+    out: list[tuple[str, bool]] = []
+    for item in value.elts if isinstance(value, ast.List | ast.Tuple) else []:
+        if not isinstance(item, ast.Constant) or not isinstance(item.value, str):
+            break
+        name = item.value
+        if name == "?" or "__" in name:
+            break
+        out.append((name.lstrip("-"), name.startswith("-")))
+    return tuple(out)
+
+
+def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None:
+    """A Django model; an abstract one (``Meta.abstract``) is a ClassInfo. A class counts when
+    it derives from ``models.Model`` or declares model fields itself (its base is a project's
+    abstract model, resolved over the workspace)."""
+    if not any(dotted(b) in _DJANGO_BASES for b in cls.bases) and not any(
+        _is_django_field(stmt) for stmt in cls.body
+    ):
         return None
     fields: dict[str, Column] = {}
     db_table = None
     meta_line = None
+    abstract = False
+    ordering: tuple[tuple[str, bool], ...] | None = None
     indexes: list[tuple[str, tuple[str, ...]]] = []
     for stmt in cls.body:
         if isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
             meta_line = stmt.lineno - 1
+            # A Meta of its own that does not derive from the parent's drops its ordering.
+            ordering = None if any(dotted(b).endswith(".Meta") for b in stmt.bases) else ()
             for inner in stmt.body:
                 target, value = _assignment(inner)
-                if target == "db_table" and isinstance(value, ast.Constant):
+                if target == "abstract" and isinstance(value, ast.Constant):
+                    abstract = bool(value.value)
+                elif target == "ordering":
+                    ordering = _ordering(value)
+                elif target == "db_table" and isinstance(value, ast.Constant):
                     db_table = str(value.value)
                 elif target in ("indexes", "constraints") and value is not None:
                     for call in ast.walk(value):
@@ -370,6 +720,8 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | None:
         func = dotted(value.func)
         if not func.endswith("Field") and not func.endswith(("ForeignKey", "OneToOneField")):
             continue
+        if func.endswith("ManyToManyField"):
+            continue  # a table of its own, with its own (Django-made) indexes
         kws = _keywords(value)
         is_fk = func.endswith(("ForeignKey", "OneToOneField"))
         column = Column(
@@ -382,14 +734,20 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | None:
             or ((is_fk or func.endswith("SlugField")) and kws.get("db_index") is not False),
             call_end=_paren(source, value),
             call_has_args=bool(value.args or value.keywords),
+            boolean=func.endswith("BooleanField"),
         )
         fields[target] = column
+    bases = tuple(dotted(b).split(".")[-1] for b in cls.bases if dotted(b))
+    if abstract:
+        return ClassInfo(cls.name, bases, fields, ordering)
     if not any(c.primary_key for c in fields.values()):
         fields = {"id": Column("id", "AutoField", primary_key=True), **fields}
     table = Table(db_table or cls.name.lower(), "django", source.path, model=cls.name)
     table.columns = fields
     table.indexes = indexes
     table.meta_line = meta_line
+    table.bases = bases
+    table.ordering = ordering
     _class_frame(source, cls, table)
     return table
 
@@ -412,12 +770,15 @@ def schema_of_file(path: str, text: str, source: Source | None = None) -> Schema
 def _mentions_schema(text: str) -> bool:
     """A cheap pre-filter before ``ast`` and sqlglot: most Python files define no table, and a
     regex over the raw text says so in microseconds (the DDL itself is read by sqlglot)."""
-    return (
-        "__tablename__" in text
-        or "db.Model" in text  # Flask-SQLAlchemy's default table names
-        or "models.Model" in text
-        or re.search(r"create\s+table", text, re.IGNORECASE) is not None
-    )
+    return _SCHEMA_WORDS.search(text) is not None
+
+
+# Models, mixins and abstract bases, column helpers, Table(...) calls, Alembic operations.
+_SCHEMA_WORDS = re.compile(
+    r"__tablename__|db\.Model|models\.Model|table=True|SQLModel|Column\(|mapped_column"
+    r"|models\.\w*(?:Field|ForeignKey)\(|Table\(|op\.(?:create_|add_column)|create\s+table",
+    re.IGNORECASE,
+)
 
 
 def schema_files(root: str) -> Iterable[str]:
@@ -456,7 +817,12 @@ class SchemaCache:
                 text = read_utf8(path)
                 if text is None:
                     continue
-                self.files[path] = (stat.st_mtime, schema_of_file(path, text))
+                try:
+                    schema = schema_of_file(path, text)
+                except Exception:  # a construct nobody foresaw costs this file only
+                    log.exception("schema of %s could not be read", path)
+                    schema = Schema()
+                self.files[path] = (stat.st_mtime, schema)
         for path in list(self.files):
             if path not in seen:
                 del self.files[path]
@@ -472,4 +838,6 @@ class SchemaCache:
                 merged.merge(schema)
         for schema in self.overrides.values():
             merged.merge(schema)
-        return merged
+        # Resolved here too, so the agent's context and its proofs see inherited columns;
+        # resolving twice (the engine does again, with the file being edited) changes nothing.
+        return merged.resolved()

@@ -9,6 +9,7 @@ dialect reads gives nothing, never an exception.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,8 @@ class QueryShape:
     ranges: list[str] = field(default_factory=list)  # <, >, BETWEEN, LIKE 'x%'
     order_by: list[str] = field(default_factory=list)
     order_desc: list[bool] = field(default_factory=list)
+    joined: list[QueryShape] = field(default_factory=list)  # the JOINed tables' lookups
+    multi: list[str] = field(default_factory=list)  # eq columns matched against several values
 
 
 @dataclass
@@ -125,6 +128,8 @@ def _parse(sql: str) -> list[Any]:
     from sqlglot.errors import SqlglotError
 
     text = normalise_placeholders(sql)
+    # A statement sqlglot reads only as opaque text (a trigger's body) is no error of ours.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
     for dialect in DIALECTS:
         try:
             parsed = sqlglot.parse(text, read=dialect)
@@ -155,7 +160,59 @@ def query_shapes(sql: str) -> list[QueryShape]:
             shape = _shape(select)
             if shape is not None:
                 shapes.append(shape)
+                shapes.extend(shape.joined)
     return shapes
+
+
+def _conditions(node: exp.Expression) -> list[exp.Expression]:
+    out: list[exp.Expression] = []
+    for join in node.args.get("joins") or []:
+        if join.args.get("on") is not None:
+            out.extend(_conjuncts(join.args["on"]))
+    where = node.args.get("where")
+    if where is not None:
+        out.extend(_conjuncts(where.this))
+    return out
+
+
+def _filtered(node: exp.Expression, main: str) -> set[str]:
+    """The tables (by alias) a value narrows (``a.slug = ?``): the ones a join starts from.
+    An unqualified column in the WHERE is the main table's."""
+    from sqlglot import exp
+
+    out: set[str] = set()
+    for cond in _conditions(node):
+        if isinstance(cond, exp.EQ | exp.In) and isinstance(cond.this, exp.Column):
+            other = cond.args.get("expression")
+            if isinstance(cond, exp.In) or other is None or _is_value(other):
+                out.add(str(cond.this.table) or main)
+    return out
+
+
+def _join_columns(
+    node: exp.Expression, alias: str, table: str, only_from: set[str] | None = None
+) -> list[str]:
+    """The columns of ``alias`` that a JOIN's ON (or the WHERE) equates to another table's
+    column: how the joined side is looked up, row by row, from the other one (``only_from``:
+    only from these tables)."""
+    from sqlglot import exp
+
+    out: list[str] = []
+    for cond in _conditions(node):
+        if not isinstance(cond, exp.EQ):
+            continue
+        left, right = cond.this, cond.expression
+        if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)):
+            continue
+        if not (left.table and right.table) or left.table == right.table:
+            continue  # unqualified: which side is which is unknown
+        for mine, other in ((left, right), (right, left)):
+            mine_here = mine.table in (alias, table) and other.table not in (alias, table)
+            if only_from is not None and other.table not in only_from:
+                continue
+            if mine_here and mine.name not in out:
+                out.append(str(mine.name))
+    return out
 
 
 def _shape(node: exp.Expression) -> QueryShape | None:
@@ -175,6 +232,8 @@ def _shape(node: exp.Expression) -> QueryShape | None:
     if where is not None:
         for cond in _conjuncts(where.this):
             _classify(cond, alias, main.name, shape)
+    if node.args.get("joins"):
+        _joined(node, alias, main.name, shape)
     order = node.args.get("order")
     if order is not None:
         for ordered in order.expressions:
@@ -183,6 +242,30 @@ def _shape(node: exp.Expression) -> QueryShape | None:
                 shape.order_by.append(column.name)
                 shape.order_desc.append(bool(ordered.args.get("desc")))
     return shape
+
+
+def _joined(node: exp.Expression, alias: str, table: str, shape: QueryShape) -> None:
+    """The main table of a join is looked up by its join columns when the other side is where
+    the join starts (a value narrows it); each joined table is a shape of its own
+    (``joined``), by its ON conditions, values first, then join columns."""
+    from sqlglot import exp
+
+    for column in _join_columns(node, alias, table, _filtered(node, alias) - {alias}):
+        if column not in shape.eq:
+            shape.eq.append(column)
+    for join in node.args.get("joins") or []:
+        target = join.this
+        if not isinstance(target, exp.Table) or join.args.get("on") is None:
+            continue
+        inner = QueryShape(target.name)
+        for cond in _conjuncts(join.args["on"]):
+            _classify(cond, target.alias_or_name, target.name, inner)
+        inner.ranges = []  # a range in ON filters rows after the lookup
+        for column in _join_columns(node, target.alias_or_name, target.name):
+            if column not in inner.eq:
+                inner.eq.append(column)
+        if inner.eq:
+            shape.joined.append(inner)
 
 
 def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
@@ -206,7 +289,10 @@ def _column_of(node: exp.Expression, alias: str, table: str) -> str | None:
 def _is_value(node: exp.Expression) -> bool:
     from sqlglot import exp
 
-    return isinstance(node, exp.Placeholder | exp.Literal | exp.Parameter | exp.Null | exp.Boolean)
+    # A scalar subquery is one value for the outer query: ``WHERE user_id = (SELECT id ...)``.
+    return isinstance(
+        node, exp.Placeholder | exp.Literal | exp.Parameter | exp.Null | exp.Boolean | exp.Subquery
+    )
 
 
 def _classify(cond: exp.Expression, alias: str, table: str, shape: QueryShape) -> None:
@@ -218,6 +304,8 @@ def _classify(cond: exp.Expression, alias: str, table: str, shape: QueryShape) -
         value_like = isinstance(cond, exp.In) or other is None or _is_value(other)
         if column and value_like and column not in shape.eq:
             shape.eq.append(column)
+            if isinstance(cond, exp.In) and len(cond.expressions) != 1:
+                shape.multi.append(column)
         return
     if isinstance(cond, exp.GT | exp.GTE | exp.LT | exp.LTE | exp.Between):
         column = _column_of(cond.this, alias, table)

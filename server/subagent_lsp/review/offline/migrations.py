@@ -1,0 +1,96 @@
+"""An index for a table that only Alembic migrations define: a new revision on top of the head.
+
+The revision id is derived from the index's name (stable across runs, so the same suggestion
+gives the same file); the head is the one revision no other names as its ``down_revision``.
+With no single head (branches to merge) no migration is proposed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+
+from ...definitions.findings import Span
+from ...textfile import read_utf8
+from ..suggestion import Edit
+from .project_files import declared_packages, project_root
+from .schema import Table
+
+_REVISION = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*["']([0-9A-Za-z_]+)["']""", re.M)
+_DOWN = re.compile(r"""^down_revision\s*(?::[^=]+)?=\s*([^\n]+)""", re.M)
+_QUOTED = re.compile(r"""["']([0-9A-Za-z_]+)["']""")
+MAX_MIGRATIONS = 2000
+
+
+def head_revision(folder: str) -> str | None:
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    try:
+        names = sorted(os.listdir(folder))[:MAX_MIGRATIONS]
+    except OSError:
+        return None
+    for name in names:
+        if not name.endswith(".py"):
+            continue
+        text = read_utf8(os.path.join(folder, name)) or ""
+        found = _REVISION.search(text)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN.search(text)
+        if down is not None:
+            downs.update(_QUOTED.findall(down.group(1)))
+    heads = revisions - downs
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def new_migration(table: Table, cols: list[str], name: str) -> list[Edit] | None:
+    folder = os.path.dirname(table.path)
+    head = head_revision(folder)
+    if head is None:
+        return None
+    revision = hashlib.sha1(name.encode()).hexdigest()[:12]
+    path = os.path.join(folder, f"{revision}_add_{name}.py")
+    if os.path.exists(path):
+        return None
+    columns = ", ".join(f'"{c}"' for c in cols)
+    text = (
+        f'"""add {name}\n\nRevision ID: {revision}\nRevises: {head}\n"""\n\n'
+        "from alembic import op\n\n"
+        f'revision = "{revision}"\ndown_revision = "{head}"\n'
+        "branch_labels = None\ndepends_on = None\n\n\n"
+        "def upgrade() -> None:\n"
+        f'    op.create_index("{name}", "{table.name}", [{columns}])\n\n\n'
+        "def downgrade() -> None:\n"
+        f'    op.drop_index("{name}", table_name="{table.name}")\n'
+    )
+    return [Edit(path, Span.point(0, 0), text)]
+
+
+def migration_step(table: Table) -> str:
+    """How the app turns a model edit into a schema change, in its own tooling."""
+    if table.origin == "django":
+        return "Then `python manage.py makemigrations` writes the migration."
+    if table.origin == "alembic":
+        return (
+            "The edit is a new Alembic revision on the current head; a second such suggestion "
+            "starts from the same head, so apply one at a time or merge them into one revision."
+        )
+    if table.origin not in ("sqlalchemy", "table"):
+        return ""
+    root = project_root(table.path)
+    if root is None:
+        return ""
+    declared = declared_packages(root) or frozenset()
+    folders = [root, os.path.join(root, "backend"), os.path.dirname(os.path.dirname(table.path))]
+    alembic = any(
+        os.path.isfile(os.path.join(f, "alembic.ini"))
+        or os.path.isfile(os.path.join(f, "migrations", "env.py"))
+        for f in folders
+    )
+    if "flask_migrate" in declared:
+        return "Then `flask db migrate` (Flask-Migrate) writes the migration."
+    if alembic or "alembic" in declared:
+        return "Then `alembic revision --autogenerate` writes the migration."
+    return ""

@@ -1,0 +1,195 @@
+"""A row that may not exist, used as if it did: Flask-SQLAlchemy's ``.one()`` raises
+NoResultFound and ``.first()`` gives None, and either becomes a 500 where a client asked for
+something that is not there (a 404).
+
+Only in Flask routes over Flask-SQLAlchemy queries (``Model.query...``,
+``db.session.query(...)``), whose ``one_or_404`` / ``first_or_404`` answer 404 themselves;
+``one_or_404`` needs Flask-SQLAlchemy 3, so ``.one()`` is left alone when the declared
+version is older or unknown. ``.first()`` counts only when an attribute of its result is read
+before anything tests it.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+
+from ..suggestion import Suggestion
+from .frameworks import ModuleFacts, Route, caught
+from .pyedits import insert_before_line, replace_node
+from .pysource import dotted
+
+_CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
+
+
+def missing_row_suggestions(
+    facts: ModuleFacts, call: ast.Call, route: Route, flask_sqlalchemy_major: int | None
+) -> list[Suggestion]:
+    func = call.func
+    if route.framework != "flask" or call.args or call.keywords:
+        return []
+    if not isinstance(func, ast.Attribute) or func.attr not in ("one", "first"):
+        return []
+    if not _flask_sqlalchemy_query(func.value) or not facts.can_import("flask_sqlalchemy"):
+        return []
+    if caught(call, facts.up, _CAUGHT) or facts.handled_by_app({"NoResultFound", "404"}):
+        return []
+    src = facts.source
+    text = src.text_of(call)
+    if func.attr == "one":
+        if flask_sqlalchemy_major is None or flask_sqlalchemy_major < 3:
+            return []
+        why = f"`{_short(text)}` raises NoResultFound when nothing matches: a 500"
+    else:
+        used = _used_unchecked(facts, call, route)
+        if used is None:
+            return []
+        why = f"`{_short(text)}` gives None when nothing matches, and `{used}` then raises: a 500"
+    head = text[: text.rfind(".")]
+    guard = _app_guard(facts, call) if func.attr == "first" else None
+    if guard is not None:
+        # The module already answers a missing row its own way: the same check, here too.
+        assign = facts.up[call]
+        assert isinstance(assign, ast.Assign) and isinstance(assign.targets[0], ast.Name)
+        name = assign.targets[0].id
+        line = (assign.end_lineno or assign.lineno) - 1
+        indent = src.indent_of(assign.lineno - 1)
+        test, answer = guard
+        text = f"{indent}if {test.format(name=name)}:\n{indent}    {answer}"
+        edit = insert_before_line(src, line + 1, text)
+        fix = f"The module's own answer to a missing row, `{answer}`, is added after it."
+    else:
+        edit = replace_node(src, call, f"{head}.{func.attr}_or_404()")
+        fix = f"Flask-SQLAlchemy's `{func.attr}_or_404()` answers 404 instead."
+    return [
+        Suggestion(
+            "BKD306",
+            "error-handling",
+            src.path,
+            src.span(call),
+            f"Answer 404 when {func.attr}() finds no row",
+            f"{why}. {fix}",
+            (edit,),
+        )
+    ]
+
+
+def _app_guard(facts: ModuleFacts, call: ast.Call) -> tuple[str, str] | None:
+    """``if not article: raise InvalidUsage.article_not_found()`` / ``if user is None:
+    abort(404)`` right after another ``.first()`` of the same model in this module: how the
+    app answers a missing row (its test, written for ``x``, and its statement)."""
+    model = _model_of(call)
+    for node in facts.source.walk():
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        for stmt, following in itertools.pairwise(body):
+            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
+                continue
+            if stmt.value is call or not model or _model_of(stmt.value) != model:
+                continue
+            target = stmt.targets[0]
+            if not isinstance(target, ast.Name) or not isinstance(following, ast.If):
+                continue
+            test = _missing_test(following.test, target.id)
+            if test is None or len(following.body) != 1 or following.orelse:
+                continue
+            guard = following.body[0]
+            answers = isinstance(guard, ast.Raise | ast.Return) or (
+                isinstance(guard, ast.Expr)
+                and isinstance(guard.value, ast.Call)
+                and dotted(guard.value.func).split(".")[-1] == "abort"
+            )
+            if not answers or any(
+                isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(guard)
+            ):
+                continue
+            text = facts.source.text_of(guard)
+            if "\n" not in text:
+                return test, text
+    return None
+
+
+def _missing_test(test: ast.expr, name: str) -> str | None:
+    """``not x`` / ``x is None``, as a template for another name."""
+    if (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Name)
+        and test.operand.id == name
+    ):
+        return "not {name}"
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return "{name} is None"
+    return None
+
+
+def _model_of(call: ast.Call) -> str:
+    """``Article.query.filter_by(...).first()`` -> Article (only first() chains count)."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "first"):
+        return ""
+    node: ast.expr = call.func.value
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        node = node.func.value
+    if isinstance(node, ast.Attribute) and node.attr == "query":
+        return dotted(node.value)
+    return ""
+
+
+def _flask_sqlalchemy_query(node: ast.expr) -> bool:
+    """The chain starts at ``Model.query`` or ``db.session.query(...)``."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "query" and dotted(node.func.value).endswith("session"):
+            return True
+        node = node.func.value
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "query"
+        and isinstance(node.value, ast.Name)
+        and node.value.id[:1].isupper()
+    )
+
+
+def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | None:
+    """``page = ....first()`` then ``page.entries`` with no test of ``page`` in the function
+    before it (``if page``, ``if page is None``, ``assert page``, ``page and ...``)."""
+    assign = facts.up.get(call)
+    if not isinstance(assign, ast.Assign) or len(assign.targets) != 1:
+        return None
+    target = assign.targets[0]
+    if not isinstance(target, ast.Name):
+        return None
+    name = target.id
+    tested = False
+    for node in sorted(
+        (n for n in ast.walk(route.func) if getattr(n, "lineno", 0) > (assign.end_lineno or 0)),
+        key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
+    ):
+        if isinstance(node, ast.If | ast.IfExp | ast.While | ast.Assert | ast.BoolOp):
+            test = node.values if isinstance(node, ast.BoolOp) else [node.test]
+            if any(isinstance(n, ast.Name) and n.id == name for t in test for n in ast.walk(t)):
+                tested = True
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return None  # rebound: what follows is another value
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == name
+        ):
+            return None if tested else f"{name}.{node.attr}"
+    return None
+
+
+def _short(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

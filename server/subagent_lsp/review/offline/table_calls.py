@@ -1,0 +1,149 @@
+"""Tables written as calls rather than classes: ``sa.Table("followers", metadata, ...)`` /
+``db.Table(...)`` association tables, and Alembic's ``op.create_table``, ``op.create_index``,
+``op.create_primary_key``, ``op.create_unique_constraint`` and ``op.add_column``.
+
+Columns passed as ``*timestamps()`` are read from that helper's ``return (sa.Column(...), ...)``
+when it is defined in the same file (the shape Alembic migrations use for shared columns).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ...definitions.findings import Position
+from .pysource import Source, dotted
+
+_OPS = ("create_index", "create_primary_key", "create_unique_constraint", "add_column")
+
+
+@dataclass
+class CallColumn:
+    name: str
+    type: str = ""
+    primary_key: bool = False
+    unique: bool = False
+    indexed: bool = False
+    references: str = ""
+    call_end: Position | None = None  # the Column call's closing parenthesis
+    call_has_args: bool = True
+
+
+@dataclass
+class TableCall:
+    name: str
+    kind: str  # table | alembic (a migration step) | alembic-index (an index, a key, a column)
+    columns: list[CallColumn] = field(default_factory=list)
+    indexes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    call_end: Position | None = None  # Table(...): the end of its last argument
+    prefix: str = ""  # ``db.`` / ``sa.``: how the call reaches Column and Index
+
+
+def table_call(source: Source, call: ast.Call) -> TableCall | None:
+    func = dotted(call.func)
+    last = func.split(".")[-1]
+    if last == "Table" and call.args and _string(call.args[0]):
+        prefix = func[: -len("Table")]
+        out = TableCall(_string(call.args[0]) or "", "table", prefix=prefix)
+        # After the last argument, not before ``)``: a trailing comma may sit between them.
+        out.call_end = source.end(call.args[-1])
+        _items(source, call.args[1:], out)
+        return out if out.columns else None
+    if not func.startswith("op.") and func != "create_table":
+        return None
+    if last == "create_table" and call.args and _string(call.args[0]):
+        out = TableCall(_string(call.args[0]) or "", "alembic")
+        _items(source, call.args[1:], out)
+        return out if out.columns else None
+    if last in _OPS:
+        return _operation(source, last, call)
+    return None
+
+
+def _operation(source: Source, op: str, call: ast.Call) -> TableCall | None:
+    args = list(call.args)
+    kws = {k.arg: k.value for k in call.keywords if k.arg}
+    if op == "add_column":
+        if len(args) < 2 or not _string(args[0]):
+            return None
+        out = TableCall(_string(args[0]) or "", "alembic-index")
+        _items(source, args[1:2], out)
+        return out
+    named = kws.get("index_name") or kws.get("constraint_name")
+    name = _string(args[0]) if args else _string(named)
+    table = _string(args[1]) if len(args) > 1 else _string(kws.get("table_name"))
+    columns = args[2] if len(args) > 2 else kws.get("columns")
+    if table is None or not isinstance(columns, ast.List | ast.Tuple):
+        return None
+    names = tuple(n for n in (_string(e) for e in columns.elts) if n)
+    if not names:
+        return None
+    out = TableCall(table, "alembic-index")
+    out.indexes.append((name or op, names))
+    return out
+
+
+def _items(source: Source, items: list[ast.expr], out: TableCall) -> None:
+    for item in items:
+        if isinstance(item, ast.Starred) and isinstance(item.value, ast.Call):
+            _items(source, _helper_columns(source, dotted(item.value.func)), out)
+            continue
+        if not isinstance(item, ast.Call):
+            continue
+        kind = dotted(item.func).split(".")[-1]
+        if kind == "Column":
+            column = _column(source, item)
+            if column is not None:
+                out.columns.append(column)
+        elif kind in ("PrimaryKeyConstraint", "UniqueConstraint", "Index"):
+            names = [n for n in (_string(a) for a in item.args) if n]
+            if kind == "Index":
+                names = names[1:]
+            if kind == "PrimaryKeyConstraint" and len(names) == 1:
+                for column in out.columns:
+                    column.primary_key = column.primary_key or column.name == names[0]
+            if names:
+                out.indexes.append((kind, tuple(names)))
+
+
+def _column(source: Source, call: ast.Call) -> CallColumn | None:
+    if not call.args or not _string(call.args[0]):
+        return None
+    flags = {
+        k.arg: k.value.value for k in call.keywords if k.arg and isinstance(k.value, ast.Constant)
+    }
+    column = CallColumn(
+        _string(call.args[0]) or "",
+        primary_key=bool(flags.get("primary_key")),
+        unique=bool(flags.get("unique")),
+        indexed=bool(flags.get("index")),
+        call_end=_paren(source, call),
+    )
+    for arg in call.args[1:]:
+        if isinstance(arg, ast.Call) and dotted(arg.func).endswith("ForeignKey") and arg.args:
+            column.references = (_string(arg.args[0]) or "").rsplit(".", 1)[0]
+        elif isinstance(arg, ast.Name | ast.Attribute | ast.Call) and not column.type:
+            column.type = dotted(arg.func if isinstance(arg, ast.Call) else arg)
+    return column
+
+
+def _helper_columns(source: Source, name: str) -> list[ast.expr]:
+    """``*timestamps()``: the columns the same file's ``def timestamps()`` returns."""
+    for module in source.modules:
+        for stmt in module.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
+                for node in ast.walk(stmt):
+                    if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+                        return list(node.value.elts)
+    return []
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _paren(source: Source, call: ast.Call) -> Position:
+    end = source.end(call)
+    return Position(end.line, end.column - 1)
