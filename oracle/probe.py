@@ -304,6 +304,12 @@ def observe(
         "requests": len(standin.requests),
         "other_requests": list(standin.other),
         "main_model": first.get("model"),
+        # Every tool the release offers the main session (headless), its own and through
+        # ToolSearch: the baseline's list shows a new release's new or removed tools.
+        "main_tools": sorted(
+            {t.get("name") for t in first.get("tools") or [] if isinstance(t, dict)}
+            | set(prompt.deferred_tools(text))
+        ),
         "agent_section": agents,
         "skill_section": skills,
         "stderr": stderr.strip()[-2000:].replace(str(root), "<tmp>"),

@@ -174,3 +174,23 @@ def test_spec_facts_match_the_release() -> None:
     for old, new in release["tool_aliases"].items():
         fact = spec.tool_index()[old]
         assert fact.status is spec.ToolStatus.ALIAS and fact.replacement == new, old
+
+
+# In the request's tool list where the schemas of the tools offered through ToolSearch would go:
+# a stand-in of Claude Code's own, never a name an agent file can list.
+NOT_A_TOOL = {"DeferredToolPlaceholder"}
+
+
+def test_spec_knows_every_tool_of_the_release() -> None:
+    """Every tool the pinned release offers its main session (the baseline run's request) is in
+    spec.py as a current tool: a new release's new tool shows up here by name, though no
+    calibration probe asks for it (the probes only try names we already know)."""
+    from subagent_lsp.definitions import spec
+
+    offered = set(_truth()["release"]["main_tools"]) - NOT_A_TOOL
+    assert offered, "the truth file has no main_tools (run `make oracle`)"
+    index = spec.tool_index()
+    unknown = sorted(t for t in offered if t not in index)
+    assert not unknown, f"tools of Claude Code {_truth()['claude_code_version']} not in spec.py"
+    stale = sorted(t for t in offered if index[t].status is not spec.ToolStatus.CURRENT)
+    assert not stale, f"offered by the release, but not current in spec.py: {stale}"
