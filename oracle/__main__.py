@@ -54,6 +54,7 @@ TOOL_NAMES = (
     "LS", "MultiEdit", "NotebookRead", "TodoRead", "Task", "SlashCommand", "BashOutput",
     "KillShell", "KillBash",
 )  # fmt: skip
+OLDER_TOOL_NAMES = TOOL_NAMES[TOOL_NAMES.index("LS") :]
 MODEL_ALIASES = (
     "sonnet",
     "opus",
@@ -204,6 +205,7 @@ def judge(
             release.get("tool_aliases", {}),
             release.get("default_model"),
             release.get("served_by_bash", []),
+            release.get("not_in_headless", []),
         )
     return judge_skill(case.kind, written, obs, version, listed_name(case))
 
@@ -267,8 +269,69 @@ def calibrate(runner: Runner, work: Path) -> dict[str, Any]:
         "tool_aliases": aliases,
         "tool_names": tools,
         "served_by_bash": served_by_bash,
+        # Current tools this headless run does not offer (`TodoWrite`, `TaskCreate`, `LSP`...) and
+        # `ToolSearch`, offered only when some tool is deferred (an MCP server): an interactive
+        # session, or one with MCP servers, may grant them, so the oracle cannot say they grant
+        # nothing. Older names that are unrecognized are not among them.
+        "not_in_headless": sorted(
+            name
+            for name, fate in tools.items()
+            if name not in OLDER_TOOL_NAMES
+            and (fate == "unrecognized" or fate == "granted as nothing")
+        ),
         "model_aliases": models,
     }
+
+
+GATEWAY_MODEL = "my-gateway-model"
+# (what, model written in the agent, extra environment, does the endpoint take every model)
+GATEWAY_TRIALS: tuple[tuple[str, str | None, dict[str, str], bool], ...] = (
+    ("custom_id_anthropic_api", GATEWAY_MODEL, {}, False),
+    ("custom_id_gateway", GATEWAY_MODEL, {}, True),
+    ("inherit_anthropic_model", "inherit", {"ANTHROPIC_MODEL": GATEWAY_MODEL}, True),
+    ("sonnet_default_sonnet_model", "sonnet", {"ANTHROPIC_DEFAULT_SONNET_MODEL": "gw-sonnet"},
+     True),
+)  # fmt: skip
+
+
+def gateway(runner: Runner, work: Path) -> dict[str, Any]:
+    """What a custom model id does, against Anthropic's API and against a gateway (a stand-in
+    that takes every model), and what ANTHROPIC_MODEL / ANTHROPIC_DEFAULT_SONNET_MODEL change:
+    the facts behind the `gatewayModels` setting. Cached per harness revision and release."""
+    path = runner.dir / f"gateway-{HARNESS_REVISION}.json"
+    if runner.use_cache and path.is_file():
+        cached: dict[str, Any] = json.loads(path.read_text())
+        return cached
+    assert runner.baseline is not None
+    work.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {}
+    for what, model, env, takes_all in GATEWAY_TRIALS:
+        name = f"gateway-{what.replace('_', '-')}"
+        file = work / f"{name}.md"
+        file.write_text(
+            f"---\nname: {name}\ndescription: Gateway probe.\ntools: Read\n"
+            + (f"model: {model}\n" if model else "")
+            + "---\nOk.\n"
+        )
+        accepts = (lambda _m: True) if takes_all else runner.accepts
+        obs = run(
+            Case(name, "calibration", file, "subagent", file.name),
+            runner.binary,
+            accepts,
+            runner.baseline,
+            extra_env=env,
+        )
+        sub = obs.get("subagent") or {}
+        out[what] = {
+            "written": model,
+            "environment": env,
+            "endpoint": "takes every model" if takes_all else "Anthropic's model ids only",
+            "main_model": obs.get("main_model"),
+            "sent_as": sub.get("model"),
+            "status": sub.get("status"),
+        }
+    path.write_text(json.dumps(out, indent=1))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     release.update(calibrate(runner, CACHE / "calibration"))
+    release["gateway"] = gateway(runner, CACHE / "calibration")
 
     cases = list(find(FIXTURES, "fixtures"))
     if args.corpus.is_dir():

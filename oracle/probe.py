@@ -171,6 +171,7 @@ def run(
     baseline: Baseline | None,
     keep_debug: Path | None = None,
     say: str = "hi",
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run the CLI on one case (None: the baseline run, no file) and return the observation."""
     root = Path(tempfile.mkdtemp(prefix="oracle-"))
@@ -214,7 +215,7 @@ def run(
             proc = subprocess.run(
                 cmd,
                 cwd=project,
-                env=environment(home, tmp, standin.url),
+                env={**environment(home, tmp, standin.url), **(extra_env or {})},
                 capture_output=True,
                 text=True,
                 timeout=RUN_TIMEOUT,

@@ -36,7 +36,9 @@ def _norm(text: str) -> str:
 
 def _same_text(listed: str, written: str) -> bool:
     # The skill listing escapes `<`, `>` and `&` (`skills/&lt;name&gt;/SKILL.md`): the same text.
-    a, b = _norm(html.unescape(listed)), _norm(written)
+    # An agent's description written with `\n` (two characters, as many real files do) is listed
+    # with line breaks there.
+    a, b = _norm(html.unescape(listed)), _norm(written.replace("\\n", "\n"))
     if a == b:
         return True
     # A long description is cut, with an ellipsis, in the listing.
@@ -95,6 +97,7 @@ def judge_agent(
     aliases: dict[str, str],
     main_model: str | None,
     served_by_bash: Sequence[str] = (),
+    not_in_headless: Sequence[str] = (),
 ) -> dict[str, Any]:
     text = obs.get("agent_entry")
     entry = prompt.parse_agent_entry(text) if text else None
@@ -177,6 +180,12 @@ def judge_agent(
             if base in ("*", "") or base.startswith("mcp__") or base in disallowed:
                 continue
             if base in granted:
+                continue
+            if base in not_in_headless:
+                notes.append(
+                    f"`{base}` is not offered in this headless session (an interactive one, or "
+                    "one with MCP servers, may offer it)"
+                )
                 continue
             if base in served_by_bash and "Bash" in granted:
                 notes.append(f"`{base}` is served through `Bash` (not in the tool list)")

@@ -194,3 +194,22 @@ def test_spec_knows_every_tool_of_the_release() -> None:
     assert not unknown, f"tools of Claude Code {_truth()['claude_code_version']} not in spec.py"
     stale = sorted(t for t in offered if index[t].status is not spec.ToolStatus.CURRENT)
     assert not stale, f"offered by the release, but not current in spec.py: {stale}"
+
+
+def test_gateway_model_ids_are_sent_as_written() -> None:
+    """The `gatewayModels` setting rests on this: Claude Code sends a `model` it does not know as
+    written, so a gateway that takes the id runs the agent and Anthropic's API rejects it; a
+    release that starts checking ids itself would show here."""
+    from subagent_lsp.definitions.checks import CheckOptions
+
+    from .conftest import lint
+
+    trials = _truth()["release"]["gateway"]
+    custom = trials["custom_id_gateway"]
+    assert (custom["sent_as"], custom["status"]) == (custom["written"], 200)
+    rejected = trials["custom_id_anthropic_api"]
+    assert (rejected["sent_as"], rejected["status"]) == (rejected["written"], 404)
+    text = f"---\nname: my-agent\ndescription: A.\nmodel: {custom['written']}\n---\nBody.\n"
+    assert "AGT032" in {f.code for f in lint(text)}
+    declared = lint(text, opts=CheckOptions(gateway_models=(custom["written"],)))
+    assert "AGT032" not in {f.code for f in declared}
