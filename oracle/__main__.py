@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from . import CLAUDE_CODE_VERSION, HARNESS_REVISION, prompt
+from . import CLAUDE_CODE_VERSION, HARNESS_REVISION, facts, prompt
 from .cases import find
 from .frontmatter import read
 from .install import ensure_installed, platform_key
@@ -210,11 +210,11 @@ def judge(
     return judge_skill(case.kind, written, obs, version, listed_name(case))
 
 
-def calibrate(runner: Runner, work: Path) -> dict[str, Any]:
+def calibrate(runner: Runner, work: Path, names: tuple[str, ...] = TOOL_NAMES) -> dict[str, Any]:
     """Facts read from the release by one-line agents: tool names, model aliases."""
     work.mkdir(parents=True, exist_ok=True)
     cases: list[tuple[str, str, Case]] = []
-    for tool in TOOL_NAMES:
+    for tool in names:
         name = f"calibrate-tool-{tool.lower()}"
         path = work / f"{name}.md"
         path.write_text(f"---\nname: {name}\ndescription: Calibration.\ntools: {tool}\n---\nOk.\n")
@@ -376,7 +376,11 @@ def main(argv: list[str] | None = None) -> int:
             if e is not None
         ),
     }
-    release.update(calibrate(runner, CACHE / "calibration"))
+    # The release's own tables (oracle/facts.py) add the names it knows to those probed.
+    bundle = facts.extract(binary)
+    release["bundle"] = bundle
+    probed = tuple(dict.fromkeys([*TOOL_NAMES, *bundle["tool_names"], *bundle["tool_aliases"]]))
+    release.update(calibrate(runner, CACHE / "calibration", probed))
     release["gateway"] = gateway(runner, CACHE / "calibration")
 
     cases = list(find(FIXTURES, "fixtures"))
