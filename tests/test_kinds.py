@@ -95,13 +95,26 @@ def test_plugin_default_agents_folder_and_skills(tmp_path: Path) -> None:
         ),
         ({"skills": "skills/"}, ["skills `skills/` must start with `./`"]),
         ({"commands": ["commands/x.md"]}, ["commands[0] `commands/x.md` must start with `./`"]),
+        (
+            {"commands": [{"name": "x", "file": "commands/x.md"}]},
+            ["commands[0] must be a path such as `./commands/x.md`, not an object"],
+        ),
+        (
+            {"mcpServers": [{"name": "x"}], "dependencies": {"python": ">=3.10"}},
+            [
+                "`mcpServers` must be a path or a mapping of server names, not a list",
+                "`dependencies` must be a list",
+            ],
+        ),
+        ({"author": "Jane Doe", "mcpServers": {"x": {}}, "dependencies": []}, []),
         ({"agents": 3, "skills": [None]}, []),  # other shapes: not what this check knows
         ([], []),
     ],
 )
 def test_manifest_paths_claude_code_rejects(manifest: object, problems: list[str]) -> None:
     """Measured on 2.1.332 (fixtures plugins/oracle-*-noslash, oracle-agents-dir,
-    oracle-commands-dir, oracle-agents-file): any of these and the plugin does not load."""
+    oracle-commands-dir, oracle-agents-file, oracle-commands-objects, oracle-mcp-list,
+    oracle-deps-object, oracle-author-*): any of these and the plugin does not load."""
     assert list(manifest_problems(manifest)) == problems
 
 

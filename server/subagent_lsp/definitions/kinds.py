@@ -190,18 +190,26 @@ def manifest_problems(data: object) -> tuple[str, ...]:
     """What Claude Code's plugin.json validation says of the component paths, in its words
     (measured on 2.1.332, fixtures plugins/oracle-*-noslash, oracle-agents-dir): `agents`,
     `skills` and `commands` paths must start with `./`, and an `agents` path must name a `.md`
-    file (a folder such as `./agents/` is rejected). Any one of these and the plugin does not
-    load at all."""
+    file (a folder such as `./agents/` is rejected); a `commands` entry must be a path, not an
+    object; `mcpServers` must not be a list and `dependencies` must be one (fixtures
+    oracle-commands-objects, oracle-mcp-list, oracle-deps-object). Any one of these and the
+    plugin does not load at all. (`"author": "Name"` is accepted: oracle-author-string.)"""
     if not isinstance(data, dict):
         return ()
     out: list[str] = []
+    if isinstance(data.get("mcpServers"), list):
+        out.append("`mcpServers` must be a path or a mapping of server names, not a list")
+    if isinstance(data.get("dependencies"), dict):
+        out.append("`dependencies` must be a list")
     for field in ("agents", "skills", "commands"):
         value = data.get(field)
         entries = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         for index, entry in enumerate(entries):
+            where = field if isinstance(value, str) else f"{field}[{index}]"
+            if field == "commands" and isinstance(entry, dict):
+                out.append(f"{where} must be a path such as `./commands/x.md`, not an object")
             if not isinstance(entry, str):
                 continue
-            where = field if isinstance(value, str) else f"{field}[{index}]"
             if not entry.startswith("./"):
                 out.append(f"{where} `{entry}` must start with `./`")
             if field == "agents" and not entry.endswith(".md"):

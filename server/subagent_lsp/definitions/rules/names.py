@@ -126,9 +126,10 @@ RULES = table(
         E,
         "The plugin's manifest fails Claude Code's validation, so the plugin does not load.",
         "Claude Code validates plugin.json before it loads anything of the plugin: a component "
-        "path that does not start with `./`, or an `agents` entry that is a folder rather than a "
-        "`.md` file, fails the whole plugin (its agents, skills and commands are not loaded; "
-        '`--debug` says "invalid manifest file", v2.1.332).',
+        "path that does not start with `./`, an `agents` entry that is a folder rather than a "
+        "`.md` file, a `commands` entry written as an object, `mcpServers` as a list or "
+        "`dependencies` as a mapping fails the whole plugin (its agents, skills and commands "
+        'are not loaded; `--debug` says "invalid manifest file", v2.1.332).',
         example=Example(
             text=agent(),
             path="agents/reviewer.md",
