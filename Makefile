@@ -90,3 +90,10 @@ clean:
 .PHONY: oracle
 oracle: $(STAMP)
 	$(BIN)/python -m oracle $(ORACLE_ARGS)
+
+# The release's own tool tables (oracle/facts.py), printed; `make oracle` probes every name in
+# them and the truth-file test compares them with spec.py (test_spec_knows_the_release_tables).
+.PHONY: facts
+facts: $(STAMP)
+	$(BIN)/python -m oracle.facts
+	$(BIN)/python -m pytest -q -p no:randomly tests/test_claude_code_truth.py -k "release or spec"

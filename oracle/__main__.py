@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from . import CLAUDE_CODE_VERSION, HARNESS_REVISION, prompt
+from . import CLAUDE_CODE_VERSION, HARNESS_REVISION, facts, prompt
 from .cases import find
 from .frontmatter import read
 from .install import ensure_installed, platform_key
@@ -54,6 +54,7 @@ TOOL_NAMES = (
     "LS", "MultiEdit", "NotebookRead", "TodoRead", "Task", "SlashCommand", "BashOutput",
     "KillShell", "KillBash",
 )  # fmt: skip
+OLDER_TOOL_NAMES = TOOL_NAMES[TOOL_NAMES.index("LS") :]
 MODEL_ALIASES = (
     "sonnet",
     "opus",
@@ -137,9 +138,8 @@ class Runner:
 
     def baseline_run(self) -> dict[str, Any]:
         path = self.dir / f"baseline-{HARNESS_REVISION}.json"
-        if self.use_cache and path.is_file():
-            obs: dict[str, Any] = json.loads(path.read_text())
-        else:
+        obs: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
+        if not (self.use_cache and "main_tools" in obs):  # a baseline older than main_tools
             obs = run(None, self.binary, self.accepts, None)
             if obs.get("agent_section") is None:
                 raise SystemExit(
@@ -205,15 +205,16 @@ def judge(
             release.get("tool_aliases", {}),
             release.get("default_model"),
             release.get("served_by_bash", []),
+            release.get("not_in_headless", []),
         )
     return judge_skill(case.kind, written, obs, version, listed_name(case))
 
 
-def calibrate(runner: Runner, work: Path) -> dict[str, Any]:
+def calibrate(runner: Runner, work: Path, names: tuple[str, ...] = TOOL_NAMES) -> dict[str, Any]:
     """Facts read from the release by one-line agents: tool names, model aliases."""
     work.mkdir(parents=True, exist_ok=True)
     cases: list[tuple[str, str, Case]] = []
-    for tool in TOOL_NAMES:
+    for tool in names:
         name = f"calibrate-tool-{tool.lower()}"
         path = work / f"{name}.md"
         path.write_text(f"---\nname: {name}\ndescription: Calibration.\ntools: {tool}\n---\nOk.\n")
@@ -268,8 +269,69 @@ def calibrate(runner: Runner, work: Path) -> dict[str, Any]:
         "tool_aliases": aliases,
         "tool_names": tools,
         "served_by_bash": served_by_bash,
+        # Current tools this headless run does not offer (`TodoWrite`, `TaskCreate`, `LSP`...) and
+        # `ToolSearch`, offered only when some tool is deferred (an MCP server): an interactive
+        # session, or one with MCP servers, may grant them, so the oracle cannot say they grant
+        # nothing. Older names that are unrecognized are not among them.
+        "not_in_headless": sorted(
+            name
+            for name, fate in tools.items()
+            if name not in OLDER_TOOL_NAMES
+            and (fate == "unrecognized" or fate == "granted as nothing")
+        ),
         "model_aliases": models,
     }
+
+
+GATEWAY_MODEL = "my-gateway-model"
+# (what, model written in the agent, extra environment, does the endpoint take every model)
+GATEWAY_TRIALS: tuple[tuple[str, str | None, dict[str, str], bool], ...] = (
+    ("custom_id_anthropic_api", GATEWAY_MODEL, {}, False),
+    ("custom_id_gateway", GATEWAY_MODEL, {}, True),
+    ("inherit_anthropic_model", "inherit", {"ANTHROPIC_MODEL": GATEWAY_MODEL}, True),
+    ("sonnet_default_sonnet_model", "sonnet", {"ANTHROPIC_DEFAULT_SONNET_MODEL": "gw-sonnet"},
+     True),
+)  # fmt: skip
+
+
+def gateway(runner: Runner, work: Path) -> dict[str, Any]:
+    """What a custom model id does, against Anthropic's API and against a gateway (a stand-in
+    that takes every model), and what ANTHROPIC_MODEL / ANTHROPIC_DEFAULT_SONNET_MODEL change:
+    the facts behind the `gatewayModels` setting. Cached per harness revision and release."""
+    path = runner.dir / f"gateway-{HARNESS_REVISION}.json"
+    if runner.use_cache and path.is_file():
+        cached: dict[str, Any] = json.loads(path.read_text())
+        return cached
+    assert runner.baseline is not None
+    work.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {}
+    for what, model, env, takes_all in GATEWAY_TRIALS:
+        name = f"gateway-{what.replace('_', '-')}"
+        file = work / f"{name}.md"
+        file.write_text(
+            f"---\nname: {name}\ndescription: Gateway probe.\ntools: Read\n"
+            + (f"model: {model}\n" if model else "")
+            + "---\nOk.\n"
+        )
+        accepts = (lambda _m: True) if takes_all else runner.accepts
+        obs = run(
+            Case(name, "calibration", file, "subagent", file.name),
+            runner.binary,
+            accepts,
+            runner.baseline,
+            extra_env=env,
+        )
+        sub = obs.get("subagent") or {}
+        out[what] = {
+            "written": model,
+            "environment": env,
+            "endpoint": "takes every model" if takes_all else "Anthropic's model ids only",
+            "main_model": obs.get("main_model"),
+            "sent_as": sub.get("model"),
+            "status": sub.get("status"),
+        }
+    path.write_text(json.dumps(out, indent=1))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -305,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
             "interactive session or on another platform"
         ),
         "default_model": base.get("main_model"),
+        "main_tools": base.get("main_tools", []),
         "builtin_agents": sorted(
             e.name
             for e in (
@@ -313,7 +376,12 @@ def main(argv: list[str] | None = None) -> int:
             if e is not None
         ),
     }
-    release.update(calibrate(runner, CACHE / "calibration"))
+    # The release's own tables (oracle/facts.py) add the names it knows to those probed.
+    bundle = facts.extract(binary)
+    release["bundle"] = bundle
+    probed = tuple(dict.fromkeys([*TOOL_NAMES, *bundle["tool_names"], *bundle["tool_aliases"]]))
+    release.update(calibrate(runner, CACHE / "calibration", probed))
+    release["gateway"] = gateway(runner, CACHE / "calibration")
 
     cases = list(find(FIXTURES, "fixtures"))
     if args.corpus.is_dir():

@@ -86,16 +86,31 @@ def split(text: str) -> tuple[str, str] | None:
     return rest[: close.start()], body
 
 
+def _flow_list(value: str) -> bool:
+    if not (value.startswith("[") and value.rstrip().endswith("]")):
+        return False
+    try:
+        return isinstance(yaml.safe_load(value), list)
+    except yaml.YAMLError:
+        return False
+
+
 def retry_text(front: str) -> str:
     """Claude Code's second attempt, imitated: quote ``key: value`` lines whose value holds
-    ``: `` or one of ``{}[]*&#!|>%@` ``; leading tabs become spaces."""
+    ``: `` or one of ``{}[]*&#!|>%@` `` (a whole flow list such as ``[Read, Edit]`` is left as it
+    is: fixtures yaml-retry-tools-*); leading tabs become spaces."""
     out: list[str] = []
     for line in front.splitlines():
         stripped = line.lstrip("\t")
         if len(stripped) != len(line):
             line = "  " * (len(line) - len(stripped)) + stripped
         m = _KEY_LINE.match(line)
-        if m and _SPECIAL.search(m.group("value")) and m.group("value")[0] not in "\"'":
+        if (
+            m
+            and _SPECIAL.search(m.group("value"))
+            and m.group("value")[0] not in "\"'"
+            and not _flow_list(m.group("value"))
+        ):
             value = m.group("value").replace("\\", "\\\\").replace('"', '\\"')
             line = f'{m.group("indent")}{m.group("key")}: "{value}"'
         out.append(line)

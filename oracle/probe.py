@@ -171,6 +171,7 @@ def run(
     baseline: Baseline | None,
     keep_debug: Path | None = None,
     say: str = "hi",
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run the CLI on one case (None: the baseline run, no file) and return the observation."""
     root = Path(tempfile.mkdtemp(prefix="oracle-"))
@@ -214,7 +215,7 @@ def run(
             proc = subprocess.run(
                 cmd,
                 cwd=project,
-                env=environment(home, tmp, standin.url),
+                env={**environment(home, tmp, standin.url), **(extra_env or {})},
                 capture_output=True,
                 text=True,
                 timeout=RUN_TIMEOUT,
@@ -304,6 +305,12 @@ def observe(
         "requests": len(standin.requests),
         "other_requests": list(standin.other),
         "main_model": first.get("model"),
+        # Every tool the release offers the main session (headless), its own and through
+        # ToolSearch: the baseline's list shows a new release's new or removed tools.
+        "main_tools": sorted(
+            {t.get("name") for t in first.get("tools") or [] if isinstance(t, dict)}
+            | set(prompt.deferred_tools(text))
+        ),
         "agent_section": agents,
         "skill_section": skills,
         "stderr": stderr.strip()[-2000:].replace(str(root), "<tmp>"),

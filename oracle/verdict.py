@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -34,7 +35,10 @@ def _norm(text: str) -> str:
 
 
 def _same_text(listed: str, written: str) -> bool:
-    a, b = _norm(listed), _norm(written)
+    # The skill listing escapes `<`, `>` and `&` (`skills/&lt;name&gt;/SKILL.md`): the same text.
+    # An agent's description written with `\n` (two characters, as many real files do) is listed
+    # with line breaks there.
+    a, b = _norm(html.unescape(listed)), _norm(written.replace("\\n", "\n"))
     if a == b:
         return True
     # A long description is cut, with an ellipsis, in the listing.
@@ -93,6 +97,7 @@ def judge_agent(
     aliases: dict[str, str],
     main_model: str | None,
     served_by_bash: Sequence[str] = (),
+    not_in_headless: Sequence[str] = (),
 ) -> dict[str, Any]:
     text = obs.get("agent_entry")
     entry = prompt.parse_agent_entry(text) if text else None
@@ -176,6 +181,12 @@ def judge_agent(
                 continue
             if base in granted:
                 continue
+            if base in not_in_headless:
+                notes.append(
+                    f"`{base}` is not offered in this headless session (an interactive one, or "
+                    "one with MCP servers, may offer it)"
+                )
+                continue
             if base in served_by_bash and "Bash" in granted:
                 notes.append(f"`{base}` is served through `Bash` (not in the tool list)")
                 continue
@@ -241,7 +252,10 @@ def judge_skill(
         else:
             details.append(f"not in the Skill tool's list, though `/{listed_name}` runs it")
     elif not invoked:
-        details.append(f"listed, but `/{listed_name}` does not run it")
+        if written.get("user-invocable") is None or _truthy(written.get("user-invocable")):
+            details.append(f"listed, but `/{listed_name}` does not run it")
+        else:
+            notes.append(f"`/{listed_name}` does not run it (user-invocable: false)")
     if _parse_problems(obs) and written.has_frontmatter:
         details.append(
             "frontmatter not parsed even by the quoting retry: "
@@ -264,6 +278,10 @@ def judge_skill(
         shown = f" (shown as `{entry.display}`)" if entry and entry.display else ""
         notes.append(f"frontmatter name `{wname}` is not the folder name{shown}")
     wdesc = written.get("description")
+    when = written.get("when_to_use")
+    if isinstance(wdesc, str) and isinstance(when, str) and when.strip():
+        # Claude Code lists `when_to_use` after the description: "<description> - <when_to_use>".
+        wdesc = f"{wdesc} - {when}"
     if entry is not None:
         if isinstance(wdesc, str) and not _same_text(entry.description, wdesc):
             details.append(f"listed description differs: {entry.description[:160]!r}")

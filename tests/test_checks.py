@@ -187,6 +187,31 @@ def test_provider_model_ids_are_accepted(model: str) -> None:
     assert [(f.code, f.severity) for f in found] == [("AGT032", Severity.HINT)]
 
 
+@pytest.mark.parametrize(
+    ("model", "patterns"),
+    [
+        ("my-gateway-model", ("my-gateway-model",)),
+        ("my-gateway-sonnet", ("other", "my-gateway-*")),
+        ("gpt-4o", ("gpt-*",)),  # a gateway that routes other vendors' models (LiteLLM)
+        ("anthropic.claude-x", ("anthropic.*",)),  # no provider hint either: the user said so
+    ],
+)
+def test_gateway_models_are_not_unknown(model: str, patterns: tuple[str, ...]) -> None:
+    """Claude Code sends a model it does not know as written (measured: a stand-in that takes
+    every model spawns `my-gateway-model` as is), so ids the user's gateway takes are fine."""
+    text = base(f"model: {model}")
+    assert {f.code for f in lint(text)} & {"AGT031", "AGT032"}, "reported without the setting"
+    assert lint(text, opts=CheckOptions(gateway_models=patterns)) == []
+
+
+def test_gateway_models_do_not_cover_other_ids() -> None:
+    found = lint(base("model: sonet"), opts=CheckOptions(gateway_models=("my-gateway-*",)))
+    assert [(f.code, f.severity) for f in found] == [("AGT032", Severity.ERROR)]
+    # case matters, as the gateway compares ids as written
+    upper = lint(base("model: MY-GATEWAY-X"), opts=CheckOptions(gateway_models=("my-gateway-*",)))
+    assert [f.code for f in upper] == ["AGT032"]
+
+
 def test_skill_model_default_is_an_alias_there() -> None:
     path = "/ws/.claude/skills/sql-review/SKILL.md"
     text = "---\nname: sql-review\ndescription: Reviews SQL.\nmodel: default\n---\nbody\n"

@@ -174,3 +174,85 @@ def test_spec_facts_match_the_release() -> None:
     for old, new in release["tool_aliases"].items():
         fact = spec.tool_index()[old]
         assert fact.status is spec.ToolStatus.ALIAS and fact.replacement == new, old
+
+
+# In the request's tool list where the schemas of the tools offered through ToolSearch would go:
+# a stand-in of Claude Code's own, never a name an agent file can list.
+NOT_A_TOOL = {"DeferredToolPlaceholder"}
+
+
+def test_spec_knows_every_tool_of_the_release() -> None:
+    """Every tool the pinned release offers its main session (the baseline run's request) is in
+    spec.py as a current tool: a new release's new tool shows up here by name, though no
+    calibration probe asks for it (the probes only try names we already know)."""
+    from subagent_lsp.definitions import spec
+
+    offered = set(_truth()["release"]["main_tools"]) - NOT_A_TOOL
+    assert offered, "the truth file has no main_tools (run `make oracle`)"
+    index = spec.tool_index()
+    unknown = sorted(t for t in offered if t not in index)
+    assert not unknown, f"tools of Claude Code {_truth()['claude_code_version']} not in spec.py"
+    stale = sorted(t for t in offered if index[t].status is not spec.ToolStatus.CURRENT)
+    assert not stale, f"offered by the release, but not current in spec.py: {stale}"
+
+
+def test_gateway_model_ids_are_sent_as_written() -> None:
+    """The `gatewayModels` setting rests on this: Claude Code sends a `model` it does not know as
+    written, so a gateway that takes the id runs the agent and Anthropic's API rejects it; a
+    release that starts checking ids itself would show here."""
+    from subagent_lsp.definitions.checks import CheckOptions
+
+    from .conftest import lint
+
+    trials = _truth()["release"]["gateway"]
+    custom = trials["custom_id_gateway"]
+    assert (custom["sent_as"], custom["status"]) == (custom["written"], 200)
+    rejected = trials["custom_id_anthropic_api"]
+    assert (rejected["sent_as"], rejected["status"]) == (rejected["written"], 404)
+    text = f"---\nname: my-agent\ndescription: A.\nmodel: {custom['written']}\n---\nBody.\n"
+    assert "AGT032" in {f.code for f in lint(text)}
+    declared = lint(text, opts=CheckOptions(gateway_models=(custom["written"],)))
+    assert "AGT032" not in {f.code for f in declared}
+
+
+# Names in the release's own tool list (`release.bundle`, oracle/facts.py) that spec.py does not
+# describe, each with why. A new release that adds a name fails the test below until the name is
+# either described in spec.py or listed here after its calibration (`release.tool_names`) is read.
+UNDESCRIBED_TOOLS = {
+    # unrecognized in a headless session, for the main session's product features only
+    "ClaudeDesign": "headless: unrecognized; not an agent tool in any documentation",
+    "OfferChromeSetup": "headless: unrecognized; Claude in Chrome set-up",
+    "Projects": "headless: unrecognized",
+    "propose_skills": "headless: unrecognized",
+    "ReadMcpResourceDirTool": "headless: unrecognized (MCP resources, with no server here)",
+    "ReadNotifications": "headless: unrecognized",
+    "SendFeedback": "headless: unrecognized",
+    "SendUserMessage": "headless: unrecognized (its old name Brief too)",
+    "SetGoal": "headless: unrecognized (its old name ProposeGoal too)",
+    "ShowOnboardingRolePicker": "headless: unrecognized; onboarding",
+    "SubagentHandback": "headless: unrecognized; how a subagent hands its report back",
+}
+
+
+def test_spec_knows_the_release_tables() -> None:
+    """What the release's program lists (tool names, old names it maps) against spec.py: every
+    name is described there or listed in UNDESCRIBED_TOOLS, and every old name the release
+    really resolves for a subagent (calibrated) is an alias in spec.py."""
+    from subagent_lsp.definitions import spec
+
+    release = _truth()["release"]
+    bundle = release["bundle"]
+    assert bundle["tool_names"], "the release's tool list was not found (oracle/facts.py)"
+    assert bundle["tool_aliases"].get("Task") == "Agent"
+    index = spec.tool_index()
+    new = sorted(set(bundle["tool_names"]) - set(index) - set(UNDESCRIBED_TOOLS))
+    assert not new, f"in the release's tool list, not in spec.py nor UNDESCRIBED_TOOLS: {new}"
+    gone = sorted(set(UNDESCRIBED_TOOLS) - set(bundle["tool_names"]))
+    assert not gone, f"no longer in the release's tool list: {gone}"
+    moved = sorted(t for t in UNDESCRIBED_TOOLS if release["tool_names"].get(t) != "unrecognized")
+    assert not moved, f"a subagent can list these now: describe them in spec.py: {moved}"
+    for old in bundle["tool_aliases"]:
+        if old in release["tool_aliases"]:  # resolves for a subagent (calibrated)
+            fact = index[old]
+            assert fact.status is spec.ToolStatus.ALIAS, old
+            assert fact.replacement == release["tool_aliases"][old] == bundle["tool_aliases"][old]

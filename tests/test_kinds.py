@@ -13,6 +13,7 @@ from subagent_lsp.definitions.kinds import (
     classify,
     classify_by_content,
     frontmatter_keys,
+    manifest_problems,
 )
 from subagent_lsp.definitions.spec import Kind
 
@@ -81,6 +82,56 @@ def test_plugin_default_agents_folder_and_skills(tmp_path: Path) -> None:
     skill = classify(str(root / "skills" / "s" / "SKILL.md"), "")
     assert skill is not None and skill.kind is Kind.SKILL and skill.plugin
     assert classify(str(root / "other.md"), "# x\n") is None
+
+
+@pytest.mark.parametrize(
+    ("manifest", "problems"),
+    [
+        ({"agents": ["./agents/a.md"], "skills": "./skills/", "commands": "./commands/"}, []),
+        ({"agents": "./agents/"}, ["agents `./agents/` must name a .md file"]),
+        (
+            {"agents": ["./a.md", "agents/b.md"]},
+            ["agents[1] `agents/b.md` must start with `./`"],
+        ),
+        ({"skills": "skills/"}, ["skills `skills/` must start with `./`"]),
+        ({"commands": ["commands/x.md"]}, ["commands[0] `commands/x.md` must start with `./`"]),
+        (
+            {"commands": [{"name": "x", "file": "commands/x.md"}]},
+            ["commands[0] must be a path such as `./commands/x.md`, not an object"],
+        ),
+        (
+            {"mcpServers": [{"name": "x"}], "dependencies": {"python": ">=3.10"}},
+            [
+                "`mcpServers` must be a path or a mapping of server names, not a list",
+                "`dependencies` must be a list",
+            ],
+        ),
+        ({"author": "Jane Doe", "mcpServers": {"x": {}}, "dependencies": []}, []),
+        ({"agents": 3, "skills": [None]}, []),  # other shapes: not what this check knows
+        ([], []),
+    ],
+)
+def test_manifest_paths_claude_code_rejects(manifest: object, problems: list[str]) -> None:
+    """Measured on 2.1.332 (fixtures plugins/oracle-*-noslash, oracle-agents-dir,
+    oracle-commands-dir, oracle-agents-file, oracle-commands-objects, oracle-mcp-list,
+    oracle-deps-object, oracle-author-*): any of these and the plugin does not load."""
+    assert list(manifest_problems(manifest)) == problems
+
+
+def test_every_file_of_a_plugin_with_a_rejected_manifest_is_not_loaded(tmp_path: Path) -> None:
+    from subagent_lsp.definitions.workspace import check_paths
+
+    root = _plugin(tmp_path, {"name": "kit", "agents": "./agents/", "skills": "./skills/"})
+    (root / "agents").mkdir()
+    (root / "skills" / "s").mkdir(parents=True)
+    agent = root / "agents" / "reviewer.md"
+    agent.write_text("---\nname: reviewer\ndescription: Reviews diffs for bugs.\n---\nBody.\n")
+    skill = root / "skills" / "s" / "SKILL.md"
+    skill.write_text("---\nname: s\ndescription: Writes release notes.\n---\nBody.\n")
+    for path in (agent, skill):
+        found = [f for r in check_paths([str(path)]) for f in r.findings if f.code == "AGT054"]
+        assert len(found) == 1 and found[0].span.start.line == 0, path
+        assert "kit" in found[0].message and "./agents/" in found[0].message
 
 
 def test_broken_manifest_falls_back_to_default_folder(tmp_path: Path) -> None:

@@ -319,6 +319,7 @@ def test_a_bad_value_is_one_message_and_the_default(key: str) -> None:
 GOOD = {
     "claudeCodeVersion": "2.1.100",
     "today": "2026-01-02",
+    "gatewayModels": ["my-gateway-*"],
     "severity": {"AGT013": "off"},
     "rules": {"AGT020": "error"},
     "select": ["AGT0"],

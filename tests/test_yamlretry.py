@@ -36,6 +36,33 @@ def test_quotes_column_0_keys_whose_value_holds_a_special_character() -> None:
     ]
 
 
+def test_a_whole_flow_list_is_left_as_a_list() -> None:
+    """Measured (fixtures yaml-retry-tools-*): `tools: [Read, Edit]` in a file the retry reads
+    gives the agent Read and Edit; text after the `]`, a list that does not parse and a flow
+    mapping are quoted, so they become one string of unknown tool names."""
+    lines = [
+        "description: Use when: the code changed.",
+        "tools: [Read, Edit]",
+        'skills: ["a", "b(*)"]',
+        "ta: [Read, Edit] # the usual",
+        "tb: [Read] and [Edit]",
+        "tc: [Read, Edit",
+        "td: {Read: yes}",
+    ]
+    out = rewrite(lines)
+    assert out.quoted == {0, 3, 4, 5, 6}
+    assert not needs_quotes("[Read, Bash(git *)]")
+    assert needs_quotes("[Read], Edit")
+    doc = parse_document(
+        "/ws/.claude/agents/a.md",
+        "---\nname: a\ndescription: Use when: x\ntools: [Read, Edit]\n---\nBody.\n",
+    )
+    assert doc.rescued
+    tools = doc.get("tools")
+    assert tools is not None and tools.kind == "sequence"
+    assert [item.value for item in tools.items] == ["Read", "Edit"]
+
+
 def test_lines_ending_in_cr_are_never_quoted() -> None:
     out = rewrite(["description: Use when: x", "tools: *"], cr_lines={0, 1})
     assert not out.columns and out.kept_for_cr == {0, 1}

@@ -93,6 +93,7 @@ test("object settings merge across levels, as VS Code's get() does", () => {
 test("every server key is sent when set, and nothing else", () => {
   const values: Record<string, unknown> = {
     claudeCodeVersion: "2.1.200",
+    gatewayModels: ["my-gateway-*"],
     severity: { AGT013: "off" },
     rules: { AGT014: false },
     select: ["AGT0"],

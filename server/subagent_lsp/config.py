@@ -88,6 +88,8 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
         options["claude_code_version"] = values["claudeCodeVersion"]
     if "today" in values:
         options["today"] = values["today"]
+    if values.get("gatewayModels"):
+        options["gateway_models"] = tuple(values["gatewayModels"])
     severities: dict[str, Severity | None] = {}
     severities.update(rule_filter(values.get("select"), values.get("ignore")))
     for key in ("severity", "rules"):

@@ -172,6 +172,13 @@ class SettingsModel(BaseModel):
         description="Compare model end-of-life dates with this date (YYYY-MM-DD) instead of "
         "the real one, for runs that give the same answer every day.",
     )
+    gateway_models: Annotated[Patterns, Use(renamed=False)] = Field(
+        [],
+        description="Model ids the endpoint Claude Code talks to accepts beside Anthropic's "
+        "(a gateway or provider set with ANTHROPIC_BASE_URL): a `model` value listed here is "
+        "not reported as unknown. `*` matches any characters (`my-gateway-*`). Claude Code "
+        "sends a `model` it does not know as written, so only that endpoint can say.",
+    )
     severity: Severities = Field(
         {},
         description='Severity per rule code (e.g. {"AGT013": "off"}): error, warning, '

@@ -20,6 +20,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("interpreter", "patterns", None, None, True),
     Spec("claudeCodeVersion", "version", None, None, False),
     Spec("today", "date", None, None, False),
+    Spec("gatewayModels", "patterns", None, None, False),
     Spec("severity", "severities", None, None, False),
     Spec("rules", "severities", None, None, False),
     Spec("select", "prefixes", None, None, False),

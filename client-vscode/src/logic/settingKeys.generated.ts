@@ -4,6 +4,7 @@
 // What the server reads: sent to it when the user set them.
 export const SERVER_KEYS = [
   "claudeCodeVersion",
+  "gatewayModels",
   "severity",
   "rules",
   "select",

@@ -48,6 +48,8 @@ def check_document(
 ) -> list[Finding]:
     described = DESCRIPTORS[fk.kind]
     report = Report(doc, fk, opts, described)
+    if fk.plugin_problems and fk.kind is not Kind.CATALOG:
+        names.check_plugin_manifest(report)
     if doc.too_large:
         report.add("AGT001", doc.line_span(0), "File too large to be an agent definition.")
     elif described.json:

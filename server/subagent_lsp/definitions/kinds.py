@@ -27,6 +27,8 @@ class FileKind:
     unlisted: bool = False  # a plugin agent its manifest does not list: not loaded
     scope: str | None = None  # the folder whose agents share one namespace
     plugin_name: str | None = None  # the manifest's `name` (None: the plugin folder's name)
+    # What Claude Code's manifest validation rejects: then the whole plugin does not load.
+    plugin_problems: tuple[str, ...] = ()
 
     @property
     def plugin(self) -> bool:
@@ -142,6 +144,7 @@ class Plugin:
     root: str
     agent_paths: tuple[str, ...] | None  # None: the default agents/ folder
     name: str | None = None  # the manifest's `name`
+    problems: tuple[str, ...] = ()  # why Claude Code rejects the manifest (manifest_problems)
 
     def lists(self, path: str) -> bool:
         if self.agent_paths is None:
@@ -172,15 +175,47 @@ def plugin_at(folder: str) -> Plugin | None:
         return Plugin(folder, None)
     name = data.get("name") if isinstance(data, dict) else None
     name = name if isinstance(name, str) and name else None
+    problems = manifest_problems(data)
     agents = data.get("agents") if isinstance(data, dict) else None
     if isinstance(agents, str):
         agents = [agents]
     if not isinstance(agents, list):
-        return Plugin(folder, None, name)
+        return Plugin(folder, None, name, problems)
     paths = tuple(
         os.path.normpath(os.path.join(folder, a)) for a in agents if isinstance(a, str) and a
     )
-    return Plugin(folder, paths, name)
+    return Plugin(folder, paths, name, problems)
+
+
+def manifest_problems(data: object) -> tuple[str, ...]:
+    """What Claude Code's plugin.json validation says of the component paths, in its words
+    (measured on 2.1.332, fixtures plugins/oracle-*-noslash, oracle-agents-dir): `agents`,
+    `skills` and `commands` paths must start with `./`, and an `agents` path must name a `.md`
+    file (a folder such as `./agents/` is rejected); a `commands` entry must be a path, not an
+    object; `mcpServers` must not be a list and `dependencies` must be one (fixtures
+    oracle-commands-objects, oracle-mcp-list, oracle-deps-object). Any one of these and the
+    plugin does not load at all. (`"author": "Name"` is accepted: oracle-author-string.)"""
+    if not isinstance(data, dict):
+        return ()
+    out: list[str] = []
+    if isinstance(data.get("mcpServers"), list):
+        out.append("`mcpServers` must be a path or a mapping of server names, not a list")
+    if isinstance(data.get("dependencies"), dict):
+        out.append("`dependencies` must be a list")
+    for field in ("agents", "skills", "commands"):
+        value = data.get(field)
+        entries = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for index, entry in enumerate(entries):
+            where = field if isinstance(value, str) else f"{field}[{index}]"
+            if field == "commands" and isinstance(entry, dict):
+                out.append(f"{where} must be a path such as `./commands/x.md`, not an object")
+            if not isinstance(entry, str):
+                continue
+            if not entry.startswith("./"):
+                out.append(f"{where} `{entry}` must start with `./`")
+            if field == "agents" and not entry.endswith(".md"):
+                out.append(f"{where} `{entry}` must name a .md file")
+    return tuple(out)
 
 
 def find_plugin(path: str) -> Plugin | None:
@@ -290,11 +325,18 @@ def _classify_json(path: str, globs: Globs) -> FileKind | None:
 def _classify_in_plugin(
     plugin: Plugin, path: str, by_glob: Kind | None, text: str | None
 ) -> FileKind | None:
+    problems = plugin.problems
     if by_glob in (Kind.SKILL, Kind.COMMAND):
-        return FileKind(by_glob, plugin_root=plugin.root, plugin_name=plugin.name)
+        return FileKind(
+            by_glob, plugin_root=plugin.root, plugin_name=plugin.name, plugin_problems=problems
+        )
     if plugin.lists(path):
         return FileKind(
-            Kind.SUBAGENT, plugin_root=plugin.root, scope=plugin.root, plugin_name=plugin.name
+            Kind.SUBAGENT,
+            plugin_root=plugin.root,
+            scope=plugin.root,
+            plugin_name=plugin.name,
+            plugin_problems=problems,
         )
     if os.path.basename(path).lower() == "readme.md":
         return None
@@ -308,6 +350,7 @@ def _classify_in_plugin(
                 unlisted=True,
                 scope=plugin.root,
                 plugin_name=plugin.name,
+                plugin_problems=problems,
             )
     if text is not None and classify_by_content(path, text) is Kind.CATALOG:
         return FileKind(Kind.CATALOG)

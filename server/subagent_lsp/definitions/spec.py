@@ -625,6 +625,15 @@ TOOLS: tuple[ToolFact, ...] = (
         "TaskStop",
         until="2026-06",
     ),
+    # In the release's own alias table (oracle/facts.py) and resolved for a subagent (measured
+    # on 2.1.332). Its other old names there (Brief, ListMcpResources, ProposeGoal,
+    # ReadMcpResource, ReadMcpResourceDir) resolve to tools a headless session does not offer.
+    ToolFact(
+        "ListPeers",
+        "Old name of `ListAgents`; still accepted as an alias.",
+        ToolStatus.ALIAS,
+        "ListAgents",
+    ),
 )
 
 

@@ -3,8 +3,9 @@
 Claude Code parses frontmatter strictly first. When that fails it rewrites the text and parses
 once more (measured on 2.1.332): every ``key: value`` line that starts at column 0 and whose value
 holds ``: `` or one of ``{}[]*&#!|>%@` `` gets its value wrapped in double quotes (unless the value
-is already quoted), and leading tabs become spaces. Only when that parse fails too is the
-frontmatter lost. So ``description: Use when: x``, ``tools: *`` and tab-indented keys load.
+is already quoted, or is a whole flow list such as ``[Read, Edit]``), and leading tabs become
+spaces. Only when that parse fails too is the frontmatter lost. So ``description: Use when: x``,
+``tools: *`` and tab-indented keys load.
 
 Claude Code's key line is a JavaScript regular expression whose ``.`` does not match a carriage
 return, so a line ending in CRLF is never quoted: in a file with Windows line endings the retry
@@ -61,7 +62,22 @@ class Rewrite:
 
 def needs_quotes(value: str) -> bool:
     """Whether Claude Code's retry would quote this (unquoted) value."""
-    return _SPECIAL.search(value) is not None
+    return _SPECIAL.search(value) is not None and not is_flow_sequence(value)
+
+
+def is_flow_sequence(value: str) -> bool:
+    """A whole value that is a YAML flow list (``[Read, Edit]``): the retry leaves it as it is,
+    so ``tools: [Read, Edit]`` stays a list (measured on 2.1.332). Text after the ``]``
+    (``[Read] and [Edit]``, ``[Read, Edit] # the usual``) or a list that does not parse gets
+    quoted like any other value; a flow mapping (``{Read: yes}``) is quoted too."""
+    if not (value.startswith("[") and value.rstrip().endswith("]")):
+        return False
+    import yaml  # already loaded: the strict parse that failed before the retry used it
+
+    try:
+        return isinstance(yaml.safe_load(value), list)
+    except yaml.YAMLError:
+        return False
 
 
 def rewrite(lines: Sequence[str], cr_lines: Collection[int] = ()) -> Rewrite:

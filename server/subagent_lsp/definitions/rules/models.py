@@ -31,7 +31,8 @@ RULES = table(
         "The model is neither an alias nor a Claude model id.",
         "Claude Code sends an unknown `model` to the API as written (`sonet`, `Claude Sonnet "
         "4.5`); the API rejects it, so the agent fails when it is spawned (v2.1.332). Ids for "
-        "Bedrock, Vertex or a gateway are accepted (a hint): they work against that provider.",
+        "Bedrock, Vertex or a gateway are accepted (a hint): they work against that provider; "
+        "ids your own gateway takes can be listed in the `gatewayModels` setting.",
         example=Example(text=agent("model: claude-sonet-4-5\n")),
         fix="Use the real id: `claude-sonnet-4-5` (quick fix).",
         applicability="unsafe",
@@ -69,6 +70,8 @@ def check_model(r: Report, key: KeySpec, node: YNode) -> None:
     if spec.is_known_model_id(model):
         _deprecation(r, node, model)
         return
+    if r.opts.gateway_accepts(model):
+        return  # the user's gateway takes it (gatewayModels): Claude Code sends it as written
     if spec.PROVIDER_MODEL.fullmatch(model):
         r.add(
             "AGT032",

@@ -121,6 +121,24 @@ RULES = table(
         tags=frozenset({NOT_LOADED}),
     ),
     Rule(
+        "AGT054",
+        "plugin-manifest-invalid",
+        E,
+        "The plugin's manifest fails Claude Code's validation, so the plugin does not load.",
+        "Claude Code validates plugin.json before it loads anything of the plugin: a component "
+        "path that does not start with `./`, an `agents` entry that is a folder rather than a "
+        "`.md` file, a `commands` entry written as an object, `mcpServers` as a list or "
+        "`dependencies` as a mapping fails the whole plugin (its agents, skills and commands "
+        'are not loaded; `--debug` says "invalid manifest file", v2.1.332).',
+        example=Example(
+            text=agent(),
+            path="agents/reviewer.md",
+            files={".claude-plugin/plugin.json": '{"name": "kit", "agents": "./agents/"}\n'},
+        ),
+        fix='List the files: `"agents": ["./agents/reviewer.md"]`; start every path with `./`.',
+        tags=frozenset({NOT_LOADED}),
+    ),
+    Rule(
         "AGT060",
         "skill-name-format",
         INFO,
@@ -428,3 +446,20 @@ def check_catalog(r: Report) -> None:
             f"`dateRevised` ({b}) is before `dateCreated` ({a}).",
             related=(Related(r.doc.path, created.span, "dateCreated"),),
         )
+
+
+@emits("AGT054")
+def check_plugin_manifest(r: Report) -> None:
+    """Any file of a plugin whose manifest Claude Code rejects: reported at the file's first
+    line (the manifest itself is not a file this checker reads)."""
+    if not r.fk.plugin_problems:
+        return
+    shown = "; ".join(r.fk.plugin_problems[:3])
+    more = len(r.fk.plugin_problems) - 3
+    r.add(
+        "AGT054",
+        r.doc.line_span(0),
+        f"Claude Code does not load plugin `{r.fk.plugin_id}`: its .claude-plugin/plugin.json "
+        f"fails validation ({shown}{f'; and {more} more' if more > 0 else ''}), so this file "
+        "never loads.",
+    )

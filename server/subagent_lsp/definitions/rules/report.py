@@ -27,6 +27,15 @@ class CheckOptions:
     today: dt.date | None = None  # model end-of-life dates are compared with this
     severities: Mapping[str, Severity | None] = field(default_factory=dict)  # None: rule off
     path_ignores: PathIgnores | None = None  # codes silenced per path pattern (configuration)
+    # `gatewayModels`: model ids (`*` wildcards) the user's endpoint accepts; not unknown there.
+    gateway_models: tuple[str, ...] = ()
+
+    def gateway_accepts(self, model: str) -> bool:
+        if not self.gateway_models:
+            return False
+        from fnmatch import fnmatchcase
+
+        return any(fnmatchcase(model, pattern) for pattern in self.gateway_models)
 
     @property
     def policy(self) -> Policy:

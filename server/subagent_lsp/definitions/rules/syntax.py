@@ -91,7 +91,8 @@ RULES = table(
         W,
         "The frontmatter is not valid YAML.",
         "Claude Code (v2.1.332) retries YAML that does not parse with every value holding `: ` "
-        "or one of {}[]*&#!|>%@` quoted: what that retry reads loads (a warning, since GitHub, "
+        "or one of {}[]*&#!|>%@` quoted (a whole flow list such as `[Read, Edit]` stays a list): "
+        "what that retry reads loads (a warning, since GitHub, "
         "python-frontmatter and other runners still reject it). When even the retry fails it is "
         "an error: a project agent is skipped; a plugin agent, skill or command loads with its "
         "frontmatter dropped.",

@@ -243,8 +243,9 @@ def _resolve_tool(r: Report, entry: ToolEntry, deny: bool, skill_syntax: bool) -
             r.add(
                 "AGT042",
                 entry.span,
-                f"`{name}` is the old name of `{fact.replacement}` (renamed {when}); Claude Code "
-                f"still resolves it to `{fact.replacement}`.",
+                f"`{name}` is the old name of `{fact.replacement}`"
+                + (f" (renamed {when})" if when else "")
+                + f"; Claude Code still resolves it to `{fact.replacement}`.",
                 fixes.replace(
                     _name_span(entry, name), fact.replacement, f"Rename to `{fact.replacement}`"
                 ),
