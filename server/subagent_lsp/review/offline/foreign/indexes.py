@@ -1,0 +1,93 @@
+"""Index suggestions for JS/TS and Go code: the same proposal and SQLite proof as Python's,
+with the edit written where the table is declared -- ``@@index`` in schema.prisma, a GORM tag
+on the struct field, ``CREATE INDEX`` in the SQL migration."""
+
+from __future__ import annotations
+
+from ....definitions.findings import Position, Span
+from ....textfile import read_utf8
+from ...suggestion import Edit, Suggestion
+from ..indexes import _rationale, index_edits, index_name, propose, prove
+from ..queries import FoundQuery
+from ..schema import Schema, Table
+from .tables import foreign_tables
+
+
+def foreign_index_suggestions(
+    found: list[FoundQuery], schema: Schema, path: str
+) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for query in found:
+        table = schema.tables.get(query.shape.table)
+        if table is None:
+            continue
+        cols = propose(query, table)
+        if cols is None or (table.name, tuple(cols)) in seen:
+            continue
+        proof = prove(query, table, cols)
+        if not proof.proven:
+            continue
+        edits = _edits(table, cols)
+        if not edits:
+            continue
+        seen.add((table.name, tuple(cols)))
+        out.append(
+            Suggestion(
+                "BKD101",
+                "index",
+                path,
+                query.span,
+                f"Add an index on {table.name} ({', '.join(cols)})",
+                _rationale(query, table, cols, proof),
+                tuple(edits),
+                proven=True,
+                data={"table": table.name, "columns": ",".join(cols)},
+            )
+        )
+    return out
+
+
+def _edits(table: Table, cols: list[str]) -> list[Edit] | None:
+    if table.origin == "prisma":
+        at = Position(table.class_body_end, 0)
+        return [
+            Edit(table.path, Span(at, at), f"{table.class_indent}@@index([{', '.join(cols)}])\n")
+        ]
+    if table.origin == "gorm":
+        return _gorm(table, cols)
+    if table.origin == "sql":
+        return index_edits(table, cols, {})
+    return None
+
+
+def _gorm(table: Table, cols: list[str]) -> list[Edit] | None:
+    text = read_utf8(table.path)
+    if text is None:
+        return None
+    declared = next(
+        (
+            t
+            for t in foreign_tables(table.path, text)
+            if t.origin == "gorm" and t.name == table.name
+        ),
+        None,
+    )
+    if declared is None:
+        return None
+    columns = {c.name: c for c in declared.columns}
+    name = index_name(table, cols)
+    edits = []
+    for priority, col in enumerate(cols, start=1):
+        column = columns.get(col)
+        if column is None or column.tag_at is None:
+            return None
+        setting = "index" if len(cols) == 1 else f"index:{name},priority:{priority}"
+        if column.tag_state == "gorm":
+            new = f";{setting}"
+        elif column.tag_state == "tag":
+            new = f' gorm:"{setting}"'
+        else:
+            new = f' `gorm:"{setting}"`'
+        edits.append(Edit(table.path, Span(column.tag_at, column.tag_at), new))
+    return edits

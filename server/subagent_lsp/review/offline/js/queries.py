@@ -1,0 +1,158 @@
+"""Where JS/TS code reads the database, as query shapes: SQL strings and tagged templates
+passed to pg, mysql2, Knex's ``raw`` or postgres.js, and Prisma client calls
+(``prisma.order.findMany({ where, orderBy })``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..foreign.strings import literal_value
+from ..queries import FoundQuery
+from ..schema import Schema
+from ..sql import QueryShape, looks_like_sql, query_shapes
+from ..treesitter import Tree, text_of
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+SQL_METHODS = frozenset(
+    {
+        "query",
+        "execute",
+        "raw",
+        "any",
+        "many",
+        "manyOrNone",
+        "one",
+        "oneOrNone",
+        "none",
+        "$queryRaw",
+        "$queryRawUnsafe",
+        "$executeRaw",
+        "$executeRawUnsafe",
+        "unsafe",
+        "sql",
+    }
+)
+PRISMA_READS = frozenset(
+    {
+        "findMany",
+        "findFirst",
+        "findFirstOrThrow",
+        "findUnique",
+        "findUniqueOrThrow",
+        "count",
+        "updateMany",
+        "deleteMany",
+        "aggregate",
+        "groupBy",
+        "update",
+        "delete",
+    }
+)
+_RANGES = {"gt", "gte", "lt", "lte", "startsWith"}
+_EQUALS = {"equals", "in"}
+
+
+def js_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
+    constants = _constants(tree)
+    # Prisma's client names a model's delegate in lower camel case (Order -> prisma.order);
+    # only Prisma's own tables count (a Python model elsewhere may share the class name).
+    accessors = {
+        t.model[:1].lower() + t.model[1:]: t.name
+        for t in schema.tables.values()
+        if t.origin == "prisma" and t.model
+    }
+    found: list[FoundQuery] = []
+    for node in tree.walk():
+        if node.type != "call_expression":
+            continue
+        callee = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if callee is None or args is None:
+            continue
+        if args.type == "template_string":  # sql`SELECT ...` (postgres.js, slonik, Prisma)
+            found.extend(_raw(tree, args, literal_value(args)))
+            continue
+        method = (
+            text_of(callee.child_by_field_name("property"))
+            if callee.type == "member_expression"
+            else text_of(callee)
+        )
+        first = args.named_children[0] if args.named_children else None
+        if method in SQL_METHODS and first is not None:
+            value = literal_value(first)
+            if value is None and first.type == "identifier":
+                value = constants.get(text_of(first))
+            found.extend(_raw(tree, first, value))
+        elif method in PRISMA_READS and callee.type == "member_expression" and accessors:
+            model_node = callee.child_by_field_name("object")
+            if model_node is not None and model_node.type == "member_expression":
+                accessor = text_of(model_node.child_by_field_name("property"))
+                table = accessors.get(accessor)
+                if table is not None:
+                    query = _prisma(tree, node, first, table)
+                    if query is not None:
+                        found.append(query)
+    return found
+
+
+def _constants(tree: Tree) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for node in tree.walk():
+        if node.type == "variable_declarator":
+            value = node.child_by_field_name("value")
+            text = literal_value(value) if value is not None else None
+            if text is not None and looks_like_sql(text):
+                out[text_of(node.child_by_field_name("name"))] = text
+    return out
+
+
+def _raw(tree: Tree, node: Node, text: str | None) -> list[FoundQuery]:
+    if text is None or not looks_like_sql(text):
+        return []
+    flat = " ".join(text.split())
+    return [FoundQuery(shape, tree.span(node), flat[:120]) for shape in query_shapes(text)]
+
+
+def _pairs(obj: Node) -> list[tuple[str, Node | None]]:
+    out: list[tuple[str, Node | None]] = []
+    for item in obj.named_children:
+        if item.type == "pair":
+            key = text_of(item.child_by_field_name("key")).strip("'\"")
+            out.append((key, item.child_by_field_name("value")))
+        elif item.type == "shorthand_property_identifier":
+            out.append((text_of(item), None))
+    return out
+
+
+def _prisma(tree: Tree, call: Node, arg: Node | None, table: str) -> FoundQuery | None:
+    if arg is None or arg.type != "object":
+        return None
+    shape = QueryShape(table)
+    for key, value in _pairs(arg):
+        if key == "where" and value is not None and value.type == "object":
+            for column, condition in _pairs(value):
+                if column in ("AND", "OR", "NOT"):
+                    continue
+                if condition is not None and condition.type == "object":
+                    ops = {k for k, _ in _pairs(condition)}
+                    if ops & _EQUALS:
+                        shape.eq.append(column)
+                    elif ops & _RANGES:
+                        shape.ranges.append(column)
+                    continue  # a relation filter or contains: no index serves it
+                shape.eq.append(column)
+        elif key == "orderBy" and value is not None:
+            items = value.named_children if value.type == "array" else [value]
+            for item in items:
+                if item.type != "object":
+                    continue
+                for column, direction in _pairs(item):
+                    if direction is not None and direction.type == "string":
+                        shape.order_by.append(column)
+                        shape.order_desc.append("desc" in text_of(direction))
+    if not (shape.eq or shape.ranges or shape.order_by):
+        return None
+    code = " ".join(text_of(call).split())
+    return FoundQuery(shape, tree.span(call), code if len(code) <= 120 else code[:119] + "…")
