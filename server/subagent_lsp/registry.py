@@ -68,9 +68,12 @@ class Rule:
         head = f"`{ex.path}`{others}" + (f": {ex.note}" if ex.note else "")
         if not ex.text.isprintable() and not all(c.isprintable() or c in "\n\t" for c in ex.text):
             return head
-        lang = "python" if ex.path.endswith(".py") else "markdown"
+        lang = _FENCE.get(ex.path.rsplit(".", 1)[-1], "markdown")
         return f"{head}\n\n```{lang}\n{ex.text.rstrip()}\n```"
 
+
+# How a docs code fence names an example's language, by its file's suffix.
+_FENCE = {"py": "python", "ts": "typescript", "js": "javascript", "go": "go", "sql": "sql"}
 
 # code -> the qualified names of the functions that emit it (filled by @emits at import).
 EMITTERS: dict[str, list[str]] = {}

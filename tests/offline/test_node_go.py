@@ -177,3 +177,18 @@ def test_backend_files_and_skipped_ones(tmp_path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         assert analyze(str(path), text) == []
+
+
+def test_a_line_comment_silences_a_suggestion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from subagent_lsp.cli import main
+
+    code = 'async function rates() {{\n  return fetch("https://rates.example.com");{}\n}}\n'
+    path = tmp_path / "rates.ts"
+    path.write_text(code.format(""), encoding="utf-8")
+    main(["suggest", str(path)])
+    assert "rates.ts:2:10: BKD301" in capsys.readouterr().out
+    path.write_text(code.format("  // subagent-lsp: ignore BKD301"), encoding="utf-8")
+    main(["suggest", str(path)])
+    assert "BKD301" not in capsys.readouterr().out

@@ -14,12 +14,22 @@ export const AGENT_PATTERNS = [
   "**/.claude/commands/**/*.md",
 ];
 
+// Backend code the backend-developer reviews (VS Code's language ids).
+export const BACKEND_LANGUAGES = [
+  "python",
+  "sql",
+  "typescript",
+  "typescriptreact",
+  "javascript",
+  "javascriptreact",
+  "go",
+];
+
 export function documentSelector(extraPatterns: string[] = []): DocumentFilter[] {
   const patterns = [...AGENT_PATTERNS, ...extraPatterns];
   return [
     ...patterns.map((pattern) => ({ scheme: "file", language: "markdown", pattern })),
-    { scheme: "file", language: "python" },
-    { scheme: "file", language: "sql" },
+    ...BACKEND_LANGUAGES.map((language) => ({ scheme: "file", language })),
   ];
 }
 

@@ -9,7 +9,12 @@ from lsprotocol import types
 from .feature import LanguageFeature
 
 log = logging.getLogger(__name__)
-WATCHED = ("**/*.md", "**/.claude-plugin/plugin.json", "**/*.{py,sql}")
+WATCHED = (
+    "**/*.md",
+    "**/.claude-plugin/plugin.json",
+    "**/*.{py,sql}",
+    "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,go,prisma}",
+)
 
 
 class FileWatching(LanguageFeature):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from ...suggestion import Suggestion
+from ..queries import FoundQuery
 from ..schema import Schema
 from ..treesitter import language_of, parse
 from .indexes import foreign_index_suggestions
@@ -17,6 +18,20 @@ log = logging.getLogger(__name__)
 
 def is_foreign_source(path: str) -> bool:
     return language_of(path) is not None
+
+
+def foreign_queries(path: str, text: str, schema: Schema) -> list[FoundQuery]:
+    """The queries of a JS/TS or Go text (an agent's scope): what its index edits must speed up."""
+    tree = parse(path, text)
+    if tree is None:
+        return []
+    if tree.language == "go":
+        from ..golang.queries import go_queries
+
+        return go_queries(tree, schema)
+    from ..js.queries import js_queries
+
+    return js_queries(tree, schema)
 
 
 def analyze_foreign(path: str, text: str, schema: Schema, wanted: set[str]) -> list[Suggestion]:
@@ -36,14 +51,7 @@ def analyze_foreign(path: str, text: str, schema: Schema, wanted: set[str]) -> l
     out: list[Suggestion] = []
     if "index" in wanted:
         try:
-            if language == "go":
-                from ..golang.queries import go_queries
-
-                found = go_queries(tree, schema)
-            else:
-                from ..js.queries import js_queries
-
-                found = js_queries(tree, schema)
+            found = foreign_queries(path, text, schema)
             out.extend(foreign_index_suggestions(found, schema, path))
         except Exception:
             log.exception("index analysis failed for %s", path)
