@@ -80,6 +80,7 @@ class Tree:
             self._line_starts.append(at + 1)
             at = self.data.find(b"\n", at + 1)
         self.eol = "\r\n" if "\r\n" in text[:10_000] else "\n"
+        self._index: dict[str, list[Node]] | None = None
 
     def position(self, offset: int) -> Position:
         line = bisect.bisect_right(self._line_starts, offset) - 1
@@ -100,6 +101,22 @@ class Tree:
         line = self.line_text(node.start_point[0])
         return line[: len(line) - len(line.lstrip())]
 
+    def nodes(self, *kinds: str) -> list[Node]:
+        """Every node of the given types, in document order. tree-sitter's own query engine
+        selects them, once per file for every type the analyses read (``INDEXED``): far
+        faster than walking the tree in Python."""
+        indexed = INDEXED.get(self.language, frozenset())
+        if not set(kinds) <= indexed:
+            return _captured(self, tuple(kinds))
+        if self._index is None:
+            self._index = {}
+            for node in _captured(self, tuple(sorted(indexed))):
+                self._index.setdefault(node.type, []).append(node)
+        if len(kinds) == 1:
+            return self._index.get(kinds[0], [])
+        merged = [n for k in kinds for n in self._index.get(k, [])]
+        return sorted(merged, key=lambda n: n.start_byte)
+
     def walk(self, node: Node | None = None) -> Iterator[Node]:
         """Every named node below ``node`` (the root by default), in document order."""
         stack = [node or self.root]
@@ -107,6 +124,78 @@ class Tree:
             current = stack.pop()
             yield current
             stack.extend(reversed(current.named_children))
+
+
+def _captured(tree: Tree, kinds: tuple[str, ...]) -> list[Node]:
+    import tree_sitter
+
+    found = tree_sitter.QueryCursor(_query(tree.language, kinds)).captures(tree.root).get("n", [])
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+_JS = frozenset(
+    {
+        "arrow_function",
+        "function_expression",
+        "function_declaration",
+        "function",
+        "method_definition",
+        "call_expression",
+        "member_expression",
+        "await_expression",
+        "variable_declarator",
+        "string",
+        "template_string",
+    }
+)
+_GO = frozenset(
+    {
+        "function_declaration",
+        "method_declaration",
+        "func_literal",
+        "call_expression",
+        "composite_literal",
+        "import_spec",
+        "type_spec",
+        "const_spec",
+        "var_spec",
+        "short_var_declaration",
+        "interpreted_string_literal",
+        "raw_string_literal",
+    }
+)
+# The node types the analyses of each language read, selected in one pass per file.
+INDEXED = {"javascript": _JS, "typescript": _JS, "tsx": _JS, "go": _GO}
+
+
+@cache
+def _query(language: str, kinds: tuple[str, ...]) -> Any:
+    import tree_sitter
+
+    grammar = parser_for(language).language
+    assert grammar is not None
+    known = [k for k in kinds if grammar.id_for_node_kind(k, True)]  # per grammar
+    return tree_sitter.Query(grammar, "[" + " ".join(f"({k})" for k in known or ["ERROR"]) + "] @n")
+
+
+def innermost(functions: list[Node], nodes: list[Node]) -> dict[int, Node]:
+    """node id -> the innermost of ``functions`` that holds it (both in document order): one
+    sweep, instead of climbing every node's ancestors."""
+    out: dict[int, Node] = {}
+    stack: list[Node] = []
+    pending = iter(functions)
+    upcoming = next(pending, None)
+    for node in nodes:
+        while upcoming is not None and upcoming.start_byte <= node.start_byte:
+            while stack and stack[-1].end_byte <= upcoming.start_byte:
+                stack.pop()
+            stack.append(upcoming)
+            upcoming = next(pending, None)
+        while stack and stack[-1].end_byte < node.end_byte:
+            stack.pop()
+        if stack and stack[-1].id != node.id:
+            out[node.id] = stack[-1]
+    return out
 
 
 def text_of(node: Node | None) -> str:

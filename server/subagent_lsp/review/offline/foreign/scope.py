@@ -25,7 +25,7 @@ def function_scope(path: str, text: str, at: Position) -> Span | None:
     if tree is None:
         return None
     best = None
-    for node in tree.walk():
+    for node in tree.nodes(*FUNCTIONS):
         if node.type in FUNCTIONS and node.start_point[0] <= at.line <= node.end_point[0]:
             best = node  # document order: a later match is nested inside the earlier one
     if best is None:

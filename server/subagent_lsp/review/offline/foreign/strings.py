@@ -38,7 +38,7 @@ def literal_value(node: Node) -> str | None:
 
 
 def string_literals(tree: Tree) -> Iterator[tuple[Node, str]]:
-    for node in tree.walk():
+    for node in tree.nodes(*STRING_TYPES):
         value = literal_value(node)
         if value is not None:
             yield node, value

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from ...suggestion import Edit, Suggestion
 from ..foreign.edits import at, indented, insert_after_line, replace
-from ..treesitter import text_of
-from .facts import GoFacts, GoHandler, enclosing_function, statements
+from ..treesitter import innermost, text_of
+from .facts import GoFacts, GoHandler, statements
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -26,10 +26,10 @@ MAX_BODY = "1<<20"
 def go_suggestions(facts: GoFacts, wanted: set[str]) -> list[Suggestion]:
     out: list[Suggestion] = []
     handlers = {h.func.id: h for h in facts.handlers}
-    for node in facts.tree.walk():
-        if node.type != "call_expression":
-            continue
-        func = enclosing_function(node)
+    calls = facts.tree.nodes("call_expression")
+    owners = innermost(facts.functions, calls)
+    for node in calls:
+        func = owners.get(node.id)
         handler = handlers.get(func.id) if func is not None else None
         callee = text_of(node.child_by_field_name("function"))
         if "validation" in wanted and handler is not None:
@@ -243,7 +243,7 @@ def _http(facts: GoFacts, node: Node, callee: str) -> list[Suggestion]:
 def _clients(facts: GoFacts) -> list[Suggestion]:
     out = []
     tree = facts.tree
-    for node in tree.walk():
+    for node in tree.nodes("composite_literal"):
         if (
             node.type != "composite_literal"
             or text_of(node.child_by_field_name("type")) != "http.Client"

@@ -40,7 +40,7 @@ class GoFacts:
 def go_facts(tree: Tree) -> GoFacts:
     facts = GoFacts(tree, _imports(tree))
     facts.bounded_bodies = _package_bounds_bodies(tree)
-    for node in tree.walk():
+    for node in tree.nodes(*FUNCTIONS):
         if node.type not in FUNCTIONS:
             continue
         body = node.child_by_field_name("body")
@@ -55,7 +55,7 @@ def go_facts(tree: Tree) -> GoFacts:
 
 def _imports(tree: Tree) -> dict[str, str]:
     out = {}
-    for node in tree.walk():
+    for node in tree.nodes("import_spec"):
         if node.type == "import_spec":
             path = text_of(node.child_by_field_name("path")).strip('"`')
             alias = node.child_by_field_name("name")

@@ -49,7 +49,7 @@ def gorm_tables(tree: Tree) -> list[ForeignTable]:
     names = _table_names(tree)
     migrated = _migrated(tree)
     structs: dict[str, Node] = {}
-    for node in tree.walk():
+    for node in tree.nodes("type_spec"):
         if node.type == "type_spec":
             kind = node.child_by_field_name("type")
             if kind is not None and kind.type == "struct_type":

@@ -34,7 +34,7 @@ _METHODS = frozenset(
 
 def go_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
     constants: dict[str, str] = {}
-    for node in tree.walk():
+    for node in tree.nodes("const_spec", "var_spec", "short_var_declaration"):
         if node.type in ("const_spec", "var_spec", "short_var_declaration"):
             names = [c for c in node.named_children if c.type in ("identifier", "expression_list")]
             values = node.child_by_field_name("value") or node.child_by_field_name("right")
@@ -49,7 +49,7 @@ def go_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
             if text is not None and looks_like_sql(text):
                 constants[text_of(names[0]).split(",")[0].strip()] = text
     found: list[FoundQuery] = []
-    for node in tree.walk():
+    for node in tree.nodes("call_expression"):
         if node.type != "call_expression":
             continue
         function = node.child_by_field_name("function")

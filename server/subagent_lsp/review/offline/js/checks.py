@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ...suggestion import Edit, Suggestion
 from ..foreign.edits import at, indented, insert_after_line, replace, unit_of
 from ..foreign.strings import literal_value
-from ..treesitter import text_of
+from ..treesitter import innermost, text_of
 from .facts import FUNCTIONS, Handler, JsFacts, inside_try
 
 if TYPE_CHECKING:
@@ -35,10 +35,17 @@ _NULL_CHECK = (
 
 def js_suggestions(facts: JsFacts, wanted: set[str]) -> list[Suggestion]:
     out: list[Suggestion] = []
+    inside = facts.tree.nodes(*_INSIDE)
+    owners = innermost(facts.functions, inside)
+    by_function: dict[int, list[Node]] = {}
+    for node in inside:
+        owner = owners.get(node.id)
+        if owner is not None:
+            by_function.setdefault(owner.id, []).append(node)
     for handler in facts.handlers:
-        nodes = list(_own_nodes(handler.body))
+        nodes = by_function.get(handler.func.id, [])
         if "validation" in wanted:
-            out.extend(_body(facts, handler))
+            out.extend(_body(facts, handler, nodes))
             out.extend(_conversions(facts, handler, nodes))
             out.extend(_json_parse(facts, handler, nodes))
         if "error-handling" in wanted:
@@ -50,14 +57,9 @@ def js_suggestions(facts: JsFacts, wanted: set[str]) -> list[Suggestion]:
     return out
 
 
-def _own_nodes(body: Node) -> Iterator[Node]:
-    """The nodes of a handler's body, not descending into nested functions."""
-    stack = list(reversed(body.named_children))
-    while stack:
-        node = stack.pop()
-        yield node
-        if node.type not in FUNCTIONS:
-            stack.extend(reversed(node.named_children))
+# The nodes the handler checks read (each handler gets those of its own body, not of the
+# functions nested in it).
+_INSIDE = ("member_expression", "call_expression", "await_expression", "variable_declarator")
 
 
 def _suggestion(
@@ -82,10 +84,10 @@ def _bad_request(handler: Handler, message: str) -> str:
 # --- validation ----------------------------------------------------------------------------
 
 
-def _body_uses(handler: Handler) -> tuple[list[Node], list[str]]:
+def _body_uses(handler: Handler, nodes: list[Node]) -> tuple[list[Node], list[str]]:
     uses, fields = [], []
     pattern = f"{handler.req}.body"
-    for node in _own_nodes(handler.body):
+    for node in nodes:
         if node.type == "member_expression" and text_of(node) == pattern:
             uses.append(node)
             parent = node.parent
@@ -106,8 +108,8 @@ def _js_type(field: str) -> str:
     return "number" if _NUMERIC.search(field) else "string"
 
 
-def _body(facts: JsFacts, handler: Handler) -> list[Suggestion]:
-    uses, fields = _body_uses(handler)
+def _body(facts: JsFacts, handler: Handler, nodes: list[Node]) -> list[Suggestion]:
+    uses, fields = _body_uses(handler, nodes)
     if not uses or handler.middleware or _VALIDATES.search(text_of(handler.body)):
         return []
     if not handler.in_route and facts.validator is not None:
@@ -390,7 +392,7 @@ def _timeouts(facts: JsFacts) -> list[Suggestion]:
     else:
         axios_set = False
     out = []
-    for node in tree.walk():
+    for node in tree.nodes("call_expression"):
         if node.type != "call_expression":
             continue
         callee = text_of(node.child_by_field_name("function"))
@@ -453,7 +455,7 @@ def _transactions(facts: JsFacts) -> list[Suggestion]:
     sequelize.transaction()`` with no rollback anywhere in the function."""
     tree = facts.tree
     out = []
-    for node in tree.walk():
+    for node in tree.nodes("call_expression"):
         if node.type != "call_expression":
             continue
         callee = text_of(node.child_by_field_name("function"))

@@ -49,6 +49,7 @@ class JsFacts:
     imports: set[str]
     packages: dict[str, str] | None
     handlers: list[Handler] = field(default_factory=list)
+    functions: list[Node] = field(default_factory=list)  # every function, in document order
 
     def declares(self, name: str) -> bool:
         return name in self.imports or (self.packages is not None and name in self.packages)
@@ -105,9 +106,8 @@ def param_names(func: Node) -> tuple[list[str], Node | None]:
 
 def js_facts(tree: Tree) -> JsFacts:
     facts = JsFacts(tree, imports_of(tree), node_packages(tree.path))
-    for node in tree.walk():
-        if node.type not in FUNCTIONS:
-            continue
+    facts.functions = tree.nodes(*FUNCTIONS)
+    for node in facts.functions:
         body = node.child_by_field_name("body")
         if body is None or body.type != "statement_block":
             continue

@@ -64,7 +64,7 @@ def js_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
         if t.origin == "prisma" and t.model
     }
     found: list[FoundQuery] = []
-    for node in tree.walk():
+    for node in tree.nodes("call_expression"):
         if node.type != "call_expression":
             continue
         callee = node.child_by_field_name("function")
@@ -99,7 +99,7 @@ def js_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
 
 def _constants(tree: Tree) -> dict[str, str]:
     out: dict[str, str] = {}
-    for node in tree.walk():
+    for node in tree.nodes("variable_declarator"):
         if node.type == "variable_declarator":
             value = node.child_by_field_name("value")
             text = literal_value(value) if value is not None else None
