@@ -33,7 +33,34 @@ def _rule(
     )
 
 
+_MONGOOSE_MODEL = (
+    'const mongoose = require("mongoose");\n\n'
+    "const orderSchema = new mongoose.Schema(\n"
+    '  { user: { type: mongoose.Schema.Types.ObjectId, ref: "User" }, status: String },\n'
+    "  { timestamps: true }\n"
+    ");\n\n"
+    'module.exports = mongoose.model("Order", orderSchema);\n'
+)
+
 NODE_GO_RULES = table(
+    _rule(
+        "BKD102",
+        "index",
+        "missing-mongo-index",
+        "A Mongoose query filters or sorts on fields no index starts with (unproven).",
+        "MongoDB then scans the whole collection (a COLLSCAN); the index the suggestion adds to "
+        "the schema is not proven here -- SQLite's planner is not MongoDB's -- so check it with "
+        "`.explain()`.",
+        Example(
+            path="src/orders.js",
+            files={"src/models/order.js": _MONGOOSE_MODEL},
+            text='const Order = require("./models/order");\n\n'
+            + "function open(user) {\n"
+            + '  return Order.find({ user, status: "open" }).sort({ createdAt: -1 });\n'
+            + "}\n\nmodule.exports = { open };\n",
+        ),
+        "Add the `schema.index({...})` the suggestion proposes, then confirm with `.explain()`.",
+    ),
     _rule(
         "BKD206",
         "validation",
@@ -73,6 +100,23 @@ NODE_GO_RULES = table(
         ),
         "Catch and call `next(err)`, wrap the handler, or move to Express 5 (or "
         "express-async-errors), which forward rejections.",
+    ),
+    _rule(
+        "BKD308",
+        "error-handling",
+        "floating-promise-chain",
+        "A `.then()` chain with no `.catch()` is left floating.",
+        "Its rejection reaches nothing: the request is never answered and Node reports an "
+        "unhandled rejection, which stops the process by default.",
+        Example(
+            path="server.js",
+            files={"package.json": _EXPRESS_PKG},
+            text=_EXPRESS
+            + 'app.get("/users/:id", (req, res, next) => {\n'
+            + "  loadUser(req.params.id).then((user) => res.json(user));\n"
+            + "});\n",
+        ),
+        "End the chain with `.catch(next)` (or await it inside a try).",
     ),
     _rule(
         "BKD307",
@@ -131,6 +175,19 @@ NODE_GO_EXAMPLES: dict[str, tuple[Example, ...]] = {
             + "func open(db *gorm.DB) {\n"
             + "\tvar ids []int\n"
             + '\tdb.Raw("SELECT id FROM orders WHERE status = ?", "open").Scan(&ids)\n'
+            + "}\n",
+        ),
+        Example(
+            path="orders.go",
+            text='package main\n\nimport "gorm.io/gorm"\n\n'
+            + "type Order struct {\n"
+            + "\tgorm.Model\n"
+            + '\tUserID uint `gorm:"not null"`\n'
+            + "}\n\n"
+            + "func mine(db *gorm.DB, user uint) []Order {\n"
+            + "\tvar orders []Order\n"
+            + '\tdb.Where("user_id = ?", user).Find(&orders)\n'
+            + "\treturn orders\n"
             + "}\n",
         ),
     ),

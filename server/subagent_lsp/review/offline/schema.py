@@ -428,6 +428,7 @@ def schema_from_foreign(tables: list[ForeignTable]) -> Schema:
             class_line=found.first_line,
             class_body_end=found.last_line,
             class_indent=found.indent,
+            anchor_receiver=found.receiver,
         )
         for col in found.columns:
             table.columns[col.name] = Column(

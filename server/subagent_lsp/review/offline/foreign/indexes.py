@@ -25,10 +25,19 @@ def foreign_index_suggestions(
         cols = propose(query, table)
         if cols is None or (table.name, tuple(cols)) in seen:
             continue
+        if table.origin == "mongoose":
+            seen.add((table.name, tuple(cols)))
+            out.append(_mongo(query, table, cols, path))
+            continue
         proof = prove(query, table, cols)
         if not proof.proven:
             continue
         edits = _edits(table, cols)
+        while not edits and table.origin == "gorm" and len(cols) > 1:
+            # A column of an embedded gorm.Model takes no tag here: index the leading ones.
+            cols = cols[:-1]
+            proof = prove(query, table, cols)
+            edits = _edits(table, cols) if proof.proven else None
         if not edits:
             continue
         seen.add((table.name, tuple(cols)))
@@ -91,3 +100,23 @@ def _gorm(table: Table, cols: list[str]) -> list[Edit] | None:
             new = f' `gorm:"{setting}"`'
         edits.append(Edit(table.path, Span(column.tag_at, column.tag_at), new))
     return edits
+
+
+def _mongo(query: FoundQuery, table: Table, cols: list[str], path: str) -> Suggestion:
+    desc = dict(zip(query.shape.order_by, query.shape.order_desc, strict=False))
+    spec = ", ".join(f"{c}: {-1 if desc.get(c) else 1}" for c in cols)
+    existing = ", ".join(f"({', '.join(c)})" for _, c in table.all_indexes()) or "none"
+    at = Position(table.class_body_end + 1, 0)
+    return Suggestion(
+        "BKD102",
+        "index",
+        path,
+        query.span,
+        f"Add an index on {table.name} ({', '.join(cols)})",
+        f"`{query.description}` filters or sorts {table.name} on {', '.join(cols)}, and no index "
+        f"starts with them (existing: {existing}): MongoDB scans the collection. Not proven: "
+        "MongoDB's planner is not SQLite's; check with `.explain()` that it becomes an IXSCAN.",
+        (Edit(table.path, Span(at, at), f"{table.anchor_receiver}.index({{ {spec} }});\n"),),
+        proven=False,
+        data={"table": table.name, "columns": ",".join(cols)},
+    )

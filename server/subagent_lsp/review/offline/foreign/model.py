@@ -37,3 +37,4 @@ class ForeignTable:
     first_line: int = 0
     last_line: int = 0  # prisma/gorm/typeorm: the closing brace's line; sql: the DDL's end
     indent: str = "  "
+    receiver: str = ""  # mongoose: the schema variable its `.index(...)` call goes on

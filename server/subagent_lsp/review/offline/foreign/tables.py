@@ -29,7 +29,9 @@ def may_declare_tables(path: str, text: str) -> bool:
         from ..golang.gorm import mentions_gorm
 
         return mentions_gorm(text)
-    return False
+    from ..js.mongoose_schema import mentions_mongoose
+
+    return mentions_mongoose(text)
 
 
 def foreign_tables(path: str, text: str) -> list[ForeignTable]:
@@ -45,6 +47,11 @@ def foreign_tables(path: str, text: str) -> list[ForeignTable]:
         from ..golang.gorm import gorm_tables
 
         out.extend(gorm_tables(tree))
+    else:
+        from ..js.mongoose_schema import mentions_mongoose, mongoose_tables
+
+        if mentions_mongoose(text):
+            out.extend(mongoose_tables(tree))
     if _CREATE.search(text):
         out.extend(_sql_strings(tree))
     return out

@@ -304,6 +304,8 @@ def _rows(facts: GoFacts, func: Node, node: Node, callee: str) -> list[Suggestio
         return []
     rows = names[0]
     body = text_of(func.child_by_field_name("body"))
+    if not re.search(rf"\b{re.escape(rows)}\.Next\(\)", body):
+        return []  # not iterated here: gin's c.Query("page"), or rows handed to a caller
     closed = re.search(rf"\b{re.escape(rows)}\.Close\(\)", body)
     checked = re.search(rf"\b{re.escape(rows)}\.Err\(\)", body)
     if closed and checked:

@@ -54,6 +54,7 @@ def js_suggestions(facts: JsFacts, wanted: set[str]) -> list[Suggestion]:
     if "error-handling" in wanted:
         out.extend(_timeouts(facts))
         out.extend(_transactions(facts))
+        out.extend(_floating_chains(facts, owners))
     return out
 
 
@@ -518,3 +519,44 @@ def _up(node: Node) -> Iterator[Node]:
     while current is not None:
         yield current
         current = current.parent
+
+
+def _floating_chains(facts: JsFacts, owners: dict[int, Node]) -> list[Suggestion]:
+    """``load().then(send)`` as a statement of its own, with no ``.catch``: a rejection is
+    unhandled (Node stops the process on one by default since v15)."""
+    tree = facts.tree
+    handlers = {h.func.id: h for h in facts.handlers}
+    out = []
+    for node in tree.nodes("call_expression"):
+        parent = node.parent
+        if parent is None or parent.type != "expression_statement":
+            continue
+        callee = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if callee is None or callee.type != "member_expression" or args is None:
+            continue
+        if text_of(callee.child_by_field_name("property")) != "then":
+            continue
+        if len(args.named_children) >= 2 or re.search(r"\.catch\(|\.finally\(", text_of(node)):
+            continue
+        owner = owners.get(node.id)
+        handler = handlers.get(owner.id) if owner is not None else None
+        if handler is not None and handler.next:
+            catch = f".catch({handler.next})"
+        elif handler is not None:
+            catch = f'.catch(() => {handler.res}.status(500).json({{ error: "internal error" }}))'
+        else:
+            catch = ".catch((err) => console.error(err))"
+        out.append(
+            Suggestion(
+                "BKD308",
+                "error-handling",
+                tree.path,
+                tree.span(node),
+                "Handle the rejection of this promise chain",
+                "Nothing catches a rejection of this chain: the request never gets an answer "
+                "and Node reports an unhandled rejection (and by default stops the process).",
+                (at(tree, node.end_byte, catch),),
+            )
+        )
+    return out

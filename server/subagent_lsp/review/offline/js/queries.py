@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..foreign.strings import literal_value
+from ..foreign.sql_strings import sql_string_queries
 from ..queries import FoundQuery
 from ..schema import Schema
-from ..sql import QueryShape, looks_like_sql, query_shapes
+from ..sql import QueryShape
 from ..treesitter import Tree, text_of
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ _EQUALS = {"equals", "in"}
 
 
 def js_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
-    constants = _constants(tree)
+    found = sql_string_queries(tree)  # pg, mysql2, knex.raw, sql`...`: SQL in any string
     # Prisma's client names a model's delegate in lower camel case (Order -> prisma.order);
     # only Prisma's own tables count (a Python model elsewhere may share the class name).
     accessors = {
@@ -63,56 +63,30 @@ def js_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
         for t in schema.tables.values()
         if t.origin == "prisma" and t.model
     }
-    found: list[FoundQuery] = []
+    mongo = {t.model: t.name for t in schema.tables.values() if t.origin == "mongoose" and t.model}
+    if mongo:
+        from .mongoose import mongoose_queries
+
+        found.extend(mongoose_queries(tree, mongo))
+    if not accessors:
+        return found
     for node in tree.nodes("call_expression"):
-        if node.type != "call_expression":
-            continue
         callee = node.child_by_field_name("function")
         args = node.child_by_field_name("arguments")
-        if callee is None or args is None:
+        if callee is None or args is None or callee.type != "member_expression":
             continue
-        if args.type == "template_string":  # sql`SELECT ...` (postgres.js, slonik, Prisma)
-            found.extend(_raw(tree, args, literal_value(args)))
+        if text_of(callee.child_by_field_name("property")) not in PRISMA_READS:
             continue
-        method = (
-            text_of(callee.child_by_field_name("property"))
-            if callee.type == "member_expression"
-            else text_of(callee)
-        )
+        model_node = callee.child_by_field_name("object")
+        if model_node is None or model_node.type != "member_expression":
+            continue
+        table = accessors.get(text_of(model_node.child_by_field_name("property")))
         first = args.named_children[0] if args.named_children else None
-        if method in SQL_METHODS and first is not None:
-            value = literal_value(first)
-            if value is None and first.type == "identifier":
-                value = constants.get(text_of(first))
-            found.extend(_raw(tree, first, value))
-        elif method in PRISMA_READS and callee.type == "member_expression" and accessors:
-            model_node = callee.child_by_field_name("object")
-            if model_node is not None and model_node.type == "member_expression":
-                accessor = text_of(model_node.child_by_field_name("property"))
-                table = accessors.get(accessor)
-                if table is not None:
-                    query = _prisma(tree, node, first, table)
-                    if query is not None:
-                        found.append(query)
+        if table is not None:
+            query = _prisma(tree, node, first, table)
+            if query is not None:
+                found.append(query)
     return found
-
-
-def _constants(tree: Tree) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for node in tree.nodes("variable_declarator"):
-        if node.type == "variable_declarator":
-            value = node.child_by_field_name("value")
-            text = literal_value(value) if value is not None else None
-            if text is not None and looks_like_sql(text):
-                out[text_of(node.child_by_field_name("name"))] = text
-    return out
-
-
-def _raw(tree: Tree, node: Node, text: str | None) -> list[FoundQuery]:
-    if text is None or not looks_like_sql(text):
-        return []
-    flat = " ".join(text.split())
-    return [FoundQuery(shape, tree.span(node), flat[:120]) for shape in query_shapes(text)]
 
 
 def _pairs(obj: Node) -> list[tuple[str, Node | None]]:

@@ -1,0 +1,246 @@
+"""Node and Go patterns beyond the examples: pg with SQL migrations, pg transactions, Joi,
+Mongoose (unproven indexes), floating promise chains, gin and GORM -- each planted defect on
+its line (the line that holds its marker), and the same code written correctly gets nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from subagent_lsp.review.offline.engine import analyze
+from subagent_lsp.review.offline.schema import SchemaCache
+
+PACKAGE = '{"dependencies": {"express": "^4.18.2", "pg": "^8.11.0", "joi": "^17.0.0",'
+PACKAGE += ' "mongoose": "^8.0.0"}}\n'
+MIGRATION = (
+    "CREATE TABLE payments (\n  id SERIAL PRIMARY KEY,\n  account_id INTEGER NOT NULL,\n"
+    "  state TEXT NOT NULL,\n  created_at TIMESTAMPTZ NOT NULL\n);\n"
+)
+MODEL = (
+    'const mongoose = require("mongoose");\n\n'
+    "const eventSchema = new mongoose.Schema({\n"
+    '  account: { type: mongoose.Schema.Types.ObjectId, ref: "Account", index: true },\n'
+    "  kind: String,\n  at: Date,\n});\n\n"
+    'module.exports = mongoose.model("Event", eventSchema);\n'
+)
+NODE = """\
+const express = require("express");
+const { Pool } = require("pg");
+const Event = require("./models/event");
+
+const pool = new Pool();
+const router = express.Router();
+
+router.get("/accounts/:id/payments", (req, res, next) => {
+  pool // BKD308
+    .query("SELECT * FROM payments WHERE account_id = $1 AND state = 'open'", [id(req)]) // BKD101
+    .then((result) => res.json(result.rows));
+});
+
+router.post("/payments", (req, res, next) => {
+  const amount = req.body.amount; // BKD201
+  res.status(201).json({ amount });
+});
+
+async function settle(id) {
+  const client = await pool.connect();
+  await client.query("BEGIN"); // BKD303
+  await client.query("UPDATE payments SET state = 'paid' WHERE id = $1", [id]);
+  await client.query("COMMIT");
+  client.release();
+}
+
+async function kinds(account) {
+  return Event.find({ kind: "login" }).sort({ at: -1 }); // BKD102
+}
+
+async function webhook(url) {
+  await fetch(url, { method: "POST" }); // BKD301
+}
+
+module.exports = { router, settle, kinds, webhook };
+"""
+NODE_CLEAN = """\
+const express = require("express");
+const Joi = require("joi");
+const { Pool } = require("pg");
+const Event = require("./models/event");
+
+const pool = new Pool();
+const router = express.Router();
+const Payment = Joi.object({ amount: Joi.number().required() });
+
+router.get("/accounts/:id/events", (req, res, next) => {
+  Event.find({ account: req.params.id })
+    .then((events) => res.json(events))
+    .catch(next);
+});
+
+router.post("/payments", (req, res, next) => {
+  const { error, value } = Payment.validate(req.body);
+  if (error) return res.status(400).json({ error: error.message });
+  res.status(201).json({ amount: value.amount });
+});
+
+async function settle(id) {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("UPDATE payments SET state = 'paid' WHERE id = $1", [id]);
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK");
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function webhook(url) {
+  await fetch(url, { method: "POST", signal: AbortSignal.timeout(5000) });
+}
+
+module.exports = { router, settle, webhook };
+"""
+GO = """\
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+)
+
+type Ticket struct {
+	gorm.Model
+	ProjectID uint   `gorm:"not null"`
+	Status    string `json:"status"`
+}
+
+type Handler struct{ db *gorm.DB }
+
+func (h *Handler) Open(c *gin.Context) {
+	var tickets []Ticket
+	h.db.Where("project_id = ? AND status = ?", c.Param("id"), "open").Find(&tickets) // BKD101
+	c.JSON(http.StatusOK, tickets)
+}
+
+func (h *Handler) Create(c *gin.Context) {
+	var t Ticket
+	c.ShouldBindJSON(&t) // BKD305
+	h.db.Create(&t)
+	c.JSON(http.StatusCreated, t)
+}
+
+func Migrate(db *gorm.DB) error { return db.AutoMigrate(&Ticket{}) }
+"""
+GO_CLEAN = """\
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+)
+
+type Issue struct {
+	gorm.Model
+	ProjectID uint   `gorm:"not null;index:ix_issue_project_status,priority:1"`
+	Status    string `gorm:"index:ix_issue_project_status,priority:2"`
+}
+
+type IssueHandler struct{ db *gorm.DB }
+
+func (h *IssueHandler) Open(c *gin.Context) {
+	var issues []Issue
+	h.db.Where("project_id = ? AND status = ?", c.Param("id"), "open").Find(&issues)
+	c.JSON(http.StatusOK, issues)
+}
+
+func (h *IssueHandler) Create(c *gin.Context) {
+	var i Issue
+	if err := c.ShouldBindJSON(&i); err != nil {
+		c.JSON(http.StatusBadRequest, gin.H{"error": err.Error()})
+		return
+	}
+	h.db.Create(&i)
+	c.JSON(http.StatusCreated, i)
+}
+
+func MigrateIssues(db *gorm.DB) error { return db.AutoMigrate(&Issue{}) }
+"""
+
+
+def _project(root: Path) -> None:
+    files = {
+        "node/package.json": PACKAGE,
+        "node/migrations/001_payments.sql": MIGRATION,
+        "node/src/models/event.js": MODEL,
+        "node/src/payments.js": NODE,
+        "node/src/payments_clean.js": NODE_CLEAN,
+        "go/go.mod": "module example.com/tickets\n\ngo 1.22\n",
+        "go/tickets.go": GO,
+        "go/clean/issues.go": GO_CLEAN,
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+
+def _found(root: Path, rel: str) -> set[tuple[int, str]]:
+    cache = SchemaCache()
+    cache.scan([str(root)])
+    path = root / rel
+    return {
+        (s.span.start.line, s.code)
+        for s in analyze(str(path), path.read_text(encoding="utf-8"), cache.schema())
+    }
+
+
+def _planted(text: str) -> set[tuple[int, str]]:
+    """(0-based line, code) of each ``// BKDnnn`` marker."""
+    out = set()
+    for number, line in enumerate(text.splitlines()):
+        if "// BKD" in line:
+            out |= {(number, code) for code in line.split("// ", 1)[1].split()}
+    return out
+
+
+@pytest.mark.parametrize(("rel", "text"), [("node/src/payments.js", NODE), ("go/tickets.go", GO)])
+def test_planted_patterns_on_their_lines(tmp_path: Path, rel: str, text: str) -> None:
+    _project(tmp_path)
+    planted = _planted(text)
+    assert len(planted) >= 2
+    assert _found(tmp_path, rel) == planted
+
+
+@pytest.mark.parametrize("rel", ["node/src/payments_clean.js", "go/clean/issues.go"])
+def test_the_same_code_written_correctly_gets_nothing(tmp_path: Path, rel: str) -> None:
+    _project(tmp_path)
+    assert _found(tmp_path, rel) == set()
+
+
+def test_mongo_index_is_labelled_unproven_and_goes_into_the_schema(tmp_path: Path) -> None:
+    _project(tmp_path)
+    cache = SchemaCache()
+    cache.scan([str(tmp_path)])
+    path = tmp_path / "node/src/payments.js"
+    (mongo,) = [s for s in analyze(str(path), NODE, cache.schema()) if s.code == "BKD102"]
+    assert mongo.proven is False and "explain()" in mongo.rationale
+    (edit,) = mongo.edits
+    assert edit.path.endswith("event.js")
+    assert edit.new_text == "eventSchema.index({ kind: 1, at: -1 });\n"
+
+
+def test_joi_project_gets_a_joi_schema(tmp_path: Path) -> None:
+    _project(tmp_path)
+    cache = SchemaCache()
+    cache.scan([str(tmp_path)])
+    path = tmp_path / "node/src/payments.js"
+    (body,) = [s for s in analyze(str(path), NODE, cache.schema()) if s.code == "BKD201"]
+    texts = [e.new_text for e in body.edits]
+    assert any("Joi.object({ amount: Joi.number().required() })" in t for t in texts)
+    assert 'const Joi = require("joi");\n' in texts  # CommonJS, like the file
