@@ -244,3 +244,46 @@ def test_joi_project_gets_a_joi_schema(tmp_path: Path) -> None:
     texts = [e.new_text for e in body.edits]
     assert any("Joi.object({ amount: Joi.number().required() })" in t for t in texts)
     assert 'const Joi = require("joi");\n' in texts  # CommonJS, like the file
+
+
+# Patterns judged on real apps: what the code already handles stays quiet.
+QUIET = {
+    "start.js": 'process.on("unhandledRejection", (err) => console.error(err));\n'
+    "connect(url).then(() => app.listen(3000));\n",
+    "signup.js": 'const express = require("express");\nconst router = express.Router();\n'
+    'router.post("/users", async (req, res, next) => {\n  try {\n'
+    "    res.status(201).json(await createUser({ ...req.body.user }));\n"
+    "  } catch (err) {\n    next(err);\n  }\n});\n",
+    "tx.go": 'package store\n\nimport "gorm.io/gorm"\n\nfunc touch(db *gorm.DB) error {\n'
+    '\ttx := db.Begin()\n\ttx.Exec("UPDATE counters SET n = n + 1")\n'
+    "\treturn tx.Commit().Error\n}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(QUIET))
+def test_handled_elsewhere_stays_quiet(tmp_path: Path, name: str) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"express": "^4.0.0"}}')
+    path = tmp_path / name
+    path.write_text(QUIET[name], encoding="utf-8")
+    assert analyze(str(path), QUIET[name]) == []
+
+
+def test_gorm_model_finds_its_prefixed_singular_table(tmp_path: Path) -> None:
+    (tmp_path / "schema.sql").write_text(
+        "CREATE TABLE blog_tag (id INTEGER PRIMARY KEY, name TEXT, state INTEGER);\n"
+    )
+    code = (
+        'package models\n\nimport "gorm.io/gorm"\n\ntype Tag struct{ Name string }\n\n'
+        "func byName(db *gorm.DB, name string) (tag Tag) {\n"
+        '\tdb.Where("name = ?", name).First(&tag)\n\treturn\n}\n'
+    )
+    (tmp_path / "tag.go").write_text(code)
+    cache = SchemaCache()
+    cache.scan([str(tmp_path)])
+    (found,) = analyze(str(tmp_path / "tag.go"), code, cache.schema())
+    assert (found.code, found.span.start.line, found.title) == (
+        "BKD101",
+        7,
+        "Add an index on blog_tag (name)",
+    )
+    assert found.edits[0].new_text == "CREATE INDEX ix_blog_tag_name ON blog_tag (name);\n"

@@ -162,6 +162,7 @@ _GO = frozenset(
         "short_var_declaration",
         "interpreted_string_literal",
         "raw_string_literal",
+        "return_statement",
     }
 )
 # The node types the analyses of each language read, selected in one pass per file.

@@ -366,8 +366,11 @@ def _tx(facts: GoFacts, func: Node, node: Node, callee: str) -> list[Suggestion]
     if not names:
         return []
     tx = names[0]
-    if re.search(rf"\b{re.escape(tx)}\.Rollback\(", text_of(func.child_by_field_name("body"))):
+    body = func.child_by_field_name("body")
+    if body is None or re.search(rf"\b{re.escape(tx)}\.Rollback\(", text_of(body)):
         return []
+    if not _early_return(facts, body, statement, tx):
+        return []  # every path reaches the Commit: nothing is left open
     tree = facts.tree
     check, _ = _error_branch(statement)
     after = check.end_point[0] if check is not None else statement.end_point[0]
@@ -385,6 +388,18 @@ def _tx(facts: GoFacts, func: Node, node: Node, callee: str) -> list[Suggestion]
             [insert_after_line(tree, after, f"{indent}defer {tx}.Rollback()")],
         )
     ]
+
+
+def _early_return(facts: GoFacts, body: Node, begin: Node, tx: str) -> bool:
+    """A ``return`` between the Begin and the last Commit (or no Commit at all)."""
+    commits = [m.start() for m in re.finditer(rf"\b{re.escape(tx)}\.Commit\(", text_of(body))]
+    if not commits:
+        return True
+    last = body.start_byte + len(text_of(body)[: commits[-1]].encode("utf-8"))
+    return any(
+        begin.end_byte <= node.start_byte and node.end_byte <= last
+        for node in facts.tree.nodes("return_statement")
+    )
 
 
 def _no_rows(facts: GoFacts, handler: GoHandler, node: Node, callee: str) -> list[Suggestion]:

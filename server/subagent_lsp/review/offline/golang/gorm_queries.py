@@ -106,7 +106,14 @@ def _type_of(node: Node, variable: str) -> str | None:
 
 
 def _table(model: str, schema: Schema, models: dict[str, str]) -> str | None:
+    """The model's table: its GORM declaration, else GORM's default name (plural, or singular
+    with ``SingularTable``) among the tables the SQL files create -- also behind a prefix
+    configured at run time (``blog_tag``), when exactly one table matches."""
     if model in models:
         return models[model]
-    guess = plural(db_name(model))
-    return guess if guess in schema.tables else None
+    names = (plural(db_name(model)), db_name(model))
+    for name in names:
+        if name in schema.tables:
+            return name
+    prefixed = [t for t in schema.tables if any(t.endswith("_" + n) for n in names)]
+    return prefixed[0] if len(prefixed) == 1 else None

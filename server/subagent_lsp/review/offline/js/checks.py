@@ -105,6 +105,24 @@ def _body_uses(handler: Handler, nodes: list[Node]) -> tuple[list[Node], list[st
     return uses, list(dict.fromkeys(f for f in fields if re.match(r"^\w+$", f)))
 
 
+_STORE = re.compile(
+    r"(^|\.)(prisma|db|knex|pool|client|repo\w*|sql)\b|"
+    r"\.(create\w*|insert\w*|update\w*|upsert|save|query|execute|findOneAndUpdate)$"
+)
+
+
+def _handed_on(use: Node, handler: Handler) -> bool:
+    """``createUser(req.body.user)``: the body is an argument of a function that is no
+    database call (whose validation this handler cannot see)."""
+    current = use.parent
+    while current is not None and current.id != handler.body.id:
+        if current.type == "arguments" and current.parent is not None:
+            callee = text_of(current.parent.child_by_field_name("function"))
+            return _STORE.search(callee) is None
+        current = current.parent
+    return False
+
+
 def _js_type(field: str) -> str:
     return "number" if _NUMERIC.search(field) else "string"
 
@@ -113,6 +131,8 @@ def _body(facts: JsFacts, handler: Handler, nodes: list[Node]) -> list[Suggestio
     uses, fields = _body_uses(handler, nodes)
     if not uses or handler.middleware or _VALIDATES.search(text_of(handler.body)):
         return []
+    if all(_handed_on(use, handler) for use in uses):
+        return []  # the body goes to a helper of the app's (a service may validate it)
     if not handler.in_route and facts.validator is not None:
         return []  # a controller: its route (elsewhere) may well validate with it
     first = handler.body.named_children[0] if handler.body.named_children else None
@@ -526,6 +546,9 @@ def _floating_chains(facts: JsFacts, owners: dict[int, Node]) -> list[Suggestion
     unhandled (Node stops the process on one by default since v15)."""
     tree = facts.tree
     handlers = {h.func.id: h for h in facts.handlers}
+    # An app-wide process.on("unhandledRejection") handler logs them: outside a request
+    # nothing more is owed (inside one, the request still hangs).
+    process_handles = re.search(r"""process\.on\(\s*['"]unhandledRejection""", tree.text)
     out = []
     for node in tree.nodes("call_expression"):
         parent = node.parent
@@ -541,6 +564,8 @@ def _floating_chains(facts: JsFacts, owners: dict[int, Node]) -> list[Suggestion
             continue
         owner = owners.get(node.id)
         handler = handlers.get(owner.id) if owner is not None else None
+        if handler is None and process_handles:
+            continue
         if handler is not None and handler.next:
             catch = f".catch({handler.next})"
         elif handler is not None:
