@@ -287,3 +287,79 @@ def test_gorm_model_finds_its_prefixed_singular_table(tmp_path: Path) -> None:
         "Add an index on blog_tag (name)",
     )
     assert found.edits[0].new_text == "CREATE INDEX ix_blog_tag_name ON blog_tag (name);\n"
+
+
+NAMED = """\
+import express from "express";
+import { z } from "zod";
+
+const router = express.Router();
+const Order = z.object({ total: z.number() });
+
+async function createOrder(req, res) {
+  const total = req.body.total; // BKD201
+  res.status(201).json({ total });
+}
+
+async function updateOrder(req, res) {
+  const total = req.body.total;
+  res.json({ total });
+}
+
+router.post("/orders", createOrder);
+router.put("/orders/:id", validate(Order), updateOrder);
+"""
+GO_MORE = """\
+package api
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/jmoiron/sqlx"
+	"gorm.io/gorm"
+)
+
+type Note struct{ ID int }
+
+func read(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(r.Body) // BKD206
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.Write(data)
+}
+
+func one(db *sqlx.DB) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var n Note
+		err := db.Get(&n, "SELECT id FROM notes WHERE id = $1", r.PathValue("id")) // BKD304
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
+}
+
+func first(db *gorm.DB, w http.ResponseWriter, r *http.Request) {
+	var n Note
+	if err := db.First(&n, r.PathValue("id")).Error; err != nil { // BKD304
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+}
+"""
+
+
+@pytest.mark.parametrize(("name", "text"), [("orders.ts", NAMED), ("notes.go", GO_MORE)])
+def test_named_handlers_body_reads_and_single_row_lookups(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"express": "^5.0.0", "zod": "3"}}')
+    (tmp_path / "go.mod").write_text("module x\n")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    planted = _planted(text)
+    assert planted
+    assert {(s.span.start.line, s.code) for s in analyze(str(path), text)} == planted

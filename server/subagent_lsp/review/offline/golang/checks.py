@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ...suggestion import Edit, Suggestion
 from ..foreign.edits import at, indented, insert_after_line, replace
+from ..foreign.strings import literal_value
 from ..treesitter import innermost, text_of
 from .facts import GoFacts, GoHandler, statements
 
@@ -107,6 +108,8 @@ def _import(facts: GoFacts, path: str) -> list[Edit]:
 
 
 def _decode(facts: GoFacts, handler: GoHandler, node: Node, callee: str) -> list[Suggestion]:
+    if callee in ("io.ReadAll", "ioutil.ReadAll"):
+        return _unbounded(facts, handler, node, text_of(node.child_by_field_name("arguments")))
     decodes = callee.endswith(".Decode") and "NewDecoder(" in callee
     binds = handler.framework in ("gin", "echo") and callee in (
         f"{handler.c}.ShouldBindJSON",
@@ -149,26 +152,32 @@ def _decode(facts: GoFacts, handler: GoHandler, node: Node, callee: str) -> list
                 [replace(tree, statement.start_byte, statement.end_byte, text)],
             )
         )
-    if (
-        decodes
-        and handler.framework == "net/http"
-        and not facts.bounded_bodies
-        and f"{handler.r}.Body" in callee
-    ):
-        limit = f"{handler.r}.Body = http.MaxBytesReader({handler.w}, {handler.r}.Body, {MAX_BODY})"
-        out.append(
-            _suggestion(
-                facts,
-                "BKD206",
-                "validation",
-                node,
-                "Limit the size of the request body",
-                "Nothing bounds what the decoder reads: one huge body fills the server's "
-                "memory. `http.MaxBytesReader` stops at 1 MiB (and the decode then fails).",
-                [insert_after_line(tree, statement.start_point[0] - 1, indent + limit)],
-            )
-        )
+    if decodes:
+        out.extend(_unbounded(facts, handler, node, callee))
     return out
+
+
+def _unbounded(facts: GoFacts, handler: GoHandler, node: Node, reads: str) -> list[Suggestion]:
+    """A net/http handler reading ``r.Body`` (``reads``: the code that names it) unbounded."""
+    if handler.framework != "net/http" or facts.bounded_bodies or f"{handler.r}.Body" not in reads:
+        return []
+    statement = _statement(node)
+    if statement is None:
+        return []
+    indent = facts.tree.indent_of(statement)
+    limit = f"{handler.r}.Body = http.MaxBytesReader({handler.w}, {handler.r}.Body, {MAX_BODY})"
+    return [
+        _suggestion(
+            facts,
+            "BKD206",
+            "validation",
+            node,
+            "Limit the size of the request body",
+            "Nothing bounds what is read from the body: one huge request fills the server's "
+            "memory. `http.MaxBytesReader` stops at 1 MiB (and the read then fails).",
+            [insert_after_line(facts.tree, statement.start_point[0] - 1, indent + limit)],
+        )
+    ]
 
 
 def _conversion(facts: GoFacts, handler: GoHandler, node: Node, callee: str) -> list[Suggestion]:
@@ -402,13 +411,35 @@ def _early_return(facts: GoFacts, body: Node, begin: Node, tx: str) -> bool:
     )
 
 
+def _lookup(facts: GoFacts, node: Node, callee: str) -> tuple[str, str] | None:
+    """(the call, the sentinel error it returns when nothing matches) for a single-row read:
+    ``QueryRow(...).Scan``, sqlx's ``Get(&x, "SELECT ...")``, GORM's ``First``/``Take``/``Last``."""
+    if callee.endswith(".Scan"):
+        function = node.child_by_field_name("function")
+        operand = function.child_by_field_name("operand") if function is not None else None
+        if operand is not None and re.search(
+            r"\.QueryRow(Context|x|xContext)?\(", text_of(operand)
+        ):
+            return "Scan", "sql.ErrNoRows"
+        return None
+    if re.search(r"\.(Get|GetContext)$", callee):
+        args = node.child_by_field_name("arguments")
+        items = args.named_children if args is not None else []
+        if any((literal_value(a) or "").lstrip().upper().startswith("SELECT") for a in items):
+            return "Get", "sql.ErrNoRows"
+        return None
+    if re.search(r"\.(First|Take|Last)$", callee) and any(
+        "gorm" in path for path in facts.imports.values()
+    ):
+        return callee.rsplit(".", 1)[1], "gorm.ErrRecordNotFound"
+    return None
+
+
 def _no_rows(facts: GoFacts, handler: GoHandler, node: Node, callee: str) -> list[Suggestion]:
-    if not callee.endswith(".Scan"):
+    found = _lookup(facts, node, callee)
+    if found is None:
         return []
-    function = node.child_by_field_name("function")
-    operand = function.child_by_field_name("operand") if function is not None else None
-    if operand is None or not re.search(r"\.QueryRow(Context|x|xContext)?\(", text_of(operand)):
-        return []
+    method, sentinel = found
     if re.search(r"ErrNoRows|ErrRecordNotFound", text_of(handler.body)):
         return []
     statement = _statement(node)
@@ -427,7 +458,7 @@ def _no_rows(facts: GoFacts, handler: GoHandler, node: Node, callee: str) -> lis
     message = '"not found"'
     fix = _block(
         indent,
-        "if errors.Is(err, sql.ErrNoRows)",
+        f"if errors.Is(err, {sentinel})",
         _respond(handler, "StatusNotFound", message)
         if handler.framework != "net/http"
         else f"http.NotFound({handler.w}, {handler.r})\nreturn",
@@ -439,7 +470,7 @@ def _no_rows(facts: GoFacts, handler: GoHandler, node: Node, callee: str) -> lis
             "error-handling",
             node,
             "Answer 404 when no row matches",
-            "`Scan` returns sql.ErrNoRows when nothing matches; it falls into the generic "
+            f"`{method}` returns {sentinel} when nothing matches; it falls into the generic "
             "error branch and the client gets a 500 for a missing record.",
             [
                 insert_after_line(tree, inner[0].start_point[0] - 1, indent + fix),

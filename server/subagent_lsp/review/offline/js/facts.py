@@ -107,6 +107,7 @@ def param_names(func: Node) -> tuple[list[str], Node | None]:
 def js_facts(tree: Tree) -> JsFacts:
     facts = JsFacts(tree, imports_of(tree), node_packages(tree.path))
     facts.functions = tree.nodes(*FUNCTIONS)
+    routed = _routed_names(tree)
     for node in facts.functions:
         body = node.child_by_field_name("body")
         if body is None or body.type != "statement_block":
@@ -136,8 +137,42 @@ def js_facts(tree: Tree) -> JsFacts:
         parent = node.parent
         if parent is not None and parent.type == "arguments" and route is None:
             handler.wrapped = True
+        name = _name_of(node)
+        if route is None and name in routed:
+            handler.in_route, handler.middleware = True, routed[name]
         facts.handlers.append(handler)
     return facts
+
+
+def _routed_names(tree: Tree) -> dict[str, bool]:
+    """Handlers registered by name in this file (``router.post("/x", validate, create)``) ->
+    whether the route runs other functions before them."""
+    out: dict[str, bool] = {}
+    for call in tree.nodes("call_expression"):
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression":
+            continue
+        if text_of(callee.child_by_field_name("property")) not in ROUTE_VERBS:
+            continue
+        args = call.child_by_field_name("arguments")
+        steps = [
+            a
+            for a in (args.named_children if args else [])
+            if a.type not in ("string", "template_string")
+        ]
+        if steps and steps[-1].type == "identifier":
+            out[text_of(steps[-1])] = len(steps) > 1
+    return out
+
+
+def _name_of(func: Node) -> str:
+    name = func.child_by_field_name("name")
+    if name is not None:
+        return text_of(name)
+    parent = func.parent
+    if parent is not None and parent.type == "variable_declarator":
+        return text_of(parent.child_by_field_name("name"))
+    return ""
 
 
 def _route_call(func: Node) -> Node | None:
