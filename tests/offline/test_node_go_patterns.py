@@ -363,3 +363,81 @@ def test_named_handlers_body_reads_and_single_row_lookups(
     planted = _planted(text)
     assert planted
     assert {(s.span.start.line, s.code) for s in analyze(str(path), text)} == planted
+
+
+CLIENTS = """\
+const axios = require("axios");
+const got = require("got");
+
+const api = axios.create({ baseURL: "https://api.example.com" }); // BKD301
+const bare = axios.create(); // BKD301
+
+async function pay(session, id) {
+  session.startTransaction(); // BKD303
+  await Payment.updateOne({ _id: id }, { paid: true }, { session });
+  await session.commitTransaction();
+}
+
+async function quote() {
+  return got("https://quotes.example.com").json(); // BKD301
+}
+
+module.exports = { api, bare, pay, quote };
+"""
+GO_ROWS = """\
+package api
+
+import (
+	"database/sql"
+	"net/http"
+
+	"gorm.io/gorm"
+)
+
+type Member struct {
+	ID    uint
+	Email string `json:"email"`
+}
+
+func Migrate(db *gorm.DB) { db.AutoMigrate(&Member{}) }
+
+func byEmail(db *gorm.DB, email string) (m Member) {
+	db.First(&m, "email = ?", email) // BKD101
+	return
+}
+
+func show(db *sql.DB) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var name string
+		row := db.QueryRow("SELECT name FROM people WHERE id = $1", r.PathValue("id"))
+		err := row.Scan(&name) // BKD304
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
+}
+"""
+
+
+@pytest.mark.parametrize(("name", "text"), [("clients.js", CLIENTS), ("members.go", GO_ROWS)])
+def test_client_instances_sessions_and_row_scans(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"axios": "1", "got": "14"}}')
+    (tmp_path / "go.mod").write_text("module x\n")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    cache = SchemaCache()
+    cache.scan([str(tmp_path)])
+    planted = _planted(text)
+    assert planted
+    found = analyze(str(path), text, cache.schema())
+    assert {(s.span.start.line, s.code) for s in found} == planted
+    for suggestion in found:  # each edit leaves a file tree-sitter reads without error
+        from subagent_lsp.definitions.findings import TextEdit
+        from subagent_lsp.definitions.fixes import apply_edits
+        from subagent_lsp.review.offline.treesitter import parse
+
+        edits = [TextEdit(e.span, e.new_text) for e in suggestion.edits if e.path == str(path)]
+        edited = apply_edits(text, edits)
+        tree = parse(str(path), edited)
+        assert tree is not None and not tree.root.has_error, edited

@@ -12,7 +12,7 @@ from ...suggestion import Edit, Suggestion
 from ..foreign.edits import at, indented, insert_after_line, replace
 from ..foreign.strings import literal_value
 from ..treesitter import innermost, text_of
-from .facts import GoFacts, GoHandler, statements
+from .facts import GoFacts, GoHandler, enclosing_function, statements
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -421,6 +421,13 @@ def _lookup(facts: GoFacts, node: Node, callee: str) -> tuple[str, str] | None:
             r"\.QueryRow(Context|x|xContext)?\(", text_of(operand)
         ):
             return "Scan", "sql.ErrNoRows"
+        if operand is not None and operand.type == "identifier":  # row := db.QueryRow(...)
+            func = enclosing_function(node)
+            name = re.escape(text_of(operand))
+            if func is not None and re.search(
+                rf"\b{name}\s*:?=\s*[\w.]+\.QueryRow(Context|x|xContext)?\(", text_of(func)
+            ):
+                return "Scan", "sql.ErrNoRows"
         return None
     if re.search(r"\.(Get|GetContext)$", callee):
         args = node.child_by_field_name("arguments")

@@ -68,6 +68,9 @@ def _chain(tree: Tree, outer: Node, schema: Schema, models: dict[str, str]) -> F
             table = table or (_table(match.group(1), schema, models) if match else None)
         elif method in TERMINALS and items and target is None:
             target = _target(items[0])
+            inline = literal_value(items[1]) if len(items) > 1 else None
+            if inline is not None and "?" in inline:  # db.Find(&users, "status = ?", s)
+                where.append(inline)
         current = function.child_by_field_name("operand")
     if table is None and target is not None:
         model = _type_of(outer, target)

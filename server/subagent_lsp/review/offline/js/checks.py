@@ -403,15 +403,15 @@ _AXIOS_CONFIG_AT = {
     "put": 2,
     "patch": 2,
     "request": 0,
+    "create": 0,  # an instance: every call through it inherits its config
 }
+_GOT_CALLS = {f"got.{verb}" for verb in ("get", "post", "put", "patch", "delete", "head")}
 
 
 def _timeouts(facts: JsFacts) -> list[Suggestion]:
     tree = facts.tree
-    if re.search(r"axios\.defaults\.timeout|axios\.create\(\s*\{[^}]*timeout", tree.text):
-        axios_set = True
-    else:
-        axios_set = False
+    # axios.defaults.timeout is the one setting every plain axios call inherits.
+    axios_set = re.search(r"axios\.defaults\.timeout\s*=", tree.text) is not None
     out = []
     for node in tree.nodes("call_expression"):
         if node.type != "call_expression":
@@ -427,7 +427,7 @@ def _timeouts(facts: JsFacts) -> list[Suggestion]:
             callee.startswith("axios.")
             and callee[6:] in _AXIOS_CONFIG_AT
             and not axios_set
-            and items
+            and (items or callee == "axios.create")
         ):
             config_at, key, value, lib = (
                 _AXIOS_CONFIG_AT[callee[6:]],
@@ -437,6 +437,8 @@ def _timeouts(facts: JsFacts) -> list[Suggestion]:
             )
         elif callee == "axios" and items and not axios_set:
             config_at, key, value, lib = 0, "timeout", TIMEOUT_MS, "axios"
+        elif items and (callee == "got" or callee in _GOT_CALLS):
+            config_at, key, value, lib = 1, "timeout", f"{{ request: {TIMEOUT_MS} }}", "got"
         else:
             continue
         if len(items) > config_at:
@@ -449,7 +451,11 @@ def _timeouts(facts: JsFacts) -> list[Suggestion]:
             text = f"{key}: {value}" + (", " if inner else "")
             edit = at(tree, config.start_byte + 1, " " + text)
         elif len(items) == config_at:
-            edit = at(tree, items[-1].end_byte, f", {{ {key}: {value} }}")
+            edit = (
+                at(tree, items[-1].end_byte, f", {{ {key}: {value} }}")
+                if items
+                else at(tree, args.start_byte + 1, f"{{ {key}: {value} }}")
+            )
         else:
             continue
         out.append(
@@ -472,8 +478,9 @@ _BEGIN = re.compile(r"\s*(BEGIN|START\s+TRANSACTION)\b", re.I)
 
 
 def _transactions(facts: JsFacts) -> list[Suggestion]:
-    """``client.query("BEGIN")`` (pg, mysql2) or ``await knex.transaction()`` / ``await
-    sequelize.transaction()`` with no rollback anywhere in the function."""
+    """``client.query("BEGIN")`` (pg, mysql2), ``await knex.transaction()`` / ``await
+    sequelize.transaction()`` or a MongoDB ``session.startTransaction()`` with no rollback
+    (abort) anywhere in the function."""
     tree = facts.tree
     out = []
     for node in tree.nodes("call_expression"):
@@ -485,16 +492,21 @@ def _transactions(facts: JsFacts) -> list[Suggestion]:
         value = literal_value(first) if first is not None else None
         begin = callee.endswith(".query") and value is not None and _BEGIN.match(value)
         managed = callee.endswith(".transaction") and first is None
-        if not begin and not managed:
+        session = callee.endswith(".startTransaction")  # MongoDB / Mongoose sessions
+        if not begin and not managed and not session:
             continue
         func = next((a for a in _up(node) if a.type in FUNCTIONS), None)
         statement = _statement(node)
         if func is None or statement is None or statement.parent is None:
             continue
         body_text = text_of(func)
-        if re.search(r"ROLLBACK|\.rollback\(", body_text, re.I):
+        if re.search(
+            r"ROLLBACK|\.rollback\(|\.abortTransaction\(|\.withTransaction\(", body_text, re.I
+        ):
             continue
-        if managed:
+        if session:
+            undo = f"await {callee.rsplit('.', 1)[0]}.abortTransaction();"
+        elif managed:
             declarator = (
                 node.parent.parent
                 if node.parent and node.parent.type == "await_expression"
