@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ....definitions.findings import Position, Span
+from ....definitions.findings import Span
 from ...suggestion import Edit
 from ..treesitter import Tree
 
@@ -35,7 +35,3 @@ def replace(tree: Tree, start: int, end: int, text: str) -> Edit:
 
 def at(tree: Tree, offset: int, text: str) -> Edit:
     return replace(tree, offset, offset, text)
-
-
-def point(line: int, column: int) -> Position:
-    return Position(line, column)

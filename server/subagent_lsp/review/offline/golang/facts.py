@@ -5,7 +5,6 @@ package bounds request bodies somewhere (a ``MaxBytesReader`` middleware)."""
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -56,12 +55,9 @@ def go_facts(tree: Tree) -> GoFacts:
 def _imports(tree: Tree) -> dict[str, str]:
     out = {}
     for node in tree.nodes("import_spec"):
-        if node.type == "import_spec":
-            path = text_of(node.child_by_field_name("path")).strip('"`')
-            alias = node.child_by_field_name("name")
-            out[text_of(alias) if alias is not None else path.rsplit("/", 1)[-1]] = path
-        elif node.type in ("function_declaration", "method_declaration", "type_declaration"):
-            break
+        path = text_of(node.child_by_field_name("path")).strip('"`')
+        alias = node.child_by_field_name("name")
+        out[text_of(alias) if alias is not None else path.rsplit("/", 1)[-1]] = path
     return out
 
 
@@ -127,7 +123,3 @@ def enclosing_function(node: Node) -> Node | None:
     while current is not None and current.type not in FUNCTIONS:
         current = current.parent
     return current
-
-
-def mentions(node: Node, pattern: str) -> bool:
-    return re.search(pattern, text_of(node)) is not None

@@ -22,10 +22,6 @@ _MODEL_COLUMNS = (
     ForeignColumn("updated_at", "datetime"),
     ForeignColumn("deleted_at", "datetime", indexed=True),
 )
-_SCALARS = re.compile(
-    r"^(\*)?(u?int\d*|string|bool|float\d*|byte|\[\]byte|time\.Time|uuid\.UUID|"
-    r"sql\.Null\w+|decimal\.Decimal|datatypes\.\w+|json\.RawMessage)$"
-)
 
 
 def db_name(name: str) -> str:
@@ -124,8 +120,7 @@ def _table(
             continue
         if kind.lstrip("*[]") in structs or (kind.startswith("[]") and kind != "[]byte"):
             continue  # a relation
-        if not _SCALARS.match(kind) and "." not in kind and kind not in structs:
-            pass  # a named type (an enum, say): still a column
+        # Any other named type (time.Time, an enum, sql.NullString) is a column.
         gorm = _GORM_KEY.search(tag)
         settings = _settings(gorm.group(1) if gorm else "")
         if "-" in settings:

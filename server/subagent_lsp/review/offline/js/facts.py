@@ -190,16 +190,6 @@ def _route_call(func: Node) -> Node | None:
     return call if verb in ROUTE_VERBS else None
 
 
-def handler_of(node: Node, facts: JsFacts) -> Handler | None:
-    by_id = {h.func.id: h for h in facts.handlers}
-    for up in ancestors(node):
-        if up.type in FUNCTIONS:
-            found = by_id.get(up.id)
-            if found is not None:
-                return found
-    return None
-
-
 def inside_try(node: Node, stop: Node) -> bool:
     """Within the body of a ``try`` that has a catch clause, below ``stop``."""
     child = node
@@ -214,7 +204,3 @@ def inside_try(node: Node, stop: Node) -> bool:
             return False
         child = up
     return False
-
-
-def mentions(node: Node, name: str) -> bool:
-    return re.search(rf"(?<![\w.$]){re.escape(name)}\b", text_of(node)) is not None

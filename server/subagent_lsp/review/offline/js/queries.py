@@ -15,25 +15,6 @@ from ..treesitter import Tree, text_of
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-SQL_METHODS = frozenset(
-    {
-        "query",
-        "execute",
-        "raw",
-        "any",
-        "many",
-        "manyOrNone",
-        "one",
-        "oneOrNone",
-        "none",
-        "$queryRaw",
-        "$queryRawUnsafe",
-        "$executeRaw",
-        "$executeRawUnsafe",
-        "unsafe",
-        "sql",
-    }
-)
 PRISMA_READS = frozenset(
     {
         "findMany",
