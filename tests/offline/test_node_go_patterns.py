@@ -441,3 +441,32 @@ def test_client_instances_sessions_and_row_scans(tmp_path: Path, name: str, text
         edited = apply_edits(text, edits)
         tree = parse(str(path), edited)
         assert tree is not None and not tree.root.has_error, edited
+
+
+@pytest.mark.parametrize(
+    ("field", "edited"),
+    [
+        ("product: String", "product: { type: String, index: true }"),
+        ("product: { type: String }", "product: { type: String, index: true }"),
+    ],
+)
+def test_a_one_field_mongo_index_goes_on_the_field(tmp_path: Path, field: str, edited: str) -> None:
+    code = (
+        'const mongoose = require("mongoose");\n'
+        f'const Review = mongoose.model("Review", new mongoose.Schema({{ {field}, stars: Number }}));\n'
+        "function of(product) {\n  return Review.find({ product });\n}\n"
+    )
+    path = tmp_path / "reviews.js"
+    path.write_text(code, encoding="utf-8")
+    cache = SchemaCache()
+    cache.scan([str(tmp_path)])
+    (found,) = analyze(str(path), code, cache.schema())
+    assert (found.code, found.span.start.line, found.proven) == ("BKD102", 3, False)
+    from subagent_lsp.definitions.findings import TextEdit
+    from subagent_lsp.definitions.fixes import apply_edits
+
+    after = apply_edits(code, [TextEdit(e.span, e.new_text) for e in found.edits])
+    assert edited in after
+    path.write_text(after, encoding="utf-8")
+    cache.scan([str(tmp_path)])
+    assert analyze(str(path), after, cache.schema()) == []

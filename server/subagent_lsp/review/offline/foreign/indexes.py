@@ -26,8 +26,10 @@ def foreign_index_suggestions(
         if cols is None or (table.name, tuple(cols)) in seen:
             continue
         if table.origin == "mongoose":
-            seen.add((table.name, tuple(cols)))
-            out.append(_mongo(query, table, cols, path))
+            suggestion = _mongo(query, table, cols, path)
+            if suggestion is not None:
+                seen.add((table.name, tuple(cols)))
+                out.append(suggestion)
             continue
         proof = prove(query, table, cols)
         if not proof.proven:
@@ -102,11 +104,16 @@ def _gorm(table: Table, cols: list[str]) -> list[Edit] | None:
     return edits
 
 
-def _mongo(query: FoundQuery, table: Table, cols: list[str], path: str) -> Suggestion:
+def _mongo(query: FoundQuery, table: Table, cols: list[str], path: str) -> Suggestion | None:
     desc = dict(zip(query.shape.order_by, query.shape.order_desc, strict=False))
     spec = ", ".join(f"{c}: {-1 if desc.get(c) else 1}" for c in cols)
     existing = ", ".join(f"({', '.join(c)})" for _, c in table.all_indexes()) or "none"
-    at = Position(table.class_body_end + 1, 0)
+    edits = _mongo_field(table, cols[0]) if len(cols) == 1 else None
+    if edits is None and table.anchor_receiver:
+        at = Position(table.class_body_end + 1, 0)
+        edits = [Edit(table.path, Span(at, at), f"{table.anchor_receiver}.index({{ {spec} }});\n")]
+    if edits is None:
+        return None
     return Suggestion(
         "BKD102",
         "index",
@@ -116,7 +123,31 @@ def _mongo(query: FoundQuery, table: Table, cols: list[str], path: str) -> Sugge
         f"`{query.description}` filters or sorts {table.name} on {', '.join(cols)}, and no index "
         f"starts with them (existing: {existing}): MongoDB scans the collection. Not proven: "
         "MongoDB's planner is not SQLite's; check with `.explain()` that it becomes an IXSCAN.",
-        (Edit(table.path, Span(at, at), f"{table.anchor_receiver}.index({{ {spec} }});\n"),),
+        tuple(edits),
         proven=False,
         data={"table": table.name, "columns": ",".join(cols)},
     )
+
+
+def _mongo_field(table: Table, col: str) -> list[Edit] | None:
+    """``index: true`` on the field itself (``kind: String`` -> ``kind: { type: String,
+    index: true }``), as Mongoose schemas usually say it."""
+    text = read_utf8(table.path)
+    if text is None:
+        return None
+    declared = next(
+        (
+            t
+            for t in foreign_tables(table.path, text)
+            if t.origin == "mongoose" and t.name == table.name
+        ),
+        None,
+    )
+    column = next((c for c in declared.columns if c.name == col), None) if declared else None
+    if column is None or column.tag_at is None:
+        return None
+    if column.tag_state in ("object", "empty"):
+        text = ", index: true" if column.tag_state == "object" else " index: true "
+        return [Edit(table.path, Span(column.tag_at, column.tag_at), text)]
+    end = Position(column.tag_at.line, column.tag_at.column + len(column.type))
+    return [Edit(table.path, Span(column.tag_at, end), f"{{ type: {column.type}, index: true }}")]
