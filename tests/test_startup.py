@@ -21,7 +21,19 @@ You review code.
 """
 # A misspelt key and tool: "did you mean" needs the fuzzy matcher.
 TYPO = CLEAN.replace("tools: Read, Grep", "tols: Read, Grpe")
-OPTIONAL = ("rapidfuzz", "pathspec", "difflib", "tomllib", "importlib.util", "shutil")
+OPTIONAL = (
+    "rapidfuzz",
+    "pathspec",
+    "difflib",
+    "tomllib",
+    "importlib.util",
+    "shutil",
+    # the parser and grammars of the Node/Go review: loaded by the first such file only
+    "tree_sitter",
+    "tree_sitter_go",
+    "tree_sitter_javascript",
+    "tree_sitter_typescript",
+)
 
 
 def _loaded(args: list[str], cwd: Path) -> tuple[list[str], str]:
@@ -133,3 +145,12 @@ def test_help_width_is_shutils(monkeypatch: pytest.MonkeyPatch, columns: str | N
     else:
         monkeypatch.setenv("COLUMNS", columns)
     assert _terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_python_review_never_loads_tree_sitter(tmp_path: Path) -> None:
+    """Suggestions for a Python file do not pay for the Node/Go grammars."""
+    app = tmp_path / "app.py"
+    app.write_text("import requests\n\ndef f():\n    return requests.get('https://x')\n")
+    loaded, out = _loaded(["suggest", str(app)], tmp_path)
+    assert "BKD301" in out
+    assert not [m for m in loaded if m.startswith("tree_sitter")]

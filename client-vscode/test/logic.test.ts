@@ -112,7 +112,15 @@ test("document selectors: agent files among Markdown, plus backend code", () => 
   assert.ok(markdown.every((f) => typeof f.pattern === "string" && f.pattern.endsWith(".md")));
   assert.ok(markdown.some((f) => f.pattern === "**/prompts/*.md"));
   assert.ok(!markdown.some((f) => f.pattern === "**/*.md"));
-  assert.deepEqual(selector.filter((f) => !f.pattern).map((f) => f.language), ["python", "sql"]);
+  assert.deepEqual(selector.filter((f) => !f.pattern).map((f) => f.language), [
+    "python",
+    "sql",
+    "typescript",
+    "typescriptreact",
+    "javascript",
+    "javascriptreact",
+    "go",
+  ]);
   assert.deepEqual(globsFromSettings(undefined), []);
 });
 

@@ -68,15 +68,19 @@ class Rule:
         head = f"`{ex.path}`{others}" + (f": {ex.note}" if ex.note else "")
         if not ex.text.isprintable() and not all(c.isprintable() or c in "\n\t" for c in ex.text):
             return head
-        lang = (
-            "python"
-            if ex.path.endswith(".py")
-            else "json"
-            if ex.path.endswith(".json")
-            else "markdown"
-        )
+        lang = _FENCE.get(ex.path.rsplit(".", 1)[-1], "markdown")
         return f"{head}\n\n```{lang}\n{ex.text.rstrip()}\n```"
 
+
+# How a docs code fence names an example's language, by its file's suffix.
+_FENCE = {
+    "py": "python",
+    "ts": "typescript",
+    "js": "javascript",
+    "go": "go",
+    "sql": "sql",
+    "json": "json",
+}
 
 # code -> the qualified names of the functions that emit it (filled by @emits at import).
 EMITTERS: dict[str, list[str]] = {}

@@ -72,6 +72,8 @@ def app_copy(tmp_path: Path) -> Path:
 def test_every_planted_defect_and_nothing_else() -> None:
     found = set()
     for path in sorted(EXAMPLES.rglob("*.*")):
+        if path.suffix not in (".py", ".sql"):
+            continue  # Node and Go: tests/offline/test_node_go.py
         rel = path.relative_to(EXAMPLES).as_posix()
         found |= {(rel, s.span.start.line + 1, s.code) for s in _suggest(EXAMPLES, rel)}
     assert found == EXPECTED

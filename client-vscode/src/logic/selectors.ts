@@ -26,6 +26,17 @@ export const CONFIG_PATTERNS = [
   "**/hooks/hooks.json",
 ];
 
+// Backend code the backend-developer reviews (VS Code's language ids).
+export const BACKEND_LANGUAGES = [
+  "python",
+  "sql",
+  "typescript",
+  "typescriptreact",
+  "javascript",
+  "javascriptreact",
+  "go",
+];
+
 export function documentSelector(extraPatterns: string[] = []): DocumentFilter[] {
   const patterns = [...AGENT_PATTERNS, ...extraPatterns];
   const json = [...CONFIG_PATTERNS, ...patterns.filter((p) => p.endsWith(".json"))];
@@ -37,8 +48,7 @@ export function documentSelector(extraPatterns: string[] = []): DocumentFilter[]
     ...json.flatMap((pattern) =>
       ["json", "jsonc"].map((language) => ({ scheme: "file", language, pattern })),
     ),
-    { scheme: "file", language: "python" },
-    { scheme: "file", language: "sql" },
+    ...BACKEND_LANGUAGES.map((language) => ({ scheme: "file", language })),
   ];
 }
 

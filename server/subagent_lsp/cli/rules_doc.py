@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..all_rules import all_rules
 from ..registry import Rule
+from ..review.rules_node_go import NODE_GO_EXAMPLES
 
 HEADER = """# subagent-lsp rules
 
@@ -39,8 +42,16 @@ def _section(r: Rule) -> str:
     return (
         f'<a id="{r.code.lower()}"></a>\n\n## {r.code} `{r.name}` ({r.severity.label})\n\n'
         f"**What:** {r.summary}\n\n**Why:** {r.why}\n\n"
-        f"**Example:** {r.example_markdown()}\n\n**Fix:** {r.fix}\n"
+        f"**Example:** {r.example_markdown()}\n\n{_more(r)}**Fix:** {r.fix}\n"
     )
+
+
+def _more(r: Rule) -> str:
+    """The Node/Go examples of a rule Python shares (run by tests/offline/test_node_go.py)."""
+    out = ""
+    for example in NODE_GO_EXAMPLES.get(r.code, ()):
+        out += f"**Also:** {dataclasses.replace(r, example=example).example_markdown()}\n\n"
+    return out
 
 
 def render() -> str:

@@ -7,6 +7,7 @@ In the frontmatter (a YAML comment) or the body (an HTML comment):
   silences every rule there.
 - ``# subagent-lsp: ignore-file AGT015`` anywhere silences AGT015 in the whole file.
 
+In JavaScript, TypeScript and Go the comment is ``// subagent-lsp: ignore BKD301``.
 The spelling from before the rename, ``# agent-lsp: ignore``, still works.
 """
 
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 _DIRECTIVE = re.compile(
-    r"(?:#|<!--)\s*(?:sub)?agent-lsp:\s*(ignore-file|ignore)\b\s*([A-Za-z0-9_, ]*?)\s*(?:-->|$)"
+    r"(?:#|//|<!--)\s*(?:sub)?agent-lsp:\s*(ignore-file|ignore)\b\s*([A-Za-z0-9_, ]*?)\s*(?:-->|$)"
 )
 MARK = "agent-lsp:"  # in both spellings: a cheap test before the regex
 _CODE = re.compile(r"[A-Za-z]+\d+")

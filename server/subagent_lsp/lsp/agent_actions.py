@@ -195,7 +195,9 @@ class AgentActions(LanguageFeature):
             )
             return None
         lo_line, lo_col, hi_line, hi_col = data.get("range", [0, 0, 0, 0])
-        scope = scope_of(entry.text, Position(lo_line, lo_col), Position(hi_line, hi_col))
+        scope = scope_of(
+            entry.text, Position(lo_line, lo_col), Position(hi_line, hi_col), entry.path
+        )
         schema = self.state.schema.schema()
         # The secret catalogue's first import takes about half a second: off the event loop.
         await asyncio.get_running_loop().run_in_executor(None, load_catalogue)

@@ -20,6 +20,7 @@ from ..definitions.findings import Position
 from ..review import describe
 from ..review.agent_setup import agent_enabled
 from ..review.offline.engine import analyze_file, is_backend_file
+from ..review.offline.foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
 from ..review.scope import scope_of
 from ..review.selection import in_scope, on_lines
 from ..review.suggestion import SOURCE, Suggestion
@@ -31,7 +32,7 @@ from .state import OpenDoc, State
 log = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 0.25
 ASK_KIND = types.CodeActionKind.RefactorRewrite
-CODE_FILES = (".py", ".sql")
+CODE_FILES = (".py", ".sql", *FOREIGN_SUFFIXES)
 
 
 @dataclass
@@ -220,7 +221,7 @@ class Backend(LanguageFeature):
     def _offline_asks(
         self, entry: OpenDoc, suggestions: Sequence[Suggestion], lo: Position, hi: Position
     ) -> list[types.CodeAction]:
-        scope = scope_of(entry.text, lo, hi)
+        scope = scope_of(entry.text, lo, hi, entry.path)
         actions = []
         for kind, verb in describe.ASK_VERBS.items():
             chosen = in_scope(suggestions, kind, scope)

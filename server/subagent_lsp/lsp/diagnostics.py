@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from lsprotocol import types
 
 from ..definitions.findings import Finding
+from ..review.offline.foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
 from . import convert
 from .feature import Client, LanguageFeature
 from .state import OpenDoc, State
 
-CODE_FILES = (".py", ".sql")  # the backend's, not agent files
+CODE_FILES = (".py", ".sql", *FOREIGN_SUFFIXES)  # the backend's, not agent files
 
 
 class Diagnostics(LanguageFeature):

@@ -15,6 +15,7 @@ WATCHED = (
     "**/*.{py,sql}",
     # Claude Code's JSON files (configspec.JSON_FILE_NAMES; plugin.json is above)
     "**/{.mcp,settings,settings.local,managed-settings,marketplace,hooks}.json",
+    "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,go,prisma}",
 )
 
 

@@ -17,6 +17,7 @@ from ..definitions.findings import Position, Span
 from ..textfile import read_utf8
 from .context import AgentContext
 from .exclusions import is_secret_file
+from .offline.foreign.engine import foreign_queries, is_foreign_source
 from .offline.indexes import prove
 from .offline.pysource import parse_source, strings_and_comments
 from .offline.queries import FoundQuery, python_queries, sql_file_queries
@@ -222,5 +223,7 @@ def _prove_indexes(
 def _queries_of(context: AgentContext, schema: Schema) -> list[FoundQuery]:
     if context.language == "sql":
         return sql_file_queries(context.scope_text)
+    if is_foreign_source(context.path):
+        return foreign_queries(context.path, context.scope_text, schema)
     source = parse_source(context.path, textwrap.dedent(context.scope_text))
     return python_queries(source, schema)

@@ -20,6 +20,7 @@ from ..definitions.findings import Position, Span
 from ..textfile import read_utf8
 from .exclusions import Exclusions
 from .offline.schema import Schema, Table
+from .offline.treesitter import language_of
 from .secrets import find_secrets, placeholder
 
 CHARS_PER_TOKEN = 3.5  # a conservative estimate for code (more tokens per char than prose)
@@ -158,12 +159,27 @@ def estimate_tokens(text: str) -> int:
 
 
 def _language(path: str) -> str:
-    return "sql" if path.endswith(".sql") else "python"
+    if path.endswith(".sql"):
+        return "sql"
+    grammar = language_of(path)
+    return {"tsx": "typescript"}.get(grammar, grammar) if grammar else "python"
 
 
 def _imports_of(lines: list[str]) -> str:
-    found = [line for line in lines if line.startswith(("import ", "from "))]
+    """Python's and ES modules' import lines, CommonJS ``require``s and Go's import block."""
+    found = []
+    in_block = False
+    for line in lines:
+        if in_block:
+            found.append(line)
+            in_block = line.strip() != ")"
+        elif line.startswith(("import ", "from ")) or _REQUIRE.search(line):
+            found.append(line)
+            in_block = line.rstrip() == "import ("
     return "\n".join(found)
+
+
+_REQUIRE = re.compile(r"^(const|let|var)\s.*\brequire\(")
 
 
 def table_source(table: Table) -> str:
@@ -221,8 +237,10 @@ def build_context(
     for table_name, table in sorted(schema.tables.items()):
         # A word search, not a parse: the scope is Python or SQL, possibly half-typed, and a
         # table is "touched" when its name or its model's name appears in it at all.
+        model = table.model or table_name
+        accessor = model[:1].lower() + model[1:]  # Prisma's client: prisma.order
         if not re.search(
-            rf"\b{re.escape(table_name)}\b|\b{re.escape(table.model or table_name)}\b",
+            rf"\b{re.escape(table_name)}\b|\b{re.escape(model)}\b|\.{re.escape(accessor)}\.",
             scope_text,
         ):
             continue

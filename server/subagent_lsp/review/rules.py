@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..definitions.findings import Severity
 from ..registry import Example, Rule, table
+from .rules_node_go import NODE_GO_RULES
 
 INFO = Severity.INFORMATION
 
@@ -237,3 +238,6 @@ BACKEND_RULES = table(
         "Use Flask-SQLAlchemy's `first_or_404()` / `one_or_404()`.",
     ),
 )
+
+# Node and Go: their own rules join the table (one registry, one code space).
+BACKEND_RULES.update(NODE_GO_RULES)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import ast
 
 from ..definitions.findings import Position, Span
+from .offline.foreign.scope import function_scope
+from .offline.treesitter import language_of
 
 WHOLE_FILE = Span(Position(0, 0), Position(10**9, 0))
 
 
-def scope_of(text: str, lo: Position, hi: Position) -> Span:
+def scope_of(text: str, lo: Position, hi: Position, path: str = "") -> Span:
     """The selection, or (for a cursor) the innermost function around it, or the whole file
-    (also when the file does not parse)."""
+    (also when the file does not parse). JS/TS and Go (by ``path``) are read by tree-sitter."""
     if lo != hi:
         return Span(lo, hi)
+    if language_of(path) is not None:
+        return function_scope(path, text, lo) or WHOLE_FILE
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from ...textfile import read_utf8
 from ..suggestion import Suggestion
 from .errors import error_suggestions
+from .foreign.engine import analyze_foreign, is_foreign_source
 from .frameworks import module_facts
 from .indexes import index_suggestions
 from .project_files import (
@@ -34,7 +35,7 @@ __all__ = ["analyze", "analyze_file", "is_backend_file", "workspace_root"]
 
 
 def is_backend_file(path: str) -> bool:
-    return path.endswith((".py", ".sql"))
+    return path.endswith((".py", ".sql")) or is_foreign_source(path)
 
 
 def load_source_from_disk(path: str) -> Source | None:
@@ -89,6 +90,9 @@ def analyze_file(
     root = project_root(path)
     if is_not_a_source(path, root):
         return out, own
+    if is_foreign_source(path):  # JavaScript, TypeScript, Go
+        out = analyze_foreign(path, text, workspace, wanted)
+        return sorted(out, key=lambda s: (s.span.start, s.code)), own
     if "index" in wanted:
         found: list[FoundQuery] = []
         try:

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field, replace
 
 from ...definitions.findings import Position
 from ...textfile import read_utf8
+from .foreign.model import ForeignTable
+from .foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
+from .foreign.tables import foreign_tables, is_foreign_schema_file
 from .pysource import Source, dotted, parse_source
 from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
@@ -755,6 +758,8 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
 def schema_of_file(path: str, text: str, source: Source | None = None) -> Schema:
     if path.endswith(".sql"):
         return schema_from_sql(path, text)
+    if is_foreign_schema_file(path):
+        return schema_from_foreign(foreign_tables(path, text))
     if not path.endswith(".py"):
         return Schema()
     tables, sessions = _mentions_schema(text), mentions_sessions(text)
@@ -764,6 +769,30 @@ def schema_of_file(path: str, text: str, source: Source | None = None) -> Schema
     schema = schema_from_python(source) if tables else Schema()
     if sessions:
         schema.sessions = session_facts(source)
+    return schema
+
+
+def schema_from_foreign(tables: list[ForeignTable]) -> Schema:
+    """Prisma, GORM and SQL strings in JS/Go, as tables the planner proofs can use."""
+    schema = Schema()
+    for found in tables:
+        table = Table(
+            found.name,
+            found.origin,
+            found.path,
+            indexes=list(found.indexes),
+            ddl=[found.written] if found.written else [],
+            model=found.model,
+            class_line=found.first_line,
+            class_body_end=found.last_line,
+            class_indent=found.indent,
+            anchor_receiver=found.receiver,
+        )
+        for col in found.columns:
+            table.columns[col.name] = Column(
+                col.name, col.type, col.primary_key, col.unique, col.indexed
+            )
+        schema.add(table)
     return schema
 
 
@@ -786,7 +815,7 @@ def schema_files(root: str) -> Iterable[str]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(files):
-            if name.endswith((".py", ".sql")):
+            if name.endswith((".py", ".sql", *FOREIGN_SUFFIXES)):
                 count += 1
                 if count > MAX_SCHEMA_FILES:
                     return

@@ -1,0 +1,1 @@
+"""JavaScript and TypeScript handlers (Express, Fastify, Koa, NestJS) and their data access."""
