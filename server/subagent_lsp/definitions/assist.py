@@ -11,6 +11,7 @@ from . import spec
 from .checks import split_tools
 from .document import TOP_KEY, Document
 from .findings import Finding, Position, Span
+from .imports import import_at, import_markdown
 from .kinds import FileKind
 from .rules import RULES
 from .spec import KeySpec, Kind, ToolStatus, VType
@@ -112,6 +113,11 @@ def hover(
                 if found is not None:
                     parts.append(found.markdown)
                     span = found.span
+    if fk.kind is Kind.MEMORY:
+        imp = import_at(doc.path, doc.lines, doc.body_start_line, pos.line, pos.column)
+        if imp is not None:
+            parts.append(import_markdown(imp))
+            span = imp.span
     for f in findings:
         if f.span.contains(pos):
             rule = RULES[f.code]
@@ -200,7 +206,7 @@ def complete(
 ) -> list[Completion]:
     line = doc.lines[pos.line] if pos.line < len(doc.lines) else ""
     prefix = line[: pos.column]
-    if doc.frontmatter is None and pos.line == 0 and fk.kind is not Kind.CATALOG:
+    if doc.frontmatter is None and pos.line == 0 and fk.kind not in (Kind.CATALOG, Kind.MEMORY):
         return [_skeleton(pos)]
     if not in_frontmatter(doc, pos.line):
         return []

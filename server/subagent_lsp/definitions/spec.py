@@ -27,6 +27,7 @@ class Kind(enum.Enum):
     SKILL = "skill"
     COMMAND = "command"
     CATALOG = "catalog-note"
+    MEMORY = "memory"  # CLAUDE.md, CLAUDE.local.md, .claude/rules/*.md
 
 
 class VType(enum.Enum):
@@ -424,6 +425,15 @@ CATALOG_KEYS: tuple[KeySpec, ...] = (
     KeySpec("aliases", VType.CATALOG_FIELD, "Other titles the note is found under (Obsidian)."),
     KeySpec("tags", VType.CATALOG_FIELD, "Tags (Obsidian); without the leading `#`."),
 )
+MEMORY_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "paths",
+        VType.STR_OR_LIST,
+        "A rule in `.claude/rules/` loads only when Claude works with files matching these "
+        "globs (brace expansion allowed); without it the rule loads at launch.",
+        anchor="memory#path-specific-rules",
+    ),
+)
 CATALOG_SIGNATURE_KEYS = frozenset(
     {"categories", "subCategories", "topics", "subTopics", "dateCreated"}
 )
@@ -433,6 +443,7 @@ KEYS_BY_KIND: dict[Kind, tuple[KeySpec, ...]] = {
     Kind.SKILL: SKILL_KEYS,
     Kind.COMMAND: COMMAND_KEYS,
     Kind.CATALOG: CATALOG_KEYS,
+    Kind.MEMORY: MEMORY_KEYS,
 }
 
 
@@ -866,10 +877,44 @@ DEFAULT_GLOBS: dict[Kind, tuple[str, ...]] = {
     Kind.SKILL: ("**/.claude/skills/*/SKILL.md", "**/skills/*/SKILL.md"),
     Kind.COMMAND: ("**/.claude/commands/**/*.md",),
     Kind.CATALOG: (),
+    Kind.MEMORY: ("**/CLAUDE.md", "**/CLAUDE.local.md", "**/.claude/rules/**/*.md"),
 }
 # When a path matches several kinds' globs, the first kind here wins: a SKILL.md under an
 # `agents/` folder is still a skill.
-MATCH_ORDER: tuple[Kind, ...] = (Kind.SKILL, Kind.COMMAND, Kind.SUBAGENT, Kind.CATALOG)
+MATCH_ORDER: tuple[Kind, ...] = (
+    Kind.SKILL,
+    Kind.COMMAND,
+    Kind.MEMORY,  # a CLAUDE.md below an agents/ folder is still memory
+    Kind.SUBAGENT,
+    Kind.CATALOG,
+)
 DEFAULT_EXCLUDES: tuple[str, ...] = (".git", ".venv", "node_modules")
 PLUGIN_MANIFEST = (".claude-plugin", "plugin.json")
 MAX_FILE_BYTES = 1_000_000
+
+
+# --- Memory files (docs/memory.md, v2.1.238) ------------------------------------------------
+MAX_IMPORT_HOPS = 4  # "Imported files can recursively import other files, with a maximum depth
+# of four hops"; an import outside the working directory asks for approval the first time (a
+# user-scope file, ~/.claude/CLAUDE.md or ~/.claude/rules/, does not).
+
+# --- Body instructions (rules/instructions.py) -------------------------------------------
+# Shell commands Claude Code runs without a permission prompt in every mode (permissions.md,
+# "Read-only commands"); `true` measured on 2.1.332 (`git log -1 || true` ran in a `!` line).
+READ_ONLY_COMMANDS = frozenset(
+    {"ls", "cat", "echo", "pwd", "head", "tail", "grep", "find", "wc", "which", "diff", "stat"}
+    | {"du", "cd", "true"}
+)
+# "read-only forms of git": the subcommands that only read (measured: `git log` ran unprompted
+# in a `!` line on 2.1.332; `touch` aborted the invocation).
+READ_ONLY_GIT = frozenset(
+    {"status", "diff", "log", "show", "blame", "branch", "rev-parse", "ls-files", "describe"}
+    | {"remote", "tag", "shortlog", "reflog", "grep", "config"}
+)
+SHELL_TOOLS = ("Bash", "PowerShell")  # what runs a command the body says to run
+# Subagent types every session has, whatever the workspace defines (sub-agents.md).
+BUILTIN_AGENTS = frozenset(
+    {"general-purpose", "Explore", "Plan", "statusline-setup", "claude-code-guide", "fork"}
+)
+# Where skill text points at files it ships: `${CLAUDE_SKILL_DIR}` is the SKILL.md's folder.
+SKILL_DIR_VARIABLE = "${CLAUDE_SKILL_DIR}"

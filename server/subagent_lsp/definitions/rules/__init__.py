@@ -3,17 +3,17 @@ that emit them. ``RULES`` is the family's registry, in code order."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from ...registry import NOT_LOADED as _NOT_LOADED_TAG
 from ...registry import RULES_DOC, Rule
-from . import body, crossfile, keys, models, names, syntax, tools
+from . import body, crossfile, instructions, keys, memory, models, names, references, syntax, tools
 
+_MODULES: tuple[ModuleType, ...] = (syntax, keys, tools, models, names, body, crossfile)
+_MODULES += (instructions, memory, references)  # issue 20: body <-> frontmatter, CLAUDE.md
 RULES: dict[str, Rule] = dict(
     sorted(
-        (
-            (code, rule)
-            for module in (syntax, keys, tools, models, names, body, crossfile)
-            for code, rule in module.RULES.items()
-        ),
+        ((code, rule) for module in _MODULES for code, rule in module.RULES.items()),
     )
 )
 

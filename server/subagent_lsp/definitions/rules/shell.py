@@ -1,0 +1,113 @@
+"""Whether a shell command would pass Claude Code's permission check without a prompt: a
+built-in read-only command, or a `Bash(...)` rule in `allowed-tools` or the project's
+settings. Unsure means allowed: a `!` line is only reported when it surely aborts."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+from dataclasses import dataclass
+
+from .. import spec
+from ..document import Document
+from .tools import split_tools
+
+_SPLIT = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+_UNSURE = re.compile(r"[`]|\$\(|[<>]")
+
+
+@dataclass(frozen=True)
+class ShellGrants:
+    every: bool  # a bare `Bash` (or `*`): every command
+    rules: tuple[str, ...]  # the specifiers of `Bash(...)` rules
+
+
+def shell_grants(doc: Document, path: str) -> ShellGrants:
+    rules: list[str] = []
+    every = False
+    node = doc.get("allowed-tools")
+    if node is not None:
+        for entry in split_tools(doc, node, True):
+            text = entry.text
+            if text in ("Bash", spec.ALL_TOOLS):
+                every = True
+            elif text.startswith("Bash(") and text.endswith(")"):
+                rules.append(text[5:-1].strip())
+    for allowed in _settings_allow(path):
+        if allowed == "Bash":
+            every = True
+        elif allowed.startswith("Bash(") and allowed.endswith(")"):
+            rules.append(allowed[5:-1].strip())
+    return ShellGrants(every, tuple(rules))
+
+
+def _settings_allow(path: str) -> list[str]:
+    """`permissions.allow` of the settings files that apply where this file lives: the
+    project's `.claude/settings.json` and `settings.local.json` and the user's."""
+    files: list[str] = []
+    folder = os.path.dirname(os.path.abspath(path))
+    marker = os.sep + ".claude" + os.sep
+    if marker in folder + os.sep:
+        project = (folder + os.sep)[: (folder + os.sep).rfind(marker) + len(marker)]
+        files += [os.path.join(project, n) for n in ("settings.json", "settings.local.json")]
+    files.append(os.path.join(os.path.expanduser(spec.USER_CONFIG_DIR), "settings.json"))
+    out: list[str] = []
+    for name in files:
+        try:
+            with open(name, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        perms = data.get("permissions") if isinstance(data, dict) else None
+        allow = perms.get("allow") if isinstance(perms, dict) else None
+        if isinstance(allow, list):
+            out += [a for a in allow if isinstance(a, str)]
+    return out
+
+
+def _matches(rule: str, command: str) -> bool:
+    for var in (spec.SKILL_DIR_VARIABLE, "${CLAUDE_PROJECT_DIR}", "${CLAUDE_PLUGIN_ROOT}"):
+        if var in rule or var in command:
+            return True  # substituted at run time in both places: assume they agree
+    if rule.endswith(":*"):  # the legacy prefix form, `Bash(npm run test:*)`
+        prefix = rule[:-2]
+        return command == prefix or command.startswith(prefix + " ")
+    if rule.endswith(" *") and command == rule[:-2]:
+        return True
+    pattern = "".join(".*" if c == "*" else re.escape(c) for c in rule)
+    return re.fullmatch(pattern, command, re.DOTALL) is not None
+
+
+def _read_only(command: str) -> bool:
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return True  # unsure
+    if not words:
+        return True
+    while words and re.fullmatch(r"[A-Za-z_]\w*=\S*", words[0]):
+        words = words[1:]  # `LC_ALL=C git log`
+    if not words:
+        return True
+    first = os.path.basename(words[0])
+    if first in spec.READ_ONLY_COMMANDS:
+        return True
+    if first == "git":
+        sub = next((w for w in words[1:] if not w.startswith("-")), None)
+        return sub is None or sub in spec.READ_ONLY_GIT
+    return False
+
+
+def unallowed_command(command: str, grants: ShellGrants) -> str | None:
+    """The part of ``command`` no rule allows (None: every part passes, or unsure)."""
+    if grants.every or _UNSURE.search(command):
+        return None
+    for part in _SPLIT.split(command.strip()):
+        if not part or _read_only(part):
+            continue
+        if any(_matches(rule, part) or _matches(rule, command) for rule in grants.rules):
+            continue
+        return part
+    return None
