@@ -14,6 +14,7 @@ from .findings import Finding, Position, Span
 from .imports import import_at, import_markdown
 from .kinds import FileKind
 from .rules import RULES
+from .rules.catalog import agent_markdown, described_agent, title_line
 from .spec import KeySpec, Kind, ToolStatus, VType
 from .workspace import FileResult
 from .yamltree import YNode
@@ -113,6 +114,11 @@ def hover(
                 if found is not None:
                     parts.append(found.markdown)
                     span = found.span
+    if fk.kind is Kind.CATALOG and _on_title_or_alias(doc, pos):
+        facts = described_agent(doc)
+        if facts is not None:
+            parts.append(agent_markdown(facts))
+            span = span or doc.line_span(pos.line)
     if fk.kind is Kind.MEMORY:
         imp = import_at(doc.path, doc.lines, doc.body_start_line, pos.line, pos.column)
         if imp is not None:
@@ -126,6 +132,13 @@ def hover(
     if not parts or span is None:
         return None
     return HoverInfo("\n\n---\n\n".join(parts), span)
+
+
+def _on_title_or_alias(doc: Document, pos: Position) -> bool:
+    if pos.line == title_line(doc):
+        return True
+    aliases = doc.get("aliases")
+    return aliases is not None and aliases.span.start.line <= pos.line <= aliases.span.end.line
 
 
 def _value_hover(doc: Document, key: KeySpec, node: YNode, pos: Position) -> HoverInfo | None:

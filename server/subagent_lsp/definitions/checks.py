@@ -12,7 +12,7 @@ from ..registry import emits
 from .document import Document
 from .findings import Finding
 from .kinds import FileKind
-from .rules import RULES, body, instructions, keys, memory, names, references, syntax
+from .rules import RULES, body, catalog, instructions, keys, memory, names, references, syntax
 from .rules.report import DEFAULT_OPTIONS, CheckOptions, KindDescriptor, Report
 from .rules.tools import ToolEntry, source_exact, split_tools
 from .spec import Kind
@@ -44,7 +44,9 @@ DESCRIPTORS: dict[Kind, KindDescriptor] = {
         text_checks=_SKILL_TEXT,
     ),
     Kind.CATALOG: KindDescriptor(
-        "catalog notes", checks=(names.check_catalog,), read_by_claude_code=False
+        "catalog notes",
+        checks=(names.check_catalog, catalog.check_catalog_agent),
+        read_by_claude_code=False,
     ),
     Kind.MEMORY: KindDescriptor(
         "memory files", checks=(), frontmatter_optional=True, text_checks=(memory.check_memory,)

@@ -157,18 +157,24 @@ def user_scope(path: str) -> bool:
     return os.path.abspath(path).startswith(user_dir + os.sep)
 
 
-def project_root(path: str) -> str:
-    """Where Claude Code would run for this memory file: the repository's root when there is
-    one, else the folder that holds its `.claude/` (or the file itself)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    probe = folder
+def git_root(path: str) -> str | None:
+    probe = os.path.dirname(os.path.abspath(path))
     while True:
         if os.path.exists(os.path.join(probe, ".git")):
             return probe
         parent = os.path.dirname(probe)
         if parent == probe:
-            break
+            return None
         probe = parent
+
+
+def project_root(path: str) -> str:
+    """Where Claude Code would run for this memory file: the repository's root when there is
+    one, else the folder that holds its `.claude/` (or the file itself)."""
+    root = git_root(path)
+    if root is not None:
+        return root
+    folder = os.path.dirname(os.path.abspath(path))
     marker = os.sep + ".claude"
     at = folder.find(marker + os.sep)
     if at == -1 and folder.endswith(marker):

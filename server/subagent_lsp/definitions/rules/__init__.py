@@ -7,10 +7,22 @@ from types import ModuleType
 
 from ...registry import NOT_LOADED as _NOT_LOADED_TAG
 from ...registry import RULES_DOC, Rule
-from . import body, crossfile, instructions, keys, memory, models, names, references, syntax, tools
+from . import (
+    body,
+    catalog,
+    crossfile,
+    instructions,
+    keys,
+    memory,
+    models,
+    names,
+    references,
+    syntax,
+    tools,
+)
 
 _MODULES: tuple[ModuleType, ...] = (syntax, keys, tools, models, names, body, crossfile)
-_MODULES += (instructions, memory, references)  # issue 20: body <-> frontmatter, CLAUDE.md
+_MODULES += (instructions, memory, references, catalog)  # issue 20: body <-> frontmatter, CLAUDE.md
 RULES: dict[str, Rule] = dict(
     sorted(
         ((code, rule) for module in _MODULES for code, rule in module.RULES.items()),

@@ -168,6 +168,7 @@ class Instruction:
     span: Span
     what: str  # the words, for the message
     conditional: bool
+    shell: bool = False  # "run `cmd`": any shell tool will do
 
 
 def prose_lines(doc: Document) -> Iterator[tuple[int, str]]:
@@ -207,16 +208,16 @@ def instructions(doc: Document) -> list[Instruction]:
     """Tools the body plainly tells the model to use (negated ones left out)."""
     out: list[Instruction] = []
     for line_no, text in prose_lines(doc):
-        hits: list[tuple[int, int, str, str]] = []
+        hits: list[tuple[int, int, str, str, bool]] = []
         for pattern in _tool_patterns():
             for m in pattern.finditer(text):
-                hits.append((m.start(), m.end(), _canonical(m.group("tool")), m.group(0)))
+                hits.append((m.start(), m.end(), _canonical(m.group("tool")), m.group(0), False))
         for m in _RUN.finditer(text):
             cmd = m.group("cmd").strip()
             if _SLASH_COMMAND.match(cmd) or cmd.split("(")[0] in spec.tool_index():
                 continue
-            hits.append((m.start("cmd") - 1, m.end("cmd") + 1, "Bash", m.group(0)))
-        for start, end, tool, what in sorted(hits):
+            hits.append((m.start("cmd") - 1, m.end("cmd") + 1, "Bash", m.group(0), True))
+        for start, end, tool, what, shell in sorted(hits):
             before = _clause_before(text, start)
             if _NEGATION.search(before):
                 continue
@@ -224,7 +225,8 @@ def instructions(doc: Document) -> list[Instruction]:
             conditional = bool(_CONDITION.search(before)) or bool(
                 re.search(r"\bif\s+(?:available|granted|allowed|present)\b", after)
             )
-            out.append(Instruction(tool, Span.of(line_no, start, line_no, end), what, conditional))
+            span = Span.of(line_no, start, line_no, end)
+            out.append(Instruction(tool, span, what, conditional, shell))
     return _one_per_place(out)
 
 
@@ -278,10 +280,19 @@ def granted(doc: Document, kind: Kind) -> Granted:
     return Granted(key if listed is not None else None, listed, removed, deny_key)
 
 
-def _has(tools: frozenset[str], tool: str) -> bool:
-    if tool == "Bash":
+def _has(tools: frozenset[str], ins: Instruction) -> bool:
+    if ins.shell:
         return any(t in tools for t in spec.SHELL_TOOLS)
-    return tool in tools
+    return ins.tool in tools
+
+
+def _removed(grant: Granted, ins: Instruction) -> bool:
+    if not ins.shell:
+        return ins.tool in grant.removed
+    if not any(t in grant.removed for t in spec.SHELL_TOOLS):
+        return False
+    usable = [t for t in spec.SHELL_TOOLS if t not in grant.removed]
+    return not any(grant.listed is None or t in grant.listed for t in usable)
 
 
 @emits("AGT100", "AGT101")
@@ -295,9 +306,7 @@ def check_instructions(r: Report) -> None:
         return
     for ins in instructions(doc):
         said = f"The body says to {_said(ins)}"
-        if ins.tool in grant.removed and not (
-            ins.tool == "Bash" and "PowerShell" not in grant.removed and _has_ps(grant)
-        ):
+        if _removed(grant, ins):
             r.add(
                 "AGT100",
                 ins.span,
@@ -306,7 +315,7 @@ def check_instructions(r: Report) -> None:
                 severity=H if ins.conditional else None,
             )
             continue
-        if grant.listed is None or _has(grant.listed, ins.tool):
+        if grant.listed is None or _has(grant.listed, ins):
             continue
         if kind is Kind.SUBAGENT:
             r.add(
@@ -326,12 +335,8 @@ def check_instructions(r: Report) -> None:
             )
 
 
-def _has_ps(grant: Granted) -> bool:
-    return grant.listed is None or "PowerShell" in grant.listed
-
-
 def _said(ins: Instruction) -> str:
-    if ins.what.lstrip().lower().startswith(("run", "execut")):
+    if ins.shell:
         return (
             f"run {ins.what.split(None, 1)[1] if ' ' in ins.what else ins.what} (a shell command)"
         )

@@ -16,7 +16,7 @@ from ...registry import Example, Rule, emits, table
 from .. import fixes, spec
 from ..document import Document
 from ..findings import Span
-from ..imports import project_root
+from ..imports import git_root
 from ..kinds import find_plugin
 from ..spec import Kind
 from .report import INFO, Report, W
@@ -155,8 +155,8 @@ def _md_files(folder: str) -> Iterator[str]:
 
 
 def _ancestors(path: str) -> list[str]:
-    """The folders from this file's up to its project's root (at most 12)."""
-    stop = project_root(path)
+    """The folders from this file's up to its repository's root (at most 12 levels)."""
+    stop = git_root(path)
     folder = os.path.dirname(os.path.abspath(path))
     out: list[str] = []
     for _ in range(12):
