@@ -118,7 +118,13 @@ Severities = Annotated[dict[RuleCode, SeverityValue], Shape("severities")]
 # A TypedDict rather than a dict keyed by kind: VS Code then completes the kinds' names.
 GlobTable = TypedDict(
     "GlobTable",
-    {"subagent": Patterns, "skill": Patterns, "command": Patterns, "catalog-note": Patterns},
+    {
+        "subagent": Patterns,
+        "skill": Patterns,
+        "command": Patterns,
+        "catalog-note": Patterns,
+        "memory": Patterns,
+    },
     total=False,
 )  # spec.Kind's values (a test says so)
 GlobTable.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]

@@ -227,8 +227,8 @@ def known_skills(path: str) -> dict[str, str]:
 @emits("AGT106", "AGT107")
 def check_references(r: Report) -> None:
     refs = frontmatter_references(r.doc, r.fk.kind)
-    if not refs:
-        return
+    if not refs or not os.path.isdir(os.path.dirname(os.path.abspath(r.doc.path))):
+        return  # an unsaved buffer or standard input: no scope to look in
     agents: dict[str, str] | None = None
     skills: dict[str, str] | None = None
     for ref in refs:
