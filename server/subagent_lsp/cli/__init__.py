@@ -15,7 +15,13 @@ from typing import TextIO
 
 from .. import __version__
 
-KINDS = ("subagent", "skill", "command", "catalog-note", "memory")  # spec.Kind values, without importing it
+KINDS = (
+    "subagent",
+    "skill",
+    "command",
+    "catalog-note",
+    "memory",
+)  # spec.Kind values, without importing it
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
