@@ -138,14 +138,33 @@ def test_clean_twins_of_a_shell_line(tmp_path: Path, frontmatter: str) -> None:
         "Files: !`ls -la | head -5`\n",
         "Env: KEY=!`npm whoami`\n",  # not at a line start or after a space: literal
         "Out: !`make $(cat target)`\n",  # unsure: left alone
+        "Out: !`test -f README.md && date -u +%Y || uname -a`\n",  # measured read-only
+        "Out: !`git stash list; python3 --version`\n",
+        'Out: !`echo "a|b" | grep -c "npm|make"`\n',  # operators inside quotes are text
     ],
 )
 def test_shell_lines_that_run_without_a_rule(tmp_path: Path, body: str) -> None:
     assert findings(tmp_path, COMMAND, skill("", body)) == []
 
 
+@pytest.mark.parametrize(
+    ("line", "part"),
+    [
+        ("!`git status && git add .`", "git add ."),
+        ("!`git stash`", "git stash"),
+        ("!`npm --version`", "npm --version"),
+        ("!`env | sort`", "env"),
+    ],
+)
+def test_the_part_that_needs_approval_is_named(tmp_path: Path, line: str, part: str) -> None:
+    (tmp_path / COMMAND).parent.mkdir(parents=True)
+    (tmp_path / COMMAND).write_text(skill("", f"Out: {line}\n"))
+    (finding,) = [f for f in check_paths([str(tmp_path)])[0].findings if f.code == "AGT102"]
+    assert f"`{part}` is not a read-only command" in finding.message
+
+
 def test_a_shell_block_and_the_projects_settings(tmp_path: Path) -> None:
-    text = skill("", "## Env\n```!\nnode --version\nnpm install\n```\n")
+    text = skill("", "## Env\n```!\nnode build.js\nnpm install\n```\n")
     found = findings(tmp_path, COMMAND, text)
     assert [(c, s.start.line) for c, s, _ in found] == [("AGT102", 5), ("AGT102", 6)]
     settings = {"permissions": {"allow": ["Bash(node *)", "Bash(npm install)"]}}

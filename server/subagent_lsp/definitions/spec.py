@@ -899,18 +899,29 @@ MAX_IMPORT_HOPS = 4  # "Imported files can recursively import other files, with 
 # user-scope file, ~/.claude/CLAUDE.md or ~/.claude/rules/, does not).
 
 # --- Body instructions (rules/instructions.py) -------------------------------------------
-# Shell commands Claude Code runs without a permission prompt in every mode (permissions.md,
-# "Read-only commands"); `true` measured on 2.1.332 (`git log -1 || true` ran in a `!` line).
+# Shell commands Claude Code runs without a permission prompt in every mode: permissions.md's
+# "Read-only commands" (ls, cat, echo, pwd, head, tail, grep, find, wc, which, diff, stat, du,
+# cd) and, measured in `!` lines on 2.1.332 (each passed the permission check; `env`,
+# `printenv`, `uniq`, `awk`, `jq`, `command -v`, `npm`, `go`, `cargo`, `ruby`, `make`, `gh`,
+# `touch` and scripts such as `./deploy.sh` did not), these.
 READ_ONLY_COMMANDS = frozenset(
     {"ls", "cat", "echo", "pwd", "head", "tail", "grep", "find", "wc", "which", "diff", "stat"}
-    | {"du", "cd", "true"}
+    | {"du", "cd"}
+    | {"true", "false", "test", "[", "date", "uname", "sort", "basename", "dirname", "whoami"}
+    | {"hostname", "id", "file", "tree", "realpath", "readlink", "cut", "tr", "sed", "xargs"}
+    | {"nl", "rg", "ps", "df", "free", "type", "seq", "expr", "printf", "cmp", "md5sum"}
+    | {"sha256sum", "base64"}
 )
-# "read-only forms of git": the subcommands that only read (measured: `git log` ran unprompted
-# in a `!` line on 2.1.332; `touch` aborted the invocation).
+# Tools whose `--version` passes (measured: `python3 --version`, `node --version`; `npm
+# --version`, `go version`, `cargo --version` and `ruby --version` asked).
+READ_ONLY_VERSION_PROBES = frozenset({"python3", "node"})
+# "read-only forms of git" (measured on 2.1.332: status, diff, log, show, branch, tag,
+# rev-parse, remote -v, config --get, stash list passed; add and fetch asked).
 READ_ONLY_GIT = frozenset(
     {"status", "diff", "log", "show", "blame", "branch", "rev-parse", "ls-files", "describe"}
     | {"remote", "tag", "shortlog", "reflog", "grep", "config"}
 )
+READ_ONLY_GIT_STASH = frozenset({"list", "show"})  # `git stash list`; a bare `git stash` writes
 SHELL_TOOLS = ("Bash", "PowerShell")  # what runs a command the body says to run
 # Subagent types every session has, whatever the workspace defines (sub-agents.md).
 BUILTIN_AGENTS = frozenset(

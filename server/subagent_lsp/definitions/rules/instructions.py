@@ -134,6 +134,11 @@ _CONDITION = re.compile(
     re.IGNORECASE,
 )
 _VERB = r"(?:[Uu]se|[Uu]sing|[Cc]all|[Cc]alling|[Ii]nvoke|[Ii]nvoking)"
+# "using the X tool" after one of these describes someone else at work ("show the assistant
+# using the Agent tool"), not an instruction to this agent.
+_SOMEONE = re.compile(
+    r"\b(?:assistant|claude|agent|agents|user|model|it|they|he|she|subagent)\s+$", re.IGNORECASE
+)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -157,7 +162,7 @@ def _tool_patterns() -> tuple[re.Pattern[str], ...]:
 
 _RUN = re.compile(
     r"\b(?:[Rr]un|[Rr]unning|[Ee]xecute|[Ee]xecuting)\s+(?:the\s+)?(?:command\s+)?"
-    r"`(?P<cmd>[A-Za-z0-9_.~$/{-][^`]*)`"
+    r"`(?P<cmd>[A-Za-z0-9_.~$/{][^`]*)`"
 )
 _SLASH_COMMAND = re.compile(r"/[\w:-]+(?:\s|$)")
 
@@ -221,9 +226,14 @@ def instructions(doc: Document) -> list[Instruction]:
             before = _clause_before(text, start)
             if _NEGATION.search(before):
                 continue
+            participle = what[:1].lower() in "uci" and what.split()[0].lower().endswith("ing")
+            if participle and _SOMEONE.search(before):
+                continue
             after = _clause_after(text, end)
-            conditional = bool(_CONDITION.search(before)) or bool(
-                re.search(r"\bif\s+(?:available|granted|allowed|present)\b", after)
+            conditional = (
+                participle
+                or bool(_CONDITION.search(before))
+                or bool(re.search(r"\bif\s+(?:available|granted|allowed|present)\b", after))
             )
             span = Span.of(line_no, start, line_no, end)
             out.append(Instruction(tool, span, what, conditional, shell))

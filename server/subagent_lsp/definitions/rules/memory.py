@@ -62,7 +62,9 @@ RULES = table(
         "The import reaches outside the project.",
         "The first time Claude Code meets imports outside the working directory in a project's "
         "memory file it asks for approval; declined, they stay off for good. A user-scope file "
-        "(`~/.claude/CLAUDE.md`, `~/.claude/rules/`) is trusted and not asked about.",
+        "(`~/.claude/CLAUDE.md`, `~/.claude/rules/`) is trusted and not asked about. A "
+        "non-interactive run (`claude -p`) never asks and does not load it (measured on "
+        "v2.1.332).",
         example=Example(
             text="@../shared/style.md\n",
             path="app/CLAUDE.md",
@@ -146,8 +148,8 @@ def _external(r: Report, own: list[Import]) -> None:
             "AGT112",
             imp.span,
             f"`{_shown(r, imp.target)}` is outside the project ({root}): the first time, Claude "
-            "Code asks for approval before loading imports from outside it, and if declined "
-            "never loads them.",
+            "Code asks for approval before loading imports from outside it (if declined, never "
+            "again); `claude -p` does not load it at all.",
         )
 
 
@@ -155,6 +157,6 @@ def _shown(r: Report, target: str) -> str:
     base = os.path.dirname(os.path.abspath(r.doc.path))
     rel = os.path.relpath(target, base)
     home = os.path.expanduser("~")
-    if rel.startswith(".." + os.sep + ".." + os.sep) and inside(target, home):
+    if rel.startswith("..") and inside(target, home) and not inside(base, home):
         return "~" + target[len(home) :]
     return rel

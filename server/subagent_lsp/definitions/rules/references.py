@@ -277,25 +277,53 @@ _BUNDLED = re.compile(
 _SCHEME = re.compile(r"[A-Za-z][\w+.-]*:")
 
 
+# A bare `scripts/x.py` counts only where the model is told to read or run it: after one of
+# these verbs in its clause, or on a command line in a fenced block. "e.g. `scripts/x.py`" in a
+# skill about writing skills is not a pointer to a file.
+_TOLD = re.compile(
+    r"\b(?:read|see|run|execute|load|open|consult|check|use|follow|refer\s+to|call)\b",
+    re.IGNORECASE,
+)
+_COMMAND_LINE = re.compile(
+    r"^\s*(?:\$\s+)?(?:(?:python3?|bash|sh|zsh|node|ruby|perl|deno\s+run|uv\s+run|npx|pwsh)\s+"
+    r"(?:-\S+\s+)*)?(?:\./)?(?:scripts|references|assets)/"
+)
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _told(text: str, at: int) -> bool:
+    cut = max(text.rfind(mark, 0, at) for mark in (". ", "; ", ": ", "→", " - ", "**"))
+    return bool(_TOLD.search(text[cut + 1 if cut != -1 else 0 : at]))
+
+
 def _bundled_paths(doc: Document) -> Iterator[tuple[str, Span]]:
+    fence: str | None = None
     for line_no in range(doc.body_start_line, len(doc.lines)):
         text = doc.lines[line_no]
-        for m in _LINK.finditer(text):
-            target = m.group("t").strip("<>")
-            if _SCHEME.match(target) or target.startswith(("#", "/", "~")):
-                continue
-            target = target.split("#", 1)[0]
-            if target and "{" not in target:
-                yield target, Span.of(line_no, m.start("t"), line_no, m.end("t"))
-        for pattern in (_SKILL_DIR_PATH, _BUNDLED):
-            for m in pattern.finditer(text):
-                target = m.group("p").rstrip(".,;:")
-                if "*" in target or "<" in target or "$" in target:
+        opened = _FENCE_LINE.match(text)
+        if opened:
+            same = fence is not None and opened.group(1)[0] == fence[0]
+            fence = None if same else (fence or opened.group(1))
+            continue
+        if fence is None:
+            for m in _LINK.finditer(text):
+                target = m.group("t").strip("<>")
+                if _SCHEME.match(target) or target.startswith(("#", "/", "~")):
                     continue
-                span = Span.of(line_no, m.start("p"), line_no, m.start("p") + len(target))
-                if pattern is _SKILL_DIR_PATH:
-                    span = Span.of(line_no, m.start(), line_no, m.start("p") + len(target))
-                yield target, span
+                target = target.split("#", 1)[0]
+                if target and "{" not in target:
+                    yield target, Span.of(line_no, m.start("t"), line_no, m.end("t"))
+        for m in _SKILL_DIR_PATH.finditer(text):
+            target = m.group("p").rstrip(".,;:")
+            if not any(c in target for c in "*<$"):
+                yield target, Span.of(line_no, m.start(), line_no, m.start("p") + len(target))
+        for m in _BUNDLED.finditer(text):
+            target = m.group("p").rstrip(".,;:")
+            if any(c in target for c in "*<$"):
+                continue
+            ran = fence is not None and _COMMAND_LINE.match(text[: m.end()]) is not None
+            if ran or (fence is None and _told(text, m.start())):
+                yield target, Span.of(line_no, m.start("p"), line_no, m.start("p") + len(target))
 
 
 @emits("AGT108")

@@ -14,7 +14,7 @@ from .. import spec
 from ..document import Document
 from .tools import split_tools
 
-_SPLIT = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+_OPERATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "|&"})
 _UNSURE = re.compile(r"[`]|\$\(|[<>]")
 
 
@@ -94,17 +94,43 @@ def _read_only(command: str) -> bool:
     first = os.path.basename(words[0])
     if first in spec.READ_ONLY_COMMANDS:
         return True
+    if first in spec.READ_ONLY_VERSION_PROBES and words[1:] == ["--version"]:
+        return True
     if first == "git":
-        sub = next((w for w in words[1:] if not w.startswith("-")), None)
-        return sub is None or sub in spec.READ_ONLY_GIT
+        subs = [w for w in words[1:] if not w.startswith("-")]
+        if not subs:
+            return True
+        if subs[0] == "stash":
+            return len(subs) > 1 and subs[1] in spec.READ_ONLY_GIT_STASH
+        return subs[0] in spec.READ_ONLY_GIT
     return False
+
+
+def _parts(command: str) -> list[str] | None:
+    """The simple commands of a compound one (`a && b | c`), quotes respected; None when the
+    text does not tokenize."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    parts: list[list[str]] = [[]]
+    try:
+        for token in lexer:
+            if token in _OPERATORS:
+                parts.append([])
+            else:
+                parts[-1].append(shlex.quote(token) if " " in token else token)
+    except ValueError:
+        return None
+    return [" ".join(p) for p in parts if p]
 
 
 def unallowed_command(command: str, grants: ShellGrants) -> str | None:
     """The part of ``command`` no rule allows (None: every part passes, or unsure)."""
     if grants.every or _UNSURE.search(command):
         return None
-    for part in _SPLIT.split(command.strip()):
+    parts = _parts(command.strip())
+    if parts is None:
+        return None
+    for part in parts:
         if not part or _read_only(part):
             continue
         if any(_matches(rule, part) or _matches(rule, command) for rule in grants.rules):
