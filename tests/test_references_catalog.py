@@ -157,3 +157,31 @@ def test_hover_on_a_notes_title_shows_the_agent(tmp_path: Path) -> None:
     assert info is not None
     assert "model: `opus`" in info.markdown and "tools: `Read`" in info.markdown
     assert hover(doc, fk, Position(10, 2)) is None
+
+
+def test_last_change_is_the_commit_date_of_a_clean_file(tmp_path: Path) -> None:
+    import subprocess
+
+    from subagent_lsp.definitions.rules.catalog import last_change
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    agent_file = repo / "a.md"
+    agent_file.write_text(agent("a"))
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2021-03-04T05:06:07Z",
+        "GIT_COMMITTER_DATE": "2021-03-04T05:06:07Z",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    for args in (["init", "-q"], ["add", "a.md"], ["commit", "-q", "-m", "a"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True)
+    assert str(last_change(str(agent_file))) == "2021-03-04"  # the checkout's mtime is later
+    agent_file.write_text(agent("a", body="Changed.\n"))
+    past = time.mktime((2022, 6, 1, 12, 0, 0, 0, 0, -1))
+    os.utime(agent_file, (past, past))
+    assert str(last_change(str(agent_file))) == "2022-06-01"  # changed since: its mtime
+    assert last_change(str(repo / "gone.md")) is None
