@@ -66,6 +66,8 @@ def test_run_a_command_without_bash(tmp_path: Path) -> None:
         ("tools: Read\n", "The Bash tool is not available to you.\n"),  # a mention
         ("tools: Read, Task\n", "Use the Agent tool to delegate.\n"),  # Task is Agent
         ('tools: "*"\n', "Use the Bash tool.\n"),
+        ("tools: Read\n", "Ask the user to run `npm install` first.\n"),  # someone else runs it
+        ("tools: Read\n", "Show the assistant using the Agent tool.\n"),
     ],
 )
 def test_clean_twins_of_tool_instructions(tmp_path: Path, frontmatter: str, body: str) -> None:

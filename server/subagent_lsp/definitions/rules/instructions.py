@@ -136,6 +136,12 @@ _CONDITION = re.compile(
 _VERB = r"(?:[Uu]se|[Uu]sing|[Cc]all|[Cc]alling|[Ii]nvoke|[Ii]nvoking)"
 # "using the X tool" after one of these describes someone else at work ("show the assistant
 # using the Agent tool"), not an instruction to this agent.
+# "Ask the user to run `npm install`", "suggest running `make`": someone else runs it.
+_DELEGATED = re.compile(
+    r"\b(?:user|users|developer|developers|human|reader|them|you\s+can|suggest|suggests|"
+    r"recommend|recommends|tell|tells|ask|asks|instruct|document|documents|example)\b",
+    re.IGNORECASE,
+)
 _SOMEONE = re.compile(
     r"\b(?:assistant|claude|agent|agents|user|model|it|they|he|she|subagent)\s+$", re.IGNORECASE
 )
@@ -228,6 +234,8 @@ def instructions(doc: Document) -> list[Instruction]:
                 continue
             participle = what[:1].lower() in "uci" and what.split()[0].lower().endswith("ing")
             if participle and _SOMEONE.search(before):
+                continue
+            if _DELEGATED.search(before):
                 continue
             after = _clause_after(text, end)
             conditional = (
