@@ -198,6 +198,10 @@ def test_undeclared_placeholder(tmp_path: Path) -> None:
     [
         ("arguments: [issue]\n", "Fix $issue. Costs \\$5, see $ARGUMENTS[0] and $0.\n"),
         ("arguments: issue branch\n", "Fix $issue on $branch.\n"),
+        (
+            "arguments: [issue-number, PR]\n",
+            "Fix $issue-number in $PR ($HOME, ${CLAUDE_SKILL_DIR}).\n",
+        ),
         ("", "Fix $issue.\n"),  # no arguments, no hint: `$issue` may be anything
         ("arguments: [issue]\n", "Fix $issue. Run `echo $HOME $user`.\n"),  # code span
         ("arguments: [issue]\n", "Fix $issue.\n```sh\nfor f in $files; do :; done\n```\n"),
@@ -205,6 +209,16 @@ def test_undeclared_placeholder(tmp_path: Path) -> None:
 )
 def test_clean_twins_of_placeholders(tmp_path: Path, frontmatter: str, body: str) -> None:
     assert findings(tmp_path, COMMAND, skill(frontmatter, body)) == []
+
+
+def test_braces_and_case_are_not_substituted(tmp_path: Path) -> None:
+    text = skill("arguments: [pr]\n", "Review ${pr} and $Pr, then $pr.\n")
+    found = findings(tmp_path, COMMAND, text)
+    line = text.splitlines()[4]
+    assert [(c, s) for c, s, _ in found] == [
+        ("AGT103", Span.of(4, line.index("${pr}"), 4, line.index("${pr}") + 5)),
+        ("AGT103", Span.of(4, line.index("$Pr"), 4, line.index("$Pr") + 3)),
+    ]
 
 
 def test_hint_without_arguments_makes_names_undeclared(tmp_path: Path) -> None:

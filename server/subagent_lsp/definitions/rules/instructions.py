@@ -441,7 +441,12 @@ def _allow_fix(r: Report, first: str) -> Fix | None:
 
 
 # --- argument placeholders ---------------------------------------------------------------
-_PLACEHOLDER = re.compile(r"(?<![\\$\w])\$(?P<name>[a-z_][a-z0-9_]*)\b(?![\[(])")
+# `$name`: names may hold `-` and are case-sensitive; `${name}` is not substituted (measured on
+# v2.1.332: with `arguments: [issue-number, PR]`, `$issue-number` and `$PR` expand, `${PR}` and
+# `$Issue-number` stay as written).
+_PLACEHOLDER = re.compile(
+    r"(?<![\\$\w])\$(?:\{(?P<braced>[A-Za-z_][\w-]*)\}|(?P<name>[A-Za-z_]\w*(?:-\w+)*))(?![\[(\w])"
+)
 _NUMBERED = re.compile(r"(?<![\\\w])\$(?:ARGUMENTS\b|\d)")
 _HINT_GROUP = re.compile(r"\[[^\]]*\]|<[^>]*>")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
@@ -477,11 +482,24 @@ def check_arguments(r: Report) -> None:
         prose = _CODE_SPAN.sub(lambda c: " " * len(c.group(0)), text)
         numbered = numbered or bool(_NUMBERED.search(prose))
         for m in _PLACEHOLDER.finditer(prose):
-            name = m.group("name")
+            span = Span.of(line_no, m.start(), line_no, m.end())
+            braced = m.group("braced")
+            if braced is not None:
+                if braced in declared:
+                    r.add(
+                        "AGT103",
+                        span,
+                        f"`${{{braced}}}` is not substituted (only `${braced}` is), so it reaches "
+                        "the model as written.",
+                        fixes.replace(span, f"${braced}", f"Write `${braced}`", safe=False),
+                    )
+                continue
+            name = _declared_prefix(m.group("name"), declared)
             if name in declared:
                 used.add(name)
                 continue
-            span = Span.of(line_no, m.start(), line_no, m.end())
+            if name == "ARGUMENTS" or name.isupper():
+                continue  # `$ARGUMENTS`, or an environment variable such as `$HOME`
             guess = _nearest(name, declared)
             r.add(
                 "AGT103",
@@ -538,6 +556,17 @@ def _declare_fix(r: Report, name: str) -> Fix | None:
     if node.is_scalar and node.style in (None, "plain"):
         return fixes.replace(Span(end, end), f" {name}", title, safe=False)
     return None
+
+
+def _declared_prefix(token: str, declared: set[str]) -> str:
+    """The declared name a `$token` starts with (`$issue-x` with `issue` declared), else the
+    whole token."""
+    if token in declared:
+        return token
+    for name in sorted(declared, key=len, reverse=True):
+        if token.startswith(name + "-"):
+            return name
+    return token
 
 
 def _nearest(name: str, declared: set[str]) -> str | None:
