@@ -165,6 +165,20 @@ def test_the_part_that_needs_approval_is_named(tmp_path: Path, line: str, part: 
     assert f"`{part}` is not a read-only command" in finding.message
 
 
+def test_an_unquoted_variable_aborts_whatever_the_rules(tmp_path: Path) -> None:
+    text = skill("allowed-tools: Bash(ls *)\narguments: [dir]\n", "Out: !`ls $PWD`\n")
+    (tmp_path / COMMAND).parent.mkdir(parents=True)
+    (tmp_path / COMMAND).write_text(text)
+    (finding,) = [f for f in check_paths([str(tmp_path)])[0].findings if f.code == "AGT102"]
+    assert "unquoted variable (`$PWD`)" in finding.message
+    for body in ('Out: !`echo "$HOME" $dir`\n', "Out: !`ls $dir $1 ${CLAUDE_SKILL_DIR}`\n"):
+        clean = skill("allowed-tools: Bash(ls *)\narguments: [dir]\n", body)
+        assert findings(tmp_path / "clean", COMMAND, clean) == []
+    assert (
+        findings(tmp_path / "bash", COMMAND, skill("allowed-tools: Bash\n", "!`ls $PWD`\n")) == []
+    )
+
+
 def test_a_shell_block_and_the_projects_settings(tmp_path: Path) -> None:
     text = skill("", "## Env\n```!\nnode build.js\nnpm install\n```\n")
     found = findings(tmp_path, COMMAND, text)
@@ -224,6 +238,13 @@ def test_braces_and_case_are_not_substituted(tmp_path: Path) -> None:
 def test_hint_without_arguments_makes_names_undeclared(tmp_path: Path) -> None:
     text = skill("argument-hint: '[issue]'\n", "Fix $issue.\n")
     assert [c for c, _, _ in findings(tmp_path, COMMAND, text)] == ["AGT103"]
+
+
+def test_names_written_with_their_dollar(tmp_path: Path) -> None:
+    text = skill("arguments: $QUERY\n", 'Search for "$QUERY".\n')
+    assert findings(tmp_path, COMMAND, text) == [
+        ("AGT109", Span.of(2, 11, 2, 17), Severity.WARNING)
+    ]
 
 
 def test_names_declared_and_never_used(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from ..findings import Fix, Position, Span
 from ..spec import Kind, ToolStatus
 from .report import H, Report, W
 from .samples import agent
-from .shell import ShellGrants, shell_grants, unallowed_command
+from .shell import ShellGrants, refused, shell_grants
 from .tools import split_tools
 
 SKILL_PATH = ".claude/skills/review/SKILL.md"
@@ -115,6 +115,19 @@ RULES = table(
             path=COMMAND_PATH,
         ),
         fix="Make the hint list one `[name]` per declared argument.",
+    ),
+    Rule(
+        "AGT109",
+        "argument-name-with-dollar",
+        W,
+        "An `arguments` name is written with its `$`.",
+        "`arguments: $QUERY` declares the name `$QUERY`; the body's `$QUERY` then stays literal "
+        "text and only `$$QUERY` would expand (measured on v2.1.332).",
+        example=Example(
+            text=_skill("arguments: $QUERY\n", 'Search for "$QUERY".\n'), path=COMMAND_PATH
+        ),
+        fix="Write the bare name: `arguments: QUERY`.",
+        applicability="unsafe",
     ),
 )
 
@@ -412,9 +425,21 @@ def check_shell_lines(r: Report) -> None:
     if not found:
         return
     allowed: ShellGrants = shell_grants(r.doc, r.doc.path)
+    substituted = frozenset(declared_arguments(r.doc) or ())
     for cmd, span in found:
-        part = unallowed_command(cmd, allowed)
-        if part is None:
+        refusal = refused(cmd, allowed, substituted)
+        if refusal is None:
+            continue
+        part = refusal.part
+        if refusal.variable:
+            r.add(
+                "AGT102",
+                span,
+                f"Claude Code runs `{cmd}` before the model sees this file, and cannot check a "
+                f"command with an unquoted variable (`{part}`) before it runs: the invocation "
+                'aborts ("A variable in this command can\'t be checked"). Quote it '
+                f'(`"{part}"`), or allow every command with `Bash`.',
+            )
             continue
         first = part.split()[0] if part.split() else part
         r.add(
@@ -463,7 +488,7 @@ def declared_arguments(doc: Document) -> list[str] | None:
     return None
 
 
-@emits("AGT103", "AGT104", "AGT105")
+@emits("AGT103", "AGT104", "AGT105", "AGT109")
 def check_arguments(r: Report) -> None:
     if r.fk.kind not in (Kind.SKILL, Kind.COMMAND):
         return
@@ -479,6 +504,10 @@ def check_arguments(r: Report) -> None:
     used: set[str] = set()
     numbered = False
     for line_no, text in prose_lines(doc):
+        for m in _PLACEHOLDER.finditer(text):  # `!` lines and code are substituted too
+            token = m.group("name")
+            if token is not None and _declared_prefix(token, declared) in declared:
+                used.add(_declared_prefix(token, declared))
         prose = _CODE_SPAN.sub(lambda c: " " * len(c.group(0)), text)
         numbered = numbered or bool(_NUMBERED.search(prose))
         for m in _PLACEHOLDER.finditer(prose):
@@ -514,6 +543,19 @@ def check_arguments(r: Report) -> None:
                 if guess
                 else _declare_fix(r, name),
             )
+    dollar = [n for n in names or [] if n.startswith("$")]
+    node = doc.get("arguments")
+    if dollar and node is not None:
+        r.add(
+            "AGT109",
+            node.span,
+            "`arguments` takes bare names: "
+            + ", ".join(f"`{n}`" for n in dollar)
+            + f" declares the name `{dollar[0]}`, so the body's `{dollar[0]}` stays literal "
+            f"(only `${dollar[0]}` would expand). Write `{dollar[0][1:]}`.",
+            _strip_dollar_fix(r, dollar),
+        )
+        names = [n for n in names or [] if not n.startswith("$")]
     if names:
         unused = [n for n in names if n not in used]
         node = doc.get("arguments")
@@ -535,6 +577,18 @@ def check_arguments(r: Report) -> None:
             f"{len(names)}: names map to positions in order, so the hint and the names "
             "disagree.",
         )
+
+
+def _strip_dollar_fix(r: Report, dollar: list[str]) -> Fix | None:
+    node = r.doc.get("arguments")
+    if node is None or node.span.start.line != node.span.end.line:
+        return None
+    line = node.span.start.line
+    text = r.doc.lines[line][node.span.start.column : node.span.end.column]
+    fixed = re.sub(r"(?<![\w$])\$(?=[A-Za-z_])", "", text)
+    if fixed == text:
+        return None
+    return fixes.replace(node.span, fixed, "Write the names without `$`", safe=False)
 
 
 def _declare_fix(r: Report, name: str) -> Fix | None:

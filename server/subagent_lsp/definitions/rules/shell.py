@@ -123,6 +123,54 @@ def _parts(command: str) -> list[str] | None:
     return [" ".join(p) for p in parts if p]
 
 
+_VARIABLE = re.compile(r"\$(?:\{(?P<b>[A-Za-z_]\w*)\}|(?P<n>[A-Za-z_][\w-]*))")
+
+
+def unquoted_variable(command: str, substituted: frozenset[str] = frozenset()) -> str | None:
+    """The first `$VAR` outside quotes: Claude Code cannot check such a command before it runs
+    and aborts (measured on v2.1.332: `ls $PWD` aborts, `echo "$HOME"` runs). Argument
+    placeholders (`$1`, `$ARGUMENTS`, declared names) and `${CLAUDE_*}` are substituted
+    before, so they do not count."""
+    quote: str | None = None
+    i = 0
+    while i < len(command):
+        c = command[i]
+        if c == "\\" and quote != "'":
+            i += 2
+            continue
+        if quote is None and c in "'\"":
+            quote = c
+        elif c == quote:
+            quote = None
+        elif c == "$" and quote is None:
+            m = _VARIABLE.match(command, i)
+            if m is not None:
+                name = m.group("b") or m.group("n")
+                if not (name == "ARGUMENTS" or name.startswith("CLAUDE_") or name in substituted):
+                    return m.group(0)
+        i += 1
+    return None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    part: str  # what Claude Code would not run unasked
+    variable: bool = False  # refused for an unquoted variable, whatever the rules say
+
+
+def refused(
+    command: str, grants: ShellGrants, substituted: frozenset[str] = frozenset()
+) -> Refusal | None:
+    """Why a `!` line would abort the invocation (None: it runs, or we cannot tell)."""
+    if grants.every:
+        return None
+    variable = unquoted_variable(command, substituted)
+    if variable is not None:
+        return Refusal(variable, variable=True)
+    part = unallowed_command(command, grants)
+    return Refusal(part) if part is not None else None
+
+
 def unallowed_command(command: str, grants: ShellGrants) -> str | None:
     """The part of ``command`` no rule allows (None: every part passes, or unsure)."""
     if grants.every or _UNSURE.search(command):
