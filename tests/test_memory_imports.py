@@ -186,3 +186,9 @@ def test_plugin_manifest_paths_lead_to_their_files(tmp_path: Path) -> None:
     assert file_target(path, lines, None, Position(2, gone)) is None
     assert file_target(path, lines, None, Position(2, 4)) is None  # the key
     assert file_target(path, lines, None, Position(1, 12)) is None  # not a path
+
+
+def test_a_rule_with_cursors_globs_key_is_told_about_paths(tmp_path: Path) -> None:
+    _write(tmp_path, {".claude/rules/ts.md": '---\nglobs: "src/**/*.ts"\n---\n# TS\n'})
+    (finding,) = check_paths([str(tmp_path)])[0].findings
+    assert "did you mean `paths`" in finding.message and finding.span == Span.of(1, 0, 1, 5)

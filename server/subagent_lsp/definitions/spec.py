@@ -487,6 +487,8 @@ KEY_ALIASES: dict[Kind, dict[str, str]] = {
     },
 }
 KEY_ALIASES[Kind.COMMAND] = dict(KEY_ALIASES[Kind.SKILL])
+# Other tools' words for a rule's file patterns (Cursor's `globs`, Copilot's `applyTo`).
+KEY_ALIASES[Kind.MEMORY] = {"globs": "paths", "applyTo": "paths", "path": "paths"}
 
 # Plugin-shipped agents honour only these keys. The docs say outright that hooks, mcpServers and
 # permissionMode are dropped (for security); the rest are merely not in the supported list.
