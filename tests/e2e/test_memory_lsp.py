@@ -103,3 +103,24 @@ async def test_a_catalog_note_shows_its_agent(client: LanguageClient) -> None:
     )
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert "model: `haiku`" in hover.contents.value and "tools: `Read`" in hover.contents.value
+
+
+async def test_creating_the_imported_file_clears_the_finding(client: LanguageClient) -> None:
+    uri = _open(client, "CLAUDE.md")
+    await notified(
+        client,
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        lambda: client.diagnostics.get(uri) or None,
+    )
+    gone = client.root / "docs" / "gone.md."  # type: ignore[attr-defined]
+    gone.write_text("# Now here\n")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent(gone.as_uri(), types.FileChangeType.Created)]
+        )
+    )
+    await notified(
+        client,
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        lambda: True if not client.diagnostics.get(uri) else None,
+    )
