@@ -124,3 +124,28 @@ async def test_creating_the_imported_file_clears_the_finding(client: LanguageCli
         types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
         lambda: True if not client.diagnostics.get(uri) else None,
     )
+
+
+async def test_hover_on_an_agent_call_shows_the_agent(client: LanguageClient) -> None:
+    lead = client.root / "kit" / "agents" / "lead.md"  # type: ignore[attr-defined]
+    lead.write_text(
+        HELPER.replace("name: helper", "name: lead").replace(
+            "tools: Read", "tools: Read, Agent(helper)"
+        )
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent(lead.as_uri(), types.FileChangeType.Created)]
+        )
+    )
+    uri = _open(client, "kit/agents/lead.md")
+    col = lead.read_text().splitlines()[3].index("helper") + 2
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, col))
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "**Agent `helper`**" in hover.contents.value and "model: `haiku`" in hover.contents.value
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(types.TextDocumentIdentifier(uri), types.Position(3, col))
+    )
+    assert isinstance(found, list) and found[0].uri.endswith("/kit/agents/helper.md")
