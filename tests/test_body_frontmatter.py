@@ -186,6 +186,10 @@ def test_a_shell_block_and_the_projects_settings(tmp_path: Path) -> None:
     settings = {"permissions": {"allow": ["Bash(node *)", "Bash(npm install)"]}}
     (tmp_path / ".claude" / "settings.json").write_text(json.dumps(settings))
     assert findings(tmp_path, COMMAND, text) == []
+    other = tmp_path / "other"
+    (other / ".claude").mkdir(parents=True)
+    (other / ".claude" / "settings.local.json").write_text('{"disableSkillShellExecution": true}')
+    assert findings(other, COMMAND, text) == []  # the lines become placeholder text
 
 
 def test_the_allow_fix_adds_allowed_tools(tmp_path: Path) -> None:

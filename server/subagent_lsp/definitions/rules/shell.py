@@ -35,7 +35,10 @@ def shell_grants(doc: Document, path: str) -> ShellGrants:
                 every = True
             elif text.startswith("Bash(") and text.endswith(")"):
                 rules.append(text[5:-1].strip())
-    for allowed in _settings_allow(path):
+    allow, disabled = _settings(path)
+    if disabled:  # `disableSkillShellExecution`: every `!` line becomes a placeholder text
+        return ShellGrants(True, ())
+    for allowed in allow:
         if allowed == "Bash":
             every = True
         elif allowed.startswith("Bash(") and allowed.endswith(")"):
@@ -43,9 +46,10 @@ def shell_grants(doc: Document, path: str) -> ShellGrants:
     return ShellGrants(every, tuple(rules))
 
 
-def _settings_allow(path: str) -> list[str]:
-    """`permissions.allow` of the settings files that apply where this file lives: the
-    project's `.claude/settings.json` and `settings.local.json` and the user's."""
+def _settings(path: str) -> tuple[list[str], bool]:
+    """`permissions.allow` of the settings files that apply where this file lives (the
+    project's `.claude/settings.json` and `settings.local.json` and the user's), and whether one
+    of them sets `disableSkillShellExecution`."""
     files: list[str] = []
     folder = os.path.dirname(os.path.abspath(path))
     marker = os.sep + ".claude" + os.sep
@@ -54,17 +58,21 @@ def _settings_allow(path: str) -> list[str]:
         files += [os.path.join(project, n) for n in ("settings.json", "settings.local.json")]
     files.append(os.path.join(os.path.expanduser(spec.USER_CONFIG_DIR), "settings.json"))
     out: list[str] = []
+    disabled = False
     for name in files:
         try:
             with open(name, encoding="utf-8") as fh:
                 data = json.load(fh)
         except (OSError, ValueError):
             continue
-        perms = data.get("permissions") if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            continue
+        disabled = disabled or data.get("disableSkillShellExecution") is True
+        perms = data.get("permissions")
         allow = perms.get("allow") if isinstance(perms, dict) else None
         if isinstance(allow, list):
             out += [a for a in allow if isinstance(a, str)]
-    return out
+    return out, disabled
 
 
 def _matches(rule: str, command: str) -> bool:
