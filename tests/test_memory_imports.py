@@ -192,3 +192,18 @@ def test_a_rule_with_cursors_globs_key_is_told_about_paths(tmp_path: Path) -> No
     _write(tmp_path, {".claude/rules/ts.md": '---\nglobs: "src/**/*.ts"\n---\n# TS\n'})
     (finding,) = check_paths([str(tmp_path)])[0].findings
     assert "did you mean `paths`" in finding.message and finding.span == Span.of(1, 0, 1, 5)
+
+
+def test_a_path_written_from_the_project_root_is_told_where_it_resolves(tmp_path: Path) -> None:
+    rule = "# Style\n\nSee @.claude/rules/editing.md for edits.\n"
+    _write(
+        tmp_path,
+        {".git/HEAD": "x\n", ".claude/rules/style.md": rule, ".claude/rules/editing.md": "# E\n"},
+    )
+    ((code, span, message),) = _found(tmp_path, ".claude/rules/style.md")
+    assert code == "AGT110" and span == Span.of(2, 4, 2, 29)
+    assert "looks for `.claude/rules/.claude/rules/editing.md`" in message
+    assert "The file is `@editing.md` from here" in message
+    (result,) = check_paths([str(tmp_path / ".claude/rules/style.md")])
+    (edit,) = result.findings[0].fixes[0].edits
+    assert edit.new_text == "editing.md" and edit.span == Span.of(2, 5, 2, 29)

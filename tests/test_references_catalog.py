@@ -185,3 +185,13 @@ def test_last_change_is_the_commit_date_of_a_clean_file(tmp_path: Path) -> None:
     os.utime(agent_file, (past, past))
     assert str(last_change(str(agent_file))) == "2022-06-01"  # changed since: its mtime
     assert last_change(str(repo / "gone.md")) is None
+
+
+def test_a_command_in_a_fence_may_run_from_the_project_root(tmp_path: Path) -> None:
+    skill = "---\ndescription: Loop.\n---\n```bash\nnode scripts/claw.js\n```\n"
+    files = {".git/HEAD": "x\n", ".claude/skills/loop/SKILL.md": skill}
+    assert [c for c, *_ in run(tmp_path, files, ".claude/skills/loop/SKILL.md", "AGT108")] == [
+        "AGT108"
+    ]
+    files["scripts/claw.js"] = "//\n"
+    assert run(tmp_path, files, ".claude/skills/loop/SKILL.md", "AGT108") == []

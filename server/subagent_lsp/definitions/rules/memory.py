@@ -107,6 +107,21 @@ def _missing(r: Report, own: list[Import]) -> None:
                 ),
             )
             continue
+        root = project_root(r.doc.path)
+        from_root = os.path.normpath(os.path.join(root, imp.written))
+        if not imp.written.startswith(("/", "~")) and os.path.isfile(from_root):
+            better = os.path.relpath(from_root, os.path.dirname(os.path.abspath(r.doc.path)))
+            path_span = Span(Position(imp.span.start.line, imp.span.start.column + 1), imp.span.end)
+            r.add(
+                "AGT110",
+                imp.span,
+                f"`@{imp.written}` resolves against this file's folder, not the project root: "
+                f"Claude Code looks for `{os.path.relpath(imp.target, root)}`, which does not "
+                "exist. The file "
+                f"is `@{better}` from here.",
+                fixes.replace(path_span, better, f"Import `{better}`", safe=False),
+            )
+            continue
         looks_like_file = imp.written.startswith(("./", "~/", "/", "../")) or (
             "." in os.path.basename(imp.written).strip(".")
         )

@@ -296,7 +296,9 @@ def _told(text: str, at: int) -> bool:
     return bool(_TOLD.search(text[cut + 1 if cut != -1 else 0 : at]))
 
 
-def _bundled_paths(doc: Document) -> Iterator[tuple[str, Span]]:
+def _bundled_paths(doc: Document) -> Iterator[tuple[str, Span, bool]]:
+    """Paths the skill points at: (path, span, whether it may also mean the project root,
+    as a command's relative path does when run from there)."""
     fence: str | None = None
     for line_no in range(doc.body_start_line, len(doc.lines)):
         text = doc.lines[line_no]
@@ -312,18 +314,20 @@ def _bundled_paths(doc: Document) -> Iterator[tuple[str, Span]]:
                     continue
                 target = target.split("#", 1)[0]
                 if target and "{" not in target:
-                    yield target, Span.of(line_no, m.start("t"), line_no, m.end("t"))
+                    yield target, Span.of(line_no, m.start("t"), line_no, m.end("t")), False
         for m in _SKILL_DIR_PATH.finditer(text):
             target = m.group("p").rstrip(".,;:")
             if not any(c in target for c in "*<$"):
-                yield target, Span.of(line_no, m.start(), line_no, m.start("p") + len(target))
+                span = Span.of(line_no, m.start(), line_no, m.start("p") + len(target))
+                yield target, span, False
         for m in _BUNDLED.finditer(text):
             target = m.group("p").rstrip(".,;:")
             if any(c in target for c in "*<$"):
                 continue
             ran = fence is not None and _COMMAND_LINE.match(text[: m.end()]) is not None
             if ran or (fence is None and _told(text, m.start())):
-                yield target, Span.of(line_no, m.start("p"), line_no, m.start("p") + len(target))
+                span = Span.of(line_no, m.start("p"), line_no, m.start("p") + len(target))
+                yield target, span, True
 
 
 @emits("AGT108")
@@ -334,7 +338,8 @@ def check_skill_files(r: Report) -> None:
     if not os.path.isdir(folder):
         return  # an unsaved buffer, or standard input: nothing to compare with
     seen: set[tuple[int, int]] = set()
-    for target, span in _bundled_paths(r.doc):
+    root = git_root(r.doc.path)
+    for target, span, either in _bundled_paths(r.doc):
         key = (span.start.line, span.start.column)
         if key in seen:
             continue
@@ -344,6 +349,8 @@ def check_skill_files(r: Report) -> None:
         path = os.path.normpath(os.path.join(folder, unquote(target)))
         if os.path.exists(path):
             continue
+        if either and root is not None and os.path.exists(os.path.join(root, target)):
+            continue  # a command run from the project's root
         r.add(
             "AGT108",
             span,
