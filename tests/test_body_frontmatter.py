@@ -85,6 +85,15 @@ def test_named_tool_missing_and_a_conditional_one_is_a_hint(tmp_path: Path) -> N
     assert found[0][1] == Span.of(5, 0, 5, len("Use the WebSearch tool"))
 
 
+def test_every_tool_of_a_list_counts(tmp_path: Path) -> None:
+    text = agent(
+        "tools: Read, Grep\n", "Use `Grep` and `Glob` to find it, then the Read or Edit tool.\n"
+    )
+    line = text.splitlines()[5]
+    found = findings(tmp_path, AGENT, text)
+    assert [(c, s.start.column) for c, s, _ in found] == [("AGT100", line.index("Glob"))]
+
+
 def test_a_tool_disallowed_tools_removes(tmp_path: Path) -> None:
     text = agent("disallowedTools: Bash, Write\n", "Use `Write` to save the report.\n")
     assert findings(tmp_path, AGENT, text) == [

@@ -179,6 +179,16 @@ def _tool_patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
+@functools.cache
+def _more_tools() -> re.Pattern[str]:
+    names = sorted((t.name for t in spec.TOOLS), key=len, reverse=True)
+    return re.compile(
+        r"\s*(?:,|/|\band\b|\bor\b|, and\b|, or\b)\s*(?P<q>`?)(?P<tool>"
+        + "|".join(names)
+        + r")(?P=q)(?![\w(])"
+    )
+
+
 _RUN = re.compile(
     r"\b(?:[Rr]un|[Rr]unning|[Ee]xecute|[Ee]xecuting)\s+(?:the\s+)?(?:command\s+)?"
     r"`(?P<cmd>[A-Za-z0-9_.~$/{][^`]*)`"
@@ -236,6 +246,16 @@ def instructions(doc: Document) -> list[Instruction]:
         for pattern in _tool_patterns():
             for m in pattern.finditer(text):
                 hits.append((m.start(), m.end(), _canonical(m.group("tool")), m.group(0), False))
+                # "use `Grep` and `Glob`", "use the Read, Grep or Glob tools": the whole list
+                at = m.end("tool") + (1 if text[m.end("tool") : m.end("tool") + 1] == "`" else 0)
+                for more in _more_tools().finditer(text, at):
+                    if more.start() != at:
+                        break
+                    at = more.end()
+                    tool = more.group("tool")
+                    hits.append(
+                        (more.start("tool"), more.end("tool"), _canonical(tool), tool, False)
+                    )
         for m in _RUN.finditer(text):
             cmd = m.group("cmd").strip()
             if _SLASH_COMMAND.match(cmd) or cmd.split("(")[0] in spec.tool_index():
