@@ -12,7 +12,19 @@ from ..registry import emits
 from .document import Document
 from .findings import Finding
 from .kinds import FileKind
-from .rules import RULES, body, catalog, instructions, keys, memory, names, references, syntax
+from .rules import (
+    RULES,
+    arguments,
+    body,
+    catalog,
+    instructions,
+    keys,
+    memory,
+    names,
+    references,
+    shell_lines,
+    syntax,
+)
 from .rules.report import DEFAULT_OPTIONS, CheckOptions, KindDescriptor, Report
 from .rules.tools import ToolEntry, source_exact, split_tools
 from .spec import Kind
@@ -21,8 +33,8 @@ from .spec import Kind
 # without one); a subagent's only when it has one (it is not loaded otherwise).
 _SKILL_TEXT = (
     instructions.check_instructions,
-    instructions.check_shell_lines,
-    instructions.check_arguments,
+    shell_lines.check_shell_lines,
+    arguments.check_arguments,
     references.check_skill_files,
 )
 DESCRIPTORS: dict[Kind, KindDescriptor] = {

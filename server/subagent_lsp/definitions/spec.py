@@ -900,7 +900,7 @@ MAX_IMPORT_HOPS = 4  # "Imported files can recursively import other files, with 
 # of four hops"; an import outside the working directory asks for approval the first time (a
 # user-scope file, ~/.claude/CLAUDE.md or ~/.claude/rules/, does not).
 
-# --- Body instructions (rules/instructions.py) -------------------------------------------
+# --- Body instructions (rules/instructions.py, shell_lines.py, shell.py) ------------------
 # Shell commands Claude Code runs without a permission prompt in every mode: permissions.md's
 # "Read-only commands" (ls, cat, echo, pwd, head, tail, grep, find, wc, which, diff, stat, du,
 # cd) and, measured in `!` lines on 2.1.332 (each passed the permission check; `env`,

@@ -8,6 +8,7 @@ from types import ModuleType
 from ...registry import NOT_LOADED as _NOT_LOADED_TAG
 from ...registry import RULES_DOC, Rule
 from . import (
+    arguments,
     body,
     catalog,
     crossfile,
@@ -17,12 +18,14 @@ from . import (
     models,
     names,
     references,
+    shell_lines,
     syntax,
     tools,
 )
 
 _MODULES: tuple[ModuleType, ...] = (syntax, keys, tools, models, names, body, crossfile)
-_MODULES += (instructions, memory, references, catalog)  # issue 20: body <-> frontmatter, CLAUDE.md
+# issue 20: body <-> frontmatter, names and files pointed at, CLAUDE.md, catalog notes
+_MODULES += (instructions, shell_lines, arguments, references, memory, catalog)
 RULES: dict[str, Rule] = dict(
     sorted(
         ((code, rule) for module in _MODULES for code, rule in module.RULES.items()),
