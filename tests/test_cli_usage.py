@@ -245,7 +245,8 @@ def test_no_agent_files_says_where_it_looked(
     assert captured.err == (
         "subagent-lsp: no agent definition files under docs (looked for "
         "**/.claude/agents/**/*.md, **/agents/**/*.md, **/.claude/skills/*/SKILL.md, "
-        "**/skills/*/SKILL.md, **/.claude/commands/**/*.md; see [tool.subagent-lsp] globs)\n"
+        "**/skills/*/SKILL.md, **/.claude/commands/**/*.md, **/CLAUDE.md, **/CLAUDE.local.md, "
+        "**/.claude/rules/**/*.md; see [tool.subagent-lsp] globs)\n"
     )
     assert main(["check", "--format", "json", "docs"]) == 0
     assert json.loads(capsys.readouterr().out) == []
@@ -255,7 +256,7 @@ def test_no_agent_files_names_the_configured_globs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / ".subagent-lsp.toml").write_text(
-        '[globs]\nsubagent = ["prompts/*.md"]\nskill = []\ncommand = []\n'
+        '[globs]\nsubagent = ["prompts/*.md"]\nskill = []\ncommand = []\nmemory = []\n'
     )
     assert main(["check", str(tmp_path)]) == 0
     err = capsys.readouterr().err

@@ -123,6 +123,7 @@ GlobTable = TypedDict(
         "skill": Patterns,
         "command": Patterns,
         "catalog-note": Patterns,
+        "memory": Patterns,
         "settings": Patterns,
         "mcp": Patterns,
         "plugin-manifest": Patterns,

@@ -12,6 +12,10 @@ export const AGENT_PATTERNS = [
   "**/.claude/skills/*/SKILL.md",
   "**/skills/*/SKILL.md",
   "**/.claude/commands/**/*.md",
+  // memory files: their @imports are checked and navigable
+  "**/CLAUDE.md",
+  "**/CLAUDE.local.md",
+  "**/.claude/rules/**/*.md",
 ];
 
 // Claude Code's JSON configuration files (settings, MCP servers, plugin manifests and hooks).

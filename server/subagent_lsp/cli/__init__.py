@@ -16,7 +16,7 @@ from typing import TextIO
 from .. import __version__
 
 KINDS = (
-    *("subagent", "skill", "command", "catalog-note"),
+    *("subagent", "skill", "command", "catalog-note", "memory"),
     *("settings", "mcp", "plugin-manifest", "marketplace", "plugin-hooks"),
 )  # spec.Kind values, without importing it
 

@@ -11,8 +11,10 @@ from . import config_assist, spec
 from .checks import split_tools
 from .document import TOP_KEY, Document
 from .findings import Finding, Position, Span
+from .imports import import_at, import_markdown
 from .kinds import FileKind
 from .rules import RULES
+from .rules.catalog import agent_markdown, described_agent, title_line
 from .spec import KeySpec, Kind, ToolStatus, VType
 from .workspace import FileResult
 from .yamltree import YNode
@@ -117,6 +119,16 @@ def hover(
                 if found is not None:
                     parts.append(found.markdown)
                     span = found.span
+    if fk.kind is Kind.CATALOG and _on_title_or_alias(doc, pos):
+        facts = described_agent(doc)
+        if facts is not None:
+            parts.append(agent_markdown(facts))
+            span = span or doc.line_span(pos.line)
+    if fk.kind is Kind.MEMORY:
+        imp = import_at(doc.path, doc.lines, doc.body_start_line, pos.line, pos.column)
+        if imp is not None:
+            parts.append(import_markdown(imp))
+            span = imp.span
     for f in findings:
         if f.span.contains(pos):
             rule = RULES[f.code]
@@ -125,6 +137,13 @@ def hover(
     if not parts or span is None:
         return None
     return HoverInfo("\n\n---\n\n".join(parts), span)
+
+
+def _on_title_or_alias(doc: Document, pos: Position) -> bool:
+    if pos.line == title_line(doc):
+        return True
+    aliases = doc.get("aliases")
+    return aliases is not None and aliases.span.start.line <= pos.line <= aliases.span.end.line
 
 
 def _value_hover(doc: Document, key: KeySpec, node: YNode, pos: Position) -> HoverInfo | None:
@@ -212,7 +231,7 @@ def complete(
         ]
     line = doc.lines[pos.line] if pos.line < len(doc.lines) else ""
     prefix = line[: pos.column]
-    if doc.frontmatter is None and pos.line == 0 and fk.kind is not Kind.CATALOG:
+    if doc.frontmatter is None and pos.line == 0 and fk.kind not in (Kind.CATALOG, Kind.MEMORY):
         return [_skeleton(pos)]
     if not in_frontmatter(doc, pos.line):
         return []

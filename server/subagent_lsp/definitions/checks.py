@@ -12,21 +12,59 @@ from ..registry import emits
 from .document import Document
 from .findings import Finding
 from .kinds import FileKind
-from .rules import RULES, body, keys, mcp, names, plugin_manifest, settings, syntax
+from .rules import (
+    RULES,
+    arguments,
+    body,
+    catalog,
+    instructions,
+    keys,
+    mcp,
+    memory,
+    names,
+    plugin_manifest,
+    references,
+    settings,
+    shell_lines,
+    syntax,
+)
 from .rules.report import DEFAULT_OPTIONS, CheckOptions, KindDescriptor, Report
 from .rules.tools import ToolEntry, source_exact, split_tools
 from .spec import Kind
 
+# Body <-> frontmatter checks of skills and commands run with or without frontmatter (both load
+# without one); a subagent's only when it has one (it is not loaded otherwise).
+_SKILL_TEXT = (
+    instructions.check_instructions,
+    shell_lines.check_shell_lines,
+    arguments.check_arguments,
+    references.check_skill_files,
+)
 DESCRIPTORS: dict[Kind, KindDescriptor] = {
     Kind.SUBAGENT: KindDescriptor(
-        "subagents", checks=(names.check_subagent,), body_checks=(body.check_body,)
+        "subagents",
+        checks=(names.check_subagent, references.check_references),
+        body_checks=(body.check_body, instructions.check_instructions),
     ),
-    Kind.SKILL: KindDescriptor("skills", checks=(names.check_skill,), frontmatter_optional=True),
+    Kind.SKILL: KindDescriptor(
+        "skills",
+        checks=(names.check_skill, references.check_references),
+        frontmatter_optional=True,
+        text_checks=_SKILL_TEXT,
+    ),
     Kind.COMMAND: KindDescriptor(
-        "commands", checks=(names.check_command,), frontmatter_optional=True
+        "commands",
+        checks=(names.check_command, references.check_references),
+        frontmatter_optional=True,
+        text_checks=_SKILL_TEXT,
     ),
     Kind.CATALOG: KindDescriptor(
-        "catalog notes", checks=(names.check_catalog,), read_by_claude_code=False
+        "catalog notes",
+        checks=(names.check_catalog, catalog.check_catalog_agent),
+        read_by_claude_code=False,
+    ),
+    Kind.MEMORY: KindDescriptor(
+        "memory files", checks=(), frontmatter_optional=True, text_checks=(memory.check_memory,)
     ),
     Kind.SETTINGS: KindDescriptor("settings files", (settings.check_settings,), json=True),
     Kind.MCP: KindDescriptor("MCP configs", (mcp.check_mcp_file,), json=True),
@@ -66,6 +104,9 @@ def check_document(
                 check(report)
     if doc.frontmatter is not None and not doc.too_large:
         for check in described.body_checks:
+            check(report)
+    if not doc.too_large:
+        for check in described.text_checks:
             check(report)
     return opts.policy.apply(doc.path, doc.lines, report.findings)
 

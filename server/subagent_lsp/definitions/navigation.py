@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .checks import split_tools
 from .document import Document, parse_document
 from .findings import Position, Span
+from .imports import import_at
 from .kinds import FileKind
-from .spec import NAME_FORM, SCOPE_PRECEDENCE, TOOLS, USER_CONFIG_DIR, Kind
+from .rules.references import frontmatter_references
+from .spec import NAME_FORM, PLUGIN_MANIFEST, SCOPE_PRECEDENCE, TOOLS, USER_CONFIG_DIR, Kind
 
 _HEADING = re.compile(r"(#{1,6})\s+(.+?)\s*#*\s*$")
 # Agent(a, b) and its old name Task(a, b): the tools that take agent names (spec.py)
@@ -146,46 +147,13 @@ def names_in(path: str, text: str, fk: FileKind | None) -> FileNames:
 
 
 def _frontmatter_refs(doc: Document, kind: Kind | None, found: FileNames) -> None:
-    path = doc.path
-    for key in ("tools", "disallowedTools", "allowed-tools"):
-        node = doc.get(key)
-        if node is None:
-            continue
-        for entry in split_tools(doc, node, key == "allowed-tools"):
-            m = _AGENT_CALL.fullmatch(entry.text)
-            if not m or entry.span.start.line != entry.span.end.line:
-                continue
-            base = entry.span.start.column + m.start("args")
-            for name in _NAME.finditer(m.group("args")):
-                start = base + name.start()
-                found.references.append(
-                    Reference(
-                        name.group(0),
-                        Kind.SUBAGENT,
-                        path,
-                        Span.of(
-                            entry.span.start.line,
-                            start,
-                            entry.span.start.line,
-                            start + len(name.group(0)),
-                        ),
-                        "tools",
-                    )
-                )
-    skills = doc.get("skills")
-    if skills is not None and skills.kind == "sequence":
-        for item in skills.items:
-            if item.is_scalar and isinstance(item.value, str):
-                found.references.append(
-                    Reference(item.text, Kind.SKILL, path, _inner(item.span, item.style), "skills")
-                )
-    agent = doc.get("agent")
-    if kind in (Kind.SKILL, Kind.COMMAND) and agent is not None and agent.is_scalar and agent.text:
-        found.references.append(
-            Reference(
-                agent.text, Kind.SUBAGENT, path, _inner(agent.span, agent.style), "agent-field"
+    if kind is None:
+        return
+    for ref in frontmatter_references(doc, kind):
+        if _NAME.fullmatch(ref.name) or ref.context != "tools":
+            found.references.append(
+                Reference(ref.name, ref.target, doc.path, ref.span, ref.context)
             )
-        )
 
 
 def _inner(span: Span, style: str | None) -> Span:
@@ -340,3 +308,35 @@ def winner(definitions: list[Definition], near: str | None = None) -> Definition
 
 
 AGENT_NAME = NAME_FORM  # what a rename may give
+
+
+# --- files a position points at ------------------------------------------------------------
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def file_target(path: str, lines: list[str], doc: Document | None, pos: Position) -> str | None:
+    """The file the text at ``pos`` names: an `@import` of a memory file, or a component path
+    (`"agents": ["./agents/x.md"]`) in a plugin's manifest. None when it names no file."""
+    if doc is not None and os.path.basename(path) != PLUGIN_MANIFEST[1]:
+        imp = import_at(path, lines, doc.body_start_line, pos.line, pos.column)
+        return imp.target if imp is not None and imp.exists else None
+    if not path.endswith(os.path.join(*PLUGIN_MANIFEST)) or pos.line >= len(lines):
+        return None
+    line = lines[pos.line]
+    for m in _JSON_STRING.finditer(line):
+        if not m.start() <= pos.column <= m.end():
+            continue
+        if line[m.end() :].lstrip().startswith(":"):
+            return None  # a key, not a path
+        import json
+
+        try:
+            value = json.loads(m.group(0))
+        except ValueError:
+            return None
+        if not isinstance(value, str) or not value.startswith(("./", "../")):
+            return None
+        root = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+        target = os.path.normpath(os.path.join(root, value))
+        return target if os.path.isfile(target) else None
+    return None

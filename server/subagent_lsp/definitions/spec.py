@@ -27,6 +27,7 @@ class Kind(enum.Enum):
     SKILL = "skill"
     COMMAND = "command"
     CATALOG = "catalog-note"
+    MEMORY = "memory"  # CLAUDE.md, CLAUDE.local.md, .claude/rules/*.md
     # JSON configuration (issue 20; facts in configspec.py)
     SETTINGS = "settings"
     MCP = "mcp"
@@ -430,6 +431,15 @@ CATALOG_KEYS: tuple[KeySpec, ...] = (
     KeySpec("aliases", VType.CATALOG_FIELD, "Other titles the note is found under (Obsidian)."),
     KeySpec("tags", VType.CATALOG_FIELD, "Tags (Obsidian); without the leading `#`."),
 )
+MEMORY_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "paths",
+        VType.STR_OR_LIST,
+        "A rule in `.claude/rules/` loads only when Claude works with files matching these "
+        "globs (brace expansion allowed); without it the rule loads at launch.",
+        anchor="memory#path-specific-rules",
+    ),
+)
 CATALOG_SIGNATURE_KEYS = frozenset(
     {"categories", "subCategories", "topics", "subTopics", "dateCreated"}
 )
@@ -439,6 +449,7 @@ KEYS_BY_KIND: dict[Kind, tuple[KeySpec, ...]] = {
     Kind.SKILL: SKILL_KEYS,
     Kind.COMMAND: COMMAND_KEYS,
     Kind.CATALOG: CATALOG_KEYS,
+    Kind.MEMORY: MEMORY_KEYS,
 }
 
 
@@ -482,6 +493,8 @@ KEY_ALIASES: dict[Kind, dict[str, str]] = {
     },
 }
 KEY_ALIASES[Kind.COMMAND] = dict(KEY_ALIASES[Kind.SKILL])
+# Other tools' words for a rule's file patterns (Cursor's `globs`, Copilot's `applyTo`).
+KEY_ALIASES[Kind.MEMORY] = {"globs": "paths", "applyTo": "paths", "path": "paths"}
 
 # Plugin-shipped agents honour only these keys. The docs say outright that hooks, mcpServers and
 # permissionMode are dropped (for security); the rest are merely not in the supported list.
@@ -881,6 +894,7 @@ DEFAULT_GLOBS: dict[Kind, tuple[str, ...]] = {
     Kind.SKILL: ("**/.claude/skills/*/SKILL.md", "**/skills/*/SKILL.md"),
     Kind.COMMAND: ("**/.claude/commands/**/*.md",),
     Kind.CATALOG: (),
+    Kind.MEMORY: ("**/CLAUDE.md", "**/CLAUDE.local.md", "**/.claude/rules/**/*.md"),
     Kind.SETTINGS: (
         "**/.claude/settings.json",
         "**/.claude/settings.local.json",
@@ -898,9 +912,51 @@ JSON_KINDS = frozenset(
 # When a path matches several kinds' globs, the first kind here wins: a SKILL.md under an
 # `agents/` folder is still a skill.
 MATCH_ORDER: tuple[Kind, ...] = (
-    *(Kind.SKILL, Kind.COMMAND, Kind.SUBAGENT, Kind.CATALOG),
+    Kind.SKILL,
+    Kind.COMMAND,
+    Kind.MEMORY,  # a CLAUDE.md below an agents/ folder is still memory
+    Kind.SUBAGENT,
+    Kind.CATALOG,
     *(Kind.SETTINGS, Kind.MCP, Kind.PLUGIN_MANIFEST, Kind.MARKETPLACE, Kind.PLUGIN_HOOKS),
 )
 DEFAULT_EXCLUDES: tuple[str, ...] = (".git", ".venv", "node_modules")
 PLUGIN_MANIFEST = (".claude-plugin", "plugin.json")
 MAX_FILE_BYTES = 1_000_000
+
+
+# --- Memory files (docs/memory.md, v2.1.238) ------------------------------------------------
+MAX_IMPORT_HOPS = 4  # "Imported files can recursively import other files, with a maximum depth
+# of four hops"; an import outside the working directory asks for approval the first time (a
+# user-scope file, ~/.claude/CLAUDE.md or ~/.claude/rules/, does not).
+
+# --- Body instructions (rules/instructions.py, shell_lines.py, shell.py) ------------------
+# Shell commands Claude Code runs without a permission prompt in every mode: permissions.md's
+# "Read-only commands" (ls, cat, echo, pwd, head, tail, grep, find, wc, which, diff, stat, du,
+# cd) and, measured in `!` lines on 2.1.332 (each passed the permission check; `env`,
+# `printenv`, `uniq`, `awk`, `jq`, `command -v`, `npm`, `go`, `cargo`, `ruby`, `make`, `gh`,
+# `touch` and scripts such as `./deploy.sh` did not), these.
+READ_ONLY_COMMANDS = frozenset(
+    {"ls", "cat", "echo", "pwd", "head", "tail", "grep", "find", "wc", "which", "diff", "stat"}
+    | {"du", "cd"}
+    | {"true", "false", "test", "[", "date", "uname", "sort", "basename", "dirname", "whoami"}
+    | {"hostname", "id", "file", "tree", "realpath", "readlink", "cut", "tr", "sed", "xargs"}
+    | {"nl", "rg", "ps", "df", "free", "type", "seq", "expr", "printf", "cmp", "md5sum"}
+    | {"sha256sum", "base64"}
+)
+# Tools whose `--version` passes (measured: `python3 --version`, `node --version`; `npm
+# --version`, `go version`, `cargo --version` and `ruby --version` asked).
+READ_ONLY_VERSION_PROBES = frozenset({"python3", "node"})
+# "read-only forms of git" (measured on 2.1.332: status, diff, log, show, branch, tag,
+# rev-parse, remote -v, config --get, stash list passed; add and fetch asked).
+READ_ONLY_GIT = frozenset(
+    {"status", "diff", "log", "show", "blame", "branch", "rev-parse", "ls-files", "describe"}
+    | {"remote", "tag", "shortlog", "reflog", "grep", "config"}
+)
+READ_ONLY_GIT_STASH = frozenset({"list", "show"})  # `git stash list`; a bare `git stash` writes
+SHELL_TOOLS = ("Bash", "PowerShell")  # what runs a command the body says to run
+# Subagent types every session has, whatever the workspace defines (sub-agents.md).
+BUILTIN_AGENTS = frozenset(
+    {"general-purpose", "Explore", "Plan", "statusline-setup", "claude-code-guide", "fork"}
+)
+# Where skill text points at files it ships: `${CLAUDE_SKILL_DIR}` is the SKILL.md's folder.
+SKILL_DIR_VARIABLE = "${CLAUDE_SKILL_DIR}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .findings import Position, Span
 from .navigation import AGENT_NAME, Definition, NameIndex, Reference, winner
+from .rules.catalog import agent_facts, agent_markdown
 from .spec import Kind
 
 Place = tuple[str, Span]  # (path, span)
@@ -90,6 +91,10 @@ def rename_plan(
 def name_summary(index: NameIndex, path: str, pos: Position, near: str | None) -> str | None:
     """Hover text on an agent's name: where it is used and which definition wins."""
     found = index.at(path, pos)
+    if isinstance(found, Reference) and found.target is Kind.SUBAGENT:
+        best = winner(index.definitions(found.name), near)
+        facts = agent_facts(best.path) if best is not None else None
+        return agent_markdown(facts) if facts is not None else None
     if not isinstance(found, Definition) or found.kind is not Kind.SUBAGENT:
         return None
     refs = index.references(found.name)

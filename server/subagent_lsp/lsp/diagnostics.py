@@ -52,6 +52,9 @@ class Diagnostics(LanguageFeature):
 
     def files_changed(self, paths: Sequence[str]) -> None:
         self.reindex([p for p in paths if not p.endswith(CODE_FILES)])
+        # An open file's findings may read others (a CLAUDE.md's imports, the agents a note
+        # or an `Agent(x)` names): check the open ones again.
+        self.state.recheck_open()
         self.publish_all()
 
     async def pull_diagnostics(self, uri: str) -> list[types.Diagnostic] | None:

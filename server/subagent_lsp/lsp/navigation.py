@@ -6,7 +6,14 @@ from lsprotocol import types
 
 from ..definitions.config_navigation import definitions_at
 from ..definitions.findings import Span
-from ..definitions.navigation import Definition, NameIndex, Reference, Symbol, document_symbols
+from ..definitions.navigation import (
+    Definition,
+    NameIndex,
+    Reference,
+    Symbol,
+    document_symbols,
+    file_target,
+)
 from ..definitions.spec import Kind
 from ..definitions.usage import (
     definitions_of,
@@ -57,11 +64,27 @@ class Navigation(LanguageFeature):
         ]
 
     def definition(self, entry: OpenDoc, pos: types.Position) -> list[types.Location] | None:
+        target = self._file_at(entry, pos)
+        if target is not None:
+            return [target]
         index, found = self._target(entry, pos)
         if found is None:
             return self._mcp_server(entry, pos)
         places = definitions_of(index, found, self.state.near())
         return [self._location(d.path, d.span) for d in places] or None
+
+    def file_definition(self, uri: str, pos: types.Position) -> list[types.Location] | None:
+        """Go to definition in a file of no agent kind (a plugin manifest's paths)."""
+        entry = self.state.open.get(uri)
+        if entry is None:
+            return None
+        target = self._file_at(entry, pos)
+        return [target] if target is not None else None
+
+    def _file_at(self, entry: OpenDoc, pos: types.Position) -> types.Location | None:
+        at = convert.from_position(entry.lines, pos, self.state.codec)
+        path = file_target(entry.path, entry.lines, entry.doc, at)
+        return self._location(path, Span.point(0, 0)) if path is not None else None
 
     def references(
         self, entry: OpenDoc, pos: types.Position, declaration: bool

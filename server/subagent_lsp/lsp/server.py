@@ -201,7 +201,9 @@ def definition(
     ls: AgentLanguageServer, params: types.DefinitionParams
 ) -> list[types.Location] | None:
     entry = ls.session.entry(params.text_document.uri)
-    return ls.session.navigation.definition(entry, params.position) if entry else None
+    if entry is None:
+        return ls.session.navigation.file_definition(params.text_document.uri, params.position)
+    return ls.session.navigation.definition(entry, params.position)
 
 
 @server.feature(types.TEXT_DOCUMENT_REFERENCES)

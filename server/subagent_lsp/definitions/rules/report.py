@@ -60,6 +60,7 @@ class KindDescriptor:
     label: str  # the kind in messages, plural: "subagents"
     checks: tuple[Callable[[Report], None], ...]  # after the common frontmatter and key checks
     body_checks: tuple[Callable[[Report], None], ...] = ()  # whenever there is frontmatter
+    text_checks: tuple[Callable[[Report], None], ...] = ()  # always (memory files need none)
     frontmatter_optional: bool = False  # skills and commands load without one
     read_by_claude_code: bool = True  # catalog notes are not: their YAML errors are warnings
     json: bool = False  # a JSON file: no frontmatter; its checks read the whole tree

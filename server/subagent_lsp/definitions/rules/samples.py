@@ -18,3 +18,12 @@ def agent(extra: str = "") -> str:
 
 def catalog(extra: str = "") -> str:
     return CATALOG.format(extra=extra)
+
+
+SKILL_PATH = ".claude/skills/review/SKILL.md"
+COMMAND_PATH = ".claude/commands/review.md"
+
+
+def skill(extra: str, body: str) -> str:
+    """A skill or command (the same keys) with ``extra`` frontmatter and ``body``."""
+    return f"---\ndescription: Review the current change.\n{extra}---\n{body}"
