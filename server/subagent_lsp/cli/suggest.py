@@ -78,6 +78,7 @@ def to_json(suggestions: Sequence[Suggestion]) -> list[dict[str, object]]:
             "rationale": s.rationale,
             "engine": s.engine,
             "proven": s.proven,
+            "provedOn": s.proved_on if s.proven is not None else None,
             "edits": [
                 {"path": _display(e.path), "range": _range(e.span), "newText": e.new_text}
                 for e in s.edits
@@ -116,7 +117,7 @@ def write_text(
         where = f"{_display(s.path)}:{s.span.start.line + 1}:{s.span.start.column + 1}"
         proof = ""
         if s.kind == "index" and s.proven is not None:
-            proof = " (proven on SQLite)" if s.proven else " (not proven on SQLite)"
+            proof = f" ({'proven' if s.proven else 'not proven'} on {s.proved_on})"
         out.write(f"{where}: {s.code} [{s.kind}] {s.title}{proof}\n")
         for line in s.rationale.splitlines():
             out.write(f"    {line}\n")

@@ -18,10 +18,12 @@ from ..textfile import read_utf8
 from .context import AgentContext
 from .exclusions import is_secret_file
 from .offline.indexes import prove
+from .offline.project_files import project_root
 from .offline.pysource import parse_source, strings_and_comments
 from .offline.queries import FoundQuery, python_queries, sql_file_queries
 from .offline.schema import Schema
 from .offline.sql import index_defs
+from .pgproof.prover import postgres_prover
 from .secrets import PLACEHOLDER_PREFIX
 from .suggestion import Edit, Suggestion, position_at
 
@@ -178,6 +180,12 @@ def _prove_indexes(
     if not statements:
         return None, "Not proven: no CREATE INDEX to run on SQLite (an ORM flag or other change)."
     queries = _queries_of(context, schema)
+    prover = postgres_prover(context.path, project_root(context.path), schema)
+    on_postgres = (
+        prover.prove_statements([s for e in edits for s in _sql_of(e)], queries) if prover else None
+    )
+    if on_postgres is not None:
+        return on_postgres
     notes = []
     proven_all = True
     for index in statements:

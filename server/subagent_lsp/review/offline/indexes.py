@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from typing import Protocol
 
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
@@ -30,6 +31,21 @@ class Proof:
     before: tuple[str, ...]
     after: tuple[str, ...]
     why: str
+
+
+class IndexProver(Protocol):
+    """Another engine's proofs (review/pgproof: PostgreSQL's planner). ``suggestions`` gives
+    its verdict for one query: [] when that engine says no index helps, None when it cannot
+    judge (the query is then proven on SQLite, as without a prover)."""
+
+    def suggestions(
+        self,
+        query: FoundQuery,
+        table: Table,
+        cols: list[str] | None,
+        path: str,
+        source_for: dict[str, Source],
+    ) -> list[Suggestion] | None: ...
 
 
 def propose(found: FoundQuery, table: Table) -> list[str] | None:
@@ -217,7 +233,11 @@ def index_edits(table: Table, cols: list[str], source_for: dict[str, Source]) ->
 
 
 def index_suggestions(
-    found: list[FoundQuery], schema: Schema, path: str, source_for: dict[str, Source]
+    found: list[FoundQuery],
+    schema: Schema,
+    path: str,
+    source_for: dict[str, Source],
+    prover: IndexProver | None = None,
 ) -> list[Suggestion]:
     out: list[Suggestion] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
@@ -226,6 +246,14 @@ def index_suggestions(
         if table is None:
             continue
         cols = propose(query, table)
+        verdict = prover.suggestions(query, table, cols, path, source_for) if prover else None
+        if verdict is not None:
+            for s in verdict:
+                key = (table.name, tuple(s.data.get("columns", "").split(",")))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(s)
+            continue
         if cols is None or (table.name, tuple(cols)) in seen:
             continue
         proof = prove(query, table, cols)
