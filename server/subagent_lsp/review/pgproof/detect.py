@@ -29,7 +29,7 @@ PG_DDL = re.compile(
     re.IGNORECASE,
 )
 CONFIG_NAMES = re.compile(
-    r"^(\.env.*|.*\.(ini|cfg|toml|ya?ml|json|py|ts|js|go|prisma|sql|conf))$", re.IGNORECASE
+    r"^(\.env.*|go\.mod|.*\.(ini|cfg|toml|ya?ml|json|py|ts|js|go|prisma|sql|conf))$", re.IGNORECASE
 )
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".tox", "dist"}
 MAX_FILES = 2000
