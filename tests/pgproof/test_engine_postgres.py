@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from subagent_lsp.definitions.fixes import TextEdit, apply_edits
 from subagent_lsp.review.describe import message
 from subagent_lsp.review.offline.engine import analyze
 from subagent_lsp.review.offline.schema import SchemaCache
 from subagent_lsp.review.pgproof.prover import SWITCH
 from subagent_lsp.review.suggestion import Suggestion
-from subagent_lsp.definitions.fixes import TextEdit, apply_edits
 
 
 def _suggest(root: Path, rel: str) -> list[Suggestion]:

@@ -280,8 +280,8 @@ class PostgresProver:
         return (
             f"`{query.description}` reads {table.name} in a way no index serves "
             f"(existing: {existing}). Proven on PostgreSQL {proof.version} ({self.evidence}; "
-            f"{rows:,} synthetic rows, ANALYZEd): {_named(proof.summary(), candidate)}.\n"
-            f"{_plans(proof, candidate)}\n{CONCURRENTLY}"
+            f"{rows:,} synthetic rows, ANALYZEd): {_named(proof.summary(), candidate.name)}.\n"
+            f"{_plans(proof, candidate.name)}\n{CONCURRENTLY}"
         )
 
     # -- the agent's CREATE INDEX ------------------------------------------------------------
@@ -305,7 +305,9 @@ class PostgresProver:
             table = self.schema.tables.get(defs[0].table) if defs else None
             if table is None or not self.loaded(table):
                 return None
-            label = f"{table.name} ({', '.join(defs[0].columns)})"
+            if defs[0].name and self._exists(defs[0].name):
+                continue  # the schema has it already: the edit only keeps it in its place
+            label = "`" + " ".join(statement.split())[:160] + "`"
             create = _as_probe(statement)
             proofs = []
             for found in queries:
@@ -319,13 +321,18 @@ class PostgresProver:
                 best = min(good, key=lambda p: p.after.cost if p.after else 0.0)
                 notes.append(
                     f"Proven on PostgreSQL {best.version} for {label}: {best.summary()}.\n"
-                    f"{_plans(best, None)}\n{CONCURRENTLY}"
+                    f"{_plans(best, defs[0].name or 'the proposed index')}\n{CONCURRENTLY}"
                 )
             else:
                 proven_all = False
                 why = proofs[0].why if proofs else "no query on that table in scope"
                 notes.append(f"Not proven on PostgreSQL {self.session.version} for {label}: {why}.")
-        return proven_all, "\n".join(notes)
+        return (proven_all, "\n".join(notes)) if notes else None
+
+    def _exists(self, index: str) -> bool:
+        with self.session.lock:
+            row = self.session.conn.execute("SELECT to_regclass(%s)", (q(index),)).fetchone()
+        return row is not None and row[0] is not None
 
 
 _CREATE = re.compile(
@@ -340,17 +347,16 @@ def _as_probe(statement: str) -> str:
     return _CREATE.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX {PROBE} ON ", statement, 1)
 
 
-def _named(text: str, candidate: Candidate | None) -> str:
+def _named(text: str, shown: str) -> str:
     """HypoPG's <oid>btree_... and the probe's name, as the index the edit creates."""
-    shown = "the proposed index" if candidate is None else candidate.name
     text = re.sub(r"<\d+>\w+", shown, text)
     return text.replace(PROBE, shown)
 
 
-def _plans(proof: PgProof, candidate: Candidate | None) -> str:
+def _plans(proof: PgProof, shown: str) -> str:
     before = "\n".join(f"    {line}" for line in proof.before.lines) if proof.before else ""
     after = "\n".join(f"    {line}" for line in proof.after.lines) if proof.after else ""
-    return _named(f"Plan before:\n{before}\nPlan after:\n{after}", candidate)
+    return _named(f"Plan before:\n{before}\nPlan after:\n{after}", shown)
 
 
 def _existing(name: str, cols: tuple[str, ...]) -> str:
