@@ -147,7 +147,32 @@ def start_cluster(bindir: str | None = None) -> Cluster:
         cluster.stop()
         raise NoPostgres(f"the new cluster does not answer: {err}") from err
     cluster.version = str(row[0]).split()[0] if row else ""
+    _watch(cluster)
     return cluster
+
+
+def _watch(cluster: Cluster) -> None:
+    """A process killed outright runs no atexit: a detached shell stops the cluster and removes
+    its folder once this process is gone, so no postgres outlives the server that started it."""
+    data = os.path.join(cluster.folder, "data")
+    pg_ctl = os.path.join(cluster.bindir, "pg_ctl")
+    stop = f"{pg_ctl} -D '{data}' -m immediate -s stop"
+    if _as_user():
+        stop = f"runuser -u {UNPRIVILEGED} -- {stop}"
+    script = (
+        f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; "
+        f"[ -d '{data}' ] && {stop} >/dev/null 2>&1; rm -rf '{cluster.folder}'"
+    )
+    try:
+        subprocess.Popen(
+            ["sh", "-c", script],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        log.info("no watchdog for the PostgreSQL cluster in %s", cluster.folder)
 
 
 class ClusterHolder:
