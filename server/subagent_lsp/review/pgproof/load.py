@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -130,21 +131,17 @@ class Loader:
         self.rows = rows
         self.tables: dict[str, LoadedTable] = {}
 
-    def sync(self, schema: Schema) -> None:
+    def sync(self, schema: Schema, only: Iterable[str] | None = None) -> None:
+        """Load what changed: every table, or those in ``only`` and the tables they reference
+        (a first proof waits for the tables it reads, not for the whole schema)."""
         wanted = {name: t for name, t in schema.tables.items() if t.columns}
         for name in list(self.tables):
-            if name not in wanted:
+            if name not in wanted or self.tables[name].fingerprint != fingerprint(wanted[name]):
                 self._drop(name)
-        stale = [
-            t
-            for n, t in wanted.items()
-            if self.tables.get(n, None) is None or self.tables[n].fingerprint != fingerprint(t)
-        ]
+        names = set(wanted) if only is None else _with_parents(set(only), schema)
+        stale = [t for n, t in sorted(wanted.items()) if n in names and n not in self.tables]
         if not stale:
             return
-        for table in stale:
-            if table.name in self.tables:
-                self._drop(table.name)
         created = self._create_all(stale)
         for table in stale:
             loaded = self.tables[table.name]
@@ -327,6 +324,28 @@ class Loader:
         if base.startswith("timestamp") or base == "date":
             return typed_value(col, "g")  # inserted in time order, as real rows are
         return typed_value(col, f"({spread} % {max(1, n // 10)} + 1)")
+
+
+_REFERENCES = re.compile(r'\bREFERENCES\s+(?:\w+\.)?"?(\w+)"?', re.IGNORECASE)
+
+
+def _with_parents(names: set[str], schema: Schema) -> set[str]:
+    out: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        table = schema.tables.get(name)
+        if name in out or table is None:
+            continue
+        out.add(name)
+        todo += [m.group(1) for ddl in table.ddl for m in _REFERENCES.finditer(ddl)]
+        for column in table.columns.values():
+            parent = schema.tables.get(column.references) or schema.table_for_model(
+                column.references
+            )
+            if parent is not None:
+                todo.append(parent.name)
+    return out
 
 
 def key_value(col: ColumnInfo, k: str) -> str | None:

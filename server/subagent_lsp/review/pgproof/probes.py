@@ -34,6 +34,12 @@ class Probe:
     json_keys: list[tuple[str, str]] = field(default_factory=list)  # (column, key) read
     contains: list[str] = field(default_factory=list)  # columns compared with @> (GIN)
 
+    def tables(self) -> set[str]:
+        """Every table the statement reads (joins and subqueries too)."""
+        from sqlglot import exp
+
+        return {str(t.name) for t in self.tree.find_all(exp.Table)}
+
     def render(self, value_for: ValueFor) -> str:
         from sqlglot import exp
 

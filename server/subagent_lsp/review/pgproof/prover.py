@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -99,8 +100,6 @@ def postgres_prover(path: str, root: str | None, schema: Schema) -> PostgresProv
         import psycopg  # noqa: F401  (the driver: without it there is no proof on PostgreSQL)
 
         session = SESSIONS.get(root)
-        with session.lock:
-            session.loader.sync(schema)
     except (ImportError, NoPostgres) as err:
         log.info("index proofs stay on SQLite: %s", err)
         return None
@@ -129,7 +128,17 @@ class PostgresProver:
     def engine(self) -> str:
         return self.session.engine
 
-    def loaded(self, table: Table) -> bool:
+    def loaded(self, table: Table, also: Iterable[str] = ()) -> bool:
+        """``table`` (and the others a query reads) in the cluster as the schema has them now,
+        loaded first when they are not."""
+        import psycopg
+
+        try:
+            with self.session.lock:
+                self.session.loader.sync(self.schema, only={table.name, *also})
+        except psycopg.Error:
+            log.exception("loading %s into PostgreSQL failed", table.name)
+            return False
         loaded = self.session.loader.tables.get(table.name)
         return loaded is not None and loaded.ok and loaded.fingerprint == fingerprint(table)
 
@@ -145,15 +154,15 @@ class PostgresProver:
     ) -> list[Suggestion] | None:
         """The index this query needs, proven here; [] when PostgreSQL says none helps; None
         when PostgreSQL cannot judge (the caller falls back to SQLite)."""
-        if not self.loaded(table):
-            return None
         probe = probe_for(query, table)
-        if probe is None:
+        if probe is None or not self.loaded(table, probe.tables()):
             return None
         candidates = self._candidates(query, table, cols, probe, source_for)
         best: tuple[Candidate, PgProof] | None = None
+        ran = False
         for candidate in candidates:
             proof = self._prove(probe, table, candidate.create)
+            ran = ran or proof.before is not None
             better = best is None or (
                 best[1].after is not None
                 and proof.after is not None
@@ -162,7 +171,7 @@ class PostgresProver:
             if proof.proven and candidate.edits and better:
                 best = (candidate, proof)
         if best is None:
-            return []
+            return [] if ran or not candidates else None  # None: PostgreSQL could not run it
         candidate, proof = best
         return [
             Suggestion(
@@ -303,7 +312,8 @@ class PostgresProver:
         for statement in statements:
             defs = index_defs(statement)
             table = self.schema.tables.get(defs[0].table) if defs else None
-            if table is None or not self.loaded(table):
+            read = {f.shape.table for f in queries}
+            if table is None or not self.loaded(table, read):
                 return None
             if defs[0].name and self._exists(defs[0].name):
                 continue  # the schema has it already: the edit only keeps it in its place
