@@ -90,7 +90,6 @@ def main() -> None:
             f"  max {max(new_ms):5.1f} ms  ({len(new_ms)} queries)"
         )
         print(f"the same proof again     median {statistics.median(again_ms):5.2f} ms")
-        )  # type: ignore[index]
         CLUSTERS.stop()
 
 
