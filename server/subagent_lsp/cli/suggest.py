@@ -139,6 +139,10 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"subagent-lsp: no such file or directory: {p}\n")
         return EXIT_USAGE
     kinds = [args.kind] if args.kind else None
+    if getattr(args, "database_url", None):
+        from ..review.pgproof.userdb import DATABASE_URL
+
+        os.environ[DATABASE_URL] = args.database_url  # the engine reads it where it proves
     from ..config import ConfigError
 
     try:

@@ -90,12 +90,19 @@ _HYPO_METHODS = re.compile(r"\bUSING\s+(gin|gist|spgist)\b", re.IGNORECASE)
 
 
 def compare(
-    conn: psycopg.Connection[Any], sql: str, create_index: str, hypopg: bool, version: str
+    conn: psycopg.Connection[Any],
+    sql: str,
+    create_index: str,
+    hypopg: bool,
+    version: str,
+    real: bool = True,
 ) -> PgProof:
     """``create_index`` is a whole ``CREATE INDEX`` statement; its index is named PROBE when
-    real (HypoPG names its own)."""
+    real (HypoPG names its own). ``real=False`` (the user's database): HypoPG or nothing."""
     import psycopg
 
+    if not real and (not hypopg or _HYPO_METHODS.search(create_index)):
+        return PgProof(False, None, None, "HypoPG cannot model this index", version)
     try:
         before = explain(conn, sql)
         if hypopg and not _HYPO_METHODS.search(create_index):

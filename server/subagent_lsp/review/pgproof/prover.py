@@ -15,8 +15,8 @@ import os
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ...definitions.findings import Span
 from ..offline.indexes import index_edits, index_name
@@ -29,10 +29,10 @@ from .detect import postgres_evidence, sqlite_evidence
 from .load import Loader, fingerprint, q
 from .probes import Probe, index_terms, probe_for
 from .proof import PROBE, PgProof, compare, has_hypopg
+from .session import PgSession
+from .userdb import DATABASE_URL, user_session
 
 if TYPE_CHECKING:
-    import psycopg
-
     from ..offline.pysource import Source
 
 log = logging.getLogger(__name__)
@@ -42,23 +42,6 @@ CONCURRENTLY = (
     "transaction: Alembic's autocommit_block(), Django's AddIndexConcurrently with "
     "atomic = False), so writes are not blocked while it builds."
 )
-
-
-@dataclass
-class PgSession:
-    """One database of the cluster, for one workspace root."""
-
-    conn: psycopg.Connection[Any]
-    loader: Loader
-    version: str
-    hypopg: bool
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    proofs: dict[tuple[str, str, str], PgProof] = field(default_factory=dict)
-    values: dict[tuple[str, str, str], str | None] = field(default_factory=dict)
-
-    @property
-    def engine(self) -> str:
-        return f"PostgreSQL {self.version.split('.')[0]}"
 
 
 class Sessions:
@@ -89,7 +72,15 @@ SESSIONS = Sessions()
 
 
 def postgres_prover(path: str, root: str | None, schema: Schema) -> PostgresProver | None:
-    if os.environ.get(SWITCH, "").lower() in ("off", "0", "false", "no") or root is None:
+    if os.environ.get(SWITCH, "").lower() in ("off", "0", "false", "no"):
+        return None
+    url = os.environ.get(DATABASE_URL, "")
+    if url:
+        try:
+            return PostgresProver(user_session(url), "your database", schema)
+        except (ImportError, NoPostgres) as err:
+            log.warning("index proofs: %s", err)
+    if root is None:
         return None
     if sqlite_evidence(path):
         return None
@@ -133,6 +124,8 @@ class PostgresProver:
         loaded first when they are not."""
         import psycopg
 
+        if self.session.readonly:  # the user's database: its tables are what they are
+            return self._exists(table.name)
         try:
             with self.session.lock:
                 self.session.loader.sync(self.schema, only={table.name, *also})
@@ -236,14 +229,14 @@ class PostgresProver:
     def _prove(self, probe: Probe, table: Table, create: str) -> PgProof:
         s = self.session
         with s.lock:
-            for column, field_name in probe.json_keys:
+            for column, field_name in probe.json_keys if not s.readonly else ():
                 s.loader.ensure_json_key(table.name, column, field_name)
             fp = fingerprint(table)
             sql = probe.render(lambda expr, op: self._value(table, probe, expr, op))
             key = (fp, sql, create)
             proof = s.proofs.get(key)
             if proof is None:
-                proof = compare(s.conn, sql, create, s.hypopg, s.version)
+                proof = compare(s.conn, sql, create, s.hypopg, s.version, real=not s.readonly)
                 s.proofs[key] = proof
             return proof
 
@@ -285,11 +278,17 @@ class PostgresProver:
         self, query: FoundQuery, table: Table, candidate: Candidate, proof: PgProof
     ) -> str:
         existing = ", ".join(_existing(n, c) for n, c in table.all_indexes()) or "none"
-        rows = self.session.loader.tables[table.name].rows
+        if self.session.readonly:
+            where = (
+                "your database, read-only: a HypoPG hypothetical index, its statistics as they are"
+            )
+        else:
+            rows = self.session.loader.tables[table.name].rows
+            where = f"{self.evidence}; {rows:,} synthetic rows, ANALYZEd"
         return (
             f"`{query.description}` reads {table.name} in a way no index serves "
-            f"(existing: {existing}). Proven on PostgreSQL {proof.version} ({self.evidence}; "
-            f"{rows:,} synthetic rows, ANALYZEd): {_named(proof.summary(), candidate.name)}.\n"
+            f"(existing: {existing}). Proven on PostgreSQL {proof.version} ({where}): "
+            f"{_named(proof.summary(), candidate.name)}.\n"
             f"{_plans(proof, candidate.name)}\n{CONCURRENTLY}"
         )
 
