@@ -1,5 +1,6 @@
 """EXPLAIN (FORMAT JSON) before and after an index: proven when the planner uses the index and
-the plan's total cost drops by at least a tenth.
+the plan's total cost at least halves. (A smaller drop was judged noise on a real app: an
+ORM filter whose literal we cannot see, bound to a selective value, showed 18%.)
 
 The index is hypothetical (HypoPG) where the extension is there and the method is one HypoPG
 models (btree, hash, brin); otherwise it is real, built inside a transaction that is rolled back
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     import psycopg
 
 PROBE = "proposed_index"
-GAIN = 0.9  # the plan must cost at most this fraction of what it cost before
+GAIN = 0.5  # the plan must cost at most this fraction of what it cost before
 
 
 @dataclass(frozen=True)
@@ -124,5 +125,5 @@ def compare(
     if not after.uses(name):
         return PgProof(False, before, after, "the planner does not use the index", version)
     if after.cost > before.cost * GAIN:
-        return PgProof(False, before, after, "the plan costs about the same", version)
+        return PgProof(False, before, after, "the plan does not cost half as much", version)
     return PgProof(True, before, after, "the planner uses the index and the cost drops", version)
