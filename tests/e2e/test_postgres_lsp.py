@@ -50,9 +50,9 @@ async def test_postgres_proofs_in_diagnostics_and_hover(client: LanguageClient) 
             types.TextDocumentItem(uri, "python", 1, path.read_text(encoding="utf-8"))
         )
     )
-    diags = await pushed(client, uri, lambda items: len(items) >= 3)
+    diags = await pushed(client, uri, lambda items: len(items) >= 4)
     index = [d for d in diags if d.code == "BKD101"]
-    assert len(index) == 3
+    assert len(index) == 4
     assert all("(index proven on PostgreSQL" in d.message for d in index)
     expression = next(d for d in index if "payload" in d.message)
     hover = await client.text_document_hover_async(

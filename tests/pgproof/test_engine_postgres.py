@@ -28,6 +28,7 @@ def test_missing_indexes_are_proven_on_postgres(activity_app: Path) -> None:
         (12, "Add an index on activity (tenant_id, created_at)"),
         (17, "Add an expression index on activity ((payload ->> 'source'))"),
         (22, "Add a GIN index on documents (tags)"),
+        (27, "Add a partial index on documents (title) WHERE archived_at IS NULL"),
     ]
     for s in found:
         assert s.proven and s.proved_on.startswith("PostgreSQL ")
@@ -46,6 +47,9 @@ def test_missing_indexes_are_proven_on_postgres(activity_app: Path) -> None:
         "CREATE INDEX ix_activity_payload_source ON activity ((payload ->> 'source'));\n"
     )
     assert "USING gin (tags)" in found[2].edits[0].new_text
+    assert found[3].edits[0].new_text == (
+        "CREATE INDEX ix_documents_title_partial ON documents (title) WHERE archived_at IS NULL;\n"
+    )
 
 
 def test_nothing_where_an_index_already_serves(activity_app: Path) -> None:
@@ -76,8 +80,11 @@ def test_switched_off_the_proofs_stay_on_sqlite(
     [on_postgres] = _suggest(activity_app, "titles.py")
     assert on_postgres.proved_on.startswith("PostgreSQL ")
     monkeypatch.setenv(SWITCH, "off")
-    # SQLite reads no JSONB or @>, and a SEARCH on created_at already looks served to it
-    assert _suggest(activity_app, "repository.py") == []
+    # SQLite reads no JSONB or @>, a SEARCH on created_at already looks served to it, and it
+    # has no partial index to offer: a plain composite one instead
+    assert [(s.title, s.proved_on) for s in _suggest(activity_app, "repository.py")] == [
+        ("Add an index on documents (title, archived_at)", "SQLite")
+    ]
     [on_sqlite] = _suggest(activity_app, "titles.py")
     assert on_sqlite.title == on_postgres.title == "Add an index on documents (title)"
     assert on_sqlite.proved_on == "SQLite" and "Proven on SQLite" in on_sqlite.rationale

@@ -53,6 +53,7 @@ def test_proofs_on_the_users_database(
     assert titles == [
         "Add an index on activity (tenant_id, created_at)",
         "Add an expression index on activity ((payload ->> 'source'))",
+        "Add a partial index on documents (title) WHERE archived_at IS NULL",
     ]
     for d in found:
         assert d["provedOn"].startswith("PostgreSQL ")

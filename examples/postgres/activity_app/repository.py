@@ -20,3 +20,9 @@ def activity_from(conn: psycopg.Connection, source: str):
 
 def documents_tagged(conn: psycopg.Connection, tags: list[str]):
     return conn.execute("SELECT id, title FROM documents WHERE tags @> %s", (tags,)).fetchall()
+
+
+def open_documents(conn: psycopg.Connection, title: str):
+    return conn.execute(
+        "SELECT id FROM documents WHERE title = %s AND archived_at IS NULL", (title,)
+    ).fetchall()

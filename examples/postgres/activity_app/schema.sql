@@ -18,7 +18,8 @@ CREATE TABLE documents (
     id BIGSERIAL PRIMARY KEY,
     tenant_id BIGINT NOT NULL REFERENCES tenants (id),
     title TEXT NOT NULL,
-    tags TEXT[] NOT NULL DEFAULT '{}'
+    tags TEXT[] NOT NULL DEFAULT '{}',
+    archived_at TIMESTAMPTZ
 );
 
 CREATE INDEX ix_documents_tenant_id ON documents (tenant_id);

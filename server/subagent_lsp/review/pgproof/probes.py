@@ -33,6 +33,8 @@ class Probe:
     json_terms: list[str] = field(default_factory=list)  # "(payload ->> 'source')", by =
     json_keys: list[tuple[str, str]] = field(default_factory=list)  # (column, key) read
     contains: list[str] = field(default_factory=list)  # columns compared with @> (GIN)
+    # conditions on constants ("deleted_at IS NULL", "active = TRUE"): a partial index's WHERE
+    partial: dict[str, str] = field(default_factory=dict)  # column -> its condition
 
     def tables(self) -> set[str]:
         """Every table the statement reads (joins and subqueries too)."""
@@ -135,10 +137,30 @@ def _classify(cond: exp.Expression, main: exp.Table, table: Table, probe: Probe)
             key = str(keys[0].this)
             probe.json_terms.append(f"({_quote(column)} ->> '{key.replace(chr(39), '')}')")
             probe.json_keys.append((column, key))
+    elif isinstance(cond, exp.Is | exp.EQ) and _constant(cond.expression):
+        column = _own_column(left, main, table)
+        if column:
+            op = "IS" if isinstance(cond, exp.Is) else "="
+            value = cond.expression.sql(dialect="postgres")
+            probe.partial[column] = f"{_quote(column)} {op} {value}"
+    elif isinstance(cond, exp.Not) and isinstance(left, exp.Is) and _constant(left.expression):
+        column = _own_column(left.this, main, table)
+        if column:
+            probe.partial[column] = (
+                f"{_quote(column)} IS NOT {left.expression.sql(dialect='postgres')}"
+            )
     elif isinstance(cond, exp.ArrayContainsAll | exp.JSONBContains):
         column = _own_column(left, main, table)
         if column:
             probe.contains.append(column)
+
+
+def _constant(node: Any) -> bool:
+    """NULL, TRUE/FALSE or a literal written in the query (not a placeholder): the same for
+    every call, so a partial index can leave the other rows out."""
+    from sqlglot import exp
+
+    return isinstance(node, exp.Null | exp.Boolean | exp.Literal)
 
 
 def _context(node: exp.Expression) -> tuple[str, str | None]:

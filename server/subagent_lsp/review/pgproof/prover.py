@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ..offline.pysource import Source
 
 log = logging.getLogger(__name__)
+MEMORY = 5000  # proofs remembered per database before the memory starts afresh
 SWITCH = "SUBAGENT_LSP_POSTGRES"  # "off": never use PostgreSQL (proofs stay on SQLite)
 CONCURRENTLY = (
     "On a live table, build it with CREATE INDEX CONCURRENTLY in its own migration (outside a "
@@ -201,6 +202,22 @@ class PostgresProver:
                     index_name(table, cols),
                 )
             )
+        keys = [c for c in cols or () if c not in probe.partial]
+        if keys and probe.partial:
+            where = " AND ".join(probe.partial.values())
+            name = index_name(table, [*keys, "partial"])
+            out.append(
+                Candidate(
+                    f"Add a partial index on {table.name} ({', '.join(keys)}) WHERE {where}",
+                    f"CREATE INDEX {PROBE} ON {on} ({', '.join(q(c) for c in keys)}) WHERE {where}",
+                    ddl_edits(
+                        table,
+                        f"CREATE INDEX {name} ON {table.name} ({', '.join(keys)}) WHERE {where}",
+                    ),
+                    ",".join(keys) + f" WHERE {where}",
+                    name,
+                )
+            )
         terms = index_terms(query, table, probe, cols)
         if terms:
             name = _expression_name(table, terms)
@@ -236,6 +253,9 @@ class PostgresProver:
             key = (fp, sql, create)
             proof = s.proofs.get(key)
             if proof is None:
+                if len(s.proofs) >= MEMORY:  # every edit of a query is a new key
+                    s.proofs.clear()
+                    s.values.clear()
                 proof = compare(s.conn, sql, create, s.hypopg, s.version, real=not s.readonly)
                 s.proofs[key] = proof
             return proof
