@@ -37,6 +37,9 @@ run: $(STAMP)
 	@echo
 	@echo "== backend-developer suggestions for examples/backend (offline engine) =="
 	@$(BIN)/subagent-lsp suggest examples/backend
+	@echo
+	@echo "== a PostgreSQL app: indexes proven on a throwaway PostgreSQL (examples/postgres) =="
+	@$(BIN)/subagent-lsp suggest --kind index examples/postgres
 
 test: $(STAMP) postgres lint types client
 	$(BIN)/python -m coverage erase
