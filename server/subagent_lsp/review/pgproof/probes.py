@@ -68,14 +68,14 @@ def probe_for(found: FoundQuery, table: Table) -> Probe | None:
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
-    text = getattr(found, "sql", "") or probe_query(found, table)
+    text = getattr(found, "sql", "") or _orm_probe(found, table)
     try:
         parsed = [p for p in sqlglot.parse(normalise_placeholders(text), read="postgres") if p]
     except (SqlglotError, ValueError, KeyError, RecursionError):
         parsed = []
     if len(parsed) != 1 or not isinstance(parsed[0], exp.Select | exp.Update | exp.Delete):
         try:
-            parsed = [sqlglot.parse_one(normalise_placeholders(probe_query(found, table)))]
+            parsed = [sqlglot.parse_one(normalise_placeholders(_orm_probe(found, table)))]
         except (SqlglotError, ValueError, KeyError, RecursionError):
             return None
     tree = parsed[0]
@@ -87,6 +87,14 @@ def probe_for(found: FoundQuery, table: Table) -> Probe | None:
     for cond in _conjuncts(where.this) if where is not None else []:
         _classify(cond, main, table, probe)
     return probe
+
+
+def _orm_probe(found: FoundQuery, table: Table) -> str:
+    """An ORM chain rebuilt from its shape. An ordered one reads a first page: the slice or
+    ``.limit()`` that pages it (``posts[:limit]``) is often out of the chain we see, and an
+    ordered read of every row is rare in a request handler."""
+    sql = probe_query(found, table)
+    return f"{sql} LIMIT 50" if found.shape.order_by else sql
 
 
 def index_terms(found: FoundQuery, table: Table, probe: Probe, cols: list[str] | None) -> list[str]:
