@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types cov bench clean client lock upgrade settings
+.PHONY: run test lint types cov bench clean client lock upgrade settings postgres
 CLIENT := client-vscode
 
 # Installs exactly what requirements/dev.txt pins, hashes checked: every dependency, dev ones,
@@ -37,10 +37,17 @@ run: $(STAMP)
 	@echo
 	@echo "== backend-developer suggestions for examples/backend (offline engine) =="
 	@$(BIN)/subagent-lsp suggest examples/backend
+	@echo
+	@echo "== a PostgreSQL app: indexes proven on a throwaway PostgreSQL (examples/postgres) =="
+	@$(BIN)/subagent-lsp suggest --kind index examples/postgres
 
-test: $(STAMP) lint types client
+test: $(STAMP) postgres lint types client
 	$(BIN)/python -m coverage erase
 	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=85
+
+# The index proofs' PostgreSQL (server binaries + HypoPG, Debian packages), only when missing.
+postgres:
+	bash .ci/install-postgres
 
 # The VS Code client: npm ci, type-check, unit tests (node:test), bundle, package the .vsix.
 client: $(CLIENT)/node_modules/.installed
@@ -78,6 +85,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_lsp.py 20
+	$(BIN)/python bench/bench_pgproof.py
 	$(BIN)/python bench/bench_memory.py 1000
 
 clean:

@@ -122,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
         help="ask the backend-developer agent (Anthropic API; needs ANTHROPIC_API_KEY)",
     )
     suggest.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="prove index suggestions on this PostgreSQL database: read-only, HypoPG's "
+        "hypothetical indexes only (also $SUBAGENT_LSP_DATABASE_URL)",
+    )
+    suggest.add_argument(
         "--dry-run",
         action="store_true",
         help="with --agent: print each request exactly as it would be sent (system prompt, "

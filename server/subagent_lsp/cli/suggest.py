@@ -79,6 +79,7 @@ def to_json(suggestions: Sequence[Suggestion]) -> list[dict[str, object]]:
             "rationale": s.rationale,
             "engine": s.engine,
             "proven": s.proven,
+            "provedOn": s.proved_on if s.proven is not None else None,
             "edits": [
                 {"path": _display(e.path), "range": _range(e.span), "newText": e.new_text}
                 for e in s.edits
@@ -117,7 +118,7 @@ def write_text(
         where = f"{_display(s.path)}:{s.span.start.line + 1}:{s.span.start.column + 1}"
         proof = ""
         if s.kind == "index" and s.proven is not None:
-            proof = " (proven on SQLite)" if s.proven else " (not proven on SQLite)"
+            proof = f" ({'proven' if s.proven else 'not proven'} on {s.proved_on})"
         out.write(f"{where}: {s.code} [{s.kind}] {s.title}{proof}\n")
         for line in s.rationale.splitlines():
             out.write(f"    {line}\n")
@@ -139,6 +140,10 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"subagent-lsp: no such file or directory: {p}\n")
         return EXIT_USAGE
     kinds = [args.kind] if args.kind else None
+    if getattr(args, "database_url", None):
+        from ..review.pgproof.userdb import DATABASE_URL
+
+        os.environ[DATABASE_URL] = args.database_url  # the engine reads it where it proves
     from ..config import ConfigError
 
     try:

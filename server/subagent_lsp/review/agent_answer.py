@@ -19,10 +19,12 @@ from .context import AgentContext
 from .exclusions import is_secret_file
 from .offline.foreign.engine import foreign_queries, is_foreign_source
 from .offline.indexes import prove
+from .offline.project_files import project_root
 from .offline.pysource import parse_source, strings_and_comments
 from .offline.queries import FoundQuery, python_queries, sql_file_queries
 from .offline.schema import Schema
 from .offline.sql import index_defs
+from .pgproof.prover import postgres_prover
 from .secrets import PLACEHOLDER_PREFIX
 from .suggestion import Edit, Suggestion, position_at
 
@@ -57,9 +59,10 @@ def parse_answer(
             answer.dropped.append(f"“{item.title}”: {reason}")
             continue
         proven = None
+        proved_on = "SQLite"
         rationale = item.rationale
         if item.kind == "index":
-            proven, note = _prove_indexes(edits, context, schema)
+            proven, note, proved_on = _prove_indexes(edits, context, schema)
             rationale = f"{rationale}\n\n{note}" if note else rationale
         answer.suggestions.append(
             Suggestion(
@@ -72,6 +75,7 @@ def parse_answer(
                 tuple(edits),
                 engine="anthropic",
                 proven=proven,
+                proved_on=proved_on,
             )
         )
     return answer
@@ -174,11 +178,18 @@ def _sql_of(edit: Edit) -> list[str]:
 
 def _prove_indexes(
     edits: list[Edit], context: AgentContext, schema: Schema
-) -> tuple[bool | None, str]:
+) -> tuple[bool | None, str, str]:
+    """(proven, the note for the rationale, the engine that judged)."""
     statements = [index for e in edits for sql in _sql_of(e) for index in index_defs(sql)]
     if not statements:
-        return None, "Not proven: no CREATE INDEX to run on SQLite (an ORM flag or other change)."
+        note = "Not proven: no CREATE INDEX to run on SQLite (an ORM flag or other change)."
+        return None, note, "SQLite"
     queries = _queries_of(context, schema)
+    prover = postgres_prover(context.path, project_root(context.path), schema)
+    sql = [text for e in edits for text in _sql_of(e)]
+    on_postgres = prover.prove_statements(sql, queries) if prover is not None else None
+    if prover is not None and on_postgres is not None:
+        return on_postgres[0], on_postgres[1], prover.engine
     notes = []
     proven_all = True
     for index in statements:
@@ -217,7 +228,7 @@ def _prove_indexes(
                 f"Plan before: {' | '.join(good.before)}\n"
                 f"Plan after:  {' | '.join(good.after)}"
             )
-    return proven_all, "\n".join(notes)
+    return proven_all, "\n".join(notes), "SQLite"
 
 
 def _queries_of(context: AgentContext, schema: Schema) -> list[FoundQuery]:

@@ -113,7 +113,8 @@ async def call_agent(
     from .propose_changes import MalformedAnswer
 
     try:
-        return parse_answer(raw, call.context, schema, roots)
+        # In a worker: proving the agent's indexes may start a PostgreSQL cluster (seconds).
+        return await asyncio.to_thread(parse_answer, raw, call.context, schema, roots)
     except MalformedAnswer as err:
         _CACHE.pop(key, None)
         raise AgentError(

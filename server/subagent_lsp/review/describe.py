@@ -18,7 +18,7 @@ ASK_VERBS = {
 
 
 def message(s: Suggestion) -> str:
-    return f"{s.title} (index proven on SQLite)" if s.proven else s.title
+    return f"{s.title} (index proven on {s.proved_on})" if s.proven else s.title
 
 
 def hover(suggestions: Iterable[Suggestion], pos: Position) -> tuple[str, Span] | None:
@@ -41,5 +41,5 @@ def edit_label(s: Suggestion) -> str:
     """What the user confirms an agent's edit under; an index says whether SQLite proved it."""
     proof = ""
     if s.kind == "index":
-        proof = " (index proven on SQLite)" if s.proven else " (index NOT proven on SQLite)"
+        proof = f" (index {'proven' if s.proven else 'NOT proven'} on {s.proved_on})"
     return f"backend-developer: {s.title}{proof}"

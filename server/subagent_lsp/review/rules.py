@@ -44,9 +44,10 @@ BACKEND_RULES = table(
         "BKD101",
         "index",
         "missing-index",
-        "A query filters or sorts on columns no index serves (proven on SQLite).",
+        "A query filters or sorts on columns no index serves (proven on the app's planner).",
         "Without an index the database reads the whole table on every call; the plan before and "
-        "after (SQLite's EXPLAIN QUERY PLAN) is in the suggestion.",
+        "after is in the suggestion: PostgreSQL's EXPLAIN costs for a PostgreSQL app (a "
+        "throwaway local cluster with synthetic rows), SQLite's EXPLAIN QUERY PLAN otherwise.",
         Example(
             path="store.py",
             text=_SQLITE_ORDERS

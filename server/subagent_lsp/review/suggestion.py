@@ -39,7 +39,8 @@ class Suggestion:
     rationale: str
     edits: tuple[Edit, ...]
     engine: str = "offline"  # offline | anthropic
-    proven: bool | None = None  # index suggestions: did SQLite's planner confirm it?
+    proven: bool | None = None  # index suggestions: did the planner confirm it?
+    proved_on: str = "SQLite"  # whose planner: SQLite, or "PostgreSQL 15" (review/pgproof)
     # Suggestions are information unless the user re-rates the code (the policy does).
     severity: Severity = Severity.INFORMATION
     data: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from ...textfile import read_utf8
+from ..pgproof.prover import postgres_prover
 from ..suggestion import Suggestion
 from .errors import error_suggestions
 from .foreign.engine import analyze_foreign, is_foreign_source
@@ -100,7 +101,8 @@ def analyze_file(
                 found = python_queries(source, workspace)
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
-            out.extend(index_suggestions(found, workspace, path, _Sources(source, loader)))
+            prover = postgres_prover(path, root, workspace) if found else None
+            out.extend(index_suggestions(found, workspace, path, _Sources(source, loader), prover))
         except Exception:
             log.exception("index analysis failed for %s", path)
     if source is not None and source.modules:

@@ -15,6 +15,7 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
@@ -34,6 +35,21 @@ class Proof:
     before: tuple[str, ...]
     after: tuple[str, ...]
     why: str
+
+
+class IndexProver(Protocol):
+    """Another engine's proofs (review/pgproof: PostgreSQL's planner). ``suggestions`` gives
+    its verdict for one query: [] when that engine says no index helps, None when it cannot
+    judge (the query is then proven on SQLite, as without a prover)."""
+
+    def suggestions(
+        self,
+        query: FoundQuery,
+        table: Table,
+        cols: list[str] | None,
+        path: str,
+        source_for: dict[str, Source],
+    ) -> list[Suggestion] | None: ...
 
 
 def propose(found: FoundQuery, table: Table) -> list[str] | None:
@@ -264,7 +280,11 @@ def _bound_names(source: Source) -> dict[str, str]:
 
 
 def index_suggestions(
-    found: list[FoundQuery], schema: Schema, path: str, source_for: dict[str, Source]
+    found: list[FoundQuery],
+    schema: Schema,
+    path: str,
+    source_for: dict[str, Source],
+    prover: IndexProver | None = None,
 ) -> list[Suggestion]:
     out: list[Suggestion] = []
     proven: dict[tuple[str, tuple[str, ...]], Suggestion] = {}
@@ -273,6 +293,17 @@ def index_suggestions(
         if table is None:
             continue
         cols = propose(query, table)
+        verdict = prover.suggestions(query, table, cols, path, source_for) if prover else None
+        if verdict is not None:  # the app's own engine judged this query
+            for s in verdict:
+                key = (table.name, tuple(s.data.get("columns", "").split(",")))
+                if key in proven:  # the same index for another query: one more site
+                    data = {**proven[key].data, "query": query.description}
+                    out.append(replace(proven[key], span=query.span, data=data))
+                else:
+                    proven[key] = replace(s, data={**s.data, "query": query.description})
+                    out.append(proven[key])
+            continue
         if cols is None:
             continue
         key = (table.name, tuple(cols))

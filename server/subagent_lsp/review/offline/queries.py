@@ -34,6 +34,7 @@ class FoundQuery:
     shape: QueryShape
     span: Span  # where the query is written
     description: str  # the query as the user wrote it (short)
+    sql: str = ""  # raw SQL: the whole text (PostgreSQL proofs EXPLAIN it as written)
 
 
 def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
@@ -106,7 +107,7 @@ def _raw(source: Source, arg: ast.expr, strings: dict[str, ast.expr]) -> list[Fo
     if text is None or not looks_like_sql(text):
         return []
     return [
-        FoundQuery(shape, source.span(arg), " ".join(text.split())[:120])
+        FoundQuery(shape, source.span(arg), " ".join(text.split())[:120], text)
         for shape in query_shapes(text)
     ]
 
@@ -598,7 +599,7 @@ def sql_file_queries(text: str) -> list[FoundQuery]:
         code = text[statement.start : statement.end]
         span = Span(position_at(text, statement.start), position_at(text, statement.end))
         for shape in query_shapes(code):
-            found.append(FoundQuery(shape, span, " ".join(code.split())[:120]))
+            found.append(FoundQuery(shape, span, " ".join(code.split())[:120], code))
     return found
 
 
