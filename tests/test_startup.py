@@ -21,7 +21,8 @@ You review code.
 """
 # A misspelt key and tool: "did you mean" needs the fuzzy matcher.
 TYPO = CLEAN.replace("tools: Read, Grep", "tols: Read, Grpe")
-OPTIONAL = ("rapidfuzz", "pathspec", "difflib", "tomllib", "importlib.util", "shutil")
+# PyYAML loads only for frontmatter beyond flat one-line entries (definitions/yamlfast.py).
+OPTIONAL = ("rapidfuzz", "pathspec", "difflib", "tomllib", "importlib.util", "shutil", "yaml")
 
 
 def _loaded(args: list[str], cwd: Path) -> tuple[list[str], str]:
@@ -92,6 +93,13 @@ def test_pathspec_loads_when_patterns_need_it(
     loaded, out = _loaded(["check", "."], tmp_path)
     assert "All clear: 1 agent definition file checked." in out
     assert loaded == expected
+
+
+def test_pyyaml_loads_for_frontmatter_beyond_flat_entries(tmp_path: Path) -> None:
+    path = _agent(tmp_path, CLEAN.replace("tools: Read, Grep", "tools:\n  - Read\n  - Grep"))
+    loaded, out = _loaded(["check", str(path)], tmp_path)
+    assert "All clear" in out
+    assert loaded == ["yaml"]
 
 
 def test_a_full_model_id_reads_the_sdk_list_only_then(tmp_path: Path) -> None:

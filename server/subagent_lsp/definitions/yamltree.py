@@ -15,16 +15,13 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
-
-import yaml
+from typing import TYPE_CHECKING, Literal
 
 from .findings import Position, Span
+from .yamlfast import compose_simple
 
-try:  # libyaml is ~25x faster; the pure-Python loader is a fallback for odd installs
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
 
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 10_000
@@ -175,6 +172,8 @@ class _Builder:
         return self.sizes[id(node)]
 
     def build(self, node: yaml.Node, depth: int = 0) -> YNode:
+        import yaml
+
         key = id(node)
         if key in self.memo:
             return self.memo[key]
@@ -224,6 +223,8 @@ _IMPLICIT_TAGS = frozenset(
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     if isinstance(node, yaml.MappingNode):
@@ -250,8 +251,25 @@ def parse_yaml(
         span = Span.of(line + line_offset, col, line + line_offset, col + 1)
         message = f"YAML nested deeper than {MAX_DEPTH} levels; the rest is not checked."
         return ParsedYaml(None, [YamlProblem(message, span, "too-deep")], [])
+    if not columns:
+        simple = _compose_simple(safe_text, line_offset)
+        if simple is not None:
+            return simple
+    return _parse_with_pyyaml(safe_text, line_offset, lines, columns or {})
+
+
+def _parse_with_pyyaml(
+    safe_text: str, line_offset: int, lines: list[str], columns: Mapping[int, Callable[[int], int]]
+) -> ParsedYaml:
+    # PyYAML only now: its import is most of a `check FILE` start-up (see yamlfast.py).
+    import yaml
+
+    try:  # libyaml is ~25x faster; the pure-Python loader is a fallback for odd installs
+        loader: type = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        loader = yaml.SafeLoader
     try:
-        node = yaml.compose(safe_text, Loader=_Loader)
+        node = yaml.compose(safe_text, Loader=loader)
     except yaml.reader.ReaderError as err:
         return ParsedYaml(None, [_reader_problem(err, safe_text, line_offset)], [])
     except yaml.MarkedYAMLError as err:
@@ -261,7 +279,7 @@ def parse_yaml(
         return ParsedYaml(None, [YamlProblem(f"YAML error: {err}", span, "syntax")], [])
     if node is None:
         return ParsedYaml(None, [], [])
-    builder = _Builder(line_offset, lines, columns or {})
+    builder = _Builder(line_offset, lines, columns)
     # Without an alias (`*`) nothing can expand; the text's size already bounds the tree.
     size = builder.expanded_size(node) if "*" in safe_text else 0
     if size > MAX_EXPANDED_NODES:
@@ -275,6 +293,30 @@ def parse_yaml(
         return ParsedYaml(None, [problem], [])
     root = builder.build(node)
     return ParsedYaml(root, builder.problems, builder.duplicates)
+
+
+def _compose_simple(text: str, line_offset: int) -> ParsedYaml | None:
+    """The tree of a flat one-line-per-key mapping, as the libyaml path builds it, or None."""
+    simple = compose_simple(text)
+    if simple is None:
+        return None
+    entries, end_line = simple
+    first = entries[0][0] + line_offset
+    root = YNode("mapping", Span.of(first, 0, end_line + line_offset, 0))
+    seen: dict[object, YNode] = {}
+    duplicates: list[tuple[YNode, YNode]] = []
+    for line, key, start, end, raw, style in entries:
+        at = line + line_offset
+        kn = YNode("scalar", Span.of(at, 0, at, len(key)), value=resolve_plain(key))
+        value = raw if style else resolve_plain(raw)
+        vn = YNode("scalar", Span.of(at, start, at, end), value=value, style=style)
+        hashable = kn.value if not isinstance(kn.value, float) else repr(kn.value)
+        if hashable in seen:
+            duplicates.append((seen[hashable], kn))
+        else:
+            seen[hashable] = kn
+        root.pairs.append((kn, vn))
+    return ParsedYaml(root, [], duplicates)
 
 
 def _too_deep_flow(text: str) -> tuple[int, int] | None:
