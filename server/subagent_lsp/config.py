@@ -13,7 +13,6 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,25 +36,44 @@ class ConfigError(Exception):
     and, when known, the line and column (``path:N:M: invalid TOML: ...``)."""
 
 
-@dataclass
 class Settings:
     """What the rest of the code reads: the settings, converted. The defaults are the settings
     model's (a test says so)."""
 
-    options: CheckOptions = field(default_factory=CheckOptions)
-    globs: Globs = field(default_factory=Globs)
-    excludes: tuple[str, ...] = ()  # gitignore-style patterns, relative to ``root``
-    root: str | None = None  # the folder of the configuration file
-    agent_file: str | None = None
-    model: str | None = None
-    offline: bool = False
-    agent_timeout: float = 60.0  # seconds per agent call
-    agent_retries: int = 2  # bounded retries on 429/529/5xx
-    context_tokens: int = 8000  # budget for what is sent to the agent
-    secret_patterns: tuple[str, ...] = ()  # regexes stripped beside the built-in detectors
-    agent_exclude: tuple[str, ...] = ()  # globs the agent never reads nor edits
-    source: str | None = None  # where the settings came from, for messages
-    problems: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        options: CheckOptions | None = None,
+        globs: Globs | None = None,
+        excludes: tuple[str, ...] = (),  # gitignore-style patterns, relative to ``root``
+        root: str | None = None,  # the folder of the configuration file
+        agent_file: str | None = None,
+        model: str | None = None,
+        offline: bool = False,
+        agent_timeout: float = 60.0,  # seconds per agent call
+        agent_retries: int = 2,  # bounded retries on 429/529/5xx
+        context_tokens: int = 8000,  # budget for what is sent to the agent
+        secret_patterns: tuple[str, ...] = (),  # regexes stripped beside the detectors
+        agent_exclude: tuple[str, ...] = (),  # globs the agent never reads nor edits
+        source: str | None = None,  # where the settings came from, for messages
+        problems: list[str] | None = None,
+    ) -> None:
+        self.options = CheckOptions() if options is None else options
+        self.globs = Globs() if globs is None else globs
+        self.excludes = excludes
+        self.root = root
+        self.agent_file = agent_file
+        self.model = model
+        self.offline = offline
+        self.agent_timeout = agent_timeout
+        self.agent_retries = agent_retries
+        self.context_tokens = context_tokens
+        self.secret_patterns = secret_patterns
+        self.agent_exclude = agent_exclude
+        self.source = source
+        self.problems: list[str] = [] if problems is None else problems
+
+    def __repr__(self) -> str:
+        return f"Settings(source={self.source!r}, root={self.root!r})"
 
 
 def rule_filter(select: list[str] | None, ignore: list[str] | None) -> dict[str, None]:

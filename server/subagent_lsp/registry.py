@@ -11,8 +11,8 @@ entry. Everything user-facing (docs/rules.md, SARIF, hovers) is generated from h
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from types import MappingProxyType
+from typing import Literal, NamedTuple, TypeVar
 
 from .definitions.findings import Severity
 
@@ -27,19 +27,17 @@ Applicability = Literal["safe", "unsafe", "none"]
 NOT_LOADED = "not-loaded"  # the file or agent is not loaded at all: it cannot clash by name
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     """A minimal file that triggers the rule; ``files`` are other files it needs (relative
     path -> text). Runnable: tests check it triggers the rule and its fix removes it."""
 
     text: str
     path: str = ".claude/agents/reviewer.md"
-    files: Mapping[str, str] = field(default_factory=dict)
+    files: Mapping[str, str] = MappingProxyType({})
     note: str = ""  # what the example stands for, when the text alone does not say
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     severity: Severity

@@ -7,13 +7,11 @@ difflib are imported by the paths that write JSON or diffs, not by the text repo
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -161,7 +159,7 @@ def _settings(args: argparse.Namespace, err: TextIO, start: str) -> Settings:
         severities.update(rule_filter(select, ignore))
         changes["severities"] = severities
     if changes:
-        settings.options = dataclasses.replace(settings.options, **changes)  # type: ignore[arg-type]
+        settings.options = settings.options._replace(**changes)  # type: ignore[arg-type]
     return settings
 
 
@@ -264,14 +262,14 @@ def _nothing_found(paths: Sequence[str], source: StdinFile | None, globs: Globs)
     )
 
 
-@dataclass
 class StdinFile:
     """The file text ``check -`` reads from standard input, and what it stands for."""
 
-    name: str | None  # --stdin-filename
-    read: ReadResult
-    raw: bytes = b""  # as read, for `--fix -` to give back what it cannot decode
-    bom: str = ""
+    def __init__(self, name: str | None, read: ReadResult, raw: bytes, bom: str) -> None:
+        self.name = name  # --stdin-filename
+        self.read = read
+        self.raw = raw  # as read, for `--fix -` to give back what it cannot decode
+        self.bom = bom
 
     @property
     def path(self) -> str:

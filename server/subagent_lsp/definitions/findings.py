@@ -3,12 +3,16 @@
 Positions are (line, column) with 0-based lines and columns counted in Unicode code points, as
 PyYAML's marks give them. Conversion to UTF-16 (or whatever an LSP client negotiated) happens once,
 at the edge, in the LSP layer.
+
+Value types are NamedTuples, not dataclasses: ``check FILE`` pays their creation on every
+pre-commit run, and a frozen dataclass costs ~0.6 ms to create (plus ~10 ms to import
+``dataclasses``); a NamedTuple ~0.1 ms. Compare with ``==`` within one type only.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -31,14 +35,12 @@ class Severity(enum.IntEnum):
         return cls[key]
 
 
-@dataclass(frozen=True, order=True)
-class Position:
+class Position(NamedTuple):
     line: int
     column: int
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+class Span(NamedTuple):
     start: Position
     end: Position
 
@@ -54,14 +56,12 @@ class Span:
         return self.start <= pos <= self.end
 
 
-@dataclass(frozen=True)
-class TextEdit:
+class TextEdit(NamedTuple):
     span: Span
     new_text: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """Text edits that repair a finding. ``safe`` fixes never change what the author meant and
     may be applied without review (``--fix``); the others are offered as quick fixes only."""
 
@@ -70,8 +70,7 @@ class Fix:
     safe: bool = True
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(NamedTuple):
     """Another place that explains a finding (the other file defining the same agent...)."""
 
     path: str
@@ -79,15 +78,13 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     code: str
     severity: Severity
     span: Span
     message: str
     fixes: tuple[Fix, ...] = ()
     related: tuple[Related, ...] = ()
-    data: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.span.start.line, self.span.start.column, self.code)

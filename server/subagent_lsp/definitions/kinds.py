@@ -6,7 +6,7 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .document import TOP_KEY
 from .spec import (
@@ -19,8 +19,7 @@ from .spec import (
 )
 
 
-@dataclass(frozen=True)
-class FileKind:
+class FileKind(NamedTuple):
     kind: Kind
     plugin_root: str | None = None  # set for files shipped by a plugin
     unlisted: bool = False  # a plugin agent its manifest does not list: not loaded
@@ -136,8 +135,7 @@ def _plain_regex(pattern: str) -> str | None:
     return "".join(parts)
 
 
-@dataclass(frozen=True)
-class Plugin:
+class Plugin(NamedTuple):
     root: str
     agent_paths: tuple[str, ...] | None  # None: the default agents/ folder
     name: str | None = None  # the manifest's `name`

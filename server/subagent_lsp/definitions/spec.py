@@ -15,8 +15,8 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 LATEST_KNOWN_VERSION = "2.1.332"  # the release the oracle ran (oracle/__init__.py)
 DOCS = "https://code.claude.com/docs/en/"
@@ -47,15 +47,13 @@ class VType(enum.Enum):
     ANY = "any value"
 
 
-@dataclass(frozen=True)
-class EnumValue:
+class EnumValue(NamedTuple):
     value: str
     doc: str
     since: str | None = None  # Claude Code version
 
 
-@dataclass(frozen=True)
-class KeySpec:
+class KeySpec(NamedTuple):
     name: str
     vtype: VType
     doc: str
@@ -510,8 +508,7 @@ class ToolStatus(enum.Enum):
     ALIAS = "alias"
 
 
-@dataclass(frozen=True)
-class ToolFact:
+class ToolFact(NamedTuple):
     name: str
     doc: str
     status: ToolStatus = ToolStatus.CURRENT
@@ -641,8 +638,7 @@ ALL_TOOLS = "*"  # `tools: "*"`: every tool, as if `tools` were left out (measur
 # --- Models --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ModelAlias:
+class ModelAlias(NamedTuple):
     name: str
     doc: str
     since: str | None = None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 _DIRECTIVE = re.compile(
     r"(?:#|<!--)\s*(?:sub)?agent-lsp:\s*(ignore-file|ignore)\b\s*([A-Za-z0-9_, ]*?)\s*(?:-->|$)"
@@ -24,10 +23,12 @@ _CODE = re.compile(r"[A-Za-z]+\d+")
 ALL = "*"
 
 
-@dataclass
 class Suppressions:
-    file_codes: set[str] = field(default_factory=set)
-    line_codes: dict[int, set[str]] = field(default_factory=dict)
+    __slots__ = ("file_codes", "line_codes")
+
+    def __init__(self) -> None:
+        self.file_codes: set[str] = set()
+        self.line_codes: dict[int, set[str]] = {}
 
     def silences_at(self, code: str, line: int) -> bool:
         if ALL in self.file_codes or code in self.file_codes:

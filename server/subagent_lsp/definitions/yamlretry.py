@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # The characters that make Claude Code quote a value, as its frontmatter parser lists them.
 _SPECIAL = re.compile(r"[{}\[\]*&#!|>%@`]|: ")
@@ -47,8 +47,7 @@ class ColumnMap:
         return self._origins[i] + self._slopes[i] * (column - self._starts[i])
 
 
-@dataclass(frozen=True)
-class Rewrite:
+class Rewrite(NamedTuple):
     """The retried text and, per rewritten line (index within the text), where its columns came
     from."""
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from .findings import Position, Span
 from .yamlfast import compose_simple
@@ -61,14 +60,27 @@ def resolve_plain(text: str) -> object:
     return text
 
 
-@dataclass(eq=False)
 class YNode:
-    kind: NodeKind
-    span: Span
-    value: object = None  # scalars only: the resolved Python value
-    style: str | None = None  # scalars: None (plain), '"', "'", '|', '>'
-    items: list[YNode] = field(default_factory=list)
-    pairs: list[tuple[YNode, YNode]] = field(default_factory=list)
+    """A node: compared by identity (aliases share one)."""
+
+    __slots__ = ("items", "kind", "pairs", "span", "style", "value")
+
+    def __init__(
+        self,
+        kind: NodeKind,
+        span: Span,
+        value: object = None,  # scalars only: the resolved Python value
+        style: str | None = None,  # scalars: None (plain), '"', "'", '|', '>'
+    ) -> None:
+        self.kind = kind
+        self.span = span
+        self.value = value
+        self.style = style
+        self.items: list[YNode] = []
+        self.pairs: list[tuple[YNode, YNode]] = []
+
+    def __repr__(self) -> str:
+        return f"YNode({self.kind!r}, {self.span!r}, value={self.value!r}, style={self.style!r})"
 
     @property
     def is_scalar(self) -> bool:
@@ -113,8 +125,7 @@ def _to_python(node: YNode, depth: int) -> object:
     return out
 
 
-@dataclass(frozen=True)
-class YamlProblem:
+class YamlProblem(NamedTuple):
     """A YAML error, positioned in the coordinates of the whole file."""
 
     message: str
@@ -123,8 +134,7 @@ class YamlProblem:
     problem: str = ""
 
 
-@dataclass
-class ParsedYaml:
+class ParsedYaml(NamedTuple):
     root: YNode | None
     problems: list[YamlProblem]
     duplicate_keys: list[tuple[YNode, YNode]]  # (earlier key, later key)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from ...policy import PathIgnores, Policy
 from ...registry import DECLARED
@@ -21,11 +22,10 @@ E, W, INFO, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity
 _LATEST: Version = parse_version(LATEST_KNOWN_VERSION)
 
 
-@dataclass(frozen=True)
-class CheckOptions:
+class CheckOptions(NamedTuple):
     claude_code_version: Version = _LATEST
     today: dt.date | None = None  # model end-of-life dates are compared with this
-    severities: Mapping[str, Severity | None] = field(default_factory=dict)  # None: rule off
+    severities: Mapping[str, Severity | None] = MappingProxyType({})  # None: rule off
     path_ignores: PathIgnores | None = None  # codes silenced per path pattern (configuration)
 
     @property
@@ -43,8 +43,7 @@ class CheckOptions:
 DEFAULT_OPTIONS = CheckOptions()
 
 
-@dataclass(frozen=True)
-class KindDescriptor:
+class KindDescriptor(NamedTuple):
     """Everything kind-specific about checking a file, declared once per kind (the table is in
     definitions/checks.py). Keys and globs are facts, so they stay in spec.py."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ...registry import Example, Rule, emits, table
 from .. import fixes, spec
@@ -90,8 +90,7 @@ RULES = table(
 )
 
 
-@dataclass(frozen=True)
-class ToolEntry:
+class ToolEntry(NamedTuple):
     text: str
     span: Span
 
