@@ -13,8 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .definitions.checks import CheckOptions
 from .definitions.findings import Severity
@@ -22,6 +21,9 @@ from .definitions.kinds import Globs
 from .policy import PathIgnores
 from .sections import LEGACY_SECTION, SECTION, merge_sections
 from .settings_read import ALL_CODES, KNOWN_KEYS, Problem, read_values
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["ALL_CODES", "KNOWN_KEYS", "LEGACY_SECTION", "SECTION", "Problem", "merge_sections"]
 CONFIG_FILE = ".subagent-lsp.toml"
@@ -242,26 +244,31 @@ def _located(problem: str, source: str, shown: str, text: str, table: tuple[str,
     return f"{shown}:{line}: {rest.lstrip()}"
 
 
-def find_config_file(start: str) -> Path | None:
+def find_config_file(start: str) -> str | None:
     """The nearest .subagent-lsp.toml, or pyproject.toml with [tool.subagent-lsp], at or above
-    start (the old names count too)."""
-    folder = Path(start).resolve()
-    if folder.is_file():
-        folder = folder.parent
-    for candidate in (folder, *folder.parents):
+    start (the old names count too). With os.path, not pathlib: ``check`` runs this on every
+    commit, and most repositories have no configuration of ours to load."""
+    folder = os.path.realpath(start)
+    if os.path.isfile(folder):
+        folder = os.path.dirname(folder)
+    while True:
         for name in (CONFIG_FILE, LEGACY_CONFIG_FILE):
-            if (candidate / name).is_file():
-                return candidate / name
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
+            if os.path.isfile(found := os.path.join(folder, name)):
+                return found
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(pyproject):
             try:
-                text = pyproject.read_text(encoding="utf-8", errors="replace")
+                with open(pyproject, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
             except OSError:
-                continue
+                text = ""
             # A cheap look first: most pyproject.toml files have no table of ours.
             if f"tool.{TOOL_TABLE}" in text or f"tool.{LEGACY_TOOL_TABLE}" in text:
                 return pyproject
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def _tool_table(data: dict[str, object], path: Path) -> tuple[object, str, str | None]:
@@ -278,9 +285,12 @@ def _tool_table(data: dict[str, object], path: Path) -> tuple[object, str, str |
     return tool[LEGACY_TOOL_TABLE], f"{path} [tool.{LEGACY_TOOL_TABLE}]", note
 
 
-def load_config_file(path: Path) -> Settings:
+def load_config_file(where: str | os.PathLike[str]) -> Settings:
     """The settings of a .subagent-lsp.toml or a pyproject.toml; each problem names the file and
     the line of its setting. Raises ConfigError when the file is not TOML."""
+    from pathlib import Path
+
+    path = Path(where)
     try:
         text, data = _read_toml(path)
     except OSError as err:

@@ -6,14 +6,11 @@ difflib are imported by the paths that write JSON or diffs, not by the text repo
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from ..all_rules import all_rules
 from ..config import (
@@ -42,6 +39,9 @@ from ..definitions.workspace import (
 )
 from ..registry import Rule
 from ..wording import plural
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 STDIN = "-"
@@ -137,7 +137,7 @@ def _settings(args: argparse.Namespace, err: TextIO, start: str) -> Settings:
     Raises ConfigError for a file that is not TOML, ValueError for a bad option."""
     settings = Settings()
     if not args.isolated:
-        path = Path(args.config) if args.config else find_config_file(start)
+        path = args.config or find_config_file(start)
         if path is not None:
             settings = load_config_file(path)
     for problem in settings.problems:
@@ -146,6 +146,8 @@ def _settings(args: argparse.Namespace, err: TextIO, start: str) -> Settings:
     if args.claude_code_version:
         changes["claude_code_version"] = parse_version(args.claude_code_version)
     if args.today:
+        import datetime as dt  # only when a date is there to read
+
         changes["today"] = dt.date.fromisoformat(args.today)
     select, ignore = _split_codes(args.select), _split_codes(args.ignore)
     for code in [*(select or []), *(ignore or [])]:
@@ -208,12 +210,14 @@ def run_check(
     if not results:
         err.write(f"subagent-lsp: {_nothing_found(args.paths, source, settings.globs)}\n")
     if args.write_baseline:
-        count = _write_baseline(Path(args.write_baseline), results)
+        count = _write_baseline(args.write_baseline, results)
         err.write(f"subagent-lsp: recorded {plural(count, 'finding')} in {args.write_baseline}\n")
     if args.baseline:
         from .baseline import filter_new
 
         try:
+            from pathlib import Path
+
             dropped = filter_new(Path(args.baseline), results)
         except (OSError, ValueError, KeyError) as exc:
             err.write(f"subagent-lsp: cannot use the baseline: {exc}\n")
@@ -384,10 +388,12 @@ def _write_bytes(out: TextIO, data: bytes) -> None:
     binary.flush()
 
 
-def _write_baseline(path: Path, results: list[FileResult]) -> int:
+def _write_baseline(path: str, results: list[FileResult]) -> int:
+    from pathlib import Path
+
     from .baseline import write_baseline
 
-    return write_baseline(path, results)
+    return write_baseline(Path(path), results)
 
 
 def statistics(results: Sequence[FileResult]) -> list[dict[str, object]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 
@@ -65,6 +64,8 @@ def _quote_block(doc: Document, start: int, stop: int, keep_hash: bool) -> Fix |
     value = " ".join(p for p in parts if p)
     if not value:
         return None
+    import json  # only for a fix: a clean file never needs it
+
     quoted = json.dumps(value, ensure_ascii=False)
     key = m.group(1)
     check = parse_yaml(f"{key}: {quoted}", 0, [])

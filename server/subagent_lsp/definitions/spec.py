@@ -15,8 +15,10 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 LATEST_KNOWN_VERSION = "2.1.332"  # the release the oracle ran (oracle/__init__.py)
 DOCS = "https://code.claude.com/docs/en/"
@@ -762,6 +764,7 @@ _MONTHS = {
 def _sdk_file(*parts: str) -> Path | None:
     # Only for a model id that is not an alias: most files never look (and never import this).
     import importlib.util
+    from pathlib import Path
 
     spec = importlib.util.find_spec("anthropic")
     if spec is None or not spec.submodule_search_locations:

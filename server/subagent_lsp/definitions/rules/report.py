@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ...policy import PathIgnores, Policy
 from ...registry import DECLARED
@@ -17,6 +16,9 @@ from ..kinds import FileKind
 from ..spec import LATEST_KNOWN_VERSION, KeySpec, Kind
 from ..versions import Version, at_least, format_version, parse_version
 from ..yamltree import YNode
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 E, W, INFO, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
 _LATEST: Version = parse_version(LATEST_KNOWN_VERSION)

@@ -8,7 +8,6 @@ without the keys it wrote (an error either way).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 
@@ -439,6 +438,8 @@ def _quote_with_comment(doc: Document, key: YNode, value: YNode, end: int) -> Fi
         return None
     line = value.span.start.line
     whole = doc.lines[line][value.span.start.column : end]
+    import json  # only for a fix: a clean file never needs it
+
     quoted = json.dumps(whole, ensure_ascii=False)
     check = parse_yaml(f"k: {quoted}", 0, [])
     parsed = check.root.get("k") if check.root is not None and not check.problems else None
