@@ -13,17 +13,18 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from .definitions.checks import CheckOptions
 from .definitions.findings import Severity
 from .definitions.kinds import Globs
 from .policy import PathIgnores
+from .records import TYPE_CHECKING
 from .sections import LEGACY_SECTION, SECTION, merge_sections
 from .settings_read import ALL_CODES, KNOWN_KEYS, Problem, read_values
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
 __all__ = ["ALL_CODES", "KNOWN_KEYS", "LEGACY_SECTION", "SECTION", "Problem", "merge_sections"]
 CONFIG_FILE = ".subagent-lsp.toml"

@@ -12,24 +12,25 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import NamedTuple, Protocol, TypeVar
 
 from .definitions.findings import Position, Severity, Span
 from .definitions.suppress import MARK, Suppressions, find_suppressions
+from .records import TYPE_CHECKING, Record
 
+if TYPE_CHECKING:
+    from typing import Protocol, TypeVar
 
-class Verdict(Protocol):
-    """What a Finding and a Suggestion have in common."""
+    class Verdict(Protocol):
+        """What a Finding and a Suggestion have in common."""
 
-    @property
-    def code(self) -> str: ...
-    @property
-    def span(self) -> Span: ...
-    @property
-    def severity(self) -> Severity: ...
+        @property
+        def code(self) -> str: ...
+        @property
+        def span(self) -> Span: ...
+        @property
+        def severity(self) -> Severity: ...
 
-
-V = TypeVar("V", bound=Verdict)
+    V = TypeVar("V", bound=Verdict)
 
 
 class PathIgnores:
@@ -55,9 +56,16 @@ class PathIgnores:
         return frozenset(out)
 
 
-class Policy(NamedTuple):
-    severities: Mapping[str, Severity | None] = MappingProxyType({})  # None: rule off
-    path_ignores: PathIgnores | None = None
+class Policy(Record):
+    __slots__ = ("path_ignores", "severities")
+
+    def __init__(
+        self,
+        severities: Mapping[str, Severity | None] = MappingProxyType({}),  # None: rule off
+        path_ignores: PathIgnores | None = None,
+    ) -> None:
+        self.severities = severities
+        self.path_ignores = path_ignores
 
     def apply(
         self,

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from .definitions.findings import Severity
 from .definitions.rules import RULES
 from .definitions.spec import DEFAULT_GLOBS, Kind
 from .definitions.suggest import closest
 from .definitions.versions import parse_version
+from .records import TYPE_CHECKING
 from .review.rules import BACKEND_RULES
 from .settings_table import SPECS, Spec
 
@@ -47,7 +47,10 @@ class _Default:
 
 
 DEFAULT = _Default()
-Reader = Callable[[object, Spec, str, list[str]], Any]
+if TYPE_CHECKING:
+    from typing import Any
+
+    Reader = Callable[[object, Spec, str, list[str]], Any]
 
 
 def _bad(problems: list[str], text: str, *keys: str) -> _Default:

@@ -11,9 +11,9 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from .. import __version__
+from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse

@@ -10,7 +10,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from ..all_rules import all_rules
 from ..config import (
@@ -37,11 +36,13 @@ from ..definitions.workspace import (
     fix_text,
     read_text,
 )
+from ..records import TYPE_CHECKING
 from ..registry import Rule
 from ..wording import plural
 
 if TYPE_CHECKING:
     import argparse
+    from typing import BinaryIO, TextIO
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 STDIN = "-"
@@ -161,7 +162,7 @@ def _settings(args: argparse.Namespace, err: TextIO, start: str) -> Settings:
         severities.update(rule_filter(select, ignore))
         changes["severities"] = severities
     if changes:
-        settings.options = settings.options._replace(**changes)  # type: ignore[arg-type]
+        settings.options = settings.options._replace(**changes)
     return settings
 
 

@@ -13,11 +13,14 @@ key" checks do not fire for a key that is only half-typed.
 from __future__ import annotations
 
 import re
-from typing import Literal
 
+from ..records import TYPE_CHECKING
 from .findings import Position, Span
 from .yamlretry import rewrite
 from .yamltree import ParsedYaml, YamlProblem, YNode, parse_yaml
+
+if TYPE_CHECKING:
+    from typing import Literal
 
 MAX_TEXT_CHARS = 1_000_000
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

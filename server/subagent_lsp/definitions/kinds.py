@@ -6,8 +6,8 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import NamedTuple
 
+from ..records import Record
 from .document import TOP_KEY
 from .spec import (
     CATALOG_SIGNATURE_KEYS,
@@ -19,12 +19,22 @@ from .spec import (
 )
 
 
-class FileKind(NamedTuple):
-    kind: Kind
-    plugin_root: str | None = None  # set for files shipped by a plugin
-    unlisted: bool = False  # a plugin agent its manifest does not list: not loaded
-    scope: str | None = None  # the folder whose agents share one namespace
-    plugin_name: str | None = None  # the manifest's `name` (None: the plugin folder's name)
+class FileKind(Record):
+    __slots__ = ("kind", "plugin_name", "plugin_root", "scope", "unlisted")
+
+    def __init__(
+        self,
+        kind: Kind,
+        plugin_root: str | None = None,  # set for files shipped by a plugin
+        unlisted: bool = False,  # a plugin agent its manifest does not list: not loaded
+        scope: str | None = None,  # the folder whose agents share one namespace
+        plugin_name: str | None = None,  # the manifest's `name` (None: the plugin folder's name)
+    ) -> None:
+        self.kind = kind
+        self.plugin_root = plugin_root
+        self.unlisted = unlisted
+        self.scope = scope
+        self.plugin_name = plugin_name
 
     @property
     def plugin(self) -> bool:
@@ -135,10 +145,18 @@ def _plain_regex(pattern: str) -> str | None:
     return "".join(parts)
 
 
-class Plugin(NamedTuple):
-    root: str
-    agent_paths: tuple[str, ...] | None  # None: the default agents/ folder
-    name: str | None = None  # the manifest's `name`
+class Plugin(Record):
+    __slots__ = ("agent_paths", "name", "root")
+
+    def __init__(
+        self,
+        root: str,
+        agent_paths: tuple[str, ...] | None,  # None: the default agents/ folder
+        name: str | None = None,  # the manifest's `name`
+    ) -> None:
+        self.root = root
+        self.agent_paths = agent_paths
+        self.name = name
 
     def lists(self, path: str) -> bool:
         if self.agent_paths is None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from typing import TYPE_CHECKING, NamedTuple
+
+from ..records import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,25 +50,63 @@ class VType(enum.Enum):
     ANY = "any value"
 
 
-class EnumValue(NamedTuple):
-    value: str
-    doc: str
-    since: str | None = None  # Claude Code version
+class EnumValue(Record):
+    __slots__ = ("doc", "since", "value")
+
+    def __init__(
+        self,
+        value: str,
+        doc: str,
+        since: str | None = None,  # Claude Code version
+    ) -> None:
+        self.value = value
+        self.doc = doc
+        self.since = since
 
 
-class KeySpec(NamedTuple):
-    name: str
-    vtype: VType
-    doc: str
-    required: bool = False
-    values: tuple[EnumValue, ...] = ()
-    default: str | None = None
-    since: str | None = None  # version, or a date for facts without one
-    plugin_ok: bool = True  # subagents: honoured in plugin agents
-    ignored: bool = False  # accepted but ignored (commands: name, paths)
-    max_len: int | None = None
-    anchor: str = ""
-    snippet: str | None = None
+class KeySpec(Record):
+    __slots__ = (
+        "anchor",
+        "default",
+        "doc",
+        "ignored",
+        "max_len",
+        "name",
+        "plugin_ok",
+        "required",
+        "since",
+        "snippet",
+        "values",
+        "vtype",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        vtype: VType,
+        doc: str,
+        required: bool = False,
+        values: tuple[EnumValue, ...] = (),
+        default: str | None = None,
+        since: str | None = None,  # version, or a date for facts without one
+        plugin_ok: bool = True,  # subagents: honoured in plugin agents
+        ignored: bool = False,  # accepted but ignored (commands: name, paths)
+        max_len: int | None = None,
+        anchor: str = "",
+        snippet: str | None = None,
+    ) -> None:
+        self.name = name
+        self.vtype = vtype
+        self.doc = doc
+        self.required = required
+        self.values = values
+        self.default = default
+        self.since = since
+        self.plugin_ok = plugin_ok
+        self.ignored = ignored
+        self.max_len = max_len
+        self.anchor = anchor
+        self.snippet = snippet
 
     @property
     def url(self) -> str:
@@ -510,15 +549,37 @@ class ToolStatus(enum.Enum):
     ALIAS = "alias"
 
 
-class ToolFact(NamedTuple):
-    name: str
-    doc: str
-    status: ToolStatus = ToolStatus.CURRENT
-    replacement: str | None = None
-    since: str | None = None  # version it appeared (None: long before any profile)
-    until: str | None = None  # when it went away (version or date)
-    removed_from_subagents: bool = False  # Claude Code strips it from every subagent
-    takes_argument: bool = False  # Agent(a, b)
+class ToolFact(Record):
+    __slots__ = (
+        "doc",
+        "name",
+        "removed_from_subagents",
+        "replacement",
+        "since",
+        "status",
+        "takes_argument",
+        "until",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        doc: str,
+        status: ToolStatus = ToolStatus.CURRENT,
+        replacement: str | None = None,
+        since: str | None = None,  # version it appeared (None: long before any profile)
+        until: str | None = None,  # when it went away (version or date)
+        removed_from_subagents: bool = False,  # Claude Code strips it from every subagent
+        takes_argument: bool = False,  # Agent(a, b)
+    ) -> None:
+        self.name = name
+        self.doc = doc
+        self.status = status
+        self.replacement = replacement
+        self.since = since
+        self.until = until
+        self.removed_from_subagents = removed_from_subagents
+        self.takes_argument = takes_argument
 
 
 TOOLS: tuple[ToolFact, ...] = (
@@ -640,11 +701,20 @@ ALL_TOOLS = "*"  # `tools: "*"`: every tool, as if `tools` were left out (measur
 # --- Models --------------------------------------------------------------------------------
 
 
-class ModelAlias(NamedTuple):
-    name: str
-    doc: str
-    since: str | None = None
-    subagent_ok: bool = True  # False: a subagent's `model` sends it as written, and it fails
+class ModelAlias(Record):
+    __slots__ = ("doc", "name", "since", "subagent_ok")
+
+    def __init__(
+        self,
+        name: str,
+        doc: str,
+        since: str | None = None,
+        subagent_ok: bool = True,  # False: a subagent's `model` sends it as written, and it fails
+    ) -> None:
+        self.name = name
+        self.doc = doc
+        self.since = since
+        self.subagent_ok = subagent_ok
 
 
 MODEL_ALIASES: tuple[ModelAlias, ...] = (

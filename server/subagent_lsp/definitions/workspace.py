@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
 
+from ..records import TYPE_CHECKING, Record
 from ..registry import emits
 from .checks import DEFAULT_OPTIONS, CheckOptions, check_document
 from .document import Document, parse_document
@@ -47,9 +47,16 @@ class FileResult:
         return f"FileResult({self.path!r}, {len(self.findings)} findings)"
 
 
-class ReadResult(NamedTuple):
-    text: str | None
-    problem: str | None = None
+class ReadResult(Record):
+    __slots__ = ("problem", "text")
+
+    def __init__(
+        self,
+        text: str | None,
+        problem: str | None = None,
+    ) -> None:
+        self.text = text
+        self.problem = problem
 
 
 def read_text(path: str) -> ReadResult:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
-from typing import NamedTuple
+
+from ..records import Record
 
 # The characters that make Claude Code quote a value, as its frontmatter parser lists them.
 _SPECIAL = re.compile(r"[{}\[\]*&#!|>%@`]|: ")
@@ -47,15 +48,25 @@ class ColumnMap:
         return self._origins[i] + self._slopes[i] * (column - self._starts[i])
 
 
-class Rewrite(NamedTuple):
+class Rewrite(Record):
     """The retried text and, per rewritten line (index within the text), where its columns came
     from."""
 
-    text: str
-    columns: dict[int, ColumnMap]  # empty: nothing rewritten, the retry fails likewise
-    quoted: frozenset[int]
-    detabbed: frozenset[int]
-    kept_for_cr: frozenset[int]  # lines it would quote but for their CR ending
+    __slots__ = ("columns", "detabbed", "kept_for_cr", "quoted", "text")
+
+    def __init__(
+        self,
+        text: str,
+        columns: dict[int, ColumnMap],  # empty: nothing rewritten, the retry fails likewise
+        quoted: frozenset[int],
+        detabbed: frozenset[int],
+        kept_for_cr: frozenset[int],  # lines it would quote but for their CR ending
+    ) -> None:
+        self.text = text
+        self.columns = columns
+        self.quoted = quoted
+        self.detabbed = detabbed
+        self.kept_for_cr = kept_for_cr
 
 
 def needs_quotes(value: str) -> bool:

@@ -14,18 +14,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from ..records import TYPE_CHECKING, Record
 from .findings import Position, Span
 from .yamlfast import compose_simple
 
 if TYPE_CHECKING:
+    from typing import Literal
+
     import yaml
+
+    NodeKind = Literal["scalar", "mapping", "sequence"]
 
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 10_000
-
-NodeKind = Literal["scalar", "mapping", "sequence"]
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
@@ -125,19 +127,36 @@ def _to_python(node: YNode, depth: int) -> object:
     return out
 
 
-class YamlProblem(NamedTuple):
+class YamlProblem(Record):
     """A YAML error, positioned in the coordinates of the whole file."""
 
-    message: str
-    span: Span
-    kind: Literal["syntax", "tab", "control", "alias-bomb", "too-deep"]
-    problem: str = ""
+    __slots__ = ("kind", "message", "problem", "span")
+
+    def __init__(
+        self,
+        message: str,
+        span: Span,
+        kind: Literal["syntax", "tab", "control", "alias-bomb", "too-deep"],
+        problem: str = "",
+    ) -> None:
+        self.message = message
+        self.span = span
+        self.kind = kind
+        self.problem = problem
 
 
-class ParsedYaml(NamedTuple):
-    root: YNode | None
-    problems: list[YamlProblem]
-    duplicate_keys: list[tuple[YNode, YNode]]  # (earlier key, later key)
+class ParsedYaml(Record):
+    __slots__ = ("duplicate_keys", "problems", "root")
+
+    def __init__(
+        self,
+        root: YNode | None,
+        problems: list[YamlProblem],
+        duplicate_keys: list[tuple[YNode, YNode]],  # (earlier key, later key)
+    ) -> None:
+        self.root = root
+        self.problems = problems
+        self.duplicate_keys = duplicate_keys
 
 
 class _Builder:

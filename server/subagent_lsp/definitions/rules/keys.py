@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
+from ...records import TYPE_CHECKING
 from ...registry import NOT_LOADED, Example, Rule, emits, table
 from .. import fixes, spec
 from ..findings import Severity

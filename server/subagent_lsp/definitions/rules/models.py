@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from ...records import TYPE_CHECKING
 from ...registry import Example, Rule, emits, table
 from .. import fixes, spec
 from ..findings import Severity

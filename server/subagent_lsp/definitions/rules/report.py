@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
 
 from ...policy import PathIgnores, Policy
+from ...records import TYPE_CHECKING, Record
 from ...registry import DECLARED
 from .. import spec
 from ..document import Document
@@ -24,11 +24,20 @@ E, W, INFO, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity
 _LATEST: Version = parse_version(LATEST_KNOWN_VERSION)
 
 
-class CheckOptions(NamedTuple):
-    claude_code_version: Version = _LATEST
-    today: dt.date | None = None  # model end-of-life dates are compared with this
-    severities: Mapping[str, Severity | None] = MappingProxyType({})  # None: rule off
-    path_ignores: PathIgnores | None = None  # codes silenced per path pattern (configuration)
+class CheckOptions(Record):
+    __slots__ = ("claude_code_version", "path_ignores", "severities", "today")
+
+    def __init__(
+        self,
+        claude_code_version: Version = _LATEST,
+        today: dt.date | None = None,  # model end-of-life dates are compared with this
+        severities: Mapping[str, Severity | None] = MappingProxyType({}),  # None: rule off
+        path_ignores: PathIgnores | None = None,  # codes silenced per path pattern (configuration)
+    ) -> None:
+        self.claude_code_version = claude_code_version
+        self.today = today
+        self.severities = severities
+        self.path_ignores = path_ignores
 
     @property
     def policy(self) -> Policy:
@@ -45,15 +54,25 @@ class CheckOptions(NamedTuple):
 DEFAULT_OPTIONS = CheckOptions()
 
 
-class KindDescriptor(NamedTuple):
+class KindDescriptor(Record):
     """Everything kind-specific about checking a file, declared once per kind (the table is in
     definitions/checks.py). Keys and globs are facts, so they stay in spec.py."""
 
-    label: str  # the kind in messages, plural: "subagents"
-    checks: tuple[Callable[[Report], None], ...]  # after the common frontmatter and key checks
-    body_checks: tuple[Callable[[Report], None], ...] = ()  # whenever there is frontmatter
-    frontmatter_optional: bool = False  # skills and commands load without one
-    read_by_claude_code: bool = True  # catalog notes are not: their YAML errors are warnings
+    __slots__ = ("body_checks", "checks", "frontmatter_optional", "label", "read_by_claude_code")
+
+    def __init__(
+        self,
+        label: str,  # the kind in messages, plural: "subagents"
+        checks: tuple[Callable[[Report], None], ...],  # after the common frontmatter and key checks
+        body_checks: tuple[Callable[[Report], None], ...] = (),  # whenever there is frontmatter
+        frontmatter_optional: bool = False,  # skills and commands load without one
+        read_by_claude_code: bool = True,  # catalog notes are not: their YAML errors are warnings
+    ) -> None:
+        self.label = label
+        self.checks = checks
+        self.body_checks = body_checks
+        self.frontmatter_optional = frontmatter_optional
+        self.read_by_claude_code = read_by_claude_code
 
 
 class Report:

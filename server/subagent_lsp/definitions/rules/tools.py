@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
+from ...records import Record
 from ...registry import Example, Rule, emits, table
 from .. import fixes, spec
 from ..document import Document
@@ -90,9 +90,16 @@ RULES = table(
 )
 
 
-class ToolEntry(NamedTuple):
-    text: str
-    span: Span
+class ToolEntry(Record):
+    __slots__ = ("span", "text")
+
+    def __init__(
+        self,
+        text: str,
+        span: Span,
+    ) -> None:
+        self.text = text
+        self.span = span
 
 
 def source_exact(doc: Document, node: YNode) -> bool:
