@@ -24,9 +24,16 @@ class Record:
 
     def __init_subclass__(cls) -> None:
         own = cls.__dict__.get("__slots__", ())
-        cls._fields = (*cls._fields, *((own,) if isinstance(own, str) else own))
+        fields = (*cls._fields, *((own,) if isinstance(own, str) else own))
+        init = cls.__dict__.get("__init__")
+        if init is not None:  # in the order __init__ takes them (slots are sorted)
+            code = init.__code__
+            params = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
+            if sorted(params) == sorted(fields):
+                fields = params
+        cls._fields = fields
         # One C call for the field values: a tuple of them, or the value itself for one field.
-        cls._values = staticmethod(attrgetter(*cls._fields)) if cls._fields else staticmethod(id)
+        cls._values = staticmethod(attrgetter(*fields) if fields else _no_values)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -54,3 +61,7 @@ class Record:
 
     def _asdict(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self._fields}
+
+
+def _no_values(_record: object) -> tuple[()]:
+    return ()
