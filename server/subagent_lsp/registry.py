@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 # Tags with a meaning elsewhere in the code.
 NOT_LOADED = "not-loaded"  # the file or agent is not loaded at all: it cannot clash by name
+# What the flagged text is, for editors that render it (LSP's DiagnosticTag): text that can go
+# without changing anything (faded), and text that still works but is on its way out (struck).
+UNNECESSARY = "unnecessary"
+DEPRECATED = "deprecated"
 
 
 class Example(Record):

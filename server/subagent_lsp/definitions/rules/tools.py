@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...records import Record
-from ...registry import Example, Rule, emits, table
+from ...registry import UNNECESSARY, Example, Rule, emits, table
 from .. import fixes, spec
 from ..document import Document
 from ..findings import Fix, Position, Severity, Span
@@ -76,6 +76,7 @@ RULES = table(
         "Harmless but noisy.",
         example=Example(text=agent("tools: Read, Grep, Read\n")),
         fix="Remove the repeated entry.",
+        tags=frozenset({UNNECESSARY}),
     ),
     Rule(
         "AGT046",
