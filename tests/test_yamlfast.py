@@ -113,3 +113,36 @@ def test_it_takes_the_common_frontmatter_and_leaves_the_rest() -> None:
         "name: 'a' b\n",  # text after a closing quote
     ]:
         assert compose_simple(other) is None, other
+
+
+def _resolve_without_shortcut(text: str) -> object:
+    """resolve_plain as it was, trying every number pattern whatever the first character."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if yamltree._INT.match(text):
+        return int(text)
+    if yamltree._OCT.match(text):
+        return int(text[2:], 8)
+    if yamltree._HEX.match(text):
+        return int(text[2:], 16)
+    if yamltree._FLOAT.match(text):
+        return float(text)
+    if yamltree._INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if yamltree._NAN.match(text):
+        return "nan"
+    return text
+
+
+@given(st.one_of(st.sampled_from(WORDS), st.text("-+.0123456789eExXoOabfinINFaN_ ", max_size=8)))
+@settings(max_examples=2000, deadline=None)
+def test_the_resolver_shortcut_changes_nothing(text: str) -> None:
+    value = yamltree.resolve_plain(text)
+    if isinstance(value, float) and math.isnan(value):
+        value = "nan"
+    expected = _resolve_without_shortcut(text)
+    assert (type(value), value) == (type(expected), expected)

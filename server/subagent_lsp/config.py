@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from .definitions.checks import CheckOptions
 from .definitions.findings import Severity
 from .definitions.kinds import Globs
+from .lazyre import LazyPattern
 from .policy import PathIgnores
 from .records import TYPE_CHECKING
 from .sections import LEGACY_SECTION, SECTION, merge_sections
@@ -168,7 +169,7 @@ def _read_toml(path: Path) -> tuple[str, dict[str, object]]:
         raise ConfigError(_toml_error(shown, text, err)) from err
 
 
-_AT = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+_AT = LazyPattern(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
 
 
 def _toml_error(shown: str, text: str, err: ValueError) -> str:
@@ -196,9 +197,9 @@ def _shown(path: Path) -> str:
 # TOML keys as written: bare, "basic" or 'literal', dotted with optional blanks.
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
 _DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
-_HEADER = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]")
-_ASSIGN = re.compile(rf"^\s*({_DOTTED})\s*=")
-_PART = re.compile(_KEY_PART)
+_HEADER = LazyPattern(rf"^\s*\[\[?\s*({_DOTTED})\s*\]")
+_ASSIGN = LazyPattern(rf"^\s*({_DOTTED})\s*=")
+_PART = LazyPattern(_KEY_PART)
 
 
 def _key_parts(dotted: str) -> tuple[str, ...]:

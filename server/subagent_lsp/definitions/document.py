@@ -12,8 +12,7 @@ key" checks do not fire for a key that is only half-typed.
 
 from __future__ import annotations
 
-import re
-
+from ..lazyre import LazyPattern
 from ..records import TYPE_CHECKING
 from .findings import Position, Span
 from .yamlretry import rewrite
@@ -23,17 +22,17 @@ if TYPE_CHECKING:
     from typing import Literal
 
 MAX_TEXT_CHARS = 1_000_000
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_FENCE = re.compile(r"---[ \t]*\Z")
+_LINE_BREAK = LazyPattern(r"\r\n|\r|\n")
+_FENCE = LazyPattern(r"---[ \t]*\Z")
 # A top-level key at the start of a line and its colon, as YAML reads one: plain (not starting
 # with a blank, ``#``, ``:``, ``-`` or a quote) or quoted; group 1 is the key as written. The
 # one definition for every line-level reader (fence recovery, quick fixes, classification by
 # content, completion), which never need a YAML parse.
 TOP_KEY = r"""([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:"""
-_TOP_KEY = re.compile(
+_TOP_KEY = LazyPattern(
     TOP_KEY + r"(?:[ \t]|\Z)"
 )  # an entry: the colon ends the line or a blank follows
-_DASHES = re.compile(r"-+")
+_DASHES = LazyPattern(r"-+")
 
 
 def split_lines(text: str) -> list[str]:

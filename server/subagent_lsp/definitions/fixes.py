@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..lazyre import LazyPattern
 from .document import TOP_KEY, Document, split_lines, top_level_blocks
 from .findings import Finding, Fix, Position, Span, TextEdit
 from .yamltree import parse_yaml
 
-_KEY_VALUE = re.compile(TOP_KEY + r"[ \t]+")  # a top-level key with a value on its line
+_KEY_VALUE = LazyPattern(TOP_KEY + r"[ \t]+")  # a top-level key with a value on its line
 
 
 def replace(span: Span, text: str, title: str, safe: bool = True) -> Fix:

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from ..lazyre import LazyPattern
 from ..records import Record
 from .document import TOP_KEY
 from .spec import (
@@ -211,7 +212,7 @@ def find_plugin(path: str) -> Plugin | None:
     return None
 
 
-_KEY_LINE = re.compile("^" + TOP_KEY + r"(?:[ \t\r]|$)", re.MULTILINE)
+_KEY_LINE = LazyPattern("^" + TOP_KEY + r"(?:[ \t\r]|$)", re.MULTILINE)
 
 
 def frontmatter_keys(text: str) -> set[str]:

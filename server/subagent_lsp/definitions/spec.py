@@ -16,6 +16,7 @@ import enum
 import functools
 import re
 
+from ..lazyre import LazyPattern
 from ..records import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
@@ -768,7 +769,7 @@ REJECTED_MODEL_WORDS = frozenset({"default", "mythos"})
 
 # Ids for a provider's own endpoint (Bedrock, Vertex) or a gateway: Claude Code sends the value as
 # written, which works only against that provider. Accepted: we cannot know the deployment.
-PROVIDER_MODEL = re.compile(
+PROVIDER_MODEL = LazyPattern(
     r"(?:[a-z]{2,6}(?:-[a-z]+)?\.)?anthropic\.claude-[\w.:-]+"  # Bedrock, with a region prefix
     r"|arn:aws[\w-]*:bedrock:\S+"  # Bedrock inference profiles and provisioned models
     r"|claude-[\w.-]+@[\w.-]+"  # Vertex AI: claude-sonnet-4-5@20250929
@@ -801,7 +802,7 @@ FALLBACK_DEPRECATED: dict[str, str] = {
     "claude-sonnet-4-5-20250929": "2026-11-30",
 }
 # Vendors whose models Claude Code cannot run: such an agent fails when it is spawned.
-FOREIGN_MODEL = re.compile(
+FOREIGN_MODEL = LazyPattern(
     r"(gpt|o[1-9]|chatgpt|gemini|llama|mistral|mixtral|deepseek|qwen|grok|command|phi|gemma|"
     r"openai|google|meta|x-ai|cohere)",
     re.IGNORECASE,

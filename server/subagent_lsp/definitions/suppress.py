@@ -12,14 +12,15 @@ The spelling from before the rename, ``# agent-lsp: ignore``, still works.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-_DIRECTIVE = re.compile(
+from ..lazyre import LazyPattern
+
+_DIRECTIVE = LazyPattern(
     r"(?:#|<!--)\s*(?:sub)?agent-lsp:\s*(ignore-file|ignore)\b\s*([A-Za-z0-9_, ]*?)\s*(?:-->|$)"
 )
 MARK = "agent-lsp:"  # in both spellings: a cheap test before the regex
-_CODE = re.compile(r"[A-Za-z]+\d+")
+_CODE = LazyPattern(r"[A-Za-z]+\d+")
 ALL = "*"
 
 

@@ -16,18 +16,18 @@ tree parsed from the rewrite still points at the text the author wrote.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
 
+from ..lazyre import LazyPattern
 from ..records import Record
 
 # The characters that make Claude Code quote a value, as its frontmatter parser lists them.
-_SPECIAL = re.compile(r"[{}\[\]*&#!|>%@`]|: ")
+_SPECIAL = LazyPattern(r"[{}\[\]*&#!|>%@`]|: ")
 # Claude Code's key line: a key of letters, `_` and `-` at column 0 (`x2: a: b` is not one), then
 # `:` and whitespace. Its JavaScript `.` stops at CR, LS and PS, so a value holding one is never
 # quoted.
-_KEY_LINE = re.compile(r"([a-zA-Z_-]+):\s+([^\r\n\u2028\u2029]+)\Z")
+_KEY_LINE = LazyPattern(r"([a-zA-Z_-]+):\s+([^\r\n\u2028\u2029]+)\Z")
 TAB_WIDTH = 2  # spaces per leading tab (any width of 2 or more reads nested tabs the same way)
 
 
@@ -104,7 +104,7 @@ def rewrite(lines: Sequence[str], cr_lines: Collection[int] = ()) -> Rewrite:
     return Rewrite("\n".join(out), columns, frozenset(quoted), frozenset(detabbed), frozenset(kept))
 
 
-_ESCAPED = re.compile(r'["\\]')
+_ESCAPED = LazyPattern(r'["\\]')
 
 
 def _quote(line: str) -> tuple[str, ColumnMap] | None:

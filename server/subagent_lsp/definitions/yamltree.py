@@ -12,9 +12,9 @@ Aliases are shared, never expanded: a tree whose expansion would exceed a budget
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 
+from ..lazyre import LazyPattern
 from ..records import TYPE_CHECKING, Record
 from .findings import Position, Span
 from .yamlfast import compose_simple
@@ -29,12 +29,13 @@ if TYPE_CHECKING:
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 10_000
 
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_OCT = re.compile(r"0o[0-7]+\Z")
-_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
-_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+_INT = LazyPattern(r"[-+]?[0-9]+\Z")
+_OCT = LazyPattern(r"0o[0-7]+\Z")
+_HEX = LazyPattern(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = LazyPattern(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = LazyPattern(r"[-+]?\.(inf|Inf|INF)\Z")
+_NAN = LazyPattern(r"\.(nan|NaN|NAN)\Z")
+_NUMBER_FIRST = frozenset("-+.0123456789")  # how every pattern above starts
 # Characters that PyYAML treats as line breaks but LSP does not; they would shift every line after.
 _EXTRA_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
 
@@ -47,6 +48,8 @@ def resolve_plain(text: str) -> object:
         return True
     if text in ("false", "False", "FALSE"):
         return False
+    if text[0] not in _NUMBER_FIRST:  # no number pattern below can match (most values)
+        return text
     if _INT.match(text):
         return int(text)
     if _OCT.match(text):
@@ -397,7 +400,7 @@ def _reader_problem(err: yaml.reader.ReaderError, text: str, line_offset: int) -
     )
 
 
-_VALUE_START = re.compile(r"^\s*(?:-\s+)?[^\s:#][^:]*:\s+")
+_VALUE_START = LazyPattern(r"^\s*(?:-\s+)?[^\s:#][^:]*:\s+")
 
 
 def _marked_problem(err: yaml.MarkedYAMLError, line_offset: int, lines: list[str]) -> YamlProblem:

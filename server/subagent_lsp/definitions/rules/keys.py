@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
+from ...lazyre import LazyPattern
 from ...records import TYPE_CHECKING
 from ...registry import NOT_LOADED, Example, Rule, emits, table
 from .. import fixes, spec
@@ -383,7 +383,7 @@ def _check_mcp_servers(r: Report, key: KeySpec, node: YNode) -> None:
             )
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_ISO_DATE = LazyPattern(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 def parse_date(node: YNode) -> dt.date | None:

@@ -9,8 +9,8 @@ without the keys it wrote (an error either way).
 from __future__ import annotations
 
 import os
-import re
 
+from ...lazyre import LazyPattern
 from ...registry import NOT_LOADED, Example, Rule, emits, table
 from .. import fixes, spec
 from ..document import Document
@@ -408,7 +408,7 @@ def _delete_entry_fix(doc: Document, key: YNode, value: YNode, safe: bool) -> Fi
 
 # Values whose text is prose: a ` #` there is almost always meant as text, not as a comment.
 _PROSE_KEYS = frozenset({"description", "when_to_use", "argument-hint", "initialPrompt"})
-_TRAILING_COMMENT = re.compile(r"[ \t]+(#(\S?).*?)[ \t]*\Z")
+_TRAILING_COMMENT = LazyPattern(r"[ \t]+(#(\S?).*?)[ \t]*\Z")
 
 
 @emits("AGT018")

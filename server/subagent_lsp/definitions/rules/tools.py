@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ...lazyre import LazyPattern
 from ...records import Record
 from ...registry import UNNECESSARY, Example, Rule, emits, table
 from .. import fixes, spec
@@ -160,10 +161,10 @@ def _split_scalar(doc: Document, node: YNode, skill_syntax: bool) -> list[ToolEn
     return entries
 
 
-_TOOL_ENTRY = re.compile(r"([A-Za-z_][\w-]*)(?:\((.*)\))?\Z", re.DOTALL)
+_TOOL_ENTRY = LazyPattern(r"([A-Za-z_][\w-]*)(?:\((.*)\))?\Z", re.DOTALL)
 
 
-_AGENT_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)+\Z")
+_AGENT_NAME = LazyPattern(r"[a-z0-9]+(-[a-z0-9]+)+\Z")
 
 
 def check_tools(r: Report, key: KeySpec, node: YNode) -> None:
