@@ -15,7 +15,6 @@ from __future__ import annotations
 from ..lazyre import LazyPattern
 from ..records import TYPE_CHECKING
 from .findings import Position, Span
-from .yamlretry import rewrite
 from .yamltree import ParsedYaml, YamlProblem, YNode, parse_yaml
 
 if TYPE_CHECKING:
@@ -233,6 +232,8 @@ def _retry(doc: Document, strict_problems: list[YamlProblem]) -> bool:
     assert fm is not None
     end = _yaml_end(doc)
     cr = _cr_lines(doc.text, fm.first_line, len(fm.yaml_lines))
+    from .yamlretry import rewrite  # only for YAML that fails the strict parse
+
     rewritten = rewrite(fm.yaml_lines, cr)
     doc.crlf_kept = bool(rewritten.kept_for_cr)
     if not rewritten.columns:
