@@ -146,3 +146,20 @@ def test_the_resolver_shortcut_changes_nothing(text: str) -> None:
         value = "nan"
     expected = _resolve_without_shortcut(text)
     assert (type(value), value) == (type(expected), expected)
+
+
+def _printable_by_definition(text: str) -> bool:
+    return all(
+        (" " <= ch <= "~" or ch >= "\xa0")
+        and ch not in "\u2028\u2029\ufeff\ufffe\uffff"
+        and not "\ud800" <= ch <= "\udfff"
+        for ch in text
+    )
+
+
+@given(st.text(max_size=12) | st.text(st.sampled_from([*TRICKY, "\xad", "\u200d", "\U0001f600"])))
+@settings(max_examples=2000, deadline=None)
+def test_the_printable_shortcut_is_the_definition(text: str) -> None:
+    from subagent_lsp.definitions.yamlfast import _printable
+
+    assert _printable(text) == _printable_by_definition(text)

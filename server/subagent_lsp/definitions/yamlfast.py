@@ -24,8 +24,10 @@ _PLAIN_FIRST_BAD = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 def _printable(text: str) -> bool:
     """No character the YAML reader rejects or reads as a line break, and no BOM: ASCII from
     space to ``~``, or from U+00A0 up, less surrogates, U+2028/U+2029 and U+FEFF/FFFE/FFFF."""
-    if text.isascii():
-        return all(" " <= ch <= "~" for ch in text)
+    if text.isprintable():  # C speed; Python's printable is a subset of YAML's, without BOM
+        return True
+    if text.isascii():  # then isprintable() is exactly " " to "~"
+        return False
     for ch in text:
         if ch < " " or "~" < ch < "\xa0":
             return False
@@ -61,7 +63,7 @@ Entry = tuple[int, str, int, int, str, "str | None"]
 def compose_simple(text: str) -> tuple[list[Entry], int] | None:
     """The entries of ``text`` if it has the simple shape, else None. The int is the line the
     mapping ends on (libyaml ends a block mapping at column 0 of the line after its last)."""
-    if "\t" in text or "\r" in text or not _printable(text.replace("\n", "")):
+    if "\t" in text or "\r" in text:
         return None
     lines = text.split("\n")
     entries: list[Entry] = []
@@ -83,7 +85,7 @@ def compose_simple(text: str) -> tuple[list[Entry], int] | None:
             return None
         raw, style, end = value
         entries.append((number, line[:colon], start, end, raw, style))
-    if not entries:
+    if not entries or not _printable(text.replace("\n", "")):
         return None
     end_line = len(lines) if lines[-1] else len(lines) - 1
     return entries, end_line

@@ -173,6 +173,9 @@ class _Builder:
         self.sizes: dict[int, float] = {}
         self.duplicates: list[tuple[YNode, YNode]] = []
         self.problems: list[YamlProblem] = []
+        import yaml  # once per parse, not per node (a builder exists only for PyYAML's nodes)
+
+        self.scalar, self.sequence = yaml.ScalarNode, yaml.SequenceNode
 
     def position(self, mark: yaml.error.Mark) -> Position:
         column = mark.column
@@ -204,13 +207,11 @@ class _Builder:
         return self.sizes[id(node)]
 
     def build(self, node: yaml.Node, depth: int = 0) -> YNode:
-        import yaml
-
         key = id(node)
         if key in self.memo:
             return self.memo[key]
         span = self.span(node)
-        if isinstance(node, yaml.ScalarNode):
+        if isinstance(node, self.scalar):
             style = node.style or None
             value: object = node.value if style else resolve_plain(node.value)
             if style is None and node.tag not in _IMPLICIT_TAGS:
@@ -229,7 +230,7 @@ class _Builder:
             built = YNode("scalar", span, value=None)
             self.memo[key] = built
             return built
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, self.sequence):
             built = YNode("sequence", span)
             self.memo[key] = built
             built.items = [self.build(child, depth + 1) for child in node.value]
