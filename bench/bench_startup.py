@@ -4,14 +4,18 @@ Run: ``.venv/bin/python bench/bench_startup.py [RUNS] [--against DIR]``. Times, 
 that machine noise hits every command alike, RUNS fresh processes each of:
 
 - ``python -c pass``: the interpreter's own start-up, the floor nothing can go below;
-- ``python -c "import argparse, dataclasses, pathlib, typing, yaml"``: what the libraries the
-  check stands on cost before any of its own code (PyYAML, and the standard modules it uses);
+- ``python -c "import re"``: the one costly standard module a clean check stands on (it needs no
+  argparse, dataclasses, typing, pathlib, json or PyYAML: tests/test_startup.py keeps it so);
 - ``subagent-lsp check`` on a clean agent file (the example workspace's code-reviewer);
 - ``subagent-lsp check`` on a broken one (db-tuner: typos, so "did you mean" loads rapidfuzz).
 
 With ``--against DIR`` (a ``server/`` folder of another checkout, e.g. the last release) the two
 checks are timed with that package too, in the same rounds. Then, from ``-X importtime`` runs of
 the clean check, the median import time per top-level package.
+
+With ``--instructions``, each command also runs once under valgrind's callgrind and its count of
+executed instructions is printed: a figure the machine's load does not move (valgrind must be
+installed), to compare two versions on a busy machine.
 
 Children get a private bytecode cache (``PYTHONPYCACHEPREFIX``) and may write to it, whatever
 ``PYTHONDONTWRITEBYTECODE`` says here: an installed package has its ``.pyc`` files, so
@@ -23,7 +27,9 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AGENTS = ROOT / "examples" / "workspace" / ".claude" / "agents"
 FILES = {"clean": AGENTS / "code-reviewer.md", "broken": AGENTS / "db-tuner.md"}
 BIN = Path(sys.executable).parent
-FLOOR = "argparse, dataclasses, pathlib, typing, yaml"
+FLOOR = "re"
 
 
 def bytecode_env(pythonpath: str | None = None) -> dict[str, str]:
@@ -65,6 +71,21 @@ def timed_run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
+def instructions(cmd: list[str], env: dict[str, str]) -> int | None:
+    """Instructions executed by one run (callgrind's total), or None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    proc = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    return int(found.group(1)) if found else None
+
+
 def import_times(cmd: list[str], env: dict[str, str], runs: int) -> dict[str, float]:
     """Median self import time (ms) per top-level package over ``runs`` processes."""
     per_run: list[collections.Counter[str]] = []
@@ -91,12 +112,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("runs", nargs="?", type=int, default=40)
     parser.add_argument("--against", metavar="DIR", help="also time the package found in DIR")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions (callgrind)"
+    )
     args = parser.parse_args()
     env = bytecode_env()
     check = check_command()
     commands: dict[str, tuple[list[str], dict[str, str]]] = {
         "python -c pass": ([sys.executable, "-c", "pass"], env),
-        "stdlib + PyYAML imports": ([sys.executable, "-c", f"import {FLOOR}"], env),
+        f"import {FLOOR}": ([sys.executable, "-c", f"import {FLOOR}"], env),
     }
     variants = {"": env}
     if args.against:
@@ -121,6 +145,12 @@ def main() -> None:
             f"  {name:24} wall median {statistics.median(values):6.1f}  min {min(values):6.1f}  "
             f"p90 {q[-1]:6.1f}   CPU median {statistics.median(cpus[name]):6.1f}"
         )
+    if args.instructions:
+        print("instructions executed, one run each under callgrind (millions):")
+        for name, (cmd, cmd_env) in commands.items():
+            count = instructions(cmd, cmd_env)
+            shown = "valgrind not found" if count is None else f"{count / 1e6:8.1f}"
+            print(f"  {name:24} {shown}")
     imports = import_times([*check, "check", str(FILES["clean"])], env, 9)
     top = sorted(imports.items(), key=lambda item: -item[1])[:8]
     print(

@@ -21,6 +21,7 @@ You review code.
 """
 # A misspelt key and tool: "did you mean" needs the fuzzy matcher.
 TYPO = CLEAN.replace("tools: Read, Grep", "tols: Read, Grpe")
+# PyYAML loads only for frontmatter beyond flat one-line entries (definitions/yamlfast.py).
 OPTIONAL = (
     "rapidfuzz",
     "pathspec",
@@ -28,6 +29,7 @@ OPTIONAL = (
     "tomllib",
     "importlib.util",
     "shutil",
+    "yaml",
     # the parser and grammars of the Node/Go review: loaded by the first such file only
     "tree_sitter",
     "tree_sitter_go",
@@ -36,12 +38,23 @@ OPTIONAL = (
 )
 
 
-def _loaded(args: list[str], cwd: Path) -> tuple[list[str], str]:
-    """Run ``subagent-lsp ARGS`` in a fresh interpreter; (OPTIONAL modules it loaded, stdout)."""
+# Standard modules a plain `check FILE` does without (each cost milliseconds of every run):
+# argparse (a plain `check PATH...` is read by hand), dataclasses and typing (records.py),
+# pathlib (os.path), json and datetime (loaded by the paths that need them).
+STDLIB_AVOIDED = (
+    "argparse", "dataclasses", "inspect", "typing", "pathlib", "json", "datetime", "gettext",
+    "locale", "contextlib",
+)  # fmt: skip
+
+
+def _loaded(
+    args: list[str], cwd: Path, watched: tuple[str, ...] = OPTIONAL
+) -> tuple[list[str], str]:
+    """Run ``subagent-lsp ARGS`` in a fresh interpreter; (``watched`` modules it loaded, stdout)."""
     code = (
         "import sys\nfrom subagent_lsp.cli import main\n"
         f"code = main({args!r})\n"
-        f"optional = {OPTIONAL!r}\n"
+        f"optional = {watched!r}\n"
         "print('LOADED', sorted(m for m in optional if m in sys.modules))\n"
     )
     # Without coverage's start-up hook, which imports some of OPTIONAL itself.
@@ -66,6 +79,42 @@ def test_check_of_a_clean_file_imports_nothing_optional(tmp_path: Path) -> None:
     loaded, out = _loaded(["check", str(path)], tmp_path)
     assert "All clear" in out
     assert loaded == []
+
+
+def test_check_of_a_clean_file_avoids_the_costly_standard_modules(tmp_path: Path) -> None:
+    # (A misspelling loads rapidfuzz, which imports typing: that case pays for it.)
+    path = _agent(tmp_path, CLEAN)
+    loaded, out = _loaded(["check", str(path)], tmp_path, STDLIB_AVOIDED)
+    assert "All clear" in out
+    assert loaded == []
+
+
+def test_an_option_still_goes_through_argparse(tmp_path: Path) -> None:
+    path = _agent(tmp_path, CLEAN)
+    loaded, out = _loaded(["check", "--exit-zero", str(path)], tmp_path, ("argparse",))
+    assert "All clear" in out
+    assert loaded == ["argparse"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check"], ["check", "a.md"], ["check", "a.md", "dir/", "b c.md"], ["check", "check"]],
+)
+def test_a_plain_check_reads_as_argparse_reads_it(argv: list[str]) -> None:
+    from subagent_lsp.cli import _parser, plain_check
+
+    fast = plain_check(argv)
+    assert fast is not None
+    assert vars(fast) == vars(_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv", [["check", "-"], ["check", "--fix", "a.md"], ["check", "--", "-a.md"], ["rules"], []]
+)
+def test_anything_else_is_left_to_argparse(argv: list[str]) -> None:
+    from subagent_lsp.cli import plain_check
+
+    assert plain_check(argv) is None
 
 
 def test_fuzzy_matching_loads_only_for_a_misspelling(tmp_path: Path) -> None:
@@ -104,6 +153,13 @@ def test_pathspec_loads_when_patterns_need_it(
     loaded, out = _loaded(["check", "."], tmp_path)
     assert "All clear: 1 agent definition file checked." in out
     assert loaded == expected
+
+
+def test_pyyaml_loads_for_frontmatter_beyond_flat_entries(tmp_path: Path) -> None:
+    path = _agent(tmp_path, CLEAN.replace("tools: Read, Grep", "tools:\n  - Read\n  - Grep"))
+    loaded, out = _loaded(["check", str(path)], tmp_path)
+    assert "All clear" in out
+    assert loaded == ["yaml"]
 
 
 def test_a_full_model_id_reads_the_sdk_list_only_then(tmp_path: Path) -> None:

@@ -13,16 +13,19 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from .definitions.checks import CheckOptions
 from .definitions.findings import Severity
 from .definitions.kinds import Globs
+from .lazyre import LazyPattern
 from .policy import PathIgnores
+from .records import TYPE_CHECKING
 from .sections import LEGACY_SECTION, SECTION, merge_sections
 from .settings_read import ALL_CODES, KNOWN_KEYS, Problem, read_values
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 __all__ = ["ALL_CODES", "KNOWN_KEYS", "LEGACY_SECTION", "SECTION", "Problem", "merge_sections"]
 CONFIG_FILE = ".subagent-lsp.toml"
@@ -37,25 +40,44 @@ class ConfigError(Exception):
     and, when known, the line and column (``path:N:M: invalid TOML: ...``)."""
 
 
-@dataclass
 class Settings:
     """What the rest of the code reads: the settings, converted. The defaults are the settings
     model's (a test says so)."""
 
-    options: CheckOptions = field(default_factory=CheckOptions)
-    globs: Globs = field(default_factory=Globs)
-    excludes: tuple[str, ...] = ()  # gitignore-style patterns, relative to ``root``
-    root: str | None = None  # the folder of the configuration file
-    agent_file: str | None = None
-    model: str | None = None
-    offline: bool = False
-    agent_timeout: float = 60.0  # seconds per agent call
-    agent_retries: int = 2  # bounded retries on 429/529/5xx
-    context_tokens: int = 8000  # budget for what is sent to the agent
-    secret_patterns: tuple[str, ...] = ()  # regexes stripped beside the built-in detectors
-    agent_exclude: tuple[str, ...] = ()  # globs the agent never reads nor edits
-    source: str | None = None  # where the settings came from, for messages
-    problems: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        options: CheckOptions | None = None,
+        globs: Globs | None = None,
+        excludes: tuple[str, ...] = (),  # gitignore-style patterns, relative to ``root``
+        root: str | None = None,  # the folder of the configuration file
+        agent_file: str | None = None,
+        model: str | None = None,
+        offline: bool = False,
+        agent_timeout: float = 60.0,  # seconds per agent call
+        agent_retries: int = 2,  # bounded retries on 429/529/5xx
+        context_tokens: int = 8000,  # budget for what is sent to the agent
+        secret_patterns: tuple[str, ...] = (),  # regexes stripped beside the detectors
+        agent_exclude: tuple[str, ...] = (),  # globs the agent never reads nor edits
+        source: str | None = None,  # where the settings came from, for messages
+        problems: list[str] | None = None,
+    ) -> None:
+        self.options = CheckOptions() if options is None else options
+        self.globs = Globs() if globs is None else globs
+        self.excludes = excludes
+        self.root = root
+        self.agent_file = agent_file
+        self.model = model
+        self.offline = offline
+        self.agent_timeout = agent_timeout
+        self.agent_retries = agent_retries
+        self.context_tokens = context_tokens
+        self.secret_patterns = secret_patterns
+        self.agent_exclude = agent_exclude
+        self.source = source
+        self.problems: list[str] = [] if problems is None else problems
+
+    def __repr__(self) -> str:
+        return f"Settings(source={self.source!r}, root={self.root!r})"
 
 
 def rule_filter(select: list[str] | None, ignore: list[str] | None) -> dict[str, None]:
@@ -149,7 +171,7 @@ def _read_toml(path: Path) -> tuple[str, dict[str, object]]:
         raise ConfigError(_toml_error(shown, text, err)) from err
 
 
-_AT = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+_AT = LazyPattern(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
 
 
 def _toml_error(shown: str, text: str, err: ValueError) -> str:
@@ -177,9 +199,9 @@ def _shown(path: Path) -> str:
 # TOML keys as written: bare, "basic" or 'literal', dotted with optional blanks.
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
 _DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
-_HEADER = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]")
-_ASSIGN = re.compile(rf"^\s*({_DOTTED})\s*=")
-_PART = re.compile(_KEY_PART)
+_HEADER = LazyPattern(rf"^\s*\[\[?\s*({_DOTTED})\s*\]")
+_ASSIGN = LazyPattern(rf"^\s*({_DOTTED})\s*=")
+_PART = LazyPattern(_KEY_PART)
 
 
 def _key_parts(dotted: str) -> tuple[str, ...]:
@@ -226,26 +248,31 @@ def _located(problem: str, source: str, shown: str, text: str, table: tuple[str,
     return f"{shown}:{line}: {rest.lstrip()}"
 
 
-def find_config_file(start: str) -> Path | None:
+def find_config_file(start: str) -> str | None:
     """The nearest .subagent-lsp.toml, or pyproject.toml with [tool.subagent-lsp], at or above
-    start (the old names count too)."""
-    folder = Path(start).resolve()
-    if folder.is_file():
-        folder = folder.parent
-    for candidate in (folder, *folder.parents):
+    start (the old names count too). With os.path, not pathlib: ``check`` runs this on every
+    commit, and most repositories have no configuration of ours to load."""
+    folder = os.path.realpath(start)
+    if os.path.isfile(folder):
+        folder = os.path.dirname(folder)
+    while True:
         for name in (CONFIG_FILE, LEGACY_CONFIG_FILE):
-            if (candidate / name).is_file():
-                return candidate / name
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
+            if os.path.isfile(found := os.path.join(folder, name)):
+                return found
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(pyproject):
             try:
-                text = pyproject.read_text(encoding="utf-8", errors="replace")
+                with open(pyproject, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
             except OSError:
-                continue
+                text = ""
             # A cheap look first: most pyproject.toml files have no table of ours.
             if f"tool.{TOOL_TABLE}" in text or f"tool.{LEGACY_TOOL_TABLE}" in text:
                 return pyproject
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def _tool_table(data: dict[str, object], path: Path) -> tuple[object, str, str | None]:
@@ -262,9 +289,12 @@ def _tool_table(data: dict[str, object], path: Path) -> tuple[object, str, str |
     return tool[LEGACY_TOOL_TABLE], f"{path} [tool.{LEGACY_TOOL_TABLE}]", note
 
 
-def load_config_file(path: Path) -> Settings:
+def load_config_file(where: str | os.PathLike[str]) -> Settings:
     """The settings of a .subagent-lsp.toml or a pyproject.toml; each problem names the file and
     the line of its setting. Raises ConfigError when the file is not TOML."""
+    from pathlib import Path
+
+    path = Path(where)
     try:
         text, data = _read_toml(path)
     except OSError as err:

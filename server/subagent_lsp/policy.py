@@ -9,28 +9,28 @@ it runs once on the final report, so ``--fix`` passes never spend its budget.)
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from types import MappingProxyType
 
 from .definitions.findings import Position, Severity, Span
 from .definitions.suppress import MARK, Suppressions, find_suppressions
+from .records import TYPE_CHECKING, Record
 
+if TYPE_CHECKING:
+    from typing import Protocol, TypeVar
 
-class Verdict(Protocol):
-    """What a Finding and a Suggestion have in common."""
+    class Verdict(Protocol):
+        """What a Finding and a Suggestion have in common."""
 
-    @property
-    def code(self) -> str: ...
-    @property
-    def span(self) -> Span: ...
-    @property
-    def severity(self) -> Severity: ...
+        @property
+        def code(self) -> str: ...
+        @property
+        def span(self) -> Span: ...
+        @property
+        def severity(self) -> Severity: ...
 
-
-V = TypeVar("V", bound=Verdict)
+    V = TypeVar("V", bound=Verdict)
 
 
 class PathIgnores:
@@ -56,10 +56,16 @@ class PathIgnores:
         return frozenset(out)
 
 
-@dataclass(frozen=True)
-class Policy:
-    severities: Mapping[str, Severity | None] = field(default_factory=dict)  # None: rule off
-    path_ignores: PathIgnores | None = None
+class Policy(Record):
+    __slots__ = ("path_ignores", "severities")
+
+    def __init__(
+        self,
+        severities: Mapping[str, Severity | None] = MappingProxyType({}),  # None: rule off
+        path_ignores: PathIgnores | None = None,
+    ) -> None:
+        self.severities = severities
+        self.path_ignores = path_ignores
 
     def apply(
         self,
@@ -92,7 +98,7 @@ class Policy:
         configured = self.severities.get(item.code)
         if configured is None or configured is item.severity:
             return item
-        return dataclasses.replace(item, severity=configured)  # type: ignore[type-var]
+        return _with(item, severity=configured)
 
     def is_off(self, code: str) -> bool:
         return code in self.severities and self.severities[code] is None
@@ -113,4 +119,15 @@ def _clamped(item: V, lines: Sequence[str]) -> V:
     span = Span(inside(item.span.start), inside(item.span.end))
     if span == item.span:
         return item
-    return dataclasses.replace(item, span=span)  # type: ignore[type-var]
+    return _with(item, span=span)
+
+
+def _with(item: V, **changes: object) -> V:
+    """``item`` with ``changes``: a Finding is a NamedTuple, a Suggestion a dataclass (whose
+    module ``check`` never imports)."""
+    replace = getattr(item, "_replace", None)
+    if replace is not None:
+        return replace(**changes)  # type: ignore[no-any-return]
+    import dataclasses
+
+    return dataclasses.replace(item, **changes)  # type: ignore[type-var]

@@ -11,45 +11,86 @@ entry. Everything user-facing (docs/rules.md, SARIF, hovers) is generated from h
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from types import MappingProxyType
 
 from .definitions.findings import Severity
+from .records import TYPE_CHECKING, Record
 
 RULES_DOC = "https://github.com/subagent-lsp/subagent-lsp/blob/main/docs/rules.md"
 
-Family = Literal["agent-files", "backend"]
-# What the rule's fix is: applied by `--fix` (safe), offered as a quick fix only (unsafe: a
-# guess the author must confirm), or no edit at all (none).
-Applicability = Literal["safe", "unsafe", "none"]
+if TYPE_CHECKING:
+    from typing import Literal, TypeVar
+
+    Family = Literal["agent-files", "backend"]
+    # What the rule's fix is: applied by `--fix` (safe), offered as a quick fix only (unsafe: a
+    # guess the author must confirm), or no edit at all (none).
+    Applicability = Literal["safe", "unsafe", "none"]
+    F = TypeVar("F", bound=Callable[..., object])
 
 # Tags with a meaning elsewhere in the code.
 NOT_LOADED = "not-loaded"  # the file or agent is not loaded at all: it cannot clash by name
+# What the flagged text is, for editors that render it (LSP's DiagnosticTag): text that can go
+# without changing anything (faded), and text that still works but is on its way out (struck).
+UNNECESSARY = "unnecessary"
+DEPRECATED = "deprecated"
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(Record):
     """A minimal file that triggers the rule; ``files`` are other files it needs (relative
     path -> text). Runnable: tests check it triggers the rule and its fix removes it."""
 
-    text: str
-    path: str = ".claude/agents/reviewer.md"
-    files: Mapping[str, str] = field(default_factory=dict)
-    note: str = ""  # what the example stands for, when the text alone does not say
+    __slots__ = ("files", "note", "path", "text")
+
+    def __init__(
+        self,
+        text: str,
+        path: str = ".claude/agents/reviewer.md",
+        files: Mapping[str, str] = MappingProxyType({}),
+        note: str = "",  # what the example stands for, when the text alone does not say
+    ) -> None:
+        self.text = text
+        self.path = path
+        self.files = files
+        self.note = note
 
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    why: str
-    example: Example | None = None
-    fix: str = ""  # how to fix it, in words
-    applicability: Applicability = "none"
-    tags: frozenset[str] = frozenset()
-    family: Family = "agent-files"
+class Rule(Record):
+    __slots__ = (
+        "applicability",
+        "code",
+        "example",
+        "family",
+        "fix",
+        "name",
+        "severity",
+        "summary",
+        "tags",
+        "why",
+    )
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        why: str,
+        example: Example | None = None,
+        fix: str = "",  # how to fix it, in words
+        applicability: Applicability = "none",
+        tags: frozenset[str] = frozenset(),
+        family: Family = "agent-files",
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.why = why
+        self.example = example
+        self.fix = fix
+        self.applicability = applicability
+        self.tags = tags
+        self.family = family
 
     @property
     def url(self) -> str:
@@ -84,8 +125,6 @@ _FENCE = {
 
 # code -> the qualified names of the functions that emit it (filled by @emits at import).
 EMITTERS: dict[str, list[str]] = {}
-
-F = TypeVar("F", bound=Callable[..., object])
 
 
 def emits(*codes: str) -> Callable[[F], F]:

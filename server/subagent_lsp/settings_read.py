@@ -5,18 +5,20 @@ and an unknown key are each one problem, and what is bad keeps its default; noth
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from .definitions.findings import Severity
 from .definitions.rules import RULES
 from .definitions.spec import DEFAULT_GLOBS, Kind
 from .definitions.suggest import closest
 from .definitions.versions import parse_version
+from .records import TYPE_CHECKING
 from .review.rules import BACKEND_RULES
 from .settings_table import SPECS, Spec
+
+if TYPE_CHECKING:
+    pass
 
 # Agent-file rules and the backend-developer's codes: both can be selected, ignored or re-rated.
 ALL_CODES: tuple[str, ...] = (*RULES, *BACKEND_RULES)
@@ -45,7 +47,10 @@ class _Default:
 
 
 DEFAULT = _Default()
-Reader = Callable[[object, Spec, str, list[str]], Any]
+if TYPE_CHECKING:
+    from typing import Any
+
+    Reader = Callable[[object, Spec, str, list[str]], Any]
 
 
 def _bad(problems: list[str], text: str, *keys: str) -> _Default:
@@ -143,6 +148,8 @@ def _version(value: object, spec: Spec, where: str, problems: list[str]) -> obje
 
 def _date(value: object, spec: Spec, where: str, problems: list[str]) -> object:
     # A bare TOML date (today = 2026-01-02) arrives as a date.
+    import datetime as dt  # only when a date is there to read
+
     text = value.isoformat() if isinstance(value, dt.date) else value
     if text == "":
         return DEFAULT

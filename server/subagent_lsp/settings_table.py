@@ -4,15 +4,25 @@ configurations with it, so that reading one does not import pydantic."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from .records import Record
 
 
-class Spec(NamedTuple):
-    key: str  # the name in [tool.subagent-lsp], and in VS Code after "subagentLsp."
-    shape: str  # which reader of settings_read.py takes the value
-    minimum: float | None
-    maximum: float | None
-    client: bool  # read by the VS Code client only: the server accepts the key and ignores it
+class Spec(Record):
+    __slots__ = ("client", "key", "maximum", "minimum", "shape")
+
+    def __init__(
+        self,
+        key: str,  # the name in [tool.subagent-lsp], and in VS Code after "subagentLsp."
+        shape: str,  # which reader of settings_read.py takes the value
+        minimum: float | None,
+        maximum: float | None,
+        client: bool,  # read by the VS Code client only: the server accepts and ignores it
+    ) -> None:
+        self.key = key
+        self.shape = shape
+        self.minimum = minimum
+        self.maximum = maximum
+        self.client = client
 
 
 SPECS: tuple[Spec, ...] = (

@@ -1,19 +1,23 @@
 """Command line: ``subagent-lsp check | suggest | serve | schema | rules | rule``.
 
-Only argparse at start-up: each command imports what it needs, so ``serve`` starts as fast as a
-bare pygls server and ``check`` never loads pygls, pydantic or anthropic.
+Each command imports what it needs, so ``serve`` starts as fast as a bare pygls server and
+``check`` never loads pygls, pydantic or anthropic. A plain ``check PATH...`` (what pre-commit
+runs) is read without argparse, whose import and parser cost ~5 ms of a start-up.
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
 
 from .. import __version__
+from ..records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+    from typing import TextIO
 
 KINDS = (
     *("subagent", "skill", "command", "catalog-note", "memory"),
@@ -21,22 +25,6 @@ KINDS = (
 )  # spec.Kind values, without importing it
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help formatter, minus its ``import shutil`` (which loads zlib, bz2 and lzma)
-    for the terminal's width: argparse makes one per argument, and ``check`` starts up on every
-    commit."""
-
-    def __init__(
-        self,
-        prog: str,
-        indent_increment: int = 2,
-        max_help_position: int = 24,
-        width: int | None = None,
-    ) -> None:
-        width = _terminal_columns() - 2 if width is None else width
-        super().__init__(prog, indent_increment, max_help_position, width)
 
 
 def _terminal_columns() -> int:
@@ -54,7 +42,62 @@ def _terminal_columns() -> int:
     return columns or 80
 
 
+def _formatter() -> type[argparse.HelpFormatter]:
+    import argparse
+
+    class Formatter(argparse.HelpFormatter):
+        """argparse's help formatter, minus its ``import shutil`` (which loads zlib, bz2 and
+        lzma) for the terminal's width: argparse makes one per argument."""
+
+        def __init__(
+            self,
+            prog: str,
+            indent_increment: int = 2,
+            max_help_position: int = 24,
+            width: int | None = None,
+        ) -> None:
+            width = _terminal_columns() - 2 if width is None else width
+            super().__init__(prog, indent_increment, max_help_position, width)
+
+    return Formatter
+
+
+# What `check` options are when none is given: argparse's defaults for the parser below
+# (tests/test_startup.py compares the two).
+CHECK_DEFAULTS: dict[str, object] = {
+    "stdin_filename": None,
+    "format": "text",
+    "output": None,
+    "claude_code_version": None,
+    "today": None,
+    "config": None,
+    "isolated": False,
+    "select": None,
+    "ignore": None,
+    "fix": False,
+    "diff": False,
+    "statistics": False,
+    "baseline": None,
+    "write_baseline": None,
+    "exit_zero": False,
+}
+
+
+def plain_check(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``check PATH...`` without options, as argparse would parse it; None for anything else
+    (an option, ``-``, ``--``, another command), which goes to argparse."""
+    if not argv or argv[0] != "check" or any(a.startswith("-") for a in argv[1:]):
+        return None
+    from types import SimpleNamespace
+
+    args = SimpleNamespace(command="check", paths=list(argv[1:]), **CHECK_DEFAULTS)
+    return args  # type: ignore[return-value]  # the attributes of argparse's Namespace
+
+
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
+    _Formatter = _formatter()
     parser = argparse.ArgumentParser(
         prog="subagent-lsp",
         description="Checks Claude Code agent definitions (subagents, skills, commands).",
@@ -173,11 +216,12 @@ def _import_check(program: bool) -> Callable[[argparse.Namespace, TextIO, TextIO
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
-        return int(exc.code or 0)
+    args = plain_check(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
+            return int(exc.code or 0)
     if args.command == "check":
         run_check = _import_check(program=argv is None)
         if not args.paths:  # `subagent-lsp check`: the current folder, or stdin if it is named

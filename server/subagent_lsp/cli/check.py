@@ -6,16 +6,10 @@ difflib are imported by the paths that write JSON or diffs, not by the text repo
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import datetime as dt
 import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO, TextIO
 
 from ..all_rules import all_rules
 from ..config import (
@@ -42,8 +36,13 @@ from ..definitions.workspace import (
     fix_text,
     read_text,
 )
+from ..records import TYPE_CHECKING
 from ..registry import Rule
 from ..wording import plural
+
+if TYPE_CHECKING:
+    import argparse
+    from typing import BinaryIO, TextIO
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 STDIN = "-"
@@ -139,7 +138,7 @@ def _settings(args: argparse.Namespace, err: TextIO, start: str) -> Settings:
     Raises ConfigError for a file that is not TOML, ValueError for a bad option."""
     settings = Settings()
     if not args.isolated:
-        path = Path(args.config) if args.config else find_config_file(start)
+        path = args.config or find_config_file(start)
         if path is not None:
             settings = load_config_file(path)
     for problem in settings.problems:
@@ -148,6 +147,8 @@ def _settings(args: argparse.Namespace, err: TextIO, start: str) -> Settings:
     if args.claude_code_version:
         changes["claude_code_version"] = parse_version(args.claude_code_version)
     if args.today:
+        import datetime as dt  # only when a date is there to read
+
         changes["today"] = dt.date.fromisoformat(args.today)
     select, ignore = _split_codes(args.select), _split_codes(args.ignore)
     for code in [*(select or []), *(ignore or [])]:
@@ -161,7 +162,7 @@ def _settings(args: argparse.Namespace, err: TextIO, start: str) -> Settings:
         severities.update(rule_filter(select, ignore))
         changes["severities"] = severities
     if changes:
-        settings.options = dataclasses.replace(settings.options, **changes)  # type: ignore[arg-type]
+        settings.options = settings.options._replace(**changes)
     return settings
 
 
@@ -210,12 +211,14 @@ def run_check(
     if not results:
         err.write(f"subagent-lsp: {_nothing_found(args.paths, source, settings.globs)}\n")
     if args.write_baseline:
-        count = _write_baseline(Path(args.write_baseline), results)
+        count = _write_baseline(args.write_baseline, results)
         err.write(f"subagent-lsp: recorded {plural(count, 'finding')} in {args.write_baseline}\n")
     if args.baseline:
         from .baseline import filter_new
 
         try:
+            from pathlib import Path
+
             dropped = filter_new(Path(args.baseline), results)
         except (OSError, ValueError, KeyError) as exc:
             err.write(f"subagent-lsp: cannot use the baseline: {exc}\n")
@@ -269,14 +272,14 @@ def _nothing_found(paths: Sequence[str], source: StdinFile | None, globs: Globs)
     )
 
 
-@dataclass
 class StdinFile:
     """The file text ``check -`` reads from standard input, and what it stands for."""
 
-    name: str | None  # --stdin-filename
-    read: ReadResult
-    raw: bytes = b""  # as read, for `--fix -` to give back what it cannot decode
-    bom: str = ""
+    def __init__(self, name: str | None, read: ReadResult, raw: bytes, bom: str) -> None:
+        self.name = name  # --stdin-filename
+        self.read = read
+        self.raw = raw  # as read, for `--fix -` to give back what it cannot decode
+        self.bom = bom
 
     @property
     def path(self) -> str:
@@ -391,10 +394,12 @@ def _write_bytes(out: TextIO, data: bytes) -> None:
     binary.flush()
 
 
-def _write_baseline(path: Path, results: list[FileResult]) -> int:
+def _write_baseline(path: str, results: list[FileResult]) -> int:
+    from pathlib import Path
+
     from .baseline import write_baseline
 
-    return write_baseline(path, results)
+    return write_baseline(Path(path), results)
 
 
 def statistics(results: Sequence[FileResult]) -> list[dict[str, object]]:

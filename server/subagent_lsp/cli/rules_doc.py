@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from ..all_rules import all_rules
 from ..registry import Rule
 from ..review.rules_node_go import NODE_GO_EXAMPLES
@@ -50,7 +48,7 @@ def _more(r: Rule) -> str:
     """The Node/Go examples of a rule Python shares (run by tests/offline/test_node_go.py)."""
     out = ""
     for example in NODE_GO_EXAMPLES.get(r.code, ()):
-        out += f"**Also:** {dataclasses.replace(r, example=example).example_markdown()}\n\n"
+        out += f"**Also:** {r._replace(example=example).example_markdown()}\n\n"
     return out
 
 

@@ -12,27 +12,27 @@ key" checks do not fire for a key that is only half-typed.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Literal
-
+from ..lazyre import LazyPattern
+from ..records import TYPE_CHECKING
 from .findings import Position, Span
 from .jsontree import parse_json
-from .yamlretry import rewrite
 from .yamltree import ParsedYaml, YamlProblem, YNode, parse_yaml
 
+if TYPE_CHECKING:
+    from typing import Literal
+
 MAX_TEXT_CHARS = 1_000_000
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_FENCE = re.compile(r"---[ \t]*\Z")
+_LINE_BREAK = LazyPattern(r"\r\n|\r|\n")
+_FENCE = LazyPattern(r"---[ \t]*\Z")
 # A top-level key at the start of a line and its colon, as YAML reads one: plain (not starting
 # with a blank, ``#``, ``:``, ``-`` or a quote) or quoted; group 1 is the key as written. The
 # one definition for every line-level reader (fence recovery, quick fixes, classification by
 # content, completion), which never need a YAML parse.
 TOP_KEY = r"""([^\s#:\-'"][^:]*?|'[^']*'|"[^"]*")[ \t]*:"""
-_TOP_KEY = re.compile(
+_TOP_KEY = LazyPattern(
     TOP_KEY + r"(?:[ \t]|\Z)"
 )  # an entry: the colon ends the line or a blank follows
-_DASHES = re.compile(r"-+")
+_DASHES = LazyPattern(r"-+")
 
 
 def split_lines(text: str) -> list[str]:
@@ -52,40 +52,52 @@ def span_text(lines: list[str], span: Span) -> str:
     return "\n".join(parts)
 
 
-@dataclass
 class Frontmatter:
-    open_span: Span
-    close_span: Span | None  # None: never closed
-    yaml_text: str
-    first_line: int  # file line of the first YAML line
-    # The YAML's lines; the last is cut short when a `---` inside a line closed the frontmatter.
-    yaml_lines: list[str] = field(default_factory=list)
+    __slots__ = ("close_span", "first_line", "open_span", "yaml_lines", "yaml_text")
+
+    def __init__(
+        self,
+        open_span: Span,
+        close_span: Span | None,  # None: never closed
+        yaml_text: str,
+        first_line: int,  # file line of the first YAML line
+        # The YAML's lines; the last is cut short when a `---` inside a line closed it.
+        yaml_lines: list[str],
+    ) -> None:
+        self.open_span = open_span
+        self.close_span = close_span
+        self.yaml_text = yaml_text
+        self.first_line = first_line
+        self.yaml_lines = yaml_lines
 
     @property
     def closed_mid_line(self) -> bool:
         return self.close_span is not None and self.close_span.start.column > 0
 
 
-@dataclass
 class Document:
-    path: str
-    text: str
-    lines: list[str]
-    frontmatter: Frontmatter | None = None
-    root: YNode | None = None
-    problems: list[YamlProblem] = field(default_factory=list)
-    duplicate_keys: list[tuple[YNode, YNode]] = field(default_factory=list)
-    broken_keys: dict[str, Span] = field(default_factory=dict)
-    body_start_line: int = 0
-    # Frontmatter that does not open on the first line (indented, or after blank lines)
-    misplaced_fence: Span | None = None
-    too_large: bool = False
-    # Claude Code's quoting retry: "" when the strict parse succeeds (or there is no YAML),
-    # "rescued" when only the retry parses (``problems`` are then the strict parse's, which
-    # other YAML readers still hit), "failed" when neither parses.
-    yaml_retry: Literal["", "rescued", "failed"] = ""
-    # The retry would have quoted a value but for the line's CRLF ending (Windows line endings).
-    crlf_kept: bool = False
+    def __init__(self, path: str, text: str, lines: list[str], too_large: bool = False) -> None:
+        self.path = path
+        self.text = text
+        self.lines = lines
+        self.too_large = too_large
+        self.frontmatter: Frontmatter | None = None
+        self.root: YNode | None = None
+        self.problems: list[YamlProblem] = []
+        self.duplicate_keys: list[tuple[YNode, YNode]] = []
+        self.broken_keys: dict[str, Span] = {}
+        self.body_start_line = 0
+        # Frontmatter that does not open on the first line (indented, or after blank lines)
+        self.misplaced_fence: Span | None = None
+        # Claude Code's quoting retry: "" when the strict parse succeeds (or there is no YAML),
+        # "rescued" when only the retry parses (``problems`` are then the strict parse's, which
+        # other YAML readers still hit), "failed" when neither parses.
+        self.yaml_retry: Literal["", "rescued", "failed"] = ""
+        # The retry would have quoted a value but for the line's CRLF ending (Windows endings).
+        self.crlf_kept = False
+
+    def __repr__(self) -> str:
+        return f"Document({self.path!r})"
 
     @property
     def rescued(self) -> bool:
@@ -233,6 +245,8 @@ def _retry(doc: Document, strict_problems: list[YamlProblem]) -> bool:
     assert fm is not None
     end = _yaml_end(doc)
     cr = _cr_lines(doc.text, fm.first_line, len(fm.yaml_lines))
+    from .yamlretry import rewrite  # only for YAML that fails the strict parse
+
     rewritten = rewrite(fm.yaml_lines, cr)
     doc.crlf_kept = bool(rewritten.kept_for_cr)
     if not rewritten.columns:

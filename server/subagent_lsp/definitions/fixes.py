@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 
+from ..lazyre import LazyPattern
 from .document import TOP_KEY, Document, split_lines, top_level_blocks
 from .findings import Finding, Fix, Position, Span, TextEdit
 from .yamltree import parse_yaml
 
-_KEY_VALUE = re.compile(TOP_KEY + r"[ \t]+")  # a top-level key with a value on its line
+_KEY_VALUE = LazyPattern(TOP_KEY + r"[ \t]+")  # a top-level key with a value on its line
 
 
 def replace(span: Span, text: str, title: str, safe: bool = True) -> Fix:
@@ -65,6 +65,8 @@ def _quote_block(doc: Document, start: int, stop: int, keep_hash: bool) -> Fix |
     value = " ".join(p for p in parts if p)
     if not value:
         return None
+    import json  # only for a fix: a clean file never needs it
+
     quoted = json.dumps(value, ensure_ascii=False)
     key = m.group(1)
     check = parse_yaml(f"{key}: {quoted}", 0, [])

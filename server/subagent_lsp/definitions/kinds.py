@@ -6,8 +6,9 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
+from ..lazyre import LazyPattern
+from ..records import Record
 from .document import TOP_KEY
 from .spec import (
     CATALOG_SIGNATURE_KEYS,
@@ -20,15 +21,25 @@ from .spec import (
 )
 
 
-@dataclass(frozen=True)
-class FileKind:
-    kind: Kind
-    plugin_root: str | None = None  # set for files shipped by a plugin
-    unlisted: bool = False  # a plugin agent its manifest does not list: not loaded
-    scope: str | None = None  # the folder whose agents share one namespace
-    plugin_name: str | None = None  # the manifest's `name` (None: the plugin folder's name)
-    # What Claude Code's manifest validation rejects: then the whole plugin does not load.
-    plugin_problems: tuple[str, ...] = ()
+class FileKind(Record):
+    __slots__ = ("kind", "plugin_name", "plugin_problems", "plugin_root", "scope", "unlisted")
+
+    def __init__(
+        self,
+        kind: Kind,
+        plugin_root: str | None = None,  # set for files shipped by a plugin
+        unlisted: bool = False,  # a plugin agent its manifest does not list: not loaded
+        scope: str | None = None,  # the folder whose agents share one namespace
+        plugin_name: str | None = None,  # the manifest's `name` (None: the plugin folder's name)
+        # What Claude Code's manifest validation rejects: then the whole plugin does not load.
+        plugin_problems: tuple[str, ...] = (),
+    ) -> None:
+        self.kind = kind
+        self.plugin_root = plugin_root
+        self.unlisted = unlisted
+        self.scope = scope
+        self.plugin_name = plugin_name
+        self.plugin_problems = plugin_problems
 
     @property
     def plugin(self) -> bool:
@@ -139,12 +150,20 @@ def _plain_regex(pattern: str) -> str | None:
     return "".join(parts)
 
 
-@dataclass(frozen=True)
-class Plugin:
-    root: str
-    agent_paths: tuple[str, ...] | None  # None: the default agents/ folder
-    name: str | None = None  # the manifest's `name`
-    problems: tuple[str, ...] = ()  # why Claude Code rejects the manifest (manifest_problems)
+class Plugin(Record):
+    __slots__ = ("agent_paths", "name", "problems", "root")
+
+    def __init__(
+        self,
+        root: str,
+        agent_paths: tuple[str, ...] | None,  # None: the default agents/ folder
+        name: str | None = None,  # the manifest's `name`
+        problems: tuple[str, ...] = (),  # why Claude Code rejects the manifest (manifest_problems)
+    ) -> None:
+        self.root = root
+        self.agent_paths = agent_paths
+        self.name = name
+        self.problems = problems
 
     def lists(self, path: str) -> bool:
         if self.agent_paths is None:
@@ -231,7 +250,7 @@ def find_plugin(path: str) -> Plugin | None:
     return None
 
 
-_KEY_LINE = re.compile("^" + TOP_KEY + r"(?:[ \t\r]|$)", re.MULTILINE)
+_KEY_LINE = LazyPattern("^" + TOP_KEY + r"(?:[ \t\r]|$)", re.MULTILINE)
 
 
 def frontmatter_keys(text: str) -> set[str]:

@@ -15,8 +15,12 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from dataclasses import dataclass
-from pathlib import Path
+
+from ..lazyre import LazyPattern
+from ..records import TYPE_CHECKING, Record
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 LATEST_KNOWN_VERSION = "2.1.332"  # the release the oracle ran (oracle/__init__.py)
 DOCS = "https://code.claude.com/docs/en/"
@@ -54,27 +58,63 @@ class VType(enum.Enum):
     ANY = "any value"
 
 
-@dataclass(frozen=True)
-class EnumValue:
-    value: str
-    doc: str
-    since: str | None = None  # Claude Code version
+class EnumValue(Record):
+    __slots__ = ("doc", "since", "value")
+
+    def __init__(
+        self,
+        value: str,
+        doc: str,
+        since: str | None = None,  # Claude Code version
+    ) -> None:
+        self.value = value
+        self.doc = doc
+        self.since = since
 
 
-@dataclass(frozen=True)
-class KeySpec:
-    name: str
-    vtype: VType
-    doc: str
-    required: bool = False
-    values: tuple[EnumValue, ...] = ()
-    default: str | None = None
-    since: str | None = None  # version, or a date for facts without one
-    plugin_ok: bool = True  # subagents: honoured in plugin agents
-    ignored: bool = False  # accepted but ignored (commands: name, paths)
-    max_len: int | None = None
-    anchor: str = ""
-    snippet: str | None = None
+class KeySpec(Record):
+    __slots__ = (
+        "anchor",
+        "default",
+        "doc",
+        "ignored",
+        "max_len",
+        "name",
+        "plugin_ok",
+        "required",
+        "since",
+        "snippet",
+        "values",
+        "vtype",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        vtype: VType,
+        doc: str,
+        required: bool = False,
+        values: tuple[EnumValue, ...] = (),
+        default: str | None = None,
+        since: str | None = None,  # version, or a date for facts without one
+        plugin_ok: bool = True,  # subagents: honoured in plugin agents
+        ignored: bool = False,  # accepted but ignored (commands: name, paths)
+        max_len: int | None = None,
+        anchor: str = "",
+        snippet: str | None = None,
+    ) -> None:
+        self.name = name
+        self.vtype = vtype
+        self.doc = doc
+        self.required = required
+        self.values = values
+        self.default = default
+        self.since = since
+        self.plugin_ok = plugin_ok
+        self.ignored = ignored
+        self.max_len = max_len
+        self.anchor = anchor
+        self.snippet = snippet
 
     @property
     def url(self) -> str:
@@ -529,16 +569,37 @@ class ToolStatus(enum.Enum):
     ALIAS = "alias"
 
 
-@dataclass(frozen=True)
-class ToolFact:
-    name: str
-    doc: str
-    status: ToolStatus = ToolStatus.CURRENT
-    replacement: str | None = None
-    since: str | None = None  # version it appeared (None: long before any profile)
-    until: str | None = None  # when it went away (version or date)
-    removed_from_subagents: bool = False  # Claude Code strips it from every subagent
-    takes_argument: bool = False  # Agent(a, b)
+class ToolFact(Record):
+    __slots__ = (
+        "doc",
+        "name",
+        "removed_from_subagents",
+        "replacement",
+        "since",
+        "status",
+        "takes_argument",
+        "until",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        doc: str,
+        status: ToolStatus = ToolStatus.CURRENT,
+        replacement: str | None = None,
+        since: str | None = None,  # version it appeared (None: long before any profile)
+        until: str | None = None,  # when it went away (version or date)
+        removed_from_subagents: bool = False,  # Claude Code strips it from every subagent
+        takes_argument: bool = False,  # Agent(a, b)
+    ) -> None:
+        self.name = name
+        self.doc = doc
+        self.status = status
+        self.replacement = replacement
+        self.since = since
+        self.until = until
+        self.removed_from_subagents = removed_from_subagents
+        self.takes_argument = takes_argument
 
 
 TOOLS: tuple[ToolFact, ...] = (
@@ -669,12 +730,20 @@ ALL_TOOLS = "*"  # `tools: "*"`: every tool, as if `tools` were left out (measur
 # --- Models --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ModelAlias:
-    name: str
-    doc: str
-    since: str | None = None
-    subagent_ok: bool = True  # False: a subagent's `model` sends it as written, and it fails
+class ModelAlias(Record):
+    __slots__ = ("doc", "name", "since", "subagent_ok")
+
+    def __init__(
+        self,
+        name: str,
+        doc: str,
+        since: str | None = None,
+        subagent_ok: bool = True,  # False: a subagent's `model` sends it as written, and it fails
+    ) -> None:
+        self.name = name
+        self.doc = doc
+        self.since = since
+        self.subagent_ok = subagent_ok
 
 
 MODEL_ALIASES: tuple[ModelAlias, ...] = (
@@ -728,7 +797,7 @@ REJECTED_MODEL_WORDS = frozenset({"default", "mythos"})
 
 # Ids for a provider's own endpoint (Bedrock, Vertex) or a gateway: Claude Code sends the value as
 # written, which works only against that provider. Accepted: we cannot know the deployment.
-PROVIDER_MODEL = re.compile(
+PROVIDER_MODEL = LazyPattern(
     r"(?:[a-z]{2,6}(?:-[a-z]+)?\.)?anthropic\.claude-[\w.:-]+"  # Bedrock, with a region prefix
     r"|arn:aws[\w-]*:bedrock:\S+"  # Bedrock inference profiles and provisioned models
     r"|claude-[\w.-]+@[\w.-]+"  # Vertex AI: claude-sonnet-4-5@20250929
@@ -761,7 +830,7 @@ FALLBACK_DEPRECATED: dict[str, str] = {
     "claude-sonnet-4-5-20250929": "2026-11-30",
 }
 # Vendors whose models Claude Code cannot run: such an agent fails when it is spawned.
-FOREIGN_MODEL = re.compile(
+FOREIGN_MODEL = LazyPattern(
     r"(gpt|o[1-9]|chatgpt|gemini|llama|mistral|mixtral|deepseek|qwen|grok|command|phi|gemma|"
     r"openai|google|meta|x-ai|cohere)",
     re.IGNORECASE,
@@ -794,6 +863,7 @@ _MONTHS = {
 def _sdk_file(*parts: str) -> Path | None:
     # Only for a model id that is not an alias: most files never look (and never import this).
     import importlib.util
+    from pathlib import Path
 
     spec = importlib.util.find_spec("anthropic")
     if spec is None or not spec.submodule_search_locations:

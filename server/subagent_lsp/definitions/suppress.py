@@ -13,22 +13,24 @@ The spelling from before the rename, ``# agent-lsp: ignore``, still works.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-_DIRECTIVE = re.compile(
+from ..lazyre import LazyPattern
+
+_DIRECTIVE = LazyPattern(
     r"(?:#|//|<!--)\s*(?:sub)?agent-lsp:\s*(ignore-file|ignore)\b\s*([A-Za-z0-9_, ]*?)\s*(?:-->|$)"
 )
 MARK = "agent-lsp:"  # in both spellings: a cheap test before the regex
-_CODE = re.compile(r"[A-Za-z]+\d+")
+_CODE = LazyPattern(r"[A-Za-z]+\d+")
 ALL = "*"
 
 
-@dataclass
 class Suppressions:
-    file_codes: set[str] = field(default_factory=set)
-    line_codes: dict[int, set[str]] = field(default_factory=dict)
+    __slots__ = ("file_codes", "line_codes")
+
+    def __init__(self) -> None:
+        self.file_codes: set[str] = set()
+        self.line_codes: dict[int, set[str]] = {}
 
     def silences_at(self, code: str, line: int) -> bool:
         if ALL in self.file_codes or code in self.file_codes:

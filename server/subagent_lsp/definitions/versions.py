@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
+from ..lazyre import LazyPattern
 
 Version = tuple[int, ...]
-_VERSION = re.compile(r"v?(\d+(?:\.\d+)*)")
+_VERSION = LazyPattern(r"v?(\d+(?:\.\d+)*)")
 
 
 def parse_version(text: str) -> Version:

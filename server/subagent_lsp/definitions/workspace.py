@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from ..records import TYPE_CHECKING, Record
 from ..registry import emits
 from .checks import DEFAULT_OPTIONS, CheckOptions, check_document
 from .configspec import JSON_FILE_NAMES
@@ -25,21 +24,40 @@ if TYPE_CHECKING:
 CLAUDE_MD = "CLAUDE.md"
 
 
-@dataclass
 class FileResult:
-    path: str
-    kind: FileKind | None
-    findings: list[Finding] = field(default_factory=list)
-    agent_name: tuple[str, Span] | None = None
-    mcp_servers: tuple[str, ...] = ()  # names an agent's mcpServers mentions (for completion)
-    # The file's suppression comments, kept for the findings that come later (cross-file).
-    suppressions: Suppressions | None = None
+    __slots__ = ("agent_name", "findings", "kind", "mcp_servers", "path", "suppressions")
+
+    def __init__(
+        self,
+        path: str,
+        kind: FileKind | None,
+        findings: list[Finding] | None = None,
+        agent_name: tuple[str, Span] | None = None,
+        mcp_servers: tuple[str, ...] = (),  # names an agent's mcpServers mentions (completion)
+        # The file's suppression comments, kept for the findings that come later (cross-file).
+        suppressions: Suppressions | None = None,
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.agent_name = agent_name
+        self.mcp_servers = mcp_servers
+        self.suppressions = suppressions
+
+    def __repr__(self) -> str:
+        return f"FileResult({self.path!r}, {len(self.findings)} findings)"
 
 
-@dataclass(frozen=True)
-class ReadResult:
-    text: str | None
-    problem: str | None = None
+class ReadResult(Record):
+    __slots__ = ("problem", "text")
+
+    def __init__(
+        self,
+        text: str | None,
+        problem: str | None = None,
+    ) -> None:
+        self.text = text
+        self.problem = problem
 
 
 def read_text(path: str) -> ReadResult:

@@ -17,17 +17,18 @@ tree parsed from the rewrite still points at the text the author wrote.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+
+from ..lazyre import LazyPattern
+from ..records import Record
 
 # The characters that make Claude Code quote a value, as its frontmatter parser lists them.
-_SPECIAL = re.compile(r"[{}\[\]*&#!|>%@`]|: ")
+_SPECIAL = LazyPattern(r"[{}\[\]*&#!|>%@`]|: ")
 # Claude Code's key line: a key of letters, `_` and `-` at column 0 (`x2: a: b` is not one), then
 # `:` and whitespace. Its JavaScript `.` stops at CR, LS and PS, so a value holding one is never
 # quoted.
-_KEY_LINE = re.compile(r"([a-zA-Z_-]+):\s+([^\r\n\u2028\u2029]+)\Z")
+_KEY_LINE = LazyPattern(r"([a-zA-Z_-]+):\s+([^\r\n\u2028\u2029]+)\Z")
 TAB_WIDTH = 2  # spaces per leading tab (any width of 2 or more reads nested tabs the same way)
 
 
@@ -48,16 +49,25 @@ class ColumnMap:
         return self._origins[i] + self._slopes[i] * (column - self._starts[i])
 
 
-@dataclass(frozen=True)
-class Rewrite:
+class Rewrite(Record):
     """The retried text and, per rewritten line (index within the text), where its columns came
     from."""
 
-    text: str
-    columns: dict[int, ColumnMap]  # empty: nothing rewritten, the retry fails likewise
-    quoted: frozenset[int]
-    detabbed: frozenset[int]
-    kept_for_cr: frozenset[int]  # lines it would quote but for their CR ending
+    __slots__ = ("columns", "detabbed", "kept_for_cr", "quoted", "text")
+
+    def __init__(
+        self,
+        text: str,
+        columns: dict[int, ColumnMap],  # empty: nothing rewritten, the retry fails likewise
+        quoted: frozenset[int],
+        detabbed: frozenset[int],
+        kept_for_cr: frozenset[int],  # lines it would quote but for their CR ending
+    ) -> None:
+        self.text = text
+        self.columns = columns
+        self.quoted = quoted
+        self.detabbed = detabbed
+        self.kept_for_cr = kept_for_cr
 
 
 def needs_quotes(value: str) -> bool:
@@ -110,7 +120,7 @@ def rewrite(lines: Sequence[str], cr_lines: Collection[int] = ()) -> Rewrite:
     return Rewrite("\n".join(out), columns, frozenset(quoted), frozenset(detabbed), frozenset(kept))
 
 
-_ESCAPED = re.compile(r'["\\]')
+_ESCAPED = LazyPattern(r'["\\]')
 
 
 def _quote(line: str) -> tuple[str, ColumnMap] | None:

@@ -12,31 +12,30 @@ Aliases are shared, never expanded: a tree whose expansion would exceed a budget
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
 
-import yaml
-
+from ..lazyre import LazyPattern
+from ..records import TYPE_CHECKING, Record
 from .findings import Position, Span
+from .yamlfast import compose_simple
 
-try:  # libyaml is ~25x faster; the pure-Python loader is a fallback for odd installs
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    from typing import Literal
+
+    import yaml
+
+    NodeKind = Literal["scalar", "mapping", "sequence"]
 
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 10_000
 
-NodeKind = Literal["scalar", "mapping", "sequence"]
-
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_OCT = re.compile(r"0o[0-7]+\Z")
-_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
-_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+_INT = LazyPattern(r"[-+]?[0-9]+\Z")
+_OCT = LazyPattern(r"0o[0-7]+\Z")
+_HEX = LazyPattern(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = LazyPattern(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = LazyPattern(r"[-+]?\.(inf|Inf|INF)\Z")
+_NAN = LazyPattern(r"\.(nan|NaN|NAN)\Z")
+_NUMBER_FIRST = frozenset("-+.0123456789")  # how every pattern above starts
 # Characters that PyYAML treats as line breaks but LSP does not; they would shift every line after.
 _EXTRA_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
 
@@ -49,6 +48,8 @@ def resolve_plain(text: str) -> object:
         return True
     if text in ("false", "False", "FALSE"):
         return False
+    if text[0] not in _NUMBER_FIRST:  # no number pattern below can match (most values)
+        return text
     if _INT.match(text):
         return int(text)
     if _OCT.match(text):
@@ -64,14 +65,27 @@ def resolve_plain(text: str) -> object:
     return text
 
 
-@dataclass(eq=False)
 class YNode:
-    kind: NodeKind
-    span: Span
-    value: object = None  # scalars only: the resolved Python value
-    style: str | None = None  # scalars: None (plain), '"', "'", '|', '>'
-    items: list[YNode] = field(default_factory=list)
-    pairs: list[tuple[YNode, YNode]] = field(default_factory=list)
+    """A node: compared by identity (aliases share one)."""
+
+    __slots__ = ("items", "kind", "pairs", "span", "style", "value")
+
+    def __init__(
+        self,
+        kind: NodeKind,
+        span: Span,
+        value: object = None,  # scalars only: the resolved Python value
+        style: str | None = None,  # scalars: None (plain), '"', "'", '|', '>'
+    ) -> None:
+        self.kind = kind
+        self.span = span
+        self.value = value
+        self.style = style
+        self.items: list[YNode] = []
+        self.pairs: list[tuple[YNode, YNode]] = []
+
+    def __repr__(self) -> str:
+        return f"YNode({self.kind!r}, {self.span!r}, value={self.value!r}, style={self.style!r})"
 
     @property
     def is_scalar(self) -> bool:
@@ -116,21 +130,36 @@ def _to_python(node: YNode, depth: int) -> object:
     return out
 
 
-@dataclass(frozen=True)
-class YamlProblem:
+class YamlProblem(Record):
     """A YAML error, positioned in the coordinates of the whole file."""
 
-    message: str
-    span: Span
-    kind: Literal["syntax", "tab", "control", "alias-bomb", "too-deep"]
-    problem: str = ""
+    __slots__ = ("kind", "message", "problem", "span")
+
+    def __init__(
+        self,
+        message: str,
+        span: Span,
+        kind: Literal["syntax", "tab", "control", "alias-bomb", "too-deep"],
+        problem: str = "",
+    ) -> None:
+        self.message = message
+        self.span = span
+        self.kind = kind
+        self.problem = problem
 
 
-@dataclass
-class ParsedYaml:
-    root: YNode | None
-    problems: list[YamlProblem]
-    duplicate_keys: list[tuple[YNode, YNode]]  # (earlier key, later key)
+class ParsedYaml(Record):
+    __slots__ = ("duplicate_keys", "problems", "root")
+
+    def __init__(
+        self,
+        root: YNode | None,
+        problems: list[YamlProblem],
+        duplicate_keys: list[tuple[YNode, YNode]],  # (earlier key, later key)
+    ) -> None:
+        self.root = root
+        self.problems = problems
+        self.duplicate_keys = duplicate_keys
 
 
 class _Builder:
@@ -144,6 +173,9 @@ class _Builder:
         self.sizes: dict[int, float] = {}
         self.duplicates: list[tuple[YNode, YNode]] = []
         self.problems: list[YamlProblem] = []
+        import yaml  # once per parse, not per node (a builder exists only for PyYAML's nodes)
+
+        self.scalar, self.sequence = yaml.ScalarNode, yaml.SequenceNode
 
     def position(self, mark: yaml.error.Mark) -> Position:
         column = mark.column
@@ -179,7 +211,7 @@ class _Builder:
         if key in self.memo:
             return self.memo[key]
         span = self.span(node)
-        if isinstance(node, yaml.ScalarNode):
+        if isinstance(node, self.scalar):
             style = node.style or None
             value: object = node.value if style else resolve_plain(node.value)
             if style is None and node.tag not in _IMPLICIT_TAGS:
@@ -198,7 +230,7 @@ class _Builder:
             built = YNode("scalar", span, value=None)
             self.memo[key] = built
             return built
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, self.sequence):
             built = YNode("sequence", span)
             self.memo[key] = built
             built.items = [self.build(child, depth + 1) for child in node.value]
@@ -224,6 +256,8 @@ _IMPLICIT_TAGS = frozenset(
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     if isinstance(node, yaml.MappingNode):
@@ -250,8 +284,25 @@ def parse_yaml(
         span = Span.of(line + line_offset, col, line + line_offset, col + 1)
         message = f"YAML nested deeper than {MAX_DEPTH} levels; the rest is not checked."
         return ParsedYaml(None, [YamlProblem(message, span, "too-deep")], [])
+    if not columns:
+        simple = _compose_simple(safe_text, line_offset)
+        if simple is not None:
+            return simple
+    return _parse_with_pyyaml(safe_text, line_offset, lines, columns or {})
+
+
+def _parse_with_pyyaml(
+    safe_text: str, line_offset: int, lines: list[str], columns: Mapping[int, Callable[[int], int]]
+) -> ParsedYaml:
+    # PyYAML only now: its import is most of a `check FILE` start-up (see yamlfast.py).
+    import yaml
+
+    try:  # libyaml is ~25x faster; the pure-Python loader is a fallback for odd installs
+        loader: type = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        loader = yaml.SafeLoader
     try:
-        node = yaml.compose(safe_text, Loader=_Loader)
+        node = yaml.compose(safe_text, Loader=loader)
     except yaml.reader.ReaderError as err:
         return ParsedYaml(None, [_reader_problem(err, safe_text, line_offset)], [])
     except yaml.MarkedYAMLError as err:
@@ -261,7 +312,7 @@ def parse_yaml(
         return ParsedYaml(None, [YamlProblem(f"YAML error: {err}", span, "syntax")], [])
     if node is None:
         return ParsedYaml(None, [], [])
-    builder = _Builder(line_offset, lines, columns or {})
+    builder = _Builder(line_offset, lines, columns)
     # Without an alias (`*`) nothing can expand; the text's size already bounds the tree.
     size = builder.expanded_size(node) if "*" in safe_text else 0
     if size > MAX_EXPANDED_NODES:
@@ -275,6 +326,30 @@ def parse_yaml(
         return ParsedYaml(None, [problem], [])
     root = builder.build(node)
     return ParsedYaml(root, builder.problems, builder.duplicates)
+
+
+def _compose_simple(text: str, line_offset: int) -> ParsedYaml | None:
+    """The tree of a flat one-line-per-key mapping, as the libyaml path builds it, or None."""
+    simple = compose_simple(text)
+    if simple is None:
+        return None
+    entries, end_line = simple
+    first = entries[0][0] + line_offset
+    root = YNode("mapping", Span.of(first, 0, end_line + line_offset, 0))
+    seen: dict[object, YNode] = {}
+    duplicates: list[tuple[YNode, YNode]] = []
+    for line, key, start, end, raw, style in entries:
+        at = line + line_offset
+        kn = YNode("scalar", Span.of(at, 0, at, len(key)), value=resolve_plain(key))
+        value = raw if style else resolve_plain(raw)
+        vn = YNode("scalar", Span.of(at, start, at, end), value=value, style=style)
+        hashable = kn.value if not isinstance(kn.value, float) else repr(kn.value)
+        if hashable in seen:
+            duplicates.append((seen[hashable], kn))
+        else:
+            seen[hashable] = kn
+        root.pairs.append((kn, vn))
+    return ParsedYaml(root, [], duplicates)
 
 
 def _too_deep_flow(text: str) -> tuple[int, int] | None:
@@ -326,7 +401,7 @@ def _reader_problem(err: yaml.reader.ReaderError, text: str, line_offset: int) -
     )
 
 
-_VALUE_START = re.compile(r"^\s*(?:-\s+)?[^\s:#][^:]*:\s+")
+_VALUE_START = LazyPattern(r"^\s*(?:-\s+)?[^\s:#][^:]*:\s+")
 
 
 def _marked_problem(err: yaml.MarkedYAMLError, line_offset: int, lines: list[str]) -> YamlProblem:

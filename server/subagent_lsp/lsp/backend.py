@@ -154,6 +154,7 @@ class Backend(LanguageFeature):
                 severity=types.DiagnosticSeverity(s.severity.value),
                 code=s.code,
                 source=SOURCE,
+                tags=convert.tags_of(s.code),
                 data={"index": index, "version": entry.version},
             )
             for index, s in enumerate(found.suggestions)

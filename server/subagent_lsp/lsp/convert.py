@@ -10,6 +10,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from ..definitions.findings import Finding, Position, Severity, Span
 from ..definitions.rules import RULES
+from ..registry import DECLARED, DEPRECATED, UNNECESSARY, Rule
 
 LinesFor = Callable[[str], Sequence[str] | None]
 
@@ -19,7 +20,21 @@ _SEVERITY = {
     Severity.INFORMATION: types.DiagnosticSeverity.Information,
     Severity.HINT: types.DiagnosticSeverity.Hint,
 }
+_TAGS = {UNNECESSARY: types.DiagnosticTag.Unnecessary, DEPRECATED: types.DiagnosticTag.Deprecated}
 SOURCE = "subagent-lsp"
+
+
+def diagnostic_tags(rule: Rule | None) -> list[types.DiagnosticTag] | None:
+    """The LSP tags of a rule's diagnostics, from the rule's own tags (None: no tag)."""
+    if rule is None:
+        return None
+    tags = [tag for name, tag in _TAGS.items() if name in rule.tags]
+    return tags or None
+
+
+def tags_of(code: str) -> list[types.DiagnosticTag] | None:
+    """``diagnostic_tags`` by code, for any family (AGT or BKD)."""
+    return diagnostic_tags(DECLARED.get(code))
 
 
 def units(text: str, codec: PositionCodec) -> int:
@@ -92,5 +107,5 @@ def to_diagnostic(
         code_description=types.CodeDescription(href=rule.url),
         source=SOURCE,
         related_information=related or None,
-        tags=[types.DiagnosticTag.Unnecessary] if finding.code in ("AGT045",) else None,
+        tags=diagnostic_tags(rule),
     )

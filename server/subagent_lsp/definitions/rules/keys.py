@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Mapping
 
+from ...lazyre import LazyPattern
+from ...records import TYPE_CHECKING
 from ...registry import NOT_LOADED, Example, Rule, emits, table
 from .. import fixes, spec
 from ..findings import Severity
@@ -16,6 +16,9 @@ from .models import check_model
 from .report import E, Report, W, expect, type_name
 from .samples import PLUGIN, agent, catalog
 from .tools import check_tools
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 RULES = table(
     Rule(
@@ -380,12 +383,14 @@ def _check_mcp_servers(r: Report, key: KeySpec, node: YNode) -> None:
             )
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_ISO_DATE = LazyPattern(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 def parse_date(node: YNode) -> dt.date | None:
     if not (node.is_scalar and isinstance(node.value, str) and _ISO_DATE.match(node.value)):
         return None
+    import datetime as dt  # only when a date is there to read
+
     try:
         return dt.date.fromisoformat(node.value)
     except ValueError:

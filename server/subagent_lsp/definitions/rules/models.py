@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
+from ...records import TYPE_CHECKING
 from ...registry import Example, Rule, emits, table
 from .. import fixes, spec
 from ..findings import Severity
@@ -13,6 +13,9 @@ from ..suggest import closest_sure
 from ..yamltree import YNode
 from .report import INFO, E, Report, expect
 from .samples import agent
+
+if TYPE_CHECKING:
+    pass
 
 RULES = table(
     Rule(
@@ -157,6 +160,8 @@ def _deprecation(r: Report, node: YNode, model: str) -> None:
     retired = spec.deprecated_models().get(model)
     if retired is None:
         return
+    import datetime as dt  # only when a date is there to read
+
     today = r.opts.today or dt.date.today()
     past = dt.date.fromisoformat(retired) <= today
     r.add(

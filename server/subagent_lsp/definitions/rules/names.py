@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+from ...lazyre import LazyPattern
 from ...registry import NOT_LOADED, Example, Rule, emits, table
 from .. import fixes, spec
 from ..findings import Related, Severity
@@ -220,7 +221,7 @@ RULES = table(
 )
 
 
-_STYLE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+_STYLE_NAME = LazyPattern(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 
 
 @emits("AGT010", "AGT011", "AGT052")

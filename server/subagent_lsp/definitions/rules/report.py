@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from ...policy import PathIgnores, Policy
+from ...records import TYPE_CHECKING, Record
 from ...registry import DECLARED
 from .. import spec
 from ..document import Document
@@ -17,18 +17,30 @@ from ..spec import LATEST_KNOWN_VERSION, KeySpec, Kind
 from ..versions import Version, at_least, format_version, parse_version
 from ..yamltree import YNode
 
+if TYPE_CHECKING:
+    import datetime as dt
+
 E, W, INFO, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
 _LATEST: Version = parse_version(LATEST_KNOWN_VERSION)
 
 
-@dataclass(frozen=True)
-class CheckOptions:
-    claude_code_version: Version = _LATEST
-    today: dt.date | None = None  # model end-of-life dates are compared with this
-    severities: Mapping[str, Severity | None] = field(default_factory=dict)  # None: rule off
-    path_ignores: PathIgnores | None = None  # codes silenced per path pattern (configuration)
-    # `gatewayModels`: model ids (`*` wildcards) the user's endpoint accepts; not unknown there.
-    gateway_models: tuple[str, ...] = ()
+class CheckOptions(Record):
+    __slots__ = ("claude_code_version", "gateway_models", "path_ignores", "severities", "today")
+
+    def __init__(
+        self,
+        claude_code_version: Version = _LATEST,
+        today: dt.date | None = None,  # model end-of-life dates are compared with this
+        severities: Mapping[str, Severity | None] = MappingProxyType({}),  # None: rule off
+        path_ignores: PathIgnores | None = None,  # codes silenced per path pattern (configuration)
+        # `gatewayModels`: model ids (`*` wildcards) the user's endpoint accepts; not unknown there.
+        gateway_models: tuple[str, ...] = (),
+    ) -> None:
+        self.claude_code_version = claude_code_version
+        self.today = today
+        self.severities = severities
+        self.path_ignores = path_ignores
+        self.gateway_models = gateway_models
 
     def gateway_accepts(self, model: str) -> bool:
         if not self.gateway_models:
@@ -52,18 +64,37 @@ class CheckOptions:
 DEFAULT_OPTIONS = CheckOptions()
 
 
-@dataclass(frozen=True)
-class KindDescriptor:
+class KindDescriptor(Record):
     """Everything kind-specific about checking a file, declared once per kind (the table is in
     definitions/checks.py). Keys and globs are facts, so they stay in spec.py."""
 
-    label: str  # the kind in messages, plural: "subagents"
-    checks: tuple[Callable[[Report], None], ...]  # after the common frontmatter and key checks
-    body_checks: tuple[Callable[[Report], None], ...] = ()  # whenever there is frontmatter
-    text_checks: tuple[Callable[[Report], None], ...] = ()  # always (memory files need none)
-    frontmatter_optional: bool = False  # skills and commands load without one
-    read_by_claude_code: bool = True  # catalog notes are not: their YAML errors are warnings
-    json: bool = False  # a JSON file: no frontmatter; its checks read the whole tree
+    __slots__ = (
+        "body_checks",
+        "checks",
+        "frontmatter_optional",
+        "json",
+        "label",
+        "read_by_claude_code",
+        "text_checks",
+    )
+
+    def __init__(
+        self,
+        label: str,  # the kind in messages, plural: "subagents"
+        checks: tuple[Callable[[Report], None], ...],  # after the common frontmatter and key checks
+        body_checks: tuple[Callable[[Report], None], ...] = (),  # whenever there is frontmatter
+        text_checks: tuple[Callable[[Report], None], ...] = (),  # always (memory files need none)
+        frontmatter_optional: bool = False,  # skills and commands load without one
+        read_by_claude_code: bool = True,  # catalog notes are not: their YAML errors are warnings
+        json: bool = False,  # a JSON file: no frontmatter; its checks read the whole tree
+    ) -> None:
+        self.label = label
+        self.checks = checks
+        self.body_checks = body_checks
+        self.text_checks = text_checks
+        self.frontmatter_optional = frontmatter_optional
+        self.read_by_claude_code = read_by_claude_code
+        self.json = json
 
 
 class Report:

@@ -8,10 +8,9 @@ without the keys it wrote (an error either way).
 
 from __future__ import annotations
 
-import json
 import os
-import re
 
+from ...lazyre import LazyPattern
 from ...registry import NOT_LOADED, Example, Rule, emits, table
 from .. import fixes, spec
 from ..document import Document
@@ -410,7 +409,7 @@ def _delete_entry_fix(doc: Document, key: YNode, value: YNode, safe: bool) -> Fi
 
 # Values whose text is prose: a ` #` there is almost always meant as text, not as a comment.
 _PROSE_KEYS = frozenset({"description", "when_to_use", "argument-hint", "initialPrompt"})
-_TRAILING_COMMENT = re.compile(r"[ \t]+(#(\S?).*?)[ \t]*\Z")
+_TRAILING_COMMENT = LazyPattern(r"[ \t]+(#(\S?).*?)[ \t]*\Z")
 
 
 @emits("AGT018")
@@ -440,6 +439,8 @@ def _quote_with_comment(doc: Document, key: YNode, value: YNode, end: int) -> Fi
         return None
     line = value.span.start.line
     whole = doc.lines[line][value.span.start.column : end]
+    import json  # only for a fix: a clean file never needs it
+
     quoted = json.dumps(whole, ensure_ascii=False)
     check = parse_yaml(f"k: {quoted}", 0, [])
     parsed = check.root.get("k") if check.root is not None and not check.problems else None

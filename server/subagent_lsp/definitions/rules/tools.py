@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from ...registry import Example, Rule, emits, table
+from ...lazyre import LazyPattern
+from ...records import Record
+from ...registry import UNNECESSARY, Example, Rule, emits, table
 from .. import fixes, spec
 from ..document import Document
 from ..findings import Fix, Position, Severity, Span
@@ -76,6 +77,7 @@ RULES = table(
         "Harmless but noisy.",
         example=Example(text=agent("tools: Read, Grep, Read\n")),
         fix="Remove the repeated entry.",
+        tags=frozenset({UNNECESSARY}),
     ),
     Rule(
         "AGT046",
@@ -90,10 +92,16 @@ RULES = table(
 )
 
 
-@dataclass(frozen=True)
-class ToolEntry:
-    text: str
-    span: Span
+class ToolEntry(Record):
+    __slots__ = ("span", "text")
+
+    def __init__(
+        self,
+        text: str,
+        span: Span,
+    ) -> None:
+        self.text = text
+        self.span = span
 
 
 def source_exact(doc: Document, node: YNode) -> bool:
@@ -153,10 +161,10 @@ def _split_scalar(doc: Document, node: YNode, skill_syntax: bool) -> list[ToolEn
     return entries
 
 
-_TOOL_ENTRY = re.compile(r"([A-Za-z_][\w-]*)(?:\((.*)\))?\Z", re.DOTALL)
+_TOOL_ENTRY = LazyPattern(r"([A-Za-z_][\w-]*)(?:\((.*)\))?\Z", re.DOTALL)
 
 
-_AGENT_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)+\Z")
+_AGENT_NAME = LazyPattern(r"[a-z0-9]+(-[a-z0-9]+)+\Z")
 
 
 def check_tools(r: Report, key: KeySpec, node: YNode) -> None:
