@@ -14,7 +14,7 @@ import sys
 from .records import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import Any
 
 
@@ -57,3 +57,6 @@ class LazyPattern:
 
     def split(self, string: str, maxsplit: int = 0) -> list[str | Any]:
         return self.compiled().split(string, maxsplit)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], string: str, count: int = 0) -> str:
+        return self.compiled().sub(repl, string, count)

@@ -7,9 +7,9 @@ reference, plugin marketplaces; mirror of Aug 2026, v2.1.240), corrected by runn
 from __future__ import annotations
 
 import functools
-import re
-from dataclasses import dataclass
 
+from ..lazyre import LazyPattern
+from ..records import Record
 from .settings_keys import SETTING_KEYS, SettingKey
 from .spec import DOCS, EnumValue
 
@@ -90,12 +90,20 @@ FILE_RULE_STAND_IN = {"Write": "Edit", "NotebookEdit": "Edit", "MultiEdit": "Edi
 # --- Hooks -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HookEvent:
-    name: str
-    since: str | None  # None: older than every profile, or not in the changelog
-    matcher: str | None  # what its matcher filters; None: it takes no matcher (ignored)
-    tool_event: bool = False  # `if` is evaluated only on these
+class HookEvent(Record):
+    __slots__ = ("matcher", "name", "since", "tool_event")
+
+    def __init__(
+        self,
+        name: str,
+        since: str | None,  # None: older than every profile, or not in the changelog
+        matcher: str | None,  # what its matcher filters; None: it takes no matcher (ignored)
+        tool_event: bool = False,  # `if` is evaluated only on these
+    ) -> None:
+        self.name = name
+        self.since = since
+        self.matcher = matcher
+        self.tool_event = tool_event
 
 
 _TOOL = "tool name"
@@ -142,12 +150,20 @@ def hook_event_index() -> dict[str, HookEvent]:
     return {e.name: e for e in HOOK_EVENTS}
 
 
-@dataclass(frozen=True)
-class HandlerType:
-    name: str
-    doc: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
+class HandlerType(Record):
+    __slots__ = ("doc", "name", "optional", "required")
+
+    def __init__(
+        self,
+        name: str,
+        doc: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...],
+    ) -> None:
+        self.name = name
+        self.doc = doc
+        self.required = required
+        self.optional = optional
 
 
 HANDLER_COMMON = ("type", "if", "timeout", "statusMessage", "once")
@@ -193,20 +209,29 @@ MCP_RESERVED_NAMES = frozenset(
 
 # --- Plugins -----------------------------------------------------------------------------------
 PLUGIN_DIR = ".claude-plugin"
-KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-SEMVER = re.compile(
+KEBAB = LazyPattern(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+SEMVER = LazyPattern(
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?\Z"
 )
 
 
-@dataclass(frozen=True)
-class ManifestKey:
-    name: str
-    vtype: str  # string, boolean, object, array, path (string or list of ./ paths), config
-    doc: str
-    required: bool = False
-    since: str | None = None
+class ManifestKey(Record):
+    __slots__ = ("doc", "name", "required", "since", "vtype")
+
+    def __init__(
+        self,
+        name: str,
+        vtype: str,  # string, boolean, object, array, path (string or list of ./ paths), config
+        doc: str,
+        required: bool = False,
+        since: str | None = None,
+    ) -> None:
+        self.name = name
+        self.vtype = vtype
+        self.doc = doc
+        self.required = required
+        self.since = since
 
 
 PLUGIN_KEYS: tuple[ManifestKey, ...] = (

@@ -14,25 +14,33 @@ import functools
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from ..lazyre import LazyPattern
+from ..records import Record
 from .findings import Span
 from .spec import MAX_IMPORT_HOPS, USER_CONFIG_DIR
 
-_IMPORT = re.compile(r"(?:^|(?<=\s))@((?:[^\s\\]|\\ )+)")
-_FIRST = re.compile(r"[a-zA-Z0-9._-]")
-_ONLY_MARKS = re.compile(r"[#%^&*()]+")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_IMPORT = LazyPattern(r"(?:^|(?<=\s))@((?:[^\s\\]|\\ )+)")
+_FIRST = LazyPattern(r"[a-zA-Z0-9._-]")
+_ONLY_MARKS = LazyPattern(r"[#%^&*()]+")
+_FENCE = LazyPattern(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = LazyPattern(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+_COMMENT = LazyPattern(r"<!--.*?-->", re.DOTALL)
 MAX_READ = 1_000_000  # bytes of an imported file read to follow its own imports
 
 
-@dataclass(frozen=True)
-class Import:
-    written: str  # the path as written after `@`
-    target: str  # absolute, normalised
-    span: Span  # from the `@` to the end of the path
+class Import(Record):
+    __slots__ = ("span", "target", "written")
+
+    def __init__(
+        self,
+        written: str,  # the path as written after `@`
+        target: str,  # absolute, normalised
+        span: Span,  # from the `@` to the end of the path
+    ) -> None:
+        self.written = written
+        self.target = target
+        self.span = span
 
     @property
     def exists(self) -> bool:
@@ -121,12 +129,18 @@ def file_imports(path: str) -> tuple[Import, ...]:
     return _imports_of_file(path, stamp)
 
 
-@dataclass(frozen=True)
-class Dropped:
+class Dropped(Record):
     """A file an import chain reaches one hop too far: Claude Code does not load it."""
 
-    via: Import  # the import in the root file the chain starts with
-    chain: tuple[str, ...]  # the files from the root's import down to the dropped one
+    __slots__ = ("chain", "via")
+
+    def __init__(
+        self,
+        via: Import,  # the import in the root file the chain starts with
+        chain: tuple[str, ...],  # the files from the root's import down to the dropped one
+    ) -> None:
+        self.via = via
+        self.chain = chain
 
 
 def too_deep(root: str, own: list[Import]) -> list[Dropped]:

@@ -12,33 +12,45 @@ so far stay in the tree (``partial``), so checks still run on the part that is t
 from __future__ import annotations
 
 import bisect
-import json
-import re
-from dataclasses import dataclass, field
 
+from ..lazyre import LazyPattern
+from ..records import Record
 from .findings import Position, Span
 from .yamltree import YNode
 
 MAX_DEPTH = 128
-_WS = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BREAK = re.compile(r"\r\n|\r|\n")
+_WS = LazyPattern(r"[ \t\r\n]*")
+_STRING = LazyPattern(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
+_NUMBER = LazyPattern(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_WORD = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
+_BREAK = LazyPattern(r"\r\n|\r|\n")
 _LITERALS: dict[str, object] = {"true": True, "false": False, "null": None}
 
 
-@dataclass(frozen=True)
-class JsonProblem:
-    message: str
-    span: Span
+class JsonProblem(Record):
+    __slots__ = ("message", "span")
+
+    def __init__(
+        self,
+        message: str,
+        span: Span,
+    ) -> None:
+        self.message = message
+        self.span = span
 
 
-@dataclass
-class ParsedJson:
-    root: YNode | None
-    problems: list[JsonProblem] = field(default_factory=list)
-    duplicate_keys: list[tuple[YNode, YNode]] = field(default_factory=list)  # (earlier, later)
+class ParsedJson(Record):
+    __slots__ = ("duplicate_keys", "problems", "root")
+
+    def __init__(
+        self,
+        root: YNode | None,
+        problems: list[JsonProblem] | None = None,
+        duplicate_keys: list[tuple[YNode, YNode]] | None = None,  # (earlier, later)
+    ) -> None:
+        self.root = root
+        self.problems = [] if problems is None else problems
+        self.duplicate_keys = [] if duplicate_keys is None else duplicate_keys
 
     @property
     def partial(self) -> bool:
@@ -127,7 +139,7 @@ class _Reader:
                 raise _Stop("Invalid escape or control character in this string.", i, close + 1)
             raise _Stop("This string is never closed on its line.", i, end)
         raw = m.group()
-        value = json.loads(raw) if "\\" in raw else raw[1:-1]  # the stdlib only for escapes
+        value = _unescape(raw) if "\\" in raw else raw[1:-1]  # the stdlib only for escapes
         return YNode("scalar", self.span(i, m.end()), value, style='"'), m.end()
 
     def obj(self, start: int, depth: int, slot: list[YNode]) -> int:
@@ -217,3 +229,10 @@ def parse_json(text: str) -> ParsedJson:
     except RecursionError:  # pragma: no cover - MAX_DEPTH keeps well below the limit
         problems.append(JsonProblem("Nested too deeply to read.", reader.span(0, 0)))
     return ParsedJson(slot[0] if slot else None, problems, reader.duplicates)
+
+
+def _unescape(raw: str) -> str:
+    import json  # only for a string with escapes: `check` start-up does without it
+
+    value: str = json.loads(raw)
+    return value

@@ -6,15 +6,25 @@ table and each entry's **Type** line; edit by hand only to correct a fact the CL
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from ..records import Record
 
 
-class SettingKey(NamedTuple):
-    name: str
-    vtype: str  # boolean, string, number, array, object, any
-    scope: str  # any, user-managed, user-local-managed, managed, global-config
-    anchor: str
-    doc: str
+class SettingKey(Record):
+    __slots__ = ("anchor", "doc", "name", "scope", "vtype")
+
+    def __init__(
+        self,
+        name: str,
+        vtype: str,  # boolean, string, number, array, object, any
+        scope: str,  # any, user-managed, user-local-managed, managed, global-config
+        anchor: str,
+        doc: str,
+    ) -> None:
+        self.name = name
+        self.vtype = vtype
+        self.scope = scope
+        self.anchor = anchor
+        self.doc = doc
 
 
 SETTING_KEYS: tuple[SettingKey, ...] = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ...lazyre import LazyPattern
 from ...registry import Example, Rule, emits, table
 from .. import fixes
 from ..document import Document
@@ -74,12 +75,12 @@ RULES = table(
 # `$name`: names may hold `-` and are case-sensitive; `${name}` is not substituted (measured on
 # v2.1.332: with `arguments: [issue-number, PR]`, `$issue-number` and `$PR` expand, `${PR}` and
 # `$Issue-number` stay as written).
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = LazyPattern(
     r"(?<![\\$\w])\$(?:\{(?P<braced>[A-Za-z_][\w-]*)\}|(?P<name>[A-Za-z_]\w*(?:-\w+)*))(?![\[(\w])"
 )
-_NUMBERED = re.compile(r"(?<![\\\w])\$(?:ARGUMENTS\b|\d)")
-_HINT_GROUP = re.compile(r"\[[^\]]*\]|<[^>]*>")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+_NUMBERED = LazyPattern(r"(?<![\\\w])\$(?:ARGUMENTS\b|\d)")
+_HINT_GROUP = LazyPattern(r"\[[^\]]*\]|<[^>]*>")
+_CODE_SPAN = LazyPattern(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 
 
 def declared_arguments(doc: Document) -> list[str] | None:

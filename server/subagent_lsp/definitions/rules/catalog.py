@@ -3,13 +3,12 @@ agent defined in the workspace is compared with that agent's definition."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import os
 import re
-import subprocess
-from dataclasses import dataclass
 
+from ...lazyre import LazyPattern
+from ...records import TYPE_CHECKING, Record
 from ...registry import Example, Rule, emits, table
 from .. import spec
 from ..document import Document, parse_document
@@ -19,6 +18,9 @@ from .references import known_agents
 from .report import H, Report
 from .samples import agent, catalog
 from .tools import split_tools
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 _NOTE = "notes/reviewer.md"
 
@@ -54,17 +56,26 @@ RULES = table(
     ),
 )
 
-_SUFFIX = re.compile(r"\s+(?:sub-?agent|agent)\s*$", re.IGNORECASE)
-_TITLE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+_SUFFIX = LazyPattern(r"\s+(?:sub-?agent|agent)\s*$", re.IGNORECASE)
+_TITLE = LazyPattern(r"^#\s+(.+?)\s*#*\s*$")
 
 
-@dataclass(frozen=True)
-class AgentFacts:
-    name: str
-    path: str
-    model: str | None
-    tools: tuple[str, ...] | None  # None: every tool (no `tools` key)
-    description: str | None
+class AgentFacts(Record):
+    __slots__ = ("description", "model", "name", "path", "tools")
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        model: str | None,
+        tools: tuple[str, ...] | None,  # None: every tool (no `tools` key)
+        description: str | None,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.model = model
+        self.tools = tools
+        self.description = description
 
 
 def slug(text: str) -> str:
@@ -152,7 +163,7 @@ def agent_markdown(facts: AgentFacts) -> str:
     )
 
 
-_PROMISE = re.compile(r"`(?P<a>[A-Z][A-Za-z]+)`|\bthe\s+(?P<b>[A-Z][A-Za-z]+)\s+tool\b")
+_PROMISE = LazyPattern(r"`(?P<a>[A-Z][A-Za-z]+)`|\bthe\s+(?P<b>[A-Z][A-Za-z]+)\s+tool\b")
 
 
 def promised_tools(doc: Document) -> list[tuple[str, Span]]:
@@ -181,6 +192,9 @@ def promised_tools(doc: Document) -> list[tuple[str, Span]]:
 
 @functools.lru_cache(maxsize=1024)
 def _last_change(path: str, stamp: int) -> dt.date | None:
+    import datetime as dt  # catalog notes only: `check` start-up does without these
+    import subprocess
+
     mtime = dt.date.fromtimestamp(stamp / 1e9)
     folder = os.path.dirname(path)
     try:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from ...lazyre import LazyPattern
+from ...records import Record
 from ...registry import Example, Rule, emits, table
 from .. import fixes, spec
 from ..document import Document
@@ -56,12 +57,12 @@ _WORDS = frozenset(
     {"Agent", "Artifact", "Edit", "Monitor", "Read", "Skill", "Task", "Workflow", "Write"}
     | {"PowerShell", "LSP"}
 )
-_NEGATION = re.compile(
+_NEGATION = LazyPattern(
     r"\b(?:never|not|don't|do\s+not|doesn't|cannot|can't|avoid|without|instead\s+of|rather"
     r"\s+than|no)\b",
     re.IGNORECASE,
 )
-_CONDITION = re.compile(
+_CONDITION = LazyPattern(
     r"\b(?:if|when|unless|whether|where|optionally|may|might|can)\b|\bif\s+available\b",
     re.IGNORECASE,
 )
@@ -69,15 +70,15 @@ _VERB = r"(?:[Uu]se|[Uu]sing|[Cc]all|[Cc]alling|[Ii]nvoke|[Ii]nvoking)"
 # "using the X tool" after one of these describes someone else at work ("show the assistant
 # using the Agent tool"), not an instruction to this agent.
 # "Ask the user to run `npm install`", "suggest running `make`": someone else runs it.
-_DELEGATED = re.compile(
+_DELEGATED = LazyPattern(
     r"\b(?:user|users|developer|developers|human|reader|them|you\s+can|suggest|suggests|"
     r"recommend|recommends|tell|tells|ask|asks|instruct|document|documents|example)\b",
     re.IGNORECASE,
 )
-_SOMEONE = re.compile(
+_SOMEONE = LazyPattern(
     r"\b(?:assistant|claude|agent|agents|user|model|it|they|he|she|subagent)\s+$", re.IGNORECASE
 )
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+FENCE = LazyPattern(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @functools.cache
@@ -108,20 +109,29 @@ def _more_tools() -> re.Pattern[str]:
     )
 
 
-_RUN = re.compile(
+_RUN = LazyPattern(
     r"\b(?:[Rr]un|[Rr]unning|[Ee]xecute|[Ee]xecuting)\s+(?:the\s+)?(?:command\s+)?"
     r"`(?P<cmd>[A-Za-z0-9_.~$/{][^`]*)`"
 )
-_SLASH_COMMAND = re.compile(r"/[\w:-]+(?:\s|$)")
+_SLASH_COMMAND = LazyPattern(r"/[\w:-]+(?:\s|$)")
 
 
-@dataclass(frozen=True)
-class Instruction:
-    tool: str  # the canonical tool name
-    span: Span
-    what: str  # the words, for the message
-    conditional: bool
-    shell: bool = False  # "run `cmd`": any shell tool will do
+class Instruction(Record):
+    __slots__ = ("conditional", "shell", "span", "tool", "what")
+
+    def __init__(
+        self,
+        tool: str,  # the canonical tool name
+        span: Span,
+        what: str,  # the words, for the message
+        conditional: bool,
+        shell: bool = False,  # "run `cmd`": any shell tool will do
+    ) -> None:
+        self.tool = tool
+        self.span = span
+        self.what = what
+        self.conditional = conditional
+        self.shell = shell
 
 
 def prose_lines(doc: Document) -> Iterator[tuple[int, str]]:
@@ -215,12 +225,20 @@ def _one_per_place(found: list[Instruction]) -> list[Instruction]:
     return kept
 
 
-@dataclass(frozen=True)
-class Granted:
-    key: str | None  # the key that lists the tools (None: nothing listed, every tool)
-    listed: frozenset[str] | None  # None: every tool
-    removed: frozenset[str]
-    removed_key: str
+class Granted(Record):
+    __slots__ = ("key", "listed", "removed", "removed_key")
+
+    def __init__(
+        self,
+        key: str | None,  # the key that lists the tools (None: nothing listed, every tool)
+        listed: frozenset[str] | None,  # None: every tool
+        removed: frozenset[str],
+        removed_key: str,
+    ) -> None:
+        self.key = key
+        self.listed = listed
+        self.removed = removed
+        self.removed_key = removed_key
 
 
 def _names(doc: Document, key: str, skill_syntax: bool, bare_only: bool) -> frozenset[str] | None:

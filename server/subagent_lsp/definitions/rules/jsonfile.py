@@ -3,7 +3,6 @@ required keys, and the helpers the per-kind checks use (JSON-safe fixes, inner s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from ...registry import Example, Rule, emits, table
@@ -95,6 +94,8 @@ def inner(node: YNode) -> YNode:
 
 def replace_string(node: YNode, new: str, title: str, safe: bool = False) -> Fix:
     """Replace a JSON string's content (quoted as JSON wants)."""
+    import json  # only when a fix is built: `check` start-up does without it
+
     return fixes.replace(inner(node).span, json.dumps(new)[1:-1], title, safe=safe)
 
 

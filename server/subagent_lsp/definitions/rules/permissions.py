@@ -4,8 +4,7 @@ keeps but never matches, and tool names it does not have."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ...records import Record
 from ...registry import Example, Rule, emits, table
 from .. import configspec as cs
 from .. import spec
@@ -54,11 +53,18 @@ RULES = table(
 )
 
 
-@dataclass(frozen=True)
-class ParsedRule:
-    tool: str
-    content: str | None  # None: no parentheses
-    error: str = ""
+class ParsedRule(Record):
+    __slots__ = ("content", "error", "tool")
+
+    def __init__(
+        self,
+        tool: str,
+        content: str | None,  # None: no parentheses
+        error: str = "",
+    ) -> None:
+        self.tool = tool
+        self.content = content
+        self.error = error
 
 
 def parse_rule(text: str) -> ParsedRule:

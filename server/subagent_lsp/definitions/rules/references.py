@@ -10,8 +10,9 @@ import functools
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from ...lazyre import LazyPattern
+from ...records import Record
 from ...registry import Example, Rule, emits, table
 from .. import fixes, spec
 from ..document import Document
@@ -72,19 +73,27 @@ RULES = table(
     ),
 )
 
-_AGENT_CALL = re.compile(
+_AGENT_CALL = LazyPattern(
     r"(?:" + "|".join(t.name for t in spec.TOOLS if t.takes_argument) + r")\((?P<args>[^)]*)\)\Z"
 )
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
-_NAME_LINE = re.compile(r"^name:[ \t]*['\"]?([^'\"\r\n#]+?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+_NAME = LazyPattern(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+_NAME_LINE = LazyPattern(r"^name:[ \t]*['\"]?([^'\"\r\n#]+?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class NameRef:
-    name: str
-    target: Kind  # SUBAGENT or SKILL
-    span: Span
-    context: str  # tools | skills | agent-field
+class NameRef(Record):
+    __slots__ = ("context", "name", "span", "target")
+
+    def __init__(
+        self,
+        name: str,
+        target: Kind,  # SUBAGENT or SKILL
+        span: Span,
+        context: str,  # tools | skills | agent-field
+    ) -> None:
+        self.name = name
+        self.target = target
+        self.span = span
+        self.context = context
 
 
 def frontmatter_references(doc: Document, kind: Kind) -> list[NameRef]:
@@ -269,26 +278,26 @@ def _unknown(r: Report, code: str, what: str, ref: NameRef, names: list[str]) ->
 
 
 # --- files next to a SKILL.md ------------------------------------------------------------
-_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\((?P<t><[^>\n]+>|[^)\s]+)(?:\s+\"[^\"]*\")?\)")
-_SKILL_DIR_PATH = re.compile(r"\$\{CLAUDE_SKILL_DIR\}/(?P<p>[^\s`'\")\]]+)")
-_BUNDLED = re.compile(
+_LINK = LazyPattern(r"(?<!!)\[[^\]\n]*\]\((?P<t><[^>\n]+>|[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_SKILL_DIR_PATH = LazyPattern(r"\$\{CLAUDE_SKILL_DIR\}/(?P<p>[^\s`'\")\]]+)")
+_BUNDLED = LazyPattern(
     r"(?<![\w/.$}-])(?P<p>(?:\./)?(?:scripts|references|assets)/[\w./-]*\w\.[A-Za-z0-9]+)\b"
 )
-_SCHEME = re.compile(r"[A-Za-z][\w+.-]*:")
+_SCHEME = LazyPattern(r"[A-Za-z][\w+.-]*:")
 
 
 # A bare `scripts/x.py` counts only where the model is told to read or run it: after one of
 # these verbs in its clause, or on a command line in a fenced block. "e.g. `scripts/x.py`" in a
 # skill about writing skills is not a pointer to a file.
-_TOLD = re.compile(
+_TOLD = LazyPattern(
     r"\b(?:read|see|run|execute|load|open|consult|check|use|follow|refer\s+to|call)\b",
     re.IGNORECASE,
 )
-_COMMAND_LINE = re.compile(
+_COMMAND_LINE = LazyPattern(
     r"^\s*(?:\$\s+)?(?:(?:python3?|bash|sh|zsh|node|ruby|perl|deno\s+run|uv\s+run|npx|pwsh)\s+"
     r"(?:-\S+\s+)*)?(?:\./)?(?:scripts|references|assets)/"
 )
-_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE_LINE = LazyPattern(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def _told(text: str, at: int) -> bool:

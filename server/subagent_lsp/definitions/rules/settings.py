@@ -3,7 +3,6 @@ managed settings): keys, value types, scope, permissions, `model`, `env`, and ho
 
 from __future__ import annotations
 
-import json
 import os
 
 from ...registry import Example, Rule, emits, table
@@ -203,6 +202,8 @@ def check_permissions(r: Report, node: YNode) -> None:
     names = [m.value for m in cs.PERMISSION_MODES if r.opts.on(m.since)]
     if is_str(mode) and mode.text in names:
         return
+    import json  # a wrong mode only: `check` start-up does without it
+
     shown = json.dumps(mode.to_python())
     guess, _ = closest_sure(mode.text, names, 70) if is_str(mode) else (None, False)
     r.add(
@@ -219,6 +220,8 @@ def check_permissions(r: Report, node: YNode) -> None:
 
 @emits("AGT214")
 def check_env(r: Report, node: YNode) -> None:
+    import json  # settings files only: `check` start-up does without it
+
     for key, value in node.pairs:
         if is_str(value):
             continue

@@ -4,24 +4,29 @@ settings. Unsure means allowed: a `!` line is only reported when it surely abort
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shlex
-from dataclasses import dataclass
 
+from ...lazyre import LazyPattern
+from ...records import Record
 from .. import spec
 from ..document import Document
 from .tools import split_tools
 
 _OPERATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "|&"})
-_UNSURE = re.compile(r"[`]|\$\(|[<>]")
+_UNSURE = LazyPattern(r"[`]|\$\(|[<>]")
 
 
-@dataclass(frozen=True)
-class ShellGrants:
-    every: bool  # a bare `Bash` (or `*`): every command
-    rules: tuple[str, ...]  # the specifiers of `Bash(...)` rules
+class ShellGrants(Record):
+    __slots__ = ("every", "rules")
+
+    def __init__(
+        self,
+        every: bool,  # a bare `Bash` (or `*`): every command
+        rules: tuple[str, ...],  # the specifiers of `Bash(...)` rules
+    ) -> None:
+        self.every = every
+        self.rules = rules
 
 
 def shell_grants(doc: Document, path: str) -> ShellGrants:
@@ -50,6 +55,8 @@ def _settings(path: str) -> tuple[list[str], bool]:
     """`permissions.allow` of the settings files that apply where this file lives (the
     project's `.claude/settings.json` and `settings.local.json` and the user's), and whether one
     of them sets `disableSkillShellExecution`."""
+    import json  # only when a `!` line needs the settings' rules
+
     files: list[str] = []
     folder = os.path.dirname(os.path.abspath(path))
     marker = os.sep + ".claude" + os.sep
@@ -89,6 +96,8 @@ def _matches(rule: str, command: str) -> bool:
 
 
 def _read_only(command: str) -> bool:
+    import shlex  # `!` lines only: `check` start-up does without it
+
     try:
         words = shlex.split(command)
     except ValueError:
@@ -117,6 +126,8 @@ def _read_only(command: str) -> bool:
 def _parts(command: str) -> list[str] | None:
     """The simple commands of a compound one (`a && b | c`), quotes respected; None when the
     text does not tokenize."""
+    import shlex
+
     lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
     lexer.whitespace_split = True
     parts: list[list[str]] = [[]]
@@ -131,7 +142,7 @@ def _parts(command: str) -> list[str] | None:
     return [" ".join(p) for p in parts if p]
 
 
-_VARIABLE = re.compile(r"\$(?:\{(?P<b>[A-Za-z_]\w*)\}|(?P<n>[A-Za-z_][\w-]*))")
+_VARIABLE = LazyPattern(r"\$(?:\{(?P<b>[A-Za-z_]\w*)\}|(?P<n>[A-Za-z_][\w-]*))")
 
 
 def unquoted_variable(command: str, substituted: frozenset[str] = frozenset()) -> str | None:
@@ -160,10 +171,16 @@ def unquoted_variable(command: str, substituted: frozenset[str] = frozenset()) -
     return None
 
 
-@dataclass(frozen=True)
-class Refusal:
-    part: str  # what Claude Code would not run unasked
-    variable: bool = False  # refused for an unquoted variable, whatever the rules say
+class Refusal(Record):
+    __slots__ = ("part", "variable")
+
+    def __init__(
+        self,
+        part: str,  # what Claude Code would not run unasked
+        variable: bool = False,  # refused for an unquoted variable, whatever the rules say
+    ) -> None:
+        self.part = part
+        self.variable = variable
 
 
 def refused(

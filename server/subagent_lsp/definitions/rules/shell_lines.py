@@ -3,9 +3,9 @@ and never asks about (shell.py decides what a command needs)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from ...lazyre import LazyPattern
 from ...registry import Example, Rule, emits, table
 from .. import fixes
 from ..document import Document
@@ -36,7 +36,7 @@ RULES = table(
     ),
 )
 
-_INLINE_SHELL = re.compile(r"(?:^|(?<=\s))!`(?P<cmd>[^`]+)`")
+_INLINE_SHELL = LazyPattern(r"(?:^|(?<=\s))!`(?P<cmd>[^`]+)`")
 
 
 def shell_lines(doc: Document) -> Iterator[tuple[str, Span]]:
