@@ -68,6 +68,11 @@ def test_no_text_crashes_the_new_checks(tmp_path: Path, text: str, kind: Kind) -
         Kind.COMMAND: ".claude/commands/c.md",
         Kind.CATALOG: "notes/n.md",
         Kind.MEMORY: "CLAUDE.md",
+        Kind.SETTINGS: ".claude/settings.json",
+        Kind.MCP: ".mcp.json",
+        Kind.PLUGIN_MANIFEST: "p/.claude-plugin/plugin.json",
+        Kind.MARKETPLACE: "m/.claude-plugin/marketplace.json",
+        Kind.PLUGIN_HOOKS: "p/hooks/hooks.json",
     }[kind]
     path = tmp_path / rel
     path.parent.mkdir(parents=True, exist_ok=True)
