@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from ..lazyre import LazyPattern
 from ..records import Record
 from .findings import Span
+from .markdown import outside_fences
 from .spec import MAX_IMPORT_HOPS, USER_CONFIG_DIR
 
 _IMPORT = LazyPattern(r"(?:^|(?<=\s))@((?:[^\s\\]|\\ )+)")
 _FIRST = LazyPattern(r"[a-zA-Z0-9._-]")
 _ONLY_MARKS = LazyPattern(r"[#%^&*()]+")
-_FENCE = LazyPattern(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = LazyPattern(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _COMMENT = LazyPattern(r"<!--.*?-->", re.DOTALL)
 MAX_READ = 1_000_000  # bytes of an imported file read to follow its own imports
@@ -50,18 +50,9 @@ class Import(Record):
 def _masked_lines(lines: list[str], start: int) -> Iterator[tuple[int, str]]:
     """The lines from ``start`` outside fenced code, with code spans and HTML comments blanked
     (same length, so columns stay exact)."""
-    fence: str | None = None
     text = "\n".join(lines[start:])
     text = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    for offset, line in enumerate(text.split("\n")):
-        m = _FENCE.match(line)
-        if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            continue
-        if m:
-            fence = m.group(1)
-            continue
+    for offset, line in outside_fences(text.split("\n")):
         yield start + offset, _CODE_SPAN.sub(lambda c: " " * len(c.group(0)), line)
 
 

@@ -17,6 +17,7 @@ from .document import Document, parse_document
 from .findings import Position, Span
 from .imports import import_at
 from .kinds import FileKind
+from .markdown import outside_fences
 from .rules.references import frontmatter_references
 from .spec import NAME_FORM, PLUGIN_MANIFEST, SCOPE_PRECEDENCE, TOOLS, USER_CONFIG_DIR, Kind
 
@@ -167,14 +168,7 @@ def _inner(span: Span, style: str | None) -> Span:
 
 def _prose_lines(doc: Document) -> Iterable[tuple[int, str]]:
     """The body's lines outside fenced code blocks."""
-    in_fence = False
-    for line_no in range(doc.body_start_line, len(doc.lines)):
-        text = doc.lines[line_no]
-        if text.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-            continue
-        if not in_fence:
-            yield line_no, text
+    return outside_fences(doc.lines, doc.body_start_line)
 
 
 def _mentions(doc: Document, path: str, found: FileNames) -> None:

@@ -15,6 +15,7 @@ from ...registry import Example, Rule, emits, table
 from .. import fixes, spec
 from ..document import Document
 from ..findings import Fix, Position, Span
+from ..markdown import outside_fences
 from ..spec import Kind, ToolStatus
 from .report import H, Report, W
 from .samples import SKILL_PATH, agent, skill
@@ -78,7 +79,6 @@ _DELEGATED = LazyPattern(
 _SOMEONE = LazyPattern(
     r"\b(?:assistant|claude|agent|agents|user|model|it|they|he|she|subagent)\s+$", re.IGNORECASE
 )
-FENCE = LazyPattern(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @functools.cache
@@ -136,18 +136,7 @@ class Instruction(Record):
 
 def prose_lines(doc: Document) -> Iterator[tuple[int, str]]:
     """The body's lines outside fenced code."""
-    fence: str | None = None
-    for line_no in range(doc.body_start_line, len(doc.lines)):
-        text = doc.lines[line_no]
-        m = FENCE.match(text)
-        if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            continue
-        if m:
-            fence = m.group(1)
-            continue
-        yield line_no, text
+    return outside_fences(doc.lines, doc.body_start_line)
 
 
 def _clause_before(text: str, at: int) -> str:

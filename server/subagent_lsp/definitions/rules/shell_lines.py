@@ -10,9 +10,10 @@ from ...registry import Example, Rule, emits, table
 from .. import fixes
 from ..document import Document
 from ..findings import Fix, Span
+from ..markdown import FENCE
 from ..spec import Kind
 from .arguments import declared_arguments
-from .instructions import FENCE, add_tool_fix
+from .instructions import add_tool_fix
 from .report import Report, W
 from .samples import COMMAND_PATH, skill
 from .shell import ShellGrants, refused, shell_grants

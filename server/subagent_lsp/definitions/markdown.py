@@ -1,0 +1,30 @@
+"""Markdown structure the checks share: which lines are prose and which are fenced code.
+
+A fence closes only with the same character and at least as many of them (CommonMark), so a
+block opened with four backticks may show three-backtick lines inside it."""
+
+from __future__ import annotations
+
+from ..lazyre import LazyPattern
+from ..records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+FENCE = LazyPattern(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def outside_fences(lines: list[str], start: int = 0) -> Iterator[tuple[int, str]]:
+    """(line number, text) of the lines from ``start`` that are not fenced code (nor a fence)."""
+    fence: str | None = None
+    for line_no in range(start, len(lines)):
+        text = lines[line_no]
+        m = FENCE.match(text)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        yield line_no, text
