@@ -361,14 +361,14 @@ def test_summaries_count_in_singular_and_plural(
     one = _agent(tmp_path / "a", "ok", CLEAN.replace("name: ok", "name: ok\ncolr: red"))
     assert main(["check", str(one)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        "Found 1 problem (1 warning) in 1 of 1 agent definition file."
+        "Found 1 problem (1 warning) in 1 of 1 Claude Code file."
     )
     clean = _agent(tmp_path / "b", "ok", CLEAN)
     assert main(["check", str(clean)]) == 0
-    assert capsys.readouterr().out == "All clear: 1 agent definition file checked.\n"
+    assert capsys.readouterr().out == "All clear: 1 Claude Code file checked.\n"
     two = _agent(tmp_path / "b", "two", CLEAN.replace("name: ok", "name: two"))
     assert main(["check", str(clean), str(two)]) == 0
-    assert capsys.readouterr().out == "All clear: 2 agent definition files checked.\n"
+    assert capsys.readouterr().out == "All clear: 2 Claude Code files checked.\n"
     broken = _agent(tmp_path / "c", "one", BROKEN.replace("db-tuner", "one"))
     assert main(["check", "--select", "AGT041", "--fix", str(broken)]) == 0
     assert "Fixed 1 problem in 1 file." in capsys.readouterr().err

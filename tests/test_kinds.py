@@ -84,6 +84,27 @@ def test_plugin_default_agents_folder_and_skills(tmp_path: Path) -> None:
     assert classify(str(root / "other.md"), "# x\n") is None
 
 
+def test_a_projects_own_claude_folder_and_memory_are_not_part_of_a_plugin_at_its_root(
+    tmp_path: Path,
+) -> None:
+    # A repository that is a plugin and also has a .claude/ folder: Claude Code loads
+    # .claude/agents/ as project agents, whatever the manifest says (or fails to say).
+    root = _plugin(tmp_path, {"name": "My Plugin", "agents": ["agents/x.md"]})
+    (root / ".claude" / "agents").mkdir(parents=True)
+    (root / ".claude" / "skills" / "s").mkdir(parents=True)
+    agent = "---\nname: rev\ndescription: d\n---\n"
+    kind = classify(str(root / ".claude" / "agents" / "rev.md"), agent)
+    assert kind is not None and kind.kind is Kind.SUBAGENT
+    assert not kind.plugin and not kind.unlisted and kind.plugin_problems == ()
+    skill = classify(str(root / ".claude" / "skills" / "s" / "SKILL.md"), "")
+    assert skill is not None and skill.kind is Kind.SKILL and not skill.plugin
+    (root / "agents").mkdir()
+    memory = classify(str(root / "CLAUDE.md"), "See @docs/a.md\n")
+    assert memory is not None and memory.kind is Kind.MEMORY and not memory.plugin
+    plugin_agent = classify(str(root / "agents" / "x.md"), agent)
+    assert plugin_agent is not None and plugin_agent.plugin and plugin_agent.plugin_problems
+
+
 @pytest.mark.parametrize(
     ("manifest", "problems"),
     [

@@ -151,7 +151,7 @@ def test_pathspec_loads_when_patterns_need_it(
             f"[tool.subagent-lsp]\n{config[setup]}\n", encoding="utf-8"
         )
     loaded, out = _loaded(["check", "."], tmp_path)
-    assert "All clear: 1 agent definition file checked." in out
+    assert "All clear: 1 Claude Code file checked." in out
     assert loaded == expected
 
 

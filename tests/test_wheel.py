@@ -294,7 +294,7 @@ def test_check_from_the_installed_script(
 
     proc = _run([installed.script, "check", "clean"], timeout=60, cwd=workdir, env=product_env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "All clear: 1 agent definition file checked." in proc.stdout, proc.stdout
+    assert "All clear: 1 Claude Code file checked." in proc.stdout, proc.stdout
     assert "AGT" not in proc.stdout + proc.stderr
 
 

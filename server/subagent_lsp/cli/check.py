@@ -545,7 +545,7 @@ def write_text(results: Sequence[FileResult], out: TextIO) -> None:
     total = sum(counts.values())
     if not results:
         return  # run_check says on stderr why nothing was checked
-    checked = plural(len(results), "agent definition file")
+    checked = plural(len(results), "Claude Code file")
     if total == 0:
         out.write(f"All clear: {checked} checked.\n")
         return

@@ -243,6 +243,11 @@ def find_plugin(path: str) -> Plugin | None:
         plugin = plugin_at(folder)
         if plugin is not None:
             return plugin
+        if os.path.basename(folder) == ".claude":
+            # A project's own .claude/ (agents, skills, commands) is the project's, even in a
+            # repository whose root is also a plugin: only the plugin's agents/, skills/ and
+            # commands/ are plugin components.
+            return None
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
@@ -303,8 +308,10 @@ def classify(
         return None  # every kind is Markdown: backend files skip this on every keystroke
     globs = globs or default_globs()
     abspath = os.path.abspath(path)
-    plugin = find_plugin(abspath)
     by_glob = globs.match(abspath)
+    if by_glob is Kind.MEMORY:  # CLAUDE.md is read as memory wherever it is, plugin or not
+        return FileKind(Kind.MEMORY)
+    plugin = find_plugin(abspath)
     if plugin is not None:
         kind = _classify_in_plugin(plugin, abspath, by_glob, text)
         if kind is not None or not explicit:
