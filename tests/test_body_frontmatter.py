@@ -68,6 +68,10 @@ def test_run_a_command_without_bash(tmp_path: Path) -> None:
         ('tools: "*"\n', "Use the Bash tool.\n"),
         ("tools: Read\n", "Ask the user to run `npm install` first.\n"),  # someone else runs it
         ("tools: Read\n", "Show the assistant using the Agent tool.\n"),
+        # held-out: the short name of a granted MCP tool is a tool call, not a command
+        ("tools: mcp__docker__mcp-find\n", '1. Run `mcp-find "<keyword>"` to find MCPs.\n'),
+        # held-out: a command in a ```bash block nested in a list item is code
+        ("tools: Read\n", "1. Check:\n     ```bash\n     run `make`\n     ```\n"),
     ],
 )
 def test_clean_twins_of_tool_instructions(tmp_path: Path, frontmatter: str, body: str) -> None:
@@ -236,6 +240,51 @@ def test_undeclared_placeholder(tmp_path: Path) -> None:
 )
 def test_clean_twins_of_placeholders(tmp_path: Path, frontmatter: str, body: str) -> None:
     assert findings(tmp_path, COMMAND, skill(frontmatter, body)) == []
+
+
+def test_shell_variables_in_a_nested_fence_are_not_placeholders(tmp_path: Path) -> None:
+    # held-out: ```bash blocks indented under numbered steps, in a command with a hint only
+    body = '1. Save it:\n     ```bash\n    write.sh "$session_file"\n     ```\nThen $issue.\n'
+    text = skill("argument-hint: '[issue]'\n", body)
+    found = findings(tmp_path, COMMAND, text)
+    assert [(c, s.start.line) for c, s, _ in found] == [("AGT103", 8)]
+
+
+def test_tools_claude_code_adds_or_removes_for_every_subagent(tmp_path: Path) -> None:
+    # AskUserQuestion is removed from every subagent even when listed (sub-agents docs);
+    # SendMessage / the Task tools are added to a teammate's `tools` (agent-teams docs).
+    text = agent(
+        "tools: Read, AskUserQuestion\n",
+        "Use the `AskUserQuestion` tool to ask.\nCall the SendMessage tool to reply.\n",
+    )
+    found = findings(tmp_path, AGENT, text)
+    assert [(c, s.start.line, sev) for c, s, sev in found] == [
+        ("AGT100", 5, Severity.WARNING),
+        ("AGT100", 6, Severity.HINT),
+    ]
+    messages = [
+        f.message
+        for r in check_paths([str(tmp_path / AGENT)])
+        for f in r.findings
+        if f.code == "AGT100"
+    ]
+    assert "removes `AskUserQuestion` from every subagent" in messages[0]
+    assert "teammate" in messages[1]
+    plan = agent(
+        "tools: Read, ExitPlanMode\npermissionMode: plan\n", "Use `ExitPlanMode` when done.\n"
+    )
+    assert findings(tmp_path / "plan", AGENT, plan) == []
+
+
+def test_run_a_mode_of_the_skill_itself(tmp_path: Path) -> None:
+    text = skill(
+        "argument-hint: '[update | audit]'\nallowed-tools: Read\n",
+        "With no argument, run `update`. Then run `make test`.\n",
+    )
+    found = findings(tmp_path, SKILL, text)
+    assert [(c, s.start.line) for c, s, _ in found] == [("AGT101", 5)]
+    line = text.splitlines()[5]
+    assert found[0][1].start.column == line.index("`make test`")
 
 
 def test_braces_and_case_are_not_substituted(tmp_path: Path) -> None:

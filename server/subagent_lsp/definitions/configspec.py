@@ -241,7 +241,8 @@ PLUGIN_KEYS: tuple[ManifestKey, ...] = (
     ManifestKey("displayName", "string", "Name shown in the /plugin picker; may hold spaces."),
     ManifestKey("version", "string", "Semantic version; pins the plugin to it."),
     ManifestKey("description", "string", "Brief explanation of the plugin's purpose."),
-    ManifestKey("author", "object", "Author information: `name`, `email`, `url`."),
+    # A string is accepted too (measured on v2.1.332: fixture plugins/oracle-author-string).
+    ManifestKey("author", "object|string", "Author information: `name`, `email`, `url`."),
     ManifestKey("homepage", "string", "Documentation URL."),
     ManifestKey("repository", "string", "Source code URL."),
     ManifestKey("license", "string", "License identifier, such as `MIT`."),

@@ -552,9 +552,12 @@ NOT_AGENT_STEMS = (
     "contributing",
     "license",
     "code_of_conduct",
-    "security",
     "index",
 )
+# GitHub's community files written as GitHub names them: `SECURITY.md` is a policy, while
+# `security.md` in an agents folder is a security agent (held-out: a folder of such agents
+# without frontmatter, all skipped by v2.1.332).
+NOT_AGENT_UPPER_STEMS = ("SECURITY",)
 NAME_COLON_SKIPPED_SINCE = "2.1.218"  # a `:` in a subagent name makes Claude Code skip the file
 SKILL_NAME_MAX = 64
 SKILL_DESCRIPTION_MAX = 1024  # Agent Skills spec
@@ -1024,6 +1027,10 @@ READ_ONLY_GIT = frozenset(
 )
 READ_ONLY_GIT_STASH = frozenset({"list", "show"})  # `git stash list`; a bare `git stash` writes
 SHELL_TOOLS = ("Bash", "PowerShell")  # what runs a command the body says to run
+# Claude Code adds these to the `tools` of a definition run as an agent-team teammate
+# (SendMessage for an in-process one, the Task tools where the session has them: agent-teams
+# docs, v2.1.332); as a plain subagent it gets only what `tools` lists.
+TEAMMATE_TOOLS = ("SendMessage", "TaskCreate", "TaskGet", "TaskList", "TaskUpdate")
 # Subagent types every session has, whatever the workspace defines (sub-agents.md).
 BUILTIN_AGENTS = frozenset(
     {"general-purpose", "Explore", "Plan", "statusline-setup", "claude-code-guide", "fork"}
