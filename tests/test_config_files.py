@@ -54,7 +54,7 @@ PLANTED = {
     ("plugin/.claude-plugin/plugin.json", 2, 13, "AGT243", "information"),
     ("plugin/.claude-plugin/plugin.json", 3, 13, "AGT241", "error"),
     ("plugin/.claude-plugin/plugin.json", 3, 35, "AGT242", "warning"),
-    ("plugin/.claude-plugin/plugin.json", 4, 14, "AGT204", "error"),
+    ("plugin/.claude-plugin/plugin.json", 4, 14, "AGT204", "warning"),  # ignored, still loads
     ("plugin/.claude-plugin/plugin.json", 5, 2, "AGT203", "warning"),
     ("plugin/hooks/hooks.json", 0, 67, "AGT222", "warning"),
     ("plugin/hooks/hooks.json", 0, 82, "AGT220", "warning"),
@@ -284,6 +284,12 @@ def test_plugin_manifest_agrees_with_what_claude_code_loads(tmp_path: Path) -> N
     assert _plugin(tmp_path, '{"name": "k", "author": "Jane Doe"}') == []
     assert _plugin(tmp_path, '{"name": "k", "author": {"name": "Jane"}}') == []
     assert _plugin(tmp_path, '{"name": "k", "author": 3}') == ["AGT204"]
+    # a display field of the wrong type is ignored, the plugin still loads (oracle-homepage-
+    # number); any other wrong type fails the manifest (oracle-deps-object)
+    soft = _check('{"name": "k", "homepage": 3}', Kind.PLUGIN_MANIFEST)
+    assert [(f.code, f.severity) for f in soft] == [("AGT204", Severity.WARNING)]
+    hard = _check('{"name": "k", "dependencies": {}}', Kind.PLUGIN_MANIFEST)
+    assert [(f.code, f.severity) for f in hard] == [("AGT204", Severity.ERROR)]
     listed = _check('{"name": "k", "mcpServers": [{"command": "x"}]}', Kind.PLUGIN_MANIFEST)
     assert [(f.code, f.severity) for f in listed] == [("AGT204", Severity.ERROR)]
     assert "fails to load" in listed[0].message

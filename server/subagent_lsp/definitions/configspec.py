@@ -263,6 +263,13 @@ PLUGIN_KEYS: tuple[ManifestKey, ...] = (
     ManifestKey("dependencies", "array", "Other plugins this one requires."),
     ManifestKey(SCHEMA_KEY, "string", "JSON Schema URL for editors; ignored by Claude Code."),
 )
+# Fields whose wrong type Claude Code only ignores ("ignored "homepage" in plugin.json ...; the
+# plugin still loads", v2.1.332: its own list, measured with homepage: 3 and keywords: "x"); a
+# wrong type anywhere else fails the manifest and the plugin does not load.
+PLUGIN_DISPLAY_KEYS = frozenset(
+    {"$schema", "displayName", "description", "author", "homepage", "repository", "license"}
+    | {"keywords"}
+)
 # Component folders that belong at the plugin root; inside .claude-plugin/ they are not loaded.
 PLUGIN_COMPONENT_DIRS = (
     "agents",

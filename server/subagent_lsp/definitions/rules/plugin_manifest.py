@@ -34,9 +34,10 @@ RULES = table(
         "plugin-name-form",
         W,
         "A plugin or marketplace name that is not kebab-case.",
-        "`claude plugin validate` (v2.1.332) rejects a name with spaces (the plugin cannot be "
-        "installed: an error) and warns about any other non-kebab-case name, which Claude Code "
-        "accepts but the claude.ai marketplace sync refuses.",
+        "`claude plugin validate` (v2.1.332) rejects a name with spaces (measured: the plugin does "
+        "not load at all, an error; its agents get AGT054) and warns about any other "
+        "non-kebab-case name, which Claude Code accepts but the claude.ai marketplace sync "
+        "refuses.",
         example=Example('{"name": "Review_Kit"}\n', MANIFEST_PATH),
         fix="Use lowercase letters, digits and hyphens: `review-kit` (quick fix).",
         applicability="unsafe",
@@ -168,11 +169,21 @@ def check_plugin_manifest(r: Report) -> None:
                 then="the plugin fails to load." if shown else "",
             ):
                 _config(r, key.text, value)
-        elif fact.vtype == "object|string":
-            expect_type(r, key.text, value, "object|string", "a JSON object or a string")
-        elif fact.vtype in ("string", "boolean", "array", "object"):
+        elif fact.vtype in ("string", "boolean", "array", "object", "object|string"):
+            shown = " or ".join(f"a JSON {t}" for t in fact.vtype.split("|"))
+            if key.text in cs.PLUGIN_DISPLAY_KEYS:
+                expect_type(
+                    r,
+                    key.text,
+                    value,
+                    fact.vtype,
+                    shown,
+                    Severity.WARNING,
+                    "Claude Code ignores it and the plugin still loads.",
+                )
+                continue
             severity = Severity.WARNING if key.text in ("metadata", "experimental") else None
-            expect_type(r, key.text, value, fact.vtype, f"a JSON {fact.vtype}", severity)
+            expect_type(r, key.text, value, fact.vtype, shown, severity)
     version = root.get("version")
     if version is not None and is_str(version) and not cs.SEMVER.match(version.text):
         r.add(
@@ -197,7 +208,7 @@ def check_name(r: Report, node: YNode, what: str) -> None:
         node.span,
         f"The {what} name `{text}` "
         + (
-            "contains spaces: it cannot be installed."
+            "contains spaces: Claude Code rejects the manifest and the plugin does not load."
             if spaced
             else "is not kebab-case: Claude Code accepts it, the claude.ai marketplace sync "
             "does not."
