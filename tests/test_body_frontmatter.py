@@ -155,6 +155,7 @@ def test_clean_twins_of_a_shell_line(tmp_path: Path, frontmatter: str) -> None:
         "Out: !`make $(cat target)`\n",  # unsure: left alone
         "Out: !`test -f README.md && date -u +%Y || uname -a`\n",  # measured read-only
         "Out: !`git stash list; python3 --version`\n",
+        "Trees: !`git worktree list --porcelain`\n",  # in the release's read-only table
         'Out: !`echo "a|b" | grep -c "npm|make"`\n',  # operators inside quotes are text
     ],
 )
@@ -167,6 +168,7 @@ def test_shell_lines_that_run_without_a_rule(tmp_path: Path, body: str) -> None:
     [
         ("!`git status && git add .`", "git add ."),
         ("!`git stash`", "git stash"),
+        ("!`git worktree add ../x`", "git worktree add ../x"),
         ("!`npm --version`", "npm --version"),
         ("!`env | sort`", "env"),
     ],
@@ -276,6 +278,14 @@ def test_tools_claude_code_adds_or_removes_for_every_subagent(tmp_path: Path) ->
     assert findings(tmp_path / "plan", AGENT, plan) == []
 
 
+def test_a_tool_that_never_asks_is_not_worth_preapproving(tmp_path: Path) -> None:
+    # held-out: skills told to use `AskUserQuestion` (Permission required: No) without listing it
+    text = skill("allowed-tools: Read\n", "Use `AskUserQuestion` to pick. Use the Bash tool.\n")
+    assert [c for c, _, _ in findings(tmp_path, SKILL, text)] == ["AGT101"]
+    line = text.splitlines()[4]
+    assert findings(tmp_path, SKILL, text)[0][1].start.column == line.index("Use the Bash")
+
+
 def test_run_a_mode_of_the_skill_itself(tmp_path: Path) -> None:
     text = skill(
         "argument-hint: '[update | audit]'\nallowed-tools: Read\n",
@@ -319,3 +329,12 @@ def test_hint_and_arguments_disagree_in_count(tmp_path: Path) -> None:
     assert findings(tmp_path, COMMAND, text) == [("AGT105", Span.of(3, 15, 3, 33), Severity.HINT)]
     same = skill("arguments: [issue, branch]\nargument-hint: <issue> <branch>\n", "$issue $branch")
     assert findings(tmp_path / "b", COMMAND, same) == []
+
+
+def test_the_tool_sets_behind_the_body_rules_name_current_tools() -> None:
+    from subagent_lsp.definitions import spec
+
+    names = {t.name for t in spec.TOOLS}
+    assert names >= spec.NO_PERMISSION_TOOLS
+    assert set(spec.TEAMMATE_TOOLS) <= names
+    assert {t.name for t in spec.TOOLS if t.removed_from_subagents} <= names

@@ -343,7 +343,7 @@ def check_instructions(r: Report) -> None:
                 add_tool_fix(r, "tools", ins.tool),
                 severity=H if ins.conditional else None,
             )
-        else:
+        elif ins.tool not in spec.NO_PERMISSION_TOOLS:
             r.add(
                 "AGT101",
                 ins.span,
