@@ -140,6 +140,14 @@ def judge_agent(
             details.extend(_parse_problems(obs))
             return _entry(kind, version, True, "frontmatter-dropped", details, obs, **common)
 
+    # Refused at spawn only for want of what the harness's throwaway project lacks: a git
+    # repository (`isolation: worktree`) or MCP servers (an agent whose tools are all
+    # `mcp__...`). In the file's own project it spawns, so nothing observable says otherwise.
+    why_env = _environment_refusal(common.get("refusal"))
+    if sub is None and why_env:
+        details.append(f"refused here only because {why_env}: {common['refusal']}"[:300])
+        return _entry(kind, version, True, "loaded-as-written", details, obs, **common)
+
     # Refused at spawn.
     if sub is None or (sub.get("status") not in (None, 200)):
         if result is not None and not result.startswith(HANDBACK):
@@ -212,6 +220,22 @@ def judge_agent(
         notes.append(f"no model: runs on `{model}`")
     verdict = "loaded-not-as-written" if details else "loaded-as-written"
     return _entry(kind, version, True, verdict, details + notes, obs, **common)
+
+
+_UNRECOGNIZED = re.compile(r"unrecognized \[([^\]]*)\]")
+
+
+def _environment_refusal(refusal: str | None) -> str | None:
+    if not refusal:
+        return None
+    if "Cannot create agent worktree: not in a git repository" in refusal:
+        return "the harness's project is not a git repository (`isolation: worktree`)"
+    m = _UNRECOGNIZED.search(refusal)
+    if "zero tools" in refusal and m:
+        names = [n.strip() for n in m.group(1).split(",") if n.strip()]
+        if names and all(n.startswith("mcp__") for n in names):
+            return "the harness configures no MCP servers (every listed tool is `mcp__...`)"
+    return None
 
 
 def _truthy(value: Any) -> bool:

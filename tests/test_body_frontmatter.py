@@ -68,6 +68,10 @@ def test_run_a_command_without_bash(tmp_path: Path) -> None:
         ('tools: "*"\n', "Use the Bash tool.\n"),
         ("tools: Read\n", "Ask the user to run `npm install` first.\n"),  # someone else runs it
         ("tools: Read\n", "Show the assistant using the Agent tool.\n"),
+        # held-out: the short name of a granted MCP tool is a tool call, not a command
+        ("tools: mcp__docker__mcp-find\n", '1. Run `mcp-find "<keyword>"` to find MCPs.\n'),
+        # held-out: a command in a ```bash block nested in a list item is code
+        ("tools: Read\n", "1. Check:\n     ```bash\n     run `make`\n     ```\n"),
     ],
 )
 def test_clean_twins_of_tool_instructions(tmp_path: Path, frontmatter: str, body: str) -> None:
@@ -151,6 +155,7 @@ def test_clean_twins_of_a_shell_line(tmp_path: Path, frontmatter: str) -> None:
         "Out: !`make $(cat target)`\n",  # unsure: left alone
         "Out: !`test -f README.md && date -u +%Y || uname -a`\n",  # measured read-only
         "Out: !`git stash list; python3 --version`\n",
+        "Trees: !`git worktree list --porcelain`\n",  # in the release's read-only table
         'Out: !`echo "a|b" | grep -c "npm|make"`\n',  # operators inside quotes are text
     ],
 )
@@ -163,6 +168,7 @@ def test_shell_lines_that_run_without_a_rule(tmp_path: Path, body: str) -> None:
     [
         ("!`git status && git add .`", "git add ."),
         ("!`git stash`", "git stash"),
+        ("!`git worktree add ../x`", "git worktree add ../x"),
         ("!`npm --version`", "npm --version"),
         ("!`env | sort`", "env"),
     ],
@@ -238,6 +244,59 @@ def test_clean_twins_of_placeholders(tmp_path: Path, frontmatter: str, body: str
     assert findings(tmp_path, COMMAND, skill(frontmatter, body)) == []
 
 
+def test_shell_variables_in_a_nested_fence_are_not_placeholders(tmp_path: Path) -> None:
+    # held-out: ```bash blocks indented under numbered steps, in a command with a hint only
+    body = '1. Save it:\n     ```bash\n    write.sh "$session_file"\n     ```\nThen $issue.\n'
+    text = skill("argument-hint: '[issue]'\n", body)
+    found = findings(tmp_path, COMMAND, text)
+    assert [(c, s.start.line) for c, s, _ in found] == [("AGT103", 8)]
+
+
+def test_tools_claude_code_adds_or_removes_for_every_subagent(tmp_path: Path) -> None:
+    # AskUserQuestion is removed from every subagent even when listed (sub-agents docs);
+    # SendMessage / the Task tools are added to a teammate's `tools` (agent-teams docs).
+    text = agent(
+        "tools: Read, AskUserQuestion\n",
+        "Use the `AskUserQuestion` tool to ask.\nCall the SendMessage tool to reply.\n",
+    )
+    found = findings(tmp_path, AGENT, text)
+    assert [(c, s.start.line, sev) for c, s, sev in found] == [
+        ("AGT100", 5, Severity.WARNING),
+        ("AGT100", 6, Severity.HINT),
+    ]
+    messages = [
+        f.message
+        for r in check_paths([str(tmp_path / AGENT)])
+        for f in r.findings
+        if f.code == "AGT100"
+    ]
+    assert "removes `AskUserQuestion` from every subagent" in messages[0]
+    assert "teammate" in messages[1]
+    plan = agent(
+        "tools: Read, ExitPlanMode\npermissionMode: plan\n", "Use `ExitPlanMode` when done.\n"
+    )
+    assert findings(tmp_path / "plan", AGENT, plan) == []
+
+
+def test_a_tool_that_never_asks_is_not_worth_preapproving(tmp_path: Path) -> None:
+    # held-out: skills told to use `AskUserQuestion` (Permission required: No) without listing it
+    text = skill("allowed-tools: Read\n", "Use `AskUserQuestion` to pick. Use the Bash tool.\n")
+    assert [c for c, _, _ in findings(tmp_path, SKILL, text)] == ["AGT101"]
+    line = text.splitlines()[4]
+    assert findings(tmp_path, SKILL, text)[0][1].start.column == line.index("Use the Bash")
+
+
+def test_run_a_mode_of_the_skill_itself(tmp_path: Path) -> None:
+    text = skill(
+        "argument-hint: '[update | audit]'\nallowed-tools: Read\n",
+        "With no argument, run `update`. Then run `make test`.\n",
+    )
+    found = findings(tmp_path, SKILL, text)
+    assert [(c, s.start.line) for c, s, _ in found] == [("AGT101", 5)]
+    line = text.splitlines()[5]
+    assert found[0][1].start.column == line.index("`make test`")
+
+
 def test_braces_and_case_are_not_substituted(tmp_path: Path) -> None:
     text = skill("arguments: [pr]\n", "Review ${pr} and $Pr, then $pr.\n")
     found = findings(tmp_path, COMMAND, text)
@@ -270,3 +329,12 @@ def test_hint_and_arguments_disagree_in_count(tmp_path: Path) -> None:
     assert findings(tmp_path, COMMAND, text) == [("AGT105", Span.of(3, 15, 3, 33), Severity.HINT)]
     same = skill("arguments: [issue, branch]\nargument-hint: <issue> <branch>\n", "$issue $branch")
     assert findings(tmp_path / "b", COMMAND, same) == []
+
+
+def test_the_tool_sets_behind_the_body_rules_name_current_tools() -> None:
+    from subagent_lsp.definitions import spec
+
+    names = {t.name for t in spec.TOOLS}
+    assert names >= spec.NO_PERMISSION_TOOLS
+    assert set(spec.TEAMMATE_TOOLS) <= names
+    assert {t.name for t in spec.TOOLS if t.removed_from_subagents} <= names

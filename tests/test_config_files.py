@@ -11,6 +11,7 @@ import pytest
 
 from subagent_lsp.definitions.checks import check_document
 from subagent_lsp.definitions.document import parse_document
+from subagent_lsp.definitions.findings import Severity
 from subagent_lsp.definitions.kinds import FileKind, classify
 from subagent_lsp.definitions.rules.report import CheckOptions
 from subagent_lsp.definitions.spec import Kind
@@ -47,13 +48,13 @@ PLANTED = {
     ("market/.claude-plugin/marketplace.json", 0, 9, "AGT240", "error"),
     ("market/.claude-plugin/marketplace.json", 0, 34, "AGT206", "error"),
     ("market/.claude-plugin/marketplace.json", 0, 43, "AGT240", "error"),
-    ("market/.claude-plugin/marketplace.json", 0, 85, "AGT242", "error"),
+    ("market/.claude-plugin/marketplace.json", 0, 85, "AGT242", "warning"),
     ("plugin/.claude-plugin/plugin.json", 0, 0, "AGT244", "warning"),
     ("plugin/.claude-plugin/plugin.json", 1, 10, "AGT240", "error"),
     ("plugin/.claude-plugin/plugin.json", 2, 13, "AGT243", "information"),
     ("plugin/.claude-plugin/plugin.json", 3, 13, "AGT241", "error"),
-    ("plugin/.claude-plugin/plugin.json", 3, 35, "AGT242", "error"),
-    ("plugin/.claude-plugin/plugin.json", 4, 14, "AGT204", "error"),
+    ("plugin/.claude-plugin/plugin.json", 3, 35, "AGT242", "warning"),
+    ("plugin/.claude-plugin/plugin.json", 4, 14, "AGT204", "warning"),  # ignored, still loads
     ("plugin/.claude-plugin/plugin.json", 5, 2, "AGT203", "warning"),
     ("plugin/hooks/hooks.json", 0, 67, "AGT222", "warning"),
     ("plugin/hooks/hooks.json", 0, 82, "AGT220", "warning"),
@@ -275,6 +276,25 @@ def test_plugin_paths(tmp_path: Path) -> None:
     assert _plugin(tmp_path, '{"name": "k_1", "defaultEnabled": "yes"}') == ["AGT240", "AGT204"]
     assert _plugin(tmp_path, '{"name": 3}') == ["AGT204"]
     assert _plugin(tmp_path, "") == []
+
+
+def test_plugin_manifest_agrees_with_what_claude_code_loads(tmp_path: Path) -> None:
+    # Measured on v2.1.332 (fixtures plugins/oracle-*): a string author loads, a list of
+    # servers and an agents folder do not (AGT054 says so on the plugin's agents too).
+    assert _plugin(tmp_path, '{"name": "k", "author": "Jane Doe"}') == []
+    assert _plugin(tmp_path, '{"name": "k", "author": {"name": "Jane"}}') == []
+    assert _plugin(tmp_path, '{"name": "k", "author": 3}') == ["AGT204"]
+    # a display field of the wrong type is ignored, the plugin still loads (oracle-homepage-
+    # number); any other wrong type fails the manifest (oracle-deps-object)
+    soft = _check('{"name": "k", "homepage": 3}', Kind.PLUGIN_MANIFEST)
+    assert [(f.code, f.severity) for f in soft] == [("AGT204", Severity.WARNING)]
+    hard = _check('{"name": "k", "dependencies": {}}', Kind.PLUGIN_MANIFEST)
+    assert [(f.code, f.severity) for f in hard] == [("AGT204", Severity.ERROR)]
+    listed = _check('{"name": "k", "mcpServers": [{"command": "x"}]}', Kind.PLUGIN_MANIFEST)
+    assert [(f.code, f.severity) for f in listed] == [("AGT204", Severity.ERROR)]
+    assert "fails to load" in listed[0].message
+    assert _plugin(tmp_path, '{"name": "k", "agents": "./agents/"}', ("agents/a.md",)) == ["AGT241"]
+    assert _plugin(tmp_path, '{"name": "k", "agents": ["./agents/a.md"]}', ("agents/a.md",)) == []
 
 
 def test_plugin_inline_hooks_and_misplaced_files(tmp_path: Path) -> None:

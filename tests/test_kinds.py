@@ -129,13 +129,26 @@ def test_a_projects_own_claude_folder_and_memory_are_not_part_of_a_plugin_at_its
         ),
         ({"author": "Jane Doe", "mcpServers": {"x": {}}, "dependencies": []}, []),
         ({"agents": 3, "skills": [None]}, []),  # other shapes: not what this check knows
+        ({"skills": ".", "homepage": 3, "keywords": "x"}, []),
+        ({"hooks": "hooks/h.json"}, ["hooks `hooks/h.json` must start with `./`"]),
+        ({"mcpServers": "m.json"}, ["mcpServers `m.json` must start with `./`"]),
+        ({"outputStyles": ["styles/"]}, ["outputStyles `styles/` must start with `./`"]),
+        ({"name": "my kit"}, ["`name` `my kit` cannot contain spaces"]),
+        ({"name": None}, ["`name` is required"]),
+        ({"name": 3}, ["`name` must be a string"]),
         ([], []),
     ],
 )
 def test_manifest_paths_claude_code_rejects(manifest: object, problems: list[str]) -> None:
     """Measured on 2.1.332 (fixtures plugins/oracle-*-noslash, oracle-agents-dir,
     oracle-commands-dir, oracle-agents-file, oracle-commands-objects, oracle-mcp-list,
-    oracle-deps-object, oracle-author-*): any of these and the plugin does not load."""
+    oracle-deps-object, oracle-author-*, oracle-no-name, oracle-name-spaces, oracle-skills-dot,
+    oracle-homepage-number, oracle-keywords-string): any of these and the plugin does not
+    load."""
+    if isinstance(manifest, dict):
+        manifest = {"name": "kit", **manifest}
+        if manifest["name"] is None:
+            del manifest["name"]
     assert list(manifest_problems(manifest)) == problems
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from oracle.facts import extract
 from oracle.frontmatter import read, retry_text
-from oracle.verdict import _same_text, judge_skill
+from oracle.verdict import _environment_refusal, _same_text, judge_skill
 
 
 def test_listing_escapes_and_literal_newlines_are_the_written_text() -> None:
@@ -65,3 +65,15 @@ def test_the_release_tables_are_found_by_what_they_hold(tmp_path: Path) -> None:
     }
     (tmp_path / "other").write_bytes(b"nothing here")
     assert extract(tmp_path / "other") == {"tool_names": [], "tool_aliases": {}}
+
+
+def test_refusals_the_harness_environment_causes_are_told_apart() -> None:
+    # held-out: `isolation: worktree` outside a git repository, and an agent whose tools are
+    # all MCP tools (the harness configures no servers) spawn in the file's own project.
+    worktree = "Cannot create agent worktree: not in a git repository and no WorktreeCreate hooks"
+    assert "git repository" in (_environment_refusal(worktree) or "")
+    mcp = "would be spawned with zero tools — refusing. unrecognized [mcp__a__x, mcp__a__y]."
+    assert "MCP servers" in (_environment_refusal(mcp) or "")
+    assert _environment_refusal("would be spawned with zero tools. unrecognized [Bsh]") is None
+    assert _environment_refusal("unrecognized [mcp__a__x, Bsh] zero tools") is None
+    assert _environment_refusal(None) is None

@@ -195,3 +195,33 @@ def test_a_command_in_a_fence_may_run_from_the_project_root(tmp_path: Path) -> N
     ]
     files["scripts/claw.js"] = "//\n"
     assert run(tmp_path, files, ".claude/skills/loop/SKILL.md", "AGT108") == []
+
+
+def test_a_command_may_run_from_the_project_or_the_plugin_without_git(tmp_path: Path) -> None:
+    # held-out (repositories read from an archive, no .git): a project skill running the
+    # repository's scripts/, a plugin skill running the plugin's scripts/
+    skill = "---\ndescription: Loop.\n---\n```bash\nbash scripts/claw.sh repo\n```\n"
+    files = {"proj/.claude/skills/loop/SKILL.md": skill, "proj/scripts/claw.sh": "#\n"}
+    files["kit/.claude-plugin/plugin.json"] = '{"name": "kit"}'
+    files["kit/skills/loop/SKILL.md"] = skill
+    files["kit/scripts/claw.sh"] = "#\n"
+    assert run(tmp_path, files, "proj/.claude/skills/loop/SKILL.md", "AGT108") == []
+    assert run(tmp_path, files, "kit/skills/loop/SKILL.md", "AGT108") == []
+    files["lone/skills/loop/SKILL.md"] = skill
+    assert [c for c, *_ in run(tmp_path, files, "lone/skills/loop/SKILL.md", "AGT108")] == [
+        "AGT108"
+    ]
+
+
+def test_a_file_name_is_not_an_instruction(tmp_path: Path) -> None:
+    # held-out: a table of templates, "[check.py](./templates/check.py) | `scripts/check.py`"
+    body = "| [check.py](./templates/check.py) | `scripts/check.py` |\n"
+    files = {
+        ".claude/skills/t/SKILL.md": f"---\ndescription: T.\n---\n{body}",
+        ".claude/skills/t/templates/check.py": "#\n",
+    }
+    assert run(tmp_path, files, ".claude/skills/t/SKILL.md", "AGT108") == []
+    files[".claude/skills/t/SKILL.md"] = "---\ndescription: T.\n---\nRun `scripts/check.py`.\n"
+    assert [c for c, *_ in run(tmp_path, files, ".claude/skills/t/SKILL.md", "AGT108")] == [
+        "AGT108"
+    ]

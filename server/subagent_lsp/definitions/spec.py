@@ -552,9 +552,12 @@ NOT_AGENT_STEMS = (
     "contributing",
     "license",
     "code_of_conduct",
-    "security",
     "index",
 )
+# GitHub's community files written as GitHub names them: `SECURITY.md` is a policy, while
+# `security.md` in an agents folder is a security agent (held-out: a folder of such agents
+# without frontmatter, all skipped by v2.1.332).
+NOT_AGENT_UPPER_STEMS = ("SECURITY",)
 NAME_COLON_SKIPPED_SINCE = "2.1.218"  # a `:` in a subagent name makes Claude Code skip the file
 SKILL_NAME_MAX = 64
 SKILL_DESCRIPTION_MAX = 1024  # Agent Skills spec
@@ -1023,7 +1026,24 @@ READ_ONLY_GIT = frozenset(
     | {"remote", "tag", "shortlog", "reflog", "grep", "config"}
 )
 READ_ONLY_GIT_STASH = frozenset({"list", "show"})  # `git stash list`; a bare `git stash` writes
+# `git worktree list` is in the release's own table of read-only commands (its safe flags
+# `--porcelain`, `-v`; v2.1.332, read from the program's text; held-out: a skill's `!` line).
+READ_ONLY_GIT_WORKTREE = frozenset({"list"})
 SHELL_TOOLS = ("Bash", "PowerShell")  # what runs a command the body says to run
+# Claude Code adds these to the `tools` of a definition run as an agent-team teammate
+# (SendMessage for an in-process one, the Task tools where the session has them: agent-teams
+# docs, v2.1.332); as a plain subagent it gets only what `tools` lists.
+TEAMMATE_TOOLS = ("SendMessage", "TaskCreate", "TaskGet", "TaskList", "TaskUpdate")
+# Tools that never ask for permission (tools-reference.md, "Permission required: No"): a skill's
+# `allowed-tools` pre-approves nothing for them, so leaving one out costs nothing.
+NO_PERMISSION_TOOLS = frozenset(
+    {"Agent", "AskUserQuestion", "CronCreate", "CronDelete", "CronList", "EndConversation"}
+    | {"EnterPlanMode", "ExitWorktree", "Glob", "Grep", "ListAgents", "ListMcpResourcesTool"}
+    | {"LSP", "PushNotification", "Read", "ReadMcpResourceTool", "RemoteTrigger"}
+    | {"ReportFindings", "ScheduleWakeup", "SendMessage", "SendUserFile", "TaskCreate"}
+    | {"TaskGet", "TaskList", "TaskOutput", "TaskStop", "TaskUpdate", "TodoWrite", "ToolSearch"}
+    | {"WaitForMcpServers"}
+)
 # Subagent types every session has, whatever the workspace defines (sub-agents.md).
 BUILTIN_AGENTS = frozenset(
     {"general-purpose", "Explore", "Plan", "statusline-setup", "claude-code-guide", "fork"}

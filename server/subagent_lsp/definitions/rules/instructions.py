@@ -292,7 +292,33 @@ def check_instructions(r: Report) -> None:
                 severity=H if ins.conditional else None,
             )
             continue
+        fact = spec.tool_index().get(ins.tool)
+        if kind is Kind.SUBAGENT and fact is not None and fact.removed_from_subagents:
+            if ins.tool == "ExitPlanMode" and _plan_mode(doc):
+                continue
+            r.add(
+                "AGT100",
+                ins.span,
+                f"{said}, but Claude Code removes `{ins.tool}` from every subagent, even when "
+                "`tools` lists it: this agent cannot call it.",
+                severity=H if ins.conditional else None,
+            )
+            continue
         if grant.listed is None or _has(grant.listed, ins):
+            continue
+        if ins.shell and _skill_mode(doc, ins.what):
+            continue  # "run `update`" with `argument-hint: [update | audit]`: its own mode
+        if ins.shell and _mcp_tool_named(grant.listed, ins.what):
+            continue  # "Run `mcp-find x`" with `mcp__srv__mcp-find` granted: a tool call
+        if kind is Kind.SUBAGENT and ins.tool in spec.TEAMMATE_TOOLS:
+            r.add(
+                "AGT100",
+                ins.span,
+                f"{said}, but `tools` does not grant `{ins.tool}`: as a subagent it cannot call "
+                "it (run as an agent-team teammate, Claude Code adds it).",
+                add_tool_fix(r, "tools", ins.tool),
+                severity=H,
+            )
             continue
         if kind is Kind.SUBAGENT:
             r.add(
@@ -302,7 +328,7 @@ def check_instructions(r: Report) -> None:
                 add_tool_fix(r, "tools", ins.tool),
                 severity=H if ins.conditional else None,
             )
-        else:
+        elif ins.tool not in spec.NO_PERMISSION_TOOLS:
             r.add(
                 "AGT101",
                 ins.span,
@@ -310,6 +336,29 @@ def check_instructions(r: Report) -> None:
                 "asking for permission each time.",
                 add_tool_fix(r, "allowed-tools", ins.tool),
             )
+
+
+def _mcp_tool_named(listed: frozenset[str], what: str) -> bool:
+    """Whether the command's first word is the short name of a granted MCP tool."""
+    cmd = what.split("`", 1)[1] if "`" in what else what
+    word = cmd.split(None, 1)[0] if cmd.split() else ""
+    return bool(word) and any(
+        t.startswith("mcp__") and t.rsplit("__", 1)[-1] == word for t in listed
+    )
+
+
+def _skill_mode(doc: Document, what: str) -> bool:
+    """Whether "run `word`" names one of the values `argument-hint` offers."""
+    cmd = what.split("`", 1)[1].rstrip("`") if "`" in what else what
+    hint = doc.get("argument-hint")
+    if " " in cmd.strip() or hint is None or not hint.is_scalar or not hint.text:
+        return False
+    return cmd.strip() in re.findall(r"[\w-]+", hint.text)
+
+
+def _plan_mode(doc: Document) -> bool:
+    node = doc.get("permissionMode")
+    return node is not None and node.is_scalar and node.text == "plan"
 
 
 def _said(ins: Instruction) -> str:

@@ -452,7 +452,7 @@ def check_catalog(r: Report) -> None:
 @emits("AGT054")
 def check_plugin_manifest(r: Report) -> None:
     """Any file of a plugin whose manifest Claude Code rejects: reported at the file's first
-    line (the manifest itself is not a file this checker reads)."""
+    line (the manifest's own findings, AGT204/AGT206/AGT240/AGT241, say where it fails)."""
     if not r.fk.plugin_problems:
         return
     shown = "; ".join(r.fk.plugin_problems[:3])

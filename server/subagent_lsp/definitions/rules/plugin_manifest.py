@@ -34,9 +34,10 @@ RULES = table(
         "plugin-name-form",
         W,
         "A plugin or marketplace name that is not kebab-case.",
-        "`claude plugin validate` (v2.1.332) rejects a name with spaces (the plugin cannot be "
-        "installed: an error) and warns about any other non-kebab-case name, which Claude Code "
-        "accepts but the claude.ai marketplace sync refuses.",
+        "`claude plugin validate` (v2.1.332) rejects a name with spaces (measured: the plugin does "
+        "not load at all, an error; its agents get AGT054) and warns about any other "
+        "non-kebab-case name, which Claude Code accepts but the claude.ai marketplace sync "
+        "refuses.",
         example=Example('{"name": "Review_Kit"}\n', MANIFEST_PATH),
         fix="Use lowercase letters, digits and hyphens: `review-kit` (quick fix).",
         applicability="unsafe",
@@ -45,9 +46,11 @@ RULES = table(
         "AGT241",
         "plugin-path-not-relative",
         E,
-        "A component path that does not start with `./`.",
+        "A component path that does not start with `./` (or an `agents` entry that is a folder).",
         "Claude Code requires every manifest path to be relative to the plugin root and start "
-        'with `./` (`claude plugin validate`: "must start with ./"); the plugin fails to load.',
+        'with `./` (`claude plugin validate`: "must start with ./"), and an `agents` entry to '
+        "name a `.md` file; otherwise the plugin fails to load (measured on v2.1.332; its "
+        "agents get AGT054).",
         example=Example(
             '{"name": "review-kit", "agents": ["agents/reviewer.md"]}\n',
             MANIFEST_PATH,
@@ -59,10 +62,12 @@ RULES = table(
     Rule(
         "AGT242",
         "plugin-path-missing",
-        E,
+        W,
         "A path the manifest lists does not exist.",
         '`claude plugin validate` reports "Path not found … The runtime loader will report this '
-        'as a load failure" (v2.1.332).',
+        'as a load failure", but the rest of the plugin still loads (measured on v2.1.332: a '
+        "manifest naming a missing `./skills/` or `./commands/` folder, or an agent file that is "
+        "not there, loads its other agents as written).",
         example=Example('{"name": "review-kit", "commands": "./cmds/"}\n', MANIFEST_PATH),
         fix="Fix the path, or create the file.",
     ),
@@ -149,13 +154,36 @@ def check_plugin_manifest(r: Report) -> None:
             continue
         if fact.vtype == "path":
             if expect_type(r, key.text, value, "string|array", "a path or a list of paths"):
-                _paths(r, value, key.text == "skills")
+                _paths(r, value, key.text == "skills", key.text == "agents")
         elif fact.vtype == "config":
-            if expect_type(r, key.text, value, "string|array|object", "paths or an object"):
+            # A list for `mcpServers` fails the manifest's validation: the plugin does not
+            # load (measured on v2.1.332: fixture plugins/oracle-mcp-list; AGT054 on its agents).
+            wanted = "string|object" if key.text == "mcpServers" else "string|array|object"
+            shown = "a path or an object of servers" if key.text == "mcpServers" else None
+            if expect_type(
+                r,
+                key.text,
+                value,
+                wanted,
+                shown or "paths or an object",
+                then="the plugin fails to load." if shown else "",
+            ):
                 _config(r, key.text, value)
-        elif fact.vtype in ("string", "boolean", "array", "object"):
+        elif fact.vtype in ("string", "boolean", "array", "object", "object|string"):
+            shown = " or ".join(f"a JSON {t}" for t in fact.vtype.split("|"))
+            if key.text in cs.PLUGIN_DISPLAY_KEYS:
+                expect_type(
+                    r,
+                    key.text,
+                    value,
+                    fact.vtype,
+                    shown,
+                    Severity.WARNING,
+                    "Claude Code ignores it and the plugin still loads.",
+                )
+                continue
             severity = Severity.WARNING if key.text in ("metadata", "experimental") else None
-            expect_type(r, key.text, value, fact.vtype, f"a JSON {fact.vtype}", severity)
+            expect_type(r, key.text, value, fact.vtype, shown, severity)
     version = root.get("version")
     if version is not None and is_str(version) and not cs.SEMVER.match(version.text):
         r.add(
@@ -180,7 +208,7 @@ def check_name(r: Report, node: YNode, what: str) -> None:
         node.span,
         f"The {what} name `{text}` "
         + (
-            "contains spaces: it cannot be installed."
+            "contains spaces: Claude Code rejects the manifest and the plugin does not load."
             if spaced
             else "is not kebab-case: Claude Code accepts it, the claude.ai marketplace sync "
             "does not."
@@ -192,7 +220,7 @@ def check_name(r: Report, node: YNode, what: str) -> None:
 
 
 @emits("AGT241", "AGT242")
-def _paths(r: Report, value: YNode, dot_ok: bool) -> None:
+def _paths(r: Report, value: YNode, dot_ok: bool, files_only: bool = False) -> None:
     items = [value] if value.is_scalar else value.items
     root = _plugin_root(r)
     for item in items:
@@ -213,6 +241,16 @@ def _paths(r: Report, value: YNode, dot_ok: bool) -> None:
                 else None,
             )
             continue
+        if files_only and not path.endswith(".md"):
+            # Measured on v2.1.332 (fixture plugins/oracle-agents-dir): `"agents": "./agents/"`
+            # fails the manifest's validation, as AGT054 says on the plugin's agents.
+            r.add(
+                "AGT241",
+                item.span,
+                f"`{path}` must name an agent's .md file (`agents` takes files, not folders): "
+                "the plugin fails to load. Leave `agents` out to load `agents/` by default.",
+            )
+            continue
         if "${" in path:
             continue
         target = os.path.normpath(os.path.join(root, path))
@@ -220,7 +258,8 @@ def _paths(r: Report, value: YNode, dot_ok: bool) -> None:
             r.add(
                 "AGT242",
                 item.span,
-                f"`{path}` does not exist in the plugin: Claude Code reports a load failure.",
+                f"`{path}` does not exist in the plugin: Claude Code logs a load failure for it "
+                "and loads the rest of the plugin without it.",
             )
 
 

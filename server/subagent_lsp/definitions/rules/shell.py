@@ -119,6 +119,8 @@ def _read_only(command: str) -> bool:
             return True
         if subs[0] == "stash":
             return len(subs) > 1 and subs[1] in spec.READ_ONLY_GIT_STASH
+        if subs[0] == "worktree":
+            return len(subs) > 1 and subs[1] in spec.READ_ONLY_GIT_WORKTREE
         return subs[0] in spec.READ_ONLY_GIT
     return False
 

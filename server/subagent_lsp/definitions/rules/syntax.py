@@ -283,7 +283,7 @@ _README_LIKE = frozenset(spec.NOT_AGENT_STEMS)
 def _no_frontmatter(r: Report) -> None:
     doc = r.doc
     stem = file_stem(doc.path)
-    if stem.lower() in _README_LIKE:
+    if stem.lower() in _README_LIKE or stem in spec.NOT_AGENT_UPPER_STEMS:
         r.add(
             "AGT053",
             doc.line_span(0),
