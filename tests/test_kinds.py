@@ -101,6 +101,15 @@ def test_a_projects_own_claude_folder_and_memory_are_not_part_of_a_plugin_at_its
     (root / "agents").mkdir()
     memory = classify(str(root / "CLAUDE.md"), "See @docs/a.md\n")
     assert memory is not None and memory.kind is Kind.MEMORY and not memory.plugin
+    # ...but in .claude/agents/ or the plugin's agents/ Claude Code reads it as an agent
+    # (held-out set 1: it skipped a CLAUDE.md without frontmatter there).
+    as_agent = classify(str(root / ".claude" / "agents" / "CLAUDE.md"), "# notes\n")
+    assert as_agent is not None and as_agent.kind is Kind.SUBAGENT and not as_agent.plugin
+    (tmp_path / "other").mkdir()
+    other = _plugin(tmp_path / "other", {"name": "other"})
+    (other / "agents").mkdir()
+    in_plugin = classify(str(other / "agents" / "CLAUDE.md"), "# notes\n")
+    assert in_plugin is not None and in_plugin.kind is Kind.SUBAGENT and in_plugin.plugin
     plugin_agent = classify(str(root / "agents" / "x.md"), agent)
     assert plugin_agent is not None and plugin_agent.plugin and plugin_agent.plugin_problems
 

@@ -307,6 +307,13 @@ def _distinctive_keys() -> tuple[frozenset[str], frozenset[str]]:
 _CLAUDE_AGENTS = os.sep + os.path.join(".claude", "agents") + os.sep
 
 
+def _in_agents_folder(plugin: Plugin | None, path: str) -> bool:
+    if plugin is None:
+        return False
+    inside = os.path.relpath(path, plugin.root).split(os.sep)
+    return plugin.lists(path) or (len(inside) > 1 and inside[0] == "agents")
+
+
 def _scope_of(path: str) -> str:
     """The agents folder a subagent belongs to: agents in one scope share one namespace."""
     marker = os.sep + "agents" + os.sep
@@ -325,9 +332,14 @@ def classify(
     globs = globs or default_globs()
     abspath = os.path.abspath(path)
     by_glob = globs.match(abspath)
-    if by_glob is Kind.MEMORY:  # CLAUDE.md is read as memory wherever it is, plugin or not
-        return FileKind(Kind.MEMORY)
     plugin = find_plugin(abspath)
+    if by_glob is Kind.MEMORY:
+        # Claude Code loads every .md in .claude/agents/ (and a plugin's agents folder) as an
+        # agent, a CLAUDE.md too (it skips one without frontmatter); anywhere else, plugin or
+        # not, CLAUDE.md is memory.
+        if _CLAUDE_AGENTS not in abspath and not _in_agents_folder(plugin, abspath):
+            return FileKind(Kind.MEMORY)
+        by_glob = Kind.SUBAGENT
     if plugin is not None:
         kind = _classify_in_plugin(plugin, abspath, by_glob, text)
         if kind is not None or not explicit:
