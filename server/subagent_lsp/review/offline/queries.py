@@ -527,6 +527,8 @@ def _django_chain(
                     continue  # a lookup across a relation: another table
                 if field == "pk":
                     field = next((c.name for c in table.columns.values() if c.primary_key), "id")
+                if lookup == "isnull" and _is_false(kw.value):
+                    continue  # IS NOT NULL keeps most rows: no index narrows it
                 if not lookup or lookup in _DJANGO_EQ:
                     if field not in shape.eq:
                         shape.eq.append(field)
@@ -550,7 +552,12 @@ def _django_chain(
     # Meta.ordering sorts every queryset that does not say otherwise. Alone (no filter) it is
     # worth an index only where the rows are read a page at a time.
     default_order = not ordered and not unordered and bool(table.ordering)
-    if default_order and (shape.eq or shape.ranges or _paginated(node, up)):
+    filtered = bool(shape.eq or shape.ranges)
+    if default_order and not filtered and _sorted_by_label(table):
+        # Categories or locations listed by name: a lookup table, a sort of a few rows (an
+        # index for it was judged noise on real apps).
+        default_order = False
+    if default_order and (filtered or _paginated(node, up)):
         ordering = table.ordering or ()
         shape.order_by = [c for c, _ in ordering]
         shape.order_desc = [d for _, d in ordering]
@@ -559,6 +566,18 @@ def _django_chain(
     if not (shape.eq or shape.ranges or shape.order_by):
         return None
     return FoundQuery(shape, source.span(node), description)
+
+
+_LABEL_FIELDS = ("CharField", "TextField", "SlugField", "EmailField")
+
+
+def _is_false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _sorted_by_label(table: Table) -> bool:
+    first = table.columns.get((table.ordering or (("", False),))[0][0])
+    return first is not None and first.type.endswith(_LABEL_FIELDS)
 
 
 def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
