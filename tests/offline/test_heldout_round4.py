@@ -241,6 +241,8 @@ def test_sql_script_schema_with_keys_added_by_alter_table(tmp_path: Path) -> Non
     assert "vote_pkey" in revision_id.rationale or "PRIMARY KEY" in revision_id.rationale
     tables = root / "admin/sql/create_tables.sql"
     for s in found:
+        # the app's own way to change an existing database: a script in its schema_changes/
+        assert "a new script in admin/schema_changes/" in s.rationale
         after = _applied(s, tables)
         assert "CREATE INDEX ix_" in after
 
