@@ -99,8 +99,8 @@ def migration_step(table: Table) -> str:
         folder = _schema_change_folder(table.path)
         if folder is None:
             return ""
-        root = project_root(table.path) or os.path.dirname(folder)
-        shown = os.path.relpath(folder, root).replace(os.sep, "/")
+        base = project_root(table.path) or os.path.dirname(folder)
+        shown = os.path.relpath(folder, base).replace(os.sep, "/")
         return (
             f"An existing database needs it too: add the statement as a new script in "
             f"{shown}/, where the app keeps its schema changes."
