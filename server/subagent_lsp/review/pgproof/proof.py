@@ -96,6 +96,10 @@ _HYPO_METHODS = re.compile(r"\bUSING\s+(gin|gist|spgist)\b", re.IGNORECASE)
 
 
 def _narrowed(plan: Plan, probe: str) -> bool:
+    """Read through an existing index, and not sorted after (an index that spares the sort of
+    a user's posts by time was judged worth it, however few the rows)."""
+    if any(line.lstrip().startswith(("Sort", "Incremental Sort")) for line in plan.lines):
+        return False
     return any(m.group(1) != probe for line in plan.lines for m in _EXISTING_INDEX.finditer(line))
 
 
