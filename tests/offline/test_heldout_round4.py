@@ -380,3 +380,67 @@ def test_django_site_lookup_tables_and_data_commands(tmp_path: Path) -> None:
     for s in found:
         ast.parse(_applied(s, models))
     assert "db_index=True" in _applied(found[0], models)
+
+
+# --- FastAPI + SQLAlchemy 2 async: a one-to-many read by a loader option ------------------
+
+NOTEBOOKS = """\
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, joinedload, mapped_column, relationship
+from sqlalchemy.orm import selectinload
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Notebook(Base):
+    __tablename__ = "notebooks"
+
+    id: Mapped[int] = mapped_column("id", primary_key=True)
+    title: Mapped[str] = mapped_column("title", String(length=64), nullable=False)
+    notes: Mapped[list[Note]] = relationship("Note", back_populates="notebook")
+
+    @classmethod
+    async def read_all(cls, session: AsyncSession, include_notes: bool):
+        stmt = select(cls)
+        if include_notes:
+            stmt = stmt.options(selectinload(cls.notes))
+        return await session.stream_scalars(stmt.order_by(cls.id))
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column("id", primary_key=True)
+    notebook_id: Mapped[int] = mapped_column(
+        "notebook_id", ForeignKey("notebooks.id"), nullable=False
+    )
+    notebook: Mapped[Notebook] = relationship("Notebook", back_populates="notes")
+
+    @classmethod
+    async def read_by_id(cls, session: AsyncSession, note_id: int):
+        stmt = select(cls).where(cls.id == note_id).options(joinedload(cls.notebook))
+        return await session.scalar(stmt)
+"""
+
+
+def test_loader_option_reads_the_children_by_their_foreign_key(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path / "app",
+        {
+            "pyproject.toml": '[project]\nname = "app"\ndependencies = ["fastapi", "sqlalchemy"]\n',
+            "app/models.py": NOTEBOOKS,
+        },
+    )
+    found = collect([str(root)], ["index"])
+    # accepted: selectinload reads every notebook's notes by notes.notebook_id, unindexed;
+    # silent: joinedload(cls.notebook) goes the other way, to the notebook's primary key
+    assert _sites(found, root) == {("app/models.py", 24, "Add an index on notes (notebook_id)")}
+    after = _applied(found[0], root / "app/models.py")
+    # the keyword joins the last argument, not the line that closes the call
+    assert '"notebook_id", ForeignKey("notebooks.id"), nullable=False, index=True\n    )' in after
+    ast.parse(after)

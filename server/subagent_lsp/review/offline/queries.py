@@ -53,6 +53,10 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
         name = dotted(node.func).split(".")[-1].replace("()", "")
         if name in _SQL_CALLS and node.args:
             found.extend(_raw(source, node.args[0], strings))
+        if name in _EAGER_LOADS and node.args and models:
+            eager = _eager_load(source, node, schema, up)
+            if eager is not None:
+                found.append(eager)
         if models and isinstance(node.func, ast.Attribute) and not _inner_of_chain(node, up):
             query = (
                 _sqlalchemy_chain(source, node, schema)
@@ -368,6 +372,36 @@ def _attribute_walk(
         return None
     shape = QueryShape(child.name, eq=[keys[0]])
     return FoundQuery(shape, source.span(node), f"{_short(source.text_of(node))} (lazy load)")
+
+
+# Loader options that read a one-to-many relationship's rows by the foreign key pointing back
+# (``selectinload``: ``WHERE notebook_id IN (...)``; ``joinedload``/``subqueryload``: a join).
+_EAGER_LOADS = {"selectinload", "subqueryload", "joinedload"}
+
+
+def _eager_load(
+    source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> FoundQuery | None:
+    """``select(Notebook).options(selectinload(Notebook.notes))``: every notebook's notes,
+    read by ``notes.notebook_id``."""
+    arg = node.args[0]
+    if not isinstance(arg, ast.Attribute):
+        return None
+    receiver = dotted(arg.value)
+    if receiver in ("cls", "self"):
+        current: ast.AST | None = node
+        while current is not None and not isinstance(current, ast.ClassDef):
+            current = up.get(current)
+        receiver = current.name if isinstance(current, ast.ClassDef) else ""
+    owner = schema.table_for_model(receiver.split(".")[-1])
+    if owner is None or arg.attr not in owner.relationships:
+        return None
+    child, keys = _walk_target(schema, owner, owner.relationships[arg.attr])
+    if child is None or len(keys) != 1:
+        return None  # a many-to-one (the parent's key) or an ambiguous walk: nothing to say
+    multi = [keys[0]] if dotted(node.func).endswith("selectinload") else []
+    shape = QueryShape(child.name, eq=[keys[0]], multi=multi)
+    return FoundQuery(shape, source.span(node), f"{_short(source.text_of(node))} (eager load)")
 
 
 def _walk_target(

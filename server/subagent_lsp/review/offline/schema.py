@@ -650,6 +650,13 @@ def _assignment(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:
 
 
 def _paren(source: Source, call: ast.Call) -> Position:
+    """Where a keyword joins the call: right after its last argument (so a call closed on a
+    line of its own, or after a trailing comma, reads ``nullable=False, index=True``), else
+    just inside its closing parenthesis."""
+    items: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    if items:
+        last = max(items, key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0))
+        return source.end(last)
     end = source.end(call)
     return Position(end.line, end.column - 1)
 
