@@ -160,6 +160,8 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
         return []
     if _inside_begin(call, facts.up) or _rolled_back_elsewhere(facts, receiver, call):
         return []
+    if _closed_in_finally(receiver, call, facts.up):
+        return []
     stmt = enclosing_statement(call, facts.up)
     if stmt is None:
         return []
@@ -202,6 +204,21 @@ def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) ->
         return False
     flask_db = receiver.endswith(".session") and facts.sessions.flask_db
     return flask_db or ("flask" in facts.frameworks and facts.sessions.rollback_handler)
+
+
+def _closed_in_finally(receiver: str, call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
+    """``try: ... conn.commit() finally: conn.close()``: closing a connection ends its failed
+    transaction (a pooled one is reset as it goes back to the pool), so nothing reuses it."""
+    current: ast.AST | None = call
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        parent = up.get(current)
+        if isinstance(parent, ast.Try) and current in parent.body:
+            for stmt in parent.finalbody:
+                for node in ast.walk(stmt):
+                    if isinstance(node, ast.Call) and dotted(node.func) == f"{receiver}.close":
+                        return True
+        current = parent
+    return False
 
 
 def _inside_begin(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:

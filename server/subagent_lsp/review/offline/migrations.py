@@ -68,8 +68,43 @@ def new_migration(table: Table, cols: list[str], name: str) -> list[Edit] | None
     return [Edit(path, Span.point(0, 0), text)]
 
 
+_CHANGE_FOLDER = re.compile(
+    r"^(?:schema[_-]?changes?|migrations?|upgrades?|patches|updates)$", re.I
+)
+
+
+def _schema_change_folder(script: str) -> str | None:
+    """A folder of SQL scripts beside (or below) the one that creates the table: where the app
+    keeps the changes an existing database gets (``admin/schema_changes/24.sql``)."""
+    here = os.path.dirname(os.path.abspath(script))
+    for parent in (here, os.path.dirname(here)):
+        try:
+            names = sorted(os.listdir(parent))
+        except OSError:
+            continue
+        for name in names:
+            folder = os.path.join(parent, name)
+            if _CHANGE_FOLDER.match(name) and os.path.isdir(folder):
+                try:
+                    if any(f.endswith(".sql") for f in os.listdir(folder)):
+                        return folder
+                except OSError:
+                    continue
+    return None
+
+
 def migration_step(table: Table) -> str:
     """How the app turns a model edit into a schema change, in its own tooling."""
+    if table.origin == "sql":
+        folder = _schema_change_folder(table.path)
+        if folder is None:
+            return ""
+        base = project_root(table.path) or os.path.dirname(folder)
+        shown = os.path.relpath(folder, base).replace(os.sep, "/")
+        return (
+            f"An existing database needs it too: add the statement as a new script in "
+            f"{shown}/, where the app keeps its schema changes."
+        )
     if table.origin == "django":
         return "Then `python manage.py makemigrations` writes the migration."
     if table.origin == "alembic":

@@ -53,6 +53,10 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
         name = dotted(node.func).split(".")[-1].replace("()", "")
         if name in _SQL_CALLS and node.args:
             found.extend(_raw(source, node.args[0], strings))
+        if name in _EAGER_LOADS and node.args and models:
+            eager = _eager_load(source, node, schema, up)
+            if eager is not None:
+                found.append(eager)
         if models and isinstance(node.func, ast.Attribute) and not _inner_of_chain(node, up):
             query = (
                 _sqlalchemy_chain(source, node, schema)
@@ -370,6 +374,36 @@ def _attribute_walk(
     return FoundQuery(shape, source.span(node), f"{_short(source.text_of(node))} (lazy load)")
 
 
+# Loader options that read a one-to-many relationship's rows by the foreign key pointing back
+# (``selectinload``: ``WHERE notebook_id IN (...)``; ``joinedload``/``subqueryload``: a join).
+_EAGER_LOADS = {"selectinload", "subqueryload", "joinedload"}
+
+
+def _eager_load(
+    source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> FoundQuery | None:
+    """``select(Notebook).options(selectinload(Notebook.notes))``: every notebook's notes,
+    read by ``notes.notebook_id``."""
+    arg = node.args[0]
+    if not isinstance(arg, ast.Attribute):
+        return None
+    receiver = dotted(arg.value)
+    if receiver in ("cls", "self"):
+        current: ast.AST | None = node
+        while current is not None and not isinstance(current, ast.ClassDef):
+            current = up.get(current)
+        receiver = current.name if isinstance(current, ast.ClassDef) else ""
+    owner = schema.table_for_model(receiver.split(".")[-1])
+    if owner is None or arg.attr not in owner.relationships:
+        return None
+    child, keys = _walk_target(schema, owner, owner.relationships[arg.attr])
+    if child is None or len(keys) != 1:
+        return None  # a many-to-one (the parent's key) or an ambiguous walk: nothing to say
+    multi = [keys[0]] if dotted(node.func).endswith("selectinload") else []
+    shape = QueryShape(child.name, eq=[keys[0]], multi=multi)
+    return FoundQuery(shape, source.span(node), f"{_short(source.text_of(node))} (eager load)")
+
+
 def _walk_target(
     schema: Schema, owner: Table, relationship: Relationship
 ) -> tuple[Table | None, list[str]]:
@@ -527,6 +561,8 @@ def _django_chain(
                     continue  # a lookup across a relation: another table
                 if field == "pk":
                     field = next((c.name for c in table.columns.values() if c.primary_key), "id")
+                if lookup == "isnull" and _is_false(kw.value):
+                    continue  # IS NOT NULL keeps most rows: no index narrows it
                 if not lookup or lookup in _DJANGO_EQ:
                     if field not in shape.eq:
                         shape.eq.append(field)
@@ -550,7 +586,12 @@ def _django_chain(
     # Meta.ordering sorts every queryset that does not say otherwise. Alone (no filter) it is
     # worth an index only where the rows are read a page at a time.
     default_order = not ordered and not unordered and bool(table.ordering)
-    if default_order and (shape.eq or shape.ranges or _paginated(node, up)):
+    filtered = bool(shape.eq or shape.ranges)
+    if default_order and not filtered and _sorted_by_label(table):
+        # Categories or locations listed by name: a lookup table, a sort of a few rows (an
+        # index for it was judged noise on real apps).
+        default_order = False
+    if default_order and (filtered or _paginated(node, up)):
         ordering = table.ordering or ()
         shape.order_by = [c for c, _ in ordering]
         shape.order_desc = [d for _, d in ordering]
@@ -559,6 +600,18 @@ def _django_chain(
     if not (shape.eq or shape.ranges or shape.order_by):
         return None
     return FoundQuery(shape, source.span(node), description)
+
+
+_LABEL_FIELDS = ("CharField", "TextField", "SlugField", "EmailField")
+
+
+def _is_false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _sorted_by_label(table: Table) -> bool:
+    first = table.columns.get((table.ordering or (("", False),))[0][0])
+    return first is not None and first.type.endswith(_LABEL_FIELDS)
 
 
 def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:

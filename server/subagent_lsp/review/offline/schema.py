@@ -110,7 +110,8 @@ class Table:
         for col in self.columns.values():
             if (col.primary_key and len(keys) == 1) or col.unique or col.indexed:
                 out.append((f"{col.name} (column)", (col.name,)))
-        return out
+        # The same key read from two scripts that write it is one index.
+        return list(dict.fromkeys(out))
 
 
 @dataclass
@@ -172,6 +173,16 @@ class Schema:
             # The migration's indexes exist in the database: the model's table keeps them.
             extra = [(n, c) for n, c in low.all_indexes() if not high.covered(c)]
             return replace(high, migrated=[*high.migrated, *extra])
+        if existing.path != table.path and existing.origin == table.origin == "sql":
+            # A SQL schema written twice (the create script and a schema-change script that
+            # creates the table again): the keys and indexes either adds are in the database.
+            extra = [(n, c) for n, c in existing.indexes if (n, c) not in table.indexes]
+            return replace(
+                table,
+                columns={**existing.columns, **table.columns},
+                indexes=[*table.indexes, *extra],
+                ddl=[*existing.ddl, *table.ddl],
+            )
         # The same model again (an open document's text): what migrations add still holds.
         return replace(table, migrated=[*existing.migrated, *table.migrated])
 
@@ -268,7 +279,9 @@ def schema_from_sql(path: str, text: str) -> Schema:
             anchor_line=tdef.end_line + 1,
         )
         for col in tdef.columns:
-            table.columns[col.name] = Column(col.name, col.type, col.primary_key, col.unique)
+            table.columns[col.name] = Column(
+                col.name, col.type, col.primary_key, col.unique, boolean="bool" in col.type.lower()
+            )
         schema.add(table)
     return schema
 
@@ -637,6 +650,13 @@ def _assignment(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:
 
 
 def _paren(source: Source, call: ast.Call) -> Position:
+    """Where a keyword joins the call: right after its last argument (so a call closed on a
+    line of its own, or after a trailing comma, reads ``nullable=False, index=True``), else
+    just inside its closing parenthesis."""
+    items: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    if items:
+        last = max(items, key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0))
+        return source.end(last)
     end = source.end(call)
     return Position(end.line, end.column - 1)
 

@@ -321,13 +321,20 @@ def _classify(cond: exp.Expression, alias: str, table: str, shape: QueryShape) -
 
 
 def table_defs(sql: str) -> list[TableDef]:
-    """CREATE TABLE / CREATE INDEX statements in ``sql``."""
-    if len(sql) > MAX_SQL_CHARS * 10 or "create" not in sql.lower():
+    """CREATE TABLE / CREATE INDEX statements in ``sql``, and the keys that ALTER TABLE adds
+    (a schema dump writes its primary keys and unique constraints that way, often in a file of
+    their own)."""
+    lowered = sql.lower()
+    if len(sql) > MAX_SQL_CHARS * 10 or ("create" not in lowered and "alter" not in lowered):
         return []
     from sqlglot import exp
 
     tables: dict[str, TableDef] = {}
     for statement in split_statements(sql):
+        if statement.keyword == "ALTER":
+            for alter in _parse(sql[statement.start : statement.end]):
+                _alter_keys(alter, tables, _written(sql, statement))
+            continue
         if statement.keyword != "CREATE":
             continue
         for create in _parse(sql[statement.start : statement.end]):
@@ -342,6 +349,10 @@ def table_defs(sql: str) -> list[TableDef]:
                 table.ddl.append(_written(sql, statement))
                 for item in schema.expressions:
                     _table_item(item, table)
+                earlier = tables.get(table.name)
+                if earlier is not None:  # keys an ALTER TABLE above added to it
+                    table.indexes[:0] = earlier.indexes
+                    table.ddl[:0] = earlier.ddl
                 tables[table.name] = table
             elif kind == "INDEX":
                 index = _index_def(create)
@@ -351,6 +362,27 @@ def table_defs(sql: str) -> list[TableDef]:
                 owner.indexes.append((index.name, index.columns))
                 owner.ddl.append(_written(sql, statement))
     return list(tables.values())
+
+
+def _alter_keys(alter: exp.Expression, tables: dict[str, TableDef], written: str) -> None:
+    """``ALTER TABLE t ADD [CONSTRAINT c] PRIMARY KEY (...) | UNIQUE (...)``: an index on t."""
+    from sqlglot import exp
+
+    if not isinstance(alter, exp.Alter) or not isinstance(alter.this, exp.Table):
+        return
+    for action in alter.args.get("actions") or []:
+        if not isinstance(action, exp.AddConstraint):
+            continue
+        keys: list[tuple[str, tuple[str, ...]]] = []
+        for primary in action.find_all(exp.PrimaryKey):
+            keys.append(("PRIMARY KEY", tuple(_col_name(c) for c in primary.expressions)))
+        for unique in action.find_all(exp.UniqueColumnConstraint):
+            if isinstance(unique.this, exp.Schema):
+                keys.append(("UNIQUE", tuple(_col_name(c) for c in unique.this.expressions)))
+        if keys:
+            owner = tables.setdefault(alter.this.name, TableDef(alter.this.name))
+            owner.indexes.extend(keys)
+            owner.ddl.append(written)
 
 
 def index_defs(sql: str) -> list[IndexDef]:

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 
 PROBE = "proposed_index"
 GAIN = 0.5  # the plan must cost at most this fraction of what it cost before
+# A plan that already reads the table through an existing index at less than this cost (on the
+# 100,000 synthetic rows) visits a handful of pages: halving it was judged noise on a real app
+# (a grant found by its indexed code, then by its client too).
+NARROW_COST = 100.0
+_EXISTING_INDEX = re.compile(r"\b(?:Index|Index Only|Bitmap Index) Scan using (\S+)")
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,14 @@ def has_hypopg(conn: psycopg.Connection[Any]) -> bool:
 _HYPO_METHODS = re.compile(r"\bUSING\s+(gin|gist|spgist)\b", re.IGNORECASE)
 
 
+def _narrowed(plan: Plan, probe: str) -> bool:
+    """Read through an existing index, and not sorted after (an index that spares the sort of
+    a user's posts by time was judged worth it, however few the rows)."""
+    if any(line.lstrip().startswith(("Sort", "Incremental Sort")) for line in plan.lines):
+        return False
+    return any(m.group(1) != probe for line in plan.lines for m in _EXISTING_INDEX.finditer(line))
+
+
 def compare(
     conn: psycopg.Connection[Any],
     sql: str,
@@ -126,4 +139,6 @@ def compare(
         return PgProof(False, before, after, "the planner does not use the index", version)
     if after.cost > before.cost * GAIN:
         return PgProof(False, before, after, "the plan does not cost half as much", version)
+    if before.cost < NARROW_COST and _narrowed(before, name):
+        return PgProof(False, before, after, "an existing index already narrows the rows", version)
     return PgProof(True, before, after, "the planner uses the index and the cost drops", version)
