@@ -35,6 +35,8 @@ _NULL_CHECK = (
 
 def js_suggestions(facts: JsFacts, wanted: set[str]) -> list[Suggestion]:
     out: list[Suggestion] = []
+    if facts.browser:
+        return out
     inside = facts.tree.nodes(*_INSIDE)
     owners = innermost(facts.functions, inside)
     by_function: dict[int, list[Node]] = {}
@@ -303,7 +305,7 @@ def _async_rejection(facts: JsFacts, handler: Handler, nodes: list[Node]) -> lis
     ):
         return []
     awaits = [n for n in nodes if n.type == "await_expression" and not inside_try(n, handler.body)]
-    if not awaits:
+    if not awaits or (not handler.in_route and facts.project_wraps_handlers):
         return []
     tree = facts.tree
     body = handler.body

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..foreign.project import major_version, node_packages
+from ..foreign.project import is_browser_code, major_version, node_async_wrapper, node_packages
 from ..treesitter import Tree, ancestors, text_of
 
 if TYPE_CHECKING:
@@ -66,6 +67,16 @@ class JsFacts:
             return True
         version = major_version((self.packages or {}).get("express"))
         return version is not None and version >= 5
+
+    @cached_property
+    def project_wraps_handlers(self) -> bool:
+        """The package defines an async wrapper factory: a handler exported from this file
+        and routed elsewhere may well go through it."""
+        return node_async_wrapper(self.tree.path)
+
+    @property
+    def browser(self) -> bool:
+        return is_browser_code(self.tree.path, self.imports, self.packages)
 
     @property
     def express(self) -> bool:
