@@ -20,6 +20,9 @@ SKIP_PARTS = frozenset(
         "__tests__",
         "__mocks__",
         "testdata",
+        # one-off data loaders: their queries run once, on an empty database
+        "seeds",
+        "seeders",
     }
 )
 _TEST_FILE = re.compile(r"(\.(test|spec)\.[cm]?[jt]sx?|_test\.go)$")
