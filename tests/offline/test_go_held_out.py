@@ -94,3 +94,44 @@ def test_an_indexed_field_keeps_its_query_quiet(tmp_path: Path, field: str, tagg
     path = _project(tmp_path)
     (tmp_path / "model/post.go").write_text(MODEL.replace(field, tagged))
     assert len(_found(tmp_path, path)) == 1
+
+
+BUN = """\
+package store
+
+import (
+\t"context"
+
+\t"github.com/uptrace/bun"
+
+\t"example.com/app/models"
+)
+
+func purge(ctx context.Context, db *bun.DB, a *models.Account) error {
+\t_, err := db.NewDelete().Model((*models.Token)(nil)).Where("account_id = ?", a.ID).Exec(ctx) // BKD101 tokens (account_id)
+\treturn err
+}
+
+func load(ctx context.Context, db *bun.DB, a *models.Account, email string) error {
+\treturn db.NewSelect().Model(a).Where("email = ?", email).Scan(ctx) // BKD101 accounts (email)
+}
+"""
+BUN_SQL = (
+    "CREATE TABLE accounts (id SERIAL PRIMARY KEY, email TEXT NOT NULL);\n"
+    "CREATE TABLE tokens (id SERIAL PRIMARY KEY, account_id INT NOT NULL REFERENCES accounts(id),"
+    " token TEXT NOT NULL UNIQUE);\n"
+)
+
+
+def test_bun_chains_read_like_gorm_ones(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.21\n")
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations/001_init.sql").write_text(BUN_SQL)
+    path = tmp_path / "store.go"
+    path.write_text(BUN)
+    marked = {
+        (n, line.split("// BKD101 ")[1])
+        for n, line in enumerate(BUN.splitlines())
+        if "// BKD101 " in line
+    }
+    assert _found(tmp_path, path) == marked

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 TERMINALS = frozenset(
     {"First", "Find", "Take", "Last", "Count", "Delete", "Updates", "Update", "Pluck", "Scan"}
+    | {"Exec", "ScanAndCount", "Exists"}  # Bun's ends of a NewSelect/NewDelete/NewUpdate chain
 )
+_MODEL_TYPE = re.compile(r"&(?:\w+\.)?(\w+)\{|^\(\*(?:\w+\.)?(\w+)\)\(nil\)$")
 
 
 def gorm_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
@@ -69,8 +71,12 @@ def _chain(tree: Tree, outer: Node, schema: Schema, models: dict[str, str]) -> F
         elif method == "Table" and first is not None:
             table = first
         elif method == "Model" and items:
-            match = re.search(r"&(?:\w+\.)?(\w+)\{", text_of(items[0]))
-            table = table or (_table(match.group(1), schema, models) if match else None)
+            written = text_of(items[0])
+            match = _MODEL_TYPE.search(written)
+            model = (match.group(1) or match.group(2)) if match else None
+            if model is None and items[0].type == "identifier":
+                model = _type_of(outer, written)  # Model(a): a's declared type
+            table = table or (_table(model, schema, models) if model else None)
         elif method in TERMINALS and items and target is None:
             target = _target(items[0])
             inline = literal_value(items[1]) if len(items) > 1 else None
