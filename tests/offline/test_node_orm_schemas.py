@@ -231,3 +231,112 @@ def test_seed_scripts_are_not_reviewed(tmp_path: Path) -> None:
     seed = tmp_path / "seeds/01-posts.js"
     seed.write_text(CONTROLLER)
     assert _suggest(tmp_path, seed) == []
+
+
+DEFINE = """\
+const { DataTypes } = require("sequelize");
+
+module.exports = (sequelize) => {
+  sequelize.define("ticket", {
+    code: { type: DataTypes.STRING, unique: true },
+    state: DataTypes.STRING,
+    ownerId: { type: DataTypes.INTEGER, allowNull: false },
+  });
+};
+"""
+INIT = """\
+const { Model, DataTypes } = require("sequelize");
+
+class Visit extends Model {}
+
+Visit.init(
+  {
+    page: DataTypes.STRING,
+    seenAt: DataTypes.DATE,
+  },
+  {
+    sequelize: require("./db"),
+    tableName: "page_visits",
+    indexes: [{ fields: ["seenAt"] }],
+  },
+);
+
+module.exports = Visit;
+"""
+ROUTES = """\
+const { Op } = require("sequelize");
+const { models } = require("./db");
+const Visit = require("./visit");
+
+async function tickets(owner) {
+  return models.ticket.findAll({ where: { ownerId: owner }, order: [["createdAt", "DESC"]] }); // BKD101 tickets (ownerId, createdAt)
+}
+
+async function byCode(code) {
+  return models.ticket.findOne({ where: { code } });
+}
+
+async function recent(page, since) {
+  await models.ticket.findAll({ where: { ownerId: { [Op.in]: since } } }); // served by the one above
+  return Visit.count({ where: { page } }); // BKD101 page_visits (page)
+}
+
+async function close(state) {
+  return models.ticket.update({ state: "closed" }, { where: { state, [Op.or]: [] } }); // BKD101 tickets (state)
+}
+"""
+
+
+def _sequelize(root: Path) -> Path:
+    (root / "package.json").write_text(
+        '{"dependencies": {"express": "^4.18.2", "sequelize": "^6.35.0"}}'
+    )
+    (root / "ticket.model.js").write_text(DEFINE)
+    (root / "visit.js").write_text(INIT)
+    routes = root / "queries.js"
+    routes.write_text(ROUTES)
+    return routes
+
+
+def test_sequelize_models_get_proven_indexes(tmp_path: Path) -> None:
+    path = _sequelize(tmp_path)
+    found = _suggest(tmp_path, path)
+    assert {(s.span.start.line, s.title.removeprefix("Add an index on ")) for s in found} == (
+        _marked(ROUTES)
+    )
+    by_title = {s.title: s.edits[0] for s in found}
+    define = by_title["Add an index on tickets (ownerId, createdAt)"]
+    assert define.new_text == ', { indexes: [{ fields: ["ownerId", "createdAt"] }] }'
+    init = by_title["Add an index on page_visits (page)"]
+    assert init.new_text == ', { fields: ["page"] }'
+
+
+def test_each_sequelize_edit_applied_removes_its_suggestion(tmp_path: Path) -> None:
+    path = _sequelize(tmp_path)
+    for title in sorted(s.title for s in _suggest(tmp_path, path)):
+        target = next(s for s in _suggest(tmp_path, path) if s.title == title)
+        _apply(target)
+        assert title not in {s.title for s in _suggest(tmp_path, path)}
+    assert _suggest(tmp_path, path) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ("{ timestamps: true }", '{ timestamps: true, indexes: [{ fields: ["state"] }] }'),
+        ("{ timestamps: true, }", '{ timestamps: true, indexes: [{ fields: ["state"] }], }'),
+        ("{}", '{ indexes: [{ fields: ["state"] }] }'),
+        ("{ indexes: [] }", '{ indexes: [{ fields: ["state"] }] }'),
+    ],
+)
+def test_sequelize_options_take_the_index(tmp_path: Path, options: str, expected: str) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"sequelize": "^6.35.0"}}')
+    model = tmp_path / "model.js"
+    model.write_text(
+        'const Sequelize = require("sequelize");\n'
+        f'const Job = sequelize.define("job", {{ state: Sequelize.STRING }}, {options});\n'
+        "Job.findAll({ where: { state: 'queued' } });\n"
+    )
+    (found,) = _suggest(tmp_path, model)
+    _apply(found)
+    assert expected in model.read_text()

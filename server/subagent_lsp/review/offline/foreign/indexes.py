@@ -82,11 +82,46 @@ def _edits(table: Table, cols: list[str]) -> list[Edit] | None:
         return index_edits(table, cols, {})
     if table.origin == "typeorm":
         return _typeorm(table, cols)
+    if table.origin == "sequelize":
+        return _sequelize(table, cols)
     if table.origin == "knex":
         from ..js.knex import new_migration
 
         return new_migration(table.path, table.name, cols, index_name(table, cols))
     return None
+
+
+def _sequelize(table: Table, cols: list[str]) -> list[Edit] | None:
+    """``{ fields: [...] }`` into the model options' ``indexes`` (made if need be)."""
+    text = read_utf8(table.path)
+    if text is None:
+        return None
+    declared = next(
+        (
+            t
+            for t in foreign_tables(table.path, text)
+            if t.origin == "sequelize" and t.name == table.name
+        ),
+        None,
+    )
+    if declared is None or declared.edit_at is None:
+        return None
+    index = f"{{ fields: [{', '.join(repr(c).replace(chr(39), chr(34)) for c in cols)}] }}"
+    mode = declared.receiver
+    if mode.startswith("array"):
+        new = index if mode == "array-empty" else f", {index}"
+    elif mode.startswith("options"):
+        entry = f"indexes: [{index}]"
+        new = (
+            f" {entry} "
+            if mode == "options-empty"
+            else f" {entry},"
+            if mode == "options-comma"
+            else f", {entry}"
+        )
+    else:
+        new = f", {{ indexes: [{index}] }}"
+    return [Edit(table.path, Span(declared.edit_at, declared.edit_at), new)]
 
 
 def _typeorm(table: Table, cols: list[str]) -> list[Edit] | None:

@@ -31,9 +31,15 @@ def may_declare_tables(path: str, text: str) -> bool:
         return mentions_gorm(text)
     from ..js.knex_schema import mentions_knex
     from ..js.mongoose_schema import mentions_mongoose
+    from ..js.sequelize_schema import mentions_sequelize
     from ..js.typeorm_schema import mentions_typeorm
 
-    return mentions_mongoose(text) or mentions_typeorm(text) or mentions_knex(text)
+    return (
+        mentions_mongoose(text)
+        or mentions_typeorm(text)
+        or mentions_knex(text)
+        or mentions_sequelize(text)
+    )
 
 
 def foreign_tables(path: str, text: str) -> list[ForeignTable]:
@@ -61,6 +67,10 @@ def foreign_tables(path: str, text: str) -> list[ForeignTable]:
 
         if mentions_knex(text):
             out.extend(knex_tables(tree))
+        from ..js.sequelize_schema import mentions_sequelize, sequelize_tables
+
+        if mentions_sequelize(text):
+            out.extend(sequelize_tables(tree))
     if _CREATE.search(text):
         out.extend(_sql_strings(tree))
     return out

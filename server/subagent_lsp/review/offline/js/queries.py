@@ -61,6 +61,13 @@ def js_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
         from .knex import knex_queries
 
         found.extend(knex_queries(tree, knex))
+    models = {
+        t.model: t.name for t in schema.tables.values() if t.origin == "sequelize" and t.model
+    }
+    if models:
+        from .sequelize import sequelize_queries
+
+        found.extend(sequelize_queries(tree, models))
     if not accessors:
         return found
     for node in tree.nodes("call_expression"):
