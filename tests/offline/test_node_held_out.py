@@ -101,3 +101,92 @@ def test_an_api_route_beside_a_ui_is_still_server_code(tmp_path: Path) -> None:
     path = tmp_path / "pages/api/feed.js"
     path.write_text(BROWSER)
     assert "BKD301" in {s.code for s in analyze(str(path), BROWSER)}
+
+
+KOA = """\
+const Router = require("@koa/router");
+const db = require("./db");
+
+const router = new Router();
+
+router.post("/notes", async (ctx) => {
+  const { title } = ctx.request.body; // BKD201
+  ctx.body = await db.notes.create({ title });
+});
+
+router.get("/notes/:id", async (ctx) => {
+  const id = parseInt(ctx.params.id); // BKD202
+  const note = await db.notes.findOne({ where: { id } }); // BKD304
+  ctx.body = { title: note.title };
+});
+
+module.exports = router;
+"""
+KOA_CLEAN = """\
+const Router = require("@koa/router");
+const db = require("./db");
+
+const router = new Router();
+
+router.post("/notes", async (ctx) => {
+  const { title } = ctx.request.body;
+  if (typeof title !== "string") ctx.throw(400, "title must be a string");
+  ctx.body = await db.notes.create({ title });
+});
+
+router.get("/notes/:id", async (ctx) => {
+  const id = Number.parseInt(ctx.params.id, 10);
+  if (Number.isNaN(id)) ctx.throw(400, "id must be a number");
+  const note = await db.notes.findOne({ where: { id } });
+  ctx.assert(note, 404);
+  ctx.body = { title: note.title };
+});
+
+module.exports = router;
+"""
+FASTIFY = """\
+async function routes(fastify) {
+  fastify.post("/notes", async (request, reply) => {
+    const { title } = request.body; // BKD201
+    return fastify.db.insert({ title });
+  });
+  fastify.post("/tags", { schema: { body: { type: "object" } } }, async (request, reply) => {
+    return fastify.db.insert(request.body);
+  });
+}
+
+module.exports = routes;
+"""
+
+
+def _marks(text: str) -> set[tuple[int, str]]:
+    return {
+        (n, line.rsplit("// ", 1)[1])
+        for n, line in enumerate(text.splitlines())
+        if "// BKD" in line
+    }
+
+
+@pytest.mark.parametrize(
+    ("package", "text"),
+    [('"koa": "^2.14.0", "@koa/router": "^12.0.0"', KOA), ('"fastify": "^4.0.0"', FASTIFY)],
+)
+def test_koa_and_fastify_handlers_are_reviewed(tmp_path: Path, package: str, text: str) -> None:
+    (tmp_path / "package.json").write_text(f'{{"dependencies": {{{package}}}}}')
+    path = tmp_path / "routes.js"
+    path.write_text(text)
+    found = analyze(str(path), text)
+    assert {(s.span.start.line, s.code) for s in found} == _marks(text)
+    edits = "".join(e.new_text for s in found for e in s.edits)
+    assert ".json(" not in edits and "res." not in edits  # the framework's own answer
+    if "koa" in package:
+        assert 'ctx.throw(400, "invalid body")' in edits and 'ctx.throw(404, "not found")' in edits
+    else:
+        assert 'return reply.code(400).send({ error: "invalid body" });' in edits
+
+
+def test_koa_handlers_written_correctly_get_nothing(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"koa": "^2.14.0"}}')
+    path = tmp_path / "routes.js"
+    path.write_text(KOA_CLEAN)
+    assert analyze(str(path), KOA_CLEAN) == []
