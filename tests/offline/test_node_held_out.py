@@ -190,3 +190,19 @@ def test_koa_handlers_written_correctly_get_nothing(tmp_path: Path) -> None:
     path = tmp_path / "routes.js"
     path.write_text(KOA_CLEAN)
     assert analyze(str(path), KOA_CLEAN) == []
+
+
+def test_a_dom_script_in_a_server_repository_is_browser_code(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"@nestjs/core": "^10.0.0"}}')
+    (tmp_path / "client").mkdir()
+    path = tmp_path / "client/fetcher.js"
+    text = (
+        "export async function load(url) {\n  const res = await fetch(url);\n"
+        '  const box = document.createElement("div");\n  box.textContent = await res.text();\n'
+        "  return box;\n}\n"
+    )
+    path.write_text(text)
+    assert analyze(str(path), text) == []
+    server = tmp_path / "sync.js"
+    server.write_text(text.replace('document.createElement("div")', "{}"))
+    assert [s.code for s in analyze(str(server), server.read_text())] == ["BKD301"]

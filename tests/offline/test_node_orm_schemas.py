@@ -340,3 +340,21 @@ def test_sequelize_options_take_the_index(tmp_path: Path, options: str, expected
     (found,) = _suggest(tmp_path, model)
     _apply(found)
     assert expected in model.read_text()
+
+
+def test_a_static_init_through_super_names_its_class(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"sequelize": "^6.35.0"}}')
+    (tmp_path / "Lead.js").write_text(
+        'const { Model, DataTypes } = require("sequelize");\n\nclass Lead extends Model {\n'
+        "  static init(sequelize) {\n"
+        "    super.init({ email: DataTypes.STRING }, { tableName: 'lead', sequelize });\n"
+        "  }\n}\n\nmodule.exports = Lead;\n"
+    )
+    path = tmp_path / "leads.js"
+    path.write_text(
+        'const Lead = require("./Lead");\n\n'
+        "module.exports = (email) => Lead.findOne({ where: { email } });\n"
+    )
+    (found,) = _suggest(tmp_path, path)
+    assert found.title == "Add an index on lead (email)"
+    assert found.edits[0].new_text == ', indexes: [{ fields: ["email"] }]'

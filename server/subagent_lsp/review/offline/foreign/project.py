@@ -164,10 +164,19 @@ SERVER_PACKAGES = frozenset(
 )
 
 
-def is_browser_code(path: str, imports: set[str], packages: dict[str, str] | None) -> bool:
+_DOM = re.compile(r"\b(document\.(createElement|getElementById|querySelector)|window\.location)\b")
+
+
+def is_browser_code(
+    path: str, imports: set[str], packages: dict[str, str] | None, text: str = ""
+) -> bool:
+    """A package that declares a UI framework, or a file that builds DOM nodes (a plain
+    script in a server's repository, with no manifest of its own)."""
+    if imports & SERVER_PACKAGES:
+        return False
+    if _DOM.search(text):
+        return True
     if not packages or not any(p in packages for p in BROWSER_PACKAGES):
         return False
     rel = path.replace("\\", "/")
-    if "/api/" in rel or "/server/" in rel:  # Next.js / Nuxt API routes, a server folder
-        return False
-    return not (imports & SERVER_PACKAGES)
+    return "/api/" not in rel and "/server/" not in rel  # Next.js / Nuxt API routes

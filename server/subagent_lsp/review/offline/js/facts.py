@@ -78,7 +78,7 @@ class JsFacts:
 
     @property
     def browser(self) -> bool:
-        return is_browser_code(self.tree.path, self.imports, self.packages)
+        return is_browser_code(self.tree.path, self.imports, self.packages, self.tree.text)
 
     @property
     def koa(self) -> bool:

@@ -57,6 +57,8 @@ def sequelize_tables(tree: Tree) -> list[ForeignTable]:
             } | set(pairs(options)):
                 continue
             model = text_of(callee.child_by_field_name("object"))
+            if model == "super":  # static init(sequelize) { super.init(...) }: the class's
+                model = _enclosing_class(call) or model
             named = pairs(options).get("modelName")
             name = (literal_value(named) if named is not None else None) or model
             table = _table(tree, name, model, items[0], options)
@@ -65,6 +67,16 @@ def sequelize_tables(tree: Tree) -> list[ForeignTable]:
         if table is not None:
             out.append(table)
     return out
+
+
+def _enclosing_class(node: Node) -> str | None:
+    current = node.parent
+    while current is not None:
+        if current.type in ("class_declaration", "class"):
+            name = current.child_by_field_name("name")
+            return text_of(name) if name is not None else None
+        current = current.parent
+    return None
 
 
 def _assigned_to(call: Node) -> str | None:
