@@ -135,3 +135,12 @@ def test_bun_chains_read_like_gorm_ones(tmp_path: Path) -> None:
         if "// BKD101 " in line
     }
     assert _found(tmp_path, path) == marked
+
+
+def test_a_struct_condition_keeps_its_field_order(tmp_path: Path) -> None:
+    path = _project(tmp_path)
+    text = STORE.replace(
+        "Where(&model.Post{AuthorID: id})", 'Where(model.Post{AuthorID: id, State: "live"})'
+    )
+    path.write_text(text)
+    assert (14, "posts (author_id, state)") in _found(tmp_path, path)

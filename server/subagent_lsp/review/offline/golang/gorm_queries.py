@@ -63,7 +63,7 @@ def _chain(tree: Tree, outer: Node, schema: Schema, models: dict[str, str]) -> F
             where.append(first)
         elif method == "Where" and items:
             model, conditions = _struct_conditions(text_of(items[0]))
-            where.extend(conditions)
+            where.extend(reversed(conditions))  # the chain is read from its end
             if model and table is None and conditions:
                 table = _table(model, schema, models)
         elif method == "Order" and first is not None:
