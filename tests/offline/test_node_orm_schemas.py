@@ -358,3 +358,29 @@ def test_a_static_init_through_super_names_its_class(tmp_path: Path) -> None:
     (found,) = _suggest(tmp_path, path)
     assert found.title == "Add an index on lead (email)"
     assert found.edits[0].new_text == ', indexes: [{ fields: ["email"] }]'
+
+
+REPORTS = """\
+import { getRepository, In, MoreThan } from "typeorm";
+import { Order } from "./order.entity";
+import { dataSource } from "./data-source";
+
+export async function late(since: Date) {
+  return getRepository(Order).find({ where: { placedAt: MoreThan(since) }, order: { placedAt: "DESC" } }); // BKD101 orders (placedAt)
+}
+
+export async function byState(states: string[]) {
+  const orders = dataSource.getRepository(Order);
+  return orders.findOneBy({ state: In(states) }); // BKD101 orders (state)
+}
+"""
+
+
+def test_get_repository_and_find_operators(tmp_path: Path) -> None:
+    _nest(tmp_path)
+    path = tmp_path / "src/reports.ts"
+    path.write_text(REPORTS)
+    found = _suggest(tmp_path, path)
+    assert {(s.span.start.line, s.title.removeprefix("Add an index on ")) for s in found} == (
+        _marked(REPORTS)
+    )

@@ -1,7 +1,7 @@
 """TypeORM entities -> tables, and the repository calls that read them.
 
 Names follow TypeORM's default naming strategy: ``@Entity("name")`` or the class name in snake
-case; a column is named like its property (``@Column({ name })`` wins); a ``@ManyToOne`` /
+case; a column goes by its property, as ``where`` and ``order`` name it; a ``@ManyToOne`` /
 ``@OneToOne`` owner gets ``<relation>Id`` (``@JoinColumn({ name })`` wins). Indexes come from
 ``@Index()`` on a property, ``@Index([...])`` / ``@Unique([...])`` on the class, ``unique: true``
 and the primary columns. PostgreSQL and MySQL do not index a foreign key by themselves, and
@@ -146,8 +146,8 @@ def _column(tree: Tree, member: Node) -> ForeignColumn | None:
     for kind, arg, _ in decorators:
         options = options_of(arg)
         if kind in _COLUMNS or kind in _PRIMARY:
-            if "name" in options:
-                name = literal_value(options["name"]) or name
+            # ``@Column({ name })`` renames it in the database only: ``where`` and ``order``
+            # name the property, and so do the tables here.
             unique = unique or ("unique" in options and text_of(options["unique"]) == "true")
         elif kind == "JoinColumn" and "name" in options:
             name = literal_value(options["name"]) or name
