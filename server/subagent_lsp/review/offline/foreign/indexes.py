@@ -56,7 +56,18 @@ def foreign_index_suggestions(
                 data={"table": table.name, "columns": ",".join(cols)},
             )
         )
-    return out
+    return _widest(out)
+
+
+def _widest(found: list[Suggestion]) -> list[Suggestion]:
+    """One index serves every query on a prefix of its columns: a file that filters on
+    ``(user)`` and on ``(user, article)`` gets the second index only."""
+    keys = [(s.data["table"], tuple(s.data["columns"].split(","))) for s in found]
+    return [
+        s
+        for s, (table, cols) in zip(found, keys, strict=True)
+        if not any(t == table and len(c) > len(cols) and c[: len(cols)] == cols for t, c in keys)
+    ]
 
 
 def _edits(table: Table, cols: list[str]) -> list[Edit] | None:
@@ -69,7 +80,79 @@ def _edits(table: Table, cols: list[str]) -> list[Edit] | None:
         return _gorm(table, cols)
     if table.origin == "sql":
         return index_edits(table, cols, {})
+    if table.origin == "typeorm":
+        return _typeorm(table, cols)
+    if table.origin == "sequelize":
+        return _sequelize(table, cols)
+    if table.origin == "knex":
+        from ..js.knex import new_migration
+
+        return new_migration(table.path, table.name, cols, index_name(table, cols))
     return None
+
+
+def _sequelize(table: Table, cols: list[str]) -> list[Edit] | None:
+    """``{ fields: [...] }`` into the model options' ``indexes`` (made if need be)."""
+    text = read_utf8(table.path)
+    if text is None:
+        return None
+    declared = next(
+        (
+            t
+            for t in foreign_tables(table.path, text)
+            if t.origin == "sequelize" and t.name == table.name
+        ),
+        None,
+    )
+    if declared is None or declared.edit_at is None:
+        return None
+    index = f"{{ fields: [{', '.join(repr(c).replace(chr(39), chr(34)) for c in cols)}] }}"
+    mode = declared.receiver
+    if mode.startswith("array"):
+        new = index if mode == "array-empty" else f", {index}"
+    elif mode.startswith("options"):
+        entry = f"indexes: [{index}]"
+        new = (
+            f" {entry} "
+            if mode == "options-empty"
+            else f" {entry},"
+            if mode == "options-comma"
+            else f", {entry}"
+        )
+    else:
+        new = f", {{ indexes: [{index}] }}"
+    return [Edit(table.path, Span(declared.edit_at, declared.edit_at), new)]
+
+
+def _typeorm(table: Table, cols: list[str]) -> list[Edit] | None:
+    """``@Index()`` above the property for one column, ``@Index([...])`` (property names)
+    above the entity's decorators for several."""
+    text = read_utf8(table.path)
+    if text is None:
+        return None
+    declared = next(
+        (
+            t
+            for t in foreign_tables(table.path, text)
+            if t.origin == "typeorm" and t.name == table.name
+        ),
+        None,
+    )
+    if declared is None:
+        return None
+    columns = {c.name: c for c in declared.columns}
+    if any(c not in columns for c in cols):
+        return None
+    if len(cols) == 1:
+        column = columns[cols[0]]
+        if column.tag_at is None:
+            return None
+        return [
+            Edit(table.path, Span(column.tag_at, column.tag_at), f"{column.tag_state}@Index()\n")
+        ]
+    names = ", ".join(f'"{columns[c].field_name}"' for c in cols)
+    at = Position(declared.first_line, 0)
+    return [Edit(table.path, Span(at, at), f"{declared.indent}@Index([{names}])\n")]
 
 
 def _gorm(table: Table, cols: list[str]) -> list[Edit] | None:

@@ -38,3 +38,6 @@ class ForeignTable:
     last_line: int = 0  # prisma/gorm/typeorm: the closing brace's line; sql: the DDL's end
     indent: str = "  "
     receiver: str = ""  # mongoose: the schema variable its `.index(...)` call goes on
+    # sequelize: where an index goes (after the last item of ``indexes`` or of the options),
+    # and what is there ("array"/"options", "-empty"/"-comma"; "none": no options argument)
+    edit_at: Position | None = None

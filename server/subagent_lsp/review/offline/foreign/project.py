@@ -20,6 +20,9 @@ SKIP_PARTS = frozenset(
         "__tests__",
         "__mocks__",
         "testdata",
+        # one-off data loaders: their queries run once, on an empty database
+        "seeds",
+        "seeders",
     }
 )
 _TEST_FILE = re.compile(r"(\.(test|spec)\.[cm]?[jt]sx?|_test\.go)$")
@@ -82,3 +85,98 @@ def major_version(spec: str | None) -> int | None:
         return None
     match = re.search(r"(\d+)", spec)
     return int(match.group(1)) if match else None
+
+
+# A wrapper factory: it returns an ``(req, res, next)`` middleware and hands a rejection to
+# ``next`` (``catch (e) { next(e) }`` or ``.catch(next)``) -- express-async-handler written by
+# hand, applied where the routes are registered, which a handler's own file does not show.
+_RETURNS_MIDDLEWARE = re.compile(
+    r"return\s+(async\s+)?(function\s*\w*\s*)?\(\s*\w+\s*,\s*\w+\s*,\s*(\w+)\s*\)"
+)
+_FORWARDS = re.compile(r"catch\s*\(\s*(\w+)\s*\)\s*\{\s*(\w+)\(\s*\1\s*\)|\.catch\(\s*(\w+)\s*\)")
+_SOURCE = re.compile(r"\.[cm]?[jt]sx?$")
+_MAX_FILES = 2000
+_wrapper_cache: dict[str, tuple[float, bool]] = {}
+
+
+def defines_async_wrapper(text: str) -> bool:
+    for match in _RETURNS_MIDDLEWARE.finditer(text):
+        next_name = match.group(3)
+        for forward in _FORWARDS.finditer(text, match.end()):
+            if next_name in (forward.group(2), forward.group(3)):
+                return True
+    return False
+
+
+def node_async_wrapper(path: str) -> bool:
+    """Whether the package above ``path`` defines such a wrapper (cached per package.json
+    mtime: a long-lived server sees a new wrapper after the manifest changes or a restart)."""
+    folder = manifest_folder(path, "package.json")
+    if folder is None:
+        return False
+    try:
+        stamp = os.stat(os.path.join(folder, "package.json")).st_mtime
+    except OSError:
+        return False
+    cached = _wrapper_cache.get(folder)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    found, seen = False, 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in SKIP_PARTS and not d.startswith(".")]
+        for name in files:
+            if not _SOURCE.search(name) or _TEST_FILE.search(name):
+                continue
+            seen += 1
+            if seen > _MAX_FILES:
+                break
+            text = read_utf8(os.path.join(root, name)) or ""
+            if "catch" in text and defines_async_wrapper(text):
+                found = True
+                break
+        if found or seen > _MAX_FILES:
+            break
+    _wrapper_cache[folder] = (stamp, found)
+    return found
+
+
+# Browser code: a package that declares a UI framework. Its fetch/axios calls and promise
+# chains run in a tab, where a backend reviewer's timeout and rejection advice does not apply.
+BROWSER_PACKAGES = ("react-dom", "react-scripts", "vue", "@angular/core", "svelte", "preact")
+SERVER_PACKAGES = frozenset(
+    {
+        "express",
+        "fastify",
+        "koa",
+        "@nestjs/core",
+        "@nestjs/common",
+        "hono",
+        "pg",
+        "mysql2",
+        "knex",
+        "@prisma/client",
+        "mongoose",
+        "sequelize",
+        "typeorm",
+        "http",
+        "node:http",
+    }
+)
+
+
+_DOM = re.compile(r"\b(document\.(createElement|getElementById|querySelector)|window\.location)\b")
+
+
+def is_browser_code(
+    path: str, imports: set[str], packages: dict[str, str] | None, text: str = ""
+) -> bool:
+    """A package that declares a UI framework, or a file that builds DOM nodes (a plain
+    script in a server's repository, with no manifest of its own)."""
+    if imports & SERVER_PACKAGES:
+        return False
+    if _DOM.search(text):
+        return True
+    if not packages or not any(p in packages for p in BROWSER_PACKAGES):
+        return False
+    rel = path.replace("\\", "/")
+    return "/api/" not in rel and "/server/" not in rel  # Next.js / Nuxt API routes

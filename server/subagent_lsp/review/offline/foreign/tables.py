@@ -29,9 +29,17 @@ def may_declare_tables(path: str, text: str) -> bool:
         from ..golang.gorm import mentions_gorm
 
         return mentions_gorm(text)
+    from ..js.knex_schema import mentions_knex
     from ..js.mongoose_schema import mentions_mongoose
+    from ..js.sequelize_schema import mentions_sequelize
+    from ..js.typeorm_schema import mentions_typeorm
 
-    return mentions_mongoose(text)
+    return (
+        mentions_mongoose(text)
+        or mentions_typeorm(text)
+        or mentions_knex(text)
+        or mentions_sequelize(text)
+    )
 
 
 def foreign_tables(path: str, text: str) -> list[ForeignTable]:
@@ -49,9 +57,20 @@ def foreign_tables(path: str, text: str) -> list[ForeignTable]:
         out.extend(gorm_tables(tree))
     else:
         from ..js.mongoose_schema import mentions_mongoose, mongoose_tables
+        from ..js.typeorm_schema import mentions_typeorm, typeorm_tables
 
         if mentions_mongoose(text):
             out.extend(mongoose_tables(tree))
+        if mentions_typeorm(text):
+            out.extend(typeorm_tables(tree))
+        from ..js.knex_schema import knex_tables, mentions_knex
+
+        if mentions_knex(text):
+            out.extend(knex_tables(tree))
+        from ..js.sequelize_schema import mentions_sequelize, sequelize_tables
+
+        if mentions_sequelize(text):
+            out.extend(sequelize_tables(tree))
     if _CREATE.search(text):
         out.extend(_sql_strings(tree))
     return out

@@ -160,10 +160,11 @@ def _table(
 
 def _settings(value: str) -> dict[str, str]:
     """``size:255;index:idx_a,priority:2;not null`` -> {size: 255, index: idx_a,priority:2,
-    not null: ""} (keys lowercased, as GORM reads them)."""
+    not null: ""} (keys lowercased, as GORM reads them; jinzhu/gorm v1 spells them with an
+    underscore -- ``unique_index``, ``primary_key`` -- which v2 still accepts)."""
     out = {}
     for part in value.split(";"):
         key, _, rest = part.partition(":")
         if key.strip():
-            out[key.strip().lower()] = rest.strip()
+            out[key.strip().lower().replace("_", "")] = rest.strip()
     return out

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 TERMINALS = frozenset(
     {"First", "Find", "Take", "Last", "Count", "Delete", "Updates", "Update", "Pluck", "Scan"}
+    | {"Exec", "ScanAndCount", "Exists"}  # Bun's ends of a NewSelect/NewDelete/NewUpdate chain
 )
+_MODEL_TYPE = re.compile(r"&(?:\w+\.)?(\w+)\{|^\(\*(?:\w+\.)?(\w+)\)\(nil\)$")
 
 
 def gorm_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
@@ -59,13 +61,22 @@ def _chain(tree: Tree, outer: Node, schema: Schema, models: dict[str, str]) -> F
         first = literal_value(items[0]) if items else None
         if method == "Where" and first is not None:
             where.append(first)
+        elif method == "Where" and items:
+            model, conditions = _struct_conditions(text_of(items[0]))
+            where.extend(reversed(conditions))  # the chain is read from its end
+            if model and table is None and conditions:
+                table = _table(model, schema, models)
         elif method == "Order" and first is not None:
             order.append(first)
         elif method == "Table" and first is not None:
             table = first
         elif method == "Model" and items:
-            match = re.search(r"&(?:\w+\.)?(\w+)\{", text_of(items[0]))
-            table = table or (_table(match.group(1), schema, models) if match else None)
+            written = text_of(items[0])
+            match = _MODEL_TYPE.search(written)
+            model = (match.group(1) or match.group(2)) if match else None
+            if model is None and items[0].type == "identifier":
+                model = _type_of(outer, written)  # Model(a): a's declared type
+            table = table or (_table(model, schema, models) if model else None)
         elif method in TERMINALS and items and target is None:
             target = _target(items[0])
             inline = literal_value(items[1]) if len(items) > 1 else None
@@ -87,6 +98,24 @@ def _chain(tree: Tree, outer: Node, schema: Schema, models: dict[str, str]) -> F
         return None
     code = " ".join(text_of(outer).split())
     return FoundQuery(shapes[0], tree.span(outer), code[:120])
+
+
+_STRUCT = re.compile(r"&?(?:\w+\.)?([A-Z]\w*)\s*\{(.*)\}", re.S)
+_MAP = re.compile(r"map\[string\](?:interface\{\}|any)\s*\{(.*)\}", re.S)
+_FIELD = re.compile(r"(?:^|,)\s*([A-Z]\w*)\s*:")
+_KEY = re.compile(r'"(\w+)"\s*:')
+
+
+def _struct_conditions(text: str) -> tuple[str | None, list[str]]:
+    """``&Article{AuthorID: id}`` -> (Article, ["author_id = ?"]); a ``map[string]any``
+    names its columns. A zero value is left out by GORM, so only the fields written count."""
+    found = _MAP.fullmatch(text.strip())
+    if found:
+        return None, [f"{k} = ?" for k in _KEY.findall(found.group(1))]
+    found = _STRUCT.fullmatch(text.strip())
+    if not found or found.group(1) == "map":
+        return None, []
+    return found.group(1), [f"{db_name(f)} = ?" for f in _FIELD.findall(found.group(2))]
 
 
 def _target(arg: Node) -> str | None:

@@ -22,19 +22,23 @@ if TYPE_CHECKING:
 TIMEOUT_MS = "10_000"
 _VALIDATES = re.compile(
     r"\.(safeParse|parse|parseAsync|validate|validateAsync|validateSync|assert)\s*\(|"
-    r"validationResult\(|plainToInstance\(|\bstatus\(\s*(400|422)\s*\)"
+    r"validationResult\(|plainToInstance\(|\b(status|code)\(\s*(400|422)\s*\)|"
+    r"\.throw\(\s*(400|422)\b|\.assert\([^;]*,\s*(400|422)\b"
 )
 _NUMERIC = re.compile(r"(^id$|Id$|^(total|amount|count|quantity|qty|price|age|page|limit)$)")
 _LOOKUPS = frozenset(
     {"findUnique", "findFirst", "findOne", "findById", "findByPk", "findOneBy", "get"}
 )
 _NULL_CHECK = (
-    r"(!\s*{0}\b|\b{0}\s*[!=]==?\s*(null|undefined)|\b{0}\s*\?\?|\b{0}\?\.|if\s*\(\s*{0}\s*\))"
+    r"(!\s*{0}\b|\b{0}\s*[!=]==?\s*(null|undefined)|\b{0}\s*\?\?|\b{0}\?\.|if\s*\(\s*{0}\s*\)"
+    r"|\bassert\(\s*{0}\b)"
 )
 
 
 def js_suggestions(facts: JsFacts, wanted: set[str]) -> list[Suggestion]:
     out: list[Suggestion] = []
+    if facts.browser:
+        return out
     inside = facts.tree.nodes(*_INSIDE)
     owners = innermost(facts.functions, inside)
     by_function: dict[int, list[Node]] = {}
@@ -78,8 +82,21 @@ def _statement(node: Node) -> Node | None:
     return None
 
 
+def fail(handler: Handler, status: int, message: str, detail: str | None = None) -> str:
+    """The statement that answers ``status`` in the handler's framework: Express's
+    ``res.status().json()``, Fastify's ``reply.code().send()`` (its reply has no ``json``),
+    Koa's ``ctx.throw`` (it throws: the rest of the handler does not run)."""
+    payload = detail or f'"{message}"'
+    if handler.style == "koa":
+        extra = f", {{ details: {detail} }}" if detail else ""
+        return f'{handler.res}.throw({status}, "{message}"{extra});'
+    if handler.style == "fastify":
+        return f"return {handler.res}.code({status}).send({{ error: {payload} }});"
+    return f"return {handler.res}.status({status}).json({{ error: {payload} }});"
+
+
 def _bad_request(handler: Handler, message: str) -> str:
-    return f'return {handler.res}.status(400).json({{ error: "{message}" }});'
+    return fail(handler, 400, message)
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -147,8 +164,7 @@ def _body(facts: JsFacts, handler: Handler, nodes: list[Node]) -> list[Suggestio
         )
         lines = (
             f"const parsed = z.object({{ {shape} }}).safeParse({handler.req}.body);\n"
-            f"if (!parsed.success) return {handler.res}.status(400)"
-            ".json({ error: parsed.error.flatten() });"
+            "if (!parsed.success) " + fail(handler, 400, "invalid body", "parsed.error.flatten()")
         )
         how = "with zod (the project's validator): `safeParse` answers 400 with the field errors"
         edits.extend(_import(facts, "zod", "{ z }"))
@@ -158,7 +174,7 @@ def _body(facts: JsFacts, handler: Handler, nodes: list[Node]) -> list[Suggestio
         )
         lines = (
             f"const {{ error }} = Joi.object({{ {shape} }}).validate({handler.req}.body);\n"
-            f"if (error) return {handler.res}.status(400).json({{ error: error.message }});"
+            "if (error) " + fail(handler, 400, "invalid body", "error.message")
         )
         how = "with Joi (the project's validator)"
         edits.extend(_import(facts, "joi", "Joi"))
@@ -207,7 +223,7 @@ def _import(facts: JsFacts, package: str, binding: str) -> list[Edit]:
     return [insert_after_line(tree, last - 1, line)]
 
 
-_INPUT = re.compile(r"\b(req|request)\.(query|params|body)\b")
+_INPUT = re.compile(r"\b(req|request)\.(query|params|body)\b|\bctx\.(query|params|request\.body)\b")
 
 
 def _conversions(facts: JsFacts, handler: Handler, nodes: list[Node]) -> list[Suggestion]:
@@ -303,7 +319,7 @@ def _async_rejection(facts: JsFacts, handler: Handler, nodes: list[Node]) -> lis
     ):
         return []
     awaits = [n for n in nodes if n.type == "await_expression" and not inside_try(n, handler.body)]
-    if not awaits:
+    if not awaits or (not handler.in_route and facts.project_wraps_handlers):
         return []
     tree = facts.tree
     body = handler.body
@@ -378,7 +394,7 @@ def _lookups(facts: JsFacts, handler: Handler, nodes: list[Node]) -> list[Sugges
         ):
             continue
         indent = facts.tree.indent_of(statement)
-        check = f'if (!{name}) return {handler.res}.status(404).json({{ error: "not found" }});'
+        check = f"if (!{name}) " + fail(handler, 404, "not found")
         out.append(
             _suggestion(
                 facts,
@@ -580,8 +596,11 @@ def _floating_chains(facts: JsFacts, owners: dict[int, Node]) -> list[Suggestion
             continue
         if handler is not None and handler.next:
             catch = f".catch({handler.next})"
+        elif handler is not None and handler.style == "koa":
+            catch = f'.catch((err) => {handler.res}.app.emit("error", err, {handler.res}))'
         elif handler is not None:
-            catch = f'.catch(() => {handler.res}.status(500).json({{ error: "internal error" }}))'
+            answer = fail(handler, 500, "internal error").removeprefix("return ").rstrip(";")
+            catch = f".catch(() => {answer})"
         else:
             catch = ".catch((err) => console.error(err))"
         out.append(

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..foreign.project import major_version, node_packages
+from ..foreign.project import is_browser_code, major_version, node_async_wrapper, node_packages
 from ..treesitter import Tree, ancestors, text_of
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ FUNCTIONS = frozenset(
 ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "all", "options", "head"})
 _REQ = re.compile(r"^(req|request)$")
 _RES = re.compile(r"^(res|response|reply)$")
+_CTX = re.compile(r"^(ctx|context)$")
 VALIDATORS = ("zod", "joi", "yup", "class-validator", "ajv", "celebrate", "express-validator")
 
 
@@ -41,6 +43,7 @@ class Handler:
     wrapped: bool = False  # passed through catchAsync(...) / asyncHandler(...)
     middleware: bool = False  # the route runs other functions before it (validation)
     is_async: bool = False
+    style: str = "express"  # express | fastify | koa: how the handler answers
 
 
 @dataclass
@@ -66,6 +69,24 @@ class JsFacts:
             return True
         version = major_version((self.packages or {}).get("express"))
         return version is not None and version >= 5
+
+    @cached_property
+    def project_wraps_handlers(self) -> bool:
+        """The package defines an async wrapper factory: a handler exported from this file
+        and routed elsewhere may well go through it."""
+        return node_async_wrapper(self.tree.path)
+
+    @property
+    def browser(self) -> bool:
+        return is_browser_code(self.tree.path, self.imports, self.packages, self.tree.text)
+
+    @property
+    def koa(self) -> bool:
+        return self.declares("koa") or self.declares("@koa/router") or self.declares("koa-router")
+
+    @property
+    def fastify(self) -> bool:
+        return self.declares("fastify")
 
     @property
     def express(self) -> bool:
@@ -114,17 +135,32 @@ def js_facts(tree: Tree) -> JsFacts:
             continue
         names, params = param_names(node)
         route = _route_call(node)
-        if not (len(names) >= 2 and _REQ.match(names[0]) and _RES.match(names[1])):
+        is_async = any(c.type == "async" for c in node.children)
+        if len(names) >= 2 and _REQ.match(names[0]) and _RES.match(names[1]):
+            handler = Handler(
+                node,
+                body,
+                names[0],
+                names[1],
+                names[2] if len(names) > 2 and names[2] else None,
+                params,
+                is_async=is_async,
+                style="fastify" if facts.fastify and names[1] == "reply" else "express",
+            )
+        elif names and _CTX.match(names[0]) and facts.koa:
+            # Koa: ``(ctx, next)``; what the client sent is ``ctx.request.body``.
+            handler = Handler(
+                node,
+                body,
+                f"{names[0]}.request",
+                names[0],
+                names[1] if len(names) > 1 and names[1] else None,
+                params,
+                is_async=is_async,
+                style="koa",
+            )
+        else:
             continue
-        handler = Handler(
-            node,
-            body,
-            names[0],
-            names[1],
-            names[2] if len(names) > 2 and names[2] else None,
-            params,
-            is_async=any(c.type == "async" for c in node.children),
-        )
         if route is not None:
             handler.in_route = True
             args = route.child_by_field_name("arguments")

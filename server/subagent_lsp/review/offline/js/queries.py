@@ -49,6 +49,25 @@ def js_queries(tree: Tree, schema: Schema) -> list[FoundQuery]:
         from .mongoose import mongoose_queries
 
         found.extend(mongoose_queries(tree, mongo))
+    entities = {
+        t.model: t.name for t in schema.tables.values() if t.origin == "typeorm" and t.model
+    }
+    if entities and "Repository" in tree.text:
+        from .typeorm import typeorm_queries
+
+        found.extend(typeorm_queries(tree, entities))
+    knex = {t.name for t in schema.tables.values() if t.origin == "knex"}
+    if knex:
+        from .knex import knex_queries
+
+        found.extend(knex_queries(tree, knex))
+    models = {
+        t.model: t.name for t in schema.tables.values() if t.origin == "sequelize" and t.model
+    }
+    if models:
+        from .sequelize import sequelize_queries
+
+        found.extend(sequelize_queries(tree, models))
     if not accessors:
         return found
     for node in tree.nodes("call_expression"):
