@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -147,9 +148,9 @@ def _pyproject(root: str) -> dict[str, Any]:
     text = _read(os.path.join(root, "pyproject.toml"))
     if text is None:
         return {}
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # Python 3.10
+    else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
         return tomllib.loads(text)
