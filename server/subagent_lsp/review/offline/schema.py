@@ -411,9 +411,9 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                     "PrimaryKeyConstraint",
                 ):
                     cols = tuple(
-                        a.value
+                        str(a.value) if isinstance(a, ast.Constant) else _sa_text(a)
                         for a in call.args
-                        if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                        if _sa_text(a) or (isinstance(a, ast.Constant) and isinstance(a.value, str))
                     )
                     if dotted(call.func).endswith("Index"):
                         cols = cols[1:]
@@ -468,6 +468,34 @@ def _mapped_column_spelling(cls: ast.ClassDef) -> str:
         if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "mapped_column":
             return dotted(node.func)
     return ""
+
+
+def _sa_text(node: ast.expr) -> str:
+    """``text("(meta ->> 'source')")`` in an ``Index``: the expression, as PostgreSQL's SQL."""
+    if (
+        isinstance(node, ast.Call)
+        and dotted(node.func).split(".")[-1] == "text"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value.strip()
+    return ""
+
+
+def _django_f(node: ast.expr) -> str:
+    """``models.F("payload__source")`` in a ``models.Index``: ``(payload -> 'source')``; a
+    plain ``F("col")`` is the column."""
+    if not (
+        isinstance(node, ast.Call)
+        and dotted(node.func).split(".")[-1] == "F"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return ""
+    field, _, key = node.args[0].value.partition("__")
+    return f"({field} -> '{key}')" if key and "__" not in key else field
 
 
 def _table_args_slot(source: Source, value: ast.expr | None, table: Table) -> None:
@@ -698,7 +726,10 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
                         if isinstance(call, ast.Call):
                             fields_kw = {k.arg: k.value for k in call.keywords}
                             names = fields_kw.get("fields")
-                            if isinstance(names, ast.List | ast.Tuple):
+                            terms = tuple(t for t in map(_django_f, call.args) if t)
+                            if terms and dotted(call.func).endswith("Index"):
+                                indexes.append((dotted(call.func), terms))
+                            elif isinstance(names, ast.List | ast.Tuple):
                                 indexes.append(
                                     (
                                         dotted(call.func),

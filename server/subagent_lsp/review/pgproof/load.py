@@ -111,11 +111,13 @@ def generated_ddl(table: Table) -> list[str]:
         cols.append(f"PRIMARY KEY ({', '.join(q(c.name) for c in keys)})")
     out = [f"CREATE TABLE {q(table.name)} ({', '.join(cols)})"]
     for i, (kind, columns) in enumerate(table.indexes):
-        if columns and all(c in table.columns for c in columns):
+        # an expression part (``(meta ->> 'source')``, from text() or F()) is SQL as written
+        if columns and all(c in table.columns or c.startswith("(") for c in columns):
             unique = "UNIQUE " if "Unique" in kind or kind == "unique_together" else ""
+            parts = [c if c.startswith("(") else q(c) for c in columns]
             out.append(
                 f"CREATE {unique}INDEX {q(f'{table.name}_existing_{i}')} ON {q(table.name)} "
-                f"({', '.join(q(c) for c in columns)})"
+                f"({', '.join(parts)})"
             )
     for c in table.columns.values():
         if c.indexed and not c.primary_key and not c.unique:

@@ -221,11 +221,14 @@ class PostgresProver:
         terms = index_terms(query, table, probe, cols)
         if terms:
             name = _expression_name(table, terms)
+            edits = ddl_edits(table, f"CREATE INDEX {name} ON {table.name} ({', '.join(terms)})")
+            if edits is None:  # an ORM model: the index in the model's own idiom
+                edits = index_edits(table, [], source_for, expressions=terms, name=name)
             out.append(
                 Candidate(
                     f"Add an expression index on {table.name} ({', '.join(terms)})",
                     f"CREATE INDEX {PROBE} ON {on} ({', '.join(terms)})",
-                    ddl_edits(table, f"CREATE INDEX {name} ON {table.name} ({', '.join(terms)})"),
+                    edits,
                     ",".join(terms),
                     name,
                 )
