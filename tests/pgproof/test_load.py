@@ -135,3 +135,47 @@ def test_orm_types(declared: str, mapped: str) -> None:
 def test_no_binaries_no_cluster(tmp_path: object) -> None:
     with pytest.raises(NoPostgres, match="initdb failed"):
         start_cluster(bindir=str(tmp_path))
+
+
+MIGRATION = '''
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+
+def upgrade():
+    op.create_table(
+        "audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("diff", postgresql.JSONB(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_audit_tenant_id", "audit", ["tenant_id"])
+'''
+
+
+def test_an_alembic_create_table_is_loaded(loader: Loader) -> None:
+    schema = schema_from_python(parse_source("/app/migrations/versions/0001_audit.py", MIGRATION))
+    assert schema.tables["audit"].origin == "alembic"
+    loader.sync(schema)
+    conn = loader.conn
+    kinds = dict(
+        conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_name = 'audit'"
+        ).fetchall()
+    )
+    assert kinds == {
+        "id": "integer",
+        "tenant_id": "integer",
+        "diff": "jsonb",
+        "created_at": "timestamp with time zone",
+    }
+    assert conn.execute("SELECT count(DISTINCT id) FROM audit").fetchone() == (2000,)
+    indexes = {
+        r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'audit'")
+    }
+    assert any("(tenant_id)" in d for d in indexes)
+    assert any("PRIMARY KEY" in d or "pkey" in d for d in indexes)
