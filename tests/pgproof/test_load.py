@@ -137,7 +137,7 @@ def test_no_binaries_no_cluster(tmp_path: object) -> None:
         start_cluster(bindir=str(tmp_path))
 
 
-MIGRATION = '''
+MIGRATION = """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -153,7 +153,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_audit_tenant_id", "audit", ["tenant_id"])
-'''
+"""
 
 
 def test_an_alembic_create_table_is_loaded(loader: Loader) -> None:
