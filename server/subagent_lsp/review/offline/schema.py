@@ -399,7 +399,20 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
     if sqlmodel_table:
         table.index_import = "sqlmodel"
     _class_frame(source, cls, table)
+    attributes: dict[str, str] = {}  # class attribute -> column name
+    bare: list[tuple[str, tuple[str, ...]]] = []  # ``Index("ix", business_id)`` in the body
     for stmt in cls.body:
+        if (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and dotted(stmt.value.func).split(".")[-1] == "Index"
+        ):
+            # an Index statement of the class body names its columns by their attributes:
+            # SQLAlchemy binds it to the table all the same
+            names = tuple(a.id for a in stmt.value.args[1:] if isinstance(a, ast.Name))
+            if names and len(names) == len(stmt.value.args) - 1:
+                bare.append((dotted(stmt.value.func), names))
+            continue
         target, value = _assignment(stmt)
         if target == "__table_args__":
             table.has_table_args = True
@@ -455,6 +468,11 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         found = _orm_column(source, target, value, stmt)
         if found is not None:
             table.columns[found.name] = found
+            attributes[target] = found.name
+    for kind, names in bare:
+        columns = tuple(attributes.get(n, "") for n in names)
+        if all(columns):
+            table.indexes.append((kind, columns))
     if tablename and not abstract:
         return table
     if not any(not c.helper for c in table.columns.values()):
