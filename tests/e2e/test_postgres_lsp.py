@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import make_test_lsp_client
 
 from ..pgproof.conftest import APP, needs_postgres
 from .waiting import pushed
@@ -62,3 +64,59 @@ async def test_postgres_proofs_in_diagnostics_and_hover(client: LanguageClient) 
     text = hover.contents if isinstance(hover.contents, str) else hover.contents.value  # type: ignore[union-attr]
     assert "Plan before:" in text and "Seq Scan on activity" in text
     assert "Bitmap Index Scan using ix_activity_payload_source" in text
+
+
+async def test_the_cluster_is_stopped_when_the_server_exits(tmp_path: Path) -> None:
+    """``shutdown`` then ``exit``: the server's process ends, and with it the cluster it
+    started: its postmaster is gone and its folder removed."""
+    needs_postgres()
+    root = tmp_path / "activity_app"
+    shutil.copytree(APP, root)
+    scratch = Path(tempfile.mkdtemp(prefix="lsp-pg-", dir="/tmp"))  # the server's TMPDIR
+    scratch.chmod(0o755)  # as root the cluster runs as nobody, who must reach it
+    env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
+    env["TMPDIR"] = str(scratch)
+    client = make_test_lsp_client()
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        return None
+
+    try:
+        await client.start_io(sys.executable, "-m", "subagent_lsp", "serve", env=env)
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=client_capabilities("visual-studio-code"),
+                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="app")],
+            )
+        )
+        path = root / "repository.py"
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(path.as_uri(), "python", 1, path.read_text(encoding="utf-8"))
+            )
+        )
+        diags = await pushed(client, path.as_uri(), lambda items: len(items) >= 4)
+        assert any("(index proven on PostgreSQL" in d.message for d in diags)
+        [pidfile] = scratch.glob("subagent-lsp-pg-*/data/postmaster.pid")
+        postmaster = int(pidfile.read_text(encoding="utf-8").split()[0])
+        assert _is_postgres(postmaster)
+        await client.shutdown_session()  # shutdown, exit, and the process waited for
+        assert client._server is not None and client._server.returncode == 0
+        assert not _is_postgres(postmaster)
+        assert not list(scratch.glob("subagent-lsp-pg-*"))
+    finally:
+        if client._server is not None and client._server.returncode is None:
+            client._server.kill()
+        await client.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _is_postgres(pid: int) -> bool:
+    """A live postgres process (a zombie waiting for an init that does not reap is dead)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+    return "postgres" in fields.get("Name", "") and not fields.get("State", "").startswith("Z")

@@ -135,3 +135,85 @@ def test_orm_types(declared: str, mapped: str) -> None:
 def test_no_binaries_no_cluster(tmp_path: object) -> None:
     with pytest.raises(NoPostgres, match="initdb failed"):
         start_cluster(bindir=str(tmp_path))
+
+
+MIGRATION = """
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+
+def upgrade():
+    op.create_table(
+        "audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("diff", postgresql.JSONB(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_audit_tenant_id", "audit", ["tenant_id"])
+"""
+
+
+def test_an_alembic_create_table_is_loaded(loader: Loader) -> None:
+    schema = schema_from_python(parse_source("/app/migrations/versions/0001_audit.py", MIGRATION))
+    assert schema.tables["audit"].origin == "alembic"
+    loader.sync(schema)
+    conn = loader.conn
+    kinds = dict(
+        conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_name = 'audit'"
+        ).fetchall()
+    )
+    assert kinds == {
+        "id": "integer",
+        "tenant_id": "integer",
+        "diff": "jsonb",
+        "created_at": "timestamp with time zone",
+    }
+    assert conn.execute("SELECT count(DISTINCT id) FROM audit").fetchone() == (2000,)
+    indexes = {
+        r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'audit'")
+    }
+    assert any("(tenant_id)" in d for d in indexes)
+    assert any("PRIMARY KEY" in d or "pkey" in d for d in indexes)
+
+
+BODY_INDEXES = """
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+
+
+class Member(Base):
+    __tablename__ = "member"
+    id = Column("id", Integer(), primary_key=True)
+    team_id = Column(Integer, ForeignKey("team.id"))
+    nick = Column(Text)
+    Index("member_team_idx", team_id)
+    Index("member_team_nick_idx", team_id, nick)
+"""
+HAND_MIGRATION = """
+from alembic import op
+
+
+def upgrade():
+    op.execute("CREATE INDEX member_nick_idx ON crm.member USING btree (nick) TABLESPACE pg_default;")
+"""
+
+
+def test_a_models_body_indexes_and_its_hand_written_migration_indexes(loader: Loader) -> None:
+    schema = schema_from_python(parse_source("/app/models.py", BODY_INDEXES))
+    assert ("Index", ("team_id",)) in schema.tables["member"].indexes
+    assert ("Index", ("team_id", "nick")) in schema.tables["member"].indexes
+    schema.merge(schema_from_python(parse_source("/app/migrations/versions/2.py", HAND_MIGRATION)))
+    member = schema.tables["member"]
+    assert member.origin == "sqlalchemy" and member.ddl  # the migration's index statement
+    loader.sync(schema)
+    assert loader.tables["member"].ok
+    indexes = {
+        r[0]
+        for r in loader.conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'member'")
+    }
+    assert any(d.startswith("CREATE INDEX member_nick_idx ON public.member") for d in indexes)
+    assert any("(team_id, nick)" in d for d in indexes)

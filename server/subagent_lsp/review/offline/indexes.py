@@ -200,9 +200,23 @@ def index_name(table: Table, cols: list[str], limit: int = 63) -> str:
     return name[:limit].rstrip("_")
 
 
-def index_edits(table: Table, cols: list[str], source_for: dict[str, Source]) -> list[Edit] | None:
-    """The edit that adds the index where the table is defined (None: no clean edit)."""
-    name = index_name(table, cols, 30 if table.origin == "django" else 63)
+def index_edits(
+    table: Table,
+    cols: list[str],
+    source_for: dict[str, Source],
+    *,
+    expressions: list[str] | None = None,
+    name: str | None = None,
+) -> list[Edit] | None:
+    """The edit that adds the index where the table is defined (None: no clean edit).
+
+    ``expressions`` (PostgreSQL's expression index on an ORM model, one per key part, as SQL:
+    a column or ``(payload ->> 'source')``) are written as ``Index("ix", "col",
+    text("(payload ->> 'source')"))`` for SQLAlchemy and ``models.Index(F("col"),
+    F("payload__source"), name=...)`` for Django (whose ``->`` is the key transform)."""
+    name = name or index_name(table, cols, 30 if table.origin == "django" else 63)
+    if expressions is not None:
+        return _expression_edits(table, expressions, name, source_for)
     columns = ", ".join(cols)
     if table.origin == "sql":
         text = f"CREATE INDEX {name} ON {table.name} ({columns});\n"
@@ -265,6 +279,65 @@ def index_edits(table: Table, cols: list[str], source_for: dict[str, Source]) ->
         return None
     after_meta = Position(table.meta_line + 1, 0)
     return [Edit(table.path, Span(after_meta, after_meta), f"{indent}    indexes = [{index}]{eol}")]
+
+
+_JSON_TERM = re.compile(r"^\(\"?(\w+)\"? (->>?) '([^']*)'\)$")
+
+
+def _expression_edits(
+    table: Table, expressions: list[str], name: str, source_for: dict[str, Source]
+) -> list[Edit] | None:
+    source = source_for.get(table.path)
+    if source is None or table.origin not in ("sqlalchemy", "django"):
+        return None
+    indent = table.class_indent
+    eol = source.eol
+    at = Position(table.class_body_end + 1, 0)
+    if table.origin == "django":
+        parts = []
+        for expr in expressions:
+            json = _JSON_TERM.match(expr)
+            if json is None:
+                parts.append(f'models.F("{expr.strip(chr(34))}")')
+            elif json.group(2) == "->":
+                parts.append(f'models.F("{json.group(1)}__{json.group(3)}")')
+            else:
+                return None  # ``->>`` is KeyTextTransform, which Django's lookups do not write
+        index = f'models.Index({", ".join(parts)}, name="{name[:30]}")'
+        if table.meta_line is None:
+            meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
+            text = f"{eol}{indent}class {meta}:{eol}{indent}    indexes = [{index}]{eol}"
+            return [Edit(table.path, Span(at, at), text)]
+        meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
+        if "indexes" in meta_text:
+            return None
+        after_meta = Position(table.meta_line + 1, 0)
+        return [
+            Edit(table.path, Span(after_meta, after_meta), f"{indent}    indexes = [{index}]{eol}")
+        ]
+    from .pyedits import ensure_imports
+
+    bound = _bound_names(source)
+    module = bound.get("sqlalchemy") or ("db" if "db" in bound else "")
+    prefix = module + "." if module else ""
+    parts = [
+        f'{prefix}text("{e}")' if e.startswith("(") else f'"{e.strip(chr(34))}"'
+        for e in expressions
+    ]
+    index = f'{prefix}Index("{name}", {", ".join(parts)})'
+    if table.has_table_args:
+        if table.table_args_at is None:
+            return None
+        span = Span(table.table_args_at, table.table_args_at)
+        edits = [Edit(table.path, span, table.table_args_text.format(index=index))]
+    else:
+        edits = [Edit(table.path, Span(at, at), f"{indent}__table_args__ = ({index},){eol}")]
+    if module:
+        return edits
+    return [
+        *ensure_imports(source, [(table.index_import, "Index"), ("sqlalchemy", "text")]),
+        *edits,
+    ]
 
 
 def _bound_names(source: Source) -> dict[str, str]:

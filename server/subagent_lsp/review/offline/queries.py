@@ -185,7 +185,7 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
         # The rows are picked through another table (``ArticleTag.article_id == x``): the
         # few that come back are sorted, and an index for the sort alone serves nothing.
         shape.order_by, shape.order_desc = [], []
-    if not (shape.eq or shape.ranges or shape.order_by or shape.joined):
+    if not (shape.eq or shape.ranges or shape.order_by or shape.joined or shape.json_eq):
         return None
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
 
@@ -449,6 +449,25 @@ def _sa_column(node: ast.expr, model: str) -> str | None:
     return None
 
 
+def _sa_json_key(node: ast.expr, model: str) -> tuple[str, str, str] | None:
+    """``Model.col["key"].astext`` or ``.as_string()``: (col, key, "->>")."""
+    if isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute):
+        if node.func.attr != "as_string":
+            return None
+        node = node.func.value
+    elif isinstance(node, ast.Attribute) and node.attr == "astext":
+        node = node.value
+    else:
+        return None
+    if not isinstance(node, ast.Subscript):
+        return None
+    column = _sa_column(node.value, model)
+    key = node.slice
+    if column is None or not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        return None
+    return column, key.value, "->>"
+
+
 def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
     if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] in ("and_",):
         for arg in node.args:
@@ -479,6 +498,11 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
         return
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         column = _sa_column(node.left, model)
+        json_key = _sa_json_key(node.left, model)
+        if json_key is not None and isinstance(node.ops[0], ast.Eq):
+            if json_key not in shape.json_eq:
+                shape.json_eq.append(json_key)
+            return
         if column is None:
             return
         if isinstance(node.ops[0], ast.Eq | ast.Is) and column not in shape.eq:
@@ -557,6 +581,11 @@ def _django_chain(
                 if kw.arg is None or kw.arg == "defaults":
                     continue
                 field, _, lookup = kw.arg.partition("__")
+                json_key = _django_json_key(table, field, lookup)
+                if json_key is not None:
+                    if json_key not in shape.json_eq:
+                        shape.json_eq.append(json_key)
+                    continue
                 if "__" in lookup:
                     continue  # a lookup across a relation: another table
                 if field == "pk":
@@ -597,7 +626,7 @@ def _django_chain(
         shape.order_desc = [d for _, d in ordering]
         terms = ", ".join(("-" if d else "") + c for c, d in ordering)
         description += f" (sorted by {model}.Meta.ordering: {terms})"
-    if not (shape.eq or shape.ranges or shape.order_by):
+    if not (shape.eq or shape.ranges or shape.order_by or shape.json_eq):
         return None
     return FoundQuery(shape, source.span(node), description)
 
@@ -612,6 +641,20 @@ def _is_false(node: ast.expr) -> bool:
 def _sorted_by_label(table: Table) -> bool:
     first = table.columns.get((table.ordering or (("", False),))[0][0])
     return first is not None and first.type.endswith(_LABEL_FIELDS)
+
+
+def _django_json_key(table: Table, field: str, lookup: str) -> tuple[str, str, str] | None:
+    """``payload__source=x`` (or ``payload__source__exact``) on a JSONField: (payload, source).
+    Deeper paths and other lookups on the key are left alone."""
+    column = table.columns.get(field)
+    if column is None or "json" not in column.type.lower() or not lookup:
+        return None
+    key, _, rest = lookup.partition("__")
+    if rest not in ("", "exact") or key in _DJANGO_EQ | _DJANGO_RANGE or not key.isidentifier():
+        return None
+    if key in ("contains", "contained_by", "has_key", "has_keys", "has_any_keys", "icontains"):
+        return None
+    return field, key, "->"  # Django compares the jsonb value: ``payload -> 'source' = '"x"'``
 
 
 def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:

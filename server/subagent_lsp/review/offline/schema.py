@@ -412,7 +412,20 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
     if sqlmodel_table:
         table.index_import = "sqlmodel"
     _class_frame(source, cls, table)
+    attributes: dict[str, str] = {}  # class attribute -> column name
+    bare: list[tuple[str, tuple[str, ...]]] = []  # ``Index("ix", business_id)`` in the body
     for stmt in cls.body:
+        if (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and dotted(stmt.value.func).split(".")[-1] == "Index"
+        ):
+            # an Index statement of the class body names its columns by their attributes:
+            # SQLAlchemy binds it to the table all the same
+            names = tuple(a.id for a in stmt.value.args[1:] if isinstance(a, ast.Name))
+            if names and len(names) == len(stmt.value.args) - 1:
+                bare.append((dotted(stmt.value.func), names))
+            continue
         target, value = _assignment(stmt)
         if target == "__table_args__":
             table.has_table_args = True
@@ -424,9 +437,9 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                     "PrimaryKeyConstraint",
                 ):
                     cols = tuple(
-                        a.value
+                        str(a.value) if isinstance(a, ast.Constant) else _sa_text(a)
                         for a in call.args
-                        if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                        if _sa_text(a) or (isinstance(a, ast.Constant) and isinstance(a.value, str))
                     )
                     if dotted(call.func).endswith("Index"):
                         cols = cols[1:]
@@ -468,6 +481,11 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         found = _orm_column(source, target, value, stmt)
         if found is not None:
             table.columns[found.name] = found
+            attributes[target] = found.name
+    for kind, names in bare:
+        columns = tuple(attributes.get(n, "") for n in names)
+        if all(columns):
+            table.indexes.append((kind, columns))
     if tablename and not abstract:
         return table
     if not any(not c.helper for c in table.columns.values()):
@@ -481,6 +499,34 @@ def _mapped_column_spelling(cls: ast.ClassDef) -> str:
         if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "mapped_column":
             return dotted(node.func)
     return ""
+
+
+def _sa_text(node: ast.expr) -> str:
+    """``text("(meta ->> 'source')")`` in an ``Index``: the expression, as PostgreSQL's SQL."""
+    if (
+        isinstance(node, ast.Call)
+        and dotted(node.func).split(".")[-1] == "text"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value.strip()
+    return ""
+
+
+def _django_f(node: ast.expr) -> str:
+    """``models.F("payload__source")`` in a ``models.Index``: ``(payload -> 'source')``; a
+    plain ``F("col")`` is the column."""
+    if not (
+        isinstance(node, ast.Call)
+        and dotted(node.func).split(".")[-1] == "F"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return ""
+    field, _, key = node.args[0].value.partition("__")
+    return f"({field} -> '{key}')" if key and "__" not in key else field
 
 
 def _table_args_slot(source: Source, value: ast.expr | None, table: Table) -> None:
@@ -718,7 +764,10 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
                         if isinstance(call, ast.Call):
                             fields_kw = {k.arg: k.value for k in call.keywords}
                             names = fields_kw.get("fields")
-                            if isinstance(names, ast.List | ast.Tuple):
+                            terms = tuple(t for t in map(_django_f, call.args) if t)
+                            if terms and dotted(call.func).endswith("Index"):
+                                indexes.append((dotted(call.func), terms))
+                            elif isinstance(names, ast.List | ast.Tuple):
                                 indexes.append(
                                     (
                                         dotted(call.func),

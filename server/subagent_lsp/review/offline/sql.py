@@ -43,6 +43,10 @@ class QueryShape:
     order_desc: list[bool] = field(default_factory=list)
     joined: list[QueryShape] = field(default_factory=list)  # the JOINed tables' lookups
     multi: list[str] = field(default_factory=list)  # eq columns matched against several values
+    # (JSON column, key, operator) compared for equality: ``col['key'].astext == x`` is
+    # ``col ->> 'key'``, Django's ``col__key=x`` is ``col -> 'key'`` (a jsonb comparison). Only
+    # PostgreSQL proves these (an expression index); SQLite's proof ignores them.
+    json_eq: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -36,8 +36,15 @@ class NoPostgres(RuntimeError):
     """No PostgreSQL can be had here (no binaries, or the cluster would not start)."""
 
 
+BINDIR = "SUBAGENT_LSP_PG_BINDIR"  # where initdb and pg_ctl are, when not where we look
+
+
 def find_bindir() -> str | None:
-    """The folder with ``initdb`` and ``pg_ctl``: PATH first, then Debian's layout (newest)."""
+    """The folder with ``initdb`` and ``pg_ctl``: $SUBAGENT_LSP_PG_BINDIR when set, else PATH,
+    then Debian's layout (newest)."""
+    chosen = os.environ.get(BINDIR, "")
+    if chosen:
+        return chosen  # as given: when it holds no server, starting says so
     on_path = shutil.which("pg_ctl")
     if on_path and shutil.which("initdb"):
         return os.path.dirname(os.path.realpath(on_path))
@@ -52,11 +59,61 @@ def _major(folder: str) -> int:
     return int(part) if part.isdigit() else 0
 
 
+STEP_TIMEOUT = 60.0  # seconds for initdb, and for pg_ctl to see the server up (never a hang)
+# A Unix socket's path has room for 107 bytes: a long TMPDIR would leave the server unreachable.
+SOCKET_ROOM = 100
+
+
 def _as_user() -> dict[str, Any]:
     """Popen's arguments that drop root (PostgreSQL will not run as root)."""
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         return {"user": UNPRIVILEGED}
     return {}
+
+
+def _check_user() -> None:
+    if not _as_user():
+        return
+    import pwd
+
+    try:
+        pwd.getpwnam(UNPRIVILEGED)
+    except KeyError:
+        raise NoPostgres(
+            f"running as root and there is no user {UNPRIVILEGED!r} to run PostgreSQL as"
+            " (it refuses to run as root)"
+        ) from None
+
+
+def _cluster_folder() -> str:
+    """A new private folder for the cluster, short enough for its socket's path and, as root,
+    one that the unprivileged user can reach (a TMPDIR private to root is not)."""
+    for parent in (None, "/tmp"):
+        folder = tempfile.mkdtemp(prefix="subagent-lsp-pg-", dir=parent)
+        short = len(os.path.join(folder, ".s.PGSQL.5432")) <= SOCKET_ROOM
+        if short and (not _as_user() or _reachable(os.path.dirname(folder))):
+            return folder
+        os.rmdir(folder)
+    raise NoPostgres(
+        "no temporary folder for the cluster: TMPDIR's path is too long for PostgreSQL's socket"
+        f" or, as root, {UNPRIVILEGED} cannot enter it"
+    )
+
+
+def _reachable(folder: str) -> bool:
+    """Every folder on the way can be entered by any user."""
+    import stat
+
+    while True:
+        try:
+            if not os.stat(folder).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return True
+        folder = parent
 
 
 @dataclass
@@ -81,13 +138,25 @@ class Cluster:
     def stop(self) -> None:
         data = os.path.join(self.folder, "data")
         if os.path.isdir(data):
-            subprocess.run(
-                [os.path.join(self.bindir, "pg_ctl"), "-D", data, "-m", "immediate", "-s", "stop"],
-                capture_output=True,
-                check=False,
-                timeout=30,
-                **_as_user(),
-            )
+            try:
+                subprocess.run(
+                    [
+                        os.path.join(self.bindir, "pg_ctl"),
+                        "-D",
+                        data,
+                        "-m",
+                        "immediate",
+                        "-s",
+                        "stop",
+                    ],
+                    capture_output=True,
+                    check=False,
+                    timeout=30,
+                    stdin=subprocess.DEVNULL,
+                    **_as_user(),
+                )
+            except (OSError, subprocess.SubprocessError) as err:  # the watchdog still stops it
+                log.info("pg_ctl stop: %s", err)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -96,10 +165,20 @@ def start_cluster(bindir: str | None = None) -> Cluster:
     bindir = bindir or find_bindir()
     if bindir is None:
         raise NoPostgres("no PostgreSQL server binaries (initdb, pg_ctl) on this machine")
-    folder = tempfile.mkdtemp(prefix="subagent-lsp-pg-")
+    _check_user()
+    try:
+        folder = _cluster_folder()
+    except OSError as err:
+        raise NoPostgres(f"no temporary folder for the cluster: {err}") from err
     user = _as_user()
     if user:
-        shutil.chown(folder, user=UNPRIVILEGED)
+        try:
+            shutil.chown(folder, user=UNPRIVILEGED)
+        except (OSError, LookupError) as err:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise NoPostgres(
+                f"the cluster's folder cannot be given to {UNPRIVILEGED}: {err}"
+            ) from err
     cluster = Cluster(folder, bindir)
     data = os.path.join(folder, "data")
     steps = [
@@ -121,6 +200,8 @@ def start_cluster(bindir: str | None = None) -> Cluster:
             "-D",
             data,
             "-w",
+            "-t",
+            str(int(STEP_TIMEOUT)),
             "-s",
             "-l",
             os.path.join(folder, "server.log"),
@@ -132,14 +213,21 @@ def start_cluster(bindir: str | None = None) -> Cluster:
     for step in steps:
         try:
             done = subprocess.run(
-                step, capture_output=True, text=True, check=False, timeout=120, **user
+                step,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=STEP_TIMEOUT + 10,
+                stdin=subprocess.DEVNULL,  # never the LSP's stdin
+                **user,
             )
         except (OSError, subprocess.SubprocessError) as err:
             cluster.stop()
             raise NoPostgres(f"{os.path.basename(step[0])} failed: {err}") from err
         if done.returncode != 0:
             cluster.stop()
-            raise NoPostgres(f"{os.path.basename(step[0])} failed: {done.stderr.strip()[:300]}")
+            said = " ".join((done.stderr or done.stdout).split())[:300] or f"exit {done.returncode}"
+            raise NoPostgres(f"{os.path.basename(step[0])} failed: {said}")
     try:
         with cluster.connect() as conn:
             row = conn.execute("SHOW server_version").fetchone()
@@ -194,7 +282,10 @@ class ClusterHolder:
                 self._cluster = start_cluster()
             except NoPostgres as err:
                 self._failure = str(err)
-                log.info("index proofs fall back to SQLite: %s", err)
+                # one line, once per process (the CLI's stderr, the server's log)
+                log.warning(
+                    "subagent-lsp: index proofs on SQLite, PostgreSQL did not start: %s", err
+                )
                 raise
             atexit.register(self.stop)
             return self._cluster

@@ -99,6 +99,19 @@ def pg_type(declared: str) -> str:
     return "text"
 
 
+_CREATE_TABLE = re.compile(r"\s*CREATE\s+(TEMP\w*\s+)?TABLE", re.I)
+
+
+def _unqualified(ddl: str, table: str) -> str:
+    """``ON partysvc.respondent`` -> ``ON respondent``: the cluster has the table in public."""
+    return re.sub(
+        rf'(\bON\s+(?:ONLY\s+)?)"?\w+"?\s*\.\s*("?{re.escape(table)}"?)(?=[\s(])',
+        r"\1\2",
+        ddl,
+        flags=re.I,
+    )
+
+
 def generated_ddl(table: Table) -> list[str]:
     """CREATE statements from the columns we read (an ORM model, or DDL PostgreSQL refused)."""
     keys = [c for c in table.columns.values() if c.primary_key]
@@ -111,11 +124,13 @@ def generated_ddl(table: Table) -> list[str]:
         cols.append(f"PRIMARY KEY ({', '.join(q(c.name) for c in keys)})")
     out = [f"CREATE TABLE {q(table.name)} ({', '.join(cols)})"]
     for i, (kind, columns) in enumerate(table.indexes):
-        if columns and all(c in table.columns for c in columns):
+        # an expression part (``(meta ->> 'source')``, from text() or F()) is SQL as written
+        if columns and all(c in table.columns or c.startswith("(") for c in columns):
             unique = "UNIQUE " if "Unique" in kind or kind == "unique_together" else ""
+            parts = [c if c.startswith("(") else q(c) for c in columns]
             out.append(
                 f"CREATE {unique}INDEX {q(f'{table.name}_existing_{i}')} ON {q(table.name)} "
-                f"({', '.join(q(c) for c in columns)})"
+                f"({', '.join(parts)})"
             )
     for c in table.columns.values():
         if c.indexed and not c.primary_key and not c.unique:
@@ -173,7 +188,7 @@ class Loader:
         """Creates ``tables`` as written, in as many passes as references need; the rest from
         their columns. Returns the names created."""
         created: set[str] = set()
-        pending = [t for t in tables if t.ddl]
+        pending = [t for t in tables if any(_CREATE_TABLE.match(d) for d in t.ddl)]
         for _ in range(len(pending) + 1):
             progress = False
             for table in list(pending):
@@ -188,7 +203,10 @@ class Loader:
             if table.name in created:
                 self.tables[table.name] = LoadedTable(fp, True)
                 continue
-            if self._run(generated_ddl(table), table.name):
+            # an ORM model's DDL is only what its migrations run by hand (``op.execute("CREATE
+            # INDEX ... ON partysvc.t ...")``): its indexes, on the table built from the columns
+            written = [_unqualified(d, table.name) for d in table.ddl if not _CREATE_TABLE.match(d)]
+            if self._run(generated_ddl(table) + written, table.name):
                 created.add(table.name)
                 self.tables[table.name] = LoadedTable(fp, True)
             else:
@@ -200,7 +218,7 @@ class Loader:
         on an expression we cannot rebuild must not keep the table from being proven)."""
         import psycopg
 
-        creates = [s for s in statements if re.match(r"\s*CREATE\s+(TEMP\w*\s+)?TABLE", s, re.I)]
+        creates = [s for s in statements if _CREATE_TABLE.match(s)]
         others = [s for s in statements if s not in creates]
         try:
             with self.conn.transaction():

@@ -94,6 +94,15 @@ def _orm_probe(found: FoundQuery, table: Table) -> str:
     ``.limit()`` that pages it (``posts[:limit]``) is often out of the chain we see, and an
     ordered read of every row is rare in a request handler."""
     sql = probe_query(found, table)
+    fields = [
+        f"({_quote(c)} {op} '{k.replace(chr(39), '')}') = ?"
+        for c, k, op in found.shape.json_eq
+        if c in table.columns
+    ]
+    if fields:  # the JSON fields compared: PostgreSQL's own ``->>``, which SQLite's probe lacks
+        head, order, tail = sql.partition(" ORDER BY ")
+        joiner = " AND " if " WHERE " in head else " WHERE "
+        sql = head + joiner + " AND ".join(fields) + order + tail
     return f"{sql} LIMIT 50" if found.shape.order_by else sql
 
 
@@ -137,13 +146,16 @@ def _classify(cond: exp.Expression, main: exp.Table, table: Table, probe: Probe)
     from sqlglot import exp
 
     left = cond.this if hasattr(cond, "this") else None
-    if isinstance(cond, exp.EQ) and isinstance(left, exp.JSONExtractScalar):
+    if isinstance(left, exp.Paren):  # ``(payload ->> 'source') = %s``
+        left = left.this
+    if isinstance(cond, exp.EQ) and isinstance(left, exp.JSONExtractScalar | exp.JSONExtract):
         column = _own_column(left.this, main, table)
         path = left.expression
         keys = [k for k in path.expressions if isinstance(k, exp.JSONPathKey)] if path else []
         if column and len(keys) == 1:
             key = str(keys[0].this)
-            probe.json_terms.append(f"({_quote(column)} ->> '{key.replace(chr(39), '')}')")
+            op = "->>" if isinstance(left, exp.JSONExtractScalar) else "->"
+            probe.json_terms.append(f"({_quote(column)} {op} '{key.replace(chr(39), '')}')")
             probe.json_keys.append((column, key))
     elif isinstance(cond, exp.Is | exp.EQ) and _constant(cond.expression):
         column = _own_column(left, main, table)

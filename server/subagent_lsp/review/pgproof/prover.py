@@ -25,7 +25,7 @@ from ..offline.schema import Schema, Table
 from ..offline.sql import index_defs, split_statements
 from ..suggestion import Edit, Suggestion
 from .cluster import CLUSTERS, NoPostgres
-from .detect import postgres_evidence, sqlite_evidence
+from .detect import app_root, postgres_evidence, sqlite_evidence
 from .load import Loader, fingerprint, q
 from .probes import Probe, index_terms, probe_for
 from .proof import PROBE, PgProof, compare, has_hypopg
@@ -85,13 +85,13 @@ def postgres_prover(path: str, root: str | None, schema: Schema) -> PostgresProv
         return None
     if sqlite_evidence(path):
         return None
-    evidence = postgres_evidence(root)
+    evidence = postgres_evidence(path)  # the app's own declarations, not a parent repository's
     if evidence is None:
         return None
     try:
         import psycopg  # noqa: F401  (the driver: without it there is no proof on PostgreSQL)
 
-        session = SESSIONS.get(root)
+        session = SESSIONS.get(app_root(path))
     except (ImportError, NoPostgres) as err:
         log.info("index proofs stay on SQLite: %s", err)
         return None
@@ -221,11 +221,14 @@ class PostgresProver:
         terms = index_terms(query, table, probe, cols)
         if terms:
             name = _expression_name(table, terms)
+            edits = ddl_edits(table, f"CREATE INDEX {name} ON {table.name} ({', '.join(terms)})")
+            if edits is None:  # an ORM model: the index in the model's own idiom
+                edits = index_edits(table, [], source_for, expressions=terms, name=name)
             out.append(
                 Candidate(
                     f"Add an expression index on {table.name} ({', '.join(terms)})",
                     f"CREATE INDEX {PROBE} ON {on} ({', '.join(terms)})",
-                    ddl_edits(table, f"CREATE INDEX {name} ON {table.name} ({', '.join(terms)})"),
+                    edits,
                     ",".join(terms),
                     name,
                 )
