@@ -29,6 +29,11 @@ def user_db(activity_app: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         loader = Loader(conn, rows=20_000)
         loader.sync(cache.schema())
         loader.ensure_json_key("activity", "payload", "source")  # real rows would have one
+        available = conn.execute(
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'"
+        ).fetchone()
+        if available is None:
+            pytest.skip("needs HypoPG (Debian's postgresql-N-hypopg): run `make postgres`")
         conn.execute("CREATE EXTENSION hypopg")
     return cluster.conninfo("users_db")
 
