@@ -246,9 +246,6 @@ def index_edits(
             return None
         index = f'{table.call_prefix}Index("{name}", {quoted})'
         return [Edit(table.path, Span(table.call_end, table.call_end), f", {index}")]
-    indent = table.class_indent
-    eol = source.eol
-    at = Position(table.class_body_end + 1, 0)
     if table.origin == "sqlalchemy":
         from .pyedits import ensure_imports
 
@@ -257,21 +254,33 @@ def index_edits(
         bound = _bound_names(source)
         module = bound.get("sqlalchemy") or ("db" if "db" in bound else "")
         index = f'{module + "." if module else ""}Index("{name}", {quoted})'
-        if table.has_table_args:
-            if table.table_args_at is None:
-                return None
-            span = Span(table.table_args_at, table.table_args_at)
-            edits = [Edit(table.path, span, table.table_args_text.format(index=index))]
-        else:
-            edits = [Edit(table.path, Span(at, at), f"{indent}__table_args__ = ({index},){eol}")]
-        if module:
+        edits = _table_args_edits(table, source, index)
+        if edits is None or module:
             return edits
         return [*ensure_imports(source, [(table.index_import, "Index")]), *edits]
     fields = ", ".join(f'"{c}"' for c in cols)
-    index = f'models.Index(fields=[{fields}], name="{name}")'
+    return _meta_indexes_edits(table, source, f'models.Index(fields=[{fields}], name="{name}")')
+
+
+def _table_args_edits(table: Table, source: Source, index: str) -> list[Edit] | None:
+    """``index`` (an SQLAlchemy ``Index(...)``) into the model's ``__table_args__``."""
+    if table.has_table_args:
+        if table.table_args_at is None:
+            return None
+        span = Span(table.table_args_at, table.table_args_at)
+        return [Edit(table.path, span, table.table_args_text.format(index=index))]
+    at = Position(table.class_body_end + 1, 0)
+    text = f"{table.class_indent}__table_args__ = ({index},){source.eol}"
+    return [Edit(table.path, Span(at, at), text)]
+
+
+def _meta_indexes_edits(table: Table, source: Source, index: str) -> list[Edit] | None:
+    """``index`` (a Django ``models.Index(...)``) into the model's ``Meta.indexes``."""
+    indent, eol = table.class_indent, source.eol
     if table.meta_line is None:
         # Without deriving from the abstract base's Meta, a new Meta would drop its ordering.
         meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
+        at = Position(table.class_body_end + 1, 0)
         text = f"{eol}{indent}class {meta}:{eol}{indent}    indexes = [{index}]{eol}"
         return [Edit(table.path, Span(at, at), text)]
     meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
@@ -290,9 +299,6 @@ def _expression_edits(
     source = source_for.get(table.path)
     if source is None or table.origin not in ("sqlalchemy", "django"):
         return None
-    indent = table.class_indent
-    eol = source.eol
-    at = Position(table.class_body_end + 1, 0)
     if table.origin == "django":
         parts = []
         for expr in expressions:
@@ -304,17 +310,7 @@ def _expression_edits(
             else:
                 return None  # ``->>`` is KeyTextTransform, which Django's lookups do not write
         index = f'models.Index({", ".join(parts)}, name="{name[:30]}")'
-        if table.meta_line is None:
-            meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
-            text = f"{eol}{indent}class {meta}:{eol}{indent}    indexes = [{index}]{eol}"
-            return [Edit(table.path, Span(at, at), text)]
-        meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
-        if "indexes" in meta_text:
-            return None
-        after_meta = Position(table.meta_line + 1, 0)
-        return [
-            Edit(table.path, Span(after_meta, after_meta), f"{indent}    indexes = [{index}]{eol}")
-        ]
+        return _meta_indexes_edits(table, source, index)
     from .pyedits import ensure_imports
 
     bound = _bound_names(source)
@@ -325,14 +321,8 @@ def _expression_edits(
         for e in expressions
     ]
     index = f'{prefix}Index("{name}", {", ".join(parts)})'
-    if table.has_table_args:
-        if table.table_args_at is None:
-            return None
-        span = Span(table.table_args_at, table.table_args_at)
-        edits = [Edit(table.path, span, table.table_args_text.format(index=index))]
-    else:
-        edits = [Edit(table.path, Span(at, at), f"{indent}__table_args__ = ({index},){eol}")]
-    if module:
+    edits = _table_args_edits(table, source, index)
+    if edits is None or module:
         return edits
     return [
         *ensure_imports(source, [(table.index_import, "Index"), ("sqlalchemy", "text")]),
