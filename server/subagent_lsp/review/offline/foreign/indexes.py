@@ -10,6 +10,7 @@ from ...suggestion import Edit, Suggestion
 from ..indexes import _rationale, index_edits, index_name, propose, prove
 from ..queries import FoundQuery
 from ..schema import Schema, Table
+from .model import ForeignTable
 from .tables import foreign_tables
 
 
@@ -93,17 +94,7 @@ def _edits(table: Table, cols: list[str]) -> list[Edit] | None:
 
 def _sequelize(table: Table, cols: list[str]) -> list[Edit] | None:
     """``{ fields: [...] }`` into the model options' ``indexes`` (made if need be)."""
-    text = read_utf8(table.path)
-    if text is None:
-        return None
-    declared = next(
-        (
-            t
-            for t in foreign_tables(table.path, text)
-            if t.origin == "sequelize" and t.name == table.name
-        ),
-        None,
-    )
+    declared = _declared(table, "sequelize")
     if declared is None or declared.edit_at is None:
         return None
     index = f"{{ fields: [{', '.join(repr(c).replace(chr(39), chr(34)) for c in cols)}] }}"
@@ -124,20 +115,25 @@ def _sequelize(table: Table, cols: list[str]) -> list[Edit] | None:
     return [Edit(table.path, Span(declared.edit_at, declared.edit_at), new)]
 
 
-def _typeorm(table: Table, cols: list[str]) -> list[Edit] | None:
-    """``@Index()`` above the property for one column, ``@Index([...])`` (property names)
-    above the entity's decorators for several."""
+def _declared(table: Table, origin: str) -> ForeignTable | None:
+    """The ``origin`` declaration of ``table`` in its own file, as read now."""
     text = read_utf8(table.path)
     if text is None:
         return None
-    declared = next(
+    return next(
         (
             t
             for t in foreign_tables(table.path, text)
-            if t.origin == "typeorm" and t.name == table.name
+            if t.origin == origin and t.name == table.name
         ),
         None,
     )
+
+
+def _typeorm(table: Table, cols: list[str]) -> list[Edit] | None:
+    """``@Index()`` above the property for one column, ``@Index([...])`` (property names)
+    above the entity's decorators for several."""
+    declared = _declared(table, "typeorm")
     if declared is None:
         return None
     columns = {c.name: c for c in declared.columns}
@@ -156,17 +152,7 @@ def _typeorm(table: Table, cols: list[str]) -> list[Edit] | None:
 
 
 def _gorm(table: Table, cols: list[str]) -> list[Edit] | None:
-    text = read_utf8(table.path)
-    if text is None:
-        return None
-    declared = next(
-        (
-            t
-            for t in foreign_tables(table.path, text)
-            if t.origin == "gorm" and t.name == table.name
-        ),
-        None,
-    )
+    declared = _declared(table, "gorm")
     if declared is None:
         return None
     columns = {c.name: c for c in declared.columns}
@@ -215,17 +201,7 @@ def _mongo(query: FoundQuery, table: Table, cols: list[str], path: str) -> Sugge
 def _mongo_field(table: Table, col: str) -> list[Edit] | None:
     """``index: true`` on the field itself (``kind: String`` -> ``kind: { type: String,
     index: true }``), as Mongoose schemas usually say it."""
-    text = read_utf8(table.path)
-    if text is None:
-        return None
-    declared = next(
-        (
-            t
-            for t in foreign_tables(table.path, text)
-            if t.origin == "mongoose" and t.name == table.name
-        ),
-        None,
-    )
+    declared = _declared(table, "mongoose")
     column = next((c for c in declared.columns if c.name == col), None) if declared else None
     if column is None or column.tag_at is None:
         return None
