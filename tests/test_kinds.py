@@ -282,3 +282,25 @@ def test_plugin_name_comes_from_the_manifest(tmp_path: Path) -> None:
     bare = _plugin(tmp_path / "p2", {})
     kind = classify(str(bare / "agents" / "a.md"), "---\nname: a\n---\n")
     assert kind is not None and kind.plugin_id == "p2"
+
+
+def test_an_agents_folder_inside_a_skill_is_the_skills_material(tmp_path: Path) -> None:
+    # Held-out: a skill bundling the prompts of the helpers it starts in its own agents/ folder.
+    skill = tmp_path / "skills" / "grading"
+    (skill / "agents").mkdir(parents=True)
+    (skill / "SKILL.md").write_text(
+        "---\ndescription: Grade outputs.\n---\nRead agents/grader.md.\n"
+    )
+    prompt = skill / "agents" / "grader.md"
+    prompt.write_text("# Grader\n\nScore each output.\n")
+    assert classify(str(prompt), prompt.read_text()) is None
+    agent = "---\nname: grader\ndescription: Grades.\n---\n"
+    explicit = classify(str(prompt), agent, explicit=True)
+    assert explicit is not None and explicit.kind is Kind.SUBAGENT
+    # An agents/ folder elsewhere, and a project's .claude/agents/ below a skill, stay agents.
+    plain = tmp_path / "agents" / "grader.md"
+    kind = classify(str(plain), prompt.read_text())
+    assert kind is not None and kind.kind is Kind.SUBAGENT
+    project = skill / "demo" / ".claude" / "agents" / "grader.md"
+    kind = classify(str(project), prompt.read_text())
+    assert kind is not None and kind.kind is Kind.SUBAGENT

@@ -314,6 +314,21 @@ def _in_agents_folder(plugin: Plugin | None, path: str) -> bool:
     return plugin.lists(path) or (len(inside) > 1 and inside[0] == "agents")
 
 
+def _in_skill_folder(path: str) -> bool:
+    """Whether the file sits inside a skill's folder (a SKILL.md one to three folders up).
+    Held-out (anthropics/skills, skill-creator/agents/*.md): such files are prompts the skill
+    tells the model to read; Claude Code scans only .claude/agents/ and plugins for agents."""
+    here = os.path.dirname(os.path.dirname(path))
+    for _ in range(3):
+        if os.path.isfile(os.path.join(here, "SKILL.md")):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here or os.path.basename(here) == ".claude":
+            return False
+        here = parent
+    return False
+
+
 def _scope_of(path: str) -> str:
     """The agents folder a subagent belongs to: agents in one scope share one namespace."""
     marker = os.sep + "agents" + os.sep
@@ -344,6 +359,8 @@ def classify(
         kind = _classify_in_plugin(plugin, abspath, by_glob, text)
         if kind is not None or not explicit:
             return kind
+    if by_glob is Kind.SUBAGENT and _CLAUDE_AGENTS not in abspath and _in_skill_folder(abspath):
+        by_glob = None  # an agents/ folder inside a skill's folder holds the skill's material
     if by_glob is Kind.SUBAGENT:
         # Claude Code loads agents only from .claude/agents/ (and plugins): a catalog note in
         # some other agents/ folder is a note about an agent, not a broken one.
