@@ -6,19 +6,17 @@ from __future__ import annotations
 import ast
 import shutil
 import sqlite3
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from subagent_lsp.definitions.findings import TextEdit
-from subagent_lsp.definitions.fixes import apply_edits
 from subagent_lsp.policy import Policy
 from subagent_lsp.review.offline.engine import analyze
 from subagent_lsp.review.offline.schema import SchemaCache
 from subagent_lsp.review.suggestion import Suggestion
 
 from ..conftest import REPO
+from .applied import apply_suggestion
 
 EXAMPLES = REPO / "examples" / "backend"
 
@@ -84,20 +82,6 @@ def test_clean_code_gets_nothing(rel: str) -> None:
     assert _suggest(EXAMPLES, rel) == []
 
 
-def _apply(suggestion: Suggestion) -> dict[str, str]:
-    by_path: dict[str, list[TextEdit]] = defaultdict(list)
-    for edit in suggestion.edits:
-        by_path[edit.path].append(TextEdit(edit.span, edit.new_text))
-    out = {}
-    for path, edits in by_path.items():
-        text = Path(path).read_text(encoding="utf-8")
-        new = apply_edits(text, edits)
-        assert new != text
-        Path(path).write_text(new, encoding="utf-8")
-        out[path] = new
-    return out
-
-
 def _valid(path: str, text: str) -> None:
     if path.endswith(".py"):
         ast.parse(text)  # the edited file still parses
@@ -122,7 +106,7 @@ def test_each_suggestion_applies_cleanly_and_resolves_itself(app_copy: Path, rel
         )
         if target is None:
             continue  # an earlier edit moved it; it is checked in its own run below
-        for path, text in _apply(target).items():
+        for path, text in apply_suggestion(target).items():
             _valid(path, text)
         after = {(s.code, s.title) for s in _suggest(app_copy, rel)}
         assert (target.code, target.title) not in after, target.title

@@ -5,13 +5,10 @@ parses and no longer triggers its suggestion, and the Node/Go examples of the ru
 from __future__ import annotations
 
 import shutil
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from subagent_lsp.definitions.findings import TextEdit
-from subagent_lsp.definitions.fixes import apply_edits
 from subagent_lsp.registry import Example
 from subagent_lsp.review.offline.engine import analyze, is_backend_file
 from subagent_lsp.review.offline.schema import SchemaCache
@@ -21,6 +18,7 @@ from subagent_lsp.review.rules_node_go import NODE_GO_EXAMPLES
 from subagent_lsp.review.suggestion import Suggestion
 
 from ..conftest import REPO
+from .applied import apply_suggestion
 
 EXAMPLES = REPO / "examples" / "backend"
 PLANTED = {
@@ -66,20 +64,6 @@ def test_clean_twins_get_nothing(rel: str) -> None:
     assert _suggest(EXAMPLES, rel) == []
 
 
-def _apply(suggestion: Suggestion) -> dict[str, str]:
-    by_path: dict[str, list[TextEdit]] = defaultdict(list)
-    for edit in suggestion.edits:
-        by_path[edit.path].append(TextEdit(edit.span, edit.new_text))
-    out = {}
-    for path, edits in by_path.items():
-        text = Path(path).read_text(encoding="utf-8")
-        new = apply_edits(text, edits)
-        assert new != text
-        Path(path).write_text(new, encoding="utf-8")
-        out[path] = new
-    return out
-
-
 def _still_parses(path: str, text: str) -> None:
     tree = parse(path, text)
     if tree is not None:
@@ -93,7 +77,7 @@ def test_each_edit_applies_and_resolves_its_suggestion(tmp_path: Path, rel: str)
     for planted in sorted(s.title for s in _suggest(root, rel)):
         target = next((s for s in _suggest(root, rel) if s.title == planted), None)
         assert target is not None, planted
-        for path, text in _apply(target).items():
+        for path, text in apply_suggestion(target).items():
             _still_parses(path, text)
         assert planted not in {s.title for s in _suggest(root, rel)}, planted
 
@@ -131,7 +115,7 @@ def test_node_go_examples_trigger_and_their_edit_removes(
 
     found = suggestions()
     assert found, f"{code}'s example #{index} does not trigger it"
-    for path, text in _apply(found[0]).items():
+    for path, text in apply_suggestion(found[0]).items():
         _still_parses(path, text)
     assert len(suggestions()) < len(found)
 

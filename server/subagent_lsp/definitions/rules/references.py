@@ -186,50 +186,43 @@ def _roots(path: str) -> list[str]:
     return list(dict.fromkeys(roots))
 
 
+def _scope_folders(path: str, component: str) -> list[str]:
+    """The ``agents`` or ``skills`` folders of every scope ``path`` can see, nearest first:
+    ``.claude/<component>`` and ``<component>`` of each root, ``~/.claude/<component>``."""
+    user_dir = os.path.expanduser(spec.USER_CONFIG_DIR)
+    out: list[str] = []
+    for root in _roots(path):
+        if root == user_dir:
+            out.append(os.path.join(root, component))
+        else:
+            out += [os.path.join(root, ".claude", component), os.path.join(root, component)]
+    return out
+
+
 def known_agents(path: str) -> dict[str, str]:
     """Agent name -> its file, in every scope ``path`` can see (nearest first)."""
     out: dict[str, str] = {}
-    for root in _roots(path):
-        user = root == os.path.expanduser(spec.USER_CONFIG_DIR)
-        folders = (
-            [os.path.join(root, "agents")]
-            if user
-            else [
-                os.path.join(root, ".claude", "agents"),
-                os.path.join(root, "agents"),
-            ]
-        )
-        for folder in folders:
-            for file in _md_files(folder):
-                name = declared_name(file)
-                if name:
-                    out.setdefault(name, file)
+    for folder in _scope_folders(path, "agents"):
+        for file in _md_files(folder):
+            name = declared_name(file)
+            if name:
+                out.setdefault(name, file)
     return out
 
 
 def known_skills(path: str) -> dict[str, str]:
     """Skill name (its folder, and its frontmatter `name`) -> its SKILL.md."""
     out: dict[str, str] = {}
-    for root in _roots(path):
-        user = root == os.path.expanduser(spec.USER_CONFIG_DIR)
-        folders = (
-            [os.path.join(root, "skills")]
-            if user
-            else [
-                os.path.join(root, ".claude", "skills"),
-                os.path.join(root, "skills"),
-            ]
-        )
-        for folder in folders:
-            if not os.path.isdir(folder):
-                continue
-            for entry in sorted(os.listdir(folder)):
-                skill = os.path.join(folder, entry, "SKILL.md")
-                if os.path.isfile(skill):
-                    out.setdefault(entry, skill)
-                    name = declared_name(skill)
-                    if name:
-                        out.setdefault(name, skill)
+    for folder in _scope_folders(path, "skills"):
+        if not os.path.isdir(folder):
+            continue
+        for entry in sorted(os.listdir(folder)):
+            skill = os.path.join(folder, entry, "SKILL.md")
+            if os.path.isfile(skill):
+                out.setdefault(entry, skill)
+                name = declared_name(skill)
+                if name:
+                    out.setdefault(name, skill)
     return out
 
 
