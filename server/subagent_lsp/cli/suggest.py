@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from ..config import Settings
 from ..review.offline.engine import analyze, is_backend_file, workspace_root
 from ..review.offline.indexes import one_per_index
-from ..review.offline.schema import SKIP_DIRS, SchemaCache
+from ..review.offline.schema import SKIP_DIRS
+from ..review.project import Projects
 from ..review.suggestion import KINDS, Suggestion
 from ..textfile import read_utf8
 
@@ -42,15 +43,17 @@ def collect(
     paths: Sequence[str], kinds: Iterable[str] | None = None, policy: Policy | None = None
 ) -> list[Suggestion]:
     policy = policy or Policy()
-    cache = SchemaCache()
-    cache.scan(sorted({workspace_root(p) for p in paths} | {p for p in paths if os.path.isdir(p)}))
-    schema = cache.schema()
+    projects = Projects()
+    projects.scan(
+        sorted({workspace_root(p) for p in paths} | {p for p in paths if os.path.isdir(p)})
+    )
+    schema = projects.schemas.schema()
     out: list[Suggestion] = []
     for path in backend_files(paths):
         text = read_utf8(path)
         if text is None:
             continue
-        found = analyze(path, text, schema, kinds)
+        found = analyze(path, text, schema, kinds, project=projects.of(path))
         out.extend(policy.apply(path, split_lines(text), found))
     return one_per_index(out)
 
@@ -235,9 +238,9 @@ def run_agent_suggest(
         else:
             err.write(f"subagent-lsp: {_display(path)} is not sent to the agent: {why}.\n")
     wanted = kinds or list(KINDS)
-    cache = SchemaCache()
-    cache.scan(roots)
-    schema = cache.schema()
+    projects = Projects()
+    projects.scan(roots)
+    schema = projects.schemas.schema()
     err.write(
         f"subagent-lsp: {'dry run, nothing is sent: ' if dry_run else ''}"
         f"asking backend-developer ({setup.model}): "
@@ -251,7 +254,7 @@ def run_agent_suggest(
         if text is None:
             continue
         for kind in wanted:
-            context = setup.context(path, text, whole_file(text), kind, schema)
+            context = setup.context(path, text, whole_file(text), kind, schema, projects.of(path))
             if dry_run:
                 requests.append(DryRun(_display(path), kind, context, setup.request(context)))
                 continue

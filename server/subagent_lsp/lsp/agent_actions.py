@@ -201,7 +201,8 @@ class AgentActions(LanguageFeature):
         schema = self.state.schema.schema()
         # The secret catalogue's first import takes about half a second: off the event loop.
         await asyncio.get_running_loop().run_in_executor(None, load_catalogue)
-        context = setup.context(entry.path, entry.text, scope, kind, schema)
+        project = self.state.projects.of(entry.path)
+        context = setup.context(entry.path, entry.text, scope, kind, schema, project)
         self.last_request = setup.request(context)
         token = str(uuid.uuid4())
         progress = await self._progress_begin(

@@ -63,7 +63,7 @@ class Backend(LanguageFeature):
         task = self.tasks.pop(entry.uri, None)
         if task is not None:
             task.cancel()
-        self.state.schema.overrides.pop(entry.path, None)
+        self.state.projects.closed(entry.path)
         shown = self.results.pop(entry.uri, None) is not None
         if shown and not self.state.pull:
             self.client.publish(entry.uri, None, [])
@@ -87,7 +87,7 @@ class Backend(LanguageFeature):
         """Read the project's schema, then analyse every open backend file again under it
         (an analysis that ran meanwhile saw the schema half-read)."""
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self.state.schema.scan, list(roots))
+        await loop.run_in_executor(None, self.state.projects.scan, list(roots))
         for entry in list(self.state.open.values()):
             if entry.kind is None:
                 self.schedule(entry)
@@ -121,8 +121,12 @@ class Backend(LanguageFeature):
 
     def _analyze(self, entry: OpenDoc) -> list[Suggestion]:
         try:
-            found, own = analyze_file(entry.path, entry.text, self.state.schema.schema())
-            self.state.schema.set_schema(entry.path, own)  # for the other files' analyses
+            projects = self.state.projects
+            project = projects.of(entry.path)
+            found, own = analyze_file(
+                entry.path, entry.text, self.state.schema.schema(), project=project
+            )
+            projects.edited(entry.path, entry.text, own)  # for the other files' analyses
             return found
         except Exception:
             log.exception("backend analysis failed for %s", entry.path)

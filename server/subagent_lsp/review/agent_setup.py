@@ -12,7 +12,7 @@ import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..definitions.findings import Span
 from .agent import AgentDefinition, AgentFileError, bundled_agent_path, load_agent
@@ -27,6 +27,9 @@ from .anthropic_agent import (
 from .context import DEFAULT_BUDGET_TOKENS, AgentContext, build_context
 from .exclusions import Exclusions
 from .offline.schema import Schema
+
+if TYPE_CHECKING:
+    from .project import Project
 
 # A workspace may define its own backend-developer; it wins over the bundled one.
 WORKSPACE_AGENT = os.path.join(".claude", "agents", "backend-developer.md")
@@ -76,7 +79,15 @@ class AgentSetup:
         """Why ``path`` is never sent to the agent (None: it may be)."""
         return self.exclusions.excluded(path)
 
-    def context(self, path: str, text: str, scope: Span, kind: str, schema: Schema) -> AgentContext:
+    def context(
+        self,
+        path: str,
+        text: str,
+        scope: Span,
+        kind: str,
+        schema: Schema,
+        project: Project | None = None,
+    ) -> AgentContext:
         """What is sent for ``scope``; the secret catalogue is loaded here, on the first call."""
         return build_context(
             path,
@@ -87,6 +98,7 @@ class AgentSetup:
             self.context_tokens,
             patterns=self.secret_patterns,
             exclusions=self.exclusions,
+            project=project,
         )
 
     def request(self, context: AgentContext) -> dict[str, Any]:

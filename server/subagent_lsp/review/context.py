@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..definitions.document import split_lines
 from ..definitions.findings import Position, Span
@@ -21,7 +22,11 @@ from ..textfile import read_utf8
 from .exclusions import Exclusions
 from .offline.schema import Schema, Table
 from .offline.treesitter import language_of
+from .project_brief import project_brief
 from .secrets import find_secrets, placeholder
+
+if TYPE_CHECKING:
+    from .project import Project
 
 CHARS_PER_TOKEN = 3.5  # a conservative estimate for code (more tokens per char than prose)
 DEFAULT_BUDGET_TOKENS = 8000
@@ -91,6 +96,7 @@ class AgentContext:
     redacted: dict[str, int] = field(default_factory=dict)
     withheld: int = 0  # table definitions not read: their files are excluded
     exclusions: Exclusions | None = None  # which files an edit may not touch either
+    project: str = ""  # what the project model says beyond the scope (project_brief)
 
     def count(self, red: Redacted) -> str:
         for r in red.redactions:
@@ -142,6 +148,8 @@ class AgentContext:
             parts += ["", "The file's imports:", f"```{self.language}", self.imports, "```"]
         if self.schema:
             parts += ["", "The schema this code touches:", "```", self.schema, "```"]
+        if self.project:
+            parts += ["", "About the project as a whole:", self.project]
         if self.truncated:
             parts += ["", "Left out to stay within the budget: " + ", ".join(self.truncated) + "."]
         parts += [
@@ -204,6 +212,7 @@ def build_context(
     budget_tokens: int = DEFAULT_BUDGET_TOKENS,
     patterns: tuple[str, ...] = (),
     exclusions: Exclusions | None = None,
+    project: Project | None = None,
 ) -> AgentContext:
     """What is sent for ``scope`` of ``path``; ``patterns`` are the user's secretPatterns and
     ``exclusions`` the files whose table definitions are never read."""
@@ -234,6 +243,7 @@ def build_context(
     else:
         context.truncated.append("the imports")
     pieces = []
+    touched: list[Table] = []
     for table_name, table in sorted(schema.tables.items()):
         # A word search, not a parse: the scope is Python or SQL, possibly half-typed, and a
         # table is "touched" when its name or its model's name appears in it at all.
@@ -247,6 +257,7 @@ def build_context(
         if exclusions is not None and table.path != path and exclusions.excluded(table.path):
             context.withheld += 1
             continue
+        touched.append(table)
         source = redact(table_source(table), os.path.basename(table.path), patterns)
         if not source.text:
             continue
@@ -261,4 +272,11 @@ def build_context(
         pieces.append(f"{context.count(heading)}\n{context.count(source)}")
     context.schema = "\n\n".join(pieces)
     context.tables = len(pieces)
+    brief = redact(
+        "\n".join(f"- {line}" for line in project_brief(project, schema, touched)), "", patterns
+    )
+    if brief.text and estimate_tokens(brief.text) <= budget:
+        context.project = context.count(brief)
+    elif brief.text:
+        context.truncated.append("the facts about the project")
     return context

@@ -1,47 +1,74 @@
 """The project model of one workspace (design.md): what an analysis or the agent needs to know
 about the project as a whole, built once and kept current. Its root, which files are sources,
-the packages it declares, its schema (tables, indexes, relationships, session lifecycle) and the
-frameworks and app-wide error handlers of its modules.
+the packages it declares, its schema (tables, indexes, relationships, session lifecycle), the
+app-wide error handlers of its modules, and its own functions, which a route's calls are
+followed into.
 
-A thin facade on purpose: the facts are read by review/offline/ (project_files.py, schema.py,
-frameworks.py), which other work is extending (more languages, PostgreSQL); this module only
-gathers them per workspace. No LSP types here.
+The facts are read by review/offline/ (project_files.py, schema.py, frameworks.py,
+upstream_calls.py); this module gathers them per workspace and keeps them current: files by
+their mtimes, open documents by their text. No LSP types here.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 from ..textfile import read_utf8
 from .offline.frameworks import ModuleFacts, module_facts
-from .offline.project_files import declared_packages, is_not_a_source, workspace_root
-from .offline.pysource import parse_source
+from .offline.project_files import (
+    declared_major,
+    declared_packages,
+    is_not_a_source,
+    project_root,
+    workspace_root,
+)
+from .offline.pysource import Source, parse_source
 from .offline.schema import MAX_SCHEMA_FILE_BYTES, Schema, SchemaCache, schema_files, schema_of_file
+from .offline.upstream_calls import UpstreamCalls
 
 # Words without which a module neither imports a framework nor registers an app-level handler:
 # the rest are not parsed.
-_WORDS = ("flask", "fastapi", "django", "starlette", "errorhandler", "exception_handler")
+_HANDLER_WORDS = ("errorhandler", "error_handler", "exception_handler")
+_WORDS = ("flask", "fastapi", "django", "starlette", *_HANDLER_WORDS)
+ModuleSummary = tuple[frozenset[str], frozenset[str]]  # (frameworks, handled exceptions)
+_NO_FACTS: ModuleSummary = (frozenset(), frozenset())
 
 
 class Project:
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, schemas: SchemaCache | None = None) -> None:
         self.root = os.path.abspath(root)
-        self.schemas = SchemaCache()
+        # A folder with a project marker; else the root is just where the file sits, and every
+        # folder on its path says whether it holds tests (project_files.is_not_a_source).
+        self.marked = project_root(os.path.join(self.root, "_")) == self.root
+        # Shared between the projects of one workspace (the server's folders): tables are
+        # looked up by name across them, as before there was a project model.
+        self.schemas = schemas if schemas is not None else SchemaCache()
         self._scanned = False
-        self._handlers: tuple[frozenset[str], frozenset[str]] | None = None
+        # path -> (mtime, (frameworks, handled)) of every source module; open documents in
+        # ``_texts`` stand for their files.
+        self._module_facts: dict[str, tuple[float, ModuleSummary]] = {}  # by mtime
+        self._walked: dict[str, ModuleSummary] | None = None
+        self._handlers: frozenset[str] | None = None
+        self._texts: dict[str, str] = {}
+        self._sources: dict[str, tuple[float | str, Source]] = {}
+        self._upstream: UpstreamCalls | None = None
 
     @classmethod
-    def containing(cls, path: str) -> Project:
+    def containing(cls, path: str, schemas: SchemaCache | None = None) -> Project:
         """The project a file belongs to (its nearest project root, else its own folder)."""
-        return cls(workspace_root(path))
+        return cls(workspace_root(path), schemas)
 
     def is_source(self, path: str) -> bool:
         """Not a test, fixture or migration of this project (advice there is noise)."""
-        return not is_not_a_source(path, self.root)
+        return not is_not_a_source(path, self.root if self.marked else None)
 
     def declared_packages(self) -> frozenset[str] | None:
         """What the project's manifests declare (None: it has none); cached by their mtimes."""
         return declared_packages(self.root)
+
+    def declared_major(self, package: str) -> int | None:
+        return declared_major(self.root, package)
 
     def schema(self) -> Schema:
         """Every table, index, relationship and session fact of the project, scanned once."""
@@ -52,56 +79,177 @@ class Project:
     def refresh(self) -> None:
         """Re-read what changed on disk (files whose mtime moved)."""
         self.schemas.scan([self.root])
-        self._scanned = True
-        self._handlers = None
+        self.forget(scanned=True)
 
-    def edited(self, path: str, text: str) -> None:
-        """An open document's current text stands for its file."""
-        self.schemas.set_schema(path, schema_of_file(path, text))
+    def forget(self, scanned: bool | None = None) -> None:
+        """Facts derived from files are read again on their next use (``scanned``: whether
+        the schema cache has been brought up to date meanwhile)."""
+        if scanned is not None:
+            self._scanned = scanned
+        self._walked = None
+        self._handlers = None
+        self._upstream = None
+
+    def edited(self, path: str, text: str, own: Schema | None = None) -> None:
+        """An open document's current text stands for its file (``own``: its schema, when the
+        caller has already read it)."""
+        path = os.path.abspath(path)
+        self.schemas.set_schema(path, own if own is not None else schema_of_file(path, text))
+        before = self._texts.get(path)
+        if before != text:
+            self._texts[path] = text
+            self._upstream = None
+            if _mentions_handlers(text) or (before is not None and _mentions_handlers(before)):
+                self._handlers = None
+
+    def closed(self, path: str) -> None:
+        """The file on disk stands for itself again."""
+        path = os.path.abspath(path)
+        self.schemas.overrides.pop(path, None)
+        if self._texts.pop(path, None) is not None:
+            self._walked = None
+            self._handlers = None
+            self._upstream = None
+
+    def source(self, path: str) -> Source | None:
+        """A project module, parsed once per text (an open document's, else the file's)."""
+        path = os.path.abspath(path)
+        text = self._texts.get(path)
+        stamp: float | str
+        if text is not None:
+            stamp = text
+        else:
+            try:
+                stamp = os.stat(path).st_mtime
+            except OSError:
+                return None
+        cached = self._sources.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        if text is None:
+            text = read_utf8(path)
+            if text is None:
+                return None
+        parsed = parse_source(path, text)
+        self._sources[path] = (stamp, parsed)
+        return parsed
+
+    def upstream(self) -> UpstreamCalls:
+        """Follows calls into the project's functions (verdicts kept until something changes)."""
+        if self._upstream is None:
+            self._upstream = UpstreamCalls([self.root], self.source)
+        return self._upstream
 
     def module(self, path: str, text: str) -> ModuleFacts | None:
         """One Python module's frameworks, routes and handlers, with the project's facts the
-        analyses read beside them (session lifecycle, declared packages), as the engine fills
-        them in; None for a file that is not Python or does not parse."""
+        analyses read beside them; None for a file that is not Python or does not parse."""
         if not path.endswith(".py"):
             return None
         source = parse_source(path, text)
         if not source.modules:
             return None
         facts = module_facts(source)
+        self.complete(facts)
+        return facts
+
+    def complete(self, facts: ModuleFacts) -> None:
+        """Adds what the rest of the project says to one module's own facts."""
         facts.sessions = self.schema().sessions
         facts.declared = self.declared_packages()
-        return facts
+        facts.handled |= self.app_error_handlers()
+        facts.upstream = self.upstream()
+        if "flask" in facts.frameworks:
+            facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
 
     def frameworks(self) -> frozenset[str]:
         """The web frameworks any module of the project imports."""
-        return self._app_handlers()[0]
+        return frozenset().union(*(f[0] for f in self._all_module_facts().values()))
 
     def app_error_handlers(self) -> frozenset[str]:
         """Exception names (and status codes) an app-level handler anywhere in the project
-        takes: ``@app.errorhandler(...)``, ``register_error_handler``, FastAPI's
-        ``exception_handler``; a handler in ``app/__init__.py`` covers routes in other files."""
-        return self._app_handlers()[1]
-
-    def _app_handlers(self) -> tuple[frozenset[str], frozenset[str]]:
+        takes: ``@app.errorhandler(...)``, ``app_errorhandler``, ``register_error_handler``,
+        FastAPI's ``exception_handler``; a handler in ``app/__init__.py`` covers routes in
+        other files."""
         if self._handlers is None:
-            frameworks: set[str] = set()
-            handled: set[str] = set()
-            for path in schema_files(self.root):
-                if not path.endswith(".py") or not self.is_source(path):
-                    continue
-                try:
-                    if os.path.getsize(path) > MAX_SCHEMA_FILE_BYTES:
-                        continue
-                except OSError:
-                    continue
-                text = read_utf8(path)
-                if text is None or not any(word in text for word in _WORDS):
-                    continue
-                source = parse_source(path, text)
-                if source.modules:
-                    facts = module_facts(source)
-                    frameworks |= facts.frameworks
-                    handled |= facts.handled
-            self._handlers = (frozenset(frameworks), frozenset(handled))
+            self._handlers = frozenset().union(*(f[1] for f in self._all_module_facts().values()))
         return self._handlers
+
+    def _all_module_facts(self) -> dict[str, ModuleSummary]:
+        """Every source module's (frameworks, handlers): walked once, then kept current by
+        ``edited`` (a keystroke re-reads its own file only)."""
+        if self._walked is None:
+            walked: dict[str, ModuleSummary] = {}
+            for path in schema_files(self.root):
+                path = os.path.abspath(path)
+                if path.endswith(".py") and self.is_source(path):
+                    walked[path] = self._facts_of_file(path)
+            self._walked = walked
+        for path, text in self._texts.items():
+            if path.startswith(self.root + os.sep) and self.is_source(path):
+                self._walked[path] = _summary(path, text)
+        return self._walked
+
+    def _facts_of_file(self, path: str) -> ModuleSummary:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return _NO_FACTS
+        cached = self._module_facts.get(path)
+        if cached is not None and cached[0] == stat.st_mtime:
+            return cached[1]
+        if stat.st_size > MAX_SCHEMA_FILE_BYTES:
+            return _NO_FACTS
+        text = read_utf8(path)
+        found = _summary(path, text) if text is not None else _NO_FACTS
+        self._module_facts[path] = (stat.st_mtime, found)
+        return found
+
+
+def _mentions_handlers(text: str) -> bool:
+    return any(word in text for word in _HANDLER_WORDS)
+
+
+def _summary(path: str, text: str) -> ModuleSummary:
+    if not any(word in text for word in _WORDS):
+        return _NO_FACTS
+    source = parse_source(path, text)
+    if not source.modules:
+        return _NO_FACTS
+    facts = module_facts(source)
+    return (frozenset(facts.frameworks), frozenset(facts.handled))
+
+
+class Projects:
+    """The projects of a workspace, one per root a file belongs to, over one schema cache."""
+
+    def __init__(self, schemas: SchemaCache | None = None) -> None:
+        self.schemas = schemas if schemas is not None else SchemaCache()
+        self._by_root: dict[str, Project] = {}
+
+    def of(self, path: str) -> Project:
+        root = workspace_root(path)
+        project = self._by_root.get(root)
+        if project is None:
+            project = self._by_root[root] = Project(root, self.schemas)
+            project.forget(scanned=True)  # the workspace's scan covers it (see scan)
+        return project
+
+    def scan(self, roots: Iterable[str]) -> None:
+        """Reads the schema of every root once; the projects' other facts are re-read on
+        their next use."""
+        self.schemas.scan(roots)
+        for project in self._by_root.values():
+            project.forget()
+
+    def edited(self, path: str, text: str, own: Schema | None = None) -> None:
+        self.of(path).edited(path, text, own)
+        self._forget_calls(path)
+
+    def closed(self, path: str) -> None:
+        self.of(path).closed(path)
+        self._forget_calls(path)
+
+    def _forget_calls(self, path: str) -> None:
+        # A helper in one project may be called from another's route (a monorepo's roots).
+        for project in self._by_root.values():
+            project.forget()

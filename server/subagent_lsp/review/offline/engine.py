@@ -7,7 +7,9 @@ own suggestions: the others still come, and nothing is raised to the caller.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ...textfile import read_utf8
 from ..pgproof.prover import postgres_prover
@@ -26,7 +28,11 @@ from .project_files import (
 from .pysource import Source, parse_source
 from .queries import FoundQuery, python_queries, sql_file_queries
 from .schema import Schema, schema_of_file
+from .upstream_calls import UpstreamCalls
 from .validation import validation_suggestions
+
+if TYPE_CHECKING:
+    from ..project import Project
 
 log = logging.getLogger(__name__)
 SourceLoader = Callable[[str], Source | None]
@@ -66,8 +72,9 @@ def analyze(
     schema: Schema | None = None,
     kinds: Iterable[str] | None = None,
     loader: SourceLoader = load_source_from_disk,
+    project: Project | None = None,
 ) -> list[Suggestion]:
-    return analyze_file(path, text, schema, kinds, loader)[0]
+    return analyze_file(path, text, schema, kinds, loader, project)[0]
 
 
 def analyze_file(
@@ -76,11 +83,16 @@ def analyze_file(
     schema: Schema | None = None,
     kinds: Iterable[str] | None = None,
     loader: SourceLoader = load_source_from_disk,
+    project: Project | None = None,
 ) -> tuple[list[Suggestion], Schema]:
     """The suggestions, and the schema this file itself defines (parsed once, for callers that
-    keep a workspace schema current with the text being edited)."""
+    keep a workspace schema current with the text being edited). ``project``: the model of the
+    file's project (app-wide handlers, its functions, declared packages); without one only
+    this file and its project's manifests are read."""
     wanted = set(kinds) if kinds is not None else {"index", "validation", "error-handling"}
     workspace = Schema()
+    if schema is None and project is not None:
+        schema = project.schema()
     if schema is not None:
         workspace.merge(schema)
     source = parse_source(path, text) if path.endswith(".py") else None
@@ -88,12 +100,16 @@ def analyze_file(
     workspace.merge(own)  # the text being edited wins over the disk
     workspace = workspace.resolved()
     out: list[Suggestion] = []
-    root = project_root(path)
+    if project is not None:
+        root = project.root if project.marked else None
+    else:
+        root = project_root(path)
     if is_not_a_source(path, root):
         return out, own
     if is_foreign_source(path):  # JavaScript, TypeScript, Go
         out = analyze_foreign(path, text, workspace, wanted)
         return sorted(out, key=lambda s: (s.span.start, s.code)), own
+    sources = _Sources(source, project.source if project is not None else loader)
     if "index" in wanted:
         found: list[FoundQuery] = []
         try:
@@ -102,7 +118,7 @@ def analyze_file(
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
             prover = postgres_prover(path, root, workspace) if found else None
-            out.extend(index_suggestions(found, workspace, path, _Sources(source, loader), prover))
+            out.extend(index_suggestions(found, workspace, path, sources, prover))
         except Exception:
             log.exception("index analysis failed for %s", path)
     if source is not None and source.modules:
@@ -112,10 +128,15 @@ def analyze_file(
             log.exception("framework analysis failed for %s", path)
             facts = None
         if facts is not None:
+            if project is not None:
+                project.complete(facts)
+            else:
+                facts.declared = declared_packages(root) if root is not None else None
+                if root is not None and "flask" in facts.frameworks:
+                    facts.flask_sqlalchemy_major = declared_major(root, "flask_sqlalchemy")
+                folder = root if root is not None else os.path.dirname(os.path.abspath(path))
+                facts.upstream = UpstreamCalls([folder], sources.get)
             facts.sessions = workspace.sessions
-            facts.declared = declared_packages(root) if root is not None else None
-            if root is not None and "flask" in facts.frameworks:
-                facts.flask_sqlalchemy_major = declared_major(root, "flask_sqlalchemy")
             for kind, analysis in (
                 ("validation", validation_suggestions),
                 ("error-handling", error_suggestions),

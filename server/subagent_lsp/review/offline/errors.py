@@ -4,15 +4,22 @@ an enclosing ``try``, ``@app.errorhandler``/``exception_handler`` and middleware
 from __future__ import annotations
 
 import ast
+import os
 
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .missing_rows import missing_row_suggestions
-from .pyedits import add_keyword, ensure_imports, replace_node, wrap_in_try
-from .pysource import dotted
+from .pyedits import (
+    add_keyword,
+    ensure_imports,
+    insert_before_line,
+    replace_node,
+    wrap_in_try,
+)
+from .pysource import dotted, import_edit_line
 from .sessions import owns_lifecycle, pushes_app_context
+from .upstream_calls import UPSTREAM_ERRORS, Reach, handled_names, upstream_library
 
-_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 DEFAULT_TIMEOUT = 10
 
 
@@ -25,6 +32,10 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         func = facts.source.function_of(node)
         route = routes.get(id(func)) if func is not None else None
         out.extend(_http(facts, node, route))
+        if route is not None and facts.upstream is not None and _library(facts, node) is None:
+            reach = facts.upstream.reach(facts.source, node)
+            if reach is not None:
+                out.extend(_through_helper(facts, node, route, reach))
         out.extend(_commit(facts, node))
         if route is not None and route.framework == "django":
             out.extend(_django_get(facts, node))
@@ -35,16 +46,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
 
 
 def _library(facts: ModuleFacts, call: ast.Call) -> str | None:
-    name = dotted(call.func)
-    if "." not in name:
-        return None
-    module, verb = name.rsplit(".", 1)
-    if verb not in _HTTP_VERBS:
-        return None
-    target = facts.imports.get(module)
-    if target in ("requests", "httpx"):
-        return target
-    return None
+    return upstream_library(facts.imports, call)
 
 
 def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Suggestion]:
@@ -85,33 +87,84 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
         )
     if route is None:
         return out
-    error = "RequestException" if library == "requests" else "HTTPError"
-    names = {error, "ConnectionError", "Timeout", "TimeoutException", "RequestError", "OSError"}
-    if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
-        return out
-    stmt = enclosing_statement(call, facts.up)
-    if stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+    error = UPSTREAM_ERRORS[library]
+    if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
         return out
     module = call.func.value if isinstance(call.func, ast.Attribute) else None
     alias = dotted(module) if module is not None else library
-    handler = _upstream_handler(facts, route, f"{alias}.{error}")
-    imports = [] if _flask_abort(facts, route) else _route_imports(facts, route)
-    edits = [*imports, wrap_in_try(src, stmt, handler)]
-    out.append(
-        Suggestion(
-            "BKD302",
-            "error-handling",
-            src.path,
-            src.span(call),
-            f"Answer 502 when {dotted(call.func)} fails",
-            f"A connection error, timeout or bad status from the upstream raises out of "
-            f"`{route.func.name}` as a 500 that blames this service; catching "
-            f"`{alias}.{error}` answers 502 (bad gateway) and keeps the stack trace out of the "
-            "response.",
-            tuple(edits),
-        )
+    suggestion = _answer_502(
+        facts,
+        call,
+        route,
+        f"{alias}.{error}",
+        [],
+        f"Answer 502 when {dotted(call.func)} fails",
+        "A connection error, timeout or bad status from the upstream raises out of "
+        f"`{route.func.name}` as a 500 that blames this service; catching "
+        f"`{alias}.{error}` answers 502 (bad gateway) and keeps the stack trace out of the "
+        "response.",
     )
-    return out
+    return [*out, *suggestion]
+
+
+def _app_handles(facts: ModuleFacts, library: str) -> bool:
+    return facts.handled_by_app(handled_names(library)) or facts.middleware_catches
+
+
+def _through_helper(
+    facts: ModuleFacts, call: ast.Call, route: Route, reach: Reach
+) -> list[Suggestion]:
+    """A route's call to a project function that ends in an uncaught upstream request."""
+    library = reach.library
+    if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
+        return []
+    bound = next((k for k, v in facts.imports.items() if v == library), None)
+    imports: list[Edit] = []
+    if bound is None:
+        if not facts.can_import(library) and facts.declared is not None:
+            return []
+        bound = library
+        imports = [
+            insert_before_line(facts.source, import_edit_line(facts.source), f"import {library}")
+        ]
+    error = f"{bound}.{UPSTREAM_ERRORS[library]}"
+    chain = " -> ".join(f"`{name}`" for name in reach.chain)
+    where = os.path.relpath(reach.path, os.path.dirname(facts.source.path))
+    return _answer_502(
+        facts,
+        call,
+        route,
+        error,
+        imports,
+        f"Answer 502 when {dotted(call.func)}() fails",
+        f"{chain} makes an upstream request (`{reach.request}` in {where}) and nothing on the "
+        f"way catches its errors, so a connection error, timeout or bad status raises out of "
+        f"`{route.func.name}` as a 500 that blames this service; catching `{error}` here "
+        "answers 502 (bad gateway) and keeps the stack trace out of the response.",
+    )
+
+
+def _answer_502(
+    facts: ModuleFacts,
+    call: ast.Call,
+    route: Route,
+    error: str,
+    imports: list[Edit],
+    title: str,
+    rationale: str,
+) -> list[Suggestion]:
+    src = facts.source
+    stmt = enclosing_statement(call, facts.up)
+    if stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return []
+    handler = _upstream_handler(facts, route, error)
+    route_imports = [] if _flask_abort(facts, route) else _route_imports(facts, route)
+    edits = [*imports, *route_imports, wrap_in_try(src, stmt, handler)]
+    return [
+        Suggestion(
+            "BKD302", "error-handling", src.path, src.span(call), title, rationale, tuple(edits)
+        )
+    ]
 
 
 def _flask_abort(facts: ModuleFacts, route: Route) -> bool:

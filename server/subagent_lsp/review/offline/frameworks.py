@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .pysource import Source, dotted, imported_names
 from .sessions import SessionFacts
+
+if TYPE_CHECKING:
+    from .upstream_calls import UpstreamCalls
 
 _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
 
@@ -31,6 +35,8 @@ class ModuleFacts:
     sessions: SessionFacts = field(default_factory=SessionFacts)
     declared: frozenset[str] | None = None
     flask_sqlalchemy_major: int | None = None  # the declared version, for its ``*_or_404``
+    # Follows a route's calls into the project's own functions (None: this module only).
+    upstream: UpstreamCalls | None = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:
@@ -97,7 +103,7 @@ def _handlers(func: ast.FunctionDef | ast.AsyncFunctionDef, facts: ModuleFacts) 
         if not isinstance(deco, ast.Call):
             continue
         name = dotted(deco.func).split(".")[-1]
-        if name in ("errorhandler", "exception_handler") and deco.args:
+        if name in ("errorhandler", "app_errorhandler", "exception_handler") and deco.args:
             facts.handled.add(_exc_name(deco.args[0]))
         elif name == "middleware" and any(
             isinstance(n, ast.Try) for n in facts.source.nodes_of(func)

@@ -121,11 +121,63 @@ def _names_in(path: str) -> set[str]:
         return set()
     if path.endswith(".txt"):
         names = {m.group(1) for line in text.splitlines() if (m := _REQUIREMENT.match(line))}
+    elif path.endswith(("pyproject.toml", "Pipfile")) and (read := _toml_names(text)) is not None:
+        names = read
     else:
         # pyproject/setup.cfg/Pipfile/setup.py: a quoted requirement or a `name = ...` key line
         names = {m.group(1) for m in _QUOTED.finditer(text)}
         names |= {m.group(1) for line in text.splitlines() if (m := _REQUIREMENT.match(line))}
     return {normalise(n) for n in names}
+
+
+def _toml_names(text: str) -> set[str] | None:
+    """The requirements of a pyproject.toml (PEP 621 with its optional and group lists, Poetry,
+    PDM, uv) or a Pipfile, by their tables; None when it does not parse (the loose reading
+    above then takes over: better a name too many than an import refused)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return None
+    specs: list[object] = []
+    keys: list[object] = []
+    project = _table(data, "project")
+    specs += _list(project.get("dependencies"))
+    for extra in _table(project, "optional-dependencies").values():
+        specs += _list(extra)
+    for group in _table(data, "dependency-groups").values():
+        specs += _list(group)
+    tool = _table(data, "tool")
+    for table in (_table(tool, "pdm"), _table(tool, "uv")):
+        for group in (
+            _table(table, "dev-dependencies").values()
+            if isinstance(table.get("dev-dependencies"), dict)
+            else [table.get("dev-dependencies")]
+        ):
+            specs += _list(group)
+    poetry = _table(tool, "poetry")
+    keys += list(_table(poetry, "dependencies")) + list(_table(poetry, "dev-dependencies"))
+    for group in _table(poetry, "group").values():
+        if isinstance(group, dict):
+            keys += list(_table(group, "dependencies"))
+    keys += list(_table(data, "packages")) + list(_table(data, "dev-packages"))  # Pipfile
+    names = {
+        m.group(1) for spec in specs if isinstance(spec, str) and (m := _REQUIREMENT.match(spec))
+    }
+    names |= {k for k in keys if isinstance(k, str) and k.lower() != "python"}
+    return names
+
+
+def _table(data: object, key: str) -> dict[str, object]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def normalise(name: str) -> str:

@@ -1,0 +1,186 @@
+"""Which of the project's own functions reach an upstream HTTP call that nothing on the way
+catches.
+
+On real apps the ``requests.post`` is rarely in the route: it sits in a ``services`` module the
+route calls (``notify_slack(order)``), and its failure is the same 500 as a direct call. So a
+route's call to a project function is followed, through the imports it names, into the module
+that defines it, and on through that function's own calls, a few levels deep.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable, Iterable, Sequence
+
+from .frameworks import caught
+from .pysource import Source, dotted, imported_names
+
+SourceLoader = Callable[[str], Source | None]
+
+# The client libraries whose failures are an upstream's, with the base exception of each.
+UPSTREAM_ERRORS = {"requests": "RequestException", "httpx": "HTTPError"}
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+# A handler for any of these is enough (``except ConnectionError`` around a requests call is
+# the app's own decision about which failures to answer).
+_ALSO_HANDLED = ("ConnectionError", "Timeout", "TimeoutException", "RequestError", "OSError")
+
+
+def handled_names(library: str) -> set[str]:
+    return {UPSTREAM_ERRORS[library], *_ALSO_HANDLED}
+
+
+MAX_DEPTH = 3
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def upstream_library(imports: dict[str, str], call: ast.Call) -> str | None:
+    """``requests``/``httpx`` when ``call`` is one of their request functions."""
+    name = dotted(call.func)
+    if "." not in name:
+        return None
+    module, verb = name.rsplit(".", 1)
+    if verb not in HTTP_VERBS:
+        return None
+    target = imports.get(module)
+    return target if target in UPSTREAM_ERRORS else None
+
+
+class Reach:
+    """A call that ends in an uncaught upstream request: the library, and the chain of
+    functions (``notify_slack`` -> ``post_json``) down to the request itself."""
+
+    __slots__ = ("chain", "library", "path", "request")
+
+    def __init__(self, library: str, chain: tuple[str, ...], path: str, request: str) -> None:
+        self.library = library
+        self.chain = chain
+        self.path = path  # where the request is made
+        self.request = request  # as written there: ``requests.post``
+
+
+class UpstreamCalls:
+    """Follows calls into the project's own modules; parsed sources and verdicts are cached
+    (one instance per analysis run, or per project kept current by the caller)."""
+
+    def __init__(self, roots: Sequence[str], loader: SourceLoader) -> None:
+        self.roots = [os.path.abspath(r) for r in roots]
+        self.loader = loader
+        self._verdicts: dict[tuple[str, str], Reach | None] = {}
+
+    def reach(self, source: Source, call: ast.Call) -> Reach | None:
+        """Where ``call`` (in ``source``) ends in an upstream request nothing catches."""
+        target = self._callee(source, call)
+        if target is None:
+            return None
+        return self._function_reach(*target, depth=1, seen=set())
+
+    def _function_reach(
+        self, source: Source, func: Function, depth: int, seen: set[tuple[str, str]]
+    ) -> Reach | None:
+        key = (source.path, f"{func.name}:{func.lineno}")
+        if key in self._verdicts:
+            return self._verdicts[key]
+        if key in seen or depth > MAX_DEPTH:
+            return None
+        seen.add(key)
+        found = self._search(source, func, depth, seen)
+        self._verdicts[key] = found
+        return found
+
+    def _search(
+        self, source: Source, func: Function, depth: int, seen: set[tuple[str, str]]
+    ) -> Reach | None:
+        imports = imported_names(source)
+        up = source.up()
+        for node in source.nodes_of(func):
+            if not isinstance(node, ast.Call) or source.function_of(node) is not func:
+                continue
+            library = upstream_library(imports, node)
+            if library is not None:
+                if not caught(node, up, handled_names(library)):
+                    return Reach(library, (func.name,), source.path, dotted(node.func))
+                continue
+            target = self._callee(source, node)
+            if target is None:
+                continue
+            deeper = self._function_reach(*target, depth=depth + 1, seen=seen)
+            if deeper is not None and not caught(node, up, handled_names(deeper.library)):
+                return Reach(
+                    deeper.library, (func.name, *deeper.chain), deeper.path, deeper.request
+                )
+        return None
+
+    def _callee(self, source: Source, call: ast.Call) -> tuple[Source, Function] | None:
+        """The project function ``call`` calls: one of this module's own, or one imported
+        (``from .services import notify``, ``from app import services`` + ``services.notify``)."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            own = _top_level_function(source, func.id)
+            if own is not None:
+                return source, own
+            for module, name in _imported(source, func.id):
+                found = self._function_in(source.path, module, name)
+                if found is not None:
+                    return found
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            for module, name in _imported(source, func.value.id):
+                # ``services`` is itself a module: ``from app import services``/``import x.y``
+                dotted_module = f"{module}.{name}" if name else module
+                found = self._function_in(source.path, dotted_module, func.attr)
+                if found is not None:
+                    return found
+        return None
+
+    def _function_in(self, importer: str, module: str, name: str) -> tuple[Source, Function] | None:
+        for path in self._module_files(importer, module):
+            loaded = self.loader(path)
+            if loaded is None:
+                continue
+            found = _top_level_function(loaded, name)
+            if found is not None:
+                return loaded, found
+        return None
+
+    def _module_files(self, importer: str, module: str) -> Iterable[str]:
+        level = len(module) - len(module.lstrip("."))
+        parts = [p for p in module.lstrip(".").split(".") if p]
+        if level:
+            base = os.path.dirname(os.path.abspath(importer))
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            bases = [base]
+        else:
+            bases = [b for r in self.roots for b in (r, os.path.join(r, "src"))]
+        for base in bases:
+            stem = os.path.join(base, *parts) if parts else base
+            for path in (f"{stem}.py", os.path.join(stem, "__init__.py")):
+                if _inside(path, self.roots) and os.path.isfile(path):
+                    yield path
+
+
+def _inside(path: str, roots: Sequence[str]) -> bool:
+    return any(path.startswith(root + os.sep) for root in roots)
+
+
+def _top_level_function(source: Source, name: str) -> Function | None:
+    for module in source.modules:
+        for node in module.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+                return node
+    return None
+
+
+def _imported(source: Source, local: str) -> list[tuple[str, str]]:
+    """``(module, name)`` pairs a local name may come from, relative imports kept as leading
+    dots; ``name`` is empty for ``import a.b as local``."""
+    out: list[tuple[str, str]] = []
+    for node in source.walk():
+        if isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            out.extend((module, a.name) for a in node.names if (a.asname or a.name) == local)
+        elif isinstance(node, ast.Import):
+            out.extend((a.name, "") for a in node.names if a.asname == local)
+    return out
