@@ -59,9 +59,13 @@ class Project:
         """The project a file belongs to (its nearest project root, else its own folder)."""
         return cls(workspace_root(path), schemas)
 
+    def source_root(self) -> str | None:
+        """The root that says which folders hold tests (None: every folder on a path does)."""
+        return self.root if self.marked else None
+
     def is_source(self, path: str) -> bool:
         """Not a test, fixture or migration of this project (advice there is noise)."""
-        return not is_not_a_source(path, self.root if self.marked else None)
+        return not is_not_a_source(path, self.source_root())
 
     def declared_packages(self) -> frozenset[str] | None:
         """What the project's manifests declare (None: it has none); cached by their mtimes."""
@@ -150,11 +154,12 @@ class Project:
             return None
         facts = module_facts(source)
         self.complete(facts)
+        facts.sessions = self.schema().sessions
         return facts
 
     def complete(self, facts: ModuleFacts) -> None:
-        """Adds what the rest of the project says to one module's own facts."""
-        facts.sessions = self.schema().sessions
+        """Adds what the rest of the project says to one module's own facts (the caller adds
+        the sessions of the schema it analyses under)."""
         facts.declared = self.declared_packages()
         facts.handled |= self.app_error_handlers()
         facts.upstream = self.upstream()

@@ -100,10 +100,7 @@ def analyze_file(
     workspace.merge(own)  # the text being edited wins over the disk
     workspace = workspace.resolved()
     out: list[Suggestion] = []
-    if project is not None:
-        root = project.root if project.marked else None
-    else:
-        root = project_root(path)
+    root = project.source_root() if project is not None else project_root(path)
     if is_not_a_source(path, root):
         return out, own
     if is_foreign_source(path):  # JavaScript, TypeScript, Go

@@ -23,6 +23,7 @@ from .migrations import migration_step, new_migration
 from .pysource import Source
 from .queries import FoundQuery
 from .schema import Schema, Table
+from .small_tables import rare_read, small_table
 
 MAX_INDEX_COLUMNS = 3
 PROBE = "proposed_index"  # its name in the plans the rationale shows
@@ -357,9 +358,11 @@ def index_suggestions(
     proven: dict[tuple[str, tuple[str, ...]], Suggestion] = {}
     for query in found:
         table = schema.tables.get(query.shape.table)
-        if table is None:
+        if table is None or rare_read(path):
             continue
         cols = propose(query, table)
+        if cols is not None and small_table(table, cols) is not None:
+            continue
         verdict = prover.suggestions(query, table, cols, path, source_for) if prover else None
         if verdict is not None:  # the app's own engine judged this query
             for s in verdict:
