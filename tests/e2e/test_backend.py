@@ -207,3 +207,53 @@ async def test_backend_severity_settings_reach_the_editor(client: LanguageClient
     rated = {str(d.code): d.severity for d in diags}
     assert rated.get("BKD101") == types.DiagnosticSeverity.Warning
     assert "BKD302" not in rated and "BKD301" in rated
+
+
+SERVICES = (
+    "import requests\n\n\n"
+    "def notify(order_id):\n"
+    '    requests.post("https://hooks.example.com/orders", json={"id": order_id}, timeout=5)\n'
+)
+ROUTES = (
+    "from flask import Flask, jsonify\n\n"
+    "from shop import services\n\n"
+    "app = Flask(__name__)\n\n\n"
+    '@app.post("/orders/<int:order_id>/ship")\n'
+    "def ship(order_id):\n"
+    "    services.notify(order_id)\n"
+    '    return jsonify(status="shipped")\n'
+)
+
+
+async def test_a_helper_edited_in_another_document_updates_the_route(
+    client: LanguageClient,
+) -> None:
+    """The project model over LSP: the route's BKD302 comes from a helper in another module,
+    and goes when that helper -- open, edited, not saved -- handles its errors."""
+    shop = client.root / "shop"  # type: ignore[attr-defined]
+    shop.mkdir()
+    (shop / "__init__.py").write_text("")
+    (shop / "services.py").write_text(SERVICES)
+    (shop / "routes.py").write_text(ROUTES)
+    routes, _ = await _open(client, "shop/routes.py")
+    diags = await _diagnostics(client, routes, lambda items: "BKD302" in {d.code for d in items})
+    (found,) = [d for d in diags if d.code == "BKD302"]
+    assert found.range.start.line == 9 and "services.notify()" in found.message
+    services, _ = await _open(client, "shop/services.py")
+    handled = SERVICES.replace(
+        "    requests.post(",
+        "    try:\n        requests.post(",
+    ).replace(
+        "timeout=5)\n",
+        "timeout=5)\n    except requests.RequestException:\n        return False\n    return True\n",
+    )
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=services, version=2),
+            [types.TextDocumentContentChangeWholeDocument(text=handled)],
+        )
+    )
+    diags = await _diagnostics(
+        client, routes, lambda items: "BKD302" not in {d.code for d in items}
+    )
+    assert "BKD302" not in {d.code for d in diags}

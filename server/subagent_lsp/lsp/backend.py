@@ -58,6 +58,19 @@ class Backend(LanguageFeature):
 
     def document_changed(self, entry: OpenDoc, before: OpenDoc | None) -> None:
         self.schedule(entry)
+        if before is not None and is_backend_file(entry.path):
+            # A model, a helper or an app-wide handler changed: the project's other open
+            # files are analysed again under it (each its own debounced run).
+            self.state.projects.set_text(entry.path, entry.text)
+            project = self.state.projects.of(entry.path)
+            for other in list(self.state.open.values()):
+                if (
+                    other.uri != entry.uri
+                    and other.kind is None
+                    and is_backend_file(other.path)
+                    and self.state.projects.of(other.path) is project
+                ):
+                    self.schedule(other)
 
     def document_closed(self, entry: OpenDoc) -> None:
         task = self.tasks.pop(entry.uri, None)

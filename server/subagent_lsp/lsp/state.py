@@ -52,7 +52,7 @@ class State:
         self.claude_md: list[str] = []  # CLAUDE.md files, for their mentions of agents
         self.names = NameIndexCache()
         self.schema = SchemaCache()  # the backend's tables, for the engine and the agent
-        self.projects = Projects(self.schema)  # the rest of each project's model
+        self.projects = Projects(self.schema, roots)  # the rest of each project's model
 
     # --- documents -----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ their mtimes, open documents by their text. No LSP types here.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..textfile import read_utf8
 from .offline.frameworks import ModuleFacts, module_facts
@@ -36,11 +36,16 @@ _NO_FACTS: ModuleSummary = (frozenset(), frozenset())
 
 
 class Project:
-    def __init__(self, root: str, schemas: SchemaCache | None = None) -> None:
+    def __init__(
+        self, root: str, schemas: SchemaCache | None = None, marked: bool | None = None
+    ) -> None:
         self.root = os.path.abspath(root)
-        # A folder with a project marker; else the root is just where the file sits, and every
-        # folder on its path says whether it holds tests (project_files.is_not_a_source).
-        self.marked = project_root(os.path.join(self.root, "_")) == self.root
+        # A folder with a project marker (or the editor's workspace folder); else the root is
+        # just where the file sits, and every folder on its path says whether it holds tests
+        # (project_files.is_not_a_source).
+        if marked is None:
+            marked = project_root(os.path.join(self.root, "_")) == self.root
+        self.marked = marked
         # Shared between the projects of one workspace (the server's folders): tables are
         # looked up by name across them, as before there was a project model.
         self.schemas = schemas if schemas is not None else SchemaCache()
@@ -99,6 +104,12 @@ class Project:
         caller has already read it)."""
         path = os.path.abspath(path)
         self.schemas.set_schema(path, own if own is not None else schema_of_file(path, text))
+        self.set_text(path, text)
+
+    def set_text(self, path: str, text: str) -> None:
+        """The text part of ``edited``, cheap enough for every keystroke (no parse): what
+        following calls into the file and its app-wide handlers read."""
+        path = os.path.abspath(path)
         before = self._texts.get(path)
         if before != text:
             self._texts[path] = text
@@ -114,6 +125,10 @@ class Project:
             self._walked = None
             self._handlers = None
             self._upstream = None
+
+    def forget_calls(self) -> None:
+        """Where calls lead is read again (a function changed somewhere)."""
+        self._upstream = None
 
     def source(self, path: str) -> Source | None:
         """A project module, parsed once per text (an open document's, else the file's)."""
@@ -227,15 +242,30 @@ def _summary(path: str, text: str) -> ModuleSummary:
 class Projects:
     """The projects of a workspace, one per root a file belongs to, over one schema cache."""
 
-    def __init__(self, schemas: SchemaCache | None = None) -> None:
+    def __init__(
+        self, schemas: SchemaCache | None = None, folders: Callable[[], list[str]] | None = None
+    ) -> None:
         self.schemas = schemas if schemas is not None else SchemaCache()
+        self.folders = folders  # the editor's workspace folders, as it last said
         self._by_root: dict[str, Project] = {}
 
     def of(self, path: str) -> Project:
-        root = workspace_root(path)
+        """The project of a file: its nearest folder with a project marker, else the
+        workspace folder it is in, else its own folder."""
+        root = project_root(path)
+        marked = None
+        if root is None:
+            path = os.path.abspath(path)
+            inside = [
+                os.path.abspath(f)
+                for f in (self.folders() if self.folders is not None else [])
+                if path.startswith(os.path.abspath(f) + os.sep)
+            ]
+            root = max(inside, key=len) if inside else workspace_root(path)
+            marked = bool(inside) or None
         project = self._by_root.get(root)
         if project is None:
-            project = self._by_root[root] = Project(root, self.schemas)
+            project = self._by_root[root] = Project(root, self.schemas, marked)
             project.forget(scanned=True)  # the workspace's scan covers it (see scan)
         return project
 
@@ -250,6 +280,10 @@ class Projects:
         self.of(path).edited(path, text, own)
         self._forget_calls(path)
 
+    def set_text(self, path: str, text: str) -> None:
+        self.of(path).set_text(path, text)
+        self._forget_calls(path)
+
     def closed(self, path: str) -> None:
         self.of(path).closed(path)
         self._forget_calls(path)
@@ -257,4 +291,4 @@ class Projects:
     def _forget_calls(self, path: str) -> None:
         # A helper in one project may be called from another's route (a monorepo's roots).
         for project in self._by_root.values():
-            project.forget()
+            project.forget_calls()
