@@ -297,7 +297,7 @@ def test_flask_body_check_without_pydantic_is_plain_python(tmp_path: Path) -> No
     [s] = collect([str(root)], ["validation"])
     assert (s.code, s.span.start.line) == ("BKD201", 7)
     fixed = _applied(s)
-    assert "pydantic" not in fixed and "from flask import Flask, request, jsonify" in fixed
+    assert "pydantic" not in fixed and "from flask import Flask, jsonify, request\n" in fixed
     ast.parse(fixed)
     (root / "app.py").write_text(fixed)
     assert collect([str(root)], ["validation"]) == []

@@ -24,6 +24,7 @@ from .offline.project_files import (
     workspace_root,
 )
 from .offline.pysource import Source, parse_source
+from .offline.python_target import Version, target_python
 from .offline.schema import MAX_SCHEMA_FILE_BYTES, Schema, SchemaCache, schema_files, schema_of_file
 from .offline.upstream_calls import UpstreamCalls
 
@@ -78,6 +79,10 @@ class Project:
 
     def declared_major(self, package: str) -> int | None:
         return declared_major(self.root, package)
+
+    def target_python(self) -> Version:
+        """The lowest Python the project says it runs on (edits must parse for it)."""
+        return target_python(self.root)
 
     def schema(self) -> Schema:
         """Every table, index, relationship and session fact of the project, scanned once."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ...textfile import read_utf8
 from ..pgproof.prover import postgres_prover
 from ..suggestion import Suggestion
+from .edit_gate import parse_safe
 from .errors import error_suggestions
 from .foreign.engine import analyze_foreign, is_foreign_source
 from .frameworks import module_facts
@@ -26,6 +27,7 @@ from .project_files import (
     workspace_root,
 )
 from .pysource import Source, parse_source
+from .python_target import target_python
 from .queries import FoundQuery, python_queries, sql_file_queries
 from .schema import Schema, schema_of_file
 from .upstream_calls import UpstreamCalls
@@ -143,5 +145,11 @@ def analyze_file(
                         out.extend(analysis(facts))
                     except Exception:
                         log.exception("%s analysis failed for %s", kind, path)
+    # An edit that no longer parses on the app's Python is not offered (issue #15).
+    if project is not None:
+        version = project.target_python()
+    else:
+        version = target_python(root or os.path.dirname(os.path.abspath(path)))
+    out = parse_safe(out, path, text, version)
     # At the rules' own severity, unsuppressed: callers pass them through the policy.
     return sorted(out, key=lambda s: (s.span.start, s.code)), own

@@ -6,17 +6,16 @@ from __future__ import annotations
 import ast
 import os
 
-from ..suggestion import Edit, Suggestion
+from ..suggestion import Suggestion
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .missing_rows import missing_row_suggestions
 from .pyedits import (
     add_keyword,
     ensure_imports,
-    insert_before_line,
     replace_node,
     wrap_in_try,
 )
-from .pysource import dotted, import_edit_line
+from .pysource import dotted
 from .sessions import owns_lifecycle, pushes_app_context
 from .upstream_calls import UPSTREAM_ERRORS, Reach, handled_names, upstream_library
 
@@ -119,14 +118,12 @@ def _through_helper(
     if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
         return []
     bound = next((k for k, v in facts.imports.items() if v == library), None)
-    imports: list[Edit] = []
+    modules: list[str] = []
     if bound is None:
         if not facts.can_import(library) and facts.declared is not None:
             return []
         bound = library
-        imports = [
-            insert_before_line(facts.source, import_edit_line(facts.source), f"import {library}")
-        ]
+        modules = [library]
     error = f"{bound}.{UPSTREAM_ERRORS[library]}"
     chain = " -> ".join(f"`{name}`" for name in reach.chain)
     where = os.path.relpath(reach.path, os.path.dirname(facts.source.path))
@@ -135,7 +132,7 @@ def _through_helper(
         call,
         route,
         error,
-        imports,
+        modules,
         f"Answer 502 when {dotted(call.func)}() fails",
         f"{chain} makes an upstream request (`{reach.request}` in {where}) and nothing on the "
         f"way catches its errors, so a connection error, timeout or bad status raises out of "
@@ -149,7 +146,7 @@ def _answer_502(
     call: ast.Call,
     route: Route,
     error: str,
-    imports: list[Edit],
+    modules: list[str],
     title: str,
     rationale: str,
 ) -> list[Suggestion]:
@@ -158,8 +155,9 @@ def _answer_502(
     if stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return []
     handler = _upstream_handler(facts, route, error)
-    route_imports = [] if _flask_abort(facts, route) else _route_imports(facts, route)
-    edits = [*imports, *route_imports, wrap_in_try(src, stmt, handler)]
+    # One call for every import, so that new lines at the same place come out in order.
+    needed = [] if _flask_abort(facts, route) else [_route_import(route)]
+    edits = [*ensure_imports(src, needed, modules), wrap_in_try(src, stmt, handler)]
     return [
         Suggestion(
             "BKD302", "error-handling", src.path, src.span(call), title, rationale, tuple(edits)
@@ -189,13 +187,12 @@ def _upstream_handler(facts: ModuleFacts, route: Route, error: str) -> list[str]
     return [f"except {error}:", '    return jsonify(error="upstream service unavailable"), 502']
 
 
-def _route_imports(facts: ModuleFacts, route: Route) -> list[Edit]:
-    needed = {
+def _route_import(route: Route) -> tuple[str, str]:
+    return {
         "fastapi": ("fastapi", "HTTPException"),
         "django": ("django.http", "JsonResponse"),
         "flask": ("flask", "jsonify"),
     }[route.framework]
-    return ensure_imports(facts.source, [needed])
 
 
 def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 # Directory names and file names that hold tests, fixtures or migrations (matched below the
 # project root only, so a checkout that itself sits in a folder named `tests` still counts).
@@ -134,9 +135,9 @@ def _toml_names(text: str) -> set[str] | None:
     """The requirements of a pyproject.toml (PEP 621 with its optional and group lists, Poetry,
     PDM, uv) or a Pipfile, by their tables; None when it does not parse (the loose reading
     above then takes over: better a name too many than an import refused)."""
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
         data = tomllib.loads(text)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit
-from .pysource import Source, import_edit_line, imported_names
+from . import import_order
+from .pysource import Source
 
 
 def insert_before_line(source: Source, line: int, text: str) -> Edit:
@@ -61,39 +63,14 @@ def add_keyword(source: Source, call: ast.Call, keyword: str) -> Edit:
     return Edit(source.path, Span(before, before), f"{sep}{keyword}")
 
 
-def ensure_imports(source: Source, needed: list[tuple[str, str]]) -> list[Edit]:
-    """Imports for ``(module, name)`` pairs not bound yet: added to an existing one-line
-    ``from module import ...`` when there is one, else as new lines after the last import."""
-    known = imported_names(source)
-    by_module: dict[str, list[str]] = {}
-    for module, name in needed:
-        if name in known or name in by_module.get(module, []):
-            continue
-        by_module.setdefault(module, []).append(name)
-    edits: list[Edit] = []
-    new_lines: list[str] = []
-    for module, names in by_module.items():
-        statement = _one_line_from_import(source, module)
-        if statement is not None:
-            end = source.end(statement)
-            edits.append(Edit(source.path, Span(end, end), "".join(f", {n}" for n in names)))
-        else:
-            new_lines.append(f"from {module} import {', '.join(names)}")
-    if new_lines:
-        edits.append(insert_before_line(source, import_edit_line(source), "\n".join(new_lines)))
-    return edits
+def ensure_imports(
+    source: Source, needed: list[tuple[str, str]], modules: Iterable[str] = ()
+) -> list[Edit]:
+    """Imports for ``(module, name)`` pairs (``from module import name``) and ``modules``
+    (``import module``) not bound yet, where the app's isort/ruff settings put them."""
+    return import_order.ensure_imports(source, needed, modules)
 
 
-def _one_line_from_import(source: Source, module: str) -> ast.ImportFrom | None:
-    for tree in source.modules:
-        for node in tree.body:
-            if (
-                isinstance(node, ast.ImportFrom)
-                and node.module == module
-                and node.level == 0
-                and node.lineno == node.end_lineno
-                and "(" not in source.lines[node.lineno - 1]
-                and not any(a.name == "*" for a in node.names)
-            ):
-                return node
-    return None
+def ensure_module_import(source: Source, module: str) -> list[Edit]:
+    """``import module`` unless the module is bound already."""
+    return import_order.ensure_imports(source, [], [module])

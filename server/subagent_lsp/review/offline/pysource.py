@@ -212,28 +212,3 @@ def imported_names(source: Source) -> dict[str, str]:
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return names
-
-
-def import_edit_line(source: Source) -> int:
-    """0-based line where a new import goes: after the last top-level import, else after the
-    module docstring and ``from __future__`` imports, else the top."""
-    cached: int | None = source.__dict__.get("_import_line")
-    if cached is not None:
-        return cached
-    last = _import_edit_line(source)
-    source.__dict__["_import_line"] = last
-    return last
-
-
-def _import_edit_line(source: Source) -> int:
-    last = 0
-    for module in source.modules:
-        for index, node in enumerate(module.body):
-            if isinstance(node, ast.Import | ast.ImportFrom) or (
-                index == 0
-                and isinstance(node, ast.Expr)
-                and isinstance(node.value, ast.Constant)
-                and isinstance(node.value.value, str)
-            ):
-                last = max(last, node.end_lineno or node.lineno)
-    return last

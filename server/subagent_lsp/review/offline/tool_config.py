@@ -1,0 +1,103 @@
+"""The app's own tool settings, read from the files its linters read: pyproject.toml,
+ruff.toml/.ruff.toml, setup.cfg, .isort.cfg and .python-version at the project root.
+
+An edit is only worth offering if the app's own checks accept it, so the import order and the
+Python version come from the app, not from us. Each file is parsed once per mtime.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import sys
+from collections.abc import Callable
+
+TOML_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
+INI_FILES = ("setup.cfg", ".isort.cfg", "tox.ini")
+_MAX_BYTES = 200_000
+Stamp = tuple[int, int]  # (mtime in ns, size): (0, 0) for a missing file
+_cache: dict[str, tuple[Stamp, object]] = {}
+
+
+def toml_file(root: str, name: str) -> dict[str, object]:
+    """A TOML file at ``root`` as a dict ({} when it is missing or not TOML)."""
+    found = _cached(os.path.join(root, name), _parse_toml)
+    return found if isinstance(found, dict) else {}
+
+
+def ini_section(root: str, name: str, *sections: str) -> dict[str, str]:
+    """The first of ``sections`` an INI file at ``root`` has ({} when none)."""
+    found = _cached(os.path.join(root, name), _parse_ini)
+    if not isinstance(found, configparser.ConfigParser):
+        return {}
+    for section in sections:
+        if found.has_section(section):
+            return dict(found.items(section, raw=True))
+    return {}
+
+
+def text_file(root: str, name: str) -> str:
+    found = _cached(os.path.join(root, name), lambda text: text)
+    return found if isinstance(found, str) else ""
+
+
+def table(data: object, *keys: str) -> dict[str, object]:
+    """``data[k1][k2]...`` when each is a table, else {}."""
+    for key in keys:
+        value = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(value, dict):
+            return {}
+        data = value
+    return data if isinstance(data, dict) else {}
+
+
+def stamp(root: str) -> tuple[Stamp, ...]:
+    """The mtimes of every file read here: what cached derived settings are keyed on."""
+    names = (*TOML_FILES, *INI_FILES, ".python-version")
+    return tuple(_mtime(os.path.join(root, name)) for name in names)
+
+
+def _cached(path: str, parse: Callable[[str], object]) -> object:
+    mtime = _mtime(path)
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    value: object = None
+    if mtime != (0, 0):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read(_MAX_BYTES)
+        except OSError:
+            text = None
+        if text is not None:
+            value = parse(text)
+    _cache[path] = (mtime, value)
+    return value
+
+
+def _parse_toml(text: str) -> object:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return None
+
+
+def _parse_ini(text: str) -> object:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    return parser
+
+
+def _mtime(path: str) -> Stamp:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return (0, 0)
+    return (found.st_mtime_ns, found.st_size)
