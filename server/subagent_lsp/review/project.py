@@ -15,7 +15,8 @@ import os
 from collections.abc import Callable, Iterable
 
 from ..textfile import read_utf8
-from .offline.frameworks import ModuleFacts, module_facts
+from .offline.django_views import url_view_names
+from .offline.frameworks import ModuleFacts, Route, module_facts
 from .offline.project_files import (
     declared_major,
     declared_packages,
@@ -32,8 +33,9 @@ from .offline.upstream_calls import UpstreamCalls
 # the rest are not parsed.
 _HANDLER_WORDS = ("errorhandler", "error_handler", "exception_handler")
 _WORDS = ("flask", "fastapi", "django", "starlette", *_HANDLER_WORDS)
-ModuleSummary = tuple[frozenset[str], frozenset[str]]  # (frameworks, handled exceptions)
-_NO_FACTS: ModuleSummary = (frozenset(), frozenset())
+# (frameworks, handled exceptions, functions a urls.py routes to)
+ModuleSummary = tuple[frozenset[str], frozenset[str], frozenset[str]]
+_NO_FACTS: ModuleSummary = (frozenset(), frozenset(), frozenset())
 
 
 class Project:
@@ -183,6 +185,9 @@ class Project:
         facts.declared = self.declared_packages()
         facts.handled |= self.app_error_handlers()
         facts.upstream = self.upstream()
+        if facts.maybe_views:
+            routed = self.url_view_names()
+            facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)
         if "flask" in facts.frameworks:
             facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
 
@@ -198,6 +203,10 @@ class Project:
         if self._handlers is None:
             self._handlers = frozenset().union(*(f[1] for f in self._all_module_facts().values()))
         return self._handlers
+
+    def url_view_names(self) -> frozenset[str]:
+        """Names of the functions the project's ``urls.py`` modules route to."""
+        return frozenset().union(*(f[2] for f in self._all_module_facts().values()))
 
     def _all_module_facts(self) -> dict[str, ModuleSummary]:
         """Every source module's (frameworks, handlers): walked once, then kept current by
@@ -241,7 +250,8 @@ def _summary(path: str, text: str) -> ModuleSummary:
     if not source.modules:
         return _NO_FACTS
     facts = module_facts(source)
-    return (frozenset(facts.frameworks), frozenset(facts.handled))
+    routed = url_view_names(source) if os.path.basename(path) == "urls.py" else frozenset()
+    return (frozenset(facts.frameworks), frozenset(facts.handled), routed)
 
 
 class Projects:

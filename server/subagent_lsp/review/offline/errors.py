@@ -7,7 +7,15 @@ import ast
 import os
 
 from ..suggestion import Suggestion
-from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .django_views import lookup_of, request_attr
+from .frameworks import (
+    ModuleFacts,
+    Route,
+    caught,
+    django_bad_request,
+    enclosing_statement,
+    route_guards,
+)
 from .missing_rows import missing_row_suggestions
 from .pyedits import (
     add_keyword,
@@ -37,7 +45,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
                 out.extend(_through_helper(facts, node, route, reach))
         out.extend(_commit(facts, node))
         if route is not None and route.framework == "django":
-            out.extend(_django_get(facts, node))
+            out.extend(_django_get(facts, node, route))
         if route is not None:
             out.extend(_json_body(facts, node, route))
             out.extend(missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major))
@@ -154,6 +162,8 @@ def _answer_502(
     stmt = enclosing_statement(call, facts.up)
     if stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return []
+    if not route.answers:
+        return []  # a helper method of a class-based view: a response is not its to return
     handler = _upstream_handler(facts, route, error)
     # One call for every import, so that new lines at the same place come out in order.
     needed = [] if _flask_abort(facts, route) else [_route_import(route)]
@@ -284,7 +294,7 @@ def _inside_begin(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
-def _django_get(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
+def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
     if not (isinstance(call.func, ast.Attribute) and call.func.attr == "get"):
         return []
     base = call.func.value
@@ -297,6 +307,8 @@ def _django_get(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     names = {"DoesNotExist", "ObjectDoesNotExist", f"{base.value.id}.DoesNotExist", "Http404"}
     if caught(call, facts.up, names) or facts.handled_by_app(names):
         return []
+    if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
+        return []  # its class's dispatch catches it, or a decorator fetched the row first
     src = facts.source
     args = [src.text_of(a) for a in call.args] + [src.text_of(k) for k in call.keywords]
     text = f"get_object_or_404({', '.join([base.value.id, *args])})"
@@ -319,22 +331,21 @@ def _django_get(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
 def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
     if dotted(call.func) not in ("json.loads",) or not call.args:
         return []
-    arg = dotted(call.args[0])
+    arg = request_attr(call.args[0])
     if arg not in ("request.body", "request.data") and not arg.startswith("request.get_data"):
         return []
     names = {"JSONDecodeError", "ValueError", "json.JSONDecodeError"}
     if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
+        return []
+    if names & route.handled:
         return []
     stmt = enclosing_statement(call, facts.up)
     if stmt is None or route.framework == "fastapi":
         return []
     src = facts.source
     if route.framework == "django":
-        handler = [
-            "except json.JSONDecodeError:",
-            '    return HttpResponseBadRequest("invalid JSON")',
-        ]
-        needed = ("django.http", "HttpResponseBadRequest")
+        answer, needed = django_bad_request(route, "invalid JSON")
+        handler = ["except json.JSONDecodeError:", f"    {answer}"]
     else:
         handler = ["except json.JSONDecodeError:", '    return jsonify(error="invalid JSON"), 400']
         needed = ("flask", "jsonify")

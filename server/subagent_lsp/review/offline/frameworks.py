@@ -6,10 +6,18 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .django_views import (
+    HANDLERS,
+    dispatch_catches,
+    is_view_class,
+    reads_self_request,
+    returns_response,
+)
 from .pysource import Source, dotted, imported_names
 from .sessions import SessionFacts
 
 if TYPE_CHECKING:
+    from .django_views import Guards
     from .upstream_calls import UpstreamCalls
 
 _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
@@ -19,6 +27,11 @@ _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head",
 class Route:
     func: ast.FunctionDef | ast.AsyncFunctionDef
     framework: str  # flask | fastapi | django
+    # Whether a fix may return a response from it: not from a class-based view's helper
+    # method (``get_queryset``), which raises instead.
+    answers: bool = True
+    handled: frozenset[str] = frozenset()  # caught around it (a class's ``dispatch``)
+    guards: Guards | None = None  # what its decorators check, once read (django_views)
 
 
 @dataclass
@@ -37,6 +50,9 @@ class ModuleFacts:
     flask_sqlalchemy_major: int | None = None  # the declared version, for its ``*_or_404``
     # Follows a route's calls into the project's own functions (None: this module only).
     upstream: UpstreamCalls | None = None
+    # Functions taking ``request`` that look like no view on their own: views only if a
+    # ``urls.py`` of the project routes to them (Project.complete).
+    maybe_views: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:
@@ -57,8 +73,10 @@ def module_facts(source: Source) -> ModuleFacts:
     facts.up = source.up()
     for node in source.walk():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            route = _route(node, frameworks)
-            if route is not None:
+            route = _route(source, node, frameworks, facts.up)
+            if route is not None and route.framework == "maybe":
+                facts.maybe_views.append(node)
+            elif route is not None:
                 facts.routes.append(route)
             _handlers(node, facts)
         elif isinstance(node, ast.Call):
@@ -68,7 +86,12 @@ def module_facts(source: Source) -> ModuleFacts:
     return facts
 
 
-def _route(func: ast.FunctionDef | ast.AsyncFunctionDef, frameworks: set[str]) -> Route | None:
+def _route(
+    source: Source,
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    frameworks: set[str],
+    up: dict[ast.AST, ast.AST],
+) -> Route | None:
     for deco in func.decorator_list:
         target = deco.func if isinstance(deco, ast.Call) else deco
         name = dotted(target)
@@ -78,17 +101,33 @@ def _route(func: ast.FunctionDef | ast.AsyncFunctionDef, frameworks: set[str]) -
             return Route(func, "fastapi")
         if "flask" in frameworks:
             return Route(func, "flask")
-    args = func.args.args
-    names = [a.arg for a in args]
-    if (
-        "django" in frameworks
-        and names
-        and (
-            names[0] == "request"
-            or (names[0] == "self" and len(names) > 1 and names[1] == "request")
+    if "django" in frameworks:
+        return _django_route(source, func, up)
+    return None
+
+
+def _django_route(
+    source: Source, func: ast.FunctionDef | ast.AsyncFunctionDef, up: dict[ast.AST, ast.AST]
+) -> Route | None:
+    names = [a.arg for a in func.args.args]
+    owner = up.get(func)
+    if isinstance(owner, ast.ClassDef) and names[:1] == ["self"]:
+        view_class = is_view_class(owner)
+        handler = names[1:2] == ["request"] and (
+            bool(func.decorator_list)
+            or returns_response(source, func)
+            or (view_class and func.name in HANDLERS)
         )
-    ):
-        return Route(func, "django")
+        if handler:
+            return Route(func, "django", handled=dispatch_catches(source, owner))
+        if view_class and reads_self_request(source, func):
+            answers = func.name in HANDLERS
+            return Route(func, "django", answers, dispatch_catches(source, owner))
+        return None
+    if names[:1] == ["request"] and not isinstance(owner, ast.ClassDef):
+        if func.decorator_list or returns_response(source, func):
+            return Route(func, "django")
+        return Route(func, "maybe")
     return None
 
 
@@ -138,3 +177,31 @@ def caught(node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str]) -> bool:
             return False
         child, current = current, up.get(current)
     return False
+
+
+def route_guards(facts: ModuleFacts, route: Route) -> Guards:
+    """What the route's project decorators check before it runs (read once per route)."""
+    from .django_views import decorator_guards
+
+    if route.guards is None:
+        decorators = []
+        if facts.upstream is not None:
+            for deco in route.func.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                found = facts.upstream.resolve(facts.source, target)
+                if found is not None:
+                    decorators.append(found)
+        route.guards = decorator_guards(route.func, decorators)
+    return route.guards
+
+
+def django_bad_request(route: Route, message: str) -> tuple[str, tuple[str, str]]:
+    """The statement that answers 400 from a Django route, and the import it needs: a
+    class-based view's helper method raises ``BadRequest`` (Django turns it into a 400)
+    where returning a response would hand it to a caller that expects a value."""
+    if route.answers:
+        return f'return HttpResponseBadRequest("{message}")', (
+            "django.http",
+            "HttpResponseBadRequest",
+        )
+    return f'raise BadRequest("{message}")', ("django.core.exceptions", "BadRequest")

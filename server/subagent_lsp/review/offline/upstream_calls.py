@@ -113,9 +113,12 @@ class UpstreamCalls:
         return None
 
     def _callee(self, source: Source, call: ast.Call) -> tuple[Source, Function] | None:
-        """The project function ``call`` calls: one of this module's own, or one imported
-        (``from .services import notify``, ``from app import services`` + ``services.notify``)."""
-        func = call.func
+        return self.resolve(source, call.func)
+
+    def resolve(self, source: Source, func: ast.expr) -> tuple[Source, Function] | None:
+        """The project function a name in ``source`` stands for (a callee, a decorator): one
+        of this module's own, or one imported (``from .services import notify``,
+        ``from app import services`` + ``services.notify``)."""
         if isinstance(func, ast.Name):
             own = _top_level_function(source, func.id)
             if own is not None:

@@ -6,7 +6,15 @@ import ast
 from collections.abc import Iterator
 
 from ..suggestion import Edit, Suggestion
-from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .django_views import request_attr
+from .frameworks import (
+    ModuleFacts,
+    Route,
+    caught,
+    django_bad_request,
+    enclosing_statement,
+    route_guards,
+)
 from .pyedits import ensure_imports, insert_before_line, replace_statement, statement_lines
 from .pysource import Source, dotted
 
@@ -377,15 +385,25 @@ def _fastapi_raw_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
 
 def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     out: list[Suggestion] = []
+    names = {"ValueError", "TypeError", "KeyError"}
+    if names & route.handled:
+        return out
     for node in _nodes(route.func):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        if not isinstance(node, ast.Call):
             continue
-        kind = node.func.id
-        if kind not in ("int", "float") or len(node.args) != 1:
+        if isinstance(node.func, ast.Name) and node.func.id in ("int", "float"):
+            kind = node.func.id
+            if len(node.args) != 1:
+                continue
+        elif dotted(node.func).endswith("datetime.strptime") and route.framework == "django":
+            kind = "date"  # datetime.strptime(value, format): ValueError on a bad date
+            if not node.args:
+                continue
+        else:
             continue
         inner = node.args[0]
         source_name = _request_value(inner)
-        if source_name is None or caught(node, facts.up, {"ValueError", "TypeError", "KeyError"}):
+        if source_name is None or caught(node, facts.up, names):
             continue
         suggestion = _conversion_fix(facts, route, node, inner, kind, source_name)
         if suggestion is not None:
@@ -400,9 +418,9 @@ def _request_value(node: ast.expr) -> str | None:
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "get"
     ):
-        base = dotted(node.func.value)
+        base = request_attr(node.func.value)
     elif isinstance(node, ast.Subscript):
-        base = dotted(node.value)
+        base = request_attr(node.value)
     else:
         return None
     if base in (
@@ -444,16 +462,17 @@ def _conversion_fix(
     else:
         stmt = enclosing_statement(call, facts.up)
         var = _target(stmt)
-        if (
-            var is None
-            or stmt is None
-            or not isinstance(stmt, ast.Assign)
-            or stmt.value is not call
-        ):
+        # ``return datetime.strptime(...)`` in a view's helper method is wrapped as it is
+        returned = route.framework == "django" and isinstance(stmt, ast.Return)
+        if stmt is None or not isinstance(stmt, ast.Assign | ast.Return) or stmt.value is not call:
+            return None
+        if var is None and not returned:
             return None
         indent = src.indent_of(stmt.lineno - 1)
         first, last = statement_lines(stmt)
-        message = f"{key} must be {'an integer' if kind == 'int' else 'a number'}"
+        message = f"{key} must be " + {"int": "an integer", "date": "a date"}.get(kind, "a number")
+        if route.framework == "flask" and kind == "date":
+            return None
         if route.framework == "flask":
             text = (
                 f'{indent}{var} = {base}.get("{key}", type={kind})\n{indent}if {var} is None:\n'
@@ -461,14 +480,17 @@ def _conversion_fix(
             )
             imports = _imports(facts, [("flask", "jsonify")])
         elif route.framework == "django":
-            text = (
-                f"{indent}try:\n{indent}    {src.lines[first].strip()}\n"
-                f"{indent}except (KeyError, TypeError, ValueError):\n"
-                f'{indent}    return HttpResponseBadRequest("{message}")'
+            answer, needed = django_bad_request(route, message)
+            # the statement as written (it may span lines), one level deeper
+            body = "\n".join(
+                f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
             )
-            if first != last:
-                return None
-            imports = _imports(facts, [("django.http", "HttpResponseBadRequest")])
+            text = (
+                f"{indent}try:\n{body.rstrip()}\n"
+                f"{indent}except (KeyError, TypeError, ValueError):\n"
+                f"{indent}    {answer}"
+            )
+            imports = _imports(facts, [needed])
         else:
             return None
         edits = [*imports, replace_statement(src, stmt, text)]
@@ -479,7 +501,8 @@ def _conversion_fix(
         src.path,
         src.span(call),
         f"Guard the conversion of `{key}`",
-        f"`{src.text_of(call)}` raises (a 500) when `{key}` is missing or not a number; {how}.",
+        f"`{_flat(src.text_of(call))}` raises (a 500) when `{key}` is missing or not "
+        f"{'a date in that format' if kind == 'date' else 'a number'}; {how}.",
         tuple(edits),
     )
 
@@ -487,10 +510,12 @@ def _conversion_fix(
 def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     out: list[Suggestion] = []
     src = facts.source
+    if {"KeyError", "MultiValueDictKeyError"} & route.handled:
+        return out
     for stmt, var, value in _assignments(route.func):
         if not (
             isinstance(value, ast.Subscript)
-            and dotted(value.value) in ("request.GET", "request.POST")
+            and request_attr(value.value) in ("request.GET", "request.POST")
         ):
             continue
         if not isinstance(value.slice, ast.Constant) or caught(
@@ -498,16 +523,16 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         ):
             continue
         key = value.slice.value
-        if not isinstance(key, str):
-            continue
+        if not isinstance(key, str) or key in route_guards(facts, route).keys:
+            continue  # a decorator has read it already and answers 400 without it
         base = dotted(value.value)
         indent = src.indent_of(stmt.lineno - 1)
+        answer, needed = django_bad_request(route, f"{key} is required")
         text = (
-            f'{indent}{var} = {base}.get("{key}")\n{indent}if {var} is None:\n'
-            f'{indent}    return HttpResponseBadRequest("{key} is required")'
+            f'{indent}{var} = {base}.get("{key}")\n{indent}if {var} is None:\n{indent}    {answer}'
         )
         edits = [
-            *_imports(facts, [("django.http", "HttpResponseBadRequest")]),
+            *_imports(facts, [needed]),
             replace_statement(src, stmt, text),
         ]
         out.append(
@@ -523,3 +548,7 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             )
         )
     return out
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,221 @@
+"""Which Django functions are views, and what already guards them before their body runs.
+
+A first parameter called ``request`` does not make a view: a helper such as
+``recaptcha_is_valid(request)`` returns a bool to a form, and an edit that makes it return a
+``JsonResponse`` (truthy) breaks it. A function is a view when it is decorated, answers with
+a response on some path, or is named by a ``urls.py``. Class-based views read the request as
+``self.request`` in any method (``get_queryset``, a mixin's ``get_start_date``); only their
+handlers (``get``, ``post``, ``dispatch``...) may answer with a response, the rest raise.
+
+A view's decorator (``@author_required``) or its class's ``dispatch`` may already read a
+request key and answer 400, fetch the same row and answer 404, or catch an exception around
+the whole view: what it guards is not the view's own failure.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .pysource import Source, dotted
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+HANDLERS = ("get", "post", "put", "patch", "delete", "head", "options", "dispatch")
+_VIEW_SUFFIXES = ("View", "ViewSet", "Mixin")
+_RESPONSES = {
+    "render",
+    "redirect",
+    "render_to_response",
+    "JsonResponse",
+    "TemplateResponse",
+    "Response",
+    "StreamingHttpResponse",
+    "FileResponse",
+}
+_BAD_REQUEST = {"HttpResponseBadRequest", "BadRequest", "SuspiciousOperation"}
+_REQUEST_DATA = ("request.GET", "request.POST", "request.data", "request.query_params")
+
+
+def request_attr(node: ast.AST) -> str:
+    """``self.request.GET`` (a class-based view) reads as ``request.GET``."""
+    name = dotted(node)
+    return name[len("self.") :] if name.startswith("self.request.") else name
+
+
+def _is_response(call: ast.AST) -> bool:
+    if not isinstance(call, ast.Call):
+        return False
+    name = dotted(call.func).split(".")[-1]
+    if name in _RESPONSES or name.startswith("HttpResponse"):
+        return True
+    # ``return super().get(request, ...)`` / ``return f(request, ...)`` in a wrapper
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Call)
+        and dotted(func.value.func) == "super"
+        and func.attr in HANDLERS
+    )
+
+
+def returns_response(source: Source, func: Function) -> bool:
+    """Some ``return`` of ``func`` itself hands back a response (or a variable bound to one)."""
+    bound: set[str] = set()
+    returns: list[ast.expr] = []
+    for node in source.nodes_of(func):
+        if source.function_of(node) is not func:
+            continue
+        if isinstance(node, ast.Assign) and _is_response(node.value):
+            bound.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.Return) and node.value is not None:
+            returns.append(node.value)
+    return any(_is_response(r) or (isinstance(r, ast.Name) and r.id in bound) for r in returns)
+
+
+def is_view_class(cls: ast.ClassDef) -> bool:
+    if cls.name.endswith(_VIEW_SUFFIXES):
+        return True
+    return any(dotted(b).split(".")[-1].endswith(_VIEW_SUFFIXES) for b in cls.bases)
+
+
+def reads_self_request(source: Source, func: Function) -> bool:
+    return any(
+        isinstance(n, ast.Attribute)
+        and n.attr == "request"
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "self"
+        for n in source.nodes_of(func)
+    )
+
+
+def dispatch_catches(source: Source, cls: ast.ClassDef) -> frozenset[str]:
+    """Exceptions a ``dispatch`` of the class or of a base defined in this module catches
+    around ``super().dispatch(...)``: every handler of the view runs inside that ``try``."""
+    classes = {n.name: n for m in source.modules for n in m.body if isinstance(n, ast.ClassDef)}
+    up = source.up()
+    out: set[str] = set()
+    todo, seen = [cls], set()
+    while todo:
+        current = todo.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        todo.extend(
+            classes[b.id] for b in current.bases if isinstance(b, ast.Name) and b.id in classes
+        )
+        for stmt in current.body:
+            if not (isinstance(stmt, ast.FunctionDef) and stmt.name == "dispatch"):
+                continue
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call) and _is_response(node):
+                    out |= _enclosing_handlers(node, up)
+    return frozenset(out)
+
+
+def _enclosing_handlers(node: ast.AST, up: dict[ast.AST, ast.AST]) -> set[str]:
+    names: set[str] = set()
+    child, current = node, up.get(node)
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.Try) and child in current.body:
+            for handler in current.handlers:
+                if handler.type is None:
+                    names.add("BaseException")
+                    continue
+                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                names.update(dotted(t).split(".")[-1] for t in types)
+        child, current = current, up.get(current)
+    return names
+
+
+@dataclass(frozen=True)
+class Guards:
+    """What the view's decorators check before it runs: request keys whose absence they
+    answer with 400, and rows (model, lookup keywords) they fetch first."""
+
+    keys: frozenset[str] = frozenset()
+    lookups: frozenset[tuple[str, frozenset[str]]] = frozenset()
+
+
+NO_GUARDS = Guards()
+
+
+def lookup_of(call: ast.Call) -> tuple[str, frozenset[str]] | None:
+    """``Model.objects.get(pk=...)`` / ``get_object_or_404(Model, pk=...)`` -> (Model, {pk})."""
+    keywords = frozenset("pk" if k.arg == "id" else k.arg for k in call.keywords if k.arg)
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "get"
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr == "objects"
+        and isinstance(func.value.value, ast.Name)
+    ):
+        return func.value.value.id, keywords
+    if dotted(func).split(".")[-1] == "get_object_or_404" and call.args:
+        model = call.args[0]
+        if isinstance(model, ast.Name):
+            return model.id, keywords
+    return None
+
+
+def decorator_guards(func: Function, decorators: list[tuple[Source, Function]]) -> Guards:
+    """The guards of ``func``'s resolved project decorators (their wrappers' bodies)."""
+    keys: set[str] = set()
+    lookups: set[tuple[str, frozenset[str]]] = set()
+    for _, deco in decorators:
+        nodes = list(ast.walk(deco))
+        answers_400 = any(
+            isinstance(n, ast.Call)
+            and (
+                dotted(n.func).split(".")[-1] in _BAD_REQUEST
+                or any(
+                    k.arg == "status" and isinstance(k.value, ast.Constant) and k.value.value == 400
+                    for k in n.keywords
+                )
+            )
+            for n in nodes
+        )
+        for node in nodes:
+            if answers_400:
+                key = _key_read(node)
+                if key is not None:
+                    keys.add(key)
+            if isinstance(node, ast.Call):
+                lookup = lookup_of(node)
+                if lookup is not None:
+                    lookups.add(lookup)
+    return Guards(frozenset(keys), frozenset(lookups))
+
+
+def _key_read(node: ast.AST) -> str | None:
+    """``request.GET["k"]`` / ``request.POST.get("k")`` -> "k"."""
+    if isinstance(node, ast.Subscript) and request_attr(node.value).endswith(_REQUEST_DATA):
+        key = node.slice
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and request_attr(node.func.value).endswith(_REQUEST_DATA)
+        and node.args
+    ):
+        key = node.args[0]
+    else:
+        return None
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
+def url_view_names(source: Source) -> frozenset[str]:
+    """Functions a ``urls.py`` routes to: ``path("x/", views.detail)`` -> detail."""
+    out: set[str] = set()
+    for node in source.walk():
+        if not isinstance(node, ast.Call) or len(node.args) < 2:
+            continue
+        if dotted(node.func).split(".")[-1] not in ("path", "re_path", "url"):
+            continue
+        view = node.args[1]
+        if isinstance(view, ast.Attribute):
+            out.add(view.attr)
+        elif isinstance(view, ast.Name):
+            out.add(view.id)
+    return frozenset(out)
