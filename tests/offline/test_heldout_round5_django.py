@@ -276,3 +276,26 @@ def test_class_based_views_read_self_request(tmp_path: Path) -> None:
     assert 'raise BadRequest("since must be a date")' in texts["views.py:35"]
     assert "from django.core.exceptions import BadRequest" in texts["views.py:44"]
     assert 'raise BadRequest("limit must be an integer")' in texts["views.py:44"]
+
+
+# --- 4. an upload read by key: MultiValueDictKeyError is a 500 in Django (Flask answers 400) ---
+
+UPLOAD = """\
+from django.http import HttpResponse
+from django.shortcuts import render
+
+
+def import_bibtex(request):
+    if request.method == "POST":
+        bibtex = request.FILES["bibtex"]
+        return HttpResponse(bibtex.read()[:10])
+    return render(request, "import.html")
+"""
+
+
+def test_an_upload_read_by_key_answers_400_when_missing(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"library/__init__.py": "", "library/views.py": UPLOAD})
+    found = [s for s in collect([str(root)], ["validation"]) if s.code == "BKD205"]
+    assert _sites(found, root) == {("library/views.py", 7, "BKD205")}
+    (text,) = _each_edit_parses(found).values()
+    assert 'bibtex = request.FILES.get("bibtex")\n        if bibtex is None:' in text

@@ -92,7 +92,7 @@ def test_sqlalchemy_astext_is_an_expression_index(tmp_path: Path, postgres: None
     new = "".join(e.new_text for e in found.edits)
     assert 'Index("ix_event_meta_source", text("(meta ->> \'source\')"))' in new
     _applied(app, found)
-    assert "from sqlalchemy import Column, Integer, String, Index, text" in (
+    assert "from sqlalchemy import Column, Index, Integer, String, text" in (
         app / "models.py"
     ).read_text(encoding="utf-8")
     assert _suggest(app, "queries.py") == []  # the index now serves the query

@@ -515,7 +515,7 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     for stmt, var, value in _assignments(route.func):
         if not (
             isinstance(value, ast.Subscript)
-            and request_attr(value.value) in ("request.GET", "request.POST")
+            and request_attr(value.value) in ("request.GET", "request.POST", "request.FILES")
         ):
             continue
         if not isinstance(value.slice, ast.Constant) or caught(
