@@ -92,15 +92,20 @@ def analyze_file(
     file's project (app-wide handlers, its functions, declared packages); without one only
     this file and its project's manifests are read."""
     wanted = set(kinds) if kinds is not None else {"index", "validation", "error-handling"}
-    workspace = Schema()
     if schema is None and project is not None:
         schema = project.schema()
-    if schema is not None:
-        workspace.merge(schema)
     source = parse_source(path, text) if path.endswith(".py") else None
     own = schema_of_file(path, text, source)
-    workspace.merge(own)  # the text being edited wins over the disk
-    workspace = workspace.resolved()
+    if schema is not None and schema.is_resolved and own.is_empty():
+        # Most files (views, services) define no table: the workspace's schema, resolved
+        # once by the caller, serves as it is.
+        workspace = schema
+    else:
+        workspace = Schema()
+        if schema is not None:
+            workspace.merge(schema)
+        workspace.merge(own)  # the text being edited wins over the disk
+        workspace = workspace.resolved()
     out: list[Suggestion] = []
     root = project.source_root() if project is not None else project_root(path)
     if is_not_a_source(path, root):

@@ -139,8 +139,11 @@ class Schema:
     sessions: SessionFacts = field(default_factory=SessionFacts)
     classes: dict[str, ClassInfo] = field(default_factory=dict)  # mixins and abstract bases
     helpers: dict[str, str] = field(default_factory=dict)  # column helper -> how it indexes
+    # Made by resolved() and not changed since: it can serve an analysis as it is.
+    is_resolved: bool = field(default=False, compare=False, repr=False)
 
     def add(self, table: Table) -> None:
+        self.is_resolved = False
         existing = self.tables.get(table.name)
         if existing is not None:
             table = self._combined(existing, table)
@@ -186,7 +189,19 @@ class Schema:
         # The same model again (an open document's text): what migrations add still holds.
         return replace(table, migrated=[*existing.migrated, *table.migrated])
 
+    def is_empty(self) -> bool:
+        """Nothing to add to another schema (a file that defines no table)."""
+        return not (
+            self.tables
+            or self.models
+            or self.classes
+            or self.helpers
+            or self.sessions.flask_db
+            or self.sessions.rollback_handler
+        )
+
     def merge(self, other: Schema) -> None:
+        self.is_resolved = False
         for table in other.tables.values():
             self.add(table)
         self.sessions.merge(other.sessions)
@@ -239,6 +254,7 @@ class Schema:
             out.tables[name] = replace(
                 table, columns=columns, ordering=ordering, meta_base=meta_base
             )
+        out.is_resolved = True
         return out
 
     def _ancestors(self, bases: tuple[str, ...]) -> list[ClassInfo]:
