@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from ..textfile import read_utf8
-from .offline.frameworks import ModuleFacts, module_facts
+from .offline.frameworks import ModuleFacts, mark_registered, module_facts, view_registrations
+from .offline.mentions import Mentions
 from .offline.project_files import (
     declared_major,
     declared_packages,
@@ -25,14 +27,22 @@ from .offline.project_files import (
 )
 from .offline.pysource import Source, parse_source
 from .offline.schema import MAX_SCHEMA_FILE_BYTES, Schema, SchemaCache, schema_files, schema_of_file
-from .offline.upstream_calls import UpstreamCalls
+from .offline.upstream_calls import UpstreamCalls, module_files
 
 # Words without which a module neither imports a framework nor registers an app-level handler:
 # the rest are not parsed.
-_HANDLER_WORDS = ("errorhandler", "error_handler", "exception_handler")
+_HANDLER_WORDS = ("errorhandler", "error_handler", "exception_handler", "add_url_rule")
 _WORDS = ("flask", "fastapi", "django", "starlette", *_HANDLER_WORDS)
-ModuleSummary = tuple[frozenset[str], frozenset[str]]  # (frameworks, handled exceptions)
-_NO_FACTS: ModuleSummary = (frozenset(), frozenset())
+
+
+class ModuleSummary(NamedTuple):
+    frameworks: frozenset[str]
+    handled: frozenset[str]  # exceptions (and status codes) an app-level handler takes
+    # (path, name): the views its ``add_url_rule`` calls register in other modules
+    views: frozenset[tuple[str, str]] = frozenset()
+
+
+_NO_FACTS = ModuleSummary(frozenset(), frozenset())
 
 
 class Project:
@@ -50,9 +60,11 @@ class Project:
         self._module_facts: dict[str, tuple[float, ModuleSummary]] = {}  # by mtime
         self._walked: dict[str, ModuleSummary] | None = None
         self._handlers: frozenset[str] | None = None
+        self._views: dict[str, set[str]] | None = None
         self._texts: dict[str, str] = {}
         self._sources: dict[str, tuple[float | str, Source]] = {}
         self._upstream: UpstreamCalls | None = None
+        self._mentions = Mentions(self.root, lambda: self._texts, self.is_source)
 
     @classmethod
     def containing(cls, path: str, schemas: SchemaCache | None = None) -> Project:
@@ -88,7 +100,9 @@ class Project:
             self._scanned = scanned
         self._walked = None
         self._handlers = None
+        self._views = None
         self._upstream = None
+        self._mentions.forget()
 
     def edited(self, path: str, text: str, own: Schema | None = None) -> None:
         """An open document's current text stands for its file (``own``: its schema, when the
@@ -99,8 +113,10 @@ class Project:
         if before != text:
             self._texts[path] = text
             self._upstream = None
+            self._mentions.forget()
             if _mentions_handlers(text) or (before is not None and _mentions_handlers(before)):
                 self._handlers = None
+                self._views = None
 
     def closed(self, path: str) -> None:
         """The file on disk stands for itself again."""
@@ -109,7 +125,9 @@ class Project:
         if self._texts.pop(path, None) is not None:
             self._walked = None
             self._handlers = None
+            self._views = None
             self._upstream = None
+            self._mentions.forget()
 
     def source(self, path: str) -> Source | None:
         """A project module, parsed once per text (an open document's, else the file's)."""
@@ -134,6 +152,10 @@ class Project:
         self._sources[path] = (stamp, parsed)
         return parsed
 
+    def mentions(self, name: str) -> int:
+        """How often the project's files (code, templates, configs) write ``name``."""
+        return self._mentions.count(name)
+
     def upstream(self) -> UpstreamCalls:
         """Follows calls into the project's functions (verdicts kept until something changes)."""
         if self._upstream is None:
@@ -157,6 +179,7 @@ class Project:
         facts.sessions = self.schema().sessions
         facts.declared = self.declared_packages()
         facts.handled |= self.app_error_handlers()
+        mark_registered(facts, self.registered_views(facts.source.path))
         facts.upstream = self.upstream()
         if "flask" in facts.frameworks:
             facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
@@ -174,6 +197,17 @@ class Project:
             self._handlers = frozenset().union(*(f[1] for f in self._all_module_facts().values()))
         return self._handlers
 
+    def registered_views(self, path: str) -> set[str]:
+        """The top-level functions and view classes of ``path`` that an ``add_url_rule`` in
+        another module registers (``bp.add_url_rule("/", view_func=views.index)``)."""
+        if self._views is None:
+            views: dict[str, set[str]] = {}
+            for summary in self._all_module_facts().values():
+                for where, name in summary.views:
+                    views.setdefault(where, set()).add(name)
+            self._views = views
+        return self._views.get(os.path.abspath(path), set())
+
     def _all_module_facts(self) -> dict[str, ModuleSummary]:
         """Every source module's (frameworks, handlers): walked once, then kept current by
         ``edited`` (a keystroke re-reads its own file only)."""
@@ -186,7 +220,7 @@ class Project:
             self._walked = walked
         for path, text in self._texts.items():
             if path.startswith(self.root + os.sep) and self.is_source(path):
-                self._walked[path] = _summary(path, text)
+                self._walked[path] = _summary(path, text, self.root)
         return self._walked
 
     def _facts_of_file(self, path: str) -> ModuleSummary:
@@ -200,7 +234,7 @@ class Project:
         if stat.st_size > MAX_SCHEMA_FILE_BYTES:
             return _NO_FACTS
         text = read_utf8(path)
-        found = _summary(path, text) if text is not None else _NO_FACTS
+        found = _summary(path, text, self.root) if text is not None else _NO_FACTS
         self._module_facts[path] = (stat.st_mtime, found)
         return found
 
@@ -209,14 +243,20 @@ def _mentions_handlers(text: str) -> bool:
     return any(word in text for word in _HANDLER_WORDS)
 
 
-def _summary(path: str, text: str) -> ModuleSummary:
+def _summary(path: str, text: str, root: str) -> ModuleSummary:
     if not any(word in text for word in _WORDS):
         return _NO_FACTS
     source = parse_source(path, text)
     if not source.modules:
         return _NO_FACTS
     facts = module_facts(source)
-    return (frozenset(facts.frameworks), frozenset(facts.handled))
+    views = frozenset(
+        (os.path.abspath(where), name)
+        for module, name in view_registrations(source)
+        if module
+        for where in module_files(path, module, [root])
+    )
+    return ModuleSummary(frozenset(facts.frameworks), frozenset(facts.handled), views)
 
 
 class Projects:

@@ -18,6 +18,7 @@ from .errors import error_suggestions
 from .foreign.engine import analyze_foreign, is_foreign_source
 from .frameworks import module_facts
 from .indexes import index_suggestions
+from .mentions import dead_functions
 from .project_files import (
     declared_major,
     declared_packages,
@@ -66,6 +67,12 @@ class _Sources(dict[str, Source]):
         return self[key]
 
 
+def _alive(found: list[FoundQuery], source: Source, project: Project) -> list[FoundQuery]:
+    """The queries outside functions nobody calls (an index for dead code is noise)."""
+    dead = dead_functions(source, project.mentions)
+    return [q for q in found if not any(a <= q.span.start.line <= b for a, b in dead)]
+
+
 def analyze(
     path: str,
     text: str,
@@ -100,10 +107,8 @@ def analyze_file(
     workspace.merge(own)  # the text being edited wins over the disk
     workspace = workspace.resolved()
     out: list[Suggestion] = []
-    if project is not None:
-        root = project.root if project.marked else None
-    else:
-        root = project_root(path)
+    marked = project.root if project is not None and project.marked else None
+    root = marked if project is not None else project_root(path)
     if is_not_a_source(path, root):
         return out, own
     if is_foreign_source(path):  # JavaScript, TypeScript, Go
@@ -117,6 +122,8 @@ def analyze_file(
                 found = python_queries(source, workspace)
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
+            if found and source is not None and project is not None:
+                found = _alive(found, source, project)
             prover = postgres_prover(path, root, workspace) if found else None
             out.extend(index_suggestions(found, workspace, path, sources, prover))
         except Exception:
