@@ -13,10 +13,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from ..textfile import read_utf8
 from .offline.django_views import url_view_names
-from .offline.frameworks import ModuleFacts, Route, module_facts
+from .offline.frameworks import (
+    ModuleFacts,
+    Route,
+    mark_registered,
+    module_facts,
+    view_registrations,
+)
+from .offline.mentions import Mentions
 from .offline.project_files import (
     declared_major,
     declared_packages,
@@ -27,15 +35,23 @@ from .offline.project_files import (
 from .offline.pysource import Source, parse_source
 from .offline.python_target import Version, target_python
 from .offline.schema import MAX_SCHEMA_FILE_BYTES, Schema, SchemaCache, schema_files, schema_of_file
-from .offline.upstream_calls import UpstreamCalls
+from .offline.upstream_calls import UpstreamCalls, module_files
 
 # Words without which a module neither imports a framework nor registers an app-level handler:
 # the rest are not parsed.
-_HANDLER_WORDS = ("errorhandler", "error_handler", "exception_handler")
+_HANDLER_WORDS = ("errorhandler", "error_handler", "exception_handler", "add_url_rule")
 _WORDS = ("flask", "fastapi", "django", "starlette", *_HANDLER_WORDS)
-# (frameworks, handled exceptions, functions a urls.py routes to)
-ModuleSummary = tuple[frozenset[str], frozenset[str], frozenset[str]]
-_NO_FACTS: ModuleSummary = (frozenset(), frozenset(), frozenset())
+
+
+class ModuleSummary(NamedTuple):
+    frameworks: frozenset[str]
+    handled: frozenset[str]  # exceptions (and status codes) an app-level handler takes
+    # (path, name): the views its ``add_url_rule`` calls register in other modules
+    views: frozenset[tuple[str, str]] = frozenset()
+    routed: frozenset[str] = frozenset()  # a urls.py: the functions it routes to
+
+
+_NO_FACTS = ModuleSummary(frozenset(), frozenset())
 
 
 class Project:
@@ -58,9 +74,11 @@ class Project:
         self._module_facts: dict[str, tuple[float, ModuleSummary]] = {}  # by mtime
         self._walked: dict[str, ModuleSummary] | None = None
         self._handlers: frozenset[str] | None = None
+        self._views: dict[str, set[str]] | None = None
         self._texts: dict[str, str] = {}
         self._sources: dict[str, tuple[float | str, Source]] = {}
         self._upstream: UpstreamCalls | None = None
+        self._mentions = Mentions(self.root, lambda: self._texts, self.is_source)
 
     @classmethod
     def containing(cls, path: str, schemas: SchemaCache | None = None) -> Project:
@@ -104,7 +122,9 @@ class Project:
             self._scanned = scanned
         self._walked = None
         self._handlers = None
+        self._views = None
         self._upstream = None
+        self._mentions.forget()
 
     def edited(self, path: str, text: str, own: Schema | None = None) -> None:
         """An open document's current text stands for its file (``own``: its schema, when the
@@ -121,8 +141,10 @@ class Project:
         if before != text:
             self._texts[path] = text
             self._upstream = None
+            self._mentions.forget()
             if _mentions_handlers(text) or (before is not None and _mentions_handlers(before)):
                 self._handlers = None
+                self._views = None
 
     def closed(self, path: str) -> None:
         """The file on disk stands for itself again."""
@@ -131,7 +153,9 @@ class Project:
         if self._texts.pop(path, None) is not None:
             self._walked = None
             self._handlers = None
+            self._views = None
             self._upstream = None
+            self._mentions.forget()
 
     def forget_calls(self) -> None:
         """Where calls lead is read again (a function changed somewhere)."""
@@ -160,6 +184,10 @@ class Project:
         self._sources[path] = (stamp, parsed)
         return parsed
 
+    def mentions(self, name: str) -> int:
+        """How often the project's files (code, templates, configs) write ``name``."""
+        return self._mentions.count(name)
+
     def upstream(self) -> UpstreamCalls:
         """Follows calls into the project's functions (verdicts kept until something changes)."""
         if self._upstream is None:
@@ -184,6 +212,7 @@ class Project:
         the sessions of the schema it analyses under)."""
         facts.declared = self.declared_packages()
         facts.handled |= self.app_error_handlers()
+        mark_registered(facts, self.registered_views(facts.source.path))
         facts.upstream = self.upstream()
         if facts.maybe_views:
             routed = self.url_view_names()
@@ -206,7 +235,18 @@ class Project:
 
     def url_view_names(self) -> frozenset[str]:
         """Names of the functions the project's ``urls.py`` modules route to."""
-        return frozenset().union(*(f[2] for f in self._all_module_facts().values()))
+        return frozenset().union(*(f.routed for f in self._all_module_facts().values()))
+
+    def registered_views(self, path: str) -> set[str]:
+        """The top-level functions and view classes of ``path`` that an ``add_url_rule`` in
+        another module registers (``bp.add_url_rule("/", view_func=views.index)``)."""
+        if self._views is None:
+            views: dict[str, set[str]] = {}
+            for summary in self._all_module_facts().values():
+                for where, name in summary.views:
+                    views.setdefault(where, set()).add(name)
+            self._views = views
+        return self._views.get(os.path.abspath(path), set())
 
     def _all_module_facts(self) -> dict[str, ModuleSummary]:
         """Every source module's (frameworks, handlers): walked once, then kept current by
@@ -220,7 +260,7 @@ class Project:
             self._walked = walked
         for path, text in self._texts.items():
             if path.startswith(self.root + os.sep) and self.is_source(path):
-                self._walked[path] = _summary(path, text)
+                self._walked[path] = _summary(path, text, self.root)
         return self._walked
 
     def _facts_of_file(self, path: str) -> ModuleSummary:
@@ -234,7 +274,7 @@ class Project:
         if stat.st_size > MAX_SCHEMA_FILE_BYTES:
             return _NO_FACTS
         text = read_utf8(path)
-        found = _summary(path, text) if text is not None else _NO_FACTS
+        found = _summary(path, text, self.root) if text is not None else _NO_FACTS
         self._module_facts[path] = (stat.st_mtime, found)
         return found
 
@@ -243,7 +283,7 @@ def _mentions_handlers(text: str) -> bool:
     return any(word in text for word in _HANDLER_WORDS)
 
 
-def _summary(path: str, text: str) -> ModuleSummary:
+def _summary(path: str, text: str, root: str) -> ModuleSummary:
     if not any(word in text for word in _WORDS):
         return _NO_FACTS
     source = parse_source(path, text)
@@ -251,7 +291,13 @@ def _summary(path: str, text: str) -> ModuleSummary:
         return _NO_FACTS
     facts = module_facts(source)
     routed = url_view_names(source) if os.path.basename(path) == "urls.py" else frozenset()
-    return (frozenset(facts.frameworks), frozenset(facts.handled), routed)
+    views = frozenset(
+        (os.path.abspath(where), name)
+        for module, name in view_registrations(source)
+        if module
+        for where in module_files(path, module, [root])
+    )
+    return ModuleSummary(frozenset(facts.frameworks), frozenset(facts.handled), views, routed)
 
 
 class Projects:

@@ -19,6 +19,7 @@ from .errors import error_suggestions
 from .foreign.engine import analyze_foreign, is_foreign_source
 from .frameworks import module_facts
 from .indexes import index_suggestions
+from .mentions import dead_functions
 from .project_files import (
     declared_major,
     declared_packages,
@@ -66,6 +67,12 @@ class _Sources(dict[str, Source]):
                 return default
             self[key] = loaded
         return self[key]
+
+
+def _alive(found: list[FoundQuery], source: Source, project: Project) -> list[FoundQuery]:
+    """The queries outside functions nobody calls (an index for dead code is noise)."""
+    dead = dead_functions(source, project.mentions)
+    return [q for q in found if not any(a <= q.span.start.line <= b for a, b in dead)]
 
 
 def analyze(
@@ -121,6 +128,8 @@ def analyze_file(
                 found = python_queries(source, workspace)
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
+            if found and source is not None and project is not None:
+                found = _alive(found, source, project)
             prover = postgres_prover(path, root, workspace) if found else None
             out.extend(index_suggestions(found, workspace, path, sources, prover))
         except Exception:

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from .upstream_calls import UpstreamCalls
 
 _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
+# A MethodView's (or any ``View.as_view`` class's) methods Flask dispatches requests to.
+_VIEW_METHODS = ("get", "post", "put", "patch", "delete")
+# ``(module, name)`` a registered view is found by: module "" is the registering module, a
+# leading dot is a relative import, as written.
+Registration = tuple[str, str]
 
 
 @dataclass
@@ -59,6 +64,9 @@ class ModuleFacts:
             return True
         return any(v.split(".")[0] == package for v in self.imports.values())
 
+    def is_route(self, func: ast.AST) -> bool:
+        return any(r.func is func for r in self.routes)
+
     def handled_by_app(self, names: set[str]) -> bool:
         return bool(self.handled & (names | {"Exception", "BaseException", "500"}))
 
@@ -71,12 +79,13 @@ def module_facts(source: Source) -> ModuleFacts:
         frameworks.add("fastapi")
     facts = ModuleFacts(source, imports, frameworks, [])
     facts.up = source.up()
+    mark_registered(facts, {name for module, name in view_registrations(source) if not module})
     for node in source.walk():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             route = _route(source, node, frameworks, facts.up)
             if route is not None and route.framework == "maybe":
                 facts.maybe_views.append(node)
-            elif route is not None:
+            elif route is not None and not facts.is_route(node):
                 facts.routes.append(route)
             _handlers(node, facts)
         elif isinstance(node, ast.Call):
@@ -84,6 +93,79 @@ def module_facts(source: Source) -> ModuleFacts:
             if name in ("register_error_handler", "add_exception_handler") and node.args:
                 facts.handled.add(_exc_name(node.args[0]))
     return facts
+
+
+def view_registrations(source: Source) -> list[Registration]:
+    """The views ``X.add_url_rule(rule, endpoint, view_func)`` registers (Flask's routing
+    without ``@route``): a function or a ``SomeView.as_view(...)`` class, of this module or
+    imported (``view_func=index`` after ``from .index import index``, ``views.index``)."""
+    if "add_url_rule" not in source.text:
+        return []
+    out: list[Registration] = []
+    for node in source.walk():
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "add_url_rule"
+        ):
+            continue
+        view = next((k.value for k in node.keywords if k.arg == "view_func"), None)
+        if view is None and len(node.args) >= 3:
+            view = node.args[2]
+        if (
+            isinstance(view, ast.Call)
+            and isinstance(view.func, ast.Attribute)
+            and view.func.attr == "as_view"
+        ):
+            view = view.func.value
+        out.extend(_registered(source, view))
+    return out
+
+
+def _registered(source: Source, view: ast.expr | None) -> list[Registration]:
+    from .upstream_calls import imported_from
+
+    if isinstance(view, ast.Name):
+        if _top_level(source, view.id) is not None:
+            return [("", view.id)]
+        return [(m, n) for m, n in imported_from(source, view.id) if n]
+    if isinstance(view, ast.Attribute) and isinstance(view.value, ast.Name):
+        # ``views.index``: ``views`` is a module (``from . import views``, ``import app.views``)
+        return [
+            (f"{m}.{n}" if n and not m.endswith(".") else f"{m}{n}", view.attr)
+            for m, n in imported_from(source, view.value.id)
+        ]
+    return []
+
+
+def _top_level(source: Source, name: str) -> ast.stmt | None:
+    for module in source.modules:
+        for node in module.body:
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                and node.name == name
+            ):
+                return node
+    return None
+
+
+def mark_registered(facts: ModuleFacts, names: set[str]) -> None:
+    """This module's top-level functions (and view classes' request methods) that an
+    ``add_url_rule`` somewhere registers: Flask request handlers like ``@route`` ones."""
+    for name in sorted(names):
+        node = _top_level(facts.source, name)
+        funcs: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            funcs = [node]
+        elif isinstance(node, ast.ClassDef):
+            funcs = [
+                f
+                for f in node.body
+                if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef) and f.name in _VIEW_METHODS
+            ]
+        for func in funcs:
+            if not facts.is_route(func):
+                facts.routes.append(Route(func, "flask"))
 
 
 def _route(

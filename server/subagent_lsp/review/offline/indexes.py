@@ -270,8 +270,17 @@ def _table_args_edits(table: Table, source: Source, index: str) -> list[Edit] | 
             return None
         span = Span(table.table_args_at, table.table_args_at)
         return [Edit(table.path, span, table.table_args_text.format(index=index))]
+    base, kind = table.inherited_args
+    if kind == "dict":
+        # A tuple of its own replaces the base's options (``mysql_charset``,
+        # ``extend_existing``): they go on as its trailing dict.
+        args = f"({index}, {{**{base}.__table_args__}})"
+    elif kind:
+        return None  # the base's tuple would be dropped, and spliced in it is no clean edit
+    else:
+        args = f"({index},)"
     at = Position(table.class_body_end + 1, 0)
-    text = f"{table.class_indent}__table_args__ = ({index},){source.eol}"
+    text = f"{table.class_indent}__table_args__ = {args}{source.eol}"
     return [Edit(table.path, Span(at, at), text)]
 
 
@@ -406,26 +415,58 @@ def index_suggestions(
 def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
     """One suggestion per table and columns, at its first site, naming the other query sites
     that want the same index (several diagnostics for one edit were judged noise)."""
-    first: dict[tuple[str, str], int] = {}
     sites: dict[int, list[str]] = {}
     out: list[Suggestion] = []
+    same = _same_index(suggestions)
+    # Each group is kept at the first suggestion of its own key (a composite folded into a
+    # single-column proposal found later waits for it).
+    kept_at: dict[tuple[str, str], int] = {}
+    pending: list[tuple[tuple[str, str], Suggestion]] = []
     for s in suggestions:
         if s.code != "BKD101" or "table" not in s.data:
             out.append(s)
             continue
-        key = (s.data["table"], s.data.get("columns", ""))
-        if key not in first:
-            first[key] = len(out)
+        own = (s.data["table"], s.data.get("columns", ""))
+        key = same.get(own, own)
+        if key == own and key not in kept_at:
+            kept_at[key] = len(out)
+            out.append(s)
+        else:
+            pending.append((key, s))
+    for key, s in pending:
+        if key not in kept_at:  # cannot happen: every group has its own key's suggestion
+            kept_at[key] = len(out)
             out.append(s)
             continue
         where = f"{os.path.basename(s.path)}:{s.span.start.line + 1}"
         wanted = f" `{s.data['query']}`" if s.data.get("query") else ""
-        sites.setdefault(first[key], []).append(f"{where}{wanted}")
+        sites.setdefault(kept_at[key], []).append(f"{where}{wanted}")
     for at, more in sites.items():
         kept = out[at]
         listed = "\n".join(f"  - {site}" for site in dict.fromkeys(more))
         head = "" if SAME_INDEX in kept.rationale else f"\n{SAME_INDEX}"
         out[at] = replace(kept, rationale=f"{kept.rationale}{head}\n{listed}")
+    return out
+
+
+def _same_index(suggestions: list[Suggestion]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(table, columns) -> the proposal that stands for it: a composite led by a column that
+    is proposed alone is served well enough by that one (one index per leading column, two
+    were judged noise); the same columns in another order are the first order's."""
+    keys = [
+        (s.data["table"], s.data.get("columns", ""))
+        for s in suggestions
+        if s.code == "BKD101" and "table" in s.data
+    ]
+    singles = {(t, c) for t, c in keys if c and "," not in c}
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    by_set: dict[tuple[str, frozenset[str]], tuple[str, str]] = {}
+    for table, columns in keys:
+        cols = columns.split(",")
+        if len(cols) > 1 and (table, cols[0]) in singles:
+            out[(table, columns)] = (table, cols[0])
+            continue
+        out[(table, columns)] = by_set.setdefault((table, frozenset(cols)), (table, columns))
     return out
 
 

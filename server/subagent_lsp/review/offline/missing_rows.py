@@ -175,7 +175,7 @@ def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | N
     ):
         if isinstance(node, ast.If | ast.IfExp | ast.While | ast.Assert | ast.BoolOp):
             test = node.values if isinstance(node, ast.BoolOp) else [node.test]
-            if any(isinstance(n, ast.Name) and n.id == name for t in test for n in ast.walk(t)):
+            if any(_tests_name(t, name) for t in test):
                 tested = True
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == name for t in node.targets
@@ -188,6 +188,15 @@ def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | N
         ):
             return None if tested else f"{name}.{node.attr}"
     return None
+
+
+def _tests_name(test: ast.expr, name: str) -> bool:
+    """``name`` itself is tested (``if page``, ``page is None``): not ``if not page.flag``,
+    whose attribute raises on None as any other use would."""
+    reads = {id(n.value) for n in ast.walk(test) if isinstance(n, ast.Attribute)}
+    return any(
+        isinstance(n, ast.Name) and n.id == name and id(n) not in reads for n in ast.walk(test)
+    )
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -59,7 +59,7 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
                 found.append(eager)
         if models and isinstance(node.func, ast.Attribute) and not _inner_of_chain(node, up):
             query = (
-                _sqlalchemy_chain(source, node, schema)
+                _sqlalchemy_chain(source, node, schema, up)
                 or _relationship_walk(source, node, schema, up)
                 or _django_chain(source, node, schema, up)
             )
@@ -136,9 +136,12 @@ def _chain(node: ast.Call) -> tuple[list[ast.Call], ast.expr]:
     return calls, current
 
 
-def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQuery | None:
+def _sqlalchemy_chain(
+    source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> FoundQuery | None:
     calls, base = _chain(node)
     model = None
+    alias = ""  # ``cls``/``self`` in the model's own methods: conditions may name it so
     if (
         isinstance(base, ast.Call)
         and dotted(base.func).split(".")[-1] in ("query", "select", "delete", "update")
@@ -147,14 +150,19 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
         model = _entity(base.args, calls, schema)
     elif isinstance(base, ast.Attribute) and base.attr == "query":
         model = dotted(base.value)
+        if model in ("cls", "self"):
+            alias, model = model, _enclosing_class(node, up)
     elif calls and dotted(calls[0].func).split(".")[-1] in ("query",) and calls[0].args:
         model = _entity(calls[0].args, calls[1:], schema)
+        if model is None:
+            return _table_chain(source, node, calls[0].args[0], calls[1:], schema)
         calls = calls[1:]
     if not model or "." in model:
         return None
     table = schema.table_for_model(model)
     if table is None or table.origin != "sqlalchemy":
         return None
+    models = [model, alias] if alias else [model]
     shape = QueryShape(table.name)
     joins: list[ast.Call] = []
     for call in calls:
@@ -163,16 +171,22 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
             return None
         if op in ("filter", "where"):
             for arg in call.args:
-                _sa_condition(arg, model, shape)
+                for name in models:
+                    _sa_condition(arg, name, shape)
         elif op == "filter_by":
             for kw in call.keywords:
                 if kw.arg and kw.arg not in shape.eq:
                     shape.eq.append(kw.arg)
         elif op == "order_by":
             for arg in call.args:
-                _sa_order(arg, model, shape)
+                for name in models:
+                    _sa_order(arg, name, shape)
         elif op in ("join", "outerjoin") and len(call.args) >= 2:
             joins.append(call)
+        elif op == "with_parent":
+            parent = _enclosing_class(node, up) if _is_self(call) else ""
+            if not _with_parent(call, model, table, shape, schema, parent):
+                return None  # rows of an unknown parent: the query's real filter is unseen
     if joins:
         filters = [
             arg
@@ -193,8 +207,97 @@ def _sqlalchemy_chain(source: Source, node: ast.Call, schema: Schema) -> FoundQu
 _SA_OPS = {
     "filter", "filter_by", "where", "order_by", "join", "outerjoin", "first", "all", "one",
     "scalar", "one_or_none", "limit", "offset", "count", "delete", "update", "with_entities",
-    "values", "returning", "scalar_subquery", "subquery", "select", "exists",
+    "values", "returning", "scalar_subquery", "subquery", "select", "exists", "with_parent",
+    "paginate",
 }  # fmt: skip
+
+
+def _enclosing_class(node: ast.AST, up: dict[ast.AST, ast.AST]) -> str:
+    current: ast.AST | None = node
+    while current is not None and not isinstance(current, ast.ClassDef):
+        current = up.get(current)
+    return current.name if isinstance(current, ast.ClassDef) else ""
+
+
+def _is_self(call: ast.Call) -> bool:
+    return bool(call.args) and dotted(call.args[0]) in ("self", "cls")
+
+
+def _with_parent(
+    call: ast.Call, model: str, table: Table, shape: QueryShape, schema: Schema, parent: str
+) -> bool:
+    """``Comment.query.with_parent(photo)`` / ``with_parent(photo, Photo.comments)``: the rows
+    the parent's relationship reads, by the foreign key pointing back at it (through an
+    association table, that table by its column referencing the parent)."""
+    owner: Table | None = None
+    relationship: Relationship | None = None
+    if not call.args:
+        return False
+    if len(call.args) >= 2 and isinstance(call.args[1], ast.Attribute):
+        owner = schema.table_for_model(dotted(call.args[1].value).split(".")[-1])
+        if owner is not None:
+            relationship = owner.relationships.get(call.args[1].attr)
+    else:
+        name = dotted(call.args[0]).split(".")[-1].removeprefix("current_").replace("_", "")
+        name = parent or name  # ``with_parent(self)`` in the parent model's own method
+        owners = [t for t in schema.tables.values() if (t.model or "").lower() == name.lower()]
+        if len(owners) == 1:
+            owner = owners[0]
+            towards = [r for r in owner.relationships.values() if r.target == model]
+            relationship = towards[0] if len(towards) == 1 else None
+    if owner is None or relationship is None or relationship.target != model:
+        return False
+    child, keys = _walk_target(schema, owner, relationship)
+    if child is None or len(keys) != 1:
+        return False
+    if child.name == table.name:
+        if keys[0] not in shape.eq:
+            shape.eq.insert(0, keys[0])
+        return True
+    if relationship.secondary:
+        shape.joined.append(QueryShape(child.name, eq=[keys[0]]))
+        return True
+    return False
+
+
+def _table_chain(
+    source: Source, node: ast.Call, entity: ast.expr, calls: list[ast.Call], schema: Schema
+) -> FoundQuery | None:
+    """``db.session.query(billowers).filter(billowers.c.person_id == x)``: an association
+    table (``db.Table``) read by its columns, ``billowers.c.x`` or ``.columns.get("x")``."""
+    name = dotted(entity)
+    table = schema.tables.get(name) if name and "." not in name else None
+    if table is None or table.origin != "table":
+        return None
+    shape = QueryShape(table.name)
+    for call in calls:
+        op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        if op not in _SA_OPS:
+            return None
+        if op in ("filter", "where"):
+            for arg in call.args:
+                _sa_condition(_columns_get(arg, name), f"{name}.c", shape)
+    if not (shape.eq or shape.ranges):
+        return None
+    return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+
+
+def _columns_get(node: ast.expr, table: str) -> ast.expr:
+    """``t.columns.get("x") == v`` read as ``t.c.x == v``."""
+    if not isinstance(node, ast.Compare):
+        return node
+    left = node.left
+    if (
+        isinstance(left, ast.Call)
+        and dotted(left.func) == f"{table}.columns.get"
+        and left.args
+        and isinstance(left.args[0], ast.Constant)
+        and isinstance(left.args[0].value, str)
+    ):
+        column = ast.Attribute(ast.Name(table), "c")
+        left = ast.Attribute(column, left.args[0].value)
+        return ast.Compare(left, node.ops, node.comparators)
+    return node
 
 
 def _names_other_models(calls: list[ast.Call], model: str, schema: Schema) -> bool:
@@ -412,7 +515,12 @@ def _walk_target(
         table = schema.tables.get(relationship.secondary)
         if table is None or table.origin not in ("table", "sqlalchemy"):
             return None, []
-        return table, [k for k in relationship.foreign_keys if k in table.columns]
+        keys = [k for k in relationship.foreign_keys if k in table.columns]
+        if not relationship.foreign_keys:  # no primaryjoin: the column referencing the owner
+            keys = [
+                c.name for c in table.columns.values() if c.references in (owner.name, owner.model)
+            ]
+        return table, keys
     child = schema.table_for_model(relationship.target)
     if child is None or child.origin != "sqlalchemy":
         return None, []

@@ -88,6 +88,12 @@ class Table:
     # ORM: where an Index joins an existing ``__table_args__ = (...)`` tuple, and its text
     table_args_at: Position | None = None
     table_args_text: str = ""
+    table_args_kind: str = ""  # ORM: its own ``__table_args__``: dict | other
+    base_exprs: tuple[str, ...] = ()  # ORM: the bases as written (``db.Model``, ``BaseModel``)
+    # ORM, without its own ``__table_args__``: the base it inherits them through, as written,
+    # and their kind (a dict of options a new tuple must carry on)
+    inherited_args: tuple[str, str] = ("", "")
+    removed: tuple[str, ...] = ()  # ORM: inherited columns it sets to None (``id = None``)
     # ORM: ``relationship("Street", backref="edits")`` gives Street an ``edits`` attribute that
     # reads this table: backref name -> (the other model, the relationship as seen from it)
     backrefs: dict[str, tuple[str, Relationship]] = field(default_factory=dict)
@@ -124,6 +130,8 @@ class ClassInfo:
     bases: tuple[str, ...]
     columns: dict[str, Column]
     ordering: tuple[tuple[str, bool], ...] | None = None
+    table_args_kind: str = ""  # its ``__table_args__``: dict | other (subclasses inherit them)
+    base_exprs: tuple[str, ...] = ()  # the bases as written
 
 
 # Where a table is written, by trust: a model is the app's own statement of its schema, an
@@ -139,6 +147,8 @@ class Schema:
     sessions: SessionFacts = field(default_factory=SessionFacts)
     classes: dict[str, ClassInfo] = field(default_factory=dict)  # mixins and abstract bases
     helpers: dict[str, str] = field(default_factory=dict)  # column helper -> how it indexes
+    # ``db = SQLAlchemy(model_class=BaseModel)``: db -> BaseModel, the class ``db.Model`` is
+    model_classes: dict[str, str] = field(default_factory=dict)
     # Made by resolved() and not changed since: it can serve an analysis as it is.
     is_resolved: bool = field(default=False, compare=False, repr=False)
 
@@ -196,6 +206,7 @@ class Schema:
             or self.models
             or self.classes
             or self.helpers
+            or self.model_classes
             or self.sessions.flask_db
             or self.sessions.rollback_handler
         )
@@ -207,6 +218,7 @@ class Schema:
         self.sessions.merge(other.sessions)
         self.classes.update(other.classes)
         self.helpers.update(other.helpers)
+        self.model_classes.update(other.model_classes)
 
     def resolved(self) -> Schema:
         """The schema with what only the whole workspace knows: columns inherited from mixins
@@ -215,6 +227,7 @@ class Schema:
         per-file schemas they came from stay as they were."""
         out = Schema(dict(self.tables), dict(self.models), self.sessions)
         out.classes, out.helpers = self.classes, self.helpers
+        out.model_classes = self.model_classes
         reverse: dict[str, dict[str, Relationship]] = {}
         for table in self.tables.values():
             for name, (owner, relationship) in table.backrefs.items():
@@ -230,10 +243,15 @@ class Schema:
                 continue
             columns: dict[str, Column] = {}
             ordering = table.ordering
-            ancestors = self._ancestors(table.bases)
+            ancestors = self._ancestors(table.bases, table.base_exprs)
+            inherited = table.inherited_args
+            if not table.has_table_args:
+                inherited = self._inherited_args(table)
             for info in reversed(ancestors):  # nearer bases win
                 for column in info.columns.values():
                     if column.helper and column.helper not in self.helpers:
+                        continue
+                    if column.name in table.removed:
                         continue
                     # Written in the base: an edit there would index every subclass.
                     columns[column.name] = replace(column, call_end=None)
@@ -252,25 +270,42 @@ class Schema:
                     column = replace(column, flag=style, call_end=end)
                 columns[column.name] = column
             out.tables[name] = replace(
-                table, columns=columns, ordering=ordering, meta_base=meta_base
+                table,
+                columns=columns,
+                ordering=ordering,
+                meta_base=meta_base,
+                inherited_args=inherited,
             )
         out.is_resolved = True
         return out
 
-    def _ancestors(self, bases: tuple[str, ...]) -> list[ClassInfo]:
-        """Base classes known to the workspace, nearest first (MRO-like, depth-limited)."""
+    def _inherited_args(self, table: Table) -> tuple[str, str]:
+        """The direct base (as written) whose ancestry gives ``table`` its ``__table_args__``
+        first, in base order, and their kind."""
+        for name, written in zip(table.bases, table.base_exprs, strict=False):
+            for info in self._ancestors((name,), (written,)):
+                if info.table_args_kind:
+                    return written, info.table_args_kind
+        return "", ""
+
+    def _ancestors(self, bases: tuple[str, ...], written: tuple[str, ...] = ()) -> list[ClassInfo]:
+        """Base classes known to the workspace, nearest first (MRO-like, depth-limited);
+        ``written``: the bases as written, where ``db.Model`` may be a ``model_class``."""
         out: list[ClassInfo] = []
         seen: set[str] = set()
-        frontier = list(bases)
+        frontier = list(zip(bases, written or bases, strict=False))
         for _ in range(MAX_BASE_DEPTH):
-            following: list[str] = []
-            for name in frontier:
+            following: list[tuple[str, str]] = []
+            for name, spelled in frontier:
+                owner, _, last = spelled.rpartition(".")
+                if last == "Model" and owner in self.model_classes:
+                    name = self.model_classes[owner]
                 info = self.classes.get(name)
                 if info is None or name in seen:
                     continue
                 seen.add(name)
                 out.append(info)
-                following.extend(info.bases)
+                following.extend(zip(info.bases, info.base_exprs or info.bases, strict=False))
             frontier = following
         return out
 
@@ -320,6 +355,13 @@ def schema_from_python(source: Source) -> Schema:
         elif isinstance(node, ast.Call):
             _ddl_call(source, node, schema)
             _table_call(source, node, schema)
+    for module in source.modules:
+        for stmt in module.body:
+            target, value = _assignment(stmt)
+            if target and isinstance(value, ast.Call):
+                base = next((k.value for k in value.keywords if k.arg == "model_class"), None)
+                if base is not None and dotted(base):
+                    schema.model_classes[target] = dotted(base).split(".")[-1]
     return schema
 
 
@@ -425,6 +467,7 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         tablename = cls.name.lower()  # SQLModel's default
     table = Table(tablename or "", "sqlalchemy", source.path, model=cls.name)
     table.bases = tuple(dotted(b).split(".")[-1] for b in cls.bases if dotted(b))
+    table.base_exprs = tuple(dotted(b) for b in cls.bases if dotted(b))
     if sqlmodel_table:
         table.index_import = "sqlmodel"
     _class_frame(source, cls, table)
@@ -445,6 +488,7 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         target, value = _assignment(stmt)
         if target == "__table_args__":
             table.has_table_args = True
+            table.table_args_kind = "dict" if isinstance(value, ast.Dict) else "other"
             _table_args_slot(source, value, table)
             for call in ast.walk(value) if value is not None else []:
                 if isinstance(call, ast.Call) and dotted(call.func).split(".")[-1] in (
@@ -462,6 +506,9 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                     table.indexes.append((dotted(call.func), cols))
             continue
         if target is None or target.startswith("__") or target == "model_config":
+            continue
+        if isinstance(value, ast.Constant) and value.value is None:
+            table.removed += (target,)
             continue
         if not isinstance(value, ast.Call):
             sqlmodel = sqlmodel_table or "SQLModel" in table.bases
@@ -491,7 +538,12 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                     table.relationships[target] = relationship
                     backref = _backref_name(value)
                     if backref:
-                        back = Relationship(cls.name, relationship.foreign_keys)
+                        back = (
+                            # walked from the other side: by the column referencing it
+                            Relationship(cls.name, (), secondary=relationship.secondary)
+                            if relationship.secondary
+                            else Relationship(cls.name, relationship.foreign_keys)
+                        )
                         table.backrefs[backref] = (relationship.target, back)
             continue
         found = _orm_column(source, target, value, stmt)
@@ -504,9 +556,12 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
             table.indexes.append((kind, columns))
     if tablename and not abstract:
         return table
-    if not any(not c.helper for c in table.columns.values()):
+    if not (abstract or table.table_args_kind) and not any(
+        not c.helper for c in table.columns.values()
+    ):
         return None  # ``objects = UserManager()`` alone makes no mixin
-    return ClassInfo(cls.name, table.bases, table.columns)
+    kind = table.table_args_kind
+    return ClassInfo(cls.name, table.bases, table.columns, None, kind, table.base_exprs)
 
 
 def _mapped_column_spelling(cls: ast.ClassDef) -> str:
@@ -643,7 +698,7 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
     target = str(first.value) if isinstance(first, ast.Constant) else dotted(first)
     if not target or "." in target:
         return None
-    secondary = _secondary(call)
+    secondary = _secondary(call, target)
     if secondary is not None:
         return secondary
     keys: tuple[str, ...] = ()
@@ -661,17 +716,23 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
     return Relationship(target, keys)
 
 
-def _secondary(call: ast.Call) -> Relationship | None:
+def _secondary(call: ast.Call, target: str) -> Relationship | None:
     kws = {k.arg: k.value for k in call.keywords if k.arg}
     table = kws.get("secondary")
     name = str(table.value) if isinstance(table, ast.Constant) else dotted(table) if table else ""
+    if not name or "." in name:
+        return None
     join = kws.get("primaryjoin")
-    if not name or "." in name or not isinstance(join, ast.Compare) or len(join.ops) != 1:
+    if join is None:
+        # The association table's column that references the owner is the one walked
+        # (queries._walk_target reads it from the table, which may be in another file).
+        return Relationship(target, (), secondary=name)
+    if not isinstance(join, ast.Compare) or len(join.ops) != 1:
         return None
     for side in (join.left, join.comparators[0]):
         parts = dotted(side).split(".")
         if len(parts) == 3 and parts[0] == name and parts[1] == "c":
-            return Relationship(name, (parts[2],), secondary=name)
+            return Relationship(target, (parts[2],), secondary=name)
     return None
 
 
@@ -889,7 +950,7 @@ def _mentions_schema(text: str) -> bool:
 
 # Models, mixins and abstract bases, column helpers, Table(...) calls, Alembic operations.
 _SCHEMA_WORDS = re.compile(
-    r"__tablename__|db\.Model|models\.Model|table=True|SQLModel|Column\(|mapped_column"
+    r"__tablename__|db\.Model|models\.Model|table=True|SQLModel|Column\(|mapped_column|model_class"
     r"|models\.\w*(?:Field|ForeignKey)\(|Table\(|op\.(?:create_|add_column)|create\s+table",
     re.IGNORECASE,
 )

@@ -123,13 +123,13 @@ class UpstreamCalls:
             own = _top_level_function(source, func.id)
             if own is not None:
                 return source, own
-            for module, name in _imported(source, func.id):
+            for module, name in imported_from(source, func.id):
                 found = self._function_in(source.path, module, name)
                 if found is not None:
                     return found
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            for module, name in _imported(source, func.value.id):
+            for module, name in imported_from(source, func.value.id):
                 # ``services`` is itself a module: ``from app import services``/``import x.y``
                 dotted_module = f"{module}.{name}" if name else module
                 found = self._function_in(source.path, dotted_module, func.attr)
@@ -148,20 +148,26 @@ class UpstreamCalls:
         return None
 
     def _module_files(self, importer: str, module: str) -> Iterable[str]:
-        level = len(module) - len(module.lstrip("."))
-        parts = [p for p in module.lstrip(".").split(".") if p]
-        if level:
-            base = os.path.dirname(os.path.abspath(importer))
-            for _ in range(level - 1):
-                base = os.path.dirname(base)
-            bases = [base]
-        else:
-            bases = [b for r in self.roots for b in (r, os.path.join(r, "src"))]
-        for base in bases:
-            stem = os.path.join(base, *parts) if parts else base
-            for path in (f"{stem}.py", os.path.join(stem, "__init__.py")):
-                if _inside(path, self.roots) and os.path.isfile(path):
-                    yield path
+        return module_files(importer, module, self.roots)
+
+
+def module_files(importer: str, module: str, roots: Sequence[str]) -> Iterable[str]:
+    """The project files an import of ``module`` (leading dots: relative) from ``importer``
+    may load."""
+    level = len(module) - len(module.lstrip("."))
+    parts = [p for p in module.lstrip(".").split(".") if p]
+    if level:
+        base = os.path.dirname(os.path.abspath(importer))
+        for _ in range(level - 1):
+            base = os.path.dirname(base)
+        bases = [base]
+    else:
+        bases = [b for r in roots for b in (r, os.path.join(r, "src"))]
+    for base in bases:
+        stem = os.path.join(base, *parts) if parts else base
+        for path in (f"{stem}.py", os.path.join(stem, "__init__.py")):
+            if _inside(path, roots) and os.path.isfile(path):
+                yield path
 
 
 def _inside(path: str, roots: Sequence[str]) -> bool:
@@ -176,7 +182,7 @@ def _top_level_function(source: Source, name: str) -> Function | None:
     return None
 
 
-def _imported(source: Source, local: str) -> list[tuple[str, str]]:
+def imported_from(source: Source, local: str) -> list[tuple[str, str]]:
     """``(module, name)`` pairs a local name may come from, relative imports kept as leading
     dots; ``name`` is empty for ``import a.b as local``."""
     out: list[tuple[str, str]] = []

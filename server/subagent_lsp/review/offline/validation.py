@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import keyword
 from collections.abc import Iterator
 
 from ..suggestion import Edit, Suggestion
@@ -411,6 +412,24 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     return out
 
 
+def _local_for(stmt: ast.stmt | None, call: ast.Call, key: str, func: ast.AST) -> str | None:
+    """A new local for a conversion stored into an attribute or item: the key's name, when the
+    function binds no such name."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and stmt.value is call):
+        return None
+    if not isinstance(stmt.targets[0], ast.Attribute | ast.Subscript) or not key.isidentifier():
+        return None
+    names = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    names |= {a.arg for a in ast.walk(func) if isinstance(a, ast.arg)}
+    return None if key in names or keyword.iskeyword(key) else key
+
+
+def _stored(src: Source, stmt: ast.stmt | None) -> str:
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        return src.text_of(stmt.targets[0])
+    return ""
+
+
 def _request_value(node: ast.expr) -> str | None:
     """``request.args.get("x", ...)`` / ``request.args["x"]`` -> "request.args"."""
     if (
@@ -466,6 +485,9 @@ def _conversion_fix(
         returned = route.framework == "django" and isinstance(stmt, ast.Return)
         if stmt is None or not isinstance(stmt, ast.Assign | ast.Return) or stmt.value is not call:
             return None
+        stored = ""  # ``line.quantity = int(...)``: checked in a local first, then stored
+        if var is None and route.framework == "flask" and isinstance(stmt, ast.Assign):
+            var, stored = _local_for(stmt, call, key, route.func), _stored(src, stmt)
         if var is None and not returned:
             return None
         indent = src.indent_of(stmt.lineno - 1)
@@ -478,6 +500,8 @@ def _conversion_fix(
                 f'{indent}{var} = {base}.get("{key}", type={kind})\n{indent}if {var} is None:\n'
                 f'{indent}    return jsonify(error="{message}"), 400'
             )
+            if stored:
+                text += f"\n{indent}{stored} = {var}"
             imports = _imports(facts, [("flask", "jsonify")])
         elif route.framework == "django":
             answer, needed = django_bad_request(route, message)

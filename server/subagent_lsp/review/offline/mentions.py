@@ -1,0 +1,119 @@
+"""Which names the project's files mention, to tell a function nobody calls (an index for a
+query only dead code runs was judged noise on a real app).
+
+Counted as words, not resolved: a mention in a template, a string (``getattr``) or a config
+file keeps a function alive. A name the project's sources (tests left out: what only a test
+calls, the app never runs) write only in ``def`` lines is dead.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from ...textfile import read_utf8
+from .pysource import Source, dotted
+
+# Files that may call a function by name: code, templates, the configs that name entry points.
+_SUFFIXES = (
+    *(".py", ".html", ".htm", ".jinja", ".jinja2", ".j2"),
+    *(".toml", ".cfg", ".ini", ".yml", ".yaml", ".json"),
+)
+_SKIP = {"node_modules", "__pycache__", "venv", "env", "build", "dist", "site-packages"}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DEF = re.compile(r"\bdef\s+([A-Za-z_][A-Za-z0-9_]*)")
+MAX_FILES = 5000
+MAX_BYTES = 1_000_000
+
+
+def mention_files(root: str, is_source: Callable[[str], bool]) -> Iterable[str]:
+    count = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(_SUFFIXES) and is_source(os.path.join(folder, name)):
+                count += 1
+                if count > MAX_FILES:
+                    return
+                yield os.path.join(folder, name)
+
+
+class Mentions:
+    """Word counts of every file under a root, re-read per file by its mtime; open documents'
+    texts (``texts``) stand for their files."""
+
+    def __init__(
+        self, root: str, texts: Callable[[], dict[str, str]], is_source: Callable[[str], bool]
+    ) -> None:
+        self.root = root
+        self.texts = texts
+        self.is_source = is_source
+        self._files: dict[str, tuple[float, Counter[str]]] = {}
+        self._total: Counter[str] | None = None
+
+    def forget(self) -> None:
+        self._total = None
+
+    def count(self, name: str) -> int:
+        """How often ``name`` is written outside ``def`` lines."""
+        if self._total is None:
+            total: Counter[str] = Counter()
+            texts = self.texts()
+            for path in mention_files(self.root, self.is_source):
+                words = self._words(os.path.abspath(path), texts)
+                if words is not None:
+                    total.update(words)
+            self._total = total
+        return self._total[name]
+
+    def _words(self, path: str, texts: dict[str, str]) -> Counter[str] | None:
+        if path in texts:
+            return _words(texts[path])
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        cached = self._files.get(path)
+        if cached is not None and cached[0] == stat.st_mtime:
+            return cached[1]
+        if stat.st_size > MAX_BYTES:
+            return None
+        text = read_utf8(path)
+        if text is None:
+            return None
+        words = _words(text)
+        self._files[path] = (stat.st_mtime, words)
+        return words
+
+
+def _words(text: str) -> Counter[str]:
+    words = Counter(_WORD.findall(text))
+    words.subtract(_DEF.findall(text))
+    return words
+
+
+def dead_functions(source: Source, count: Callable[[str], int]) -> list[tuple[int, int]]:
+    """0-based line ranges of the methods of the module's query classes (``class
+    ProjectQuery(BaseQuery)``, also nested in its model) whose name the project writes only in
+    ``def`` lines; undecorated, not dunder. Those are the app's own lookup helpers. Top-level
+    functions may be a package's API, and methods of other classes hooks a framework calls by
+    name (``clean``, ``get``): they are left alone."""
+    out: list[tuple[int, int]] = []
+    for module in source.modules:
+        candidates: list[ast.stmt] = []
+        for node in module.body:
+            if isinstance(node, ast.ClassDef):
+                for cls in [node, *(c for c in node.body if isinstance(c, ast.ClassDef))]:
+                    if any(dotted(b).endswith("Query") for b in cls.bases):
+                        candidates.extend(cls.body)
+        for node in candidates:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if node.decorator_list or node.name.startswith("__"):
+                continue
+            if count(node.name) <= 0:
+                out.append((node.lineno - 1, (node.end_lineno or node.lineno) - 1))
+    return out
