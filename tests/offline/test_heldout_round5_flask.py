@@ -203,10 +203,10 @@ class CartLine(BaseModel):
     quantity = sa.Column(sa.Integer)
 
 
-class TypeAttribute(BaseModel):
-    __tablename__ = "type_attribute"
-    type_id = sa.Column(sa.Integer)
-    attribute_id = sa.Column(sa.Integer)
+class VariantStock(BaseModel):
+    __tablename__ = "variant_stock"
+    variant_id = sa.Column(sa.Integer)
+    warehouse_id = sa.Column(sa.Integer)
 
 
 def lines(session: Session, cart_id: int):
@@ -223,16 +223,16 @@ def line(session: Session, cart_id: int, variant_id: int):
 
 def forward(session: Session, t: int, a: int):
     return (
-        session.query(TypeAttribute)
-        .filter(TypeAttribute.type_id == t, TypeAttribute.attribute_id == a)
+        session.query(VariantStock)
+        .filter(VariantStock.variant_id == t, VariantStock.warehouse_id == a)
         .all()
     )
 
 
 def backward(session: Session, t: int, a: int):
     return (
-        session.query(TypeAttribute)
-        .filter(TypeAttribute.attribute_id == a, TypeAttribute.type_id == t)
+        session.query(VariantStock)
+        .filter(VariantStock.warehouse_id == a, VariantStock.variant_id == t)
         .all()
     )
 """
@@ -252,12 +252,12 @@ def test_inherited_table_args_and_one_index_per_leading_column(tmp_path: Path) -
     )  # fmt: skip
     found = [s for s in collect([str(root)]) if s.code == "BKD101"]
     # (cart_id) serves the (cart_id, variant_id) lookup of a cart's few lines; the two orders
-    # of (type_id, attribute_id) are one index, written once.
+    # of (variant_id, warehouse_id) are one index, written once.
     assert sorted((s.data["table"], s.data["columns"]) for s in found) == [
         ("cart_line", "cart_id"),
-        ("type_attribute", "type_id,attribute_id"),
+        ("variant_stock", "variant_id,warehouse_id"),
     ]
-    composite = next(s for s in found if s.data["table"] == "type_attribute")
+    composite = next(s for s in found if s.data["table"] == "variant_stock")
     new = _applies(composite)[str(root / "shop/lines.py")]
     assert "{**BaseModel.__table_args__}" in new
     assert "(sa.Index(" in new
@@ -267,9 +267,9 @@ def test_inherited_table_args_and_one_index_per_leading_column(tmp_path: Path) -
     exec(compile(BASE, "base.py", "exec"), namespace)
     text = new.replace("from .base import BaseModel\n", "")
     exec(compile(text, "lines.py", "exec"), namespace)
-    table = namespace["TypeAttribute"].__table__  # type: ignore[attr-defined]
+    table = namespace["VariantStock"].__table__  # type: ignore[attr-defined]
     assert [tuple(c.name for c in i.columns) for i in table.indexes] == [
-        ("type_id", "attribute_id")
+        ("variant_id", "warehouse_id")
     ]
     assert table.kwargs.get("mysql_charset") == "utf8mb4"
     assert isinstance(table, sqlalchemy.Table)
@@ -423,8 +423,8 @@ class Model(db.Model):
     __abstract__ = True
 
 
-class MenuItem(Model):
-    __tablename__ = "menu_item"
+class ShelfSlot(Model):
+    __tablename__ = "shelf_slot"
     position = db.Column(db.Integer)
     parent_id = db.Column(db.Integer)
 
@@ -436,7 +436,7 @@ class Setting(Model):
 
 
 def menu(position, parent_id):
-    return MenuItem.query.filter_by(position=position, parent_id=parent_id).all()
+    return ShelfSlot.query.filter_by(position=position, parent_id=parent_id).all()
 
 
 def setting(key):
@@ -451,7 +451,7 @@ def test_table_args_of_the_model_class_behind_db_model(tmp_path: Path) -> None:
     root = _project(tmp_path, {"app/models.py": MODEL_CLASS, "app/uses.py": uses})
     found = [s for s in collect([str(root)]) if s.code == "BKD101"]
     assert [(s.data["table"], s.data["columns"]) for s in found] == [
-        ("menu_item", "position,parent_id")
+        ("shelf_slot", "position,parent_id")
     ]
     new = _applies(found[0])[str(root / "app/models.py")]
     assert "{**Model.__table_args__})" in new

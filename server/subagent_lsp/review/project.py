@@ -12,6 +12,7 @@ their mtimes, open documents by their text. No LSP types here.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
@@ -78,7 +79,8 @@ class Project:
         self._texts: dict[str, str] = {}
         self._sources: dict[str, tuple[float | str, Source]] = {}
         self._upstream: UpstreamCalls | None = None
-        self._mentions = Mentions(self.root, lambda: self._texts, self.is_source)
+        self._mentions = Mentions(self.root, lambda: dict(self._texts), self.is_source)
+        self._lock = threading.RLock()
 
     @classmethod
     def containing(cls, path: str, schemas: SchemaCache | None = None) -> Project:
@@ -251,17 +253,21 @@ class Project:
     def _all_module_facts(self) -> dict[str, ModuleSummary]:
         """Every source module's (frameworks, handlers): walked once, then kept current by
         ``edited`` (a keystroke re-reads its own file only)."""
-        if self._walked is None:
-            walked: dict[str, ModuleSummary] = {}
-            for path in schema_files(self.root):
-                path = os.path.abspath(path)
-                if path.endswith(".py") and self.is_source(path):
-                    walked[path] = self._facts_of_file(path)
-            self._walked = walked
-        for path, text in self._texts.items():
-            if path.startswith(self.root + os.sep) and self.is_source(path):
-                self._walked[path] = _summary(path, text, self.root)
-        return self._walked
+        # The server analyses open documents in worker threads while its event loop records
+        # their new text: one walk at a time, over a snapshot of the texts.
+        with self._lock:
+            walked = self._walked
+            if walked is None:
+                walked = {}
+                for path in schema_files(self.root):
+                    path = os.path.abspath(path)
+                    if path.endswith(".py") and self.is_source(path):
+                        walked[path] = self._facts_of_file(path)
+                self._walked = walked
+            for path, text in list(self._texts.items()):
+                if path.startswith(self.root + os.sep) and self.is_source(path):
+                    walked[path] = _summary(path, text, self.root)
+            return dict(walked)
 
     def _facts_of_file(self, path: str) -> ModuleSummary:
         try:
@@ -334,7 +340,7 @@ class Projects:
         """Reads the schema of every root once; the projects' other facts are re-read on
         their next use."""
         self.schemas.scan(roots)
-        for project in self._by_root.values():
+        for project in list(self._by_root.values()):
             project.forget()
 
     def edited(self, path: str, text: str, own: Schema | None = None) -> None:
@@ -351,5 +357,5 @@ class Projects:
 
     def _forget_calls(self, path: str) -> None:
         # A helper in one project may be called from another's route (a monorepo's roots).
-        for project in self._by_root.values():
+        for project in list(self._by_root.values()):
             project.forget_calls()
