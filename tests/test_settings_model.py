@@ -244,6 +244,7 @@ def _summary(s: Settings) -> tuple[object, ...]:
         s.context_tokens,
         s.secret_patterns,
         s.agent_exclude,
+        s.not_sources,
     )
 
 
@@ -335,6 +336,7 @@ GOOD = {
     "contextTokens": 12000,
     "secretPatterns": [r"acme_[0-9a-f]{16}"],
     "agentExclude": ["fixtures/**"],
+    "notSources": ["scripts/"],
 }
 
 

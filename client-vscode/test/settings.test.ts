@@ -109,6 +109,7 @@ test("every server key is sent when set, and nothing else", () => {
     contextTokens: 12000,
     agentExclude: ["fixtures/**"],
     secretPatterns: ["corp-[0-9a-f]{32}"],
+    notSources: ["scripts/"],
   };
   assert.deepEqual([...SERVER_KEYS].sort(), Object.keys(values).sort());
   const set: Record<string, Levels> = {

@@ -20,6 +20,7 @@ from .definitions.kinds import Globs
 from .lazyre import LazyPattern
 from .policy import PathIgnores
 from .records import TYPE_CHECKING
+from .review.offline.not_sources import DEFAULT_NOT_SOURCES
 from .sections import LEGACY_SECTION, SECTION, merge_sections
 from .settings_read import ALL_CODES, KNOWN_KEYS, Problem, read_values
 
@@ -58,6 +59,7 @@ class Settings:
         context_tokens: int = 8000,  # budget for what is sent to the agent
         secret_patterns: tuple[str, ...] = (),  # regexes stripped beside the detectors
         agent_exclude: tuple[str, ...] = (),  # globs the agent never reads nor edits
+        not_sources: tuple[str, ...] | None = None,  # globs never reviewed (None: built-ins)
         source: str | None = None,  # where the settings came from, for messages
         problems: list[str] | None = None,
     ) -> None:
@@ -73,6 +75,7 @@ class Settings:
         self.context_tokens = context_tokens
         self.secret_patterns = secret_patterns
         self.agent_exclude = agent_exclude
+        self.not_sources = DEFAULT_NOT_SOURCES if not_sources is None else not_sources
         self.source = source
         self.problems: list[str] = [] if problems is None else problems
 
@@ -131,6 +134,8 @@ def parse_settings(raw: object, root: str | None = None, source: str = SECTION) 
     settings.context_tokens = values.get("contextTokens", settings.context_tokens)
     settings.secret_patterns = tuple(_regexes(values.get("secretPatterns", ()), source, settings))
     settings.agent_exclude = tuple(values.get("agentExclude", ()))
+    if "notSources" in values:
+        settings.not_sources = tuple(values["notSources"])
     return settings
 
 

@@ -31,6 +31,7 @@ from pydantic.alias_generators import to_camel
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from .definitions.rules import RULES
+from .review.offline.not_sources import DEFAULT_NOT_SOURCES
 from .review.rules import BACKEND_RULES
 
 # Not settings_read.ALL_CODES: that module reads the table made from this one, which must load
@@ -246,6 +247,12 @@ class SettingsModel(BaseModel):
         description="Files the backend-developer agent never reads for context nor edits "
         "(gitignore-style patterns), beside .env*, *.pem, *.key, id_*, secrets/ and what git "
         "ignores.",
+    )
+    not_sources: Annotated[Patterns, Use(renamed=False)] = Field(
+        list(DEFAULT_NOT_SOURCES),
+        description="Files the backend reviewer never makes suggestions in (gitignore-style "
+        "patterns, below the project root): tests, fixtures, migrations and test-data scripts "
+        "by default. Empty: every backend file is reviewed.",
     )
     trace_server: Annotated[Trace, Use(client=True, restart=True)] = Field(
         "off",

@@ -46,5 +46,6 @@ SPECS: tuple[Spec, ...] = (
     Spec("contextTokens", "integer", 500, 200000, False),
     Spec("secretPatterns", "patterns", None, None, False),
     Spec("agentExclude", "patterns", None, None, False),
+    Spec("notSources", "patterns", None, None, False),
     Spec("trace.server", "choice", None, None, True),
 )

@@ -257,3 +257,25 @@ async def test_a_helper_edited_in_another_document_updates_the_route(
         client, routes, lambda items: "BKD302" not in {d.code for d in items}
     )
     assert "BKD302" not in {d.code for d in diags}
+
+
+async def test_not_sources_setting_reaches_the_server(client: LanguageClient) -> None:
+    """A route in tests/ gets nothing by default; with notSources emptied it is reviewed."""
+    tests = client.root / "tests"  # type: ignore[attr-defined]
+    tests.mkdir()
+    (tests / "rates.py").write_text(
+        "import requests\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
+        "@app.get('/rates')\ndef rates():\n"
+        "    return requests.get('https://rates.example.com', timeout=5).json()\n"
+    )
+    uri, _ = await _open(client, "tests/rates.py")
+    if client.pull:  # type: ignore[attr-defined]
+        assert await _diagnostics(client, uri, lambda items: True) == []
+    await indexed(client)
+    builds = index_builds(client)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"subagentLsp": {"notSources": []}})
+    )
+    await indexed(client, builds + 1)
+    diags = await _diagnostics(client, uri, lambda items: "BKD302" in {d.code for d in items})
+    assert [d.range.start.line for d in diags if d.code == "BKD302"] == [8]

@@ -20,6 +20,7 @@ export const SERVER_KEYS = [
   "contextTokens",
   "secretPatterns",
   "agentExclude",
+  "notSources",
 ] as const;
 // The client's own keys: read here, never sent.
 export const CLIENT_KEYS = [

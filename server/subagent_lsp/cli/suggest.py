@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..config import Settings
 from ..review.offline.engine import analyze, is_backend_file, workspace_root
 from ..review.offline.indexes import one_per_index
+from ..review.offline.not_sources import DEFAULT_NOT_SOURCES
 from ..review.offline.schema import SKIP_DIRS
 from ..review.project import Projects
 from ..review.suggestion import KINDS, Suggestion
@@ -40,10 +41,13 @@ def backend_files(paths: Iterable[str]) -> list[str]:
 
 
 def collect(
-    paths: Sequence[str], kinds: Iterable[str] | None = None, policy: Policy | None = None
+    paths: Sequence[str],
+    kinds: Iterable[str] | None = None,
+    policy: Policy | None = None,
+    not_sources: Sequence[str] = DEFAULT_NOT_SOURCES,
 ) -> list[Suggestion]:
     policy = policy or Policy()
-    projects = Projects()
+    projects = Projects(not_sources=not_sources)
     projects.scan(
         sorted({workspace_root(p) for p in paths} | {p for p in paths if os.path.isdir(p)})
     )
@@ -162,7 +166,7 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return run_agent_suggest(
             args.paths, kinds, args.format, out, err, settings, dry_run=dry_run
         )
-    suggestions = collect(args.paths, kinds, settings.options.policy)
+    suggestions = collect(args.paths, kinds, settings.options.policy, settings.not_sources)
     if args.format == "json":
         json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -238,7 +242,7 @@ def run_agent_suggest(
         else:
             err.write(f"subagent-lsp: {_display(path)} is not sent to the agent: {why}.\n")
     wanted = kinds or list(KINDS)
-    projects = Projects()
+    projects = Projects(not_sources=settings.not_sources)
     projects.scan(roots)
     schema = projects.schemas.schema()
     err.write(

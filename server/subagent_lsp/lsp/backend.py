@@ -50,6 +50,7 @@ class Backend(LanguageFeature):
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.delay = DEBOUNCE_SECONDS
         self.scanning: asyncio.Task[None] | None = None
+        self.not_sources = state.projects.not_sources  # what the open files were analysed with
 
     # --- events --------------------------------------------------------------------------
 
@@ -86,7 +87,13 @@ class Backend(LanguageFeature):
             self.scanning = asyncio.ensure_future(self.scan(self.state.roots()))
 
     async def settings_changed(self) -> None:
-        """The same findings through the new policy (no re-analysis), shown again."""
+        """The same findings through the new policy (no re-analysis), shown again; files
+        analysed again only when what counts as a source changed (notSources)."""
+        if self.state.projects.not_sources != self.not_sources:
+            self.not_sources = self.state.projects.not_sources
+            for entry in list(self.state.open.values()):
+                if entry.kind is None:
+                    self.schedule(entry)
         policy = self.state.settings.options.policy
         for uri, analysis in self.results.items():
             entry = self.state.open.get(uri)

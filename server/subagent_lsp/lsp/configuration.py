@@ -33,6 +33,7 @@ class Configuration(LanguageFeature):
         else:
             merged = base or raw
         self.state.settings = parse_settings(merged)
+        self.state.projects.set_not_sources(self.state.settings.not_sources)
         self.state.duplicates = None
         for problem in self.state.settings.problems:
             self.client.show(types.MessageType.Warning, problem)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from ..textfile import read_utf8
@@ -26,6 +26,7 @@ from .offline.frameworks import (
     view_registrations,
 )
 from .offline.mentions import Mentions
+from .offline.not_sources import DEFAULT_NOT_SOURCES
 from .offline.project_files import (
     declared_major,
     declared_packages,
@@ -57,9 +58,14 @@ _NO_FACTS = ModuleSummary(frozenset(), frozenset())
 
 class Project:
     def __init__(
-        self, root: str, schemas: SchemaCache | None = None, marked: bool | None = None
+        self,
+        root: str,
+        schemas: SchemaCache | None = None,
+        marked: bool | None = None,
+        not_sources: Sequence[str] = DEFAULT_NOT_SOURCES,
     ) -> None:
         self.root = os.path.abspath(root)
+        self.not_sources = tuple(not_sources)  # the notSources setting
         # A folder with a project marker (or the editor's workspace folder); else the root is
         # just where the file sits, and every folder on its path says whether it holds tests
         # (project_files.is_not_a_source).
@@ -93,7 +99,7 @@ class Project:
 
     def is_source(self, path: str) -> bool:
         """Not a test, fixture or migration of this project (advice there is noise)."""
-        return not is_not_a_source(path, self.source_root())
+        return not is_not_a_source(path, self.source_root(), self.not_sources)
 
     def declared_packages(self) -> frozenset[str] | None:
         """What the project's manifests declare (None: it has none); cached by their mtimes."""
@@ -310,11 +316,26 @@ class Projects:
     """The projects of a workspace, one per root a file belongs to, over one schema cache."""
 
     def __init__(
-        self, schemas: SchemaCache | None = None, folders: Callable[[], list[str]] | None = None
+        self,
+        schemas: SchemaCache | None = None,
+        folders: Callable[[], list[str]] | None = None,
+        not_sources: Sequence[str] = DEFAULT_NOT_SOURCES,
     ) -> None:
         self.schemas = schemas if schemas is not None else SchemaCache()
         self.folders = folders  # the editor's workspace folders, as it last said
+        self.not_sources = tuple(not_sources)
         self._by_root: dict[str, Project] = {}
+
+    def set_not_sources(self, patterns: Sequence[str]) -> bool:
+        """The notSources setting changed (True) or not (False)."""
+        patterns = tuple(patterns)
+        if patterns == self.not_sources:
+            return False
+        self.not_sources = patterns
+        for project in list(self._by_root.values()):
+            project.not_sources = patterns
+            project.forget()
+        return True
 
     def of(self, path: str) -> Project:
         """The project of a file: its nearest folder with a project marker, else the
@@ -332,7 +353,7 @@ class Projects:
             marked = bool(inside) or None
         project = self._by_root.get(root)
         if project is None:
-            project = self._by_root[root] = Project(root, self.schemas, marked)
+            project = self._by_root[root] = Project(root, self.schemas, marked, self.not_sources)
             project.forget(scanned=True)  # the workspace's scan covers it (see scan)
         return project
 

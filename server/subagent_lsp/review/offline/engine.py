@@ -115,7 +115,7 @@ def analyze_file(
         workspace = workspace.resolved()
     out: list[Suggestion] = []
     root = project.source_root() if project is not None else project_root(path)
-    if is_not_a_source(path, root):
+    if not project.is_source(path) if project is not None else is_not_a_source(path, root):
         return out, own
     if is_foreign_source(path):  # JavaScript, TypeScript, Go
         out = analyze_foreign(path, text, workspace, wanted)

@@ -12,17 +12,9 @@ import os
 import re
 import sys
 
-# Directory names and file names that hold tests, fixtures or migrations (matched below the
-# project root only, so a checkout that itself sits in a folder named `tests` still counts).
-NOT_SOURCE_DIRS = frozenset(
-    {"tests", "test", "testing", "fixtures", "migrations", "alembic", "versions", "schema_changes"}
-)
-_NOT_SOURCE_FILE = re.compile(r"^(test_.*|.*_test|tests|conftest)\.py$")
-# A command that makes test or fake data (``create_test_sponsor_data.py``, ``seed_fake_users``):
-# its queries run once on a developer's database.
-_DATA_MAKER = re.compile(
-    r"^(?:.*_)?(?:test|fake|dummy|sample)_(?:.*_)?data\.py$|^(?:seed|fake)_\w*\.py$"
-)
+# Re-exported: callers ask this module which files are sources.
+from .not_sources import is_not_a_source as is_not_a_source
+
 MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile")
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _QUOTED = re.compile(r"""["']([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*[<>=!~;"']""")
@@ -53,19 +45,6 @@ def workspace_root(path: str) -> str:
     if root is not None:
         return root
     return os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else os.path.abspath(path)
-
-
-def is_not_a_source(path: str, root: str | None) -> bool:
-    """A test, fixture or migration. Only folders below the project ``root`` count (a checkout
-    that sits in a folder named ``tests`` is still a source); outside any project, all do."""
-    path = os.path.abspath(path)
-    rel = os.path.relpath(path, root) if root is not None else path
-    parts = rel.replace("\\", "/").split("/")
-    return (
-        bool(NOT_SOURCE_DIRS & set(parts[:-1]))
-        or bool(_NOT_SOURCE_FILE.match(parts[-1]))
-        or bool(_DATA_MAKER.match(parts[-1]))
-    )
 
 
 _cache: dict[str, tuple[tuple[float, ...], frozenset[str] | None]] = {}

@@ -11,7 +11,7 @@ from ..queries import FoundQuery
 from ..schema import Schema
 from ..treesitter import language_of, parse
 from .indexes import foreign_index_suggestions
-from .project import is_test_or_vendored, manifest_folder
+from .project import is_vendored, manifest_folder
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def analyze_foreign(path: str, text: str, schema: Schema, wanted: set[str]) -> l
     if language is None:
         return []
     manifest = "go.mod" if language == "go" else "package.json"
-    if is_test_or_vendored(path, manifest_folder(path, manifest)):
+    if is_vendored(path, manifest_folder(path, manifest)):
         return []
     try:
         tree = parse(path, text)

@@ -9,12 +9,10 @@ import re
 
 from ....textfile import read_utf8
 
-SKIP_PARTS = frozenset(
+# Not the project's code at all (the notSources setting does not reach these).
+VENDORED = frozenset({"node_modules", "dist", "build", "vendor"})
+SKIP_PARTS = VENDORED | frozenset(
     {
-        "node_modules",
-        "dist",
-        "build",
-        "vendor",
         "test",
         "tests",
         "__tests__",
@@ -40,10 +38,11 @@ def manifest_folder(path: str, manifest: str) -> str | None:
         folder = parent
 
 
-def is_test_or_vendored(path: str, root: str | None) -> bool:
+def is_vendored(path: str, root: str | None) -> bool:
+    """Installed or built code; whether a file is a test is the notSources setting's to say
+    (review/offline/not_sources.py), read before any analysis."""
     rel = os.path.relpath(os.path.abspath(path), root) if root else os.path.basename(path)
-    parts = rel.replace("\\", "/").split("/")
-    return bool(SKIP_PARTS & set(parts[:-1])) or _TEST_FILE.search(parts[-1]) is not None
+    return bool(VENDORED & set(rel.replace("\\", "/").split("/")[:-1]))
 
 
 _cache: dict[str, tuple[float, dict[str, str] | None]] = {}

@@ -1,0 +1,87 @@
+"""Which files are never sources of backend suggestions: tests, fixtures, migrations and
+test-data scripts, of every language the reviewer reads (the ``notSources`` setting; these
+patterns are its default).
+
+A query in a test or a commit in a fixture is not production code: advice there was judged
+noise on real apps. Patterns are gitignore-style and match below the project root only, so a
+checkout that itself sits in a folder named ``tests`` still counts; outside any project they
+match anywhere on the path.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from ...records import TYPE_CHECKING  # this module is read at start-up (the settings' default)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pathspec import GitIgnoreSpec
+
+# Test-data makers (``create_test_sponsor_data.py``, ``fake_users.py``): their queries run
+# once, on a developer's database.
+_DATA_WORDS = ("test", "fake", "dummy", "sample")
+DEFAULT_NOT_SOURCES: tuple[str, ...] = (
+    # folders
+    "tests/",
+    "test/",
+    "testing/",
+    "__tests__/",
+    "__mocks__/",
+    "testdata/",
+    "fixtures/",
+    "migrations/",
+    "alembic/",
+    "versions/",
+    "schema_changes/",
+    "seeds/",
+    "seeders/",
+    # test modules
+    "test_*.py",
+    "*_test.py",
+    "tests.py",
+    "conftest.py",
+    "*.test.[cm]js",
+    "*.test.[jt]s",
+    "*.test.[jt]sx",
+    "*.spec.[cm]js",
+    "*.spec.[jt]s",
+    "*.spec.[jt]sx",
+    "*_test.go",
+    # test-data scripts
+    *(
+        pattern
+        for word in _DATA_WORDS
+        for pattern in (
+            f"{word}_data.py",
+            f"{word}_*_data.py",
+            f"*_{word}_data.py",
+            f"*_{word}_*_data.py",
+        )
+    ),
+    "seed_*.py",
+    "fake_*.py",
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    import pathspec  # review-only: not on the check path
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def is_not_a_source(
+    path: str, root: str | None, patterns: Sequence[str] = DEFAULT_NOT_SOURCES
+) -> bool:
+    """A test, fixture, migration or test-data script (``patterns``), below ``root``; outside
+    any project (``root`` None) every folder on the path counts."""
+    if not patterns:
+        return False
+    path = os.path.abspath(path)
+    rel = os.path.relpath(path, root) if root is not None else path.lstrip(os.sep)
+    if rel.startswith(".."):
+        rel = path.lstrip(os.sep)
+    return _spec(tuple(patterns)).match_file(rel.replace(os.sep, "/"))
