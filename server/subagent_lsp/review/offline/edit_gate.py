@@ -1,19 +1,26 @@
 """The last check before a suggestion is offered: its edits, applied to every Python file they
 touch, must still parse with the app's target Python. An edit that breaks a file costs the
 user more than no suggestion; a file that did not parse before is not held against it.
+
+Only the top-level statements an edit touches (with their neighbours) are parsed again, not
+the whole file: a top-level statement starts at column 0 and parses on its own, and a module of
+2,000 lines with 200 suggestions would otherwise be parsed 200 times on every keystroke.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import logging
 import os
 from collections import defaultdict
 
-from ...definitions.findings import TextEdit
+from ...definitions.document import split_lines
+from ...definitions.findings import Position, Span, TextEdit
 from ...definitions.fixes import apply_edits
 from ...textfile import read_utf8
 from ..suggestion import Suggestion
+from .pysource import Source
 from .python_target import Version
 
 log = logging.getLogger(__name__)
@@ -27,13 +34,88 @@ def parses(text: str, version: Version) -> bool:
     return True
 
 
+class _File:
+    """A Python file as it is: its lines and the line ranges of its top-level statements
+    (0-based, first line inclusive of decorators, last line inclusive); no ranges when it
+    does not parse as a whole."""
+
+    def __init__(self, text: str, tree: ast.Module | None) -> None:
+        self.lines = split_lines(text)
+        self.blocks: list[tuple[int, int]] | None = None
+        if tree is not None:
+            blocks = []
+            for node in tree.body:
+                first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+                blocks.append((first - 1, (node.end_lineno or node.lineno) - 1))
+            self.blocks = blocks
+
+    def region(self, lo: int, hi: int) -> tuple[int, int]:
+        """The lines to parse again for edits on lines ``lo``..``hi``: every top-level
+        statement they touch and the one on each side."""
+        assert self.blocks is not None
+        if not self.blocks:
+            return 0, max(len(self.lines) - 1, hi)
+        starts = [b[0] for b in self.blocks]
+        first = max(bisect.bisect_right(starts, lo) - 2, 0)
+        last = min(bisect.bisect_right(starts, hi), len(self.blocks) - 1)
+        start = 0 if first == 0 else self.blocks[first][0]
+        end = len(self.lines) - 1 if last == len(self.blocks) - 1 else self.blocks[last][1]
+        return start, max(end, hi)
+
+
+def _whole(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def still_parses(file: _File, edits: list[TextEdit], version: Version) -> bool:
+    """Each stretch of the file the edits touch (an import at the top and a guard in a
+    function are two) parses again with the edits applied."""
+    if file.blocks is None:
+        return True  # it did not parse before: not the edit's fault
+    last_line = max(len(file.lines) - 1, 0)
+    regions: list[tuple[int, int, list[TextEdit]]] = []
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        start, end = file.region(edit.span.start.line, min(edit.span.end.line, last_line))
+        if regions and start <= regions[-1][1]:
+            first, previous_end, grouped = regions[-1]
+            regions[-1] = (first, max(previous_end, end), [*grouped, edit])
+        else:
+            regions.append((start, end, [edit]))
+    return all(_region_parses(file, *region, version) for region in regions)
+
+
+def _region_parses(
+    file: _File, start: int, end: int, edits: list[TextEdit], version: Version
+) -> bool:
+    text = "\n".join(file.lines[start : end + 1])
+    shifted = [
+        TextEdit(
+            Span(
+                Position(e.span.start.line - start, e.span.start.column),
+                Position(e.span.end.line - start, e.span.end.column),
+            ),
+            e.new_text,
+        )
+        for e in edits
+    ]
+    return parses(apply_edits(text, shifted), version)
+
+
 def parse_safe(
-    suggestions: list[Suggestion], path: str, text: str, version: Version
+    suggestions: list[Suggestion],
+    path: str,
+    text: str,
+    version: Version,
+    source: Source | None = None,
 ) -> list[Suggestion]:
     """``suggestions`` without those whose edits break a Python file; ``text`` is the current
-    text of the file at ``path`` (the others are read from disk, once)."""
-    texts: dict[str, str | None] = {os.path.abspath(path): text}
-    parsed: dict[str, bool] = {}
+    text of the file at ``path`` (``source``: its parse, when whole), the others are read from
+    disk, once."""
+    own = os.path.abspath(path)
+    files: dict[str, _File | None] = {}
     kept: list[Suggestion] = []
     for suggestion in suggestions:
         by_path: dict[str, list[TextEdit]] = defaultdict(list)
@@ -41,16 +123,18 @@ def parse_safe(
             if edit.path.endswith(".py"):
                 by_path[os.path.abspath(edit.path)].append(TextEdit(edit.span, edit.new_text))
         broken = None
-        for file, edits in by_path.items():
-            if file not in texts:
-                texts[file] = read_utf8(file)
-            before = texts[file]
-            if before is None:
-                continue
-            if file not in parsed:
-                parsed[file] = parses(before, version)
-            if parsed[file] and not parses(apply_edits(before, edits), version):
-                broken = file
+        for name, edits in by_path.items():
+            if name not in files:
+                if name == own:
+                    whole = source is not None and source.__dict__.get("whole", False)
+                    tree = source.modules[0] if source is not None and whole else _whole(text)
+                    files[name] = _File(text, tree)
+                else:
+                    other = read_utf8(name)
+                    files[name] = _File(other, _whole(other)) if other is not None else None
+            file = files[name]
+            if file is not None and not still_parses(file, edits, version):
+                broken = name
                 break
         if broken is None:
             kept.append(suggestion)

@@ -164,6 +164,6 @@ def analyze_file(
         version = project.target_python()
     else:
         version = target_python(root or os.path.dirname(os.path.abspath(path)))
-    out = parse_safe(out, path, text, version)
+    out = parse_safe(out, path, text, version, source)
     # At the rules' own severity, unsuppressed: callers pass them through the policy.
     return sorted(out, key=lambda s: (s.span.start, s.code)), own

@@ -127,7 +127,9 @@ def parse_source(path: str, text: str) -> Source:
         return Source(path, text, lines, [])
     whole = _parse_or_none(text)
     if whole is not None:
-        return Source(path, text, lines, [whole])
+        parsed = Source(path, text, lines, [whole])
+        parsed.__dict__["whole"] = True  # the file parses as a whole (not block by block)
+        return parsed
     modules = []
     for start, stop in _blocks(lines):
         module = _parse_or_none("\n".join(lines[start:stop]))

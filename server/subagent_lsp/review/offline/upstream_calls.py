@@ -68,6 +68,7 @@ class UpstreamCalls:
         self.roots = [os.path.abspath(r) for r in roots]
         self.loader = loader
         self._verdicts: dict[tuple[str, str], Reach | None] = {}
+        self._files: dict[tuple[str, str], list[str]] = {}
 
     def reach(self, source: Source, call: ast.Call) -> Reach | None:
         """Where ``call`` (in ``source``) ends in an upstream request nothing catches."""
@@ -148,7 +149,12 @@ class UpstreamCalls:
         return None
 
     def _module_files(self, importer: str, module: str) -> Iterable[str]:
-        return module_files(importer, module, self.roots)
+        # Asked for every call in every route: one look at the disk per folder and module.
+        key = (os.path.dirname(importer) if module.startswith(".") else "", module)
+        found = self._files.get(key)
+        if found is None:
+            found = self._files[key] = list(module_files(importer, module, self.roots))
+        return found
 
 
 def module_files(importer: str, module: str, roots: Sequence[str]) -> Iterable[str]:
@@ -175,21 +181,37 @@ def _inside(path: str, roots: Sequence[str]) -> bool:
 
 
 def _top_level_function(source: Source, name: str) -> Function | None:
-    for module in source.modules:
-        for node in module.body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-                return node
-    return None
+    functions: dict[str, Function] | None = source.__dict__.get("_top_level_functions")
+    if functions is None:
+        functions = {}
+        for module in source.modules:
+            for node in module.body:
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    functions.setdefault(node.name, node)
+        source.__dict__["_top_level_functions"] = functions
+    return functions.get(name)
 
 
 def imported_from(source: Source, local: str) -> list[tuple[str, str]]:
     """``(module, name)`` pairs a local name may come from, relative imports kept as leading
     dots; ``name`` is empty for ``import a.b as local``."""
-    out: list[tuple[str, str]] = []
+    return _import_table(source).get(local, [])
+
+
+def _import_table(source: Source) -> dict[str, list[tuple[str, str]]]:
+    """Every local name bound by an import, read once per source (routes ask per call)."""
+    cached: dict[str, list[tuple[str, str]]] | None = source.__dict__.get("_import_table")
+    if cached is not None:
+        return cached
+    table: dict[str, list[tuple[str, str]]] = {}
     for node in source.walk():
         if isinstance(node, ast.ImportFrom):
             module = "." * node.level + (node.module or "")
-            out.extend((module, a.name) for a in node.names if (a.asname or a.name) == local)
+            for a in node.names:
+                table.setdefault(a.asname or a.name, []).append((module, a.name))
         elif isinstance(node, ast.Import):
-            out.extend((a.name, "") for a in node.names if a.asname == local)
-    return out
+            for a in node.names:
+                if a.asname:
+                    table.setdefault(a.asname, []).append((a.name, ""))
+    source.__dict__["_import_table"] = table
+    return table
