@@ -116,10 +116,13 @@ def test_a_query_only_a_sitemap_reads(tmp_path: Path) -> None:
 
 def test_the_same_tree_as_a_table_of_another_name_is_still_a_tree(tmp_path: Path) -> None:
     """The tree is read from the foreign key, not the name: a self-referencing folder table."""
-    models = MODELS.replace('"product_category"', '"folder"').replace(
-        '"product_category.id"', '"folder.id"'
+    models = (
+        MODELS.replace('"product_category"', '"folder"')
+        .replace('"product_category.id"', '"folder.id"')
+        .replace("Category", "Folder")
     )
-    _write(tmp_path, {"shop/__init__.py": "", "shop/models.py": models, "shop/views.py": VIEWS})
+    views = VIEWS.replace("Category", "Folder")
+    _write(tmp_path, {"shop/__init__.py": "", "shop/models.py": models, "shop/views.py": views})
     assert "Add an index on folder (parent_id)" not in _titles(tmp_path)
     # Without the foreign key to itself it is just a table read by a column: proposed.
     flat = models.replace(', db.ForeignKey("folder.id")', "")

@@ -74,9 +74,21 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
                     cols.append(column)
     if not cols or table.covered(cols) or _served_in_any_order(table, cols, len(set(shape.eq))):
         return None
+    if _equalities_served(table, list(dict.fromkeys(shape.eq))):
+        # The rows are found by an existing index; what is left is ordering or narrowing one
+        # parent's rows (a user's tokens by date), which reviewers judged not worth an index.
+        return None
     if all(known[c].boolean for c in cols):
         return None  # a flag has two values: an index on it alone rarely narrows anything
     return cols
+
+
+def _equalities_served(table: Table, eq: list[str]) -> bool:
+    """An existing index is led by every equality column (in any order)."""
+    if not eq:
+        return False
+    wanted = set(eq)
+    return any(set(c[: len(eq)]) == wanted for _, c in table.all_indexes())
 
 
 def _served_in_any_order(table: Table, cols: list[str], equalities: int) -> bool:
@@ -405,7 +417,12 @@ def index_suggestions(
             _rationale(query, table, cols, proof),
             tuple(edits),
             proven=True,
-            data={"table": table.name, "columns": ",".join(cols), "query": query.description},
+            data={
+                "table": table.name,
+                "columns": ",".join(cols),
+                "query": query.description,
+                "equalities": str(len(set(query.shape.eq) & set(cols))),
+            },
         )
         proven[key] = suggestion
         out.append(suggestion)
@@ -450,24 +467,57 @@ def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
 
 
 def _same_index(suggestions: list[Suggestion]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(table, columns) -> the proposal that stands for it: a composite led by a column that
-    is proposed alone is served well enough by that one (one index per leading column, two
-    were judged noise); the same columns in another order are the first order's."""
+    """(table, columns) -> the proposal that stands for it: a composite served by a shorter
+    proposal for the same table (a prefix of it, or one of its columns alone) is folded into
+    that one (two indexes where one does were judged noise); the same columns in another
+    order are the first order's."""
     keys = [
         (s.data["table"], s.data.get("columns", ""))
         for s in suggestions
         if s.code == "BKD101" and "table" in s.data
     ]
-    singles = {(t, c) for t, c in keys if c and "," not in c}
+    # How many leading columns are equalities (a single proposal on one of them serves the
+    # composite; one on its sort or range column does not).
+    equalities = {
+        (s.data["table"], s.data.get("columns", "")): int(s.data.get("equalities", "1"))
+        for s in suggestions
+        if s.code == "BKD101" and "table" in s.data
+    }
+    proposed: dict[str, list[list[str]]] = {}
+    for table, columns in keys:
+        proposed.setdefault(table, []).append(columns.split(","))
     out: dict[tuple[str, str], tuple[str, str]] = {}
     by_set: dict[tuple[str, frozenset[str]], tuple[str, str]] = {}
     for table, columns in keys:
         cols = columns.split(",")
-        if len(cols) > 1 and (table, cols[0]) in singles:
-            out[(table, columns)] = (table, cols[0])
+        served_by = _served_by_another(cols, proposed[table], equalities[(table, columns)])
+        if served_by is not None:
+            out[(table, columns)] = (table, ",".join(served_by))
             continue
         out[(table, columns)] = by_set.setdefault((table, frozenset(cols)), (table, columns))
     return out
+
+
+def _served_by_another(
+    cols: list[str], others: list[list[str]], equalities: int = 1
+) -> list[str] | None:
+    """A shorter proposal for the same table that serves ``cols`` well enough: a proper
+    prefix of it, or one of its equality columns alone (the longest such)."""
+    if len(cols) < 2:
+        return None
+    best: list[str] | None = None
+    for other in others:
+        if len(other) >= len(cols) or other == cols:
+            continue
+        serves = other == cols[: len(other)] or (
+            len(other) == 1 and other[0] in cols[: max(equalities, 1)]
+        )
+        if serves and (best is None or len(other) > len(best)):
+            best = other
+    if best is not None and len(best) > 1:
+        deeper = _served_by_another(best, others)  # (a, b, c) -> (a, b) -> (a)
+        return deeper if deeper is not None else best
+    return best
 
 
 def _describe(name: str, cols: tuple[str, ...]) -> str:
