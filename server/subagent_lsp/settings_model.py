@@ -251,8 +251,8 @@ class SettingsModel(BaseModel):
     not_sources: Annotated[Patterns, Use(renamed=False)] = Field(
         list(DEFAULT_NOT_SOURCES),
         description="Files the backend reviewer never makes suggestions in (gitignore-style "
-        "patterns, below the project root): tests, fixtures, migrations and test-data scripts "
-        "by default. Empty: every backend file is reviewed.",
+        "patterns, below the project root): tests, end-to-end tests, fixtures, migrations, "
+        "scripts/ and test-data scripts by default. Empty: every backend file is reviewed.",
     )
     trace_server: Annotated[Trace, Use(client=True, restart=True)] = Field(
         "off",

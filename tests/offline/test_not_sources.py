@@ -34,9 +34,11 @@ DEFAULTS = {
     "conftest.py": False,
     "migrations/versions/0001_init.py": False,
     "app/fixtures/users.py": False,
-    "scripts/create_test_sponsor_data.py": False,
-    "scripts/seed_users.py": False,
-    "scripts/fake_orders.py": False,
+    "tools/create_test_sponsor_data.py": False,
+    "tools/seed_users.py": False,
+    "tools/fake_orders.py": False,
+    "tools/sync_orders.py": True,
+    "scripts/release.py": False,
     "web/src/orders.test.ts": False,
     "web/src/orders.ts": True,
     "web/src/__tests__/orders.js": False,
@@ -72,15 +74,15 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def test_collect_follows_the_patterns(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": PYPROJECT, "tests/app.py": ROUTE, "scripts/app.py": ROUTE})
+    _write(tmp_path, {"pyproject.toml": PYPROJECT, "tests/app.py": ROUTE, "jobs/app.py": ROUTE})
 
     def where(patterns: tuple[str, ...]) -> set[str]:
         found = collect([str(tmp_path)], ["error-handling"], not_sources=patterns)
         return {Path(s.path).parent.name for s in found}
 
-    assert where(DEFAULT_NOT_SOURCES) == {"scripts"}
-    assert where(()) == {"scripts", "tests"}
-    assert where(("scripts/",)) == {"tests"}
+    assert where(DEFAULT_NOT_SOURCES) == {"jobs"}
+    assert where(()) == {"jobs", "tests"}
+    assert where(("jobs/",)) == {"tests"}
 
 
 def test_the_cli_reads_the_setting_from_the_configuration_file(
@@ -89,9 +91,9 @@ def test_the_cli_reads_the_setting_from_the_configuration_file(
     _write(
         tmp_path,
         {
-            "pyproject.toml": PYPROJECT + '\n[tool.subagent-lsp]\nnotSources = ["scripts/"]\n',
+            "pyproject.toml": PYPROJECT + '\n[tool.subagent-lsp]\nnotSources = ["jobs/"]\n',
             "tests/app.py": ROUTE,
-            "scripts/app.py": ROUTE,
+            "jobs/app.py": ROUTE,
         },
     )
     main(["suggest", "--format", "json", str(tmp_path)])

@@ -20,6 +20,7 @@ from .foreign.engine import analyze_foreign, is_foreign_source
 from .frameworks import module_facts
 from .indexes import index_suggestions
 from .mentions import dead_functions
+from .off_request import WHOLE_MODULE, is_off_request, off_request_lines
 from .project_files import (
     declared_major,
     declared_packages,
@@ -120,6 +121,10 @@ def analyze_file(
     if is_foreign_source(path):  # JavaScript, TypeScript, Go
         out = analyze_foreign(path, text, workspace, wanted)
         return sorted(out, key=lambda s: (s.span.start, s.code)), own
+    # Commands and scripts: no request runs them, so nothing there is a request path's cost.
+    off_request = off_request_lines(source) if source is not None else []
+    if WHOLE_MODULE in off_request:
+        return out, own
     sources = _Sources(source, project.source if project is not None else loader)
     if "index" in wanted:
         found: list[FoundQuery] = []
@@ -130,6 +135,7 @@ def analyze_file(
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:
                 found = _alive(found, source, project)
+            found = [q for q in found if not is_off_request(off_request, q.span.start.line)]
             prover = postgres_prover(path, root, workspace) if found else None
             out.extend(index_suggestions(found, workspace, path, sources, prover))
         except Exception:
@@ -165,5 +171,9 @@ def analyze_file(
     else:
         version = target_python(root or os.path.dirname(os.path.abspath(path)))
     out = parse_safe(out, path, text, version, source)
+    if off_request:
+        out = [
+            s for s in out if s.path != path or not is_off_request(off_request, s.span.start.line)
+        ]
     # At the rules' own severity, unsuppressed: callers pass them through the policy.
     return sorted(out, key=lambda s: (s.span.start, s.code)), own

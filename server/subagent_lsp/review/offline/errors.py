@@ -226,9 +226,11 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     if stmt is None:
         return []
     src = facts.source
-    handler = ["except SQLAlchemyError:", f"    {receiver}.rollback()", "    raise"]
-    edits = [*ensure_imports(src, [("sqlalchemy.exc", "SQLAlchemyError")])]
-    edits.append(wrap_in_try(src, stmt, handler))
+    # An AsyncSession's rollback is a coroutine: not awaited, it never runs.
+    rollback = f"{'await ' if _async_session(facts, call) else ''}{receiver}.rollback()"
+    error, needed = _sqlalchemy_error(facts)
+    handler = [f"except {error}:", f"    {rollback}", "    raise"]
+    edits = [*ensure_imports(src, needed), wrap_in_try(src, stmt, handler)]
     return [
         Suggestion(
             "BKD303",
@@ -242,6 +244,35 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
             tuple(edits),
         )
     ]
+
+
+_ASYNC_SESSIONS = ("AsyncSession", "async_sessionmaker", "async_scoped_session")
+
+
+def _async_session(facts: ModuleFacts, call: ast.Call) -> bool:
+    """The commit is awaited, or it runs in an ``async def`` of a module that works with
+    SQLAlchemy's asyncio sessions (an annotation, a factory, ``AsyncSession(...)``)."""
+    if isinstance(facts.up.get(call), ast.Await):
+        return True
+    if not isinstance(facts.source.function_of(call), ast.AsyncFunctionDef):
+        return False
+    return any(v.rsplit(".", 1)[-1] in _ASYNC_SESSIONS for v in facts.imports.values())
+
+
+def _sqlalchemy_error(facts: ModuleFacts) -> tuple[str, list[tuple[str, str]]]:
+    """How this module names SQLAlchemyError (``SQLAlchemyError``, ``sa_exc.SQLAlchemyError``)
+    and the import it needs, if any: the app's own binding is used as it is."""
+    by_target: dict[str, str] = {}
+    for name, target in facts.imports.items():
+        by_target.setdefault(target, name)
+    if "sqlalchemy.exc.SQLAlchemyError" in by_target:
+        return by_target["sqlalchemy.exc.SQLAlchemyError"], []
+    local = by_target.get("sqlalchemy.exc")
+    # ``from sqlalchemy import exc as sa_exc``; ``import sqlalchemy.exc`` binds the root.
+    if local is not None:
+        module = "sqlalchemy.exc" if local == "sqlalchemy" else local
+        return f"{module}.SQLAlchemyError", []
+    return "SQLAlchemyError", [("sqlalchemy.exc", "SQLAlchemyError")]
 
 
 def _sqlalchemy_session(facts: ModuleFacts, receiver: str) -> bool:

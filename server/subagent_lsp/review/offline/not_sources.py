@@ -1,6 +1,6 @@
-"""Which files are never sources of backend suggestions: tests, fixtures, migrations and
-test-data scripts, of every language the reviewer reads (the ``notSources`` setting; these
-patterns are its default).
+"""Which files are never sources of backend suggestions: tests, fixtures, migrations,
+maintenance scripts and test-data scripts, of every language the reviewer reads (the
+``notSources`` setting; these patterns are its default).
 
 A query in a test or a commit in a fixture is not production code: advice there was judged
 noise on real apps. Patterns are gitignore-style and match below the project root only, so a
@@ -29,6 +29,9 @@ DEFAULT_NOT_SOURCES: tuple[str, ...] = (
     "test/",
     "testing/",
     "__tests__/",
+    "tests_*/",  # tests_e2e/, tests_integration/
+    "*_tests/",  # unit_tests/, e2e_tests/
+    "e2e/",
     "__mocks__/",
     "testdata/",
     "fixtures/",
@@ -38,6 +41,8 @@ DEFAULT_NOT_SOURCES: tuple[str, ...] = (
     "schema_changes/",
     "seeds/",
     "seeders/",
+    # build, release and maintenance scripts: no request runs them
+    "scripts/",
     # test modules
     "test_*.py",
     "*_test.py",

@@ -163,19 +163,40 @@ SERVER_PACKAGES = frozenset(
 )
 
 
-_DOM = re.compile(r"\b(document\.(createElement|getElementById|querySelector)|window\.location)\b")
+# Calls a page makes: a module that uses them runs in a tab, whatever its package declares.
+_DOM = re.compile(
+    r"\b(document\.(createElement|getElementById|getElementsBy\w+|querySelector(All)?|body"
+    r"|addEventListener|cookie)|window\.(location|addEventListener|localStorage|sessionStorage"
+    r"|matchMedia|requestAnimationFrame)|customElements\.define|localStorage\.)"
+)
+# Folders a web app keeps its client code in (served as is, or a bundler's input).
+BROWSER_FOLDERS = frozenset({"frontend", "static", "public", "assets"})
+# A bundler in a manifest that declares no server package: the package builds a page's code.
+BUNDLERS = ("vite", "webpack", "rollup", "esbuild", "parcel")
+_BUNDLER_SCOPES = frozenset({"@rollup", "@vitejs", "@parcel", "@webpack-cli", "@esbuild"})
 
 
 def is_browser_code(
     path: str, imports: set[str], packages: dict[str, str] | None, text: str = ""
 ) -> bool:
-    """A package that declares a UI framework, or a file that builds DOM nodes (a plain
-    script in a server's repository, with no manifest of its own)."""
+    """A package that declares a UI framework or only a bundler, a file in a client-code
+    folder (``frontend/``, ``static/``) or one that uses the DOM (a plain script in a server's
+    repository, with no manifest of its own)."""
     if imports & SERVER_PACKAGES:
         return False
     if _DOM.search(text):
         return True
-    if not packages or not any(p in packages for p in BROWSER_PACKAGES):
+    folder = manifest_folder(path, "package.json")
+    rel = os.path.relpath(os.path.abspath(path), folder) if folder else path
+    rel = rel.replace("\\", "/")
+    if "/api/" in f"/{rel}" or "/server/" in f"/{rel}":  # Next.js / Nuxt API routes
         return False
-    rel = path.replace("\\", "/")
-    return "/api/" not in rel and "/server/" not in rel  # Next.js / Nuxt API routes
+    if BROWSER_FOLDERS & set(rel.split("/")[:-1]):
+        return True
+    if not packages:
+        return False
+    if any(p in packages for p in BROWSER_PACKAGES):
+        return True
+    return not SERVER_PACKAGES.intersection(packages) and any(
+        p in BUNDLERS or p.split("/")[0] in _BUNDLER_SCOPES for p in packages
+    )

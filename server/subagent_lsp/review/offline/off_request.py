@@ -1,0 +1,110 @@
+"""Code no request runs: management commands, CLI commands and standalone scripts.
+
+An index for a query only a nightly command makes, or a timeout on a release script's
+download, was judged noise on real apps: a backend reviewer's advice is about the request
+path. Read from the code (base classes, decorators, a ``__main__`` guard), not from file
+names; folder names that say it (``scripts/``, ``e2e/``) are the notSources setting's.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .pysource import Source, dotted, imported_names
+
+# Django's command bases (``class Command(BaseCommand)``); flask_script's ``Command`` is
+# matched by where it is imported from, a bare ``Command`` name says too little.
+_COMMAND_BASES = frozenset({"BaseCommand", "LabelCommand", "AppCommand"})
+_CLI_PACKAGES = ("click", "flask_script", "typer")
+# ``@group.command()``, ``@app.cli.command()``, ``@manager.command``, ``@click.option``...
+_CLI_DECORATORS = frozenset({"command", "group", "option", "argument", "with_appcontext"})
+# A module that builds or serves a web app is not a script, whatever it runs as ``__main__``.
+_APP_FACTORIES = frozenset(
+    {"Flask", "FastAPI", "Starlette", "Quart", "Sanic", "Application", "get_wsgi_application"}
+)
+_ROUTE_DECORATORS = frozenset(
+    {"route", "get", "post", "put", "patch", "delete", "api_route", "websocket"}
+)
+
+LineRange = tuple[int, int]  # 1-based, inclusive
+WHOLE_MODULE: LineRange = (1, 1 << 30)
+
+
+def off_request_lines(source: Source) -> list[LineRange]:
+    """The lines of ``source`` that no request runs: the whole module (a command module or a
+    script with no web app in it), or only its command classes and functions."""
+    if not source.modules:
+        return []
+    imports = imported_names(source)
+    commands: list[LineRange] = []
+    web = False
+    script = False
+    for node in source.walk():
+        if isinstance(node, ast.ClassDef) and _command_class(node, imports):
+            commands.append(_lines(node))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if any(_cli_decorator(d, imports) for d in node.decorator_list):
+                commands.append(_lines(node))
+            elif any(_route_decorator(d) for d in node.decorator_list):
+                web = True
+        elif isinstance(node, ast.Call):
+            if dotted(node.func).rsplit(".", 1)[-1] in _APP_FACTORIES:
+                web = True
+        elif _script_marker(node):
+            script = True
+    if web:
+        return commands
+    if commands or script:
+        return [WHOLE_MODULE]
+    return []
+
+
+def is_off_request(ranges: list[LineRange], line: int) -> bool:
+    """Whether 0-based ``line`` falls in one of ``ranges``."""
+    return any(a <= line + 1 <= b for a, b in ranges)
+
+
+def _lines(node: ast.stmt) -> LineRange:
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return first, node.end_lineno or node.lineno
+
+
+def _command_class(node: ast.ClassDef, imports: dict[str, str]) -> bool:
+    for base in node.bases:
+        name = dotted(base)
+        if name.rsplit(".", 1)[-1] in _COMMAND_BASES:
+            return True
+        if imports.get(name.split(".")[0], "").startswith("flask_script"):
+            return True
+    return False
+
+
+def _cli_decorator(node: ast.expr, imports: dict[str, str]) -> bool:
+    name = dotted(node.func if isinstance(node, ast.Call) else node)
+    if not name:
+        return False
+    root = imports.get(name.split(".")[0], "")
+    if root.split(".")[0] in _CLI_PACKAGES:
+        return True
+    # ``@<group>.command`` on a click group, ``@app.cli.command``, ``@manager.command``.
+    return "." in name and name.rsplit(".", 1)[-1] in _CLI_DECORATORS - {"option", "argument"}
+
+
+def _route_decorator(node: ast.expr) -> bool:
+    name = dotted(node.func if isinstance(node, ast.Call) else node)
+    return "." in name and name.rsplit(".", 1)[-1] in _ROUTE_DECORATORS
+
+
+def _script_marker(node: ast.AST) -> bool:
+    """``if __name__ == "__main__":`` or a read of ``sys.argv``: run from a shell."""
+    if isinstance(node, ast.Attribute):
+        return dotted(node) == "sys.argv"
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
