@@ -91,9 +91,9 @@ class Backend(LanguageFeature):
         analysed again only when what counts as a source changed (notSources)."""
         if self.state.projects.not_sources != self.not_sources:
             self.not_sources = self.state.projects.not_sources
-            for entry in list(self.state.open.values()):
-                if entry.kind is None:
-                    self.schedule(entry)
+            for opened in list(self.state.open.values()):
+                if opened.kind is None:
+                    self.schedule(opened)
         policy = self.state.settings.options.policy
         for uri, analysis in self.results.items():
             entry = self.state.open.get(uri)
