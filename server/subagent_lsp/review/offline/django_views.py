@@ -38,9 +38,11 @@ _REQUEST_DATA = ("request.GET", "request.POST", "request.data", "request.query_p
 
 
 def request_attr(node: ast.AST) -> str:
-    """``self.request.GET`` (a class-based view) reads as ``request.GET``."""
+    """``self.request.GET`` (a class-based view) reads as ``request.GET``, and so does a
+    request carried on another object of the view (``context.request.GET`` in a feed)."""
     name = dotted(node)
-    return name[len("self.") :] if name.startswith("self.request.") else name
+    head, _, rest = name.partition(".")
+    return rest if rest.startswith("request.") and head.isidentifier() else name
 
 
 def _is_response(call: ast.AST) -> bool:
@@ -77,6 +79,14 @@ def is_view_class(cls: ast.ClassDef) -> bool:
     if cls.name.endswith(_VIEW_SUFFIXES):
         return True
     return any(dotted(b).split(".")[-1].endswith(_VIEW_SUFFIXES) for b in cls.bases)
+
+
+def is_feed_class(source: Source, cls: ast.ClassDef) -> bool:
+    """A ``django.contrib.syndication`` feed (or the project's own feed base): Django calls
+    its methods with the request (``get_object``) or what ``get_object`` returned."""
+    if "django.contrib.syndication" not in source.text:
+        return False
+    return any(dotted(b).split(".")[-1].endswith("Feed") for b in cls.bases)
 
 
 def reads_self_request(source: Source, func: Function) -> bool:
@@ -149,13 +159,13 @@ def lookup_of(call: ast.Call) -> tuple[str, frozenset[str]] | None:
         and func.attr == "get"
         and isinstance(func.value, ast.Attribute)
         and func.value.attr == "objects"
-        and isinstance(func.value.value, ast.Name)
+        and dotted(func.value.value)
     ):
-        return func.value.value.id, keywords
+        return dotted(func.value.value).split(".")[-1], keywords
     if dotted(func).split(".")[-1] == "get_object_or_404" and call.args:
-        model = call.args[0]
-        if isinstance(model, ast.Name):
-            return model.id, keywords
+        model = dotted(call.args[0])
+        if model:
+            return model.split(".")[-1], keywords
     return None
 
 

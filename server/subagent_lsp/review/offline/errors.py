@@ -329,20 +329,20 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
     if not (isinstance(call.func, ast.Attribute) and call.func.attr == "get"):
         return []
     base = call.func.value
-    if not (
-        isinstance(base, ast.Attribute)
-        and base.attr == "objects"
-        and isinstance(base.value, ast.Name)
-    ):
+    if not (isinstance(base, ast.Attribute) and base.attr == "objects"):
         return []
-    names = {"DoesNotExist", "ObjectDoesNotExist", f"{base.value.id}.DoesNotExist", "Http404"}
+    # ``Child.objects`` or, through the app's models module, ``models.Child.objects``
+    model = dotted(base.value)
+    if not model or "(" in model or not model.split(".")[-1][:1].isupper():
+        return []
+    names = {"DoesNotExist", "ObjectDoesNotExist", f"{model}.DoesNotExist", "Http404"}
     if caught(call, facts.up, names) or facts.handled_by_app(names):
         return []
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
     src = facts.source
     args = [src.text_of(a) for a in call.args] + [src.text_of(k) for k in call.keywords]
-    text = f"get_object_or_404({', '.join([base.value.id, *args])})"
+    text = f"get_object_or_404({', '.join([model, *args])})"
     edits = [*ensure_imports(src, [("django.shortcuts", "get_object_or_404")])]
     edits.append(replace_node(src, call, text))
     return [
@@ -351,21 +351,40 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
             "error-handling",
             src.path,
             src.span(call),
-            f"Use get_object_or_404 for {base.value.id}",
-            f"`{src.text_of(call)}` raises {base.value.id}.DoesNotExist when nothing matches, "
+            f"Use get_object_or_404 for {model}",
+            f"`{src.text_of(call)}` raises {model}.DoesNotExist when nothing matches, "
             "which Django turns into a 500; get_object_or_404 answers 404.",
             tuple(edits),
         )
     ]
 
 
+def _form_field(node: ast.expr) -> str | None:
+    """``request.POST["payload"]`` -> "payload"."""
+    if (
+        isinstance(node, ast.Subscript)
+        and request_attr(node.value) in ("request.POST", "request.GET")
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.slice.value, str)
+    ):
+        return node.slice.value
+    return None
+
+
 def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
     if dotted(call.func) not in ("json.loads",) or not call.args:
         return []
     arg = request_attr(call.args[0])
+    # ``json.loads(request.POST["payload"])`` (a webhook's form field): a missing field
+    # raises too, as a KeyError, and the one handler answers both
+    field = _form_field(call.args[0]) if route.framework == "django" else None
+    if field is not None:
+        arg = "request.body"
     if arg not in ("request.body", "request.data") and not arg.startswith("request.get_data"):
         return []
     names = {"JSONDecodeError", "ValueError", "json.JSONDecodeError"}
+    if field is not None:
+        names |= {"KeyError", "MultiValueDictKeyError"}
     if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
         return []
     if names & route.handled:
@@ -375,8 +394,11 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
         return []
     src = facts.source
     if route.framework == "django":
-        answer, needed = django_bad_request(route, "invalid JSON")
-        handler = ["except json.JSONDecodeError:", f"    {answer}"]
+        answer, needed = django_bad_request(
+            route, f"{field} must be JSON" if field else "invalid JSON"
+        )
+        caught_here = "(KeyError, json.JSONDecodeError)" if field else "json.JSONDecodeError"
+        handler = [f"except {caught_here}:", f"    {answer}"]
     else:
         handler = ["except json.JSONDecodeError:", '    return jsonify(error="invalid JSON"), 400']
         needed = ("flask", "jsonify")
@@ -389,8 +411,10 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
             src.path,
             src.span(call),
             "Answer 400 on a malformed JSON body",
-            f"`{src.text_of(call)}` raises JSONDecodeError on a body that is not JSON, a 500 "
-            "for what is the client's mistake; answer 400.",
+            f"`{src.text_of(call)}` raises "
+            + (f"KeyError when `{field}` is missing and " if field else "")
+            + "JSONDecodeError on a body that is not JSON, a 500 for what is the client's "
+            "mistake; answer 400.",
             tuple(edits),
         )
     ]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from .django_views import (
     HANDLERS,
     dispatch_catches,
+    is_feed_class,
     is_view_class,
     reads_self_request,
     returns_response,
@@ -79,7 +80,8 @@ def module_facts(source: Source) -> ModuleFacts:
         frameworks.add("fastapi")
     facts = ModuleFacts(source, imports, frameworks, [])
     facts.up = source.up()
-    mark_registered(facts, {name for module, name in view_registrations(source) if not module})
+    own = {name for module, name in view_registrations(source) if not module}
+    mark_registered(facts, own | flask_view_classes(source) if "flask" in frameworks else own)
     for node in source.walk():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             route = _route(source, node, frameworks, facts.up)
@@ -98,10 +100,22 @@ def module_facts(source: Source) -> ModuleFacts:
 def view_registrations(source: Source) -> list[Registration]:
     """The views ``X.add_url_rule(rule, endpoint, view_func)`` registers (Flask's routing
     without ``@route``): a function or a ``SomeView.as_view(...)`` class, of this module or
-    imported (``view_func=index`` after ``from .index import index``, ``views.index``)."""
-    if "add_url_rule" not in source.text:
-        return []
+    imported (``view_func=index`` after ``from .index import index``, ``views.index``). In a
+    Flask module every ``SomeView.as_view(...)`` registers its class too: the view is often
+    bound to a name first (``view = SomeView.as_view("x")``, then ``view_func=view``) or handed
+    to a project helper that calls ``add_url_rule`` itself (``register_view(bp, view_func=...)``).
+    """
     out: list[Registration] = []
+    if ".as_view(" in source.text and _flask_only(source):
+        for node in source.walk():
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "as_view"
+            ):
+                out.extend(_registered(source, node.func.value))
+    if "add_url_rule" not in source.text:
+        return out
     for node in source.walk():
         if not (
             isinstance(node, ast.Call)
@@ -136,6 +150,41 @@ def _registered(source: Source, view: ast.expr | None) -> list[Registration]:
             for m, n in imported_from(source, view.value.id)
         ]
     return []
+
+
+def _flask_only(source: Source) -> bool:
+    """Imports Flask and not Django, whose ``as_view`` (a ``urls.py``'s) is django_views'."""
+    roots = {v.split(".")[0] for v in imported_names(source).values()}
+    return "flask" in roots and "django" not in roots
+
+
+# Flask's class-based view bases: every subclass's request methods are handlers, whether the
+# class is registered here, in another module, or only through its own subclasses (a generic
+# ``ModelView(MethodView)`` whose ``get`` its registered subclasses inherit or call).
+_FLASK_VIEW_BASES = {"flask.views.MethodView", "flask.views.View"}
+
+
+def flask_view_classes(source: Source) -> set[str]:
+    """This module's top-level classes that derive from Flask's ``MethodView``/``View``,
+    directly or through another class of the module."""
+    imports = imported_names(source)
+    classes = {n.name: n for m in source.modules for n in m.body if isinstance(n, ast.ClassDef)}
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, cls in classes.items():
+            if name in found:
+                continue
+            for base in cls.bases:
+                written = dotted(base)
+                head, _, rest = written.partition(".")
+                full = imports.get(head, head) + (f".{rest}" if rest else "")
+                if {full, written} & _FLASK_VIEW_BASES or written in found:
+                    found.add(name)
+                    changed = True
+                    break
+    return found
 
 
 def _top_level(source: Source, name: str) -> ast.stmt | None:
@@ -194,6 +243,8 @@ def _django_route(
     names = [a.arg for a in func.args.args]
     owner = up.get(func)
     if isinstance(owner, ast.ClassDef) and names[:1] == ["self"]:
+        if is_feed_class(source, owner):
+            return _feed_route(source, func, names)
         view_class = is_view_class(owner)
         handler = names[1:2] == ["request"] and (
             bool(func.decorator_list)
@@ -211,6 +262,23 @@ def _django_route(
             return Route(func, "django")
         return Route(func, "maybe")
     return None
+
+
+def _feed_route(
+    source: Source, func: ast.FunctionDef | ast.AsyncFunctionDef, names: list[str]
+) -> Route | None:
+    """A syndication feed's method that reads the request: ``get_object(self, request, ...)``
+    or one reading it off the object ``get_object`` returned (``context.request.GET``). The
+    feed, not the method, answers the client, so a fix raises; and the feed turns a
+    ``DoesNotExist`` out of ``get_object`` into a 404 itself."""
+    if "request" not in names and not any(
+        isinstance(n, ast.Attribute) and n.attr == "request" for n in source.nodes_of(func)
+    ):
+        return None
+    handled = frozenset({"ObjectDoesNotExist", "DoesNotExist", "Http404"})
+    return Route(
+        func, "django", answers=False, handled=handled if func.name == "get_object" else frozenset()
+    )
 
 
 def _exc_name(node: ast.expr) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import itertools
 
-from ..suggestion import Suggestion
+from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught
 from .pyedits import insert_before_line, replace_node
 from .pysource import dotted
@@ -26,6 +26,8 @@ def missing_row_suggestions(
     facts: ModuleFacts, call: ast.Call, route: Route, flask_sqlalchemy_major: int | None
 ) -> list[Suggestion]:
     func = call.func
+    if route.framework == "flask" and _session_get(call):
+        return _session_get_suggestion(facts, call, route, flask_sqlalchemy_major)
     if route.framework != "flask" or call.args or call.keywords:
         return []
     if not isinstance(func, ast.Attribute) or func.attr not in ("one", "first"):
@@ -49,14 +51,7 @@ def missing_row_suggestions(
     guard = _app_guard(facts, call) if func.attr == "first" else None
     if guard is not None:
         # The module already answers a missing row its own way: the same check, here too.
-        assign = facts.up[call]
-        assert isinstance(assign, ast.Assign) and isinstance(assign.targets[0], ast.Name)
-        name = assign.targets[0].id
-        line = (assign.end_lineno or assign.lineno) - 1
-        indent = src.indent_of(assign.lineno - 1)
-        test, answer = guard
-        text = f"{indent}if {test.format(name=name)}:\n{indent}    {answer}"
-        edit = insert_before_line(src, line + 1, text)
+        edit, answer = _guard_after(facts, call, guard)
         fix = f"The module's own answer to a missing row, `{answer}`, is added after it."
     else:
         edit = replace_node(src, call, f"{head}.{func.attr}_or_404()")
@@ -72,6 +67,78 @@ def missing_row_suggestions(
             (edit,),
         )
     ]
+
+
+def _session_get(call: ast.Call) -> bool:
+    """``db.session.get(Model, id)`` (SQLAlchemy 2's ``Session.get``): None when no row has
+    that key, as ``Model.query.get(id)`` was."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "get"
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr == "session"
+        and isinstance(func.value.value, ast.Name)
+        and len(call.args) == 2
+        and not call.keywords
+        and isinstance(call.args[0], ast.Name)
+        and call.args[0].id[:1].isupper()
+    )
+
+
+def _session_get_suggestion(
+    facts: ModuleFacts, call: ast.Call, route: Route, flask_sqlalchemy_major: int | None
+) -> list[Suggestion]:
+    if not facts.can_import("flask_sqlalchemy"):
+        return []
+    if caught(call, facts.up, _CAUGHT) or facts.handled_by_app({"404"}):
+        return []
+    used = _used_unchecked(facts, call, route)
+    if used is None:
+        return []
+    src = facts.source
+    assert isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Attribute)
+    db = src.text_of(call.func.value.value)
+    model, key = (src.text_of(a) for a in call.args)
+    why = (
+        f"`{_short(src.text_of(call))}` gives None when no row has that key, and `{used}` "
+        "then raises: a 500"
+    )
+    if flask_sqlalchemy_major is not None and flask_sqlalchemy_major >= 3:
+        edit = replace_node(src, call, f"{db}.get_or_404({model}, {key})")
+        fix = f"Flask-SQLAlchemy's `{db}.get_or_404()` answers 404 instead."
+    else:
+        guard = _app_guard(facts, call)
+        if guard is None and facts.imports.get("abort") == "flask.abort":
+            guard = ("{name} is None", "abort(404)")
+        if guard is None:
+            return []
+        edit, answer = _guard_after(facts, call, guard)
+        fix = f"The module's own answer to a missing row, `{answer}`, is added after it."
+    return [
+        Suggestion(
+            "BKD306",
+            "error-handling",
+            src.path,
+            src.span(call),
+            "Answer 404 when session.get() finds no row",
+            f"{why}. {fix}",
+            (edit,),
+        )
+    ]
+
+
+def _guard_after(facts: ModuleFacts, call: ast.Call, guard: tuple[str, str]) -> tuple[Edit, str]:
+    """The guard's test and answer, inserted after the assignment of ``call``'s row."""
+    src = facts.source
+    assign = facts.up[call]
+    assert isinstance(assign, ast.Assign) and isinstance(assign.targets[0], ast.Name)
+    name = assign.targets[0].id
+    line = (assign.end_lineno or assign.lineno) - 1
+    indent = src.indent_of(assign.lineno - 1)
+    test, answer = guard
+    text = f"{indent}if {test.format(name=name)}:\n{indent}    {answer}"
+    return insert_before_line(src, line + 1, text), answer
 
 
 def _app_guard(facts: ModuleFacts, call: ast.Call) -> tuple[str, str] | None:
@@ -133,7 +200,10 @@ def _missing_test(test: ast.expr, name: str) -> str | None:
 
 
 def _model_of(call: ast.Call) -> str:
-    """``Article.query.filter_by(...).first()`` -> Article (only first() chains count)."""
+    """``Article.query.filter_by(...).first()`` -> Article (only first() chains count), and
+    ``db.session.get(Article, id)`` -> Article."""
+    if _session_get(call):
+        return dotted(call.args[0])
     if not (isinstance(call.func, ast.Attribute) and call.func.attr == "first"):
         return ""
     node: ast.expr = call.func.value

@@ -21,6 +21,8 @@ from .pysource import Source, dotted
 
 _VALIDATING = {"model_validate", "model_validate_json", "parse_obj", "validate", "load", "is_valid"}
 _CONVERTERS = {"int": "int", "float": "float", "str": "str", "bool": "bool"}
+# Statements a ``try`` may wrap whole, their line(s) as written.
+_SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)
 
 
 def validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
@@ -42,7 +44,76 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
+    out.extend(_helper_conversions(facts))
     return out
+
+
+def _helper_conversions(facts: ModuleFacts) -> list[Suggestion]:
+    """A Django view hands a request value to a function of its module that converts it
+    (``_prepare(context, self.request.GET.get("date"))``, then ``strptime(date, ...)``): the
+    conversion raises as the view's own would. The fix is at the conversion, raising
+    ``BadRequest`` (Django answers 400 from wherever in the request it is raised)."""
+    out: list[Suggestion] = []
+    done: set[int] = set()
+    for route in facts.routes:
+        if route.framework != "django":
+            continue
+        for call in _nodes(route.func):
+            if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+                continue
+            helper = _module_function(facts, call.func.id)
+            if helper is None or facts.is_route(helper):
+                continue
+            params = [a.arg for a in helper.args.args]
+            for param, arg in zip(params, call.args, strict=False):
+                value = _bound_request_value(route.func, arg) if isinstance(arg, ast.Name) else arg
+                if value is None or _request_value(value) is None:
+                    continue
+                conversion = _converted_param(facts, helper, param)
+                if conversion is None or id(conversion) in done:
+                    continue
+                done.add(id(conversion))
+                kind = "date" if dotted(conversion.func).endswith("strptime") else "int"
+                if isinstance(conversion.func, ast.Name):
+                    kind = conversion.func.id
+                helper_route = Route(helper, "django", answers=False)
+                base = _request_value(value) or ""
+                found = _conversion_fix(facts, helper_route, conversion, value, kind, base)
+                if found is not None:
+                    out.append(found)
+    return out
+
+
+def _module_function(facts: ModuleFacts, name: str) -> ast.FunctionDef | None:
+    for module in facts.source.modules:
+        for node in module.body:
+            if isinstance(node, ast.FunctionDef) and node.name == name:
+                return node
+    return None
+
+
+def _converted_param(facts: ModuleFacts, func: ast.FunctionDef, param: str) -> ast.Call | None:
+    """The first uncaught ``int(param)`` / ``float(param)`` / ``...strptime(param, fmt)`` of
+    ``func``, before anything rebinds ``param``."""
+    for node in sorted(
+        (n for n in _nodes(func) if isinstance(n, ast.Call | ast.Assign)),
+        key=lambda n: (n.lineno, n.col_offset),
+    ):
+        if isinstance(node, ast.Call) and node.args:
+            arg = node.args[0]
+            name = dotted(node.func)
+            converts = (name in ("int", "float") and len(node.args) == 1) or name.endswith(
+                "datetime.strptime"
+            )
+            if converts and isinstance(arg, ast.Name) and arg.id == param:
+                return None if caught(node, facts.up, {"ValueError", "TypeError"}) else node
+        elif (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == param for t in node.targets)
+            and not any(isinstance(n, ast.Name) and n.id == param for n in ast.walk(node.value))
+        ):
+            return None  # rebound to something else before any conversion
+    return None
 
 
 def _validates(func: ast.AST) -> bool:
@@ -403,6 +474,8 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         else:
             continue
         inner = node.args[0]
+        if isinstance(inner, ast.Name):  # ``page_arg = request.args.get("page")`` first
+            inner = _bound_request_value(route.func, inner) or inner
         source_name = _request_value(inner)
         if source_name is None or caught(node, facts.up, names):
             continue
@@ -410,6 +483,61 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if suggestion is not None:
             out.append(suggestion)
     return out
+
+
+def _bound_request_value(func: ast.AST, name: ast.Name) -> ast.expr | None:
+    """The request value a local holds where it is converted: bound once, before, by
+    ``x = request.args.get(...)`` or a walrus (``if x := request.args.get(...):``), and read
+    elsewhere only as a plain test (``if x``, ``x is None``). Any other use (``x.isdigit()``,
+    a regex) may be the check that makes the conversion safe."""
+    bindings: list[ast.expr] = []
+    tests: set[int] = set()
+    for node in _nodes(func):
+        target: ast.expr | None = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.NamedExpr | ast.AugAssign | ast.AnnAssign):
+            target, value = node.target, node.value  # type: ignore[assignment]
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.With | ast.AsyncWith) and any(
+            isinstance(n, ast.Name) and n.id == name.id for n in _bound_by(node)
+        ):
+            return None  # a loop or ``with`` binds it too
+        if isinstance(target, ast.Name) and target.id == name.id:
+            if isinstance(node, ast.AugAssign) or value is None:
+                return None
+            bindings.append(value)
+        if isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+            tests.add(id(node.test))
+        elif isinstance(node, ast.BoolOp):
+            tests.update(id(v) for v in node.values)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            tests.add(id(node.operand))
+        elif (
+            isinstance(node, ast.Compare)
+            and len(node.ops) == 1
+            and isinstance(node.ops[0], ast.Is | ast.IsNot)
+        ):
+            tests.add(id(node.left))
+    if len(bindings) != 1 or _request_value(bindings[0]) is None:
+        return None
+    if getattr(bindings[0], "lineno", 0) > name.lineno:
+        return None
+    for node in _nodes(func):
+        if (
+            isinstance(node, ast.Name)
+            and node.id == name.id
+            and isinstance(node.ctx, ast.Load)
+            and node is not name
+            and id(node) not in tests
+        ):
+            return None
+    return bindings[0]
+
+
+def _bound_by(node: ast.For | ast.AsyncFor | ast.With | ast.AsyncWith) -> list[ast.AST]:
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return list(ast.walk(node.target))
+    return [n for item in node.items if item.optional_vars for n in ast.walk(item.optional_vars)]
 
 
 def _local_for(stmt: ast.stmt | None, call: ast.Call, key: str, func: ast.AST) -> str | None:
@@ -481,10 +609,15 @@ def _conversion_fix(
     else:
         stmt = enclosing_statement(call, facts.up)
         var = _target(stmt)
-        # ``return datetime.strptime(...)`` in a view's helper method is wrapped as it is
-        returned = route.framework == "django" and isinstance(stmt, ast.Return)
-        if stmt is None or not isinstance(stmt, ast.Assign | ast.Return) or stmt.value is not call:
+        # Django's fix wraps the statement as it is, wherever in it the conversion sits
+        # (``return datetime.strptime(...)``, ``rows[: int(limit)] if limit else rows``).
+        returned = route.framework == "django" and isinstance(stmt, _SIMPLE)
+        if stmt is None or not isinstance(stmt, ast.Assign | ast.Return):
+            if not returned:
+                return None
+        elif stmt.value is not call and not returned:
             return None
+        assert stmt is not None
         stored = ""  # ``line.quantity = int(...)``: checked in a local first, then stored
         if var is None and route.framework == "flask" and isinstance(stmt, ast.Assign):
             var, stored = _local_for(stmt, call, key, route.func), _stored(src, stmt)
@@ -496,13 +629,16 @@ def _conversion_fix(
         if route.framework == "flask" and kind == "date":
             return None
         if route.framework == "flask":
+            # A module that answers errors with ``abort(code)`` (an HTML app) does so here too.
+            aborts = facts.imports.get("abort") == "flask.abort"
+            answer = "abort(400)" if aborts else f'return jsonify(error="{message}"), 400'
             text = (
                 f'{indent}{var} = {base}.get("{key}", type={kind})\n{indent}if {var} is None:\n'
-                f'{indent}    return jsonify(error="{message}"), 400'
+                f"{indent}    {answer}"
             )
             if stored:
                 text += f"\n{indent}{stored} = {var}"
-            imports = _imports(facts, [("flask", "jsonify")])
+            imports = [] if aborts else _imports(facts, [("flask", "jsonify")])
         elif route.framework == "django":
             answer, needed = django_bad_request(route, message)
             # the statement as written (it may span lines), one level deeper
@@ -536,9 +672,11 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     src = facts.source
     if {"KeyError", "MultiValueDictKeyError"} & route.handled:
         return out
-    for stmt, var, value in _assignments(route.func):
+    seen: set[str] = set()
+    for value in _nodes(route.func):
         if not (
             isinstance(value, ast.Subscript)
+            and isinstance(value.ctx, ast.Load)
             and request_attr(value.value) in ("request.GET", "request.POST", "request.FILES")
         ):
             continue
@@ -547,18 +685,33 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         ):
             continue
         key = value.slice.value
-        if not isinstance(key, str) or key in route_guards(facts, route).keys:
+        if not isinstance(key, str) or key in route_guards(facts, route).keys or key in seen:
             continue  # a decorator has read it already and answers 400 without it
+        stmt = enclosing_statement(value, facts.up)
         base = dotted(value.value)
-        indent = src.indent_of(stmt.lineno - 1)
         answer, needed = django_bad_request(route, f"{key} is required")
-        text = (
-            f'{indent}{var} = {base}.get("{key}")\n{indent}if {var} is None:\n{indent}    {answer}'
-        )
-        edits = [
-            *_imports(facts, [needed]),
-            replace_statement(src, stmt, text),
-        ]
+        if isinstance(stmt, ast.Assign) and stmt.value is value and _target(stmt):
+            indent = src.indent_of(stmt.lineno - 1)
+            var = _target(stmt)
+            text = (
+                f'{indent}{var} = {base}.get("{key}")\n'
+                f"{indent}if {var} is None:\n{indent}    {answer}"
+            )
+            edit = replace_statement(src, stmt, text)
+        elif (
+            isinstance(stmt, _SIMPLE)
+            and not _json_loaded(facts, value)
+            and not _tests_key(route.func, key)
+        ):
+            # ``toast_write(request, request.POST["toast"])``: the key is checked on a line of
+            # its own before the statement that reads it
+            indent = src.indent_of(stmt.lineno - 1)
+            first, _ = statement_lines(stmt)
+            text = f'{indent}if "{key}" not in {base}:\n{indent}    {answer}'
+            edit = insert_before_line(src, first, text)
+        else:
+            continue
+        seen.add(key)
         out.append(
             Suggestion(
                 "BKD205",
@@ -568,10 +721,31 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
                 f"Answer 400 when `{key}` is missing",
                 f"`{base}[{key!r}]` raises MultiValueDictKeyError, a 500, when the client leaves "
                 f"`{key}` out; check it and answer 400.",
-                tuple(edits),
+                (*_imports(facts, [needed]), edit),
             )
         )
     return out
+
+
+def _json_loaded(facts: ModuleFacts, node: ast.AST) -> bool:
+    """The argument of ``json.loads`` (BKD305) or of a conversion (BKD202): those fixes
+    answer both its absence and its bad value."""
+    parent = facts.up.get(node)
+    if not isinstance(parent, ast.Call):
+        return False
+    name = dotted(parent.func)
+    return name == "json.loads" or name in ("int", "float") or name.endswith("strptime")
+
+
+def _tests_key(func: ast.AST, key: str) -> bool:
+    """``"key" in request.POST`` somewhere in the view: it checks the key itself."""
+    return any(
+        isinstance(n, ast.Compare)
+        and isinstance(n.left, ast.Constant)
+        and n.left.value == key
+        and any(isinstance(op, ast.In | ast.NotIn) for op in n.ops)
+        for n in _nodes(func)
+    )
 
 
 def _flat(text: str) -> str:
