@@ -97,9 +97,33 @@ def owns_lifecycle(receiver: str, call: ast.AST, up: dict[ast.AST, ast.AST]) -> 
             names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
             if root in names and root not in ("self", "cls"):
                 return "owned by the caller"
+            owner = up.get(current)
+            if root == "self" and isinstance(owner, ast.ClassDef) and _injected(owner, receiver):
+                return "given to the object by its creator"
             break
         current = up.get(current)
     return None
+
+
+def _injected(cls: ast.ClassDef, receiver: str) -> bool:
+    """``self.session`` is whatever ``__init__`` was given (``self.session = session``): a
+    repository or service over a session its caller (or a framework dependency) opened and
+    will close."""
+    attr = receiver.split(".", 1)[1] if "." in receiver else ""
+    for node in cls.body:
+        if not isinstance(node, ast.FunctionDef) or node.name != "__init__":
+            continue
+        args = node.args
+        params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]} - {"self"}
+        for stmt in ast.walk(node):
+            if (
+                isinstance(stmt, ast.Assign)
+                and isinstance(stmt.value, ast.Name)
+                and stmt.value.id in params
+                and any(dotted(t) == f"self.{attr}" for t in stmt.targets)
+            ):
+                return True
+    return False
 
 
 def pushes_app_context(source: Source) -> bool:
