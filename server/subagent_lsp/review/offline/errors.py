@@ -340,6 +340,10 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
+    if _constant_lookup(call):
+        # ``Team.objects.get(name="Support")``: a row the server itself expects; its absence
+        # is the server's fault, not a 404 for the client.
+        return []
     src = facts.source
     args = [src.text_of(a) for a in call.args] + [src.text_of(k) for k in call.keywords]
     text = f"get_object_or_404({', '.join([model, *args])})"
@@ -357,6 +361,11 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
             tuple(edits),
         )
     ]
+
+
+def _constant_lookup(call: ast.Call) -> bool:
+    values = [*call.args, *(k.value for k in call.keywords)]
+    return bool(values) and all(isinstance(v, ast.Constant) for v in values)
 
 
 def _form_field(node: ast.expr) -> str | None:
