@@ -221,7 +221,7 @@ BACKEND_RULES = table(
         "BKD306",
         "error-handling",
         "missing-row-500",
-        "A Flask-SQLAlchemy `.first()` result is used unchecked, or `.one()` is unhandled.",
+        "A `.first()` row (Flask-SQLAlchemy, Django) is used unchecked, or `.one()` is unhandled.",
         "A row the client names that does not exist is a 404, not an AttributeError or a "
         "NoResultFound (a 500).",
         Example(

@@ -25,6 +25,7 @@ from .pyedits import (
 )
 from .pysource import dotted
 from .sessions import owns_lifecycle, pushes_app_context
+from .swallowed_commits import swallowed_commit
 from .upstream_calls import UPSTREAM_ERRORS, Reach, handled_names, upstream_library
 
 DEFAULT_TIMEOUT = 10
@@ -216,7 +217,12 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     if not _sqlalchemy_session(facts, receiver):
         return []
     names = {"SQLAlchemyError", "IntegrityError", "DatabaseError", "OperationalError", "DBAPIError"}
-    if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
+    # An AsyncSession's rollback is a coroutine: not awaited, it never runs.
+    rollback = f"{'await ' if _async_session(facts, call) else ''}{receiver}.rollback()"
+    if caught(call, facts.up, names):
+        # Caught here: the handler itself must roll back if the session is used again.
+        return swallowed_commit(facts, call, receiver, rollback)
+    if facts.handled_by_app(names) or facts.middleware_catches:
         return []
     if _inside_begin(call, facts.up) or _rolled_back_elsewhere(facts, receiver, call):
         return []
@@ -226,8 +232,6 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     if stmt is None:
         return []
     src = facts.source
-    # An AsyncSession's rollback is a coroutine: not awaited, it never runs.
-    rollback = f"{'await ' if _async_session(facts, call) else ''}{receiver}.rollback()"
     error, needed = _sqlalchemy_error(facts)
     handler = [f"except {error}:", f"    {rollback}", "    raise"]
     edits = [*ensure_imports(src, needed), wrap_in_try(src, stmt, handler)]

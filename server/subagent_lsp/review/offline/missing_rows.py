@@ -6,7 +6,8 @@ Only in Flask routes over Flask-SQLAlchemy queries (``Model.query...``,
 ``db.session.query(...)``), whose ``one_or_404`` / ``first_or_404`` answer 404 themselves;
 ``one_or_404`` needs Flask-SQLAlchemy 3, so ``.one()`` is left alone when the declared
 version is older or unknown. ``.first()`` counts only when an attribute of its result is read
-before anything tests it.
+before anything tests it, there or in a project function it is handed to
+(``serialize(product)``). Django views' ``Model.objects....first()`` count the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import itertools
 
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught
-from .pyedits import insert_before_line, replace_node
+from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
 
 _CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
@@ -28,6 +29,8 @@ def missing_row_suggestions(
     func = call.func
     if route.framework == "flask" and _session_get(call):
         return _session_get_suggestion(facts, call, route, flask_sqlalchemy_major)
+    if route.framework == "django" and not call.args and not call.keywords:
+        return _django_first(facts, call, route)
     if route.framework != "flask" or call.args or call.keywords:
         return []
     if not isinstance(func, ast.Attribute) or func.attr not in ("one", "first"):
@@ -67,6 +70,78 @@ def missing_row_suggestions(
             (edit,),
         )
     ]
+
+
+_DJANGO_CAUGHT = {"Http404", "ObjectDoesNotExist", "DoesNotExist", "AttributeError"}
+# Lookups that match one row at most: ``get_object_or_404`` then cannot raise
+# MultipleObjectsReturned where ``.first()`` picked one of several.
+_UNIQUE_LOOKUPS = {"pk", "id", "pk__exact", "id__exact"}
+
+
+def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
+    """``Model.objects.filter(...).first()`` in a Django view, its attribute read unchecked."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr != "first":
+        return []
+    model = _django_model(func.value)
+    if model is None:
+        return []
+    if caught(call, facts.up, _DJANGO_CAUGHT) or _DJANGO_CAUGHT & route.handled:
+        return []
+    if facts.handled_by_app({"Http404", "404"}):
+        return []
+    used = _used_unchecked(facts, call, route)
+    if used is None:
+        return []
+    src = facts.source
+    text = src.text_of(call)
+    why = f"`{_short(text)}` gives None when nothing matches, and `{used}` then raises: a 500"
+    chain = func.value
+    keys = {k.arg for k in chain.keywords} if isinstance(chain, ast.Call) else set()
+    if (
+        isinstance(chain, ast.Call)
+        and isinstance(chain.func, ast.Attribute)
+        and chain.func.attr == "filter"
+        and dotted(chain.func.value) == f"{model}.objects"
+        and not chain.args
+        and None not in keys
+        and keys & _UNIQUE_LOOKUPS
+    ):
+        args = ", ".join([model, *(src.text_of(k) for k in chain.keywords)])
+        edits = [
+            *ensure_imports(src, [("django.shortcuts", "get_object_or_404")]),
+            replace_node(src, call, f"get_object_or_404({args})"),
+        ]
+        fix = "`get_object_or_404` answers 404 instead."
+    else:
+        name = model.rsplit(".", 1)[-1]
+        guard = ("{name} is None", f'raise Http404("{name} not found")')
+        edit, answer = _guard_after(facts, call, guard)
+        edits = [*ensure_imports(src, [("django.http", "Http404")]), edit]
+        fix = f"`{answer}` after it answers 404 instead."
+    return [
+        Suggestion(
+            "BKD306",
+            "error-handling",
+            src.path,
+            src.span(call),
+            "Answer 404 when first() finds no row",
+            f"{why}. {fix}",
+            tuple(edits),
+        )
+    ]
+
+
+def _django_model(node: ast.expr) -> str | None:
+    """``Ticket.objects.select_related(...).filter(...)`` -> Ticket (``models.Ticket`` too)."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        node = node.func.value
+    if not (isinstance(node, ast.Attribute) and node.attr == "objects"):
+        return None
+    model = dotted(node.value)
+    if not model or "(" in model or not model.rsplit(".", 1)[-1][:1].isupper():
+        return None
+    return model
 
 
 def _session_get(call: ast.Call) -> bool:
@@ -237,10 +312,18 @@ def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | N
     target = assign.targets[0]
     if not isinstance(target, ast.Name):
         return None
-    name = target.id
+    return _read_unchecked(facts, route.func, target.id, assign.end_lineno or 0, helpers=True)
+
+
+def _read_unchecked(
+    facts: ModuleFacts, func: ast.AST, name: str, after: int, helpers: bool
+) -> str | None:
+    """The first attribute read of ``name`` in ``func`` after line ``after``, with nothing
+    testing ``name`` before it; with ``helpers``, also ``serialize(name)`` where that project
+    function reads an attribute of its parameter unchecked."""
     tested = False
     for node in sorted(
-        (n for n in ast.walk(route.func) if getattr(n, "lineno", 0) > (assign.end_lineno or 0)),
+        (n for n in ast.walk(func) if getattr(n, "lineno", 0) > after),
         key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
     ):
         if isinstance(node, ast.If | ast.IfExp | ast.While | ast.Assert | ast.BoolOp):
@@ -257,7 +340,32 @@ def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | N
             and node.value.id == name
         ):
             return None if tested else f"{name}.{node.attr}"
+        if helpers and not tested and isinstance(node, ast.Call):
+            read = _helper_reads(facts, node, name)
+            if read is not None:
+                return read
     return None
+
+
+def _helper_reads(facts: ModuleFacts, call: ast.Call, name: str) -> str | None:
+    """``serialize_product(product)``: a project function given the row as a positional
+    argument that reads an attribute of it before testing it (``product.sku``)."""
+    index = next(
+        (i for i, a in enumerate(call.args) if isinstance(a, ast.Name) and a.id == name), None
+    )
+    if index is None or facts.upstream is None:
+        return None
+    found = facts.upstream.resolve(facts.source, call.func)
+    if found is None:
+        return None
+    _, helper = found
+    params = [*helper.args.posonlyargs, *helper.args.args]
+    if index >= len(params) or params[index].arg in ("self", "cls"):
+        return None
+    param = params[index].arg
+    if _read_unchecked(facts, helper, param, 0, helpers=False) is None:
+        return None
+    return f"{dotted(call.func)}({name})"
 
 
 def _tests_name(test: ast.expr, name: str) -> bool:

@@ -73,7 +73,7 @@ def _helper_conversions(facts: ModuleFacts) -> list[Suggestion]:
                 if conversion is None or id(conversion) in done:
                     continue
                 done.add(id(conversion))
-                kind = "date" if dotted(conversion.func).endswith("strptime") else "int"
+                kind = "date" if _date_parse(dotted(conversion.func)) else "int"
                 if isinstance(conversion.func, ast.Name):
                     kind = conversion.func.id
                 helper_route = Route(helper, "django", answers=False)
@@ -102,9 +102,7 @@ def _converted_param(facts: ModuleFacts, func: ast.FunctionDef, param: str) -> a
         if isinstance(node, ast.Call) and node.args:
             arg = node.args[0]
             name = dotted(node.func)
-            converts = (name in ("int", "float") and len(node.args) == 1) or name.endswith(
-                "datetime.strptime"
-            )
+            converts = (name in ("int", "float") and len(node.args) == 1) or _date_parse(name)
             if converts and isinstance(arg, ast.Name) and arg.id == param:
                 return None if caught(node, facts.up, {"ValueError", "TypeError"}) else node
         elif (
@@ -467,8 +465,8 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             kind = node.func.id
             if len(node.args) != 1:
                 continue
-        elif dotted(node.func).endswith("datetime.strptime") and route.framework == "django":
-            kind = "date"  # datetime.strptime(value, format): ValueError on a bad date
+        elif _date_parse(dotted(node.func)) and route.framework in ("django", "flask"):
+            kind = "date"  # strptime(value, fmt) / fromisoformat(value): ValueError on a bad date
             if not node.args:
                 continue
         else:
@@ -597,7 +595,8 @@ def _conversion_fix(
     key = key_node.value
     default = inner.args[1] if isinstance(inner, ast.Call) and len(inner.args) > 1 else None
     edits: list[Edit]
-    if route.framework == "flask" and base != "request.headers" and default is not None:
+    typed = kind != "date"  # ``type=`` converts with a callable of one argument: not strptime
+    if route.framework == "flask" and base != "request.headers" and default is not None and typed:
         edits = [
             Edit(
                 src.path,
@@ -611,7 +610,8 @@ def _conversion_fix(
         var = _target(stmt)
         # Django's fix wraps the statement as it is, wherever in it the conversion sits
         # (``return datetime.strptime(...)``, ``rows[: int(limit)] if limit else rows``).
-        returned = route.framework == "django" and isinstance(stmt, _SIMPLE)
+        # So does Flask's for a date: ``args.get(..., type=)`` has no date parser to offer.
+        returned = (route.framework == "django" or kind == "date") and isinstance(stmt, _SIMPLE)
         if stmt is None or not isinstance(stmt, ast.Assign | ast.Return):
             if not returned:
                 return None
@@ -627,8 +627,8 @@ def _conversion_fix(
         first, last = statement_lines(stmt)
         message = f"{key} must be " + {"int": "an integer", "date": "a date"}.get(kind, "a number")
         if route.framework == "flask" and kind == "date":
-            return None
-        if route.framework == "flask":
+            text, imports = _flask_date_guard(facts, stmt, message)
+        elif route.framework == "flask":
             # A module that answers errors with ``abort(code)`` (an HTML app) does so here too.
             aborts = facts.imports.get("abort") == "flask.abort"
             answer = "abort(400)" if aborts else f'return jsonify(error="{message}"), 400'
@@ -734,7 +734,35 @@ def _json_loaded(facts: ModuleFacts, node: ast.AST) -> bool:
     if not isinstance(parent, ast.Call):
         return False
     name = dotted(parent.func)
-    return name == "json.loads" or name in ("int", "float") or name.endswith("strptime")
+    return name == "json.loads" or name in ("int", "float") or _date_parse(name)
+
+
+def _date_parse(name: str) -> bool:
+    """``datetime.strptime`` / ``date.fromisoformat`` / ``datetime.datetime.fromisoformat``: a
+    date parser that raises ValueError on a malformed value and TypeError on a missing one."""
+    owner, _, method = name.rpartition(".")
+    if method == "strptime":
+        return owner.rsplit(".", 1)[-1] == "datetime"
+    return method == "fromisoformat" and owner.rsplit(".", 1)[-1] in ("date", "datetime")
+
+
+def _flask_date_guard(facts: ModuleFacts, stmt: ast.stmt, message: str) -> tuple[str, list[Edit]]:
+    """The statement as written inside ``try``, answering 400 in the module's idiom: a module
+    that answers errors with ``abort(code)`` (an HTML app) aborts, others return JSON."""
+    src = facts.source
+    indent = src.indent_of(stmt.lineno - 1)
+    first, last = statement_lines(stmt)
+    aborts = facts.imports.get("abort") == "flask.abort"
+    answer = "abort(400)" if aborts else f'return jsonify(error="{message}"), 400'
+    body = "\n".join(
+        f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
+    )
+    text = (
+        f"{indent}try:\n{body.rstrip()}\n"
+        f"{indent}except (TypeError, ValueError):\n"
+        f"{indent}    {answer}"
+    )
+    return text, [] if aborts else _imports(facts, [("flask", "jsonify")])
 
 
 def _tests_key(func: ast.AST, key: str) -> bool:
