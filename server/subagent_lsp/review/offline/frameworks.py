@@ -14,8 +14,10 @@ from .django_views import (
     reads_self_request,
     returns_response,
 )
-from .pysource import Source, dotted, imported_names
+from .pysource import Source, dotted, imported_from, imported_names
 from .sessions import SessionFacts
+from .try_blocks import caught as caught  # re-exported: the analyses ask here
+from .try_blocks import exception_name as _exc_name
 
 if TYPE_CHECKING:
     from .django_views import Guards
@@ -137,8 +139,6 @@ def view_registrations(source: Source) -> list[Registration]:
 
 
 def _registered(source: Source, view: ast.expr | None) -> list[Registration]:
-    from .upstream_calls import imported_from
-
     if isinstance(view, ast.Name):
         if _top_level(source, view.id) is not None:
             return [("", view.id)]
@@ -281,12 +281,6 @@ def _feed_route(
     )
 
 
-def _exc_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Constant):
-        return str(node.value)
-    return dotted(node).split(".")[-1]
-
-
 def _handlers(func: ast.FunctionDef | ast.AsyncFunctionDef, facts: ModuleFacts) -> None:
     for deco in func.decorator_list:
         if not isinstance(deco, ast.Call):
@@ -307,26 +301,6 @@ def enclosing_statement(node: ast.AST, up: dict[ast.AST, ast.AST]) -> ast.stmt |
     while current is not None and not isinstance(current, ast.stmt):
         current = up.get(current)
     return current
-
-
-def caught(node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str]) -> bool:
-    """Inside a ``try`` body whose handlers catch one of ``names`` (or anything broader)."""
-    broad = {"Exception", "BaseException"}
-    current: ast.AST | None = node
-    child: ast.AST | None = None
-    while current is not None:
-        if isinstance(current, ast.Try) and child in current.body:
-            for handler in current.handlers:
-                if handler.type is None:
-                    return True
-                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-                for t in types:
-                    if _exc_name(t) in names | broad:
-                        return True
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
-            return False
-        child, current = current, up.get(current)
-    return False
 
 
 def route_guards(facts: ModuleFacts, route: Route) -> Guards:

@@ -22,6 +22,7 @@ from ...textfile import read_utf8
 from .foreign.model import ForeignTable
 from .foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
 from .foreign.tables import foreign_tables, is_foreign_schema_file
+from .project_files import is_not_a_source, project_root
 from .pysource import Source, dotted, parse_source
 from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
@@ -137,6 +138,26 @@ class ClassInfo:
 # Where a table is written, by trust: a model is the app's own statement of its schema, an
 # Alembic migration only one step of its history (the model's edit is where an index goes).
 _RANK = {"alembic": 0}
+
+
+def _rank(table: Table) -> int:
+    """A model written in a migration or a test (a private copy, a fixture) ranks with the
+    migrations: the app's own model is where an index goes."""
+    if _RANK.get(table.origin, 1) == 0:
+        return 0
+    return 0 if is_private_copy(table) else 1
+
+
+# Tables read from Python code: an ORM class, a Table(...) call, DDL in an execute() call. (SQL
+# files are a schema of record even in a migrations folder: Go and Node apps keep theirs there.)
+_PYTHON_ORIGINS = ("sqlalchemy", "django", "python-sql", "table")
+
+
+def is_private_copy(table: Table) -> bool:
+    """A table as a migration's private copy of a model or a test's fixture writes it."""
+    return table.origin in _PYTHON_ORIGINS and is_not_a_source(table.path, project_root(table.path))
+
+
 MAX_BASE_DEPTH = 8
 
 
@@ -181,8 +202,8 @@ class Schema:
                 indexes=[*table.indexes, *existing.indexes],
                 ddl=[*existing.ddl, *table.ddl],
             )
-        low, high = sorted((existing, table), key=lambda t: _RANK.get(t.origin, 1))
-        if _RANK.get(low.origin, 1) < _RANK.get(high.origin, 1):
+        low, high = sorted((existing, table), key=_rank)
+        if _rank(low) < _rank(high):
             # The migration's indexes exist in the database: the model's table keeps them.
             extra = [(n, c) for n, c in low.all_indexes() if not high.covered(c)]
             return replace(high, migrated=[*high.migrated, *extra])

@@ -13,8 +13,8 @@ import ast
 import os
 from collections.abc import Callable, Iterable, Sequence
 
-from .frameworks import caught
-from .pysource import Source, dotted, imported_names
+from .pysource import Source, dotted, imported_from, imported_names
+from .try_blocks import caught
 
 SourceLoader = Callable[[str], Source | None]
 
@@ -190,28 +190,3 @@ def _top_level_function(source: Source, name: str) -> Function | None:
                     functions.setdefault(node.name, node)
         source.__dict__["_top_level_functions"] = functions
     return functions.get(name)
-
-
-def imported_from(source: Source, local: str) -> list[tuple[str, str]]:
-    """``(module, name)`` pairs a local name may come from, relative imports kept as leading
-    dots; ``name`` is empty for ``import a.b as local``."""
-    return _import_table(source).get(local, [])
-
-
-def _import_table(source: Source) -> dict[str, list[tuple[str, str]]]:
-    """Every local name bound by an import, read once per source (routes ask per call)."""
-    cached: dict[str, list[tuple[str, str]]] | None = source.__dict__.get("_import_table")
-    if cached is not None:
-        return cached
-    table: dict[str, list[tuple[str, str]]] = {}
-    for node in source.walk():
-        if isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            for a in node.names:
-                table.setdefault(a.asname or a.name, []).append((module, a.name))
-        elif isinstance(node, ast.Import):
-            for a in node.names:
-                if a.asname:
-                    table.setdefault(a.asname, []).append((a.name, ""))
-    source.__dict__["_import_table"] = table
-    return table
