@@ -344,7 +344,9 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
-    if _constant_lookup(call):
+    if _constant_lookup(call, _signed_in_user_names(facts, call)) or _checked_exists(
+        facts, call, model
+    ):
         # ``Team.objects.get(name="Support")``: a row the server itself expects; its absence
         # is the server's fault, not a 404 for the client.
         return []
@@ -367,9 +369,53 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
     ]
 
 
-def _constant_lookup(call: ast.Call) -> bool:
+def _constant_lookup(call: ast.Call, users: frozenset[str] = frozenset()) -> bool:
+    """Every value the lookup is by is a constant (``"Support"``, ``Vote.NOT_ALLOWED``) or the
+    signed-in user (``request.user``, ``request.user.id``, a local bound to it): nothing the
+    client sends."""
     values = [*call.args, *(k.value for k in call.keywords)]
-    return bool(values) and all(isinstance(v, ast.Constant) for v in values)
+    return bool(values) and all(_fixed_value(v, users | {"request.user"}) for v in values)
+
+
+def _signed_in_user_names(facts: ModuleFacts, call: ast.Call) -> frozenset[str]:
+    """Locals of the call's function bound to ``request.user`` (``username = request.user``)."""
+    func = facts.source.function_of(call)
+    if func is None:
+        return frozenset()
+    return frozenset(
+        target.id
+        for node in facts.source.nodes_of(func)
+        if isinstance(node, ast.Assign) and dotted(node.value) == "request.user"
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    )
+
+
+def _checked_exists(facts: ModuleFacts, call: ast.Call, model: str) -> bool:
+    """``Model.objects.filter(...).exists()`` earlier in the same function: the view has
+    asked whether the row is there before it gets it."""
+    func = facts.source.function_of(call)
+    if func is None:
+        return False
+    for node in facts.source.nodes_of(func):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "exists"
+            and node.lineno <= call.lineno
+            and dotted(node.func.value).startswith(f"{model}.objects.")
+        ):
+            return True
+    return False
+
+
+def _fixed_value(node: ast.expr, users: frozenset[str]) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    name = dotted(node)
+    if name.split(".")[-1].isupper():
+        return True
+    return any(name == user or name.startswith(f"{user}.") for user in users)
 
 
 def _form_field(node: ast.expr) -> str | None:

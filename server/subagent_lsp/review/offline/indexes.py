@@ -84,11 +84,19 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
 
 
 def _equalities_served(table: Table, eq: list[str]) -> bool:
-    """An existing index is led by every equality column (in any order)."""
+    """An existing index is led by every equality column (in any order), or by one that is a
+    foreign key: the rows of one parent (a form's questions, a proposal's comments) are few
+    once that index has found them."""
     if not eq:
         return False
     wanted = set(eq)
-    return any(set(c[: len(eq)]) == wanted for _, c in table.all_indexes())
+    for _, cols in table.all_indexes():
+        if set(cols[: len(eq)]) == wanted:
+            return True
+        lead = table.columns.get(cols[0]) if cols else None
+        if lead is not None and lead.name in wanted and lead.references:
+            return True
+    return False
 
 
 def _served_in_any_order(table: Table, cols: list[str], equalities: int) -> bool:

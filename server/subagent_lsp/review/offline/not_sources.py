@@ -41,6 +41,7 @@ DEFAULT_NOT_SOURCES: tuple[str, ...] = (
     "schema_changes/",
     "seeds/",
     "seeders/",
+    "**/management/commands/",
     # build, release and maintenance scripts: no request runs them
     "scripts/",
     # test modules

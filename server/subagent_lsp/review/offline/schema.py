@@ -906,6 +906,9 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
             call_has_args=bool(value.args or value.keywords),
             boolean=func.endswith("BooleanField"),
         )
+        if is_fk and value.args:
+            # ``ForeignKey("auth.User", ...)`` / ``ForeignKey(Team, ...)``: what it points at
+            column.references = dotted(value.args[0]) or str(getattr(value.args[0], "value", ""))
         fields[target] = column
     bases = tuple(dotted(b).split(".")[-1] for b in cls.bases if dotted(b))
     if abstract:

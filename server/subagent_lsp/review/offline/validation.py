@@ -282,6 +282,10 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         keys = _keys(func, var)
         if not keys or not _only_key_access(func, var):
             continue
+        if caught(stmt, facts.up, {"KeyError", "TypeError", "LookupError"}):
+            continue  # the handler's own try answers a bad body already
+        if isinstance(value, ast.Call) and value.keywords:
+            continue  # ``get_json(force=True)``: the replacement would change what is read
         if not facts.can_import("pydantic"):
             out.append(_flask_plain_check(facts, func, stmt, var, value, keys))
             continue
@@ -687,6 +691,8 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         key = value.slice.value
         if not isinstance(key, str) or key in route_guards(facts, route).keys or key in seen:
             continue  # a decorator has read it already and answers 400 without it
+        if _inside_valid_form(value, facts.up):
+            continue  # ``if form.is_valid():`` with a form bound to the request: validated
         stmt = enclosing_statement(value, facts.up)
         base = dotted(value.value)
         answer, needed = django_bad_request(route, f"{key} is required")
@@ -774,6 +780,24 @@ def _tests_key(func: ast.AST, key: str) -> bool:
         and any(isinstance(op, ast.In | ast.NotIn) for op in n.ops)
         for n in _nodes(func)
     )
+
+
+def _inside_valid_form(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """Under ``if <form>.is_valid():`` (a Django form bound to the request validated its
+    required fields: a missing one never reaches here)."""
+    current: ast.AST | None = node
+    child: ast.AST | None = None
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if (
+            isinstance(current, ast.If)
+            and child in current.body
+            and isinstance(current.test, ast.Call)
+            and isinstance(current.test.func, ast.Attribute)
+            and current.test.func.attr == "is_valid"
+        ):
+            return True
+        child, current = current, up.get(current)
+    return False
 
 
 def _flat(text: str) -> str:

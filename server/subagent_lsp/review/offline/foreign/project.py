@@ -169,6 +169,9 @@ _DOM = re.compile(
     r"|addEventListener|cookie)|window\.(location|addEventListener|localStorage|sessionStorage"
     r"|matchMedia|requestAnimationFrame)|customElements\.define|localStorage\.)"
 )
+# Where a UI framework's project keeps server code: Next.js API routes (``pages/api``,
+# ``app/api``), Nuxt's ``server/`` (a client's own ``lib/api/`` wrapper is not one of them).
+_SERVER_ROUTE_FOLDERS = ("/pages/api/", "/app/api/", "/server/")
 # Folders a web app keeps its client code in (served as is, or a bundler's input).
 BROWSER_FOLDERS = frozenset({"frontend", "static", "public", "assets"})
 # A bundler in a manifest that declares no server package: the package builds a page's code.
@@ -189,7 +192,7 @@ def is_browser_code(
     folder = manifest_folder(path, "package.json")
     rel = os.path.relpath(os.path.abspath(path), folder) if folder else path
     rel = rel.replace("\\", "/")
-    if "/api/" in f"/{rel}" or "/server/" in f"/{rel}":  # Next.js / Nuxt API routes
+    if any(part in f"/{rel}" for part in _SERVER_ROUTE_FOLDERS):
         return False
     if BROWSER_FOLDERS & set(rel.split("/")[:-1]):
         return True
