@@ -42,7 +42,6 @@ from .offline.upstream_calls import UpstreamCalls, module_files
 # Words without which a module neither imports a framework nor registers an app-level handler:
 # the rest are not parsed.
 _HANDLER_WORDS = ("errorhandler", "error_handler", "exception_handler", "add_url_rule")
-_WORDS = ("flask", "fastapi", "django", "starlette", *_HANDLER_WORDS)
 
 
 class ModuleSummary(NamedTuple):
@@ -229,7 +228,7 @@ class Project:
             facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
 
     def frameworks(self) -> frozenset[str]:
-        """The web frameworks any module of the project imports."""
+        """The web frameworks of the modules that register app-wide handlers or views."""
         return frozenset().union(*(f[0] for f in self._all_module_facts().values()))
 
     def app_error_handlers(self) -> frozenset[str]:
@@ -296,7 +295,11 @@ def _mentions_handlers(text: str) -> bool:
 
 
 def _summary(path: str, text: str, root: str) -> ModuleSummary:
-    if not any(word in text for word in _WORDS):
+    # Only a module that registers handlers or views, or a urls.py, has anything to say here:
+    # the others (most of a project) are not parsed for it.
+    if not (
+        _mentions_handlers(text) or "add_url_rule" in text or os.path.basename(path) == "urls.py"
+    ):
         return _NO_FACTS
     source = parse_source(path, text)
     if not source.modules:

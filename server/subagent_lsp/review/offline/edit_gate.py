@@ -42,22 +42,29 @@ class _File:
     def __init__(self, text: str, tree: ast.Module | None) -> None:
         self.lines = split_lines(text)
         self.blocks: list[tuple[int, int]] | None = None
+        self.starts: list[int] = []
         if tree is not None:
             blocks = []
             for node in tree.body:
                 first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
                 blocks.append((first - 1, (node.end_lineno or node.lineno) - 1))
             self.blocks = blocks
+            self.starts = [b[0] for b in blocks]
 
     def region(self, lo: int, hi: int) -> tuple[int, int]:
-        """The lines to parse again for edits on lines ``lo``..``hi``: every top-level
-        statement they touch and the one on each side."""
+        """The lines to parse again for edits on lines ``lo``..``hi``: the top-level statement
+        they sit strictly inside (a guard in a function body), else every statement they touch
+        and the one on each side (an import between statements)."""
         assert self.blocks is not None
         if not self.blocks:
             return 0, max(len(self.lines) - 1, hi)
-        starts = [b[0] for b in self.blocks]
-        first = max(bisect.bisect_right(starts, lo) - 2, 0)
-        last = min(bisect.bisect_right(starts, hi), len(self.blocks) - 1)
+        inside = bisect.bisect_right(self.starts, lo) - 1
+        if inside >= 0:
+            start, end = self.blocks[inside]
+            if start < lo and hi < end:
+                return start, end
+        first = max(bisect.bisect_right(self.starts, lo) - 2, 0)
+        last = min(bisect.bisect_right(self.starts, hi), len(self.blocks) - 1)
         start = 0 if first == 0 else self.blocks[first][0]
         end = len(self.lines) - 1 if last == len(self.blocks) - 1 else self.blocks[last][1]
         return start, max(end, hi)

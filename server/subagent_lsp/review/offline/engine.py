@@ -103,7 +103,9 @@ def analyze_file(
     if schema is None and project is not None:
         schema = project.schema()
     source = parse_source(path, text) if path.endswith(".py") else None
-    own = schema_of_file(path, text, source)
+    own = project.schemas.read_from(path, text) if project is not None else None
+    if own is None:
+        own = schema_of_file(path, text, source)
     if schema is not None and schema.is_resolved and own.is_empty():
         # Most files (views, services) define no table: the workspace's schema, resolved
         # once by the caller, serves as it is.

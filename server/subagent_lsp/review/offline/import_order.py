@@ -42,6 +42,18 @@ def ensure_imports(
     """Edits that bind each ``(module, name)`` of ``needed`` (``from module import name``) and
     each of ``modules`` (``import module``) not bound yet, in one call so that two new lines
     at the same place come out in order."""
+    # Asked once per suggestion, mostly for the same few names: computed once per source.
+    needed, modules = tuple(needed), tuple(modules)
+    memo: dict[Key, list[Edit]] = source.__dict__.setdefault("_ensured_imports", {})
+    found = memo.get((needed, modules))
+    if found is None:
+        found = memo[(needed, modules)] = _ensure_imports(source, needed, modules)
+    return list(found)
+
+
+def _ensure_imports(
+    source: Source, needed: Iterable[tuple[str, str]], modules: Iterable[str]
+) -> list[Edit]:
     settings = import_settings(workspace_root(source.path))
     known = imported_names(source)
     by_module: dict[str, list[str]] = {}

@@ -26,6 +26,20 @@ _ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "api_route", "websocket"}
 )
 
+# Words one of the shapes above needs in the text: a module without any is not walked.
+_MARKERS = (
+    "Command",
+    "click",
+    "typer",
+    "command",
+    "group",
+    "option",
+    "argument",
+    "with_appcontext",
+    "__main__",
+    "argv",
+)
+
 LineRange = tuple[int, int]  # 1-based, inclusive
 WHOLE_MODULE: LineRange = (1, 1 << 30)
 
@@ -33,8 +47,8 @@ WHOLE_MODULE: LineRange = (1, 1 << 30)
 def off_request_lines(source: Source) -> list[LineRange]:
     """The lines of ``source`` that no request runs: the whole module (a command module or a
     script with no web app in it), or only its command classes and functions."""
-    if not source.modules:
-        return []
+    if not source.modules or not any(word in source.text for word in _MARKERS):
+        return []  # no command base, CLI decorator or script guard can be in it
     imports = imported_names(source)
     commands: list[LineRange] = []
     web = False

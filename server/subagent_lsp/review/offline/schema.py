@@ -998,6 +998,7 @@ class SchemaCache:
     def __init__(self) -> None:
         self.files: dict[str, tuple[float, Schema]] = {}
         self.overrides: dict[str, Schema] = {}  # open documents' current text
+        self._digests: dict[str, int] = {}  # path -> hash of the text its schema was read from
 
     def scan(self, roots: Iterable[str]) -> None:
         seen = set()
@@ -1022,9 +1023,20 @@ class SchemaCache:
                     log.exception("schema of %s could not be read", path)
                     schema = Schema()
                 self.files[path] = (stat.st_mtime, schema)
+                self._digests[os.path.abspath(path)] = hash(text)
         for path in list(self.files):
             if path not in seen:
                 del self.files[path]
+                self._digests.pop(os.path.abspath(path), None)
+
+    def read_from(self, path: str, text: str) -> Schema | None:
+        """The schema the scan read from exactly this text of ``path`` (the CLI analyses each
+        file right after the scan: read once, not twice), else None."""
+        path = os.path.abspath(path)
+        if self._digests.get(path) != hash(text) or path in self.overrides:
+            return None
+        found = self.files.get(path)
+        return found[1] if found is not None else None
 
     def set_schema(self, path: str, schema: Schema) -> None:
         """What an open document defines now, in place of its file on disk."""
