@@ -12,7 +12,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from .tool_config import Stamp, ini_section, stamp, table, toml_file
+from .tool_config import PerRoot, ini_section, table, toml_file
 
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)
 _INI_SECTIONS = ("settings", "isort", "tool:isort")
@@ -32,20 +32,6 @@ class ImportSettings:
     line_length: int = 88
     lines_after_imports: int = -1  # -1: two before a def or class, else one (ruff's "auto")
     src: tuple[str, ...] = (".", "src")
-
-
-_cache: dict[str, tuple[tuple[Stamp, ...], ImportSettings]] = {}
-
-
-def import_settings(root: str) -> ImportSettings:
-    """The settings of the project at ``root``, cached until one of its config files changes."""
-    key = stamp(root)
-    cached = _cache.get(root)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    found = _read(root)
-    _cache[root] = (key, found)
-    return found
 
 
 def _read(root: str) -> ImportSettings:
@@ -167,3 +153,7 @@ def _own_package(path: str) -> str:
             break
         folder = parent
     return top
+
+
+# The settings of the project at ``root``, cached until one of its config files changes.
+import_settings = PerRoot(_read)

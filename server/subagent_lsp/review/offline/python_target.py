@@ -11,25 +11,13 @@ from __future__ import annotations
 import re
 import sys
 
-from .tool_config import Stamp, ini_section, stamp, table, text_file, toml_file
+from .tool_config import PerRoot, ini_section, table, text_file, toml_file
 
 Version = tuple[int, int]
 # ast.parse's feature_version does not go lower than 3.7.
 _OLDEST: Version = (3, 7)
 _LOWER_BOUND = re.compile(r"(?:>=|~=|\^|==|~)\s*3\.(\d+)")
 _PY = re.compile(r"^py3(\d+)$")
-_cache: dict[str, tuple[tuple[Stamp, ...], Version]] = {}
-
-
-def target_python(root: str) -> Version:
-    """(3, minor) of the project at ``root``, cached until one of its config files changes."""
-    key = stamp(root)
-    cached = _cache.get(root)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    found = _read(root)
-    _cache[root] = (key, found)
-    return found
 
 
 def _read(root: str) -> Version:
@@ -61,3 +49,7 @@ def _bounds(spec: object) -> list[int]:
 def _targets(value: object) -> list[int]:
     values = value if isinstance(value, list) else [value]
     return [int(m.group(1)) for v in values if isinstance(v, str) and (m := _PY.match(v))]
+
+
+# (3, minor) of the project at ``root``, cached until one of its config files changes.
+target_python = PerRoot(_read)

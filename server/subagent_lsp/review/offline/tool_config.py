@@ -11,12 +11,14 @@ import configparser
 import os
 import sys
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 TOML_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
 INI_FILES = ("setup.cfg", ".isort.cfg", "tox.ini")
 _MAX_BYTES = 200_000
 Stamp = tuple[int, int]  # (mtime in ns, size): (0, 0) for a missing file
 _cache: dict[str, tuple[Stamp, object]] = {}
+T = TypeVar("T")
 
 
 def toml_file(root: str, name: str) -> dict[str, object]:
@@ -55,6 +57,24 @@ def stamp(root: str) -> tuple[Stamp, ...]:
     """The mtimes of every file read here: what cached derived settings are keyed on."""
     names = (*TOML_FILES, *INI_FILES, ".python-version")
     return tuple(_mtime(os.path.join(root, name)) for name in names)
+
+
+class PerRoot(Generic[T]):
+    """Settings derived from a project's tool files, read again only when one of them changes
+    (``stamp``): the import order, the target Python."""
+
+    def __init__(self, read: Callable[[str], T]) -> None:
+        self.read = read
+        self._cache: dict[str, tuple[tuple[Stamp, ...], T]] = {}
+
+    def __call__(self, root: str) -> T:
+        key = stamp(root)
+        cached = self._cache.get(root)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found = self.read(root)
+        self._cache[root] = (key, found)
+        return found
 
 
 def _cached(path: str, parse: Callable[[str], object]) -> object:
