@@ -4,10 +4,13 @@ without the handling still get their suggestion."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.offline.foreign.project import is_browser_code
+
+from .applied import apply_suggestion
 
 FLASK = '[project]\nname = "app"\ndependencies = ["flask", "requests"]\n'
 DJANGO = '[project]\nname = "site"\ndependencies = ["django", "requests"]\n'
@@ -201,3 +204,80 @@ def test_one_parents_rows_found_by_its_foreign_key_index(tmp_path: Path) -> None
     )
     titles = [s.title for s in collect([str(root)], ["index"])]
     assert titles == ["Add an index on question (kind, order)"]
+
+
+MAIL_AND_FETCH = """\
+import smtplib
+from smtplib import SMTP_SSL
+
+import requests
+from flask import Flask, jsonify
+
+app = Flask(__name__)
+
+
+def fetch_remote(url, timeout=None):
+    return requests.get(url, timeout=timeout)
+
+
+def fetch_bounded(url, timeout=5):
+    return requests.get(url, timeout=timeout)
+
+
+def send_reset(address):
+    with smtplib.SMTP("mail.example.com", 587) as server:
+        server.sendmail("noreply@example.com", [address], "reset")
+    with SMTP_SSL("mail.example.com", timeout=5) as server:
+        server.sendmail("noreply@example.com", [address], "reset")
+
+
+@app.post("/reset")
+def reset():
+    send_reset("someone@example.com")
+    return jsonify(sent=True)
+"""
+
+
+def test_mail_connections_and_none_defaults_get_a_timeout(tmp_path: Path) -> None:
+    root = _write(tmp_path, FLASK, {"app.py": MAIL_AND_FETCH})
+    found = [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD301"]
+    assert sorted((s.span.start.line + 1, s.title) for s in found) == [
+        (11, "Give the requests.get call a timeout"),
+        (19, "Give the smtplib.SMTP connection a timeout"),
+    ]
+    texts = {s.span.start.line + 1: s.edits[0].new_text for s in found}
+    assert texts == {11: "10", 19: ", timeout=10"}
+    assert found[0].edits[0].span.start.line + 1 == 10  # the default, in the def line
+
+
+FASTAPI_ROUTES = """\
+from fastapi import FastAPI, Query
+
+app = FastAPI()
+
+
+@app.get("/spools")
+def find(vendor_id: str | None = Query(None), limit: int = 20):
+    vendor_ids = [int(x) for x in vendor_id.split(",")] if vendor_id is not None else None
+    return {"vendors": vendor_ids, "limit": int(limit)}
+
+
+@app.get("/checked")
+def checked(vendor_id: str = ""):
+    try:
+        ids = [int(x) for x in vendor_id.split(",")]
+    except ValueError:
+        ids = []
+    return {"ids": ids}
+"""
+
+
+def test_fastapi_text_parameters_converted_by_hand(tmp_path: Path) -> None:
+    manifest = '[project]\nname = "api"\ndependencies = ["fastapi"]\n'
+    root = _write(tmp_path, manifest, {"main.py": FASTAPI_ROUTES})
+    (found,) = collect([str(root)], ["validation"])
+    assert (found.code, found.span.start.line + 1) == ("BKD202", 8)
+    new = apply_suggestion(found)[str(root / "main.py")]
+    ast.parse(new)
+    assert "from fastapi import FastAPI, HTTPException, Query" in new
+    assert '        raise HTTPException(status_code=400, detail="vendor_id must be a list' in new

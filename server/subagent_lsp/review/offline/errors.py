@@ -40,6 +40,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         func = facts.source.function_of(node)
         route = routes.get(id(func)) if func is not None else None
         out.extend(_http(facts, node, route))
+        out.extend(_smtp(facts, node))
         if route is not None and facts.upstream is not None and _library(facts, node) is None:
             reach = facts.upstream.reach(facts.source, node)
             if reach is not None:
@@ -73,9 +74,15 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
         None,
     )
     edit = None
+    passed = _timeout_parameter_default_none(facts, call)
     if no_timeout is not None:
         edit = replace_node(src, no_timeout.value, str(DEFAULT_TIMEOUT))
         why = "`timeout=None` waits forever"
+    elif passed is not None:
+        # ``def fetch_remote(url, timeout=None): requests.get(url, timeout=timeout)``: every
+        # caller that passes nothing waits forever; the default is where the bound belongs.
+        edit = replace_node(src, passed, str(DEFAULT_TIMEOUT))
+        why = "the function's `timeout=None` default reaches the call, and waits forever"
     elif library == "requests" and "timeout" not in keywords and None not in keywords:
         edit = add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}")
         why = "requests waits forever by default"
@@ -113,6 +120,58 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
         "response.",
     )
     return [*out, *suggestion]
+
+
+_SMTP_CLASSES = ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP")
+
+
+def _smtp(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
+    """``smtplib.SMTP(host, port)`` without a timeout: a mail server that does not answer holds
+    the worker (a password-reset request) for as long as the OS keeps the socket."""
+    name = dotted(call.func)
+    head, _, rest = name.partition(".")
+    target = facts.imports.get(head, "")
+    qualified = f"{target}.{rest}" if rest else target
+    if qualified not in _SMTP_CLASSES or len(call.args) >= 4:
+        return []
+    if any(k.arg in ("timeout", None) for k in call.keywords):
+        return []
+    src = facts.source
+    return [
+        Suggestion(
+            "BKD301",
+            "error-handling",
+            src.path,
+            src.span(call),
+            f"Give the {name} connection a timeout",
+            f"`{name}` waits for the mail server with no timeout: one that does not answer holds "
+            f"this worker until the OS gives up on the socket. `timeout={DEFAULT_TIMEOUT}` "
+            "(seconds) bounds it; `smtplib` raises `TimeoutError` (an OSError) when it runs out.",
+            (add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}"),),
+        )
+    ]
+
+
+def _timeout_parameter_default_none(facts: ModuleFacts, call: ast.Call) -> ast.expr | None:
+    """The ``None`` default of the enclosing function's parameter that the call's ``timeout=``
+    passes on, when it has one."""
+    value = next((k.value for k in call.keywords if k.arg == "timeout"), None)
+    func = facts.source.function_of(call)
+    if not isinstance(value, ast.Name) or not isinstance(
+        func, ast.FunctionDef | ast.AsyncFunctionDef
+    ):
+        return None
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    defaulted = positional[len(positional) - len(args.defaults) :]
+    pairs = list(zip(defaulted, args.defaults, strict=True))
+    pairs += [
+        (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+    ]
+    for arg, default in pairs:
+        if arg.arg == value.id and isinstance(default, ast.Constant) and default.value is None:
+            return default
+    return None
 
 
 def _app_handles(facts: ModuleFacts, library: str) -> bool:

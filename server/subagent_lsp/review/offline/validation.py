@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ..suggestion import Edit, Suggestion
 from .django_views import request_attr
+from .fastapi_conversions import fastapi_conversions
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -41,6 +42,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         if route.framework == "fastapi":
             out.extend(_fastapi_body(facts, route))
             out.extend(_fastapi_raw_json(facts, route))
+            out.extend(fastapi_conversions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
