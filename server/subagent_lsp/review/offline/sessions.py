@@ -43,7 +43,11 @@ def mentions_sessions(text: str) -> bool:
 def session_facts(source: Source) -> SessionFacts:
     facts = SessionFacts()
     imports = imported_names(source)
-    facts.flask_db = any(v.startswith(_FLASK_DB_EXTENSIONS) for v in imports.values())
+    # ``from flask_sqlalchemy import SQLAlchemy`` or ``import flask_sqlalchemy``
+    facts.flask_db = any(
+        v.startswith(_FLASK_DB_EXTENSIONS) or f"{v}." in _FLASK_DB_EXTENSIONS
+        for v in imports.values()
+    )
     for node in source.walk():
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
