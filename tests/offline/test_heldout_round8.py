@@ -44,3 +44,47 @@ def test_a_module_import_of_flask_sqlalchemy_owns_the_session(tmp_path: Path) ->
     ):
         source = parse_source("m.py", head)
         assert session_facts(source).flask_db is flask, head
+
+
+VIEWS = """\
+from django.http import HttpResponse
+
+
+def changes(request):
+    data = request.GET
+    rev = int(data["rev"])
+    return HttpResponse(str(rev))
+
+
+def table(request):
+    try:
+        trend = int(request.GET.get("trend"))
+    except TypeError:
+        trend = 10
+    return HttpResponse(str(trend))
+
+
+def guarded(request):
+    try:
+        trend = int(request.GET.get("trend"))
+    except (TypeError, ValueError):
+        trend = 10
+    return HttpResponse(str(trend))
+"""
+
+
+def test_request_data_through_an_alias_and_a_handler_that_misses_valueerror(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "speed"\ndependencies = ["django"]\n',
+        "speed/__init__.py": "",
+        "speed/views.py": VIEWS,
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    found = [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD202"]
+    # ``data = request.GET`` is the request's data; ``except TypeError`` catches a missing
+    # value, not ``?trend=abc``; ``(TypeError, ValueError)`` catches both.
+    assert [s.span.start.line + 1 for s in found] == [6, 12]

@@ -464,6 +464,7 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     names = {"ValueError", "TypeError", "KeyError"}
     if names & route.handled:
         return out
+    aliases = _request_aliases(route.func)
     for node in _nodes(route.func):
         if not isinstance(node, ast.Call):
             continue
@@ -480,13 +481,31 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         inner = node.args[0]
         if isinstance(inner, ast.Name):  # ``page_arg = request.args.get("page")`` first
             inner = _bound_request_value(route.func, inner) or inner
-        source_name = _request_value(inner)
-        if source_name is None or caught(node, facts.up, names):
+        source_name = _request_value(inner, aliases)
+        # Only a handler for ValueError (or broader) catches a malformed number; one for
+        # TypeError or KeyError catches a missing value, not ``?page=abc``.
+        if source_name is None or caught(node, facts.up, {"ValueError"}):
             continue
         suggestion = _conversion_fix(facts, route, node, inner, kind, source_name)
         if suggestion is not None:
             out.append(suggestion)
     return out
+
+
+def _request_aliases(func: ast.AST) -> dict[str, str]:
+    """Locals bound once to a request's data (``data = request.GET``): read as it is."""
+    bound: dict[str, list[str]] = {}
+    for node in _nodes(func):
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and node.value is not None:
+                    bound.setdefault(target.id, []).append(request_attr(node.value))
+    return {
+        name: values[0]
+        for name, values in bound.items()
+        if len(values) == 1 and values[0] in _REQUEST_DATA
+    }
 
 
 def _bound_request_value(func: ast.AST, name: ast.Name) -> ast.expr | None:
@@ -562,8 +581,19 @@ def _stored(src: Source, stmt: ast.stmt | None) -> str:
     return ""
 
 
-def _request_value(node: ast.expr) -> str | None:
-    """``request.args.get("x", ...)`` / ``request.args["x"]`` -> "request.args"."""
+_REQUEST_DATA = (
+    "request.args",
+    "request.form",
+    "request.values",
+    "request.GET",
+    "request.POST",
+    "request.query_params",
+)
+
+
+def _request_value(node: ast.expr, aliases: dict[str, str] | None = None) -> str | None:
+    """``request.args.get("x", ...)`` / ``request.args["x"]`` -> "request.args" (``aliases``:
+    locals bound to one of them, ``data = request.GET``)."""
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -574,6 +604,8 @@ def _request_value(node: ast.expr) -> str | None:
         base = request_attr(node.value)
     else:
         return None
+    if aliases:
+        base = aliases.get(base, base)
     if base in (
         "request.args",
         "request.form",
