@@ -31,6 +31,9 @@ from .state import OpenDoc, State
 
 log = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 0.25
+# The project's other open files, analysed again after a change elsewhere: only once typing
+# pauses for this long, so a burst of keystrokes costs their analyses once, not per key.
+OTHERS_DEBOUNCE_SECONDS = 1.0
 ASK_KIND = types.CodeActionKind.RefactorRewrite
 CODE_FILES = (".py", ".sql", *FOREIGN_SUFFIXES)
 
@@ -71,7 +74,7 @@ class Backend(LanguageFeature):
                     and is_backend_file(other.path)
                     and self.state.projects.of(other.path) is project
                 ):
-                    self.schedule(other)
+                    self.schedule(other, max(self.delay, OTHERS_DEBOUNCE_SECONDS))
 
     def document_closed(self, entry: OpenDoc) -> None:
         task = self.tasks.pop(entry.uri, None)
@@ -112,16 +115,17 @@ class Backend(LanguageFeature):
             if entry.kind is None:
                 self.schedule(entry)
 
-    def schedule(self, entry: OpenDoc) -> None:
+    def schedule(self, entry: OpenDoc, delay: float | None = None) -> None:
         if not is_backend_file(entry.path):
             return
         previous = self.tasks.pop(entry.uri, None)
         if previous is not None:
             previous.cancel()
-        self.tasks[entry.uri] = asyncio.ensure_future(self._run(entry))
+        wait = self.delay if delay is None else delay
+        self.tasks[entry.uri] = asyncio.ensure_future(self._run(entry, wait))
 
-    async def _run(self, entry: OpenDoc) -> None:
-        await asyncio.sleep(self.delay)
+    async def _run(self, entry: OpenDoc, delay: float) -> None:
+        await asyncio.sleep(delay)
         loop = asyncio.get_running_loop()
         suggestions = await loop.run_in_executor(None, self._analyze, entry)
         current = self.state.open.get(entry.uri)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from ..textfile import read_utf8
 from .offline.django_views import url_view_names
+from .offline.file_memo import FileMemo
 from .offline.frameworks import (
     ModuleFacts,
     Route,
@@ -77,7 +78,9 @@ class Project:
         self._scanned = False
         # path -> (mtime, (frameworks, handled)) of every source module; open documents in
         # ``_texts`` stand for their files.
-        self._module_facts: dict[str, tuple[float, ModuleSummary]] = {}  # by mtime
+        self._module_facts = FileMemo(
+            lambda path, text: _summary(path, text, self.root), MAX_SCHEMA_FILE_BYTES
+        )
         self._walked: dict[str, ModuleSummary] | None = None
         self._handlers: frozenset[str] | None = None
         self._views: dict[str, set[str]] | None = None
@@ -275,19 +278,7 @@ class Project:
             return dict(walked)
 
     def _facts_of_file(self, path: str) -> ModuleSummary:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return _NO_FACTS
-        cached = self._module_facts.get(path)
-        if cached is not None and cached[0] == stat.st_mtime:
-            return cached[1]
-        if stat.st_size > MAX_SCHEMA_FILE_BYTES:
-            return _NO_FACTS
-        text = read_utf8(path)
-        found = _summary(path, text, self.root) if text is not None else _NO_FACTS
-        self._module_facts[path] = (stat.st_mtime, found)
-        return found
+        return self._module_facts.get(path) or _NO_FACTS
 
 
 def _mentions_handlers(text: str) -> bool:

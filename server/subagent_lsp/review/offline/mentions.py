@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from ...textfile import read_utf8
+from .file_memo import FileMemo
 from .pysource import Source, dotted
 
 # Files that may call a function by name: code, templates, the configs that name entry points.
@@ -51,7 +51,7 @@ class Mentions:
         self.root = root
         self.texts = texts
         self.is_source = is_source
-        self._files: dict[str, tuple[float, Counter[str]]] = {}
+        self._files = FileMemo(lambda _path, text: _words(text), MAX_BYTES)
         self._total: Counter[str] | None = None
 
     def forget(self) -> None:
@@ -72,21 +72,7 @@ class Mentions:
     def _words(self, path: str, texts: dict[str, str]) -> Counter[str] | None:
         if path in texts:
             return _words(texts[path])
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        cached = self._files.get(path)
-        if cached is not None and cached[0] == stat.st_mtime:
-            return cached[1]
-        if stat.st_size > MAX_BYTES:
-            return None
-        text = read_utf8(path)
-        if text is None:
-            return None
-        words = _words(text)
-        self._files[path] = (stat.st_mtime, words)
-        return words
+        return self._files.get(path)
 
 
 def _words(text: str) -> Counter[str]:
