@@ -22,6 +22,7 @@ type Post struct {
 \tSlug     string `gorm:"unique_index;not null"`
 \tAuthorID uint
 \tState    string
+\tRegion   string
 }
 """
 STORE = """\
@@ -43,8 +44,8 @@ func byAuthor(db *gorm.DB, id uint) (posts []model.Post) {
 \treturn
 }
 
-func byState(db *gorm.DB, state string) (posts []model.Post) {
-\tdb.Model(&model.Post{}).Where(map[string]interface{}{"state": state}).Find(&posts) // BKD101 posts (state)
+func byRegion(db *gorm.DB, region string) (posts []model.Post) {
+\tdb.Model(&model.Post{}).Where(map[string]interface{}{"region": region}).Find(&posts) // BKD101 posts (region)
 \treturn
 }
 
@@ -87,7 +88,7 @@ def test_struct_and_map_conditions_are_read_and_v1_unique_index_counts(tmp_path:
     ("field", "tagged"),
     [
         ("\tAuthorID uint\n", '\tAuthorID uint `gorm:"index"`\n'),
-        ("\tState    string\n", '\tState    string `gorm:"index:ix_state"`\n'),
+        ("\tRegion   string\n", '\tRegion   string `gorm:"index:ix_region"`\n'),
     ],
 )
 def test_an_indexed_field_keeps_its_query_quiet(tmp_path: Path, field: str, tagged: str) -> None:

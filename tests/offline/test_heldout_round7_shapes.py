@@ -173,6 +173,7 @@ class Form(models.Model):
 class Question(models.Model):
     form = models.ForeignKey(Form, on_delete=models.CASCADE)
     kind = models.CharField(max_length=20)
+    label = models.CharField(max_length=80)
     order = models.IntegerField()
 """
 FK_VIEWS = """\
@@ -186,8 +187,8 @@ def questions(request, form_id):
     return JsonResponse({"ids": [q.id for q in rows]})
 
 
-def by_kind(request, kind):
-    rows = Question.objects.filter(kind=kind).order_by("order")
+def by_label(request, label):
+    rows = Question.objects.filter(label=label).order_by("order")
     return JsonResponse({"ids": [q.id for q in rows]})
 """
 
@@ -203,7 +204,7 @@ def test_one_parents_rows_found_by_its_foreign_key_index(tmp_path: Path) -> None
         },
     )
     titles = [s.title for s in collect([str(root)], ["index"])]
-    assert titles == ["Add an index on question (kind, order)"]
+    assert titles == ["Add an index on question (label, order)"]
 
 
 MAIL_AND_FETCH = """\

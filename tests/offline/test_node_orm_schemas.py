@@ -240,6 +240,7 @@ module.exports = (sequelize) => {
   sequelize.define("ticket", {
     code: { type: DataTypes.STRING, unique: true },
     state: DataTypes.STRING,
+    reference: DataTypes.STRING,
     ownerId: { type: DataTypes.INTEGER, allowNull: false },
   });
 };
@@ -281,8 +282,8 @@ async function recent(page, since) {
   return Visit.count({ where: { page } }); // BKD101 page_visits (page)
 }
 
-async function close(state) {
-  return models.ticket.update({ state: "closed" }, { where: { state, [Op.or]: [] } }); // BKD101 tickets (state)
+async function close(reference) {
+  return models.ticket.update({ state: "closed" }, { where: { reference, [Op.or]: [] } }); // BKD101 tickets (reference)
 }
 """
 
@@ -323,10 +324,10 @@ def test_each_sequelize_edit_applied_removes_its_suggestion(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ("{ timestamps: true }", '{ timestamps: true, indexes: [{ fields: ["state"] }] }'),
-        ("{ timestamps: true, }", '{ timestamps: true, indexes: [{ fields: ["state"] }], }'),
-        ("{}", '{ indexes: [{ fields: ["state"] }] }'),
-        ("{ indexes: [] }", '{ indexes: [{ fields: ["state"] }] }'),
+        ("{ timestamps: true }", '{ timestamps: true, indexes: [{ fields: ["queue"] }] }'),
+        ("{ timestamps: true, }", '{ timestamps: true, indexes: [{ fields: ["queue"] }], }'),
+        ("{}", '{ indexes: [{ fields: ["queue"] }] }'),
+        ("{ indexes: [] }", '{ indexes: [{ fields: ["queue"] }] }'),
     ],
 )
 def test_sequelize_options_take_the_index(tmp_path: Path, options: str, expected: str) -> None:
@@ -334,8 +335,8 @@ def test_sequelize_options_take_the_index(tmp_path: Path, options: str, expected
     model = tmp_path / "model.js"
     model.write_text(
         'const Sequelize = require("sequelize");\n'
-        f'const Job = sequelize.define("job", {{ state: Sequelize.STRING }}, {options});\n'
-        "Job.findAll({ where: { state: 'queued' } });\n"
+        f'const Job = sequelize.define("job", {{ queue: Sequelize.STRING }}, {options});\n'
+        "Job.findAll({ where: { queue: 'mail' } });\n"
     )
     (found,) = _suggest(tmp_path, model)
     _apply(found)
@@ -369,9 +370,9 @@ export async function late(since: Date) {
   return getRepository(Order).find({ where: { placedAt: MoreThan(since) }, order: { placedAt: "DESC" } }); // BKD101 orders (placedAt)
 }
 
-export async function byState(states: string[]) {
+export async function byReference(references: string[]) {
   const orders = dataSource.getRepository(Order);
-  return orders.findOneBy({ state: In(states) }); // BKD101 orders (state)
+  return orders.findOneBy({ reference: In(references) }); // BKD101 orders (reference)
 }
 """
 

@@ -169,12 +169,12 @@ NODE_GO_EXAMPLES: dict[str, tuple[Example, ...]] = {
             text='package main\n\nimport "gorm.io/gorm"\n\n'
             + "type Order struct {\n"
             + "\tID     uint\n"
-            + '\tStatus string `json:"status"`\n'
+            + '\tEmail  string `json:"email"`\n'
             + "}\n\n"
             + "func migrate(db *gorm.DB) { db.AutoMigrate(&Order{}) }\n\n"
-            + "func open(db *gorm.DB) {\n"
+            + "func byEmail(db *gorm.DB) {\n"
             + "\tvar ids []int\n"
-            + '\tdb.Raw("SELECT id FROM orders WHERE status = ?", "open").Scan(&ids)\n'
+            + '\tdb.Raw("SELECT id FROM orders WHERE email = ?", "a@example.com").Scan(&ids)\n'
             + "}\n",
         ),
         Example(

@@ -403,7 +403,7 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
-    if _constant_lookup(call, _signed_in_user_names(facts, call)) or _checked_exists(
+    if _constant_lookup(call, _server_known_names(facts, call)) or _checked_exists(
         facts, call, model
     ):
         # ``Team.objects.get(name="Support")``: a row the server itself expects; its absence
@@ -429,25 +429,47 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
 
 
 def _constant_lookup(call: ast.Call, users: frozenset[str] = frozenset()) -> bool:
-    """Every value the lookup is by is a constant (``"Support"``, ``Vote.NOT_ALLOWED``) or the
-    signed-in user (``request.user``, ``request.user.id``, a local bound to it): nothing the
-    client sends."""
+    """Every value the lookup is by is a constant (``"Support"``, ``Vote.NOT_ALLOWED``), the
+    app's configuration (``settings.DEF_BASELINE["executable"]``), the signed-in user
+    (``request.user``, ``request.user.id``, a local bound to it) or read from another row
+    (``proj.default_branch`` of a queried project): nothing the client sends. A miss there is
+    the server's misconfiguration or broken data, which a 404 would hide."""
     values = [*call.args, *(k.value for k in call.keywords)]
-    return bool(values) and all(_fixed_value(v, users | {"request.user"}) for v in values)
+    fixed = users | {"request.user", "settings"}
+    return bool(values) and all(_fixed_value(v, fixed) for v in values)
 
 
-def _signed_in_user_names(facts: ModuleFacts, call: ast.Call) -> frozenset[str]:
-    """Locals of the call's function bound to ``request.user`` (``username = request.user``)."""
+def _server_known_names(facts: ModuleFacts, call: ast.Call) -> frozenset[str]:
+    """Locals of the call's function bound to ``request.user`` (``username = request.user``)
+    or to rows the server read itself (``exe = Executable.objects.get(...)``, ``for proj in
+    Project.objects.filter(...)``): their attributes are data, not the client's input."""
     func = facts.source.function_of(call)
     if func is None:
         return frozenset()
-    return frozenset(
-        target.id
-        for node in facts.source.nodes_of(func)
-        if isinstance(node, ast.Assign) and dotted(node.value) == "request.user"
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    )
+    out: set[str] = set()
+    # In source order, so a row read by a name bound before it counts (``exe`` then
+    # ``exe.project.default_branch``).
+    for node in sorted(
+        (n for n in facts.source.nodes_of(func) if isinstance(n, ast.Assign | ast.For)),
+        key=lambda n: (n.lineno, n.col_offset),
+    ):
+        if isinstance(node, ast.Assign) and (
+            dotted(node.value) == "request.user" or _queried_by_fixed(node.value, out)
+        ):
+            out.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.For) and _queried_by_fixed(node.iter, out):
+            out.update(t.id for t in ast.walk(node.target) if isinstance(t, ast.Name))
+    return frozenset(out)
+
+
+def _queried_by_fixed(node: ast.expr, known: set[str]) -> bool:
+    """``Model.objects.get(name=settings.DEF_EXECUTABLE)`` / ``.filter(track=True)``: rows the
+    server picks itself. A row looked up by the client's id is not one."""
+    if not (isinstance(node, ast.Call) and ".objects." in f"{dotted(node.func)}."):
+        return False
+    values = [*node.args, *(k.value for k in node.keywords)]
+    fixed = frozenset(known | {"request.user", "settings"})
+    return all(_fixed_value(v, fixed) for v in values)
 
 
 def _checked_exists(facts: ModuleFacts, call: ast.Call, model: str) -> bool:
@@ -472,6 +494,10 @@ def _fixed_value(node: ast.expr, users: frozenset[str]) -> bool:
     if isinstance(node, ast.Constant):
         return True
     name = dotted(node)
+    if name.startswith("request.") and not name.startswith("request.user"):
+        return False  # ``request.GET``: the client's, however it is spelt
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        return _fixed_value(node.value, users)  # ``settings.DEF_BASELINE["executable"]``
     if name.split(".")[-1].isupper():
         return True
     return any(name == user or name.startswith(f"{user}.") for user in users)

@@ -23,7 +23,7 @@ from .migrations import migration_step, new_migration
 from .pysource import Source
 from .queries import FoundQuery
 from .schema import Schema, Table, is_private_copy
-from .small_tables import rare_read, small_table
+from .small_tables import narrows, rare_read, small_table
 
 MAX_INDEX_COLUMNS = 3
 PROBE = "proposed_index"  # its name in the plans the rationale shows
@@ -80,6 +80,8 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
         return None
     if all(known[c].boolean for c in cols):
         return None  # a flag has two values: an index on it alone rarely narrows anything
+    if not narrows(shape, table):
+        return None
     return cols
 
 

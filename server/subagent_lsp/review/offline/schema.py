@@ -47,6 +47,15 @@ class Column:
     helper: str = ""  # built by a project function (``reference_col(...)``): its name
     flag: str = ""  # the text that indexes it at ``call_end`` (default: by the table's origin)
     boolean: bool = False
+    choices: bool = False  # Django ``choices=``: a handful of values
+
+    @property
+    def few_values(self) -> bool:
+        """A flag, an enum or a choice: an index on it alone narrows little."""
+        return self.boolean or self.choices or bool(_FEW_VALUED_TYPES.search(self.type))
+
+
+_FEW_VALUED_TYPES = re.compile(r"bool|enum|choice", re.I)
 
 
 @dataclass
@@ -445,6 +454,10 @@ def _ddl_call(source: Source, call: ast.Call, schema: Schema) -> None:
             table.anchor_indent = source.indent_of(call.lineno - 1)
             table.anchor_receiver = receiver
         schema.add(table)
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in call.keywords if kw.arg == name), None)
 
 
 def _keywords(call: ast.Call) -> dict[str, object]:
@@ -905,10 +918,12 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
             call_end=_paren(source, value),
             call_has_args=bool(value.args or value.keywords),
             boolean=func.endswith("BooleanField"),
+            choices=any(kw.arg == "choices" for kw in value.keywords),
         )
-        if is_fk and value.args:
-            # ``ForeignKey("auth.User", ...)`` / ``ForeignKey(Team, ...)``: what it points at
-            column.references = dotted(value.args[0]) or str(getattr(value.args[0], "value", ""))
+        target_model = value.args[0] if value.args else _keyword(value, "to")
+        if is_fk and target_model is not None:
+            # ``ForeignKey("auth.User", ...)`` / ``ForeignKey(to=Team, ...)``: what it points at
+            column.references = dotted(target_model) or str(getattr(target_model, "value", ""))
         fields[target] = column
     bases = tuple(dotted(b).split(".")[-1] for b in cls.bases if dotted(b))
     if abstract:

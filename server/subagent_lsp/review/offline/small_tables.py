@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 import re
 
-from .schema import Table
+from .schema import Column, Table
+from .sql import QueryShape
 
 # Words in a table's (or model's) name that mean configuration an admin edits, tens of rows:
 # menus, a dashboard's entries, settings, product types and attributes, categories, roles,
-# OAuth providers, plugins, departments, forums and their moderators. A word of
+# OAuth providers, plugins, departments, forums and their moderators, record templates. A word of
 # the second list (the things that grow with use) in the same name wins: ``user_roles``.
 _CONFIG_WORDS = (
     "menu",
@@ -34,6 +35,7 @@ _CONFIG_WORDS = (
     "department",
     "forum",
     "moderator",
+    "template",
 )
 _GROWING_WORDS = (
     "user",
@@ -77,3 +79,52 @@ def small_table(table: Table, cols: list[str]) -> str | None:
 def rare_read(path: str) -> bool:
     """A query only a sitemap or a feed reads: crawlers, rarely, and the pages are cached."""
     return os.path.basename(path) in _RARE_READERS
+
+
+# Columns whose name says they take a handful of values: a status, a type, a flag.
+_FEW_VALUED_NAME = re.compile(
+    r"(^|_)(status|state|type|kind|visibility|level|priority|mode|role|gender|lang|language"
+    r"|locale|currency|active|enabled|disabled|deleted|archived|published|visible|hidden|open"
+    r"|closed|public|private|draft|featured|default)$|^(is|has|can|should)_",
+    re.I,
+)
+# Names of columns that hold a moment: what a feed or a timeline is sorted by.
+_TIME_NAME = re.compile(
+    r"(^|_)(created|updated|modified|timestamp|time|date|datetime|start|end|started|ended"
+    r"|expires|expiry|seen|sent|published|posted)(_at|_on|_date|_time)?$|_(at|on)$",
+    re.I,
+)
+_QUEUE_WORDS = ("task", "job", "queue", "outbox")
+
+
+def _few_valued(column: Column) -> bool:
+    return column.few_values or bool(_FEW_VALUED_NAME.search(column.name))
+
+
+def _moment(column: Column) -> bool:
+    return bool(re.search(r"date|time", column.type, re.I) or _TIME_NAME.search(column.name))
+
+
+def _queue(table: Table) -> bool:
+    words = {w.lower() for name in (table.name, table.model or "") for w in _WORD.findall(name)}
+    return any(w.startswith(_QUEUE_WORDS) for w in words)
+
+
+def narrows(shape: QueryShape, table: Table) -> bool:
+    """Whether the query narrows by something an index can make cheap. Judged on real apps,
+    reviewers rejected the rest: a status or type alone (``proposal.status``, ``nodes.status``;
+    a handful of values, so most rows still match), and a whole table sorted by its name or
+    position (a list page of tens of services, forums or children). A filter on a column of
+    many values narrows; a range on anything narrows; a status in a queue (tasks, jobs) narrows
+    to the few pending rows; a sort helps a table that grows when it is by a moment (the
+    newest posts first, the newest paid orders first)."""
+    known = table.columns
+    if any(not _few_valued(known[c]) for c in shape.eq):
+        return True
+    if any(not _few_valued(known[c]) for c in shape.ranges):
+        return True
+    if shape.eq and _queue(table):
+        return True  # polling a queue for its few pending rows among the many done ones
+    # Only few-valued equalities, or none: a sort by a moment still saves reading and sorting
+    # every matching row for a page (the newest paid orders first); a status alone does not.
+    return bool(shape.order_by) and all(_moment(known[c]) for c in shape.order_by)

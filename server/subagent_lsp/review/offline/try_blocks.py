@@ -32,3 +32,23 @@ def caught(node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str]) -> bool:
             return False
         child, current = current, up.get(current)
     return False
+
+
+_FORM_CHECKS = ("is_valid", "validate_on_submit", "validate")
+
+
+def validated_by_form(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """Inside ``if form.is_valid():`` (Django) or ``if form.validate_on_submit():`` (WTForms):
+    the form has checked the request's fields the branch reads (a ChoiceField's amount, a
+    QuerySelectField's id), so converting or looking them up there does not fail on them."""
+    current: ast.AST | None = node
+    child: ast.AST | None = None
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.If) and child in current.body:
+            test = current.test
+            tests = test.values if isinstance(test, ast.BoolOp) else [test]
+            for t in tests:
+                if isinstance(t, ast.Call) and dotted(t.func).rsplit(".", 1)[-1] in _FORM_CHECKS:
+                    return True
+        child, current = current, up.get(current)
+    return False

@@ -19,6 +19,7 @@ from .frameworks import (
 )
 from .pyedits import ensure_imports, insert_before_line, replace_statement, statement_lines
 from .pysource import Source, dotted
+from .try_blocks import validated_by_form
 
 _VALIDATING = {"model_validate", "model_validate_json", "parse_obj", "validate", "load", "is_valid"}
 _CONVERTERS = {"int": "int", "float": "float", "str": "str", "bool": "bool"}
@@ -485,6 +486,8 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         # Only a handler for ValueError (or broader) catches a malformed number; one for
         # TypeError or KeyError catches a missing value, not ``?page=abc``.
         if source_name is None or caught(node, facts.up, {"ValueError"}):
+            continue
+        if validated_by_form(node, facts.up):
             continue
         suggestion = _conversion_fix(facts, route, node, inner, kind, source_name)
         if suggestion is not None:
