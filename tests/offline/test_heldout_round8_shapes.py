@@ -5,9 +5,12 @@ the form has validated the field; the same shapes that reviewers accepted still 
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
+
+from .applied import apply_suggestion
 
 DJANGO = '[project]\nname = "site"\ndependencies = ["django"]\n'
 
@@ -206,3 +209,52 @@ def test_no_conversion_guard_where_the_form_validated_the_field(tmp_path: Path) 
         if s.code == "BKD202"
     ]
     assert found == [("BKD202", 18)]
+
+
+FASTAPI = '[project]\nname = "api"\ndependencies = ["fastapi"]\n'
+DEPENDENCIES = """\
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI
+
+app = FastAPI()
+
+
+def parse_start(start: str | None = None):
+    if not start:
+        return datetime.utcnow()
+    return datetime.fromisoformat(start)
+
+
+def parse_limit(limit: int = 10):
+    return limit
+
+
+def unused(text: str):
+    return datetime.fromisoformat(text)
+
+
+StartDep = Annotated[datetime, Depends(parse_start)]
+
+
+@app.get("/usage")
+def usage(start: StartDep, limit: int = Depends(parse_limit)):
+    return {"since": start.isoformat(), "limit": limit}
+"""
+
+
+def test_a_dependency_converting_a_text_query_parameter(tmp_path: Path) -> None:
+    for rel, text in {"pyproject.toml": FASTAPI, "api/main.py": DEPENDENCIES}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    found = [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD202"]
+    # parse_start is FastAPI's to call (Depends) and gets any string; a function nothing
+    # routes to is not a request path.
+    assert [(s.title, s.span.start.line + 1) for s in found] == [
+        ("Guard the conversion of `start`", 12)
+    ]
+    text = apply_suggestion(found[0])[str(tmp_path / "api/main.py")]
+    ast.parse(text)
+    assert 'raise HTTPException(status_code=400, detail="start must be a date") from None' in text
+    assert "from fastapi import Depends, FastAPI, HTTPException" in text

@@ -14,6 +14,7 @@ from .pyedits import ensure_imports, wrap_in_try
 from .pysource import dotted
 
 _CONVERSIONS = ("int", "float")
+_DATE_PARSERS = ("fromisoformat", "strptime")
 # A statement the fix can wrap in a try (not a def, a loop or a with block).
 _SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return)
 
@@ -26,12 +27,8 @@ def fastapi_conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     done: set[int] = set()
     src = facts.source
     for node in src.nodes_of(route.func):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in _CONVERSIONS
-            and len(node.args) == 1
-        ):
+        what = _conversion(node)
+        if what is None:
             continue
         param = _from_text_parameter(node.args[0], text_params, facts.up)
         if param is None or caught(node, facts.up, {"ValueError", "TypeError"}):
@@ -40,13 +37,11 @@ def fastapi_conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if not isinstance(stmt, _SIMPLE) or id(stmt) in done:
             continue
         done.add(id(stmt))
+        many = "a list of numbers" if what == "a number" else "a list of dates"
+        detail = f"{param} must be {many if _split(node.args[0], facts.up) else what}"
         handler = [
             "except ValueError:",
-            "    raise HTTPException("
-            f'status_code=400, detail="{param} must be a list of numbers") from None'
-            if _split(node.args[0], facts.up)
-            else f'    raise HTTPException(status_code=400, detail="{param} must be a number")'
-            " from None",
+            f'    raise HTTPException(status_code=400, detail="{detail}") from None',
         ]
         edits = [
             *ensure_imports(src, [("fastapi", "HTTPException")]),
@@ -60,12 +55,47 @@ def fastapi_conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
                 src.span(node),
                 f"Guard the conversion of `{param}`",
                 f"`{param}` is declared as text, so FastAPI accepts any string and "
-                f"`{dotted(node.func)}()` raises ValueError (a 500) on one that is not a number; "
+                f"`{dotted(node.func)}()` raises ValueError (a 500) on one that is not {what}; "
                 "catching it answers 400 with FastAPI's HTTPException.",
                 tuple(edits),
             )
         )
     return out
+
+
+def _conversion(node: ast.AST) -> str | None:
+    """What a call turns text into, when a malformed text makes it raise ValueError:
+    ``int(x)``, ``float(x)``, ``datetime.fromisoformat(x)``, ``datetime.strptime(x, fmt)``."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    if isinstance(node.func, ast.Name) and node.func.id in _CONVERSIONS and len(node.args) == 1:
+        return "a number"
+    if isinstance(node.func, ast.Attribute) and node.func.attr in _DATE_PARSERS:
+        return "a date"
+    return None
+
+
+def dependencies(facts: ModuleFacts) -> list[Route]:
+    """The module's functions FastAPI calls through ``Depends(parse_start_date)``: their
+    parameters are query parameters too, and an error they raise is the request's."""
+    names = {
+        node.args[0].id
+        for module in facts.source.modules
+        for node in ast.walk(module)
+        if isinstance(node, ast.Call)
+        and dotted(node.func).split(".")[-1] == "Depends"
+        and node.args
+        and isinstance(node.args[0], ast.Name)
+    }
+    routed = {id(r.func) for r in facts.routes}
+    return [
+        Route(node, "fastapi")
+        for module in facts.source.modules
+        for node in module.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name in names
+        and id(node) not in routed
+    ]
 
 
 def _text_parameters(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:

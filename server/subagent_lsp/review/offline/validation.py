@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..suggestion import Edit, Suggestion
 from .django_views import request_attr
-from .fastapi_conversions import fastapi_conversions
+from .fastapi_conversions import dependencies, fastapi_conversions
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -47,6 +47,9 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
+    if "fastapi" in facts.frameworks:
+        for dependency in dependencies(facts):
+            out.extend(fastapi_conversions(facts, dependency))
     out.extend(_helper_conversions(facts))
     return out
 
