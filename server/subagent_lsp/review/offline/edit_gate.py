@@ -77,9 +77,15 @@ def _whole(text: str) -> ast.Module | None:
         return None
 
 
-def still_parses(file: _File, edits: list[TextEdit], version: Version) -> bool:
+_Region = tuple[int, int, tuple[TextEdit, ...]]
+
+
+def still_parses(
+    file: _File, edits: list[TextEdit], version: Version, seen: dict[_Region, bool] | None = None
+) -> bool:
     """Each stretch of the file the edits touch (an import at the top and a guard in a
-    function are two) parses again with the edits applied."""
+    function are two) parses again with the edits applied. ``seen``: verdicts on stretches
+    already parsed with the same edits (the import many suggestions of a module share)."""
     if file.blocks is None:
         return True  # it did not parse before: not the edit's fault
     last_line = max(len(file.lines) - 1, 0)
@@ -91,7 +97,14 @@ def still_parses(file: _File, edits: list[TextEdit], version: Version) -> bool:
             regions[-1] = (first, max(previous_end, end), [*grouped, edit])
         else:
             regions.append((start, end, [edit]))
-    return all(_region_parses(file, *region, version) for region in regions)
+    seen = {} if seen is None else seen
+    for start, end, grouped in regions:
+        key = (start, end, tuple(grouped))
+        if key not in seen:
+            seen[key] = _region_parses(file, start, end, grouped, version)
+        if not seen[key]:
+            return False
+    return True
 
 
 def _region_parses(
@@ -123,6 +136,7 @@ def parse_safe(
     disk, once."""
     own = os.path.abspath(path)
     files: dict[str, _File | None] = {}
+    verdicts: dict[str, dict[_Region, bool]] = defaultdict(dict)
     kept: list[Suggestion] = []
     for suggestion in suggestions:
         by_path: dict[str, list[TextEdit]] = defaultdict(list)
@@ -140,7 +154,7 @@ def parse_safe(
                     other = read_utf8(name)
                     files[name] = _File(other, _whole(other)) if other is not None else None
             file = files[name]
-            if file is not None and not still_parses(file, edits, version):
+            if file is not None and not still_parses(file, edits, version, verdicts[name]):
                 broken = name
                 break
         if broken is None:
