@@ -176,6 +176,18 @@ def _parser() -> argparse.ArgumentParser:
         help="with --agent: print each request exactly as it would be sent (system prompt, "
         "messages, tools; secrets shown redacted) and send nothing",
     )
+    together = suggest.add_mutually_exclusive_group()
+    together.add_argument(
+        "--diff",
+        action="store_true",
+        help="print one patch of every suggestion applied together (each computed on the "
+        "text the earlier ones left); what was applied or skipped goes to stderr",
+    )
+    together.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply every suggestion together and write the files that change",
+    )
     rules = command("rules", "print the rules reference (docs/rules.md)")
     rules.add_argument("--format", choices=("markdown", "json"), default="markdown")
     rule = command("rule", "explain a rule: `subagent-lsp rule AGT020`")

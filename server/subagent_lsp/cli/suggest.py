@@ -10,15 +10,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from ..definitions.document import split_lines
 from ..definitions.findings import TextEdit
 from ..definitions.fixes import apply_edits
 from ..policy import Policy
 
 if TYPE_CHECKING:
     from ..config import Settings
-from ..review.offline.engine import analyze, is_backend_file, workspace_root
-from ..review.offline.indexes import one_per_index
+from ..review.offline.compose import analyze_files
+from ..review.offline.engine import is_backend_file, workspace_root
 from ..review.offline.not_sources import DEFAULT_NOT_SOURCES
 from ..review.offline.schema import SKIP_DIRS
 from ..review.project import Projects
@@ -40,26 +39,23 @@ def backend_files(paths: Iterable[str]) -> list[str]:
     return out
 
 
+def open_projects(paths: Sequence[str], not_sources: Sequence[str]) -> Projects:
+    """The projects of ``paths``, their schemas read once."""
+    projects = Projects(not_sources=not_sources)
+    projects.scan(
+        sorted({workspace_root(p) for p in paths} | {p for p in paths if os.path.isdir(p)})
+    )
+    return projects
+
+
 def collect(
     paths: Sequence[str],
     kinds: Iterable[str] | None = None,
     policy: Policy | None = None,
     not_sources: Sequence[str] = DEFAULT_NOT_SOURCES,
 ) -> list[Suggestion]:
-    policy = policy or Policy()
-    projects = Projects(not_sources=not_sources)
-    projects.scan(
-        sorted({workspace_root(p) for p in paths} | {p for p in paths if os.path.isdir(p)})
-    )
-    schema = projects.schemas.schema()
-    out: list[Suggestion] = []
-    for path in backend_files(paths):
-        text = read_utf8(path)
-        if text is None:
-            continue
-        found = analyze(path, text, schema, kinds, project=projects.of(path))
-        out.extend(policy.apply(path, split_lines(text), found))
-    return one_per_index(out)
+    projects = open_projects(paths, not_sources)
+    return analyze_files(projects, backend_files(paths), kinds, policy)
 
 
 def _display(path: str) -> str:
@@ -158,6 +154,20 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ConfigError as exc:  # not TOML: what it turns off is unknown, so nothing is shown
         err.write(f"subagent-lsp: {exc}\n")
         return EXIT_USAGE
+    together = (
+        "--diff"
+        if getattr(args, "diff", False)
+        else "--fix"
+        if getattr(args, "fix", False)
+        else None
+    )
+    if together and (args.agent or args.format == "json"):
+        other = "--agent" if args.agent else "--format json"
+        err.write(
+            f"subagent-lsp: {together} applies the offline engine's suggestions together and "
+            f"prints a patch or writes files; it does not combine with {other}.\n"
+        )
+        return EXIT_USAGE
     dry_run = getattr(args, "dry_run", False)
     if dry_run and not args.agent:
         err.write("subagent-lsp: --dry-run shows what --agent would send; add --agent.\n")
@@ -166,6 +176,10 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return run_agent_suggest(
             args.paths, kinds, args.format, out, err, settings, dry_run=dry_run
         )
+    if together:
+        from .suggest_all import run_compose
+
+        return run_compose(args.paths, kinds, settings, together == "--fix", out, err)
     suggestions = collect(args.paths, kinds, settings.options.policy, settings.not_sources)
     if args.format == "json":
         json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)

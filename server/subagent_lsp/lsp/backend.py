@@ -19,14 +19,17 @@ from lsprotocol import types
 from ..definitions.findings import Position
 from ..review import describe
 from ..review.agent_setup import agent_enabled
+from ..review.offline.compose import compose, line_edits
 from ..review.offline.engine import analyze_file, is_backend_file
 from ..review.offline.foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
+from ..review.project import Projects
 from ..review.scope import scope_of
 from ..review.selection import in_scope, on_lines
 from ..review.suggestion import SOURCE, Suggestion
 from . import convert
 from .edits import EditBuilder
 from .feature import Client, LanguageFeature, wants
+from .fixes import FIX_ALL
 from .state import OpenDoc, State
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,10 @@ DEBOUNCE_SECONDS = 0.25
 # pauses for this long, so a burst of keystrokes costs their analyses once, not per key.
 OTHERS_DEBOUNCE_SECONDS = 1.0
 ASK_KIND = types.CodeActionKind.RefactorRewrite
+# "Apply all" once a file has two suggestions: with one, its quick fix is the same edit.
+FIX_ALL_AT_LEAST = 2
+FIX_ALL_FAMILY = types.CodeActionKind.SourceFixAll.value
+FIX_ALL_DATA = "fixAllBackend"
 CODE_FILES = (".py", ".sql", *FOREIGN_SUFFIXES)
 
 
@@ -243,9 +250,68 @@ class Backend(LanguageFeature):
                         edit=EditBuilder(self.state).suggestions([s]).build(),
                     )
                 )
+        if len(suggestions) >= FIX_ALL_AT_LEAST and wants(only, FIX_ALL, FIX_ALL_FAMILY):
+            action = self._fix_all_action(entry, len(suggestions), eager=bool(only))
+            if action is not None:
+                actions.append(action)
         if wants(only, ASK_KIND.value, "refactor") and not agent_enabled(self.state.settings):
             actions.extend(self._offline_asks(entry, suggestions, lo, hi))
         return actions
+
+    # --- every suggestion of a file at once ---------------------------------------------
+
+    def _fix_all_action(self, entry: OpenDoc, count: int, eager: bool) -> types.CodeAction | None:
+        """ "Apply all": its edit is composed when asked for explicitly (``source.fixAll``, on
+        save) or by a client that cannot resolve it later; else on codeAction/resolve, so a
+        lightbulb does not compose on every cursor move."""
+        action = types.CodeAction(
+            title=f"Apply all backend suggestions in this file ({count})",
+            kind=FIX_ALL,
+            data={FIX_ALL_DATA: entry.uri, "version": entry.version},
+        )
+        if eager or not self.client.resolves_edits():
+            action.edit = self.fix_all(entry)
+            if action.edit is None:
+                return None
+        return action
+
+    async def resolve_fix_all(self, action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else {}
+        entry = self.state.open.get(str(data.get(FIX_ALL_DATA)))
+        if entry is None or entry.version != data.get("version"):
+            return action  # the document moved on: no edit for a text it was not made for
+        loop = asyncio.get_running_loop()
+        action.edit = await loop.run_in_executor(None, self.fix_all, entry)
+        return action
+
+    def fix_all(self, entry: OpenDoc) -> types.WorkspaceEdit | None:
+        """Every suggestion of the document applied together (review/offline/compose.py), on
+        a copy of the project model: the texts it imagines never reach the real one."""
+        state = self.state
+        projects = Projects(state.schema.copy(), state.projects.folders, state.projects.not_sources)
+        texts = {
+            e.path: e.text
+            for e in state.open.values()
+            if e.kind is None and is_backend_file(e.path)
+        }
+        try:
+            composed = compose(
+                projects, [entry.path], policy=state.settings.options.policy, texts=texts
+            )
+        except Exception:
+            log.exception("composing the suggestions of %s failed", entry.path)
+            return None
+        changed = composed.changed()
+        if not changed:
+            return None
+        builder = EditBuilder(state, pinned=entry)
+        for path, after in changed.items():
+            before = composed.before.get(path)
+            if before is None:
+                builder.create(path)
+            for edit in line_edits(before or "", after):
+                builder.replace(path, edit.span, edit.new_text)
+        return builder.build()
 
     def _offline_asks(
         self, entry: OpenDoc, suggestions: Sequence[Suggestion], lo: Position, hi: Position

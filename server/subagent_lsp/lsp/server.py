@@ -159,8 +159,9 @@ def code_action(
 async def code_action_resolve(
     ls: AgentLanguageServer, params: types.CodeAction
 ) -> types.CodeAction:
-    """The agent is called here, when the client asks for the edit (cancellable)."""
-    return await ls.session.agent.resolve(params)
+    """The agent is called here, when the client asks for the edit (cancellable); "apply all
+    backend suggestions" is composed here."""
+    return await ls.session.resolve_action(params)
 
 
 @server.command(ASK_COMMAND)

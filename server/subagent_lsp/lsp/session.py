@@ -14,7 +14,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .agent_actions import AgentActions
-from .backend import Backend
+from .backend import FIX_ALL_DATA, Backend
 from .completion import Completions
 from .configuration import Configuration
 from .diagnostics import Diagnostics
@@ -126,6 +126,12 @@ class Session:
         if all(a is None for a in answers):
             return None
         return [action for answer in answers for action in answer or []]
+
+    async def resolve_action(self, action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else {}
+        if FIX_ALL_DATA in data:
+            return await self.backend.resolve_fix_all(action)
+        return await self.agent.resolve(action)
 
     def entry(self, uri: str) -> OpenDoc | None:
         return self.state.entry(uri)

@@ -171,6 +171,12 @@ class Project:
         """Where calls lead is read again (a function changed somewhere)."""
         self._upstream = None
 
+    def text(self, path: str) -> str | None:
+        """A file's text as the project has it: an open document's, else the disk's."""
+        path = os.path.abspath(path)
+        text = self._texts.get(path)
+        return text if text is not None else read_utf8(path)
+
     def source(self, path: str) -> Source | None:
         """A project module, parsed once per text (an open document's, else the file's)."""
         path = os.path.abspath(path)

@@ -14,6 +14,7 @@ import bisect
 import logging
 import os
 from collections import defaultdict
+from collections.abc import Callable
 
 from ...definitions.document import split_lines
 from ...definitions.findings import Position, Span, TextEdit
@@ -130,10 +131,11 @@ def parse_safe(
     text: str,
     version: Version,
     source: Source | None = None,
+    read: Callable[[str], str | None] = read_utf8,
 ) -> list[Suggestion]:
     """``suggestions`` without those whose edits break a Python file; ``text`` is the current
-    text of the file at ``path`` (``source``: its parse, when whole), the others are read from
-    disk, once."""
+    text of the file at ``path`` (``source``: its parse, when whole), the others are read with
+    ``read`` (from disk, or an open document's text), once."""
     own = os.path.abspath(path)
     files: dict[str, _File | None] = {}
     verdicts: dict[str, dict[_Region, bool]] = defaultdict(dict)
@@ -151,7 +153,7 @@ def parse_safe(
                     tree = source.modules[0] if source is not None and whole else _whole(text)
                     files[name] = _File(text, tree)
                 else:
-                    other = read_utf8(name)
+                    other = read(name)
                     files[name] = _File(other, _whole(other)) if other is not None else None
             file = files[name]
             if file is not None and not still_parses(file, edits, version, verdicts[name]):

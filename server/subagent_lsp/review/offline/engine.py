@@ -172,7 +172,9 @@ def analyze_file(
         version = project.target_python()
     else:
         version = target_python(root or os.path.dirname(os.path.abspath(path)))
-    out = parse_safe(out, path, text, version, source)
+    # Another file the edits touch is read as the project has it (an open document's text).
+    read = project.text if project is not None else read_utf8
+    out = parse_safe(out, path, text, version, source, read)
     if off_request:
         out = [
             s for s in out if s.path != path or not is_off_request(off_request, s.span.start.line)

@@ -319,6 +319,9 @@ def _meta_indexes_edits(table: Table, source: Source, index: str) -> list[Edit] 
         at = Position(table.class_body_end + 1, 0)
         text = f"{eol}{indent}class {meta}:{eol}{indent}    indexes = [{index}]{eol}"
         return [Edit(table.path, Span(at, at), text)]
+    if table.meta_indexes_at is not None:  # a second index joins the list the first began
+        span = Span(table.meta_indexes_at, table.meta_indexes_at)
+        return [Edit(table.path, span, table.meta_indexes_text.format(index=index))]
     meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
     if "indexes" in meta_text:
         return None

@@ -86,6 +86,9 @@ class Table:
     class_body_end: int = 0  # ORM: last line of the class body
     class_indent: str = ""
     meta_line: int | None = None  # django: the line of `class Meta:`
+    # django: where a new ``models.Index`` joins the Meta's ``indexes = [...]``, and its text
+    meta_indexes_at: Position | None = None
+    meta_indexes_text: str = ""
     has_table_args: bool = False
     relationships: dict[str, Relationship] = field(default_factory=dict)  # ORM attribute -> it
     bases: tuple[str, ...] = ()  # ORM: the class's bases by name (columns come from mixins)
@@ -647,6 +650,22 @@ def _table_args_slot(source: Source, value: ast.expr | None, table: Table) -> No
     table.table_args_at, table.table_args_text = end, ", {index}"
 
 
+def _list_slot(source: Source, value: ast.expr) -> tuple[Position, str] | None:
+    """Where one more element goes in a literal list or tuple (``indexes = [...]``): after its
+    last element, else just inside the opening bracket; None for anything else (a name, a
+    concatenation), which no simple edit extends."""
+    if not isinstance(value, ast.List | ast.Tuple):
+        return None
+    if value.elts:
+        return source.end(value.elts[-1]), ", {index}"
+    start = source.start(value)
+    if isinstance(value, ast.Tuple) and not source.slice(source.span(value)).startswith("("):
+        return None
+    return Position(start.line, start.column + 1), "{index}," if isinstance(
+        value, ast.Tuple
+    ) else "{index}"
+
+
 def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) -> Column | None:
     func = dotted(value.func).split(".")[-1]
     helper = ""
@@ -854,6 +873,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
     fields: dict[str, Column] = {}
     db_table = None
     meta_line = None
+    indexes_slot: tuple[Position, str] | None = None
     abstract = False
     ordering: tuple[tuple[str, bool], ...] | None = None
     indexes: list[tuple[str, tuple[str, ...]]] = []
@@ -871,6 +891,8 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
                 elif target == "db_table" and isinstance(value, ast.Constant):
                     db_table = str(value.value)
                 elif target in ("indexes", "constraints") and value is not None:
+                    if target == "indexes":
+                        indexes_slot = _list_slot(source, value)
                     for call in ast.walk(value):
                         if isinstance(call, ast.Call):
                             fields_kw = {k.arg: k.value for k in call.keywords}
@@ -934,6 +956,8 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
     table.columns = fields
     table.indexes = indexes
     table.meta_line = meta_line
+    if indexes_slot is not None:
+        table.meta_indexes_at, table.meta_indexes_text = indexes_slot
     table.bases = bases
     table.ordering = ordering
     _class_frame(source, cls, table)
@@ -1043,6 +1067,15 @@ class SchemaCache:
             if path not in seen:
                 del self.files[path]
                 self._digests.pop(os.path.abspath(path), None)
+
+    def copy(self) -> SchemaCache:
+        """A cache of its own over what this one has read (the schemas themselves are not
+        changed by anyone: merging makes new ones), for texts that are only imagined."""
+        other = SchemaCache()
+        other.files = dict(self.files)
+        other.overrides = dict(self.overrides)
+        other._digests = dict(self._digests)
+        return other
 
     def read_from(self, path: str, text: str) -> Schema | None:
         """The schema the scan read from exactly this text of ``path`` (the CLI analyses each

@@ -1,0 +1,254 @@
+"""Every suggestion of some files applied together, composed by re-analysis.
+
+Each suggestion's edits are computed against the text the analysis saw, so two suggestions of
+one file both rewrite the same import line or both add a ``class Meta:`` to the same model;
+applied side by side they break the code. Instead of adjusting edits against each other (which
+would need to know what every rule's edit means), one suggestion is applied to in-memory texts,
+the project is told of the new texts, the file is analysed again, and the next suggestion is
+taken from that fresh analysis: its edits are computed against the text it will edit (the
+second ``get_object_or_404`` finds the import already there, the second index finds the Meta).
+
+A suggestion is known across analyses by its code, file, title and the text it points at
+(positions move as edits land). One whose edit does not make it go away, or whose result does
+not parse for the app's Python, is undone and skipped. No LSP types here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from ...definitions.document import span_text, split_lines
+from ...definitions.findings import Position, Span, TextEdit
+from ...definitions.fixes import apply_edits
+from ...policy import Policy
+from ...textfile import read_utf8
+from ..project import Projects
+from ..suggestion import Suggestion
+from .edit_gate import parses
+from .engine import analyze
+from .indexes import one_per_index
+
+# Each round analyses a file again: a file with hundreds of suggestions is composed up to here
+# and the rest said to be not tried, rather than keeping the editor (or CI) waiting.
+MAX_ROUNDS = 200
+
+Key = tuple[str, str, str, str]
+
+
+@dataclass
+class Composed:
+    """``before``: each changed file's text as it was (None: a file the edits create);
+    ``after``: its text with every applied suggestion."""
+
+    before: dict[str, str | None] = field(default_factory=dict)
+    after: dict[str, str] = field(default_factory=dict)
+    applied: list[Suggestion] = field(default_factory=list)
+    skipped: list[tuple[Suggestion, str]] = field(default_factory=list)
+    # Suggestions that went away with another one's edit (two queries wanting one index).
+    resolved: list[Suggestion] = field(default_factory=list)
+
+    def changed(self) -> dict[str, str]:
+        """The final text of each file whose text changed."""
+        return {p: t for p, t in self.after.items() if t != self.before.get(p)}
+
+
+def analyze_files(
+    projects: Projects,
+    files: Iterable[str],
+    kinds: Iterable[str] | None = None,
+    policy: Policy | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> list[Suggestion]:
+    """The suggestions of ``files`` as the user configured them (``texts``: the current text
+    of files that differ from the disk), one per index across them."""
+    policy = policy or Policy()
+    texts = texts or {}
+    kinds = list(kinds) if kinds is not None else None
+    schema = projects.schemas.schema()
+    out: list[Suggestion] = []
+    for path in files:
+        text = texts.get(os.path.abspath(path))
+        if text is None:
+            text = read_utf8(path)
+        if text is None:
+            continue
+        found = analyze(path, text, schema, kinds, project=projects.of(path))
+        out.extend(policy.apply(path, split_lines(text), found))
+    return one_per_index(out)
+
+
+class _Texts:
+    """The texts being composed: what each changed file was, and what it is now."""
+
+    def __init__(self, projects: Projects, texts: Mapping[str, str]) -> None:
+        self.projects = projects
+        self.now = {os.path.abspath(p): t for p, t in texts.items()}
+        self.before: dict[str, str | None] = {}
+
+    def text(self, path: str) -> str | None:
+        path = os.path.abspath(path)
+        if path in self.now:
+            return self.now[path]
+        return read_utf8(path)
+
+    def set(self, path: str, text: str | None) -> None:
+        """``text`` None: the file goes back to not existing (an undone new file)."""
+        path = os.path.abspath(path)
+        if path not in self.before:
+            self.before[path] = self.text(path)
+        if text is None:
+            self.now.pop(path, None)
+            self.projects.closed(path)
+            return
+        self.now[path] = text
+        self.projects.edited(path, text)  # its schema too: an added index is then known
+
+
+def key_of(suggestion: Suggestion, text: str | None) -> Key:
+    """What a suggestion is known by from one analysis to the next."""
+    pointed = ""
+    if text is not None:
+        try:
+            pointed = span_text(split_lines(text), suggestion.span)
+        except IndexError:
+            pointed = ""
+    return (suggestion.code, os.path.abspath(suggestion.path), suggestion.title, pointed)
+
+
+def compose(
+    projects: Projects,
+    files: Sequence[str],
+    kinds: Iterable[str] | None = None,
+    policy: Policy | None = None,
+    texts: Mapping[str, str] | None = None,
+    limit: int = MAX_ROUNDS,
+) -> Composed:
+    """Every suggestion of ``files`` applied, one at a time, each computed on the texts the
+    earlier ones left. ``texts``: open documents' texts, which stand for their files. Files
+    are taken in order, each until nothing of it is left to apply."""
+    kinds = list(kinds) if kinds is not None else None
+    state = _Texts(projects, texts or {})
+    for path, text in state.now.items():
+        projects.edited(path, text)
+    order = list(dict.fromkeys(os.path.abspath(f) for f in files))
+
+    def keyed(found: list[Suggestion]) -> list[tuple[Suggestion, Key]]:
+        return [(s, key_of(s, state.text(s.path))) for s in found]
+
+    def fresh(path: str) -> list[tuple[Suggestion, Key]]:
+        return keyed(analyze_files(projects, [path], kinds, policy, state.now))
+
+    first = keyed(analyze_files(projects, order, kinds, policy, state.now))
+    by_file: dict[str, list[tuple[Suggestion, Key]]] = defaultdict(list)
+    for s, key in first:
+        by_file[key[1]].append((s, key))
+    wanted: Counter[Key] = Counter(key for _, key in first)
+    done: Counter[Key] = Counter()  # applied, skipped or gone
+    skipped: Counter[Key] = Counter()
+    out = Composed()
+    # An analysis stays good until a text changes: the one a pick came from is the one its
+    # result is compared with, and the next pick's when nothing was applied meanwhile.
+    current: dict[str, list[tuple[Suggestion, Key]]] = dict(by_file)
+    rounds = 0
+    for path in [p for p in order if p in by_file]:
+        while True:
+            found = current.get(path)
+            if found is None:
+                found = current[path] = fresh(path)
+            pick = _next(found, wanted, done, skipped)
+            if pick is None:
+                break
+            suggestion, key = pick
+            seen = sum(1 for _, k in found if k == key)
+            why = f"not tried: more than {limit} suggestions"
+            if rounds < limit:
+                rounds += 1
+                broken, undo = _apply(suggestion, state, projects)
+                why = broken or "its edit did not make it go away"
+                if broken is None:
+                    current = {path: fresh(path)}
+                    if sum(1 for _, k in current[path] if k == key) < seen:
+                        done[key] += 1
+                        out.applied.append(suggestion)
+                        continue
+                    for where, old in undo.items():
+                        state.set(where, old)
+                    current = {}
+            done[key] += 1
+            skipped[key] += 1
+            out.skipped.append((suggestion, why))
+        # What is left of this file's first analysis went away with other suggestions' edits
+        # (its pick found none of it in the current text).
+        for s, key in by_file[path]:
+            if done[key] < wanted[key]:
+                done[key] += 1
+                out.resolved.append(s)
+    out.before = dict(state.before)
+    out.after = {p: state.now[p] for p in state.before if p in state.now}
+    return out
+
+
+def _next(
+    found: list[tuple[Suggestion, Key]],
+    wanted: Counter[Key],
+    done: Counter[Key],
+    skipped: Counter[Key],
+) -> tuple[Suggestion, Key] | None:
+    """The first suggestion of an analysis still to apply: of its key, the skipped ones are
+    still in the text, first (their edits undone); a key the first analysis did not have is an
+    edit's doing, never shown, so never applied."""
+    nth: Counter[Key] = Counter()
+    for s, key in found:
+        nth[key] += 1
+        if done[key] < wanted[key] and nth[key] > skipped[key]:
+            return s, key
+    return None
+
+
+def _apply(
+    suggestion: Suggestion, state: _Texts, projects: Projects
+) -> tuple[str | None, dict[str, str | None]]:
+    """Applies the suggestion's edits to the texts: why not, when that would break a Python
+    file that parsed, and the texts it replaced (to undo it)."""
+    by_path: dict[str, list[TextEdit]] = defaultdict(list)
+    for edit in suggestion.edits:
+        by_path[os.path.abspath(edit.path)].append(TextEdit(edit.span, edit.new_text))
+    new: dict[str, str] = {}
+    undo: dict[str, str | None] = {}
+    for path, edits in by_path.items():
+        before = state.text(path)
+        after = apply_edits(before or "", edits)
+        if path.endswith(".py"):
+            version = projects.of(path).target_python()
+            if not parses(after, version) and (before is None or parses(before, version)):
+                return (
+                    f"with the earlier edits it does not parse as Python "
+                    f"{version[0]}.{version[1]} in {os.path.basename(path)}",
+                    {},
+                )
+        new[path] = after
+        undo[path] = before
+    for path, text in new.items():
+        state.set(path, text)
+    return None, undo
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def line_edits(before: str, after: str) -> list[TextEdit]:
+    """Whole-line edits that turn ``before`` into ``after`` (what an editor applies keeps its
+    cursor and marks on the lines that did not change, unlike one replacement of the file)."""
+    old, new = _LINE.findall(before), _LINE.findall(after)
+    out = []
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            span = Span(Position(i1, 0), Position(i2, 0))
+            out.append(TextEdit(span, "".join(new[j1:j2])))
+    return out
