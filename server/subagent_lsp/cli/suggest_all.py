@@ -33,6 +33,7 @@ def run_compose(
     projects = open_projects(paths, settings.not_sources)
     composed = compose(projects, backend_files(paths), kinds, settings.options.policy)
     changed = composed.changed()
+    base = patch_base(paths)
     for path in sorted(changed):
         before = composed.before.get(path)
         old = on_disk(path, before) if before is not None else None
@@ -41,9 +42,20 @@ def run_compose(
             write_file(path, new)
             out.write(f"{_display(path)}: {'created' if before is None else 'changed'}\n")
         else:
-            out.write(unified_diff(old, new, _display(path)))
+            out.write(unified_diff(old, new, os.path.relpath(path, base)))
     _report(composed, len(changed), write, out if write else err)
     return 0
+
+
+def patch_base(paths: Sequence[str]) -> str:
+    """The folder the patch's names are relative to: the current one when the paths are in it
+    (``suggest --diff . | git apply`` at the root), else the folder given (a ``--diff`` of
+    ``/elsewhere/app`` applies with ``patch -p1`` inside that app, never to absolute paths)."""
+    cwd = os.getcwd()
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+    base = os.path.commonpath(folders) if folders else cwd
+    inside = os.path.commonpath([base, cwd]) == cwd
+    return cwd if inside else base
 
 
 def on_disk(path: str, text: str) -> str:
