@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,19 @@ def test_indexes_of_one_model_join_one_meta(tmp_path: Path) -> None:
         assert models.count(f'name="{name}"') == 1
         assert name in ast.unparse(metas[0])
     assert models.count("class Meta:") == 2  # Article's and Order's
+    # One index per line, as ruff writes a list that does not fit on one: the composed file
+    # is already formatted.
+    assert all(line.count("models.Index(") <= 1 for line in models.splitlines())
+    written = tmp_path / "composed_models.py"
+    written.write_text(models, encoding="utf-8")
+    ruff = Path(sys.executable).with_name("ruff")
+    check = subprocess.run(
+        [str(ruff), "format", "--check", "--isolated", str(written)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_sqlalchemy_import_and_table_args_land_once(tmp_path: Path) -> None:

@@ -22,10 +22,11 @@ from ..suggestion import Edit, Suggestion
 from .migrations import migration_step, new_migration
 from .pysource import Source
 from .queries import FoundQuery
-from .schema import Schema, Table, is_private_copy
+from .schema import ListSlot, Schema, Table, is_private_copy
 from .small_tables import narrows, rare_read, small_table
 
 MAX_INDEX_COLUMNS = 3
+LINE_LENGTH = 88  # ruff's and black's default
 PROBE = "proposed_index"  # its name in the plans the rationale shows
 SAME_INDEX = "The same index serves:"
 
@@ -292,21 +293,25 @@ def index_edits(
 def _table_args_edits(table: Table, source: Source, index: str) -> list[Edit] | None:
     """``index`` (an SQLAlchemy ``Index(...)``) into the model's ``__table_args__``."""
     if table.has_table_args:
-        if table.table_args_at is None:
+        if table.table_args_slot is None:
             return None
-        span = Span(table.table_args_at, table.table_args_at)
-        return [Edit(table.path, span, table.table_args_text.format(index=index))]
+        return [_joined(table.path, table.table_args_slot, index, source.eol)]
     base, kind = table.inherited_args
+    assignment, eol = f"{table.class_indent}__table_args__", source.eol
     if kind == "dict":
         # A tuple of its own replaces the base's options (``mysql_charset``,
         # ``extend_existing``): they go on as its trailing dict.
-        args = f"({index}, {{**{base}.__table_args__}})"
+        options = f"{{**{base}.__table_args__}}"
+        text = f"{assignment} = ({index}, {options}){eol}"
+        if len(text) - len(eol) > LINE_LENGTH:
+            inner = f"{table.class_indent}    "
+            text = f"{assignment} = ({eol}{inner}{index},{eol}{inner}{options},{eol}"
+            text += f"{table.class_indent}){eol}"
     elif kind:
         return None  # the base's tuple would be dropped, and spliced in it is no clean edit
     else:
-        args = f"({index},)"
+        text = _listed(assignment, index, eol, tuple_=True)
     at = Position(table.class_body_end + 1, 0)
-    text = f"{table.class_indent}__table_args__ = {args}{source.eol}"
     return [Edit(table.path, Span(at, at), text)]
 
 
@@ -317,16 +322,39 @@ def _meta_indexes_edits(table: Table, source: Source, index: str) -> list[Edit] 
         # Without deriving from the abstract base's Meta, a new Meta would drop its ordering.
         meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
         at = Position(table.class_body_end + 1, 0)
-        text = f"{eol}{indent}class {meta}:{eol}{indent}    indexes = [{index}]{eol}"
+        text = f"{eol}{indent}class {meta}:{eol}" + _listed(f"{indent}    indexes", index, eol)
         return [Edit(table.path, Span(at, at), text)]
-    if table.meta_indexes_at is not None:  # a second index joins the list the first began
-        span = Span(table.meta_indexes_at, table.meta_indexes_at)
-        return [Edit(table.path, span, table.meta_indexes_text.format(index=index))]
+    if table.meta_indexes_slot is not None:  # a second index joins the list the first began
+        return [_joined(table.path, table.meta_indexes_slot, index, eol)]
     meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
     if "indexes" in meta_text:
         return None
     after_meta = Position(table.meta_line + 1, 0)
-    return [Edit(table.path, Span(after_meta, after_meta), f"{indent}    indexes = [{index}]{eol}")]
+    text = _listed(f"{indent}    indexes", index, eol)
+    return [Edit(table.path, Span(after_meta, after_meta), text)]
+
+
+def _joined(path: str, slot: ListSlot, index: str, eol: str) -> Edit:
+    """``index`` into the app's list at ``slot``; a list on one line that it would make too
+    long is written one element per line instead, as ruff and black would."""
+    if slot.span is None or slot.width + len(index) + 2 <= LINE_LENGTH:
+        return Edit(path, Span(slot.at, slot.at), slot.text.format(index=index))
+    inner = f"{slot.indent}    "
+    elements = "".join(f"{inner}{e},{eol}" for e in (*slot.before, index, *slot.after))
+    text = f"{slot.brackets[0]}{eol}{elements}{slot.indent}{slot.brackets[1]}"
+    return Edit(path, slot.span, text)
+
+
+def _listed(assignment: str, element: str, eol: str, tuple_: bool = False) -> str:
+    """``indexes = [...]`` / ``__table_args__ = (...,)`` holding ``element``: on one line when
+    it fits ruff's and black's default line length, else one element per line with a trailing
+    comma, so a second index (this file's next suggestion) gets a line of its own."""
+    opening, closing = ("(", ",)") if tuple_ else ("[", "]")
+    one_line = f"{assignment} = {opening}{element}{closing}"
+    if len(one_line) <= LINE_LENGTH:
+        return one_line + eol
+    indent = assignment[: len(assignment) - len(assignment.lstrip())]
+    return f"{assignment} = {opening}{eol}{indent}    {element},{eol}{indent}{closing[-1]}{eol}"
 
 
 _JSON_TERM = re.compile(r"^\(\"?(\w+)\"? (->>?) '([^']*)'\)$")

@@ -14,10 +14,10 @@ import ast
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ...definitions.findings import Position
+from ...definitions.findings import Position, Span
 from ...textfile import read_utf8
 from .foreign.model import ForeignTable
 from .foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
@@ -58,6 +58,23 @@ class Column:
 _FEW_VALUED_TYPES = re.compile(r"bool|enum|choice", re.I)
 
 
+@dataclass(frozen=True)
+class ListSlot:
+    """Where one more element goes in a literal list or tuple written in the app
+    (``indexes = [...]``, ``__table_args__ = (...)``): inserted at ``at`` as ``text`` (with
+    ``{index}`` for it); for a list on one line, also what rewriting it one element per line
+    takes, for an element that would make the line too long."""
+
+    at: Position
+    text: str
+    span: Span | None = None  # the list, brackets included, when it is on one line
+    before: tuple[str, ...] = ()  # its elements before the new one, as written
+    after: tuple[str, ...] = ()  # and after it (the options dict of ``__table_args__``)
+    indent: str = ""  # of the list's line
+    width: int = 0  # the length of that line
+    brackets: str = "[]"
+
+
 @dataclass
 class Relationship:
     """``posts = db.relationship("Post", ...)``: walking it reads the target's table by the
@@ -86,9 +103,8 @@ class Table:
     class_body_end: int = 0  # ORM: last line of the class body
     class_indent: str = ""
     meta_line: int | None = None  # django: the line of `class Meta:`
-    # django: where a new ``models.Index`` joins the Meta's ``indexes = [...]``, and its text
-    meta_indexes_at: Position | None = None
-    meta_indexes_text: str = ""
+    # django: where a new ``models.Index`` joins the Meta's ``indexes = [...]``
+    meta_indexes_slot: ListSlot | None = None
     has_table_args: bool = False
     relationships: dict[str, Relationship] = field(default_factory=dict)  # ORM attribute -> it
     bases: tuple[str, ...] = ()  # ORM: the class's bases by name (columns come from mixins)
@@ -98,9 +114,8 @@ class Table:
     call_prefix: str = ""  # table: the module its Column is reached through (``db.``, ``sa.``)
     step: bool = False  # alembic: a later step (an index, a column) that adds to the table
     meta_base: str = ""  # django: the abstract base whose Meta (and ordering) it inherits
-    # ORM: where an Index joins an existing ``__table_args__ = (...)`` tuple, and its text
-    table_args_at: Position | None = None
-    table_args_text: str = ""
+    # ORM: where an Index joins an existing ``__table_args__ = (...)`` tuple
+    table_args_slot: ListSlot | None = None
     table_args_kind: str = ""  # ORM: its own ``__table_args__``: dict | other
     base_exprs: tuple[str, ...] = ()  # ORM: the bases as written (``db.Model``, ``BaseModel``)
     # ORM, without its own ``__table_args__``: the base it inherits them through, as written,
@@ -643,27 +658,71 @@ def _table_args_slot(source: Source, value: ast.expr | None, table: Table) -> No
     if not isinstance(value, ast.Tuple) or not value.elts:
         return
     last = value.elts[-1]
-    if isinstance(last, ast.Dict):
-        table.table_args_at, table.table_args_text = source.start(last), "{index}, "
+    if not isinstance(last, ast.Dict):
+        table.table_args_slot = _after(source, value, value.elts)
         return
-    end = source.end(last)
-    table.table_args_at, table.table_args_text = end, ", {index}"
+    start = source.start(last)
+    if start.line != source.start(value).line:  # one per line: the index on its own line
+        indent = source.indent_of(start.line)
+        table.table_args_slot = ListSlot(Position(start.line, 0), f"{indent}{{index}},{source.eol}")
+        return
+    table.table_args_slot = _one_line(
+        source, value, start, "{index}, ", value.elts[:-1], (source.text_of(last),)
+    )
 
 
-def _list_slot(source: Source, value: ast.expr) -> tuple[Position, str] | None:
+def _list_slot(source: Source, value: ast.expr) -> ListSlot | None:
     """Where one more element goes in a literal list or tuple (``indexes = [...]``): after its
     last element, else just inside the opening bracket; None for anything else (a name, a
     concatenation), which no simple edit extends."""
     if not isinstance(value, ast.List | ast.Tuple):
         return None
     if value.elts:
-        return source.end(value.elts[-1]), ", {index}"
+        return _after(source, value, value.elts)
     start = source.start(value)
     if isinstance(value, ast.Tuple) and not source.slice(source.span(value)).startswith("("):
         return None
-    return Position(start.line, start.column + 1), "{index}," if isinstance(
-        value, ast.Tuple
-    ) else "{index}"
+    inside = Position(start.line, start.column + 1)
+    return ListSlot(inside, "{index}," if isinstance(value, ast.Tuple) else "{index}")
+
+
+def _after(source: Source, value: ast.expr, elements: list[ast.expr]) -> ListSlot:
+    """One more element after the last of ``elements`` in the bracketed ``value``: on a line
+    of its own, with a trailing comma, when the elements are one per line (as ruff and black
+    write a list that does not fit), else after a comma on the same line."""
+    last = elements[-1]
+    end, close = source.end(last), source.end(value)
+    if close.line == end.line:
+        return _one_line(source, value, end, ", {index}", elements, ())
+    indent = source.indent_of(source.start(last).line)
+    rest = source.lines[end.line][end.column :]
+    if rest.lstrip().startswith(","):
+        comma = Position(end.line, end.column + rest.index(",") + 1)
+        return ListSlot(comma, f"{source.eol}{indent}{{index}},")
+    return ListSlot(end, f",{source.eol}{indent}{{index}},")
+
+
+def _one_line(
+    source: Source,
+    value: ast.expr,
+    at: Position,
+    text: str,
+    before: Sequence[ast.expr],
+    after: tuple[str, ...],
+) -> ListSlot:
+    span = source.span(value)
+    if span.start.line != span.end.line or source.slice(span)[:1] not in ("[", "("):
+        return ListSlot(at, text)
+    return ListSlot(
+        at,
+        text,
+        span,
+        tuple(source.text_of(e) for e in before),
+        after,
+        source.indent_of(span.start.line),
+        len(source.lines[span.start.line]),
+        "()" if isinstance(value, ast.Tuple) else "[]",
+    )
 
 
 def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) -> Column | None:
@@ -956,8 +1015,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
     table.columns = fields
     table.indexes = indexes
     table.meta_line = meta_line
-    if indexes_slot is not None:
-        table.meta_indexes_at, table.meta_indexes_text = indexes_slot
+    table.meta_indexes_slot = indexes_slot
     table.bases = bases
     table.ordering = ordering
     _class_frame(source, cls, table)

@@ -18,18 +18,12 @@ def rename_entries(engine, account, memo):
 
 
 def entries_of_kind(session, account, kind):
-    return session.scalars(
-        select(Entry).where(Entry.account == account, Entry.kind == kind)
-    ).all()
+    return session.scalars(select(Entry).where(Entry.account == account, Entry.kind == kind)).all()
 
 
 def recent_entries(session, kind, since):
-    return session.scalars(
-        select(Entry).where(Entry.kind == kind, Entry.booked >= since)
-    ).all()
+    return session.scalars(select(Entry).where(Entry.kind == kind, Entry.booked >= since)).all()
 
 
 def memo_entries(session, memo, since):
-    return session.scalars(
-        select(Entry).where(Entry.memo == memo, Entry.booked >= since)
-    ).all()
+    return session.scalars(select(Entry).where(Entry.memo == memo, Entry.booked >= since)).all()
