@@ -141,7 +141,7 @@ def test_bun_chains_read_like_gorm_ones(tmp_path: Path) -> None:
 def test_a_struct_condition_keeps_its_field_order(tmp_path: Path) -> None:
     path = _project(tmp_path)
     text = STORE.replace(
-        "Where(&model.Post{AuthorID: id})", 'Where(model.Post{AuthorID: id, State: "live"})'
+        "Where(&model.Post{AuthorID: id})", 'Where(model.Post{AuthorID: id, Region: "eu"})'
     )
     path.write_text(text)
-    assert (14, "posts (author_id, state)") in _found(tmp_path, path)
+    assert (14, "posts (author_id, region)") in _found(tmp_path, path)

@@ -53,8 +53,8 @@ export class OrderService {
     return this.orders.findOne({ where: { reference } }); // BKD101 orders (reference)
   }
 
-  history(customerId: number) {
-    return this.orders.find({ customerId, state: "paid" }); // BKD101 orders (customerId, state)
+  history(customerId: number, placedAt: Date) {
+    return this.orders.find({ customerId, placedAt }); // BKD101 orders (customerId, placedAt)
   }
 
   byId(id: number) {
@@ -177,9 +177,9 @@ def test_typeorm_edits_the_entity(tmp_path: Path) -> None:
         8,
         "  @Index()\n",
     )
-    composite = by_title["Add an index on orders (customerId, state)"]
+    composite = by_title["Add an index on orders (customerId, placedAt)"]
     assert composite.edits[0].span.start.line == 3
-    assert composite.edits[0].new_text == '@Index(["customer", "state"])\n'
+    assert composite.edits[0].new_text == '@Index(["customer", "placedAt"])\n'
 
 
 def test_knex_edit_is_a_new_migration_after_the_last(tmp_path: Path) -> None:

@@ -494,6 +494,6 @@ def test_typed_models_without_tablename_and_write_only_relationships(tmp_path: P
     root = _project(tmp_path / "app", {"models.py": TYPED})
     titles = {(s.span.start.line + 1, s.title) for s in collect([str(root)], ["index"])}
     assert titles == {
-        (17, "Add an index on background_task (user_id, complete)"),
+        (17, "Add an index on background_task (user_id)"),
         (35, "Add an index on message (recipient_id, timestamp)"),
     }

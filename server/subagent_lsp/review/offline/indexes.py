@@ -23,7 +23,7 @@ from .migrations import migration_step, new_migration
 from .pysource import Source
 from .queries import FoundQuery
 from .schema import ListSlot, Schema, Table, is_private_copy
-from .small_tables import narrows, rare_read, small_table
+from .small_tables import few_valued, narrows, rare_read, small_table
 
 MAX_INDEX_COLUMNS = 3
 LINE_LENGTH = 88  # ruff's and black's default
@@ -63,7 +63,13 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     single_key = sum(c.primary_key for c in known.values()) == 1
     if any((known[c].primary_key and single_key) or known[c].unique for c in shape.eq):
         return None  # an equality on a unique column already finds one row by its index
-    cols = list(dict.fromkeys(shape.eq))[:MAX_INDEX_COLUMNS]
+    eq = list(dict.fromkeys(shape.eq))
+    selective = [c for c in eq if not few_valued(known[c])]
+    if selective:
+        # A status next to an id narrows little more than the id does, and the index on the
+        # id alone serves the app's other queries by it too (reviewers rejected the pair).
+        eq = selective
+    cols = eq[:MAX_INDEX_COLUMNS]
     if len(cols) < MAX_INDEX_COLUMNS:
         if shape.ranges:
             cols.append(shape.ranges[0])
@@ -73,9 +79,9 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
                     break
                 if column not in cols:
                     cols.append(column)
-    if not cols or table.covered(cols) or _served_in_any_order(table, cols, len(set(shape.eq))):
+    if not cols or table.covered(cols) or _served_in_any_order(table, cols, len(eq)):
         return None
-    if _equalities_served(table, list(dict.fromkeys(shape.eq))):
+    if _equalities_served(table, eq):
         # The rows are found by an existing index; what is left is ordering or narrowing one
         # parent's rows (a user's tokens by date), which reviewers judged not worth an index.
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from ...definitions.findings import Span
@@ -794,10 +795,24 @@ def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     )
 
 
+_SCHEMA_CHANGES = frozenset({"CREATE", "ALTER", "DROP"})
+_NAMED_QUERY = re.compile(r"^\s*--\s*name:", re.M)
+
+
 def sql_file_queries(text: str) -> list[FoundQuery]:
-    """SELECT/UPDATE/DELETE statements of a .sql file, each with its span."""
+    """SELECT/UPDATE/DELETE statements of a .sql file, each with its span. A file that also
+    defines the schema (CREATE, ALTER, DROP) or seeds rows (INSERT) is a script run once -- a
+    migration step, the schema with its seed rows -- so its queries are not the app's (judged
+    on a real app: its ``UPDATE ... WHERE description IS NULL`` steps had indexes proposed).
+    A file of named queries (``-- name: create_user!``, aiosql's and yesql's) is the app's."""
     found: list[FoundQuery] = []
-    for statement in split_statements(text):
+    statements = split_statements(text)
+    named = _NAMED_QUERY.search(text) is not None
+    if any(
+        s.keyword in _SCHEMA_CHANGES or (s.keyword == "INSERT" and not named) for s in statements
+    ):
+        return found
+    for statement in statements:
         if statement.keyword not in _READS:
             continue
         code = text[statement.start : statement.end]

@@ -175,6 +175,18 @@ def _rank(table: Table) -> int:
     return 0 if is_private_copy(table) else 1
 
 
+_STEP_FOLDERS = frozenset({"updates", "migrations", "migrate", "patches", "upgrades", "changes"})
+
+
+def _sql_home(table: Table) -> tuple[int, str]:
+    """The file a SQL table's index belongs in, first: not a dated step of a schema-change
+    folder (``admin/updates/20160418-api-keys.sql``, which existing databases already ran),
+    then by path, so every run picks the same file."""
+    parts = os.path.normpath(table.path).split(os.sep)
+    step = any(p in _STEP_FOLDERS for p in parts[:-1]) or parts[-1][:1].isdigit()
+    return (1 if step else 0, table.path)
+
+
 # Tables read from Python code: an ORM class, a Table(...) call, DDL in an execute() call. (SQL
 # files are a schema of record even in a migrations folder: Go and Node apps keep theirs there.)
 _PYTHON_ORIGINS = ("sqlalchemy", "django", "python-sql", "table")
@@ -236,12 +248,14 @@ class Schema:
             return replace(high, migrated=[*high.migrated, *extra])
         if existing.path != table.path and existing.origin == table.origin == "sql":
             # A SQL schema written twice (the create script and a schema-change script that
-            # creates the table again): the keys and indexes either adds are in the database.
-            extra = [(n, c) for n, c in existing.indexes if (n, c) not in table.indexes]
+            # creates the table again): the keys and indexes either adds are in the database,
+            # and an index goes into the create script, whichever file was read first.
+            home, other = sorted((existing, table), key=_sql_home)
+            extra = [(n, c) for n, c in other.indexes if (n, c) not in home.indexes]
             return replace(
-                table,
-                columns={**existing.columns, **table.columns},
-                indexes=[*table.indexes, *extra],
+                home,
+                columns={**other.columns, **home.columns},
+                indexes=[*home.indexes, *extra],
                 ddl=[*existing.ddl, *table.ddl],
             )
         # The same model again (an open document's text): what migrations add still holds.
@@ -524,7 +538,8 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         table.index_import = "sqlmodel"
     _class_frame(source, cls, table)
     attributes: dict[str, str] = {}  # class attribute -> column name
-    bare: list[tuple[str, tuple[str, ...]]] = []  # ``Index("ix", business_id)`` in the body
+    # ``Index("ix", business_id)`` in the body or in ``__table_args__``: by attribute names
+    bare: list[tuple[str, tuple[str, ...]]] = []
     for stmt in cls.body:
         if (
             isinstance(stmt, ast.Expr)
@@ -548,6 +563,13 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                     "UniqueConstraint",
                     "PrimaryKeyConstraint",
                 ):
+                    args = call.args[1:] if dotted(call.func).endswith("Index") else call.args
+                    names = tuple(a.id for a in args if isinstance(a, ast.Name))
+                    if args and len(names) == len(args):
+                        # ``db.Index("ix", group_id, cve_id)``: the class's column attributes,
+                        # read once they are all known
+                        bare.append((dotted(call.func), names))
+                        continue
                     cols = tuple(
                         str(a.value) if isinstance(a, ast.Constant) else _sa_text(a)
                         for a in call.args

@@ -97,7 +97,7 @@ _TIME_NAME = re.compile(
 _QUEUE_WORDS = ("task", "job", "queue", "outbox")
 
 
-def _few_valued(column: Column) -> bool:
+def few_valued(column: Column) -> bool:
     return column.few_values or bool(_FEW_VALUED_NAME.search(column.name))
 
 
@@ -119,9 +119,9 @@ def narrows(shape: QueryShape, table: Table) -> bool:
     to the few pending rows; a sort helps a table that grows when it is by a moment (the
     newest posts first, the newest paid orders first)."""
     known = table.columns
-    if any(not _few_valued(known[c]) for c in shape.eq):
+    if any(not few_valued(known[c]) for c in shape.eq):
         return True
-    if any(not _few_valued(known[c]) for c in shape.ranges):
+    if any(not few_valued(known[c]) for c in shape.ranges):
         return True
     if shape.eq and _queue(table):
         return True  # polling a queue for its few pending rows among the many done ones

@@ -1,0 +1,167 @@
+"""Ninth held-out round, after its measurement (verdicts on real apps, reproduced with fixtures
+of our own): an index the app declares by column attributes counts; a schema script's one-off
+statements are not the app's queries; an index goes into the create script, not a dated step;
+a status next to an id is left out of the index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from subagent_lsp.cli.suggest import collect
+
+FLASK = '[project]\nname = "tracker"\ndependencies = ["flask", "flask-sqlalchemy"]\n'
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def _titles(root: Path) -> list[str]:
+    return sorted(s.title for s in collect([str(root)], ["index"]))
+
+
+ENTRY = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class GroupEntry(db.Model):
+    __tablename__ = "group_entry"
+    id = db.Column(db.Integer(), primary_key=True)
+    group_id = db.Column(db.Integer(), db.ForeignKey("groups.id"), nullable=False)
+    issue_id = db.Column(db.String(15), db.ForeignKey("issue.id"), nullable=False)
+
+    __table_args__ = (db.Index("group_entry__group_issue_idx", group_id, issue_id, unique=True),)
+"""
+ENTRY_VIEWS = """\
+from flask import Flask
+
+from tracker.models import GroupEntry
+
+app = Flask(__name__)
+
+
+@app.get("/groups/<int:group>")
+def group(group):
+    return [e.issue_id for e in GroupEntry.query.filter_by(group_id=group).all()]
+
+
+@app.get("/issues/<issue>")
+def issue(issue):
+    return [e.group_id for e in GroupEntry.query.filter_by(issue_id=issue).all()]
+"""
+
+
+def test_an_index_declared_by_column_attributes_serves_its_leading_column(
+    tmp_path: Path,
+) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": FLASK,
+            "tracker/__init__.py": "",
+            "tracker/models.py": ENTRY,
+            "tracker/views.py": ENTRY_VIEWS,
+        },
+    )
+    # (group_id, issue_id) leads with group_id; issue_id, its second column, still needs one
+    assert _titles(root) == ["Add an index on group_entry (issue_id)"]
+
+
+SQL_APP = '[project]\nname = "sounds"\ndependencies = ["flask", "psycopg2"]\n'
+CREATE = """\
+CREATE TABLE dataset (
+  id SERIAL PRIMARY KEY,
+  author INTEGER NOT NULL,
+  description TEXT
+);
+
+CREATE TABLE eval_job (
+  id SERIAL PRIMARY KEY,
+  snapshot_id INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  created TIMESTAMP NOT NULL
+);
+"""
+# A dated schema-change step: it creates the table again, and fixes old rows once.
+STEP = """\
+BEGIN;
+CREATE TABLE eval_job (
+  id SERIAL PRIMARY KEY,
+  snapshot_id INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  created TIMESTAMP NOT NULL
+);
+UPDATE dataset SET description = '' WHERE description IS NULL;
+COMMIT;
+"""
+SEED = """\
+INSERT INTO dataset (author, description) VALUES (1, 'first');
+UPDATE dataset SET description = 'seed' WHERE author = 1;
+"""
+QUERIES = """\
+from flask import Flask
+
+import psycopg2
+
+app = Flask(__name__)
+conn = psycopg2.connect("")
+
+
+@app.get("/jobs/<int:snapshot>")
+def jobs(snapshot):
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM eval_job WHERE snapshot_id = %s AND status = 'done'", (snapshot,))
+    return cur.fetchall()
+"""
+
+
+def test_schema_scripts_are_not_queries_and_the_index_goes_into_the_create_script(
+    tmp_path: Path,
+) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": SQL_APP,
+            "admin/create_tables.sql": CREATE,
+            "admin/updates/20160616-jobs.sql": STEP,
+            "admin/sql/seed.sql": SEED,
+            "sounds/__init__.py": "",
+            "sounds/jobs.py": QUERIES,
+        },
+    )
+    found = collect([str(root)], ["index"])
+    # Only the app's own query: the steps' UPDATE and the seed's UPDATE run once. The status
+    # beside the snapshot id is no column of the index: the id narrows the rows (its constant
+    # makes the PostgreSQL index partial).
+    assert [s.title for s in found] == [
+        "Add a partial index on eval_job (snapshot_id) WHERE status = 'done'"
+    ]
+    [edit] = found[0].edits
+    assert edit.path == str(root / "admin/create_tables.sql")
+
+
+NAMED = """\
+-- name: add_dataset!
+INSERT INTO dataset (author, description) VALUES (:author, :description);
+
+-- name: by_author
+SELECT id FROM dataset WHERE author = :author;
+"""
+
+
+def test_a_file_of_named_queries_is_the_apps(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": SQL_APP,
+            "admin/create_tables.sql": CREATE,
+            "sounds/queries.sql": NAMED,
+        },
+    )
+    assert _titles(root) == ["Add an index on dataset (author)"]
