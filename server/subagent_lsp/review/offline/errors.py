@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import os
 
-from ..suggestion import Suggestion
+from ..suggestion import Edit, Suggestion
 from .django_views import lookup_of, request_attr
 from .frameworks import (
     ModuleFacts,
@@ -20,12 +20,14 @@ from .missing_rows import missing_row_suggestions
 from .pyedits import (
     add_keyword,
     ensure_imports,
+    insert_before_line,
     replace_node,
     wrap_in_try,
 )
-from .pysource import dotted
+from .pysource import Source, dotted
 from .sessions import owns_lifecycle, pushes_app_context
 from .swallowed_commits import swallowed_commit
+from .try_blocks import innermost_try
 from .upstream_calls import UPSTREAM_ERRORS, Reach, handled_names, upstream_library
 
 DEFAULT_TIMEOUT = 10
@@ -41,6 +43,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         route = routes.get(id(func)) if func is not None else None
         out.extend(_http(facts, node, route))
         out.extend(_smtp(facts, node))
+        out.extend(_urlopen(facts, node))
         if route is not None and facts.upstream is not None and _library(facts, node) is None:
             reach = facts.upstream.reach(facts.source, node)
             if reach is not None:
@@ -55,7 +58,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
 
 
 def _library(facts: ModuleFacts, call: ast.Call) -> str | None:
-    return upstream_library(facts.imports, call)
+    return upstream_library(facts.source, call)
 
 
 def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Suggestion]:
@@ -64,28 +67,7 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
         return []
     src = facts.source
     out: list[Suggestion] = []
-    keywords = {k.arg for k in call.keywords}
-    no_timeout = next(
-        (
-            k
-            for k in call.keywords
-            if k.arg == "timeout" and isinstance(k.value, ast.Constant) and k.value.value is None
-        ),
-        None,
-    )
-    edit = None
-    passed = _timeout_parameter_default_none(facts, call)
-    if no_timeout is not None:
-        edit = replace_node(src, no_timeout.value, str(DEFAULT_TIMEOUT))
-        why = "`timeout=None` waits forever"
-    elif passed is not None:
-        # ``def fetch_remote(url, timeout=None): requests.get(url, timeout=timeout)``: every
-        # caller that passes nothing waits forever; the default is where the bound belongs.
-        edit = replace_node(src, passed, str(DEFAULT_TIMEOUT))
-        why = "the function's `timeout=None` default reaches the call, and waits forever"
-    elif library == "requests" and "timeout" not in keywords and None not in keywords:
-        edit = add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}")
-        why = "requests waits forever by default"
+    edit, why = _timeout_edit(facts, call, library)
     if edit is not None:
         out.append(
             Suggestion(
@@ -102,21 +84,22 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
         )
     if route is None:
         return out
-    error = UPSTREAM_ERRORS[library]
     if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
         return out
-    module = call.func.value if isinstance(call.func, ast.Attribute) else None
-    alias = dotted(module) if module is not None else library
+    binding = _error_binding(facts, library)
+    if binding is None:
+        return out
+    error, modules = binding
     suggestion = _answer_502(
         facts,
         call,
         route,
-        f"{alias}.{error}",
-        [],
+        error,
+        modules,
         f"Answer 502 when {dotted(call.func)} fails",
         "A connection error, timeout or bad status from the upstream raises out of "
         f"`{route.func.name}` as a 500 that blames this service; catching "
-        f"`{alias}.{error}` answers 502 (bad gateway) and keeps the stack trace out of the "
+        f"`{error}` answers 502 (bad gateway) and keeps the stack trace out of the "
         "response.",
     )
     return [*out, *suggestion]
@@ -152,6 +135,79 @@ def _smtp(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     ]
 
 
+def _timeout_edit(facts: ModuleFacts, call: ast.Call, library: str) -> tuple[Edit | None, str]:
+    """The edit that bounds the request's wait, and why it is needed (none: it is bounded)."""
+    if library == "aiohttp":
+        return None, ""  # aiohttp's sessions bound every request (five minutes) by default
+    src = facts.source
+    keywords = {k.arg for k in call.keywords}
+    no_timeout = next(
+        (
+            k
+            for k in call.keywords
+            if k.arg == "timeout" and isinstance(k.value, ast.Constant) and k.value.value is None
+        ),
+        None,
+    )
+    passed = _timeout_parameter_default_none(facts, call)
+    if no_timeout is not None:
+        return replace_node(src, no_timeout.value, str(DEFAULT_TIMEOUT)), (
+            "`timeout=None` waits forever"
+        )
+    if passed is not None:
+        # ``def fetch_remote(url, timeout=None): requests.get(url, timeout=timeout)``: every
+        # caller that passes nothing waits forever; the default is where the bound belongs.
+        return replace_node(src, passed, str(DEFAULT_TIMEOUT)), (
+            "the function's `timeout=None` default reaches the call, and waits forever"
+        )
+    if library == "requests" and "timeout" not in keywords and None not in keywords:
+        return add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}"), (
+            "requests waits forever by default"
+        )
+    return None, ""
+
+
+_URLOPEN = "urllib.request.urlopen"
+
+
+def _urlopen(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
+    """``urllib.request.urlopen(url)`` without a timeout waits on the socket's default, which
+    is none: a webhook target that does not answer holds the worker as long as requests' does."""
+    name = dotted(call.func)
+    if _qualified(facts, name) != _URLOPEN or len(call.args) >= 3:
+        return []
+    if any(k.arg in ("timeout", None) for k in call.keywords) or any(
+        isinstance(a, ast.Starred) for a in call.args
+    ):
+        return []
+    src = facts.source
+    return [
+        Suggestion(
+            "BKD301",
+            "error-handling",
+            src.path,
+            src.span(call),
+            f"Give the {name} call a timeout",
+            f"`{name}` waits forever by default: a slow or dead upstream holds this worker "
+            f"until the server runs out of them. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds "
+            "the wait; urllib raises `TimeoutError` (an OSError) when it runs out.",
+            (add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}"),),
+        )
+    ]
+
+
+def _qualified(facts: ModuleFacts, name: str) -> str:
+    """``urlopen`` / ``request.urlopen`` / ``urllib.request.urlopen`` as the module it is
+    from names it; ``import urllib.request`` binds ``urllib`` to the dotted module."""
+    head, _, rest = name.partition(".")
+    target = facts.imports.get(head)
+    if target is None:
+        return ""
+    if target.startswith(f"{head}."):
+        return name
+    return f"{target}.{rest}" if rest else target
+
+
 def _timeout_parameter_default_none(facts: ModuleFacts, call: ast.Call) -> ast.expr | None:
     """The ``None`` default of the enclosing function's parameter that the call's ``timeout=``
     passes on, when it has one."""
@@ -185,14 +241,10 @@ def _through_helper(
     library = reach.library
     if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
         return []
-    bound = next((k for k, v in facts.imports.items() if v == library), None)
-    modules: list[str] = []
-    if bound is None:
-        if not facts.can_import(library) and facts.declared is not None:
-            return []
-        bound = library
-        modules = [library]
-    error = f"{bound}.{UPSTREAM_ERRORS[library]}"
+    binding = _error_binding(facts, library)
+    if binding is None:
+        return []
+    error, modules = binding
     chain = " -> ".join(f"`{name}`" for name in reach.chain)
     where = os.path.relpath(reach.path, os.path.dirname(facts.source.path))
     return _answer_502(
@@ -207,6 +259,21 @@ def _through_helper(
         f"`{route.func.name}` as a 500 that blames this service; catching `{error}` here "
         "answers 502 (bad gateway) and keeps the stack trace out of the response.",
     )
+
+
+def _error_binding(facts: ModuleFacts, library: str) -> tuple[str, list[str]] | None:
+    """How the handler names the library's base error (``requests.RequestException``), and the
+    ``import`` it needs when the module only names the library through a function or a
+    client (``from requests import get``, ``OAuth2Session``): none when the project does not
+    declare the library (requests-oauthlib brings requests, but the app does not name it)."""
+    bound = next((k for k, v in facts.imports.items() if v == library), None)
+    modules: list[str] = []
+    if bound is None:
+        if not facts.can_import(library) and facts.declared is not None:
+            return None
+        bound = library
+        modules = [library]
+    return f"{bound}.{UPSTREAM_ERRORS[library]}", modules
 
 
 def _answer_502(
@@ -227,12 +294,27 @@ def _answer_502(
     handler = _upstream_handler(facts, route, error)
     # One call for every import, so that new lines at the same place come out in order.
     needed = [] if _flask_abort(facts, route) else [_route_import(route)]
-    edits = [*ensure_imports(src, needed, modules), wrap_in_try(src, stmt, handler)]
+    edits = [*ensure_imports(src, needed, modules), _handle(src, call, facts.up, stmt, handler)]
     return [
         Suggestion(
             "BKD302", "error-handling", src.path, src.span(call), title, rationale, tuple(edits)
         )
     ]
+
+
+def _handle(
+    src: Source, call: ast.Call, up: dict[ast.AST, ast.AST], stmt: ast.stmt, handler: list[str]
+) -> Edit:
+    """The call sits in a ``try`` whose handlers miss the network failure (``except
+    httpx.HTTPStatusError``): one more ``except`` after them, as a reviewer would write it,
+    rather than a second ``try`` inside the first. Elsewhere the statement is wrapped."""
+    block = innermost_try(call, up)
+    if block is not None and block.handlers:
+        end = block.handlers[-1].end_lineno or block.handlers[-1].lineno
+        if end < len(src.lines):
+            indent = src.indent_of(block.lineno - 1)
+            return insert_before_line(src, end, "\n".join(f"{indent}{h}" for h in handler))
+    return wrap_in_try(src, stmt, handler)
 
 
 def _flask_abort(facts: ModuleFacts, route: Route) -> bool:

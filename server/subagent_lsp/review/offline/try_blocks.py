@@ -52,3 +52,14 @@ def validated_by_form(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
                     return True
         child, current = current, up.get(current)
     return False
+
+
+def innermost_try(node: ast.AST, up: dict[ast.AST, ast.AST]) -> ast.Try | None:
+    """The ``try`` of the node's function whose body holds it, nearest first."""
+    current: ast.AST | None = node
+    child: ast.AST | None = None
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.Try) and child in current.body:
+            return current
+        child, current = current, up.get(current)
+    return None

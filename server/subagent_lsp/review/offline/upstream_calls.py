@@ -13,21 +13,28 @@ import ast
 import os
 from collections.abc import Callable, Iterable, Sequence
 
-from .pysource import Source, dotted, imported_from, imported_names
+from .pysource import Source, dotted, imported_from
 from .try_blocks import caught
+from .upstream_clients import raises_for_status, request_library
 
 SourceLoader = Callable[[str], Source | None]
 
 # The client libraries whose failures are an upstream's, with the base exception of each.
-UPSTREAM_ERRORS = {"requests": "RequestException", "httpx": "HTTPError"}
-HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
-# A handler for any of these is enough (``except ConnectionError`` around a requests call is
-# the app's own decision about which failures to answer).
-_ALSO_HANDLED = ("ConnectionError", "Timeout", "TimeoutException", "RequestError", "OSError")
+UPSTREAM_ERRORS = {"requests": "RequestException", "httpx": "HTTPError", "aiohttp": "ClientError"}
+# A handler for one of these covers a network failure too (``except requests.ConnectionError``
+# is the app's own decision about which failures to answer). One for a bad status alone
+# (``requests.HTTPError``, ``httpx.HTTPStatusError``) or for a timeout alone
+# (``httpx.TimeoutException``) leaves an unreachable host to raise out as a 500. requests'
+# errors are OSErrors; httpx's and aiohttp's response errors are not.
+_ALSO_HANDLED = {
+    "requests": ("ConnectionError", "Timeout", "OSError", "IOError"),
+    "httpx": ("RequestError", "TransportError"),
+    "aiohttp": (),
+}
 
 
 def handled_names(library: str) -> set[str]:
-    return {UPSTREAM_ERRORS[library], *_ALSO_HANDLED}
+    return {UPSTREAM_ERRORS[library], *_ALSO_HANDLED[library]}
 
 
 MAX_DEPTH = 3
@@ -35,16 +42,17 @@ MAX_DEPTH = 3
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def upstream_library(imports: dict[str, str], call: ast.Call) -> str | None:
-    """``requests``/``httpx`` when ``call`` is one of their request functions."""
-    name = dotted(call.func)
-    if "." not in name:
+def upstream_library(source: Source, call: ast.Call) -> str | None:
+    """``requests``/``httpx``/``aiohttp`` when ``call`` is a request whose failure raises:
+    one of their functions, or a client object's (an aiohttp one when it raises on a bad
+    status)."""
+    found = request_library(source, call)
+    if found is None:
         return None
-    module, verb = name.rsplit(".", 1)
-    if verb not in HTTP_VERBS:
+    library, client = found
+    if library == "aiohttp" and not raises_for_status(source, call, client):
         return None
-    target = imports.get(module)
-    return target if target in UPSTREAM_ERRORS else None
+    return library
 
 
 class Reach:
@@ -93,12 +101,11 @@ class UpstreamCalls:
     def _search(
         self, source: Source, func: Function, depth: int, seen: set[tuple[str, str]]
     ) -> Reach | None:
-        imports = imported_names(source)
         up = source.up()
         for node in source.nodes_of(func):
             if not isinstance(node, ast.Call) or source.function_of(node) is not func:
                 continue
-            library = upstream_library(imports, node)
+            library = upstream_library(source, node)
             if library is not None:
                 if not caught(node, up, handled_names(library)):
                     return Reach(library, (func.name,), source.path, dotted(node.func))

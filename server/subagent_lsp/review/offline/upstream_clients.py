@@ -1,0 +1,180 @@
+"""Which calls make an upstream HTTP request: a library's own functions (``requests.get``, a
+bare ``get`` imported from requests) and the methods of the client objects an app builds
+(``requests.Session()``, requests-oauthlib's ``OAuth2Session``, rauth's sessions, httpx's
+``Client``, aiohttp's ``ClientSession``).
+
+On real apps the OAuth login and the webhook both go through a session object, not through
+``requests.post``: a client that waits forever, or whose failure is a 500, is the same defect.
+A name counts as a client where the code binds it to one (``s = requests.Session()``,
+``self.client = OAuth2Session(...)``, a class attribute, ``async with ... as session``), in
+the function, class or module that binds it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .pysource import Source, dotted, imported_names
+
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+# requests-oauthlib's token calls are requests made by the session, with a ``timeout=``.
+_OAUTH_VERBS = ("fetch_token", "refresh_token")
+
+# Fully qualified constructor -> the library whose failures (and defaults) its calls have:
+# requests-oauthlib's and rauth's sessions are ``requests.Session`` subclasses.
+CLIENT_CLASSES = {
+    "requests.Session": "requests",
+    "requests.session": "requests",
+    "requests.sessions.Session": "requests",
+    "requests_oauthlib.OAuth2Session": "requests",
+    "requests_oauthlib.OAuth1Session": "requests",
+    "rauth.OAuth2Session": "requests",
+    "rauth.OAuth1Session": "requests",
+    "httpx.Client": "httpx",
+    "httpx.AsyncClient": "httpx",
+    "aiohttp.ClientSession": "aiohttp",
+}
+# rauth's services hand out sessions: ``service.get_auth_session(data=...)``.
+_RAUTH_FACTORIES = ("get_auth_session", "get_session")
+_MODULE = 0  # the scope key of module-level bindings
+
+
+class Client:
+    """A client object's library, and the call that built it (its ``raise_for_status=``)."""
+
+    __slots__ = ("built", "library")
+
+    def __init__(self, library: str, built: ast.Call) -> None:
+        self.library = library
+        self.built = built
+
+
+def client_of(source: Source, node: ast.expr) -> Client | None:
+    """The client ``node`` (a call's receiver) stands for, if the code built one."""
+    if isinstance(node, ast.Call):
+        return _constructed(source, node)
+    name = dotted(node)
+    if not name:
+        return None
+    bindings = _bindings(source)
+    for scope in _scopes(source, node, name):
+        found = bindings.get((scope, name))
+        if found is not None:
+            return found
+    return None
+
+
+def request_library(source: Source, call: ast.Call) -> tuple[str, Client | None] | None:
+    """The library of a request ``call`` makes, with the client it goes through (if one)."""
+    imports = imported_names(source)
+    func = call.func
+    if isinstance(func, ast.Name):
+        # ``from requests import get`` then ``get(url)``
+        module, _, verb = imports.get(func.id, "").rpartition(".")
+        if module in ("requests", "httpx") and verb in HTTP_VERBS:
+            return module, None
+        return None
+    if not isinstance(func, ast.Attribute):
+        return None
+    name = dotted(func)
+    if "." in name:
+        module = imports.get(name.rsplit(".", 1)[0])
+        if module in ("requests", "httpx") and func.attr in HTTP_VERBS:
+            return module, None
+    client = client_of(source, func.value)
+    if client is None:
+        return None
+    verbs = HTTP_VERBS + (_OAUTH_VERBS if client.library == "requests" else ())
+    return (client.library, client) if func.attr in verbs else None
+
+
+def _constructed(source: Source, call: ast.Call) -> Client | None:
+    imports = imported_names(source)
+    name = dotted(call.func)
+    head, _, rest = name.partition(".")
+    target = imports.get(head)
+    if target is not None:
+        library = CLIENT_CLASSES.get(f"{target}.{rest}" if rest else target)
+        if library is not None:
+            return Client(library, call)
+    if (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr in _RAUTH_FACTORIES
+        and any(v.split(".")[0] == "rauth" for v in imports.values())
+    ):
+        return Client("requests", call)
+    return None
+
+
+def _bindings(source: Source) -> dict[tuple[int, str], Client]:
+    cached: dict[tuple[int, str], Client] | None = source.__dict__.get("_clients")
+    if cached is not None:
+        return cached
+    found: dict[tuple[int, str], Client] = {}
+    source.__dict__["_clients"] = found
+    up = source.up()
+    for node in source.walk():
+        pairs: list[tuple[ast.expr, ast.expr]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(t, node.value) for t in node.targets]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            pairs = [(node.target, node.value)]
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            pairs = [(i.optional_vars, i.context_expr) for i in node.items if i.optional_vars]
+        for target, value in pairs:
+            if not isinstance(value, ast.Call):
+                continue
+            client = _constructed(source, value)
+            if client is None:
+                continue
+            key = _binding_key(source, up, node, target)
+            if key is not None:
+                found.setdefault(key, client)
+    return found
+
+
+def _binding_key(
+    source: Source, up: dict[ast.AST, ast.AST], stmt: ast.AST, target: ast.expr
+) -> tuple[int, str] | None:
+    name = dotted(target)
+    if not name:
+        return None
+    func = source.function_of(stmt)
+    if name.startswith("self."):
+        owner = up.get(func) if func is not None else None
+        return (id(owner), name) if isinstance(owner, ast.ClassDef) else None
+    if not isinstance(target, ast.Name):
+        return None
+    if func is None:
+        owner = up.get(stmt)
+        if isinstance(owner, ast.ClassDef):  # a class attribute, used as ``self.consumer``
+            return id(owner), f"self.{name}"
+        return _MODULE, name
+    return id(func), name
+
+
+def _scopes(source: Source, node: ast.AST, name: str) -> list[int]:
+    func = source.function_of(node)
+    if name.startswith("self."):
+        owner = source.up().get(func) if func is not None else None
+        return [id(owner)] if isinstance(owner, ast.ClassDef) else []
+    return [id(func), _MODULE] if func is not None else [_MODULE]
+
+
+def raises_for_status(source: Source, call: ast.Call, client: Client | None) -> bool:
+    """An aiohttp request raises on a bad status only when asked: ``raise_for_status=True``
+    on the session or the call, or ``resp.raise_for_status()`` in the same function."""
+    for keywords in (call.keywords, client.built.keywords if client is not None else []):
+        for k in keywords:
+            if k.arg == "raise_for_status" and not (
+                isinstance(k.value, ast.Constant) and not k.value.value
+            ):
+                return True
+    func = source.function_of(call)
+    nodes = source.nodes_of(func) if func is not None else []
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "raise_for_status"
+        for n in nodes
+    )
