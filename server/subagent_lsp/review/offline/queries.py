@@ -790,6 +790,10 @@ def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     defined = {
         n.name for n in ast.walk(scope) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
     }
+    if isinstance(scope, ast.ClassDef) and defined & {"list", "get"}:
+        # A class's ``queryset = ...`` where the class lists something else itself: the
+        # queryset only finds the one row ``get_object`` asks for by its key.
+        return False
     return bool(names & {"paginate_queryset", "Paginator", "paginate"}) and (
         "filter_queryset" not in defined
     )
