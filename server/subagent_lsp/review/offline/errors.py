@@ -473,8 +473,8 @@ def _inside_begin(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
 def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
     if not (isinstance(call.func, ast.Attribute) and call.func.attr == "get"):
         return []
-    base = call.func.value
-    if not (isinstance(base, ast.Attribute) and base.attr == "objects"):
+    base, lookups = _queryset_chain(call)
+    if base is None:
         return []
     # ``Child.objects`` or, through the app's models module, ``models.Child.objects``
     model = dotted(base.value)
@@ -485,15 +485,16 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
-    if _constant_lookup(call, _server_known_names(facts, call)) or _checked_exists(
-        facts, call, model
-    ):
+    known = _server_known_names(facts, call)
+    if all(_constant_lookup(c, known) for c in lookups) or _checked_exists(facts, call, model):
         # ``Team.objects.get(name="Support")``: a row the server itself expects; its absence
         # is the server's fault, not a 404 for the client.
         return []
     src = facts.source
     args = [src.text_of(a) for a in call.args] + [src.text_of(k) for k in call.keywords]
-    text = f"get_object_or_404({', '.join([model, *args])})"
+    # Through a chain the queryset itself is passed: get_object_or_404 takes one.
+    first = model if call.func.value is base else src.text_of(call.func.value)
+    text = f"get_object_or_404({', '.join([first, *args])})"
     edits = [*ensure_imports(src, [("django.shortcuts", "get_object_or_404")])]
     edits.append(replace_node(src, call, text))
     return [
@@ -508,6 +509,31 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
             tuple(edits),
         )
     ]
+
+
+# Queryset methods a ``.get()`` may follow: each still matches the same rows or fewer.
+_QUERYSET_STEPS = frozenset(
+    {"select_related", "prefetch_related", "only", "defer", "filter", "exclude", "all"}
+    | {"annotate", "using", "order_by"}
+)
+
+
+def _queryset_chain(call: ast.Call) -> tuple[ast.Attribute | None, list[ast.Call]]:
+    """``Vehicle.objects.select_related("type").get(vin=...)``: the ``Vehicle.objects`` it
+    starts at, and the calls whose arguments pick the row (the ``get``, any ``filter``)."""
+    assert isinstance(call.func, ast.Attribute)
+    node = call.func.value
+    lookups = [call]
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr not in _QUERYSET_STEPS:
+            return None, []
+        if node.func.attr in ("filter", "exclude"):
+            lookups.append(node)
+        node = node.func.value
+    if not (isinstance(node, ast.Attribute) and node.attr == "objects"):
+        return None, []
+    # A lookup by nothing at all (``.get()`` after a bare chain) is by none of the client's.
+    return node, [c for c in lookups if c.args or c.keywords] or [call]
 
 
 def _constant_lookup(call: ast.Call, users: frozenset[str] = frozenset()) -> bool:

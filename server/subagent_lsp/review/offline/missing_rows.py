@@ -17,8 +17,10 @@ import itertools
 
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught
+from .helper_rows import helper_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
+from .row_uses import read_unchecked, short
 
 _CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
 
@@ -27,6 +29,10 @@ def missing_row_suggestions(
     facts: ModuleFacts, call: ast.Call, route: Route, flask_sqlalchemy_major: int | None
 ) -> list[Suggestion]:
     func = call.func
+    # SQLAlchemy's own lookups in FastAPI, and the project's helpers that wrap one.
+    through = helper_row_suggestions(facts, call, route)
+    if through:
+        return through
     if route.framework == "flask" and _session_get(call):
         return _session_get_suggestion(facts, call, route, flask_sqlalchemy_major)
     if route.framework == "django" and not call.args and not call.keywords:
@@ -37,21 +43,29 @@ def missing_row_suggestions(
         return []
     if not _flask_sqlalchemy_query(func.value) or not facts.can_import("flask_sqlalchemy"):
         return []
-    if caught(call, facts.up, _CAUGHT) or facts.handled_by_app({"NoResultFound", "404"}):
+    direct = _direct_use(facts, call) if func.attr == "first" else None
+    if caught(call, facts.up, _CAUGHT):
+        return []
+    # An app-wide handler of every exception still answers the TypeError with a 500.
+    handled = (
+        facts.handled & {"TypeError"} if direct else facts.handled_by_app({"NoResultFound", "404"})
+    )
+    if handled:
         return []
     src = facts.source
     text = src.text_of(call)
     if func.attr == "one":
         if flask_sqlalchemy_major is None or flask_sqlalchemy_major < 3:
             return []
-        why = f"`{_short(text)}` raises NoResultFound when nothing matches: a 500"
+        why = f"`{short(text)}` raises NoResultFound when nothing matches: a 500"
     else:
-        used = _used_unchecked(facts, call, route)
+        used = direct or _used_unchecked(facts, call, route)
         if used is None:
             return []
-        why = f"`{_short(text)}` gives None when nothing matches, and `{used}` then raises: a 500"
+        why = f"`{short(text)}` gives None when nothing matches, and `{used}` then raises: a 500"
     head = text[: text.rfind(".")]
-    guard = _app_guard(facts, call) if func.attr == "first" else None
+    # Unpacked or subscripted where it is made: no name to test, the query answers 404 itself.
+    guard = _app_guard(facts, call) if func.attr == "first" and not direct else None
     if guard is not None:
         # The module already answers a missing row its own way: the same check, here too.
         edit, answer = _guard_after(facts, call, guard)
@@ -95,7 +109,7 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
         return []
     src = facts.source
     text = src.text_of(call)
-    why = f"`{_short(text)}` gives None when nothing matches, and `{used}` then raises: a 500"
+    why = f"`{short(text)}` gives None when nothing matches, and `{used}` then raises: a 500"
     chain = func.value
     keys = {k.arg for k in chain.keywords} if isinstance(chain, ast.Call) else set()
     if (
@@ -176,7 +190,7 @@ def _session_get_suggestion(
     db = src.text_of(call.func.value.value)
     model, key = (src.text_of(a) for a in call.args)
     why = (
-        f"`{_short(src.text_of(call))}` gives None when no row has that key, and `{used}` "
+        f"`{short(src.text_of(call))}` gives None when no row has that key, and `{used}` "
         "then raises: a 500"
     )
     if flask_sqlalchemy_major is not None and flask_sqlalchemy_major >= 3:
@@ -303,6 +317,19 @@ def _flask_sqlalchemy_query(node: ast.expr) -> bool:
     )
 
 
+def _direct_use(facts: ModuleFacts, call: ast.Call) -> str | None:
+    """``a, b = q.first()`` / ``q.first()[1]``: the row used where it is made, a TypeError
+    on None."""
+    parent = facts.up.get(call)
+    if isinstance(parent, ast.Subscript) and parent.value is call:
+        return f"first()[{facts.source.text_of(parent.slice)}]"
+    if isinstance(parent, ast.Assign) and any(
+        isinstance(t, ast.Tuple | ast.List) for t in parent.targets
+    ):
+        return "unpacking it"
+    return None
+
+
 def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | None:
     """``page = ....first()`` then ``page.entries`` with no test of ``page`` in the function
     before it (``if page``, ``if page is None``, ``assert page``, ``page and ...``)."""
@@ -312,71 +339,4 @@ def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | N
     target = assign.targets[0]
     if not isinstance(target, ast.Name):
         return None
-    return _read_unchecked(facts, route.func, target.id, assign.end_lineno or 0, helpers=True)
-
-
-def _read_unchecked(
-    facts: ModuleFacts, func: ast.AST, name: str, after: int, helpers: bool
-) -> str | None:
-    """The first attribute read of ``name`` in ``func`` after line ``after``, with nothing
-    testing ``name`` before it; with ``helpers``, also ``serialize(name)`` where that project
-    function reads an attribute of its parameter unchecked."""
-    tested = False
-    for node in sorted(
-        (n for n in ast.walk(func) if getattr(n, "lineno", 0) > after),
-        key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
-    ):
-        if isinstance(node, ast.If | ast.IfExp | ast.While | ast.Assert | ast.BoolOp):
-            test = node.values if isinstance(node, ast.BoolOp) else [node.test]
-            if any(_tests_name(t, name) for t in test):
-                tested = True
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in node.targets
-        ):
-            return None  # rebound: what follows is another value
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id == name
-        ):
-            return None if tested else f"{name}.{node.attr}"
-        if helpers and not tested and isinstance(node, ast.Call):
-            read = _helper_reads(facts, node, name)
-            if read is not None:
-                return read
-    return None
-
-
-def _helper_reads(facts: ModuleFacts, call: ast.Call, name: str) -> str | None:
-    """``serialize_product(product)``: a project function given the row as a positional
-    argument that reads an attribute of it before testing it (``product.sku``)."""
-    index = next(
-        (i for i, a in enumerate(call.args) if isinstance(a, ast.Name) and a.id == name), None
-    )
-    if index is None or facts.upstream is None:
-        return None
-    found = facts.upstream.resolve(facts.source, call.func)
-    if found is None:
-        return None
-    _, helper = found
-    params = [*helper.args.posonlyargs, *helper.args.args]
-    if index >= len(params) or params[index].arg in ("self", "cls"):
-        return None
-    param = params[index].arg
-    if _read_unchecked(facts, helper, param, 0, helpers=False) is None:
-        return None
-    return f"{dotted(call.func)}({name})"
-
-
-def _tests_name(test: ast.expr, name: str) -> bool:
-    """``name`` itself is tested (``if page``, ``page is None``): not ``if not page.flag``,
-    whose attribute raises on None as any other use would."""
-    reads = {id(n.value) for n in ast.walk(test) if isinstance(n, ast.Attribute)}
-    return any(
-        isinstance(n, ast.Name) and n.id == name and id(n) not in reads for n in ast.walk(test)
-    )
-
-
-def _short(text: str, limit: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return read_unchecked(facts, route.func, target.id, assign.end_lineno or 0, helpers=True)

@@ -1,0 +1,233 @@
+"""Rows that may be None outside Flask-SQLAlchemy's own queries: SQLAlchemy's
+``session.get(Doctor, id)``, ``.first()``, ``.one_or_none()`` and ``scalars(...).first()``
+in a FastAPI route (its session from ``Depends``), and the same lookups inside a project
+helper (``crud.get_template_by_id(db, id)``) whose result the route then uses, or which uses
+the row itself. Either way an unknown id becomes a 500 (AttributeError, TypeError,
+UnmappedInstanceError) where the client asked for something that is not there: a 404.
+
+The fix is a None check in the route's idiom, right after the row is fetched: FastAPI's
+``raise HTTPException(status_code=404, ...)``, Flask's ``abort(404)``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..suggestion import Edit, Suggestion
+from .frameworks import ModuleFacts, Route, caught
+from .pyedits import ensure_imports, insert_before_line
+from .pysource import Source, dotted
+from .row_uses import read_unchecked, short, tests_name
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+# What a route or its app may already answer a missing row with.
+_CAUGHT = {"AttributeError", "TypeError", "HTTPException", "NotFound", "UnmappedInstanceError"}
+# ``.first()`` / ``.one_or_none()`` count on a chain that reads from the database.
+_MAYBE_ONE = ("first", "one_or_none", "scalar_one_or_none")
+_READS = ("query", "scalars", "execute", "exec")
+
+
+def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
+    if route.framework not in ("fastapi", "flask") or not route.answers:
+        return []
+    if caught(call, facts.up, _CAUGHT) or facts.handled_by_app({"404", *_CAUGHT}):
+        return []
+    if route.framework == "fastapi" and maybe_row(call) is not None:
+        return _in_route(facts, call, route)
+    if facts.upstream is None or maybe_row(call) is not None:
+        return []
+    found = facts.upstream.resolve(facts.source, call.func)
+    if found is None:
+        return []
+    helper_source, helper = found
+    # The helper's own use of the row fails first; else the route's use of what it returns.
+    own = _used_in_helper(facts, call, route, helper_source, helper)
+    if own is not None:
+        return own
+    model = _returned_row(helper_source, helper)
+    return [] if model is None else _returned(facts, call, route, helper, model)
+
+
+def maybe_row(call: ast.Call) -> str | None:
+    """The model's name (or "" when it is not written there) when ``call`` gives a row or
+    None: ``session.get(Doctor, id)``, ``db.query(M).filter(...).first()``,
+    ``session.scalars(select(M)...).first()``, ``....one_or_none()``."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    if func.attr == "get" and len(call.args) == 2 and not call.keywords:
+        model = dotted(call.args[0])
+        last = model.rsplit(".", 1)[-1]
+        # ``cache.get(KEY, None)`` is no row: a model's name is capitalised, not a constant.
+        if last[:1].isupper() and not last.isupper() and _session_like(func.value):
+            return last
+        return None
+    if func.attr not in _MAYBE_ONE or call.args or call.keywords:
+        return None
+    node: ast.expr = func.value
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in _READS and _session_like(node.func.value):
+            return _model_in(node)
+        node = node.func.value
+    return None
+
+
+def _session_like(node: ast.expr) -> bool:
+    last = dotted(node).rsplit(".", 1)[-1].lower()
+    return "session" in last or last in ("db", "sess")
+
+
+def _model_in(read: ast.Call) -> str:
+    """``query(Template)`` / ``scalars(select(Template).where(...))`` -> Template."""
+    arg = read.args[0] if read.args else None
+    while isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute):
+        arg = arg.func.value  # ``select(M).where(...)`` down to ``select(M)``
+    if isinstance(arg, ast.Call) and dotted(arg.func).rsplit(".", 1)[-1] == "select":
+        arg = arg.args[0] if arg.args else None
+    last = dotted(arg).rsplit(".", 1)[-1] if arg is not None else ""
+    return last if last[:1].isupper() else ""
+
+
+def _assigned(up: dict[ast.AST, ast.AST], call: ast.Call) -> tuple[ast.Assign, str] | None:
+    """``row = call`` / ``row = await call``: the statement and the name."""
+    parent = up.get(call)
+    if isinstance(parent, ast.Await):
+        parent = up.get(parent)
+    if not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+        return None
+    target = parent.targets[0]
+    return (parent, target.id) if isinstance(target, ast.Name) else None
+
+
+def _in_route(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
+    """``doctor = session.get(Doctor, body.doctor_id)`` then ``doctor.accepts_new``."""
+    bound = _assigned(facts.up, call)
+    if bound is None:
+        return []
+    assign, name = bound
+    used = read_unchecked(facts, route.func, name, assign.end_lineno or 0, helpers=True)
+    if used is None:
+        return []
+    model = maybe_row(call) or name.capitalize()
+    src = facts.source
+    what = f"`{short(src.text_of(call))}` gives None when nothing matches"
+    return [_suggestion(facts, route, call, src, assign, name, model, what, used)]
+
+
+def _returned_row(source: Source, func: Function) -> str | None:
+    """The model when ``func`` returns a lookup's row as it is, None or not:
+    ``return db.query(M).filter(...).first()``, or a name bound to it and never tested."""
+    rows: dict[str, str] = {}
+    for node in source.nodes_of(func):
+        if source.function_of(node) is not func:
+            continue
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            model = maybe_row(node.value)
+            target = node.targets[0]
+            if model is not None and isinstance(target, ast.Name):
+                rows[target.id] = model
+        if isinstance(node, ast.Return) and node.value is not None:
+            value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            if isinstance(value, ast.Call) and maybe_row(value) is not None:
+                return maybe_row(value)
+            if (
+                isinstance(value, ast.Name)
+                and value.id in rows
+                and not _tested(source, func, value.id)
+            ):
+                return rows[value.id]
+    return None
+
+
+def _tested(source: Source, func: Function, name: str) -> bool:
+    return any(
+        isinstance(n, ast.If | ast.IfExp | ast.Assert) and tests_name(n.test, name)
+        for n in source.nodes_of(func)
+    )
+
+
+def _returned(
+    facts: ModuleFacts, call: ast.Call, route: Route, helper: Function, model: str
+) -> list[Suggestion]:
+    """``template = crud.get_template_by_id(db, id)`` then ``template.url`` in the route."""
+    bound = _assigned(facts.up, call)
+    if bound is None:
+        return []
+    assign, name = bound
+    used = read_unchecked(facts, route.func, name, assign.end_lineno or 0, helpers=True)
+    if used is None:
+        return []
+    src = facts.source
+    what = f"`{helper.name}()` gives None when no row matches"
+    return [_suggestion(facts, route, call, src, assign, name, model or name, what, used)]
+
+
+def _used_in_helper(
+    facts: ModuleFacts, call: ast.Call, route: Route, source: Source, helper: Function
+) -> list[Suggestion] | None:
+    """``crud.delete_template(db, id)`` whose ``_template = ....first()`` goes to
+    ``db.delete(_template)`` unchecked: the check goes in the helper, once."""
+    up = source.up()
+    for node in source.nodes_of(helper):
+        if not isinstance(node, ast.Call) or source.function_of(node) is not helper:
+            continue
+        model = maybe_row(node)
+        if model is None or caught(node, up, _CAUGHT):
+            continue
+        bound = _assigned(up, node)
+        if bound is None:
+            continue
+        assign, name = bound
+        used = read_unchecked(facts, helper, name, assign.end_lineno or 0, helpers=False)
+        if used is None:
+            continue
+        seen: set[tuple[str, int]] = facts.source.__dict__.setdefault("_helper_rows_seen", set())
+        if (source.path, node.lineno) in seen:
+            return []  # another route of this module calls it too: one fix
+        seen.add((source.path, node.lineno))
+        what = (
+            f"`{helper.name}()` looks up `{short(source.text_of(node))}`, None when nothing matches"
+        )
+        return [_suggestion(facts, route, call, source, assign, name, model or name, what, used)]
+    return None
+
+
+def _suggestion(
+    facts: ModuleFacts,
+    route: Route,
+    call: ast.Call,
+    where: Source,
+    assign: ast.Assign,
+    name: str,
+    model: str,
+    what: str,
+    used: str,
+) -> Suggestion:
+    """The None check after ``assign`` in ``where`` (the route's module or the helper's),
+    answering 404 the route's way."""
+    label = model.rsplit(".", 1)[-1]
+    if route.framework == "fastapi":
+        answer = f'raise HTTPException(status_code=404, detail="{label} not found")'
+        needed = [("fastapi", "HTTPException")]
+    else:
+        answer = "abort(404)"
+        needed = [("flask", "abort")]
+    edits: list[Edit] = [*ensure_imports(where, needed), _check_after(where, assign, name, answer)]
+    src = facts.source
+    return Suggestion(
+        "BKD306",
+        "error-handling",
+        src.path,
+        src.span(call),
+        f"Answer 404 when {label} is not found",
+        f"{what}, and `{used}` then raises: a 500 where the client asked for a row that is "
+        f"not there. `if {name} is None: {answer}` after it answers 404 instead.",
+        tuple(edits),
+    )
+
+
+def _check_after(source: Source, assign: ast.Assign, name: str, answer: str) -> Edit:
+    line = assign.end_lineno or assign.lineno
+    indent = source.indent_of(assign.lineno - 1)
+    return insert_before_line(source, line, f"{indent}if {name} is None:\n{indent}    {answer}")

@@ -1,0 +1,104 @@
+"""Where a row that may be None is used as if it were there: an attribute read (``page.title``),
+a subscript (``row[1]``), an unpacking (``a, b = row``) or a session's ``delete(row)``, each of
+which raises on None, with nothing testing the name before it."""
+
+from __future__ import annotations
+
+import ast
+
+from .frameworks import ModuleFacts
+from .pysource import dotted
+
+
+def read_unchecked(
+    facts: ModuleFacts, func: ast.AST, name: str, after: int, helpers: bool
+) -> str | None:
+    """The first use of ``name`` in ``func`` after line ``after`` that raises on None, with
+    nothing testing ``name`` before it; with ``helpers``, also ``serialize(name)`` where that
+    project function reads an attribute of its parameter unchecked."""
+    tested = False
+    for node in sorted(
+        (n for n in ast.walk(func) if getattr(n, "lineno", 0) > after),
+        key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
+    ):
+        if isinstance(node, ast.If | ast.IfExp | ast.While | ast.Assert | ast.BoolOp):
+            test = node.values if isinstance(node, ast.BoolOp) else [node.test]
+            if any(tests_name(t, name) for t in test):
+                tested = True
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return None  # rebound: what follows is another value
+        use = _use_of(node, name)
+        if use is not None:
+            return None if tested else use
+        if helpers and not tested and isinstance(node, ast.Call):
+            read = _helper_reads(facts, node, name)
+            if read is not None:
+                return read
+    return None
+
+
+def _use_of(node: ast.AST, name: str) -> str | None:
+    """``node`` uses ``name`` in a way that raises on None."""
+    if isinstance(node, ast.Attribute | ast.Subscript) and _is(node.value, name):
+        return f"{name}.{node.attr}" if isinstance(node, ast.Attribute) else f"{name}[...]"
+    if (
+        isinstance(node, ast.Assign)
+        and _is(node.value, name)
+        and any(isinstance(t, ast.Tuple | ast.List) for t in node.targets)
+    ):
+        return f"unpacking {name}"
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "delete"
+        and len(node.args) == 1
+        and _is(node.args[0], name)
+        and _session_like(node.func.value)
+    ):
+        # SQLAlchemy's ``Session.delete(None)`` raises UnmappedInstanceError.
+        return f"{dotted(node.func)}({name})"
+    return None
+
+
+def _session_like(node: ast.expr) -> bool:
+    last = dotted(node).rsplit(".", 1)[-1].lower()
+    return "session" in last or last in ("db", "sess")
+
+
+def _is(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _helper_reads(facts: ModuleFacts, call: ast.Call, name: str) -> str | None:
+    """``serialize_product(product)``: a project function given the row as a positional
+    argument that reads an attribute of it before testing it (``product.sku``)."""
+    index = next((i for i, a in enumerate(call.args) if _is(a, name)), None)
+    if index is None or facts.upstream is None:
+        return None
+    found = facts.upstream.resolve(facts.source, call.func)
+    if found is None:
+        return None
+    _, helper = found
+    params = [*helper.args.posonlyargs, *helper.args.args]
+    if index >= len(params) or params[index].arg in ("self", "cls"):
+        return None
+    param = params[index].arg
+    if read_unchecked(facts, helper, param, 0, helpers=False) is None:
+        return None
+    return f"{dotted(call.func)}({name})"
+
+
+def tests_name(test: ast.expr, name: str) -> bool:
+    """``name`` itself is tested (``if page``, ``page is None``): not ``if not page.flag``,
+    whose attribute raises on None as any other use would."""
+    reads = {id(n.value) for n in ast.walk(test) if isinstance(n, ast.Attribute)}
+    return any(
+        isinstance(n, ast.Name) and n.id == name and id(n) not in reads for n in ast.walk(test)
+    )
+
+
+def short(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
