@@ -28,7 +28,7 @@ def fastapi_conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     src = facts.source
     for node in src.nodes_of(route.func):
         what = _conversion(node)
-        if what is None:
+        if what is None or not isinstance(node, ast.Call):
             continue
         param = _from_text_parameter(node.args[0], text_params, facts.up)
         if param is None or caught(node, facts.up, {"ValueError", "TypeError"}):

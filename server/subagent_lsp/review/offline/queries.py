@@ -790,12 +790,26 @@ def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     defined = {
         n.name for n in ast.walk(scope) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
     }
-    if isinstance(scope, ast.ClassDef) and defined & {"list", "get"}:
+    if isinstance(scope, ast.ClassDef) and _lists_something_else(scope):
         # A class's ``queryset = ...`` where the class lists something else itself: the
         # queryset only finds the one row ``get_object`` asks for by its key.
         return False
     return bool(names & {"paginate_queryset", "Paginator", "paginate"}) and (
         "filter_queryset" not in defined
+    )
+
+
+def _lists_something_else(cls: ast.ClassDef) -> bool:
+    """The view's own ``list``/``get`` never reads its ``queryset`` (nor ``get_queryset()``)."""
+    methods = [
+        n
+        for n in cls.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in ("list", "get")
+    ]
+    return bool(methods) and not any(
+        isinstance(n, ast.Attribute) and n.attr in ("queryset", "get_queryset")
+        for m in methods
+        for n in ast.walk(m)
     )
 
 

@@ -954,7 +954,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
     fields: dict[str, Column] = {}
     db_table = None
     meta_line = None
-    indexes_slot: tuple[Position, str] | None = None
+    indexes_slot: ListSlot | None = None
     abstract = False
     ordering: tuple[tuple[str, bool], ...] | None = None
     indexes: list[tuple[str, tuple[str, ...]]] = []

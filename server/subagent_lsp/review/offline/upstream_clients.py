@@ -78,7 +78,7 @@ def request_library(source: Source, call: ast.Call) -> tuple[str, Client | None]
         return None
     name = dotted(func)
     if "." in name:
-        module = imports.get(name.rsplit(".", 1)[0])
+        module = imports.get(name.rsplit(".", 1)[0], "")
         if module in ("requests", "httpx") and func.attr in HTTP_VERBS:
             return module, None
     client = client_of(source, func.value)
