@@ -28,7 +28,7 @@ def fastapi_conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     src = facts.source
     for node in src.nodes_of(route.func):
         what = _conversion(node)
-        if what is None:
+        if what is None or not isinstance(node, ast.Call):
             continue
         param = _from_text_parameter(node.args[0], text_params, facts.up)
         if param is None or caught(node, facts.up, {"ValueError", "TypeError"}):
@@ -152,3 +152,9 @@ def _split(value: ast.expr, up: dict[ast.AST, ast.AST]) -> str | None:
                     return gen.iter.func.value.id
         current = up.get(current)
     return None
+
+
+# Shared with the other readers of raw text (filter_methods.py).
+conversion = _conversion
+from_text_parameter = _from_text_parameter
+split_parameter = _split
