@@ -136,6 +136,33 @@ BACKEND_RULES = table(
         "Use `.get()` and answer 400 when the value is missing.",
     ),
     _rule(
+        "BKD207",
+        "validation",
+        "mass-assignment",
+        "Every key of a raw request body is set on a model row that is then saved.",
+        "The client chooses the attributes: it can set a primary or foreign key, an owner or an "
+        "admin flag that the endpoint never meant to expose.",
+        Example(
+            path="views.py",
+            text="from flask import Flask, request\n"
+            + "from flask_sqlalchemy import SQLAlchemy\n\n"
+            + "app = Flask(__name__)\ndb = SQLAlchemy(app)\n\n\n"
+            + "class Note(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + "    title = db.Column(db.String(80))\n\n\n"
+            + '@app.patch("/notes/<int:note_id>")\n'
+            + "def edit_note(note_id):\n"
+            + "    note = Note.query.get_or_404(note_id)\n"
+            + "    data = request.get_json()\n"
+            + "    for key, value in data.items():\n"
+            + "        setattr(note, key, value)\n"
+            + "    db.session.commit()\n"
+            + '    return {"id": note.id}\n',
+        ),
+        "Set only the fields of an explicit allow-list (or validate the body with the app's "
+        "schema or serializer first).",
+    ),
+    _rule(
         "BKD301",
         "error-handling",
         "http-without-timeout",

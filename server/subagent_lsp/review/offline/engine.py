@@ -158,6 +158,7 @@ def analyze_file(
                 folder = root if root is not None else os.path.dirname(os.path.abspath(path))
                 facts.upstream = UpstreamCalls([folder], sources.get)
             facts.sessions = workspace.sessions
+            facts.schema = workspace
             for kind, analysis in (
                 ("validation", validation_suggestions),
                 ("error-handling", error_suggestions),

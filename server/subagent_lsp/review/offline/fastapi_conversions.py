@@ -152,3 +152,9 @@ def _split(value: ast.expr, up: dict[ast.AST, ast.AST]) -> str | None:
                     return gen.iter.func.value.id
         current = up.get(current)
     return None
+
+
+# Shared with the other readers of raw text (filter_methods.py).
+conversion = _conversion
+from_text_parameter = _from_text_parameter
+split_parameter = _split

@@ -21,6 +21,7 @@ from .try_blocks import exception_name as _exc_name
 
 if TYPE_CHECKING:
     from .django_views import Guards
+    from .schema import Schema
     from .upstream_calls import UpstreamCalls
 
 _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
@@ -61,6 +62,8 @@ class ModuleFacts:
     # Functions taking ``request`` that look like no view on their own: views only if a
     # ``urls.py`` of the project routes to them (Project.complete).
     maybe_views: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
+    # The workspace's tables (engine.py sets it): a model's columns for the request-input rules.
+    schema: Schema | None = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:
@@ -80,6 +83,8 @@ def module_facts(source: Source) -> ModuleFacts:
     frameworks: set[str] = {f for f in ("flask", "fastapi", "django", "starlette") if f in roots}
     if "starlette" in frameworks:
         frameworks.add("fastapi")
+    if "rest_framework" in roots:
+        frameworks.add("django")  # a DRF module need not import django itself
     facts = ModuleFacts(source, imports, frameworks, [])
     facts.up = source.up()
     own = {name for module, name in view_registrations(source) if not module}

@@ -7,8 +7,10 @@ import keyword
 from collections.abc import Iterator
 
 from ..suggestion import Edit, Suggestion
+from .dependency_json import dependency_json_suggestions
 from .django_views import request_attr
 from .fastapi_conversions import dependencies, fastapi_conversions
+from .filter_methods import filter_method_suggestions
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -17,6 +19,9 @@ from .frameworks import (
     enclosing_statement,
     route_guards,
 )
+from .mass_assignment import mass_assignment_suggestions
+from .nested_body import nested_body_suggestions
+from .orm_lookups import orm_lookup_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_statement, statement_lines
 from .pysource import Source, dotted
 from .try_blocks import validated_by_form
@@ -47,9 +52,15 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
+            out.extend(orm_lookup_suggestions(facts, route))
+        out.extend(nested_body_suggestions(facts, route))
+        out.extend(mass_assignment_suggestions(facts, route))
     if "fastapi" in facts.frameworks:
         for dependency in dependencies(facts):
             out.extend(fastapi_conversions(facts, dependency))
+        out.extend(dependency_json_suggestions(facts))
+    if "FilterSet" in facts.source.text:  # django-filter's module need not import django
+        out.extend(filter_method_suggestions(facts))
     out.extend(_helper_conversions(facts))
     return out
 

@@ -1,0 +1,212 @@
+"""Body keys read straight off the request, with no local bound to the body: Flask's
+``request.json["form"]`` and DRF's ``request.data["properties"]["osm:id"]``. A missing key (or
+a body that is not an object) raises KeyError or TypeError, a 500 (held-out round 9: a Flask
+feedback handler and a DRF ``@api_view``). BKD201's model fix needs a local to replace; here
+the fix checks the keys (one level of nesting too) before the first read and answers 400,
+leaving the reads as they are: Flask caches the parsed body, DRF its ``request.data``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..suggestion import Suggestion
+from .django_views import request_attr
+from .drf import uses_drf
+from .frameworks import ModuleFacts, Route, caught
+from .pyedits import ensure_imports, insert_before_line, statement_lines
+from .pysource import dotted
+
+_CAUGHT = {"KeyError", "TypeError", "LookupError"}
+_DRF_ERRORS = (
+    "rest_framework.exceptions.ValidationError",
+    "rest_framework.serializers.ValidationError",
+)
+_VALIDATING = ("is_valid", "model_validate", "validate", "load")
+
+
+def nested_body_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
+    if route.framework == "flask":
+        base = "request.json"
+    elif route.framework == "django" and uses_drf(facts):
+        base = "request.data"
+    else:
+        return []
+    if _CAUGHT & route.handled:
+        return []
+    func = route.func
+    nodes = facts.source.nodes_of(func)
+    reads: list[ast.Subscript] = []
+    for node in nodes:
+        if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] in _VALIDATING:
+            return []  # a serializer or schema checks the body
+        if isinstance(node, ast.Compare) and any(
+            isinstance(op, ast.In | ast.NotIn) and _is_body(c, base)
+            for op, c in zip(node.ops, node.comparators, strict=False)
+        ):
+            return []  # ``"key" in request.data``: the view checks keys itself
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and _is_body(node.value, base)
+            and _key(node) is not None
+            and not caught(node, facts.up, _CAUGHT)
+        ):
+            reads.append(node)
+    if not reads:
+        return []
+    required: dict[str, list[str]] = {}
+    for read in reads:
+        top = _key(read)
+        assert top is not None
+        inner = required.setdefault(top, [])
+        parent = facts.up.get(read)
+        if isinstance(parent, ast.Subscript) and parent.value is read and _key(parent):
+            sub = _key(parent)
+            if sub is not None and sub not in inner:
+                inner.append(sub)
+    anchor = _anchor(func, reads, facts.up)
+    if anchor is None:
+        return []
+    return [_suggestion(facts, route, base, required, anchor, reads[0])]
+
+
+def _is_body(node: ast.expr, base: str) -> bool:
+    name = request_attr(node)
+    if base == "request.json" and isinstance(node, ast.Call):
+        # ``request.get_json()`` with no arguments reads as ``request.json``
+        return request_attr(node.func) == "request.get_json" and not (node.args or node.keywords)
+    return name == base
+
+
+def _key(node: ast.Subscript) -> str | None:
+    key = node.slice
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
+def _anchor(
+    func: ast.AST, reads: list[ast.Subscript], up: dict[ast.AST, ast.AST]
+) -> ast.stmt | None:
+    """The statement of the innermost block holding every read that comes first: the check
+    goes before it, so it runs on every path that reads the body and on no other."""
+
+    def chain(node: ast.AST) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        current: ast.AST | None = node
+        while current is not None and current is not func:
+            if isinstance(current, ast.stmt):
+                out.append(current)
+            current = up.get(current)
+        return list(reversed(out))  # outermost first
+
+    chains = [chain(r) for r in reads]
+    common: ast.stmt | None = None
+    depth = 0
+    while all(len(c) > depth for c in chains) and len({id(c[depth]) for c in chains}) == 1:
+        depth += 1
+    if depth > 0:
+        # every read is inside one statement (an ``if`` or a loop): the check goes into the
+        # block of it that holds them, before the first of them
+        common = chains[0][depth - 1]
+        if not isinstance(common, ast.If | ast.For | ast.While | ast.With | ast.Try):
+            return common if depth == len(chains[0]) else None
+        blocks = [b for b in ("body", "orelse") if getattr(common, b, None)]
+        for name in blocks:
+            block: list[ast.stmt] = getattr(common, name)
+            if all(len(c) > depth and c[depth] in block for c in chains):
+                return min((c[depth] for c in chains), key=lambda s: block.index(s))
+        return None
+    body: list[ast.stmt] = getattr(func, "body", [])
+    firsts = [c[0] for c in chains if c and c[0] in body]
+    if len(firsts) != len(chains):
+        return None
+    return min(firsts, key=lambda s: body.index(s))
+
+
+def _free_name(func: ast.AST, wanted: str) -> str:
+    names = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    names |= {a.arg for a in ast.walk(func) if isinstance(a, ast.arg)}
+    for candidate in (wanted, f"{wanted}_json", "request_body"):
+        if candidate not in names:
+            return candidate
+    return "request_body_checked"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _tuple(items: list[str] | tuple[str, ...]) -> str:
+    return "(" + ", ".join(_q(i) for i in items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _condition(body: str, required: dict[str, list[str]], indent: str) -> str:
+    clauses = [f"not isinstance({body}, dict)"]
+    tops = tuple(required)
+    clauses.append(
+        f'"{tops[0]}" not in {body}'
+        if len(tops) == 1
+        else f"any(key not in {body} for key in {_tuple(tops)})"
+    )
+    for top, subs in required.items():
+        if not subs:
+            continue
+        inner = f"{body}[{_q(top)}]"
+        clauses.append(f"not isinstance({inner}, dict)")
+        clauses.append(
+            f"{_q(subs[0])} not in {inner}"
+            if len(subs) == 1
+            else f"any(key not in {inner} for key in {_tuple(subs)})"
+        )
+    lines = [f"{indent}if ("] + [
+        f"{indent}    {'or ' if n else ''}{clause}" for n, clause in enumerate(clauses)
+    ]
+    return "\n".join(lines) + f"\n{indent}):"
+
+
+def _suggestion(
+    facts: ModuleFacts,
+    route: Route,
+    base: str,
+    required: dict[str, list[str]],
+    anchor: ast.stmt,
+    first: ast.Subscript,
+) -> Suggestion:
+    src = facts.source
+    indent = src.indent_of(anchor.lineno - 1)
+    start, _ = statement_lines(anchor)
+    paths = [
+        f"{top}.{sub}" if subs else top for top, subs in required.items() for sub in subs or [""]
+    ]
+    paths = [p.rstrip(".") for p in paths]
+    if base == "request.json":
+        local = _free_name(route.func, "body")
+        aborts = facts.imports.get("abort") == "flask.abort"
+        answer = "abort(400)" if aborts else 'return jsonify(error="invalid request body"), 400'
+        text = f"{indent}{local} = request.get_json(silent=True)\n"
+        text += _condition(local, required, indent) + f"\n{indent}    {answer}"
+        needed = [] if aborts else [("flask", "jsonify")]
+        idiom = "answers 400"
+    else:
+        if facts.imports.get("ValidationError", _DRF_ERRORS[0]) not in _DRF_ERRORS:
+            needed_name = "ParseError"
+            needed = [("rest_framework.exceptions", "ParseError")]
+        else:
+            needed_name = "ValidationError"
+            needed = [("rest_framework.exceptions", "ValidationError")]
+        detail = "missing or malformed fields: " + ", ".join(paths)
+        text = _condition("request.data", required, indent)
+        text += f'\n{indent}    raise {needed_name}("{detail}")'
+        idiom = f"raises DRF's {needed_name} (a 400)"
+    edits = [*ensure_imports(src, needed), insert_before_line(src, start, text)]
+    return Suggestion(
+        "BKD201",
+        "validation",
+        src.path,
+        src.span(first),
+        f"Check the body keys of {route.func.name} before reading them",
+        f"`{route.func.name}` reads {', '.join(repr(p) for p in paths)} straight from "
+        f"`{base}`: a missing key or a body that is not an object raises KeyError or "
+        f"TypeError, a 500 for the client's mistake. The check before the first read {idiom}.",
+        tuple(edits),
+    )

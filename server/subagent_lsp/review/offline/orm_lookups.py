@@ -1,0 +1,187 @@
+"""A raw request value handed to an ORM lookup on an integer key: ``user_id =
+request.data.get("user")`` then ``Nomination.objects.filter(user__id=user_id)``. Django
+converts the lookup's value with ``int()`` and raises ValueError ("Field 'id' expected a number
+but got 'abc'"), a 500 (held-out round 9, three DRF handlers of one app). Only lookups that are
+integers by name are read (``pk``, ``id``, ``*_id``, ``*__id``, ``*__pk``): another field's
+type is not known here. The fix checks the value before the query and answers 400 in the
+app's idiom: DRF's ``ValidationError`` in a DRF module, Django's 400 otherwise.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..suggestion import Suggestion
+from .django_views import request_attr
+from .drf import uses_drf
+from .frameworks import ModuleFacts, Route, caught, django_bad_request, enclosing_statement
+from .pyedits import ensure_imports, insert_before_line, statement_lines
+from .pysource import dotted
+
+_RAW = ("request.data", "request.POST", "request.GET", "request.query_params")
+_QUERIES = ("filter", "exclude", "get")
+_CHECKS = ("isdigit", "isdecimal", "isnumeric", "is_valid")
+_DRF_ERRORS = (
+    "rest_framework.exceptions.ValidationError",
+    "rest_framework.serializers.ValidationError",
+)
+
+
+def orm_lookup_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
+    if route.framework != "django" or {"ValueError", "Exception"} & route.handled:
+        return []
+    out: list[Suggestion] = []
+    seen: set[str] = set()
+    for node in facts.source.nodes_of(route.func):
+        if not (isinstance(node, ast.keyword) and node.arg and _integer_lookup(node.arg)):
+            continue
+        call = facts.up.get(node)
+        if not isinstance(call, ast.Call) or not _in_query(call, facts.up):
+            continue
+        raw = _raw_value(route.func, node.value, facts)
+        if raw is None or caught(call, facts.up, {"ValueError"}):
+            continue
+        value, key, binding = raw
+        if key in seen or _checked(facts, route.func, node.value, call):
+            continue
+        found = _suggestion(facts, route, node, value, key, binding)
+        if found is not None:
+            seen.add(key)
+            out.append(found)
+    return out
+
+
+def _integer_lookup(arg: str) -> bool:
+    # ``__in`` takes a list: the check below is for one value
+    return arg in ("pk", "id") or arg.endswith(("_id", "__pk"))
+
+
+def _in_query(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
+    """``X.objects.filter(...)`` / ``qs.get(...)`` / a ``Q(...)`` inside one /
+    ``get_object_or_404(Model, pk=...)``."""
+    name = dotted(call.func).split(".")[-1]
+    if name == "get_object_or_404":
+        return True
+    if name == "Q":
+        parent = up.get(call)
+        while isinstance(parent, ast.BinOp | ast.UnaryOp):
+            parent = up.get(parent)
+        return isinstance(parent, ast.Call) and _in_query(parent, up)
+    if isinstance(call.func, ast.Attribute) and call.func.attr in _QUERIES:
+        return "objects" in dotted(call.func.value) or call.func.attr != "get"
+    return False
+
+
+def _source(node: ast.expr) -> tuple[str, str] | None:
+    """``request.data["user"]`` / ``request.data.get("user")`` -> ("request.data", "user")."""
+    if isinstance(node, ast.Subscript):
+        base, key = request_attr(node.value), node.slice
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+    ):
+        base, key = request_attr(node.func.value), node.args[0]
+    else:
+        return None
+    if base in _RAW and isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return base, key.value
+    return None
+
+
+def _raw_value(
+    func: ast.AST, value: ast.expr, facts: ModuleFacts
+) -> tuple[ast.expr, str, ast.stmt | None] | None:
+    """The request read the lookup gets: inline, or a local bound once to it before.
+    (the read, its key, the binding statement or None)."""
+    found = _source(value)
+    if found is not None:
+        return value, found[1], None
+    if not isinstance(value, ast.Name):
+        return None
+    bindings = [
+        n
+        for n in facts.source.nodes_of(func)
+        if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr)
+        and any(
+            isinstance(t, ast.Name) and t.id == value.id
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        )
+    ]
+    if len(bindings) != 1 or not isinstance(bindings[0], ast.Assign):
+        return None
+    stmt = bindings[0]
+    found = _source(stmt.value)
+    if found is None or stmt.lineno > value.lineno:
+        return None
+    return stmt.value, found[1], stmt
+
+
+def _checked(facts: ModuleFacts, func: ast.AST, value: ast.expr, call: ast.Call) -> bool:
+    """Something before the query may make the value safe: ``x.isdigit()``, a conversion,
+    a serializer or form validated first, a regex."""
+    name = value.id if isinstance(value, ast.Name) else None
+    for node in facts.source.nodes_of(func):
+        if not isinstance(node, ast.Call) or node.lineno > call.lineno:
+            continue
+        called = dotted(node.func)
+        checks = called.split(".")[-1] in _CHECKS or called.startswith("re.")
+        if checks and (name is None or called.endswith("is_valid") or _mentions(node, name)):
+            return True
+        if called in ("int", "float") and name is not None and _mentions(node, name):
+            return True
+    return False
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+def _suggestion(
+    facts: ModuleFacts,
+    route: Route,
+    lookup: ast.keyword,
+    value: ast.expr,
+    key: str,
+    binding: ast.stmt | None,
+) -> Suggestion | None:
+    src = facts.source
+    drf = uses_drf(facts)
+    message = f"{key} must be an integer"
+    if drf:
+        if facts.imports.get("ValidationError", _DRF_ERRORS[0]) not in _DRF_ERRORS:
+            return None  # Django's ValidationError is bound: raising it here is a 500 too
+        answer = f'raise ValidationError({{"{key}": ["A valid integer is required."]}})'
+        needed = ("rest_framework.exceptions", "ValidationError")
+    else:
+        answer, needed = django_bad_request(route, message)
+    if binding is not None:
+        assert isinstance(lookup.value, ast.Name)
+        checked = lookup.value.id
+        _, last = statement_lines(binding)
+        at, indent = last + 1, src.indent_of(binding.lineno - 1)
+    else:
+        stmt = enclosing_statement(lookup, facts.up)
+        if stmt is None:
+            return None
+        first, _ = statement_lines(stmt)
+        checked = src.text_of(value)
+        at, indent = first, src.indent_of(stmt.lineno - 1)
+    optional = isinstance(value, ast.Call)  # ``.get()``: None stays a lookup of nothing
+    test = f"not str({checked}).isdigit()"
+    if optional:
+        test = f"{checked} is not None and {test}"
+    text = f"{indent}if {test}:\n{indent}    {answer}"
+    edits = [*ensure_imports(src, [needed]), insert_before_line(src, at, text)]
+    return Suggestion(
+        "BKD202",
+        "validation",
+        src.path,
+        src.span(lookup.value),
+        f"Check that `{key}` is an integer before the query",
+        f"`{src.text_of(value)}` reaches the lookup `{lookup.arg}=` as the client sent it: "
+        "Django converts it with int() and raises ValueError (a 500) on a value that is not a "
+        "number. Checking it first answers 400.",
+        tuple(edits),
+    )
