@@ -17,35 +17,14 @@ from ..policy import Policy
 if TYPE_CHECKING:
     from ..config import Settings
 from ..review.offline.compose import analyze_files
-from ..review.offline.engine import is_backend_file, workspace_root
+from ..review.offline.engine import workspace_root
 from ..review.offline.not_sources import DEFAULT_NOT_SOURCES
-from ..review.offline.schema import SKIP_DIRS
 from ..review.project import Projects
 from ..review.suggestion import KINDS, Suggestion
 from ..textfile import read_utf8
+from .backend_paths import backend_files, display, open_projects
 
 EXIT_OK, EXIT_USAGE = 0, 2
-
-
-def backend_files(paths: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for given in paths:
-        if os.path.isfile(given):
-            out.append(given)
-            continue
-        for folder, dirs, files in os.walk(given):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-            out.extend(os.path.join(folder, f) for f in sorted(files) if is_backend_file(f))
-    return out
-
-
-def open_projects(paths: Sequence[str], not_sources: Sequence[str]) -> Projects:
-    """The projects of ``paths``, their schemas read once."""
-    projects = Projects(not_sources=not_sources)
-    projects.scan(
-        sorted({workspace_root(p) for p in paths} | {p for p in paths if os.path.isdir(p)})
-    )
-    return projects
 
 
 def collect(
@@ -56,11 +35,6 @@ def collect(
 ) -> list[Suggestion]:
     projects = open_projects(paths, not_sources)
     return analyze_files(projects, backend_files(paths), kinds, policy)
-
-
-def _display(path: str) -> str:
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
 
 
 def _range(span: object) -> dict[str, dict[str, int]]:
@@ -74,7 +48,7 @@ def _range(span: object) -> dict[str, dict[str, int]]:
 def to_json(suggestions: Sequence[Suggestion]) -> list[dict[str, object]]:
     return [
         {
-            "path": _display(s.path),
+            "path": display(s.path),
             "kind": s.kind,
             "code": s.code,
             "range": _range(s.span),
@@ -84,7 +58,7 @@ def to_json(suggestions: Sequence[Suggestion]) -> list[dict[str, object]]:
             "proven": s.proven,
             "provedOn": s.proved_on if s.proven is not None else None,
             "edits": [
-                {"path": _display(e.path), "range": _range(e.span), "newText": e.new_text}
+                {"path": display(e.path), "range": _range(e.span), "newText": e.new_text}
                 for e in s.edits
             ],
         }
@@ -100,7 +74,7 @@ def diff_of(suggestion: Suggestion) -> str:
     for path, edits in by_path.items():
         before = read_utf8(path) or ""
         after = apply_edits(before, edits)
-        name = _display(path)
+        name = display(path)
         chunks.append(
             "".join(
                 difflib.unified_diff(
@@ -118,7 +92,7 @@ def write_text(
     suggestions: Sequence[Suggestion], out: TextIO, engine: str = "offline engine"
 ) -> None:
     for s in suggestions:
-        where = f"{_display(s.path)}:{s.span.start.line + 1}:{s.span.start.column + 1}"
+        where = f"{display(s.path)}:{s.span.start.line + 1}:{s.span.start.column + 1}"
         proof = ""
         if s.kind == "index" and s.proven is not None:
             proof = f" ({'proven' if s.proven else 'not proven'} on {s.proved_on})"
@@ -254,7 +228,7 @@ def run_agent_suggest(
         if why is None:
             files.append(path)
         else:
-            err.write(f"subagent-lsp: {_display(path)} is not sent to the agent: {why}.\n")
+            err.write(f"subagent-lsp: {display(path)} is not sent to the agent: {why}.\n")
     wanted = kinds or list(KINDS)
     projects = Projects(not_sources=settings.not_sources)
     projects.scan(roots)
@@ -274,15 +248,15 @@ def run_agent_suggest(
         for kind in wanted:
             context = setup.context(path, text, whole_file(text), kind, schema, projects.of(path))
             if dry_run:
-                requests.append(DryRun(_display(path), kind, context, setup.request(context)))
+                requests.append(DryRun(display(path), kind, context, setup.request(context)))
                 continue
             try:
                 answer = asyncio.run(setup.ask(context, schema, roots))
             except AgentError as error:
-                err.write(f"subagent-lsp: {_display(path)} ({kind}): {error}\n")
+                err.write(f"subagent-lsp: {display(path)} ({kind}): {error}\n")
                 continue
             for reason in answer.dropped:
-                err.write(f"subagent-lsp: {_display(path)}: dropped {reason}\n")
+                err.write(f"subagent-lsp: {display(path)}: dropped {reason}\n")
             suggestions.extend(answer.suggestions)
     if dry_run:
         write_requests(requests, fmt, out)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..review.offline.compose import Composed, compose
 from ..wording import plural
-from .suggest import _display, backend_files, open_projects
+from .backend_paths import backend_files, display, open_projects
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -40,7 +40,7 @@ def run_compose(
         new = on_disk(path, changed[path])
         if write:
             write_file(path, new)
-            out.write(f"{_display(path)}: {'created' if before is None else 'changed'}\n")
+            out.write(f"{display(path)}: {'created' if before is None else 'changed'}\n")
         else:
             out.write(unified_diff(old, new, os.path.relpath(path, base)))
     _report(composed, len(changed), write, out if write else err)
@@ -96,7 +96,7 @@ def unified_diff(before: str | None, after: str, name: str) -> str:
 def _report(composed: Composed, files: int, write: bool, out: TextIO) -> None:
     for suggestion, why in composed.skipped:
         out.write(
-            f"subagent-lsp: skipped {_display(suggestion.path)}: {suggestion.code} "
+            f"subagent-lsp: skipped {display(suggestion.path)}: {suggestion.code} "
             f"{suggestion.title}: {why}\n"
         )
     parts = [f"{len(composed.applied)} applied"]

@@ -1,0 +1,37 @@
+"""Which files ``suggest`` reads, the projects they belong to, and how their paths are shown:
+shared by ``suggest`` and ``suggest --diff/--fix``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+from ..review.offline.engine import is_backend_file, workspace_root
+from ..review.offline.schema import SKIP_DIRS
+from ..review.project import Projects
+
+
+def backend_files(paths: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for given in paths:
+        if os.path.isfile(given):
+            out.append(given)
+            continue
+        for folder, dirs, files in os.walk(given):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            out.extend(os.path.join(folder, f) for f in sorted(files) if is_backend_file(f))
+    return out
+
+
+def open_projects(paths: Sequence[str], not_sources: Sequence[str]) -> Projects:
+    """The projects of ``paths``, their schemas read once."""
+    projects = Projects(not_sources=not_sources)
+    projects.scan(
+        sorted({workspace_root(p) for p in paths} | {p for p in paths if os.path.isdir(p)})
+    )
+    return projects
+
+
+def display(path: str) -> str:
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
