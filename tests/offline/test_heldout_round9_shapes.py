@@ -165,3 +165,55 @@ def test_a_file_of_named_queries_is_the_apps(tmp_path: Path) -> None:
         },
     )
     assert _titles(root) == ["Add an index on dataset (author)"]
+
+
+FASTAPI = '[project]\nname = "panel"\ndependencies = ["fastapi", "sqlalchemy"]\n'
+PANEL = """\
+from typing import Annotated
+
+from fastapi import Depends, FastAPI
+from sqlalchemy.orm import Session
+
+from panel.db import Admin, Node, Settings, get_db, signed_in
+
+app = FastAPI()
+DBDep = Annotated[Session, Depends(get_db)]
+AdminDep = Annotated[Admin, Depends(signed_in)]
+
+
+@app.get("/settings")
+def settings(db: DBDep, admin: AdminDep):
+    return db.query(Settings).first().telegram
+
+
+@app.get("/me")
+def me(db: DBDep, admin: AdminDep):
+    row = db.query(Admin).filter(Admin.username == admin.username).first()
+    return {"name": row.username}
+
+
+@app.get("/nodes/{node_id}")
+def node(node_id: int, db: DBDep):
+    found = db.query(Node).filter(Node.id == node_id).first()
+    return {"name": found.name}
+"""
+
+
+def test_no_404_for_a_row_the_client_does_not_name(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": FASTAPI,
+            "panel/__init__.py": "",
+            "panel/db.py": "Admin = Node = Settings = get_db = signed_in = None\n",
+            "panel/main.py": PANEL,
+        },
+    )
+    found = [
+        (s.title, s.span.start.line + 1)
+        for s in collect([str(root)], ["error-handling"])
+        if s.code == "BKD306"
+    ]
+    # The one settings row and the signed-in admin's own row are the server's to have; the
+    # node the client names by its id may be missing.
+    assert found == [("Answer 404 when Node is not found", 26)]

@@ -33,6 +33,10 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
         return []
     if caught(call, facts.up, _CAUGHT) or facts.handled_by_app({"404", *_CAUGHT}):
         return []
+    if not _keyed_by_client(call, route):
+        # ``db.query(Settings).first()`` (the one settings row), ``crud.get_admin(db,
+        # admin.username)`` of the signed-in admin: a miss is the server's, not a 404
+        return []
     if route.framework == "fastapi" and maybe_row(call) is not None:
         return _in_route(facts, call, route)
     if facts.upstream is None or maybe_row(call) is not None:
@@ -47,6 +51,46 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
         return own
     model = _returned_row(helper_source, helper)
     return [] if model is None else _returned(facts, call, route, helper, model)
+
+
+def _client_names(route: Route) -> set[str]:
+    """The route's parameters the client sends: not those FastAPI fills from a dependency
+    (``admin: SudoAdminDep``, ``db: Session = Depends(get_db)``) -- the signed-in user, a
+    session."""
+    args = route.func.args
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    defaults = dict(
+        zip(
+            [a.arg for a in [*args.posonlyargs, *args.args]][::-1],
+            args.defaults[::-1],
+            strict=False,
+        )
+    )
+    defaults.update(
+        {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False) if d}
+    )
+    out = set()
+    for param in params:
+        spelled = ast.unparse(param.annotation) if param.annotation is not None else ""
+        default = defaults.get(param.arg)
+        injected = (
+            "Depends" in spelled
+            or spelled.endswith("Dep")
+            or (default is not None and "Depends" in ast.unparse(default))
+        )
+        if not injected and param.arg not in ("self", "cls", "request"):
+            out.add(param.arg)
+    return out
+
+
+def _keyed_by_client(call: ast.Call, route: Route) -> bool:
+    """The lookup reads something the client sent: a parameter of the route that is no
+    dependency, or Flask's ``request``."""
+    names = _client_names(route)
+    for node in ast.walk(call):
+        if isinstance(node, ast.Name) and (node.id in names or node.id == "request"):
+            return True
+    return False
 
 
 def maybe_row(call: ast.Call) -> str | None:

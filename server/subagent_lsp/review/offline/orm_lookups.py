@@ -14,7 +14,14 @@ import ast
 from ..suggestion import Suggestion
 from .django_views import request_attr
 from .drf import uses_drf
-from .frameworks import ModuleFacts, Route, caught, django_bad_request, enclosing_statement
+from .frameworks import (
+    ModuleFacts,
+    Route,
+    caught,
+    django_bad_request,
+    enclosing_statement,
+    route_guards,
+)
 from .pyedits import ensure_imports, insert_before_line, statement_lines
 from .pysource import dotted
 
@@ -46,6 +53,8 @@ def orm_lookup_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]
         value, key, binding = raw
         if key in seen or _checked(facts, route.func, node.value, call):
             continue
+        if key in route_guards(facts, route).keys:
+            continue  # the view's decorator reads the key first: a bad value fails there
         found = _suggestion(facts, route, node, value, key, binding)
         if found is not None:
             seen.add(key)
