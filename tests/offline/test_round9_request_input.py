@@ -293,3 +293,16 @@ def test_mass_assignment(tmp_path: Path) -> None:
     fix = next(s for s in found if s.code == "BKD207")
     listed = " ".join(e.new_text for e in fix.edits)
     assert '"full_name", "phone"' in listed and "clinic_id" not in listed
+
+
+def test_the_body_check_it_adds_clears_its_own_finding(tmp_path: Path) -> None:
+    from subagent_lsp.cli.suggest import collect
+
+    from .applied import apply_suggestion
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "a"\ndependencies = ["flask"]\n')
+    (tmp_path / "app.py").write_text(FLASK_APP)
+    [found] = [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD201"]
+    apply_suggestion(found)
+    # ``body = request.get_json(silent=True)`` and its key check guard the reads after it
+    assert [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD201"] == []

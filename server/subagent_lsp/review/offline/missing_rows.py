@@ -57,6 +57,8 @@ def missing_row_suggestions(
     if func.attr == "one":
         if flask_sqlalchemy_major is None or flask_sqlalchemy_major < 3:
             return []
+        if aggregate_only(func.value):
+            return []  # ``query(func.count(...)).filter(...).one()``: always exactly one row
         why = f"`{short(text)}` raises NoResultFound when nothing matches: a 500"
     else:
         used = direct or _used_unchecked(facts, call, route)
@@ -340,3 +342,31 @@ def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | N
     if not isinstance(target, ast.Name):
         return None
     return read_unchecked(facts, route.func, target.id, assign.end_lineno or 0, helpers=True)
+
+
+_AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "array_agg", "string_agg", "every"})
+
+
+def aggregate_only(query: ast.expr) -> bool:
+    """A query selecting only aggregates, with no GROUP BY (``db.session.query(func.count(
+    Episode.id), func.coalesce(func.sum(Episode.seconds), 0)).filter(...)``): it gives one
+    row whatever matches, so ``.one()`` on it cannot fail."""
+    node: ast.expr = query
+    selected: list[ast.expr] = []
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "group_by":
+            return False
+        if node.func.attr in ("query", "with_entities"):
+            selected = list(node.args)
+        node = node.func.value
+    return bool(selected) and all(_has_aggregate(arg) for arg in selected)
+
+
+def _has_aggregate(node: ast.expr) -> bool:
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in _AGGREGATES
+        and dotted(n.func.value).split(".")[-1] == "func"
+        for n in ast.walk(node)
+    )

@@ -36,12 +36,25 @@ def nested_body_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
         return []
     func = route.func
     nodes = facts.source.nodes_of(func)
+    # ``body = request.get_json(silent=True)``: a check of its keys checks the body's
+    bound = {
+        t.id
+        for n in nodes
+        if isinstance(n, ast.Assign)
+        and (
+            _is_body(n.value, base)
+            or (isinstance(n.value, ast.Call) and request_attr(n.value.func) == "request.get_json")
+        )
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
     reads: list[ast.Subscript] = []
     for node in nodes:
         if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] in _VALIDATING:
             return []  # a serializer or schema checks the body
         if isinstance(node, ast.Compare) and any(
-            isinstance(op, ast.In | ast.NotIn) and _is_body(c, base)
+            isinstance(op, ast.In | ast.NotIn)
+            and (_is_body(c, base) or (isinstance(c, ast.Name) and c.id in bound))
             for op, c in zip(node.ops, node.comparators, strict=False)
         ):
             return []  # ``"key" in request.data``: the view checks keys itself

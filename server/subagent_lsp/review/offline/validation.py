@@ -285,12 +285,33 @@ def _flask_plain_check(
     )
 
 
+def _silent(keyword: ast.keyword) -> bool:
+    """``silent=True``: what the replacement reads the body with anyway."""
+    return (
+        keyword.arg == "silent"
+        and isinstance(keyword.value, ast.Constant)
+        and keyword.value.value is True
+    )
+
+
 def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     func = route.func
     if _validates(func):
         return []
     out: list[Suggestion] = []
     for stmt, var, value in _assignments(func):
+        fallback = (
+            isinstance(value, ast.BoolOp)
+            and isinstance(value.op, ast.Or)
+            and len(value.values) == 2
+            and isinstance(value.values[1], ast.Dict)
+            and not value.values[1].keys
+        )
+        if fallback:
+            # ``request.get_json(silent=True) or {}``: no body is an empty one, whose keys
+            # read with ``[...]`` still fail (``.get`` ones do not)
+            assert isinstance(value, ast.BoolOp)
+            value = value.values[0]
         reads_json = (isinstance(value, ast.Call) and dotted(value.func) == "request.get_json") or (
             isinstance(value, ast.Attribute) and dotted(value) == "request.json"
         )
@@ -299,9 +320,11 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         keys = _keys(func, var)
         if not keys or not _only_key_access(func, var):
             continue
+        if fallback and not any(required for required, _ in keys.values()):
+            continue
         if caught(stmt, facts.up, {"KeyError", "TypeError", "LookupError"}):
             continue  # the handler's own try answers a bad body already
-        if isinstance(value, ast.Call) and value.keywords:
+        if isinstance(value, ast.Call) and any(not _silent(k) for k in value.keywords):
             continue  # ``get_json(force=True)``: the replacement would change what is read
         if not facts.can_import("pydantic"):
             out.append(_flask_plain_check(facts, func, stmt, var, value, keys))
