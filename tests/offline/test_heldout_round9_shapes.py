@@ -217,3 +217,47 @@ def test_no_404_for_a_row_the_client_does_not_name(tmp_path: Path) -> None:
     # The one settings row and the signed-in admin's own row are the server's to have; the
     # node the client names by its id may be missing.
     assert found == [("Answer 404 when Node is not found", 26)]
+
+
+SQLMODEL_APP = '[project]\nname = "hunt"\ndependencies = ["fastapi", "sqlmodel"]\n'
+SQLMODELS = """\
+from typing import List, Optional
+
+from sqlalchemy import Column, ForeignKey
+from sqlmodel import Field, Relationship, SQLModel
+
+
+class Job(SQLModel, table=True):
+    internal_id: Optional[int] = Field(default=None, primary_key=True)
+    matches: List["Match"] = Relationship(back_populates="job")
+
+
+class Match(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    file: str
+    job_id: int = Field(sa_column=Column(ForeignKey("job.internal_id"), nullable=False))
+    job: Job = Relationship(back_populates="matches")
+"""
+SQLMODEL_DB = """\
+from sqlmodel import Session, select
+
+from hunt.models import Job, Match
+
+
+def job_matches(session: Session, job: Job, offset: int):
+    return session.exec(select(Match).where(Match.job == job).offset(offset)).all()
+"""
+
+
+def test_a_relationship_compared_with_a_row_is_its_foreign_key(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": SQLMODEL_APP,
+            "hunt/__init__.py": "",
+            "hunt/models.py": SQLMODELS,
+            "hunt/db.py": SQLMODEL_DB,
+        },
+    )
+    # ``Match.job == job`` is ``match.job_id = ?`` (SQLModel's ``job: Job = Relationship()``)
+    assert _titles(root) == ["Add an index on match (job_id)"]

@@ -92,6 +92,30 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     return cols
 
 
+def _by_foreign_key(query: FoundQuery, table: Table, schema: Schema) -> FoundQuery:
+    """``Match.job == job`` compares the relationship with a row: SQL compares the foreign
+    key (``match.job_id = ?``), which is the column an index needs."""
+    shape = query.shape
+    if all(c in table.columns for c in shape.eq):
+        return query
+    renamed = [_foreign_key_of(table, schema, c) or c for c in shape.eq]
+    if renamed == shape.eq:
+        return query
+    return replace(query, shape=replace(shape, eq=list(dict.fromkeys(renamed))))
+
+
+def _foreign_key_of(table: Table, schema: Schema, attribute: str) -> str | None:
+    relationship = table.relationships.get(attribute)
+    if relationship is None or attribute in table.columns:
+        return None
+    if len(relationship.foreign_keys) == 1:
+        return relationship.foreign_keys[0]
+    target = schema.tables.get(schema.models.get(relationship.target, ""))
+    targets = {relationship.target, target.name if target else ""}
+    keys = [c.name for c in table.columns.values() if c.references and c.references in targets]
+    return keys[0] if len(keys) == 1 else None
+
+
 def _equalities_served(table: Table, eq: list[str]) -> bool:
     """An existing index is led by every equality column (in any order), or by one that is a
     foreign key: the rows of one parent (a form's questions, a proposal's comments) are few
@@ -432,6 +456,7 @@ def index_suggestions(
         table = schema.tables.get(query.shape.table)
         if table is None or rare_read(path):
             continue
+        query = _by_foreign_key(query, table, schema)
         cols = propose(query, table)
         if cols is not None and small_table(table, cols) is not None:
             continue

@@ -605,7 +605,7 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
             continue
         func = dotted(value.func).split(".")[-1]
         if func in _NOT_COLUMNS:
-            if func == "relationship":
+            if func in ("relationship", "Relationship"):  # SQLAlchemy, SQLModel
                 annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
                 relationship = _relationship(value, annotation)
                 if relationship is not None:
@@ -827,6 +827,8 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
         annotation = annotation.slice
         if not isinstance(annotation, ast.Subscript):
             first = annotation
+    if first is None and isinstance(annotation, ast.Name | ast.Constant):
+        first = annotation  # SQLModel: ``job: Job = Relationship(back_populates="matches")``
     if first is None:
         return None
     target = str(first.value) if isinstance(first, ast.Constant) else dotted(first)
