@@ -562,7 +562,7 @@ def _server_known_names(facts: ModuleFacts, call: ast.Call) -> frozenset[str]:
         key=lambda n: (n.lineno, n.col_offset),
     ):
         if isinstance(node, ast.Assign) and (
-            dotted(node.value) == "request.user" or _queried_by_fixed(node.value, out)
+            request_attr(node.value) == "request.user" or _queried_by_fixed(node.value, out)
         ):
             out.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, ast.For) and _queried_by_fixed(node.iter, out):
@@ -601,7 +601,7 @@ def _checked_exists(facts: ModuleFacts, call: ast.Call, model: str) -> bool:
 def _fixed_value(node: ast.expr, users: frozenset[str]) -> bool:
     if isinstance(node, ast.Constant):
         return True
-    name = dotted(node)
+    name = request_attr(node)  # ``self.request.user`` is ``request.user``
     if name.startswith("request.") and not name.startswith("request.user"):
         return False  # ``request.GET``: the client's, however it is spelt
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):

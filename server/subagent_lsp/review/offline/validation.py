@@ -767,6 +767,10 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue  # a decorator has read it already and answers 400 without it
         if _inside_valid_form(value, facts.up):
             continue  # ``if form.is_valid():`` with a form bound to the request: validated
+        if _tests_key(route.func, key) or _present_by_test(value, key, facts.up):
+            continue  # the view checks the key itself (``if "release" in request.POST:``)
+        if getattr(route.func, "name", "") == "form_valid":
+            continue  # Django calls it once the form bound to the POST has validated
         stmt = enclosing_statement(value, facts.up)
         base = dotted(value.value)
         answer, needed = django_bad_request(route, f"{key} is required")
@@ -778,11 +782,7 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
                 f"{indent}if {var} is None:\n{indent}    {answer}"
             )
             edit = replace_statement(src, stmt, text)
-        elif (
-            isinstance(stmt, _SIMPLE)
-            and not _json_loaded(facts, value)
-            and not _tests_key(route.func, key)
-        ):
+        elif isinstance(stmt, _SIMPLE) and not _json_loaded(facts, value):
             # ``toast_write(request, request.POST["toast"])``: the key is checked on a line of
             # its own before the statement that reads it
             indent = src.indent_of(stmt.lineno - 1)
@@ -854,6 +854,27 @@ def _tests_key(func: ast.AST, key: str) -> bool:
         and any(isinstance(op, ast.In | ast.NotIn) for op in n.ops)
         for n in _nodes(func)
     )
+
+
+def _present_by_test(node: ast.AST, key: str, up: dict[ast.AST, ast.AST]) -> bool:
+    """Under an ``if`` whose test reads the same key with ``.get`` (``if url_has_allowed_host_
+    and_scheme(request.GET.get("next"), None):``): a missing key makes the test false."""
+    current: ast.AST | None = node
+    child: ast.AST | None = None
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.If) and child in current.body:
+            for n in ast.walk(current.test):
+                if (
+                    isinstance(n, ast.Call)
+                    and isinstance(n.func, ast.Attribute)
+                    and n.func.attr == "get"
+                    and n.args
+                    and isinstance(n.args[0], ast.Constant)
+                    and n.args[0].value == key
+                ):
+                    return True
+        child, current = current, up.get(current)
+    return False
 
 
 def _inside_valid_form(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
