@@ -19,6 +19,14 @@ from .frameworks import (
     enclosing_statement,
     route_guards,
 )
+from .helper_mappings import (
+    MULTIDICTS,
+    flask_helper_fix,
+    mapping_conversions,
+    passed_on,
+    request_mapping,
+)
+from .helper_mappings import date_parse as _date_parse
 from .mass_assignment import mass_assignment_suggestions
 from .nested_body import nested_body_suggestions
 from .orm_lookups import orm_lookup_suggestions
@@ -66,23 +74,37 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
 
 
 def _helper_conversions(facts: ModuleFacts) -> list[Suggestion]:
-    """A Django view hands a request value to a function of its module that converts it
-    (``_prepare(context, self.request.GET.get("date"))``, then ``strptime(date, ...)``): the
-    conversion raises as the view's own would. The fix is at the conversion, raising
-    ``BadRequest`` (Django answers 400 from wherever in the request it is raised)."""
+    """A view hands a request value (``_prepare(context, self.request.GET.get("date"))``) or
+    the whole request mapping (``_filters(request.args)``) to a function of its module that
+    converts it (``strptime(date, ...)``, ``int(args.get("feed", 0))``): the conversion raises
+    as the view's own would. The fix is at the conversion: Django raises ``BadRequest``
+    (answered 400 from wherever in the request it is raised); a Flask helper, which returns
+    values and not responses, uses ``type=`` on a MultiDict or ``abort(400)``."""
     out: list[Suggestion] = []
     done: set[int] = set()
+    # id(helper) -> the helper, its parameter holding the mapping, what each caller hands it
+    mappings: dict[int, tuple[ast.FunctionDef, str, list[str]]] = {}
     for route in facts.routes:
-        if route.framework != "django":
+        if route.framework not in ("django", "flask"):
             continue
+        # An app handler for ValueError, or a view that validates the data itself, owns it.
+        handled = bool({"ValueError", "Exception", "BaseException"} & route.handled)
+        whole = not handled and not _validates(route.func)
         for call in _nodes(route.func):
             if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
                 continue
             helper = _module_function(facts, call.func.id)
             if helper is None or facts.is_route(helper):
                 continue
+            if caught(call, facts.up, {"ValueError"}) or validated_by_form(call, facts.up):
+                continue  # the view answers the helper's ValueError itself
             params = [a.arg for a in helper.args.args]
             for param, arg in zip(params, call.args, strict=False):
+                origin = request_mapping(route.func, arg)
+                if origin is not None:
+                    if whole:
+                        _add_mapping(facts, mappings, helper, param, origin, depth=0)
+                    continue
                 value = _bound_request_value(route.func, arg) if isinstance(arg, ast.Name) else arg
                 if value is None or _request_value(value) is None:
                     continue
@@ -93,12 +115,98 @@ def _helper_conversions(facts: ModuleFacts) -> list[Suggestion]:
                 kind = "date" if _date_parse(dotted(conversion.func)) else "int"
                 if isinstance(conversion.func, ast.Name):
                     kind = conversion.func.id
-                helper_route = Route(helper, "django", answers=False)
                 base = _request_value(value) or ""
-                found = _conversion_fix(facts, helper_route, conversion, value, kind, base)
+                found = _helper_fix(facts, route.framework, helper, conversion, value, kind, base)
                 if found is not None:
                     out.append(found)
+    for helper, param, origins in mappings.values():
+        # Django's QueryDicts and Flask's mappings have their own names: the origin tells.
+        framework = "django" if {"request.GET", "request.POST"} & set(origins) else "flask"
+        multidict = all(o in MULTIDICTS for o in origins)
+        for conversion, read, kind in mapping_conversions(helper, param, facts.up):
+            if id(conversion) in done:
+                continue
+            done.add(id(conversion))
+            key = _constant_key(read)
+            if key is None:
+                continue
+            found = (
+                flask_helper_fix(
+                    facts,
+                    helper,
+                    conversion,
+                    read,
+                    kind,
+                    key,
+                    multidict,
+                    " / ".join(sorted(set(origins))),
+                )
+                if framework == "flask"
+                else _conversion_fix(
+                    facts, Route(helper, "django", answers=False), conversion, read, kind, ""
+                )
+            )
+            if found is not None:
+                out.append(found)
     return out
+
+
+def _add_mapping(
+    facts: ModuleFacts,
+    mappings: dict[int, tuple[ast.FunctionDef, str, list[str]]],
+    helper: ast.FunctionDef,
+    param: str,
+    origin: str,
+    depth: int,
+) -> None:
+    """Record that ``helper``'s ``param`` holds the request mapping ``origin``, and follow it
+    into the module's functions the helper hands it on to (``_articles_filters(args)`` calls
+    ``_get_filters(args)``), a few levels deep."""
+    entry = mappings.setdefault(id(helper), (helper, param, []))
+    if entry[1] != param:
+        return  # another parameter holds a mapping from another caller: too mixed to follow
+    entry[2].append(origin)
+    if depth >= 2 or len(entry[2]) > 1:
+        return  # followed on the first visit already
+    for call, index in passed_on(helper, param):
+        assert isinstance(call.func, ast.Name)
+        inner = _module_function(facts, call.func.id)
+        if inner is None or inner is helper or facts.is_route(inner):
+            continue
+        if caught(call, facts.up, {"ValueError"}):
+            continue
+        params = [a.arg for a in inner.args.args]
+        if index < len(params):
+            _add_mapping(facts, mappings, inner, params[index], origin, depth + 1)
+
+
+def _constant_key(read: ast.expr) -> str | None:
+    key = read.args[0] if isinstance(read, ast.Call) and read.args else getattr(read, "slice", None)
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
+def _helper_fix(
+    facts: ModuleFacts,
+    framework: str,
+    helper: ast.FunctionDef,
+    conversion: ast.Call,
+    value: ast.expr,
+    kind: str,
+    base: str,
+) -> Suggestion | None:
+    """The fix at a helper's conversion of one request value the view read for it."""
+    if framework == "django":
+        return _conversion_fix(
+            facts, Route(helper, "django", answers=False), conversion, value, kind, base
+        )
+    key = _constant_key(value)
+    if key is None:
+        return None
+    # The helper has only the value, not the mapping: ``type=`` is the view's to add, so the
+    # conversion is guarded where it is.
+    return flask_helper_fix(
+        facts, helper, conversion, value, kind, key, False, _flat(facts.source.text_of(value))
+    )
 
 
 def _module_function(facts: ModuleFacts, name: str) -> ast.FunctionDef | None:
@@ -815,15 +923,6 @@ def _json_loaded(facts: ModuleFacts, node: ast.AST) -> bool:
         return False
     name = dotted(parent.func)
     return name == "json.loads" or name in ("int", "float") or _date_parse(name)
-
-
-def _date_parse(name: str) -> bool:
-    """``datetime.strptime`` / ``date.fromisoformat`` / ``datetime.datetime.fromisoformat``: a
-    date parser that raises ValueError on a malformed value and TypeError on a missing one."""
-    owner, _, method = name.rpartition(".")
-    if method == "strptime":
-        return owner.rsplit(".", 1)[-1] == "datetime"
-    return method == "fromisoformat" and owner.rsplit(".", 1)[-1] in ("date", "datetime")
 
 
 def _flask_date_guard(facts: ModuleFacts, stmt: ast.stmt, message: str) -> tuple[str, list[Edit]]:
