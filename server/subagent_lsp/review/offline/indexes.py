@@ -19,6 +19,7 @@ from typing import Protocol
 
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
+from . import folded
 from .migrations import migration_step, new_migration
 from .pysource import Source
 from .queries import FoundQuery
@@ -177,11 +178,14 @@ def sqlite_ddl(table: Table) -> list[str]:
     if len(pks) > 1:
         columns.append(f"PRIMARY KEY ({', '.join(_q(c.name) for c in pks)})")
     statements = [f"CREATE TABLE {_q(table.name)} ({', '.join(columns)})"]
-    for i, (_, cols) in enumerate(table.indexes):
-        if cols and all(c in table.columns for c in cols):
+    # An expression index (``lower(name)``) is built too, SQLite has them; so is one a
+    # migration adds (the plain ones there stay out, as the proofs were judged with).
+    expressions = [i for i in table.migrated if folded.folded_only(list(i[1]))]
+    for i, (_, cols) in enumerate([*table.indexes, *expressions]):
+        if cols and all(folded.known_term(table, c) for c in cols):
             statements.append(
                 f"CREATE INDEX {_q(f'existing_{i}')} ON {_q(table.name)} "
-                f"({', '.join(_q(c) for c in cols)})"
+                f"({', '.join(folded.term_sql(c) for c in cols)})"
             )
     for column in table.columns.values():
         if column.indexed and not column.primary_key and not column.unique:
@@ -196,6 +200,7 @@ def probe_query(found: FoundQuery, table: Table) -> str:
     shape = found.shape
     # IN (several values): an index on (col, sort) still leaves a sort to merge the lists.
     where = [f"{_q(c)} IN (?, ?)" if c in shape.multi else f"{_q(c)} = ?" for c in shape.eq]
+    where += [f"{f}({_q(c)}) = ?" for f, c in shape.folded_eq if c in table.columns]
     where += [f"{_q(c)} > ?" for c in shape.ranges]
     sql = f"SELECT * FROM {_q(table.name)}"
     if where:
@@ -221,7 +226,8 @@ def prove(found: FoundQuery, table: Table, cols: list[str]) -> Proof:
             conn.execute(statement)
         query = probe_query(found, table)
         before = _plan(conn, query)
-        conn.execute(f"CREATE INDEX {PROBE} ON {_q(table.name)} ({', '.join(_q(c) for c in cols)})")
+        key = ", ".join(folded.term_sql(c) for c in cols)
+        conn.execute(f"CREATE INDEX {PROBE} ON {_q(table.name)} ({key})")
         after = _plan(conn, query)
     except sqlite3.Error as err:
         return Proof(False, (), (), f"SQLite could not run the probe: {err}")
@@ -250,7 +256,7 @@ def prove(found: FoundQuery, table: Table, cols: list[str]) -> Proof:
 
 
 def index_name(table: Table, cols: list[str], limit: int = 63) -> str:
-    name = f"ix_{table.name}_{'_'.join(cols)}"
+    name = f"ix_{table.name}_{'_'.join(folded.name_part(c) for c in cols)}"
     return name[:limit].rstrip("_")
 
 
@@ -288,10 +294,12 @@ def index_edits(
             Edit(table.path, Span.point(table.anchor_line, 0), f"{table.anchor_indent}{call}\n")
         ]
     if table.origin == "alembic":
-        return new_migration(table, cols, name)
+        return None if folded.folded_only(cols) else new_migration(table, cols, name)
     source = source_for.get(table.path)
     if source is None:
         return None
+    if folded.folded_only(cols):
+        return _folded_edits(table, cols, name, source)
     if len(cols) == 1:
         column = table.columns[cols[0]]
         if column.call_end is not None and (column.flag or not column.helper):
@@ -427,6 +435,81 @@ def _expression_edits(
     ]
 
 
+def _folded_edits(table: Table, cols: list[str], name: str, source: Source) -> list[Edit] | None:
+    """An index with ``lower(name)`` in its key, in the model's idiom: Django's
+    ``models.Index(Upper("name"), "other", name=...)``, SQLAlchemy's ``Index("ix",
+    func.lower(name), "other")`` in ``__table_args__``."""
+    from .pyedits import ensure_imports
+
+    terms = [folded.parsed(c) for c in cols]
+    if table.origin == "django":
+        functions = sorted({t[0].capitalize() for t in terms if t})
+        parts = [
+            f'{t[0].capitalize()}("{t[1]}")' if t else f'"{c}"'
+            for c, t in zip(cols, terms, strict=True)
+        ]
+        index = f'models.Index({", ".join(parts)}, name="{name[:30]}")'
+        edits = _meta_indexes_edits(table, source, index)
+        needed = [("django.db.models.functions", f) for f in functions]
+        return [*ensure_imports(source, needed), *edits] if edits else None
+    if table.origin not in ("sqlalchemy", "table"):
+        return None
+    bound = _bound_names(source)
+    module = bound.get("sqlalchemy") or ("db" if "db" in bound else "")
+    prefix = module + "." if module else ""
+    func = f"{prefix}func" if module else "func"
+    # ``__table_args__`` names the class's own column attributes when it comes after them
+    # (a new one does: it goes at the end of the body); text() names the column otherwise.
+    at = table.class_body_end + 1 if not table.has_table_args else None
+    if table.table_args_slot is not None:
+        at = table.table_args_slot.at.line
+    late = at is not None and all(_bound_until(source, table, t[1], at) for t in terms if t)
+    parts = []
+    for c, t in zip(cols, terms, strict=True):
+        if t is None:
+            parts.append(f'"{c}"')
+        elif late and table.origin == "sqlalchemy":
+            parts.append(f"{func}.{t[0]}({t[1]})")
+        else:
+            parts.append(f'{prefix}text("{c}")')
+    if table.origin == "table":
+        if table.call_end is None:
+            return None
+        index = f'{table.call_prefix}Index("{name}", {", ".join(parts)})'
+        return [Edit(table.path, Span(table.call_end, table.call_end), f", {index}")]
+    index = f'{prefix}Index("{name}", {", ".join(parts)})'
+    edits = _table_args_edits(table, source, index)
+    if edits is None or module:
+        return edits
+    needed = [(table.index_import, "Index")]
+    needed.append(("sqlalchemy", "func") if "func." in index else ("sqlalchemy", "text"))
+    return [*ensure_imports(source, needed), *edits]
+
+
+def _bound_until(source: Source, table: Table, attribute: str, line: int) -> bool:
+    """The class body binds ``attribute`` to its column, and nothing else rebinds it, before
+    ``line`` (0-based): there, ``func.lower(attribute)`` names the column."""
+    column = table.columns.get(attribute)
+    if column is None or column.call_end is None or column.call_end.line >= line:
+        return False
+    for module in source.modules:
+        for cls in ast.walk(module):
+            first = min([getattr(cls, "lineno", 0), *getattr(cls, "decorator_list", ())])
+            if isinstance(cls, ast.ClassDef) and first - 1 == table.class_line:
+                later = [s for s in cls.body if column.call_end.line < s.lineno - 1 < line]
+                return not any(attribute in _binds(s) for s in later)
+    return False
+
+
+def _binds(stmt: ast.stmt) -> set[str]:
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {stmt.name}
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+    if isinstance(stmt, ast.AnnAssign):
+        targets = [stmt.target]
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
 def _bound_names(source: Source) -> dict[str, str]:
     """Names the module binds at its top (imports, assignments): the name, or for
     ``import sqlalchemy as sa`` the module -> its alias."""
@@ -457,6 +540,12 @@ def index_suggestions(
         if table is None or rare_read(path):
             continue
         query = _by_foreign_key(query, table, schema)
+        if query.shape.folded_eq:
+            # Proven on SQLite even beside PostgreSQL: its probe rebuilds no ``lower()``.
+            expression = _folded_suggestion(query, table, path, source_for, proven)
+            if expression is not None:
+                out.append(expression)
+                continue
         cols = propose(query, table)
         if cols is not None and small_table(table, cols) is not None:
             continue
@@ -503,6 +592,59 @@ def index_suggestions(
         proven[key] = suggestion
         out.append(suggestion)
     return one_per_index(out)
+
+
+def _folded_suggestion(
+    query: FoundQuery,
+    table: Table,
+    path: str,
+    source_for: dict[str, Source],
+    proven: dict[tuple[str, tuple[str, ...]], Suggestion],
+) -> Suggestion | None:
+    """The expression index a case-folded equality (``lower(name) = ?``) wants, proven on
+    SQLite; None when none is worth it (the plain columns are then judged as usual)."""
+    cols = folded.propose(query.shape, table)
+    if cols is None or small_table(table, cols) is not None:
+        return None
+    key = (table.name, tuple(cols))
+    if key in proven:  # the same index for another query: one proof, one more site
+        data = {**proven[key].data, "query": query.description}
+        return replace(proven[key], span=query.span, data=data)
+    proof = prove(query, table, cols)
+    if not proof.proven:
+        return None
+    edits = index_edits(table, cols, source_for)
+    if not edits:
+        return None
+    existing = ", ".join(_describe(n, c) for n, c in table.all_indexes()) or "none"
+    compared = ", ".join(f"{f}({c})" for f, c in query.shape.folded_eq)
+    step = migration_step(table)
+    rationale = (
+        f"`{query.description}` compares {compared} for equality: an index on the column "
+        f"itself (or a unique constraint on it) cannot serve a comparison of lower()/upper() "
+        f"of it, only an index on the same expression can (existing: {existing}). "
+        f"Proven on SQLite: {proof.why}.\n"
+        f"Plan before: {' | '.join(proof.before)}\n"
+        f"Plan after:  {' | '.join(proof.after)}" + (f"\n{step}" if step else "")
+    )
+    suggestion = Suggestion(
+        "BKD101",
+        "index",
+        path,
+        query.span,
+        f"Add an expression index on {table.name} ({', '.join(cols)})",
+        rationale,
+        tuple(edits),
+        proven=True,
+        data={
+            "table": table.name,
+            "columns": ",".join(cols),
+            "query": query.description,
+            "equalities": str(len(cols) - len(query.shape.ranges[:1])),
+        },
+    )
+    proven[key] = suggestion
+    return suggestion
 
 
 def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:

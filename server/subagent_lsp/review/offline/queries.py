@@ -155,9 +155,17 @@ def _sqlalchemy_chain(
             alias, model = model, _enclosing_class(node, up)
     elif calls and dotted(calls[0].func).split(".")[-1] in ("query",) and calls[0].args:
         model = _entity(calls[0].args, calls[1:], schema)
+        if model is None and dotted(calls[0].args[0]) in ("cls", "self"):
+            # ``session.query(cls)`` in the model's own classmethod
+            alias, model = dotted(calls[0].args[0]), _enclosing_class(node, up)
+            model = model if model in schema.models else None
         if model is None:
             return _table_chain(source, node, calls[0].args[0], calls[1:], schema)
         calls = calls[1:]
+    if model and model.count(".") == 1 and model.split(".")[1] in schema.models:
+        # ``select(models.Project)``: the model reached through its module, and its columns
+        # named so in the conditions (``models.Project.name``)
+        alias, model = model, model.split(".")[1]
     if not model or "." in model:
         return None
     table = schema.table_for_model(model)
@@ -200,7 +208,9 @@ def _sqlalchemy_chain(
         # The rows are picked through another table (``ArticleTag.article_id == x``): the
         # few that come back are sorted, and an index for the sort alone serves nothing.
         shape.order_by, shape.order_desc = [], []
-    if not (shape.eq or shape.ranges or shape.order_by or shape.joined or shape.json_eq):
+    if not (shape.eq or shape.ranges or shape.order_by or shape.joined or shape.json_eq) and not (
+        shape.folded_eq
+    ):
         return None
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
 
@@ -325,6 +335,9 @@ def _entity(args: list[ast.expr], calls: list[ast.Call], schema: Schema) -> str 
     owner = name.split(".")[0] if name else ""
     if owner in schema.models and name.count(".") <= 1:
         return owner
+    parts = name.split(".") if name else []
+    if len(parts) in (2, 3) and parts[1] in schema.models and parts[0] not in schema.models:
+        return ".".join(parts[:2])  # ``models.Project`` (``models.Project.id``)
     if not isinstance(args[0], ast.Call):
         return None  # a name the schema does not know
     named = {
@@ -558,6 +571,17 @@ def _sa_column(node: ast.expr, model: str) -> str | None:
     return None
 
 
+def _sa_folded(node: ast.expr, model: str) -> tuple[str, str] | None:
+    """``func.lower(Model.name)`` (``sa.func.upper``, ``db.func.lower``): (lower, name)."""
+    if not (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords):
+        return None
+    parts = dotted(node.func).split(".")
+    if len(parts) < 2 or parts[-2] != "func" or parts[-1].lower() not in ("lower", "upper"):
+        return None
+    column = _sa_column(node.args[0], model)
+    return (parts[-1].lower(), column) if column else None
+
+
 def _sa_json_key(node: ast.expr, model: str) -> tuple[str, str, str] | None:
     """``Model.col["key"].astext`` or ``.as_string()``: (col, key, "->>")."""
     if isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute):
@@ -606,6 +630,11 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
             _sa_condition(value, model, shape)
         return
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        folded = _sa_folded(node.left, model)
+        if folded is not None and isinstance(node.ops[0], ast.Eq):
+            if folded not in shape.folded_eq:
+                shape.folded_eq.append(folded)
+            return
         column = _sa_column(node.left, model)
         json_key = _sa_json_key(node.left, model)
         if json_key is not None and isinstance(node.ops[0], ast.Eq):
@@ -697,6 +726,12 @@ def _django_chain(
                     continue
                 if "__" in lookup:
                     continue  # a lookup across a relation: another table
+                if lookup == "iexact" and field in table.columns:
+                    # PostgreSQL's ``UPPER("name"::text) = UPPER(%s)``: served by an index
+                    # on Upper("name"), not by one on the column
+                    if ("upper", field) not in shape.folded_eq:
+                        shape.folded_eq.append(("upper", field))
+                    continue
                 if field == "pk":
                     field = next((c.name for c in table.columns.values() if c.primary_key), "id")
                 if lookup == "isnull" and _is_false(kw.value):
@@ -735,7 +770,7 @@ def _django_chain(
         shape.order_desc = [d for _, d in ordering]
         terms = ", ".join(("-" if d else "") + c for c, d in ordering)
         description += f" (sorted by {model}.Meta.ordering: {terms})"
-    if not (shape.eq or shape.ranges or shape.order_by or shape.json_eq):
+    if not (shape.eq or shape.ranges or shape.order_by or shape.json_eq or shape.folded_eq):
         return None
     return FoundQuery(shape, source.span(node), description)
 

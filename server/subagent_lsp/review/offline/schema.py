@@ -571,9 +571,11 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                         bare.append((dotted(call.func), names))
                         continue
                     cols = tuple(
-                        str(a.value) if isinstance(a, ast.Constant) else _sa_text(a)
+                        str(a.value) if isinstance(a, ast.Constant) else _sa_text(a) or _sa_func(a)
                         for a in call.args
-                        if _sa_text(a) or (isinstance(a, ast.Constant) and isinstance(a.value, str))
+                        if _sa_text(a)
+                        or _sa_func(a)
+                        or (isinstance(a, ast.Constant) and isinstance(a.value, str))
                     )
                     if dotted(call.func).endswith("Index"):
                         cols = cols[1:]
@@ -659,17 +661,35 @@ def _sa_text(node: ast.expr) -> str:
     return ""
 
 
+def _sa_func(node: ast.expr) -> str:
+    """``func.lower(name)`` (``sa.func.lower(Model.name)``, ``func.lower("name")``) in an
+    ``Index``: ``lower(name)``."""
+    if not (isinstance(node, ast.Call) and len(node.args) == 1):
+        return ""
+    parts = dotted(node.func).split(".")
+    if len(parts) < 2 or parts[-2] != "func" or parts[-1].lower() not in ("lower", "upper"):
+        return ""
+    arg = node.args[0]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        column = arg.value
+    else:
+        column = dotted(arg).split(".")[-1] if dotted(arg) else ""
+    return f"{parts[-1].lower()}({column})" if column else ""
+
+
 def _django_f(node: ast.expr) -> str:
     """``models.F("payload__source")`` in a ``models.Index``: ``(payload -> 'source')``; a
     plain ``F("col")`` is the column."""
     if not (
         isinstance(node, ast.Call)
-        and dotted(node.func).split(".")[-1] == "F"
+        and dotted(node.func).split(".")[-1] in ("F", "Lower", "Upper")
         and node.args
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)
     ):
         return ""
+    if dotted(node.func).split(".")[-1] in ("Lower", "Upper"):  # ``Lower("name")``
+        return f"{dotted(node.func).split('.')[-1].lower()}({node.args[0].value})"
     field, _, key = node.args[0].value.partition("__")
     return f"({field} -> '{key}')" if key and "__" not in key else field
 
@@ -981,7 +1001,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
                             fields_kw = {k.arg: k.value for k in call.keywords}
                             names = fields_kw.get("fields")
                             terms = tuple(t for t in map(_django_f, call.args) if t)
-                            if terms and dotted(call.func).endswith("Index"):
+                            if terms and dotted(call.func).endswith(("Index", "Constraint")):
                                 indexes.append((dotted(call.func), terms))
                             elif isinstance(names, ast.List | ast.Tuple):
                                 indexes.append(

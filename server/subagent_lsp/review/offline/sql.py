@@ -47,6 +47,10 @@ class QueryShape:
     # ``col ->> 'key'``, Django's ``col__key=x`` is ``col -> 'key'`` (a jsonb comparison). Only
     # PostgreSQL proves these (an expression index); SQLite's proof ignores them.
     json_eq: list[tuple[str, str, str]] = field(default_factory=list)
+    # (lower | upper, column) compared for equality: ``lower(name) = ?``, SQLAlchemy's
+    # ``func.lower(Model.name) == x``, Django's ``name__iexact`` (``UPPER(name::text) =
+    # UPPER(?)`` on PostgreSQL). A plain index on the column serves none of them.
+    folded_eq: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -302,6 +306,15 @@ def _is_value(node: exp.Expression) -> bool:
 def _classify(cond: exp.Expression, alias: str, table: str, shape: QueryShape) -> None:
     from sqlglot import exp
 
+    if isinstance(cond, exp.EQ) and isinstance(cond.this, exp.Lower | exp.Upper):
+        column = _column_of(cond.this.this, alias, table)
+        other = cond.expression
+        if isinstance(other, exp.Lower | exp.Upper):
+            other = other.this  # ``lower(name) = lower(?)``
+        folded = ("lower" if isinstance(cond.this, exp.Lower) else "upper", column or "")
+        if column and _is_value(other) and folded not in shape.folded_eq:
+            shape.folded_eq.append(folded)
+        return
     if isinstance(cond, exp.EQ | exp.In | exp.Is):
         column = _column_of(cond.this, alias, table)
         other = cond.args.get("expression") if not isinstance(cond, exp.In) else None
