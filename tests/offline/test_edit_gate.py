@@ -63,6 +63,24 @@ def test_an_edit_with_syntax_the_target_python_lacks_is_dropped(
     assert sorted(titles) == ["plain", "walrus"]
 
 
+def test_an_edit_that_names_what_the_file_does_not_have_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _app(tmp_path, '[project]\nname = "shop"\n')
+    at = Span.point(7, 0)
+    # ``request`` is bound nowhere in the file: it parses, and fails on every call
+    unbound = Edit(str(path), at, '    if "name" not in request.args:\n        return "", 400\n')
+    # ``jsonify`` is bound by the suggestion's own import edit, ``app`` by the file
+    imports = Edit(str(path), Span.point(0, 0), "from flask import jsonify\n")
+    bound = Edit(str(path), at, "    return jsonify(rules=len(app.url_map._rules))\n")
+    _offering(
+        monkeypatch,
+        [_suggestion("unbound", unbound), _suggestion("bound", imports, bound)],
+    )
+    titles = [s.title for s in engine.analyze(str(path), APP, kinds=["error-handling"])]
+    assert titles == ["bound"]
+
+
 def test_an_edit_that_breaks_another_file_is_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -306,3 +306,33 @@ def test_the_body_check_it_adds_clears_its_own_finding(tmp_path: Path) -> None:
     apply_suggestion(found)
     # ``body = request.get_json(silent=True)`` and its key check guard the reads after it
     assert [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD201"] == []
+
+
+DRF_METHOD = """\
+from rest_framework import generics
+from rest_framework.response import Response
+
+
+class Prepare(generics.CreateAPIView):
+    def post(self, *args, **kwargs):
+        name = self.request.data["model_name"]
+        return Response({"name": name})
+"""
+
+
+def test_a_view_method_without_a_request_parameter_checks_self_request(tmp_path: Path) -> None:
+    from subagent_lsp.cli.suggest import collect
+
+    from .applied import apply_suggestion
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "a"\ndependencies = ["django", "djangorestframework"]\n'
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/__init__.py").write_text("")
+    (tmp_path / "app/views.py").write_text(DRF_METHOD)
+    [found] = [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD201"]
+    text = apply_suggestion(found)[str(tmp_path / "app/views.py")]
+    # ``request`` is no name in ``post(self, ...)``: the check reads what the method reads
+    assert '"model_name" not in self.request.data' in text
+    assert " request.data" not in text.replace("self.request.data", "")

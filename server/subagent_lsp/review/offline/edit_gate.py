@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 import logging
 import os
 from collections import defaultdict
@@ -44,6 +45,7 @@ class _File:
         self.lines = split_lines(text)
         self.blocks: list[tuple[int, int]] | None = None
         self.starts: list[int] = []
+        self.names: frozenset[str] = bound_names(tree) if tree is not None else frozenset()
         if tree is not None:
             blocks = []
             for node in tree.body:
@@ -79,14 +81,22 @@ def _whole(text: str) -> ast.Module | None:
 
 
 _Region = tuple[int, int, tuple[TextEdit, ...]]
+# a stretch with its edits: whether it parses, the names it binds, the names it newly reads
+_Verdict = tuple[bool, frozenset[str], frozenset[str]]
 
 
 def still_parses(
-    file: _File, edits: list[TextEdit], version: Version, seen: dict[_Region, bool] | None = None
+    file: _File,
+    edits: list[TextEdit],
+    version: Version,
+    seen: dict[_Region, _Verdict] | None = None,
 ) -> bool:
     """Each stretch of the file the edits touch (an import at the top and a guard in a
-    function are two) parses again with the edits applied. ``seen``: verdicts on stretches
-    already parsed with the same edits (the import many suggestions of a module share)."""
+    function are two) parses again with the edits applied, and the edits name nothing the
+    file does not have once they are in (an import one of them adds counts): an edit that
+    reads ``request`` in a method whose request is ``self.request`` parses and fails on every
+    call (judged on a real app). ``seen``: verdicts on stretches already parsed with the same
+    edits (the import many suggestions of a module share)."""
     if file.blocks is None:
         return True  # it did not parse before: not the edit's fault
     last_line = max(len(file.lines) - 1, 0)
@@ -99,18 +109,26 @@ def still_parses(
         else:
             regions.append((start, end, [edit]))
     seen = {} if seen is None else seen
+    bound: set[str] = set()
+    read: set[str] = set()
     for start, end, grouped in regions:
         key = (start, end, tuple(grouped))
         if key not in seen:
-            seen[key] = _region_parses(file, start, end, grouped, version)
-        if not seen[key]:
+            seen[key] = _region_verdict(file, start, end, grouped, version)
+        parsed, binds, reads = seen[key]
+        if not parsed:
             return False
-    return True
+        bound |= binds
+        read |= reads
+    unknown = read - bound - file.names
+    if unknown:
+        log.debug("edit names what the file does not have: %s", ", ".join(sorted(unknown)))
+    return not unknown
 
 
-def _region_parses(
+def _region_verdict(
     file: _File, start: int, end: int, edits: list[TextEdit], version: Version
-) -> bool:
+) -> _Verdict:
     text = "\n".join(file.lines[start : end + 1])
     shifted = [
         TextEdit(
@@ -122,7 +140,11 @@ def _region_parses(
         )
         for e in edits
     ]
-    return parses(apply_edits(text, shifted), version)
+    after = apply_edits(text, shifted)
+    if not parses(after, version):
+        return False, frozenset(), frozenset()
+    tree = ast.parse(after)
+    return True, bound_names(tree), free_names(after) - free_names(text)
 
 
 def parse_safe(
@@ -138,7 +160,7 @@ def parse_safe(
     ``read`` (from disk, or an open document's text), once."""
     own = os.path.abspath(path)
     files: dict[str, _File | None] = {}
-    verdicts: dict[str, dict[_Region, bool]] = defaultdict(dict)
+    verdicts: dict[str, dict[_Region, _Verdict]] = defaultdict(dict)
     kept: list[Suggestion] = []
     for suggestion in suggestions:
         by_path: dict[str, list[TextEdit]] = defaultdict(list)
@@ -170,3 +192,38 @@ def parse_safe(
                 broken,
             )
     return kept
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def bound_names(tree: ast.AST) -> frozenset[str]:
+    """Every name the code binds anywhere (flow-insensitive): assignments, parameters,
+    imports, definitions, ``as`` targets, comprehension variables, globals."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            out.add(node.id)
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.add(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            out.update(node.names)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            out.add(node.name)
+    return frozenset(out)
+
+
+def free_names(text: str) -> frozenset[str]:
+    """Names the code reads and binds nowhere in itself, builtins aside."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset()
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return frozenset(read - bound_names(tree) - _BUILTINS)

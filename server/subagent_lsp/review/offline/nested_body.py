@@ -208,7 +208,9 @@ def _suggestion(
             needed_name = "ValidationError"
             needed = [("rest_framework.exceptions", "ValidationError")]
         detail = "missing or malformed fields: " + ", ".join(paths)
-        text = _condition("request.data", required, indent)
+        # as the view spells it: a method without a ``request`` parameter reads
+        # ``self.request.data``
+        text = _condition(src.text_of(first.value), required, indent)
         text += f'\n{indent}    raise {needed_name}("{detail}")'
         idiom = f"raises DRF's {needed_name} (a 400)"
     edits = [*ensure_imports(src, needed), insert_before_line(src, start, text)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ...definitions.findings import Span
 from ..suggestion import position_at
-from .pysource import Source, dotted
+from .pysource import Source, dotted, imported_names
 from .schema import Relationship, Schema, Table
 from .sql import QueryShape, looks_like_sql, query_shapes, split_statements
 
@@ -148,13 +148,13 @@ def _sqlalchemy_chain(
         and dotted(base.func).split(".")[-1] in ("query", "select", "delete", "update")
         and base.args
     ):
-        model = _entity(base.args, calls, schema)
+        model = _entity(base.args, calls, schema, _model_aliases(source, schema))
     elif isinstance(base, ast.Attribute) and base.attr == "query":
         model = dotted(base.value)
         if model in ("cls", "self"):
             alias, model = model, _enclosing_class(node, up)
     elif calls and dotted(calls[0].func).split(".")[-1] in ("query",) and calls[0].args:
-        model = _entity(calls[0].args, calls[1:], schema)
+        model = _entity(calls[0].args, calls[1:], schema, _model_aliases(source, schema))
         if model is None and dotted(calls[0].args[0]) in ("cls", "self"):
             # ``session.query(cls)`` in the model's own classmethod
             alias, model = dotted(calls[0].args[0]), _enclosing_class(node, up)
@@ -166,6 +166,11 @@ def _sqlalchemy_chain(
         # ``select(models.Project)``: the model reached through its module, and its columns
         # named so in the conditions (``models.Project.name``)
         alias, model = model, model.split(".")[1]
+    if model and model not in schema.models:
+        # ``from .sql_models import Run as SqlModelRun``: the model under the module's name
+        imported = _model_aliases(source, schema).get(model)
+        if imported is not None:
+            alias, model = model, imported
     if not model or "." in model:
         return None
     table = schema.table_for_model(model)
@@ -324,16 +329,31 @@ def _names_other_models(calls: list[ast.Call], model: str, schema: Schema) -> bo
     )
 
 
-def _entity(args: list[ast.expr], calls: list[ast.Call], schema: Schema) -> str | None:
+def _model_aliases(source: Source, schema: Schema) -> dict[str, str]:
+    """``from .sql_models import Run as SqlModelRun``: SqlModelRun -> Run."""
+    out = {}
+    for local, imported in imported_names(source).items():
+        model = imported.rsplit(".", 1)[-1]
+        if local != model and model in schema.models and local not in schema.models:
+            out[local] = model
+    return out
+
+
+def _entity(
+    args: list[ast.expr],
+    calls: list[ast.Call],
+    schema: Schema,
+    aliases: dict[str, str] | None = None,
+) -> str | None:
     """The model a ``select(...)`` reads from: its first argument's (``select(Article)``,
     ``select(Article.id, User.name)``), else, for ``select(func.count())``, the one model its
-    conditions name."""
+    conditions name. A model imported under another name is returned by that name."""
     first = args[0]
     while isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute):
         first = first.func.value  # Article.id.label("id")
     name = dotted(first)
     owner = name.split(".")[0] if name else ""
-    if owner in schema.models and name.count(".") <= 1:
+    if (owner in schema.models or owner in (aliases or {})) and name.count(".") <= 1:
         return owner
     parts = name.split(".") if name else []
     if len(parts) in (2, 3) and parts[1] in schema.models and parts[0] not in schema.models:
