@@ -66,3 +66,63 @@ def test_tested_and_validated_keys_and_the_users_own_row(tmp_path: Path) -> None
     # Only the title nobody checks; ``next`` and ``release`` are tested, ``username`` is the
     # validated form's, the profile is the signed-in user's own.
     assert found == [("BKD205", 23)]
+
+
+FLASK = '[project]\nname = "reader"\ndependencies = ["flask", "flask-sqlalchemy"]\n'
+BOOKS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Book(db.Model):
+    __tablename__ = "books"
+    id = db.Column("BkID", db.Integer, primary_key=True)
+    title = db.Column("BkTitle", db.String(200))
+    language_id = db.Column("BkLgID", db.Integer)
+"""
+BASELINE = """\
+CREATE TABLE IF NOT EXISTS "books" (
+  "BkID" INTEGER NOT NULL,
+  "BkTitle" VARCHAR(200),
+  "BkLgID" INTEGER NOT NULL,
+  PRIMARY KEY ("BkID")
+);
+CREATE INDEX "BkLgID" ON "books" ("BkLgID");
+"""
+READS = """\
+from flask import Flask
+
+from reader.models import Book
+
+app = Flask(__name__)
+
+
+@app.get("/books/<title>")
+def by_title(title):
+    return [b.id for b in Book.query.filter_by(title=title).all()]
+
+
+@app.get("/languages/<int:language>")
+def by_language(language):
+    return [b.id for b in Book.query.filter(Book.language_id == language).all()]
+"""
+
+
+def test_a_models_column_names_and_the_schema_file_it_loads(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": FLASK,
+        "reader/__init__.py": "",
+        "reader/models.py": BOOKS,
+        "reader/db/schema/baseline.sql": BASELINE,
+        "reader/views.py": READS,
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    found = collect([str(tmp_path)], ["index"])
+    # The column is BkTitle in the database; BkLgID is indexed by the schema file the app
+    # loads, so only the title lookup needs one.
+    assert [s.title for s in found] == ["Add an index on books (BkTitle)"]
+    [edit] = found[0].edits
+    assert edit.path.endswith("models.py") and "index=True" in edit.new_text

@@ -94,15 +94,20 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
 
 
 def _by_foreign_key(query: FoundQuery, table: Table, schema: Schema) -> FoundQuery:
-    """``Match.job == job`` compares the relationship with a row: SQL compares the foreign
-    key (``match.job_id = ?``), which is the column an index needs."""
+    """The query's columns as the database names them: ``Match.job == job`` compares the
+    relationship with a row, so SQL compares the foreign key (``match.job_id = ?``);
+    ``Book.title`` of ``title = db.Column("BkTitle", ...)`` is the column ``BkTitle``."""
     shape = query.shape
-    if all(c in table.columns for c in shape.eq):
+    named = table.attributes
+    if all(c in table.columns for c in [*shape.eq, *shape.ranges, *shape.order_by]):
         return query
-    renamed = [_foreign_key_of(table, schema, c) or c for c in shape.eq]
-    if renamed == shape.eq:
+    eq = [named.get(c) or _foreign_key_of(table, schema, c) or c for c in shape.eq]
+    ranges = [named.get(c, c) for c in shape.ranges]
+    order_by = [named.get(c, c) for c in shape.order_by]
+    if (eq, ranges, order_by) == (shape.eq, shape.ranges, shape.order_by):
         return query
-    return replace(query, shape=replace(shape, eq=list(dict.fromkeys(renamed))))
+    renamed = replace(shape, eq=list(dict.fromkeys(eq)), ranges=ranges, order_by=order_by)
+    return replace(query, shape=renamed)
 
 
 def _foreign_key_of(table: Table, schema: Schema, attribute: str) -> str | None:

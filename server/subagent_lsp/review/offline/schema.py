@@ -122,6 +122,9 @@ class Table:
     # and their kind (a dict of options a new tuple must carry on)
     inherited_args: tuple[str, str] = ("", "")
     removed: tuple[str, ...] = ()  # ORM: inherited columns it sets to None (``id = None``)
+    # SQLAlchemy: class attribute -> column name where they differ (``title =
+    # db.Column("BkTitle", ...)``): queries name the attribute, the database the column
+    attributes: dict[str, str] = field(default_factory=dict)
     # ORM: ``relationship("Street", backref="edits")`` gives Street an ``edits`` attribute that
     # reads this table: backref name -> (the other model, the relationship as seen from it)
     backrefs: dict[str, tuple[str, Relationship]] = field(default_factory=dict)
@@ -241,6 +244,13 @@ class Schema:
                 indexes=[*table.indexes, *existing.indexes],
                 ddl=[*existing.ddl, *table.ddl],
             )
+        origins = {existing.origin, table.origin}
+        if "sql" in origins and origins & {"sqlalchemy", "django", "table"}:
+            # The model and the schema file the app loads (``schema/baseline.sql``): the
+            # file's keys and indexes are in the database; an index goes into the model.
+            model, ddl = (table, existing) if existing.origin == "sql" else (existing, table)
+            extra = [(n, c) for n, c in ddl.all_indexes() if not model.covered(c)]
+            return replace(model, migrated=[*model.migrated, *extra])
         low, high = sorted((existing, table), key=_rank)
         if _rank(low) < _rank(high):
             # The migration's indexes exist in the database: the model's table keeps them.
@@ -626,6 +636,8 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         if found is not None:
             table.columns[found.name] = found
             attributes[target] = found.name
+            if found.name != target:
+                table.attributes[target] = found.name
     for kind, names in bare:
         columns = tuple(attributes.get(n, "") for n in names)
         if all(columns):
@@ -785,6 +797,9 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
             if inner is not None:
                 inner.call_end = None  # the edit would go inside sa_column's Column
             return inner
+    spelled = value.args[0] if value.args else None
+    if isinstance(spelled, ast.Constant) and isinstance(spelled.value, str) and not helper:
+        kws.setdefault("name", spelled.value)  # ``db.Column("BkTitle", db.String(200))``
     column = Column(
         str(kws.get("name") or target),
         primary_key=bool(kws.get("primary_key")),
