@@ -224,3 +224,25 @@ def _suggestion(
     span = Span(Position(line, 0), Position(line + 1, 0))
     edit = Edit(path, where or span, text)
     return Suggestion("BKD303", "error-handling", path, span, title, "why", (edit,))
+
+
+def test_a_timeout_and_a_502_on_one_call_are_both_applied(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "rates"\ndependencies = ["flask", "requests"]\n'
+    )
+    (tmp_path / "app.py").write_text(
+        "import requests\n"
+        "from flask import Flask, jsonify\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.get("/rates")\n'
+        "def rates():\n"
+        '    reply = requests.get("https://rates.example.com/latest")\n'
+        "    return jsonify(reply.json())\n"
+    )
+    result = _composed(tmp_path)
+    # BKD301's timeout goes inside the call BKD302 wraps: the 502 is still the same suggestion
+    assert sorted(s.code for s in result.applied) == ["BKD301", "BKD302"]
+    assert not result.resolved and not result.skipped
+    text = result.changed()[str(tmp_path / "app.py")]
+    ast.parse(text)
+    assert "timeout=10" in text and "502" in text

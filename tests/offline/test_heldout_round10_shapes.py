@@ -126,3 +126,35 @@ def test_a_models_column_names_and_the_schema_file_it_loads(tmp_path: Path) -> N
     assert [s.title for s in found] == ["Add an index on books (BkTitle)"]
     [edit] = found[0].edits
     assert edit.path.endswith("models.py") and "index=True" in edit.new_text
+
+
+OPTIONAL_KEYS = """\
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+
+
+@app.post("/peers")
+def add_peer():
+    data = request.get_json()
+    name = data.get("name")
+    if not name:
+        return jsonify(error="name"), 400
+    return jsonify(name=name)
+
+
+@app.post("/keys")
+def add_key():
+    data = request.get_json()
+    return jsonify(expires=data["expires_at"])
+"""
+
+
+def test_a_body_read_only_with_get_and_checked_needs_no_model(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "wg"\ndependencies = ["flask", "pydantic"]\n'
+    )
+    (tmp_path / "app.py").write_text(OPTIONAL_KEYS)
+    found = [(s.code, s.span.start.line + 1) for s in collect([str(tmp_path)], ["validation"])]
+    # add_peer's checks are its own; add_key's missing key is a 500
+    assert found == [("BKD201", 17)]

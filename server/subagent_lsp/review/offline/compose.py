@@ -117,6 +117,9 @@ def key_of(suggestion: Suggestion, text: str | None) -> Key:
             pointed = span_text(split_lines(text), suggestion.span)
         except IndexError:
             pointed = ""
+    # Up to its first parenthesis: another suggestion's edit inside the same call (the timeout
+    # BKD301 adds to ``requests.get(...)``) leaves it the same suggestion (BKD302's 502).
+    pointed = pointed.split("(", 1)[0].strip()
     return (suggestion.code, os.path.abspath(suggestion.path), suggestion.title, pointed)
 
 

@@ -428,7 +428,9 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         keys = _keys(func, var)
         if not keys or not _only_key_access(func, var):
             continue
-        if fallback and not any(required for required, _ in keys.values()):
+        if not any(required for required, _ in keys.values()):
+            # every key read with ``.get`` and checked by the code: what is left is a body
+            # that is not an object, which reviewers judged not worth a model
             continue
         if caught(stmt, facts.up, {"KeyError", "TypeError", "LookupError"}):
             continue  # the handler's own try answers a bad body already
