@@ -12,8 +12,10 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
+import keyword
 import logging
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -29,11 +31,14 @@ log = logging.getLogger(__name__)
 
 
 def parses(text: str, version: Version) -> bool:
+    return parsed(text, version) is not None
+
+
+def parsed(text: str, version: Version | None = None) -> ast.Module | None:
     try:
-        ast.parse(text, feature_version=version)
+        return ast.parse(text, feature_version=version)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+        return None
 
 
 class _File:
@@ -45,7 +50,10 @@ class _File:
         self.lines = split_lines(text)
         self.blocks: list[tuple[int, int]] | None = None
         self.starts: list[int] = []
-        self.names: frozenset[str] = bound_names(tree) if tree is not None else frozenset()
+        self.tree = tree
+        self._names: frozenset[str] | None = None
+        # a stretch as it is: the names it binds and reads (shared by the suggestions there)
+        self.stretches: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
         if tree is not None:
             blocks = []
             for node in tree.body:
@@ -53,6 +61,28 @@ class _File:
                 blocks.append((first - 1, (node.end_lineno or node.lineno) - 1))
             self.blocks = blocks
             self.starts = [b[0] for b in blocks]
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every name the file binds anywhere (read only when an edit names a new one)."""
+        if self._names is None:
+            self._names = names_in(self.tree)[0] if self.tree is not None else frozenset()
+        return self._names
+
+    def stretch_names(self, start: int, end: int) -> tuple[frozenset[str], frozenset[str]]:
+        """From the file's own parse: the stretch is whole top-level statements of it."""
+        key = (start, end)
+        if key not in self.stretches:
+            bound: set[str] = set()
+            read: set[str] = set()
+            for node in self.tree.body if self.tree is not None else ():
+                first = (getattr(node, "decorator_list", None) or [node])[0].lineno - 1
+                if start <= min(first, node.lineno - 1) and (node.end_lineno or 0) - 1 <= end:
+                    binds, reads = names_in(node)
+                    bound |= binds
+                    read |= reads
+            self.stretches[key] = (frozenset(bound), frozenset(read))
+        return self.stretches[key]
 
     def region(self, lo: int, hi: int) -> tuple[int, int]:
         """The lines to parse again for edits on lines ``lo``..``hi``: the top-level statement
@@ -111,23 +141,38 @@ def still_parses(
     seen = {} if seen is None else seen
     bound: set[str] = set()
     read: set[str] = set()
+    # what the suggestion's own imports bind (``from flask import abort``)
+    imported = {w for e in edits if "import" in e.new_text for w in _WORD.findall(e.new_text)}
     for start, end, grouped in regions:
         key = (start, end, tuple(grouped))
         if key not in seen:
-            seen[key] = _region_verdict(file, start, end, grouped, version)
+            # Names the edits write that the stretch does not already use as a bare name
+            # (``request`` beside ``self.request``) are the only ones to look up: without any,
+            # the parse alone decides (most edits reuse the names around them).
+            used = set(_BARE.findall("\n".join(file.lines[start : end + 1])))
+            fresh = {w for e in grouped for w in _BARE.findall(_written(e.new_text))}
+            look = bool(fresh - used - _KNOWN - imported)
+            seen[key] = _region_verdict(file, start, end, grouped, version, names=look)
         parsed, binds, reads = seen[key]
         if not parsed:
             return False
         bound |= binds
         read |= reads
-    unknown = read - bound - file.names
+    unknown = read - bound - imported
+    if unknown:
+        unknown -= file.names
     if unknown:
         log.debug("edit names what the file does not have: %s", ", ".join(sorted(unknown)))
     return not unknown
 
 
 def _region_verdict(
-    file: _File, start: int, end: int, edits: list[TextEdit], version: Version
+    file: _File,
+    start: int,
+    end: int,
+    edits: list[TextEdit],
+    version: Version,
+    names: bool = True,
 ) -> _Verdict:
     text = "\n".join(file.lines[start : end + 1])
     shifted = [
@@ -140,11 +185,15 @@ def _region_verdict(
         )
         for e in edits
     ]
-    after = apply_edits(text, shifted)
-    if not parses(after, version):
+    tree = parsed(apply_edits(text, shifted), version)
+    if tree is None:
         return False, frozenset(), frozenset()
-    tree = ast.parse(after)
-    return True, bound_names(tree), free_names(after) - free_names(text)
+    if not names:
+        return True, frozenset(), frozenset()
+    bound, read = names_in(tree)
+    bound_before, read_before = file.stretch_names(start, end)
+    newly_read = read - bound - _BUILTINS - (read_before - bound_before)
+    return True, bound, newly_read
 
 
 def parse_safe(
@@ -195,35 +244,36 @@ def parse_safe(
 
 
 _BUILTINS = frozenset(dir(builtins))
+_KNOWN = _BUILTINS | frozenset(keyword.kwlist)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_BARE = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # not an attribute: ``request``, not ``.request``
+_STRING = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")  # a string's words are no names
+_ASSIGNED = re.compile(r"\b[A-Za-z_]\w*\s*=(?!=)")  # nor ``timeout=`` (a keyword) or ``x =``
 
 
-def bound_names(tree: ast.AST) -> frozenset[str]:
-    """Every name the code binds anywhere (flow-insensitive): assignments, parameters,
-    imports, definitions, ``as`` targets, comprehension variables, globals."""
-    out: set[str] = set()
+def _written(text: str) -> str:
+    """An edit's text without what cannot read a name: strings, keywords given, targets."""
+    return _ASSIGNED.sub("", _STRING.sub('""', text))
+
+
+def names_in(tree: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
+    """The names code binds anywhere (flow-insensitive: assignments, parameters, imports,
+    definitions, ``as`` targets, comprehension variables, globals) and the names it reads."""
+    bound: set[str] = set()
+    read: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            out.add(node.id)
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
         elif isinstance(node, ast.arg):
-            out.add(node.arg)
+            bound.add(node.arg)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            out.add(node.name)
+            bound.add(node.name)
         elif isinstance(node, ast.Import | ast.ImportFrom):
-            out.update((a.asname or a.name).split(".")[0] for a in node.names)
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
         elif isinstance(node, ast.ExceptHandler) and node.name:
-            out.add(node.name)
+            bound.add(node.name)
         elif isinstance(node, ast.Global | ast.Nonlocal):
-            out.update(node.names)
+            bound.update(node.names)
         elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
-            out.add(node.name)
-    return frozenset(out)
-
-
-def free_names(text: str) -> frozenset[str]:
-    """Names the code reads and binds nowhere in itself, builtins aside."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return frozenset()
-    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return frozenset(read - bound_names(tree) - _BUILTINS)
+            bound.add(node.name)
+    return frozenset(bound), frozenset(read)

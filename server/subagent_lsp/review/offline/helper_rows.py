@@ -33,16 +33,15 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
         return []
     if caught(call, facts.up, _CAUGHT) or facts.handled_by_app({"404", *_CAUGHT}):
         return []
-    if not _keyed_by_client(call, route):
-        # ``db.query(Settings).first()`` (the one settings row), ``crud.get_admin(db,
-        # admin.username)`` of the signed-in admin: a miss is the server's, not a 404
-        return []
-    if route.framework == "fastapi" and maybe_row(call) is not None:
-        return _in_route(facts, call, route)
-    if facts.upstream is None or maybe_row(call) is not None:
+    row = maybe_row(call)
+    if route.framework == "fastapi" and row is not None:
+        return _in_route(facts, call, route) if _keyed_by_client(call, route) else []
+    if facts.upstream is None or row is not None:
         return []
     found = facts.upstream.resolve(facts.source, call.func)
-    if found is None:
+    if found is None or not _keyed_by_client(call, route):
+        # ``db.query(Settings).first()`` (the one settings row), ``crud.get_admin(db,
+        # admin.username)`` of the signed-in admin: a miss is the server's, not a 404
         return []
     helper_source, helper = found
     # The helper's own use of the row fails first; else the route's use of what it returns.
