@@ -139,9 +139,9 @@ BACKEND_RULES = table(
         "BKD207",
         "validation",
         "mass-assignment",
-        "Every key of a raw request body is set on a model row that is then saved.",
+        "Every key of a raw request body is set on a model row (a setattr loop, `Model(**body)`).",
         "The client chooses the attributes: it can set a primary or foreign key, an owner or an "
-        "admin flag that the endpoint never meant to expose.",
+        "admin flag that the endpoint never meant to expose; a key the model lacks is a 500.",
         Example(
             path="views.py",
             text="from flask import Flask, request\n"
@@ -161,6 +161,27 @@ BACKEND_RULES = table(
         ),
         "Set only the fields of an explicit allow-list (or validate the body with the app's "
         "schema or serializer first).",
+    ),
+    _rule(
+        "BKD208",
+        "validation",
+        "assert-on-request-input",
+        "`assert` checks what the client sent: a 500 when it fails, nothing under `python -O`.",
+        "A failing assert raises AssertionError, which the framework answers with a 500 for the "
+        "client's own mistake; and an optimised interpreter strips asserts, so the check is gone "
+        "where it matters. Asserts on internal values (a row's state) are not flagged.",
+        Example(
+            path="app.py",
+            text=_FLASK
+            + '@app.get("/orders")\n'
+            + "def orders():\n"
+            + '    status = request.args.get("status", "open")\n'
+            + '    assert status in ("open", "closed")\n'
+            + '    return jsonify({"status": status})\n',
+        ),
+        "Keep the condition and answer 400 as the module does (`abort(400)`, a JSON 400, DRF's "
+        "`ValidationError`, Django's `HttpResponseBadRequest`/`BadRequest`, FastAPI's "
+        "`HTTPException`).",
     ),
     _rule(
         "BKD301",

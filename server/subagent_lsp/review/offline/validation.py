@@ -7,6 +7,7 @@ import keyword
 from collections.abc import Iterator
 
 from ..suggestion import Edit, Suggestion
+from .body_splat import body_splat_suggestions
 from .dependency_json import dependency_json_suggestions
 from .django_views import request_attr
 from .fastapi_conversions import dependencies, fastapi_conversions
@@ -32,6 +33,7 @@ from .nested_body import nested_body_suggestions
 from .orm_lookups import orm_lookup_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_statement, statement_lines
 from .pysource import Source, dotted
+from .request_asserts import request_assert_suggestions
 from .try_blocks import validated_by_form
 
 _VALIDATING = {"model_validate", "model_validate_json", "parse_obj", "validate", "load", "is_valid"}
@@ -63,6 +65,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(orm_lookup_suggestions(facts, route))
         out.extend(nested_body_suggestions(facts, route))
         out.extend(mass_assignment_suggestions(facts, route))
+        out.extend(body_splat_suggestions(facts, route))
     if "fastapi" in facts.frameworks:
         for dependency in dependencies(facts):
             out.extend(fastapi_conversions(facts, dependency))
@@ -70,6 +73,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     if "FilterSet" in facts.source.text:  # django-filter's module need not import django
         out.extend(filter_method_suggestions(facts))
     out.extend(_helper_conversions(facts))
+    out.extend(request_assert_suggestions(facts))
     return out
 
 
