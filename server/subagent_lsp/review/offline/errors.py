@@ -7,7 +7,9 @@ import ast
 import os
 
 from ..suggestion import Edit, Suggestion
+from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .django_views import lookup_of, request_attr
+from .drf import drf_view
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -34,8 +36,9 @@ DEFAULT_TIMEOUT = 10
 
 
 def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
-    out: list[Suggestion] = []
+    out: list[Suggestion] = client_timeout_suggestions(facts)
     routes = {id(r.func): r for r in facts.routes}
+    answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():
         if not isinstance(node, ast.Call):
             continue
@@ -46,8 +49,13 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(_urlopen(facts, node))
         if route is not None and facts.upstream is not None and _library(facts, node) is None:
             reach = facts.upstream.reach(facts.source, node)
-            if reach is not None:
-                out.extend(_through_helper(facts, node, route, reach))
+            stmt = enclosing_statement(node, facts.up)
+            # ``Client().fetch()``: the constructor and the method both reach; one fix.
+            if reach is not None and id(stmt) not in answered:
+                found = _through_helper(facts, node, route, reach)
+                if found:
+                    answered.add(id(stmt))
+                out.extend(found)
         out.extend(_commit(facts, node))
         if route is not None and route.framework == "django":
             out.extend(_django_get(facts, node, route))
@@ -90,6 +98,12 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
     if binding is None:
         return out
     error, modules = binding
+    checked = _status_check(facts, call) is not None
+    failures = (
+        "A connection error, timeout or the bad status `raise_for_status()` raises"
+        if checked
+        else "A connection error or timeout"
+    )
     suggestion = _answer_502(
         facts,
         call,
@@ -97,7 +111,7 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
         error,
         modules,
         f"Answer 502 when {dotted(call.func)} fails",
-        "A connection error, timeout or bad status from the upstream raises out of "
+        f"{failures} from the upstream raises out of "
         f"`{route.func.name}` as a 500 that blames this service; catching "
         f"`{error}` answers 502 (bad gateway) and keeps the stack trace out of the "
         "response.",
@@ -141,19 +155,11 @@ def _timeout_edit(facts: ModuleFacts, call: ast.Call, library: str) -> tuple[Edi
         return None, ""  # aiohttp's sessions bound every request (five minutes) by default
     src = facts.source
     keywords = {k.arg for k in call.keywords}
-    no_timeout = next(
-        (
-            k
-            for k in call.keywords
-            if k.arg == "timeout" and isinstance(k.value, ast.Constant) and k.value.value is None
-        ),
-        None,
-    )
+    # ``timeout=None``, or ``kwargs.setdefault("timeout", None)`` before ``**kwargs``
+    no_timeout = none_timeout(src, call)
     passed = _timeout_parameter_default_none(facts, call)
     if no_timeout is not None:
-        return replace_node(src, no_timeout.value, str(DEFAULT_TIMEOUT)), (
-            "`timeout=None` waits forever"
-        )
+        return replace_node(src, no_timeout, str(DEFAULT_TIMEOUT)), ("`timeout=None` waits forever")
     if passed is not None:
         # ``def fetch_remote(url, timeout=None): requests.get(url, timeout=timeout)``: every
         # caller that passes nothing waits forever; the default is where the bound belongs.
@@ -163,6 +169,13 @@ def _timeout_edit(facts: ModuleFacts, call: ast.Call, library: str) -> tuple[Edi
     if library == "requests" and "timeout" not in keywords and None not in keywords:
         return add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}"), (
             "requests waits forever by default"
+        )
+    forwarded = passthrough_default(src, call) if library == "requests" else None
+    if forwarded is not None and "timeout" not in keywords:
+        return forwarded, (
+            "this wrapper passes its callers' keywords on, and requests waits forever when "
+            "they carry no timeout; a default set in them bounds every call while a caller's "
+            "own timeout still wins"
         )
     return None, ""
 
@@ -246,6 +259,11 @@ def _through_helper(
         return []
     error, modules = binding
     chain = " -> ".join(f"`{name}`" for name in reach.chain)
+    failures = (
+        "a connection error, timeout or bad status (it calls `raise_for_status()`)"
+        if reach.checks_status
+        else "a connection error or timeout"
+    )
     where = os.path.relpath(reach.path, os.path.dirname(facts.source.path))
     return _answer_502(
         facts,
@@ -255,7 +273,7 @@ def _through_helper(
         modules,
         f"Answer 502 when {dotted(call.func)}() fails",
         f"{chain} makes an upstream request (`{reach.request}` in {where}) and nothing on the "
-        f"way catches its errors, so a connection error, timeout or bad status raises out of "
+        f"way catches its errors, so {failures} raises out of "
         f"`{route.func.name}` as a 500 that blames this service; catching `{error}` here "
         "answers 502 (bad gateway) and keeps the stack trace out of the response.",
     )
@@ -293,8 +311,12 @@ def _answer_502(
         return []  # a helper method of a class-based view: a response is not its to return
     handler = _upstream_handler(facts, route, error)
     # One call for every import, so that new lines at the same place come out in order.
-    needed = [] if _flask_abort(facts, route) else [_route_import(route)]
-    edits = [*ensure_imports(src, needed, modules), _handle(src, call, facts.up, stmt, handler)]
+    needed = _route_imports(facts, route)
+    through = _status_check(facts, call)
+    edits = [
+        *ensure_imports(src, needed, modules),
+        _handle(src, call, facts.up, stmt, handler, through),
+    ]
     return [
         Suggestion(
             "BKD302", "error-handling", src.path, src.span(call), title, rationale, tuple(edits)
@@ -303,18 +325,50 @@ def _answer_502(
 
 
 def _handle(
-    src: Source, call: ast.Call, up: dict[ast.AST, ast.AST], stmt: ast.stmt, handler: list[str]
+    src: Source,
+    call: ast.Call,
+    up: dict[ast.AST, ast.AST],
+    stmt: ast.stmt,
+    handler: list[str],
+    through: ast.stmt | None = None,
 ) -> Edit:
     """The call sits in a ``try`` whose handlers miss the network failure (``except
     httpx.HTTPStatusError``): one more ``except`` after them, as a reviewer would write it,
-    rather than a second ``try`` inside the first. Elsewhere the statement is wrapped."""
+    rather than a second ``try`` inside the first. Elsewhere the statement is wrapped, with
+    the ``raise_for_status()`` right after it (``through``) when there is one."""
     block = innermost_try(call, up)
     if block is not None and block.handlers:
         end = block.handlers[-1].end_lineno or block.handlers[-1].lineno
         if end < len(src.lines):
             indent = src.indent_of(block.lineno - 1)
             return insert_before_line(src, end, "\n".join(f"{indent}{h}" for h in handler))
-    return wrap_in_try(src, stmt, handler)
+    return wrap_in_try(src, stmt, handler, through)
+
+
+def _status_check(facts: ModuleFacts, call: ast.Call) -> ast.stmt | None:
+    """``response = requests.get(...)`` then ``response.raise_for_status()`` as the next
+    statement: the check whose HTTPError the 502 must cover too, so it goes in the ``try``."""
+    stmt = enclosing_statement(call, facts.up)
+    if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is not call:
+        return None
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    names = {t.id for t in targets if isinstance(t, ast.Name)}
+    parent = facts.up.get(stmt)
+    for field in ("body", "orelse", "finalbody"):
+        body = getattr(parent, field, None)
+        if isinstance(body, list) and stmt in body:
+            index = body.index(stmt)
+            after = body[index + 1] if index + 1 < len(body) else None
+            if (
+                isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Call)
+                and isinstance(after.value.func, ast.Attribute)
+                and after.value.func.attr == "raise_for_status"
+                and isinstance(after.value.func.value, ast.Name)
+                and after.value.func.value.id in names
+            ):
+                return after
+    return None
 
 
 def _flask_abort(facts: ModuleFacts, route: Route) -> bool:
@@ -331,6 +385,15 @@ def _upstream_handler(facts: ModuleFacts, route: Route, error: str) -> list[str]
             "    raise HTTPException("
             'status_code=502, detail="upstream service unavailable") from exc',
         ]
+    if route.framework == "django" and drf_view(facts, route):
+        # A DRF view answers with DRF's Response (its renderers, its status names).
+        status = _bound_as(facts, "rest_framework.status")
+        code = f"{status}.HTTP_502_BAD_GATEWAY" if status else "502"
+        response = _bound_as(facts, "rest_framework.response.Response") or "Response"
+        return [
+            f"except {error}:",
+            f'    return {response}({{"error": "upstream service unavailable"}}, status={code})',
+        ]
     if route.framework == "django":
         return [
             f"except {error}:",
@@ -339,12 +402,23 @@ def _upstream_handler(facts: ModuleFacts, route: Route, error: str) -> list[str]
     return [f"except {error}:", '    return jsonify(error="upstream service unavailable"), 502']
 
 
-def _route_import(route: Route) -> tuple[str, str]:
-    return {
-        "fastapi": ("fastapi", "HTTPException"),
-        "django": ("django.http", "JsonResponse"),
-        "flask": ("flask", "jsonify"),
-    }[route.framework]
+def _bound_as(facts: ModuleFacts, target: str) -> str | None:
+    return next((k for k, v in facts.imports.items() if v == target), None)
+
+
+def _route_imports(facts: ModuleFacts, route: Route) -> list[tuple[str, str]]:
+    if _flask_abort(facts, route):
+        return []
+    if route.framework == "django" and drf_view(facts, route):
+        bound = _bound_as(facts, "rest_framework.response.Response")
+        return [] if bound else [("rest_framework.response", "Response")]
+    return [
+        {
+            "fastapi": ("fastapi", "HTTPException"),
+            "django": ("django.http", "JsonResponse"),
+            "flask": ("flask", "jsonify"),
+        }[route.framework]
+    ]
 
 
 def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:

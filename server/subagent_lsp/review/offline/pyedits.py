@@ -31,10 +31,15 @@ def replace_statement(source: Source, stmt: ast.stmt, text: str) -> Edit:
     return Edit(source.path, span, text.replace("\n", source.eol))
 
 
-def wrap_in_try(source: Source, stmt: ast.stmt, handler: list[str]) -> Edit:
-    """Wrap a statement in ``try:`` with ``handler`` lines (already indented one level deeper
-    than the ``except`` they follow, written relative to the statement's indentation)."""
+def wrap_in_try(
+    source: Source, stmt: ast.stmt, handler: list[str], through: ast.stmt | None = None
+) -> Edit:
+    """Wrap a statement (on ``through``: the run of sibling statements from ``stmt`` to it) in
+    ``try:`` with ``handler`` lines (already indented one level deeper than the ``except``
+    they follow, written relative to the statement's indentation)."""
     first, last = statement_lines(stmt)
+    if through is not None:
+        last = statement_lines(through)[1]
     indent = source.indent_of(first)
     body = [f"{indent}try:"]
     body.extend(

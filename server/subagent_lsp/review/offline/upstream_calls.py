@@ -5,6 +5,12 @@ On real apps the ``requests.post`` is rarely in the route: it sits in a ``servic
 route calls (``notify_slack(order)``), and its failure is the same 500 as a direct call. So a
 route's call to a project function is followed, through the imports it names, into the module
 that defines it, and on through that function's own calls, a few levels deep.
+
+The request also hides in the project's own classes: a constructor that searches
+(``SearchTorrents(media_type, query)``) or a method of a client wrapper (``OpenSubtitles()``
+then ``.auth()``). A call to a project class follows its ``__init__``; a method call follows
+the method of the class its receiver was built from (``Cls().m()``, ``x = Cls()`` then
+``x.m()``, ``Cls.m()``, or ``self.m()`` inside the class).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ def handled_names(library: str) -> set[str]:
 MAX_DEPTH = 3
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+Definition = Function | ast.ClassDef
 
 
 def upstream_library(source: Source, call: ast.Call) -> str | None:
@@ -59,13 +66,22 @@ class Reach:
     """A call that ends in an uncaught upstream request: the library, and the chain of
     functions (``notify_slack`` -> ``post_json``) down to the request itself."""
 
-    __slots__ = ("chain", "library", "path", "request")
+    __slots__ = ("chain", "checks_status", "library", "path", "request")
 
-    def __init__(self, library: str, chain: tuple[str, ...], path: str, request: str) -> None:
+    def __init__(
+        self,
+        library: str,
+        chain: tuple[str, ...],
+        path: str,
+        request: str,
+        checks_status: bool = False,
+    ) -> None:
         self.library = library
         self.chain = chain
         self.path = path  # where the request is made
         self.request = request  # as written there: ``requests.post``
+        # The function that makes it calls ``raise_for_status()``: a bad status raises too.
+        self.checks_status = checks_status
 
 
 class UpstreamCalls:
@@ -108,31 +124,84 @@ class UpstreamCalls:
             library = upstream_library(source, node)
             if library is not None:
                 if not caught(node, up, handled_names(library)):
-                    return Reach(library, (func.name,), source.path, dotted(node.func))
+                    checks = any(
+                        isinstance(n, ast.Attribute) and n.attr == "raise_for_status"
+                        for n in source.nodes_of(func)
+                    )
+                    label = (_label(up, func),)
+                    return Reach(library, label, source.path, dotted(node.func), checks)
                 continue
             target = self._callee(source, node)
             if target is None:
                 continue
             deeper = self._function_reach(*target, depth=depth + 1, seen=seen)
             if deeper is not None and not caught(node, up, handled_names(deeper.library)):
+                chain = (_label(up, func), *deeper.chain)
                 return Reach(
-                    deeper.library, (func.name, *deeper.chain), deeper.path, deeper.request
+                    deeper.library, chain, deeper.path, deeper.request, deeper.checks_status
                 )
         return None
 
     def _callee(self, source: Source, call: ast.Call) -> tuple[Source, Function] | None:
-        return self.resolve(source, call.func)
+        """The project function, constructor or method ``call`` runs."""
+        found = self.resolve(source, call.func)
+        if found is not None:
+            return found
+        built = self._class(source, call.func)
+        if built is not None:
+            return _method(*built, "__init__")
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            return None
+        owner = self._receiver_class(source, call, func.value)
+        return _method(*owner, func.attr) if owner is not None else None
+
+    def _receiver_class(
+        self, source: Source, call: ast.Call, receiver: ast.expr
+    ) -> tuple[Source, ast.ClassDef] | None:
+        if isinstance(receiver, ast.Call):  # ``OpenSubtitles().auth()``
+            return self._class(source, receiver.func)
+        if not isinstance(receiver, ast.Name):
+            return None
+        func = source.function_of(call)
+        if receiver.id == "self" and func is not None:
+            owner = source.up().get(func)
+            return (source, owner) if isinstance(owner, ast.ClassDef) else None
+        # ``subs = OpenSubtitles()`` earlier in the same function
+        for node in source.nodes_of(func) if func is not None else []:
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and any(isinstance(t, ast.Name) and t.id == receiver.id for t in node.targets)
+            ):
+                built = self._class(source, node.value.func)
+                if built is not None:
+                    return built
+        return self._class(source, receiver)  # ``Settings.load()``: a class or static method
+
+    def _class(self, source: Source, func: ast.expr) -> tuple[Source, ast.ClassDef] | None:
+        found = self._definition(source, func)
+        if found is not None and isinstance(found[1], ast.ClassDef):
+            return found[0], found[1]
+        return None
 
     def resolve(self, source: Source, func: ast.expr) -> tuple[Source, Function] | None:
         """The project function a name in ``source`` stands for (a callee, a decorator): one
         of this module's own, or one imported (``from .services import notify``,
         ``from app import services`` + ``services.notify``)."""
+        found = self._definition(source, func)
+        if found is None or isinstance(found[1], ast.ClassDef):
+            return None
+        return found[0], found[1]
+
+    def _definition(self, source: Source, func: ast.expr) -> tuple[Source, Definition] | None:
+        """The top-level function or class of the project a name stands for."""
         if isinstance(func, ast.Name):
-            own = _top_level_function(source, func.id)
+            own = _top_level(source, func.id)
             if own is not None:
                 return source, own
             for module, name in imported_from(source, func.id):
-                found = self._function_in(source.path, module, name)
+                found = self._definition_in(source.path, module, name)
                 if found is not None:
                     return found
             return None
@@ -140,17 +209,19 @@ class UpstreamCalls:
             for module, name in imported_from(source, func.value.id):
                 # ``services`` is itself a module: ``from app import services``/``import x.y``
                 dotted_module = f"{module}.{name}" if name else module
-                found = self._function_in(source.path, dotted_module, func.attr)
+                found = self._definition_in(source.path, dotted_module, func.attr)
                 if found is not None:
                     return found
         return None
 
-    def _function_in(self, importer: str, module: str, name: str) -> tuple[Source, Function] | None:
+    def _definition_in(
+        self, importer: str, module: str, name: str
+    ) -> tuple[Source, Definition] | None:
         for path in self._module_files(importer, module):
             loaded = self.loader(path)
             if loaded is None:
                 continue
-            found = _top_level_function(loaded, name)
+            found = _top_level(loaded, name)
             if found is not None:
                 return loaded, found
         return None
@@ -187,13 +258,30 @@ def _inside(path: str, roots: Sequence[str]) -> bool:
     return any(path.startswith(root + os.sep) for root in roots)
 
 
-def _top_level_function(source: Source, name: str) -> Function | None:
-    functions: dict[str, Function] | None = source.__dict__.get("_top_level_functions")
-    if functions is None:
-        functions = {}
+def _top_level(source: Source, name: str) -> Definition | None:
+    found: dict[str, Definition] | None = source.__dict__.get("_top_level_definitions")
+    if found is None:
+        found = {}
         for module in source.modules:
             for node in module.body:
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                    functions.setdefault(node.name, node)
-        source.__dict__["_top_level_functions"] = functions
-    return functions.get(name)
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    found.setdefault(node.name, node)
+        source.__dict__["_top_level_definitions"] = found
+    return found.get(name)
+
+
+def _method(source: Source, cls: ast.ClassDef, name: str) -> tuple[Source, Function] | None:
+    """A method the class body defines (its bases are not followed)."""
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            return source, node
+    return None
+
+
+def _label(up: dict[ast.AST, ast.AST], func: Function) -> str:
+    """How a chain names a function: ``notify``, ``SearchTorrents()`` for a constructor,
+    ``OpenSubtitles.auth`` for a method."""
+    owner = up.get(func)
+    if not isinstance(owner, ast.ClassDef):
+        return func.name
+    return f"{owner.name}()" if func.name == "__init__" else f"{owner.name}.{func.name}"

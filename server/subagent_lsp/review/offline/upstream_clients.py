@@ -52,7 +52,7 @@ class Client:
 def client_of(source: Source, node: ast.expr) -> Client | None:
     """The client ``node`` (a call's receiver) stands for, if the code built one."""
     if isinstance(node, ast.Call):
-        return _constructed(source, node)
+        return constructed(source, node)
     name = dotted(node)
     if not name:
         return None
@@ -88,7 +88,7 @@ def request_library(source: Source, call: ast.Call) -> tuple[str, Client | None]
     return (client.library, client) if func.attr in verbs else None
 
 
-def _constructed(source: Source, call: ast.Call) -> Client | None:
+def constructed(source: Source, call: ast.Call) -> Client | None:
     imports = imported_names(source)
     name = dotted(call.func)
     head, _, rest = name.partition(".")
@@ -124,7 +124,7 @@ def _bindings(source: Source) -> dict[tuple[int, str], Client]:
         for target, value in pairs:
             if not isinstance(value, ast.Call):
                 continue
-            client = _constructed(source, value)
+            client = constructed(source, value)
             if client is None:
                 continue
             key = _binding_key(source, up, node, target)
