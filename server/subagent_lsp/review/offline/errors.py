@@ -549,11 +549,16 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     base, lookups = _queryset_chain(call)
     if base is None:
-        return []
-    # ``Child.objects`` or, through the app's models module, ``models.Child.objects``
-    model = dotted(base.value)
-    if not model or "(" in model or not model.split(".")[-1][:1].isupper():
-        return []
+        # ``project.examples.get(pk=...)``, ``self.queryset.get(id=pk)``: a related manager
+        # or the view's queryset, which get_object_or_404 takes as they are.
+        model, lookups = _view_manager_chain(facts, call)
+        if model is None:
+            return []
+    else:
+        # ``Child.objects`` or, through the app's models module, ``models.Child.objects``
+        model = dotted(base.value)
+        if not model or "(" in model or not model.split(".")[-1][:1].isupper():
+            return []
     names = {"DoesNotExist", "ObjectDoesNotExist", f"{model}.DoesNotExist", "Http404"}
     if caught(call, facts.up, names) or facts.handled_by_app(names):
         return []
@@ -567,8 +572,10 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
     src = facts.source
     args = [src.text_of(a) for a in call.args] + [src.text_of(k) for k in call.keywords]
     # Through a chain the queryset itself is passed: get_object_or_404 takes one.
-    first = model if call.func.value is base else src.text_of(call.func.value)
+    first = model if base is not None and call.func.value is base else src.text_of(call.func.value)
     text = f"get_object_or_404({', '.join([first, *args])})"
+    # A related manager (``project.examples``) is no model's name: its model's error.
+    error = f"{model}.DoesNotExist" if model.split(".")[-1][:1].isupper() else "DoesNotExist"
     edits = [*ensure_imports(src, [("django.shortcuts", "get_object_or_404")])]
     edits.append(replace_node(src, call, text))
     return [
@@ -578,7 +585,7 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
             src.path,
             src.span(call),
             f"Use get_object_or_404 for {model}",
-            f"`{src.text_of(call)}` raises {model}.DoesNotExist when nothing matches, "
+            f"`{src.text_of(call)}` raises {error} when nothing matches, "
             "which Django turns into a 500; get_object_or_404 answers 404.",
             tuple(edits),
         )
@@ -608,6 +615,78 @@ def _queryset_chain(call: ast.Call) -> tuple[ast.Attribute | None, list[ast.Call
         return None, []
     # A lookup by nothing at all (``.get()`` after a bare chain) is by none of the client's.
     return node, [c for c in lookups if c.args or c.keywords] or [call]
+
+
+def _view_manager_chain(facts: ModuleFacts, call: ast.Call) -> tuple[str | None, list[ast.Call]]:
+    """The model (or the manager as written, capitalised for the title) and the lookups of a
+    ``.get(**lookups)`` through ``self.queryset`` / ``self.get_queryset()`` of a view class,
+    or a related manager of a row the view fetched (``project.examples`` where ``project =
+    get_object_or_404(Project, ...)``). Keyword lookups only: ``.get(key)`` is a dict's."""
+    assert isinstance(call.func, ast.Attribute)
+    if call.args or not call.keywords or any(k.arg is None for k in call.keywords):
+        return None, []
+    node = call.func.value
+    lookups = [call]
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "get_queryset" and dotted(node.func.value) == "self":
+            return _class_model(facts, call) or "Queryset", lookups
+        if node.func.attr not in _QUERYSET_STEPS:
+            return None, []
+        if node.func.attr in ("filter", "exclude"):
+            lookups.append(node)
+        node = node.func.value
+    if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+        return None, []
+    owner = node.value.id
+    if owner == "self":
+        if node.attr != "queryset":
+            return None, []
+        return _class_model(facts, call) or "Queryset", lookups
+    if not _fetched_row(facts, call, owner):
+        return None, []
+    return f"{owner}.{node.attr}", lookups
+
+
+def _class_model(facts: ModuleFacts, call: ast.Call) -> str | None:
+    """``queryset = Settings.objects.all()`` / ``model = Settings`` of the call's class."""
+    func = facts.source.function_of(call)
+    cls = facts.up.get(func) if func is not None else None
+    if not isinstance(cls, ast.ClassDef):
+        return None
+    for stmt in cls.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+            continue
+        target = stmt.targets[0]
+        if not isinstance(target, ast.Name) or target.id not in ("queryset", "model"):
+            continue
+        value: ast.expr = stmt.value
+        while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            value = value.func.value
+        if isinstance(value, ast.Attribute) and value.attr == "objects":
+            value = value.value
+        name = dotted(value)
+        if name and "(" not in name and name.split(".")[-1][:1].isupper():
+            return name
+    return None
+
+
+def _fetched_row(facts: ModuleFacts, call: ast.Call, name: str) -> bool:
+    """``name`` is bound in the call's function to a row the view fetched:
+    ``get_object_or_404(...)``, ``Model.objects.get(...)`` or ``self.get_object()``."""
+    func = facts.source.function_of(call)
+    if func is None:
+        return False
+    for node in facts.source.nodes_of(func):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+            continue
+        if not any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            continue
+        callee = dotted(node.value.func)
+        if callee.rsplit(".", 1)[-1] in ("get_object_or_404", "get_object") or (
+            ".objects." in f"{callee}." and callee.endswith(".get")
+        ):
+            return True
+    return False
 
 
 def _constant_lookup(call: ast.Call, users: frozenset[str] = frozenset()) -> bool:
@@ -678,6 +757,10 @@ def _fixed_value(node: ast.expr, users: frozenset[str]) -> bool:
     name = request_attr(node)  # ``self.request.user`` is ``request.user``
     if name.startswith("request.") and not name.startswith("request.user"):
         return False  # ``request.GET``: the client's, however it is spelt
+    if name.startswith(("serializer.data", "serializer.instance")):
+        # A DRF serializer's output: its related fields were checked to exist when it
+        # validated, and the row has been saved.
+        return True
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         return _fixed_value(node.value, users)  # ``settings.DEF_BASELINE["executable"]``
     if name.split(".")[-1].isupper():

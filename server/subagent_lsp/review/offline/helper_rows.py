@@ -17,7 +17,9 @@ from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import Source, dotted
-from .row_uses import read_unchecked, short, tests_name
+from .row_methods import resolve_call
+from .row_uses import app_catches, read_unchecked, short, tests_name
+from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -26,20 +28,22 @@ _CAUGHT = {"AttributeError", "TypeError", "HTTPException", "NotFound", "Unmapped
 # ``.first()`` / ``.one_or_none()`` count on a chain that reads from the database.
 _MAYBE_ONE = ("first", "one_or_none", "scalar_one_or_none")
 _READS = ("query", "scalars", "execute", "exec")
+# Helpers that hand on another helper's row: ``_find_book`` -> ``BookRepository.find``.
+_MAX_HOPS = 3
 
 
 def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
     if route.framework not in ("fastapi", "flask") or not route.answers:
         return []
-    if caught(call, facts.up, _CAUGHT) or facts.handled_by_app({"404", *_CAUGHT}):
+    if caught(call, facts.up, _CAUGHT) or app_catches(facts, _CAUGHT):
         return []
     row = maybe_row(call)
     if route.framework == "fastapi" and row is not None:
-        return _in_route(facts, call, route) if _keyed_by_client(call, route) else []
+        return _in_route(facts, call, route) if keyed_by_client(call, route) else []
     if facts.upstream is None or row is not None:
         return []
-    found = facts.upstream.resolve(facts.source, call.func)
-    if found is None or not _keyed_by_client(call, route):
+    found = resolve_call(facts.upstream, facts.source, call)
+    if found is None or not keyed_by_client(call, route):
         # ``db.query(Settings).first()`` (the one settings row), ``crud.get_admin(db,
         # admin.username)`` of the signed-in admin: a miss is the server's, not a 404
         return []
@@ -48,7 +52,7 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
     own = _used_in_helper(facts, call, route, helper_source, helper)
     if own is not None:
         return own
-    model = _returned_row(helper_source, helper)
+    model = _returned_row(helper_source, helper, facts.upstream)
     return [] if model is None else _returned(facts, call, route, helper, model)
 
 
@@ -82,12 +86,44 @@ def _client_names(route: Route) -> set[str]:
     return out
 
 
-def _keyed_by_client(call: ast.Call, route: Route) -> bool:
+def keyed_by_client(call: ast.AST, route: Route) -> bool:
     """The lookup reads something the client sent: a parameter of the route that is no
-    dependency, or Flask's ``request``."""
-    names = _client_names(route)
-    for node in ast.walk(call):
-        if isinstance(node, ast.Name) and (node.id in names or node.id == "request"):
+    dependency, Flask's ``request``, or a local the route bound from either before the call
+    (``data = request.json``; ``bookid = int(data.get("bookid"))``)."""
+    sent = _client_names(route) | {"request"}
+    derived: set[str] = set()
+    line = getattr(call, "lineno", 0)
+    # In source order, so that a local made from another tainted local counts.
+    for node in sorted(
+        (n for n in ast.walk(route.func) if isinstance(n, ast.Assign | ast.AnnAssign)),
+        key=lambda n: n.lineno,
+    ):
+        if node.lineno >= line or node.value is None:
+            continue
+        if _reads_client(node.value, sent, derived):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            derived |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return _reads_client(call, sent, derived)
+
+
+def _reads_client(expr: ast.AST, sent: set[str], derived: set[str]) -> bool:
+    """``expr`` reads a name the client sent, or a local made from one. A column read off a
+    local (``book.language_id`` of the client's book) is the row's data, not the client's: a
+    derived local counts bare or as the receiver of a call (``data.get("id")``)."""
+    up = {child: parent for parent in ast.walk(expr) for child in ast.iter_child_nodes(parent)}
+    for node in ast.walk(expr):
+        if not isinstance(node, ast.Name):
+            continue
+        if node.id in sent:
+            return True
+        if node.id not in derived:
+            continue
+        parent = up.get(node)
+        called = up.get(parent) if parent is not None else None
+        column = isinstance(parent, ast.Attribute) and not (
+            isinstance(called, ast.Call) and called.func is parent
+        )
+        if not column:
             return True
     return False
 
@@ -158,9 +194,13 @@ def _in_route(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggesti
     return [_suggestion(facts, route, call, src, assign, name, model, what, used)]
 
 
-def _returned_row(source: Source, func: Function) -> str | None:
+def _returned_row(
+    source: Source, func: Function, upstream: UpstreamCalls | None = None, depth: int = 0
+) -> str | None:
     """The model when ``func`` returns a lookup's row as it is, None or not:
-    ``return db.query(M).filter(...).first()``, or a name bound to it and never tested."""
+    ``return db.query(M).filter(...).first()``, a name bound to it and never tested, or what
+    another project function or method it returns gives (``return br.find(bookid)`` of a
+    repository whose ``find`` returns the ``.first()``)."""
     rows: dict[str, str] = {}
     for node in source.nodes_of(func):
         if source.function_of(node) is not func:
@@ -174,6 +214,12 @@ def _returned_row(source: Source, func: Function) -> str | None:
             value = node.value.value if isinstance(node.value, ast.Await) else node.value
             if isinstance(value, ast.Call) and maybe_row(value) is not None:
                 return maybe_row(value)
+            if isinstance(value, ast.Call) and upstream is not None and depth < _MAX_HOPS:
+                callee = resolve_call(upstream, source, value)
+                if callee is not None and callee[1] is not func:
+                    deeper = _returned_row(callee[0], callee[1], upstream, depth + 1)
+                    if deeper is not None:
+                        return deeper
             if (
                 isinstance(value, ast.Name)
                 and value.id in rows

@@ -16,11 +16,13 @@ import ast
 import itertools
 
 from ..suggestion import Edit, Suggestion
+from .dict_rows import dict_row_suggestions
 from .frameworks import ModuleFacts, Route, caught
-from .helper_rows import helper_row_suggestions
+from .helper_rows import helper_row_suggestions, keyed_by_client
+from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
-from .row_uses import read_unchecked, short
+from .row_uses import app_catches, read_unchecked, short
 
 _CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
 
@@ -33,6 +35,11 @@ def missing_row_suggestions(
     through = helper_row_suggestions(facts, call, route)
     if through:
         return through
+    # SQLAlchemy 2's ``.one()`` / ``.scalar_one()`` (in the route or a helper) and a
+    # module-level registry's ``.get(key)``, each keyed by the client.
+    raised = one_row_suggestions(facts, call, route) or dict_row_suggestions(facts, call, route)
+    if raised:
+        return raised
     if route.framework == "flask" and _session_get(call):
         return _session_get_suggestion(facts, call, route, flask_sqlalchemy_major)
     if route.framework == "django" and not call.args and not call.keywords:
@@ -46,9 +53,12 @@ def missing_row_suggestions(
     direct = _direct_use(facts, call) if func.attr == "first" else None
     if caught(call, facts.up, _CAUGHT):
         return []
-    # An app-wide handler of every exception still answers the TypeError with a 500.
+    # An app-wide handler of every exception still answers the TypeError with a 500; one of
+    # a status (``errorhandler(500)`` / ``(404)``) renders a page but catches neither error.
     handled = (
-        facts.handled & {"TypeError"} if direct else facts.handled_by_app({"NoResultFound", "404"})
+        facts.handled & {"TypeError"}
+        if direct
+        else app_catches(facts, {"NoResultFound", "AttributeError", "UnmappedInstanceError"})
     )
     if handled:
         return []
@@ -182,8 +192,10 @@ def _session_get_suggestion(
 ) -> list[Suggestion]:
     if not facts.can_import("flask_sqlalchemy"):
         return []
-    if caught(call, facts.up, _CAUGHT) or facts.handled_by_app({"404"}):
+    if caught(call, facts.up, _CAUGHT) or app_catches(facts, {"AttributeError"}):
         return []
+    if not keyed_by_client(call, route):
+        return []  # ``db.session.get(Text, book.current_tx_id)``: the row's own reference
     used = _used_unchecked(facts, call, route)
     if used is None:
         return []

@@ -102,3 +102,10 @@ def tests_name(test: ast.expr, name: str) -> bool:
 def short(text: str, limit: int = 80) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def app_catches(facts: ModuleFacts, names: set[str]) -> bool:
+    """An app-wide handler catches the lookup's error itself (or every exception). Handlers of
+    a status (``@app.errorhandler(500)`` / ``(404)``) do not count: they render the page for
+    a status the app already chose, and the missing row's error still answers 500."""
+    return bool(facts.handled & (names | {"Exception", "BaseException"}))

@@ -1,0 +1,109 @@
+"""The project method a call stands for, where the upstream resolver knows only functions:
+``self.__get_job(...)`` in a class, ``db.get_job(...)`` on a module-level ``db = Database(...)``,
+``br.find(...)`` on a local ``br = BookRepository(db.session)``. Repository and database
+wrapper classes are where a route's lookups hide (mquery's ``Database``, lute's repositories).
+No inheritance is followed: a method the class does not define itself is not guessed at."""
+
+from __future__ import annotations
+
+import ast
+
+from .pysource import Source, imported_from
+from .upstream_calls import UpstreamCalls, module_files
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def resolve_call(
+    upstream: UpstreamCalls, source: Source, call: ast.Call
+) -> tuple[Source, Function] | None:
+    """A top-level function (the upstream resolver's answer) or a method of a known class."""
+    found = upstream.resolve(source, call.func)
+    if found is not None:
+        return found
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return None
+    owner = func.value.id
+    where = source.function_of(call)
+    if owner == "self" and isinstance(where, ast.FunctionDef | ast.AsyncFunctionDef):
+        cls = source.up().get(where)
+        if isinstance(cls, ast.ClassDef):
+            method = _method(cls, func.attr)
+            return (source, method) if method is not None else None
+        return None
+    made = _constructed(source, where, owner)
+    if made is None:
+        return None
+    located = _class(upstream, source, made)
+    if located is None:
+        return None
+    cls_source, cls = located
+    method = _method(cls, func.attr)
+    return (cls_source, method) if method is not None else None
+
+
+def _method(cls: ast.ClassDef, name: str) -> Function | None:
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            return node
+    return None
+
+
+def _constructed(source: Source, where: ast.AST | None, name: str) -> str | None:
+    """The class ``name`` is an instance of: ``name = Cls(...)`` in the function, else at the
+    module's top level (one binding only: a name bound twice may be either)."""
+    scopes: list[list[ast.stmt]] = []
+    if isinstance(where, ast.FunctionDef | ast.AsyncFunctionDef):
+        scopes.append(where.body)
+    scopes.extend(m.body for m in source.modules)
+    for body in scopes:
+        classes = {
+            _class_name(stmt.value)
+            for stmt in _assigns(body)
+            if any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+        }
+        if len(classes) == 1:
+            return next(iter(classes))
+        if classes:
+            return None
+    return None
+
+
+def _assigns(body: list[ast.stmt]) -> list[ast.Assign]:
+    out: list[ast.Assign] = []
+    for stmt in body:
+        out.extend(n for n in ast.walk(stmt) if isinstance(n, ast.Assign))
+    return out
+
+
+def _class_name(value: ast.expr) -> str | None:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        name = value.func.id
+        return name if name[:1].isupper() else None
+    return None
+
+
+def _class(
+    upstream: UpstreamCalls, source: Source, name: str | None
+) -> tuple[Source, ast.ClassDef] | None:
+    if name is None:
+        return None
+    own = _top_level_class(source, name)
+    if own is not None:
+        return source, own
+    for module, imported in imported_from(source, name):
+        for path in module_files(source.path, module, upstream.roots):
+            loaded = upstream.loader(path)
+            found = _top_level_class(loaded, imported or name) if loaded is not None else None
+            if loaded is not None and found is not None:
+                return loaded, found
+    return None
+
+
+def _top_level_class(source: Source, name: str) -> ast.ClassDef | None:
+    for module in source.modules:
+        for node in module.body:
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                return node
+    return None
