@@ -158,3 +158,14 @@ def test_a_body_read_only_with_get_and_checked_needs_no_model(tmp_path: Path) ->
     found = [(s.code, s.span.start.line + 1) for s in collect([str(tmp_path)], ["validation"])]
     # add_peer's checks are its own; add_key's missing key is a 500
     assert found == [("BKD201", 17)]
+
+
+def test_a_service_worker_is_browser_code(tmp_path: Path) -> None:
+    from subagent_lsp.review.offline.foreign.project import is_browser_code
+
+    worker = 'self.addEventListener("fetch", (event) => {\n  event.respondWith(fetch(event.request));\n});\n'
+    # The browser runs it between a page and the network: no server timeout belongs there.
+    assert is_browser_code(str(tmp_path / "app" / "sw.js"), set(), None, worker)
+    assert is_browser_code(str(tmp_path / "statics" / "pwa" / "worker.js"), set(), None, "")
+    server = 'const express = require("express");\n'
+    assert not is_browser_code(str(tmp_path / "server" / "index.js"), {"express"}, None, server)

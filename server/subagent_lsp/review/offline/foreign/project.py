@@ -167,13 +167,15 @@ SERVER_PACKAGES = frozenset(
 _DOM = re.compile(
     r"\b(document\.(createElement|getElementById|getElementsBy\w+|querySelector(All)?|body"
     r"|addEventListener|cookie)|window\.(location|addEventListener|localStorage|sessionStorage"
-    r"|matchMedia|requestAnimationFrame)|customElements\.define|localStorage\.)"
+    r"|matchMedia|requestAnimationFrame)|customElements\.define|localStorage\."
+    # a service worker: the browser runs it, between a page and the network
+    r"|self\.addEventListener\(\s*[\"'](fetch|install|activate)[\"'])"
 )
 # Where a UI framework's project keeps server code: Next.js API routes (``pages/api``,
 # ``app/api``), Nuxt's ``server/`` (a client's own ``lib/api/`` wrapper is not one of them).
 _SERVER_ROUTE_FOLDERS = ("/pages/api/", "/app/api/", "/server/")
 # Folders a web app keeps its client code in (served as is, or a bundler's input).
-BROWSER_FOLDERS = frozenset({"frontend", "static", "public", "assets"})
+BROWSER_FOLDERS = frozenset({"frontend", "static", "statics", "public", "assets", "pwa"})
 # A bundler in a manifest that declares no server package: the package builds a page's code.
 BUNDLERS = ("vite", "webpack", "rollup", "esbuild", "parcel")
 _BUNDLER_SCOPES = frozenset({"@rollup", "@vitejs", "@parcel", "@webpack-cli", "@esbuild"})
