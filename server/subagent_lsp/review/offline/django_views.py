@@ -90,9 +90,12 @@ def is_feed_class(source: Source, cls: ast.ClassDef) -> bool:
 
 
 def reads_self_request(source: Source, func: Function) -> bool:
+    """The method reads the client's request: ``self.request``, or the URL's captured
+    values ``self.kwargs`` / ``self.args`` (``Account.objects.get(pk=self.kwargs["pk"])`` in a
+    ``get_object``)."""
     return any(
         isinstance(n, ast.Attribute)
-        and n.attr == "request"
+        and n.attr in ("request", "kwargs", "args")
         and isinstance(n.value, ast.Name)
         and n.value.id == "self"
         for n in source.nodes_of(func)

@@ -21,6 +21,7 @@ from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
 from . import folded
 from .migrations import migration_step, new_migration
+from .project_files import declared_version, project_root
 from .pysource import Source
 from .queries import FoundQuery
 from .schema import ListSlot, Schema, Table, is_private_copy
@@ -358,8 +359,22 @@ def _table_args_edits(table: Table, source: Source, index: str) -> list[Edit] | 
     return [Edit(table.path, Span(at, at), text)]
 
 
+def _django_at_least(table: Table, version: tuple[int, int]) -> bool:
+    """The app's declared Django is ``version`` or later (or not pinned: a current one)."""
+    root = project_root(table.path)
+    declared = declared_version(root, "django") if root else None
+    return declared is None or declared >= version
+
+
 def _meta_indexes_edits(table: Table, source: Source, index: str) -> list[Edit] | None:
-    """``index`` (a Django ``models.Index(...)``) into the model's ``Meta.indexes``."""
+    """``index`` (a Django ``models.Index(...)``) into the model's ``Meta.indexes``, which
+    Django has from 1.11 (an app pinned to 1.10 would no longer start; expressions in an
+    index need 3.2)."""
+    if not _django_at_least(table, (1, 11)):
+        return None
+    expression = "models.F(" in index or "Upper(" in index or "Lower(" in index
+    if expression and not _django_at_least(table, (3, 2)):
+        return None
     indent, eol = table.class_indent, source.eol
     if table.meta_line is None:
         # Without deriving from the abstract base's Meta, a new Meta would drop its ordering.

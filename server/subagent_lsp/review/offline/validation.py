@@ -865,7 +865,12 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     if {"KeyError", "MultiValueDictKeyError"} & route.handled:
         return out
     seen: set[str] = set()
-    for value in _nodes(route.func):
+    # in source order: a key read first in an ``if`` gets its check before that ``if``
+    ordered = sorted(
+        (n for n in _nodes(route.func) if isinstance(n, ast.Subscript)),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    for value in ordered:
         if not (
             isinstance(value, ast.Subscript)
             and isinstance(value.ctx, ast.Load)
@@ -896,6 +901,16 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
                 f"{indent}if {var} is None:\n{indent}    {answer}"
             )
             edit = replace_statement(src, stmt, text)
+        elif isinstance(stmt, ast.If | ast.While) and _within(value, stmt.test):
+            # ``if request.POST["action"] in (...):``: the check goes before the ``if`` (not
+            # into its body, after the read that raises); an ``elif`` has no line before it
+            # that runs first, so it is left alone, with the key's later reads
+            seen.add(key)
+            if src.lines[stmt.lineno - 1].lstrip().startswith("elif"):
+                continue
+            indent = src.indent_of(stmt.lineno - 1)
+            text = f'{indent}if "{key}" not in {base}:\n{indent}    {answer}'
+            edit = insert_before_line(src, stmt.lineno - 1, text)
         elif isinstance(stmt, _SIMPLE) and not _json_loaded(facts, value):
             # ``toast_write(request, request.POST["toast"])``: the key is checked on a line of
             # its own before the statement that reads it
@@ -959,6 +974,10 @@ def _tests_key(func: ast.AST, key: str) -> bool:
         and any(isinstance(op, ast.In | ast.NotIn) for op in n.ops)
         for n in _nodes(func)
     )
+
+
+def _within(node: ast.AST, tree: ast.AST) -> bool:
+    return any(n is node for n in ast.walk(tree))
 
 
 def _present_by_test(node: ast.AST, key: str, up: dict[ast.AST, ast.AST]) -> bool:
