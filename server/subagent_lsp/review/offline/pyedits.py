@@ -57,11 +57,52 @@ def replace_node(source: Source, node: ast.AST, text: str) -> Edit:
     return Edit(source.path, source.span(node), text)
 
 
+LINE_LENGTH = 88  # ruff's and black's default
+
+
 def add_keyword(source: Source, call: ast.Call, keyword: str) -> Edit:
-    """Append ``keyword`` (``timeout=10``) to a call's arguments."""
+    """Append ``keyword`` (``timeout=10``) to a call's arguments; on a line of its own, with a
+    trailing comma, when the call has its closing parenthesis on a line of its own (as ruff and
+    black write a call that does not fit), so the result is still formatted."""
     end = source.end(call)
     before = Position(end.line, end.column - 1)  # the closing parenthesis
     has_args = bool(call.args or call.keywords)
+    own_line = has_args and not source.lines[before.line][: before.column].strip()
+    if own_line:
+        last = max(
+            [*call.args, *(k.value for k in call.keywords)],
+            key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0),
+        )
+        after_last = source.end(last)
+        between = source.slice(Span(after_last, before))
+        first = min(
+            [*call.args, *(k.value for k in call.keywords)],
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        one_line = source.start(first).line == after_last.line and "," not in between
+        fits = len(source.lines[after_last.line]) + len(keyword) + 2 <= LINE_LENGTH
+        if one_line and fits:
+            # ``requests.get(\n    url, params=params\n)``: the arguments' one line
+            return Edit(source.path, Span(after_last, after_last), f", {keyword}")
+        if one_line and "#" not in source.lines[after_last.line]:
+            # too long with it: one argument per line, as the formatters write it then
+            indent = source.indent_of(after_last.line)
+            parts = [source.text_of(a) for a in call.args] + [
+                f"{k.arg}={source.text_of(k.value)}" if k.arg else f"**{source.text_of(k.value)}"
+                for k in call.keywords
+            ]
+            if len(parts) == len(call.args) + len(call.keywords) and not any(
+                isinstance(a, ast.Starred) for a in call.args
+            ):
+                lines = "".join(f"{indent}{p},{source.eol}" for p in [*parts, keyword])
+                closing = source.lines[before.line][: before.column]
+                start = Position(source.start(first).line, 0)
+                return Edit(source.path, Span(start, before), lines + closing)
+        if not between.replace(",", "", 1).strip():  # nothing but a comma and the line break
+            indent = source.indent_of(source.start(last).line)
+            closing = source.lines[before.line][: before.column]
+            text = f",{source.eol}{indent}{keyword},{source.eol}{closing}"
+            return Edit(source.path, Span(after_last, before), text)
     text = source.slice(Span(source.start(call), before)).rstrip()
     trailing_comma = text.endswith(",")
     sep = "" if not has_args else (" " if trailing_comma else ", ")
