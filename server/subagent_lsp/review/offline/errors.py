@@ -564,6 +564,11 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
+    owner = facts.up.get(route.func)
+    if _authorized_by_decorator(route.func) or (
+        isinstance(owner, ast.ClassDef) and _authorized_by_decorator(owner)
+    ):
+        return []  # ``@authorize(course_authorized)``: a checker that may have found the row
     known = _server_known_names(facts, call)
     if all(_constant_lookup(c, known) for c in lookups) or _checked_exists(facts, call, model):
         # ``Team.objects.get(name="Support")``: a row the server itself expects; its absence
@@ -685,6 +690,62 @@ def _fetched_row(facts: ModuleFacts, call: ast.Call, name: str) -> bool:
         if callee.rsplit(".", 1)[-1] in ("get_object_or_404", "get_object") or (
             ".objects." in f"{callee}." and callee.endswith(".get")
         ):
+            return True
+    return False
+
+
+# Decorators with arguments that only check the method, cache, CSRF or a permission: none of
+# them looks up the view's row. Any other decorator called with arguments (``@authorize(
+# course_authorized)``, a library's object checker) may have fetched the row, and judged on a
+# real app it had, for every view.
+_ROUTINE_DECORATORS = frozenset(
+    {
+        "require_http_methods",
+        "cache_page",
+        "cache_control",
+        "vary_on_headers",
+        "permission_required",
+        "user_passes_test",
+        "login_required",
+        "method_decorator",
+        "api_view",
+        "action",
+        "throttle_classes",
+        "permission_classes",
+        "renderer_classes",
+        "parser_classes",
+        "authentication_classes",
+        "atomic",
+        "condition",
+        "etag",
+        "last_modified",
+        "sensitive_post_parameters",
+        "decorator_from_middleware",
+        "xframe_options_exempt",
+        "route",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+    }
+)
+
+
+def _authorized_by_decorator(func: ast.AST) -> bool:
+    """A decorator called with arguments that is not a routine one, also inside a class's
+    ``@method_decorator(authorize(...), "dispatch")``."""
+    for decorator in getattr(func, "decorator_list", []):
+        if not isinstance(decorator, ast.Call):
+            continue
+        name = dotted(decorator.func).split(".")[-1]
+        if name == "method_decorator" and decorator.args:
+            inner = decorator.args[0]
+            if isinstance(inner, ast.Call) and (
+                dotted(inner.func).split(".")[-1] not in _ROUTINE_DECORATORS
+            ):
+                return True
+        elif name not in _ROUTINE_DECORATORS:
             return True
     return False
 

@@ -47,6 +47,8 @@ def orm_lookup_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]
             continue
         if _missing_row_unhandled(call, facts):
             continue  # BKD304 (get_object_or_404) is this line's suggestion: one per line
+        if _text_key(facts, call, node.arg):
+            continue  # a hashid, UUID or text primary key: ``isdigit()`` would refuse every id
         raw = _raw_value(route.func, node.value, facts)
         if raw is None or caught(call, facts.up, {"ValueError"}):
             continue
@@ -60,6 +62,43 @@ def orm_lookup_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]
             seen.add(key)
             out.append(found)
     return out
+
+
+_TEXT_KEYS = ("hashid", "uuid", "char", "slug", "text", "string", "str")
+
+
+def _text_key(facts: ModuleFacts, call: ast.Call, arg: str) -> bool:
+    """The key the lookup compares is not an integer in the schema: the model's primary key
+    (``pk``/``id``) or, for ``team_id``/``team__id``, the referenced model's."""
+    schema = facts.schema
+    if schema is None:
+        return False
+    if dotted(call.func).split(".")[-1] == "get_object_or_404" and call.args:
+        model = _model_of(call.args[0])
+    else:
+        model = _model_of(call.func.value) if isinstance(call.func, ast.Attribute) else ""
+    table = schema.table_for_model(model)
+    if table is None:
+        return False
+    if arg not in ("pk", "id"):
+        field = arg.split("__")[0].removesuffix("_id")
+        column = table.columns.get(field) or table.columns.get(f"{field}_id")
+        target = column.references.split(".")[-1] if column and column.references else ""
+        table = schema.table_for_model(target) if target else None
+        if table is None:
+            return False
+    keys = [c for c in table.columns.values() if c.primary_key]
+    return bool(keys) and any(k in keys[0].type.lower() for k in _TEXT_KEYS)
+
+
+def _model_of(node: ast.expr) -> str:
+    """``Enrollment`` of ``Enrollment``, ``Enrollment.objects.select_related(...)``, ..."""
+    current: ast.expr = node
+    while isinstance(current, ast.Call | ast.Attribute):
+        if isinstance(current, ast.Attribute) and current.attr == "objects":
+            return dotted(current.value).split(".")[-1]
+        current = current.func if isinstance(current, ast.Call) else current.value
+    return dotted(current).split(".")[-1]
 
 
 def _missing_row_unhandled(call: ast.Call, facts: ModuleFacts) -> bool:
