@@ -44,6 +44,10 @@ DEFAULT_NOT_SOURCES: tuple[str, ...] = (
     "**/management/commands/",
     # build, release and maintenance scripts: no request runs them
     "scripts/",
+    "setup.py",
+    "hatch_build.py",
+    "noxfile.py",
+    "fabfile.py",
     # test modules
     "test_*.py",
     "*_test.py",

@@ -38,7 +38,7 @@ def one_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> lis
     if not keyed_by_client(call, route) or _after_write(route.func, call):
         # A lookup after the route's commit re-reads the row it has just written.
         return []
-    lookup = one_lookup(call)
+    lookup = one_lookup(call, route.func)
     if lookup is not None:
         if route.framework == "flask" and _flask_sqlalchemy_chain(call):
             return []
@@ -60,7 +60,7 @@ def one_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> lis
     return _caught_in_route(facts, call, route, label, what)
 
 
-def one_lookup(call: ast.Call) -> str | None:
+def one_lookup(call: ast.Call, scope: ast.AST | None = None) -> str | None:
     """The model's name ("row" when it is not written there) when ``call`` is a ``.one()`` /
     ``.scalar_one()`` on a session's read: ``session.exec(select(Job).where(...)).one()``,
     ``(await db.execute(select(M)...)).scalar_one()``, ``db.query(M).filter(...).one()``."""
@@ -72,7 +72,7 @@ def one_lookup(call: ast.Call) -> str | None:
         node = node.value
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         if node.func.attr in _READS and _session_like(node.func.value):
-            return _selected(node)
+            return _selected(node, scope)
         node = node.func.value
     return None
 
@@ -82,11 +82,21 @@ def _session_like(node: ast.expr) -> bool:
     return "session" in last or last in ("db", "sess", "conn", "connection")
 
 
-def _selected(read: ast.Call) -> str | None:
+def _selected(read: ast.Call, scope: ast.AST | None = None) -> str | None:
     """``query(Job)`` / ``exec(select(Job).where(...))`` / ``execute(Rule.select_related()
     .filter(...))`` -> Job / Rule; None for what always gives a row (``select(func.count(
     ...))``) or is no read (``update(Job)...returning(...)``)."""
     arg = read.args[0] if read.args else None
+    if isinstance(arg, ast.Name) and scope is not None:
+        # ``count_stmt = select(func.count())...`` then ``session.exec(count_stmt).one()``
+        bound = [
+            n.value
+            for n in ast.walk(scope)
+            if (isinstance(n, ast.Assign) and any(dotted(t) == arg.id for t in n.targets))
+            or (isinstance(n, ast.AnnAssign) and n.value is not None and dotted(n.target) == arg.id)
+        ]
+        if len(bound) == 1:
+            arg = bound[0]
     if read.func.attr == "query":  # type: ignore[attr-defined]
         chosen = list(read.args)
     else:

@@ -101,12 +101,27 @@ def owns_lifecycle(receiver: str, call: ast.AST, up: dict[ast.AST, ast.AST]) -> 
             names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
             if root in names and root not in ("self", "cls"):
                 return "owned by the caller"
+            if _from_parameter(current, root, names):
+                return "owned by the caller"  # ``session = alerts.session``, a parameter's
             owner = up.get(current)
             if root == "self" and isinstance(owner, ast.ClassDef) and _injected(owner, receiver):
                 return "given to the object by its creator"
             break
         current = up.get(current)
     return None
+
+
+def _from_parameter(func: ast.AST, name: str, params: set[str]) -> bool:
+    """``name`` is bound only to an attribute of a parameter (``session = alerts.session``)."""
+    bound = [
+        n.value
+        for n in ast.walk(func)
+        if isinstance(n, ast.Assign) and any(dotted(t) == name for t in n.targets)
+    ]
+    return bool(bound) and all(
+        isinstance(v, ast.Attribute) and dotted(v).split(".")[0] in params - {"self", "cls"}
+        for v in bound
+    )
 
 
 def _injected(cls: ast.ClassDef, receiver: str) -> bool:
@@ -120,6 +135,14 @@ def _injected(cls: ast.ClassDef, receiver: str) -> bool:
         args = node.args
         params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]} - {"self"}
         for stmt in ast.walk(node):
+            if (
+                isinstance(stmt, ast.Call)
+                and dotted(stmt.func) == "super().__init__"
+                and any(
+                    isinstance(a, ast.Name) and a.id == attr and a.id in params for a in stmt.args
+                )
+            ):
+                return True  # ``super().__init__(session, Sequence)``: the base keeps it
             if (
                 isinstance(stmt, ast.Assign)
                 and isinstance(stmt.value, ast.Name)
