@@ -564,6 +564,8 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
+    if _keyed_by_validated_form(facts, call):
+        return []  # ``form.cleaned_data["barcode"]``: the form's clean found (or chose) the row
     owner = facts.up.get(route.func)
     if _authorized_by_decorator(route.func) or (
         isinstance(owner, ast.ClassDef) and _authorized_by_decorator(owner)
@@ -730,6 +732,29 @@ _ROUTINE_DECORATORS = frozenset(
         "delete",
     }
 )
+
+
+def _keyed_by_validated_form(facts: ModuleFacts, call: ast.Call) -> bool:
+    """Every value of the lookup comes from a validated form's ``cleaned_data`` (directly or
+    through a local bound to it): a choice field or the form's own ``clean`` picked it."""
+    values = [k.value for k in call.keywords]
+    func = facts.source.function_of(call)
+    bound = {
+        t.id
+        for n in (facts.source.nodes_of(func) if func is not None else [])
+        if isinstance(n, ast.Assign) and "cleaned_data" in _dotted_all(n.value)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    return bool(values) and all(
+        "cleaned_data" in _dotted_all(v) or (isinstance(v, ast.Name) and v.id in bound)
+        for v in values
+    )
+
+
+def _dotted_all(node: ast.AST) -> str:
+    """The dotted names inside ``node``, joined (``form.cleaned_data.get`` of a call)."""
+    return " ".join(dotted(n) for n in ast.walk(node) if isinstance(n, ast.Attribute))
 
 
 def _authorized_by_decorator(func: ast.AST) -> bool:

@@ -21,7 +21,7 @@ from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
 from . import folded
 from .migrations import migration_step, new_migration
-from .project_files import declared_version, project_root
+from .project_files import declared_version, on_mysql, project_root
 from .pysource import Source
 from .queries import FoundQuery
 from .schema import ListSlot, Schema, Table, is_private_copy
@@ -92,6 +92,11 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     if not narrows(shape, table):
         return None
     return cols
+
+
+def _leads_with_foreign_key(table: Table, cols: list[str]) -> bool:
+    first = table.columns.get(cols[0])
+    return first is not None and bool(first.references) and table.origin != "django"
 
 
 def _by_foreign_key(query: FoundQuery, table: Table, schema: Schema) -> FoundQuery:
@@ -569,6 +574,8 @@ def index_suggestions(
         cols = propose(query, table)
         if cols is not None and small_table(table, cols) is not None:
             continue
+        if cols is not None and _leads_with_foreign_key(table, cols) and on_mysql(table.path):
+            continue  # InnoDB made this index with the foreign key
         verdict = prover.suggestions(query, table, cols, path, source_for) if prover else None
         if verdict is not None:  # the app's own engine judged this query
             for s in verdict:

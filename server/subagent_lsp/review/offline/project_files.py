@@ -164,6 +164,23 @@ def normalise(name: str) -> str:
     return re.sub(r"[-.]+", "_", name).lower()
 
 
+_MYSQL_DRIVERS = frozenset(
+    {"mysqlclient", "pymysql", "mysql_connector_python", "aiomysql", "asyncmy"}
+)
+_OTHER_DRIVERS = frozenset({"psycopg", "psycopg2", "psycopg2_binary", "asyncpg", "pg8000"})
+
+
+def on_mysql(path: str) -> bool:
+    """The app declares a MySQL driver and no PostgreSQL one: InnoDB indexes every foreign key
+    by itself, so an index on one is there already."""
+    root = project_root(path)
+    declared = declared_packages(root) if root else None
+    if not declared:
+        return False
+    names = {normalise(n) for n in declared}
+    return bool(names & _MYSQL_DRIVERS) and not names & _OTHER_DRIVERS
+
+
 def declared_version(root: str, package: str) -> tuple[int, int] | None:
     """The lowest (major, minor) the project's manifests allow for ``package``
     (``Django==1.10.5`` -> (1, 10)), None when it is not declared or only bounded above."""
