@@ -205,19 +205,5 @@ def declared_version(root: str, package: str) -> tuple[int, int] | None:
 def declared_major(root: str, package: str) -> int | None:
     """The lowest major version the project's manifests allow for ``package`` (``^3.0.2``,
     ``==2.5.1``, ``>=3.1``), None when it is not declared or only bounded from above."""
-    spelled = r"[-_.]?".join(re.escape(part) for part in re.split(r"[-_.]", package))
-    pattern = re.compile(
-        rf"(?im)(?<![\w-]){spelled}(?:\[[^\]]*\])?[\"']?\s*(?:=\s*[\"'{{](?:\s*version\s*=\s*"
-        rf"[\"'])?)?\s*([\^~>=<!]*)\s*(\d+)"
-    )
-    for file in _manifests(root):
-        try:
-            with open(file, encoding="utf-8", errors="replace") as handle:
-                text = handle.read(200_000)
-        except OSError:
-            continue
-        for found in pattern.finditer(text):
-            if found.group(1).startswith(("<", "!")):
-                continue
-            return int(found.group(2))
-    return None
+    version = declared_version(root, package)
+    return version[0] if version is not None else None
