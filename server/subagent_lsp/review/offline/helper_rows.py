@@ -18,7 +18,7 @@ from .frameworks import ModuleFacts, Route, caught
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import Source, dotted
 from .row_methods import resolve_call
-from .row_uses import app_catches, read_unchecked, short, tests_name
+from .row_uses import app_catches, read_unchecked, session_like, short, tests_name
 from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -139,22 +139,17 @@ def maybe_row(call: ast.Call) -> str | None:
         model = dotted(call.args[0])
         last = model.rsplit(".", 1)[-1]
         # ``cache.get(KEY, None)`` is no row: a model's name is capitalised, not a constant.
-        if last[:1].isupper() and not last.isupper() and _session_like(func.value):
+        if last[:1].isupper() and not last.isupper() and session_like(func.value):
             return last
         return None
     if func.attr not in _MAYBE_ONE or call.args or call.keywords:
         return None
     node: ast.expr = func.value
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr in _READS and _session_like(node.func.value):
+        if node.func.attr in _READS and session_like(node.func.value):
             return _model_in(node)
         node = node.func.value
     return None
-
-
-def _session_like(node: ast.expr) -> bool:
-    last = dotted(node).rsplit(".", 1)[-1].lower()
-    return "session" in last or last in ("db", "sess")
 
 
 def _model_in(read: ast.Call) -> str:

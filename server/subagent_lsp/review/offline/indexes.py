@@ -22,13 +22,13 @@ from ..suggestion import Edit, Suggestion
 from . import folded
 from .migrations import migration_step, new_migration
 from .project_files import declared_version, on_mysql, project_root
+from .pyedits import LINE_LENGTH
 from .pysource import Source
 from .queries import FoundQuery
 from .schema import ListSlot, Schema, Table, is_private_copy
 from .small_tables import few_valued, narrows, rare_read, small_table
 
 MAX_INDEX_COLUMNS = 3
-LINE_LENGTH = 88  # ruff's and black's default
 PROBE = "proposed_index"  # its name in the plans the rationale shows
 SAME_INDEX = "The same index serves:"
 

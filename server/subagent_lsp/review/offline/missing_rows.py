@@ -22,7 +22,7 @@ from .helper_rows import helper_row_suggestions, keyed_by_client
 from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
-from .row_uses import app_catches, read_unchecked, short
+from .row_uses import app_catches, is_aggregate, read_unchecked, short
 
 _CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
 
@@ -356,9 +356,6 @@ def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | N
     return read_unchecked(facts, route.func, target.id, assign.end_lineno or 0, helpers=True)
 
 
-_AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "array_agg", "string_agg", "every"})
-
-
 def aggregate_only(query: ast.expr) -> bool:
     """A query selecting only aggregates, with no GROUP BY (``db.session.query(func.count(
     Episode.id), func.coalesce(func.sum(Episode.seconds), 0)).filter(...)``): it gives one
@@ -371,14 +368,4 @@ def aggregate_only(query: ast.expr) -> bool:
         if node.func.attr in ("query", "with_entities"):
             selected = list(node.args)
         node = node.func.value
-    return bool(selected) and all(_has_aggregate(arg) for arg in selected)
-
-
-def _has_aggregate(node: ast.expr) -> bool:
-    return any(
-        isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Attribute)
-        and n.func.attr in _AGGREGATES
-        and dotted(n.func.value).split(".")[-1] == "func"
-        for n in ast.walk(node)
-    )
+    return bool(selected) and all(is_aggregate(arg) for arg in selected)

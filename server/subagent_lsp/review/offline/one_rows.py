@@ -20,7 +20,7 @@ from .helper_rows import keyed_by_client
 from .pyedits import ensure_imports, insert_before_line, replace_node, wrap_in_try
 from .pysource import Source, dotted
 from .row_methods import Function, resolve_call
-from .row_uses import app_catches, short
+from .row_uses import app_catches, is_aggregate, session_like, short
 from .upstream_calls import UpstreamCalls
 
 _ONE = ("one", "scalar_one")
@@ -71,15 +71,10 @@ def one_lookup(call: ast.Call, scope: ast.AST | None = None) -> str | None:
     if isinstance(node, ast.Await):
         node = node.value
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr in _READS and _session_like(node.func.value):
+        if node.func.attr in _READS and session_like(node.func.value):
             return _selected(node, scope)
         node = node.func.value
     return None
-
-
-def _session_like(node: ast.expr) -> bool:
-    last = dotted(node).rsplit(".", 1)[-1].lower()
-    return "session" in last or last in ("db", "sess", "conn", "connection")
 
 
 def _selected(read: ast.Call, scope: ast.AST | None = None) -> str | None:
@@ -108,17 +103,13 @@ def _selected(read: ast.Call, scope: ast.AST | None = None) -> str | None:
         chosen = list(arg.args) if isinstance(arg, ast.Call) and head == "select" else []
         if not chosen and arg is not None:
             chosen = [arg]
-    if chosen and all(_aggregate(c) for c in chosen):
+    if chosen and all(is_aggregate(c) for c in chosen):
         return None
     first = chosen[0] if chosen else None
     while isinstance(first, ast.Attribute | ast.Call):
         first = first.func if isinstance(first, ast.Call) else first.value
     name = first.id if isinstance(first, ast.Name) else ""
     return name if name[:1].isupper() else "row"
-
-
-def _aggregate(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Call) and dotted(node.func).startswith(("func.", "sa.func."))
 
 
 def _flask_sqlalchemy_chain(call: ast.Call) -> bool:

@@ -55,16 +55,32 @@ def _use_of(node: ast.AST, name: str) -> str | None:
         and node.func.attr == "delete"
         and len(node.args) == 1
         and _is(node.args[0], name)
-        and _session_like(node.func.value)
+        and session_like(node.func.value)
     ):
         # SQLAlchemy's ``Session.delete(None)`` raises UnmappedInstanceError.
         return f"{dotted(node.func)}({name})"
     return None
 
 
-def _session_like(node: ast.expr) -> bool:
+def session_like(node: ast.expr) -> bool:
+    """A session or connection by its name: ``db.session``, ``session``, ``db``, ``conn``."""
     last = dotted(node).rsplit(".", 1)[-1].lower()
-    return "session" in last or last in ("db", "sess")
+    return "session" in last or last in ("db", "sess", "conn", "connection")
+
+
+_AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "array_agg", "string_agg", "every"})
+
+
+def is_aggregate(node: ast.AST) -> bool:
+    """``func.count(...)`` or an expression over one (``func.coalesce(func.sum(x), 0)``): a
+    query selecting only such gives one row whatever matches."""
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in _AGGREGATES
+        and dotted(n.func.value).split(".")[-1] == "func"
+        for n in ast.walk(node)
+    )
 
 
 def _is(node: ast.expr, name: str) -> bool:

@@ -884,7 +884,7 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         key = value.slice.value
         if not isinstance(key, str) or key in route_guards(facts, route).keys or key in seen:
             continue  # a decorator has read it already and answers 400 without it
-        if _inside_valid_form(value, facts.up):
+        if validated_by_form(value, facts.up):
             continue  # ``if form.is_valid():`` with a form bound to the request: validated
         if _tests_key(route.func, key) or _present_by_test(value, key, facts.up):
             continue  # the view checks the key itself (``if "release" in request.POST:``)
@@ -997,24 +997,6 @@ def _present_by_test(node: ast.AST, key: str, up: dict[ast.AST, ast.AST]) -> boo
                     and n.args[0].value == key
                 ):
                     return True
-        child, current = current, up.get(current)
-    return False
-
-
-def _inside_valid_form(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
-    """Under ``if <form>.is_valid():`` (a Django form bound to the request validated its
-    required fields: a missing one never reaches here)."""
-    current: ast.AST | None = node
-    child: ast.AST | None = None
-    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
-        if (
-            isinstance(current, ast.If)
-            and child in current.body
-            and isinstance(current.test, ast.Call)
-            and isinstance(current.test.func, ast.Attribute)
-            and current.test.func.attr == "is_valid"
-        ):
-            return True
         child, current = current, up.get(current)
     return False
 
