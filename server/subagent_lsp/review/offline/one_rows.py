@@ -35,19 +35,24 @@ def one_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> lis
         return []
     if caught(call, facts.up, _CAUGHT) or app_catches(facts, _CAUGHT):
         return []
+    # Every call of a route comes through here: what a call is goes first, and the walks of
+    # the route (who sent the key, what was written before) only for a lookup.
+    lookup = one_lookup(call, route.func)
+    target = None
+    if lookup is None:
+        if facts.upstream is None:
+            return []
+        target = resolve_call(facts.upstream, facts.source, call)
+        if target is None:
+            return []
     if not keyed_by_client(call, route) or _after_write(route.func, call):
         # A lookup after the route's commit re-reads the row it has just written.
         return []
-    lookup = one_lookup(call, route.func)
     if lookup is not None:
         if route.framework == "flask" and _flask_sqlalchemy_chain(call):
             return []
         return _in_route(facts, call, route, lookup)
-    if facts.upstream is None:
-        return []
-    target = resolve_call(facts.upstream, facts.source, call)
-    if target is None:
-        return []
+    assert target is not None and facts.upstream is not None
     found = _one_in(facts.upstream, *target, depth=1, seen=set())
     if found is None:
         return []

@@ -51,30 +51,38 @@ def _method(cls: ast.ClassDef, name: str) -> Function | None:
 
 
 def _constructed(source: Source, where: ast.AST | None, name: str) -> str | None:
-    """The class ``name`` is an instance of: ``name = Cls(...)`` in the function, else at the
-    module's top level (one binding only: a name bound twice may be either)."""
-    scopes: list[list[ast.stmt]] = []
+    """The class ``name`` is an instance of: ``name = Cls(...)`` in the function, else in the
+    module (one binding only: a name bound twice may be either)."""
+    scopes: list[dict[str, set[str | None]]] = []
     if isinstance(where, ast.FunctionDef | ast.AsyncFunctionDef):
-        scopes.append(where.body)
-    scopes.extend(m.body for m in source.modules)
-    for body in scopes:
-        classes = {
-            _class_name(stmt.value)
-            for stmt in _assigns(body)
-            if any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
-        }
-        if len(classes) == 1:
-            return next(iter(classes))
-        if classes:
-            return None
+        scopes.append(_bindings(source.nodes_of(where)))
+    scopes.append(_module_bindings(source))
+    for bound in scopes:
+        classes = bound.get(name)
+        if classes is None:
+            continue
+        return next(iter(classes)) if len(classes) == 1 else None
     return None
 
 
-def _assigns(body: list[ast.stmt]) -> list[ast.Assign]:
-    out: list[ast.Assign] = []
-    for stmt in body:
-        out.extend(n for n in ast.walk(stmt) if isinstance(n, ast.Assign))
-    return out
+def _module_bindings(source: Source) -> dict[str, set[str | None]]:
+    # Asked once per call in a route: walking the module each time made a 2,000-line file cost
+    # seconds, so the module's answer is kept on its Source.
+    cached = source.__dict__.get("_row_method_bindings")
+    if cached is None:
+        cached = _bindings(source.walk())
+        source.__dict__["_row_method_bindings"] = cached
+    return cached
+
+
+def _bindings(nodes: list[ast.AST]) -> dict[str, set[str | None]]:
+    bound: dict[str, set[str | None]] = {}
+    for node in nodes:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    bound.setdefault(target.id, set()).add(_class_name(node.value))
+    return bound
 
 
 def _class_name(value: ast.expr) -> str | None:
