@@ -27,10 +27,11 @@ from .pyedits import (
     wrap_in_try,
 )
 from .pysource import Source, dotted
-from .sessions import owns_lifecycle, pushes_app_context
+from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .swallowed_commits import swallowed_commit
 from .try_blocks import innermost_try
 from .upstream_calls import UPSTREAM_ERRORS, Reach, handled_names, upstream_library
+from .view_objects import resolved_by_get_object
 
 DEFAULT_TIMEOUT = 10
 
@@ -510,6 +511,10 @@ def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) ->
     two runs for a worker module that pushed its own app context: there the session lives on."""
     if owns_lifecycle(receiver, call, facts.up) is not None:
         return True
+    schema = facts.schema
+    models = None if schema is None else (lambda name: schema.table_for_model(name) is not None)
+    if in_model_method(call, facts.up, models):
+        return True  # a model's helper: the view that called it owns the session
     if pushes_app_context(facts.source):
         return False
     flask_db = receiver.endswith(".session") and facts.sessions.flask_db
@@ -518,17 +523,41 @@ def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) ->
 
 def _closed_in_finally(receiver: str, call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
     """``try: ... conn.commit() finally: conn.close()``: closing a connection ends its failed
-    transaction (a pooled one is reset as it goes back to the pool), so nothing reuses it."""
+    transaction (a pooled one is reset as it goes back to the pool), so nothing reuses it. The
+    commit may sit in the ``try``'s ``else`` too (a ``@contextmanager`` session scope: yield,
+    except-rollback, else-commit, finally-close), provided nothing after the ``try`` uses it."""
     current: ast.AST | None = call
     while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
         parent = up.get(current)
-        if isinstance(parent, ast.Try) and current in parent.body:
-            for stmt in parent.finalbody:
-                for node in ast.walk(stmt):
-                    if isinstance(node, ast.Call) and dotted(node.func) == f"{receiver}.close":
-                        return True
+        if isinstance(parent, ast.Try | ast.TryStar) and (
+            current in parent.body or current in parent.orelse
+        ):
+            closes = any(
+                isinstance(node, ast.Call) and dotted(node.func) == f"{receiver}.close"
+                for stmt in parent.finalbody
+                for node in ast.walk(stmt)
+            )
+            if closes and not _used_after(receiver, parent, up):
+                return True
         current = parent
     return False
+
+
+def _used_after(receiver: str, stmt: ast.stmt, up: dict[ast.AST, ast.AST]) -> bool:
+    """``receiver`` is named again after ``stmt`` in its function: the session outlives the
+    ``try`` that closed it, so the close is not where its life ends."""
+    func: ast.AST | None = stmt
+    while func is not None and not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        func = up.get(func)
+    if func is None:
+        return False
+    end = stmt.end_lineno or stmt.lineno
+    return any(
+        isinstance(node, ast.Name | ast.Attribute)
+        and node.lineno > end
+        and dotted(node) == receiver
+        for node in ast.walk(func)
+    )
 
 
 def _inside_begin(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
@@ -571,11 +600,14 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         isinstance(owner, ast.ClassDef) and _authorized_by_decorator(owner)
     ):
         return []  # ``@authorize(course_authorized)``: a checker that may have found the row
-    known = _server_known_names(facts, call)
+    # ``self.object`` is the view's row, already fetched: its ``reporting_period_id`` is data.
+    known = _server_known_names(facts, call) | {"self.object"}
     if all(_constant_lookup(c, known) for c in lookups) or _checked_exists(facts, call, model):
         # ``Team.objects.get(name="Support")``: a row the server itself expects; its absence
         # is the server's fault, not a 404 for the client.
         return []
+    if resolved_by_get_object(facts.source, facts.up, call):
+        return []  # the view's get_object found (or 404'd on) this row first
     src = facts.source
     args = [src.text_of(a) for a in call.args] + [src.text_of(k) for k in call.keywords]
     # Through a chain the queryset itself is passed: get_object_or_404 takes one.

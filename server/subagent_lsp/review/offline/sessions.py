@@ -11,6 +11,7 @@ schema and merged like its tables.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .pysource import Source, dotted, imported_names
@@ -109,6 +110,28 @@ def owns_lifecycle(receiver: str, call: ast.AST, up: dict[ast.AST, ast.AST]) -> 
             break
         current = up.get(current)
     return None
+
+
+# Bases that make a class an ORM model: Flask-SQLAlchemy's ``db.Model``, a declarative
+# ``Base``, SQLAlchemy 2's ``DeclarativeBase``, SQLModel.
+_MODEL_BASES = ("Model", "Base", "DeclarativeBase", "SQLModel")
+
+
+def in_model_method(
+    call: ast.AST, up: dict[ast.AST, ast.AST], models: Callable[[str], bool] | None = None
+) -> bool:
+    """The commit or flush sits in a method of a model class (``User.del_email`` flushing
+    ``db.session``): its error reaches the view that called it, whose request owns the session.
+    A rollback there would throw away the caller's unit of work: the wrong layer."""
+    current: ast.AST | None = call
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        current = up.get(current)
+    cls = up.get(current) if current is not None else None
+    if not isinstance(cls, ast.ClassDef):
+        return False
+    if models is not None and models(cls.name):
+        return True  # the workspace schema read it as a model (through a mixin or a base)
+    return any(dotted(b).rsplit(".", 1)[-1] in _MODEL_BASES for b in cls.bases)
 
 
 def _from_parameter(func: ast.AST, name: str, params: set[str]) -> bool:
