@@ -20,7 +20,7 @@ from .foreign.engine import analyze_foreign, is_foreign_source
 from .frameworks import module_facts
 from .indexes import index_suggestions
 from .mentions import dead_functions
-from .off_request import WHOLE_MODULE, is_off_request, off_request_lines
+from .off_request import WHOLE_MODULE, background_task_lines, is_off_request, off_request_lines
 from .project_files import (
     declared_major,
     declared_packages,
@@ -137,7 +137,8 @@ def analyze_file(
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:
                 found = _alive(found, source, project)
-            found = [q for q in found if not is_off_request(off_request, q.span.start.line)]
+            background = [*off_request, *background_task_lines(source)] if source else []
+            found = [q for q in found if not is_off_request(background, q.span.start.line)]
             prover = postgres_prover(path, root, workspace) if found else None
             out.extend(index_suggestions(found, workspace, path, sources, prover))
         except Exception:

@@ -20,7 +20,7 @@ from typing import Protocol
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
 from . import folded
-from .migrations import migration_step, new_migration
+from .migrations import migration_step, new_migration, new_sql_migration
 from .project_files import declared_version, on_mysql, project_root
 from .pyedits import LINE_LENGTH
 from .pysource import Source
@@ -294,6 +294,9 @@ def index_edits(
         return _expression_edits(table, expressions, name, source_for)
     columns = ", ".join(cols)
     if table.origin == "sql":
+        numbered = new_sql_migration(table, name, columns)
+        if numbered is not None:
+            return numbered
         text = f"CREATE INDEX {name} ON {table.name} ({columns});\n"
         return [Edit(table.path, Span.point(table.anchor_line, 0), text)]
     if table.origin == "python-sql":
@@ -336,12 +339,42 @@ def index_edits(
             return edits
         return [*ensure_imports(source, [(table.index_import, "Index")]), *edits]
     fields = ", ".join(f'"{c}"' for c in cols)
+    if not _django_at_least(table, (1, 11)):
+        # Meta.indexes is 1.11's; before it, a composite index is Meta.index_together's
+        return _meta_list_edits(table, source, "index_together", f"[{fields}]")
     return _meta_indexes_edits(table, source, f'models.Index(fields=[{fields}], name="{name}")')
+
+
+def _meta_list_edits(table: Table, source: Source, attr: str, element: str) -> list[Edit] | None:
+    """``attr = [element]`` in the model's Meta (a new Meta when it has none), unless the Meta
+    already sets ``attr`` (extending it is no clean edit)."""
+    indent, eol = table.class_indent, source.eol
+    if table.meta_line is None:
+        meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
+        at = Position(table.class_body_end + 1, 0)
+        text = f"{eol}{indent}class {meta}:{eol}" + _listed(f"{indent}    {attr}", element, eol)
+        return [Edit(table.path, Span(at, at), text)]
+    meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
+    if attr in meta_text:
+        return None
+    after_meta = Position(table.meta_line + 1, 0)
+    return [
+        Edit(table.path, Span(after_meta, after_meta), _listed(f"{indent}    {attr}", element, eol))
+    ]
 
 
 def _table_args_edits(table: Table, source: Source, index: str) -> list[Edit] | None:
     """``index`` (an SQLAlchemy ``Index(...)``) into the model's ``__table_args__``."""
     if table.has_table_args:
+        if table.table_args_slot is None and table.table_args_dict is not None:
+            # ``{"schema": "public"}`` becomes the options of ``(Index(...), {...})``
+            span, eol = table.table_args_dict, source.eol
+            options = source.slice(span)
+            text = f"({index}, {options})"
+            if "\n" in options or len(text) + len(table.class_indent) + 17 > LINE_LENGTH:
+                inner = f"{table.class_indent}    "
+                text = f"({eol}{inner}{index},{eol}{inner}{options},{eol}{table.class_indent})"
+            return [Edit(table.path, span, text)]
         if table.table_args_slot is None:
             return None
         return [_joined(table.path, table.table_args_slot, index, source.eol)]
@@ -565,6 +598,10 @@ def index_suggestions(
         if table is None or rare_read(path):
             continue
         query = _by_foreign_key(query, table, schema)
+        if query.shape.sort_only() and not query.shape.limited:
+            # Every row is read whatever the index: it would spare only the sort, which on
+            # an unpaged list (an admin's user list) was judged noise on real apps
+            continue
         if query.shape.folded_eq:
             # Proven on SQLite even beside PostgreSQL: its probe rebuilds no ``lower()``.
             expression = _folded_suggestion(query, table, path, source_for, proven)

@@ -68,6 +68,40 @@ def new_migration(table: Table, cols: list[str], name: str) -> list[Edit] | None
     return [Edit(path, Span.point(0, 0), text)]
 
 
+_NUMBERED = re.compile(r"^(\d+)[a-z]?_\w+\.(?:sql|py)$")
+
+
+def numbered_folder(script: str) -> tuple[int, int] | None:
+    """A .sql script in a folder of numbered migrations (``003_add_users_table.sql``, the
+    app's runner applies each file once, by name): the next number and its width, or None."""
+    folder = os.path.dirname(os.path.abspath(script))
+    if not _NUMBERED.match(os.path.basename(script)):
+        return None
+    try:
+        names = os.listdir(folder)[:MAX_MIGRATIONS]
+    except OSError:
+        return None
+    numbers = [m.group(1) for m in map(_NUMBERED.match, names) if m]
+    if len(numbers) < 2:
+        return None  # one numbered file is a name, not a sequence
+    return max(int(n) for n in numbers) + 1, max(len(n) for n in numbers)
+
+
+def new_sql_migration(table: Table, name: str, columns: str) -> list[Edit] | None:
+    """An index for a table a numbered SQL migration creates: a new migration after the last
+    (the one creating the table has run on every existing database and is not run again),
+    safe to run where the index exists already."""
+    numbered = numbered_folder(table.path)
+    if numbered is None:
+        return None
+    number, width = numbered
+    path = os.path.join(os.path.dirname(table.path), f"{number:0{width}d}_add_{name}.sql")
+    if os.path.exists(path):
+        return None
+    text = f"CREATE INDEX IF NOT EXISTS {name} ON {table.name} ({columns});\n"
+    return [Edit(path, Span.point(0, 0), text)]
+
+
 _CHANGE_FOLDER = re.compile(
     r"^(?:schema[_-]?changes?|migrations?|upgrades?|patches|updates)$", re.I
 )
@@ -96,6 +130,11 @@ def _schema_change_folder(script: str) -> str | None:
 def migration_step(table: Table) -> str:
     """How the app turns a model edit into a schema change, in its own tooling."""
     if table.origin == "sql":
+        if numbered_folder(table.path) is not None:
+            return (
+                "The edit is a new numbered migration: the one that creates the table has "
+                "already run on existing databases, and the app does not run it again."
+            )
         folder = _schema_change_folder(table.path)
         if folder is None:
             return ""

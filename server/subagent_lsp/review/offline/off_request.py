@@ -73,6 +73,37 @@ def off_request_lines(source: Source) -> list[LineRange]:
     return []
 
 
+# ``@app.task``, ``@shared_task``, ``@periodic_task(...)``, ``@dramatiq.actor``: the function
+# runs in a worker, on a schedule or a queue. A query only it makes is no request's cost (an
+# hourly task's range on a poll table was judged noise), but a hung call still pins the
+# worker, so only index analysis skips these (a timeout there was judged worth having).
+_TASK_DECORATORS = frozenset({"task", "shared_task", "periodic_task", "actor", "job"})
+_TASK_PACKAGES = ("celery", "huey", "dramatiq", "rq", "django_rq")
+
+
+def background_task_lines(source: Source) -> list[LineRange]:
+    """The lines of the functions ``source`` registers as background tasks."""
+    if not source.modules or not any(w in source.text for w in ("task", "actor", "job")):
+        return []
+    imports = imported_names(source)
+    return [
+        _lines(node)
+        for node in source.walk()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and any(_task_decorator(d, imports) for d in node.decorator_list)
+    ]
+
+
+def _task_decorator(node: ast.expr, imports: dict[str, str]) -> bool:
+    name = dotted(node.func if isinstance(node, ast.Call) else node)
+    last = name.rsplit(".", 1)[-1] if name else ""
+    if last not in _TASK_DECORATORS:
+        return False
+    if "." in name:  # ``@app.task``, ``@celery.task``, ``@huey.periodic_task``
+        return last != "job" or name.split(".")[0] in ("rq", "django_rq")
+    return imports.get(name, "").split(".")[0] in _TASK_PACKAGES  # ``@shared_task``
+
+
 def is_off_request(ranges: list[LineRange], line: int) -> bool:
     """Whether 0-based ``line`` falls in one of ``ranges``."""
     return any(a <= line + 1 <= b for a, b in ranges)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from dataclasses import dataclass
 
@@ -43,7 +44,27 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
     strings = _string_constants(source)
     up = source.up()
     models = set(schema.models)
+    built = _built_queries(source) if models else {}
+    if built:
+        up = dict(up)  # the composed chains stand where their last step is written
+        for step, whole in built.items():
+            if whole is not None:
+                up[whole] = up.get(step, step)
     for node in source.walk():
+        if isinstance(node, ast.Call) and node in built:
+            composed = built[node]
+            if composed is None:
+                continue  # a step of a query built further down: the last step reads it
+            query = _sqlalchemy_chain(source, composed, schema, up) or _django_chain(
+                source, composed, schema, up, named=node
+            )
+            if query is not None:
+                query.span, query.description = source.span(node), _short(ast.unparse(composed))
+                found.append(query)
+                found.extend(
+                    FoundQuery(j, query.span, query.description) for j in query.shape.joined
+                )
+            continue
         if isinstance(node, ast.Attribute) and models:
             walked = _attribute_walk(source, node, schema, up)
             if walked is not None:
@@ -70,6 +91,71 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
                     FoundQuery(j, query.span, query.description) for j in query.shape.joined
                 )
     return found
+
+
+def _built_queries(source: Source) -> dict[ast.Call, ast.Call | None]:
+    """Queries a function builds step by step under one name: ``stmt = select(M)``, ``if x:
+    stmt = stmt.where(M.col == x)``, ``stmt = stmt.order_by(...)`` (Django's ``qs =
+    qs.filter(...)`` too). Each step's call -> the whole chain so far, written as one (a
+    step under an ``if`` counts as taken: the index is for the query when it is); None for
+    a step a later one continues."""
+    out: dict[ast.Call, ast.Call | None] = {}
+    for func in source.walk():
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        current: dict[str, tuple[ast.Call, ast.Call]] = {}
+        steps = [
+            n
+            for n in ast.walk(func)
+            if isinstance(n, ast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name)
+            and _enclosing_function(n, func)
+        ]
+        for assign in sorted(steps, key=lambda n: (n.lineno, n.col_offset)):
+            name = assign.targets[0].id  # type: ignore[attr-defined]
+            value = assign.value
+            root = _chain(value)[1] if isinstance(value, ast.Call) else None
+            previous = current.pop(name, None)
+            if not isinstance(value, ast.Call):
+                continue
+            if isinstance(root, ast.Name) and root.id == name:
+                if previous is None:
+                    continue  # built from a parameter or a value this reading did not see
+                last, composed = previous
+                out[last] = None
+                whole = _rebased(value, name, composed)
+                if not isinstance(whole, ast.Call):
+                    continue
+                out[value] = whole
+                current[name] = (value, whole)
+            else:
+                current[name] = (value, value)
+    return {n: c for n, c in out.items() if c is None or c is not n}
+
+
+def _enclosing_function(node: ast.AST, func: ast.AST) -> bool:
+    """``node`` is in ``func``'s own body, not in a function nested in it (which
+    ``ast.walk`` of ``func`` also reaches): approximated by the nested ones' line spans."""
+    for inner in ast.walk(func):
+        if inner is not func and isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+            end = inner.end_lineno or inner.lineno
+            if inner.lineno <= getattr(node, "lineno", 0) <= end:
+                return False
+    return True
+
+
+def _rebased(chain: ast.expr, name: str, value: ast.expr) -> ast.expr:
+    """``chain`` with the ``name`` it starts from replaced by ``value`` (copies, the tree is
+    left as it is)."""
+    if isinstance(chain, ast.Call) and isinstance(chain.func, ast.Attribute):
+        call, attribute = copy.copy(chain), copy.copy(chain.func)
+        attribute.value = _rebased(chain.func.value, name, value)
+        call.func = attribute
+        return call
+    if isinstance(chain, ast.Name) and chain.id == name:
+        return value
+    return chain
 
 
 def _string_constants(source: Source) -> dict[str, ast.expr]:
@@ -197,6 +283,8 @@ def _sqlalchemy_chain(
                     _sa_order(arg, name, shape)
         elif op in ("join", "outerjoin") and len(call.args) >= 2:
             joins.append(call)
+        elif op in _SA_LIMITS:
+            shape.limited = True
         elif op == "with_parent":
             parent = _enclosing_class(node, up) if _is_self(call) else ""
             if not _with_parent(call, model, table, shape, schema, parent):
@@ -220,6 +308,8 @@ def _sqlalchemy_chain(
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
 
 
+# Calls that read only the first rows (``paginate``: one page).
+_SA_LIMITS = {"first", "limit", "offset", "paginate"}
 _SA_OPS = {
     "filter", "filter_by", "where", "order_by", "join", "outerjoin", "first", "all", "one",
     "scalar", "one_or_none", "limit", "offset", "count", "delete", "update", "with_entities",
@@ -481,6 +571,7 @@ def _relationship_walk(
         elif op == "order_by":
             for arg in call.args:
                 _sa_order(arg, model, shape)
+        shape.limited = shape.limited or op in _SA_LIMITS
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
 
 
@@ -557,6 +648,14 @@ def _walk_target(
         return table, keys
     child = schema.table_for_model(relationship.target)
     if child is None or child.origin != "sqlalchemy":
+        return None, []
+    if relationship.joins_on and not relationship.foreign_keys:
+        # the join's own columns on the target: its key for a many-to-one (a lookup by the
+        # primary key, which needs no index), not some other column pointing back
+        return child, [k for k in relationship.joins_on if k in child.columns]
+    named = {*child.columns, *child.attributes}
+    if relationship.foreign_keys and not any(k in named for k in relationship.foreign_keys):
+        # ``foreign_keys=[organization_id]`` names the owner's own column: a many-to-one
         return None, []
     keys = [k for k in relationship.foreign_keys if k in child.columns] or [
         c.name for c in child.columns.values() if c.references in (owner.name, owner.model)
@@ -665,7 +764,11 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
             return
         if isinstance(node.ops[0], ast.Eq | ast.Is) and column not in shape.eq:
             shape.eq.append(column)
-        elif isinstance(node.ops[0], _RANGE_OPS) and column not in shape.ranges:
+        elif (
+            isinstance(node.ops[0], _RANGE_OPS)
+            and column not in shape.ranges
+            and not _other_model_column(node.comparators[0], model)
+        ):
             shape.ranges.append(column)
         return
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -679,6 +782,13 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
                 shape.multi.append(column)
         elif method in ("between", "startswith") and column not in shape.ranges:
             shape.ranges.append(column)
+
+
+def _other_model_column(node: ast.expr, model: str) -> bool:
+    """``Other.end_date`` (a class's attribute, by the capitalised name): a range against
+    another table's column, which the index on this column cannot seek by."""
+    root = dotted(node).split(".")
+    return len(root) == 2 and root[0][:1].isupper() and root[0] != model
 
 
 def _sa_order(node: ast.expr, model: str, shape: QueryShape) -> None:
@@ -711,13 +821,19 @@ _QUERYSET_METHODS = {
     "exists", "count", "get_or_create", "update_or_create", "create", "update", "delete",
     "reverse", "using", "iterator", "aggregate", "in_bulk", "latest", "earliest", "none",
 }  # fmt: skip
+# Terminal calls that read one row of the sorted ones (LIMIT 1).
+_DJANGO_LIMITS = {"first", "last", "latest", "earliest"}
 # Terminal calls that drop the model's default ordering (Django clears it for them).
 _UNORDERED = {"get", "count", "exists", "aggregate", "update", "delete", "get_or_create"}
 _UNORDERED |= {"update_or_create", "in_bulk", "values_list", "distinct"}
 
 
 def _django_chain(
-    source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
+    source: Source,
+    node: ast.Call,
+    schema: Schema,
+    up: dict[ast.AST, ast.AST],
+    named: ast.AST | None = None,
 ) -> FoundQuery | None:
     calls, base = _chain(node)
     if not (isinstance(base, ast.Attribute) and base.attr == "objects"):
@@ -734,6 +850,7 @@ def _django_chain(
         if op not in _QUERYSET_METHODS:
             return None  # a custom manager/queryset method (``.live()``) filters its own way
         unordered = unordered or op in _UNORDERED
+        shape.limited = shape.limited or op in _DJANGO_LIMITS
         if op in ("filter", "get", "exclude", "get_or_create", "update_or_create"):
             for kw in call.keywords:
                 if kw.arg is None or kw.arg == "defaults":
@@ -746,6 +863,11 @@ def _django_chain(
                     continue
                 if "__" in lookup:
                     continue  # a lookup across a relation: another table
+                if _column_expression(kw.value):
+                    # ``submitted_date__lte=F("reporting_period__end_date")``: compared with
+                    # another column (of this row or a joined one), not with a value, so no
+                    # index on this column can seek to the rows
+                    continue
                 if lookup == "iexact" and field in table.columns:
                     # PostgreSQL's ``UPPER("name"::text) = UPPER(%s)``: served by an index
                     # on Upper("name"), not by one on the column
@@ -784,7 +906,9 @@ def _django_chain(
         # Categories or locations listed by name: a lookup table, a sort of a few rows (an
         # index for it was judged noise on real apps).
         default_order = False
-    if default_order and (filtered or _paginated(node, up)):
+    paginated = _paginated(named or node, up)
+    shape.limited = shape.limited or paginated
+    if default_order and (filtered or paginated):
         ordering = table.ordering or ()
         shape.order_by = [c for c, _ in ordering]
         shape.order_desc = [d for _, d in ordering]
@@ -796,6 +920,13 @@ def _django_chain(
 
 
 _LABEL_FIELDS = ("CharField", "TextField", "SlugField", "EmailField")
+
+
+def _column_expression(node: ast.expr) -> bool:
+    """The value names a column: ``F("end_date")`` (also inside arithmetic on it)."""
+    return any(
+        isinstance(n, ast.Call) and dotted(n.func).split(".")[-1] == "F" for n in ast.walk(node)
+    )
 
 
 def _is_false(node: ast.expr) -> bool:
@@ -849,9 +980,37 @@ def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
         # A class's ``queryset = ...`` where the class lists something else itself: the
         # queryset only finds the one row ``get_object`` asks for by its key.
         return False
-    return bool(names & {"paginate_queryset", "Paginator", "paginate"}) and (
-        "filter_queryset" not in defined
-    )
+    if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        # In a function, the paginator must page this queryset (by the name it is bound to),
+        # not another one the function also builds (``Paginator(past_polls)`` beside
+        # ``polls = Poll.objects.all()``)
+        assign = up.get(node)
+        bound = (
+            [t.id for t in getattr(assign, "targets", ()) if isinstance(t, ast.Name)]
+            if isinstance(assign, ast.Assign) and assign.value is node
+            else []
+        )
+        return any(
+            isinstance(call, ast.Call)
+            and dotted(call.func).split(".")[-1] in _PAGINATORS
+            and call.args
+            and (
+                call.args[0] is node
+                or (isinstance(call.args[0], ast.Name) and call.args[0].id in bound)
+            )
+            for call in ast.walk(scope)
+        ) or _paged_by_parent(node, up)
+    return bool(names & _PAGINATORS) and ("filter_queryset" not in defined)
+
+
+_PAGINATORS = frozenset({"paginate_queryset", "Paginator", "paginate"})
+
+
+def _paged_by_parent(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """``Paginator(X.objects.all(), 20)`` / ``self.paginate_queryset(qs...)`` with the query
+    written in the call itself."""
+    parent = up.get(node)
+    return isinstance(parent, ast.Call) and dotted(parent.func).split(".")[-1] in _PAGINATORS
 
 
 def _lists_something_else(cls: ast.ClassDef) -> bool:

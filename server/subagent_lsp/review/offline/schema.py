@@ -85,6 +85,9 @@ class Relationship:
     # ``secondary=followers, primaryjoin=(followers.c.followed_id == id)``: walking it reads
     # the association table (by its name or variable) by that column
     secondary: str = ""
+    # ``primaryjoin=organization_id == Organization.id``: the target's columns the join
+    # compares (its key, for a many-to-one: walking it is a primary-key lookup)
+    joins_on: tuple[str, ...] = ()
 
 
 @dataclass
@@ -117,6 +120,9 @@ class Table:
     # ORM: where an Index joins an existing ``__table_args__ = (...)`` tuple
     table_args_slot: ListSlot | None = None
     table_args_kind: str = ""  # ORM: its own ``__table_args__``: dict | other
+    # ``__table_args__ = {"schema": "public"}``: the dict, which an index turns into the
+    # trailing options of a tuple
+    table_args_dict: Span | None = None
     base_exprs: tuple[str, ...] = ()  # ORM: the bases as written (``db.Model``, ``BaseModel``)
     # ORM, without its own ``__table_args__``: the base it inherits them through, as written,
     # and their kind (a dict of options a new tuple must carry on)
@@ -675,7 +681,15 @@ def _sa_text(node: ast.expr) -> str:
 
 def _sa_func(node: ast.expr) -> str:
     """``func.lower(name)`` (``sa.func.lower(Model.name)``, ``func.lower("name")``) in an
-    ``Index``: ``lower(name)``."""
+    ``Index``: ``lower(name)``; ``func.lower(name).label("name_lower")`` too (the label only
+    names the term for ``postgresql_ops``)."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "label"
+        and isinstance(node.func.value, ast.Call)
+    ):
+        node = node.func.value
     if not (isinstance(node, ast.Call) and len(node.args) == 1):
         return ""
     parts = dotted(node.func).split(".")
@@ -709,6 +723,9 @@ def _django_f(node: ast.expr) -> str:
 def _table_args_slot(source: Source, value: ast.expr | None, table: Table) -> None:
     """Where a new ``Index(...)`` goes in a ``__table_args__`` tuple: before a trailing options
     dict (SQLAlchemy wants it last), else after the last element."""
+    if isinstance(value, ast.Dict):
+        table.table_args_dict = source.span(value)
+        return
     if not isinstance(value, ast.Tuple) or not value.elts:
         return
     last = value.elts[-1]
@@ -884,7 +901,24 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
                 if isinstance(i, ast.Attribute)
                 or (isinstance(i, ast.Constant) and isinstance(i.value, str))
             )
-    return Relationship(target, keys)
+    return Relationship(target, keys, joins_on=_joined_columns(call, target))
+
+
+def _joined_columns(call: ast.Call, target: str) -> tuple[str, ...]:
+    """The target's columns in ``primaryjoin`` (``organization_id == Organization.id`` or the
+    string ``"Organization.owners_id == Team.id"``): the side that names the target model."""
+    join = next((k.value for k in call.keywords if k.arg == "primaryjoin"), None)
+    if isinstance(join, ast.Lambda):
+        join = join.body
+    if isinstance(join, ast.Constant) and isinstance(join.value, str):
+        try:
+            join = ast.parse(join.value.strip(), mode="eval").body
+        except SyntaxError:
+            return ()
+    if not isinstance(join, ast.Compare) or len(join.ops) != 1:
+        return ()
+    sides = [dotted(s).split(".") for s in (join.left, join.comparators[0])]
+    return tuple(p[-1] for p in sides if len(p) == 2 and p[0] == target)
 
 
 def _secondary(call: ast.Call, target: str) -> Relationship | None:

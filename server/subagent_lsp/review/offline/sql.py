@@ -51,6 +51,14 @@ class QueryShape:
     # ``func.lower(Model.name) == x``, Django's ``name__iexact`` (``UPPER(name::text) =
     # UPPER(?)`` on PostgreSQL). A plain index on the column serves none of them.
     folded_eq: list[tuple[str, str]] = field(default_factory=list)
+    # LIMIT, a slice, ``first()``, a paginator: only the first rows are read, so an index in
+    # the ORDER BY's order saves reading (and sorting) the rest; without one it saves a sort
+    limited: bool = False
+
+    def sort_only(self) -> bool:
+        """Nothing narrows the rows: the query only sorts them."""
+        narrowing = self.eq or self.ranges or self.json_eq or self.folded_eq or self.joined
+        return bool(self.order_by) and not narrowing
 
 
 @dataclass
@@ -249,6 +257,7 @@ def _shape(node: exp.Expression) -> QueryShape | None:
             if isinstance(column, exp.Column) and column.table in ("", alias, main.name):
                 shape.order_by.append(column.name)
                 shape.order_desc.append(bool(ordered.args.get("desc")))
+    shape.limited = node.args.get("limit") is not None or node.args.get("offset") is not None
     return shape
 
 
