@@ -203,3 +203,7 @@ def _suggestion(
         "required key still needs the endpoint's own check.",
         (edit,),
     )
+
+
+# Shared with fastapi_conversions.py (a route's body model and its declared field types).
+annotated_class = _annotated_class

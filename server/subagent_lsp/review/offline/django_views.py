@@ -232,3 +232,78 @@ def url_view_names(source: Source) -> frozenset[str]:
         elif isinstance(view, ast.Name):
             out.add(view.id)
     return frozenset(out)
+
+
+def request_data(node: ast.AST | None) -> str:
+    """``self.request.GET`` / ``request.GET.copy()`` / ``request.POST.dict()`` -> the request
+    mapping it is (a copy holds the same client text); "" for anything else."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and not node.args
+        and node.func.attr in ("copy", "dict")
+    ):
+        node = node.func.value
+    name = request_attr(node) if node is not None else ""
+    return name if name in _REQUEST_DATA else ""
+
+
+def request_data_method(cls: ast.ClassDef, name: str) -> str:
+    """The request mapping a method of the view class hands back: ``get_filter_params`` that
+    returns ``params = self.request.GET.copy()`` (defaults added to it, or passed through a
+    nested function that returns the mapping it is given). "" when it returns anything else."""
+    method = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if method is None:
+        return ""
+    bound: dict[str, list[str]] = {}
+    nested: set[str] = set()
+    for node in ast.walk(method):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                bound.setdefault(target.id, []).append(request_data(node.value))
+        elif isinstance(node, ast.FunctionDef) and node is not method and _returns_its_first(node):
+            nested.add(node.name)
+    found = set()
+    for node in ast.walk(method):
+        if not isinstance(node, ast.Return) or node.value is None:
+            continue
+        if _owner_of(node, method) is not method:
+            continue  # a nested function's own return
+        value = node.value
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in nested
+            and value.args
+        ):
+            value = value.args[0]  # ``return _try_fix_dates(params)``
+        if isinstance(value, ast.Name):
+            values = bound.get(value.id, [])
+            found.add(values[0] if len(values) == 1 else "")
+        else:
+            found.add(request_data(value))
+    return found.pop() if len(found) == 1 else ""
+
+
+def _returns_its_first(func: ast.FunctionDef) -> bool:
+    """Every ``return`` of ``func`` hands back its first parameter (changed in place)."""
+    if not func.args.args:
+        return False
+    first = func.args.args[0].arg
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+    return bool(returns) and all(
+        isinstance(r.value, ast.Name) and r.value.id == first for r in returns
+    )
+
+
+def _owner_of(node: ast.AST, method: ast.FunctionDef) -> ast.FunctionDef:
+    """The innermost function of ``method`` holding ``node`` (``method`` itself or a nested one)."""
+    for inner in ast.walk(method):
+        if (
+            isinstance(inner, ast.FunctionDef)
+            and inner is not method
+            and any(n is node for n in ast.walk(inner))
+        ):
+            return inner
+    return method

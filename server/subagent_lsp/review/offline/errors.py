@@ -18,6 +18,7 @@ from .frameworks import (
     enclosing_statement,
     route_guards,
 )
+from .mail_calls import MAIL, flashes, mail_handler
 from .missing_rows import missing_row_suggestions
 from .pyedits import (
     add_keyword,
@@ -99,6 +100,21 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
     if binding is None:
         return out
     error, modules = binding
+    if library == MAIL:
+        return [
+            *out,
+            *_answer_502(
+                facts,
+                call,
+                route,
+                error,
+                modules,
+                f"Catch a mail server failure of {dotted(call.func)}()",
+                f"A mail server that is down or refuses the message raises `OSError` (smtplib's "
+                f"errors are OSErrors) out of `{route.func.name}` as a 500; catching it here "
+                "answers for it.",
+            ),
+        ]
     checked = _status_check(facts, call) is not None
     failures = (
         "A connection error, timeout or the bad status `raise_for_status()` raises"
@@ -260,6 +276,25 @@ def _through_helper(
         return []
     error, modules = binding
     chain = " -> ".join(f"`{name}`" for name in reach.chain)
+    if library == MAIL:
+        where = os.path.relpath(reach.path, os.path.dirname(facts.source.path))
+        answer = (
+            "logging it, flashing a message and sending the user back to the page answers it"
+            if route.framework == "flask" and flashes(facts.imports)
+            else "catching it answers 502 (bad gateway) instead"
+        )
+        return _answer_502(
+            facts,
+            call,
+            route,
+            error,
+            modules,
+            f"Catch a mail server failure of {dotted(call.func)}()",
+            f"{chain} sends mail (`{reach.request}` in {where}) and nothing on the way catches "
+            f"its errors, so a mail server that is down or refuses the message raises "
+            f"`OSError` (smtplib's errors are OSErrors) out of `{route.func.name}` as a 500, "
+            f"before the view saves its work; {answer}.",
+        )
     failures = (
         "a connection error, timeout or bad status (it calls `raise_for_status()`)"
         if reach.checks_status
@@ -285,6 +320,8 @@ def _error_binding(facts: ModuleFacts, library: str) -> tuple[str, list[str]] | 
     ``import`` it needs when the module only names the library through a function or a
     client (``from requests import get``, ``OAuth2Session``): none when the project does not
     declare the library (requests-oauthlib brings requests, but the app does not name it)."""
+    if library == MAIL:
+        return "OSError", []  # smtplib's errors and a refused socket alike: a builtin
     bound = next((k for k, v in facts.imports.items() if v == library), None)
     modules: list[str] = []
     if bound is None:
@@ -313,6 +350,10 @@ def _answer_502(
     handler = _upstream_handler(facts, route, error)
     # One call for every import, so that new lines at the same place come out in order.
     needed = _route_imports(facts, route)
+    if error == "OSError" and route.framework == "flask" and flashes(facts.imports):
+        if not isinstance(stmt, ast.Expr):
+            return []  # ``return helper()``: the helper's answer, not only its mail, is lost
+        handler, needed = mail_handler(facts.imports)
     through = _status_check(facts, call)
     edits = [
         *ensure_imports(src, needed, modules),

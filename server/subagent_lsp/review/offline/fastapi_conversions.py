@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 
 from ..suggestion import Suggestion
+from .body_splat import annotated_class
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import ensure_imports, wrap_in_try
 from .pysource import dotted
@@ -21,7 +22,7 @@ _SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return)
 
 def fastapi_conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     text_params = _text_parameters(route.func)
-    if not text_params:
+    if not text_params and not _text_collections(route.func) and not _model_params(route.func):
         return []
     out: list[Suggestion] = []
     done: set[int] = set()
@@ -30,7 +31,12 @@ def fastapi_conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         what = _conversion(node)
         if what is None or not isinstance(node, ast.Call):
             continue
-        param = _from_text_parameter(node.args[0], text_params, facts.up)
+        collections = _text_collections(route.func)
+        param = _from_text_parameter(node.args[0], text_params, facts.up) or _from_text_items(
+            route.func, node.args[0], text_params, collections
+        )
+        if param is None:
+            param = _text_field(facts, route.func, node.args[0])
         if param is None or caught(node, facts.up, {"ValueError", "TypeError"}):
             continue
         stmt = enclosing_statement(node, facts.up)
@@ -39,6 +45,13 @@ def fastapi_conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         done.add(id(stmt))
         many = "a list of numbers" if what == "a number" else "a list of dates"
         detail = f"{param} must be {many if _split(node.args[0], facts.up) else what}"
+        declared = "declared as text"
+        if param in collections:  # ``for key in body: int(key.rsplit("_", 1)[1])``
+            detail, declared = f"malformed item in {param}", "declared as a collection of text"
+        elif "." in param:  # a model's text field: the client knows it by its own name
+            detail = f"{param.split('.')[-1]} must be {what}"
+        elif isinstance(node.args[0], ast.Subscript):  # a piece of it: ``int(parts[1])``
+            detail = f"malformed {param}"
         handler = [
             "except ValueError:",
             f'    raise HTTPException(status_code=400, detail="{detail}") from None',
@@ -54,7 +67,7 @@ def fastapi_conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
                 src.path,
                 src.span(node),
                 f"Guard the conversion of `{param}`",
-                f"`{param}` is declared as text, so FastAPI accepts any string and "
+                f"`{param}` is {declared}, so FastAPI accepts any string and "
                 f"`{dotted(node.func)}()` raises ValueError (a 500) on one that is not {what}; "
                 "catching it answers 400 with FastAPI's HTTPException.",
                 tuple(edits),
@@ -105,6 +118,108 @@ def _text_parameters(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         if arg.annotation is not None and _is_text(arg.annotation):
             out.add(arg.arg)
     return out
+
+
+def _text_collections(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Parameters annotated ``list[str]``, ``set[str]``, ``dict[str, str]`` (a JSON body of
+    strings): FastAPI checked each item is a string, not what the string holds."""
+    out = set()
+    for arg in [*func.args.args, *func.args.kwonlyargs]:
+        note = arg.annotation
+        if not isinstance(note, ast.Subscript):
+            continue
+        outer = dotted(note.value).split(".")[-1].lower()
+        items = note.slice.elts if isinstance(note.slice, ast.Tuple) else [note.slice]
+        if outer in ("list", "set", "dict", "sequence") and all(_is_text(i) for i in items):
+            out.add(arg.arg)
+    return out
+
+
+def _from_text_items(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    value: ast.expr,
+    params: set[str],
+    collections: set[str],
+) -> str | None:
+    """A piece of request text the route takes apart itself: ``int(parts[1])`` after
+    ``parts = key.rsplit("_", 1)``, where ``key`` is a text parameter or an item of a
+    ``list[str]`` / ``dict[str, str]`` body (``for key in body``). Each name is bound once."""
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        bound = _bound_once(func, value.value.id)
+        if (
+            isinstance(bound, ast.Call)
+            and isinstance(bound.func, ast.Attribute)
+            and bound.func.attr in ("split", "rsplit", "partition", "rpartition")
+        ):
+            value = bound.func.value
+    if not isinstance(value, ast.Name):
+        return None
+    if value.id in params:
+        return value.id
+    loops = [
+        n
+        for n in ast.walk(func)
+        if isinstance(n, ast.For | ast.AsyncFor)
+        and isinstance(n.target, ast.Name)
+        and n.target.id == value.id
+    ]
+    if len(loops) != 1 or _bound_once(func, value.id) is not None:
+        return None
+    over = loops[0].iter
+    if (
+        isinstance(over, ast.Call)
+        and isinstance(over.func, ast.Attribute)
+        and not over.args
+        and over.func.attr in ("keys", "values")
+    ):
+        over = over.func.value
+    return over.id if isinstance(over, ast.Name) and over.id in collections else None
+
+
+def _model_params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    return [
+        a.arg
+        for a in (*func.args.args, *func.args.kwonlyargs)
+        if isinstance(a.annotation, ast.Name) and a.annotation.id[:1].isupper()
+    ]
+
+
+def _text_field(
+    facts: ModuleFacts, func: ast.FunctionDef | ast.AsyncFunctionDef, value: ast.expr
+) -> str | None:
+    """``body.start`` (or a local bound once to it) where ``body``'s model declares
+    ``start: str``: pydantic checked a string, not the date or number the route parses it as.
+    A field typed ``int`` or ``date`` is validated and is not this."""
+    if isinstance(value, ast.Name):
+        bound = _bound_once(func, value.id)
+        value = bound if isinstance(bound, ast.Attribute) else value
+    if not (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)):
+        return None
+    if value.value.id not in _model_params(func):
+        return None
+    found = annotated_class(facts, func, value.value.id)
+    if found is None:
+        return None
+    for stmt in found[1].body:
+        if (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.target.id == value.attr
+        ):
+            return f"{value.value.id}.{value.attr}" if _is_text(stmt.annotation) else None
+    return None
+
+
+def _bound_once(func: ast.AST, name: str) -> ast.expr | None:
+    values = [
+        n.value
+        for n in ast.walk(func)
+        if isinstance(n, ast.Assign)
+        and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Name)
+        and n.targets[0].id == name
+    ]
+    return values[0] if len(values) == 1 else None
 
 
 def _is_text(node: ast.expr) -> bool:

@@ -12,6 +12,7 @@ from .django_views import (
     is_feed_class,
     is_view_class,
     reads_self_request,
+    request_data_method,
     returns_response,
 )
 from .pysource import Source, dotted, imported_from, imported_names
@@ -258,7 +259,9 @@ def _django_route(
         )
         if handler:
             return Route(func, "django", handled=dispatch_catches(source, owner))
-        if view_class and reads_self_request(source, func):
+        if view_class and (
+            reads_self_request(source, func) or _reads_request_method(source, owner, func)
+        ):
             answers = func.name in HANDLERS
             return Route(func, "django", answers, dispatch_catches(source, owner))
         return None
@@ -267,6 +270,20 @@ def _django_route(
             return Route(func, "django")
         return Route(func, "maybe")
     return None
+
+
+def _reads_request_method(
+    source: Source, owner: ast.ClassDef, func: ast.FunctionDef | ast.AsyncFunctionDef
+) -> bool:
+    """The method reads the request through another method of its class that returns (a copy
+    of) the request's mapping: ``params = self.get_filter_params()``."""
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and dotted(n.func.value) == "self"
+        and request_data_method(owner, n.func.attr)
+        for n in source.nodes_of(func)
+    )
 
 
 def _feed_route(

@@ -14,8 +14,12 @@ def exception_name(node: ast.expr) -> str:
     return dotted(node).split(".")[-1]
 
 
-def caught(node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str]) -> bool:
-    """Inside a ``try`` body whose handlers catch one of ``names`` (or anything broader)."""
+def caught(
+    node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str], *, client_error: bool = False
+) -> bool:
+    """Inside a ``try`` body whose handlers catch one of ``names`` (or anything broader).
+    ``client_error``: a broad handler that answers a 5xx (``except Exception: return ..., 500``)
+    does not count: it reports the client's bad input as the server's fault."""
     broad = {"Exception", "BaseException"}
     current: ast.AST | None = node
     child: ast.AST | None = None
@@ -23,15 +27,32 @@ def caught(node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str]) -> bool:
         if isinstance(current, ast.Try) and child in current.body:
             for handler in current.handlers:
                 if handler.type is None:
-                    return True
-                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                    types: list[ast.expr] = [ast.Name("BaseException")]
+                elif isinstance(handler.type, ast.Tuple):
+                    types = handler.type.elts
+                else:
+                    types = [handler.type]
                 for t in types:
-                    if exception_name(t) in names | broad:
+                    name = exception_name(t)
+                    if name in names:
+                        return True
+                    if name in broad and not (client_error and answers_server_error(handler)):
                         return True
         if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
             return False
         child, current = current, up.get(current)
     return False
+
+
+def answers_server_error(handler: ast.ExceptHandler) -> bool:
+    """The handler answers a 5xx (``return jsonify(...), 500``, ``abort(500)``,
+    ``status_code=500``) and no 4xx."""
+    codes = {
+        n.value
+        for n in ast.walk(handler)
+        if isinstance(n, ast.Constant) and isinstance(n.value, int) and 400 <= n.value < 600
+    }
+    return bool(codes) and all(code >= 500 for code in codes)
 
 
 _FORM_CHECKS = ("is_valid", "validate_on_submit", "validate")

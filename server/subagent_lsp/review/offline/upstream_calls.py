@@ -19,6 +19,7 @@ import ast
 import os
 from collections.abc import Callable, Iterable, Sequence
 
+from .mail_calls import MAIL, sends_mail
 from .pysource import Source, dotted, imported_from
 from .try_blocks import caught
 from .upstream_clients import raises_for_status, request_library
@@ -26,7 +27,12 @@ from .upstream_clients import raises_for_status, request_library
 SourceLoader = Callable[[str], Source | None]
 
 # The client libraries whose failures are an upstream's, with the base exception of each.
-UPSTREAM_ERRORS = {"requests": "RequestException", "httpx": "HTTPError", "aiohttp": "ClientError"}
+UPSTREAM_ERRORS = {
+    "requests": "RequestException",
+    "httpx": "HTTPError",
+    "aiohttp": "ClientError",
+    MAIL: "SMTPException",
+}
 # A handler for one of these covers a network failure too (``except requests.ConnectionError``
 # is the app's own decision about which failures to answer). One for a bad status alone
 # (``requests.HTTPError``, ``httpx.HTTPStatusError``) or for a timeout alone
@@ -36,6 +42,8 @@ _ALSO_HANDLED = {
     "requests": ("ConnectionError", "Timeout", "OSError", "IOError"),
     "httpx": ("RequestError", "TransportError"),
     "aiohttp": (),
+    # smtplib's errors are OSErrors, and a refused or timed-out socket is one too.
+    MAIL: ("OSError", "IOError", "ConnectionError", "ConnectionRefusedError", "TimeoutError"),
 }
 
 
@@ -55,7 +63,7 @@ def upstream_library(source: Source, call: ast.Call) -> str | None:
     status)."""
     found = request_library(source, call)
     if found is None:
-        return None
+        return MAIL if sends_mail(source, call) else None
     library, client = found
     if library == "aiohttp" and not raises_for_status(source, call, client):
         return None

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..suggestion import Edit, Suggestion
 from .body_splat import body_splat_suggestions
 from .dependency_json import dependency_json_suggestions
-from .django_views import request_attr
+from .django_views import request_attr, request_data_method
 from .fastapi_conversions import dependencies, fastapi_conversions
 from .filter_methods import filter_method_suggestions
 from .frameworks import (
@@ -616,7 +616,8 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     names = {"ValueError", "TypeError", "KeyError"}
     if names & route.handled:
         return out
-    aliases = _request_aliases(route.func)
+    owner = facts.up.get(route.func)
+    aliases = _request_aliases(route.func, owner if isinstance(owner, ast.ClassDef) else None)
     for node in _nodes(route.func):
         if not isinstance(node, ast.Call):
             continue
@@ -632,11 +633,14 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue
         inner = node.args[0]
         if isinstance(inner, ast.Name):  # ``page_arg = request.args.get("page")`` first
-            inner = _bound_request_value(route.func, inner) or inner
+            at = enclosing_statement(node, facts.up)
+            inner = _bound_request_value(route.func, inner, at, aliases)
+            inner = inner or node.args[0]
         source_name = _request_value(inner, aliases)
         # Only a handler for ValueError (or broader) catches a malformed number; one for
-        # TypeError or KeyError catches a missing value, not ``?page=abc``.
-        if source_name is None or caught(node, facts.up, {"ValueError"}):
+        # TypeError or KeyError catches a missing value, not ``?page=abc``. A broad one that
+        # answers 500 does not handle it: it blames the server for the client's input.
+        if source_name is None or caught(node, facts.up, {"ValueError"}, client_error=True):
             continue
         if validated_by_form(node, facts.up):
             continue
@@ -646,15 +650,17 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     return out
 
 
-def _request_aliases(func: ast.AST) -> dict[str, str]:
-    """Locals bound once to a request's data (``data = request.GET``): read as it is."""
+def _request_aliases(func: ast.AST, owner: ast.ClassDef | None = None) -> dict[str, str]:
+    """Locals bound once to a request's data (``data = request.GET``, a copy of it
+    ``params = self.request.GET.copy()``, or what a method of the view class returns that is
+    such a copy, ``params = self.get_filter_params()``): read as it is."""
     bound: dict[str, list[str]] = {}
     for node in _nodes(func):
         if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name) and node.value is not None:
-                    bound.setdefault(target.id, []).append(request_attr(node.value))
+                    bound.setdefault(target.id, []).append(_request_mapping_of(node.value, owner))
     return {
         name: values[0]
         for name, values in bound.items()
@@ -662,14 +668,41 @@ def _request_aliases(func: ast.AST) -> dict[str, str]:
     }
 
 
-def _bound_request_value(func: ast.AST, name: ast.Name) -> ast.expr | None:
+def _request_mapping_of(value: ast.expr, owner: ast.ClassDef | None) -> str:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and not value.args:
+        if value.func.attr in ("copy", "dict"):
+            return request_attr(value.func.value)
+        if owner is not None and dotted(value.func.value) == "self":
+            return request_data_method(owner, value.func.attr)
+    return request_attr(value)
+
+
+def _bound_request_value(
+    func: ast.AST,
+    name: ast.Name,
+    at: ast.stmt | None = None,
+    aliases: dict[str, str] | None = None,
+) -> ast.expr | None:
     """The request value a local holds where it is converted: bound once, before, by
     ``x = request.args.get(...)`` or a walrus (``if x := request.args.get(...):``), and read
-    elsewhere only as a plain test (``if x``, ``x is None``). Any other use (``x.isdigit()``,
-    a regex) may be the check that makes the conversion safe."""
+    elsewhere only as a plain test (``if x``, ``x is None``, ``x.strip()``). Any other use
+    (``x.isdigit()``, a regex) may be the check that makes the conversion safe. ``at``: the
+    conversion's statement; when it rebinds the local (``x = int(x) if x else None``), that
+    binding and the reads after it are of the converted value."""
     bindings: list[ast.expr] = []
     tests: set[int] = set()
+    rebinds = (
+        isinstance(at, ast.Assign)
+        and len(at.targets) == 1
+        and isinstance(at.targets[0], ast.Name)
+        and at.targets[0].id == name.id
+    )
+    end = getattr(at, "end_lineno", None) or 0
     for node in _nodes(func):
+        if rebinds and node is at:
+            continue
+        if rebinds and getattr(node, "lineno", 0) > end:
+            continue
         target: ast.expr | None = None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
@@ -695,11 +728,30 @@ def _bound_request_value(func: ast.AST, name: ast.Name) -> ast.expr | None:
             and isinstance(node.ops[0], ast.Is | ast.IsNot)
         ):
             tests.add(id(node.left))
-    if len(bindings) != 1 or _request_value(bindings[0]) is None:
+        elif (
+            isinstance(node, ast.Compare)
+            and len(node.ops) == 1
+            and isinstance(node.ops[0], ast.Eq | ast.NotEq)
+            and isinstance(node.comparators[0], ast.Constant)
+        ):
+            tests.add(id(node.left))  # ``if x == "None"``: one value, not a check of the rest
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "strip"
+            and not node.args
+            and id(node) in tests
+        ):
+            tests.add(id(node.func.value))  # ``x and x.strip()``: only whether it is blank
+        elif isinstance(node, ast.FormattedValue):
+            tests.add(id(node.value))  # ``logger.info(f"got {x}")`` checks nothing either
+    if len(bindings) != 1 or _request_value(bindings[0], aliases) is None:
         return None
     if getattr(bindings[0], "lineno", 0) > name.lineno:
         return None
     for node in _nodes(func):
+        if rebinds and getattr(node, "lineno", 0) > end:
+            continue
         if (
             isinstance(node, ast.Name)
             and node.id == name.id
@@ -804,6 +856,16 @@ def _conversion_fix(
         # (``return datetime.strptime(...)``, ``rows[: int(limit)] if limit else rows``).
         # So does Flask's for a date: ``args.get(..., type=)`` has no date parser to offer.
         returned = (route.framework == "django" or kind == "date") and isinstance(stmt, _SIMPLE)
+        # ``x = int(x) if x and x.strip() else None``: a blank value is meant to be None, so
+        # ``type=int`` (None, then 400, on a blank) would change it; the statement is wrapped.
+        conditional = (
+            route.framework == "flask"
+            and kind != "date"
+            and isinstance(stmt, ast.Assign)
+            and isinstance(stmt.value, ast.IfExp)
+            and call in (stmt.value.body, stmt.value.orelse)
+        )
+        returned = returned or conditional
         if stmt is None or not isinstance(stmt, ast.Assign | ast.Return):
             if not returned:
                 return None
@@ -820,6 +882,16 @@ def _conversion_fix(
         message = f"{key} must be " + {"int": "an integer", "date": "a date"}.get(kind, "a number")
         if route.framework == "flask" and kind == "date":
             text, imports = _flask_date_guard(facts, stmt, message)
+        elif conditional:
+            aborts = facts.imports.get("abort") == "flask.abort"
+            answer = "abort(400)" if aborts else f'return jsonify(error="{message}"), 400'
+            body = "\n".join(
+                f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
+            )
+            text = (
+                f"{indent}try:\n{body.rstrip()}\n{indent}except ValueError:\n{indent}    {answer}"
+            )
+            imports = [] if aborts else _imports(facts, [("flask", "jsonify")])
         elif route.framework == "flask":
             # A module that answers errors with ``abort(code)`` (an HTML app) does so here too.
             aborts = facts.imports.get("abort") == "flask.abort"

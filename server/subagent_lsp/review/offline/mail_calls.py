@@ -1,0 +1,78 @@
+"""Which calls hand a message to a mail server: Flask-Mail's ``mail.send(msg)`` (``mail`` a
+module's ``Mail()``) and smtplib's ``SMTP(host)`` (it connects when built).
+
+On real apps the send sits in a helper module (``send_email_verify_link(useremail)``) that a
+view calls before its ``db.session.commit()``: a mail server that is down or refuses the
+login raises ``OSError`` (``smtplib.SMTPException`` is one, and so is Flask-Mail's refused
+socket) out of the view as a 500. upstream_calls.py follows the view's calls to it as it
+follows them to an HTTP request.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .pysource import Source, dotted, imported_names
+
+MAIL = "smtp"  # the "library" of a mail send, for the upstream-call machinery
+_FLASK_MAIL = "flask_mail.Mail"
+_MAIL_METHODS = ("send", "send_message")
+_SMTP_CLASSES = ("smtplib.SMTP", "smtplib.SMTP_SSL")
+
+
+def sends_mail(source: Source, call: ast.Call) -> bool:
+    imports = imported_names(source)
+    name = dotted(call.func)
+    head, _, rest = name.partition(".")
+    target = imports.get(head, "")
+    if (f"{target}.{rest}" if rest else target) in _SMTP_CLASSES and call.args:
+        return True  # ``smtplib.SMTP(host, port)`` connects in its constructor
+    func = call.func
+    if not (
+        isinstance(func, ast.Attribute)
+        and func.attr in _MAIL_METHODS
+        and isinstance(func.value, ast.Name)
+    ):
+        return False
+    return _flask_mail(source, func.value.id, imports)
+
+
+def _flask_mail(source: Source, name: str, imports: dict[str, str]) -> bool:
+    """``name`` is bound at module level to Flask-Mail's ``Mail(...)``."""
+    for module in source.modules:
+        for stmt in module.body:
+            if (
+                isinstance(stmt, ast.Assign)
+                and isinstance(stmt.value, ast.Call)
+                and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+            ):
+                built = dotted(stmt.value.func)
+                head, _, rest = built.partition(".")
+                target = imports.get(head, "")
+                if (f"{target}.{rest}" if rest else target) == _FLASK_MAIL:
+                    return True
+    return False
+
+
+def flashes(imports: dict[str, str]) -> bool:
+    """A Flask module that tells the user through ``flash()`` (an HTML app)."""
+    return imports.get("flash") == "flask.flash"
+
+
+def mail_handler(imports: dict[str, str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The ``except`` for a failed send in a view that flashes its messages: the failure is
+    logged, the user told, and sent back to the page (nothing after the send runs, so a
+    password is not reset by a mail that never left, and the session is not committed).
+    Its lines, and the imports they need."""
+
+    def bound(name: str) -> str:
+        return next((k for k, v in imports.items() if v == f"flask.{name}"), name)
+
+    lines = [
+        "except OSError:  # the mail server is down or refused it (SMTPException is an OSError)",
+        f'    {bound("current_app")}.logger.exception("could not send mail")',
+        f'    {bound("flash")}("We could not send you an email. Please try again later.", "error")',
+        f"    return {bound('redirect')}({bound('request')}.url)",
+    ]
+    needed = [("flask", n) for n in ("current_app", "redirect", "request")]
+    return lines, needed
