@@ -634,8 +634,7 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         inner = node.args[0]
         if isinstance(inner, ast.Name):  # ``page_arg = request.args.get("page")`` first
             at = enclosing_statement(node, facts.up)
-            inner = _bound_request_value(route.func, inner, at, aliases)
-            inner = inner or node.args[0]
+            inner = _bound_request_value(route.func, inner, at, aliases) or inner
         source_name = _request_value(inner, aliases)
         # Only a handler for ValueError (or broader) catches a malformed number; one for
         # TypeError or KeyError catches a missing value, not ``?page=abc``. A broad one that
