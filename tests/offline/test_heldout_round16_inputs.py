@@ -255,3 +255,48 @@ def test_a_flask_mail_send_in_a_helper_module(tmp_path: Path) -> None:
     # back to the page: the commit after the send does not run for a mail that never left
     assert "        return redirect(request.url)\n    db.session.commit()\n" in new
     assert "from flask import Blueprint, current_app, flash, redirect, request\n" in new
+
+
+SMTP_HELPER = """\
+import smtplib
+
+
+def mail_server():
+    return smtplib.SMTP_SSL("mail.example.org", 465, timeout=10)
+
+
+def send_new_password(address, password):
+    with mail_server() as server:
+        server.sendmail("admin@example.org", [address], password)
+"""
+RESET = """\
+from flask import Flask, flash, redirect, request
+
+from shop.mailer import send_new_password
+
+app = Flask(__name__)
+
+
+@app.post("/reset")
+def reset():
+    password = "generated"
+    send_new_password(request.form["email"], password)
+    flash("Check your email.")
+    return redirect("/login")
+"""
+
+
+def test_an_smtplib_connection_in_a_helper(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "requirements.txt": "flask\n",
+            "shop/__init__.py": "",
+            "shop/mailer.py": SMTP_HELPER,
+            "shop/views.py": RESET,
+        },
+    )
+    found = [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD302"]
+    assert [(s.span.start.line + 1, s.title) for s in found] == [
+        (11, "Catch a mail server failure of send_new_password()")
+    ]
