@@ -28,6 +28,7 @@ from .pyedits import (
     wrap_in_try,
 )
 from .pysource import Source, dotted
+from .row_uses import fetched_row
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .swallowed_commits import swallowed_commit
 from .try_blocks import innermost_try
@@ -92,12 +93,8 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
                 (edit,),
             )
         )
-    if route is None:
-        return out
-    if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
-        return out
-    binding = _error_binding(facts, library)
-    if binding is None:
+    binding = _unhandled(facts, call, library) if route is not None else None
+    if route is None or binding is None:
         return out
     error, modules = binding
     if library == MAIL:
@@ -260,6 +257,14 @@ def _timeout_parameter_default_none(facts: ModuleFacts, call: ast.Call) -> ast.e
     return None
 
 
+def _unhandled(facts: ModuleFacts, call: ast.Call, library: str) -> tuple[str, list[str]] | None:
+    """The error class to catch (and its imports) when nothing around the call or in the app
+    handles the library's failures already."""
+    if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
+        return None
+    return _error_binding(facts, library)
+
+
 def _app_handles(facts: ModuleFacts, library: str) -> bool:
     return facts.handled_by_app(handled_names(library)) or facts.middleware_catches
 
@@ -269,9 +274,7 @@ def _through_helper(
 ) -> list[Suggestion]:
     """A route's call to a project function that ends in an uncaught upstream request."""
     library = reach.library
-    if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
-        return []
-    binding = _error_binding(facts, library)
+    binding = _unhandled(facts, call, library)
     if binding is None:
         return []
     error, modules = binding
@@ -722,7 +725,7 @@ def _view_manager_chain(facts: ModuleFacts, call: ast.Call) -> tuple[str | None,
         if node.attr != "queryset":
             return None, []
         return _class_model(facts, call) or "Queryset", lookups
-    if not _fetched_row(facts, call, owner):
+    if not fetched_row(facts, call, owner):
         return None, []
     return f"{owner}.{node.attr}", lookups
 
@@ -748,25 +751,6 @@ def _class_model(facts: ModuleFacts, call: ast.Call) -> str | None:
         if name and "(" not in name and name.split(".")[-1][:1].isupper():
             return name
     return None
-
-
-def _fetched_row(facts: ModuleFacts, call: ast.Call, name: str) -> bool:
-    """``name`` is bound in the call's function to a row the view fetched:
-    ``get_object_or_404(...)``, ``Model.objects.get(...)`` or ``self.get_object()``."""
-    func = facts.source.function_of(call)
-    if func is None:
-        return False
-    for node in facts.source.nodes_of(func):
-        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
-            continue
-        if not any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            continue
-        callee = dotted(node.value.func)
-        if callee.rsplit(".", 1)[-1] in ("get_object_or_404", "get_object") or (
-            ".objects." in f"{callee}." and callee.endswith(".get")
-        ):
-            return True
-    return False
 
 
 # Decorators with arguments that only check the method, cache, CSRF or a permission: none of

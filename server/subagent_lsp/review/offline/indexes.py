@@ -350,10 +350,7 @@ def _meta_list_edits(table: Table, source: Source, attr: str, element: str) -> l
     already sets ``attr`` (extending it is no clean edit)."""
     indent, eol = table.class_indent, source.eol
     if table.meta_line is None:
-        meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
-        at = Position(table.class_body_end + 1, 0)
-        text = f"{eol}{indent}class {meta}:{eol}" + _listed(f"{indent}    {attr}", element, eol)
-        return [Edit(table.path, Span(at, at), text)]
+        return _new_meta(table, source, attr, element)
     meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
     if attr in meta_text:
         return None
@@ -361,6 +358,16 @@ def _meta_list_edits(table: Table, source: Source, attr: str, element: str) -> l
     return [
         Edit(table.path, Span(after_meta, after_meta), _listed(f"{indent}    {attr}", element, eol))
     ]
+
+
+def _new_meta(table: Table, source: Source, attr: str, element: str) -> list[Edit]:
+    """A ``class Meta`` with ``attr = [element]`` after the model's body."""
+    indent, eol = table.class_indent, source.eol
+    # Without deriving from the abstract base's Meta, a new Meta would drop its ordering.
+    meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
+    at = Position(table.class_body_end + 1, 0)
+    text = f"{eol}{indent}class {meta}:{eol}" + _listed(f"{indent}    {attr}", element, eol)
+    return [Edit(table.path, Span(at, at), text)]
 
 
 def _table_args_edits(table: Table, source: Source, index: str) -> list[Edit] | None:
@@ -415,11 +422,7 @@ def _meta_indexes_edits(table: Table, source: Source, index: str) -> list[Edit] 
         return None
     indent, eol = table.class_indent, source.eol
     if table.meta_line is None:
-        # Without deriving from the abstract base's Meta, a new Meta would drop its ordering.
-        meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
-        at = Position(table.class_body_end + 1, 0)
-        text = f"{eol}{indent}class {meta}:{eol}" + _listed(f"{indent}    indexes", index, eol)
-        return [Edit(table.path, Span(at, at), text)]
+        return _new_meta(table, source, "indexes", index)
     if table.meta_indexes_slot is not None:  # a second index joins the list the first began
         return [_joined(table.path, table.meta_indexes_slot, index, eol)]
     meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])

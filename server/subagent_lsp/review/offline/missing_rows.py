@@ -22,7 +22,7 @@ from .helper_rows import helper_row_suggestions, keyed_by_client
 from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
-from .row_uses import app_catches, is_aggregate, read_unchecked, short
+from .row_uses import app_catches, fetched_row, is_aggregate, read_unchecked, short
 
 _CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
 
@@ -109,7 +109,7 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr != "first":
         return []
-    model = _django_model(func.value)
+    model = _django_model(func.value) or _related_manager(facts, call)
     if model is None:
         return []
     if caught(call, facts.up, _DJANGO_CAUGHT) or _DJANGO_CAUGHT & route.handled:
@@ -141,6 +141,8 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
         fix = "`get_object_or_404` answers 404 instead."
     else:
         name = model.rsplit(".", 1)[-1]
+        if not name[:1].isupper():  # a related manager: say it by the row's local
+            name = used.split(".", 1)[0].capitalize()
         guard = ("{name} is None", f'raise Http404("{name} not found")')
         edit, answer = _guard_after(facts, call, guard)
         edits = [*ensure_imports(src, [("django.http", "Http404")]), edit]
@@ -156,6 +158,19 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
             tuple(edits),
         )
     ]
+
+
+def _related_manager(facts: ModuleFacts, call: ast.Call) -> str | None:
+    """``appointment.invoices.filter(...).first()`` on a row the view fetched: the related
+    manager as written (its model's name is not in the code)."""
+    node = call.func.value  # type: ignore[attr-defined]
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        node = node.func.value
+    if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+        return None
+    if node.value.id == "self" or not fetched_row(facts, call, node.value.id):
+        return None
+    return dotted(node)
 
 
 def _django_model(node: ast.expr) -> str | None:

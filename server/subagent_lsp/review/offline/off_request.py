@@ -47,12 +47,15 @@ WHOLE_MODULE: LineRange = (1, 1 << 30)
 def off_request_lines(source: Source) -> list[LineRange]:
     """The lines of ``source`` that no request runs: the whole module (a command module or a
     script with no web app in it), or only its command classes and functions."""
-    if not source.modules or not any(word in source.text for word in _MARKERS):
+    # ``#!/usr/bin/env python3``: written to be run from a shell (a loader's helper module
+    # with only functions in it was judged script code on a real app).
+    shebang = source.text.startswith("#!") and "python" in source.text.split("\n", 1)[0]
+    if not source.modules or not (shebang or any(word in source.text for word in _MARKERS)):
         return []  # no command base, CLI decorator or script guard can be in it
     imports = imported_names(source)
     commands: list[LineRange] = []
     web = False
-    script = False
+    script = shebang
     for node in source.walk():
         if isinstance(node, ast.ClassDef) and _command_class(node, imports):
             commands.append(_lines(node))

@@ -851,7 +851,8 @@ def _django_chain(
             return None  # a custom manager/queryset method (``.live()``) filters its own way
         unordered = unordered or op in _UNORDERED
         shape.limited = shape.limited or op in _DJANGO_LIMITS
-        if op in ("filter", "get", "exclude", "get_or_create", "update_or_create"):
+        # ``exclude(status=CANCELLED)`` is ``status <> 'cancelled'``: no index seeks by it
+        if op in ("filter", "get", "get_or_create", "update_or_create"):
             for kw in call.keywords:
                 if kw.arg is None or kw.arg == "defaults":
                     continue
@@ -883,8 +884,10 @@ def _django_chain(
                         shape.eq.append(field)
                     if lookup == "in" and field not in shape.multi:
                         shape.multi.append(field)
-                elif lookup in _DJANGO_RANGE and field not in shape.ranges:
-                    shape.ranges.append(field)
+                elif lookup in _DJANGO_RANGE:
+                    # ``starts_at__gte=day, starts_at__lt=next_day``: one range, both ends
+                    if field not in shape.ranges:
+                        shape.ranges.append(field)
                 elif field in table.columns:
                     return None  # icontains, regex...: no b-tree index helps
         elif op == "order_by":

@@ -125,3 +125,22 @@ def app_catches(facts: ModuleFacts, names: set[str]) -> bool:
     a status (``@app.errorhandler(500)`` / ``(404)``) do not count: they render the page for
     a status the app already chose, and the missing row's error still answers 500."""
     return bool(facts.handled & (names | {"Exception", "BaseException"}))
+
+
+def fetched_row(facts: ModuleFacts, call: ast.Call, name: str) -> bool:
+    """``name`` is bound in the call's function to a row the view fetched:
+    ``get_object_or_404(...)``, ``Model.objects.get(...)`` or ``self.get_object()``."""
+    func = facts.source.function_of(call)
+    if func is None:
+        return False
+    for node in facts.source.nodes_of(func):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+            continue
+        if not any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            continue
+        callee = dotted(node.value.func)
+        if callee.rsplit(".", 1)[-1] in ("get_object_or_404", "get_object") or (
+            ".objects." in f"{callee}." and callee.endswith(".get")
+        ):
+            return True
+    return False

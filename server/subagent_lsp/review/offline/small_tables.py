@@ -10,6 +10,7 @@ keyed per row as often as not, and a miss still scans.)
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -36,6 +37,9 @@ _CONFIG_WORDS = (
     "forum",
     "moderator",
     "template",
+    "layout",
+    "country",
+    "currency",
 )
 _GROWING_WORDS = (
     "user",
@@ -70,10 +74,45 @@ def small_table(table: Table, cols: list[str]) -> str | None:
         w.startswith(_GROWING_WORDS) for w in words
     ):
         return "a configuration table an admin edits stays small"
+    if _said_small(table.path, table.class_line, table.class_body_end):
+        return "the model says its table holds a handful of rows"
     first = table.columns.get(cols[0]) if cols else None
     if first is not None and first.references in (*names, "self"):
         return "a tree of rows (a parent pointing at its own table) stays small"
     return None
+
+
+# What a model's docstring or comments say of a table that stays small ("a handful of
+# yards", "a few dozen rooms"): the author knows its size, the planner does not.
+_SMALL_SAID = re.compile(
+    r"\b(handful|few dozen|dozens? of|tens of (rows|entries|records)|small lookup|lookup table"
+    r"|rarely changes?|seldom changes?)\b",
+    re.I,
+)
+
+
+def _said_small(path: str, first: int, last: int) -> bool:
+    if not first or last < first:
+        return False
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError:
+        return False
+    return _class_says_small(path, stamp, first, last)
+
+
+@functools.lru_cache(maxsize=512)
+def _class_says_small(path: str, _stamp: int, first: int, last: int) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()[max(first - 2, 0) : last]
+    except OSError:
+        return False
+    # Only prose: the docstring and comments (a column named ``lookup_table`` says nothing).
+    prose = [line for line in lines if line.lstrip().startswith(("#", '"', "'")) or "#" in line]
+    docstring = re.search(r'("""|\'\'\')(.*?)\1', "\n".join(lines), re.S)
+    text = "\n".join(prose) + (docstring.group(2) if docstring else "")
+    return bool(_SMALL_SAID.search(text))
 
 
 def rare_read(path: str) -> bool:

@@ -37,7 +37,12 @@ def swallowed_commit(
     if found is None:
         return []
     try_node, handler, loop = found
-    if _ends_function(handler) or _rolls_back(handler):
+    if _rolls_back(handler):
+        return []
+    # ``except IntegrityError: return db.scalars(select(...)).one()``: the handler itself
+    # queries the failed session before the request ends.
+    in_handler = any(_session_use(n, receiver) for stmt in handler.body for n in ast.walk(stmt))
+    if _ends_function(handler) and not in_handler:
         return []
     if handler.body[0].lineno == handler.lineno:
         return []  # ``except IntegrityError: continue`` on one line: no line to insert before
@@ -46,7 +51,11 @@ def swallowed_commit(
     func = facts.source.function_of(call)
     if func is None:
         return []
-    reused = (loop is not None and not breaks) or _uses_session_after(func, after, receiver)
+    reused = (
+        in_handler
+        or (loop is not None and not breaks)
+        or _uses_session_after(func, after, receiver)
+    )
     if not reused:
         return []
     src = facts.source
@@ -55,7 +64,9 @@ def swallowed_commit(
     edit = insert_before_line(src, first.lineno - 1, f"{indent}{rollback}")
     name = dotted(call.func)
     where = (
-        "the next iteration reuses"
+        "then queries"
+        if in_handler
+        else "the next iteration reuses"
         if loop is not None and not breaks
         else "the queries after it reuse"
     )
@@ -138,20 +149,21 @@ def _rolls_back(handler: ast.ExceptHandler) -> bool:
 
 
 def _uses_session_after(func: ast.AST, node: ast.AST, receiver: str) -> bool:
-    """The session, or a Flask-SQLAlchemy ``Model.query`` (which runs on it), is used on a line
-    after ``node``."""
+    """The session is used on a line after ``node``."""
     end = getattr(node, "end_lineno", None) or 0
-    for n in ast.walk(func):
-        if getattr(n, "lineno", 0) <= end or not isinstance(n, ast.Attribute):
-            continue
-        text = dotted(n)
-        if text == receiver or text.startswith(receiver + "."):
-            return True
-        if (
-            receiver.endswith(".session")
-            and n.attr == "query"
-            and isinstance(n.value, ast.Name)
-            and n.value.id[:1].isupper()
-        ):
-            return True
-    return False
+    return any(getattr(n, "lineno", 0) > end and _session_use(n, receiver) for n in ast.walk(func))
+
+
+def _session_use(node: ast.AST, receiver: str) -> bool:
+    """The session, or a Flask-SQLAlchemy ``Model.query`` (which runs on it)."""
+    if not isinstance(node, ast.Attribute):
+        return False
+    text = dotted(node)
+    if text == receiver or text.startswith(receiver + "."):
+        return True
+    return (
+        receiver.endswith(".session")
+        and node.attr == "query"
+        and isinstance(node.value, ast.Name)
+        and node.value.id[:1].isupper()
+    )

@@ -629,6 +629,9 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             kind = "date"  # strptime(value, fmt) / fromisoformat(value): ValueError on a bad date
             if not node.args:
                 continue
+        elif _decimal(facts, node) and route.framework == "django":
+            # InvalidOperation is no ValueError: Flask's ``type=Decimal`` would not catch it
+            kind = "decimal"
         else:
             continue
         inner = node.args[0]
@@ -639,7 +642,8 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         # Only a handler for ValueError (or broader) catches a malformed number; one for
         # TypeError or KeyError catches a missing value, not ``?page=abc``. A broad one that
         # answers 500 does not handle it: it blames the server for the client's input.
-        if source_name is None or caught(node, facts.up, {"ValueError"}, client_error=True):
+        malformed = {"InvalidOperation", "ArithmeticError"} if kind == "decimal" else {"ValueError"}
+        if source_name is None or caught(node, facts.up, malformed, client_error=True):
             continue
         if validated_by_form(node, facts.up):
             continue
@@ -647,6 +651,16 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if suggestion is not None:
             out.append(suggestion)
     return out
+
+
+def _decimal(facts: ModuleFacts, call: ast.Call) -> bool:
+    """``Decimal(value)`` of the standard library (InvalidOperation on junk, TypeError on None)."""
+    name = dotted(call.func)
+    return (
+        len(call.args) == 1
+        and not call.keywords
+        and (name == "decimal.Decimal" or facts.imports.get(name) == "decimal.Decimal")
+    )
 
 
 def _request_aliases(func: ast.AST, owner: ast.ClassDef | None = None) -> dict[str, str]:
@@ -908,12 +922,15 @@ def _conversion_fix(
             body = "\n".join(
                 f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
             )
+            errors = "KeyError, TypeError, ValueError"
+            wanted = [needed]
+            if kind == "decimal":
+                errors += ", InvalidOperation"
+                wanted.append(("decimal", "InvalidOperation"))
             text = (
-                f"{indent}try:\n{body.rstrip()}\n"
-                f"{indent}except (KeyError, TypeError, ValueError):\n"
-                f"{indent}    {answer}"
+                f"{indent}try:\n{body.rstrip()}\n{indent}except ({errors}):\n{indent}    {answer}"
             )
-            imports = _imports(facts, [needed])
+            imports = _imports(facts, wanted)
         else:
             return None
         edits = [*imports, replace_statement(src, stmt, text)]
