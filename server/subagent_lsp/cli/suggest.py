@@ -74,7 +74,7 @@ def diff_of(suggestion: Suggestion) -> str:
     for path, edits in by_path.items():
         before = read_utf8(path) or ""
         after = apply_edits(before, edits)
-        name = display(path)
+        name = display(path).lstrip("/")  # ``a/tmp/x.py`` for a file outside the cwd
         chunks.append(
             "".join(
                 difflib.unified_diff(
