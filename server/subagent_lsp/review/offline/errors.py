@@ -688,8 +688,14 @@ def _queryset_chain(call: ast.Call) -> tuple[ast.Attribute | None, list[ast.Call
     assert isinstance(call.func, ast.Attribute)
     node = call.func.value
     lookups = [call]
+    # A project's own manager or queryset method (``objects.everything().get(pk=...)``)
+    # still hands ``.get`` a queryset when the lookups are keywords: a dict's ``.get`` takes
+    # a key, not ``pk=``.
+    custom_ok = bool(call.keywords) and not call.args and all(k.arg for k in call.keywords)
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr not in _QUERYSET_STEPS:
+        if node.func.attr not in _QUERYSET_STEPS and not (
+            custom_ok and _custom_step(node.func.attr)
+        ):
             return None, []
         if node.func.attr in ("filter", "exclude"):
             lookups.append(node)
@@ -698,6 +704,18 @@ def _queryset_chain(call: ast.Call) -> tuple[ast.Attribute | None, list[ast.Call
         return None, []
     # A lookup by nothing at all (``.get()`` after a bare chain) is by none of the client's.
     return node, [c for c in lookups if c.args or c.keywords] or [call]
+
+
+def _custom_step(name: str) -> bool:
+    """A method name a custom manager or queryset may define: not one of Django's own that
+    gives no queryset (``values`` rows are dicts, ``get``/``first`` a row)."""
+    return name.islower() and name not in _NOT_QUERYSETS and not name.startswith("_")
+
+
+_NOT_QUERYSETS = frozenset(
+    {"get", "first", "last", "latest", "earliest", "values", "values_list", "in_bulk"}
+    | {"get_or_create", "update_or_create", "create", "count", "exists", "aggregate"}
+)
 
 
 def _view_manager_chain(facts: ModuleFacts, call: ast.Call) -> tuple[str | None, list[ast.Call]]:

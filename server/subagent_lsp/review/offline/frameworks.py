@@ -92,7 +92,7 @@ def module_facts(source: Source) -> ModuleFacts:
     mark_registered(facts, own | flask_view_classes(source) if "flask" in frameworks else own)
     for node in source.walk():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            route = _route(source, node, frameworks, facts.up)
+            route = _route(source, node, frameworks, facts.up, imports)
             if route is not None and route.framework == "maybe":
                 facts.maybe_views.append(node)
             elif route is not None and not facts.is_route(node):
@@ -228,10 +228,13 @@ def _route(
     func: ast.FunctionDef | ast.AsyncFunctionDef,
     frameworks: set[str],
     up: dict[ast.AST, ast.AST],
+    imports: dict[str, str],
 ) -> Route | None:
     for deco in func.decorator_list:
         target = deco.func if isinstance(deco, ast.Call) else deco
         name = dotted(target)
+        if _flask_admin_expose(name, imports) and isinstance(up.get(func), ast.ClassDef):
+            return Route(func, "flask")
         if not name or name.split(".")[-1] not in _VERBS or "." not in name:
             continue
         if "fastapi" in frameworks:
@@ -241,6 +244,15 @@ def _route(
     if "django" in frameworks:
         return _django_route(source, func, up)
     return None
+
+
+def _flask_admin_expose(name: str, imports: dict[str, str]) -> bool:
+    """``@expose("/")`` on a Flask-Admin view class's method (``BaseView``, ``ModelView``,
+    ``AdminIndexView`` or a project base over them): Flask-Admin registers the method as a
+    request handler of the view's blueprint, like ``@bp.route``."""
+    head, _, rest = name.partition(".")
+    full = imports.get(head, head) + (f".{rest}" if rest else "")
+    return full.startswith("flask_admin") and full.split(".")[-1] == "expose"
 
 
 def _django_route(

@@ -12,10 +12,11 @@ The fix is a None check in the route's idiom, right after the row is fetched: Fa
 from __future__ import annotations
 
 import ast
+import re
 
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught
-from .pyedits import ensure_imports, insert_before_line
+from .pyedits import ensure_imports, insert_before_line, replace_statement
 from .pysource import Source, dotted
 from .row_methods import resolve_call
 from .row_uses import app_catches, read_unchecked, session_like, short, tests_name
@@ -90,7 +91,7 @@ def keyed_by_client(call: ast.AST, route: Route) -> bool:
     """The lookup reads something the client sent: a parameter of the route that is no
     dependency, Flask's ``request``, or a local the route bound from either before the call
     (``data = request.json``; ``bookid = int(data.get("bookid"))``)."""
-    sent = _client_names(route) | {"request"}
+    sent = _client_names(route) | {"request"} | _flask_forms(route)
     derived: set[str] = set()
     line = getattr(call, "lineno", 0)
     # In source order, so that a local made from another tainted local counts.
@@ -104,6 +105,31 @@ def keyed_by_client(call: ast.AST, route: Route) -> bool:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             derived |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
     return _reads_client(call, sent, derived)
+
+
+def _flask_forms(route: Route) -> set[str]:
+    """Locals bound to a Flask-WTF form (``form = ProjectNew()``, which reads the request
+    itself): each of its fields' ``.data`` is what the client posted, a hidden field too."""
+    if route.framework != "flask":
+        return set()
+    made = {
+        n.targets[0].id: dotted(n.value.func).rsplit(".", 1)[-1]
+        for n in ast.walk(route.func)
+        if isinstance(n, ast.Assign)
+        and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Name)
+        and isinstance(n.value, ast.Call)
+    }
+    # A form class need not say so in its name (``ProjectNew``): validating it does.
+    validated = {
+        n.func.value.id
+        for n in ast.walk(route.func)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in ("validate_on_submit", "validate", "is_submitted")
+        and isinstance(n.func.value, ast.Name)
+    }
+    return {name for name, cls in made.items() if cls.endswith("Form") or name in validated}
 
 
 def _reads_client(expr: ast.AST, sent: set[str], derived: set[str]) -> bool:
@@ -150,6 +176,23 @@ def maybe_row(call: ast.Call) -> str | None:
             return _model_in(node)
         node = node.func.value
     return None
+
+
+def _class_query_first(call: ast.Call) -> bool:
+    """``cls.query.filter_by(**kw).first()`` (Flask-SQLAlchemy's query of the class itself,
+    in a model's classmethod): None when nothing matches."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "first") or call.args:
+        return False
+    node: ast.expr = func.value
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        node = node.func.value
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "query"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "cls"
+    )
 
 
 def _model_in(read: ast.Call) -> str:
@@ -209,6 +252,10 @@ def _returned_row(
             value = node.value.value if isinstance(node.value, ast.Await) else node.value
             if isinstance(value, ast.Call) and maybe_row(value) is not None:
                 return maybe_row(value)
+            if isinstance(value, ast.Call) and _class_query_first(value):
+                # ``cls.query.filter_by(**kwargs).first()`` of a model's classmethod
+                owner = source.up().get(func)
+                return owner.name if isinstance(owner, ast.ClassDef) else ""
             if isinstance(value, ast.Call) and upstream is not None and depth < _MAX_HOPS:
                 callee = resolve_call(upstream, source, value)
                 if callee is not None and callee[1] is not func:
@@ -236,15 +283,66 @@ def _returned(
 ) -> list[Suggestion]:
     """``template = crud.get_template_by_id(db, id)`` then ``template.url`` in the route."""
     bound = _assigned(facts.up, call)
+    src = facts.source
+    what = f"`{helper.name}()` gives None when no row matches"
     if bound is None:
-        return []
+        return _used_where_made(facts, call, route, model, what)
     assign, name = bound
     used = read_unchecked(facts, route.func, name, assign.end_lineno or 0, helpers=True)
     if used is None:
         return []
-    src = facts.source
-    what = f"`{helper.name}()` gives None when no row matches"
     return [_suggestion(facts, route, call, src, assign, name, model or name, what, used)]
+
+
+def _used_where_made(
+    facts: ModuleFacts, call: ast.Call, route: Route, model: str, what: str
+) -> list[Suggestion]:
+    """``Supporter.get(id=sid).set_state(...)`` as a statement of its own: the row is named
+    first, so that it can be tested (the name is the model's, when the function has none)."""
+    if route.framework != "flask":
+        return []
+    parent = facts.up.get(call)
+    stmt = facts.up.get(parent) if parent is not None else None
+    while stmt is not None and not isinstance(stmt, ast.stmt):
+        stmt = facts.up.get(stmt)
+    if not (
+        isinstance(parent, ast.Attribute)
+        and parent.value is call
+        and isinstance(stmt, ast.Expr)
+        and stmt.lineno == stmt.end_lineno
+        and model
+    ):
+        return []
+    name = re.sub(r"(?<!^)(?=[A-Z])", "_", model).lower()
+    if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(route.func)):
+        return []
+    src = facts.source
+    indent = src.indent_of(stmt.lineno - 1)
+    line = src.lines[stmt.lineno - 1]
+    start, end = call.col_offset, call.end_col_offset or 0
+    text = "\n".join(
+        [
+            f"{indent}{name} = {line[start:end]}",
+            f"{indent}if {name} is None:",
+            f"{indent}    abort(404)",
+            f"{line[:start]}{name}{line[end:]}",
+        ]
+    )
+    edits = [*ensure_imports(src, [("flask", "abort")]), replace_statement(src, stmt, text)]
+    label = model
+    return [
+        Suggestion(
+            "BKD306",
+            "error-handling",
+            src.path,
+            src.span(call),
+            f"Answer 404 when {label} is not found",
+            f"{what}, and `.{parent.attr}` on it then raises: a 500 where the client asked for "
+            f"a row that is not there. Naming the row and answering `abort(404)` when it is "
+            "None fixes it.",
+            tuple(edits),
+        )
+    ]
 
 
 def _used_in_helper(

@@ -42,6 +42,8 @@ def missing_row_suggestions(
         return raised
     if route.framework == "flask" and _session_get(call):
         return _session_get_suggestion(facts, call, route, flask_sqlalchemy_major)
+    if route.framework == "flask" and _query_get(call):
+        return _query_get_suggestion(facts, call, route)
     if route.framework == "django" and not call.args and not call.keywords:
         return _django_first(facts, call, route)
     if route.framework != "flask" or call.args or call.keywords:
@@ -200,6 +202,51 @@ def _session_get(call: ast.Call) -> bool:
         and isinstance(call.args[0], ast.Name)
         and call.args[0].id[:1].isupper()
     )
+
+
+def _query_get(call: ast.Call) -> bool:
+    """``Project.query.get(id)`` (Flask-SQLAlchemy's legacy lookup by primary key): None
+    when no row has that key."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "get"
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr == "query"
+        and isinstance(func.value.value, ast.Name)
+        and func.value.value.id[:1].isupper()
+        and len(call.args) == 1
+        and not call.keywords
+    )
+
+
+def _query_get_suggestion(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
+    """``template = Project.query.get(form.template.data)`` then ``template.longtext``: the
+    query's own ``get_or_404`` (Flask-SQLAlchemy 2 and 3 alike) answers 404."""
+    if not facts.can_import("flask_sqlalchemy"):
+        return []
+    if caught(call, facts.up, _CAUGHT) or app_catches(facts, {"AttributeError"}):
+        return []
+    if not keyed_by_client(call, route):
+        return []  # ``Project.query.get(event.project_id)``: the row's own reference
+    used = _used_unchecked(facts, call, route)
+    if used is None:
+        return []
+    src = facts.source
+    assert isinstance(call.func, ast.Attribute)
+    head = src.text_of(call.func.value)
+    return [
+        Suggestion(
+            "BKD306",
+            "error-handling",
+            src.path,
+            src.span(call),
+            "Answer 404 when query.get() finds no row",
+            f"`{short(src.text_of(call))}` gives None when no row has that key, and `{used}` "
+            f"then raises: a 500. Flask-SQLAlchemy's `{head}.get_or_404()` answers 404 instead.",
+            (replace_node(src, call, f"{head}.get_or_404({src.text_of(call.args[0])})"),),
+        )
+    ]
 
 
 def _session_get_suggestion(

@@ -33,6 +33,13 @@ def resolve_call(
             return (source, method) if method is not None else None
         return None
     made = _constructed(source, where, owner)
+    if made is None and owner[:1].isupper():
+        # ``Supporter.get(id=...)``: a model's classmethod wrapping its own query.
+        located = _class(upstream, source, owner)
+        method = _method(located[1], func.attr) if located is not None else None
+        if located is not None and method is not None and _class_level(method):
+            return located[0], method
+        return None
     if made is None:
         return None
     located = _class(upstream, source, made)
@@ -48,6 +55,13 @@ def _method(cls: ast.ClassDef, name: str) -> Function | None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
             return node
     return None
+
+
+def _class_level(method: Function) -> bool:
+    return any(
+        isinstance(d, ast.Name) and d.id in ("classmethod", "staticmethod")
+        for d in method.decorator_list
+    )
 
 
 def _constructed(source: Source, where: ast.AST | None, name: str) -> str | None:

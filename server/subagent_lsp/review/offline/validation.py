@@ -635,6 +635,9 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         else:
             continue
         inner = node.args[0]
+        or_default = _or_default(inner)
+        if or_default is not None:
+            inner = or_default  # ``int(request.args.get("page") or 1)``: "x" still raises
         if isinstance(inner, ast.Name):  # ``page_arg = request.args.get("page")`` first
             at = enclosing_statement(node, facts.up)
             inner = _bound_request_value(route.func, inner, at, aliases) or inner
@@ -651,6 +654,32 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if suggestion is not None:
             out.append(suggestion)
     return out
+
+
+def _or_default(value: ast.expr) -> ast.Call | None:
+    """``request.args.get("page") or 1`` -> the read, rewritten as ``request.args.get("page",
+    1)``: a blank or missing value takes the default either way, and so does a malformed one
+    once ``type=`` converts it."""
+    if not (
+        isinstance(value, ast.BoolOp)
+        and isinstance(value.op, ast.Or)
+        and len(value.values) == 2
+        and isinstance(value.values[1], ast.Constant)
+        and isinstance(value.values[1].value, int | float)
+        and not isinstance(value.values[1].value, bool)
+    ):
+        return None
+    read = value.values[0]
+    if not (
+        isinstance(read, ast.Call)
+        and isinstance(read.func, ast.Attribute)
+        and read.func.attr == "get"
+        and len(read.args) == 1
+        and not read.keywords
+    ):
+        return None
+    merged = ast.Call(read.func, [read.args[0], value.values[1]], [])
+    return ast.copy_location(merged, value)
 
 
 def _decimal(facts: ModuleFacts, call: ast.Call) -> bool:
