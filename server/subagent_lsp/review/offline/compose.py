@@ -37,7 +37,8 @@ from .indexes import one_per_index
 # and the rest said to be not tried, rather than keeping the editor (or CI) waiting.
 MAX_ROUNDS = 200
 
-Key = tuple[str, str, str, str]
+Key = tuple[str, str, str, str, str]
+_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
 
 
 @dataclass
@@ -111,16 +112,35 @@ class _Texts:
 
 def key_of(suggestion: Suggestion, text: str | None) -> Key:
     """What a suggestion is known by from one analysis to the next."""
-    pointed = ""
+    pointed = where = ""
     if text is not None:
+        lines = split_lines(text)
         try:
-            pointed = span_text(split_lines(text), suggestion.span)
+            pointed = span_text(lines, suggestion.span)
         except IndexError:
             pointed = ""
+        where = _enclosing_def(lines, suggestion.span.start.line)
     # Up to its first parenthesis: another suggestion's edit inside the same call (the timeout
     # BKD301 adds to ``requests.get(...)``) leaves it the same suggestion (BKD302's 502).
     pointed = pointed.split("(", 1)[0].strip()
-    return (suggestion.code, os.path.abspath(suggestion.path), suggestion.title, pointed)
+    # And the function it is in: one file's two views each calling ``GetProjectData(...)`` get
+    # one title and one pointed text, but are two findings (one going away is not the other).
+    path = os.path.abspath(suggestion.path)
+    return (suggestion.code, path, suggestion.title, pointed, where)
+
+
+def _enclosing_def(lines: Sequence[str], line: int) -> str:
+    """The name of the innermost ``def`` or ``class`` above ``line`` indented less than it (a
+    wrapping ``try:`` indents the line further, but leaves it in the same function)."""
+    if not 0 <= line < len(lines):
+        return ""
+    text = lines[line]
+    indent = len(text) - len(text.lstrip())
+    for above in range(line, -1, -1):
+        found = _DEF.match(lines[above])
+        if found is not None and len(found.group(1)) < indent:
+            return found.group(2)
+    return ""
 
 
 def compose(

@@ -18,6 +18,7 @@ from .frameworks import (
     enclosing_statement,
     route_guards,
 )
+from .html_answers import html_handler
 from .mail_calls import MAIL, flashes, mail_handler
 from .missing_rows import missing_row_suggestions
 from .pyedits import (
@@ -278,6 +279,8 @@ def _through_helper(
     if binding is None:
         return []
     error, modules = binding
+    if _calls_view(facts, call):
+        return []  # the view it calls answers its own upstream failure (its own BKD302)
     chain = " -> ".join(f"`{name}`" for name in reach.chain)
     if library == MAIL:
         where = os.path.relpath(reach.path, os.path.dirname(facts.source.path))
@@ -315,6 +318,28 @@ def _through_helper(
         f"way catches its errors, so {failures} raises out of "
         f"`{route.func.name}` as a 500 that blames this service; catching `{error}` here "
         "answers 502 (bad gateway) and keeps the stack trace out of the response.",
+    )
+
+
+_ROUTE_DECORATORS = ("route", "get", "post", "put", "patch", "delete", "api_route")
+
+
+def _calls_view(facts: ModuleFacts, call: ast.Call) -> bool:
+    """``project_autoupdate(project.id)`` from another view: the called function is a view
+    itself, so the fix inside it (where the upstream call is) covers this caller too."""
+    if facts.upstream is None:
+        return False
+    target = facts.upstream.callee(facts.source, call)
+    if target is None:
+        return False
+    source, func = target
+    if os.path.abspath(source.path) == os.path.abspath(facts.source.path):
+        return facts.is_route(func)
+    return any(
+        isinstance(deco, ast.Call)
+        and isinstance(deco.func, ast.Attribute)
+        and deco.func.attr in _ROUTE_DECORATORS
+        for deco in func.decorator_list
     )
 
 
@@ -358,6 +383,13 @@ def _answer_502(
             return []  # ``return helper()``: the helper's answer, not only its mail, is lost
         handler, needed = mail_handler(facts.imports)
     through = _status_check(facts, call)
+    html = html_handler(facts, route, stmt, error, through) if error != "OSError" else None
+    if html is not None:
+        handler, needed, how = html
+        if how is not None:
+            # A browser view: not a JSON 502 but the page's own answer, and said so.
+            title = title.replace("Answer 502 when", "Tell the user when", 1)
+            rationale = f"{rationale.partition('; catching')[0]}; {how}."
     edits = [
         *ensure_imports(src, needed, modules),
         _handle(src, call, facts.up, stmt, handler, through),

@@ -99,8 +99,13 @@ class UpstreamCalls:
     def __init__(self, roots: Sequence[str], loader: SourceLoader) -> None:
         self.roots = [os.path.abspath(r) for r in roots]
         self.loader = loader
-        self._verdicts: dict[tuple[str, str], Reach | None] = {}
+        # Keyed by the depth a verdict was reached at too: a function searched deep down a
+        # chain has less depth left, and its "nothing" must not stand for a search from a view
+        # that calls it directly (dribdat's ``GetProjectData`` lost its 502 that way, as soon
+        # as an earlier view reached it three calls down).
+        self._verdicts: dict[tuple[str, str, int], Reach | None] = {}
         self._files: dict[tuple[str, str], list[str]] = {}
+        self._cuts = 0  # searches cut short by a call back into the chain being searched
 
     def reach(self, source: Source, call: ast.Call) -> Reach | None:
         """Where ``call`` (in ``source``) ends in an upstream request nothing catches."""
@@ -113,13 +118,20 @@ class UpstreamCalls:
         self, source: Source, func: Function, depth: int, seen: set[tuple[str, str]]
     ) -> Reach | None:
         key = (source.path, f"{func.name}:{func.lineno}")
-        if key in self._verdicts:
-            return self._verdicts[key]
-        if key in seen or depth > MAX_DEPTH:
+        if (*key, depth) in self._verdicts:
+            return self._verdicts[(*key, depth)]
+        if depth > MAX_DEPTH:
             return None
+        if key in seen:
+            self._cuts += 1
+            return None
+        cuts = self._cuts
         seen.add(key)
         found = self._search(source, func, depth, seen)
-        self._verdicts[key] = found
+        seen.discard(key)  # the chain being searched, not every function searched before
+        if found is not None or cuts == self._cuts:
+            # A "nothing" that a recursion cut short depends on where the search came from.
+            self._verdicts[(*key, depth)] = found
         return found
 
     def _search(
@@ -149,6 +161,10 @@ class UpstreamCalls:
                     deeper.library, chain, deeper.path, deeper.request, deeper.checks_status
                 )
         return None
+
+    def callee(self, source: Source, call: ast.Call) -> tuple[Source, Function] | None:
+        """The project function, constructor or method ``call`` runs."""
+        return self._callee(source, call)
 
     def _callee(self, source: Source, call: ast.Call) -> tuple[Source, Function] | None:
         """The project function, constructor or method ``call`` runs."""
