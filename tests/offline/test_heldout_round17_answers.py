@@ -277,3 +277,35 @@ def test_one_title_in_two_functions_is_two_findings() -> None:
     first, second = key_of(at(1, 8), text), key_of(at(6, 12), text)
     assert first[:4] == second[:4] and first != second
     assert first[4] == "a" and second[4] == "b"
+
+
+HTML_400 = """\
+from flask import Flask, flash, redirect, render_template, request
+
+app = Flask(__name__)
+
+
+@app.route("/invoices/sync", methods=["POST"])
+def sync_invoices():
+    count = int(request.form.get("count"))
+    flash(f"{count} invoices synced")
+    return redirect("/invoices")
+
+
+@app.route("/api/count", methods=["POST"])
+def api_count():
+    count = int(request.form.get("count"))
+    return {"count": count}
+"""
+
+
+def test_a_bad_number_in_an_html_view_aborts_400_and_json_answers_json(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"requirements.txt": "flask\n", "site/app.py": HTML_400})
+    found = sorted(
+        (s for s in collect([str(root)], ["validation"]) if s.code == "BKD202"),
+        key=lambda s: s.span.start.line,
+    )
+    assert [s.span.start.line + 1 for s in found] == [8, 15]
+    html, api = ("\n".join(e.new_text for e in s.edits) for s in found)
+    assert "abort(400)" in html and "jsonify" not in html and "abort," in html
+    assert 'jsonify(error="count must be an integer"), 400' in api

@@ -28,6 +28,7 @@ from .helper_mappings import (
     request_mapping,
 )
 from .helper_mappings import date_parse as _date_parse
+from .html_answers import answers_html
 from .mass_assignment import mass_assignment_suggestions
 from .nested_body import nested_body_suggestions
 from .orm_lookups import orm_lookup_suggestions
@@ -923,28 +924,23 @@ def _conversion_fix(
         first, last = statement_lines(stmt)
         message = f"{key} must be " + {"int": "an integer", "date": "a date"}.get(kind, "a number")
         if route.framework == "flask" and kind == "date":
-            text, imports = _flask_date_guard(facts, stmt, message)
+            text, imports = _flask_date_guard(facts, route, stmt, message)
         elif conditional:
-            aborts = facts.imports.get("abort") == "flask.abort"
-            answer = "abort(400)" if aborts else f'return jsonify(error="{message}"), 400'
+            answer, imports = _flask_400(facts, route, message)
             body = "\n".join(
                 f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
             )
             text = (
                 f"{indent}try:\n{body.rstrip()}\n{indent}except ValueError:\n{indent}    {answer}"
             )
-            imports = [] if aborts else _imports(facts, [("flask", "jsonify")])
         elif route.framework == "flask":
-            # A module that answers errors with ``abort(code)`` (an HTML app) does so here too.
-            aborts = facts.imports.get("abort") == "flask.abort"
-            answer = "abort(400)" if aborts else f'return jsonify(error="{message}"), 400'
+            answer, imports = _flask_400(facts, route, message)
             text = (
                 f'{indent}{var} = {base}.get("{key}", type={kind})\n{indent}if {var} is None:\n'
                 f"{indent}    {answer}"
             )
             if stored:
                 text += f"\n{indent}{stored} = {var}"
-            imports = [] if aborts else _imports(facts, [("flask", "jsonify")])
         elif route.framework == "django":
             answer, needed = django_bad_request(route, message)
             # the statement as written (it may span lines), one level deeper
@@ -1063,14 +1059,25 @@ def _json_loaded(facts: ModuleFacts, node: ast.AST) -> bool:
     return name == "json.loads" or name in ("int", "float") or _date_parse(name)
 
 
-def _flask_date_guard(facts: ModuleFacts, stmt: ast.stmt, message: str) -> tuple[str, list[Edit]]:
-    """The statement as written inside ``try``, answering 400 in the module's idiom: a module
-    that answers errors with ``abort(code)`` (an HTML app) aborts, others return JSON."""
+def _flask_400(facts: ModuleFacts, route: Route, message: str) -> tuple[str, list[Edit]]:
+    """How a Flask view answers 400, and the import that needs: ``abort(400)`` in a module that
+    answers errors with ``abort(code)`` or in a view that answers a browser (a JSON body shown
+    as raw text there was judged the wrong idiom), JSON otherwise."""
+    if facts.imports.get("abort") == "flask.abort":
+        return "abort(400)", []
+    if answers_html(facts, route):
+        return "abort(400)", _imports(facts, [("flask", "abort")])
+    return f'return jsonify(error="{message}"), 400', _imports(facts, [("flask", "jsonify")])
+
+
+def _flask_date_guard(
+    facts: ModuleFacts, route: Route, stmt: ast.stmt, message: str
+) -> tuple[str, list[Edit]]:
+    """The statement as written inside ``try``, answering 400 in the view's idiom."""
     src = facts.source
     indent = src.indent_of(stmt.lineno - 1)
     first, last = statement_lines(stmt)
-    aborts = facts.imports.get("abort") == "flask.abort"
-    answer = "abort(400)" if aborts else f'return jsonify(error="{message}"), 400'
+    answer, imports = _flask_400(facts, route, message)
     body = "\n".join(
         f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
     )
@@ -1079,7 +1086,7 @@ def _flask_date_guard(facts: ModuleFacts, stmt: ast.stmt, message: str) -> tuple
         f"{indent}except (TypeError, ValueError):\n"
         f"{indent}    {answer}"
     )
-    return text, [] if aborts else _imports(facts, [("flask", "jsonify")])
+    return text, imports
 
 
 def _tests_key(func: ast.AST, key: str) -> bool:
