@@ -31,7 +31,7 @@ from ..project import Projects
 from ..suggestion import Suggestion
 from .edit_gate import parses
 from .engine import analyze
-from .indexes import one_per_index
+from .indexes import admin_only_dropped, one_per_index
 
 # Each round analyses a file again: a file with hundreds of suggestions is composed up to here
 # and the rest said to be not tried, rather than keeping the editor (or CI) waiting.
@@ -80,7 +80,7 @@ def analyze_files(
             continue
         found = analyze(path, text, schema, kinds, project=projects.of(path))
         out.extend(policy.apply(path, split_lines(text), found))
-    return one_per_index(out)
+    return admin_only_dropped(one_per_index(out))
 
 
 class _Texts:

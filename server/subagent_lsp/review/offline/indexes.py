@@ -20,7 +20,14 @@ from typing import Protocol
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
 from . import folded
-from .migrations import migration_step, new_migration, new_sql_migration
+from .admin_reads import admin_read
+from .migrations import (
+    migration_step,
+    new_migration,
+    new_sql_migration,
+    orm_migration_tool,
+    script_index_edits,
+)
 from .project_files import declared_version, on_mysql, project_root
 from .pyedits import LINE_LENGTH
 from .pysource import Source
@@ -31,6 +38,7 @@ from .small_tables import few_valued, narrows, rare_read, small_table
 MAX_INDEX_COLUMNS = 3
 PROBE = "proposed_index"  # its name in the plans the rationale shows
 SAME_INDEX = "The same index serves:"
+ADMIN = "admin_only"  # data: every query site of the proposal is an administrator's page
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,29 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     if not narrows(shape, table):
         return None
     return cols
+
+
+def _flags_only(query: FoundQuery, table: Table) -> bool:
+    """A sorted list narrowed only by flags (``is_hidden=False, locked=False``, most rows
+    match) and nothing else: unpaged, it reads nearly every row whatever the index, which
+    would spare the sort alone (round 17: a public list of every event, judged noise).
+    Unpaged as written: SQLAlchemy's ``.all()`` ends the chain, a list of every row (a
+    Django queryset may still be sliced where it is used)."""
+    if table.origin not in ("sqlalchemy", "table") or not query.description.endswith(".all()"):
+        return False
+    shape = query.shape
+    if not shape.order_by or not shape.eq or shape.ranges or shape.json_eq or shape.folded_eq:
+        return False
+    if shape.joined:
+        return False
+    return all(c in table.columns and few_valued(table.columns[c]) for c in shape.eq)
+
+
+def not_owned(table: Table) -> bool:
+    """A model bound to another database (``__bind_key__``: another app's schema, read here)
+    that no script or migration of this project creates: its indexes are not the app's to
+    add."""
+    return bool(table.bind_key) and table.sql_home is None and not table.migrated
 
 
 def _leads_with_foreign_key(table: Table, cols: list[str]) -> bool:
@@ -271,6 +302,16 @@ def index_name(table: Table, cols: list[str], limit: int = 63) -> str:
     return name[:limit].rstrip("_")
 
 
+def _built_by_script(table: Table) -> bool:
+    """A model mirroring a CREATE TABLE of the app's SQL scripts, with no Alembic or
+    Flask-Migrate to carry a model edit to the database: the script is what makes it."""
+    return (
+        table.sql_home is not None
+        and table.origin in ("sqlalchemy", "table")
+        and not orm_migration_tool(table)
+    )
+
+
 def index_edits(
     table: Table,
     cols: list[str],
@@ -290,6 +331,8 @@ def index_edits(
         # fixture's DDL): an index there changes nothing the app runs.
         return None
     name = name or index_name(table, cols, 30 if table.origin == "django" else 63)
+    if _built_by_script(table) and table.sql_home is not None:
+        return script_index_edits(table.sql_home, name, ", ".join(expressions or cols))
     if expressions is not None:
         return _expression_edits(table, expressions, name, source_for)
     columns = ", ".join(cols)
@@ -598,10 +641,10 @@ def index_suggestions(
     proven: dict[tuple[str, tuple[str, ...]], Suggestion] = {}
     for query in found:
         table = schema.tables.get(query.shape.table)
-        if table is None or rare_read(path):
+        if table is None or rare_read(path) or not_owned(table):
             continue
         query = _by_foreign_key(query, table, schema)
-        if query.shape.sort_only() and not query.shape.limited:
+        if (query.shape.sort_only() or _flags_only(query, table)) and not query.shape.limited:
             # Every row is read whatever the index: it would spare only the sort, which on
             # an unpaged list (an admin's user list) was judged noise on real apps
             continue
@@ -658,7 +701,20 @@ def index_suggestions(
         )
         proven[key] = suggestion
         out.append(suggestion)
+    source = source_for.get(path)
+    out = [
+        replace(s, data={**s.data, ADMIN: "1"})
+        if s.code == "BKD101" and admin_read(source, path, s.span.start.line)
+        else s
+        for s in out
+    ]
     return one_per_index(out)
+
+
+def admin_only_dropped(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Without the index proposals whose every query site is an administrator's page (see
+    admin_reads), once one_per_index has gathered each index's sites from every file."""
+    return [s for s in suggestions if not (s.code == "BKD101" and s.data.get(ADMIN))]
 
 
 def _folded_suggestion(
@@ -743,6 +799,11 @@ def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
         where = f"{os.path.basename(s.path)}:{s.span.start.line + 1}"
         wanted = f" `{s.data['query']}`" if s.data.get("query") else ""
         sites.setdefault(kept_at[key], []).append(f"{where}{wanted}")
+    for key, s in pending:
+        at = kept_at[key]
+        if not s.data.get(ADMIN) and out[at].data.get(ADMIN):
+            # a site the public reaches wants it too: not an admin-only index
+            out[at] = replace(out[at], data={k: v for k, v in out[at].data.items() if k != ADMIN})
     for at, more in sites.items():
         kept = out[at]
         listed = "\n".join(f"  - {site}" for site in dict.fromkeys(more))

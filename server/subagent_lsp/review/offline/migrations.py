@@ -103,7 +103,7 @@ def new_sql_migration(table: Table, name: str, columns: str) -> list[Edit] | Non
 
 
 _CHANGE_FOLDER = re.compile(
-    r"^(?:schema[_-]?changes?|migrations?|upgrades?|patches|updates)$", re.I
+    r"^(?:schema[_-]?(?:changes?|updates?)|migrations?|upgrades?|patches|updates)$", re.I
 )
 
 
@@ -125,6 +125,22 @@ def _schema_change_folder(script: str) -> str | None:
                 except OSError:
                     continue
     return None
+
+
+def sql_script_step(table: Table) -> str:
+    """What an existing database needs when the index goes into the SQL script a new one is
+    built from."""
+    folder = _schema_change_folder(table.path)
+    where = ""
+    if folder is not None:
+        base = project_root(table.path) or os.path.dirname(folder)
+        shown = os.path.relpath(folder, base).replace(os.sep, "/")
+        where = f" as a new script in {shown}/, where the app keeps its schema changes"
+    return (
+        "The app builds its schema from SQL scripts, not from the models: the index goes in "
+        f"the script. An existing database needs the statement applied too{where} (on "
+        "PostgreSQL, `CREATE INDEX CONCURRENTLY` builds it without blocking writes)."
+    )
 
 
 def migration_step(table: Table) -> str:
@@ -153,6 +169,14 @@ def migration_step(table: Table) -> str:
         )
     if table.origin not in ("sqlalchemy", "table"):
         return ""
+    if table.sql_home is not None and not orm_migration_tool(table):
+        return sql_script_step(table.sql_home)
+    return orm_migration_tool(table)
+
+
+def orm_migration_tool(table: Table) -> str:
+    """How an ORM model's edit reaches the database (Alembic, Flask-Migrate), or "" when the
+    app has no such tool."""
     root = project_root(table.path)
     if root is None:
         return ""
@@ -168,3 +192,73 @@ def migration_step(table: Table) -> str:
     if alembic or "alembic" in declared:
         return "Then `alembic revision --autogenerate` writes the migration."
     return ""
+
+
+_CREATES_INDEX = re.compile(
+    r"\bCREATE\s+(?:UNIQUE\s+)?INDEX\b[^;]*?\bON\s+(?:ONLY\s+)?([\w.\"]+)", re.I
+)
+_CREATES_TABLE = re.compile(r"\bCREATE\s+TABLE\b", re.I)
+_CLOSES = ("COMMIT", "END", "COMMIT TRANSACTION", "END TRANSACTION")
+
+
+def _schema_of(name: str) -> str:
+    """``oauth.code`` -> oauth; ``payment`` -> "" (the default schema)."""
+    parts = name.replace('"', "").split(".")
+    return parts[-2].lower() if len(parts) > 1 else ""
+
+
+def index_script(create_script: str, schema: str = "") -> str | None:
+    """The script beside the one creating the tables that holds their indexes
+    (``admin/sql/create_indexes.sql``): CREATE INDEX statements on tables of the same schema
+    and no CREATE TABLE. A name saying "index" first, then by name, so every run picks the
+    same file."""
+    folder = os.path.dirname(os.path.abspath(create_script))
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".sql"))
+    except OSError:
+        return None
+    found = []
+    for name in names:
+        text = read_utf8(os.path.join(folder, name)) or ""
+        on = {_schema_of(m.group(1)) for m in _CREATES_INDEX.finditer(text)}
+        if schema in on and not _CREATES_TABLE.search(text):
+            found.append(name)
+    found.sort(key=lambda n: (0 if "index" in n.lower() else 1, n))
+    return os.path.join(folder, found[0]) if found else None
+
+
+def script_index_edits(home: Table, name: str, columns: str) -> list[Edit] | None:
+    """An index for a model whose table a SQL script creates (the app runs the script, not
+    ``create_all``): the statement joins the script of indexes, before the COMMIT that closes
+    its transaction, else follows the CREATE TABLE."""
+    numbered = new_sql_migration(home, name, columns)
+    if numbered is not None:
+        return numbered
+    written = _as_written(home)
+    text = f"CREATE INDEX {name} ON {written} ({columns});\n"
+    script = index_script(home.path, _schema_of(written))
+    if script is None:
+        return [Edit(home.path, Span.point(home.anchor_line, 0), text)]
+    lines = (read_utf8(script) or "").splitlines()
+    at = len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        statement = lines[i].strip().rstrip(";").strip().upper()
+        if not statement or statement.startswith("--"):
+            continue
+        if statement in _CLOSES:
+            at, text = i, text + "\n"
+        break
+    return [Edit(script, Span.point(at, 0), text)]
+
+
+_CREATE_TABLE = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.\"]+)", re.I)
+
+
+def _as_written(home: Table) -> str:
+    """The table's name as its CREATE TABLE writes it: ``oauth.code`` in a schema of its own
+    (the parsed name drops the schema)."""
+    for statement in home.ddl:
+        found = _CREATE_TABLE.search(statement)
+        if found and found.group(1).replace('"', "").rsplit(".", 1)[-1] == home.name:
+            return found.group(1)
+    return home.name

@@ -681,7 +681,53 @@ def _walked_from(
     named = [t for t in owners if t.model and t.model.lower() == name.lower()]
     if named:
         return named[0]
-    return owners[0] if len(owners) == 1 else None
+    if len(owners) != 1 or not _bound_to_model(base.value, owners[0], up):
+        return None
+    return owners[0]
+
+
+def _bound_to_model(receiver: ast.expr, owner: Table, up: dict[ast.AST, ast.AST]) -> bool:
+    """Whether the function binds ``receiver`` to a row of ``owner``'s model: a parameter
+    typed with it, an assignment or loop whose value names it (``Project.query.get(id)``).
+    A name bound to anything else (``package = Package(url)``, a datapackage whose
+    ``resources`` is a list) only shares the attribute's name with the relationship."""
+    if not isinstance(receiver, ast.Name) or not owner.model:
+        return False
+    func: ast.AST | None = receiver
+    while func is not None and not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        func = up.get(func)
+    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    return _binds_model(func, receiver.id, owner.model, 2)
+
+
+def _binds_model(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, name: str, model: str, depth: int
+) -> bool:
+    """``name`` bound in ``func`` to a value naming ``model``, or (``depth`` > 1) to a name
+    so bound: ``users = User.all(...)`` then ``for u in users``."""
+    args = func.args
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+        if arg.arg == name and arg.annotation is not None:
+            return bool(re.search(rf"\b{model}\b", ast.unparse(arg.annotation)))
+    for node in ast.walk(func):
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            value = node.value
+        elif isinstance(node, ast.For | ast.comprehension) and (
+            isinstance(node.target, ast.Name) and node.target.id == name
+        ):
+            value = node.iter
+        if value is None:
+            continue
+        if re.search(rf"\b{model}\b", ast.unparse(value)):
+            return True
+        via = value.id if isinstance(value, ast.Name) and value.id != name else ""
+        if via and depth > 1 and _binds_model(func, via, model, depth - 1):
+            return True
+    return False
 
 
 def _sa_column(node: ast.expr, model: str) -> str | None:

@@ -133,8 +133,14 @@ class Table:
     attributes: dict[str, str] = field(default_factory=dict)
     # ORM: ``relationship("Street", backref="edits")`` gives Street an ``edits`` attribute that
     # reads this table: backref name -> (the other model, the relationship as seen from it)
-    backrefs: dict[str, tuple[str, Relationship]] = field(default_factory=dict)
+    # Keyed by (other model, name): ``User.projects``, ``Event.projects`` and
+    # ``Category.projects`` are three backrefs from one Project, each by its own foreign key.
+    backrefs: dict[tuple[str, str], Relationship] = field(default_factory=dict)
     migrated: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # by migrations
+    # ORM: the CREATE TABLE of a .sql script the app builds its schema from, when one mirrors
+    # the model (the script, not the model, is what makes the database)
+    sql_home: Table | None = None
+    bind_key: str = ""  # Flask-SQLAlchemy ``__bind_key__``: the model lives in another database
 
     def covered(self, columns: Iterable[str]) -> bool:
         """An index (or the primary key) whose leading columns are ``columns`` already exists."""
@@ -256,7 +262,7 @@ class Schema:
             # file's keys and indexes are in the database; an index goes into the model.
             model, ddl = (table, existing) if existing.origin == "sql" else (existing, table)
             extra = [(n, c) for n, c in ddl.all_indexes() if not model.covered(c)]
-            return replace(model, migrated=[*model.migrated, *extra])
+            return replace(model, migrated=[*model.migrated, *extra], sql_home=ddl)
         low, high = sorted((existing, table), key=_rank)
         if _rank(low) < _rank(high):
             # The migration's indexes exist in the database: the model's table keeps them.
@@ -275,7 +281,11 @@ class Schema:
                 ddl=[*existing.ddl, *table.ddl],
             )
         # The same model again (an open document's text): what migrations add still holds.
-        return replace(table, migrated=[*existing.migrated, *table.migrated])
+        return replace(
+            table,
+            migrated=[*existing.migrated, *table.migrated],
+            sql_home=table.sql_home or existing.sql_home,
+        )
 
     def is_empty(self) -> bool:
         """Nothing to add to another schema (a file that defines no table)."""
@@ -308,7 +318,7 @@ class Schema:
         out.model_classes = self.model_classes
         reverse: dict[str, dict[str, Relationship]] = {}
         for table in self.tables.values():
-            for name, (owner, relationship) in table.backrefs.items():
+            for (owner, name), relationship in table.backrefs.items():
                 reverse.setdefault(owner, {})[name] = relationship
         for owner, relationships in reverse.items():
             owner_table = self.table_for_model(owner)
@@ -533,12 +543,15 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
     models that inherit from it."""
     tablename = None
     abstract = False
+    bind_key = ""
     for stmt in cls.body:
         target, value = _assignment(stmt)
         if target == "__tablename__" and isinstance(value, ast.Constant):
             tablename = str(value.value)
         elif target == "__abstract__" and isinstance(value, ast.Constant):
             abstract = bool(value.value)
+        elif target == "__bind_key__" and isinstance(value, ast.Constant):
+            bind_key = str(value.value)
     sqlmodel_table = any(
         k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True
         for k in cls.keywords
@@ -547,7 +560,7 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         tablename = _flask_sqlalchemy_name(cls)
     if tablename is None and sqlmodel_table:
         tablename = cls.name.lower()  # SQLModel's default
-    table = Table(tablename or "", "sqlalchemy", source.path, model=cls.name)
+    table = Table(tablename or "", "sqlalchemy", source.path, model=cls.name, bind_key=bind_key)
     table.bases = tuple(dotted(b).split(".")[-1] for b in cls.bases if dotted(b))
     table.base_exprs = tuple(dotted(b) for b in cls.bases if dotted(b))
     if sqlmodel_table:
@@ -636,7 +649,7 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                             if relationship.secondary
                             else Relationship(cls.name, relationship.foreign_keys)
                         )
-                        table.backrefs[backref] = (relationship.target, back)
+                        table.backrefs[(relationship.target, backref)] = back
             continue
         found = _orm_column(source, target, value, stmt)
         if found is not None:

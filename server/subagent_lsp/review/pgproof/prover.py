@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ...definitions.findings import Span
 from ..offline.indexes import index_edits, index_name
+from ..offline.migrations import orm_migration_tool, sql_script_step
 from ..offline.queries import FoundQuery
 from ..offline.schema import Schema, Table
 from ..offline.sql import index_defs, split_statements
@@ -43,6 +44,14 @@ CONCURRENTLY = (
     "transaction: Alembic's autocommit_block(), Django's AddIndexConcurrently with "
     "atomic = False), so writes are not blocked while it builds."
 )
+
+
+def _concurrently(table: Table) -> str:
+    """How to build it on a live database: in the app's schema-change script when the app's
+    schema comes from SQL scripts (the models only mirror it), else in a migration."""
+    if table.sql_home is not None and not orm_migration_tool(table):
+        return sql_script_step(table.sql_home)
+    return CONCURRENTLY
 
 
 class Sessions:
@@ -312,7 +321,7 @@ class PostgresProver:
             f"`{query.description}` reads {table.name} in a way no index serves "
             f"(existing: {existing}). Proven on PostgreSQL {proof.version} ({where}): "
             f"{_named(proof.summary(), candidate.name)}.\n"
-            f"{_plans(proof, candidate.name)}\n{CONCURRENTLY}"
+            f"{_plans(proof, candidate.name)}\n{_concurrently(table)}"
         )
 
     # -- the agent's CREATE INDEX ------------------------------------------------------------
