@@ -286,6 +286,26 @@ BACKEND_RULES = table(
         ),
         "Use Flask-SQLAlchemy's `first_or_404()` / `one_or_404()`.",
     ),
+    _rule(
+        "BKD310",
+        "error-handling",
+        "returned-http-error",
+        "A handler returns an HTTP error (`HTTPException`, `Http404`) instead of raising it.",
+        "FastAPI serialises a returned exception as the body of a 200 (or fails on it, a 500, "
+        "when the route has a response model); Django answers 500 for a view that returns no "
+        "response. The client never gets the error the code names.",
+        Example(
+            path="api.py",
+            text="from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n"
+            + 'USERS = {"ada": 1}\n\n\n'
+            + '@app.get("/users/{name}")\n'
+            + "def user(name: str) -> dict[str, int]:\n"
+            + "    if name not in USERS:\n"
+            + '        return HTTPException(status_code=404, detail="no such user")\n'
+            + '    return {"id": USERS[name]}\n',
+        ),
+        "`raise` it.",
+    ),
 )
 
 # Node and Go: their own rules join the table (one registry, one code space).

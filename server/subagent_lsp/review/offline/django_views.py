@@ -253,8 +253,12 @@ def request_data_method(cls: ast.ClassDef, name: str) -> str:
     returns ``params = self.request.GET.copy()`` (defaults added to it, or passed through a
     nested function that returns the mapping it is given). "" when it returns anything else."""
     method = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
-    if method is None:
-        return ""
+    return request_data_returned(method) if method is not None else ""
+
+
+def request_data_returned(method: ast.FunctionDef) -> str:
+    """The request mapping a function hands back (a view class's method, or a module's helper
+    ``_json_body()`` that returns ``request.get_json(silent=True)`` once it is a dict)."""
     bound: dict[str, list[str]] = {}
     nested: set[str] = set()
     for node in ast.walk(method):

@@ -29,6 +29,7 @@ from .pyedits import (
     wrap_in_try,
 )
 from .pysource import Source, dotted
+from .returned_errors import returned_error_suggestions
 from .row_uses import fetched_row
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .swallowed_commits import swallowed_commit
@@ -41,6 +42,7 @@ DEFAULT_TIMEOUT = 10
 
 def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out: list[Suggestion] = client_timeout_suggestions(facts)
+    out.extend(returned_error_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():

@@ -16,7 +16,7 @@ import ast
 from ..suggestion import Edit, Suggestion
 from .django_views import request_attr
 from .frameworks import ModuleFacts, enclosing_statement
-from .pyedits import ensure_imports, replace_statement, statement_lines
+from .pyedits import ensure_imports, replace_statement, wrapped_in_try
 from .pysource import dotted
 from .try_blocks import caught, validated_by_form
 
@@ -166,16 +166,12 @@ def flask_helper_fix(
             return None  # ``abort`` means something else here
         if bound is None and not facts.can_import("flask"):
             return None
-        first, last = statement_lines(stmt)
-        body = "\n".join(
-            f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
-        )
         errors = (
             "KeyError, TypeError, ValueError"
             if isinstance(read, ast.Subscript)
             else ("TypeError, ValueError")
         )
-        text = f"{indent}try:\n{body.rstrip()}\n{indent}except ({errors}):\n{indent}    abort(400)"
+        text = wrapped_in_try(src, stmt, errors, "abort(400)")
         imports = [] if bound else ensure_imports(src, [("flask", "abort")])
         edits = [*imports, replace_statement(src, stmt, text)]
         how = "a missing or malformed value now answers 400 (`abort(400)`) instead of raising"

@@ -24,6 +24,18 @@ def statement_lines(stmt: ast.stmt) -> tuple[int, int]:
     return first - 1, (stmt.end_lineno or stmt.lineno) - 1
 
 
+def wrapped_in_try(source: Source, stmt: ast.stmt, errors: str, answer: str) -> str:
+    """The statement as written (it may span lines), one level deeper inside ``try``, and an
+    ``except`` for ``errors`` that runs ``answer``."""
+    indent = source.indent_of(stmt.lineno - 1)
+    first, last = statement_lines(stmt)
+    body = "\n".join(
+        f"    {line}" if line.strip() else line for line in source.lines[first : last + 1]
+    )
+    caught = f"({errors})" if "," in errors else errors
+    return f"{indent}try:\n{body.rstrip()}\n{indent}except {caught}:\n{indent}    {answer}"
+
+
 def replace_statement(source: Source, stmt: ast.stmt, text: str) -> Edit:
     """Replace a statement's whole lines with ``text`` (LF in ``text`` becomes the file's EOL)."""
     first, last = statement_lines(stmt)

@@ -32,9 +32,16 @@ from .html_answers import answers_html
 from .mass_assignment import mass_assignment_suggestions
 from .nested_body import nested_body_suggestions
 from .orm_lookups import orm_lookup_suggestions
-from .pyedits import ensure_imports, insert_before_line, replace_statement, statement_lines
+from .pyedits import (
+    ensure_imports,
+    insert_before_line,
+    replace_statement,
+    statement_lines,
+    wrapped_in_try,
+)
 from .pysource import Source, dotted
 from .request_asserts import request_assert_suggestions
+from .row_uses import short
 from .try_blocks import validated_by_form
 
 _VALIDATING = {"model_validate", "model_validate_json", "parse_obj", "validate", "load", "is_valid"}
@@ -619,6 +626,7 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         return out
     owner = facts.up.get(route.func)
     aliases = _request_aliases(route.func, owner if isinstance(owner, ast.ClassDef) else None)
+    json_locals: set[str] | None = None  # read only when a conversion needs them
     for node in _nodes(route.func):
         if not isinstance(node, ast.Call):
             continue
@@ -643,6 +651,15 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             at = enclosing_statement(node, facts.up)
             inner = _bound_request_value(route.func, inner, at, aliases) or inner
         source_name = _request_value(inner, aliases)
+        if source_name is None and route.framework == "flask" and kind != "decimal":
+            if json_locals is None:
+                json_locals = _json_locals(facts, route.func)
+            key = _json_key(inner, json_locals)
+            if key is not None and not caught(node, facts.up, {"ValueError"}, client_error=True):
+                found = _json_conversion_fix(facts, route, node, key, kind)
+                if found is not None:
+                    out.append(found)
+            continue
         # Only a handler for ValueError (or broader) catches a malformed number; one for
         # TypeError or KeyError catches a missing value, not ``?page=abc``. A broad one that
         # answers 500 does not handle it: it blames the server for the client's input.
@@ -655,6 +672,99 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if suggestion is not None:
             out.append(suggestion)
     return out
+
+
+def _json_locals(facts: ModuleFacts, func: ast.AST) -> set[str]:
+    """Locals bound once to the request's JSON body by a module helper that returns it
+    (``data = _json_body()``, which checks it is an object and hands it back). A body read in
+    the route itself is BKD201's: its check types the keys, and two fixes of one body were
+    one too many."""
+    helpers = {
+        node.name
+        for module in facts.source.modules
+        for node in module.body
+        if isinstance(node, ast.FunctionDef) and _returns_json(node)
+    }
+    bound: dict[str, list[bool]] = {}
+    for node in _nodes(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                value = node.value
+                json = (
+                    isinstance(value, ast.Call)
+                    and isinstance(value.func, ast.Name)
+                    and value.func.id in helpers
+                )
+                bound.setdefault(target.id, []).append(json)
+    return {name for name, reads in bound.items() if reads == [True]}
+
+
+def _json_read(node: ast.AST) -> bool:
+    """``request.get_json(...)`` / ``request.json``."""
+    if isinstance(node, ast.Call):
+        node = node.func
+        return dotted(node) == "request.get_json"
+    return dotted(node) == "request.json"
+
+
+def _returns_json(func: ast.FunctionDef) -> bool:
+    """Every return of ``func`` hands back the request's JSON (or a local holding it)."""
+    held = {
+        t.id
+        for n in ast.walk(func)
+        if isinstance(n, ast.Assign) and _json_read(n.value)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    return bool(returns) and all(
+        _json_read(r.value) or (isinstance(r.value, ast.Name) and r.value.id in held)
+        for r in returns
+        if r.value is not None
+    )
+
+
+def _json_key(node: ast.expr, json_locals: set[str]) -> str | None:
+    """``data["quantity"]`` / ``data.get("quantity")`` of a JSON-body local -> "quantity"."""
+    if isinstance(node, ast.Subscript):
+        base, key = node.value, node.slice
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+    ):
+        base, key = node.func.value, node.args[0]
+    else:
+        return None
+    if not (isinstance(base, ast.Name) and base.id in json_locals):
+        return None
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
+def _json_conversion_fix(
+    facts: ModuleFacts, route: Route, call: ast.Call, key: str, kind: str
+) -> Suggestion | None:
+    """``quantity = int(data["quantity"])`` on the JSON body: a missing key, a null or "abc"
+    raises (a 500). The statement as written goes inside ``try`` and answers 400."""
+    src = facts.source
+    stmt = enclosing_statement(call, facts.up)
+    if stmt is None or not isinstance(stmt, _SIMPLE):
+        return None
+    message = f"{key} must be " + {"int": "an integer", "date": "a date"}.get(kind, "a number")
+    answer, imports = _flask_400(facts, route, message)
+    text = wrapped_in_try(src, stmt, "KeyError, TypeError, ValueError", answer)
+    return Suggestion(
+        "BKD202",
+        "validation",
+        src.path,
+        src.span(call),
+        f"Guard the conversion of `{key}`",
+        f"`{short(src.text_of(call))}` raises (a 500) when the JSON body has no `{key}`, a null "
+        f"or a value that is not {message.split(' must be ', 1)[1]}; it now answers 400.",
+        (*imports, replace_statement(src, stmt, text)),
+    )
 
 
 def _or_default(value: ast.expr) -> ast.Call | None:
@@ -792,8 +902,15 @@ def _bound_request_value(
         return None
     if getattr(bindings[0], "lineno", 0) > name.lineno:
         return None
+    # What follows the conversion cannot be the check that made it safe (``render_template(...,
+    # on=on)`` after ``fromisoformat(on)``), unless a loop brings it round again.
+    looped = at is not None and any(
+        isinstance(n, ast.For | ast.AsyncFor | ast.While)
+        and n.lineno <= at.lineno <= (n.end_lineno or n.lineno)
+        for n in _nodes(func)
+    )
     for node in _nodes(func):
-        if rebinds and getattr(node, "lineno", 0) > end:
+        if (rebinds or (at is not None and not looped)) and getattr(node, "lineno", 0) > end:
             continue
         if (
             isinstance(node, ast.Name)
@@ -921,18 +1038,12 @@ def _conversion_fix(
         if var is None and not returned:
             return None
         indent = src.indent_of(stmt.lineno - 1)
-        first, last = statement_lines(stmt)
         message = f"{key} must be " + {"int": "an integer", "date": "a date"}.get(kind, "a number")
         if route.framework == "flask" and kind == "date":
             text, imports = _flask_date_guard(facts, route, stmt, message)
         elif conditional:
             answer, imports = _flask_400(facts, route, message)
-            body = "\n".join(
-                f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
-            )
-            text = (
-                f"{indent}try:\n{body.rstrip()}\n{indent}except ValueError:\n{indent}    {answer}"
-            )
+            text = wrapped_in_try(src, stmt, "ValueError", answer)
         elif route.framework == "flask":
             answer, imports = _flask_400(facts, route, message)
             text = (
@@ -943,18 +1054,12 @@ def _conversion_fix(
                 text += f"\n{indent}{stored} = {var}"
         elif route.framework == "django":
             answer, needed = django_bad_request(route, message)
-            # the statement as written (it may span lines), one level deeper
-            body = "\n".join(
-                f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
-            )
             errors = "KeyError, TypeError, ValueError"
             wanted = [needed]
             if kind == "decimal":
                 errors += ", InvalidOperation"
                 wanted.append(("decimal", "InvalidOperation"))
-            text = (
-                f"{indent}try:\n{body.rstrip()}\n{indent}except ({errors}):\n{indent}    {answer}"
-            )
+            text = wrapped_in_try(src, stmt, errors, answer)
             imports = _imports(facts, wanted)
         else:
             return None
@@ -1074,19 +1179,8 @@ def _flask_date_guard(
     facts: ModuleFacts, route: Route, stmt: ast.stmt, message: str
 ) -> tuple[str, list[Edit]]:
     """The statement as written inside ``try``, answering 400 in the view's idiom."""
-    src = facts.source
-    indent = src.indent_of(stmt.lineno - 1)
-    first, last = statement_lines(stmt)
     answer, imports = _flask_400(facts, route, message)
-    body = "\n".join(
-        f"    {line}" if line.strip() else line for line in src.lines[first : last + 1]
-    )
-    text = (
-        f"{indent}try:\n{body.rstrip()}\n"
-        f"{indent}except (TypeError, ValueError):\n"
-        f"{indent}    {answer}"
-    )
-    return text, imports
+    return wrapped_in_try(facts.source, stmt, "TypeError, ValueError", answer), imports
 
 
 def _tests_key(func: ast.AST, key: str) -> bool:
