@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -64,9 +64,12 @@ def analyze_files(
     kinds: Iterable[str] | None = None,
     policy: Policy | None = None,
     texts: Mapping[str, str] | None = None,
+    whole: bool = True,
 ) -> list[Suggestion]:
     """The suggestions of ``files`` as the user configured them (``texts``: the current text
-    of files that differ from the disk), one per index across them."""
+    of files that differ from the disk), one per index across them. ``whole`` False: ``files``
+    are part of the project only, so an index none of their public pages wants is kept (the
+    files not read may have public sites that want it)."""
     policy = policy or Policy()
     texts = texts or {}
     kinds = list(kinds) if kinds is not None else None
@@ -80,7 +83,8 @@ def analyze_files(
             continue
         found = analyze(path, text, schema, kinds, project=projects.of(path))
         out.extend(policy.apply(path, split_lines(text), found))
-    return admin_only_dropped(one_per_index(out))
+    gathered = one_per_index(out)
+    return admin_only_dropped(gathered) if whole else gathered
 
 
 class _Texts:
@@ -164,7 +168,9 @@ def compose(
         return [(s, key_of(s, state.text(s.path))) for s in found]
 
     def fresh(path: str) -> list[tuple[Suggestion, Key]]:
-        return keyed(analyze_files(projects, [path], kinds, policy, state.now))
+        # One file alone: its index whose public sites are in other files is still its own
+        # (an admin page's site of an index the first analysis kept was lost as "resolved").
+        return keyed(analyze_files(projects, [path], kinds, policy, state.now, whole=False))
 
     first = keyed(analyze_files(projects, order, kinds, policy, state.now))
     by_file: dict[str, list[tuple[Suggestion, Key]]] = defaultdict(list)
@@ -211,9 +217,54 @@ def compose(
             if done[key] < wanted[key]:
                 done[key] += 1
                 out.resolved.append(s)
+    if out.resolved:
+        _recheck(out, state, projects, order, keyed, kinds, policy, limit - rounds)
     out.before = dict(state.before)
     out.after = {p: state.now[p] for p in state.before if p in state.now}
     return out
+
+
+def _recheck(
+    out: Composed,
+    state: _Texts,
+    projects: Projects,
+    order: list[str],
+    keyed: Callable[[list[Suggestion]], list[tuple[Suggestion, Key]]],
+    kinds: list[str] | None,
+    policy: Policy | None,
+    left: int,
+) -> None:
+    """Resolved only if a fresh analysis of every file no longer finds it: a file analysed
+    alone may miss what the whole project has (a site elsewhere keeps an index wanted), and a
+    suggestion lost that way would silently drop its edit from the patch. One still found is
+    applied from the whole analysis, and judged by it."""
+
+    def whole() -> list[tuple[Suggestion, Key]]:
+        return keyed(analyze_files(projects, order, kinds, policy, state.now))
+
+    found = whole()
+    claimed = out.resolved
+    out.resolved = []
+    for gone in claimed:
+        key = key_of(gone, state.before.get(os.path.abspath(gone.path), state.text(gone.path)))
+        now = [s for s, k in found if k == key]
+        if not now:
+            out.resolved.append(gone)
+            continue
+        if left <= 0:
+            out.skipped.append((gone, "not tried: too many suggestions"))
+            continue
+        left -= 1
+        broken, undo = _apply(now[0], state, projects)
+        if broken is None:
+            found = whole()
+            if sum(1 for _, k in found if k == key) < len(now):
+                out.applied.append(now[0])
+                continue
+            for where, old in undo.items():
+                state.set(where, old)
+            found = whole()
+        out.skipped.append((now[0], broken or "its edit did not make it go away"))
 
 
 def _next(

@@ -31,6 +31,7 @@ from .project_files import (
 from .pysource import Source, parse_source
 from .python_target import target_python
 from .queries import FoundQuery, python_queries, sql_file_queries
+from .same_fix import one_per_fix
 from .schema import Schema, schema_of_file
 from .upstream_calls import UpstreamCalls
 from .validation import validation_suggestions
@@ -182,4 +183,4 @@ def analyze_file(
             s for s in out if s.path != path or not is_off_request(off_request, s.span.start.line)
         ]
     # At the rules' own severity, unsuppressed: callers pass them through the policy.
-    return sorted(out, key=lambda s: (s.span.start, s.code)), own
+    return one_per_fix(sorted(out, key=lambda s: (s.span.start, s.code))), own

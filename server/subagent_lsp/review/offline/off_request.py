@@ -156,3 +156,30 @@ def _script_marker(node: ast.AST) -> bool:
         and test.left.id == "__name__"
         and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
     )
+
+
+def worker_kind(source: Source, func: ast.AST, up: dict[ast.AST, ast.AST]) -> str | None:
+    """ "task" when ``func`` (or a function around it) is registered as a background task,
+    "thread" when this module starts one of them as a thread (``Thread(target=f)``), None
+    otherwise (taken for request code): what happens to a session left broken there differs
+    (no request teardown ever comes to a worker)."""
+    names: list[str] = []
+    imports: dict[str, str] | None = None
+    current: ast.AST | None = func
+    while current is not None:
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            if current.decorator_list:
+                imports = imports if imports is not None else imported_names(source)
+                if any(_task_decorator(d, imports) for d in current.decorator_list):
+                    return "task"
+            names.append(current.name)
+        current = up.get(current)
+    if "Thread" not in source.text or not names:
+        return None
+    for node in source.walk():
+        if not isinstance(node, ast.Call) or dotted(node.func).rsplit(".", 1)[-1] != "Thread":
+            continue
+        for kw in node.keywords:
+            if kw.arg == "target" and dotted(kw.value).rsplit(".", 1)[-1] in names:
+                return "thread"
+    return None

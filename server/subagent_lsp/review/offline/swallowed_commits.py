@@ -4,7 +4,9 @@
 flush leaves the session in a failed transaction, so the next row's ``add``/``commit`` (or any
 later query of the same function) raises PendingRollbackError, a 500 for every row after the
 first duplicate. Whoever removes the session at the end of the request (Flask-SQLAlchemy's
-teardown, a ``with`` block) does not help within it: the handler itself must roll back.
+teardown, a ``with`` block) does not help within it: the handler itself must roll back. In a
+Celery/RQ/dramatiq task or a thread's loop no request teardown comes at all, and the rationale
+says what fails there instead (the rest of the run, the thread's later iterations).
 
 Silent when the handler rolls back, or ends the function (re-raises, returns, aborts) and so
 leaves the session to the request's teardown.
@@ -16,6 +18,7 @@ import ast
 
 from ..suggestion import Suggestion
 from .frameworks import ModuleFacts
+from .off_request import worker_kind
 from .pyedits import insert_before_line
 from .pysource import dotted
 
@@ -78,12 +81,31 @@ def swallowed_commit(
             src.span(call),
             f"Roll back before carrying on after {name}() fails",
             f"The handler swallows the error of `{name}()` and {where} the session, which "
-            "is still in the failed transaction: every later query raises PendingRollbackError "
-            "(a 500) until it is rolled back, and the end-of-request teardown comes too late. "
+            f"is still in the failed transaction: {_consequence(worker_kind(src, func, facts.up))} "
             f"`{rollback}` first thing in the handler lets the rest go on.",
             (edit,),
         )
     ]
+
+
+def _consequence(worker: str | None) -> str:
+    """What a session left in its failed transaction does where the code runs."""
+    if worker == "task":
+        return (
+            "every later query of the task raises PendingRollbackError and no request "
+            "teardown comes to reset it, so the rest of this run fails, and the worker's next "
+            "jobs too unless something removes the session between them."
+        )
+    if worker == "thread":
+        return (
+            "every later query of the thread raises PendingRollbackError and no request "
+            "teardown comes to reset it, so the rest of the thread's work fails (in a loop, "
+            "every later iteration, for as long as the thread runs)."
+        )
+    return (
+        "every later query raises PendingRollbackError (a 500) until it is rolled back, and "
+        "the end-of-request teardown comes too late."
+    )
 
 
 def _handler(
