@@ -152,3 +152,28 @@ def test_a_django_view_that_returns_http404_raises_it(tmp_path: Path) -> None:
     assert [(s.span.start.line + 1, s.title) for s in found] == [
         (9, "Raise the Http404, do not return it")
     ]
+
+
+CLIPS = """\
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+db = SQLAlchemy(app)
+
+
+class Clip(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    video_id = db.Column(db.String(32), nullable=False)
+
+
+@app.get("/clips/<video_id>")
+def clip(video_id):
+    found = Clip.query.filter_by(video_id=video_id).first_or_404()
+    return {"id": found.id}
+"""
+
+
+def test_a_first_or_404_query_is_read_for_its_index(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"requirements.txt": "flask\nflask-sqlalchemy\n", "site/app.py": CLIPS})
+    assert [s.title for s in _codes(root, "index", "BKD101")] == ["Add an index on clip (video_id)"]

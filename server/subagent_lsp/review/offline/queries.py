@@ -309,12 +309,12 @@ def _sqlalchemy_chain(
 
 
 # Calls that read only the first rows (``paginate``: one page).
-_SA_LIMITS = {"first", "limit", "offset", "paginate"}
+_SA_LIMITS = {"first", "first_or_404", "limit", "offset", "paginate"}
 _SA_OPS = {
     "filter", "filter_by", "where", "order_by", "join", "outerjoin", "first", "all", "one",
     "scalar", "one_or_none", "limit", "offset", "count", "delete", "update", "with_entities",
     "values", "returning", "scalar_subquery", "subquery", "select", "exists", "with_parent",
-    "paginate",
+    "paginate", "first_or_404", "one_or_404",
 }  # fmt: skip
 
 
@@ -528,6 +528,8 @@ _WALK_OPS = {
     "order_by",
     "select",
     "first",
+    "first_or_404",
+    "one_or_404",
     "all",
     "one",
     "count",
