@@ -215,16 +215,25 @@ export class Workbench {
     return (await this.page.locator(".monaco-hover:visible .hover-contents").count()) > 0;
   }
 
-  // Ctrl+. at the cursor: the titles of the code action menu.
-  async codeActions() {
+  // Ctrl+. at the cursor: the titles of the code action menu, or [] when VS Code says there are
+  // none (a server still starting answers nothing yet: the caller may ask again).
+  async codeActions(timeout = 10_000) {
     await this.page.mouse.move(1, 1);
     await this.page.keyboard.press("Control+.");
-    return waitFor("the code action menu", async () => {
-      const labels = await this.page
-        .locator(".action-widget .monaco-list-row.action")
-        .evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") || e.innerText));
-      return labels.length > 0 ? labels : undefined;
-    });
+    return waitFor(
+      "the code action menu",
+      async () => {
+        const labels = await this.page
+          .locator(".action-widget .monaco-list-row.action")
+          .evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") || e.innerText));
+        if (labels.length > 0) {
+          return labels;
+        }
+        const none = this.page.locator(".monaco-editor-overlaymessage", { hasText: "No code actions available" });
+        return (await none.count()) > 0 ? [] : undefined;
+      },
+      timeout,
+    );
   }
 
   async chooseAction(title) {
