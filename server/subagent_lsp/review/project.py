@@ -28,6 +28,7 @@ from .offline.frameworks import (
 )
 from .offline.mentions import Mentions
 from .offline.not_sources import DEFAULT_NOT_SOURCES
+from .offline.off_request import LineRange
 from .offline.project_files import (
     declared_major,
     declared_packages,
@@ -37,6 +38,7 @@ from .offline.project_files import (
 )
 from .offline.pysource import Source, parse_source
 from .offline.python_target import Version, target_python
+from .offline.request_reach import COMMAND_FOLDERS, RequestReach
 from .offline.schema import MAX_SCHEMA_FILE_BYTES, Schema, SchemaCache, schema_files, schema_of_file
 from .offline.upstream_calls import UpstreamCalls, module_files
 
@@ -87,6 +89,7 @@ class Project:
         self._texts: dict[str, str] = {}
         self._sources: dict[str, tuple[float | str, Source]] = {}
         self._upstream: UpstreamCalls | None = None
+        self._reach: RequestReach | None = None
         self._mentions = Mentions(self.root, lambda: dict(self._texts), self.is_source)
         self._lock = threading.RLock()
 
@@ -134,6 +137,7 @@ class Project:
         self._handlers = None
         self._views = None
         self._upstream = None
+        self._reach = None
         self._mentions.forget()
 
     def edited(self, path: str, text: str, own: Schema | None = None) -> None:
@@ -151,6 +155,7 @@ class Project:
         if before != text:
             self._texts[path] = text
             self._upstream = None
+            self._reach = None
             self._mentions.forget()
             if _mentions_handlers(text) or (before is not None and _mentions_handlers(before)):
                 self._handlers = None
@@ -165,11 +170,13 @@ class Project:
             self._handlers = None
             self._views = None
             self._upstream = None
+            self._reach = None
             self._mentions.forget()
 
     def forget_calls(self) -> None:
         """Where calls lead is read again (a function changed somewhere)."""
         self._upstream = None
+        self._reach = None
 
     def text(self, path: str) -> str | None:
         """A file's text as the project has it: an open document's, else the disk's."""
@@ -209,6 +216,23 @@ class Project:
         if self._upstream is None:
             self._upstream = UpstreamCalls([self.root], self.source)
         return self._upstream
+
+    def off_request_lines(self, path: str) -> list[LineRange] | None:
+        """The lines of ``path`` only commands, CLI functions and scripts reach, none of the
+        request path (request_reach.py); None for a file the project does not read."""
+        with self._lock:
+            if self._reach is None:
+                paths, commands = [], []
+                for p in schema_files(self.root):
+                    if not p.endswith(".py"):
+                        continue
+                    if self.is_source(p):
+                        paths.append(p)
+                    elif is_not_a_source(p, self.source_root(), COMMAND_FOLDERS):
+                        commands.append(p)  # not analysed, but what they call is theirs
+                self._reach = RequestReach(paths, [self.root], self.source, commands)
+            reach = self._reach
+        return reach.off_lines(os.path.abspath(path))
 
     def module(self, path: str, text: str) -> ModuleFacts | None:
         """One Python module's frameworks, routes and handlers, with the project's facts the

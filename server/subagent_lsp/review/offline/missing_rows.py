@@ -19,6 +19,7 @@ from ..suggestion import Edit, Suggestion
 from .dict_rows import dict_row_suggestions
 from .frameworks import ModuleFacts, Route, caught
 from .helper_rows import helper_row_suggestions, keyed_by_client
+from .known_rows import row_implied
 from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
@@ -52,6 +53,8 @@ def missing_row_suggestions(
         return []
     if not _flask_sqlalchemy_query(func.value) or not facts.can_import("flask_sqlalchemy"):
         return []
+    if func.attr == "first" and row_implied(facts, call):
+        return []  # keyed by a loaded row's own column, or its child row was found
     direct = _direct_use(facts, call) if func.attr == "first" else None
     if caught(call, facts.up, _CAUGHT):
         return []

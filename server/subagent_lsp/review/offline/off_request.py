@@ -47,11 +47,18 @@ WHOLE_MODULE: LineRange = (1, 1 << 30)
 def off_request_lines(source: Source) -> list[LineRange]:
     """The lines of ``source`` that no request runs: the whole module (a command module or a
     script with no web app in it), or only its command classes and functions."""
+    commands, whole = command_lines(source)
+    return [WHOLE_MODULE] if whole else commands
+
+
+def command_lines(source: Source) -> tuple[list[LineRange], bool]:
+    """The command classes and functions of ``source``, and whether the module as a whole is
+    a command module or a script (no web app in it)."""
     # ``#!/usr/bin/env python3``: written to be run from a shell (a loader's helper module
     # with only functions in it was judged script code on a real app).
     shebang = source.text.startswith("#!") and "python" in source.text.split("\n", 1)[0]
     if not source.modules or not (shebang or any(word in source.text for word in _MARKERS)):
-        return []  # no command base, CLI decorator or script guard can be in it
+        return [], False  # no command base, CLI decorator or script guard can be in it
     imports = imported_names(source)
     commands: list[LineRange] = []
     web = False
@@ -69,11 +76,7 @@ def off_request_lines(source: Source) -> list[LineRange]:
                 web = True
         elif _script_marker(node):
             script = True
-    if web:
-        return commands
-    if commands or script:
-        return [WHOLE_MODULE]
-    return []
+    return commands, not web and bool(commands or script)
 
 
 # ``@app.task``, ``@shared_task``, ``@periodic_task(...)``, ``@dramatiq.actor``: the function
@@ -84,17 +87,36 @@ _TASK_DECORATORS = frozenset({"task", "shared_task", "periodic_task", "actor", "
 _TASK_PACKAGES = ("celery", "huey", "dramatiq", "rq", "django_rq")
 
 
+# A task library's own worker classes (``class Consumer(dramatiq.Consumer)``, a dramatiq
+# ``Middleware``'s boot hooks): the queue's bookkeeping, which runs in the worker, polling or at
+# its boot. An index for a query of theirs on the app's queue tables was judged noise.
+_WORKER_BASES = frozenset({"Consumer", "Middleware", "Worker"})
+
+
 def background_task_lines(source: Source) -> list[LineRange]:
-    """The lines of the functions ``source`` registers as background tasks."""
-    if not source.modules or not any(w in source.text for w in ("task", "actor", "job")):
+    """The lines of the functions ``source`` registers as background tasks, and of the worker
+    classes it derives from a task library's."""
+    text = source.text
+    if not source.modules or not any(w in text for w in ("task", "actor", "job", *_WORKER_BASES)):
         return []
     imports = imported_names(source)
     return [
         _lines(node)
         for node in source.walk()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and any(_task_decorator(d, imports) for d in node.decorator_list)
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and any(_task_decorator(d, imports) for d in node.decorator_list)
+        )
+        or (isinstance(node, ast.ClassDef) and any(_worker_base(b, imports) for b in node.bases))
     ]
+
+
+def _worker_base(node: ast.expr, imports: dict[str, str]) -> bool:
+    name = dotted(node)
+    if not name or name.rsplit(".", 1)[-1] not in _WORKER_BASES:
+        return False
+    root = name.split(".")[0]
+    return imports.get(root, root).split(".")[0] in _TASK_PACKAGES
 
 
 def _task_decorator(node: ast.expr, imports: dict[str, str]) -> bool:

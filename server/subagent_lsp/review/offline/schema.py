@@ -577,8 +577,9 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         ):
             # an Index statement of the class body names its columns by their attributes:
             # SQLAlchemy binds it to the table all the same
-            names = tuple(a.id for a in stmt.value.args[1:] if isinstance(a, ast.Name))
-            if names and len(names) == len(stmt.value.args) - 1:
+            args = [_unordered(a) for a in stmt.value.args[1:]]
+            names = tuple(a.id for a in args if isinstance(a, ast.Name))
+            if names and len(names) == len(args):
                 bare.append((dotted(stmt.value.func), names))
             continue
         target, value = _assignment(stmt)
@@ -593,6 +594,7 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                     "PrimaryKeyConstraint",
                 ):
                     args = call.args[1:] if dotted(call.func).endswith("Index") else call.args
+                    args = [_unordered(a) for a in args]
                     names = tuple(a.id for a in args if isinstance(a, ast.Name))
                     if args and len(names) == len(args):
                         # ``db.Index("ix", group_id, cve_id)``: the class's column attributes,
@@ -601,7 +603,7 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                         continue
                     cols = tuple(
                         str(a.value) if isinstance(a, ast.Constant) else _sa_text(a) or _sa_func(a)
-                        for a in call.args
+                        for a in map(_unordered, call.args)
                         if _sa_text(a)
                         or _sa_func(a)
                         or (isinstance(a, ast.Constant) and isinstance(a.value, str))
@@ -677,6 +679,18 @@ def _mapped_column_spelling(cls: ast.ClassDef) -> str:
         if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "mapped_column":
             return dotted(node.func)
     return ""
+
+
+def _unordered(node: ast.expr) -> ast.expr:
+    """``col.desc()``, ``desc(col)`` (or ``asc``): a B-tree on ``col`` either way, which serves
+    equality, ranges and sorts on it in both directions."""
+    if isinstance(node, ast.Call) and not node.keywords:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("desc", "asc") and not node.args:
+            return func.value
+        if dotted(func).split(".")[-1] in ("desc", "asc") and len(node.args) == 1:
+            return node.args[0]
+    return node
 
 
 def _sa_text(node: ast.expr) -> str:
@@ -1062,7 +1076,8 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
                         if isinstance(call, ast.Call):
                             fields_kw = {k.arg: k.value for k in call.keywords}
                             names = fields_kw.get("fields")
-                            terms = tuple(t for t in map(_django_f, call.args) if t)
+                            args = [_unordered(a) for a in call.args]  # ``F("x").desc()``
+                            terms = tuple(t for t in map(_django_f, args) if t)
                             if terms and dotted(call.func).endswith(("Index", "Constraint")):
                                 indexes.append((dotted(call.func), terms))
                             elif isinstance(names, ast.List | ast.Tuple):
@@ -1070,7 +1085,9 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
                                     (
                                         dotted(call.func),
                                         tuple(
-                                            str(e.value)
+                                            # ``"-sort_date"``: descending, an index on the
+                                            # column all the same
+                                            str(e.value).lstrip("-")
                                             for e in names.elts
                                             if isinstance(e, ast.Constant)
                                         ),

@@ -76,10 +76,22 @@ def small_table(table: Table, cols: list[str]) -> str | None:
         return "a configuration table an admin edits stays small"
     if _said_small(table.path, table.class_line, table.class_body_end):
         return "the model says its table holds a handful of rows"
+    if _liveness(words, table):
+        return "a table of live workers holds a row per process, the dead ones deleted"
     first = table.columns.get(cols[0]) if cols else None
     if first is not None and first.references in (*names, "self"):
         return "a tree of rows (a parent pointing at its own table) stays small"
     return None
+
+
+# A task library's bookkeeping of its workers (``dramatiq_consumers`` with ``last_alive``): one
+# row per running process, found dead by its heartbeat column and deleted.
+_WORKER_WORDS = frozenset({"consumer", "consumers", "worker", "workers", "heartbeat", "heartbeats"})
+_HEARTBEAT = re.compile(r"^(last_)?(alive|seen|heartbeat|ping)(_at|_on)?$|^heartbeat", re.I)
+
+
+def _liveness(words: set[str], table: Table) -> bool:
+    return bool(words & _WORKER_WORDS) and any(_HEARTBEAT.search(c) for c in table.columns)
 
 
 # What a model's docstring or comments say of a table that stays small ("a handful of
