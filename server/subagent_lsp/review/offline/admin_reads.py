@@ -31,19 +31,27 @@ def admin_read(source: Source | None, path: str, line: int) -> bool:
         return True
     if source is None:
         return False
-    for module in source.modules:
-        for node in ast.walk(module):
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                continue
-            end = getattr(node, "end_lineno", None) or node.lineno
-            if not node.lineno - 1 <= line <= end - 1:
-                continue
-            if isinstance(node, ast.ClassDef):
-                if any(_ADMIN_VIEW_BASE.search(dotted(b)) for b in node.bases):
-                    return True
-            elif any(_ADMIN_DECORATOR.search(_decorator(d)) for d in node.decorator_list):
-                return True
-    return False
+    return any(first <= line <= last for first, last in _admin_spans(source))
+
+
+def _admin_spans(source: Source) -> list[tuple[int, int]]:
+    """0-based line ranges of the module's admin views, read once per parse: asked for every
+    index proposal, a walk of the module each time made a large file cost seconds."""
+    cached = source.__dict__.get("_admin_spans")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    spans = []
+    for node in source.walk():
+        if isinstance(node, ast.ClassDef):
+            admin = any(_ADMIN_VIEW_BASE.search(dotted(b)) for b in node.bases)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            admin = any(_ADMIN_DECORATOR.search(_decorator(d)) for d in node.decorator_list)
+        else:
+            continue
+        if admin:
+            spans.append((node.lineno - 1, (getattr(node, "end_lineno", None) or node.lineno) - 1))
+    source.__dict__["_admin_spans"] = spans
+    return spans
 
 
 def _decorator(node: ast.expr) -> str:

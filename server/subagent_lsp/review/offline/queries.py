@@ -104,13 +104,14 @@ def _built_queries(source: Source) -> dict[ast.Call, ast.Call | None]:
         if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         current: dict[str, tuple[ast.Call, ast.Call]] = {}
+        # Its own steps, not those of a function nested in it.
         steps = [
             n
-            for n in ast.walk(func)
+            for n in source.nodes_of(func)
             if isinstance(n, ast.Assign)
             and len(n.targets) == 1
             and isinstance(n.targets[0], ast.Name)
-            and _enclosing_function(n, func)
+            and source.function_of(n) is func
         ]
         for assign in sorted(steps, key=lambda n: (n.lineno, n.col_offset)):
             name = assign.targets[0].id  # type: ignore[attr-defined]
@@ -132,17 +133,6 @@ def _built_queries(source: Source) -> dict[ast.Call, ast.Call | None]:
             else:
                 current[name] = (value, value)
     return {n: c for n, c in out.items() if c is None or c is not n}
-
-
-def _enclosing_function(node: ast.AST, func: ast.AST) -> bool:
-    """``node`` is in ``func``'s own body, not in a function nested in it (which
-    ``ast.walk`` of ``func`` also reaches): approximated by the nested ones' line spans."""
-    for inner in ast.walk(func):
-        if inner is not func and isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
-            end = inner.end_lineno or inner.lineno
-            if inner.lineno <= getattr(node, "lineno", 0) <= end:
-                return False
-    return True
 
 
 def _rebased(chain: ast.expr, name: str, value: ast.expr) -> ast.expr:

@@ -679,12 +679,7 @@ def _json_locals(facts: ModuleFacts, func: ast.AST) -> set[str]:
     (``data = _json_body()``, which checks it is an object and hands it back). A body read in
     the route itself is BKD201's: its check types the keys, and two fixes of one body were
     one too many."""
-    helpers = {
-        node.name
-        for module in facts.source.modules
-        for node in module.body
-        if isinstance(node, ast.FunctionDef) and _returns_json(node)
-    }
+    helpers = _json_helpers(facts.source)
     bound: dict[str, list[bool]] = {}
     for node in _nodes(func):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -700,6 +695,20 @@ def _json_locals(facts: ModuleFacts, func: ast.AST) -> set[str]:
     return {name for name, reads in bound.items() if reads == [True]}
 
 
+def _json_helpers(source: Source) -> set[str]:
+    """The module's functions that hand back the request's JSON, found once per parse."""
+    cached = source.__dict__.get("_json_helpers")
+    if cached is None:
+        cached = {
+            node.name
+            for module in source.modules
+            for node in module.body
+            if isinstance(node, ast.FunctionDef) and _returns_json(source, node)
+        }
+        source.__dict__["_json_helpers"] = cached
+    return cached
+
+
 def _json_read(node: ast.AST) -> bool:
     """``request.get_json(...)`` / ``request.json``."""
     if isinstance(node, ast.Call):
@@ -708,16 +717,19 @@ def _json_read(node: ast.AST) -> bool:
     return dotted(node) == "request.json"
 
 
-def _returns_json(func: ast.FunctionDef) -> bool:
+def _returns_json(source: Source, func: ast.FunctionDef) -> bool:
     """Every return of ``func`` hands back the request's JSON (or a local holding it)."""
+    nodes = source.nodes_of(func)
+    if not any(_json_read(n) for n in nodes if isinstance(n, ast.Call | ast.Attribute)):
+        return False
     held = {
         t.id
-        for n in ast.walk(func)
+        for n in nodes
         if isinstance(n, ast.Assign) and _json_read(n.value)
         for t in n.targets
         if isinstance(t, ast.Name)
     }
-    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    returns = [n for n in nodes if isinstance(n, ast.Return) and n.value is not None]
     return bool(returns) and all(
         _json_read(r.value) or (isinstance(r.value, ast.Name) and r.value.id in held)
         for r in returns
