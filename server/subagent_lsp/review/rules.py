@@ -184,6 +184,34 @@ BACKEND_RULES = table(
         "`HTTPException`).",
     ),
     _rule(
+        "BKD209",
+        "validation",
+        "client-named-attribute",
+        "`getattr(Model, name)` of a name the client sends (`?sort=...`) with no allow-list.",
+        "An unknown name raises AttributeError (a 500), and the client reaches any attribute of "
+        "the class (`?sort=metadata`, `?sort=__table__`), not only the columns meant to be "
+        "offered.",
+        Example(
+            path="main.py",
+            text="from fastapi import FastAPI\n"
+            + "from sqlalchemy import select\n"
+            + "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
+            + "app = FastAPI()\n\n\n"
+            + "class Base(DeclarativeBase):\n    pass\n\n\n"
+            + "class Note(Base):\n"
+            + '    __tablename__ = "notes"\n'
+            + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            + "    title: Mapped[str] = mapped_column()\n\n\n"
+            + '@app.get("/notes")\n'
+            + 'def notes(sort: str = "title"):\n'
+            + "    with Session() as session:\n"
+            + "        rows = session.scalars(select(Note).order_by(getattr(Note, sort)))\n"
+            + "        return [n.title for n in rows]\n",
+        ),
+        "Type the parameter as a `Literal[...]` of the columns offered (FastAPI answers 422 to "
+        "anything else), or check it against an allow-list and answer 400.",
+    ),
+    _rule(
         "BKD301",
         "error-handling",
         "http-without-timeout",

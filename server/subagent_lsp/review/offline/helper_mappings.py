@@ -29,10 +29,17 @@ MAPPINGS = (*MULTIDICTS, "request.json", "request.get_json()", "request.GET", "r
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)
 
 
+# python-dateutil's parsers, by the names that say so (a bare ``parse`` may be anyone's).
+_DATEUTIL = ("dateutil.parser.parse", "dateutil.parser.isoparse", "parser.isoparse", "isoparse")
+
+
 def date_parse(name: str) -> bool:
-    """``datetime.strptime`` / ``date.fromisoformat`` / ``datetime.datetime.fromisoformat``: a
-    date parser that raises ValueError on a malformed value and TypeError on a missing one."""
+    """``datetime.strptime`` / ``date.fromisoformat`` / ``datetime.datetime.fromisoformat`` /
+    ``dateutil.parser.parse``: a date parser that raises ValueError on a malformed value and
+    TypeError on a missing one."""
     owner, _, method = name.rpartition(".")
+    if name in _DATEUTIL:
+        return True  # dateutil's ParserError is a ValueError too
     if method == "strptime":
         return owner.rsplit(".", 1)[-1] == "datetime"
     return method == "fromisoformat" and owner.rsplit(".", 1)[-1] in ("date", "datetime")

@@ -16,7 +16,7 @@ import re
 
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route, caught
-from .pyedits import ensure_imports, insert_before_line, replace_statement
+from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
 from .pysource import Source, dotted
 from .row_methods import resolve_call
 from .row_uses import app_catches, read_unchecked, session_like, short, tests_name
@@ -40,7 +40,8 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
         return []
     row = maybe_row(call)
     if route.framework == "fastapi" and row is not None:
-        return _in_route(facts, call, route) if keyed_by_client(call, route) else []
+        keyed = keyed_by_client(call, route) or _children_of_client_row(call, route)
+        return _in_route(facts, call, route) if keyed else []
     if facts.upstream is None or row is not None:
         return []
     found = resolve_call(facts.upstream, facts.source, call)
@@ -91,6 +92,37 @@ def keyed_by_client(call: ast.AST, route: Route) -> bool:
     """The lookup reads something the client sent: a parameter of the route that is no
     dependency, Flask's ``request``, or a local the route bound from either before the call
     (``data = request.json``; ``bookid = int(data.get("bookid"))``)."""
+    sent, derived = _client_locals(call, route)
+    return _reads_client(call, sent, derived)
+
+
+def _children_of_client_row(call: ast.Call, route: Route) -> bool:
+    """``where(Calibration.instrument_id == instrument.id)`` of the row the client named:
+    the rows that point at it, of which there may be none (a never-calibrated instrument).
+    Unlike ``book.language_id`` (a foreign key, whose row exists), its ``.id`` names nothing
+    that must exist on the other side."""
+    _, derived = _client_locals(call, route)
+    for node in ast.walk(call):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+            continue
+        if not isinstance(node.ops[0], ast.Eq):
+            continue
+        sides = [node.left, node.comparators[0]]
+        for column, key in (sides, sides[::-1]):
+            if (
+                isinstance(column, ast.Attribute)
+                and column.attr != "id"
+                and isinstance(key, ast.Attribute)
+                and key.attr == "id"
+                and isinstance(key.value, ast.Name)
+                and key.value.id in derived
+            ):
+                return True
+    return False
+
+
+def _client_locals(call: ast.AST, route: Route) -> tuple[set[str], set[str]]:
+    """What the client sent to the route, and the locals bound from it before ``call``."""
     sent = _client_names(route) | {"request"} | _flask_forms(route)
     derived: set[str] = set()
     line = getattr(call, "lineno", 0)
@@ -104,7 +136,7 @@ def keyed_by_client(call: ast.AST, route: Route) -> bool:
         if _reads_client(node.value, sent, derived):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             derived |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return _reads_client(call, sent, derived)
+    return sent, derived
 
 
 def _flask_forms(route: Route) -> set[str]:
@@ -171,6 +203,8 @@ def maybe_row(call: ast.Call) -> str | None:
     if func.attr not in _MAYBE_ONE or call.args or call.keywords:
         return None
     node: ast.expr = func.value
+    if isinstance(node, ast.Await):
+        node = node.value  # ``(await session.scalars(select(M)...)).first()``
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         if node.func.attr in _READS and session_like(node.func.value):
             return _model_in(node)
@@ -395,18 +429,56 @@ def _suggestion(
     else:
         answer = "abort(404)"
         needed = [("flask", "abort")]
-    edits: list[Edit] = [*ensure_imports(where, needed), _check_after(where, assign, name, answer)]
+    folded = _folded_check(where, assign, name)
+    if folded is not None:
+        # ``if cal.expires_at < now: raise HTTPException(409, ...)`` right after: the route's
+        # own answer covers the missing row too (``if cal is None or ...``).
+        edit, raised = folded
+        edits: list[Edit] = [edit]
+        fix = f"`if {name} is None or ...` in the test right after it answers `{raised}` instead."
+        title = f"Answer the route's error when {label} is not found"
+    else:
+        edits = [*ensure_imports(where, needed), _check_after(where, assign, name, answer)]
+        fix = f"`if {name} is None: {answer}` after it answers 404 instead."
+        title = f"Answer 404 when {label} is not found"
     src = facts.source
     return Suggestion(
         "BKD306",
         "error-handling",
         src.path,
         src.span(call),
-        f"Answer 404 when {label} is not found",
+        title,
         f"{what}, and `{used}` then raises: a 500 where the client asked for a row that is "
-        f"not there. `if {name} is None: {answer}` after it answers 404 instead.",
+        f"not there. {fix}",
         tuple(edits),
     )
+
+
+def _folded_check(source: Source, assign: ast.Assign, name: str) -> tuple[Edit, str] | None:
+    """The statement after ``assign`` is ``if <reads name>: raise HTTPException(...)``: the
+    None test joins its condition. Gives the edit and the raise as written."""
+    parent = source.up().get(assign)
+    body = next(
+        (b for f in ("body", "orelse", "finalbody") if assign in (b := getattr(parent, f, []))),
+        None,
+    )
+    if body is None or body.index(assign) + 1 >= len(body):
+        return None
+    nxt = body[body.index(assign) + 1]
+    if not (isinstance(nxt, ast.If) and not nxt.orelse and len(nxt.body) == 1):
+        return None
+    raised = nxt.body[0]
+    if not (
+        isinstance(raised, ast.Raise)
+        and isinstance(raised.exc, ast.Call)
+        and dotted(raised.exc.func).rsplit(".", 1)[-1] == "HTTPException"
+    ):
+        return None
+    reads = [n for n in ast.walk(nxt.test) if isinstance(n, ast.Name) and n.id == name]
+    if not reads or isinstance(nxt.test, ast.BoolOp):
+        return None
+    edit = replace_node(source, nxt.test, f"{name} is None or {source.text_of(nxt.test)}")
+    return edit, short(source.text_of(raised))
 
 
 def _check_after(source: Source, assign: ast.Assign, name: str, answer: str) -> Edit:

@@ -17,6 +17,7 @@ import itertools
 
 from ..suggestion import Edit, Suggestion
 from .dict_rows import dict_row_suggestions
+from .form_choices import chosen_from_form
 from .frameworks import ModuleFacts, Route, caught
 from .helper_rows import helper_row_suggestions, keyed_by_client
 from .known_rows import row_implied
@@ -230,7 +231,7 @@ def _query_get_suggestion(facts: ModuleFacts, call: ast.Call, route: Route) -> l
         return []
     if caught(call, facts.up, _CAUGHT) or app_catches(facts, {"AttributeError"}):
         return []
-    if not keyed_by_client(call, route):
+    if not keyed_by_client(call, route) or chosen_from_form(facts, call, route):
         return []  # ``Project.query.get(event.project_id)``: the row's own reference
     used = _used_unchecked(facts, call, route)
     if used is None:
@@ -261,6 +262,8 @@ def _session_get_suggestion(
         return []
     if not keyed_by_client(call, route):
         return []  # ``db.session.get(Text, book.current_tx_id)``: the row's own reference
+    if chosen_from_form(facts, call, route):
+        return []  # a validated SelectField's value: one of the rows the view offered
     used = _used_unchecked(facts, call, route)
     if used is None:
         return []

@@ -161,7 +161,11 @@ def _raw_value(
     (the read, its key, the binding statement or None)."""
     found = _source(value)
     if found is not None:
-        if isinstance(value, ast.Subscript) and found[0] in ("request.POST", "request.GET"):
+        if (
+            isinstance(value, ast.Subscript)
+            and found[0] in ("request.POST", "request.GET")
+            and not _presence_checked(value, facts.up, found)
+        ):
             return None  # ``request.POST["note"]`` inline: BKD205's line (the key may be missing)
         return value, found[1], None
     if not isinstance(value, ast.Name):
@@ -182,6 +186,28 @@ def _raw_value(
     if found is None or stmt.lineno > value.lineno:
         return None
     return stmt.value, found[1], stmt
+
+
+def _presence_checked(value: ast.expr, up: dict[ast.AST, ast.AST], found: tuple[str, str]) -> bool:
+    """Under ``if "removenotification" in request.POST:``: the key is there (no BKD205), but
+    its value is still whatever the client sent."""
+    mapping, key = found
+    child: ast.AST = value
+    current = up.get(value)
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.If) and child in current.body:
+            for node in ast.walk(current.test):
+                if (
+                    isinstance(node, ast.Compare)
+                    and len(node.ops) == 1
+                    and isinstance(node.ops[0], ast.In)
+                    and isinstance(node.left, ast.Constant)
+                    and node.left.value == key
+                    and dotted(node.comparators[0]) == mapping
+                ):
+                    return True
+        child, current = current, up.get(current)
+    return False
 
 
 def _checked(facts: ModuleFacts, func: ast.AST, value: ast.expr, call: ast.Call) -> bool:

@@ -217,6 +217,10 @@ def _sqlalchemy_chain(
     source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
 ) -> FoundQuery | None:
     calls, base = _chain(node)
+    if calls and isinstance(base, ast.Name) and dotted(calls[0].func) == f"{base.id}.select":
+        # ``db.select(M)`` (Flask-SQLAlchemy 3), ``sa.select(M)``: the select is the base,
+        # not a method of the module it is reached through
+        base, calls = calls[0], calls[1:]
     model = None
     alias = ""  # ``cls``/``self`` in the model's own methods: conditions may name it so
     if (

@@ -203,6 +203,10 @@ class UpstreamCalls:
                     return built
         return self._class(source, receiver)  # ``Settings.load()``: a class or static method
 
+    def resolve_class(self, source: Source, func: ast.expr) -> tuple[Source, ast.ClassDef] | None:
+        """The project class a name in ``source`` stands for (``EventForm`` of ``.forms``)."""
+        return self._class(source, func)
+
     def _class(self, source: Source, func: ast.expr) -> tuple[Source, ast.ClassDef] | None:
         found = self._definition(source, func)
         if found is not None and isinstance(found[1], ast.ClassDef):

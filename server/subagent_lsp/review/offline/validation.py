@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ..suggestion import Edit, Suggestion
 from .body_splat import body_splat_suggestions
+from .client_attributes import client_attribute_suggestions
 from .dependency_json import dependency_json_suggestions
 from .django_views import request_attr, request_data_method
 from .fastapi_conversions import dependencies, fastapi_conversions
@@ -67,6 +68,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(_fastapi_body(facts, route))
             out.extend(_fastapi_raw_json(facts, route))
             out.extend(fastapi_conversions(facts, route))
+            out.extend(client_attribute_suggestions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
