@@ -177,3 +177,57 @@ def clip(video_id):
 def test_a_first_or_404_query_is_read_for_its_index(tmp_path: Path) -> None:
     root = _write(tmp_path, {"requirements.txt": "flask\nflask-sqlalchemy\n", "site/app.py": CLIPS})
     assert [s.title for s in _codes(root, "index", "BKD101")] == ["Add an index on clip (video_id)"]
+
+
+PATCH_SCHEMA = """\
+from pydantic import BaseModel, ConfigDict
+
+
+class ItemPatch(BaseModel):
+    model_config = ConfigDict(extra="{extra}")
+
+    note: str | None = None
+"""
+
+PATCH_ROUTE = """\
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from shop.db import get_db
+from shop.models import Item
+from shop.schemas import ItemPatch
+
+router = APIRouter()
+
+
+@router.patch("/items/{{item_id}}")
+def edit_item(item_id: int, body: ItemPatch, db: Session = Depends(get_db)):
+    item = db.get(Item, item_id)
+    changes = body.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        setattr(item, field, value)
+    db.commit()
+    return {{"id": item.id}}
+"""
+
+
+def _patch_app(root: Path, extra: str) -> Path:
+    return _write(
+        root,
+        {
+            "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
+            "shop/__init__.py": "",
+            "shop/db.py": "def get_db():\n    yield None\n",
+            "shop/models.py": "class Item:\n    pass\n",
+            "shop/schemas.py": PATCH_SCHEMA.format(extra=extra),
+            "shop/routes.py": PATCH_ROUTE.format(),
+        },
+    )
+
+
+def test_a_schema_that_lets_unknown_fields_in_is_closed(tmp_path: Path) -> None:
+    found = _codes(_patch_app(tmp_path / "open", "allow"), "validation", "BKD207")
+    assert [s.title for s in found] == ["Keep unknown fields out of ItemPatch"]
+    [edit] = found[0].edits
+    assert edit.path.endswith("schemas.py") and edit.new_text == '"ignore"'
+    assert _codes(_patch_app(tmp_path / "closed", "ignore"), "validation", "BKD207") == []

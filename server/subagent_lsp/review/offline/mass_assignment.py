@@ -42,8 +42,8 @@ def mass_assignment_suggestions(facts: ModuleFacts, route: Route) -> list[Sugges
         key, _ = loop.target.elts
         if not isinstance(key, ast.Name):
             continue
-        setter = _setattr(loop, key.id)
-        if setter is None or _filters_key(loop, key.id):
+        setter = setattr_of(loop, key.id)
+        if setter is None or filters_key(loop, key.id):
             continue
         obj = setter.args[0]
         fields = _model_fields(facts, nodes, obj)
@@ -95,7 +95,7 @@ def _items_of_raw(node: ast.expr, raw: set[str]) -> bool:
     return (isinstance(owner, ast.Name) and owner.id in raw) or _raw_body(owner)
 
 
-def _setattr(loop: ast.For, key: str) -> ast.Call | None:
+def setattr_of(loop: ast.For, key: str) -> ast.Call | None:
     for node in ast.walk(loop):
         if (
             isinstance(node, ast.Call)
@@ -109,7 +109,7 @@ def _setattr(loop: ast.For, key: str) -> ast.Call | None:
     return None
 
 
-def _filters_key(loop: ast.For, key: str) -> bool:
+def filters_key(loop: ast.For, key: str) -> bool:
     """The loop tests the key (``if field in ALLOWED``, ``hasattr``, a startswith): it
     chooses which keys are set already."""
     for node in ast.walk(loop):

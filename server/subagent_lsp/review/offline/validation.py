@@ -32,6 +32,7 @@ from .helper_mappings import date_parse as _date_parse
 from .html_answers import answers_html
 from .mass_assignment import mass_assignment_suggestions
 from .nested_body import nested_body_suggestions
+from .open_schemas import open_schema_suggestions
 from .orm_lookups import orm_lookup_suggestions
 from .pyedits import (
     ensure_imports,
@@ -75,6 +76,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(orm_lookup_suggestions(facts, route))
         out.extend(nested_body_suggestions(facts, route))
         out.extend(mass_assignment_suggestions(facts, route))
+        out.extend(open_schema_suggestions(facts, route))
         out.extend(body_splat_suggestions(facts, route))
     if "fastapi" in facts.frameworks:
         for dependency in dependencies(facts):
