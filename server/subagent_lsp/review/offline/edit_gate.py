@@ -36,8 +36,12 @@ def parses(text: str, version: Version) -> bool:
 
 def parsed(text: str, version: Version | None = None) -> ast.Module | None:
     try:
-        return ast.parse(text, feature_version=version)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = ast.parse(text, feature_version=version)
+        # What the parser lets through and the compiler refuses: a keyword given twice
+        # (``index=False, index=True``, judged on a real app), ``nonlocal`` at the top.
+        compile(tree, "<edit>", "exec", dont_inherit=True)
+        return tree
+    except (SyntaxError, ValueError, RecursionError, MemoryError, TypeError):
         return None
 
 

@@ -686,6 +686,8 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     if resolved_by_get_object(facts.source, facts.up, call):
         return []  # the view's get_object found (or 404'd on) this row first
+    if _own_key_of_fetched(facts, call):
+        return []  # ``Bundle.objects.get(pk=bundle.pk)``: re-reads a row the view has
     src = facts.source
     args = [src.text_of(a) for a in call.args] + [src.text_of(k) for k in call.keywords]
     # Through a chain the queryset itself is passed: get_object_or_404 takes one.
@@ -925,6 +927,19 @@ def _server_known_names(facts: ModuleFacts, call: ast.Call) -> frozenset[str]:
         elif isinstance(node, ast.For) and _queried_by_fixed(node.iter, out):
             out.update(t.id for t in ast.walk(node.target) if isinstance(t, ast.Name))
     return frozenset(out)
+
+
+def _own_key_of_fetched(facts: ModuleFacts, call: ast.Call) -> bool:
+    """Every lookup value is the primary key of a row the view fetched already
+    (``get_object_or_404``, ``.get()``): the row is there, re-reading it cannot miss."""
+    values = [*call.args, *(k.value for k in call.keywords)]
+    return bool(values) and all(
+        isinstance(v, ast.Attribute)
+        and v.attr in ("pk", "id")
+        and isinstance(v.value, ast.Name)
+        and fetched_row(facts, call, v.value.id)
+        for v in values
+    )
 
 
 def _queried_by_fixed(node: ast.expr, known: set[str]) -> bool:

@@ -31,6 +31,9 @@ DEFAULT_NOT_SOURCES: tuple[str, ...] = (
     "__tests__/",
     "tests_*/",  # tests_e2e/, tests_integration/
     "*_tests/",  # unit_tests/, e2e_tests/
+    "systemtests/",  # end-to-end suites run against a deployment
+    "smoketests/",
+    "loadtests/",
     "e2e/",
     "__mocks__/",
     "testdata/",
@@ -44,6 +47,8 @@ DEFAULT_NOT_SOURCES: tuple[str, ...] = (
     "**/management/commands/",
     # build, release and maintenance scripts: no request runs them
     "scripts/",
+    "script/",
+    "bin/",
     "setup.py",
     "hatch_build.py",
     "noxfile.py",

@@ -51,6 +51,19 @@ def off_request_lines(source: Source) -> list[LineRange]:
     return [WHOLE_MODULE] if whole else commands
 
 
+def builds_web_app(source: Source) -> bool:
+    """The module makes the web app (``FastAPI(...)``, ``Flask(__name__)``) or declares routes:
+    where requests come in, whoever else imports it."""
+    for node in source.walk():
+        if isinstance(node, ast.Call) and dotted(node.func).rsplit(".", 1)[-1] in _APP_FACTORIES:
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+            _route_decorator(d) for d in node.decorator_list
+        ):
+            return True
+    return False
+
+
 def command_lines(source: Source) -> tuple[list[LineRange], bool]:
     """The command classes and functions of ``source``, and whether the module as a whole is
     a command module or a script (no web app in it)."""

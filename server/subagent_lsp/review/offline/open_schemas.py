@@ -127,7 +127,7 @@ def _suggestion(
         src.path,
         src.span(loop.iter),
         f"Keep unknown fields out of {schema.name}",
-        f"`{schema.name}` is declared with `extra=\"allow\"`, so every key the client sends "
+        f'`{schema.name}` is declared with `extra="allow"`, so every key the client sends '
         f"passes validation, and `{route.func.name}` sets each one on the row: a client can "
         "set attributes the schema never names (a status, an id, an owner). "
         '`extra="ignore"` drops them, so only the fields the schema declares are set '

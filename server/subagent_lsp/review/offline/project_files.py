@@ -31,12 +31,27 @@ def project_root(path: str) -> str | None:
         os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else os.path.abspath(path)
     )
     while True:
-        if any(os.path.exists(os.path.join(folder, marker)) for marker in _MARKERS):
+        if any(_marks(folder, marker) for marker in _MARKERS):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
+
+
+def _marks(folder: str, marker: str) -> bool:
+    """``marker`` in ``folder`` says a project starts there. A ``setup.py`` only when it
+    packages (setuptools, distutils): an app's own ``commands/setup.py`` (its set-up command)
+    made a package of the app a project of its own, cut off from its models and routes."""
+    where = os.path.join(folder, marker)
+    if marker != "setup.py":
+        return os.path.exists(where)
+    try:
+        with open(where, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(20_000)
+    except OSError:
+        return False
+    return "setuptools" in head or "distutils" in head or "setup(" in head
 
 
 def workspace_root(path: str) -> str:

@@ -19,7 +19,7 @@ import ast
 import os
 from collections.abc import Callable, Iterable, Sequence
 
-from .off_request import WHOLE_MODULE, LineRange, command_lines
+from .off_request import WHOLE_MODULE, LineRange, builds_web_app, command_lines
 from .pysource import Source
 from .upstream_calls import module_files
 
@@ -38,12 +38,23 @@ _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class _Module:
-    __slots__ = ("bindings", "commands", "definitions", "main", "path", "refs", "strings", "whole")
+    __slots__ = (
+        "bindings",
+        "commands",
+        "definitions",
+        "main",
+        "path",
+        "refs",
+        "strings",
+        "web",
+        "whole",
+    )
 
     def __init__(self, path: str, source: Source) -> None:
         self.path = path
         commands, self.whole = command_lines(source)
         self.commands = commands
+        self.web = builds_web_app(source)
         # name -> its top-level function or class
         self.definitions: dict[str, _Function | ast.ClassDef] = {}
         self.refs: dict[str, set[str]] = {_MODULE: set()}
@@ -71,7 +82,8 @@ class _Module:
         and its decorated functions (a route, a receiver, a task)."""
         yield _MODULE
         for name, node in self.definitions.items():
-            if isinstance(node, ast.ClassDef) or node.decorator_list:
+            # a CLI command is registered by loading its module, but run only from a shell
+            if (isinstance(node, ast.ClassDef) or node.decorator_list) and not self.command(name):
                 yield name
 
     def command(self, name: str) -> bool:
@@ -132,7 +144,9 @@ class RequestReach:
             if module.whole or path in self.commands:
                 continue
             named = self._dotted(path) in strings
-            entry = os.path.basename(path) == "__init__.py" or path not in self._imported
+            entry = (
+                module.web or os.path.basename(path) == "__init__.py" or path not in self._imported
+            )
             if named or entry:
                 seeds.extend((path, u) for u in module.refs if not module.command(u))
         return seeds
@@ -161,8 +175,11 @@ class RequestReach:
             if name == _ALL:
                 todo.extend((path, u) for u in module.refs)
                 continue
-            if not off and module.command(name):
-                continue  # a command is never a request's, whoever names it
+            if not off and (module.command(name) or (module.whole and name == _MODULE)):
+                # a command is never a request's, whoever names it; nor is loading a module
+                # of commands (a typer app a CLI entry point loads) and what it imports. A
+                # helper of it a route calls still is.
+                continue
             seen.add(unit)
             if path not in loaded:
                 loaded.add(path)
@@ -182,6 +199,14 @@ class RequestReach:
 
     def _resolve(self, importer: str, target: tuple[str, str], depth: int = 0) -> Iterable[Unit]:
         name_of, name = target
+        if name and not self._module_files(importer, name_of):
+            # ``from ..commands import download_legal`` of a package without ``__init__.py``
+            # (a namespace package): the name is its submodule
+            joined = f"{name_of}{name}" if name_of.strip(".") == "" else f"{name_of}.{name}"
+            yield from (
+                (s, _ALL) for s in self._module_files(importer, joined) if s in self.modules
+            )
+            return
         for path in self._module_files(importer, name_of):
             other = self.modules.get(path)
             if other is None:

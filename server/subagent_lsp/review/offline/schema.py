@@ -48,6 +48,7 @@ class Column:
     flag: str = ""  # the text that indexes it at ``call_end`` (default: by the table's origin)
     boolean: bool = False
     choices: bool = False  # Django ``choices=``: a handful of values
+    no_index: bool = False  # ``index=False`` / ``db_index=False`` written out: on purpose
 
     @property
     def few_values(self) -> bool:
@@ -852,6 +853,7 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
         call_end=_paren(source, value),
         call_has_args=bool(value.args or value.keywords),
         helper=helper,
+        no_index=kws.get("index") is False,
     )
     if func == "Field":
         reference = kws.get("foreign_key")
@@ -1123,6 +1125,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
             call_has_args=bool(value.args or value.keywords),
             boolean=func.endswith("BooleanField"),
             choices=any(kw.arg == "choices" for kw in value.keywords),
+            no_index=kws.get("db_index") is False,
         )
         target_model = value.args[0] if value.args else _keyword(value, "to")
         if is_fk and target_model is not None:

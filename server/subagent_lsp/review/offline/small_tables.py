@@ -40,6 +40,8 @@ _CONFIG_WORDS = (
     "layout",
     "country",
     "currency",
+    "state",  # a workflow's states: patchwork's State has ten rows
+    "status",
 )
 _GROWING_WORDS = (
     "user",
@@ -60,6 +62,8 @@ _GROWING_WORDS = (
     "notification",
     "payment",
     "sale",
+    "history",
+    "change",
 )
 _WORD = re.compile(r"[A-Z]?[a-z]+|[0-9]+")
 # The reads of these modules serve crawlers and feeds, rarely, and their pages are cached.
@@ -74,6 +78,8 @@ def small_table(table: Table, cols: list[str]) -> str | None:
         w.startswith(_GROWING_WORDS) for w in words
     ):
         return "a configuration table an admin edits stays small"
+    if len(cols) == 1 and cols[0] in table.columns and table.columns[cols[0]].no_index:
+        return "the model says `index=False` on this column: left out on purpose"
     if _said_small(table.path, table.class_line, table.class_body_end):
         return "the model says its table holds a handful of rows"
     if _liveness(words, table):
