@@ -246,8 +246,9 @@ BACKEND_RULES = table(
         "BKD303",
         "error-handling",
         "commit-without-rollback",
-        "A failed commit leaves the session unusable without a rollback.",
-        "After an IntegrityError every later query on that session fails until it is rolled back.",
+        "A failed commit leaves the session (or DB-API connection) unusable without a rollback.",
+        "After an IntegrityError every later query on that session fails until it is rolled "
+        "back; a DB-API connection's reads see writes that were never committed.",
         Example(
             path="main.py",
             text="from fastapi import FastAPI\n"
@@ -297,7 +298,8 @@ BACKEND_RULES = table(
         "BKD306",
         "error-handling",
         "missing-row-500",
-        "A `.first()` row (Flask-SQLAlchemy, Django) is used unchecked, or `.one()` is unhandled.",
+        "A `.first()` row (Flask-SQLAlchemy, Django) or a DB-API `fetchone()` row is used "
+        "unchecked, or `.one()` is unhandled.",
         "A row the client names that does not exist is a 404, not an AttributeError or a "
         "NoResultFound (a 500).",
         Example(

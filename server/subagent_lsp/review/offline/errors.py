@@ -10,6 +10,7 @@ from ..suggestion import Edit, Suggestion
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
+from .fetched_rows import fetchone_suggestions
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -32,7 +33,7 @@ from .pysource import Source, dotted
 from .returned_errors import returned_error_suggestions
 from .row_uses import fetched_row
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
-from .swallowed_commits import swallowed_commit
+from .swallowed_commits import dbapi_connection, swallowed_commit
 from .try_blocks import innermost_try
 from .upstream_calls import UPSTREAM_ERRORS, Reach, handled_names, upstream_library
 from .view_objects import resolved_by_get_object
@@ -68,6 +69,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         if route is not None:
             out.extend(_json_body(facts, node, route))
             out.extend(missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major))
+            out.extend(fetchone_suggestions(facts, node, route))
     return out
 
 
@@ -308,6 +310,10 @@ def _through_helper(
         if reach.checks_status
         else "a connection error or timeout"
     )
+    if reach.reads_keys:
+        # ``resp.json()["lat"]``: an answer without the key is a KeyError, no RequestException.
+        error = f"({error}, KeyError)"
+        failures += ", or an answer missing a key it reads (a KeyError),"
     where = os.path.relpath(reach.path, os.path.dirname(facts.source.path))
     return _answer_502(
         facts,
@@ -506,10 +512,11 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     if method not in ("commit", "flush") or "." not in name or call.args:
         return []
     receiver = name[: -len(method) - 1]
-    if "session" not in receiver.lower() and receiver not in ("db", "conn", "connection"):
+    sessionish = "session" in receiver.lower() or receiver in ("db", "conn", "connection")
+    if not sessionish and receiver.rsplit(".", 1)[-1] not in _CONNECTIONS:
         return []
-    if not _sqlalchemy_session(facts, receiver):
-        return []
+    if not sessionish or not _sqlalchemy_session(facts, receiver):
+        return _dbapi_commit(facts, call, receiver)
     names = {"SQLAlchemyError", "IntegrityError", "DatabaseError", "OperationalError", "DBAPIError"}
     # An AsyncSession's rollback is a coroutine: not awaited, it never runs.
     rollback = f"{'await ' if _async_session(facts, call) else ''}{receiver}.rollback()"
@@ -542,6 +549,22 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
             tuple(edits),
         )
     ]
+
+
+# How a DB-API connection is named when it is no bare local (``g.db``, ``self.conn``).
+_CONNECTIONS = ("db", "conn", "connection", "con", "cnx")
+_DBAPI_ERRORS = {"Error", "DatabaseError", "OperationalError", "IntegrityError"}
+
+
+def _dbapi_commit(facts: ModuleFacts, call: ast.Call, receiver: str) -> list[Suggestion]:
+    """``try: db.commit() except sqlite3.OperationalError: log(...)`` on a DB-API connection,
+    then the connection used again: its handler must roll back (swallowed_commits). An
+    uncaught DB-API commit is left alone: the error reaches the app's handling as it is."""
+    if call.args or dotted(call.func).rsplit(".", 1)[-1] != "commit":
+        return []
+    if not caught(call, facts.up, _DBAPI_ERRORS) or not dbapi_connection(facts, call, receiver):
+        return []
+    return swallowed_commit(facts, call, receiver, f"{receiver}.rollback()", dbapi=True)
 
 
 _ASYNC_SESSIONS = ("AsyncSession", "async_sessionmaker", "async_scoped_session")

@@ -11,11 +11,12 @@ from .pysource import dotted
 
 
 def read_unchecked(
-    facts: ModuleFacts, func: ast.AST, name: str, after: int, helpers: bool
+    facts: ModuleFacts, func: ast.AST, name: str, after: int, helpers: bool, copies: bool = False
 ) -> str | None:
     """The first use of ``name`` in ``func`` after line ``after`` that raises on None, with
     nothing testing ``name`` before it; with ``helpers``, also ``serialize(name)`` where that
-    project function reads an attribute of its parameter unchecked."""
+    project function reads an attribute of its parameter unchecked; with ``copies``, also
+    ``dict(name)`` (a DB-API row's usual way out, a TypeError on None)."""
     tested = False
     for node in sorted(
         (n for n in ast.walk(func) if getattr(n, "lineno", 0) > after),
@@ -29,7 +30,7 @@ def read_unchecked(
             isinstance(t, ast.Name) and t.id == name for t in node.targets
         ):
             return None  # rebound: what follows is another value
-        use = _use_of(node, name)
+        use = _use_of(node, name) or (_copy_of(node, name) if copies else None)
         if use is not None:
             return None if tested else use
         if helpers and not tested and isinstance(node, ast.Call):
@@ -59,6 +60,20 @@ def _use_of(node: ast.AST, name: str) -> str | None:
     ):
         # SQLAlchemy's ``Session.delete(None)`` raises UnmappedInstanceError.
         return f"{dotted(node.func)}({name})"
+    return None
+
+
+def _copy_of(node: ast.AST, name: str) -> str | None:
+    """``dict(row)`` / ``list(row)`` / ``tuple(row)``: iterating None raises TypeError."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("dict", "list", "tuple")
+        and len(node.args) == 1
+        and not node.keywords
+        and _is(node.args[0], name)
+    ):
+        return f"{node.func.id}({name})"
     return None
 
 
@@ -107,9 +122,10 @@ def _helper_reads(facts: ModuleFacts, call: ast.Call, name: str) -> str | None:
 
 
 def tests_name(test: ast.expr, name: str) -> bool:
-    """``name`` itself is tested (``if page``, ``page is None``): not ``if not page.flag``,
-    whose attribute raises on None as any other use would."""
-    reads = {id(n.value) for n in ast.walk(test) if isinstance(n, ast.Attribute)}
+    """``name`` itself is tested (``if page``, ``page is None``): not ``if not page.flag`` or
+    ``if row["status"] != ...``, whose attribute or item raises on None as any other use
+    would."""
+    reads = {id(n.value) for n in ast.walk(test) if isinstance(n, ast.Attribute | ast.Subscript)}
     return any(
         isinstance(n, ast.Name) and n.id == name and id(n) not in reads for n in ast.walk(test)
     )

@@ -483,3 +483,31 @@ def _table_item(item: exp.Expression, table: TableDef) -> None:
         primary = item.find(exp.PrimaryKey)
         if primary is not None:
             table.indexes.append(("PRIMARY KEY", tuple(_col_name(c) for c in primary.expressions)))
+
+
+def may_match_nothing(sql: str) -> bool:
+    """A single SELECT that gives no row when nothing matches: it reads FROM a table and is
+    not only aggregates with no GROUP BY (``SELECT COUNT(*) FROM t WHERE ...`` always gives
+    one row, and so does a SELECT with no FROM, ``SELECT EXISTS(...)``). Unreadable text and
+    any other statement are no (an ``INSERT ... RETURNING`` gives its row)."""
+    if len(sql) > MAX_SQL_CHARS or sql.lstrip()[:6].upper() != "SELECT":
+        return False
+    from sqlglot import exp
+
+    parsed = _parse(sql)
+    if len(parsed) != 1 or not isinstance(parsed[0], exp.Select):
+        return False
+    select = parsed[0]
+    if select.args.get("from_") is None and select.args.get("from") is None:
+        return False  # sqlglot 26+ spells it ``from_``
+    if select.args.get("group"):
+        return True
+    return not all(_aggregate(e, exp) for e in select.expressions)
+
+
+def _aggregate(node: Any, exp: Any) -> bool:
+    """An aggregate, or an expression over aggregates and constants only (``COALESCE(SUM(x),
+    0)``): every column it reads sits inside an aggregate."""
+    if node.find(exp.AggFunc) is None:
+        return False
+    return all(col.find_ancestor(exp.AggFunc) is not None for col in node.find_all(exp.Column))

@@ -10,6 +10,11 @@ says what fails there instead (the rest of the run, the thread's later iteration
 
 Silent when the handler rolls back, or ends the function (re-raises, returns, aborts) and so
 leaves the session to the request's teardown.
+
+A DB-API connection (sqlite3, psycopg, PyMySQL: ``get_db()`` in ``flask.g``) counts too: a
+commit that fails ("database is locked") leaves its transaction open, so the reads after it see
+writes that were never saved, and the connection's close at teardown throws them away, after a
+success answer has told the client otherwise.
 """
 
 from __future__ import annotations
@@ -20,8 +25,13 @@ from ..suggestion import Suggestion
 from .frameworks import ModuleFacts
 from .off_request import worker_kind
 from .pyedits import insert_before_line
-from .pysource import dotted
+from .pysource import dotted, imported_names
+from .row_uses import short
 
+# DB-API drivers: their connections' ``commit()`` raises the driver's own errors.
+DBAPI_DRIVERS = frozenset(
+    {"sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql", "oracledb", "pyodbc"}
+)
 _DB_ERRORS = {
     "IntegrityError",
     "SQLAlchemyError",
@@ -34,7 +44,7 @@ _DB_ERRORS = {
 
 
 def swallowed_commit(
-    facts: ModuleFacts, call: ast.Call, receiver: str, rollback: str
+    facts: ModuleFacts, call: ast.Call, receiver: str, rollback: str, dbapi: bool = False
 ) -> list[Suggestion]:
     found = _handler(facts, call)
     if found is None:
@@ -73,6 +83,22 @@ def swallowed_commit(
         if loop is not None and not breaks
         else "the queries after it reuse"
     )
+    if dbapi:
+        answer = _success_after(facts, try_node)
+        told = f", after `{short(answer)}` has told the client it was saved" if answer else ""
+        why = (
+            f"The handler swallows the error of `{name}()` and {where} the connection, whose "
+            "transaction is still open: they see writes that were never committed, and closing "
+            f"the connection at the end of the request throws them away{told}. `{rollback}` "
+            "first thing in the handler ends the failed transaction (then answer with an error "
+            "status rather than carry on)."
+        )
+    else:
+        why = (
+            f"The handler swallows the error of `{name}()` and {where} the session, which "
+            f"is still in the failed transaction: {_consequence(worker_kind(src, func, facts.up))} "
+            f"`{rollback}` first thing in the handler lets the rest go on."
+        )
     return [
         Suggestion(
             "BKD303",
@@ -80,12 +106,50 @@ def swallowed_commit(
             src.path,
             src.span(call),
             f"Roll back before carrying on after {name}() fails",
-            f"The handler swallows the error of `{name}()` and {where} the session, which "
-            f"is still in the failed transaction: {_consequence(worker_kind(src, func, facts.up))} "
-            f"`{rollback}` first thing in the handler lets the rest go on.",
+            why,
             (edit,),
         )
     ]
+
+
+def dbapi_connection(facts: ModuleFacts, call: ast.Call, receiver: str) -> bool:
+    """``receiver`` is a DB-API connection: this module imports a driver (``import sqlite3``),
+    or the function bound it from a project helper whose module does (``db = get_db()``)."""
+    if any(v.split(".")[0] in DBAPI_DRIVERS for v in facts.imports.values()):
+        return True
+    func = facts.source.function_of(call)
+    if func is None or facts.upstream is None:
+        return False
+    for node in facts.source.nodes_of(func):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+            continue
+        if not any(dotted(t) == receiver for t in node.targets):
+            continue
+        found = facts.upstream.resolve(facts.source, node.value.func)
+        if found is not None and any(
+            v.split(".")[0] in DBAPI_DRIVERS for v in imported_names(found[0]).values()
+        ):
+            return True
+    return False
+
+
+def _success_after(facts: ModuleFacts, try_node: ast.Try) -> str | None:
+    """The ``return`` that follows the ``try`` in its block when it answers no error status
+    (``return jsonify(dict(row)), 201``): the success the swallowed failure falls through to."""
+    parent = facts.up.get(try_node)
+    body = next((b for f in ("body", "orelse") if try_node in (b := getattr(parent, f, []))), None)
+    if body is None:
+        return None
+    for stmt in body[body.index(try_node) + 1 :]:
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            text = facts.source.text_of(stmt)
+            statuses = [
+                n.value
+                for n in ast.walk(stmt)
+                if isinstance(n, ast.Constant) and isinstance(n.value, int)
+            ]
+            return None if any(400 <= c < 600 for c in statuses) else text
+    return None
 
 
 def _consequence(worker: str | None) -> str:
@@ -134,7 +198,12 @@ def _catches_db_error(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return True
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(dotted(t).rsplit(".", 1)[-1] in _DB_ERRORS for t in types)
+    # ``sqlite3.Error`` / ``psycopg2.Error``: a driver's base error, by its module's name.
+    return any(
+        dotted(t).rsplit(".", 1)[-1] in _DB_ERRORS
+        or (dotted(t).endswith(".Error") and dotted(t).split(".")[0] in DBAPI_DRIVERS)
+        for t in types
+    )
 
 
 def _loop_around(facts: ModuleFacts, node: ast.AST) -> ast.AST | None:

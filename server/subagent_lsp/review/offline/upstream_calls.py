@@ -74,7 +74,7 @@ class Reach:
     """A call that ends in an uncaught upstream request: the library, and the chain of
     functions (``notify_slack`` -> ``post_json``) down to the request itself."""
 
-    __slots__ = ("chain", "checks_status", "library", "path", "request")
+    __slots__ = ("chain", "checks_status", "library", "path", "reads_keys", "request")
 
     def __init__(
         self,
@@ -83,6 +83,7 @@ class Reach:
         path: str,
         request: str,
         checks_status: bool = False,
+        reads_keys: bool = False,
     ) -> None:
         self.library = library
         self.chain = chain
@@ -90,6 +91,9 @@ class Reach:
         self.request = request  # as written there: ``requests.post``
         # The function that makes it calls ``raise_for_status()``: a bad status raises too.
         self.checks_status = checks_status
+        # It indexes the decoded body (``resp.json()["lat"]``): a KeyError when the upstream
+        # answers without that key, which no RequestException handler catches.
+        self.reads_keys = reads_keys
 
 
 class UpstreamCalls:
@@ -149,7 +153,8 @@ class UpstreamCalls:
                         for n in source.nodes_of(func)
                     )
                     label = (_label(up, func),)
-                    return Reach(library, label, source.path, dotted(node.func), checks)
+                    keys = library == "requests" and _reads_json_keys(source, func, up)
+                    return Reach(library, label, source.path, dotted(node.func), checks, keys)
                 continue
             target = self._callee(source, node)
             if target is None:
@@ -158,7 +163,12 @@ class UpstreamCalls:
             if deeper is not None and not caught(node, up, handled_names(deeper.library)):
                 chain = (_label(up, func), *deeper.chain)
                 return Reach(
-                    deeper.library, chain, deeper.path, deeper.request, deeper.checks_status
+                    deeper.library,
+                    chain,
+                    deeper.path,
+                    deeper.request,
+                    deeper.checks_status,
+                    deeper.reads_keys,
                 )
         return None
 
@@ -235,8 +245,14 @@ class UpstreamCalls:
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             for module, name in imported_from(source, func.value.id):
-                # ``services`` is itself a module: ``from app import services``/``import x.y``
-                dotted_module = f"{module}.{name}" if name else module
+                # ``services`` is itself a module: ``from app import services``/``import x.y``;
+                # ``from . import geocode`` is ``.geocode``, not ``..geocode`` (a level up).
+                if not name:
+                    dotted_module = module
+                elif module.strip(".") == "":
+                    dotted_module = f"{module}{name}"
+                else:
+                    dotted_module = f"{module}.{name}"
                 found = self._definition_in(source.path, dotted_module, func.attr)
                 if found is not None:
                     return found
@@ -313,3 +329,33 @@ def _label(up: dict[ast.AST, ast.AST], func: Function) -> str:
     if not isinstance(owner, ast.ClassDef):
         return func.name
     return f"{owner.name}()" if func.name == "__init__" else f"{owner.name}.{func.name}"
+
+
+def _reads_json_keys(source: Source, func: Function, up: dict[ast.AST, ast.AST]) -> bool:
+    """``resp.json()["lat"]`` or ``body = resp.json()`` then ``body["lat"]`` in ``func``,
+    outside any handler of KeyError."""
+    decoded = {
+        dotted(t)
+        for node in source.nodes_of(func)
+        if isinstance(node, ast.Assign) and _decodes(node.value)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
+    return any(
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and (
+            _decodes(node.value) or (isinstance(node.value, ast.Name) and node.value.id in decoded)
+        )
+        and not caught(node, up, {"KeyError", "LookupError"})
+        for node in source.nodes_of(func)
+    )
+
+
+def _decodes(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "json"
+        and not node.args
+    )
