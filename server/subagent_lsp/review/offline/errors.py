@@ -32,6 +32,7 @@ from .pyedits import (
 from .pysource import Source, dotted
 from .returned_errors import returned_error_suggestions
 from .row_uses import fetched_row
+from .savepoints import savepoint_suggestions
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .try_blocks import innermost_try
@@ -44,6 +45,7 @@ DEFAULT_TIMEOUT = 10
 def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out: list[Suggestion] = client_timeout_suggestions(facts)
     out.extend(returned_error_suggestions(facts))
+    out.extend(savepoint_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():

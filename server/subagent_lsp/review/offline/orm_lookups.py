@@ -13,7 +13,7 @@ import ast
 
 from ..suggestion import Suggestion
 from .django_views import request_attr
-from .drf import uses_drf
+from .drf import drf_view
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -179,13 +179,36 @@ def _raw_value(
             for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
         )
     ]
-    if len(bindings) != 1 or not isinstance(bindings[0], ast.Assign):
+    loops = [
+        n
+        for n in facts.source.nodes_of(func)
+        if isinstance(n, ast.For) and isinstance(n.target, ast.Name) and n.target.id == value.id
+    ]
+    if not bindings and len(loops) == 1 and _raw_list(loops[0].iter):
+        # ``for patch_id in request.POST.getlist("neworder"):``: each item as sent
+        key = loops[0].iter.args[0] if isinstance(loops[0].iter, ast.Call) else None
+        assert isinstance(key, ast.Constant)
+        return loops[0].iter, str(key.value), loops[0]
+    if loops or len(bindings) != 1 or not isinstance(bindings[0], ast.Assign):
         return None
     stmt = bindings[0]
     found = _source(stmt.value)
     if found is None or stmt.lineno > value.lineno:
         return None
     return stmt.value, found[1], stmt
+
+
+def _raw_list(node: ast.expr) -> bool:
+    """``request.POST.getlist("neworder")``: the client's strings, one per item."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "getlist"
+        and request_attr(node.func.value) in _RAW
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
 
 
 def _presence_checked(value: ast.expr, up: dict[ast.AST, ast.AST], found: tuple[str, str]) -> bool:
@@ -218,12 +241,50 @@ def _checked(facts: ModuleFacts, func: ast.AST, value: ast.expr, call: ast.Call)
         if not isinstance(node, ast.Call) or node.lineno > call.lineno:
             continue
         called = dotted(node.func)
+        if called.endswith("is_valid"):
+            # a form validated on the query's path; one in another branch checks nothing here
+            if _on_path(node, call, facts.up):
+                return True
+            continue
         checks = called.split(".")[-1] in _CHECKS or called.startswith("re.")
-        if checks and (name is None or called.endswith("is_valid") or _mentions(node, name)):
+        if checks and (name is None or _mentions(node, name)):
             return True
         if called in ("int", "float") and name is not None and _mentions(node, name):
             return True
+        if name is not None and _type_checked(node, name, facts.up):
+            return True
     return False
+
+
+def _type_checked(node: ast.Call, name: str, up: dict[ast.AST, ast.AST]) -> bool:
+    """``isinstance(agent_id, int)`` / ``type(agent_id) is int``: a JSON body's value tested
+    for its type (the view answers 400 otherwise), so the lookup gets an integer."""
+    called = dotted(node.func)
+    if not (node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == name):
+        return False
+    if called == "isinstance" and len(node.args) == 2:
+        return "int" in {dotted(n) for n in ast.walk(node.args[1])}
+    parent = up.get(node)
+    if called == "type" and isinstance(parent, ast.Compare):
+        return "int" in {dotted(n) for n in parent.comparators} | {dotted(parent.left)}
+    return False
+
+
+def _on_path(node: ast.AST, call: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """``node``'s statement encloses ``call`` (``if form.is_valid(): ...query...``) or sits
+    in a block that does (``if not form.is_valid(): return ...`` then the query)."""
+    stmt: ast.AST | None = node
+    while stmt is not None and not isinstance(stmt, ast.stmt):
+        stmt = up.get(stmt)
+    if stmt is None:
+        return False
+    block = up.get(stmt)
+    ancestors: set[int] = set()
+    current: ast.AST | None = call
+    while current is not None:
+        ancestors.add(id(current))
+        current = up.get(current)
+    return id(stmt) in ancestors or (block is not None and id(block) in ancestors)
 
 
 def _mentions(node: ast.AST, name: str) -> bool:
@@ -239,7 +300,9 @@ def _suggestion(
     binding: ast.stmt | None,
 ) -> Suggestion | None:
     src = facts.source
-    drf = uses_drf(facts)
+    # DRF's ValidationError is a 400 only inside a DRF view; a plain view of a project that
+    # also has an API would answer 500 with it (Django's BadRequest is a 400 in both)
+    drf = drf_view(facts, route)
     message = f"{key} must be an integer"
     if drf:
         if facts.imports.get("ValidationError", _DRF_ERRORS[0]) not in _DRF_ERRORS:
@@ -248,7 +311,13 @@ def _suggestion(
         needed = ("rest_framework.exceptions", "ValidationError")
     else:
         answer, needed = django_bad_request(route, message)
-    if binding is not None:
+    optional = isinstance(value, ast.Call)  # ``.get()``: None stays a lookup of nothing
+    if isinstance(binding, ast.For):
+        assert isinstance(lookup.value, ast.Name)
+        checked, optional = lookup.value.id, False  # a list's item is never None
+        first, _ = statement_lines(binding.body[0])
+        at, indent = first, src.indent_of(binding.body[0].lineno - 1)
+    elif binding is not None:
         assert isinstance(lookup.value, ast.Name)
         checked = lookup.value.id
         _, last = statement_lines(binding)
@@ -260,7 +329,6 @@ def _suggestion(
         first, _ = statement_lines(stmt)
         checked = src.text_of(value)
         at, indent = first, src.indent_of(stmt.lineno - 1)
-    optional = isinstance(value, ast.Call)  # ``.get()``: None stays a lookup of nothing
     test = f"not str({checked}).isdigit()"
     if optional:
         test = f"{checked} is not None and {test}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 from collections.abc import Iterator
 
@@ -30,6 +31,8 @@ from .helper_mappings import (
 )
 from .helper_mappings import date_parse as _date_parse
 from .html_answers import answers_html
+from .json_helpers import helper_json_key_suggestions
+from .json_helpers import json_locals as json_locals_of
 from .mass_assignment import mass_assignment_suggestions
 from .nested_body import nested_body_suggestions
 from .open_schemas import open_schema_suggestions
@@ -65,6 +68,8 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     for route in facts.routes:
         if route.framework == "flask":
             out.extend(_flask_json(facts, route))
+            answer = functools.partial(_flask_400, facts, route)
+            out.extend(helper_json_key_suggestions(facts, route, answer))
         if route.framework == "fastapi":
             out.extend(_fastapi_body(facts, route))
             out.extend(_fastapi_raw_json(facts, route))
@@ -651,13 +656,20 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         or_default = _or_default(inner)
         if or_default is not None:
             inner = or_default  # ``int(request.args.get("page") or 1)``: "x" still raises
+        split = _split_item(node, inner, facts.up, aliases) if kind == "int" else None
+        if split is not None:
+            if not caught(node, facts.up, {"ValueError"}, client_error=True):
+                found = _split_conversion_fix(facts, route, node, split)
+                if found is not None:
+                    out.append(found)
+            continue
         if isinstance(inner, ast.Name):  # ``page_arg = request.args.get("page")`` first
             at = enclosing_statement(node, facts.up)
             inner = _bound_request_value(route.func, inner, at, aliases) or inner
         source_name = _request_value(inner, aliases)
         if source_name is None and route.framework == "flask" and kind != "decimal":
             if json_locals is None:
-                json_locals = _json_locals(facts, route.func)
+                json_locals = json_locals_of(facts, route.func)
             key = _json_key(inner, json_locals)
             if key is not None and not caught(node, facts.up, {"ValueError"}, client_error=True):
                 found = _json_conversion_fix(facts, route, node, key, kind)
@@ -678,66 +690,69 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     return out
 
 
-def _json_locals(facts: ModuleFacts, func: ast.AST) -> set[str]:
-    """Locals bound once to the request's JSON body by a module helper that returns it
-    (``data = _json_body()``, which checks it is an object and hands it back). A body read in
-    the route itself is BKD201's: its check types the keys, and two fixes of one body were
-    one too many."""
-    helpers = _json_helpers(facts.source)
-    bound: dict[str, list[bool]] = {}
-    for node in _nodes(func):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name):
-                value = node.value
-                json = (
-                    isinstance(value, ast.Call)
-                    and isinstance(value.func, ast.Name)
-                    and value.func.id in helpers
-                )
-                bound.setdefault(target.id, []).append(json)
-    return {name for name, reads in bound.items() if reads == [True]}
+def _split_item(
+    call: ast.Call, inner: ast.expr, up: dict[ast.AST, ast.AST], aliases: dict[str, str]
+) -> tuple[ast.expr, str] | None:
+    """``[int(x) for x in request.args.get("ids").split(",")]``: each item of a raw value's
+    split -> (the read, its key). A missing value has no ``.split`` and "1,x" or a trailing
+    comma has an item that is no number: a 500 either way."""
+    if not isinstance(inner, ast.Name):
+        return None
+    current = up.get(call)
+    while current is not None and not isinstance(current, ast.stmt):
+        if isinstance(current, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            for gen in current.generators:
+                target, it = gen.target, gen.iter
+                if not (isinstance(target, ast.Name) and target.id == inner.id):
+                    continue
+                if not (
+                    isinstance(it, ast.Call)
+                    and isinstance(it.func, ast.Attribute)
+                    and it.func.attr == "split"
+                ):
+                    return None
+                read = it.func.value
+                if _request_value(read, aliases) is None:
+                    return None
+                key = read.args[0] if isinstance(read, ast.Call) else getattr(read, "slice", None)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    return read, key.value
+                return None
+        current = up.get(current)
+    return None
 
 
-def _json_helpers(source: Source) -> set[str]:
-    """The module's functions that hand back the request's JSON, found once per parse."""
-    cached = source.__dict__.get("_json_helpers")
-    if cached is None:
-        cached = {
-            node.name
-            for module in source.modules
-            for node in module.body
-            if isinstance(node, ast.FunctionDef) and _returns_json(source, node)
-        }
-        source.__dict__["_json_helpers"] = cached
-    return cached
-
-
-def _json_read(node: ast.AST) -> bool:
-    """``request.get_json(...)`` / ``request.json``."""
-    if isinstance(node, ast.Call):
-        node = node.func
-        return dotted(node) == "request.get_json"
-    return dotted(node) == "request.json"
-
-
-def _returns_json(source: Source, func: ast.FunctionDef) -> bool:
-    """Every return of ``func`` hands back the request's JSON (or a local holding it)."""
-    nodes = source.nodes_of(func)
-    if not any(_json_read(n) for n in nodes if isinstance(n, ast.Call | ast.Attribute)):
-        return False
-    held = {
-        t.id
-        for n in nodes
-        if isinstance(n, ast.Assign) and _json_read(n.value)
-        for t in n.targets
-        if isinstance(t, ast.Name)
-    }
-    returns = [n for n in nodes if isinstance(n, ast.Return) and n.value is not None]
-    return bool(returns) and all(
-        _json_read(r.value) or (isinstance(r.value, ast.Name) and r.value.id in held)
-        for r in returns
-        if r.value is not None
+def _split_conversion_fix(
+    facts: ModuleFacts, route: Route, call: ast.Call, split: tuple[ast.expr, str]
+) -> Suggestion | None:
+    """The statement as written inside ``try``: AttributeError for a missing value (``None``
+    has no ``split``), ValueError for an item that is no integer; both answer 400."""
+    src = facts.source
+    read, key = split
+    stmt = enclosing_statement(call, facts.up)
+    if stmt is None or not isinstance(stmt, _SIMPLE):
+        return None
+    message = f"{key} must be a comma-separated list of integers"
+    errors = "AttributeError, ValueError"
+    if route.framework == "flask":
+        answer, imports = _flask_400(facts, route, message)
+    elif route.framework == "django":
+        bad, needed = django_bad_request(route, message)
+        answer, imports = bad, _imports(facts, [needed])
+        if isinstance(read, ast.Subscript):
+            errors = "KeyError, " + errors  # MultiValueDictKeyError is a KeyError, and a 500
+    else:
+        return None
+    text = wrapped_in_try(src, stmt, errors, answer)
+    return Suggestion(
+        "BKD202",
+        "validation",
+        src.path,
+        src.span(call),
+        f"Guard the conversion of the items of `{key}`",
+        f"`{_flat(src.text_of(stmt))}` raises (a 500) when `{key}` is missing (None has no "
+        "`split`) or an item is not a number (`1,x`, a trailing comma); it now answers 400.",
+        (*imports, replace_statement(src, stmt, text)),
     )
 
 
@@ -1010,9 +1025,14 @@ def _conversion_fix(
         if isinstance(inner, ast.Call) and inner.args
         else getattr(inner, "slice", None)
     )
-    if not isinstance(key_node, ast.Constant) or not isinstance(key_node.value, str):
+    if isinstance(key_node, ast.Name) and kind == "date" and route.framework == "flask":
+        # ``request.args.get(status_date_key)`` in a loop over the args' names: the statement
+        # is wrapped as for any date (the key only names the value in the messages)
+        key = key_node.id
+    elif not isinstance(key_node, ast.Constant) or not isinstance(key_node.value, str):
         return None
-    key = key_node.value
+    else:
+        key = key_node.value
     default = inner.args[1] if isinstance(inner, ast.Call) and len(inner.args) > 1 else None
     edits: list[Edit]
     typed = kind != "date"  # ``type=`` converts with a callable of one argument: not strptime
