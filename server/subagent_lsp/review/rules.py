@@ -248,7 +248,9 @@ BACKEND_RULES = table(
         "commit-without-rollback",
         "A failed commit leaves the session (or DB-API connection) unusable without a rollback.",
         "After an IntegrityError every later query on that session fails until it is rolled "
-        "back; a DB-API connection's reads see writes that were never committed.",
+        "back; a DB-API connection's reads see writes that were never committed. In Django, an "
+        "IntegrityError caught inside a transaction (`ATOMIC_REQUESTS`, `atomic()`) without a "
+        "savepoint breaks the transaction for the rest of the request.",
         Example(
             path="main.py",
             text="from fastapi import FastAPI\n"
@@ -262,7 +264,8 @@ BACKEND_RULES = table(
             + "    session.commit()\n"
             + '    return {"id": note_id}\n',
         ),
-        "Roll back when the commit fails (or use a session context manager).",
+        "Roll back when the commit fails (or use a session context manager); in Django, wrap "
+        "the write in its own `transaction.atomic()` savepoint.",
     ),
     _rule(
         "BKD304",
