@@ -194,15 +194,8 @@ def _django_model(node: ast.expr) -> str | None:
 def _session_get(call: ast.Call) -> bool:
     """``db.session.get(Model, id)`` (SQLAlchemy 2's ``Session.get``): None when no row has
     that key, as ``Model.query.get(id)`` was."""
-    func = call.func
     return (
-        isinstance(func, ast.Attribute)
-        and func.attr == "get"
-        and isinstance(func.value, ast.Attribute)
-        and func.value.attr == "session"
-        and isinstance(func.value.value, ast.Name)
-        and len(call.args) == 2
-        and not call.keywords
+        _get_through(call, "session", 2)
         and isinstance(call.args[0], ast.Name)
         and call.args[0].id[:1].isupper()
     )
@@ -211,15 +204,19 @@ def _session_get(call: ast.Call) -> bool:
 def _query_get(call: ast.Call) -> bool:
     """``Project.query.get(id)`` (Flask-SQLAlchemy's legacy lookup by primary key): None
     when no row has that key."""
+    return _get_through(call, "query", 1) and call.func.value.value.id[:1].isupper()  # type: ignore[attr-defined]
+
+
+def _get_through(call: ast.Call, owner: str, args: int) -> bool:
+    """``<name>.<owner>.get(...)`` with ``args`` positional arguments and no keywords."""
     func = call.func
     return (
         isinstance(func, ast.Attribute)
         and func.attr == "get"
         and isinstance(func.value, ast.Attribute)
-        and func.value.attr == "query"
+        and func.value.attr == owner
         and isinstance(func.value.value, ast.Name)
-        and func.value.value.id[:1].isupper()
-        and len(call.args) == 1
+        and len(call.args) == args
         and not call.keywords
     )
 
