@@ -17,7 +17,7 @@ from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .helper_rows import keyed_by_client
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import Source, dotted
-from .row_uses import app_catches, read_unchecked, short
+from .row_uses import app_catches, missing_row, read_unchecked, short
 
 _CAUGHT = {"AttributeError", "TypeError", "HTTPException", "NotFound"}
 
@@ -68,19 +68,15 @@ def dict_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
         edit = insert_before_line(src, line, f"{indent}if {test}:\n{indent}    {answer}")
     else:
         return []
-    return [
-        Suggestion(
-            "BKD306",
-            "error-handling",
-            src.path,
-            src.span(call),
-            f"Answer 404 when {registry} has no such key",
-            f"`{text}` gives None for a key the module-level `{registry}` does not hold, and "
-            f"`{used}` then raises: a 500 where the client named something that is not there. "
-            f"`if {test}: {answer}` answers 404 instead.",
-            (*ensure_imports(src, [needed]), edit),
-        )
-    ]
+    return missing_row(
+        src,
+        call,
+        f"Answer 404 when {registry} has no such key",
+        f"`{text}` gives None for a key the module-level `{registry}` does not hold, and "
+        f"`{used}` then raises: a 500 where the client named something that is not there. "
+        f"`if {test}: {answer}` answers 404 instead.",
+        (*ensure_imports(src, [needed]), edit),
+    )
 
 
 def _answer(route: Route) -> tuple[str, tuple[str, str]]:

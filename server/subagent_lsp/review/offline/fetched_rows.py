@@ -21,7 +21,7 @@ from .helper_rows import keyed_by_client
 from .missing_rows import _missing_test
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import dotted
-from .row_uses import app_catches, read_unchecked, short
+from .row_uses import app_catches, missing_row, read_unchecked, short
 from .sql import may_match_nothing
 
 _CAUGHT = {"TypeError", "HTTPException", "NotFound"}
@@ -68,19 +68,15 @@ def fetchone_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
     indent = src.indent_of(assign.lineno - 1)
     check = f"{indent}if {test.format(name=name)}:\n{indent}    {answer}"
     edits = [*ensure_imports(src, needed), insert_before_line(src, line, check)]
-    return [
-        Suggestion(
-            "BKD306",
-            "error-handling",
-            src.path,
-            src.span(call),
-            "Answer 404 when fetchone() finds no row",
-            f"`{short(src.text_of(call))}` gives None when no row matches the key the client "
-            f"sent, and `{used}` then raises TypeError: a 500 where the client asked for a row "
-            f"that is not there. {fix} after it, answers 404 instead.",
-            tuple(edits),
-        )
-    ]
+    return missing_row(
+        src,
+        call,
+        "Answer 404 when fetchone() finds no row",
+        f"`{short(src.text_of(call))}` gives None when no row matches the key the client "
+        f"sent, and `{used}` then raises TypeError: a 500 where the client asked for a row "
+        f"that is not there. {fix} after it, answers 404 instead.",
+        tuple(edits),
+    )
 
 
 def _execute_of(facts: ModuleFacts, call: ast.Call) -> ast.Call | None:

@@ -19,7 +19,7 @@ from .frameworks import ModuleFacts, Route, caught
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
 from .pysource import Source, dotted
 from .row_methods import resolve_call
-from .row_uses import app_catches, read_unchecked, session_like, short, tests_name
+from .row_uses import app_catches, missing_row, read_unchecked, session_like, short, tests_name
 from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -364,19 +364,15 @@ def _used_where_made(
     )
     edits = [*ensure_imports(src, [("flask", "abort")]), replace_statement(src, stmt, text)]
     label = model
-    return [
-        Suggestion(
-            "BKD306",
-            "error-handling",
-            src.path,
-            src.span(call),
-            f"Answer 404 when {label} is not found",
-            f"{what}, and `.{parent.attr}` on it then raises: a 500 where the client asked for "
-            f"a row that is not there. Naming the row and answering `abort(404)` when it is "
-            "None fixes it.",
-            tuple(edits),
-        )
-    ]
+    return missing_row(
+        src,
+        call,
+        f"Answer 404 when {label} is not found",
+        f"{what}, and `.{parent.attr}` on it then raises: a 500 where the client asked for "
+        f"a row that is not there. Naming the row and answering `abort(404)` when it is "
+        "None fixes it.",
+        tuple(edits),
+    )
 
 
 def _used_in_helper(

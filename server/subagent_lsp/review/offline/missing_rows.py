@@ -24,7 +24,7 @@ from .known_rows import row_implied
 from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
-from .row_uses import app_catches, fetched_row, is_aggregate, read_unchecked, short
+from .row_uses import app_catches, fetched_row, is_aggregate, missing_row, read_unchecked, short
 
 _CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
 
@@ -91,17 +91,13 @@ def missing_row_suggestions(
     else:
         edit = replace_node(src, call, f"{head}.{func.attr}_or_404()")
         fix = f"Flask-SQLAlchemy's `{func.attr}_or_404()` answers 404 instead."
-    return [
-        Suggestion(
-            "BKD306",
-            "error-handling",
-            src.path,
-            src.span(call),
-            f"Answer 404 when {func.attr}() finds no row",
-            f"{why}. {fix}",
-            (edit,),
-        )
-    ]
+    return missing_row(
+        src,
+        call,
+        f"Answer 404 when {func.attr}() finds no row",
+        f"{why}. {fix}",
+        (edit,),
+    )
 
 
 _DJANGO_CAUGHT = {"Http404", "ObjectDoesNotExist", "DoesNotExist", "AttributeError"}
@@ -153,17 +149,13 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
         edit, answer = _guard_after(facts, call, guard)
         edits = [*ensure_imports(src, [("django.http", "Http404")]), edit]
         fix = f"`{answer}` after it answers 404 instead."
-    return [
-        Suggestion(
-            "BKD306",
-            "error-handling",
-            src.path,
-            src.span(call),
-            "Answer 404 when first() finds no row",
-            f"{why}. {fix}",
-            tuple(edits),
-        )
-    ]
+    return missing_row(
+        src,
+        call,
+        "Answer 404 when first() finds no row",
+        f"{why}. {fix}",
+        tuple(edits),
+    )
 
 
 def _related_manager(facts: ModuleFacts, call: ast.Call) -> str | None:
@@ -236,18 +228,14 @@ def _query_get_suggestion(facts: ModuleFacts, call: ast.Call, route: Route) -> l
     src = facts.source
     assert isinstance(call.func, ast.Attribute)
     head = src.text_of(call.func.value)
-    return [
-        Suggestion(
-            "BKD306",
-            "error-handling",
-            src.path,
-            src.span(call),
-            "Answer 404 when query.get() finds no row",
-            f"`{short(src.text_of(call))}` gives None when no row has that key, and `{used}` "
-            f"then raises: a 500. Flask-SQLAlchemy's `{head}.get_or_404()` answers 404 instead.",
-            (replace_node(src, call, f"{head}.get_or_404({src.text_of(call.args[0])})"),),
-        )
-    ]
+    return missing_row(
+        src,
+        call,
+        "Answer 404 when query.get() finds no row",
+        f"`{short(src.text_of(call))}` gives None when no row has that key, and `{used}` "
+        f"then raises: a 500. Flask-SQLAlchemy's `{head}.get_or_404()` answers 404 instead.",
+        (replace_node(src, call, f"{head}.get_or_404({src.text_of(call.args[0])})"),),
+    )
 
 
 def _session_get_suggestion(
@@ -283,17 +271,13 @@ def _session_get_suggestion(
             return []
         edit, answer = _guard_after(facts, call, guard)
         fix = f"The module's own answer to a missing row, `{answer}`, is added after it."
-    return [
-        Suggestion(
-            "BKD306",
-            "error-handling",
-            src.path,
-            src.span(call),
-            "Answer 404 when session.get() finds no row",
-            f"{why}. {fix}",
-            (edit,),
-        )
-    ]
+    return missing_row(
+        src,
+        call,
+        "Answer 404 when session.get() finds no row",
+        f"{why}. {fix}",
+        (edit,),
+    )
 
 
 def _guard_after(facts: ModuleFacts, call: ast.Call, guard: tuple[str, str]) -> tuple[Edit, str]:

@@ -5,9 +5,11 @@ which raises on None, with nothing testing the name before it."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 
+from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts
-from .pysource import dotted
+from .pysource import Source, dotted
 
 
 def read_unchecked(
@@ -160,3 +162,14 @@ def fetched_row(facts: ModuleFacts, call: ast.Call, name: str) -> bool:
         ):
             return True
     return False
+
+
+def missing_row(
+    source: Source, call: ast.Call, title: str, why: str, edits: Sequence[Edit]
+) -> list[Suggestion]:
+    """BKD306 at ``call``: a row the client names used as if it were there."""
+    return [
+        Suggestion(
+            "BKD306", "error-handling", source.path, source.span(call), title, why, tuple(edits)
+        )
+    ]
