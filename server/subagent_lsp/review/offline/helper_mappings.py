@@ -12,12 +12,13 @@ responses). Django's fix (``raise BadRequest``) is the view path's own, in valid
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 
 from ..suggestion import Edit, Suggestion
 from .django_views import request_attr
 from .frameworks import ModuleFacts, enclosing_statement
 from .pyedits import ensure_imports, replace_statement, wrapped_in_try
-from .pysource import dotted
+from .pysource import Source, dotted
 from .try_blocks import caught, validated_by_form
 
 # What a view may hand over whole. Flask's args/form/values are MultiDicts, whose ``.get``
@@ -186,12 +187,10 @@ def flask_helper_fix(
     # With a default, a missing key is answered already: only a malformed one raises.
     what = f"missing or not {what}" if default is None else f"not {what}"
     handed = "views hand it" if " / " in origin else "a view hands it"
-    return Suggestion(
-        "BKD202",
-        "validation",
-        src.path,
-        src.span(call),
-        f"Guard the conversion of `{key}`",
+    return conversion_guard(
+        src,
+        call,
+        key,
         f"`{' '.join(src.text_of(call).split())}` in `{helper.name}` raises (a 500) when `{key}` "
         f"is {what}, and {handed} `{origin}`; {how}.",
         tuple(edits),
@@ -205,3 +204,18 @@ def _typed_default(default: ast.expr | None, kind: str) -> bool:
         return False
     # ``type=float`` with ``0`` would answer 0, where ``float(...)`` gave 0.0
     return type(default.value) is (int if kind == "int" else float)
+
+
+def conversion_guard(
+    src: Source, call: ast.Call, key: str, why: str, edits: Sequence[Edit]
+) -> Suggestion:
+    """BKD202 at ``call``: a conversion of the client's ``key`` that raises on bad input."""
+    return Suggestion(
+        "BKD202",
+        "validation",
+        src.path,
+        src.span(call),
+        f"Guard the conversion of `{key}`",
+        why,
+        tuple(edits),
+    )

@@ -24,6 +24,7 @@ from .frameworks import (
 )
 from .helper_mappings import (
     MULTIDICTS,
+    conversion_guard,
     flask_helper_fix,
     mapping_conversions,
     passed_on,
@@ -786,12 +787,10 @@ def _json_conversion_fix(
     message = f"{key} must be " + {"int": "an integer", "date": "a date"}.get(kind, "a number")
     answer, imports = _flask_400(facts, route, message)
     text = wrapped_in_try(src, stmt, "KeyError, TypeError, ValueError", answer)
-    return Suggestion(
-        "BKD202",
-        "validation",
-        src.path,
-        src.span(call),
-        f"Guard the conversion of `{key}`",
+    return conversion_guard(
+        src,
+        call,
+        key,
         f"`{short(src.text_of(call))}` raises (a 500) when the JSON body has no `{key}`, a null "
         f"or a value that is not {message.split(' must be ', 1)[1]}; it now answers 400.",
         (*imports, replace_statement(src, stmt, text)),
@@ -1101,12 +1100,10 @@ def _conversion_fix(
             return None
         edits = [*imports, replace_statement(src, stmt, text)]
         how = "a missing or malformed value now answers 400 instead of raising"
-    return Suggestion(
-        "BKD202",
-        "validation",
-        src.path,
-        src.span(call),
-        f"Guard the conversion of `{key}`",
+    return conversion_guard(
+        src,
+        call,
+        key,
         f"`{_flat(src.text_of(call))}` raises (a 500) when `{key}` is missing or not "
         f"{'a date in that format' if kind == 'date' else 'a number'}; {how}.",
         tuple(edits),
