@@ -54,11 +54,16 @@ def off_request_lines(source: Source) -> list[LineRange]:
 def builds_web_app(source: Source) -> bool:
     """The module makes the web app (``FastAPI(...)``, ``Flask(__name__)``) or declares routes:
     where requests come in, whoever else imports it."""
+    # Asked of every module of a project: the text says first whether a factory can be there.
+    factory = any(f"{name}(" in source.text for name in _APP_FACTORIES)
     for node in source.walk():
-        if isinstance(node, ast.Call) and dotted(node.func).rsplit(".", 1)[-1] in _APP_FACTORIES:
-            return True
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-            _route_decorator(d) for d in node.decorator_list
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if node.decorator_list and any(_route_decorator(d) for d in node.decorator_list):
+                return True
+        elif (
+            factory
+            and isinstance(node, ast.Call)
+            and dotted(node.func).rsplit(".", 1)[-1] in _APP_FACTORIES
         ):
             return True
     return False
