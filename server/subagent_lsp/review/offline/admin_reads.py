@@ -16,7 +16,9 @@ import re
 
 from .pysource import Source, dotted
 
-_ADMIN_DECORATOR = re.compile(r"(^|[._])(admin|superuser|staff)(_required|_only)$", re.I)
+# ``staff_member_required`` is Django's admin site; a shop's ``staff_required`` counter views
+# are its busiest (planted set 7: the barcode scan behind it is the hot path).
+_ADMIN_DECORATOR = re.compile(r"(^|[._])(admin|superuser|staff_member)(_required|_only)$", re.I)
 _ADMIN_VIEW_BASE = re.compile(r"(ModelView|AdminView|BaseView|AdminIndexView)$")
 
 

@@ -397,10 +397,26 @@ def _meta_list_edits(table: Table, source: Source, attr: str, element: str) -> l
     meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
     if attr in meta_text:
         return None
-    after_meta = Position(table.meta_line + 1, 0)
+    after_meta = Position(_meta_body_start(source, table.meta_line), 0)
     return [
         Edit(table.path, Span(after_meta, after_meta), _listed(f"{indent}    {attr}", element, eol))
     ]
+
+
+def _meta_body_start(source: Source, meta_line: int) -> int:
+    """The 0-based line a new ``Meta`` attribute goes on: after ``class Meta:``, and after the
+    Meta's docstring when it has one (before it, the docstring would be a stray string)."""
+    for node in source.walk():
+        if (
+            isinstance(node, ast.ClassDef)
+            and node.lineno - 1 == meta_line
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+            and isinstance(node.body[0].value.value, str)
+        ):
+            return node.body[0].end_lineno or node.body[0].lineno
+    return meta_line + 1
 
 
 def _new_meta(table: Table, source: Source, attr: str, element: str) -> list[Edit]:
@@ -471,7 +487,7 @@ def _meta_indexes_edits(table: Table, source: Source, index: str) -> list[Edit] 
     meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
     if "indexes" in meta_text:
         return None
-    after_meta = Position(table.meta_line + 1, 0)
+    after_meta = Position(_meta_body_start(source, table.meta_line), 0)
     text = _listed(f"{indent}    indexes", index, eol)
     return [Edit(table.path, Span(after_meta, after_meta), text)]
 

@@ -17,6 +17,7 @@ from ..suggestion import Edit, Suggestion
 from .django_views import request_attr
 from .frameworks import ModuleFacts, Route, caught
 from .pyedits import ensure_imports, replace_statement
+from .pysource import dotted
 
 # What the client controls on a request; ``request.user``/``session``/``method`` are not it.
 _CLIENT = (
@@ -55,6 +56,8 @@ def request_assert_suggestions(facts: ModuleFacts) -> list[Suggestion]:
                 continue
             if not _reads_client(node.test, names) or caught(node, facts.up, _HANDLED):
                 continue
+            if _type_checking_only(facts, node):
+                continue  # ``if TYPE_CHECKING: assert ...`` never runs
             seen.add(id(node))
             found = _suggestion(facts, func, framework, answers, node, _subject(node.test, names))
             if found is not None:
@@ -292,3 +295,13 @@ def _answer(
 
 def _bound_as(imports: dict[str, str], full: str) -> str | None:
     return next((local for local, target in imports.items() if target == full), None)
+
+
+def _type_checking_only(facts: ModuleFacts, node: ast.AST) -> bool:
+    """Inside ``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``): for the type checker only."""
+    current = facts.up.get(node)
+    while current is not None:
+        if isinstance(current, ast.If) and dotted(current.test).endswith("TYPE_CHECKING"):
+            return True
+        current = facts.up.get(current)
+    return False

@@ -65,6 +65,7 @@ _GROWING_WORDS = (
     "history",
     "change",
 )
+_BINARY = re.compile(r"binary|blob|bytea", re.I)
 _WORD = re.compile(r"[A-Z]?[a-z]+|[0-9]+")
 # The reads of these modules serve crawlers and feeds, rarely, and their pages are cached.
 _RARE_READERS = ("sitemaps.py", "sitemap.py", "feeds.py")
@@ -78,6 +79,10 @@ def small_table(table: Table, cols: list[str]) -> str | None:
         w.startswith(_GROWING_WORDS) for w in words
     ):
         return "a configuration table an admin edits stays small"
+    if any(_BINARY.search(table.columns[c].type) for c in cols if c in table.columns):
+        # A whole e-mail body in a BinaryField: PostgreSQL refuses b-tree entries over ~2.7 kB,
+        # so the index would fail the migration or the next large insert.
+        return "a binary column holds values no b-tree index takes whole"
     if len(cols) == 1 and cols[0] in table.columns and table.columns[cols[0]].no_index:
         return "the model says `index=False` on this column: left out on purpose"
     if _said_small(table.path, table.class_line, table.class_body_end):

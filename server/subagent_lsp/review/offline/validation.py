@@ -1012,6 +1012,8 @@ def _request_value(node: ast.expr, aliases: dict[str, str] | None = None) -> str
         "request.headers",
     ):
         return base
+    if base == "request.data" and isinstance(node, ast.Call):
+        return base  # DRF's parsed body: ``Decimal(request.data.get("charge", "0"))``
     return None
 
 
