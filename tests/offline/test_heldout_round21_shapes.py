@@ -41,3 +41,71 @@ def test_the_signed_in_users_row_needs_no_404(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("flask\nflask-login\nflask-sqlalchemy>=3\n")
     found = [s for s in collect([str(tmp_path)], ["error-handling"]) if s.code == "BKD306"]
     assert [s.span.start.line + 1 for s in found] == [23]
+
+
+KITCHEN_MODELS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Dish(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    station = db.Column(db.String(20))
+
+
+class Line(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    order_id = db.Column(db.Integer, index=True)
+    dish_id = db.Column(db.Integer, db.ForeignKey("dish.id"), nullable=False)
+"""
+
+KITCHEN_SERVICES = """\
+from kitchen.models import Dish, Line, db
+
+
+def stations(order_id):
+    out = []
+    for line in Line.query.filter_by(order_id=order_id).all():
+        dish = db.session.get(Dish, line.dish_id)
+        out.append(dish.station)
+    return out
+
+
+def dish_station(dish_id):
+    dish = db.session.get(Dish, dish_id)
+    return dish.station
+"""
+
+KITCHEN_API = """\
+from flask import Blueprint
+
+from kitchen import services
+
+bp = Blueprint("api", __name__)
+
+
+@bp.post("/orders/<int:order_id>/fire")
+def fire(order_id):
+    return {"stations": services.stations(order_id)}
+
+
+@bp.get("/dishes/<int:dish_id>/station")
+def station(dish_id):
+    return {"station": services.dish_station(dish_id)}
+"""
+
+
+def test_a_helper_reading_rows_by_their_own_keys_needs_no_404(tmp_path: Path) -> None:
+    for rel, text in {
+        "kitchen/__init__.py": "",
+        "kitchen/models.py": KITCHEN_MODELS,
+        "kitchen/services.py": KITCHEN_SERVICES,
+        "kitchen/api.py": KITCHEN_API,
+        "requirements.txt": "flask\nflask-sqlalchemy>=3\n",
+    }.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    found = [s for s in collect([str(tmp_path)], ["error-handling"]) if s.code == "BKD306"]
+    # only the lookup keyed by what the route was handed (``dish_station(dish_id)``)
+    assert [s.span.start.line + 1 for s in found] == [15], [s.rationale for s in found]

@@ -381,11 +381,16 @@ def _used_in_helper(
     """``crud.delete_template(db, id)`` whose ``_template = ....first()`` goes to
     ``db.delete(_template)`` unchecked: the check goes in the helper, once."""
     up = source.up()
+    params = {a.arg for a in [*helper.args.posonlyargs, *helper.args.args, *helper.args.kwonlyargs]}
     for node in source.nodes_of(helper):
         if not isinstance(node, ast.Call) or source.function_of(node) is not helper:
             continue
         model = maybe_row(node)
         if model is None or caught(node, up, _CAUGHT):
+            continue
+        if not _reads_client(node, set(), params - {"self", "cls"}):
+            # ``db.session.get(Dish, line.dish_id)`` over rows the helper loaded itself: its
+            # key is the database's, not what the route was handed (planted set 8)
             continue
         bound = _assigned(up, node)
         if bound is None:
