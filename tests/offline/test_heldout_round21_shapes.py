@@ -109,3 +109,37 @@ def test_a_helper_reading_rows_by_their_own_keys_needs_no_404(tmp_path: Path) ->
     found = [s for s in collect([str(tmp_path)], ["error-handling"]) if s.code == "BKD306"]
     # only the lookup keyed by what the route was handed (``dish_station(dish_id)``)
     assert [s.span.start.line + 1 for s in found] == [15], [s.rationale for s in found]
+
+
+TRACKER = """\
+from fastapi import APIRouter, Depends
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tracker.db import get_session
+from tracker.models import Project
+
+router = APIRouter()
+
+
+@router.post("/issues/{issue_id}/move")
+async def move(issue_id: int, key: str, session: AsyncSession = Depends(get_session)):
+    target = await session.scalar(select(Project).where(Project.key == key))
+    count = await session.scalar(select(func.count()).select_from(Project))
+    return {"project": target.id, "projects": count}
+"""
+
+
+def test_an_awaited_scalar_of_a_model_may_be_none(tmp_path: Path) -> None:
+    for rel, text in {
+        "tracker/__init__.py": "",
+        "tracker/db.py": "async def get_session():\n    yield None\n",
+        "tracker/models.py": "class Project:\n    id: int\n    key: str\n",
+        "tracker/routes.py": TRACKER,
+        "requirements.txt": "fastapi\nsqlalchemy>=2\n",
+    }.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    found = [s for s in collect([str(tmp_path)], ["error-handling"]) if s.code == "BKD306"]
+    # the model's row (13), not the count, which is a value and never None (14)
+    assert [s.span.start.line + 1 for s in found] == [13]

@@ -200,6 +200,11 @@ def maybe_row(call: ast.Call) -> str | None:
         if last[:1].isupper() and not last.isupper() and session_like(func.value):
             return last
         return None
+    if func.attr == "scalar" and len(call.args) == 1 and not call.keywords:
+        # ``await session.scalar(select(Project).where(...))``: the first row's entity, or
+        # None (planted set 8). Only a whole model selected: a column or a count is a value.
+        model = _model_in(call) if session_like(func.value) else ""
+        return model or None
     if func.attr not in _MAYBE_ONE or call.args or call.keywords:
         return None
     node: ast.expr = func.value
