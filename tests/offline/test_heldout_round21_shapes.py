@@ -143,3 +143,40 @@ def test_an_awaited_scalar_of_a_model_may_be_none(tmp_path: Path) -> None:
     found = [s for s in collect([str(tmp_path)], ["error-handling"]) if s.code == "BKD306"]
     # the model's row (13), not the count, which is a value and never None (14)
     assert [s.span.start.line + 1 for s in found] == [13]
+
+
+PATHS = """\
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+PATHS: list[str] = []
+
+
+@app.route("/paths", methods=["POST", "DELETE"])
+def paths():
+    if request.method == "POST":
+        data = request.json
+        PATHS.append(data["path"])
+    else:
+        data = request.json
+        PATHS.remove(data["path"])
+    return jsonify(paths=PATHS)
+"""
+
+
+def test_two_branches_binding_one_body_name_are_two_fixes_and_compose_keeps_both(
+    tmp_path: Path,
+) -> None:
+    from subagent_lsp.review.offline.compose import compose
+    from subagent_lsp.review.project import Projects
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "app.py").write_text(PATHS, encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    found = [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD201"]
+    assert [s.span.start.line + 1 for s in found] == [10, 13]
+    projects = Projects()
+    projects.scan([str(tmp_path)])
+    result = compose(projects, [str(tmp_path / "site" / "app.py")], ["validation"])
+    # the POST branch's check does not stand for the DELETE branch's (ownfoil, round 21)
+    assert len(result.applied) == 2 and not result.resolved and not result.skipped

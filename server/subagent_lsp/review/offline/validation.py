@@ -299,12 +299,35 @@ def _model_name(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return "".join(p.capitalize() for p in func.name.split("_") if p) + "Body"
 
 
-def _keys(func: ast.AST, var: str) -> dict[str, tuple[bool, str]]:
+Lines = tuple[int, int]  # 1-based, inclusive
+
+
+def _in_lines(node: ast.AST, lines: Lines | None) -> bool:
+    return lines is None or lines[0] <= getattr(node, "lineno", 0) <= lines[1]
+
+
+def _binding_reach(func: ast.AST, var: str, stmt: ast.stmt) -> Lines:
+    """The lines where ``var`` holds what ``stmt`` bound: up to its next binding (the POST and
+    the DELETE branch of one view each bind ``data = request.json``; one's check is not the
+    other's)."""
+    start = (stmt.end_lineno or stmt.lineno) + 1
+    later = [
+        n.lineno
+        for n in _nodes(func)
+        if isinstance(n, ast.Assign)
+        and n.lineno >= start
+        and any(isinstance(t, ast.Name) and t.id == var for t in n.targets)
+    ]
+    end = min(later) - 1 if later else (getattr(func, "end_lineno", None) or start)
+    return start, end
+
+
+def _keys(func: ast.AST, var: str, lines: Lines | None = None) -> dict[str, tuple[bool, str]]:
     """Keys read from dict ``var``: name -> (required, type inferred from a conversion)."""
     keys: dict[str, tuple[bool, str]] = {}
     conversions: dict[int, str] = {}
     nodes = sorted(
-        (n for n in _nodes(func) if hasattr(n, "lineno")),
+        (n for n in _nodes(func) if hasattr(n, "lineno") and _in_lines(n, lines)),
         key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
     )
     for node in _nodes(func):
@@ -340,10 +363,10 @@ def _keys(func: ast.AST, var: str) -> dict[str, tuple[bool, str]]:
     return keys
 
 
-def _only_key_access(func: ast.AST, var: str) -> bool:
+def _only_key_access(func: ast.AST, var: str, lines: Lines | None = None) -> bool:
     """``var`` is used only as ``var[...]`` / ``var.get(...)`` after it is bound."""
     allowed: set[int] = set()
-    nodes = _nodes(func)
+    nodes = [n for n in _nodes(func) if _in_lines(n, lines)]
     for node in nodes:
         if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)) or (
             isinstance(node, ast.Attribute)
@@ -447,8 +470,9 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         )
         if not reads_json:
             continue
-        keys = _keys(func, var)
-        if not keys or not _only_key_access(func, var):
+        reach = _binding_reach(func, var, stmt)
+        keys = _keys(func, var, reach)
+        if not keys or not _only_key_access(func, var, reach):
             continue
         if not any(required for required, _ in keys.values()):
             # every key read with ``.get`` and checked by the code: what is left is a body
