@@ -19,8 +19,10 @@ _ROW_ENDS = frozenset({"first", "one", "get", "first_or_404", "one_or_404", "get
 
 def row_implied(facts: ModuleFacts, call: ast.Call) -> bool:
     """``call`` (``Model.query.filter_by(...).first()``) is keyed by a loaded row's column,
-    or by a key a row referencing the model was found under."""
+    by a key a row referencing the model was found under, or by the signed-in user's own."""
     chain = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if chain is not None and _signed_in_user_only(chain):
+        return True
     if not (isinstance(chain, ast.Call) and isinstance(chain.func, ast.Attribute)):
         return False
     if chain.func.attr != "filter_by" or chain.args or not chain.keywords:
@@ -130,3 +132,26 @@ def _inside_truthy(func: ast.AST, call: ast.Call, name: str) -> bool:
         if truthy and any(call in ast.walk(stmt) for stmt in node.body):
             return True
     return False
+
+
+_SIGNED_IN = ("current_user", "g.user", "flask_login.current_user")
+
+
+def _signed_in_user_only(query: ast.expr) -> bool:
+    """Every value the query filters by is the signed-in user's (``current_user.id``,
+    ``g.user.id``): Flask-Login loaded that row for the request, a miss is no client's doing
+    (judged noise on a real app, freshermeat)."""
+    values: list[ast.expr] = []
+    node = query
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "filter_by":
+            values.extend(k.value for k in node.keywords)
+        elif node.func.attr in ("filter", "where"):
+            for arg in node.args:
+                if not (isinstance(arg, ast.Compare) and len(arg.comparators) == 1):
+                    return False
+                values.append(arg.comparators[0])
+        node = node.func.value
+    return bool(values) and all(
+        isinstance(v, ast.Attribute) and dotted(v.value) in _SIGNED_IN for v in values
+    )

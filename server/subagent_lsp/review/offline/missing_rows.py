@@ -56,8 +56,6 @@ def missing_row_suggestions(
         return []
     if func.attr == "first" and row_implied(facts, call):
         return []  # keyed by a loaded row's own column, or its child row was found
-    if _signed_in_user_only(func.value):
-        return []  # ``User.query.filter(User.id == current_user.id)``: the login loaded it
     direct = _direct_use(facts, call) if func.attr == "first" else None
     if caught(call, facts.up, _CAUGHT):
         return []
@@ -405,29 +403,6 @@ def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | N
     if not isinstance(target, ast.Name):
         return None
     return read_unchecked(facts, route.func, target.id, assign.end_lineno or 0, helpers=True)
-
-
-_SIGNED_IN = ("current_user", "g.user", "flask_login.current_user")
-
-
-def _signed_in_user_only(query: ast.expr) -> bool:
-    """Every value the query filters by is the signed-in user's (``current_user.id``,
-    ``g.user.id``): Flask-Login loaded that row for the request, a miss is no client's doing
-    (judged noise on a real app, freshermeat)."""
-    values: list[ast.expr] = []
-    node = query
-    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr == "filter_by":
-            values.extend(k.value for k in node.keywords)
-        elif node.func.attr in ("filter", "where"):
-            for arg in node.args:
-                if not (isinstance(arg, ast.Compare) and len(arg.comparators) == 1):
-                    return False
-                values.append(arg.comparators[0])
-        node = node.func.value
-    return bool(values) and all(
-        isinstance(v, ast.Attribute) and dotted(v.value) in _SIGNED_IN for v in values
-    )
 
 
 def aggregate_only(query: ast.expr) -> bool:

@@ -12,6 +12,8 @@ import os
 import re
 import sys
 
+from ...textfile import read_utf8
+
 # Re-exported: callers ask this module which files are sources.
 from .not_sources import is_not_a_source as is_not_a_source
 
@@ -46,11 +48,7 @@ def _marks(folder: str, marker: str) -> bool:
     where = os.path.join(folder, marker)
     if marker != "setup.py":
         return os.path.exists(where)
-    try:
-        with open(where, encoding="utf-8", errors="replace") as handle:
-            head = handle.read(20_000)
-    except OSError:
-        return False
+    head = read_utf8(where) or ""
     return "setuptools" in head or "distutils" in head or "setup(" in head
 
 

@@ -14,6 +14,7 @@ import functools
 import os
 import re
 
+from ...textfile import read_utf8
 from .schema import Column, Table
 from .sql import QueryShape
 
@@ -126,11 +127,7 @@ def _said_small(path: str, first: int, last: int) -> bool:
 
 @functools.lru_cache(maxsize=512)
 def _class_says_small(path: str, _stamp: int, first: int, last: int) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()[max(first - 2, 0) : last]
-    except OSError:
-        return False
+    lines = (read_utf8(path) or "").splitlines()[max(first - 2, 0) : last]
     # Only prose: the docstring and comments (a column named ``lookup_table`` says nothing).
     prose = [line for line in lines if line.lstrip().startswith(("#", '"', "'")) or "#" in line]
     docstring = re.search(r'("""|\'\'\')(.*?)\1', "\n".join(lines), re.S)
