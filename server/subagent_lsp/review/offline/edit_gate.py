@@ -24,7 +24,7 @@ from ...definitions.findings import Position, Span, TextEdit
 from ...definitions.fixes import apply_edits
 from ...textfile import read_utf8
 from ..suggestion import Suggestion
-from .pysource import Source
+from .pysource import Source, parse_source
 from .python_target import Version
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,14 @@ def _whole(text: str) -> ast.Module | None:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _parse_of(path: str, text: str) -> ast.Module | None:
+    """The models file every view's index edit lands in is parsed once, not once per view."""
+    source = parse_source(path, text)
+    if source.__dict__.get("whole", False):
+        return source.modules[0]
+    return _whole(text) if not source.modules else None
 
 
 _Region = tuple[int, int, tuple[TextEdit, ...]]
@@ -229,7 +237,8 @@ def parse_safe(
                     files[name] = _File(text, tree)
                 else:
                     other = read(name)
-                    files[name] = _File(other, _whole(other)) if other is not None else None
+                    tree = _parse_of(name, other) if other is not None else None
+                    files[name] = _File(other, tree) if other is not None else None
             file = files[name]
             if file is not None and not still_parses(file, edits, version, verdicts[name]):
                 broken = name
