@@ -7,6 +7,8 @@ from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
 
+from .applied import apply_suggestion
+
 APP = """\
 from flask import Flask, render_template
 from flask_login import current_user, login_required
@@ -180,3 +182,55 @@ def test_two_branches_binding_one_body_name_are_two_fixes_and_compose_keeps_both
     result = compose(projects, [str(tmp_path / "site" / "app.py")], ["validation"])
     # the POST branch's check does not stand for the DELETE branch's (ownfoil, round 21)
     assert len(result.applied) == 2 and not result.resolved and not result.skipped
+
+
+DJANGO_VIEWS = """\
+from django.shortcuts import redirect
+
+from .models import LeafletImage
+
+
+def legacy_image(request, key):
+    image = LeafletImage.objects.filter(legacy_image_key=key)[0]
+    return redirect(image.url)
+
+
+def first_of_all(request):
+    image = LeafletImage.objects.order_by("-id")[0]
+    return redirect(image.url)
+
+
+def guarded(request, key):
+    try:
+        image = LeafletImage.objects.filter(legacy_image_key=key)[0]
+    except IndexError:
+        return redirect("/")
+    return redirect(image.url)
+"""
+
+
+def test_a_client_keyed_queryset_row_by_index_answers_404(tmp_path: Path) -> None:
+    """``filter(key=...)[0]`` raises IndexError on an unknown key (electionleaflets, R21); the
+    newest row of a table the view does not key, or a caught IndexError, is left alone."""
+    app = tmp_path / "leaflets"
+    app.mkdir()
+    (app / "models.py").write_text(
+        "from django.db import models\n\n\nclass LeafletImage(models.Model):\n"
+        "    legacy_image_key = models.CharField(max_length=100, db_index=True)\n"
+        "    url = models.URLField()\n"
+    )
+    (app / "views.py").write_text(DJANGO_VIEWS)
+    (app / "urls.py").write_text(
+        "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [\n"
+        '    path("legacy/<str:key>", views.legacy_image),\n'
+        '    path("first", views.first_of_all),\n'
+        '    path("guarded/<str:key>", views.guarded),\n]\n'
+    )
+    (tmp_path / "requirements.txt").write_text("django\n")
+    found = [s for s in collect([str(tmp_path)], ["error-handling"]) if s.code == "BKD306"]
+    assert [s.span.start.line + 1 for s in found] == [7]
+    edited = apply_suggestion(found[0])[str(app / "views.py")]
+    assert "filter(legacy_image_key=key).first()\n    if image is None:\n" in edited
+    assert 'raise Http404("LeafletImage not found")' in edited
+    assert "from django.http import Http404\n" in edited
+    compile(edited, "views.py", "exec")

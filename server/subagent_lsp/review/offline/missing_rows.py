@@ -46,6 +46,8 @@ def missing_row_suggestions(
         return _session_get_suggestion(facts, call, route, flask_sqlalchemy_major)
     if route.framework == "flask" and _query_get(call):
         return _query_get_suggestion(facts, call, route)
+    if route.framework == "django" and isinstance(facts.up.get(call), ast.Subscript):
+        return _django_first_by_index(facts, call, route)
     if route.framework == "django" and not call.args and not call.keywords:
         return _django_first(facts, call, route)
     if route.framework != "flask" or call.args or call.keywords:
@@ -154,6 +156,58 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
         call,
         "Answer 404 when first() finds no row",
         f"{why}. {fix}",
+        tuple(edits),
+    )
+
+
+# The queryset methods a ``[0]`` may end: each gives the rows, of which there may be none.
+_ROWS = frozenset({"filter", "exclude", "order_by", "all", "select_related", "prefetch_related"})
+
+
+def _django_first_by_index(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
+    """``image = LeafletImage.objects.filter(legacy_image_key=key)[0]`` in a Django view:
+    IndexError (a 500) when the client's key matches nothing (judged on a real app). The
+    queryset's ``.first()`` and a 404 when it is None keep the view's meaning."""
+    func = call.func
+    sub = facts.up[call]
+    if not (isinstance(func, ast.Attribute) and func.attr in _ROWS):
+        return []
+    if not (isinstance(sub, ast.Subscript) and sub.value is call):
+        return []
+    if not (isinstance(sub.slice, ast.Constant) and sub.slice.value == 0):
+        return []
+    assign = facts.up.get(sub)
+    if not (
+        isinstance(assign, ast.Assign)
+        and assign.value is sub
+        and len(assign.targets) == 1
+        and isinstance(assign.targets[0], ast.Name)
+    ):
+        return []
+    model = _django_model(call)
+    if model is None or not keyed_by_client(call, route):
+        return []
+    if caught(sub, facts.up, {"IndexError", "LookupError", "Http404"}):
+        return []
+    if {"IndexError", "LookupError"} & route.handled or facts.handled_by_app({"IndexError"}):
+        return []
+    src = facts.source
+    name = assign.targets[0].id
+    model_name = model.rsplit(".", 1)[-1]
+    line = (assign.end_lineno or assign.lineno) - 1
+    indent = src.indent_of(assign.lineno - 1)
+    answer = f'raise Http404("{model_name} not found")'
+    edits = [
+        *ensure_imports(src, [("django.http", "Http404")]),
+        replace_node(src, sub, f"{src.text_of(call)}.first()"),
+        insert_before_line(src, line + 1, f"{indent}if {name} is None:\n{indent}    {answer}"),
+    ]
+    return missing_row(
+        src,
+        call,
+        "Answer 404 when the queryset has no row",
+        f"`{short(src.text_of(sub))}` raises IndexError when nothing matches the client's "
+        f"key: a 500. `.first()` and `{answer}` when it is None answer 404 instead.",
         tuple(edits),
     )
 
