@@ -234,6 +234,21 @@ def _class_query_first(call: ast.Call) -> bool:
     )
 
 
+def _model_query_first(call: ast.Call) -> str | None:
+    """``Project.query.filter_by(name=name).first()`` (Flask-SQLAlchemy's query of a model
+    named in a helper): the model, whose row may be None."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "first") or call.args:
+        return None
+    node: ast.expr = func.value
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        node = node.func.value
+    if not (isinstance(node, ast.Attribute) and node.attr == "query"):
+        return None
+    model = node.value.id if isinstance(node.value, ast.Name) else ""
+    return model if model[:1].isupper() and not model.isupper() else None
+
+
 def _model_in(read: ast.Call) -> str:
     """``query(Template)`` / ``scalars(select(Template).where(...))`` -> Template."""
     arg = read.args[0] if read.args else None
@@ -291,6 +306,9 @@ def _returned_row(
             value = node.value.value if isinstance(node.value, ast.Await) else node.value
             if isinstance(value, ast.Call) and maybe_row(value) is not None:
                 return maybe_row(value)
+            model = _model_query_first(value) if isinstance(value, ast.Call) else None
+            if model is not None:
+                return model  # ``return Project.query.filter_by(name=name).first()``
             if isinstance(value, ast.Call) and _class_query_first(value):
                 # ``cls.query.filter_by(**kwargs).first()`` of a model's classmethod
                 owner = source.up().get(func)

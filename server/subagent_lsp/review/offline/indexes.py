@@ -34,6 +34,7 @@ from .pysource import Source
 from .queries import FoundQuery
 from .schema import ListSlot, Schema, Table, is_private_copy
 from .small_tables import few_valued, narrows, rare_read, small_table
+from .sql import QueryShape
 
 MAX_INDEX_COLUMNS = 3
 PROBE = "proposed_index"  # its name in the plans the rationale shows
@@ -91,7 +92,7 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
                     cols.append(column)
     if not cols or table.covered(cols) or _served_in_any_order(table, cols, len(eq)):
         return None
-    if _equalities_served(table, eq):
+    if _equalities_served(table, eq) and not _paged_sort(shape, cols, eq):
         # The rows are found by an existing index; what is left is ordering or narrowing one
         # parent's rows (a user's tokens by date), which reviewers judged not worth an index.
         return None
@@ -100,6 +101,14 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     if not narrows(shape, table):
         return None
     return cols
+
+
+def _paged_sort(shape: QueryShape, cols: list[str], eq: list[str]) -> bool:
+    """A parent's rows listed a page at a time in a sort order (a project's events by date,
+    an inbox's mail): paged, they are many, and the parent's index finds all of them to sort
+    for every page, where one led by the parent and then the sort reads the page alone
+    (missed twice on real apps, where a user's few tokens were judged not worth it)."""
+    return shape.paged and bool(shape.order_by) and not shape.ranges and len(cols) > len(eq)
 
 
 def _flags_only(query: FoundQuery, table: Table) -> bool:

@@ -279,6 +279,7 @@ def _sqlalchemy_chain(
             joins.append(call)
         elif op in _SA_LIMITS:
             shape.limited = True
+            shape.paged = shape.paged or op in _SA_PAGES
         elif op == "with_parent":
             parent = _enclosing_class(node, up) if _is_self(call) else ""
             if not _with_parent(call, model, table, shape, schema, parent):
@@ -304,6 +305,7 @@ def _sqlalchemy_chain(
 
 # Calls that read only the first rows (``paginate``: one page).
 _SA_LIMITS = {"first", "first_or_404", "limit", "offset", "paginate"}
+_SA_PAGES = {"offset", "paginate"}
 _SA_OPS = {
     "filter", "filter_by", "where", "order_by", "join", "outerjoin", "first", "all", "one",
     "scalar", "one_or_none", "limit", "offset", "count", "delete", "update", "with_entities",
@@ -568,6 +570,7 @@ def _relationship_walk(
             for arg in call.args:
                 _sa_order(arg, model, shape)
         shape.limited = shape.limited or op in _SA_LIMITS
+        shape.paged = shape.paged or op in _SA_PAGES
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
 
 
@@ -953,6 +956,7 @@ def _django_chain(
         default_order = False
     paginated = _paginated(named or node, up)
     shape.limited = shape.limited or paginated
+    shape.paged = paginated and not _one_row_taken(named or node, up)
     if default_order and (filtered or paginated):
         ordering = table.ordering or ()
         shape.order_by = [c for c, _ in ordering]
@@ -1049,6 +1053,16 @@ def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
 
 
 _PAGINATORS = frozenset({"paginate_queryset", "Paginator", "paginate"})
+
+
+def _one_row_taken(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """``qs[0]`` / ``qs[-1]``: one row of the sorted ones, not a page."""
+    parent = up.get(node)
+    return (
+        isinstance(parent, ast.Subscript)
+        and parent.value is node
+        and not isinstance(parent.slice, ast.Slice)
+    )
 
 
 def _paged_by_parent(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:

@@ -54,6 +54,9 @@ class QueryShape:
     # LIMIT, a slice, ``first()``, a paginator: only the first rows are read, so an index in
     # the ORDER BY's order saves reading (and sorting) the rest; without one it saves a sort
     limited: bool = False
+    # A page of a list (a slice, a paginator, ``.paginate()``, ``.offset()``), not one row: a
+    # parent's rows read a page at a time are many (a project's events, an inbox's mail).
+    paged: bool = False
 
     def sort_only(self) -> bool:
         """Nothing narrows the rows: the query only sorts them."""
