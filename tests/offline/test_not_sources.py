@@ -74,15 +74,23 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def test_collect_follows_the_patterns(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": PYPROJECT, "tests/app.py": ROUTE, "jobs/app.py": ROUTE})
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "tests/app.py": ROUTE,
+            "jobs/app.py": ROUTE,
+            "notebooks/demo/app.py": ROUTE,
+        },
+    )
 
     def where(patterns: tuple[str, ...]) -> set[str]:
         found = collect([str(tmp_path)], ["error-handling"], not_sources=patterns)
         return {Path(s.path).parent.name for s in found}
 
     assert where(DEFAULT_NOT_SOURCES) == {"jobs"}
-    assert where(()) == {"jobs", "tests"}
-    assert where(("jobs/",)) == {"tests"}
+    assert where(()) == {"jobs", "tests", "demo"}
+    assert where(("jobs/",)) == {"tests", "demo"}
 
 
 def test_the_cli_reads_the_setting_from_the_configuration_file(

@@ -339,6 +339,26 @@ BACKEND_RULES = table(
         ),
         "`raise` it.",
     ),
+    _rule(
+        "BKD311",
+        "error-handling",
+        "except-or",
+        "`except (A or B):` catches A alone (`or` is evaluated first, to A).",
+        "B's error goes through the handler meant for it, a 500 the code meant to answer.",
+        Example(
+            path="views.py",
+            text="from django.http import Http404, JsonResponse\n\n"
+            + "from .models import Hacker, Mentor\n\n\n"
+            + "def profile(request, pk, kind):\n"
+            + "    model = Hacker if kind == 'hacker' else Mentor\n"
+            + "    try:\n"
+            + "        person = model.objects.get(pk=pk)\n"
+            + "    except (Hacker.DoesNotExist or Mentor.DoesNotExist):\n"
+            + '        raise Http404("no such person")\n'
+            + '    return JsonResponse({"id": person.pk})\n',
+        ),
+        "Catch a tuple: `except (A, B):`.",
+    ),
 )
 
 # Node and Go: their own rules join the table (one registry, one code space).

@@ -10,6 +10,7 @@ from ..suggestion import Edit, Suggestion
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
+from .except_or import except_or_suggestions
 from .fetched_rows import fetchone_suggestions
 from .frameworks import (
     ModuleFacts,
@@ -45,6 +46,7 @@ DEFAULT_TIMEOUT = 10
 def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out: list[Suggestion] = client_timeout_suggestions(facts)
     out.extend(returned_error_suggestions(facts))
+    out.extend(except_or_suggestions(facts))
     out.extend(savepoint_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps

@@ -48,6 +48,9 @@ DEFAULT_NOT_SOURCES: tuple[str, ...] = (
     # build, release and maintenance scripts: no request runs them
     "scripts/",
     "script/",
+    # Jupyter notebooks' helper modules: an analyst's session, no request (a timeout on a
+    # notebook's download was judged noise on a real monorepo)
+    "notebooks/",
     "bin/",
     "setup.py",
     "hatch_build.py",

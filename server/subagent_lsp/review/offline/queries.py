@@ -885,6 +885,10 @@ def _django_chain(
         return None
     model = dotted(base.value)
     table = schema.table_for_model(model)
+    if table is None and "." in model and "(" not in model:
+        # ``models.HackerApplication.objects`` through ``from applications import models``:
+        # the model by its class name (missed on a real app's check-in desk)
+        table = schema.table_for_model(model.rsplit(".", 1)[-1])
     if table is None or table.origin != "django":
         return None
     shape = QueryShape(table.name)

@@ -88,6 +88,10 @@ def _error_class(
 ) -> str | None:
     """The HTTP error ``value`` builds: the framework's class, or a project helper whose every
     return builds one (``http_409(msg)``)."""
+    if framework == "django" and isinstance(value, ast.Name | ast.Attribute):
+        # ``return Http404``: the class itself, no more a response than an instance is (and
+        # ``raise Http404`` raises one); judged on a real app beside a ``return Http404(...)``
+        return _framework_error(imported_names(facts.source), value, modules, framework)
     if not isinstance(value, ast.Call):
         return None
     direct = _framework_error(imported_names(facts.source), value, modules, framework)
@@ -110,9 +114,12 @@ def _error_class(
 
 
 def _framework_error(
-    imports: dict[str, str], value: ast.Call, modules: tuple[str, ...], framework: str
+    imports: dict[str, str],
+    value: ast.Call | ast.Name | ast.Attribute,
+    modules: tuple[str, ...],
+    framework: str,
 ) -> str | None:
-    spelt = dotted(value.func)
+    spelt = dotted(value.func if isinstance(value, ast.Call) else value)
     if not spelt:
         return None
     origin = imports.get(spelt.split(".")[0], "")

@@ -231,12 +231,25 @@ def _ends_function(handler: ast.ExceptHandler) -> bool:
     return False
 
 
+# ``db.session.remove()`` / ``session.close()`` end the failed transaction too: the next use
+# starts a new session (a ``rollback()`` added before a ``remove()`` was judged redundant).
+_ENDS_TRANSACTION = frozenset({"rollback", "remove", "close"})
+
+
 def _rolls_back(handler: ast.ExceptHandler) -> bool:
     return any(
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "rollback"
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in _ENDS_TRANSACTION
+        and (n.func.attr == "rollback" or _session_or_connection(n.func.value))
         for stmt in handler.body
         for n in ast.walk(stmt)
     )
+
+
+def _session_or_connection(node: ast.expr) -> bool:
+    last = dotted(node).rsplit(".", 1)[-1].lower()
+    return "session" in last or "conn" in last or last == "db"
 
 
 def _uses_session_after(func: ast.AST, node: ast.AST, receiver: str) -> bool:

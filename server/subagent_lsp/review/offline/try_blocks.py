@@ -9,6 +9,9 @@ from .pysource import dotted
 
 
 def exception_name(node: ast.expr) -> str:
+    if isinstance(node, ast.BoolOp):
+        # ``A or B`` is A when it is caught (``and``: B); BKD311 says the rest is not
+        return exception_name(node.values[0] if isinstance(node.op, ast.Or) else node.values[-1])
     if isinstance(node, ast.Constant):
         return str(node.value)
     return dotted(node).split(".")[-1]
