@@ -2,11 +2,13 @@
 ``session.get(Doctor, id)``, ``.first()``, ``.one_or_none()`` and ``scalars(...).first()``
 in a FastAPI route (its session from ``Depends``), and the same lookups inside a project
 helper (``crud.get_template_by_id(db, id)``) whose result the route then uses, or which uses
-the row itself. Either way an unknown id becomes a 500 (AttributeError, TypeError,
+the row itself; a Django view's helper returning ``X.objects.filter(...).first()`` too
+(django_rows). Either way an unknown id becomes a 500 (AttributeError, TypeError,
 UnmappedInstanceError) where the client asked for something that is not there: a 404.
 
 The fix is a None check in the route's idiom, right after the row is fetched: FastAPI's
-``raise HTTPException(status_code=404, ...)``, Flask's ``abort(404)``.
+``raise HTTPException(status_code=404, ...)``, Flask's ``abort(404)``, Django's
+``raise Http404(...)``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ import ast
 import re
 
 from ..suggestion import Edit, Suggestion
+from .django_rows import (
+    DJANGO_CAUGHT,
+    django_answer,
+    django_model,
+    django_row,
+    signed_in_user,
+    view_input,
+)
 from .frameworks import ModuleFacts, Route, caught
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
 from .pysource import Source, dotted
@@ -34,9 +44,17 @@ _MAX_HOPS = 3
 
 
 def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
-    if route.framework not in ("fastapi", "flask") or not route.answers:
+    django = route.framework == "django"
+    # A Django fix raises, so a class-based view's helper method (``get_object``) takes it too.
+    if route.framework not in ("fastapi", "flask", "django") or not (route.answers or django):
         return []
     if caught(call, facts.up, _CAUGHT) or app_catches(facts, _CAUGHT):
+        return []
+    if django and (
+        caught(call, facts.up, DJANGO_CAUGHT)
+        or DJANGO_CAUGHT & route.handled
+        or facts.handled_by_app(DJANGO_CAUGHT | {"404"})
+    ):
         return []
     row = maybe_row(call)
     if route.framework == "fastapi" and row is not None:
@@ -91,9 +109,10 @@ def _client_names(route: Route) -> set[str]:
 def keyed_by_client(call: ast.AST, route: Route) -> bool:
     """The lookup reads something the client sent: a parameter of the route that is no
     dependency, Flask's ``request``, or a local the route bound from either before the call
-    (``data = request.json``; ``bookid = int(data.get("bookid"))``)."""
+    (``data = request.json``; ``bookid = int(data.get("bookid"))``). Django's
+    ``request.user`` is the session's user, not the client's choice."""
     sent, derived = _client_locals(call, route)
-    return _reads_client(call, sent, derived)
+    return _reads_client(call, sent, derived, route.framework == "django")
 
 
 def _children_of_client_row(call: ast.Call, route: Route) -> bool:
@@ -133,7 +152,7 @@ def _client_locals(call: ast.AST, route: Route) -> tuple[set[str], set[str]]:
     ):
         if node.lineno >= line or node.value is None:
             continue
-        if _reads_client(node.value, sent, derived):
+        if _reads_client(node.value, sent, derived, route.framework == "django"):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             derived |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
     return sent, derived
@@ -164,13 +183,18 @@ def _flask_forms(route: Route) -> set[str]:
     return {name for name, cls in made.items() if cls.endswith("Form") or name in validated}
 
 
-def _reads_client(expr: ast.AST, sent: set[str], derived: set[str]) -> bool:
+def _reads_client(expr: ast.AST, sent: set[str], derived: set[str], django: bool = False) -> bool:
     """``expr`` reads a name the client sent, or a local made from one. A column read off a
     local (``book.language_id`` of the client's book) is the row's data, not the client's: a
-    derived local counts bare or as the receiver of a call (``data.get("id")``)."""
+    derived local counts bare or as the receiver of a call (``data.get("id")``). In a Django
+    view ``self.kwargs`` is the client's too, and ``request.user`` is not."""
     up = {child: parent for parent in ast.walk(expr) for child in ast.iter_child_nodes(parent)}
     for node in ast.walk(expr):
+        if django and view_input(node, up):
+            return True
         if not isinstance(node, ast.Name):
+            continue
+        if django and signed_in_user(node, up):
             continue
         if node.id in sent:
             return True
@@ -299,6 +323,8 @@ def _returned_row(
             continue
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             model = maybe_row(node.value)
+            if model is None:
+                model = django_row(source, func, node.value)
             target = node.targets[0]
             if model is not None and isinstance(target, ast.Name):
                 rows[target.id] = model
@@ -306,6 +332,9 @@ def _returned_row(
             value = node.value.value if isinstance(node.value, ast.Await) else node.value
             if isinstance(value, ast.Call) and maybe_row(value) is not None:
                 return maybe_row(value)
+            django = django_row(source, func, value)
+            if django is not None:
+                return django  # ``return Application.objects.filter(user=u).first()``
             model = _model_query_first(value) if isinstance(value, ast.Call) else None
             if model is not None:
                 return model  # ``return Project.query.filter_by(name=name).first()``
@@ -342,6 +371,9 @@ def _returned(
     bound = _assigned(facts.up, call)
     src = facts.source
     what = f"`{helper.name}()` gives None when no row matches"
+    if not model and isinstance(call.func, ast.Attribute):
+        # ``Application.objects.for_type(...)``: a manager's row is its model's
+        model = (django_model(call.func.value) or "").rsplit(".", 1)[-1]
     if bound is None:
         return _used_where_made(facts, call, route, model, what)
     assign, name = bound
@@ -450,6 +482,9 @@ def _suggestion(
     if route.framework == "fastapi":
         answer = f'raise HTTPException(status_code=404, detail="{label} not found")'
         needed = [("fastapi", "HTTPException")]
+    elif route.framework == "django":
+        answer, imported = django_answer(label[:1].upper() + label[1:])
+        needed = [imported]
     else:
         answer = "abort(404)"
         needed = [("flask", "abort")]

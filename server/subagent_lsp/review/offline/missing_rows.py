@@ -17,6 +17,7 @@ import itertools
 
 from ..suggestion import Edit, Suggestion
 from .dict_rows import dict_row_suggestions
+from .django_rows import DJANGO_CAUGHT, django_model
 from .form_choices import chosen_from_form
 from .frameworks import ModuleFacts, Route, caught
 from .helper_rows import helper_row_suggestions, keyed_by_client
@@ -102,7 +103,7 @@ def missing_row_suggestions(
     )
 
 
-_DJANGO_CAUGHT = {"Http404", "ObjectDoesNotExist", "DoesNotExist", "AttributeError"}
+_DJANGO_CAUGHT = DJANGO_CAUGHT
 # Lookups that match one row at most: ``get_object_or_404`` then cannot raise
 # MultipleObjectsReturned where ``.first()`` picked one of several.
 _UNIQUE_LOOKUPS = {"pk", "id", "pk__exact", "id__exact"}
@@ -113,7 +114,7 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr != "first":
         return []
-    model = _django_model(func.value) or _related_manager(facts, call)
+    model = django_model(func.value) or _related_manager(facts, call)
     if model is None:
         return []
     if caught(call, facts.up, _DJANGO_CAUGHT) or _DJANGO_CAUGHT & route.handled:
@@ -184,7 +185,7 @@ def _django_first_by_index(facts: ModuleFacts, call: ast.Call, route: Route) -> 
         and isinstance(assign.targets[0], ast.Name)
     ):
         return []
-    model = _django_model(call)
+    model = django_model(call)
     if model is None or not keyed_by_client(call, route):
         return []
     if caught(sub, facts.up, {"IndexError", "LookupError", "Http404"}):
@@ -223,18 +224,6 @@ def _related_manager(facts: ModuleFacts, call: ast.Call) -> str | None:
     if node.value.id == "self" or not fetched_row(facts, call, node.value.id):
         return None
     return dotted(node)
-
-
-def _django_model(node: ast.expr) -> str | None:
-    """``Ticket.objects.select_related(...).filter(...)`` -> Ticket (``models.Ticket`` too)."""
-    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        node = node.func.value
-    if not (isinstance(node, ast.Attribute) and node.attr == "objects"):
-        return None
-    model = dotted(node.value)
-    if not model or "(" in model or not model.rsplit(".", 1)[-1][:1].isupper():
-        return None
-    return model
 
 
 def _session_get(call: ast.Call) -> bool:

@@ -22,6 +22,8 @@ def resolve_call(
     if found is not None:
         return found
     func = call.func
+    if isinstance(func, ast.Attribute) and _objects_of(func.value) is not None:
+        return _manager_method(upstream, source, _objects_of(func.value), func.attr)
     if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
         return None
     owner = func.value.id
@@ -48,6 +50,42 @@ def resolve_call(
     cls_source, cls = located
     method = _method(cls, func.attr)
     return (cls_source, method) if method is not None else None
+
+
+def _objects_of(node: ast.expr) -> str | None:
+    """``Application.objects`` -> Application: a Django model's manager."""
+    if (
+        isinstance(node, ast.Attribute)
+        and node.attr == "objects"
+        and isinstance(node.value, ast.Name)
+        and node.value.id[:1].isupper()
+    ):
+        return node.value.id
+    return None
+
+
+def _manager_method(
+    upstream: UpstreamCalls, source: Source, model: str | None, name: str
+) -> tuple[Source, Function] | None:
+    """``Application.objects.for_type(...)``: the method of the manager class the model
+    declares as ``objects = ApplicationManager()``."""
+    located = _class(upstream, source, model)
+    if located is None:
+        return None
+    model_source, cls = located
+    managers = {
+        node.value.func.id
+        for node in cls.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "objects" for t in node.targets)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+    }
+    manager = _class(upstream, model_source, next(iter(managers))) if len(managers) == 1 else None
+    if manager is None:
+        return None
+    method = _method(manager[1], name)
+    return (manager[0], method) if method is not None else None
 
 
 def _method(cls: ast.ClassDef, name: str) -> Function | None:
