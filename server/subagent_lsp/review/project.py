@@ -29,6 +29,13 @@ from .offline.frameworks import (
 from .offline.mentions import Mentions
 from .offline.not_sources import DEFAULT_NOT_SOURCES
 from .offline.off_request import LineRange
+from .offline.openapi_operations import (
+    MAX_SPEC_BYTES,
+    SPEC_SUFFIXES,
+    named_handlers,
+    operation_handlers,
+    spec_files,
+)
 from .offline.project_files import (
     declared_major,
     declared_packages,
@@ -86,6 +93,9 @@ class Project:
         self._walked: dict[str, ModuleSummary] | None = None
         self._handlers: frozenset[str] | None = None
         self._views: dict[str, set[str]] | None = None
+        # The handlers the OpenAPI specs' operations name (connexion), and each file's.
+        self._operations: frozenset[str] | None = None
+        self._spec_memo = FileMemo(operation_handlers, MAX_SPEC_BYTES)
         self._texts: dict[str, str] = {}
         self._sources: dict[str, tuple[float | str, Source]] = {}
         self._upstream: UpstreamCalls | None = None
@@ -136,6 +146,7 @@ class Project:
         self._walked = None
         self._handlers = None
         self._views = None
+        self._operations = None
         self._upstream = None
         self._reach = None
         self._mentions.forget()
@@ -160,6 +171,8 @@ class Project:
             if _mentions_handlers(text) or (before is not None and _mentions_handlers(before)):
                 self._handlers = None
                 self._views = None
+            if path.endswith(SPEC_SUFFIXES):
+                self._operations = None
 
     def closed(self, path: str) -> None:
         """The file on disk stands for itself again."""
@@ -169,6 +182,7 @@ class Project:
             self._walked = None
             self._handlers = None
             self._views = None
+            self._operations = None
             self._upstream = None
             self._reach = None
             self._mentions.forget()
@@ -259,6 +273,35 @@ class Project:
             facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)
         if "flask" in facts.frameworks:
             facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
+            self._mark_operations(facts)
+
+    def _mark_operations(self, facts: ModuleFacts) -> None:
+        """The functions and methods the project's OpenAPI spec routes to (connexion) are
+        Flask handlers: connexion 2 runs on Flask; under connexion 3 (Starlette) only a module
+        that reads Flask's own ``request`` is."""
+        if "starlette" in facts.frameworks and "flask.request" not in facts.imports.values():
+            return
+        operations = self.operation_handlers()
+        for func in named_handlers(facts.source, operations, self.root) if operations else []:
+            if not facts.is_route(func):
+                facts.routes.append(Route(func, "flask"))
+
+    def operation_handlers(self) -> frozenset[str]:
+        """The dotted handler names the operations of the project's OpenAPI/Swagger specs
+        name (``operationId``, with its router controller)."""
+        with self._lock:
+            if self._operations is None:
+                found: set[str] = set()
+                texts = dict(self._texts)
+                for path in spec_files(self.root, self.is_source):
+                    path = os.path.abspath(path)
+                    text = texts.get(path)
+                    if text is not None:
+                        found |= operation_handlers(path, text)
+                    else:
+                        found |= self._spec_memo.get(path) or frozenset()
+                self._operations = frozenset(found)
+            return self._operations
 
     def frameworks(self) -> frozenset[str]:
         """The web frameworks of the modules that register app-wide handlers or views."""
