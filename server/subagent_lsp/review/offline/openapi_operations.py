@@ -28,8 +28,9 @@ _CONTROLLER_KEYS = ("x-openapi-router-controller", "x-swagger-router-controller"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 # A line's leading spaces and list dashes: what follows is a key of the item's mapping.
 _ITEM = re.compile(r"^(?: *-(?=\s))* *")
-# The ``key: value`` a line starts with (the value up to a comment).
+# A value that opens a block scalar (``description: |``): the lines below it are text.
 _BLOCK = re.compile(r"[|>][0-9+-]*\s*\Z")
+# The ``key: value`` a line starts with (the value up to a comment).
 _KEY = re.compile(r"""(["']?)([\w\-]+)\1\s*:(?:\s+([^#]*))?""")
 
 
