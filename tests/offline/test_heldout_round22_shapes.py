@@ -127,3 +127,36 @@ def test_a_returned_error_class_and_an_or_of_exceptions(tmp_path: Path) -> None:
     after = apply_suggestion(by_line[24])[views]
     assert "    except (ValueError, Hacker.DoesNotExist, Mentor.DoesNotExist):\n" in after
     compile(after, "views.py", "exec")
+
+
+FORCED = """\
+from flask import Flask, request
+from flask.views import MethodView
+
+app = Flask(__name__)
+
+
+class FormView(MethodView):
+    def put(self):
+        request_json = request.get_json(force=True)
+        form = {
+            "application_id": request_json["metadata"]["application_id"],
+            "questions": request_json["questions"],
+        }
+        return form, 201
+
+
+app.add_url_rule("/forms", view_func=FormView.as_view("forms"))
+"""
+
+
+def test_a_body_read_whatever_its_content_type_is_checked_and_still_read_so(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app.py").write_text(FORCED)
+    [found] = [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD201"]
+    after = apply_suggestion(found)[str(tmp_path / "app.py")]
+    assert "request_json = request.get_json(force=True, silent=True)\n" in after
+    assert "key not in request_json for key in ('metadata', 'questions')" in after
+    compile(after, "app.py", "exec")

@@ -415,7 +415,7 @@ def _flask_plain_check(
     fix checks the body's shape with plain Python and answers 400 itself."""
     indent = facts.source.indent_of(stmt.lineno - 1)
     required = tuple(k for k, (needed, _) in keys.items() if needed)
-    replacement = f"{indent}{var} = request.get_json(silent=True)\n"
+    replacement = f"{indent}{var} = {_silent_reader(value)}\n"
     condition = f"not isinstance({var}, dict)"
     if required:
         condition += f" or any(key not in {var} for key in {required!r})"
@@ -435,6 +435,18 @@ def _flask_plain_check(
         "client's mistake. The project does not declare pydantic, so the check is plain Python "
         "and answers 400.",
         tuple(edits),
+    )
+
+
+def _silent_reader(value: ast.expr) -> str:
+    """The body read as the handler read it, None instead of raising: ``force=True`` (any
+    content type) is kept."""
+    forced = isinstance(value, ast.Call) and any(
+        k.arg == "force" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in value.keywords
+    )
+    return (
+        "request.get_json(force=True, silent=True)" if forced else "request.get_json(silent=True)"
     )
 
 
@@ -480,8 +492,10 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue
         if caught(stmt, facts.up, {"KeyError", "TypeError", "LookupError"}):
             continue  # the handler's own try answers a bad body already
-        if isinstance(value, ast.Call) and any(not _silent(k) for k in value.keywords):
-            continue  # ``get_json(force=True)``: the replacement would change what is read
+        if isinstance(value, ast.Call) and any(
+            not _silent(k) and k.arg != "force" for k in value.keywords
+        ):
+            continue  # ``get_json(cache=False)``: the replacement would change what is read
         if not facts.can_import("pydantic"):
             out.append(_flask_plain_check(facts, func, stmt, var, value, keys))
             continue
@@ -493,7 +507,7 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         replacement = (
             f"{indent}try:\n"
             f"{indent}    {var} = {model}.model_validate(\n"
-            f"{indent}        request.get_json(silent=True) or {{}}\n"
+            f"{indent}        {_silent_reader(value)} or {{}}\n"
             f"{indent}    ).model_dump()\n"
             f"{indent}except ValidationError as exc:\n"
             f"{indent}    return jsonify(\n"
