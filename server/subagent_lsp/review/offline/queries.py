@@ -90,7 +90,43 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
                 found.extend(
                     FoundQuery(j, query.span, query.description) for j in query.shape.joined
                 )
+                found.extend(_eager_relationships(source, node, schema, query.shape.table))
+            elif node.func.attr == "get" and len(node.args) == 2:
+                # ``db.get(Job, job_id)``: a key lookup, whose eager relationships still load
+                model = dotted(node.args[0]).rsplit(".", 1)[-1]
+                table = schema.table_for_model(model) if model[:1].isupper() else None
+                if table is not None and table.origin == "sqlalchemy":
+                    found.extend(_eager_relationships(source, node, schema, table.name))
     return found
+
+
+def _eager_relationships(
+    source: Source, node: ast.Call, schema: Schema, table_name: str
+) -> list[FoundQuery]:
+    """``errors = relationship(lazy="selectin")``: every load of a job reads its errors by
+    ``job_error.job_id``, though no line walks them (a real app's unindexed foreign key,
+    missed: the rows load with the job, for the response model)."""
+    owner = schema.tables.get(table_name)
+    if owner is None or owner.origin != "sqlalchemy":
+        return []
+    out = []
+    for attr, relationship in owner.relationships.items():
+        if not relationship.eager:
+            continue
+        child, keys = _walk_target(schema, owner, relationship)
+        if child is None or len(keys) != 1:
+            continue
+        multi = [keys[0]] if relationship.eager == "selectin" else []
+        shape = QueryShape(child.name, eq=[keys[0]], multi=multi)
+        model = owner.model or owner.name
+        out.append(
+            FoundQuery(
+                shape,
+                source.span(node),
+                f'{model}.{attr} (lazy="{relationship.eager}": loaded with every {model})',
+            )
+        )
+    return out
 
 
 def _built_queries(source: Source) -> dict[ast.Call, ast.Call | None]:

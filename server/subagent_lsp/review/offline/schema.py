@@ -89,6 +89,9 @@ class Relationship:
     # ``primaryjoin=organization_id == Organization.id``: the target's columns the join
     # compares (its key, for a many-to-one: walking it is a primary-key lookup)
     joins_on: tuple[str, ...] = ()
+    # ``lazy="selectin"`` / ``"joined"`` / ``"subquery"``: read with every load of the owner,
+    # whether or not the code walks it
+    eager: str = ""
 
 
 @dataclass
@@ -930,7 +933,19 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
                 if isinstance(i, ast.Attribute)
                 or (isinstance(i, ast.Constant) and isinstance(i.value, str))
             )
-    return Relationship(target, keys, joins_on=_joined_columns(call, target))
+    lazy = next(
+        (
+            str(kw.value.value)
+            for kw in call.keywords
+            if kw.arg == "lazy" and isinstance(kw.value, ast.Constant)
+        ),
+        "",
+    )
+    eager = lazy if lazy in _EAGER_LAZY else ""
+    return Relationship(target, keys, joins_on=_joined_columns(call, target), eager=eager)
+
+
+_EAGER_LAZY = frozenset({"selectin", "joined", "subquery", "immediate"})
 
 
 def _joined_columns(call: ast.Call, target: str) -> tuple[str, ...]:
