@@ -212,6 +212,29 @@ BACKEND_RULES = table(
         "anything else), or check it against an allow-list and answer 400.",
     ),
     _rule(
+        "BKD210",
+        "validation",
+        "unhandled-model-validation",
+        "A Flask view parses the request body with a pydantic model and nothing answers its "
+        "`ValidationError`.",
+        "The client's bad body raises ValidationError, which Flask answers with a 500; FastAPI "
+        "validates its own parameters, Flask does not.",
+        Example(
+            path="app.py",
+            text="from flask import Flask, request\n"
+            + "from pydantic import BaseModel\n\n"
+            + "app = Flask(__name__)\n\n\n"
+            + "class NewOrg(BaseModel):\n"
+            + "    slug: str\n\n\n"
+            + '@app.post("/orgs")\n'
+            + "def create_org():\n"
+            + "    body = NewOrg.model_validate(request.json)\n"
+            + '    return {"slug": body.slug}, 201\n',
+        ),
+        "Catch `ValidationError` and answer 400 with its errors (or register one handler for "
+        "it app-wide).",
+    ),
+    _rule(
         "BKD301",
         "error-handling",
         "http-without-timeout",

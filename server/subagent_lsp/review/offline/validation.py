@@ -35,6 +35,7 @@ from .html_answers import answers_html
 from .json_helpers import helper_json_key_suggestions
 from .json_helpers import json_locals as json_locals_of
 from .mass_assignment import mass_assignment_suggestions
+from .model_parses import model_parse_suggestions
 from .nested_body import nested_body_suggestions
 from .open_schemas import open_schema_suggestions
 from .orm_lookups import orm_lookup_suggestions
@@ -84,6 +85,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(mass_assignment_suggestions(facts, route))
         out.extend(open_schema_suggestions(facts, route))
         out.extend(body_splat_suggestions(facts, route))
+        out.extend(model_parse_suggestions(facts, route))
     if "fastapi" in facts.frameworks:
         for dependency in dependencies(facts):
             out.extend(fastapi_conversions(facts, dependency))
