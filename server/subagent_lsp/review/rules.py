@@ -382,6 +382,29 @@ BACKEND_RULES = table(
         ),
         "Catch a tuple: `except (A, B):`.",
     ),
+    _rule(
+        "BKD312",
+        "error-handling",
+        "broad-except-hides-404",
+        "A broad `except` around code that raises the framework's 404 (`abort(404)`, "
+        "`get_or_404`, `HTTPException(404)`) takes the 404 for a failure.",
+        "The client's unknown id is answered with the handler's 5xx, often with the exception's "
+        "text, instead of the 404 the code raised.",
+        Example(
+            path="api.py",
+            text="from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n"
+            + "SHIPMENTS: dict[int, dict[str, str]] = {}\n\n\n"
+            + '@app.get("/shipments/{shipment_id}")\n'
+            + "def read(shipment_id: int) -> dict[str, str]:\n"
+            + "    try:\n"
+            + "        if shipment_id not in SHIPMENTS:\n"
+            + '            raise HTTPException(status_code=404, detail="no such shipment")\n'
+            + "        return SHIPMENTS[shipment_id]\n"
+            + "    except Exception as exc:\n"
+            + "        raise HTTPException(status_code=502, detail=str(exc))\n",
+        ),
+        "Let the HTTP error through first: `except HTTPException: raise`.",
+    ),
 )
 
 # Node and Go: their own rules join the table (one registry, one code space).

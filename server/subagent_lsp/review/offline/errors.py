@@ -7,6 +7,7 @@ import ast
 import os
 
 from ..suggestion import Edit, Suggestion
+from .broad_excepts import broad_except_suggestions
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
@@ -47,6 +48,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out: list[Suggestion] = client_timeout_suggestions(facts)
     out.extend(returned_error_suggestions(facts))
     out.extend(except_or_suggestions(facts))
+    out.extend(broad_except_suggestions(facts))
     out.extend(savepoint_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps

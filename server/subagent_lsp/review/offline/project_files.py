@@ -20,8 +20,13 @@ from .not_sources import is_not_a_source as is_not_a_source
 MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile")
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _QUOTED = re.compile(r"""["']([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*[<>=!~;"']""")
-# What a declared distribution makes importable without being declared itself.
-_BRINGS = {"fastapi": ("pydantic", "starlette"), "sqlmodel": ("sqlalchemy", "pydantic")}
+# What a declared distribution makes importable without being declared itself: its hard
+# dependencies (Flask installs Werkzeug, whose HTTPException its abort() raises).
+_BRINGS = {
+    "fastapi": ("pydantic", "starlette"),
+    "sqlmodel": ("sqlalchemy", "pydantic"),
+    "flask": ("werkzeug",),
+}
 
 
 _MARKERS = (".git", "pyproject.toml", "setup.py", "manage.py", "requirements.txt")

@@ -75,6 +75,11 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
         name = dotted(node.func).split(".")[-1].replace("()", "")
         if name in _SQL_CALLS and node.args:
             found.extend(_raw(source, node.args[0], strings))
+        if name in _SHORTCUTS and models and node.args:
+            shortcut = _django_shortcut(source, node, schema)
+            if shortcut is not None:
+                found.append(shortcut)
+            continue
         if name in _EAGER_LOADS and node.args and models:
             eager = _eager_load(source, node, schema, up)
             if eager is not None:
@@ -938,43 +943,8 @@ def _django_chain(
         shape.limited = shape.limited or op in _DJANGO_LIMITS
         # ``exclude(status=CANCELLED)`` is ``status <> 'cancelled'``: no index seeks by it
         if op in ("filter", "get", "get_or_create", "update_or_create"):
-            for kw in call.keywords:
-                if kw.arg is None or kw.arg == "defaults":
-                    continue
-                field, _, lookup = kw.arg.partition("__")
-                json_key = _django_json_key(table, field, lookup)
-                if json_key is not None:
-                    if json_key not in shape.json_eq:
-                        shape.json_eq.append(json_key)
-                    continue
-                if "__" in lookup:
-                    continue  # a lookup across a relation: another table
-                if _column_expression(kw.value):
-                    # ``submitted_date__lte=F("reporting_period__end_date")``: compared with
-                    # another column (of this row or a joined one), not with a value, so no
-                    # index on this column can seek to the rows
-                    continue
-                if lookup == "iexact" and field in table.columns:
-                    # PostgreSQL's ``UPPER("name"::text) = UPPER(%s)``: served by an index
-                    # on Upper("name"), not by one on the column
-                    if ("upper", field) not in shape.folded_eq:
-                        shape.folded_eq.append(("upper", field))
-                    continue
-                if field == "pk":
-                    field = next((c.name for c in table.columns.values() if c.primary_key), "id")
-                if lookup == "isnull" and _is_false(kw.value):
-                    continue  # IS NOT NULL keeps most rows: no index narrows it
-                if not lookup or lookup in _DJANGO_EQ:
-                    if field not in shape.eq:
-                        shape.eq.append(field)
-                    if lookup == "in" and field not in shape.multi:
-                        shape.multi.append(field)
-                elif lookup in _DJANGO_RANGE:
-                    # ``starts_at__gte=day, starts_at__lt=next_day``: one range, both ends
-                    if field not in shape.ranges:
-                        shape.ranges.append(field)
-                elif field in table.columns:
-                    return None  # icontains, regex...: no b-tree index helps
+            if not _django_lookups(table, call.keywords, shape):
+                return None
         elif op == "order_by":
             ordered = True
             for arg in call.args:
@@ -1006,6 +976,70 @@ def _django_chain(
     if not (shape.eq or shape.ranges or shape.order_by or shape.json_eq or shape.folded_eq):
         return None
     return FoundQuery(shape, source.span(node), description)
+
+
+# Django's shortcuts: ``get_object_or_404(Member, card_number=card)`` is
+# ``Member.objects.get(card_number=card)`` (the commonest single-row lookup of a Django view,
+# missed on a blind planted set).
+_SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404"})
+
+
+def _django_shortcut(source: Source, node: ast.Call, schema: Schema) -> FoundQuery | None:
+    model = dotted(node.args[0])
+    if not model or "(" in model:
+        return None  # a queryset (``Model.objects.filter(...)``): read as its own chain
+    table = schema.table_for_model(model) or schema.table_for_model(model.rsplit(".", 1)[-1])
+    if table is None or table.origin != "django" or len(node.args) != 1:
+        return None
+    shape = QueryShape(table.name)
+    if not _django_lookups(table, node.keywords, shape):
+        return None
+    if not (shape.eq or shape.ranges or shape.json_eq or shape.folded_eq):
+        return None
+    return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+
+
+def _django_lookups(table: Table, keywords: list[ast.keyword], shape: QueryShape) -> bool:
+    """Adds a ``filter(...)``/``get(...)``'s keyword lookups to ``shape``; False for one no
+    b-tree index serves (``icontains``, a regex)."""
+    for kw in keywords:
+        if kw.arg is None or kw.arg == "defaults":
+            continue
+        field, _, lookup = kw.arg.partition("__")
+        json_key = _django_json_key(table, field, lookup)
+        if json_key is not None:
+            if json_key not in shape.json_eq:
+                shape.json_eq.append(json_key)
+            continue
+        if "__" in lookup:
+            continue  # a lookup across a relation: another table
+        if _column_expression(kw.value):
+            # ``submitted_date__lte=F("reporting_period__end_date")``: compared with
+            # another column (of this row or a joined one), not with a value, so no
+            # index on this column can seek to the rows
+            continue
+        if lookup == "iexact" and field in table.columns:
+            # PostgreSQL's ``UPPER("name"::text) = UPPER(%s)``: served by an index
+            # on Upper("name"), not by one on the column
+            if ("upper", field) not in shape.folded_eq:
+                shape.folded_eq.append(("upper", field))
+            continue
+        if field == "pk":
+            field = next((c.name for c in table.columns.values() if c.primary_key), "id")
+        if lookup == "isnull" and _is_false(kw.value):
+            continue  # IS NOT NULL keeps most rows: no index narrows it
+        if not lookup or lookup in _DJANGO_EQ:
+            if field not in shape.eq:
+                shape.eq.append(field)
+            if lookup == "in" and field not in shape.multi:
+                shape.multi.append(field)
+        elif lookup in _DJANGO_RANGE:
+            # ``starts_at__gte=day, starts_at__lt=next_day``: one range, both ends
+            if field not in shape.ranges:
+                shape.ranges.append(field)
+        elif field in table.columns:
+            return False  # icontains, regex...: no b-tree index helps
+    return True
 
 
 _LABEL_FIELDS = ("CharField", "TextField", "SlugField", "EmailField")

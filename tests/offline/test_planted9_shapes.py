@@ -1,0 +1,63 @@
+"""Blind planted set 9, after its measurement (shapes of our own): Django's
+``get_object_or_404(Model, field=value)`` is a query like ``Model.objects.get(field=value)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from subagent_lsp.cli.suggest import collect
+
+VIEWS = """\
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, get_list_or_404
+
+from .models import Member
+
+
+def checkout(request, card):
+    member = get_object_or_404(Member, card_number=card)
+    return JsonResponse({"name": member.name})
+
+
+def by_pk(request, pk):
+    member = get_object_or_404(Member, pk=pk)
+    return JsonResponse({"name": member.name})
+
+
+def by_email(request, email):
+    member = get_object_or_404(Member, email=email)
+    return JsonResponse({"name": member.name})
+
+
+def branch(request, code):
+    members = get_list_or_404(Member, branch_code=code)
+    return JsonResponse({"names": [m.name for m in members]})
+"""
+
+
+def test_get_object_or_404_reads_the_table_by_its_lookups(tmp_path: Path) -> None:
+    app = tmp_path / "lib"
+    app.mkdir()
+    (app / "models.py").write_text(
+        "from django.db import models\n\n\nclass Member(models.Model):\n"
+        "    card_number = models.CharField(max_length=20)\n"
+        "    email = models.EmailField(unique=True)\n"
+        "    branch_code = models.CharField(max_length=8)\n"
+        "    name = models.CharField(max_length=100)\n"
+    )
+    (app / "views.py").write_text(VIEWS)
+    (app / "urls.py").write_text(
+        "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [\n"
+        '    path("m/<str:card>", views.checkout),\n'
+        '    path("p/<int:pk>", views.by_pk),\n'
+        '    path("e/<str:email>", views.by_email),\n'
+        '    path("b/<str:code>", views.branch),\n]\n'
+    )
+    (tmp_path / "requirements.txt").write_text("django\n")
+    found = collect([str(tmp_path)], ["index"])
+    # the key and a unique column need none
+    assert sorted((s.title, s.span.start.line + 1) for s in found) == [
+        ("Add an index on member (branch_code)", 23),
+        ("Add an index on member (card_number)", 8),
+    ]
+    assert all(s.proven for s in found)
