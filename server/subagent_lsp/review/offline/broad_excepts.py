@@ -70,7 +70,8 @@ def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion |
         src.path,
         src.span(broad.type if broad.type is not None else broad),
         f"Let the 404 through the broad except of {route.func.name}",
-        f"`{src.text_of(raiser)}` (line {raiser.lineno}) answers a missing row with a 404, "
+        f"`{src.text_of(raiser)}` (line {src.start(raiser).line + 1}) answers a missing row "
+        "with a 404, "
         f"and `except {caught}` below takes it for a failure: the client gets the handler's "
         f"answer instead (a 5xx, here with the exception's text if it shows it). `except "
         f"{name}: raise` first lets the framework answer it.",
