@@ -207,3 +207,5 @@ def _suggestion(
 
 # Shared with fastapi_conversions.py (a route's body model and its declared field types).
 annotated_class = _annotated_class
+# Shared with enum_conversions.py: a class a name of a module stands for, in the project.
+project_class = _class

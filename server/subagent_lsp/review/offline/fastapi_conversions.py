@@ -272,4 +272,5 @@ def _split(value: ast.expr, up: dict[ast.AST, ast.AST]) -> str | None:
 # Shared with the other readers of raw text (filter_methods.py).
 conversion = _conversion
 from_text_parameter = _from_text_parameter
+text_parameters = _text_parameters
 split_parameter = _split

@@ -12,7 +12,9 @@ from .body_splat import body_splat_suggestions
 from .client_attributes import client_attribute_suggestions
 from .dependency_json import dependency_json_suggestions
 from .django_views import request_attr, request_data_method
+from .enum_conversions import allowed, enum_conversion
 from .fastapi_conversions import dependencies, fastapi_conversions
+from .fastapi_enums import fastapi_enum_suggestions
 from .filter_methods import filter_method_suggestions
 from .frameworks import (
     ModuleFacts,
@@ -76,6 +78,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(_fastapi_body(facts, route))
             out.extend(_fastapi_raw_json(facts, route))
             out.extend(fastapi_conversions(facts, route))
+            out.extend(fastapi_enum_suggestions(facts, route))
             out.extend(client_attribute_suggestions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
@@ -89,6 +92,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     if "fastapi" in facts.frameworks:
         for dependency in dependencies(facts):
             out.extend(fastapi_conversions(facts, dependency))
+            out.extend(fastapi_enum_suggestions(facts, dependency))
         out.extend(dependency_json_suggestions(facts))
     if "FilterSet" in facts.source.text:  # django-filter's module need not import django
         out.extend(filter_method_suggestions(facts))
@@ -677,6 +681,7 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     owner = facts.up.get(route.func)
     aliases = _request_aliases(route.func, owner if isinstance(owner, ast.ClassDef) else None)
     json_locals: set[str] | None = None  # read only when a conversion needs them
+    must: dict[int, str] = {}  # an enum conversion's allowed values, for its message
     for node in _nodes(route.func):
         if not isinstance(node, ast.Call):
             continue
@@ -691,6 +696,12 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         elif _decimal(facts, node) and route.framework == "django":
             # InvalidOperation is no ValueError: Flask's ``type=Decimal`` would not catch it
             kind = "decimal"
+        elif route.framework in ("django", "flask") and _maybe_client(node, aliases):
+            # ``Status(request.args.get("status"))``: ValueError on a value the enum lacks
+            enum = enum_conversion(facts, node)
+            if enum is None:
+                continue
+            kind, must[id(node)] = "enum", allowed(enum[1])
         else:
             continue
         inner = node.args[0]
@@ -713,7 +724,7 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
                 json_locals = json_locals_of(facts, route.func)
             key = _json_key(inner, json_locals)
             if key is not None and not caught(node, facts.up, {"ValueError"}, client_error=True):
-                found = _json_conversion_fix(facts, route, node, key, kind)
+                found = _json_conversion_fix(facts, route, node, key, kind, must.get(id(node)))
                 if found is not None:
                     out.append(found)
             continue
@@ -725,7 +736,9 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue
         if validated_by_form(node, facts.up):
             continue
-        suggestion = _conversion_fix(facts, route, node, inner, kind, source_name)
+        suggestion = _conversion_fix(
+            facts, route, node, inner, kind, source_name, must.get(id(node))
+        )
         if suggestion is not None:
             out.append(suggestion)
     return out
@@ -816,7 +829,7 @@ def _json_key(node: ast.expr, json_locals: set[str]) -> str | None:
 
 
 def _json_conversion_fix(
-    facts: ModuleFacts, route: Route, call: ast.Call, key: str, kind: str
+    facts: ModuleFacts, route: Route, call: ast.Call, key: str, kind: str, what: str | None
 ) -> Suggestion | None:
     """``quantity = int(data["quantity"])`` on the JSON body: a missing key, a null or "abc"
     raises (a 500). The statement as written goes inside ``try`` and answers 400."""
@@ -824,7 +837,7 @@ def _json_conversion_fix(
     stmt = enclosing_statement(call, facts.up)
     if stmt is None or not isinstance(stmt, _SIMPLE):
         return None
-    message = f"{key} must be " + {"int": "an integer", "date": "a date"}.get(kind, "a number")
+    message = f"{key} must be {what or _what(kind)}"
     answer, imports = _flask_400(facts, route, message)
     text = wrapped_in_try(src, stmt, "KeyError, TypeError, ValueError", answer)
     return conversion_guard(
@@ -861,6 +874,25 @@ def _or_default(value: ast.expr) -> ast.Call | None:
         return None
     merged = ast.Call(read.func, [read.args[0], value.values[1]], [])
     return ast.copy_location(merged, value)
+
+
+def _what(kind: str) -> str:
+    return {"int": "an integer", "date": "a date"}.get(kind, "a number")
+
+
+def _unlike(kind: str, what: str | None) -> str:
+    if kind == "enum":
+        return what or "a value of the enum"
+    return "a date in that format" if kind == "date" else "a number"
+
+
+def _maybe_client(call: ast.Call, aliases: dict[str, str]) -> bool:
+    """The one argument may be the client's (a request read, a local): cheap, before the
+    enum's class is looked up through the project."""
+    if len(call.args) != 1 or call.keywords:
+        return False
+    arg = _or_default(call.args[0]) or call.args[0]
+    return isinstance(arg, ast.Name) or _request_value(arg, aliases) is not None
 
 
 def _decimal(facts: ModuleFacts, call: ast.Call) -> bool:
@@ -1058,7 +1090,13 @@ def _request_value(node: ast.expr, aliases: dict[str, str] | None = None) -> str
 
 
 def _conversion_fix(
-    facts: ModuleFacts, route: Route, call: ast.Call, inner: ast.expr, kind: str, base: str
+    facts: ModuleFacts,
+    route: Route,
+    call: ast.Call,
+    inner: ast.expr,
+    kind: str,
+    base: str,
+    what: str | None = None,
 ) -> Suggestion | None:
     src = facts.source
     key_node = (
@@ -1076,7 +1114,9 @@ def _conversion_fix(
         key = key_node.value
     default = inner.args[1] if isinstance(inner, ast.Call) and len(inner.args) > 1 else None
     edits: list[Edit]
-    typed = kind != "date"  # ``type=`` converts with a callable of one argument: not strptime
+    # ``type=`` converts with a callable of one argument: not strptime. Not an enum with a
+    # default either: Werkzeug hands a default back unconverted (``"open"``, not the member).
+    typed = kind not in ("date", "enum")
     if route.framework == "flask" and base != "request.headers" and default is not None and typed:
         edits = [
             Edit(
@@ -1093,6 +1133,16 @@ def _conversion_fix(
         # (``return datetime.strptime(...)``, ``rows[: int(limit)] if limit else rows``).
         # So does Flask's for a date: ``args.get(..., type=)`` has no date parser to offer.
         returned = (route.framework == "django" or kind == "date") and isinstance(stmt, _SIMPLE)
+        # An enum: ``status = Status(request.args.get("status"))`` takes ``type=Status``, as
+        # int does; any other statement (``q.filter_by(status=Status(s))``) is wrapped.
+        plain = (
+            isinstance(stmt, ast.Assign)
+            and stmt.value is call
+            and var is not None
+            and default is None
+        )
+        if kind == "enum" and route.framework == "flask" and not plain:
+            returned = isinstance(stmt, _SIMPLE)
         # ``x = int(x) if x and x.strip() else None``: a blank value is meant to be None, so
         # ``type=int`` (None, then 400, on a blank) would change it; the statement is wrapped.
         conditional = (
@@ -1115,17 +1165,18 @@ def _conversion_fix(
         if var is None and not returned:
             return None
         indent = src.indent_of(stmt.lineno - 1)
-        message = f"{key} must be " + {"int": "an integer", "date": "a date"}.get(kind, "a number")
+        message = f"{key} must be {what or _what(kind)}"
         if route.framework == "flask" and kind == "date":
             text, imports = _flask_date_guard(facts, route, stmt, message)
-        elif conditional:
+        elif conditional or (kind == "enum" and route.framework == "flask" and not plain):
             answer, imports = _flask_400(facts, route, message)
             text = wrapped_in_try(src, stmt, "ValueError", answer)
         elif route.framework == "flask":
             answer, imports = _flask_400(facts, route, message)
+            converter = src.text_of(call.func) if kind == "enum" else kind
             text = (
-                f'{indent}{var} = {base}.get("{key}", type={kind})\n{indent}if {var} is None:\n'
-                f"{indent}    {answer}"
+                f'{indent}{var} = {base}.get("{key}", type={converter})\n'
+                f"{indent}if {var} is None:\n{indent}    {answer}"
             )
             if stored:
                 text += f"\n{indent}{stored} = {var}"
@@ -1147,7 +1198,7 @@ def _conversion_fix(
         call,
         key,
         f"`{_flat(src.text_of(call))}` raises (a 500) when `{key}` is missing or not "
-        f"{'a date in that format' if kind == 'date' else 'a number'}; {how}.",
+        f"{_unlike(kind, what)}; {how}.",
         tuple(edits),
     )
 
@@ -1236,7 +1287,9 @@ def _json_loaded(facts: ModuleFacts, node: ast.AST) -> bool:
     if not isinstance(parent, ast.Call):
         return False
     name = dotted(parent.func)
-    return name == "json.loads" or name in ("int", "float") or _date_parse(name)
+    if name == "json.loads" or name in ("int", "float") or _date_parse(name):
+        return True
+    return enum_conversion(facts, parent) is not None
 
 
 def _flask_400(facts: ModuleFacts, route: Route, message: str) -> tuple[str, list[Edit]]:
