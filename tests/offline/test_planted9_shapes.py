@@ -61,3 +61,40 @@ def test_get_object_or_404_reads_the_table_by_its_lookups(tmp_path: Path) -> Non
         ("Add an index on member (card_number)", 8),
     ]
     assert all(s.proven for s in found)
+
+
+BRANCH = """\
+from django.db import models
+
+
+class Branch(models.Model):
+    # COMMENT
+    code = models.CharField(max_length=8)
+    name = models.CharField(max_length=120)
+"""
+
+
+def test_a_model_that_counts_its_own_rows_is_a_small_table(tmp_path: Path) -> None:
+    app = tmp_path / "lib"
+    app.mkdir()
+    (app / "views.py").write_text(
+        "from django.shortcuts import get_object_or_404, render\n\nfrom .models import Branch\n\n\n"
+        "def branch(request, code):\n"
+        "    found = get_object_or_404(Branch, code=code)\n"
+        '    return render(request, "branch.html", {"branch": found})\n'
+    )
+    (app / "urls.py").write_text(
+        "from django.urls import path\n\nfrom . import views\n\n"
+        'urlpatterns = [path("b/<str:code>", views.branch)]\n'
+    )
+    (tmp_path / "requirements.txt").write_text("django\n")
+
+    def titles(comment: str) -> list[str]:
+        (app / "models.py").write_text(BRANCH.replace("COMMENT", comment))
+        return [s.title for s in collect([str(tmp_path)], ["index"])]
+
+    # planted set 9's distractor: the author counts the rows, and keeps them by hand
+    assert titles("Fourteen branches across the county.") == []
+    assert titles("Edited by hand in the admin a couple of times a year.") == []
+    # a count of something else says nothing of the table's size
+    assert titles("Codes are ten letters at most.") == ["Add an index on branch (code)"]

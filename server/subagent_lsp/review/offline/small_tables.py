@@ -86,7 +86,7 @@ def small_table(table: Table, cols: list[str]) -> str | None:
         return "a binary column holds values no b-tree index takes whole"
     if len(cols) == 1 and cols[0] in table.columns and table.columns[cols[0]].no_index:
         return "the model says `index=False` on this column: left out on purpose"
-    if _said_small(table.path, table.class_line, table.class_body_end):
+    if _said_small(table.path, table.class_line, table.class_body_end, table.model or table.name):
         return "the model says its table holds a handful of rows"
     if _liveness(words, table):
         return "a table of live workers holds a row per process, the dead ones deleted"
@@ -110,29 +110,45 @@ def _liveness(words: set[str], table: Table) -> bool:
 # yards", "a few dozen rooms"): the author knows its size, the planner does not.
 _SMALL_SAID = re.compile(
     r"\b(handful|few dozen|dozens? of|tens of (rows|entries|records)|small lookup|lookup table"
-    r"|rarely changes?|seldom changes?)\b",
+    r"|rarely changes?|seldom changes?"
+    # a table kept by hand ("edited by hand in the admin a couple of times a year")
+    r"|(edited|maintained|entered|curated|kept|managed) by hand|hand-(maintained|curated|edited)"
+    # a count of the rows themselves: "fourteen branches", "12 regions" (a count of anything
+    # else, "ten minutes", says nothing of the table)
+    r"|(a dozen|dozen|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
+    r"|[1-9][0-9]?)\s+(?P<counted>[a-z]+))\b",
     re.I,
 )
 
 
-def _said_small(path: str, first: int, last: int) -> bool:
+def _said_small(path: str, first: int, last: int, model: str) -> bool:
     if not first or last < first:
         return False
     try:
         stamp = os.stat(path).st_mtime_ns
     except OSError:
         return False
-    return _class_says_small(path, stamp, first, last)
+    return _class_says_small(path, stamp, first, last, model)
 
 
 @functools.lru_cache(maxsize=512)
-def _class_says_small(path: str, _stamp: int, first: int, last: int) -> bool:
+def _class_says_small(path: str, _stamp: int, first: int, last: int, model: str) -> bool:
     lines = (read_utf8(path) or "").splitlines()[max(first - 2, 0) : last]
     # Only prose: the docstring and comments (a column named ``lookup_table`` says nothing).
     prose = [line for line in lines if line.lstrip().startswith(("#", '"', "'")) or "#" in line]
     docstring = re.search(r'("""|\'\'\')(.*?)\1', "\n".join(lines), re.S)
     text = "\n".join(prose) + (docstring.group(2) if docstring else "")
-    return bool(_SMALL_SAID.search(text))
+    return any(
+        not match.group("counted") or _names_rows(match.group("counted"), model)
+        for match in _SMALL_SAID.finditer(text)
+    )
+
+
+def _names_rows(noun: str, model: str) -> bool:
+    """``branches`` of a ``Branch`` model (its name, singular or plural)."""
+    noun, model = noun.lower(), model.lower()
+    return bool(model) and noun in (model, f"{model}s", f"{model}es", f"{model[:-1]}ies")
 
 
 def rare_read(path: str) -> bool:
