@@ -241,26 +241,9 @@ def maybe_row(call: ast.Call) -> str | None:
     return None
 
 
-def _class_query_first(call: ast.Call) -> bool:
-    """``cls.query.filter_by(**kw).first()`` (Flask-SQLAlchemy's query of the class itself,
-    in a model's classmethod): None when nothing matches."""
-    func = call.func
-    if not (isinstance(func, ast.Attribute) and func.attr == "first") or call.args:
-        return False
-    node: ast.expr = func.value
-    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        node = node.func.value
-    return (
-        isinstance(node, ast.Attribute)
-        and node.attr == "query"
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "cls"
-    )
-
-
-def _model_query_first(call: ast.Call) -> str | None:
-    """``Project.query.filter_by(name=name).first()`` (Flask-SQLAlchemy's query of a model
-    named in a helper): the model, whose row may be None."""
+def _query_first_owner(call: ast.Call) -> str | None:
+    """``X.query.filter_by(...).first()`` (Flask-SQLAlchemy's query of a class): the name
+    written before ``.query``, whose row may be None."""
     func = call.func
     if not (isinstance(func, ast.Attribute) and func.attr == "first") or call.args:
         return None
@@ -269,7 +252,17 @@ def _model_query_first(call: ast.Call) -> str | None:
         node = node.func.value
     if not (isinstance(node, ast.Attribute) and node.attr == "query"):
         return None
-    model = node.value.id if isinstance(node.value, ast.Name) else ""
+    return node.value.id if isinstance(node.value, ast.Name) else None
+
+
+def _class_query_first(call: ast.Call) -> bool:
+    """``cls.query.filter_by(**kw).first()`` in a model's classmethod."""
+    return _query_first_owner(call) == "cls"
+
+
+def _model_query_first(call: ast.Call) -> str | None:
+    """``Project.query.filter_by(name=name).first()`` in a helper: the model."""
+    model = _query_first_owner(call) or ""
     return model if model[:1].isupper() and not model.isupper() else None
 
 
