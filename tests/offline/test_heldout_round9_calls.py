@@ -258,14 +258,15 @@ def test_oauth_sessions_get_a_timeout(tmp_path: Path) -> None:
     found = _found(tmp_path, {"site_app/views.py": OAUTH}, DJANGO)
     # requests itself is not declared (requests-oauthlib brings it): no 502 handler that
     # would import it.
-    assert _codes(found) == [("BKD301", 13), ("BKD301", 22), ("BKD301", 27)]
+    # rauth's sessions (``service.get_auth_session``) time out by themselves, after 300 s:
+    # a timeout on their calls was judged noise on a real app (round 23)
+    assert _codes(found) == [("BKD301", 13), ("BKD301", 22)]
     texts = []
     for suggestion in found:
         texts.append(_applied(suggestion))
         (tmp_path / "site_app/views.py").write_text(OAUTH, encoding="utf-8")
     assert 'fetch_token("https://osm.example.com/token", code="c", timeout=10)' in texts[0]
     assert "data=text, timeout=10)" in texts[1]
-    assert 'session.get("oauth2/userinfo", timeout=10).json()' in texts[2]
 
 
 def test_oauth_sessions_with_a_timeout_are_silent(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .try_blocks import innermost_try
 from .upstream_calls import UPSTREAM_ERRORS, Reach, handled_names, upstream_library
+from .upstream_clients import request_library
 from .view_objects import resolved_by_get_object
 
 DEFAULT_TIMEOUT = 10
@@ -90,6 +91,9 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
     src = facts.source
     out: list[Suggestion] = []
     edit, why = _timeout_edit(facts, call, library)
+    found = request_library(src, call)
+    if found is not None and found[1] is not None and found[1].bounded:
+        edit = None  # the client's own default bounds the wait
     if edit is not None:
         out.append(
             Suggestion(

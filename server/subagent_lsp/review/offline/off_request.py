@@ -40,6 +40,8 @@ _MARKERS = (
     "argv",
 )
 
+_WEB_PACKAGES = frozenset({"django", "rest_framework", "flask", "fastapi", "starlette"})
+
 LineRange = tuple[int, int]  # 1-based, inclusive
 WHOLE_MODULE: LineRange = (1, 1 << 30)
 
@@ -80,7 +82,11 @@ def command_lines(source: Source) -> tuple[list[LineRange], bool]:
     imports = imported_names(source)
     commands: list[LineRange] = []
     web = False
-    script = shebang
+    # A shebang on a module of the web framework's own (views, serializers, urls) is a house
+    # style, not a script (a real Django app writes one atop every module, and every one was
+    # skipped); a script that boots the framework says so with ``django.setup()``.
+    framework = any(v.split(".")[0] in _WEB_PACKAGES for v in imports.values())
+    script = shebang and not (framework and "setup()" not in source.text)
     for node in source.walk():
         if isinstance(node, ast.ClassDef) and _command_class(node, imports):
             commands.append(_lines(node))

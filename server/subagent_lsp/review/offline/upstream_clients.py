@@ -40,13 +40,16 @@ _MODULE = 0  # the scope key of module-level bindings
 
 
 class Client:
-    """A client object's library, and the call that built it (its ``raise_for_status=``)."""
+    """A client object's library, and the call that built it (its ``raise_for_status=``).
+    ``bounded``: its requests time out by default (rauth's sessions: 300 s, a timeout added to
+    their calls was judged noise on a real app)."""
 
-    __slots__ = ("built", "library")
+    __slots__ = ("bounded", "built", "library")
 
-    def __init__(self, library: str, built: ast.Call) -> None:
+    def __init__(self, library: str, built: ast.Call, bounded: bool = False) -> None:
         self.library = library
         self.built = built
+        self.bounded = bounded
 
 
 def client_of(source: Source, node: ast.expr) -> Client | None:
@@ -94,15 +97,16 @@ def constructed(source: Source, call: ast.Call) -> Client | None:
     head, _, rest = name.partition(".")
     target = imports.get(head)
     if target is not None:
-        library = CLIENT_CLASSES.get(f"{target}.{rest}" if rest else target)
+        qualified = f"{target}.{rest}" if rest else target
+        library = CLIENT_CLASSES.get(qualified)
         if library is not None:
-            return Client(library, call)
+            return Client(library, call, bounded=qualified.startswith("rauth."))
     if (
         isinstance(call.func, ast.Attribute)
         and call.func.attr in _RAUTH_FACTORIES
         and any(v.split(".")[0] == "rauth" for v in imports.values())
     ):
-        return Client("requests", call)
+        return Client("requests", call, bounded=True)
     return None
 
 
