@@ -24,6 +24,11 @@ _SQL_CALLS = (
     "fetchrow",
     "fetchval",
     "raw",
+    # the ``databases`` library's (FastAPI's async apps over SQLAlchemy Core)
+    "fetch_all",
+    "fetch_one",
+    "fetch_val",
+    "iterate",
 )
 _RANGE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE)
 _DJANGO_RANGE = {"gt", "gte", "lt", "lte", "range", "startswith", "year", "date"}
@@ -44,6 +49,8 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
     strings = _string_constants(source)
     up = source.up()
     models = set(schema.models)
+    # Core tables (``sa.Table``) have no model, and are read by ``select([t])`` all the same
+    tables = bool(models) or any(t.origin == "table" for t in schema.tables.values())
     built = _built_queries(source) if models else {}
     if built:
         up = dict(up)  # the composed chains stand where their last step is written
@@ -73,8 +80,11 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
         if not isinstance(node, ast.Call):
             continue
         name = dotted(node.func).split(".")[-1].replace("()", "")
-        if name in _SQL_CALLS and node.args:
-            found.extend(_raw(source, node.args[0], strings))
+        if name in _SQL_CALLS:
+            # the ``databases`` library names it: ``db.fetch_all(query="SELECT ...")``
+            sql = node.args[0] if node.args else _keyword(node, "query")
+            if sql is not None:
+                found.extend(_raw(source, sql, strings))
         if name in _SHORTCUTS and models and node.args:
             shortcut = _django_shortcut(source, node, schema)
             if shortcut is not None:
@@ -84,7 +94,7 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
             eager = _eager_load(source, node, schema, up)
             if eager is not None:
                 found.append(eager)
-        if models and isinstance(node.func, ast.Attribute) and not _inner_of_chain(node, up):
+        if tables and isinstance(node.func, ast.Attribute) and not _inner_of_chain(node, up):
             query = (
                 _sqlalchemy_chain(source, node, schema, up)
                 or _relationship_walk(source, node, schema, up)
@@ -292,7 +302,9 @@ def _sqlalchemy_chain(
         imported = _model_aliases(source, schema).get(model)
         if imported is not None:
             alias, model = model, imported
-    if not model or "." in model:
+    if not model:
+        return _core_select(source, node, base, calls, schema)
+    if "." in model:
         return None
     table = schema.table_for_model(model)
     if table is None or table.origin != "sqlalchemy":
@@ -351,7 +363,7 @@ _SA_OPS = {
     "filter", "filter_by", "where", "order_by", "join", "outerjoin", "first", "all", "one",
     "scalar", "one_or_none", "limit", "offset", "count", "delete", "update", "with_entities",
     "values", "returning", "scalar_subquery", "subquery", "select", "exists", "with_parent",
-    "paginate", "first_or_404", "one_or_404",
+    "paginate", "first_or_404", "one_or_404", "group_by",
 }  # fmt: skip
 
 
@@ -420,9 +432,39 @@ def _table_chain(
         if op in ("filter", "where"):
             for arg in call.args:
                 _sa_condition(_columns_get(arg, name), f"{name}.c", shape)
+        elif op == "order_by":
+            for arg in call.args:
+                _sa_order(arg, f"{name}.c", shape)
+        shape.limited = shape.limited or op in _SA_LIMITS
+        shape.paged = shape.paged or op in _SA_PAGES
     if not (shape.eq or shape.ranges):
         return None
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _core_select(
+    source: Source, node: ast.Call, base: ast.expr, calls: list[ast.Call], schema: Schema
+) -> FoundQuery | None:
+    """SQLAlchemy Core on a ``Table``: ``select([post]).where(post.c.wall_id == x)`` (1.x),
+    ``select(post)``, ``post.select().where(...)``, run by a connection or the ``databases``
+    library (a real FastAPI app's every query, missed)."""
+    if not isinstance(base, ast.Call):
+        return None
+    func = base.func
+    entity: ast.expr | None = None
+    if dotted(func).split(".")[-1] == "select" and base.args:
+        entity = base.args[0]
+        if isinstance(entity, ast.List | ast.Tuple):
+            entity = entity.elts[0] if entity.elts else None
+    elif isinstance(func, ast.Attribute) and func.attr == "select" and not base.args:
+        entity = func.value  # ``post.select()``
+    if entity is None:
+        return None
+    return _table_chain(source, node, entity, calls, schema)
 
 
 def _columns_get(node: ast.expr, table: str) -> ast.expr:
