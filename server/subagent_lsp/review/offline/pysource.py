@@ -12,6 +12,7 @@ import io
 import itertools
 import re
 import textwrap
+import threading
 import tokenize
 from dataclasses import dataclass
 
@@ -126,7 +127,10 @@ class Source:
 # ``suggest``'s time on a 5,000-line app. One entry per path (a new text replaces the old), so
 # it holds what the project's own module cache holds; every fact cached on a Source is a fact
 # of its text alone.
+# The server's worker threads parse too: the table changes under a lock, and the facts cached
+# on a shared Source are published only once complete.
 _LATEST: dict[str, Source] = {}
+_LATEST_LOCK = threading.Lock()
 _MAX_LATEST = 5000
 
 
@@ -135,10 +139,11 @@ def parse_source(path: str, text: str) -> Source:
     if latest is not None and latest.text == text:
         return latest
     parsed = _parse_source(path, text)
-    _LATEST.pop(path, None)
-    if len(_LATEST) >= _MAX_LATEST:
-        del _LATEST[next(iter(_LATEST))]
-    _LATEST[path] = parsed
+    with _LATEST_LOCK:
+        _LATEST.pop(path, None)
+        if len(_LATEST) >= _MAX_LATEST:
+            del _LATEST[next(iter(_LATEST))]
+        _LATEST[path] = parsed
     return parsed
 
 
@@ -226,7 +231,6 @@ def imported_names(source: Source) -> dict[str, str]:
     if cached is not None:
         return cached
     names: dict[str, str] = {}
-    source.__dict__["_imports"] = names
     for node in source.walk():
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -234,6 +238,8 @@ def imported_names(source: Source) -> dict[str, str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    # published whole: the server's worker threads share a text's parse
+    source.__dict__["_imports"] = names
     return names
 
 

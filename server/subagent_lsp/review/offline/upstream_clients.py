@@ -115,7 +115,6 @@ def _bindings(source: Source) -> dict[tuple[int, str], Client]:
     if cached is not None:
         return cached
     found: dict[tuple[int, str], Client] = {}
-    source.__dict__["_clients"] = found
     up = source.up()
     for node in source.walk():
         pairs: list[tuple[ast.expr, ast.expr]] = []
@@ -134,6 +133,7 @@ def _bindings(source: Source) -> dict[tuple[int, str], Client]:
             key = _binding_key(source, up, node, target)
             if key is not None:
                 found.setdefault(key, client)
+    source.__dict__["_clients"] = found  # whole: worker threads share the parse
     return found
 
 
