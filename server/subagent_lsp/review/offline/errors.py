@@ -22,7 +22,7 @@ from .frameworks import (
     route_guards,
 )
 from .html_answers import html_handler
-from .mail_calls import MAIL, flashes, mail_handler
+from .mail_calls import MAIL, SMTP_CLASSES, flashes, mail_handler
 from .missing_rows import missing_row_suggestions
 from .pyedits import (
     add_keyword,
@@ -58,10 +58,11 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             continue
         func = facts.source.function_of(node)
         route = routes.get(id(func)) if func is not None else None
-        out.extend(_http(facts, node, route))
+        library = _library(facts, node)
+        out.extend(_http(facts, node, route, library))
         out.extend(_smtp(facts, node))
         out.extend(_urlopen(facts, node))
-        if route is not None and facts.upstream is not None and _library(facts, node) is None:
+        if route is not None and facts.upstream is not None and library is None:
             reach = facts.upstream.reach(facts.source, node)
             stmt = enclosing_statement(node, facts.up)
             # ``Client().fetch()``: the constructor and the method both reach; one fix.
@@ -84,16 +85,14 @@ def _library(facts: ModuleFacts, call: ast.Call) -> str | None:
     return upstream_library(facts.source, call)
 
 
-def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Suggestion]:
-    library = _library(facts, call)
+def _http(
+    facts: ModuleFacts, call: ast.Call, route: Route | None, library: str | None
+) -> list[Suggestion]:
     if library is None:
         return []
     src = facts.source
     out: list[Suggestion] = []
     edit, why = _timeout_edit(facts, call, library)
-    found = request_library(src, call)
-    if found is not None and found[1] is not None and found[1].bounded:
-        edit = None  # the client's own default bounds the wait
     if edit is not None:
         out.append(
             Suggestion(
@@ -148,9 +147,6 @@ def _http(facts: ModuleFacts, call: ast.Call, route: Route | None) -> list[Sugge
     return [*out, *suggestion]
 
 
-_SMTP_CLASSES = ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP")
-
-
 def _smtp(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     """``smtplib.SMTP(host, port)`` without a timeout: a mail server that does not answer holds
     the worker (a password-reset request) for as long as the OS keeps the socket."""
@@ -158,7 +154,7 @@ def _smtp(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     head, _, rest = name.partition(".")
     target = facts.imports.get(head, "")
     qualified = f"{target}.{rest}" if rest else target
-    if qualified not in _SMTP_CLASSES or len(call.args) >= 4:
+    if qualified not in SMTP_CLASSES or len(call.args) >= 4:
         return []
     if any(k.arg in ("timeout", None) for k in call.keywords):
         return []
@@ -178,6 +174,12 @@ def _smtp(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     ]
 
 
+def _bounded_client(source: Source, call: ast.Call) -> bool:
+    """A client whose requests time out by default (rauth's sessions)."""
+    found = request_library(source, call)
+    return found is not None and found[1] is not None and found[1].bounded
+
+
 def _timeout_edit(facts: ModuleFacts, call: ast.Call, library: str) -> tuple[Edit | None, str]:
     """The edit that bounds the request's wait, and why it is needed (none: it is bounded)."""
     if library == "aiohttp":
@@ -195,7 +197,12 @@ def _timeout_edit(facts: ModuleFacts, call: ast.Call, library: str) -> tuple[Edi
         return replace_node(src, passed, str(DEFAULT_TIMEOUT)), (
             "the function's `timeout=None` default reaches the call, and waits forever"
         )
-    if library == "requests" and "timeout" not in keywords and None not in keywords:
+    if (
+        library == "requests"
+        and "timeout" not in keywords
+        and None not in keywords
+        and not _bounded_client(src, call)
+    ):
         return add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}"), (
             "requests waits forever by default"
         )

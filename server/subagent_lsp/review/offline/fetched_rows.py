@@ -36,8 +36,6 @@ def fetchone_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
     sql = execute.args[0] if execute.args else None
     if not (isinstance(sql, ast.Constant) and isinstance(sql.value, str)):
         return []
-    if not may_match_nothing(sql.value):
-        return []  # an aggregate, a SELECT with no FROM: there is always a row
     assign = facts.up.get(call)
     if not (
         isinstance(assign, ast.Assign)
@@ -55,6 +53,9 @@ def fetchone_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
     )
     if used is None:
         return []
+    # last: sqlglot's parse is the dearest check, and most fetchone() rows are checked
+    if not may_match_nothing(sql.value):
+        return []  # an aggregate, a SELECT with no FROM: there is always a row
     src = facts.source
     found = _module_answer(facts, call)
     if found is not None:

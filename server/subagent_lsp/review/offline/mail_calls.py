@@ -17,7 +17,7 @@ from .pysource import Source, dotted, imported_names
 MAIL = "smtp"  # the "library" of a mail send, for the upstream-call machinery
 _FLASK_MAIL = "flask_mail.Mail"
 _MAIL_METHODS = ("send", "send_message")
-_SMTP_CLASSES = ("smtplib.SMTP", "smtplib.SMTP_SSL")
+SMTP_CLASSES = ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP")
 
 
 def sends_mail(source: Source, call: ast.Call) -> bool:
@@ -25,7 +25,7 @@ def sends_mail(source: Source, call: ast.Call) -> bool:
     name = dotted(call.func)
     head, _, rest = name.partition(".")
     target = imports.get(head, "")
-    if (f"{target}.{rest}" if rest else target) in _SMTP_CLASSES and call.args:
+    if (f"{target}.{rest}" if rest else target) in SMTP_CLASSES and call.args:
         return True  # ``smtplib.SMTP(host, port)`` connects in its constructor
     func = call.func
     if not (

@@ -187,6 +187,11 @@ def _blocks(lines: list[str]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(starts) if a < b]
 
 
+def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
+    """The value of ``call``'s ``name=`` keyword."""
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
 def dotted(node: ast.AST) -> str:
     """``a.b.c`` for Name/Attribute chains (calls included as ``()``), else ''."""
     parts: list[str] = []

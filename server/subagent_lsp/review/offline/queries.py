@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ...definitions.findings import Span
 from ..suggestion import position_at
-from .pysource import Source, dotted, imported_names
+from .pysource import Source, dotted, imported_names, keyword_value
 from .schema import Relationship, Schema, Table
 from .sql import QueryShape, looks_like_sql, query_shapes, split_statements
 
@@ -82,7 +82,7 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
         name = dotted(node.func).split(".")[-1].replace("()", "")
         if name in _SQL_CALLS:
             # the ``databases`` library names it: ``db.fetch_all(query="SELECT ...")``
-            sql = node.args[0] if node.args else _keyword(node, "query")
+            sql = node.args[0] if node.args else keyword_value(node, "query")
             if sql is not None:
                 found.extend(_raw(source, sql, strings))
         if name in _SHORTCUTS and models and node.args:
@@ -440,10 +440,6 @@ def _table_chain(
     if not (shape.eq or shape.ranges):
         return None
     return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
-
-
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    return next((k.value for k in call.keywords if k.arg == name), None)
 
 
 def _core_select(

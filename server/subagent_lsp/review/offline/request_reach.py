@@ -247,16 +247,17 @@ class RequestReach:
         """The modules some other project module imports (the others are entry points)."""
         imported: set[str] = set()
         for path, module in self.modules.items():
+            # the module's own imports once, then each unit's imports of its own
+            targets = [*module.bindings.values()]
             for unit in module.refs:
                 node = module.definitions.get(unit)
-                targets = [*module.bindings.values()]
                 if node is not None:
                     targets.extend(_local_bindings(node).values())
-                for group in targets:
-                    for target in group:
-                        for file in self._import_files(path, target):
-                            if file != path:
-                                imported.add(file)
+            for group in targets:
+                for target in group:
+                    for file in self._import_files(path, target):
+                        if file != path:
+                            imported.add(file)
         return imported
 
     def _import_files(self, importer: str, target: tuple[str, str]) -> Iterable[str]:

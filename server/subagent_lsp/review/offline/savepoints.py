@@ -20,6 +20,7 @@ import os
 import re
 
 from ..suggestion import Suggestion
+from .file_memo import FileMemo
 from .frameworks import ModuleFacts
 from .pyedits import ensure_imports, replace_statement, statement_lines
 from .pysource import dotted
@@ -128,21 +129,28 @@ def _atomic_requests(path: str) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=16)
+# Which files are settings modules is read once per project; what each says is read again
+# when it changes (a server started before ``ATOMIC_REQUESTS`` was turned on sees it then).
+_SAYS_ATOMIC: FileMemo[bool] = FileMemo(lambda _path, text: bool(_SETTING.search(text)), 1 << 20)
+
+
 def _settings_on(root: str) -> bool:
+    return any(_SAYS_ATOMIC.get(path) for path in _settings_files(root))
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_files(root: str) -> tuple[str, ...]:
+    found: list[str] = []
     for here, dirs, files in os.walk(root):
         depth = here.count(os.sep) - root.count(os.sep)
         dirs[:] = [d for d in dirs if d not in _SKIP and depth < 3]
         in_settings = os.path.basename(here) == "settings"
-        for name in files:
-            if name.endswith(".py") and (in_settings or name.startswith("settings")):
-                try:
-                    with open(os.path.join(here, name), encoding="utf-8") as fh:
-                        if _SETTING.search(fh.read()):
-                            return True
-                except (OSError, UnicodeDecodeError):
-                    continue
-    return False
+        found.extend(
+            os.path.join(here, name)
+            for name in files
+            if name.endswith(".py") and (in_settings or name.startswith("settings"))
+        )
+    return tuple(found)
 
 
 def _suggestion(facts: ModuleFacts, write: ast.stmt) -> Suggestion | None:

@@ -23,7 +23,7 @@ from .foreign.model import ForeignTable
 from .foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
 from .foreign.tables import foreign_tables, is_foreign_schema_file
 from .project_files import is_not_a_source, project_root
-from .pysource import Source, dotted, parse_source
+from .pysource import Source, dotted, keyword_value, parse_source
 from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
 from .table_calls import table_call
@@ -516,10 +516,6 @@ def _ddl_call(source: Source, call: ast.Call, schema: Schema) -> None:
             table.anchor_indent = source.indent_of(call.lineno - 1)
             table.anchor_receiver = receiver
         schema.add(table)
-
-
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    return next((kw.value for kw in call.keywords if kw.arg == name), None)
 
 
 def _keywords(call: ast.Call) -> dict[str, object]:
@@ -1142,7 +1138,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
             choices=any(kw.arg == "choices" for kw in value.keywords),
             no_index=kws.get("db_index") is False,
         )
-        target_model = value.args[0] if value.args else _keyword(value, "to")
+        target_model = value.args[0] if value.args else keyword_value(value, "to")
         if is_fk and target_model is not None:
             # ``ForeignKey("auth.User", ...)`` / ``ForeignKey(to=Team, ...)``: what it points at
             column.references = dotted(target_model) or str(getattr(target_model, "value", ""))

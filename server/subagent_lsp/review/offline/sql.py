@@ -9,6 +9,7 @@ dialect reads gives nothing, never an exception.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -488,6 +489,7 @@ def _table_item(item: exp.Expression, table: TableDef) -> None:
             table.indexes.append(("PRIMARY KEY", tuple(_col_name(c) for c in primary.expressions)))
 
 
+@functools.lru_cache(maxsize=256)
 def may_match_nothing(sql: str) -> bool:
     """A single SELECT that gives no row when nothing matches: it reads FROM a table and is
     not only aggregates with no GROUP BY (``SELECT COUNT(*) FROM t WHERE ...`` always gives
