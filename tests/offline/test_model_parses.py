@@ -85,3 +85,15 @@ def test_an_unanswered_model_parse_of_the_body_is_caught_and_answered_400(
 def test_a_handler_for_it_leaves_the_views_alone(tmp_path: Path) -> None:
     _write(tmp_path, APP.replace("BaseModel\n", "BaseModel, ValidationError\n") + HANDLER)
     assert _lines(tmp_path) == []
+
+
+def test_another_librarys_validation_error_is_not_caught_for_pydantics(tmp_path: Path) -> None:
+    # ``except ValidationError`` would name marshmallow's class, which pydantic never raises
+    text = APP.replace(
+        "from pydantic import BaseModel\n",
+        "from marshmallow import ValidationError\nfrom pydantic import BaseModel\n",
+    )
+    _write(tmp_path, text)
+    assert _lines(tmp_path) == []
+    _write(tmp_path, APP)
+    assert _lines(tmp_path) == [13, 20]

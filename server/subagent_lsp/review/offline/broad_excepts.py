@@ -14,8 +14,8 @@ import ast
 from ..suggestion import Suggestion
 from .frameworks import ModuleFacts, Route
 from .pyedits import ensure_imports, insert_before_line
-from .pysource import dotted
-from .try_blocks import exception_name
+from .pysource import dotted, own_nodes
+from .try_blocks import handler_names
 
 _BROAD = {"Exception", "BaseException"}
 # (the class a 404 is raised as, where the fix imports it from)
@@ -25,7 +25,6 @@ _HTTP_ERROR = {
     "django": ("Http404", "django.http"),
 }
 _LETS_THROUGH = {"HTTPException", "Http404", "NotFound", "StarletteHTTPException"}
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def broad_except_suggestions(facts: ModuleFacts) -> list[Suggestion]:
@@ -33,7 +32,7 @@ def broad_except_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     for route in facts.routes:
         if route.framework not in _HTTP_ERROR:
             continue
-        for node in _own_nodes(route.func):
+        for node in own_nodes(route.func):
             if isinstance(node, ast.Try):
                 found = _hidden_404(facts, route, node)
                 if found is not None:
@@ -44,7 +43,7 @@ def broad_except_suggestions(facts: ModuleFacts) -> list[Suggestion]:
 def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion | None:
     broad = None
     for handler in node.handlers:
-        names = _names(handler)
+        names = handler_names(handler)
         if names & _LETS_THROUGH:
             return None  # an earlier handler takes the HTTP error itself
         if handler.type is None or names & _BROAD:
@@ -53,7 +52,7 @@ def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion |
     if broad is None or _reraises(broad):
         return None
     raiser = next(
-        (n for s in node.body for n in _own_nodes(s) if _raises_404(facts, n, route)), None
+        (n for s in node.body for n in own_nodes(s) if _raises_404(facts, n, route)), None
     )
     if raiser is None:
         return None
@@ -79,17 +78,10 @@ def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion |
     )
 
 
-def _names(handler: ast.ExceptHandler) -> set[str]:
-    if handler.type is None:
-        return {"BaseException"}
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return {exception_name(t) for t in types}
-
-
 def _reraises(handler: ast.ExceptHandler) -> bool:
     """A bare ``raise`` (or ``raise exc``) anywhere in it: the error goes on as it was."""
     caught = handler.name
-    for node in _own_nodes(handler):
+    for node in own_nodes(handler):
         if isinstance(node, ast.Raise):
             if node.exc is None:
                 return True
@@ -114,7 +106,7 @@ def _raises_404(facts: ModuleFacts, node: ast.AST, route: Route) -> bool:
         if found is not None:
             return any(
                 isinstance(n, ast.Raise) and n.exc is not None and _is_404(n.exc)
-                for n in _own_nodes(found[1])
+                for n in own_nodes(found[1])
             )
     return False
 
@@ -137,14 +129,3 @@ def _is_404_code(node: ast.expr) -> bool:
     if isinstance(node, ast.Constant):
         return node.value == 404
     return dotted(node).endswith(("HTTP_404_NOT_FOUND", "NOT_FOUND"))
-
-
-def _own_nodes(node: ast.AST) -> list[ast.AST]:
-    """``node`` and what is inside it, not inside a function or class defined there."""
-    found: list[ast.AST] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(c for c in ast.iter_child_nodes(current) if not isinstance(c, _SCOPES))
-    return found

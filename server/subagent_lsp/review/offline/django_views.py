@@ -18,6 +18,7 @@ import ast
 from dataclasses import dataclass
 
 from .pysource import Source, dotted
+from .try_blocks import handler_names
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -132,11 +133,7 @@ def _enclosing_handlers(node: ast.AST, up: dict[ast.AST, ast.AST]) -> set[str]:
     while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
         if isinstance(current, ast.Try) and child in current.body:
             for handler in current.handlers:
-                if handler.type is None:
-                    names.add("BaseException")
-                    continue
-                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-                names.update(dotted(t).split(".")[-1] for t in types)
+                names |= handler_names(handler)
         child, current = current, up.get(current)
     return names
 

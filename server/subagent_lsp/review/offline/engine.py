@@ -125,11 +125,14 @@ def analyze_file(
         out = analyze_foreign(path, text, workspace, wanted)
         return sorted(out, key=lambda s: (s.span.start, s.code)), own
     # Commands and scripts: no request runs them, so nothing there is a request path's cost.
-    off_request = off_request_lines(source) if source is not None else []
-    if source is not None and project is not None:
-        # and what only commands call: their helpers, the modules only they import
-        reached = project.off_request_lines(path)
-        off_request = reached if reached is not None else off_request
+    # and what only commands call: their helpers, the modules only they import
+    reached = (
+        project.off_request_lines(path) if source is not None and project is not None else None
+    )
+    if reached is not None:
+        off_request = reached
+    else:
+        off_request = off_request_lines(source) if source is not None else []
     if WHOLE_MODULE in off_request:
         return out, own
     sources = _Sources(source, project.source if project is not None else loader)

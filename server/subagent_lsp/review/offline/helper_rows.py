@@ -401,7 +401,9 @@ def _used_where_made(
     src = facts.source
     indent = src.indent_of(stmt.lineno - 1)
     line = src.lines[stmt.lineno - 1]
-    start, end = call.col_offset, call.end_col_offset or 0
+    # ast's columns are UTF-8 byte offsets; the line is text
+    span = src.span(call)
+    start, end = span.start.column, span.end.column
     text = "\n".join(
         [
             f"{indent}{name} = {line[start:end]}",

@@ -18,7 +18,7 @@ import ast
 import builtins
 
 from .frameworks import ModuleFacts, Route
-from .pysource import dotted
+from .pysource import SCOPES, dotted
 
 # The except's lines, the imports they need, and what it does (None: it answers 502).
 Handler = tuple[list[str], list[tuple[str, str]], str | None]
@@ -27,7 +27,6 @@ _HTML = ("flask.render_template", "flask.render_template_string", "flask.flash",
 _JSON = ("flask.jsonify",)
 _MESSAGE = "Could not reach the upstream service. Try again later."
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def answers_html(facts: ModuleFacts, route: Route) -> bool:
@@ -150,7 +149,7 @@ def _in_loop(stmt: ast.stmt, func: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     """Inside a loop's body in the view itself (not its ``else``, not a nested function)."""
     child: ast.AST = stmt
     node = up.get(stmt)
-    while node is not None and node is not func and not isinstance(node, _SCOPES):
+    while node is not None and node is not func and not isinstance(node, SCOPES):
         if isinstance(node, _LOOPS) and child in node.body:
             return True
         child, node = node, up.get(node)

@@ -21,6 +21,7 @@ from .pyedits import ensure_imports, replace_statement, wrapped_in_try
 from .pysource import dotted
 
 _PARSES = {"model_validate": 2, "model_validate_json": 2, "parse_obj": 1, "parse_raw": 1}
+_PYDANTIC_ERROR = "pydantic.ValidationError"
 _HANDLED = {"ValidationError", "ValueError", "Exception", "BaseException", "500"}
 
 
@@ -29,6 +30,8 @@ def model_parse_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
         return []
     if not facts.can_import("pydantic"):
         return []
+    if facts.imports.get("ValidationError", _PYDANTIC_ERROR) != _PYDANTIC_ERROR:
+        return []  # the module's ValidationError is another library's (marshmallow, Django)
     src = facts.source
     nodes = src.nodes_of(route.func)
     raw = _raw_names(nodes)

@@ -32,7 +32,9 @@ def wrapped_in_try(source: Source, stmt: ast.stmt, errors: str, answer: str) -> 
     body = "\n".join(
         f"    {line}" if line.strip() else line for line in source.lines[first : last + 1]
     )
-    caught = f"({errors})" if "," in errors else errors
+    names, _, bound = errors.partition(" as ")
+    caught = f"({names})" if "," in names else names
+    caught += f" as {bound}" if bound else ""
     return f"{indent}try:\n{body.rstrip()}\n{indent}except {caught}:\n{indent}    {answer}"
 
 

@@ -187,6 +187,21 @@ def _blocks(lines: list[str]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(starts) if a < b]
 
 
+# What starts a scope of its own: the nodes inside it are not the enclosing code's.
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def own_nodes(node: ast.AST) -> list[ast.AST]:
+    """``node`` and what is inside it, not inside a function or class defined there."""
+    found: list[ast.AST] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(c for c in ast.iter_child_nodes(current) if not isinstance(c, SCOPES))
+    return found
+
+
 def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
     """The value of ``call``'s ``name=`` keyword."""
     return next((k.value for k in call.keywords if k.arg == name), None)

@@ -17,6 +17,14 @@ def exception_name(node: ast.expr) -> str:
     return dotted(node).split(".")[-1]
 
 
+def handler_names(handler: ast.ExceptHandler) -> set[str]:
+    """The exception names an ``except`` takes (a bare one: BaseException)."""
+    if handler.type is None:
+        return {"BaseException"}
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return {exception_name(t) for t in types}
+
+
 def caught(
     node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str], *, client_error: bool = False
 ) -> bool:
