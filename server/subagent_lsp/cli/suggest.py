@@ -156,7 +156,7 @@ def run_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return run_compose(args.paths, kinds, settings, together == "--fix", out, err)
     suggestions = collect(args.paths, kinds, settings.options.policy, settings.not_sources)
     if args.format == "json":
-        json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
+        out.write(json.dumps(to_json(suggestions), indent=2, ensure_ascii=False))
         out.write("\n")
     else:
         write_text(suggestions, out)
@@ -262,7 +262,7 @@ def run_agent_suggest(
         write_requests(requests, fmt, out)
         return EXIT_OK
     if fmt == "json":
-        json.dump(to_json(suggestions), out, indent=2, ensure_ascii=False)
+        out.write(json.dumps(to_json(suggestions), indent=2, ensure_ascii=False))
         out.write("\n")
     else:
         write_text(suggestions, out, engine="backend-developer agent")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...textfile import read_utf8
@@ -77,6 +78,40 @@ def _alive(found: list[FoundQuery], source: Source, project: Project) -> list[Fo
     return [q for q in found if not any(a <= q.span.start.line <= b for a, b in dead)]
 
 
+def _holds(schema: Schema, own: Schema) -> bool:
+    """Whether ``schema`` already has ``own`` as merging it last would leave it: each of its
+    tables the one that won there, and its classes and helpers the same objects (the scan's
+    own per-file schema, not an edited text)."""
+    return (
+        all(
+            (table := schema.tables.get(name)) is not None and table.path == mine.path
+            for name, mine in own.tables.items()
+        )
+        and all(schema.classes.get(k) is v for k, v in own.classes.items())
+        and all(schema.helpers.get(k) == v for k, v in own.helpers.items())
+        and all(schema.model_classes.get(k) == v for k, v in own.model_classes.items())
+        and _names_resolve_alike(schema, own)
+        and (not own.sessions.flask_db or schema.sessions.flask_db)
+        and (not own.sessions.rollback_handler or schema.sessions.rollback_handler)
+    )
+
+
+def _names_resolve_alike(schema: Schema, own: Schema) -> bool:
+    """The file's own class names (``Note``) may map to other tables than the workspace's
+    (another package's ``Note`` won there); resolving looks a name up only for a backref's
+    owner, so the resolved tables are the same unless such an owner is among them."""
+    differ = {k for k, v in own.models.items() if schema.models.get(k) != v}
+    return not differ or not any(
+        owner in differ for t in schema.tables.values() for owner, _ in t.backrefs
+    )
+
+
+def _own_names(schema: Schema, own: Schema) -> Schema:
+    if all(schema.models.get(k) == v for k, v in own.models.items()):
+        return schema
+    return replace(schema, models={**schema.models, **own.models}, is_resolved=True)
+
+
 def analyze(
     path: str,
     text: str,
@@ -105,12 +140,17 @@ def analyze_file(
         schema = project.schema()
     source = parse_source(path, text) if path.endswith(".py") else None
     own = project.schemas.read_from(path, text) if project is not None else None
+    scanned = own is not None  # this very text is in the project's schema
     if own is None:
         own = schema_of_file(path, text, source)
-    if schema is not None and schema.is_resolved and own.is_empty():
-        # Most files (views, services) define no table: the workspace's schema, resolved
-        # once by the caller, serves as it is.
-        workspace = schema
+    held = schema is not None and schema.is_resolved and scanned and _holds(schema, own)
+    if schema is not None and schema.is_resolved and (own.is_empty() or held):
+        # Most files (views, services) define no table, and a models file read as the scan
+        # read it is already in: the workspace's schema, resolved once by the caller, serves
+        # as it is (merging and resolving the whole schema again for every models file was
+        # quadratic in the tables) but for the file's own class names (another package's
+        # ``Note`` won them in the workspace).
+        workspace = _own_names(schema, own)
     else:
         workspace = Schema()
         if schema is not None:

@@ -98,8 +98,14 @@ def is_not_a_source(
     any project (``root`` None) every folder on the path counts."""
     if not patterns:
         return False
-    path = os.path.abspath(path)
+    return _matches(os.path.abspath(path), root, tuple(patterns))
+
+
+# Asked of the same few hundred paths by the schema's ranking, the project and the engine: a
+# match runs every pattern of the spec (2,000 matches were a twentieth of ``suggest``).
+@functools.lru_cache(maxsize=8192)
+def _matches(path: str, root: str | None, patterns: tuple[str, ...]) -> bool:
     rel = os.path.relpath(path, root) if root is not None else path.lstrip(os.sep)
     if rel.startswith(".."):
         rel = path.lstrip(os.sep)
-    return _spec(tuple(patterns)).match_file(rel.replace(os.sep, "/"))
+    return _spec(patterns).match_file(rel.replace(os.sep, "/"))

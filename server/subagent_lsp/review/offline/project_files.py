@@ -38,12 +38,37 @@ def project_root(path: str) -> str | None:
         os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else os.path.abspath(path)
     )
     while True:
-        if any(_marks(folder, marker) for marker in _MARKERS):
+        if _is_marked(folder):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
+
+
+# folder -> (its mtime, its setup.py's mtime, marked): every analysis asks for the root of the
+# file it reads, and a folder's markers change only when an entry is added or removed (its
+# mtime moves) or its setup.py is edited.
+_MARKED: dict[str, tuple[int, int, bool]] = {}
+
+
+def _is_marked(folder: str) -> bool:
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except OSError:
+        return False
+    try:
+        setup = os.stat(os.path.join(folder, "setup.py")).st_mtime_ns
+    except OSError:
+        setup = -1
+    cached = _MARKED.get(folder)
+    if cached is not None and cached[0] == stamp and cached[1] == setup:
+        return cached[2]
+    marked = any(_marks(folder, marker) for marker in _MARKERS)
+    if len(_MARKED) > 4096:
+        _MARKED.clear()
+    _MARKED[folder] = (stamp, setup, marked)
+    return marked
 
 
 def _marks(folder: str, marker: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 
 from .pysource import Source, imported_from
-from .upstream_calls import UpstreamCalls, module_files
+from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -153,7 +153,7 @@ def _class(
     if own is not None:
         return source, own
     for module, imported in imported_from(source, name):
-        for path in module_files(source.path, module, upstream.roots):
+        for path in upstream.module_files_of(source.path, module):
             loaded = upstream.loader(path)
             found = _top_level_class(loaded, imported or name) if loaded is not None else None
             if loaded is not None and found is not None:

@@ -246,10 +246,18 @@ class Schema:
         to the per-file schema it came from (SchemaCache merges the same tables on every call),
         which must not grow with each merge."""
         if table.step or not table.columns:
-            # An index (or column) added later: the table as defined keeps its place.
+            # An index (or column) added later: the table as defined keeps its place. A model
+            # read before the migration that adds its column keeps its own statement of the
+            # column (its foreign key, its index=True), as it does when read after it.
+            model_first = existing.origin in _PYTHON_ORIGINS and table.origin == "alembic"
+            columns = (
+                {**table.columns, **existing.columns}
+                if model_first
+                else {**existing.columns, **table.columns}
+            )
             return replace(
                 existing,
-                columns={**existing.columns, **table.columns},
+                columns=columns,
                 indexes=[*existing.indexes, *table.indexes],
                 ddl=[*existing.ddl, *table.ddl],
             )

@@ -270,8 +270,12 @@ class UpstreamCalls:
                 return loaded, found
         return None
 
+    def module_files_of(self, importer: str, module: str) -> Iterable[str]:
+        """The project files an import of ``module`` from ``importer`` may load (asked for
+        every call in every route: one look at the disk per folder and module)."""
+        return self._module_files(importer, module)
+
     def _module_files(self, importer: str, module: str) -> Iterable[str]:
-        # Asked for every call in every route: one look at the disk per folder and module.
         key = (os.path.dirname(importer) if module.startswith(".") else "", module)
         found = self._files.get(key)
         if found is None:
