@@ -23,6 +23,9 @@ from .try_blocks import handler_names
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 HANDLERS = ("get", "post", "put", "patch", "delete", "head", "options", "dispatch")
+# A DRF viewset's actions take the request and answer with a ``Response`` as a handler does
+# (``create`` that reads ``request.data`` and ends in ``super().create(...)``).
+DRF_ACTIONS = ("create", "list", "retrieve", "update", "partial_update", "destroy")
 _VIEW_SUFFIXES = ("View", "ViewSet", "Mixin")
 _RESPONSES = {
     "render",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .django_views import (
+    DRF_ACTIONS,
     HANDLERS,
     dispatch_catches,
     is_feed_class,
@@ -268,6 +269,7 @@ def _django_route(
             bool(func.decorator_list)
             or returns_response(source, func)
             or (view_class and func.name in HANDLERS)
+            or (func.name in DRF_ACTIONS and _drf_class(owner))
         )
         if handler:
             return Route(func, "django", handled=dispatch_catches(source, owner))
@@ -282,6 +284,13 @@ def _django_route(
             return Route(func, "django")
         return Route(func, "maybe")
     return None
+
+
+def _drf_class(cls: ast.ClassDef) -> bool:
+    """A DRF viewset or generic API view by its name or a base's (``ModelViewSet``,
+    ``ListCreateAPIView``): its actions are handlers."""
+    names = [cls.name, *(dotted(b).split(".")[-1] for b in cls.bases)]
+    return any(n.endswith(("ViewSet", "APIView")) for n in names)
 
 
 def _reads_request_method(

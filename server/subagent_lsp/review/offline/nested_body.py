@@ -48,10 +48,17 @@ def nested_body_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
         for t in n.targets
         if isinstance(t, ast.Name)
     }
-    reads: list[ast.Subscript] = []
+    # (the node that reads, the body as written, the key, the key of its value read next)
+    reads: list[tuple[ast.expr, ast.expr, str, str | None]] = []
+    # A serializer or schema checks the body from where it runs; DRF's
+    # ``serializer.is_valid(raise_exception=True)`` at the end of a ``create`` leaves the reads
+    # above it unchecked (``MboxMessage(request.data["mbox"])`` first).
+    checked_from = _validated_from(nodes)
+    if checked_from and base != "request.data":
+        return []
     for node in nodes:
-        if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] in _VALIDATING:
-            return []  # a serializer or schema checks the body
+        if checked_from and getattr(node, "lineno", 0) >= checked_from:
+            continue
         if isinstance(node, ast.Compare) and any(
             isinstance(op, ast.In | ast.NotIn)
             and (_is_body(c, base) or (isinstance(c, ast.Name) and c.id in bound))
@@ -65,23 +72,74 @@ def nested_body_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
             and _key(node) is not None
             and not caught(node, facts.up, _CAUGHT)
         ):
-            reads.append(node)
+            parent = facts.up.get(node)
+            sub = _key(parent) if isinstance(parent, ast.Subscript) else None
+            reads.append((node, node.value, _key(node) or "", sub))
+        elif base == "request.data" and not caught(node, facts.up, _CAUGHT):
+            found = _got_and_used(node, base)
+            if found is not None:
+                reads.append((node, *found))
     if not reads:
         return []
+    reads.sort(key=lambda r: (r[0].lineno, r[0].col_offset))
     required: dict[str, list[str]] = {}
-    for read in reads:
-        top = _key(read)
-        assert top is not None
+    for _, _, top, sub in reads:
         inner = required.setdefault(top, [])
-        parent = facts.up.get(read)
-        if isinstance(parent, ast.Subscript) and parent.value is read and _key(parent):
-            sub = _key(parent)
-            if sub is not None and sub not in inner:
-                inner.append(sub)
-    anchor = _anchor(func, reads, facts.up)
+        if sub is not None and sub not in inner:
+            inner.append(sub)
+    anchor = _anchor(func, [r[0] for r in reads], facts.up)
     if anchor is None:
         return []
-    return [_suggestion(facts, route, base, required, anchor, reads[0])]
+    first, body = reads[0][0], reads[0][1]
+    return [_suggestion(facts, route, base, required, anchor, first, body)]
+
+
+def _validated_from(nodes: list[ast.AST]) -> int:
+    """The first line a validating call runs on (0: none)."""
+    lines = [
+        n.lineno
+        for n in nodes
+        if isinstance(n, ast.Call) and dotted(n.func).split(".")[-1] in _VALIDATING
+    ]
+    return min(lines) if lines else 0
+
+
+def _got_and_used(node: ast.AST, base: str) -> tuple[ast.expr, str, str | None] | None:
+    """``request.data.get("project")["id"]`` / ``"-" in request.data.get("duration")``: a
+    ``.get`` of the body used as a mapping or a string raises TypeError on None (the key
+    left out), a 500, as ``request.data["project"]["id"]`` would raise KeyError.
+    (the body as written, the key, the key of its value)."""
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+        got = _body_get(node.value, base)
+        if got is not None and isinstance(node.slice, ast.Constant):
+            sub = node.slice.value
+            return (got[0], got[1], sub) if isinstance(sub, str) else None
+        return None
+    if (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and isinstance(node.ops[0], ast.In | ast.NotIn)
+    ):
+        got = _body_get(node.comparators[0], base)
+        if got is not None:
+            return got[0], got[1], None
+    return None
+
+
+def _body_get(node: ast.expr, base: str) -> tuple[ast.expr, str] | None:
+    """``request.data.get("k")`` with no default: (``request.data`` as written, "k")."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+        and _is_body(node.func.value, base)
+    ):
+        return None
+    return node.func.value, node.args[0].value
 
 
 def _is_body(node: ast.expr, base: str) -> bool:
@@ -97,9 +155,7 @@ def _key(node: ast.Subscript) -> str | None:
     return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
 
-def _anchor(
-    func: ast.AST, reads: list[ast.Subscript], up: dict[ast.AST, ast.AST]
-) -> ast.stmt | None:
+def _anchor(func: ast.AST, reads: list[ast.expr], up: dict[ast.AST, ast.AST]) -> ast.stmt | None:
     """The statement of the innermost block holding every read that comes first: the check
     goes before it, so it runs on every path that reads the body and on no other."""
 
@@ -183,7 +239,8 @@ def _suggestion(
     base: str,
     required: dict[str, list[str]],
     anchor: ast.stmt,
-    first: ast.Subscript,
+    first: ast.expr,
+    body: ast.expr,
 ) -> Suggestion:
     src = facts.source
     indent = src.indent_of(anchor.lineno - 1)
@@ -210,7 +267,7 @@ def _suggestion(
         detail = "missing or malformed fields: " + ", ".join(paths)
         # as the view spells it: a method without a ``request`` parameter reads
         # ``self.request.data``
-        text = _condition(src.text_of(first.value), required, indent)
+        text = _condition(src.text_of(body), required, indent)
         text += f'\n{indent}    raise {needed_name}("{detail}")'
         idiom = f"raises DRF's {needed_name} (a 400)"
     edits = [*ensure_imports(src, needed), insert_before_line(src, start, text)]
