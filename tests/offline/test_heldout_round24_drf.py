@@ -137,3 +137,71 @@ def test_a_read_before_is_valid_is_flagged(tmp_path: Path) -> None:
     found = _app(tmp_path, {"views.py": MESSAGE_VIEWS})
     assert _where(found) == [("views.py", "BKD201", 12)]
     assert "'mbox'" in found[0].rationale
+
+
+RELATION_SERIALIZERS = """\
+from rest_framework import serializers
+
+from .models import Order, Project
+
+
+class ProjectRelationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ("id",)
+
+    def to_internal_value(self, data):
+        return Project.objects.get(pk=data["id"])
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    project = ProjectRelationSerializer()
+
+    class Meta:
+        model = Order
+        fields = ("project", "duration")
+
+    def validate_duration(self, value):
+        if Project.objects.get(pk=1).name == value:
+            raise serializers.ValidationError("taken")
+        return value
+"""
+
+RELATION_SERIALIZERS_CLEAN = """\
+from rest_framework import serializers
+
+from .models import Order, Project
+
+
+class ProjectRelationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ("id",)
+
+    def to_internal_value(self, data):
+        try:
+            return Project.objects.get(pk=data["id"])
+        except (KeyError, TypeError, Project.DoesNotExist):
+            raise serializers.ValidationError("no such project") from None
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    project = ProjectRelationSerializer()
+
+    class Meta:
+        model = Order
+        fields = ("project", "duration")
+"""
+
+
+def test_a_serializer_fetches_the_row_its_raw_data_names(tmp_path: Path) -> None:
+    found = _app(tmp_path, {"serializers.py": RELATION_SERIALIZERS})
+    # validate_duration's row is one the server names itself: not the client's 404
+    assert _where(found) == [("serializers.py", "BKD304", 12)]
+    text = found[0].edits[-1].new_text
+    assert "except (KeyError, TypeError, Project.DoesNotExist):" in text
+    assert 'raise serializers.ValidationError("no such Project") from None' in text
+
+
+def test_a_serializer_that_raises_validation_error_is_silent(tmp_path: Path) -> None:
+    assert _where(_app(tmp_path, {"serializers.py": RELATION_SERIALIZERS_CLEAN})) == []

@@ -11,6 +11,7 @@ from .broad_excepts import broad_except_suggestions
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
+from .drf_serializers import serializer_get_suggestions
 from .except_or import except_or_suggestions
 from .fetched_rows import fetchone_suggestions
 from .frameworks import (
@@ -51,6 +52,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(except_or_suggestions(facts))
     out.extend(broad_except_suggestions(facts))
     out.extend(savepoint_suggestions(facts))
+    out.extend(serializer_get_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():
