@@ -205,3 +205,57 @@ def test_a_serializer_fetches_the_row_its_raw_data_names(tmp_path: Path) -> None
 
 def test_a_serializer_that_raises_validation_error_is_silent(tmp_path: Path) -> None:
     assert _where(_app(tmp_path, {"serializers.py": RELATION_SERIALIZERS_CLEAN})) == []
+
+
+NOTIFY = """\
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+
+def notify_admins(project):
+    connection = get_connection()
+    message = EmailMultiAlternatives(subject="order", body=project.name, to=["a@example.com"])
+    connection.send_messages([message])
+
+
+def notify_owner(project):
+    EmailMultiAlternatives(subject="order", body=project.name, to=["o@example.com"]).send()
+"""
+
+NOTIFY_VIEWS = """\
+from rest_framework import viewsets
+from rest_framework.response import Response
+
+from .models import Order
+from .notify import notify_admins, notify_owner
+
+
+class OrderViewSet(viewsets.ModelViewSet):
+    queryset = Order.objects.all()
+
+    def destroy(self, request, *args, **kwargs):
+        order = self.get_object()
+        notify_admins(order.project)
+        notify_owner(order.project)
+        order.delete()
+        return Response(status=204)
+"""
+
+NOTIFY_QUIET = NOTIFY.replace("get_connection()", "get_connection(fail_silently=True)").replace(
+    ".send()", ".send(fail_silently=True)"
+)
+
+
+def test_django_mail_on_the_request_path(tmp_path: Path) -> None:
+    found = _app(tmp_path, {"notify.py": NOTIFY, "views.py": NOTIFY_VIEWS})
+    assert _where(found) == [("views.py", "BKD302", 13), ("views.py", "BKD302", 14)]
+    assert "except OSError:" in found[0].edits[-1].new_text
+
+
+def test_django_mail_that_fails_silently_is_silent(tmp_path: Path) -> None:
+    assert _where(_app(tmp_path, {"notify.py": NOTIFY_QUIET, "views.py": NOTIFY_VIEWS})) == []
+
+
+def test_a_project_that_sets_email_timeout_is_silent(tmp_path: Path) -> None:
+    (tmp_path / "manage.py").write_text("")
+    (tmp_path / "settings.py").write_text("EMAIL_TIMEOUT = 10\n")
+    assert _where(_app(tmp_path, {"notify.py": NOTIFY, "views.py": NOTIFY_VIEWS})) == []

@@ -1,6 +1,12 @@
 """Which calls hand a message to a mail server: Flask-Mail's ``mail.send(msg)`` (``mail`` a
 module's ``Mail()``) and smtplib's ``SMTP(host)`` (it connects when built).
 
+Django's mail (``django.core.mail``) opens its SMTP connection when it sends: ``send_mail``
+and its siblings, ``EmailMessage(...).send()`` / ``EmailMultiAlternatives``, and
+``get_connection().send_messages(...)``. A send with ``fail_silently=True`` swallows the
+failure itself; a project whose settings set ``EMAIL_TIMEOUT`` has decided how long a send may
+take and what a failure costs, and is left alone.
+
 On real apps the send sits in a helper module (``send_email_verify_link(useremail)``) that a
 view calls before its ``db.session.commit()``: a mail server that is down or refuses the
 login raises ``OSError`` (``smtplib.SMTPException`` is one, and so is Flask-Mail's refused
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import ast
 
+from .django_settings import Setting
 from .pysource import Source, dotted, imported_names
 
 MAIL = "smtp"  # the "library" of a mail send, for the upstream-call machinery
@@ -20,8 +27,16 @@ _MAIL_METHODS = ("send", "send_message")
 SMTP_CLASSES = ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP")
 
 
+_DJANGO_MAIL = "django.core.mail"
+_DJANGO_SENDS = ("send_mail", "send_mass_mail", "mail_admins", "mail_managers")
+_DJANGO_MESSAGES = ("EmailMessage", "EmailMultiAlternatives")
+_EMAIL_TIMEOUT = Setting(r"^\s*EMAIL_TIMEOUT\s*=")
+
+
 def sends_mail(source: Source, call: ast.Call) -> bool:
     imports = imported_names(source)
+    if _DJANGO_MAIL in source.text and _django_send(source, call, imports):
+        return not _EMAIL_TIMEOUT.set_for(source.path)
     name = dotted(call.func)
     head, _, rest = name.partition(".")
     target = imports.get(head, "")
@@ -35,6 +50,55 @@ def sends_mail(source: Source, call: ast.Call) -> bool:
     ):
         return False
     return _flask_mail(source, func.value.id, imports)
+
+
+def _django_mail(imports: dict[str, str], func: ast.expr, names: tuple[str, ...]) -> bool:
+    """``func`` names one of django.core.mail's ``names`` (``send_mail``, ``mail.send_mail``)."""
+    name = dotted(func)
+    head, _, rest = name.partition(".")
+    target = imports.get(head, "")
+    full = f"{target}.{rest}" if rest else target
+    return full.rpartition(".")[0] == _DJANGO_MAIL and full.rpartition(".")[2] in names
+
+
+def _silent(call: ast.Call) -> bool:
+    return any(
+        k.arg == "fail_silently" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+        for k in call.keywords
+    )
+
+
+def _django_send(source: Source, call: ast.Call, imports: dict[str, str]) -> bool:
+    """A send of Django's mail that raises when the mail server fails."""
+    if _silent(call):
+        return False
+    func = call.func
+    if _django_mail(imports, func, _DJANGO_SENDS):
+        return True
+    if not isinstance(func, ast.Attribute) or func.attr not in ("send", "send_messages"):
+        return False
+    wanted = _DJANGO_MESSAGES if func.attr == "send" else ("get_connection",)
+    built: list[ast.expr] = [func.value]
+    if isinstance(func.value, ast.Name):  # ``message = EmailMessage(...)`` in the function
+        built = _bound_values(source, call, func.value.id)
+    return bool(built) and all(
+        isinstance(b, ast.Call) and _django_mail(imports, b.func, wanted) and not _silent(b)
+        for b in built
+    )
+
+
+def _bound_values(source: Source, call: ast.Call, name: str) -> list[ast.expr]:
+    """What ``name`` is bound to in the function holding ``call`` (``msg = EmailMessage(...)``
+    in each branch of an ``if``)."""
+    func = source.function_of(call)
+    if func is None:
+        return []
+    return [
+        n.value
+        for n in source.nodes_of(func)
+        if isinstance(n, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
+    ]
 
 
 def _flask_mail(source: Source, name: str, imports: dict[str, str]) -> bool:

@@ -75,7 +75,11 @@ def nested_body_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
             parent = facts.up.get(node)
             sub = _key(parent) if isinstance(parent, ast.Subscript) else None
             reads.append((node, node.value, _key(node) or "", sub))
-        elif base == "request.data" and not caught(node, facts.up, _CAUGHT):
+        elif (
+            base == "request.data"
+            and isinstance(node, ast.expr)
+            and not caught(node, facts.up, _CAUGHT)
+        ):
             found = _got_and_used(node, base)
             if found is not None:
                 reads.append((node, *found))
@@ -104,7 +108,7 @@ def _validated_from(nodes: list[ast.AST]) -> int:
     return min(lines) if lines else 0
 
 
-def _got_and_used(node: ast.AST, base: str) -> tuple[ast.expr, str, str | None] | None:
+def _got_and_used(node: ast.expr, base: str) -> tuple[ast.expr, str, str | None] | None:
     """``request.data.get("project")["id"]`` / ``"-" in request.data.get("duration")``: a
     ``.get`` of the body used as a mapping or a string raises TypeError on None (the key
     left out), a 500, as ``request.data["project"]["id"]`` would raise KeyError.

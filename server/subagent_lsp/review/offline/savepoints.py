@@ -15,20 +15,15 @@ failed statement leaves the connection usable).
 from __future__ import annotations
 
 import ast
-import functools
-import os
-import re
 
 from ..suggestion import Suggestion
-from .file_memo import FileMemo
+from .django_settings import Setting
 from .frameworks import ModuleFacts
 from .pyedits import ensure_imports, replace_statement, statement_lines
 from .pysource import dotted
 
 _ERRORS = {"IntegrityError", "DatabaseError"}
 _WRITES = {"create", "get_or_create", "update_or_create", "bulk_create", "save"}
-_SETTING = re.compile(r"""["']ATOMIC_REQUESTS["']\s*:\s*True""")
-_SKIP = {".git", "node_modules", ".venv", "venv", "env", "site-packages", "__pycache__"}
 
 
 def savepoint_suggestions(facts: ModuleFacts) -> list[Suggestion]:
@@ -47,7 +42,7 @@ def savepoint_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         func = facts.source.function_of(node)
         if func is None or not _queries_after(func, node):
             continue
-        if not (_in_atomic(node, facts.up) or _atomic_requests(facts.source.path)):
+        if not (_in_atomic(node, facts.up) or _ATOMIC_REQUESTS.set_for(facts.source.path)):
             continue
         found = _suggestion(facts, write)
         if found is not None:
@@ -114,43 +109,8 @@ def _atomic(node: ast.expr) -> bool:
     return dotted(target).split(".")[-1] == "atomic"
 
 
-@functools.lru_cache(maxsize=64)
-def _atomic_requests(path: str) -> bool:
-    """The project's settings turn ``ATOMIC_REQUESTS`` on: every view runs in a transaction.
-    The project is the nearest folder up with a ``manage.py``; its settings modules are read."""
-    folder = os.path.dirname(os.path.abspath(path))
-    for _ in range(6):
-        if os.path.isfile(os.path.join(folder, "manage.py")):
-            return _settings_on(folder)
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    return False
-
-
-# Which files are settings modules is read once per project; what each says is read again
-# when it changes (a server started before ``ATOMIC_REQUESTS`` was turned on sees it then).
-_SAYS_ATOMIC: FileMemo[bool] = FileMemo(lambda _path, text: bool(_SETTING.search(text)), 1 << 20)
-
-
-def _settings_on(root: str) -> bool:
-    return any(_SAYS_ATOMIC.get(path) for path in _settings_files(root))
-
-
-@functools.lru_cache(maxsize=16)
-def _settings_files(root: str) -> tuple[str, ...]:
-    found: list[str] = []
-    for here, dirs, files in os.walk(root):
-        depth = here.count(os.sep) - root.count(os.sep)
-        dirs[:] = [d for d in dirs if d not in _SKIP and depth < 3]
-        in_settings = os.path.basename(here) == "settings"
-        found.extend(
-            os.path.join(here, name)
-            for name in files
-            if name.endswith(".py") and (in_settings or name.startswith("settings"))
-        )
-    return tuple(found)
+# Every view runs in a transaction.
+_ATOMIC_REQUESTS = Setting(r"""["']ATOMIC_REQUESTS["']\s*:\s*True""")
 
 
 def _suggestion(facts: ModuleFacts, write: ast.stmt) -> Suggestion | None:

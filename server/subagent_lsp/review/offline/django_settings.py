@@ -1,0 +1,58 @@
+"""What a Django project's settings modules say (``ATOMIC_REQUESTS``, ``EMAIL_TIMEOUT``).
+
+The project is the nearest folder up with a ``manage.py``; its settings modules are the
+``settings*.py`` files and those of a ``settings`` package, a few folders deep. Which files
+those are is read once per project; what each says is read again when it changes (a server
+started before a setting was added sees it then).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+
+from .file_memo import FileMemo
+
+_SKIP = {".git", "node_modules", ".venv", "venv", "env", "site-packages", "__pycache__"}
+
+
+class Setting:
+    """A setting a settings module may set, found by a pattern over its text."""
+
+    def __init__(self, pattern: str) -> None:
+        regex = re.compile(pattern, re.MULTILINE)
+        self._says: FileMemo[bool] = FileMemo(lambda _p, text: bool(regex.search(text)), 1 << 20)
+
+    def set_for(self, path: str) -> bool:
+        """The settings of the project holding ``path`` set it."""
+        root = project_folder(path)
+        return root is not None and any(self._says.get(p) for p in settings_files(root))
+
+
+@functools.lru_cache(maxsize=64)
+def project_folder(path: str) -> str | None:
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(6):
+        if os.path.isfile(os.path.join(folder, "manage.py")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def settings_files(root: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for here, dirs, files in os.walk(root):
+        depth = here.count(os.sep) - root.count(os.sep)
+        dirs[:] = [d for d in dirs if d not in _SKIP and depth < 3]
+        in_settings = os.path.basename(here) == "settings"
+        found.extend(
+            os.path.join(here, name)
+            for name in files
+            if name.endswith(".py") and (in_settings or name.startswith("settings"))
+        )
+    return tuple(found)
