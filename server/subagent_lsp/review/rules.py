@@ -405,6 +405,32 @@ BACKEND_RULES = table(
         ),
         "Let the HTTP error through first: `except HTTPException: raise`.",
     ),
+    _rule(
+        "BKD313",
+        "error-handling",
+        "oauth-callback-error-unhandled",
+        "An OAuth callback's token exchange (authlib's `authorize_access_token()`, "
+        "requests-oauthlib's `fetch_token()`) raises on a refused sign-in and nothing catches it.",
+        "A user who presses Cancel at the provider, or follows a stale callback whose state no "
+        "longer matches the session, makes the library raise `OAuthError` / `OAuth2Error`: the "
+        "user gets a 500 for their own choice. An enclosing `try`, an app-wide handler for it "
+        "or for `Exception` silences the rule.",
+        Example(
+            path="auth.py",
+            text="from authlib.integrations.flask_client import OAuth\n"
+            + "from flask import Flask, redirect, session, url_for\n\n"
+            + "app = Flask(__name__)\n"
+            + "oauth = OAuth(app)\n"
+            + 'oauth.register("github")\n\n\n'
+            + '@app.route("/oauth/callback")\n'
+            + "def callback():\n"
+            + "    token = oauth.github.authorize_access_token()\n"
+            + '    session["token"] = token["access_token"]\n'
+            + '    return redirect(url_for("callback"))\n',
+        ),
+        "Catch the library's error and answer as the view does: flash and redirect in a browser "
+        "view (or take its own path for a missing token), 400 elsewhere.",
+    ),
 )
 
 # Node and Go: their own rules join the table (one registry, one code space).

@@ -25,6 +25,7 @@ from .frameworks import (
 from .html_answers import html_handler
 from .mail_calls import MAIL, SMTP_CLASSES, flashes, mail_handler
 from .missing_rows import missing_row_suggestions
+from .oauth_callbacks import oauth_callback_suggestions
 from .pyedits import (
     add_keyword,
     ensure_imports,
@@ -80,6 +81,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(_json_body(facts, node, route))
             out.extend(missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major))
             out.extend(fetchone_suggestions(facts, node, route))
+            out.extend(oauth_callback_suggestions(facts, node, route))
     return out
 
 

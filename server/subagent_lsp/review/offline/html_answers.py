@@ -53,32 +53,32 @@ def html_handler(
     """The ``except`` for an HTML view's failed upstream call (None: not an HTML view)."""
     if not answers_html(facts, route):
         return None
-    log = f'{_bound(facts, "current_app")}.logger.exception("upstream request failed")'
+    log = f'{bound_name(facts, "current_app")}.logger.exception("upstream request failed")'
     needed = [("flask", "current_app")]
-    missing = _none_path(stmt, through, facts)
+    missing = none_path(stmt, through, facts)
     if missing is not None:
         how = (
             f"catching `{error}` and setting `{missing}` to None logs it and takes the path "
             f"the view already has for a missing `{missing}`"
         )
         return [f"except {error}:", f"    {log}", f"    {missing} = None"], needed, how
-    flash = f'{_bound(facts, "flash")}("{_MESSAGE}", "warning")'
+    flash = f'{bound_name(facts, "flash")}("{_MESSAGE}", "warning")'
     needed.append(("flask", "flash"))
     if _in_loop(stmt, route.func, facts.up):
         how = f"catching `{error}` logs it, flashes a message and goes on with the next one"
         return [f"except {error}:", f"    {log}", f"    {flash}", "    continue"], needed, how
     if facts.imports.get("abort") == "flask.abort":
         return [f"except {error}:", "    abort(502)"], [], None  # the module's own idiom
-    target = _redirect_target(facts, route, stmt)
-    if target is None and not _serves_get(route):
-        target = f"{_bound(facts, 'request')}.url"
+    target = redirect_target(facts, route, stmt)
+    if target is None and not serves_get(route):
+        target = f"{bound_name(facts, 'request')}.url"
         needed.append(("flask", "request"))
     if target is None:
         needed.append(("flask", "abort"))
-        lines = [f"except {error}:", f"    {log}", f"    {_bound(facts, 'abort')}(502)"]
+        lines = [f"except {error}:", f"    {log}", f"    {bound_name(facts, 'abort')}(502)"]
         return lines, needed, None  # a GET view that never redirects: its error page
     needed.append(("flask", "redirect"))
-    back = f"    return {_bound(facts, 'redirect')}({target})"
+    back = f"    return {bound_name(facts, 'redirect')}({target})"
     how = f"catching `{error}` logs it, flashes a message and sends the user back to the page"
     return [f"except {error}:", f"    {log}", f"    {flash}", back], needed, how
 
@@ -97,11 +97,11 @@ def _json(facts: ModuleFacts, value: ast.expr | None) -> bool:
     return isinstance(value, ast.Call) and _flask(facts, value.func) in _JSON
 
 
-def _bound(facts: ModuleFacts, name: str) -> str:
+def bound_name(facts: ModuleFacts, name: str) -> str:
     return next((k for k, v in facts.imports.items() if v == f"flask.{name}"), name)
 
 
-def _none_path(stmt: ast.stmt, through: ast.stmt | None, facts: ModuleFacts) -> str | None:
+def none_path(stmt: ast.stmt, through: ast.stmt | None, facts: ModuleFacts) -> str | None:
     """``name = call(...)`` whose next statement is ``if not name ...:`` (or ``name is
     None``) leaving the view: the name to set to None so the failure takes that path."""
     if not (
@@ -156,7 +156,7 @@ def _in_loop(stmt: ast.stmt, func: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
-def _redirect_target(facts: ModuleFacts, route: Route, stmt: ast.stmt) -> str | None:
+def redirect_target(facts: ModuleFacts, route: Route, stmt: ast.stmt) -> str | None:
     """The first ``return redirect(x)`` of the view whose ``x`` only names what is bound
     before the failing statement (its parameters, the module's names, earlier assignments)."""
     bound = _bound_before(facts, route.func, stmt)
@@ -203,7 +203,7 @@ def _bound_before(
     return names
 
 
-def _serves_get(route: Route) -> bool:
+def serves_get(route: Route) -> bool:
     """Flask's ``route`` answers GET unless ``methods=`` leaves it out."""
     for deco in route.func.decorator_list:
         if not isinstance(deco, ast.Call):
