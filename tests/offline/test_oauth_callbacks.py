@@ -169,8 +169,7 @@ def test_fastapi_answers_400_with_the_starlette_clients_error(tmp_path: Path) ->
 def test_fastapi_exception_handler_for_it_is_enough(tmp_path: Path) -> None:
     handled = FASTAPI.replace(
         "oauth = OAuth()\n",
-        "oauth = OAuth()\n"
-        "app.add_exception_handler(OAuthError, lambda request, exc: None)\n",
+        "oauth = OAuth()\napp.add_exception_handler(OAuthError, lambda request, exc: None)\n",
     ).replace("import OAuth\n", "import OAuth, OAuthError\n")
     assert _found(_project(tmp_path, FASTAPI_PYPROJECT, {"main.py": handled})) == []
 

@@ -235,6 +235,28 @@ BACKEND_RULES = table(
         "it app-wide).",
     ),
     _rule(
+        "BKD211",
+        "validation",
+        "unbounded-positive-input",
+        "A FastAPI body field or query parameter named for a count or a price (`quantity`, "
+        "`price`, `nights`, ...) is typed but unbounded, and the handler computes or stores it.",
+        "The type is checked, the sign is not: `-3` copies or a negative price becomes a refund "
+        "or a stock level below zero. Limits (`max_count`), offsets and response models are "
+        "not flagged, nor fields with any bound or a validator.",
+        Example(
+            path="main.py",
+            text="from fastapi import FastAPI\nfrom pydantic import BaseModel\n\n"
+            + "app = FastAPI()\n\n\n"
+            + "class OrderIn(BaseModel):\n"
+            + "    quantity: int\n\n\n"
+            + '@app.post("/orders")\n'
+            + "def create_order(body: OrderIn):\n"
+            + '    return {"total": 5 * body.quantity}\n',
+        ),
+        "Bound it as its name implies: `Field(gt=0)` / `Field(ge=0)` on the model, "
+        "`Query(gt=0)` on a query parameter.",
+    ),
+    _rule(
         "BKD301",
         "error-handling",
         "http-without-timeout",

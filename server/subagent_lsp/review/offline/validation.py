@@ -41,6 +41,7 @@ from .model_parses import model_parse_suggestions
 from .nested_body import nested_body_suggestions
 from .open_schemas import open_schema_suggestions
 from .orm_lookups import orm_lookup_suggestions
+from .positive_inputs import positive_input_suggestions
 from .pyedits import (
     ensure_imports,
     insert_before_line,
@@ -80,6 +81,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(fastapi_conversions(facts, route))
             out.extend(fastapi_enum_suggestions(facts, route))
             out.extend(client_attribute_suggestions(facts, route))
+            out.extend(positive_input_suggestions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
