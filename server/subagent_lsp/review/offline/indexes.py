@@ -303,7 +303,22 @@ def prove(found: FoundQuery, table: Table, cols: list[str]) -> Proof:
         return Proof(True, before, after, "the temporary B-tree for ORDER BY disappears")
     if covering and not narrowed:
         return Proof(True, before, after, "a covering index answers the query alone")
+    if _range_only(before) and any(PROBE in r and _EQUALITY.search(r) for r in after):
+        # ``created_at < now()`` over a created_at index: SQLite guesses a range narrows, but
+        # a page cursor's range holds most of the table; the equality is what narrows.
+        return Proof(True, before, after, "a range-only SEARCH becomes an equality SEARCH")
     return Proof(False, before, after, "the planner gains nothing from the index")
+
+
+_EQUALITY = re.compile(r"[\w\"]=\?")
+
+
+def _range_only(plan: tuple[str, ...]) -> bool:
+    """Every step searches an index by a range alone (``created_at>?``), none by equality."""
+    searches = [r for r in plan if r.startswith("SEARCH")]
+    return bool(searches) and len(searches) == len(plan) and not any(
+        _EQUALITY.search(r) or "INTEGER PRIMARY KEY" in r for r in searches
+    )
 
 
 def index_name(table: Table, cols: list[str], limit: int = 63) -> str:
@@ -377,7 +392,14 @@ def index_edits(
         if table.call_end is None:
             return None
         index = f'{table.call_prefix}Index("{name}", {quoted})'
-        return [Edit(table.path, Span(table.call_end, table.call_end), f", {index}")]
+        edit = Edit(table.path, Span(table.call_end, table.call_end), f", {index}")
+        if table.call_prefix:
+            return [edit]
+        from .pyedits import ensure_imports
+
+        # ``from sqlalchemy import Table`` and no Index among the names (a real app's every
+        # table): the edit gate rightly drops an Index nobody imported.
+        return [*ensure_imports(source, [("sqlalchemy", "Index")]), edit]
     if table.origin == "sqlalchemy":
         from .pyedits import ensure_imports
 
@@ -605,7 +627,11 @@ def _folded_edits(table: Table, cols: list[str], name: str, source: Source) -> l
         if table.call_end is None:
             return None
         index = f'{table.call_prefix}Index("{name}", {", ".join(parts)})'
-        return [Edit(table.path, Span(table.call_end, table.call_end), f", {index}")]
+        edit = Edit(table.path, Span(table.call_end, table.call_end), f", {index}")
+        wanted = [] if table.call_prefix else [("sqlalchemy", "Index")]
+        if not module and "text(" in index:
+            wanted.append(("sqlalchemy", "text"))
+        return [*ensure_imports(source, wanted), edit] if wanted else [edit]
     index = f'{prefix}Index("{name}", {", ".join(parts)})'
     edits = _table_args_edits(table, source, index)
     if edits is None or module:

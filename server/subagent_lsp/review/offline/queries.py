@@ -884,7 +884,7 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
             if json_key not in shape.json_eq:
                 shape.json_eq.append(json_key)
             return
-        if column is None:
+        if column is None or _other_table_column(node.comparators[0], model):
             return
         if isinstance(node.ops[0], ast.Eq | ast.Is) and column not in shape.eq:
             shape.eq.append(column)
@@ -906,6 +906,13 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
                 shape.multi.append(column)
         elif method in ("between", "startswith") and column not in shape.ranges:
             shape.ranges.append(column)
+
+
+def _other_table_column(node: ast.expr, model: str) -> bool:
+    """``post.c.profile_id == profile.c.id`` in a Core select: the join's condition, which a
+    key of the other table serves (not a value this table is searched by)."""
+    root = dotted(node).split(".")
+    return len(root) == 3 and root[1] == "c" and f"{root[0]}.c" != model
 
 
 def _other_model_column(node: ast.expr, model: str) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ...definitions.findings import Position, Span
 from ...textfile import read_utf8
+from .column_makers import ColumnMaker, MakerCall, column_makers, made_column
 from .foreign.model import ForeignTable
 from .foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
 from .foreign.tables import foreign_tables, is_foreign_schema_file
@@ -145,6 +146,8 @@ class Table:
     # the model (the script, not the model, is what makes the database)
     sql_home: Table | None = None
     bind_key: str = ""  # Flask-SQLAlchemy ``__bind_key__``: the model lives in another database
+    # table: ``uuid_pk()`` among its columns, made by a project function (resolved() reads it)
+    maker_calls: tuple[MakerCall, ...] = ()
 
     def covered(self, columns: Iterable[str]) -> bool:
         """An index (or the primary key) whose leading columns are ``columns`` already exists."""
@@ -226,6 +229,8 @@ class Schema:
     sessions: SessionFacts = field(default_factory=SessionFacts)
     classes: dict[str, ClassInfo] = field(default_factory=dict)  # mixins and abstract bases
     helpers: dict[str, str] = field(default_factory=dict)  # column helper -> how it indexes
+    # ``uuid_pk = lambda: Column("id", ...)``: functions that make a Table(...)'s column
+    column_makers: dict[str, ColumnMaker] = field(default_factory=dict)
     # ``db = SQLAlchemy(model_class=BaseModel)``: db -> BaseModel, the class ``db.Model`` is
     model_classes: dict[str, str] = field(default_factory=dict)
     # Made by resolved() and not changed since: it can serve an analysis as it is.
@@ -306,6 +311,7 @@ class Schema:
             or self.models
             or self.classes
             or self.helpers
+            or self.column_makers
             or self.model_classes
             or self.sessions.flask_db
             or self.sessions.rollback_handler
@@ -318,6 +324,7 @@ class Schema:
         self.sessions.merge(other.sessions)
         self.classes.update(other.classes)
         self.helpers.update(other.helpers)
+        self.column_makers.update(other.column_makers)
         self.model_classes.update(other.model_classes)
 
     def resolved(self) -> Schema:
@@ -327,7 +334,7 @@ class Schema:
         per-file schemas they came from stay as they were."""
         out = Schema(dict(self.tables), dict(self.models), self.sessions)
         out.classes, out.helpers = self.classes, self.helpers
-        out.model_classes = self.model_classes
+        out.model_classes, out.column_makers = self.model_classes, self.column_makers
         reverse: dict[str, dict[str, Relationship]] = {}
         for table in self.tables.values():
             for (owner, name), relationship in table.backrefs.items():
@@ -338,6 +345,8 @@ class Schema:
                 merged = {**relationships, **owner_table.relationships}
                 out.tables[owner_table.name] = replace(owner_table, relationships=merged)
         for name, table in list(out.tables.items()):
+            if table.maker_calls:
+                table = out.tables[name] = self._made_columns(table)
             pending = any(c.helper for c in table.columns.values())
             if not table.bases and not pending:
                 continue
@@ -378,6 +387,28 @@ class Schema:
             )
         out.is_resolved = True
         return out
+
+    def _made_columns(self, table: Table) -> Table:
+        """``Table("post", metadata, uuid_pk(), created_at(index=True))``: the columns the
+        workspace's makers give it, placed before those written out (the call's order). Their
+        Column is written in the maker: an index on one goes into the table's own Index."""
+        columns: dict[str, Column] = {}
+        for call in table.maker_calls:
+            maker = self.column_makers.get(call.func)
+            made = made_column(maker, call) if maker is not None else None
+            if made is None:
+                continue
+            columns[made.name] = Column(
+                made.name,
+                made.type,
+                made.flags.get("primary_key", False),
+                made.flags.get("unique", False),
+                made.flags.get("indexed", False),
+                references=made.references,
+                boolean="bool" in made.type.lower(),
+            )
+        columns.update(table.columns)
+        return replace(table, columns=columns)
 
     def _inherited_args(self, table: Table) -> tuple[str, str]:
         """The direct base (as written) whose ancestry gives ``table`` its ``__table_args__``
@@ -445,6 +476,7 @@ def schema_from_python(source: Source) -> Schema:
                 style = _column_helper(stmt)
                 if style is not None:
                     schema.helpers[stmt.name] = style
+    schema.column_makers = column_makers(source)
     for node in source.walk():
         if isinstance(node, ast.ClassDef):
             found = _sqlalchemy_model(source, node) or _django_model(source, node)
@@ -490,6 +522,7 @@ def _table_call(source: Source, call: ast.Call, schema: Schema) -> None:
     table = Table(found.name, origin, source.path, indexes=list(found.indexes))
     table.step = found.kind == "alembic-index"
     table.call_end, table.call_prefix = found.call_end, found.prefix
+    table.maker_calls = tuple(found.makers)
     for c in found.columns:
         table.columns[c.name] = Column(
             c.name,

@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ...definitions.findings import Position
+from .column_makers import MakerCall, maker_call
 from .pysource import Source, dotted
 
 _OPS = ("create_index", "create_primary_key", "create_unique_constraint", "add_column")
@@ -37,6 +38,9 @@ class TableCall:
     indexes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     call_end: Position | None = None  # Table(...): the end of its last argument
     prefix: str = ""  # ``db.`` / ``sa.``: how the call reaches Column and Index
+    # ``uuid_pk()``, ``created_at(index=True)``: columns a project function makes, known once
+    # the workspace's makers are (column_makers)
+    makers: list[MakerCall] = field(default_factory=list)
 
 
 def table_call(source: Source, call: ast.Call) -> TableCall | None:
@@ -48,7 +52,7 @@ def table_call(source: Source, call: ast.Call) -> TableCall | None:
         # After the last argument, not before ``)``: a trailing comma may sit between them.
         out.call_end = source.end(call.args[-1])
         _items(source, call.args[1:], out)
-        return out if out.columns else None
+        return out if out.columns or out.makers else None
     if not func.startswith("op.") and func != "create_table":
         return None
     if last == "create_table" and call.args and _string(call.args[0]):
@@ -104,6 +108,10 @@ def _items(source: Source, items: list[ast.expr], out: TableCall) -> None:
                     column.primary_key = column.primary_key or column.name == names[0]
             if names:
                 out.indexes.append((kind, tuple(names)))
+        else:
+            made = maker_call(item)
+            if made is not None:
+                out.makers.append(made)
 
 
 def _column(source: Source, call: ast.Call) -> CallColumn | None:
