@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
+from subagent_lsp.review.suggestion import Suggestion
 
 MAKERS = """\
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, func
@@ -75,9 +76,7 @@ def _core_app(tmp_path: Path, indexed: str) -> list[tuple[str, int, tuple[str, .
     (tmp_path / "tables.py").write_text(TABLES.replace("{indexed}", indexed))
     (tmp_path / "api.py").write_text(REPO)
     found = collect([str(tmp_path)], ["index"])
-    return [
-        (s.title, s.span.start.line + 1, tuple(e.new_text for e in s.edits)) for s in found
-    ]
+    return [(s.title, s.span.start.line + 1, tuple(e.new_text for e in s.edits)) for s in found]
 
 
 def test_core_columns_from_the_projects_column_makers(tmp_path: Path) -> None:
@@ -101,3 +100,96 @@ def test_core_columns_from_makers_already_indexed(tmp_path: Path) -> None:
     (an index led by wall_id exists: the equality narrows by it)."""
     (tmp_path / "tables.py").write_text("")
     assert _core_app(tmp_path, ", index=True") == []
+
+
+FLASK_MODELS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+BaseModel = db.Model
+
+
+class Application(BaseModel):
+    id = db.Column(db.Integer, primary_key=True)
+    account_id = db.Column(db.String(40), nullable=False{indexed})
+    fund_id = db.Column(db.String(40), nullable=False)
+    round_id = db.Column(db.String(40), nullable=False)
+    key = db.Column(db.String(40), nullable=False)
+    status = db.Column(db.Boolean, default=False)
+
+    __table_args__ = (db.UniqueConstraint("fund_id", "round_id", "key"),)
+"""
+
+FLASK_QUERIES = """\
+from flask import Flask, request
+from sqlalchemy import select
+
+from .models import Application, db
+
+app = Flask(__name__)
+
+
+def get_applications(filters=None):
+    stmt = select(Application)
+    if filters:
+        stmt = stmt.where(*filters)
+    return db.session.scalars(stmt).all()
+
+
+@app.get("/applications")
+def search():
+    filters = []
+    if request.args.get("fund_id"):
+        filters.append(Application.fund_id == request.args["fund_id"])
+    if request.args.get("round_id"):
+        filters.append(Application.round_id == request.args["round_id"])
+    if request.args.get("account_id"):
+        filters.append(Application.account_id == request.args["account_id"])
+    if request.args.get("id"):
+        filters.append(Application.id == request.args["id"])
+    return {"n": len(get_applications(filters))}
+
+
+def own_filters(account_id):
+    filters = [Application.status == True]  # noqa: E712
+    filters.append(Application.account_id == account_id)
+    return filters
+
+
+@app.get("/mine/<account_id>")
+def mine(account_id):
+    return {"n": len(db.session.scalars(select(Application).where(*own_filters(account_id))).all())}
+
+
+@app.get("/own/<account_id>")
+def own(account_id):
+    filters = own_filters(account_id)
+    return {"n": len(db.session.scalars(select(Application).where(*filters)).all())}
+"""
+
+
+def collect_filters(tmp_path: Path, indexed: str) -> list[Suggestion]:
+    (tmp_path / "requirements.txt").write_text("flask\nflask-sqlalchemy\n")
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "models.py").write_text(FLASK_MODELS.replace("{indexed}", indexed))
+    (tmp_path / "views.py").write_text(FLASK_QUERIES)
+    return collect([str(tmp_path)], ["index"])
+
+
+def test_filters_gathered_in_a_list(tmp_path: Path) -> None:
+    """``filters.append(Model.col == x)`` under ifs, handed to a helper that applies them
+    with ``.where(*filters)``; and a helper of the module returning the list it builds, applied
+    in place. Each optional filter is read alone (round_id with the fund_id the unique
+    constraint puts before it: served); ``BaseModel = db.Model`` is Flask-SQLAlchemy's base."""
+    found = collect_filters(tmp_path, "")
+    assert [s.title for s in found] == ["Add an index on application (account_id)"]
+    sites = {found[0].span.start.line + 1} | {
+        int(line.split("views.py:")[1].split()[0])
+        for line in found[0].rationale.splitlines()
+        if "views.py:" in line
+    }
+    assert sites == {27, 38, 44}
+
+
+def test_filters_gathered_in_a_list_already_indexed(tmp_path: Path) -> None:
+    assert collect_filters(tmp_path, ", index=True") == []

@@ -316,8 +316,10 @@ _EQUALITY = re.compile(r"[\w\"]=\?")
 def _range_only(plan: tuple[str, ...]) -> bool:
     """Every step searches an index by a range alone (``created_at>?``), none by equality."""
     searches = [r for r in plan if r.startswith("SEARCH")]
-    return bool(searches) and len(searches) == len(plan) and not any(
-        _EQUALITY.search(r) or "INTEGER PRIMARY KEY" in r for r in searches
+    return (
+        bool(searches)
+        and len(searches) == len(plan)
+        and not any(_EQUALITY.search(r) or "INTEGER PRIMARY KEY" in r for r in searches)
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ...definitions.findings import Span
 from ..suggestion import position_at
+from .filter_lists import IndexesOf, conditions_model, expanded, gathered, passed_lists, select_of
 from .pysource import Source, dotted, imported_names, keyword_value
 from .schema import Relationship, Schema, Table
 from .sql import QueryShape, looks_like_sql, query_shapes, split_statements
@@ -52,6 +53,11 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
     # Core tables (``sa.Table``) have no model, and are read by ``select([t])`` all the same
     tables = bool(models) or any(t.origin == "table" for t in schema.tables.values())
     built = _built_queries(source) if models else {}
+
+    def indexes_of(model: str) -> list[tuple[str, ...]]:
+        table = schema.table_for_model(model)
+        return [cols for _, cols in table.all_indexes()] if table is not None else []
+
     if built:
         up = dict(up)  # the composed chains stand where their last step is written
         for step, whole in built.items():
@@ -62,15 +68,18 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
             composed = built[node]
             if composed is None:
                 continue  # a step of a query built further down: the last step reads it
-            query = _sqlalchemy_chain(source, composed, schema, up) or _django_chain(
-                source, composed, schema, up, named=node
-            )
-            if query is not None:
-                query.span, query.description = source.span(node), _short(ast.unparse(composed))
-                found.append(query)
-                found.extend(
-                    FoundQuery(j, query.span, query.description) for j in query.shape.joined
+            for variant in expanded(source, composed, node, indexes_of):
+                up[variant] = up.get(composed, node)
+                query = _sqlalchemy_chain(source, variant, schema, up) or _django_chain(
+                    source, variant, schema, up, named=node
                 )
+                if query is not None:
+                    query.span = source.span(node)
+                    query.description = _short(ast.unparse(composed))
+                    found.append(query)
+                    found.extend(
+                        FoundQuery(j, query.span, query.description) for j in query.shape.joined
+                    )
             continue
         if isinstance(node, ast.Attribute) and models:
             walked = _attribute_walk(source, node, schema, up)
@@ -95,6 +104,10 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
             if eager is not None:
                 found.append(eager)
         if tables and isinstance(node.func, ast.Attribute) and not _inner_of_chain(node, up):
+            variants = expanded(source, node, node, indexes_of)
+            if variants != [node]:
+                found.extend(_list_queries(source, node, variants, schema, up))
+                continue
             query = (
                 _sqlalchemy_chain(source, node, schema, up)
                 or _relationship_walk(source, node, schema, up)
@@ -112,7 +125,48 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
                 table = schema.table_for_model(model) if model[:1].isupper() else None
                 if table is not None and table.origin == "sqlalchemy":
                     found.extend(_eager_relationships(source, node, schema, table.name))
+    if models:
+        found.extend(_passed_list_queries(source, schema, up, indexes_of))
     return found
+
+
+def _list_queries(
+    source: Source,
+    node: ast.Call,
+    variants: list[ast.Call],
+    schema: Schema,
+    up: dict[ast.AST, ast.AST],
+) -> list[FoundQuery]:
+    """The query ``node`` once per alternative of the filters it applies from a list."""
+    out = []
+    up = dict(up)
+    for variant in variants:
+        up[variant] = up.get(node, node)
+        query = _sqlalchemy_chain(source, variant, schema, up)
+        if query is not None:
+            query.span, query.description = source.span(node), _short(source.text_of(node))
+            out.append(query)
+    return out
+
+
+def _passed_list_queries(
+    source: Source, schema: Schema, up: dict[ast.AST, ast.AST], indexes_of: IndexesOf
+) -> list[FoundQuery]:
+    """``get_applications(filters)``: the conditions a function gathers for a helper that
+    applies them, read as ``select(Model).where(...)`` where the helper is called."""
+    out: list[FoundQuery] = []
+    models = set(schema.models)
+    for call, name in passed_lists(source):
+        func = source.function_of(call)
+        if func is None:
+            continue
+        found = gathered(source, func, name)
+        model = conditions_model([*found.always, *found.optional], models)
+        if model is None:
+            continue
+        variants = [select_of(model, c, call) for c in found.alternatives(indexes_of(model))]
+        out.extend(_list_queries(source, call, variants, schema, up))
+    return out
 
 
 def _eager_relationships(

@@ -598,7 +598,7 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         for k in cls.keywords
     )
     if tablename is None and not abstract:
-        tablename = _flask_sqlalchemy_name(cls)
+        tablename = _flask_sqlalchemy_name(cls, _model_aliases(source))
     if tablename is None and sqlmodel_table:
         tablename = cls.name.lower()  # SQLModel's default
     table = Table(tablename or "", "sqlalchemy", source.path, model=cls.name, bind_key=bind_key)
@@ -924,10 +924,25 @@ def _annotation_type(annotation: ast.expr) -> str:
     return dotted(annotation) if isinstance(annotation, ast.Name | ast.Attribute) else ""
 
 
-def _flask_sqlalchemy_name(cls: ast.ClassDef) -> str | None:
-    """Flask-SQLAlchemy names a ``db.Model`` without ``__tablename__`` after its class in
-    snake case (``BlogPost`` -> ``blog_post``), when the class declares a column itself."""
-    if not any(dotted(base) == "db.Model" for base in cls.bases):
+def _model_aliases(source: Source) -> frozenset[str]:
+    """``BaseModel: DefaultMeta = db.Model`` at a module's top: names of ``db.Model`` there."""
+    cached = source.__dict__.get("_db_model_aliases")
+    if cached is None:
+        found = {"db.Model"}
+        for module in source.modules:
+            for stmt in module.body:
+                target, value = _assignment(stmt)
+                if target and value is not None and dotted(value) == "db.Model":
+                    found.add(target)
+        cached = source.__dict__["_db_model_aliases"] = frozenset(found)
+    return cached  # type: ignore[no-any-return]
+
+
+def _flask_sqlalchemy_name(cls: ast.ClassDef, models: frozenset[str]) -> str | None:
+    """Flask-SQLAlchemy names a ``db.Model`` (or a module's alias of it) without
+    ``__tablename__`` after its class in snake case (``BlogPost`` -> ``blog_post``), when the
+    class declares a column itself."""
+    if not any(dotted(base) in models for base in cls.bases):
         return None
     columns = (
         _assignment(stmt)[1] for stmt in cls.body if isinstance(_assignment(stmt)[1], ast.Call)
