@@ -193,3 +193,57 @@ def test_filters_gathered_in_a_list(tmp_path: Path) -> None:
 
 def test_filters_gathered_in_a_list_already_indexed(tmp_path: Path) -> None:
     assert collect_filters(tmp_path, ", index=True") == []
+
+
+BUILDER_MODELS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Repo(db.Model):
+    __tablename__ = "repos"
+    id = db.Column(db.Integer, primary_key=True)
+    owner_login = db.Column(db.String(80), nullable=False{indexed})
+    stars = db.Column(db.Integer, nullable=False, index=True)
+
+    @classmethod
+    def filter_by_args(cls, q, args):
+        owner = args.get("owner")
+        if owner:
+            q = q.filter(cls.owner_login == owner)
+        return q
+"""
+
+BUILDER_VIEWS = """\
+from flask import Flask, render_template, request
+
+from .models import Repo
+
+app = Flask(__name__)
+
+
+@app.get("/top/<int:page>")
+def top(page):
+    query = Repo.filter_by_args(Repo.query, request.args).order_by(Repo.stars.desc())
+    return render_template("index.html", entries=query.paginate(page=page, per_page=20))
+"""
+
+
+def _builder_app(tmp_path: Path, indexed: str) -> list[tuple[str, str, int]]:
+    (tmp_path / "requirements.txt").write_text("flask\nflask-sqlalchemy\n")
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "models.py").write_text(BUILDER_MODELS.replace("{indexed}", indexed))
+    (tmp_path / "views.py").write_text(BUILDER_VIEWS)
+    found = collect([str(tmp_path)], ["index"])
+    return [(s.title, Path(s.path).name, s.span.start.line + 1) for s in found]
+
+
+def test_a_classmethod_narrowing_the_query_it_is_handed(tmp_path: Path) -> None:
+    """``def filter_by_args(cls, q, args): q = q.filter(cls.owner_login == owner)``: the
+    class's own query, whoever pages it."""
+    assert _builder_app(tmp_path, "") == [("Add an index on repos (owner_login)", "models.py", 16)]
+
+
+def test_a_classmethod_narrowing_the_query_it_is_handed_indexed(tmp_path: Path) -> None:
+    assert _builder_app(tmp_path, ", index=True") == []

@@ -227,6 +227,8 @@ def _built_queries(source: Source) -> dict[ast.Call, ast.Call | None]:
                 continue
             if isinstance(root, ast.Name) and root.id == name:
                 if previous is None:
+                    previous = _handed_query(source, func, name, assign)
+                if previous is None:
                     continue  # built from a parameter or a value this reading did not see
                 last, composed = previous
                 out[last] = None
@@ -238,6 +240,28 @@ def _built_queries(source: Source) -> dict[ast.Call, ast.Call | None]:
             else:
                 current[name] = (value, value)
     return {n: c for n, c in out.items() if c is None or c is not n}
+
+
+def _handed_query(
+    source: Source, func: ast.FunctionDef | ast.AsyncFunctionDef, name: str, at: ast.stmt
+) -> tuple[ast.Call, ast.Call] | None:
+    """``def filter_by_args(cls, q, args): q = q.filter(cls.language == lang)``: a method of a
+    class that narrows a query it is handed, by the class's own columns; read as a query of
+    that class (``cls.query``), whoever pages it later (a real app's every listing)."""
+    params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
+    if name not in params[1:] or not isinstance(source.up().get(func), ast.ClassDef):
+        return None
+    owner = params[0] if params[0] in ("cls", "self") else ""
+    if not owner:
+        return None
+    base = ast.Attribute(ast.Name(owner, ast.Load()), "query", ast.Load())
+    ast.copy_location(base.value, at)
+    ast.copy_location(base, at)
+    # ``cls.query`` standing for the handed query: a call whose chain is that base alone
+    whole = ast.Call(ast.Attribute(base, "filter", ast.Load()), [], [])
+    ast.copy_location(whole.func, at)
+    ast.copy_location(whole, at)
+    return whole, whole
 
 
 def _rebased(chain: ast.expr, name: str, value: ast.expr) -> ast.expr:
