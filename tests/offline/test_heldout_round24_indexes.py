@@ -247,3 +247,68 @@ def test_a_classmethod_narrowing_the_query_it_is_handed(tmp_path: Path) -> None:
 
 def test_a_classmethod_narrowing_the_query_it_is_handed_indexed(tmp_path: Path) -> None:
     assert _builder_app(tmp_path, ", index=True") == []
+
+
+WALK_MODELS = """\
+from sqlalchemy import Column, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Cluster(Base):
+    __tablename__ = "cluster"
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, nullable=False)
+    articles = relationship("Article", back_populates="cluster")
+
+
+class Article(Base):
+    __tablename__ = "article"
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, nullable=False)
+    feed_id = Column(Integer, nullable=False)
+    cluster_id = Column(Integer, ForeignKey("cluster.id"))
+    title = Column(String(200))
+    cluster = relationship(Cluster, back_populates="articles")
+
+    __table_args__ = (
+        Index("ix_article_uid_cluid", user_id, cluster_id),
+        Index("ix_article_uid_fid_cluid", user_id, feed_id, cluster_id),{extra}
+    )
+"""
+
+WALK_VIEWS = """\
+from flask import Flask
+
+from .db import session
+from .models import Cluster
+
+app = Flask(__name__)
+
+
+@app.get("/clusters/<int:cluster_id>")
+def cluster(cluster_id):
+    found = session.get(Cluster, cluster_id)
+    return {"titles": [a.title for a in found.articles]}
+"""
+
+
+def _walk_app(tmp_path: Path, extra: str) -> list[tuple[str, str, int]]:
+    (tmp_path / "requirements.txt").write_text("flask\nsqlalchemy\n")
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "db.py").write_text("from sqlalchemy.orm import Session\n\nsession = Session()\n")
+    (tmp_path / "models.py").write_text(WALK_MODELS.replace("{extra}", extra))
+    (tmp_path / "views.py").write_text(WALK_VIEWS)
+    found = collect([str(tmp_path)], ["index"])
+    return [(s.title, Path(s.path).name, s.span.start.line + 1) for s in found]
+
+
+def test_a_relationship_walk_beside_composites_led_by_another_column(tmp_path: Path) -> None:
+    """``cluster.articles`` reads article by cluster_id; the composites that hold it are led
+    by user_id, and serve it not."""
+    assert _walk_app(tmp_path, "") == [("Add an index on article (cluster_id)", "views.py", 12)]
+
+
+def test_a_relationship_walk_with_its_foreign_key_indexed(tmp_path: Path) -> None:
+    assert _walk_app(tmp_path, '\n        Index("ix_article_cluid", cluster_id),') == []
