@@ -935,7 +935,7 @@ def _model_aliases(source: Source) -> frozenset[str]:
                 if target and value is not None and dotted(value) == "db.Model":
                     found.add(target)
         cached = source.__dict__["_db_model_aliases"] = frozenset(found)
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _flask_sqlalchemy_name(cls: ast.ClassDef, models: frozenset[str]) -> str | None:
