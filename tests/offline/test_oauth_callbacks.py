@@ -220,3 +220,12 @@ def test_fetch_token_under_a_handler_of_oauthlibs_error_is_left_alone(tmp_path: 
         "    return jsonify(token_type=token['token_type'])\n"
     )
     assert _found(_project(tmp_path, REQUESTS_PYPROJECT, {"app.py": handled})) == []
+
+
+def test_a_token_exchange_gets_one_fix_not_a_502_beside_the_400(tmp_path: Path) -> None:
+    # requests-oauthlib's fetch_token is a requests call too: BKD302's try and BKD313's would
+    # wrap the same statement twice, and the combined edits collide.
+    root = _project(tmp_path, REQUESTS_PYPROJECT, {"app.py": FETCH_TOKEN})
+    line = FETCH_TOKEN.splitlines().index("    token = github.fetch_token(")
+    on_call = [s for s in collect([str(root)], ["error-handling"]) if s.span.start.line == line]
+    assert [s.code for s in on_call] == ["BKD313"]

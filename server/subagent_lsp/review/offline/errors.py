@@ -62,7 +62,10 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         func = facts.source.function_of(node)
         route = routes.get(id(func)) if func is not None else None
         library = _library(facts, node)
-        out.extend(_http(facts, node, route, library))
+        # A token exchange that raises on a refused sign-in: one fix for the call, the 400 of
+        # BKD313 (its try and BKD302's would wrap the same statement twice)
+        oauth = oauth_callback_suggestions(facts, node, route) if route is not None else []
+        out.extend(oauth if oauth else _http(facts, node, route, library))
         out.extend(_smtp(facts, node))
         out.extend(_urlopen(facts, node))
         if route is not None and facts.upstream is not None and library is None:
@@ -81,7 +84,6 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(_json_body(facts, node, route))
             out.extend(missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major))
             out.extend(fetchone_suggestions(facts, node, route))
-            out.extend(oauth_callback_suggestions(facts, node, route))
     return out
 
 
