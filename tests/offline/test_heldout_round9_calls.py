@@ -260,6 +260,8 @@ def test_oauth_sessions_get_a_timeout(tmp_path: Path) -> None:
     # would import it.
     # rauth's sessions (``service.get_auth_session``) time out by themselves, after 300 s:
     # a timeout on their calls was judged noise on a real app (round 23)
+    # The token exchange raising on a refused sign-in is BKD313's (its own tests).
+    found = [s for s in found if s.code != "BKD313"]
     assert _codes(found) == [("BKD301", 13), ("BKD301", 22)]
     texts = []
     for suggestion in found:
@@ -275,7 +277,8 @@ def test_oauth_sessions_with_a_timeout_are_silent(tmp_path: Path) -> None:
         .replace("data=text)", "data=text, timeout=5)")
         .replace('"oauth2/userinfo")', '"oauth2/userinfo", timeout=5)')
     )
-    assert _found(tmp_path, {"site_app/views.py": clean}, DJANGO) == []
+    found = _found(tmp_path, {"site_app/views.py": clean}, DJANGO)
+    assert [s.code for s in found if s.code != "BKD313"] == []  # a refusal is BKD313's
 
 
 AIOHTTP = """\

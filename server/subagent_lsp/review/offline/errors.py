@@ -62,10 +62,12 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         func = facts.source.function_of(node)
         route = routes.get(id(func)) if func is not None else None
         library = _library(facts, node)
-        # A token exchange that raises on a refused sign-in: one fix for the call, the 400 of
-        # BKD313 (its try and BKD302's would wrap the same statement twice)
+        # A token exchange that raises on a refused sign-in: one handler for the call, the 400
+        # of BKD313 (its try and BKD302's would wrap the same statement twice); its timeout
+        # stays
         oauth = oauth_callback_suggestions(facts, node, route) if route is not None else []
-        out.extend(oauth if oauth else _http(facts, node, route, library))
+        http = _http(facts, node, route, library)
+        out.extend([s for s in http if s.code != "BKD302"] + oauth if oauth else http)
         out.extend(_smtp(facts, node))
         out.extend(_urlopen(facts, node))
         if route is not None and facts.upstream is not None and library is None:
