@@ -142,20 +142,42 @@ def _children_of_client_row(call: ast.Call, route: Route) -> bool:
 
 def _client_locals(call: ast.AST, route: Route) -> tuple[set[str], set[str]]:
     """What the client sent to the route, and the locals bound from it before ``call``."""
+    sent, steps = _client_steps(route)
+    line = getattr(call, "lineno", 0)
+    derived: frozenset[str] = frozenset()
+    for lineno, after in steps:
+        if lineno >= line:
+            break
+        derived = after
+    return set(sent), set(derived)
+
+
+def _client_steps(route: Route) -> tuple[frozenset[str], list[tuple[int, frozenset[str]]]]:
+    """The route's client names, and after each of its assignments (in source order, so that
+    a local made from another tainted local counts) the locals bound from them so far. Asked
+    for every candidate call of the route: walking the route again each time was a quarter of
+    ``suggest`` on a real app, so the answer is kept on the function's node."""
+    key = f"_client_steps_{route.framework}"
+    cached: tuple[frozenset[str], list[tuple[int, frozenset[str]]]] | None
+    cached = route.func.__dict__.get(key)
+    if cached is not None:
+        return cached
     sent = _client_names(route) | {"request"} | _flask_forms(route)
     derived: set[str] = set()
-    line = getattr(call, "lineno", 0)
-    # In source order, so that a local made from another tainted local counts.
+    steps: list[tuple[int, frozenset[str]]] = []
     for node in sorted(
         (n for n in ast.walk(route.func) if isinstance(n, ast.Assign | ast.AnnAssign)),
         key=lambda n: n.lineno,
     ):
-        if node.lineno >= line or node.value is None:
+        if node.value is None:
             continue
         if _reads_client(node.value, sent, derived, route.framework == "django"):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             derived |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return sent, derived
+        steps.append((node.lineno, frozenset(derived)))
+    cached = (frozenset(sent), steps)
+    route.func.__dict__[key] = cached
+    return cached
 
 
 def _flask_forms(route: Route) -> set[str]:
