@@ -158,10 +158,9 @@ def _client_steps(route: Route) -> tuple[frozenset[str], list[tuple[int, frozens
     for every candidate call of the route: walking the route again each time was a quarter of
     ``suggest`` on a real app, so the answer is kept on the function's node."""
     key = f"_client_steps_{route.framework}"
-    cached: tuple[frozenset[str], list[tuple[int, frozenset[str]]]] | None
     cached = route.func.__dict__.get(key)
     if cached is not None:
-        return cached
+        return cached  # type: ignore[no-any-return]
     sent = _client_names(route) | {"request"} | _flask_forms(route)
     derived: set[str] = set()
     steps: list[tuple[int, frozenset[str]]] = []
