@@ -21,7 +21,13 @@ from .foreign.engine import analyze_foreign, is_foreign_source
 from .frameworks import module_facts
 from .indexes import index_suggestions
 from .mentions import dead_functions
-from .off_request import WHOLE_MODULE, background_task_lines, is_off_request, off_request_lines
+from .off_request import (
+    WHOLE_MODULE,
+    background_task_lines,
+    is_off_request,
+    off_request_lines,
+    suite_route_lines,
+)
 from .project_files import (
     declared_major,
     declared_packages,
@@ -175,6 +181,10 @@ def analyze_file(
         off_request = off_request_lines(source) if source is not None else []
     if WHOLE_MODULE in off_request:
         return out, own
+    # Routes kept for the test suite: no index is for them; those a settings guard closes in
+    # production are skipped by every rule (see suite_route_lines).
+    test_routes, closed_routes = suite_route_lines(source) if source is not None else ([], [])
+    off_request = [*off_request, *closed_routes]
     sources = _Sources(source, project.source if project is not None else loader)
     if "index" in wanted:
         found: list[FoundQuery] = []
@@ -185,7 +195,8 @@ def analyze_file(
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:
                 found = _alive(found, source, project)
-            background = [*off_request, *background_task_lines(source)] if source else []
+            background = [*off_request, *test_routes]
+            background += background_task_lines(source) if source else []
             found = [q for q in found if not is_off_request(background, q.span.start.line)]
             prover = postgres_prover(path, root, workspace) if found else None
             out.extend(index_suggestions(found, workspace, path, sources, prover))

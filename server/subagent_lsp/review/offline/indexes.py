@@ -30,7 +30,7 @@ from .migrations import (
 )
 from .project_files import declared_version, on_mysql, project_root
 from .pyedits import LINE_LENGTH
-from .pysource import Source
+from .pysource import Source, dotted
 from .queries import FoundQuery
 from .schema import ListSlot, Schema, Table, is_private_copy
 from .small_tables import few_valued, narrows, rare_read, small_table
@@ -616,7 +616,14 @@ def _folded_edits(table: Table, cols: list[str], name: str, source: Source) -> l
     at = table.class_body_end + 1 if not table.has_table_args else None
     if table.table_args_slot is not None:
         at = table.table_args_slot.at.line
-    late = at is not None and all(_bound_until(source, table, t[1], at) for t in terms if t)
+    # SQLModel's ``Field(...)`` binds a pydantic FieldInfo, not a column: func.upper() over it
+    # is a bound literal that create_all cannot compile, so there text() names the column.
+    sqlmodel = table.index_import == "sqlmodel" or "SQLModel" in table.bases
+    late = (
+        at is not None
+        and not sqlmodel
+        and all(_bound_until(source, table, t[1], at) for t in terms if t)
+    )
     parts = []
     for c, t in zip(cols, terms, strict=True):
         if t is None:
@@ -645,7 +652,9 @@ def _folded_edits(table: Table, cols: list[str], name: str, source: Source) -> l
 
 def _bound_until(source: Source, table: Table, attribute: str, line: int) -> bool:
     """The class body binds ``attribute`` to its column, and nothing else rebinds it, before
-    ``line`` (0-based): there, ``func.lower(attribute)`` names the column."""
+    ``line`` (0-based): there, ``func.lower(attribute)`` names the column. The last binding
+    must be a ``Column(...)`` / ``mapped_column(...)`` call: ``name: Mapped[str]`` alone binds
+    no name, and ``Field(...)`` (SQLModel) or ``column_property(...)`` bind no Column."""
     column = table.columns.get(attribute)
     if column is None or column.call_end is None or column.call_end.line >= line:
         return False
@@ -653,8 +662,13 @@ def _bound_until(source: Source, table: Table, attribute: str, line: int) -> boo
         for cls in ast.walk(module):
             first = min([getattr(cls, "lineno", 0), *getattr(cls, "decorator_list", ())])
             if isinstance(cls, ast.ClassDef) and first - 1 == table.class_line:
-                later = [s for s in cls.body if column.call_end.line < s.lineno - 1 < line]
-                return not any(attribute in _binds(s) for s in later)
+                binders = [s for s in cls.body if s.lineno - 1 < line and attribute in _binds(s)]
+                last = binders[-1] if binders else None
+                value = last.value if isinstance(last, ast.Assign | ast.AnnAssign) else None
+                return isinstance(value, ast.Call) and dotted(value.func).split(".")[-1] in (
+                    "Column",
+                    "mapped_column",
+                )
     return False
 
 
@@ -844,6 +858,16 @@ def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
             out.append(s)
         else:
             pending.append((key, s))
+    for i, (key, s) in enumerate(pending):
+        at = kept_at.get(key)
+        own = (s.data["table"], s.data.get("columns", ""))
+        if at is not None and own == key and out[at].data.get(ADMIN) and not s.data.get(ADMIN):
+            # The same edit, at a site the public reaches: that one is the anchor, the
+            # administrator's page is cited after it (an anchor nobody's request runs made a
+            # correct index look unjustified).
+            pending[i], out[at] = (key, out[at]), s
+    # Sites the public reaches are cited first, an administrator's pages after them.
+    pending.sort(key=lambda p: bool(p[1].data.get(ADMIN)))
     for key, s in pending:
         if key not in kept_at:  # cannot happen: every group has its own key's suggestion
             kept_at[key] = len(out)
@@ -852,6 +876,8 @@ def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
         where = f"{os.path.basename(s.path)}:{s.span.start.line + 1}"
         wanted = f" `{s.data['query']}`" if s.data.get("query") else ""
         sites.setdefault(kept_at[key], []).append(f"{where}{wanted}")
+        # the sites it had gathered already (in its own file) go with it
+        sites[kept_at[key]].extend(_listed_sites(s.rationale))
     for key, s in pending:
         at = kept_at[key]
         if not s.data.get(ADMIN) and out[at].data.get(ADMIN):
@@ -859,10 +885,22 @@ def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
             out[at] = replace(out[at], data={k: v for k, v in out[at].data.items() if k != ADMIN})
     for at, more in sites.items():
         kept = out[at]
-        listed = "\n".join(f"  - {site}" for site in dict.fromkeys(more))
+        here = f"{os.path.basename(kept.path)}:{kept.span.start.line + 1}"
+        known = set(_listed_sites(kept.rationale))
+        fresh = [m for m in dict.fromkeys(more) if m not in known and m.split(" ")[0] != here]
+        if not fresh:
+            continue
+        listed = "\n".join(f"  - {site}" for site in fresh)
         head = "" if SAME_INDEX in kept.rationale else f"\n{SAME_INDEX}"
         out[at] = replace(kept, rationale=f"{kept.rationale}{head}\n{listed}")
     return out
+
+
+def _listed_sites(rationale: str) -> list[str]:
+    if SAME_INDEX not in rationale:
+        return []
+    listed = rationale.split(SAME_INDEX, 1)[1].split("\n")
+    return [line[4:] for line in listed if line.startswith("  - ")]
 
 
 def _same_index(suggestions: list[Suggestion]) -> dict[tuple[str, str], tuple[str, str]]:

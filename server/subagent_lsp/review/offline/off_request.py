@@ -135,6 +135,85 @@ def background_task_lines(source: Source) -> list[LineRange]:
     ]
 
 
+# A route kept for the test suite (``POST /test/cleanup``, ``/e2e/seed``, ``def seed_users``):
+# production traffic never pays for its queries, and its raw DELETEs were cited as the
+# evidence for indexes a real app's requests did not need (judged noise).
+_TEST_WORDS = frozenset({"test", "tests", "testing", "e2e", "seed", "debug"})
+_TEST_NAME_WORDS = frozenset({"test", "tests", "seed", "e2e"})
+
+
+def suite_route_lines(source: Source) -> tuple[list[LineRange], list[LineRange]]:
+    """The routes of ``source`` kept for tests (by their path, their name or a settings guard),
+    and of those, the ones a settings guard closes in production (``if not
+    settings.enable_test_endpoints: raise HTTPException(404)`` first): nothing there is a
+    user's, so no rule speaks of it; an unguarded test route still answers whoever calls it."""
+    lowered = source.text.lower()
+    if not source.modules or not any(w in lowered for w in _TEST_WORDS):
+        return [], []
+    routes: list[LineRange] = []
+    guarded: list[LineRange] = []
+    for node in source.walk():
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        paths = [_route_path(d) for d in node.decorator_list if _route_decorator(d)]
+        if not paths:
+            continue
+        closed = _suite_guard(node)
+        if closed or _suite_name(node.name) or any(_suite_path(p) for p in paths):
+            routes.append(_lines(node))
+            if closed:
+                guarded.append(_lines(node))
+    return routes, guarded
+
+
+def _route_path(node: ast.expr) -> str:
+    first = node.args[0] if isinstance(node, ast.Call) and node.args else None
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
+
+
+def _suite_path(path: str) -> bool:
+    """A segment says it: ``/test/cleanup``, ``/e2e-seed``; ``/tests/{test_id}`` is a resource
+    (an exam app's tests), not the suite's."""
+    segments = [s for s in path.lower().split("/") if s]
+    for i, segment in enumerate(segments):
+        words = set(segment.replace("-", "_").split("_"))
+        if not words & _TEST_WORDS:
+            continue
+        following = segments[i + 1] if i + 1 < len(segments) else ""
+        if words & {"test", "tests"} and following.startswith(("{", "<", ":")):
+            continue
+        return True
+    return False
+
+
+def _suite_name(name: str) -> bool:
+    words = [w for w in name.lower().split("_") if w]
+    return bool(words) and (words[0] in _TEST_NAME_WORDS or words[-1] in _TEST_NAME_WORDS)
+
+
+def _suite_guard(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The first statement (after the docstring) raises or returns unless a setting named for
+    tests is on: ``if not getattr(settings, "enable_test_endpoints", False): raise ...``."""
+    body = func.body
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        body = body[1:]
+    first = body[0] if body else None
+    if not isinstance(first, ast.If) or first.orelse or len(first.body) != 1:
+        return False
+    if not isinstance(first.body[0], ast.Raise | ast.Return):
+        return False
+    test = first.test
+    if not (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)):
+        return False
+    named = ast.unparse(test.operand).lower()
+    return any(w in named for w in ("test", "e2e", "debug", "seed"))
+
+
 def _worker_base(node: ast.expr, imports: dict[str, str]) -> bool:
     name = dotted(node)
     if not name or name.rsplit(".", 1)[-1] not in _WORKER_BASES:

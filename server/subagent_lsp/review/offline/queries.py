@@ -715,7 +715,10 @@ def _relationship_walk(
     shape = QueryShape(child.name, eq=[keys[0]])
     # Through an association table, filters name its columns as ``followers.c.followed_by``
     # (those on the far model are another table's).
-    model = f"{relationship.secondary}.c" if relationship.secondary else relationship.target
+    model = relationship.target
+    if relationship.secondary:  # a SQLModel link model is named as a model
+        linked = schema.table_for_model(relationship.secondary) is not None
+        model = relationship.secondary if linked else f"{relationship.secondary}.c"
     for call in calls:
         op = call.func.attr  # type: ignore[attr-defined]
         if op in ("filter", "where"):
@@ -793,7 +796,9 @@ def _walk_target(
 ) -> tuple[Table | None, list[str]]:
     """The table a relationship walk reads, and the columns it may read it by."""
     if relationship.secondary:
-        table = schema.tables.get(relationship.secondary)
+        table = schema.tables.get(relationship.secondary) or schema.table_for_model(
+            relationship.secondary
+        )
         if table is None or table.origin not in ("table", "sqlalchemy"):
             return None, []
         keys = [k for k in relationship.foreign_keys if k in table.columns]

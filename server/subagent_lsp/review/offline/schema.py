@@ -1019,7 +1019,18 @@ def _joined_columns(call: ast.Call, target: str) -> tuple[str, ...]:
 
 def _secondary(call: ast.Call, target: str) -> Relationship | None:
     kws = {k.arg: k.value for k in call.keywords if k.arg}
-    table = kws.get("secondary")
+    extra = kws.get("sa_relationship_kwargs")
+    if isinstance(extra, ast.Dict):
+        # SQLModel passes SQLAlchemy's own arguments through: ``{"secondary": "links"}``
+        kws.update(
+            {
+                str(k.value): v
+                for k, v in zip(extra.keys, extra.values, strict=True)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value not in kws
+            }
+        )
+    # SQLModel's ``link_model=EventAttendeeLink`` is the association table, as a model
+    table = kws.get("secondary") or kws.get("link_model")
     name = str(table.value) if isinstance(table, ast.Constant) else dotted(table) if table else ""
     if not name or "." in name:
         return None
