@@ -270,3 +270,47 @@ def test_a_public_site_anchors_an_index_an_admin_page_wants_too(tmp_path: Path) 
     badge = found["Add an index on badges (member_id)"]
     assert badge.path.endswith("public.py")
     assert "admin.py:12" in badge.rationale
+
+
+CHAT = """\
+from fastapi import APIRouter, Depends
+
+router = APIRouter()
+
+
+def get_db():
+    return None
+
+
+@router.post("/{chat_id}/messages")
+async def create_message(
+    *,
+    db=Depends(get_db),
+    chat_id: int,
+    messages: dict,
+{extra}):
+    last = messages["messages"]
+    return {"chat": chat_id, "last": last}
+"""
+
+
+def _chat(root: Path, extra: str = "") -> list[Suggestion]:
+    (root / "requirements.txt").write_text("fastapi\npydantic\n")
+    (root / "chat.py").write_text(CHAT.replace("{extra}", extra), encoding="utf-8")
+    return [s for s in collect([str(root)], ["validation"]) if s.code == "BKD203"]
+
+
+def test_a_keyword_only_dict_body_read_by_key_gets_a_model(tmp_path: Path) -> None:
+    found = _chat(tmp_path)
+    assert [s.title for s in found] == [
+        "Give create_message a pydantic body model instead of `dict`"
+    ]
+    new = apply_suggestion(found[0])[str(tmp_path / "chat.py")]
+    assert "messages: CreateMessageBody" in new and 'messages["messages"]' not in new
+
+
+def test_a_dict_a_dependency_fills_is_no_body(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("fastapi\npydantic\n")
+    code = CHAT.replace("messages: dict,", "messages: dict = Depends(get_db),")
+    (tmp_path / "chat.py").write_text(code.replace("{extra}", ""), encoding="utf-8")
+    assert not [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD203"]

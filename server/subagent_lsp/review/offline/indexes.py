@@ -39,6 +39,7 @@ from .sql import QueryShape
 MAX_INDEX_COLUMNS = 3
 PROBE = "proposed_index"  # its name in the plans the rationale shows
 SAME_INDEX = "The same index serves:"
+MAX_SITES = 6  # sites listed under SAME_INDEX
 ADMIN = "admin_only"  # data: every query site of the proposal is an administrator's page
 
 
@@ -890,7 +891,10 @@ def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
         fresh = [m for m in dict.fromkeys(more) if m not in known and m.split(" ")[0] != here]
         if not fresh:
             continue
-        listed = "\n".join(f"  - {site}" for site in fresh)
+        # a handful of sites makes the case; a long list buries the anchor's own plan
+        room = max(MAX_SITES - len(known), 1)
+        extra = f"\n  - (and {len(fresh) - room} more)" if len(fresh) > room else ""
+        listed = "\n".join(f"  - {site}" for site in fresh[:room]) + extra
         head = "" if SAME_INDEX in kept.rationale else f"\n{SAME_INDEX}"
         out[at] = replace(kept, rationale=f"{kept.rationale}{head}\n{listed}")
     return out

@@ -556,7 +556,7 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
 def _fastapi_body(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     func = route.func
     out: list[Suggestion] = []
-    for arg in func.args.args:
+    for arg in _body_params(func):
         ann = arg.annotation
         if ann is None:
             continue
@@ -620,6 +620,27 @@ def _fastapi_body(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             )
         )
     return out
+
+
+# A parameter whose default is one of these is no JSON body (``cfg: dict = Depends(settings)``).
+_NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie", "Form", "File"})
+
+
+def _body_params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
+    """The parameters that can be the JSON body, keyword-only ones too (``*, messages: dict``
+    after ``*`` was missed on a real app): not those a dependency or a query fills."""
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    pairs = [
+        *zip(positional, [*defaults, *args.defaults], strict=True),
+        *zip(args.kwonlyargs, args.kw_defaults, strict=True),
+    ]
+    return [
+        a
+        for a, default in pairs
+        if not (isinstance(default, ast.Call) and dotted(default.func).split(".")[-1] in _NOT_BODY)
+    ]
 
 
 def _fastapi_raw_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
