@@ -26,6 +26,22 @@ HANDLERS = ("get", "post", "put", "patch", "delete", "head", "options", "dispatc
 # A DRF viewset's actions take the request and answer with a ``Response`` as a handler does
 # (``create`` that reads ``request.data`` and ends in ``super().create(...)``).
 DRF_ACTIONS = ("create", "list", "retrieve", "update", "partial_update", "destroy")
+# A generic view (``CreateView``, ``UpdateView``) hands a valid or invalid form to these, and
+# what they return is the view's response: a fix may answer from them as from ``post``.
+FORM_ANSWERS = ("form_valid", "form_invalid")
+# The generic views' hooks that run on every request whatever they read (``form_valid(form)``
+# holds the client's form; ``get_queryset`` may read nothing of the request at all): they hand
+# a value back to the view, so a fix raises (``Http404``, ``BadRequest``) rather than answers.
+HOOKS = (
+    *FORM_ANSWERS,
+    "get_context_data",
+    "get_queryset",
+    "get_object",
+    "get_ordering",
+    "get_success_url",
+    "get_form_kwargs",
+    "get_initial",
+)
 _VIEW_SUFFIXES = ("View", "ViewSet", "Mixin")
 _RESPONSES = {
     "render",
@@ -79,10 +95,30 @@ def returns_response(source: Source, func: Function) -> bool:
     return any(_is_response(r) or (isinstance(r, ast.Name) and r.id in bound) for r in returns)
 
 
-def is_view_class(cls: ast.ClassDef) -> bool:
-    if cls.name.endswith(_VIEW_SUFFIXES):
-        return True
-    return any(dotted(b).split(".")[-1].endswith(_VIEW_SUFFIXES) for b in cls.bases)
+def is_view_class(cls: ast.ClassDef, source: Source | None = None) -> bool:
+    """By its name or a base's (``ApplicationCreateView``, ``LoginRequiredMixin``), or through
+    a base class of the same module that is one (``class Edit(OwnedBase)`` over ``class
+    OwnedBase(LoginRequiredMixin, UpdateView)``)."""
+    classes = (
+        {n.name: n for m in source.modules for n in m.body if isinstance(n, ast.ClassDef)}
+        if source is not None
+        else {}
+    )
+    todo, seen = [cls], set()
+    while todo:
+        current = todo.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        if current.name.endswith(_VIEW_SUFFIXES):
+            return True
+        for base in current.bases:
+            name = dotted(base).split(".")[-1]
+            if name.endswith(_VIEW_SUFFIXES):
+                return True
+            if isinstance(base, ast.Name) and base.id in classes:
+                todo.append(classes[base.id])
+    return False
 
 
 def is_feed_class(source: Source, cls: ast.ClassDef) -> bool:

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from .django_views import (
     DRF_ACTIONS,
+    FORM_ANSWERS,
     HANDLERS,
+    HOOKS,
     dispatch_catches,
     is_feed_class,
     is_view_class,
@@ -264,7 +266,7 @@ def _django_route(
     if isinstance(owner, ast.ClassDef) and names[:1] == ["self"]:
         if is_feed_class(source, owner):
             return _feed_route(source, func, names)
-        view_class = is_view_class(owner)
+        view_class = is_view_class(owner, source)
         handler = names[1:2] == ["request"] and (
             bool(func.decorator_list)
             or returns_response(source, func)
@@ -274,9 +276,11 @@ def _django_route(
         if handler:
             return Route(func, "django", handled=dispatch_catches(source, owner))
         if view_class and (
-            reads_self_request(source, func) or _reads_request_method(source, owner, func)
+            func.name in HOOKS
+            or reads_self_request(source, func)
+            or _reads_request_method(source, owner, func)
         ):
-            answers = func.name in HANDLERS
+            answers = func.name in HANDLERS or func.name in FORM_ANSWERS
             return Route(func, "django", answers, dispatch_catches(source, owner))
         return None
     if names[:1] == ["request"] and not isinstance(owner, ast.ClassDef):

@@ -51,6 +51,9 @@ def html_handler(
     through: ast.stmt | None,
 ) -> Handler | None:
     """The ``except`` for an HTML view's failed upstream call (None: not an HTML view)."""
+    form = _form_parameter(route)
+    if form is not None:
+        return _form_handler(facts, stmt, error, through, form)
     if not answers_html(facts, route):
         return None
     log = f'{bound_name(facts, "current_app")}.logger.exception("upstream request failed")'
@@ -81,6 +84,53 @@ def html_handler(
     back = f"    return {bound_name(facts, 'redirect')}({target})"
     how = f"catching `{error}` logs it, flashes a message and sends the user back to the page"
     return [f"except {error}:", f"    {log}", f"    {flash}", back], needed, how
+
+
+def _form_parameter(route: Route) -> str | None:
+    """A Django generic view's ``form_valid(self, form)``: the form it was handed."""
+    names = [a.arg for a in route.func.args.args]
+    if route.framework != "django" or route.func.name != "form_valid" or len(names) < 2:
+        return None
+    return names[1]
+
+
+def _form_handler(
+    facts: ModuleFacts, stmt: ast.stmt, error: str, through: ast.stmt | None, form: str
+) -> Handler:
+    """In ``form_valid`` the page's own answer to a failure is the form again with an error
+    on it (``self.form_invalid``), or the path the method already has for a missing result."""
+    log = _module_logger(facts)
+    logged = [f'    {log}.exception("upstream request failed")'] if log else []
+    missing = none_path(stmt, through, facts)
+    if missing is not None:
+        how = (
+            f"catching `{error}` and setting `{missing}` to None takes the path the form "
+            f"already has for a missing `{missing}` (the form again, with its error)"
+        )
+        return [f"except {error}:", *logged, f"    {missing} = None"], [], how
+    lines = [
+        f"except {error}:",
+        *logged,
+        f'    {form}.add_error(None, "{_MESSAGE}")',
+        f"    return self.form_invalid({form})",
+    ]
+    how = f"catching `{error}` shows the form again with an error instead"
+    return lines, [], how
+
+
+def _module_logger(facts: ModuleFacts) -> str | None:
+    """The module's own ``logger = logging.getLogger(__name__)``, if it has one."""
+    for module in facts.source.modules:
+        for top in module.body:
+            if (
+                isinstance(top, ast.Assign)
+                and len(top.targets) == 1
+                and isinstance(top.targets[0], ast.Name)
+                and isinstance(top.value, ast.Call)
+                and dotted(top.value.func).endswith("getLogger")
+            ):
+                return top.targets[0].id
+    return None
 
 
 def _flask(facts: ModuleFacts, func: ast.expr) -> str:

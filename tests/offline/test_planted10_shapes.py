@@ -1,0 +1,94 @@
+"""Blind planted set 10, after its measurement (shapes of our own): a Django generic view's
+hooks are on the request path, a queryset modifier keeps the lookup's index evidence, a decoded
+JSON body is client input, a client-chosen sort is checked, and ``get_user_model()`` is a model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from subagent_lsp.cli.suggest import collect
+
+GEO = """\
+import httpx
+
+
+def lookup(address):
+    resp = httpx.get("https://geo.example/q", params={"q": address}, timeout=5)
+    resp.raise_for_status()
+    return resp.json().get("lat")
+"""
+
+CREATE = """\
+import logging
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
+from django.views.generic import CreateView
+
+from .geo import lookup
+from .models import Site
+
+logger = logging.getLogger(__name__)
+
+
+class OwnedCreate(LoginRequiredMixin, CreateView):
+    model = Site
+
+
+class SiteCreate(OwnedCreate):
+    fields = ["address"]
+
+    def form_valid(self, form):
+        site = form.save(commit=False)
+        site.lat = lookup(form.cleaned_data["address"])
+        site.save()
+        return redirect("/")
+"""
+
+CAUGHT = CREATE.replace(
+    "from .geo import lookup\n", "import httpx\n\nfrom .geo import lookup\n"
+).replace(
+    '        site.lat = lookup(form.cleaned_data["address"])\n',
+    "        try:\n"
+    '            site.lat = lookup(form.cleaned_data["address"])\n'
+    "        except httpx.HTTPError:\n"
+    '            form.add_error(None, "The map service is down.")\n'
+    "            return self.form_invalid(form)\n",
+)
+
+SITE = """\
+from django.db import models
+
+
+class Site(models.Model):
+    address = models.CharField(max_length=200, unique=True)
+    lat = models.FloatField(null=True)
+"""
+
+
+def _app(tmp_path: Path, files: dict[str, str], requirements: str = "django\nhttpx\n") -> Path:
+    app = tmp_path / "app"
+    app.mkdir()
+    for name, text in files.items():
+        (app / name).write_text(text)
+    (tmp_path / "requirements.txt").write_text(requirements)
+    return tmp_path
+
+
+def test_form_valid_of_a_generic_view_answers_an_upstream_failure_with_the_form(
+    tmp_path: Path,
+) -> None:
+    root = _app(tmp_path, {"models.py": SITE, "geo.py": GEO, "views.py": CREATE})
+    found = [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD302"]
+    assert [(s.title, s.span.start.line + 1) for s in found] == [
+        ("Tell the user when lookup() fails", 22)
+    ]
+    text = "".join(e.new_text for e in found[0].edits)
+    assert "except httpx.HTTPError:" in text
+    assert 'logger.exception("upstream request failed")' in text
+    assert "return self.form_invalid(form)" in text
+
+
+def test_form_valid_that_catches_the_upstream_failure_is_silent(tmp_path: Path) -> None:
+    root = _app(tmp_path, {"models.py": SITE, "geo.py": GEO, "views.py": CAUGHT})
+    assert [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD302"] == []
