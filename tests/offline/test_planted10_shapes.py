@@ -92,3 +92,50 @@ def test_form_valid_of_a_generic_view_answers_an_upstream_failure_with_the_form(
 def test_form_valid_that_catches_the_upstream_failure_is_silent(tmp_path: Path) -> None:
     root = _app(tmp_path, {"models.py": SITE, "geo.py": GEO, "views.py": CAUGHT})
     assert [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD302"] == []
+
+
+PAYMENT = """\
+from django.db import models
+
+
+class Payment(models.Model):
+    gateway_ref = models.CharField(max_length=64, blank=True)
+    paid = models.BooleanField(default=False)
+"""
+
+HOOK = """\
+import json
+
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotFound
+from django.views.decorators.http import require_POST
+
+from .models import Payment
+
+
+@require_POST
+def paid(request):
+    ref = json.loads(request.body)["ref"]
+    with transaction.atomic():
+        try:
+            payment = Payment.objects.select_for_update().only("paid").get(gateway_ref=ref)
+        except Payment.DoesNotExist:
+            return HttpResponseNotFound()
+        payment.paid = True
+        payment.save()
+    return HttpResponse("ok")
+"""
+
+
+def test_a_locked_lookup_still_needs_its_index(tmp_path: Path) -> None:
+    root = _app(tmp_path, {"models.py": PAYMENT, "views.py": HOOK}, "django\n")
+    found = collect([str(root)], ["index"])
+    assert [(s.title, s.span.start.line + 1) for s in found] == [
+        ("Add an index on payment (gateway_ref)", 15)
+    ]
+
+
+def test_a_locked_lookup_on_an_indexed_column_is_silent(tmp_path: Path) -> None:
+    indexed = PAYMENT.replace("blank=True)", "blank=True, db_index=True)")
+    root = _app(tmp_path, {"models.py": indexed, "views.py": HOOK}, "django\n")
+    assert collect([str(root)], ["index"]) == []

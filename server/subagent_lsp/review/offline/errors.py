@@ -762,7 +762,7 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
 # Queryset methods a ``.get()`` may follow: each still matches the same rows or fewer.
 _QUERYSET_STEPS = frozenset(
     {"select_related", "prefetch_related", "only", "defer", "filter", "exclude", "all"}
-    | {"annotate", "using", "order_by"}
+    | {"annotate", "using", "order_by", "select_for_update"}
 )
 
 

@@ -163,6 +163,7 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
 
 # The queryset methods a ``[0]`` may end: each gives the rows, of which there may be none.
 _ROWS = frozenset({"filter", "exclude", "order_by", "all", "select_related", "prefetch_related"})
+_ROWS |= {"only", "defer", "using", "select_for_update"}
 
 
 def _django_first_by_index(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:

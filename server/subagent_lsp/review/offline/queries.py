@@ -1034,6 +1034,7 @@ _QUERYSET_METHODS = {
     "only", "defer", "values", "values_list", "annotate", "alias", "distinct", "first", "last",
     "exists", "count", "get_or_create", "update_or_create", "create", "update", "delete",
     "reverse", "using", "iterator", "aggregate", "in_bulk", "latest", "earliest", "none",
+    "select_for_update",  # locks the rows it finds: still found by the same WHERE
 }  # fmt: skip
 # Terminal calls that read one row of the sorted ones (LIMIT 1).
 _DJANGO_LIMITS = {"first", "last", "latest", "earliest"}
