@@ -139,3 +139,77 @@ def test_a_locked_lookup_on_an_indexed_column_is_silent(tmp_path: Path) -> None:
     indexed = PAYMENT.replace("blank=True)", "blank=True, db_index=True)")
     root = _app(tmp_path, {"models.py": indexed, "views.py": HOOK}, "django\n")
     assert collect([str(root)], ["index"]) == []
+
+
+QUOTE = """\
+from django.db import models
+
+
+class Quote(models.Model):
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    seats = models.PositiveIntegerField(default=1)
+"""
+
+PRICE = """\
+import json
+from decimal import Decimal
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_POST
+
+from .models import Quote
+
+
+@require_POST
+def price(request):
+    data = json.loads(request.body)
+    if not isinstance(data, dict):
+        return JsonResponse({"error": "object expected"}, status=400)
+    quote = Quote()
+    quote.amount = Decimal(data["amount"])
+    quote.seats = int(data.get("seats", 1))
+    quote.save()
+    return JsonResponse({"id": quote.pk})
+"""
+
+PRICE_CHECKED = PRICE.replace(
+    "    data = json.loads(request.body)\n",
+    "    data = json.loads(request.body)\n    check_quote(data)\n",
+).replace(
+    "from .models import Quote\n", "from .checks import check_quote\nfrom .models import Quote\n"
+)
+
+
+def test_a_decoded_json_body_is_client_input_to_a_conversion(tmp_path: Path) -> None:
+    root = _app(tmp_path, {"models.py": QUOTE, "views.py": PRICE}, "django\n")
+    found = [s for s in collect([str(root)], ["validation"]) if s.code == "BKD202"]
+    assert sorted((s.title, s.span.start.line + 1) for s in found) == [
+        ("Guard the conversion of `amount`", 16),
+        ("Guard the conversion of `seats`", 17),
+    ]
+    text = "".join(e.new_text for s in found for e in s.edits)
+    assert "except (KeyError, TypeError, ValueError, InvalidOperation):" in text
+    assert "from decimal import Decimal, InvalidOperation" in text or "InvalidOperation" in text
+
+
+def test_a_body_handed_to_a_project_validator_is_not_raw(tmp_path: Path) -> None:
+    checks = "def check_quote(data):\n    return data\n"
+    root = _app(
+        tmp_path, {"models.py": QUOTE, "views.py": PRICE_CHECKED, "checks.py": checks}, "django\n"
+    )
+    assert [s for s in collect([str(root)], ["validation"]) if s.code == "BKD202"] == []
+
+
+def test_a_guarded_conversion_of_the_body_is_silent(tmp_path: Path) -> None:
+    guarded = PRICE.replace(
+        "from decimal import Decimal\n", "from decimal import Decimal, InvalidOperation\n"
+    ).replace(
+        '    quote.amount = Decimal(data["amount"])\n    quote.seats = int(data.get("seats", 1))\n',
+        "    try:\n"
+        '        quote.amount = Decimal(data["amount"])\n'
+        '        quote.seats = int(data.get("seats", 1))\n'
+        "    except (KeyError, TypeError, ValueError, InvalidOperation):\n"
+        '        return JsonResponse({"error": "bad quote"}, status=400)\n',
+    )
+    root = _app(tmp_path, {"models.py": QUOTE, "views.py": guarded}, "django\n")
+    assert [s for s in collect([str(root)], ["validation"]) if s.code == "BKD202"] == []

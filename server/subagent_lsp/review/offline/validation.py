@@ -11,6 +11,7 @@ from ..suggestion import Edit, Suggestion
 from .body_splat import body_splat_suggestions
 from .client_attributes import client_attribute_suggestions
 from .dependency_json import dependency_json_suggestions
+from .django_json import json_body_locals
 from .django_views import request_attr, request_data_method
 from .enum_conversions import allowed, enum_conversion
 from .fastapi_conversions import dependencies, fastapi_conversions
@@ -704,6 +705,7 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     owner = facts.up.get(route.func)
     aliases = _request_aliases(route.func, owner if isinstance(owner, ast.ClassDef) else None)
     json_locals: set[str] | None = None  # read only when a conversion needs them
+    body_locals: set[str] | None = None  # a Django view's decoded body, read likewise
     must: dict[int, str] = {}  # an enum conversion's allowed values, for its message
     for node in _nodes(route.func):
         if not isinstance(node, ast.Call):
@@ -751,6 +753,11 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
                 if found is not None:
                     out.append(found)
             continue
+        if source_name is None and route.framework == "django":
+            if body_locals is None:
+                body_locals = json_body_locals(facts.source, route.func)
+            if _json_key(inner, body_locals) is not None:
+                source_name = "the JSON body"
         # Only a handler for ValueError (or broader) catches a malformed number; one for
         # TypeError or KeyError catches a missing value, not ``?page=abc``. A broad one that
         # answers 500 does not handle it: it blames the server for the client's input.
