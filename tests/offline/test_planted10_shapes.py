@@ -213,3 +213,50 @@ def test_a_guarded_conversion_of_the_body_is_silent(tmp_path: Path) -> None:
     )
     root = _app(tmp_path, {"models.py": QUOTE, "views.py": guarded}, "django\n")
     assert [s for s in collect([str(root)], ["validation"]) if s.code == "BKD202"] == []
+
+
+PEOPLE = """\
+from django.contrib.auth import get_user_model
+
+
+def named(name):
+    User = get_user_model()
+    return User.objects.filter(username=name, is_active=True).first()
+"""
+
+HOSTS = """\
+from django.contrib.auth import get_user_model
+from django.http import JsonResponse
+
+from .people import named
+
+
+def host(request, name):
+    user = get_user_model().objects.filter(username=name).first()
+    return JsonResponse({"host": user.get_full_name()})
+
+
+def helper_host(request, name):
+    user = named(name)
+    return JsonResponse({"host": user.get_full_name()})
+"""
+
+
+def test_get_user_model_rows_may_be_none(tmp_path: Path) -> None:
+    root = _app(tmp_path, {"people.py": PEOPLE, "views.py": HOSTS}, "django\n")
+    found = [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD306"]
+    assert sorted(s.span.start.line + 1 for s in found) == [8, 13]
+    text = "".join(e.new_text for s in found for e in s.edits)
+    assert 'raise Http404("User not found")' in text
+    assert "get_user_model()" not in text.replace("get_user_model().objects", "")
+
+
+def test_get_user_model_rows_tested_for_none_are_silent(tmp_path: Path) -> None:
+    tested = HOSTS.replace(
+        '    return JsonResponse({"host": user.get_full_name()})\n',
+        "    if user is None:\n"
+        '        return JsonResponse({"error": "no such host"}, status=404)\n'
+        '    return JsonResponse({"host": user.get_full_name()})\n',
+    )
+    root = _app(tmp_path, {"people.py": PEOPLE, "views.py": tested}, "django\n")
+    assert [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD306"] == []

@@ -25,9 +25,23 @@ def django_model(node: ast.expr) -> str | None:
     if not (isinstance(node, ast.Attribute) and node.attr == "objects"):
         return None
     model = dotted(node.value)
+    if model.rsplit(".", 1)[-1] == USER_MODEL:
+        # ``get_user_model().objects``: the project's user model (AUTH_USER_MODEL, else
+        # django.contrib.auth's User), a model like any other; the call is how code names it.
+        return model
     if not model or "(" in model or not model.rsplit(".", 1)[-1][:1].isupper():
         return None
     return model
+
+
+USER_MODEL = "get_user_model()"
+
+
+def model_label(model: str) -> str:
+    """How a message names the model: ``models.Ticket`` -> Ticket, ``get_user_model()`` ->
+    User."""
+    name = model.rsplit(".", 1)[-1]
+    return "User" if name == USER_MODEL else name
 
 
 def django_row(source: Source, func: Function, value: ast.expr) -> str | None:
@@ -41,7 +55,7 @@ def django_row(source: Source, func: Function, value: ast.expr) -> str | None:
     chain = value.func.value
     model = django_model(chain)
     if model is not None:
-        return model.rsplit(".", 1)[-1]
+        return model_label(model)
     root = chain
     while isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute):
         root = root.func.value

@@ -22,6 +22,7 @@ from .django_rows import (
     django_answer,
     django_model,
     django_row,
+    model_label,
     signed_in_user,
     view_input,
 )
@@ -387,7 +388,7 @@ def _returned(
     what = f"`{helper.name}()` gives None when no row matches"
     if not model and isinstance(call.func, ast.Attribute):
         # ``Application.objects.for_type(...)``: a manager's row is its model's
-        model = (django_model(call.func.value) or "").rsplit(".", 1)[-1]
+        model = model_label(django_model(call.func.value) or "")
     if bound is None:
         return _used_where_made(facts, call, route, model, what)
     assign, name = bound

@@ -17,7 +17,7 @@ import itertools
 
 from ..suggestion import Edit, Suggestion
 from .dict_rows import dict_row_suggestions
-from .django_rows import DJANGO_CAUGHT, django_model
+from .django_rows import DJANGO_CAUGHT, django_model, model_label
 from .form_choices import chosen_from_form
 from .frameworks import ModuleFacts, Route, caught
 from .helper_rows import helper_row_suggestions, keyed_by_client
@@ -145,7 +145,7 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
         ]
         fix = "`get_object_or_404` answers 404 instead."
     else:
-        name = model.rsplit(".", 1)[-1]
+        name = model_label(model)
         if not name[:1].isupper():  # a related manager: say it by the row's local
             name = used.split(".", 1)[0].capitalize()
         guard = ("{name} is None", f'raise Http404("{name} not found")')
@@ -195,7 +195,7 @@ def _django_first_by_index(facts: ModuleFacts, call: ast.Call, route: Route) -> 
         return []
     src = facts.source
     name = assign.targets[0].id
-    model_name = model.rsplit(".", 1)[-1]
+    model_name = model_label(model)
     line = (assign.end_lineno or assign.lineno) - 1
     indent = src.indent_of(assign.lineno - 1)
     answer = f'raise Http404("{model_name} not found")'
