@@ -134,7 +134,7 @@ def test_cls_query_in_a_classmethod_reads_its_model(tmp_path: Path) -> None:
 
 
 METHOD_VIEW = """\
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask.views import MethodView
 from flask_sqlalchemy import SQLAlchemy
 
@@ -158,7 +158,7 @@ class NoteView(MethodView):
 
 
 def listing():
-    note = Note.query.filter_by(slug="home").first()
+    note = Note.query.filter_by(slug=request.args.get("slug", "home")).first()
     return render_template("note.html", title=note.title)
 
 
