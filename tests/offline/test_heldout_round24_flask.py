@@ -102,3 +102,86 @@ def test_singleton_rows_are_not_answered_404_but_client_keyed_rows_are(tmp_path:
     assert _sites(found, root) == {("app/views.py", 28, "BKD306"), ("app/views.py", 34, "BKD306")}
     for s in found:
         _applies(s)
+
+
+CLIENTS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Client(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(80))
+    region = db.Column(db.String(80))
+    code = db.Column(db.String(20))
+"""
+
+# A uniqueness check in a WTForms inline validator runs once per create or rename.
+CLIENT_FORM = """\
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from .models import Client
+
+
+class ClientForm(FlaskForm):
+    name = StringField("Name")
+
+    def validate_name(self, field):
+        if Client.query.filter_by(name=field.data).first():
+            raise ValidationError("That client already exists.")
+"""
+
+# Setup code seeds its rows once, at start-up.
+CLIENT_SETUP = """\
+from ..models import Client, db
+
+
+def seed_default_client():
+    if Client.query.filter_by(code="default").first() is None:
+        db.session.add(Client(name="Default", code="default"))
+        db.session.commit()
+"""
+
+# The twin: the public list page filters by region on every request.
+CLIENT_VIEWS = """\
+from flask import Blueprint, render_template, request
+
+from .models import Client
+
+bp = Blueprint("clients", __name__)
+
+
+@bp.route("/clients")
+def clients():
+    rows = Client.query.filter_by(region=request.args.get("region", "")).all()
+    return render_template("clients.html", rows=rows)
+"""
+
+
+def test_form_validators_and_setup_code_are_no_evidence_for_an_index(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "app/models.py": CLIENTS,
+            "app/forms.py": CLIENT_FORM,
+            "app/setup/__init__.py": CLIENT_SETUP,
+            "app/views.py": CLIENT_VIEWS,
+        },
+    )
+    found = [s for s in collect([str(root)]) if s.code == "BKD101"]
+    assert [(s.data["table"], s.data["columns"]) for s in found] == [("client", "region")]
+
+
+def test_a_form_validators_query_shared_with_a_page_keeps_its_index(tmp_path: Path) -> None:
+    views = CLIENT_VIEWS.replace(
+        'filter_by(region=request.args.get("region", ""))',
+        'filter_by(name=request.args.get("name", ""))',
+    )
+    root = _project(
+        tmp_path, {"app/models.py": CLIENTS, "app/forms.py": CLIENT_FORM, "app/views.py": views}
+    )
+    found = [s for s in collect([str(root)]) if s.code == "BKD101"]
+    assert [(s.data["table"], s.data["columns"]) for s in found] == [("client", "name")]

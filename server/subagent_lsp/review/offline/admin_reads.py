@@ -6,6 +6,13 @@ costs them a moment. An index the public pages want too is proposed as before (i
 sites keep it). An admin read is written in the code as a module of an ``admin`` package or
 an ``admin.py``, a view behind an admin-only decorator (``@admin_required``), or a method of a
 Flask-Admin view class (``ModelView``, ``BaseView``).
+
+Judged the same way on a job server (held-out round 24), two more kinds of site run as rarely:
+a WTForms inline validator (``def validate_name(self, field)`` of a ``FlaskForm`` subclass),
+whose uniqueness check runs once per create or rename of a customer or a job, and the setup
+code of a ``setup`` package, run once at install or start-up. Only the form's own
+``validate_<field>`` method counts: a route that validates a form and then lists rows is
+still a page the public reads.
 """
 
 from __future__ import annotations
@@ -20,11 +27,18 @@ from .pysource import Source, dotted
 # are its busiest (planted set 7: the barcode scan behind it is the hot path).
 _ADMIN_DECORATOR = re.compile(r"(^|[._])(admin|superuser|staff_member)(_required|_only)$", re.I)
 _ADMIN_VIEW_BASE = re.compile(r"(ModelView|AdminView|BaseView|AdminIndexView)$")
+# ``FlaskForm``, ``Form``, ``wtforms.Form`` and a project's own ``BaseForm``.
+_FORM_BASE = re.compile(r"Form$")
+# Packages and modules run once, at install or start-up.
+_SETUP_PARTS = frozenset({"setup", "seed", "seeds", "bootstrap"})
 
 
 def admin_module(path: str) -> bool:
     parts = os.path.normpath(path).split(os.sep)
-    return "admin" in parts[:-1] or parts[-1] == "admin.py"
+    if "admin" in parts[:-1] or parts[-1] == "admin.py":
+        return True
+    # ``setup.py`` itself is packaging, no queries; a ``setup`` package seeds the rows.
+    return bool(_SETUP_PARTS & set(parts[:-1])) or parts[-1] in ("seed.py", "seeds.py")
 
 
 def admin_read(source: Source | None, path: str, line: int) -> bool:
@@ -46,6 +60,8 @@ def _admin_spans(source: Source) -> list[tuple[int, int]]:
     for node in source.walk():
         if isinstance(node, ast.ClassDef):
             admin = any(_ADMIN_VIEW_BASE.search(dotted(b)) for b in node.bases)
+            if not admin and any(_FORM_BASE.search(dotted(b)) for b in node.bases):
+                spans.extend(_validator_spans(node))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             admin = any(_ADMIN_DECORATOR.search(_decorator(d)) for d in node.decorator_list)
         else:
@@ -54,6 +70,16 @@ def _admin_spans(source: Source) -> list[tuple[int, int]]:
             spans.append((node.lineno - 1, (getattr(node, "end_lineno", None) or node.lineno) - 1))
     source.__dict__["_admin_spans"] = spans
     return spans
+
+
+def _validator_spans(form: ast.ClassDef) -> list[tuple[int, int]]:
+    """0-based line ranges of a WTForms form's inline validators (``validate_<field>``; the
+    form's own ``validate`` runs every field's, so it is not one)."""
+    return [
+        (node.lineno - 1, (node.end_lineno or node.lineno) - 1)
+        for node in form.body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("validate_")
+    ]
 
 
 def _decorator(node: ast.expr) -> str:
