@@ -185,3 +185,73 @@ def test_a_form_validators_query_shared_with_a_page_keeps_its_index(tmp_path: Pa
     )
     found = [s for s in collect([str(root)]) if s.code == "BKD101"]
     assert [(s.data["table"], s.data["columns"]) for s in found] == [("client", "name")]
+
+
+TASKS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Task(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    status = db.Column(db.String(20))
+"""
+
+# ``set_status`` saves the change, then notifies: a failed notification is no failed change.
+# ``notify_first`` notifies before it saves, so the caller's 502 is still right.
+TASK_UTILS = """\
+import requests
+
+from .models import Task, db
+
+
+def notify(message):
+    requests.post("https://push.example.org/1/messages", data={"m": message}, timeout=10)
+
+
+def set_status(task_id, status):
+    task = Task.query.get(task_id)
+    task.status = status
+    db.session.commit()
+    notify(f"task {task_id} is {status}")
+
+
+def notify_first(task_id, status):
+    notify(f"task {task_id} will be {status}")
+    task = Task.query.get(task_id)
+    task.status = status
+    db.session.commit()
+"""
+
+TASK_VIEWS = """\
+from flask import Blueprint, jsonify, request
+
+from .utils import notify_first, set_status
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.route("/tasks/status", methods=["POST"])
+def task_status():
+    set_status(request.form["id"], request.form["status"])
+    return jsonify(ok=True)
+
+
+@bp.route("/tasks/announce", methods=["POST"])
+def task_announce():
+    notify_first(request.form["id"], request.form["status"])
+    return jsonify(ok=True)
+"""
+
+
+def test_a_helper_that_commits_before_its_upstream_call_is_not_wrapped_by_its_caller(
+    tmp_path: Path,
+) -> None:
+    root = _project(
+        tmp_path, {"app/models.py": TASKS, "app/utils.py": TASK_UTILS, "app/views.py": TASK_VIEWS}
+    )
+    found = [s for s in collect([str(root)]) if s.code == "BKD302"]
+    assert _sites(found, root) == {("app/views.py", 16, "BKD302")}
+    for s in found:
+        _applies(s)

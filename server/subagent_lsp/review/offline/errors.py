@@ -310,6 +310,11 @@ def _through_helper(
     error, modules = binding
     if _calls_view(facts, call):
         return []  # the view it calls answers its own upstream failure (its own BKD302)
+    if reach.committed:
+        # ``update_job_task_status`` commits the change, then notifies upstream: a failure
+        # caught here would report a change that is already saved. The fix belongs at the
+        # request itself (a timeout there is BKD301's).
+        return []
     chain = " -> ".join(f"`{name}`" for name in reach.chain)
     if library == MAIL:
         where = os.path.relpath(reach.path, os.path.dirname(facts.source.path))

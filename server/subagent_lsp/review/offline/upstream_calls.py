@@ -74,7 +74,7 @@ class Reach:
     """A call that ends in an uncaught upstream request: the library, and the chain of
     functions (``notify_slack`` -> ``post_json``) down to the request itself."""
 
-    __slots__ = ("chain", "checks_status", "library", "path", "reads_keys", "request")
+    __slots__ = ("chain", "checks_status", "committed", "library", "path", "reads_keys", "request")
 
     def __init__(
         self,
@@ -84,6 +84,7 @@ class Reach:
         request: str,
         checks_status: bool = False,
         reads_keys: bool = False,
+        committed: bool = False,
     ) -> None:
         self.library = library
         self.chain = chain
@@ -94,6 +95,10 @@ class Reach:
         # It indexes the decoded body (``resp.json()["lat"]``): a KeyError when the upstream
         # answers without that key, which no RequestException handler catches.
         self.reads_keys = reads_keys
+        # A function of the chain commits before it goes on to the request
+        # (``update_status`` commits, then notifies): when the request fails the change is
+        # already saved, so the caller must not answer as if it had failed.
+        self.committed = committed
 
 
 class UpstreamCalls:
@@ -154,7 +159,10 @@ class UpstreamCalls:
                     )
                     label = (_label(up, func),)
                     keys = library == "requests" and _reads_json_keys(source, func, up)
-                    return Reach(library, label, source.path, dotted(node.func), checks, keys)
+                    committed = _commits_before(source, func, node)
+                    return Reach(
+                        library, label, source.path, dotted(node.func), checks, keys, committed
+                    )
                 continue
             target = self._callee(source, node)
             if target is None:
@@ -169,6 +177,7 @@ class UpstreamCalls:
                     deeper.request,
                     deeper.checks_status,
                     deeper.reads_keys,
+                    deeper.committed or _commits_before(source, func, node),
                 )
         return None
 
@@ -363,3 +372,22 @@ def _decodes(node: ast.expr) -> bool:
         and node.func.attr == "json"
         and not node.args
     )
+
+
+def _commits_before(source: Source, func: Function, call: ast.Call) -> bool:
+    """``db.session.commit()`` (a session's or a connection's) in ``func`` before ``call``."""
+    at = (call.lineno, call.col_offset)
+    for node in source.nodes_of(func):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "commit"
+            and not node.args
+            and (node.lineno, node.col_offset) < at
+            and source.function_of(node) is func
+        ):
+            continue
+        last = dotted(node.func.value).rsplit(".", 1)[-1].lower()
+        if "session" in last or last in ("db", "conn", "connection", "transaction"):
+            return True
+    return False
