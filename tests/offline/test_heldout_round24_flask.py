@@ -255,3 +255,51 @@ def test_a_helper_that_commits_before_its_upstream_call_is_not_wrapped_by_its_ca
     assert _sites(found, root) == {("app/views.py", 16, "BKD302")}
     for s in found:
         _applies(s)
+
+
+HASHES = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Digest(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    body = db.Column(db.String(16383))
+    note = db.Column(db.Text)
+    short = db.Column(db.String(length=64))
+"""
+
+# A b-tree key over a 16383-character column passes MySQL's 3,072 bytes: no plain index on
+# it (nor on a Text); the short column of the same table is proposed as before.
+HASH_VIEWS = """\
+from flask import Blueprint, jsonify, request
+
+from .models import Digest
+
+bp = Blueprint("digests", __name__)
+
+
+@bp.route("/digests/by-body")
+def by_body():
+    rows = Digest.query.filter_by(body=request.args.get("body", "")).all()
+    return jsonify([r.id for r in rows])
+
+
+@bp.route("/digests/by-note")
+def by_note():
+    rows = Digest.query.filter_by(note=request.args.get("note", "")).all()
+    return jsonify([r.id for r in rows])
+
+
+@bp.route("/digests/by-short")
+def by_short():
+    rows = Digest.query.filter_by(short=request.args.get("short", "")).all()
+    return jsonify([r.id for r in rows])
+"""
+
+
+def test_no_plain_index_on_a_long_string_or_text_column(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"app/models.py": HASHES, "app/views.py": HASH_VIEWS})
+    found = [s for s in collect([str(root)]) if s.code == "BKD101"]
+    assert [(s.data["table"], s.data["columns"]) for s in found] == [("digest", "short")]

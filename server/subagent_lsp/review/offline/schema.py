@@ -50,6 +50,7 @@ class Column:
     boolean: bool = False
     choices: bool = False  # Django ``choices=``: a handful of values
     no_index: bool = False  # ``index=False`` / ``db_index=False`` written out: on purpose
+    length: int = 0  # ``db.String(16383)`` / ``max_length=...``: the declared length, if any
 
     @property
     def few_values(self) -> bool:
@@ -909,10 +910,25 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
             continue  # not a type; SQLAlchemy does not index it by itself
         if not helper and isinstance(arg, ast.Name | ast.Attribute | ast.Call):
             column.type = column.type or dotted(arg.func if isinstance(arg, ast.Call) else arg)
+            if isinstance(arg, ast.Call) and not column.length:
+                column.length = _declared_length(arg)
     if isinstance(stmt, ast.AnnAssign) and not column.type:
         column.type = _annotation_type(stmt.annotation)
     column.boolean = "bool" in column.type.lower()
     return column
+
+
+def _int_or_zero(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _declared_length(type_call: ast.Call) -> int:
+    """``String(16383)`` / ``String(length=255)`` -> the length; 0 when none is written."""
+    spelled = type_call.args[0] if type_call.args else None
+    for kw in type_call.keywords:
+        if kw.arg == "length":
+            spelled = kw.value
+    return _int_or_zero(spelled.value) if isinstance(spelled, ast.Constant) else 0
 
 
 def _annotation_type(annotation: ast.expr) -> str:
@@ -1204,6 +1220,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
             boolean=func.endswith("BooleanField"),
             choices=any(kw.arg == "choices" for kw in value.keywords),
             no_index=kws.get("db_index") is False,
+            length=_int_or_zero(kws.get("max_length")),
         )
         target_model = value.args[0] if value.args else keyword_value(value, "to")
         if is_fk and target_model is not None:

@@ -68,6 +68,23 @@ _GROWING_WORDS = (
 )
 _BINARY = re.compile(r"binary|blob|bytea", re.I)
 _WORD = re.compile(r"[A-Z]?[a-z]+|[0-9]+")
+# Text types, in the ORM's spelling or the DDL's: MySQL indexes them only by a prefix, and
+# PostgreSQL refuses a b-tree entry over ~2.7 kB.
+_TEXT_TYPE = re.compile(r"(^|\.)(unicode)?text(field)?$|^(tiny|medium|long)?text\b", re.I)
+_DDL_LENGTH = re.compile(r"char\s*\(\s*([0-9]+)\s*\)", re.I)
+# Past this many characters a key may pass MySQL's 3,072 bytes (utf8mb4 takes four per
+# character): ``String(16383)`` made the index's migration fail on a real app.
+_LONGEST_KEY = 700
+
+
+def _too_long(column: Column) -> bool:
+    if _TEXT_TYPE.search(column.type):
+        return True
+    spelled = _DDL_LENGTH.search(column.type)
+    length = column.length or (int(spelled.group(1)) if spelled else 0)
+    return length > _LONGEST_KEY
+
+
 # The reads of these modules serve crawlers and feeds, rarely, and their pages are cached.
 _RARE_READERS = ("sitemaps.py", "sitemap.py", "feeds.py")
 
@@ -84,6 +101,8 @@ def small_table(table: Table, cols: list[str]) -> str | None:
         # A whole e-mail body in a BinaryField: PostgreSQL refuses b-tree entries over ~2.7 kB,
         # so the index would fail the migration or the next large insert.
         return "a binary column holds values no b-tree index takes whole"
+    if any(_too_long(table.columns[c]) for c in cols if c in table.columns):
+        return "a long text column holds values no b-tree index takes whole"
     if len(cols) == 1 and cols[0] in table.columns and table.columns[cols[0]].no_index:
         return "the model says `index=False` on this column: left out on purpose"
     if _said_small(table.path, table.class_line, table.class_body_end, table.model or table.name):
