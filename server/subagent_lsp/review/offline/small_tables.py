@@ -68,9 +68,11 @@ _GROWING_WORDS = (
 )
 _BINARY = re.compile(r"binary|blob|bytea", re.I)
 _WORD = re.compile(r"[A-Z]?[a-z]+|[0-9]+")
-# Text types, in the ORM's spelling or the DDL's: MySQL indexes them only by a prefix, and
-# PostgreSQL refuses a b-tree entry over ~2.7 kB.
-_TEXT_TYPE = re.compile(r"(^|\.)(unicode)?text(field)?$|^(tiny|medium|long)?text\b", re.I)
+# Text types: MySQL indexes them only by a prefix, and PostgreSQL refuses a b-tree entry over
+# ~2.7 kB. The ORM's ``Text`` / ``TextField`` (chosen over ``String`` / ``CharField``) and
+# MySQL's ``MEDIUMTEXT`` / ``LONGTEXT``; a DDL's plain ``TEXT`` is SQLite's and PostgreSQL's
+# everyday string type, an e-mail or a plan name (the ORM's are told by their case).
+_TEXT_TYPE = re.compile(r"(^|\.)(Unicode)?Text(Field)?$|^(?i:medium|long)(?i:text)\b")
 _DDL_LENGTH = re.compile(r"char\s*\(\s*([0-9]+)\s*\)", re.I)
 # Past this many characters a key may pass MySQL's 3,072 bytes (utf8mb4 takes four per
 # character): ``String(16383)`` made the index's migration fail on a real app.
