@@ -303,3 +303,36 @@ def test_no_plain_index_on_a_long_string_or_text_column(tmp_path: Path) -> None:
     root = _project(tmp_path, {"app/models.py": HASHES, "app/views.py": HASH_VIEWS})
     found = [s for s in collect([str(root)]) if s.code == "BKD101"]
     assert [(s.data["table"], s.data["columns"]) for s in found] == [("digest", "short")]
+
+
+# ``if body:`` says the body is not empty, not that it holds "hash": ``{}`` passes the test
+# and ``{"user": 1}`` raises KeyError. The twin tests the key itself.
+SEARCH_VIEWS = """\
+from flask import Blueprint, jsonify, request
+
+bp = Blueprint("search", __name__)
+
+
+@bp.route("/search", methods=["POST"])
+def search():
+    body = request.get_json()
+    if body:
+        return jsonify(found=body["hash"])
+    return jsonify(error="invalid search"), 400
+
+
+@bp.route("/search/checked", methods=["POST"])
+def search_checked():
+    body = request.get_json()
+    if body and "hash" in body:
+        return jsonify(found=body["hash"])
+    return jsonify(error="invalid search"), 400
+"""
+
+
+def test_a_truthiness_test_of_the_body_is_no_check_of_its_keys(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"app/views.py": SEARCH_VIEWS})
+    found = [s for s in collect([str(root)]) if s.code == "BKD201"]
+    assert _sites(found, root) == {("app/views.py", 8, "BKD201")}
+    for s in found:
+        _applies(s)

@@ -373,7 +373,9 @@ def _keys(func: ast.AST, var: str, lines: Lines | None = None) -> dict[str, tupl
 
 
 def _only_key_access(func: ast.AST, var: str, lines: Lines | None = None) -> bool:
-    """``var`` is used only as ``var[...]`` / ``var.get(...)`` after it is bound."""
+    """``var`` is used only as ``var[...]`` / ``var.get(...)`` after it is bound, or tested
+    for truth (``if data:``): a non-empty body may still lack the key read next, so a
+    truthiness test is no check of its keys."""
     allowed: set[int] = set()
     nodes = [n for n in _nodes(func) if _in_lines(n, lines)]
     for node in nodes:
@@ -383,11 +385,24 @@ def _only_key_access(func: ast.AST, var: str, lines: Lines | None = None) -> boo
             and isinstance(node.value, ast.Name)
         ):
             allowed.add(id(node.value))
+        if isinstance(node, ast.If | ast.While | ast.IfExp):
+            allowed.update(id(n) for n in _truth_tested(node.test))
     return all(
         id(node) in allowed
         for node in nodes
         if isinstance(node, ast.Name) and node.id == var and isinstance(node.ctx, ast.Load)
     )
+
+
+def _truth_tested(test: ast.expr) -> list[ast.Name]:
+    """The names a condition tests for truth: ``data``, ``not data``, ``data and ...``."""
+    if isinstance(test, ast.Name):
+        return [test]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _truth_tested(test.operand)
+    if isinstance(test, ast.BoolOp):
+        return [n for value in test.values for n in _truth_tested(value)]
+    return []
 
 
 def _model_class(name: str, keys: dict[str, tuple[bool, str]], indent: str) -> str:
