@@ -22,6 +22,7 @@ from .frameworks import (
     enclosing_statement,
     route_guards,
 )
+from .helper_rows import property_row_suggestions
 from .html_answers import html_handler
 from .mail_calls import MAIL, SMTP_CLASSES, flashes, mail_handler
 from .missing_rows import missing_row_suggestions
@@ -57,6 +58,13 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():
+        if isinstance(node, ast.Attribute) and _read_property(facts, node):
+            # ``post.latest_revision.body``: a model's property that may give None
+            where = facts.source.function_of(node)
+            on = routes.get(id(where)) if where is not None else None
+            if on is not None:
+                out.extend(property_row_suggestions(facts, node, on))
+            continue
         if not isinstance(node, ast.Call):
             continue
         func = facts.source.function_of(node)
@@ -87,6 +95,14 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major))
             out.extend(fetchone_suggestions(facts, node, route))
     return out
+
+
+def _read_property(facts: ModuleFacts, node: ast.Attribute) -> bool:
+    """``recv.attr`` read, then dereferenced or bound: what a property's None would break."""
+    parent = facts.up.get(node)
+    if isinstance(parent, ast.Attribute | ast.Subscript):
+        return parent.value is node and isinstance(node.ctx, ast.Load)
+    return isinstance(parent, ast.Assign) and parent.value is node
 
 
 def _library(facts: ModuleFacts, call: ast.Call) -> str | None:

@@ -26,9 +26,11 @@ from .django_rows import (
     signed_in_user,
     view_input,
 )
-from .frameworks import ModuleFacts, Route, caught
+from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .none_returns import may_give_none, none_path, optional_model
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
 from .pysource import Source, dotted
+from .receiver_rows import receiver_member
 from .row_methods import resolve_call
 from .row_uses import app_catches, missing_row, read_unchecked, session_like, short, tests_name
 from .upstream_calls import UpstreamCalls
@@ -45,17 +47,7 @@ _MAX_HOPS = 3
 
 
 def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
-    django = route.framework == "django"
-    # A Django fix raises, so a class-based view's helper method (``get_object``) takes it too.
-    if route.framework not in ("fastapi", "flask", "django") or not (route.answers or django):
-        return []
-    if caught(call, facts.up, _CAUGHT) or app_catches(facts, _CAUGHT):
-        return []
-    if django and (
-        caught(call, facts.up, DJANGO_CAUGHT)
-        or DJANGO_CAUGHT & route.handled
-        or facts.handled_by_app(DJANGO_CAUGHT | {"404"})
-    ):
+    if not _open(facts, call, route):
         return []
     row = maybe_row(call)
     if route.framework == "fastapi" and row is not None:
@@ -63,6 +55,11 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
         return _in_route(facts, call, route) if keyed else []
     if facts.upstream is None or row is not None:
         return []
+    member = receiver_member(facts, call)
+    if member is not None:
+        # ``self.request.user.get_active_employment().location``: keyed by no client, but the
+        # model's own method says it may give None
+        return _member_row(facts, call, route, *member)
     found = resolve_call(facts.upstream, facts.source, call)
     if found is None or not keyed_by_client(call, route):
         # ``db.query(Settings).first()`` (the one settings row), ``crud.get_admin(db,
@@ -74,7 +71,158 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
     if own is not None:
         return own
     model = _returned_row(helper_source, helper, facts.upstream)
-    return [] if model is None else _returned(facts, call, route, helper, model)
+    if model is not None:
+        return _returned(facts, call, route, helper, model)
+    # ``def find_member(card): ... return None``: the helper's own None, on some path
+    why = none_path(helper_source, helper)
+    if why is None:
+        return []
+    what = f"`{helper.name}()` may give None ({why})"
+    return _returned(facts, call, route, helper, optional_model(helper), what)
+
+
+def property_row_suggestions(
+    facts: ModuleFacts, node: ast.Attribute, route: Route
+) -> list[Suggestion]:
+    """``post.latest_revision.body`` where the model's ``@property`` may give None."""
+    if facts.upstream is None or not _open(facts, node, route):
+        return []
+    member = receiver_member(facts, node)
+    return [] if member is None else _member_row(facts, node, route, *member)
+
+
+def _open(facts: ModuleFacts, node: ast.AST, route: Route) -> bool:
+    """The route answers a missing row itself, and nothing around ``node`` or in the app
+    already catches its error."""
+    django = route.framework == "django"
+    # A Django fix raises, so a class-based view's helper method (``get_object``) takes it too.
+    if route.framework not in ("fastapi", "flask", "django") or not (route.answers or django):
+        return False
+    if caught(node, facts.up, _CAUGHT) or app_catches(facts, _CAUGHT):
+        return False
+    return not (
+        django
+        and (
+            caught(node, facts.up, DJANGO_CAUGHT)
+            or DJANGO_CAUGHT & route.handled
+            or facts.handled_by_app(DJANGO_CAUGHT | {"404"})
+        )
+    )
+
+
+def _member_row(
+    facts: ModuleFacts,
+    node: ast.Call | ast.Attribute,
+    route: Route,
+    source: Source,
+    member: Function,
+) -> list[Suggestion]:
+    """A model's method or property that may give None, its value used unchecked: named and
+    tested where it is bound, or named first where it is used in place."""
+    if not may_give_none(member):
+        return []  # ``-> Employment``: its author says it is always there
+    model = _returned_row(source, member, facts.upstream)
+    why = none_path(source, member)
+    if model is None and why is None:
+        return []
+    label = optional_model(member) or model or ""
+    shown = f"{member.name}()" if isinstance(node, ast.Call) else member.name
+    what = f"`{shown}` may give None ({why or 'a lookup that finds no row'})"
+    tail = "for a user or row that has none"
+    bound = _assigned(facts.up, node)
+    if bound is not None:
+        assign, name = bound
+        used = read_unchecked(facts, route.func, name, assign.end_lineno or 0, helpers=True)
+        if used is None:
+            return []
+        src = facts.source
+        return [_suggestion(facts, route, node, src, assign, name, label or name, what, used, tail)]
+    return _used_in_place(facts, node, route, member.name, label, what, tail)
+
+
+# A getter's verb, dropped to name its value: ``get_active_employment()`` -> active_employment.
+_FINDERS = ("get_", "find_", "fetch_", "load_", "lookup_")
+# Where a value in place is evaluated only on some paths, or once per item: naming it before
+# the statement would change what runs.
+_CONDITIONAL = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp)
+
+
+def _used_in_place(
+    facts: ModuleFacts,
+    node: ast.Call | ast.Attribute,
+    route: Route,
+    member: str,
+    label: str,
+    what: str,
+    tail: str,
+) -> list[Suggestion]:
+    """``user.get_active_employment().location`` inside a statement: the value is named
+    before it (``active_employment = ...``), tested, and the name used in its place."""
+    src, up = facts.source, facts.up
+    parent = up.get(node)
+    if not (isinstance(parent, ast.Attribute | ast.Subscript) and parent.value is node):
+        return []
+    if _tested_in_place(route.func, node):
+        return []
+    stmt = enclosing_statement(node, up)
+    if stmt is None or isinstance(stmt, ast.While) or not _hoistable(up, node, stmt):
+        return []
+    if src.lines[stmt.lineno - 1].lstrip().startswith("elif"):
+        return []
+    name = next((member[len(p) :] for p in _FINDERS if member.startswith(p)), member)
+    taken = {n.id for n in ast.walk(route.func) if isinstance(n, ast.Name)}
+    taken |= {a.arg for a in ast.walk(route.func) if isinstance(a, ast.arg)}
+    if not name.isidentifier() or name in taken:
+        return []
+    answer, needed = _answer(route, label or name.title().replace("_", ""))
+    text = src.text_of(node)
+    used = f"{text}.{parent.attr}" if isinstance(parent, ast.Attribute) else f"{text}[...]"
+    indent = src.indent_of(stmt.lineno - 1)
+    check = f"{indent}{name} = {text}\n{indent}if {name} is None:\n{indent}    {answer}"
+    edits = [
+        *ensure_imports(src, needed),
+        insert_before_line(src, stmt.lineno - 1, check),
+        replace_node(src, node, name),
+    ]
+    return [
+        Suggestion(
+            "BKD306",
+            "error-handling",
+            src.path,
+            src.span(node),
+            f"Answer 404 when {label or name} is None",
+            f"{what}, and `{short(used)}` then raises: a 500 {tail}. Naming it first and "
+            f"`if {name} is None: {answer}` answers 404 instead.",
+            tuple(edits),
+        )
+    ]
+
+
+def _tested_in_place(func: ast.AST, node: ast.expr) -> bool:
+    """The same expression is tested somewhere in the function (``if user.employment():``,
+    ``user.employment() and user.employment().x``): its author handles the None there."""
+    shape = ast.dump(node)
+    tests: list[ast.expr] = []
+    for n in ast.walk(func):
+        if isinstance(n, ast.If | ast.IfExp | ast.While | ast.Assert):
+            tests.append(n.test)
+        elif isinstance(n, ast.BoolOp):
+            tests.extend(n.values[:-1])
+    return any(ast.dump(t) == shape for test in tests for t in ast.walk(test))
+
+
+def _hoistable(up: dict[ast.AST, ast.AST], node: ast.AST, stmt: ast.stmt) -> bool:
+    """``node`` is evaluated exactly once, first thing, whenever ``stmt`` runs: on no branch
+    of a conditional, in no comprehension or lambda, not after a short-circuit."""
+    child: ast.AST = node
+    current = up.get(node)
+    while current is not None and current is not stmt:
+        if isinstance(current, _CONDITIONAL):
+            return False
+        if isinstance(current, ast.BoolOp) and child is not current.values[0]:
+            return False
+        child, current = current, up.get(current)
+    return current is stmt
 
 
 def _client_names(route: Route) -> set[str]:
@@ -299,7 +447,7 @@ def _model_in(read: ast.Call) -> str:
     return last if last[:1].isupper() else ""
 
 
-def _assigned(up: dict[ast.AST, ast.AST], call: ast.Call) -> tuple[ast.Assign, str] | None:
+def _assigned(up: dict[ast.AST, ast.AST], call: ast.expr) -> tuple[ast.Assign, str] | None:
     """``row = call`` / ``row = await call``: the statement and the name."""
     parent = up.get(call)
     if isinstance(parent, ast.Await):
@@ -380,17 +528,24 @@ def _tested(source: Source, func: Function, name: str) -> bool:
 
 
 def _returned(
-    facts: ModuleFacts, call: ast.Call, route: Route, helper: Function, model: str
+    facts: ModuleFacts,
+    call: ast.Call,
+    route: Route,
+    helper: Function,
+    model: str,
+    what: str | None = None,
 ) -> list[Suggestion]:
     """``template = crud.get_template_by_id(db, id)`` then ``template.url`` in the route."""
     bound = _assigned(facts.up, call)
     src = facts.source
-    what = f"`{helper.name}()` gives None when no row matches"
+    what = what or f"`{helper.name}()` gives None when no row matches"
     if not model and isinstance(call.func, ast.Attribute):
         # ``Application.objects.for_type(...)``: a manager's row is its model's
         model = model_label(django_model(call.func.value) or "")
     if bound is None:
-        return _used_where_made(facts, call, route, model, what)
+        made = _used_where_made(facts, call, route, model, what)
+        tail = "where the client asked for a row that is not there"
+        return made or _used_in_place(facts, call, route, helper.name, model, what, tail)
     assign, name = bound
     used = read_unchecked(facts, route.func, name, assign.end_lineno or 0, helpers=True)
     if used is None:
@@ -482,29 +637,33 @@ def _used_in_helper(
     return None
 
 
+def _answer(route: Route, label: str) -> tuple[str, list[tuple[str, str]]]:
+    """The route's 404 for a missing ``label``, and what it imports."""
+    if route.framework == "fastapi":
+        answer = f'raise HTTPException(status_code=404, detail="{label} not found")'
+        return answer, [("fastapi", "HTTPException")]
+    if route.framework == "django":
+        answer, imported = django_answer(label[:1].upper() + label[1:])
+        return answer, [imported]
+    return "abort(404)", [("flask", "abort")]
+
+
 def _suggestion(
     facts: ModuleFacts,
     route: Route,
-    call: ast.Call,
+    call: ast.expr,
     where: Source,
     assign: ast.Assign,
     name: str,
     model: str,
     what: str,
     used: str,
+    tail: str = "where the client asked for a row that is not there",
 ) -> Suggestion:
     """The None check after ``assign`` in ``where`` (the route's module or the helper's),
     answering 404 the route's way."""
     label = model.rsplit(".", 1)[-1]
-    if route.framework == "fastapi":
-        answer = f'raise HTTPException(status_code=404, detail="{label} not found")'
-        needed = [("fastapi", "HTTPException")]
-    elif route.framework == "django":
-        answer, imported = django_answer(label[:1].upper() + label[1:])
-        needed = [imported]
-    else:
-        answer = "abort(404)"
-        needed = [("flask", "abort")]
+    answer, needed = _answer(route, label)
     folded = _folded_check(where, assign, name)
     if folded is not None:
         # ``if cal.expires_at < now: raise HTTPException(409, ...)`` right after: the route's
@@ -524,8 +683,7 @@ def _suggestion(
         src.path,
         src.span(call),
         title,
-        f"{what}, and `{used}` then raises: a 500 where the client asked for a row that is "
-        f"not there. {fix}",
+        f"{what}, and `{used}` then raises: a 500 {tail}. {fix}",
         tuple(edits),
     )
 
