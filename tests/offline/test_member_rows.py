@@ -88,6 +88,12 @@ def typed(request):
 
 def never_none(request):
     return JsonResponse({"name": request.user.display_name().upper()})
+
+
+def read_in_test(request):
+    if request.user.get_active_employment().location_id:
+        return JsonResponse({"at": "somewhere"})
+    return JsonResponse({"at": None})
 """
 
 DJANGO_URLS = """\
@@ -102,6 +108,7 @@ urlpatterns = [
     path("tested/", views.tested_in_place),
     path("typed/", views.typed),
     path("name/", views.never_none),
+    path("test/", views.read_in_test),
 ]
 """
 
@@ -223,7 +230,9 @@ def test_a_signed_in_users_method_that_may_give_none_answers_404(
     assert _lines(found, DJANGO_VIEWS, "get_queryset") == [11]
     assert _lines(found, DJANGO_VIEWS, "inline") == [16]
     assert _lines(found, DJANGO_VIEWS, "bound") == [20]
-    assert len(found) == 3
+    # a value dereferenced in an ``if`` test is read there, not tested
+    assert _lines(found, DJANGO_VIEWS, "read_in_test") == [46]
+    assert len(found) == 4
     assert "`except Employment.DoesNotExist: return None`" in found[0].rationale
     after = apply_suggestion(found[0])[str(views)]
     assert (

@@ -208,7 +208,23 @@ def _tested_in_place(func: ast.AST, node: ast.expr) -> bool:
             tests.append(n.test)
         elif isinstance(n, ast.BoolOp):
             tests.extend(n.values[:-1])
-    return any(ast.dump(t) == shape for test in tests for t in ast.walk(test))
+    return any(_tests_value(test, shape) for test in tests)
+
+
+def _tests_value(test: ast.expr, shape: str) -> bool:
+    """``test`` is the value's truth or a comparison of it with None, alone or in an
+    ``and``/``or``/``not``; ``if user.application.is_invalid()`` reads it, tests nothing."""
+    if ast.dump(test) == shape:
+        return True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _tests_value(test.operand, shape)
+    if isinstance(test, ast.BoolOp):
+        return any(_tests_value(v, shape) for v in test.values)
+    if isinstance(test, ast.Compare) and len(test.comparators) == 1:
+        sides = (test.left, test.comparators[0])
+        nothing = any(isinstance(x, ast.Constant) and x.value is None for x in sides)
+        return nothing and any(ast.dump(x) == shape for x in sides)
+    return False
 
 
 def _hoistable(up: dict[ast.AST, ast.AST], node: ast.AST, stmt: ast.stmt) -> bool:

@@ -98,9 +98,9 @@ def _bindings(source: Source, func: ast.AST) -> dict[str, list[ast.expr]]:
             else:
                 # bound some other way (a loop, ``with ... as``, ``:=``): never the one value
                 for target in _other_targets(n):
-                    for t in ast.walk(target):
-                        if isinstance(t, ast.Name):
-                            found.setdefault(t.id, []).append(t)
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            found.setdefault(name.id, []).append(name)
         cache[id(func)] = found
     return found
 
