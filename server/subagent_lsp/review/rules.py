@@ -347,7 +347,9 @@ BACKEND_RULES = table(
         "error-handling",
         "missing-row-500",
         "A `.first()` row (Flask-SQLAlchemy, Django) or a DB-API `fetchone()` row is used "
-        "unchecked, or `.one()` is unhandled.",
+        "unchecked, or `.one()` is unhandled; so is the result of a model method, property or "
+        "project helper that provably may return None (`return None`, `except DoesNotExist: "
+        "return None`, a returned `.first()`).",
         "A row the client names that does not exist is a 404, not an AttributeError or a "
         "NoResultFound (a 500).",
         Example(
