@@ -71,7 +71,7 @@ post = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("wall_profile_id", sa.Integer, sa.ForeignKey("profile.id")),
     sa.Column("created_at", sa.DateTime),
-    sa.Column("content", sa.Text),
+    sa.Column("slug", sa.String(80)),
 )
 """
 
@@ -100,7 +100,7 @@ async def wall(profile_id: int):
 
 @app.get("/posts/{post_id}/raw")
 async def raw(post_id: int):
-    return await db.fetch_one(query="SELECT * FROM post WHERE content = :c", values={"c": post_id})
+    return await db.fetch_one(query="SELECT * FROM post WHERE slug = :c", values={"c": post_id})
 """
 
 
@@ -113,6 +113,6 @@ def test_core_selects_and_the_databases_librarys_sql_are_queries(tmp_path: Path)
     (tmp_path / "api.py").write_text(CORE)
     found = collect([str(tmp_path)], ["index"])
     assert sorted((s.title, s.span.start.line + 1) for s in found) == [
-        ("Add an index on post (content)", 25),
+        ("Add an index on post (slug)", 25),
         ("Add an index on post (wall_profile_id, created_at)", 14),
     ]
