@@ -256,11 +256,10 @@ class Schema:
             # read before the migration that adds its column keeps its own statement of the
             # column (its foreign key, its index=True), as it does when read after it.
             model_first = existing.origin in _PYTHON_ORIGINS and table.origin == "alembic"
-            columns = (
-                {**table.columns, **existing.columns}
-                if model_first
-                else {**existing.columns, **table.columns}
-            )
+            # (in the model's order: what reads the columns in order sees the same table)
+            columns = {**existing.columns, **table.columns}
+            if model_first:
+                columns.update(existing.columns)
             return replace(
                 existing,
                 columns=columns,
@@ -996,9 +995,12 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
             keys = tuple(
                 i.attr
                 if isinstance(i, ast.Attribute)
+                # ``foreign_keys=user_id``: the column of the class body itself
+                else i.id
+                if isinstance(i, ast.Name)
                 else str(i.value).strip("[]").rsplit(".", 1)[-1]  # "Message.recipient_id"
                 for i in items
-                if isinstance(i, ast.Attribute)
+                if isinstance(i, ast.Attribute | ast.Name)
                 or (isinstance(i, ast.Constant) and isinstance(i.value, str))
             )
     lazy = next(
