@@ -40,7 +40,7 @@ from .row_uses import fetched_row
 from .savepoints import savepoint_suggestions
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .swallowed_commits import dbapi_connection, swallowed_commit
-from .try_blocks import innermost_try
+from .try_blocks import catches_miss_of, handler_names, innermost_try
 from .upstream_calls import UPSTREAM_ERRORS, Reach, handled_names, upstream_library
 from .upstream_clients import request_library
 from .view_objects import resolved_by_get_object
@@ -736,7 +736,11 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         if not model or "(" in model or not model.split(".")[-1][:1].isupper():
             return []
     names = {"DoesNotExist", "ObjectDoesNotExist", f"{model}.DoesNotExist", "Http404"}
-    if caught(call, facts.up, names) or facts.handled_by_app(names):
+    # A model's own DoesNotExist is caught only by its class (or a broader one); a related
+    # manager's model is not known here, so any DoesNotExist counts.
+    named = model.split(".")[-1][:1].isupper()
+    handled = catches_miss_of(call, facts.up, model) if named else caught(call, facts.up, names)
+    if handled or facts.handled_by_app(names):
         return []
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
@@ -1069,9 +1073,14 @@ def _form_field(node: ast.expr) -> str | None:
 
 
 def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
-    if dotted(call.func) not in ("json.loads",) or not call.args:
+    if dotted(call.func) not in ("json.loads", "json.load") or not call.args:
         return []
     arg = request_attr(call.args[0])
+    if dotted(call.func) == "json.load":
+        # ``json.load(request)``: a Django request is a file of its body (round 24)
+        if route.framework != "django" or arg not in ("request", "self.request"):
+            return []
+        arg = "request.body"
     # ``json.loads(request.POST["payload"])`` (a webhook's form field): a missing field
     # raises too, as a KeyError, and the one handler answers both
     field = _form_field(call.args[0]) if route.framework == "django" else None
@@ -1082,10 +1091,13 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
     names = {"JSONDecodeError", "ValueError", "json.JSONDecodeError"}
     if field is not None:
         names |= {"KeyError", "MultiValueDictKeyError"}
-    if caught(call, facts.up, names) or facts.handled_by_app(names) or facts.middleware_catches:
+    # ``json.loads(request.body)["bill_id"]``: a body without the key raises KeyError (not a
+    # ValueError), the same client mistake; the one handler answers both
+    key = _body_key(facts, call) if route.framework == "django" else None
+    if facts.handled_by_app(names) or facts.middleware_catches or names & route.handled:
         return []
-    if names & route.handled:
-        return []
+    if caught(call, facts.up, names):
+        return _key_beside_decode(facts, call, key, names) if key else []
     stmt = enclosing_statement(call, facts.up)
     if stmt is None or route.framework == "fastapi":
         return []
@@ -1094,7 +1106,7 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
         answer, needed = django_bad_request(
             route, f"{field} must be JSON" if field else "invalid JSON"
         )
-        caught_here = "(KeyError, json.JSONDecodeError)" if field else "json.JSONDecodeError"
+        caught_here = "(KeyError, json.JSONDecodeError)" if field or key else "json.JSONDecodeError"
         handler = [f"except {caught_here}:", f"    {answer}"]
     else:
         handler = ["except json.JSONDecodeError:", '    return jsonify(error="invalid JSON"), 400']
@@ -1110,8 +1122,64 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
             "Answer 400 on a malformed JSON body",
             f"`{src.text_of(call)}` raises "
             + (f"KeyError when `{field}` is missing and " if field else "")
+            + (f"KeyError when the body has no `{key}` and " if key else "")
             + "JSONDecodeError on a body that is not JSON, a 500 for what is the client's "
             "mistake; answer 400.",
             tuple(edits),
+        )
+    ]
+
+
+def _body_key(facts: ModuleFacts, call: ast.Call) -> str | None:
+    """``json.loads(request.body)["bill_id"]``: the key read straight off the decoded body,
+    unless a KeyError handler already takes it."""
+    read = facts.up.get(call)
+    if not (
+        isinstance(read, ast.Subscript)
+        and read.value is call
+        and isinstance(read.ctx, ast.Load)
+        and isinstance(read.slice, ast.Constant)
+        and isinstance(read.slice.value, str)
+    ):
+        return None
+    if caught(read, facts.up, {"KeyError", "LookupError"}):
+        return None
+    return read.slice.value
+
+
+def _key_beside_decode(
+    facts: ModuleFacts, call: ast.Call, key: str, names: set[str]
+) -> list[Suggestion]:
+    """The view catches the decode error around ``json.loads(request.body)["bill_id"]`` but
+    not the KeyError (which is no ValueError): KeyError joins that handler."""
+    found = innermost_try(call, facts.up)
+    handler = None
+    while found is not None and handler is None:
+        handler = next(
+            (
+                h
+                for h in found.handlers
+                if h.type is not None and handler_names(h) & {n.split(".")[-1] for n in names}
+            ),
+            None,
+        )
+        if handler is None:
+            found = innermost_try(found, facts.up)
+    if handler is None or handler.type is None:
+        return []  # a broad handler took it: nothing to add
+    src = facts.source
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    text = "(" + ", ".join([*(src.text_of(t) for t in types), "KeyError"]) + ")"
+    return [
+        Suggestion(
+            "BKD305",
+            "error-handling",
+            src.path,
+            src.span(call),
+            f"Answer 400 when the JSON body has no `{key}`",
+            f"`{src.text_of(call)}[{key!r}]` raises KeyError when the body has no `{key}`, "
+            f"and `except {src.text_of(handler.type)}` does not catch it (KeyError is no "
+            "ValueError): a 500 for the client's mistake. The handler takes it too.",
+            (replace_node(src, handler.type, text),),
         )
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 
+from .earlier_guards import inside_if, negated, refused_before
 from .frameworks import ModuleFacts
 from .pysource import dotted
 
@@ -155,3 +156,39 @@ def _signed_in_user_only(query: ast.expr) -> bool:
     return bool(values) and all(
         isinstance(v, ast.Attribute) and dotted(v.value) in _SIGNED_IN for v in values
     )
+
+
+def exists_checked(facts: ModuleFacts, call: ast.Call) -> bool:
+    """``qs.first()`` under ``if qs.exists():`` or after ``if not qs.exists(): return``, the
+    same queryset written the same way; the test may be a property of the view's class that
+    returns that ``.exists()`` (``if self.user_was_invited:``, round 24's covidportal)."""
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    wanted = ast.dump(call.func.value)
+    owner = _class_of(facts, call)
+
+    def holds(test: ast.expr) -> bool:
+        if isinstance(test, ast.Call) and not test.args and not test.keywords:
+            if isinstance(test.func, ast.Attribute) and test.func.attr == "exists":
+                return ast.dump(test.func.value) == wanted
+            test = test.func  # ``self.was_invited()``
+        if owner is None or not (isinstance(test, ast.Attribute) and dotted(test.value) == "self"):
+            return False
+        for node in owner.body:
+            if isinstance(node, ast.FunctionDef) and node.name == test.attr and node.body:
+                last = node.body[-1]
+                return isinstance(last, ast.Return) and last.value is not None and holds(last.value)
+        return False
+
+    def refuses(test: ast.expr) -> bool:
+        operand = negated(test)
+        return operand is not None and holds(operand)
+
+    return inside_if(call, facts.up, holds) or refused_before(call, facts.up, refuses)
+
+
+def _class_of(facts: ModuleFacts, node: ast.AST) -> ast.ClassDef | None:
+    current = facts.up.get(node)
+    while current is not None and not isinstance(current, ast.ClassDef):
+        current = facts.up.get(current)
+    return current

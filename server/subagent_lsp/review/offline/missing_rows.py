@@ -21,7 +21,7 @@ from .django_rows import DJANGO_CAUGHT, django_model, model_label
 from .form_choices import chosen_from_form
 from .frameworks import ModuleFacts, Route, caught
 from .helper_rows import helper_row_suggestions, keyed_by_client
-from .known_rows import row_implied
+from .known_rows import exists_checked, row_implied
 from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
@@ -125,6 +125,8 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
         return []
     if facts.handled_by_app({"Http404", "404"}):
         return []
+    if exists_checked(facts, call):
+        return []  # ``if qs.exists():`` on the same queryset runs first
     used = _used_unchecked(facts, call, route)
     if used is None:
         return []

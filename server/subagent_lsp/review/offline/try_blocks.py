@@ -55,6 +55,30 @@ def caught(
     return False
 
 
+def catches_miss_of(node: ast.AST, up: dict[ast.AST, ast.AST], model: str) -> bool:
+    """Inside a ``try`` whose handler catches ``model``'s DoesNotExist: that class, Django's
+    ObjectDoesNotExist, Http404 or anything broader. ``except Location.DoesNotExist`` around
+    ``Notification.objects.get(...)`` does not (judged a 500 on a real app, round 24)."""
+    tail = model.rsplit(".", 1)[-1]
+    current: ast.AST | None = node
+    child: ast.AST | None = None
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.Try) and child in current.body:
+            for handler in current.handlers:
+                if handler.type is None:
+                    return True
+                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                for t in types:
+                    parts = dotted(t).split(".")
+                    if parts[-1] in ("ObjectDoesNotExist", "Http404", "Exception", "BaseException"):
+                        return True
+                    # ``Model.DoesNotExist``, ``models.Model.DoesNotExist`` or a bare one
+                    if parts[-1] == "DoesNotExist" and (len(parts) == 1 or parts[-2] == tail):
+                        return True
+        child, current = current, up.get(current)
+    return False
+
+
 def answers_server_error(handler: ast.ExceptHandler) -> bool:
     """The handler answers a 5xx (``return jsonify(...), 500``, ``abort(500)``,
     ``status_code=500``) and no 4xx."""

@@ -13,6 +13,7 @@ from .client_attributes import client_attribute_suggestions
 from .dependency_json import dependency_json_suggestions
 from .django_json import json_body_locals
 from .django_views import request_attr, request_data_method
+from .earlier_guards import negated, refused_before
 from .enum_conversions import allowed, enum_conversion
 from .fastapi_conversions import dependencies, fastapi_conversions
 from .fastapi_enums import fastapi_enum_suggestions
@@ -35,7 +36,7 @@ from .helper_mappings import (
 )
 from .helper_mappings import date_parse as _date_parse
 from .html_answers import answers_html
-from .json_helpers import helper_json_key_suggestions
+from .json_helpers import django_json_key_suggestions, helper_json_key_suggestions
 from .json_helpers import json_locals as json_locals_of
 from .mass_assignment import mass_assignment_suggestions
 from .model_parses import model_parse_suggestions
@@ -86,6 +87,8 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
+            answer = functools.partial(_django_answer, facts, route)
+            out.extend(django_json_key_suggestions(facts, route, answer))
             out.extend(orm_lookup_suggestions(facts, route))
         out.extend(nested_body_suggestions(facts, route))
         out.extend(mass_assignment_suggestions(facts, route))
@@ -1277,6 +1280,8 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue  # ``if form.is_valid():`` with a form bound to the request: validated
         if _tests_key(route.func, key) or _present_by_test(value, key, facts.up):
             continue  # the view checks the key itself (``if "release" in request.POST:``)
+        if refused_before(value, facts.up, functools.partial(_refuses_missing, key)):
+            continue  # ``if not request.POST.get("query"): return ...`` runs first
         if getattr(route.func, "name", "") == "form_valid":
             continue  # Django calls it once the form bound to the POST has validated
         stmt = enclosing_statement(value, facts.up)
@@ -1337,6 +1342,11 @@ def _json_loaded(facts: ModuleFacts, node: ast.AST) -> bool:
     return enum_conversion(facts, parent) is not None
 
 
+def _django_answer(facts: ModuleFacts, route: Route, message: str) -> tuple[str, list[Edit]]:
+    answer, needed = django_bad_request(route, message)
+    return answer, _imports(facts, [needed])
+
+
 def _flask_400(facts: ModuleFacts, route: Route, message: str) -> tuple[str, list[Edit]]:
     """How a Flask view answers 400, and the import that needs: ``abort(400)`` in a module that
     answers errors with ``abort(code)`` or in a view that answers a browser (a JSON body shown
@@ -1364,6 +1374,32 @@ def _tests_key(func: ast.AST, key: str) -> bool:
         and n.left.value == key
         and any(isinstance(op, ast.In | ast.NotIn) for op in n.ops)
         for n in _nodes(func)
+    )
+
+
+def _refuses_missing(key: str, test: ast.expr) -> bool:
+    """``not request.POST.get("key")`` / ``request.POST.get("key") is None``: true when the
+    key is missing."""
+    operand = negated(test)
+    if operand is None and (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is | ast.Eq)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        operand = test.left
+    return (
+        isinstance(operand, ast.Call)
+        and isinstance(operand.func, ast.Attribute)
+        and operand.func.attr == "get"
+        and request_attr(operand.func.value) in ("request.GET", "request.POST", "request.FILES")
+        and bool(operand.args)
+        and isinstance(operand.args[0], ast.Constant)
+        and operand.args[0].value == key
+        # a truthy default (``.get("key", "all")``) is not refused when the key is missing
+        and all(isinstance(a, ast.Constant) and not a.value for a in operand.args[1:])
+        and not operand.keywords
     )
 
 
