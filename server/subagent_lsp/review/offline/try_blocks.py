@@ -68,6 +68,8 @@ def catches_miss_of(node: ast.AST, up: dict[ast.AST, ast.AST], model: str) -> bo
                 if handler.type is None:
                     return True
                 types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                # ``A.DoesNotExist or B.DoesNotExist`` reads as meant: BKD311 fixes the ``or``
+                types = [v for t in types for v in (t.values if isinstance(t, ast.BoolOp) else [t])]
                 for t in types:
                     parts = dotted(t).split(".")
                     if parts[-1] in ("ObjectDoesNotExist", "Http404", "Exception", "BaseException"):
