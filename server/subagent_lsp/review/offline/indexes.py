@@ -304,14 +304,26 @@ def prove(found: FoundQuery, table: Table, cols: list[str]) -> Proof:
         return Proof(True, before, after, "the temporary B-tree for ORDER BY disappears")
     if covering and not narrowed:
         return Proof(True, before, after, "a covering index answers the query alone")
-    if _range_only(before) and any(PROBE in r and _EQUALITY.search(r) for r in after):
+    if (
+        _range_only(before)
+        and _keeps_range(found.shape, cols)
+        and any(PROBE in r and _EQUALITY.search(r) for r in after)
+    ):
         # ``created_at < now()`` over a created_at index: SQLite guesses a range narrows, but
-        # a page cursor's range holds most of the table; the equality is what narrows.
+        # a page cursor's range holds most of the table; the equality is what narrows. Only
+        # with the range behind the equalities: without it, a narrow window the existing index
+        # reads (``created_date > now() - 5 min``) would become every matching row ever made.
         return Proof(True, before, after, "a range-only SEARCH becomes an equality SEARCH")
     return Proof(False, before, after, "the planner gains nothing from the index")
 
 
 _EQUALITY = re.compile(r"[\w\"]=\?")
+
+
+def _keeps_range(shape: QueryShape, cols: list[str]) -> bool:
+    """The index ends with the query's range column, after its equality columns."""
+    eq = [c for c in cols if c in shape.eq]
+    return len(cols) > len(eq) and cols[: len(eq)] == eq and cols[len(eq)] in shape.ranges
 
 
 def _range_only(plan: tuple[str, ...]) -> bool:

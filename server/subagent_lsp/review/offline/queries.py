@@ -12,7 +12,7 @@ from ..suggestion import position_at
 from .filter_lists import IndexesOf, conditions_model, expanded, gathered, passed_lists, select_of
 from .pysource import Source, dotted, imported_names, keyword_value
 from .schema import Relationship, Schema, Table
-from .sql import QueryShape, looks_like_sql, query_shapes, split_statements
+from .sql import QueryShape, looks_like_sql, query_shapes, soft_delete_mark, split_statements
 
 _SQL_CALLS = (
     "execute",
@@ -969,6 +969,8 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
             return
         if column is None or _other_table_column(node.comparators[0], model):
             return
+        if isinstance(node.ops[0], ast.Eq | ast.Is) and _live_rows(column, node.comparators[0]):
+            return
         if isinstance(node.ops[0], ast.Eq | ast.Is) and column not in shape.eq:
             shape.eq.append(column)
         elif (
@@ -983,12 +985,23 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
         method = node.func.attr
         if column is None:
             return
+        if method == "is_" and node.args and _live_rows(column, node.args[0]):
+            return
         if method in ("in_", "is_") and column not in shape.eq:
             shape.eq.append(column)
             if method == "in_":
                 shape.multi.append(column)
         elif method in ("between", "startswith") and column not in shape.ranges:
             shape.ranges.append(column)
+
+
+def _live_rows(column: str, value: ast.expr) -> bool:
+    """``M.deleted_on == null()`` / ``== None`` / ``.is_(None)``: a soft-delete mark tested for
+    NULL keeps the live rows, nearly all of them (no equality an index narrows by)."""
+    null = (isinstance(value, ast.Constant) and value.value is None) or (
+        isinstance(value, ast.Call) and dotted(value.func).split(".")[-1] == "null"
+    )
+    return null and soft_delete_mark(column)
 
 
 def _other_table_column(node: ast.expr, model: str) -> bool:
@@ -1157,6 +1170,11 @@ def _django_lookups(table: Table, keywords: list[ast.keyword], shape: QueryShape
             field = next((c.name for c in table.columns.values() if c.primary_key), "id")
         if lookup == "isnull" and _is_false(kw.value):
             continue  # IS NOT NULL keeps most rows: no index narrows it
+        null = lookup == "isnull" or (
+            not lookup and isinstance(kw.value, ast.Constant) and kw.value.value is None
+        )
+        if null and soft_delete_mark(field):
+            continue  # ``deleted_at__isnull=True``: the live rows, nearly all
         if not lookup or lookup in _DJANGO_EQ:
             if field not in shape.eq:
                 shape.eq.append(field)

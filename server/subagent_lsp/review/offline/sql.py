@@ -307,6 +307,16 @@ def _column_of(node: exp.Expression, alias: str, table: str) -> str | None:
     return None
 
 
+# A soft-delete mark (``deleted_at``, ``removed_on``, ``is_archived``): ``IS NULL`` on it keeps
+# the live rows, nearly all of them, so it narrows nothing an index could seek to (a reviewer
+# rejected an index led by ``namespace.deleted_on`` read as an equality).
+_SOFT_DELETE = re.compile(r"(^|_)(deleted|removed|archived|trashed)(_at|_on|_date|_time)?$", re.I)
+
+
+def soft_delete_mark(column: str) -> bool:
+    return bool(_SOFT_DELETE.search(column))
+
+
 def _is_value(node: exp.Expression) -> bool:
     from sqlglot import exp
 
@@ -331,6 +341,8 @@ def _classify(cond: exp.Expression, alias: str, table: str, shape: QueryShape) -
     if isinstance(cond, exp.EQ | exp.In | exp.Is):
         column = _column_of(cond.this, alias, table)
         other = cond.args.get("expression") if not isinstance(cond, exp.In) else None
+        if column and isinstance(other, exp.Null) and soft_delete_mark(column):
+            return  # ``deleted_at IS NULL``: the live rows, nearly all
         value_like = isinstance(cond, exp.In) or other is None or _is_value(other)
         if column and value_like and column not in shape.eq:
             shape.eq.append(column)
