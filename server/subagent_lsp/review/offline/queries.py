@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ...definitions.findings import Span
 from ..suggestion import position_at
+from .call_sites import CallsOf
 from .filter_lists import IndexesOf, conditions_model, expanded, gathered, passed_lists, select_of
 from .pysource import Source, dotted, imported_names, keyword_value
 from .schema import Relationship, Schema, Table
@@ -45,7 +46,10 @@ class FoundQuery:
     sql: str = ""  # raw SQL: the whole text (PostgreSQL proofs EXPLAIN it as written)
 
 
-def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
+def python_queries(
+    source: Source, schema: Schema, calls_of: CallsOf | None = None
+) -> list[FoundQuery]:
+    """``calls_of``: what the project's calls of a function pass (see filter_lists)."""
     found: list[FoundQuery] = []
     strings = _string_constants(source)
     up = source.up()
@@ -68,7 +72,7 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
             composed = built[node]
             if composed is None:
                 continue  # a step of a query built further down: the last step reads it
-            for variant in expanded(source, composed, node, indexes_of):
+            for variant in expanded(source, composed, node, indexes_of, calls_of):
                 up[variant] = up.get(composed, node)
                 query = _sqlalchemy_chain(source, variant, schema, up) or _django_chain(
                     source, variant, schema, up, named=node
@@ -104,7 +108,7 @@ def python_queries(source: Source, schema: Schema) -> list[FoundQuery]:
             if eager is not None:
                 found.append(eager)
         if tables and isinstance(node.func, ast.Attribute) and not _inner_of_chain(node, up):
-            variants = expanded(source, node, node, indexes_of)
+            variants = expanded(source, node, node, indexes_of, calls_of)
             if variants != [node]:
                 found.extend(_list_queries(source, node, variants, schema, up))
                 continue

@@ -177,11 +177,12 @@ def rare_read(path: str) -> bool:
     return os.path.basename(path) in _RARE_READERS
 
 
-# Columns whose name says they take a handful of values: a status, a type, a flag.
+# Columns whose name says they take a handful of values: a status, a type, a flag, a
+# deployment environment (production, staging).
 _FEW_VALUED_NAME = re.compile(
     r"(^|_)(status|state|type|kind|visibility|level|priority|mode|role|gender|lang|language"
     r"|locale|currency|active|enabled|disabled|deleted|archived|published|visible|hidden|open"
-    r"|closed|public|private|draft|featured|default)$|^(is|has|can|should)_",
+    r"|closed|public|private|draft|featured|default|env|environment)$|^(is|has|can|should)_",
     re.I,
 )
 # Names of columns that hold a moment: what a feed or a timeline is sorted by.
