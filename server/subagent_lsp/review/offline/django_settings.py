@@ -30,6 +30,15 @@ class Setting:
         return root is not None and any(self._says.get(p) for p in settings_files(root))
 
 
+# Every view runs in a transaction: only a database's own ``"ATOMIC_REQUESTS": True`` in
+# ``DATABASES`` (or ``DATABASES["default"]["ATOMIC_REQUESTS"] = True``) says so. A top-level
+# ``ATOMIC_REQUESTS = True`` is no Django setting and does nothing (junction's), and a line
+# commented out says nothing either.
+ATOMIC_REQUESTS = Setting(
+    r"""^[^#\n]*(["']ATOMIC_REQUESTS["']\s*:\s*True|\[\s*["']ATOMIC_REQUESTS["']\s*\]\s*=\s*True)"""
+)
+
+
 @functools.lru_cache(maxsize=64)
 def project_folder(path: str) -> str | None:
     folder = os.path.dirname(os.path.abspath(path))

@@ -24,7 +24,8 @@ from .frameworks import (
 )
 from .helper_rows import property_row_suggestions
 from .html_answers import html_handler
-from .mail_calls import MAIL, SMTP_CLASSES, flashes, mail_handler
+from .mail_answers import MailAnswer, mail_answer
+from .mail_calls import MAIL, SMTP_CLASSES
 from .missing_rows import missing_row_suggestions
 from .oauth_callbacks import oauth_callback_suggestions
 from .pyedits import (
@@ -136,20 +137,11 @@ def _http(
         return out
     error, modules = binding
     if library == MAIL:
-        return [
-            *out,
-            *_answer_502(
-                facts,
-                call,
-                route,
-                error,
-                modules,
-                f"Catch a mail server failure of {dotted(call.func)}()",
-                f"A mail server that is down or refuses the message raises `OSError` (smtplib's "
-                f"errors are OSErrors) out of `{route.func.name}` as a 500; catching it here "
-                "answers for it.",
-            ),
-        ]
+        lead = (
+            f"A mail server that is down or refuses the message raises `OSError` (smtplib's "
+            f"errors are OSErrors) out of `{route.func.name}` as a 500"
+        )
+        return [*out, *_mail_fix(facts, call, route, lead)]
     checked = _status_check(facts, call) is not None
     failures = (
         "A connection error, timeout or the bad status `raise_for_status()` raises"
@@ -334,23 +326,12 @@ def _through_helper(
     chain = " -> ".join(f"`{name}`" for name in reach.chain)
     if library == MAIL:
         where = os.path.relpath(reach.path, os.path.dirname(facts.source.path))
-        answer = (
-            "logging it, flashing a message and sending the user back to the page answers it"
-            if route.framework == "flask" and flashes(facts.imports)
-            else "catching it answers 502 (bad gateway) instead"
-        )
-        return _answer_502(
-            facts,
-            call,
-            route,
-            error,
-            modules,
-            f"Catch a mail server failure of {dotted(call.func)}()",
+        lead = (
             f"{chain} sends mail (`{reach.request}` in {where}) and nothing on the way catches "
             f"its errors, so a mail server that is down or refuses the message raises "
-            f"`OSError` (smtplib's errors are OSErrors) out of `{route.func.name}` as a 500, "
-            f"before the view saves its work; {answer}.",
+            f"`OSError` (smtplib's errors are OSErrors) out of `{route.func.name}` as a 500"
         )
+        return _mail_fix(facts, call, route, lead)
     failures = (
         "a connection error, timeout or bad status (it calls `raise_for_status()`)"
         if reach.checks_status
@@ -414,6 +395,27 @@ def _error_binding(facts: ModuleFacts, library: str) -> tuple[str, list[str]] | 
     return f"{bound}.{UPSTREAM_ERRORS[library]}", modules
 
 
+def _mail_fix(facts: ModuleFacts, call: ast.Call, route: Route, lead: str) -> list[Suggestion]:
+    """A send on the request path: the except mail_answers picks for this view, and a
+    rationale that says what the failure costs (saved already, or not yet) and what it does."""
+    stmt = enclosing_statement(call, facts.up)
+    if stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return []
+    answer = mail_answer(facts, route, stmt)
+    if answer is None:
+        return []
+    return _answer_502(
+        facts,
+        call,
+        route,
+        "OSError",
+        answer.modules,
+        f"Catch a mail server failure of {dotted(call.func)}()",
+        f"{lead}{answer.when}; {answer.how}.",
+        answer,
+    )
+
+
 def _answer_502(
     facts: ModuleFacts,
     call: ast.Call,
@@ -422,6 +424,7 @@ def _answer_502(
     modules: list[str],
     title: str,
     rationale: str,
+    mail: MailAnswer | None = None,
 ) -> list[Suggestion]:
     src = facts.source
     stmt = enclosing_statement(call, facts.up)
@@ -432,10 +435,8 @@ def _answer_502(
     handler = _upstream_handler(facts, route, error)
     # One call for every import, so that new lines at the same place come out in order.
     needed = _route_imports(facts, route)
-    if error == "OSError" and route.framework == "flask" and flashes(facts.imports):
-        if not isinstance(stmt, ast.Expr):
-            return []  # ``return helper()``: the helper's answer, not only its mail, is lost
-        handler, needed = mail_handler(facts.imports)
+    if mail is not None and mail.lines is not None:
+        handler, needed = mail.lines, mail.needed  # the view's own answer, not a 502
     through = _status_check(facts, call)
     html = html_handler(facts, route, stmt, error, through) if error != "OSError" else None
     if html is not None:

@@ -99,7 +99,7 @@ def _form_handler(
 ) -> Handler:
     """In ``form_valid`` the page's own answer to a failure is the form again with an error
     on it (``self.form_invalid``), or the path the method already has for a missing result."""
-    log = _module_logger(facts)
+    log = module_logger(facts)
     logged = [f'    {log}.exception("upstream request failed")'] if log else []
     missing = none_path(stmt, through, facts)
     if missing is not None:
@@ -118,7 +118,7 @@ def _form_handler(
     return lines, [], how
 
 
-def _module_logger(facts: ModuleFacts) -> str | None:
+def module_logger(facts: ModuleFacts) -> str | None:
     """The module's own ``logger = logging.getLogger(__name__)``, if it has one."""
     for module in facts.source.modules:
         for top in module.body:
@@ -206,16 +206,22 @@ def _in_loop(stmt: ast.stmt, func: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
-def redirect_target(facts: ModuleFacts, route: Route, stmt: ast.stmt) -> str | None:
+def redirect_target(
+    facts: ModuleFacts,
+    route: Route,
+    stmt: ast.stmt,
+    redirects: tuple[str, ...] = ("flask.redirect",),
+) -> str | None:
     """The first ``return redirect(x)`` of the view whose ``x`` only names what is bound
-    before the failing statement (its parameters, the module's names, earlier assignments)."""
+    before the failing statement (its parameters, the module's names, earlier assignments);
+    ``redirects`` are the functions that redirect (Django's ``HttpResponseRedirect`` too)."""
     bound = _bound_before(facts, route.func, stmt)
     returns = [
         n
         for n in ast.walk(route.func)
         if isinstance(n, ast.Return)
         and isinstance(n.value, ast.Call)
-        and _flask(facts, n.value.func) == "flask.redirect"
+        and _flask(facts, n.value.func) in redirects
         and len(n.value.args) == 1
         and not n.value.keywords
     ]

@@ -116,27 +116,3 @@ def _flask_mail(source: Source, name: str, imports: dict[str, str]) -> bool:
                 if (f"{target}.{rest}" if rest else target) == _FLASK_MAIL:
                     return True
     return False
-
-
-def flashes(imports: dict[str, str]) -> bool:
-    """A Flask module that tells the user through ``flash()`` (an HTML app)."""
-    return imports.get("flash") == "flask.flash"
-
-
-def mail_handler(imports: dict[str, str]) -> tuple[list[str], list[tuple[str, str]]]:
-    """The ``except`` for a failed send in a view that flashes its messages: the failure is
-    logged, the user told, and sent back to the page (nothing after the send runs, so a
-    password is not reset by a mail that never left, and the session is not committed).
-    Its lines, and the imports they need."""
-
-    def bound(name: str) -> str:
-        return next((k for k, v in imports.items() if v == f"flask.{name}"), name)
-
-    lines = [
-        "except OSError:  # the mail server is down or refused it (SMTPException is an OSError)",
-        f'    {bound("current_app")}.logger.exception("could not send mail")',
-        f'    {bound("flash")}("We could not send you an email. Please try again later.", "error")',
-        f"    return {bound('redirect')}({bound('request')}.url)",
-    ]
-    needed = [("flask", n) for n in ("current_app", "redirect", "request")]
-    return lines, needed

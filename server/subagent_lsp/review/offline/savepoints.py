@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 
 from ..suggestion import Suggestion
-from .django_settings import Setting
+from .django_settings import ATOMIC_REQUESTS
 from .frameworks import ModuleFacts
 from .pyedits import ensure_imports, replace_statement, statement_lines
 from .pysource import dotted
@@ -42,7 +42,7 @@ def savepoint_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         func = facts.source.function_of(node)
         if func is None or not _queries_after(func, node):
             continue
-        if not (_in_atomic(node, facts.up) or _ATOMIC_REQUESTS.set_for(facts.source.path)):
+        if not (_in_atomic(node, facts.up) or ATOMIC_REQUESTS.set_for(facts.source.path)):
             continue
         found = _suggestion(facts, write)
         if found is not None:
@@ -107,10 +107,6 @@ def _in_atomic(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
 def _atomic(node: ast.expr) -> bool:
     target = node.func if isinstance(node, ast.Call) else node
     return dotted(target).split(".")[-1] == "atomic"
-
-
-# Every view runs in a transaction.
-_ATOMIC_REQUESTS = Setting(r"""["']ATOMIC_REQUESTS["']\s*:\s*True""")
 
 
 def _suggestion(facts: ModuleFacts, write: ast.stmt) -> Suggestion | None:
