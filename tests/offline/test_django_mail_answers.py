@@ -108,9 +108,7 @@ def _app(tmp_path: Path, views: str, settings: str = SETTINGS) -> list[Suggestio
     }.items():
         (app / name).write_text(text)
     return [
-        s
-        for s in collect([str(tmp_path)])
-        if s.code == "BKD302" and s.path.endswith("views.py")
+        s for s in collect([str(tmp_path)]) if s.code == "BKD302" and s.path.endswith("views.py")
     ]
 
 
@@ -175,9 +173,7 @@ def test_a_json_view_that_has_saved_nothing_answers_502(tmp_path: Path) -> None:
 
 
 def test_atomic_requests_in_databases_rolls_the_save_back(tmp_path: Path) -> None:
-    settings = (
-        SETTINGS + 'DATABASES = {"default": {"ENGINE": "x", "ATOMIC_REQUESTS": True}}\n'
-    )
+    settings = SETTINGS + 'DATABASES = {"default": {"ENGINE": "x", "ATOMIC_REQUESTS": True}}\n'
     fix = _at(_app(tmp_path, REDIRECT_VIEWS, settings), 14)
     assert "rolls back what the view saved before it" in fix.rationale
 
