@@ -33,6 +33,7 @@ from .helper_mappings import (
     mapping_conversions,
     passed_on,
     request_mapping,
+    typed_default,
 )
 from .helper_mappings import date_parse as _date_parse
 from .html_answers import answers_html
@@ -1164,15 +1165,9 @@ def _conversion_fix(
     edits: list[Edit]
     # ``type=`` converts with a callable of one argument: not strptime. Not an enum with a
     # default either: Werkzeug hands a default back unconverted (``"open"``, not the member).
-    typed = kind not in ("date", "enum")
-    if route.framework == "flask" and base != "request.headers" and default is not None and typed:
-        edits = [
-            Edit(
-                src.path,
-                src.span(call),
-                f'{base}.get("{key}", {src.text_of(default)}, type={kind})',
-            )
-        ]
+    given = typed_default(default, kind) if kind not in ("date", "enum") else None
+    if route.framework == "flask" and base != "request.headers" and given is not None:
+        edits = [Edit(src.path, src.span(call), f'{base}.get("{key}", {given}, type={kind})')]
         how = f"`{base}.get(..., type={kind})` falls back to the default on bad input"
     else:
         stmt = enclosing_statement(call, facts.up)
