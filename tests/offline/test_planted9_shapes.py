@@ -96,5 +96,7 @@ def test_a_model_that_counts_its_own_rows_is_a_small_table(tmp_path: Path) -> No
     # planted set 9's distractor: the author counts the rows, and keeps them by hand
     assert titles("Fourteen branches across the county.") == []
     assert titles("Edited by hand in the admin a couple of times a year.") == []
+    # planted set 11's: the rows themselves counted
+    assert titles("Branches open each year (about a dozen rows a year).") == []
     # a count of something else says nothing of the table's size
     assert titles("Codes are ten letters at most.") == ["Add an index on branch (code)"]

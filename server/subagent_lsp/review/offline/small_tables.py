@@ -167,8 +167,11 @@ def _class_says_small(path: str, _stamp: int, first: int, last: int, model: str)
 
 
 def _names_rows(noun: str, model: str) -> bool:
-    """``branches`` of a ``Branch`` model (its name, singular or plural)."""
+    """``branches`` of a ``Branch`` model (its name, singular or plural), or the rows
+    themselves ("about a dozen rows a year")."""
     noun, model = noun.lower(), model.lower()
+    if noun in ("rows", "entries", "records"):
+        return True
     return bool(model) and noun in (model, f"{model}s", f"{model}es", f"{model[:-1]}ies")
 
 
