@@ -170,7 +170,13 @@ def _flask_only(source: Source) -> bool:
 # Flask's class-based view bases: every subclass's request methods are handlers, whether the
 # class is registered here, in another module, or only through its own subclasses (a generic
 # ``ModelView(MethodView)`` whose ``get`` its registered subclasses inherit or call).
-_FLASK_VIEW_BASES = {"flask.views.MethodView", "flask.views.View"}
+_FLASK_VIEW_BASES = {
+    "flask.views.MethodView",
+    "flask.views.View",
+    # Flask-RESTful's and Flask-RESTX's resources are MethodViews
+    "flask_restful.Resource",
+    "flask_restx.Resource",
+}
 
 
 def flask_view_classes(source: Source) -> set[str]:
