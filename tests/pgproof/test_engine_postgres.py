@@ -80,10 +80,13 @@ def test_switched_off_the_proofs_stay_on_sqlite(
     [on_postgres] = _suggest(activity_app, "titles.py")
     assert on_postgres.proved_on.startswith("PostgreSQL ")
     monkeypatch.setenv(SWITCH, "off")
-    # SQLite reads no JSONB or @>, a SEARCH on created_at already looks served to it, and it
-    # has no partial index to offer: a plain composite one instead
+    # SQLite reads no JSONB or @>, and it has no partial index to offer: the soft-delete
+    # mark's IS NULL is no equality, so a plain index on the title; the range on created_at
+    # that its index served becomes an equality SEARCH on (tenant_id, created_at), as on
+    # PostgreSQL
     assert [(s.title, s.proved_on) for s in _suggest(activity_app, "repository.py")] == [
-        ("Add an index on documents (title, archived_at)", "SQLite")
+        ("Add an index on activity (tenant_id, created_at)", "SQLite"),
+        ("Add an index on documents (title)", "SQLite"),
     ]
     [on_sqlite] = _suggest(activity_app, "titles.py")
     assert on_sqlite.title == on_postgres.title == "Add an index on documents (title)"
