@@ -247,3 +247,30 @@ def test_a_handler_of_the_key_error_too_is_silent(tmp_path: Path) -> None:
         root = tmp_path / handler.strip("()").replace(", ", "_")
         root.mkdir()
         assert not [s for s in _app(root, views) if s.code == "BKD305"], handler
+
+
+DECODED = """\
+import json
+
+from django.http import JsonResponse
+from django.views import View
+
+
+def rename(request):
+    data = json.loads(request.body.decode("utf-8"))
+    return JsonResponse({"name": data["name"]})
+
+
+class RetireView(View):
+    def post(self, request):
+        retirement = json.load(self.request)
+        return JsonResponse({"date": retirement["date"]})
+"""
+
+
+def test_a_decoded_bytes_body_and_a_view_class_request_are_decoded_bodies(tmp_path: Path) -> None:
+    # one reading of a decoded body for BKD201's key check and BKD202's client input
+    found = [s for s in _app(tmp_path, DECODED) if s.code == "BKD201"]
+    assert [s.span.start.line + 1 for s in found] == [8, 14]
+    assert "('name',)" in found[0].edits[-1].new_text
+    assert "('date',)" in found[1].edits[-1].new_text

@@ -16,15 +16,18 @@ from .pysource import Source, dotted
 _INSPECTING = {"isinstance", "len", "bool", "type", "print", "repr"}
 
 
-def _decoded_body(value: ast.expr) -> bool:
+def decoded_body(value: ast.expr) -> bool:
     """``json.loads(request.body)`` / ``json.loads(request.body.decode())`` / ``json.load(
-    request)`` (a view's request is a file-like object), ``self.request`` alike."""
-    if not (isinstance(value, ast.Call) and value.args):
+    request)`` (a view's request is a file-like object), ``self.request`` alike, or a key of
+    it (``json.load(request)["match_data"]``)."""
+    while isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant):
+        value = value.value
+    if not (isinstance(value, ast.Call) and len(value.args) == 1):
         return False
     name = dotted(value.func)
     arg = value.args[0]
     if name == "json.load":
-        return request_attr(arg) == "request" or dotted(arg) == "request"
+        return dotted(arg) in ("request", "self.request")
     if name != "json.loads":
         return False
     if (
@@ -45,7 +48,7 @@ def json_body_locals(source: Source, func: ast.AST) -> set[str]:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Name):
-                bound.setdefault(target.id, []).append(_decoded_body(node.value))
+                bound.setdefault(target.id, []).append(decoded_body(node.value))
     found = {name for name, flags in bound.items() if flags == [True]}
     if not found:
         return found

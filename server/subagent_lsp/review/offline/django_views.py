@@ -99,26 +99,37 @@ def is_view_class(cls: ast.ClassDef, source: Source | None = None) -> bool:
     """By its name or a base's (``ApplicationCreateView``, ``LoginRequiredMixin``), or through
     a base class of the same module that is one (``class Edit(OwnedBase)`` over ``class
     OwnedBase(LoginRequiredMixin, UpdateView)``)."""
-    classes = (
-        {n.name: n for m in source.modules for n in m.body if isinstance(n, ast.ClassDef)}
-        if source is not None
-        else {}
+    return any(
+        current.name.endswith(_VIEW_SUFFIXES)
+        or any(dotted(b).split(".")[-1].endswith(_VIEW_SUFFIXES) for b in current.bases)
+        for current in _lineage(source, cls)
     )
+
+
+def _lineage(source: Source | None, cls: ast.ClassDef) -> list[ast.ClassDef]:
+    """``cls`` and the classes of its module it derives from (by plain name), each once."""
+    classes: dict[str, ast.ClassDef] = {}
+    if source is not None:
+        cached = source.__dict__.get("_view_classes")
+        if cached is None:
+            cached = {
+                n.name: n for m in source.modules for n in m.body if isinstance(n, ast.ClassDef)
+            }
+            # published whole: worker threads share the parse
+            cached = source.__dict__.setdefault("_view_classes", cached)
+        classes = cached
+    out: list[ast.ClassDef] = []
     todo, seen = [cls], set()
     while todo:
         current = todo.pop()
         if current.name in seen:
             continue
         seen.add(current.name)
-        if current.name.endswith(_VIEW_SUFFIXES):
-            return True
-        for base in current.bases:
-            name = dotted(base).split(".")[-1]
-            if name.endswith(_VIEW_SUFFIXES):
-                return True
-            if isinstance(base, ast.Name) and base.id in classes:
-                todo.append(classes[base.id])
-    return False
+        out.append(current)
+        todo.extend(
+            classes[b.id] for b in current.bases if isinstance(b, ast.Name) and b.id in classes
+        )
+    return out
 
 
 def is_feed_class(source: Source, cls: ast.ClassDef) -> bool:
@@ -145,18 +156,9 @@ def reads_self_request(source: Source, func: Function) -> bool:
 def dispatch_catches(source: Source, cls: ast.ClassDef) -> frozenset[str]:
     """Exceptions a ``dispatch`` of the class or of a base defined in this module catches
     around ``super().dispatch(...)``: every handler of the view runs inside that ``try``."""
-    classes = {n.name: n for m in source.modules for n in m.body if isinstance(n, ast.ClassDef)}
     up = source.up()
     out: set[str] = set()
-    todo, seen = [cls], set()
-    while todo:
-        current = todo.pop()
-        if current.name in seen:
-            continue
-        seen.add(current.name)
-        todo.extend(
-            classes[b.id] for b in current.bases if isinstance(b, ast.Name) and b.id in classes
-        )
+    for current in _lineage(source, cls):
         for stmt in current.body:
             if not (isinstance(stmt, ast.FunctionDef) and stmt.name == "dispatch"):
                 continue

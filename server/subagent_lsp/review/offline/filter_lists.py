@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .call_sites import CallsOf
-from .pysource import Source, dotted
+from .pysource import Source, dotted, top_level_function
 
 # What applies a gathered list of conditions as one AND.
 _APPLIERS = ("where", "filter")
@@ -343,11 +343,7 @@ def _guard_names(node: ast.AST, func: ast.AST, up: dict[ast.AST, ast.AST]) -> fr
 def _module_function(source: Source, name: str) -> ast.FunctionDef | None:
     if not name or "." in name:
         return None
-    for module in source.modules:
-        for stmt in module.body:
-            if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
-                return stmt
-    return None
+    return top_level_function(source, name)
 
 
 def _returned_list(func: ast.FunctionDef) -> str | None:

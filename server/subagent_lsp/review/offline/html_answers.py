@@ -161,7 +161,7 @@ def none_path(stmt: ast.stmt, through: ast.stmt | None, facts: ModuleFacts) -> s
     ):
         return None
     name = stmt.targets[0].id
-    after = _next_sibling(through or stmt, facts.up)
+    after = next_sibling(through or stmt, facts.up)
     if not isinstance(after, ast.If) or not after.body:
         return None
     test = after.test
@@ -185,7 +185,8 @@ def none_path(stmt: ast.stmt, through: ast.stmt | None, facts: ModuleFacts) -> s
     return name if missing and leaves else None
 
 
-def _next_sibling(stmt: ast.stmt, up: dict[ast.AST, ast.AST]) -> ast.stmt | None:
+def next_sibling(stmt: ast.stmt, up: dict[ast.AST, ast.AST]) -> ast.stmt | None:
+    """The statement after ``stmt`` in its block, or None (the last, or no block)."""
     parent = up.get(stmt)
     for field in ("body", "orelse", "finalbody"):
         body = getattr(parent, field, None)

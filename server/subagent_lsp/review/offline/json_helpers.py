@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 
 from ..suggestion import Edit, Suggestion
+from .django_json import decoded_body
 from .frameworks import ModuleFacts, Route, caught
 from .helper_mappings import date_parse
 from .pyedits import insert_before_line, statement_lines
@@ -113,6 +114,38 @@ def _returns_json(source: Source, func: ast.FunctionDef) -> bool:
     )
 
 
+def _key_check(
+    src: Source,
+    route: Route,
+    var: str,
+    stmt: ast.Assign,
+    keys: list[str],
+    answer: Answer,
+    reading: str,
+) -> Suggestion:
+    """BKD201's check of ``var``'s keys after its binding ``stmt``, answering 400 in the
+    module's idiom; ``reading`` says what the binding already checks."""
+    names = ", ".join(repr(k) for k in keys)
+    wanted = f"({names},)" if len(keys) == 1 else f"({names})"
+    text_answer, imports = answer(f"the body needs {', '.join(keys)}")
+    indent = src.indent_of(stmt.lineno - 1)
+    _, last = statement_lines(stmt)
+    text = (
+        f"{indent}if not isinstance({var}, dict) or any(key not in {var} for key in "
+        f"{wanted}):\n{indent}    {text_answer}"
+    )
+    return Suggestion(
+        "BKD201",
+        "validation",
+        src.path,
+        src.span(stmt.value),
+        f"Check the body keys of {route.func.name} before reading them",
+        f"`{src.text_of(stmt.value)}` {reading} {names}: without one the read raises "
+        "KeyError, a 500 for the client's mistake. The check answers 400.",
+        (*imports, insert_before_line(src, last + 1, text)),
+    )
+
+
 def helper_json_key_suggestions(
     facts: ModuleFacts, route: Route, answer: Answer
 ) -> list[Suggestion]:
@@ -124,27 +157,9 @@ def helper_json_key_suggestions(
         keys = _plain_keys(facts, route.func, var)
         if not keys:
             continue
-        names = ", ".join(repr(k) for k in keys)
-        wanted = f"({names},)" if len(keys) == 1 else f"({names})"
-        message = f"the body needs {', '.join(keys)}"
-        text_answer, imports = answer(message)
-        indent = src.indent_of(stmt.lineno - 1)
-        _, last = statement_lines(stmt)
-        text = (
-            f"{indent}if not isinstance({var}, dict) or any(key not in {var} for key in "
-            f"{wanted}):\n{indent}    {text_answer}"
-        )
         out.append(
-            Suggestion(
-                "BKD201",
-                "validation",
-                src.path,
-                src.span(stmt.value),
-                f"Check the body keys of {route.func.name} before reading them",
-                f"`{src.text_of(stmt.value)}` checks the body is JSON, not that it has {names}: "
-                "without one the read raises KeyError, a 500 for the client's mistake. The "
-                "check answers 400.",
-                (*imports, insert_before_line(src, last + 1, text)),
+            _key_check(
+                src, route, var, stmt, keys, answer, "checks the body is JSON, not that it has"
             )
         )
     return out
@@ -207,19 +222,6 @@ def _popped_key(node: ast.AST, var: str) -> str | None:
     return None
 
 
-def decoded_body(node: ast.expr) -> bool:
-    """``json.loads(request.body)`` / ``json.load(request)`` in a Django view (or a key of
-    it: ``json.load(request)["match_data"]``)."""
-    while isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-        node = node.value
-    if not (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords):
-        return False
-    name, arg = dotted(node.func), dotted(node.args[0])
-    if name == "json.load":
-        return arg in ("request", "self.request")
-    return name == "json.loads" and arg in ("request.body", "self.request.body")
-
-
 def django_json_key_suggestions(
     facts: ModuleFacts, route: Route, answer: Answer
 ) -> list[Suggestion]:
@@ -246,26 +248,9 @@ def django_json_key_suggestions(
         keys = _plain_keys(facts, route.func, var, pops=True)
         if not keys or _checked_by_call(nodes, var, stmt):
             continue
-        names = ", ".join(repr(k) for k in keys)
-        wanted = f"({names},)" if len(keys) == 1 else f"({names})"
-        text_answer, imports = answer(f"the body needs {', '.join(keys)}")
-        indent = src.indent_of(stmt.lineno - 1)
-        _, last = statement_lines(stmt)
-        text = (
-            f"{indent}if not isinstance({var}, dict) or any(key not in {var} for key in "
-            f"{wanted}):\n{indent}    {text_answer}"
-        )
         out.append(
-            Suggestion(
-                "BKD201",
-                "validation",
-                src.path,
-                src.span(stmt.value),
-                f"Check the body keys of {route.func.name} before reading them",
-                f"`{src.text_of(stmt.value)}` decodes the body but does not check it has "
-                f"{names}: without one the read raises KeyError, a 500 for the client's "
-                "mistake. The check answers 400.",
-                (*imports, insert_before_line(src, last + 1, text)),
+            _key_check(
+                src, route, var, stmt, keys, answer, "decodes the body but does not check it has"
             )
         )
     return out

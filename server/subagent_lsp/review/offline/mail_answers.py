@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from .django_settings import ATOMIC_REQUESTS, Setting
 from .drf import drf_view
 from .frameworks import ModuleFacts, Route
-from .html_answers import module_logger, redirect_target
-from .pysource import SCOPES, dotted
+from .html_answers import module_logger, next_sibling, redirect_target
+from .pysource import dotted, own_nodes
 
 _MESSAGES_APP = Setting(r"""["']django\.contrib\.messages["']""")
 _DJANGO_HTML = ("redirect", "render", "HttpResponseRedirect", "HttpResponsePermanentRedirect")
@@ -171,19 +171,7 @@ def _django(facts: ModuleFacts, func: ast.expr) -> str:
 
 
 def _returns(func: ast.AST) -> list[ast.Return]:
-    return [n for n in _own_nodes(func) if isinstance(n, ast.Return)]
-
-
-def _own_nodes(func: ast.AST) -> list[ast.AST]:
-    """The function's nodes, not those of a function nested in it."""
-    out: list[ast.AST] = []
-    todo = list(ast.iter_child_nodes(func))
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        if not isinstance(node, SCOPES):
-            todo.extend(ast.iter_child_nodes(node))
-    return out
+    return [n for n in own_nodes(func) if isinstance(n, ast.Return)]
 
 
 def _django_browser(facts: ModuleFacts, route: Route) -> bool:
@@ -205,7 +193,7 @@ def _writes(facts: ModuleFacts, func: ast.AST) -> list[ast.Call]:
     """Calls in the view that save: a manager's create, a row's or form's ``save()``, a
     ``delete()``, DRF's ``super().create(...)``, a session's ``commit()``."""
     out: list[ast.Call] = []
-    for node in _own_nodes(func):
+    for node in own_nodes(func):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         attr, receiver = node.func.attr, node.func.value
@@ -278,7 +266,7 @@ def _failure_path(stmt: ast.stmt, facts: ModuleFacts) -> str | None:
     ):
         return None
     name = stmt.targets[0].id
-    after = _next_sibling(stmt, facts.up)
+    after = next_sibling(stmt, facts.up)
     if not isinstance(after, ast.If):
         return None
     test = after.test
@@ -299,13 +287,3 @@ def _failure_path(stmt: ast.stmt, facts: ModuleFacts) -> str | None:
         and test.operand.id == name
     )
     return name if (sent and after.orelse) or failed else None
-
-
-def _next_sibling(stmt: ast.stmt, up: dict[ast.AST, ast.AST]) -> ast.stmt | None:
-    parent = up.get(stmt)
-    for name in ("body", "orelse", "finalbody"):
-        body = getattr(parent, name, None)
-        if isinstance(body, list) and stmt in body:
-            index = body.index(stmt)
-            return body[index + 1] if index + 1 < len(body) else None
-    return None

@@ -202,6 +202,24 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+def top_level_class(source: Source, name: str) -> ast.ClassDef | None:
+    """The module's own top-level class ``name`` (its first definition)."""
+    for module in source.modules:
+        for node in module.body:
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                return node
+    return None
+
+
+def top_level_function(source: Source, name: str) -> ast.FunctionDef | None:
+    """The module's own top-level ``def name`` (its first definition)."""
+    for module in source.modules:
+        for node in module.body:
+            if isinstance(node, ast.FunctionDef) and node.name == name:
+                return node
+    return None
+
+
 def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
     """The value of ``call``'s ``name=`` keyword."""
     return next((k.value for k in call.keywords if k.arg == name), None)

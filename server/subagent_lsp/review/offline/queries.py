@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from ...definitions.findings import Span
 from ..suggestion import position_at
 from .call_sites import CallsOf
-from .filter_lists import IndexesOf, conditions_model, expanded, gathered, passed_lists, select_of
+from .filter_lists import (
+    FilterList,
+    IndexesOf,
+    conditions_model,
+    expanded,
+    gathered,
+    passed_lists,
+    select_of,
+)
 from .pysource import Source, dotted, imported_names, keyword_value
 from .schema import Relationship, Schema, Table
 from .sql import QueryShape, looks_like_sql, query_shapes, soft_delete_mark, split_statements
@@ -160,11 +168,16 @@ def _passed_list_queries(
     applies them, read as ``select(Model).where(...)`` where the helper is called."""
     out: list[FoundQuery] = []
     models = set(schema.models)
+    # Every call handing on a plain name is a candidate (``db`` to each of a route's calls):
+    # the function's list is read once per name, not once per call it is handed to.
+    lists: dict[tuple[int, str], FilterList] = {}
     for call, name in passed_lists(source):
         func = source.function_of(call)
         if func is None:
             continue
-        found = gathered(source, func, name)
+        found = lists.get((id(func), name))
+        if found is None:
+            found = lists[(id(func), name)] = gathered(source, func, name)
         model = conditions_model([*found.always, *found.optional], models)
         if model is None:
             continue

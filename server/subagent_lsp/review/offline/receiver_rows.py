@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 
 from .frameworks import ModuleFacts
-from .pysource import Source, dotted
+from .pysource import Source, dotted, top_level_class
+from .row_methods import class_level, method_of
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -130,7 +131,7 @@ def _models_defining(
             continue
         seen.add((table.path, table.model))
         loaded = upstream.loader(table.path)
-        cls = _top_level_class(loaded, table.model) if loaded is not None else None
+        cls = top_level_class(loaded, table.model) if loaded is not None else None
         if loaded is not None and cls is not None and _member(cls, name) is not None:
             found.append((loaded, cls))
     if len(found) <= 1:
@@ -143,20 +144,10 @@ def _user_model(cls: ast.ClassDef) -> bool:
     return cls.name == "User" or any(dotted(b).endswith(_USER_BASES) for b in cls.bases)
 
 
-def _top_level_class(source: Source, name: str) -> ast.ClassDef | None:
-    for module in source.modules:
-        for node in module.body:
-            if isinstance(node, ast.ClassDef) and node.name == name:
-                return node
-    return None
-
-
 def _member(cls: ast.ClassDef, name: str) -> Function | None:
-    for node in cls.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-            static = any(dotted(d) in ("classmethod", "staticmethod") for d in node.decorator_list)
-            return None if static else node
-    return None
+    """An instance's method or property: a classmethod or staticmethod is none."""
+    node = method_of(cls, name)
+    return None if node is None or class_level(node) else node
 
 
 def _is_property(func: Function) -> bool:

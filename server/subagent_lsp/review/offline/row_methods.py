@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 
-from .pysource import Source, imported_from
+from .pysource import Source, imported_from, top_level_class
 from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -31,15 +31,15 @@ def resolve_call(
     if owner == "self" and isinstance(where, ast.FunctionDef | ast.AsyncFunctionDef):
         cls = source.up().get(where)
         if isinstance(cls, ast.ClassDef):
-            method = _method(cls, func.attr)
+            method = method_of(cls, func.attr)
             return (source, method) if method is not None else None
         return None
     made = _constructed(source, where, owner)
     if made is None and owner[:1].isupper():
         # ``Supporter.get(id=...)``: a model's classmethod wrapping its own query.
         located = _class(upstream, source, owner)
-        method = _method(located[1], func.attr) if located is not None else None
-        if located is not None and method is not None and _class_level(method):
+        method = method_of(located[1], func.attr) if located is not None else None
+        if located is not None and method is not None and class_level(method):
             return located[0], method
         return None
     if made is None:
@@ -48,7 +48,7 @@ def resolve_call(
     if located is None:
         return None
     cls_source, cls = located
-    method = _method(cls, func.attr)
+    method = method_of(cls, func.attr)
     return (cls_source, method) if method is not None else None
 
 
@@ -84,18 +84,19 @@ def _manager_method(
     manager = _class(upstream, model_source, next(iter(managers))) if len(managers) == 1 else None
     if manager is None:
         return None
-    method = _method(manager[1], name)
+    method = method_of(manager[1], name)
     return (manager[0], method) if method is not None else None
 
 
-def _method(cls: ast.ClassDef, name: str) -> Function | None:
+def method_of(cls: ast.ClassDef, name: str) -> Function | None:
+    """The method ``name`` the class body defines itself (the first one)."""
     for node in cls.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
             return node
     return None
 
 
-def _class_level(method: Function) -> bool:
+def class_level(method: Function) -> bool:
     return any(
         isinstance(d, ast.Name) and d.id in ("classmethod", "staticmethod")
         for d in method.decorator_list
@@ -149,21 +150,13 @@ def _class(
 ) -> tuple[Source, ast.ClassDef] | None:
     if name is None:
         return None
-    own = _top_level_class(source, name)
+    own = top_level_class(source, name)
     if own is not None:
         return source, own
     for module, imported in imported_from(source, name):
         for path in upstream.module_files_of(source.path, module):
             loaded = upstream.loader(path)
-            found = _top_level_class(loaded, imported or name) if loaded is not None else None
+            found = top_level_class(loaded, imported or name) if loaded is not None else None
             if loaded is not None and found is not None:
                 return loaded, found
-    return None
-
-
-def _top_level_class(source: Source, name: str) -> ast.ClassDef | None:
-    for module in source.modules:
-        for node in module.body:
-            if isinstance(node, ast.ClassDef) and node.name == name:
-                return node
     return None

@@ -52,7 +52,7 @@ from .pyedits import (
     statement_lines,
     wrapped_in_try,
 )
-from .pysource import Source, dotted
+from .pysource import Source, dotted, top_level_function
 from .request_asserts import request_assert_suggestions
 from .row_uses import short
 from .try_blocks import validated_by_form
@@ -245,11 +245,7 @@ def _helper_fix(
 
 
 def _module_function(facts: ModuleFacts, name: str) -> ast.FunctionDef | None:
-    for module in facts.source.modules:
-        for node in module.body:
-            if isinstance(node, ast.FunctionDef) and node.name == name:
-                return node
-    return None
+    return top_level_function(facts.source, name)
 
 
 def _converted_param(facts: ModuleFacts, func: ast.FunctionDef, param: str) -> ast.Call | None:
