@@ -410,3 +410,12 @@ def test_django_get_through_a_queryset_chain(tmp_path: Path) -> None:
         '    found = get_object_or_404(Vehicle.objects.select_related("vehicle_type"), '
         'vin=request.POST["vin"])\n'
     ) in text
+
+
+def test_a_helper_fix_survives_a_second_analysis(tmp_path: Path) -> None:
+    # The server analyses unchanged files again over the same parses: the one fix in the
+    # helper is made once per analysis, not once per parse.
+    root = _project(tmp_path / "site", _crud_files(CRUD, ROUTES), FASTAPI)
+    first = _rows(collect([str(root)]), root, "BKD306")
+    assert ("app/routes.py", 26) in first
+    assert _rows(collect([str(root)]), root, "BKD306") == first

@@ -642,7 +642,9 @@ def _used_in_helper(
         used = read_unchecked(facts, helper, name, assign.end_lineno or 0, helpers=False)
         if used is None:
             continue
-        seen: set[tuple[str, int]] = facts.source.__dict__.setdefault("_helper_rows_seen", set())
+        # Kept for this analysis of the module, not on its parse: a parse outlives the
+        # analysis in the server, and a second one found the fix "already made" and lost it.
+        seen: set[tuple[str, int]] = facts.__dict__.setdefault("_helper_rows_seen", set())
         if (source.path, node.lineno) in seen:
             return []  # another route of this module calls it too: one fix
         seen.add((source.path, node.lineno))
