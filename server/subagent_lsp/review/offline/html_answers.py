@@ -151,16 +151,23 @@ def bound_name(facts: ModuleFacts, name: str) -> str:
     return next((k for k, v in facts.imports.items() if v == f"flask.{name}"), name)
 
 
-def none_path(stmt: ast.stmt, through: ast.stmt | None, facts: ModuleFacts) -> str | None:
-    """``name = call(...)`` whose next statement is ``if not name ...:`` (or ``name is
-    None``) leaving the view: the name to set to None so the failure takes that path."""
-    if not (
+def assigned_name(stmt: ast.stmt) -> str | None:
+    """``name = ...``: the one name the statement binds."""
+    if (
         isinstance(stmt, ast.Assign)
         and len(stmt.targets) == 1
         and isinstance(stmt.targets[0], ast.Name)
     ):
+        return stmt.targets[0].id
+    return None
+
+
+def none_path(stmt: ast.stmt, through: ast.stmt | None, facts: ModuleFacts) -> str | None:
+    """``name = call(...)`` whose next statement is ``if not name ...:`` (or ``name is
+    None``) leaving the view: the name to set to None so the failure takes that path."""
+    name = assigned_name(stmt)
+    if name is None:
         return None
-    name = stmt.targets[0].id
     after = next_sibling(through or stmt, facts.up)
     if not isinstance(after, ast.If) or not after.body:
         return None

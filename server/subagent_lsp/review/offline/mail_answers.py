@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from .django_settings import ATOMIC_REQUESTS, Setting
 from .drf import drf_view
 from .frameworks import ModuleFacts, Route
-from .html_answers import module_logger, next_sibling, redirect_target
+from .html_answers import assigned_name, module_logger, next_sibling, redirect_target
 from .pysource import dotted, own_nodes
 
 _MESSAGES_APP = Setting(r"""["']django\.contrib\.messages["']""")
@@ -259,13 +259,9 @@ def _atomic_view(route: Route) -> bool:
 def _failure_path(stmt: ast.stmt, facts: ModuleFacts) -> str | None:
     """``name = send(...)`` whose next statement tests ``name`` with a branch for a send that
     did not go (``if name == 1: ... else: ...``, ``if not name: ...``): the name to set to None."""
-    if not (
-        isinstance(stmt, ast.Assign)
-        and len(stmt.targets) == 1
-        and isinstance(stmt.targets[0], ast.Name)
-    ):
+    name = assigned_name(stmt)
+    if name is None:
         return None
-    name = stmt.targets[0].id
     after = next_sibling(stmt, facts.up)
     if not isinstance(after, ast.If):
         return None
