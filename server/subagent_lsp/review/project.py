@@ -52,7 +52,13 @@ from .offline.upstream_calls import UpstreamCalls, module_files
 
 # Words without which a module neither imports a framework nor registers an app-level handler:
 # the rest are not parsed.
-_HANDLER_WORDS = ("errorhandler", "error_handler", "exception_handler", "add_url_rule")
+_HANDLER_WORDS = (
+    "errorhandler",
+    "error_handler",
+    "exception_handler",
+    "add_url_rule",
+    "add_resource",
+)
 
 
 class ModuleSummary(NamedTuple):
@@ -269,7 +275,7 @@ class Project:
         source = parse_source(path, text)
         if not source.modules:
             return None
-        facts = module_facts(source)
+        facts = module_facts(source, self.upstream())
         self.complete(facts)
         facts.sessions = self.schema().sessions
         return facts
@@ -374,9 +380,7 @@ def _mentions_handlers(text: str) -> bool:
 def _summary(path: str, text: str, root: str) -> ModuleSummary:
     # Only a module that registers handlers or views, or a urls.py, has anything to say here:
     # the others (most of a project) are not parsed for it.
-    if not (
-        _mentions_handlers(text) or "add_url_rule" in text or os.path.basename(path) == "urls.py"
-    ):
+    if not (_mentions_handlers(text) or os.path.basename(path) == "urls.py"):
         return _NO_FACTS
     source = parse_source(path, text)
     if not source.modules:

@@ -204,8 +204,13 @@ def analyze_file(
         except Exception:
             log.exception("index analysis failed for %s", path)
     if source is not None and source.modules:
+        if project is not None:
+            upstream = project.upstream()
+        else:
+            folder = root if root is not None else os.path.dirname(os.path.abspath(path))
+            upstream = UpstreamCalls([folder], sources.get)
         try:
-            facts = module_facts(source)
+            facts = module_facts(source, upstream)
         except Exception:
             log.exception("framework analysis failed for %s", path)
             facts = None
@@ -216,8 +221,6 @@ def analyze_file(
                 facts.declared = declared_packages(root) if root is not None else None
                 if root is not None and "flask" in facts.frameworks:
                     facts.flask_sqlalchemy_major = declared_major(root, "flask_sqlalchemy")
-                folder = root if root is not None else os.path.dirname(os.path.abspath(path))
-                facts.upstream = UpstreamCalls([folder], sources.get)
             facts.sessions = workspace.sessions
             facts.schema = workspace
             for kind, analysis in (

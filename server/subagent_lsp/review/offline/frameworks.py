@@ -22,11 +22,11 @@ from .pysource import Source, dotted, imported_from, imported_names
 from .sessions import SessionFacts
 from .try_blocks import caught as caught  # re-exported: the analyses ask here
 from .try_blocks import exception_name as _exc_name
+from .upstream_calls import UpstreamCalls
 
 if TYPE_CHECKING:
     from .django_views import Guards
     from .schema import Schema
-    from .upstream_calls import UpstreamCalls
 
 _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
 # A MethodView's (or any ``View.as_view`` class's) methods Flask dispatches requests to.
@@ -81,7 +81,9 @@ class ModuleFacts:
         return bool(self.handled & (names | {"Exception", "BaseException", "500"}))
 
 
-def module_facts(source: Source) -> ModuleFacts:
+def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> ModuleFacts:
+    """The module's frameworks, routes and handlers (``upstream``: the project's own modules,
+    which its view classes' bases may come from)."""
     imports = imported_names(source)
     roots = {v.split(".")[0] for v in imports.values()}
     frameworks: set[str] = {f for f in ("flask", "fastapi", "django", "starlette") if f in roots}
@@ -89,10 +91,12 @@ def module_facts(source: Source) -> ModuleFacts:
         frameworks.add("fastapi")
     if "rest_framework" in roots:
         frameworks.add("django")  # a DRF module need not import django itself
-    facts = ModuleFacts(source, imports, frameworks, [])
+    facts = ModuleFacts(source, imports, frameworks, [], upstream=upstream)
     facts.up = source.up()
     own = {name for module, name in view_registrations(source) if not module}
-    mark_registered(facts, own | flask_view_classes(source) if "flask" in frameworks else own)
+    if "flask" in frameworks:
+        own |= flask_view_classes(source, upstream)
+    mark_registered(facts, own)
     for node in source.walk():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             route = _route(source, node, frameworks, facts.up, imports)
@@ -115,35 +119,33 @@ def view_registrations(source: Source) -> list[Registration]:
     Flask module every ``SomeView.as_view(...)`` registers its class too: the view is often
     bound to a name first (``view = SomeView.as_view("x")``, then ``view_func=view``) or handed
     to a project helper that calls ``add_url_rule`` itself (``register_view(bp, view_func=...)``).
+    Flask-RESTful's (and RESTX's) ``api.add_resource(UserAPI, "/users/<id>")`` registers a
+    Resource whatever its bases say (one of an unread module, a star import).
     """
+    text = source.text
+    flask_only = (".as_view(" in text or "add_resource" in text) and _flask_only(source)
+    if not flask_only and "add_url_rule" not in text:
+        return []
     out: list[Registration] = []
-    if ".as_view(" in source.text and _flask_only(source):
-        for node in source.walk():
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "as_view"
-            ):
-                out.extend(_registered(source, node.func.value))
-    if "add_url_rule" not in source.text:
-        return out
     for node in source.walk():
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "add_url_rule"
-        ):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
-        view = next((k.value for k in node.keywords if k.arg == "view_func"), None)
-        if view is None and len(node.args) >= 3:
-            view = node.args[2]
-        if (
-            isinstance(view, ast.Call)
-            and isinstance(view.func, ast.Attribute)
-            and view.func.attr == "as_view"
-        ):
-            view = view.func.value
-        out.extend(_registered(source, view))
+        verb = node.func.attr
+        if verb == "as_view" and flask_only:
+            out.extend(_registered(source, node.func.value))
+        elif verb == "add_resource" and flask_only and len(node.args) >= 2:
+            out.extend(_registered(source, node.args[0]))
+        elif verb == "add_url_rule":
+            view = next((k.value for k in node.keywords if k.arg == "view_func"), None)
+            if view is None and len(node.args) >= 3:
+                view = node.args[2]
+            if (
+                isinstance(view, ast.Call)
+                and isinstance(view.func, ast.Attribute)
+                and view.func.attr == "as_view"
+            ):
+                view = view.func.value
+            out.extend(_registered(source, view))
     return out
 
 
@@ -173,33 +175,48 @@ def _flask_only(source: Source) -> bool:
 _FLASK_VIEW_BASES = {
     "flask.views.MethodView",
     "flask.views.View",
-    # Flask-RESTful's and Flask-RESTX's resources are MethodViews
+    # Flask-RESTful's, Flask-RESTX's and Flask-RESTPlus's resources are MethodViews
     "flask_restful.Resource",
     "flask_restx.Resource",
+    "flask_restplus.Resource",
 }
 
 
-def flask_view_classes(source: Source) -> set[str]:
+def flask_view_classes(source: Source, upstream: UpstreamCalls | None = None) -> set[str]:
     """This module's top-level classes that derive from Flask's ``MethodView``/``View``,
-    directly or through another class of the module."""
-    imports = imported_names(source)
-    classes = {n.name: n for m in source.modules for n in m.body if isinstance(n, ast.ClassDef)}
-    found: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for name, cls in classes.items():
-            if name in found:
-                continue
-            for base in cls.bases:
-                written = dotted(base)
-                head, _, rest = written.partition(".")
-                full = imports.get(head, head) + (f".{rest}" if rest else "")
-                if {full, written} & _FLASK_VIEW_BASES or written in found:
-                    found.add(name)
-                    changed = True
-                    break
-    return found
+    directly or through the project's own classes (``upstream``: those of any of its modules;
+    without it, this module's), and in a Flask-only module those a Flask-RESTX namespace or a
+    Flask-RESTful ``Api`` routes to (``@ns.route("/users")``), whatever they derive from."""
+    lineage = upstream if upstream is not None else UpstreamCalls((), _no_source)
+    routed = _flask_only(source)
+    return {
+        node.name
+        for module in source.modules
+        for node in module.body
+        if isinstance(node, ast.ClassDef)
+        and (
+            lineage.outside_bases(source, node) & _FLASK_VIEW_BASES
+            or (routed and any(_routes_class(d) for d in node.decorator_list))
+        )
+    }
+
+
+def _no_source(path: str) -> None:
+    return None
+
+
+def _routes_class(deco: ast.expr) -> bool:
+    """``@ns.route("/users/<int:id>")`` (Flask-RESTX) or ``@api.resource("/users")``
+    (Flask-RESTful) on a class: it registers the class as a resource."""
+    return (
+        isinstance(deco, ast.Call)
+        and isinstance(deco.func, ast.Attribute)
+        and deco.func.attr in ("route", "resource")
+        and bool(deco.args)
+        and isinstance(deco.args[0], ast.Constant)
+        and isinstance(deco.args[0].value, str)
+        and deco.args[0].value.startswith("/")
+    )
 
 
 def _top_level(source: Source, name: str) -> ast.stmt | None:

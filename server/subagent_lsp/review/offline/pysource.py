@@ -290,6 +290,17 @@ def imported_names(source: Source) -> dict[str, str]:
     return names
 
 
+def qualified(source: Source, written: str) -> str:
+    """A dotted name as the module's imports spell it out (``Resource`` after ``from
+    flask_restful import Resource`` is ``flask_restful.Resource``); as written when its head
+    is no import, or is ``import flask.views``'s own spelling (``flask.views.MethodView``)."""
+    head, _, rest = written.partition(".")
+    imported = imported_names(source).get(head)
+    if imported is None or written == imported or written.startswith(imported + "."):
+        return written
+    return imported + (f".{rest}" if rest else "")
+
+
 def imported_from(source: Source, local: str) -> list[tuple[str, str]]:
     """``(module, name)`` pairs a local name may come from, relative imports kept as leading
     dots; ``name`` is empty for ``import a.b as local``."""

@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 
 from .mail_calls import MAIL, sends_mail
-from .pysource import Source, dotted, imported_from
+from .pysource import Source, dotted, imported_from, qualified
 from .try_blocks import caught
 from .upstream_clients import raises_for_status, request_library
 
@@ -52,6 +52,10 @@ def handled_names(library: str) -> set[str]:
 
 
 MAX_DEPTH = 3
+# How many project classes deep a class's bases are followed (walle-web's resources have two
+# between them and Flask-RESTful: ``UserAPI(SecurityResource)``, ``SecurityResource(ApiResource)``,
+# ``ApiResource(Resource)``).
+MAX_BASES_DEPTH = 5
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 Definition = Function | ast.ClassDef
@@ -114,6 +118,7 @@ class UpstreamCalls:
         # as an earlier view reached it three calls down).
         self._verdicts: dict[tuple[str, str, int], Reach | None] = {}
         self._files: dict[tuple[str, str], list[str]] = {}
+        self._bases: dict[tuple[str, str, int], frozenset[str]] = {}
         self._cuts = 0  # searches cut short by a call back into the chain being searched
 
     def reach(self, source: Source, call: ast.Call) -> Reach | None:
@@ -231,6 +236,45 @@ class UpstreamCalls:
         if found is not None and isinstance(found[1], ast.ClassDef):
             return found[0], found[1]
         return None
+
+    def outside_bases(self, source: Source, cls: ast.ClassDef) -> frozenset[str]:
+        """The classes outside the project ``cls`` derives from, as imported
+        (``flask_restful.Resource``), through the project's own bases in any of its modules
+        (``UserAPI(SecurityResource)`` of ``api.api``, there ``SecurityResource(ApiResource)``
+        over ``Resource``). Kept per class: every module of the project asks of the same bases.
+        """
+        return self._outside_bases(source, cls, 0, set())[0]
+
+    def _outside_bases(
+        self, source: Source, cls: ast.ClassDef, depth: int, seen: set[tuple[str, str, int]]
+    ) -> tuple[frozenset[str], bool]:
+        """The bases, and whether the lineage was read whole: one cut short by the depth
+        limit or by a cycle is not kept, as a shallower question would get more."""
+        key = (source.path, cls.name, cls.lineno)
+        known = self._bases.get(key)
+        if known is not None:
+            return known, True
+        if depth > MAX_BASES_DEPTH or key in seen:
+            return frozenset(), False
+        seen.add(key)
+        found: set[str] = set()
+        whole = True
+        for base in cls.bases:
+            parent = self._class(source, base)
+            if parent is not None and parent[1] is not cls:
+                inherited, complete = self._outside_bases(*parent, depth + 1, seen)
+                found |= inherited
+                whole = whole and complete
+                continue
+            # outside the project, or ``class Resource(Resource)``'s own name for the import
+            written = dotted(base)
+            if written:
+                found.add(qualified(source, written))
+        seen.discard(key)
+        out = frozenset(found)
+        if whole:
+            self._bases[key] = out
+        return out, whole
 
     def resolve(self, source: Source, func: ast.expr) -> tuple[Source, Function] | None:
         """The project function a name in ``source`` stands for (a callee, a decorator): one
