@@ -274,7 +274,8 @@ BACKEND_RULES = table(
         "BKD302",
         "error-handling",
         "http-errors-unhandled",
-        "An upstream HTTP failure becomes a 500 instead of a 502.",
+        "An upstream failure (an HTTP request, a mail send, an SDK call to AWS, GitHub or Stripe) "
+        "becomes a 500 instead of a 502.",
         "A failing dependency is not this server's bug; clients and monitors should see a 502.",
         Example(
             path="app.py",
@@ -285,7 +286,7 @@ BACKEND_RULES = table(
             + '    data = requests.get("https://rates.example.com/latest", timeout=5).json()\n'
             + "    return jsonify(data)\n",
         ),
-        "Catch the client library's errors and answer 502.",
+        "Catch the client library's (or SDK's) errors and answer 502.",
     ),
     _rule(
         "BKD303",

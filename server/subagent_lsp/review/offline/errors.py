@@ -35,10 +35,12 @@ from .pyedits import (
     replace_node,
     wrap_in_try,
 )
-from .pysource import Source, dotted
+from .pysource import Source, dotted, qualified_name
 from .returned_errors import returned_error_suggestions
 from .row_uses import fetched_row
 from .savepoints import savepoint_suggestions
+from .sdk_calls import SDKS
+from .sdk_errors import sdk_catch
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .try_blocks import catches_miss_of, handler_names, innermost_try
@@ -135,19 +137,21 @@ def _http(
     binding = _unhandled(facts, call, library) if route is not None else None
     if route is None or binding is None:
         return out
-    error, modules = binding
+    error, modules, names = binding
     if library == MAIL:
         lead = (
             f"A mail server that is down or refuses the message raises `OSError` (smtplib's "
             f"errors are OSErrors) out of `{route.func.name}` as a 500"
         )
         return [*out, *_mail_fix(facts, call, route, lead)]
-    checked = _status_check(facts, call) is not None
-    failures = (
-        "A connection error, timeout or the bad status `raise_for_status()` raises"
-        if checked
-        else "A connection error or timeout"
-    )
+    sdk = SDKS.get(library)
+    if sdk is not None:
+        failures = sdk.failures[0].upper() + sdk.failures[1:]
+    elif _status_check(facts, call) is not None:
+        failures = "A connection error, timeout or the bad status `raise_for_status()` raises"
+        failures += " from the upstream"
+    else:
+        failures = "A connection error or timeout from the upstream"
     suggestion = _answer_502(
         facts,
         call,
@@ -155,10 +159,11 @@ def _http(
         error,
         modules,
         f"Answer 502 when {dotted(call.func)} fails",
-        f"{failures} from the upstream raises out of "
+        f"{failures} raises out of "
         f"`{route.func.name}` as a 500 that blames this service; catching "
         f"`{error}` answers 502 (bad gateway) and keeps the stack trace out of the "
         "response.",
+        names=names,
     )
     return [*out, *suggestion]
 
@@ -198,8 +203,9 @@ def _bounded_client(source: Source, call: ast.Call) -> bool:
 
 def _timeout_edit(facts: ModuleFacts, call: ast.Call, library: str) -> tuple[Edit | None, str]:
     """The edit that bounds the request's wait, and why it is needed (none: it is bounded)."""
-    if library == "aiohttp":
-        return None, ""  # aiohttp's sessions bound every request (five minutes) by default
+    if library == "aiohttp" or library in SDKS:
+        # aiohttp's sessions bound every request (five minutes) by default; each SDK its own
+        return None, ""
     src = facts.source
     keywords = {k.arg for k in call.keywords}
     # ``timeout=None``, or ``kwargs.setdefault("timeout", None)`` before ``**kwargs``
@@ -239,7 +245,7 @@ def _urlopen(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     """``urllib.request.urlopen(url)`` without a timeout waits on the socket's default, which
     is none: a webhook target that does not answer holds the worker as long as requests' does."""
     name = dotted(call.func)
-    if _qualified(facts, name) != _URLOPEN or len(call.args) >= 3:
+    if qualified_name(facts.imports, name) != _URLOPEN or len(call.args) >= 3:
         return []
     if any(k.arg in ("timeout", None) for k in call.keywords) or any(
         isinstance(a, ast.Starred) for a in call.args
@@ -259,18 +265,6 @@ def _urlopen(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
             (add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}"),),
         )
     ]
-
-
-def _qualified(facts: ModuleFacts, name: str) -> str:
-    """``urlopen`` / ``request.urlopen`` / ``urllib.request.urlopen`` as the module it is
-    from names it; ``import urllib.request`` binds ``urllib`` to the dotted module."""
-    head, _, rest = name.partition(".")
-    target = facts.imports.get(head)
-    if target is None:
-        return ""
-    if target.startswith(f"{head}."):
-        return name
-    return f"{target}.{rest}" if rest else target
 
 
 def _timeout_parameter_default_none(facts: ModuleFacts, call: ast.Call) -> ast.expr | None:
@@ -295,7 +289,9 @@ def _timeout_parameter_default_none(facts: ModuleFacts, call: ast.Call) -> ast.e
     return None
 
 
-def _unhandled(facts: ModuleFacts, call: ast.Call, library: str) -> tuple[str, list[str]] | None:
+def _unhandled(
+    facts: ModuleFacts, call: ast.Call, library: str
+) -> tuple[str, list[str], list[tuple[str, str]]] | None:
     """The error class to catch (and its imports) when nothing around the call or in the app
     handles the library's failures already."""
     if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
@@ -315,7 +311,7 @@ def _through_helper(
     binding = _unhandled(facts, call, library)
     if binding is None:
         return []
-    error, modules = binding
+    error, modules, names = binding
     if _calls_view(facts, call):
         return []  # the view it calls answers its own upstream failure (its own BKD302)
     if reach.committed:
@@ -332,11 +328,14 @@ def _through_helper(
             f"`OSError` (smtplib's errors are OSErrors) out of `{route.func.name}` as a 500"
         )
         return _mail_fix(facts, call, route, lead)
-    failures = (
-        "a connection error, timeout or bad status (it calls `raise_for_status()`)"
-        if reach.checks_status
-        else "a connection error or timeout"
-    )
+    sdk = SDKS.get(library)
+    does = f"calls {sdk.service}" if sdk is not None else "makes an upstream request"
+    if sdk is not None:
+        failures = sdk.failures
+    elif reach.checks_status:
+        failures = "a connection error, timeout or bad status (it calls `raise_for_status()`)"
+    else:
+        failures = "a connection error or timeout"
     if reach.reads_keys:
         # ``resp.json()["lat"]``: an answer without the key is a KeyError, no RequestException.
         error = f"({error}, KeyError)"
@@ -349,10 +348,11 @@ def _through_helper(
         error,
         modules,
         f"Answer 502 when {dotted(call.func)}() fails",
-        f"{chain} makes an upstream request (`{reach.request}` in {where}) and nothing on the "
+        f"{chain} {does} (`{reach.request}` in {where}) and nothing on the "
         f"way catches its errors, so {failures} raises out of "
         f"`{route.func.name}` as a 500 that blames this service; catching `{error}` here "
         "answers 502 (bad gateway) and keeps the stack trace out of the response.",
+        names=names,
     )
 
 
@@ -378,13 +378,18 @@ def _calls_view(facts: ModuleFacts, call: ast.Call) -> bool:
     )
 
 
-def _error_binding(facts: ModuleFacts, library: str) -> tuple[str, list[str]] | None:
+def _error_binding(
+    facts: ModuleFacts, library: str
+) -> tuple[str, list[str], list[tuple[str, str]]] | None:
     """How the handler names the library's base error (``requests.RequestException``), and the
-    ``import`` it needs when the module only names the library through a function or a
-    client (``from requests import get``, ``OAuth2Session``): none when the project does not
-    declare the library (requests-oauthlib brings requests, but the app does not name it)."""
+    ``import`` (and ``from ... import``) it needs when the module only names the library
+    through a function or a client (``from requests import get``, ``OAuth2Session``): none
+    when the project does not declare the library (requests-oauthlib brings requests, but the
+    app does not name it)."""
     if library == MAIL:
-        return "OSError", []  # smtplib's errors and a refused socket alike: a builtin
+        return "OSError", [], []  # smtplib's errors and a refused socket alike: a builtin
+    if library in SDKS:
+        return sdk_catch(facts, library)
     bound = next((k for k, v in facts.imports.items() if v == library), None)
     modules: list[str] = []
     if bound is None:
@@ -392,7 +397,7 @@ def _error_binding(facts: ModuleFacts, library: str) -> tuple[str, list[str]] | 
             return None
         bound = library
         modules = [library]
-    return f"{bound}.{UPSTREAM_ERRORS[library]}", modules
+    return f"{bound}.{UPSTREAM_ERRORS[library]}", modules, []
 
 
 def _mail_fix(facts: ModuleFacts, call: ast.Call, route: Route, lead: str) -> list[Suggestion]:
@@ -425,7 +430,9 @@ def _answer_502(
     title: str,
     rationale: str,
     mail: MailAnswer | None = None,
+    names: list[tuple[str, str]] | None = None,
 ) -> list[Suggestion]:
+    """``names``: the ``from ... import``s the ``except`` needs (an SDK's errors)."""
     src = facts.source
     stmt = enclosing_statement(call, facts.up)
     if stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -446,7 +453,7 @@ def _answer_502(
             title = title.replace("Answer 502 when", "Tell the user when", 1)
             rationale = f"{rationale.partition('; catching')[0]}; {how}."
     edits = [
-        *ensure_imports(src, needed, modules),
+        *ensure_imports(src, [*(names or []), *needed], modules),
         _handle(src, call, facts.up, stmt, handler, through),
     ]
     return [

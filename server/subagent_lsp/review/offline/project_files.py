@@ -21,11 +21,15 @@ MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile")
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _QUOTED = re.compile(r"""["']([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*[<>=!~;"']""")
 # What a declared distribution makes importable without being declared itself: its hard
-# dependencies (Flask installs Werkzeug, whose HTTPException its abort() raises).
+# dependencies (Flask installs Werkzeug, whose HTTPException its abort() raises), and the
+# package it installs under another name.
 _BRINGS = {
     "fastapi": ("pydantic", "starlette"),
     "sqlmodel": ("sqlalchemy", "pydantic"),
     "flask": ("werkzeug",),
+    # boto3 depends on botocore, whose ClientError and BotoCoreError its clients raise.
+    "boto3": ("botocore",),
+    "pygithub": ("github",),  # imported as ``github``
 }
 
 
@@ -227,6 +231,14 @@ def on_mysql(path: str) -> bool:
 def declared_version(root: str, package: str) -> tuple[int, int] | None:
     """The lowest (major, minor) the project's manifests allow for ``package``
     (``Django==1.10.5`` -> (1, 10)), None when it is not declared or only bounded above."""
+    spec = declared_spec(root, package)
+    return spec[1] if spec is not None else None
+
+
+def declared_spec(root: str, package: str) -> tuple[str, tuple[int, int]] | None:
+    """The operator of the requirement that bounds ``package`` from below and the lowest
+    (major, minor) it allows: ``("==", (5, 4))``, ``("^", (7, 0))``, ``(">=", (2, 0))``;
+    ``""`` for Poetry's bare ``"5.4.0"`` (an exact pin)."""
     spelled = r"[-_.]?".join(re.escape(part) for part in re.split(r"[-_.]", package))
     pattern = re.compile(
         rf"(?im)(?<![\w-]){spelled}(?:\[[^\]]*\])?[\"']?\s*(?:=\s*[\"'{{](?:\s*version\s*=\s*"
@@ -241,7 +253,7 @@ def declared_version(root: str, package: str) -> tuple[int, int] | None:
         for found in pattern.finditer(text):
             if found.group(1).startswith(("<", "!")):
                 continue
-            return int(found.group(2)), int(found.group(3) or 0)
+            return found.group(1), (int(found.group(2)), int(found.group(3) or 0))
     return None
 
 

@@ -252,6 +252,19 @@ def _dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts)).replace(".()", "()")
 
 
+def qualified_name(imports: dict[str, str], name: str) -> str:
+    """A dotted ``name`` as the import its head stands for names it (``s.Charge`` after
+    ``import stripe as s``: ``stripe.Charge``), '' when its head is no import. ``import
+    urllib.request`` binds ``urllib`` to the dotted module: the name is already whole."""
+    head, _, rest = name.partition(".")
+    target = imports.get(head)
+    if target is None:
+        return ""
+    if target.startswith(f"{head}."):
+        return name
+    return f"{target}.{rest}" if rest else target
+
+
 def strings_and_comments(code: str) -> list[str]:
     """The string literals' values and the comments' text of Python ``code``, which may be a
     fragment that does not parse (an edit's replacement); reading stops where tokenizing does."""
@@ -293,12 +306,8 @@ def imported_names(source: Source) -> dict[str, str]:
 def qualified(source: Source, written: str) -> str:
     """A dotted name as the module's imports spell it out (``Resource`` after ``from
     flask_restful import Resource`` is ``flask_restful.Resource``); as written when its head
-    is no import, or is ``import flask.views``'s own spelling (``flask.views.MethodView``)."""
-    head, _, rest = written.partition(".")
-    imported = imported_names(source).get(head)
-    if imported is None or written == imported or written.startswith(imported + "."):
-        return written
-    return imported + (f".{rest}" if rest else "")
+    is no import."""
+    return qualified_name(imported_names(source), written) or written
 
 
 def imported_from(source: Source, local: str) -> list[tuple[str, str]]:

@@ -1,5 +1,5 @@
-"""Which of the project's own functions reach an upstream HTTP call that nothing on the way
-catches.
+"""Which of the project's own functions reach an upstream HTTP call (or a mail send, or an
+SDK's API call) that nothing on the way catches.
 
 On real apps the ``requests.post`` is rarely in the route: it sits in a ``services`` module the
 route calls (``notify_slack(order)``), and its failure is the same 500 as a direct call. So a
@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from .mail_calls import MAIL, sends_mail
 from .pysource import Source, dotted, imported_from, qualified
+from .sdk_calls import SDKS, sdk_library
 from .try_blocks import caught
 from .upstream_clients import raises_for_status, request_library
 
@@ -48,6 +49,9 @@ _ALSO_HANDLED = {
 
 
 def handled_names(library: str) -> set[str]:
+    sdk = SDKS.get(library)
+    if sdk is not None:
+        return set(sdk.handled)
     return {UPSTREAM_ERRORS[library], *_ALSO_HANDLED[library]}
 
 
@@ -64,10 +68,10 @@ Definition = Function | ast.ClassDef
 def upstream_library(source: Source, call: ast.Call) -> str | None:
     """``requests``/``httpx``/``aiohttp`` when ``call`` is a request whose failure raises:
     one of their functions, or a client object's (an aiohttp one when it raises on a bad
-    status)."""
+    status); mail's, or an SDK's (sdk_calls.py) for a send or an API call."""
     found = request_library(source, call)
     if found is None:
-        return MAIL if sends_mail(source, call) else None
+        return MAIL if sends_mail(source, call) else sdk_library(source, call)
     library, client = found
     if library == "aiohttp" and not raises_for_status(source, call, client):
         return None

@@ -56,15 +56,21 @@ def client_of(source: Source, node: ast.expr) -> Client | None:
     """The client ``node`` (a call's receiver) stands for, if the code built one."""
     if isinstance(node, ast.Call):
         return constructed(source, node)
+    for call in bound_calls(source, node):
+        client = constructed(source, call)
+        if client is not None:
+            return client
+    return None
+
+
+def bound_calls(source: Source, node: ast.expr) -> list[ast.Call]:
+    """The calls a name or ``self.x`` is bound to where ``node`` reads it: those of its
+    function (or class) first, then the module's, each scope's in the order they are made."""
     name = dotted(node)
     if not name:
-        return None
-    bindings = _bindings(source)
-    for scope in _scopes(source, node, name):
-        found = bindings.get((scope, name))
-        if found is not None:
-            return found
-    return None
+        return []
+    bindings = _assigned_calls(source)
+    return [c for scope in _scopes(source, node, name) for c in bindings.get((scope, name), [])]
 
 
 def request_library(source: Source, call: ast.Call) -> tuple[str, Client | None] | None:
@@ -110,11 +116,13 @@ def constructed(source: Source, call: ast.Call) -> Client | None:
     return None
 
 
-def _bindings(source: Source) -> dict[tuple[int, str], Client]:
-    cached: dict[tuple[int, str], Client] | None = source.__dict__.get("_clients")
+def _assigned_calls(source: Source) -> dict[tuple[int, str], list[ast.Call]]:
+    """Every ``name = call(...)`` (annotated, ``with call(...) as name``, ``self.name = ...``)
+    by the scope that binds it: read once per parse, for every kind of client asked of it."""
+    cached: dict[tuple[int, str], list[ast.Call]] | None = source.__dict__.get("_assigned_calls")
     if cached is not None:
         return cached
-    found: dict[tuple[int, str], Client] = {}
+    found: dict[tuple[int, str], list[ast.Call]] = {}
     up = source.up()
     for node in source.walk():
         pairs: list[tuple[ast.expr, ast.expr]] = []
@@ -127,13 +135,10 @@ def _bindings(source: Source) -> dict[tuple[int, str], Client]:
         for target, value in pairs:
             if not isinstance(value, ast.Call):
                 continue
-            client = constructed(source, value)
-            if client is None:
-                continue
             key = _binding_key(source, up, node, target)
             if key is not None:
-                found.setdefault(key, client)
-    source.__dict__["_clients"] = found  # whole: worker threads share the parse
+                found.setdefault(key, []).append(value)
+    source.__dict__["_assigned_calls"] = found  # whole: worker threads share the parse
     return found
 
 
