@@ -35,7 +35,7 @@ def call_passes(
         source = source_of(path)
         if source is None:
             return None  # a caller we cannot read
-        for node in source.walk():
+        for node in source.of(ast.Call):
             if not isinstance(node, ast.Call) or dotted(node.func).split(".")[-1] != name:
                 continue
             if any(isinstance(a, ast.Starred) for a in node.args):

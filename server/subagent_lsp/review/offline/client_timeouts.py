@@ -26,9 +26,8 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 def client_timeout_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out = _factories(facts)
-    for node in facts.source.walk():
-        if isinstance(node, ast.Call):
-            out.extend(_client_without_timeout(facts, node))
+    for node in facts.source.of(ast.Call):
+        out.extend(_client_without_timeout(facts, node))
     return out
 
 
@@ -165,7 +164,7 @@ def _unbounded_uses(source: Source, factory: str) -> list[ast.Call]:
     """Requests made in this module on a session the factory built (``build_session().get``,
     ``session = build_session()`` then ``session.post(...)``) with no timeout in sight."""
     out: list[ast.Call] = []
-    for node in source.walk():
+    for node in source.of(ast.Call):
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

@@ -259,7 +259,7 @@ def _key_read(node: ast.AST) -> str | None:
 def url_view_names(source: Source) -> frozenset[str]:
     """Functions a ``urls.py`` routes to: ``path("x/", views.detail)`` -> detail."""
     out: set[str] = set()
-    for node in source.walk():
+    for node in source.of(ast.Call):
         if not isinstance(node, ast.Call) or len(node.args) < 2:
             continue
         if dotted(node.func).split(".")[-1] not in ("path", "re_path", "url"):

@@ -32,7 +32,7 @@ def serializer_get_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     if error is None:
         return []
     out: list[Suggestion] = []
-    for node in facts.source.walk():
+    for node in facts.source.of(ast.ClassDef):
         if isinstance(node, ast.ClassDef) and _is_serializer(node):
             for method in node.body:
                 if isinstance(method, ast.FunctionDef) and _input_method(method):

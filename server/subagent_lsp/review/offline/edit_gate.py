@@ -16,6 +16,7 @@ import keyword
 import logging
 import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -36,7 +37,10 @@ def parses(text: str, version: Version) -> bool:
 
 def parsed(text: str, version: Version | None = None) -> ast.Module | None:
     try:
-        tree = ast.parse(text, feature_version=version)
+        # The running Python's own grammar needs no feature_version, which doubles a parse's
+        # cost (the gate parses every suggestion's stretch).
+        current = version is None or tuple(version) >= sys.version_info[:2]
+        tree = ast.parse(text) if current else ast.parse(text, feature_version=version)
         # What the parser lets through and the compiler refuses: a keyword given twice
         # (``index=False, index=True``, judged on a real app), ``nonlocal`` at the top.
         compile(tree, "<edit>", "exec", dont_inherit=True)

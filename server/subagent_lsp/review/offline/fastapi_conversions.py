@@ -93,10 +93,8 @@ def dependencies(facts: ModuleFacts) -> list[Route]:
     parameters are query parameters too, and an error they raise is the request's."""
     names = {
         node.args[0].id
-        for module in facts.source.modules
-        for node in ast.walk(module)
-        if isinstance(node, ast.Call)
-        and dotted(node.func).split(".")[-1] == "Depends"
+        for node in facts.source.of(ast.Call)
+        if dotted(node.func).split(".")[-1] == "Depends"
         and node.args
         and isinstance(node.args[0], ast.Name)
     }

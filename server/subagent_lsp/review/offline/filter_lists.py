@@ -139,7 +139,7 @@ def _built_by(source: Source, call: ast.Call) -> FilterList:
 def passed_lists(source: Source) -> Iterator[tuple[ast.Call, str]]:
     """``get_applications(filters, ...)``: a call handed a list its function gathers, not
     applied by that function itself (``.where(*filters)`` is read where it is written)."""
-    for func in source.walk():
+    for func in source.functions():
         if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         applied: set[str] = set()

@@ -127,8 +127,8 @@ def view_registrations(source: Source) -> list[Registration]:
     if not flask_only and "add_url_rule" not in text:
         return []
     out: list[Registration] = []
-    for node in source.walk():
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+    for node in source.of(ast.Call):
+        if not isinstance(node.func, ast.Attribute):
             continue
         verb = node.func.attr
         if verb == "as_view" and flask_only:

@@ -453,7 +453,7 @@ def _meta_list_edits(table: Table, source: Source, attr: str, element: str) -> l
 def _meta_body_start(source: Source, meta_line: int) -> int:
     """The 0-based line a new ``Meta`` attribute goes on: after ``class Meta:``, and after the
     Meta's docstring when it has one (before it, the docstring would be a stray string)."""
-    for node in source.walk():
+    for node in source.of(ast.ClassDef):
         if (
             isinstance(node, ast.ClassDef)
             and node.lineno - 1 == meta_line
@@ -672,17 +672,16 @@ def _bound_until(source: Source, table: Table, attribute: str, line: int) -> boo
     column = table.columns.get(attribute)
     if column is None or column.call_end is None or column.call_end.line >= line:
         return False
-    for module in source.modules:
-        for cls in ast.walk(module):
-            first = min([getattr(cls, "lineno", 0), *getattr(cls, "decorator_list", ())])
-            if isinstance(cls, ast.ClassDef) and first - 1 == table.class_line:
-                binders = [s for s in cls.body if s.lineno - 1 < line and attribute in _binds(s)]
-                last = binders[-1] if binders else None
-                value = last.value if isinstance(last, ast.Assign | ast.AnnAssign) else None
-                return isinstance(value, ast.Call) and dotted(value.func).split(".")[-1] in (
-                    "Column",
-                    "mapped_column",
-                )
+    for cls in source.of(ast.ClassDef):
+        first = min([cls.lineno, *(d.lineno for d in cls.decorator_list)])
+        if first - 1 == table.class_line:
+            binders = [s for s in cls.body if s.lineno - 1 < line and attribute in _binds(s)]
+            last = binders[-1] if binders else None
+            value = last.value if isinstance(last, ast.Assign | ast.AnnAssign) else None
+            return isinstance(value, ast.Call) and dotted(value.func).split(".")[-1] in (
+                "Column",
+                "mapped_column",
+            )
     return False
 
 

@@ -243,7 +243,7 @@ def _helper_answer(error: str, helper: str, message: str) -> Answer:
 
 def _error_helper(facts: ModuleFacts) -> str | None:
     """A 400 helper the module already returns (``return bad_request(...)``)."""
-    for node in facts.source.walk():
+    for node in facts.source.of(ast.Return):
         if (
             isinstance(node, ast.Return)
             and isinstance(node.value, ast.Call)

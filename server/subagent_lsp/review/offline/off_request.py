@@ -152,7 +152,7 @@ def suite_route_lines(source: Source) -> tuple[list[LineRange], list[LineRange]]
         return [], []
     routes: list[LineRange] = []
     guarded: list[LineRange] = []
-    for node in source.walk():
+    for node in source.functions():
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         paths = [_route_path(d) for d in node.decorator_list if _route_decorator(d)]
@@ -301,7 +301,7 @@ def worker_kind(source: Source, func: ast.AST, up: dict[ast.AST, ast.AST]) -> st
         current = up.get(current)
     if "Thread" not in source.text or not names:
         return None
-    for node in source.walk():
+    for node in source.of(ast.Call):
         if not isinstance(node, ast.Call) or dotted(node.func).rsplit(".", 1)[-1] != "Thread":
             continue
         for kw in node.keywords:

@@ -118,7 +118,29 @@ def declared_packages(root: str) -> frozenset[str] | None:
     return found
 
 
+_listed: dict[str, tuple[tuple[int, int], list[str]]] = {}
+
+
 def _manifests(root: str) -> list[str]:
+    """The manifest files at ``root``, listed again only when a file is added to or removed
+    from its folders (their mtimes change then): asked for every file analysed."""
+    folders = (_folder_mtime(root), _folder_mtime(os.path.join(root, "requirements")))
+    cached = _listed.get(root)
+    if cached is not None and cached[0] == folders:
+        return cached[1]
+    found = _list_manifests(root)
+    _listed[root] = (folders, found)
+    return found
+
+
+def _folder_mtime(folder: str) -> int:
+    try:
+        return os.stat(folder).st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _list_manifests(root: str) -> list[str]:
     out = [os.path.join(root, m) for m in MANIFESTS if os.path.isfile(os.path.join(root, m))]
     for folder in (root, os.path.join(root, "requirements")):
         try:

@@ -15,11 +15,14 @@ import textwrap
 import threading
 import tokenize
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ...definitions.document import span_text, split_lines
 from ...definitions.findings import Position, Span
 
 MAX_SOURCE_CHARS = 2_000_000
+_N = TypeVar("_N", bound=ast.AST)
+_FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Shared singletons (Load, Store, Add, Eq...) say nothing the analyses need: not indexed.
 _LEAF = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
 _BLOCK_START = re.compile(r"(?:async\s+def|def|class|@)\b|@")
@@ -120,6 +123,22 @@ class Source:
     def walk(self) -> list[ast.AST]:
         """Every node."""
         return self._index()[0]
+
+    def of(self, kind: type[_N]) -> list[_N]:
+        """Every node of a kind (``ast.Call``), in ``walk`` order: the rules walked every node
+        and tested each one, twenty times a file; a kind is filtered once per parse."""
+        return self._of(kind)  # type: ignore[return-value]
+
+    def functions(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """Every function and method, ``async`` ones too, in ``walk`` order."""
+        return self._of(_FUNCTION)  # type: ignore[return-value]
+
+    def _of(self, kind: object) -> list[ast.AST]:
+        kinds: dict[object, list[ast.AST]] = self.__dict__.setdefault("_of_kind", {})
+        found = kinds.get(kind)
+        if found is None:
+            found = kinds[kind] = [n for n in self.walk() if isinstance(n, kind)]  # type: ignore[arg-type]
+        return found
 
 
 # The parse of each path's latest text: the schema scan, the project model, the engine and the

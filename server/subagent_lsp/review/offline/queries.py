@@ -222,7 +222,7 @@ def _built_queries(source: Source) -> dict[ast.Call, ast.Call | None]:
     step under an ``if`` counts as taken: the index is for the query when it is); None for
     a step a later one continues."""
     out: dict[ast.Call, ast.Call | None] = {}
-    for func in source.walk():
+    for func in source.functions():
         if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         current: dict[str, tuple[ast.Call, ast.Call]] = {}
@@ -298,7 +298,7 @@ def _string_constants(source: Source) -> dict[str, ast.expr]:
     """Names bound once to a string (``QUERY = "SELECT ..."``), for queries passed by name."""
     out: dict[str, ast.expr] = {}
     seen: set[str] = set()
-    for node in source.walk():
+    for node in source.of(ast.Assign):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Name) and isinstance(

@@ -81,7 +81,7 @@ def _handlers(facts: ModuleFacts) -> list[Handler]:
             (route.func, _framework(facts, route), route.answers, set(params), route.handled)
         )
     flask = facts.imports.get("request") == "flask.request"
-    for node in facts.source.walk():
+    for node in facts.source.functions():
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or id(node) in routes:
             continue
         if flask and any(_client_read(n) for n in facts.source.nodes_of(node)):

@@ -334,7 +334,7 @@ def _dotted_strings(source: Source) -> Iterable[str]:
     """``"mainapp.functions.tasks"``, ``"app.views.index"``: a module named by a string (a
     setting, a lazy import) is loaded by something the imports do not show; every prefix of
     the string is yielded, a module's name among them."""
-    for node in source.walk():
+    for node in source.of(ast.Constant):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             value = node.value
             if "." in value and " " not in value and len(value) < 200:

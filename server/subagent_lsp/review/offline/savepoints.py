@@ -33,7 +33,7 @@ def savepoint_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     ):
         return []
     out: list[Suggestion] = []
-    for node in facts.source.walk():
+    for node in facts.source.of(ast.Try):
         if not isinstance(node, ast.Try):
             continue
         write = _unsaved_write(node)

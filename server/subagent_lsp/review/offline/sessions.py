@@ -49,7 +49,7 @@ def session_facts(source: Source) -> SessionFacts:
         v.startswith(_FLASK_DB_EXTENSIONS) or f"{v}." in _FLASK_DB_EXTENSIONS
         for v in imports.values()
     )
-    for node in source.walk():
+    for node in source.functions():
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         if (

@@ -53,10 +53,20 @@ def table(data: object, *keys: str) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
+_present: dict[str, tuple[Stamp, tuple[str, ...]]] = {}
+
+
 def stamp(root: str) -> tuple[Stamp, ...]:
-    """The mtimes of every file read here: what cached derived settings are keyed on."""
-    names = (*TOML_FILES, *INI_FILES, ".python-version")
-    return tuple(_mtime(os.path.join(root, name)) for name in names)
+    """The mtimes of every file read here: what cached derived settings are keyed on. Which
+    of them exist is looked up again only when the folder's own mtime says one was added or
+    removed (asked for every file analysed: a stat of each possible name was most of it)."""
+    folder = _mtime(root)
+    known = _present.get(root)
+    if known is None or known[0] != folder:
+        names = (*TOML_FILES, *INI_FILES, ".python-version")
+        paths = tuple(p for p in (os.path.join(root, n) for n in names) if os.path.exists(p))
+        known = _present[root] = (folder, paths)
+    return (folder, *(_mtime(path) for path in known[1]))
 
 
 class PerRoot(Generic[T]):
