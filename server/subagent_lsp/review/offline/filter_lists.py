@@ -198,9 +198,14 @@ def expanded(
     """``chain`` once per alternative of the list it applies with ``.where(*filters)`` (the
     function at ``at`` gathers it); ``[chain]`` when it applies none. ``calls_of``: what the
     project's calls of a function pass (the alternatives are then the callers')."""
-    step = next(
-        (n for n in ast.walk(chain) if isinstance(n, ast.Call) and starred_list(source, n)),
-        None,
+    # Most modules star no list at all: nothing to look for in their chains.
+    step = (
+        next(
+            (n for n in ast.walk(chain) if isinstance(n, ast.Call) and starred_list(source, n)),
+            None,
+        )
+        if source.of(ast.Starred)
+        else None
     )
     func = source.function_of(at)
     if step is None or func is None:
