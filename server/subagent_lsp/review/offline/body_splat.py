@@ -87,8 +87,9 @@ def _callee(facts: ModuleFacts, route: Route, call: ast.Call) -> tuple[str, str,
             init = _method(cls[1], "__init__")
             return _params(init, f"`{func.id}`") if init is not None else None
         return None
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        owner = _annotated_class(facts, route.func, func.value.id)
+    if isinstance(func, ast.Attribute) and facts.upstream is not None:
+        # ``self.notes.create(**data)``, ``svc.create(**data)`` of an injected ``svc``
+        owner = facts.upstream.receiver_class(facts.source, call, func.value)
         if owner is None:
             return None
         method = _method(owner[1], func.attr)
@@ -132,27 +133,6 @@ def _method(cls: ast.ClassDef, name: str) -> Function | None:
         ),
         None,
     )
-
-
-def _annotated_class(
-    facts: ModuleFacts, func: Function, name: str
-) -> tuple[Source, ast.ClassDef] | None:
-    """The class of ``name``: ``self`` in a method, or a parameter of the route (or of a
-    function around it, a blueprint factory) annotated with a class."""
-    node: ast.AST | None = func
-    while node is not None:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            for arg in (*node.args.args, *node.args.kwonlyargs):
-                if arg.arg != name:
-                    continue
-                owner = facts.up.get(node)
-                if name == "self" and isinstance(owner, ast.ClassDef):
-                    return facts.source, owner
-                if isinstance(arg.annotation, ast.Name):
-                    return _class(facts, facts.source, arg.annotation.id)
-                return None
-        node = facts.up.get(node)
-    return None
 
 
 def _class(facts: ModuleFacts, source: Source, name: str) -> tuple[Source, ast.ClassDef] | None:
@@ -205,7 +185,5 @@ def _suggestion(
     )
 
 
-# Shared with fastapi_conversions.py (a route's body model and its declared field types).
-annotated_class = _annotated_class
 # Shared with enum_conversions.py: a class a name of a module stands for, in the project.
 project_class = _class

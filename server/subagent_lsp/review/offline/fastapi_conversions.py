@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 
 from ..suggestion import Suggestion
-from .body_splat import annotated_class
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import ensure_imports, wrap_in_try
 from .pysource import dotted
@@ -195,7 +194,9 @@ def _text_field(
         return None
     if value.value.id not in _model_params(func):
         return None
-    found = annotated_class(facts, func, value.value.id)
+    found = (
+        facts.upstream.receiver_class(facts.source, value, value.value) if facts.upstream else None
+    )
     if found is None:
         return None
     for stmt in found[1].body:

@@ -11,6 +11,7 @@ import ast
 
 from .frameworks import ModuleFacts
 from .pysource import Source, dotted, top_level_class
+from .receiver_classes import local_bindings
 from .row_methods import class_level, method_of
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -56,12 +57,15 @@ def _receiver(facts: ModuleFacts, func: ast.AST, recv: ast.expr) -> tuple[bool, 
         return True, ""
     if not isinstance(recv, ast.Name):
         return None
-    values = _bindings(facts.source, func).get(recv.id, [])
+    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    values = local_bindings(facts.source, func).get(recv.id, [])
     # One binding only: a name bound twice may be either value.
     if len(values) != 1:
         return None
     value = values[0]
-    if dotted(value) in _SIGNED_IN:
+    # ``current_user: User = Depends(...)``: a parameter counts by its name
+    if (value.arg if isinstance(value, ast.arg) else dotted(value)) in _SIGNED_IN:
         return True, ""
     if not isinstance(value, ast.Call):
         return None
@@ -78,40 +82,6 @@ def _receiver(facts: ModuleFacts, func: ast.AST, recv: ast.expr) -> tuple[bool, 
             return False, dotted(value.args[0]).rsplit(".", 1)[-1]
         return False, head if head[:1].isupper() else ""
     return None
-
-
-def _bindings(source: Source, func: ast.AST) -> dict[str, list[ast.expr]]:
-    """Each local of ``func`` and the values assigned to it; asked for every attribute read in
-    a route, so kept on the module's Source."""
-    cache: dict[int, dict[str, list[ast.expr]]] = source.__dict__.setdefault(
-        "_receiver_bindings", {}
-    )
-    found = cache.get(id(func))
-    if found is None:
-        found = {}
-        for n in source.nodes_of(func):
-            if isinstance(n, ast.Assign | ast.AnnAssign) and n.value is not None:
-                for t in n.targets if isinstance(n, ast.Assign) else [n.target]:
-                    if isinstance(t, ast.Name):
-                        found.setdefault(t.id, []).append(n.value)
-            elif isinstance(n, ast.arg):
-                found.setdefault(n.arg, []).append(ast.Name(n.arg))  # a parameter: anything
-            else:
-                # bound some other way (a loop, ``with ... as``, ``:=``): never the one value
-                for target in _other_targets(n):
-                    for name in ast.walk(target):
-                        if isinstance(name, ast.Name):
-                            found.setdefault(name.id, []).append(name)
-        cache[id(func)] = found
-    return found
-
-
-def _other_targets(node: ast.AST) -> list[ast.expr]:
-    if isinstance(node, ast.For | ast.AsyncFor | ast.NamedExpr | ast.AugAssign):
-        return [node.target]
-    if isinstance(node, ast.With | ast.AsyncWith):
-        return [i.optional_vars for i in node.items if i.optional_vars is not None]
-    return []
 
 
 def _models_defining(

@@ -1,14 +1,18 @@
-"""The project method a call stands for, where the upstream resolver knows only functions:
-``self.__get_job(...)`` in a class, ``db.get_job(...)`` on a module-level ``db = Database(...)``,
-``br.find(...)`` on a local ``br = BookRepository(db.session)``. Repository and database
-wrapper classes are where a route's lookups hide (mquery's ``Database``, lute's repositories).
-No inheritance is followed: a method the class does not define itself is not guessed at."""
+"""The project method a call stands for, where the upstream resolver's callee would be the
+wrong answer: a constructor is no lookup, and a method named on the class itself
+(``Supporter.get(id=...)``) is one only when it is a class or static method. The receiver's
+class is the upstream resolver's (receiver_classes): ``self.__get_job(...)`` in a class,
+``db.get_job(...)`` on a module-level ``db = Database(...)``, ``br.find(...)`` on a local
+``br = BookRepository(db.session)``, ``svc.get_user(...)`` of an injected ``svc: UserService``.
+Repository and database wrapper classes are where a route's lookups hide (mquery's
+``Database``, lute's repositories). No inheritance is followed: a method the class does not
+define itself is not guessed at."""
 
 from __future__ import annotations
 
 import ast
 
-from .pysource import Source, imported_from, top_level_class
+from .pysource import Source
 from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -22,34 +26,22 @@ def resolve_call(
     if found is not None:
         return found
     func = call.func
-    if isinstance(func, ast.Attribute) and _objects_of(func.value) is not None:
-        return _manager_method(upstream, source, _objects_of(func.value), func.attr)
-    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+    if not isinstance(func, ast.Attribute):
         return None
-    owner = func.value.id
-    where = source.function_of(call)
-    if owner == "self" and isinstance(where, ast.FunctionDef | ast.AsyncFunctionDef):
-        cls = source.up().get(where)
-        if isinstance(cls, ast.ClassDef):
-            method = method_of(cls, func.attr)
-            return (source, method) if method is not None else None
-        return None
-    made = _constructed(source, where, owner)
-    if made is None and owner[:1].isupper():
+    model = _objects_of(func.value)
+    if model is not None:
+        return _manager_method(upstream, source, model, func.attr)
+    instance = upstream.receiver_class(source, call, func.value)
+    if instance is not None:
+        method = method_of(instance[1], func.attr)
+        return (instance[0], method) if method is not None else None
+    if isinstance(func.value, ast.Name) and func.value.id[:1].isupper():
         # ``Supporter.get(id=...)``: a model's classmethod wrapping its own query.
-        located = _class(upstream, source, owner)
+        located = upstream.resolve_class(source, func.value)
         method = method_of(located[1], func.attr) if located is not None else None
         if located is not None and method is not None and class_level(method):
             return located[0], method
-        return None
-    if made is None:
-        return None
-    located = _class(upstream, source, made)
-    if located is None:
-        return None
-    cls_source, cls = located
-    method = method_of(cls, func.attr)
-    return (cls_source, method) if method is not None else None
+    return None
 
 
 def _objects_of(node: ast.expr) -> str | None:
@@ -65,11 +57,11 @@ def _objects_of(node: ast.expr) -> str | None:
 
 
 def _manager_method(
-    upstream: UpstreamCalls, source: Source, model: str | None, name: str
+    upstream: UpstreamCalls, source: Source, model: str, name: str
 ) -> tuple[Source, Function] | None:
     """``Application.objects.for_type(...)``: the method of the manager class the model
     declares as ``objects = ApplicationManager()``."""
-    located = _class(upstream, source, model)
+    located = upstream.resolve_class(source, ast.Name(model))
     if located is None:
         return None
     model_source, cls = located
@@ -81,7 +73,11 @@ def _manager_method(
         and isinstance(node.value, ast.Call)
         and isinstance(node.value.func, ast.Name)
     }
-    manager = _class(upstream, model_source, next(iter(managers))) if len(managers) == 1 else None
+    manager = (
+        upstream.resolve_class(model_source, ast.Name(next(iter(managers))))
+        if len(managers) == 1
+        else None
+    )
     if manager is None:
         return None
     method = method_of(manager[1], name)
@@ -101,62 +97,3 @@ def class_level(method: Function) -> bool:
         isinstance(d, ast.Name) and d.id in ("classmethod", "staticmethod")
         for d in method.decorator_list
     )
-
-
-def _constructed(source: Source, where: ast.AST | None, name: str) -> str | None:
-    """The class ``name`` is an instance of: ``name = Cls(...)`` in the function, else in the
-    module (one binding only: a name bound twice may be either)."""
-    scopes: list[dict[str, set[str | None]]] = []
-    if isinstance(where, ast.FunctionDef | ast.AsyncFunctionDef):
-        scopes.append(_bindings(source.nodes_of(where)))
-    scopes.append(_module_bindings(source))
-    for bound in scopes:
-        classes = bound.get(name)
-        if classes is None:
-            continue
-        return next(iter(classes)) if len(classes) == 1 else None
-    return None
-
-
-def _module_bindings(source: Source) -> dict[str, set[str | None]]:
-    # Asked once per call in a route: walking the module each time made a 2,000-line file cost
-    # seconds, so the module's answer is kept on its Source.
-    cached = source.__dict__.get("_row_method_bindings")
-    if cached is None:
-        cached = _bindings(source.walk())
-        source.__dict__["_row_method_bindings"] = cached
-    return cached
-
-
-def _bindings(nodes: list[ast.AST]) -> dict[str, set[str | None]]:
-    bound: dict[str, set[str | None]] = {}
-    for node in nodes:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    bound.setdefault(target.id, set()).add(_class_name(node.value))
-    return bound
-
-
-def _class_name(value: ast.expr) -> str | None:
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-        name = value.func.id
-        return name if name[:1].isupper() else None
-    return None
-
-
-def _class(
-    upstream: UpstreamCalls, source: Source, name: str | None
-) -> tuple[Source, ast.ClassDef] | None:
-    if name is None:
-        return None
-    own = top_level_class(source, name)
-    if own is not None:
-        return source, own
-    for module, imported in imported_from(source, name):
-        for path in upstream.module_files_of(source.path, module):
-            loaded = upstream.loader(path)
-            found = top_level_class(loaded, imported or name) if loaded is not None else None
-            if loaded is not None and found is not None:
-                return loaded, found
-    return None

@@ -9,8 +9,8 @@ that defines it, and on through that function's own calls, a few levels deep.
 The request also hides in the project's own classes: a constructor that searches
 (``SearchTorrents(media_type, query)``) or a method of a client wrapper (``OpenSubtitles()``
 then ``.auth()``). A call to a project class follows its ``__init__``; a method call follows
-the method of the class its receiver was built from (``Cls().m()``, ``x = Cls()`` then
-``x.m()``, ``Cls.m()``, or ``self.m()`` inside the class).
+the method of the class its receiver is an instance of (receiver_classes: built there, typed,
+injected by ``Depends``, ``self.client``, a module-level instance), or names (``Cls.m()``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from .mail_calls import MAIL, sends_mail
 from .pysource import Source, dotted, imported_from, qualified
+from .receiver_classes import Located, ReceiverClasses
 from .sdk_calls import SDKS, sdk_library
 from .try_blocks import caught
 from .upstream_clients import raises_for_status, request_library
@@ -63,6 +65,7 @@ MAX_BASES_DEPTH = 5
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 Definition = Function | ast.ClassDef
+_T = TypeVar("_T")
 
 
 def upstream_library(source: Source, call: ast.Call) -> str | None:
@@ -124,6 +127,7 @@ class UpstreamCalls:
         self._files: dict[tuple[str, str], list[str]] = {}
         self._bases: dict[tuple[str, str, int], frozenset[str]] = {}
         self._cuts = 0  # searches cut short by a call back into the chain being searched
+        self._receivers = ReceiverClasses(self)
 
     def reach(self, source: Source, call: ast.Call) -> Reach | None:
         """Where ``call`` (in ``source``) ends in an upstream request nothing catches."""
@@ -205,31 +209,15 @@ class UpstreamCalls:
         func = call.func
         if not isinstance(func, ast.Attribute):
             return None
-        owner = self._receiver_class(source, call, func.value)
+        # ``Settings.load()``: a class or static method of the class the receiver names.
+        owner = self.receiver_class(source, call, func.value) or self._class(source, func.value)
         return _method(*owner, func.attr) if owner is not None else None
 
-    def _receiver_class(
-        self, source: Source, call: ast.Call, receiver: ast.expr
-    ) -> tuple[Source, ast.ClassDef] | None:
-        if isinstance(receiver, ast.Call):  # ``OpenSubtitles().auth()``
-            return self._class(source, receiver.func)
-        if not isinstance(receiver, ast.Name):
-            return None
-        func = source.function_of(call)
-        if receiver.id == "self" and func is not None:
-            owner = source.up().get(func)
-            return (source, owner) if isinstance(owner, ast.ClassDef) else None
-        # ``subs = OpenSubtitles()`` earlier in the same function
-        for node in source.nodes_of(func) if func is not None else []:
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Call)
-                and any(isinstance(t, ast.Name) and t.id == receiver.id for t in node.targets)
-            ):
-                built = self._class(source, node.value.func)
-                if built is not None:
-                    return built
-        return self._class(source, receiver)  # ``Settings.load()``: a class or static method
+    def receiver_class(self, source: Source, at: ast.AST, receiver: ast.expr) -> Located | None:
+        """The project class ``receiver`` (read at ``at``: its method call, its attribute) is
+        an instance of: ``Cls()``, ``x = Cls()``, ``self``, a parameter typed or injected,
+        ``self.client``, a module-level instance (receiver_classes)."""
+        return self._receivers.instance_of(source, at, receiver)
 
     def resolve_class(self, source: Source, func: ast.expr) -> tuple[Source, ast.ClassDef] | None:
         """The project class a name in ``source`` stands for (``EventForm`` of ``.forms``)."""
@@ -291,17 +279,25 @@ class UpstreamCalls:
 
     def _definition(self, source: Source, func: ast.expr) -> tuple[Source, Definition] | None:
         """The top-level function or class of the project a name stands for."""
-        if isinstance(func, ast.Name):
-            own = _top_level(source, func.id)
+        return self.named(source, func, _top_level)
+
+    def named(
+        self, source: Source, node: ast.expr, find: Callable[[Source, str], _T | None]
+    ) -> tuple[Source, _T] | None:
+        """What ``find`` reads off the module that defines a name in ``source``: this one, or
+        the project module it is imported from (``from .services import notify``,
+        ``from app import services`` + ``services.notify``)."""
+        if isinstance(node, ast.Name):
+            own = find(source, node.id)
             if own is not None:
                 return source, own
-            for module, name in imported_from(source, func.id):
-                found = self._definition_in(source.path, module, name)
+            for module, name in imported_from(source, node.id):
+                found = self._found_in(source.path, module, name, find)
                 if found is not None:
                     return found
             return None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            for module, name in imported_from(source, func.value.id):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            for module, name in imported_from(source, node.value.id):
                 # ``services`` is itself a module: ``from app import services``/``import x.y``;
                 # ``from . import geocode`` is ``.geocode``, not ``..geocode`` (a level up).
                 if not name:
@@ -310,19 +306,19 @@ class UpstreamCalls:
                     dotted_module = f"{module}{name}"
                 else:
                     dotted_module = f"{module}.{name}"
-                found = self._definition_in(source.path, dotted_module, func.attr)
+                found = self._found_in(source.path, dotted_module, node.attr, find)
                 if found is not None:
                     return found
         return None
 
-    def _definition_in(
-        self, importer: str, module: str, name: str
-    ) -> tuple[Source, Definition] | None:
+    def _found_in(
+        self, importer: str, module: str, name: str, find: Callable[[Source, str], _T | None]
+    ) -> tuple[Source, _T] | None:
         for path in self._module_files(importer, module):
             loaded = self.loader(path)
             if loaded is None:
                 continue
-            found = _top_level(loaded, name)
+            found = find(loaded, name)
             if found is not None:
                 return loaded, found
         return None
