@@ -17,8 +17,7 @@ import ast
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route
 from .mass_assignment import _raw_body
-from .pysource import Source, imported_from
-from .upstream_calls import module_files
+from .pysource import Source, method_of, top_level_class
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -84,7 +83,7 @@ def _callee(facts: ModuleFacts, route: Route, call: ast.Call) -> tuple[str, str,
                 return _params(found[1], f"`{found[1].name}`")
         cls = _class(facts, facts.source, func.id)
         if cls is not None:
-            init = _method(cls[1], "__init__")
+            init = method_of(cls[1], "__init__")
             return _params(init, f"`{func.id}`") if init is not None else None
         return None
     if isinstance(func, ast.Attribute) and facts.upstream is not None:
@@ -92,7 +91,7 @@ def _callee(facts: ModuleFacts, route: Route, call: ast.Call) -> tuple[str, str,
         owner = facts.upstream.receiver_class(facts.source, call, func.value)
         if owner is None:
             return None
-        method = _method(owner[1], func.attr)
+        method = method_of(owner[1], func.attr)
         if method is None:
             return None
         return _params(method, f"`{owner[1].name}.{func.attr}`", bound=True)
@@ -124,34 +123,15 @@ def _params(func: Function, what: str, bound: bool = False) -> tuple[str, str, l
     return ("BKD201", what, names) if names else None
 
 
-def _method(cls: ast.ClassDef, name: str) -> Function | None:
-    return next(
-        (
-            n
-            for n in cls.body
-            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name
-        ),
-        None,
-    )
-
-
 def _class(facts: ModuleFacts, source: Source, name: str) -> tuple[Source, ast.ClassDef] | None:
-    for module in source.modules:
-        for node in module.body:
-            if isinstance(node, ast.ClassDef) and node.name == name:
-                return source, node
+    """The project class a bare name of ``source`` stands for: the module's own, or one it
+    imports from another project module."""
+    own = top_level_class(source, name)
+    if own is not None:
+        return source, own
     if facts.upstream is None:
         return None
-    for module_name, imported in imported_from(source, name):
-        for path in module_files(source.path, module_name, facts.upstream.roots):
-            loaded = facts.upstream.loader(path)
-            if loaded is None:
-                continue
-            for module in loaded.modules:
-                for node in module.body:
-                    if isinstance(node, ast.ClassDef) and node.name == (imported or name):
-                        return loaded, node
-    return None
+    return facts.upstream.resolve_class(source, ast.Name(id=name, ctx=ast.Load()))
 
 
 def _suggestion(

@@ -239,6 +239,14 @@ def top_level_function(source: Source, name: str) -> ast.FunctionDef | None:
     return None
 
 
+def method_of(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The method ``name`` the class body defines itself (the first one; bases not followed)."""
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            return node
+    return None
+
+
 def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
     """The value of ``call``'s ``name=`` keyword."""
     return next((k.value for k in call.keywords if k.arg == name), None)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import ast
 
 from .frameworks import ModuleFacts
-from .pysource import Source, dotted, top_level_class
+from .pysource import Source, dotted, method_of, top_level_class
 from .receiver_classes import local_bindings
-from .row_methods import class_level, method_of
+from .row_methods import class_level
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 
-from .pysource import Source
+from .pysource import Source, method_of
 from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -82,14 +82,6 @@ def _manager_method(
         return None
     method = method_of(manager[1], name)
     return (manager[0], method) if method is not None else None
-
-
-def method_of(cls: ast.ClassDef, name: str) -> Function | None:
-    """The method ``name`` the class body defines itself (the first one)."""
-    for node in cls.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-            return node
-    return None
 
 
 def class_level(method: Function) -> bool:

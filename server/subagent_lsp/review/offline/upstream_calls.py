@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from .mail_calls import MAIL, sends_mail
-from .pysource import Source, dotted, imported_from, qualified
+from .pysource import Source, dotted, imported_from, method_of, qualified
 from .receiver_classes import Located, ReceiverClasses
 from .sdk_calls import SDKS, sdk_library
 from .try_blocks import caught
@@ -372,11 +372,8 @@ def _top_level(source: Source, name: str) -> Definition | None:
 
 
 def _method(source: Source, cls: ast.ClassDef, name: str) -> tuple[Source, Function] | None:
-    """A method the class body defines (its bases are not followed)."""
-    for node in cls.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-            return source, node
-    return None
+    found = method_of(cls, name)
+    return (source, found) if found is not None else None
 
 
 def _label(up: dict[ast.AST, ast.AST], func: Function) -> str:
