@@ -81,6 +81,23 @@ def test_an_edit_that_names_what_the_file_does_not_have_is_dropped(
     assert titles == ["bound"]
 
 
+def test_a_name_one_edit_defines_far_from_the_edit_that_reads_it_is_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the constant goes above the first view, the check into a view further down: two
+    # stretches of the file, each parsed on its own, and the reader's name is the other's
+    far = APP + "".join(
+        f'\n\n@app.get("/{n}")\ndef view{n}():\n    return "ok"\n' for n in range(3)
+    )
+    path = _app(tmp_path, '[project]\nname = "shop"\n')
+    path.write_text(far, encoding="utf-8")
+    constant = Edit(str(path), Span.point(5, 0), 'ALLOWED = ("a", "b")\n\n\n')
+    check = Edit(str(path), Span.point(22, 0), '    if "a" not in ALLOWED:\n        return ""\n')
+    _offering(monkeypatch, [_suggestion("far", constant, check)])
+    found = engine.analyze(str(path), far, kinds=["error-handling"])
+    assert [s.title for s in found] == ["far"]
+
+
 def test_an_edit_that_breaks_another_file_is_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

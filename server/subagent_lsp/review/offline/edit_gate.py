@@ -126,7 +126,7 @@ def _parse_of(path: str, text: str) -> ast.Module | None:
     return _whole(text) if not source.modules else None
 
 
-_Region = tuple[int, int, tuple[TextEdit, ...]]
+_Region = tuple[int, int, tuple[TextEdit, ...], bool]  # with its names read or not
 # a stretch with its edits: whether it parses, the names it binds, the names it newly reads
 _Verdict = tuple[bool, frozenset[str], frozenset[str]]
 
@@ -159,15 +159,20 @@ def still_parses(
     read: set[str] = set()
     # what the suggestion's own imports bind (``from flask import abort``)
     imported = {w for e in edits if "import" in e.new_text for w in _WORD.findall(e.new_text)}
+    # Names the edits write that a stretch does not already use as a bare name (``request``
+    # beside ``self.request``) are the only ones to look up: without any, the parse alone
+    # decides (most edits reuse the names around them). With one, every stretch's names
+    # count: a constant one edit defines at the top is what another reads further down.
+    look = any(
+        {w for e in grouped for w in _BARE.findall(_written(e.new_text))}
+        - set(_BARE.findall("\n".join(file.lines[start : end + 1])))
+        - _KNOWN
+        - imported
+        for start, end, grouped in regions
+    )
     for start, end, grouped in regions:
-        key = (start, end, tuple(grouped))
+        key = (start, end, tuple(grouped), look)
         if key not in seen:
-            # Names the edits write that the stretch does not already use as a bare name
-            # (``request`` beside ``self.request``) are the only ones to look up: without any,
-            # the parse alone decides (most edits reuse the names around them).
-            used = set(_BARE.findall("\n".join(file.lines[start : end + 1])))
-            fresh = {w for e in grouped for w in _BARE.findall(_written(e.new_text))}
-            look = bool(fresh - used - _KNOWN - imported)
             seen[key] = _region_verdict(file, start, end, grouped, version, names=look)
         parsed, binds, reads = seen[key]
         if not parsed:
