@@ -187,10 +187,10 @@ BACKEND_RULES = table(
         "BKD209",
         "validation",
         "client-named-attribute",
-        "`getattr(Model, name)` of a name the client sends (`?sort=...`) with no allow-list.",
+        "`getattr(Model, name)` of a name the client sends (`?field=...`) with no allow-list.",
         "An unknown name raises AttributeError (a 500), and the client reaches any attribute of "
-        "the class (`?sort=metadata`, `?sort=__table__`), not only the columns meant to be "
-        "offered.",
+        "the class (`?field=metadata`, `?field=__table__`), not only the columns meant to be "
+        "offered. A name that picks the sort column is BKD212's.",
         Example(
             path="main.py",
             text="from fastapi import FastAPI\n"
@@ -203,9 +203,9 @@ BACKEND_RULES = table(
             + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
             + "    title: Mapped[str] = mapped_column()\n\n\n"
             + '@app.get("/notes")\n'
-            + 'def notes(sort: str = "title"):\n'
+            + 'def notes(field: str = "title", value: str = ""):\n'
             + "    with Session() as session:\n"
-            + "        rows = session.scalars(select(Note).order_by(getattr(Note, sort)))\n"
+            + "        rows = session.scalars(select(Note).where(getattr(Note, field) == value))\n"
             + "        return [n.title for n in rows]\n",
         ),
         "Type the parameter as a `Literal[...]` of the columns offered (FastAPI answers 422 to "
@@ -255,6 +255,38 @@ BACKEND_RULES = table(
         ),
         "Bound it as its name implies: `Field(gt=0)` / `Field(ge=0)` on the model, "
         "`Query(gt=0)` on a query parameter.",
+    ),
+    _rule(
+        "BKD212",
+        "validation",
+        "unchecked-sort-key",
+        "A request value picks the sort column with no allow-list: `order_by(getattr(Model, "
+        "sort))`, `order_by(text(sort))`, `order_by(sort)`, or `ORDER BY {sort}` in raw SQL.",
+        "`getattr` of an unknown name is an AttributeError (a 500) and reaches any attribute of "
+        "the class; `text(sort)` and an interpolated ORDER BY run whatever the client sends "
+        "(SQL injection); a plain string is SQL text SQLAlchemy resolves (a 500 on an unknown "
+        "name, raw SQL before 1.4). Values already checked (`in` an allow-list, a dict lookup, "
+        "an enum or `Literal` type, a `pattern`) are not flagged, nor a model or table the "
+        "schema does not know.",
+        Example(
+            path="app.py",
+            text="from flask import Flask, request\n"
+            + "from flask_sqlalchemy import SQLAlchemy\n\n"
+            + "app = Flask(__name__)\ndb = SQLAlchemy(app)\n\n\n"
+            + "class Post(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + "    title = db.Column(db.String(80))\n"
+            + "    created_at = db.Column(db.DateTime)\n\n\n"
+            + '@app.get("/posts")\n'
+            + "def posts():\n"
+            + '    sort = request.args.get("sort", "created_at")\n'
+            + "    rows = Post.query.order_by(getattr(Post, sort)).all()\n"
+            + '    return {"titles": [p.title for p in rows]}\n',
+        ),
+        "Check the value against an allow-list of the model's columns (a constant the "
+        "suggestion writes, sorted; trim it to the columns meant to be offered) and answer 400 "
+        "as the module does (`abort(400)` or a JSON 400, FastAPI's `HTTPException`); a FastAPI "
+        "`str` parameter becomes a `Literal[...]` of them (FastAPI answers 422).",
     ),
     _rule(
         "BKD301",

@@ -3,7 +3,9 @@
 any attribute the class has is reachable (``?sort=metadata``, ``?sort=__table__``).
 
 The fix is FastAPI's own allow-list: ``sort: Literal[...]`` of the model's columns, which
-answers 422 to anything else (the reviewer trims it to the columns meant to be offered).
+answers 422 to anything else (the reviewer trims it to the columns meant to be offered). A
+``getattr`` that picks an ``order_by``'s column is BKD212's (sort_keys.py), which knows it
+is a sort key.
 """
 
 from __future__ import annotations
@@ -11,15 +13,20 @@ from __future__ import annotations
 import ast
 
 from ..suggestion import Suggestion
+from .client_text import allow_listed
 from .frameworks import ModuleFacts, Route, caught
 from .pyedits import ensure_imports, replace_node
 from .pysource import dotted
+from .sort_keys import literal_allowed, sort_key_getattrs
 
 
 def client_attribute_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
-    if route.framework != "fastapi" or facts.schema is None:
+    if route.framework != "fastapi" or facts.schema is None or not literal_allowed(facts):
         return []
     params = _str_params(route.func)
+    if not params:
+        return []
+    sort_keys = sort_key_getattrs(facts, route.func)
     out: list[Suggestion] = []
     for node in ast.walk(route.func):
         if not (
@@ -29,12 +36,15 @@ def client_attribute_suggestions(facts: ModuleFacts, route: Route) -> list[Sugge
             and len(node.args) == 2  # a default answers an unknown name itself
             and isinstance(node.args[1], ast.Name)
             and node.args[1].id in params
+            and id(node) not in sort_keys
         ):
             continue
         model = dotted(node.args[0])
         table = facts.schema.table_for_model(model)
         name = node.args[1].id
-        if table is None or _tested(route.func, name) or caught(node, facts.up, {"AttributeError"}):
+        if table is None or caught(node, facts.up, {"AttributeError"}):
+            continue
+        if allow_listed(route.func, {name}):
             continue
         param, default = params[name]
         columns = list(table.columns)
@@ -78,14 +88,3 @@ def _str_params(
         for a in [*positional, *args.kwonlyargs]
         if isinstance(a.annotation, ast.Name) and a.annotation.id == "str"
     }
-
-
-def _tested(func: ast.AST, name: str) -> bool:
-    """``if sort not in ALLOWED`` / ``sort in {...}`` anywhere in the route: an allow-list."""
-    return any(
-        isinstance(n, ast.Compare)
-        and isinstance(n.left, ast.Name)
-        and n.left.id == name
-        and any(isinstance(op, ast.In | ast.NotIn) for op in n.ops)
-        for n in ast.walk(func)
-    )

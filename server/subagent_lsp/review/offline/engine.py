@@ -186,6 +186,12 @@ def analyze_file(
     test_routes, closed_routes = suite_route_lines(source) if source is not None else ([], [])
     off_request = [*off_request, *closed_routes]
     sources = _Sources(source, project.source if project is not None else loader)
+    # An edit that no longer parses on the app's Python is not offered (issue #15), nor one
+    # that uses what that Python lacks.
+    if project is not None:
+        version = project.target_python()
+    else:
+        version = target_python(root or os.path.dirname(os.path.abspath(path)))
     if "index" in wanted:
         found: list[FoundQuery] = []
         try:
@@ -223,6 +229,7 @@ def analyze_file(
                     facts.flask_sqlalchemy_major = declared_major(root, "flask_sqlalchemy")
             facts.sessions = workspace.sessions
             facts.schema = workspace
+            facts.python = version
             for kind, analysis in (
                 ("validation", validation_suggestions),
                 ("error-handling", error_suggestions),
@@ -232,11 +239,6 @@ def analyze_file(
                         out.extend(analysis(facts))
                     except Exception:
                         log.exception("%s analysis failed for %s", kind, path)
-    # An edit that no longer parses on the app's Python is not offered (issue #15).
-    if project is not None:
-        version = project.target_python()
-    else:
-        version = target_python(root or os.path.dirname(os.path.abspath(path)))
     # Another file the edits touch is read as the project has it (an open document's text).
     read = project.text if project is not None else read_utf8
     out = parse_safe(out, path, text, version, source, read)

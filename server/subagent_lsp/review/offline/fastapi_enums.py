@@ -175,3 +175,8 @@ def _only_converted(func: Function, param: str, cls: str) -> list[ast.Call] | No
         if id(node) not in tests and id(node) not in conversions:
             return None
     return list(conversions.values())
+
+
+# Shared with the other readers of text parameters (sort_keys.py).
+argument = _argument
+text_constrained = _text_constrained

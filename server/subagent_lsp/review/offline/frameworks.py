@@ -26,6 +26,7 @@ from .upstream_calls import UpstreamCalls
 
 if TYPE_CHECKING:
     from .django_views import Guards
+    from .python_target import Version
     from .schema import Schema
 
 _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
@@ -68,6 +69,9 @@ class ModuleFacts:
     maybe_views: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
     # The workspace's tables (engine.py sets it): a model's columns for the request-input rules.
     schema: Schema | None = None
+    # The lowest Python the app runs on (engine.py sets it; None: unknown, as this one): what
+    # an edit may use (``typing.Literal`` is 3.8's).
+    python: Version | None = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:

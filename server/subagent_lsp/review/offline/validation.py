@@ -55,6 +55,7 @@ from .pyedits import (
 from .pysource import Source, dotted, top_level_function
 from .request_asserts import request_assert_suggestions
 from .row_uses import short
+from .sort_keys import sort_key_suggestions
 from .try_blocks import validated_by_form
 
 _VALIDATING = {"model_validate", "model_validate_json", "parse_obj", "validate", "load", "is_valid"}
@@ -105,6 +106,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(filter_method_suggestions(facts))
     out.extend(_helper_conversions(facts))
     out.extend(request_assert_suggestions(facts))
+    out.extend(sort_key_suggestions(facts, _flask_400))
     return out
 
 

@@ -1,0 +1,374 @@
+"""A client's text as a handler reads it, and whether the handler checks it itself.
+
+The value is a request mapping's (``request.args.get("sort", "created_at")``,
+``request.args["order_by"]``, ``data.get("order_by")`` of a local holding the JSON body), a
+FastAPI text parameter (``sort_by: str = "name"``), or a local bound once to one, read through
+text methods that keep it the client's (``sort.lstrip("-")``): with the key the client names it
+by, its default, whether it may be None, and where a check of it can go. ``allow_listed`` says
+the handler already checks it against its own allow-list (sort_keys.py, client_attributes.py).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, replace
+
+from .django_views import request_attr
+from .fastapi_conversions import text_parameters
+from .fastapi_enums import argument, text_constrained
+from .frameworks import ModuleFacts, Route
+from .html_answers import assigned_name
+from .pysource import dotted
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+_QUERY_MAPPINGS = ("request.args", "request.values", "request.form", "request.query_params")
+# What a local may hold the client's mapping from (``data = request.get_json()``).
+_BODIES = ("request.json", "request.get_json")
+# Methods that leave a client's text the client's (``sort.lstrip("-")``, ``.lower()``), and
+# how many arguments each takes.
+_PASSING = {
+    "strip": (0, 1), "lstrip": (0, 1), "rstrip": (0, 1), "lower": (0, 0), "casefold": (0, 0),
+    "removeprefix": (1, 1), "removesuffix": (1, 1),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClientText:
+    """A client's text value, as the expression that reads it reads it."""
+
+    expr: ast.expr  # ``sort``, ``sort.lstrip("-")``, ``request.args["order_by"]``
+    name: str  # the local or parameter it is read from ("": read inline from the request)
+    label: str  # what the client calls it: the query key or the parameter
+    default: str | None  # its value when the client sends none (None: it has none)
+    nullable: bool  # None when the client sends none (``.get`` without a default)
+    after: ast.stmt | None  # the binding a check of it follows
+    param: ast.arg | None  # a FastAPI parameter (a check opens the handler)
+    constrained: bool = False  # ``Query(max_length=...)``: text's own constraints
+    through: tuple[str, ...] = ()  # the locals it was read through (``field`` <- ``sort``)
+
+
+@dataclass(frozen=True)
+class TextReader:
+    """A handler as its client's text values are read."""
+
+    func: Function
+    up: dict[ast.AST, ast.AST]
+    params: frozenset[str]  # its FastAPI text parameters
+    mappings: frozenset[str]  # its locals bound to a request mapping (``data = request.json``)
+
+
+def text_reader(facts: ModuleFacts, route: Route) -> TextReader:
+    func = route.func
+    params = text_parameters(func) if route.framework == "fastapi" else set()
+    return TextReader(func, facts.up, frozenset(params), _mapping_locals(func))
+
+
+def client_text(reader: TextReader, expr: ast.expr) -> ClientText | None:
+    """The client's value ``expr`` reads (through ``.lstrip("-")``-like methods), or None."""
+    base, methods = _peeled(expr)
+    if isinstance(base, ast.Name):
+        origin = _origin(reader, base.id, 0)
+        if origin is None or (origin.after is not None and origin.after.lineno > expr.lineno):
+            return None
+        return replace(
+            origin,
+            expr=expr,
+            default=_applied(origin.default, methods),
+            nullable=origin.nullable and not methods,
+        )
+    read = _request_read(base, reader.mappings)
+    if read is None:
+        return None
+    label, default, nullable = read
+    return ClientText(
+        expr, "", label, _applied(default, methods), nullable and not methods, None, None
+    )
+
+
+def allow_listed(func: ast.AST, names: set[str]) -> bool:
+    """The handler checks the value itself: ``if sort not in ALLOWED`` (or ``in``), a
+    ``hasattr(Model, sort)``, a call handed it in a condition (``if not valid(sort)``), a
+    lookup (``SORTS[sort]``, ``SORTS.get(sort)``) or a ``match``: an allow-list of its own."""
+    tests: list[ast.expr] = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.Compare):
+            if any(isinstance(op, ast.In | ast.NotIn) for op in node.ops) and mentions(
+                node.left, names
+            ):
+                return True
+        elif isinstance(node, ast.Call):
+            if dotted(node.func) == "hasattr" and any(mentions(a, names) for a in node.args):
+                return True
+            if _lookup(node.func, node.args[:1], names):
+                return True
+        elif isinstance(node, ast.Subscript):
+            if _lookup(node, [node.slice], names):
+                return True
+        elif isinstance(node, ast.Match):
+            if mentions(node.subject, names):
+                return True
+        elif isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+            tests.append(node.test)
+    return any(
+        isinstance(n, ast.Call)
+        and any(mentions(a, names) for a in [*n.args, *(k.value for k in n.keywords)])
+        for test in tests
+        for n in ast.walk(test)
+    )
+
+
+def holders(reader: TextReader, text: ClientText) -> set[str]:
+    """The names that hold the text: its local, the locals it was read from, and the ones
+    bound from them as they are (``field = sort.lstrip("-")``), to a fixed point."""
+    names = {n for n in (text.name, *text.through) if n}
+    changed = True
+    while changed and names:
+        changed = False
+        for node in ast.walk(reader.func):
+            if not isinstance(node, ast.Assign):
+                continue
+            name = assigned_name(node)
+            base, _ = _peeled(node.value)
+            if name and name not in names and isinstance(base, ast.Name) and base.id in names:
+                names.add(name)
+                changed = True
+    return names
+
+
+def tested_inline(func: Function, read: ast.expr) -> bool:
+    """``if request.args["sort"] not in ALLOWED``: the inline read, tested as it is read."""
+    written = ast.dump(read)
+    return any(
+        isinstance(n, ast.Compare)
+        and any(isinstance(op, ast.In | ast.NotIn) for op in n.ops)
+        and ast.dump(n.left) == written
+        for n in ast.walk(func)
+    )
+
+
+def bindings(func: Function, name: str) -> list[ast.expr] | None:
+    """What ``name = ...`` statements of ``func`` bind it to, in order (None: it is also a
+    parameter, or bound another way: a loop, ``with``, a walrus, ``+=``)."""
+    args = func.args
+    if name in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}:
+        return None
+    values: list[ast.expr] = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign):
+            if any(binds(t, name) for t in node.targets):
+                if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+                    return None
+                values.append(node.value)
+        elif isinstance(node, ast.AnnAssign) and binds(node.target, name):
+            if node.value is None:
+                continue
+            values.append(node.value)
+        elif isinstance(
+            node, ast.NamedExpr | ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension
+        ):
+            if binds(node.target, name):
+                return None
+        elif isinstance(node, ast.With | ast.AsyncWith) and any(
+            i.optional_vars is not None and binds(i.optional_vars, name) for i in node.items
+        ):
+            return None
+    return values
+
+
+def binds(target: ast.AST, name: str) -> bool:
+    return any(
+        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+        for n in ast.walk(target)
+    )
+
+
+def binds_anywhere(func: Function, name: str) -> bool:
+    return any(
+        isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+        for n in ast.walk(func)
+    )
+
+
+def mentions(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def string_value(node: ast.AST | None) -> str | None:
+    """The text of a string literal (None: anything else)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+# --- where it comes from ------------------------------------------------------------------
+
+
+def _origin(reader: TextReader, name: str, depth: int) -> ClientText | None:
+    """Where the local or parameter ``name`` comes from: a FastAPI text parameter never
+    rebound, or one ``name = ...`` binding of a request read (or of another such local)."""
+    func = reader.func
+    if name in reader.params:
+        return _parameter(func, name)
+    values = bindings(func, name)
+    if values is None or len(values) != 1 or depth > 3:
+        return None
+    value = values[0]
+    stmt = reader.up.get(value)
+    if not isinstance(stmt, ast.Assign) or assigned_name(stmt) != name:
+        return None
+    base, methods = _peeled(value)
+    through: tuple[str, ...] = ()
+    if isinstance(base, ast.Name):
+        inner = _origin(reader, base.id, depth + 1)
+        if inner is None:
+            return None
+        default, nullable, label = inner.default, inner.nullable, inner.label
+        through = (base.id, *inner.through)
+    elif (read := _request_read(base, reader.mappings)) is not None:
+        label, default, nullable = read
+    else:
+        return None
+    default = _applied(default, methods)
+    nullable = nullable and not methods
+    return ClientText(value, name, label, default, nullable, stmt, None, through=through)
+
+
+def _parameter(func: Function, name: str) -> ClientText | None:
+    """A FastAPI text parameter never rebound: its default, read from the signature or its
+    ``Query(...)``, and whether it may be None (``Optional[str]``, ``str | None``, a None
+    default)."""
+    arg, default = argument(func, name)
+    if arg is None or arg.annotation is None or binds_anywhere(func, name):
+        return None
+    if _patterned(arg.annotation, default):
+        return None  # ``Query(pattern="^(name|price)$")``: an allow-list of its own
+    value = default
+    if isinstance(default, ast.Call) and dotted(default.func).split(".")[-1] == "Query":
+        value = default.args[0] if default.args else None
+        value = next((k.value for k in default.keywords if k.arg == "default"), value)
+    if value is not None and not isinstance(value, ast.Constant):
+        return None  # a default the rule cannot read
+    constant = value.value if value is not None else Ellipsis
+    if constant is not None and constant is not Ellipsis and not isinstance(constant, str):
+        return None
+    optional = constant is None or any(
+        (isinstance(n, ast.Constant) and n.value is None)
+        or (isinstance(n, ast.Subscript) and dotted(n.value).split(".")[-1] == "Optional")
+        for n in ast.walk(arg.annotation)
+    )
+    text = constant if isinstance(constant, str) else None
+    constrained = text_constrained(arg.annotation, default)
+    return ClientText(ast.Name(name), name, name, text, optional, None, arg, constrained)
+
+
+def _patterned(annotation: ast.expr, default: ast.expr | None) -> bool:
+    nodes = [*ast.walk(annotation), *(ast.walk(default) if default is not None else [])]
+    return any(
+        isinstance(n, ast.Call) and any(k.arg in ("regex", "pattern") for k in n.keywords)
+        for n in nodes
+    )
+
+
+def _request_read(node: ast.expr, mappings: frozenset[str]) -> tuple[str, str | None, bool] | None:
+    """``request.args.get("sort", "created_at")`` / ``request.args["sort"]`` (or of a local
+    holding a request mapping, ``data.get("order_by", "date")``): the key, the default, and
+    whether the value may be None."""
+    if isinstance(node, ast.Subscript):
+        key = string_value(node.slice)
+        if not _request_mapping(node.value, mappings) or key is None:
+            return None
+        return key, None, False
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and _request_mapping(node.func.value, mappings)
+        and 1 <= len(node.args) <= 2
+    ):
+        return None
+    key = string_value(node.args[0])
+    default: ast.expr | None = node.args[1] if len(node.args) == 2 else None
+    for keyword in node.keywords:
+        if keyword.arg == "default":
+            default = keyword.value
+        elif keyword.arg != "type" or dotted(keyword.value) != "str":
+            return None  # ``type=int``: a converted value, not the client's text
+    if key is None:
+        return None
+    if default is None or (isinstance(default, ast.Constant) and default.value is None):
+        return key, None, True
+    text = string_value(default)
+    return (key, text, False) if text is not None else None
+
+
+def _request_mapping(node: ast.expr, mappings: frozenset[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in mappings
+    return request_attr(node) in _QUERY_MAPPINGS or request_attr(node) == "request.json"
+
+
+def _mapping_locals(func: Function) -> frozenset[str]:
+    """Locals bound once to the request's query or body mapping (``args = request.args``,
+    ``data = request.get_json()``, ``await request.json()``)."""
+    out = set()
+    for node in ast.walk(func):
+        name = assigned_name(node) if isinstance(node, ast.Assign) else None
+        if name is None or not isinstance(node, ast.Assign):
+            continue
+        value = node.value
+        value = value.value if isinstance(value, ast.Await) else value
+        value = value.func if isinstance(value, ast.Call) and not value.args else value
+        read = request_attr(value)
+        if (read in _QUERY_MAPPINGS or read in _BODIES) and len(bindings(func, name) or []) == 1:
+            out.add(name)
+    return frozenset(out)
+
+
+def _peeled(expr: ast.expr) -> tuple[ast.expr, list[tuple[str, list[str]]]]:
+    """``expr`` without the text methods that keep it the client's (``.lstrip("-")``), and
+    those methods, innermost first."""
+    methods: list[tuple[str, list[str]]] = []
+    while (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr in _PASSING
+        and not expr.keywords
+    ):
+        args = [t for t in map(string_value, expr.args) if t is not None]
+        fewest, most = _PASSING[expr.func.attr]
+        if len(args) != len(expr.args) or not fewest <= len(args) <= most:
+            break
+        methods.insert(0, (expr.func.attr, args))
+        expr = expr.func.value
+    return expr, methods
+
+
+def _applied(value: str | None, methods: list[tuple[str, list[str]]]) -> str | None:
+    """A default as the expression reads it (``"-created_at"`` through ``lstrip("-")``)."""
+    if value is None:
+        return None
+    for method, args in methods:
+        if method in ("removeprefix", "removesuffix"):
+            affix = args[0] if args else ""
+            if method == "removeprefix" and affix and value.startswith(affix):
+                value = value[len(affix) :]
+            elif method == "removesuffix" and affix and value.endswith(affix):
+                value = value[: -len(affix)]
+        else:
+            value = getattr(value, method)(*args)
+    return value
+
+
+def _lookup(node: ast.expr, keys: list[ast.expr], names: set[str]) -> bool:
+    """``SORTS[sort]`` / ``SORTS.get(sort)``: the value picks an entry of the app's own
+    mapping (a read of the request's own mapping is no lookup)."""
+    if isinstance(node, ast.Attribute) and node.attr == "get":
+        mapping: ast.expr = node.value
+    elif isinstance(node, ast.Subscript):
+        mapping = node.value
+    else:
+        return False
+    return any(mentions(k, names) for k in keys) and not request_attr(mapping).startswith(
+        "request."
+    )

@@ -1,0 +1,647 @@
+"""BKD212: the client picks the sort column and nothing checks it.
+
+``sort = request.args.get("sort", "created_at")`` (or a FastAPI ``sort_by: str = "name"``)
+reaches the query as ``order_by(getattr(Post, sort))`` (an unknown name is an AttributeError,
+a 500, and any attribute of the class is reachable), ``order_by(text(sort))`` or an f-string's
+``ORDER BY {sort}`` (SQL injection), or ``order_by(sort)`` (SQLAlchemy resolves the string as
+SQL text: an unknown name fails the query). The fix is an allow-list of the model's own
+columns, from the workspace schema, answered as the app answers a bad request: Flask's 400 in
+the module's idiom, FastAPI's ``HTTPException``, or, for a plain ``str`` query parameter on a
+Python with ``typing.Literal``, a ``Literal[...]`` annotation (FastAPI answers 422 itself).
+
+Silent when the value is checked in the handler (``in``/``not in`` a collection, ``hasattr``,
+a call in a condition, a dict lookup), when it is typed (an enum, a ``Literal``, a ``pattern``),
+when it is not the client's, and when the model or table being sorted is not known. A
+``getattr`` that is a sort key is this rule's, not BKD209's (client_attributes.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..suggestion import Edit, Suggestion
+from .client_text import (
+    ClientText,
+    TextReader,
+    allow_listed,
+    bindings,
+    binds,
+    binds_anywhere,
+    client_text,
+    holders,
+    mentions,
+    string_value,
+    tested_inline,
+    text_reader,
+)
+from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .pyedits import LINE_LENGTH, ensure_imports, insert_before_line, replace_node, statement_lines
+from .pysource import Source, dotted
+from .schema import Table
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+# How a Flask route answers 400 (validation.py's ``_flask_400``): the statement and its imports.
+FlaskAnswer = Callable[[ModuleFacts, Route, str], tuple[str, list[Edit]]]
+
+# ``desc(key)``, ``key.desc()``, ``nullslast(key)``: the key, sorted one way.
+_DIRECTIONS = {"desc", "asc", "nullsfirst", "nullslast", "nulls_first", "nulls_last"}
+# A query chain whose rows come from more than the one model: a textual key may name any.
+_MORE_TABLES = {
+    "join", "outerjoin", "join_from", "select_from", "add_columns", "add_entity",
+    "with_entities", "from_statement", "union", "union_all",
+}  # fmt: skip
+_ORDER_BY = re.compile(r"\border\s+by\s*$", re.IGNORECASE)
+_SECRET_PARTS = {"password", "passwd", "pwd", "secret", "token", "salt", "hash", "otp", "apikey"}
+_MESSAGE = "unknown sort column"
+
+
+@dataclass(frozen=True)
+class _Site:
+    node: ast.expr  # where the finding points
+    key: ClientText
+    kind: str  # attribute | text | string | sql
+    table: Table
+    owner: str  # the model (or, for raw SQL without one, the table) sorted
+    direction: str = ""  # raw SQL: the client's value that follows the column (``{order}``)
+
+
+@dataclass(frozen=True)
+class _Allowed:
+    constant: str
+    names: tuple[str, ...]  # sorted
+    defined: bool  # the module already binds the constant to these names
+    secrets: bool  # columns that hold secrets were left out
+
+
+def sort_key_suggestions(facts: ModuleFacts, flask_400: FlaskAnswer) -> list[Suggestion]:
+    if facts.schema is None or not re.search(r"order_by|order\s+by", facts.source.text, re.I):
+        return []
+    # (site, allow-list, the edits, whether they read the allow-list's constant)
+    found: list[tuple[_Site, _Allowed, list[Edit], bool]] = []
+    for route in facts.routes:
+        if route.framework not in ("flask", "fastapi"):
+            continue
+        done: set[str] = set()
+        reader = text_reader(facts, route)
+        for site in _sites(facts, reader):
+            identity = site.key.name or ast.dump(site.key.expr)
+            if identity in done:
+                continue
+            done.add(identity)
+            allowed = _allowed(facts, reader, site)
+            if allowed is None or "\n" in _written(facts.source, site.key.expr):
+                continue
+            literal = _literal_edits(facts, site.key, allowed)
+            check = _check(facts, route, site, allowed, flask_400) if literal is None else None
+            if literal is not None or check is not None:
+                found.append((site, allowed, literal or check or [], literal is None))
+    # One constant per model, defined above the first handler that checks against it: every
+    # finding proposes the same definition, so applying several defines it once.
+    anchors: dict[str, int] = {}
+    for site, allowed, _, checks in found:
+        if checks:
+            line = _top_level_line(facts, site.node)
+            anchors[allowed.constant] = min(anchors.get(allowed.constant, line), line)
+    out = []
+    for site, allowed, edits, checks in found:
+        if checks and not allowed.defined:
+            definition = _definition(allowed) + "\n\n"
+            edits = [
+                *edits,
+                insert_before_line(facts.source, anchors[allowed.constant], definition),
+            ]
+        out.append(_suggestion(facts, site, allowed, edits, checks))
+    return out
+
+
+def sort_key_getattrs(facts: ModuleFacts, func: Function) -> set[int]:
+    """The ``getattr(Model, name)`` calls of ``func`` that pick an ``order_by``'s column
+    (directly, wrapped in ``desc()``, or through a local): BKD212's sites, not BKD209's."""
+    return {
+        id(found[1])
+        for call in _order_by_calls(facts.source, func)
+        for arg in call.args
+        for expr in _directed(arg)
+        if (found := _getattr_of(func, expr)) is not None
+    }
+
+
+def literal_allowed(facts: ModuleFacts) -> bool:
+    """``typing.Literal`` exists on the Python the app runs on (3.8 and later)."""
+    return facts.python is None or facts.python >= (3, 8)
+
+
+# --- where a client value picks the sort --------------------------------------------------
+
+
+def _sites(facts: ModuleFacts, reader: TextReader) -> Iterator[_Site]:
+    func = reader.func
+    found: list[_Site] = []
+    for call in _order_by_calls(facts.source, func):
+        for arg in call.args:
+            for expr in _directed(arg):
+                site = _order_site(facts, reader, call, expr)
+                if site is not None:
+                    found.append(site)
+    for node in facts.source.nodes_of(func):
+        site = _sql_site(facts, reader, node)
+        if site is not None:
+            found.append(site)
+    yield from sorted(found, key=lambda s: (s.node.lineno, s.node.col_offset))
+
+
+def _order_by_calls(source: Source, func: Function) -> list[ast.Call]:
+    return [
+        n
+        for n in source.nodes_of(func)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "order_by"
+    ]
+
+
+def _directed(arg: ast.expr) -> Iterator[ast.expr]:
+    """The sort keys of an ``order_by`` argument, through ``desc(...)``/``.desc()`` and a
+    conditional (``col.desc() if sort.startswith("-") else col``)."""
+    if isinstance(arg, ast.IfExp):
+        yield from _directed(arg.body)
+        yield from _directed(arg.orelse)
+    elif (
+        isinstance(arg, ast.Call)
+        and dotted(arg.func).split(".")[-1] in _DIRECTIONS
+        and not arg.keywords
+        and len(arg.args) <= 1
+    ):
+        if arg.args:  # ``desc(key)``, ``sa.desc(key)``
+            yield from _directed(arg.args[0])
+        elif isinstance(arg.func, ast.Attribute):  # ``key.desc()``
+            yield from _directed(arg.func.value)
+    else:
+        yield arg
+
+
+def _getattr_of(func: Function, expr: ast.expr) -> tuple[ast.expr, ast.Call] | None:
+    """``getattr(Model, key)`` (two arguments: a default answers an unknown name itself), or
+    a local bound to one (and otherwise only to itself, sorted: ``col = col.desc()``)."""
+    if isinstance(expr, ast.Name):
+        values = bindings(func, expr.id)
+        calls = [v for v in values or [] if _is_getattr(v)]
+        if len(calls) != 1 or not all(
+            v is calls[0] or mentions(v, {expr.id}) for v in values or []
+        ):
+            return None
+        expr = calls[0]
+    if _is_getattr(expr):
+        assert isinstance(expr, ast.Call)
+        return expr.args[1], expr
+    return None
+
+
+def _is_getattr(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) == 2
+        and not node.keywords
+    )
+
+
+def _order_site(
+    facts: ModuleFacts, reader: TextReader, call: ast.Call, expr: ast.expr
+) -> _Site | None:
+    func, schema = reader.func, facts.schema
+    assert schema is not None
+    attribute = _getattr_of(func, expr)
+    if attribute is not None:
+        value, node = attribute
+        model = _model_name(facts, node.args[0])
+        # a handler that answers the miss itself (not one that calls it a 500)
+        if model is None or caught(node, facts.up, {"AttributeError"}, client_error=True):
+            return None
+        key = _sort_key(reader, value)
+        table = schema.table_for_model(model)
+        return _Site(node, key, "attribute", table, model) if key and table else None
+    kind, node = "string", call
+    if isinstance(expr, ast.Call) and _is_text(facts, expr.func) and len(expr.args) == 1:
+        kind, node, expr = "text", expr, _leading(expr.args[0])
+    if isinstance(expr, ast.Constant):
+        return None
+    key = _sort_key(reader, expr)
+    if key is None:
+        return None
+    if kind == "string" and caught(call, facts.up, {"Exception"}, client_error=True):
+        return None
+    assert isinstance(call.func, ast.Attribute)
+    model = _chain_model(facts, func, call.func.value)
+    table = schema.table_for_model(model) if model else None
+    if table is None or not model:
+        return None
+    if kind == "string" and table.attributes:
+        return None  # attributes named apart from their columns: which one the string resolves
+    return _Site(node, key, kind, table, model)
+
+
+def _sort_key(reader: TextReader, expr: ast.expr) -> ClientText | None:
+    """The client's text ``expr`` reads, unless read inline and maybe None: ``order_by(None)``
+    is a valid "no order", and a test of the inline read would have to read it twice."""
+    key = client_text(reader, expr)
+    return None if key is None or (key.nullable and not key.name) else key
+
+
+def _leading(clause: ast.expr) -> ast.expr:
+    """What leads a textual ORDER BY clause: ``sort`` in ``f"{sort} {direction}"`` or
+    ``sort + " " + direction``."""
+    while isinstance(clause, ast.BinOp) and isinstance(clause.op, ast.Add):
+        clause = clause.left
+    if isinstance(clause, ast.JoinedStr) and clause.values and _interpolated(clause.values[0]):
+        first = clause.values[0]
+        assert isinstance(first, ast.FormattedValue)
+        return first.value
+    return clause
+
+
+def _sql_site(facts: ModuleFacts, reader: TextReader, node: ast.AST) -> _Site | None:
+    """``f"SELECT ... FROM posts ORDER BY {sort}"`` or ``"... ORDER BY " + sort``: the
+    client's text is the SQL."""
+    value: ast.expr | None = None
+    literal, then = "", ""
+    if isinstance(node, ast.JoinedStr):
+        parts = node.values
+        for at, part in enumerate(parts[1:], 1):
+            if _interpolated(part) and _ORDER_BY.search(string_value(parts[at - 1]) or ""):
+                assert isinstance(part, ast.FormattedValue)
+                value, then = part.value, _direction(reader, parts[at + 1 : at + 3])
+                break
+        literal = "".join(string_value(v) or " ? " for v in parts)
+    elif (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Add)
+        and _ORDER_BY.search(string_value(node.left) or "")
+    ):
+        value, literal = node.right, string_value(node.left) or ""
+    if value is None:
+        return None
+    key = _sort_key(reader, value)
+    if key is None:
+        return None
+    name = _sql_table(literal + " " + _built_before(facts, reader.func, node))
+    schema = facts.schema
+    table = schema.tables.get(name) if schema is not None and name else None
+    if table is None or not table.columns:
+        return None
+    assert isinstance(node, ast.expr)
+    return _Site(node, key, "sql", table, table.model or table.name, then)
+
+
+def _direction(reader: TextReader, following: list[ast.expr]) -> str:
+    """``ORDER BY {sort} {direction}``: the client's name of a value that follows the column
+    after a space ("" when none does)."""
+    space = string_value(following[0]) if len(following) == 2 else None
+    if space is None or space.strip():
+        return ""
+    value = following[1]
+    found = _sort_key(reader, value.value) if isinstance(value, ast.FormattedValue) else None
+    return found.label if found is not None and _interpolated(value) else ""
+
+
+def _interpolated(part: ast.expr) -> bool:
+    """``{value}`` in an f-string, as it is (no ``!r``, no format spec)."""
+    return isinstance(part, ast.FormattedValue) and part.conversion == -1 and not part.format_spec
+
+
+def _built_before(facts: ModuleFacts, func: Function, node: ast.AST) -> str:
+    """The rest of a query built in steps (``sql = "SELECT ... FROM posts"`` then
+    ``sql += f" ORDER BY {sort}"``): the other string parts bound to the same local."""
+    stmt = facts.up.get(node)
+    if not isinstance(stmt, ast.Assign | ast.AugAssign) or stmt.value is not node:
+        return ""
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+    if not isinstance(target, ast.Name):
+        return ""
+    parts: list[str] = []
+    for other in facts.source.nodes_of(func):
+        if isinstance(other, ast.Assign | ast.AugAssign) and other is not stmt:
+            bound = other.targets if isinstance(other, ast.Assign) else [other.target]
+            if any(isinstance(t, ast.Name) and t.id == target.id for t in bound):
+                parts.extend(
+                    n.value
+                    for n in ast.walk(other.value)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                )
+    return " ".join(parts)
+
+
+def _sql_table(sql: str) -> str | None:
+    """The one table a SELECT reads (None: a join, a subquery, several FROMs, no SELECT)."""
+    if not re.search(r"\bselect\b", sql, re.I) or re.search(r"\b(join|union)\b", sql, re.I):
+        return None
+    if len(re.findall(r"\bfrom\b", sql, re.I)) != 1:
+        return None
+    found = re.search(
+        r"\bfrom\s+[\"`\[]?([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)[\"`\]]?(.*?)"
+        r"(?=\bwhere\b|\bgroup\b|\border\b|\blimit\b|\bhaving\b|$)",
+        sql,
+        re.I | re.S,
+    )
+    if found is None or "," in found.group(2) or "(" in found.group(2):
+        return None
+    return found.group(1).split(".")[-1]
+
+
+def _is_text(facts: ModuleFacts, func: ast.expr) -> bool:
+    """SQLAlchemy's ``text``: imported from it, or through its module or a Flask-SQLAlchemy
+    ``db`` (``sa.text``, ``db.text``)."""
+    if isinstance(func, ast.Name):
+        return facts.imports.get(func.id, "").startswith("sqlalchemy") and func.id == "text"
+    if isinstance(func, ast.Attribute) and func.attr == "text" and isinstance(func.value, ast.Name):
+        module = facts.imports.get(func.value.id, "")
+        return module.startswith("sqlalchemy") or func.value.id == "db"
+    return False
+
+
+def _model_name(facts: ModuleFacts, node: ast.expr) -> str | None:
+    """A SQLAlchemy model of the schema, by its name or through its module (``models.Post``)."""
+    assert facts.schema is not None
+    name = dotted(node)
+    if name.count(".") == 1 and name.split(".")[1] in facts.schema.models:
+        name = name.split(".")[1]
+    table = facts.schema.table_for_model(name) if name else None
+    return name if table is not None and table.origin == "sqlalchemy" else None
+
+
+def _chain_model(facts: ModuleFacts, func: Function, node: ast.expr, depth: int = 0) -> str | None:
+    """The one model an ``order_by``'s query reads: ``Post.query...``, ``session.query(Post)``,
+    ``select(Post)``, or a local built from one in steps (``q = q.filter(...)``)."""
+    while isinstance(node, ast.Call):
+        step = node.func
+        name = step.attr if isinstance(step, ast.Attribute) else dotted(step)
+        if name in _MORE_TABLES:
+            return None
+        if name in ("query", "select"):
+            if len(node.args) != 1:
+                return None
+            return _model_name(facts, node.args[0])
+        if not isinstance(step, ast.Attribute):
+            return None
+        node = step.value
+    if isinstance(node, ast.Attribute) and node.attr == "query":
+        return _model_name(facts, node.value)
+    if not isinstance(node, ast.Name) or depth > 3:
+        return None
+    values = bindings(func, node.id)
+    if not values:
+        return None
+    models: set[str | None] = set()
+    for value in values:
+        if _chain_root(value) == node.id:  # ``q = q.filter(...)``: one more step of the same
+            if _more_tables(value):
+                return None
+            continue
+        models.add(_chain_model(facts, func, value, depth + 1))
+    return models.pop() if len(models) == 1 else None
+
+
+def _chain_root(node: ast.expr) -> str:
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        node = node.func.value
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _more_tables(node: ast.expr) -> bool:
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in _MORE_TABLES
+        for n in ast.walk(node)
+    )
+
+
+# --- the allow-list -----------------------------------------------------------------------
+
+
+def _allowed(facts: ModuleFacts, reader: TextReader, site: _Site) -> _Allowed | None:
+    key, func = site.key, reader.func
+    related = holders(reader, key)
+    if allow_listed(func, related) or _special_values(func, related, site):
+        return None
+    if not key.name and tested_inline(func, key.expr):
+        return None
+    if site.kind in ("attribute", "string"):
+        by_column = {c: a for a, c in site.table.attributes.items()}
+        columns = [by_column.get(c, c) for c in site.table.columns]
+    else:
+        columns = list(site.table.columns)
+    kept = sorted(c for c in columns if not _secret(c))
+    constant = f"{_constant_stem(site.owner)}_SORT_KEYS"
+    existing = _module_constant(facts.source, constant)
+    if existing is False or binds_anywhere(func, constant):
+        return None  # the name is taken by something else
+    names = tuple(existing) if isinstance(existing, tuple) else tuple(kept)
+    if not names or (key.default is not None and key.default not in names):
+        return None  # the default is no column: the value means something else too
+    return _Allowed(constant, names, isinstance(existing, tuple), len(kept) < len(columns))
+
+
+def _special_values(func: Function, names: set[str], site: _Site) -> bool:
+    """``if sort == "popular": ...``: a value the handler gives its own meaning (it is no
+    column): checking the others against the columns would refuse it."""
+    columns = set(site.table.columns) | set(site.table.attributes)
+    for node in ast.walk(func):
+        if isinstance(node, ast.Compare) and mentions(node.left, names):
+            for op, other in zip(node.ops, node.comparators, strict=False):
+                value = string_value(other) if isinstance(op, ast.Eq | ast.NotEq) else None
+                if value is not None and value.lstrip("-") not in columns:
+                    return True
+    return False
+
+
+def _secret(column: str) -> bool:
+    """A column whose order would leak it (a password hash, a token)."""
+    parts = set(column.lower().split("_"))
+    return bool(parts & _SECRET_PARTS) or "password" in column.lower()
+
+
+def _constant_stem(owner: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", owner).upper()
+
+
+def _module_constant(source: Source, name: str) -> tuple[str, ...] | bool | None:
+    """What the module binds ``name`` to at its top level: a collection of strings (as a
+    tuple), False for anything else, None when it binds nothing by that name."""
+    for module in source.modules:
+        for stmt in module.body:
+            if isinstance(stmt, ast.Assign | ast.AnnAssign) and binds(
+                stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target, name
+            ):
+                value = stmt.value
+                if (
+                    isinstance(value, ast.Call)
+                    and dotted(value.func) in ("frozenset", "set", "tuple")
+                    and len(value.args) == 1
+                ):
+                    value = value.args[0]
+                items = value.elts if isinstance(value, ast.Tuple | ast.List | ast.Set) else []
+                texts = [t for t in map(string_value, items) if t is not None]
+                return tuple(texts) if items and len(texts) == len(items) else False
+            if isinstance(
+                stmt,
+                ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom,
+            ):
+                bound = (
+                    [stmt.name]
+                    if not isinstance(stmt, ast.Import | ast.ImportFrom)
+                    else [(a.asname or a.name).split(".")[0] for a in stmt.names]
+                )
+                if name in bound:
+                    return False
+    return None
+
+
+# --- the fix --------------------------------------------------------------------------------
+
+
+def _suggestion(
+    facts: ModuleFacts, site: _Site, allowed: _Allowed, edits: list[Edit], checks: bool
+) -> Suggestion:
+    src, key = facts.source, site.key
+    whose = f"{site.owner}'s" if site.table.model else f"the {site.owner} table's"
+    if checks:
+        fix = f"Checking it against `{allowed.constant}` answers 400 to anything else"
+    else:
+        fix = f"`{key.name}: Literal[...]` of {whose} columns makes FastAPI answer 422"
+        fix += " to anything else"
+    also = ""
+    if site.direction:  # the check is the column's: the direction is the reviewer's
+        also = f" `{site.direction}` follows it into the SQL unchecked too: allow only ASC/DESC."
+    trim = " (trim it to the columns meant to be offered"
+    trim += "; columns that hold secrets are left out)" if allowed.secrets else ")"
+    return Suggestion(
+        "BKD212",
+        "validation",
+        src.path,
+        src.span(site.node),
+        f"Allow only {whose} columns as the sort key `{key.label}`",
+        f"{_problem(src, site)} {fix}{'' if allowed.defined else trim}.{also}",
+        tuple(edits),
+    )
+
+
+def _problem(src: Source, site: _Site) -> str:
+    label, owner = site.key.label, site.owner
+    if site.kind == "attribute":
+        return (
+            f"`{src.text_of(site.node)}` sorts by whatever attribute the client names in "
+            f"`{label}`: an unknown name raises AttributeError (a 500), and any attribute of "
+            f"{owner} is reachable, not only its columns."
+        )
+    if site.kind == "text":
+        return (
+            f"`{src.text_of(site.node)}` puts the client's `{label}` into the ORDER BY "
+            "as SQL: anything the client sends runs (SQL injection), and an unknown column is "
+            "a 500."
+        )
+    if site.kind == "string":
+        return (
+            f"`{src.text_of(site.node)}` hands SQLAlchemy the client's `{label}` as SQL text "
+            "to resolve: SQLAlchemy 1.4 and later fail the query on an unknown name (a 500), "
+            "older versions send it to the database as written (SQL injection)."
+        )
+    return (
+        f"The query puts the client's `{label}` after ORDER BY as written: anything the "
+        "client sends runs (SQL injection), and an unknown column is a 500."
+    )
+
+
+def _literal_edits(facts: ModuleFacts, key: ClientText, allowed: _Allowed) -> list[Edit] | None:
+    """``sort: str = "name"`` -> ``sort: Literal[...] = "name"``, for a parameter the query
+    reads as it is, where the app's Python has ``typing.Literal``."""
+    param = key.param
+    if param is None or param.annotation is None or key.constrained or not literal_allowed(facts):
+        return None
+    if not (isinstance(key.expr, ast.Name) and key.expr.id == param.arg):
+        return None  # read through ``lstrip("-")``: its values are no columns
+    texts = [n for n in ast.walk(param.annotation) if isinstance(n, ast.Name) and n.id == "str"]
+    if len(texts) != 1:
+        return None
+    names = ", ".join(f'"{n}"' for n in allowed.names)
+    src = facts.source
+    return [
+        *ensure_imports(src, [("typing", "Literal")]),
+        replace_node(src, texts[0], f"Literal[{names}]"),
+    ]
+
+
+def _check(
+    facts: ModuleFacts, route: Route, site: _Site, allowed: _Allowed, flask_400: FlaskAnswer
+) -> list[Edit] | None:
+    """The ``if key not in ALLOWED:`` that answers 400, after the key's binding, at the top
+    of the handler (a parameter), or before the statement that reads it inline."""
+    src, key, func = facts.source, site.key, route.func
+    if route.framework == "flask":
+        answer, imports = flask_400(facts, route, _MESSAGE)
+    else:
+        if "HTTPException" not in facts.imports and not facts.can_import("fastapi"):
+            return None
+        answer = f'raise HTTPException(status_code=400, detail="{_MESSAGE}")'
+        imports = ensure_imports(src, [("fastapi", "HTTPException")])
+    if key.after is not None:
+        at, line = key.after, statement_lines(key.after)[1] + 1
+    elif key.param is not None:
+        body = func.body
+        first = body[1] if len(body) > 1 and _docstring(body[0]) else body[0]
+        if _docstring(first):
+            return None
+        at, line = first, statement_lines(first)[0]
+    else:
+        stmt = enclosing_statement(site.node, facts.up)
+        if stmt is None or stmt is func:
+            return None
+        at, line = stmt, statement_lines(stmt)[0]
+        if src.lines[at.lineno - 1].lstrip().startswith("elif"):
+            return None
+    if src.lines[at.lineno - 1][: at.col_offset].strip() or at.lineno == func.lineno:
+        return None  # the statement shares its line (``if x: sort = ...``)
+    if not answer.startswith("return ") and caught(at, facts.up, {"HTTPException"}):
+        return None  # a broad ``except`` around it would take the 400 for a failure
+    indent = src.indent_of(at.lineno - 1)
+    guard = f"{key.name} and " if key.nullable and key.name else ""
+    test = f"{guard}{_written(src, key.expr)} not in {allowed.constant}"
+    text = f"{indent}if {test}:\n{indent}    {answer}"
+    return [*imports, insert_before_line(src, line, text)]
+
+
+def _written(src: Source, expr: ast.expr) -> str:
+    """``expr`` as the source writes it; inside an f-string, where older Pythons place the
+    nodes loosely, as it reads back (``ast.unparse``) when the slice is not it."""
+    text = src.text_of(expr)
+    try:
+        same = ast.dump(ast.parse(text, mode="eval").body) == ast.dump(expr)
+    except (SyntaxError, ValueError, RecursionError):
+        same = False
+    return text if same else ast.unparse(expr)
+
+
+def _docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and string_value(stmt.value) is not None
+
+
+def _definition(allowed: _Allowed) -> str:
+    items = ", ".join(f'"{n}"' for n in allowed.names)
+    one = f"{allowed.constant} = ({items}{',' if len(allowed.names) == 1 else ''})"
+    if len(one) <= LINE_LENGTH:
+        return one
+    lines = "".join(f'    "{n}",\n' for n in allowed.names)
+    return f"{allowed.constant} = (\n{lines})"
+
+
+def _top_level_line(facts: ModuleFacts, inner: ast.AST) -> int:
+    """The first line (decorators included) of the module statement holding ``inner``."""
+    node = inner
+    while not isinstance(facts.up.get(node), ast.Module) and facts.up.get(node) is not None:
+        node = facts.up[node]
+    assert isinstance(node, ast.stmt)
+    return statement_lines(node)[0]
