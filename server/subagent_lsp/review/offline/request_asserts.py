@@ -280,7 +280,7 @@ def _answer(
                 ("django.http", "HttpResponseBadRequest")
             ]
         return f"raise BadRequest({message})", [("django.core.exceptions", "BadRequest")]
-    if framework == "fastapi":
+    if framework == "fastapi" and facts.can_import("fastapi"):  # not a Starlette-only app's
         return f"raise HTTPException(status_code=400, detail={message})", [
             ("fastapi", "HTTPException")
         ]
