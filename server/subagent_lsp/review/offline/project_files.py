@@ -53,7 +53,16 @@ def project_root(path: str) -> str | None:
 # folder -> (its mtime, its setup.py's mtime, marked): every analysis asks for the root of the
 # file it reads, and a folder's markers change only when an entry is added or removed (its
 # mtime moves) or its setup.py is edited.
-_MARKED: dict[str, tuple[int, int, bool]] = {}
+_MARKED: dict[str, tuple[int, tuple[int, ...], bool]] = {}
+# the markers whose text says whether they mark (their edits move no folder mtime)
+_READ_MARKERS = ("setup.py", "manage.py")
+
+
+def _file_mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
 
 
 def _is_marked(folder: str) -> bool:
@@ -61,10 +70,7 @@ def _is_marked(folder: str) -> bool:
         stamp = os.stat(folder).st_mtime_ns
     except OSError:
         return False
-    try:
-        setup = os.stat(os.path.join(folder, "setup.py")).st_mtime_ns
-    except OSError:
-        setup = -1
+    setup = tuple(_file_mtime(os.path.join(folder, name)) for name in _READ_MARKERS)
     cached = _MARKED.get(folder)
     if cached is not None and cached[0] == stamp and cached[1] == setup:
         return cached[2]
@@ -78,11 +84,18 @@ def _is_marked(folder: str) -> bool:
 def _marks(folder: str, marker: str) -> bool:
     """``marker`` in ``folder`` says a project starts there. A ``setup.py`` only when it
     packages (setuptools, distutils): an app's own ``commands/setup.py`` (its set-up command)
-    made a package of the app a project of its own, cut off from its models and routes."""
+    made a package of the app a project of its own, cut off from its models and routes. A
+    ``manage.py`` unless it is a Flask or click script."""
     where = os.path.join(folder, marker)
-    if marker != "setup.py":
+    if marker not in _READ_MARKERS:
         return os.path.exists(where)
+    if not os.path.isfile(where):
+        return False
     head = read_utf8(where) or ""
+    if marker == "manage.py":
+        # Django's manage.py sits at its project's root; a Flask app's click ``manage.py``
+        # inside its package (ihatemoney) cut the package off from the pyproject above it.
+        return "django" in head or not any(w in head for w in ("flask", "click", "typer"))
     return "setuptools" in head or "distutils" in head or "setup(" in head
 
 
