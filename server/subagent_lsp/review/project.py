@@ -49,6 +49,7 @@ from .offline.python_target import Version, target_python
 from .offline.request_reach import COMMAND_FOLDERS, RequestReach
 from .offline.schema import MAX_SCHEMA_FILE_BYTES, Schema, SchemaCache, schema_files, schema_of_file
 from .offline.upstream_calls import UpstreamCalls, module_files
+from .offline.view_helpers import mark_view_helpers
 
 # Words without which a module neither imports a framework nor registers an app-level handler:
 # the rest are not parsed.
@@ -293,6 +294,7 @@ class Project:
         if "flask" in facts.frameworks:
             facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
             self._mark_operations(facts)
+            mark_view_helpers(facts)  # once every request method of the module is known
 
     def _mark_operations(self, facts: ModuleFacts) -> None:
         """The functions and methods the project's OpenAPI spec routes to (connexion) are

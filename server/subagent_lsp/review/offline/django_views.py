@@ -18,7 +18,7 @@ import ast
 from dataclasses import dataclass
 
 from .pysource import Source, dotted
-from .try_blocks import handler_names
+from .try_blocks import handlers_around
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -102,12 +102,13 @@ def is_view_class(cls: ast.ClassDef, source: Source | None = None) -> bool:
     return any(
         current.name.endswith(_VIEW_SUFFIXES)
         or any(dotted(b).split(".")[-1].endswith(_VIEW_SUFFIXES) for b in current.bases)
-        for current in _lineage(source, cls)
+        for current in module_lineage(source, cls)
     )
 
 
-def _lineage(source: Source | None, cls: ast.ClassDef) -> list[ast.ClassDef]:
-    """``cls`` and the classes of its module it derives from (by plain name), each once."""
+def module_lineage(source: Source | None, cls: ast.ClassDef) -> list[ast.ClassDef]:
+    """``cls`` and the classes of its module it derives from (by plain name), each once, in
+    about the order Python looks a method up in (exactly so for single inheritance)."""
     classes: dict[str, ast.ClassDef] = {}
     if source is not None:
         cached = source.__dict__.get("_view_classes")
@@ -126,8 +127,11 @@ def _lineage(source: Source | None, cls: ast.ClassDef) -> list[ast.ClassDef]:
             continue
         seen.add(current.name)
         out.append(current)
+        # the first base next, as Python's method resolution looks there first
         todo.extend(
-            classes[b.id] for b in current.bases if isinstance(b, ast.Name) and b.id in classes
+            classes[b.id]
+            for b in reversed(current.bases)
+            if isinstance(b, ast.Name) and b.id in classes
         )
     return out
 
@@ -158,25 +162,14 @@ def dispatch_catches(source: Source, cls: ast.ClassDef) -> frozenset[str]:
     around ``super().dispatch(...)``: every handler of the view runs inside that ``try``."""
     up = source.up()
     out: set[str] = set()
-    for current in _lineage(source, cls):
+    for current in module_lineage(source, cls):
         for stmt in current.body:
             if not (isinstance(stmt, ast.FunctionDef) and stmt.name == "dispatch"):
                 continue
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Call) and _is_response(node):
-                    out |= _enclosing_handlers(node, up)
+                    out |= handlers_around(node, up)
     return frozenset(out)
-
-
-def _enclosing_handlers(node: ast.AST, up: dict[ast.AST, ast.AST]) -> set[str]:
-    names: set[str] = set()
-    child, current = node, up.get(node)
-    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
-        if isinstance(current, ast.Try) and child in current.body:
-            for handler in current.handlers:
-                names |= handler_names(handler)
-        child, current = current, up.get(current)
-    return names
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from .same_fix import one_per_fix
 from .schema import Schema, schema_of_file
 from .upstream_calls import UpstreamCalls
 from .validation import validation_suggestions
+from .view_helpers import mark_view_helpers
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -227,6 +228,7 @@ def analyze_file(
                 facts.declared = declared_packages(root) if root is not None else None
                 if root is not None and "flask" in facts.frameworks:
                     facts.flask_sqlalchemy_major = declared_major(root, "flask_sqlalchemy")
+                mark_view_helpers(facts)
             facts.sessions = workspace.sessions
             facts.schema = workspace
             facts.python = version

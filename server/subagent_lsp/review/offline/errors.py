@@ -20,6 +20,7 @@ from .frameworks import (
     caught,
     django_bad_request,
     enclosing_statement,
+    flask_abort,
     route_guards,
 )
 from .helper_rows import property_row_suggestions
@@ -1116,10 +1117,14 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
         )
         caught_here = "(KeyError, json.JSONDecodeError)" if field or key else "json.JSONDecodeError"
         handler = [f"except {caught_here}:", f"    {answer}"]
-    else:
+        needs = [needed]
+    elif route.answers:
         handler = ["except json.JSONDecodeError:", '    return jsonify(error="invalid JSON"), 400']
-        needed = ("flask", "jsonify")
-    edits = ensure_imports(src, [needed])  # json itself is imported: json.loads is in use
+        needs = [("flask", "jsonify")]
+    else:  # a view class's helper method: its caller takes what it returns
+        handler = ["except json.JSONDecodeError:", "    abort(400)"]
+        needs = flask_abort(facts) or []
+    edits = ensure_imports(src, needs)  # json itself is imported: json.loads is in use
     edits.append(wrap_in_try(src, stmt, handler))
     return [
         Suggestion(

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 _VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
 # A MethodView's (or any ``View.as_view`` class's) methods Flask dispatches requests to.
-_VIEW_METHODS = ("get", "post", "put", "patch", "delete")
+VIEW_METHODS = ("get", "post", "put", "patch", "delete")
 # ``(module, name)`` a registered view is found by: module "" is the registering module, a
 # leading dot is a relative import, as written.
 Registration = tuple[str, str]
@@ -46,6 +46,9 @@ class Route:
     answers: bool = True
     handled: frozenset[str] = frozenset()  # caught around it (a class's ``dispatch``)
     guards: Guards | None = None  # what its decorators check, once read (django_views)
+    # The parameters that hold what the client sent: a view class's helper method's are those
+    # every call passes a client value (view_helpers); None: all of them, as a handler's.
+    sent: frozenset[str] | None = None
 
 
 @dataclass
@@ -246,7 +249,7 @@ def mark_registered(facts: ModuleFacts, names: set[str]) -> None:
             funcs = [
                 f
                 for f in node.body
-                if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef) and f.name in _VIEW_METHODS
+                if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef) and f.name in VIEW_METHODS
             ]
         for func in funcs:
             if not facts.is_route(func):
@@ -403,3 +406,20 @@ def django_bad_request(route: Route, message: str) -> tuple[str, tuple[str, str]
             "HttpResponseBadRequest",
         )
     return f'raise BadRequest("{message}")', ("django.core.exceptions", "BadRequest")
+
+
+# ``abort`` of Flask and of its REST extensions raises the HTTP error from wherever in the
+# request it runs (Flask-RESTful's takes keywords only: ``abort(400, message="...")``).
+FLASK_ABORTS = frozenset({"flask.abort", "flask_restful.abort", "flask_restx.abort"})
+
+
+def flask_abort(facts: ModuleFacts) -> list[tuple[str, str]] | None:
+    """The import ``abort(400)`` needs in the module: none when ``abort`` is Flask's (or a
+    Flask REST extension's) already, Flask's when the name is free and Flask importable; None
+    when ``abort`` is something else here."""
+    bound = facts.imports.get("abort")
+    if bound is not None:
+        return [] if bound in FLASK_ABORTS else None
+    if _top_level(facts.source, "abort") is not None or not facts.can_import("flask"):
+        return None
+    return [("flask", "abort")]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from ..suggestion import Edit, Suggestion
 from .django_views import request_attr
-from .frameworks import ModuleFacts, enclosing_statement
+from .frameworks import ModuleFacts, enclosing_statement, flask_abort
 from .pyedits import ensure_imports, replace_statement, wrapped_in_try
 from .pysource import Source, dotted
 from .try_blocks import caught, validated_by_form
@@ -169,19 +169,16 @@ def flask_helper_fix(
         indent = src.indent_of(stmt.lineno - 1)
         if len(indent) != stmt.col_offset:
             return None  # shares its line with another statement (``if x: y = int(...)``)
-        bound = facts.imports.get("abort")
-        if bound is not None and bound != "flask.abort":
-            return None  # ``abort`` means something else here
-        if bound is None and not facts.can_import("flask"):
-            return None
+        needed = flask_abort(facts)
+        if needed is None:
+            return None  # ``abort`` means something else here, or Flask is not importable
         errors = (
             "KeyError, TypeError, ValueError"
             if isinstance(read, ast.Subscript)
             else ("TypeError, ValueError")
         )
         text = wrapped_in_try(src, stmt, errors, "abort(400)")
-        imports = [] if bound else ensure_imports(src, [("flask", "abort")])
-        edits = [*imports, replace_statement(src, stmt, text)]
+        edits = [*ensure_imports(src, needed), replace_statement(src, stmt, text)]
         how = "a missing or malformed value now answers 400 (`abort(400)`) instead of raising"
     what = "a date in that format" if kind == "date" else "a number"
     # With a default, a missing key is answered already: only a malformed one raises.

@@ -244,7 +244,7 @@ def _hoistable(up: dict[ast.AST, ast.AST], node: ast.AST, stmt: ast.stmt) -> boo
 def _client_names(route: Route) -> set[str]:
     """The route's parameters the client sends: not those FastAPI fills from a dependency
     (``admin: SudoAdminDep``, ``db: Session = Depends(get_db)``) -- the signed-in user, a
-    session."""
+    session -- nor a helper method's its callers fill with their own values."""
     args = route.func.args
     params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
     defaults = dict(
@@ -268,7 +268,7 @@ def _client_names(route: Route) -> set[str]:
         )
         if not injected and param.arg not in ("self", "cls", "request"):
             out.add(param.arg)
-    return out
+    return out if route.sent is None else out & route.sent
 
 
 def keyed_by_client(call: ast.AST, route: Route) -> bool:
@@ -322,7 +322,8 @@ def _client_steps(route: Route) -> tuple[frozenset[str], list[tuple[int, frozens
     a local made from another tainted local counts) the locals bound from them so far. Asked
     for every candidate call of the route: walking the route again each time was a quarter of
     ``suggest`` on a real app, so the answer is kept on the function's node."""
-    key = f"_client_steps_{route.framework}"
+    # a view class's helper method is asked with the parameters its callers fill (view_helpers)
+    key = f"_client_steps_{route.framework}_{sorted(route.sent) if route.sent is not None else ''}"
     cached = route.func.__dict__.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]

@@ -90,7 +90,7 @@ def missing_row_suggestions(
         why = f"`{short(text)}` gives None when nothing matches, and `{used}` then raises: a 500"
     head = text[: text.rfind(".")]
     # Unpacked or subscripted where it is made: no name to test, the query answers 404 itself.
-    guard = _app_guard(facts, call) if func.attr == "first" and not direct else None
+    guard = _app_guard(facts, call, route) if func.attr == "first" and not direct else None
     if guard is not None:
         # The module already answers a missing row its own way: the same check, here too.
         edit, answer = _guard_after(facts, call, guard)
@@ -314,7 +314,7 @@ def _session_get_suggestion(
         edit = replace_node(src, call, f"{db}.get_or_404({model}, {key})")
         fix = f"Flask-SQLAlchemy's `{db}.get_or_404()` answers 404 instead."
     else:
-        guard = _app_guard(facts, call)
+        guard = _app_guard(facts, call, route)
         if guard is None and facts.imports.get("abort") == "flask.abort":
             guard = ("{name} is None", "abort(404)")
         if guard is None:
@@ -343,10 +343,11 @@ def _guard_after(facts: ModuleFacts, call: ast.Call, guard: tuple[str, str]) -> 
     return insert_before_line(src, line + 1, text), answer
 
 
-def _app_guard(facts: ModuleFacts, call: ast.Call) -> tuple[str, str] | None:
+def _app_guard(facts: ModuleFacts, call: ast.Call, route: Route) -> tuple[str, str] | None:
     """``if not article: raise InvalidUsage.article_not_found()`` / ``if user is None:
     abort(404)`` right after another ``.first()`` of the same model in this module: how the
-    app answers a missing row (its test, written for ``x``, and its statement)."""
+    app answers a missing row (its test, written for ``x``, and its statement). Not a
+    ``return`` into a view class's helper method, whose caller takes what it returns."""
     model = _model_of(call)
     for node in facts.source.walk():
         body = getattr(node, "body", None)
@@ -364,10 +365,14 @@ def _app_guard(facts: ModuleFacts, call: ast.Call) -> tuple[str, str] | None:
             if test is None or len(following.body) != 1 or following.orelse:
                 continue
             guard = following.body[0]
-            answers = isinstance(guard, ast.Raise | ast.Return) or (
-                isinstance(guard, ast.Expr)
-                and isinstance(guard.value, ast.Call)
-                and dotted(guard.value.func).split(".")[-1] == "abort"
+            answers = (
+                isinstance(guard, ast.Raise)
+                or (isinstance(guard, ast.Return) and route.answers)
+                or (
+                    isinstance(guard, ast.Expr)
+                    and isinstance(guard.value, ast.Call)
+                    and dotted(guard.value.func).split(".")[-1] == "abort"
+                )
             )
             if not answers or any(
                 isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(guard)

@@ -13,7 +13,7 @@ import ast
 from ..suggestion import Suggestion
 from .django_views import request_attr
 from .drf import uses_drf
-from .frameworks import ModuleFacts, Route, caught
+from .frameworks import ModuleFacts, Route, caught, flask_abort
 from .pyedits import ensure_imports, insert_before_line, statement_lines
 from .pysource import dotted
 
@@ -257,9 +257,11 @@ def _suggestion(
         local = _free_name(route.func, "body")
         aborts = facts.imports.get("abort") == "flask.abort"
         answer = "abort(400)" if aborts else 'return jsonify(error="invalid request body"), 400'
+        needed = [] if aborts else [("flask", "jsonify")]
+        if not route.answers:  # a view class's helper method: its caller takes what it returns
+            answer, needed = "abort(400)", flask_abort(facts) or []
         text = f"{indent}{local} = request.get_json(silent=True)\n"
         text += _condition(local, required, indent) + f"\n{indent}    {answer}"
-        needed = [] if aborts else [("flask", "jsonify")]
         idiom = "answers 400"
     else:
         if facts.imports.get("ValidationError", _DRF_ERRORS[0]) not in _DRF_ERRORS:

@@ -15,7 +15,7 @@ import ast
 
 from ..suggestion import Edit, Suggestion
 from .django_views import request_attr
-from .frameworks import ModuleFacts, Route, caught
+from .frameworks import ModuleFacts, Route, caught, flask_abort
 from .pyedits import ensure_imports, replace_statement
 from .pysource import dotted
 
@@ -77,6 +77,8 @@ def _handlers(facts: ModuleFacts) -> list[Handler]:
     for route in facts.routes:
         params = [a.arg for a in (*route.func.args.args, *route.func.args.kwonlyargs)]
         params = [p for p in params if p not in ("self", "cls", "request", "req")]
+        if route.sent is not None:
+            params = [p for p in params if p in route.sent]
         out.append(
             (route.func, _framework(facts, route), route.answers, set(params), route.handled)
         )
@@ -289,7 +291,12 @@ def _answer(
         if answers and not aborts:
             return f"return jsonify(error={message}), 400", [("flask", "jsonify")]
         # a helper returns values, not responses: abort raises the 400 from wherever it is
-        return f"abort(400, {message})", [] if aborts else [("flask", "abort")]
+        needed = flask_abort(facts)
+        if needed is None:
+            return None, []
+        if imports.get("abort", "flask.abort") != "flask.abort":
+            return f"abort(400, message={message})", []  # Flask-RESTful's takes keywords only
+        return f"abort(400, {message})", needed
     return None, []
 
 

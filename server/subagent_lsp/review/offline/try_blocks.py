@@ -25,6 +25,18 @@ def handler_names(handler: ast.ExceptHandler) -> set[str]:
     return {exception_name(t) for t in types}
 
 
+def handlers_around(node: ast.AST, up: dict[ast.AST, ast.AST]) -> set[str]:
+    """The exception names the ``try`` blocks of its function around ``node`` catch."""
+    names: set[str] = set()
+    child, current = node, up.get(node)
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.Try) and child in current.body:
+            for handler in current.handlers:
+                names |= handler_names(handler)
+        child, current = current, up.get(current)
+    return names
+
+
 def caught(
     node: ast.AST, up: dict[ast.AST, ast.AST], names: set[str], *, client_error: bool = False
 ) -> bool:

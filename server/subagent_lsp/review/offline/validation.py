@@ -24,6 +24,7 @@ from .frameworks import (
     caught,
     django_bad_request,
     enclosing_statement,
+    flask_abort,
     route_guards,
 )
 from .helper_mappings import (
@@ -418,10 +419,17 @@ def _model_class(name: str, keys: dict[str, tuple[bool, str]], indent: str) -> s
     return "\n".join(lines) + "\n\n"
 
 
-def _class_before(
-    facts: ModuleFacts, func: ast.FunctionDef | ast.AsyncFunctionDef, text: str
-) -> Edit:
-    first, _ = statement_lines(func)
+def _model_anchor(facts: ModuleFacts, func: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.stmt:
+    """Where a body model for ``func`` is declared: before it, or before its class when it is
+    a method (a class attribute is no name the method's body can read)."""
+    anchor: ast.stmt = func
+    while isinstance(facts.up.get(anchor), ast.ClassDef):
+        anchor = facts.up[anchor]  # type: ignore[assignment]
+    return anchor
+
+
+def _class_before(facts: ModuleFacts, anchor: ast.stmt, text: str) -> Edit:
+    first, _ = statement_lines(anchor)
     return insert_before_line(facts.source, first, text.rstrip("\n") + "\n\n")
 
 
@@ -431,7 +439,7 @@ def _imports(facts: ModuleFacts, pairs: list[tuple[str, str]]) -> list[Edit]:
 
 def _flask_plain_check(
     facts: ModuleFacts,
-    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    route: Route,
     stmt: ast.stmt,
     var: str,
     value: ast.expr,
@@ -439,16 +447,15 @@ def _flask_plain_check(
 ) -> Suggestion:
     """BKD201 for an app without pydantic: importing it would break the next install, so the
     fix checks the body's shape with plain Python and answers 400 itself."""
+    func = route.func
     indent = facts.source.indent_of(stmt.lineno - 1)
     required = tuple(k for k, (needed, _) in keys.items() if needed)
     replacement = f"{indent}{var} = {_silent_reader(value)}\n"
     condition = f"not isinstance({var}, dict)"
     if required:
         condition += f" or any(key not in {var} for key in {required!r})"
-    replacement += (
-        f'{indent}if {condition}:\n{indent}    return jsonify(error="invalid request body"), 400'
-    )
-    edits = [*_imports(facts, [("flask", "jsonify")])]
+    answer, edits = _flask_body_answer(facts, route)
+    replacement += f"{indent}if {condition}:\n{indent}    {answer}"
     edits.append(replace_statement(facts.source, stmt, replacement))
     return Suggestion(
         "BKD201",
@@ -461,6 +468,16 @@ def _flask_plain_check(
         "client's mistake. The project does not declare pydantic, so the check is plain Python "
         "and answers 400.",
         tuple(edits),
+    )
+
+
+def _flask_body_answer(facts: ModuleFacts, route: Route) -> tuple[str, list[Edit]]:
+    """How a bad JSON body is answered: a JSON 400 from a handler, ``abort(400)`` from a view
+    class's helper method."""
+    if not route.answers:
+        return "abort(400)", _imports(facts, flask_abort(facts) or [])
+    return 'return jsonify(error="invalid request body"), 400', _imports(
+        facts, [("flask", "jsonify")]
     )
 
 
@@ -523,30 +540,40 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         ):
             continue  # ``get_json(cache=False)``: the replacement would change what is read
         if not facts.can_import("pydantic"):
-            out.append(_flask_plain_check(facts, func, stmt, var, value, keys))
+            out.append(_flask_plain_check(facts, route, stmt, var, value, keys))
             continue
         model = _model_name(func)
-        body = _model_class(model, keys, facts.source.indent_of(func.lineno - 1))
+        anchor = _model_anchor(facts, func)
+        body = _model_class(model, keys, facts.source.indent_of(anchor.lineno - 1))
         if not body:
             continue
         indent = facts.source.indent_of(stmt.lineno - 1)
+        needs = [("pydantic", "BaseModel"), ("pydantic", "ValidationError")]
+        if route.answers:
+            handler = (
+                f"{indent}except ValidationError as exc:\n"
+                f"{indent}    return jsonify(\n"
+                f'{indent}        error="invalid request body",\n'
+                f"{indent}        details=exc.errors(include_url=False, include_context=False),\n"
+                f"{indent}    ), 400"
+            )
+            needs.append(("flask", "jsonify"))
+        else:
+            # a view class's helper method: its caller takes what it returns for the body
+            handler = f"{indent}except ValidationError:\n{indent}    abort(400)"
+            needs.extend(flask_abort(facts) or [])
         replacement = (
             f"{indent}try:\n"
             f"{indent}    {var} = {model}.model_validate(\n"
             f"{indent}        {_silent_reader(value)} or {{}}\n"
             f"{indent}    ).model_dump()\n"
-            f"{indent}except ValidationError as exc:\n"
-            f"{indent}    return jsonify(\n"
-            f'{indent}        error="invalid request body",\n'
-            f"{indent}        details=exc.errors(include_url=False, include_context=False),\n"
-            f"{indent}    ), 400"
+            f"{handler}"
         )
-        needs = [("pydantic", "BaseModel"), ("pydantic", "ValidationError"), ("flask", "jsonify")]
         if any(kind == "Any" for _, kind in keys.values()):
             needs.append(("typing", "Any"))
         edits = [
             *_imports(facts, needs),
-            _class_before(facts, func, body),
+            _class_before(facts, anchor, body),
             replace_statement(facts.source, stmt, replacement),
         ]
         out.append(
@@ -585,7 +612,8 @@ def _fastapi_body(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if not keys or not _only_key_access(func, arg.arg):
             continue
         model = _model_name(func)
-        body = _model_class(model, keys, facts.source.indent_of(func.lineno - 1))
+        anchor = _model_anchor(facts, func)
+        body = _model_class(model, keys, facts.source.indent_of(anchor.lineno - 1))
         if not body:
             continue
         edits = [Edit(facts.source.path, facts.source.span(ann), model)]
@@ -622,7 +650,7 @@ def _fastapi_body(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         needs = [("pydantic", "BaseModel")]
         if any(kind == "Any" for _, kind in keys.values()):
             needs.append(("typing", "Any"))
-        edits = [*_imports(facts, needs), _class_before(facts, func, body), *edits]
+        edits = [*_imports(facts, needs), _class_before(facts, anchor, body), *edits]
         out.append(
             Suggestion(
                 "BKD203",
@@ -678,7 +706,8 @@ def _fastapi_raw_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if not keys or not _only_key_access(func, var):
             continue
         model = _model_name(func)
-        body = _model_class(model, keys, src.indent_of(func.lineno - 1))
+        anchor = _model_anchor(facts, func)
+        body = _model_class(model, keys, src.indent_of(anchor.lineno - 1))
         if not body:
             continue
         indent = src.indent_of(stmt.lineno - 1)
@@ -695,7 +724,7 @@ def _fastapi_raw_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             needs.append(("typing", "Any"))
         edits = [
             *_imports(facts, needs),
-            _class_before(facts, func, body),
+            _class_before(facts, anchor, body),
             replace_statement(src, stmt, text),
         ]
         out.append(
@@ -1343,7 +1372,11 @@ def _django_answer(facts: ModuleFacts, route: Route, message: str) -> tuple[str,
 def _flask_400(facts: ModuleFacts, route: Route, message: str) -> tuple[str, list[Edit]]:
     """How a Flask view answers 400, and the import that needs: ``abort(400)`` in a module that
     answers errors with ``abort(code)`` or in a view that answers a browser (a JSON body shown
-    as raw text there was judged the wrong idiom), JSON otherwise."""
+    as raw text there was judged the wrong idiom), JSON otherwise. A view class's helper
+    method (``list`` that ``get`` returns through) aborts: its caller may do anything with
+    what it returns (view_helpers marks it only where ``abort`` is Flask's or free)."""
+    if not route.answers:
+        return "abort(400)", _imports(facts, flask_abort(facts) or [])
     if facts.imports.get("abort") == "flask.abort":
         return "abort(400)", []
     if answers_html(facts, route):
