@@ -28,6 +28,7 @@ from .drf import drf_view
 from .frameworks import ModuleFacts, Route
 from .html_answers import assigned_name, module_logger, next_sibling, redirect_target
 from .pysource import dotted, own_nodes
+from .saving_calls import saved_before, saving_calls
 
 _MESSAGES_APP = Setting(r"""["']django\.contrib\.messages["']""")
 _DJANGO_HTML = ("redirect", "render", "HttpResponseRedirect", "HttpResponsePermanentRedirect")
@@ -37,8 +38,6 @@ _DJANGO_REDIRECTS = (
     "django.http.HttpResponseRedirect",
     "django.http.response.HttpResponseRedirect",
 )
-_CREATES = ("create", "get_or_create", "update_or_create", "bulk_create", "update", "delete")
-_SUPER_SAVES = ("create", "update", "partial_update", "destroy", "perform_create")
 _WARNING = "We could not send the email. Please try again later."
 _LOG = '"could not send mail"'
 
@@ -189,40 +188,8 @@ def _django_browser(facts: ModuleFacts, route: Route) -> bool:
     return html
 
 
-def _writes(facts: ModuleFacts, func: ast.AST) -> list[ast.Call]:
-    """Calls in the view that save: a manager's create, a row's or form's ``save()``, a
-    ``delete()``, DRF's ``super().create(...)``, a session's ``commit()``."""
-    out: list[ast.Call] = []
-    for node in own_nodes(func):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-            continue
-        attr, receiver = node.func.attr, node.func.value
-        name = dotted(receiver)
-        if (
-            attr == "save"
-            or (attr in _CREATES and "objects" in name.split("."))
-            or (attr in ("update", "delete") and _queryset(name))
-            or (attr == "delete" and not node.args)
-            or (
-                attr in _SUPER_SAVES
-                and isinstance(receiver, ast.Call)
-                and dotted(receiver.func) == "super"
-            )
-            or (attr == "commit" and not node.args and ("session" in name.lower() or name == "db"))
-        ):
-            out.append(node)
-    return out
-
-
-def _queryset(name: str) -> bool:
-    """``queryset`` / ``qs`` / ``self.get_queryset()`` / ``user.report_set``: rows, not a dict."""
-    last = name.rsplit(".", 1)[-1]
-    return last in ("queryset", "qs", "get_queryset") or last.endswith("_set")
-
-
 def _saved_before(facts: ModuleFacts, func: ast.AST, stmt: ast.stmt) -> ast.Call | None:
-    before = [w for w in _writes(facts, func) if (w.end_lineno or w.lineno) < stmt.lineno]
-    return min(before, key=lambda w: w.lineno) if before else None
+    return saved_before(func, stmt, facts.up)
 
 
 def _when(facts: ModuleFacts, route: Route, stmt: ast.stmt, saved: ast.Call | None) -> str:
@@ -244,7 +211,7 @@ def _when(facts: ModuleFacts, route: Route, stmt: ast.stmt, saved: ast.Call | No
             "user gets an error page for an action that succeeded (and may repeat it)"
         )
     end = stmt.end_lineno or stmt.lineno
-    if any(w.lineno > end for w in _writes(facts, route.func)):
+    if any(w.lineno > end for w in saving_calls(route.func)):
         return ", before the view saves its work"
     return ""
 

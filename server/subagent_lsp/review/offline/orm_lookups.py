@@ -24,6 +24,7 @@ from .frameworks import (
 )
 from .pyedits import ensure_imports, insert_before_line, statement_lines
 from .pysource import dotted
+from .saving_calls import saved_before
 
 _RAW = ("request.data", "request.POST", "request.GET", "request.query_params")
 _QUERIES = ("filter", "exclude", "get")
@@ -287,6 +288,24 @@ def _on_path(node: ast.AST, call: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     return id(stmt) in ancestors or (block is not None and id(block) in ancestors)
 
 
+def _truthy_guarded(node: ast.AST, name: str, up: dict[ast.AST, ast.AST]) -> bool:
+    """``node`` runs only when ``name`` is truthy: in the body of ``if name:`` (or of an
+    ``and`` test that has it)."""
+    child, current = node, up.get(node)
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.If) and child in current.body:
+            test = current.test
+            tests = (
+                test.values
+                if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
+                else [test]
+            )
+            if any(isinstance(t, ast.Name) and t.id == name for t in tests):
+                return True
+        child, current = current, up.get(current)
+    return False
+
+
 def _mentions(node: ast.AST, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
@@ -329,8 +348,14 @@ def _suggestion(
         first, _ = statement_lines(stmt)
         checked = src.text_of(value)
         at, indent = first, src.indent_of(stmt.lineno - 1)
+    point = binding if binding is not None else enclosing_statement(lookup, facts.up)
+    if point is not None and saved_before(route.func, point, facts.up) is not None:
+        return None  # a 400 after the view has saved tells the client nothing was done
     test = f"not str({checked}).isdigit()"
-    if optional:
+    if binding is not None and _truthy_guarded(lookup, checked, facts.up):
+        # ``if folder_id:`` before the query: an empty value is the page's "none chosen"
+        test = f"{checked} and {test}"
+    elif optional:
         test = f"{checked} is not None and {test}"
     text = f"{indent}if {test}:\n{indent}    {answer}"
     edits = [*ensure_imports(src, [needed]), insert_before_line(src, at, text)]
