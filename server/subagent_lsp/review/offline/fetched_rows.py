@@ -18,9 +18,9 @@ import itertools
 from ..suggestion import Suggestion
 from .frameworks import ModuleFacts, Route, caught
 from .helper_rows import keyed_by_client
-from .missing_rows import _missing_test
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import dotted
+from .row_guards import missing_test
 from .row_uses import app_catches, missing_row, read_unchecked, short
 from .sql import may_match_nothing
 
@@ -138,7 +138,7 @@ def _module_answer(facts: ModuleFacts, call: ast.Call) -> tuple[str, str] | None
                 and not following.orelse
             ):
                 continue
-            test = _missing_test(following.test, stmt.targets[0].id)
+            test = missing_test(following.test, stmt.targets[0].id)
             answer = following.body[0]
             text = facts.source.text_of(answer)
             if test is None or "\n" in text or not _answers(answer):

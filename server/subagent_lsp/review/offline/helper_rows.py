@@ -31,7 +31,8 @@ from .none_returns import may_give_none, none_path, optional_model
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
 from .pysource import Source, dotted
 from .receiver_rows import receiver_member
-from .row_methods import resolve_call
+from .row_guards import app_guard
+from .row_methods import query_model, resolve_call
 from .row_uses import app_catches, missing_row, read_unchecked, session_like, short, tests_name
 from .upstream_calls import UpstreamCalls
 
@@ -77,7 +78,10 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
     why = none_path(helper_source, helper)
     if why is None:
         return []
-    what = f"`{helper.name}()` may give None ({why})"
+    # ``Person.query.get()`` says whose query class it is; ``get()`` alone would not
+    queried = isinstance(call.func, ast.Attribute) and query_model(call.func.value)
+    shown = dotted(call.func) if queried else helper.name
+    what = f"`{shown}()` may give None ({why})"
     return _returned(facts, call, route, helper, optional_model(helper), what)
 
 
@@ -557,8 +561,10 @@ def _returned(
     src = facts.source
     what = what or f"`{helper.name}()` gives None when no row matches"
     if not model and isinstance(call.func, ast.Attribute):
-        # ``Application.objects.for_type(...)``: a manager's row is its model's
-        model = model_label(django_model(call.func.value) or "")
+        # ``Application.objects.for_type(...)``: a manager's row is its model's, and so is
+        # ``Person.query.get(id, project)``'s of a query class
+        managed = django_model(call.func.value)
+        model = model_label(managed) if managed else query_model(call.func.value) or ""
     if bound is None:
         made = _used_where_made(facts, call, route, model, what)
         tail = "where the client asked for a row that is not there"
@@ -567,7 +573,10 @@ def _returned(
     used = read_unchecked(facts, route.func, name, assign.end_lineno or 0, helpers=True)
     if used is None:
         return []
-    return [_suggestion(facts, route, call, src, assign, name, model or name, what, used)]
+    # ``if not bill: return "Not Found", 404`` after another lookup of the model: the same here
+    guard = app_guard(facts, call, route) if route.framework == "flask" else None
+    label = model or name
+    return [_suggestion(facts, route, call, src, assign, name, label, what, used, guard=guard)]
 
 
 def _used_where_made(
@@ -678,9 +687,11 @@ def _suggestion(
     what: str,
     used: str,
     tail: str = "where the client asked for a row that is not there",
+    guard: tuple[str, str] | None = None,
 ) -> Suggestion:
     """The None check after ``assign`` in ``where`` (the route's module or the helper's),
-    answering 404 the route's way."""
+    answering 404 the route's way, or as ``guard`` (test, statement) does: the module's own
+    answer to a missing row of the model."""
     label = model.rsplit(".", 1)[-1]
     answer, needed = _answer(route, label)
     folded = _folded_check(where, assign, name)
@@ -691,6 +702,11 @@ def _suggestion(
         edits: list[Edit] = [edit]
         fix = f"`if {name} is None or ...` in the test right after it answers `{raised}` instead."
         title = f"Answer the route's error when {label} is not found"
+    elif guard is not None:
+        test, answer = guard
+        edits = [_check_after(where, assign, name, answer, test.format(name=name))]
+        fix = f"The module's own answer to a missing {label}, `{answer}`, is added after it."
+        title = f"Answer 404 when {label} is not found"
     else:
         edits = [*ensure_imports(where, needed), _check_after(where, assign, name, answer)]
         fix = f"`if {name} is None: {answer}` after it answers 404 instead."
@@ -734,7 +750,10 @@ def _folded_check(source: Source, assign: ast.Assign, name: str) -> tuple[Edit, 
     return edit, short(source.text_of(raised))
 
 
-def _check_after(source: Source, assign: ast.Assign, name: str, answer: str) -> Edit:
+def _check_after(
+    source: Source, assign: ast.Assign, name: str, answer: str, test: str = ""
+) -> Edit:
     line = assign.end_lineno or assign.lineno
     indent = source.indent_of(assign.lineno - 1)
-    return insert_before_line(source, line, f"{indent}if {name} is None:\n{indent}    {answer}")
+    test = test or f"{name} is None"
+    return insert_before_line(source, line, f"{indent}if {test}:\n{indent}    {answer}")

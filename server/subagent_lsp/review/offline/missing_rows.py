@@ -13,7 +13,6 @@ before anything tests it, there or in a project function it is handed to
 from __future__ import annotations
 
 import ast
-import itertools
 
 from ..suggestion import Edit, Suggestion
 from .dict_rows import dict_row_suggestions
@@ -25,6 +24,8 @@ from .known_rows import exists_checked, row_implied
 from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
+from .row_guards import app_guard, get_through, session_get
+from .row_methods import resolve_call
 from .row_uses import app_catches, fetched_row, is_aggregate, missing_row, read_unchecked, short
 
 _CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
@@ -43,7 +44,7 @@ def missing_row_suggestions(
     raised = one_row_suggestions(facts, call, route) or dict_row_suggestions(facts, call, route)
     if raised:
         return raised
-    if route.framework == "flask" and _session_get(call):
+    if route.framework == "flask" and session_get(call):
         return _session_get_suggestion(facts, call, route, flask_sqlalchemy_major)
     if route.framework == "flask" and _query_get(call):
         return _query_get_suggestion(facts, call, route)
@@ -90,7 +91,7 @@ def missing_row_suggestions(
         why = f"`{short(text)}` gives None when nothing matches, and `{used}` then raises: a 500"
     head = text[: text.rfind(".")]
     # Unpacked or subscripted where it is made: no name to test, the query answers 404 itself.
-    guard = _app_guard(facts, call, route) if func.attr == "first" and not direct else None
+    guard = app_guard(facts, call, route) if func.attr == "first" and not direct else None
     if guard is not None:
         # The module already answers a missing row its own way: the same check, here too.
         edit, answer = _guard_after(facts, call, guard)
@@ -233,34 +234,10 @@ def _related_manager(facts: ModuleFacts, call: ast.Call) -> str | None:
     return dotted(node)
 
 
-def _session_get(call: ast.Call) -> bool:
-    """``db.session.get(Model, id)`` (SQLAlchemy 2's ``Session.get``): None when no row has
-    that key, as ``Model.query.get(id)`` was."""
-    return (
-        _get_through(call, "session", 2)
-        and isinstance(call.args[0], ast.Name)
-        and call.args[0].id[:1].isupper()
-    )
-
-
 def _query_get(call: ast.Call) -> bool:
     """``Project.query.get(id)`` (Flask-SQLAlchemy's legacy lookup by primary key): None
     when no row has that key."""
-    return _get_through(call, "query", 1) and call.func.value.value.id[:1].isupper()  # type: ignore[attr-defined]
-
-
-def _get_through(call: ast.Call, owner: str, args: int) -> bool:
-    """``<name>.<owner>.get(...)`` with ``args`` positional arguments and no keywords."""
-    func = call.func
-    return (
-        isinstance(func, ast.Attribute)
-        and func.attr == "get"
-        and isinstance(func.value, ast.Attribute)
-        and func.value.attr == owner
-        and isinstance(func.value.value, ast.Name)
-        and len(call.args) == args
-        and not call.keywords
-    )
+    return get_through(call, "query", 1) and call.func.value.value.id[:1].isupper()  # type: ignore[attr-defined]
 
 
 def _query_get_suggestion(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
@@ -272,6 +249,10 @@ def _query_get_suggestion(facts: ModuleFacts, call: ast.Call, route: Route) -> l
         return []
     if not keyed_by_client(call, route) or chosen_from_form(facts, call, route):
         return []  # ``Project.query.get(event.project_id)``: the row's own reference
+    if facts.upstream is not None and resolve_call(facts.upstream, facts.source, call):
+        # The model's query class defines its own ``get`` (helper_rows reads it): the
+        # library's ``get_or_404`` would call that one with other arguments.
+        return []
     used = _used_unchecked(facts, call, route)
     if used is None:
         return []
@@ -314,7 +295,7 @@ def _session_get_suggestion(
         edit = replace_node(src, call, f"{db}.get_or_404({model}, {key})")
         fix = f"Flask-SQLAlchemy's `{db}.get_or_404()` answers 404 instead."
     else:
-        guard = _app_guard(facts, call, route)
+        guard = app_guard(facts, call, route)
         if guard is None and facts.imports.get("abort") == "flask.abort":
             guard = ("{name} is None", "abort(404)")
         if guard is None:
@@ -341,84 +322,6 @@ def _guard_after(facts: ModuleFacts, call: ast.Call, guard: tuple[str, str]) -> 
     test, answer = guard
     text = f"{indent}if {test.format(name=name)}:\n{indent}    {answer}"
     return insert_before_line(src, line + 1, text), answer
-
-
-def _app_guard(facts: ModuleFacts, call: ast.Call, route: Route) -> tuple[str, str] | None:
-    """``if not article: raise InvalidUsage.article_not_found()`` / ``if user is None:
-    abort(404)`` right after another ``.first()`` of the same model in this module: how the
-    app answers a missing row (its test, written for ``x``, and its statement). Not a
-    ``return`` into a view class's helper method, whose caller takes what it returns."""
-    model = _model_of(call)
-    for node in facts.source.walk():
-        body = getattr(node, "body", None)
-        if not isinstance(body, list):
-            continue
-        for stmt, following in itertools.pairwise(body):
-            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
-                continue
-            if stmt.value is call or not model or _model_of(stmt.value) != model:
-                continue
-            target = stmt.targets[0]
-            if not isinstance(target, ast.Name) or not isinstance(following, ast.If):
-                continue
-            test = _missing_test(following.test, target.id)
-            if test is None or len(following.body) != 1 or following.orelse:
-                continue
-            guard = following.body[0]
-            answers = (
-                isinstance(guard, ast.Raise)
-                or (isinstance(guard, ast.Return) and route.answers)
-                or (
-                    isinstance(guard, ast.Expr)
-                    and isinstance(guard.value, ast.Call)
-                    and dotted(guard.value.func).split(".")[-1] == "abort"
-                )
-            )
-            if not answers or any(
-                isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(guard)
-            ):
-                continue
-            text = facts.source.text_of(guard)
-            if "\n" not in text:
-                return test, text
-    return None
-
-
-def _missing_test(test: ast.expr, name: str) -> str | None:
-    """``not x`` / ``x is None``, as a template for another name."""
-    if (
-        isinstance(test, ast.UnaryOp)
-        and isinstance(test.op, ast.Not)
-        and isinstance(test.operand, ast.Name)
-        and test.operand.id == name
-    ):
-        return "not {name}"
-    if (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == name
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Is)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        return "{name} is None"
-    return None
-
-
-def _model_of(call: ast.Call) -> str:
-    """``Article.query.filter_by(...).first()`` -> Article (only first() chains count), and
-    ``db.session.get(Article, id)`` -> Article."""
-    if _session_get(call):
-        return dotted(call.args[0])
-    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "first"):
-        return ""
-    node: ast.expr = call.func.value
-    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        node = node.func.value
-    if isinstance(node, ast.Attribute) and node.attr == "query":
-        return dotted(node.value)
-    return ""
 
 
 def _flask_sqlalchemy_query(node: ast.expr) -> bool:

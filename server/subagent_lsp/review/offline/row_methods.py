@@ -5,8 +5,10 @@ class is the upstream resolver's (receiver_classes): ``self.__get_job(...)`` in 
 ``db.get_job(...)`` on a module-level ``db = Database(...)``, ``br.find(...)`` on a local
 ``br = BookRepository(db.session)``, ``svc.get_user(...)`` of an injected ``svc: UserService``.
 Repository and database wrapper classes are where a route's lookups hide (mquery's
-``Database``, lute's repositories). No inheritance is followed: a method the class does not
-define itself is not guessed at."""
+``Database``, lute's repositories), and so are a Flask-SQLAlchemy model's own query class
+(``query_class = PersonQuery``, whose ``get(id, project)`` ends in ``.one_or_none()``) and a
+Django model's manager. No inheritance is followed: a method the class does not define itself
+is not guessed at (Flask-SQLAlchemy's own ``get`` stays the library's)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ def resolve_call(
     model = _objects_of(func.value)
     if model is not None:
         return _manager_method(upstream, source, model, func.attr)
+    model = query_model(func.value)
+    if model is not None:
+        return _query_class_method(upstream, source, model, func.attr)
     instance = upstream.receiver_class(source, call, func.value)
     if instance is not None:
         method = method_of(instance[1], func.attr)
@@ -54,6 +59,46 @@ def _objects_of(node: ast.expr) -> str | None:
     ):
         return node.value.id
     return None
+
+
+def query_model(node: ast.expr) -> str | None:
+    """``Person.query`` -> Person: a Flask-SQLAlchemy model's query."""
+    if (
+        isinstance(node, ast.Attribute)
+        and node.attr == "query"
+        and isinstance(node.value, ast.Name)
+        and node.value.id[:1].isupper()
+    ):
+        return node.value.id
+    return None
+
+
+def _query_class_method(
+    upstream: UpstreamCalls, source: Source, model: str, name: str
+) -> tuple[Source, Function] | None:
+    """``Person.query.get(member_id, project)``: the method of the query class the model
+    declares as ``query_class = PersonQuery``, a class nested in the model or one of the
+    project's modules."""
+    located = upstream.resolve_class(source, ast.Name(model))
+    if located is None:
+        return None
+    model_source, cls = located
+    declared = [
+        node.value
+        for node in cls.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "query_class" for t in node.targets)
+    ]
+    if len(declared) != 1 or not isinstance(declared[0], ast.Name):
+        return None
+    spelled = declared[0].id
+    nested = next((n for n in cls.body if isinstance(n, ast.ClassDef) and n.name == spelled), None)
+    query = (model_source, nested) if nested is not None else None
+    query = query or upstream.resolve_class(model_source, declared[0])
+    if query is None:
+        return None
+    method = method_of(query[1], name)
+    return (query[0], method) if method is not None else None
 
 
 def _manager_method(

@@ -105,22 +105,48 @@ def _is(node: ast.expr, name: str) -> bool:
 
 
 def _helper_reads(facts: ModuleFacts, call: ast.Call, name: str) -> str | None:
-    """``serialize_product(product)``: a project function given the row as a positional
-    argument that reads an attribute of it before testing it (``product.sku``)."""
-    index = next((i for i, a in enumerate(call.args) if _is(a, name)), None)
-    if index is None or facts.upstream is None:
+    """``serialize_product(product)`` / ``form.save(project, member)``: a project function or
+    method (upstream_calls' callee: of a receiver built, typed or made by a project factory)
+    given the row that reads or sets an attribute of it before testing it (``product.sku``,
+    ``person.name = ...``)."""
+    if facts.upstream is None:
         return None
-    found = facts.upstream.resolve(facts.source, call.func)
+    index = next((i for i, a in enumerate(call.args) if _is(a, name)), None)
+    if any(isinstance(a, ast.Starred) for a in call.args[: index or 0]):
+        return None  # ``f(*extra, row)``: its parameter is not known here
+    keyword = next((k.arg for k in call.keywords if k.arg and _is(k.value, name)), None)
+    if index is None and keyword is None:
+        return None
+    found = facts.upstream.callee(facts.source, call)
     if found is None:
         return None
     _, helper = found
-    params = [*helper.args.posonlyargs, *helper.args.args]
-    if index >= len(params) or params[index].arg in ("self", "cls"):
-        return None
-    param = params[index].arg
-    if read_unchecked(facts, helper, param, 0, helpers=False) is None:
+    params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
+    if params[:1] in (["self"], ["cls"]):
+        if params[0] == "self" and _named_class(facts, call):
+            return None  # ``Form.save(form, row)``: which argument is which is not read here
+        params = params[1:]
+    if index is not None:
+        param = params[index] if index < len(params) else None
+    else:
+        param = keyword if keyword in params or keyword in _kwonly(helper) else None
+    if param is None or read_unchecked(facts, helper, param, 0, helpers=False) is None:
         return None
     return f"{dotted(call.func)}({name})"
+
+
+def _named_class(facts: ModuleFacts, call: ast.Call) -> bool:
+    """The call's receiver names a project class (``Form.save(...)``), not an instance."""
+    func = call.func
+    return (
+        facts.upstream is not None
+        and isinstance(func, ast.Attribute)
+        and facts.upstream.resolve_class(facts.source, func.value) is not None
+    )
+
+
+def _kwonly(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    return [a.arg for a in func.args.kwonlyargs]
 
 
 def tests_name(test: ast.expr, name: str) -> bool:

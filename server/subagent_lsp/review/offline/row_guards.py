@@ -1,0 +1,128 @@
+"""How a module already answers a missing row: ``if not article: raise
+InvalidUsage.article_not_found()`` / ``if member is None: return "Not Found", 404`` right after
+another lookup of the same model. BKD306's fixes use the same test and statement (missing_rows
+for Flask-SQLAlchemy's own lookups, helper_rows for a query class's, fetched_rows for a DB-API
+``fetchone()``), so that a fix reads like the code around it."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+
+from .frameworks import ModuleFacts, Route
+from .pysource import dotted
+from .row_methods import query_model
+
+# A query class's methods that look one row up by their name (``Person.query.get(id,
+# project)``, ``Project.query.get_by_name(name)``): what a guard after one answers.
+_LOOKUPS = ("get_", "find_")
+
+
+def session_get(call: ast.Call) -> bool:
+    """``db.session.get(Model, id)`` (SQLAlchemy 2's ``Session.get``): None when no row has
+    that key, as ``Model.query.get(id)`` was."""
+    return (
+        get_through(call, "session", 2)
+        and isinstance(call.args[0], ast.Name)
+        and call.args[0].id[:1].isupper()
+    )
+
+
+def get_through(call: ast.Call, owner: str, args: int) -> bool:
+    """``<name>.<owner>.get(...)`` with ``args`` positional arguments and no keywords."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "get"
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr == owner
+        and isinstance(func.value.value, ast.Name)
+        and len(call.args) == args
+        and not call.keywords
+    )
+
+
+def app_guard(facts: ModuleFacts, call: ast.Call, route: Route) -> tuple[str, str] | None:
+    """The guard after another lookup of ``call``'s model in this module: its test, written
+    for ``x``, and its statement. Not a ``return`` into a view class's helper method, whose
+    caller takes what it returns."""
+    model = lookup_model(call)
+    for node in facts.source.walk():
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        for stmt, following in itertools.pairwise(body):
+            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
+                continue
+            if stmt.value is call or not model or lookup_model(stmt.value) != model:
+                continue
+            target = stmt.targets[0]
+            if not isinstance(target, ast.Name) or not isinstance(following, ast.If):
+                continue
+            test = missing_test(following.test, target.id)
+            if test is None or len(following.body) != 1 or following.orelse:
+                continue
+            guard = following.body[0]
+            answers = (
+                isinstance(guard, ast.Raise)
+                or (isinstance(guard, ast.Return) and route.answers)
+                or (
+                    isinstance(guard, ast.Expr)
+                    and isinstance(guard.value, ast.Call)
+                    and dotted(guard.value.func).split(".")[-1] == "abort"
+                )
+            )
+            if not answers or any(
+                isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(guard)
+            ):
+                continue
+            text = facts.source.text_of(guard)
+            if "\n" not in text:
+                return test, text
+    return None
+
+
+def missing_test(test: ast.expr, name: str) -> str | None:
+    """``not x`` / ``x is None``, as a template for another name; of ``not x or x.project !=
+    project`` its first part, which alone is the row's absence."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return missing_test(test.values[0], name)
+    if (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Name)
+        and test.operand.id == name
+    ):
+        return "not {name}"
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return "{name} is None"
+    return None
+
+
+def lookup_model(call: ast.Call) -> str:
+    """``Article.query.filter_by(...).first()`` -> Article (only first() chains count),
+    ``db.session.get(Article, id)`` -> Article, and a query class's lookup
+    ``Person.query.get(id, project)`` -> Person."""
+    if session_get(call):
+        return dotted(call.args[0])
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return ""
+    if func.attr == "get" or func.attr.startswith(_LOOKUPS):
+        return query_model(func.value) or ""
+    if func.attr != "first":
+        return ""
+    node: ast.expr = func.value
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        node = node.func.value
+    if isinstance(node, ast.Attribute) and node.attr == "query":
+        return dotted(node.value)
+    return ""
