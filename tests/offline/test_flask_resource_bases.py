@@ -240,3 +240,26 @@ def test_a_lineage_cut_short_by_the_depth_limit_is_not_kept(tmp_path: Path) -> N
         frozenset(),
         {"flask_restful.Resource"},
     ]
+
+
+# A resource module that imports nothing of Flask itself: Flask-RESTful's own ``Resource`` and
+# ``abort`` are all it needs, and it is still a Flask module (its missing row is a 500 too).
+RESTFUL_ONLY = """\
+from flask_restful import Resource, abort
+
+from models import User
+
+
+class UserName(Resource):
+    def get(self, user_id):
+        user = User.query.get(user_id)
+        return {"name": user.name}
+"""
+
+
+def test_a_module_importing_only_flask_restful_is_a_flask_module(tmp_path: Path) -> None:
+    users = _project(tmp_path, BASE, RESTFUL_ONLY)
+    found = [s for s in _found(tmp_path, users) if s.code == "BKD306"]
+    assert [s.span.start.line + 1 for s in found] == [8]
+    new = apply_suggestion(found[0])[str(users)]
+    assert "User.query.get_or_404(user_id)" in new

@@ -88,12 +88,18 @@ class ModuleFacts:
         return bool(self.handled & (names | {"Exception", "BaseException", "500"}))
 
 
+# Flask's REST extensions: their Resources are MethodViews, their modules Flask's.
+FLASK_EXTENSIONS = frozenset({"flask_restful", "flask_restx", "flask_restplus"})
+
+
 def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> ModuleFacts:
     """The module's frameworks, routes and handlers (``upstream``: the project's own modules,
     which its view classes' bases may come from)."""
     imports = imported_names(source)
     roots = {v.split(".")[0] for v in imports.values()}
     frameworks: set[str] = {f for f in ("flask", "fastapi", "django", "starlette") if f in roots}
+    if roots & FLASK_EXTENSIONS:
+        frameworks.add("flask")  # a Resource module need not import flask itself
     if "starlette" in frameworks:
         frameworks.add("fastapi")
     if "rest_framework" in roots:
@@ -173,7 +179,7 @@ def _registered(source: Source, view: ast.expr | None) -> list[Registration]:
 def _flask_only(source: Source) -> bool:
     """Imports Flask and not Django, whose ``as_view`` (a ``urls.py``'s) is django_views'."""
     roots = {v.split(".")[0] for v in imported_names(source).values()}
-    return "flask" in roots and "django" not in roots
+    return bool(roots & {"flask", *FLASK_EXTENSIONS}) and "django" not in roots
 
 
 # Flask's class-based view bases: every subclass's request methods are handlers, whether the

@@ -27,6 +27,8 @@ _BRINGS = {
     "fastapi": ("pydantic", "starlette"),
     "sqlmodel": ("sqlalchemy", "pydantic"),
     "flask": ("werkzeug",),
+    "flask_restful": ("flask", "werkzeug"),
+    "flask_restx": ("flask", "werkzeug"),
     # boto3 depends on botocore, whose ClientError and BotoCoreError its clients raise.
     "boto3": ("botocore",),
     "pygithub": ("github",),  # imported as ``github``
