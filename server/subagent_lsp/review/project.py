@@ -288,6 +288,7 @@ class Project:
         facts.handled |= self.app_error_handlers()
         mark_registered(facts, self.registered_views(facts.source.path))
         facts.upstream = self.upstream()
+        facts.callers = self
         if facts.maybe_views:
             routed = self.url_view_names()
             facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)

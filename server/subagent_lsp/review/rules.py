@@ -293,7 +293,9 @@ BACKEND_RULES = table(
         "error-handling",
         "http-without-timeout",
         "An HTTP call without a timeout can hang the worker forever.",
-        "requests and httpx wait indefinitely by default; one slow upstream stalls the server.",
+        "requests and httpx wait indefinitely by default; one slow upstream stalls the server. "
+        "A call in a branch on a parameter that every caller in the project leaves at its "
+        "default is never made, and is left alone.",
         Example(
             path="client.py",
             text="import requests\n\n\n"
@@ -384,7 +386,9 @@ BACKEND_RULES = table(
         "project helper that provably may return None (`return None`, `except DoesNotExist: "
         "return None`, a returned `.first()`).",
         "A row the client names that does not exist is a 404, not an AttributeError or a "
-        "NoResultFound (a 500).",
+        "NoResultFound (a 500). Not a row that must be there: the `.first()` of several in "
+        "an `except MultipleObjectsReturned` of the same lookup, or one the view's decorator "
+        "found by the same values before calling it.",
         Example(
             path="views.py",
             text="from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
@@ -445,8 +449,11 @@ BACKEND_RULES = table(
         "broad-except-hides-404",
         "A broad `except` around code that raises the framework's 404 (`abort(404)`, "
         "`get_or_404`, `HTTPException(404)`) takes the 404 for a failure.",
-        "The client's unknown id is answered with the handler's 5xx, often with the exception's "
-        "text, instead of the 404 the code raised.",
+        "The client's unknown id is answered with the handler's 5xx (often with the exception's "
+        "text), logged as the server's error, or served as if the row were there (a redirect, "
+        "a carried-on request) instead of the 404 the code raised. A handler that already "
+        "answers a 4xx and logs nothing is left alone: a 400 for a 404 changes only the "
+        "number. So is a lookup of a row the view's decorator has already found.",
         Example(
             path="api.py",
             text="from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n"

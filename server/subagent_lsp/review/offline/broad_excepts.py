@@ -5,14 +5,22 @@
 and answers 500 (or 502), often with the exception's text (judged twice on blind planted sets:
 a Flask void endpoint, a FastAPI shipment lookup). The fix lets the HTTP error through first
 (``except HTTPException: raise``), leaving the broad handler to what it was written for.
+
+Only where the handler's answer differs from the 404 in what it does: a 5xx, an error logged
+(``logger.exception``), or a redirect or carrying on as if served. ``except Exception: return
+HttpResponseBadRequest()`` with no logging answers the client's mistake as one already: a 404
+instead changes the number only (judged noise on a real app). A ``get_object_or_404`` of the
+row the view's decorator found first (decorator_rows) raises no 404 at all.
 """
 
 from __future__ import annotations
 
 import ast
+from http import HTTPStatus
 
 from ..suggestion import Suggestion
-from .frameworks import ModuleFacts, Route
+from .frameworks import ModuleFacts, Route, fetched_by_decorator
+from .none_returns import always_leaves
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import dotted, own_nodes
 from .try_blocks import handler_names
@@ -52,6 +60,9 @@ def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion |
             break
     if broad is None or _reraises(broad):
         return None
+    hides = _what_it_hides(broad)
+    if hides is None:
+        return None
     raiser = next(
         (n for s in node.body for n in own_nodes(s) if _raises_404(facts, n, route)), None
     )
@@ -72,11 +83,122 @@ def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion |
         f"Let the 404 through the broad except of {route.func.name}",
         f"`{src.text_of(raiser)}` (line {src.start(raiser).line + 1}) answers a missing row "
         "with a 404, "
-        f"and `except {caught}` below takes it for a failure: the client gets the handler's "
-        f"answer instead (a 5xx, here with the exception's text if it shows it). `except "
+        f"and `except {caught}` below takes it for a failure: {hides}. `except "
         f"{name}: raise` first lets the framework answer it.",
         (*imports, edit),
     )
+
+
+# What an answer's class says of its status, when no ``status=`` says it.
+_STATUS_OF = {
+    "HttpResponseBadRequest": 400,
+    "BadRequest": 400,
+    "SuspiciousOperation": 400,
+    "HttpResponseForbidden": 403,
+    "PermissionDenied": 403,
+    "Forbidden": 403,
+    "Unauthorized": 401,
+    "HttpResponseNotFound": 404,
+    "Http404": 404,
+    "NotFound": 404,
+    "HttpResponseNotAllowed": 405,
+    "HttpResponseGone": 410,
+    "HttpResponseServerError": 500,
+}
+_STATUS_KEYWORDS = ("status", "status_code", "code")
+# ``logger.exception(...)``, ``logging.error(...)``: the error log (and its alerts) hears of it.
+_LOG_LEVELS = ("exception", "error", "critical")
+_REPORTS = ("print_exc", "capture_exception")
+
+
+def _what_it_hides(handler: ast.ExceptHandler) -> str | None:
+    """What taking the 404 for a failure costs the client or the team; None when the handler
+    already answers a 4xx and logs nothing: ``except Exception: return HttpResponseBadRequest()``
+    turns the 404 into a 400, a change of number that was judged noise on a real app."""
+    statuses = [_exit_status(n) for n in own_nodes(handler) if _is_exit(n)]
+    if not always_leaves(handler.body):
+        statuses.append(None)  # it carries on after the except as if the row were there
+    if any(s is not None and s >= 500 for s in statuses):
+        return (
+            "the client gets the handler's 5xx instead (with the exception's text if it shows it)"
+        )
+    if _logs_error(handler):
+        return (
+            "it is logged as an error of the server's, so every unknown id a client sends "
+            "lands in the error log"
+        )
+    if statuses and all(s is not None and 400 <= s < 500 for s in statuses):
+        return None
+    return "the client gets the handler's answer instead, as if the request had been served"
+
+
+def _is_exit(node: ast.AST) -> bool:
+    return isinstance(node, ast.Return | ast.Raise) or (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _is_abort(node.value)
+    )
+
+
+def _exit_status(node: ast.AST) -> int | None:
+    """The status a ``return`` / ``raise`` / ``abort(...)`` of the handler answers with: None
+    for a page or redirect (a success), 500 for an exception no framework maps to a status."""
+    if isinstance(node, ast.Expr):
+        node = node.value
+    if isinstance(node, ast.Call) and _is_abort(node):
+        return _code(node.args[0]) if node.args else None
+    if isinstance(node, ast.Raise):
+        if node.exc is None:
+            return None
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        status = _answer_status(node.exc)
+        if status is None and not dotted(exc).rsplit(".", 1)[-1].endswith("HTTPException"):
+            return 500  # an exception of the app's own: the framework answers 500
+        return status
+    value = node.value if isinstance(node, ast.Return) else None
+    if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
+        return _code(value.elts[1])  # Flask's ``return body, 400``
+    return _answer_status(value) if value is not None else None
+
+
+def _answer_status(node: ast.expr) -> int | None:
+    """``JsonResponse(..., status=400)`` / ``HTTPException(status_code=404)`` /
+    ``HttpResponseBadRequest()`` -> its status."""
+    if isinstance(node, ast.Call):
+        for keyword in node.keywords:
+            if keyword.arg in _STATUS_KEYWORDS:
+                return _code(keyword.value)
+        name = dotted(node.func).rsplit(".", 1)[-1]
+        if name.endswith("HTTPException") and node.args:
+            return _code(node.args[0])
+        return _STATUS_OF.get(name)
+    return _STATUS_OF.get(dotted(node).rsplit(".", 1)[-1])
+
+
+def _code(node: ast.expr) -> int | None:
+    """``400`` / ``status.HTTP_400_BAD_REQUEST`` / ``HTTPStatus.BAD_REQUEST`` -> 400."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    name = dotted(node).rsplit(".", 1)[-1]
+    if name.startswith("HTTP_") and name[5:8].isdigit():
+        return int(name[5:8])
+    return _PHRASES.get(name)
+
+
+_PHRASES = {s.name: s.value for s in HTTPStatus}
+
+
+def _is_abort(call: ast.Call) -> bool:
+    return dotted(call.func).rsplit(".", 1)[-1] == "abort"
+
+
+def _logs_error(handler: ast.ExceptHandler) -> bool:
+    for node in own_nodes(handler):
+        if not isinstance(node, ast.Call):
+            continue
+        name = dotted(node.func)
+        head, _, last = name.rpartition(".")
+        if last in _REPORTS or (last in _LOG_LEVELS and "log" in head.lower()):
+            return True
+    return False
 
 
 def _reraises(handler: ast.ExceptHandler) -> bool:
@@ -98,7 +220,9 @@ def _raises_404(facts: ModuleFacts, node: ast.AST, route: Route) -> bool:
         return False
     name = dotted(node.func).rsplit(".", 1)[-1]
     if name.endswith("_or_404"):
-        return True  # first_or_404, get_or_404, one_or_404, get_object_or_404
+        # first_or_404, get_or_404, one_or_404, get_object_or_404; not one of a row the
+        # view's decorator has found (``@author_required`` by the same ``review-id``)
+        return route.framework != "django" or not fetched_by_decorator(facts, route, node)
     if name == "abort" and node.args and _is_404_code(node.args[0]):
         return True
     if facts.upstream is not None and route.framework == "fastapi":

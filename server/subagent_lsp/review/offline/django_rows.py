@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 
 from .pysource import Source, dotted
+from .several_rows import found_several
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -52,6 +53,8 @@ def django_row(source: Source, func: Function, value: ast.expr) -> str | None:
         return None
     if not (isinstance(value.func, ast.Attribute) and value.func.attr in _MAYBE_ONE):
         return None
+    if found_several(value, source.up()):
+        return None  # the ``except MultipleObjectsReturned`` of the same ``.get()``
     chain = value.func.value
     model = django_model(chain)
     if model is not None:

@@ -172,13 +172,20 @@ def dispatch_catches(source: Source, cls: ast.ClassDef) -> frozenset[str]:
     return frozenset(out)
 
 
+# A row a decorator fetched (decorator_rows): what it looked up ("model:Review", "fn:<path>:
+# <line>") and, per argument, where the value may come from ("url:page_url", "POST:review-id").
+Fetch = tuple[str, tuple[tuple[str, frozenset[str]], ...]]
+
+
 @dataclass(frozen=True)
 class Guards:
     """What the view's decorators check before it runs: request keys whose absence they
-    answer with 400, and rows (model, lookup keywords) they fetch first."""
+    answer with 400, and rows (model, lookup keywords) they fetch first (decorator_rows)."""
 
     keys: frozenset[str] = frozenset()
     lookups: frozenset[tuple[str, frozenset[str]]] = frozenset()
+    # the rows they found before calling the view, by the values they looked them up by
+    rows: frozenset[Fetch] = frozenset()
 
 
 NO_GUARDS = Guards()

@@ -9,6 +9,7 @@ import os
 from ..suggestion import Edit, Suggestion
 from .broad_excepts import broad_except_suggestions
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
+from .default_branches import never_runs
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
 from .drf_serializers import serializer_get_suggestions
@@ -116,8 +117,8 @@ def _library(facts: ModuleFacts, call: ast.Call) -> str | None:
 def _http(
     facts: ModuleFacts, call: ast.Call, route: Route | None, library: str | None
 ) -> list[Suggestion]:
-    if library is None:
-        return []
+    if library is None or never_runs(facts.source, call, facts.callers):
+        return []  # ``if requestType == "POST":`` where every caller leaves it at "GET"
     src = facts.source
     out: list[Suggestion] = []
     edit, why = _timeout_edit(facts, call, library)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from .decorator_rows import decorator_rows, same_fetch
 from .django_views import (
     DRF_ACTIONS,
     FORM_ANSWERS,
@@ -25,6 +26,7 @@ from .try_blocks import exception_name as _exc_name
 from .upstream_calls import UpstreamCalls
 
 if TYPE_CHECKING:
+    from .default_branches import Callers
     from .django_views import Guards
     from .python_target import Version
     from .schema import Schema
@@ -75,6 +77,8 @@ class ModuleFacts:
     # The lowest Python the app runs on (engine.py sets it; None: unknown, as this one): what
     # an edit may use (``typing.Literal`` is 3.8's).
     python: Version | None = None
+    # Who in the project calls what (Project.complete; None: this module alone is known).
+    callers: Callers | None = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:
@@ -398,8 +402,16 @@ def route_guards(facts: ModuleFacts, route: Route) -> Guards:
                 found = facts.upstream.resolve(facts.source, target)
                 if found is not None:
                     decorators.append(found)
-        route.guards = decorator_guards(route.func, decorators)
+        rows = decorator_rows(route.func, decorators, facts.upstream) if decorators else frozenset()
+        route.guards = replace(decorator_guards(route.func, decorators), rows=rows)
     return route.guards
+
+
+def fetched_by_decorator(facts: ModuleFacts, route: Route, call: ast.Call) -> bool:
+    """``call`` looks up a row the route's project decorator found before calling it, by the
+    same values: it cannot miss (decorator_rows)."""
+    rows = route_guards(facts, route).rows
+    return bool(rows) and same_fetch(facts.source, facts.upstream, route.func, call, rows)
 
 
 def django_bad_request(route: Route, message: str) -> tuple[str, tuple[str, str]]:

@@ -18,7 +18,7 @@ from ..suggestion import Edit, Suggestion
 from .dict_rows import dict_row_suggestions
 from .django_rows import DJANGO_CAUGHT, django_model, model_label
 from .form_choices import chosen_from_form
-from .frameworks import ModuleFacts, Route, caught
+from .frameworks import ModuleFacts, Route, caught, fetched_by_decorator
 from .helper_rows import helper_row_suggestions, keyed_by_client
 from .known_rows import exists_checked, row_implied
 from .one_rows import one_row_suggestions
@@ -27,6 +27,7 @@ from .pysource import dotted
 from .row_guards import app_guard, get_through, session_get
 from .row_methods import resolve_call
 from .row_uses import app_catches, fetched_row, is_aggregate, missing_row, read_unchecked, short
+from .several_rows import found_several
 
 _CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
 
@@ -35,6 +36,8 @@ def missing_row_suggestions(
     facts: ModuleFacts, call: ast.Call, route: Route, flask_sqlalchemy_major: int | None
 ) -> list[Suggestion]:
     func = call.func
+    if route.framework == "django" and fetched_by_decorator(facts, route, call):
+        return []  # ``@organiser_only`` found the same event first, and 404s without it
     # SQLAlchemy's own lookups in FastAPI, and the project's helpers that wrap one.
     through = helper_row_suggestions(facts, call, route)
     if through:
@@ -128,6 +131,8 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
         return []
     if exists_checked(facts, call):
         return []  # ``if qs.exists():`` on the same queryset runs first
+    if found_several(call, facts.up):
+        return []  # in the ``except MultipleObjectsReturned`` of the same lookup's ``.get()``
     used = _used_unchecked(facts, call, route)
     if used is None:
         return []

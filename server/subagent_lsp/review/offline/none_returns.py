@@ -45,7 +45,7 @@ def none_path(source: Source, func: Function) -> str | None:
             if handler is not None and handler.type is not None:
                 return f"`except {short(source.text_of(handler.type), 40)}: return None`"
             return f"`return None` (line {ret.lineno})"
-    if not _ends(func.body):
+    if not always_leaves(func.body):
         return "None when it falls off its end"
     for ret in valued:
         assert ret.value is not None
@@ -123,7 +123,7 @@ def _handler_of(
     return None
 
 
-def _ends(body: list[ast.stmt]) -> bool:
+def always_leaves(body: list[ast.stmt]) -> bool:
     """Every path through ``body`` returns or raises."""
     return any(_stops(stmt) for stmt in body)
 
@@ -132,21 +132,21 @@ def _stops(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Return | ast.Raise):
         return True
     if isinstance(stmt, ast.If):
-        return _ends(stmt.body) and _ends(stmt.orelse)
+        return always_leaves(stmt.body) and always_leaves(stmt.orelse)
     if isinstance(stmt, ast.With | ast.AsyncWith):
-        return _ends(stmt.body)
+        return always_leaves(stmt.body)
     if isinstance(stmt, ast.Try):
-        if _ends(stmt.finalbody):
+        if always_leaves(stmt.finalbody):
             return True
-        tried = _ends(stmt.body) or _ends(stmt.orelse)
-        return tried and all(_ends(h.body) for h in stmt.handlers)
+        tried = always_leaves(stmt.body) or always_leaves(stmt.orelse)
+        return tried and all(always_leaves(h.body) for h in stmt.handlers)
     if isinstance(stmt, ast.While):
         forever = isinstance(stmt.test, ast.Constant) and bool(stmt.test.value)
         return forever and not any(isinstance(n, ast.Break) for n in ast.walk(stmt))
     if isinstance(stmt, ast.Match):
         last = stmt.cases[-1].pattern if stmt.cases else None
         wildcard = isinstance(last, ast.MatchAs) and last.pattern is None
-        return wildcard and all(_ends(c.body) for c in stmt.cases)
+        return wildcard and all(always_leaves(c.body) for c in stmt.cases)
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         return dotted(stmt.value.func) in _RAISING
     return False

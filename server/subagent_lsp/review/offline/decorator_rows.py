@@ -1,0 +1,334 @@
+"""Rows a view's project decorator has already fetched before the view's body runs.
+
+``@organiser_only`` reads ``kwargs.get("page_url")``, calls ``get_event(page_url, ...)`` and
+calls the view only under ``if event and ...:`` (a 404 otherwise); ``@author_required`` runs
+``Review.objects.get(pk=review_id)`` on the POST's ``review-id`` before it calls the view. The
+view's own ``get_event(page_url, ...)`` or ``get_object_or_404(Review, pk=...)`` by the same
+values then finds the row: a 404 for it was judged noise on two real apps.
+
+A fetch is the lookup (a model's ``.objects.get`` / ``get_object_or_404``, or a project
+function the call resolves to) and, per argument, where its value comes from: the URL's
+keyword (``url:page_url``), a request key (``POST:review-id``), the request itself
+(``request.user.is_authenticated``) or a constant. The view's call matches when it is the
+same lookup and each of its values comes from where the decorator's did.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .django_views import Fetch, lookup_of
+from .earlier_guards import inside_if, negated, refused_before
+from .pysource import Source, dotted, own_nodes
+
+if TYPE_CHECKING:
+    from .upstream_calls import UpstreamCalls
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+Origins = frozenset[str]
+
+_MAPPINGS = ("GET", "POST", "data", "query_params")
+
+
+def decorator_rows(
+    view: Function,
+    decorators: list[tuple[Source, Function]],
+    upstream: UpstreamCalls | None,
+) -> frozenset[Fetch]:
+    """The fetches every decorator's call of ``view`` (that can run for it) is made after,
+    with the row found: a lookup that raises when it finds none, or a value tested true."""
+    if upstream is None:
+        return frozenset()
+    sent = _params(view)
+    out: set[Fetch] = set()
+    for source, deco in decorators:
+        for wrapper, wrapped in _wrappers(deco):
+            calls = [
+                node
+                for node in own_nodes(wrapper)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == wrapped
+                and _may_run(source, node, wrapper, sent)
+            ]
+            made = [_fetched_before(source, upstream, wrapper, call) for call in calls]
+            if made:
+                out |= set.intersection(*made)
+    return frozenset(out)
+
+
+def same_fetch(
+    source: Source,
+    upstream: UpstreamCalls | None,
+    view: Function,
+    call: ast.Call,
+    rows: frozenset[Fetch],
+) -> bool:
+    """``call`` in ``view`` looks up a row its decorator fetched (``rows``) by the same
+    values."""
+    if not rows or upstream is None:
+        return False
+    mine = _fetch(source, upstream, view, call)
+    if mine is None:
+        return False
+    what, slots = mine
+    for theirs, their_slots in rows:
+        if theirs != what or [s for s, _ in their_slots] != [s for s, _ in slots]:
+            continue
+        if all(o <= t for (_, o), (_, t) in zip(slots, their_slots, strict=True)):
+            return True
+    return False
+
+
+def _wrappers(deco: Function) -> Iterator[tuple[Function, str]]:
+    """``def wrap(request, *args, **kwargs)`` inside the decorator, with the name of the view
+    it calls (a parameter of a function around it: ``def author_required(f)``)."""
+    todo: list[tuple[Function, frozenset[str]]] = [(deco, frozenset())]
+    while todo:
+        func, around = todo.pop()
+        names = around | _params(func, first=True)
+        todo.extend((inner, names) for inner in _nested(func))
+        for name in sorted(around):
+            if any(
+                isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+                for n in own_nodes(func)
+            ):
+                yield func, name
+
+
+def _nested(func: Function) -> Iterator[Function]:
+    """The functions defined in ``func``'s own body (not deeper)."""
+    for node in own_nodes(func):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                yield child
+
+
+def _params(func: Function, first: bool = False) -> frozenset[str]:
+    """The function's named parameters, its first (the request) only when ``first``."""
+    args = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
+    return frozenset(a.arg for a in (args if first else args[1:]))
+
+
+def _may_run(source: Source, call: ast.Call, wrapper: Function, sent: frozenset[str]) -> bool:
+    """Not under ``if "review_name" in kwargs ...:`` for a view that takes no such keyword."""
+    kwargs = wrapper.args.kwarg.arg if wrapper.args.kwarg is not None else None
+    up = source.up()
+    child: ast.AST = call
+    current = up.get(call)
+    while current is not None and current is not wrapper:
+        if isinstance(current, ast.If) and child in current.body:
+            test = current.test
+            parts = (
+                test.values
+                if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
+                else [test]
+            )
+            if any(_absent_keyword(p, kwargs, sent) for p in parts):
+                return False
+        child, current = current, up.get(current)
+    return True
+
+
+def _absent_keyword(test: ast.expr, kwargs: str | None, sent: frozenset[str]) -> bool:
+    return (
+        kwargs is not None
+        and isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.In)
+        and isinstance(test.left, ast.Constant)
+        and isinstance(test.left.value, str)
+        and test.left.value not in sent
+        and isinstance(test.comparators[0], ast.Name)
+        and test.comparators[0].id == kwargs
+    )
+
+
+def _fetched_before(
+    source: Source, upstream: UpstreamCalls, wrapper: Function, call: ast.Call
+) -> set[Fetch]:
+    """The fetches made on the way to ``call`` in ``wrapper`` whose row must be there when it
+    runs: a raising lookup in a statement before it (of its block or a block around it), or
+    any call bound to a name that a test on the way requires to be true."""
+    up = source.up()
+    out: set[Fetch] = set()
+    child: ast.AST = call
+    current = up.get(call)
+    while current is not None and child is not wrapper:
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(current, field, None)
+            if not isinstance(block, list) or child not in block:
+                continue
+            for stmt in block[: block.index(child)]:
+                for name, value in _bound_calls(stmt):
+                    fetch = _fetch(source, upstream, wrapper, value)
+                    if fetch is None:
+                        continue
+                    if _raises_when_missing(value) or (
+                        name is not None and _required(call, up, name)
+                    ):
+                        out.add(fetch)
+        child, current = current, up.get(current)
+    return out
+
+
+def _bound_calls(stmt: ast.stmt) -> Iterator[tuple[str | None, ast.Call]]:
+    """``row = call(...)`` / ``call(...)``, and those of a ``try`` whose every handler leaves."""
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+        target = stmt.targets[0] if len(stmt.targets) == 1 else None
+        yield (target.id if isinstance(target, ast.Name) else None), stmt.value
+    elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        yield None, stmt.value
+    elif isinstance(stmt, ast.Try) and all(_leaves(h.body) for h in stmt.handlers):
+        for inner in stmt.body:
+            yield from _bound_calls(inner)
+
+
+def _leaves(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Return | ast.Raise)
+
+
+def _raises_when_missing(call: ast.Call) -> bool:
+    return lookup_of(call) is not None
+
+
+def _required(call: ast.Call, up: dict[ast.AST, ast.AST], name: str) -> bool:
+    """``call`` runs only when ``name`` is true: under ``if name and ...:`` or after ``if not
+    name: return ...``."""
+
+    def holds(test: ast.expr) -> bool:
+        if isinstance(test, ast.Name):
+            return test.id == name
+        return _is_none_test(test, name, ast.IsNot)
+
+    def refuses(test: ast.expr) -> bool:
+        inner = negated(test)
+        return (isinstance(inner, ast.Name) and inner.id == name) or _is_none_test(
+            test, name, ast.Is
+        )
+
+    return inside_if(call, up, holds) or refused_before(call, up, refuses)
+
+
+def _is_none_test(test: ast.expr, name: str, op: type[ast.cmpop]) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], op)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    )
+
+
+def _fetch(source: Source, upstream: UpstreamCalls, func: Function, call: ast.Call) -> Fetch | None:
+    """The lookup ``call`` in ``func`` makes and where each of its values comes from; None
+    when a value's origin is not known."""
+    lookup = lookup_of(call)
+    if lookup is not None:
+        positional = call.args[0 if _is_get(call) else 1 :]
+        if positional or any(k.arg is None for k in call.keywords):
+            return None
+        what = f"model:{lookup[0]}"
+        pairs = [("pk" if k.arg == "id" else k.arg or "", k.value) for k in call.keywords]
+    else:
+        found = upstream.resolve(source, call.func)
+        if found is None:
+            return None
+        if any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        if any(k.arg is None for k in call.keywords):
+            return None
+        what = f"fn:{found[0].path}:{found[1].lineno}"
+        pairs = [(str(i), a) for i, a in enumerate(call.args)]
+        pairs += [(k.arg or "", k.value) for k in call.keywords]
+    slots = []
+    for slot, value in sorted(pairs, key=lambda p: p[0]):
+        origins = _origins(func, value)
+        if not origins:
+            return None
+        slots.append((slot, origins))
+    return what, tuple(slots)
+
+
+def _is_get(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "get"
+
+
+def _origins(func: Function, value: ast.expr) -> Origins:
+    """Where ``value`` in ``func`` (a view or a decorator's wrapper) comes from; empty when
+    not known. A name is followed through every assignment of it in the function."""
+    if isinstance(value, ast.Name):
+        out: set[str] = set()
+        if value.id in _params(func) and value.id != _kwargs(func):
+            out.add(f"url:{value.id}")
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == value.id for t in node.targets
+            ):
+                found = _origin(func, node.value)
+                if found is None:
+                    return frozenset()
+                out.add(found)
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.For | ast.NamedExpr):
+                target = node.target
+                if isinstance(target, ast.Name) and target.id == value.id:
+                    return frozenset()
+        return frozenset(out)
+    found = _origin(func, value)
+    return frozenset({found}) if found is not None else frozenset()
+
+
+def _origin(func: Function, value: ast.expr) -> str | None:
+    """``kwargs.get("page_url")`` -> url:page_url, ``request.POST["review-id"]`` ->
+    POST:review-id, ``request.user.is_authenticated`` as written, a constant as its repr."""
+    if isinstance(value, ast.Constant):
+        return f"={value.value!r}"
+    key = _key_of(value)
+    if key is not None:
+        mapping, name = key
+        if dotted(mapping) == _kwargs(func):
+            return f"url:{name}"
+        request = _request(func)
+        for kind in _MAPPINGS:
+            if request is not None and dotted(mapping) == f"{request}.{kind}":
+                return f"{kind}:{name}"
+        return None
+    request = _request(func)
+    text = dotted(value)
+    if request is not None and text.startswith(f"{request}.") and "(" not in text:
+        return "request" + text[len(request) :]
+    return None
+
+
+def _key_of(value: ast.expr) -> tuple[ast.expr, str] | None:
+    """``m["k"]`` / ``m.get("k")`` -> (m, k)."""
+    if isinstance(value, ast.Subscript):
+        key = value.slice
+        mapping = value.value
+    elif (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and len(value.args) == 1
+        and not value.keywords
+    ):
+        key = value.args[0]
+        mapping = value.func.value
+    else:
+        return None
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return mapping, key.value
+    return None
+
+
+def _kwargs(func: Function) -> str | None:
+    return func.args.kwarg.arg if func.args.kwarg is not None else None
+
+
+def _request(func: Function) -> str | None:
+    args = [*func.args.posonlyargs, *func.args.args]
+    return args[0].arg if args else None
