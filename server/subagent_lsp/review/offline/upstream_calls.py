@@ -62,6 +62,8 @@ MAX_DEPTH = 3
 # between them and Flask-RESTful: ``UserAPI(SecurityResource)``, ``SecurityResource(ApiResource)``,
 # ``ApiResource(Resource)``).
 MAX_BASES_DEPTH = 5
+# Packages re-exporting a name: an ``__init__`` of the modules beside it, rarely one more.
+_REEXPORT_HOPS = 2
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 Definition = Function | ast.ClassDef
@@ -312,7 +314,12 @@ class UpstreamCalls:
         return None
 
     def _found_in(
-        self, importer: str, module: str, name: str, find: Callable[[Source, str], _T | None]
+        self,
+        importer: str,
+        module: str,
+        name: str,
+        find: Callable[[Source, str], _T | None],
+        hops: int = 0,
     ) -> tuple[Source, _T] | None:
         for path in self._module_files(importer, module):
             loaded = self.loader(path)
@@ -321,6 +328,18 @@ class UpstreamCalls:
             found = find(loaded, name)
             if found is not None:
                 return loaded, found
+            if hops >= _REEXPORT_HOPS:
+                continue
+            # A package's ``__init__`` re-exporting what its modules define (``from .article
+            # import ArticleController``, ``from .crud_detection import *``): how real apps
+            # hand their controllers and CRUD classes to the routes.
+            for inner, original in [*imported_from(loaded, name), *imported_from(loaded, "*")]:
+                wanted = name if original == "*" else original
+                found_on = (
+                    self._found_in(loaded.path, inner, wanted, find, hops + 1) if wanted else None
+                )
+                if found_on is not None:
+                    return found_on
         return None
 
     def module_files_of(self, importer: str, module: str) -> Iterable[str]:
