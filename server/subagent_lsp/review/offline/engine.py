@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ...textfile import read_utf8
 from ..pgproof.prover import postgres_prover
 from ..suggestion import Suggestion
+from .base_class_queries import BaseClassQueries
 from .edit_gate import parse_safe
 from .errors import error_suggestions
 from .foreign.engine import analyze_foreign, is_foreign_source
@@ -193,12 +194,25 @@ def analyze_file(
         version = project.target_python()
     else:
         version = target_python(root or os.path.dirname(os.path.abspath(path)))
+    upstream: UpstreamCalls | None = None
+
+    def followed() -> UpstreamCalls:
+        nonlocal upstream
+        if upstream is None:
+            if project is not None:
+                upstream = project.upstream()
+            else:
+                folder = root if root is not None else os.path.dirname(os.path.abspath(path))
+                upstream = UpstreamCalls([folder], sources.get)
+        return upstream
+
     if "index" in wanted:
         found: list[FoundQuery] = []
         try:
             if source is not None:
                 calls_of = project.call_passes if project is not None else None
-                found = python_queries(source, workspace, calls_of)
+                inline = BaseClassQueries(followed(), workspace.models).query_of
+                found = python_queries(source, workspace, calls_of, inline)
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:
@@ -211,13 +225,8 @@ def analyze_file(
         except Exception:
             log.exception("index analysis failed for %s", path)
     if source is not None and source.modules:
-        if project is not None:
-            upstream = project.upstream()
-        else:
-            folder = root if root is not None else os.path.dirname(os.path.abspath(path))
-            upstream = UpstreamCalls([folder], sources.get)
         try:
-            facts = module_facts(source, upstream)
+            facts = module_facts(source, followed())
         except Exception:
             log.exception("framework analysis failed for %s", path)
             facts = None

@@ -221,7 +221,7 @@ def expanded(
     for conditions in alternatives:
         if queried:
             conditions = _through_parents(conditions, queried, indexes(queried))
-        out.append(_replaced(chain, step, with_conditions(step, position, conditions)))
+        out.append(replaced_step(chain, step, with_conditions(step, position, conditions)))
     return out or [chain]
 
 
@@ -288,13 +288,13 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _replaced(chain: ast.expr, step: ast.Call, new: ast.Call) -> ast.Call:
+def replaced_step(chain: ast.expr, step: ast.Call, new: ast.Call) -> ast.Call:
     """``chain`` (copied along its spine) with ``step`` in it replaced by ``new``."""
     if chain is step:
         return new
     if isinstance(chain, ast.Call) and isinstance(chain.func, ast.Attribute):
         call, attribute = copy.copy(chain), copy.copy(chain.func)
-        attribute.value = _replaced(chain.func.value, step, new)
+        attribute.value = replaced_step(chain.func.value, step, new)
         call.func = attribute
         return call
     return chain  # type: ignore[return-value]

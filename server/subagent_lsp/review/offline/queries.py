@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...definitions.findings import Span
 from ..suggestion import position_at
+from .base_class_queries import Inlined
 from .call_sites import CallsOf
 from .filter_lists import (
     FilterList,
@@ -17,6 +19,7 @@ from .filter_lists import (
     expanded,
     gathered,
     passed_lists,
+    replaced_step,
     select_of,
 )
 from .pysource import Source, dotted, imported_names, keyword_value
@@ -44,6 +47,8 @@ _RANGE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE)
 _DJANGO_RANGE = {"gt", "gte", "lt", "lte", "range", "startswith", "year", "date"}
 _DJANGO_EQ = {"exact", "in", "isnull"}
 _READS = {"SELECT", "UPDATE", "DELETE", "WITH"}  # statements whose WHERE an index can serve
+# What a call of a project base class's method queries (base_class_queries), if anything.
+InlineCall = Callable[[Source, ast.Call], Inlined | None]
 
 
 @dataclass
@@ -55,9 +60,13 @@ class FoundQuery:
 
 
 def python_queries(
-    source: Source, schema: Schema, calls_of: CallsOf | None = None
+    source: Source,
+    schema: Schema,
+    calls_of: CallsOf | None = None,
+    inline: InlineCall | None = None,
 ) -> list[FoundQuery]:
-    """``calls_of``: what the project's calls of a function pass (see filter_lists)."""
+    """``calls_of``: what the project's calls of a function pass (see filter_lists);
+    ``inline``: what a call of a generic base class's method queries."""
     found: list[FoundQuery] = []
     strings = _string_constants(source)
     up = source.up()
@@ -124,6 +133,7 @@ def python_queries(
                 _sqlalchemy_chain(source, node, schema, up)
                 or _relationship_walk(source, node, schema, up)
                 or _django_chain(source, node, schema, up)
+                or (_base_class_query(source, node, schema, up, inline) if inline else None)
             )
             if query is not None:
                 found.append(query)
@@ -184,6 +194,25 @@ def _passed_list_queries(
         variants = [select_of(model, c, call) for c in found.alternatives(indexes_of(model))]
         out.extend(_list_queries(source, call, variants, schema, up))
     return out
+
+
+def _base_class_query(
+    source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST], inline: InlineCall
+) -> FoundQuery | None:
+    """``ArticleController(uid).read(readed=False).count()``: the chain the base class's
+    ``read`` builds for these arguments, continued as the caller continues it."""
+    calls, _ = _chain(node)
+    if not calls:
+        return None
+    first = calls[0]
+    inlined = inline(source, first)
+    if inlined is None or (first is not node and not inlined.continued):
+        return None  # a method that runs its query hands back rows, not a query to go on
+    chain = replaced_step(node, first, inlined.query) if first is not node else inlined.query
+    query = _sqlalchemy_chain(source, chain, schema, up)
+    if query is not None:
+        query.span, query.description = source.span(node), _short(source.text_of(node))
+    return query
 
 
 def _eager_relationships(
