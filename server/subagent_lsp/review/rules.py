@@ -242,7 +242,8 @@ BACKEND_RULES = table(
         "`price`, `nights`, ...) is typed but unbounded, and the handler computes or stores it.",
         "The type is checked, the sign is not: `-3` copies or a negative price becomes a refund "
         "or a stock level below zero. Limits (`max_count`), offsets and response models are "
-        "not flagged, nor fields with any bound or a validator.",
+        "not flagged, nor fields with any bound or a validator; a page size or offset that "
+        "reaches a query is BKD214's.",
         Example(
             path="main.py",
             text="from fastapi import FastAPI\nfrom pydantic import BaseModel\n\n"
@@ -287,6 +288,44 @@ BACKEND_RULES = table(
         "suggestion writes, sorted; trim it to the columns meant to be offered) and answer 400 "
         "as the module does (`abort(400)` or a JSON 400, FastAPI's `HTTPException`); a FastAPI "
         "`str` parameter becomes a `Literal[...]` of them (FastAPI answers 422).",
+    ),
+    _rule(
+        "BKD214",
+        "validation",
+        "unbounded-page-size",
+        "A page size or offset the client sends (`limit: int = 50`, `offset: int = 0`, a "
+        "pagination model's fields, Flask's `request.args.get(\"limit\", 20, type=int)`) "
+        "reaches `.limit()`/`.offset()` or a `[offset : offset + limit]` slice with no bound.",
+        "The type is checked, the range is not: on PostgreSQL a negative LIMIT or OFFSET is an "
+        "error (a 500), and `?limit=1000000000` reads the whole table into one response. The "
+        "value is followed into the one project function the route hands it to (a CRUD "
+        "helper). Values with any bound (`ge`/`le`, `conint`, `PositiveInt`, a validator), "
+        "compared or clamped in the code (`min(limit, MAX_LIMIT)`), or that reach no query are "
+        "not flagged.",
+        Example(
+            path="main.py",
+            text="from fastapi import FastAPI\n"
+            + "from sqlalchemy import select\n"
+            + "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
+            + "app = FastAPI()\n\n\n"
+            + "class Base(DeclarativeBase):\n    pass\n\n\n"
+            + "class Note(Base):\n"
+            + '    __tablename__ = "notes"\n'
+            + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            + "    title: Mapped[str] = mapped_column()\n\n\n"
+            + '@app.get("/notes")\n'
+            + "def notes(limit: int = 50, offset: int = 0):\n"
+            + "    with Session() as session:\n"
+            + "        rows = session.scalars(select(Note).limit(limit).offset(offset))\n"
+            + "        return [n.title for n in rows]\n",
+        ),
+        "FastAPI: `Query(50, ge=1, le=100)` for a page size and `Query(0, ge=0)` for an offset "
+        "(`ge=1` for a page counted from one), the parameter's other `Query` arguments kept, "
+        "`Annotated[int, Query(...)]` where the module writes its parameters so, `Field(...)` "
+        "on a pagination model. The cap is the app's own constant (`MAX_LIMIT`, "
+        "`MAX_PAGE_SIZE`) when it has one, else 100 for a default of at most 100, else the "
+        "default itself; a size whose default is None (every row) gets `ge=1` only. Flask: the "
+        "read is clamped, `min(max(..., 1), 100)`.",
     ),
     _rule(
         "BKD301",

@@ -15,7 +15,7 @@ from .enum_conversions import allowed, enum_conversion
 from .fastapi_conversions import from_text_parameter, text_parameters
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import ensure_imports, wrap_in_try
-from .pysource import Source, dotted
+from .pysource import Source, dotted, parameters_with_defaults
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 _SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return)
@@ -111,14 +111,7 @@ def _guarded(facts: ModuleFacts, param: str, call: ast.Call, what: str) -> Sugge
 
 def _argument(func: Function, name: str) -> tuple[ast.arg | None, ast.expr | None]:
     """The parameter and its default (None: it has none)."""
-    positional = [*func.args.posonlyargs, *func.args.args]
-    defaults: list[ast.expr | None] = [None] * (len(positional) - len(func.args.defaults))
-    defaults.extend(func.args.defaults)
-    pairs = [
-        *zip(positional, defaults, strict=True),
-        *zip(func.args.kwonlyargs, func.args.kw_defaults, strict=True),
-    ]
-    for arg, default in pairs:
+    for arg, default in parameters_with_defaults(func):
         if arg.arg == name:
             return arg, default
     return None, None

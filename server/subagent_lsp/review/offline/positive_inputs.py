@@ -7,7 +7,8 @@ stock level below zero. The rule is deliberately narrow:
 
 - the name's last word is one of ``_POSITIVE`` (counted things: more than zero) or
   ``_NON_NEGATIVE`` (measured things: zero allowed); ``total``, ``offset``, ``page``, ``limit``
-  and the like are not listed (offsets and deltas are signed, pages are bounded elsewhere);
+  and the like are not listed (offsets and deltas are signed; a page size or offset that
+  reaches a query is BKD214's, page_bounds.py, which judges it by where it goes);
 - the field or parameter is typed ``int``/``float``/``Decimal`` (or Optional of one) and has
   no bound of any kind, and its model has no validator for it (nor a model-wide one);
 - the handler itself uses the value: in arithmetic, as a keyword or attribute it stores, or
@@ -88,7 +89,7 @@ def _number(annotation: ast.expr) -> str | None:
     return None  # ``Annotated[int, Field(ge=1)]``, ``conint(...)``: bounded or not plain
 
 
-def _bounded(call: ast.expr | None) -> bool:
+def bounded(call: ast.expr | None) -> bool:
     return isinstance(call, ast.Call) and any(k.arg in _BOUNDS for k in call.keywords)
 
 
@@ -96,7 +97,7 @@ def _query_parameter(
     facts: ModuleFacts, route: Route, arg: ast.arg, default: ast.expr | None
 ) -> Suggestion | None:
     op = _bound_word(arg.arg)
-    if op is None or _bounded(default) or _in_path(route, arg.arg):
+    if op is None or bounded(default) or in_path(route, arg.arg):
         return None
     if isinstance(default, ast.Call) and dotted(default.func).rsplit(".", 1)[-1] != "Query":
         return None  # ``Depends(...)``, ``Body(...)``: not a plain query parameter
@@ -120,7 +121,7 @@ def _query_parameter(
     return _suggestion(src, arg, arg.arg, op, use, route, tuple(edits), "query parameter")
 
 
-def _in_path(route: Route, name: str) -> bool:
+def in_path(route: Route, name: str) -> bool:
     for deco in route.func.decorator_list:
         if isinstance(deco, ast.Call) and deco.args:
             first = deco.args[0]
@@ -136,11 +137,11 @@ def _body_fields(facts: ModuleFacts, route: Route, arg: ast.arg) -> list[Suggest
     if found is None:
         return []
     out = []
-    for src, cls, stmt in _fields(facts, *found, depth=0):
+    for src, cls, stmt in model_fields(facts, *found, depth=0):
         assert isinstance(stmt.target, ast.Name)
         name = stmt.target.id
         op = _bound_word(name)
-        if op is None or _number(stmt.annotation) is None or _bounded(stmt.value):
+        if op is None or _number(stmt.annotation) is None or bounded(stmt.value):
             continue
         value = stmt.value
         if isinstance(value, ast.Call) and dotted(value.func).rsplit(".", 1)[-1] != "Field":
@@ -148,7 +149,7 @@ def _body_fields(facts: ModuleFacts, route: Route, arg: ast.arg) -> list[Suggest
         use = _use(route.func, arg.arg, name)
         if use is None:
             continue
-        edits = _field_edits(src, cls, stmt, op)
+        edits = field_bound_edits(src, cls, stmt, f"{op}=0")
         if edits is None:
             continue
         out.append(
@@ -157,7 +158,7 @@ def _body_fields(facts: ModuleFacts, route: Route, arg: ast.arg) -> list[Suggest
     return out
 
 
-def _fields(
+def model_fields(
     facts: ModuleFacts, src: Source, cls: ast.ClassDef, depth: int
 ) -> list[tuple[Source, ast.ClassDef, ast.AnnAssign]]:
     """The annotated fields of a pydantic model and of its project bases; none for a class
@@ -173,8 +174,8 @@ def _fields(
             continue
         parent = facts.upstream.resolve_class(src, base) if facts.upstream else None
         if parent is not None:
-            inherited = _fields(facts, *parent, depth=depth + 1)
-            model = model or bool(inherited) or _is_model(facts, *parent, depth + 1)
+            inherited = model_fields(facts, *parent, depth=depth + 1)
+            model = model or bool(inherited) or is_model(facts, *parent, depth + 1)
             out.extend(inherited)
     if not model:
         return []
@@ -188,14 +189,14 @@ def _fields(
     return out
 
 
-def _is_model(facts: ModuleFacts, src: Source, cls: ast.ClassDef, depth: int) -> bool:
+def is_model(facts: ModuleFacts, src: Source, cls: ast.ClassDef, depth: int) -> bool:
     if depth > 3:
         return False
     for base in cls.bases:
         if dotted(base).rsplit(".", 1)[-1] in _MODEL_BASES:
             return True
         parent = facts.upstream.resolve_class(src, base) if facts.upstream else None
-        if parent is not None and _is_model(facts, *parent, depth + 1):
+        if parent is not None and is_model(facts, *parent, depth + 1):
             return True
     return False
 
@@ -282,12 +283,14 @@ def _writes(call: ast.Call) -> bool:
     return name[:1].isupper() or any(w in name.lower() for w in _WRITES)
 
 
-def _field_edits(
-    src: Source, cls: ast.ClassDef, stmt: ast.AnnAssign, op: str
+def field_bound_edits(
+    src: Source, cls: ast.ClassDef, stmt: ast.AnnAssign, bounds: str
 ) -> tuple[Edit, ...] | None:
+    """``bounds`` (``gt=0``, ``ge=1, le=100``) on a model's field: added to its ``Field(...)``,
+    or a ``Field`` made of its default (None when where ``Field`` comes from is unsure)."""
     value = stmt.value
     if isinstance(value, ast.Call):
-        return (add_keyword(src, value, f"{op}=0"),)
+        return (add_keyword(src, value, bounds),)
     imports = imported_names(src)
     field = next((k for k, v in imports.items() if v.endswith((".Field", "pydantic.Field"))), None)
     needed: list[tuple[str, str]] = []
@@ -299,10 +302,10 @@ def _field_edits(
         field = "Field"
         needed.append((module, "Field"))
     if value is None:
-        text = f" = {field}({op}=0)"
+        text = f" = {field}({bounds})"
         edit = Edit(src.path, _at(src.end(stmt.annotation)), text)
     else:
-        edit = replace_node(src, value, f"{field}({src.text_of(value)}, {op}=0)")
+        edit = replace_node(src, value, f"{field}({src.text_of(value)}, {bounds})")
     return (*ensure_imports(src, needed), edit)
 
 

@@ -247,6 +247,20 @@ def method_of(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFuncti
     return None
 
 
+def parameters_with_defaults(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> list[tuple[ast.arg, ast.expr | None]]:
+    """Each parameter (positional, then keyword-only; not ``*args``/``**kwargs``) and its
+    default (None: it has none)."""
+    positional = [*func.args.posonlyargs, *func.args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(func.args.defaults))
+    defaults.extend(func.args.defaults)
+    return [
+        *zip(positional, defaults, strict=True),
+        *zip(func.args.kwonlyargs, func.args.kw_defaults, strict=True),
+    ]
+
+
 def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
     """The value of ``call``'s ``name=`` keyword."""
     return next((k.value for k in call.keywords if k.arg == name), None)

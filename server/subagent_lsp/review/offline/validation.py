@@ -45,6 +45,7 @@ from .model_parses import model_parse_suggestions
 from .nested_body import nested_body_suggestions
 from .open_schemas import open_schema_suggestions
 from .orm_lookups import orm_lookup_suggestions
+from .page_bounds import page_bound_suggestions
 from .positive_inputs import positive_input_suggestions
 from .pyedits import (
     ensure_imports,
@@ -98,6 +99,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(open_schema_suggestions(facts, route))
         out.extend(body_splat_suggestions(facts, route))
         out.extend(model_parse_suggestions(facts, route))
+        out.extend(page_bound_suggestions(facts, route))
     if "fastapi" in facts.frameworks:
         for dependency in dependencies(facts):
             out.extend(fastapi_conversions(facts, dependency))
