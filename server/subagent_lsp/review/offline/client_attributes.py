@@ -17,7 +17,7 @@ from .client_text import allow_listed
 from .frameworks import ModuleFacts, Route, caught
 from .pyedits import ensure_imports, replace_node
 from .pysource import dotted
-from .sort_keys import literal_allowed, sort_key_getattrs
+from .sort_keys import literal_allowed, offered_attributes, sort_key_getattrs
 
 
 def client_attribute_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
@@ -47,7 +47,9 @@ def client_attribute_suggestions(facts: ModuleFacts, route: Route) -> list[Sugge
         if allow_listed(route.func, {name}):
             continue
         param, default = params[name]
-        columns = list(table.columns)
+        columns = offered_attributes(table)
+        if not columns:
+            continue
         if isinstance(default, ast.Constant) and default.value not in columns:
             continue  # the default is no column: the attribute is something else
         assert param.annotation is not None

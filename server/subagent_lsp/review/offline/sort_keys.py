@@ -431,8 +431,7 @@ def _allowed(facts: ModuleFacts, reader: TextReader, site: _Site) -> _Allowed | 
     if not key.name and tested_inline(func, key.expr):
         return None
     if site.kind in ("attribute", "string"):
-        by_column = {c: a for a, c in site.table.attributes.items()}
-        columns = [by_column.get(c, c) for c in site.table.columns]
+        columns = attribute_names(site.table)
     else:
         columns = list(site.table.columns)
     kept = sorted(c for c in columns if not _secret(c))
@@ -457,6 +456,18 @@ def _special_values(func: Function, names: set[str], site: _Site) -> bool:
                 if value is not None and value.lstrip("-") not in columns:
                     return True
     return False
+
+
+def attribute_names(table: Table) -> list[str]:
+    """The model's attribute for each column, in table order: what ``getattr(Model, name)``
+    takes (``title = Column("BkTitle")`` is ``title``, not ``BkTitle``)."""
+    by_column = {c: a for a, c in table.attributes.items()}
+    return [by_column.get(c, c) for c in table.columns]
+
+
+def offered_attributes(table: Table) -> list[str]:
+    """The attributes a client may be offered to pick, sorted: no secret's column."""
+    return sorted(c for c in attribute_names(table) if not _secret(c))
 
 
 def _secret(column: str) -> bool:
