@@ -14,7 +14,9 @@ import logging
 
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from rest_framework import serializers
 
+from .errors import BadgeError
 from .models import Badge
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,22 @@ def badge_award(request):
     return redirect("badges")
 
 
+def badge_checked(request):
+    try:
+        badge = get_object_or_404(Badge, pk=request.GET["badge-id"])
+        return HttpResponse(badge.name)
+    except Exception as exc:
+        raise serializers.ValidationError(str(exc))
+
+
+def badge_own_error(request):
+    try:
+        badge = get_object_or_404(Badge, pk=request.GET["badge-id"])
+        return HttpResponse(badge.name)
+    except Exception:
+        raise BadgeError("no badge")
+
+
 def badge_touch(request):
     try:
         badge = get_object_or_404(Badge, pk=request.POST["badge-id"])
@@ -83,6 +101,8 @@ urlpatterns = [
     path("logged/", views.badge_logged),
     path("award/", views.badge_award, name="badges"),
     path("touch/", views.badge_touch),
+    path("checked/", views.badge_checked),
+    path("own/", views.badge_own_error),
 ]
 """
 
@@ -116,16 +136,18 @@ def test_only_a_broad_except_whose_answer_hides_the_404_is_reported(tmp_path: Pa
         ("models.py", MODELS),
         ("views.py", VIEWS),
         ("urls.py", URLS),
+        ("errors.py", "class BadgeError(Exception):\n    pass\n"),
     ]:
         (app / name).write_text(text)
     (tmp_path / "api.py").write_text(API)
-    (tmp_path / "requirements.txt").write_text("django\nfastapi\n")
+    (tmp_path / "requirements.txt").write_text("django\ndjangorestframework\nfastapi\n")
     found = [s for s in collect([str(tmp_path)], ["error-handling"]) if s.code == "BKD312"]
-    # badge_count (line 15), badge_json (line 23) and the FastAPI read answer 400 already
+    # badge_count, badge_json, badge_checked (DRF's 400) and the FastAPI read answer 400
+    # already; badge_own_error raises the app's own error, whose answer its handler decides
     assert [(Path(s.path).name, s.span.start.line + 1) for s in found] == [
-        ("views.py", 31),
-        ("views.py", 40),
-        ("views.py", 49),
+        ("views.py", 33),
+        ("views.py", 42),
+        ("views.py", 67),
     ]
     logged, redirected, carried_on = found
     assert "logged as an error" in logged.rationale

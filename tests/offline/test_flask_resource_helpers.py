@@ -345,3 +345,31 @@ def test_an_assert_in_a_helper_aborts_with_flask_restfuls_keywords(tmp_path: Pat
         '        if size > 100:\n            abort(400, message="size must be at most 100")'
     ]
     _parses_after(found[0], users)
+
+
+# The helper's upstream failure: the helper answers nothing of its own, so the caller (the
+# request method) answers the 502 (the review of the change found it reported nowhere).
+UPSTREAM = """\
+import requests
+
+from api.base import ApiResource
+
+
+class Avatar(ApiResource):
+    def get(self, user_id):
+        return self.item(user_id)
+
+    def item(self, user_id):
+        reply = requests.get(f"https://avatars.example/{user_id}", timeout=5)
+        return self.render_json(data=reply.json())
+"""
+
+
+def test_a_helpers_upstream_failure_is_answered_by_its_caller(tmp_path: Path) -> None:
+    users = _project(tmp_path, UPSTREAM)
+    (tmp_path / "requirements.txt").write_text("flask\nflask-restful\nflask-sqlalchemy\nrequests\n")
+    found = [s for s in _found(tmp_path, users) if s.code == "BKD302"]
+    assert [(s.span.start.line + 1, s.title) for s in found] == [
+        (8, "Answer 502 when self.item() fails")
+    ]
+    _parses_after(found[0], users)

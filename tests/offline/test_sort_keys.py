@@ -542,3 +542,31 @@ def not_a_column(sort: str = "newest", session: Session = Depends(get_session)):
     )
     assert _found(root) == []
     assert _found(root, "BKD209") == []
+
+
+RENAMED = """
+@app.route("/posts/by-attribute")
+def by_attribute():
+    sort = request.args.get("sort", "created")
+    return {"ids": [p.id for p in Post.query.order_by(getattr(Post, sort))]}
+
+
+@app.route("/posts/by-sql")
+def by_sql():
+    sort = request.args.get("sort", "created_at")
+    return {"ids": [p.id for p in Post.query.order_by(text(sort))]}
+"""
+
+
+def test_a_renamed_column_gives_sql_sites_a_constant_of_their_own(tmp_path: Path) -> None:
+    # getattr takes ``created``, SQL ``created_at``: one constant could not serve both
+    head = FLASK_HEAD.replace(
+        "created_at = db.Column(db.DateTime)", 'created = db.Column("created_at", db.DateTime)'
+    )
+    root = _project(tmp_path, {"app.py": head + RENAMED})
+    by_attribute, by_sql = _found(root)
+    defined = [e.new_text for s in (by_attribute, by_sql) for e in s.edits if "= (" in e.new_text]
+    assert defined == [
+        'POST_SORT_KEYS = ("created", "id", "title")\n\n\n',
+        'POST_SORT_COLUMNS = ("created_at", "id", "title")\n\n\n',
+    ]

@@ -104,7 +104,23 @@ _STATUS_OF = {
     "HttpResponseNotAllowed": 405,
     "HttpResponseGone": 410,
     "HttpResponseServerError": 500,
+    # DRF's and werkzeug's own errors, each answered with its status
+    "ParseError": 400,
+    "NotAuthenticated": 401,
+    "AuthenticationFailed": 401,
+    "MethodNotAllowed": 405,
+    "NotAcceptable": 406,
+    "Conflict": 409,
+    "UnsupportedMediaType": 415,
+    "UnprocessableEntity": 422,
+    "RequestValidationError": 422,
+    "Throttled": 429,
+    "TooManyRequests": 429,
 }
+# DRF's ValidationError is a 400 where it is written through its module (Django's own
+# ValidationError, raised in a view, is a 500: a bare name says neither).
+_DRF_VALIDATION = ("serializers.ValidationError", "exceptions.ValidationError")
+_UNKNOWN = -1  # an exception of the app's own: an app handler may answer it with anything
 _STATUS_KEYWORDS = ("status", "status_code", "code")
 # ``logger.exception(...)``, ``logging.error(...)``: the error log (and its alerts) hears of it.
 _LOG_LEVELS = ("exception", "error", "critical")
@@ -118,6 +134,8 @@ def _what_it_hides(handler: ast.ExceptHandler) -> str | None:
     statuses = [_exit_status(n) for n in own_nodes(handler) if _is_exit(n)]
     if not always_leaves(handler.body):
         statuses.append(None)  # it carries on after the except as if the row were there
+    if _UNKNOWN in statuses and not _logs_error(handler):
+        return None  # what the client gets is not known here: no claim to make
     if any(s is not None and s >= 500 for s in statuses):
         return (
             "the client gets the handler's 5xx instead (with the exception's text if it shows it)"
@@ -140,7 +158,8 @@ def _is_exit(node: ast.AST) -> bool:
 
 def _exit_status(node: ast.AST) -> int | None:
     """The status a ``return`` / ``raise`` / ``abort(...)`` of the handler answers with: None
-    for a page or redirect (a success), 500 for an exception no framework maps to a status."""
+    for a page or redirect (a success), ``_UNKNOWN`` for an exception no framework maps to a
+    status (the app's own: its handler decides)."""
     if isinstance(node, ast.Expr):
         node = node.value
     if isinstance(node, ast.Call) and _is_abort(node):
@@ -150,8 +169,11 @@ def _exit_status(node: ast.AST) -> int | None:
             return None
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
         status = _answer_status(node.exc)
-        if status is None and not dotted(exc).rsplit(".", 1)[-1].endswith("HTTPException"):
-            return 500  # an exception of the app's own: the framework answers 500
+        written = dotted(exc)
+        if status is None and written.endswith(_DRF_VALIDATION):
+            return 400
+        if status is None and not written.rsplit(".", 1)[-1].endswith("HTTPException"):
+            return _UNKNOWN
         return status
     value = node.value if isinstance(node, ast.Return) else None
     if isinstance(value, ast.Tuple) and len(value.elts) >= 2:

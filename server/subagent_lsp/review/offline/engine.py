@@ -19,7 +19,7 @@ from .base_class_queries import BaseClassQueries
 from .edit_gate import parse_safe
 from .errors import error_suggestions
 from .foreign.engine import analyze_foreign, is_foreign_source
-from .frameworks import module_facts
+from .frameworks import ModuleFacts, module_facts
 from .indexes import index_suggestions
 from .mentions import dead_functions
 from .off_request import (
@@ -225,12 +225,11 @@ def analyze_file(
         except Exception:
             log.exception("index analysis failed for %s", path)
     if source is not None and source.modules:
+        facts: ModuleFacts | None = None
         try:
             facts = module_facts(source, followed())
-        except Exception:
-            log.exception("framework analysis failed for %s", path)
-            facts = None
-        if facts is not None:
+            # what the rest of the project says of the module: a failure there loses this
+            # file's validation and error advice, not its indexes
             if project is not None:
                 project.complete(facts)
             else:
@@ -238,6 +237,10 @@ def analyze_file(
                 if root is not None and "flask" in facts.frameworks:
                     facts.flask_sqlalchemy_major = declared_major(root, "flask_sqlalchemy")
                 mark_view_helpers(facts)
+        except Exception:
+            log.exception("framework analysis failed for %s", path)
+            facts = None
+        if facts is not None:
             facts.sessions = workspace.sessions
             facts.schema = workspace
             facts.python = version

@@ -371,7 +371,9 @@ def _calls_view(facts: ModuleFacts, call: ast.Call) -> bool:
         return False
     source, func = target
     if os.path.abspath(source.path) == os.path.abspath(facts.source.path):
-        return facts.is_route(func)
+        # a view class's helper (``self.item()``) is on the request path, but answers no
+        # request of its own: its caller answers the 502
+        return any(r.func is func and r.answers for r in facts.routes)
     return any(
         isinstance(deco, ast.Call)
         and isinstance(deco.func, ast.Attribute)

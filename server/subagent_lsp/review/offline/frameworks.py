@@ -113,6 +113,12 @@ def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> Modul
     own = {name for module, name in view_registrations(source) if not module}
     if "flask" in frameworks:
         own |= flask_view_classes(source, upstream)
+    elif upstream is not None and not frameworks and source.of(ast.ClassDef):
+        # a resource over a project base needs no import of Flask's own: its lineage says
+        views = flask_view_classes(source, upstream)
+        if views:
+            frameworks.add("flask")
+            own |= views
     mark_registered(facts, own)
     for node in source.walk():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

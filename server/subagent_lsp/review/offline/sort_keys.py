@@ -435,7 +435,11 @@ def _allowed(facts: ModuleFacts, reader: TextReader, site: _Site) -> _Allowed | 
     else:
         columns = list(site.table.columns)
     kept = sorted(c for c in columns if not _secret(c))
-    constant = f"{_constant_stem(site.owner)}_SORT_KEYS"
+    # SQL's names and getattr's differ where a column is renamed (``created =
+    # Column("created_at")``): one constant cannot serve both kinds of site then
+    by_sql = site.kind not in ("attribute", "string")
+    renamed = attribute_names(site.table) != list(site.table.columns)
+    constant = f"{_constant_stem(site.owner)}_SORT_{'COLUMNS' if by_sql and renamed else 'KEYS'}"
     existing = _module_constant(facts.source, constant)
     if existing is False or binds_anywhere(func, constant):
         return None  # the name is taken by something else
