@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from ..textfile import read_utf8
+from .offline.admin_reach import AdminReach
+from .offline.admin_reads import admin_module
+from .offline.admin_rows import model_accessors, only_admin_adds, user_model
 from .offline.call_sites import Passed, call_passes
 from .offline.django_views import url_view_names
 from .offline.file_memo import FileMemo
@@ -47,7 +50,14 @@ from .offline.project_files import (
 from .offline.pysource import Source, parse_source
 from .offline.python_target import Version, target_python
 from .offline.request_reach import COMMAND_FOLDERS, RequestReach
-from .offline.schema import MAX_SCHEMA_FILE_BYTES, Schema, SchemaCache, schema_files, schema_of_file
+from .offline.schema import (
+    MAX_SCHEMA_FILE_BYTES,
+    Schema,
+    SchemaCache,
+    Table,
+    schema_files,
+    schema_of_file,
+)
 from .offline.upstream_calls import UpstreamCalls, module_files
 from .offline.view_helpers import mark_view_helpers
 
@@ -109,6 +119,11 @@ class Project:
         self._upstream: UpstreamCalls | None = None
         self._calls: dict[str, list[Passed] | None] = {}
         self._reach: RequestReach | None = None
+        self._admin_reach: AdminReach | None = None
+        # The modules that may add rows (sources and commands), and per Django model whether
+        # only the admin adds them.
+        self._row_modules: list[tuple[Source, bool]] | None = None
+        self._admin_rows: dict[tuple[str, str], bool] = {}
         self._mentions = Mentions(self.root, lambda: dict(self._texts), self.is_source)
         self._lock = threading.RLock()
 
@@ -159,6 +174,7 @@ class Project:
         self._upstream = None
         self._calls = {}
         self._reach = None
+        self._forget_admin()
         self._mentions.forget()
 
     def edited(self, path: str, text: str, own: Schema | None = None) -> None:
@@ -178,6 +194,7 @@ class Project:
             self._upstream = None
             self._calls = {}
             self._reach = None
+            self._forget_admin()
             self._mentions.forget()
             if _mentions_handlers(text) or (before is not None and _mentions_handlers(before)):
                 self._handlers = None
@@ -197,6 +214,7 @@ class Project:
             self._upstream = None
             self._calls = {}
             self._reach = None
+            self._forget_admin()
             self._mentions.forget()
 
     def forget_calls(self) -> None:
@@ -204,6 +222,12 @@ class Project:
         self._upstream = None
         self._calls = {}
         self._reach = None
+        self._forget_admin()
+
+    def _forget_admin(self) -> None:
+        self._admin_reach = None
+        self._row_modules = None
+        self._admin_rows = {}
 
     def text(self, path: str) -> str | None:
         """A file's text as the project has it: an open document's, else the disk's."""
@@ -267,6 +291,52 @@ class Project:
                 self._reach = RequestReach(paths, [self.root], self.source, commands)
             reach = self._reach
         return reach.off_lines(os.path.abspath(path))
+
+    def admin_only(self, path: str, line: int) -> bool:
+        """Whether the code at ``line`` (0-based) of ``path`` runs only for the admin: only the
+        admin's code calls its function (admin_reach.py)."""
+        with self._lock:
+            if self._admin_reach is None:
+                self._admin_reach = AdminReach(self._mentions.files_with, self.source, self.text)
+            return self._admin_reach.only_admin(path, line)
+
+    def admin_adds_only(self, table: Table) -> bool:
+        """Whether only the admin site adds rows to the Django model of ``table`` (see
+        admin_rows.py): read once per model until a text changes."""
+        model = table.model
+        if table.origin != "django" or not model or user_model(table.bases):
+            return False
+        with self._lock:
+            known = self._admin_rows.get((table.path, model))
+            if known is None:
+                source = self.source(table.path)
+                keys = [c.name for c in table.columns.values() if c.references]
+                accessors = (
+                    model_accessors(source, table.class_line, model, keys) if source else None
+                )
+                known = accessors is not None and only_admin_adds(
+                    model, accessors, self._rows_modules()
+                )
+                self._admin_rows[(table.path, model)] = known
+            return known
+
+    def _rows_modules(self) -> list[tuple[Source, bool]]:
+        """Each module that may add rows (a source or a command: not a test, a migration or
+        a fixture), with whether it is an admin module."""
+        if self._row_modules is None:
+            found: list[tuple[Source, bool]] = []
+            for path in schema_files(self.root):
+                if not path.endswith(".py"):
+                    continue
+                if not self.is_source(path) and not is_not_a_source(
+                    path, self.source_root(), COMMAND_FOLDERS
+                ):
+                    continue
+                source = self.source(path)
+                if source is not None:
+                    found.append((source, admin_module(path)))
+            self._row_modules = found
+        return self._row_modules
 
     def module(self, path: str, text: str) -> ModuleFacts | None:
         """One Python module's frameworks, routes and handlers, with the project's facts the

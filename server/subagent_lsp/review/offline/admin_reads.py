@@ -5,7 +5,8 @@ view were noise: a handful of people open those pages, now and then, and a scan 
 costs them a moment. An index the public pages want too is proposed as before (its other
 sites keep it). An admin read is written in the code as a module of an ``admin`` package or
 an ``admin.py``, a view behind an admin-only decorator (``@admin_required``), or a method of a
-Flask-Admin view class (``ModelView``, ``BaseView``).
+Flask-Admin view class (``ModelView``, ``BaseView``) or of a Django ``ModelAdmin``. What only
+such code calls, in other modules, is told by admin_reach.py.
 
 Judged the same way on a job server (held-out round 24), two more kinds of site run as rarely:
 a WTForms inline validator (``def validate_name(self, field)`` of a ``FlaskForm`` subclass),
@@ -27,7 +28,11 @@ from .pysource import Source, dotted, keyword_value
 # ``staff_member_required`` is Django's admin site; a shop's ``staff_required`` counter views
 # are its busiest (planted set 7: the barcode scan behind it is the hot path).
 _ADMIN_DECORATOR = re.compile(r"(^|[._])(admin|superuser|staff_member)(_required|_only)$", re.I)
-_ADMIN_VIEW_BASE = re.compile(r"(ModelView|AdminView|BaseView|AdminIndexView)$")
+# Flask-Admin's view classes; Django's ``ModelAdmin`` (its inlines too) and ``AdminSite``.
+_ADMIN_VIEW_BASE = re.compile(
+    r"(ModelView|AdminView|BaseView|AdminIndexView|ModelAdmin|TabularInline|StackedInline"
+    r"|AdminSite)$"
+)
 # ``FlaskForm``, ``Form``, ``wtforms.Form`` and a project's own ``BaseForm``.
 _FORM_BASE = re.compile(r"Form$")
 # A token scope only administrators hold: ``UserRole.ADMIN``, ``"admin"``, ``"superuser"``.

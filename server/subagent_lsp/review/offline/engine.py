@@ -221,7 +221,7 @@ def analyze_file(
             background += background_task_lines(source) if source else []
             found = [q for q in found if not is_off_request(background, q.span.start.line)]
             prover = postgres_prover(path, root, workspace) if found else None
-            out.extend(index_suggestions(found, workspace, path, sources, prover))
+            out.extend(index_suggestions(found, workspace, path, sources, prover, project))
         except Exception:
             log.exception("index analysis failed for %s", path)
     if source is not None and source.modules:

@@ -11,6 +11,7 @@ ORDER BY disappears, or a covering index appears.
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
 import sqlite3
@@ -42,6 +43,7 @@ SAME_INDEX = "The same index serves:"
 MAX_SITES = 6  # sites listed under SAME_INDEX
 ADMIN = "admin_only"  # data: every query site of the proposal is an administrator's page
 FEW = "few_valued"  # data: the proposal's columns that take a handful of values (a status)
+PAGED = "paged"  # data: its query reads a page at a time in its sort order
 
 
 @dataclass(frozen=True)
@@ -337,9 +339,35 @@ def _range_only(plan: tuple[str, ...]) -> bool:
     )
 
 
-def index_name(table: Table, cols: list[str], limit: int = 63) -> str:
-    name = f"ix_{table.name}_{'_'.join(folded.name_part(c) for c in cols)}"
-    return name[:limit].rstrip("_")
+# Django checks index names against 30 characters; PostgreSQL keeps 63 (MySQL 64).
+DJANGO_NAME_LIMIT = 30
+NAME_LIMIT = 63
+
+
+def index_name(table: Table, cols: list[str], limit: int | None = None) -> str:
+    """``ix_<table>_<columns>``, within the name limit of the table's ORM. Cut short, it ends
+    in a hash of the whole name, as Django's own names do: two indexes sharing a long prefix
+    (``ix_eventapplication_main_organ``) got one name on a real app, and the second edit then
+    broke the first. Never an index name the table already has."""
+    if limit is None:
+        limit = DJANGO_NAME_LIMIT if table.origin == "django" else NAME_LIMIT
+    return fitted_name(
+        f"ix_{table.name}_{'_'.join(folded.name_part(c) for c in cols)}", limit, table
+    )
+
+
+def fitted_name(name: str, limit: int, table: Table | None = None) -> str:
+    """``name`` within ``limit`` characters: as it is when it fits, else its head and a short
+    hash of it; another hash while it is one of ``table``'s index names."""
+    taken = {n.lower() for n, _ in table.all_indexes()} if table is not None else set()
+    if len(name) <= limit and name.lower() not in taken:
+        return name
+    for salt in range(100):
+        digest = hashlib.sha256(f"{name}#{salt}".encode() if salt else name.encode())
+        short = f"{name[: limit - 7].rstrip('_')}_{digest.hexdigest()[:6]}"
+        if short.lower() not in taken:
+            return short
+    return name[:limit]
 
 
 def _built_by_script(table: Table) -> bool:
@@ -370,7 +398,7 @@ def index_edits(
         # The table as a test or an old migration writes it (a private copy of the model, a
         # fixture's DDL): an index there changes nothing the app runs.
         return None
-    name = name or index_name(table, cols, 30 if table.origin == "django" else 63)
+    name = name or index_name(table, cols)
     if _built_by_script(table) and table.sql_home is not None:
         return script_index_edits(table.sql_home, name, ", ".join(expressions or cols))
     if expressions is not None:
@@ -581,7 +609,8 @@ def _expression_edits(
                 parts.append(f'models.F("{json.group(1)}__{json.group(3)}")')
             else:
                 return None  # ``->>`` is KeyTextTransform, which Django's lookups do not write
-        index = f'models.Index({", ".join(parts)}, name="{name[:30]}")'
+        short = fitted_name(name, DJANGO_NAME_LIMIT, table)
+        index = f'models.Index({", ".join(parts)}, name="{short}")'
         return _meta_indexes_edits(table, source, index)
     from .pyedits import ensure_imports
 
@@ -615,7 +644,8 @@ def _folded_edits(table: Table, cols: list[str], name: str, source: Source) -> l
             f'{t[0].capitalize()}("{t[1]}")' if t else f'"{c}"'
             for c, t in zip(cols, terms, strict=True)
         ]
-        index = f'models.Index({", ".join(parts)}, name="{name[:30]}")'
+        short = fitted_name(name, DJANGO_NAME_LIMIT, table)
+        index = f'models.Index({", ".join(parts)}, name="{short}")'
         edits = _meta_indexes_edits(table, source, index)
         needed = [("django.db.models.functions", f) for f in functions]
         return [*ensure_imports(source, needed), *edits] if edits else None
@@ -710,13 +740,24 @@ def _bound_names(source: Source) -> dict[str, str]:
     return out
 
 
+class ProjectFacts(Protocol):
+    """What the project as a whole says of a query site or a table (review/project.py)."""
+
+    def admin_only(self, path: str, line: int) -> bool: ...
+
+    def admin_adds_only(self, table: Table) -> bool: ...
+
+
 def index_suggestions(
     found: list[FoundQuery],
     schema: Schema,
     path: str,
     source_for: dict[str, Source],
     prover: IndexProver | None = None,
+    project: ProjectFacts | None = None,
 ) -> list[Suggestion]:
+    """``project``: what only the whole project tells (code only the admin's code calls, a
+    table only the admin adds rows to); without it, this file and the schema."""
     out: list[Suggestion] = []
     proven: dict[tuple[str, tuple[str, ...]], Suggestion] = {}
     for query in found:
@@ -730,12 +771,12 @@ def index_suggestions(
             continue
         if query.shape.folded_eq:
             # Proven on SQLite even beside PostgreSQL: its probe rebuilds no ``lower()``.
-            expression = _folded_suggestion(query, table, path, source_for, proven)
+            expression = _folded_suggestion(query, table, path, source_for, proven, project)
             if expression is not None:
                 out.append(expression)
                 continue
         cols = propose(query, table)
-        if cols is not None and small_table(table, cols) is not None:
+        if cols is not None and _small(table, cols, project):
             continue
         if cols is not None and _leads_with_foreign_key(table, cols) and on_mysql(table.path):
             continue  # InnoDB made this index with the foreign key
@@ -747,7 +788,8 @@ def index_suggestions(
                     data = {**proven[key].data, "query": query.description}
                     out.append(replace(proven[key], span=query.span, data=data))
                 else:
-                    proven[key] = replace(s, data={**s.data, "query": query.description})
+                    data = {**_shape_data(query, table, list(key[1])), **s.data}
+                    proven[key] = replace(s, data={**data, "query": query.description})
                     out.append(proven[key])
             continue
         if cols is None:
@@ -776,8 +818,7 @@ def index_suggestions(
                 "table": table.name,
                 "columns": ",".join(cols),
                 "query": query.description,
-                "equalities": str(len(set(query.shape.eq) & set(cols))),
-                FEW: ",".join(c for c in cols if few_valued(table.columns[c])),
+                **_shape_data(query, table, cols),
             },
         )
         proven[key] = suggestion
@@ -785,11 +826,44 @@ def index_suggestions(
     source = source_for.get(path)
     out = [
         replace(s, data={**s.data, ADMIN: "1"})
-        if s.code == "BKD101" and admin_read(source, path, s.span.start.line)
+        if s.code == "BKD101" and _admin_site(source, path, s.span.start.line, project)
         else s
         for s in out
     ]
     return one_per_index(out)
+
+
+def _small(table: Table, cols: list[str], project: ProjectFacts | None) -> bool:
+    """The table stays small (small_tables.py), or only the admin adds its rows: staff
+    typing them in, a few dozen (admin_rows.py)."""
+    if small_table(table, cols) is not None:
+        return True
+    return project is not None and project.admin_adds_only(table)
+
+
+def _admin_site(source: Source | None, path: str, line: int, project: ProjectFacts | None) -> bool:
+    """The query runs only on an administrator's pages (admin_reads.py), or in a function
+    only their code calls (admin_reach.py)."""
+    if admin_read(source, path, line):
+        return True
+    return project is not None and project.admin_only(path, line)
+
+
+def _shape_data(query: FoundQuery, table: Table, cols: list[str]) -> dict[str, str]:
+    """What one_per_index weighs of the query an index on ``cols`` is for: how many of its
+    leading columns are equalities, which take a handful of values, whether it reads a page
+    at a time in its sort order. Nothing for a key that is not the table's own columns (an
+    expression, a partial index's condition)."""
+    if not cols or any(c not in table.columns for c in cols):
+        return {}
+    shape = query.shape
+    data = {
+        "equalities": str(len(set(shape.eq) & set(cols))),
+        FEW: ",".join(c for c in cols if few_valued(table.columns[c])),
+    }
+    if _paged_sort(shape, cols, [c for c in cols if c in shape.eq]):
+        data[PAGED] = "1"
+    return data
 
 
 def admin_only_dropped(suggestions: list[Suggestion]) -> list[Suggestion]:
@@ -804,11 +878,12 @@ def _folded_suggestion(
     path: str,
     source_for: dict[str, Source],
     proven: dict[tuple[str, tuple[str, ...]], Suggestion],
+    project: ProjectFacts | None = None,
 ) -> Suggestion | None:
     """The expression index a case-folded equality (``lower(name) = ?``) wants, proven on
     SQLite; None when none is worth it (the plain columns are then judged as usual)."""
     cols = folded.propose(query.shape, table)
-    if cols is None or small_table(table, cols) is not None:
+    if cols is None or _small(table, cols, project):
         return None
     key = (table.name, tuple(cols))
     if key in proven:  # the same index for another query: one proof, one more site
@@ -924,7 +999,8 @@ def _same_index(suggestions: list[Suggestion]) -> dict[tuple[str, str], tuple[st
     """(table, columns) -> the proposal that stands for it: a composite served by a shorter
     proposal for the same table (a prefix of it, or one of its columns alone) is folded into
     that one (two indexes where one does were judged noise); the same columns in another
-    order are the first order's."""
+    order are the first order's; and a proposal that another one, once made, leaves with
+    nothing to add is folded into that one (see _served_once_made)."""
     keys = [
         (s.data["table"], s.data.get("columns", ""))
         for s in suggestions
@@ -944,6 +1020,11 @@ def _same_index(suggestions: list[Suggestion]) -> dict[tuple[str, str], tuple[st
         for s in suggestions
         if s.code == "BKD101" and "table" in s.data
     }
+    paged = {
+        (s.data["table"], s.data.get("columns", ""))
+        for s in suggestions
+        if s.code == "BKD101" and s.data.get(PAGED)
+    }
     proposed: dict[str, list[list[str]]] = {}
     for table, columns in keys:
         proposed.setdefault(table, []).append(columns.split(","))
@@ -953,7 +1034,9 @@ def _same_index(suggestions: list[Suggestion]) -> dict[tuple[str, str], tuple[st
     for table, columns in keys:
         cols = columns.split(",")
         key = (table, columns)
-        served_by = _served_by_another(cols, proposed[table], equalities[key], few[key])
+        served_by = _served_by_another(
+            cols, proposed[table], equalities[key], few[key], key in paged
+        )
         if served_by is not None:
             out[key] = (table, ",".join(served_by))
             continue
@@ -969,17 +1052,83 @@ def _same_index(suggestions: list[Suggestion]) -> dict[tuple[str, str], tuple[st
         ]
         if stands == (table, columns) and longer and set(cols) <= few[(table, columns)]:
             out[(table, columns)] = (table, ",".join(longer[0]))
+    _fold_served(out, list(dict.fromkeys(keys)), equalities, few, paged)
     return out
 
 
+IndexKey = tuple[str, str]  # (table, its columns joined by commas)
+
+
+def _fold_served(
+    out: dict[IndexKey, IndexKey],
+    keys: list[IndexKey],
+    equalities: dict[IndexKey, int],
+    few: dict[IndexKey, set[str]],
+    paged: set[IndexKey],
+) -> None:
+    """Folds each standing proposal into another standing one of its table that, once made,
+    leaves its query nothing to add; of two that serve each other, into the shorter, then the
+    first (as a prefix is preferred above). Two proposals on one model, each adding its own
+    index at the same place in the model (a real app's two lookups of one organizer's
+    e-mail, each sorted its own way), were one index too many: once either exists, the engine
+    proposes nothing for the other."""
+    standing = [k for k in keys if out.get(k) == k]
+    order = {k: i for i, k in enumerate(standing)}
+
+    def served(key: IndexKey, by: IndexKey) -> bool:
+        return _served_once_made(key, by, equalities[key], few[key], key in paged)
+
+    folded: dict[IndexKey, IndexKey] = {}
+    for key in standing:
+        best: IndexKey | None = None
+        for other in standing:
+            if other == key or other[0] != key[0] or not served(key, other):
+                continue
+            rank = (len(other[1].split(",")), order[other])
+            if served(other, key) and rank > (len(key[1].split(",")), order[key]):
+                continue  # each serves the other: the shorter one stays, then the first
+            if best is None or rank < (len(best[1].split(",")), order[best]):
+                best = other
+        if best is not None:
+            folded[key] = best
+    for key, stands in list(out.items()):
+        seen = {stands}
+        while stands in folded and folded[stands] not in seen:
+            stands = folded[stands]
+            seen.add(stands)
+        out[key] = stands
+
+
+def _served_once_made(
+    key: IndexKey, by: IndexKey, equalities: int, few: set[str], paged: bool
+) -> bool:
+    """Whether the index ``by``, once made, serves the query of the proposal ``key`` as
+    propose() judges: its leftmost columns are ``key``'s (it covers them), or it leads with
+    all of ``key``'s equality columns, which find the query's rows (a few, then sorted) --
+    unless those are few-valued (a status finds most rows) or the query reads a page at a
+    time in its sort order (then the sort is what the index is for)."""
+    cols, other = key[1].split(","), by[1].split(",")
+    if len(other) > len(cols) and other[: len(cols)] == cols:
+        return True
+    if equalities < 1 or paged or set(cols[:equalities]) <= few:
+        return False
+    return len(other) >= equalities and set(other[:equalities]) == set(cols[:equalities])
+
+
 def _served_by_another(
-    cols: list[str], others: list[list[str]], equalities: int = 1, few: set[str] | None = None
+    cols: list[str],
+    others: list[list[str]],
+    equalities: int = 1,
+    few: set[str] | None = None,
+    paged: bool = False,
 ) -> list[str] | None:
     """A shorter proposal for the same table that serves ``cols`` well enough: a proper
     prefix of it, or one of its equality columns alone (the longest such). Not one of
     few-valued columns only (``status``): ``status = finished`` matches most rows, so the
     range or sort behind it is what narrows (a judge found ``task (status)`` claimed to serve
-    a 7-day range over the finished tasks)."""
+    a 7-day range over the finished tasks). Nor a prefix of its equalities alone when the
+    query reads a page at a time in its sort order (``paged``): the sort is what it needs,
+    and the shorter one is folded into it instead (_fold_served)."""
     if len(cols) < 2:
         return None
     best: list[str] | None = None
@@ -988,9 +1137,12 @@ def _served_by_another(
             continue
         if few is not None and set(other) <= few:
             continue
-        serves = other == cols[: len(other)] or (
-            len(other) == 1 and other[0] in cols[: max(equalities, 1)]
-        )
+        if other == cols[: len(other)]:
+            # The rows its equalities find are a parent's few, sorted in a moment; a page
+            # of them read in the sort's order is not (see _paged_sort).
+            serves = len(other) < equalities or not paged
+        else:
+            serves = len(other) == 1 and other[0] in cols[: max(equalities, 1)]
         if serves and (best is None or len(other) > len(best)):
             best = other
     if best is not None and len(best) > 1:

@@ -53,21 +53,36 @@ class Mentions:
         self.is_source = is_source
         self._files = FileMemo(lambda _path, text: _words(text), MAX_BYTES)
         self._total: Counter[str] | None = None
+        self._by_file: dict[str, Counter[str]] | None = None
 
     def forget(self) -> None:
         self._total = None
+        self._by_file = None
 
     def count(self, name: str) -> int:
         """How often ``name`` is written outside ``def`` lines."""
         if self._total is None:
             total: Counter[str] = Counter()
-            texts = self.texts()
-            for path in mention_files(self.root, self.is_source):
-                words = self._words(os.path.abspath(path), texts)
-                if words is not None:
-                    total.update(words)
+            for words in self._files_words().values():
+                total.update(words)
             self._total = total
         return self._total[name]
+
+    def files_with(self, name: str) -> list[str]:
+        """The files that write ``name`` outside ``def`` lines."""
+        return [path for path, words in self._files_words().items() if words[name] > 0]
+
+    def _files_words(self) -> dict[str, Counter[str]]:
+        if self._by_file is None:
+            by_file: dict[str, Counter[str]] = {}
+            texts = self.texts()
+            for path in mention_files(self.root, self.is_source):
+                path = os.path.abspath(path)
+                words = self._words(path, texts)
+                if words is not None:
+                    by_file[path] = words
+            self._by_file = by_file
+        return self._by_file
 
     def _words(self, path: str, texts: dict[str, str]) -> Counter[str] | None:
         if path in texts:

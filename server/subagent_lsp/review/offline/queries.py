@@ -1199,6 +1199,16 @@ def _django_lookups(table: Table, keywords: list[ast.keyword], shape: QueryShape
             if json_key not in shape.json_eq:
                 shape.json_eq.append(json_key)
             continue
+        if _through_foreign_key(table, field, lookup, kw.value):
+            # ``form__event__page_url=x``: the SQL joins the parents, narrowed by a value, and
+            # compares this table's foreign key with the rows found (as a join on it does, see
+            # _sa_joins). Read as ``number = ?`` alone, a real app's lookup was proven to want
+            # an index that the foreign key's own one makes needless.
+            if field not in shape.eq:
+                shape.eq.append(field)
+            if lookup.endswith("__in") and field not in shape.multi:
+                shape.multi.append(field)
+            continue
         if "__" in lookup:
             continue  # a lookup across a relation: another table
         if _column_expression(kw.value):
@@ -1236,6 +1246,27 @@ def _django_lookups(table: Table, keywords: list[ast.keyword], shape: QueryShape
 
 
 _LABEL_FIELDS = ("CharField", "TextField", "SlugField", "EmailField")
+# Django's lookups and transforms: a part of a keyword lookup that is none of them names a
+# field (of this model, or across a relation).
+_DJANGO_LOOKUPS = _DJANGO_EQ | _DJANGO_RANGE | {
+    "iexact", "contains", "icontains", "istartswith", "endswith", "iendswith", "regex",
+    "iregex", "search", "iso_year", "month", "day", "week", "week_day", "iso_week_day",
+    "quarter", "time", "hour", "minute", "second", "contained_by", "overlap", "has_key",
+    "has_keys", "has_any_keys", "trigram_similar", "unaccent", "len", "keys", "values",
+}  # fmt: skip
+
+
+def _through_foreign_key(table: Table, field: str, lookup: str, value: ast.expr) -> bool:
+    """``parent__name=x`` (``parent__owner__email__exact=x``, ``parent__in=...`` aside): a
+    value compared for equality with a column of the rows a foreign key of ``table`` points
+    at, so the rows of ``table`` are the ones whose key is theirs."""
+    column = table.columns.get(field)
+    if column is None or not column.references or not lookup or _column_expression(value):
+        return False
+    parts = lookup.split("__")
+    if parts[0] in _DJANGO_LOOKUPS or (isinstance(value, ast.Constant) and value.value is None):
+        return False
+    return parts[-1] not in _DJANGO_LOOKUPS or parts[-1] in ("exact", "in")
 
 
 def _column_expression(node: ast.expr) -> bool:
