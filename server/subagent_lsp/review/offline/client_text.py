@@ -18,6 +18,7 @@ from .fastapi_conversions import text_parameters
 from .fastapi_enums import argument, text_constrained
 from .frameworks import ModuleFacts, Route
 from .html_answers import assigned_name
+from .pysource import binds_anywhere as binds_anywhere  # re-exported: sort_keys asks here
 from .pysource import dotted
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -150,43 +151,56 @@ def tested_inline(func: Function, read: ast.expr) -> bool:
 def bindings(func: Function, name: str) -> list[ast.expr] | None:
     """What ``name = ...`` statements of ``func`` bind it to, in order (None: it is also a
     parameter, or bound another way: a loop, ``with``, a walrus, ``+=``)."""
+    return _bindings_by_name(func).get(name, [])
+
+
+def _bindings_by_name(func: Function) -> dict[str, list[ast.expr] | None]:
+    """``bindings`` of every name ``func`` binds, in one walk of it."""
     args = func.args
-    if name in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}:
-        return None
-    values: list[ast.expr] = []
+    out: dict[str, list[ast.expr] | None] = {
+        a.arg: None for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+    }
+
+    def bind(target: ast.AST, value: ast.expr | None) -> None:
+        # ``value`` None: bound another way, which says nothing of its value
+        for name in _stored(target):
+            values = out.setdefault(name, [])
+            if values is not None and value is not None:
+                values.append(value)
+            elif value is None:
+                out[name] = None
+
     for node in ast.walk(func):
         if isinstance(node, ast.Assign):
-            if any(binds(t, name) for t in node.targets):
-                if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
-                    return None
-                values.append(node.value)
-        elif isinstance(node, ast.AnnAssign) and binds(node.target, name):
-            if node.value is None:
-                continue
-            values.append(node.value)
+            single = len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+            for target in node.targets:
+                bind(target, node.value if single else None)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                bind(node.target, node.value)
         elif isinstance(
             node, ast.NamedExpr | ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension
         ):
-            if binds(node.target, name):
-                return None
-        elif isinstance(node, ast.With | ast.AsyncWith) and any(
-            i.optional_vars is not None and binds(i.optional_vars, name) for i in node.items
-        ):
-            return None
-    return values
+            bind(node.target, None)
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    bind(item.optional_vars, None)
+    return out
+
+
+def _stored(target: ast.AST) -> list[str]:
+    """The names ``target`` stores to (each once)."""
+    names = (
+        n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    )
+    return list(dict.fromkeys(names))
 
 
 def binds(target: ast.AST, name: str) -> bool:
     return any(
         isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
         for n in ast.walk(target)
-    )
-
-
-def binds_anywhere(func: Function, name: str) -> bool:
-    return any(
-        isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
-        for n in ast.walk(func)
     )
 
 
@@ -312,6 +326,7 @@ def _mapping_locals(func: Function) -> frozenset[str]:
     """Locals bound once to the request's query or body mapping (``args = request.args``,
     ``data = request.get_json()``, ``await request.json()``)."""
     out = set()
+    bound = _bindings_by_name(func)
     for node in ast.walk(func):
         name = assigned_name(node) if isinstance(node, ast.Assign) else None
         if name is None or not isinstance(node, ast.Assign):
@@ -320,7 +335,7 @@ def _mapping_locals(func: Function) -> frozenset[str]:
         value = value.value if isinstance(value, ast.Await) else value
         value = value.func if isinstance(value, ast.Call) and not value.args else value
         read = request_attr(value)
-        if (read in _QUERY_MAPPINGS or read in _BODIES) and len(bindings(func, name) or []) == 1:
+        if (read in _QUERY_MAPPINGS or read in _BODIES) and len(bound.get(name) or []) == 1:
             out.add(name)
     return frozenset(out)
 

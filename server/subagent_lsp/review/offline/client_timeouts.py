@@ -16,7 +16,7 @@ import ast
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts
 from .pyedits import insert_before_line, replace_node, statement_lines
-from .pysource import Source, dotted
+from .pysource import Source, dotted, is_none
 from .upstream_clients import HTTP_VERBS, constructed
 
 DEFAULT_TIMEOUT = 10
@@ -37,7 +37,7 @@ def none_timeout(source: Source, call: ast.Call) -> ast.expr | None:
     ``kwargs["timeout"] = None`` earlier in the function."""
     for k in call.keywords:
         if k.arg == "timeout":
-            return k.value if _is_none(k.value) else None
+            return k.value if is_none(k.value) else None
     splats = {k.value.id for k in call.keywords if k.arg is None and isinstance(k.value, ast.Name)}
     func = source.function_of(call)
     if not splats or func is None:
@@ -52,10 +52,10 @@ def none_timeout(source: Source, call: ast.Call) -> ast.expr | None:
             and dotted(node.func.value) in splats
             and len(node.args) == 2
             and _is_timeout_key(node.args[0])
-            and _is_none(node.args[1])
+            and is_none(node.args[1])
         ):
             return node.args[1]
-        if isinstance(node, ast.Assign) and _is_none(node.value):
+        if isinstance(node, ast.Assign) and is_none(node.value):
             for t in node.targets:
                 if (
                     isinstance(t, ast.Subscript)
@@ -248,10 +248,6 @@ def _defines(source: Source, name: str) -> bool:
         for m in source.modules
         for n in m.body
     )
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _is_timeout_key(node: ast.expr) -> bool:

@@ -19,7 +19,8 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .django_views import Fetch, lookup_of
+from .block_exits import always_leaves
+from .django_views import Fetch, lookup_field, lookup_of, lookup_positional
 from .earlier_guards import inside_if, negated, refused_before
 from .pysource import Source, dotted, own_nodes
 
@@ -115,21 +116,8 @@ def _params(func: Function, first: bool = False) -> frozenset[str]:
 def _may_run(source: Source, call: ast.Call, wrapper: Function, sent: frozenset[str]) -> bool:
     """Not under ``if "review_name" in kwargs ...:`` for a view that takes no such keyword."""
     kwargs = wrapper.args.kwarg.arg if wrapper.args.kwarg is not None else None
-    up = source.up()
-    child: ast.AST = call
-    current = up.get(call)
-    while current is not None and current is not wrapper:
-        if isinstance(current, ast.If) and child in current.body:
-            test = current.test
-            parts = (
-                test.values
-                if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
-                else [test]
-            )
-            if any(_absent_keyword(p, kwargs, sent) for p in parts):
-                return False
-        child, current = current, up.get(current)
-    return True
+    # (``call`` is one of the wrapper's own nodes: the first function around it is the wrapper)
+    return not inside_if(call, source.up(), lambda test: _absent_keyword(test, kwargs, sent))
 
 
 def _absent_keyword(test: ast.expr, kwargs: str | None, sent: frozenset[str]) -> bool:
@@ -181,13 +169,9 @@ def _bound_calls(stmt: ast.stmt) -> Iterator[tuple[str | None, ast.Call]]:
         yield (target.id if isinstance(target, ast.Name) else None), stmt.value
     elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         yield None, stmt.value
-    elif isinstance(stmt, ast.Try) and all(_leaves(h.body) for h in stmt.handlers):
+    elif isinstance(stmt, ast.Try) and all(always_leaves(h.body) for h in stmt.handlers):
         for inner in stmt.body:
             yield from _bound_calls(inner)
-
-
-def _leaves(body: list[ast.stmt]) -> bool:
-    return bool(body) and isinstance(body[-1], ast.Return | ast.Raise)
 
 
 def _raises_when_missing(call: ast.Call) -> bool:
@@ -229,11 +213,10 @@ def _fetch(source: Source, upstream: UpstreamCalls, func: Function, call: ast.Ca
     when a value's origin is not known."""
     lookup = lookup_of(call)
     if lookup is not None:
-        positional = call.args[0 if _is_get(call) else 1 :]
-        if positional or any(k.arg is None for k in call.keywords):
+        if lookup_positional(call) or any(k.arg is None for k in call.keywords):
             return None
         what = f"model:{lookup[0]}"
-        pairs = [("pk" if k.arg == "id" else k.arg or "", k.value) for k in call.keywords]
+        pairs = [(lookup_field(k.arg), k.value) for k in call.keywords]
     else:
         found = upstream.resolve(source, call.func)
         if found is None:
@@ -252,10 +235,6 @@ def _fetch(source: Source, upstream: UpstreamCalls, func: Function, call: ast.Ca
             return None
         slots.append((slot, origins))
     return what, tuple(slots)
-
-
-def _is_get(call: ast.Call) -> bool:
-    return isinstance(call.func, ast.Attribute) and call.func.attr == "get"
 
 
 def _origins(func: Function, value: ast.expr) -> Origins:

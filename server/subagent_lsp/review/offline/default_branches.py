@@ -18,7 +18,7 @@ import ast
 from typing import Protocol
 
 from .call_sites import Passed
-from .pysource import Source
+from .pysource import Source, binds_anywhere
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPARES = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)
@@ -67,7 +67,7 @@ def _shut_params(source: Source, node: ast.AST, func: Function) -> set[str]:
                 if taken == {child not in current.body}:
                     out.add(param)
         child, current = current, up.get(current)
-    return {p for p in out if not _rebound(func, p)}
+    return {p for p in out if not binds_anywhere(func, p)}
 
 
 def _constant_defaults(func: Function) -> dict[str, object]:
@@ -119,13 +119,6 @@ def _holds(test: ast.expr, param: str, value: object) -> bool:
     if isinstance(op, ast.Is):
         return left is right
     return left is not right
-
-
-def _rebound(func: Function, name: str) -> bool:
-    return any(
-        isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
-        for n in ast.walk(func)
-    )
 
 
 def _called_by_name_only(source: Source, func: Function) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .pysource import Source, dotted
+from .pysource import Source, dotted, method_of
 from .try_blocks import handlers_around
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -193,7 +193,7 @@ NO_GUARDS = Guards()
 
 def lookup_of(call: ast.Call) -> tuple[str, frozenset[str]] | None:
     """``Model.objects.get(pk=...)`` / ``get_object_or_404(Model, pk=...)`` -> (Model, {pk})."""
-    keywords = frozenset("pk" if k.arg == "id" else k.arg for k in call.keywords if k.arg)
+    keywords = frozenset(lookup_field(k.arg) for k in call.keywords if k.arg)
     func = call.func
     if (
         isinstance(func, ast.Attribute)
@@ -208,6 +208,18 @@ def lookup_of(call: ast.Call) -> tuple[str, frozenset[str]] | None:
         if model:
             return model.split(".")[-1], keywords
     return None
+
+
+def lookup_field(keyword: str | None) -> str:
+    """A lookup keyword's field, ``id`` as Django's ``pk`` (the same row either way)."""
+    return "pk" if keyword == "id" else keyword or ""
+
+
+def lookup_positional(call: ast.Call) -> list[ast.expr]:
+    """A lookup's positional arguments other than ``get_object_or_404``'s model: ``Q(...)``
+    filters, which look rows up by more than the keywords."""
+    is_get = isinstance(call.func, ast.Attribute) and call.func.attr == "get"
+    return call.args[0 if is_get else 1 :]
 
 
 def decorator_guards(func: Function, decorators: list[tuple[Source, Function]]) -> Guards:
@@ -290,8 +302,8 @@ def request_data_method(cls: ast.ClassDef, name: str) -> str:
     """The request mapping a method of the view class hands back: ``get_filter_params`` that
     returns ``params = self.request.GET.copy()`` (defaults added to it, or passed through a
     nested function that returns the mapping it is given). "" when it returns anything else."""
-    method = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
-    return request_data_returned(method) if method is not None else ""
+    method = method_of(cls, name)
+    return request_data_returned(method) if isinstance(method, ast.FunctionDef) else ""
 
 
 def request_data_returned(method: ast.FunctionDef) -> str:

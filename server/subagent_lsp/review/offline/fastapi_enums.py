@@ -53,11 +53,11 @@ def _typed(
     """The parameter typed as the enum, and its conversions (``ShipmentStatus(status)``, each
     with the same class) read as the parameter itself."""
     src, func = facts.source, route.func
-    arg, default = _argument(func, param)
+    arg, default = argument(func, param)
     if arg is None or arg.annotation is None:
         return None
     texts = [n for n in ast.walk(arg.annotation) if isinstance(n, ast.Name) and n.id == "str"]
-    if len(texts) != 1 or _text_constrained(arg.annotation, default):
+    if len(texts) != 1 or text_constrained(arg.annotation, default):
         return None
     cls = dotted(call.func)
     if not _defined_before(src, func, cls):
@@ -109,7 +109,7 @@ def _guarded(facts: ModuleFacts, param: str, call: ast.Call, what: str) -> Sugge
     )
 
 
-def _argument(func: Function, name: str) -> tuple[ast.arg | None, ast.expr | None]:
+def argument(func: Function, name: str) -> tuple[ast.arg | None, ast.expr | None]:
     """The parameter and its default (None: it has none)."""
     for arg, default in parameters_with_defaults(func):
         if arg.arg == name:
@@ -117,7 +117,8 @@ def _argument(func: Function, name: str) -> tuple[ast.arg | None, ast.expr | Non
     return None, None
 
 
-def _text_constrained(annotation: ast.expr, default: ast.expr | None) -> bool:
+def text_constrained(annotation: ast.expr, default: ast.expr | None) -> bool:
+    """A parameter's ``Query(max_length=...)`` / ``pattern=``: constraints of text."""
     nodes = [*ast.walk(annotation), *(ast.walk(default) if default is not None else [])]
     return any(
         isinstance(n, ast.Call) and any(k.arg in _TEXT_ONLY for k in n.keywords) for n in nodes
@@ -168,8 +169,3 @@ def _only_converted(func: Function, param: str, cls: str) -> list[ast.Call] | No
         if id(node) not in tests and id(node) not in conversions:
             return None
     return list(conversions.values())
-
-
-# Shared with the other readers of text parameters (sort_keys.py).
-argument = _argument
-text_constrained = _text_constrained

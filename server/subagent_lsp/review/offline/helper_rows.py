@@ -32,7 +32,7 @@ from .pyedits import ensure_imports, insert_before_line, replace_node, replace_s
 from .pysource import Source, dotted
 from .receiver_rows import receiver_member
 from .row_guards import app_guard
-from .row_methods import query_model, resolve_call
+from .row_methods import model_of, resolve_call
 from .row_uses import app_catches, missing_row, read_unchecked, session_like, short, tests_name
 from .upstream_calls import UpstreamCalls
 
@@ -79,7 +79,7 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
     if why is None:
         return []
     # ``Person.query.get()`` says whose query class it is; ``get()`` alone would not
-    queried = isinstance(call.func, ast.Attribute) and query_model(call.func.value)
+    queried = isinstance(call.func, ast.Attribute) and model_of(call.func.value, "query")
     shown = dotted(call.func) if queried else helper.name
     what = f"`{shown}()` may give None ({why})"
     return _returned(facts, call, route, helper, optional_model(helper), what)
@@ -564,7 +564,7 @@ def _returned(
         # ``Application.objects.for_type(...)``: a manager's row is its model's, and so is
         # ``Person.query.get(id, project)``'s of a query class
         managed = django_model(call.func.value)
-        model = model_label(managed) if managed else query_model(call.func.value) or ""
+        model = model_label(managed) if managed else model_of(call.func.value, "query") or ""
     if bound is None:
         made = _used_where_made(facts, call, route, model, what)
         tail = "where the client asked for a row that is not there"

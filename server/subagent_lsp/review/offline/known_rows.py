@@ -13,7 +13,7 @@ import ast
 
 from .earlier_guards import inside_if, negated, refused_before
 from .frameworks import ModuleFacts
-from .pysource import dotted
+from .pysource import dotted, method_of
 
 _ROW_ENDS = frozenset({"first", "one", "get", "first_or_404", "one_or_404", "get_or_404"})
 
@@ -174,11 +174,11 @@ def exists_checked(facts: ModuleFacts, call: ast.Call) -> bool:
             test = test.func  # ``self.was_invited()``
         if owner is None or not (isinstance(test, ast.Attribute) and dotted(test.value) == "self"):
             return False
-        for node in owner.body:
-            if isinstance(node, ast.FunctionDef) and node.name == test.attr and node.body:
-                last = node.body[-1]
-                return isinstance(last, ast.Return) and last.value is not None and holds(last.value)
-        return False
+        method = method_of(owner, test.attr)
+        if not isinstance(method, ast.FunctionDef):
+            return False
+        last = method.body[-1]
+        return isinstance(last, ast.Return) and last.value is not None and holds(last.value)
 
     def refuses(test: ast.expr) -> bool:
         operand = negated(test)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import ast
 
-from .pysource import Source, dotted
+from .block_exits import always_leaves as always_leaves  # re-exported: broad_excepts asks here
+from .pysource import Source, dotted, is_none
 from .row_uses import session_like, short
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
-# Calls that end a path by raising, as a ``raise`` would (Flask's ``abort(404)``).
-_RAISING = frozenset({"abort", "exit", "sys.exit", "os._exit", "pytest.fail"})
 _MAYBE_ONE = frozenset({"first", "last", "one_or_none", "scalar_one_or_none"})
 # Receivers of a one-argument ``.get`` that are clients, not mappings: ``requests.get(url)``.
 _CLIENTS = ("requests", "httpx", "client", "http", "api")
@@ -68,7 +67,7 @@ def optional_model(func: Function) -> str:
         parts = [ann.left, ann.right]
     elif isinstance(ann, ast.Subscript) and dotted(ann.value).endswith("Optional"):
         parts = [ann.slice]
-    names = [dotted(p).rsplit(".", 1)[-1].strip("'\"") for p in parts if not _is_none(p)]
+    names = [dotted(p).rsplit(".", 1)[-1].strip("'\"") for p in parts if not is_none(p)]
     if len(names) == 1 and names[0][:1].isupper():
         return names[0]
     # ``except Employment.DoesNotExist: return None``: the row it looked for
@@ -104,12 +103,8 @@ def _documented_never_none(func: Function) -> bool:
     return "never none" in doc or "never returns none" in doc or "always returns" in doc
 
 
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
-
-
 def _returns_none(ret: ast.Return) -> bool:
-    return ret.value is None or _is_none(ret.value)
+    return ret.value is None or is_none(ret.value)
 
 
 def _handler_of(
@@ -121,35 +116,6 @@ def _handler_of(
             return current
         current = up.get(current)
     return None
-
-
-def always_leaves(body: list[ast.stmt]) -> bool:
-    """Every path through ``body`` returns or raises."""
-    return any(_stops(stmt) for stmt in body)
-
-
-def _stops(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, ast.Return | ast.Raise):
-        return True
-    if isinstance(stmt, ast.If):
-        return always_leaves(stmt.body) and always_leaves(stmt.orelse)
-    if isinstance(stmt, ast.With | ast.AsyncWith):
-        return always_leaves(stmt.body)
-    if isinstance(stmt, ast.Try):
-        if always_leaves(stmt.finalbody):
-            return True
-        tried = always_leaves(stmt.body) or always_leaves(stmt.orelse)
-        return tried and all(always_leaves(h.body) for h in stmt.handlers)
-    if isinstance(stmt, ast.While):
-        forever = isinstance(stmt.test, ast.Constant) and bool(stmt.test.value)
-        return forever and not any(isinstance(n, ast.Break) for n in ast.walk(stmt))
-    if isinstance(stmt, ast.Match):
-        last = stmt.cases[-1].pattern if stmt.cases else None
-        wildcard = isinstance(last, ast.MatchAs) and last.pattern is None
-        return wildcard and all(always_leaves(c.body) for c in stmt.cases)
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-        return dotted(stmt.value.func) in _RAISING
-    return False
 
 
 def _maybe_one(value: ast.expr) -> bool:

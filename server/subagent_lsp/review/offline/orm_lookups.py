@@ -14,6 +14,7 @@ import ast
 from ..suggestion import Suggestion
 from .django_views import request_attr
 from .drf import drf_view
+from .earlier_guards import inside_if
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -291,19 +292,7 @@ def _on_path(node: ast.AST, call: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
 def _truthy_guarded(node: ast.AST, name: str, up: dict[ast.AST, ast.AST]) -> bool:
     """``node`` runs only when ``name`` is truthy: in the body of ``if name:`` (or of an
     ``and`` test that has it)."""
-    child, current = node, up.get(node)
-    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
-        if isinstance(current, ast.If) and child in current.body:
-            test = current.test
-            tests = (
-                test.values
-                if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
-                else [test]
-            )
-            if any(isinstance(t, ast.Name) and t.id == name for t in tests):
-                return True
-        child, current = current, up.get(current)
-    return False
+    return inside_if(node, up, lambda test: isinstance(test, ast.Name) and test.id == name)
 
 
 def _mentions(node: ast.AST, name: str) -> bool:

@@ -44,6 +44,7 @@ from .pysource import (
     Source,
     dotted,
     imported_names,
+    is_none,
     method_of,
     parameters_with_defaults,
     top_level_class,
@@ -178,17 +179,13 @@ def _is_int(node: ast.expr) -> bool:
     if isinstance(node, ast.Name):
         return node.id == "int"
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        sides = [s for s in (node.left, node.right) if not _is_none(s)]
+        sides = [s for s in (node.left, node.right) if not is_none(s)]
         return len(sides) == 1 and _is_int(sides[0])
     if isinstance(node, ast.Subscript) and _named(node.value) in ("Optional", "Union"):
         items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-        rest = [i for i in items if not _is_none(i)]
+        rest = [i for i in items if not is_none(i)]
         return len(rest) == 1 and len(items) <= 2 and _is_int(rest[0])
     return False
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _named(node: ast.expr) -> str:

@@ -60,7 +60,9 @@ _MARKED: dict[str, tuple[int, tuple[int, ...], bool]] = {}
 _READ_MARKERS = ("setup.py", "manage.py")
 
 
-def _file_mtime(path: str) -> int:
+def _mtime(path: str) -> int:
+    """A file's or folder's mtime (ns), -1 when it is not there: what the caches here are
+    keyed on."""
     try:
         return os.stat(path).st_mtime_ns
     except OSError:
@@ -72,7 +74,7 @@ def _is_marked(folder: str) -> bool:
         stamp = os.stat(folder).st_mtime_ns
     except OSError:
         return False
-    setup = tuple(_file_mtime(os.path.join(folder, name)) for name in _READ_MARKERS)
+    setup = tuple(_mtime(os.path.join(folder, name)) for name in _READ_MARKERS)
     cached = _MARKED.get(folder)
     if cached is not None and cached[0] == stamp and cached[1] == setup:
         return cached[2]
@@ -109,7 +111,7 @@ def workspace_root(path: str) -> str:
     return os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else os.path.abspath(path)
 
 
-_cache: dict[str, tuple[tuple[float, ...], frozenset[str] | None]] = {}
+_cache: dict[str, tuple[tuple[int, ...], frozenset[str] | None]] = {}
 
 
 def declared_packages(root: str) -> frozenset[str] | None:
@@ -133,26 +135,20 @@ def declared_packages(root: str) -> frozenset[str] | None:
     return found
 
 
-_listed: dict[str, tuple[tuple[int, int], list[str]]] = {}
+# root -> (its and its requirements/ folder's mtimes, the manifest files there)
+_manifests_by_root: dict[str, tuple[tuple[int, int], list[str]]] = {}
 
 
 def _manifests(root: str) -> list[str]:
     """The manifest files at ``root``, listed again only when a file is added to or removed
     from its folders (their mtimes change then): asked for every file analysed."""
-    folders = (_folder_mtime(root), _folder_mtime(os.path.join(root, "requirements")))
-    cached = _listed.get(root)
+    folders = (_mtime(root), _mtime(os.path.join(root, "requirements")))
+    cached = _manifests_by_root.get(root)
     if cached is not None and cached[0] == folders:
         return cached[1]
     found = _list_manifests(root)
-    _listed[root] = (folders, found)
+    _manifests_by_root[root] = (folders, found)
     return found
-
-
-def _folder_mtime(folder: str) -> int:
-    try:
-        return os.stat(folder).st_mtime_ns
-    except OSError:
-        return 0
 
 
 def _list_manifests(root: str) -> list[str]:
@@ -168,13 +164,6 @@ def _list_manifests(root: str) -> list[str]:
             if e.endswith(".txt") and (folder != root or e.startswith("requirements"))
         )
     return out
-
-
-def _mtime(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return 0.0
 
 
 def _names_in(path: str) -> set[str]:

@@ -221,6 +221,14 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+def binds_anywhere(func: ast.AST, name: str) -> bool:
+    """``name`` is stored to or deleted anywhere in ``func`` (a nested function's too)."""
+    return any(
+        isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+        for n in ast.walk(func)
+    )
+
+
 def top_level_class(source: Source, name: str) -> ast.ClassDef | None:
     """The module's own top-level class ``name`` (its first definition)."""
     for module in source.modules:
@@ -245,6 +253,16 @@ def method_of(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFuncti
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
             return node
     return None
+
+
+def is_self(node: ast.expr) -> bool:
+    """``self``."""
+    return isinstance(node, ast.Name) and node.id == "self"
+
+
+def is_none(node: ast.expr) -> bool:
+    """The literal ``None``."""
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def parameters_with_defaults(

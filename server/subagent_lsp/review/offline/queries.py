@@ -458,7 +458,7 @@ def _sqlalchemy_chain(
             shape.limited = True
             shape.paged = shape.paged or op in _SA_PAGES
         elif op == "with_parent":
-            parent = _enclosing_class(node, up) if _is_self(call) else ""
+            parent = _enclosing_class(node, up) if _on_own_instance(call) else ""
             if not _with_parent(call, model, table, shape, schema, parent):
                 return None  # rows of an unknown parent: the query's real filter is unseen
     if joins:
@@ -498,7 +498,8 @@ def _enclosing_class(node: ast.AST, up: dict[ast.AST, ast.AST]) -> str:
     return current.name if isinstance(current, ast.ClassDef) else ""
 
 
-def _is_self(call: ast.Call) -> bool:
+def _on_own_instance(call: ast.Call) -> bool:
+    """``with_parent(self, ...)`` / ``with_parent(cls, ...)``: the parent is the method's own."""
     return bool(call.args) and dotted(call.args[0]) in ("self", "cls")
 
 

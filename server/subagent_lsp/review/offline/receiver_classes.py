@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from .pysource import Source, dotted, own_nodes
+from .pysource import Source, dotted, is_self, own_nodes
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 Located = tuple[Source, ast.ClassDef]
@@ -94,7 +94,7 @@ class ReceiverClasses:
         func = source.function_of(at)
         scope = func if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) else None
         if isinstance(receiver, ast.Attribute):
-            if _is_self(receiver.value) and scope is not None:
+            if is_self(receiver.value) and scope is not None:
                 owner = source.up().get(scope)
                 if isinstance(owner, ast.ClassDef):
                     return self._attribute(source, owner, receiver.attr)
@@ -213,7 +213,7 @@ class ReceiverClasses:
                 found.append(self._provided(source, part.func))
             elif isinstance(part, ast.Name) and names:
                 found.append(self._name(source, scope, part, False))
-            elif not _is_none(part):
+            elif not _is_none_or_quoted(part):
                 found.append(None)
         return _agreed(found)
 
@@ -231,7 +231,7 @@ class ReceiverClasses:
         ``Annotated[..., Depends(provider)]``, what the provider gives when that is known."""
         node = _unquoted(annotation)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            kept = [p for p in (node.left, node.right) if not _is_none(p)]
+            kept = [p for p in (node.left, node.right) if not _is_none_or_quoted(p)]
             return self._declared(source, kept[0], hops) if len(kept) == 1 else None
         if isinstance(node, ast.Subscript):
             head = dotted(node.value).rsplit(".", 1)[-1]
@@ -242,7 +242,7 @@ class ReceiverClasses:
                 provided = self._provided(source, provider) if provider is not None else None
                 return provided or self._declared(source, items[0], hops)
             if head in ("Optional", "Union"):
-                kept = [i for i in items if not _is_none(i)]
+                kept = [i for i in items if not _is_none_or_quoted(i)]
                 return self._declared(source, kept[0], hops) if len(kept) == 1 else None
             return None
         if not isinstance(node, ast.Name | ast.Attribute):
@@ -352,11 +352,10 @@ def module_bindings_of(source: Source, name: str) -> list[ast.AST] | None:
         module_level = [n for m in source.modules for n in own_nodes(m)]
         for node in module_level:
             _bind_module_name(table, node, None)
-        for node in source.walk():
-            if isinstance(node, ast.Global):
-                where = source.function_of(node)
-                for inner in source.nodes_of(where) if where is not None else []:
-                    _bind_module_name(table, inner, set(node.names))
+        for node in source.of(ast.Global):
+            where = source.function_of(node)
+            for inner in source.nodes_of(where) if where is not None else []:
+                _bind_module_name(table, inner, set(node.names))
         source.__dict__["_module_bindings"] = table  # published whole
     return table.get(name)
 
@@ -400,12 +399,12 @@ def class_attributes(source: Source, cls: ast.ClassDef) -> dict[str, list[Declar
             for n in source.nodes_of(stmt):
                 if isinstance(n, ast.Assign):
                     for t in n.targets:
-                        if isinstance(t, ast.Attribute) and _is_self(t.value):
+                        if isinstance(t, ast.Attribute) and is_self(t.value):
                             found.setdefault(t.attr, []).append((stmt, n.value))
                 elif (
                     isinstance(n, ast.AnnAssign)
                     and isinstance(n.target, ast.Attribute)
-                    and _is_self(n.target.value)
+                    and is_self(n.target.value)
                 ):
                     found.setdefault(n.target.attr, []).append((stmt, n))
     cache[id(cls)] = found
@@ -420,11 +419,8 @@ def _agreed(found: list[Located | None]) -> Located | None:
     return known[0]
 
 
-def _is_self(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id == "self"
-
-
-def _is_none(node: ast.expr) -> bool:
+def _is_none_or_quoted(node: ast.expr) -> bool:
+    """``None``, or ``"None"`` (a part of a quoted annotation)."""
     return isinstance(node, ast.Constant) and node.value in (None, "None")
 
 

@@ -7,11 +7,11 @@ for Flask-SQLAlchemy's own lookups, helper_rows for a query class's, fetched_row
 from __future__ import annotations
 
 import ast
-import itertools
+from typing import NamedTuple
 
 from .frameworks import ModuleFacts, Route
-from .pysource import dotted
-from .row_methods import query_model
+from .pysource import Source, dotted
+from .row_methods import model_of
 
 # A query class's methods that look one row up by their name (``Person.query.get(id,
 # project)``, ``Project.query.get_by_name(name)``): what a guard after one answers.
@@ -42,44 +42,72 @@ def get_through(call: ast.Call, owner: str, args: int) -> bool:
     )
 
 
+class _Guard(NamedTuple):
+    """A one-line guard right after a lookup (``row = lookup(...)``, then ``if not row:``)."""
+
+    lookup: ast.Call
+    returns: bool  # a ``return``: an answer only from a handler that answers
+    test: str  # written for ``{name}``
+    text: str
+
+
 def app_guard(facts: ModuleFacts, call: ast.Call, route: Route) -> tuple[str, str] | None:
     """The guard after another lookup of ``call``'s model in this module: its test, written
     for ``x``, and its statement. Not a ``return`` into a view class's helper method, whose
     caller takes what it returns."""
     model = lookup_model(call)
-    for node in facts.source.walk():
-        body = getattr(node, "body", None)
-        if not isinstance(body, list):
-            continue
-        for stmt, following in itertools.pairwise(body):
-            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
-                continue
-            if stmt.value is call or not model or lookup_model(stmt.value) != model:
-                continue
-            target = stmt.targets[0]
-            if not isinstance(target, ast.Name) or not isinstance(following, ast.If):
-                continue
-            test = missing_test(following.test, target.id)
-            if test is None or len(following.body) != 1 or following.orelse:
-                continue
-            guard = following.body[0]
-            answers = (
-                isinstance(guard, ast.Raise)
-                or (isinstance(guard, ast.Return) and route.answers)
-                or (
-                    isinstance(guard, ast.Expr)
-                    and isinstance(guard.value, ast.Call)
-                    and dotted(guard.value.func).split(".")[-1] == "abort"
-                )
-            )
-            if not answers or any(
-                isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(guard)
-            ):
-                continue
-            text = facts.source.text_of(guard)
-            if "\n" not in text:
-                return test, text
+    for guard in _guards(facts.source).get(model, []) if model else []:
+        if guard.lookup is not call and (route.answers or not guard.returns):
+            return guard.test, guard.text
     return None
+
+
+def _guards(source: Source) -> dict[str, list[_Guard]]:
+    """The module's guards after lookups, by the lookup's model, in the order a walk of the
+    module meets their blocks: read once per parse (asked for every lookup a fix is made for)."""
+    cached: dict[str, list[_Guard]] | None = source.__dict__.get("_row_guards")
+    if cached is not None:
+        return cached
+    up = source.up()
+    found: list[tuple[ast.AST, int, str, _Guard]] = []
+    for stmt in source.of(ast.Assign):
+        target = stmt.targets[0]
+        if not (isinstance(stmt.value, ast.Call) and isinstance(target, ast.Name)):
+            continue
+        model = lookup_model(stmt.value)
+        owner = up.get(stmt)
+        block = getattr(owner, "body", None)
+        if not model or owner is None or not isinstance(block, list):
+            continue
+        at = next((i for i, s in enumerate(block) if s is stmt), len(block))
+        following = block[at + 1] if at + 1 < len(block) else None
+        if not isinstance(following, ast.If):
+            continue
+        test = missing_test(following.test, target.id)
+        if test is None or len(following.body) != 1 or following.orelse:
+            continue
+        guard = following.body[0]
+        answers = isinstance(guard, ast.Raise | ast.Return) or (
+            isinstance(guard, ast.Expr)
+            and isinstance(guard.value, ast.Call)
+            and dotted(guard.value.func).split(".")[-1] == "abort"
+        )
+        if not answers or any(
+            isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(guard)
+        ):
+            continue
+        text = source.text_of(guard)
+        if "\n" not in text:
+            returns = isinstance(guard, ast.Return)
+            found.append((owner, at, model, _Guard(stmt.value, returns, test, text)))
+    if len({id(owner) for owner, *_ in found}) > 1:
+        walked = {id(node): i for i, node in enumerate(source.walk())}
+        found.sort(key=lambda f: (walked[id(f[0])], f[1]))
+    table: dict[str, list[_Guard]] = {}
+    for _, _, model, found_guard in found:
+        table.setdefault(model, []).append(found_guard)
+    source.__dict__["_row_guards"] = table  # published whole: worker threads share a parse
+    return table
 
 
 def missing_test(test: ast.expr, name: str) -> str | None:
@@ -117,7 +145,7 @@ def lookup_model(call: ast.Call) -> str:
     if not isinstance(func, ast.Attribute):
         return ""
     if func.attr == "get" or func.attr.startswith(_LOOKUPS):
-        return query_model(func.value) or ""
+        return model_of(func.value, "query") or ""
     if func.attr != "first":
         return ""
     node: ast.expr = func.value

@@ -30,10 +30,10 @@ def resolve_call(
     func = call.func
     if not isinstance(func, ast.Attribute):
         return None
-    model = _objects_of(func.value)
+    model = model_of(func.value, "objects")
     if model is not None:
         return _manager_method(upstream, source, model, func.attr)
-    model = query_model(func.value)
+    model = model_of(func.value, "query")
     if model is not None:
         return _query_class_method(upstream, source, model, func.attr)
     instance = upstream.receiver_class(source, call, func.value)
@@ -49,23 +49,13 @@ def resolve_call(
     return None
 
 
-def _objects_of(node: ast.expr) -> str | None:
-    """``Application.objects`` -> Application: a Django model's manager."""
+def model_of(node: ast.expr, attribute: str) -> str | None:
+    """The model whose ``attribute`` ``node`` reads: ``Person.query`` ("query", a
+    Flask-SQLAlchemy model's query) -> Person, ``Application.objects`` ("objects", a Django
+    model's manager) -> Application."""
     if (
         isinstance(node, ast.Attribute)
-        and node.attr == "objects"
-        and isinstance(node.value, ast.Name)
-        and node.value.id[:1].isupper()
-    ):
-        return node.value.id
-    return None
-
-
-def query_model(node: ast.expr) -> str | None:
-    """``Person.query`` -> Person: a Flask-SQLAlchemy model's query."""
-    if (
-        isinstance(node, ast.Attribute)
-        and node.attr == "query"
+        and node.attr == attribute
         and isinstance(node.value, ast.Name)
         and node.value.id[:1].isupper()
     ):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from .django_views import lookup_of
+from .django_views import lookup_field, lookup_of, lookup_positional
 from .pysource import dotted, own_nodes
 from .try_blocks import handler_names
 
@@ -75,15 +75,10 @@ def _looked_up(call: ast.Call) -> Lookup | None:
     found = lookup_of(call)
     if found is None or any(k.arg is None for k in call.keywords):
         return None
-    if call.args[0 if _is_get(call) else 1 :]:
+    if lookup_positional(call):
         return None  # a ``Q(...)`` argument: other lookups than the keywords
     return found[0], frozenset(_keyword(k) for k in call.keywords)
 
 
-def _is_get(call: ast.Call) -> bool:
-    return isinstance(call.func, ast.Attribute) and call.func.attr == "get"
-
-
 def _keyword(keyword: ast.keyword) -> tuple[str, str]:
-    name = "pk" if keyword.arg == "id" else keyword.arg or ""
-    return name, ast.dump(keyword.value)
+    return lookup_field(keyword.arg), ast.dump(keyword.value)

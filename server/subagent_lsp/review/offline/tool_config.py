@@ -53,7 +53,8 @@ def table(data: object, *keys: str) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-_present: dict[str, tuple[Stamp, tuple[str, ...]]] = {}
+# root -> (its mtime, the tool files there)
+_tool_files_by_root: dict[str, tuple[Stamp, tuple[str, ...]]] = {}
 
 
 def stamp(root: str) -> tuple[Stamp, ...]:
@@ -61,11 +62,11 @@ def stamp(root: str) -> tuple[Stamp, ...]:
     of them exist is looked up again only when the folder's own mtime says one was added or
     removed (asked for every file analysed: a stat of each possible name was most of it)."""
     folder = _mtime(root)
-    known = _present.get(root)
+    known = _tool_files_by_root.get(root)
     if known is None or known[0] != folder:
         names = (*TOML_FILES, *INI_FILES, ".python-version")
         paths = tuple(p for p in (os.path.join(root, n) for n in names) if os.path.exists(p))
-        known = _present[root] = (folder, paths)
+        known = _tool_files_by_root[root] = (folder, paths)
     return (folder, *(_mtime(path) for path in known[1]))
 
 

@@ -29,7 +29,7 @@ from typing import NamedTuple
 from .django_views import module_lineage
 from .frameworks import VIEW_METHODS, ModuleFacts, Route, flask_abort
 from .helper_rows import keyed_by_client
-from .pysource import dotted, top_level_class
+from .pysource import Source, dotted, is_self, top_level_class
 from .try_blocks import handlers_around
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -109,10 +109,11 @@ def mark_view_helpers(facts: ModuleFacts) -> None:
     if not requests:
         return
     classes = _Classes(facts)
+    bound = _BoundCalls(facts.source)
     excluded: set[int] = set()
     while True:
         calls = _reached(facts, classes, requests, excluded)
-        bad = _called_elsewhere(facts, classes, set(requests) | set(calls), calls)
+        bad = _called_elsewhere(facts, classes, bound, set(requests) | set(calls), calls)
         if bad <= excluded:
             break
         excluded |= bad
@@ -157,12 +158,12 @@ def _self_calls(
     for node in facts.source.nodes_of(func):
         if not isinstance(node, ast.Call):
             continue
-        if isinstance(node.func, ast.Attribute) and _is_self(node.func.value):
+        if isinstance(node.func, ast.Attribute) and is_self(node.func.value):
             target = methods.named.get(node.func.attr)
             if target is not None:
                 yield target, _Call(func, node, _passed(target, node))
             continue
-        if not (dotted(node.func) == "getattr" and len(node.args) >= 2 and _is_self(node.args[0])):
+        if not (dotted(node.func) == "getattr" and len(node.args) >= 2 and is_self(node.args[0])):
             continue
         name = node.args[1]
         if isinstance(name, ast.Constant) and isinstance(name.value, str):
@@ -173,10 +174,6 @@ def _self_calls(
         for call in _invocations(facts, func, node) if targets else []:
             for target in targets:
                 yield target, _Call(func, call, _passed(target, call))
-
-
-def _is_self(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id == "self"
 
 
 def _invocations(facts: ModuleFacts, func: Function, found: ast.Call) -> list[ast.Call]:
@@ -229,7 +226,7 @@ def _passed(method: Function, call: ast.Call) -> dict[str, ast.expr]:
 
 
 def _called_elsewhere(
-    facts: ModuleFacts, classes: _Classes, on_path: set[int], calls: Calls
+    facts: ModuleFacts, classes: _Classes, bound: _BoundCalls, on_path: set[int], calls: Calls
 ) -> set[int]:
     """The reached methods something off the request path also runs (see the module's
     docstring), or that a caller calls inside a broad ``try``."""
@@ -240,13 +237,13 @@ def _called_elsewhere(
     }
     names = {method.name for method, _ in calls.values()}
     source = facts.source
-    for node in source.walk():
-        if not (isinstance(node, ast.Attribute) and node.attr in names):
+    for node in source.of(ast.Attribute):
+        if node.attr not in names:
             continue
         parent = facts.up.get(node)
         called = isinstance(parent, ast.Call) and parent.func is node
         where = source.function_of(node)
-        if _is_self(node.value):
+        if is_self(node.value):
             owner = facts.up.get(where) if where is not None else None
             if not isinstance(owner, ast.ClassDef):
                 continue
@@ -260,18 +257,18 @@ def _called_elsewhere(
                 # (the view makes an instance per request: ``__init__`` runs on its path)
                 bad.add(id(target))
             continue
-        cls = _view_instance(facts, node.value)
+        cls = _view_instance(facts, bound, node.value)
         target = classes.methods(cls).named.get(node.attr) if cls is not None else None
         if target is not None and id(target) in calls:
             bad.add(id(target))  # ``ReportAPI().recount()`` in a command
     return bad
 
 
-def _view_instance(facts: ModuleFacts, node: ast.expr) -> ast.ClassDef | None:
+def _view_instance(facts: ModuleFacts, bound: _BoundCalls, node: ast.expr) -> ast.ClassDef | None:
     """The module's class ``node`` is or makes: ``Cls``, ``Cls()``, or a local bound to
     ``Cls(...)`` (``api = ReportAPI()``)."""
     if isinstance(node, ast.Name):
-        made = _bound_call(facts, node)
+        made = bound.call_of(node)
         if made is not None:
             node = made
     if isinstance(node, ast.Call):
@@ -279,18 +276,34 @@ def _view_instance(facts: ModuleFacts, node: ast.expr) -> ast.ClassDef | None:
     return top_level_class(facts.source, node.id) if isinstance(node, ast.Name) else None
 
 
-def _bound_call(facts: ModuleFacts, name: ast.Name) -> ast.Call | None:
-    """The call a local is bound to in its function (or the module's top level)."""
-    func = facts.source.function_of(name)
-    nodes = facts.source.nodes_of(func) if func is not None else facts.source.walk()
-    for node in nodes:
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Call)
-            and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets)
-        ):
-            return node.value
-    return None
+class _BoundCalls:
+    """The call each local is first bound to in its function (or a name anywhere in the
+    module, for the top level), read once per function: asked for every attribute read on a
+    name, on every pass of ``mark_view_helpers``."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self._per_scope: dict[ast.AST | None, dict[str, ast.Call]] = {}
+
+    def call_of(self, name: ast.Name) -> ast.Call | None:
+        func = self.source.function_of(name)
+        found = self._per_scope.get(func)
+        if found is None:
+            found = self._per_scope[func] = self._read(func)
+        return found.get(name.id)
+
+    def _read(self, func: ast.AST | None) -> dict[str, ast.Call]:
+        if func is None:
+            assigns = self.source.of(ast.Assign)
+        else:
+            assigns = [n for n in self.source.nodes_of(func) if isinstance(n, ast.Assign)]
+        found: dict[str, ast.Call] = {}
+        for node in assigns:
+            if isinstance(node.value, ast.Call):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, node.value)
+        return found
 
 
 def _helper_routes(facts: ModuleFacts, helpers: dict[int, Function], calls: Calls) -> list[Route]:
