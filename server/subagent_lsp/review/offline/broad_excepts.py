@@ -19,8 +19,8 @@ import ast
 from http import HTTPStatus
 
 from ..suggestion import Suggestion
+from .block_exits import always_leaves
 from .frameworks import ModuleFacts, Route, fetched_by_decorator
-from .none_returns import always_leaves
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import dotted, own_nodes
 from .try_blocks import handler_names

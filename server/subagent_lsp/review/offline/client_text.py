@@ -18,8 +18,7 @@ from .fastapi_conversions import text_parameters
 from .fastapi_enums import argument, text_constrained
 from .frameworks import ModuleFacts, Route
 from .html_answers import assigned_name
-from .pysource import binds_anywhere as binds_anywhere  # re-exported: sort_keys asks here
-from .pysource import dotted
+from .pysource import binds_anywhere, dotted
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 

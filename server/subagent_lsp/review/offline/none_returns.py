@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from .block_exits import always_leaves as always_leaves  # re-exported: broad_excepts asks here
+from .block_exits import always_leaves
 from .pysource import Source, dotted, is_none
 from .row_uses import session_like, short
 

@@ -29,7 +29,6 @@ from .client_text import (
     allow_listed,
     bindings,
     binds,
-    binds_anywhere,
     client_text,
     holders,
     mentions,
@@ -39,7 +38,7 @@ from .client_text import (
 )
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import LINE_LENGTH, ensure_imports, insert_before_line, replace_node, statement_lines
-from .pysource import Source, dotted
+from .pysource import Source, binds_anywhere, dotted
 from .schema import Table
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
