@@ -28,6 +28,7 @@ from .offline.frameworks import (
     Route,
     mark_registered,
     module_facts,
+    url_routes,
     view_registrations,
 )
 from .offline.mentions import Mentions, mention_files
@@ -59,6 +60,7 @@ from .offline.schema import (
     schema_of_file,
 )
 from .offline.upstream_calls import UpstreamCalls, module_files
+from .offline.url_patterns import UrlRoute
 from .offline.view_helpers import mark_view_helpers
 
 # Words without which a module neither imports a framework nor registers an app-level handler:
@@ -78,6 +80,8 @@ class ModuleSummary(NamedTuple):
     # (path, name): the views its ``add_url_rule`` calls register in other modules
     views: frozenset[tuple[str, str]] = frozenset()
     routed: frozenset[str] = frozenset()  # a urls.py: the functions it routes to
+    # a urls.py: (path, name, pattern) of each view it routes to, by the module defining it
+    routes: frozenset[tuple[str, str, UrlRoute]] = frozenset()
 
 
 _NO_FACTS = ModuleSummary(frozenset(), frozenset())
@@ -362,6 +366,8 @@ class Project:
         if facts.maybe_views:
             routed = self.url_view_names()
             facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)
+        if "django" in facts.frameworks:
+            facts.url_routes = self.url_routes(facts.source.path)
         if "flask" in facts.frameworks:
             facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
             self._mark_operations(facts)
@@ -412,6 +418,17 @@ class Project:
         """Names of the functions the project's ``urls.py`` modules route to."""
         return frozenset().union(*(f.routed for f in self._all_module_facts().values()))
 
+    def url_routes(self, path: str) -> dict[str, tuple[UrlRoute, ...]]:
+        """The patterns the project's ``urls.py`` modules route to each view of ``path``
+        (a function or a view class), by the view's name."""
+        path = os.path.abspath(path)
+        found: dict[str, list[UrlRoute]] = {}
+        for summary in self._all_module_facts().values():
+            for where, name, route in summary.routes:
+                if where == path:
+                    found.setdefault(name, []).append(route)
+        return {name: tuple(routes) for name, routes in found.items()}
+
     def registered_views(self, path: str) -> set[str]:
         """The top-level functions and view classes of ``path`` that an ``add_url_rule`` in
         another module registers (``bp.add_url_rule("/", view_func=views.index)``)."""
@@ -459,14 +476,22 @@ def _summary(path: str, text: str, root: str) -> ModuleSummary:
     if not source.modules:
         return _NO_FACTS
     facts = module_facts(source)
-    routed = url_view_names(source) if os.path.basename(path) == "urls.py" else frozenset()
+    is_urls = os.path.basename(path) == "urls.py"
+    routed = url_view_names(source) if is_urls else frozenset()
+    routes = frozenset(
+        (os.path.abspath(where) if module else os.path.abspath(path), name, route)
+        for (module, name), route in (url_routes(source) if is_urls else ())
+        for where in (module_files(path, module, [root]) if module else [path])
+    )
     views = frozenset(
         (os.path.abspath(where), name)
         for module, name in view_registrations(source)
         if module
         for where in module_files(path, module, [root])
     )
-    return ModuleSummary(frozenset(facts.frameworks), frozenset(facts.handled), views, routed)
+    return ModuleSummary(
+        frozenset(facts.frameworks), frozenset(facts.handled), views, routed, routes
+    )
 
 
 class Projects:

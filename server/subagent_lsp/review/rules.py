@@ -290,6 +290,32 @@ BACKEND_RULES = table(
         "`str` parameter becomes a `Literal[...]` of them (FastAPI answers 422).",
     ),
     _rule(
+        "BKD213",
+        "validation",
+        "unchecked-mapping-key",
+        "A value the client sends (a part of the URL, a query or body value) is looked up in "
+        "the project's own dict literal (`CURRENCY_SYMBOLS[currency]`) with nothing checking "
+        "that the dict holds it.",
+        "A value the dict does not hold raises KeyError: a 500 where the client asked for "
+        "something that does not exist (a 404) or sent a value the endpoint does not offer (a "
+        "400). A value checked first (`in`/`not in`, the dict's `.get`, a form's "
+        "`is_valid()`), a lookup inside a `try` for KeyError, a `Literal` or enum type, and a "
+        "URL pattern that only lets the dict's keys through (`(?P<currency>gbp|eur)`, Flask's "
+        "`any(...)`) are not flagged, nor a `defaultdict` or a dict the module changes.",
+        Example(
+            path="app.py",
+            text="from flask import Flask, jsonify\n\napp = Flask(__name__)\n"
+            + 'CURRENCY_NAMES = {"gbp": "pound", "eur": "euro", "usd": "dollar"}\n\n\n'
+            + '@app.get("/prices/<currency>")\n'
+            + "def price(currency):\n"
+            + '    return jsonify({"currency": CURRENCY_NAMES[currency]})\n',
+        ),
+        "Check the value right before the lookup and answer as the route does: a URL's part "
+        "with a 404 (Flask's `abort(404)`, Django's `raise Http404`, FastAPI's "
+        "`HTTPException(404)`), a query or body value with a 400; a FastAPI `str` parameter "
+        "becomes a `Literal[...]` of the keys (FastAPI answers 422 to anything else).",
+    ),
+    _rule(
         "BKD214",
         "validation",
         "unbounded-page-size",

@@ -22,7 +22,12 @@ from .pysource import binds_anywhere, dotted
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
-_QUERY_MAPPINGS = ("request.args", "request.values", "request.form", "request.query_params")
+# Flask's, Starlette's and Django's (DRF's ``request.data``): a Django view reads
+# ``self.request.GET`` as ``request.GET`` (request_attr).
+_QUERY_MAPPINGS = (
+    "request.args", "request.values", "request.form", "request.query_params",
+    "request.GET", "request.POST", "request.data",
+)  # fmt: skip
 # What a local may hold the client's mapping from (``data = request.get_json()``).
 _BODIES = ("request.json", "request.get_json")
 # Methods that leave a client's text the client's (``sort.lstrip("-")``, ``.lower()``), and
@@ -90,6 +95,12 @@ def allow_listed(func: ast.AST, names: set[str]) -> bool:
     """The handler checks the value itself: ``if sort not in ALLOWED`` (or ``in``), a
     ``hasattr(Model, sort)``, a call handed it in a condition (``if not valid(sort)``), a
     lookup (``SORTS[sort]``, ``SORTS.get(sort)``) or a ``match``: an allow-list of its own."""
+    return checked(func, names, lookups=True)
+
+
+def checked(func: ast.AST, names: set[str], *, lookups: bool) -> bool:
+    """``allow_listed``, with a lookup of the value in a mapping counting as a check only
+    when ``lookups`` (for mapping_keys.py an unchecked lookup is the finding itself)."""
     tests: list[ast.expr] = []
     for node in ast.walk(func):
         if isinstance(node, ast.Compare):
@@ -100,10 +111,10 @@ def allow_listed(func: ast.AST, names: set[str]) -> bool:
         elif isinstance(node, ast.Call):
             if dotted(node.func) == "hasattr" and any(mentions(a, names) for a in node.args):
                 return True
-            if _lookup(node.func, node.args[:1], names):
+            if lookups and _lookup(node.func, node.args[:1], names):
                 return True
         elif isinstance(node, ast.Subscript):
-            if _lookup(node, [node.slice], names):
+            if lookups and _lookup(node, [node.slice], names):
                 return True
         elif isinstance(node, ast.Match):
             if mentions(node.subject, names):

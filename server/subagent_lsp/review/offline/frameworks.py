@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from .sessions import SessionFacts
 from .try_blocks import caught as caught  # re-exported: the analyses ask here
 from .try_blocks import exception_name as _exc_name
 from .upstream_calls import UpstreamCalls
+from .url_patterns import UrlRoute
 
 if TYPE_CHECKING:
     from .default_branches import Callers
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
     from .python_target import Version
     from .schema import Schema
 
-_VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
+# The decorators that make a function a Flask or FastAPI route (``@app.get``, ``@bp.route``).
+ROUTE_VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
 # A MethodView's (or any ``View.as_view`` class's) methods Flask dispatches requests to.
 VIEW_METHODS = ("get", "post", "put", "patch", "delete")
 # ``(module, name)`` a registered view is found by: module "" is the registering module, a
@@ -79,6 +82,9 @@ class ModuleFacts:
     python: Version | None = None
     # Who in the project calls what (Project.complete; None: this module alone is known).
     callers: Callers | None = None
+    # The patterns the project's ``urls.py`` modules route to this module's Django views, by
+    # the view's name (Project.complete; None: not known).
+    url_routes: dict[str, tuple[UrlRoute, ...]] | None = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:
@@ -170,6 +176,27 @@ def view_registrations(source: Source) -> list[Registration]:
                 view = view.func.value
             out.extend(_registered(source, view))
     return out
+
+
+def url_routes(source: Source) -> Iterator[tuple[Registration, UrlRoute]]:
+    """The views a ``urls.py`` routes to (``views.success``, ``views.Detail.as_view()``),
+    each with the pattern that routes to it (url_patterns.py reads what it lets through)."""
+    for node in source.of(ast.Call):
+        kind = dotted(node.func).split(".")[-1]
+        if kind not in ("path", "re_path", "url") or len(node.args) < 2:
+            continue
+        first = node.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            continue
+        view = node.args[1]
+        if (
+            isinstance(view, ast.Call)
+            and isinstance(view.func, ast.Attribute)
+            and view.func.attr == "as_view"
+        ):
+            view = view.func.value
+        for registration in _registered(source, view):
+            yield registration, UrlRoute(first.value, kind != "path")
 
 
 def _registered(source: Source, view: ast.expr | None) -> list[Registration]:
@@ -284,7 +311,7 @@ def _route(
         name = dotted(target)
         if _flask_admin_expose(name, imports) and isinstance(up.get(func), ast.ClassDef):
             return Route(func, "flask")
-        if not name or name.split(".")[-1] not in _VERBS or "." not in name:
+        if not name or name.split(".")[-1] not in ROUTE_VERBS or "." not in name:
             continue
         if "fastapi" in frameworks:
             return Route(func, "fastapi")

@@ -91,7 +91,7 @@ def sort_key_suggestions(facts: ModuleFacts, flask_400: FlaskAnswer) -> list[Sug
                 continue
             done.add(identity)
             allowed = _allowed(facts, reader, site)
-            if allowed is None or "\n" in _written(facts.source, site.key.expr):
+            if allowed is None or "\n" in as_written(facts.source, site.key.expr):
                 continue
             literal = _literal_edits(facts, site.key, allowed)
             check = _check(facts, route, site, allowed, flask_400) if literal is None else None
@@ -623,12 +623,12 @@ def _check(
         return None  # a broad ``except`` around it would take the 400 for a failure
     indent = src.indent_of(at.lineno - 1)
     guard = f"{key.name} and " if key.nullable and key.name else ""
-    test = f"{guard}{_written(src, key.expr)} not in {allowed.constant}"
+    test = f"{guard}{as_written(src, key.expr)} not in {allowed.constant}"
     text = f"{indent}if {test}:\n{indent}    {answer}"
     return [*imports, insert_before_line(src, line, text)]
 
 
-def _written(src: Source, expr: ast.expr) -> str:
+def as_written(src: Source, expr: ast.expr) -> str:
     """``expr`` as the source writes it; inside an f-string, where older Pythons place the
     nodes loosely, as it reads back (``ast.unparse``) when the slice is not it."""
     text = src.text_of(expr)

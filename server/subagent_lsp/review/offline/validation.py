@@ -40,6 +40,7 @@ from .helper_mappings import date_parse as _date_parse
 from .html_answers import answers_html
 from .json_helpers import django_json_key_suggestions, helper_json_key_suggestions
 from .json_helpers import json_locals as json_locals_of
+from .mapping_keys import mapping_key_suggestions
 from .mass_assignment import mass_assignment_suggestions
 from .model_parses import model_parse_suggestions
 from .nested_body import nested_body_suggestions
@@ -110,6 +111,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(_helper_conversions(facts))
     out.extend(request_assert_suggestions(facts))
     out.extend(sort_key_suggestions(facts, _flask_400))
+    out.extend(mapping_key_suggestions(facts, _flask_400))
     return out
 
 
