@@ -32,7 +32,6 @@ from .client_text import (
     ClientText,
     TextReader,
     bindings,
-    binds_anywhere,
     checked,
     client_text,
     holders,
@@ -52,7 +51,7 @@ from .frameworks import (
     flask_abort,
 )
 from .pyedits import ensure_imports, insert_before_line, replace_node, statement_lines
-from .pysource import Source, dotted, imported_from, top_level_class
+from .pysource import Source, binds_anywhere, dotted, imported_from, top_level_class
 from .row_uses import short
 from .sort_keys import FlaskAnswer, as_written, literal_allowed
 from .try_blocks import validated_by_form
