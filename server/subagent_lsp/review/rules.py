@@ -354,6 +354,48 @@ BACKEND_RULES = table(
         "read is clamped, `min(max(..., 1), 100)`.",
     ),
     _rule(
+        "BKD215",
+        "validation",
+        "input-longer-than-column",
+        "A FastAPI body field is a `str` with no `max_length`, and the app writes it to a column "
+        "that has a length (`String(50)`, `VARCHAR(50)`, SQLModel's `Field(max_length=50)`), "
+        "on PostgreSQL or MySQL.",
+        "PostgreSQL refuses a longer value (DataError, value too long for the column) and so "
+        "does MySQL in its default strict mode: a 500 that an IntegrityError handler does not "
+        "catch. The field must reach the column by its own name: `Model(**body.model_dump())`, "
+        "`Model(name=body.name)`, `row.name = body.name`, a `setattr` loop over the dump, "
+        "`Model.model_validate(body)`, in the route or in a project function it hands the body "
+        "to, two calls deep (a generic CRUD's `self.model(...)` and nested models included). "
+        "An app on SQLite (which stores the value whole), a field with any `max_length`, "
+        "`pattern`, `constr` or validator, a column with no length (`Text`) and a value the "
+        "code measures, slices or compares are not flagged. Django needs nothing: ModelForms "
+        "and DRF ModelSerializers take `max_length` from the model.",
+        Example(
+            path="main.py",
+            files={"requirements.txt": "fastapi\nsqlalchemy\npsycopg2-binary\n"},
+            text="from fastapi import FastAPI\n"
+            + "from pydantic import BaseModel\n"
+            + "from sqlalchemy import Column, Integer, String\n"
+            + "from sqlalchemy.orm import Session, declarative_base\n\n"
+            + "app = FastAPI()\n"
+            + "Base = declarative_base()\n\n\n"
+            + "class Product(Base):\n"
+            + '    __tablename__ = "products"\n'
+            + "    id = Column(Integer, primary_key=True)\n"
+            + "    name = Column(String(50), nullable=False)\n\n\n"
+            + "class ProductIn(BaseModel):\n"
+            + "    name: str\n\n\n"
+            + '@app.post("/products")\n'
+            + "def create_product(body: ProductIn):\n"
+            + "    with Session() as db:\n"
+            + "        db.add(Product(**body.model_dump()))\n"
+            + "        db.commit()\n",
+        ),
+        "`Field(max_length=N)` on the model's field, N the column's length (its `Field` keeps "
+        "its other arguments; `Annotated[str, Field(...)]` where the module writes its fields "
+        "so): FastAPI answers 422 instead. One suggestion per field of a model.",
+    ),
+    _rule(
         "BKD301",
         "error-handling",
         "http-without-timeout",

@@ -391,7 +391,7 @@ def _edits(inp: _Input, bounds: str) -> list[Edit] | None:
     imports = [] if query is not None else ensure_imports(src, [("fastapi", "Query")])
     query = query or "Query"
     annotation = inp.holder.annotation
-    if _writes_annotated(src):
+    if writes_annotated(src):
         text = f"Annotated[{src.text_of(annotation)}, {query}({bounds})]"
         return [*imports, replace_node(src, annotation, text)]
     if inp.default is not None:
@@ -403,10 +403,12 @@ def _edits(inp: _Input, bounds: str) -> list[Edit] | None:
     return [*imports, Edit(src.path, Span(end, end), f" = {query}({bounds})")]
 
 
-def _writes_annotated(src: Source) -> bool:
-    """The module writes its parameters ``Annotated[..., Query(...)]``, with ``Annotated``
-    imported under its own name (the edit writes it so)."""
-    found: bool | None = src.__dict__.get("_writes_annotated")
+def writes_annotated(src: Source, markers: tuple[str, ...] = _PARAM_TYPES) -> bool:
+    """The module writes its parameters ``Annotated[..., Query(...)]`` (or its model fields
+    ``Annotated[..., Field(...)]``: ``markers``), with ``Annotated`` imported under its own
+    name (the edit writes it so)."""
+    cache: dict[tuple[str, ...], bool] = src.__dict__.setdefault("_writes_annotated", {})
+    found = cache.get(markers)
     if found is None:
         imported = imported_names(src).get("Annotated", "")
         found = imported.endswith(".Annotated") and any(
@@ -414,12 +416,11 @@ def _writes_annotated(src: Source) -> bool:
             and node.value.id == "Annotated"
             and isinstance(node.slice, ast.Tuple)
             and any(
-                isinstance(i, ast.Call) and _named(i.func) in _PARAM_TYPES
-                for i in node.slice.elts[1:]
+                isinstance(i, ast.Call) and _named(i.func) in markers for i in node.slice.elts[1:]
             )
             for node in src.of(ast.Subscript)
         )
-        src.__dict__["_writes_annotated"] = found
+        cache[markers] = found
     return found
 
 

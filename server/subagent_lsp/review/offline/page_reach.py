@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .frameworks import ModuleFacts
 from .pysource import Source, dotted, method_of
 from .receiver_classes import local_bindings
+from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 # ``limit`` (None), or ``page.limit`` ("limit" read off the parameter ``page``).
@@ -224,17 +225,17 @@ def reached_uses(facts: ModuleFacts, func: Function, paths: set[Path]) -> dict[P
         passed = _passed(node, names)
         if not passed:
             continue
-        target = facts.upstream.callee(src, node) or _inherited(facts, node)
+        target = facts.upstream.callee(src, node) or inherited_method(facts.upstream, src, node)
         if target is None:
             continue
         where, callee = target
-        params = _parameters(callee, node)
+        params = call_parameters(callee, node)
         if params is None:
             continue
         uses = page_uses(where, callee)
         if not uses:
             continue
-        for param, given in _matched(node, params):
+        for param, given in matched_arguments(node, params):
             for path in paths:
                 inside = _renamed(path, given, param)
                 if inside is None or path in out or checked(src, func, path):
@@ -245,13 +246,15 @@ def reached_uses(facts: ModuleFacts, func: Function, paths: set[Path]) -> dict[P
     return out
 
 
-def _inherited(facts: ModuleFacts, call: ast.Call) -> tuple[Source, Function] | None:
+def inherited_method(
+    upstream: UpstreamCalls, source: Source, call: ast.Call
+) -> tuple[Source, Function] | None:
     """A method the receiver's class inherits from a project base: the generic CRUD class's
     ``fetch_all`` that ``DetectionCRUD`` does not redefine (upstream_calls reads the
     receiver's own class only)."""
-    if facts.upstream is None or not isinstance(call.func, ast.Attribute):
+    if not isinstance(call.func, ast.Attribute):
         return None
-    owner = facts.upstream.receiver_class(facts.source, call, call.func.value)
+    owner = upstream.receiver_class(source, call, call.func.value)
     for _ in range(_BASES_DEPTH):
         if owner is None:
             return None
@@ -259,13 +262,13 @@ def _inherited(facts: ModuleFacts, call: ast.Call) -> tuple[Source, Function] | 
         found = method_of(cls, call.func.attr)
         if found is not None:
             return where, found
-        bases = [facts.upstream.resolve_class(where, _generic(b)) for b in cls.bases]
+        bases = [upstream.resolve_class(where, generic_base(b)) for b in cls.bases]
         known = [b for b in bases if b is not None]
         owner = known[0] if len(known) == 1 else None
     return None
 
 
-def _generic(base: ast.expr) -> ast.expr:
+def generic_base(base: ast.expr) -> ast.expr:
     """``BaseCRUD`` of ``BaseCRUD[Detection, DetectionCreate]``."""
     return base.value if isinstance(base, ast.Subscript) else base
 
@@ -280,7 +283,7 @@ def _root(node: ast.expr) -> str | None:
     return path[0] if path is not None else None
 
 
-def _parameters(callee: Function, call: ast.Call) -> tuple[list[str], list[str]] | None:
+def call_parameters(callee: Function, call: ast.Call) -> tuple[list[str], list[str]] | None:
     """The callee's positional parameters as the call fills them (``self`` of a method left
     out), and every name a keyword may give; None when a star argument makes it unsure."""
     if any(isinstance(a, ast.Starred) for a in call.args) or any(
@@ -294,7 +297,9 @@ def _parameters(callee: Function, call: ast.Call) -> tuple[list[str], list[str]]
     return positional, named
 
 
-def _matched(call: ast.Call, params: tuple[list[str], list[str]]) -> list[tuple[str, ast.expr]]:
+def matched_arguments(
+    call: ast.Call, params: tuple[list[str], list[str]]
+) -> list[tuple[str, ast.expr]]:
     """(the callee's parameter, what the call gives it)."""
     positional, named = params
     out = list(zip(positional, call.args, strict=False))

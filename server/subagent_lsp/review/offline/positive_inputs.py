@@ -163,7 +163,7 @@ def model_fields(
 ) -> list[tuple[Source, ast.ClassDef, ast.AnnAssign]]:
     """The annotated fields of a pydantic model and of its project bases; none for a class
     that is no model, or that validates its fields itself."""
-    if depth > 3 or _validates(cls):
+    if depth > 3 or validates(cls):
         return []
     out: list[tuple[Source, ast.ClassDef, ast.AnnAssign]] = []
     model = False
@@ -209,7 +209,7 @@ def _table_model(keyword: ast.keyword) -> bool:
     )
 
 
-def _validates(cls: ast.ClassDef) -> bool:
+def validates(cls: ast.ClassDef) -> bool:
     """Any validator in the class: it may check the sign in its own way."""
     for stmt in cls.body:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -291,22 +291,30 @@ def field_bound_edits(
     value = stmt.value
     if isinstance(value, ast.Call):
         return (add_keyword(src, value, bounds),)
-    imports = imported_names(src)
-    field = next((k for k, v in imports.items() if v.endswith((".Field", "pydantic.Field"))), None)
-    needed: list[tuple[str, str]] = []
-    if field is None:
-        sqlmodel = any(dotted(b).rsplit(".", 1)[-1] == "SQLModel" for b in cls.bases)
-        module = "sqlmodel" if sqlmodel else "pydantic"
-        if not any(v.split(".")[0] in (module, "fastapi", "sqlmodel") for v in imports.values()):
-            return None  # the model's module names no pydantic: where Field comes from is unsure
-        field = "Field"
-        needed.append((module, "Field"))
+    found = field_name(src, cls)
+    if found is None:
+        return None
+    field, imports = found
     if value is None:
         text = f" = {field}({bounds})"
         edit = Edit(src.path, _at(src.end(stmt.annotation)), text)
     else:
         edit = replace_node(src, value, f"{field}({src.text_of(value)}, {bounds})")
-    return (*ensure_imports(src, needed), edit)
+    return (*imports, edit)
+
+
+def field_name(src: Source, cls: ast.ClassDef) -> tuple[str, list[Edit]] | None:
+    """How the model's module names ``Field``, and the import that gives it one when it does
+    not (from sqlmodel for a SQLModel); None when where ``Field`` comes from is unsure."""
+    imports = imported_names(src)
+    field = next((k for k, v in imports.items() if v.endswith((".Field", "pydantic.Field"))), None)
+    if field is not None:
+        return field, []
+    sqlmodel = any(dotted(b).rsplit(".", 1)[-1] == "SQLModel" for b in cls.bases)
+    module = "sqlmodel" if sqlmodel else "pydantic"
+    if not any(v.split(".")[0] in (module, "fastapi", "sqlmodel") for v in imports.values()):
+        return None  # the model's module names no pydantic: where Field comes from is unsure
+    return "Field", ensure_imports(src, [(module, "Field")])
 
 
 def _at(position: Position) -> Span:

@@ -237,7 +237,7 @@ def normalise(name: str) -> str:
     return re.sub(r"[-.]+", "_", name).lower()
 
 
-_MYSQL_DRIVERS = frozenset(
+MYSQL_DRIVERS = frozenset(
     {"mysqlclient", "pymysql", "mysql_connector_python", "aiomysql", "asyncmy"}
 )
 _OTHER_DRIVERS = frozenset({"psycopg", "psycopg2", "psycopg2_binary", "asyncpg", "pg8000"})
@@ -251,7 +251,7 @@ def on_mysql(path: str) -> bool:
     if not declared:
         return False
     names = {normalise(n) for n in declared}
-    return bool(names & _MYSQL_DRIVERS) and not names & _OTHER_DRIVERS
+    return bool(names & MYSQL_DRIVERS) and not names & _OTHER_DRIVERS
 
 
 def declared_version(root: str, package: str) -> tuple[int, int] | None:

@@ -901,6 +901,8 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
             column.references = reference.rsplit(".", 1)[0]
         if isinstance(stmt, ast.AnnAssign):
             column.type = _annotation_type(stmt.annotation)
+            if column.type == "str":  # SQLModel makes it a VARCHAR of that length
+                column.length = _int_or_zero(kws.get("max_length"))
     if helper and value.args and isinstance(value.args[0], ast.Constant):
         column.references = str(value.args[0].value)  # reference_col("users")
     for arg in value.args:

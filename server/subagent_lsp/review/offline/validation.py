@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from ..suggestion import Edit, Suggestion
 from .body_splat import body_splat_suggestions
 from .client_attributes import client_attribute_suggestions
+from .column_lengths import column_length_suggestions
 from .dependency_json import dependency_json_suggestions
 from .django_json import json_body_locals
 from .django_views import request_attr, request_data_method
@@ -89,6 +90,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(fastapi_enum_suggestions(facts, route))
             out.extend(client_attribute_suggestions(facts, route))
             out.extend(positive_input_suggestions(facts, route))
+            out.extend(column_length_suggestions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))

@@ -14,6 +14,7 @@ manifest is another project and is not read; dependencies declared only for deve
 
 The answer is the first piece of evidence found (it goes into the rationale), or None. A walk is
 bounded (files, bytes) and cached per app root for a minute: it runs once per analysis.
+``mysql_evidence`` asks the same of MySQL, by the drivers the app declares to run.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from ..offline.project_files import normalise
+from ..offline.project_files import MYSQL_DRIVERS, normalise
 
 PY_DRIVERS = ("psycopg", "psycopg2", "psycopg2_binary", "psycopg_binary", "asyncpg", "pg8000")
 # package.json dependencies and go.mod requirements that only talk to PostgreSQL
@@ -193,9 +194,25 @@ def ddl_evidence(statements: Iterable[str]) -> str | None:
     return None
 
 
-def _declared(root: str) -> str | None:
+def mysql_evidence(path: str) -> str | None:
+    """Why the app that ``path`` belongs to is a MySQL app (a MySQL driver among what it
+    installs to run), or None."""
+    root = app_root(path)
+    now = time.monotonic()
+    cached = _mysql_cache.get(root)
+    if cached is not None and now - cached[0] < TTL_SECONDS:
+        return cached[1]
+    found = _declared(root, sorted(MYSQL_DRIVERS))
+    _mysql_cache[root] = (now, found)
+    return found
+
+
+_mysql_cache: dict[str, tuple[float, str | None]] = {}
+
+
+def _declared(root: str, drivers: Iterable[str] = PY_DRIVERS) -> str | None:
     declared = _python_requirements(root)
-    for driver in PY_DRIVERS:
+    for driver in drivers:
         if driver in declared:
             return f"it declares {driver.replace('_', '-')}"
     return None
