@@ -64,9 +64,19 @@ class TextReader:
 
 
 def text_reader(facts: ModuleFacts, route: Route) -> TextReader:
+    """The handler as its client's text is read (kept on the parse: BKD212 and BKD213 read
+    the same handlers)."""
     func = route.func
-    params = text_parameters(func) if route.framework == "fastapi" else set()
-    return TextReader(func, facts.up, frozenset(params), _mapping_locals(func))
+    readers: dict[tuple[int, str], TextReader] = facts.source.__dict__.setdefault(
+        "_text_readers", {}
+    )
+    key = (id(func), route.framework)
+    reader = readers.get(key)
+    if reader is None or reader.func is not func:
+        params = text_parameters(func) if route.framework == "fastapi" else set()
+        reader = TextReader(func, facts.up, frozenset(params), _mapping_locals(func))
+        readers[key] = reader
+    return reader
 
 
 def client_text(reader: TextReader, expr: ast.expr) -> ClientText | None:

@@ -82,11 +82,26 @@ class ReceiverClasses:
         # with one resolver): a cycle back into one ends there, and an answer reached through
         # a cut (a cycle, a chain too long) depends on where the search began: not kept.
         self._working = _Working()
+        # Each rule asks of the same receivers (the calls of a route): one answer per node,
+        # kept with the node itself so that its id cannot be another's later.
+        self._answers: dict[tuple[int, int], tuple[Source, ast.expr, Located | None]] = {}
 
     def instance_of(self, source: Source, at: ast.AST, receiver: ast.expr) -> Located | None:
         """The class ``receiver``, read at ``at`` (its method call, its attribute) in
         ``source``, is an instance of (not a class named as the receiver: ``Settings.load()``
         is the caller's)."""
+        key = (id(source), id(receiver))
+        known = self._answers.get(key)
+        if known is not None and known[0] is source and known[1] is receiver:
+            return known[2]
+        working = self._working
+        outermost, cuts = not working.keys, working.cuts
+        found = self._instance_of(source, at, receiver)
+        if outermost and working.cuts == cuts:  # not an answer a cut made
+            self._answers[key] = (source, receiver, found)
+        return found
+
+    def _instance_of(self, source: Source, at: ast.AST, receiver: ast.expr) -> Located | None:
         if isinstance(receiver, ast.Await):
             receiver = receiver.value
         if isinstance(receiver, ast.Call):  # ``OpenSubtitles().auth()``, ``get_client().send()``
