@@ -11,6 +11,7 @@ the handler already checks it against its own allow-list (sort_keys.py, client_a
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from .django_views import request_attr
@@ -74,7 +75,8 @@ def text_reader(facts: ModuleFacts, route: Route) -> TextReader:
     reader = readers.get(key)
     if reader is None or reader.func is not func:
         params = text_parameters(func) if route.framework == "fastapi" else set()
-        reader = TextReader(func, facts.up, frozenset(params), _mapping_locals(func))
+        locals_ = _mapping_locals(func, facts.source.nodes_of(func))
+        reader = TextReader(func, facts.up, frozenset(params), locals_)
         readers[key] = reader
     return reader
 
@@ -342,12 +344,11 @@ def _request_mapping(node: ast.expr, mappings: frozenset[str]) -> bool:
     return request_attr(node) in _QUERY_MAPPINGS or request_attr(node) == "request.json"
 
 
-def _mapping_locals(func: Function) -> frozenset[str]:
+def _mapping_locals(func: Function, nodes: Iterable[ast.AST]) -> frozenset[str]:
     """Locals bound once to the request's query or body mapping (``args = request.args``,
     ``data = request.get_json()``, ``await request.json()``)."""
-    out = set()
-    bound = _bindings_by_name(func)
-    for node in ast.walk(func):
+    candidates = []
+    for node in nodes:
         name = assigned_name(node) if isinstance(node, ast.Assign) else None
         if name is None or not isinstance(node, ast.Assign):
             continue
@@ -355,9 +356,12 @@ def _mapping_locals(func: Function) -> frozenset[str]:
         value = value.value if isinstance(value, ast.Await) else value
         value = value.func if isinstance(value, ast.Call) and not value.args else value
         read = request_attr(value)
-        if (read in _QUERY_MAPPINGS or read in _BODIES) and len(bound.get(name) or []) == 1:
-            out.add(name)
-    return frozenset(out)
+        if read in _QUERY_MAPPINGS or read in _BODIES:
+            candidates.append(name)
+    if not candidates:
+        return frozenset()  # most handlers: no need to read every binding
+    bound = _bindings_by_name(func)
+    return frozenset(n for n in candidates if len(bound.get(n) or []) == 1)
 
 
 def _peeled(expr: ast.expr) -> tuple[ast.expr, list[tuple[str, list[str]]]]:
