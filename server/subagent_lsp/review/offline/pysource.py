@@ -109,20 +109,21 @@ class Source:
 
     def function_of(self, node: ast.AST) -> ast.AST | None:
         """The innermost function a node sits in (the function itself for its own node)."""
-        return self._index()[3].get(id(node))
+        # asked tens of thousands of times a run: the cached index, read without a call
+        return (self.__dict__.get("_index_cache") or self._index())[3].get(id(node))
 
     def up(self) -> dict[ast.AST, ast.AST]:
         """Child -> parent for every node."""
-        return self._index()[1]
+        return (self.__dict__.get("_index_cache") or self._index())[1]
 
     def nodes_of(self, node: ast.AST) -> list[ast.AST]:
         """Every node inside a function (itself included), like ``ast.walk``."""
-        found = self._index()[2].get(id(node))
+        found = (self.__dict__.get("_index_cache") or self._index())[2].get(id(node))
         return found if found is not None else list(ast.walk(node))
 
     def walk(self) -> list[ast.AST]:
         """Every node."""
-        return self._index()[0]
+        return (self.__dict__.get("_index_cache") or self._index())[0]
 
     def of(self, kind: type[_N]) -> list[_N]:
         """Every node of a kind (``ast.Call``), in ``walk`` order: the rules walked every node

@@ -130,16 +130,16 @@ def _locals(
 ) -> set[str]:
     """Locals bound (in order, to a fixed point) from the client's values."""
     names = set(tainted)
+    assigned: list[tuple[list[ast.expr], ast.expr]] = []
+    for node in facts.source.nodes_of(func):
+        if isinstance(node, ast.Assign):
+            assigned.append((node.targets, node.value))
+        elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+            assigned.append(([node.target], node.value))
     changed = True
     while changed:
         changed = False
-        for node in facts.source.nodes_of(func):
-            if isinstance(node, ast.Assign):
-                targets, value = node.targets, node.value
-            elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
-                targets, value = [node.target], node.value
-            else:
-                continue
+        for targets, value in assigned:
             if not _reads_client(value, names):
                 continue
             for target in targets:
