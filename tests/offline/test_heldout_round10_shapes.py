@@ -171,3 +171,7 @@ def test_a_service_worker_is_browser_code(tmp_path: Path) -> None:
     assert is_browser_code(str(tmp_path / "statics" / "pwa" / "worker.js"), set(), None, "")
     server = 'const express = require("express");\n'
     assert not is_browser_code(str(tmp_path / "server" / "index.js"), {"express"}, None, server)
+    # an older worker's spelling, in a folder whose own package.json lists no UI framework
+    # (round 27: a timeout on its fetch would have cut off the media the app embeds)
+    older = "this.addEventListener('fetch', function (event) {\n  event.respondWith(caches.match(event.request));\n});\n"
+    assert is_browser_code(str(tmp_path / "sw.js"), set(), {"eslint": "8"}, older)

@@ -345,6 +345,11 @@ def strings_and_comments(code: str) -> list[str]:
     return out
 
 
+# Flask before 1.0 imported its extensions as ``flask.ext.sqlalchemy``: the same package as
+# ``flask_sqlalchemy`` (a real app's models and sessions went unread under the old name).
+_FLASK_EXT = re.compile(r"^flask\.ext\.")
+
+
 def imported_names(source: Source) -> dict[str, str]:
     """Local name -> fully qualified import (``jsonify`` -> ``flask.jsonify``)."""
     cached: dict[str, str] | None = source.__dict__.get("_imports")
@@ -356,8 +361,9 @@ def imported_names(source: Source) -> dict[str, str]:
             for alias in node.names:
                 names[alias.asname or alias.name.split(".")[0]] = alias.name
         elif isinstance(node, ast.ImportFrom) and node.module:
+            module = _FLASK_EXT.sub("flask_", node.module)
             for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                names[alias.asname or alias.name] = f"{module}.{alias.name}"
     # published whole: the server's worker threads share a text's parse
     source.__dict__["_imports"] = names
     return names

@@ -36,9 +36,12 @@ class SessionFacts:
         self.rollback_handler |= other.rollback_handler
 
 
+_SESSION_WORDS = ("flask_sqlalchemy", "flask.ext.sqlalchemy", "alchemical", "rollback", "teardown_")
+
+
 def mentions_sessions(text: str) -> bool:
     """Cheap pre-filter, as for tables: only these files can hold a fact."""
-    return any(word in text for word in ("flask_sqlalchemy", "alchemical", "rollback", "teardown_"))
+    return any(word in text for word in _SESSION_WORDS)
 
 
 def session_facts(source: Source) -> SessionFacts:

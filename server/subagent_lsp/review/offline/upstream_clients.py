@@ -60,7 +60,83 @@ def client_of(source: Source, node: ast.expr) -> Client | None:
         client = constructed(source, call)
         if client is not None:
             return client
+    return _typed_client(source, node)
+
+
+def _typed_client(source: Source, node: ast.expr) -> Client | None:
+    """A client the code is handed, not one it builds: a parameter typed ``httpx.Client``,
+    or ``self.client`` set from one (``def __init__(self, client: httpx.Client)``) or declared
+    so on the class. Its failures are the library's; how it was built (its timeout) is not
+    known here, so it counts as bounded."""
+    func = source.function_of(node)
+    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    if isinstance(node, ast.Name):
+        return _client_type(source, _annotation_of(func, node.id))
+    if not (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    ):
+        return None
+    owner = source.up().get(func)
+    if not isinstance(owner, ast.ClassDef):
+        return None
+    for stmt in owner.body:
+        if (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.target.id == node.attr
+        ):
+            return _client_type(source, stmt.annotation)
+    for method in owner.body:
+        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for set_ in source.nodes_of(method):
+            if (
+                isinstance(set_, ast.Assign)
+                and isinstance(set_.value, ast.Name)
+                and any(dotted(t) == f"self.{node.attr}" for t in set_.targets)
+            ):
+                client = _client_type(source, _annotation_of(method, set_.value.id))
+                if client is not None:
+                    return client
     return None
+
+
+def _annotation_of(func: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.expr | None:
+    args = func.args
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+        if arg.arg == name:
+            return arg.annotation
+    return None
+
+
+def _client_type(source: Source, annotation: ast.expr | None) -> Client | None:
+    """The client class an annotation names (``httpx.Client``, ``Optional[Session]``,
+    ``"httpx.AsyncClient"``, ``ClientSession | None``)."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _client_type(source, annotation.left) or _client_type(source, annotation.right)
+    if isinstance(annotation, ast.Subscript) and dotted(annotation.value).endswith("Optional"):
+        return _client_type(source, annotation.slice)
+    if not isinstance(annotation, ast.Name | ast.Attribute):
+        return None
+    written = dotted(annotation)
+    head, _, rest = written.partition(".")
+    target = imported_names(source).get(head)
+    if target is None:
+        return None
+    library = CLIENT_CLASSES.get(f"{target}.{rest}" if rest else target)
+    if library is None:
+        return None
+    # how it was built is not known here: a call of the class stands for it
+    built = ast.Call(func=annotation, args=[], keywords=[])
+    return Client(library, built, bounded=True)
 
 
 def bound_calls(source: Source, node: ast.expr) -> list[ast.Call]:

@@ -169,7 +169,7 @@ _DOM = re.compile(
     r"|addEventListener|cookie)|window\.(location|addEventListener|localStorage|sessionStorage"
     r"|matchMedia|requestAnimationFrame)|customElements\.define|localStorage\."
     # a service worker: the browser runs it, between a page and the network
-    r"|self\.addEventListener\(\s*[\"'](fetch|install|activate)[\"'])"
+    r"|(self|this)\.addEventListener\(\s*[\"'](fetch|install|activate)[\"']|\.respondWith\()"
 )
 # Where a UI framework's project keeps server code: Next.js API routes (``pages/api``,
 # ``app/api``), Nuxt's ``server/`` (a client's own ``lib/api/`` wrapper is not one of them).
