@@ -16,14 +16,15 @@ row the view's decorator found first (decorator_rows) raises no 404 at all.
 from __future__ import annotations
 
 import ast
-from http import HTTPStatus
+import dataclasses
+import re
 
-from ..suggestion import Suggestion
+from ..suggestion import Edit, Suggestion
 from .block_exits import always_leaves
 from .frameworks import ModuleFacts, Route, fetched_by_decorator
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import dotted, own_nodes
-from .try_blocks import handler_names
+from .try_blocks import handler_names, in_server_error_try, status_code
 
 _BROAD = {"Exception", "BaseException"}
 # (the class a 404 is raised as, where the fix imports it from)
@@ -69,11 +70,7 @@ def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion |
     if raiser is None:
         return None
     src = facts.source
-    name, module = _HTTP_ERROR[route.framework]
-    bound = facts.imports.get(name)
-    imports = [] if bound else ensure_imports(src, [(module, name)])
-    indent = src.indent_of(broad.lineno - 1)
-    edit = insert_before_line(src, broad.lineno - 1, f"{indent}except {name}:\n{indent}    raise")
+    name = _HTTP_ERROR[route.framework][0]
     caught = src.text_of(broad.type) if broad.type is not None else "everything"
     return Suggestion(
         "BKD312",
@@ -85,8 +82,49 @@ def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion |
         "with a 404, "
         f"and `except {caught}` below takes it for a failure: {hides}. `except "
         f"{name}: raise` first lets the framework answer it.",
-        (*imports, edit),
+        let_through(facts, route, broad, imports=True),
     )
+
+
+def let_through(
+    facts: ModuleFacts, route: Route, broad: ast.ExceptHandler, *, imports: bool
+) -> tuple[Edit, ...]:
+    """``except HTTPException: raise`` before the broad handler (and its import when
+    ``imports``: a fix that raises the 404 may import the same name itself)."""
+    src = facts.source
+    name, module = _HTTP_ERROR[route.framework]
+    needed = imports and not facts.imports.get(name)
+    indent = src.indent_of(broad.lineno - 1)
+    edit = insert_before_line(src, broad.lineno - 1, f"{indent}except {name}:\n{indent}    raise")
+    return (*(ensure_imports(src, [(module, name)]) if needed else []), edit)
+
+
+def through_server_error(
+    facts: ModuleFacts, route: Route, node: ast.AST, found: list[Suggestion]
+) -> list[Suggestion]:
+    """BKD306 fixes inside ``try: ... except Exception: raise HTTPException(500)``: the 404
+    they raise would become that 500, so each also lets the HTTP error through the broad
+    handler. Where that needs an import the fix does not make itself (Flask's ``abort``
+    beside werkzeug's ``HTTPException``, ``get_object_or_404`` beside ``Http404``), that fix
+    is not suggested: two imports of one module would clash, and without it it fails."""
+    broad = in_server_error_try(node, facts.up) if found else None
+    if broad is None or route.framework not in _HTTP_ERROR:
+        return found
+    name = _HTTP_ERROR[route.framework][0]
+    bound = bool(facts.imports.get(name))
+    out = []
+    for s in found:
+        if s.code != "BKD306":
+            out.append(s)
+            continue
+        if not bound and not any(
+            re.search(rf"\bimport\b.*\b{name}\b", e.new_text) for e in s.edits
+        ):
+            continue
+        edits = (*s.edits, *let_through(facts, route, broad, imports=False))
+        why = f"{s.rationale} `except {name}: raise` before the broad except lets the 404 out."
+        out.append(dataclasses.replace(s, rationale=why, edits=edits))
+    return out
 
 
 # What an answer's class says of its status, when no ``status=`` says it.
@@ -163,7 +201,7 @@ def _exit_status(node: ast.AST) -> int | None:
     if isinstance(node, ast.Expr):
         node = node.value
     if isinstance(node, ast.Call) and _is_abort(node):
-        return _code(node.args[0]) if node.args else None
+        return status_code(node.args[0]) if node.args else None
     if isinstance(node, ast.Raise):
         if node.exc is None:
             return None
@@ -177,7 +215,7 @@ def _exit_status(node: ast.AST) -> int | None:
         return status
     value = node.value if isinstance(node, ast.Return) else None
     if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
-        return _code(value.elts[1])  # Flask's ``return body, 400``
+        return status_code(value.elts[1])  # Flask's ``return body, 400``
     return _answer_status(value) if value is not None else None
 
 
@@ -187,25 +225,12 @@ def _answer_status(node: ast.expr) -> int | None:
     if isinstance(node, ast.Call):
         for keyword in node.keywords:
             if keyword.arg in _STATUS_KEYWORDS:
-                return _code(keyword.value)
+                return status_code(keyword.value)
         name = dotted(node.func).rsplit(".", 1)[-1]
         if name.endswith("HTTPException") and node.args:
-            return _code(node.args[0])
+            return status_code(node.args[0])
         return _STATUS_OF.get(name)
     return _STATUS_OF.get(dotted(node).rsplit(".", 1)[-1])
-
-
-def _code(node: ast.expr) -> int | None:
-    """``400`` / ``status.HTTP_400_BAD_REQUEST`` / ``HTTPStatus.BAD_REQUEST`` -> 400."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, int):
-        return node.value
-    name = dotted(node).rsplit(".", 1)[-1]
-    if name.startswith("HTTP_") and name[5:8].isdigit():
-        return int(name[5:8])
-    return _PHRASES.get(name)
-
-
-_PHRASES = {s.name: s.value for s in HTTPStatus}
 
 
 def _is_abort(call: ast.Call) -> bool:

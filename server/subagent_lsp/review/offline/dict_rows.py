@@ -33,7 +33,7 @@ def dict_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
     registry = func.value.id
     if not _module_dict(facts.source, registry) or _bound_in(route.func, registry):
         return []
-    if caught(call, facts.up, _CAUGHT) or app_catches(facts, _CAUGHT):
+    if caught(call, facts.up, _CAUGHT, client_error=True) or app_catches(facts, _CAUGHT):
         return []
     key = call.args[0]
     if not keyed_by_client(key, route) or _membership_tested(route.func, call, key, registry):

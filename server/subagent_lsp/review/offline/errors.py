@@ -7,7 +7,7 @@ import ast
 import os
 
 from ..suggestion import Edit, Suggestion
-from .broad_excepts import broad_except_suggestions
+from .broad_excepts import broad_except_suggestions, through_server_error
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .default_branches import never_runs
 from .django_views import lookup_of, request_attr
@@ -97,7 +97,8 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(_django_get(facts, node, route))
         if route is not None:
             out.extend(_json_body(facts, node, route))
-            out.extend(missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major))
+            rows = missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major)
+            out.extend(through_server_error(facts, route, node, rows))
             out.extend(fetchone_suggestions(facts, node, route))
     return out
 

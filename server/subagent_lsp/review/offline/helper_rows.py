@@ -102,12 +102,13 @@ def _open(facts: ModuleFacts, node: ast.AST, route: Route) -> bool:
     # A Django fix raises, so a class-based view's helper method (``get_object``) takes it too.
     if route.framework not in ("fastapi", "flask", "django") or not (route.answers or django):
         return False
-    if caught(node, facts.up, _CAUGHT) or app_catches(facts, _CAUGHT):
+    # ``except Exception: raise HTTPException(500)`` around it answers the miss with a 500
+    if caught(node, facts.up, _CAUGHT, client_error=True) or app_catches(facts, _CAUGHT):
         return False
     return not (
         django
         and (
-            caught(node, facts.up, DJANGO_CAUGHT)
+            caught(node, facts.up, DJANGO_CAUGHT, client_error=True)
             or DJANGO_CAUGHT & route.handled
             or facts.handled_by_app(DJANGO_CAUGHT | {"404"})
         )

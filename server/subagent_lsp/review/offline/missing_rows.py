@@ -68,7 +68,7 @@ def missing_row_suggestions(
         # admin the setup flow seeds: a miss is the server's fault, and a 404 would hide it.
         return []
     direct = _direct_use(facts, call) if func.attr == "first" else None
-    if caught(call, facts.up, _CAUGHT):
+    if caught(call, facts.up, _CAUGHT, client_error=True):
         return []
     # An app-wide handler of every exception still answers the TypeError with a 500; one of
     # a status (``errorhandler(500)`` / ``(404)``) renders a page but catches neither error.
@@ -125,7 +125,7 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
     model = django_model(func.value) or _related_manager(facts, call)
     if model is None:
         return []
-    if caught(call, facts.up, _DJANGO_CAUGHT) or _DJANGO_CAUGHT & route.handled:
+    if caught(call, facts.up, _DJANGO_CAUGHT, client_error=True) or _DJANGO_CAUGHT & route.handled:
         return []
     if facts.handled_by_app({"Http404", "404"}):
         return []
@@ -201,7 +201,7 @@ def _django_first_by_index(facts: ModuleFacts, call: ast.Call, route: Route) -> 
     model = django_model(call)
     if model is None or not keyed_by_client(call, route):
         return []
-    if caught(sub, facts.up, {"IndexError", "LookupError", "Http404"}):
+    if caught(sub, facts.up, {"IndexError", "LookupError", "Http404"}, client_error=True):
         return []
     if {"IndexError", "LookupError"} & route.handled or facts.handled_by_app({"IndexError"}):
         return []
@@ -250,7 +250,7 @@ def _query_get_suggestion(facts: ModuleFacts, call: ast.Call, route: Route) -> l
     query's own ``get_or_404`` (Flask-SQLAlchemy 2 and 3 alike) answers 404."""
     if not facts.can_import("flask_sqlalchemy"):
         return []
-    if caught(call, facts.up, _CAUGHT) or app_catches(facts, {"AttributeError"}):
+    if caught(call, facts.up, _CAUGHT, client_error=True) or app_catches(facts, {"AttributeError"}):
         return []
     if not keyed_by_client(call, route) or chosen_from_form(facts, call, route):
         return []  # ``Project.query.get(event.project_id)``: the row's own reference
@@ -279,7 +279,7 @@ def _session_get_suggestion(
 ) -> list[Suggestion]:
     if not facts.can_import("flask_sqlalchemy"):
         return []
-    if caught(call, facts.up, _CAUGHT) or app_catches(facts, {"AttributeError"}):
+    if caught(call, facts.up, _CAUGHT, client_error=True) or app_catches(facts, {"AttributeError"}):
         return []
     if not keyed_by_client(call, route):
         return []  # ``db.session.get(Text, book.current_tx_id)``: the row's own reference

@@ -33,7 +33,7 @@ _MAX_HOPS = 3
 def one_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
     if route.framework not in ("fastapi", "flask") or not route.answers:
         return []
-    if caught(call, facts.up, _CAUGHT) or app_catches(facts, _CAUGHT):
+    if caught(call, facts.up, _CAUGHT, client_error=True) or app_catches(facts, _CAUGHT):
         return []
     # Every call of a route comes through here: what a call is goes first, and the walks of
     # the route (who sent the key, what was written before) only for a lookup.

@@ -4,6 +4,7 @@ upstream_calls.py (which frameworks.py itself uses, so this cannot live there)."
 from __future__ import annotations
 
 import ast
+from http import HTTPStatus
 
 from .pysource import dotted
 
@@ -96,12 +97,43 @@ def catches_miss_of(node: ast.AST, up: dict[ast.AST, ast.AST], model: str) -> bo
 def answers_server_error(handler: ast.ExceptHandler) -> bool:
     """The handler answers a 5xx (``return jsonify(...), 500``, ``abort(500)``,
     ``status_code=500``) and no 4xx."""
-    codes = {
-        n.value
-        for n in ast.walk(handler)
-        if isinstance(n, ast.Constant) and isinstance(n.value, int) and 400 <= n.value < 600
-    }
+    # ``response.status_code = status.HTTP_500_INTERNAL_SERVER_ERROR`` says it by name
+    found = (status_code(n) for n in ast.walk(handler) if isinstance(n, ast.expr))
+    codes = {code for code in found if code is not None and 400 <= code < 600}
     return bool(codes) and all(code >= 500 for code in codes)
+
+
+_PHRASES = {s.name: s.value for s in HTTPStatus}
+
+
+def status_code(node: ast.expr) -> int | None:
+    """``400`` / ``status.HTTP_400_BAD_REQUEST`` / ``HTTPStatus.BAD_REQUEST`` -> 400."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, int) else None
+    if not isinstance(node, ast.Name | ast.Attribute):
+        return None
+    name = dotted(node).rsplit(".", 1)[-1]
+    if name.startswith("HTTP_") and name[5:8].isdigit():
+        return int(name[5:8])
+    return _PHRASES.get(name)
+
+
+def in_server_error_try(node: ast.AST, up: dict[ast.AST, ast.AST]) -> ast.ExceptHandler | None:
+    """The broad ``except`` answering a 5xx (``except Exception: raise HTTPException(500)``)
+    around ``node``, with no handler before it that takes the HTTP error: a 404 raised in its
+    body becomes that 500, so a fix that raises one must let it through first."""
+    current: ast.AST | None = node
+    child: ast.AST | None = None
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.Try) and child in current.body:
+            for handler in current.handlers:
+                names = handler_names(handler)
+                if names & {"HTTPException", "Http404", "NotFound"}:
+                    return None
+                if names & {"Exception", "BaseException"}:
+                    return handler if answers_server_error(handler) else None
+        child, current = current, up.get(current)
+    return None
 
 
 _FORM_CHECKS = ("is_valid", "validate_on_submit", "validate")
