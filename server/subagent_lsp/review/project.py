@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from ..textfile import read_utf8
@@ -21,6 +21,7 @@ from .offline.admin_reach import AdminReach
 from .offline.admin_reads import admin_module
 from .offline.admin_rows import model_accessors, only_admin_adds, user_model
 from .offline.call_sites import Passed, call_passes
+from .offline.decorator_bodies import mark_decorator_bodies
 from .offline.django_views import url_view_names
 from .offline.file_memo import FileMemo
 from .offline.frameworks import (
@@ -368,10 +369,23 @@ class Project:
             facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)
         if "django" in facts.frameworks:
             facts.url_routes = self.url_routes(facts.source.path)
+        mark_decorator_bodies(facts, lambda name: self._writers(facts.source, name))
         if "flask" in facts.frameworks:
             facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
             self._mark_operations(facts)
             mark_view_helpers(facts)  # once every request method of the module is known
+
+    def _writers(self, source: Source, name: str) -> Iterator[Source]:
+        """The project's Python modules that write ``name`` (``source`` as it stands for its
+        own path)."""
+        own = os.path.abspath(source.path)
+        for path in self._mentions.files_with(name):
+            if path == own:
+                yield source
+            elif path.endswith(".py"):
+                found = self.source(path)
+                if found is not None:
+                    yield found
 
     def _mark_operations(self, facts: ModuleFacts) -> None:
         """The functions and methods the project's OpenAPI spec routes to (connexion) are

@@ -45,7 +45,7 @@ def decorator_rows(
     sent = _params(view)
     out: set[Fetch] = set()
     for source, deco in decorators:
-        for wrapper, wrapped in _wrappers(deco):
+        for wrapper, wrapped in wrappers(deco):
             calls = [
                 node
                 for node in own_nodes(wrapper)
@@ -83,7 +83,7 @@ def same_fetch(
     return False
 
 
-def _wrappers(deco: Function) -> Iterator[tuple[Function, str]]:
+def wrappers(deco: Function) -> Iterator[tuple[Function, str]]:
     """``def wrap(request, *args, **kwargs)`` inside the decorator, with the name of the view
     it calls (a parameter of a function around it: ``def author_required(f)``)."""
     todo: list[tuple[Function, frozenset[str]]] = [(deco, frozenset())]

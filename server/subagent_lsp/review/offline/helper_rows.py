@@ -247,9 +247,10 @@ def _hoistable(up: dict[ast.AST, ast.AST], node: ast.AST, stmt: ast.stmt) -> boo
 
 
 def _client_names(route: Route) -> set[str]:
-    """The route's parameters the client sends: not those FastAPI fills from a dependency
-    (``admin: SudoAdminDep``, ``db: Session = Depends(get_db)``) -- the signed-in user, a
-    session -- nor a helper method's its callers fill with their own values."""
+    """The route's parameters the client sends (``*args`` and ``**kwargs`` too): not those
+    FastAPI fills from a dependency (``admin: SudoAdminDep``, ``db: Session =
+    Depends(get_db)``) -- the signed-in user, a session -- nor a helper method's its callers
+    fill with their own values."""
     args = route.func.args
     params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
     defaults = dict(
@@ -273,6 +274,8 @@ def _client_names(route: Route) -> set[str]:
         )
         if not injected and param.arg not in ("self", "cls", "request"):
             out.add(param.arg)
+    # the URL's values a wrapper (decorator_bodies) or a Django view takes as ``**kwargs``
+    out |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
     return out if route.sent is None else out & route.sent
 
 
