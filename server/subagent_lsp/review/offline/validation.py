@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import keyword
 from collections.abc import Iterator
 
 from ..suggestion import Edit, Suggestion
@@ -39,6 +38,7 @@ from .helper_mappings import (
 )
 from .helper_mappings import date_parse as _date_parse
 from .html_answers import answers_html
+from .inline_conversions import free_local, hoisted_guard
 from .json_helpers import django_json_key_suggestions, helper_json_key_suggestions
 from .json_helpers import json_locals as json_locals_of
 from .mapping_keys import mapping_key_suggestions
@@ -1118,11 +1118,23 @@ def _local_for(stmt: ast.stmt | None, call: ast.Call, key: str, func: ast.AST) -
     function binds no such name."""
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and stmt.value is call):
         return None
-    if not isinstance(stmt.targets[0], ast.Attribute | ast.Subscript) or not key.isidentifier():
+    if not isinstance(stmt.targets[0], ast.Attribute | ast.Subscript):
         return None
-    names = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
-    names |= {a.arg for a in ast.walk(func) if isinstance(a, ast.arg)}
-    return None if key in names or keyword.iskeyword(key) else key
+    return free_local(func, key)
+
+
+def _written(src: Source, read: ast.expr, base: str) -> str:
+    """The read's mapping as the module names it (``flask.request.args`` where only ``flask``
+    is imported), when it is ``base`` and not a local bound to it."""
+    owner = (
+        read.func.value
+        if isinstance(read, ast.Call) and isinstance(read.func, ast.Attribute)
+        else getattr(read, "value", None)
+    )
+    if not isinstance(owner, ast.expr) or request_attr(owner) != base:
+        return base
+    text = src.text_of(owner)
+    return text if "\n" not in text else base
 
 
 def _stored(src: Source, stmt: ast.stmt | None) -> str:
@@ -1196,6 +1208,7 @@ def _conversion_fix(
         key = key_node.value
     default = inner.args[1] if isinstance(inner, ast.Call) and len(inner.args) > 1 else None
     edits: list[Edit]
+    base = _written(src, inner, base)
     # ``type=`` converts with a callable of one argument: not strptime. Not an enum with a
     # default either: Werkzeug hands a default back unconverted (``"open"``, not the member).
     given = typed_default(default, kind) if kind not in ("date", "enum") else None
@@ -1219,6 +1232,20 @@ def _conversion_fix(
         )
         if kind == "enum" and route.framework == "flask" and not plain:
             returned = isinstance(stmt, _SIMPLE)
+        if route.framework == "flask" and kind in ("int", "float") and default is None:
+            read = f'{base}.get("{key}", type={kind})'
+            answer, imports = _flask_400(facts, route, f"{key} must be {what or _what(kind)}")
+            hoisted = hoisted_guard(src, facts.up, route.func, call, stmt, key, read, answer)
+            if hoisted is not None:
+                return conversion_guard(
+                    src,
+                    call,
+                    key,
+                    f"`{_flat(src.text_of(call))}` raises (a 500) when `{key}` is missing or "
+                    f"not {_unlike(kind, what)}; it is read first into a local that answers 400 "
+                    f"when None (`.get(..., type={kind})` inline would hand None on).",
+                    (*imports, *hoisted),
+                )
         # ``x = int(x) if x and x.strip() else None``: a blank value is meant to be None, so
         # ``type=int`` (None, then 400, on a blank) would change it; the statement is wrapped.
         conditional = (
