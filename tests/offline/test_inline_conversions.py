@@ -137,3 +137,34 @@ def test_a_module_qualified_request_keeps_its_name_in_the_fix(tmp_path: Path) ->
     ]
     ast.parse(apply_suggestion(found[0])[str(tmp_path / "app" / "pages.py")])
     assert _suggest(tmp_path / "checked", "pages.py", PAGES_CHECKED) == []
+
+
+NAMED_DEFAULT = """\
+from flask import Flask, request
+
+PAGE = 1
+app = Flask(__name__)
+
+
+@app.route("/entries")
+def entries():
+    page = int(request.args.get("page", PAGE))
+    return str(page)
+
+
+@app.route("/posts")
+def posts():
+    page = int(request.args.get("page", 1))
+    return str(page)
+"""
+
+
+def test_a_default_named_by_a_constant_gets_no_edit(tmp_path: Path) -> None:
+    # A guard would answer 400 to a request without ``page`` (it got PAGE before), and
+    # ``type=int`` hands the default back unconverted: only the literal default is fixed.
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app.py").write_text(NAMED_DEFAULT)
+    found = [s for s in collect([str(tmp_path)], ["validation"]) if s.code == "BKD202"]
+    assert [(s.span.start.line + 1, [e.new_text for e in s.edits]) for s in found] == [
+        (15, ['request.args.get("page", 1, type=int)'])
+    ]

@@ -1215,6 +1215,10 @@ def _conversion_fix(
     if route.framework == "flask" and base != "request.headers" and given is not None:
         edits = [Edit(src.path, src.span(call), f'{base}.get("{key}", {given}, type={kind})')]
         how = f"`{base}.get(..., type={kind})` falls back to the default on bad input"
+    elif route.framework == "flask" and kind in ("int", "float") and default is not None:
+        # ``int(args.get("page", PAGE))``: a guard would turn a missing page into a 400, and
+        # ``type=`` hands a default back unconverted (whatever PAGE holds): no edit is right
+        return None
     else:
         stmt = enclosing_statement(call, facts.up)
         var = _target(stmt)
