@@ -21,6 +21,7 @@ from .errors import error_suggestions
 from .foreign.engine import analyze_foreign, is_foreign_source
 from .frameworks import ModuleFacts, module_facts
 from .indexes import index_suggestions
+from .manager_queries import ManagerChains
 from .mentions import dead_functions
 from .off_request import (
     WHOLE_MODULE,
@@ -212,7 +213,8 @@ def analyze_file(
             if source is not None:
                 calls_of = project.call_passes if project is not None else None
                 inline = BaseClassQueries(followed(), workspace.models).query_of
-                found = python_queries(source, workspace, calls_of, inline)
+                managers = ManagerChains(followed()).returned
+                found = python_queries(source, workspace, calls_of, inline, managers)
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:

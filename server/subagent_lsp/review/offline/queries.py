@@ -49,6 +49,8 @@ _DJANGO_EQ = {"exact", "in", "isnull"}
 _READS = {"SELECT", "UPDATE", "DELETE", "WITH"}  # statements whose WHERE an index can serve
 # What a call of a project base class's method queries (base_class_queries), if anything.
 InlineCall = Callable[[Source, ast.Call], Inlined | None]
+# What a Django model's own manager method returns, by model and method (manager_queries).
+ManagerChain = Callable[[Source, str, str], ast.expr | None]
 
 
 @dataclass
@@ -64,9 +66,11 @@ def python_queries(
     schema: Schema,
     calls_of: CallsOf | None = None,
     inline: InlineCall | None = None,
+    managers: ManagerChain | None = None,
 ) -> list[FoundQuery]:
     """``calls_of``: what the project's calls of a function pass (see filter_lists);
-    ``inline``: what a call of a generic base class's method queries."""
+    ``inline``: what a call of a generic base class's method queries; ``managers``: what a
+    model's own manager method returns."""
     found: list[FoundQuery] = []
     strings = _string_constants(source)
     up = source.up()
@@ -92,7 +96,7 @@ def python_queries(
             for variant in expanded(source, composed, node, indexes_of, calls_of):
                 up[variant] = up.get(composed, node)
                 query = _sqlalchemy_chain(source, variant, schema, up) or _django_chain(
-                    source, variant, schema, up, named=node
+                    source, variant, schema, up, named=node, managers=managers
                 )
                 if query is not None:
                     query.span = source.span(node)
@@ -132,7 +136,7 @@ def python_queries(
             query = (
                 _sqlalchemy_chain(source, node, schema, up)
                 or _relationship_walk(source, node, schema, up)
-                or _django_chain(source, node, schema, up)
+                or _django_chain(source, node, schema, up, managers=managers)
                 or (_base_class_query(source, node, schema, up, inline) if inline else None)
             )
             if query is not None:
@@ -283,9 +287,34 @@ def _built_queries(source: Source) -> dict[ast.Call, ast.Call | None]:
                     continue
                 out[value] = whole
                 current[name] = (value, whole)
+            elif isinstance(root, ast.Name) and _scoped_queryset(current.get(root.id)):
+                # ``same_uprn = qs.filter(uprn=u)`` over ``qs = Case.objects.unmerged()``: a
+                # query of its own on the one ``qs`` built, which stays a query too (Django's
+                # alone: a local service object, ``svc = Controller(uid)``, is read elsewhere)
+                whole = _rebased(value, root.id, current[root.id][1])
+                if isinstance(whole, ast.Call):
+                    out[value] = whole
+                    current[name] = (value, whole)
             else:
                 current[name] = (value, value)
     return {n: c for n, c in out.items() if c is None or c is not n}
+
+
+def _scoped_queryset(built: tuple[ast.Call, ast.Call] | None) -> bool:
+    """A Django queryset through the model's own manager method (``Case.objects.unmerged()``):
+    a scope a view refines under other names. A plain queryset refined under another name is
+    left unread, as before: this change is for the scope's lookups, not for every paged list."""
+    if built is None:
+        return False
+    calls, root = _chain(built[1])
+    return (
+        isinstance(root, ast.Attribute)
+        and root.attr == "objects"
+        and any(
+            isinstance(c.func, ast.Attribute) and c.func.attr not in _QUERYSET_METHODS
+            for c in calls
+        )
+    )
 
 
 def _handed_query(
@@ -1109,11 +1138,19 @@ def _django_chain(
     schema: Schema,
     up: dict[ast.AST, ast.AST],
     named: ast.AST | None = None,
+    managers: ManagerChain | None = None,
 ) -> FoundQuery | None:
     calls, base = _chain(node)
     if not (isinstance(base, ast.Attribute) and base.attr == "objects"):
         return None
     model = dotted(base.value)
+    own = set(calls)
+    if managers is not None:
+        calls = _spliced(source, model, calls, managers)
+    # A manager method's scope alone (``Event.objects.public()``: the rows on the homepage,
+    # most of them) is a list, not a lookup: the query stands when the caller looks up by a
+    # value of its own (the public event list sorted by date was judged noise on a real app).
+    looked_up = len(own) == len(calls) and own == set(calls)
     table = schema.table_for_model(model)
     if table is None and "." in model and "(" not in model:
         # ``models.HackerApplication.objects`` through ``from applications import models``:
@@ -1132,8 +1169,10 @@ def _django_chain(
         shape.limited = shape.limited or op in _DJANGO_LIMITS
         # ``exclude(status=CANCELLED)`` is ``status <> 'cancelled'``: no index seeks by it
         if op in ("filter", "get", "get_or_create", "update_or_create"):
+            before = len(shape.eq)
             if not _django_lookups(table, call.keywords, shape):
                 return None
+            looked_up = looked_up or (call in own and len(shape.eq) > before)
         elif op == "order_by":
             ordered = True
             for arg in call.args:
@@ -1144,6 +1183,8 @@ def _django_chain(
                 ):
                     shape.order_by.append(arg.value.lstrip("-"))
                     shape.order_desc.append(arg.value.startswith("-"))
+    if not looked_up:
+        return None
     description = _short(source.text_of(node))
     # Meta.ordering sorts every queryset that does not say otherwise. Alone (no filter) it is
     # worth an index only where the rows are read a page at a time.
@@ -1165,6 +1206,33 @@ def _django_chain(
     if not (shape.eq or shape.ranges or shape.order_by or shape.json_eq or shape.folded_eq):
         return None
     return FoundQuery(shape, source.span(node), description)
+
+
+def _spliced(
+    source: Source, model: str, calls: list[ast.Call], managers: ManagerChain
+) -> list[ast.Call]:
+    """``Case.objects.unmerged().filter(uprn=u)`` read as ``Case.objects.filter(merged_into=
+    None).filter(uprn=u)``: each own manager method's call replaced by the queryset steps it
+    returns on ``self`` (or on ``self.get_queryset()`` / ``super().get_queryset()``). A method
+    returning anything else is left as it is, for the reader to give up on."""
+    out: list[ast.Call] = []
+    for call in calls:
+        op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        returned = None if op in _QUERYSET_METHODS else managers(source, model, op)
+        if not isinstance(returned, ast.Call):
+            out.append(call)
+            continue
+        steps, root = _chain(returned)
+        if steps and dotted(steps[0].func).split(".")[-1] == "get_queryset":
+            steps = steps[1:]
+            root_ok = isinstance(root, ast.Call) and dotted(root.func) == "super"
+        else:
+            root_ok = False
+        if not (root_ok or (isinstance(root, ast.Name) and root.id == "self")):
+            out.append(call)
+            continue
+        out.extend(steps)
+    return out
 
 
 # Django's shortcuts: ``get_object_or_404(Member, card_number=card)`` is

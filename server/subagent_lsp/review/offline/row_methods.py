@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from .pysource import Source, method_of
+from .receiver_classes import Located
 from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -32,7 +33,7 @@ def resolve_call(
         return None
     model = model_of(func.value, "objects")
     if model is not None:
-        return _manager_method(upstream, source, model, func.attr)
+        return manager_method(upstream, source, model, func.attr)
     model = model_of(func.value, "query")
     if model is not None:
         return _query_class_method(upstream, source, model, func.attr)
@@ -91,32 +92,55 @@ def _query_class_method(
     return (query[0], method) if method is not None else None
 
 
-def _manager_method(
+def manager_method(
     upstream: UpstreamCalls, source: Source, model: str, name: str
 ) -> tuple[Source, Function] | None:
     """``Application.objects.for_type(...)``: the method of the manager class the model
     declares as ``objects = ApplicationManager()``."""
+    for located in manager_classes(upstream, source, model):
+        method = method_of(located[1], name)
+        if method is not None:
+            return located[0], method
+    return None
+
+
+def manager_classes(upstream: UpstreamCalls, source: Source, model: str) -> list[Located]:
+    """The project classes whose methods ``Model.objects`` has: ``objects = CaseManager()``,
+    ``objects = CaseQuerySet.as_manager()``, ``objects = CaseManager.from_queryset(CaseQuerySet)()``
+    (the queryset's first, as Django copies them onto the manager)."""
     located = upstream.resolve_class(source, ast.Name(model))
     if located is None:
-        return None
+        return []
     model_source, cls = located
-    managers = {
-        node.value.func.id
+    declared = [
+        node.value
         for node in cls.body
         if isinstance(node, ast.Assign)
         and any(isinstance(t, ast.Name) and t.id == "objects" for t in node.targets)
-        and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Name)
-    }
-    manager = (
-        upstream.resolve_class(model_source, ast.Name(next(iter(managers))))
-        if len(managers) == 1
-        else None
-    )
-    if manager is None:
-        return None
-    method = method_of(manager[1], name)
-    return (manager[0], method) if method is not None else None
+    ]
+    if len(declared) != 1 or not isinstance(declared[0], ast.Call):
+        return []
+    names = _manager_names(declared[0])
+    found = [upstream.resolve_class(model_source, ast.Name(n)) for n in names]
+    return [f for f in found if f is not None]
+
+
+def _manager_names(made: ast.Call) -> list[str]:
+    func = made.func
+    if isinstance(func, ast.Name):
+        return [func.id]
+    if isinstance(func, ast.Attribute) and func.attr == "as_manager":
+        return [func.value.id] if isinstance(func.value, ast.Name) else []
+    if (
+        isinstance(func, ast.Call)
+        and isinstance(func.func, ast.Attribute)
+        and func.func.attr == "from_queryset"
+        and isinstance(func.func.value, ast.Name)
+        and len(func.args) == 1
+        and isinstance(func.args[0], ast.Name)
+    ):
+        return [func.args[0].id, func.func.value.id]
+    return []
 
 
 def class_level(method: Function) -> bool:
