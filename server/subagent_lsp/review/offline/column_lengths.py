@@ -45,7 +45,7 @@ from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route
 from .mass_assignment import filters_key, setattr_of
 from .page_bounds import writes_annotated
-from .page_reach import call_parameters, generic_base, inherited_method, matched_arguments
+from .page_reach import followed_call, generic_base, matched_arguments
 from .positive_inputs import field_bound_edits, field_name, is_model, model_fields, validates
 from .pyedits import add_keyword, replace_node
 from .pysource import Source, dotted, method_of, parameters_with_defaults
@@ -281,13 +281,10 @@ def _writes(
         values = [*call.args, *(k.value for k in call.keywords)]
         if not any(_held_value(facts, frame, v) for v in values):
             continue
-        target = facts.upstream.callee(src, call) or inherited_method(facts.upstream, src, call)
-        if target is None:
+        followed = followed_call(facts.upstream, src, call)
+        if followed is None:
             continue
-        where, callee = target
-        params = call_parameters(callee, call)
-        if params is None:
-            continue
+        where, callee, params = followed
         given: dict[str, _Held] = {}
         for param, value in matched_arguments(call, params):
             found = _held_value(facts, frame, value)

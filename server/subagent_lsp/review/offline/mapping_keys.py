@@ -269,16 +269,8 @@ def _changed(source: Source) -> tuple[frozenset[str], frozenset[str]]:
     names: set[str] = set()
     attributes: set[str] = set()
     for node in source.walk():
-        target: ast.expr | None = None
-        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
-            target = node.value
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _MUTATING
-        ):
-            target = node.func.value
-        elif isinstance(node, ast.AugAssign):
+        target = _mutation_target(node)
+        if isinstance(node, ast.AugAssign):
             target = node.target
         elif isinstance(node, ast.Global):
             names.update(node.names)
@@ -294,18 +286,19 @@ def _changed(source: Source) -> tuple[frozenset[str], frozenset[str]]:
 def _mutated(func: Function, name: str) -> bool:
     """``func`` changes the local dict ``name`` (``prices[k] = v``, ``prices.update(...)``)."""
     for node in ast.walk(func):
-        target: ast.expr | None = None
-        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
-            target = node.value
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _MUTATING
-        ):
-            target = node.func.value
+        target = _mutation_target(node)
         if isinstance(target, ast.Name) and target.id == name:
             return True
     return False
+
+
+def _mutation_target(node: ast.AST) -> ast.expr | None:
+    """The dict ``node`` changes: ``prices[k] = v`` / ``del prices[k]``, ``prices.update(...)``."""
+    if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+        return node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.value if node.func.attr in _MUTATING else None
+    return None
 
 
 # --- the client's value -------------------------------------------------------------------

@@ -225,13 +225,10 @@ def reached_uses(facts: ModuleFacts, func: Function, paths: set[Path]) -> dict[P
         passed = _passed(node, names)
         if not passed:
             continue
-        target = facts.upstream.callee(src, node) or inherited_method(facts.upstream, src, node)
-        if target is None:
+        followed = followed_call(facts.upstream, src, node)
+        if followed is None:
             continue
-        where, callee = target
-        params = call_parameters(callee, node)
-        if params is None:
-            continue
+        where, callee, params = followed
         uses = page_uses(where, callee)
         if not uses:
             continue
@@ -281,6 +278,18 @@ def _passed(call: ast.Call, names: set[str]) -> bool:
 def _root(node: ast.expr) -> str | None:
     path = path_of(node)
     return path[0] if path is not None else None
+
+
+def followed_call(
+    upstream: UpstreamCalls, source: Source, call: ast.Call
+) -> tuple[Source, Function, tuple[list[str], list[str]]] | None:
+    """The project function or method ``call`` runs (an inherited one too), with the
+    parameters the call fills; None when unknown or a star argument makes it unsure."""
+    target = upstream.callee(source, call) or inherited_method(upstream, source, call)
+    if target is None:
+        return None
+    params = call_parameters(target[1], call)
+    return (target[0], target[1], params) if params is not None else None
 
 
 def call_parameters(callee: Function, call: ast.Call) -> tuple[list[str], list[str]] | None:
