@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ...definitions.findings import Position, Span
 from ...textfile import read_utf8
+from .alembic_history import Migration, downgrade_nodes, dropped, migration_of
 from .column_makers import ColumnMaker, MakerCall, column_makers, made_column
 from .foreign.model import ForeignTable
 from .foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
@@ -234,6 +235,8 @@ class Schema:
     column_makers: dict[str, ColumnMaker] = field(default_factory=dict)
     # ``db = SQLAlchemy(model_class=BaseModel)``: db -> BaseModel, the class ``db.Model`` is
     model_classes: dict[str, str] = field(default_factory=dict)
+    # Alembic revision -> what its upgrade creates and drops (resolved() applies the drops)
+    migrations: dict[str, Migration] = field(default_factory=dict)
     # Made by resolved() and not changed since: it can serve an analysis as it is.
     is_resolved: bool = field(default=False, compare=False, repr=False)
 
@@ -313,6 +316,7 @@ class Schema:
             or self.helpers
             or self.column_makers
             or self.model_classes
+            or self.migrations
             or self.sessions.flask_db
             or self.sessions.rollback_handler
         )
@@ -326,6 +330,7 @@ class Schema:
         self.helpers.update(other.helpers)
         self.column_makers.update(other.column_makers)
         self.model_classes.update(other.model_classes)
+        self.migrations.update(other.migrations)
 
     def resolved(self) -> Schema:
         """The schema with what only the whole workspace knows: columns inherited from mixins
@@ -335,6 +340,10 @@ class Schema:
         out = Schema(dict(self.tables), dict(self.models), self.sessions)
         out.classes, out.helpers = self.classes, self.helpers
         out.model_classes, out.column_makers = self.model_classes, self.column_makers
+        out.migrations = self.migrations
+        for name, names in dropped(list(self.migrations.values())).items():
+            if name in out.tables:
+                out.tables[name] = _without_dropped(out.tables[name], names)
         reverse: dict[str, dict[str, Relationship]] = {}
         for table in self.tables.values():
             for (owner, name), relationship in table.backrefs.items():
@@ -468,8 +477,43 @@ def schema_from_sql(path: str, text: str) -> Schema:
     return schema
 
 
+def _without_dropped(table: Table, names: set[str]) -> Table:
+    """The table without the indexes and unique constraints a later migration drops: by their
+    name, or an unnamed one (``unique=True``) by the name PostgreSQL or SQLAlchemy gives it."""
+
+    def gone(name: str, cols: tuple[str, ...]) -> bool:
+        if name in names:
+            return True
+        if not (name.endswith(" (column)") or name in _UNNAMED):
+            return False
+        joined = "_".join(cols)
+        return bool({f"{table.name}_{joined}_key", f"ix_{table.name}_{joined}"} & names)
+
+    columns = table.columns
+    if table.origin == "alembic":
+        columns = {
+            key: replace(c, unique=False, indexed=False) if gone(" (column)", (c.name,)) else c
+            for key, c in columns.items()
+        }
+    return replace(
+        table,
+        columns=columns,
+        indexes=[(n, c) for n, c in table.indexes if not gone(n, c)],
+        migrated=[(n, c) for n, c in table.migrated if not gone(n, c)],
+    )
+
+
+# What an index or constraint written without a name is recorded as (table_calls).
+_UNNAMED = frozenset({"UniqueConstraint", "Index", "create_index", "create_unique_constraint"})
+
+
 def schema_from_python(source: Source) -> Schema:
     schema = Schema()
+    # Undoing a revision builds nothing the app runs on.
+    skipped = downgrade_nodes(source)
+    migration = migration_of(source, skipped)
+    if migration is not None:
+        schema.migrations[migration.revision] = migration
     for module in source.modules:
         for stmt in module.body:
             if isinstance(stmt, ast.FunctionDef):
@@ -484,7 +528,7 @@ def schema_from_python(source: Source) -> Schema:
                 schema.classes[found.name] = found
             elif found is not None:
                 schema.add(found)
-        elif isinstance(node, ast.Call):
+        elif isinstance(node, ast.Call) and id(node) not in skipped:
             _ddl_call(source, node, schema)
             _table_call(source, node, schema)
     for module in source.modules:
@@ -1297,7 +1341,7 @@ def _mentions_schema(text: str) -> bool:
 # Models, mixins and abstract bases, column helpers, Table(...) calls, Alembic operations.
 _SCHEMA_WORDS = re.compile(
     r"__tablename__|db\.Model|models\.Model|table=True|SQLModel|Column\(|mapped_column|model_class"
-    r"|models\.\w*(?:Field|ForeignKey)\(|Table\(|op\.(?:create_|add_column)|create\s+table",
+    r"|models\.\w*(?:Field|ForeignKey)\(|Table\(|op\.(?:create_|add_column|drop_index|drop_constraint)|create\s+table",
     re.IGNORECASE,
 )
 

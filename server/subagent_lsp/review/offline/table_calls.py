@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ...definitions.findings import Position
+from .alembic_history import op_name
 from .column_makers import MakerCall, maker_call
 from .pysource import Source, dotted
 
@@ -74,7 +75,7 @@ def _operation(source: Source, op: str, call: ast.Call) -> TableCall | None:
         _items(source, args[1:2], out)
         return out
     named = kws.get("index_name") or kws.get("constraint_name")
-    name = _string(args[0]) if args else _string(named)
+    name = op_name(args[0] if args else named)
     table = _string(args[1]) if len(args) > 1 else _string(kws.get("table_name"))
     columns = args[2] if len(args) > 2 else kws.get("columns")
     if table is None or not isinstance(columns, ast.List | ast.Tuple):
