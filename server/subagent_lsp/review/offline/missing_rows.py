@@ -18,6 +18,7 @@ from ..suggestion import Edit, Suggestion
 from .dict_rows import dict_row_suggestions
 from .django_rows import DJANGO_CAUGHT, django_model, model_label
 from .form_choices import chosen_from_form
+from .form_rows import validated_by_form
 from .frameworks import ModuleFacts, Route, caught, fetched_by_decorator
 from .helper_rows import helper_row_suggestions, keyed_by_client
 from .known_rows import exists_checked, row_implied
@@ -38,6 +39,8 @@ def missing_row_suggestions(
     func = call.func
     if route.framework == "django" and fetched_by_decorator(facts, route, call):
         return []  # ``@organiser_only`` found the same event first, and 404s without it
+    if route.framework == "flask" and validated_by_form(facts, call):
+        return []  # the form's ``validate_id`` refused an id with no such row
     # SQLAlchemy's own lookups in FastAPI, and the project's helpers that wrap one.
     through = helper_row_suggestions(facts, call, route)
     if through:
