@@ -13,6 +13,7 @@ from .default_branches import never_runs
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
 from .drf_serializers import serializer_get_suggestions
+from .empty_rows import empty_rows_suggestions
 from .except_or import except_or_suggestions
 from .fetched_rows import fetchone_suggestions
 from .frameworks import (
@@ -100,6 +101,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             rows = missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major)
             out.extend(through_server_error(facts, route, node, rows))
             out.extend(fetchone_suggestions(facts, node, route))
+            out.extend(empty_rows_suggestions(facts, node, route))
     return out
 
 

@@ -63,7 +63,7 @@ def fetchone_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
         needed: list[tuple[str, str]] = []
         fix = f"The module's own answer to a missing row, `if {test.format(name=name)}: {answer}`"
     else:
-        test, answer, needed = "{name} is None", *_route_answer(facts, route)
+        test, answer, needed = "{name} is None", *route_answer(facts, route)
         fix = f"`if {name} is None: {answer}`"
     line = assign.end_lineno or assign.lineno
     indent = src.indent_of(assign.lineno - 1)
@@ -156,7 +156,7 @@ def _answers(stmt: ast.stmt) -> bool:
     )
 
 
-def _route_answer(facts: ModuleFacts, route: Route) -> tuple[str, list[tuple[str, str]]]:
+def route_answer(facts: ModuleFacts, route: Route) -> tuple[str, list[tuple[str, str]]]:
     if route.framework == "fastapi":
         return 'raise HTTPException(status_code=404, detail="not found")', [
             ("fastapi", "HTTPException")

@@ -62,7 +62,7 @@ def missing_row_suggestions(
         return []
     if not isinstance(func, ast.Attribute) or func.attr not in ("one", "first"):
         return []
-    if not _flask_sqlalchemy_query(func.value) or not facts.can_import("flask_sqlalchemy"):
+    if not flask_sqlalchemy_query(func.value) or not facts.can_import("flask_sqlalchemy"):
         return []
     if func.attr == "first" and row_implied(facts, call):
         return []  # keyed by a loaded row's own column, or its child row was found
@@ -177,8 +177,10 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
 
 
 # The queryset methods a ``[0]`` may end: each gives the rows, of which there may be none.
-_ROWS = frozenset({"filter", "exclude", "order_by", "all", "select_related", "prefetch_related"})
-_ROWS |= {"only", "defer", "using", "select_for_update"}
+QUERYSET_ROWS = frozenset(
+    {"filter", "exclude", "order_by", "all", "select_related", "prefetch_related"}
+)
+QUERYSET_ROWS |= {"only", "defer", "using", "select_for_update"}
 
 
 def _django_first_by_index(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
@@ -187,7 +189,7 @@ def _django_first_by_index(facts: ModuleFacts, call: ast.Call, route: Route) -> 
     queryset's ``.first()`` and a 404 when it is None keep the view's meaning."""
     func = call.func
     sub = facts.up[call]
-    if not (isinstance(func, ast.Attribute) and func.attr in _ROWS):
+    if not (isinstance(func, ast.Attribute) and func.attr in QUERYSET_ROWS):
         return []
     if not (isinstance(sub, ast.Subscript) and sub.value is call):
         return []
@@ -332,7 +334,7 @@ def _guard_after(facts: ModuleFacts, call: ast.Call, guard: tuple[str, str]) -> 
     return insert_before_line(src, line + 1, text), answer
 
 
-def _flask_sqlalchemy_query(node: ast.expr) -> bool:
+def flask_sqlalchemy_query(node: ast.expr) -> bool:
     """The chain starts at ``Model.query`` or ``db.session.query(...)``."""
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         if node.func.attr == "query" and dotted(node.func.value).endswith("session"):
