@@ -14,27 +14,7 @@ from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
 
 from .applied import apply_suggestion
-
-MODELS = """\
-from flask_sqlalchemy import SQLAlchemy
-
-db = SQLAlchemy()
-
-
-class User(db.Model):
-    id = db.Column(db.Integer, primary_key=True)
-    name = db.Column(db.String(80))
-"""
-
-BASE = """\
-from flask import jsonify
-from flask_restful import Resource
-
-
-class ApiResource(Resource):
-    def render_json(self, data=None, code=0):
-        return jsonify({"code": code, "data": data})
-"""
+from .flask_resources import BASE, MODELS
 
 LISTED = """\
 from flask import request

@@ -39,6 +39,21 @@ def _rule(
     )
 
 
+# A FastAPI app over a SQLAlchemy ``notes`` table: the head of the examples of the rules that
+# read a client's value against the model (BKD209, BKD214).
+_FASTAPI_NOTES = (
+    "from fastapi import FastAPI\n"
+    "from sqlalchemy import select\n"
+    "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
+    "app = FastAPI()\n\n\n"
+    "class Base(DeclarativeBase):\n    pass\n\n\n"
+    "class Note(Base):\n"
+    '    __tablename__ = "notes"\n'
+    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    "    title: Mapped[str] = mapped_column()\n\n\n"
+)
+
+
 BACKEND_RULES = table(
     _rule(
         "BKD101",
@@ -193,15 +208,7 @@ BACKEND_RULES = table(
         "offered. A name that picks the sort column is BKD212's.",
         Example(
             path="main.py",
-            text="from fastapi import FastAPI\n"
-            + "from sqlalchemy import select\n"
-            + "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
-            + "app = FastAPI()\n\n\n"
-            + "class Base(DeclarativeBase):\n    pass\n\n\n"
-            + "class Note(Base):\n"
-            + '    __tablename__ = "notes"\n'
-            + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
-            + "    title: Mapped[str] = mapped_column()\n\n\n"
+            text=_FASTAPI_NOTES
             + '@app.get("/notes")\n'
             + 'def notes(field: str = "title", value: str = ""):\n'
             + "    with Session() as session:\n"
@@ -330,15 +337,7 @@ BACKEND_RULES = table(
         "not flagged.",
         Example(
             path="main.py",
-            text="from fastapi import FastAPI\n"
-            + "from sqlalchemy import select\n"
-            + "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
-            + "app = FastAPI()\n\n\n"
-            + "class Base(DeclarativeBase):\n    pass\n\n\n"
-            + "class Note(Base):\n"
-            + '    __tablename__ = "notes"\n'
-            + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
-            + "    title: Mapped[str] = mapped_column()\n\n\n"
+            text=_FASTAPI_NOTES
             + '@app.get("/notes")\n'
             + "def notes(limit: int = 50, offset: int = 0):\n"
             + "    with Session() as session:\n"
