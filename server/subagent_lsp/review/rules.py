@@ -246,11 +246,13 @@ BACKEND_RULES = table(
         "validation",
         "unbounded-positive-input",
         "A FastAPI body field or query parameter named for a count or a price (`quantity`, "
-        "`price`, `nights`, ...) is typed but unbounded, and the handler computes or stores it.",
+        "`price`, `nights`, ...) is typed but unbounded, and the handler computes or stores it; "
+        "or such a field of a Django form, DRF serializer or WTForms form has no bound.",
         "The type is checked, the sign is not: `-3` copies or a negative price becomes a refund "
         "or a stock level below zero. Limits (`max_count`), offsets and response models are "
-        "not flagged, nor fields with any bound or a validator; a page size or offset that "
-        "reaches a query is BKD214's.",
+        "not flagged, nor fields with any bound or a validator (a form's `clean_<name>`, or a "
+        "form-wide `clean` that reads it), nor a form that adjusts a value either way; a page "
+        "size or offset that reaches a query is BKD214's.",
         Example(
             path="main.py",
             text="from fastapi import FastAPI\nfrom pydantic import BaseModel\n\n"
@@ -262,7 +264,8 @@ BACKEND_RULES = table(
             + '    return {"total": 5 * body.quantity}\n',
         ),
         "Bound it as its name implies: `Field(gt=0)` / `Field(ge=0)` on the model, "
-        "`Query(gt=0)` on a query parameter.",
+        "`Query(gt=0)` on a query parameter, `min_value=1` / `min_value=0` on a form or "
+        "serializer field, `NumberRange(min=1)` in a WTForms field's validators.",
     ),
     _rule(
         "BKD212",

@@ -64,7 +64,7 @@ def positive_input_suggestions(facts: ModuleFacts, route: Route) -> list[Suggest
     return out
 
 
-def _bound_word(name: str) -> str | None:
+def bound_word(name: str) -> str | None:
     """``gt`` or ``ge`` for a name that says its sign, None for any other name."""
     if name.lower().startswith(("max_", "min_")):
         return None  # a limit (``max_count``) bounds a read, it is not a quantity
@@ -96,7 +96,7 @@ def bounded(call: ast.expr | None) -> bool:
 def _query_parameter(
     facts: ModuleFacts, route: Route, arg: ast.arg, default: ast.expr | None
 ) -> Suggestion | None:
-    op = _bound_word(arg.arg)
+    op = bound_word(arg.arg)
     if op is None or bounded(default) or in_path(route, arg.arg):
         return None
     if isinstance(default, ast.Call) and dotted(default.func).rsplit(".", 1)[-1] != "Query":
@@ -140,7 +140,7 @@ def _body_fields(facts: ModuleFacts, route: Route, arg: ast.arg) -> list[Suggest
     for src, cls, stmt in model_fields(facts, *found, depth=0):
         assert isinstance(stmt.target, ast.Name)
         name = stmt.target.id
-        op = _bound_word(name)
+        op = bound_word(name)
         if op is None or _number(stmt.annotation) is None or bounded(stmt.value):
             continue
         value = stmt.value

@@ -18,6 +18,7 @@ from .enum_conversions import allowed, enum_conversion
 from .fastapi_conversions import dependencies, fastapi_conversions
 from .fastapi_enums import fastapi_enum_suggestions
 from .filter_methods import filter_method_suggestions
+from .form_bounds import form_bound_suggestions
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -112,6 +113,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(filter_method_suggestions(facts))
     out.extend(_helper_conversions(facts))
     out.extend(request_assert_suggestions(facts))
+    out.extend(form_bound_suggestions(facts))
     out.extend(sort_key_suggestions(facts, _flask_400))
     out.extend(mapping_key_suggestions(facts, _flask_400))
     return out
