@@ -452,13 +452,15 @@ def _flask_plain_check(
     var: str,
     value: ast.expr,
     keys: dict[str, tuple[bool, str]],
+    reader: str | None = None,
 ) -> Suggestion:
     """BKD201 for an app without pydantic: importing it would break the next install, so the
-    fix checks the body's shape with plain Python and answers 400 itself."""
+    fix checks the body's shape with plain Python and answers 400 itself. ``reader``: the
+    project function's call the body comes from, kept as it is."""
     func = route.func
     indent = facts.source.indent_of(stmt.lineno - 1)
     required = tuple(k for k, (needed, _) in keys.items() if needed)
-    replacement = f"{indent}{var} = {_silent_reader(value)}\n"
+    replacement = f"{indent}{var} = {reader or _silent_reader(value)}\n"
     condition = f"not isinstance({var}, dict)"
     if required:
         condition += f" or any(key not in {var} for key in {required!r})"
@@ -487,6 +489,42 @@ def _flask_body_answer(facts: ModuleFacts, route: Route) -> tuple[str, list[Edit
     return 'return jsonify(error="invalid request body"), 400', _imports(
         facts, [("flask", "jsonify")]
     )
+
+
+def _reads_json(value: ast.expr) -> bool:
+    """``request.get_json(...)``, ``request.json``."""
+    return (isinstance(value, ast.Call) and dotted(value.func) == "request.get_json") or (
+        isinstance(value, ast.Attribute) and dotted(value) == "request.json"
+    )
+
+
+def _body_reader(facts: ModuleFacts, value: ast.expr) -> str | None:
+    """``json_body()``: a call without arguments of a project function whose one statement
+    returns the request JSON (``return request.get_json(silent=True) or {}``); the call as
+    written. What it returns is the body, read as the handler would read it."""
+    if not (isinstance(value, ast.Call) and not value.args and not value.keywords):
+        return None
+    found = facts.upstream.resolve(facts.source, value.func) if facts.upstream else None
+    if found is not None:
+        helper: ast.AST = found[1]
+    else:
+        local = (
+            _module_function(facts, dotted(value.func))
+            if isinstance(value.func, ast.Name)
+            else None
+        )
+        if local is None:
+            return None
+        helper = local
+    if not isinstance(helper, ast.FunctionDef) or helper.args.args or len(helper.body) != 1:
+        return None
+    returned = helper.body[0]
+    if not isinstance(returned, ast.Return) or returned.value is None:
+        return None
+    body = returned.value
+    if isinstance(body, ast.BoolOp) and isinstance(body.op, ast.Or) and len(body.values) == 2:
+        body = body.values[0]
+    return facts.source.text_of(value) if _reads_json(body) else None
 
 
 def _silent_reader(value: ast.expr) -> str:
@@ -528,11 +566,11 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             # read with ``[...]`` still fail (``.get`` ones do not)
             assert isinstance(value, ast.BoolOp)
             value = value.values[0]
-        reads_json = (isinstance(value, ast.Call) and dotted(value.func) == "request.get_json") or (
-            isinstance(value, ast.Attribute) and dotted(value) == "request.json"
-        )
-        if not reads_json:
-            continue
+        reader: str | None = None  # a project function that returns the body, called
+        if not _reads_json(value):
+            reader = _body_reader(facts, value)
+            if reader is None:
+                continue
         reach = _binding_reach(func, var, stmt)
         keys = _keys(func, var, reach)
         if not keys or not _only_key_access(func, var, reach):
@@ -548,7 +586,7 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         ):
             continue  # ``get_json(cache=False)``: the replacement would change what is read
         if not facts.can_import("pydantic"):
-            out.append(_flask_plain_check(facts, route, stmt, var, value, keys))
+            out.append(_flask_plain_check(facts, route, stmt, var, value, keys, reader))
             continue
         model = _model_name(func)
         anchor = _model_anchor(facts, func)
@@ -573,7 +611,7 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         replacement = (
             f"{indent}try:\n"
             f"{indent}    {var} = {model}.model_validate(\n"
-            f"{indent}        {_silent_reader(value)} or {{}}\n"
+            f"{indent}        {reader or _silent_reader(value)} or {{}}\n"
             f"{indent}    ).model_dump()\n"
             f"{handler}"
         )
