@@ -460,8 +460,11 @@ BACKEND_RULES = table(
         "BKD304",
         "error-handling",
         "get-without-404",
-        "`objects.get` raises DoesNotExist (a 500) when nothing matches.",
-        "A missing object is a 404 for the client, not a crash.",
+        "`objects.get` raises DoesNotExist (a 500) when nothing matches, in the view or in a "
+        "project function the view hands the client's key to.",
+        "A missing object is a 404 for the client, not a crash. Through a service function the "
+        "fix is at the view's call (ObjectDoesNotExist answered 404), so the service stays free "
+        "of HTTP.",
         Example(
             path="views.py",
             text="from django.http import JsonResponse\n\nfrom .models import Post\n\n\n"
@@ -469,7 +472,8 @@ BACKEND_RULES = table(
             + "    post = Post.objects.get(slug=slug)\n"
             + '    return JsonResponse({"title": post.slug})\n',
         ),
-        "Use `get_object_or_404`.",
+        "Use `get_object_or_404`; around a service call, catch `ObjectDoesNotExist` and raise "
+        "`Http404`.",
     ),
     _rule(
         "BKD305",

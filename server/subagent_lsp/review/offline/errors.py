@@ -44,6 +44,7 @@ from .row_uses import fetched_row
 from .savepoints import savepoint_suggestions
 from .sdk_calls import SDKS
 from .sdk_errors import sdk_catch
+from .service_gets import service_get_suggestions
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .try_blocks import catches_miss_of, handler_names, innermost_try
@@ -96,6 +97,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(_commit(facts, node))
         if route is not None and route.framework == "django":
             out.extend(_django_get(facts, node, route))
+            out.extend(service_get_suggestions(facts, node, route))
         if route is not None:
             out.extend(_json_body(facts, node, route))
             rows = missing_row_suggestions(facts, node, route, facts.flask_sqlalchemy_major)
