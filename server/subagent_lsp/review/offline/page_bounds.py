@@ -10,9 +10,10 @@ the one project function the route hands it to.
 Read: a route's ``int`` parameter (``Optional``/``Annotated`` too), and the ``int`` fields of a
 pagination model the route is given by ``Depends()`` or ``Query()`` (a pydantic model's
 fields, or a plain class's ``__init__`` parameters it keeps as attributes). Silent when the
-value has any bound (``ge``/``gt``/``le``/``lt``, a ``conint``/``PositiveInt`` type, a model
-validator), when the code compares or clamps it (``if limit > 100``, ``min(limit, MAX)``) or
-binds it again, and when it reaches no query.
+value has a bound (``le``/``lt``, a ``conint``/``PositiveInt`` type, a model validator; for an
+offset or a page number ``ge``/``gt`` too, while a page size bounded from below only still
+gets its cap), when the code compares or clamps it (``if limit > 100``, ``min(limit, MAX)``)
+or binds it again, and when it reaches no query.
 
 The fix, with the parameter's other ``Query`` arguments kept (``Annotated[int, Query(...)]``
 where the module writes its parameters that way): ``ge=1, le=<cap>`` for a page size,
@@ -38,7 +39,7 @@ from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route
 from .helper_mappings import MULTIDICTS
 from .page_reach import Function, PageUse, Path, reached_uses
-from .positive_inputs import bounded, field_bound_edits, in_path, is_model, model_fields
+from .positive_inputs import BOUNDS, bounded, field_bound_edits, in_path, is_model, model_fields
 from .pyedits import add_keyword, ensure_imports, replace_node
 from .pysource import (
     Source,
@@ -79,6 +80,8 @@ class _Input:
     meta: ast.Call | None  # the ``Query(...)``/``Field(...)`` inside ``Annotated[int, ...]``
     func: Function | None = None  # the parameter's function
     cls: ast.ClassDef | None = None  # the field's model
+    # ``Query(50, ge=1)``: bounded from below only, which caps no page size
+    floored: bool = False
 
 
 def page_bound_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
@@ -112,11 +115,19 @@ def _fastapi(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         use = reached.get(inp.path)
         if use is None:
             continue
+        if inp.floored and use.kind != "limit":
+            continue  # an offset or page bounded from below is bounded enough
         cap = _cap(facts, inp) if use.kind == "limit" else _EVERY
         if cap == _UNKNOWN:
             continue  # a default the cap cannot be told from
         capped = cap if isinstance(cap, tuple) else None
-        written = _edits(inp, _keywords(use.kind, capped[0] if capped else None))
+        if inp.floored and capped is None:
+            continue  # a floor and no cap to add: nothing to change
+        keywords = _keywords(use.kind, capped[0] if capped else None)
+        if inp.floored:
+            assert capped is not None
+            keywords = f"le={capped[0]}"  # the floor it has stays as written
+        written = _edits(inp, keywords)
         if written is None:
             continue
         edits.extend(written)
@@ -124,7 +135,7 @@ def _fastapi(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             shown = f"1..{capped[0]}" if capped else "1 or more"
         else:
             shown = "0 or more" if use.kind == "offset" else "1 or more"
-        bounds.append(_Bound(inp.label, use, shown, capped[1] if capped else ""))
+        bounds.append(_Bound(inp.label, use, shown, capped[1] if capped else "", inp.floored))
         # A model's field is shown where the route takes the model.
         own = inp.holder if inp.func is route.func else None
         anchor = anchor or own or _route_argument(route, inp.path[0])
@@ -141,6 +152,7 @@ class _Bound:
     use: PageUse
     shown: str  # ``1..100``, ``0 or more``
     why: str  # why the cap is what it is ("" for none)
+    floored: bool = False  # it has its floor already: only the cap is new
 
 
 def _int_parameter(
@@ -156,9 +168,17 @@ def _int_parameter(
         return None
     if isinstance(default, ast.Call) and not _param_call(default):
         return None
-    if bounded(default) or bounded(meta):
+    if _capped(default) or _capped(meta):
         return None
-    return _Input((arg.arg, None), arg.arg, src, arg, default, meta, func=func)
+    floored = bounded(default) or bounded(meta)
+    return _Input((arg.arg, None), arg.arg, src, arg, default, meta, func=func, floored=floored)
+
+
+def _capped(call: ast.expr | None) -> bool:
+    """Any bound but one from below only (``ge``/``gt``): those leave a page size uncapped."""
+    return bounded(call) and not (
+        isinstance(call, ast.Call) and {k.arg for k in call.keywords} & BOUNDS <= {"ge", "gt"}
+    )
 
 
 def _annotated(annotation: ast.expr) -> tuple[ast.expr, ast.Call | None]:
@@ -516,10 +536,14 @@ def _suggestion(
             f"`type=int` checks the type, not the range: clamping keeps the page in bounds{cap}."
         )
     else:
-        keywords = "`ge=`/`le=` make" if why else "`ge=` makes"
+        if all(b.floored for b in bounds):
+            keywords = "`le=` makes"
+        else:
+            keywords = "`ge=`/`le=` make" if why else "`ge=` makes"
         answer = f"{keywords} FastAPI answer 422 instead{cap}."
     rationale = (
-        f"{values} reach{'es' if len(bounds) == 1 else ''} {sinks} with no bound: "
+        f"{values} reach{'es' if len(bounds) == 1 else ''} {sinks} with no "
+        f"{'upper ' if all(b.floored for b in bounds) else ''}bound: "
         f"{_harm(bounds)}. {answer}"
     )
     span = src.span(anchor) if anchor is not None else src.span(src.modules[0])
@@ -542,6 +566,8 @@ def _harm(bounds: list[_Bound]) -> str:
         }.get(frozenset(kinds), "a negative LIMIT or OFFSET")
         harm = f"{negative} is an error on PostgreSQL (a 500)"
         huge = "a huge page (`limit=1000000000`) reads the whole table into one response"
+    if all(b.floored for b in bounds):
+        return huge
     return f"{harm}, and {huge}" if capped else harm
 
 

@@ -36,7 +36,7 @@ _POSITIVE = frozenset({"quantity", "qty", "copies", "seats", "nights", "guests"}
 # report's ``cpu_count``/``gpu_count``), judged noise, not a quantity the client orders.
 _NON_NEGATIVE = frozenset({"amount", "price", "weight", "duration"})
 _NUMBERS = frozenset({"int", "float", "Decimal"})
-_BOUNDS = frozenset({"gt", "ge", "lt", "le", "multiple_of", "allow_inf_nan"})
+BOUNDS = frozenset({"gt", "ge", "lt", "le", "multiple_of", "allow_inf_nan"})
 _MODEL_BASES = ("BaseModel", "SQLModel", "Schema")
 # A call the whole body goes to that writes it (``crud.create_order(db, body)``).
 _WRITES = ("create", "update", "add", "insert", "save", "upsert")
@@ -90,7 +90,7 @@ def _number(annotation: ast.expr) -> str | None:
 
 
 def bounded(call: ast.expr | None) -> bool:
-    return isinstance(call, ast.Call) and any(k.arg in _BOUNDS for k in call.keywords)
+    return isinstance(call, ast.Call) and any(k.arg in BOUNDS for k in call.keywords)
 
 
 def _query_parameter(
