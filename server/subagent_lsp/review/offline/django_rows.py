@@ -81,19 +81,43 @@ def django_row(source: Source, func: Function, value: ast.expr) -> str | None:
 
 
 def signed_in_user(node: ast.Name, up: dict[ast.AST, ast.AST]) -> bool:
-    """``request.user`` (and what is read off it): the session's user, not client input."""
+    """``request.user`` (and what is read off it): the session's user, not client input;
+    ``request.session`` too (``request.session["cart_id"]``): what the server stored there
+    itself. A cookie names the session, never its values, and a stale id in it (a cart since
+    deleted) is the server's state, for which a 404 to the client was judged noise."""
     parent = up.get(node)
     return (
         node.id == "request"
         and isinstance(parent, ast.Attribute)
         and parent.value is node
-        and parent.attr == "user"
+        and parent.attr in _SERVER_KEPT
     )
+
+
+# What a request carries that the server itself put there: the signed-in user, the session.
+_SERVER_KEPT = ("user", "session")
+
+
+def session_read(node: ast.AST) -> bool:
+    """``request.session["cart_id"]``, ``.get("cart_id")``, ``.pop(...)`` (``self.request``'s
+    too): a value the server stored in the session (signed_in_user)."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("get", "pop")
+    ):
+        node = node.func.value
+    else:
+        return False
+    name = dotted(node)
+    return name == "request.session" or name.endswith(".request.session")
 
 
 def view_input(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     """A class-based view's ``self.kwargs`` / ``self.args`` (the URL's values) or
-    ``self.request.GET`` and the like; not ``self.request.user``."""
+    ``self.request.GET`` and the like; not ``self.request.user`` or ``.session``."""
     if not (
         isinstance(node, ast.Attribute)
         and isinstance(node.value, ast.Name)
@@ -103,10 +127,32 @@ def view_input(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     if node.attr in ("kwargs", "args"):
         return True
     parent = up.get(node)
-    user = isinstance(parent, ast.Attribute) and parent.attr == "user"
-    return node.attr == "request" and isinstance(parent, ast.Attribute) and not user
+    kept = isinstance(parent, ast.Attribute) and parent.attr in _SERVER_KEPT
+    return node.attr == "request" and isinstance(parent, ast.Attribute) and not kept
 
 
 def django_answer(label: str) -> tuple[str, tuple[str, str]]:
     """The 404 a Django view raises for a missing row, and its import."""
     return f'raise Http404("{label} not found")', ("django.http", "Http404")
+
+
+def session_keyed(source: Source, call: ast.Call) -> bool:
+    """Every value the queryset chain of ``call`` (``Cart.objects.filter(id=...).first()``)
+    is filtered by is read from the session, there or through a local of the function bound
+    to such a read (``cart_id = request.session.get("cart_id")``)."""
+    func = source.function_of(call)
+    bound = {
+        t.id
+        for n in (source.nodes_of(func) if func is not None else [])
+        if isinstance(n, ast.Assign) and session_read(n.value)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    values: list[ast.expr] = []
+    node: ast.expr = call
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        values += [*node.args, *(k.value for k in node.keywords)]
+        node = node.func.value
+    return bool(values) and all(
+        session_read(v) or (isinstance(v, ast.Name) and v.id in bound) for v in values
+    )

@@ -106,6 +106,18 @@ def is_view_class(cls: ast.ClassDef, source: Source | None = None) -> bool:
     )
 
 
+def is_form_class(cls: ast.ClassDef, source: Source | None = None) -> bool:
+    """A Django form (``forms.Form``, ``ModelForm``, a project base over them), mixins and
+    all (``class CartForm(RequestMixin, forms.Form)``): no view, though a ``*Mixin`` base
+    reads like one. Its methods run inside the view's ``is_valid()``, where a missing row is
+    the form's ``ValidationError`` (form_cleans), not a 404."""
+    return any(
+        dotted(b).split(".")[-1].endswith("Form")
+        for current in module_lineage(source, cls)
+        for b in current.bases
+    )
+
+
 def module_lineage(source: Source | None, cls: ast.ClassDef) -> list[ast.ClassDef]:
     """``cls`` and the classes of its module it derives from (by plain name), each once, in
     about the order Python looks a method up in (exactly so for single inheritance)."""

@@ -10,12 +10,15 @@ from ..suggestion import Edit, Suggestion
 from .broad_excepts import broad_except_suggestions, through_server_error
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .default_branches import never_runs
+from .django_rows import session_read
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
 from .drf_serializers import serializer_get_suggestions
 from .empty_rows import empty_rows_suggestions
 from .except_or import except_or_suggestions
 from .fetched_rows import fetchone_suggestions
+from .form_cleans import form_clean_suggestions
+from .form_rows import keyed_by_django_form
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -62,6 +65,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(broad_except_suggestions(facts))
     out.extend(savepoint_suggestions(facts))
     out.extend(serializer_get_suggestions(facts))
+    out.extend(form_clean_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():
@@ -761,7 +765,7 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
-    if _keyed_by_validated_form(facts, call):
+    if keyed_by_django_form(facts, call):
         return []  # ``form.cleaned_data["barcode"]``: the form's clean found (or chose) the row
     owner = facts.up.get(route.func)
     if _authorized_by_decorator(route.func) or (
@@ -935,29 +939,6 @@ _ROUTINE_DECORATORS = frozenset(
 )
 
 
-def _keyed_by_validated_form(facts: ModuleFacts, call: ast.Call) -> bool:
-    """Every value of the lookup comes from a validated form's ``cleaned_data`` (directly or
-    through a local bound to it): a choice field or the form's own ``clean`` picked it."""
-    values = [k.value for k in call.keywords]
-    func = facts.source.function_of(call)
-    bound = {
-        t.id
-        for n in (facts.source.nodes_of(func) if func is not None else [])
-        if isinstance(n, ast.Assign) and "cleaned_data" in _dotted_all(n.value)
-        for t in n.targets
-        if isinstance(t, ast.Name)
-    }
-    return bool(values) and all(
-        "cleaned_data" in _dotted_all(v) or (isinstance(v, ast.Name) and v.id in bound)
-        for v in values
-    )
-
-
-def _dotted_all(node: ast.AST) -> str:
-    """The dotted names inside ``node``, joined (``form.cleaned_data.get`` of a call)."""
-    return " ".join(dotted(n) for n in ast.walk(node) if isinstance(n, ast.Attribute))
-
-
 def _authorized_by_decorator(func: ast.AST) -> bool:
     """A decorator called with arguments that is not a routine one, also inside a class's
     ``@method_decorator(authorize(...), "dispatch")``."""
@@ -987,7 +968,8 @@ def _checks_params_only(name: str) -> bool:
 
 def _constant_lookup(call: ast.Call, users: frozenset[str] = frozenset()) -> bool:
     """Every value the lookup is by is a constant (``"Support"``, ``Vote.NOT_ALLOWED``), the
-    app's configuration (``settings.DEF_BASELINE["executable"]``), the signed-in user
+    app's configuration (``settings.DEF_BASELINE["executable"]``), the session's value
+    (``request.session["cart_id"]``), the signed-in user
     (``request.user``, ``request.user.id``, a local bound to it) or read from another row
     (``proj.default_branch`` of a queried project): nothing the client sends. A miss there is
     the server's misconfiguration or broken data, which a 404 would hide."""
@@ -997,8 +979,9 @@ def _constant_lookup(call: ast.Call, users: frozenset[str] = frozenset()) -> boo
 
 
 def _server_known_names(facts: ModuleFacts, call: ast.Call) -> frozenset[str]:
-    """Locals of the call's function bound to ``request.user`` (``username = request.user``)
-    or to rows the server read itself (``exe = Executable.objects.get(...)``, ``for proj in
+    """Locals of the call's function bound to ``request.user`` (``username = request.user``),
+    to a session's value (``email = request.session.get("verified_email")``) or to rows the
+    server read itself (``exe = Executable.objects.get(...)``, ``for proj in
     Project.objects.filter(...)``): their attributes are data, not the client's input."""
     func = facts.source.function_of(call)
     if func is None:
@@ -1011,7 +994,9 @@ def _server_known_names(facts: ModuleFacts, call: ast.Call) -> frozenset[str]:
         key=lambda n: (n.lineno, n.col_offset),
     ):
         if isinstance(node, ast.Assign) and (
-            request_attr(node.value) == "request.user" or _queried_by_fixed(node.value, out)
+            request_attr(node.value) == "request.user"
+            or session_read(node.value)
+            or _queried_by_fixed(node.value, out)
         ):
             out.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, ast.For) and _queried_by_fixed(node.iter, out):
@@ -1061,8 +1046,8 @@ def _checked_exists(facts: ModuleFacts, call: ast.Call, model: str) -> bool:
 
 
 def _fixed_value(node: ast.expr, users: frozenset[str]) -> bool:
-    if isinstance(node, ast.Constant):
-        return True
+    if isinstance(node, ast.Constant) or session_read(node):
+        return True  # ``request.session["cart_id"]``: what the server stored itself
     name = request_attr(node)  # ``self.request.user`` is ``request.user``
     if name.startswith("request.") and not name.startswith("request.user"):
         return False  # ``request.GET``: the client's, however it is spelt

@@ -1,8 +1,19 @@
-"""A row a WTForms form's own validator has already found: ``if form.validate():`` and then
-``Project.query.get(form.id.data)``, where the form's ``validate_id`` raises ValidationError
-under ``if not Project.query.get(field.data):``. The lookup cannot miss there, and a 404 for
-it was judged noise on a real app. A validator that raises when the row *exists* (a new
-project's free id) guarantees nothing and is not counted."""
+"""A row a form's own validation has already found, so a lookup of it after the form is valid
+cannot miss (a 404 for it was judged noise on real apps).
+
+WTForms: ``if form.validate():`` and then ``Project.query.get(form.id.data)``, where the
+form's ``validate_id`` raises ValidationError under ``if not Project.query.get(field.data):``.
+A validator that raises when the row *exists* (a new project's free id) guarantees nothing
+and is not counted.
+
+Django: a lookup by ``form.cleaned_data["ticket"]`` (a wizard's ``get_all_cleaned_data()`` /
+``get_cleaned_data_for_step()`` and its forms' ``cleaned_data`` alike), or by a local bound
+to such a value. A ``ModelChoiceField`` has found its row (``cleaned_data["product"].pk``
+names a row read off it), and the form's ``clean_ticket`` / ``clean`` may have checked or
+chosen one. A field the form declares as plain data (``forms.CharField()``) with no clean
+method that raises ValidationError checks nothing of the sort: the lookup by it still misses
+on the client's value.
+"""
 
 from __future__ import annotations
 
@@ -100,3 +111,149 @@ def _refuses_missing(method: ast.FunctionDef, model: str) -> bool:
         ):
             return True
     return False
+
+
+# What a Django form (or a form wizard) hands back once valid.
+_CLEANED = ("cleaned_data", "get_all_cleaned_data", "get_cleaned_data_for_step")
+# Fields whose value is a row the field itself looked up.
+_ROW_FIELDS = ("ModelChoiceField", "ModelMultipleChoiceField")
+
+
+def keyed_by_django_form(facts: ModuleFacts, call: ast.Call) -> bool:
+    """Every value the lookup chain of ``call`` is by comes from a valid form's cleaned data
+    (directly or through a local bound to it), and none is a field the form declares as
+    plain data that nothing of the form checks."""
+    func = facts.source.function_of(call)
+    if func is None:
+        return False
+    bound = _cleaned_locals(facts, func)
+    values: list[ast.expr] = []
+    node: ast.expr = call
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        values += [*node.args, *(k.value for k in node.keywords)]
+        node = node.func.value
+    return bool(values) and all(
+        _cleaned(v, bound) and not _unchecked_field(facts, func, v) for v in values
+    )
+
+
+def _cleaned_locals(facts: ModuleFacts, func: ast.AST) -> set[str]:
+    """Locals bound (in source order) to cleaned data or a value read off it: ``data =
+    self.get_all_cleaned_data()``, ``forms = [f.cleaned_data for f in form_list]``,
+    ``ticket = form.cleaned_data["ticket"]``. Not ``n = len(form.cleaned_data)``."""
+    out: set[str] = set()
+    for node in sorted(
+        (n for n in facts.source.nodes_of(func) if isinstance(n, ast.Assign)),
+        key=lambda n: n.lineno,
+    ):
+        value = node.value
+        if isinstance(value, ast.ListComp | ast.GeneratorExp):
+            value = value.elt
+        if _cleaned(value, out):
+            out.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return out
+
+
+def _cleaned(value: ast.expr, bound: set[str]) -> bool:
+    """``form.cleaned_data``, ``self.get_all_cleaned_data()``, a bound local, or a key,
+    ``.get(key)`` or attribute read off one."""
+    while True:
+        if isinstance(value, ast.Name):
+            return value.id in bound
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and len(value.args) == 1
+            and not value.keywords
+        ):
+            value = value.args[0]  # ``int(form.cleaned_data["id"])``
+        elif isinstance(value, ast.Subscript):
+            value = value.value
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            if value.func.attr in _CLEANED:
+                return True
+            if value.func.attr != "get":
+                return False
+            value = value.func.value
+        elif isinstance(value, ast.Attribute):
+            if value.attr in _CLEANED:
+                return True
+            value = value.value
+        else:
+            return False
+
+
+def _unchecked_field(facts: ModuleFacts, func: ast.AST, value: ast.expr) -> bool:
+    """``form.cleaned_data["code"]`` (the value itself, no attribute of it) where ``form =
+    CodeForm(...)`` declares ``code = forms.CharField()`` and has no clean method raising
+    ValidationError: the form checked the text, not that a row has it."""
+    if isinstance(value, ast.Name):  # ``code = form.cleaned_data["code"]``, bound once
+        assigned = [
+            n.value
+            for n in facts.source.nodes_of(func)
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == value.id for t in n.targets)
+        ]
+        value = assigned[0] if len(assigned) == 1 else value
+    read = _field_read(value)
+    if read is None or facts.upstream is None:
+        return False
+    form, field = read
+    made = [
+        n.value.func
+        for n in facts.source.nodes_of(func)
+        if isinstance(n, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == form for t in n.targets)
+        and isinstance(n.value, ast.Call)
+    ]
+    if len(made) != 1:
+        return False
+    resolved = facts.upstream.resolve_class(facts.source, made[0])
+    if resolved is None:
+        return False
+    declared = None
+    for stmt in resolved[1].body:
+        if (
+            isinstance(stmt, ast.FunctionDef)
+            and stmt.name in ("clean", f"clean_{field}")
+            and any(_raises_validation(n) for n in ast.walk(stmt))
+        ):
+            return False  # the form's own check, whatever it is
+        if (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == field for t in stmt.targets)
+            and isinstance(stmt.value, ast.Call)
+        ):
+            declared = dotted(stmt.value.func).split(".")[-1]
+    return declared is not None and declared.endswith("Field") and declared not in _ROW_FIELDS
+
+
+def _field_read(value: ast.expr) -> tuple[str, str] | None:
+    """``form.cleaned_data["code"]`` / ``form.cleaned_data.get("code")`` -> (form, code)."""
+    if isinstance(value, ast.Subscript):
+        mapping, key = value.value, value.slice
+    elif (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and value.args
+    ):
+        mapping, key = value.func.value, value.args[0]
+    else:
+        return None
+    if not (
+        isinstance(key, ast.Constant)
+        and isinstance(key.value, str)
+        and isinstance(mapping, ast.Attribute)
+        and mapping.attr == "cleaned_data"
+        and isinstance(mapping.value, ast.Name)
+    ):
+        return None
+    return mapping.value.id, key.value
+
+
+def _raises_validation(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Raise) or node.exc is None:
+        return False
+    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    return dotted(exc).split(".")[-1] == "ValidationError"

@@ -15,6 +15,7 @@ from .django_views import (
     HOOKS,
     dispatch_catches,
     is_feed_class,
+    is_form_class,
     is_view_class,
     reads_self_request,
     request_data_method,
@@ -337,6 +338,8 @@ def _django_route(
     names = [a.arg for a in func.args.args]
     owner = up.get(func)
     if isinstance(owner, ast.ClassDef) and names[:1] == ["self"]:
+        if is_form_class(owner, source):
+            return None  # the view answers; the form's methods raise ValidationError
         if is_feed_class(source, owner):
             return _feed_route(source, func, names)
         view_class = is_view_class(owner, source)

@@ -16,9 +16,9 @@ import ast
 
 from ..suggestion import Edit, Suggestion
 from .dict_rows import dict_row_suggestions
-from .django_rows import DJANGO_CAUGHT, django_model, model_label
+from .django_rows import DJANGO_CAUGHT, django_model, model_label, session_keyed
 from .form_choices import chosen_from_form
-from .form_rows import validated_by_form
+from .form_rows import keyed_by_django_form, validated_by_form
 from .frameworks import ModuleFacts, Route, caught, fetched_by_decorator
 from .helper_rows import helper_row_suggestions, keyed_by_client
 from .known_rows import exists_checked, row_implied
@@ -41,6 +41,8 @@ def missing_row_suggestions(
         return []  # ``@organiser_only`` found the same event first, and 404s without it
     if route.framework == "flask" and validated_by_form(facts, call):
         return []  # the form's ``validate_id`` refused an id with no such row
+    if route.framework == "django" and keyed_by_django_form(facts, call):
+        return []  # ``pk=data["product"].pk`` of a wizard's cleaned data: a found row
     # SQLAlchemy's own lookups in FastAPI, and the project's helpers that wrap one.
     through = helper_row_suggestions(facts, call, route)
     if through:
@@ -134,6 +136,8 @@ def _django_first(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugg
         return []
     if exists_checked(facts, call):
         return []  # ``if qs.exists():`` on the same queryset runs first
+    if session_keyed(facts.source, call):
+        return []  # ``id=request.session["cart_id"]``: an id the server stored, no client's
     if found_several(call, facts.up):
         return []  # in the ``except MultipleObjectsReturned`` of the same lookup's ``.get()``
     used = _used_unchecked(facts, call, route)
