@@ -490,3 +490,18 @@ def test_a_field_written_to_two_columns_gets_the_shorter_length(tmp_path: Path) 
     (found,) = _found(_project(tmp_path, files))
     assert found.title == "Limit ProductIn.name to 30 characters, as its column"
     assert "to `Label.name`, a `String(30)` column" in found.rationale
+
+
+def test_a_trimmed_or_recased_field_still_reaches_its_column(tmp_path: Path) -> None:
+    # ``full_name=payload.full_name.strip()`` (a planted set's shape): no shorter than the
+    # column allows, so the limit still binds; a slice would bound it (the clean twin).
+    routes = ROUTES.replace(
+        "    row = Product(**body.model_dump())\n",
+        "    row = Product(name=body.name.strip().lower())\n",
+    )
+    root = _project(tmp_path, {"shop/schemas.py": SCHEMAS, "shop/routes.py": routes})
+    (found,) = _found(root)
+    assert found.title == "Limit ProductIn.name to 50 characters, as its column"
+    sliced = routes.replace("body.name.strip().lower()", "body.name.strip()[:50]")
+    (root / "shop" / "routes.py").write_text(sliced, encoding="utf-8")
+    assert _found(root) == []

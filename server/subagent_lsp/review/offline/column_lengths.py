@@ -12,7 +12,8 @@ The field must reach the column, by its own name:
 - every field: ``Model(**body.dict())`` / ``model_dump()`` (or a local holding it, or
   ``jsonable_encoder(body)``), ``Model.model_validate(body)``, ``insert(Model).values(**...)``,
   a ``setattr`` loop over the dump, ``row.sqlmodel_update(...)`` (``include``/``exclude`` kept);
-- one field: ``Model(name=body.name)``, ``row.name = body.name``;
+- one field: ``Model(name=body.name)``, ``row.name = body.name`` (trimmed or recased too:
+  ``body.name.strip()``);
 
 in the route or in a project function it hands the body to, two calls deep
 (``create_contact(db, contact)`` then ``create_email(db, contact.email)``): a nested model's
@@ -351,8 +352,22 @@ def _own_writes(facts: ModuleFacts, frame: _Frame) -> list[_Write]:
     return out
 
 
+# A str's methods that make it no longer than it was: the column's limit still binds.
+_SAME_LENGTH = frozenset(
+    {"strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold"}
+)
+
+
 def _read_off(frame: _Frame, node: ast.expr, name: str) -> _Held | None:
-    """``body.name`` (the field ``name``): the held model it is read off."""
+    """``body.name`` (the field ``name``), as it is or trimmed or recased
+    (``body.name.strip()``): the held model it is read off."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _SAME_LENGTH
+        and not node.keywords
+    ):
+        node = node.func.value
     if isinstance(node, ast.Attribute) and node.attr == name:
         return _read_whole(frame, node.value)
     return None
