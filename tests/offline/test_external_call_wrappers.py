@@ -258,6 +258,7 @@ def test_a_class_that_handles_its_errors_is_silent(tmp_path: Path) -> None:
         "        self.results = res.json() if res.ok else []\n",
         "        try:\n"
         '            res = requests.get("https://jobs.example.com/search", timeout=30)\n'
+        "            res.raise_for_status()\n"
         "        except requests.RequestException:\n"
         "            self.ok = False\n"
         "            return\n"

@@ -191,8 +191,13 @@ def test_requests_http_error_alone_does_not_handle_the_call(tmp_path: Path) -> N
     found = _found(tmp_path, {"shop/app.py": REQUESTS_STATUS_ONLY}, FLASK)
     assert _codes(found) == [("BKD302", 10)]
     assert "except requests.RequestException:" in _applied(found[0])
-    clean = REQUESTS_STATUS_ONLY.replace("except requests.HTTPError:", "except requests.Timeout:")
+    clean = REQUESTS_STATUS_ONLY.replace(
+        "except requests.HTTPError:", "except requests.RequestException:"
+    )
     assert _found(tmp_path / "clean", {"shop/app.py": clean}, FLASK) == []
+    # A timeout alone lets an unreachable host and the bad status out as 500s.
+    timeout = REQUESTS_STATUS_ONLY.replace("except requests.HTTPError:", "except requests.Timeout:")
+    assert _codes(_found(tmp_path / "timeout", {"shop/app.py": timeout}, FLASK)) == [("BKD302", 10)]
 
 
 SESSIONS = """\

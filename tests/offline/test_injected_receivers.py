@@ -260,6 +260,7 @@ GEO_HANDLED = GEO.replace(
     """\
         try:
             resp = requests.get(f"https://geo.example.com/{ip}", timeout=5)
+            resp.raise_for_status()
         except requests.RequestException:
             return {}
         return resp.json()

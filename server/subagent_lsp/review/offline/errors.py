@@ -49,9 +49,17 @@ from .sdk_calls import SDKS
 from .sdk_errors import sdk_catch
 from .service_gets import service_get_suggestions
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
+from .status_reads import status_read_suggestions, unchecked_response
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .try_blocks import catches_miss_of, handler_names, innermost_try
-from .upstream_calls import UPSTREAM_ERRORS, Reach, handled_names, upstream_library
+from .upstream_calls import (
+    STATUS_HANDLED,
+    UPSTREAM_ERRORS,
+    Reach,
+    handled_names,
+    upstream_caught,
+    upstream_library,
+)
 from .upstream_clients import request_library
 from .view_objects import resolved_by_get_object
 
@@ -87,6 +95,8 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         oauth = oauth_callback_suggestions(facts, node, route) if route is not None else []
         http = _http(facts, node, route, library)
         out.extend([s for s in http if s.code != "BKD302"] + oauth if oauth else http)
+        if route is not None and not oauth and not any(s.code == "BKD302" for s in http):
+            out.extend(status_read_suggestions(facts, node, route, library))
         out.extend(_smtp(facts, node))
         out.extend(_urlopen(facts, node))
         if route is not None and facts.upstream is not None and library is None:
@@ -149,6 +159,12 @@ def _http(
     if route is None or binding is None:
         return out
     error, modules, names = binding
+    unchecked = None
+    if library in STATUS_HANDLED and _status_check(facts, call) is None:
+        read = unchecked_response(facts.source, call, facts.up)
+        block = innermost_try(call, facts.up)
+        if read is not None and (block is None or read[0] in block.body):
+            unchecked = read[1]
     if library == MAIL:
         lead = (
             f"A mail server that is down or refuses the message raises `OSError` (smtplib's "
@@ -161,8 +177,16 @@ def _http(
     elif _status_check(facts, call) is not None:
         failures = "A connection error, timeout or the bad status `raise_for_status()` raises"
         failures += " from the upstream"
+    elif unchecked is not None:
+        # ``resp.json()["items"]`` of an error page: the check goes in the fix's ``try``
+        failures = (
+            f"A connection error or timeout from the upstream, or a bad status (`{unchecked}"
+            ".json()` is read unchecked: an error page is a JSONDecodeError, an error answer a "
+            f"KeyError; the fix calls `{unchecked}.raise_for_status()` in the `try`)"
+        )
     else:
         failures = "A connection error or timeout from the upstream"
+    failures += _narrow(facts, call)
     suggestion = _answer_502(
         facts,
         call,
@@ -175,8 +199,27 @@ def _http(
         f"`{error}` answers 502 (bad gateway) and keeps the stack trace out of the "
         "response.",
         names=names,
+        check=unchecked,
     )
     return [*out, *suggestion]
+
+
+def _narrow(facts: ModuleFacts, call: ast.Call) -> str:
+    """`` past the `except requests.Timeout` around it`` when a ``try`` holds the call: its
+    handlers take only part of what the call raises."""
+    block = innermost_try(call, facts.up)
+    if block is None or not block.handlers:
+        return ""
+    written = sorted({dotted(t) for h in block.handlers for t in _types(h) if dotted(t)})
+    if not written:
+        return ""
+    return ", past the " + " and ".join(f"`except {w}`" for w in written) + " around it,"
+
+
+def _types(handler: ast.ExceptHandler) -> list[ast.expr]:
+    if handler.type is None:
+        return []
+    return list(handler.type.elts) if isinstance(handler.type, ast.Tuple) else [handler.type]
 
 
 def _smtp(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
@@ -305,7 +348,7 @@ def _unhandled(
 ) -> tuple[str, list[str], list[tuple[str, str]]] | None:
     """The error class to catch (and its imports) when nothing around the call or in the app
     handles the library's failures already."""
-    if caught(call, facts.up, handled_names(library)) or _app_handles(facts, library):
+    if upstream_caught(call, facts.up, library) or _app_handles(facts, library):
         return None
     return _error_binding(facts, library)
 
@@ -444,8 +487,10 @@ def _answer_502(
     rationale: str,
     mail: MailAnswer | None = None,
     names: list[tuple[str, str]] | None = None,
+    check: str | None = None,
 ) -> list[Suggestion]:
-    """``names``: the ``from ... import``s the ``except`` needs (an SDK's errors)."""
+    """``names``: the ``from ... import``s the ``except`` needs (an SDK's errors); ``check``:
+    the response whose ``raise_for_status()`` the ``try`` calls (its JSON is read unchecked)."""
     src = facts.source
     stmt = enclosing_statement(call, facts.up)
     if stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -467,7 +512,7 @@ def _answer_502(
             rationale = f"{rationale.partition('; catching')[0]}; {how}."
     edits = [
         *ensure_imports(src, [*(names or []), *needed], modules),
-        _handle(src, call, facts.up, stmt, handler, through),
+        *_handle(src, call, facts.up, stmt, handler, through, check),
     ]
     return [
         Suggestion(
@@ -483,18 +528,25 @@ def _handle(
     stmt: ast.stmt,
     handler: list[str],
     through: ast.stmt | None = None,
-) -> Edit:
+    check: str | None = None,
+) -> list[Edit]:
     """The call sits in a ``try`` whose handlers miss the network failure (``except
     httpx.HTTPStatusError``): one more ``except`` after them, as a reviewer would write it,
     rather than a second ``try`` inside the first. Elsewhere the statement is wrapped, with
-    the ``raise_for_status()`` right after it (``through``) when there is one."""
+    the ``raise_for_status()`` right after it (``through``) when there is one, or the one the
+    fix adds (``check``: the response read unchecked)."""
+    then = f"{check}.raise_for_status()" if check is not None else None
     block = innermost_try(call, up)
     if block is not None and block.handlers:
         end = block.handlers[-1].end_lineno or block.handlers[-1].lineno
         if end < len(src.lines):
             indent = src.indent_of(block.lineno - 1)
-            return insert_before_line(src, end, "\n".join(f"{indent}{h}" for h in handler))
-    return wrap_in_try(src, stmt, handler, through)
+            edits = [insert_before_line(src, end, "\n".join(f"{indent}{h}" for h in handler))]
+            if then is not None and stmt in block.body:
+                at = stmt.end_lineno or stmt.lineno
+                edits.insert(0, insert_before_line(src, at, src.indent_of(stmt.lineno - 1) + then))
+            return edits
+    return [wrap_in_try(src, stmt, handler, through, then)]
 
 
 def _status_check(facts: ModuleFacts, call: ast.Call) -> ast.stmt | None:

@@ -46,11 +46,16 @@ def replace_statement(source: Source, stmt: ast.stmt, text: str) -> Edit:
 
 
 def wrap_in_try(
-    source: Source, stmt: ast.stmt, handler: list[str], through: ast.stmt | None = None
+    source: Source,
+    stmt: ast.stmt,
+    handler: list[str],
+    through: ast.stmt | None = None,
+    then: str | None = None,
 ) -> Edit:
     """Wrap a statement (on ``through``: the run of sibling statements from ``stmt`` to it) in
     ``try:`` with ``handler`` lines (already indented one level deeper than the ``except``
-    they follow, written relative to the statement's indentation)."""
+    they follow, written relative to the statement's indentation); ``then``: one more line of
+    the ``try`` body after them (``resp.raise_for_status()``)."""
     first, last = statement_lines(stmt)
     if through is not None:
         last = statement_lines(through)[1]
@@ -62,6 +67,8 @@ def wrap_in_try(
         else line
         for line in source.lines[first : last + 1]
     )
+    if then is not None:
+        body.append(f"{indent}    {then}")
     body.extend(f"{indent}{h}" if h else "" for h in handler)
     end = Position(last, len(source.lines[last]))
     return Edit(source.path, Span(Position(first, 0), end), source.eol.join(body))

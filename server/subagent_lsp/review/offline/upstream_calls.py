@@ -39,10 +39,10 @@ UPSTREAM_ERRORS = {
 # A handler for one of these covers a network failure too (``except requests.ConnectionError``
 # is the app's own decision about which failures to answer). One for a bad status alone
 # (``requests.HTTPError``, ``httpx.HTTPStatusError``) or for a timeout alone
-# (``httpx.TimeoutException``) leaves an unreachable host to raise out as a 500. requests'
-# errors are OSErrors; httpx's and aiohttp's response errors are not.
+# (``requests.Timeout``, ``httpx.TimeoutException``) leaves an unreachable host to raise out
+# as a 500. requests' errors are OSErrors; httpx's and aiohttp's response errors are not.
 _ALSO_HANDLED = {
-    "requests": ("ConnectionError", "Timeout", "OSError", "IOError"),
+    "requests": ("ConnectionError", "OSError", "IOError"),
     "httpx": ("RequestError", "TransportError"),
     "aiohttp": (),
     # smtplib's errors are OSErrors, and a refused or timed-out socket is one too.
@@ -55,6 +55,44 @@ def handled_names(library: str) -> set[str]:
     if sdk is not None:
         return set(sdk.handled)
     return {UPSTREAM_ERRORS[library], *_ALSO_HANDLED[library]}
+
+
+# What a handler must name to take the error ``raise_for_status()`` raises (besides a broad
+# one): ``except (httpx.ConnectError, httpx.TimeoutException)`` around ``client.get(...)``
+# then ``.raise_for_status()`` lets the upstream's 503 out as this server's 500.
+STATUS_HANDLED = {
+    "requests": frozenset({"RequestException", "HTTPError", "OSError", "IOError"}),
+    "httpx": frozenset({"HTTPError", "HTTPStatusError"}),
+}
+
+
+def upstream_caught(node: ast.AST, up: dict[ast.AST, ast.AST], library: str) -> bool:
+    """The request ``node`` is inside a ``try`` that catches its network failure, and each
+    ``raise_for_status()`` in the body of a ``try`` around it is caught as well."""
+    if not caught(node, up, handled_names(library)):
+        return False
+    status = STATUS_HANDLED.get(library)
+    if status is None:
+        return True
+    return all(caught(check, up, set(status)) for check in _status_checks_around(node, up))
+
+
+def _status_checks_around(node: ast.AST, up: dict[ast.AST, ast.AST]) -> list[ast.Call]:
+    """The ``raise_for_status()`` calls in the bodies of the ``try`` blocks around ``node``."""
+    found: list[ast.Call] = []
+    child, current = node, up.get(node)
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.Try) and child in current.body:
+            found.extend(
+                n
+                for stmt in current.body
+                for n in ast.walk(stmt)
+                if isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "raise_for_status"
+            )
+        child, current = current, up.get(current)
+    return found
 
 
 MAX_DEPTH = 3
@@ -167,7 +205,7 @@ class UpstreamCalls:
                 continue
             library = upstream_library(source, node)
             if library is not None:
-                if not caught(node, up, handled_names(library)):
+                if not upstream_caught(node, up, library):
                     checks = any(
                         isinstance(n, ast.Attribute) and n.attr == "raise_for_status"
                         for n in source.nodes_of(func)
