@@ -419,7 +419,11 @@ BACKEND_RULES = table(
         "http-errors-unhandled",
         "An upstream failure (an HTTP request, a mail send, an SDK call to AWS, GitHub or Stripe) "
         "becomes a 500 instead of a 502.",
-        "A failing dependency is not this server's bug; clients and monitors should see a 502.",
+        "A failing dependency is not this server's bug; clients and monitors should see a 502. "
+        "A `try` that takes only part of what the call raises (`except requests.Timeout`, "
+        "`except httpx.RequestError` around a `raise_for_status()`) lets the rest out as a "
+        "500, and so does an upstream's JSON read with no look at its status (an error page "
+        "is a JSONDecodeError, an error answer a KeyError).",
         Example(
             path="app.py",
             text="import requests\n"
@@ -429,7 +433,8 @@ BACKEND_RULES = table(
             + '    data = requests.get("https://rates.example.com/latest", timeout=5).json()\n'
             + "    return jsonify(data)\n",
         ),
-        "Catch the client library's (or SDK's) errors and answer 502.",
+        "Catch the client library's (or SDK's) errors and answer 502; call "
+        "`raise_for_status()` in that `try` before reading the answer's JSON.",
     ),
     _rule(
         "BKD303",
