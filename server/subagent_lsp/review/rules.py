@@ -484,7 +484,8 @@ BACKEND_RULES = table(
         "BKD305",
         "error-handling",
         "json-body-unhandled",
-        "`json.loads` of a request body raises on malformed input (a 500).",
+        "`json.loads` of a request body (or of the bytes a local holds, "
+        "`raw = await request.body()`) raises on malformed input (a 500).",
         "Malformed JSON from a client is a 400.",
         Example(
             path="views.py",

@@ -1126,6 +1126,29 @@ def _form_field(node: ast.expr) -> str | None:
     return None
 
 
+def _raw_body(func: ast.AST, node: ast.expr) -> str | None:
+    """``await request.body()`` as it is, or the name one binding in ``func`` gives it (and
+    no other): the body it reads (``request.body``), None for anything else."""
+    if isinstance(node, ast.Name):
+        values = [
+            n.value
+            for n in ast.walk(func)
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
+        ]
+        if len(values) != 1:
+            return None
+        node = values[0]
+    if isinstance(node, ast.Await):
+        node = node.value
+        if isinstance(node, ast.Call) and dotted(node.func) == "request.body" and not node.args:
+            return "request.body"
+        return None
+    if isinstance(node, ast.Call) and dotted(node.func) == "request.get_data":
+        return "request.get_data"
+    return request_attr(node) if isinstance(node, ast.Attribute) else None
+
+
 def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggestion]:
     if dotted(call.func) not in ("json.loads", "json.load") or not call.args:
         return []
@@ -1140,6 +1163,10 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
     field = _form_field(call.args[0]) if route.framework == "django" else None
     if field is not None:
         arg = "request.body"
+    if isinstance(call.args[0], ast.Name | ast.Await):
+        # ``raw = await request.body()`` (FastAPI, a webhook that checks a signature over the
+        # bytes first), ``raw = request.get_data()``: the body, through its one binding
+        arg = _raw_body(route.func, call.args[0]) or arg
     if arg not in ("request.body", "request.data") and not arg.startswith("request.get_data"):
         return []
     names = {"JSONDecodeError", "ValueError", "json.JSONDecodeError"}
@@ -1153,10 +1180,20 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
     if caught(call, facts.up, names):
         return _key_beside_decode(facts, call, key, names) if key else []
     stmt = enclosing_statement(call, facts.up)
-    if stmt is None or route.framework == "fastapi":
+    if stmt is None:
         return []
     src = facts.source
-    if route.framework == "django":
+    if route.framework == "fastapi":
+        # bytes that are not UTF-8 raise UnicodeDecodeError before any JSON is read
+        exception = _bound_as(facts, "fastapi.HTTPException") or "HTTPException"
+        status = _bound_as(facts, "fastapi.status") or _bound_as(facts, "starlette.status")
+        code = f"{status}.HTTP_400_BAD_REQUEST" if status else "400"
+        handler = [
+            "except (json.JSONDecodeError, UnicodeDecodeError) as exc:",
+            f'    raise {exception}(status_code={code}, detail="invalid JSON") from exc',
+        ]
+        needs = [] if exception != "HTTPException" else [("fastapi", "HTTPException")]
+    elif route.framework == "django":
         answer, needed = django_bad_request(
             route, f"{field} must be JSON" if field else "invalid JSON"
         )
