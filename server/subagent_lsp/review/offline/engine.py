@@ -16,6 +16,7 @@ from ...textfile import read_utf8
 from ..pgproof.prover import postgres_prover
 from ..suggestion import Suggestion
 from .base_class_queries import BaseClassQueries
+from .built_queries import helper_pages
 from .edit_gate import parse_safe
 from .errors import error_suggestions
 from .foreign.engine import analyze_foreign, is_foreign_source
@@ -214,7 +215,8 @@ def analyze_file(
                 calls_of = project.call_passes if project is not None else None
                 inline = BaseClassQueries(followed(), workspace.models).query_of
                 managers = ManagerChains(followed()).returned
-                found = python_queries(source, workspace, calls_of, inline, managers)
+                paged_by = helper_pages(followed().callee)
+                found = python_queries(source, workspace, calls_of, inline, managers, paged_by)
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +10,9 @@ from dataclasses import dataclass
 from ...definitions.findings import Span
 from ..suggestion import position_at
 from .base_class_queries import Inlined
+from .built_queries import QUERYSET_METHODS as _QUERYSET_METHODS
+from .built_queries import Built, PagedBy, built_queries
+from .built_queries import chain_of as _chain
 from .call_sites import CallsOf
 from .filter_lists import (
     FilterList,
@@ -67,44 +69,38 @@ def python_queries(
     calls_of: CallsOf | None = None,
     inline: InlineCall | None = None,
     managers: ManagerChain | None = None,
+    paged_by: PagedBy | None = None,
 ) -> list[FoundQuery]:
     """``calls_of``: what the project's calls of a function pass (see filter_lists);
     ``inline``: what a call of a generic base class's method queries; ``managers``: what a
-    model's own manager method returns."""
+    model's own manager method returns; ``paged_by``: whether a call of a project function
+    pages the query it is handed (see built_queries)."""
     found: list[FoundQuery] = []
     strings = _string_constants(source)
     up = source.up()
     models = set(schema.models)
     # Core tables (``sa.Table``) have no model, and are read by ``select([t])`` all the same
     tables = bool(models) or any(t.origin == "table" for t in schema.tables.values())
-    built = _built_queries(source) if models else {}
 
     def indexes_of(model: str) -> list[tuple[str, ...]]:
         table = schema.table_for_model(model)
         return [cols for _, cols in table.all_indexes()] if table is not None else []
 
-    if built:
+    built = built_queries(source, indexes_of, paged_by) if models else Built()
+    if built.readings:
         up = dict(up)  # the composed chains stand where their last step is written
-        for step, whole in built.items():
-            if whole is not None:
+        for step, readings in built.readings.items():
+            for whole in readings or ():
                 up[whole] = up.get(step, step)
     for node in source.walk():
-        if isinstance(node, ast.Call) and node in built:
-            composed = built[node]
-            if composed is None:
-                continue  # a step of a query built further down: the last step reads it
-            for variant in expanded(source, composed, node, indexes_of, calls_of):
-                up[variant] = up.get(composed, node)
-                query = _sqlalchemy_chain(source, variant, schema, up) or _django_chain(
-                    source, variant, schema, up, named=node, managers=managers
-                )
-                if query is not None:
-                    query.span = source.span(node)
-                    query.description = _short(ast.unparse(composed))
-                    found.append(query)
-                    found.extend(
-                        FoundQuery(j, query.span, query.description) for j in query.shape.joined
+        if isinstance(node, ast.Call) and node in built.readings:
+            for composed in built.readings[node] or ():
+                # (None: a step of a query built further down: the last step reads it)
+                found.extend(
+                    _built_query(
+                        source, node, composed, schema, up, built, indexes_of, calls_of, managers
                     )
+                )
             continue
         if isinstance(node, ast.Attribute) and models:
             walked = _attribute_walk(source, node, schema, up)
@@ -154,6 +150,36 @@ def python_queries(
     if models:
         found.extend(_passed_list_queries(source, schema, up, indexes_of))
     return found
+
+
+def _built_query(
+    source: Source,
+    node: ast.Call,
+    composed: ast.Call,
+    schema: Schema,
+    up: dict[ast.AST, ast.AST],
+    built: Built,
+    indexes_of: IndexesOf,
+    calls_of: CallsOf | None,
+    managers: ManagerChain | None,
+) -> list[FoundQuery]:
+    """One reading of a query built step by step, written where its last step is."""
+    out: list[FoundQuery] = []
+    for variant in expanded(source, composed, node, indexes_of, calls_of):
+        up[variant] = up.get(composed, node)
+        query = _sqlalchemy_chain(source, variant, schema, up) or _django_chain(
+            source, variant, schema, up, named=node, managers=managers
+        )
+        if query is None:
+            continue
+        query.span = source.span(node)
+        query.description = _short(ast.unparse(composed))
+        # read on a page at a time (``q.paginate(...)``, ``json_collection(q, page)``)
+        query.shape.limited = query.shape.limited or node in built.limited
+        query.shape.paged = query.shape.paged or node in built.paged
+        out.append(query)
+        out.extend(FoundQuery(j, query.span, query.description) for j in query.shape.joined)
+    return out
 
 
 def _list_queries(
@@ -248,110 +274,6 @@ def _eager_relationships(
     return out
 
 
-def _built_queries(source: Source) -> dict[ast.Call, ast.Call | None]:
-    """Queries a function builds step by step under one name: ``stmt = select(M)``, ``if x:
-    stmt = stmt.where(M.col == x)``, ``stmt = stmt.order_by(...)`` (Django's ``qs =
-    qs.filter(...)`` too). Each step's call -> the whole chain so far, written as one (a
-    step under an ``if`` counts as taken: the index is for the query when it is); None for
-    a step a later one continues."""
-    out: dict[ast.Call, ast.Call | None] = {}
-    for func in source.functions():
-        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        current: dict[str, tuple[ast.Call, ast.Call]] = {}
-        # Its own steps, not those of a function nested in it.
-        steps = [
-            n
-            for n in source.nodes_of(func)
-            if isinstance(n, ast.Assign)
-            and len(n.targets) == 1
-            and isinstance(n.targets[0], ast.Name)
-            and source.function_of(n) is func
-        ]
-        for assign in sorted(steps, key=lambda n: (n.lineno, n.col_offset)):
-            name = assign.targets[0].id  # type: ignore[attr-defined]
-            value = assign.value
-            root = _chain(value)[1] if isinstance(value, ast.Call) else None
-            previous = current.pop(name, None)
-            if not isinstance(value, ast.Call):
-                continue
-            if isinstance(root, ast.Name) and root.id == name:
-                if previous is None:
-                    previous = _handed_query(source, func, name, assign)
-                if previous is None:
-                    continue  # built from a parameter or a value this reading did not see
-                last, composed = previous
-                out[last] = None
-                whole = _rebased(value, name, composed)
-                if not isinstance(whole, ast.Call):
-                    continue
-                out[value] = whole
-                current[name] = (value, whole)
-            elif isinstance(root, ast.Name) and _scoped_queryset(current.get(root.id)):
-                # ``same_uprn = qs.filter(uprn=u)`` over ``qs = Case.objects.unmerged()``: a
-                # query of its own on the one ``qs`` built, which stays a query too (Django's
-                # alone: a local service object, ``svc = Controller(uid)``, is read elsewhere)
-                whole = _rebased(value, root.id, current[root.id][1])
-                if isinstance(whole, ast.Call):
-                    out[value] = whole
-                    current[name] = (value, whole)
-            else:
-                current[name] = (value, value)
-    return {n: c for n, c in out.items() if c is None or c is not n}
-
-
-def _scoped_queryset(built: tuple[ast.Call, ast.Call] | None) -> bool:
-    """A Django queryset through the model's own manager method (``Case.objects.unmerged()``):
-    a scope a view refines under other names. A plain queryset refined under another name is
-    left unread, as before: this change is for the scope's lookups, not for every paged list."""
-    if built is None:
-        return False
-    calls, root = _chain(built[1])
-    return (
-        isinstance(root, ast.Attribute)
-        and root.attr == "objects"
-        and any(
-            isinstance(c.func, ast.Attribute) and c.func.attr not in _QUERYSET_METHODS
-            for c in calls
-        )
-    )
-
-
-def _handed_query(
-    source: Source, func: ast.FunctionDef | ast.AsyncFunctionDef, name: str, at: ast.stmt
-) -> tuple[ast.Call, ast.Call] | None:
-    """``def filter_by_args(cls, q, args): q = q.filter(cls.language == lang)``: a method of a
-    class that narrows a query it is handed, by the class's own columns; read as a query of
-    that class (``cls.query``), whoever pages it later (a real app's every listing)."""
-    params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
-    if name not in params[1:] or not isinstance(source.up().get(func), ast.ClassDef):
-        return None
-    owner = params[0] if params[0] in ("cls", "self") else ""
-    if not owner:
-        return None
-    base = ast.Attribute(ast.Name(owner, ast.Load()), "query", ast.Load())
-    ast.copy_location(base.value, at)
-    ast.copy_location(base, at)
-    # ``cls.query`` standing for the handed query: a call whose chain is that base alone
-    whole = ast.Call(ast.Attribute(base, "filter", ast.Load()), [], [])
-    ast.copy_location(whole.func, at)
-    ast.copy_location(whole, at)
-    return whole, whole
-
-
-def _rebased(chain: ast.expr, name: str, value: ast.expr) -> ast.expr:
-    """``chain`` with the ``name`` it starts from replaced by ``value`` (copies, the tree is
-    left as it is)."""
-    if isinstance(chain, ast.Call) and isinstance(chain.func, ast.Attribute):
-        call, attribute = copy.copy(chain), copy.copy(chain.func)
-        attribute.value = _rebased(chain.func.value, name, value)
-        call.func = attribute
-        return call
-    if isinstance(chain, ast.Name) and chain.id == name:
-        return value
-    return chain
-
-
 def _string_constants(source: Source) -> dict[str, ast.expr]:
     """Names bound once to a string (``QUERY = "SELECT ..."``), for queries passed by name."""
     out: dict[str, ast.expr] = {}
@@ -405,16 +327,6 @@ def _inner_of_chain(node: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
         grand = up.get(parent)
         return isinstance(grand, ast.Call) and grand.func is parent
     return False
-
-
-def _chain(node: ast.Call) -> tuple[list[ast.Call], ast.expr]:
-    calls: list[ast.Call] = []
-    current: ast.expr = node
-    while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
-        calls.append(current)
-        current = current.func.value
-    calls.reverse()
-    return calls, current
 
 
 def _sqlalchemy_chain(
@@ -1111,20 +1023,13 @@ def _sa_order(node: ast.expr, model: str, shape: QueryShape) -> None:
         desc = dotted(node.func).endswith("desc")
         node = node.args[0]
     column = _sa_column(node, model)
-    if column is not None:
+    # A column sorted by again sorts nothing more (a listing's ``order_by`` written before
+    # its filters and again after them: SQLAlchemy appends the repeat)
+    if column is not None and column not in shape.order_by:
         shape.order_by.append(column)
         shape.order_desc.append(desc)
 
 
-# Django's own QuerySet methods: a chain through anything else is the app's (or a library's)
-# manager method, which filters or sorts in ways this reading cannot see.
-_QUERYSET_METHODS = {
-    "all", "filter", "exclude", "get", "order_by", "select_related", "prefetch_related",
-    "only", "defer", "values", "values_list", "annotate", "alias", "distinct", "first", "last",
-    "exists", "count", "get_or_create", "update_or_create", "create", "update", "delete",
-    "reverse", "using", "iterator", "aggregate", "in_bulk", "latest", "earliest", "none",
-    "select_for_update",  # locks the rows it finds: still found by the same WHERE
-}  # fmt: skip
 # Terminal calls that read one row of the sorted ones (LIMIT 1).
 _DJANGO_LIMITS = {"first", "last", "latest", "earliest"}
 # Terminal calls that drop the model's default ordering (Django clears it for them).
