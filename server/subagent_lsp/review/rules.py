@@ -614,6 +614,46 @@ BACKEND_RULES = table(
         "Catch the library's error and answer as the view does: flash and redirect in a browser "
         "view (or take its own path for a missing token), 400 elsewhere.",
     ),
+    _rule(
+        "BKD314",
+        "error-handling",
+        "unique-update-unhandled",
+        "An update writes a unique column from the client's input and commits with no answer "
+        "for a duplicate, where the module's create route catches IntegrityError for it.",
+        "A value another row already holds makes the commit raise IntegrityError: the create "
+        "answers it (a 409 or a 400), the update gives a 500 for the same mistake. Only for "
+        "a column the schema makes unique and a value read from the request; silent when the "
+        "update catches the error, looks the value up first, or an app-wide handler answers "
+        "IntegrityError.",
+        Example(
+            path="app.py",
+            text="from flask import Flask, jsonify, request\n"
+            + "from flask_sqlalchemy import SQLAlchemy\n"
+            + "from sqlalchemy.exc import IntegrityError\n\n"
+            + "app = Flask(__name__)\ndb = SQLAlchemy(app)\n\n\n"
+            + "class User(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + "    email = db.Column(db.String(120), unique=True)\n\n\n"
+            + '@app.post("/users")\n'
+            + "def create_user():\n"
+            + '    user = User(email=request.json["email"])\n'
+            + "    db.session.add(user)\n"
+            + "    try:\n"
+            + "        db.session.commit()\n"
+            + "    except IntegrityError:\n"
+            + "        db.session.rollback()\n"
+            + '        return jsonify({"error": "email taken"}), 409\n'
+            + '    return jsonify({"id": user.id}), 201\n\n\n'
+            + '@app.patch("/users/<int:user_id>")\n'
+            + "def update_user(user_id):\n"
+            + "    user = User.query.get_or_404(user_id)\n"
+            + '    user.email = request.json["email"]\n'
+            + "    db.session.commit()\n"
+            + '    return jsonify({"id": user.id})\n',
+        ),
+        "Wrap the update's commit as the create's is: the same `except`, a rollback, the "
+        "same answer (its status and helper).",
+    ),
 )
 
 # Node and Go: their own rules join the table (one registry, one code space).

@@ -52,6 +52,7 @@ from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .status_reads import status_read_suggestions, unchecked_response
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .try_blocks import catches_miss_of, handler_names, innermost_try
+from .unique_updates import unique_update_suggestions
 from .upstream_calls import (
     STATUS_HANDLED,
     UPSTREAM_ERRORS,
@@ -118,7 +119,13 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(through_server_error(facts, route, node, rows))
             out.extend(fetchone_suggestions(facts, node, route))
             out.extend(empty_rows_suggestions(facts, node, route))
-    return out
+    unique = unique_update_suggestions(facts)
+    if unique:
+        # One edit of the commit: the duplicate's answer rolls back too (BKD303's wrap of the
+        # same statement would conflict with it)
+        spans = {s.span for s in unique}
+        out = [s for s in out if not (s.code == "BKD303" and s.span in spans)]
+    return [*out, *unique]
 
 
 def _read_property(facts: ModuleFacts, node: ast.Attribute) -> bool:
