@@ -160,3 +160,14 @@ def test_an_update_gets_the_create_routes_look_up(tmp_path: Path) -> None:
 def test_an_update_of_another_column_gets_nothing(tmp_path: Path) -> None:
     # title is not unique: a duplicate title is no IntegrityError
     assert _unique(tmp_path, LOOKED_UP.replace("{column}", "title")) == []
+
+
+def test_a_unique_constraint_of_the_column_alone_makes_it_unique(tmp_path: Path) -> None:
+    text = LOOKED_UP.replace("{column}", "slug").replace(
+        "db.String(80), unique=True, nullable=False)",
+        'db.String(80), nullable=False)\n    __table_args__ = (db.UniqueConstraint("slug"),)',
+    )
+    found = _unique(tmp_path, text)
+    assert [s.title for s in found] == [
+        "Answer a duplicate Team.slug here as the create route does"
+    ]

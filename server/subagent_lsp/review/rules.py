@@ -619,7 +619,8 @@ BACKEND_RULES = table(
         "error-handling",
         "unique-update-unhandled",
         "An update writes a unique column from the client's input and commits with no answer "
-        "for a duplicate, where the module's create route catches IntegrityError for it.",
+        "for a duplicate, where the module's create route answers one (it catches "
+        "IntegrityError, or looks the value up first).",
         "A value another row already holds makes the commit raise IntegrityError: the create "
         "answers it (a 409 or a 400), the update gives a 500 for the same mistake. Only for "
         "a column the schema makes unique and a value read from the request; silent when the "

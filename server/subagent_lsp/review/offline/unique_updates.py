@@ -176,7 +176,9 @@ def _unhandled_update(
         answer = answers.get((model, target.attr)) or answers.get((model, "")) if model else None
         table = schema.table_for_model(model) if model else None
         column = table.columns.get(target.attr) if table is not None else None
-        if answer is None or column is None or not column.unique or column.primary_key:
+        if answer is None or column is None or column.primary_key:
+            continue
+        if table is not None and not _unique(table, target.attr):
             continue
         if table is None or not _from_client(node.value, func) or _checked(func, target.attr):
             continue
@@ -259,6 +261,14 @@ def _looked_up_first(
         "look-up here (of another row than this one) gives the update the same answer.",
         (insert_before_line(src, assign.lineno - 1, "\n".join(lines)),),
     )
+
+
+def _unique(table: Table, name: str) -> bool:
+    """``unique=True`` on the column, or a ``UniqueConstraint`` of it alone."""
+    column = table.columns.get(name)
+    if column is not None and column.unique:
+        return True
+    return any(k.endswith("UniqueConstraint") and cols == (name,) for k, cols in table.indexes)
 
 
 def _rows(func: ast.AST, schema: Schema) -> dict[str, str]:
