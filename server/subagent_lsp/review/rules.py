@@ -615,6 +615,42 @@ BACKEND_RULES = table(
         "view (or take its own path for a missing token), 400 elsewhere.",
     ),
     _rule(
+        "BKD315",
+        "error-handling",
+        "duplicate-create-unhandled",
+        "A route makes a row whose unique column holds the client's value (`User(email=...)`) "
+        "and commits with no answer for a duplicate.",
+        "A value another row already holds makes the commit raise IntegrityError: a 500 for "
+        "what is the client's conflict (a second sign-up with the same e-mail). Only for a "
+        "column the schema makes unique and a value read from the request (trimmed or recased "
+        "on the way, or the whole body model dumped into the row); silent when the commit is "
+        "caught, the route looks the value up first (a query by the column, or a call named "
+        "for it), or an app-wide handler answers IntegrityError.",
+        Example(
+            path="main.py",
+            text="from fastapi import Depends, FastAPI\n"
+            + "from pydantic import BaseModel\n"
+            + "from sqlalchemy import String\n"
+            + "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
+            + "app = FastAPI()\n\n\n"
+            + "class Base(DeclarativeBase):\n    pass\n\n\n"
+            + "class Customer(Base):\n"
+            + '    __tablename__ = "customers"\n'
+            + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            + "    email: Mapped[str] = mapped_column(String(255), unique=True)\n\n\n"
+            + "class CustomerIn(BaseModel):\n    email: str\n\n\n"
+            + "def get_db():\n    raise NotImplementedError\n\n\n"
+            + '@app.post("/customers")\n'
+            + "def create_customer(body: CustomerIn, db: Session = Depends(get_db)):\n"
+            + "    customer = Customer(email=body.email.lower())\n"
+            + "    db.add(customer)\n"
+            + "    db.commit()\n"
+            + '    return {"id": customer.id}\n',
+        ),
+        "Catch IntegrityError around the commit, roll the session back and answer 409 "
+        "(FastAPI's `HTTPException`, Flask's `abort` where the module uses it, else a JSON 409).",
+    ),
+    _rule(
         "BKD314",
         "error-handling",
         "unique-update-unhandled",

@@ -14,6 +14,7 @@ from .django_rows import session_read
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
 from .drf_serializers import serializer_get_suggestions
+from .duplicate_creates import duplicate_create_suggestions
 from .empty_rows import empty_rows_suggestions
 from .except_or import except_or_suggestions
 from .fetched_rows import fetchone_suggestions
@@ -120,6 +121,8 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(fetchone_suggestions(facts, node, route))
             out.extend(empty_rows_suggestions(facts, node, route))
     unique = unique_update_suggestions(facts)
+    updated = {s.span for s in unique}
+    unique += [s for s in duplicate_create_suggestions(facts) if s.span not in updated]
     if unique:
         # One edit of the commit: the duplicate's answer rolls back too (BKD303's wrap of the
         # same statement would conflict with it)
