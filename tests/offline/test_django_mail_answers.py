@@ -21,7 +21,7 @@ MAILER = """\
 from django.core.mail import send_mail
 
 
-def notify_reviewers(comment_id):
+def send_review_request(comment_id):
     send_mail("New comment", str(comment_id), "noreply@example.org", ["r@example.org"])
     return 1
 """
@@ -40,7 +40,7 @@ import logging
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from .mailer import notify_reviewers
+from .mailer import send_review_request
 from .models import Comment
 
 logger = logging.getLogger(__name__)
@@ -48,12 +48,12 @@ logger = logging.getLogger(__name__)
 
 def add_comment(request):
     comment = Comment.objects.create(text=request.POST["text"])
-    notify_reviewers(comment.id)
+    send_review_request(comment.id)
     return HttpResponseRedirect(reverse("comments"))
 
 
 def upload(request):
-    sent = notify_reviewers(0)
+    sent = send_review_request(0)
     if sent == 1:
         message = "Email sent successfully."
     else:
@@ -64,18 +64,18 @@ def upload(request):
 JSON_VIEWS = """\
 from django.http import JsonResponse
 
-from .mailer import notify_reviewers
+from .mailer import send_review_request
 from .models import Comment
 
 
 def add_comment(request):
     comment = Comment.objects.create(text=request.POST["text"])
-    notify_reviewers(comment.id)
+    send_review_request(comment.id)
     return JsonResponse({"id": comment.id}, status=201)
 
 
 def ping_reviewers(request):
-    notify_reviewers(0)
+    send_review_request(0)
     Comment.objects.create(text="pinged")
     return JsonResponse({"ok": True})
 """

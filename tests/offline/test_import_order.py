@@ -64,7 +64,7 @@ def _with_imports(
 
 SERVICES = (
     "import requests\n\n\n"
-    "def notify(order_id):\n"
+    "def reserve_stock(order_id):\n"
     '    requests.post("https://hooks.example.com/orders", json={"id": order_id}, timeout=5)\n'
 )
 ROUTES = (
@@ -76,7 +76,7 @@ ROUTES = (
     "log = logging.getLogger(__name__)\n\n\n"
     '@app.post("/orders/<int:order_id>/ship")\n'
     "def ship(order_id):\n"
-    "    services.notify(order_id)\n"
+    "    services.reserve_stock(order_id)\n"
     '    return {"by": request.remote_addr, "pid": os.getpid()}\n'
 )
 

@@ -17,7 +17,7 @@ PYPROJECT = '[project]\nname = "shop"\ndependencies = ["flask", "requests", "htt
 INIT = "from flask import Flask\n\napp = Flask(__name__)\n"
 SERVICES = (
     "import requests\n\n\n"
-    "def notify(order_id):\n"
+    "def reserve_stock(order_id):\n"
     '    requests.post("https://hooks.example.com/orders", json={"id": order_id}, timeout=5)\n'
 )
 HANDLED = SERVICES.replace(
@@ -34,7 +34,7 @@ ROUTES = (
     "from shop import services\n\n\n"
     '@app.post("/orders/<int:order_id>/ship")\n'
     "def ship(order_id):\n"
-    "    services.notify(order_id)\n"
+    "    services.reserve_stock(order_id)\n"
     '    return jsonify(status="shipped")\n'
 )
 
@@ -63,15 +63,15 @@ def test_a_helper_in_another_module_is_followed(tmp_path: Path) -> None:
     found = [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD302"]
     assert [(Path(s.path).name, s.span.start.line + 1) for s in found] == [("routes.py", 9)]
     (suggestion,) = found
-    assert suggestion.title == "Answer 502 when services.notify() fails"
-    assert "`notify` makes an upstream request (`requests.post` in services.py)" in (
+    assert suggestion.title == "Answer 502 when services.reserve_stock() fails"
+    assert "`reserve_stock` makes an upstream request (`requests.post` in services.py)" in (
         suggestion.rationale
     )
     new = apply_suggestion(suggestion)[str(root / "shop" / "routes.py")]
     ast.parse(new)
     assert "import requests\n" in new
     assert (
-        "    try:\n        services.notify(order_id)\n    except requests.RequestException:" in new
+        "    try:\n        services.reserve_stock(order_id)\n    except requests.RequestException:" in new
     )
     assert '"upstream service unavailable"), 502' in new
     # Applied, the route handles it: nothing more is said.
@@ -116,8 +116,8 @@ def test_a_helper_that_handles_its_errors_is_not_flagged(tmp_path: Path) -> None
 
 def test_the_route_already_catching_is_not_flagged(tmp_path: Path) -> None:
     caught = ROUTES.replace(
-        "    services.notify(order_id)\n",
-        "    try:\n        services.notify(order_id)\n    except Exception:\n        pass\n",
+        "    services.reserve_stock(order_id)\n",
+        "    try:\n        services.reserve_stock(order_id)\n    except Exception:\n        pass\n",
     )
     root = _write(
         tmp_path,
@@ -128,7 +128,7 @@ def test_the_route_already_catching_is_not_flagged(tmp_path: Path) -> None:
 
 def test_an_app_wide_handler_in_another_module_covers_the_routes(tmp_path: Path) -> None:
     direct = ROUTES.replace("from shop import services\n", "import requests\n").replace(
-        "    services.notify(order_id)\n",
+        "    services.reserve_stock(order_id)\n",
         '    requests.post("https://hooks.example.com/x", json={}, timeout=5)\n',
     )
     files = {"shop/__init__.py": INIT, "shop/routes.py": direct}
@@ -151,7 +151,7 @@ def test_an_app_wide_handler_in_another_module_covers_the_routes(tmp_path: Path)
 
 
 def test_a_handler_in_a_test_does_not_cover_the_app(tmp_path: Path) -> None:
-    direct = ROUTES.replace("    services.notify(order_id)\n", "    services.notify(order_id)\n")
+    direct = ROUTES.replace("    services.reserve_stock(order_id)\n", "    services.reserve_stock(order_id)\n")
     test_handler = (
         "import requests\nfrom shop import app\n\n\n"
         "@app.errorhandler(requests.RequestException)\ndef h(e):\n    return '', 502\n"
@@ -205,8 +205,8 @@ def test_the_project_model_follows_the_open_documents(tmp_path: Path) -> None:
 def test_without_a_project_model_only_the_module_itself_is_followed(tmp_path: Path) -> None:
     same_module = (
         "import requests\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
-        "def notify():\n    requests.get('https://x.example.com', timeout=3)\n\n\n"
-        "@app.get('/')\ndef index():\n    notify()\n    return 'ok'\n"
+        "def reserve_stock():\n    requests.get('https://x.example.com', timeout=3)\n\n\n"
+        "@app.get('/')\ndef index():\n    reserve_stock()\n    return 'ok'\n"
     )
     path = tmp_path / "app.py"
     path.write_text(same_module, encoding="utf-8")

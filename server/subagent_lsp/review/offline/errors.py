@@ -7,6 +7,7 @@ import ast
 import os
 
 from ..suggestion import Edit, Suggestion
+from .best_effort import Carry, carry_on, log_and_go_on
 from .broad_excepts import broad_except_suggestions, through_server_error
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .default_branches import never_runs
@@ -391,7 +392,7 @@ def _through_helper(
             f"its errors, so a mail server that is down or refuses the message raises "
             f"`OSError` (smtplib's errors are OSErrors) out of `{route.func.name}` as a 500"
         )
-        return _mail_fix(facts, call, route, lead)
+        return _mail_fix(facts, call, route, lead, reach)
     sdk = SDKS.get(library)
     does = f"calls {sdk.service}" if sdk is not None else "makes an upstream request"
     if sdk is not None:
@@ -417,6 +418,7 @@ def _through_helper(
         f"`{route.func.name}` as a 500 that blames this service; catching `{error}` here "
         "answers 502 (bad gateway) and keeps the stack trace out of the response.",
         names=names,
+        reach=reach,
     )
 
 
@@ -466,7 +468,9 @@ def _error_binding(
     return f"{bound}.{UPSTREAM_ERRORS[library]}", modules, []
 
 
-def _mail_fix(facts: ModuleFacts, call: ast.Call, route: Route, lead: str) -> list[Suggestion]:
+def _mail_fix(
+    facts: ModuleFacts, call: ast.Call, route: Route, lead: str, reach: Reach | None = None
+) -> list[Suggestion]:
     """A send on the request path: the except mail_answers picks for this view, and a
     rationale that says what the failure costs (saved already, or not yet) and what it does."""
     stmt = enclosing_statement(call, facts.up)
@@ -484,6 +488,7 @@ def _mail_fix(facts: ModuleFacts, call: ast.Call, route: Route, lead: str) -> li
         f"Catch a mail server failure of {dotted(call.func)}()",
         f"{lead}{answer.when}; {answer.how}.",
         answer,
+        reach=reach,
     )
 
 
@@ -498,13 +503,21 @@ def _answer_502(
     mail: MailAnswer | None = None,
     names: list[tuple[str, str]] | None = None,
     check: str | None = None,
+    reach: Reach | None = None,
 ) -> list[Suggestion]:
     """``names``: the ``from ... import``s the ``except`` needs (an SDK's errors); ``check``:
-    the response whose ``raise_for_status()`` the ``try`` calls (its JSON is read unchecked)."""
+    the response whose ``raise_for_status()`` the ``try`` calls (its JSON is read unchecked);
+    ``reach``: the project functions ``call`` goes through to the request."""
     src = facts.source
     stmt = enclosing_statement(call, facts.up)
     if stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return []
+    carry = carry_on(facts, route, stmt, call, reach)
+    # A mail the view saved before is mail_answers' (it warns the user too); a notification
+    # by mail is best effort like any other.
+    if carry is not None and (mail is None or carry.why == "notify"):
+        imports = (names or [], modules)
+        return _go_on(facts, call, route, stmt, error, (title, rationale), carry, imports)
     if not route.answers:
         return []  # a helper method of a class-based view: a response is not its to return
     handler = _upstream_handler(facts, route, error)
@@ -527,6 +540,58 @@ def _answer_502(
     return [
         Suggestion(
             "BKD302", "error-handling", src.path, src.span(call), title, rationale, tuple(edits)
+        )
+    ]
+
+
+def _go_on(
+    facts: ModuleFacts,
+    call: ast.Call,
+    route: Route,
+    stmt: ast.stmt,
+    error: str,
+    said: tuple[str, str],
+    carry: Carry,
+    imports: tuple[list[tuple[str, str]], list[str]],
+) -> list[Suggestion]:
+    """The log-and-continue of best_effort.py, in place of a 502 (``said``: the title and
+    rationale of that 502; ``imports``: the names and modules the except needs)."""
+    src = facts.source
+    what = dotted(call.func)
+    title, rationale = said
+    handler, logging = log_and_go_on(facts, error, what, carry.why)
+    names, modules = imports
+    lead = rationale.partition("; catching")[0]
+    if carry.why == "notify":
+        how = (
+            f"it is a notification, not what the request is for: catching `{error}` logs it "
+            f"and lets `{route.func.name}` go on to its own answer, so its failure neither "
+            "fails the action nor has the client retry one that is done"
+        )
+    else:
+        assert carry.saved is not None
+        write = src.text_of(carry.saved).strip()
+        if len(write) > 60 or "\n" in write:
+            write = f"{dotted(carry.saved.func)}(...)"
+        how = (
+            f"by then the view has saved its work (`{write}`): catching `{error}` logs it and "
+            "goes on to the view's own page, as an error page would have the user repeat an "
+            "action that succeeded"
+        )
+    edits = [
+        *ensure_imports(src, names, [*modules, *logging]),
+        *_handle(src, call, facts.up, stmt, handler),
+    ]
+    title = f"Log and go on when {what}{'()' if '()' in title else ''} fails"
+    return [
+        Suggestion(
+            "BKD302",
+            "error-handling",
+            src.path,
+            src.span(call),
+            title,
+            f"{lead}; {how}.",
+            tuple(edits),
         )
     ]
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import ast
 import builtins
 
+from .drf import drf_view
 from .frameworks import ModuleFacts, Route
-from .pysource import SCOPES, dotted
+from .pysource import SCOPES, dotted, own_nodes
 
 # The except's lines, the imports they need, and what it does (None: it answers 502).
 Handler = tuple[list[str], list[tuple[str, str]], str | None]
@@ -27,6 +28,8 @@ _HTML = ("flask.render_template", "flask.render_template_string", "flask.flash",
 _JSON = ("flask.jsonify",)
 _MESSAGE = "Could not reach the upstream service. Try again later."
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_DJANGO_HTML = ("redirect", "render", "HttpResponseRedirect", "HttpResponsePermanentRedirect")
+_DJANGO_JSON = ("JsonResponse",)
 
 
 def answers_html(facts: ModuleFacts, route: Route) -> bool:
@@ -41,6 +44,35 @@ def answers_html(facts: ModuleFacts, route: Route) -> bool:
         if isinstance(node, ast.Return) and _json(facts, node.value):
             return False
     return html
+
+
+def answers_browser(facts: ModuleFacts, route: Route) -> bool:
+    """A Flask or Django view whose answer is a page, not JSON (see answers_html and
+    django_browser)."""
+    return answers_html(facts, route) or django_browser(facts, route)
+
+
+def django_browser(facts: ModuleFacts, route: Route) -> bool:
+    """A Django view that answers a browser: it redirects or renders, never JSON."""
+    if route.framework != "django" or drf_view(facts, route):
+        return False
+    html = route.func.name == "form_valid"
+    for node in own_nodes(route.func):
+        if not isinstance(node, ast.Return) or not isinstance(node.value, ast.Call):
+            continue
+        name = _django(facts, node.value.func)
+        if name in _DJANGO_JSON:
+            return False
+        html = html or name in _DJANGO_HTML
+    return html
+
+
+def _django(facts: ModuleFacts, func: ast.expr) -> str:
+    """The Django name ``func`` is bound to (``HttpResponseRedirect``), or ""."""
+    head, _, rest = dotted(func).partition(".")
+    target = facts.imports.get(head, "")
+    full = f"{target}.{rest}" if rest else target
+    return full.rpartition(".")[2] if full.startswith("django.") else ""
 
 
 def html_handler(

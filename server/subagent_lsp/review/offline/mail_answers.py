@@ -24,15 +24,18 @@ import ast
 from dataclasses import dataclass, field
 
 from .django_settings import ATOMIC_REQUESTS, Setting
-from .drf import drf_view
 from .frameworks import ModuleFacts, Route
-from .html_answers import assigned_name, module_logger, next_sibling, redirect_target
-from .pysource import dotted, own_nodes
+from .html_answers import (
+    assigned_name,
+    django_browser,
+    module_logger,
+    next_sibling,
+    redirect_target,
+)
+from .pysource import dotted
 from .saving_calls import saved_before, saving_calls
 
 _MESSAGES_APP = Setting(r"""["']django\.contrib\.messages["']""")
-_DJANGO_HTML = ("redirect", "render", "HttpResponseRedirect", "HttpResponsePermanentRedirect")
-_DJANGO_JSON = ("JsonResponse",)
 _DJANGO_REDIRECTS = (
     "django.shortcuts.redirect",
     "django.http.HttpResponseRedirect",
@@ -59,7 +62,7 @@ def mail_answer(facts: ModuleFacts, route: Route, stmt: ast.stmt) -> MailAnswer 
     saved = _saved_before(facts, route.func, stmt)
     when = _when(facts, route, stmt, saved)
     flask = route.framework == "flask" and _flashes(facts)
-    browser = flask or _django_browser(facts, route)
+    browser = flask or django_browser(facts, route)
     log, needed, modules = _log(facts, route)
     failure = _failure_path(stmt, facts)
     if failure is not None:
@@ -159,33 +162,6 @@ def _back(
         if "django.shortcuts.redirect" in facts.imports.values()
         else [("django.shortcuts", "redirect")]
     )
-
-
-def _django(facts: ModuleFacts, func: ast.expr) -> str:
-    """The Django name ``func`` is bound to (``HttpResponseRedirect``), or ""."""
-    head, _, rest = dotted(func).partition(".")
-    target = facts.imports.get(head, "")
-    full = f"{target}.{rest}" if rest else target
-    return full.rpartition(".")[2] if full.startswith("django.") else ""
-
-
-def _returns(func: ast.AST) -> list[ast.Return]:
-    return [n for n in own_nodes(func) if isinstance(n, ast.Return)]
-
-
-def _django_browser(facts: ModuleFacts, route: Route) -> bool:
-    """A Django view that answers a browser: it redirects or renders, never JSON."""
-    if route.framework != "django" or drf_view(facts, route):
-        return False
-    html = route.func.name == "form_valid"
-    for node in _returns(route.func):
-        if not isinstance(node.value, ast.Call):
-            continue
-        name = _django(facts, node.value.func)
-        if name in _DJANGO_JSON:
-            return False
-        html = html or name in _DJANGO_HTML
-    return html
 
 
 def _saved_before(facts: ModuleFacts, func: ast.AST, stmt: ast.stmt) -> ast.Call | None:

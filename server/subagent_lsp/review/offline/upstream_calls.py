@@ -102,6 +102,8 @@ MAX_DEPTH = 3
 MAX_BASES_DEPTH = 5
 # Packages re-exporting a name: an ``__init__`` of the modules beside it, rarely one more.
 _REEXPORT_HOPS = 2
+# How much of a request's text a Reach keeps (its URL and the names of its arguments).
+_WRITTEN = 400
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 Definition = Function | ast.ClassDef
@@ -125,7 +127,17 @@ class Reach:
     """A call that ends in an uncaught upstream request: the library, and the chain of
     functions (``notify_slack`` -> ``post_json``) down to the request itself."""
 
-    __slots__ = ("chain", "checks_status", "committed", "library", "path", "reads_keys", "request")
+    __slots__ = (
+        "at",
+        "chain",
+        "checks_status",
+        "committed",
+        "library",
+        "path",
+        "reads_keys",
+        "request",
+        "written",
+    )
 
     def __init__(
         self,
@@ -136,6 +148,8 @@ class Reach:
         checks_status: bool = False,
         reads_keys: bool = False,
         committed: bool = False,
+        at: ast.Call | None = None,
+        written: str = "",
     ) -> None:
         self.library = library
         self.chain = chain
@@ -150,6 +164,12 @@ class Reach:
         # (``update_status`` commits, then notifies): when the request fails the change is
         # already saved, so the caller must not answer as if it had failed.
         self.committed = committed
+        # The call in the chain's first function that leads on to the request (the request
+        # itself when that function makes it): where one except in that function goes.
+        self.at = at
+        # The request as written, arguments and all (``requests.post(SLACK_WEBHOOK, ...)``):
+        # what says a call is a notification (best_effort.py).
+        self.written = written
 
 
 class UpstreamCalls:
@@ -214,7 +234,15 @@ class UpstreamCalls:
                     keys = library == "requests" and _reads_json_keys(source, func, up)
                     committed = _commits_before(source, func, node)
                     return Reach(
-                        library, label, source.path, dotted(node.func), checks, keys, committed
+                        library,
+                        label,
+                        source.path,
+                        dotted(node.func),
+                        checks,
+                        keys,
+                        committed,
+                        at=node,
+                        written=source.text_of(node)[:_WRITTEN],
                     )
                 continue
             target = self._callee(source, node)
@@ -231,8 +259,14 @@ class UpstreamCalls:
                     deeper.checks_status,
                     deeper.reads_keys,
                     deeper.committed or _commits_before(source, func, node),
+                    at=node,
+                    written=deeper.written,
                 )
         return None
+
+    def function_reach(self, source: Source, func: Function) -> Reach | None:
+        """Where ``func`` itself ends in an upstream request nothing in it catches."""
+        return self._function_reach(source, func, depth=1, seen=set())
 
     def callee(self, source: Source, call: ast.Call) -> tuple[Source, Function] | None:
         """The project function, constructor or method ``call`` runs."""
