@@ -198,37 +198,35 @@ def _fastapi(root: Path, billing: str = BILLING) -> Path:
 def test_every_spelling_of_an_injected_service_reaches_the_request(tmp_path: Path) -> None:
     root = _fastapi(tmp_path)
     found = _found(root, "BKD302")
-    title = "Answer 502 when svc.upgrade() fails"
-    # Each route but ``health``, whose ``dict`` is no project class; ``by_provider_over_base``
-    # gets the UserService its provider builds, not the base class its annotation names.
+    # Every route but ``health`` (whose ``dict`` is no project class) resolves its ``svc`` to
+    # UserService (``by_provider_over_base`` gets the class its provider builds, not the base
+    # its annotation names): all ten are handlers calling ``upgrade``, so the one except goes
+    # in ``upgrade`` itself (shared_helpers), and it names every caller.
     assert _where(root, found) == [
-        ("shop/main.py", line, title) for line in (19, 24, 29, 34, 39, 44, 49, 54, 59, 64)
+        (
+            "shop/services.py",
+            16,
+            "Answer 502 from UserService.upgrade when it fails, once for its callers",
+        )
     ]
-    assert all(
+    (suggestion,) = found
+    assert suggestion.rationale.startswith(
         "`UserService.upgrade` -> `BillingClient.charge` makes an upstream request "
-        "(`requests.post` in billing.py)" in s.rationale
-        for s in found
+        "(`requests.post` in billing.py) that nothing catches, and 10 handlers call it ("
     )
-    new = apply_suggestion(found[0])[str(root / "shop" / "main.py")]
+    views = ("typed", "annotated", "optional", "union", "quoted", "by_return_annotation")
+    views += ("by_what_it_returns", "by_what_it_yields", "by_alias", "by_provider_over_base")
+    assert f"{', '.join(f'`{v}`' for v in views)} in main.py)" in suggestion.rationale
+    new = apply_suggestion(suggestion)[str(root / "shop" / "services.py")]
     ast.parse(new)
-    assert "import requests\n" in new
+    assert "import requests\nfrom fastapi import HTTPException\n" in new
     assert (
-        "    try:\n        return svc.upgrade(user_id)\n"
-        "    except requests.RequestException as exc:\n"
-        "        raise HTTPException(status_code=502, " in new
+        "        try:\n            return self.billing.charge(user_id, 500)\n"
+        "        except requests.RequestException as exc:\n"
+        "            raise HTTPException(status_code=502, " in new
     )
-    # Applied, the first route handles it; the others are still said, lower down.
-    assert [s.span.start.line + 1 for s in _found(root, "BKD302")] == [
-        28,
-        33,
-        38,
-        43,
-        48,
-        53,
-        58,
-        63,
-        68,
-    ]
+    # Applied, every route is covered.
+    assert _found(root, "BKD302") == []
 
 
 def test_a_service_whose_client_handles_its_errors_is_not_flagged(tmp_path: Path) -> None:
@@ -373,21 +371,26 @@ def test_module_instances_and_their_self_clients_reach_the_request(tmp_path: Pat
     found = _found(root, "BKD302")
     # ``geo`` is a QuietGeo or a GeoClient: which one is not known, so nothing is said; the
     # local ``local_geo`` of ``there`` is a QuietGeo, not the module's GeoClient.
+    # ``lookup.where`` and ``services.lookup.where`` are one method two handlers call: its
+    # one except, in ``Lookup.where`` (shared_helpers).
     assert _where(root, found) == [
         ("shop/routes.py", 13, "Answer 502 when tracker.track() fails"),
         ("shop/routes.py", 19, "Answer 502 when auditor.audit() fails"),
-        ("shop/routes.py", 25, "Answer 502 when lookup.where() fails"),
-        ("shop/routes.py", 30, "Answer 502 when services.lookup.where() fails"),
         ("shop/routes.py", 35, "Answer 502 when local_geo.locate() fails"),
+        (
+            "shop/services.py",
+            28,
+            "Answer 502 from Lookup.where when it fails, once for its callers",
+        ),
     ]
     chains = [s.rationale.split(" makes an upstream request")[0] for s in found]
     assert chains == [
         "`Tracker.track` -> `GeoClient.locate`",
         "`Auditor.audit` -> `GeoClient.locate`",
-        "`Lookup.where` -> `GeoClient.locate`",
-        "`Lookup.where` -> `GeoClient.locate`",
         "`GeoClient.locate`",
+        "`Lookup.where` -> `GeoClient.locate`",
     ]
+    assert "2 handlers call it (`where`, `near` in routes.py)" in found[3].rationale
     new = apply_suggestion(found[0])[str(root / "shop" / "routes.py")]
     ast.parse(new)
     assert (
@@ -449,11 +452,20 @@ def tracking_blueprint(tracker: Tracker) -> Blueprint:
 def test_a_typed_view_parameter_and_a_views_self_client(tmp_path: Path) -> None:
     root = _flask(tmp_path)
     _write(root, {"shop/routes.py": INJECTED_VIEWS})
-    assert _where(root, _found(root, "BKD302")) == [
-        ("shop/routes.py", 13, "Answer 502 when tracker.track() fails"),
+    # ``injected`` and the blueprint's ``tracked`` both call ``Tracker.track``: one except
+    # there, Flask's ``abort(502)``, which a helper may raise.
+    found = _found(root, "BKD302")
+    assert _where(root, found) == [
         ("shop/routes.py", 22, "Answer 502 when self.geo.locate() fails"),
-        ("shop/routes.py", 33, "Answer 502 when tracker.track() fails"),
+        (
+            "shop/services.py",
+            12,
+            "Answer 502 from Tracker.track when it fails, once for its callers",
+        ),
     ]
+    new = apply_suggestion(found[1])[str(root / "shop" / "services.py")]
+    assert "import requests\nfrom flask import abort\n" in new
+    assert "        except requests.RequestException:\n            abort(502)\n" in new
     _write(root, {"shop/geo.py": GEO_HANDLED})
     assert _found(root, "BKD302") == []
 

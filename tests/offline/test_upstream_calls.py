@@ -71,7 +71,8 @@ def test_a_helper_in_another_module_is_followed(tmp_path: Path) -> None:
     ast.parse(new)
     assert "import requests\n" in new
     assert (
-        "    try:\n        services.reserve_stock(order_id)\n    except requests.RequestException:" in new
+        "    try:\n        services.reserve_stock(order_id)\n    except requests.RequestException:"
+        in new
     )
     assert '"upstream service unavailable"), 502' in new
     # Applied, the route handles it: nothing more is said.
@@ -151,7 +152,9 @@ def test_an_app_wide_handler_in_another_module_covers_the_routes(tmp_path: Path)
 
 
 def test_a_handler_in_a_test_does_not_cover_the_app(tmp_path: Path) -> None:
-    direct = ROUTES.replace("    services.reserve_stock(order_id)\n", "    services.reserve_stock(order_id)\n")
+    direct = ROUTES.replace(
+        "    services.reserve_stock(order_id)\n", "    services.reserve_stock(order_id)\n"
+    )
     test_handler = (
         "import requests\nfrom shop import app\n\n\n"
         "@app.errorhandler(requests.RequestException)\ndef h(e):\n    return '', 502\n"

@@ -11,6 +11,7 @@ their mtimes, open documents by their text. No LSP types here.
 
 from __future__ import annotations
 
+import ast
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -60,9 +61,13 @@ from .offline.schema import (
     schema_files,
     schema_of_file,
 )
+from .offline.shared_fix import SharedHelper
+from .offline.shared_helpers import CallSite, shared_helper
 from .offline.upstream_calls import UpstreamCalls, module_files
 from .offline.url_patterns import UrlRoute
 from .offline.view_helpers import mark_view_helpers
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 # Words without which a module neither imports a framework nor registers an app-level handler:
 # the rest are not parsed.
@@ -123,6 +128,9 @@ class Project:
         self._sources: dict[str, tuple[float | str, Source]] = {}
         self._upstream: UpstreamCalls | None = None
         self._calls: dict[str, list[Passed] | None] = {}
+        # BKD302's helpers: each one's shared fix, and the facts of the modules calling them.
+        self._shared: dict[tuple[str, str, int], SharedHelper | None] = {}
+        self._site_facts: dict[str, tuple[Source, ModuleFacts]] = {}
         self._reach: RequestReach | None = None
         self._admin_reach: AdminReach | None = None
         # The modules that may add rows (sources and commands), and per Django model whether
@@ -178,6 +186,8 @@ class Project:
         self._operations = None
         self._upstream = None
         self._calls = {}
+        self._shared = {}
+        self._site_facts = {}
         self._reach = None
         self._forget_admin()
         self._mentions.forget()
@@ -280,6 +290,65 @@ class Project:
             self._upstream = UpstreamCalls([self.root], self.source)
         return self._upstream
 
+    def shared_helper(self, source: Source, func: Function) -> SharedHelper | None:
+        """The one BKD302 fix the project function ``func`` takes for every handler calling
+        it (shared_helpers), kept until a function changes."""
+        key = (os.path.abspath(source.path), func.name, func.lineno)
+        with self._lock:
+            if key not in self._shared:
+                self._shared[key] = shared_helper(self.upstream(), self.handler_calls, source, func)
+            return self._shared[key]
+
+    def handler_calls(self, source: Source, func: Function) -> list[CallSite] | None:
+        """Every call of ``func`` in the project's sources, each in a handler that answers;
+        None when one is not, or ``func``'s name is read where it is not called (a callback),
+        or called where it does not resolve (callers unknown)."""
+        where = (os.path.abspath(source.path), func.name, func.lineno)
+        upstream = self.upstream()
+        sites: list[CallSite] = []
+        for path in self._mentions.files_with(func.name):
+            if not path.endswith(".py"):
+                continue
+            facts = self._facts_for_sites(path)
+            if facts is None:
+                return None
+            src = facts.source
+            for node in src.walk():
+                if not (
+                    (isinstance(node, ast.Name) and node.id == func.name)
+                    or (isinstance(node, ast.Attribute) and node.attr == func.name)
+                ) or not isinstance(node.ctx, ast.Load):
+                    continue
+                call = facts.up.get(node)
+                if not isinstance(call, ast.Call) or call.func is not node:
+                    return None  # handed on as a value: who calls it is not known
+                target = upstream.callee(src, call)
+                if target is None:
+                    return None
+                found, callee = target
+                if (os.path.abspath(found.path), callee.name, callee.lineno) != where:
+                    continue
+                caller = src.function_of(call)
+                route = next((r for r in facts.routes if r.func is caller), None)
+                if route is None or not route.answers:
+                    return None
+                sites.append(CallSite(facts, route, call))
+        return sites
+
+    def _facts_for_sites(self, path: str) -> ModuleFacts | None:
+        """A caller module's facts, built once per parse of it."""
+        source = self.source(path)
+        if source is None or not source.modules:
+            return None
+        known = self._site_facts.get(path)
+        if known is not None and known[0] is source:
+            return known[1]
+        facts = module_facts(source, self.upstream())
+        self.complete(facts)
+        facts.sessions = self.schema().sessions
+        self._site_facts[path] = (source, facts)
+        return facts
+
     def off_request_lines(self, path: str) -> list[LineRange] | None:
         """The lines of ``path`` only commands, CLI functions and scripts reach, none of the
         request path (request_reach.py); None for a file the project does not read."""
@@ -364,6 +433,7 @@ class Project:
         mark_registered(facts, self.registered_views(facts.source.path))
         facts.upstream = self.upstream()
         facts.callers = self
+        facts.shared = self.shared_helper
         if facts.maybe_views:
             routed = self.url_view_names()
             facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)

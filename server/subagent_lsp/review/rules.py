@@ -434,7 +434,13 @@ BACKEND_RULES = table(
             + "    return jsonify(data)\n",
         ),
         "Catch the client library's (or SDK's) errors and answer 502; call "
-        "`raise_for_status()` in that `try` before reading the answer's JSON.",
+        "`raise_for_status()` in that `try` before reading the answer's JSON. Where a 502 would be "
+        "wrong, log the failure and go on: a best-effort notification (a webhook, Slack or "
+        "Discord ping, a `notify` helper) whose result nothing reads, or a call a page view "
+        "makes after it has saved its work (the action succeeded; an error page would have the "
+        "user repeat it). A project helper that several handlers call gets the one `except` "
+        "itself (Flask's `abort(502)`, FastAPI's `HTTPException`, or the log) instead of one "
+        "per caller.",
     ),
     _rule(
         "BKD303",

@@ -75,9 +75,19 @@ def carry_on(
     return None
 
 
-def log_and_go_on(facts: ModuleFacts, error: str, what: str, why: str) -> tuple[list[str], list[str]]:
+NOTES = {
+    "notify": "a notification is best effort: log it and go on",
+    "saved": "the change is saved: log it and go on to the page",
+    "both": "its callers go on without it: log it",
+}
+
+
+def log_and_go_on(
+    facts: ModuleFacts, error: str, what: str, why: str
+) -> tuple[list[str], list[str]]:
     """The except that logs the failure (the module's own logger, else
-    ``logging.getLogger(__name__)``) and lets the code after it run, and the modules it needs."""
+    ``logging.getLogger(__name__)``) and lets the code after it run, and the modules it needs;
+    ``why`` picks its comment (NOTES)."""
     logger = module_logger(facts)
     modules: list[str] = []
     if logger is None:
@@ -85,9 +95,4 @@ def log_and_go_on(facts: ModuleFacts, error: str, what: str, why: str) -> tuple[
         if bound is None:
             bound, modules = "logging", ["logging"]
         logger = f"{bound}.getLogger(__name__)"
-    note = (
-        "a notification is best effort: log it and go on"
-        if why == "notify"
-        else "the change is saved: log it and go on to the page"
-    )
-    return [f"except {error}:  # {note}", f'    {logger}.exception("{what} failed")'], modules
+    return [f"except {error}:  # {NOTES[why]}", f'    {logger}.exception("{what} failed")'], modules

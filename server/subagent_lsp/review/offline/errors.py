@@ -51,6 +51,7 @@ from .sdk_calls import SDKS
 from .sdk_errors import sdk_catch
 from .service_gets import service_get_suggestions
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
+from .shared_fix import SharedHelper
 from .status_reads import status_read_suggestions, unchecked_response
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .try_blocks import catches_miss_of, handler_names, innermost_try
@@ -77,6 +78,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(savepoint_suggestions(facts))
     out.extend(serializer_get_suggestions(facts))
     out.extend(form_clean_suggestions(facts))
+    out.extend(_shared_helper_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():
@@ -107,7 +109,8 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             stmt = enclosing_statement(node, facts.up)
             # ``Client().fetch()``: the constructor and the method both reach; one fix.
             if reach is not None and id(stmt) not in answered:
-                found = _through_helper(facts, node, route, reach)
+                # the helper's own except covers every handler that calls it (shared_helpers)
+                found = [] if _shared(facts, node) else _through_helper(facts, node, route, reach)
                 if found:
                     answered.add(id(stmt))
                 out.extend(found)
@@ -130,6 +133,125 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         spans = {s.span for s in unique}
         out = [s for s in out if not (s.code == "BKD303" and s.span in spans)]
     return [*out, *unique]
+
+
+def _shared(facts: ModuleFacts, call: ast.Call) -> bool:
+    """``call`` runs a project helper whose one except covers all its callers."""
+    if facts.shared is None or facts.upstream is None:
+        return False
+    target = facts.upstream.callee(facts.source, call)
+    return target is not None and facts.shared(*target) is not None
+
+
+def _shared_helper_suggestions(facts: ModuleFacts) -> list[Suggestion]:
+    """BKD302 once in a helper of this module that several handlers call (shared_helpers)."""
+    if facts.shared is None:
+        return []
+    out: list[Suggestion] = []
+    for func in facts.source.functions():
+        if facts.is_route(func):
+            continue
+        shared = facts.shared(facts.source, func)
+        if shared is not None:
+            out.extend(_in_helper(facts, func, shared))
+    return out
+
+
+def _in_helper(
+    facts: ModuleFacts, func: ast.FunctionDef | ast.AsyncFunctionDef, shared: SharedHelper
+) -> list[Suggestion]:
+    reach, src = shared.reach, facts.source
+    at = reach.at
+    stmt = enclosing_statement(at, facts.up) if at is not None else None
+    if at is None or stmt is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+        return []
+    binding = _error_binding(facts, reach.library)
+    if binding is None:
+        return []
+    error, modules, names = binding
+    if reach.reads_keys:
+        error = f"({error}, KeyError)"
+    name = _helper_label(facts, func)
+    callers = _callers_said(src.path, shared.callers)
+    if shared.how == "go_on":
+        handler, logging = log_and_go_on(facts, error, name, shared.why)
+        modules = [*modules, *logging]
+        if not isinstance(stmt, ast.Expr):
+            handler.append("    return None")  # the callers read no result
+        title = f"Log and go on when {name} fails, once for its callers"
+        need = {
+            "notify": "it is a notification, not what their requests are for",
+            "saved": "each calls it after saving its work, in a page an error would have the "
+            "user repeat",
+            "both": "each calls it for a notification or after saving its work",
+        }[shared.why]
+        how = (
+            f"{need}, and none reads its result: one `except {error}` here logs the failure "
+            "and lets every caller go on to its own answer"
+        )
+    else:
+        handler, more = _raise_502(facts, shared.framework, error)
+        names = [*names, *more]
+        title = f"Answer 502 from {name} when it fails, once for its callers"
+        how = (
+            f"one `except {error}` here answers 502 (bad gateway) for each of them, where a "
+            "try around every call would be the same fix written again"
+        )
+    lead = "calls an upstream service" if reach.library in SDKS else "makes an upstream request"
+    if reach.library == MAIL:
+        lead = "sends mail"
+    where = os.path.relpath(reach.path, os.path.dirname(src.path))
+    request = f"`{reach.request}`" + (f" in {where}" if reach.path != src.path else "")
+    chain = " -> ".join(f"`{step}`" for step in reach.chain)
+    rationale = (
+        f"{chain} {lead} ({request}) that nothing catches, and {callers}: its failure is a "
+        f"500 in each; {how}."
+    )
+    through = _status_check(facts, at)
+    edits = [
+        *ensure_imports(src, names, modules),
+        *_handle(src, at, facts.up, stmt, handler, through),
+    ]
+    return [
+        Suggestion(
+            "BKD302", "error-handling", src.path, src.span(at), title, rationale, tuple(edits)
+        )
+    ]
+
+
+def _callers_said(path: str, callers: tuple[tuple[str, str], ...]) -> str:
+    """``2 handlers call it: `heartbeat` in data/views.py, `home` in interest/views.py``,
+    by module."""
+    by_module: dict[str, list[str]] = {}
+    for where, view in callers:
+        rel = os.path.relpath(where, os.path.dirname(path))
+        by_module.setdefault(rel, []).append(f"`{view}`")
+    said = "; ".join(f"{', '.join(views)} in {rel}" for rel, views in by_module.items())
+    return f"{len(callers)} handlers call it ({said})"
+
+
+def _helper_label(facts: ModuleFacts, func: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    owner = facts.up.get(func)
+    return f"{owner.name}.{func.name}" if isinstance(owner, ast.ClassDef) else func.name
+
+
+def _raise_502(
+    facts: ModuleFacts, framework: str, error: str
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """A helper's 502: Flask's ``abort`` works anywhere in a request, FastAPI's
+    ``HTTPException`` is raised through the path operation."""
+    if framework == "flask":
+        bound = _bound_as(facts, "flask.abort")
+        return [f"except {error}:", f"    {bound or 'abort'}(502)"], (
+            [] if bound else [("flask", "abort")]
+        )
+    bound = _bound_as(facts, "fastapi.HTTPException")
+    lines = [
+        f"except {error} as exc:",
+        f"    raise {bound or 'HTTPException'}("
+        'status_code=502, detail="upstream service unavailable") from exc',
+    ]
+    return lines, [] if bound else [("fastapi", "HTTPException")]
 
 
 def _read_property(facts: ModuleFacts, node: ast.Attribute) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .django_views import Guards
     from .python_target import Version
     from .schema import Schema
+    from .shared_fix import SharedHelper
 
 # The decorators that make a function a Flask or FastAPI route (``@app.get``, ``@bp.route``).
 ROUTE_VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
@@ -86,6 +87,11 @@ class ModuleFacts:
     # The patterns the project's ``urls.py`` modules route to this module's Django views, by
     # the view's name (Project.complete; None: not known).
     url_routes: dict[str, tuple[UrlRoute, ...]] | None = None
+    # The one BKD302 fix a project helper takes for all the handlers that call it
+    # (shared_helpers; Project.complete; None: the callers are not known).
+    shared: (
+        Callable[[Source, ast.FunctionDef | ast.AsyncFunctionDef], SharedHelper | None] | None
+    ) = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:
