@@ -258,6 +258,29 @@ def test_a_notify_helper_one_handler_calls_is_passed_over_at_the_call(tmp_path: 
     assert "502" not in new
 
 
+def test_a_notification_inside_a_try_gets_its_own_try(tmp_path: Path) -> None:
+    # an except added to the enclosing try would pass over every statement of it
+    inside = NOTIFY_ROUTES.replace(
+        "    notify_owner(order_id)\n",
+        "    try:\n        order = int(order_id)\n        notify_owner(order)\n"
+        '    except ValueError:\n        return jsonify(error="bad id"), 400\n',
+    )
+    root = _write(tmp_path, {"shop/services.py": NOTIFY_SERVICES, "shop/routes.py": inside})
+    (fix,) = _bkd302(root)
+    new = apply_suggestion(fix)[str(root / "shop" / "routes.py")]
+    ast.parse(new)
+    assert (
+        "    try:\n"
+        "        order = int(order_id)\n"
+        "        try:\n"
+        "            notify_owner(order)\n"
+        "        except requests.RequestException:  # a notification is best effort: log it and "
+        "go on\n"
+        '            logging.getLogger(__name__).exception("notify_owner failed")\n'
+        "    except ValueError:\n"
+    ) in new
+
+
 def test_a_notify_helper_whose_result_the_handler_reads_answers_502(tmp_path: Path) -> None:
     reads = NOTIFY_ROUTES.replace(
         '    notify_owner(order_id)\n    return jsonify(status="shipped")\n',

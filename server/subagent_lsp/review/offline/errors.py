@@ -210,7 +210,11 @@ def _in_helper(
     through = _status_check(facts, at)
     edits = [
         *ensure_imports(src, names, modules),
-        *_handle(src, at, facts.up, stmt, handler, through),
+        *(
+            [wrap_in_try(src, stmt, handler, through)]
+            if shared.how == "go_on"
+            else _handle(src, at, facts.up, stmt, handler, through)
+        ),
     ]
     return [
         Suggestion(
@@ -702,7 +706,9 @@ def _go_on(
         )
     edits = [
         *ensure_imports(src, names, [*modules, *logging]),
-        *_handle(src, call, facts.up, stmt, handler),
+        # its own try, even inside one whose handlers miss it: an except added there would
+        # pass over every statement of that try, not this call alone
+        wrap_in_try(src, stmt, handler),
     ]
     title = f"Log and go on when {what}{'()' if '()' in title else ''} fails"
     return [
