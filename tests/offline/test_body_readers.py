@@ -93,3 +93,60 @@ def test_other_functions_are_not_body_readers(tmp_path: Path, reader: str) -> No
         views = views.replace("json_body()", 'json_body("bike")')
     root = _project(tmp_path, '"flask"', {"rentals/readers.py": readers, "rentals/views.py": views})
     assert _found(root) == []
+
+
+ROW_VIEWS = (
+    "from flask import Flask, jsonify\n"
+    "from flask_sqlalchemy import SQLAlchemy\n\n"
+    "from rentals.readers import json_body, required_text\n\n"
+    "app = Flask(__name__)\n"
+    "db = SQLAlchemy(app)\n\n\n"
+    "class Station(db.Model):\n"
+    "    id = db.Column(db.Integer, primary_key=True)\n"
+    "    code = db.Column(db.String(16), unique=True)\n\n\n"
+    '@app.post("/returns")\n'
+    "def return_bike():\n"
+    "    data = json_body()\n"
+    '    code = required_text(data, "station_code")\n'
+    "    station = Station.query.filter_by(code=code).first()\n"
+    "    return jsonify(station=station.id)\n"
+)
+CHECKING_READERS = (
+    "from flask import abort, request\n\n\n"
+    "def json_body():\n"
+    "    data = request.get_json(silent=True)\n"
+    "    if not isinstance(data, dict):\n"
+    "        abort(400)\n"
+    "    return data\n\n\n"
+    "def required_text(data, key):\n"
+    "    value = data.get(key)\n"
+    "    if not isinstance(value, str):\n"
+    "        abort(400)\n"
+    "    return value.strip()\n"
+)
+
+
+def test_a_row_keyed_by_what_a_checking_reader_returned_is_the_clients(tmp_path: Path) -> None:
+    # A planted set's shape: the reader checks the body is an object, a second helper pulls a
+    # key out of it; the station the client named may not exist (a 404, not a 500).
+    root = _project(
+        tmp_path,
+        '"flask", "flask-sqlalchemy"',
+        {"rentals/readers.py": CHECKING_READERS, "rentals/views.py": ROW_VIEWS},
+    )
+    found = [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD306"]
+    assert [s.title for s in found] == ["Answer 404 when first() finds no row"]
+    # the checking reader is no one-statement reader: BKD201 leaves its body alone
+    assert _found(root) == []
+
+
+def test_a_reader_of_something_else_keys_no_clients_row(tmp_path: Path) -> None:
+    readers = CHECKING_READERS.replace(
+        "    return data\n", '    return {"station_code": "HQ"}\n', 1
+    )
+    root = _project(
+        tmp_path,
+        '"flask", "flask-sqlalchemy"',
+        {"rentals/readers.py": readers, "rentals/views.py": ROW_VIEWS},
+    )
+    assert [s for s in collect([str(root)], ["error-handling"]) if s.code == "BKD306"] == []

@@ -16,6 +16,7 @@ from ...textfile import read_utf8
 from ..pgproof.prover import postgres_prover
 from ..suggestion import Suggestion
 from .base_class_queries import BaseClassQueries
+from .body_readers import mark_body_readers
 from .built_queries import helper_pages
 from .edit_gate import parse_safe
 from .errors import error_suggestions
@@ -248,6 +249,7 @@ def analyze_file(
             facts.sessions = workspace.sessions
             facts.schema = workspace
             facts.python = version
+            mark_body_readers(facts)
             for kind, analysis in (
                 ("validation", validation_suggestions),
                 ("error-handling", error_suggestions),

@@ -56,6 +56,8 @@ class Route:
     # The parameters that hold what the client sent: a view class's helper method's are those
     # every call passes a client value (view_helpers); None: all of them, as a handler's.
     sent: frozenset[str] | None = None
+    # The project functions it calls by name that return the request's JSON (body_readers).
+    readers: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -332,10 +332,11 @@ def _client_steps(route: Route) -> tuple[frozenset[str], list[tuple[int, frozens
     ``suggest`` on a real app, so the answer is kept on the function's node."""
     # a view class's helper method is asked with the parameters its callers fill (view_helpers)
     key = f"_client_steps_{route.framework}_{sorted(route.sent) if route.sent is not None else ''}"
+    key += f"_{sorted(route.readers)}" if route.readers else ""
     cached = route.func.__dict__.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    sent = _client_names(route) | {"request"} | _flask_forms(route)
+    sent = _client_names(route) | {"request"} | _flask_forms(route) | route.readers
     derived: set[str] = set()
     steps: list[tuple[int, frozenset[str]]] = []
     for node in sorted(

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Iterator
 
 from ..suggestion import Edit, Suggestion
+from .body_readers import body_reader, reads_json
 from .body_splat import body_splat_suggestions
 from .client_attributes import client_attribute_suggestions
 from .column_lengths import column_length_suggestions
@@ -491,42 +492,6 @@ def _flask_body_answer(facts: ModuleFacts, route: Route) -> tuple[str, list[Edit
     )
 
 
-def _reads_json(value: ast.expr) -> bool:
-    """``request.get_json(...)``, ``request.json``."""
-    return (isinstance(value, ast.Call) and dotted(value.func) == "request.get_json") or (
-        isinstance(value, ast.Attribute) and dotted(value) == "request.json"
-    )
-
-
-def _body_reader(facts: ModuleFacts, value: ast.expr) -> str | None:
-    """``json_body()``: a call without arguments of a project function whose one statement
-    returns the request JSON (``return request.get_json(silent=True) or {}``); the call as
-    written. What it returns is the body, read as the handler would read it."""
-    if not (isinstance(value, ast.Call) and not value.args and not value.keywords):
-        return None
-    found = facts.upstream.resolve(facts.source, value.func) if facts.upstream else None
-    if found is not None:
-        helper: ast.AST = found[1]
-    else:
-        local = (
-            _module_function(facts, dotted(value.func))
-            if isinstance(value.func, ast.Name)
-            else None
-        )
-        if local is None:
-            return None
-        helper = local
-    if not isinstance(helper, ast.FunctionDef) or helper.args.args or len(helper.body) != 1:
-        return None
-    returned = helper.body[0]
-    if not isinstance(returned, ast.Return) or returned.value is None:
-        return None
-    body = returned.value
-    if isinstance(body, ast.BoolOp) and isinstance(body.op, ast.Or) and len(body.values) == 2:
-        body = body.values[0]
-    return facts.source.text_of(value) if _reads_json(body) else None
-
-
 def _silent_reader(value: ast.expr) -> str:
     """The body read as the handler read it, None instead of raising: ``force=True`` (any
     content type) is kept."""
@@ -567,8 +532,8 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             assert isinstance(value, ast.BoolOp)
             value = value.values[0]
         reader: str | None = None  # a project function that returns the body, called
-        if not _reads_json(value):
-            reader = _body_reader(facts, value)
+        if not reads_json(value):
+            reader = body_reader(facts, value)
             if reader is None:
                 continue
         reach = _binding_reach(func, var, stmt)
