@@ -779,10 +779,11 @@ def test_an_association_table_without_keys_gets_its_lookup_index(tmp_path: Path)
         ("app/profile.py", 24, "Add an index on followers_assoc (follower, followed_by)")
     }
     after = _applied(found[0], root / "app/profile.py")
-    # the index joins the Table(...) call, through the same db. the columns use
+    # the index joins the Table(...) call, through the same db. the columns use, on a line of
+    # its own as the call writes its arguments
     assert (
-        '"followed_by", db.Integer, db.ForeignKey("userprofile.id")), '
-        'db.Index("ix_followers_assoc_follower_followed_by", "follower", "followed_by"),\n)'
+        '"followed_by", db.Integer, db.ForeignKey("userprofile.id")),\n'
+        '    db.Index("ix_followers_assoc_follower_followed_by", "follower", "followed_by"),\n)'
     ) in after
     ast.parse(after)
 

@@ -89,7 +89,8 @@ def test_core_columns_from_the_projects_column_makers(tmp_path: Path) -> None:
             14,
             (
                 "from sqlalchemy import Column, Index, MetaData, Table, Text",
-                ', Index("ix_post_wall_id_created_at", "wall_id", "created_at")',
+                # on a line of its own, as the Table(...) writes its arguments
+                ',\n    Index("ix_post_wall_id_created_at", "wall_id", "created_at")',
             ),
         )
     ]

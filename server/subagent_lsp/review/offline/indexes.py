@@ -151,13 +151,25 @@ def _by_foreign_key(query: FoundQuery, table: Table, schema: Schema) -> FoundQue
     named = table.attributes
     if all(c in table.columns for c in [*shape.eq, *shape.ranges, *shape.order_by]):
         return query
-    eq = [named.get(c) or _foreign_key_of(table, schema, c) or c for c in shape.eq]
+    eq = [
+        named.get(c) or _foreign_key_of(table, schema, c) or _django_key(table, c) or c
+        for c in shape.eq
+    ]
     ranges = [named.get(c, c) for c in shape.ranges]
     order_by = [named.get(c, c) for c in shape.order_by]
     if (eq, ranges, order_by) == (shape.eq, shape.ranges, shape.order_by):
         return query
     renamed = replace(shape, eq=list(dict.fromkeys(eq)), ranges=ranges, order_by=order_by)
     return replace(query, shape=renamed)
+
+
+def _django_key(table: Table, name: str) -> str | None:
+    """``filter(tag_id=...)`` on Django's ``tag = ForeignKey(...)``: the field ``tag``, whose
+    column the database names ``tag_id``."""
+    field = table.columns.get(name.removesuffix("_id")) if name.endswith("_id") else None
+    if table.origin != "django" or field is None or not field.references:
+        return None
+    return field.name
 
 
 def _foreign_key_of(table: Table, schema: Schema, attribute: str) -> str | None:
@@ -427,6 +439,9 @@ def index_edits(
         return _folded_edits(table, cols, name, source)
     if len(cols) == 1:
         column = table.columns[cols[0]]
+        if column.no_index_at is not None and column.call_end is not None:
+            # ``db_index=False`` written out: turned True (a second keyword would not parse)
+            return [Edit(table.path, column.no_index_at, "True")]
         if column.call_end is not None and (column.flag or not column.helper):
             flag = column.flag or ("db_index=True" if table.origin == "django" else "index=True")
             sep = ", " if column.call_has_args else ""
@@ -436,7 +451,7 @@ def index_edits(
         if table.call_end is None:
             return None
         index = f'{table.call_prefix}Index("{name}", {quoted})'
-        edit = Edit(table.path, Span(table.call_end, table.call_end), f", {index}")
+        edit = _table_call_edit(table, source, index)
         if table.call_prefix:
             return [edit]
         from .pyedits import ensure_imports
@@ -463,12 +478,27 @@ def index_edits(
     return _meta_indexes_edits(table, source, f'models.Index(fields=[{fields}], name="{name}")')
 
 
+def _table_call_edit(table: Table, source: Source, index: str) -> Edit:
+    """``index`` after the last argument of ``Table(...)``: on a line of its own when the
+    call writes its arguments one per line (a second index then gets its own line too)."""
+    at = table.call_end
+    assert at is not None
+    line = source.lines[at.line] if at.line < len(source.lines) else ""
+    if "Table(" in line[: at.column]:
+        return Edit(table.path, Span(at, at), f", {index}")
+    indent = line[: len(line) - len(line.lstrip())]
+    return Edit(table.path, Span(at, at), f",{source.eol}{indent}{index}")
+
+
 def _meta_list_edits(table: Table, source: Source, attr: str, element: str) -> list[Edit] | None:
     """``attr = [element]`` in the model's Meta (a new Meta when it has none), unless the Meta
     already sets ``attr`` (extending it is no clean edit)."""
     indent, eol = table.class_indent, source.eol
     if table.meta_line is None:
         return _new_meta(table, source, attr, element)
+    if attr == "index_together" and table.meta_together_slot is not None:
+        # a second group joins the list the first began (applied together, or one by one)
+        return [_joined(table.path, table.meta_together_slot, element, eol)]
     meta_text = "\n".join(source.lines[table.meta_line : table.class_body_end + 1])
     if attr in meta_text:
         return None
@@ -680,7 +710,7 @@ def _folded_edits(table: Table, cols: list[str], name: str, source: Source) -> l
         if table.call_end is None:
             return None
         index = f'{table.call_prefix}Index("{name}", {", ".join(parts)})'
-        edit = Edit(table.path, Span(table.call_end, table.call_end), f", {index}")
+        edit = _table_call_edit(table, source, index)
         wanted = [] if table.call_prefix else [("sqlalchemy", "Index")]
         if not module and "text(" in index:
             wanted.append(("sqlalchemy", "text"))

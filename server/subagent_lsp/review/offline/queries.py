@@ -487,7 +487,7 @@ def _table_chain(
     """``db.session.query(billowers).filter(billowers.c.person_id == x)``: an association
     table (``db.Table``) read by its columns, ``billowers.c.x`` or ``.columns.get("x")``."""
     name = dotted(entity)
-    table = schema.tables.get(name) if name and "." not in name else None
+    table = schema.table_named(name) if name and "." not in name else None
     if table is None or table.origin != "table":
         return None
     shape = QueryShape(table.name)
@@ -784,7 +784,7 @@ def _walk_target(
 ) -> tuple[Table | None, list[str]]:
     """The table a relationship walk reads, and the columns it may read it by."""
     if relationship.secondary:
-        table = schema.tables.get(relationship.secondary) or schema.table_for_model(
+        table = schema.table_named(relationship.secondary) or schema.table_for_model(
             relationship.secondary
         )
         if table is None or table.origin not in ("table", "sqlalchemy"):

@@ -51,6 +51,7 @@ class Column:
     boolean: bool = False
     choices: bool = False  # Django ``choices=``: a handful of values
     no_index: bool = False  # ``index=False`` / ``db_index=False`` written out: on purpose
+    no_index_at: Span | None = None  # the ``False`` of it, which an index edit turns True
     length: int = 0  # ``db.String(16383)`` / ``max_length=...``: the declared length, if any
 
     @property
@@ -115,6 +116,8 @@ class Table:
     meta_line: int | None = None  # django: the line of `class Meta:`
     # django: where a new ``models.Index`` joins the Meta's ``indexes = [...]``
     meta_indexes_slot: ListSlot | None = None
+    # django: where one more ``[...]`` joins the Meta's ``index_together = [[...]]``
+    meta_together_slot: ListSlot | None = None
     has_table_args: bool = False
     relationships: dict[str, Relationship] = field(default_factory=dict)  # ORM attribute -> it
     bases: tuple[str, ...] = ()  # ORM: the class's bases by name (columns come from mixins)
@@ -235,6 +238,9 @@ class Schema:
     column_makers: dict[str, ColumnMaker] = field(default_factory=dict)
     # ``db = SQLAlchemy(model_class=BaseModel)``: db -> BaseModel, the class ``db.Model`` is
     model_classes: dict[str, str] = field(default_factory=dict)
+    # ``roles_users = db.Table("user_role", ...)``: the variable code names an association
+    # table by (``secondary=roles_users``, ``roles_users.c.role_id``) -> its table's name
+    table_variables: dict[str, str] = field(default_factory=dict)
     # Alembic revision -> what its upgrade creates and drops (resolved() applies the drops)
     migrations: dict[str, Migration] = field(default_factory=dict)
     # Made by resolved() and not changed since: it can serve an analysis as it is.
@@ -316,6 +322,7 @@ class Schema:
             or self.helpers
             or self.column_makers
             or self.model_classes
+            or self.table_variables
             or self.migrations
             or self.sessions.flask_db
             or self.sessions.rollback_handler
@@ -330,6 +337,7 @@ class Schema:
         self.helpers.update(other.helpers)
         self.column_makers.update(other.column_makers)
         self.model_classes.update(other.model_classes)
+        self.table_variables.update(other.table_variables)
         self.migrations.update(other.migrations)
 
     def resolved(self) -> Schema:
@@ -340,6 +348,7 @@ class Schema:
         out = Schema(dict(self.tables), dict(self.models), self.sessions)
         out.classes, out.helpers = self.classes, self.helpers
         out.model_classes, out.column_makers = self.model_classes, self.column_makers
+        out.table_variables = self.table_variables
         out.migrations = self.migrations
         for name, names in dropped(list(self.migrations.values())).items():
             if name in out.tables:
@@ -453,6 +462,15 @@ class Schema:
         name = self.models.get(model)
         return self.tables.get(name) if name else None
 
+    def table_named(self, name: str) -> Table | None:
+        """The table ``name`` is: its own name, else a variable bound to its ``Table(...)``
+        (an association table is often named ``roles_users`` in code and ``user_role`` in
+        the database)."""
+        found = self.tables.get(name)
+        if found is None and name in self.table_variables:
+            found = self.tables.get(self.table_variables[name])
+        return found
+
 
 def schema_from_sql(path: str, text: str) -> Schema:
     schema = Schema()
@@ -535,6 +553,9 @@ def schema_from_python(source: Source) -> Schema:
         for stmt in module.body:
             target, value = _assignment(stmt)
             if target and isinstance(value, ast.Call):
+                called = table_call(source, value)
+                if called is not None and called.kind == "table" and called.name != target:
+                    schema.table_variables[target] = called.name
                 base = next((k.value for k in value.keywords if k.arg == "model_class"), None)
                 if base is not None and dotted(base):
                     schema.model_classes[target] = dotted(base).split(".")[-1]
@@ -938,6 +959,7 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
         call_has_args=bool(value.args or value.keywords),
         helper=helper,
         no_index=kws.get("index") is False,
+        no_index_at=_false_at(source, value, "index"),
     )
     if func == "Field":
         reference = kws.get("foreign_key")
@@ -961,6 +983,14 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
         column.type = _annotation_type(stmt.annotation)
     column.boolean = "bool" in column.type.lower()
     return column
+
+
+def _false_at(source: Source, call: ast.Call, keyword: str) -> Span | None:
+    """Where ``keyword=False`` of ``call`` writes its ``False``."""
+    for kw in call.keywords:
+        if kw.arg == keyword and isinstance(kw.value, ast.Constant) and kw.value.value is False:
+            return source.span(kw.value)
+    return None
 
 
 def _int_or_zero(value: object) -> int:
@@ -1197,6 +1227,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
     db_table = None
     meta_line = None
     indexes_slot: ListSlot | None = None
+    together_slot: ListSlot | None = None
     abstract = False
     ordering: tuple[tuple[str, bool], ...] | None = None
     indexes: list[tuple[str, tuple[str, ...]]] = []
@@ -1238,6 +1269,13 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
                                     )
                                 )
                 elif target in ("unique_together", "index_together") and value is not None:
+                    if (
+                        target == "index_together"
+                        and isinstance(value, ast.List | ast.Tuple)
+                        and value.elts
+                        and all(isinstance(e, ast.List | ast.Tuple) for e in value.elts)
+                    ):
+                        together_slot = _list_slot(source, value)  # a list of groups
                     for group in ast.walk(value):
                         if isinstance(group, ast.Tuple | ast.List) and all(
                             isinstance(e, ast.Constant) for e in group.elts
@@ -1268,6 +1306,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
             boolean=func.endswith("BooleanField"),
             choices=any(kw.arg == "choices" for kw in value.keywords),
             no_index=kws.get("db_index") is False,
+            no_index_at=_false_at(source, value, "db_index"),
             length=_int_or_zero(kws.get("max_length")),
         )
         target_model = value.args[0] if value.args else keyword_value(value, "to")
@@ -1285,6 +1324,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
     table.indexes = indexes
     table.meta_line = meta_line
     table.meta_indexes_slot = indexes_slot
+    table.meta_together_slot = together_slot
     table.bases = bases
     table.ordering = ordering
     _class_frame(source, cls, table)

@@ -105,7 +105,12 @@ def small_table(table: Table, cols: list[str]) -> str | None:
         return "a binary column holds values no b-tree index takes whole"
     if any(_too_long(table.columns[c]) for c in cols if c in table.columns):
         return "a long text column holds values no b-tree index takes whole"
-    if len(cols) == 1 and cols[0] in table.columns and table.columns[cols[0]].no_index:
+    if (
+        len(cols) == 1
+        and cols[0] in table.columns
+        and table.columns[cols[0]].no_index
+        and not _trails_a_composite(table, cols[0])
+    ):
         return "the model says `index=False` on this column: left out on purpose"
     if _said_small(table.path, table.class_line, table.class_body_end, table.model or table.name):
         return "the model says its table holds a handful of rows"
@@ -115,6 +120,15 @@ def small_table(table: Table, cols: list[str]) -> str | None:
     if first is not None and first.references in (*names, "self"):
         return "a tree of rows (a parent pointing at its own table) stays small"
     return None
+
+
+def _trails_a_composite(table: Table, column: str) -> bool:
+    """``column`` is a later column of a composite key or index (``unique_together =
+    ("post", "tag")`` beside ``tag = ForeignKey(..., db_index=False)``): its ``index=False``
+    reads as "the composite covers it", which only holds for the composite's first column."""
+    indexes = [cols for _, cols in table.all_indexes()]
+    trails = any(column in cols[1:] for cols in indexes)
+    return trails and not any(cols[:1] == (column,) for cols in indexes)
 
 
 # A task library's bookkeeping of its workers (``dramatiq_consumers`` with ``last_alive``): one
