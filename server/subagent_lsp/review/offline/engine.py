@@ -42,6 +42,7 @@ from .project_files import (
 from .pysource import Source, parse_source
 from .python_target import target_python
 from .queries import FoundQuery, python_queries, sql_file_queries
+from .response_walks import response_walks
 from .same_fix import one_per_fix
 from .schema import Schema, schema_of_file
 from .upstream_calls import UpstreamCalls
@@ -218,6 +219,8 @@ def analyze_file(
                 managers = ManagerChains(followed()).returned
                 paged_by = helper_pages(followed().callee)
                 found = python_queries(source, workspace, calls_of, inline, managers, paged_by)
+                if "response_model" in text:
+                    found += response_walks(source, workspace, followed().resolve_class)
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:

@@ -258,7 +258,7 @@ def _eager_relationships(
     for attr, relationship in owner.relationships.items():
         if not relationship.eager:
             continue
-        child, keys = _walk_target(schema, owner, relationship)
+        child, keys = walk_target(schema, owner, relationship)
         if child is None or len(keys) != 1:
             continue
         multi = [keys[0]] if relationship.eager == "selectin" else []
@@ -468,7 +468,7 @@ def _with_parent(
             relationship = towards[0] if len(towards) == 1 else None
     if owner is None or relationship is None or relationship.target != model:
         return False
-    child, keys = _walk_target(schema, owner, relationship)
+    child, keys = walk_target(schema, owner, relationship)
     if child is None or len(keys) != 1:
         return False
     if child.name == table.name:
@@ -697,7 +697,7 @@ def _relationship_walk(
     if parent is None:
         return None
     relationship = parent.relationships[base.attr]
-    child, keys = _walk_target(schema, parent, relationship)
+    child, keys = walk_target(schema, parent, relationship)
     if child is None or len(keys) != 1:
         return None  # several foreign keys back and none named: which one is walked is unknown
     shape = QueryShape(child.name, eq=[keys[0]])
@@ -742,7 +742,7 @@ def _attribute_walk(
     owner = _walked_from(source, node, schema, up)
     if owner is None:
         return None
-    child, keys = _walk_target(schema, owner, owner.relationships[node.attr])
+    child, keys = walk_target(schema, owner, owner.relationships[node.attr])
     if child is None or len(keys) != 1:
         return None
     shape = QueryShape(child.name, eq=[keys[0]])
@@ -771,7 +771,7 @@ def _eager_load(
     owner = schema.table_for_model(receiver.split(".")[-1])
     if owner is None or arg.attr not in owner.relationships:
         return None
-    child, keys = _walk_target(schema, owner, owner.relationships[arg.attr])
+    child, keys = walk_target(schema, owner, owner.relationships[arg.attr])
     if child is None or len(keys) != 1:
         return None  # a many-to-one (the parent's key) or an ambiguous walk: nothing to say
     multi = [keys[0]] if dotted(node.func).endswith("selectinload") else []
@@ -779,7 +779,7 @@ def _eager_load(
     return FoundQuery(shape, source.span(node), f"{_short(source.text_of(node))} (eager load)")
 
 
-def _walk_target(
+def walk_target(
     schema: Schema, owner: Table, relationship: Relationship
 ) -> tuple[Table | None, list[str]]:
     """The table a relationship walk reads, and the columns it may read it by."""

@@ -1131,7 +1131,7 @@ def _secondary(call: ast.Call, target: str) -> Relationship | None:
     join = kws.get("primaryjoin")
     if join is None:
         # The association table's column that references the owner is the one walked
-        # (queries._walk_target reads it from the table, which may be in another file).
+        # (queries.walk_target reads it from the table, which may be in another file).
         return Relationship(target, (), secondary=name)
     if not isinstance(join, ast.Compare) or len(join.ops) != 1:
         return None
