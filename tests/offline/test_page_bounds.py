@@ -602,3 +602,61 @@ def test_a_page_size_bounded_from_below_only_gets_its_cap(tmp_path: Path) -> Non
     assert "with no upper bound: a huge page" in found.rationale
     assert "negative" not in found.rationale
     assert _edits(found) == [("main.py", found.edits[0].span.start.line + 1, ", le=MAX_LIMIT")]
+
+
+FLASK_HELPER_PAGES = """\
+from flask import Flask, abort, jsonify, request
+from flask_sqlalchemy import SQLAlchemy
+
+DEFAULT_PER_PAGE = 20
+
+app = Flask(__name__)
+db = SQLAlchemy(app)
+
+
+class Bike(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+
+
+def pagination_args():
+    page = request.args.get("page", 1, type=int)
+    per_page = request.args.get("per_page", DEFAULT_PER_PAGE, type=int)
+    if page < 1 or per_page < 1:
+        abort(400)
+    return page, per_page
+
+
+@app.get("/bikes")
+def bikes():
+    page, per_page = pagination_args()
+    found = Bike.query.paginate(page=page, per_page=per_page)
+    return jsonify(items=[b.id for b in found.items])
+"""
+
+
+def test_a_flask_helpers_page_size_reaching_paginate_is_capped_where_read(
+    tmp_path: Path,
+) -> None:
+    # A blind planted set's shape: the helper checks a floor (``per_page < 1``), which caps
+    # nothing; ``paginate(per_page=...)`` takes a size given as it is.
+    root = tmp_path
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["flask", "flask-sqlalchemy"]\n'
+    )
+    (root / "app.py").write_text(FLASK_HELPER_PAGES)
+    found = [s for s in collect([str(root)], ["validation"]) if s.code == "BKD214"]
+    assert [s.title for s in found] == ["Bound `per_page` to 1..100"]
+    assert "with no upper bound: a huge page (`per_page=1000000000`)" in found[0].rationale
+    new = apply_suggestion(found[0])[str(root / "app.py")]
+    assert (
+        '    per_page = min(request.args.get("per_page", DEFAULT_PER_PAGE, type=int), 100)\n'
+    ) in new
+    capped = FLASK_HELPER_PAGES.replace("per_page < 1:", "per_page < 1 or per_page > 50:")
+    (root / "app.py").write_text(capped)
+    assert [s for s in collect([str(root)], ["validation"]) if s.code == "BKD214"] == []
+    kept = FLASK_HELPER_PAGES.replace(
+        "paginate(page=page, per_page=per_page)",
+        "paginate(page=page, per_page=per_page, max_per_page=50)",
+    )
+    (root / "app.py").write_text(kept)
+    assert [s for s in collect([str(root)], ["validation"]) if s.code == "BKD214"] == []

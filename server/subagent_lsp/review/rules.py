@@ -331,7 +331,9 @@ BACKEND_RULES = table(
         "unbounded-page-size",
         "A page size or offset the client sends (`limit: int = 50`, `offset: int = 0`, a "
         "pagination model's fields, Flask's `request.args.get(\"limit\", 20, type=int)`) "
-        "reaches `.limit()`/`.offset()` or a `[offset : offset + limit]` slice with no bound.",
+        "reaches `.limit()`/`.offset()`, Flask-SQLAlchemy's `paginate(per_page=...)` or a "
+        "`[offset : offset + limit]` slice with no bound (a helper's read returned to the "
+        "route counts, as does a floor alone on a page size).",
         "The type is checked, the range is not: on PostgreSQL a negative LIMIT or OFFSET is an "
         "error (a 500), and `?limit=1000000000` reads the whole table into one response. The "
         "value is followed into the one project function the route hands it to (a CRUD "

@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ...definitions.findings import Span
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route
 from .helper_mappings import MULTIDICTS
-from .page_reach import Function, PageUse, Path, reached_uses
+from .page_reach import Function, PageUse, Path, checked, reached_uses
 from .positive_inputs import BOUNDS, bounded, field_bound_edits, in_path, is_model, model_fields
 from .pyedits import add_keyword, ensure_imports, replace_node
 from .pysource import (
@@ -456,46 +457,128 @@ def _may_take_default(func: Function, arg: ast.arg) -> bool:
 
 def _flask(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     src = facts.source
-    if "type=int" not in src.text:
-        return []
-    reads: dict[Path, tuple[ast.Assign, ast.Call, int]] = {}
+    reads: dict[Path, tuple[ast.Assign, ast.Call, int, Source]] = {}
     for node in src.nodes_of(route.func):
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
             and isinstance(node.value, ast.Call)
             and src.function_of(node) is route.func
         ):
-            default = _typed_int_read(node.value)
-            if default is not None:
-                reads[(node.targets[0].id, None)] = (node, node.value, default)
+            target = node.targets[0]
+            default = _typed_int_read(node.value) if "type=int" in src.text else None
+            if default is not None and isinstance(target, ast.Name):
+                reads[(target.id, None)] = (node, node.value, default, src)
+            elif default is None:
+                reads.update(_helper_reads(facts, target, node.value))
     if not reads:
         return []
     reached = reached_uses(facts, route.func, set(reads))
     edits: list[Edit] = []
     bounds: list[_Bound] = []
     anchor: ast.AST | None = None
-    for path, (stmt, call, default) in reads.items():
+    for path, (stmt, call, default, where) in reads.items():
         use = reached.get(path)
         if use is None:
             continue
-        text = src.text_of(call)
+        helper = where.function_of(stmt) is not route.func
+        if helper and use.kind != "limit":
+            continue  # a helper's page or offset: its floor is the helper's own business
+        text = where.text_of(call)
+        floored = helper and _floor_checked(where, stmt)
         if use.kind == "limit":
-            cap, why = _size_cap(facts, src, stmt.lineno, path[0], default)
+            cap, why = _size_cap(facts, where, stmt.lineno, path[0], default)
             clamped, shown = f"min(max({text}, 1), {cap})", f"1..{cap}"
+            if floored:  # ``if per_page < 1: abort(400)`` after it stays the floor
+                clamped = f"min({text}, {cap})"
         else:
             floor = 0 if use.kind == "offset" else 1
             clamped, shown, why = f"max({text}, {floor})", f"{floor} or more", ""
-        edits.append(replace_node(src, call, clamped))
-        bounds.append(_Bound(path[0], use, shown, why))
-        anchor = anchor or stmt
+        edits.append(replace_node(where, call, clamped))
+        bounds.append(_Bound(path[0], use, shown, why, floored))
+        anchor = anchor or (_route_statement(route, path[0]) if helper else stmt)
     if anchor is None:
         return []
     return [_suggestion(facts, anchor, bounds, tuple(edits), flask=True)]
 
 
-def _typed_int_read(node: ast.Call) -> int | None:
+def _helper_reads(
+    facts: ModuleFacts, target: ast.expr, call: ast.Call
+) -> dict[Path, tuple[ast.Assign, ast.Call, int, Source]]:
+    """``page, per_page = pagination_args()``: the route's names a project function fills
+    with its own ``request.args.get("per_page", 20, type=int)`` reads, returned as read (a
+    floor checked on the way, ``if per_page < 1: abort(400)``, caps nothing)."""
+    if facts.upstream is None or not isinstance(target, ast.Name | ast.Tuple):
+        return {}
+    found = facts.upstream.callee(facts.source, call)
+    if found is None:
+        return {}
+    where, helper = found
+    if "type=int" not in where.text:
+        return {}
+    returned = [n.value for n in ast.walk(helper) if isinstance(n, ast.Return) and n.value]
+    if len(returned) != 1:
+        return {}
+    names = [target] if isinstance(target, ast.Name) else list(target.elts)
+    values = [returned[0]] if isinstance(target, ast.Name) else None
+    if values is None and isinstance(returned[0], ast.Tuple):
+        values = list(returned[0].elts)
+    if values is None or len(values) != len(names):
+        return {}
+    out: dict[Path, tuple[ast.Assign, ast.Call, int, Source]] = {}
+    for name, value in zip(names, values, strict=True):
+        if not (isinstance(name, ast.Name) and isinstance(value, ast.Name)):
+            continue
+        read = _read_into(facts, where, helper, value.id)
+        if read is not None and not checked(where, helper, (value.id, None), "limit"):
+            stmt, read_call, default = read
+            out[(name.id, None)] = (stmt, read_call, default, where)
+    return out
+
+
+def _read_into(
+    facts: ModuleFacts, src: Source, func: Function, name: str
+) -> tuple[ast.Assign, ast.Call, int] | None:
+    """The one ``name = request.args.get(..., type=int)`` of ``func`` (its default a number
+    or a module's constant of one, ``DEFAULT_PER_PAGE``)."""
+    bound = [
+        n
+        for n in src.nodes_of(func)
+        if isinstance(n, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
+    ]
+    if len(bound) != 1 or not isinstance(bound[0].value, ast.Call):
+        return None
+    default = _typed_int_read(bound[0].value, lambda n: _int_constant(facts, src, n))
+    return (bound[0], bound[0].value, default) if default is not None else None
+
+
+def _floor_checked(src: Source, read: ast.Assign) -> bool:
+    """The helper that reads the value tests it against a floor (``if per_page < 1``)."""
+    func = src.function_of(read)
+    if func is None or not isinstance(read.targets[0], ast.Name):
+        return False
+    name = read.targets[0].id
+    return any(
+        isinstance(n, ast.Compare)
+        and any(isinstance(s, ast.Name) and s.id == name for s in (n.left, *n.comparators))
+        for n in src.nodes_of(func)
+    )
+
+
+def _route_statement(route: Route, name: str) -> ast.AST:
+    """Where the route binds ``name`` (the suggestion is shown there)."""
+    for node in ast.walk(route.func):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(n, ast.Name) and n.id == name for t in node.targets for n in ast.walk(t)
+        ):
+            return node
+    return route.func
+
+
+def _typed_int_read(
+    node: ast.Call, constant: Callable[[ast.Name], int | None] | None = None
+) -> int | None:
     """``request.args.get("limit", 20, type=int)``'s default (None: not this read, or one
     with no number to fall back on, which ``max`` could not compare)."""
     if not (
@@ -512,6 +595,8 @@ def _typed_int_read(node: ast.Call) -> int | None:
     default = next((k.value for k in node.keywords if k.arg == "default"), default)
     if isinstance(default, ast.Constant) and type(default.value) is int:
         return default.value
+    if isinstance(default, ast.Name) and constant is not None:
+        return constant(default)
     return None
 
 
@@ -565,7 +650,9 @@ def _harm(bounds: list[_Bound]) -> str:
             frozenset({"limit"}): "a negative LIMIT",
         }.get(frozenset(kinds), "a negative LIMIT or OFFSET")
         harm = f"{negative} is an error on PostgreSQL (a 500)"
-        huge = "a huge page (`limit=1000000000`) reads the whole table into one response"
+        size = next((b.label for b in bounds if b.use.kind == "limit"), "limit")
+        size = size.rsplit(".", 1)[-1]
+        huge = f"a huge page (`{size}=1000000000`) reads the whole table into one response"
     if all(b.floored for b in bounds):
         return huge
     return f"{harm}, and {huge}" if capped else harm

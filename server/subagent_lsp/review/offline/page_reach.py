@@ -73,6 +73,17 @@ def _page_uses(src: Source, func: Function) -> dict[Path, PageUse]:
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "paginate"
+            and not any(k.arg == "max_per_page" for k in node.keywords)
+        ):
+            # Flask-SQLAlchemy's ``paginate(page=..., per_page=...)``: a size given is used
+            # as it is (its own ``max_per_page`` caps only the size it reads itself)
+            size = next((k.value for k in node.keywords if k.arg == "per_page"), None)
+            if size is not None:
+                note(_size(_through(size, once)), node)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
             and len(node.args) == 1
             and not node.keywords
         ):
@@ -183,13 +194,17 @@ def _names_of(node: ast.expr) -> set[Path]:
     return {path} if path is not None else {("", "")}
 
 
-def checked(src: Source, func: Function, path: Path) -> bool:
+def checked(src: Source, func: Function, path: Path, kind: str | None = None) -> bool:
     """``func`` bounds the value itself, or may have: it compares it (``if limit > 100``),
-    clamps it (``min(limit, MAX_LIMIT)``), or binds it again (``limit = limit or 50``)."""
+    clamps it (``min(limit, MAX_LIMIT)``), or binds it again (``limit = limit or 50``). A
+    page size (``kind`` "limit") compared only with a floor (``if per_page < 1: abort(400)``)
+    is still uncapped."""
     name, attr = path
     for node in src.nodes_of(func):
         if isinstance(node, ast.Compare) and any(isinstance(op, _ORDERINGS) for op in node.ops):
             if any(path_of(side) == path for side in (node.left, *node.comparators)):
+                if kind == "limit" and _floor_only(node, path):
+                    continue
                 return True
         elif isinstance(node, ast.Call):
             called = dotted(node.func).rsplit(".", 1)[-1].lower()
@@ -207,6 +222,19 @@ def checked(src: Source, func: Function, path: Path) -> bool:
     return False
 
 
+def _floor_only(node: ast.Compare, path: Path) -> bool:
+    """``per_page < 1``, ``per_page <= 0``, ``1 > per_page``: a test against a small constant
+    floor (at most 1), which says nothing of how large the value may be."""
+    if len(node.ops) != 1:
+        return False
+    left, op, right = node.left, node.ops[0], node.comparators[0]
+    if path_of(right) == path:  # ``1 > per_page`` reads as ``per_page < 1``
+        left, right = right, left
+        op = {ast.Gt: ast.Lt(), ast.GtE: ast.LtE()}.get(type(op), op)
+    small = isinstance(right, ast.Constant) and type(right.value) is int and right.value <= 1
+    return path_of(left) == path and small and isinstance(op, ast.Lt | ast.LtE)
+
+
 def reached_uses(facts: ModuleFacts, func: Function, paths: set[Path]) -> dict[Path, PageUse]:
     """Which of ``paths`` (values of ``func``, in the module ``facts`` reads) reach a page's
     bounds unchecked: in ``func`` itself, or in a project function it hands them to."""
@@ -214,7 +242,7 @@ def reached_uses(facts: ModuleFacts, func: Function, paths: set[Path]) -> dict[P
     out = {
         p: use
         for p, use in page_uses(src, func).items()
-        if p in paths and not checked(src, func, p)
+        if p in paths and not checked(src, func, p, use.kind)
     }
     if facts.upstream is None:
         return out
@@ -235,10 +263,12 @@ def reached_uses(facts: ModuleFacts, func: Function, paths: set[Path]) -> dict[P
         for param, given in matched_arguments(node, params):
             for path in paths:
                 inside = _renamed(path, given, param)
-                if inside is None or path in out or checked(src, func, path):
+                if inside is None or path in out:
                     continue
                 use = uses.get(inside)
-                if use is not None and not checked(where, callee, inside):
+                if use is None or checked(src, func, path, use.kind):
+                    continue
+                if not checked(where, callee, inside, use.kind):
                     out[path] = PageUse(use.kind, use.node, callee.name)
     return out
 
