@@ -57,6 +57,12 @@ def by_distro(distro):
         )
     ).all()
     return jsonify([r.id for r in rows])
+
+
+@bp.get("/distro/<distro>/<name>")
+def package(distro, name):
+    found = models.Package.by_name(db.session, name, distro)
+    return jsonify(id=found.id if found else None)
 """
 
 DJANGO_MODELS = """\

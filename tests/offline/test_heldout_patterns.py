@@ -595,7 +595,9 @@ class User(db.Model):
 
 
 def test_secondary_walk_reads_the_association_table(tmp_path: Path) -> None:
-    root = _project(tmp_path / "app", {"app/models.py": ASSOCIATION})
+    # (a profile page shows both counts: a method nothing calls is dead code, no index's)
+    views = "def profile(user):\n    return user.following_count(), user.followers_count()\n"
+    root = _project(tmp_path / "app", {"app/models.py": ASSOCIATION, "app/views.py": views})
     found = _index(root)
     # accepted: "who follows me" reads followers by its second key column; silent: "whom do
     # I follow" is served by the primary key (follower_id, followed_id)
@@ -773,7 +775,8 @@ class UserProfile(db.Model):
 
 
 def test_an_association_table_without_keys_gets_its_lookup_index(tmp_path: Path) -> None:
-    root = _project(tmp_path / "app", {"app/profile.py": FOLLOWERS_ASSOC})
+    views = "def follow_button(me, other):\n    return me.is_following(other)\n"
+    root = _project(tmp_path / "app", {"app/profile.py": FOLLOWERS_ASSOC, "app/views.py": views})
     found = _index(root)
     assert _sites(found, root) == {
         ("app/profile.py", 24, "Add an index on followers_assoc (follower, followed_by)")

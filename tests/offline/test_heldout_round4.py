@@ -433,6 +433,7 @@ def test_loader_option_reads_the_children_by_their_foreign_key(tmp_path: Path) -
         {
             "pyproject.toml": '[project]\nname = "app"\ndependencies = ["fastapi", "sqlalchemy"]\n',
             "app/models.py": NOTEBOOKS,
+            "app/routes.py": "async def notebooks(session):\n    return await Notebook.read_all(session, True)\n",
         },
     )
     found = collect([str(root)], ["index"])

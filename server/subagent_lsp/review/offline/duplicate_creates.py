@@ -8,8 +8,9 @@ Read in FastAPI and Flask routes over SQLAlchemy: ``Customer(email=payload.email
 commit further down the route. Only for a column unique in the schema (``unique=True``, a
 ``UniqueConstraint`` of it alone) that is no primary key.
 
-Silent when the commit is caught (IntegrityError, SQLAlchemyError or broader), when the route
-looks the value up first (any query by the column, or a call named for it, as
+Silent in a view that answers pages (its form reports a taken value itself, and a JSON 409
+is no answer there), when the commit is caught (IntegrityError, SQLAlchemyError or broader),
+when the route looks the value up first (any query by the column, or a call named for it, as
 ``get_user_by_email``), when an app-wide handler answers IntegrityError, and where BKD314 (an
 update mirroring its create) already speaks. The fix catches IntegrityError around the commit,
 rolls the session back and answers 409 the way the route answers errors: FastAPI's
@@ -24,6 +25,7 @@ import ast
 from ..suggestion import Suggestion
 from .frameworks import ModuleFacts, Route, enclosing_statement
 from .helper_rows import keyed_by_client
+from .html_answers import answers_browser
 from .pyedits import LINE_LENGTH, ensure_imports, wrap_in_try
 from .pysource import dotted
 from .schema import Schema, Table
@@ -44,6 +46,11 @@ def duplicate_create_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out: list[Suggestion] = []
     for route in facts.routes:
         if route.framework not in ("fastapi", "flask") or not route.answers:
+            continue
+        if answers_browser(facts, route):
+            # A page's form answers a duplicate with its own errors (a WTForms
+            # ``validate_<column>``, a flash and the form again): a JSON 409 there is no
+            # answer (judged on a real app); what is left is a race of two submits.
             continue
         found = _unanswered_create(facts, route, schema)
         if found is not None:

@@ -49,6 +49,71 @@ def validated_by_form(facts: ModuleFacts, call: ast.Call) -> bool:
     return False
 
 
+def checked_by_validator(facts: ModuleFacts, call: ast.Call) -> bool:
+    """``User.by_username(form.username.data)`` (any call keyed by one field of a WTForms
+    form) under the form's successful validation, where a validator of the form raises
+    ValidationError when a call given that field's value finds nothing: ``validate_username``
+    doing ``user = User.by_username(field.data)`` then ``if not user: raise``, or the
+    password's validator refusing ``if not User.login(form.username.data, field.data)``
+    (judged noise on a real app: the 404 after it can never happen)."""
+    key = _key(call)
+    if key is None or facts.upstream is None:
+        return False
+    form, field = key
+    if not inside_if(call, facts.up, lambda test: _validates(test, form)):
+        return False
+    made = _form_class(facts, call, form)
+    resolved = facts.upstream.resolve_class(facts.source, made) if made is not None else None
+    if resolved is None:
+        return False
+    return any(
+        isinstance(stmt, ast.FunctionDef)
+        and stmt.name.startswith("validate_")
+        and _refuses_unfound(stmt, field, own=stmt.name == f"validate_{field}")
+        for stmt in resolved[1].body
+    )
+
+
+def _refuses_unfound(method: ast.FunctionDef, field: str, own: bool) -> bool:
+    """The validator raises ValidationError under ``if not <call>`` (or ``if not x`` of
+    ``x = <call>``) where the call is given the field's value: ``field.data`` in its own
+    validator, ``form.<field>.data`` / ``self.<field>.data`` in any."""
+    params = [a.arg for a in method.args.args]
+    form_name = params[0] if params else "form"
+    field_name = params[1] if len(params) > 1 else "field"
+
+    def given(node: ast.AST) -> bool:
+        for inner in ast.walk(node):
+            text = dotted(inner) if isinstance(inner, ast.Attribute) else ""
+            if text == f"{form_name}.{field}.data" or (own and text == f"{field_name}.data"):
+                return True
+        return False
+
+    bound = {
+        t.id: n.value
+        for n in ast.walk(method)
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    for node in ast.walk(method):
+        if not (isinstance(node, ast.If) and node.body and isinstance(node.body[0], ast.Raise)):
+            continue
+        exc = node.body[0].exc
+        raised = dotted(exc.func if isinstance(exc, ast.Call) else exc) if exc else ""
+        if raised.split(".")[-1] != "ValidationError":
+            continue
+        test = node.test
+        if not (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)):
+            continue
+        looked = test.operand
+        if isinstance(looked, ast.Name):
+            looked = bound.get(looked.id, looked)
+        if isinstance(looked, ast.Call) and given(looked):
+            return True
+    return False
+
+
 def _key(call: ast.Call) -> tuple[str, str] | None:
     """``form.x.data`` as the lookup's one key: (``form``, ``x``)."""
     values = [*call.args[1:]] if session_get(call) else [*call.args]

@@ -340,11 +340,21 @@ def _flask_admin_expose(name: str, imports: dict[str, str]) -> bool:
     return full.startswith("flask_admin") and full.split(".")[-1] == "expose"
 
 
+def _signal_receiver(decorator: ast.expr) -> bool:
+    """``@receiver(post_save, sender=Event)`` (django.dispatch)."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return dotted(target).rsplit(".", 1)[-1] == "receiver"
+
+
 def _django_route(
     source: Source, func: ast.FunctionDef | ast.AsyncFunctionDef, up: dict[ast.AST, ast.AST]
 ) -> Route | None:
     names = [a.arg for a in func.args.args]
     owner = up.get(func)
+    if any(_signal_receiver(d) for d in func.decorator_list):
+        # ``@receiver(user_signed_up) def welcome(request, user, **kwargs)``: a signal's
+        # receiver, whatever it returns is dropped (a 502 there answers no one)
+        return None
     if isinstance(owner, ast.ClassDef) and names[:1] == ["self"]:
         if is_form_class(owner, source):
             return None  # the view answers; the form's methods raise ValidationError

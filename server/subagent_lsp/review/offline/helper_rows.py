@@ -26,6 +26,7 @@ from .django_rows import (
     signed_in_user,
     view_input,
 )
+from .form_rows import checked_by_validator
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .none_returns import may_give_none, none_path, optional_model
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
@@ -62,7 +63,7 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
         # model's own method says it may give None
         return _member_row(facts, call, route, *member)
     found = resolve_call(facts.upstream, facts.source, call)
-    if found is None or not keyed_by_client(call, route):
+    if found is None or not keyed_by_client(call, route) or checked_by_validator(facts, call):
         # ``db.query(Settings).first()`` (the one settings row), ``crud.get_admin(db,
         # admin.username)`` of the signed-in admin: a miss is the server's, not a 404
         return []

@@ -96,12 +96,26 @@ def _words(text: str) -> Counter[str]:
     return words
 
 
+# A model's bases (Flask-SQLAlchemy's ``db.Model``, Django's ``models.Model``, a declarative
+# ``Base``) and the methods frameworks call on a model by name.
+_MODEL_BASES = frozenset({"Model", "Base", "DeclarativeBase", "SQLModel"})
+_MODEL_HOOKS = frozenset(
+    {"save", "delete", "clean", "full_clean", "clean_fields", "validate_unique",
+     "get_absolute_url", "natural_key", "get_by_natural_key", "refresh_from_db",
+     "to_dict", "serialize", "as_dict", "get_id", "is_authenticated", "is_active",
+     "is_anonymous", "check_password", "set_password", "has_perm", "has_perms",
+     "has_module_perms", "get_username", "get_full_name", "get_short_name"}
+)  # fmt: skip
+
+
 def dead_functions(source: Source, count: Callable[[str], int]) -> list[tuple[int, int]]:
     """0-based line ranges of the methods of the module's query classes (``class
-    ProjectQuery(BaseQuery)``, also nested in its model) whose name the project writes only in
-    ``def`` lines; undecorated, not dunder. Those are the app's own lookup helpers. Top-level
-    functions may be a package's API, and methods of other classes hooks a framework calls by
-    name (``clean``, ``get``): they are left alone."""
+    ProjectQuery(BaseQuery)``, also nested in its model) and of its models (``User.by_email``,
+    a classmethod, or ``Channel.last_event``) whose name the project writes only in ``def``
+    lines; not dunder, undecorated but for ``classmethod``/``staticmethod``, and not a hook a
+    framework calls by name on a model (``save``, ``clean``, ``get_absolute_url``). Those are
+    the app's own lookup helpers. Top-level functions may be a package's API, and methods of
+    other classes hooks a framework calls by name (``clean``, ``get``): they are left alone."""
     out: list[tuple[int, int]] = []
     for module in source.modules:
         candidates: list[ast.stmt] = []
@@ -110,10 +124,18 @@ def dead_functions(source: Source, count: Callable[[str], int]) -> list[tuple[in
                 for cls in [node, *(c for c in node.body if isinstance(c, ast.ClassDef))]:
                     if any(dotted(b).endswith("Query") for b in cls.bases):
                         candidates.extend(cls.body)
+                if any(dotted(b).rsplit(".", 1)[-1] in _MODEL_BASES for b in node.bases):
+                    candidates.extend(
+                        n
+                        for n in node.body
+                        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+                        and n.name not in _MODEL_HOOKS
+                    )
         for node in candidates:
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
-            if node.decorator_list or node.name.startswith("__"):
+            decorators = {dotted(d) for d in node.decorator_list}
+            if decorators - {"classmethod", "staticmethod"} or node.name.startswith("__"):
                 continue
             if count(node.name) <= 0:
                 out.append((node.lineno - 1, (node.end_lineno or node.lineno) - 1))

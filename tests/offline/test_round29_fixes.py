@@ -1,0 +1,137 @@
+"""Shapes a blind review of six unseen apps (round 29) judged noise, kept as regression tests
+on fixtures of our own: a signal receiver is no view; a row a form's validator has found
+needs no 404; a model's lookup method nothing calls runs no query worth an index; a page's
+form answers a duplicate itself (no JSON 409)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from subagent_lsp.cli.suggest import collect
+from subagent_lsp.review.suggestion import Suggestion
+
+
+def _project(root: Path, deps: str, files: dict[str, str]) -> list[Suggestion]:
+    (root / "pyproject.toml").write_text(f'[project]\nname = "x"\ndependencies = [{deps}]\n')
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return collect([str(root)])
+
+
+def test_a_signal_receiver_taking_request_is_no_view(tmp_path: Path) -> None:
+    # allauth's ``user_signed_up`` passes ``request``: a 502 returned from the receiver
+    # answers no one
+    models = (
+        "from django.core.mail import send_mail\n"
+        "from django.dispatch import receiver\n\n"
+        "from allauth.account.signals import user_signed_up\n\n\n"
+        "@receiver(user_signed_up)\n"
+        "def welcome(request, user, **kwargs):\n"
+        '    send_mail("Welcome", "Hi", "no-reply@example.com", [user.email])\n'
+    )
+    found = _project(tmp_path, '"django", "django-allauth"', {"club/models.py": models})
+    assert [s for s in found if s.code == "BKD302"] == []
+
+
+FORMS = (
+    "import flask_wtf as wtf\n\n"
+    "from shop.models import Member\n\n\n"
+    "class LoginForm(wtf.Form):\n"
+    "    username = wtf.StringField()\n"
+    "    password = wtf.PasswordField()\n\n"
+    "    def validate_password(form, field):\n"
+    "        if not Member.login(form.username.data, field.data):\n"
+    '            raise wtf.ValidationError("Incorrect username or password.")\n\n\n'
+    "class ForgotForm(wtf.Form):\n"
+    "    username = wtf.StringField()\n\n"
+    "    def validate_username(form, field):\n"
+    "        member = Member.by_username(field.data)\n"
+    "        if not member:\n"
+    '            raise wtf.ValidationError("No such member.")\n'
+)
+MODELS = (
+    "from flask_sqlalchemy import SQLAlchemy\n\n"
+    "db = SQLAlchemy()\n\n\n"
+    "class Member(db.Model):\n"
+    "    id = db.Column(db.Integer, primary_key=True)\n"
+    "    username = db.Column(db.String(50), unique=True)\n"
+    "    email = db.Column(db.String(120))\n\n"
+    "    @classmethod\n"
+    "    def by_username(cls, username):\n"
+    "        return cls.query.filter_by(username=username).first()\n\n"
+    "    @classmethod\n"
+    "    def by_email(cls, email):\n"
+    "        return cls.query.filter_by(email=email).first()\n\n"
+    "    @classmethod\n"
+    "    def login(cls, username, password):\n"
+    "        member = cls.by_username(username)\n"
+    "        return member if member and password else None\n"
+)
+VIEWS = (
+    "from flask import Blueprint, redirect, render_template, session\n\n"
+    "from shop.forms import ForgotForm, LoginForm\n"
+    "from shop.models import Member\n\n"
+    'bp = Blueprint("account", __name__)\n\n\n'
+    '@bp.route("/login", methods=["GET", "POST"])\n'
+    "def login():\n"
+    "    form = LoginForm()\n"
+    "    if form.validate_on_submit():\n"
+    "        member = Member.by_username(form.username.data)\n"
+    '        session["member"] = member.id\n'
+    '        return redirect("/")\n'
+    '    return render_template("login.html", form=form)\n\n\n'
+    '@bp.route("/forgot", methods=["GET", "POST"])\n'
+    "def forgot():\n"
+    "    form = ForgotForm()\n"
+    "    if form.validate_on_submit():\n"
+    "        member = Member.by_username(form.username.data)\n"
+    '        return render_template("sent.html", to=member.email)\n'
+    '    return render_template("forgot.html", form=form)\n\n\n'
+    '@bp.route("/by-name/<name>")\n'
+    "def by_name(name):\n"
+    "    member = Member.by_username(name)\n"
+    '    return render_template("member.html", id=member.id)\n'
+)
+
+
+def test_rows_a_form_validator_found_need_no_404_and_others_still_do(tmp_path: Path) -> None:
+    found = _project(
+        tmp_path,
+        '"flask", "flask-sqlalchemy", "flask-wtf"',
+        {
+            "shop/__init__.py": "",
+            "shop/forms.py": FORMS,
+            "shop/models.py": MODELS,
+            "shop/views.py": VIEWS,
+        },
+    )
+    rows = [(Path(s.path).name, s.span.start.line + 1) for s in found if s.code == "BKD306"]
+    # login (line 13) and forgot (line 23) are validated; the URL's name (line 30) is not
+    assert rows == [("views.py", 30)]
+    # ``by_email`` is written only where it is defined: no index for its query
+    indexes = [s.title for s in found if s.code == "BKD101"]
+    assert "Add an index on member (email)" not in indexes
+
+
+def test_a_page_that_creates_a_unique_row_gets_no_json_409(tmp_path: Path) -> None:
+    app = (
+        "from flask import Flask, redirect, render_template, request\n"
+        "from flask_sqlalchemy import SQLAlchemy\n\n"
+        "app = Flask(__name__)\n"
+        "db = SQLAlchemy(app)\n\n\n"
+        "class Poll(db.Model):\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+        "    alias = db.Column(db.String(40), unique=True)\n\n\n"
+        '@app.route("/polls/new", methods=["GET", "POST"])\n'
+        "def new_poll():\n"
+        '    if request.method == "POST":\n'
+        '        poll = Poll(alias=request.form["alias"])\n'
+        "        db.session.add(poll)\n"
+        "        db.session.commit()\n"
+        '        return redirect("/polls")\n'
+        '    return render_template("new_poll.html")\n'
+    )
+    found = _project(tmp_path, '"flask", "flask-sqlalchemy"', {"app.py": app})
+    assert [s for s in found if s.code == "BKD315"] == []
