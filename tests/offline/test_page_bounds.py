@@ -660,3 +660,36 @@ def test_a_flask_helpers_page_size_reaching_paginate_is_capped_where_read(
     )
     (root / "app.py").write_text(kept)
     assert [s for s in collect([str(root)], ["validation"]) if s.code == "BKD214"] == []
+
+
+def test_a_page_size_capped_from_above_only_gets_its_floor(tmp_path: Path) -> None:
+    # ``Query(50, le=1000)`` still lets ``limit=-1`` through: PostgreSQL refuses a negative
+    # LIMIT (a 500); the cap stays as written (a blind review's find on a raw-SQL app)
+    text = HEAD + (
+        '@app.get("/tags")\n'
+        "def tags(limit: int = Query(50, le=1000)):\n"
+        "    with Session() as db:\n"
+        "        return db.scalars(select(Item).limit(limit)).all()\n"
+    )
+    root = _project(tmp_path, {"app/main.py": text})
+    (found,) = _found(root)
+    assert found.title == "Bound `limit` to 1 or more"
+    assert "with no lower bound: a negative LIMIT is an error on PostgreSQL" in found.rationale
+    assert "huge" not in found.rationale
+    assert [e.new_text for e in found.edits] == [", ge=1"]
+
+
+def test_on_sqlite_the_harm_is_said_as_sqlite_does_it(tmp_path: Path) -> None:
+    # SQLite reads a negative LIMIT as none and a negative OFFSET as 0: no 500 there, but every
+    # row at once (a blind review caught the PostgreSQL wording on a SQLite-only app)
+    text = HEAD + (
+        '@app.get("/feeds")\n'
+        "def feeds(skip: int = 0, limit: int = 100):\n"
+        "    with Session() as db:\n"
+        "        return db.scalars(select(Item).offset(skip).limit(limit)).all()\n"
+    )
+    config = 'DATABASE_URL = "sqlite:////data/feeds.db"\n'
+    root = _project(tmp_path, {"app/main.py": text, "app/core/config.py": config})
+    (found,) = _found(root)
+    assert "on SQLite, which this app runs on, a negative LIMIT means no limit" in (found.rationale)
+    assert "error on PostgreSQL" not in found.rationale

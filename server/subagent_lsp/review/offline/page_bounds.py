@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ...definitions.findings import Span
+from ..pgproof.detect import mysql_evidence, postgres_evidence, sqlite_app, sqlite_evidence
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route
 from .helper_mappings import MULTIDICTS
@@ -83,6 +84,8 @@ class _Input:
     cls: ast.ClassDef | None = None  # the field's model
     # ``Query(50, ge=1)``: bounded from below only, which caps no page size
     floored: bool = False
+    # ``Query(50, le=1000)``: bounded from above only, so a negative value still gets through
+    ceiled: bool = False
 
 
 def page_bound_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
@@ -118,7 +121,7 @@ def _fastapi(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue
         if inp.floored and use.kind != "limit":
             continue  # an offset or page bounded from below is bounded enough
-        cap = _cap(facts, inp) if use.kind == "limit" else _EVERY
+        cap = _cap(facts, inp) if use.kind == "limit" and not inp.ceiled else _EVERY
         if cap == _UNKNOWN:
             continue  # a default the cap cannot be told from
         capped = cap if isinstance(cap, tuple) else None
@@ -136,7 +139,8 @@ def _fastapi(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             shown = f"1..{capped[0]}" if capped else "1 or more"
         else:
             shown = "0 or more" if use.kind == "offset" else "1 or more"
-        bounds.append(_Bound(inp.label, use, shown, capped[1] if capped else "", inp.floored))
+        why = capped[1] if capped else ""
+        bounds.append(_Bound(inp.label, use, shown, why, inp.floored, inp.ceiled))
         # A model's field is shown where the route takes the model.
         own = inp.holder if inp.func is route.func else None
         anchor = anchor or own or _route_argument(route, inp.path[0])
@@ -154,6 +158,7 @@ class _Bound:
     shown: str  # ``1..100``, ``0 or more``
     why: str  # why the cap is what it is ("" for none)
     floored: bool = False  # it has its floor already: only the cap is new
+    ceiled: bool = False  # it has its cap already: only the floor is new
 
 
 def _int_parameter(
@@ -169,17 +174,29 @@ def _int_parameter(
         return None
     if isinstance(default, ast.Call) and not _param_call(default):
         return None
-    if _capped(default) or _capped(meta):
-        return None
-    floored = bounded(default) or bounded(meta)
-    return _Input((arg.arg, None), arg.arg, src, arg, default, meta, func=func, floored=floored)
-
-
-def _capped(call: ast.expr | None) -> bool:
-    """Any bound but one from below only (``ge``/``gt``): those leave a page size uncapped."""
-    return bounded(call) and not (
-        isinstance(call, ast.Call) and {k.arg for k in call.keywords} & BOUNDS <= {"ge", "gt"}
+    given = _bound_keywords(default) | _bound_keywords(meta)
+    if given - _FLOORS - _CEILINGS or (given & _FLOORS and given & _CEILINGS):
+        return None  # bounded both ways, or in a way of its own (``multiple_of``)
+    return _Input(
+        (arg.arg, None),
+        arg.arg,
+        src,
+        arg,
+        default,
+        meta,
+        func=func,
+        floored=bool(given & _FLOORS),
+        ceiled=bool(given & _CEILINGS),
     )
+
+
+_FLOORS, _CEILINGS = frozenset({"ge", "gt"}), frozenset({"le", "lt"})
+
+
+def _bound_keywords(call: ast.expr | None) -> set[str]:
+    if not isinstance(call, ast.Call):
+        return set()
+    return {k.arg for k in call.keywords if k.arg in BOUNDS}
 
 
 def _annotated(annotation: ast.expr) -> tuple[ast.expr, ast.Call | None]:
@@ -628,15 +645,16 @@ def _suggestion(
         answer = f"{keywords} FastAPI answer 422 instead{cap}."
     rationale = (
         f"{values} reach{'es' if len(bounds) == 1 else ''} {sinks} with no "
-        f"{'upper ' if all(b.floored for b in bounds) else ''}bound: "
-        f"{_harm(bounds)}. {answer}"
+        f"{_missing_side(bounds)}bound: "
+        f"{_harm(bounds, _on_sqlite(src.path))}. {answer}"
     )
     span = src.span(anchor) if anchor is not None else src.span(src.modules[0])
     return Suggestion("BKD214", "validation", src.path, span, title, rationale, edits)
 
 
-def _harm(bounds: list[_Bound]) -> str:
-    """What an out-of-range value does where these values go."""
+def _harm(bounds: list[_Bound], sqlite: bool = False) -> str:
+    """What an out-of-range value does where these values go (``sqlite``: on the database
+    the app runs on, SQLite, which reads a negative LIMIT as none and a negative OFFSET as 0)."""
     kinds = {b.use.kind for b in bounds}
     sliced = all(isinstance(b.use.node, ast.Subscript) for b in bounds)
     capped = any(b.use.kind == "limit" and ".." in b.shown for b in bounds)
@@ -650,12 +668,34 @@ def _harm(bounds: list[_Bound]) -> str:
             frozenset({"limit"}): "a negative LIMIT",
         }.get(frozenset(kinds), "a negative LIMIT or OFFSET")
         harm = f"{negative} is an error on PostgreSQL (a 500)"
+        if sqlite:
+            harm = (
+                "on SQLite, which this app runs on, a negative LIMIT means no limit (every "
+                "row at once) and a negative OFFSET reads as 0"
+                if "limit" in kinds
+                else "a negative OFFSET reads as 0 on SQLite (which this app runs on) and is an "
+                "error on PostgreSQL"
+            )
         size = next((b.label for b in bounds if b.use.kind == "limit"), "limit")
         size = size.rsplit(".", 1)[-1]
         huge = f"a huge page (`{size}=1000000000`) reads the whole table into one response"
     if all(b.floored for b in bounds):
         return huge
-    return f"{harm}, and {huge}" if capped else harm
+    return f"{harm}, and {huge}" if capped and not all(b.ceiled for b in bounds) else harm
+
+
+def _missing_side(bounds: list[_Bound]) -> str:
+    """``upper `` when every value has its floor, ``lower `` when every one has its cap."""
+    if all(b.floored for b in bounds):
+        return "upper "
+    return "lower " if all(b.ceiled for b in bounds) else ""
+
+
+def _on_sqlite(path: str) -> bool:
+    """The app talks to SQLite and shows nothing of PostgreSQL or MySQL."""
+    if postgres_evidence(path) is not None or mysql_evidence(path) is not None:
+        return False
+    return sqlite_evidence(path) or sqlite_app(path)
 
 
 def _route_argument(route: Route, name: str) -> ast.arg | None:

@@ -186,6 +186,23 @@ def sqlite_evidence(path: str) -> bool:
     return found
 
 
+def sqlite_app(path: str) -> bool:
+    """A configuration file of the app ``path`` belongs to names a SQLite database (its
+    ``sqlite:///`` URL, the default of its settings): where an app with no PostgreSQL or MySQL
+    of its own stores its rows."""
+    root = app_root(path)
+    now = time.monotonic()
+    cached = _sqlite_app_cache.get(root)
+    if cached is not None and now - cached[0] < TTL_SECONDS:
+        return cached[1]
+    found = any(SQLITE.search(_read(f) or "") for f in _files(root))
+    _sqlite_app_cache[root] = (now, found)
+    return found
+
+
+_sqlite_app_cache: dict[str, tuple[float, bool]] = {}
+
+
 def ddl_evidence(statements: Iterable[str]) -> str | None:
     for ddl in statements:
         match = PG_DDL.search(ddl)
