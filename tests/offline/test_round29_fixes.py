@@ -135,3 +135,28 @@ def test_a_page_that_creates_a_unique_row_gets_no_json_409(tmp_path: Path) -> No
     )
     found = _project(tmp_path, '"flask", "flask-sqlalchemy"', {"app.py": app})
     assert [s for s in found if s.code == "BKD315"] == []
+
+
+def test_a_composite_of_equalities_leads_with_its_foreign_key(tmp_path: Path) -> None:
+    # ``WHERE key = ? AND project_id = ?``: either order finds the row; led by the foreign key,
+    # the same index serves ``project.hooks`` too (a blind review's ask on a real app)
+    app = (
+        "from flask import Flask, abort, request\n"
+        "from flask_sqlalchemy import SQLAlchemy\n\n"
+        "app = Flask(__name__)\n"
+        "db = SQLAlchemy(app)\n\n\n"
+        "class Project(db.Model):\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+        '    hooks = db.relationship("Hook", backref="project", lazy="dynamic")\n\n\n'
+        "class Hook(db.Model):\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+        "    key = db.Column(db.String(255), nullable=False)\n"
+        '    project_id = db.Column(db.Integer, db.ForeignKey("project.id"))\n\n\n'
+        '@app.post("/h/<int:pid>/<key>")\n'
+        "def receive(pid, key):\n"
+        "    hook = Hook.query.filter_by(key=key, project_id=pid).first_or_404()\n"
+        '    return {"id": hook.id}\n'
+    )
+    found = _project(tmp_path, '"flask", "flask-sqlalchemy"', {"app.py": app})
+    titles = [s.title for s in found if s.code == "BKD101"]
+    assert titles == ["Add an index on hook (project_id, key)"]
