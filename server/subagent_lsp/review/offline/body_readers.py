@@ -82,15 +82,22 @@ def body_reader(facts: ModuleFacts, value: ast.expr) -> str | None:
 def mark_body_readers(facts: ModuleFacts) -> None:
     """Each Flask route's ``readers``: the names of the project functions it calls by name
     that return the request's data."""
+    known: dict[str, bool] = {}  # a name's verdict, once per module
     for route in facts.routes:
         if route.framework != "flask":
             continue
-        names = {
-            node.func.id
-            for node in ast.walk(route.func)
-            if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and returns_request_data(facts, node)
-        }
+        names = set()
+        for node in facts.source.nodes_of(route.func):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and not node.args
+                and not node.keywords
+            ):
+                name = node.func.id
+                if name not in known:
+                    known[name] = returns_request_data(facts, node)
+                if known[name]:
+                    names.add(name)
         if names:
             route.readers = frozenset(names)

@@ -60,10 +60,17 @@ def duplicate_create_suggestions(facts: ModuleFacts) -> list[Suggestion]:
 
 def _unanswered_create(facts: ModuleFacts, route: Route, schema: Schema) -> Suggestion | None:
     func = route.func
-    for node in ast.walk(func):
-        if not isinstance(node, ast.Call):
-            continue
-        model = dotted(node.func).rsplit(".", 1)[-1]
+    for node in facts.source.nodes_of(func):
+        if not isinstance(node, ast.Call) or not node.keywords:
+            continue  # a row made with no keywords writes no column by name
+        called = node.func
+        model = (
+            called.id
+            if isinstance(called, ast.Name)
+            else called.attr
+            if isinstance(called, ast.Attribute)
+            else ""
+        )
         if model not in schema.models:
             continue
         table = schema.table_for_model(model)

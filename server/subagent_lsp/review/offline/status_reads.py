@@ -163,18 +163,24 @@ def _helper_reads(
     if target is None or depth > MAX_DEPTH or id(target[1]) in seen:
         return []
     inner, func = target
+    # every route's every call asks: a function's answer at a depth is kept on its node
+    key = f"_status_reads_{depth}_{id(upstream)}"  # a new project state, a new answer
+    kept = func.__dict__.get(key)
+    if kept is not None:
+        return kept  # type: ignore[no-any-return]
     seen.add(id(func))
     found: list[tuple[StatusRead, tuple[str, ...]]] = [
         (r, (func.name,)) for r in status_reads(inner, func, upstream_library)
     ]
-    if found:
-        return found
-    for node in inner.nodes_of(func):
-        if isinstance(node, ast.Call) and inner.function_of(node) is func:
-            deeper = _helper_reads(upstream, inner, node, depth + 1, seen)
-            if deeper:
-                return [(r, (func.name, *chain)) for r, chain in deeper]
-    return []
+    if not found:
+        for node in inner.nodes_of(func):
+            if isinstance(node, ast.Call) and inner.function_of(node) is func:
+                deeper = _helper_reads(upstream, inner, node, depth + 1, seen)
+                if deeper:
+                    found = [(r, (func.name, *chain)) for r, chain in deeper]
+                    break
+    func.__dict__[key] = found
+    return found
 
 
 def _suggestion(

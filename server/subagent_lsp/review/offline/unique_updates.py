@@ -67,14 +67,27 @@ def _create_answers(facts: ModuleFacts, schema: Schema) -> dict[tuple[str, str],
     by the column first. Each answers the client (a ``return`` or an ``abort``)."""
     out: dict[tuple[str, str], _Answer] = {}
     for route in facts.routes:
+        nodes = facts.source.nodes_of(route.func)
+        if not any(isinstance(n, ast.Try | ast.If) for n in nodes):
+            continue  # neither a caught commit nor a look-up first (most routes: cheap)
         made = {
-            dotted(n.func)
-            for n in ast.walk(route.func)
-            if isinstance(n, ast.Call) and dotted(n.func) in schema.models
+            n.func.id
+            for n in nodes
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Name)
+            and n.func.id in schema.models
+        }
+        made |= {
+            name
+            for n in nodes
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr[:1].isupper()
+            and (name := dotted(n.func)) in schema.models
         }
         if not made:
             continue
-        for node in ast.walk(route.func):
+        for node in nodes:
             if isinstance(node, ast.Try) and _commits(node.body):
                 for handler in node.handlers:
                     error = ast.unparse(handler.type) if handler.type is not None else ""
