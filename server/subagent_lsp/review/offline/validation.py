@@ -797,9 +797,12 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
                 if found is not None:
                     out.append(found)
             continue
+        local: str | None = None  # the local the conversion reads the request value through
         if isinstance(inner, ast.Name):  # ``page_arg = request.args.get("page")`` first
             at = enclosing_statement(node, facts.up)
-            inner = _bound_request_value(route.func, inner, at, aliases) or inner
+            bound = _bound_request_value(route.func, inner, at, aliases)
+            if bound is not None:
+                local, inner = inner.id, bound
         source_name = _request_value(inner, aliases)
         if source_name is None and route.framework == "flask" and kind != "decimal":
             if json_locals is None:
@@ -824,7 +827,7 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if validated_by_form(node, facts.up):
             continue
         suggestion = _conversion_fix(
-            facts, route, node, inner, kind, source_name, must.get(id(node))
+            facts, route, node, inner, kind, source_name, must.get(id(node)), local
         )
         if suggestion is not None:
             out.append(suggestion)
@@ -1196,6 +1199,7 @@ def _conversion_fix(
     kind: str,
     base: str,
     what: str | None = None,
+    local: str | None = None,
 ) -> Suggestion | None:
     src = facts.source
     key_node = (
@@ -1244,7 +1248,7 @@ def _conversion_fix(
         if route.framework == "flask" and kind in ("int", "float") and default is None:
             read = f'{base}.get("{key}", type={kind})'
             answer, imports = _flask_400(facts, route, f"{key} must be {what or _what(kind)}")
-            hoisted = hoisted_guard(src, facts.up, route.func, call, stmt, key, read, answer)
+            hoisted = hoisted_guard(src, facts.up, route.func, call, stmt, key, read, answer, local)
             if hoisted is not None:
                 return conversion_guard(
                     src,
