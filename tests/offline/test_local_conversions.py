@@ -54,7 +54,7 @@ def _found(root: Path, text: str) -> list[Suggestion]:
 
 def test_a_local_read_then_converted_inside_a_call_takes_type_int(tmp_path: Path) -> None:
     (found,) = _found(tmp_path, RESET)
-    assert "`int(uid)`" in found.rationale
+    assert "`uid` is read with `type=int` and answers 400 when None" in found.rationale
     new = apply_suggestion(found)[str(tmp_path / "app.py")]
     ast.parse(new)
     assert (

@@ -1255,8 +1255,13 @@ def _conversion_fix(
                     call,
                     key,
                     f"`{_flat(src.text_of(call))}` raises (a 500) when `{key}` is missing or "
-                    f"not {_unlike(kind, what)}; it is read first into a local that answers 400 "
-                    f"when None (`.get(..., type={kind})` inline would hand None on).",
+                    f"not {_unlike(kind, what)}; "
+                    + (
+                        f"`{local}` is read with `type={kind}` and answers 400 when None."
+                        if local is not None
+                        else "it is read first into a local that answers 400 when None "
+                        f"(`.get(..., type={kind})` inline would hand None on)."
+                    ),
                     (*imports, *hoisted),
                 )
         # ``x = int(x) if x and x.strip() else None``: a blank value is meant to be None, so
