@@ -43,6 +43,7 @@ from .offline.openapi_operations import (
     operation_handlers,
     spec_files,
 )
+from .offline.passed_requests import takes_flask_request
 from .offline.project_files import (
     declared_major,
     declared_packages,
@@ -434,6 +435,7 @@ class Project:
         facts.upstream = self.upstream()
         facts.callers = self
         facts.shared = self.shared_helper
+        facts.takes_request = self.takes_request
         if facts.maybe_views:
             routed = self.url_view_names()
             facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)
@@ -444,6 +446,13 @@ class Project:
             facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
             self._mark_operations(facts)
             mark_view_helpers(facts)  # once every request method of the module is known
+
+    def takes_request(self, source: Source, func: Function, param: str, caught: set[str]) -> bool:
+        """Every project call of ``func`` hands Flask's request to ``param`` (passed_requests)."""
+        owner = source.up().get(func)
+        return takes_flask_request(
+            self._mentions.files_with, self.source, func, owner, param, caught
+        )
 
     def _writers(self, source: Source, name: str) -> Iterator[Source]:
         """The project's Python modules that write ``name`` (``source`` as it stands for its

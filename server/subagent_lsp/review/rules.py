@@ -493,7 +493,9 @@ BACKEND_RULES = table(
         "error-handling",
         "json-body-unhandled",
         "`json.loads` of a request body (or of the bytes a local holds, "
-        "`raw = await request.body()`) raises on malformed input (a 500).",
+        "`raw = await request.body()`) raises on malformed input (a 500); so does a webhook "
+        'service\'s decode of its delivery (`json.loads(request.form["payload"])`) in a '
+        "function every call hands Flask's `request` to.",
         "Malformed JSON from a client is a 400.",
         Example(
             path="views.py",

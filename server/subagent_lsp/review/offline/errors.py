@@ -36,6 +36,7 @@ from .mail_answers import MailAnswer, mail_answer
 from .mail_calls import MAIL, SMTP_CLASSES
 from .missing_rows import missing_row_suggestions
 from .oauth_callbacks import oauth_callback_suggestions
+from .passed_bodies import passed_body_suggestions
 from .pyedits import (
     add_keyword,
     ensure_imports,
@@ -79,6 +80,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(serializer_get_suggestions(facts))
     out.extend(form_clean_suggestions(facts))
     out.extend(_shared_helper_suggestions(facts))
+    out.extend(passed_body_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():

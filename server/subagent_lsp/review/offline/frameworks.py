@@ -95,6 +95,12 @@ class ModuleFacts:
         Callable[[Source, ast.FunctionDef | ast.AsyncFunctionDef], SharedHelper | None] | None
     ) = None
 
+    # Whether every project call of a function hands Flask's request to its parameter, none
+    # inside a handler of the names given (passed_requests; Project.complete; None: unknown).
+    takes_request: (
+        Callable[[Source, ast.FunctionDef | ast.AsyncFunctionDef, str, set[str]], bool] | None
+    ) = None
+
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:
             return True
