@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from dataclasses import dataclass
 
 from ...definitions.findings import Span
 from ...textfile import read_utf8
@@ -68,12 +69,26 @@ def new_migration(table: Table, cols: list[str], name: str) -> list[Edit] | None
     return [Edit(path, Span.point(0, 0), text)]
 
 
-_NUMBERED = re.compile(r"^(\d+)[a-z]?_\w+\.(?:sql|py)$")
+# ``003_add_users_table.sql``; yoyo's ``003-add-user-roles.sql`` (its id is the file's stem)
+_NUMBERED = re.compile(r"^(\d+)[a-z]?([_-])[\w-]+\.(?:sql|py)$")
+# yoyo's header naming the migrations one runs after: ``-- depends: 002-remove-spaces``
+_DEPENDS = re.compile(r"^--\s*depends\s*:", re.I | re.M)
 
 
-def numbered_folder(script: str) -> tuple[int, int] | None:
+@dataclass(frozen=True)
+class Numbered:
+    """A folder of numbered migrations, as the next one should be written."""
+
+    number: int
+    width: int
+    separator: str  # between the number and the words, and between the words
+    last: str  # the highest-numbered migration's file name
+    depends: bool  # the .sql migrations name the one they follow (yoyo's ``-- depends:``)
+
+
+def numbered_folder(script: str) -> Numbered | None:
     """A .sql script in a folder of numbered migrations (``003_add_users_table.sql``, the
-    app's runner applies each file once, by name): the next number and its width, or None."""
+    app's runner applies each file once, by name): how the next one is named, or None."""
     folder = os.path.dirname(os.path.abspath(script))
     if not _NUMBERED.match(os.path.basename(script)):
         return None
@@ -81,24 +96,43 @@ def numbered_folder(script: str) -> tuple[int, int] | None:
         names = os.listdir(folder)[:MAX_MIGRATIONS]
     except OSError:
         return None
-    numbers = [m.group(1) for m in map(_NUMBERED.match, names) if m]
-    if len(numbers) < 2:
+    matched = sorted(
+        (
+            (int(m.group(1)), m.group(1), m.group(2), name)
+            for name in names
+            if (m := _NUMBERED.match(name))
+        ),
+    )
+    if len(matched) < 2:
         return None  # one numbered file is a name, not a sequence
-    return max(int(n) for n in numbers) + 1, max(len(n) for n in numbers)
+    scripts = [m[3] for m in matched if m[3].endswith(".sql")]
+    depends = bool(scripts) and all(
+        _DEPENDS.search(read_utf8(os.path.join(folder, n)) or "") for n in scripts[1:] or scripts
+    )
+    return Numbered(
+        matched[-1][0] + 1,
+        max(len(m[1]) for m in matched),
+        matched[-1][2],  # the newest file's scheme
+        matched[-1][3],
+        depends,
+    )
 
 
 def new_sql_migration(table: Table, name: str, columns: str) -> list[Edit] | None:
     """An index for a table a numbered SQL migration creates: a new migration after the last
     (the one creating the table has run on every existing database and is not run again),
-    safe to run where the index exists already."""
+    safe to run where the index exists already, named as the others are, and naming the last
+    as the one it follows when they do so (yoyo runs a migration after those it depends on)."""
     numbered = numbered_folder(table.path)
     if numbered is None:
         return None
-    number, width = numbered
-    path = os.path.join(os.path.dirname(table.path), f"{number:0{width}d}_add_{name}.sql")
+    words = f"add_{name}".replace("_", numbered.separator)
+    file = f"{numbered.number:0{numbered.width}d}{numbered.separator}{words}.sql"
+    path = os.path.join(os.path.dirname(table.path), file)
     if os.path.exists(path):
         return None
-    text = f"CREATE INDEX IF NOT EXISTS {name} ON {table.name} ({columns});\n"
+    header = f"-- depends: {os.path.splitext(numbered.last)[0]}\n\n" if numbered.depends else ""
+    text = f"{header}CREATE INDEX IF NOT EXISTS {name} ON {table.name} ({columns});\n"
     return [Edit(path, Span.point(0, 0), text)]
 
 
