@@ -45,6 +45,7 @@ from .queries import FoundQuery, python_queries, sql_file_queries
 from .response_walks import response_walks
 from .same_fix import one_per_fix
 from .schema import Schema, schema_of_file
+from .sql_helpers import helper_runs_sql
 from .upstream_calls import UpstreamCalls
 from .validation import validation_suggestions
 from .view_helpers import mark_view_helpers
@@ -218,7 +219,10 @@ def analyze_file(
                 inline = BaseClassQueries(followed(), workspace.models).query_of
                 managers = ManagerChains(followed()).returned
                 paged_by = helper_pages(followed().callee)
-                found = python_queries(source, workspace, calls_of, inline, managers, paged_by)
+                runs_sql = helper_runs_sql(followed().callee)
+                found = python_queries(
+                    source, workspace, calls_of, inline, managers, paged_by, runs_sql
+                )
                 if "response_model" in text:
                     found += response_walks(source, workspace, followed().resolve_class)
             elif path.endswith(".sql"):

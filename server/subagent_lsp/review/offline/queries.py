@@ -24,9 +24,11 @@ from .filter_lists import (
     replaced_step,
     select_of,
 )
+from .local_sql import local_sql_pieces
 from .pysource import Source, dotted, imported_names, keyword_value
 from .schema import Relationship, Schema, Table
 from .sql import QueryShape, looks_like_sql, query_shapes, soft_delete_mark, split_statements
+from .sql_helpers import RunsSql
 
 _SQL_CALLS = (
     "execute",
@@ -70,11 +72,13 @@ def python_queries(
     inline: InlineCall | None = None,
     managers: ManagerChain | None = None,
     paged_by: PagedBy | None = None,
+    runs_sql: RunsSql | None = None,
 ) -> list[FoundQuery]:
     """``calls_of``: what the project's calls of a function pass (see filter_lists);
     ``inline``: what a call of a generic base class's method queries; ``managers``: what a
     model's own manager method returns; ``paged_by``: whether a call of a project function
-    pages the query it is handed (see built_queries)."""
+    pages the query it is handed (see built_queries); ``runs_sql``: which argument of a
+    project function's call it runs as SQL (``db_exec(query, params)``, see sql_helpers)."""
     found: list[FoundQuery] = []
     strings = _string_constants(source)
     up = source.up()
@@ -115,6 +119,8 @@ def python_queries(
             sql = node.args[0] if node.args else keyword_value(node, "query")
             if sql is not None:
                 found.extend(_raw(source, sql, strings))
+        elif runs_sql is not None and node.args:
+            found.extend(_helper_sql(source, node, strings, runs_sql))
         if name in _SHORTCUTS and models and node.args:
             shortcut = _django_shortcut(source, node, schema)
             if shortcut is not None:
@@ -306,11 +312,34 @@ def _sql_text(node: ast.expr) -> str | None:
     return None
 
 
+def _arg_text(source: Source, arg: ast.expr, strings: dict[str, ast.expr]) -> str | None:
+    """The SQL an argument holds: a literal, a variable the function builds (local_sql), a
+    module constant."""
+    if isinstance(arg, ast.Name):
+        pieces = local_sql_pieces(source, arg)
+        if pieces is not None:
+            texts = [_sql_text(p) for p in pieces]
+            return "".join(t for t in texts if t is not None) if pieces else None
+        return _sql_text(strings.get(arg.id, arg))
+    return _sql_text(arg)
+
+
+def _helper_sql(
+    source: Source, call: ast.Call, strings: dict[str, ast.expr], runs_sql: RunsSql
+) -> list[FoundQuery]:
+    """``db_exec("SELECT ...", params)``: a project function's call, when the text passed looks
+    like SQL (checked first: following the call costs more) and the function runs it."""
+    for position, arg in enumerate(call.args[:3]):
+        text = _arg_text(source, arg, strings)
+        if text is not None and looks_like_sql(text):
+            return _raw(source, arg, strings) if runs_sql(source, call) == position else []
+    return []
+
+
 def _raw(source: Source, arg: ast.expr, strings: dict[str, ast.expr]) -> list[FoundQuery]:
     if isinstance(arg, ast.Call) and dotted(arg.func).endswith("text") and arg.args:
         return []  # text("...") is itself a call: it is visited on its own
-    node = strings.get(arg.id, arg) if isinstance(arg, ast.Name) else arg
-    text = _sql_text(node)
+    text = _arg_text(source, arg, strings)
     if text is None or not looks_like_sql(text):
         return []
     return [
