@@ -19,6 +19,8 @@ from subagent_lsp.review.pgproof.detect import (
     [
         ("requirements.txt", "flask\npsycopg2-binary==2.9\n", "it declares psycopg2-binary"),
         ("pyproject.toml", '[project]\ndependencies = ["asyncpg>=0.29"]\n', "it declares asyncpg"),
+        # aiopg alone (psycopg2 comes with it): a FastAPI app over raw SQL, round 29
+        ("requirements.txt", "fastapi\naiopg>=1.4\n", "it declares aiopg"),
         ("package.json", '{"dependencies": {"express": "^4", "pg": "^8.11"}}', "depends on pg"),
         (
             "go.mod",

@@ -240,7 +240,7 @@ def normalise(name: str) -> str:
 MYSQL_DRIVERS = frozenset(
     {"mysqlclient", "pymysql", "mysql_connector_python", "aiomysql", "asyncmy"}
 )
-_OTHER_DRIVERS = frozenset({"psycopg", "psycopg2", "psycopg2_binary", "asyncpg", "pg8000"})
+_OTHER_DRIVERS = frozenset({"psycopg", "psycopg2", "psycopg2_binary", "asyncpg", "aiopg", "pg8000"})
 
 
 def on_mysql(path: str) -> bool:

@@ -28,7 +28,16 @@ from typing import Any
 
 from ..offline.project_files import MYSQL_DRIVERS, normalise
 
-PY_DRIVERS = ("psycopg", "psycopg2", "psycopg2_binary", "psycopg_binary", "asyncpg", "pg8000")
+# (aiopg runs psycopg2 under asyncio: PostgreSQL only)
+PY_DRIVERS = (
+    "psycopg",
+    "psycopg2",
+    "psycopg2_binary",
+    "psycopg_binary",
+    "asyncpg",
+    "aiopg",
+    "pg8000",
+)
 # package.json dependencies and go.mod requirements that only talk to PostgreSQL
 JS_DRIVERS = re.compile(r'"(pg|postgres|pg-promise|@neondatabase/serverless|@vercel/postgres)"\s*:')
 GO_DRIVERS = re.compile(r"github\.com/(lib/pq|jackc/pgx)|gorm\.io/driver/postgres")
