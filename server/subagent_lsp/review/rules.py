@@ -629,13 +629,17 @@ BACKEND_RULES = table(
         "error-handling",
         "duplicate-create-unhandled",
         "A route makes a row whose unique column holds the client's value (`User(email=...)`) "
-        "and commits with no answer for a duplicate.",
+        "and commits with no answer for a duplicate, itself or in a CRUD function it hands "
+        "the body to.",
         "A value another row already holds makes the commit raise IntegrityError: a 500 for "
         "what is the client's conflict (a second sign-up with the same e-mail). Only for a "
         "column the schema makes unique and a value read from the request (trimmed or recased "
-        "on the way, or the whole body model dumped into the row); silent when the commit is "
-        "caught, the route looks the value up first (a query by the column, or a call named "
-        "for it), or an app-wide handler answers IntegrityError.",
+        "on the way, or the whole body model dumped into the row). The route's call is "
+        "followed one or two steps into the project's functions it passes the body (or a "
+        "field of it) to, where the create and its commit are read the same way. Silent when "
+        "the commit (or the call) is caught, the route or the function looks the value up "
+        "first (a query by the column, or a call named for it), or an app-wide handler "
+        "answers IntegrityError.",
         Example(
             path="main.py",
             text="from fastapi import Depends, FastAPI\n"
@@ -657,7 +661,8 @@ BACKEND_RULES = table(
             + "    db.commit()\n"
             + '    return {"id": customer.id}\n',
         ),
-        "Catch IntegrityError around the commit, roll the session back and answer 409 "
+        "Catch IntegrityError around the commit (around the route's call, for a create in a "
+        "CRUD function: the route answers HTTP), roll the session back and answer 409 "
         "(FastAPI's `HTTPException`, Flask's `abort` where the module uses it, else a JSON 409).",
     ),
     _rule(

@@ -6,7 +6,9 @@ Read in FastAPI and Flask routes over SQLAlchemy: ``Customer(email=payload.email
 (a keyword whose value reads what the client sent, trimmed or recased on the way), or
 ``Customer(**payload.model_dump())`` of a body model that has the field; then the session's
 commit further down the route. Only for a column unique in the schema (``unique=True``, a
-``UniqueConstraint`` of it alone) that is no primary key.
+``UniqueConstraint`` of it alone) that is no primary key. A route with no such create of its
+own may hand the body to a CRUD function that makes it (helper_creates): the fix is then at
+the route's call.
 
 Silent in a view that answers pages (its form reports a taken value itself, and a JSON 409
 is no answer there), when the commit is caught (IntegrityError, SQLAlchemyError or broader),
@@ -21,10 +23,21 @@ it, else a JSON 409.
 from __future__ import annotations
 
 import ast
+import os
 
 from ..suggestion import Suggestion
+from .create_reads import (
+    CAUGHT,
+    bindings,
+    commit_after,
+    dumped_name,
+    looked_up,
+    model_fields,
+    sent_as_is,
+    unique,
+)
 from .frameworks import ModuleFacts, Route, enclosing_statement
-from .helper_rows import keyed_by_client
+from .helper_creates import HelperCreate, helper_create
 from .html_answers import answers_browser
 from .pyedits import LINE_LENGTH, ensure_imports, wrap_in_try
 from .pysource import dotted
@@ -32,9 +45,6 @@ from .schema import Schema, Table
 from .try_blocks import caught
 
 CODE = "BKD315"
-_CAUGHT = {"IntegrityError", "SQLAlchemyError", "DatabaseError", "DBAPIError"}
-_SAME_VALUE = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title"})
-_DUMPS = frozenset({"dict", "model_dump"})
 
 
 def duplicate_create_suggestions(facts: ModuleFacts) -> list[Suggestion]:
@@ -77,13 +87,14 @@ def _unanswered_create(facts: ModuleFacts, route: Route, schema: Schema) -> Sugg
         if table is None:
             continue
         column = _unique_from_client(facts, route, node, table)
-        if column is None or _looked_up(func, column):
+        if column is None or looked_up(func, column):
             continue
-        commit = _commit_after(func, node)
-        if commit is None or caught(commit, facts.up, _CAUGHT):
+        commit = commit_after(func, node)
+        if commit is None or caught(commit, facts.up, CAUGHT):
             continue
-        return _suggestion(facts, route, node, model, column, commit)
-    return None
+        return _in_route(facts, route, model, column, commit)
+    found = helper_create(facts, route, schema)
+    return _through_helper(facts, route, found) if found is not None else None
 
 
 def _unique_from_client(
@@ -94,138 +105,88 @@ def _unique_from_client(
         if keyword.arg is None:
             fields = _dumped_fields(facts, route, keyword.value)
             for name in fields:
-                if _unique(table, name):
+                if unique(table, name):
                     return name
             continue
-        if not _unique(table, keyword.arg):
+        if not unique(table, keyword.arg):
             continue
-        if _sent_as_is(keyword.value, route, _bindings(route.func), 0):
+        if sent_as_is(keyword.value, route, bindings(route.func), 0):
             return keyword.arg
     return None
 
 
-def _bindings(func: ast.AST) -> dict[str, ast.expr]:
-    """Locals bound once in the route, to what."""
-    seen: dict[str, list[ast.expr]] = {}
-    for node in ast.walk(func):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name):
-                seen.setdefault(target.id, []).append(node.value)
-    return {k: v[0] for k, v in seen.items() if len(v) == 1}
-
-
-def _sent_as_is(value: ast.expr, route: Route, bound: dict[str, ast.expr], depth: int) -> bool:
-    """The value is what the client sent, read off the request or the body model and at most
-    trimmed or recased: ``payload.email.lower()``, ``data["email"]`` of ``data =
-    request.get_json()``, ``form.email.data``. Not what a call made of it (``charge["id"]`` of
-    ``charge = charge_card(token)`` is the provider's)."""
-    if depth > 3:
-        return False
-    while (
-        isinstance(value, ast.Call)
-        and isinstance(value.func, ast.Attribute)
-        and value.func.attr in _SAME_VALUE | {"get"}
-    ):
-        value = value.func.value
-    while isinstance(value, ast.Subscript | ast.Attribute):
-        value = value.value
-    if isinstance(value, ast.Call) and dotted(value.func) == "request.get_json":
-        return True
-    if not isinstance(value, ast.Name):
-        return False
-    if value.id == "request" or (value.id == "form" and route.framework == "flask"):
-        return True
-    if value.id in bound:
-        return _sent_as_is(bound[value.id], route, bound, depth + 1)
-    return route.framework == "fastapi" and keyed_by_client(value, route)
-
-
 def _dumped_fields(facts: ModuleFacts, route: Route, value: ast.expr) -> list[str]:
     """``**payload.model_dump()`` of a body model the route takes: the model's field names."""
-    if not (
-        isinstance(value, ast.Call)
-        and isinstance(value.func, ast.Attribute)
-        and value.func.attr in _DUMPS
-        and isinstance(value.func.value, ast.Name)
-        and facts.upstream is not None
-    ):
+    name = dumped_name(value)
+    if name is None or facts.upstream is None:
         return []
-    if any(k.arg in ("include", "exclude") for k in value.keywords):
-        return []  # what it leaves out is not read here
-    name = value.func.value.id
     arg = next((a for a in route.func.args.args if a.arg == name), None)
     if arg is None or arg.annotation is None:
         return []
-    found = facts.upstream.resolve_class(facts.source, arg.annotation)
-    if found is None:
-        return []
-    return [
-        s.target.id
-        for s in found[1].body
-        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
-    ]
+    return model_fields(facts.upstream, facts.source, arg.annotation)
 
 
-def _unique(table: Table, name: str) -> bool:
-    column = table.columns.get(name)
-    if column is None or column.primary_key:
-        return False
-    if column.unique:
-        return True
-    return any(k.endswith("UniqueConstraint") and cols == (name,) for k, cols in table.indexes)
-
-
-def _looked_up(func: ast.AST, column: str) -> bool:
-    """The route looks for the duplicate itself: a query by the column (``filter_by(email=
-    ...)``, ``User.email == ...``) or a call named for it (``get_user_by_email(db, ...)``)."""
-    for node in ast.walk(func):
-        if isinstance(node, ast.Compare) and any(
-            isinstance(side, ast.Attribute) and side.attr == column
-            for side in [node.left, *node.comparators]
-        ):
-            return True
-        if isinstance(node, ast.Call):
-            name = dotted(node.func).rsplit(".", 1)[-1].lower()
-            if column.lower() in name and name != column.lower():
-                return True
-            if dotted(node.func).rsplit(".", 1)[-1] in ("filter_by", "where", "filter") and any(
-                k.arg == column for k in node.keywords
-            ):
-                return True
-    return False
-
-
-def _commit_after(func: ast.AST, made: ast.Call) -> ast.Call | None:
-    """The session's first ``commit()`` after the row is made (``db.session.commit()``,
-    ``db.commit()``, ``await session.commit()``)."""
-    best: ast.Call | None = None
-    for node in ast.walk(func):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "commit"
-            and not node.args
-            and node.lineno >= made.lineno
-        ):
-            continue
-        receiver = dotted(node.func.value)
-        if not receiver or not ("session" in receiver.lower() or receiver in ("db", "s")):
-            continue
-        if best is None or node.lineno < best.lineno:
-            best = node
-    return best
-
-
-def _suggestion(
-    facts: ModuleFacts, route: Route, made: ast.Call, model: str, column: str, commit: ast.Call
+def _in_route(
+    facts: ModuleFacts, route: Route, model: str, column: str, commit: ast.Call
 ) -> Suggestion | None:
-    src = facts.source
     stmt = enclosing_statement(commit, facts.up)
     if not isinstance(stmt, ast.Expr):
         return None
+    why = (
+        f"`{route.func.name}` makes {_a(model)} with the client's {column}, a unique column, and "
+        "commits with no answer for a duplicate: a value another row holds makes the "
+        "commit raise IntegrityError, a 500 for what is the client's conflict. Catching it "
+        "(and rolling the session back) answers 409."
+    )
     awaited = isinstance(stmt.value, ast.Await)
     receiver = dotted(commit.func)[: -len(".commit")]
+    return _suggestion(facts, route, stmt, commit, model, column, receiver, awaited, why)
+
+
+def _through_helper(facts: ModuleFacts, route: Route, found: HelperCreate) -> Suggestion | None:
+    stmt = enclosing_statement(found.call, facts.up)
+    if not isinstance(stmt, ast.Expr | ast.Assign | ast.AnnAssign | ast.Return):
+        return None
+    where = os.path.relpath(found.path, os.path.dirname(facts.source.path))
+    why = (
+        f"`{route.func.name}` hands the client's {found.column} to `{found.helper}` (in "
+        f"{where}), which makes {_a(found.model)} with it, a unique column, and commits with "
+        "no answer for a duplicate: a value another row holds makes the commit raise "
+        "IntegrityError, a 500 for what is the client's conflict. Catching it at the call "
+        "(and rolling the session back) answers 409 where the route answers its errors."
+    )
+    if found.committed_before:
+        why += (
+            f" `{found.helper}` commits once before it makes the {found.model}: what that "
+            "commit saved stays after the rollback (one commit at its end keeps the create "
+            "whole)."
+        )
+    return _suggestion(
+        facts,
+        route,
+        stmt,
+        found.call,
+        found.model,
+        found.column,
+        found.session,
+        found.awaited,
+        why,
+    )
+
+
+def _suggestion(
+    facts: ModuleFacts,
+    route: Route,
+    stmt: ast.stmt,
+    at: ast.AST,
+    model: str,
+    column: str,
+    receiver: str,
+    awaited: bool,
+    why: str,
+) -> Suggestion:
+    """Wrap ``stmt`` in a try that rolls ``receiver`` back and answers 409 the route's way."""
+    src = facts.source
     rollback = f"{'await ' if awaited else ''}{receiver}.rollback()"
     error, needed = _integrity_error(facts)
     detail = f"{model} with this {column} already exists"
@@ -262,14 +223,15 @@ def _suggestion(
         CODE,
         "error-handling",
         src.path,
-        src.span(commit),
+        src.span(at),
         f"Answer 409 when {model}.{column} is taken",
-        f"`{route.func.name}` makes a {model} with the client's {column}, a unique column, and "
-        f"commits with no answer for a duplicate: a value another row holds makes the "
-        "commit raise IntegrityError, a 500 for what is the client's conflict. Catching it "
-        "(and rolling the session back) answers 409.",
+        why,
         tuple(edits),
     )
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _integrity_error(facts: ModuleFacts) -> tuple[str, list[tuple[str, str]]]:
