@@ -283,6 +283,14 @@ CLEAN_ROUTES = {
         "crud.create_club(db, club)", "crud.create_club(db, default_club())"
     )
     + "\n\ndef default_club():\n    return ClubIn(slug='home', name='Home')\n",
+    # a dependency's value (FastAPI's Security is Depends with scopes) is no client's
+    "a Security dependency": ROUTES.replace(
+        "def new_club(club: ClubIn, db", "def new_club(club: ClubIn = Security(home_club), db"
+    ).replace(
+        "from fastapi import APIRouter, Depends,",
+        "from fastapi import APIRouter, Depends, Security,",
+    )
+    + "\n\ndef home_club():\n    raise NotImplementedError\n",
     "an app-wide handler": ROUTES.replace(
         "router = APIRouter()\n",
         "router = APIRouter()\napp = FastAPI()\n\n\n"

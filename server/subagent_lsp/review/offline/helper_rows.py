@@ -250,8 +250,9 @@ def _hoistable(up: dict[ast.AST, ast.AST], node: ast.AST, stmt: ast.stmt) -> boo
 def _client_names(route: Route) -> set[str]:
     """The route's parameters the client sends (``*args`` and ``**kwargs`` too): not those
     FastAPI fills from a dependency (``admin: SudoAdminDep``, ``db: Session =
-    Depends(get_db)``) -- the signed-in user, a session -- nor a helper method's its callers
-    fill with their own values."""
+    Depends(get_db)``, ``Security(get_jwt, scopes=[...])``, which is ``Depends`` with
+    scopes) -- the signed-in user, a token's payload, a session -- nor a helper method's its
+    callers fill with their own values."""
     args = route.func.args
     params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
     defaults = dict(
@@ -268,11 +269,8 @@ def _client_names(route: Route) -> set[str]:
     for param in params:
         spelled = ast.unparse(param.annotation) if param.annotation is not None else ""
         default = defaults.get(param.arg)
-        injected = (
-            "Depends" in spelled
-            or spelled.endswith("Dep")
-            or (default is not None and "Depends" in ast.unparse(default))
-        )
+        written = f"{spelled} {ast.unparse(default) if default is not None else ''}"
+        injected = any(k in written for k in ("Depends", "Security(")) or spelled.endswith("Dep")
         if not injected and param.arg not in ("self", "cls", "request"):
             out.add(param.arg)
     # the URL's values a wrapper (decorator_bodies) or a Django view takes as ``**kwargs``
