@@ -79,6 +79,8 @@ NOTES = {
     "notify": "a notification is best effort: log it and go on",
     "saved": "the change is saved: log it and go on to the page",
     "both": "its callers go on without it: log it",
+    # a signal's receiver (receiver_mail.py): the request that sent the signal is not its to fail
+    "signal": "the signal's request goes on without it",
 }
 
 

@@ -45,6 +45,7 @@ from .pyedits import (
     wrap_in_try,
 )
 from .pysource import Source, dotted, qualified_name
+from .receiver_mail import receiver_mail_suggestions
 from .returned_errors import returned_error_suggestions
 from .row_uses import fetched_row
 from .savepoints import savepoint_suggestions
@@ -81,6 +82,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(form_clean_suggestions(facts))
     out.extend(_shared_helper_suggestions(facts))
     out.extend(passed_body_suggestions(facts))
+    out.extend(receiver_mail_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():
