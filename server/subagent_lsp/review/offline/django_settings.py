@@ -1,4 +1,4 @@
-"""What a Django project's settings modules say (``ATOMIC_REQUESTS``, ``EMAIL_TIMEOUT``).
+"""What a Django project's settings modules say (``ATOMIC_REQUESTS``).
 
 The project is the nearest folder up with a ``manage.py``; its settings modules are the
 ``settings*.py`` files and those of a ``settings`` package, a few folders deep. Which files

@@ -4,8 +4,10 @@ module's ``Mail()``) and smtplib's ``SMTP(host)`` (it connects when built).
 Django's mail (``django.core.mail``) opens its SMTP connection when it sends: ``send_mail``
 and its siblings, ``EmailMessage(...).send()`` / ``EmailMultiAlternatives``, and
 ``get_connection().send_messages(...)``. A send with ``fail_silently=True`` swallows the
-failure itself; a project whose settings set ``EMAIL_TIMEOUT`` has decided how long a send may
-take and what a failure costs, and is left alone.
+failure itself. A project's ``EMAIL_TIMEOUT`` is no such silence: it bounds a hang, and then
+the send raises (``socket.timeout``, an OSError), as it does for a refused connection or login
+(``SMTPException``) with or without a timeout, so the send is still a 500 where nothing
+catches it.
 
 On real apps the send sits in a helper module (``send_email_verify_link(useremail)``) that a
 view calls before its ``db.session.commit()``: a mail server that is down or refuses the
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import ast
 
-from .django_settings import Setting
 from .pysource import Source, dotted, imported_names
 
 MAIL = "smtp"  # the "library" of a mail send, for the upstream-call machinery
@@ -30,13 +31,12 @@ SMTP_CLASSES = ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP")
 _DJANGO_MAIL = "django.core.mail"
 _DJANGO_SENDS = ("send_mail", "send_mass_mail", "mail_admins", "mail_managers")
 _DJANGO_MESSAGES = ("EmailMessage", "EmailMultiAlternatives")
-_EMAIL_TIMEOUT = Setting(r"^\s*EMAIL_TIMEOUT\s*=")
 
 
 def sends_mail(source: Source, call: ast.Call) -> bool:
     imports = imported_names(source)
     if _DJANGO_MAIL in source.text and _django_send(source, call, imports):
-        return not _EMAIL_TIMEOUT.set_for(source.path)
+        return True
     name = dotted(call.func)
     head, _, rest = name.partition(".")
     target = imports.get(head, "")
