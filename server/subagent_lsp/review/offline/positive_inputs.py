@@ -34,7 +34,7 @@ from .pysource import Source, dotted, imported_names
 _POSITIVE = frozenset({"quantity", "qty", "copies", "seats", "nights", "guests"})
 # Not ``count``: on real apps a ``*_count`` input is a reported statistic (codecarbon's run
 # report's ``cpu_count``/``gpu_count``), judged noise, not a quantity the client orders.
-_NON_NEGATIVE = frozenset({"amount", "price", "weight", "duration"})
+_NON_NEGATIVE = frozenset({"amount", "price", "weight", "duration", "cents"})  # ``amount_cents``
 _NUMBERS = frozenset({"int", "float", "Decimal"})
 BOUNDS = frozenset({"gt", "ge", "lt", "le", "multiple_of", "allow_inf_nan"})
 _MODEL_BASES = ("BaseModel", "SQLModel", "Schema")
