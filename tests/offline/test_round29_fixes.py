@@ -163,3 +163,28 @@ def test_a_composite_of_equalities_leads_with_its_foreign_key(tmp_path: Path) ->
     found = _project(tmp_path, '"flask", "flask-sqlalchemy"', {"app.py": app})
     titles = [s.title for s in found if s.code == "BKD101"]
     assert titles == ["Add an index on hook (project_id, key)"]
+
+
+def test_a_sort_direction_held_in_a_local_still_names_its_key(tmp_path: Path) -> None:
+    # ``order = column.desc() if ... else column.asc()`` then ``order_by(order, Book.id)``
+    # (a blind planted set's listing): the getattr behind the local is the client's sort key
+    app = (
+        "from flask import Flask, jsonify, request\n"
+        "from flask_sqlalchemy import SQLAlchemy\n\n"
+        "app = Flask(__name__)\n"
+        "db = SQLAlchemy(app)\n\n\n"
+        "class Book(db.Model):\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+        "    title = db.Column(db.String(200))\n\n\n"
+        '@app.get("/books")\n'
+        "def books():\n"
+        '    sort = request.args.get("sort", "title")\n'
+        '    column = getattr(Book, sort.lstrip("-"))\n'
+        '    order = column.desc() if sort.startswith("-") else column.asc()\n'
+        "    rows = Book.query.order_by(order, Book.id).all()\n"
+        "    return jsonify([b.id for b in rows])\n"
+    )
+    found = _project(tmp_path, '"flask", "flask-sqlalchemy"', {"app.py": app})
+    assert [s.title for s in found if s.code == "BKD212"] == [
+        "Allow only Book's columns as the sort key `sort`"
+    ]

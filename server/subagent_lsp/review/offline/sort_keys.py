@@ -123,7 +123,7 @@ def sort_key_getattrs(facts: ModuleFacts, func: Function) -> set[int]:
         id(found[1])
         for call in _order_by_calls(facts.source, func)
         for arg in call.args
-        for expr in _directed(arg)
+        for expr in _directed(_through_local(func, arg))
         if (found := _getattr_of(func, expr)) is not None
     }
 
@@ -141,7 +141,7 @@ def _sites(facts: ModuleFacts, reader: TextReader) -> Iterator[_Site]:
     found: list[_Site] = []
     for call in _order_by_calls(facts.source, func):
         for arg in call.args:
-            for expr in _directed(arg):
+            for expr in _directed(_through_local(func, arg)):
                 site = _order_site(facts, reader, call, expr)
                 if site is not None:
                     found.append(site)
@@ -160,6 +160,18 @@ def _order_by_calls(source: Source, func: Function) -> list[ast.Call]:
         and isinstance(n.func, ast.Attribute)
         and n.func.attr == "order_by"
     ]
+
+
+def _through_local(func: Function, arg: ast.expr) -> ast.expr:
+    """``order = col.desc() if ... else col.asc()`` then ``order_by(order, ...)``: the
+    direction a local bound once holds, read as if written in place."""
+    if isinstance(arg, ast.Name):
+        values = bindings(func, arg.id) or []
+        if len(values) == 1 and isinstance(values[0], ast.IfExp | ast.Call):
+            value = values[0]
+            if isinstance(value, ast.IfExp) or dotted(value.func).split(".")[-1] in _DIRECTIONS:
+                return value
+    return arg
 
 
 def _directed(arg: ast.expr) -> Iterator[ast.expr]:
