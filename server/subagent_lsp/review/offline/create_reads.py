@@ -42,13 +42,9 @@ def bindings(func: ast.AST) -> dict[str, ast.expr]:
     return {k: v[0] for k, v in seen.items() if len(v) == 1}
 
 
-def sent_as_is(value: ast.expr, route: Route, bound: dict[str, ast.expr], depth: int) -> bool:
-    """The value is what the client sent, read off the request or the body model and at most
-    trimmed or recased: ``payload.email.lower()``, ``data["email"]`` of ``data =
-    request.get_json()``, ``form.email.data``. Not what a call made of it (``charge["id"]`` of
-    ``charge = charge_card(token)`` is the provider's)."""
-    if depth > 3:
-        return False
+def read_root(value: ast.expr) -> ast.expr:
+    """What a value is read off, through trimming or recasing, ``.get`` and keys or
+    attributes: ``payload`` of ``payload.email.lower()``, ``data`` of ``data["email"]``."""
     while (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Attribute)
@@ -57,6 +53,17 @@ def sent_as_is(value: ast.expr, route: Route, bound: dict[str, ast.expr], depth:
         value = value.func.value
     while isinstance(value, ast.Subscript | ast.Attribute):
         value = value.value
+    return value
+
+
+def sent_as_is(value: ast.expr, route: Route, bound: dict[str, ast.expr], depth: int) -> bool:
+    """The value is what the client sent, read off the request or the body model and at most
+    trimmed or recased: ``payload.email.lower()``, ``data["email"]`` of ``data =
+    request.get_json()``, ``form.email.data``. Not what a call made of it (``charge["id"]`` of
+    ``charge = charge_card(token)`` is the provider's)."""
+    if depth > 3:
+        return False
+    value = read_root(value)
     if isinstance(value, ast.Call) and dotted(value.func) == "request.get_json":
         return True
     if not isinstance(value, ast.Name):

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 from .create_reads import (
     CAUGHT,
-    SAME_VALUE,
     bindings,
     commit_after,
     dumped_name,
     looked_up,
     model_fields,
+    read_root,
     sent_as_is,
     unique,
 )
@@ -258,14 +258,7 @@ def _from_client(
     trimmed or recased, or a local bound once to such a value."""
     if depth > 3:
         return False
-    while (
-        isinstance(value, ast.Call)
-        and isinstance(value.func, ast.Attribute)
-        and value.func.attr in SAME_VALUE | {"get"}
-    ):
-        value = value.func.value
-    while isinstance(value, ast.Subscript | ast.Attribute):
-        value = value.value
+    value = read_root(value)
     if not isinstance(value, ast.Name):
         return False
     if value.id in client:
