@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -54,16 +55,28 @@ def _concurrently(table: Table) -> str:
     return CONCURRENTLY
 
 
+# Sessions kept open at once: the throwaway cluster takes max_connections=20, and a process
+# that proves many apps (a test run, a server over many workspaces) closes the least recent.
+MAX_SESSIONS = 8
+
+
 class Sessions:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_root: dict[str, PgSession] = {}
+        self._by_root: OrderedDict[str, PgSession] = OrderedDict()
 
     def get(self, root: str) -> PgSession:
         with self._lock:
             session = self._by_root.get(root)
             if session is not None and not session.conn.closed:
+                self._by_root.move_to_end(root)
                 return session
+            while len(self._by_root) >= MAX_SESSIONS:
+                _, oldest = self._by_root.popitem(last=False)
+                try:
+                    oldest.conn.close()
+                except Exception:  # a connection the server already dropped
+                    log.debug("closing an old proof session failed", exc_info=True)
             cluster = CLUSTERS.get()
             dbname = "app_" + hashlib.sha256(root.encode()).hexdigest()[:10]
             with cluster.connect() as admin:
