@@ -29,10 +29,11 @@ from .django_rows import (
 from .form_rows import checked_by_validator
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .none_returns import may_give_none, none_path, optional_model
+from .project_errors import own_not_found
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
 from .pysource import Source, dotted
 from .receiver_rows import receiver_member
-from .row_guards import app_guard
+from .row_guards import app_guard, get_through
 from .row_methods import model_of, resolve_call
 from .row_uses import app_catches, missing_row, read_unchecked, session_like, short, tests_name
 from .upstream_calls import UpstreamCalls
@@ -69,7 +70,12 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
         return []
     helper_source, helper = found
     # The helper's own use of the row fails first; else the route's use of what it returns.
-    own = _used_in_helper(facts, call, route, helper_source, helper)
+    # a view (or a resource's method a view dispatches to) has its own lookups read there
+    own = (
+        None
+        if facts.is_route(helper)
+        else _used_in_helper(facts, call, route, helper_source, helper)
+    )
     if own is not None:
         return own
     model = _returned_row(helper_source, helper, facts.upstream)
@@ -642,7 +648,7 @@ def _used_in_helper(
     for node in source.nodes_of(helper):
         if not isinstance(node, ast.Call) or source.function_of(node) is not helper:
             continue
-        model = maybe_row(node)
+        model = _helper_lookup(source, helper, node)
         if model is None or caught(node, up, _CAUGHT):
             continue
         if not _reads_client(node, set(), params - {"self", "cls"}):
@@ -665,8 +671,30 @@ def _used_in_helper(
         what = (
             f"`{helper.name}()` looks up `{short(source.text_of(node))}`, None when nothing matches"
         )
-        return [_suggestion(facts, route, call, source, assign, name, model or name, what, used)]
+        label = (model or name).rsplit(".", 1)[-1]
+        # a service raises the app's own not-found error, which its handler answers 404 with
+        own = own_not_found(facts, source, label) if source is not facts.source else None
+        return [
+            _suggestion(
+                facts, route, call, source, assign, name, model or name, what, used, own_error=own
+            )
+        ]
     return None
+
+
+def _helper_lookup(source: Source, helper: Function, node: ast.Call) -> str | None:
+    """The model when ``node`` gives a row or None: SQLAlchemy's ``session.get`` /
+    ``.first()`` / ``.scalar(select(M))``, Flask-SQLAlchemy's ``Book.query.get(id)`` and
+    ``Book.query.filter_by(...).first()``, a Django queryset's ``.first()``."""
+    model = maybe_row(node)
+    if model is None and get_through(node, "query", 1):
+        owner = dotted(node.func.value.value)  # type: ignore[attr-defined]
+        model = owner if owner[:1].isupper() and not owner.isupper() else None
+    if model is None:
+        model = _model_query_first(node)
+    if model is None:
+        model = django_row(source, helper, node)
+    return model
 
 
 def _answer(route: Route, label: str) -> tuple[str, list[tuple[str, str]]]:
@@ -692,6 +720,7 @@ def _suggestion(
     used: str,
     tail: str = "where the client asked for a row that is not there",
     guard: tuple[str, str] | None = None,
+    own_error: tuple[str, list[tuple[str, str]]] | None = None,
 ) -> Suggestion:
     """The None check after ``assign`` in ``where`` (the route's module or the helper's),
     answering 404 the route's way, or as ``guard`` (test, statement) does: the module's own
@@ -706,6 +735,14 @@ def _suggestion(
         edits: list[Edit] = [edit]
         fix = f"`if {name} is None or ...` in the test right after it answers `{raised}` instead."
         title = f"Answer the route's error when {label} is not found"
+    elif own_error is not None:
+        answer, needed = own_error
+        edits = [*ensure_imports(where, needed), _check_after(where, assign, name, answer)]
+        error = answer.split()[1].split("(")[0]
+        fix = (
+            f"`if {name} is None: {answer}` after it lets the app's handler of {error} answer 404."
+        )
+        title = f"Answer 404 when {label} is not found"
     elif guard is not None:
         test, answer = guard
         edits = [_check_after(where, assign, name, answer, test.format(name=name))]
