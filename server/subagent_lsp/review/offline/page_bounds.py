@@ -40,7 +40,15 @@ from ..pgproof.detect import mysql_evidence, postgres_evidence, sqlite_app, sqli
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route
 from .helper_mappings import MULTIDICTS
-from .page_reach import Function, PageUse, Path, checked, reached_uses
+from .page_reach import (
+    Function,
+    PageUse,
+    Path,
+    checked,
+    followed_call,
+    matched_arguments,
+    reached_uses,
+)
 from .positive_inputs import BOUNDS, bounded, field_bound_edits, in_path, is_model, model_fields
 from .pyedits import add_keyword, ensure_imports, replace_node
 from .pysource import (
@@ -484,6 +492,13 @@ def _flask(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         ):
             target = node.targets[0]
             default = _typed_int_read(node.value) if "type=int" in src.text else None
+            if default is None and isinstance(target, ast.Name):
+                # ``request.args.get("per_page", type=int)`` handed to a project helper's
+                # ``per_page=20``: None when left out, which overrides the helper's default
+                default = _helper_default(facts, route, node.value, target.id)
+                if default is not None:
+                    reads[(target.id, None)] = (node, node.value, default, src)
+                    continue
             if default is not None and isinstance(target, ast.Name):
                 reads[(target.id, None)] = (node, node.value, default, src)
             elif default is None:
@@ -501,7 +516,7 @@ def _flask(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         helper = where.function_of(stmt) is not route.func
         if helper and use.kind != "limit":
             continue  # a helper's page or offset: its floor is the helper's own business
-        text = where.text_of(call)
+        text = _read_text(where, call, default)
         floored = helper and _floor_checked(where, stmt)
         if use.kind == "limit":
             cap, why = _size_cap(facts, where, stmt.lineno, path[0], default)
@@ -568,6 +583,58 @@ def _read_into(
         return None
     default = _typed_int_read(bound[0].value, lambda n: _int_constant(facts, src, n))
     return (bound[0], bound[0].value, default) if default is not None else None
+
+
+def _helper_default(facts: ModuleFacts, route: Route, read: ast.Call, name: str) -> int | None:
+    """A ``request.args.get(..., type=int)`` with no default of its own, whose one local
+    ``name`` the route hands to project helpers' parameters: their common int default."""
+    if facts.upstream is None or not _no_default_read(read):
+        return None
+    src = facts.source
+    defaults: set[int] = set()
+    for node in src.nodes_of(route.func):
+        if not isinstance(node, ast.Call) or src.function_of(node) is not route.func:
+            continue
+        given = [
+            v for v in (*node.args, *(k.value for k in node.keywords)) if isinstance(v, ast.Name)
+        ]
+        if not any(v.id == name for v in given):
+            continue
+        followed = followed_call(facts.upstream, src, node)
+        if followed is None:
+            return None  # handed to something unread: its default is not known
+        _, callee, params = followed
+        for param, value in matched_arguments(node, params):
+            if isinstance(value, ast.Name) and value.id == name:
+                found = {a.arg: d for a, d in parameters_with_defaults(callee)}.get(param)
+                if not (isinstance(found, ast.Constant) and type(found.value) is int):
+                    return None
+                defaults.add(found.value)
+    return defaults.pop() if len(defaults) == 1 else None
+
+
+def _no_default_read(node: ast.Call) -> bool:
+    """``request.args.get("per_page", type=int)``: typed, with no default."""
+    return (
+        isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and dotted(node.func.value) in MULTIDICTS
+        and len(node.args) == 1
+        and any(
+            k.arg == "type" and isinstance(k.value, ast.Name) and k.value.id == "int"
+            for k in node.keywords
+        )
+        and not any(k.arg == "default" for k in node.keywords)
+    )
+
+
+def _read_text(src: Source, call: ast.Call, default: int) -> str:
+    """The read as written, its default added when it has none (the helper's, which the
+    ``None`` it gave when left out overrode)."""
+    if not _no_default_read(call):
+        return src.text_of(call)
+    keywords = ", ".join(src.text_of(k) for k in call.keywords)
+    return f"{src.text_of(call.func)}({src.text_of(call.args[0])}, {default}, {keywords})"
 
 
 def _floor_checked(src: Source, read: ast.Assign) -> bool:
