@@ -139,7 +139,8 @@ BACKEND_RULES = table(
         "BKD205",
         "validation",
         "unchecked-query-key",
-        "`request.GET[...]`/`request.POST[...]` raises on a missing key (500).",
+        "`request.GET[...]`/`request.POST[...]` (DRF: `request.query_params[...]`) raises on a "
+        "missing key (500).",
         "A missing parameter is the client's mistake: it deserves a 400, not a server error.",
         Example(
             path="views.py",

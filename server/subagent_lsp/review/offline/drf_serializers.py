@@ -28,19 +28,19 @@ _STATEMENTS = (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr)
 def serializer_get_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     if "rest_framework" not in facts.source.text or not uses_drf(facts):
         return []
-    error = _validation_error(facts)
+    error = drf_validation_error(facts)
     if error is None:
         return []
     out: list[Suggestion] = []
     for node in facts.source.of(ast.ClassDef):
-        if isinstance(node, ast.ClassDef) and _is_serializer(node):
+        if isinstance(node, ast.ClassDef) and is_serializer(node):
             for method in node.body:
                 if isinstance(method, ast.FunctionDef) and _input_method(method):
                     out.extend(_method(facts, method, error))
     return out
 
 
-def _is_serializer(cls: ast.ClassDef) -> bool:
+def is_serializer(cls: ast.ClassDef) -> bool:
     return any(dotted(b).split(".")[-1].endswith(_BASES) for b in cls.bases)
 
 
@@ -51,7 +51,7 @@ def _input_method(func: Function) -> bool:
     return func.name in ("to_internal_value", "validate") or func.name.startswith("validate_")
 
 
-def _validation_error(facts: ModuleFacts) -> tuple[str, list[tuple[str, str]]] | None:
+def drf_validation_error(facts: ModuleFacts) -> tuple[str, list[tuple[str, str]]] | None:
     """How the module names DRF's ValidationError, and the import it needs."""
     imports = facts.imports
     for name, full in imports.items():
@@ -71,7 +71,7 @@ def _validation_error(facts: ModuleFacts) -> tuple[str, list[tuple[str, str]]] |
     return "ValidationError", [("rest_framework.exceptions", "ValidationError")]
 
 
-def _model_get(call: ast.Call) -> str | None:
+def model_get(call: ast.Call) -> str | None:
     """``Model.objects.get(...)`` (through ``filter``/``select_related``...) -> "Model"."""
     if not (isinstance(call.func, ast.Attribute) and call.func.attr == "get"):
         return None
@@ -94,7 +94,7 @@ def _method(
     for node in src.nodes_of(func):
         if not isinstance(node, ast.Call) or src.function_of(node) is not func:
             continue
-        model = _model_get(node)
+        model = model_get(node)
         if model is None:
             continue
         used = [n for a in (*node.args, *node.keywords) for n in ast.walk(a)]

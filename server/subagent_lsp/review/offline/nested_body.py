@@ -53,7 +53,7 @@ def nested_body_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
     # A serializer or schema checks the body from where it runs; DRF's
     # ``serializer.is_valid(raise_exception=True)`` at the end of a ``create`` leaves the reads
     # above it unchecked (``MboxMessage(request.data["mbox"])`` first).
-    checked_from = _validated_from(nodes)
+    checked_from = validated_from(nodes)
     if checked_from and base != "request.data":
         return []
     for node in nodes:
@@ -91,14 +91,14 @@ def nested_body_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
         inner = required.setdefault(top, [])
         if sub is not None and sub not in inner:
             inner.append(sub)
-    anchor = _anchor(func, [r[0] for r in reads], facts.up)
+    anchor = first_read_anchor(func, [r[0] for r in reads], facts.up)
     if anchor is None:
         return []
     first, body = reads[0][0], reads[0][1]
     return [_suggestion(facts, route, base, required, anchor, first, body)]
 
 
-def _validated_from(nodes: list[ast.AST]) -> int:
+def validated_from(nodes: list[ast.AST]) -> int:
     """The first line a validating call runs on (0: none)."""
     lines = [
         n.lineno
@@ -159,7 +159,9 @@ def _key(node: ast.Subscript) -> str | None:
     return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
 
-def _anchor(func: ast.AST, reads: list[ast.expr], up: dict[ast.AST, ast.AST]) -> ast.stmt | None:
+def first_read_anchor(
+    func: ast.AST, reads: list[ast.expr], up: dict[ast.AST, ast.AST]
+) -> ast.stmt | None:
     """The statement of the innermost block holding every read that comes first: the check
     goes before it, so it runs on every path that reads the body and on no other."""
 
@@ -213,7 +215,7 @@ def _tuple(items: list[str] | tuple[str, ...]) -> str:
     return "(" + ", ".join(_q(i) for i in items) + ("," if len(items) == 1 else "") + ")"
 
 
-def _condition(body: str, required: dict[str, list[str]], indent: str) -> str:
+def keys_condition(body: str, required: dict[str, list[str]], indent: str) -> str:
     clauses = [f"not isinstance({body}, dict)"]
     tops = tuple(required)
     clauses.append(
@@ -261,7 +263,7 @@ def _suggestion(
         if not route.answers:  # a view class's helper method: its caller takes what it returns
             answer, needed = "abort(400)", flask_abort(facts) or []
         text = f"{indent}{local} = request.get_json(silent=True)\n"
-        text += _condition(local, required, indent) + f"\n{indent}    {answer}"
+        text += keys_condition(local, required, indent) + f"\n{indent}    {answer}"
         idiom = "answers 400"
     else:
         if facts.imports.get("ValidationError", _DRF_ERRORS[0]) not in _DRF_ERRORS:
@@ -273,7 +275,7 @@ def _suggestion(
         detail = "missing or malformed fields: " + ", ".join(paths)
         # as the view spells it: a method without a ``request`` parameter reads
         # ``self.request.data``
-        text = _condition(src.text_of(body), required, indent)
+        text = keys_condition(src.text_of(body), required, indent)
         text += f'\n{indent}    raise {needed_name}("{detail}")'
         idiom = f"raises DRF's {needed_name} (a 400)"
     edits = [*ensure_imports(src, needed), insert_before_line(src, start, text)]

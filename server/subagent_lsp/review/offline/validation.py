@@ -14,6 +14,8 @@ from .column_lengths import column_length_suggestions
 from .dependency_json import dependency_json_suggestions
 from .django_json import json_body_locals
 from .django_views import request_attr, request_data_method
+from .drf import drf_view
+from .drf_serializers import drf_validation_error
 from .earlier_guards import negated, refused_before
 from .enum_conversions import allowed, enum_conversion
 from .fastapi_conversions import dependencies, fastapi_conversions
@@ -46,7 +48,7 @@ from .json_helpers import json_locals as json_locals_of
 from .mapping_keys import mapping_key_suggestions
 from .mass_assignment import mass_assignment_suggestions
 from .model_parses import model_parse_suggestions
-from .nested_body import nested_body_suggestions
+from .nested_body import nested_body_suggestions, validated_from
 from .open_schemas import open_schema_suggestions
 from .orm_lookups import orm_lookup_suggestions
 from .page_bounds import page_bound_suggestions
@@ -61,6 +63,7 @@ from .pyedits import (
 from .pysource import Source, dotted, top_level_function
 from .request_asserts import request_assert_suggestions
 from .row_uses import short
+from .serializer_keys import serializer_key_suggestions
 from .sort_keys import sort_key_suggestions
 from .try_blocks import validated_by_form
 
@@ -114,6 +117,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(filter_method_suggestions(facts))
     out.extend(_helper_conversions(facts))
     out.extend(request_assert_suggestions(facts))
+    out.extend(serializer_key_suggestions(facts))
     out.extend(form_bound_suggestions(facts))
     out.extend(sort_key_suggestions(facts, _flask_400))
     out.extend(mapping_key_suggestions(facts, _flask_400))
@@ -1329,6 +1333,14 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     src = facts.source
     if {"KeyError", "MultiValueDictKeyError"} & route.handled:
         return out
+    bases: tuple[str, ...] = ("request.GET", "request.POST", "request.FILES")
+    # DRF's ``request.query_params`` is the same QueryDict: its KeyError is a 500 there too,
+    # and the 400 is DRF's ValidationError, which answers from a helper (``get_queryset``)
+    # as from a handler. A serializer run on it first (``is_valid``) has checked its keys.
+    drf_error = drf_validation_error(facts) if drf_view(facts, route) else None
+    checked_from = validated_from(_nodes(route.func)) if drf_error is not None else 0
+    if drf_error is not None:
+        bases += ("request.query_params",)
     seen: set[str] = set()
     # in source order: a key read first in an ``if`` gets its check before that ``if``
     ordered = sorted(
@@ -1339,8 +1351,11 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if not (
             isinstance(value, ast.Subscript)
             and isinstance(value.ctx, ast.Load)
-            and request_attr(value.value) in ("request.GET", "request.POST", "request.FILES")
+            and request_attr(value.value) in bases
         ):
+            continue
+        drf = request_attr(value.value) == "request.query_params"
+        if drf and checked_from and value.lineno >= checked_from:
             continue
         if not isinstance(value.slice, ast.Constant) or caught(
             value, facts.up, {"KeyError", "MultiValueDictKeyError"}
@@ -1353,13 +1368,24 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue  # ``if form.is_valid():`` with a form bound to the request: validated
         if _tests_key(route.func, key) or _present_by_test(value, key, facts.up):
             continue  # the view checks the key itself (``if "release" in request.POST:``)
-        if refused_before(value, facts.up, functools.partial(_refuses_missing, key)):
+        got = frozenset(
+            t.id
+            for n in _nodes(route.func)
+            if isinstance(n, ast.Assign) and _gets_key(n.value, key)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        )
+        if refused_before(value, facts.up, functools.partial(_refuses_missing, key, names=got)):
             continue  # ``if not request.POST.get("query"): return ...`` runs first
         if getattr(route.func, "name", "") == "form_valid":
             continue  # Django calls it once the form bound to the POST has validated
         stmt = enclosing_statement(value, facts.up)
         base = dotted(value.value)
         answer, needed = django_bad_request(route, f"{key} is required")
+        imports = _imports(facts, [needed])
+        if drf and drf_error is not None:
+            answer = f'raise {drf_error[0]}("{key} is required")'
+            imports = ensure_imports(src, drf_error[1])
         if isinstance(stmt, ast.Assign) and stmt.value is value and _target(stmt):
             indent = src.indent_of(stmt.lineno - 1)
             var = _target(stmt)
@@ -1397,7 +1423,7 @@ def _django_keys(facts: ModuleFacts, route: Route) -> list[Suggestion]:
                 f"Answer 400 when `{key}` is missing",
                 f"`{base}[{key!r}]` raises MultiValueDictKeyError, a 500, when the client leaves "
                 f"`{key}` out; check it and answer 400.",
-                (*_imports(facts, [needed]), edit),
+                (*imports, edit),
             )
         )
     return out
@@ -1454,9 +1480,10 @@ def _tests_key(func: ast.AST, key: str) -> bool:
     )
 
 
-def _refuses_missing(key: str, test: ast.expr) -> bool:
+def _refuses_missing(key: str, test: ast.expr, names: frozenset[str] = frozenset()) -> bool:
     """``not request.POST.get("key")`` / ``request.POST.get("key") is None``: true when the
-    key is missing."""
+    key is missing. ``names``: locals bound to that ``.get`` (``kind = ...get("kind")``, then
+    ``if not kind:``)."""
     operand = negated(test)
     if operand is None and (
         isinstance(test, ast.Compare)
@@ -1466,11 +1493,19 @@ def _refuses_missing(key: str, test: ast.expr) -> bool:
         and test.comparators[0].value is None
     ):
         operand = test.left
+    if isinstance(operand, ast.Name):
+        return operand.id in names
+    return operand is not None and _gets_key(operand, key)
+
+
+def _gets_key(operand: ast.expr, key: str) -> bool:
+    """``request.GET.get("key")`` (or with a falsy default): None or empty when it is missing."""
     return (
         isinstance(operand, ast.Call)
         and isinstance(operand.func, ast.Attribute)
         and operand.func.attr == "get"
-        and request_attr(operand.func.value) in ("request.GET", "request.POST", "request.FILES")
+        and request_attr(operand.func.value)
+        in ("request.GET", "request.POST", "request.FILES", "request.query_params")
         and bool(operand.args)
         and isinstance(operand.args[0], ast.Constant)
         and operand.args[0].value == key
