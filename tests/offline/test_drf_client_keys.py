@@ -121,7 +121,8 @@ class TicketSerializer(serializers.ModelSerializer):
 """
 
 # Silent: keys checked with ``in``; reads under a ``try``; reads after the fields have run
-# (``super().to_internal_value``); ``data`` rebound to what the server built.
+# (``super().to_internal_value``); a field declared optional (requiring it is no fix); ``data``
+# rebound to what the server built.
 SERIALIZERS_CHECKED = """\
 from rest_framework import serializers
 
@@ -162,6 +163,19 @@ class AfterFieldsSerializer(serializers.ModelSerializer):
         value = super().to_internal_value(data)
         value["title"] = data["title"].strip()
         return value
+
+
+class OptionalSerializer(serializers.ModelSerializer):
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        model = Ticket
+        fields = ("title", "meta", "tags")
+
+    def to_internal_value(self, data):
+        data = data.copy()
+        data["tags"] = [t.strip() for t in data["tags"]]
+        return data
 
 
 class RebuiltSerializer(serializers.ModelSerializer):

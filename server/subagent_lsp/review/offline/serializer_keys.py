@@ -56,6 +56,7 @@ def _method(
     param = func.args.args[1].arg
     nodes = [n for n in src.nodes_of(func) if src.function_of(n) is func]
     until = _filled_from(nodes, param)
+    optional = _optional_fields(cls)
     stored: dict[str, int] = {}  # ``data["form_url"] = ...``: its later reads are the server's
     for node in nodes:
         if isinstance(node, ast.Compare) and any(
@@ -78,8 +79,8 @@ def _method(
         ):
             continue
         key = _key(node)
-        if key is None or (until and node.lineno >= until):
-            continue
+        if key is None or key in optional or (until and node.lineno >= until):
+            continue  # an optional field left out is no error: requiring it is no fix
         if key in stored and stored[key] < node.lineno:
             continue
         if caught(node, facts.up, _CAUGHT) or _in_row_lookup(node, facts.up):
@@ -124,6 +125,21 @@ def _method(
         f"(it turns only its ValidationError into a 400). The check raises `{name}`, a 400.",
         tuple(edits),
     )
+
+
+def _optional_fields(cls: ast.ClassDef) -> set[str]:
+    """The fields the class declares ``required=False`` or with a ``default``."""
+    out: set[str] = set()
+    for stmt in cls.body:
+        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
+            continue
+        for kw in stmt.value.keywords:
+            required = kw.arg == "required" and not (
+                isinstance(kw.value, ast.Constant) and kw.value.value is True
+            )
+            if required or kw.arg == "default":
+                out.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    return out
 
 
 def _is_param(node: ast.expr, param: str) -> bool:
