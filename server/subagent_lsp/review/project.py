@@ -47,6 +47,7 @@ from .offline.passed_requests import takes_flask_request
 from .offline.project_files import (
     declared_major,
     declared_packages,
+    declared_version,
     is_not_a_source,
     project_root,
     workspace_root,
@@ -430,6 +431,7 @@ class Project:
         """Adds what the rest of the project says to one module's own facts (the caller adds
         the sessions of the schema it analyses under)."""
         facts.declared = self.declared_packages()
+        facts.package_version = lambda package: declared_version(self.root, package)
         facts.handled |= self.app_error_handlers()
         mark_registered(facts, self.registered_views(facts.source.path))
         facts.upstream = self.upstream()

@@ -709,6 +709,31 @@ BACKEND_RULES = table(
         "Wrap the update's commit as the create's is: the same `except`, a rollback, the "
         "same answer (its status and helper).",
     ),
+    _rule(
+        "BKD317",
+        "error-handling",
+        "identity-filter",
+        "A SQLAlchemy condition tests a mapped column with Python's `is` "
+        "(`.filter(Model.col is None)`).",
+        "`Model.col` is the mapped attribute, never None, True or False itself: Python decides "
+        "the test before SQLAlchemy sees it, so the query says `WHERE false` (no row, ever) or, "
+        "for `is not`, drops the condition (every row). Nothing raises. In `filter`, `where`, "
+        "`having`, `and_`, `or_` and `not_`; `filter_by` takes keywords and is not affected.",
+        Example(
+            path="tasks.py",
+            text="from sqlalchemy import select\n"
+            + "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n\n"
+            + "class Base(DeclarativeBase):\n    pass\n\n\n"
+            + "class Task(Base):\n"
+            + '    __tablename__ = "tasks"\n'
+            + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            + "    owner_id: Mapped[int | None] = mapped_column()\n\n\n"
+            + "def unassigned(session: Session) -> list[Task]:\n"
+            + "    return list(session.scalars(select(Task).where(Task.owner_id is None)))\n",
+        ),
+        "The column's own test: `Model.col.is_(None)` / `.is_not(None)` (`.isnot` where the "
+        "project allows a SQLAlchemy older than 1.4).",
+    ),
 )
 
 # Node and Go: their own rules join the table (one registry, one code space).

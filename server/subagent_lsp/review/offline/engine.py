@@ -35,6 +35,7 @@ from .off_request import (
 from .project_files import (
     declared_major,
     declared_packages,
+    declared_version,
     is_not_a_source,
     project_root,
     workspace_root,
@@ -246,6 +247,9 @@ def analyze_file(
                 project.complete(facts)
             else:
                 facts.declared = declared_packages(root) if root is not None else None
+                if root is not None:
+                    folder = root
+                    facts.package_version = lambda package: declared_version(folder, package)
                 if root is not None and "flask" in facts.frameworks:
                     facts.flask_sqlalchemy_major = declared_major(root, "flask_sqlalchemy")
                 mark_view_helpers(facts)

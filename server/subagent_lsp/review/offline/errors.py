@@ -32,6 +32,7 @@ from .frameworks import (
 )
 from .helper_rows import property_row_suggestions
 from .html_answers import html_handler
+from .identity_filters import identity_filter_suggestions
 from .mail_answers import MailAnswer, mail_answer
 from .mail_calls import MAIL, SMTP_CLASSES
 from .missing_rows import missing_row_suggestions
@@ -76,6 +77,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out: list[Suggestion] = client_timeout_suggestions(facts)
     out.extend(returned_error_suggestions(facts))
     out.extend(except_or_suggestions(facts))
+    out.extend(identity_filter_suggestions(facts))
     out.extend(broad_except_suggestions(facts))
     out.extend(savepoint_suggestions(facts))
     out.extend(serializer_get_suggestions(facts))

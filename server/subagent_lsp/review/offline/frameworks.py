@@ -74,6 +74,9 @@ class ModuleFacts:
     sessions: SessionFacts = field(default_factory=SessionFacts)
     declared: frozenset[str] | None = None
     flask_sqlalchemy_major: int | None = None  # the declared version, for its ``*_or_404``
+    # The lowest (major, minor) the manifests allow for a package, read only when a rule
+    # needs it (Project.complete, engine.py; None: no manifest is known).
+    package_version: Callable[[str], tuple[int, int] | None] | None = None
     # Follows a route's calls into the project's own functions (None: this module only).
     upstream: UpstreamCalls | None = None
     # Functions taking ``request`` that look like no view on their own: views only if a

@@ -411,6 +411,8 @@ def _sqlalchemy_chain(
         if op not in _SA_OPS:
             return None
         if op in ("filter", "where"):
+            if any(_identity_test(arg) for arg in call.args):
+                return None  # Python folds it to a constant (BKD317): no column is read
             for arg in call.args:
                 for name in models:
                     _sa_condition(arg, name, shape)
@@ -525,6 +527,8 @@ def _table_chain(
         if op not in _SA_OPS:
             return None
         if op in ("filter", "where"):
+            if any(_identity_test(arg) for arg in call.args):
+                return None
             for arg in call.args:
                 _sa_condition(_columns_get(arg, name), f"{name}.c", shape)
         elif op == "order_by":
@@ -944,6 +948,26 @@ def _sa_json_key(node: ast.expr, model: str) -> tuple[str, str, str] | None:
     return column, key.value, "->>"
 
 
+def _identity_test(condition: ast.expr) -> bool:
+    """``Model.col is None`` as (part of) a condition: Python's ``is``, decided before the
+    query is built (the filter is a constant true or false)."""
+    if isinstance(condition, ast.Compare):
+        return isinstance(condition.left, ast.Attribute) and any(
+            isinstance(op, ast.Is | ast.IsNot) for op in condition.ops
+        )
+    if isinstance(condition, ast.BoolOp):
+        return any(_identity_test(v) for v in condition.values)
+    if isinstance(condition, ast.UnaryOp):
+        return _identity_test(condition.operand)
+    if isinstance(condition, ast.Call) and dotted(condition.func).split(".")[-1] in (
+        "and_",
+        "or_",
+        "not_",
+    ):
+        return any(_identity_test(a) for a in condition.args)
+    return False
+
+
 def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
     if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] in ("and_",):
         for arg in node.args:
@@ -986,9 +1010,9 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
             return
         if column is None or _other_table_column(node.comparators[0], model):
             return
-        if isinstance(node.ops[0], ast.Eq | ast.Is) and _live_rows(column, node.comparators[0]):
+        if isinstance(node.ops[0], ast.Eq) and _live_rows(column, node.comparators[0]):
             return
-        if isinstance(node.ops[0], ast.Eq | ast.Is) and column not in shape.eq:
+        if isinstance(node.ops[0], ast.Eq) and column not in shape.eq:
             shape.eq.append(column)
         elif (
             isinstance(node.ops[0], _RANGE_OPS)
