@@ -710,6 +710,43 @@ BACKEND_RULES = table(
         "same answer (its status and helper).",
     ),
     _rule(
+        "BKD316",
+        "error-handling",
+        "failure-answered-as-success",
+        "A route's broad `except` answers a failed write or upstream call with a 2xx "
+        '(`except Exception: log.debug(...)` then `return "ok"`).',
+        "A webhook's sender (Stripe, GitHub, Slack) reads only the status: a 200 for a failed "
+        "delivery is never sent again, and the error went to a log level nobody reads. An API "
+        "client is told its change was made. Only where the `try` does real work (a database "
+        "write, an upstream call; in a receiver, the project's handler of the event) and the "
+        "answer is a success: silent when the handler re-raises, answers 4xx/5xx or sets a "
+        "fallback value, "
+        "when, outside a receiver, it logs at warning or above or its answer names the error, "
+        "and for a best-effort notification or a follow-up after the route's own save.",
+        Example(
+            path="hooks.py",
+            text="import logging\n\n"
+            + "import stripe\n"
+            + _FLASK
+            + "log = logging.getLogger(__name__)\n\n\n"
+            + "def fulfil(event):\n"
+            + "    raise NotImplementedError\n\n\n"
+            + '@app.post("/webhooks/stripe")\n'
+            + "def stripe_webhook():\n"
+            + "    try:\n"
+            + "        event = stripe.Webhook.construct_event(\n"
+            + '            request.data, request.headers["Stripe-Signature"], "whsec_test"\n'
+            + "        )\n"
+            + "        fulfil(event)\n"
+            + "    except Exception as exc:\n"
+            + '        log.debug("webhook failed: %s", exc)\n'
+            + "    return jsonify(received=True)\n",
+        ),
+        "Log with the module's `logger.exception(...)` and answer 500 (Flask's `return ..., "
+        "500`, FastAPI's `HTTPException(status_code=500)`, Django's `status=500`) so the "
+        "sender retries and the error log hears of it.",
+    ),
+    _rule(
         "BKD317",
         "error-handling",
         "identity-filter",

@@ -56,6 +56,7 @@ from .service_gets import service_get_suggestions
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .shared_fix import SharedHelper
 from .status_reads import status_read_suggestions, unchecked_response
+from .success_answers import success_answer_suggestions
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .try_blocks import catches_miss_of, handler_names, innermost_try
 from .unique_updates import unique_update_suggestions
@@ -79,6 +80,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(except_or_suggestions(facts))
     out.extend(identity_filter_suggestions(facts))
     out.extend(broad_except_suggestions(facts))
+    out.extend(success_answer_suggestions(facts))
     out.extend(savepoint_suggestions(facts))
     out.extend(serializer_get_suggestions(facts))
     out.extend(form_clean_suggestions(facts))

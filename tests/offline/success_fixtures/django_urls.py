@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("slack/events/", views.slack_events),
+    path("rows/", views.import_rows),
+]
