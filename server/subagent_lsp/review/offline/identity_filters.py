@@ -7,9 +7,10 @@ every row comes back). Nothing raises; the query is simply wrong. ``==`` would h
 overloaded, ``is`` cannot be: the column's ``is_()`` / ``is_not()`` say ``IS NULL``.
 
 Only a mapped attribute of a model the schema knows (a SQLAlchemy class, its column or
-relationship), compared with None, True or False, as the condition of ``filter`` / ``where``
-/ ``having`` or of ``and_`` / ``or_`` / ``not_``. ``filter_by`` takes keywords and is not
-affected. ``is_not`` is 1.4's name; a project that allows an older SQLAlchemy gets ``isnot``.
+relationship; a Core table's ``t.c.col``), compared with None, True or False, as the
+condition of ``filter`` / ``where`` / ``having`` or of ``and_`` / ``or_`` / ``not_``.
+``filter_by`` takes keywords and is not affected. ``is_not`` is 1.4's name; a project that
+allows an older SQLAlchemy gets ``isnot``.
 """
 
 from __future__ import annotations
@@ -82,8 +83,13 @@ def _mapped(facts: ModuleFacts, left: ast.expr) -> str | None:
     """``Model.col`` (or ``models.Model.col``) of a SQLAlchemy model: the attribute's name."""
     if not isinstance(left, ast.Attribute):
         return None
-    owner = dotted(left.value).rsplit(".", 1)[-1]
     assert facts.schema is not None
+    written = dotted(left.value)
+    if written.endswith(".c"):
+        # a Core table's column: ``users.c.deleted_at``
+        core = facts.schema.table_named(written[:-2].rsplit(".", 1)[-1])
+        return left.attr if core is not None and left.attr in core.columns else None
+    owner = written.rsplit(".", 1)[-1]
     table = facts.schema.table_for_model(owner) if owner[:1].isupper() else None
     if table is None or table.origin != "sqlalchemy":
         return None
