@@ -25,7 +25,7 @@ class Event(models.Model):
 
 def _app(tmp_path: Path) -> Path:
     (tmp_path / "requirements.txt").write_text(
-        "flask\nflask-sqlalchemy\nstripe\nrequests\nfastapi\nhttpx\ndjango\n"
+        "flask\nflask-sqlalchemy\nstripe\nrequests\nfastapi\nhttpx\ndjango\ndjangorestframework\n"
     )
     shutil.copy(FIXTURES / "flask_app.py", tmp_path / "app.py")
     shutil.copy(FIXTURES / "fastapi_app.py", tmp_path / "api.py")
@@ -50,8 +50,15 @@ def test_a_failure_answered_as_success_answers_500(tmp_path: Path) -> None:
     found = _found(root)
     got = sorted((Path(s.path).name, s.span.start.line + 1) for s in found)
     # the Stripe receiver (debug log), the API write (pass), GitHub's receiver (its error
-    # log does not make GitHub retry), Slack's Django receiver; not their twins
-    assert got == [("api.py", 19), ("app.py", 30), ("app.py", 40), ("views.py", 12)]
+    # log does not make GitHub retry), Slack's Django receiver; not their twins;
+    # and a DRF view class named for its sender
+    assert got == [
+        ("api.py", 19),
+        ("app.py", 30),
+        ("app.py", 40),
+        ("views.py", 18),
+        ("views.py", 36),
+    ]
     by_name = {(Path(s.path).name, s.span.start.line + 1): s for s in found}
     assert "never sends it again" in by_name[("app.py", 30)].rationale
     assert "told its request was served" in by_name[("app.py", 40)].rationale
@@ -66,11 +73,15 @@ def test_a_failure_answered_as_success_answers_500(tmp_path: Path) -> None:
         '        raise HTTPException(status_code=500, detail="github_events failed") from exc\n'
     ) in text
     compile(text, "api.py", "exec")
-    text = apply_suggestion(by_name[("views.py", 12)])[str(root / "hooks" / "views.py")]
-    assert "import logging\n" in text
+    views = str(root / "hooks" / "views.py")
+    text = apply_suggestion(by_name[("views.py", 36)])[views]
     assert (
-        '        logging.getLogger(__name__).exception("slack_events failed")\n'
-        "        return HttpResponse(status=500)\n"
+        '            logger.exception("paddle: %s", exc)\n'
+        '            return Response({"error": "PaddleWebhookView.post failed"}, status=500)\n'
+    ) in text
+    text = apply_suggestion(by_name[("views.py", 18)])[views]
+    assert (
+        '        logger.exception("slack_events failed")\n        return HttpResponse(status=500)\n'
     ) in text
     compile(text, "views.py", "exec")
     left = sorted((Path(s.path).name, s.span.start.line + 1) for s in _found(root))
@@ -108,3 +119,27 @@ def test_one_line_handlers_and_logged_api_failures_stay_silent(tmp_path: Path) -
         + '    return {"status": "ok"}\n'
     )
     assert _found(tmp_path) == []
+
+
+def test_a_module_without_a_logger_gets_one_for_the_exception(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("flask\nrequests\n")
+    (tmp_path / "hooks.py").write_text(
+        "import requests\n"
+        "from flask import Flask\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.post("/hooks/deploy")\n'
+        "def deploy():\n"
+        "    try:\n"
+        '        requests.post("https://ci.example.com/build", timeout=5)\n'
+        "    except Exception as exc:\n"
+        '        print(f"deploy failed: {exc}")\n'
+        '    return "ok"\n'
+    )
+    (found,) = _found(tmp_path)
+    text = apply_suggestion(found)[str(tmp_path / "hooks.py")]
+    assert text.startswith("import logging\n\nimport requests\n")
+    assert (
+        '        logging.getLogger(__name__).exception(f"deploy failed: {exc}")\n'
+        '        return "", 500\n    return "ok"\n'
+    ) in text
+    compile(text, "hooks.py", "exec")

@@ -132,13 +132,20 @@ def _answered_as_success(
         "error-handling",
         src.path,
         src.span(broad.type if broad.type is not None else broad),
-        f"Answer {route.func.name}'s failure with a 500, not a success",
+        f"Answer {_label(facts, route)}'s failure with a 500, not a success",
         f"`except {caught}` takes every failure of `{short(src.text_of(work))}` (line "
         f"{src.start(work).line + 1}) and answers `{short(src.text_of(answer))}`: {retry}, "
         f"and {heard}. `logger.exception` and a 500 tell {sender} {told} and the error log "
         "hears of it.",
         _fix(facts, route, broad, answer),
     )
+
+
+def _label(facts: ModuleFacts, route: Route) -> str:
+    """``stripe_webhook``, or ``PaddleWebhookView.post`` for a view class's method."""
+    owner = facts.up.get(route.func)
+    name = route.func.name
+    return f"{owner.name}.{name}" if isinstance(owner, ast.ClassDef) else name
 
 
 def _aborts(handler: ast.ExceptHandler) -> bool:
@@ -245,9 +252,13 @@ def _log_level(handler: ast.ExceptHandler) -> str:
 
 
 def _receiver(facts: ModuleFacts, route: Route) -> bool:
-    """The route takes another service's deliveries: its name or path says webhook, or it
-    reads a provider's signature header or checks one (``stripe.Webhook.construct_event``)."""
+    """The route takes another service's deliveries: its name, its view class's or its path
+    says webhook, or it reads a provider's signature header or checks one
+    (``stripe.Webhook.construct_event``)."""
     words = [route.func.name]
+    owner = facts.up.get(route.func)
+    if isinstance(owner, ast.ClassDef):
+        words.append(owner.name)  # ``class StripeWebhookView(APIView): def post(...)``
     for deco in route.func.decorator_list:
         words.extend(
             n.value
@@ -327,7 +338,7 @@ def _fix(
         if bound is None:
             bound, modules = "logging", ["logging"]
         logger = f"{bound}.getLogger(__name__)"
-    what = f"{route.func.name} failed"
+    what = f"{_label(facts, route)} failed"
     lines: list[str] = []
     logged = False
     for stmt in broad.body:
