@@ -93,7 +93,10 @@ BACKEND_RULES = table(
         "validation",
         "unguarded-conversion",
         "A request value is converted without handling missing or bad input.",
-        "`int('abc')` raises: the client gets a 500 for its own mistake.",
+        "`int('abc')` raises: the client gets a 500 for its own mistake. So does a FastAPI "
+        "id declared `str` and used as a UUID (compared with a UUID column, looked up by a "
+        "UUID primary key, passed to `uuid.UUID()`): a malformed one fails in the driver (a "
+        "DataError on PostgreSQL) or in `UUID()`; typed `uuid.UUID`, FastAPI answers 422.",
         Example(
             path="app.py",
             text=_FLASK

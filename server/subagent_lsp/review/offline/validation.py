@@ -66,6 +66,7 @@ from .row_uses import short
 from .serializer_keys import serializer_key_suggestions
 from .sort_keys import sort_key_suggestions
 from .try_blocks import validated_by_form
+from .uuid_params import uuid_parameter_suggestions
 
 _VALIDATING = {"model_validate", "model_validate_json", "parse_obj", "validate", "load", "is_valid"}
 _CONVERTERS = {"int": "int", "float": "float", "str": "str", "bool": "bool"}
@@ -96,6 +97,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(client_attribute_suggestions(facts, route))
             out.extend(positive_input_suggestions(facts, route))
             out.extend(column_length_suggestions(facts, route))
+            out.extend(uuid_parameter_suggestions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))

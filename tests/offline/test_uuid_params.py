@@ -1,0 +1,157 @@
+"""BKD202: a FastAPI id declared ``str`` and used as a UUID (compared with a UUID column,
+looked up by a UUID primary key, converted with ``uuid.UUID()``). Each shape has a twin that
+must stay silent."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from subagent_lsp.cli.suggest import collect
+from subagent_lsp.review.suggestion import Suggestion
+
+from .applied import apply_suggestion
+
+MANIFEST = '[project]\nname = "log"\ndependencies = ["fastapi", "sqlalchemy", "asyncpg"]\n'
+# A Core table made in a function, as an app that builds its tables per schema does.
+TABLES = (
+    "import uuid\n\n"
+    "import sqlalchemy as sa\n"
+    "from sqlalchemy.dialects.postgresql import UUID\n\n\n"
+    "def make_entry_table(metadata: sa.MetaData) -> sa.Table:\n"
+    "    return sa.Table(\n"
+    '        "entry",\n'
+    "        metadata,\n"
+    '        sa.Column("id", UUID(as_uuid=True), primary_key=True, default=uuid.uuid4),\n'
+    '        sa.Column("code", sa.Unicode(), nullable=False),\n'
+    "    )\n"
+)
+MODELS = (
+    "import uuid\n\n"
+    "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+    "class Base(DeclarativeBase):\n    pass\n\n\n"
+    "class Ticket(Base):\n"
+    '    __tablename__ = "tickets"\n'
+    "    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)\n"
+    "    title: Mapped[str] = mapped_column()\n"
+)
+CORE_ROUTE = (
+    "import fastapi\n\n"
+    "from .state import State, get_state\n\n"
+    "router = fastapi.APIRouter()\n\n\n"
+    '@router.get("/entries/{id}")\n'
+    "async def get_entry(\n"
+    "    id: str,\n"
+    "    state: State = fastapi.Depends(get_state),\n"
+    ") -> dict[str, str]:\n"
+    "    entry_table = state.db.entry_table\n"
+    "    parent_id = id\n"
+    "    async with state.db.engine.connect() as connection:\n"
+    "        result = await connection.execute(\n"
+    "            entry_table.select().where(entry_table.c.id == parent_id)\n"
+    "        )\n"
+    "        row = result.fetchone()\n"
+    "    if row is None:\n"
+    '        raise fastapi.HTTPException(status_code=404, detail=f"No entry {id}")\n'
+    '    return {"code": row.code}\n'
+)
+
+
+def _project(root: Path, files: dict[str, str]) -> Path:
+    base = {
+        "pyproject.toml": MANIFEST,
+        "log/__init__.py": "",
+        "log/tables.py": TABLES,
+        "log/models.py": MODELS,
+        "log/state.py": "class State:\n    db: object\n\n\ndef get_state() -> State:\n"
+        "    return State()\n",
+    }
+    for rel, text in {**base, **files}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def _found(root: Path) -> list[Suggestion]:
+    return [
+        s
+        for s in collect([str(root)], ["validation"])
+        if s.code == "BKD202" and "as a UUID" in s.title
+    ]
+
+
+def test_a_text_id_compared_with_a_uuid_column_is_typed_uuid(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"log/routes.py": CORE_ROUTE})
+    (found,) = _found(root)
+    assert found.title == "Type `id` as a UUID"
+    assert found.span.start.line == 9  # the parameter (0-based)
+    assert "compared with the UUID column `entry_table.c.id`" in found.rationale
+    assert "answers 422" in found.rationale
+    new = apply_suggestion(found)[str(root / "log" / "routes.py")]
+    ast.parse(new)
+    assert new.startswith("import uuid\n\nimport fastapi\n")
+    assert "    id: uuid.UUID,\n" in new
+    assert _found(root) == []
+
+
+def test_a_lookup_by_a_uuid_primary_key_and_a_uuid_conversion(tmp_path: Path) -> None:
+    route = (
+        "import uuid\n\n"
+        "from fastapi import Depends, FastAPI, HTTPException\n"
+        "from sqlalchemy.orm import Session\n\n"
+        "from .models import Ticket\n\n"
+        "app = FastAPI()\n\n\n"
+        "def get_db():\n    yield Session()\n\n\n"
+        '@app.get("/tickets/{ticket_id}")\n'
+        "def read(ticket_id: str, db: Session = Depends(get_db)) -> dict[str, str]:\n"
+        "    ticket = db.get(Ticket, ticket_id)\n"
+        "    if ticket is None:\n"
+        "        raise HTTPException(status_code=404)\n"
+        '    return {"title": ticket.title}\n\n\n'
+        '@app.get("/tickets/{ticket_id}/copy")\n'
+        "def copy(ticket_id: str) -> dict[str, str]:\n"
+        "    key = uuid.UUID(ticket_id)\n"
+        '    return {"key": key.hex}\n'
+    )
+    root = _project(tmp_path, {"log/routes.py": route})
+    found = _found(root)
+    assert [s.span.start.line for s in found] == [15, 23]
+    assert "compared with the UUID column `Ticket.id`" in found[0].rationale
+    assert "raises ValueError in `UUID()`" in found[1].rationale
+    path = str(root / "log" / "routes.py")
+    new = apply_suggestion(found[1])[path]
+    ast.parse(new)
+    assert "def copy(ticket_id: uuid.UUID) -> dict[str, str]:\n    key = ticket_id\n" in new
+    new = apply_suggestion(_found(root)[0])[path]
+    ast.parse(new)
+    assert "def read(ticket_id: uuid.UUID, db: Session = Depends(get_db))" in new
+    assert _found(root) == []
+
+
+def test_typed_guarded_text_and_non_uuid_ids_stay_silent(tmp_path: Path) -> None:
+    typed = CORE_ROUTE.replace("    id: str,\n", "    id: uuid.UUID,\n").replace(
+        "import fastapi\n", "import uuid\n\nimport fastapi\n"
+    )
+    by_code = CORE_ROUTE.replace("entry_table.c.id == parent_id", "entry_table.c.code == id")
+    read_as_text = CORE_ROUTE.replace("    parent_id = id\n", "    parent_id = id.strip()\n")
+    guarded = (
+        "import uuid\n\n"
+        "from fastapi import FastAPI, HTTPException\n\n"
+        "app = FastAPI()\n\n\n"
+        '@app.get("/keys/{key}")\n'
+        "def read(key: str) -> dict[str, str]:\n"
+        "    try:\n"
+        "        value = uuid.UUID(key)\n"
+        "    except ValueError:\n"
+        '        raise HTTPException(status_code=404, detail="no such key") from None\n'
+        '    return {"key": value.hex}\n'
+    )
+    files = {
+        "log/typed.py": typed,
+        "log/by_code.py": by_code,
+        "log/read_as_text.py": read_as_text,
+        "log/guarded.py": guarded,
+        "tests/test_routes.py": CORE_ROUTE.replace("from .state", "from log.state"),
+    }
+    assert _found(_project(tmp_path, files)) == []
