@@ -315,7 +315,10 @@ BACKEND_RULES = table(
         "400). A value checked first (`in`/`not in`, the dict's `.get`, a form's "
         "`is_valid()`), a lookup inside a `try` for KeyError, a `Literal` or enum type, and a "
         "URL pattern that only lets the dict's keys through (`(?P<currency>gbp|eur)`, Flask's "
-        "`any(...)`) are not flagged, nor a `defaultdict` or a dict the module changes.",
+        "`any(...)`) are not flagged, nor a `defaultdict` or a dict the module changes. A "
+        "FastAPI `int` parameter used as an index of a list the code makes (`PLANS[plan_id]`) "
+        "is the same mistake: IndexError past the end, an entry from the end for a negative "
+        "number; it is flagged unless compared first or declared with bounds.",
         Example(
             path="app.py",
             text="from flask import Flask, jsonify\n\napp = Flask(__name__)\n"

@@ -45,6 +45,7 @@ from .html_answers import answers_html
 from .inline_conversions import free_local, hoisted_guard
 from .json_helpers import django_json_key_suggestions, helper_json_key_suggestions
 from .json_helpers import json_locals as json_locals_of
+from .list_indexes import list_index_suggestions
 from .mapping_keys import mapping_key_suggestions
 from .mass_assignment import mass_assignment_suggestions
 from .model_parses import model_parse_suggestions
@@ -98,6 +99,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(positive_input_suggestions(facts, route))
             out.extend(column_length_suggestions(facts, route))
             out.extend(uuid_parameter_suggestions(facts, route))
+            out.extend(list_index_suggestions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
