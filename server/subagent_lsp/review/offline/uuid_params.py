@@ -17,7 +17,7 @@ import ast
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route
 from .pyedits import ensure_imports, ensure_module_import
-from .pysource import binds_anywhere, dotted
+from .pysource import dotted
 from .schema import Schema, Table
 from .try_blocks import caught
 
@@ -67,12 +67,13 @@ def _suggestion(
     facts: ModuleFacts, route: Route, arg: ast.arg, default: ast.expr | None
 ) -> Suggestion | None:
     func, src = route.func, facts.source
-    if binds_anywhere(func, arg.arg):
+    nodes = src.nodes_of(func)
+    if any(_stores(n, arg.arg) for n in nodes):
         return None
-    names = {arg.arg} | _aliases(func, arg.arg)
+    names = {arg.arg} | _aliases(nodes, arg.arg)
     conversions: list[ast.Call] = []
     column = ""
-    for node in src.nodes_of(func):
+    for node in nodes:
         if isinstance(node, ast.Name) and node.id in names and _read_as_text(node, facts.up):
             return None
         if isinstance(node, ast.Call) and _uuid_call(facts, node) and _names_one(node, names):
@@ -81,7 +82,7 @@ def _suggestion(
             if not (isinstance(node.args[0], ast.Name) and node.args[0].id == arg.arg):
                 return None  # converting an alias: the edit would leave a UUID(UUID)
             conversions.append(node)
-        elif not column and facts.schema is not None:
+        elif not column and facts.schema is not None and isinstance(node, ast.Compare | ast.Call):
             column = _uuid_column(facts.schema, node, names)
     if not (conversions or column):
         return None
@@ -113,10 +114,14 @@ def _suggestion(
     )
 
 
-def _aliases(func: Function, name: str) -> set[str]:
+def _stores(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
+
+
+def _aliases(nodes: list[ast.AST], name: str) -> set[str]:
     """``parent_id = id``: locals bound once, to the parameter itself."""
     out = set()
-    for node in ast.walk(func):
+    for node in nodes:
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
@@ -125,12 +130,7 @@ def _aliases(func: Function, name: str) -> set[str]:
             and node.value.id == name
         ):
             alias = node.targets[0].id
-            stores = [
-                n
-                for n in ast.walk(func)
-                if isinstance(n, ast.Name) and n.id == alias and not isinstance(n.ctx, ast.Load)
-            ]
-            if len(stores) == 1:
+            if sum(1 for n in nodes if _stores(n, alias)) == 1:
                 out.add(alias)
     return out
 
