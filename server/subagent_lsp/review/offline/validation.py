@@ -393,18 +393,26 @@ def _keys(func: ast.AST, var: str, lines: Lines | None = None) -> dict[str, tupl
 
 
 def _only_key_access(func: ast.AST, var: str, lines: Lines | None = None) -> bool:
-    """``var`` is used only as ``var[...]`` / ``var.get(...)`` after it is bound, or tested
+    """``var`` is used only as ``var["key"]`` / ``var.get("key")`` after it is bound, or tested
     for truth (``if data:``): a non-empty body may still lack the key read next, so a
     truthiness test is no check of its keys."""
     allowed: set[int] = set()
     nodes = [n for n in _nodes(func) if _in_lines(n, lines)]
     for node in nodes:
-        if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)) or (
-            isinstance(node, ast.Attribute)
-            and node.attr == "get"
-            and isinstance(node.value, ast.Name)
+        # Only a key written out: a model of the keys the code names drops the rest, so a
+        # ``data[field]`` read after the fix would miss every key but those.
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            if _text_constant(node.slice):
+                allowed.add(id(node.value))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name)
+            and node.args
+            and _text_constant(node.args[0])
         ):
-            allowed.add(id(node.value))
+            allowed.add(id(node.func.value))
         if isinstance(node, ast.If | ast.While | ast.IfExp):
             allowed.update(id(n) for n in _truth_tested(node.test))
     return all(
@@ -412,6 +420,10 @@ def _only_key_access(func: ast.AST, var: str, lines: Lines | None = None) -> boo
         for node in nodes
         if isinstance(node, ast.Name) and node.id == var and isinstance(node.ctx, ast.Load)
     )
+
+
+def _text_constant(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 def _truth_tested(test: ast.expr) -> list[ast.Name]:
