@@ -147,7 +147,17 @@ def test_typed_guarded_text_and_non_uuid_ids_stay_silent(tmp_path: Path) -> None
         '        raise HTTPException(status_code=404, detail="no such key") from None\n'
         '    return {"key": value.hex}\n'
     )
+    # compared as text elsewhere: a UUID never equals the caller's text id
+    as_text_too = CORE_ROUTE.replace(
+        "    parent_id = id\n",
+        "    parent_id = id\n    if state.owner_id != id:\n        raise fastapi.HTTPException(403)\n",
+    )
+    dumped = CORE_ROUTE.replace(
+        '    return {"code": row.code}\n', '    return json.dumps({"code": row.code, "id": id})\n'
+    ).replace("import fastapi\n", "import json\n\nimport fastapi\n")
     files = {
+        "log/as_text_too.py": as_text_too,
+        "log/dumped.py": dumped,
         "log/typed.py": typed,
         "log/by_code.py": by_code,
         "log/read_as_text.py": read_as_text,

@@ -82,7 +82,16 @@ def _suggestion(
             if not (isinstance(node.args[0], ast.Name) and node.args[0].id == arg.arg):
                 return None  # converting an alias: the edit would leave a UUID(UUID)
             conversions.append(node)
-        elif not column and facts.schema is not None and isinstance(node, ast.Compare | ast.Call):
+        elif isinstance(node, ast.Compare) and _compares(node, names):
+            found = _uuid_column(facts.schema, node, names) if facts.schema else ""
+            if not found and not all(isinstance(op, ast.Is | ast.IsNot) for op in node.ops):
+                # ``user.id != id``, ``id == "latest"``: compared as text, a UUID never equals
+                return None
+            column = column or found
+        elif isinstance(node, ast.Call) and dotted(node.func).endswith("dumps"):
+            if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node)):
+                return None  # ``json.dumps({"id": id})``: a UUID is no JSON value
+        elif not column and facts.schema is not None and isinstance(node, ast.Call):
             column = _uuid_column(facts.schema, node, names)
     if not (conversions or column):
         return None
@@ -146,10 +155,6 @@ def _read_as_text(node: ast.Name, up: dict[ast.AST, ast.AST]) -> bool:
             return True
         if isinstance(parent.func, ast.Attribute) and parent.func.attr in ("join", "startswith"):
             return True
-    if isinstance(parent, ast.Compare):
-        # ``id == "latest"``: the text has a meaning of its own beside an id
-        others = [parent.left, *parent.comparators]
-        return any(isinstance(o, ast.Constant) and isinstance(o.value, str) for o in others)
     return False
 
 
@@ -160,6 +165,11 @@ def _uuid_call(facts: ModuleFacts, node: ast.Call) -> bool:
     if name == "uuid.UUID":
         return facts.imports.get("uuid", "uuid") == "uuid"
     return name == "UUID" and facts.imports.get("UUID") == "uuid.UUID"
+
+
+def _compares(node: ast.Compare, names: set[str]) -> bool:
+    sides = [node.left, *node.comparators]
+    return any(isinstance(side, ast.Name) and side.id in names for side in sides)
 
 
 def _names_one(call: ast.Call, names: set[str]) -> bool:
