@@ -777,6 +777,33 @@ BACKEND_RULES = table(
         "The column's own test: `Model.col.is_(None)` / `.is_not(None)` (`.isnot` where the "
         "project allows a SQLAlchemy older than 1.4).",
     ),
+    _rule(
+        "BKD318",
+        "error-handling",
+        "exception-text-in-500",
+        "A FastAPI route's broad `except` answers a 5xx whose detail is the exception's text "
+        "(`raise HTTPException(status_code=500, detail=str(e))`).",
+        "The client reads the server's internals (a failed query with its values, file paths, "
+        "upstream addresses) and nothing logs the failure: an HTTPException is an answer, "
+        "not an error. Only 5xx answers are read (a 4xx's text tells the client its mistake); "
+        "silent when the `try` raises an HTTPException of its own (BKD312) or sits in "
+        "another `try`.",
+        Example(
+            path="main.py",
+            text="from fastapi import FastAPI, HTTPException\n\n"
+            + "app = FastAPI()\n"
+            + 'REPORTS = {"daily": "ok"}\n\n\n'
+            + '@app.get("/reports/{name}")\n'
+            + "def report(name: str) -> dict[str, str]:\n"
+            + "    try:\n"
+            + '        return {"status": REPORTS[name]}\n'
+            + "    except Exception as e:\n"
+            + "        raise HTTPException(status_code=500, detail=str(e))\n",
+        ),
+        "Let the exception go (drop a `try` that only does this, else re-raise): FastAPI logs "
+        "the traceback and answers a plain 500. A handler that logs the error keeps its 500 "
+        "with a fixed detail.",
+    ),
 )
 
 # Node and Go: their own rules join the table (one registry, one code space).

@@ -50,6 +50,11 @@ def broad_except_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     return out
 
 
+def hides_404(facts: ModuleFacts, route: Route, node: ast.Try) -> bool:
+    """BKD312 reports this ``try``: its fix comes first (exception_details.py waits)."""
+    return _hidden_404(facts, route, node) is not None
+
+
 def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion | None:
     broad = None
     for handler in node.handlers:

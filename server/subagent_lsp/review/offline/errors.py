@@ -18,6 +18,7 @@ from .drf_serializers import serializer_get_suggestions
 from .duplicate_creates import duplicate_create_suggestions
 from .empty_rows import empty_rows_suggestions
 from .except_or import except_or_suggestions
+from .exception_details import exception_detail_suggestions
 from .fetched_rows import fetchone_suggestions
 from .form_cleans import form_clean_suggestions
 from .form_rows import keyed_by_django_form
@@ -81,6 +82,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(identity_filter_suggestions(facts))
     out.extend(broad_except_suggestions(facts))
     out.extend(success_answer_suggestions(facts))
+    out.extend(exception_detail_suggestions(facts))
     out.extend(savepoint_suggestions(facts))
     out.extend(serializer_get_suggestions(facts))
     out.extend(form_clean_suggestions(facts))
