@@ -776,11 +776,12 @@ def _sinks(uses: list[PageUse]) -> str:
     by_helper: dict[str, list[str]] = {}
     for use in uses:
         node = use.node
-        what = (
-            f"`.{node.func.attr}()`"
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            else "a slice"
-        )
+        if use.clause:
+            what = f"the SQL's `{use.clause}`"
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            what = f"`.{node.func.attr}()`"
+        else:
+            what = "a slice"
         found = by_helper.setdefault(use.helper, [])
         if what not in found:
             found.append(what)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .frameworks import ModuleFacts
 from .pysource import Source, dotted, method_of
 from .receiver_classes import local_bindings
+from .sql_params import PAGES, call_sql, page_values
 from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -37,6 +38,7 @@ class PageUse:
     kind: str  # limit | offset | page
     node: ast.AST  # the ``.limit(...)`` call or the slice
     helper: str = ""  # the project function it is used in, when not the one asked about
+    clause: str = ""  # a raw SQL statement's ``LIMIT`` or ``OFFSET`` it is bound to
 
 
 def path_of(node: ast.AST) -> Path | None:
@@ -60,17 +62,26 @@ def page_uses(src: Source, func: Function) -> dict[Path, PageUse]:
 def _page_uses(src: Source, func: Function) -> dict[Path, PageUse]:
     kinds: dict[Path, set[str]] = {}
     where: dict[Path, ast.AST] = {}
+    clauses: dict[Path, str] = {}
     once = _assigned_once(src, func)
 
-    def note(found: list[tuple[Path, str]], node: ast.AST) -> None:
+    def note(found: list[tuple[Path, str]], node: ast.AST, clause: str = "") -> None:
         for path, kind in found:
             kinds.setdefault(path, set()).add(kind)
             where.setdefault(path, node)
+            if clause:
+                clauses.setdefault(path, clause)
 
     for node in src.nodes_of(func):
         if src.function_of(node) is not func:
             continue  # a nested function's value is another scope's
-        if (
+        bound = call_sql(src, node, PAGES) if isinstance(node, ast.Call) else None
+        if bound is not None:
+            # ``cur.execute("... LIMIT %s OFFSET %s", (limit, offset))``
+            for clause, value in page_values(bound):
+                found = _size if clause == "limit" else _start
+                note(found(_through(_unwrapped(value), once)), node, clause.upper())
+        elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "paginate"
@@ -100,7 +111,24 @@ def _page_uses(src: Source, func: Function) -> dict[Path, PageUse]:
             and node.slice.step is None
         ):
             note(_window(_through(node.slice.lower, once), node.slice.upper), node)
-    return {p: PageUse(next(iter(k)), where[p]) for p, k in kinds.items() if len(k) == 1}
+    return {
+        p: PageUse(next(iter(k)), where[p], clause=clauses.get(p, ""))
+        for p, k in kinds.items()
+        if len(k) == 1
+    }
+
+
+def _unwrapped(node: ast.expr) -> ast.expr:
+    """``int(limit)``, ``str(limit)`` in an f-string's LIMIT: the value itself."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("int", "str")
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        return node.args[0]
+    return node
 
 
 def _assigned_once(src: Source, func: Function) -> dict[str, ast.expr]:
@@ -269,7 +297,7 @@ def reached_uses(facts: ModuleFacts, func: Function, paths: set[Path]) -> dict[P
                 if use is None or checked(src, func, path, use.kind):
                     continue
                 if not checked(where, callee, inside, use.kind):
-                    out[path] = PageUse(use.kind, use.node, callee.name)
+                    out[path] = PageUse(use.kind, use.node, callee.name, use.clause)
     return out
 
 
