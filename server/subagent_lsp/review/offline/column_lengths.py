@@ -52,23 +52,32 @@ from .pyedits import add_keyword, replace_node
 from .pysource import Source, dotted, method_of, parameters_with_defaults
 from .receiver_classes import Located, local_bindings
 from .schema import Column, Table
+from .sql_params import WRITES, BoundSql, call_sql, pair_sql, written_values
+from .sql_types import altered
 from .try_blocks import handler_names
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 # Column types with a length the database enforces (SQLModel's ``str`` with ``max_length``).
-_STRING = re.compile(r"(^|\.)(String|VARCHAR|Unicode|CHAR|NVARCHAR|NCHAR|AutoString|str)$")
+_STRING = re.compile(
+    r"(^|\.)(String|VARCHAR|Unicode|CHAR|NVARCHAR|NCHAR|AutoString|str)(\(\d+\))?$"
+)
+# Tables a DDL text declares (a ``.sql`` file, a CREATE TABLE string run from Python): a later
+# migration may change a column's type, which the schema does not read.
+_DDL_ORIGINS = ("sql", "python-sql")
 _DUMPS = ("dict", "model_dump")
 # A table model's class methods that read a body whole (a table model does not validate).
 _PARSES = ("model_validate", "from_orm", "parse_obj", "validate")
 _COLLECTIONS = ("list", "List", "Sequence", "set", "Set", "tuple", "Tuple", "Iterable")
 _HOPS = 2  # the route, a service it calls, and the CRUD helper that one calls
 _BASES = 3
-# What a longer value raises (psycopg's DataError under SQLAlchemy's): a route or an app that
-# catches one of these answers it on purpose.
+# What a longer value raises (psycopg's DataError under SQLAlchemy's, or a raw driver's:
+# ``psycopg2.Error``, asyncpg's ``PostgresError``): a route or an app that catches one of
+# these answers it on purpose.
 _DATA_ERRORS = frozenset(
-    {"DataError", "DBAPIError", "SQLAlchemyError", "StatementError", "DatabaseError"}
-)
+    {"DataError", "DBAPIError", "SQLAlchemyError", "StatementError", "DatabaseError", "Error",
+     "PostgresError", "StringDataRightTruncation", "StringDataRightTruncationError"}
+)  # fmt: skip
 _LENGTH_CONFIG = frozenset({"str_max_length", "max_anystr_length"})
 _BOUNDS = frozenset({"max_length", "pattern", "regex"})
 _SELF_MODEL = ("model", "_model")
@@ -99,6 +108,7 @@ class _Write:
     field: str
     table: Table
     helper: str  # the project function that writes it ("": the route)
+    column: str = ""  # a raw statement's column, which need not share the field's name
 
 
 @dataclass(frozen=True)
@@ -250,7 +260,7 @@ def _field(
 ) -> tuple[Source, ast.ClassDef, ast.AnnAssign] | None:
     """The declaration of a model's field (a subclass's own over its base's)."""
     found = None
-    for where, owner, stmt in model_fields(facts, *cls, 0):
+    for where, owner, stmt in model_fields(facts, *cls, 0, field=name):
         if isinstance(stmt.target, ast.Name) and stmt.target.id == name:
             found = (where, owner, stmt)
     return found
@@ -336,6 +346,14 @@ def _own_writes(facts: ModuleFacts, frame: _Frame) -> list[_Write]:
             continue
         if isinstance(node, ast.Call):
             out.extend(_call_writes(facts, frame, node))
+            bound = call_sql(src, node, WRITES)
+            if bound is not None:
+                out.extend(_sql_writes(facts, frame, bound))
+        elif isinstance(node, ast.Tuple):
+            # ``return "INSERT ...", (tag.product, tag.comment)``: run by the caller
+            bound = pair_sql(src, node, WRITES)
+            if bound is not None:
+                out.extend(_sql_writes(facts, frame, bound))
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:
             # ``row.name = body.name``
             target, value = node.targets[0], node.value
@@ -356,6 +374,35 @@ def _own_writes(facts: ModuleFacts, frame: _Frame) -> list[_Write]:
 _SAME_LENGTH = frozenset(
     {"strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold"}
 )
+
+
+def _sql_writes(facts: ModuleFacts, frame: _Frame, bound: BoundSql) -> list[_Write]:
+    """``INSERT INTO t (a) VALUES (%s)`` / ``UPDATE t SET a = %s`` with ``body.name`` its value:
+    the field written to the column, whatever their names."""
+    assert facts.schema is not None
+    out = []
+    for table_name, column, value in written_values(bound):
+        field = _field_read(value)
+        if field is None:
+            continue
+        held = _read_off(frame, value, field)
+        table = facts.schema.table_named(table_name)
+        if held is None or table is None or table.origin not in _DDL_ORIGINS:
+            continue
+        out.append(_Write(held.cls, field, table, frame.helper, column))
+    return out
+
+
+def _field_read(node: ast.expr) -> str | None:
+    """The field ``body.name`` (or ``body.name.strip()``) reads."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _SAME_LENGTH
+        and not node.keywords
+    ):
+        node = node.func.value
+    return node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _read_off(frame: _Frame, node: ast.expr, name: str) -> _Held | None:
@@ -628,10 +675,12 @@ def _unbounded(
     """The field's declaration and the column it is written to, when the column has a length
     and the field is a plain ``str`` nothing limits."""
     table = write.table
-    column = table.columns.get(table.attributes.get(write.field, write.field))
+    column = table.columns.get(write.column or table.attributes.get(write.field, write.field))
     if column is None or column.length <= 0 or not _STRING.search(column.type):
         return None
-    if _validated(facts, write.cls):
+    if table.origin in _DDL_ORIGINS and altered(table.path, table.name, column.name):
+        return None
+    if _validated(facts, write.cls, write.field):
         return None
     found = _field(facts, write.cls, write.field)
     if found is None or not _plain_str(found[2]):
@@ -639,13 +688,14 @@ def _unbounded(
     return (*found, column)
 
 
-def _validated(facts: ModuleFacts, cls: Located) -> bool:
-    """A validator, or a model-wide string length, in the model or one of its bases."""
+def _validated(facts: ModuleFacts, cls: Located, field: str) -> bool:
+    """A validator of the field or of the whole model, or a model-wide string length, in the
+    model or one of its bases."""
     current: list[Located] = [cls]
     for _ in range(_BASES + 1):
         following: list[Located] = []
         for where, each in current:
-            if validates(each) or any(
+            if validates(each, field) or any(
                 (isinstance(n, ast.keyword) and n.arg in _LENGTH_CONFIG)
                 or (isinstance(n, ast.Name) and n.id in _LENGTH_CONFIG)
                 for n in ast.walk(each)
@@ -745,6 +795,8 @@ def _suggestion(
     model = write.table.model or write.table.name
     through = f" (through `{write.helper}`)" if write.helper else ""
     written = f"{column.type.rsplit('.', 1)[-1]}({column.length})"
+    if column.type.endswith(")"):  # a DDL's ``VARCHAR(200)``, as declared
+        written = column.type
     if column.type == "str":
         written = f"Field(max_length={column.length})"
     return Suggestion(

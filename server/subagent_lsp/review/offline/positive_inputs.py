@@ -159,11 +159,12 @@ def _body_fields(facts: ModuleFacts, route: Route, arg: ast.arg) -> list[Suggest
 
 
 def model_fields(
-    facts: ModuleFacts, src: Source, cls: ast.ClassDef, depth: int
+    facts: ModuleFacts, src: Source, cls: ast.ClassDef, depth: int, field: str | None = None
 ) -> list[tuple[Source, ast.ClassDef, ast.AnnAssign]]:
     """The annotated fields of a pydantic model and of its project bases; none for a class
-    that is no model, or that validates its fields itself."""
-    if depth > 3 or validates(cls):
+    that is no model, or that validates its fields itself (``field``: that field, or the
+    whole model)."""
+    if depth > 3 or validates(cls, field):
         return []
     out: list[tuple[Source, ast.ClassDef, ast.AnnAssign]] = []
     model = False
@@ -174,7 +175,7 @@ def model_fields(
             continue
         parent = facts.upstream.resolve_class(src, base) if facts.upstream else None
         if parent is not None:
-            inherited = model_fields(facts, *parent, depth=depth + 1)
+            inherited = model_fields(facts, *parent, depth=depth + 1, field=field)
             model = model or bool(inherited) or is_model(facts, *parent, depth + 1)
             out.extend(inherited)
     if not model:
@@ -209,15 +210,30 @@ def _table_model(keyword: ast.keyword) -> bool:
     )
 
 
-def validates(cls: ast.ClassDef) -> bool:
-    """Any validator in the class: it may check the sign in its own way."""
+def validates(cls: ast.ClassDef, field: str | None = None) -> bool:
+    """Any validator in the class: it may check the sign in its own way. With ``field``, one
+    that may check that field: a validator of the whole model, or of fields that include it
+    (``@field_validator("product")`` checks no other field)."""
     for stmt in cls.body:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             for deco in stmt.decorator_list:
                 target = deco.func if isinstance(deco, ast.Call) else deco
                 if "validator" in dotted(target).rsplit(".", 1)[-1]:
-                    return True
+                    fields = _validated_fields(deco) if field is not None else {"*"}
+                    if field in fields or "*" in fields:
+                        return True
     return False
+
+
+def _validated_fields(deco: ast.expr) -> set[str]:
+    """The fields ``@field_validator("a", "b")`` names; ``*`` (every field) for a model's
+    validator, a ``"*"``, or names not written out."""
+    if not isinstance(deco, ast.Call) or not deco.args:
+        return {"*"}
+    names = [a.value for a in deco.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    if len(names) != len(deco.args) or "*" in names:
+        return {"*"}
+    return set(names)
 
 
 def _use(func: ast.FunctionDef | ast.AsyncFunctionDef, param: str, field: str | None) -> str | None:

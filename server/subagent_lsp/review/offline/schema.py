@@ -489,10 +489,25 @@ def schema_from_sql(path: str, text: str) -> Schema:
         )
         for col in tdef.columns:
             table.columns[col.name] = Column(
-                col.name, col.type, col.primary_key, col.unique, boolean="bool" in col.type.lower()
+                col.name,
+                col.type,
+                col.primary_key,
+                col.unique,
+                boolean="bool" in col.type.lower(),
+                length=_sql_length(col.type),
             )
         schema.add(table)
     return schema
+
+
+_SQL_LENGTH = re.compile(r"(?:N?VAR)?N?CHAR\((\d+)\)", re.IGNORECASE)
+
+
+def _sql_length(type_text: str) -> int:
+    """``VARCHAR(24)`` / ``CHAR(3)`` (sqlglot's spelling of ``character varying(24)``): the
+    length the database enforces; 0 for any other type (an array of them too)."""
+    found = _SQL_LENGTH.fullmatch(type_text)
+    return int(found.group(1)) if found else 0
 
 
 def _without_dropped(table: Table, names: set[str]) -> Table:
