@@ -166,3 +166,75 @@ def test_a_sliced_value_or_a_widened_column_stays_silent(tmp_path: Path) -> None
     assert _found(root) == []
     root = _project(tmp_path / "w", {"db/migrations/001-wider.sql": widened, "app/main.py": code})
     assert _found(root) == []  # the slice is not there, but the column is no longer 200
+
+
+ASYNCPG = (
+    '[project]\nname = "users"\nrequires-python = ">=3.10"\ndependencies = ["fastapi", "asyncpg"]\n'
+)
+USERS_DDL = "CREATE TABLE users (id SERIAL PRIMARY KEY, username VARCHAR(64) UNIQUE NOT NULL);\n"
+USERS = """\
+import asyncpg
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+POOL: asyncpg.Pool
+
+
+class SignUp(BaseModel):
+    username: str
+    password: str
+
+
+async def create_user(username: str) -> None:
+    await POOL.execute("INSERT INTO users (username) VALUES ($1)", username)
+
+
+async def register_user(username: str) -> None:
+    await create_user(username)
+
+
+@app.post("/register")
+async def register(user: SignUp):
+    try:
+        await register_user(user.username)
+    except asyncpg.UniqueViolationError:
+        return {"message": "taken"}
+    return {"ok": True}
+"""
+
+
+def _users(root: Path, users: str) -> Path:
+    files = {
+        "pyproject.toml": ASYNCPG,
+        "app/__init__.py": "",
+        "app/main.py": users,
+        "migrations/001_users.sql": USERS_DDL,
+    }
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_field_handed_on_alone_reaches_its_column(tmp_path: Path) -> None:
+    root = _users(tmp_path, USERS)
+    (found,) = _found(root)
+    assert found.title == "Limit SignUp.username to 64 characters, as its column"
+    assert "On PostgreSQL (it declares asyncpg)" in found.rationale
+    main = str(root / "app" / "main.py")
+    new = apply_suggestion(found)[main]
+    ast.parse(new)
+    assert "    username: str = Field(max_length=64)\n" in new
+    Path(main).write_text(new, encoding="utf-8")
+    assert _found(root) == []
+
+
+def test_a_field_value_measured_on_the_way_stays_silent(tmp_path: Path) -> None:
+    measured = USERS.replace(
+        "async def register_user(username: str) -> None:\n",
+        "async def register_user(username: str) -> None:\n"
+        "    if len(username) > 64:\n        raise ValueError(username)\n",
+    )
+    assert _found(_users(tmp_path, measured)) == []

@@ -85,10 +85,12 @@ _SELF_MODEL = ("model", "_model")
 
 @dataclass(frozen=True)
 class _Held:
-    """A request model a local holds (``many``: a list of them)."""
+    """A request model a local holds (``many``: a list of them; ``field``: the local holds that
+    field's value, handed on alone: ``register_user(user.username, ...)``)."""
 
     cls: Located
     many: bool = False
+    field: str = ""
 
 
 @dataclass
@@ -274,7 +276,9 @@ def _writes(
 ) -> list[tuple[_Write, tuple[_Frame, ...]]]:
     """Each write of a held model's field to a table's column, in ``frame``'s function or the
     project functions it hands a held model to; with the functions on the way."""
-    held = ", ".join(f"{n}:{h.cls[1].name}:{h.many}" for n, h in sorted(frame.held.items()))
+    held = ", ".join(
+        f"{n}:{h.cls[1].name}:{h.many}:{h.field}" for n, h in sorted(frame.held.items())
+    )
     key = (frame.src.path, frame.func.lineno, frame.func.name, held)
     if key in seen:
         return []
@@ -315,13 +319,15 @@ def _writes(
 
 
 def _held_value(facts: ModuleFacts, frame: _Frame, node: ast.expr) -> _Held | None:
-    """The request model ``node`` is: a held local, or a nested model read off one."""
+    """The request model ``node`` is: a held local, or a nested model read off one; or the
+    value of one of its fields (``user.username``)."""
     if isinstance(node, ast.Name):
         return frame.held.get(node.id)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         owner = frame.held.get(node.value.id)
-        if owner is not None and not owner.many:
-            return _field_model(facts, owner, node.attr)
+        if owner is not None and not owner.many and not owner.field:
+            nested = _field_model(facts, owner, node.attr)
+            return nested if nested is not None else _Held(owner.cls, field=node.attr)
     return None
 
 
@@ -382,19 +388,18 @@ def _sql_writes(facts: ModuleFacts, frame: _Frame, bound: BoundSql) -> list[_Wri
     assert facts.schema is not None
     out = []
     for table_name, column, value in written_values(bound):
-        field = _field_read(value)
-        if field is None:
-            continue
-        held = _read_off(frame, value, field)
+        found = _field_read(frame, value)
         table = facts.schema.table_named(table_name)
-        if held is None or table is None or table.origin not in _DDL_ORIGINS:
+        if found is None or table is None or table.origin not in _DDL_ORIGINS:
             continue
+        held, field = found
         out.append(_Write(held.cls, field, table, frame.helper, column))
     return out
 
 
-def _field_read(node: ast.expr) -> str | None:
-    """The field ``body.name`` (or ``body.name.strip()``) reads."""
+def _field_read(frame: _Frame, node: ast.expr) -> tuple[_Held, str] | None:
+    """The held model and field ``body.name`` (or ``body.name.strip()``, or a local holding the
+    field's value) reads."""
     while (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -402,7 +407,13 @@ def _field_read(node: ast.expr) -> str | None:
         and not node.keywords
     ):
         node = node.func.value
-    return node.attr if isinstance(node, ast.Attribute) else None
+    if isinstance(node, ast.Name):
+        held = frame.held.get(node.id)
+        return (held, held.field) if held is not None and held.field else None
+    if isinstance(node, ast.Attribute):
+        owner = _read_off(frame, node, node.attr)
+        return (owner, node.attr) if owner is not None else None
+    return None
 
 
 def _read_off(frame: _Frame, node: ast.expr, name: str) -> _Held | None:
@@ -505,7 +516,7 @@ def _dump(facts: ModuleFacts, frame: _Frame, node: ast.expr, whole: bool = False
     if isinstance(node, ast.Name):
         held = frame.held.get(node.id)
         if held is not None:
-            return _Dump(held) if whole and not held.many else None
+            return _Dump(held) if whole and not held.many and not held.field else None
         bound = local_bindings(frame.src, frame.func).get(node.id, [])
         if len(bound) != 1 or not isinstance(bound[0], ast.Call):
             return None
@@ -539,7 +550,7 @@ def _dump(facts: ModuleFacts, frame: _Frame, node: ast.expr, whole: bool = False
 def _read_whole(frame: _Frame, node: ast.expr) -> _Held | None:
     if isinstance(node, ast.Name):
         held = frame.held.get(node.id)
-        return held if held is not None and not held.many else None
+        return held if held is not None and not held.many and not held.field else None
     return None
 
 
@@ -741,7 +752,18 @@ def _touched(frame: _Frame, name: str) -> bool:
     """The function measures, slices, compares or sets the field (``len(body.name)``,
     ``body.name[:50]``, ``body.name = ...``): it may shape the value itself."""
     up = frame.src.up()
+    values = {n for n, h in frame.held.items() if h.field == name}
     for node in frame.src.nodes_of(frame.func):
+        if isinstance(node, ast.Name) and node.id in values:
+            # a local holding the field's value, measured or rebound here
+            parent = up.get(node)
+            if isinstance(node.ctx, ast.Store | ast.Del) or isinstance(
+                parent, ast.Subscript | ast.Compare
+            ):
+                return True
+            if isinstance(parent, ast.Call) and _named(parent.func) == "len":
+                return True
+            continue
         if not (isinstance(node, ast.Attribute) and node.attr == name):
             continue
         root: ast.expr = node.value
