@@ -169,3 +169,53 @@ def test_flask_limit_in_a_where_value_only_stays_silent(tmp_path: Path) -> None:
         'cur.execute("SELECT id, body FROM notes WHERE id > %s LIMIT 20", (per_page,))',
     )
     assert _found(_project(tmp_path, where, FLASK_PYPROJECT)) == []
+
+
+FILTERED = """
+@app.get("/values/{k}")
+async def values(k: str, q: str = "", limit: int = 50):
+    sql = "SELECT v, count(*) FROM folk WHERE k = %s"
+    params = [k]
+    if q:
+        sql += " AND v ILIKE %s"
+        params.append(f"%{q}%")
+    sql += " GROUP BY v ORDER BY count(*) DESC LIMIT %s"
+    params.append(limit)
+    cur, _ = await db.db_exec(sql, params)
+    return await cur.fetchall()
+"""
+
+
+def test_a_limit_after_an_optional_filter_lines_up_from_the_end(tmp_path: Path) -> None:
+    root = _project(tmp_path, HEAD + FILTERED)
+    (found,) = _found(root)
+    assert found.title == "Bound `limit` to 1..100"
+    new = _applied(root, found)
+    assert 'async def values(k: str, q: str = "", limit: int = Query(50, ge=1, le=100)):' in new
+
+
+def test_a_capped_limit_after_an_optional_filter_stays_silent(tmp_path: Path) -> None:
+    capped = FILTERED.replace(
+        '    sql = "SELECT', '    if limit > 1000:\n        limit = 1000\n    sql = "SELECT'
+    )
+    assert _found(_project(tmp_path, HEAD + capped)) == []
+
+
+TRAILING = """
+@app.get("/values/{k}")
+async def values(k: str, limit: int = Query(50, ge=1, le=100), offset: int = 0):
+    sql = "SELECT v FROM folk WHERE k = %s ORDER BY v LIMIT %s"
+    params = [k, limit]
+    if offset:
+        sql += " OFFSET %s"
+        params.append(offset)
+    cur, _ = await db.db_exec(sql, params)
+    return await cur.fetchall()
+"""
+
+
+def test_an_optional_piece_after_the_limit_is_not_lined_up(tmp_path: Path) -> None:
+    # nothing follows the optional OFFSET: lining the values up from the end would take
+    # ``offset`` for the LIMIT's value
+    head = HEAD.replace("import FastAPI", "import FastAPI, Query")
+    assert _found(_project(tmp_path, head + TRAILING)) == []

@@ -107,31 +107,74 @@ PAGES, WRITES = _PAGES, _WRITES
 _Piece = str | ast.expr  # text, or an f-string's value
 
 
-def _pieces(src: Source, node: ast.expr) -> list[_Piece] | None:
+@dataclass(frozen=True)
+class _Text:
+    """A statement's pieces, each with the line it is written on; ``cut``: the last line that
+    appends a piece only on some runs (``if q: sql += " AND v ILIKE %s"``, left out of
+    ``pieces``), 0 when every run has the same text."""
+
+    pieces: list[tuple[_Piece, int]]
+    cut: int = 0
+
+
+def _pieces(src: Source, node: ast.expr) -> _Text | None:
     if isinstance(node, ast.Name):
         found = local_sql_pieces(src, node)
+        cut = _sometimes_appended(src, node) if found else 0
         if found is None:
             found = _module_string(src, node.id)
         if not found:
             return None
-        out: list[_Piece] = []
+        out: list[tuple[_Piece, int]] = []
         for each in found:
             got = _pieces(src, each)
             if got is None:
                 return None
-            out.extend(got)
-        return out
+            out.extend(got.pieces)
+        return _Text(out, cut)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
+        return _Text([(node.value, node.lineno)])
     if isinstance(node, ast.JoinedStr):
         out = []
         for value in node.values:
             piece = _piece(value)
             if piece is None:
                 return None
-            out.append(piece)
-        return out
+            out.append((piece, node.lineno))
+        return _Text(out)
     return None
+
+
+def _sometimes_appended(src: Source, name: ast.Name) -> int:
+    """The last line before ``name`` is read that appends to it under a condition (a piece
+    local_sql leaves out), 0 for none."""
+    func = src.function_of(name)
+    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return 0
+    up = src.up()
+    stores = sorted(
+        (
+            n
+            for n in src.nodes_of(func)
+            if isinstance(n, ast.Name)
+            and n.id == name.id
+            and isinstance(n.ctx, ast.Store)
+            and (n.lineno, n.col_offset) < (name.lineno, name.col_offset)
+        ),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    base = next((up.get(n) for n in reversed(stores) if isinstance(up.get(n), ast.Assign)), None)
+    if not isinstance(base, ast.Assign):
+        return 0
+    block = _statements_of(base, up)
+    lines = [
+        statement.lineno
+        for n in stores
+        if isinstance(statement := up.get(n), ast.AugAssign)
+        and statement.lineno > base.lineno
+        and (block is None or statement not in block)
+    ]
+    return max(lines, default=0)
 
 
 def _piece(value: ast.expr) -> _Piece | None:
@@ -165,14 +208,14 @@ def _module_string(src: Source, name: str) -> list[ast.Constant | ast.JoinedStr]
     return [found] if isinstance(found, ast.Constant | ast.JoinedStr) else None
 
 
-def _wanted(pieces: list[_Piece], wanted: re.Pattern[str]) -> bool:
-    text = "".join(p if isinstance(p, str) else " " for p in pieces)
-    return len(text) <= MAX_SQL_CHARS and looks_like_sql(text) and bool(wanted.search(text))
+def _wanted(text: _Text, wanted: re.Pattern[str]) -> bool:
+    plain = "".join(p if isinstance(p, str) else " " for p, _ in text.pieces)
+    return len(plain) <= MAX_SQL_CHARS and looks_like_sql(plain) and bool(wanted.search(plain))
 
 
 def _bind(
     src: Source,
-    pieces: list[_Piece],
+    written: _Text,
     given: ast.expr | None,
     rest: list[ast.expr],
     node: ast.AST,
@@ -183,7 +226,8 @@ def _bind(
     styles: set[str] = set()
     numbered: dict[int, str] = {}
     named: dict[str, str] = {}
-    for piece in pieces:
+    tail: list[int] = []  # the positional placeholders written after every conditional piece
+    for piece, line in written.pieces:
         if not isinstance(piece, str):
             marker = f"__f{len(values)}"
             values[marker] = piece
@@ -200,6 +244,8 @@ def _bind(
                 styles.add("positional")
                 marker = f"__p{positional}"
                 numbered[positional] = marker
+                if line > written.cut:
+                    tail.append(positional)
                 positional += 1
             elif kind == "number":
                 styles.add("numbered")
@@ -216,16 +262,33 @@ def _bind(
     if len(styles) > 1:
         return None
     if "positional" in styles:
-        sequence = _sequence(src, given) if given is not None else None
-        if sequence is None or len(sequence) != positional:
+        found = _sequence(src, given) if given is not None else None
+        if found is None:
             return None
-        values.update((numbered[i], v) for i, v in enumerate(sequence))
+        sequence, cut = found
+        if not written.cut and not cut:
+            if len(sequence) != positional:
+                return None
+            values.update((numbered[i], v) for i, v in enumerate(sequence))
+        elif written.cut and cut:
+            # Pieces and values both added under a condition before: the ones after it line
+            # up from the end (``sql += " LIMIT %s"`` then ``params.append(limit)``).
+            last = min(len(tail), len(sequence))
+            for index, value in zip(
+                tail[len(tail) - last :], sequence[len(sequence) - last :], strict=True
+            ):
+                values[numbered[index]] = value
+        else:
+            return None  # the text or the values differ between runs, and the other not
     elif "numbered" in styles:
         if any(isinstance(a, ast.Starred) for a in rest):
             return None
         sequence = list(rest)
         if len(sequence) == 1:
-            sequence = _sequence(src, sequence[0]) or sequence
+            listed = _sequence(src, sequence[0])
+            if listed is not None and listed[1]:
+                return None  # a list that differs between runs
+            sequence = listed[0] if listed is not None else sequence
         if len(sequence) != len(numbered) or max(numbered) >= len(sequence):
             return None
         values.update((m, sequence[i]) for i, m in numbered.items())
@@ -237,11 +300,13 @@ def _bind(
     return BoundSql("".join(text), values, node)
 
 
-def _sequence(src: Source, node: ast.expr) -> list[ast.expr] | None:
+def _sequence(src: Source, node: ast.expr) -> tuple[list[ast.expr], int] | None:
     """The values of a tuple or list written out, or of a local list bound once to one and
-    appended to (``params.append(limit)``) in the same block, in order."""
+    appended to (``params.append(limit)``), in order; with the last line that appends to it
+    under a condition (0: none), after which only the values appended are given."""
     if isinstance(node, ast.Tuple | ast.List):
-        return _written(node)
+        written = _written(node)
+        return (written, 0) if written is not None else None
     if not isinstance(node, ast.Name):
         return None
     func = src.function_of(node)
@@ -263,12 +328,21 @@ def _sequence(src: Source, node: ast.expr) -> list[ast.expr] | None:
     block = _statements_of(base, up)
     if out is None or block is None:
         return None
-    for n in src.nodes_of(func):
-        if not (isinstance(n, ast.Name) and n.id == node.id) or n is node:
-            continue
+    cut = 0
+    uses = sorted(
+        (
+            n
+            for n in src.nodes_of(func)
+            if isinstance(n, ast.Name)
+            and n.id == node.id
+            and n is not node
+            and up.get(n) is not base
+            and (n.lineno, n.col_offset) < (node.lineno, node.col_offset)
+        ),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    for n in uses:
         parent = up.get(n)
-        if parent is base or (n.lineno, n.col_offset) > (node.lineno, node.col_offset):
-            continue
         call = up.get(parent) if isinstance(parent, ast.Attribute) else None
         statement = up.get(call) if isinstance(call, ast.Call) else None
         if not (
@@ -277,9 +351,11 @@ def _sequence(src: Source, node: ast.expr) -> list[ast.expr] | None:
             and isinstance(call, ast.Call)
             and len(call.args) == 1
             and isinstance(statement, ast.Expr)
-            and statement in block
         ):
-            return None  # changed in another way, or only on some runs
+            return None  # changed in another way
+        if statement not in block:
+            cut, out = statement.lineno, []  # only on some runs: what follows lines up
+            continue
         if parent.attr == "append":
             out.append(call.args[0])
         else:
@@ -287,7 +363,7 @@ def _sequence(src: Source, node: ast.expr) -> list[ast.expr] | None:
             if more is None:
                 return None
             out.extend(more)
-    return out
+    return out, cut
 
 
 def _written(node: ast.expr) -> list[ast.expr] | None:
