@@ -338,8 +338,9 @@ BACKEND_RULES = table(
         "unbounded-page-size",
         "A page size or offset the client sends (`limit: int = 50`, `offset: int = 0`, a "
         "pagination model's fields, Flask's `request.args.get(\"limit\", 20, type=int)`) "
-        "reaches `.limit()`/`.offset()`, Flask-SQLAlchemy's `paginate(per_page=...)` or a "
-        "`[offset : offset + limit]` slice with no bound (a helper's read returned to the "
+        "reaches `.limit()`/`.offset()`, Flask-SQLAlchemy's `paginate(per_page=...)`, a "
+        "`[offset : offset + limit]` slice or a raw SQL statement's `LIMIT %s` / `LIMIT $1` / "
+        "f-string `LIMIT {limit}` as its value, with no bound (a helper's read returned to the "
         "route counts, as does a floor alone on a page size).",
         "The type is checked, the range is not: on PostgreSQL a negative LIMIT or OFFSET is an "
         "error (a 500), and `?limit=1000000000` reads the whole table into one response. The "
@@ -369,17 +370,20 @@ BACKEND_RULES = table(
         "validation",
         "input-longer-than-column",
         "A FastAPI body field is a `str` with no `max_length`, and the app writes it to a column "
-        "that has a length (`String(50)`, `VARCHAR(50)`, SQLModel's `Field(max_length=50)`), "
-        "on PostgreSQL or MySQL.",
+        "that has a length (`String(50)`, `VARCHAR(50)`, SQLModel's `Field(max_length=50)`, a "
+        "DDL's `varchar(50)` written by a raw `INSERT`/`UPDATE`), on PostgreSQL or MySQL.",
         "PostgreSQL refuses a longer value (DataError, value too long for the column) and so "
         "does MySQL in its default strict mode: a 500 that an IntegrityError handler does not "
         "catch. The field must reach the column by its own name: `Model(**body.model_dump())`, "
         "`Model(name=body.name)`, `row.name = body.name`, a `setattr` loop over the dump, "
-        "`Model.model_validate(body)`, in the route or in a project function it hands the body "
-        "to, two calls deep (a generic CRUD's `self.model(...)` and nested models included). "
-        "An app on SQLite (which stores the value whole), a field with any `max_length`, "
-        "`pattern`, `constr` or validator, a column with no length (`Text`) and a value the "
-        "code measures, slices or compares are not flagged. Django needs nothing: ModelForms "
+        "`Model.model_validate(body)`, or a raw `INSERT INTO t (a) VALUES (%s)` / `UPDATE t SET "
+        "a = %s` given `body.name` (or the field's value handed on alone) for the placeholder, "
+        "in the route or in a project function it hands the body to, two calls deep (a generic "
+        "CRUD's `self.model(...)` and nested models included). An app on SQLite (which stores "
+        "the value whole), a field with any `max_length`, `pattern`, `constr` or a validator "
+        "of it or of the whole model, a column with no length (`Text`) or one a later "
+        "migration alters, a route that catches the driver's error, and a value the code "
+        "measures, slices or compares are not flagged. Django needs nothing: ModelForms "
         "and DRF ModelSerializers take `max_length` from the model.",
         Example(
             path="main.py",

@@ -14,6 +14,11 @@ The field must reach the column, by its own name:
   a ``setattr`` loop over the dump, ``row.sqlmodel_update(...)`` (``include``/``exclude`` kept);
 - one field: ``Model(name=body.name)``, ``row.name = body.name`` (trimmed or recased too:
   ``body.name.strip()``);
+- raw SQL (sql_params): ``INSERT INTO t (a) VALUES (%s)`` / ``UPDATE t SET a = %s`` run or
+  returned as ``(sql, params)`` with ``body.name`` (or a parameter the field's value was
+  handed to alone, ``register_user(user.username)``) for the placeholder, into a column a
+  DDL declares ``VARCHAR(n)``/``CHAR(n)`` (a migration that alters its type after silences
+  it, sql_types); the column is the statement's, whatever the field is named;
 
 in the route or in a project function it hands the body to, two calls deep
 (``create_contact(db, contact)`` then ``create_email(db, contact.email)``): a nested model's
@@ -24,9 +29,11 @@ the ORM class itself: a pydantic ``schemas.Item`` is not the table ``models.Item
 
 Silent when the field has a ``max_length`` or a ``pattern``, is not a plain ``str``
 (``constr``, ``EmailStr``, ``Literal``, ``Annotated`` with anything but ``Field``), or its model
-or one of its bases has a validator or a ``str_max_length``; when the column has no length
+or one of its bases has a validator of it (``@field_validator("name")``) or of the whole model,
+or a ``str_max_length``; when the column has no length
 (``Text``, ``String()``); when the code on the way measures, slices, compares or sets the
-value; when the route (or the app) catches DataError itself. Django needs nothing: a ModelForm
+value; when the route (or the app) catches DataError itself (or the raw driver's base error,
+``psycopg2.Error``, asyncpg's ``PostgresError``). Django needs nothing: a ModelForm
 and a DRF ModelSerializer take each field's ``max_length`` from the model.
 
 The fix is ``Field(max_length=N)`` on the model's field, N the column's length, the field's

@@ -4,8 +4,9 @@
 negative LIMIT or OFFSET is an error (a 500), and ``?limit=1000000000`` reads the whole table
 into one response. BKD211 leaves these names alone on purpose (it bounds quantities and prices
 by their names); here the value is judged by where it goes (page_reach): ``.limit(x)``,
-``.offset(x)`` / ``.skip(x)``, a window ``rows[offset : offset + limit]``, in the route or in
-the one project function the route hands it to.
+``.offset(x)`` / ``.skip(x)``, a window ``rows[offset : offset + limit]``, a raw statement's
+``LIMIT %s`` / ``OFFSET $2`` bound to it (sql_params), in the route or in the one project
+function the route hands it to.
 
 Read: a route's ``int`` parameter (``Optional``/``Annotated`` too), and the ``int`` fields of a
 pagination model the route is given by ``Depends()`` or ``Query()`` (a pydantic model's
