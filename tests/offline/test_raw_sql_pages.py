@@ -219,3 +219,13 @@ def test_an_optional_piece_after_the_limit_is_not_lined_up(tmp_path: Path) -> No
     # ``offset`` for the LIMIT's value
     head = HEAD.replace("import FastAPI", "import FastAPI, Query")
     assert _found(_project(tmp_path, head + TRAILING)) == []
+
+
+def test_a_logged_statement_is_not_a_query(tmp_path: Path) -> None:
+    logged = HEAD + DOLLAR.replace(
+        '        return await conn.fetch("SELECT name FROM tags ORDER BY name LIMIT $1", limit)',
+        '        log.info("SELECT name FROM tags ORDER BY name LIMIT $1", limit)\n'
+        '        return await conn.fetch("SELECT name FROM tags ORDER BY name LIMIT 20")',
+    ).replace("import asyncpg\n", "import logging\n\nimport asyncpg\n\nlog = logging.getLogger()\n")
+    assert "log.info(" in logged
+    assert _found(_project(tmp_path, logged)) == []

@@ -38,6 +38,11 @@ _PLACEHOLDER = re.compile(
     r"|(?<![:\w]):(?P<colon>[A-Za-z_]\w*)"
 )
 _PARAMS_KEYWORDS = ("params", "parameters", "args", "vars", "values")
+# Calls that take a text and its ``%s`` values without running it: a log line, a message.
+_NOT_RUNS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print",
+     "format", "echo", "secho"}
+)  # fmt: skip
 _WRITES = re.compile(r"\b(insert|update)\b", re.IGNORECASE)
 _PAGES = re.compile(r"\b(limit|offset)\b", re.IGNORECASE)
 _SAME_LENGTH_SQL = frozenset({"lower", "upper", "trim", "btrim", "ltrim", "rtrim"})
@@ -60,8 +65,8 @@ def call_sql(src: Source, call: ast.Call, wanted: re.Pattern[str]) -> BoundSql |
         return None
     named = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
     passes = len(call.args) > 1 or any(k.arg in _PARAMS_KEYWORDS for k in call.keywords)
-    if not passes and named not in RUNS:
-        return None  # no values, and no driver's name: not a statement run here
+    if (not passes and named not in RUNS) or named in _NOT_RUNS:
+        return None  # no values and no driver's name, or a log line: not a statement run here
     pieces = _pieces(src, sql)
     if pieces is None or not _wanted(pieces, wanted):
         return None
