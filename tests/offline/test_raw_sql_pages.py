@@ -229,3 +229,30 @@ def test_a_logged_statement_is_not_a_query(tmp_path: Path) -> None:
     ).replace("import asyncpg\n", "import logging\n\nimport asyncpg\n\nlog = logging.getLogger()\n")
     assert "log.info(" in logged
     assert _found(_project(tmp_path, logged)) == []
+
+
+TEXT = """
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+@app.get("/tags")
+def tags(limit: int = 20):
+    with Session() as session:
+        rows = session.execute(
+            text("SELECT name FROM tags ORDER BY name LIMIT :limit"), {"limit": limit}
+        )
+        return [r.name for r in rows]
+"""
+
+
+def test_sqlalchemy_text_with_a_named_limit_is_bounded(tmp_path: Path) -> None:
+    root = _project(tmp_path, HEAD + TEXT)
+    (found,) = _found(root)
+    assert found.title == "Bound `limit` to 1..100"
+    assert "def tags(limit: int = Query(20, ge=1, le=100)):" in _applied(root, found)
+
+
+def test_sqlalchemy_text_with_a_constant_limit_stays_silent(tmp_path: Path) -> None:
+    constant = TEXT.replace('{"limit": limit}', '{"limit": 20}')
+    assert _found(_project(tmp_path, HEAD + constant)) == []

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from .local_sql import local_sql_pieces
-from .pysource import Source
+from .pysource import Source, dotted
 from .sql import MAX_SQL_CHARS, looks_like_sql
 from .sql_helpers import RUNS
 
@@ -61,6 +61,13 @@ def call_sql(src: Source, call: ast.Call, wanted: re.Pattern[str]) -> BoundSql |
     """The statement a call runs with its values, when its text matches ``wanted`` (a cheap
     test before anything is parsed)."""
     sql = call.args[0] if call.args else _keyword(call, "query")
+    if (
+        isinstance(sql, ast.Call)
+        and len(sql.args) == 1
+        and not sql.keywords
+        and dotted(sql.func).rsplit(".", 1)[-1] == "text"
+    ):
+        sql = sql.args[0]  # SQLAlchemy's ``text("... LIMIT :limit")``, its values beside it
     if sql is None or not isinstance(sql, ast.Constant | ast.JoinedStr | ast.Name):
         return None
     named = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
