@@ -160,12 +160,16 @@ def holders(reader: TextReader, text: ClientText) -> set[str]:
 
 
 def tested_inline(func: Function, read: ast.expr) -> bool:
-    """``if request.args["sort"] not in ALLOWED``: the inline read, tested as it is read."""
-    written = ast.dump(read)
+    """``if request.args["sort"] not in ALLOWED``: the inline read, tested as it is read (or
+    as ``request.args.get("sort")``, which tests the same value without raising KeyError)."""
+    written = {ast.dump(read)}
+    if isinstance(read, ast.Subscript):
+        get = ast.Attribute(value=read.value, attr="get", ctx=ast.Load())
+        written.add(ast.dump(ast.Call(func=get, args=[read.slice], keywords=[])))
     return any(
         isinstance(n, ast.Compare)
         and any(isinstance(op, ast.In | ast.NotIn) for op in n.ops)
-        and ast.dump(n.left) == written
+        and ast.dump(n.left) in written
         for n in ast.walk(func)
     )
 

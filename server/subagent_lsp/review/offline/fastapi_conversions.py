@@ -268,6 +268,14 @@ def _split(value: ast.expr, up: dict[ast.AST, ast.AST]) -> str | None:
     return None
 
 
+def stamps(stmt: ast.AST) -> bool:
+    """``datetime.fromtimestamp(float(x))`` in the statement: ``?t=inf`` or ``1e20`` converts
+    but is out of the platform's range, an OverflowError that a ValueError handler misses."""
+    return any(
+        isinstance(n, ast.Call) and dotted(n.func).endswith("fromtimestamp") for n in ast.walk(stmt)
+    )
+
+
 # Shared with the other readers of raw text (filter_methods.py).
 conversion = _conversion
 from_text_parameter = _from_text_parameter

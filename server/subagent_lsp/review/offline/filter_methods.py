@@ -12,10 +12,11 @@ import ast
 
 from ..suggestion import Suggestion
 from .drf import uses_drf
-from .fastapi_conversions import conversion, from_text_parameter, split_parameter
+from .fastapi_conversions import conversion, from_text_parameter, split_parameter, stamps
 from .frameworks import ModuleFacts, caught, enclosing_statement
 from .pyedits import ensure_imports, wrap_in_try
 from .pysource import dotted
+from .row_uses import short
 
 # Filters whose value reaches the callback as the text the client sent: a NumberFilter or a
 # DateFilter converts (and rejects bad input with a 400) before the callback runs.
@@ -77,6 +78,11 @@ def _class_suggestions(facts: ModuleFacts, cls: ast.ClassDef) -> list[Suggestion
             continue
         value = {params[3]}
         done: set[int] = set()
+        names = "/".join(callbacks[func.name])
+        found = _unpacked_suggestion(facts, func, params[3], names, drf)
+        if found is not None:
+            out.append(found[0])
+            done |= found[1]
         for node in src.nodes_of(func):
             what = conversion(node)
             if what is None or not isinstance(node, ast.Call):
@@ -90,20 +96,15 @@ def _class_suggestions(facts: ModuleFacts, cls: ast.ClassDef) -> list[Suggestion
                 continue
             done.add(id(stmt))
             many = split_parameter(node.args[0], facts.up) is not None
-            names = "/".join(callbacks[func.name])
             detail = f"{names} must be " + (
                 f"a comma-separated list of {'numbers' if what == 'a number' else 'dates'}"
                 if many
                 else what
             )
-            if drf:
-                raise_ = f'raise ValidationError({{"{names}": ["{detail}"]}}) from None'
-                needed = ("rest_framework.exceptions", "ValidationError")
-                if facts.imports.get("ValidationError", _DRF_ERRORS[0]) not in _DRF_ERRORS:
-                    continue  # another ValidationError is bound: the fix would raise the wrong one
-            else:
-                raise_ = f'raise BadRequest("{detail}") from None'
-                needed = ("django.core.exceptions", "BadRequest")
+            raised = _raise(facts, drf, names, detail)
+            if raised is None:
+                continue
+            raise_, needed = raised
             edits = [
                 *ensure_imports(src, [needed]),
                 wrap_in_try(src, stmt, ["except ValueError:", f"    {raise_}"]),
@@ -124,3 +125,98 @@ def _class_suggestions(facts: ModuleFacts, cls: ast.ClassDef) -> list[Suggestion
                 )
             )
     return out
+
+
+def _raise(
+    facts: ModuleFacts, drf: bool, names: str, detail: str
+) -> tuple[str, tuple[str, str]] | None:
+    """The statement answering 400 from the callback and its import (None: another
+    ``ValidationError`` is bound, so the fix would raise the wrong one)."""
+    if drf:
+        if facts.imports.get("ValidationError", _DRF_ERRORS[0]) not in _DRF_ERRORS:
+            return None
+        raise_ = f'raise ValidationError({{"{names}": ["{detail}"]}}) from None'
+        return raise_, ("rest_framework.exceptions", "ValidationError")
+    return f'raise BadRequest("{detail}") from None', ("django.core.exceptions", "BadRequest")
+
+
+def _unpacked_suggestion(
+    facts: ModuleFacts, func: ast.FunctionDef, value: str, names: str, drf: bool
+) -> tuple[Suggestion, set[int]] | None:
+    """``after_ts, after_id = value.split("_")`` then ``float(after_ts)``, ``int(after_id)``: a
+    value without the separator fails the unpacking (ValueError) and a piece that is no
+    number fails its conversion. One ``try`` takes the run of statements from the unpacking
+    to the last conversion of a piece (their ids returned: no fix of their own)."""
+    src, up = facts.source, facts.up
+    for stmt in src.nodes_of(func):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Tuple)
+            and all(isinstance(t, ast.Name) for t in stmt.targets[0].elts)
+            and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Attribute)
+            and stmt.value.func.attr in ("split", "rsplit")
+            and dotted(stmt.value.func.value) == value
+        ):
+            continue
+        if caught(stmt, up, {"ValueError"}):
+            return None
+        pieces = {t.id for t in stmt.targets[0].elts if isinstance(t, ast.Name)}
+        block = _block_of(stmt, up)
+        if block is None:
+            return None
+        last: ast.stmt | None = None
+        what = ""
+        for later in block[block.index(stmt) + 1 :]:
+            converts = [
+                conversion(n)
+                for n in ast.walk(later)
+                if isinstance(n, ast.Call)
+                and conversion(n) is not None
+                and isinstance(n.args[0], ast.Name)
+                and n.args[0].id in pieces
+            ]
+            if converts:
+                if not isinstance(later, _SIMPLE):
+                    return None
+                last, what = later, what or str(converts[0])
+        if last is None:
+            return None
+        raised = _raise(facts, drf, names, f"malformed {names}")
+        if raised is None:
+            return None
+        raise_, needed = raised
+        run = block[block.index(stmt) : block.index(last) + 1]
+        errors = "(OverflowError, ValueError)" if any(stamps(s) for s in run) else "ValueError"
+        edits = (
+            *ensure_imports(src, [needed]),
+            wrap_in_try(src, stmt, [f"except {errors}:", f"    {raise_}"], through=last),
+        )
+        answer = "DRF's ValidationError" if drf else "Django's BadRequest"
+        return (
+            Suggestion(
+                "BKD202",
+                "validation",
+                src.path,
+                src.span(stmt),
+                f"Guard the parsing of `{names}` in {func.name}",
+                f"`{func.name}` is the `method=` of a text filter: django-filter hands it the "
+                f"query string as the client wrote it, so `{short(src.text_of(stmt.value))}` "
+                "unpacks a value without the separator into too few pieces and a piece that "
+                f"is not {what} fails its conversion: ValueError, a 500. Catching it and "
+                f"raising {answer} answers 400.",
+                edits,
+            ),
+            {id(s) for s in run},
+        )
+    return None
+
+
+def _block_of(stmt: ast.stmt, up: dict[ast.AST, ast.AST]) -> list[ast.stmt] | None:
+    parent = up.get(stmt)
+    for field in ("body", "orelse", "finalbody"):
+        stmts = getattr(parent, field, None)
+        if isinstance(stmts, list) and stmt in stmts:
+            return stmts
+    return None

@@ -58,6 +58,9 @@ class Route:
     sent: frozenset[str] | None = None
     # The project functions it calls by name that return the request's JSON (body_readers).
     readers: frozenset[str] = frozenset()
+    # A helper that raises (``answers`` False) in a DRF module whose ``ValidationError`` is
+    # free or DRF's: it raises that, which DRF answers as a JSON 400 (request_helpers).
+    drf: bool = False
 
 
 @dataclass
@@ -156,7 +159,25 @@ def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> Modul
             name = dotted(node.func).split(".")[-1]
             if name in ("register_error_handler", "add_exception_handler") and node.args:
                 facts.handled.add(_exc_name(node.args[0]))
+    if raises_drf(imports):
+        for route in facts.routes:
+            route.drf = route.framework == "django" and not route.answers
     return facts
+
+
+# What ``ValidationError`` may already be bound to for a fix to raise DRF's own.
+DRF_ERRORS = (
+    "rest_framework.exceptions.ValidationError",
+    "rest_framework.serializers.ValidationError",
+)
+
+
+def raises_drf(imports: dict[str, str]) -> bool:
+    """A helper of a module with these imports raises DRF's ``ValidationError`` (a JSON 400
+    for the API's clients): the module uses DRF and the name is free or DRF's already."""
+    if not any(v.split(".")[0] == "rest_framework" for v in imports.values()):
+        return False
+    return imports.get("ValidationError", DRF_ERRORS[0]) in DRF_ERRORS
 
 
 def view_registrations(source: Source) -> list[Registration]:
@@ -485,6 +506,11 @@ def django_bad_request(route: Route, message: str) -> tuple[str, tuple[str, str]
         return f'return HttpResponseBadRequest("{message}")', (
             "django.http",
             "HttpResponseBadRequest",
+        )
+    if route.drf:
+        return f'raise ValidationError("{message}")', (
+            "rest_framework.exceptions",
+            "ValidationError",
         )
     return f'raise BadRequest("{message}")', ("django.core.exceptions", "BadRequest")
 

@@ -41,6 +41,7 @@ from .client_text import (
     text_reader,
 )
 from .django_json import json_body_locals
+from .django_views import request_attr
 from .frameworks import (
     ROUTE_VERBS,
     ModuleFacts,
@@ -85,11 +86,15 @@ class _Key:
     names: frozenset[str]  # the locals and parameters that hold it
 
 
-def mapping_key_suggestions(facts: ModuleFacts, flask_400: FlaskAnswer) -> list[Suggestion]:
+def mapping_key_suggestions(
+    facts: ModuleFacts, flask_400: FlaskAnswer, helpers: list[Route] | None = None
+) -> list[Suggestion]:
+    """``helpers``: functions on the request's path that raise rather than answer
+    (request_helpers), read as routes."""
     if "[" not in facts.source.text:
         return []
     out: list[Suggestion] = []
-    for route in facts.routes:
+    for route in [*facts.routes, *(helpers or [])]:
         if route.framework in ("flask", "fastapi", "django"):
             out.extend(_route_suggestions(facts, route, flask_400))
     return out
@@ -498,6 +503,8 @@ def _suggestion(
     written = as_written(src, text.expr)
     if "\n" in written:
         return None
+    if route.framework == "django" and not route.answers:
+        written = _read_with_get(src, text.expr) or written
     label = text.label if _LABEL.fullmatch(text.label) else "key"
     status = 404 if key.url is not None else 400
     literal = _literal_edits(facts, route, key, mapping)
@@ -539,6 +546,18 @@ def _suggestion(
         tuple(edits),
     )
     return stmt, suggestion
+
+
+def _read_with_get(src: Source, expr: ast.expr) -> str | None:
+    """``request.data["action"]`` as ``request.data.get("action")``: in a helper no body check
+    (BKD201, BKD205) runs first, and a missing key would raise KeyError in the check itself
+    (Flask's mappings answer a missing key 400 on their own)."""
+    if not (isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant)):
+        return None
+    if request_attr(expr.value) not in ("request.data", "request.GET", "request.POST"):
+        return None
+    mapping = src.text_of(expr.value)
+    return f"{mapping}.get({src.text_of(expr.slice)})" if "\n" not in mapping else None
 
 
 def _check_point(facts: ModuleFacts, route: Route, node: ast.AST) -> ast.stmt | None:

@@ -18,7 +18,7 @@ from .drf import drf_view
 from .drf_serializers import drf_validation_error
 from .earlier_guards import negated, refused_before
 from .enum_conversions import allowed, enum_conversion
-from .fastapi_conversions import dependencies, fastapi_conversions
+from .fastapi_conversions import dependencies, fastapi_conversions, stamps
 from .fastapi_enums import fastapi_enum_suggestions
 from .filter_methods import filter_method_suggestions
 from .form_bounds import form_bound_suggestions
@@ -63,6 +63,7 @@ from .pyedits import (
 )
 from .pysource import Source, dotted, top_level_function
 from .request_asserts import request_assert_suggestions
+from .request_helpers import request_helpers
 from .row_uses import short
 from .serializer_keys import serializer_key_suggestions
 from .sort_keys import sort_key_suggestions
@@ -112,6 +113,9 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(body_splat_suggestions(facts, route))
         out.extend(model_parse_suggestions(facts, route))
         out.extend(page_bound_suggestions(facts, route))
+    helpers = request_helpers(facts)
+    for helper in helpers:
+        out.extend(_conversions(facts, helper))
     if "fastapi" in facts.frameworks:
         for dependency in dependencies(facts):
             out.extend(fastapi_conversions(facts, dependency))
@@ -124,7 +128,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(serializer_key_suggestions(facts))
     out.extend(form_bound_suggestions(facts))
     out.extend(sort_key_suggestions(facts, _flask_400))
-    out.extend(mapping_key_suggestions(facts, _flask_400))
+    out.extend(mapping_key_suggestions(facts, _flask_400, helpers))
     return out
 
 
@@ -798,6 +802,8 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         elif _decimal(facts, node) and route.framework == "django":
             # InvalidOperation is no ValueError: Flask's ``type=Decimal`` would not catch it
             kind = "decimal"
+        elif _uuid(facts, node) and route.framework in ("django", "flask"):
+            kind = "uuid"  # ValueError on junk, TypeError on None, AttributeError on a number
         elif route.framework in ("django", "flask") and _maybe_client(node, aliases):
             # ``Status(request.args.get("status"))``: ValueError on a value the enum lacks
             enum = enum_conversion(facts, node)
@@ -987,12 +993,14 @@ def _or_default(value: ast.expr) -> ast.Call | None:
 
 
 def _what(kind: str) -> str:
-    return {"int": "an integer", "date": "a date"}.get(kind, "a number")
+    return {"int": "an integer", "date": "a date", "uuid": "a UUID"}.get(kind, "a number")
 
 
 def _unlike(kind: str, what: str | None) -> str:
     if kind == "enum":
         return what or "a value of the enum"
+    if kind == "uuid":
+        return "a UUID"
     return "a date in that format" if kind == "date" else "a number"
 
 
@@ -1003,6 +1011,24 @@ def _maybe_client(call: ast.Call, aliases: dict[str, str]) -> bool:
         return False
     arg = _or_default(call.args[0]) or call.args[0]
     return isinstance(arg, ast.Name) or _request_value(arg, aliases) is not None
+
+
+def _uuid(facts: ModuleFacts, call: ast.Call) -> bool:
+    """``uuid.UUID(value)`` / ``UUID(value)`` of the standard library, of one argument."""
+    name = dotted(call.func)
+    return (
+        len(call.args) == 1
+        and not call.keywords
+        and (name == "uuid.UUID" or facts.imports.get(name) == "uuid.UUID")
+    )
+
+
+def _indexes(call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
+    """``items[int(request.args["i"])]``: the number picks an item of a sequence, and one past
+    its end raises IndexError, a 500 as the malformed number is (a dict's KeyError is
+    BKD213's, checked against the dict's keys)."""
+    parent = up.get(call)
+    return isinstance(parent, ast.Subscript) and parent.slice is call
 
 
 def _decimal(facts: ModuleFacts, call: ast.Call) -> bool:
@@ -1240,11 +1266,21 @@ def _conversion_fix(
     base = _written(src, inner, base)
     # ``type=`` converts with a callable of one argument: not strptime. Not an enum with a
     # default either: Werkzeug hands a default back unconverted (``"open"``, not the member).
-    given = typed_default(default, kind) if kind not in ("date", "enum") else None
+    given = typed_default(default, kind) if kind not in ("date", "enum", "uuid") else None
+    # ``items[int(...)]``: ``type=int`` leaves an out-of-range number to raise IndexError, so
+    # the statement is wrapped for that too, on every framework.
+    indexed = _indexes(call, facts.up)
+    if indexed:
+        given = None
     if route.framework == "flask" and base != "request.headers" and given is not None:
         edits = [Edit(src.path, src.span(call), f'{base}.get("{key}", {given}, type={kind})')]
         how = f"`{base}.get(..., type={kind})` falls back to the default on bad input"
-    elif route.framework == "flask" and kind in ("int", "float") and default is not None:
+    elif (
+        route.framework == "flask"
+        and kind in ("int", "float")
+        and default is not None
+        and not indexed
+    ):
         # ``int(args.get("page", PAGE))``: a guard would turn a missing page into a 400, and
         # ``type=`` hands a default back unconverted (whatever PAGE holds): no edit is right
         return None
@@ -1254,7 +1290,11 @@ def _conversion_fix(
         # Django's fix wraps the statement as it is, wherever in it the conversion sits
         # (``return datetime.strptime(...)``, ``rows[: int(limit)] if limit else rows``).
         # So does Flask's for a date: ``args.get(..., type=)`` has no date parser to offer.
-        returned = (route.framework == "django" or kind == "date") and isinstance(stmt, _SIMPLE)
+        # So is a number that picks an item, or one a Flask statement returns as it is
+        # (``return float(request.args.get("lat"))`` in a helper: no local to check).
+        bare = route.framework == "flask" and isinstance(stmt, ast.Return) and stmt.value is call
+        wrapped = kind in ("date", "uuid") or indexed or bare
+        returned = (route.framework == "django" or wrapped) and isinstance(stmt, _SIMPLE)
         # An enum: ``status = Status(request.args.get("status"))`` takes ``type=Status``, as
         # int does; any other statement (``q.filter_by(status=Status(s))``) is wrapped.
         plain = (
@@ -1265,7 +1305,12 @@ def _conversion_fix(
         )
         if kind == "enum" and route.framework == "flask" and not plain:
             returned = isinstance(stmt, _SIMPLE)
-        if route.framework == "flask" and kind in ("int", "float") and default is None:
+        if (
+            route.framework == "flask"
+            and kind in ("int", "float")
+            and default is None
+            and not wrapped
+        ):
             read = f'{base}.get("{key}", type={kind})'
             answer, imports = _flask_400(facts, route, f"{key} must be {what or _what(kind)}")
             hoisted = hoisted_guard(src, facts.up, route.func, call, stmt, key, read, answer, local)
@@ -1307,8 +1352,10 @@ def _conversion_fix(
             return None
         indent = src.indent_of(stmt.lineno - 1)
         message = f"{key} must be {what or _what(kind)}"
-        if route.framework == "flask" and kind == "date":
-            text, imports = _flask_date_guard(facts, route, stmt, message)
+        if indexed:
+            message = f"{key} must be an integer in range"
+        if route.framework == "flask" and wrapped:
+            text, imports = _flask_date_guard(facts, route, stmt, message, indexed)
         elif conditional or (kind == "enum" and route.framework == "flask" and not plain):
             answer, imports = _flask_400(facts, route, message)
             text = wrapped_in_try(src, stmt, "ValueError", answer)
@@ -1324,6 +1371,12 @@ def _conversion_fix(
         elif route.framework == "django":
             answer, needed = django_bad_request(route, message)
             errors = "KeyError, TypeError, ValueError"
+            if kind == "uuid" and base == "request.data":
+                errors += ", AttributeError"  # a JSON number has no ``replace``
+            if indexed:
+                errors += ", IndexError"
+            if stamps(stmt):
+                errors += ", OverflowError"
             wanted = [needed]
             if kind == "decimal":
                 errors += ", InvalidOperation"
@@ -1478,11 +1531,12 @@ def _flask_400(facts: ModuleFacts, route: Route, message: str) -> tuple[str, lis
 
 
 def _flask_date_guard(
-    facts: ModuleFacts, route: Route, stmt: ast.stmt, message: str
+    facts: ModuleFacts, route: Route, stmt: ast.stmt, message: str, indexed: bool = False
 ) -> tuple[str, list[Edit]]:
     """The statement as written inside ``try``, answering 400 in the view's idiom."""
     answer, imports = _flask_400(facts, route, message)
-    return wrapped_in_try(facts.source, stmt, "TypeError, ValueError", answer), imports
+    errors = "IndexError, TypeError, ValueError" if indexed else "TypeError, ValueError"
+    return wrapped_in_try(facts.source, stmt, errors, answer), imports
 
 
 def _tests_key(func: ast.AST, key: str) -> bool:

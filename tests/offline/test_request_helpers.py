@@ -1,0 +1,309 @@
+"""Client values converted or used as keys outside a route, on the request's path: a DRF filter
+backend's ``filter_queryset``, a module function the views hand their ``request`` (Django) or
+that reads Flask's ``request`` for them, a django-filter callback that unpacks its text; and,
+in routes too, a UUID parsed by hand and a client number that picks an item of a list. Each is
+BKD202/BKD213 at its line, its edit applies and parses, and re-analysing the patched file no
+longer gives it; the twins (caught, checked first, called where an error is answered, typed
+already) stay silent. Small fixtures of our own reproducing the shapes."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from subagent_lsp.review.offline.engine import analyze
+from subagent_lsp.review.suggestion import Suggestion
+
+from .applied import apply_suggestion
+
+_CODES = ("BKD202", "BKD213")
+
+DRF_VIEWS = """\
+import uuid
+
+from rest_framework import filters, generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Place
+
+ACTIONS = {"archive": "a", "restore": "r"}
+
+
+class NearBackend(filters.BaseFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        lat = float(request.query_params.get("lat"))
+        return queryset.filter(lat__gte=lat)
+
+
+def _dispatch(request, pk):
+    return ACTIONS[request.data["action"]]
+
+
+class PlaceAction(APIView):
+    def post(self, request, pk):
+        return Response({"done": _dispatch(request, pk)})
+
+
+class PlaceList(generics.ListAPIView):
+    def get_queryset(self):
+        owner = uuid.UUID(self.request.query_params.get("owner"))
+        return Place.objects.filter(owner=owner)
+
+
+class PlacePick(APIView):
+    def get(self, request):
+        names = ["a", "b", "c"]
+        return Response({"name": names[int(request.query_params["i"])]})
+"""
+
+DRF_CLEAN = """\
+import re
+import uuid
+
+from rest_framework import filters, generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Place
+
+ACTIONS = {"archive": "a", "restore": "r"}
+NUMBER = re.compile(r"-?[0-9]+(\\.[0-9]+)?")
+
+
+class NearBackend(filters.BaseFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        try:
+            lat = float(request.query_params.get("lat"))
+        except (TypeError, ValueError):
+            return queryset.none()
+        return queryset.filter(lat__gte=lat)
+
+
+class FarBackend(filters.BaseFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        lon = request.query_params.get("lon", "")
+        if not NUMBER.fullmatch(lon):
+            return queryset
+        return queryset.filter(lon__gte=float(lon))
+
+
+def _dispatch(request, pk):
+    if request.data.get("action") not in ACTIONS:
+        return None
+    return ACTIONS[request.data["action"]]
+
+
+def _radius(request):
+    return float(request.query_params.get("radius"))
+
+
+class PlaceAction(APIView):
+    def post(self, request, pk):
+        return Response({"done": _dispatch(request, pk)})
+
+
+class PlaceRadius(APIView):
+    def get(self, request):
+        try:
+            radius = _radius(request)
+        except ValueError:
+            radius = 1.0
+        return Response({"radius": radius})
+
+
+class PlaceList(generics.ListAPIView):
+    def get_queryset(self):
+        try:
+            owner = uuid.UUID(self.request.query_params.get("owner"))
+        except (TypeError, ValueError):
+            return Place.objects.none()
+        return Place.objects.filter(owner=owner)
+"""
+
+FLASK_APP = """\
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+KINDS = {"csv": "text/csv", "json": "application/json"}
+NAMES = ["a", "b", "c"]
+
+
+def _lat():
+    return float(request.args.get("lat"))
+
+
+def _kind():
+    return KINDS[request.args.get("kind")]
+
+
+@app.get("/near")
+def near():
+    return jsonify(lat=_lat(), kind=_kind())
+
+
+@app.get("/pick")
+def pick():
+    return jsonify(name=NAMES[int(request.args["i"])])
+"""
+
+FLASK_CLEAN = """\
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+KINDS = {"csv": "text/csv", "json": "application/json"}
+
+
+def _lat():
+    return float(request.args.get("lat"))
+
+
+def _lon():
+    return float(request.args.get("lon"))
+
+
+def _kind():
+    kind = request.args.get("kind")
+    if kind not in KINDS:
+        return None
+    return KINDS[kind]
+
+
+@app.get("/near")
+def near():
+    try:
+        lat = _lat()
+    except ValueError:
+        lat = 0.0
+    return jsonify(lat=lat, kind=_kind(), at=request.args.get("at", type=float))
+
+
+@app.cli.command("warm")
+def warm():
+    print(_lon())
+
+
+HOOKS = [_lon]
+"""
+
+FILTERS = """\
+from datetime import datetime
+
+from django.db.models import Q
+from django_filters import CharFilter, FilterSet
+
+from .models import Entry
+
+
+class EntryFilter(FilterSet):
+    after = CharFilter(method="filter_after")
+    before = CharFilter(method="filter_before")
+
+    def filter_after(self, queryset, name, value):
+        value = value or "0.0_0"
+        stamp, pk = value.split("_")
+        when = datetime.fromtimestamp(float(stamp))
+        last = int(pk)
+        return queryset.filter(Q(created=when, id__gt=last) | Q(created__gt=when))
+
+    def filter_before(self, queryset, name, value):
+        try:
+            stamp, pk = value.split("_")
+            when = datetime.fromtimestamp(float(stamp))
+            last = int(pk)
+        except (OverflowError, ValueError):
+            return queryset.none()
+        return queryset.filter(Q(created=when, id__lt=last) | Q(created__lt=when))
+
+    class Meta:
+        model = Entry
+        fields = ["after", "before"]
+"""
+
+MODELS = """\
+from django.db import models
+
+
+class Place(models.Model):
+    lat = models.FloatField()
+"""
+
+
+def _write(root: Path, files: dict[str, str], deps: str) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (root / "pyproject.toml").write_text(f'[project]\nname = "app"\ndependencies = [{deps}]\n')
+
+
+def _found(path: Path) -> list[Suggestion]:
+    return [s for s in analyze(str(path), path.read_text()) if s.code in _CODES]
+
+
+def _by_line(found: list[Suggestion]) -> dict[int, Suggestion]:
+    return {s.span.start.line + 1: s for s in found}
+
+
+def _fixed_alone(tmp_path: Path, files: dict[str, str], deps: str, rel: str) -> dict[int, str]:
+    """Each finding applied on its own copy: it parses, and the patched file no longer has it
+    (nor any new one). The new text of each, by the finding's line."""
+    _write(tmp_path / "check", files, deps)
+    out = {}
+    for line in sorted(_by_line(_found(tmp_path / "check" / rel))):
+        root = tmp_path / f"copy{line}"
+        _write(root, files, deps)
+        path = root / rel
+        before = _by_line(_found(path))
+        suggestion = before[line]
+        for text in apply_suggestion(suggestion).values():
+            ast.parse(text)
+        after = _found(path)
+        assert suggestion.title not in {s.title for s in after}, (line, path.read_text())
+        assert len(after) == len(before) - 1, [s.title for s in after]
+        out[line] = path.read_text()
+    return out
+
+
+def test_drf_helpers_raise_validation_error(tmp_path: Path) -> None:
+    files = {"places/views.py": DRF_VIEWS, "places/models.py": MODELS}
+    fixed = _fixed_alone(tmp_path, files, '"django", "djangorestframework"', "places/views.py")
+    assert sorted(fixed) == [14, 19, 29, 36]
+    # the backend and get_queryset raise DRF's error, answered as a JSON 400
+    assert 'raise ValidationError("lat must be a number")' in fixed[14]
+    assert "from rest_framework.exceptions import ValidationError" in fixed[14]
+    # a helper's check reads the key with ``.get``: no body check ran before it
+    assert 'if request.data.get("action") not in ACTIONS:' in fixed[19]
+    assert 'raise ValidationError("unknown action")' in fixed[19]
+    assert 'raise ValidationError("owner must be a UUID")' in fixed[29]
+    # one past the list's end is the client's mistake too
+    assert "except (KeyError, TypeError, ValueError, IndexError):" in fixed[36]
+
+
+def test_drf_helpers_caught_checked_or_answered_stay_silent(tmp_path: Path) -> None:
+    files = {"places/views.py": DRF_CLEAN, "places/models.py": MODELS}
+    _write(tmp_path, files, '"django", "djangorestframework"')
+    assert _found(tmp_path / "places/views.py") == []
+
+
+def test_flask_helpers_reading_the_request_abort(tmp_path: Path) -> None:
+    fixed = _fixed_alone(tmp_path, {"app.py": FLASK_APP}, '"flask"', "app.py")
+    assert sorted(fixed) == [9, 13, 23]
+    assert "    except (TypeError, ValueError):\n        abort(400)" in fixed[9]
+    assert 'if request.args.get("kind") not in KINDS:\n        abort(400)' in fixed[13]
+    assert "except (IndexError, TypeError, ValueError):" in fixed[23]
+
+
+def test_flask_helpers_caught_or_off_the_request_stay_silent(tmp_path: Path) -> None:
+    _write(tmp_path, {"app.py": FLASK_CLEAN}, '"flask"')
+    assert _found(tmp_path / "app.py") == []
+
+
+def test_a_filter_callback_unpacking_its_text_is_one_guard(tmp_path: Path) -> None:
+    files = {"entries/filters.py": FILTERS, "entries/models.py": MODELS}
+    fixed = _fixed_alone(tmp_path, files, '"django", "django-filter"', "entries/filters.py")
+    assert sorted(fixed) == [15]
+    text = fixed[15]
+    assert '        try:\n            stamp, pk = value.split("_")\n' in text
+    assert "            last = int(pk)\n        except (OverflowError, ValueError):\n" in text
+    assert 'raise BadRequest("malformed after") from None' in text
