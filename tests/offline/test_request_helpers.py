@@ -307,3 +307,56 @@ def test_a_filter_callback_unpacking_its_text_is_one_guard(tmp_path: Path) -> No
     assert '        try:\n            stamp, pk = value.split("_")\n' in text
     assert "            last = int(pk)\n        except (OverflowError, ValueError):\n" in text
     assert 'raise BadRequest("malformed after") from None' in text
+
+
+FASTAPI_APP = """\
+from fastapi import FastAPI, Request
+
+app = FastAPI()
+
+
+async def _limit(request: Request) -> int:
+    return int(request.query_params.get("limit"))
+
+
+@app.get("/items")
+async def items(request: Request):
+    n = int(request.query_params["n"])
+    return {"n": n, "limit": await _limit(request)}
+"""
+
+FASTAPI_CLEAN = """\
+from fastapi import FastAPI, HTTPException, Request
+
+app = FastAPI()
+
+
+def _limit(request: Request) -> int:
+    return int(request.query_params.get("limit"))
+
+
+@app.get("/items")
+def items(request: Request, n: int, since: float = 0.0):
+    try:
+        limit = _limit(request)
+    except ValueError:
+        raise HTTPException(status_code=400, detail="limit") from None
+    page = request.query_params.get("page", "1")
+    if not page.isdigit():
+        raise HTTPException(status_code=400, detail="page")
+    return {"n": n, "limit": limit, "page": int(page)}
+"""
+
+
+def test_fastapi_request_reads_raise_http_exception(tmp_path: Path) -> None:
+    fixed = _fixed_alone(tmp_path, {"main.py": FASTAPI_APP}, '"fastapi"', "main.py")
+    assert sorted(fixed) == [7, 12]
+    answer = 'raise HTTPException(status_code=400, detail="{}") from None'
+    assert answer.format("limit must be an integer") in fixed[7]
+    assert answer.format("n must be an integer") in fixed[12]
+    assert "from fastapi import FastAPI, HTTPException, Request" in fixed[12]
+
+
+def test_fastapi_typed_checked_or_caught_stay_silent(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.py": FASTAPI_CLEAN}, '"fastapi"')
+    assert _found(tmp_path / "main.py") == []

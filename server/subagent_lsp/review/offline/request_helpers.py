@@ -1,12 +1,13 @@
 """Functions on a request's path that are no route: a DRF filter backend's ``filter_queryset``,
-a Django module function its views hand their ``request`` to (``_filters(request)``), a Flask
-module function that reads Flask's ``request`` for the views that call it (``_lat()``).
+a Django module function its views hand their ``request`` to (``_filters(request)``), and a
+FastAPI one taking a ``Request`` likewise, a Flask module function that reads Flask's
+``request`` for the views that call it (``_lat()``).
 
 ``float(request.query_params.get("lat"))`` there raises as it would in the view: a 500 for the
 client's typo (blind judges of real apps listed these as missed: only routes were read). Each
 is returned as a route that does not answer (``answers`` False), so a fix raises from it, as
 from a view's ``get_queryset``: DRF's ``ValidationError`` in a DRF module, Django's
-``BadRequest`` otherwise, Flask's ``abort(400)``.
+``BadRequest`` otherwise, Flask's ``abort(400)``, FastAPI's ``HTTPException``.
 
 Precision first: a module function is one only when every mention of its name in the module
 is a call from a route, handing it that route's request (Django), none inside a ``try`` that
@@ -63,7 +64,8 @@ def _filter_backends(facts: ModuleFacts) -> list[Route]:
 def _module_helpers(facts: ModuleFacts) -> list[Route]:
     django = "django" in facts.frameworks
     flask = "flask" in facts.frameworks and facts.imports.get("request") == "flask.request"
-    if not (django or flask) or not facts.routes:
+    fastapi = "fastapi" in facts.frameworks
+    if not (django or flask or fastapi) or not facts.routes:
         return []
     if flask and not django and flask_abort(facts) is None:
         return []  # ``abort`` is something else here: the fix has no way to answer 400
@@ -71,10 +73,14 @@ def _module_helpers(facts: ModuleFacts) -> list[Route]:
     out = []
     for module in facts.source.modules:
         for func in module.body:
-            if not isinstance(func, ast.FunctionDef) or facts.is_route(func):
+            if not isinstance(func, Function) or facts.is_route(func):
                 continue
             params = [a.arg for a in func.args.args]
-            if django and params[:1] == ["request"]:
+            first = func.args.args[0].annotation if func.args.args else None
+            if fastapi and first is not None and dotted(first).split(".")[-1] == "Request":
+                if _called_by_routes(facts, func, hands_request=True):
+                    out.append(Route(func, "fastapi", answers=False, sent=frozenset()))
+            elif django and params[:1] == ["request"]:
                 if _called_by_routes(facts, func, hands_request=True):
                     out.append(Route(func, "django", answers=False, sent=frozenset(), drf=drf))
             elif (
@@ -100,9 +106,7 @@ def _called_by_routes(facts: ModuleFacts, func: Function, *, hands_request: bool
     src = facts.source
     routes = {id(r.func) for r in facts.routes}
     calls = 0
-    for node in src.walk():
-        if not (isinstance(node, ast.Name) and node.id == func.name):
-            continue
+    for node in _names(facts).get(func.name, []):
         call = facts.up.get(node)
         if not (isinstance(call, ast.Call) and call.func is node):
             return False
@@ -117,3 +121,15 @@ def _called_by_routes(facts: ModuleFacts, func: Function, *, hands_request: bool
                 return False
         calls += 1
     return calls > 0
+
+
+def _names(facts: ModuleFacts) -> dict[str, list[ast.Name]]:
+    """The module's names by what they read, in one walk of it (every candidate asks)."""
+    found: dict[str, list[ast.Name]] | None = facts.source.__dict__.get("_names_by_id")
+    if found is None:
+        found = {}
+        for node in facts.source.walk():
+            if isinstance(node, ast.Name):
+                found.setdefault(node.id, []).append(node)
+        facts.source.__dict__["_names_by_id"] = found
+    return found

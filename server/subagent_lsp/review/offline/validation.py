@@ -795,14 +795,14 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             kind = node.func.id
             if len(node.args) != 1:
                 continue
-        elif _date_parse(dotted(node.func)) and route.framework in ("django", "flask"):
+        elif _date_parse(dotted(node.func)):
             kind = "date"  # strptime(value, fmt) / fromisoformat(value): ValueError on a bad date
             if not node.args:
                 continue
         elif _decimal(facts, node) and route.framework == "django":
             # InvalidOperation is no ValueError: Flask's ``type=Decimal`` would not catch it
             kind = "decimal"
-        elif _uuid(facts, node) and route.framework in ("django", "flask"):
+        elif _uuid(facts, node):
             kind = "uuid"  # ValueError on junk, TypeError on None, AttributeError on a number
         elif route.framework in ("django", "flask") and _maybe_client(node, aliases):
             # ``Status(request.args.get("status"))``: ValueError on a value the enum lacks
@@ -1011,6 +1011,15 @@ def _maybe_client(call: ast.Call, aliases: dict[str, str]) -> bool:
         return False
     arg = _or_default(call.args[0]) or call.args[0]
     return isinstance(arg, ast.Name) or _request_value(arg, aliases) is not None
+
+
+def _free_http_exception(facts: ModuleFacts) -> bool:
+    """``HTTPException`` is FastAPI's (or Starlette's, which takes the same arguments) or free."""
+    return facts.imports.get("HTTPException", "fastapi.HTTPException") in (
+        "fastapi.HTTPException",
+        "fastapi.exceptions.HTTPException",
+        "starlette.exceptions.HTTPException",
+    )
 
 
 def _uuid(facts: ModuleFacts, call: ast.Call) -> bool:
@@ -1294,7 +1303,8 @@ def _conversion_fix(
         # (``return float(request.args.get("lat"))`` in a helper: no local to check).
         bare = route.framework == "flask" and isinstance(stmt, ast.Return) and stmt.value is call
         wrapped = kind in ("date", "uuid") or indexed or bare
-        returned = (route.framework == "django" or wrapped) and isinstance(stmt, _SIMPLE)
+        raising = route.framework in ("django", "fastapi")
+        returned = (raising or wrapped) and isinstance(stmt, _SIMPLE)
         # An enum: ``status = Status(request.args.get("status"))`` takes ``type=Status``, as
         # int does; any other statement (``q.filter_by(status=Status(s))``) is wrapped.
         plain = (
@@ -1383,6 +1393,16 @@ def _conversion_fix(
                 wanted.append(("decimal", "InvalidOperation"))
             text = wrapped_in_try(src, stmt, errors, answer)
             imports = _imports(facts, wanted)
+        elif route.framework == "fastapi" and _free_http_exception(facts):
+            # a read of Starlette's ``request.query_params`` FastAPI never validated
+            answer = f'raise HTTPException(status_code=400, detail="{message}") from None'
+            errors = "KeyError, TypeError, ValueError"
+            if indexed:
+                errors += ", IndexError"
+            if stamps(stmt):
+                errors += ", OverflowError"
+            text = wrapped_in_try(src, stmt, errors, answer)
+            imports = _imports(facts, [("fastapi", "HTTPException")])
         else:
             return None
         edits = [*imports, replace_statement(src, stmt, text)]
