@@ -360,3 +360,41 @@ def test_fastapi_request_reads_raise_http_exception(tmp_path: Path) -> None:
 def test_fastapi_typed_checked_or_caught_stay_silent(tmp_path: Path) -> None:
     _write(tmp_path, {"main.py": FASTAPI_CLEAN}, '"fastapi"')
     assert _found(tmp_path / "main.py") == []
+
+
+DJANGO_SENT = """\
+from django.http import JsonResponse
+
+RENDERERS = {"csv": "text/csv", "json": "application/json"}
+
+
+def _render(kind, rows):
+    return RENDERERS[kind]
+
+
+def _render_checked(kind):
+    return RENDERERS[kind]
+
+
+def _render_fixed(kind):
+    return RENDERERS[kind]
+
+
+def export(request):
+    kind = request.GET.get("format", "json")
+    return JsonResponse({"type": _render(kind, []), "fixed": _render_fixed("csv")})
+
+
+def export_checked(request):
+    kind = request.GET.get("format", "json")
+    if kind not in RENDERERS:
+        return JsonResponse({"error": "format"}, status=400)
+    return JsonResponse({"type": _render_checked(kind)})
+"""
+
+
+def test_a_helper_handed_the_clients_text_checks_it(tmp_path: Path) -> None:
+    fixed = _fixed_alone(tmp_path, {"shop/views.py": DJANGO_SENT}, '"django"', "shop/views.py")
+    # the caller checked the other value first, and a constant is no client's
+    assert sorted(fixed) == [7]
+    assert 'if kind not in RENDERERS:\n        raise BadRequest("unknown kind")' in fixed[7]

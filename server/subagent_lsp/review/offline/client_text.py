@@ -62,6 +62,8 @@ class TextReader:
     up: dict[ast.AST, ast.AST]
     params: frozenset[str]  # its FastAPI text parameters
     mappings: frozenset[str]  # its locals bound to a request mapping (``data = request.json``)
+    # A helper's parameters every call hands a client's text (request_helpers), never rebound.
+    sent: frozenset[str] = frozenset()
 
 
 def text_reader(facts: ModuleFacts, route: Route) -> TextReader:
@@ -250,6 +252,10 @@ def _origin(reader: TextReader, name: str, depth: int) -> ClientText | None:
     func = reader.func
     if name in reader.params:
         return _parameter(func, name)
+    if name in reader.sent:
+        if binds_anywhere(func, name):
+            return None
+        return ClientText(ast.Name(name, ast.Load()), name, name, None, False, None, None)
     values = bindings(func, name)
     if values is None or len(values) != 1 or depth > 3:
         return None

@@ -94,15 +94,18 @@ def mapping_key_suggestions(
     if "[" not in facts.source.text:
         return []
     out: list[Suggestion] = []
-    for route in [*facts.routes, *(helpers or [])]:
+    for route in facts.routes:
         if route.framework in ("flask", "fastapi", "django"):
             out.extend(_route_suggestions(facts, route, flask_400))
+    for helper in helpers or []:
+        out.extend(_route_suggestions(facts, helper, flask_400, helper.sent or frozenset()))
     return out
 
 
 def _route_suggestions(
-    facts: ModuleFacts, route: Route, flask_400: FlaskAnswer
+    facts: ModuleFacts, route: Route, flask_400: FlaskAnswer, sent: frozenset[str] = frozenset()
 ) -> list[Suggestion]:
+    """``sent``: a helper's parameters that hold a client's text (request_helpers)."""
     src, func = facts.source, route.func
     reader: TextReader | None = None
     checks: list[tuple[str, str, ast.stmt]] = []  # (mapping, value, the check's statement)
@@ -126,7 +129,7 @@ def _route_suggestions(
         if mapping is None:
             continue
         if reader is None:
-            reader = _reader(facts, route)
+            reader = replace(_reader(facts, route), sent=sent)
         key = _key(facts, route, reader, node.slice)
         if key is None or not _unchecked(facts, route, node, mapping, key):
             continue

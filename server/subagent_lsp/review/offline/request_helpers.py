@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 
+from .client_text import checked, client_text, holders, tested_inline, text_reader
 from .frameworks import ModuleFacts, Route, flask_abort, raises_drf
 from .pysource import dotted
 from .try_blocks import caught
@@ -75,21 +76,34 @@ def _module_helpers(facts: ModuleFacts) -> list[Route]:
         for func in module.body:
             if not isinstance(func, Function) or facts.is_route(func):
                 continue
+            calls = _route_calls(facts, func)
+            if not calls:
+                continue
+            frameworks = {route.framework for route, _ in calls}
+            if len(frameworks) != 1:
+                continue
+            framework = frameworks.pop()
             params = [a.arg for a in func.args.args]
             first = func.args.args[0].annotation if func.args.args else None
-            if fastapi and first is not None and dotted(first).split(".")[-1] == "Request":
-                if _called_by_routes(facts, func, hands_request=True):
-                    out.append(Route(func, "fastapi", answers=False, sent=frozenset()))
-            elif django and params[:1] == ["request"]:
-                if _called_by_routes(facts, func, hands_request=True):
-                    out.append(Route(func, "django", answers=False, sent=frozenset(), drf=drf))
+            handed = all(
+                call.args and dotted(call.args[0]) in ("request", "self.request")
+                for _, call in calls
+            )
+            sent = _sent(facts, func, calls)
+            if framework == "fastapi" and fastapi:
+                typed = first is not None and dotted(first).split(".")[-1] == "Request"
+                if (typed and handed) or sent:
+                    out.append(Route(func, "fastapi", answers=False, sent=sent))
+            elif framework == "django" and django:
+                if (params[:1] == ["request"] and handed) or sent:
+                    out.append(Route(func, "django", answers=False, sent=sent, drf=drf))
             elif (
-                flask
+                framework == "flask"
+                and flask
                 and not django
-                and _reads_flask_request(facts, func)
-                and _called_by_routes(facts, func, hands_request=False)
+                and (_reads_flask_request(facts, func) or sent)
             ):
-                out.append(Route(func, "flask", answers=False, sent=frozenset()))
+                out.append(Route(func, "flask", answers=False, sent=sent))
     return out
 
 
@@ -100,27 +114,56 @@ def _reads_flask_request(facts: ModuleFacts, func: Function) -> bool:
     )
 
 
-def _called_by_routes(facts: ModuleFacts, func: Function, *, hands_request: bool) -> bool:
-    """Every mention of ``func``'s name in the module is a route's call of it, none caught
-    for ValueError; ``hands_request``: each passes the route's request first."""
+def _route_calls(facts: ModuleFacts, func: Function) -> list[tuple[Route, ast.Call]]:
+    """Every call of ``func`` with the route it is in, when every mention of its name in the
+    module is a route's call of it, none caught for ValueError, TypeError or KeyError (empty
+    otherwise)."""
     src = facts.source
-    routes = {id(r.func) for r in facts.routes}
-    calls = 0
+    routes = {id(r.func): r for r in facts.routes}
+    out = []
     for node in _names(facts).get(func.name, []):
         call = facts.up.get(node)
         if not (isinstance(call, ast.Call) and call.func is node):
-            return False
+            return []
         caller = src.function_of(call)
-        if caller is None or id(caller) not in routes:
-            return False
-        if caught(call, facts.up, {"ValueError", "TypeError", "KeyError"}):
-            return False
-        if hands_request:
-            first = call.args[0] if call.args else None
-            if first is None or dotted(first) not in ("request", "self.request"):
-                return False
-        calls += 1
-    return calls > 0
+        route = routes.get(id(caller)) if caller is not None else None
+        if route is None or caught(call, facts.up, {"ValueError", "TypeError", "KeyError"}):
+            return []
+        out.append((route, call))
+    return out
+
+
+def _sent(
+    facts: ModuleFacts, func: Function, calls: list[tuple[Route, ast.Call]]
+) -> frozenset[str]:
+    """The parameters every call hands a client's text its caller did not check: what
+    ``_dispatch(request.data.get("action"))`` gives ``action``."""
+    args = func.args
+    if args.vararg or args.kwarg or args.posonlyargs:
+        return frozenset()
+    names = [a.arg for a in args.args]
+    out = set()
+    for index, name in enumerate(names):
+        client = True
+        for route, call in calls:
+            given = call.args[index] if index < len(call.args) else None
+            if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+                given = None
+            for keyword in call.keywords:
+                if keyword.arg == name:
+                    given = keyword.value
+            reader = text_reader(facts, route)
+            text = client_text(reader, given) if given is not None else None
+            if given is None or text is None or tested_inline(route.func, given):
+                client = False
+                break
+            held = holders(reader, text)
+            if held and checked(route.func, held, lookups=True):
+                client = False
+                break
+        if client:
+            out.add(name)
+    return frozenset(out)
 
 
 def _names(facts: ModuleFacts) -> dict[str, list[ast.Name]]:
