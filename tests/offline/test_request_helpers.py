@@ -397,4 +397,4 @@ def test_a_helper_handed_the_clients_text_checks_it(tmp_path: Path) -> None:
     fixed = _fixed_alone(tmp_path, {"shop/views.py": DJANGO_SENT}, '"django"', "shop/views.py")
     # the caller checked the other value first, and a constant is no client's
     assert sorted(fixed) == [7]
-    assert 'if kind not in RENDERERS:\n        raise BadRequest("unknown kind")' in fixed[7]
+    assert 'if kind not in RENDERERS:\n        raise BadRequest("unknown format")' in fixed[7]

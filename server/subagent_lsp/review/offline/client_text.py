@@ -64,6 +64,7 @@ class TextReader:
     mappings: frozenset[str]  # its locals bound to a request mapping (``data = request.json``)
     # A helper's parameters every call hands a client's text (request_helpers), never rebound.
     sent: frozenset[str] = frozenset()
+    labels: tuple[tuple[str, str], ...] = ()  # what the client calls each of them
 
 
 def text_reader(facts: ModuleFacts, route: Route) -> TextReader:
@@ -255,7 +256,8 @@ def _origin(reader: TextReader, name: str, depth: int) -> ClientText | None:
     if name in reader.sent:
         if binds_anywhere(func, name):
             return None
-        return ClientText(ast.Name(name, ast.Load()), name, name, None, False, None, None)
+        label = dict(reader.labels).get(name, name)
+        return ClientText(ast.Name(name, ast.Load()), name, label, None, False, None, None)
     values = bindings(func, name)
     if values is None or len(values) != 1 or depth > 3:
         return None

@@ -53,6 +53,7 @@ from .frameworks import (
 )
 from .pyedits import ensure_imports, insert_before_line, replace_node, statement_lines
 from .pysource import Source, binds_anywhere, dotted, imported_from, top_level_class
+from .request_helpers import sent_labels
 from .row_uses import short
 from .sort_keys import FlaskAnswer, as_written, literal_allowed
 from .try_blocks import validated_by_form
@@ -129,7 +130,8 @@ def _route_suggestions(
         if mapping is None:
             continue
         if reader is None:
-            reader = replace(_reader(facts, route), sent=sent)
+            labels = tuple(sorted(sent_labels(facts, func).items())) if sent else ()
+            reader = replace(_reader(facts, route), sent=sent, labels=labels)
         key = _key(facts, route, reader, node.slice)
         if key is None or not _unchecked(facts, route, node, mapping, key):
             continue

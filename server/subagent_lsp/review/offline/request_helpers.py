@@ -143,8 +143,10 @@ def _sent(
         return frozenset()
     names = [a.arg for a in args.args]
     out = set()
+    labels: dict[str, str] = {}
     for index, name in enumerate(names):
         client = True
+        said: set[str] = set()
         for route, call in calls:
             given = call.args[index] if index < len(call.args) else None
             if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
@@ -161,9 +163,19 @@ def _sent(
             if held and checked(route.func, held, lookups=True):
                 client = False
                 break
+            said.add(text.label)
         if client:
             out.add(name)
+            if len(said) == 1:  # every caller reads the same key: the client's name for it
+                labels[name] = said.pop()
+    facts.source.__dict__.setdefault("_sent_labels", {})[id(func)] = labels
     return frozenset(out)
+
+
+def sent_labels(facts: ModuleFacts, func: Function) -> dict[str, str]:
+    """What the client calls each parameter ``request_helpers`` found it sends (its key)."""
+    found: dict[int, dict[str, str]] = facts.source.__dict__.get("_sent_labels", {})
+    return found.get(id(func), {})
 
 
 def _names(facts: ModuleFacts) -> dict[str, list[ast.Name]]:
