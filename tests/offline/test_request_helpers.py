@@ -398,3 +398,36 @@ def test_a_helper_handed_the_clients_text_checks_it(tmp_path: Path) -> None:
     # the caller checked the other value first, and a constant is no client's
     assert sorted(fixed) == [7]
     assert 'if kind not in RENDERERS:\n        raise BadRequest("unknown format")' in fixed[7]
+
+
+MIXED_VIEWS = """\
+from django.views.generic import TemplateView
+from rest_framework import generics
+
+from .models import Place
+
+
+def _lat(request):
+    return float(request.GET.get("lat"))
+
+
+class PlaceList(generics.ListAPIView):
+    def get_queryset(self):
+        return Place.objects.filter(lat__gte=float(self.request.GET.get("min_lat")))
+
+
+class PlacePage(TemplateView):
+    def get_context_data(self, **kwargs):
+        lat = _lat(self.request)
+        return {"lat": lat, "lon": float(self.request.GET.get("lon"))}
+"""
+
+
+def test_a_plain_django_view_beside_drf_ones_raises_bad_request(tmp_path: Path) -> None:
+    files = {"places/views.py": MIXED_VIEWS, "places/models.py": MODELS}
+    fixed = _fixed_alone(tmp_path, files, '"django", "djangorestframework"', "places/views.py")
+    assert sorted(fixed) == [8, 13, 19]
+    # DRF answers its ValidationError from its own views only
+    assert 'raise ValidationError("min_lat must be a number")' in fixed[13]
+    assert 'raise BadRequest("lat must be a number")' in fixed[8]
+    assert 'raise BadRequest("lon must be a number")' in fixed[19]

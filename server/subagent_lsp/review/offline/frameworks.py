@@ -161,7 +161,10 @@ def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> Modul
                 facts.handled.add(_exc_name(node.args[0]))
     if raises_drf(imports):
         for route in facts.routes:
+            # DRF answers its ValidationError only from its own views: a plain Django view
+            # (a TemplateView, a feed) of the same module would make it a 500
             route.drf = route.framework == "django" and not route.answers
+            route.drf = route.drf and drf_view_of(route.func, facts.up, imports)
     return facts
 
 
@@ -170,6 +173,26 @@ DRF_ERRORS = (
     "rest_framework.exceptions.ValidationError",
     "rest_framework.serializers.ValidationError",
 )
+
+
+def drf_view_of(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    up: dict[ast.AST, ast.AST],
+    imports: dict[str, str],
+) -> bool:
+    """``@api_view``, or a method of a class over DRF's (imported from it, or named as its
+    views and viewsets are): DRF's exception handler answers what it raises."""
+    for deco in func.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        if dotted(target).rsplit(".", 1)[-1] == "api_view":
+            return True
+    owner = up.get(func)
+    if not isinstance(owner, ast.ClassDef):
+        return False
+    heads = {dotted(b).split(".")[0] for b in owner.bases}
+    if any(imports.get(h, "").startswith("rest_framework") for h in heads):
+        return True
+    return _drf_class(owner)
 
 
 def raises_drf(imports: dict[str, str]) -> bool:

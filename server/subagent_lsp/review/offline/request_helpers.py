@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 
 from .client_text import checked, client_text, holders, tested_inline, text_reader
-from .frameworks import ModuleFacts, Route, flask_abort, raises_drf
+from .frameworks import ModuleFacts, Route, drf_view_of, flask_abort, raises_drf
 from .pysource import dotted
 from .try_blocks import caught
 
@@ -95,8 +95,12 @@ def _module_helpers(facts: ModuleFacts) -> list[Route]:
                 if (typed and handed) or sent:
                     out.append(Route(func, "fastapi", answers=False, sent=sent))
             elif framework == "django" and django:
+                # DRF's error only where DRF answers it: every caller is a DRF view
+                ours = drf and all(
+                    drf_view_of(route.func, facts.up, facts.imports) for route, _ in calls
+                )
                 if (params[:1] == ["request"] and handed) or sent:
-                    out.append(Route(func, "django", answers=False, sent=sent, drf=drf))
+                    out.append(Route(func, "django", answers=False, sent=sent, drf=ours))
             elif (
                 framework == "flask"
                 and flask
