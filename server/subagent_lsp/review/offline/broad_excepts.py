@@ -24,7 +24,7 @@ from .block_exits import always_leaves
 from .frameworks import ModuleFacts, Route, fetched_by_decorator
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import dotted, own_nodes
-from .try_blocks import handler_names, in_server_error_try, status_code
+from .try_blocks import handler_names, in_server_error_try, own_tries, status_code
 
 _BROAD = {"Exception", "BaseException"}
 # (the class a 404 is raised as, where the fix imports it from)
@@ -41,12 +41,10 @@ def broad_except_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     for route in facts.routes:
         if route.framework not in _HTTP_ERROR:
             continue
-        # from the parse's index: walking every route again was half of this rule's time
-        for node in facts.source.nodes_of(route.func):
-            if isinstance(node, ast.Try) and facts.source.function_of(node) is route.func:
-                found = _hidden_404(facts, route, node)
-                if found is not None:
-                    out.append(found)
+        for node in own_tries(facts.source, route.func):
+            found = _hidden_404(facts, route, node)
+            if found is not None:
+                out.append(found)
     return out
 
 

@@ -24,7 +24,7 @@ from .broad_excepts import hides_404
 from .frameworks import ModuleFacts, Route
 from .pyedits import replace_statement, statement_lines
 from .pysource import dotted
-from .try_blocks import handler_names, status_code
+from .try_blocks import handler_names, own_tries, status_code
 
 _BROAD = {"Exception", "BaseException"}
 _HTTP_ERRORS = ("HTTPException", "StarletteHTTPException")
@@ -35,11 +35,10 @@ def exception_detail_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     for route in facts.routes:
         if route.framework != "fastapi":
             continue
-        for node in facts.source.nodes_of(route.func):
-            if isinstance(node, ast.Try) and facts.source.function_of(node) is route.func:
-                found = _leaked(facts, route, node)
-                if found is not None:
-                    out.append(found)
+        for node in own_tries(facts.source, route.func):
+            found = _leaked(facts, route, node)
+            if found is not None:
+                out.append(found)
     return out
 
 

@@ -15,7 +15,7 @@ from .drf import uses_drf
 from .fastapi_conversions import conversion, from_text_parameter, split_parameter, stamps
 from .frameworks import ModuleFacts, caught, enclosing_statement
 from .pyedits import ensure_imports, wrap_in_try
-from .pysource import dotted
+from .pysource import block_of, dotted
 from .row_uses import short
 
 # Filters whose value reaches the callback as the text the client sent: a NumberFilter or a
@@ -163,7 +163,7 @@ def _unpacked_suggestion(
         if caught(stmt, up, {"ValueError"}):
             return None
         pieces = {t.id for t in stmt.targets[0].elts if isinstance(t, ast.Name)}
-        block = _block_of(stmt, up)
+        block = block_of(stmt, up)
         if block is None:
             return None
         last: ast.stmt | None = None
@@ -210,13 +210,4 @@ def _unpacked_suggestion(
             ),
             {id(s) for s in run},
         )
-    return None
-
-
-def _block_of(stmt: ast.stmt, up: dict[ast.AST, ast.AST]) -> list[ast.stmt] | None:
-    parent = up.get(stmt)
-    for field in ("body", "orelse", "finalbody"):
-        stmts = getattr(parent, field, None)
-        if isinstance(stmts, list) and stmt in stmts:
-            return stmts
     return None

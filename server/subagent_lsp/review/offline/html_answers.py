@@ -19,7 +19,7 @@ import builtins
 
 from .drf import drf_view
 from .frameworks import ModuleFacts, Route
-from .pysource import SCOPES, dotted, own_nodes
+from .pysource import SCOPES, block_of, dotted, own_nodes
 
 # The except's lines, the imports they need, and what it does (None: it answers 502).
 Handler = tuple[list[str], list[tuple[str, str]], str | None]
@@ -226,13 +226,11 @@ def none_path(stmt: ast.stmt, through: ast.stmt | None, facts: ModuleFacts) -> s
 
 def next_sibling(stmt: ast.stmt, up: dict[ast.AST, ast.AST]) -> ast.stmt | None:
     """The statement after ``stmt`` in its block, or None (the last, or no block)."""
-    parent = up.get(stmt)
-    for field in ("body", "orelse", "finalbody"):
-        body = getattr(parent, field, None)
-        if isinstance(body, list) and stmt in body:
-            index = body.index(stmt)
-            return body[index + 1] if index + 1 < len(body) else None
-    return None
+    body = block_of(stmt, up)
+    if body is None:
+        return None
+    index = body.index(stmt)
+    return body[index + 1] if index + 1 < len(body) else None
 
 
 def _in_loop(stmt: ast.stmt, func: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:

@@ -222,6 +222,16 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+def block_of(stmt: ast.AST, up: dict[ast.AST, ast.AST]) -> list[ast.stmt] | None:
+    """The statement list ``stmt`` stands in (its parent's body, else or finally), or None."""
+    parent = up.get(stmt)
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and stmt in block:
+            return block
+    return None
+
+
 def binds_anywhere(func: ast.AST, name: str) -> bool:
     """``name`` is stored to or deleted anywhere in ``func`` (a nested function's too)."""
     return any(

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from .local_sql import local_sql_pieces
-from .pysource import Source, dotted
+from .pysource import Source, block_of, dotted
 from .sql import MAX_SQL_CHARS, looks_like_sql
 from .sql_helpers import RUNS
 
@@ -178,7 +178,7 @@ def _sometimes_appended(src: Source, name: ast.Name) -> int:
     base = next((up.get(n) for n in reversed(stores) if isinstance(up.get(n), ast.Assign)), None)
     if not isinstance(base, ast.Assign):
         return 0
-    block = _statements_of(base, up)
+    block = block_of(base, up)
     lines = [
         statement.lineno
         for n in stores
@@ -337,7 +337,7 @@ def _sequence(src: Source, node: ast.expr) -> tuple[list[ast.expr], int] | None:
     if base is None or base.lineno > node.lineno:
         return None
     out = _written(base.value)
-    block = _statements_of(base, up)
+    block = block_of(base, up)
     if out is None or block is None:
         return None
     cut = 0
@@ -382,15 +382,6 @@ def _written(node: ast.expr) -> list[ast.expr] | None:
     if not isinstance(node, ast.Tuple | ast.List):
         return None
     return None if any(isinstance(e, ast.Starred) for e in node.elts) else list(node.elts)
-
-
-def _statements_of(statement: ast.stmt, up: dict[ast.AST, ast.AST]) -> list[ast.stmt] | None:
-    parent = up.get(statement)
-    for name in ("body", "orelse", "finalbody"):
-        block = getattr(parent, name, None)
-        if isinstance(block, list) and statement in block:
-            return block
-    return None
 
 
 def _mapping(node: ast.expr) -> dict[str, ast.expr] | None:

@@ -39,7 +39,7 @@ from .block_exits import always_leaves
 from .frameworks import ModuleFacts, Route
 from .html_answers import module_logger
 from .pyedits import ensure_imports
-from .pysource import Source, dotted, own_nodes
+from .pysource import Source, block_of, dotted, own_nodes
 from .row_uses import short
 from .saving_calls import saved_before, saving_calls
 from .try_blocks import handler_names, status_code
@@ -167,7 +167,7 @@ def _answer(facts: ModuleFacts, node: ast.Try, broad: ast.ExceptHandler) -> ast.
         return last.value
     if always_leaves(broad.body) or node.finalbody or node.orelse:
         return None
-    block = _block_of(facts, node)
+    block = block_of(node, facts.up)
     if block is None:
         return None
     after = block[block.index(node) + 1 :]
@@ -176,15 +176,6 @@ def _answer(facts: ModuleFacts, node: ast.Try, broad: ast.ExceptHandler) -> ast.
             return stmt.value
         if not isinstance(stmt, ast.Expr | ast.Assign):
             return None  # a branch or a loop before the answer: not read here
-    return None
-
-
-def _block_of(facts: ModuleFacts, node: ast.Try) -> list[ast.stmt] | None:
-    parent = facts.up.get(node)
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list) and node in block:
-            return block
     return None
 
 
