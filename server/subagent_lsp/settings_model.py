@@ -252,7 +252,8 @@ class SettingsModel(BaseModel):
         list(DEFAULT_NOT_SOURCES),
         description="Files the backend reviewer never makes suggestions in (gitignore-style "
         "patterns, below the project root): tests, end-to-end tests, fixtures, migrations, "
-        "scripts/ and test-data scripts by default. Empty: every backend file is reviewed.",
+        "scripts/, test-data scripts and vendored, minified or generated code by default. "
+        "Empty: every backend file is reviewed.",
     )
     trace_server: Annotated[Trace, Use(client=True, restart=True)] = Field(
         "off",

@@ -404,9 +404,8 @@ def _sql_writes(facts: ModuleFacts, frame: _Frame, bound: BoundSql) -> list[_Wri
     return out
 
 
-def _field_read(frame: _Frame, node: ast.expr) -> tuple[_Held, str] | None:
-    """The held model and field ``body.name`` (or ``body.name.strip()``, or a local holding the
-    field's value) reads."""
+def _untrimmed(node: ast.expr) -> ast.expr:
+    """``body.name`` of ``body.name.strip().lower()``: what keeps its length on the way."""
     while (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -414,6 +413,13 @@ def _field_read(frame: _Frame, node: ast.expr) -> tuple[_Held, str] | None:
         and not node.keywords
     ):
         node = node.func.value
+    return node
+
+
+def _field_read(frame: _Frame, node: ast.expr) -> tuple[_Held, str] | None:
+    """The held model and field ``body.name`` (or ``body.name.strip()``, or a local holding the
+    field's value) reads."""
+    node = _untrimmed(node)
     if isinstance(node, ast.Name):
         held = frame.held.get(node.id)
         return (held, held.field) if held is not None and held.field else None
@@ -426,13 +432,7 @@ def _field_read(frame: _Frame, node: ast.expr) -> tuple[_Held, str] | None:
 def _read_off(frame: _Frame, node: ast.expr, name: str) -> _Held | None:
     """``body.name`` (the field ``name``), as it is or trimmed or recased
     (``body.name.strip()``): the held model it is read off."""
-    while (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _SAME_LENGTH
-        and not node.keywords
-    ):
-        node = node.func.value
+    node = _untrimmed(node)
     if isinstance(node, ast.Attribute) and node.attr == name:
         return _read_whole(frame, node.value)
     return None

@@ -25,6 +25,7 @@ from .frameworks import ModuleFacts, module_facts
 from .indexes import index_suggestions
 from .manager_queries import ManagerChains
 from .mentions import dead_functions
+from .minified import is_minified
 from .off_request import (
     WHOLE_MODULE,
     background_task_lines,
@@ -176,6 +177,8 @@ def analyze_file(
     if not project.is_source(path) if project is not None else is_not_a_source(path, root):
         return out, own
     if is_foreign_source(path):  # JavaScript, TypeScript, Go
+        if is_minified(text):
+            return out, own
         out = analyze_foreign(path, text, workspace, wanted)
         return sorted(out, key=lambda s: (s.span.start, s.code)), own
     # Commands and scripts: no request runs them, so nothing there is a request path's cost.
