@@ -145,11 +145,12 @@ def seed_default_client():
         db.session.commit()
 """
 
-# The twin: the public list page filters by region on every request.
+# The twin: the public list page filters by region on every request (clients sign up on
+# their own page: a table the requests grow, not only the seed).
 CLIENT_VIEWS = """\
 from flask import Blueprint, render_template, request
 
-from .models import Client
+from .models import Client, db
 
 bp = Blueprint("clients", __name__)
 
@@ -158,6 +159,13 @@ bp = Blueprint("clients", __name__)
 def clients():
     rows = Client.query.filter_by(region=request.args.get("region", "")).all()
     return render_template("clients.html", rows=rows)
+
+
+@bp.post("/clients")
+def sign_up():
+    db.session.add(Client(name=request.form["name"], region=request.form["region"]))
+    db.session.commit()
+    return render_template("client.html")
 """
 
 

@@ -55,6 +55,7 @@ from .offline.project_files import (
 from .offline.pysource import Source, parse_source
 from .offline.python_target import Version, target_python
 from .offline.request_reach import COMMAND_FOLDERS, RequestReach
+from .offline.row_origins import reading_methods, row_lines
 from .offline.schema import (
     MAX_SCHEMA_FILE_BYTES,
     Schema,
@@ -378,8 +379,15 @@ class Project:
 
     def admin_adds_only(self, table: Table) -> bool:
         """Whether only the admin site adds rows to the Django model of ``table`` (see
-        admin_rows.py): read once per model until a text changes."""
+        admin_rows.py), or no request adds rows to the SQLAlchemy model of ``table`` (see
+        row_origins.py): read once per model until a text changes."""
         model = table.model
+        if table.origin == "sqlalchemy" and model:
+            with self._lock:
+                known = self._admin_rows.get((table.path, model))
+                if known is None:
+                    known = self._admin_rows[(table.path, model)] = self._no_request_rows(table)
+                return known
         if table.origin != "django" or not model or user_model(table.bases):
             return False
         with self._lock:
@@ -395,6 +403,29 @@ class Project:
                 )
                 self._admin_rows[(table.path, model)] = known
             return known
+
+    def _no_request_rows(self, table: Table) -> bool:
+        """Every line of the project that may make a row of the model is off the request
+        path -- an admin page, a function only the admin's code calls, a command, a seed --
+        and there is one: rows made nowhere in sight come from code not read here."""
+        found = False
+        own = self.source(table.path)
+        model = table.model or ""
+        reads = reading_methods(own, table.class_line, model) if own else frozenset()
+        for source, admin in self._rows_modules():
+            lines = row_lines(source, model, table.name, reads)
+            if not lines:
+                continue
+            found = True
+            if admin or not self.is_source(source.path):
+                continue  # an admin or seed module, or a command or script
+            off = self.off_request_lines(source.path) or []
+            for line in lines:
+                if any(first <= line + 1 <= last for first, last in off):
+                    continue
+                if not self.admin_only(source.path, line):
+                    return False
+        return found
 
     def _rows_modules(self) -> list[tuple[Source, bool]]:
         """Each module that may add rows (a source or a command: not a test, a migration or

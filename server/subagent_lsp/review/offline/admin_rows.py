@@ -190,7 +190,7 @@ class _Found:
 
 def _facts(source: Source) -> RowMakers:
     up = source.up()
-    typed = _annotation_nodes(source)
+    typed = annotation_nodes(source)
     found = _Found()
     for node in source.walk():
         if isinstance(node, ast.Name) and node.id[:1].isupper():
@@ -347,7 +347,7 @@ def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def _annotation_nodes(source: Source) -> set[int]:
+def annotation_nodes(source: Source) -> set[int]:
     """The nodes of the module's annotations (``-> Job``, ``job: Job``): a type, no row."""
     roots: list[ast.expr] = []
     for node in source.walk():

@@ -86,11 +86,13 @@ class Numbered:
     depends: bool  # the .sql migrations name the one they follow (yoyo's ``-- depends:``)
 
 
-def numbered_folder(script: str) -> Numbered | None:
+def numbered_folder(script: str, beside: bool = False) -> Numbered | None:
     """A .sql script in a folder of numbered migrations (``003_add_users_table.sql``, the
-    app's runner applies each file once, by name): how the next one is named, or None."""
+    app's runner applies each file once, by name): how the next one is named, or None.
+    ``beside``: the script itself may be unnumbered, the baseline a new database is built
+    from (a pg_dump ``schema.sql`` next to ``01_init.sql`` ... ``49_update_index.sql``)."""
     folder = os.path.dirname(os.path.abspath(script))
-    if not _NUMBERED.match(os.path.basename(script)):
+    if not beside and not _NUMBERED.match(os.path.basename(script)):
         return None
     try:
         names = os.listdir(folder)[:MAX_MIGRATIONS]
@@ -123,7 +125,7 @@ def new_sql_migration(table: Table, name: str, columns: str) -> list[Edit] | Non
     (the one creating the table has run on every existing database and is not run again),
     safe to run where the index exists already, named as the others are, and naming the last
     as the one it follows when they do so (yoyo runs a migration after those it depends on)."""
-    numbered = numbered_folder(table.path)
+    numbered = numbered_folder(table.path) or _beside_dump(table.path)
     if numbered is None:
         return None
     words = f"add_{name}".replace("_", numbered.separator)
@@ -134,6 +136,22 @@ def new_sql_migration(table: Table, name: str, columns: str) -> list[Edit] | Non
     header = f"-- depends: {os.path.splitext(numbered.last)[0]}\n\n" if numbered.depends else ""
     text = f"{header}CREATE INDEX IF NOT EXISTS {name} ON {table.name} ({columns});\n"
     return [Edit(path, Span.point(0, 0), text)]
+
+
+# pg_dump's header, anywhere near the top: a script may write a statement before it (``echo
+# "CREATE EXTENSION ..." > schema.sql`` then ``pg_dump -s >> schema.sql``).
+_DUMPED = re.compile(r"^-- (PostgreSQL database dump|Dumped by pg_dump)", re.M)
+
+
+def _beside_dump(script: str) -> Numbered | None:
+    """A schema dumped from a database, among numbered migrations: an existing database gets
+    the index from a new migration, as every index change of such an app came, and the dump
+    is regenerated from a migrated database (an edit there would be overwritten)."""
+    if _NUMBERED.match(os.path.basename(script)):
+        return None
+    if not _DUMPED.search((read_utf8(script) or "")[:20000]):
+        return None
+    return numbered_folder(script, beside=True)
 
 
 _CHANGE_FOLDER = re.compile(

@@ -58,6 +58,9 @@ class QueryShape:
     # A page of a list (a slice, a paginator, ``.paginate()``, ``.offset()``), not one row: a
     # parent's rows read a page at a time are many (a project's events, an inbox's mail).
     paged: bool = False
+    # A JOINed table narrowed by a value that the other side, narrowed too, reaches by these
+    # columns: the planner may start there and look this one up by them instead.
+    join_keys: list[str] = field(default_factory=list)
 
     def sort_only(self) -> bool:
         """Nothing narrows the rows: the query only sorts them."""
@@ -291,6 +294,8 @@ def _joined(node: exp.Expression, alias: str, table: str, shape: QueryShape) -> 
             for cond in _conjuncts(where.this):
                 if isinstance(cond.this, exp.Column) and cond.this.table == target.alias_or_name:
                     _classify(cond, target.alias_or_name, target.name, inner)
+            if alias in filtered:
+                inner.join_keys = _join_columns(node, target.alias_or_name, target.name)
         else:
             for column in _join_columns(node, target.alias_or_name, target.name):
                 if column not in inner.eq:
