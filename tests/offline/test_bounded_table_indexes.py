@@ -151,6 +151,17 @@ def test_a_class_method_that_makes_rows_counts_where_it_is_called(tmp_path: Path
     assert "Add an index on poll (closes_at)" in _titles(_app(tmp_path, files))
 
 
+def test_a_model_imported_under_another_name_may_be_made_there(tmp_path: Path) -> None:
+    public = '\n\nfrom .models import Poll as P\n\n\n@app.post("/polls")\ndef propose():\n'
+    public += '    db.session.add(P(name=request.form["name"]))\n    return {}\n'
+    files = {
+        "models.py": POLL_MODELS,
+        "admin.py": POLL_ADMIN,
+        "views.py": POLL_VIEWS.replace("{extra}", public),
+    }
+    assert "Add an index on poll (closes_at)" in _titles(_app(tmp_path, files))
+
+
 # 2. Rows only a command makes --------------------------------------------------------------
 
 GROUP_MODELS = """\

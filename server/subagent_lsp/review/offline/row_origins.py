@@ -104,6 +104,10 @@ def _row_lines(source: Source, model: str, table: str, reads: frozenset[str]) ->
             makes = named and _makes_here(node, up, model, typed, reads)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             makes = inserts is not None and bool(inserts.search(node.value))
+        elif isinstance(node, ast.alias):
+            # ``import Election as E``: its calls are not found by the model's name
+            aliased = node.asname not in (None, model)
+            makes = named and aliased and node.name.split(".")[-1] == model
         else:
             continue
         if makes:
