@@ -220,6 +220,86 @@ def new_group():
 """
 
 
+# The rows made by the class's own ``get_or_create``, called from a user's method that only the
+# command calls: still only the command's.
+GROUP_HELPERS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(200), unique=True)
+
+    def add_group(self, name):
+        self.groups.append(Group.get_or_create(name, self.id))
+
+
+class Group(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(100), unique=True, nullable=False)
+    owner_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    owner = db.relationship("User", backref="groups")
+
+    @classmethod
+    def by_name(cls, name):
+        return cls.query.filter_by(name=name).first()
+
+    @classmethod
+    def get_or_create(cls, name, owner_id):
+        return cls.by_name(name) or cls(name=name, owner_id=owner_id)
+
+    @classmethod
+    def ensure(cls, name, owner_id):
+        return cls.get_or_create(name, owner_id)
+"""
+
+GROUP_CLI = GROUP_APP.replace(
+    '    db.session.add(Group(name="admin", owner_id=user.id))\n',
+    '    user.add_group("admin")\n',
+)
+
+
+def test_a_class_method_only_a_command_reaches_makes_rows_off_requests(tmp_path: Path) -> None:
+    files = {"models.py": GROUP_HELPERS, "app.py": GROUP_CLI.replace("{extra}", "")}
+    assert _titles(_app(tmp_path, files)) == []
+
+
+def test_a_class_method_a_route_reaches_through_another_makes_rows(tmp_path: Path) -> None:
+    route = (
+        '\n\n@app.post("/groups")\ndef new_group():\n'
+        '    Group.ensure(request.form["name"], 1)\n    return {}\n'
+    )
+    files = {"models.py": GROUP_HELPERS, "app.py": GROUP_CLI.replace("{extra}", route)}
+    assert _titles(_app(tmp_path, files)) == ["Add an index on group (owner_id)"]
+
+
+IMPORT_CLI = GROUP_APP.replace(
+    '    db.session.add(Group(name="admin", owner_id=user.id))\n',
+    '    for line in open("groups.txt"):\n'
+    "        db.session.add(Group(name=line.strip(), owner_id=user.id))\n",
+)
+
+
+def test_a_command_making_rows_in_a_loop_may_make_many(tmp_path: Path) -> None:
+    """An import (or a bot logging events) runs as a command too, and its table grows."""
+    files = {"models.py": GROUP_MODELS, "app.py": IMPORT_CLI.replace("{extra}", "")}
+    assert _titles(_app(tmp_path, files)) == ["Add an index on group (owner_id)"]
+
+
+def test_a_maker_nobody_in_sight_calls_is_no_evidence(tmp_path: Path) -> None:
+    """``BotEvent.new`` called by another program: the table's rows come from code not read."""
+    models = GROUP_HELPERS.replace("Group.get_or_create(name, self.id)", "None")
+    files = {
+        "models.py": models,
+        "app.py": GROUP_APP.replace("{extra}", "").replace(
+            '    db.session.add(Group(name="admin", owner_id=user.id))\n', ""
+        ),
+    }
+    assert _titles(_app(tmp_path, files)) == ["Add an index on group (owner_id)"]
+
+
 def test_a_table_only_a_command_adds_rows_to_gets_no_index(tmp_path: Path) -> None:
     files = {"models.py": GROUP_MODELS, "app.py": GROUP_APP.replace("{extra}", "")}
     assert _titles(_app(tmp_path, files)) == []

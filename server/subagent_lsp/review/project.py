@@ -55,7 +55,7 @@ from .offline.project_files import (
 from .offline.pysource import Source, parse_source
 from .offline.python_target import Version, target_python
 from .offline.request_reach import COMMAND_FOLDERS, RequestReach
-from .offline.row_origins import reading_methods, row_lines
+from .offline.row_origins import class_makers, in_loop, reading_methods, row_lines
 from .offline.schema import (
     MAX_SCHEMA_FILE_BYTES,
     Schema,
@@ -136,6 +136,7 @@ class Project:
         self._site_facts: dict[str, tuple[Source, ModuleFacts]] = {}
         self._reach: RequestReach | None = None
         self._admin_reach: AdminReach | None = None
+        self._quiet_reach: AdminReach | None = None  # the admin's or a command's code
         # The modules that may add rows (sources and commands), and per Django model whether
         # only the admin adds them.
         self._row_modules: list[tuple[Source, bool]] | None = None
@@ -244,6 +245,7 @@ class Project:
 
     def _forget_admin(self) -> None:
         self._admin_reach = None
+        self._quiet_reach = None
         self._row_modules = None
         self._admin_rows = {}
 
@@ -412,20 +414,40 @@ class Project:
         own = self.source(table.path)
         model = table.model or ""
         reads = reading_methods(own, table.class_line, model) if own else frozenset()
+        makers = class_makers(own, table.class_line, model) if own else []
         for source, admin in self._rows_modules():
-            lines = row_lines(source, model, table.name, reads)
-            if not lines:
-                continue
-            found = True
-            if admin or not self.is_source(source.path):
-                continue  # an admin or seed module, or a command or script
-            off = self.off_request_lines(source.path) or []
-            for line in lines:
-                if any(first <= line + 1 <= last for first, last in off):
+            for line in row_lines(source, model, table.name, reads):
+                if source is own and any(a <= line <= b for a, b in makers):
+                    continue  # the class's own maker: its calls (``Group.get_or_create``) count
+                if admin:
+                    found = True  # an admin or seed module: people typing rows, or a seed
                     continue
-                if not self.admin_only(source.path, line):
+                if in_loop(source, line):
+                    return False  # a command making rows in a loop: an import, a bot's log
+                if self.is_source(source.path) and not self._off_request(source.path, line):
                     return False
+                found = True
         return found
+
+    def _off_request(self, path: str, line: int) -> bool:
+        """The code at 0-based ``line`` runs for a command or the admin only: it is there, or
+        in a function only their code calls (admin_reach.py, with commands' calls counted)."""
+        with self._lock:
+            if self._quiet_reach is None:
+                self._quiet_reach = AdminReach(
+                    self._mentions.files_with, self.source, self.text, also=self._command_line
+                )
+            return self._quiet_reach.only_admin(path, line)
+
+    def _command_line(self, path: str, line: int) -> bool:
+        """A command's call, once per run (in a loop it may make many rows: an import)."""
+        source = self.source(path)
+        if source is None or in_loop(source, line):
+            return False
+        if not self.is_source(path):
+            return True  # a command or a script
+        off = self.off_request_lines(path) or []
+        return any(first <= line + 1 <= last for first, last in off)
 
     def _rows_modules(self) -> list[tuple[Source, bool]]:
         """Each module that may add rows (a source or a command: not a test, a migration or

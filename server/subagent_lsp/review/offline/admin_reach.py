@@ -51,11 +51,23 @@ class AdminReach:
     """Which functions of the project only the admin's code calls (verdicts kept until the
     project forgets this object: a text changed)."""
 
-    def __init__(self, files_with: FilesWith, source: SourceOf, text: TextOf) -> None:
+    def __init__(
+        self,
+        files_with: FilesWith,
+        source: SourceOf,
+        text: TextOf,
+        also: Callable[[str, int], bool] | None = None,
+    ) -> None:
+        """``also``: other code whose calls count as the admin's ((path, 0-based line): a
+        command's, for the question whether any request reaches a function at all)."""
         self.files_with = files_with
         self.source = source
         self.text = text
+        self.also = also
         self._verdicts: dict[tuple[str, int], bool] = {}
+
+    def _accepted(self, source: Source, path: str, line: int) -> bool:
+        return admin_read(source, path, line) or (self.also is not None and self.also(path, line))
 
     def only_admin(self, path: str, line: int) -> bool:
         """Whether the code at ``line`` (0-based) of ``path`` runs only for the admin: it is
@@ -64,7 +76,7 @@ class AdminReach:
         source = self.source(path)
         if source is None or not source.modules:
             return False
-        if admin_read(source, path, line):
+        if self._accepted(source, path, line):
             return True
         function = _function_at(source, line)
         return function is not None and self._reached(path, source, function, frozenset())
@@ -111,7 +123,7 @@ class AdminReach:
                 ):
                     continue  # a parameter or variable of that name, not this function
                 mentioned = True
-                if admin_read(other, where, line):
+                if self._accepted(other, where, line):
                     continue
                 if not isinstance(owner, _Function):
                     return False  # module or class level: registered, or run when loaded

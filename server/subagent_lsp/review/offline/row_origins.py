@@ -64,24 +64,72 @@ def row_lines(
     return cache[key]
 
 
-def reading_methods(source: Source, class_line: int, model: str) -> frozenset[str]:
-    """The methods the model's class defines (0-based ``class_line``) that make no row of it:
-    no ``cls(...)``, no ``Model(...)``, no call of another method of the class that is not
-    one of them (inherited ones are not known here, so they stay possible makers)."""
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _model_class(source: Source, class_line: int, model: str) -> ast.ClassDef | None:
     for cls in source.of(ast.ClassDef):
         first = min([cls.lineno, *(d.lineno for d in cls.decorator_list)])
-        if first - 1 != class_line or cls.name != model:
-            continue
-        methods = {
-            f.name: f for f in cls.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+        if first - 1 == class_line and cls.name == model:
+            return cls
+    return None
+
+
+def _makers(cls: ast.ClassDef, source: Source, model: str) -> set[str]:
+    """The class's methods that may make a row: one of its lines does, or it calls another
+    (``cls.get_or_create(...)``, ``self.add(...)``) that does."""
+    methods = {f.name: f for f in cls.body if isinstance(f, _Function)}
+    lines = set(row_lines(source, model, ""))
+    makers = {
+        name
+        for name, f in methods.items()
+        if any(f.lineno - 1 <= line <= (f.end_lineno or f.lineno) - 1 for line in lines)
+    }
+    calls = {
+        name: {
+            n.func.attr
+            for n in ast.walk(f)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and dotted(n.func.value) in ("cls", "self", model)
         }
-        lines = set(row_lines(source, model, ""))
-        makers = {
-            name
-            for name, f in methods.items()
-            if any(f.lineno - 1 <= line <= (f.end_lineno or f.lineno) - 1 for line in lines)
-        }
-        reads = set(methods) - makers
+        for name, f in methods.items()
+    }
+    # A method the class does not define (a mixin's ``create``) may make one.
+    makers |= {name for name, called in calls.items() if called - set(methods)}
+    grown = True
+    while grown:
+        more = {name for name, called in calls.items() if called & makers} - makers
+        makers |= more
+        grown = bool(more)
+    return makers
+
+
+def class_makers(source: Source, class_line: int, model: str) -> list[tuple[int, int]]:
+    """The 0-based line spans of the class's own class methods that make a row of it
+    (``Group.get_or_create``): their callers name them (``Group.get_or_create(...)`` is a
+    line that may make a row), so where those calls run is what counts."""
+    cls = _model_class(source, class_line, model)
+    if cls is None:
+        return []
+    makers = _makers(cls, source, model)
+    return [
+        (f.lineno - 1, (f.end_lineno or f.lineno) - 1)
+        for f in cls.body
+        if isinstance(f, _Function)
+        and f.name in makers
+        and any(dotted(d) in ("classmethod", "staticmethod") for d in f.decorator_list)
+    ]
+
+
+def reading_methods(source: Source, class_line: int, model: str) -> frozenset[str]:
+    """The methods the model's class defines (0-based ``class_line``) that make no row of it:
+    no ``cls(...)``, no ``Model(...)``, no call of another method of the class that may
+    (inherited ones are not known here, so they stay possible makers)."""
+    cls = _model_class(source, class_line, model)
+    if cls is not None:
+        methods = {f.name for f in cls.body if isinstance(f, _Function)}
+        reads = methods - _makers(cls, source, model)
         for stmt in cls.body:  # ``get = by_alias``: another name of a method that reads
             value = stmt.value if isinstance(stmt, ast.Assign) else None
             if isinstance(value, ast.Name) and value.id in reads and isinstance(stmt, ast.Assign):
@@ -190,3 +238,27 @@ def _query_may_make(query: ast.Attribute, up: dict[ast.AST, ast.AST]) -> bool:
         if parent.attr not in _QUERY_READS:
             return True
         current = call
+
+
+_LOOPS = (
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def in_loop(source: Source, line: int) -> bool:
+    """Whether 0-based ``line`` is in a loop (or a comprehension) of its function: code that
+    may make many rows per run. Read once per parse."""
+    spans: list[tuple[int, int]] | None = source.__dict__.get("_loop_spans")
+    if spans is None:
+        spans = source.__dict__["_loop_spans"] = [
+            (node.lineno - 1, (getattr(node, "end_lineno", None) or node.lineno) - 1)
+            for node in source.walk()
+            if isinstance(node, _LOOPS)
+        ]
+    return any(first <= line <= last for first, last in spans)
