@@ -303,7 +303,7 @@ def _http(
             )
         )
     binding = _unhandled(facts, call, library) if route is not None else None
-    if route is None or binding is None:
+    if route is None or binding is None or _wrapped(facts, call, library):
         return out
     error, modules, names = binding
     unchecked = None
@@ -498,6 +498,11 @@ def _unhandled(
     if upstream_caught(call, facts.up, library) or _app_handles(facts, library):
         return None
     return _error_binding(facts, library)
+
+
+def _wrapped(facts: ModuleFacts, call: ast.Call, library: str) -> bool:
+    """The project's own client subclass already answers the library's failure."""
+    return facts.upstream is not None and facts.upstream.wrapped(facts.source, call, library)
 
 
 def _app_handles(facts: ModuleFacts, library: str) -> bool:

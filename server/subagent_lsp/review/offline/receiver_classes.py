@@ -28,7 +28,8 @@ import threading
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from .pysource import Source, dotted, is_self, own_nodes
+from .pysource import Source, dotted, is_self, method_of, own_nodes
+from .upstream_clients import CLIENT_CLASSES
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 Located = tuple[Source, ast.ClassDef]
@@ -60,6 +61,8 @@ class Resolver(Protocol):
     def resolve(self, source: Source, func: ast.expr) -> tuple[Source, Function] | None: ...
 
     def resolve_class(self, source: Source, func: ast.expr) -> Located | None: ...
+
+    def outside_bases(self, source: Source, cls: ast.ClassDef) -> frozenset[str]: ...
 
     def named(
         self, source: Source, node: ast.expr, find: Callable[[Source, str], _T | None]
@@ -203,9 +206,29 @@ class ReceiverClasses:
                 )
             elif isinstance(parent, ast.Assign) and parent.value is value:
                 found.append(self._value(source, scope, value, names))
+            elif isinstance(parent, ast.withitem) and parent.optional_vars is value:
+                found.append(self._entered(source, parent, up.get(parent)))
             else:
-                found.append(None)  # a loop's, a ``with``'s, an ``except``'s: not known here
+                found.append(None)  # a loop's, an ``except``'s: not known here
         return _agreed(found)
+
+    def _entered(self, source: Source, item: ast.withitem, stmt: ast.AST | None) -> Located | None:
+        """``async with HTTPClient() as client``: the class built, when entering it gives the
+        object itself: its own ``__enter__`` returns ``self``, or it inherits one from a client
+        library whose sessions do (httpx, requests, aiohttp)."""
+        if not isinstance(item.context_expr, ast.Call):
+            return None
+        built = self._resolver.resolve_class(source, item.context_expr.func)
+        if built is None:
+            return None
+        enter = method_of(
+            built[1], "__aenter__" if isinstance(stmt, ast.AsyncWith) else "__enter__"
+        )
+        if enter is not None:
+            returns = [n.value for n in own_nodes(enter) if isinstance(n, ast.Return)]
+            return built if returns and all(r is not None and is_self(r) for r in returns) else None
+        bases = self._resolver.outside_bases(*built)
+        return built if any(b in CLIENT_CLASSES for b in bases) else None
 
     def _parameter(self, source: Source, func: Function, arg: ast.arg) -> Located | None:
         """What the provider of ``svc = Depends(get_user_service)`` gives (the object the

@@ -26,6 +26,7 @@ from .receiver_classes import Located, ReceiverClasses
 from .sdk_calls import SDKS, sdk_library
 from .try_blocks import caught
 from .upstream_clients import raises_for_status, request_library
+from .wrapped_clients import wrapper_catches
 
 SourceLoader = Callable[[str], Source | None]
 
@@ -188,6 +189,8 @@ class UpstreamCalls:
         self._bases: dict[tuple[str, str, int], frozenset[str]] = {}
         self._cuts = 0  # searches cut short by a call back into the chain being searched
         self._receivers = ReceiverClasses(self)
+        # Asked by the route's own rule and by every search that reaches the same request.
+        self._wrapped: dict[tuple[int, int], tuple[ast.Call, bool]] = {}
 
     def reach(self, source: Source, call: ast.Call) -> Reach | None:
         """Where ``call`` (in ``source``) ends in an upstream request nothing catches."""
@@ -225,7 +228,9 @@ class UpstreamCalls:
                 continue
             library = upstream_library(source, node)
             if library is not None:
-                if not upstream_caught(node, up, library):
+                if not upstream_caught(node, up, library) and not self.wrapped(
+                    source, node, library
+                ):
                     checks = any(
                         isinstance(n, ast.Attribute) and n.attr == "raise_for_status"
                         for n in source.nodes_of(func)
@@ -263,6 +268,20 @@ class UpstreamCalls:
                     written=deeper.written,
                 )
         return None
+
+    def wrapped(self, source: Source, call: ast.Call, library: str) -> bool:
+        """``call`` goes through the project's own subclass of the library's client whose
+        ``request`` already catches its failure (wrapped_clients)."""
+        if library not in UPSTREAM_ERRORS or library == MAIL:
+            return False
+        key = (id(source), id(call))
+        known = self._wrapped.get(key)
+        if known is None or known[0] is not call:
+            known = self._wrapped[key] = (
+                call,
+                wrapper_catches(self, source, call, handled_names(library), library),
+            )
+        return known[1]
 
     def function_reach(self, source: Source, func: Function) -> Reach | None:
         """Where ``func`` itself ends in an upstream request nothing in it catches."""
