@@ -108,6 +108,7 @@ def _holds(schema: Schema, own: Schema) -> bool:
         and _names_resolve_alike(schema, own)
         and (not own.sessions.flask_db or schema.sessions.flask_db)
         and (not own.sessions.rollback_handler or schema.sessions.rollback_handler)
+        and (not own.sessions.request_session or schema.sessions.request_session)
     )
 
 

@@ -956,7 +956,11 @@ def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) ->
     if pushes_app_context(facts.source):
         return False
     flask_db = receiver.endswith(".session") and facts.sessions.flask_db
-    return flask_db or ("flask" in facts.frameworks and facts.sessions.rollback_handler)
+    return (
+        flask_db
+        or facts.sessions.request_session
+        or ("flask" in facts.frameworks and facts.sessions.rollback_handler)
+    )
 
 
 def _closed_in_finally(receiver: str, call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:

@@ -326,6 +326,7 @@ class Schema:
             or self.migrations
             or self.sessions.flask_db
             or self.sessions.rollback_handler
+            or self.sessions.request_session
         )
 
     def merge(self, other: Schema) -> None:

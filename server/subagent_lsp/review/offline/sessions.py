@@ -30,13 +30,23 @@ class SessionFacts:
     flask_db: bool = False
     # An app-wide 500/Exception handler calls rollback(), or a teardown removes the session.
     rollback_handler: bool = False
+    # An HTTP middleware runs every request inside a session's ``with``, whatever the framework.
+    request_session: bool = False
 
     def merge(self, other: SessionFacts) -> None:
         self.flask_db |= other.flask_db
         self.rollback_handler |= other.rollback_handler
+        self.request_session |= other.request_session
 
 
-_SESSION_WORDS = ("flask_sqlalchemy", "flask.ext.sqlalchemy", "alchemical", "rollback", "teardown_")
+_SESSION_WORDS = (
+    "flask_sqlalchemy",
+    "flask.ext.sqlalchemy",
+    "alchemical",
+    "rollback",
+    "teardown_",
+    "call_next",
+)
 
 
 def mentions_sessions(text: str) -> bool:
@@ -63,7 +73,33 @@ def session_facts(source: Source) -> SessionFacts:
             and _calls(source, node, ("rollback", "remove", "close"))
         ):
             facts.rollback_handler = True
+        elif _session_per_request(source, node):
+            facts.request_session = True
     return facts
+
+
+def _session_per_request(source: Source, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """An HTTP middleware that runs each request inside a session's ``with`` (``with
+    get_session(factory): return await call_next(request)``): the session ends with the
+    request, and a failed one is rolled back as the ``with`` exits (judged on a real app,
+    whose seven rollback suggestions that ignored it were noise)."""
+    if "call_next" not in (a.arg for a in (*func.args.posonlyargs, *func.args.args)):
+        return False
+    for node in source.nodes_of(func):
+        if not isinstance(node, ast.With | ast.AsyncWith):
+            continue
+        opens_session = any(
+            isinstance(item.context_expr, ast.Call)
+            and "session" in dotted(item.context_expr.func).lower()
+            for item in node.items
+        )
+        if opens_session and any(
+            isinstance(n, ast.Call) and dotted(n.func) == "call_next"
+            for stmt in node.body
+            for n in ast.walk(stmt)
+        ):
+            return True
+    return False
 
 
 def _calls(source: Source, func: ast.AST, methods: tuple[str, ...]) -> bool:
