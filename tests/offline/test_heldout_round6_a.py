@@ -341,6 +341,7 @@ async def save(row):
     session.add(row)
     await session.flush()
     if sa_exc:
+        await session.refresh(row)
         return row
     return None
 """
@@ -355,6 +356,8 @@ def save(row):
     session = make_session()
     session.add(row)
     session.commit()
+    session.refresh(row)
+    return row
 """
 
 

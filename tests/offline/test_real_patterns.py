@@ -262,6 +262,7 @@ def test_lookup(engine):
     session = Session(engine)
     session.execute("SELECT * FROM users WHERE nickname = 'x'")
     session.commit()
+    return session.execute("SELECT count(*) FROM users").scalar()
 """
     files = {
         "models.py": FLASK_DB,

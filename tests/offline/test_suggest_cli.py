@@ -59,5 +59,6 @@ def test_flush_without_rollback(tmp_path) -> None:  # type: ignore[no-untyped-de
         "    session = Session(engine)\n"
         "    session.add(item)\n"
         "    session.flush()\n"
+        "    return session.get(type(item), item.id)\n"
     )
     assert [s.code for s in analyze(str(tmp_path / "a.py"), code)] == ["BKD303"]

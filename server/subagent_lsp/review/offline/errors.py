@@ -864,7 +864,7 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
         return []
     if _inside_begin(call, facts.up) or _rolled_back_elsewhere(facts, receiver, call):
         return []
-    if _closed_in_finally(receiver, call, facts.up):
+    if _closed_in_finally(receiver, call, facts.up) or _dropped_after(facts, receiver, call):
         return []
     stmt = enclosing_statement(call, facts.up)
     if stmt is None:
@@ -886,6 +886,66 @@ def _commit(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
             tuple(edits),
         )
     ]
+
+
+def _dropped_after(facts: ModuleFacts, receiver: str, call: ast.Call) -> bool:
+    """``session = Session()`` made here, and after the commit only closed: a failed commit
+    leaves no one to meet the failed transaction ("every later use raises" was judged false
+    three times on a real app). Not in a loop, whose next turn uses the session again."""
+    func = facts.source.function_of(call)
+    if func is None or "." in receiver:
+        return False
+    node: ast.AST | None = facts.up.get(call)
+    while node is not None and node is not func:
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            return False
+        node = facts.up.get(node)
+    makers = _session_makers(facts.source)
+    made_here = any(
+        isinstance(n, ast.Assign)
+        and isinstance(n.value, ast.Call)
+        and _new_session(n.value, makers)
+        and any(isinstance(t, ast.Name) and t.id == receiver for t in n.targets)
+        for n in facts.source.nodes_of(func)
+    )
+    if not made_here:
+        return False  # ``get_session()`` may hand out a shared session
+    end = (call.end_lineno or call.lineno, call.end_col_offset or 0)
+    for n in facts.source.nodes_of(func):
+        if not (isinstance(n, ast.Name) and n.id == receiver) or (n.lineno, n.col_offset) <= end:
+            continue
+        attribute = facts.up.get(n)
+        if not (isinstance(attribute, ast.Attribute) and attribute.attr == "close"):
+            return False
+        if not isinstance(facts.up.get(attribute), ast.Call):
+            return False
+    return True
+
+
+_SESSION_CLASSES = ("Session", "AsyncSession")
+_SESSION_MAKERS = ("sessionmaker", "async_sessionmaker")
+
+
+def _session_makers(source: Source) -> frozenset[str]:
+    """Names the module binds to a ``sessionmaker(...)``: calling one makes a new session."""
+    return frozenset(
+        t.id
+        for n in source.walk()
+        if isinstance(n, ast.Assign)
+        and isinstance(n.value, ast.Call)
+        and dotted(n.value.func).rsplit(".", 1)[-1] in _SESSION_MAKERS
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    )
+
+
+def _new_session(call: ast.Call, makers: frozenset[str]) -> bool:
+    """``Session(engine)``, ``SessionLocal()`` of a sessionmaker, ``sessionmaker(e)()``."""
+    func = call.func
+    if isinstance(func, ast.Call):
+        return dotted(func.func).rsplit(".", 1)[-1] in _SESSION_MAKERS
+    name = dotted(func)
+    return name.rsplit(".", 1)[-1] in _SESSION_CLASSES or name in makers
 
 
 # How a DB-API connection is named when it is no bare local (``g.db``, ``self.conn``).

@@ -6,8 +6,11 @@ from .models import Entry
 
 def add_entry(engine, account, kind):
     session = Session(engine)
-    session.add(Entry(account=account, kind=kind))
+    entry = Entry(account=account, kind=kind)
+    session.add(entry)
     session.commit()
+    session.refresh(entry)
+    return entry
 
 
 def rename_entries(engine, account, memo):
@@ -15,6 +18,7 @@ def rename_entries(engine, account, memo):
     for entry in session.scalars(select(Entry).where(Entry.account == account)):
         entry.memo = memo
     session.commit()
+    session.expire_all()
 
 
 def entries_of_kind(session, account, kind):
