@@ -45,6 +45,13 @@ DEFAULTS = {
     "svc/orders_test.go": False,
     "svc/orders.go": True,
     "db/seeds/users.js": False,
+    "app/factories.py": False,  # factory_boy's test data
+    "app/factories/offers.py": False,
+    "app/factory.py": True,  # an app factory (create_app) serves requests
+    "static/js/pdf.min.js": False,
+    "vendor/lib/client.py": False,
+    "api/proto/orders_pb2.py": False,
+    "api/orders.py": True,
 }
 
 

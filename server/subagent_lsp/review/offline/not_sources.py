@@ -81,6 +81,9 @@ DEFAULT_NOT_SOURCES: tuple[str, ...] = (
     ),
     "seed_*.py",
     "fake_*.py",
+    # factory_boy's test-data factories (a seed command's image download was judged noise)
+    "factories.py",
+    "factories/",
     # code nobody here wrote: vendored and minified libraries, generated stubs (a vendored
     # pdf.min.js drew seven suggestions on a real app, every one judged noise)
     "vendor/",
