@@ -49,10 +49,22 @@ CONCURRENTLY = (
 
 def _concurrently(table: Table) -> str:
     """How to build it on a live database: in the app's schema-change script when the app's
-    schema comes from SQL scripts (the models only mirror it), else in a migration."""
+    schema comes from SQL scripts (the models only mirror it), else in a migration its own
+    tool writes (a Django edit with no word of its migration was judged unmergeable: the
+    app's CI runs ``makemigrations --check``)."""
     if table.sql_home is not None and not orm_migration_tool(table):
         return sql_script_step(table.sql_home)
-    return CONCURRENTLY
+    if table.origin == "django":
+        return DJANGO_CONCURRENTLY
+    tool = orm_migration_tool(table) if table.origin in ("sqlalchemy", "table") else ""
+    return f"{tool} {CONCURRENTLY}" if tool else CONCURRENTLY
+
+
+DJANGO_CONCURRENTLY = (
+    "Then `python manage.py makemigrations` writes the migration; on a live table, make its "
+    "operation `AddIndexConcurrently` (from django.contrib.postgres.operations) in a migration "
+    "with `atomic = False`, so writes are not blocked while it builds."
+)
 
 
 # Sessions kept open at once: the throwaway cluster takes max_connections=20, and a process
