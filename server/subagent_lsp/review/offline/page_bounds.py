@@ -258,7 +258,7 @@ def _model_inputs(facts: ModuleFacts, arg: ast.arg, default: ast.expr | None) ->
         return []
     found = _class(facts, built)
     if found is None:
-        return []
+        return _dependency_parameters(facts, arg, built)
     src, cls = found
     if any(
         _named(d.func if isinstance(d, ast.Call) else d) == "dataclass" for d in cls.decorator_list
@@ -317,6 +317,34 @@ def _init_parameters(src: Source, arg: ast.arg, cls: ast.ClassDef, init: Functio
         attr = kept.get(param.arg)
         if found is not None and attr is not None:
             out.append(replace(found, path=(arg.arg, attr), label=f"{cls.name}.{param.arg}"))
+    return out
+
+
+def _dependency_parameters(
+    facts: ModuleFacts, arg: ast.arg, built: ast.Name | ast.Attribute
+) -> list[_Input]:
+    """``page: Pagination = Depends(pagination)`` of a project function whose parameters
+    FastAPI reads from the query (``limit: int = Query(50, ge=1)``) and that hands them on
+    as one object's attributes (``return Pagination(offset=offset, limit=limit)``): each such
+    parameter is the route's ``page.limit``."""
+    if facts.upstream is None:
+        return []
+    found = facts.upstream.resolve(facts.source, built)
+    if found is None:
+        return []
+    src, func = found
+    kept: dict[str, str] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            for keyword in node.value.keywords:
+                if keyword.arg is not None and isinstance(keyword.value, ast.Name):
+                    kept[keyword.value.id] = keyword.arg
+    out = []
+    for param, default in parameters_with_defaults(func):
+        attr = kept.get(param.arg)
+        inp = _int_parameter(src, func, param, default) if attr is not None else None
+        if inp is not None and attr is not None:
+            out.append(replace(inp, path=(arg.arg, attr), label=param.arg))
     return out
 
 
