@@ -251,7 +251,9 @@ BACKEND_RULES = table(
         "unbounded-positive-input",
         "A FastAPI body field or query parameter named for a count or a price (`quantity`, "
         "`price`, `nights`, ...) is typed but unbounded, and the handler computes or stores it; "
-        "or such a field of a Django form, DRF serializer or WTForms form has no bound.",
+        "or such a field of a Django form, DRF serializer or WTForms form has no bound; or "
+        "any number's bound is written under a name FastAPI and pydantic ignore (`lte=`, "
+        "`min=`).",
         "The type is checked, the sign is not: `-3` copies or a negative price becomes a refund "
         "or a stock level below zero. Limits (`max_count`), offsets and response models are "
         "not flagged, nor fields with any bound or a validator (a form's `clean_<name>`, or a "
@@ -269,7 +271,8 @@ BACKEND_RULES = table(
         ),
         "Bound it as its name implies: `Field(gt=0)` / `Field(ge=0)` on the model, "
         "`Query(gt=0)` on a query parameter, `min_value=1` / `min_value=0` on a form or "
-        "serializer field, `NumberRange(min=1)` in a WTForms field's validators.",
+        "serializer field, `NumberRange(min=1)` in a WTForms field's validators; a misnamed "
+        "bound gets its name (`lte=100` is `le=100`).",
     ),
     _rule(
         "BKD212",

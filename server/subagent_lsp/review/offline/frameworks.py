@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from .api_routes import registered_handlers
 from .decorator_rows import decorator_rows, same_fetch
 from .django_views import (
     DRF_ACTIONS,
@@ -61,6 +62,8 @@ class Route:
     # A helper that raises (``answers`` False) in a DRF module whose ``ValidationError`` is
     # free or DRF's: it raises that, which DRF answers as a JSON 400 (request_helpers).
     drf: bool = False
+    # The path ``add_api_route`` registers it on, as written (api_routes; None: a decorator's).
+    path: ast.expr | None = None
 
 
 @dataclass
@@ -159,6 +162,10 @@ def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> Modul
             name = dotted(node.func).split(".")[-1]
             if name in ("register_error_handler", "add_exception_handler") and node.args:
                 facts.handled.add(_exc_name(node.args[0]))
+    if "fastapi" in frameworks and "add_api_route" in source.text:
+        for func, path in registered_handlers(source):
+            if not facts.is_route(func):
+                facts.routes.append(Route(func, "fastapi", path=path))
     if raises_drf(imports):
         for route in facts.routes:
             # DRF answers its ValidationError only from its own views: a plain Django view

@@ -19,6 +19,7 @@ import ast
 import re
 
 from ..suggestion import Edit, Suggestion
+from .api_routes import path_names
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import ensure_imports, insert_before_line, statement_lines
 from .pysource import binds_anywhere, dotted
@@ -190,6 +191,8 @@ def _suggestion(
 
 
 def _in_path(route: Route, param: str) -> bool:
+    if re.search(r"\{" + re.escape(param) + r"(:\w+)?\}", path_names(route.path)):
+        return True
     for deco in route.func.decorator_list:
         if isinstance(deco, ast.Call) and deco.args:
             path = deco.args[0]

@@ -50,7 +50,15 @@ from .page_reach import (
     matched_arguments,
     reached_uses,
 )
-from .positive_inputs import BOUNDS, bounded, field_bound_edits, in_path, is_model, model_fields
+from .positive_inputs import (
+    BOUNDS,
+    bounded,
+    field_bound_edits,
+    in_path,
+    is_model,
+    misspelled_keywords,
+    model_fields,
+)
 from .pyedits import add_keyword, ensure_imports, replace_node
 from .pysource import (
     Source,
@@ -95,6 +103,9 @@ class _Input:
     floored: bool = False
     # ``Query(50, le=1000)``: bounded from above only, so a negative value still gets through
     ceiled: bool = False
+    # ``Query(100, lte=100)``: keywords meant as bounds that FastAPI and pydantic do not know
+    # (it keeps them as extras and checks nothing), each with the name it should have
+    misspelled: tuple[tuple[ast.keyword, str], ...] = ()
 
 
 def page_bound_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
@@ -140,16 +151,23 @@ def _fastapi(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if inp.floored:
             assert capped is not None
             keywords = f"le={capped[0]}"  # the floor it has stays as written
-        written = _edits(inp, keywords)
+        renames, keywords, meant = _renamed(inp, keywords)
+        if not keywords and not renames:
+            continue
+        written = _edits(inp, keywords) if keywords else []
         if written is None:
             continue
+        edits.extend(renames)
         edits.extend(written)
         if use.kind == "limit":
             shown = f"1..{capped[0]}" if capped else "1 or more"
         else:
             shown = "0 or more" if use.kind == "offset" else "1 or more"
         why = capped[1] if capped else ""
-        bounds.append(_Bound(inp.label, use, shown, why, inp.floored, inp.ceiled))
+        if meant is not None and use.kind == "limit":
+            shown, why = f"1..{meant}", f"the one the code meant, {meant}"
+        misspelled = tuple(f"`{k.arg}`" for k, _ in inp.misspelled)
+        bounds.append(_Bound(inp.label, use, shown, why, inp.floored, inp.ceiled, misspelled))
         # A model's field is shown where the route takes the model.
         own = inp.holder if inp.func is route.func else None
         anchor = anchor or own or _route_argument(route, inp.path[0])
@@ -168,6 +186,7 @@ class _Bound:
     why: str  # why the cap is what it is ("" for none)
     floored: bool = False  # it has its floor already: only the cap is new
     ceiled: bool = False  # it has its cap already: only the floor is new
+    misspelled: tuple[str, ...] = ()  # the ignored keywords the fix renames (``lte``)
 
 
 def _int_parameter(
@@ -178,9 +197,12 @@ def _int_parameter(
     ``Query(...)`` (not ``Depends``, ``Path``, ``Body``...)."""
     if arg.annotation is None:
         return None
-    plain, meta = _annotated(arg.annotation)
+    plain, meta = annotated(arg.annotation)
     if not _is_int(plain) or (meta is not None and not _param_call(meta)):
         return None
+    if isinstance(default, ast.Name):
+        # ``limit: int = QUERY_LIMIT`` over a module's ``QUERY_LIMIT = Query(100, le=100)``
+        default = query_constant(src, default) or default
     if isinstance(default, ast.Call) and not _param_call(default):
         return None
     given = _bound_keywords(default) | _bound_keywords(meta)
@@ -196,7 +218,35 @@ def _int_parameter(
         func=func,
         floored=bool(given & _FLOORS),
         ceiled=bool(given & _CEILINGS),
+        misspelled=misspelled_keywords(default) + misspelled_keywords(meta),
     )
+
+
+def query_constant(src: Source, name: ast.Name) -> ast.Call | None:
+    """The ``Query(...)`` a module-level name is bound to once, in this module."""
+    bound = module_bindings_of(src, name.id)
+    if bound is None or len(bound) != 1:
+        return None
+    value = bound[0].value if isinstance(bound[0], ast.AnnAssign) else bound[0]
+    return value if isinstance(value, ast.Call) and _named(value.func) in _PARAMS else None
+
+
+def _renamed(inp: _Input, keywords: str) -> tuple[list[Edit], str, str | None]:
+    """The edits that give a misspelled bound its name, keeping the value the author wrote,
+    the keywords still to add (those the renamed ones do not already stand for), and the
+    renamed cap as written (None: no cap renamed)."""
+    wanted = [k.strip() for k in keywords.split(",") if k.strip()]
+    edits = []
+    meant = None
+    for keyword, name in inp.misspelled:
+        side = _FLOORS if name in _FLOORS else _CEILINGS
+        if not any(w.split("=", 1)[0] in side for w in wanted):
+            continue  # a bound this value does not need (``lte`` on an offset): left as is
+        wanted = [w for w in wanted if w.split("=", 1)[0] not in side]
+        value = inp.src.text_of(keyword.value)
+        edits.append(replace_node(inp.src, keyword, f"{name}={value}"))
+        meant = value if side is _CEILINGS else meant
+    return edits, ", ".join(wanted), meant
 
 
 _FLOORS, _CEILINGS = frozenset({"ge", "gt"}), frozenset({"le", "lt"})
@@ -208,7 +258,7 @@ def _bound_keywords(call: ast.expr | None) -> set[str]:
     return {k.arg for k in call.keywords if k.arg in BOUNDS}
 
 
-def _annotated(annotation: ast.expr) -> tuple[ast.expr, ast.Call | None]:
+def annotated(annotation: ast.expr) -> tuple[ast.expr, ast.Call | None]:
     """``Annotated[int, Query(...)]``: the type and the marker call (None: none, or not one
     marker); any other annotation as it is."""
     if isinstance(annotation, ast.Subscript) and _named(annotation.value) == "Annotated":
@@ -249,7 +299,7 @@ def _model_inputs(facts: ModuleFacts, arg: ast.arg, default: ast.expr | None) ->
     Depends()]``, ``Annotated[Pagination, Query()]``."""
     if arg.annotation is None:
         return []
-    annotation, marker = _annotated(arg.annotation)
+    annotation, marker = annotated(arg.annotation)
     marker = marker or (default if isinstance(default, ast.Call) else None)
     if marker is None or _named(marker.func) not in ("Depends", "Query") or marker.keywords:
         return []
@@ -283,7 +333,7 @@ def _model_fields(facts: ModuleFacts, arg: ast.arg, src: Source, cls: ast.ClassD
     out = []
     for where, owner, stmt in model_fields(facts, src, cls, 0):
         assert isinstance(stmt.target, ast.Name)
-        plain, meta = _annotated(stmt.annotation)
+        plain, meta = annotated(stmt.annotation)
         value = stmt.value
         if not _is_int(plain) or (meta is not None and not _param_call(meta)):
             continue
@@ -744,6 +794,14 @@ def _suggestion(
         f"{_missing_side(bounds)}bound: "
         f"{_harm(bounds, _on_sqlite(src.path))}. {answer}"
     )
+    misspelled = tuple(dict.fromkeys(m for b in bounds for m in b.misspelled))
+    if misspelled:
+        names = " and ".join(misspelled)
+        rationale += (
+            f" {names} {'is' if len(misspelled) == 1 else 'are'} not a bound FastAPI knows "
+            "(its bounds are `ge`, `gt`, `le` and `lt`): it is kept as an extra of the schema "
+            "and nothing is checked, so the fix gives it its name."
+        )
     span = src.span(anchor) if anchor is not None else src.span(src.modules[0])
     return Suggestion("BKD214", "validation", src.path, span, title, rationale, edits)
 

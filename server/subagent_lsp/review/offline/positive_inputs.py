@@ -26,6 +26,7 @@ import ast
 
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
+from .api_routes import path_names
 from .frameworks import ModuleFacts, Route
 from .pyedits import add_keyword, ensure_imports, replace_node
 from .pysource import Source, dotted, imported_names
@@ -55,7 +56,7 @@ def positive_input_suggestions(facts: ModuleFacts, route: Route) -> list[Suggest
     for arg in [*positional, *args.kwonlyargs]:
         if arg.annotation is None:
             continue
-        if _number(arg.annotation) is not None:
+        if number_type(arg.annotation) is not None:
             found = _query_parameter(facts, route, arg, defaults.get(arg.arg))
             if found is not None:
                 out.append(found)
@@ -74,7 +75,7 @@ def bound_word(name: str) -> str | None:
     return "ge" if last in _NON_NEGATIVE else None
 
 
-def _number(annotation: ast.expr) -> str | None:
+def number_type(annotation: ast.expr) -> str | None:
     """``int``, ``Optional[float]``, ``Decimal | None``: the number type; None otherwise."""
     if isinstance(annotation, ast.Name | ast.Attribute):
         name = dotted(annotation).rsplit(".", 1)[-1]
@@ -83,9 +84,9 @@ def _number(annotation: ast.expr) -> str | None:
         sides = [annotation.left, annotation.right]
         nones = [s for s in sides if isinstance(s, ast.Constant) and s.value is None]
         rest = [s for s in sides if s not in nones]
-        return _number(rest[0]) if len(nones) == 1 and len(rest) == 1 else None
+        return number_type(rest[0]) if len(nones) == 1 and len(rest) == 1 else None
     if isinstance(annotation, ast.Subscript) and dotted(annotation.value).endswith("Optional"):
-        return _number(annotation.slice)
+        return number_type(annotation.slice)
     return None  # ``Annotated[int, Field(ge=1)]``, ``conint(...)``: bounded or not plain
 
 
@@ -93,11 +94,34 @@ def bounded(call: ast.expr | None) -> bool:
     return isinstance(call, ast.Call) and any(k.arg in BOUNDS for k in call.keywords)
 
 
+# What a bound's keyword is misspelled as, with the name it should have: FastAPI's markers
+# and pydantic's ``Field`` take ``ge``/``gt``/``le``/``lt`` only, and keep any other keyword
+# as an extra of the schema, checking nothing.
+MISSPELLED_BOUNDS = {
+    "lte": "le", "gte": "ge", "max": "le", "min": "ge", "maximum": "le", "minimum": "ge",
+    "max_value": "le", "min_value": "ge", "less_than": "lt", "greater_than": "gt",
+    "less_than_equal": "le", "greater_than_equal": "ge",
+}  # fmt: skip
+
+
+def misspelled_keywords(call: ast.expr | None) -> tuple[tuple[ast.keyword, str], ...]:
+    if not isinstance(call, ast.Call):
+        return ()
+    written = {k.arg for k in call.keywords}
+    return tuple(
+        (k, MISSPELLED_BOUNDS[k.arg])
+        for k in call.keywords
+        if k.arg in MISSPELLED_BOUNDS and MISSPELLED_BOUNDS[k.arg] not in written
+    )
+
+
 def _query_parameter(
     facts: ModuleFacts, route: Route, arg: ast.arg, default: ast.expr | None
 ) -> Suggestion | None:
     op = bound_word(arg.arg)
     if op is None or bounded(default) or in_path(route, arg.arg):
+        return None
+    if misspelled_keywords(default):  # a bound meant and misnamed: misspelled_bounds renames it
         return None
     if isinstance(default, ast.Call) and dotted(default.func).rsplit(".", 1)[-1] != "Query":
         return None  # ``Depends(...)``, ``Body(...)``: not a plain query parameter
@@ -122,6 +146,8 @@ def _query_parameter(
 
 
 def in_path(route: Route, name: str) -> bool:
+    if f"{{{name}" in path_names(route.path):
+        return True
     for deco in route.func.decorator_list:
         if isinstance(deco, ast.Call) and deco.args:
             first = deco.args[0]
@@ -141,7 +167,9 @@ def _body_fields(facts: ModuleFacts, route: Route, arg: ast.arg) -> list[Suggest
         assert isinstance(stmt.target, ast.Name)
         name = stmt.target.id
         op = bound_word(name)
-        if op is None or _number(stmt.annotation) is None or bounded(stmt.value):
+        if misspelled_keywords(stmt.value):
+            continue  # a bound meant and misnamed: misspelled_bounds renames it
+        if op is None or number_type(stmt.annotation) is None or bounded(stmt.value):
             continue
         value = stmt.value
         if isinstance(value, ast.Call) and dotted(value.func).rsplit(".", 1)[-1] != "Field":

@@ -121,10 +121,10 @@ def sort_key_getattrs(facts: ModuleFacts, func: Function) -> set[int]:
     (directly, wrapped in ``desc()``, or through a local): BKD212's sites, not BKD209's."""
     return {
         id(found[1])
-        for call in _order_by_calls(facts.source, func)
+        for call in order_by_calls(facts.source, func)
         for arg in call.args
-        for expr in _directed(_through_local(func, arg))
-        if (found := _getattr_of(func, expr)) is not None
+        for expr in directed(through_local(func, arg))
+        if (found := getattr_of(func, expr)) is not None
     }
 
 
@@ -139,9 +139,9 @@ def literal_allowed(facts: ModuleFacts) -> bool:
 def _sites(facts: ModuleFacts, reader: TextReader) -> Iterator[_Site]:
     func = reader.func
     found: list[_Site] = []
-    for call in _order_by_calls(facts.source, func):
+    for call in order_by_calls(facts.source, func):
         for arg in call.args:
-            for expr in _directed(_through_local(func, arg)):
+            for expr in directed(through_local(func, arg)):
                 site = _order_site(facts, reader, call, expr)
                 if site is not None:
                     found.append(site)
@@ -152,7 +152,7 @@ def _sites(facts: ModuleFacts, reader: TextReader) -> Iterator[_Site]:
     yield from sorted(found, key=lambda s: (s.node.lineno, s.node.col_offset))
 
 
-def _order_by_calls(source: Source, func: Function) -> list[ast.Call]:
+def order_by_calls(source: Source, func: Function) -> list[ast.Call]:
     return [
         n
         for n in source.nodes_of(func)
@@ -162,7 +162,7 @@ def _order_by_calls(source: Source, func: Function) -> list[ast.Call]:
     ]
 
 
-def _through_local(func: Function, arg: ast.expr) -> ast.expr:
+def through_local(func: Function, arg: ast.expr) -> ast.expr:
     """``order = col.desc() if ... else col.asc()`` then ``order_by(order, ...)``: the
     direction a local bound once holds, read as if written in place."""
     if isinstance(arg, ast.Name):
@@ -174,12 +174,12 @@ def _through_local(func: Function, arg: ast.expr) -> ast.expr:
     return arg
 
 
-def _directed(arg: ast.expr) -> Iterator[ast.expr]:
+def directed(arg: ast.expr) -> Iterator[ast.expr]:
     """The sort keys of an ``order_by`` argument, through ``desc(...)``/``.desc()`` and a
     conditional (``col.desc() if sort.startswith("-") else col``)."""
     if isinstance(arg, ast.IfExp):
-        yield from _directed(arg.body)
-        yield from _directed(arg.orelse)
+        yield from directed(arg.body)
+        yield from directed(arg.orelse)
     elif (
         isinstance(arg, ast.Call)
         and dotted(arg.func).split(".")[-1] in _DIRECTIONS
@@ -187,14 +187,14 @@ def _directed(arg: ast.expr) -> Iterator[ast.expr]:
         and len(arg.args) <= 1
     ):
         if arg.args:  # ``desc(key)``, ``sa.desc(key)``
-            yield from _directed(arg.args[0])
+            yield from directed(arg.args[0])
         elif isinstance(arg.func, ast.Attribute):  # ``key.desc()``
-            yield from _directed(arg.func.value)
+            yield from directed(arg.func.value)
     else:
         yield arg
 
 
-def _getattr_of(func: Function, expr: ast.expr) -> tuple[ast.expr, ast.Call] | None:
+def getattr_of(func: Function, expr: ast.expr) -> tuple[ast.expr, ast.Call] | None:
     """``getattr(Model, key)`` (two arguments: a default answers an unknown name itself), or
     a local bound to one (and otherwise only to itself, sorted: ``col = col.desc()``)."""
     if isinstance(expr, ast.Name):
@@ -226,7 +226,7 @@ def _order_site(
 ) -> _Site | None:
     func, schema = reader.func, facts.schema
     assert schema is not None
-    attribute = _getattr_of(func, expr)
+    attribute = getattr_of(func, expr)
     if attribute is not None:
         value, node = attribute
         model = _model_name(facts, node.args[0])
@@ -606,8 +606,23 @@ def _check(
 ) -> list[Edit] | None:
     """The ``if key not in ALLOWED:`` that answers 400, after the key's binding, at the top
     of the handler (a parameter), or before the statement that reads it inline."""
-    src, key, func = facts.source, site.key, route.func
+    return membership_check(facts, route, site.key, site.node, allowed.constant, flask_400)
+
+
+def membership_check(
+    facts: ModuleFacts,
+    route: Route,
+    key: ClientText,
+    node: ast.expr,
+    against: str,
+    flask_400: FlaskAnswer | None,
+) -> list[Edit] | None:
+    """``_check``'s edits, testing ``key`` against the collection ``against`` names, for the
+    sort key read at ``node`` (``flask_400`` None: a Flask route gets none)."""
+    src, func = facts.source, route.func
     if route.framework == "flask":
+        if flask_400 is None:
+            return None
         answer, imports = flask_400(facts, route, _MESSAGE)
     else:
         if "HTTPException" not in facts.imports and not facts.can_import("fastapi"):
@@ -623,7 +638,7 @@ def _check(
             return None
         at, line = first, statement_lines(first)[0]
     else:
-        stmt = enclosing_statement(site.node, facts.up)
+        stmt = enclosing_statement(node, facts.up)
         if stmt is None or stmt is func:
             return None
         at, line = stmt, statement_lines(stmt)[0]
@@ -635,7 +650,7 @@ def _check(
         return None  # a broad ``except`` around it would take the 400 for a failure
     indent = src.indent_of(at.lineno - 1)
     guard = f"{key.name} and " if key.nullable and key.name else ""
-    test = f"{guard}{as_written(src, key.expr)} not in {allowed.constant}"
+    test = f"{guard}{as_written(src, key.expr)} not in {against}"
     text = f"{indent}if {test}:\n{indent}    {answer}"
     return [*imports, insert_before_line(src, line, text)]
 

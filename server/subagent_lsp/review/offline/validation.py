@@ -18,6 +18,7 @@ from .drf import drf_view
 from .drf_serializers import drf_validation_error
 from .earlier_guards import negated, refused_before
 from .enum_conversions import allowed, enum_conversion
+from .factory_sort_keys import factory_sort_key_suggestions
 from .fastapi_conversions import dependencies, fastapi_conversions, stamps
 from .fastapi_enums import fastapi_enum_suggestions
 from .filter_methods import filter_method_suggestions
@@ -48,6 +49,7 @@ from .json_helpers import json_locals as json_locals_of
 from .list_indexes import list_index_suggestions
 from .mapping_keys import mapping_key_suggestions
 from .mass_assignment import mass_assignment_suggestions
+from .misspelled_bounds import misspelled_bound_suggestions
 from .model_parses import model_parse_suggestions
 from .nested_body import nested_body_suggestions, validated_from
 from .open_schemas import open_schema_suggestions
@@ -69,6 +71,7 @@ from .serializer_keys import serializer_key_suggestions
 from .sort_keys import sort_key_suggestions
 from .try_blocks import validated_by_form
 from .uuid_params import uuid_parameter_suggestions
+from .webhook_keys import webhook_key_suggestions
 
 _VALIDATING = {"model_validate", "model_validate_json", "parse_obj", "validate", "load", "is_valid"}
 _CONVERTERS = {"int": "int", "float": "float", "str": "str", "bool": "bool"}
@@ -113,6 +116,15 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         out.extend(body_splat_suggestions(facts, route))
         out.extend(model_parse_suggestions(facts, route))
         out.extend(page_bound_suggestions(facts, route))
+    if "fastapi" in facts.frameworks:
+        # a page size's misnamed cap is renamed by BKD214's fix, with its floor
+        renamed = {
+            (e.path, e.span.start.line, e.span.start.column)
+            for s in out
+            if s.code == "BKD214"
+            for e in s.edits
+        }
+        out.extend(misspelled_bound_suggestions(facts, renamed))
     helpers = request_helpers(facts)
     for helper in helpers:
         out.extend(_conversions(facts, helper))
@@ -128,6 +140,8 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(serializer_key_suggestions(facts))
     out.extend(form_bound_suggestions(facts))
     out.extend(sort_key_suggestions(facts, _flask_400))
+    out.extend(factory_sort_key_suggestions(facts))
+    out.extend(webhook_key_suggestions(facts))
     out.extend(mapping_key_suggestions(facts, _flask_400, helpers))
     return out
 
