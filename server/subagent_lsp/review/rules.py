@@ -420,7 +420,10 @@ BACKEND_RULES = table(
         "An HTTP call without a timeout can hang the worker forever.",
         "requests and httpx wait indefinitely by default; one slow upstream stalls the server. "
         "A call in a branch on a parameter that every caller in the project leaves at its "
-        "default is never made, and is left alone.",
+        "default is never made, and is left alone. A verb picked at run time "
+        "(`getattr(requests, method)(url)`) is a request too. A Django project that sends mail "
+        "over SMTP with no `EMAIL_TIMEOUT` is told once, in the settings module that configures "
+        "the mail server.",
         Example(
             path="client.py",
             text="import requests\n\n\n"
@@ -437,9 +440,11 @@ BACKEND_RULES = table(
         "becomes a 500 instead of a 502.",
         "A failing dependency is not this server's bug; clients and monitors should see a 502. "
         "A `try` that takes only part of what the call raises (`except requests.Timeout`, "
-        "`except httpx.RequestError` around a `raise_for_status()`) lets the rest out as a "
-        "500, and so does an upstream's JSON read with no look at its status (an error page "
-        "is a JSONDecodeError, an error answer a KeyError).",
+        "`except httpx.RequestError` around a `raise_for_status()`, `except "
+        "requests.ConnectionError` around a call with a timeout, whose `ReadTimeout` is no "
+        "ConnectionError) lets the rest out as a 500, and so does an upstream's JSON read "
+        "with no look at its status (an error page is a JSONDecodeError, an error answer a "
+        "KeyError).",
         Example(
             path="app.py",
             text="import requests\n"

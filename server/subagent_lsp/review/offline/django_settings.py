@@ -29,6 +29,10 @@ class Setting:
         root = project_folder(path)
         return root is not None and any(self._says.get(p) for p in settings_files(root))
 
+    def set_in(self, path: str) -> bool:
+        """The settings module at ``path`` itself sets it."""
+        return bool(self._says.get(path))
+
 
 # Every view runs in a transaction: only a database's own ``"ATOMIC_REQUESTS": True`` in
 # ``DATABASES`` (or ``DATABASES["default"]["ATOMIC_REQUESTS"] = True``) says so. A top-level
@@ -58,7 +62,8 @@ def settings_files(root: str) -> tuple[str, ...]:
     for here, dirs, files in os.walk(root):
         depth = here.count(os.sep) - root.count(os.sep)
         dirs[:] = [d for d in dirs if d not in _SKIP and depth < 3]
-        in_settings = os.path.basename(here) == "settings"
+        # a settings package's own packages too (pyarweb's ``settings/production/``)
+        in_settings = "settings" in os.path.relpath(here, root).split(os.sep)
         found.extend(
             os.path.join(here, name)
             for name in files

@@ -36,6 +36,7 @@ from .html_answers import html_handler
 from .identity_filters import identity_filter_suggestions
 from .mail_answers import MailAnswer, mail_answer
 from .mail_calls import MAIL, SMTP_CLASSES
+from .mail_timeouts import mail_timeout_suggestions
 from .missing_rows import missing_row_suggestions
 from .oauth_callbacks import oauth_callback_suggestions
 from .passed_bodies import passed_body_suggestions
@@ -59,6 +60,7 @@ from .shared_fix import SharedHelper
 from .status_reads import status_read_suggestions, unchecked_response
 from .success_answers import success_answer_suggestions
 from .swallowed_commits import dbapi_connection, swallowed_commit
+from .timeout_catches import read_timeout_missed, widen_handler
 from .try_blocks import catches_miss_of, handler_names, innermost_try
 from .unique_updates import unique_update_suggestions
 from .upstream_calls import (
@@ -69,7 +71,7 @@ from .upstream_calls import (
     upstream_caught,
     upstream_library,
 )
-from .upstream_clients import request_library
+from .upstream_clients import request_library, written_request
 from .view_objects import resolved_by_get_object
 
 DEFAULT_TIMEOUT = 10
@@ -89,6 +91,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(_shared_helper_suggestions(facts))
     out.extend(passed_body_suggestions(facts))
     out.extend(receiver_mail_suggestions(facts))
+    out.extend(mail_timeout_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():
@@ -111,7 +114,8 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         http = _http(facts, node, route, library)
         out.extend([s for s in http if s.code != "BKD302"] + oauth if oauth else http)
         if route is not None and not oauth and not any(s.code == "BKD302" for s in http):
-            out.extend(status_read_suggestions(facts, node, route, library))
+            statuses = status_read_suggestions(facts, node, route, library)
+            out.extend(statuses or _read_timeout(facts, node, route, library))
         out.extend(_smtp(facts, node))
         out.extend(_urlopen(facts, node))
         if route is not None and facts.upstream is not None and library is None:
@@ -289,17 +293,27 @@ def _http(
     out: list[Suggestion] = []
     edit, why = _timeout_edit(facts, call, library)
     if edit is not None:
+        # the timeout added raises what the try around the call does not take
+        missed = read_timeout_missed(src, call, facts.up) if library == "requests" else None
+        widened = widen_handler(src, *missed) if missed is not None else []
+        catch = ""
+        if missed is not None and missed[0].type is not None and widened:
+            catch = (
+                f" The `except {src.text_of(missed[0].type)}` around it does not take the "
+                "`ReadTimeout` this raises (a `ConnectTimeout` is a ConnectionError, a read "
+                "timeout is not): the fix adds `Timeout` to it."
+            )
         out.append(
             Suggestion(
                 "BKD301",
                 "error-handling",
                 src.path,
                 src.span(call),
-                f"Give the {dotted(call.func)} call a timeout",
+                f"Give the {written_request(src, call)} call a timeout",
                 f"{why}: a slow or dead upstream holds this worker until the server runs out of "
                 f"them. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds the wait; pick the value the "
-                "upstream's latency allows.",
-                (edit,),
+                "upstream's latency allows." + catch,
+                (edit, *widened),
             )
         )
     binding = _unhandled(facts, call, library) if route is not None else None
@@ -340,7 +354,7 @@ def _http(
         route,
         error,
         modules,
-        f"Answer 502 when {dotted(call.func)} fails",
+        f"Answer 502 when {written_request(src, call)} fails",
         f"{failures} raises out of "
         f"`{route.func.name}` as a 500 that blames this service; catching "
         f"`{error}` answers 502 (bad gateway) and keeps the stack trace out of the "
@@ -349,6 +363,38 @@ def _http(
         check=unchecked,
     )
     return [*out, *suggestion]
+
+
+def _read_timeout(
+    facts: ModuleFacts, call: ast.Call, route: Route, library: str | None
+) -> list[Suggestion]:
+    """``requests.get(url, timeout=5)`` in a ``try`` that takes its ``ConnectionError`` only:
+    the read timeout the app asked for is a 500 (a call BKD301 gives a timeout has the
+    handler widened by that fix)."""
+    src = facts.source
+    if library != "requests" or not any(k.arg == "timeout" for k in call.keywords):
+        return []
+    missed = read_timeout_missed(src, call, facts.up)
+    if missed is None or missed[0].type is None or _app_handles(facts, library):
+        return []
+    widened = widen_handler(src, *missed)
+    if not widened or none_timeout(src, call) is not None:
+        return []
+    return [
+        Suggestion(
+            "BKD302",
+            "error-handling",
+            src.path,
+            src.span(call),
+            f"Catch the read timeout of {written_request(src, call)}",
+            "The call's timeout raises `ReadTimeout` when the upstream stops answering, and "
+            "that is no ConnectionError (a `ConnectTimeout` is): "
+            f"`except {src.text_of(missed[0].type)}` lets it out of `{route.func.name}` as a "
+            "500. Adding `Timeout` to it answers a slow upstream as the handler answers a dead "
+            "one.",
+            tuple(widened),
+        )
+    ]
 
 
 def _narrow(facts: ModuleFacts, call: ast.Call) -> str:

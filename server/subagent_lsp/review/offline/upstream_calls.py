@@ -25,7 +25,7 @@ from .pysource import Source, dotted, imported_from, method_of, qualified
 from .receiver_classes import Located, ReceiverClasses
 from .sdk_calls import SDKS, sdk_library
 from .try_blocks import caught
-from .upstream_clients import raises_for_status, request_library
+from .upstream_clients import raises_for_status, request_library, written_request
 from .wrapped_clients import wrapper_catches
 
 SourceLoader = Callable[[str], Source | None]
@@ -242,7 +242,7 @@ class UpstreamCalls:
                         library,
                         label,
                         source.path,
-                        dotted(node.func),
+                        written_request(source, node),
                         checks,
                         keys,
                         committed,

@@ -153,6 +153,9 @@ def request_library(source: Source, call: ast.Call) -> tuple[str, Client | None]
     """The library of a request ``call`` makes, with the client it goes through (if one)."""
     imports = imported_names(source)
     func = call.func
+    picked = picked_verb(source, call)
+    if picked is not None:
+        return _target_library(source, picked.args[0], imports)
     if isinstance(func, ast.Name):
         # ``from requests import get`` then ``get(url)``
         module, _, verb = imports.get(func.id, "").rpartition(".")
@@ -171,6 +174,56 @@ def request_library(source: Source, call: ast.Call) -> tuple[str, Client | None]
         return None
     verbs = HTTP_VERBS + (_OAUTH_VERBS if client.library == "requests" else ())
     return (client.library, client) if func.attr in verbs else None
+
+
+def picked_verb(source: Source, call: ast.Call) -> ast.Call | None:
+    """The ``getattr(requests, method)`` that picks the verb of ``call`` at run time: called
+    at once, or through the name the function binds it to (``req = getattr(requests, method)``
+    then ``req(url)``). webcompat's GitHub proxy, its busiest request, is written so."""
+    func = call.func
+    if isinstance(func, ast.Call):
+        return func if _verb_getattr(source, func) else None
+    if not isinstance(func, ast.Name) or func.id in imported_names(source):
+        return None
+    bound = bound_calls(source, func)
+    # every binding of the name in its scope is one: ``req`` is no other callable there
+    if bound and all(_verb_getattr(source, b) for b in bound):
+        return bound[0]
+    return None
+
+
+def written_request(source: Source, call: ast.Call) -> str:
+    """How a title names the request: ``requests.get``, or the ``getattr(requests, method)``
+    that picks its verb."""
+    picked = picked_verb(source, call)
+    return ast.unparse(picked) if picked is not None else dotted(call.func)
+
+
+def _verb_getattr(source: Source, node: ast.Call) -> bool:
+    """``getattr(requests, method)``, ``getattr(session, "post")``: the builtin, its name one
+    of the verbs when written out (``getattr(requests, "codes")`` is no request)."""
+    if not (
+        isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and 2 <= len(node.args) <= 3
+        and not node.keywords
+        and "getattr" not in imported_names(source)
+    ):
+        return False
+    name = node.args[1]
+    if isinstance(name, ast.Constant):
+        return isinstance(name.value, str) and name.value in HTTP_VERBS
+    return not isinstance(name, ast.JoinedStr)  # ``getattr(requests, f"{x}_hook")``
+
+
+def _target_library(
+    source: Source, target: ast.expr, imports: dict[str, str]
+) -> tuple[str, Client | None] | None:
+    """The library of the object a verb is picked from: the module itself, or a client."""
+    if isinstance(target, ast.Name) and imports.get(target.id) in ("requests", "httpx"):
+        return imports[target.id], None
+    client = client_of(source, target)
+    return (client.library, client) if client is not None else None
 
 
 def constructed(source: Source, call: ast.Call) -> Client | None:
