@@ -624,6 +624,10 @@ def _entity(
         return ".".join(parts[:2])  # ``models.Project`` (``models.Project.id``)
     if not isinstance(args[0], ast.Call):
         return None  # a name the schema does not know
+    # ``select(func.count(Appointment.id))``: the model whose column the aggregate reads
+    inner = args[0].args[0] if args[0].args else None
+    if isinstance(inner, ast.Attribute) and dotted(inner.value) in schema.models:
+        return dotted(inner.value)
     named = {
         dotted(n.value)
         for call in calls
@@ -631,6 +635,16 @@ def _entity(
         for n in ast.walk(arg)
         if isinstance(n, ast.Attribute) and dotted(n.value) in schema.models
     }
+    # a table the chain joins is not the one it reads from (``.join(Slot, ...)``)
+    joined = {
+        dotted(call.args[0])
+        for call in calls
+        if isinstance(call.func, ast.Attribute)
+        and call.func.attr in ("join", "outerjoin")
+        and call.args
+    }
+    if len(named) > 1:
+        named -= joined
     return next(iter(named)) if len(named) == 1 else None
 
 
