@@ -728,6 +728,38 @@ BACKEND_RULES = table(
         "same answer (its status and helper).",
     ),
     _rule(
+        "BKD319",
+        "error-handling",
+        "protected-delete-unhandled",
+        "A DRF view deletes with DRF's own destroy (`ModelViewSet`, `DestroyAPIView`) rows of "
+        "a model another model's ForeignKey protects (`on_delete=models.PROTECT` or "
+        "`RESTRICT`).",
+        "Deleting a row that is still referenced raises ProtectedError (RestrictedError), "
+        "which DRF's exception handler does not answer: the client gets a 500 for a conflict "
+        "with the rows that point at it. Only for a model the schema shows protected; silent "
+        "when the view (or a base in its module) overrides `destroy`, `perform_destroy` or "
+        "`delete`, when `http_method_names` leaves DELETE out, when a base comes from another "
+        "module, and when the settings name a DRF `EXCEPTION_HANDLER`.",
+        Example(
+            path="api.py",
+            text="from django.db import models\n"
+            + "from rest_framework import serializers, viewsets\n\n\n"
+            + "class Status(models.Model):\n"
+            + "    name = models.CharField(max_length=40)\n\n\n"
+            + "class Project(models.Model):\n"
+            + "    status = models.ForeignKey(Status, on_delete=models.PROTECT)\n\n\n"
+            + "class StatusSerializer(serializers.ModelSerializer):\n"
+            + "    class Meta:\n"
+            + "        model = Status\n"
+            + '        fields = "__all__"\n\n\n'
+            + "class StatusViewSet(viewsets.ModelViewSet):\n"
+            + "    queryset = Status.objects.all()\n"
+            + "    serializer_class = StatusSerializer\n",
+        ),
+        "Override `destroy`: call DRF's, catch the error and answer 409 with DRF's `Response` "
+        "(the module's `status.HTTP_409_CONFLICT` where it imports `status`).",
+    ),
+    _rule(
         "BKD316",
         "error-handling",
         "failure-answered-as-success",

@@ -40,6 +40,7 @@ from .mail_timeouts import mail_timeout_suggestions
 from .missing_rows import missing_row_suggestions
 from .oauth_callbacks import oauth_callback_suggestions
 from .passed_bodies import passed_body_suggestions
+from .protected_deletes import protected_delete_suggestions
 from .pyedits import (
     add_keyword,
     ensure_imports,
@@ -92,6 +93,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(passed_body_suggestions(facts))
     out.extend(receiver_mail_suggestions(facts))
     out.extend(mail_timeout_suggestions(facts))
+    out.extend(protected_delete_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():

@@ -46,6 +46,7 @@ class Column:
     call_end: Position | None = None  # ORM: the field call's closing parenthesis
     call_has_args: bool = True
     references: str = ""  # ORM: the table (or model) its ForeignKey points at
+    on_delete: str = ""  # django: its ForeignKey's ``on_delete`` (``PROTECT``, ``CASCADE``)
     helper: str = ""  # built by a project function (``reference_col(...)``): its name
     flag: str = ""  # the text that indexes it at ``call_end`` (default: by the table's origin)
     boolean: bool = False
@@ -1329,6 +1330,10 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
         if is_fk and target_model is not None:
             # ``ForeignKey("auth.User", ...)`` / ``ForeignKey(to=Team, ...)``: what it points at
             column.references = dotted(target_model) or str(getattr(target_model, "value", ""))
+            rule = keyword_value(value, "on_delete")
+            if rule is None and len(value.args) > 1:
+                rule = value.args[1]  # ``ForeignKey(Team, models.PROTECT)``
+            column.on_delete = dotted(rule).rsplit(".", 1)[-1] if rule is not None else ""
         fields[target] = column
     bases = tuple(dotted(b).split(".")[-1] for b in cls.bases if dotted(b))
     if abstract:
