@@ -660,7 +660,10 @@ BACKEND_RULES = table(
         "field of it) to, where the create and its commit are read the same way. Silent when "
         "the commit (or the call) is caught, the route or the function looks the value up "
         "first (a query by the column, or a call named for it), or an app-wide handler "
-        "answers IntegrityError.",
+        "answers IntegrityError. On Django, a value the view sets after the form or "
+        "serializer validated (`form.instance.event_id = ...` in `form_valid`, "
+        "`serializer.save(owner=...)` in `perform_create`) into a unique field or "
+        "`unique_together` group escapes their unique checks and is read the same way.",
         Example(
             path="main.py",
             text="from fastapi import Depends, FastAPI\n"

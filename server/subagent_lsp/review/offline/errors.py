@@ -57,6 +57,7 @@ from .sdk_calls import SDKS
 from .sdk_errors import sdk_catch
 from .service_gets import service_get_suggestions
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
+from .set_after_validation import set_after_validation_suggestions
 from .shared_fix import SharedHelper
 from .status_reads import status_read_suggestions, unchecked_response
 from .success_answers import success_answer_suggestions
@@ -143,6 +144,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     unique = unique_update_suggestions(facts)
     updated = {s.span for s in unique}
     unique += [s for s in duplicate_create_suggestions(facts) if s.span not in updated]
+    unique += set_after_validation_suggestions(facts)
     if unique:
         # One edit of the commit: the duplicate's answer rolls back too (BKD303's wrap of the
         # same statement would conflict with it)
