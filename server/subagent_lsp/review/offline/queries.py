@@ -460,6 +460,8 @@ _SA_OPS = {
     "scalar", "one_or_none", "limit", "offset", "count", "delete", "update", "with_entities",
     "values", "returning", "scalar_subquery", "subquery", "select", "exists", "with_parent",
     "paginate", "first_or_404", "one_or_404", "group_by",
+    # what loads the rows, not which: the WHERE and ORDER BY are the same
+    "options", "execution_options", "with_for_update", "yield_per", "distinct", "unique",
 }  # fmt: skip
 
 
