@@ -279,13 +279,17 @@ BACKEND_RULES = table(
         "validation",
         "unchecked-sort-key",
         "A request value picks the sort column with no allow-list: `order_by(getattr(Model, "
-        "sort))`, `order_by(text(sort))`, `order_by(sort)`, or `ORDER BY {sort}` in raw SQL.",
+        "sort))`, `order_by(text(sort))`, `order_by(sort)` (SQLAlchemy's or a Django queryset's), "
+        "or `ORDER BY {sort}` in raw SQL.",
         "`getattr` of an unknown name is an AttributeError (a 500) and reaches any attribute of "
         "the class; `text(sort)` and an interpolated ORDER BY run whatever the client sends "
         "(SQL injection); a plain string is SQL text SQLAlchemy resolves (a 500 on an unknown "
-        "name, raw SQL before 1.4). Values already checked (`in` an allow-list, a dict lookup, "
+        "name, raw SQL before 1.4); Django's `order_by(ordering)` raises FieldError (a 500) on an "
+        "unknown field and sorts by a related one (`seller__password`), an oracle for its "
+        "values. Values already checked (`in` an allow-list, a dict lookup, "
         "an enum or `Literal` type, a `pattern`) are not flagged, nor a model or table the "
-        "schema does not know.",
+        "schema does not know (for Django, one with a base from another package), nor DRF's "
+        "`OrderingFilter` (its `ordering_fields` are the allow-list).",
         Example(
             path="app.py",
             text="from flask import Flask, request\n"
@@ -303,7 +307,9 @@ BACKEND_RULES = table(
         ),
         "Check the value against an allow-list of the model's columns (a constant the "
         "suggestion writes, sorted; trim it to the columns meant to be offered) and answer 400 "
-        "as the module does (`abort(400)` or a JSON 400, FastAPI's `HTTPException`); a FastAPI "
+        "as the module does (`abort(400)` or a JSON 400, FastAPI's `HTTPException`, Django's "
+        "`HttpResponseBadRequest`, DRF's `ValidationError`; a Django key less its leading `-`); "
+        "a FastAPI "
         "`str` parameter becomes a `Literal[...]` of them (FastAPI answers 422).",
     ),
     _rule(

@@ -36,6 +36,7 @@ from .client_text import (
     tested_inline,
     text_reader,
 )
+from .django_querysets import adds_names, django_refusal, manager_model, view_queryset
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import LINE_LENGTH, ensure_imports, insert_before_line, replace_node, statement_lines
 from .pysource import Source, binds_anywhere, dotted
@@ -55,6 +56,7 @@ _MORE_TABLES = {
 _ORDER_BY = re.compile(r"\border\s+by\s*$", re.IGNORECASE)
 _SECRET_PARTS = {"password", "passwd", "pwd", "secret", "token", "salt", "hash", "otp", "apikey"}
 _MESSAGE = "unknown sort column"
+_UNSIGNED = '.lstrip("-")'
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def sort_key_suggestions(facts: ModuleFacts, flask_400: FlaskAnswer) -> list[Sug
     # (site, allow-list, the edits, whether they read the allow-list's constant)
     found: list[tuple[_Site, _Allowed, list[Edit], bool]] = []
     for route in facts.routes:
-        if route.framework not in ("flask", "fastapi"):
+        if route.framework not in ("flask", "fastapi", "django"):
             continue
         done: set[str] = set()
         reader = text_reader(facts, route)
@@ -244,13 +246,16 @@ def _order_site(
     key = _sort_key(reader, expr)
     if key is None:
         return None
-    if kind == "string" and caught(call, facts.up, {"Exception"}, client_error=True):
+    if kind == "string" and caught(call, facts.up, {"Exception", "FieldError"}, client_error=True):
         return None
     assert isinstance(call.func, ast.Attribute)
     model = _chain_model(facts, func, call.func.value)
     table = schema.table_for_model(model) if model else None
     if table is None or not model:
         return None
+    if table.origin == "django":
+        # Django resolves the string as a field path, relations included
+        return _Site(node, key, "django", table, model) if kind == "string" else None
     if kind == "string" and table.attributes:
         return None  # attributes named apart from their columns: which one the string resolves
     return _Site(node, key, kind, table, model)
@@ -390,8 +395,11 @@ def _chain_model(facts: ModuleFacts, func: Function, node: ast.expr, depth: int 
     while isinstance(node, ast.Call):
         step = node.func
         name = step.attr if isinstance(step, ast.Attribute) else dotted(step)
-        if name in _MORE_TABLES:
+        if name in _MORE_TABLES or adds_names(name):
             return None
+        mirrored = view_queryset(facts.up, node)
+        if mirrored is not None:
+            return _chain_model(facts, func, mirrored, depth + 1) if depth <= 3 else None
         if name in ("query", "select"):
             if len(node.args) != 1:
                 return None
@@ -401,6 +409,12 @@ def _chain_model(facts: ModuleFacts, func: Function, node: ast.expr, depth: int 
         node = step.value
     if isinstance(node, ast.Attribute) and node.attr == "query":
         return _model_name(facts, node.value)
+    if isinstance(node, ast.Attribute) and node.attr == "objects":
+        assert facts.schema is not None
+        return manager_model(facts.schema, node)
+    mirrored = view_queryset(facts.up, node)
+    if mirrored is not None:
+        return _chain_model(facts, func, mirrored, depth + 1) if depth <= 3 else None
     if not isinstance(node, ast.Name) or depth > 3:
         return None
     values = bindings(func, node.id)
@@ -443,19 +457,25 @@ def _allowed(facts: ModuleFacts, reader: TextReader, site: _Site) -> _Allowed | 
         return None
     if site.kind in ("attribute", "string"):
         columns = attribute_names(site.table)
+    elif site.kind == "django":
+        # a ForeignKey by its field's name: Django sorts by the related model's ordering
+        columns = list(site.table.columns)
     else:
         columns = list(site.table.columns)
     kept = sorted(c for c in columns if not _secret(c))
     # SQL's names and getattr's differ where a column is renamed (``created =
     # Column("created_at")``): one constant cannot serve both kinds of site then
-    by_sql = site.kind not in ("attribute", "string")
+    by_sql = site.kind not in ("attribute", "string", "django")
     renamed = attribute_names(site.table) != list(site.table.columns)
     constant = f"{_constant_stem(site.owner)}_SORT_{'COLUMNS' if by_sql and renamed else 'KEYS'}"
     existing = _module_constant(facts.source, constant)
     if existing is False or binds_anywhere(func, constant):
         return None  # the name is taken by something else
     names = tuple(existing) if isinstance(existing, tuple) else tuple(kept)
-    if not names or (key.default is not None and key.default not in names):
+    default = key.default
+    if default is not None and site.kind == "django":
+        default = default.lstrip("-")  # ``"-created_at"``: descending, the field all the same
+    if not names or (default is not None and default not in names):
         return None  # the default is no column: the value means something else too
     return _Allowed(constant, names, isinstance(existing, tuple), len(kept) < len(columns))
 
@@ -535,7 +555,10 @@ def _suggestion(
 ) -> Suggestion:
     src, key = facts.source, site.key
     whose = f"{site.owner}'s" if site.table.model else f"the {site.owner} table's"
-    if checks:
+    if checks and site.kind == "django":
+        fix = f"Checking it (less a leading `-`) against `{allowed.constant}` answers 400 to "
+        fix += "anything else"
+    elif checks:
         fix = f"Checking it against `{allowed.constant}` answers 400 to anything else"
     else:
         fix = f"`{key.name}: Literal[...]` of {whose} columns makes FastAPI answer 422"
@@ -543,14 +566,15 @@ def _suggestion(
     also = ""
     if site.direction:  # the check is the column's: the direction is the reviewer's
         also = f" `{site.direction}` follows it into the SQL unchecked too: allow only ASC/DESC."
-    trim = " (trim it to the columns meant to be offered"
-    trim += "; columns that hold secrets are left out)" if allowed.secrets else ")"
+    noun = "fields" if site.kind == "django" else "columns"
+    trim = f" (trim it to the {noun} meant to be offered"
+    trim += f"; {noun} that hold secrets are left out)" if allowed.secrets else ")"
     return Suggestion(
         "BKD212",
         "validation",
         src.path,
         src.span(site.node),
-        f"Allow only {whose} columns as the sort key `{key.label}`",
+        f"Allow only {whose} {noun} as the sort key `{key.label}`",
         f"{_problem(src, site)} {fix}{'' if allowed.defined else trim}.{also}",
         tuple(edits),
     )
@@ -563,6 +587,14 @@ def _problem(src: Source, site: _Site) -> str:
             f"`{src.text_of(site.node)}` sorts by whatever attribute the client names in "
             f"`{label}`: an unknown name raises AttributeError (a 500), and any attribute of "
             f"{owner} is reachable, not only its columns."
+        )
+    if site.kind == "django":
+        related = next((c for c, col in site.table.columns.items() if col.references), "")
+        example = f" (`{related}__password`)" if related else ""
+        return (
+            f"`{src.text_of(site.node)}` sorts by whatever field the client names in "
+            f"`{label}`: an unknown name raises FieldError (a 500), and a related model's "
+            f"field{example} is reachable too, its values given away by the order of the rows."
         )
     if site.kind == "text":
         return (
@@ -620,10 +652,16 @@ def membership_check(
     """``_check``'s edits, testing ``key`` against the collection ``against`` names, for the
     sort key read at ``node`` (``flask_400`` None: a Flask route gets none)."""
     src, func = facts.source, route.func
+    catching = {"HTTPException"}
     if route.framework == "flask":
         if flask_400 is None:
             return None
         answer, imports = flask_400(facts, route, _MESSAGE)
+    elif route.framework == "django":
+        refusal = django_refusal(facts, route, key.label, _MESSAGE)
+        if refusal is None:
+            return None
+        answer, imports, catching = refusal
     else:
         if "HTTPException" not in facts.imports and not facts.can_import("fastapi"):
             return None
@@ -646,11 +684,14 @@ def membership_check(
             return None
     if src.lines[at.lineno - 1][: at.col_offset].strip() or at.lineno == func.lineno:
         return None  # the statement shares its line (``if x: sort = ...``)
-    if not answer.startswith("return ") and caught(at, facts.up, {"HTTPException"}):
+    if not answer.startswith("return ") and caught(at, facts.up, catching):
         return None  # a broad ``except`` around it would take the 400 for a failure
     indent = src.indent_of(at.lineno - 1)
     guard = f"{key.name} and " if key.nullable and key.name else ""
-    test = f"{guard}{as_written(src, key.expr)} not in {against}"
+    value = as_written(src, key.expr)
+    if route.framework == "django" and not value.endswith(_UNSIGNED):
+        value += _UNSIGNED  # Django's ``"-price"`` sorts by ``price`` descending
+    test = f"{guard}{value} not in {against}"
     text = f"{indent}if {test}:\n{indent}    {answer}"
     return [*imports, insert_before_line(src, line, text)]
 
