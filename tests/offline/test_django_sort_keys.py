@@ -229,3 +229,39 @@ def test_fields_of_the_workspace_s_abstract_base_are_offered(tmp_path: Path) -> 
         'LISTING_SORT_KEYS = ("created_at", "id", "price", "seller", "title", "updated_at")\n\n\n'
     )
     ast.parse(apply_suggestion(first)[str(root / "shop/views.py")])
+
+
+LIST_VIEW = """\
+from django.views.generic import ListView
+
+from .models import Listing
+
+
+class Listings(ListView):
+    model = Listing
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        ordering = self.request.GET.get("ordering")
+        if ordering:
+            qs = qs.order_by(ordering)
+        return qs
+"""
+
+
+def test_a_list_view_s_get_queryset_raises_bad_request_when_sent(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"shop/views.py": LIST_VIEW})
+    (found,) = _found(root)
+    assert _edits(found) == [
+        (1, "from django.core.exceptions import BadRequest\n"),
+        (
+            12,
+            '        if ordering and ordering.lstrip("-") not in LISTING_SORT_KEYS:\n'
+            '            raise BadRequest("unknown sort column")\n',
+        ),
+        (6, DEFINITION),
+    ]
+    ast.parse(apply_suggestion(found)[str(root / "shop/views.py")])
+    assert _found(root) == []
+    bare = _project(tmp_path / "bare", {"shop/views.py": LIST_VIEW.replace("model = ", "x = ")})
+    assert _found(bare) == []  # no model or queryset says which fields
