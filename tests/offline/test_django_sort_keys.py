@@ -149,6 +149,7 @@ def test_the_module_s_own_validation_error_is_raised(tmp_path: Path) -> None:
 
 
 SILENT = """\
+from django.core.exceptions import FieldError
 from django.db.models import Count
 from django.http import JsonResponse
 from rest_framework import viewsets
@@ -170,6 +171,15 @@ def checked(request):
 
 def constant(request):
     return JsonResponse({"n": Listing.objects.order_by("-created_at").count()})
+
+
+def guarded(request):
+    ordering = request.GET.get("ordering", "price")
+    try:
+        n = Listing.objects.order_by(ordering).count()
+    except FieldError:
+        return JsonResponse({"error": "bad"}, status=400)
+    return JsonResponse({"n": n})
 
 
 def annotated(request):
