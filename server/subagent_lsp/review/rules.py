@@ -96,7 +96,10 @@ BACKEND_RULES = table(
         "`int('abc')` raises: the client gets a 500 for its own mistake. So does a FastAPI "
         "id declared `str` and used as a UUID (compared with a UUID column, looked up by a "
         "UUID primary key, passed to `uuid.UUID()`): a malformed one fails in the driver (a "
-        "DataError on PostgreSQL) or in `UUID()`; typed `uuid.UUID`, FastAPI answers 422.",
+        "DataError on PostgreSQL) or in `UUID()`; typed `uuid.UUID`, FastAPI answers 422. "
+        "Base64 or UTF-8 decoding of what the client sent raises ValueErrors too "
+        "(binascii.Error, UnicodeDecodeError), and `int(x)` under `except TypeError` is "
+        "not caught.",
         Example(
             path="app.py",
             text=_FLASK

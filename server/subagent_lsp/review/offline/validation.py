@@ -11,6 +11,7 @@ from .body_readers import body_reader, reads_json
 from .body_splat import body_splat_suggestions
 from .client_attributes import client_attribute_suggestions
 from .column_lengths import column_length_suggestions
+from .decode_guards import Idioms, decode_guard_suggestions, fixed_in_handler
 from .dependency_json import dependency_json_suggestions
 from .django_json import json_body_locals
 from .django_views import request_attr, request_data_method
@@ -136,6 +137,8 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     if "FilterSet" in facts.source.text:  # django-filter's module need not import django
         out.extend(filter_method_suggestions(facts))
     out.extend(_helper_conversions(facts))
+    idioms = Idioms(_request_value, _flask_400, _free_http_exception)
+    out.extend(decode_guard_suggestions(facts, helpers, idioms))
     out.extend(request_assert_suggestions(facts))
     out.extend(serializer_key_suggestions(facts))
     out.extend(form_bound_suggestions(facts))
@@ -826,6 +829,8 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             kind, must[id(node)] = "enum", allowed(enum[1])
         else:
             continue
+        if kind in ("int", "float") and fixed_in_handler(node, facts.up):
+            continue  # the handler that meant bad input gains ValueError (decode_guards)
         inner = node.args[0]
         or_default = _or_default(inner)
         if or_default is not None:
