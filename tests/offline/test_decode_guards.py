@@ -253,3 +253,28 @@ def test_a_route_int_under_except_type_error_gets_one_fix_in_the_handler(
     (found,) = [s for s in collect([str(root)], ["validation"]) if s.code == "BKD202"]
     new = _applied(root, found, "app/views.py")
     assert "    except (KeyError, TypeError, ValueError):\n        abort(400)\n" in new
+
+
+FLASK_HELPER = (
+    "import base64\n\n"
+    "from flask import Flask, abort, redirect, request\n\n"
+    "app = Flask(__name__)\n\n\n"
+    "def _target(encoded):\n"
+    "    return base64.urlsafe_b64decode(encoded).decode()\n\n\n"
+    '@app.get("/go")\n'
+    "def go():\n"
+    '    return redirect(_target(request.args.get("next", "")))\n'
+)
+# The helper decodes the app's own setting: nothing the client sent
+FLASK_HELPER_OURS = FLASK_HELPER.replace(
+    '_target(request.args.get("next", ""))', '_target(app.config["HOME"])'
+)
+
+
+def test_a_helper_decoding_what_a_route_hands_it(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"app/views.py": FLASK_HELPER})
+    (found,) = _found(root)
+    assert found.title == "Guard the decoding of `encoded`"
+    new = _applied(root, found, "app/views.py")
+    assert "    except ValueError:\n        abort(400)\n" in new
+    assert _found(_project(tmp_path / "b", {"app/views.py": FLASK_HELPER_OURS})) == []

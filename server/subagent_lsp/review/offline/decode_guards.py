@@ -13,7 +13,7 @@ from .drf import drf_view, uses_drf
 from .drf_serializers import drf_validation_error
 from .frameworks import ModuleFacts, Route, django_bad_request, enclosing_statement
 from .pyedits import ensure_imports, replace_statement, wrapped_in_try
-from .pysource import dotted
+from .pysource import dotted, top_level_function
 from .row_uses import short
 from .try_blocks import caught, handler_names, status_code
 
@@ -45,8 +45,38 @@ def decode_guard_suggestions(
     facts: ModuleFacts, helpers: list[Route], idioms: Idioms
 ) -> list[Suggestion]:
     out, reported = _wrong_handlers(facts)
-    for route in [*facts.routes, *helpers, *_serializer_fields(facts)]:
+    routes = [*facts.routes, *helpers, *_serializer_fields(facts)]
+    seen = {id(r.func) for r in routes}
+    more = [h for h in _decoding_helpers(facts, idioms) if id(h.func) not in seen]
+    for route in [*routes, *more]:
         out.extend(_unguarded(facts, route, reported, idioms))
+    return out
+
+
+def _decoding_helpers(facts: ModuleFacts, idioms: Idioms) -> list[Route]:
+    """A function of the module a route hands the client's value (``_decode(token)``), one
+    step: its parameters a route's call fills with it. Its fix raises (it returns a value to
+    the route, not a response)."""
+    sent: dict[str, set[str]] = {}
+    frameworks: dict[str, str] = {}
+    for route in facts.routes:
+        params = _client_params(route)
+        for call in _calls(route.func):
+            if not isinstance(call.func, ast.Name) or caught(call, facts.up, {"ValueError"}):
+                continue
+            helper = top_level_function(facts.source, call.func.id)
+            if helper is None or facts.is_route(helper):
+                continue
+            names = [a.arg for a in helper.args.args]
+            for param, arg in zip(names, call.args, strict=False):
+                if _client_text(arg, params, idioms) is not None:
+                    sent.setdefault(helper.name, set()).add(param)
+                    frameworks[helper.name] = route.framework
+    out: list[Route] = []
+    for name, params in sent.items():
+        helper = top_level_function(facts.source, name)
+        assert helper is not None
+        out.append(Route(helper, frameworks[name], answers=False, sent=frozenset(params)))
     return out
 
 
