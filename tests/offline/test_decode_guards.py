@@ -278,3 +278,11 @@ def test_a_helper_decoding_what_a_route_hands_it(tmp_path: Path) -> None:
     new = _applied(root, found, "app/views.py")
     assert "    except ValueError:\n        abort(400)\n" in new
     assert _found(_project(tmp_path / "b", {"app/views.py": FLASK_HELPER_OURS})) == []
+
+
+def test_the_rationale_names_only_what_the_statement_raises(tmp_path: Path) -> None:
+    (body,) = _found(_project(tmp_path / "a", {"app/views.py": FLASK_REPORT}))
+    assert "(UnicodeDecodeError is one)" in body.rationale
+    assert "binascii" not in body.rationale
+    (both,) = _found(_project(tmp_path / "b", {"app/views.py": FLASK_SPOILER}))
+    assert "(binascii.Error and UnicodeDecodeError are both one)" in both.rationale

@@ -375,6 +375,13 @@ def _unguarded(
         )  # ``b64decode(x).decode()``: both failures in the one statement
         b64 = any(_b64(facts, c) for c in ast.walk(stmt) if isinstance(c, ast.Call))
         message, failure = _failure(name, b64, texts)
+        covered = (
+            "binascii.Error and UnicodeDecodeError are both one"
+            if b64 and texts
+            else "binascii.Error is one"
+            if b64
+            else "UnicodeDecodeError is one"
+        )
         if route.framework == "drf-field":
             # DRF files the message under the field's name: its parameter means nothing there
             message = message.replace(f"{name} is", "the value is", 1)
@@ -393,8 +400,7 @@ def _unguarded(
                 src.span(call),
                 f"Guard the decoding of {_shown(name)}",
                 f"`{short(src.text_of(stmt))}` raises {failure}: the client gets a 500 for "
-                "its own input. It now catches ValueError (which covers both binascii.Error "
-                "and UnicodeDecodeError) and answers 400.",
+                f"its own input. It now catches ValueError ({covered}) and answers 400.",
                 (*imports, replace_statement(src, stmt, text)),
             )
         )
