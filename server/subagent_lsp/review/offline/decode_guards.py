@@ -44,7 +44,13 @@ class Idioms:
 def decode_guard_suggestions(
     facts: ModuleFacts, helpers: list[Route], idioms: Idioms
 ) -> list[Suggestion]:
+    text = facts.source.text
+    # Cheap before any walk: every shape needs a decode call or a TypeError handler by name.
+    if "decode" not in text and "TypeError" not in text:
+        return []
     out, reported = _wrong_handlers(facts)
+    if "decode" not in text:
+        return out
     routes = [*facts.routes, *helpers, *_serializer_fields(facts)]
     seen = {id(r.func) for r in routes}
     more = [h for h in _decoding_helpers(facts, idioms) if id(h.func) not in seen]
@@ -115,6 +121,8 @@ def _calls(node: ast.AST) -> Iterator[ast.Call]:
 
 def _b64_locals(facts: ModuleFacts, func: ast.AST) -> set[str]:
     """Locals bound (once) to a base64 decode's bytes."""
+    if "b64decode" not in facts.source.text and "base64_decode" not in facts.source.text:
+        return set()
     bound: dict[str, int] = {}
     decoded: set[str] = set()
     for node in ast.walk(func):
