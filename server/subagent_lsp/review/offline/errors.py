@@ -314,9 +314,8 @@ def _http(
                 src.path,
                 src.span(call),
                 f"Give the {written_request(src, call)} call a timeout",
-                f"{why}: a slow or dead upstream holds this worker until the server runs out of "
-                f"them. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds the wait; pick the value the "
-                "upstream's latency allows." + catch,
+                f"{why}: {_held(facts, call)}. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds the "
+                "wait; pick the value the upstream's latency allows." + catch,
                 (edit, *widened),
             )
         )
@@ -492,6 +491,18 @@ def _timeout_edit(facts: ModuleFacts, call: ast.Call, library: str) -> tuple[Edi
 _URLOPEN = "urllib.request.urlopen"
 
 
+def _held(facts: ModuleFacts, call: ast.Call) -> str:
+    """What waiting forever costs where the call runs: a call at a module's top level runs
+    once, as it is imported (a settings module's key download was told as holding a worker,
+    judged wrong on a real app)."""
+    if facts.source.function_of(call) is None:
+        return (
+            "a slow or dead upstream stops the app from starting, since this runs when the "
+            "module is imported"
+        )
+    return "a slow or dead upstream holds this worker until the server runs out of them"
+
+
 def _urlopen(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
     """``urllib.request.urlopen(url)`` without a timeout waits on the socket's default, which
     is none: a webhook target that does not answer holds the worker as long as requests' does."""
@@ -510,9 +521,9 @@ def _urlopen(facts: ModuleFacts, call: ast.Call) -> list[Suggestion]:
             src.path,
             src.span(call),
             f"Give the {name} call a timeout",
-            f"`{name}` waits forever by default: a slow or dead upstream holds this worker "
-            f"until the server runs out of them. `timeout={DEFAULT_TIMEOUT}` (seconds) bounds "
-            "the wait; urllib raises `TimeoutError` (an OSError) when it runs out.",
+            f"`{name}` waits forever by default: {_held(facts, call)}. "
+            f"`timeout={DEFAULT_TIMEOUT}` (seconds) bounds the wait; urllib raises `TimeoutError` "
+            "(an OSError) when it runs out.",
             (add_keyword(src, call, f"timeout={DEFAULT_TIMEOUT}"),),
         )
     ]
