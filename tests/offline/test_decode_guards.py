@@ -9,6 +9,7 @@ from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
+from tests.offline.trees import write_tree
 
 from .applied import apply_suggestion
 
@@ -136,11 +137,7 @@ WTFORM_NOT_CLIENT = WTFORM.replace(
 
 
 def _project(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in {"pyproject.toml": MANIFEST, "app/__init__.py": "", **files}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, {"pyproject.toml": MANIFEST, "app/__init__.py": "", **files})
 
 
 def _found(root: Path) -> list[Suggestion]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
+from tests.offline.trees import write_tree
 
 from .applied import apply_suggestion
 
@@ -78,11 +79,7 @@ class ListingViewSet(viewsets.ModelViewSet):
 
 
 def _project(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in {"pyproject.toml": PYPROJECT, "shop/models.py": MODELS, **files}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, {"pyproject.toml": PYPROJECT, "shop/models.py": MODELS, **files})
 
 
 def _found(root: Path) -> list[Suggestion]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
+from tests.offline.trees import write_tree
 
 from .applied import apply_suggestion
 
@@ -49,11 +50,7 @@ STORE = (
 
 def _write(root: Path, files: dict[str, str]) -> Path:
     base = {"pyproject.toml": '[project]\nname = "r"\n', "r/__init__.py": "", "r/store.py": STORE}
-    for rel, text in {**base, **files}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, {**base, **files})
 
 
 def _found(root: Path) -> list[Suggestion]:

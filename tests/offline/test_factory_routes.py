@@ -12,6 +12,7 @@ from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
+from tests.offline.trees import write_tree
 
 from .applied import apply_suggestion
 
@@ -120,11 +121,7 @@ async def receive_hook(request: Request):
 
 def _project(root: Path, files: dict[str, str]) -> Path:
     base = {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/models.py": MODELS}
-    for rel, text in {**base, **files}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, {**base, **files})
 
 
 def _found(root: Path, code: str) -> list[Suggestion]:

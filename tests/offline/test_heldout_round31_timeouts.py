@@ -10,6 +10,7 @@ from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
+from tests.offline.trees import write_tree
 
 from .applied import apply_suggestion
 
@@ -17,11 +18,7 @@ PYPROJECT = '[project]\nname = "site"\ndependencies = ["flask", "requests", "dja
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in {"pyproject.toml": PYPROJECT, **files}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, {"pyproject.toml": PYPROJECT, **files})
 
 
 def _found(root: Path, code: str) -> list[Suggestion]:

@@ -10,6 +10,7 @@ from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
 
 from .applied import apply_suggestion
+from .trees import write_tree
 
 APP = (
     "from fastapi import FastAPI\n\n"
@@ -26,11 +27,7 @@ APP = (
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in {"pyproject.toml": '[project]\nname = "plans"\n', **files}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, {"pyproject.toml": '[project]\nname = "plans"\n', **files})
 
 
 def _found(root: Path) -> list[Suggestion]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
+from tests.offline.trees import write_tree
 
 from .applied import apply_suggestion
 
@@ -101,11 +102,7 @@ def _project(root: Path, files: dict[str, str] | None = None, manifest: str = PO
         "app/main.py": ROUTES,
         "db/migrations/000-init.sql": DDL,
     }
-    for rel, text in {**base, **(files or {})}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, {**base, **(files or {})})
 
 
 def _found(root: Path) -> list[Suggestion]:
@@ -211,11 +208,7 @@ def _users(root: Path, users: str) -> Path:
         "app/main.py": users,
         "migrations/001_users.sql": USERS_DDL,
     }
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, files)
 
 
 def test_a_field_handed_on_alone_reaches_its_column(tmp_path: Path) -> None:

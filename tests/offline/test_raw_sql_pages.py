@@ -11,6 +11,7 @@ from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
+from tests.offline.trees import write_tree
 
 from .applied import apply_suggestion
 
@@ -48,11 +49,7 @@ app = FastAPI()
 def _project(root: Path, main: str, pyproject: str = PYPROJECT) -> Path:
     files = {"pyproject.toml": pyproject, "app/__init__.py": "", "app/db.py": DB}
     files["app/main.py"] = main
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, files)
 
 
 def _found(root: Path) -> list[Suggestion]:

@@ -11,6 +11,7 @@ from subagent_lsp.cli.suggest import collect
 from subagent_lsp.review.suggestion import Suggestion
 
 from .applied import apply_suggestion
+from .trees import write_tree
 
 MANIFEST = '[project]\nname = "log"\ndependencies = ["fastapi", "sqlalchemy", "asyncpg"]\n'
 # A Core table made in a function, as an app that builds its tables per schema does.
@@ -66,11 +67,7 @@ def _project(root: Path, files: dict[str, str]) -> Path:
         "log/state.py": "class State:\n    db: object\n\n\ndef get_state() -> State:\n"
         "    return State()\n",
     }
-    for rel, text in {**base, **files}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(root, {**base, **files})
 
 
 def _found(root: Path) -> list[Suggestion]:
