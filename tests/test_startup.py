@@ -210,3 +210,31 @@ def test_python_review_never_loads_tree_sitter(tmp_path: Path) -> None:
     loaded, out = _loaded(["suggest", str(app)], tmp_path)
     assert "BKD301" in out
     assert not [m for m in loaded if m.startswith("tree_sitter")]
+
+
+def _suggest_as_program(app: Path, program: bool) -> subprocess.CompletedProcess[str]:
+    call = "cli.main()" if program else "cli.main(sys.argv[1:])"
+    code = (
+        "import atexit, sys\nfrom subagent_lsp import cli\n"
+        "atexit.register(lambda: print('EXIT HANDLER RAN', flush=True))\n"
+        f"sys.argv = ['subagent-lsp', 'suggest', {str(app)!r}]\n"
+        f"code = {call}\nprint('RETURNED', code)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_suggest_as_the_program_ends_without_teardown_but_runs_exit_handlers(
+    tmp_path: Path,
+) -> None:
+    app = tmp_path / "app.py"
+    app.write_text("import requests\n\ndef f():\n    return requests.get('https://x')\n")
+    proc = _suggest_as_program(app, program=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "BKD301" in proc.stdout and "EXIT HANDLER RAN" in proc.stdout
+    assert "RETURNED" not in proc.stdout  # the process ended in main
+    # Called as a function, main returns to its caller.
+    proc = _suggest_as_program(app, program=False)
+    assert "BKD301" in proc.stdout and "RETURNED 0" in proc.stdout
