@@ -156,3 +156,27 @@ def test_the_target_python(
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert target_python(str(tmp_path)) == min(expected, RUNNING)
     assert Project(str(tmp_path)).target_python() == min(expected, RUNNING)
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("x = f(a=1)\n", True),
+        ("x = f(a=1\n", False),  # the parser refuses it
+        ("x = f(a=1, a=2)\n", False),  # the parser lets it through, the compiler does not
+        ("nonlocal x\n", False),
+    ],
+)
+def test_parses_without_a_tree_judges_as_the_tree_does(text: str, ok: bool) -> None:
+    from subagent_lsp.review.offline.edit_gate import parsed, parses
+
+    assert parses(text, RUNNING) is ok
+    assert (parsed(text, RUNNING) is not None) is ok
+
+
+def test_parses_for_an_older_target_keeps_its_grammar() -> None:
+    from subagent_lsp.review.offline.edit_gate import parses
+
+    walrus = "if (n := len(x)) > 1:\n    pass\n"
+    assert parses(walrus, RUNNING)
+    assert not parses(walrus, (3, 7))

@@ -31,15 +31,28 @@ from .python_target import Version
 log = logging.getLogger(__name__)
 
 
-def parses(text: str, version: Version) -> bool:
-    return parsed(text, version) is not None
+def parses(text: str, version: Version | None = None) -> bool:
+    """``text`` parses and compiles, as ``parsed`` asks. Without a tree to keep, compiling the
+    text is one step: a syntax tree made in Python objects and compiled again cost twice (most
+    of the gate's stretches need no tree, their edits naming nothing new)."""
+    if not _current(version):
+        return parsed(text, version) is not None
+    try:
+        compile(text, "<edit>", "exec", dont_inherit=True)
+        return True
+    except (SyntaxError, ValueError, RecursionError, MemoryError, TypeError):
+        return False
+
+
+def _current(version: Version | None) -> bool:
+    """The running Python's own grammar is the target's: it needs no feature_version, which
+    doubles a parse's cost (the gate parses every suggestion's stretch)."""
+    return version is None or tuple(version) >= sys.version_info[:2]
 
 
 def parsed(text: str, version: Version | None = None) -> ast.Module | None:
     try:
-        # The running Python's own grammar needs no feature_version, which doubles a parse's
-        # cost (the gate parses every suggestion's stretch).
-        current = version is None or tuple(version) >= sys.version_info[:2]
+        current = _current(version)
         tree = ast.parse(text) if current else ast.parse(text, feature_version=version)
         # What the parser lets through and the compiler refuses: a keyword given twice
         # (``index=False, index=True``, judged on a real app), ``nonlocal`` at the top.
@@ -206,11 +219,12 @@ def _region_verdict(
         )
         for e in edits
     ]
-    tree = parsed(apply_edits(text, shifted), version)
+    edited = apply_edits(text, shifted)
+    if not names:
+        return parses(edited, version), frozenset(), frozenset()
+    tree = parsed(edited, version)
     if tree is None:
         return False, frozenset(), frozenset()
-    if not names:
-        return True, frozenset(), frozenset()
     bound, read = names_in(tree)
     bound_before, read_before = file.stretch_names(start, end)
     newly_read = read - bound - _BUILTINS - (read_before - bound_before)
