@@ -58,17 +58,11 @@ def builds_web_app(source: Source) -> bool:
     where requests come in, whoever else imports it."""
     # Asked of every module of a project: the text says first whether a factory can be there.
     factory = any(f"{name}(" in source.text for name in _APP_FACTORIES)
-    for node in source.walk():
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            if node.decorator_list and any(_route_decorator(d) for d in node.decorator_list):
-                return True
-        elif (
-            factory
-            and isinstance(node, ast.Call)
-            and dotted(node.func).rsplit(".", 1)[-1] in _APP_FACTORIES
-        ):
-            return True
-    return False
+    if any(_route_decorator(d) for f in source.functions() for d in f.decorator_list):
+        return True
+    return factory and any(
+        dotted(c.func).rsplit(".", 1)[-1] in _APP_FACTORIES for c in source.of(ast.Call)
+    )
 
 
 def command_lines(source: Source) -> tuple[list[LineRange], bool]:
