@@ -910,8 +910,8 @@ def index_suggestions(
         )
         proven[key] = suggestion
         out.append(suggestion)
-    # A .sql file's text has no Python views to look in (parsing it as Python, block by block,
-    # was a tenth of a raw-SQL app's index analysis).
+    # A .sql file's text has no Python views to look in: it was parsed as Python, block by
+    # block, to find none.
     source = source_for.get(path) if path.endswith(".py") and out else None
     out = [
         replace(s, data={**s.data, ADMIN: "1"})
