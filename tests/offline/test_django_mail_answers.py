@@ -85,7 +85,11 @@ from django.urls import path
 
 from . import views
 
-urlpatterns = [path("c/", views.add_comment, name="comments")]
+urlpatterns = [
+    path("c/", views.add_comment, name="comments"),
+    path("u/", views.upload),
+    path("p/", views.ping_reviewers),
+]
 """
 
 SETTINGS = """\

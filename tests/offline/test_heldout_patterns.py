@@ -529,7 +529,7 @@ def latest(author_id):
     return Post.query.filter_by(author_id=author_id).order_by(Post.timestamp.desc()).all()
 """,
     "app/api.py": """\
-from .models import Post
+from .models import Post, latest
 
 
 def user_posts(user_id):
@@ -538,6 +538,10 @@ def user_posts(user_id):
 
 def user_posts_again(user_id):
     return Post.query.filter_by(author_id=user_id).order_by(Post.timestamp.desc()).limit(5).all()
+
+
+def latest_posts(author_id):
+    return latest(author_id)
 """,
 }
 

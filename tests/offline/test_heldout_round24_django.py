@@ -34,7 +34,15 @@ from django.urls import path
 
 from . import views
 
-urlpatterns = [path("x/<pk>", views.reminder)]
+urlpatterns = [
+    path("x/<pk>", views.reminder),
+    path("subscribe", views.subscribe),
+    path("retire", views.retire),
+    path("configure", views.configure),
+    path("delta", views.delta),
+    path("follow", views.follow),
+    path("rename", views.rename),
+]
 """
 
 

@@ -235,6 +235,8 @@ def send_reset(address):
 @app.post("/reset")
 def reset():
     send_reset("someone@example.com")
+    fetch_remote("https://example.com/a")
+    fetch_bounded("https://example.com/b")
     return jsonify(sent=True)
 """
 

@@ -168,7 +168,7 @@ def test_a_line_comment_silences_a_suggestion(
 ) -> None:
     from subagent_lsp.cli import main
 
-    code = 'async function rates() {{\n  return fetch("https://rates.example.com");{}\n}}\n'
+    code = 'export async function rates() {{\n  return fetch("https://rates.example.com");{}\n}}\n'
     path = tmp_path / "rates.ts"
     path.write_text(code.format(""), encoding="utf-8")
     main(["suggest", str(path)])

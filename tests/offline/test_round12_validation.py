@@ -157,6 +157,9 @@ def create_checked():
 def echo():
     data = request.get_json()
     return jsonify(dict(**data))
+
+
+make_blueprint(Clients())
 """
 
 

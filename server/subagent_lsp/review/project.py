@@ -282,6 +282,11 @@ class Project:
         """How often the project's files (code, templates, configs) write ``name``."""
         return self._mentions.count(name)
 
+    def mentioned_elsewhere(self, name: str, path: str) -> int | None:
+        """How often every other file of the project (tests, docs and configs too) writes
+        ``name``; None when one that may went unread."""
+        return self._mentions.elsewhere(name, path)
+
     def call_passes(self, name: str) -> list[Passed] | None:
         """What each of the project's calls of ``name`` passes (see call_sites)."""
         if name not in self._calls:

@@ -48,6 +48,7 @@ from .response_walks import response_walks
 from .same_fix import one_per_fix
 from .schema import Schema, schema_of_file
 from .sql_helpers import helper_runs_sql
+from .unreferenced import unreferenced_foreign, unreferenced_functions
 from .upstream_calls import UpstreamCalls
 from .validation import validation_suggestions
 from .view_helpers import mark_view_helpers
@@ -87,10 +88,30 @@ class _Sources(dict[str, Source]):
         return self[key]
 
 
-def _alive(found: list[FoundQuery], source: Source, project: Project) -> list[FoundQuery]:
-    """The queries outside functions nobody calls (an index for dead code is noise)."""
-    dead = dead_functions(source, project.mentions)
-    return [q for q in found if not any(a <= q.span.start.line <= b for a, b in dead)]
+def _dead_lines(path: str, text: str, source: Source | None, project: Project) -> list[range]:
+    """The lines of the file's functions nobody calls: advice there is noise (an index for a
+    query only dead code runs, a guard in a helper left from an old version)."""
+
+    def elsewhere(word: str) -> int | None:
+        return project.mentioned_elsewhere(word, path)
+
+    if source is None:
+        spans = unreferenced_foreign(path, text, elsewhere)
+    else:
+        spans = [*dead_functions(source, project.mentions)]
+        spans += unreferenced_functions(source, elsewhere)
+    return [range(first, last + 1) for first, last in spans]
+
+
+def _alive(found: list[FoundQuery], dead: list[range]) -> list[FoundQuery]:
+    return [q for q in found if not any(q.span.start.line in lines for lines in dead)]
+
+
+def _outside(out: list[Suggestion], path: str, dead: list[range]) -> list[Suggestion]:
+    """The suggestions not anchored in ``dead`` lines of ``path``, whichever rule made them."""
+    return [
+        s for s in out if s.path != path or not any(s.span.start.line in lines for lines in dead)
+    ]
 
 
 def _holds(schema: Schema, own: Schema) -> bool:
@@ -181,6 +202,8 @@ def analyze_file(
         if is_minified(text):
             return out, own
         out = analyze_foreign(path, text, workspace, wanted)
+        if out and project is not None:
+            out = _outside(out, path, _dead_lines(path, text, None, project))
         return sorted(out, key=lambda s: (s.span.start, s.code)), own
     # Commands and scripts: no request runs them, so nothing there is a request path's cost.
     # and what only commands call: their helpers, the modules only they import
@@ -205,6 +228,13 @@ def analyze_file(
     else:
         version = target_python(root or os.path.dirname(os.path.abspath(path)))
     upstream: UpstreamCalls | None = None
+    dead: list[range] | None = None
+
+    def dead_lines() -> list[range]:
+        nonlocal dead
+        if dead is None:
+            dead = _dead_lines(path, text, source, project) if project is not None else []
+        return dead
 
     def followed() -> UpstreamCalls:
         nonlocal upstream
@@ -233,7 +263,7 @@ def analyze_file(
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:
-                found = _alive(found, source, project)
+                found = _alive(found, dead_lines())
             background = [*off_request, *test_routes]
             background += background_task_lines(source) if source else []
             found = [q for q in found if not is_off_request(background, q.span.start.line)]
@@ -281,5 +311,7 @@ def analyze_file(
         out = [
             s for s in out if s.path != path or not is_off_request(off_request, s.span.start.line)
         ]
+    if out and project is not None:
+        out = _outside(out, path, dead_lines())
     # At the rules' own severity, unsuppressed: callers pass them through the policy.
     return one_per_fix(sorted(out, key=lambda s: (s.span.start, s.code))), own

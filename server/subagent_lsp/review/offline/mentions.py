@@ -4,6 +4,9 @@ query only dead code runs was judged noise on a real app).
 Counted as words, not resolved: a mention in a template, a string (``getattr``) or a config
 file keeps a function alive. A name the project's sources (tests left out: what only a test
 calls, the app never runs) write only in ``def`` lines is dead.
+
+``elsewhere`` also reads what ``count`` leaves out (tests, migrations, the other languages'
+code, docs, Procfiles): a top-level function only a test calls may be a package's API.
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ from collections.abc import Callable, Iterable
 
 from .file_memo import FileMemo
 from .pysource import Source, dotted
+from .treesitter import language_of
 
 # Files that may call a function by name: code, templates, the configs that name entry points.
 _SUFFIXES = (
     *(".py", ".html", ".htm", ".jinja", ".jinja2", ".j2"),
     *(".toml", ".cfg", ".ini", ".yml", ".yaml", ".json"),
 )
+# What else may name a function: another language's code calling an endpoint by name, the docs
+# of a package's API, the shell lines and Procfiles that start an app factory.
+_OTHER_SUFFIXES = (
+    *(".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".go"),
+    *(".md", ".rst", ".txt", ".sh", ".env", ".conf", ".xml", ".tmpl", ".jinja"),
+)
+_OTHER_NAMES = frozenset({"Procfile", "Makefile", "Dockerfile", "Justfile"})
 _SKIP = {"node_modules", "__pycache__", "venv", "env", "build", "dist", "site-packages"}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEF = re.compile(r"\bdef\s+([A-Za-z_][A-Za-z0-9_]*)")
@@ -41,6 +52,33 @@ def mention_files(root: str, is_source: Callable[[str], bool]) -> Iterable[str]:
                 yield os.path.join(folder, name)
 
 
+def _family(path: str) -> str | None:
+    """The language whose code may call a function of ``path`` (a skipped file of it leaves
+    the function's callers unknown)."""
+    if path.endswith(".py"):
+        return "py"
+    if path.endswith((".vue", ".svelte")):
+        return "js"
+    language = language_of(path)
+    return None if language is None else "go" if language == "go" else "js"
+
+
+def _all_files(root: str, is_source: Callable[[str], bool]) -> tuple[list[str], bool]:
+    """Every file ``elsewhere`` reads but the sources, and whether the walk stopped short."""
+    out: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if name.endswith(_SUFFIXES) and is_source(path):
+                continue
+            if name.endswith(_SUFFIXES + _OTHER_SUFFIXES) or name in _OTHER_NAMES:
+                out.append(os.path.abspath(path))
+                if len(out) > MAX_FILES:
+                    return out, True
+    return out, False
+
+
 class Mentions:
     """Word counts of every file under a root, re-read per file by its mtime; open documents'
     texts (``texts``) stand for their files."""
@@ -51,13 +89,22 @@ class Mentions:
         self.root = root
         self.texts = texts
         self.is_source = is_source
-        self._files = FileMemo(lambda _path, text: _words(text), MAX_BYTES)
+        self._files = FileMemo(lambda _path, text: words_of(text), MAX_BYTES)
         self._total: Counter[str] | None = None
         self._by_file: dict[str, Counter[str]] | None = None
+        self._sources_cut = False
+        # What ``elsewhere`` reads: every file's words added up, and the families whose
+        # callers may be missed (a file too big to read; all of them when a walk stopped).
+        self._everywhere: Counter[str] | None = None
+        self._others: dict[str, Counter[str]] = {}
+        self._unread: set[str | None] = set()
 
     def forget(self) -> None:
         self._total = None
         self._by_file = None
+        self._everywhere = None
+        self._others = {}
+        self._unread = set()
 
     def count(self, name: str) -> int:
         """How often ``name`` is written outside ``def`` lines."""
@@ -72,25 +119,56 @@ class Mentions:
         """The files that write ``name`` outside ``def`` lines."""
         return [path for path, words in self._files_words().items() if words[name] > 0]
 
+    def elsewhere(self, name: str, path: str) -> int | None:
+        """How often every file of the project but ``path`` writes ``name`` outside ``def``
+        lines, tests and docs included; None when a file that may call it went unread."""
+        path = os.path.abspath(path)
+        by_file = self._files_words()
+        if self._everywhere is None:
+            everywhere: Counter[str] = Counter()
+            for words in by_file.values():
+                everywhere.update(words)
+            texts = self.texts()
+            others, cut = _all_files(self.root, self.is_source)
+            if cut or self._sources_cut:
+                self._unread.update(("py", "js", "go"))
+            for other in others:
+                read = self._words(other, texts)
+                if read is None:
+                    self._unread.add(_family(other))
+                else:
+                    self._others[other] = read
+                    everywhere.update(read)
+            self._everywhere = everywhere
+        if _family(path) in self._unread:
+            return None
+        own = by_file.get(path, self._others.get(path))
+        return self._everywhere[name] - (own[name] if own is not None else 0)
+
     def _files_words(self) -> dict[str, Counter[str]]:
         if self._by_file is None:
             by_file: dict[str, Counter[str]] = {}
             texts = self.texts()
+            count = 0
             for path in mention_files(self.root, self.is_source):
+                count += 1
                 path = os.path.abspath(path)
                 words = self._words(path, texts)
-                if words is not None:
+                if words is None:
+                    self._unread.add(_family(path))
+                else:
                     by_file[path] = words
+            self._sources_cut = count >= MAX_FILES
             self._by_file = by_file
         return self._by_file
 
     def _words(self, path: str, texts: dict[str, str]) -> Counter[str] | None:
         if path in texts:
-            return _words(texts[path])
+            return words_of(texts[path])
         return self._files.get(path)
 
 
-def _words(text: str) -> Counter[str]:
+def words_of(text: str) -> Counter[str]:
     words = Counter(_WORD.findall(text))
     words.subtract(_DEF.findall(text))
     return words
@@ -114,8 +192,8 @@ def dead_functions(source: Source, count: Callable[[str], int]) -> list[tuple[in
     a classmethod, or ``Channel.last_event``) whose name the project writes only in ``def``
     lines; not dunder, undecorated but for ``classmethod``/``staticmethod``, and not a hook a
     framework calls by name on a model (``save``, ``clean``, ``get_absolute_url``). Those are
-    the app's own lookup helpers. Top-level functions may be a package's API, and methods of
-    other classes hooks a framework calls by name (``clean``, ``get``): they are left alone."""
+    the app's own lookup helpers. Methods of other classes may be hooks a framework calls by
+    name (``clean``, ``get``): they are left alone; top-level functions are unreferenced.py's."""
     out: list[tuple[int, int]] = []
     for module in source.modules:
         candidates: list[ast.stmt] = []

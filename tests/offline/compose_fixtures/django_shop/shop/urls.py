@@ -10,4 +10,5 @@ urlpatterns = [
     path("s/<slug>/", views.by_slug),
     path("au/<author>/", views.by_author),
     path("st/<status>/", views.by_status),
+    path("n/<number>/", views.by_number),
 ]
