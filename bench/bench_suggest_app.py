@@ -27,6 +27,19 @@ EXAMPLES = ROOT / "examples" / "backend"
 PYTHON_APPS = ("flask_shop", "fastapi_notes", "django_blog", "raw_sql")
 
 
+DJANGO_URLS = """from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("posts/<slug:slug>/", views.post_detail),
+    path("posts/", views.published),
+    path("search/", views.search),
+    path("new/", views.create_post),
+]
+"""
+
+
 def make_app(into: Path, lines: int = 5000) -> int:
     (into / "pyproject.toml").write_text(
         '[project]\nname = "bench"\ndependencies = ["flask", "flask-sqlalchemy", "fastapi", '
@@ -38,6 +51,10 @@ def make_app(into: Path, lines: int = 5000) -> int:
             package = into / f"{app}_{copy}"
             shutil.copytree(EXAMPLES / app, package)
             (package / "__init__.py").write_text("")
+            if app == "django_blog":
+                # Routed, as in a real project: views nothing routes are dead code, which the
+                # reviewer leaves alone, and the app would be lighter than the one it stands for.
+                (package / "urls.py").write_text(DJANGO_URLS)
             for path in package.rglob("*"):
                 if path.suffix in (".py", ".sql"):
                     text = path.read_text()
