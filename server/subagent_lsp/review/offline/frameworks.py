@@ -149,6 +149,8 @@ def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> Modul
         if views:
             frameworks.add("flask")
             own |= views
+    if upstream is not None and not frameworks:
+        frameworks |= _project_routers(source, imports, upstream)
     mark_registered(facts, own)
     for node in source.walk():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -318,6 +320,37 @@ def flask_view_classes(source: Source, upstream: UpstreamCalls | None = None) ->
             or (routed and any(_routes_class(d) for d in node.decorator_list))
         )
     }
+
+
+# The router classes a project may subclass (``class APIRouter(fastapi.APIRouter)`` adding
+# trailing-slash twins), by the framework whose routes their decorators make.
+_ROUTER_BASES = {
+    "fastapi.APIRouter": "fastapi",
+    "fastapi.routing.APIRouter": "fastapi",
+    "fastapi.FastAPI": "fastapi",
+    "flask.Blueprint": "flask",
+    "flask.Flask": "flask",
+}
+
+
+def _project_routers(source: Source, imports: dict[str, str], upstream: UpstreamCalls) -> set[str]:
+    """The frameworks of the project router classes this module imports: an endpoint module
+    that only takes ``router: APIRouter`` of ``helpers.custom_router`` imports no FastAPI of
+    its own, and its ``@router.get`` functions are FastAPI's routes all the same."""
+    found: set[str] = set()
+    for local, target in imports.items():
+        if target.split(".")[0] in _FRAMEWORK_ROOTS or not local[:1].isupper():
+            continue
+        located = upstream.resolve_class(source, ast.Name(id=local, ctx=ast.Load()))
+        if located is None:
+            continue
+        for base in upstream.outside_bases(*located):
+            if base in _ROUTER_BASES:
+                found.add(_ROUTER_BASES[base])
+    return found
+
+
+_FRAMEWORK_ROOTS = frozenset({"flask", "fastapi", "django", "starlette", "rest_framework"})
 
 
 def _no_source(path: str) -> None:
