@@ -25,7 +25,7 @@ from .foreign.model import ForeignTable
 from .foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
 from .foreign.tables import foreign_tables, is_foreign_schema_file
 from .project_files import is_not_a_source, project_root
-from .pysource import Source, dotted, keyword_value, parse_source
+from .pysource import Source, dotted, imported_names, keyword_value, parse_source
 from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
 from .table_calls import table_call
@@ -138,6 +138,10 @@ class Table:
     # ORM, without its own ``__table_args__``: the base it inherits them through, as written,
     # and their kind (a dict of options a new tuple must carry on)
     inherited_args: tuple[str, str] = ("", "")
+    # Flask-SQLAlchemy: named after its class through a base imported from another module
+    # (cookiecutter-flask's ``Model(CRUDMixin, db.Model)``), kept once the workspace shows
+    # that base is an abstract ``db.Model``
+    default_named: bool = False
     removed: tuple[str, ...] = ()  # ORM: inherited columns it sets to None (``id = None``)
     # SQLAlchemy: class attribute -> column name where they differ (``title =
     # db.Column("BkTitle", ...)``): queries name the attribute, the database the column
@@ -188,6 +192,7 @@ class ClassInfo:
     ordering: tuple[tuple[str, bool], ...] | None = None
     table_args_kind: str = ""  # its ``__table_args__``: dict | other (subclasses inherit them)
     base_exprs: tuple[str, ...] = ()  # the bases as written
+    abstract: bool = False  # ``__abstract__ = True``
 
 
 # Where a table is written, by trust: a model is the app's own statement of its schema, an
@@ -365,6 +370,11 @@ class Schema:
                 merged = {**relationships, **owner_table.relationships}
                 out.tables[owner_table.name] = replace(owner_table, relationships=merged)
         for name, table in list(out.tables.items()):
+            if table.default_named and not self._flask_model_base(table):
+                del out.tables[name]
+                if table.model and out.models.get(table.model) == name:
+                    out.models = {m: t for m, t in out.models.items() if m != table.model}
+                continue
             if table.maker_calls:
                 table = out.tables[name] = self._made_columns(table)
             pending = any(c.helper for c in table.columns.values())
@@ -438,6 +448,19 @@ class Schema:
                 if info.table_args_kind:
                     return written, info.table_args_kind
         return "", ""
+
+    def _flask_model_base(self, table: Table) -> bool:
+        """A class named after itself derives from an abstract base of the workspace that
+        derives from ``db.Model`` (or ``SQLAlchemy(model_class=...)``'s class)."""
+        return any(
+            info.abstract
+            and any(
+                e == "db.Model"
+                or (e.endswith(".Model") and e.rpartition(".")[0] in self.model_classes)
+                for e in info.base_exprs or info.bases
+            )
+            for info in self._ancestors(table.bases, table.base_exprs)
+        )
 
     def _ancestors(self, bases: tuple[str, ...], written: tuple[str, ...] = ()) -> list[ClassInfo]:
         """Base classes known to the workspace, nearest first (MRO-like, depth-limited);
@@ -679,11 +702,15 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True
         for k in cls.keywords
     )
+    default_named = False
     if tablename is None and not abstract:
         tablename = _flask_sqlalchemy_name(cls, _model_aliases(source))
+        if tablename is None and not sqlmodel_table and _imported_base(source, cls):
+            tablename, default_named = _snake_case(cls.name), True
     if tablename is None and sqlmodel_table:
         tablename = cls.name.lower()  # SQLModel's default
     table = Table(tablename or "", "sqlalchemy", source.path, model=cls.name, bind_key=bind_key)
+    table.default_named = default_named
     table.bases = tuple(dotted(b).split(".")[-1] for b in cls.bases if dotted(b))
     table.base_exprs = tuple(dotted(b) for b in cls.bases if dotted(b))
     if sqlmodel_table:
@@ -786,14 +813,16 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
         columns = tuple(attributes.get(n, "") for n in names)
         if all(columns):
             table.indexes.append((kind, columns))
-    if tablename and not abstract:
+    if tablename and not abstract and not (default_named and not table.columns):
         return table
     if not (abstract or table.table_args_kind) and not any(
         not c.helper for c in table.columns.values()
     ):
         return None  # ``objects = UserManager()`` alone makes no mixin
     kind = table.table_args_kind
-    return ClassInfo(cls.name, table.bases, table.columns, None, kind, table.base_exprs)
+    return ClassInfo(
+        cls.name, table.bases, table.columns, None, kind, table.base_exprs, abstract=abstract
+    )
 
 
 def _mapped_column_spelling(cls: ast.ClassDef) -> str:
@@ -1060,7 +1089,28 @@ def _flask_sqlalchemy_name(cls: ast.ClassDef, models: frozenset[str]) -> str | N
         for v in columns
     ):
         return None
-    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", cls.name).lower()
+    return _snake_case(cls.name)
+
+
+def _snake_case(name: str) -> str:
+    """Flask-SQLAlchemy's default table name (``BlogPost`` -> ``blog_post``)."""
+    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower()
+
+
+# Libraries whose classes are no Flask-SQLAlchemy base of a project's own.
+_NOT_PROJECT_BASES = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy", "pydantic"})
+
+
+def _imported_base(source: Source, cls: ast.ClassDef) -> bool:
+    """A base of ``cls`` is a name the module imports from another module, which may be the
+    project's abstract ``db.Model`` (only the workspace can tell: Schema.resolved)."""
+    imports = imported_names(source)
+    return any(
+        isinstance(base, ast.Name)
+        and base.id in imports
+        and imports[base.id].split(".")[0] not in _NOT_PROJECT_BASES
+        for base in cls.bases
+    )
 
 
 def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship | None:
