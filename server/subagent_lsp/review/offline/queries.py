@@ -433,13 +433,13 @@ def _sqlalchemy_chain(
             parent = _enclosing_class(node, up) if _on_own_instance(call) else ""
             if not _with_parent(call, model, table, shape, schema, parent):
                 return None  # rows of an unknown parent: the query's real filter is unseen
-    if joins:
-        filters = [
-            arg
-            for call in calls
-            if isinstance(call.func, ast.Attribute) and call.func.attr in ("filter", "where")
-            for arg in call.args
-        ]
+    filters = [
+        arg
+        for call in calls
+        if isinstance(call.func, ast.Attribute) and call.func.attr in ("filter", "where")
+        for arg in call.args
+    ]
+    if joins or _names_other_models(calls, model, schema):
         _sa_joins(joins, filters, model, shape, schema)
     if not (shape.eq or shape.ranges) and _names_other_models(calls, model, schema):
         # The rows are picked through another table (``ArticleTag.article_id == x``): the
@@ -696,9 +696,36 @@ def _sa_joins(
                 inner.eq.append(column)
         if inner.eq:
             shape.joined.append(inner)
+    # ``query(Group, Member).filter(Member.user_id == uid, Member.group_id == Group.id)``: an
+    # implicit join, which the planner starts at the table a value narrows (a judged app's
+    # dashboard read a user's memberships so, on every page)
+    explicit = {dotted(call.args[0]) for call in joins}
+    linked = _linked_by_filters(filters, schema)
+    for owner, columns in narrowed.items():
+        if owner == model or owner in explicit or owner not in linked:
+            continue
+        table = schema.table_for_model(owner)
+        if table is not None and table.origin == "sqlalchemy":
+            shape.joined.append(QueryShape(table.name, eq=list(dict.fromkeys(columns))))
     for m, column, other, _ in pairs:
         if m == model and other in narrowed and column not in shape.eq:
             shape.eq.append(column)
+
+
+def _linked_by_filters(filters: list[ast.expr], schema: Schema) -> set[str]:
+    """Models on either side of a ``Model.a == Other.b`` condition in the filters."""
+    out: set[str] = set()
+    for cond in (c for f in filters for c in _sa_conjuncts(f)):
+        if isinstance(cond, ast.Compare) and len(cond.ops) == 1 and isinstance(cond.ops[0], ast.Eq):
+            sides = [cond.left, cond.comparators[0]]
+            owners = [dotted(s.value) for s in sides if isinstance(s, ast.Attribute)]
+            if (
+                len(owners) == 2
+                and all(o in schema.models for o in owners)
+                and len(set(owners)) == 2
+            ):
+                out.update(owners)
+    return out
 
 
 def _sa_conjuncts(node: ast.expr) -> list[ast.expr]:
