@@ -605,14 +605,17 @@ BACKEND_RULES = table(
     _rule(
         "BKD312",
         "error-handling",
-        "broad-except-hides-404",
-        "A broad `except` around code that raises the framework's 404 (`abort(404)`, "
-        "`get_or_404`, `HTTPException(404)`) takes the 404 for a failure.",
-        "The client's unknown id is answered with the handler's 5xx (often with the exception's "
-        "text), logged as the server's error, or served as if the row were there (a redirect, "
-        "a carried-on request) instead of the 404 the code raised. A handler that already "
-        "answers a 4xx and logs nothing is left alone: a 400 for a 404 changes only the "
-        "number. So is a lookup of a row the view's decorator has already found.",
+        "broad-except-hides-4xx",
+        "A broad `except` around code that raises the framework's 4xx (`abort(404)`, "
+        "`get_or_404`, `HTTPException(status_code=403)`, a module's "
+        "`HTTP_400_BAD_REQUEST_EXCEPTION`) takes the client's error for a failure.",
+        "The client's unknown id or bad request is answered with the handler's 5xx (often with "
+        "the exception's text); a 404 is also caught where it is logged as the server's error "
+        "or served as if the row were there (a redirect, a carried-on request). A handler that "
+        "already answers a 4xx and logs nothing is left alone: a 400 for a 404 changes only the "
+        "number. So is a lookup of a row the view's decorator has already found, and a handler "
+        "that re-raises (`except HTTPException: raise` first, `if isinstance(e, "
+        "HTTPException): raise`).",
         Example(
             path="api.py",
             text="from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n"

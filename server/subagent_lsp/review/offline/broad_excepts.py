@@ -1,4 +1,4 @@
-"""BKD312: a broad ``except`` around a 404 the handler itself raises.
+"""BKD312: a broad ``except`` around a 4xx the handler itself raises.
 
 ``try: item = db.one_or_404(...) ... except Exception as exc: return jsonify(error=str(exc)),
 500``: the client's unknown id raises the framework's 404, the handler takes it for a failure
@@ -11,6 +11,12 @@ Only where the handler's answer differs from the 404 in what it does: a 5xx, an 
 HttpResponseBadRequest()`` with no logging answers the client's mistake as one already: a 404
 instead changes the number only (judged noise on a real app). A ``get_object_or_404`` of the
 row the view's decorator found first (decorator_rows) raises no 404 at all.
+
+Any other 4xx the ``try`` raises (client_errors: ``raise HTTPException(status_code=403)``,
+``abort(409)``, a project's ``HTTP_400_BAD_REQUEST_EXCEPTION``) the same way, but only where
+the handler answers it with a 5xx or as served: ``try: ... raise HTTP_400_... except
+Exception: logger.error(e); raise HTTP_500_UNEXPECTED_EXCEPTION`` answers every bad request,
+forbidden user and wrong password with a 500 (a real FastAPI app's password change).
 """
 
 from __future__ import annotations
@@ -21,9 +27,11 @@ import re
 
 from ..suggestion import Edit, Suggestion
 from .block_exits import always_leaves
-from .frameworks import ModuleFacts, Route, fetched_by_decorator
+from .client_errors import client_error, raised_status
+from .frameworks import ModuleFacts, Route
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import dotted, own_nodes
+from .row_uses import short
 from .try_blocks import handler_names, in_server_error_try, own_tries, status_code
 
 _BROAD = {"Exception", "BaseException"}
@@ -42,18 +50,18 @@ def broad_except_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         if route.framework not in _HTTP_ERROR:
             continue
         for node in own_tries(facts.source, route.func):
-            found = _hidden_404(facts, route, node)
+            found = _hidden_client_error(facts, route, node)
             if found is not None:
                 out.append(found)
     return out
 
 
-def hides_404(facts: ModuleFacts, route: Route, node: ast.Try) -> bool:
+def hides_client_error(facts: ModuleFacts, route: Route, node: ast.Try) -> bool:
     """BKD312 reports this ``try``: its fix comes first (exception_details.py waits)."""
-    return _hidden_404(facts, route, node) is not None
+    return _hidden_client_error(facts, route, node) is not None
 
 
-def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion | None:
+def _hidden_client_error(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion | None:
     broad = None
     for handler in node.handlers:
         names = handler_names(handler)
@@ -64,25 +72,34 @@ def _hidden_404(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion |
             break
     if broad is None or _reraises(broad):
         return None
-    hides = _what_it_hides(broad)
+    raisers = [
+        (n, status)
+        for s in node.body
+        for n in own_nodes(s)
+        if (status := client_error(facts, n, route)) is not None
+    ]
+    if not raisers:
+        return None
+    missing = all(status == 404 for _, status in raisers)
+    hides = _what_it_hides(facts, broad, missing=missing)
     if hides is None:
         return None
-    raiser = next(
-        (n for s in node.body for n in own_nodes(s) if _raises_404(facts, n, route)), None
-    )
-    if raiser is None:
-        return None
+    raiser, first = raisers[0]
+    statuses = list(dict.fromkeys(status for _, status in raisers))
     src = facts.source
     name = _HTTP_ERROR[route.framework][0]
     caught = src.text_of(broad.type) if broad.type is not None else "everything"
+    said = "a missing row" if first == 404 else "the client's request"
+    others = list(dict.fromkeys(str(status) for _, status in raisers[1:]))
+    more = f" ({len(raisers) - 1} more in it: {', '.join(others)})" if others else ""
     return Suggestion(
         "BKD312",
         "error-handling",
         src.path,
         src.span(broad.type if broad.type is not None else broad),
-        f"Let the 404 through the broad except of {route.func.name}",
-        f"`{src.text_of(raiser)}` (line {src.start(raiser).line + 1}) answers a missing row "
-        "with a 404, "
+        f"Let the {'/'.join(map(str, statuses))} through the broad except of {route.func.name}",
+        f"`{short(src.text_of(raiser))}` (line {src.start(raiser).line + 1}) answers {said} "
+        f"with a {first}{more}, "
         f"and `except {caught}` below takes it for a failure: {hides}. `except "
         f"{name}: raise` first lets the framework answer it.",
         let_through(facts, route, broad, imports=True),
@@ -168,13 +185,26 @@ _LOG_LEVELS = ("exception", "error", "critical")
 _REPORTS = ("print_exc", "capture_exception")
 
 
-def _what_it_hides(handler: ast.ExceptHandler) -> str | None:
+def _what_it_hides(facts: ModuleFacts, handler: ast.ExceptHandler, *, missing: bool) -> str | None:
     """What taking the 404 for a failure costs the client or the team; None when the handler
     already answers a 4xx and logs nothing: ``except Exception: return HttpResponseBadRequest()``
-    turns the 404 into a 400, a change of number that was judged noise on a real app."""
-    statuses = [_exit_status(n) for n in own_nodes(handler) if _is_exit(n)]
-    if not always_leaves(handler.body):
+    turns the 404 into a 400, a change of number that was judged noise on a real app.
+    Another 4xx (``missing`` False: a 400, a 403, a 409) only where the handler answers it
+    with a 5xx or as served: a handler that logs and carries on to an answer after the
+    ``try`` (``raise INVALID_LOGIN``) may answer the client's error as one still."""
+    statuses = [_exit_status(facts, n) for n in own_nodes(handler) if _is_exit(n)]
+    carries_on = not always_leaves(handler.body)
+    if carries_on:
         statuses.append(None)  # it carries on after the except as if the row were there
+    if not missing:
+        if any(s is not None and s >= 500 for s in statuses):
+            return (
+                "the client gets the handler's 5xx for its own mistake, so it cannot tell "
+                "what to fix"
+            )
+        if carries_on or _UNKNOWN in statuses or any(s is not None for s in statuses):
+            return None
+        return "the client gets the handler's answer instead, as if the request had been served"
     if _UNKNOWN in statuses and not _logs_error(handler):
         return None  # what the client gets is not known here: no claim to make
     if any(s is not None and s >= 500 for s in statuses):
@@ -197,7 +227,7 @@ def _is_exit(node: ast.AST) -> bool:
     )
 
 
-def _exit_status(node: ast.AST) -> int | None:
+def _exit_status(facts: ModuleFacts, node: ast.AST) -> int | None:
     """The status a ``return`` / ``raise`` / ``abort(...)`` of the handler answers with: None
     for a page or redirect (a success), ``_UNKNOWN`` for an exception no framework maps to a
     status (the app's own: its handler decides)."""
@@ -210,6 +240,8 @@ def _exit_status(node: ast.AST) -> int | None:
             return None
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
         status = _answer_status(node.exc)
+        if status is None:
+            status = raised_status(facts, node.exc)  # ``raise HTTP_500_UNEXPECTED_EXCEPTION``
         written = dotted(exc)
         if status is None and written.endswith(_DRF_VALIDATION):
             return 400
@@ -261,46 +293,3 @@ def _reraises(handler: ast.ExceptHandler) -> bool:
             if caught and isinstance(node.exc, ast.Name) and node.exc.id == caught:
                 return True
     return False
-
-
-def _raises_404(facts: ModuleFacts, node: ast.AST, route: Route) -> bool:
-    if isinstance(node, ast.Raise) and node.exc is not None:
-        return _is_404(node.exc)
-    if not isinstance(node, ast.Call):
-        return False
-    name = dotted(node.func).rsplit(".", 1)[-1]
-    if name.endswith("_or_404"):
-        # first_or_404, get_or_404, one_or_404, get_object_or_404; not one of a row the
-        # view's decorator has found (``@author_required`` by the same ``review-id``)
-        return route.framework != "django" or not fetched_by_decorator(facts, route, node)
-    if name == "abort" and node.args and _is_404_code(node.args[0]):
-        return True
-    if facts.upstream is not None and route.framework == "fastapi":
-        # a project helper that raises the 404 itself (``get_shipment_or_404(db, id)``)
-        found = facts.upstream.resolve(facts.source, node.func)
-        if found is not None:
-            return any(
-                isinstance(n, ast.Raise) and n.exc is not None and _is_404(n.exc)
-                for n in own_nodes(found[1])
-            )
-    return False
-
-
-def _is_404(exc: ast.expr) -> bool:
-    if isinstance(exc, ast.Call):
-        name = dotted(exc.func).rsplit(".", 1)[-1]
-        if name in ("Http404", "NotFound"):
-            return True
-        if name.endswith("HTTPException"):
-            status = next((k.value for k in exc.keywords if k.arg == "status_code"), None)
-            if status is None and exc.args:
-                status = exc.args[0]
-            return status is not None and _is_404_code(status)
-        return False
-    return dotted(exc).rsplit(".", 1)[-1] in ("Http404", "NotFound")
-
-
-def _is_404_code(node: ast.expr) -> bool:
-    if isinstance(node, ast.Constant):
-        return node.value == 404
-    return dotted(node).endswith(("HTTP_404_NOT_FOUND", "NOT_FOUND"))

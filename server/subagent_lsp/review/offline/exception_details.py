@@ -20,7 +20,7 @@ import ast
 
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
-from .broad_excepts import hides_404
+from .broad_excepts import hides_client_error
 from .frameworks import ModuleFacts, Route
 from .pyedits import replace_statement, statement_lines
 from .pysource import dotted
@@ -56,9 +56,9 @@ def _leaked(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion | Non
         if handler.name is None or not names & _BROAD:
             continue
         if not lets_through and _raises_http_error(node.body):
-            return None  # the broad except takes the route's own 404 too: BKD312's case
+            return None  # the broad except takes the route's own 4xx too: BKD312's case
         raised = _leaking_raise(handler)
-        if raised is None or hides_404(facts, route, node):
+        if raised is None or hides_client_error(facts, route, node):
             return None
         return _suggestion(facts, route, node, handler, raised)
     return None
