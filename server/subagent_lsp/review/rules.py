@@ -787,7 +787,11 @@ BACKEND_RULES = table(
         "answer is a success: silent when the handler re-raises, answers 4xx/5xx or sets a "
         "fallback value, "
         "when, outside a receiver, it logs at warning or above or its answer names the error, "
-        "and for a best-effort notification or a follow-up after the route's own save.",
+        "and for a best-effort notification or a follow-up after the route's own save. A "
+        "FastAPI answer made as the project's pydantic model (`return Result(success=False, "
+        "message=str(e))`) goes out with the route's 2xx whatever its body says: silent where "
+        "the handler sets the model's status field (`code=500`) or `response.status_code`; a "
+        "`status_code=500` that is no field of the model is dropped by pydantic.",
         Example(
             path="hooks.py",
             text="import logging\n\n"

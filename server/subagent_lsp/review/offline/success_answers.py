@@ -19,6 +19,12 @@ What must hold, so that a reviewer would take the fix:
   not name the error (``{"error": ...}`` tells the client, whatever its status). A receiver's
   ``logger.exception`` does not help its sender: it still gets the 200 and never retries.
 
+A FastAPI route's answer made as one of the project's pydantic models (model_answers.py:
+``return ResponseModel(success=False, message=str(e))``) is read by its status alone: FastAPI
+sends it with the route's 2xx, so a body that says ``success=False`` still tells the client,
+its retries and its monitoring that the write was made. Silent where the handler sets a
+status field of the model (``Envelope(code=500)``) or ``response.status_code``.
+
 Left alone, as best_effort.py has it: a ``try`` whose only work is a notification (a Slack
 ping, a webhook *sent*), or one after the route has saved its work without writing again:
 logging that and going on is the right answer there.
@@ -38,6 +44,7 @@ from .best_effort import notifies
 from .block_exits import always_leaves
 from .frameworks import ModuleFacts, Route
 from .html_answers import module_logger
+from .model_answers import ModelAnswer, model_answer
 from .pyedits import ensure_imports
 from .pysource import Source, block_of, dotted, own_nodes
 from .row_uses import short
@@ -60,6 +67,8 @@ _ANSWERS = {
     "PlainTextResponse",
 }
 _STATUS_KEYWORDS = ("status", "status_code")
+# A model's field that carries a status the client reads (``code=50000`` of an envelope).
+_STATUS_FIELDS = frozenset({"status", "status_code", "code", "http_status", "statusCode"})
 _LOW = ("debug", "info", "print")
 _WARNING = ("warning", "warn")
 _ERROR = ("exception", "error", "critical", "fatal", "print_exc", "capture_exception")
@@ -104,10 +113,17 @@ def _answered_as_success(
     if any(isinstance(n, ast.Assign | ast.AugAssign | ast.AnnAssign) for n in own_nodes(broad)):
         return None  # a fallback value the route goes on with: the failure is handled
     answer = _answer(facts, node, broad)
-    if answer is None or not _success(answer):
+    model = model_answer(facts, answer) if answer is not None else None
+    if model is not None:
+        assert answer is not None
+        if not _model_success(route, model, answer):
+            return None
+    elif answer is None or not _success(answer):
         return None
     level = _log_level(broad)
-    if not receiver and (level in ("warning", "error") or _names_error(answer)):
+    # ``Answer(success=False, ...)`` names the failure in a body whose status is still the
+    # route's 2xx: a model answer is read by its status alone (model_answers.py).
+    if not receiver and (level in ("warning", "error") or (model is None and _names_error(answer))):
         return None
     work = _work(facts, route, node, receiver)
     if work is None:
@@ -127,6 +143,8 @@ def _answered_as_success(
         if receiver
         else "the client is told its request was served"
     )
+    if model is not None and not receiver:
+        retry = _model_retry(route, model, answer)
     return Suggestion(
         "BKD316",
         "error-handling",
@@ -138,6 +156,47 @@ def _answered_as_success(
         f"and {heard}. `logger.exception` and a 500 tell {sender} {told} and the error log "
         "hears of it.",
         _fix(facts, route, broad, answer),
+    )
+
+
+def _route_status(route: Route) -> int:
+    """The status the route answers a returned body with: its decorator's ``status_code=``,
+    else FastAPI's 200 (-1 when written as something not read here)."""
+    for deco in route.func.decorator_list:
+        if isinstance(deco, ast.Call):
+            for keyword in deco.keywords:
+                if keyword.arg == "status_code":
+                    return status_code(keyword.value) or -1
+    return 200
+
+
+def _model_success(route: Route, model: ModelAnswer, answer: ast.expr) -> bool:
+    """A model answer the client gets as the route's 2xx: no field of the model's carries
+    a status the handler sets (``code=500`` in an envelope the client reads), and pydantic
+    does not refuse an unknown keyword (``extra="forbid"``: a ValidationError, a 500)."""
+    if route.framework != "fastapi" or not 200 <= _route_status(route) < 300:
+        return False
+    assert isinstance(answer, ast.Call)
+    written = {k.arg for k in answer.keywords}
+    if None in written or answer.args:
+        return False  # ``Answer(**fields)``, positional: what it sets is not read here
+    if written & model.fields & _STATUS_FIELDS:
+        return False
+    return not (model.extra == "forbid" and written - model.fields)
+
+
+def _model_retry(route: Route, model: ModelAnswer, answer: ast.expr) -> str:
+    status = _route_status(route)
+    assert isinstance(answer, ast.Call)
+    dropped = [k for k in answer.keywords if k.arg in _STATUS_FIELDS and k.arg not in model.fields]
+    if dropped and model.extra == "ignore":
+        return (
+            f"`{dropped[0].arg}=` is no field of `{model.name}`, so pydantic drops it and "
+            f"the client gets a {status}"
+        )
+    return (
+        f"the client gets the route's {status}, whatever the body says, so it (and its "
+        "retries, its monitoring) takes the failure for a success"
     )
 
 
