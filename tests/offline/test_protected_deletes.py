@@ -192,9 +192,117 @@ def test_overridden_soft_or_no_deletes_are_silent(tmp_path: Path) -> None:
     assert _app(tmp_path, VIEWS_SILENT)[1] == []
 
 
-def test_a_drf_exception_handler_in_settings_is_silent(tmp_path: Path) -> None:
+def test_a_drf_exception_handler_not_read_is_silent(tmp_path: Path) -> None:
     settings = 'REST_FRAMEWORK = {\n    "EXCEPTION_HANDLER": "app.errors.handler",\n}\n'
     assert _app(tmp_path, VIEWS, settings)[1] == []
+
+
+def _handler(name: str) -> str:
+    return f'REST_FRAMEWORK = {{\n    "EXCEPTION_HANDLER": "{name}",\n}}\n'
+
+
+def test_a_library_handler_answering_no_database_error_still_warns(tmp_path: Path) -> None:
+    # drf-standardized-errors answers DRF's exceptions, Http404 and PermissionDenied; a
+    # ProtectedError is still a 500 under it (a judged app's settings named it)
+    settings = _handler("drf_standardized_errors.handler.exception_handler")
+    found = _app(tmp_path, VIEWS, settings)[1]
+    assert sorted(s.span.start.line + 1 for s in found) == [8, 13]
+
+
+HANDLER_ANSWERS = """\
+from django.db.models import ProtectedError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+def handler(exc, context):
+    if isinstance(exc, ProtectedError):
+        return Response({"detail": "in use"}, status=409)
+    return exception_handler(exc, context)
+"""
+
+
+def test_a_project_handler_naming_the_error_is_silent(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "errors.py").write_text(HANDLER_ANSWERS)
+    assert _app_in(tmp_path, VIEWS, _handler("app.errors.handler"))[1] == []
+
+
+def test_a_project_handler_naming_no_database_error_still_warns(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "errors.py").write_text(
+        HANDLER_ANSWERS.replace("ProtectedError", "ObjectDoesNotExist").replace(
+            "django.db.models", "django.core.exceptions"
+        )
+    )
+    found = _app_in(tmp_path, VIEWS, _handler("app.errors.handler"))[1]
+    assert sorted(s.span.start.line + 1 for s in found) == [8, 13]
+
+
+# A sibling view of the app's own that already refuses a referenced delete its way: the fix
+# for the other views copies it (a judged app's series view raised a ValidationError).
+SIBLING = """\
+from django.db.models.deletion import ProtectedError
+from rest_framework import generics, serializers
+
+from .models import Tag
+from .serializers import TagSerializer
+
+
+class TagDetail(generics.RetrieveUpdateDestroyAPIView):
+    queryset = Tag.objects.all()
+    serializer_class = TagSerializer
+
+    def perform_destroy(self, instance):
+        try:
+            super().perform_destroy(instance)
+        except ProtectedError as error:
+            raise serializers.ValidationError(
+                {"tag": "Remove the tag from its projects first."}
+            ) from error
+"""
+
+
+def test_a_sibling_perform_destroy_is_the_fix_copied(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "tags.py").write_text(SIBLING)
+    views, found = _app_in(tmp_path, VIEWS)
+    lines = {s.span.start.line + 1: s for s in found}
+    assert sorted(lines) == [8, 13]
+    status_fix = lines[8]
+    assert status_fix.title == "Refuse deleting a referenced Status as TagDetail does"
+    text = _applied(status_fix, views)
+    ast.parse(text)
+    assert "from django.db.models.deletion import ProtectedError" in text
+    assert "from rest_framework import generics, mixins, serializers, status, viewsets" in text
+    assert "    def perform_destroy(self, instance):" in text
+    assert "            super().perform_destroy(instance)" in text
+    assert "        except ProtectedError as error:" in text
+    assert "            raise serializers.ValidationError(" in text
+    assert '                {"status": "This Status is still referenced by Project rows."}' in text
+    assert "            ) from error" in text
+    assert "def destroy" not in text
+    team = _applied(lines[13], views)
+    ast.parse(team)
+    assert "        except (ProtectedError, RestrictedError) as error:" in team
+    assert "from django.db.models import RestrictedError" in team
+
+
+def test_a_sibling_that_answers_otherwise_is_not_copied(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    # logged and swallowed: no raise to copy, so the fix answers 409 in ``destroy``
+    swallowed = SIBLING.replace(
+        """            raise serializers.ValidationError(
+                {"tag": "Remove the tag from its projects first."}
+            ) from error
+""",
+        "            instance.archived = True\n",
+    )
+    (tmp_path / "app" / "tags.py").write_text(swallowed)
+    views, found = _app_in(tmp_path, VIEWS)
+    status_fix = next(s for s in found if s.span.start.line + 1 == 8)
+    assert status_fix.title == "Answer 409 when a referenced Status is deleted"
+    assert "def destroy(self, request" in _applied(status_fix, views)
 
 
 BASES = """\

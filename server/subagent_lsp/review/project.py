@@ -496,6 +496,7 @@ class Project:
         facts.callers = self
         facts.shared = self.shared_helper
         facts.takes_request = self.takes_request
+        facts.writers = lambda name: self._writers(facts.source, name)
         if facts.maybe_views:
             routed = self.url_view_names()
             facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)

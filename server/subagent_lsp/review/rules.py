@@ -754,7 +754,9 @@ BACKEND_RULES = table(
         "with the rows that point at it. Only for a model the schema shows protected; silent "
         "when the view (or a base in its module) overrides `destroy`, `perform_destroy` or "
         "`delete`, when `http_method_names` leaves DELETE out, when a base comes from another "
-        "module, and when the settings name a DRF `EXCEPTION_HANDLER`.",
+        "module, and when the settings name a DRF `EXCEPTION_HANDLER` that may answer it (the "
+        "project's own whose module names the error, or one not read; DRF's own and "
+        "drf-standardized-errors' answer no database error).",
         Example(
             path="api.py",
             text="from django.db import models\n"
@@ -772,7 +774,9 @@ BACKEND_RULES = table(
             + "    serializer_class = StatusSerializer\n",
         ),
         "Override `destroy`: call DRF's, catch the error and answer 409 with DRF's `Response` "
-        "(the module's `status.HTTP_409_CONFLICT` where it imports `status`).",
+        "(the module's `status.HTTP_409_CONFLICT` where it imports `status`). Where a view of "
+        "the project already catches it in `perform_destroy` and raises its own exception "
+        "(`raise ValidationError({...}) from error`), the same `perform_destroy` instead.",
     ),
     _rule(
         "BKD316",

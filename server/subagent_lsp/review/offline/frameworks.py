@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -103,6 +103,10 @@ class ModuleFacts:
     shared: (
         Callable[[Source, ast.FunctionDef | ast.AsyncFunctionDef], SharedHelper | None] | None
     ) = None
+
+    # The project's Python modules that write a name (this one as it stands; Project.complete;
+    # None: only this module is known): where a fix looks for the app's own idiom.
+    writers: Callable[[str], Iterable[Source]] | None = None
 
     # Whether every project call of a function hands Flask's request to its parameter, none
     # inside a handler of the names given (passed_requests; Project.complete; None: unknown).

@@ -8,8 +8,11 @@ views and mixins that destroy) whose model (``queryset = Model.objects...``) is 
 target in the schema. Silent when the class (or a base of this module) overrides
 ``destroy`` or ``perform_destroy`` (it decides what a delete does), when its
 ``http_method_names`` leave DELETE out, when a base comes from elsewhere (it may override
-them), and when the settings name a DRF ``EXCEPTION_HANDLER`` or the app handles the error
-itself. The fix overrides ``destroy`` to answer 409 the way DRF answers.
+them), when the settings name a DRF ``EXCEPTION_HANDLER`` that may answer it (the project's
+own handler that names the error, or one not read: drf_handlers.py), or when the app handles
+the error itself. The fix overrides ``destroy`` to answer 409 the way DRF answers, or, when a
+view of the project already turns ProtectedError into its own exception in
+``perform_destroy``, writes that same ``perform_destroy`` (destroy_idioms.py).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from __future__ import annotations
 import ast
 
 from ..suggestion import Suggestion
-from .django_settings import Setting
+from .destroy_idioms import DestroyIdiom, destroy_idiom
 from .drf import uses_drf
+from .drf_handlers import handler_may_answer
 from .frameworks import ModuleFacts
 from .pyedits import LINE_LENGTH, ensure_imports, insert_before_line
 from .pysource import Source, dotted
@@ -54,9 +58,6 @@ _NEUTRAL = frozenset(
 _GUARDS = ("ProtectedError", "RestrictedError", "IntegrityError", "DatabaseError")
 _ERROR_FOR = {"PROTECT": "ProtectedError", "RESTRICT": "RestrictedError"}
 
-# A project-wide DRF exception handler may answer the error already: not read, so silent.
-DRF_EXCEPTION_HANDLER = Setting(r"""^[^#\n]*["']EXCEPTION_HANDLER["']\s*:""")
-
 
 def protected_delete_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     schema = facts.schema
@@ -64,7 +65,7 @@ def protected_delete_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         return []
     if facts.handled_by_app(set(_GUARDS)) or facts.middleware_catches:
         return []
-    if DRF_EXCEPTION_HANDLER.set_for(facts.source.path):
+    if handler_may_answer(facts.source.path, _GUARDS):
         return []
     out: list[Suggestion] = []
     for cls in facts.source.of(ast.ClassDef):
@@ -205,29 +206,61 @@ def _suggestion(
     if not cls.body or cls.end_lineno is None:
         return None
     errors = sorted({_ERROR_FOR[rule] for _m, _f, rule in holders})
+    idiom = destroy_idiom([src, *(facts.writers("ProtectedError") if facts.writers else ())])
     needed: list[tuple[str, str]] = []
     names = []
     for error in errors:
         bound = _bound(facts, error)
         if bound is None:
             bound = error
-            needed.append(("django.db.models", error))
+            origin = idiom.errors_from.get(error) if idiom else None
+            needed.append((origin or "django.db.models", error))
         names.append(bound)
+    by = sorted({m for m, _f, _r in holders})
+    indent = src.indent_of(cls.body[0].lineno - 1)
+    caught = f"({', '.join(names)})" if len(names) > 1 else names[0]
+    detail = f"This {model} is still referenced by {_listed(by)} rows."
+    written = _as_idiom(facts, idiom, indent, caught, model, detail) if idiom else None
+    if idiom is not None and written is not None:
+        lines, imports = written
+        answer = (
+            f"`{idiom.view}` already turns it into a `{idiom.raised}` in its "
+            "`perform_destroy`: the same override here answers this delete the app's way"
+        )
+        title = f"Refuse deleting a referenced {model} as {idiom.view} does"
+    else:
+        lines, imports = _as_409(facts, indent, caught, model, detail)
+        answer = "Catching it in `destroy` answers 409"
+        title = f"Answer 409 when a referenced {model} is deleted"
+    text = "\n".join(f"{indent}{line}" if line else "" for line in ["", *lines])
+    edits = [
+        *ensure_imports(src, [*needed, *imports]),
+        insert_before_line(src, cls.end_lineno, text),
+    ]
+    fields = ", ".join(f"{m}.{f} ({r})" for m, f, r in holders)
+    why = (
+        f"`{cls.name}` deletes {model} rows with DRF's own destroy, and {fields} "
+        f"{'keeps' if len(holders) == 1 else 'keep'} a referenced {model} from deletion: "
+        f"deleting one raises {' or '.join(errors)}, which DRF does not answer, so the client "
+        f"gets a 500 for a conflict with the rows that still point at it. {answer}."
+    )
+    return Suggestion(CODE, "error-handling", src.path, src.span(at), title, why, tuple(edits))
+
+
+def _as_409(
+    facts: ModuleFacts, indent: str, caught: str, model: str, detail: str
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """A ``destroy`` answering 409 the way DRF answers (``{"detail": ...}``)."""
+    imports: list[tuple[str, str]] = []
     response = _bound_as(facts, "rest_framework.response.Response")
     if response is None:
         response = "Response"
-        needed.append(("rest_framework.response", "Response"))
+        imports.append(("rest_framework.response", "Response"))
     status_module = _bound_as(facts, "rest_framework.status")
     code = f"{status_module}.HTTP_409_CONFLICT" if status_module else "409"
-    by = sorted({m for m, _f, _r in holders})
-    listed = _listed(by)
-    indent = src.indent_of(cls.body[0].lineno - 1)
-    caught = f"({', '.join(names)})" if len(names) > 1 else names[0]
-    detail = f"This {model} is still referenced by {listed} rows."
     if len(indent) + 27 + len(detail) > LINE_LENGTH:  # as ``{"detail": "..."},`` is written
         detail = f"This {model} is still referenced by other rows."
     lines = [
-        "",
         "def destroy(self, request, *args, **kwargs):",
         "    try:",
         "        return super().destroy(request, *args, **kwargs)",
@@ -237,25 +270,38 @@ def _suggestion(
         f"            status={code},",
         "        )",
     ]
-    text = "\n".join(f"{indent}{line}" if line else "" for line in lines)
-    edits = [*ensure_imports(src, needed), insert_before_line(src, cls.end_lineno, text)]
-    fields = ", ".join(f"{m}.{f} ({r})" for m, f, r in holders)
-    why = (
-        f"`{cls.name}` deletes {model} rows with DRF's own destroy, and {fields} "
-        f"{'keeps' if len(holders) == 1 else 'keep'} a referenced {model} from deletion: "
-        f"deleting one raises {' or '.join(errors)}, which DRF does not answer, so the client "
-        "gets a 500 for a conflict with the rows that still point at it. Catching it in "
-        "`destroy` answers 409."
-    )
-    return Suggestion(
-        CODE,
-        "error-handling",
-        src.path,
-        src.span(at),
-        f"Answer 409 when a referenced {model} is deleted",
-        why,
-        tuple(edits),
-    )
+    return lines, imports
+
+
+def _as_idiom(
+    facts: ModuleFacts, idiom: DestroyIdiom, indent: str, caught: str, model: str, detail: str
+) -> tuple[list[str], list[tuple[str, str]]] | None:
+    """The sibling view's ``perform_destroy``, raising its exception with its key; None when
+    this module binds the exception's name to something else."""
+    head = idiom.raised.split(".")[0]
+    bound = facts.imports.get(head)
+    if bound is not None and bound != f"{idiom.raised_from}.{head}":
+        return None
+    imports = [] if bound is not None else [(idiom.raised_from, head)]
+    key = idiom.key_for(model)
+
+    def message(text: str) -> str:
+        return f'{{"{key}": "{text}"}}' if key is not None else f'"{text}"'
+
+    arg = message(detail)
+    if len(indent) + 12 + len(arg) > LINE_LENGTH:
+        arg = message(f"This {model} is still referenced by other rows.")
+    named = f" as {idiom.chained}" if idiom.chained else ""
+    lines = [
+        "def perform_destroy(self, instance):",
+        "    try:",
+        "        super().perform_destroy(instance)",
+        f"    except {caught}{named}:",
+        f"        raise {idiom.raised}(",
+        f"            {arg}",
+        f"        ){f' from {idiom.chained}' if idiom.chained else ''}",
+    ]
+    return lines, imports
 
 
 def _listed(names: list[str]) -> str:
