@@ -326,7 +326,7 @@ def _reader(facts: ModuleFacts, route: Route) -> TextReader:
 
 
 def _key(facts: ModuleFacts, route: Route, reader: TextReader, expr: ast.expr) -> _Key | None:
-    url = _url_value(facts, route, expr)
+    url = url_value(facts, route, expr)
     part: UrlPart | None
     if url is not None:
         text, part = url
@@ -338,7 +338,7 @@ def _key(facts: ModuleFacts, route: Route, reader: TextReader, expr: ast.expr) -
     return _Key(text, part, frozenset(holders(reader, text)))
 
 
-def _url_value(
+def url_value(
     facts: ModuleFacts, route: Route, expr: ast.expr
 ) -> tuple[ClientText, UrlPart] | None:
     """A part of the route's URL, as the view takes it: a Flask view's parameter its rule

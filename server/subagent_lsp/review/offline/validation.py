@@ -11,6 +11,7 @@ from .body_readers import body_reader, reads_json
 from .body_splat import body_splat_suggestions
 from .client_attributes import client_attribute_suggestions
 from .column_lengths import column_length_suggestions
+from .date_parts import date_part_suggestions
 from .decode_guards import Idioms, decode_guard_suggestions, fixed_in_handler
 from .dependency_json import dependency_json_suggestions
 from .django_json import json_body_locals
@@ -111,6 +112,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             answer = functools.partial(_django_answer, facts, route)
             out.extend(django_json_key_suggestions(facts, route, answer))
             out.extend(orm_lookup_suggestions(facts, route))
+            out.extend(date_part_suggestions(facts, route))
         out.extend(nested_body_suggestions(facts, route))
         out.extend(mass_assignment_suggestions(facts, route))
         out.extend(open_schema_suggestions(facts, route))
