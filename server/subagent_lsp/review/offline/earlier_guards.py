@@ -7,7 +7,7 @@ Judged noise on a real app (round 24) when the tool proposed the same check agai
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 Test = Callable[[ast.expr], bool]
 
@@ -15,24 +15,38 @@ Test = Callable[[ast.expr], bool]
 def refused_before(node: ast.AST, up: dict[ast.AST, ast.AST], refuses: Test) -> bool:
     """An ``if`` that runs before ``node`` on its way (a preceding statement of ``node``'s
     block or of a block around it) whose test ``refuses`` and whose body leaves the function
-    (ends in ``return`` or ``raise``)."""
+    (ends in ``return``, ``raise`` or Flask's ``abort(...)``)."""
+    return any(
+        isinstance(stmt, ast.If)
+        and stmt.body
+        and leaves(stmt.body[-1])
+        and _any_part(stmt.test, refuses)
+        for stmt in preceding(node, up)
+    )
+
+
+def preceding(node: ast.AST, up: dict[ast.AST, ast.AST]) -> Iterator[ast.stmt]:
+    """The statements that run before ``node`` on its way: those ahead of it in its block and
+    in each block around it, up to its function."""
     child: ast.AST = node
     current = up.get(node)
     while current is not None and not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
         for field in ("body", "orelse", "finalbody", "handlers"):
             block = getattr(current, field, None)
-            if not isinstance(block, list) or child not in block:
-                continue
-            for stmt in block[: block.index(child)]:
-                if (
-                    isinstance(stmt, ast.If)
-                    and stmt.body
-                    and isinstance(stmt.body[-1], ast.Return | ast.Raise)
-                    and _any_part(stmt.test, refuses)
-                ):
-                    return True
+            if isinstance(block, list) and child in block:
+                yield from block[: block.index(child)]
         child, current = current, up.get(current)
-    return False
+
+
+def leaves(stmt: ast.stmt) -> bool:
+    """``return`` / ``raise``, or ``abort(404)`` (which raises HTTPException)."""
+    if isinstance(stmt, ast.Return | ast.Raise):
+        return True
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    func = stmt.value.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name == "abort"
 
 
 def inside_if(node: ast.AST, up: dict[ast.AST, ast.AST], holds: Test) -> bool:

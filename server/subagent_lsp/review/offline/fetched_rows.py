@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 
 from ..suggestion import Suggestion
+from .earlier_guards import inside_if, preceding, refused_before
 from .frameworks import ModuleFacts, Route, caught
 from .helper_rows import keyed_by_client
-from .pyedits import ensure_imports, insert_before_line
+from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
 from .row_guards import missing_test
 from .row_uses import app_catches, missing_row, read_unchecked, short
@@ -37,7 +39,8 @@ def fetchone_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
     if not (isinstance(sql, ast.Constant) and isinstance(sql.value, str)):
         return []
     assign = facts.up.get(call)
-    if not (
+    indexed = _indexed(facts, call)
+    if indexed is None and not (
         isinstance(assign, ast.Assign)
         and len(assign.targets) == 1
         and isinstance(assign.targets[0], ast.Name)
@@ -47,10 +50,17 @@ def fetchone_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
         return []
     if not keyed_by_client(execute, route):
         return []  # ``WHERE id = ?`` of ``cur.lastrowid``: the row the route has just written
-    name = assign.targets[0].id
-    used = read_unchecked(
-        facts, route.func, name, assign.end_lineno or 0, helpers=True, copies=True
-    )
+    if fetch_proven(facts, call, execute):
+        return []  # inserted just before, or an earlier fetch by the same key was checked
+    if indexed is not None:
+        used: str | None = f"{_tail(facts, call)}[...]"
+        assign, name = indexed, _free_name(facts, call)
+    else:
+        assert isinstance(assign, ast.Assign) and isinstance(assign.targets[0], ast.Name)
+        name = assign.targets[0].id
+        used = read_unchecked(
+            facts, route.func, name, assign.end_lineno or 0, helpers=True, copies=True
+        )
     if used is None:
         return []
     # last: sqlglot's parse is the dearest check, and most fetchone() rows are checked
@@ -68,7 +78,14 @@ def fetchone_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
     line = assign.end_lineno or assign.lineno
     indent = src.indent_of(assign.lineno - 1)
     check = f"{indent}if {test.format(name=name)}:\n{indent}    {answer}"
-    edits = [*ensure_imports(src, needed), insert_before_line(src, line, check)]
+    if indexed is not None:
+        # ``uid = cur.fetchone()[0]``: the row gets a name, tested before the index.
+        fetched = f"{indent}{name} = {src.text_of(call)}\n{check}"
+        row_edits = [insert_before_line(src, assign.lineno - 1, fetched)]
+        row_edits.append(replace_node(src, call, name))
+    else:
+        row_edits = [insert_before_line(src, line, check)]
+    edits = [*ensure_imports(src, needed), *row_edits]
     return missing_row(
         src,
         call,
@@ -80,12 +97,130 @@ def fetchone_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
     )
 
 
-def _execute_of(facts: ModuleFacts, call: ast.Call) -> ast.Call | None:
+def _indexed(facts: ModuleFacts, call: ast.Call) -> ast.stmt | None:
+    """``uid = cur.fetchone()[0]`` / ``return db.execute(...).fetchone()[0]``: the row
+    indexed where it is fetched, a TypeError on None; the one-line statement it sits in."""
+    sub = facts.up.get(call)
+    stmt = facts.up.get(sub) if isinstance(sub, ast.Subscript) and sub.value is call else None
+    if not isinstance(stmt, ast.Assign | ast.Return | ast.Expr) or stmt.value is not sub:
+        return None
+    return stmt if stmt.lineno == call.lineno == stmt.end_lineno else None
+
+
+def _tail(facts: ModuleFacts, call: ast.Call) -> str:
+    return "fetchone()" if _is_execute(call.func.value) else facts.source.text_of(call)  # type: ignore[attr-defined]
+
+
+def _free_name(facts: ModuleFacts, call: ast.Call) -> str:
+    scope = facts.source.function_of(call)
+    taken = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)} if scope else set()
+    return next(n for n in ("row", "found_row", "fetched_row", "db_row") if n not in taken)
+
+
+def _table(sql: str, verb: str) -> str | None:
+    """The table of ``SELECT ... FROM posts`` / ``INSERT INTO posts``, lower-cased."""
+    pattern = (
+        r"\bFROM\s+(\w+)" if verb == "select" else r"^\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(\w+)"
+    )
+    found = re.search(pattern, sql, re.IGNORECASE)
+    return found.group(1).lower() if found else None
+
+
+def _params(execute: ast.Call) -> set[str]:
+    """The values an ``execute(sql, params)`` binds, as written."""
+    if len(execute.args) < 2:
+        return set()
+    given = execute.args[1]
+    items = given.elts if isinstance(given, ast.Tuple | ast.List) else [given]
+    return {ast.unparse(_bare(i)) for i in items}
+
+
+def _bare(node: ast.expr) -> ast.expr:
+    """``(urlID)`` is urlID already; ``str(urlID)`` is read as urlID."""
+    if isinstance(node, ast.Call) and dotted(node.func) == "str" and len(node.args) == 1:
+        return node.args[0]
+    return node
+
+
+def fetch_proven(facts: ModuleFacts, call: ast.Call, execute: ast.Call) -> bool:
+    """The row ``call`` fetches is there: the function inserted it just before with the same
+    values (``INSERT INTO users (name) VALUES (?)`` of ``(name,)``, then ``SELECT ... WHERE
+    name = ?``), or an earlier fetch from the table was checked for the key (flaskBlog's
+    ``if str(urlID) in posts:`` of ``posts = str(cursor.fetchall())``, or ``if row is None:
+    abort(404)``) and ``call`` runs only when it held (judged noise on real apps)."""
+    sql = execute.args[0]
+    assert isinstance(sql, ast.Constant) and isinstance(sql.value, str)
+    table, keys = _table(sql.value, "select"), _params(execute)
+    if table is None or not keys:
+        return False
+    before = list(preceding(call, facts.up))
+    for node in (n for stmt in before for n in ast.walk(stmt)):
+        if isinstance(node, ast.Call) and _is_execute(node) and node is not execute:
+            written = node.args[0]
+            if not (isinstance(written, ast.Constant) and isinstance(written.value, str)):
+                continue
+            if _table(written.value, "insert") == table and keys <= _params(node):
+                return True
+    fetched = {  # names bound to an earlier fetch of the table by the same key, or all rows
+        t.id
+        for stmt in before
+        for n in ast.walk(stmt)
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name) and _fetches(facts, n.value, table, keys)
+    }
+    if not fetched:
+        return False
+
+    def holds(test: ast.expr) -> bool:  # ``str(urlID) in posts`` / ``if row:``
+        if isinstance(test, ast.Name):
+            return test.id in fetched
+        return (
+            isinstance(test, ast.Compare)
+            and isinstance(test.ops[0], ast.In)
+            and ast.unparse(_bare(test.left)) in keys
+            and any(isinstance(n, ast.Name) and n.id in fetched for n in ast.walk(test))
+        )
+
+    def refuses(test: ast.expr) -> bool:
+        return any(missing_test(test, name) for name in fetched) or (
+            isinstance(test, ast.Compare)
+            and isinstance(test.ops[0], ast.NotIn)
+            and holds(ast.Compare(test.left, [ast.In()], test.comparators))
+        )
+
+    return inside_if(call, facts.up, holds) or refused_before(call, facts.up, refuses)
+
+
+def _fetches(facts: ModuleFacts, value: ast.expr, table: str, keys: set[str]) -> bool:
+    """``value`` holds a ``fetchone()`` / ``fetchall()`` of a SELECT from ``table``, keyed
+    by ``keys`` or (for ``fetchall()``) by nothing (``select urlID from posts``)."""
+    for node in ast.walk(value):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("fetchone", "fetchall")
+        ):
+            continue
+        one = node.func.attr == "fetchone"
+        execute = _execute_of(facts, node, node.func.attr)
+        sql = execute.args[0] if execute is not None else None
+        if not (isinstance(sql, ast.Constant) and isinstance(sql.value, str)):
+            continue
+        if execute is None or _table(sql.value, "select") != table:
+            continue
+        given = _params(execute)
+        if given == keys or (not one and not given):
+            return True
+    return False
+
+
+def _execute_of(facts: ModuleFacts, call: ast.Call, fetch: str = "fetchone") -> ast.Call | None:
     """The ``execute(sql, ...)`` whose row ``call`` (a bare ``.fetchone()``) fetches: chained
     (``db.execute(...).fetchone()``), or the last ``cur.execute(...)`` before it in the same
     function on the same cursor."""
     func = call.func
-    if not isinstance(func, ast.Attribute) or func.attr != "fetchone":
+    if not isinstance(func, ast.Attribute) or func.attr != fetch:
         return None
     if call.args or call.keywords:
         return None

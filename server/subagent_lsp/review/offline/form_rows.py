@@ -2,7 +2,8 @@
 cannot miss (a 404 for it was judged noise on real apps).
 
 WTForms: ``if form.validate():`` and then ``Project.query.get(form.id.data)``, where the
-form's ``validate_id`` raises ValidationError under ``if not Project.query.get(field.data):``.
+form's ``validate_id`` raises ValidationError under ``if not Project.query.get(field.data):``
+(or ``if not project:`` of that lookup), or its ``validate`` override returns False there.
 A validator that raises when the row *exists* (a new project's free id) guarantees nothing
 and is not counted.
 
@@ -43,10 +44,15 @@ def validated_by_form(facts: ModuleFacts, call: ast.Call) -> bool:
     resolved = facts.upstream.resolve_class(facts.source, made)
     if resolved is None:
         return False
-    for stmt in resolved[1].body:
-        if isinstance(stmt, ast.FunctionDef) and stmt.name == f"validate_{field}":
-            return _refuses_missing(stmt, model.split(".")[-1])
-    return False
+    name = model.split(".")[-1]
+    return any(
+        isinstance(stmt, ast.FunctionDef)
+        and (
+            (stmt.name == f"validate_{field}" and _refuses_missing(stmt, name))
+            or (stmt.name == "validate" and _refuses_missing(stmt, name, field))
+        )
+        for stmt in resolved[1].body
+    )
 
 
 def checked_by_validator(facts: ModuleFacts, call: ast.Call) -> bool:
@@ -158,24 +164,48 @@ def _form_class(facts: ModuleFacts, call: ast.Call, form: str) -> ast.expr | Non
     return made[0] if len(made) == 1 else None
 
 
-def _refuses_missing(method: ast.FunctionDef, model: str) -> bool:
-    """``if not Model.query...(...): raise ValidationError(...)`` in the validator."""
+def _refuses_missing(method: ast.FunctionDef, model: str, field: str | None = None) -> bool:
+    """``if not Model.query...(...): raise ValidationError(...)`` in the validator (or ``if
+    not row:`` of ``row = Model.query...``). With ``field``, the form's own ``validate``
+    override, which refuses by ``return False`` (edurange's ``self.code.errors.append(...)``
+    then ``return False``), and whose lookup must be given ``self.<field>.data``."""
+    bound = {
+        t.id: n.value
+        for n in ast.walk(method)
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    own = f"{method.args.args[0].arg}.{field}.data" if field and method.args.args else None
     for node in ast.walk(method):
-        if not (isinstance(node, ast.If) and node.body and isinstance(node.body[0], ast.Raise)):
+        if not (isinstance(node, ast.If) and node.body and _refusal(node.body, field is None)):
             continue
-        exc = node.body[0].exc
-        raised = dotted(exc.func if isinstance(exc, ast.Call) else exc) if exc else ""
         test = node.test
         looked = (
             test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else None
         )
-        if (
-            raised.split(".")[-1] == "ValidationError"
-            and isinstance(looked, ast.Call)
-            and lookup_model(looked).split(".")[-1] == model
-        ):
+        if isinstance(looked, ast.Name):
+            looked = bound.get(looked.id, looked)
+        if not (isinstance(looked, ast.Call) and lookup_model(looked).split(".")[-1] == model):
+            continue
+        if own is None or any(dotted(n) == own for n in ast.walk(looked)):
             return True
     return False
+
+
+def _refusal(body: list[ast.stmt], raises: bool) -> bool:
+    """A validator's ``raise ValidationError(...)``; a ``validate`` override's ``return
+    False``."""
+    if raises:
+        exc = body[0].exc if isinstance(body[0], ast.Raise) else None
+        raised = dotted(exc.func if isinstance(exc, ast.Call) else exc) if exc else ""
+        return raised.split(".")[-1] == "ValidationError"
+    last = body[-1]
+    return (
+        isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Constant)
+        and last.value.value is False
+    )
 
 
 # What a Django form (or a form wizard) hands back once valid.

@@ -21,7 +21,7 @@ from .form_choices import chosen_from_form
 from .form_rows import keyed_by_django_form, validated_by_form
 from .frameworks import ModuleFacts, Route, caught, fetched_by_decorator
 from .helper_rows import helper_row_suggestions, keyed_by_client
-from .known_rows import exists_checked, row_implied
+from .known_rows import exists_checked, row_implied, row_proven
 from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted
@@ -66,8 +66,10 @@ def missing_row_suggestions(
         return []
     if not flask_sqlalchemy_query(func.value) or not facts.can_import("flask_sqlalchemy"):
         return []
-    if func.attr == "first" and row_implied(facts, call):
-        return []  # keyed by a loaded row's own column, or its child row was found
+    if func.attr == "first" and (row_implied(facts, call) or row_proven(facts, call)):
+        # keyed by a loaded row's own column, its child row was found, the function made it,
+        # or a helper's test or a checked lookup by the same key proved it there
+        return []
     if not keyed_by_client(call, route):
         # ``Settings.query.first()`` (the one settings row), ``filter_by(id=1)`` of the
         # admin the setup flow seeds: a miss is the server's fault, and a 404 would hide it.

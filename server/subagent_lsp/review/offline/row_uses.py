@@ -1,6 +1,6 @@
 """Where a row that may be None is used as if it were there: an attribute read (``page.title``),
-a subscript (``row[1]``), an unpacking (``a, b = row``) or a session's ``delete(row)``, each of
-which raises on None, with nothing testing the name before it."""
+a subscript (``row[1]``), an unpacking (``a, b = row``), ``key in row`` or a session's
+``delete(row)``, each of which raises on None, with nothing testing the name before it."""
 
 from __future__ import annotations
 
@@ -52,6 +52,13 @@ def _use_of(node: ast.AST, name: str) -> str | None:
         and any(isinstance(t, ast.Tuple | ast.List) for t in node.targets)
     ):
         return f"unpacking {name}"
+    if (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and isinstance(node.ops[0], ast.In | ast.NotIn)
+        and _is(node.comparators[0], name)
+    ):
+        return ast.unparse(node)  # ``x in None``: TypeError, not False
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -154,6 +161,11 @@ def tests_name(test: ast.expr, name: str) -> bool:
     ``if row["status"] != ...``, whose attribute or item raises on None as any other use
     would."""
     reads = {id(n.value) for n in ast.walk(test) if isinstance(n, ast.Attribute | ast.Subscript)}
+    reads |= {  # ``key in row`` raises on None too
+        id(n.comparators[0])
+        for n in ast.walk(test)
+        if isinstance(n, ast.Compare) and isinstance(n.ops[0], ast.In | ast.NotIn)
+    }
     return any(
         isinstance(n, ast.Name) and n.id == name and id(n) not in reads for n in ast.walk(test)
     )
