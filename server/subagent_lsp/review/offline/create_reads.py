@@ -5,11 +5,12 @@ value is looked up first, and the session's commit after the row is made."""
 from __future__ import annotations
 
 import ast
+import re
 
 from .frameworks import Route
 from .helper_rows import keyed_by_client
-from .pysource import Source, dotted
-from .schema import Table
+from .pysource import Source, dotted, imported_from
+from .schema import Schema, Table
 from .upstream_calls import UpstreamCalls
 
 # What answers a duplicate around the commit (or the call that reaches it).
@@ -18,6 +19,12 @@ CAUGHT = {"IntegrityError", "SQLAlchemyError", "DatabaseError", "DBAPIError"}
 SAME_VALUE = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title"})
 DUMPS = frozenset({"dict", "model_dump"})
 _MAX_BASES = 4
+# The words of a function named for looking a value up (``get_by_email``, ``is_email_taken``).
+_LOOKUP_WORDS = frozenset(
+    {"get", "find", "by", "exists", "exist", "check", "taken", "lookup", "fetch", "query"}
+    | {"search", "unique", "available", "select", "load", "read", "validate", "ensure"}
+    | {"count", "has", "is", "used", "in", "verify"}
+)
 
 
 def unique(table: Table, name: str) -> bool:
@@ -29,6 +36,22 @@ def unique(table: Table, name: str) -> bool:
     if column.unique:
         return True
     return any(k.endswith("UniqueConstraint") and cols == (name,) for k, cols in table.indexes)
+
+
+def model_named(source: Source, node: ast.expr, schema: Schema) -> str | None:
+    """The ORM model a name stands for, under the alias it was imported as (``UserModel`` of
+    ``from app.models.user import User as UserModel``)."""
+    written = dotted(node)
+    if not written:
+        return None
+    name = written.rsplit(".", 1)[-1]
+    if name in schema.models:
+        return name
+    if isinstance(node, ast.Name):
+        for _, original in imported_from(source, node.id):
+            if original in schema.models:
+                return original
+    return None
 
 
 def bindings(func: ast.AST) -> dict[str, ast.expr]:
@@ -123,13 +146,20 @@ def looked_up(func: ast.AST, column: str) -> bool:
             return True
         if isinstance(node, ast.Call):
             name = dotted(node.func).rsplit(".", 1)[-1].lower()
-            if column.lower() in name and name != column.lower():
+            if column.lower() in name and name != column.lower() and _lookup_name(name):
                 return True
             if dotted(node.func).rsplit(".", 1)[-1] in ("filter_by", "where", "filter") and any(
                 k.arg == column for k in node.keywords
             ):
                 return True
     return False
+
+
+def _lookup_name(name: str) -> bool:
+    """A call named for a lookup (``get_user_by_email``, ``email_exists``), not one that only
+    uses the value (``create_verification_code_and_send_email``)."""
+    words = set(re.split(r"_+|(?<=[a-z])(?=[A-Z])", name.lower()))
+    return bool(words & _LOOKUP_WORDS)
 
 
 def commit_after(func: ast.AST, made: ast.Call) -> ast.Call | None:

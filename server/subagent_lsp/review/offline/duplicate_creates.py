@@ -39,6 +39,7 @@ from .create_reads import (
 from .frameworks import ModuleFacts, Route, enclosing_statement
 from .helper_creates import HelperCreate, helper_create
 from .html_answers import answers_browser
+from .passed_rows import added, handed_on, made_rows
 from .pyedits import LINE_LENGTH, ensure_imports, wrap_in_try
 from .pysource import dotted
 from .schema import Schema, Table
@@ -93,6 +94,13 @@ def _unanswered_create(facts: ModuleFacts, route: Route, schema: Schema) -> Sugg
         if commit is None or caught(commit, facts.up, CAUGHT):
             continue
         return _in_route(facts, route, model, column, commit)
+    for row in made_rows(facts, route, schema):
+        handed = handed_on(facts, route, row)
+        if handed is not None:
+            return _through_helper(facts, route, handed)
+        commit = commit_after(func, row.made)
+        if commit is not None and added(facts, func, row) and not caught(commit, facts.up, CAUGHT):
+            return _in_route(facts, route, row.model, row.column, commit)
     found = helper_create(facts, route, schema)
     return _through_helper(facts, route, found) if found is not None else None
 
@@ -148,12 +156,22 @@ def _through_helper(facts: ModuleFacts, route: Route, found: HelperCreate) -> Su
     if not isinstance(stmt, ast.Expr | ast.Assign | ast.AnnAssign | ast.Return):
         return None
     where = os.path.relpath(found.path, os.path.dirname(facts.source.path))
+    if found.made:
+        handed = (
+            f"`{route.func.name}` makes {_a(found.model)} of the client's body "
+            f"(`{found.made}`), its {found.column} a unique column, and hands it to "
+            f"`{found.helper}` (in {where}), which commits it with no answer for a duplicate"
+        )
+    else:
+        handed = (
+            f"`{route.func.name}` hands the client's {found.column} to `{found.helper}` (in "
+            f"{where}), which makes {_a(found.model)} with it, a unique column, and commits "
+            "with no answer for a duplicate"
+        )
     why = (
-        f"`{route.func.name}` hands the client's {found.column} to `{found.helper}` (in "
-        f"{where}), which makes {_a(found.model)} with it, a unique column, and commits with "
-        "no answer for a duplicate: a value another row holds makes the commit raise "
-        "IntegrityError, a 500 for what is the client's conflict. Catching it at the call "
-        "(and rolling the session back) answers 409 where the route answers its errors."
+        f"{handed}: a value another row holds makes the commit raise IntegrityError, a 500 "
+        "for what is the client's conflict. Catching it at the call (and rolling the session "
+        "back) answers 409 where the route answers its errors."
     )
     if found.committed_before:
         why += (
@@ -231,7 +249,10 @@ def _suggestion(
 
 
 def _a(noun: str) -> str:
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+    low = noun.lower()
+    # ``a User``, ``a Unit``: a u sounded "you" (one consonant, then a vowel) takes "a"
+    you = low[:1] == "u" and len(low) > 2 and low[1] not in "aeiou" and low[2] in "aeiou"
+    return f"{'an' if low[:1] in 'aeiou' and not you else 'a'} {noun}"
 
 
 def _integrity_error(facts: ModuleFacts) -> tuple[str, list[tuple[str, str]]]:

@@ -15,6 +15,7 @@ from .django_rows import session_read
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
 from .drf_serializers import serializer_get_suggestions
+from .driver_catches import driver_catch_suggestions
 from .duplicate_creates import duplicate_create_suggestions
 from .empty_rows import empty_rows_suggestions
 from .except_or import except_or_suggestions
@@ -145,6 +146,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     updated = {s.span for s in unique}
     unique += [s for s in duplicate_create_suggestions(facts) if s.span not in updated]
     unique += set_after_validation_suggestions(facts)
+    unique += driver_catch_suggestions(facts)
     if unique:
         # One edit of the commit: the duplicate's answer rolls back too (BKD303's wrap of the
         # same statement would conflict with it)

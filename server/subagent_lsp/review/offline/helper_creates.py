@@ -19,6 +19,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .body_converters import converted_fields
 from .create_reads import (
     CAUGHT,
     bindings,
@@ -26,10 +27,12 @@ from .create_reads import (
     dumped_name,
     looked_up,
     model_fields,
+    model_named,
     read_root,
     sent_as_is,
     unique,
 )
+from .crud_generics import receiver_model
 from .frameworks import ModuleFacts, Route
 from .pysource import Source, dotted, imported_names
 from .schema import Schema, Table
@@ -38,9 +41,10 @@ from .upstream_calls import UpstreamCalls
 
 _MAX_DEPTH = 2  # route -> service -> crud
 Function = ast.FunctionDef | ast.AsyncFunctionDef
-# A parameter that holds the client's value, and the body model it is annotated with (where
-# known: in the callee's own annotation, or the route's for the argument it passed).
-Typed = tuple[Source, ast.expr] | None
+# A parameter that holds the client's value, and the fields of its body model (where known:
+# the callee's own annotation, else the route's for the argument it passed, or what a
+# converter of the body filled).
+Typed = tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class HelperCreate:
     # The callee commits before it makes the row too (the newsletter, then its senders): the
     # rollback cannot take back what that commit saved.
     committed_before: bool
+    # The route made the row itself and hands it on (``User.model_validate(user)``), as written
+    made: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,9 @@ class _Frame:
     func: Function
     client: dict[str, Typed]
     sessions: dict[str, str]
+    # Parameters the caller filled with a model class (``ResourceModel`` of a generic
+    # ``create_resource_item(db, UserModel, item)``): the model each stands for.
+    models: dict[str, str]
 
 
 def helper_create(facts: ModuleFacts, route: Route, schema: Schema) -> HelperCreate | None:
@@ -100,16 +109,27 @@ def helper_create(facts: ModuleFacts, route: Route, schema: Schema) -> HelperCre
             continue
 
         def client(arg: ast.expr) -> Typed | bool:
-            if not sent_as_is(arg, route, bound, 0):
-                return False
             given = params.get(arg.id) if isinstance(arg, ast.Name) else None
+            if given is not None and _session_typed(given):
+                return False  # ``db: Session = db_dependency``: injected, not the client's
+            if not sent_as_is(arg, route, bound, 0):
+                # ``user_db = to_db_schema(user)``: a converter that copies the body's fields
+                made = bound.get(arg.id) if isinstance(arg, ast.Name) else None
+                copied = converted_fields(upstream, facts.source, made, route, bound)
+                return tuple(copied) if copied else False
             if given is not None and given.annotation is not None:
-                return facts.source, given.annotation
+                return tuple(model_fields(upstream, facts.source, given.annotation)) or None
             return None
 
-        frame = _enter(*target, call, client, lambda arg: dotted(arg) or None)
+        def held(arg: ast.expr) -> str | None:
+            return dotted(arg) or None
+
+        frame = _enter(upstream, schema, *target, call, client, held, facts.source)
         if frame is None:
             continue
+        model = receiver_model(upstream, schema, facts.source, call)
+        if model is not None:
+            frame.models["self.model"] = model  # ``CRUDBase.create``'s ``self.model(...)``
         found = _create_in(upstream, frame, schema, 1, {id(route.func)})
         if found is None or caught(call, facts.up, CAUGHT) or looked_up(route.func, found.column):
             continue
@@ -128,15 +148,32 @@ def helper_create(facts: ModuleFacts, route: Route, schema: Schema) -> HelperCre
     return None
 
 
+def _session_typed(param: ast.arg) -> bool:
+    """A parameter annotated as a database session (``Session``, ``AsyncSession``): what
+    its default is (``Depends(get_db)``, an app's ``db_dependency`` object), it is no body."""
+    annotation = param.annotation
+    if (
+        isinstance(annotation, ast.Subscript)
+        and dotted(annotation.value).endswith("Annotated")
+        and isinstance(annotation.slice, ast.Tuple)
+    ):
+        annotation = annotation.slice.elts[0]  # ``Annotated[Session, Depends(get_db)]``
+    return annotation is not None and dotted(annotation).rsplit(".", 1)[-1].endswith("Session")
+
+
 def _enter(
+    upstream: UpstreamCalls,
+    schema: Schema,
     source: Source,
     func: ast.AST,
     call: ast.Call,
     client: Callable[[ast.expr], Typed | bool],
     session: Callable[[ast.expr], str | None],
+    caller: Source | None = None,
 ) -> _Frame | None:
-    """The callee's frame: its parameters the call fills with the client's value and with the
-    session (``client``/``session`` read one argument of the caller)."""
+    """The callee's frame: its parameters the call fills with the client's value, with the
+    session (``client``/``session`` read one argument of the caller) and with a model class
+    of the caller's (``caller``: the module the call is in)."""
     if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) or func.name == "__init__":
         return None
     positional = [*func.args.posonlyargs, *func.args.args]
@@ -151,18 +188,29 @@ def _enter(
     filled += [(by_name[k.arg], k.value) for k in call.keywords if k.arg in by_name]
     clients: dict[str, Typed] = {}
     sessions: dict[str, str] = {}
+    models: dict[str, str] = {}
     for param, arg in filled:
         sent = client(arg)
         if sent is not False:
-            own = (source, param.annotation) if param.annotation is not None else None
+            # The callee's own annotation, unless it names no project model (a generic
+            # ``item: BaseModel``): then what the caller passed.
+            own = (
+                tuple(model_fields(upstream, source, param.annotation))
+                if param.annotation is not None
+                else ()
+            )
             clients[param.arg] = own or (sent if isinstance(sent, tuple) else None)
+            continue
+        model = model_named(caller, arg, schema) if caller is not None else None
+        if model is not None:
+            models[param.arg] = model
             continue
         held = session(arg)
         if isinstance(held, str):
             sessions[param.arg] = held
     if not clients:
         return None
-    return _Frame(source, func, clients, sessions)
+    return _Frame(source, func, clients, sessions, models)
 
 
 def _create_in(
@@ -180,11 +228,12 @@ def _create_in(
         (n for n in src.nodes_of(func) if isinstance(n, ast.Call)), key=lambda n: n.lineno
     )
     for node in calls:
-        model = dotted(node.func).rsplit(".", 1)[-1]
+        written = dotted(node.func)
+        model = frame.models.get(written) or written.rsplit(".", 1)[-1]
         table = schema.table_for_model(model) if model in schema.models else None
         if table is None:
             continue
-        column = _unique_from(upstream, node, table, client, bound)
+        column = _unique_from(node, table, client, bound)
         if column is None or looked_up(func, column):
             continue
         commit = commit_after(func, node)
@@ -215,7 +264,7 @@ def _create_in(
                 return frame.sessions[root] + (f".{rest}" if rest else "")
             return None
 
-        deeper = _enter(*target, node, sent, held)
+        deeper = _enter(upstream, schema, *target, node, sent, held, src)
         if deeper is None:
             continue
         found = _create_in(upstream, deeper, schema, depth + 1, seen)
@@ -267,7 +316,6 @@ def _from_client(
 
 
 def _unique_from(
-    upstream: UpstreamCalls,
     call: ast.Call,
     table: Table,
     client: dict[str, Typed],
@@ -276,17 +324,32 @@ def _unique_from(
     """The first unique column the constructor fills with the client's value."""
     for keyword in call.keywords:
         if keyword.arg is None:
-            name = dumped_name(keyword.value)
+            name = _splatted(keyword.value, bound)
             typed = client.get(name) if name is not None else None
             if typed is None:
                 continue
-            found = next((f for f in model_fields(upstream, *typed) if unique(table, f)), None)
+            found = next((f for f in typed if unique(table, f)), None)
             if found is not None:
                 return found
             continue
         if unique(table, keyword.arg) and _from_client(keyword.value, client, bound, 0):
             return keyword.arg
     return None
+
+
+def _splatted(value: ast.expr, bound: dict[str, ast.expr]) -> str | None:
+    """``obj_in`` of ``**obj_in.dict()``, or of ``**obj_in_data`` bound once to it or to
+    ``jsonable_encoder(obj_in)`` (the FastAPI template's ``CRUDBase.create``)."""
+    if isinstance(value, ast.Name) and value.id in bound:
+        value = bound[value.id]
+        if (
+            isinstance(value, ast.Call)
+            and dotted(value.func).rsplit(".", 1)[-1] == "jsonable_encoder"
+            and len(value.args) == 1
+            and isinstance(value.args[0], ast.Name)
+        ):
+            return value.args[0].id
+    return dumped_name(value)
 
 
 def _route_side(frame: _Frame, commit: ast.Call) -> tuple[str, bool] | None:

@@ -37,25 +37,32 @@ class _Line:
 
 
 def ensure_imports(
-    source: Source, needed: Iterable[tuple[str, str]], modules: Iterable[str] = ()
+    source: Source,
+    needed: Iterable[tuple[str, str]],
+    modules: Iterable[str] = (),
+    rebound: Iterable[str] = (),
 ) -> list[Edit]:
     """Edits that bind each ``(module, name)`` of ``needed`` (``from module import name``) and
     each of ``modules`` (``import module``) not bound yet, in one call so that two new lines
-    at the same place come out in order."""
+    at the same place come out in order. ``rebound``: names bound now that the caller's own
+    edit unbinds (the driver's ``IntegrityError`` it drops), to bind anew."""
     # Asked once per suggestion, mostly for the same few names: computed once per source.
-    needed, modules = tuple(needed), tuple(modules)
+    needed, modules, rebound = tuple(needed), tuple(modules), tuple(rebound)
     memo: dict[Key, list[Edit]] = source.__dict__.setdefault("_ensured_imports", {})
-    found = memo.get((needed, modules))
+    found = memo.get((needed, modules, rebound))
     if found is None:
-        found = memo[(needed, modules)] = _ensure_imports(source, needed, modules)
+        found = memo[(needed, modules, rebound)] = _ensure_imports(source, needed, modules, rebound)
     return list(found)
 
 
 def _ensure_imports(
-    source: Source, needed: Iterable[tuple[str, str]], modules: Iterable[str]
+    source: Source,
+    needed: Iterable[tuple[str, str]],
+    modules: Iterable[str],
+    rebound: Iterable[str] = (),
 ) -> list[Edit]:
     settings = import_settings(workspace_root(source.path))
-    known = imported_names(source)
+    known = {k: v for k, v in imported_names(source).items() if k not in set(rebound)}
     by_module: dict[str, list[str]] = {}
     for module, name in needed:
         if name not in known and name not in by_module.get(module, []):

@@ -131,11 +131,15 @@ def add_keyword(source: Source, call: ast.Call, keyword: str) -> Edit:
 
 
 def ensure_imports(
-    source: Source, needed: list[tuple[str, str]], modules: Iterable[str] = ()
+    source: Source,
+    needed: list[tuple[str, str]],
+    modules: Iterable[str] = (),
+    rebound: Iterable[str] = (),
 ) -> list[Edit]:
     """Imports for ``(module, name)`` pairs (``from module import name``) and ``modules``
-    (``import module``) not bound yet, where the app's isort/ruff settings put them."""
-    return import_order.ensure_imports(source, needed, modules)
+    (``import module``) not bound yet, where the app's isort/ruff settings put them;
+    ``rebound``: names the caller's edit unbinds, to bind anew."""
+    return import_order.ensure_imports(source, needed, modules, rebound)
 
 
 def ensure_module_import(source: Source, module: str) -> list[Edit]:

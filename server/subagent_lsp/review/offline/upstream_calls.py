@@ -304,7 +304,23 @@ class UpstreamCalls:
             return None
         # ``Settings.load()``: a class or static method of the class the receiver names.
         owner = self.receiver_class(source, call, func.value) or self._class(source, func.value)
-        return _method(*owner, func.attr) if owner is not None else None
+        return self._inherited(*owner, func.attr, 0) if owner is not None else None
+
+    def _inherited(
+        self, source: Source, cls: ast.ClassDef, name: str, depth: int
+    ) -> tuple[Source, Function] | None:
+        """The class's method, or the one a project base defines (the FastAPI template's
+        ``CRUDUser(CRUDBase[User, ...])`` runs ``CRUDBase.create``)."""
+        found = _method(source, cls, name)
+        if found is not None or depth >= _MAX_BASE_HOPS:
+            return found
+        for base in cls.bases:
+            named = base.value if isinstance(base, ast.Subscript) else base
+            owner = self._class(source, named)
+            inherited = self._inherited(*owner, name, depth + 1) if owner is not None else None
+            if inherited is not None:
+                return inherited
+        return None
 
     def receiver_class(self, source: Source, at: ast.AST, receiver: ast.expr) -> Located | None:
         """The project class ``receiver`` (read at ``at``: its method call, its attribute) is
@@ -479,6 +495,9 @@ def _top_level(source: Source, name: str) -> Definition | None:
                     found.setdefault(node.name, node)
         source.__dict__["_top_level_definitions"] = found
     return found.get(name)
+
+
+_MAX_BASE_HOPS = 3  # an app's own class hierarchy, not a generated one
 
 
 def _method(source: Source, cls: ast.ClassDef, name: str) -> tuple[Source, Function] | None:
