@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 
 from .frameworks import ModuleFacts, Route, fetched_by_decorator
-from .pysource import Source, dotted, own_nodes
+from .pysource import Source, dotted, own_nodes, top_level_call
 from .try_blocks import status_code
 
 _NOT_FOUND = ("Http404", "NotFound")
@@ -54,7 +54,7 @@ def raised_status(facts: ModuleFacts, exc: ast.expr, *, client: bool = False) ->
         return status
     made = _instance(facts.source, exc)
     if made is None and facts.upstream is not None:
-        found = facts.upstream.named(facts.source, exc, _module_instance)
+        found = facts.upstream.named(facts.source, exc, top_level_call)
         made = found[1] if found is not None else None
     return _http_error(made, client=client) if made is not None else None
 
@@ -81,17 +81,4 @@ def _client(status: int | None) -> int | None:
 
 
 def _instance(source: Source, exc: ast.expr) -> ast.Call | None:
-    return _module_instance(source, exc.id) if isinstance(exc, ast.Name) else None
-
-
-def _module_instance(source: Source, name: str) -> ast.Call | None:
-    """``NAME = HTTPException(...)`` at the top of a module: the call it is made by."""
-    for module in source.modules:
-        for stmt in module.body:
-            if (
-                isinstance(stmt, ast.Assign)
-                and isinstance(stmt.value, ast.Call)
-                and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
-            ):
-                return stmt.value
-    return None
+    return top_level_call(source, exc.id) if isinstance(exc, ast.Name) else None

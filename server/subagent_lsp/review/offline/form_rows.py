@@ -95,13 +95,7 @@ def _refuses_unfound(method: ast.FunctionDef, field: str, own: bool) -> bool:
                 return True
         return False
 
-    bound = {
-        t.id: n.value
-        for n in ast.walk(method)
-        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-        for t in n.targets
-        if isinstance(t, ast.Name)
-    }
+    bound = _bound_calls(method)
     for node in ast.walk(method):
         if not (isinstance(node, ast.If) and node.body and isinstance(node.body[0], ast.Raise)):
             continue
@@ -169,13 +163,7 @@ def _refuses_missing(method: ast.FunctionDef, model: str, field: str | None = No
     not row:`` of ``row = Model.query...``). With ``field``, the form's own ``validate``
     override, which refuses by ``return False`` (edurange's ``self.code.errors.append(...)``
     then ``return False``), and whose lookup must be given ``self.<field>.data``."""
-    bound = {
-        t.id: n.value
-        for n in ast.walk(method)
-        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-        for t in n.targets
-        if isinstance(t, ast.Name)
-    }
+    bound = _bound_calls(method)
     own = f"{method.args.args[0].arg}.{field}.data" if field and method.args.args else None
     for node in ast.walk(method):
         if not (isinstance(node, ast.If) and node.body and _refusal(node.body, field is None)):
@@ -352,3 +340,14 @@ def _raises_validation(node: ast.AST) -> bool:
         return False
     exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
     return dotted(exc).split(".")[-1] == "ValidationError"
+
+
+def _bound_calls(method: ast.AST) -> dict[str, ast.Call]:
+    """Local name -> the call it is assigned (``row = User.query.filter_by(...).first()``)."""
+    return {
+        t.id: n.value
+        for n in ast.walk(method)
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }

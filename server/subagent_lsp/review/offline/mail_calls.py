@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 
-from .pysource import Source, dotted, imported_names
+from .pysource import Source, dotted, imported_names, top_level_call
 
 MAIL = "smtp"  # the "library" of a mail send, for the upstream-call machinery
 _FLASK_MAIL = "flask_mail.Mail"
@@ -103,16 +103,9 @@ def _bound_values(source: Source, call: ast.Call, name: str) -> list[ast.expr]:
 
 def _flask_mail(source: Source, name: str, imports: dict[str, str]) -> bool:
     """``name`` is bound at module level to Flask-Mail's ``Mail(...)``."""
-    for module in source.modules:
-        for stmt in module.body:
-            if (
-                isinstance(stmt, ast.Assign)
-                and isinstance(stmt.value, ast.Call)
-                and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
-            ):
-                built = dotted(stmt.value.func)
-                head, _, rest = built.partition(".")
-                target = imports.get(head, "")
-                if (f"{target}.{rest}" if rest else target) == _FLASK_MAIL:
-                    return True
-    return False
+    call = top_level_call(source, name)
+    if call is None:
+        return False
+    head, _, rest = dotted(call.func).partition(".")
+    target = imports.get(head, "")
+    return (f"{target}.{rest}" if rest else target) == _FLASK_MAIL

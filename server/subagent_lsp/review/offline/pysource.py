@@ -258,6 +258,19 @@ def top_level_function(source: Source, name: str) -> ast.FunctionDef | None:
     return None
 
 
+def top_level_call(source: Source, name: str) -> ast.Call | None:
+    """``NAME = something(...)`` at the top of a module: the call it is bound to."""
+    for module in source.modules:
+        for stmt in module.body:
+            if (
+                isinstance(stmt, ast.Assign)
+                and isinstance(stmt.value, ast.Call)
+                and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+            ):
+                return stmt.value
+    return None
+
+
 def method_of(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The method ``name`` the class body defines itself (the first one; bases not followed)."""
     for node in cls.body:
