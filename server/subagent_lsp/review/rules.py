@@ -603,6 +603,28 @@ BACKEND_RULES = table(
         "Catch a tuple: `except (A, B):`.",
     ),
     _rule(
+        "BKD320",
+        "error-handling",
+        "except-instance",
+        "`except A():` calls the exception class: the handler is an instance, not a class.",
+        "When an exception reaches the clause Python raises `TypeError: catching classes that "
+        "do not inherit from BaseException is not allowed` instead, so the handler never runs: "
+        "the 404 it meant is a 500. A call of a function returning classes "
+        "(`except get_errors():`) is left alone.",
+        Example(
+            path="views.py",
+            text="from django.http import Http404, JsonResponse\n\n"
+            + "from .models import FriendRequest\n\n\n"
+            + "def friend_request(request, pk):\n"
+            + "    try:\n"
+            + "        row = FriendRequest.objects.get(pk=pk, to_user=request.user)\n"
+            + "    except FriendRequest.DoesNotExist():\n"
+            + '        raise Http404("no such friend request")\n'
+            + '    return JsonResponse({"id": row.pk})\n',
+        ),
+        "Drop the call's parentheses: `except A:`.",
+    ),
+    _rule(
         "BKD312",
         "error-handling",
         "broad-except-hides-4xx",

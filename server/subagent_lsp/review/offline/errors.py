@@ -18,6 +18,7 @@ from .drf_serializers import serializer_get_suggestions
 from .driver_catches import driver_catch_suggestions
 from .duplicate_creates import duplicate_create_suggestions
 from .empty_rows import empty_rows_suggestions
+from .except_calls import except_call_suggestions
 from .except_or import except_or_suggestions
 from .exception_details import exception_detail_suggestions
 from .fetched_rows import fetchone_suggestions
@@ -84,6 +85,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out: list[Suggestion] = client_timeout_suggestions(facts)
     out.extend(returned_error_suggestions(facts))
     out.extend(except_or_suggestions(facts))
+    out.extend(except_call_suggestions(facts))
     out.extend(identity_filter_suggestions(facts))
     out.extend(broad_except_suggestions(facts))
     out.extend(success_answer_suggestions(facts))

@@ -23,6 +23,8 @@ def exception_name(node: ast.expr) -> str:
     if isinstance(node, ast.BoolOp):
         # ``A or B`` is A when it is caught (``and``: B); BKD311 says the rest is not
         return exception_name(node.values[0] if isinstance(node.op, ast.Or) else node.values[-1])
+    if isinstance(node, ast.Call):
+        return exception_name(node.func)  # ``A()`` is meant as A: BKD320 drops the call
     if isinstance(node, ast.Constant):
         return str(node.value)
     return dotted(node).split(".")[-1]
@@ -105,6 +107,8 @@ def catches_miss_of(node: ast.AST, up: dict[ast.AST, ast.AST], model: str) -> bo
                 types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
                 # ``A.DoesNotExist or B.DoesNotExist`` reads as meant: BKD311 fixes the ``or``
                 types = [v for t in types for v in (t.values if isinstance(t, ast.BoolOp) else [t])]
+                # ``A.DoesNotExist()`` as well: BKD320 drops the call
+                types = [t.func if isinstance(t, ast.Call) else t for t in types]
                 for t in types:
                     parts = dotted(t).split(".")
                     if parts[-1] in ("ObjectDoesNotExist", "Http404", "Exception", "BaseException"):
