@@ -8,6 +8,8 @@ import os
 import re
 
 from ....textfile import read_utf8
+from ..project_files import project_root
+from .served_assets import served_by_bundle
 
 # Not the project's code at all (the notSources setting does not reach these).
 VENDORED = frozenset({"node_modules", "dist", "build", "vendor"})
@@ -171,11 +173,31 @@ _DOM = re.compile(
     # a service worker: the browser runs it, between a page and the network
     r"|(self|this)\.addEventListener\(\s*[\"'](fetch|install|activate)[\"']|\.respondWith\()"
 )
+# Globals only a browser (a page or a web worker) has: with nothing of Node's beside them the
+# module runs in a tab, whatever folder it sits in (heatflask's DotLayer.WorkerPool.js, beside
+# the Flask app's modules, reads window.Worker and window.navigator).
+_BROWSER_GLOBALS = re.compile(
+    r"\b(window|document|navigator)\.\w|\bimportScripts\(|\bself\.(postMessage|onmessage)\b"
+    r"|^(self\.)?onmessage\s*=",
+    re.MULTILINE,
+)
+# What only Node has: a require, its process and module objects, a built-in module's import.
+_NODE = re.compile(
+    r"\brequire\(|\bprocess\.\w|\bmodule\.exports\b|\bexports\.\w+\s*=|\b__dirname\b"
+    r"|\b__filename\b"
+)
+NODE_BUILTINS = frozenset(
+    {"fs", "path", "http", "https", "http2", "net", "os", "child_process", "crypto", "cluster"}
+    | {"stream", "worker_threads", "zlib", "dns", "tls", "url", "util", "events", "buffer"}
+)
 # Where a UI framework's project keeps server code: Next.js API routes (``pages/api``,
 # ``app/api``), Nuxt's ``server/`` (a client's own ``lib/api/`` wrapper is not one of them).
 _SERVER_ROUTE_FOLDERS = ("/pages/api/", "/app/api/", "/server/")
 # Folders a web app keeps its client code in (served as is, or a bundler's input).
-BROWSER_FOLDERS = frozenset({"frontend", "static", "statics", "public", "assets", "pwa"})
+BROWSER_FOLDERS = frozenset({"frontend", "static", "statics", "public", "assets", "pwa", "www"})
+# A Python web app's page templates: the scripts there are served with the pages (a Node
+# package's ``templates/`` may hold code generators' templates, so only without a manifest).
+_PAGE_FOLDERS = frozenset({"templates"})
 # A bundler in a manifest that declares no server package: the package builds a page's code.
 BUNDLERS = ("vite", "webpack", "rollup", "esbuild", "parcel")
 _BUNDLER_SCOPES = frozenset({"@rollup", "@vitejs", "@parcel", "@webpack-cli", "@esbuild"})
@@ -185,23 +207,36 @@ def is_browser_code(
     path: str, imports: set[str], packages: dict[str, str] | None, text: str = ""
 ) -> bool:
     """A package that declares a UI framework or only a bundler, a file in a client-code
-    folder (``frontend/``, ``static/``) or one that uses the DOM (a plain script in a server's
-    repository, with no manifest of its own)."""
+    folder (``frontend/``, ``static/``), one that uses the DOM (a plain script in a server's
+    repository, with no manifest of its own) or browser-only globals and nothing of Node's,
+    or one a Python web app serves through an asset bundle."""
     if imports & SERVER_PACKAGES:
         return False
     if _DOM.search(text):
         return True
+    node = bool(_NODE.search(text)) or any(
+        name.startswith("node:") or name in NODE_BUILTINS for name in imports
+    )
     folder = manifest_folder(path, "package.json")
-    rel = os.path.relpath(os.path.abspath(path), folder) if folder else path
+    # below the package, else below the (Python) project: a checkout under ~/static/ is not
+    # one folder of browser code
+    base = folder or project_root(path)
+    rel = os.path.relpath(os.path.abspath(path), base) if base else path
     rel = rel.replace("\\", "/")
     if any(part in f"/{rel}" for part in _SERVER_ROUTE_FOLDERS):
         return False
-    if BROWSER_FOLDERS & set(rel.split("/")[:-1]):
+    server_package = bool(packages and SERVER_PACKAGES.intersection(packages))
+    if not node and not server_package and _BROWSER_GLOBALS.search(text):
+        return True
+    parts = set(rel.split("/")[:-1])
+    if BROWSER_FOLDERS & parts or (folder is None and _PAGE_FOLDERS & parts):
+        return True
+    if not node and served_by_bundle(path, project_root(path)):
         return True
     if not packages:
         return False
     if any(p in packages for p in BROWSER_PACKAGES):
         return True
-    return not SERVER_PACKAGES.intersection(packages) and any(
+    return not server_package and any(
         p in BUNDLERS or p.split("/")[0] in _BUNDLER_SCOPES for p in packages
     )

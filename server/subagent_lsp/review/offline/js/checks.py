@@ -15,6 +15,7 @@ from ..foreign.edits import at, indented, insert_after_line, replace, unit_of
 from ..foreign.strings import literal_value
 from ..treesitter import innermost, text_of
 from .facts import FUNCTIONS, Handler, JsFacts, inside_try
+from .settled_chains import cannot_reject
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -589,6 +590,8 @@ def _floating_chains(facts: JsFacts, owners: dict[int, Node]) -> list[Suggestion
         if text_of(callee.child_by_field_name("property")) != "then":
             continue
         if len(args.named_children) >= 2 or re.search(r"\.catch\(|\.finally\(", text_of(node)):
+            continue
+        if cannot_reject(node):  # a timer's promise, followed only by logging
             continue
         owner = owners.get(node.id)
         handler = handlers.get(owner.id) if owner is not None else None
