@@ -14,6 +14,7 @@ from .default_branches import never_runs
 from .django_rows import session_read
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
+from .drf_permissions import proved_by_permission
 from .drf_serializers import serializer_get_suggestions
 from .driver_catches import driver_catch_suggestions
 from .duplicate_creates import duplicate_create_suggestions
@@ -41,6 +42,7 @@ from .mail_calls import MAIL, SMTP_CLASSES
 from .mail_timeouts import mail_timeout_suggestions
 from .missing_rows import missing_row_suggestions
 from .oauth_callbacks import oauth_callback_suggestions
+from .own_404_helpers import own_404_call
 from .passed_bodies import passed_body_suggestions
 from .protected_deletes import protected_delete_suggestions
 from .pyedits import (
@@ -1179,6 +1181,8 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
         return []
     if resolved_by_get_object(facts.source, facts.up, call):
         return []  # the view's get_object found (or 404'd on) this row first
+    if base is not None and proved_by_permission(facts.upstream, facts.source, call, base.value):
+        return []  # the view's DRF permission granted only because this row exists
     if _own_key_of_fetched(facts, call):
         return []  # ``Bundle.objects.get(pk=bundle.pk)``: re-reads a row the view has
     src = facts.source
@@ -1189,6 +1193,12 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
     # A related manager (``project.examples``) is no model's name: its model's error.
     error = f"{model}.DoesNotExist" if model.split(".")[-1][:1].isupper() else "DoesNotExist"
     edits = [*ensure_imports(src, [("django.shortcuts", "get_object_or_404")])]
+    fixer = "get_object_or_404"
+    # The app's own helper for this very lookup, already imported: its idiom and its 404.
+    own = own_404_call(facts.upstream, src, call, model) if first == model else None
+    if own is not None:
+        fixer, text = own
+        edits = []
     edits.append(replace_node(src, call, text))
     return [
         Suggestion(
@@ -1196,9 +1206,9 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
             "error-handling",
             src.path,
             src.span(call),
-            f"Use get_object_or_404 for {model}",
+            f"Use {fixer} for {model}",
             f"`{src.text_of(call)}` raises {error} when nothing matches, "
-            "which Django turns into a 500; get_object_or_404 answers 404.",
+            f"which Django turns into a 500; {fixer} answers 404.",
             tuple(edits),
         )
     ]
