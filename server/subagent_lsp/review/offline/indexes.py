@@ -88,8 +88,11 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
         eq = selective
     # The equalities' order is the query's choice to make, and a foreign key first makes the
     # index serve the walks from its parent too (``(project_id, key)``, not ``(key,
-    # project_id)``: a blind review's ask on a real app).
-    eq.sort(key=lambda c: not known[c].references)
+    # project_id)``: a blind review's ask on a real app). A pointer at the table's own rows (a
+    # reply's parent, ``comment_id IS NULL`` for a post's root comments) comes after the other
+    # foreign keys: the parent's rows are what the query narrows by (a real app's comment page).
+    own = {table.name, table.model or table.name, "self"}
+    eq.sort(key=lambda c: (not known[c].references, known[c].references in own))
     cols = eq[:MAX_INDEX_COLUMNS]
     if len(cols) < MAX_INDEX_COLUMNS:
         if shape.ranges:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -361,6 +362,8 @@ def _inner_of_chain(node: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
 def _sqlalchemy_chain(
     source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
 ) -> FoundQuery | None:
+    written = node
+    node = _own_model_named(node, up, schema)
     calls, base = _chain(node)
     if calls and isinstance(base, ast.Name) and dotted(calls[0].func) == f"{base.id}.select":
         # ``db.select(M)`` (Flask-SQLAlchemy 3), ``sa.select(M)``: the select is the base,
@@ -377,15 +380,15 @@ def _sqlalchemy_chain(
     elif isinstance(base, ast.Attribute) and base.attr == "query":
         model = dotted(base.value)
         if model in ("cls", "self"):
-            alias, model = model, _enclosing_class(node, up)
+            alias, model = model, _enclosing_class(written, up)
     elif calls and dotted(calls[0].func).split(".")[-1] in ("query",) and calls[0].args:
         model = _entity(calls[0].args, calls[1:], schema, _model_aliases(source, schema))
         if model is None and dotted(calls[0].args[0]) in ("cls", "self"):
             # ``session.query(cls)`` in the model's own classmethod
-            alias, model = dotted(calls[0].args[0]), _enclosing_class(node, up)
+            alias, model = dotted(calls[0].args[0]), _enclosing_class(written, up)
             model = model if model in schema.models else None
         if model is None:
-            return _table_chain(source, node, calls[0].args[0], calls[1:], schema)
+            return _table_chain(source, written, calls[0].args[0], calls[1:], schema)
         calls = calls[1:]
     if model and model.count(".") == 1 and model.split(".")[1] in schema.models:
         # ``select(models.Project)``: the model reached through its module, and its columns
@@ -397,7 +400,7 @@ def _sqlalchemy_chain(
         if imported is not None:
             alias, model = model, imported
     if not model:
-        return _core_select(source, node, base, calls, schema)
+        return _core_select(source, written, base, calls, schema)
     if "." in model:
         return None
     table = schema.table_for_model(model)
@@ -430,7 +433,7 @@ def _sqlalchemy_chain(
             shape.limited = True
             shape.paged = shape.paged or op in _SA_PAGES
         elif op == "with_parent":
-            parent = _enclosing_class(node, up) if _on_own_instance(call) else ""
+            parent = _enclosing_class(written, up) if _on_own_instance(call) else ""
             if not _with_parent(call, model, table, shape, schema, parent):
                 return None  # rows of an unknown parent: the query's real filter is unseen
     filters = [
@@ -449,7 +452,24 @@ def _sqlalchemy_chain(
         shape.folded_eq
     ):
         return None
-    return FoundQuery(shape, source.span(node), _short(source.text_of(node)))
+    return FoundQuery(shape, source.span(written), _short(source.text_of(written)))
+
+
+def _own_model_named(node: ast.Call, up: dict[ast.AST, ast.AST], schema: Schema) -> ast.Call:
+    """``db.select(cls).where(cls.community_id == c.id)`` (or ``.join(cls, User.id ==
+    cls.user_id)``) in a model's own classmethod, a function nested in it too: a copy naming
+    the model for ``cls``, so the select, its joins and its conditions read as written with
+    the model's name (a real app built every feed so, in a ``get_query()`` of the model's)."""
+    if not any(isinstance(n, ast.Name) and n.id == "cls" for n in ast.walk(node)):
+        return node
+    model = _enclosing_class(node, up)
+    if model not in schema.models:
+        return node
+    renamed = copy.deepcopy(node)
+    for n in ast.walk(renamed):
+        if isinstance(n, ast.Name) and n.id == "cls":
+            n.id = model
+    return renamed
 
 
 # Calls that read only the first rows (``paginate``: one page).
@@ -690,10 +710,13 @@ def _sa_joins(
         table = schema.table_for_model(target)
         if table is None or table.origin != "sqlalchemy":
             continue
-        inner = QueryShape(table.name, eq=list(dict.fromkeys(narrowed.get(target, []))))
+        values = list(dict.fromkeys(narrowed.get(target, [])))
+        inner = QueryShape(table.name, eq=list(values))
         for m, column, _, _ in pairs:
             if m == target and column not in inner.eq:
                 inner.eq.append(column)
+        if values and _led_by_join_column(table, values, inner.eq):
+            inner.eq = values
         if inner.eq:
             shape.joined.append(inner)
     # ``query(Group, Member).filter(Member.user_id == uid, Member.group_id == Group.id)``: an
@@ -710,6 +733,16 @@ def _sa_joins(
     for m, column, other, _ in pairs:
         if m == model and other in narrowed and column not in shape.eq:
             shape.eq.append(column)
+
+
+def _led_by_join_column(table: Table, values: list[str], eq: list[str]) -> bool:
+    """``.join(PostVote, User.id == PostVote.user_id).where(PostVote.post_id == p.id)`` on a
+    key ``(user_id, post_id)``: the planner starts at the table the value narrows, where no
+    join column is known yet, and the key led by the join column finds nothing by the value
+    (a real app's upvoter lists, its followers list: the second column of a composite key)."""
+    joined = [c for c in eq if c not in values]
+    leads = [cols[0] for _, cols in table.all_indexes() if cols]
+    return any(c in leads for c in joined) and not any(c in leads for c in values)
 
 
 def _linked_by_filters(filters: list[ast.expr], schema: Schema) -> set[str]:
