@@ -143,3 +143,78 @@ def test_a_module_without_a_logger_gets_one_for_the_exception(tmp_path: Path) ->
         '        return "", 500\n    return "ok"\n'
     ) in text
     compile(text, "hooks.py", "exec")
+
+
+TOGGLES = """\
+from django.shortcuts import get_object_or_404
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Event, Star
+
+
+class StarToggleView(APIView):
+    def put(self, request, pk):
+        event = get_object_or_404(Event, pk=pk)
+        try:
+            star = Star.objects.get(event=event, user=request.user)
+            star.delete()
+            return Response({"message": "unstarred"}, status=status.HTTP_204_NO_CONTENT)
+        except:
+            Star.objects.create(event=event, user=request.user)
+            return Response({"message": "starred"}, status=status.HTTP_201_CREATED)
+
+
+class StarView(APIView):
+    def put(self, request, pk):
+        event = get_object_or_404(Event, pk=pk)
+        try:
+            Star.objects.create(event=event, user=request.user)
+        except:
+            pass
+        return Response({"message": "starred"}, status=status.HTTP_201_CREATED)
+
+
+class StarNotifyView(APIView):
+    def put(self, request, pk):
+        event = get_object_or_404(Event, pk=pk)
+        try:
+            Star.objects.create(event=event, user=request.user)
+            requests.post("https://feed.example.com/stars", json={"pk": pk}, timeout=5)
+        except:
+            pass
+        return Response({"message": "starred"}, status=status.HTTP_201_CREATED)
+"""
+
+
+def test_an_except_that_is_the_other_branch_of_a_toggle_is_left_alone(tmp_path: Path) -> None:
+    """A real app's like/unlike: ``try: get(); delete(); 204 / except: create(); 201``. The
+    bare ``except`` is the "not found" branch; a 500 there (the create kept) answered every
+    like with a failure after writing it. Its twin, a write whose failure the handler drops,
+    still answers 500; one that fails after the write was made (the call after the create)
+    is left alone: a 500 would tell the client nothing was done while the row was made."""
+    (tmp_path / "requirements.txt").write_text("django\ndjangorestframework\nrequests\n")
+    stars = tmp_path / "stars"
+    stars.mkdir()
+    (stars / "__init__.py").write_text("")
+    (stars / "models.py").write_text(
+        MODELS
+        + "\n\nclass Star(models.Model):\n"
+        + "    event = models.ForeignKey(Event, on_delete=models.CASCADE)\n"
+        + "    user = models.ForeignKey('auth.User', on_delete=models.CASCADE)\n"
+    )
+    (stars / "views.py").write_text("import requests\n" + TOGGLES)
+    (stars / "urls.py").write_text(
+        "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [\n"
+        '    path("a/<int:pk>/", views.StarToggleView.as_view()),\n'
+        '    path("b/<int:pk>/", views.StarView.as_view()),\n'
+        '    path("c/<int:pk>/", views.StarNotifyView.as_view()),\n]\n'
+    )
+    found = _found(tmp_path)
+    assert [(s.title, s.span.start.line + 1) for s in found] == [
+        ("Answer StarView.put's failure with a 500, not a success", 27)
+    ]
+    text = apply_suggestion(found[0])[str(stars / "views.py")]
+    assert '            return Response({"error": "StarView.put failed"}, status=500)\n' in text
+    compile(text, "views.py", "exec")

@@ -14,7 +14,12 @@ What must hold, so that a reviewer would take the fix:
 - the ``try`` does real work: a database write, an upstream call (and, in a receiver, any
   call of the project's that handles the event); not only a parse, whose failure is the
   client's 400;
-- the handler sets no fallback value to go on with (``except Exception: data = {}``);
+- the handler sets no fallback value to go on with (``except Exception: data = {}``) and does
+  no work of its own: ``try: M.objects.get(...).delete() / except: M.objects.create(...)``
+  is a toggle whose ``except`` is the "not found" branch (a 500 there, the create kept,
+  answered every like as a failure after writing it: judged broken on a real app);
+- nothing in the ``try`` runs after a write it made (``row.save(); charge(...)``): a 500
+  would tell the client nothing was done while the row was made;
 - outside a receiver, the failure is logged below warning or not at all, and the answer does
   not name the error (``{"error": ...}`` tells the client, whatever its status). A receiver's
   ``logger.exception`` does not help its sender: it still gets the 200 and never retries.
@@ -73,6 +78,10 @@ _LOW = ("debug", "info", "print")
 _WARNING = ("warning", "warn")
 _ERROR = ("exception", "error", "critical", "fatal", "print_exc", "capture_exception")
 _WRITES = {"add", "add_all", "commit", "flush", "execute", "executemany", "merge", "bulk_create"}
+# What a handler may call and still only report its failure: undo, log, build the answer.
+_CLEANUPS = frozenset({"rollback", "set_rollback", "close", "remove", "expunge", "expunge_all"})
+_PURE = frozenset({"str", "repr", "format", "len", "int", "float", "bool", "type", "dict", "list"})
+_REPORTS = ("traceback.", "sentry_sdk.", "capture_exception", "logging.")
 _LOGGER = re.compile(r"(?:^|_)(?:log|logger|logging)$", re.IGNORECASE)
 _DATABASE = re.compile(r"session|\bdb\b|conn|cursor|\bcur\b", re.IGNORECASE)
 # What a receiver of someone else's deliveries reads or is called: its sender retries a 5xx.
@@ -113,6 +122,8 @@ def _answered_as_success(
     if any(isinstance(n, ast.Assign | ast.AugAssign | ast.AnnAssign) for n in own_nodes(broad)):
         return None  # a fallback value the route goes on with: the failure is handled
     answer = _answer(facts, node, broad)
+    if _handler_works(broad, answer):
+        return None  # the other branch of the route (``except: X.objects.create(...)``)
     model = model_answer(facts, answer) if answer is not None else None
     if model is not None:
         assert answer is not None
@@ -212,6 +223,26 @@ def _aborts(handler: ast.ExceptHandler) -> bool:
         isinstance(n, ast.Call) and dotted(n.func).rsplit(".", 1)[-1] == "abort"
         for n in own_nodes(handler)
     )
+
+
+def _handler_works(handler: ast.ExceptHandler, answer: ast.expr | None) -> bool:
+    """The handler does work of its own: it creates, saves or calls something that is not a
+    log line, a rollback or the answer's constructor. ``try: row = M.objects.get(...);
+    row.delete() / except: M.objects.create(...); return 201`` is a toggle whose ``except``
+    is the "not found" branch (judged broken on a real app): a 500 there would tell the client
+    it failed after the row was written. Narrowing the ``except`` is the fix, not its answer."""
+    made = {id(answer)}
+    if isinstance(answer, ast.Tuple):
+        made |= {id(e) for e in answer.elts}
+    for node in own_nodes(handler):
+        if not isinstance(node, ast.Call) or _logging(node) or id(node) in made:
+            continue
+        name = dotted(node.func)
+        last = name.rsplit(".", 1)[-1]
+        if last in _CLEANUPS or last in _ANSWERS or name in _PURE or name.startswith(_REPORTS):
+            continue
+        return True
+    return False
 
 
 def _answer(facts: ModuleFacts, node: ast.Try, broad: ast.ExceptHandler) -> ast.expr | None:
@@ -345,6 +376,11 @@ def _work(facts: ModuleFacts, route: Route, node: ast.Try, receiver: bool) -> as
                 found.append(call)
     found = [c for c in found if not _logging(c)]
     if not found or all(notifies(src.text_of(c)) for c in found):
+        return None
+    made = [c for c in found if id(c) in writes]
+    if made and any(c.lineno > (made[0].end_lineno or made[0].lineno) for c in found):
+        # ``row.save(); charge(...)``: what fails after the write finds the row made, and a
+        # 500 would tell the client nothing was done while it was
         return None
     writing = any(id(c) in writes or dotted(c.func).endswith(".commit") for c in found)
     if not writing and saved_before(route.func, node, facts.up) is not None:
