@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from subagent_lsp.definitions.findings import Span
+from subagent_lsp.definitions.findings import Position, Span
 from subagent_lsp.review.offline import engine
 from subagent_lsp.review.offline.frameworks import ModuleFacts
 from subagent_lsp.review.offline.python_target import target_python
@@ -180,3 +180,38 @@ def test_parses_for_an_older_target_keeps_its_grammar() -> None:
     walrus = "if (n := len(x)) > 1:\n    pass\n"
     assert parses(walrus, RUNNING)
     assert not parses(walrus, (3, 7))
+
+
+LOCAL = (
+    "from flask import Flask\n\n"
+    "app = Flask(__name__)\n\n\n"
+    '@app.get("/<key>")\n'
+    "def index(key: str):\n"
+    "    from uuid import UUID\n\n"
+    "    return UUID(key).hex\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "kept"),
+    [
+        ("", False),  # UUID bound in the body only: NameError when the module is imported
+        ("from uuid import UUID\n", True),  # bound at module level
+        ("from __future__ import annotations\n", True),  # annotations are never evaluated
+    ],
+)
+def test_a_signature_that_names_a_function_local_import_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, head: str, kept: bool
+) -> None:
+    """A real app's route imported ``UUID`` in its body; an edit retyped its parameter
+    ``key: UUID``. Flow-insensitively the file binds ``UUID``; when the ``def`` runs, the
+    module does not. The same name read in the body (where the import binds it) is fine."""
+    text = head + LOCAL
+    path = _app(tmp_path, '[project]\nname = "shop"\n')
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("def index(key: str):")
+    signature = Edit(str(path), Span(Position(line, 15), Position(line, 18)), "UUID")
+    body = Edit(str(path), Span(Position(line + 3, 11), Position(line + 3, 20)), "UUID(key)")
+    _offering(monkeypatch, [_suggestion("signature", signature), _suggestion("body", body)])
+    titles = [s.title for s in engine.analyze(str(path), text, kinds=["error-handling"])]
+    assert titles == (["signature", "body"] if kept else ["body"])

@@ -5,9 +5,11 @@ must stay silent."""
 from __future__ import annotations
 
 import ast
+import builtins
 from pathlib import Path
 
 from subagent_lsp.cli.suggest import collect
+from subagent_lsp.review.offline.edit_gate import module_names_in
 from subagent_lsp.review.suggestion import Suggestion
 
 from .applied import apply_suggestion
@@ -162,3 +164,36 @@ def test_typed_guarded_text_and_non_uuid_ids_stay_silent(tmp_path: Path) -> None
         "tests/test_routes.py": CORE_ROUTE.replace("from .state", "from log.state"),
     }
     assert _found(_project(tmp_path, files)) == []
+
+
+LOCAL_IMPORT = (
+    "from fastapi import APIRouter\n\n"
+    "router = APIRouter()\n\n\n"
+    '@router.get("/media/{media_id}")\n'
+    "async def get_media(media_id: str) -> dict[str, str]:\n"
+    "    from uuid import UUID\n\n"
+    '    return {"key": UUID(media_id).hex}\n'
+)
+
+
+def test_a_uuid_imported_in_the_route_body_gets_a_module_import(tmp_path: Path) -> None:
+    """A real app imported ``UUID`` inside the route only: the annotation is read when the
+    ``def`` runs, so ``media_id: UUID`` with no module-level import was a NameError on
+    import. The edit adds the module's own import; its twin, imported at the top, adds none."""
+    top = "from uuid import UUID\n\n" + LOCAL_IMPORT.replace("    from uuid import UUID\n\n", "")
+    root = _project(tmp_path, {"log/local.py": LOCAL_IMPORT, "log/top.py": top})
+    by_file = {Path(s.path).name: s for s in _found(root)}
+    assert sorted(by_file) == ["local.py", "top.py"]
+    new = apply_suggestion(by_file["local.py"])[str(root / "log" / "local.py")]
+    assert new.startswith("from uuid import UUID\n\nfrom fastapi import APIRouter\n")
+    assert "async def get_media(media_id: UUID) -> dict[str, str]:\n" in new
+    _imports_cleanly(new)
+    new = apply_suggestion(by_file["top.py"])[str(root / "log" / "top.py")]
+    assert new.count("from uuid import UUID") == 1
+    _imports_cleanly(new)
+
+
+def _imports_cleanly(text: str) -> None:
+    """What the module reads when it is imported (the signature's ``UUID``) it binds."""
+    bound, eager = module_names_in(ast.parse(text))
+    assert eager - bound - set(dir(builtins)) == set()

@@ -19,6 +19,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable
+from typing import NamedTuple
 
 from ...definitions.document import split_lines
 from ...definitions.findings import Position, Span, TextEdit
@@ -73,8 +74,11 @@ class _File:
         self.starts: list[int] = []
         self.tree = tree
         self._names: frozenset[str] | None = None
+        self._module_names: frozenset[str] | None = None
+        # ``from __future__ import annotations``: a def's annotations are not evaluated
+        self.lazy = tree is not None and _lazy_annotations(tree)
         # a stretch as it is: the names it binds and reads (shared by the suggestions there)
-        self.stretches: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
+        self.stretches: dict[tuple[int, int], _Names] = {}
         if tree is not None:
             blocks = []
             for node in tree.body:
@@ -90,19 +94,38 @@ class _File:
             self._names = names_in(self.tree)[0] if self.tree is not None else frozenset()
         return self._names
 
-    def stretch_names(self, start: int, end: int) -> tuple[frozenset[str], frozenset[str]]:
+    @property
+    def module_names(self) -> frozenset[str]:
+        """The names the file binds at module level: what a def's signature, a decorator or a
+        module-level statement can read when the module is imported."""
+        if self._module_names is None:
+            tree = self.tree
+            self._module_names = module_names_in(tree)[0] if tree is not None else frozenset()
+        return self._module_names
+
+    def local_only(self) -> frozenset[str]:
+        """Names bound only inside a function or class (``from uuid import UUID`` in a
+        route's body): an edit that writes one at module level needs its names read."""
+        return self.names - self.module_names
+
+    def stretch_names(self, start: int, end: int) -> _Names:
         """From the file's own parse: the stretch is whole top-level statements of it."""
         key = (start, end)
         if key not in self.stretches:
             bound: set[str] = set()
             read: set[str] = set()
+            top: set[str] = set()
+            eager: set[str] = set()
             for node in self.tree.body if self.tree is not None else ():
                 first = (getattr(node, "decorator_list", None) or [node])[0].lineno - 1
                 if start <= min(first, node.lineno - 1) and (node.end_lineno or 0) - 1 <= end:
                     binds, reads = names_in(node)
                     bound |= binds
                     read |= reads
-            self.stretches[key] = (frozenset(bound), frozenset(read))
+                    binds, reads = module_names_in(node, self.lazy)
+                    top |= binds
+                    eager |= reads
+            self.stretches[key] = _Names(bound, read, top, eager)
         return self.stretches[key]
 
     def region(self, lo: int, hi: int) -> tuple[int, int]:
@@ -140,8 +163,22 @@ def _parse_of(path: str, text: str) -> ast.Module | None:
 
 
 _Region = tuple[int, int, tuple[TextEdit, ...], bool]  # with its names read or not
-# a stretch with its edits: whether it parses, the names it binds, the names it newly reads
-_Verdict = tuple[bool, frozenset[str], frozenset[str]]
+
+
+class _Names(NamedTuple):
+    """What code binds and reads anywhere, and what it binds at module level and reads when
+    the module runs (decorators, a def's defaults and annotations, module statements)."""
+
+    bound: frozenset[str] | set[str]
+    read: frozenset[str] | set[str]
+    module_bound: frozenset[str] | set[str]
+    eager: frozenset[str] | set[str]
+
+
+_NONE = _Names(frozenset(), frozenset(), frozenset(), frozenset())
+# a stretch with its edits: whether it parses, the names it binds and newly reads (anywhere,
+# and at module level: bound there, read when the module runs)
+_Verdict = tuple[bool, _Names]
 
 
 def still_parses(
@@ -170,31 +207,45 @@ def still_parses(
     seen = {} if seen is None else seen
     bound: set[str] = set()
     read: set[str] = set()
+    module_bound: set[str] = set()
+    eager: set[str] = set()
     # what the suggestion's own imports bind (``from flask import abort``)
     imported = {w for e in edits if "import" in e.new_text for w in _WORD.findall(e.new_text)}
     # Names the edits write that a stretch does not already use as a bare name (``request``
     # beside ``self.request``) are the only ones to look up: without any, the parse alone
     # decides (most edits reuse the names around them). With one, every stretch's names
     # count: a constant one edit defines at the top is what another reads further down.
+    written = [
+        {w for e in grouped for w in _BARE.findall(_written(e.new_text))} for *_, grouped in regions
+    ]
     look = any(
-        {w for e in grouped for w in _BARE.findall(_written(e.new_text))}
-        - set(_BARE.findall("\n".join(file.lines[start : end + 1])))
-        - _KNOWN
-        - imported
-        for start, end, grouped in regions
+        words - set(_BARE.findall("\n".join(file.lines[start : end + 1]))) - _KNOWN - imported
+        for words, (start, end, _) in zip(written, regions, strict=True)
     )
+    # ``media_id: UUID`` where ``UUID`` is imported in the route's body only: the text has
+    # the word, the module does not have the name when the def runs (judged on a real app)
+    if not look:
+        local = file.local_only()
+        look = bool(local) and any(words & local for words in written)
     for start, end, grouped in regions:
         key = (start, end, tuple(grouped), look)
         if key not in seen:
             seen[key] = _region_verdict(file, start, end, grouped, version, names=look)
-        parsed, binds, reads = seen[key]
+        parsed, names = seen[key]
         if not parsed:
             return False
-        bound |= binds
-        read |= reads
+        bound |= names.bound
+        read |= names.read
+        module_bound |= names.module_bound
+        eager |= names.eager
     unknown = read - bound - imported
     if unknown:
         unknown -= file.names
+    late = eager - module_bound
+    if late:
+        # read when the module is imported: only a module-level name will do (a NameError
+        # on import is the whole app down, not one request)
+        unknown |= late - file.module_names
     if unknown:
         log.debug("edit names what the file does not have: %s", ", ".join(sorted(unknown)))
     return not unknown
@@ -221,14 +272,16 @@ def _region_verdict(
     ]
     edited = apply_edits(text, shifted)
     if not names:
-        return parses(edited, version), frozenset(), frozenset()
+        return parses(edited, version), _NONE
     tree = parsed(edited, version)
     if tree is None:
-        return False, frozenset(), frozenset()
+        return False, _NONE
     bound, read = names_in(tree)
-    bound_before, read_before = file.stretch_names(start, end)
-    newly_read = read - bound - _BUILTINS - (read_before - bound_before)
-    return True, bound, newly_read
+    top, eager = module_names_in(tree, file.lazy)
+    before = file.stretch_names(start, end)
+    newly_read = read - bound - _BUILTINS - (before.read - before.bound)
+    newly_eager = eager - top - _BUILTINS - (before.eager - before.module_bound)
+    return True, _Names(bound, newly_read, top, newly_eager)
 
 
 def parse_safe(
@@ -313,3 +366,58 @@ def names_in(tree: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
         elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
             bound.add(node.name)
     return frozenset(bound), frozenset(read)
+
+
+def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], frozenset[str]]:
+    """The names code binds at module level and the names it reads when the module runs: a
+    module statement's, a decorator's, a def's defaults and (unless ``lazy``: ``from
+    __future__ import annotations``) annotations, a class's bases and body; not a function's
+    body, which reads its names when it is called."""
+    bound: set[str] = set()
+    read: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            if not isinstance(node, ast.Lambda):
+                bound.add(node.name)
+                stack.extend(node.decorator_list)
+                if not lazy:
+                    stack.extend(_annotations(node))
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.AnnAssign) and lazy:
+            stack.append(node.target)
+            stack.extend([node.value] if node.value is not None else [])
+            continue
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.Global):
+            bound.update(node.names)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            bound.add(node.name)
+        stack.extend(ast.iter_child_nodes(node))
+    return frozenset(bound), frozenset(read)
+
+
+def _annotations(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    args = func.args
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    found = [a.annotation for a in every if a is not None and a.annotation is not None]
+    return [*found, func.returns] if func.returns is not None else found
+
+
+def _lazy_annotations(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(a.name == "annotations" for a in node.names)
+        for node in tree.body
+    )

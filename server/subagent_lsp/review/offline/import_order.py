@@ -19,7 +19,7 @@ from ...definitions.findings import Position, Span
 from ..suggestion import Edit
 from .import_settings import ImportSettings, import_settings, section_of
 from .project_files import workspace_root
-from .pysource import Source, imported_names
+from .pysource import Source, module_imported_names
 
 Key = tuple[object, ...]
 _DEF = re.compile(r"(?:async\s+def|def|class)\b|@")
@@ -62,7 +62,8 @@ def _ensure_imports(
     rebound: Iterable[str] = (),
 ) -> list[Edit]:
     settings = import_settings(workspace_root(source.path))
-    known = {k: v for k, v in imported_names(source).items() if k not in set(rebound)}
+    # a function's own import binds nothing where the new line goes (the module's top)
+    known = {k: v for k, v in module_imported_names(source).items() if k not in set(rebound)}
     by_module: dict[str, list[str]] = {}
     for module, name in needed:
         if name not in known and name not in by_module.get(module, []):

@@ -378,8 +378,29 @@ def imported_names(source: Source) -> dict[str, str]:
     cached: dict[str, str] | None = source.__dict__.get("_imports")
     if cached is not None:
         return cached
+    names = _imports_of(source.walk())
+    # published whole: the server's worker threads share a text's parse
+    source.__dict__["_imports"] = names
+    return names
+
+
+def module_imported_names(source: Source) -> dict[str, str]:
+    """``imported_names`` bound at module level only: not ``from uuid import UUID`` in a
+    function's body, which a def's annotation or another function cannot read (an edit that
+    counted on it raised NameError on import, judged on a real app)."""
+    cached: dict[str, str] | None = source.__dict__.get("_module_imports")
+    if cached is not None:
+        return cached
+    top = {id(n) for m in source.modules for n in own_nodes(m)}
+    names = _imports_of([n for n in source.walk() if id(n) in top])  # in the file's order
+    source.__dict__["_module_imports"] = names
+    return names
+
+
+def _imports_of(nodes: list[ast.AST]) -> dict[str, str]:
+    """Local name -> fully qualified import, for the imports among ``nodes``."""
     names: dict[str, str] = {}
-    for node in source.walk():
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 names[alias.asname or alias.name.split(".")[0]] = alias.name
@@ -387,8 +408,6 @@ def imported_names(source: Source) -> dict[str, str]:
             module = _FLASK_EXT.sub("flask_", node.module)
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{module}.{alias.name}"
-    # published whole: the server's worker threads share a text's parse
-    source.__dict__["_imports"] = names
     return names
 
 

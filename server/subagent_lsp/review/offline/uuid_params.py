@@ -17,7 +17,7 @@ import ast
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts, Route
 from .pyedits import ensure_imports, ensure_module_import
-from .pysource import dotted
+from .pysource import dotted, module_imported_names
 from .schema import Schema, Table
 from .try_blocks import caught
 
@@ -220,12 +220,17 @@ def _table_of(schema: Schema, owner: ast.expr) -> Table | None:
 
 
 def _uuid_name(facts: ModuleFacts) -> tuple[str, list[Edit]] | None:
-    """How the module names ``uuid.UUID``, and the import that takes."""
-    imports, src = facts.imports, facts.source
+    """How the module names ``uuid.UUID``, and the import that takes. The annotation is read
+    when the ``def`` runs: an import in a function's body (``from uuid import UUID`` in the
+    route itself, a real app's) does not bind it there, and the module gets its own."""
+    src = facts.source
+    imports = module_imported_names(src)
     if imports.get("uuid") == "uuid":
         return "uuid.UUID", []
     if imports.get("UUID") == "uuid.UUID":
         return "UUID", []
+    if facts.imports.get("UUID") == "uuid.UUID":
+        return "UUID", ensure_imports(src, [("uuid", "UUID")])
     if not _bound(src.modules, "uuid"):
         return "uuid.UUID", ensure_module_import(src, "uuid")
     if not _bound(src.modules, "UUID"):
