@@ -58,3 +58,26 @@ def handler_may_answer(path: str, errors: Iterable[str]) -> bool:
             if any(wanted & (_words.get(f) or frozenset()) for f in files):
                 return True
     return False
+
+
+# ``response.data["detail"]`` / ``.data.get("detail")``: a handler that reads the detail of
+# DRF's answer as a dict. A ``ValidationError("text")``'s data is a list, so the handler
+# itself raises on it (TypeError) and the request still ends as a 500 (a judged app).
+_READS_DETAIL = re.compile(r"""\.data\s*(?:\[\s*["']detail["']\s*\]|\.get\(\s*["']detail["'])""")
+_reads_detail: FileMemo[bool] = FileMemo(lambda _p, text: bool(_READS_DETAIL.search(text)), 1 << 20)
+
+
+def handler_reads_detail(path: str) -> bool:
+    """A project handler named in the settings of the project holding ``path`` reads
+    ``response.data["detail"]``: a DRF error it answers must carry a dict with "detail"."""
+    root = project_folder(path)
+    if root is None:
+        return False
+    for settings in settings_files(root):
+        for handler in _handlers.get(settings) or ():
+            module = handler.rpartition(".")[0]
+            if not module or handler in _ANSWER_NO_DB_ERRORS:
+                continue
+            if any(_reads_detail.get(f) for f in module_files(path, module, [root])):
+                return True
+    return False

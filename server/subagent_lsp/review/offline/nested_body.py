@@ -3,7 +3,9 @@
 a body that is not an object) raises KeyError or TypeError, a 500 (held-out round 9: a Flask
 feedback handler and a DRF ``@api_view``). BKD201's model fix needs a local to replace; here
 the fix checks the keys (one level of nesting too) before the first read and answers 400,
-leaving the reads as they are: Flask caches the parsed body, DRF its ``request.data``.
+leaving the reads as they are: Flask caches the parsed body, DRF its ``request.data``. It
+checks only the keys read on every path from where it goes, and none a permission class of
+the view already requires.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import ast
 from ..suggestion import Suggestion
 from .django_views import request_attr
 from .drf import uses_drf
+from .drf_handlers import handler_reads_detail
 from .frameworks import ModuleFacts, Route, caught, flask_abort
+from .own_bad_request import own_bad_request
+from .permission_keys import permission_keys
 from .pyedits import ensure_imports, insert_before_line, statement_lines
 from .pysource import dotted
 
@@ -48,8 +53,7 @@ def nested_body_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
         for t in n.targets
         if isinstance(t, ast.Name)
     }
-    # (the node that reads, the body as written, the key, the key of its value read next)
-    reads: list[tuple[ast.expr, ast.expr, str, str | None]] = []
+    reads: list[_Read] = []
     # A serializer or schema checks the body from where it runs; DRF's
     # ``serializer.is_valid(raise_exception=True)`` at the end of a ``create`` leaves the reads
     # above it unchecked (``MboxMessage(request.data["mbox"])`` first).
@@ -83,19 +87,124 @@ def nested_body_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
             found = _got_and_used(node, base)
             if found is not None:
                 reads.append((node, *found))
+    if reads and base == "request.data":
+        # a key the view's permission class refuses the request without (held-out round 33)
+        granted = permission_keys(facts, route)
+        reads = [r for r in reads if r[2] not in granted]
     if not reads:
         return []
+    placed = _placement(getattr(func, "body", []), _own_statements(reads, facts.up))
+    if placed is None:
+        return []
+    anchor, reads = placed
     reads.sort(key=lambda r: (r[0].lineno, r[0].col_offset))
     required: dict[str, list[str]] = {}
     for _, _, top, sub in reads:
         inner = required.setdefault(top, [])
         if sub is not None and sub not in inner:
             inner.append(sub)
-    anchor = first_read_anchor(func, [r[0] for r in reads], facts.up)
-    if anchor is None:
-        return []
     first, body = reads[0][0], reads[0][1]
     return [_suggestion(facts, route, base, required, anchor, first, body)]
+
+
+# (the node that reads, the body as written, the key, the key of its value read next)
+_Read = tuple[ast.expr, ast.expr, str, str | None]
+_Own = dict[int, list[_Read]]  # id of a statement -> the reads no inner statement holds
+_EXITS = (ast.Return, ast.Raise)
+
+
+def _own_statements(reads: list[_Read], up: dict[ast.AST, ast.AST]) -> _Own:
+    own: _Own = {}
+    for read in reads:
+        current: ast.AST | None = read[0]
+        while current is not None and not isinstance(current, ast.stmt):
+            current = up.get(current)
+        if current is not None:
+            own.setdefault(id(current), []).append(read)
+    return own
+
+
+def _placement(block: list[ast.stmt], own: _Own) -> tuple[ast.stmt, list[_Read]] | None:
+    """The statement the check goes before, and the reads it covers: those made on every
+    path from it, in the outermost block that has any. A key read in one branch only
+    (``if self_: ... else: request.data["assigned_to"]``) or after an early ``return``
+    is optional on the other path, and a check above that branch would refuse a request the
+    view serves (held-out round 33); a block with no key read on every path hands the
+    check down to the first statement holding a read, into the branch that reads."""
+    for index, stmt in enumerate(block):
+        # past an early ``return`` too: the check right before the statement runs whenever
+        # it does
+        found, _ = _always(stmt, own)
+        if found:
+            covered, _ = _always_block(block[index:], own)
+            return stmt, [r for group in covered.values() for r in group]
+    for stmt in block:
+        if not any(id(s) in own for s in ast.walk(stmt) if isinstance(s, ast.stmt)):
+            continue
+        for inner in _blocks(stmt):
+            placed = _placement(inner, own)
+            if placed is not None:
+                return placed
+    return None
+
+
+def _always(stmt: ast.stmt, own: _Own) -> tuple[dict[str, list[_Read]], bool]:
+    """The reads of ``stmt`` made on every path through it, by key, and whether it may
+    leave the function (a ``return``/``raise`` somewhere in it)."""
+    found: dict[str, list[_Read]] = {}
+    for read in own.get(id(stmt), []):  # its own expressions: an ``if``'s test too
+        found.setdefault(read[2], []).append(read)
+    if isinstance(stmt, ast.If):
+        body, body_exits = _always_block(stmt.body, own)
+        orelse, else_exits = _always_block(stmt.orelse, own)
+        for key in body.keys() & orelse.keys():
+            found.setdefault(key, []).extend(body[key] + orelse[key])
+        return found, body_exits or else_exits
+    if isinstance(stmt, ast.With | ast.AsyncWith | ast.Try | ast.TryStar):
+        inner, exits = _always_block(stmt.body, own)
+        for key, group in inner.items():
+            found.setdefault(key, []).extend(group)
+        return found, exits or _may_exit(stmt)
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {}, False
+    return found, isinstance(stmt, _EXITS) or _may_exit(stmt)
+
+
+def _always_block(block: list[ast.stmt], own: _Own) -> tuple[dict[str, list[_Read]], bool]:
+    covered: dict[str, list[_Read]] = {}
+    for stmt in block:
+        found, exits = _always(stmt, own)
+        for key, group in found.items():
+            covered.setdefault(key, []).extend(group)
+        if exits:
+            return covered, True
+    return covered, False
+
+
+def _may_exit(stmt: ast.stmt) -> bool:
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _EXITS):
+            return True
+        if node is stmt or not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement blocks of a compound statement, in order (none of a nested ``def``)."""
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return []
+    blocks: list[list[ast.stmt]] = [
+        getattr(stmt, name)
+        for name in ("body", "orelse")
+        if isinstance(getattr(stmt, name, None), list)
+    ]
+    blocks += [h.body for h in getattr(stmt, "handlers", [])]
+    blocks += [c.body for c in getattr(stmt, "cases", [])]
+    final = getattr(stmt, "finalbody", None)
+    return [b for b in [*blocks, final or []] if b]
 
 
 def validated_from(nodes: list[ast.AST]) -> int:
@@ -276,8 +385,29 @@ def _suggestion(
         # as the view spells it: a method without a ``request`` parameter reads
         # ``self.request.data``
         text = keys_condition(src.text_of(body), required, indent)
-        text += f'\n{indent}    raise {needed_name}("{detail}")'
+        raised = f'"{detail}"'
         idiom = f"raises DRF's {needed_name} (a 400)"
+        own = None
+        if needed_name == "ValidationError" and handler_reads_detail(src.path):
+            # The project's EXCEPTION_HANDLER reads ``response.data["detail"]``, which a
+            # ``ValidationError("text")`` (list-shaped data) makes raise: still a 500. The
+            # view's own 400 helper answers in the app's error shape and skips the handler;
+            # where none is reusable (or a helper method raises), a dict keeps "detail" a
+            # string the handler reads.
+            own = own_bad_request(facts, route.func, detail, indent + "    ")
+            if own is None or not route.answers:
+                own, raised = None, f'{{"detail": "{detail}"}}'
+                idiom = (
+                    'raises DRF\'s ValidationError with a "detail" dict, a 400 the '
+                    "project's exception handler reads"
+                )
+            else:
+                idiom = "answers 400 as the module's other errors do"
+                needed = []
+        if own is not None:
+            text += "\n" + own
+        else:
+            text += f"\n{indent}    raise {needed_name}({raised})"
     edits = [*ensure_imports(src, needed), insert_before_line(src, start, text)]
     return Suggestion(
         "BKD201",
