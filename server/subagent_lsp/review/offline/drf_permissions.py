@@ -14,7 +14,10 @@ Only ``has_permission`` counts: ``has_object_permission`` runs when the view cal
 ``get_object()``, not before the handler. A permission that grants on any path without the
 check (``if request.method in SAFE_METHODS: return True``) proves nothing, nor does one the
 view may skip (its own ``get_permissions``/``check_permissions``, an ``initial`` that never
-calls ``super().initial``)."""
+calls ``super().initial``).
+
+The same reading also says which project request helpers a permission denied the None of
+(``request_helper_proved``, for BKD306): see that section."""
 
 from __future__ import annotations
 
@@ -67,11 +70,7 @@ def proved_by_permission(
     if not isinstance(func, Function):
         return False
     resolve = _class_resolver(upstream)
-    cls = source.up().get(func)
-    lineage = _lineage(resolve, source, cls) if isinstance(cls, ast.ClassDef) else ()
-    if lineage and not _permissions_run_first(lineage, func, call):
-        return False
-    written = _permission_classes(lineage) if lineage else _function_permissions(func)
+    lineage, written = _view_permissions(resolve, source, func, call)
     if not written:
         return False
     wanted = _view_keys(source, lineage, func, call)
@@ -90,6 +89,18 @@ def proved_by_permission(
             if set(wanted.items()) <= set(proof.keys):
                 return True
     return False
+
+
+def _view_permissions(
+    resolve: ClassResolver, source: Source, func: Function, call: ast.Call
+) -> tuple[tuple[ast.ClassDef, ...], list[ast.expr]]:
+    """The view's class lineage (empty for a function view) and the permission classes DRF
+    checks before ``func`` reaches ``call`` (empty when none, or when they may not run)."""
+    cls = source.up().get(func)
+    lineage = _lineage(resolve, source, cls) if isinstance(cls, ast.ClassDef) else ()
+    if lineage and not _permissions_run_first(lineage, func, call):
+        return lineage, []
+    return lineage, _permission_classes(lineage) if lineage else _function_permissions(func)
 
 
 def _class_resolver(upstream: UpstreamCalls) -> ClassResolver:
@@ -379,6 +390,15 @@ def _conjuncts(test: ast.expr, truth: bool) -> list[tuple[ast.expr, bool]]:
         return _conjuncts(test.operand, not truth)
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And if truth else ast.Or):
         return [c for v in test.values for c in _conjuncts(v, truth)]
+    if (
+        truth
+        and isinstance(test, ast.IfExp)
+        and isinstance(test.orelse, ast.Constant)
+        and not test.orelse.value
+    ):
+        # ``return True if session and session.user.is_active else False``
+        body = [] if isinstance(test.body, ast.Constant) else _conjuncts(test.body, True)
+        return [*_conjuncts(test.test, True), *body]
     return [(test, truth)]
 
 
@@ -456,6 +476,198 @@ def _permission_value(
     if head == view and rest:
         return f"view.{rest}"
     return ""
+
+
+# -- a request helper the permission tested ------------------------------------------------
+#
+# ``@permission_classes([HasSessionActive])`` whose ``has_permission`` denies unless
+# ``get_active_session(request)`` is truthy: the view's own ``get_active_session(request).user``
+# cannot meet None, nor can ``get_request_user(request)`` when its None comes only from that
+# helper (held-out round 33, a Django API). An ``A or B`` of two such helpers
+# (``HasSessionOrTokenActive``) counts for each: None of one then needs a client authenticated
+# the other way whom the view sent down the wrong branch (a mislabelled header), which is the
+# app's 401 question, not a missing row the client named: a 404 there would be wrong anyway.
+
+_Key = tuple[str, int]  # a project function: its file and line
+
+
+def request_helper_proved(
+    upstream: UpstreamCalls | None,
+    source: Source,
+    call: ast.Call,
+    helper_source: Source,
+    helper: Function,
+) -> bool:
+    """``call`` (``helper(request)``) sits in a DRF view, or in a module function only DRF
+    views call with their request, whose permission denied unless ``helper(request)`` (or
+    every project helper whose result ``helper`` returns in place of None) was truthy."""
+    if upstream is None or len(call.args) != 1 or call.keywords:
+        return False
+    func = source.function_of(call)
+    if not isinstance(func, Function) or not isinstance(call.args[0], ast.Name):
+        return False
+    resolve = _class_resolver(upstream)
+    views = _views_handing(source, func, call, call.args[0].id)
+    if not views:
+        return False
+    for view, at in views:
+        tested = _tested_helpers(resolve, upstream, source, view, at)
+        key = (helper_source.path, helper.lineno)
+        if key not in tested and not _backed_by(upstream, helper_source, helper, tested):
+            return False
+    return True
+
+
+def _views_handing(
+    source: Source, func: Function, call: ast.Call, request: str
+) -> list[tuple[Function, ast.Call]]:
+    """The view ``func`` is with ``request`` its request, or else, when ``func`` is a module
+    function taking it first, each view calling it (every mention of its name a call handing
+    the view's request): the views whose permissions ran before ``call``."""
+    if _request_param(source, func) == request:
+        return [(func, call)]
+    params = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+    if params[:1] != [request] or not isinstance(source.up().get(func), ast.Module):
+        return []
+    out = []
+    for node in source.walk():
+        if not (isinstance(node, ast.Name) and node.id == func.name):
+            continue
+        parent = source.up().get(node)
+        caller = source.function_of(node)
+        if not (isinstance(parent, ast.Call) and parent.func is node and parent.args):
+            return []  # handed on uncalled: it may run anywhere
+        first = parent.args[0]
+        if not isinstance(caller, Function) or not isinstance(first, ast.Name):
+            return []
+        if _request_param(source, caller) != first.id:
+            return []
+        out.append((caller, parent))
+    return out
+
+
+def _request_param(source: Source, func: Function) -> str:
+    """The request parameter of a DRF view: an ``@api_view`` function's first, a class
+    view's handler's second; "" for anything else."""
+    params = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+    if isinstance(source.up().get(func), ast.ClassDef):
+        return params[1] if func.name in _HANDLERS and len(params) > 1 else ""
+    names = [_decorator_name(d) for d in func.decorator_list]
+    return params[0] if "api_view" in names and params else ""
+
+
+def _tested_helpers(
+    resolve: ClassResolver, upstream: UpstreamCalls, source: Source, view: Function, at: ast.Call
+) -> set[_Key]:
+    """The project helpers some permission of ``view`` called with the request and denied
+    unless the result was truthy (each alternative of an ``or`` of them counts)."""
+    _, written = _view_permissions(resolve, source, view, at)
+    out: set[_Key] = set()
+    for node in written:
+        found = resolve(source, node)
+        if found is not None:
+            out |= _helpers_required(upstream, *found)
+    return out
+
+
+def _helpers_required(
+    upstream: UpstreamCalls, source: Source, permission: ast.ClassDef
+) -> set[_Key]:
+    func = next(
+        (s for s in permission.body if isinstance(s, Function) and s.name == "has_permission"),
+        None,
+    )
+    if func is None or len(func.args.args) < 2:
+        return set()
+    request = func.args.args[1].arg
+    granted: list[list[tuple[ast.expr, bool]]] = []
+    if not _grants(func.body, [], granted) or not granted:
+        return set()
+    per_return = [
+        {k for cond in conds for k in _truthy_helpers(upstream, source, func, request, cond)}
+        for conds in granted
+    ]
+    return set.intersection(*per_return)
+
+
+def _truthy_helpers(
+    upstream: UpstreamCalls,
+    source: Source,
+    func: Function,
+    request: str,
+    cond: tuple[ast.expr, bool],
+) -> set[_Key]:
+    """The helpers ``cond`` holding says gave a truthy value: ``session``, ``session is not
+    None``, ``not session is None``; of ``a or b``, those of each side when both name some."""
+    test, truth = cond
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        right = test.comparators[0]
+        if not (isinstance(right, ast.Constant) and right.value is None):
+            return set()
+        op = test.ops[0]
+        if not (isinstance(op, ast.IsNot) if truth else isinstance(op, ast.Is)):
+            return set()
+        test, truth = test.left, True
+    if not truth:
+        return set()
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        sides = [
+            {
+                k
+                for c in _conjuncts(v, True)
+                for k in _truthy_helpers(upstream, source, func, request, c)
+            }
+            for v in test.values
+        ]
+        return set().union(*sides) if all(sides) else set()
+    key = _helper_called(upstream, source, func, request, test, 0)
+    return {key} if key is not None else set()
+
+
+def _helper_called(
+    upstream: UpstreamCalls, source: Source, func: Function, request: str, node: ast.expr, hops: int
+) -> _Key | None:
+    """The project function ``node`` is the result of calling with ``request`` alone, read
+    through a local bound once (``session = get_active_session(request)``)."""
+    if isinstance(node, ast.Name) and hops < _LOCAL_HOPS:
+        value = _single_value(source, func, node.id)
+        return _helper_called(upstream, source, func, request, value, hops + 1) if value else None
+    if not (
+        isinstance(node, ast.Call)
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == request
+    ):
+        return None
+    found = upstream.resolve(source, node.func)
+    return (found[0].path, found[1].lineno) if found is not None else None
+
+
+def _backed_by(
+    upstream: UpstreamCalls, source: Source, helper: Function, tested: set[_Key]
+) -> bool:
+    """Every value ``helper`` returns other than None is one of the ``tested`` helpers'
+    results called with its own first parameter (the request), or an attribute of one:
+    ``if session is not None: return session.user`` ... ``return None``. Its None then comes
+    only where those results were None, which the permission denied."""
+    params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
+    if not params or not tested:
+        return False
+    values = [
+        n.value
+        for n in source.nodes_of(helper)
+        if isinstance(n, ast.Return) and source.function_of(n) is helper
+        if n.value is not None and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+    ]
+    if not values:
+        return False
+    for value in values:
+        while isinstance(value, ast.Attribute):
+            value = value.value  # ``session.user``: a field of the helper's row
+        if _helper_called(upstream, source, helper, params[0], value, 0) not in tested:
+            return False
+    return True
 
 
 # -- shared --------------------------------------------------------------------------------

@@ -26,8 +26,10 @@ from .django_rows import (
     signed_in_user,
     view_input,
 )
+from .drf_permissions import request_helper_proved
 from .form_rows import checked_by_validator
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .none_lookups import first_use_answered
 from .none_returns import may_give_none, none_path, optional_model
 from .project_errors import own_not_found
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
@@ -85,6 +87,8 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
     why = none_path(helper_source, helper)
     if why is None:
         return []
+    if request_helper_proved(facts.upstream, facts.source, call, helper_source, helper):
+        return []  # ``get_active_session(request)`` under a permission that denied its None
     # ``Person.query.get()`` says whose query class it is; ``get()`` alone would not
     queried = isinstance(call.func, ast.Attribute) and model_of(call.func.value, "query")
     shown = dotted(call.func) if queried else helper.name
@@ -181,6 +185,11 @@ def _used_in_place(
         return []
     if src.lines[stmt.lineno - 1].lstrip().startswith("elif"):
         return []
+    # ``delete_session(get_active_session(request).user, get_active_session(request).id)``:
+    # one value, one suggestion (at its first use), and its edit names both
+    same = _same_in_statement(stmt, node)
+    if same[0] is not node:
+        return []
     name = next((member[len(p) :] for p in _FINDERS if member.startswith(p)), member)
     taken = {n.id for n in ast.walk(route.func) if isinstance(n, ast.Name)}
     taken |= {a.arg for a in ast.walk(route.func) if isinstance(a, ast.arg)}
@@ -194,7 +203,7 @@ def _used_in_place(
     edits = [
         *ensure_imports(src, needed),
         insert_before_line(src, stmt.lineno - 1, check),
-        replace_node(src, node, name),
+        *(replace_node(src, n, name) for n in same),
     ]
     return [
         Suggestion(
@@ -208,6 +217,21 @@ def _used_in_place(
             tuple(edits),
         )
     ]
+
+
+def _same_in_statement(stmt: ast.stmt, node: ast.expr) -> list[ast.expr]:
+    """The expressions of ``stmt`` written as ``node`` is, in the order they are read (a
+    nested body's statements are others: only ``stmt``'s own header counts for a block)."""
+    shape = ast.dump(node)
+    found: list[ast.expr] = []
+    queue: list[ast.AST] = [stmt]
+    while queue:
+        current = queue.pop()
+        if isinstance(current, ast.expr) and ast.dump(current) == shape:
+            found.append(current)
+        queue.extend(c for c in ast.iter_child_nodes(current) if not isinstance(c, ast.stmt))
+    found.sort(key=lambda n: (n.lineno, n.col_offset))
+    return found or [node]
 
 
 def _tested_in_place(func: ast.AST, node: ast.expr) -> bool:
@@ -581,7 +605,7 @@ def _returned(
         return made or _used_in_place(facts, call, route, helper.name, model, what, tail)
     assign, name = bound
     used = read_unchecked(facts, route.func, name, assign.end_lineno or 0, helpers=True)
-    if used is None:
+    if used is None or first_use_answered(route.func, name, assign.end_lineno or 0):
         return []
     # ``if not bill: return "Not Found", 404`` after another lookup of the model: the same here
     guard = app_guard(facts, call, route) if route.framework == "flask" else None
