@@ -54,6 +54,7 @@ from .offline.project_files import (
 )
 from .offline.pysource import Source, parse_source
 from .offline.python_target import Version, target_python
+from .offline.repository_sessions import built_per_request
 from .offline.request_reach import COMMAND_FOLDERS, RequestReach
 from .offline.row_origins import class_makers, in_loop, reading_methods, row_lines
 from .offline.schema import (
@@ -496,6 +497,9 @@ class Project:
         facts.callers = self
         facts.shared = self.shared_helper
         facts.takes_request = self.takes_request
+        facts.built_per_request = lambda cls: built_per_request(
+            self._mentions.files_with, self.source, cls
+        )
         facts.writers = lambda name: self._writers(facts.source, name)
         if facts.maybe_views:
             routed = self.url_view_names()

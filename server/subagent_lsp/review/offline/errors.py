@@ -1076,6 +1076,8 @@ def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) ->
     two runs for a worker module that pushed its own app context: there the session lives on."""
     if owns_lifecycle(receiver, call, facts.up) is not None:
         return True
+    if _request_repository(facts, receiver, call):
+        return True
     schema = facts.schema
     models = None if schema is None else (lambda name: schema.table_for_model(name) is not None)
     if in_model_method(call, facts.up, models):
@@ -1088,6 +1090,26 @@ def _rolled_back_elsewhere(facts: ModuleFacts, receiver: str, call: ast.Call) ->
         or facts.sessions.request_session
         or ("flask" in facts.frameworks and facts.sessions.rollback_handler)
     )
+
+
+def _request_repository(facts: ModuleFacts, receiver: str, call: ast.Call) -> bool:
+    """``self._session.commit()`` in a repository that every project construction hands a
+    session a generator dependency opens per request (repository_sessions): its ``with`` closes
+    the session after the response, and closing rolls the failed transaction back. The class
+    must not bind the attribute itself (``self._session = SessionLocal()``)."""
+    root, _, attr = receiver.partition(".")
+    if root != "self" or not attr or "." in attr or facts.built_per_request is None:
+        return False
+    method = facts.source.function_of(call)
+    cls = facts.up.get(method) if method is not None else None
+    if not isinstance(cls, ast.ClassDef):
+        return False
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and not isinstance(node.value, ast.Name):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(dotted(t) == receiver for t in targets):
+                return False
+    return facts.built_per_request(cls.name)
 
 
 def _closed_in_finally(receiver: str, call: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:

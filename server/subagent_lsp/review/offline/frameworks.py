@@ -113,6 +113,9 @@ class ModuleFacts:
     takes_request: (
         Callable[[Source, ast.FunctionDef | ast.AsyncFunctionDef, str, set[str]], bool] | None
     ) = None
+    # Whether every project construction of a class hands it a session a generator dependency
+    # opens and closes per request (repository_sessions; Project.complete; None: unknown).
+    built_per_request: Callable[[str], bool] | None = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:
