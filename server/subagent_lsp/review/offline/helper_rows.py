@@ -34,6 +34,7 @@ from .none_returns import may_give_none, none_path, optional_model
 from .project_errors import own_not_found
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
 from .pysource import Source, dotted
+from .query_locals import spelled_out
 from .receiver_rows import receiver_member
 from .row_guards import app_guard, get_through
 from .row_methods import model_of, resolve_call
@@ -454,14 +455,17 @@ def maybe_row(call: ast.Call) -> str | None:
         # None (planted set 8). Only a whole model selected: a column or a count is a value.
         model = _model_in(call) if session_like(func.value) else ""
         return model or None
-    if func.attr not in _MAYBE_ONE or call.args or call.keywords:
+    # ``db.session.execute(select(Land).where(...)).scalar()``: the first row's entity or None,
+    # of a whole model only (a column's ``.scalar()`` is a value, None or not)
+    whole = func.attr == "scalar"
+    if (func.attr not in _MAYBE_ONE and not whole) or call.args or call.keywords:
         return None
     node: ast.expr = func.value
     if isinstance(node, ast.Await):
         node = node.value  # ``(await session.scalars(select(M)...)).first()``
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         if node.func.attr in _READS and session_like(node.func.value):
-            return _model_in(node)
+            return (_model_in(node) or None) if whole else _model_in(node)
         node = node.func.value
     return None
 
@@ -548,6 +552,8 @@ def _returned_row(
                 rows[target.id] = model
         if isinstance(node, ast.Return) and node.value is not None:
             value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            if isinstance(value, ast.Call):
+                value = spelled_out(func, value)  # ``q = M.query.filter_by(...)``, ``q.first()``
             if isinstance(value, ast.Call) and maybe_row(value) is not None:
                 return maybe_row(value)
             django = django_row(source, func, value)
@@ -672,10 +678,14 @@ def _used_in_helper(
     for node in source.nodes_of(helper):
         if not isinstance(node, ast.Call) or source.function_of(node) is not helper:
             continue
+        # ``home_q = Home.query.filter_by(id=home_id)`` before ``home_q.first()``
+        lookup = spelled_out(helper, node)
         model = _helper_lookup(source, helper, node)
+        if model is None and lookup is not node:
+            model = _helper_lookup(source, helper, lookup)
         if model is None or caught(node, up, _CAUGHT):
             continue
-        if not _reads_client(node, set(), params - {"self", "cls"}):
+        if not _reads_client(lookup, set(), params - {"self", "cls"}):
             # ``db.session.get(Dish, line.dish_id)`` over rows the helper loaded itself: its
             # key is the database's, not what the route was handed (planted set 8)
             continue
@@ -692,9 +702,8 @@ def _used_in_helper(
         if (source.path, node.lineno) in seen:
             return []  # another route of this module calls it too: one fix
         seen.add((source.path, node.lineno))
-        what = (
-            f"`{helper.name}()` looks up `{short(source.text_of(node))}`, None when nothing matches"
-        )
+        shown = source.text_of(node) if lookup is node else ast.unparse(lookup)
+        what = f"`{helper.name}()` looks up `{short(shown)}`, None when nothing matches"
         label = (model or name).rsplit(".", 1)[-1]
         # a service raises the app's own not-found error, which its handler answers 404 with
         own = own_not_found(facts, source, label) if source is not facts.source else None
