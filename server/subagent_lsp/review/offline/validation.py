@@ -54,6 +54,7 @@ from .mass_assignment import mass_assignment_suggestions
 from .misspelled_bounds import misspelled_bound_suggestions
 from .model_parses import model_parse_suggestions
 from .nested_body import nested_body_suggestions, validated_from
+from .object_ids import object_id_suggestions
 from .open_schemas import open_schema_suggestions
 from .orm_lookups import orm_lookup_suggestions
 from .page_bounds import page_bound_suggestions
@@ -105,6 +106,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(positive_input_suggestions(facts, route))
             out.extend(column_length_suggestions(facts, route))
             out.extend(uuid_parameter_suggestions(facts, route))
+            out.extend(object_id_suggestions(facts, route))
             out.extend(list_index_suggestions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
