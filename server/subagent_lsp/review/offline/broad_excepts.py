@@ -41,6 +41,7 @@ _HTTP_ERROR = {
     "fastapi": ("HTTPException", "fastapi"),
     "django": ("Http404", "django.http"),
 }
+_FASTAPI_ERRORS = {"fastapi.HTTPException", "fastapi.exceptions.HTTPException"}
 _LETS_THROUGH = {"HTTPException", "Http404", "NotFound", "StarletteHTTPException"}
 
 
@@ -53,7 +54,27 @@ def broad_except_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             found = _hidden_client_error(facts, route, node)
             if found is not None:
                 out.append(found)
+    for helper in _fastapi_helpers(facts):
+        for node in own_tries(facts.source, helper.func):
+            found = _hidden_client_error(facts, helper, node)
+            if found is not None:
+                out.append(found)
     return out
+
+
+def _fastapi_helpers(facts: ModuleFacts) -> list[Route]:
+    """A service's functions in a module that imports FastAPI's ``HTTPException``: one that
+    raises it means it for the request that runs it, whichever route calls it (a real app's
+    ``JobSkillService.bulk_upload`` raises its 400s inside ``try: ... except Exception:
+    raise HTTPException(500)``, every bad upload a 500)."""
+    if facts.imports.get("HTTPException") not in _FASTAPI_ERRORS:
+        return []
+    routed = {id(r.func) for r in facts.routes}
+    return [
+        Route(func, "fastapi", answers=False)
+        for func in facts.source.functions()
+        if id(func) not in routed
+    ]
 
 
 def hides_client_error(facts: ModuleFacts, route: Route, node: ast.Try) -> bool:
