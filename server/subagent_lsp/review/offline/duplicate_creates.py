@@ -36,6 +36,7 @@ from .create_reads import (
     sent_as_is,
     unique,
 )
+from .flask_answers import json_error
 from .frameworks import ModuleFacts, Route, enclosing_statement
 from .helper_creates import HelperCreate, helper_create
 from .html_answers import answers_browser
@@ -227,15 +228,9 @@ def _suggestion(
     elif facts.imports.get("abort") == "flask.abort":
         answer = [f"except {error}:", f"    {rollback}", "    abort(409)"]
     else:
-        jsonify = _bound_as(facts, "flask.jsonify")
-        if jsonify is None:
-            jsonify = "jsonify"
-            needed.append(("flask", "jsonify"))
-        answer = [
-            f"except {error}:",
-            f"    {rollback}",
-            f'    return {jsonify}(error="{detail}"), 409',
-        ]
+        answered, jsonify = json_error(facts, route.func, 409, [("error", f'"{detail}"')])
+        needed.extend(jsonify)
+        answer = [f"except {error}:", f"    {rollback}", f"    {answered}"]
     edits = [*ensure_imports(src, needed), wrap_in_try(src, stmt, answer)]
     return Suggestion(
         CODE,

@@ -23,6 +23,7 @@ from .except_calls import except_call_suggestions
 from .except_or import except_or_suggestions
 from .exception_details import exception_detail_suggestions
 from .fetched_rows import fetchone_suggestions
+from .flask_answers import json_error
 from .form_cleans import form_clean_suggestions
 from .form_rows import keyed_by_django_form
 from .frameworks import (
@@ -888,7 +889,8 @@ def _upstream_handler(facts: ModuleFacts, route: Route, error: str) -> list[str]
             f"except {error}:",
             '    return JsonResponse({"error": "upstream service unavailable"}, status=502)',
         ]
-    return [f"except {error}:", '    return jsonify(error="upstream service unavailable"), 502']
+    answer, _ = json_error(facts, route.func, 502, [("error", '"upstream service unavailable"')])
+    return [f"except {error}:", f"    {answer}"]
 
 
 def _bound_as(facts: ModuleFacts, target: str) -> str | None:
@@ -901,11 +903,12 @@ def _route_imports(facts: ModuleFacts, route: Route) -> list[tuple[str, str]]:
     if route.framework == "django" and drf_view(facts, route):
         bound = _bound_as(facts, "rest_framework.response.Response")
         return [] if bound else [("rest_framework.response", "Response")]
+    if route.framework == "flask":
+        return json_error(facts, route.func, 502, [("error", '""')])[1]
     return [
         {
             "fastapi": ("fastapi", "HTTPException"),
             "django": ("django.http", "JsonResponse"),
-            "flask": ("flask", "jsonify"),
         }[route.framework]
     ]
 
@@ -1580,8 +1583,8 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
         handler = [f"except {caught_here}:", f"    {answer}"]
         needs = [needed]
     elif route.answers:
-        handler = ["except json.JSONDecodeError:", '    return jsonify(error="invalid JSON"), 400']
-        needs = [("flask", "jsonify")]
+        answer, needs = json_error(facts, route.func, 400, [("error", '"invalid JSON"')])
+        handler = ["except json.JSONDecodeError:", f"    {answer}"]
     else:  # a view class's helper method: its caller takes what it returns
         handler = ["except json.JSONDecodeError:", "    abort(400)"]
         needs = flask_abort(facts) or []

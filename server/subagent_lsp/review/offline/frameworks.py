@@ -59,8 +59,9 @@ class Route:
     sent: frozenset[str] | None = None
     # The project functions it calls by name that return the request's JSON (body_readers).
     readers: frozenset[str] = frozenset()
-    # A helper that raises (``answers`` False) in a DRF module whose ``ValidationError`` is
-    # free or DRF's: it raises that, which DRF answers as a JSON 400 (request_helpers).
+    # A method of a DRF view (a handler or a helper that raises) in a module whose
+    # ``ValidationError`` is free or DRF's: it raises that, which DRF answers as a JSON 400
+    # (request_helpers), chosen by the class's bases, not the method's kind.
     drf: bool = False
     # The path ``add_api_route`` registers it on, as written (api_routes; None: a decorator's).
     path: ast.expr | None = None
@@ -179,7 +180,7 @@ def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> Modul
         for route in facts.routes:
             # DRF answers its ValidationError only from its own views: a plain Django view
             # (a TemplateView, a feed) of the same module would make it a 500
-            route.drf = route.framework == "django" and not route.answers
+            route.drf = route.framework == "django"
             route.drf = route.drf and drf_view_of(route.func, facts.up, imports)
     return facts
 
@@ -324,7 +325,7 @@ def flask_view_classes(source: Source, upstream: UpstreamCalls | None = None) ->
         if isinstance(node, ast.ClassDef)
         and (
             lineage.outside_bases(source, node) & _FLASK_VIEW_BASES
-            or (routed and any(_routes_class(d) for d in node.decorator_list))
+            or (routed and any(routes_class(d) for d in node.decorator_list))
         )
     }
 
@@ -364,7 +365,7 @@ def _no_source(path: str) -> None:
     return None
 
 
-def _routes_class(deco: ast.expr) -> bool:
+def routes_class(deco: ast.expr) -> bool:
     """``@ns.route("/users/<int:id>")`` (Flask-RESTX) or ``@api.resource("/users")``
     (Flask-RESTful) on a class: it registers the class as a resource."""
     return (
@@ -569,18 +570,21 @@ def fetched_by_decorator(facts: ModuleFacts, route: Route, call: ast.Call) -> bo
 
 
 def django_bad_request(route: Route, message: str) -> tuple[str, tuple[str, str]]:
-    """The statement that answers 400 from a Django route, and the import it needs: a
-    class-based view's helper method raises ``BadRequest`` (Django turns it into a 400)
-    where returning a response would hand it to a caller that expects a value."""
-    if route.answers:
-        return f'return HttpResponseBadRequest("{message}")', (
-            "django.http",
-            "HttpResponseBadRequest",
-        )
+    """The statement that answers 400 from a Django route, and the import it needs: a DRF
+    view's method, handler or helper, raises DRF's ``ValidationError`` (a JSON 400 like the
+    rest of the API; a text/html ``HttpResponseBadRequest`` from an ``APIView``'s ``get`` was
+    judged the wrong idiom, round 34's bygg); a class-based view's helper method raises
+    ``BadRequest`` (Django turns it into a 400) where returning a response would hand it to a
+    caller that expects a value."""
     if route.drf:
         return f'raise ValidationError("{message}")', (
             "rest_framework.exceptions",
             "ValidationError",
+        )
+    if route.answers:
+        return f'return HttpResponseBadRequest("{message}")', (
+            "django.http",
+            "HttpResponseBadRequest",
         )
     return f'raise BadRequest("{message}")', ("django.core.exceptions", "BadRequest")
 

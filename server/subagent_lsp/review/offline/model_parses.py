@@ -16,6 +16,7 @@ import ast
 
 from ..suggestion import Suggestion
 from .body_splat import _is_raw, _raw_names
+from .flask_answers import json_error
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import ensure_imports, replace_statement, wrapped_in_try
 from .pysource import dotted
@@ -58,12 +59,10 @@ def model_parse_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
             else "json.loads(exc.json())"
         )
         indent = src.indent_of(stmt.lineno - 1)
-        answer = (
-            f'return jsonify(\n{indent}        error="invalid request body",\n'
-            f"{indent}        details={errors},\n{indent}    ), 400"
-        )
+        fields = [("error", '"invalid request body"'), ("details", errors)]
+        answer, needed = json_error(facts, route.func, 400, fields, indent)
         text = wrapped_in_try(src, stmt, "ValidationError as exc", answer)
-        imports = [("pydantic", "ValidationError"), ("flask", "jsonify")]
+        imports = [("pydantic", "ValidationError"), *needed]
         modules = ["json"] if major == 1 else []
         edits = [
             *ensure_imports(src, imports, modules),

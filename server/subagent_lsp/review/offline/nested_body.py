@@ -16,6 +16,7 @@ from ..suggestion import Suggestion
 from .django_views import request_attr
 from .drf import uses_drf
 from .drf_handlers import handler_reads_detail
+from .flask_answers import json_error
 from .frameworks import ModuleFacts, Route, caught, flask_abort
 from .own_bad_request import own_bad_request
 from .permission_keys import permission_keys
@@ -367,8 +368,10 @@ def _suggestion(
     if base == "request.json":
         local = _free_name(route.func, "body")
         aborts = facts.imports.get("abort") == "flask.abort"
-        answer = "abort(400)" if aborts else 'return jsonify(error="invalid request body"), 400'
-        needed = [] if aborts else [("flask", "jsonify")]
+        fields = [("error", '"invalid request body"')]
+        answer, needed = json_error(facts, route.func, 400, fields)
+        if aborts:
+            answer, needed = "abort(400)", []
         if not route.answers:  # a view class's helper method: its caller takes what it returns
             answer, needed = "abort(400)", flask_abort(facts) or []
         text = f"{indent}{local} = request.get_json(silent=True)\n"

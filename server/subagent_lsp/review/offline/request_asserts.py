@@ -15,6 +15,7 @@ import ast
 
 from ..suggestion import Edit, Suggestion
 from .django_views import request_attr
+from .flask_answers import json_error
 from .frameworks import ModuleFacts, Route, caught, flask_abort
 from .pyedits import ensure_imports, replace_statement
 from .pysource import dotted
@@ -244,7 +245,7 @@ def _suggestion(
     stmt = local[0]
     condition = _negate(line, stmt.test)
     message = _text(line, stmt.msg) if stmt.msg is not None else f'"invalid {subject}"'
-    answer, imports = _answer(facts, framework, answers, message)
+    answer, imports = _answer(facts, func, framework, answers, message)
     if answer is None:
         return None
     indent = src.indent_of(node.lineno - 1)
@@ -264,7 +265,11 @@ def _suggestion(
 
 
 def _answer(
-    facts: ModuleFacts, framework: str, answers: bool, message: str
+    facts: ModuleFacts,
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    framework: str,
+    answers: bool,
+    message: str,
 ) -> tuple[str | None, list[tuple[str, str]]]:
     imports = facts.imports
     if framework == "drf":
@@ -289,7 +294,7 @@ def _answer(
     if framework == "flask":
         aborts = imports.get("abort") == "flask.abort"
         if answers and not aborts:
-            return f"return jsonify(error={message}), 400", [("flask", "jsonify")]
+            return json_error(facts, func, 400, [("error", message)])
         # a helper returns values, not responses: abort raises the 400 from wherever it is
         needed = flask_abort(facts)
         if needed is None:

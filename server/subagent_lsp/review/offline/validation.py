@@ -24,6 +24,7 @@ from .factory_sort_keys import factory_sort_key_suggestions
 from .fastapi_conversions import dependencies, fastapi_conversions, stamps
 from .fastapi_enums import fastapi_enum_suggestions
 from .filter_methods import filter_method_suggestions
+from .flask_answers import json_error
 from .form_bounds import form_bound_suggestions
 from .frameworks import (
     ModuleFacts,
@@ -532,9 +533,8 @@ def _flask_body_answer(facts: ModuleFacts, route: Route) -> tuple[str, list[Edit
     class's helper method."""
     if not route.answers:
         return "abort(400)", _imports(facts, flask_abort(facts) or [])
-    return 'return jsonify(error="invalid request body"), 400', _imports(
-        facts, [("flask", "jsonify")]
-    )
+    answer, needed = json_error(facts, route.func, 400, [("error", '"invalid request body"')])
+    return answer, _imports(facts, needed)
 
 
 def _silent_reader(value: ast.expr) -> str:
@@ -606,14 +606,13 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         indent = facts.source.indent_of(stmt.lineno - 1)
         needs = [("pydantic", "BaseModel"), ("pydantic", "ValidationError")]
         if route.answers:
-            handler = (
-                f"{indent}except ValidationError as exc:\n"
-                f"{indent}    return jsonify(\n"
-                f'{indent}        error="invalid request body",\n'
-                f"{indent}        details=exc.errors(include_url=False, include_context=False),\n"
-                f"{indent}    ), 400"
-            )
-            needs.append(("flask", "jsonify"))
+            fields = [
+                ("error", '"invalid request body"'),
+                ("details", "exc.errors(include_url=False, include_context=False)"),
+            ]
+            answer, needed = json_error(facts, route.func, 400, fields, indent)
+            handler = f"{indent}except ValidationError as exc:\n{indent}    {answer}"
+            needs.extend(needed)
         else:
             # a view class's helper method: its caller takes what it returns for the body
             handler = f"{indent}except ValidationError:\n{indent}    abort(400)"
@@ -1570,7 +1569,8 @@ def _flask_400(facts: ModuleFacts, route: Route, message: str) -> tuple[str, lis
         return "abort(400)", []
     if answers_html(facts, route):
         return "abort(400)", _imports(facts, [("flask", "abort")])
-    return f'return jsonify(error="{message}"), 400', _imports(facts, [("flask", "jsonify")])
+    answer, needed = json_error(facts, route.func, 400, [("error", f'"{message}"')])
+    return answer, _imports(facts, needed)
 
 
 def _flask_date_guard(
