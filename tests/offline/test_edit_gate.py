@@ -198,6 +198,10 @@ LOCAL = (
         ("", False),  # UUID bound in the body only: NameError when the module is imported
         ("from uuid import UUID\n", True),  # bound at module level
         ("from __future__ import annotations\n", True),  # annotations are never evaluated
+        # bound when a type checker reads the file, not when the module runs
+        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from uuid import UUID\n", False),
+        ("class Types:\n    UUID = str\n", False),  # a class attribute is no module name
+        ("ids = [UUID for UUID in ()]\n", False),  # a comprehension's own variable
     ],
 )
 def test_a_signature_that_names_a_function_local_import_is_dropped(

@@ -257,6 +257,16 @@ def r2(name):
 def r3(name):
     uid = db.session.query(User.id).filter(User.name == name).first()[0]
     return {"id": uid}
+
+
+@app.route("/r4/<name>")
+def r4(name):
+    cur = sqlite3.connect("x.db").cursor()
+    cur.execute("SELECT id FROM users WHERE name = ?", (name,))
+    uid = 0
+    # silent: a check inserted above this line would run outside the branch
+    if name: uid = cur.fetchone()[0]  # noqa: E701
+    return {"id": uid}
 """
 
 

@@ -26,7 +26,7 @@ from ...definitions.findings import Position, Span, TextEdit
 from ...definitions.fixes import apply_edits
 from ...textfile import read_utf8
 from ..suggestion import Suggestion
-from .pysource import Source, parse_source
+from .pysource import Source, parse_source, type_checking
 from .python_target import Version
 
 log = logging.getLogger(__name__)
@@ -372,29 +372,51 @@ def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], 
     """The names code binds at module level and the names it reads when the module runs: a
     module statement's, a decorator's, a def's defaults and (unless ``lazy``: ``from
     __future__ import annotations``) annotations, a class's bases and body; not a function's
-    body, which reads its names when it is called."""
+    body, which reads its names when it is called. A class body's assignments (seen by its
+    own statements only) and a comprehension's variables are no module names, and ``if
+    TYPE_CHECKING:`` binds nothing when the module runs."""
     bound: set[str] = set()
     read: set[str] = set()
-    stack: list[ast.AST] = [tree]
+    stack: list[tuple[ast.AST, bool]] = [(tree, True)]  # (node, whether its stores bind here)
     while stack:
-        node = stack.pop()
+        node, binds = stack.pop()
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
             if not isinstance(node, ast.Lambda):
-                bound.add(node.name)
-                stack.extend(node.decorator_list)
+                if binds:
+                    bound.add(node.name)
+                stack.extend((d, binds) for d in node.decorator_list)
                 if not lazy:
-                    stack.extend(_annotations(node))
-            stack.extend(node.args.defaults)
-            stack.extend(d for d in node.args.kw_defaults if d is not None)
+                    stack.extend((a, binds) for a in _annotations(node))
+            stack.extend((d, binds) for d in node.args.defaults)
+            stack.extend((d, binds) for d in node.args.kw_defaults if d is not None)
             continue
         if isinstance(node, ast.AnnAssign) and lazy:
-            stack.append(node.target)
-            stack.extend([node.value] if node.value is not None else [])
+            stack.append((node.target, binds))
+            stack.extend([(node.value, binds)] if node.value is not None else [])
             continue
+        if isinstance(node, ast.If) and type_checking(node.test):
+            stack.extend((n, binds) for n in node.orelse)
+            continue
+        if isinstance(node, ast.ClassDef):
+            if binds:
+                bound.add(node.name)
+            for part in (*node.decorator_list, *node.bases, *node.keywords):
+                stack.append((part, binds))
+            # the body reads its own names (``__table_args__`` naming a column above it),
+            # and binds no module name
+            own_bound, own_read = module_names_in(ast.Module(body=node.body, type_ignores=[]), lazy)
+            read.update(own_read - own_bound)
+            continue
+        inner = binds and not isinstance(
+            node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+        )
         if isinstance(node, ast.Name):
-            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, ast.ClassDef):
-            bound.add(node.name)
+            if isinstance(node.ctx, ast.Load):
+                read.add(node.id)
+            elif binds:
+                bound.add(node.id)
+        elif not binds:
+            pass
         elif isinstance(node, ast.Import | ast.ImportFrom):
             bound.update((a.asname or a.name).split(".")[0] for a in node.names)
         elif isinstance(node, ast.ExceptHandler) and node.name:
@@ -403,7 +425,7 @@ def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], 
             bound.update(node.names)
         elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
             bound.add(node.name)
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
     return frozenset(bound), frozenset(read)
 
 

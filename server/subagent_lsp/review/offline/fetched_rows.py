@@ -54,7 +54,10 @@ def fetchone_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> li
         return []  # inserted just before, or an earlier fetch by the same key was checked
     if indexed is not None:
         used: str | None = f"{_tail(facts, call)}[...]"
-        assign, name = indexed, _free_name(facts, call)
+        assign, free = indexed, _free_name(facts, call)
+        if free is None:
+            return []
+        name = free
     else:
         assert isinstance(assign, ast.Assign) and isinstance(assign.targets[0], ast.Name)
         name = assign.targets[0].id
@@ -104,17 +107,23 @@ def _indexed(facts: ModuleFacts, call: ast.Call) -> ast.stmt | None:
     stmt = facts.up.get(sub) if isinstance(sub, ast.Subscript) and sub.value is call else None
     if not isinstance(stmt, ast.Assign | ast.Return | ast.Expr) or stmt.value is not sub:
         return None
-    return stmt if stmt.lineno == call.lineno == stmt.end_lineno else None
+    if not stmt.lineno == call.lineno == stmt.end_lineno:
+        return None
+    # ``if ok: uid = cur.fetchone()[0]``: a line inserted above would run outside the branch
+    starts_line = not facts.source.lines[stmt.lineno - 1][: stmt.col_offset].strip()
+    return stmt if starts_line else None
 
 
 def _tail(facts: ModuleFacts, call: ast.Call) -> str:
     return "fetchone()" if _is_execute(call.func.value) else facts.source.text_of(call)  # type: ignore[attr-defined]
 
 
-def _free_name(facts: ModuleFacts, call: ast.Call) -> str:
+def _free_name(facts: ModuleFacts, call: ast.Call) -> str | None:
     scope = facts.source.function_of(call)
-    taken = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)} if scope else set()
-    return next(n for n in ("row", "found_row", "fetched_row", "db_row") if n not in taken)
+    nodes = list(ast.walk(scope)) if scope else []
+    taken = {n.id for n in nodes if isinstance(n, ast.Name)}
+    taken |= {n.arg for n in nodes if isinstance(n, ast.arg)}
+    return next((n for n in ("row", "found_row", "fetched_row", "db_row") if n not in taken), None)
 
 
 def _table(sql: str, verb: str) -> str | None:
@@ -148,8 +157,9 @@ def fetch_proven(facts: ModuleFacts, call: ast.Call, execute: ast.Call) -> bool:
     name = ?``), or an earlier fetch from the table was checked for the key (flaskBlog's
     ``if str(urlID) in posts:`` of ``posts = str(cursor.fetchall())``, or ``if row is None:
     abort(404)``) and ``call`` runs only when it held (judged noise on real apps)."""
-    sql = execute.args[0]
-    assert isinstance(sql, ast.Constant) and isinstance(sql.value, str)
+    sql = execute.args[0] if execute.args else None
+    if not (isinstance(sql, ast.Constant) and isinstance(sql.value, str)):
+        return False
     table, keys = _table(sql.value, "select"), _params(execute)
     if table is None or not keys:
         return False

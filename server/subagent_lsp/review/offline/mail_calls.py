@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 
-from .pysource import Source, dotted, imported_names, top_level_call
+from .pysource import Source, dotted, imported_names, top_level_calls
 
 MAIL = "smtp"  # the "library" of a mail send, for the upstream-call machinery
 _FLASK_MAIL = "flask_mail.Mail"
@@ -103,9 +103,9 @@ def _bound_values(source: Source, call: ast.Call, name: str) -> list[ast.expr]:
 
 def _flask_mail(source: Source, name: str, imports: dict[str, str]) -> bool:
     """``name`` is bound at module level to Flask-Mail's ``Mail(...)``."""
-    call = top_level_call(source, name)
-    if call is None:
-        return False
-    head, _, rest = dotted(call.func).partition(".")
-    target = imports.get(head, "")
-    return (f"{target}.{rest}" if rest else target) == _FLASK_MAIL
+    for call in top_level_calls(source, name):
+        head, _, rest = dotted(call.func).partition(".")
+        target = imports.get(head, "")
+        if (f"{target}.{rest}" if rest else target) == _FLASK_MAIL:
+            return True
+    return False

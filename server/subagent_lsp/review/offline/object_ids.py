@@ -27,7 +27,7 @@ from ..suggestion import Suggestion
 from .fastapi_conversions import text_parameters
 from .frameworks import ModuleFacts, Route
 from .pyedits import ensure_imports, wrap_in_try
-from .pysource import Source, dotted, qualified
+from .pysource import Source, dotted, own_nodes, qualified
 from .try_blocks import caught
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -111,7 +111,7 @@ def _bson_available(facts: ModuleFacts) -> bool:
 
 def _statements(func: Function) -> list[ast.stmt]:
     """The route's simple statements a ``try`` may wrap, at any depth of its blocks."""
-    return [n for n in ast.walk(func) if isinstance(n, _SIMPLE)]
+    return [n for n in own_nodes(func) if isinstance(n, _SIMPLE)]
 
 
 def _client_values(facts: ModuleFacts, route: Route) -> dict[str, _Value]:

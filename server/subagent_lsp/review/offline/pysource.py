@@ -258,17 +258,22 @@ def top_level_function(source: Source, name: str) -> ast.FunctionDef | None:
     return None
 
 
+def top_level_calls(source: Source, name: str) -> list[ast.Call]:
+    """``NAME = something(...)`` at the top of a module: each call it is bound to, in order."""
+    return [
+        stmt.value
+        for module in source.modules
+        for stmt in module.body
+        if isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Call)
+        and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+    ]
+
+
 def top_level_call(source: Source, name: str) -> ast.Call | None:
-    """``NAME = something(...)`` at the top of a module: the call it is bound to."""
-    for module in source.modules:
-        for stmt in module.body:
-            if (
-                isinstance(stmt, ast.Assign)
-                and isinstance(stmt.value, ast.Call)
-                and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
-            ):
-                return stmt.value
-    return None
+    """The first call ``NAME`` is bound to at the top of a module."""
+    calls = top_level_calls(source, name)
+    return calls[0] if calls else None
 
 
 def method_of(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -391,10 +396,25 @@ def module_imported_names(source: Source) -> dict[str, str]:
     cached: dict[str, str] | None = source.__dict__.get("_module_imports")
     if cached is not None:
         return cached
-    top = {id(n) for m in source.modules for n in own_nodes(m)}
+    checking = {
+        id(n)
+        for m in source.modules
+        for stmt in own_nodes(m)
+        if isinstance(stmt, ast.If) and type_checking(stmt.test)
+        for body in stmt.body
+        for n in ast.walk(body)
+    }  # ``if TYPE_CHECKING:`` imports nothing when the module runs
+    top = {id(n) for m in source.modules for n in own_nodes(m)} - checking
     names = _imports_of([n for n in source.walk() if id(n) in top])  # in the file's order
     source.__dict__["_module_imports"] = names
     return names
+
+
+def type_checking(test: ast.expr) -> bool:
+    """``if TYPE_CHECKING:`` / ``if typing.TYPE_CHECKING:``: false when the module runs."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports_of(nodes: list[ast.AST]) -> dict[str, str]:
