@@ -267,6 +267,17 @@ def r4(name):
     # silent: a check inserted above this line would run outside the branch
     if name: uid = cur.fetchone()[0]  # noqa: E701
     return {"id": uid}
+
+
+@app.route("/a4", methods=["POST"])
+def a4():
+    name = request.form["name"]
+    cur = sqlite3.connect("x.db").cursor()
+    if request.form.get("create"):
+        cur.execute("INSERT INTO users (name) VALUES (?)", (name,))
+    cur.execute("SELECT id, name FROM users WHERE name = ?", (name,))
+    row = cur.fetchone()  # fires: the INSERT above may not have run
+    return {"id": row[0]}
 """
 
 
@@ -284,6 +295,7 @@ def test_known_rows_are_silent_and_their_twins_fire(tmp_path: Path) -> None:
     assert fired == {
         "found = User.query.filter_by(name=name).first()",  # a1p: nothing made it
         "row = cur.fetchone()",  # a3p: no INSERT before
+        "row = cur.fetchone()  # fires: the INSERT above may not have run",
         "user = User.query.filter_by(name=name).first()",  # b1p: valid_name proves nothing
         "group = Group.query.filter_by(code=form.code.data).first()",  # c2p: LooseForm
         "first = cur.fetchone()",  # d3: ``str(url_id) in first`` on None
@@ -292,4 +304,4 @@ def test_known_rows_are_silent_and_their_twins_fire(tmp_path: Path) -> None:
         "uid = db.session.query(User.id).filter(User.name == name).first()[0]",
     }
     lines = sorted(s.span.start.line + 1 for s in found)
-    assert lines == [44, 54, 78, 104, 136, 145, 154, 160]
+    assert lines == [44, 54, 78, 104, 136, 145, 154, 160, 181]

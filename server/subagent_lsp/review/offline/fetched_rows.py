@@ -164,7 +164,7 @@ def fetch_proven(facts: ModuleFacts, call: ast.Call, execute: ast.Call) -> bool:
     if table is None or not keys:
         return False
     before = list(preceding(call, facts.up))
-    for node in (n for stmt in before for n in ast.walk(stmt)):
+    for node in (n for stmt in before for n in _always_run(stmt)):
         if isinstance(node, ast.Call) and _is_execute(node) and node is not execute:
             written = node.args[0]
             if not (isinstance(written, ast.Constant) and isinstance(written.value, str)):
@@ -200,6 +200,28 @@ def fetch_proven(facts: ModuleFacts, call: ast.Call, execute: ast.Call) -> bool:
         )
 
     return inside_if(call, facts.up, holds) or refused_before(call, facts.up, refuses)
+
+
+def _always_run(stmt: ast.stmt) -> list[ast.AST]:
+    """What runs whenever ``stmt`` does: not a branch, a loop's body, a ``try`` that may have
+    failed, or a nested def (an INSERT there does not prove the row is there); a ``with``
+    block runs."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, ast.If | ast.While):
+            stack.append(node.test)
+        elif isinstance(node, ast.For | ast.AsyncFor):
+            stack.append(node.iter)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            stack.extend(node.finalbody)
+        elif not isinstance(
+            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+        ):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _fetches(facts: ModuleFacts, value: ast.expr, table: str, keys: set[str]) -> bool:
