@@ -17,7 +17,7 @@ import builtins
 
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts
-from .pysource import dotted, qualified_name
+from .pysource import caught_types, dotted, qualified_name
 
 _SAYS_EXCEPTION = ("Error", "Exception", "DoesNotExist", "MultipleObjectsReturned", "Warning")
 # Exception classes of the frameworks whose names say no exception.
@@ -28,28 +28,25 @@ _ERROR_MODULES = frozenset({"exceptions", "errors", "exc"})
 def except_call_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     src = facts.source
     out: list[Suggestion] = []
-    for node in src.walk():
-        if not isinstance(node, ast.ExceptHandler) or node.type is None:
+    for _, expr in caught_types(src):
+        if not isinstance(expr, ast.Call) or not _exception_class(facts, expr.func):
             continue
-        for expr in node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]:
-            if not isinstance(expr, ast.Call) or not _exception_class(facts, expr.func):
-                continue
-            name = src.text_of(expr.func)
-            out.append(
-                Suggestion(
-                    "BKD320",
-                    "error-handling",
-                    src.path,
-                    src.span(expr),
-                    f"Catch the class `{name}`, not an instance of it",
-                    f"`{src.text_of(expr)}` makes an instance when an exception reaches the "
-                    "handler, and Python then raises `TypeError: catching classes that do not "
-                    "inherit from BaseException is not allowed` instead: whatever the `try` "
-                    f"raised, the handler never runs and the client gets a 500. `except "
-                    f"{name}:` catches it.",
-                    (Edit(src.path, src.span(expr), name),),
-                )
+        name = src.text_of(expr.func)
+        out.append(
+            Suggestion(
+                "BKD320",
+                "error-handling",
+                src.path,
+                src.span(expr),
+                f"Catch the class `{name}`, not an instance of it",
+                f"`{src.text_of(expr)}` makes an instance when an exception reaches the "
+                "handler, and Python then raises `TypeError: catching classes that do not "
+                "inherit from BaseException is not allowed` instead: whatever the `try` "
+                f"raised, the handler never runs and the client gets a 500. `except "
+                f"{name}:` catches it.",
+                (Edit(src.path, src.span(expr), name),),
             )
+        )
     return out
 
 

@@ -12,42 +12,40 @@ import ast
 
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts
+from .pysource import caught_types
 
 
 def except_or_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     src = facts.source
     out: list[Suggestion] = []
-    for node in src.walk():
-        if not isinstance(node, ast.ExceptHandler) or node.type is None:
+    for node, expr in caught_types(src):
+        if not isinstance(expr, ast.BoolOp):
             continue
-        for expr in node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]:
-            if not isinstance(expr, ast.BoolOp):
-                continue
-            names = [src.text_of(v) for v in _operands(expr)]
-            caught = names[0] if isinstance(expr.op, ast.Or) else names[-1]
-            word = "or" if isinstance(expr.op, ast.Or) else "and"
-            span = src.span(expr)
-            line = src.lines[span.start.line] if span.start.line < len(src.lines) else ""
-            wrapped = line[: span.start.column].rstrip().endswith("(")
-            # ``(A or B, C)`` / ``(A or B)``: the operands join the parentheses there
-            joined = ", ".join(names)
-            if isinstance(node.type, ast.Tuple) or wrapped:
-                edit = Edit(src.path, span, joined)
-            else:
-                edit = Edit(src.path, span, f"({joined})")
-            out.append(
-                Suggestion(
-                    "BKD311",
-                    "error-handling",
-                    src.path,
-                    src.span(expr),
-                    f"Catch each exception, not `{word}` of them",
-                    f"`{src.text_of(expr)}` is evaluated first, to `{caught}`: the handler "
-                    f"catches {caught} alone and every other error named goes through as a "
-                    f"500. A tuple catches each of them: `({', '.join(names)})`.",
-                    (edit,),
-                )
+        names = [src.text_of(v) for v in _operands(expr)]
+        caught = names[0] if isinstance(expr.op, ast.Or) else names[-1]
+        word = "or" if isinstance(expr.op, ast.Or) else "and"
+        span = src.span(expr)
+        line = src.lines[span.start.line] if span.start.line < len(src.lines) else ""
+        wrapped = line[: span.start.column].rstrip().endswith("(")
+        # ``(A or B, C)`` / ``(A or B)``: the operands join the parentheses there
+        joined = ", ".join(names)
+        if isinstance(node.type, ast.Tuple) or wrapped:
+            edit = Edit(src.path, span, joined)
+        else:
+            edit = Edit(src.path, span, f"({joined})")
+        out.append(
+            Suggestion(
+                "BKD311",
+                "error-handling",
+                src.path,
+                src.span(expr),
+                f"Catch each exception, not `{word}` of them",
+                f"`{src.text_of(expr)}` is evaluated first, to `{caught}`: the handler "
+                f"catches {caught} alone and every other error named goes through as a "
+                f"500. A tuple catches each of them: `({', '.join(names)})`.",
+                (edit,),
             )
+        )
     return out
 
 

@@ -258,6 +258,17 @@ def top_level_function(source: Source, name: str) -> ast.FunctionDef | None:
     return None
 
 
+def caught_types(source: Source) -> list[tuple[ast.ExceptHandler, ast.expr]]:
+    """Each class an ``except`` names, as written, with its handler (``except (A, B):``
+    gives A and B)."""
+    return [
+        (node, expr)
+        for node in source.walk()
+        if isinstance(node, ast.ExceptHandler) and node.type is not None
+        for expr in (node.type.elts if isinstance(node.type, ast.Tuple) else [node.type])
+    ]
+
+
 def top_level_calls(source: Source, name: str) -> list[ast.Call]:
     """``NAME = something(...)`` at the top of a module: each call it is bound to, in order."""
     return [
