@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Sequence
 
 from ..review.offline.engine import is_backend_file, workspace_root
-from ..review.offline.schema import SKIP_DIRS
+from ..review.offline.project_tree import folders
 from ..review.project import Projects
 
 
@@ -17,9 +17,8 @@ def backend_files(paths: Iterable[str]) -> list[str]:
         if os.path.isfile(given):
             out.append(given)
             continue
-        for folder, dirs, files in os.walk(given):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-            out.extend(os.path.join(folder, f) for f in sorted(files) if is_backend_file(f))
+        for folder, files in folders(given):
+            out.extend(os.path.join(folder, f) for f in files if is_backend_file(f))
     return out
 
 

@@ -13,8 +13,7 @@ import os
 import re
 
 from .file_memo import FileMemo
-
-_SKIP = {".git", "node_modules", ".venv", "venv", "env", "site-packages", "__pycache__"}
+from .project_tree import folders
 
 
 class Setting:
@@ -59,9 +58,7 @@ def project_folder(path: str) -> str | None:
 @functools.lru_cache(maxsize=16)
 def settings_files(root: str) -> tuple[str, ...]:
     found: list[str] = []
-    for here, dirs, files in os.walk(root):
-        depth = here.count(os.sep) - root.count(os.sep)
-        dirs[:] = [d for d in dirs if d not in _SKIP and depth < 3]
+    for here, files in folders(root, depth=3):
         # a settings package's own packages too (pyarweb's ``settings/production/``)
         in_settings = "settings" in os.path.relpath(here, root).split(os.sep)
         found.extend(

@@ -26,6 +26,7 @@ from .django_settings import Setting, project_folder, settings_files
 from .file_memo import FileMemo
 from .frameworks import ModuleFacts
 from .not_sources import is_not_a_source
+from .project_tree import files_under
 from .pyedits import insert_before_line
 
 DEFAULT_TIMEOUT = 10
@@ -38,7 +39,6 @@ _SENDS = re.compile(
     re.MULTILINE,
 )
 _SENDERS: FileMemo[bool] = FileMemo(lambda _p, text: bool(_SENDS.search(text)), 1 << 20)
-_SKIP = {".git", "node_modules", ".venv", "venv", "env", "site-packages", "__pycache__"}
 _MAX_FILES = 3000
 
 
@@ -138,9 +138,8 @@ def _module_file(stmt: ast.ImportFrom, path: str, settings: tuple[str, ...]) -> 
 @functools.lru_cache(maxsize=16)
 def _python_files(root: str) -> tuple[str, ...]:
     found: list[str] = []
-    for here, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
-        found.extend(os.path.join(here, f) for f in sorted(files) if f.endswith(".py"))
+    for path in files_under(root, (".py",)):
+        found.append(path)
         if len(found) > _MAX_FILES:
             break
     return tuple(found)

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 from .file_memo import FileMemo
+from .project_tree import files_under, folders
 from .pysource import Source, dotted
 from .treesitter import language_of
 
@@ -33,7 +34,6 @@ _OTHER_SUFFIXES = (
     *(".md", ".rst", ".txt", ".sh", ".env", ".conf", ".xml", ".tmpl", ".jinja"),
 )
 _OTHER_NAMES = frozenset({"Procfile", "Makefile", "Dockerfile", "Justfile"})
-_SKIP = {"node_modules", "__pycache__", "venv", "env", "build", "dist", "site-packages"}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEF = re.compile(r"\bdef\s+([A-Za-z_][A-Za-z0-9_]*)")
 MAX_FILES = 5000
@@ -42,14 +42,12 @@ MAX_BYTES = 1_000_000
 
 def mention_files(root: str, is_source: Callable[[str], bool]) -> Iterable[str]:
     count = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(_SUFFIXES) and is_source(os.path.join(folder, name)):
-                count += 1
-                if count > MAX_FILES:
-                    return
-                yield os.path.join(folder, name)
+    for path in files_under(root, _SUFFIXES):
+        if is_source(path):
+            count += 1
+            if count > MAX_FILES:
+                return
+            yield path
 
 
 def _family(path: str) -> str | None:
@@ -66,9 +64,8 @@ def _family(path: str) -> str | None:
 def _all_files(root: str, is_source: Callable[[str], bool]) -> tuple[list[str], bool]:
     """Every file ``elsewhere`` reads but the sources, and whether the walk stopped short."""
     out: list[str] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
-        for name in sorted(files):
+    for folder, names in folders(root):
+        for name in names:
             path = os.path.join(folder, name)
             if name.endswith(_SUFFIXES) and is_source(path):
                 continue

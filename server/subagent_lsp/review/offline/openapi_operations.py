@@ -17,13 +17,12 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from .project_tree import files_under
 from .pysource import Source
-from .schema import SKIP_DIRS
 
 SPEC_SUFFIXES = (".yml", ".yaml", ".json")
 MAX_SPEC_FILES = 1000  # YAML/JSON files looked at per project
 MAX_SPEC_BYTES = 1_000_000
-_SKIP = SKIP_DIRS | {"build", "dist", "site-packages", "env"}
 _CONTROLLER_KEYS = ("x-openapi-router-controller", "x-swagger-router-controller")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 # A line's leading spaces and list dashes: what follows is a key of the item's mapping.
@@ -37,15 +36,12 @@ _KEY = re.compile(r"""(["']?)([\w\-]+)\1\s*:(?:\s+([^#]*))?""")
 def spec_files(root: str, is_source: Callable[[str], bool]) -> Iterator[str]:
     """The project's YAML and JSON files (the same folders the schema scan skips), bounded."""
     count = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            if name.endswith(SPEC_SUFFIXES) and is_source(path):
-                count += 1
-                if count > MAX_SPEC_FILES:
-                    return
-                yield path
+    for path in files_under(root, SPEC_SUFFIXES):
+        if is_source(path):
+            count += 1
+            if count > MAX_SPEC_FILES:
+                return
+            yield path
 
 
 def operation_handlers(path: str, text: str) -> frozenset[str]:

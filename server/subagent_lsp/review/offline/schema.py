@@ -25,6 +25,7 @@ from .foreign.model import ForeignTable
 from .foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
 from .foreign.tables import foreign_tables, is_foreign_schema_file
 from .project_files import is_not_a_source, project_root
+from .project_tree import files_under
 from .pysource import Source, dotted, imported_names, keyword_value, parse_source
 from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
@@ -33,7 +34,6 @@ from .table_calls import table_call
 log = logging.getLogger(__name__)
 MAX_SCHEMA_FILES = 3000
 MAX_SCHEMA_FILE_BYTES = 1_000_000
-SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".tox"}
 
 
 @dataclass
@@ -1458,15 +1458,10 @@ _SCHEMA_WORDS = re.compile(
 
 
 def schema_files(root: str) -> Iterable[str]:
-    count = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith((".py", ".sql", *FOREIGN_SUFFIXES)):
-                count += 1
-                if count > MAX_SCHEMA_FILES:
-                    return
-                yield os.path.join(folder, name)
+    for count, path in enumerate(files_under(root, (".py", ".sql", *FOREIGN_SUFFIXES)), 1):
+        if count > MAX_SCHEMA_FILES:
+            return
+        yield path
 
 
 class SchemaCache:

@@ -11,12 +11,31 @@ from __future__ import annotations
 import os
 import re
 
-from ....textfile import read_utf8
+from ..file_memo import FileMemo
+from ..project_tree import files_under
 
 _BUNDLERS = re.compile(r"\b(flask_assets|webassets|django_assets)\b")
 _ASSET = re.compile(r"""["']([^"'\s]+\.(?:[cm]?js|jsx|tsx?))["']""")
-_SKIP = frozenset({"node_modules", "venv", ".venv", "env", "site-packages", "__pycache__"})
 _MAX_FILES = 3000
+_MAX_BYTES = 1 << 20
+
+
+def _named_assets(_path: str, text: str) -> frozenset[str] | None:
+    """The asset paths a bundle module names, relative to the static folder (``../x.js`` is
+    beside it, ``./x.js`` in it); None for a module that builds no bundle."""
+    if "Bundle(" not in text or not _BUNDLERS.search(text):
+        return None
+    found: set[str] = set()
+    for match in _ASSET.finditer(text):
+        asset = match.group(1).replace("\\", "/")
+        while asset.startswith(("../", "./")):
+            asset = asset.split("/", 1)[1]
+        if asset:
+            found.add(asset.lstrip("/"))
+    return frozenset(found)
+
+
+_MODULES: FileMemo[frozenset[str] | None] = FileMemo(_named_assets, _MAX_BYTES)
 # root -> (its mtime, the bundle modules' mtimes, the asset paths they name)
 _cache: dict[str, tuple[int, tuple[tuple[str, int], ...], frozenset[str]]] = {}
 
@@ -50,29 +69,13 @@ def _assets(root: str) -> frozenset[str]:
         return cached[2]
     modules: list[tuple[str, int]] = []
     found: set[str] = set()
-    seen = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in _SKIP and not d.startswith(".")]
-        for name in files:
-            if not name.endswith(".py"):
-                continue
-            seen += 1
-            if seen > _MAX_FILES:
-                break
-            file = os.path.join(folder, name)
-            text = read_utf8(file) or ""
-            if "Bundle(" not in text or not _BUNDLERS.search(text):
-                continue
-            modules.append((file, _mtime(file)))
-            for match in _ASSET.finditer(text):
-                # relative to the static folder: ``../x.js`` is beside it, ``./x.js`` in it
-                asset = match.group(1).replace("\\", "/")
-                while asset.startswith(("../", "./")):
-                    asset = asset.split("/", 1)[1]
-                if asset:
-                    found.add(asset.lstrip("/"))
+    for seen, file in enumerate(files_under(root, (".py",)), 1):
         if seen > _MAX_FILES:
             break
+        named = _MODULES.get(file)
+        if named is not None:
+            modules.append((file, _mtime(file)))
+            found |= named
     assets = frozenset(found)
     if len(_cache) > 256:
         _cache.clear()
