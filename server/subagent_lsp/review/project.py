@@ -65,6 +65,7 @@ from .offline.schema import (
     schema_files,
     schema_of_file,
 )
+from .offline.server_handlers import handler_answers
 from .offline.shared_fix import SharedHelper
 from .offline.shared_helpers import CallSite, shared_helper
 from .offline.upstream_calls import UpstreamCalls, module_files
@@ -124,6 +125,7 @@ class Project:
         )
         self._walked: dict[str, ModuleSummary] | None = None
         self._handlers: frozenset[str] | None = None
+        self._server_errors: tuple[object, object, frozenset[str]] | None = None
         self._views: dict[str, set[str]] | None = None
         # The handlers the OpenAPI specs' operations name (connexion), and each file's.
         self._operations: frozenset[str] | None = None
@@ -497,6 +499,7 @@ class Project:
         facts.callers = self
         facts.shared = self.shared_helper
         facts.takes_request = self.takes_request
+        facts.server_errors = self.server_error_handlers
         facts.built_per_request = lambda cls: built_per_request(
             self._mentions.files_with, self.source, cls
         )
@@ -571,6 +574,33 @@ class Project:
         if self._handlers is None:
             self._handlers = frozenset().union(*(f[1] for f in self._all_module_facts().values()))
         return self._handlers
+
+    def server_error_handlers(self) -> frozenset[str]:
+        """``Exception`` / ``BaseException`` when every app-level handler of it, wherever it is
+        registered, answers only a 5xx (server_handlers); read again once the project
+        changes."""
+        upstream = self.upstream()
+        handled = self.app_error_handlers()
+        with self._lock:
+            kept = self._server_errors
+            if kept is not None and kept[0] is upstream and kept[1] is handled:
+                return kept[2]
+        broad = {"Exception", "BaseException"}
+        verdicts: dict[str, bool] = {}
+        if handled & broad:
+            for path, summary in self._all_module_facts().items():
+                if not summary.handled & broad:
+                    continue
+                source = self.source(path)
+                if source is None:
+                    continue
+                for name, only in handler_answers(source, upstream).items():
+                    if name in broad:
+                        verdicts[name] = verdicts.get(name, True) and only
+        found = frozenset(name for name, only in verdicts.items() if only)
+        with self._lock:
+            self._server_errors = (upstream, handled, found)
+        return found
 
     def url_view_names(self) -> frozenset[str]:
         """Names of the functions the project's ``urls.py`` modules route to."""

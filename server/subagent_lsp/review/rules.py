@@ -540,10 +540,12 @@ BACKEND_RULES = table(
         "BKD306",
         "error-handling",
         "missing-row-500",
-        "A `.first()` row (Flask-SQLAlchemy, Django) or a DB-API `fetchone()` row is used "
-        "unchecked, or `.one()` is unhandled; so is the result of a model method, property or "
-        "project helper that provably may return None (`return None`, `except DoesNotExist: "
-        "return None`, a returned `.first()`).",
+        "A `.first()` row (Flask-SQLAlchemy, Django), a MongoDB `find_one()` document or a "
+        "DB-API `fetchone()` row is used unchecked, or `.one()` is unhandled; so is the result "
+        "of a model method, property or project helper that provably may return None (`return "
+        "None`, `except DoesNotExist: return None`, `x if x else None`, a returned `.first()` "
+        "or `find_one()`), in the route or in a service or repository it hands the client's "
+        "id to.",
         "A row the client names that does not exist is a 404, not an AttributeError or a "
         "NoResultFound (a 500). Not a row that must be there: the `.first()` of several in "
         "an `except MultipleObjectsReturned` of the same lookup, or one the view's decorator "

@@ -117,6 +117,10 @@ class ModuleFacts:
     # Whether every project construction of a class hands it a session a generator dependency
     # opens and closes per request (repository_sessions; Project.complete; None: unknown).
     built_per_request: Callable[[str], bool] | None = None
+    # The exception names of ``handled`` every app-level handler of which answers only a 5xx
+    # (``add_exception_handler(Exception, generic_500)``; server_handlers; Project.complete;
+    # None: unknown, each taken as answering).
+    server_errors: Callable[[], frozenset[str]] | None = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:

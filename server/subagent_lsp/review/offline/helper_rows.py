@@ -6,6 +6,11 @@ the row itself; a Django view's helper returning ``X.objects.filter(...).first()
 (django_rows). Either way an unknown id becomes a 500 (AttributeError, TypeError,
 UnmappedInstanceError) where the client asked for something that is not there: a 404.
 
+MongoDB's ``find_one`` (mongo_rows) counts the same, in the route, in its service, or in a
+repository the service hands the client's id to; and so does the None of a project function
+such a service or repository takes (``job = await self.repository.get_job(job_id)`` then
+``job.position``).
+
 The fix is a None check in the route's idiom, right after the row is fetched: FastAPI's
 ``raise HTTPException(status_code=404, ...)``, Flask's ``abort(404)``, Django's
 ``raise Http404(...)``.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from ..suggestion import Edit, Suggestion
 from .django_rows import (
@@ -29,22 +35,28 @@ from .django_rows import (
 from .drf_permissions import request_helper_proved
 from .form_rows import checked_by_validator
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .mongo_rows import label as mongo_label
+from .mongo_rows import mongo_find
 from .none_lookups import first_use_answered
 from .none_returns import may_give_none, none_path, optional_model
 from .project_errors import own_not_found
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
-from .pysource import Source, dotted
+from .pysource import Source, block_of, dotted, is_none
 from .query_locals import spelled_out
 from .receiver_rows import receiver_member
 from .row_guards import app_guard, get_through
 from .row_methods import model_of, resolve_call
-from .row_uses import app_catches, missing_row, read_unchecked, session_like, short, tests_name
+from .row_uses import missing_row, read_unchecked, session_like, short, tests_name
+from .try_blocks import status_code
 from .upstream_calls import UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 # What a route or its app may already answer a missing row with.
 _CAUGHT = {"AttributeError", "TypeError", "HTTPException", "NotFound", "UnmappedInstanceError"}
+# What an app-wide handler must take to answer it (besides every exception).
+_APP_CAUGHT = frozenset({"AttributeError", "TypeError", "UnmappedInstanceError"})
+_BROAD = frozenset({"Exception", "BaseException"})
 # ``.first()`` / ``.one_or_none()`` count on a chain that reads from the database.
 _MAYBE_ONE = ("first", "one_or_none", "scalar_one_or_none")
 _READS = ("query", "scalars", "execute", "exec")
@@ -56,6 +68,11 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
     if not _open(facts, call, route):
         return []
     row = maybe_row(call)
+    if row is None:
+        collection = mongo_find(facts.upstream, facts.source, call)
+        if collection is not None:
+            # ``doc = await db.users.find_one({"_id": ...})`` in the route itself
+            return _mongo_in_route(facts, call, route, collection)
     if route.framework == "fastapi" and row is not None:
         keyed = keyed_by_client(call, route) or _children_of_client_row(call, route)
         return _in_route(facts, call, route) if keyed else []
@@ -85,16 +102,24 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
     if model is not None:
         return _returned(facts, call, route, helper, model)
     # ``def find_member(card): ... return None``: the helper's own None, on some path
-    why = none_path(helper_source, helper)
+    why = none_path(helper_source, helper, _awaited(facts.up, call))
     if why is None:
         return []
     if request_helper_proved(facts.upstream, facts.source, call, helper_source, helper):
         return []  # ``get_active_session(request)`` under a permission that denied its None
     # ``Person.query.get()`` says whose query class it is; ``get()`` alone would not
     queried = isinstance(call.func, ast.Attribute) and model_of(call.func.value, "query")
-    shown = dotted(call.func) if queried else helper.name
+    # ``Users.get(username)``, a classmethod: its class says whose ``get`` it is too
+    on_class = isinstance(call.func, ast.Attribute) and _class_name(call.func.value)
+    shown = dotted(call.func) if queried or on_class else helper.name
     what = f"`{shown}()` may give None ({why})"
     return _returned(facts, call, route, helper, optional_model(helper), what)
+
+
+def _class_name(node: ast.expr) -> bool:
+    """``Users`` / ``models.Users``: a class by its CamelCase name, not a CONSTANT."""
+    last = dotted(node).rsplit(".", 1)[-1]
+    return last[:1].isupper() and not last.isupper()
 
 
 def property_row_suggestions(
@@ -115,7 +140,7 @@ def _open(facts: ModuleFacts, node: ast.AST, route: Route) -> bool:
     if route.framework not in ("fastapi", "flask", "django") or not (route.answers or django):
         return False
     # ``except Exception: raise HTTPException(500)`` around it answers the miss with a 500
-    if caught(node, facts.up, _CAUGHT, client_error=True) or app_catches(facts, _CAUGHT):
+    if caught(node, facts.up, _CAUGHT, client_error=True) or _app_answers(facts):
         return False
     return not (
         django
@@ -125,6 +150,39 @@ def _open(facts: ModuleFacts, node: ast.AST, route: Route) -> bool:
             or facts.handled_by_app(DJANGO_CAUGHT | {"404"})
         )
     )
+
+
+def _app_answers(facts: ModuleFacts) -> bool:
+    """An app-wide handler answers a missing row's AttributeError or TypeError: one of that
+    error, or of every exception unless each such handler answers only a 500 (a generic
+    ``JSONResponse(status_code=500, ...)`` still gives the client a 500). A handler of
+    HTTPException or NotFound takes neither error."""
+    handled = set(facts.handled)
+    if handled & _BROAD and facts.server_errors is not None:
+        handled -= facts.server_errors()
+    return bool(handled & (_APP_CAUGHT | _BROAD))
+
+
+def _awaited(up: dict[ast.AST, ast.AST], call: ast.expr) -> bool:
+    return isinstance(up.get(call), ast.Await)
+
+
+def _mongo_in_route(
+    facts: ModuleFacts, call: ast.Call, route: Route, collection: str
+) -> list[Suggestion]:
+    """``doc = await db.users.find_one({"_id": ObjectId(user_id)})`` then ``doc["name"]``."""
+    if route.framework == "django" or not keyed_by_client(call, route):
+        return []
+    bound = _assigned(facts.up, call)
+    if bound is None:
+        return []
+    assign, name = bound
+    used = read_unchecked(facts, route.func, name, assign.end_lineno or 0, helpers=True)
+    if used is None or first_use_answered(route.func, name, assign.end_lineno or 0):
+        return []
+    src = facts.source
+    what = f"`{short(src.text_of(call))}` gives None when no document matches"
+    return [_suggestion(facts, route, call, src, assign, name, mongo_label(collection), what, used)]
 
 
 def _member_row(
@@ -139,7 +197,7 @@ def _member_row(
     if not may_give_none(member):
         return []  # ``-> Employment``: its author says it is always there
     model = _returned_row(source, member, facts.upstream)
-    why = none_path(source, member)
+    why = none_path(source, member, isinstance(node, ast.Call) and _awaited(facts.up, node))
     if model is None and why is None:
         return []
     label = optional_model(member) or model or ""
@@ -543,10 +601,19 @@ def _returned_row(
     for node in source.nodes_of(func):
         if source.function_of(node) is not func:
             continue
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            model = maybe_row(node.value)
+        assigned = (
+            node.value.value
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Await)
+            else getattr(node, "value", None)
+        )
+        if isinstance(node, ast.Assign) and isinstance(assigned, ast.Call):
+            model = maybe_row(assigned)
             if model is None:
-                model = django_row(source, func, node.value)
+                model = django_row(source, func, assigned)
+            if model is None:
+                # ``doc = await self.collection.find_one(...)``, returned untested
+                found = mongo_find(upstream, source, assigned)
+                model = mongo_label(found) if found is not None else None
             target = node.targets[0]
             if model is not None and isinstance(target, ast.Name):
                 rows[target.id] = model
@@ -556,6 +623,11 @@ def _returned_row(
                 value = spelled_out(func, value)  # ``q = M.query.filter_by(...)``, ``q.first()``
             if isinstance(value, ast.Call) and maybe_row(value) is not None:
                 return maybe_row(value)
+            collection = (
+                mongo_find(upstream, source, value) if isinstance(value, ast.Call) else None
+            )
+            if collection is not None:
+                return mongo_label(collection)  # ``return await coll.find_one({...})``
             django = django_row(source, func, value)
             if django is not None:
                 return django  # ``return Application.objects.filter(user=u).first()``
@@ -672,9 +744,34 @@ def _used_in_helper(
     facts: ModuleFacts, call: ast.Call, route: Route, source: Source, helper: Function
 ) -> list[Suggestion] | None:
     """``crud.delete_template(db, id)`` whose ``_template = ....first()`` goes to
-    ``db.delete(_template)`` unchecked: the check goes in the helper, once."""
-    up = source.up()
+    ``db.delete(_template)`` unchecked: the check goes in the helper, once. So for a MongoDB
+    ``find_one`` keyed by what the route handed it, for the None of a project function it
+    calls (``job = await self.repository.get(job_id)`` then ``job.position``), and for either
+    in a function it hands the client's values on to (a service's repository), a few calls
+    deep."""
     params = {a.arg for a in [*helper.args.posonlyargs, *helper.args.args, *helper.args.kwonlyargs]}
+    # the helper's parameters that hold what the client sent, as the route passes them
+    sent, derived = _client_locals(call, route)
+    django = route.framework == "django"
+    tainted = _passes(call, helper, lambda e: _reads_client(e, sent, derived, django))
+    found = _own_lookups(facts, call, route, source, helper, params - {"self", "cls"}, tainted)
+    if found is not None:
+        return found
+    return _through_calls(facts, call, route, source, helper, tainted, 0, {id(helper)})
+
+
+def _own_lookups(
+    facts: ModuleFacts,
+    call: ast.Call,
+    route: Route,
+    source: Source,
+    helper: Function,
+    keys: set[str],
+    tainted: set[str],
+) -> list[Suggestion] | None:
+    """A lookup of ``helper`` keyed by one of ``keys`` (a MongoDB one: by the client's
+    ``tainted``), its row used there unchecked."""
+    up = source.up()
     for node in source.nodes_of(helper):
         if not isinstance(node, ast.Call) or source.function_of(node) is not helper:
             continue
@@ -683,9 +780,12 @@ def _used_in_helper(
         model = _helper_lookup(source, helper, node)
         if model is None and lookup is not node:
             model = _helper_lookup(source, helper, lookup)
+        collection = mongo_find(facts.upstream, source, node) if model is None else None
+        if collection is not None:
+            model = mongo_label(collection)
         if model is None or caught(node, up, _CAUGHT):
             continue
-        if not _reads_client(lookup, set(), params - {"self", "cls"}):
+        if not _reads_client(lookup, set(), tainted if collection is not None else keys):
             # ``db.session.get(Dish, line.dish_id)`` over rows the helper loaded itself: its
             # key is the database's, not what the route was handed (planted set 8)
             continue
@@ -696,14 +796,12 @@ def _used_in_helper(
         used = read_unchecked(facts, helper, name, assign.end_lineno or 0, helpers=False)
         if used is None:
             continue
-        # Kept for this analysis of the module, not on its parse: a parse outlives the
-        # analysis in the server, and a second one found the fix "already made" and lost it.
-        seen: set[tuple[str, int]] = facts.__dict__.setdefault("_helper_rows_seen", set())
-        if (source.path, node.lineno) in seen:
+        if _seen_before(facts, source, node):
             return []  # another route of this module calls it too: one fix
-        seen.add((source.path, node.lineno))
         shown = source.text_of(node) if lookup is node else ast.unparse(lookup)
-        what = f"`{helper.name}()` looks up `{short(shown)}`, None when nothing matches"
+        shown = re.sub(r"([(\[{])\s+|\s+(?=[)\]}])", r"\1", shown)  # a call over lines
+        nothing = "no document matches" if collection is not None else "nothing matches"
+        what = f"`{helper.name}()` looks up `{short(shown)}`, None when {nothing}"
         label = (model or name).rsplit(".", 1)[-1]
         # a service raises the app's own not-found error, which its handler answers 404 with
         own = own_not_found(facts, source, label) if source is not facts.source else None
@@ -713,6 +811,189 @@ def _used_in_helper(
             )
         ]
     return None
+
+
+def _seen_before(facts: ModuleFacts, source: Source, node: ast.AST) -> bool:
+    """Whether a fix at ``node`` was made already in this analysis of the module. Kept for
+    the analysis, not on its parse: a parse outlives the analysis in the server, and a second
+    one found the fix "already made" and lost it."""
+    seen: set[tuple[str, int]] = facts.__dict__.setdefault("_helper_rows_seen", set())
+    key = (source.path, getattr(node, "lineno", 0))
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
+
+
+def _through_calls(
+    facts: ModuleFacts,
+    call: ast.Call,
+    route: Route,
+    source: Source,
+    func: Function,
+    tainted: set[str],
+    depth: int,
+    visited: set[int],
+) -> list[Suggestion] | None:
+    """In ``func`` (the route's helper, or one it hands the client's values on to): the None
+    of a project function it calls with them, used unchecked; else the same, or a lookup used
+    unchecked, in such a function, a few calls deeper."""
+    if facts.upstream is None or not tainted:
+        return None
+    up = source.up()
+    deeper: list[tuple[Source, Function, set[str]]] = []
+    for node in source.nodes_of(func):
+        if not isinstance(node, ast.Call) or source.function_of(node) is not func:
+            continue
+        if caught(node, up, _CAUGHT):
+            continue
+        target = resolve_call(facts.upstream, source, node)
+        if target is None or id(target[1]) in visited or facts.is_route(target[1]):
+            continue
+        passed = _passes(node, target[1], lambda e: _reads_client(e, set(), tainted))
+        if not passed:
+            continue
+        found = _callee_none(facts, call, route, source, func, node, *target)
+        if found is not None:
+            return found
+        deeper.append((target[0], target[1], passed))
+    if depth + 1 >= _MAX_HOPS:
+        return None
+    for callee_source, callee, passed in deeper:
+        if id(callee) in visited:
+            continue
+        visited.add(id(callee))
+        found = _own_lookups(facts, call, route, callee_source, callee, passed, passed)
+        if found is None:
+            found = _through_calls(
+                facts, call, route, callee_source, callee, passed, depth + 1, visited
+            )
+        if found is not None:
+            return found
+    return None
+
+
+def _callee_none(
+    facts: ModuleFacts,
+    call: ast.Call,
+    route: Route,
+    source: Source,
+    func: Function,
+    node: ast.Call,
+    callee_source: Source,
+    callee: Function,
+) -> list[Suggestion] | None:
+    """``job = await self.repository.get_job(job_id)`` in ``func``, whose callee may give
+    None (a lookup's row returned as it is, ``return None``), then ``job.position``."""
+    bound = _assigned(source.up(), node)
+    if bound is None:
+        return None
+    awaited = _awaited(source.up(), node)
+    if isinstance(callee, ast.AsyncFunctionDef) and not awaited:
+        return None  # a coroutine, not its value
+    model = _returned_row(callee_source, callee, facts.upstream)
+    why = None if model is not None else none_path(callee_source, callee, awaited)
+    if model is None and why is None:
+        return None
+    assign, name = bound
+    after = assign.end_lineno or 0
+    used = read_unchecked(facts, func, name, after, helpers=False)
+    if used is None or first_use_answered(func, name, after):
+        return None
+    if _seen_before(facts, source, node):
+        return []
+    label = model or _noun(optional_model(callee)) or _noun(name.title().replace("_", ""))
+    gives = f"may give None ({why})" if why else "gives None when no row matches"
+    what = f"`{func.name}()` takes `{callee.name}()`'s value, which {gives}"
+    # the module's own answer after another call of it, or the app's own not-found error
+    own = _same_answer(source, callee.name)
+    if own is None and source is not facts.source:
+        own = own_not_found(facts, source, label.replace(" ", ""))
+    return [_suggestion(facts, route, call, source, assign, name, label, what, used, own_error=own)]
+
+
+def _passes(call: ast.Call, callee: Function, reads: Callable[[ast.expr], bool]) -> set[str]:
+    """The parameters of ``callee`` that ``call`` hands a value ``reads`` accepts."""
+    params = [*callee.args.posonlyargs, *callee.args.args]
+    if params and params[0].arg in ("self", "cls") and isinstance(call.func, ast.Attribute):
+        params = params[1:]
+    names = {a.arg for a in [*params, *callee.args.kwonlyargs]}
+    out: set[str] = set()
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            break  # what follows lands on parameters not known here
+        if index < len(params) and reads(arg):
+            out.add(params[index].arg)
+    for keyword in call.keywords:
+        if keyword.arg in names and reads(keyword.value):
+            out.add(keyword.arg)
+    return out
+
+
+# What a pydantic or ORM class's name ends with besides the thing it is.
+_SUFFIXES = ("Response", "Schema", "Model", "Out", "Detail", "Read", "InDB", "DB", "Dto", "DTO")
+
+
+def _noun(name: str) -> str:
+    """``JobApplicationResponse`` -> "Job application"; "" for ""."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)
+    if not words:
+        return ""
+    text = " ".join([words[0], *(w.lower() if not w.isupper() else w for w in words[1:])])
+    return text[:1].upper() + text[1:]
+
+
+def _same_answer(source: Source, callee: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """``previous = await self.repository.get_job(...)`` then ``if not previous: raise
+    HTTPException(status_code=404, detail="Job not found")`` elsewhere in the module: that
+    raise, as written (on one line), answers this call's None too."""
+    up = source.up()
+    for assign in source.of(ast.Assign):
+        value = assign.value.value if isinstance(assign.value, ast.Await) else assign.value
+        if not (isinstance(value, ast.Call) and len(assign.targets) == 1):
+            continue
+        target = assign.targets[0]
+        if not isinstance(target, ast.Name) or dotted(value.func).rsplit(".", 1)[-1] != callee:
+            continue
+        body = block_of(assign, up)
+        if body is None or body.index(assign) + 1 >= len(body):
+            continue
+        check = body[body.index(assign) + 1]
+        if not (
+            isinstance(check, ast.If)
+            and not check.orelse
+            and len(check.body) == 1
+            and isinstance(check.body[0], ast.Raise)
+            and _tests_none(check.test, target.id)
+        ):
+            continue
+        raised = check.body[0]
+        if raised.lineno != raised.end_lineno or any(
+            isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(raised)
+        ):
+            continue
+        codes = {status_code(n) for n in ast.walk(raised) if isinstance(n, ast.expr)}
+        if 404 in codes:
+            return source.text_of(raised), []
+    return None
+
+
+def _tests_none(test: ast.expr, name: str) -> bool:
+    """``not name`` / ``name is None``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return isinstance(test.operand, ast.Name) and test.operand.id == name
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+        and is_none(test.comparators[0])
+    )
 
 
 def _helper_lookup(source: Source, helper: Function, node: ast.Call) -> str | None:
@@ -774,6 +1055,10 @@ def _suggestion(
         error = answer.split()[1].split("(")[0]
         fix = (
             f"`if {name} is None: {answer}` after it lets the app's handler of {error} answer 404."
+            if error != "HTTPException"
+            # the module's own answer after another call of the same function
+            else f"`if {name} is None: {short(answer, 90)}` after it, as the module answers "
+            "it elsewhere, answers 404 instead."
         )
         title = f"Answer 404 when {label} is not found"
     elif guard is not None:

@@ -21,17 +21,23 @@ _MAYBE_ONE = frozenset({"first", "last", "one_or_none", "scalar_one_or_none"})
 _CLIENTS = ("requests", "httpx", "client", "http", "api")
 
 
-def none_path(source: Source, func: Function) -> str | None:
+def none_path(source: Source, func: Function, awaited: bool = False) -> str | None:
     """How ``func`` may give None, as the message says it (``return None`` in its ``except
-    Employment.DoesNotExist``), or None when no path of it provably does."""
+    Employment.DoesNotExist``), or None when no path of it provably does. ``awaited``: the
+    caller awaits it, so a coroutine's value is what it returns."""
     if not may_give_none(func):
         return None
+    coroutine = awaited and isinstance(func, ast.AsyncFunctionDef)
+    if isinstance(func, ast.AsyncFunctionDef) and not awaited:
+        return None  # the caller holds a coroutine, never None
     returns: list[ast.Return] = []
     for node in source.nodes_of(func):
         if source.function_of(node) is not func:
             continue
-        if isinstance(node, ast.Yield | ast.YieldFrom | ast.Await):
-            return None  # a generator's or coroutine's value is no row
+        if isinstance(node, ast.Yield | ast.YieldFrom) or (
+            isinstance(node, ast.Await) and not coroutine
+        ):
+            return None  # a generator's or an unawaited coroutine's value is no row
         if isinstance(node, ast.Return):
             returns.append(node)
     valued = [r for r in returns if not _returns_none(r)]
@@ -50,7 +56,15 @@ def none_path(source: Source, func: Function) -> str | None:
         assert ret.value is not None
         if _maybe_one(ret.value):
             return f"`return {short(source.text_of(ret.value), 60)}`, None when nothing matches"
+        if _none_branch(ret.value):
+            # ``return user if user else None``, ``return Model(**doc) if doc else None``
+            return f"`return {short(source.text_of(ret.value), 60)}`"
     return None
+
+
+def _none_branch(value: ast.expr) -> bool:
+    """``x if test else None`` / ``None if test else x``: one branch gives None."""
+    return isinstance(value, ast.IfExp) and (is_none(value.body) or is_none(value.orelse))
 
 
 def optional_model(func: Function) -> str:

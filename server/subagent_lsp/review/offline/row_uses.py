@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts
 from .pysource import Source, dotted
+from .try_blocks import answers_server_error, handler_names
 
 
 def read_unchecked(
@@ -20,6 +21,7 @@ def read_unchecked(
     project function reads an attribute of its parameter unchecked; with ``copies``, also
     ``dict(name)`` (a DB-API row's usual way out, a TypeError on None)."""
     tested = False
+    up: dict[ast.AST, ast.AST] | None = None
     for node in sorted(
         (n for n in ast.walk(func) if getattr(n, "lineno", 0) > after),
         key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
@@ -34,12 +36,40 @@ def read_unchecked(
             return None  # rebound: what follows is another value
         use = _use_of(node, name) or (_copy_of(node, name) if copies else None)
         if use is not None:
-            return None if tested else use
+            if tested:
+                return None
+            if up is None:
+                up = {c: p for p in ast.walk(func) for c in ast.iter_child_nodes(p)}
+            if _swallowed(node, up):
+                # ``try: user.delete_index() except Exception: log.exception(...)``: its
+                # AttributeError is logged, no 500; a later use may still raise
+                continue
+            return use
         if helpers and not tested and isinstance(node, ast.Call):
             read = _helper_reads(facts, node, name)
             if read is not None:
                 return read
     return None
+
+
+def _swallowed(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """``node`` is in the body of a ``try`` of its function whose handler takes the
+    AttributeError or TypeError a None raises (or anything broader) and answers no 5xx and
+    re-raises nothing."""
+    child, current = node, up.get(node)
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, ast.Try) and child in current.body:
+            for handler in current.handlers:
+                if not handler_names(handler) & _NONE_ERRORS:
+                    continue
+                raises = any(isinstance(n, ast.Raise) for n in ast.walk(handler))
+                return not raises and not answers_server_error(handler)
+        child, current = current, up.get(current)
+    return False
+
+
+# What using None raises, and what catches it.
+_NONE_ERRORS = frozenset({"AttributeError", "TypeError", "Exception", "BaseException"})
 
 
 def _use_of(node: ast.AST, name: str) -> str | None:
