@@ -62,7 +62,9 @@ BACKEND_RULES = table(
         "A query filters or sorts on columns no index serves (proven on the app's planner).",
         "Without an index the database reads the whole table on every call; the plan before and "
         "after is in the suggestion: PostgreSQL's EXPLAIN costs for a PostgreSQL app (a "
-        "throwaway local cluster with synthetic rows), SQLite's EXPLAIN QUERY PLAN otherwise.",
+        "throwaway local cluster with synthetic rows), SQLite's EXPLAIN QUERY PLAN otherwise "
+        "(and for an OR of equalities on different columns, `a = ? OR b = ?`, which wants an "
+        "index on each side: SQLite's MULTI-INDEX OR, PostgreSQL's BitmapOr).",
         Example(
             path="store.py",
             text=_SQLITE_ORDERS

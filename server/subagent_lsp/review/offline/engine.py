@@ -6,6 +6,7 @@ own suggestions: the others still come, and nothing is raised to the caller.
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -41,7 +42,7 @@ from .project_files import (
     project_root,
     workspace_root,
 )
-from .pysource import Source, parse_source
+from .pysource import Source, dotted, parse_source
 from .python_target import target_python
 from .queries import FoundQuery, python_queries, sql_file_queries
 from .response_walks import response_walks
@@ -105,6 +106,22 @@ def _dead_lines(path: str, text: str, source: Source | None, project: Project) -
 
 def _alive(found: list[FoundQuery], dead: list[range]) -> list[FoundQuery]:
     return [q for q in found if not any(q.span.start.line in lines for lines in dead)]
+
+
+def broad_handler_lines(source: Source) -> list[range]:
+    """The (0-based) lines of ``except Exception:`` (and bare ``except:``) bodies: what runs
+    when anything at all went wrong, a failure path and no hot one. An index is not for its
+    queries (a real app's debug lookups by ``ip`` and by ``ua`` after a failed token check
+    were proposed an index of their own)."""
+    out = []
+    for handler in source.of(ast.ExceptHandler):
+        if not isinstance(handler, ast.ExceptHandler) or not handler.body:
+            continue
+        caught = handler.type
+        if caught is None or dotted(caught).split(".")[-1] in ("Exception", "BaseException"):
+            last = handler.body[-1]
+            out.append(range(handler.body[0].lineno - 1, (last.end_lineno or last.lineno)))
+    return out
 
 
 def _outside(out: list[Suggestion], path: str, dead: list[range]) -> list[Suggestion]:
@@ -252,11 +269,19 @@ def analyze_file(
             if source is not None:
                 calls_of = project.call_passes if project is not None else None
                 inline = BaseClassQueries(followed(), workspace.models).query_of
-                managers = ManagerChains(followed()).returned
+                chains = ManagerChains(followed(), workspace)
+                managers = chains.returned
                 paged_by = helper_pages(followed().callee)
                 runs_sql = helper_runs_sql(followed().callee)
                 found = python_queries(
-                    source, workspace, calls_of, inline, managers, paged_by, runs_sql
+                    source,
+                    workspace,
+                    calls_of,
+                    inline,
+                    managers,
+                    paged_by,
+                    runs_sql,
+                    manager_model=chains.model_of,
                 )
                 if "response_model" in text:
                     found += response_walks(source, workspace, followed().resolve_class)
@@ -264,6 +289,8 @@ def analyze_file(
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:
                 found = _alive(found, dead_lines())
+            if found and source is not None:
+                found = _alive(found, broad_handler_lines(source))
             background = [*off_request, *test_routes]
             background += background_task_lines(source) if source else []
             found = [q for q in found if not is_off_request(background, q.span.start.line)]

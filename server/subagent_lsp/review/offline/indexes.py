@@ -35,8 +35,8 @@ from .project_files import declared_version, on_mysql, project_root
 from .pyedits import LINE_LENGTH
 from .pysource import Source, dotted
 from .queries import FoundQuery
-from .schema import ListSlot, Schema, Table, is_private_copy
-from .small_tables import few_valued, narrows, rare_read, small_table
+from .schema import Column, ListSlot, Schema, Table, is_private_copy
+from .small_tables import few_valued, narrows, rare_read, small_table, too_long_key
 from .sql import QueryShape
 
 MAX_INDEX_COLUMNS = 3
@@ -93,8 +93,18 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     # foreign keys: the parent's rows are what the query narrows by (a real app's comment page).
     own = {table.name, table.model or table.name, "self"}
     eq.sort(key=lambda c: (not known[c].references, known[c].references in own))
-    cols = eq[:MAX_INDEX_COLUMNS]
-    if len(cols) < MAX_INDEX_COLUMNS:
+    written = eq  # the equalities as the query has them, for what an index serves already
+    longest = [c for c in eq if too_long_key(known[c])]
+    if longest and len(longest) < len(eq):
+        # ``get(key=k, ip=ip, ua=ua)`` with ``ua`` a TextField: no b-tree takes a whole
+        # user agent, and the other equalities find the rows without it (a real app's
+        # session lookup on every request was dropped whole for its user-agent column).
+        eq = [c for c in eq if c not in longest]
+    # (beside a parent's key, a key is the parent's own: ``(project_id, key)`` serves both)
+    parented = any(known[c].references for c in eq)
+    token = None if parented else next((c for c in eq if _identifies_row(known[c], shape)), None)
+    cols = [token] if token else eq[:MAX_INDEX_COLUMNS]
+    if len(cols) < MAX_INDEX_COLUMNS and not token:
         if shape.ranges:
             cols.append(shape.ranges[0])
         elif shape.order_by and len(set(shape.order_desc)) <= 1:
@@ -108,7 +118,7 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     cols = _without_key_tiebreak(cols, shape, table, len(eq))
     if not cols or table.covered(cols) or _served_in_any_order(table, cols, len(eq)):
         return None
-    if _equalities_served(table, eq) and not _paged_sort(shape, cols, eq):
+    if _equalities_served(table, written) and not _paged_sort(shape, cols, eq):
         # The rows are found by an existing index; what is left is ordering or narrowing one
         # parent's rows (a user's tokens by date), which reviewers judged not worth an index.
         return None
@@ -117,6 +127,29 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     if not narrows(shape, table):
         return None
     return cols
+
+
+# A column holding a secret that names one row: a session's key, an app token, a hash of one.
+_TOKEN_NAME = re.compile(
+    r"^(token|key|hash|digest|secret|nonce)$|_(token|hash|digest|secret)$", re.I
+)
+
+
+def _identifies_row(column: Column, shape: QueryShape) -> bool:
+    """``get(key=hash_this(key), ip=ip, ua=ua, is_valid=True)``: a token (or its hash) the
+    request hands in finds its one row alone; the other equalities only check it. The index is
+    on the token (``(key, ip)`` made a reviewer ask why the address). Only for a value the
+    code passes (``key="theme"`` is one of a handful of settings), and not beside a parent's
+    foreign key (the caller checks: a project's hook key is the project's own, and
+    ``(project_id, key)`` serves the project's walks too)."""
+    return (
+        _TOKEN_NAME.search(column.name) is not None
+        and column.name in shape.passed
+        and not column.references
+        and not column.boolean
+        and not few_valued(column)
+        and _affinity(column.type) in ("TEXT", "")
+    )
 
 
 def _joined_by_an_index(shape: QueryShape, table: Table) -> bool:
@@ -589,9 +622,21 @@ def _new_meta(table: Table, source: Source, attr: str, element: str) -> list[Edi
     indent, eol = table.class_indent, source.eol
     # Without deriving from the abstract base's Meta, a new Meta would drop its ordering.
     meta = f"Meta({table.meta_base}.Meta)" if table.meta_base else "Meta"
-    at = Position(table.class_body_end + 1, 0)
+    at, head = _after_body(table, source)
     text = f"{eol}{indent}class {meta}:{eol}" + _listed(f"{indent}    {attr}", element, eol)
-    return [Edit(table.path, Span(at, at), text)]
+    return [Edit(table.path, Span(at, at), head + text)]
+
+
+def _after_body(table: Table, source: Source) -> tuple[Position, str]:
+    """Where lines after the model's body go, and what goes before them: the next line, or,
+    when the body ends the file without a final newline, the end of its last line and a
+    newline (at the line after it the text ran on from ``...foreign_keys=[receiver_id])``,
+    which no longer parsed: a real app's proven index on its chat messages was lost so)."""
+    last = table.class_body_end
+    if last + 1 >= len(source.lines) and not source.text.endswith(("\n", "\r")):
+        line = source.lines[last] if 0 <= last < len(source.lines) else ""
+        return Position(last, len(line)), source.eol
+    return Position(last + 1, 0), ""
 
 
 def _table_args_edits(table: Table, source: Source, index: str) -> list[Edit] | None:
@@ -624,8 +669,8 @@ def _table_args_edits(table: Table, source: Source, index: str) -> list[Edit] | 
         return None  # the base's tuple would be dropped, and spliced in it is no clean edit
     else:
         text = _listed(assignment, index, eol, tuple_=True)
-    at = Position(table.class_body_end + 1, 0)
-    return [Edit(table.path, Span(at, at), text)]
+    at, head = _after_body(table, source)
+    return [Edit(table.path, Span(at, at), head + text)]
 
 
 def _django_at_least(table: Table, version: tuple[int, int]) -> bool:
@@ -855,6 +900,14 @@ def index_suggestions(
         if table is None or rare_read(path) or not_owned(table):
             continue
         query = _by_foreign_key(query, table, schema)
+        if query.shape.any_of and not _narrowed_besides(query.shape):
+            # ``WHERE initiator_id = ? OR receiver_id = ? ORDER BY started_at DESC LIMIT 50``:
+            # an index on each side of the OR, not one for the sort (which walks every call
+            # until a user's fifty turn up: judged low on a real app, the OR's columns missed)
+            either = _either_suggestion(query, table, path, source_for, proven, project)
+            if either is not None:
+                out.append(either)
+            continue
         if (query.shape.sort_only() or _flags_only(query, table)) and not query.shape.limited:
             # Every row is read whatever the index: it would spare only the sort, which on
             # an unpaged list (an admin's user list) was judged noise on real apps
@@ -923,6 +976,123 @@ def index_suggestions(
         for s in out
     ]
     return one_per_index(out)
+
+
+def _narrowed_besides(shape: QueryShape) -> bool:
+    """The query narrows by more than its OR (an equality, a range beside it)."""
+    return bool(shape.eq or shape.ranges or shape.json_eq or shape.folded_eq or shape.joined)
+
+
+def _led_by_an_index(table: Table, column: str) -> bool:
+    """An existing index (the key, a unique column, one it is the first column of) finds the
+    rows by ``column`` alone."""
+    known = table.columns.get(column)
+    if known is not None and (known.unique or known.indexed):
+        return True
+    if (
+        known is not None
+        and known.primary_key
+        and sum(c.primary_key for c in table.columns.values()) == 1
+    ):
+        return True
+    return any(cols[:1] == (column,) for _, cols in table.all_indexes())
+
+
+def _either_suggestion(
+    query: FoundQuery,
+    table: Table,
+    path: str,
+    source_for: dict[str, Source],
+    proven: dict[tuple[str, tuple[str, ...]], Suggestion],
+    project: ProjectFacts | None,
+) -> Suggestion | None:
+    """One index on each column of an OR of equalities that no index leads with yet, proven on
+    SQLite: a SCAN becomes a MULTI-INDEX OR of searches (PostgreSQL's BitmapOr). None when
+    every side is served already, or the OR is of flags."""
+    sides = query.shape.any_of
+    known = table.columns
+    if any(c not in known for c in sides) or any(few_valued(known[c]) for c in sides):
+        return None
+    wanted = [c for c in sides if not _led_by_an_index(table, c)]
+    if not wanted or _small(table, wanted, project):
+        return None
+    if any(_leads_with_foreign_key(table, [c]) for c in wanted) and on_mysql(table.path):
+        return None  # InnoDB made these with their foreign keys
+    key = (table.name, ("|".join(wanted),))
+    if key in proven:
+        data = {**proven[key].data, "query": query.description}
+        return replace(proven[key], span=query.span, data=data)
+    proof = _prove_either(query, table, sides, wanted)
+    if not proof.proven:
+        return None
+    edits: list[Edit] = []
+    for column in wanted:
+        made = index_edits(table, [column], source_for)
+        if not made:
+            return None
+        edits.extend(made)
+    served = [c for c in sides if c not in wanted]
+    if len(wanted) == 1:
+        title = f"Add an index on {table.name} ({wanted[0]})"
+    else:
+        title = f"Add indexes on {table.name} " + " and ".join(f"({c})" for c in wanted)
+    existing = ", ".join(_describe(n, c) for n, c in table.all_indexes()) or "none"
+    either = " OR ".join(f"{c} = ?" for c in sides)
+    already = f" ({', '.join(served)} has one already)" if served else ""
+    step = migration_step(table)
+    rationale = (
+        f"`{query.description}` reads {table.name} by `{either}`: no single index serves an OR "
+        f"of different columns, an index on each of them does{already} (existing: {existing}). "
+        f"Proven on SQLite: {proof.why}.\n"
+        f"Plan before: {' | '.join(proof.before)}\n"
+        f"Plan after:  {' | '.join(proof.after)}" + (f"\n{step}" if step else "")
+    )
+    suggestion = Suggestion(
+        "BKD101",
+        "index",
+        path,
+        query.span,
+        title,
+        rationale,
+        tuple(edits),
+        proven=True,
+        data={"table": table.name, "columns": "|".join(wanted), "query": query.description},
+    )
+    proven[key] = suggestion
+    return suggestion
+
+
+def _prove_either(query: FoundQuery, table: Table, sides: list[str], wanted: list[str]) -> Proof:
+    """The OR's plans before and after an index on each ``wanted`` column."""
+    where = " OR ".join(f"{_q(c)} = ?" for c in sides)
+    sql = f"SELECT * FROM {_q(table.name)} WHERE {where}"
+    shape = query.shape
+    if shape.order_by:
+        parts = [
+            f"{_q(c)}{' DESC' if d else ''}"
+            for c, d in zip(shape.order_by, shape.order_desc, strict=False)
+            if c in table.columns
+        ]
+        if parts:
+            sql += " ORDER BY " + ", ".join(parts)
+    conn = sqlite3.connect(":memory:")
+    try:
+        for statement in sqlite_ddl(table):
+            conn.execute(statement)
+        before = _plan(conn, sql)
+        for i, column in enumerate(wanted):
+            conn.execute(f"CREATE INDEX {PROBE}_{i} ON {_q(table.name)} ({_q(column)})")
+        after = _plan(conn, sql)
+    except sqlite3.Error as err:
+        return Proof(False, (), (), f"SQLite could not run the probe: {err}")
+    finally:
+        conn.close()
+    scanned = any(row.startswith("SCAN") for row in before)
+    searches = [row for row in after if row.startswith("SEARCH")]
+    united = any("MULTI-INDEX OR" in row for row in after) and len(searches) >= len(sides)
+    if scanned and united:
+        return Proof(True, before, after, "a full table SCAN becomes one index SEARCH per side")
+    return Proof(False, before, after, "the planner gains nothing from the indexes")
 
 
 def _small(table: Table, cols: list[str], project: ProjectFacts | None) -> bool:

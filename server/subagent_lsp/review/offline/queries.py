@@ -56,6 +56,8 @@ _READS = {"SELECT", "UPDATE", "DELETE", "WITH"}  # statements whose WHERE an ind
 InlineCall = Callable[[Source, ast.Call], Inlined | None]
 # What a Django model's own manager method returns, by model and method (manager_queries).
 ManagerChain = Callable[[Source, str, str], ast.expr | None]
+# The Django model a manager or queryset class of the project is the manager of (its ``self``).
+ManagerModel = Callable[[Source, ast.ClassDef], str | None]
 
 
 @dataclass
@@ -74,12 +76,14 @@ def python_queries(
     managers: ManagerChain | None = None,
     paged_by: PagedBy | None = None,
     runs_sql: RunsSql | None = None,
+    manager_model: ManagerModel | None = None,
 ) -> list[FoundQuery]:
     """``calls_of``: what the project's calls of a function pass (see filter_lists);
     ``inline``: what a call of a generic base class's method queries; ``managers``: what a
     model's own manager method returns; ``paged_by``: whether a call of a project function
     pages the query it is handed (see built_queries); ``runs_sql``: which argument of a
-    project function's call it runs as SQL (``db_exec(query, params)``, see sql_helpers)."""
+    project function's call it runs as SQL (``db_exec(query, params)``, see sql_helpers);
+    ``manager_model``: the model a manager class's ``self`` reads (see manager_queries)."""
     found: list[FoundQuery] = []
     strings = _string_constants(source)
     up = source.up()
@@ -103,7 +107,16 @@ def python_queries(
                 # (None: a step of a query built further down: the last step reads it)
                 found.extend(
                     _built_query(
-                        source, node, composed, schema, up, built, indexes_of, calls_of, managers
+                        source,
+                        node,
+                        composed,
+                        schema,
+                        up,
+                        built,
+                        indexes_of,
+                        calls_of,
+                        managers,
+                        manager_model,
                     )
                 )
             continue
@@ -139,7 +152,9 @@ def python_queries(
             query = (
                 _sqlalchemy_chain(source, node, schema, up)
                 or _relationship_walk(source, node, schema, up)
-                or _django_chain(source, node, schema, up, managers=managers)
+                or _django_chain(
+                    source, node, schema, up, managers=managers, manager_model=manager_model
+                )
                 or (_base_class_query(source, node, schema, up, inline) if inline else None)
             )
             if query is not None:
@@ -169,13 +184,14 @@ def _built_query(
     indexes_of: IndexesOf,
     calls_of: CallsOf | None,
     managers: ManagerChain | None,
+    manager_model: ManagerModel | None = None,
 ) -> list[FoundQuery]:
     """One reading of a query built step by step, written where its last step is."""
     out: list[FoundQuery] = []
     for variant in expanded(source, composed, node, indexes_of, calls_of):
         up[variant] = up.get(composed, node)
         query = _sqlalchemy_chain(source, variant, schema, up) or _django_chain(
-            source, variant, schema, up, named=node, managers=managers
+            source, variant, schema, up, named=node, managers=managers, manager_model=manager_model
         )
         if query is None:
             continue
@@ -423,6 +439,8 @@ def _sqlalchemy_chain(
             for kw in call.keywords:
                 if kw.arg and kw.arg not in shape.eq:
                     shape.eq.append(kw.arg)
+                if kw.arg and _passed_value(kw.value) and kw.arg not in shape.passed:
+                    shape.passed.append(kw.arg)
         elif op == "order_by":
             for arg in call.args:
                 for name in models:
@@ -449,7 +467,7 @@ def _sqlalchemy_chain(
         # few that come back are sorted, and an index for the sort alone serves nothing.
         shape.order_by, shape.order_desc = [], []
     if not (shape.eq or shape.ranges or shape.order_by or shape.joined or shape.json_eq) and not (
-        shape.folded_eq
+        shape.folded_eq or shape.any_of
     ):
         return None
     return FoundQuery(shape, source.span(written), _short(source.text_of(written)))
@@ -1067,6 +1085,8 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
             if column not in shape.eq:
                 shape.eq.append(column)
             shape.multi.append(column)
+        elif not shape.any_of:
+            shape.any_of = _either_columns(branches, model)
         return
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
         for value in node.values:
@@ -1090,6 +1110,8 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
             return
         if isinstance(node.ops[0], ast.Eq) and column not in shape.eq:
             shape.eq.append(column)
+            if _passed_value(node.comparators[0]) and column not in shape.passed:
+                shape.passed.append(column)
         elif (
             isinstance(node.ops[0], _RANGE_OPS)
             and column not in shape.ranges
@@ -1110,6 +1132,79 @@ def _sa_condition(node: ast.expr, model: str, shape: QueryShape) -> None:
                 shape.multi.append(column)
         elif method in ("between", "startswith") and column not in shape.ranges:
             shape.ranges.append(column)
+
+
+def _either_columns(branches: list[ast.expr], model: str) -> list[str]:
+    """``or_(Call.initiator_id == uid, Call.receiver_id == uid)``: the columns, each compared
+    for equality with a value in a branch of its own (an index on each serves the OR); [] for
+    any other OR (a range, another table's column, a nested condition)."""
+    out: list[str] = []
+    for branch in branches:
+        if not (
+            isinstance(branch, ast.Compare)
+            and len(branch.ops) == 1
+            and isinstance(branch.ops[0], ast.Eq)
+            and not _other_table_column(branch.comparators[0], model)
+            and not _other_model_column(branch.comparators[0], model)
+        ):
+            return []
+        column = _sa_column(branch.left, model)
+        if column is None or _sa_column(branch.comparators[0], model) is not None:
+            return []
+        if column not in out:
+            out.append(column)
+    return out if len(out) > 1 else []
+
+
+def _q_either(table: Table, arg: ast.expr) -> list[str]:
+    """``Q(sender=u) | Q(receiver=u)``: the fields of an OR of one-equality ``Q``s on this
+    table's own columns (a foreign key by its field name), [] for any other condition."""
+    branches: list[ast.expr] = []
+
+    def flatten(node: ast.expr) -> None:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            flatten(node.left)
+            flatten(node.right)
+        else:
+            branches.append(node)
+
+    flatten(arg)
+    out: list[str] = []
+    for branch in branches:
+        if not (
+            isinstance(branch, ast.Call)
+            and dotted(branch.func).split(".")[-1] == "Q"
+            and not branch.args
+            and len(branch.keywords) == 1
+            and branch.keywords[0].arg
+        ):
+            return []
+        keyword = branch.keywords[0]
+        field, _, lookup = (keyword.arg or "").partition("__")
+        parent = table.columns.get(field.removesuffix("_id"))
+        if field not in table.columns and parent is not None and parent.references:
+            field = parent.name  # ``Q(sender_id=u)``: Django's field ``sender``
+        if lookup not in ("", "exact", "id") or field not in table.columns:
+            return []
+        if lookup == "id" and not table.columns[field].references:
+            return []
+        if _column_expression(keyword.value) or (
+            isinstance(keyword.value, ast.Constant) and keyword.value.value is None
+        ):
+            return []
+        if field not in out:
+            out.append(field)
+    return out if len(out) > 1 else []
+
+
+def _passed_value(value: ast.expr) -> bool:
+    """A value the code hands the query (a name, an attribute, a call, an f-string), not a
+    literal written into it (``key="theme"``, ``status=Status.OPEN``, ``None``)."""
+    if isinstance(value, ast.Constant):
+        return False
+    if isinstance(value, ast.Attribute) and dotted(value).split(".")[0][:1].isupper():
+        return False  # ``Status.OPEN``: an enum member, one of a handful
+    return isinstance(value, ast.Name | ast.Attribute | ast.Call | ast.JoinedStr | ast.Subscript)
 
 
 def _live_rows(column: str, value: ast.expr) -> bool:
@@ -1173,11 +1268,16 @@ def _django_chain(
     up: dict[ast.AST, ast.AST],
     named: ast.AST | None = None,
     managers: ManagerChain | None = None,
+    manager_model: ManagerModel | None = None,
 ) -> FoundQuery | None:
     calls, base = _chain(node)
-    if not (isinstance(base, ast.Attribute) and base.attr == "objects"):
-        return None
-    model = dotted(base.value)
+    if isinstance(base, ast.Attribute) and base.attr == "objects" and dotted(base) != _OWN_OBJECTS:
+        model = dotted(base.value)
+    else:
+        own_manager = _own_manager_chain(source, node, calls, base, up, manager_model)
+        if own_manager is None:
+            return None
+        model, calls = own_manager
     own = set(calls)
     if managers is not None:
         calls = _spliced(source, model, calls, managers)
@@ -1196,7 +1296,7 @@ def _django_chain(
     ordered = False
     unordered = False
     for call in calls:
-        op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        op = _sync_name(call.func.attr) if isinstance(call.func, ast.Attribute) else ""
         if op not in _QUERYSET_METHODS:
             return None  # a custom manager/queryset method (``.live()``) filters its own way
         unordered = unordered or op in _UNORDERED
@@ -1206,6 +1306,10 @@ def _django_chain(
             before = len(shape.eq)
             if not _django_lookups(table, call.keywords, shape):
                 return None
+            for arg in call.args:
+                either = _q_either(table, arg)
+                if either and not shape.any_of:
+                    shape.any_of = either
             looked_up = looked_up or (call in own and len(shape.eq) > before)
         elif op == "order_by":
             ordered = True
@@ -1237,9 +1341,109 @@ def _django_chain(
         shape.order_desc = [d for _, d in ordering]
         terms = ", ".join(("-" if d else "") + c for c, d in ordering)
         description += f" (sorted by {model}.Meta.ordering: {terms})"
-    if not (shape.eq or shape.ranges or shape.order_by or shape.json_eq or shape.folded_eq):
+    if not (
+        shape.eq or shape.ranges or shape.order_by or shape.json_eq or shape.folded_eq
+    ) and not (shape.any_of and looked_up):
         return None
     return FoundQuery(shape, source.span(node), description)
+
+
+# Django's async queryset calls (4.1+): ``await TeleBotID.objects.filter(...).aexists()`` runs
+# the same WHERE as ``exists()`` (a bot's lookup by telegram id was not read at all).
+_ASYNC_CALLS = frozenset(
+    {"aget", "afirst", "alast", "aexists", "acount", "aget_or_create", "aupdate_or_create"}
+    | {"aupdate", "adelete", "aaggregate", "ain_bulk", "alatest", "aearliest", "acontains"}
+    | {"aiterator"}
+)
+
+
+def _sync_name(op: str) -> str:
+    """The queryset call an async one stands for (``aget`` -> ``get``)."""
+    return op[1:] if op in _ASYNC_CALLS else op
+
+
+def _own_manager_chain(
+    source: Source,
+    node: ast.Call,
+    calls: list[ast.Call],
+    base: ast.expr,
+    up: dict[ast.AST, ast.AST],
+    manager_model: ManagerModel | None,
+) -> tuple[str, list[ast.Call]] | None:
+    """``self.select_related("user").get(key=k)`` in a method of ``SessionManager`` (also
+    ``self.get_queryset()...``, ``super().get_queryset()...``, ``self.model.objects...``): the
+    model whose manager the class is, and the queryset steps the chain takes. Not a chain the
+    method hands back unevaluated (``return self.filter(...)``): a scope the callers go on
+    from, read where they call it (see _spliced)."""
+    if manager_model is None:
+        return None
+    steps = list(calls)
+    if isinstance(base, ast.Call) and dotted(base.func) == "super":
+        if not steps or dotted(steps[0].func).split(".")[-1] != "get_queryset":
+            return None
+        steps = steps[1:]
+    elif isinstance(base, ast.Attribute) and dotted(base) == _OWN_OBJECTS:
+        pass
+    elif isinstance(base, ast.Name) and base.id == "self":
+        if steps and dotted(steps[0].func).split(".")[-1] in ("get_queryset", "all"):
+            steps = steps[1:]
+    else:
+        return None
+    if not steps:
+        return None
+    cls, method = _enclosing_method(node, up)
+    if cls is None or method is None:
+        return None
+    last = _sync_name(dotted(steps[-1].func).split(".")[-1])
+    if last not in _EVALUATED and _handed_back(node, method, up):
+        return None
+    model = manager_model(source, cls)
+    return (model, steps) if model else None
+
+
+# A manager's own model's default manager (``self.model.objects.filter(...)``).
+_OWN_OBJECTS = "self.model.objects"
+# Queryset calls that run the query there and then (not a queryset handed on).
+_EVALUATED = frozenset(
+    {"get", "first", "last", "latest", "earliest", "exists", "count", "update", "delete"}
+    | {"get_or_create", "update_or_create", "aggregate", "in_bulk", "contains"}
+)
+
+
+def _enclosing_method(
+    node: ast.AST, up: dict[ast.AST, ast.AST]
+) -> tuple[ast.ClassDef | None, ast.FunctionDef | ast.AsyncFunctionDef | None]:
+    """The class whose method ``node`` is written in (directly in its body), and that method."""
+    current: ast.AST | None = up.get(node)
+    method = None
+    while current is not None:
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            method = current
+        elif isinstance(current, ast.ClassDef):
+            if method is None or method not in current.body:
+                return None, None
+            return current, method
+        elif isinstance(current, ast.Lambda):
+            return None, None
+        current = up.get(current)
+    return None, None
+
+
+def _handed_back(node: ast.AST, method: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """The unevaluated queryset leaves the method: returned (or yielded), or bound to a name
+    the method returns."""
+    parent = up.get(node)
+    if isinstance(parent, ast.Return | ast.Yield):
+        return True
+    if isinstance(parent, ast.Assign):
+        names = {t.id for t in parent.targets if isinstance(t, ast.Name)}
+        return any(
+            isinstance(n, ast.Return)
+            and n.value is not None
+            and any(isinstance(m, ast.Name) and m.id in names for m in ast.walk(n.value))
+            for n in ast.walk(method)
+        )
+    return not isinstance(parent, ast.Expr)
 
 
 def _spliced(
@@ -1252,7 +1456,7 @@ def _spliced(
     out: list[ast.Call] = []
     for call in calls:
         op = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-        returned = None if op in _QUERYSET_METHODS else managers(source, model, op)
+        returned = None if _sync_name(op) in _QUERYSET_METHODS else managers(source, model, op)
         if not isinstance(returned, ast.Call):
             out.append(call)
             continue
@@ -1337,6 +1541,8 @@ def _django_lookups(table: Table, keywords: list[ast.keyword], shape: QueryShape
         if not lookup or lookup in _DJANGO_EQ:
             if field not in shape.eq:
                 shape.eq.append(field)
+            if not lookup and _passed_value(kw.value) and field not in shape.passed:
+                shape.passed.append(field)
             if lookup == "in" and field not in shape.multi:
                 shape.multi.append(field)
         elif lookup in _DJANGO_RANGE:

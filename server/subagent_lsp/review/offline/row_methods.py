@@ -120,12 +120,13 @@ def manager_classes(upstream: UpstreamCalls, source: Source, model: str) -> list
     ]
     if len(declared) != 1 or not isinstance(declared[0], ast.Call):
         return []
-    names = _manager_names(declared[0])
+    names = manager_names(declared[0])
     found = [upstream.resolve_class(model_source, ast.Name(n)) for n in names]
     return [f for f in found if f is not None]
 
 
-def _manager_names(made: ast.Call) -> list[str]:
+def manager_names(made: ast.Call) -> list[str]:
+    """The classes a model's ``objects = ...`` call makes its manager of (queryset first)."""
     func = made.func
     if isinstance(func, ast.Name):
         return [func.id]

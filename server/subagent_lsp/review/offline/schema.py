@@ -26,7 +26,14 @@ from .foreign.tables import SUFFIXES as FOREIGN_SUFFIXES
 from .foreign.tables import foreign_tables, is_foreign_schema_file
 from .project_files import is_not_a_source, project_root
 from .project_tree import files_under
-from .pysource import Source, dotted, imported_names, keyword_value, parse_source
+from .pysource import (
+    Source,
+    dotted,
+    imported_from,
+    imported_names,
+    keyword_value,
+    parse_source,
+)
 from .sessions import SessionFacts, mentions_sessions, session_facts
 from .sql import table_defs
 from .table_calls import table_call
@@ -704,7 +711,7 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
     )
     default_named = False
     if tablename is None and not abstract:
-        tablename = _flask_sqlalchemy_name(cls, _model_aliases(source))
+        tablename = _flask_sqlalchemy_name(source, cls, _model_aliases(source))
         if tablename is None and not sqlmodel_table and _imported_base(source, cls):
             tablename, default_named = _snake_case(cls.name), True
     if tablename is None and sqlmodel_table:
@@ -1071,15 +1078,22 @@ def _model_aliases(source: Source) -> frozenset[str]:
                 target, value = _assignment(stmt)
                 if target and value is not None and dotted(value) == "db.Model":
                     found.add(target)
+                elif (
+                    target
+                    and isinstance(value, ast.Call)
+                    and dotted(value.func).split(".")[-1] == "SQLAlchemy"
+                ):
+                    found.add(f"{target}.Model")  # ``db_sql = SQLAlchemy()``: its Model
         cached = source.__dict__["_db_model_aliases"] = frozenset(found)
     return cached
 
 
-def _flask_sqlalchemy_name(cls: ast.ClassDef, models: frozenset[str]) -> str | None:
-    """Flask-SQLAlchemy names a ``db.Model`` (or a module's alias of it) without
+def _flask_sqlalchemy_name(source: Source, cls: ast.ClassDef, models: frozenset[str]) -> str | None:
+    """Flask-SQLAlchemy names a ``db.Model`` (or a module's alias of it, or the Model of an
+    instance the module imports under another name: ``from . import db_sql``) without
     ``__tablename__`` after its class in snake case (``BlogPost`` -> ``blog_post``), when the
     class declares a column itself."""
-    if not any(dotted(base) in models for base in cls.bases):
+    if not any(dotted(base) in models or _imported_db_model(source, base) for base in cls.bases):
         return None
     columns = (
         _assignment(stmt)[1] for stmt in cls.body if isinstance(_assignment(stmt)[1], ast.Call)
@@ -1090,6 +1104,42 @@ def _flask_sqlalchemy_name(cls: ast.ClassDef, models: frozenset[str]) -> str | N
     ):
         return None
     return _snake_case(cls.name)
+
+
+# Libraries whose ``X.Model`` is no Flask-SQLAlchemy base (their fields are no ``Column``
+# either, but a class may mix both worlds in a port).
+_OTHER_MODEL_LIBRARIES = frozenset(
+    {
+        "django",
+        "peewee",
+        "google",
+        "ndb",
+        "mongoengine",
+        "pynamodb",
+        "tortoise",
+        "ormar",
+        "odmantic",
+    }
+)
+
+
+def _imported_db_model(source: Source, base: ast.expr) -> bool:
+    """``class Users(UserMixin, db_sql.Model)`` with ``from . import db_sql`` (the app's
+    ``db_sql = SQLAlchemy()``, named so beside its MongoDB client): the Model of an instance
+    imported from the project, which only Flask-SQLAlchemy's is when the class declares its
+    columns with ``Column(...)`` (checked by the caller). A real app's users table, read by
+    username on every page, was missed with it."""
+    if not (
+        isinstance(base, ast.Attribute)
+        and base.attr == "Model"
+        and isinstance(base.value, ast.Name)
+    ):
+        return False
+    origins = imported_from(source, base.value.id)
+    if not origins:
+        return False
+    tops = {module.lstrip(".").split(".")[0] for module, _ in origins}
+    return not tops & (_OTHER_MODEL_LIBRARIES | {"pydantic"})
 
 
 def _snake_case(name: str) -> str:

@@ -79,7 +79,8 @@ _DDL_LENGTH = re.compile(r"char\s*\(\s*([0-9]+)\s*\)", re.I)
 _LONGEST_KEY = 700
 
 
-def _too_long(column: Column) -> bool:
+def too_long_key(column: Column) -> bool:
+    """A text column whose values no b-tree index takes whole (a TextField, a huge VARCHAR)."""
     if _TEXT_TYPE.search(column.type):
         return True
     spelled = _DDL_LENGTH.search(column.type)
@@ -103,7 +104,7 @@ def small_table(table: Table, cols: list[str]) -> str | None:
         # A whole e-mail body in a BinaryField: PostgreSQL refuses b-tree entries over ~2.7 kB,
         # so the index would fail the migration or the next large insert.
         return "a binary column holds values no b-tree index takes whole"
-    if any(_too_long(table.columns[c]) for c in cols if c in table.columns):
+    if any(too_long_key(table.columns[c]) for c in cols if c in table.columns):
         return "a long text column holds values no b-tree index takes whole"
     if (
         len(cols) == 1

@@ -61,6 +61,12 @@ class QueryShape:
     # A JOINed table narrowed by a value that the other side, narrowed too, reaches by these
     # columns: the planner may start there and look this one up by them instead.
     join_keys: list[str] = field(default_factory=list)
+    # Equality columns compared with a value the code passes (a name, a call: ``key=
+    # hash_this(key)``), not a literal written in the query (``key="theme"``); read for the ORM.
+    passed: list[str] = field(default_factory=list)
+    # ``a = ? OR b = ?`` over different columns, the query's one narrowing OR: no single index
+    # serves it, one on each column does (SQLite's MULTI-INDEX OR, PostgreSQL's BitmapOr).
+    any_of: list[str] = field(default_factory=list)
 
     def sort_only(self) -> bool:
         """Nothing narrows the rows: the query only sorts them."""
