@@ -10,6 +10,10 @@ from ..review.offline.engine import is_backend_file, workspace_root
 from ..review.offline.project_tree import folders
 from ..review.project import Projects
 
+# What ``suggest`` lists: a build folder's files too, which git-ignore rules and the settings'
+# exclusions then take out with a reason the user sees (the scans skip them silently).
+_INSTALLED = frozenset({"node_modules", "__pycache__", "venv"})
+
 
 def backend_files(paths: Iterable[str]) -> list[str]:
     out: list[str] = []
@@ -17,7 +21,7 @@ def backend_files(paths: Iterable[str]) -> list[str]:
         if os.path.isfile(given):
             out.append(given)
             continue
-        for folder, files in folders(given):
+        for folder, files in folders(given, skip=_INSTALLED):
             out.extend(os.path.join(folder, f) for f in files if is_backend_file(f))
     return out
 

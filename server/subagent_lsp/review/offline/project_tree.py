@@ -17,14 +17,16 @@ SKIP_DIRS = frozenset(
 )
 
 
-def folders(root: str, depth: int | None = None) -> Iterator[tuple[str, list[str]]]:
+def folders(
+    root: str, depth: int | None = None, skip: frozenset[str] = SKIP_DIRS
+) -> Iterator[tuple[str, list[str]]]:
     """Each folder under ``root`` (``root`` first; ``depth``: at most that many levels below
-    it) with its file names, sorted, folders in sorted order; a caller that stops early reads
-    nothing more."""
+    it; ``skip``: the folder names not entered) with its file names, sorted, folders in
+    sorted order; a caller that stops early reads nothing more."""
     top = root.rstrip(os.sep).count(os.sep)
     for folder, dirs, files in os.walk(root):
         below = depth is not None and folder.rstrip(os.sep).count(os.sep) - top >= depth
-        dirs[:] = [] if below else sorted(d for d in dirs if d not in SKIP_DIRS and d[0] != ".")
+        dirs[:] = [] if below else sorted(d for d in dirs if d not in skip and d[0] != ".")
         yield folder, sorted(files)
 
 
