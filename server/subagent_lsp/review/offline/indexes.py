@@ -1039,13 +1039,10 @@ def _either_suggestion(
     existing = ", ".join(_describe(n, c) for n, c in table.all_indexes()) or "none"
     either = " OR ".join(f"{c} = ?" for c in sides)
     already = f" ({', '.join(served)} has one already)" if served else ""
-    step = migration_step(table)
     rationale = (
         f"`{query.description}` reads {table.name} by `{either}`: no single index serves an OR "
         f"of different columns, an index on each of them does{already} (existing: {existing}). "
-        f"Proven on SQLite: {proof.why}.\n"
-        f"Plan before: {' | '.join(proof.before)}\n"
-        f"Plan after:  {' | '.join(proof.after)}" + (f"\n{step}" if step else "")
+        f"Proven on SQLite: {_proven_plans(proof, table)}"
     )
     suggestion = Suggestion(
         "BKD101",
@@ -1159,14 +1156,11 @@ def _folded_suggestion(
         return None
     existing = ", ".join(_describe(n, c) for n, c in table.all_indexes()) or "none"
     compared = ", ".join(f"{f}({c})" for f, c in query.shape.folded_eq)
-    step = migration_step(table)
     rationale = (
         f"`{query.description}` compares {compared} for equality: an index on the column "
         f"itself (or a unique constraint on it) cannot serve a comparison of lower()/upper() "
         f"of it, only an index on the same expression can (existing: {existing}). "
-        f"Proven on SQLite: {proof.why}.\n"
-        f"Plan before: {' | '.join(proof.before)}\n"
-        f"Plan after:  {' | '.join(proof.after)}" + (f"\n{step}" if step else "")
+        f"Proven on SQLite: {_proven_plans(proof, table)}"
     )
     suggestion = Suggestion(
         "BKD101",
@@ -1430,10 +1424,19 @@ def _rationale(query: FoundQuery, table: Table, cols: list[str], proof: Proof) -
         then = "then " if order else ""
         order.append(f"{then}the ORDER BY on {', '.join(shape.order_by)}")
     existing = ", ".join(_describe(n, c) for n, c in table.all_indexes()) or "none"
-    step = migration_step(table)
     return (
         f"`{query.description}` reads {table.name} by {'; '.join(order) or 'its sort order'}, "
-        f"and no index serves it (existing: {existing}). Proven on SQLite: {proof.why}.\n"
+        f"and no index serves it (existing: {existing}). "
+        f"Proven on SQLite: {_proven_plans(proof, table)}"
+    )
+
+
+def _proven_plans(proof: Proof, table: Table) -> str:
+    """What the SQLite planner showed, both plans, and the migration step the app uses: the
+    tail of every index rationale proven on SQLite."""
+    step = migration_step(table)
+    return (
+        f"{proof.why}.\n"
         f"Plan before: {' | '.join(proof.before)}\n"
         f"Plan after:  {' | '.join(proof.after)}" + (f"\n{step}" if step else "")
     )
