@@ -629,19 +629,55 @@ BACKEND_RULES = table(
         "Drop the call's parentheses: `except A:`.",
     ),
     _rule(
+        "BKD321",
+        "error-handling",
+        "except-wrong-model",
+        "The except names another model's DoesNotExist than the lookups in its try raise.",
+        "`try: Task.objects.get(pk=pk) except Board.DoesNotExist:` (a handler copied from a "
+        "neighbouring lookup): the Task's miss gets past the handler and the client gets a 500 "
+        "where the handler meant its own answer. So too where a project manager method the "
+        "try calls catches the miss itself and raises a builtin exception instead (`except "
+        "self.model.DoesNotExist: raise ValueError(...)`). Left alone: a try that looks the "
+        "caught model up, a lookup whose model is unknown (a related manager), a call into "
+        "project code or an unknown method, a reverse one-to-one to the caught model read, a "
+        "handler of `ObjectDoesNotExist` or anything broader, and one that carries on with a "
+        "default (`place = ''`), which the looked-up row's miss must not become.",
+        Example(
+            path="views.py",
+            files={
+                "models.py": "from django.db import models\n\n\n"
+                + "class Board(models.Model):\n"
+                + "    name = models.CharField(max_length=80)\n\n\n"
+                + "class Task(models.Model):\n"
+                + "    board = models.ForeignKey(Board, on_delete=models.CASCADE)\n"
+            },
+            text="from django.http import Http404, JsonResponse\n\n"
+            + "from .models import Board, Task\n\n\n"
+            + "def task(request, pk):\n"
+            + "    try:\n"
+            + '        row = Task.objects.select_related("board").get(pk=pk)\n'
+            + "    except Board.DoesNotExist:\n"
+            + '        raise Http404("no such task")\n'
+            + '    return JsonResponse({"id": row.pk, "board": row.board_id})\n',
+        ),
+        "Add the raised class to the handler: `except (Board.DoesNotExist, Task.DoesNotExist):`.",
+    ),
+    _rule(
         "BKD312",
         "error-handling",
         "broad-except-hides-4xx",
         "A broad `except` around code that raises the framework's 4xx (`abort(404)`, "
         "`get_or_404`, `HTTPException(status_code=403)`, a module's "
-        "`HTTP_400_BAD_REQUEST_EXCEPTION`) takes the client's error for a failure.",
+        "`HTTP_400_BAD_REQUEST_EXCEPTION`, DRF's `serializer.is_valid(raise_exception=True)`, "
+        "`self.get_object()`, `raise NotFound(...)`) takes the client's error for a failure.",
         "The client's unknown id or bad request is answered with the handler's 5xx (often with "
         "the exception's text); a 404 is also caught where it is logged as the server's error "
         "or served as if the row were there (a redirect, a carried-on request). A handler that "
         "already answers a 4xx and logs nothing is left alone: a 400 for a 404 changes only the "
         "number. So is a lookup of a row the view's decorator has already found, and a handler "
         "that re-raises (`except HTTPException: raise` first, `if isinstance(e, "
-        "HTTPException): raise`).",
+        "HTTPException): raise`), or one for the raised class first (`except "
+        "ValidationError:`).",
         Example(
             path="api.py",
             text="from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n"
@@ -655,7 +691,8 @@ BACKEND_RULES = table(
             + "    except Exception as exc:\n"
             + "        raise HTTPException(status_code=502, detail=str(exc))\n",
         ),
-        "Let the HTTP error through first: `except HTTPException: raise`.",
+        "Let the HTTP error through first: `except HTTPException: raise` (in a Django or DRF "
+        "view the classes raised: `except (ValidationError, Http404): raise`).",
     ),
     _rule(
         "BKD313",

@@ -17,6 +17,15 @@ Any other 4xx the ``try`` raises (client_errors: ``raise HTTPException(status_co
 the handler answers it with a 5xx or as served: ``try: ... raise HTTP_400_... except
 Exception: logger.error(e); raise HTTP_500_UNEXPECTED_EXCEPTION`` answers every bad request,
 forbidden user and wrong password with a 500 (a real FastAPI app's password change).
+
+In a Django or DRF view, the classes its code raises (django_client_errors): DRF's
+``serializer.is_valid(raise_exception=True)`` (a weak password answered "Error resetting
+password", 500, judged a must on a real app's password reset), ``self.get_object()`` of a
+generic view, ``raise NotFound(...)`` / ``PermissionDenied`` / ``serializers.ValidationError``.
+The fix names them, in the module's own spelling: ``except ValidationError: raise``, ``except
+(ValidationError, Http404): raise``. A raise that an ``except`` before the broad one (``except
+ValidationError as e: return Response(e.detail, status=400)``) or a ``try`` inside takes is
+not hidden.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import re
 from ..suggestion import Edit, Suggestion
 from .block_exits import always_leaves
 from .client_errors import client_error, raised_status
+from .django_client_errors import Raised, django_client_error
 from .frameworks import ModuleFacts, Route
 from .pyedits import ensure_imports, insert_before_line
 from .pysource import dotted, own_nodes
@@ -84,35 +94,40 @@ def hides_client_error(facts: ModuleFacts, route: Route, node: ast.Try) -> bool:
 
 def _hidden_client_error(facts: ModuleFacts, route: Route, node: ast.Try) -> Suggestion | None:
     broad = None
+    earlier: list[ast.ExceptHandler] = []
     for handler in node.handlers:
         names = handler_names(handler)
-        if names & _LETS_THROUGH:
-            return None  # an earlier handler takes the HTTP error itself
         if handler.type is None or names & _BROAD:
             broad = handler
             break
+        earlier.append(handler)
     if broad is None or _reraises(broad):
         return None
     raisers = [
-        (n, status)
+        (n, raised)
         for s in node.body
         for n in own_nodes(s)
-        if (status := client_error(facts, n, route)) is not None
+        if (raised := _raised(facts, n, route)) is not None
+        and not _taken_first(facts, n, raised, node, earlier)
     ]
     if not raisers:
         return None
-    missing = all(status == 404 for _, status in raisers)
+    missing = all(raised.status == 404 for _, raised in raisers)
     hides = _what_it_hides(facts, broad, missing=missing)
     if hides is None:
         return None
-    raiser, first = raisers[0]
-    statuses = list(dict.fromkeys(status for _, status in raisers))
+    raiser, first = raisers[0][0], raisers[0][1].status
+    statuses = list(dict.fromkeys(raised.status for _, raised in raisers))
     src = facts.source
-    name = _HTTP_ERROR[route.framework][0]
+    classes = list(dict.fromkeys(raised.name for _, raised in raisers))
+    name = classes[0] if len(classes) == 1 else f"({', '.join(classes)})"
     caught = src.text_of(broad.type) if broad.type is not None else "everything"
     said = "a missing row" if first == 404 else "the client's request"
-    others = list(dict.fromkeys(str(status) for _, status in raisers[1:]))
+    if raisers[0][1].name.endswith("ValidationError"):
+        said = "invalid input"  # DRF's 400, with the field errors
+    others = list(dict.fromkeys(str(raised.status) for _, raised in raisers[1:]))
     more = f" ({len(raisers) - 1} more in it: {', '.join(others)})" if others else ""
+    needed = [i for _, raised in raisers for i in raised.imports if not facts.imports.get(i[1])]
     return Suggestion(
         "BKD312",
         "error-handling",
@@ -123,8 +138,53 @@ def _hidden_client_error(facts: ModuleFacts, route: Route, node: ast.Try) -> Sug
         f"with a {first}{more}, "
         f"and `except {caught}` below takes it for a failure: {hides}. `except "
         f"{name}: raise` first lets the framework answer it.",
-        let_through(facts, route, broad, imports=True),
+        _let_names_through(facts, broad, name, list(dict.fromkeys(needed))),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Legacy:
+    """A 4xx of the framework's HTTP error (``abort(404)``, ``get_or_404``, an
+    ``HTTPException``): let through as the framework's class."""
+
+    status: int
+    caught_by: frozenset[str]
+    name: str
+    imports: tuple[tuple[str, str], ...] = ()
+
+
+def _raised(facts: ModuleFacts, node: ast.AST, route: Route) -> Raised | _Legacy | None:
+    if route.framework == "django":
+        found = django_client_error(facts, node, route)
+        if found is not None:
+            return found
+    status = client_error(facts, node, route)
+    if status is None:
+        return None
+    name, module = _HTTP_ERROR[route.framework]
+    return _Legacy(status, frozenset(_LETS_THROUGH), name, ((module, name),))
+
+
+def _taken_first(
+    facts: ModuleFacts,
+    node: ast.AST,
+    raised: Raised | _Legacy,
+    outer: ast.Try,
+    earlier: list[ast.ExceptHandler],
+) -> bool:
+    """An ``except`` before the broad one names its class (``except ValidationError:``), or a
+    ``try`` inside the outer one takes it and does not raise it again."""
+    if any(handler_names(h) & raised.caught_by for h in earlier):
+        return True
+    child, current = node, facts.up.get(node)
+    while current is not None and current is not outer:
+        if isinstance(current, ast.Try) and child in current.body:
+            for handler in current.handlers:
+                names = handler_names(handler)
+                if (names & (raised.caught_by | _BROAD)) and not _reraises(handler):
+                    return True
+        child, current = current, facts.up.get(current)
+    return False
 
 
 def let_through(
@@ -132,12 +192,18 @@ def let_through(
 ) -> tuple[Edit, ...]:
     """``except HTTPException: raise`` before the broad handler (and its import when
     ``imports``: a fix that raises the 404 may import the same name itself)."""
-    src = facts.source
     name, module = _HTTP_ERROR[route.framework]
-    needed = imports and not facts.imports.get(name)
+    needed = [(module, name)] if imports and not facts.imports.get(name) else []
+    return _let_names_through(facts, broad, name, needed)
+
+
+def _let_names_through(
+    facts: ModuleFacts, broad: ast.ExceptHandler, name: str, needed: list[tuple[str, str]]
+) -> tuple[Edit, ...]:
+    src = facts.source
     indent = src.indent_of(broad.lineno - 1)
     edit = insert_before_line(src, broad.lineno - 1, f"{indent}except {name}:\n{indent}    raise")
-    return (*(ensure_imports(src, [(module, name)]) if needed else []), edit)
+    return (*(ensure_imports(src, needed) if needed else []), edit)
 
 
 def through_server_error(

@@ -20,6 +20,7 @@ from .driver_catches import driver_catch_suggestions
 from .duplicate_creates import duplicate_create_suggestions
 from .empty_rows import empty_rows_suggestions
 from .except_calls import except_call_suggestions
+from .except_models import except_model_suggestions, reported_lookup
 from .except_or import except_or_suggestions
 from .exception_details import exception_detail_suggestions
 from .fetched_rows import fetchone_suggestions
@@ -89,6 +90,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(returned_error_suggestions(facts))
     out.extend(except_or_suggestions(facts))
     out.extend(except_call_suggestions(facts))
+    out.extend(except_model_suggestions(facts))
     out.extend(identity_filter_suggestions(facts))
     out.extend(broad_except_suggestions(facts))
     out.extend(success_answer_suggestions(facts))
@@ -1189,6 +1191,8 @@ def _django_get(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Sugges
     handled = catches_miss_of(call, facts.up, model) if named else caught(call, facts.up, names)
     if handled or facts.handled_by_app(names):
         return []
+    if reported_lookup(facts, call):
+        return []  # BKD321 adds its miss to the handler that names another model's
     if names & route.handled or lookup_of(call) in route_guards(facts, route).lookups:
         return []  # its class's dispatch catches it, or a decorator fetched the row first
     if keyed_by_django_form(facts, call):
