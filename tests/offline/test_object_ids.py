@@ -159,3 +159,67 @@ def test_broad_except_answering_500_is_no_guard(tmp_path: Path) -> None:
     ).replace("Depends\n", "Depends, HTTPException\n", 1)
     found = _found(_project(tmp_path, routes))
     assert "Answer a malformed id in `note_id`" in [s.title for s in found]
+
+
+# The app's module: its handlers answer ``{"ok": ..., "message": ...}``.
+MAIN = (
+    "from fastapi import FastAPI, HTTPException\n"
+    "from fastapi.responses import JSONResponse\n\n"
+    "from jobs.routes import router\n\n"
+    "app = FastAPI()\n\n\n"
+    "@app.exception_handler(HTTPException)\n"
+    "async def http_error(request, exc):\n"
+    '    return JSONResponse(status_code=exc.status_code, content={"ok": False, "message": exc.detail})\n'
+    "\n\n"
+    "app.include_router(router)\n"
+)
+THIRD = (
+    '\n\n@router.delete("/notes/{note_id}")\n'
+    "async def delete_note(note_id: str, service: NoteService = Depends(NoteService)):\n"
+    "    return await service.get(note_id)\n"
+)
+
+
+def _app_wide(root: Path) -> list[Suggestion]:
+    return [s for s in collect([str(root)], ["validation"]) if s.code == "BKD202"]
+
+
+def test_three_routes_get_one_handler_on_the_app(tmp_path: Path) -> None:
+    root = _project(tmp_path, ROUTES + THIRD)
+    write_tree(root, {"jobs/main.py": MAIN})
+    found = _app_wide(root)
+    assert [(s.path, s.title) for s in found] == [
+        (
+            str(root / "jobs/main.py"),
+            "Answer a malformed id once for the app: 3 routes turn it into a 500",
+        )
+    ]
+    fixed = apply_suggestion(found[0])[str(root / "jobs/main.py")]
+    assert "from bson.errors import InvalidId\n" in fixed
+    assert (
+        "@app.exception_handler(InvalidId)\n"
+        "async def invalid_id_handler(request, exc):\n"
+        "    return JSONResponse(\n"
+        "        status_code=400,\n"
+        '        content={"ok": False, "message": "Malformed id"},\n'
+        "    )\n\n\n"
+        "app.include_router(router)\n"
+    ) in fixed
+    assert not _app_wide(root)  # the handler answers every route's InvalidId
+
+
+def test_two_routes_or_no_app_keep_their_own_guard(tmp_path: Path) -> None:
+    two = _project(tmp_path / "two", ROUTES)
+    write_tree(two, {"jobs/main.py": MAIN})
+    assert [s.path for s in _found(two)] == [str(two / "jobs/routes.py")] * 2
+    # three routes, but two apps: which one they run under is not read
+    apps = _project(tmp_path / "apps", ROUTES + THIRD)
+    write_tree(apps, {"jobs/main.py": MAIN + "admin = FastAPI()\n"})
+    assert len(_found(apps)) == 3
+    # the app's constructor takes InvalidId already
+    given = MAIN.replace(
+        "app = FastAPI()", "app = FastAPI(exception_handlers={InvalidId: http_error})"
+    ).replace("from jobs.routes", "from bson.errors import InvalidId\n\nfrom jobs.routes")
+    taken = _project(tmp_path / "taken", ROUTES + THIRD)
+    write_tree(taken, {"jobs/main.py": given})
+    assert not _app_wide(taken)

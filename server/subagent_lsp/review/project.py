@@ -35,6 +35,8 @@ from .offline.frameworks import (
 )
 from .offline.mentions import Mentions, mention_files
 from .offline.not_sources import DEFAULT_NOT_SOURCES
+from .offline.object_ids import BSON_PACKAGES as _BSON
+from .offline.object_ids import module_guarded_routes
 from .offline.off_request import LineRange
 from .offline.openapi_operations import (
     MAX_SPEC_BYTES,
@@ -138,6 +140,8 @@ class Project:
         self._shared: dict[tuple[str, str, int], SharedHelper | None] = {}
         self._site_facts: dict[str, tuple[Source, ModuleFacts]] = {}
         self._reach: RequestReach | None = None
+        # BKD202's routes to guard, app-wide, as the calls were followed when counted.
+        self._object_ids: tuple[UpstreamCalls, tuple[tuple[str, str], ...]] | None = None
         self._admin_reach: AdminReach | None = None
         self._quiet_reach: AdminReach | None = None  # the admin's or a command's code
         # The modules that may add rows (sources and commands), and per Django model whether
@@ -504,6 +508,7 @@ class Project:
             self._mentions.files_with, self.source, cls
         )
         facts.writers = lambda name: self._writers(facts.source, name)
+        facts.object_id_routes = self.object_id_routes
         if facts.maybe_views:
             routed = self.url_view_names()
             facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)
@@ -514,6 +519,26 @@ class Project:
             facts.flask_sqlalchemy_major = self.declared_major("flask_sqlalchemy")
             self._mark_operations(facts)
             mark_view_helpers(facts)  # once every request method of the module is known
+
+    def object_id_routes(self) -> tuple[tuple[str, str], ...]:
+        """(path, name) of every FastAPI route of the project that a malformed ObjectId
+        makes a 500 in: counted once while nothing changes (every route module asks)."""
+        upstream = self.upstream()
+        with self._lock:
+            if self._object_ids is None or self._object_ids[0] is not upstream:
+                found: list[tuple[str, str]] = []
+                declared = self.declared_packages()
+                if declared is None or declared & _BSON:
+                    for path in schema_files(self.root):
+                        path = os.path.abspath(path)
+                        text = self.text(path) if path.endswith(".py") else None
+                        if text is None or "fastapi" not in text or not self.is_source(path):
+                            continue
+                        facts = self.module(path, text)
+                        if facts is not None:
+                            found.extend(module_guarded_routes(facts))
+                self._object_ids = (upstream, tuple(found))
+            return self._object_ids[1]
 
     def takes_request(self, source: Source, func: Function, param: str, caught: set[str]) -> bool:
         """Every project call of ``func`` hands Flask's request to ``param`` (passed_requests)."""

@@ -663,6 +663,44 @@ BACKEND_RULES = table(
         "Add the raised class to the handler: `except (Board.DoesNotExist, Task.DoesNotExist):`.",
     ),
     _rule(
+        "BKD322",
+        "error-handling",
+        "unhandled-status-exception",
+        "The project's own exception carries a 4xx (`status_code=401`) that no handler of the "
+        "app answers with.",
+        "FastAPI and Flask answer their own `HTTPException` with its status, but know nothing of "
+        "a `status_code` on a class of the project: raised in a route, a dependency or what they "
+        "call, it reaches the app's `Exception` handler (or none) and the client's expired "
+        "token is a 500. Reported once, at the class, when the project makes one app. Left "
+        "alone: a class over Starlette's, werkzeug's or DRF's own exceptions, one a handler "
+        "takes (itself or a project base), one some `except` of the project names.",
+        Example(
+            path="main.py",
+            text="from fastapi import Depends, FastAPI, Header, HTTPException\n"
+            + "from fastapi.responses import JSONResponse\n\n\n"
+            + "class AuthError(Exception):\n"
+            + "    def __init__(self, message: str, status_code: int = 401):\n"
+            + "        self.message = message\n"
+            + "        self.status_code = status_code\n\n\n"
+            + "app = FastAPI()\n\n\n"
+            + "@app.exception_handler(HTTPException)\n"
+            + "async def http_error(request, exc):\n"
+            + "    return JSONResponse(\n"
+            + '        status_code=exc.status_code, content={"error": exc.detail}\n'
+            + "    )\n"
+            + "\n\n"
+            + "def current_user(token: str = Header()):\n"
+            + '    if token != "secret":\n'
+            + '        raise AuthError("invalid token")\n'
+            + '    return {"name": "ada"}\n\n\n'
+            + '@app.get("/me")\n'
+            + "def me(user: dict = Depends(current_user)):\n"
+            + "    return user\n",
+        ),
+        "Register a handler for the class next to the app's others, answering its status in "
+        "their shape.",
+    ),
+    _rule(
         "BKD312",
         "error-handling",
         "broad-except-hides-4xx",

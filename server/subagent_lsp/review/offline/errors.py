@@ -65,6 +65,7 @@ from .service_gets import service_get_suggestions
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .set_after_validation import set_after_validation_suggestions
 from .shared_fix import SharedHelper
+from .status_exceptions import status_exception_suggestions
 from .status_reads import status_read_suggestions, unchecked_response
 from .success_answers import success_answer_suggestions
 from .swallowed_commits import dbapi_connection, swallowed_commit
@@ -103,6 +104,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(receiver_mail_suggestions(facts))
     out.extend(mail_timeout_suggestions(facts))
     out.extend(protected_delete_suggestions(facts))
+    out.extend(status_exception_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():

@@ -121,6 +121,9 @@ class ModuleFacts:
     # (``add_exception_handler(Exception, generic_500)``; server_handlers; Project.complete;
     # None: unknown, each taken as answering).
     server_errors: Callable[[], frozenset[str]] | None = None
+    # (path, name) of each FastAPI route of the project a malformed ObjectId makes a 500 in
+    # (object_ids; Project.complete; None: this module's alone are known).
+    object_id_routes: Callable[[], tuple[tuple[str, str], ...]] | None = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:
@@ -176,6 +179,12 @@ def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> Modul
             name = dotted(node.func).split(".")[-1]
             if name in ("register_error_handler", "add_exception_handler") and node.args:
                 facts.handled.add(_exc_name(node.args[0]))
+            elif name in ("FastAPI", "Starlette"):
+                # ``FastAPI(exception_handlers={InvalidId: answer})``
+                for keyword in node.keywords:
+                    if keyword.arg == "exception_handlers" and isinstance(keyword.value, ast.Dict):
+                        taken = (k for k in keyword.value.keys if k is not None)
+                        facts.handled.update(_exc_name(k) for k in taken)
     if "fastapi" in frameworks and "add_api_route" in source.text:
         for func, path in registered_handlers(source):
             if not facts.is_route(func):

@@ -15,7 +15,8 @@ Silent when ``bson`` is not a dependency (pymongo, motor and beanie bring it), w
 on the way catches ``InvalidId`` (or anything broader that answers no 5xx), checks the text
 with ``ObjectId.is_valid``, or binds the name again; when the parameter is typed other than
 ``str`` (a validator type such as a ``PyObjectId``, ``Annotated[str, AfterValidator(...)]``)
-or carries a ``pattern``; and when the app registers a handler for ``InvalidId``.
+or carries a ``pattern``; and when the app registers a handler for ``InvalidId``. An app
+with three routes or more to guard gets one handler instead (object_id_app).
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from dataclasses import dataclass
 from ..suggestion import Suggestion
 from .fastapi_conversions import text_parameters
 from .frameworks import ModuleFacts, Route
+from .object_id_app import object_id_handler_suggestions, object_id_site
 from .pyedits import ensure_imports, wrap_in_try
 from .pysource import Source, dotted, own_nodes, qualified
 from .try_blocks import caught
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
-_BSON = frozenset({"bson", "pymongo", "motor", "beanie", "mongoengine", "odmantic"})
+BSON_PACKAGES = frozenset({"bson", "pymongo", "motor", "beanie", "mongoengine", "odmantic"})
+_BSON = BSON_PACKAGES
 _OBJECT_ID = frozenset({"bson.ObjectId", "bson.objectid.ObjectId"})
 _NOT_CLIENT = frozenset({"Depends", "Security"})
 # Defaults and ``Annotated`` extras that still let any text through.
@@ -51,6 +54,37 @@ class _Value:
 
 
 def object_id_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
+    """The route's own guards, unless the app takes them all in one handler (object_id_app)."""
+    found = route_object_id_suggestions(facts, route)
+    return [] if found and object_id_site(facts, guarded_routes(facts)) is not None else found
+
+
+def object_id_app_suggestions(facts: ModuleFacts) -> list[Suggestion]:
+    """The one handler, from the module that makes the app."""
+    if "FastAPI" not in facts.source.text or not _bson_available(facts):
+        return []
+    if "InvalidId" in facts.handled:
+        return []
+    return object_id_handler_suggestions(facts, guarded_routes(facts))
+
+
+def guarded_routes(facts: ModuleFacts) -> tuple[tuple[str, str], ...]:
+    """(path, name) of each route of the app a malformed id makes a 500 in (this module's
+    alone without a project)."""
+    if facts.object_id_routes is not None:
+        return facts.object_id_routes()
+    return module_guarded_routes(facts)
+
+
+def module_guarded_routes(facts: ModuleFacts) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (facts.source.path, r.func.name)
+        for r in facts.routes
+        if route_object_id_suggestions(facts, r)
+    )
+
+
+def route_object_id_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     if route.framework != "fastapi" or not _bson_available(facts):
         return []
     if "InvalidId" in facts.handled:

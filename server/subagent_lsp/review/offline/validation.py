@@ -55,7 +55,7 @@ from .mass_assignment import mass_assignment_suggestions
 from .misspelled_bounds import misspelled_bound_suggestions
 from .model_parses import model_parse_suggestions
 from .nested_body import nested_body_suggestions, validated_from
-from .object_ids import object_id_suggestions
+from .object_ids import object_id_app_suggestions, object_id_suggestions
 from .open_schemas import open_schema_suggestions
 from .orm_lookups import orm_lookup_suggestions
 from .page_bounds import page_bound_suggestions
@@ -92,7 +92,7 @@ def validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
 
 
 def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
-    out: list[Suggestion] = []
+    out: list[Suggestion] = object_id_app_suggestions(facts)
     for route in facts.routes:
         if route.framework == "flask":
             out.extend(_flask_json(facts, route))
