@@ -2,15 +2,20 @@
 controller's ``ArticleController(user_id).read(readed=False)`` over a base that turns keyword
 arguments into ``getattr(self._db_cls, key) == value`` (and adds the owner's ``user_id``), a
 FastAPI ``BaseCRUD``'s ``crud.fetch_all(filters=[("camera_id", cam)], order_by="created_at")``
-over ``select(self.model).where(getattr(self.model, k) == v)``. No query is written anywhere
-with its columns: the routes name them as strings, the base names none (two blind reviews of
-real apps named these their hottest unindexed reads, missed).
+over ``select(self.model).where(getattr(self.model, k) == v)``, a repository's
+``find_one(**filter_by)`` over ``select(self.model).filter_by(**filter_by)`` reached through a
+unit of work (``uow.users.find_one(email=e)``, or a service classmethod's
+``uow.__dict__[cls.base_repository].find_one(**kwargs)``). No query is written anywhere with its
+columns: the routes name them as strings or keywords, the base names none (three blind reviews
+of real apps named these their hottest unindexed reads, missed).
 
 The method is read as Python runs it, on what the call writes: its literal arguments (and a
 list or dict the calling function binds once to a literal), the receiver built as the route
 builds it (``__init__`` read on its constructor's arguments, else on unknown ones), its class
-attributes along the project's bases, ``self.``/``super()`` calls into other methods, loops
-over the literal filters, ``if``s decided by them. The result is the chain the base would have
+attributes along the project's bases, a repository a unit of work holds (the one class every
+declaration of the attribute names, built as it is built; a parameter typed as such a unit of
+work is one), ``self.``/``super()`` calls into other methods, loops over the literal filters,
+``if``s decided by them. The result is the chain the base would have
 written by hand, ``select(Detection).where(Detection.camera_id == cam)...``, for the ordinary
 query reader, at the call. An ``if`` no literal decides counts as taken (as a query built step
 by step does), unless it only raises. Anything else the reading does not follow -- a column
@@ -25,8 +30,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from .pysource import Source, dotted, method_of
-from .receiver_classes import Located, local_bindings, module_bindings_of
+from .pysource import Source, dotted, method_of, own_nodes
+from .receiver_classes import Located, class_attributes, local_bindings, module_bindings_of
 from .upstream_calls import MAX_BASES_DEPTH, UpstreamCalls
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -112,25 +117,70 @@ class BaseClassQueries:
         self.upstream = upstream
         self.models = frozenset(models)
         self._mros: dict[tuple[str, int], list[Located]] = {}
+        self._held: dict[tuple[str, int, str], Located | None] = {}
 
     def query_of(self, source: Source, call: ast.Call) -> Inlined | None:
         func = call.func
         if not isinstance(func, ast.Attribute):
             return None
         located = self.upstream.receiver_class(source, call, func.value)
+        named_class = False
+        holder: Located | None = None
+        if located is None and isinstance(func.value, ast.Attribute):
+            # ``uow.users.find_one(email=e)``: the repository a unit of work holds
+            holder = self.upstream.receiver_class(source, call, func.value.value)
+            located = self.held(holder, func.value.attr) if holder is not None else None
+        if located is None and isinstance(func.value, ast.Name | ast.Attribute):
+            # ``UserService.get_one(uow=uow, email=e)``: a classmethod of the class named
+            located = self.upstream.resolve_class(source, func.value)
+            named_class = located is not None
         if located is None:
             return None
-        mro = self._mro(located)
+        mro = self.mro(located)
         found = _lookup(mro, func.attr, 0)
-        if found is None or not _plain(found[1]) or not any(_generic(*c) for c in mro):
+        if found is None or not _plain(found[1]):
+            return None
+        if named_class and not _on_class(found[1]):
+            return None
+        if not any(_generic(*c) for c in mro) and not _hands_on_keywords(found[1]):
             return None
         reading = _Reading(self, source)
         try:
-            return reading.call_site(mro, found, call, func.value)
+            return reading.call_site(mro, found, call, func.value, named_class, holder)
         except (_Stop, _Raised, _Returned, _Break, _Continue, RecursionError):
             return None
 
-    def _mro(self, located: Located) -> list[Located]:
+    def held(self, owner: Located, attr: str) -> Located | None:
+        key = (owner[0].path, owner[1].lineno, attr)
+        if key not in self._held:
+            self._held[key] = self._held_class(owner, attr)
+        return self._held[key]
+
+    def _held_class(self, owner: Located, attr: str) -> Located | None:
+        """The generic repository class an instance attribute of ``owner``'s class holds: what
+        every declaration along its bases names (``users: UserRepository``, ``self.users =
+        UserRepository(session)`` in ``__aenter__``). None when one names anything else or
+        nothing known (a guess would put another model's columns in the query), or when the
+        class reads no model it holds (a service, a client: their calls are read where they
+        are written)."""
+        classes: list[Located] = []
+        for where, cls in self.mro(owner):
+            for _, node in class_attributes(where, cls).get(attr, []):
+                named = _declared_class(node)
+                if named is None:
+                    if isinstance(node, ast.Constant) and node.value is None:
+                        continue  # ``users = None`` until the session opens
+                    return None
+                found = self.upstream.resolve_class(where, named)
+                if found is None:
+                    return None
+                classes.append(found)
+        if not classes or len({id(c[1]) for c in classes}) != 1:
+            return None
+        held = classes[0]
+        return held if any(_generic(*c) for c in self.mro(held)) else None
+
+    def mro(self, located: Located) -> list[Located]:
         key = (located[0].path, located[1].lineno)
         known = self._mros.get(key)
         if known is None:
@@ -162,11 +212,26 @@ class _Reading:
         self._receivers: set[int] = set()  # ids of the models read off the receiver
 
     def call_site(
-        self, mro: list[Located], found: tuple[int, Function], call: ast.Call, receiver: ast.expr
+        self,
+        mro: list[Located],
+        found: tuple[int, Function],
+        call: ast.Call,
+        receiver: ast.expr,
+        named_class: bool = False,
+        holder: Located | None = None,
     ) -> Inlined | None:
         scope = self._source.function_of(call)
         func = scope if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) else None
-        obj = self._receiver(mro, func, receiver)
+        obj: Value
+        if named_class:  # a class named as the receiver is no instance: no ``__init__`` ran
+            obj = _Obj(mro)
+        elif holder is not None and isinstance(receiver, ast.Attribute):
+            # the repository as its holder builds it (``SqlRepository(Member, session)``)
+            obj = self._attribute(_Obj(self._queries.mro(holder)), receiver.attr)
+        else:
+            obj = self._receiver(mro, func, receiver)
+        if not isinstance(obj, _Obj):
+            return None
         args, kwargs = self._arguments(call, lambda e: _caller_value(self._source, func, e))
         result = self._invoke(obj, *found, args, kwargs)
         if isinstance(result, ast.Call) and self._from_receiver(result):
@@ -264,6 +329,8 @@ class _Reading:
         if self._depth >= _MAX_CALLS:
             raise _Stop
         env = _bound(method, obj, args, kwargs, unknown_missing)
+        if obj is not None:
+            self._typed_parameters(method, obj.mro[index][0], env)
         self._depth += 1
         try:
             self._run(method.body, _Frame(obj, index, env))
@@ -272,6 +339,28 @@ class _Reading:
         finally:
             self._depth -= 1
         return ast.Constant(None)
+
+    def _typed_parameters(self, method: Function, where: Source, env: dict[str, Value]) -> None:
+        """``uow: UnitOfWork``: a parameter whose class holds generic repositories is an
+        instance of it, so that ``uow.users`` (or ``uow.__dict__[cls.repo]``) reads the
+        repository's model. Only such classes: a parameter typed as a model or a service
+        stays the caller's value (``user.id`` is the caller's user's id)."""
+        a = method.args
+        for param in [*a.posonlyargs, *a.args, *a.kwonlyargs]:
+            value = env.get(param.arg)
+            if param.annotation is None or not isinstance(value, ast.Name | ast.Attribute):
+                continue
+            named = _annotated_class(param.annotation)
+            found = self._queries.upstream.resolve_class(where, named) if named else None
+            if found is not None and self._holds_repositories(found):
+                env[param.arg] = _Obj(self._queries.mro(found))
+
+    def _holds_repositories(self, located: Located) -> bool:
+        return any(
+            self._queries.held(located, attr) is not None
+            for where, cls in self._queries.mro(located)
+            for attr in class_attributes(where, cls)
+        )
 
     def _method_call(
         self, obj: _Obj, start: int, name: str, call: ast.Call, frame: _Frame
@@ -475,6 +564,21 @@ class _Reading:
                     if not any(dotted(d).endswith("property") for d in stmt.decorator_list):
                         raise _Stop  # a bound method handed on, not called
                     return self._invoke(obj, index, stmt, [], {})
+        held = self._queries.held(obj.mro[0], name)
+        if held is not None:
+            # ``self.users = UserRepository(self.session)`` where the unit of work opens:
+            # the repository, built on a session the reading does not need to know
+            repository = _Obj(self._queries.mro(held))
+            init = _lookup(repository.mro, "__init__", 0)
+            if init is not None:
+                built = _built(obj.mro, name)
+                if built is None:
+                    self._invoke(repository, *init, [], {}, unknown_missing=True)
+                else:  # ``SqlRepository(Member, self.session)``: the model its caller hands
+                    args, kwargs = self._arguments(built, lambda e: _caller_value(None, None, e))
+                    self._invoke(repository, *init, args, kwargs)
+            obj.attrs[name] = repository
+            return repository
         return ast.Attribute(ast.Name("self", ast.Load()), name, ast.Load())
 
     def _call(self, node: ast.Call, frame: _Frame) -> Value:
@@ -579,6 +683,14 @@ class _Reading:
         return ast.Name("_", ast.Load()) if undecided else value
 
     def _subscript(self, node: ast.Subscript, frame: _Frame) -> Value:
+        if isinstance(node.value, ast.Attribute) and node.value.attr == "__dict__":
+            # ``uow.__dict__[cls.base_repository]``: the attribute the key names
+            owner = self._eval(node.value.value, frame)
+            if isinstance(owner, _Obj):
+                key = self._eval(node.slice, frame)
+                if not _is_str(key):
+                    raise _Stop
+                return self._attribute(owner, key.value)  # type: ignore[union-attr]
         container = self._eval(node.value, frame)
         if isinstance(node.slice, ast.Slice):
             bounds = [
@@ -715,6 +827,67 @@ def _generic(source: Source, cls: ast.ClassDef) -> bool:
     if known is None:
         known = cache[id(cls)] = any(_reads_held_model(n) for n in ast.walk(cls))
     return known
+
+
+def _built(mro: list[Located], attr: str) -> ast.Call | None:
+    """The one call that builds an instance attribute (``self.members =
+    MemberRepository(self.session)``), None when none or several do."""
+    calls = [
+        node
+        for where, cls in mro
+        for _, node in class_attributes(where, cls).get(attr, [])
+        if isinstance(node, ast.Call)
+    ]
+    return calls[0] if len(calls) == 1 else None
+
+
+def _hands_on_keywords(method: Function) -> bool:
+    """``async def get_one(cls, uow, **kwargs): ... repo.get_one(**kwargs)``: a service
+    method handing its keyword arguments on to a call, a repository's maybe."""
+    rest = method.args.kwarg
+    return rest is not None and any(
+        isinstance(n, ast.keyword)
+        and n.arg is None
+        and isinstance(n.value, ast.Name)
+        and n.value.id == rest.arg
+        for n in own_nodes(method)
+    )
+
+
+def _on_class(method: Function) -> bool:
+    return any(
+        dotted(d).rsplit(".", 1)[-1] in ("classmethod", "staticmethod")
+        for d in method.decorator_list
+    )
+
+
+def _declared_class(node: ast.AST) -> ast.expr | None:
+    """The class expression a declaration names: an annotation's (``users: UserRepository``),
+    else what an assignment calls (``UserRepository(session)``)."""
+    if isinstance(node, ast.AnnAssign):
+        named = _annotated_class(node.annotation)
+        return named if named is not None or node.value is None else _declared_class(node.value)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute):
+        return node.func
+    return None
+
+
+def _annotated_class(annotation: ast.expr) -> ast.expr | None:
+    """``UserRepository`` of ``UserRepository``, ``UserRepository | None``,
+    ``Optional[UserRepository]``; None for anything else."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        kept = [
+            p
+            for p in (annotation.left, annotation.right)
+            if not (isinstance(p, ast.Constant) and p.value is None)
+        ]
+        annotation = kept[0] if len(kept) == 1 else annotation
+    if (
+        isinstance(annotation, ast.Subscript)
+        and dotted(annotation.value).rsplit(".", 1)[-1] == "Optional"
+    ):
+        annotation = annotation.slice
+    return annotation if isinstance(annotation, ast.Name | ast.Attribute) else None
 
 
 def _reads_held_model(node: ast.AST) -> bool:
