@@ -60,6 +60,11 @@ class SqlRepository:
         result = await self.session.execute(select(self.model).filter_by(**filter_by))
         return result.scalars().all()
 
+    async def find_where(self, **filters):
+        conditions = [getattr(self.model, k) == v for k, v in filters.items() if v is not None]
+        result = await self.session.execute(select(self.model).where(*conditions))
+        return result.scalars().all()
+
     async def find_page(self, limit, offset=0, **filter_by):
         statement = select(self.model).filter_by(**filter_by).limit(limit).offset(offset)
         result = await self.session.execute(statement)
@@ -283,3 +288,21 @@ def test_the_model_the_unit_of_work_hands_the_repository(tmp_path: Path) -> None
     )
     root = _app(tmp_path / "unknown", uow=unknown, base=base)
     assert [_site(s, root)[2] for s in _indexes(root)] == ["members"]
+
+
+def test_conditions_built_from_the_keywords(tmp_path: Path) -> None:
+    """``where(*[getattr(self.model, k) == v for k, v in filters.items() if v is not None])``:
+    one condition per keyword the caller passes; indexed, nothing. Over a list the reading
+    does not hold (``self.defaults``), nothing either."""
+    api = API.replace("find_all(member_id=member_id)", "find_where(member_id=member_id)")
+    root = _app(tmp_path / "where", api=api, book=", index=True")
+    assert [_site(s, root) for s in _indexes(root)] == [
+        ("app/api.py", 11, "members", "email"),
+        ("app/api.py", 17, "loans", "member_id"),
+    ]
+    indexed = {"email": ", index=True", "member": ", index=True", "book": ", index=True"}
+    root = _app(tmp_path / "indexed", api=api, **indexed)
+    assert _indexes(root) == []
+    base = BASE.replace("in filters.items() if", "in self.defaults.items() if")
+    root = _app(tmp_path / "unknown", api=api, base=base, email=", index=True", book=", index=True")
+    assert _indexes(root) == []

@@ -541,7 +541,45 @@ class _Reading:
                 node.op,
                 _opaque(self._eval(node.right, frame)),
             )
+        if isinstance(node, ast.ListComp | ast.GeneratorExp):
+            unrolled = self._comprehension(node, frame)
+            if unrolled is not None:
+                return unrolled
         return ast.Name("_", ast.Load())  # a comprehension, a lambda...: some value
+
+    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp, frame: _Frame) -> Value | None:
+        """``[getattr(self.model, k) == v for k, v in filters.items()]``: one element per item
+        of a list or the keyword arguments the reading holds, for ``where(*...)``. Only over a
+        name or its ``items()``/``keys()``/``values()`` (nothing else runs to find the items)
+        and with one ``for``; else it is some value (None)."""
+        if len(node.generators) != 1:
+            return None
+        loop = node.generators[0]
+        source = loop.iter
+        if (
+            isinstance(source, ast.Call)
+            and isinstance(source.func, ast.Attribute)
+            and source.func.attr in ("items", "keys", "values")
+            and not source.args
+            and isinstance(source.func.value, ast.Name)
+        ) or isinstance(source, ast.Name):
+            iterated = self._eval(source, frame)
+        else:
+            return None
+        if loop.is_async or not isinstance(iterated, _Seq | _Map):
+            return None
+        items = _items(iterated)
+        if len(items) > _MAX_ITEMS:
+            raise _Stop
+        out: list[Value] = []
+        inner = _Frame(frame.obj, frame.index, dict(frame.env))
+        for item in items:
+            self._assign(loop.target, item, inner)
+            # (an ``if v is not None`` no literal decides keeps the element, as an ``if``
+            # statement's step is taken)
+            if all(_truth(self._eval(t, inner)) is not False for t in loop.ifs):
+                out.append(self._eval(node.elt, inner))
+        return _Seq(out)
 
     def _attribute(self, owner: Value, name: str) -> Value:
         if isinstance(owner, _Obj):
