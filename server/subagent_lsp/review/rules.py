@@ -291,8 +291,10 @@ BACKEND_RULES = table(
         "(SQL injection); a plain string is SQL text SQLAlchemy resolves (a 500 on an unknown "
         "name, raw SQL before 1.4); Django's `order_by(ordering)` raises FieldError (a 500) on an "
         "unknown field and sorts by a related one (`seller__password`), an oracle for its "
-        "values. Values already checked (`in` an allow-list, a dict lookup, "
-        "an enum or `Literal` type, a `pattern`) are not flagged, nor a model or table the "
+        "values. Each item of a FastAPI `List[str]` parameter is the client's too. Values "
+        "already checked (`in` an allow-list, a dict lookup, an enum or `Literal` type, a "
+        "`pattern`) are not flagged (a check that lets the value through, `if col not in "
+        "ALLOWED: pass` or only a log line, checks nothing), nor a model or table the "
         "schema does not know (for Django, one with a base from another package), nor DRF's "
         "`OrderingFilter` (its `ordering_fields` are the allow-list).",
         Example(
@@ -315,7 +317,8 @@ BACKEND_RULES = table(
         "as the module does (`abort(400)` or a JSON 400, FastAPI's `HTTPException`, Django's "
         "`HttpResponseBadRequest`, DRF's `ValidationError`; a Django key less its leading `-`); "
         "a FastAPI "
-        "`str` parameter becomes a `Literal[...]` of them (FastAPI answers 422).",
+        "`str` parameter becomes a `Literal[...]` of them (FastAPI answers 422); a check that "
+        "does nothing gets the 400 in place of its `pass`.",
     ),
     _rule(
         "BKD213",

@@ -2,10 +2,13 @@
 
 The value is a request mapping's (``request.args.get("sort", "created_at")``,
 ``request.args["order_by"]``, ``data.get("order_by")`` of a local holding the JSON body), a
-FastAPI text parameter (``sort_by: str = "name"``), or a local bound once to one, read through
-text methods that keep it the client's (``sort.lstrip("-")``): with the key the client names it
-by, its default, whether it may be None, and where a check of it can go. ``allow_listed`` says
-the handler already checks it against its own allow-list (sort_keys.py, client_attributes.py).
+FastAPI text parameter (``sort_by: str = "name"``), an item of a FastAPI list of text (``for col
+in order_by`` of ``order_by: List[str] = Query(None)``), or a local bound once to one, read
+through text methods that keep it the client's (``sort.lstrip("-")``): with the key the client
+names it by, its default, whether it may be None, and where a check of it can go.
+``allow_listed`` says the handler already checks it against its own allow-list (sort_keys.py,
+client_attributes.py); a check that lets every value through (``if col not in ALLOWED: pass``,
+an ``idle_guard``) is none.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from .django_views import request_attr
-from .fastapi_conversions import text_parameters
+from .fastapi_conversions import is_text, text_parameters
 from .fastapi_enums import argument, text_constrained
 from .frameworks import ModuleFacts, Route
 from .html_answers import assigned_name
@@ -37,6 +40,10 @@ _PASSING = {
     "strip": (0, 1), "lstrip": (0, 1), "rstrip": (0, 1), "lower": (0, 0), "casefold": (0, 0),
     "removeprefix": (1, 1), "removesuffix": (1, 1),
 }  # fmt: skip
+# Collections whose items a FastAPI parameter's text arrives in (``List[str]``).
+_TEXT_LISTS = {"list", "set", "sequence", "frozenset"}
+# Calls a guard's body may make and still do nothing the code after it sees: a log line.
+_LOGS = {"debug", "info", "warning", "warn", "error", "exception", "critical"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class TextReader:
     # A helper's parameters every call hands a client's text (request_helpers), never rebound.
     sent: frozenset[str] = frozenset()
     labels: tuple[tuple[str, str], ...] = ()  # what the client calls each of them
+    lists: frozenset[str] = frozenset()  # its FastAPI lists of text (``List[str]``)
 
 
 def text_reader(facts: ModuleFacts, route: Route) -> TextReader:
@@ -77,9 +85,11 @@ def text_reader(facts: ModuleFacts, route: Route) -> TextReader:
     key = (id(func), route.framework)
     reader = readers.get(key)
     if reader is None or reader.func is not func:
-        params = text_parameters(func) if route.framework == "fastapi" else set()
+        fastapi = route.framework == "fastapi"
+        params = text_parameters(func) if fastapi else set()
+        lists = _text_lists(func) if fastapi else frozenset()
         locals_ = _mapping_locals(func, facts.source.nodes_of(func))
-        reader = TextReader(func, facts.up, frozenset(params), locals_)
+        reader = TextReader(func, facts.up, frozenset(params), locals_, lists=lists)
         readers[key] = reader
     return reader
 
@@ -117,7 +127,10 @@ def checked(func: ast.AST, names: set[str], *, lookups: bool) -> bool:
     """``allow_listed``, with a lookup of the value in a mapping counting as a check only
     when ``lookups`` (for mapping_keys.py an unchecked lookup is the finding itself)."""
     tests: list[ast.expr] = []
+    idle = {id(n) for guard in idle_guards(func) for n in ast.walk(guard.test)}
     for node in ast.walk(func):
+        if id(node) in idle:
+            continue
         if isinstance(node, ast.Compare):
             if any(isinstance(op, ast.In | ast.NotIn) for op in node.ops) and mentions(
                 node.left, names
@@ -134,7 +147,10 @@ def checked(func: ast.AST, names: set[str], *, lookups: bool) -> bool:
         elif isinstance(node, ast.Match):
             if mentions(node.subject, names):
                 return True
-        elif isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+        elif (
+            isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert)
+            and id(node.test) not in idle
+        ):
             tests.append(node.test)
     return any(
         isinstance(n, ast.Call)
@@ -142,6 +158,34 @@ def checked(func: ast.AST, names: set[str], *, lookups: bool) -> bool:
         for test in tests
         for n in ast.walk(test)
     )
+
+
+def idle_guards(func: ast.AST) -> list[ast.If]:
+    """The ``if`` statements of ``func`` that do nothing the code after them sees: no
+    ``else``, and a body of ``pass`` or log lines (``if col not in ALLOWED: pass``). Such a
+    check lets every value through, so it allow-lists nothing."""
+    return [
+        n
+        for n in ast.walk(func)
+        if isinstance(n, ast.If) and not n.orelse and all(_does_nothing(s) for s in n.body)
+    ]
+
+
+def _does_nothing(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Pass):
+        return True
+    if not isinstance(stmt, ast.Expr):
+        return False
+    value = stmt.value
+    if isinstance(value, ast.Constant):
+        return True  # ``...`` or a comment written as a string
+    if not isinstance(value, ast.Call):
+        return False
+    name = dotted(value.func)
+    owner, _, method = name.rpartition(".")
+    owner = owner.split(".")[-1].lower().strip("_")
+    logs = owner in ("logging", "log") or owner.endswith("logger")
+    return name == "print" or (method in _LOGS and logs)
 
 
 def holders(reader: TextReader, text: ClientText) -> set[str]:
@@ -259,6 +303,8 @@ def _origin(reader: TextReader, name: str, depth: int) -> ClientText | None:
         label = dict(reader.labels).get(name, name)
         return ClientText(ast.Name(name, ast.Load()), name, label, None, False, None, None)
     values = bindings(func, name)
+    if values is None and depth == 0:
+        return _list_item(reader, name)
     if values is None or len(values) != 1 or depth > 3:
         return None
     value = values[0]
@@ -308,6 +354,62 @@ def _parameter(func: Function, name: str) -> ClientText | None:
     text = constant if isinstance(constant, str) else None
     constrained = text_constrained(arg.annotation, default)
     return ClientText(ast.Name(name), name, name, text, optional, None, arg, constrained)
+
+
+def _list_item(reader: TextReader, name: str) -> ClientText | None:
+    """``for col in order_by:`` over a FastAPI list of text never rebound, ``col`` bound
+    nowhere else and read only in the loop's body: each item is the client's text (a check of
+    it goes before the statement that reads it, in the loop)."""
+    func = reader.func
+    loops = [
+        n
+        for n in ast.walk(func)
+        if isinstance(n, ast.For | ast.AsyncFor) and isinstance(n.target, ast.Name)
+        and n.target.id == name
+    ]  # fmt: skip
+    if len(loops) != 1 or not isinstance(loops[0].iter, ast.Name):
+        return None
+    loop, items = loops[0], loops[0].iter.id
+    if items not in reader.lists or binds_anywhere(func, items):
+        return None
+    arg, default = argument(func, items)
+    if arg is None or arg.annotation is None or _patterned(arg.annotation, default):
+        return None
+    inside = {id(n) for stmt in loop.body for n in ast.walk(stmt)}
+    for node in ast.walk(func):
+        if (
+            isinstance(node, ast.Name)
+            and node.id == name
+            and node is not loop.target
+            and (not isinstance(node.ctx, ast.Load) or id(node) not in inside)
+        ):
+            return None
+    return ClientText(ast.Name(name), name, items, None, False, None, None, through=(items,))
+
+
+def _text_lists(func: Function) -> frozenset[str]:
+    """Parameters annotated ``List[str]``, ``list[str]``, ``Optional[List[str]]``, ``list[str]
+    | None``: FastAPI checked each item is text, not what the text holds."""
+    return frozenset(
+        a.arg
+        for a in [*func.args.args, *func.args.kwonlyargs]
+        if a.annotation is not None and _text_list(a.annotation)
+    )
+
+
+def _text_list(node: ast.expr) -> bool:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [node.left, node.right]
+        return any(_text_list(s) for s in sides) and all(
+            _text_list(s) or (isinstance(s, ast.Constant) and s.value is None) for s in sides
+        )
+    if not isinstance(node, ast.Subscript):
+        return False
+    outer = dotted(node.value).split(".")[-1]
+    inner = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+    if outer in ("Optional", "Annotated"):
+        return _text_list(inner)
+    return outer.lower() in _TEXT_LISTS and is_text(inner)
 
 
 def _patterned(annotation: ast.expr, default: ast.expr | None) -> bool:

@@ -280,4 +280,5 @@ def stamps(stmt: ast.AST) -> bool:
 conversion = _conversion
 from_text_parameter = _from_text_parameter
 text_parameters = _text_parameters
+is_text = _is_text
 split_parameter = _split

@@ -9,10 +9,12 @@ columns, from the workspace schema, answered as the app answers a bad request: F
 the module's idiom, FastAPI's ``HTTPException``, or, for a plain ``str`` query parameter on a
 Python with ``typing.Literal``, a ``Literal[...]`` annotation (FastAPI answers 422 itself).
 
-Silent when the value is checked in the handler (``in``/``not in`` a collection, ``hasattr``,
-a call in a condition, a dict lookup), when it is typed (an enum, a ``Literal``, a ``pattern``),
-when it is not the client's, and when the model or table being sorted is not known. A
-``getattr`` that is a sort key is this rule's, not BKD209's (client_attributes.py).
+A check that does nothing (``if col not in ALLOWED: pass``, or only a log line) is no check:
+the fix puts the answer in place of its ``pass`` (after its log line), keeping the app's own
+allow-list. Silent when the value is checked in the handler (``in``/``not in`` a collection,
+``hasattr``, a call in a condition, a dict lookup), when it is typed (an enum, a ``Literal``,
+a ``pattern``), when it is not the client's, and when the model or table being sorted is not
+known. A ``getattr`` that is a sort key is this rule's, not BKD209's (client_attributes.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from .client_text import (
     binds,
     client_text,
     holders,
+    idle_guards,
     mentions,
     string_value,
     tested_inline,
@@ -80,8 +83,8 @@ class _Allowed:
 def sort_key_suggestions(facts: ModuleFacts, flask_400: FlaskAnswer) -> list[Suggestion]:
     if facts.schema is None or not re.search(r"order_by|order\s+by", facts.source.text, re.I):
         return []
-    # (site, allow-list, the edits, whether they read the allow-list's constant)
-    found: list[tuple[_Site, _Allowed, list[Edit], bool]] = []
+    # (site, allow-list, the edits, how they fix it: literal | check | the idle guard answered)
+    found: list[tuple[_Site, _Allowed, list[Edit], str | ast.If]] = []
     for route in facts.routes:
         if route.framework not in ("flask", "fastapi", "django"):
             continue
@@ -95,26 +98,32 @@ def sort_key_suggestions(facts: ModuleFacts, flask_400: FlaskAnswer) -> list[Sug
             allowed = _allowed(facts, reader, site)
             if allowed is None or "\n" in as_written(facts.source, site.key.expr):
                 continue
+            answered = _answered_guard(facts, route, reader, site, flask_400)
+            if answered is not None:
+                found.append((site, allowed, answered[1], answered[0]))
+                continue
             literal = _literal_edits(facts, site.key, allowed)
             check = _check(facts, route, site, allowed, flask_400) if literal is None else None
             if literal is not None or check is not None:
-                found.append((site, allowed, literal or check or [], literal is None))
+                found.append(
+                    (site, allowed, literal or check or [], "check" if check else "literal")
+                )
     # One constant per model, defined above the first handler that checks against it: every
     # finding proposes the same definition, so applying several defines it once.
     anchors: dict[str, int] = {}
-    for site, allowed, _, checks in found:
-        if checks:
+    for site, allowed, _, fix in found:
+        if fix == "check":
             line = _top_level_line(facts, site.node)
             anchors[allowed.constant] = min(anchors.get(allowed.constant, line), line)
     out = []
-    for site, allowed, edits, checks in found:
-        if checks and not allowed.defined:
+    for site, allowed, edits, fix in found:
+        if fix == "check" and not allowed.defined:
             definition = _definition(allowed) + "\n\n"
             edits = [
                 *edits,
                 insert_before_line(facts.source, anchors[allowed.constant], definition),
             ]
-        out.append(_suggestion(facts, site, allowed, edits, checks))
+        out.append(_suggestion(facts, site, allowed, edits, fix))
     return out
 
 
@@ -551,10 +560,13 @@ def _module_constant(source: Source, name: str) -> tuple[str, ...] | bool | None
 
 
 def _suggestion(
-    facts: ModuleFacts, site: _Site, allowed: _Allowed, edits: list[Edit], checks: bool
+    facts: ModuleFacts, site: _Site, allowed: _Allowed, edits: list[Edit], fix_: str | ast.If
 ) -> Suggestion:
     src, key = facts.source, site.key
     whose = f"{site.owner}'s" if site.table.model else f"the {site.owner} table's"
+    if isinstance(fix_, ast.If):
+        return _guard_suggestion(facts, site, edits, fix_)
+    checks = fix_ == "check"
     if checks and site.kind == "django":
         fix = f"Checking it (less a leading `-`) against `{allowed.constant}` answers 400 to "
         fix += "anything else"
@@ -578,6 +590,90 @@ def _suggestion(
         f"{_problem(src, site)} {fix}{'' if allowed.defined else trim}.{also}",
         tuple(edits),
     )
+
+
+def _guard_suggestion(
+    facts: ModuleFacts, site: _Site, edits: list[Edit], guard: ast.If
+) -> Suggestion:
+    src = facts.source
+    logs = not isinstance(guard.body[0], ast.Pass) or len(guard.body) > 1
+    where = "after its log line" if logs else "in place of its `pass`"
+    return Suggestion(
+        "BKD212",
+        "validation",
+        src.path,
+        src.span(site.node),
+        f"Answer 400 where the check of the sort key `{site.key.label}` lets it through",
+        f"`if {src.text_of(guard.test)}:` {'only logs' if logs else 'does nothing'}: the "
+        f"name it refuses goes on to the query all the same. {_problem(src, site)} "
+        f"Answering 400 {where} refuses what the check refuses.",
+        tuple(edits),
+    )
+
+
+def _answered_guard(
+    facts: ModuleFacts, route: Route, reader: TextReader, site: _Site, flask_400: FlaskAnswer
+) -> tuple[ast.If, list[Edit]] | None:
+    """``if col not in ALLOWED: pass`` before the sort: the answer in place of its ``pass``
+    (after its log line), for a check that refuses the key and runs before every read of it."""
+    names = holders(reader, site.key)
+    guards = [
+        g
+        for g in idle_guards(reader.func)
+        if _refuses(g.test, names) and _runs_before(facts.up, g, site.node)
+    ]
+    if len(guards) != 1:
+        return None
+    guard = guards[0]
+    answered = answer_400(facts, route, site.key, flask_400)
+    if answered is None:
+        return None
+    answer, imports, catching = answered
+    if not answer.startswith("return ") and caught(guard, facts.up, catching):
+        return None  # a broad ``except`` around it would take the 400 for a failure
+    src, body = facts.source, guard.body
+    if isinstance(body[0], ast.Pass) and len(body) == 1:
+        if src.lines[body[0].lineno - 1].strip() != "pass":
+            return None  # ``if ...: pass`` on one line
+        return guard, [*imports, replace_node(src, body[0], answer)]
+    last = body[-1]
+    if src.lines[last.lineno - 1][: last.col_offset].strip():
+        return None
+    indent = src.indent_of(last.lineno - 1)
+    return guard, [*imports, insert_before_line(src, statement_lines(last)[1] + 1, indent + answer)]
+
+
+def _refuses(test: ast.expr, names: set[str]) -> bool:
+    """The test holds for a value the check refuses: ``col not in ALLOWED``, ``not
+    hasattr(Model, col)``."""
+    if isinstance(test, ast.Compare):
+        return (
+            len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn) and mentions(test.left, names)
+        )
+    return (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Call)
+        and dotted(test.operand.func) == "hasattr"
+        and any(mentions(a, names) for a in test.operand.args)
+    )
+
+
+def _runs_before(up: dict[ast.AST, ast.AST], guard: ast.If, node: ast.AST) -> bool:
+    """``guard`` is a statement of a block that holds ``node`` further down."""
+    parent = up.get(guard)
+    block = next(
+        (b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
+         if isinstance(b, list) and any(s is guard for s in b)),
+        None,
+    )  # fmt: skip
+    at: ast.AST | None = node
+    while at is not None and up.get(at) is not parent:
+        at = up.get(at)
+    if block is None or at is None:
+        return False
+    index = {id(s): i for i, s in enumerate(block)}
+    return id(at) in index and index[id(at)] > index[id(guard)]
 
 
 def _problem(src: Source, site: _Site) -> str:
@@ -652,21 +748,10 @@ def membership_check(
     """``_check``'s edits, testing ``key`` against the collection ``against`` names, for the
     sort key read at ``node`` (``flask_400`` None: a Flask route gets none)."""
     src, func = facts.source, route.func
-    catching = {"HTTPException"}
-    if route.framework == "flask":
-        if flask_400 is None:
-            return None
-        answer, imports = flask_400(facts, route, _MESSAGE)
-    elif route.framework == "django":
-        refusal = django_refusal(facts, route, key.label, _MESSAGE)
-        if refusal is None:
-            return None
-        answer, imports, catching = refusal
-    else:
-        if "HTTPException" not in facts.imports and not facts.can_import("fastapi"):
-            return None
-        answer = f'raise HTTPException(status_code=400, detail="{_MESSAGE}")'
-        imports = ensure_imports(src, [("fastapi", "HTTPException")])
+    answered = answer_400(facts, route, key, flask_400)
+    if answered is None:
+        return None
+    answer, imports, catching = answered
     if key.after is not None:
         at, line = key.after, statement_lines(key.after)[1] + 1
     elif key.param is not None:
@@ -694,6 +779,29 @@ def membership_check(
     test = f"{guard}{value} not in {against}"
     text = f"{indent}if {test}:\n{indent}    {answer}"
     return [*imports, insert_before_line(src, line, text)]
+
+
+def answer_400(
+    facts: ModuleFacts, route: Route, key: ClientText, flask_400: FlaskAnswer | None
+) -> tuple[str, list[Edit], set[str]] | None:
+    """How the route answers an unknown sort key: the statement, its imports, and the
+    classes a broad ``except`` would take it for."""
+    catching = {"HTTPException"}
+    if route.framework == "flask":
+        if flask_400 is None:
+            return None
+        answer, imports = flask_400(facts, route, _MESSAGE)
+    elif route.framework == "django":
+        refusal = django_refusal(facts, route, key.label, _MESSAGE)
+        if refusal is None:
+            return None
+        answer, imports, catching = refusal
+    else:
+        if "HTTPException" not in facts.imports and not facts.can_import("fastapi"):
+            return None
+        answer = f'raise HTTPException(status_code=400, detail="{_MESSAGE}")'
+        imports = ensure_imports(facts.source, [("fastapi", "HTTPException")])
+    return answer, imports, catching
 
 
 def as_written(src: Source, expr: ast.expr) -> str:
