@@ -666,6 +666,35 @@ BACKEND_RULES = table(
         "Add the raised class to the handler: `except (Board.DoesNotExist, Task.DoesNotExist):`.",
     ),
     _rule(
+        "BKD323",
+        "error-handling",
+        "single-row-list-response",
+        "A FastAPI route declares `response_model=List[X]` and returns one ORM row "
+        "(`.first()`, `.one()`, `.get(id)`, `session.get(Model, id)`).",
+        "FastAPI validates the answer against the response model, and one model object is no "
+        "list: every request that finds a row is a 500 (a ResponseValidationError). Only where "
+        "the returned value is provably one row of a model of the schema (a query of that "
+        "model ended by `.first()`, `.one()`, `.one_or_none()`, `.scalar_one()`, "
+        "`.scalar_one_or_none()` or `.get(id)`, returned as it is or through a local bound "
+        "once to it); a query of columns, a join's rows or an `execute(...).first()` Row is "
+        "left alone.",
+        Example(
+            path="main.py",
+            text=_FASTAPI_NOTES.replace(
+                "from fastapi import FastAPI\n",
+                "from fastapi import FastAPI\nfrom pydantic import BaseModel\n",
+            )
+            + "class NoteOut(BaseModel):\n    title: str\n\n\n"
+            + '@app.get("/notes/titled/{title}", response_model=list[NoteOut])\n'
+            + "def titled(title: str):\n"
+            + "    with Session() as session:\n"
+            + "        return session.scalars(select(Note).where(Note.title == title)).first()\n",
+        ),
+        "A `.first()` the route only returns becomes `.all()`, the list the model promises; "
+        "otherwise (`.one()`, `.get()`, a row the route reads further) the response model "
+        "narrows to the item's (`response_model=X`).",
+    ),
+    _rule(
         "BKD322",
         "error-handling",
         "unhandled-status-exception",

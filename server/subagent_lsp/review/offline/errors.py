@@ -39,6 +39,7 @@ from .frameworks import (
 from .helper_rows import property_row_suggestions
 from .html_answers import html_handler
 from .identity_filters import identity_filter_suggestions
+from .list_responses import list_response_suggestions
 from .mail_answers import MailAnswer, mail_answer
 from .mail_calls import MAIL, SMTP_CLASSES
 from .mail_timeouts import mail_timeout_suggestions
@@ -92,6 +93,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(except_or_suggestions(facts))
     out.extend(except_call_suggestions(facts))
     out.extend(except_model_suggestions(facts))
+    out.extend(list_response_suggestions(facts))
     out.extend(identity_filter_suggestions(facts))
     out.extend(broad_except_suggestions(facts))
     out.extend(success_answer_suggestions(facts))
