@@ -383,6 +383,35 @@ BACKEND_RULES = table(
         "read is clamped, `min(max(..., 1), 100)`.",
     ),
     _rule(
+        "BKD216",
+        "validation",
+        "query-model-exclude-unset",
+        "`model_dump(exclude_unset=True)` (or `.dict(...)`) of a pydantic model FastAPI builds "
+        "from the query (`data: ProductUpdate = Depends()`).",
+        "FastAPI passes the model every query parameter, defaults included, so every field is "
+        "set: `exclude_unset` drops nothing, and a partial update writes NULL over each field "
+        "the client left out (an IntegrityError on a NOT NULL column, a 500, or a value "
+        "erased). Only for `Depends()` with no argument of a model whose fields are required "
+        "or default to None; a body model is left alone.",
+        Example(
+            path="main.py",
+            text="from typing import Optional\n\n"
+            + "from fastapi import Depends, FastAPI\n"
+            + "from pydantic import BaseModel\n\n"
+            + "app = FastAPI()\n"
+            + "ROWS: dict[int, dict] = {}\n\n\n"
+            + "class ItemUpdate(BaseModel):\n"
+            + "    name: Optional[str] = None\n"
+            + "    price: Optional[int] = None\n\n\n"
+            + '@app.patch("/items/{item_id}")\n'
+            + "def update(item_id: int, data: ItemUpdate = Depends()):\n"
+            + "    ROWS[item_id].update(data.model_dump(exclude_unset=True))\n"
+            + "    return ROWS[item_id]\n",
+        ),
+        '`exclude_none=True` (a query parameter cannot send a null); a `del fields["key"]` of '
+        'the dump becomes `fields.pop("key", None)`.',
+    ),
+    _rule(
         "BKD215",
         "validation",
         "input-longer-than-column",

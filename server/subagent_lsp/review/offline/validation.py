@@ -68,6 +68,7 @@ from .pyedits import (
     wrapped_in_try,
 )
 from .pysource import Source, dotted, top_level_function
+from .query_models import query_model_suggestions
 from .request_asserts import request_assert_suggestions
 from .request_helpers import request_helpers
 from .row_uses import short
@@ -109,6 +110,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(uuid_parameter_suggestions(facts, route))
             out.extend(object_id_suggestions(facts, route))
             out.extend(list_index_suggestions(facts, route))
+            out.extend(query_model_suggestions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
