@@ -762,6 +762,45 @@ BACKEND_RULES = table(
         "their shape.",
     ),
     _rule(
+        "BKD324",
+        "error-handling",
+        "model-validation-in-save",
+        "A DRF serializer's `create()`/`update()` runs a project model's own validation "
+        "(`route.clean()`, or a save whose `save()` runs `self.full_clean()`) that raises "
+        "Django's `ValidationError`.",
+        "DRF turns Django's ValidationError into a 400 only inside `is_valid()`; raised in "
+        "`create()` or `update()` (`serializer.save()`, after validation) it reaches DRF's "
+        "exception handler, which does not know the class: the client's invalid data is a "
+        "500. Only for a model of the project whose `clean()` raises it; silent when a `try` "
+        "around the call catches it, when the serializer's `validate()` runs the model's "
+        "`clean()` already, when the serializer overrides `save()`, and when the settings name "
+        "a DRF exception handler that may answer it.",
+        Example(
+            path="api.py",
+            text="from django.core.exceptions import ValidationError\n"
+            + "from django.db import models\n"
+            + "from rest_framework import serializers\n\n\n"
+            + "class Route(models.Model):\n"
+            + "    source = models.CharField(max_length=40)\n"
+            + "    destination = models.CharField(max_length=40)\n\n"
+            + "    def clean(self):\n"
+            + "        if self.source == self.destination:\n"
+            + '            raise ValidationError("A route needs two places.")\n\n\n'
+            + "class RouteSerializer(serializers.ModelSerializer):\n"
+            + "    class Meta:\n"
+            + "        model = Route\n"
+            + '        fields = ("id", "source", "destination")\n\n'
+            + "    def create(self, validated_data):\n"
+            + "        route = Route(**validated_data)\n"
+            + "        route.clean()\n"
+            + "        route.save()\n"
+            + "        return route\n",
+        ),
+        "Override the serializer's `save()` (it runs both create and update): catch Django's "
+        "ValidationError and raise DRF's with `serializers.as_serializer_error(exc)`, the "
+        "answer `is_valid()` gives; or run the check in `validate()`.",
+    ),
+    _rule(
         "BKD312",
         "error-handling",
         "broad-except-hides-4xx",

@@ -44,6 +44,7 @@ from .mail_answers import MailAnswer, mail_answer
 from .mail_calls import MAIL, SMTP_CLASSES
 from .mail_timeouts import mail_timeout_suggestions
 from .missing_rows import missing_row_suggestions
+from .model_cleans import model_clean_suggestions
 from .oauth_callbacks import oauth_callback_suggestions
 from .own_404_helpers import own_404_call
 from .passed_bodies import passed_body_suggestions
@@ -106,6 +107,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(receiver_mail_suggestions(facts))
     out.extend(mail_timeout_suggestions(facts))
     out.extend(protected_delete_suggestions(facts))
+    out.extend(model_clean_suggestions(facts))
     out.extend(status_exception_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
