@@ -99,6 +99,10 @@ BACKEND_RULES = table(
         "id declared `str` and used as a UUID (compared with a UUID column, looked up by a "
         "UUID primary key, passed to `uuid.UUID()`): a malformed one fails in the driver (a "
         "DataError on PostgreSQL) or in `UUID()`; typed `uuid.UUID`, FastAPI answers 422. "
+        "A Flask URL part with no converter (`/books/<book_id>`, Flask-RESTful's "
+        "`add_resource` too) used only as a model's integer key (`filter_by(id=book_id)`, "
+        "`get_or_404(book_id)`) is the same on PostgreSQL (SQLite and MySQL find no row): "
+        "`<int:book_id>` makes Flask answer 404. "
         "Base64 or UTF-8 decoding of what the client sent raises ValueErrors too "
         "(binascii.Error, UnicodeDecodeError), and `int(x)` under `except TypeError` is "
         "not caught.",
@@ -110,7 +114,8 @@ BACKEND_RULES = table(
             + '    page = int(request.args.get("page", 1))\n'
             + '    return jsonify({"page": page})\n',
         ),
-        "Convert inside a try and answer 400 (or use the framework's typed parameters).",
+        "Convert inside a try and answer 400 (or use the framework's typed parameters: "
+        "`<int:...>` in a Flask rule).",
     ),
     _rule(
         "BKD203",

@@ -47,6 +47,7 @@ from .helper_mappings import (
 from .helper_mappings import date_parse as _date_parse
 from .html_answers import answers_html
 from .inline_conversions import free_local, hoisted_guard
+from .int_path_parts import int_path_part_suggestions
 from .json_helpers import django_json_key_suggestions, helper_json_key_suggestions
 from .json_helpers import json_locals as json_locals_of
 from .list_indexes import list_index_suggestions
@@ -94,6 +95,7 @@ def validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
 
 def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out: list[Suggestion] = object_id_app_suggestions(facts)
+    out.extend(int_path_part_suggestions(facts))
     for route in facts.routes:
         if route.framework == "flask":
             out.extend(_flask_json(facts, route))
