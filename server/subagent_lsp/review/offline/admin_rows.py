@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .pysource import Source, dotted
+from .pysource import Source, dotted, every_node
 
 # Queryset methods that add no row (``update`` and ``delete`` change or drop the ones there).
 _READS = frozenset(
@@ -357,4 +357,4 @@ def annotation_nodes(source: Source) -> set[int]:
             roots.append(node.returns)
         elif isinstance(node, ast.AnnAssign):
             roots.append(node.annotation)
-    return {id(n) for root in roots for n in ast.walk(root)}
+    return {id(n) for root in roots for n in every_node(root)}

@@ -22,7 +22,7 @@ from .fastapi_conversions import is_text, text_parameters
 from .fastapi_enums import argument, text_constrained
 from .frameworks import ModuleFacts, Route
 from .html_answers import assigned_name
-from .pysource import binds_anywhere, dotted
+from .pysource import binds_anywhere, dotted, every_node
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -265,7 +265,7 @@ def _bindings_by_name(func: Function) -> dict[str, list[ast.expr] | None]:
 def _stored(target: ast.AST) -> list[str]:
     """The names ``target`` stores to (each once)."""
     names = (
-        n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        n.id for n in every_node(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     )
     return list(dict.fromkeys(names))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .pysource import Source, dotted
+from .pysource import Source, dotted, every_node
 
 # The flags of a Column a caller may pass through: Column keyword -> CallColumn attribute.
 _FLAGS = {"primary_key": "primary_key", "unique": "unique", "index": "indexed"}
@@ -113,7 +113,7 @@ _UNKNOWN = object()  # an argument that is no constant: the flag it feeds stays 
 
 def _maker(stmt: ast.stmt) -> tuple[str, ColumnMaker] | None:
     if isinstance(stmt, ast.FunctionDef):
-        returned = [r.value for r in ast.walk(stmt) if isinstance(r, ast.Return) and r.value]
+        returned = [r.value for r in every_node(stmt) if isinstance(r, ast.Return) and r.value]
         if len(returned) != 1:
             return None
         name, body, arguments = stmt.name, returned[0], stmt.args

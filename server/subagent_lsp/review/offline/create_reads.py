@@ -9,7 +9,7 @@ import re
 
 from .frameworks import Route
 from .helper_rows import keyed_by_client
-from .pysource import Source, dotted, imported_from
+from .pysource import Source, dotted, every_node, imported_from
 from .schema import Schema, Table
 from .upstream_calls import UpstreamCalls
 
@@ -57,7 +57,7 @@ def model_named(source: Source, node: ast.expr, schema: Schema) -> str | None:
 def bindings(func: ast.AST) -> dict[str, ast.expr]:
     """Locals bound once in the function, to what."""
     seen: dict[str, list[ast.expr]] = {}
-    for node in ast.walk(func):
+    for node in every_node(func):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Name):

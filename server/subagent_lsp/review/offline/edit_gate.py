@@ -26,7 +26,7 @@ from ...definitions.findings import Position, Span, TextEdit
 from ...definitions.fixes import apply_edits
 from ...textfile import read_utf8
 from ..suggestion import Suggestion
-from .pysource import Source, parse_source, type_checking
+from .pysource import Source, every_node, parse_source, type_checking
 from .python_target import Version
 
 log = logging.getLogger(__name__)
@@ -350,22 +350,33 @@ def names_in(tree: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
     definitions, ``as`` targets, comprehension variables, globals) and the names it reads."""
     bound: set[str] = set()
     read: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            bound.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            bound.update(node.names)
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
-            bound.add(node.name)
+    for node in every_node(tree):
+        kind = type(node)
+        if kind not in _BINDS_OR_READS:  # most nodes: calls, attributes, constants, contexts
+            continue
+        if kind is ast.Name:
+            (read if type(node.ctx) is ast.Load else bound).add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.arg:
+            bound.add(node.arg)  # type: ignore[attr-defined]
+        elif kind in _DEFINES:
+            bound.add(node.name)  # type: ignore[attr-defined]
+        elif kind in _IMPORTS:
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)  # type: ignore[attr-defined]
+        elif kind in _NAMED and node.name:  # type: ignore[attr-defined]
+            bound.add(node.name)  # type: ignore[attr-defined]
+        elif kind in _DECLARES:
+            bound.update(node.names)  # type: ignore[attr-defined]
     return frozenset(bound), frozenset(read)
+
+
+# The node types that bind or read a name, by exact type: a tree ``ast.parse`` made has no
+# subclasses of them, and one set lookup per node costs less than eight isinstance tests.
+_DEFINES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_IMPORTS = frozenset({ast.Import, ast.ImportFrom})
+_NAMED = frozenset({ast.ExceptHandler, ast.MatchAs, ast.MatchStar})  # ``as name``, ``*name``
+_DECLARES = frozenset({ast.Global, ast.Nonlocal})
+_BINDS_OR_READS = frozenset({ast.Name, ast.arg}) | _DEFINES | _IMPORTS | _NAMED | _DECLARES
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], frozenset[str]]:
@@ -380,6 +391,12 @@ def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], 
     stack: list[tuple[ast.AST, bool]] = [(tree, True)]  # (node, whether its stores bind here)
     while stack:
         node, binds = stack.pop()
+        if type(node) is ast.Name:  # the commonest node, and a leaf: first
+            if type(node.ctx) is ast.Load:
+                read.add(node.id)
+            elif binds:
+                bound.add(node.id)
+            continue
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
             if not isinstance(node, ast.Lambda):
                 if binds:
@@ -407,15 +424,8 @@ def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], 
             own_bound, own_read = module_names_in(ast.Module(body=node.body, type_ignores=[]), lazy)
             read.update(own_read - own_bound)
             continue
-        inner = binds and not isinstance(
-            node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
-        )
-        if isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load):
-                read.add(node.id)
-            elif binds:
-                bound.add(node.id)
-        elif not binds:
+        inner = binds and not isinstance(node, _COMPREHENSIONS)
+        if not binds:
             pass
         elif isinstance(node, ast.Import | ast.ImportFrom):
             bound.update((a.asname or a.name).split(".")[0] for a in node.names)
@@ -425,7 +435,14 @@ def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], 
             bound.update(node.names)
         elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
             bound.add(node.name)
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        for field in node._fields:  # ast.iter_child_nodes, without its generator
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        stack.append((item, inner))
+            elif isinstance(value, ast.AST):
+                stack.append((value, inner))
     return frozenset(bound), frozenset(read)
 
 

@@ -20,6 +20,7 @@ from .frameworks import ModuleFacts, Route, caught
 from .helper_rows import keyed_by_client
 from .missing_rows import QUERYSET_ROWS, flask_sqlalchemy_query
 from .pyedits import ensure_imports, insert_before_line
+from .pysource import every_node
 from .row_uses import app_catches, missing_row, short, tests_name
 
 _CAUGHT = {"IndexError", "LookupError", "HTTPException", "NotFound", "Http404"}
@@ -93,7 +94,7 @@ def _indexed_unchecked(func: ast.AST, name: str, after: int) -> ast.Subscript | 
     """The first ``name[0]`` / ``name[-1]`` in ``func`` after line ``after``, with nothing
     testing ``name`` before it and no rebinding between."""
     for node in sorted(
-        (n for n in ast.walk(func) if getattr(n, "lineno", 0) > after),
+        (n for n in every_node(func) if getattr(n, "lineno", 0) > after),
         key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
     ):
         if isinstance(node, ast.If | ast.IfExp | ast.While | ast.Assert | ast.BoolOp):

@@ -41,7 +41,7 @@ from .none_lookups import first_use_answered
 from .none_returns import may_give_none, none_path, optional_model
 from .project_errors import own_not_found
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
-from .pysource import Source, block_of, dotted, is_none
+from .pysource import Source, block_of, dotted, every_node, is_none
 from .query_locals import spelled_out
 from .receiver_rows import receiver_member
 from .row_guards import app_guard, get_through
@@ -428,14 +428,14 @@ def _client_steps(route: Route) -> tuple[frozenset[str], list[tuple[int, frozens
     derived: set[str] = set()
     steps: list[tuple[int, frozenset[str]]] = []
     for node in sorted(
-        (n for n in ast.walk(route.func) if isinstance(n, ast.Assign | ast.AnnAssign)),
+        (n for n in every_node(route.func) if isinstance(n, ast.Assign | ast.AnnAssign)),
         key=lambda n: n.lineno,
     ):
         if node.value is None:
             continue
         if _reads_client(node.value, sent, derived, route.framework == "django"):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            derived |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            derived |= {n.id for t in targets for n in every_node(t) if isinstance(n, ast.Name)}
         steps.append((node.lineno, frozenset(derived)))
     cached = (frozenset(sent), steps)
     route.func.__dict__[key] = cached
@@ -449,7 +449,7 @@ def _flask_forms(route: Route) -> set[str]:
         return set()
     made = {
         n.targets[0].id: dotted(n.value.func).rsplit(".", 1)[-1]
-        for n in ast.walk(route.func)
+        for n in every_node(route.func)
         if isinstance(n, ast.Assign)
         and len(n.targets) == 1
         and isinstance(n.targets[0], ast.Name)
@@ -458,7 +458,7 @@ def _flask_forms(route: Route) -> set[str]:
     # A form class need not say so in its name (``ProjectNew``): validating it does.
     validated = {
         n.func.value.id
-        for n in ast.walk(route.func)
+        for n in every_node(route.func)
         if isinstance(n, ast.Call)
         and isinstance(n.func, ast.Attribute)
         and n.func.attr in ("validate_on_submit", "validate", "is_submitted")
@@ -472,8 +472,8 @@ def _reads_client(expr: ast.AST, sent: set[str], derived: set[str], django: bool
     local (``book.language_id`` of the client's book) is the row's data, not the client's: a
     derived local counts bare or as the receiver of a call (``data.get("id")``). In a Django
     view ``self.kwargs`` is the client's too, and ``request.user`` is not."""
-    up = {child: parent for parent in ast.walk(expr) for child in ast.iter_child_nodes(parent)}
-    for node in ast.walk(expr):
+    up = {child: parent for parent in every_node(expr) for child in ast.iter_child_nodes(parent)}
+    for node in every_node(expr):
         if django and view_input(node, up):
             return True
         if not isinstance(node, ast.Name):

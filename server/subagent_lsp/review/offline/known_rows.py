@@ -19,7 +19,7 @@ import ast
 
 from .earlier_guards import inside_if, negated, preceding, refused_before
 from .frameworks import ModuleFacts
-from .pysource import dotted, method_of
+from .pysource import dotted, every_node, method_of
 from .row_guards import missing_test, session_get
 
 _ROW_ENDS = frozenset({"first", "one", "get", "first_or_404", "one_or_404", "get_or_404"})
@@ -48,7 +48,7 @@ def row_implied(facts: ModuleFacts, call: ast.Call) -> bool:
 
 def _bindings(func: ast.AST, before: int) -> dict[str, list[ast.expr]]:
     out: dict[str, list[ast.expr]] = {}
-    for node in ast.walk(func):
+    for node in every_node(func):
         if isinstance(node, ast.Assign) and node.lineno < before:
             for target in node.targets:
                 if isinstance(target, ast.Name):

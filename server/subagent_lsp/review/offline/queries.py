@@ -26,7 +26,7 @@ from .filter_lists import (
     select_of,
 )
 from .local_sql import local_sql_pieces
-from .pysource import Source, dotted, imported_names, keyword_value
+from .pysource import Source, dotted, every_node, imported_names, keyword_value
 from .schema import Relationship, Schema, Table
 from .sql import QueryShape, looks_like_sql, query_shapes, soft_delete_mark, split_statements
 from .sql_helpers import RunsSql
@@ -478,13 +478,13 @@ def _own_model_named(node: ast.Call, up: dict[ast.AST, ast.AST], schema: Schema)
     cls.user_id)``) in a model's own classmethod, a function nested in it too: a copy naming
     the model for ``cls``, so the select, its joins and its conditions read as written with
     the model's name (a real app built every feed so, in a ``get_query()`` of the model's)."""
-    if not any(isinstance(n, ast.Name) and n.id == "cls" for n in ast.walk(node)):
+    if not any(isinstance(n, ast.Name) and n.id == "cls" for n in every_node(node)):
         return node
     model = _enclosing_class(node, up)
     if model not in schema.models:
         return node
     renamed = copy.deepcopy(node)
-    for n in ast.walk(renamed):
+    for n in every_node(renamed):
         if isinstance(n, ast.Name) and n.id == "cls":
             n.id = model
     return renamed
@@ -629,7 +629,7 @@ def _names_other_models(calls: list[ast.Call], model: str, schema: Schema) -> bo
         for call in calls
         if isinstance(call.func, ast.Attribute) and call.func.attr in ("filter", "where")
         for arg in call.args
-        for n in ast.walk(arg)
+        for n in every_node(arg)
     )
 
 
@@ -672,7 +672,7 @@ def _entity(
         dotted(n.value)
         for call in calls
         for arg in call.args
-        for n in ast.walk(arg)
+        for n in every_node(arg)
         if isinstance(n, ast.Attribute) and dotted(n.value) in schema.models
     }
     # a table the chain joins is not the one it reads from (``.join(Slot, ...)``)
@@ -1626,11 +1626,11 @@ def _paginated(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
         return False
     names = {
         n.attr if isinstance(n, ast.Attribute) else n.id
-        for n in ast.walk(scope)
+        for n in every_node(scope)
         if isinstance(n, ast.Attribute | ast.Name)
     }
     defined = {
-        n.name for n in ast.walk(scope) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        n.name for n in every_node(scope) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
     }
     if isinstance(scope, ast.ClassDef) and _lists_something_else(scope):
         # A class's ``queryset = ...`` where the class lists something else itself: the

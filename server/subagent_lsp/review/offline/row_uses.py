@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts
-from .pysource import Source, dotted
+from .pysource import Source, dotted, every_node
 from .try_blocks import answers_server_error, handler_names
 
 
@@ -23,7 +23,7 @@ def read_unchecked(
     tested = False
     up: dict[ast.AST, ast.AST] | None = None
     for node in sorted(
-        (n for n in ast.walk(func) if getattr(n, "lineno", 0) > after),
+        (n for n in every_node(func) if getattr(n, "lineno", 0) > after),
         key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
     ):
         if isinstance(node, ast.If | ast.IfExp | ast.While | ast.Assert | ast.BoolOp):

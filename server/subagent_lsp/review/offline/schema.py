@@ -29,6 +29,7 @@ from .project_tree import files_under
 from .pysource import (
     Source,
     dotted,
+    every_node,
     imported_from,
     imported_names,
     keyword_value,
@@ -613,7 +614,7 @@ def _column_helper(func: ast.FunctionDef) -> str | None:
     """A module-level function that returns a ``Column`` (cookiecutter-flask's
     ``reference_col``): the text that asks it for an index, "" when there is none (the index
     then goes into ``__table_args__``), None when it is no column helper."""
-    returned = [r.value for r in ast.walk(func) if isinstance(r, ast.Return) and r.value]
+    returned = [r.value for r in every_node(func) if isinstance(r, ast.Return) and r.value]
     if len(returned) != 1 or not isinstance(returned[0], ast.Call):
         return None
     if dotted(returned[0].func).split(".")[-1] not in ("Column", "mapped_column"):

@@ -14,7 +14,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .pysource import Source, dotted, imported_names
+from .pysource import Source, dotted, every_node, imported_names
 
 # Flask-SQLAlchemy removes the session, Alchemical's Flask class closes it, both on app teardown.
 _FLASK_DB_EXTENSIONS = ("flask_sqlalchemy.", "alchemical.flask.", "alchemical.aioflask.")
@@ -177,7 +177,7 @@ def _from_parameter(func: ast.AST, name: str, params: set[str]) -> bool:
     """``name`` is bound only to an attribute of a parameter (``session = alerts.session``)."""
     bound = [
         n.value
-        for n in ast.walk(func)
+        for n in every_node(func)
         if isinstance(n, ast.Assign) and any(dotted(t) == name for t in n.targets)
     ]
     return bool(bound) and all(
