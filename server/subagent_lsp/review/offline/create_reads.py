@@ -55,14 +55,19 @@ def model_named(source: Source, node: ast.expr, schema: Schema) -> str | None:
 
 
 def bindings(func: ast.AST) -> dict[str, ast.expr]:
-    """Locals bound once in the function, to what."""
+    """Locals bound once in the function, to what (read only: kept on the function, which
+    both the create rules ask of every route)."""
+    cached = func.__dict__.get("_bindings")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     seen: dict[str, list[ast.expr]] = {}
     for node in every_node(func):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Name):
                 seen.setdefault(target.id, []).append(node.value)
-    return {k: v[0] for k, v in seen.items() if len(v) == 1}
+    found = func.__dict__["_bindings"] = {k: v[0] for k, v in seen.items() if len(v) == 1}
+    return found
 
 
 def read_root(value: ast.expr) -> ast.expr:

@@ -146,21 +146,57 @@ def _row_lines(source: Source, model: str, table: str, reads: frozenset[str]) ->
         return []
     up = source.up()
     typed = annotation_nodes(source) if named else set()
-    out: list[int] = []
-    for node in source.walk():
+    by_name, strings, aliases = _candidates(source)
+    # The nodes that can make a row, in walk order: the model's name, ``cls`` and
+    # ``self.__class__``; SQL strings; imports under another name.
+    found: list[tuple[int, ast.AST]] = []
+    if named:
+        for name in dict.fromkeys((model, "cls", "__class__")):
+            found += by_name.get(name, ())
+        found += aliases
+    if inserts is not None:
+        found += strings
+    out: list[tuple[int, int]] = []
+    for at, node in found:
         if isinstance(node, ast.Name | ast.Attribute):
-            makes = named and _makes_here(node, up, model, typed, reads)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            makes = _makes_here(node, up, model, typed, reads)
+        elif isinstance(node, ast.Constant):
             makes = inserts is not None and bool(inserts.search(node.value))
-        elif isinstance(node, ast.alias):
-            # ``import Election as E``: its calls are not found by the model's name
-            aliased = node.asname not in (None, model)
-            makes = named and aliased and node.name.split(".")[-1] == model
-        else:
-            continue
+        else:  # ``import Election as E``: its calls are not found by the model's name
+            assert isinstance(node, ast.alias)
+            makes = node.asname not in (None, model) and node.name.split(".")[-1] == model
         if makes:
-            out.append(node.lineno - 1)
-    return out
+            out.append((at, node.lineno - 1))  # type: ignore[attr-defined]
+    return [line for _, line in sorted(out)]
+
+
+_Candidates = tuple[
+    dict[str, list[tuple[int, ast.AST]]], list[tuple[int, ast.AST]], list[tuple[int, ast.AST]]
+]
+
+
+def _candidates(source: Source) -> _Candidates:
+    """The module's names and attributes by name, its strings and its aliases, each with its
+    place in walk order: asked once per model of the workspace for every module, a walk of
+    every node each time was most of the time row_lines cost."""
+    cached = source.__dict__.get("_row_candidates")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    by_name: dict[str, list[tuple[int, ast.AST]]] = {}
+    strings: list[tuple[int, ast.AST]] = []
+    aliases: list[tuple[int, ast.AST]] = []
+    for at, node in enumerate(source.walk()):
+        if isinstance(node, ast.Name):
+            by_name.setdefault(node.id, []).append((at, node))
+        elif isinstance(node, ast.Attribute):
+            by_name.setdefault(node.attr, []).append((at, node))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            strings.append((at, node))
+        elif isinstance(node, ast.alias):
+            aliases.append((at, node))
+    result = (by_name, strings, aliases)
+    source.__dict__["_row_candidates"] = result
+    return result
 
 
 def _makes_here(
