@@ -161,12 +161,12 @@ def _row_lines(source: Source, model: str, table: str, reads: frozenset[str]) ->
         if isinstance(node, ast.Name | ast.Attribute):
             makes = _makes_here(node, up, model, typed, reads)
         elif isinstance(node, ast.Constant):
-            makes = inserts is not None and bool(inserts.search(node.value))
+            makes = inserts is not None and bool(inserts.search(str(node.value)))
         else:  # ``import Election as E``: its calls are not found by the model's name
             assert isinstance(node, ast.alias)
             makes = node.asname not in (None, model) and node.name.split(".")[-1] == model
         if makes:
-            out.append((at, node.lineno - 1))  # type: ignore[attr-defined]
+            out.append((at, node.lineno - 1))
     return [line for _, line in sorted(out)]
 
 
