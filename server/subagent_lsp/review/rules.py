@@ -584,7 +584,8 @@ BACKEND_RULES = table(
         "of a model method, property or project helper that provably may return None (`return "
         "None`, `except DoesNotExist: return None`, `x if x else None`, a returned `.first()` "
         "or `find_one()`), in the route or in a service or repository it hands the client's "
-        "id to.",
+        "id to; and a Django view's read through a `null=True` ForeignKey "
+        "(`product.category.id`) of the rows it loads itself.",
         "A row the client names that does not exist is a 404, not an AttributeError or a "
         "NoResultFound (a 500). Not a row that must be there: the `.first()` of several in "
         "an `except MultipleObjectsReturned` of the same lookup, or one the view's decorator "

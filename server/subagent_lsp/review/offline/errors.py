@@ -45,6 +45,7 @@ from .mail_calls import MAIL, SMTP_CLASSES
 from .mail_timeouts import mail_timeout_suggestions
 from .missing_rows import missing_row_suggestions
 from .model_cleans import model_clean_suggestions
+from .null_relations import null_relation_suggestions
 from .oauth_callbacks import oauth_callback_suggestions
 from .own_404_helpers import own_404_call
 from .passed_bodies import passed_body_suggestions
@@ -109,6 +110,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(protected_delete_suggestions(facts))
     out.extend(model_clean_suggestions(facts))
     out.extend(status_exception_suggestions(facts))
+    out.extend(null_relation_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():

@@ -62,6 +62,9 @@ class Column:
     no_index: bool = False  # ``index=False`` / ``db_index=False`` written out: on purpose
     no_index_at: Span | None = None  # the ``False`` of it, which an index edit turns True
     length: int = 0  # ``db.String(16383)`` / ``max_length=...``: the declared length, if any
+    # django: ``null=True`` (``blank=True`` alone is the form's, not the database's): a
+    # ForeignKey of it may give None where code reads ``row.rel.attr`` (null_relations)
+    null: bool = False
 
     @property
     def few_values(self) -> bool:
@@ -1426,6 +1429,7 @@ def _django_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | None
             no_index=kws.get("db_index") is False,
             no_index_at=_false_at(source, value, "db_index"),
             length=_int_or_zero(kws.get("max_length")),
+            null=kws.get("null") is True,
         )
         target_model = value.args[0] if value.args else keyword_value(value, "to")
         if is_fk and target_model is not None:
