@@ -60,9 +60,15 @@ def driver_catch_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     if facts.upstream is None:
         return []
     src, imports = facts.source, imported_names(facts.source)
+    drivers = {name.split(".")[0] for name in DRIVER_ERRORS}
+    if not any(target.split(".")[0] in drivers for target in imports.values()):
+        return []
     flagged: list[tuple[ast.Try, ast.ExceptHandler, ast.expr, str | None]] = []
-    for route in facts.routes:
-        for block in own_tries(src, route.func):
+    # Not routes alone: a gateway's classmethod between the route and the repository that
+    # commits has the same dead handler (a real app's ``CartGateway.create_cart``).
+    funcs = [n for n in src.walk() if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    for func in funcs:
+        for block in own_tries(src, func):
             if handlers_around(block, facts.up) & _WRAPPER_CATCHES:
                 continue
             driver = _driver_handler(block, imports)

@@ -804,7 +804,10 @@ def _own_lookups(
         what = f"`{helper.name}()` looks up `{short(shown)}`, None when {nothing}"
         label = (model or name).rsplit(".", 1)[-1]
         # a service raises the app's own not-found error, which its handler answers 404 with
-        own = own_not_found(facts, source, label) if source is not facts.source else None
+        key = next(
+            (a.id for a in _arguments(lookup) if isinstance(a, ast.Name) and a.id in keys), None
+        )
+        own = own_not_found(facts, source, label, key) if source is not facts.source else None
         return [
             _suggestion(
                 facts, route, call, source, assign, name, model or name, what, used, own_error=own
@@ -842,15 +845,27 @@ def _through_calls(
         return None
     up = source.up()
     deeper: list[tuple[Source, Function, set[str]]] = []
-    for node in source.nodes_of(func):
-        if not isinstance(node, ast.Call) or source.function_of(node) is not func:
-            continue
+    calls = [
+        n
+        for n in source.nodes_of(func)
+        if isinstance(n, ast.Call) and source.function_of(n) is func
+    ]
+    calls.sort(key=lambda n: (n.lineno, n.col_offset))
+    checked: set[str] = set()  # the client's values a called project function found a row of
+    for node in calls:
         if caught(node, up, _CAUGHT):
             continue
         target = resolve_call(facts.upstream, source, node)
         if target is None or id(target[1]) in visited or facts.is_route(target[1]):
             continue
-        passed = _passes(node, target[1], lambda e: _reads_client(e, set(), tainted))
+        given = {a.id for a in _arguments(node) if isinstance(a, ast.Name) and a.id in tainted}
+        # ``user = await UserRepository.get_user(user_id)`` raised on a miss before
+        # ``patch_user_password(user_id, ...)`` looks the same id up again (a real app's
+        # gateway): that lookup's row is there, so the id is no longer the client's to miss.
+        unchecked = tainted - checked
+        if _raises_on_missing(target[1]):
+            checked |= given
+        passed = _passes(node, target[1], _client_reader(unchecked))
         if not passed:
             continue
         found = _callee_none(facts, call, route, source, func, node, *target)
@@ -871,6 +886,28 @@ def _through_calls(
         if found is not None:
             return found
     return None
+
+
+def _client_reader(derived: set[str]) -> Callable[[ast.expr], bool]:
+    return lambda e: _reads_client(e, set(), derived)
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    return [*call.args, *(k.value for k in call.keywords)]
+
+
+def _raises_on_missing(func: Function) -> bool:
+    """``if not user: raise UserNotFoundException(user_id)`` in ``func``: it answers a missing
+    row itself."""
+    return any(
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.UnaryOp | ast.Compare)
+        and isinstance(node.body[0], ast.Raise)
+        and any(
+            _tests_none(node.test, n.id) for n in ast.walk(node.test) if isinstance(n, ast.Name)
+        )
+        for node in ast.walk(func)
+    )
 
 
 def _callee_none(

@@ -22,9 +22,10 @@ _BASES_DEPTH = 3
 
 
 def own_not_found(
-    facts: ModuleFacts, service: Source, label: str
+    facts: ModuleFacts, service: Source, label: str, key: str | None = None
 ) -> tuple[str, list[tuple[str, str]]] | None:
-    """``raise NotFoundError("Book not found")`` for ``service``, and its import."""
+    """``raise NotFoundError("Book not found")`` for ``service``, and its import; for a class
+    that takes the missing row's id instead (``UserNotFoundException(user_id)``), ``key``."""
     if facts.upstream is None:
         return None
     for name in sorted(facts.handled):
@@ -34,8 +35,12 @@ def own_not_found(
         if found is None:
             continue
         where, cls, needed = found
-        if _is_404(facts, where, cls) and _takes_message(facts, where, cls):
+        if not _is_404(facts, where, cls):
+            continue
+        if _takes_message(facts, where, cls):
             return f'raise {name}("{label} not found")', needed
+        if key is not None and _takes_one(facts, where, cls):
+            return f"raise {name}({key})", needed
     return None
 
 
@@ -100,5 +105,30 @@ def _takes_message(facts: ModuleFacts, where: Source, cls: ast.ClassDef) -> bool
         positional = [*args.posonlyargs, *args.args][1:]
         required = len(positional) - len(args.defaults)
         required += sum(1 for d in args.kw_defaults if d is None)
+        if positional and not _may_be_text(positional[0].annotation):
+            return False  # ``__init__(self, user_id: UUID)``: a message would be the wrong type
         return (required <= 1 and len(positional) >= 1) or args.vararg is not None
     return True
+
+
+def _takes_one(facts: ModuleFacts, where: Source, cls: ast.ClassDef) -> bool:
+    """The nearest ``__init__`` takes exactly one argument, required."""
+    for klass in _lineage(facts, where, cls):
+        for stmt in klass.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
+                args = stmt.args
+                positional = [*args.posonlyargs, *args.args][1:]
+                return (
+                    len(positional) == 1
+                    and not args.defaults
+                    and not args.kwonlyargs
+                    and args.vararg is None
+                )
+    return False
+
+
+def _may_be_text(annotation: ast.expr | None) -> bool:
+    if annotation is None:
+        return True
+    written = ast.unparse(annotation).replace(" ", "")
+    return written in {"str", "Any", "object", "str|None", "Optional[str]", "typing.Any"}

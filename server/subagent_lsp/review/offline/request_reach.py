@@ -233,7 +233,7 @@ class RequestReach:
                 yield from ((s, _ALL) for s in sub if s in self.modules)
 
     def _module_files(self, importer: str, module: str) -> list[str]:
-        key = (os.path.dirname(importer) if module.startswith(".") else "", module)
+        key = (os.path.dirname(importer), module)  # the folder may decide (module_files)
         found = self._files.get(key)
         if found is None:
             found = self._files[key] = [

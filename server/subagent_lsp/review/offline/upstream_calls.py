@@ -455,7 +455,8 @@ class UpstreamCalls:
         return self._module_files(importer, module)
 
     def _module_files(self, importer: str, module: str) -> Iterable[str]:
-        key = (os.path.dirname(importer) if module.startswith(".") else "", module)
+        # Per folder: where the roots have no such module, the importer's folder decides.
+        key = (os.path.dirname(importer), module)
         found = self._files.get(key)
         if found is None:
             found = self._files[key] = list(module_files(importer, module, self.roots))
@@ -474,11 +475,30 @@ def module_files(importer: str, module: str, roots: Sequence[str]) -> Iterable[s
         bases = [base]
     else:
         bases = [b for r in roots for b in (r, os.path.join(r, "src"))]
+    found = False
     for base in bases:
-        stem = os.path.join(base, *parts) if parts else base
-        for path in (f"{stem}.py", os.path.join(stem, "__init__.py")):
+        for path in _candidates(base, parts):
             if _inside(path, roots) and os.path.isfile(path):
+                found = True
                 yield path
+    if found or level or not parts:
+        return
+    # An app run from its own folder (``cd app && uvicorn main:app``) imports its modules from
+    # there: ``from repository.cart import CartRepository`` in app/gateway/cart.py is
+    # app/repository/cart.py. Read only when the roots have no such module, nearest folder
+    # first, as that folder is the one on sys.path.
+    folder = os.path.dirname(os.path.abspath(importer))
+    while _inside(folder, roots):
+        for path in _candidates(folder, parts):
+            if os.path.isfile(path):
+                yield path
+                return
+        folder = os.path.dirname(folder)
+
+
+def _candidates(base: str, parts: list[str]) -> tuple[str, str]:
+    stem = os.path.join(base, *parts) if parts else base
+    return f"{stem}.py", os.path.join(stem, "__init__.py")
 
 
 def _inside(path: str, roots: Sequence[str]) -> bool:
