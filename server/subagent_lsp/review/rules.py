@@ -807,6 +807,37 @@ BACKEND_RULES = table(
         "answer `is_valid()` gives; or run the check in `validate()`.",
     ),
     _rule(
+        "BKD329",
+        "error-handling",
+        "non-validation-error-in-serializer",
+        "A DRF serializer's `validate()`/`validate_<field>()`/`create()`/`update()` raises an "
+        'exception DRF does not answer (`raise ValueError("Passwords must be the same!")`).',
+        "DRF's exception handler answers only its `APIException` classes (`serializers."
+        "ValidationError` among them), Django's `Http404` and `PermissionDenied`, and "
+        "`is_valid()` gathers only a ValidationError into its 400: the client's invalid input "
+        "is a 500. Read on the builtin classes a check raises for bad input (`ValueError`, "
+        "`TypeError`, `KeyError`, `LookupError`, `IndexError`, `Exception`) and on a project "
+        "class derived only from them, raised with one message or none; silent when a `try` "
+        "of the method, or one around a view's `is_valid()`/`save()`, catches it, and when "
+        "the settings name a DRF exception handler that may answer it.",
+        Example(
+            path="serializers.py",
+            text="from django.contrib.auth.models import User\n"
+            + "from rest_framework import serializers\n\n\n"
+            + "class SignUpSerializer(serializers.ModelSerializer):\n"
+            + "    password2 = serializers.CharField(write_only=True)\n\n"
+            + "    class Meta:\n"
+            + "        model = User\n"
+            + '        fields = ["username", "password", "password2"]\n\n'
+            + "    def validate(self, attrs):\n"
+            + '        if attrs["password"] != attrs.pop("password2"):\n'
+            + '            raise ValueError("Passwords must be the same!")\n'
+            + "        return attrs\n",
+        ),
+        "Raise DRF's `ValidationError` with the same message, named as the module imports it "
+        "(`serializers.ValidationError`).",
+    ),
+    _rule(
         "BKD312",
         "error-handling",
         "broad-except-hides-4xx",

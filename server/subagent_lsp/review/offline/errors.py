@@ -64,6 +64,7 @@ from .row_uses import fetched_row
 from .savepoints import savepoint_suggestions
 from .sdk_calls import SDKS
 from .sdk_errors import sdk_catch
+from .serializer_raises import serializer_raise_suggestions
 from .service_gets import service_get_suggestions
 from .sessions import in_model_method, owns_lifecycle, pushes_app_context
 from .set_after_validation import set_after_validation_suggestions
@@ -109,6 +110,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(mail_timeout_suggestions(facts))
     out.extend(protected_delete_suggestions(facts))
     out.extend(model_clean_suggestions(facts))
+    out.extend(serializer_raise_suggestions(facts))
     out.extend(status_exception_suggestions(facts))
     out.extend(null_relation_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
