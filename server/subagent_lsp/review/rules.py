@@ -838,6 +838,46 @@ BACKEND_RULES = table(
         "(`serializers.ValidationError`).",
     ),
     _rule(
+        "BKD327",
+        "error-handling",
+        "anonymous-user-reaches-view",
+        "A DRF class view names no `permission_classes`, the settings let anyone in by default, "
+        "and the view uses `request.user` as a signed-in user (`request.user.auth_token`, "
+        "`filter(user=self.request.user)`, a `get_object()` returning it).",
+        "With no `DEFAULT_PERMISSION_CLASSES` (or only AllowAny) DRF runs the view for "
+        "anonymous clients, and `request.user` is Django's AnonymousUser: an attribute it lacks "
+        "raises AttributeError, `check_password()`/`save()` NotImplementedError, a lookup by it "
+        "TypeError, a create with it ValueError; each such request is a 500 where DRF would "
+        "answer 401/403. Silent when a class of the view decides its permissions or "
+        "authenticators (`permission_classes`, a map of them, `get_permissions`, `initial`, "
+        "`dispatch`, an unknown decorator), tests `is_authenticated`, derives from a class "
+        "other than DRF's own views and mixins, or has project subclasses; when a `try` "
+        "catches the failure, a `urls.py` wraps its `as_view()`, or the settings' "
+        "authentication classes are not known to let a request without credentials through.",
+        Example(
+            path="accounts/views.py",
+            text="from rest_framework.response import Response\n"
+            + "from rest_framework.views import APIView\n\n\n"
+            + "class LogOutView(APIView):\n"
+            + "    def post(self, request):\n"
+            + "        request.user.auth_token.delete()\n"
+            + "        return Response(status=204)\n",
+            files={
+                "manage.py": "import sys\n",
+                "accounts/__init__.py": "",
+                "config/__init__.py": "",
+                "config/settings.py": "REST_FRAMEWORK = {\n"
+                + '    "DEFAULT_AUTHENTICATION_CLASSES": [\n'
+                + '        "rest_framework.authentication.TokenAuthentication",\n'
+                + "    ],\n"
+                + "}\n",
+                "requirements.txt": "django\ndjangorestframework\n",
+            },
+        ),
+        "Add `permission_classes = [IsAuthenticated]` to the view (imported from "
+        "`rest_framework.permissions` as the module imports DRF's permissions).",
+    ),
+    _rule(
         "BKD312",
         "error-handling",
         "broad-except-hides-4xx",

@@ -7,6 +7,7 @@ import ast
 import os
 
 from ..suggestion import Edit, Suggestion
+from .anonymous_views import anonymous_view_suggestions
 from .best_effort import Carry, carry_on, log_and_go_on
 from .broad_excepts import broad_except_suggestions, through_server_error
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
@@ -111,6 +112,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(protected_delete_suggestions(facts))
     out.extend(model_clean_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
+    out.extend(anonymous_view_suggestions(facts))
     out.extend(status_exception_suggestions(facts))
     out.extend(null_relation_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
