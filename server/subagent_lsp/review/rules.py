@@ -878,6 +878,37 @@ BACKEND_RULES = table(
         "`rest_framework.permissions` as the module imports DRF's permissions).",
     ),
     _rule(
+        "BKD328",
+        "error-handling",
+        "permission-map-never-read",
+        "A DRF view sets a map of permission classes (`permission_classes_by_action = "
+        '{"update": (IsStaff,)}`) that neither it, its bases nor any module of the project '
+        "reads.",
+        "DRF picks a view's permissions only from `permission_classes`, in "
+        "`get_permissions()`: an unread map does nothing, and every action runs with the "
+        "default permissions (AllowAny unless the settings say otherwise), so the classes it "
+        "names never apply. Only for a view over DRF's own classes (a library's mixin may "
+        "read the map), with no `get_permissions`/`check_permissions`, and keys that are a "
+        "viewset's actions or HTTP methods.",
+        Example(
+            path="shop/views.py",
+            text="from rest_framework import viewsets\n"
+            + "from rest_framework.permissions import IsAdminUser, IsAuthenticated\n\n"
+            + "from .models import Order\n"
+            + "from .serializers import OrderSerializer\n\n\n"
+            + "class OrderViewSet(viewsets.ModelViewSet):\n"
+            + "    queryset = Order.objects.all()\n"
+            + "    serializer_class = OrderSerializer\n"
+            + "    permission_classes_by_action = {\n"
+            + '        "list": (IsAuthenticated,),\n'
+            + '        "destroy": (IsAdminUser,),\n'
+            + "    }\n",
+        ),
+        "Add a `get_permissions()` that looks the action (or the HTTP method) up in the map "
+        "and falls back to `permission_classes`: `return [p() for p in "
+        "self.permission_classes_by_action.get(self.action, self.permission_classes)]`.",
+    ),
+    _rule(
         "BKD312",
         "error-handling",
         "broad-except-hides-4xx",

@@ -50,6 +50,7 @@ from .null_relations import null_relation_suggestions
 from .oauth_callbacks import oauth_callback_suggestions
 from .own_404_helpers import own_404_call
 from .passed_bodies import passed_body_suggestions
+from .permission_maps import permission_map_suggestions
 from .protected_deletes import protected_delete_suggestions
 from .pyedits import (
     add_keyword,
@@ -113,6 +114,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(model_clean_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
     out.extend(anonymous_view_suggestions(facts))
+    out.extend(permission_map_suggestions(facts))
     out.extend(status_exception_suggestions(facts))
     out.extend(null_relation_suggestions(facts))
     routes = {id(r.func): r for r in facts.routes}
