@@ -156,3 +156,18 @@ def test_an_unread_permission_map_is_read_in_get_permissions(tmp_path: Path) -> 
     ) in text
     compile(text, "views.py", "exec")
     assert _ours(tmp_path) == []
+
+
+def test_the_fix_writes_the_modules_quotes(tmp_path: Path) -> None:
+    app = _project(tmp_path)
+    (app / "views.py").write_text(
+        "from rest_framework import viewsets\n"
+        "from rest_framework.permissions import IsAdminUser\n\n\n"
+        "class OrderViewSet(viewsets.ModelViewSet):\n"
+        "    permission_classes_by_action = {'update': (IsAdminUser,), 'destroy': (IsAdminUser,)}\n"
+    )
+    (ours,) = _ours(tmp_path)
+    assert ours.span.start.line + 1 == 6
+    text = apply_suggestion(ours)[str(app / "views.py")]
+    assert "        action = 'update' if self.action == 'partial_update' else self.action\n" in text
+    compile(text, "views.py", "exec")

@@ -115,6 +115,17 @@ def _class_of(source: Source, node: ast.AST) -> ast.ClassDef | None:
     return owner if isinstance(owner, ast.ClassDef) else None
 
 
+def _quote(src: Source) -> str:
+    """The quote most of the module's strings open with (the app's own style)."""
+    counts = {"'": 0, '"': 0}
+    for node in src.of(ast.Constant):
+        if isinstance(node.value, str) and 0 < node.lineno <= len(src.lines):
+            first = src.lines[node.lineno - 1][node.col_offset : node.col_offset + 1]
+            if first in counts:
+                counts[first] += 1
+    return "'" if counts["'"] > counts['"'] else '"'
+
+
 def _lookup(view: DrfView, keys: list[str]) -> tuple[str, str] | None:
     """What ``get_permissions()`` looks the map up by, and the line that binds it (or "")."""
     named = [k for k in keys if k != "default"]
@@ -137,6 +148,8 @@ def _suggestion(
     if found is None or cls.end_lineno is None:
         return None
     key, bind = found
+    quote = _quote(src)
+    bind = bind.replace('"', quote)
     indent = src.indent_of(stmt.lineno - 1)
     inner = indent + "    "
     lines = [
@@ -147,7 +160,8 @@ def _suggestion(
     if bind:
         lines.append(f"{inner}{bind}")
     # ``"default": [...]``: the map's own fallback, as its author wrote it
-    fallback = f'self.{name}["default"]' if "default" in keys else "self.permission_classes"
+    fallback = f"self.{name}[{quote}default{quote}]" if "default" in keys else ""
+    fallback = fallback or "self.permission_classes"
     call = f"classes = self.{name}.get({key}, {fallback})"
     if len(inner) + len(call) <= LINE_LENGTH:
         lines.append(f"{inner}{call}")
