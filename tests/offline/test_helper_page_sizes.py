@@ -39,12 +39,17 @@ def paginate(query, page=1, per_page=20):
 def capped(query, page=1, per_page=20):
     per_page = min(per_page, 100)
     return query.limit(per_page).offset((page - 1) * per_page)
+
+
+def clamped(query, page=1, per_page=20):
+    per_page = min(max(per_page, 1), 100)
+    return query.limit(per_page).offset((page - 1) * per_page)
 """
 
 ROUTES = """\
 from flask import Blueprint, jsonify, request
 
-from .helpers import capped, paginate
+from .helpers import capped, clamped, paginate
 from .models import Book
 
 bp = Blueprint("books", __name__)
@@ -68,6 +73,13 @@ def capped_here():
 def capped_there():
     per_page = request.args.get("per_page", type=int)
     rows = capped(Book.query, per_page=per_page).all()
+    return jsonify([b.title for b in rows])
+
+
+@bp.route("/clamped-there")
+def clamped_there():
+    per_page = request.args.get("per_page", type=int)
+    rows = clamped(Book.query, per_page=per_page).all()
     return jsonify([b.title for b in rows])
 """
 
@@ -95,12 +107,24 @@ def _found(root: Path) -> list[Suggestion]:
 def test_a_read_with_no_default_handed_to_a_helper_takes_the_helpers(tmp_path: Path) -> None:
     root = _project(tmp_path / "a")
     found = _found(root)
-    # the capped route and the capping helper stay silent
-    assert [(Path(s.path).name, s.span.start.line + 1) for s in found] == [("routes.py", 11)]
+    # the capped route and the clamping helper stay silent; the helper that caps from above
+    # only (``min(per_page, 100)``) leaves a negative size through: it gets its floor alone
+    assert [(Path(s.path).name, s.span.start.line + 1) for s in found] == [
+        ("routes.py", 11),
+        ("routes.py", 25),
+    ]
     texts = apply_suggestion(found[0])
     after = texts[str(root / "app" / "routes.py")]
     ast.parse(after)
     assert 'per_page = min(max(request.args.get("per_page", 20, type=int), 1), 100)' in after
+    floor = found[1]
+    assert floor.title == "Bound `per_page` to 1 or more"
+    assert "(`per_page = min(per_page, 100)` in `capped` caps it from above only)" in (
+        floor.rationale
+    )
+    assert [e.new_text for e in floor.edits] == [
+        'max(request.args.get("per_page", 20, type=int), 1)'
+    ]
 
 
 def test_a_read_with_no_default_kept_in_the_route_is_left_alone(tmp_path: Path) -> None:
@@ -113,4 +137,4 @@ def test_a_read_with_no_default_kept_in_the_route_is_left_alone(tmp_path: Path) 
         )
     )
     # no default to clamp against: ``min(max(None, 1), ...)`` would raise
-    assert _found(root) == []
+    assert [s.span.start.line + 1 for s in _found(root)] == [25]  # (capped_there's floor)

@@ -322,7 +322,8 @@ def test_a_value_handed_to_a_crud_helper_or_an_inherited_method_is_followed(
         ("main.py", 19, "Query(100, ge=1, le=100)"),
     ]
     assert inherited.rationale.startswith(
-        "`limit` and `offset` reach `.limit()` and `.offset()` in `fetch_all` with no bound"
+        "`limit` and `offset` reach `.limit()` and `.offset()` in `BaseCRUD.fetch_all` with no "
+        "bound"
     )
     assert _edits(inherited)[1:] == [
         ("main.py", 24, "Query(10, ge=1, le=100)"),

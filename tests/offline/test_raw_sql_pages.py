@@ -96,10 +96,21 @@ def test_limit_placeholder_through_a_project_helper_is_bounded(tmp_path: Path) -
 CLAMPED = HELPER.replace("    params = [k]\n", "    limit = min(limit, 100)\n    params = [k]\n")
 
 
-def test_a_clamped_limit_stays_silent(tmp_path: Path) -> None:
-    root = _project(tmp_path, HEAD + CLAMPED.replace("offset: int = 0", "offset: int = 0"))
-    found = _found(root)
-    assert [s.title for s in found] == ["Bound `offset` to 0 or more"]
+def test_a_limit_clamped_from_above_only_gets_its_floor(tmp_path: Path) -> None:
+    # ``min(limit, 100)`` leaves ``limit=-1`` through to PostgreSQL's LIMIT (a 500): the
+    # floor is added, the clamp's own cap kept as the parameter's
+    root = _project(tmp_path, HEAD + CLAMPED)
+    (found,) = _found(root)
+    assert found.title == "Bound `limit` to 1..100 and `offset` to 0 or more"
+    assert "with no lower bound (`limit = min(limit, 100)` caps it from above only)" in (
+        found.rationale
+    )
+    assert "huge" not in found.rationale
+    new = _applied(root, found)
+    assert (
+        "async def values(k: str, limit: int = Query(50, ge=1, le=100), "
+        "offset: int = Query(0, ge=0)):" in new
+    )
 
 
 DOLLAR = """
@@ -191,11 +202,24 @@ def test_a_limit_after_an_optional_filter_lines_up_from_the_end(tmp_path: Path) 
     assert 'async def values(k: str, q: str = "", limit: int = Query(50, ge=1, le=100)):' in new
 
 
-def test_a_capped_limit_after_an_optional_filter_stays_silent(tmp_path: Path) -> None:
+def test_a_limit_capped_after_an_optional_filter_gets_its_floor(tmp_path: Path) -> None:
     capped = FILTERED.replace(
         '    sql = "SELECT', '    if limit > 1000:\n        limit = 1000\n    sql = "SELECT'
     )
-    assert _found(_project(tmp_path, HEAD + capped)) == []
+    root = _project(tmp_path, HEAD + capped)
+    (found,) = _found(root)
+    assert found.title == "Bound `limit` to 1..1000"
+    new = _applied(root, found)
+    assert 'async def values(k: str, q: str = "", limit: int = Query(50, ge=1, le=1000)):' in new
+
+
+def test_a_limit_bounded_on_both_sides_by_the_code_stays_silent(tmp_path: Path) -> None:
+    both = FILTERED.replace(
+        '    sql = "SELECT',
+        "    if limit < 1:\n        limit = 1\n    if limit > 1000:\n        limit = 1000\n"
+        '    sql = "SELECT',
+    )
+    assert _found(_project(tmp_path, HEAD + both)) == []
 
 
 TRAILING = """

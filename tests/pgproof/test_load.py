@@ -217,3 +217,43 @@ def test_a_models_body_indexes_and_its_hand_written_migration_indexes(loader: Lo
     }
     assert any(d.startswith("CREATE INDEX member_nick_idx ON public.member") for d in indexes)
     assert any("(team_id, nick)" in d for d in indexes)
+
+
+ASSOCIATION = """
+import sqlalchemy as sa
+
+artist_song = sa.Table(
+    "artist_song",
+    Base.metadata,
+    sa.Column("artist_id", sa.Integer, sa.ForeignKey("artist.id"), primary_key=True),
+    sa.Column("song_id", sa.Integer, sa.ForeignKey("song.id"), primary_key=True),
+)
+
+
+class Artist(Base):
+    __tablename__ = "artist"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Song(Base):
+    __tablename__ = "song"
+    id = sa.Column(sa.Integer, primary_key=True)
+"""
+
+
+def test_an_association_tables_key_pairs_are_each_a_row(loader: Loader) -> None:
+    # both key columns are foreign keys: the same function of the row index in each would
+    # repeat its pairs and load nothing (a real app's association table stayed unproven)
+    schema = schema_from_python(parse_source("/app/models.py", ASSOCIATION))
+    loader.sync(schema)
+    assert loader.tables["artist_song"].ok, loader.tables["artist_song"].why
+    conn = loader.conn
+    assert conn.execute(
+        "SELECT count(*), count(DISTINCT (artist_id, song_id)), count(DISTINCT song_id),"
+        " count(DISTINCT artist_id) FROM artist_song"
+    ).fetchone() == (2000, 2000, 200, 200)
+    orphans = conn.execute(
+        "SELECT count(*) FROM artist_song x LEFT JOIN song s ON s.id = x.song_id"
+        " LEFT JOIN artist a ON a.id = x.artist_id WHERE s.id IS NULL OR a.id IS NULL"
+    ).fetchone()
+    assert orphans == (0,)

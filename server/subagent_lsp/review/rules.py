@@ -64,7 +64,11 @@ BACKEND_RULES = table(
         "after is in the suggestion: PostgreSQL's EXPLAIN costs for a PostgreSQL app (a "
         "throwaway local cluster with synthetic rows), SQLite's EXPLAIN QUERY PLAN otherwise "
         "(and for an OR of equalities on different columns, `a = ? OR b = ?`, which wants an "
-        "index on each side: SQLite's MULTI-INDEX OR, PostgreSQL's BitmapOr).",
+        "index on each side: SQLite's MULTI-INDEX OR, PostgreSQL's BitmapOr). Relationship "
+        "walks count as queries: a lazy load, a response model or a marshmallow schema "
+        "dumping a to-many relationship, `Model.relationship.any()` (an EXISTS per row); "
+        "through an association table whose composite key `(a_id, b_id)` serves `a_id` alone, "
+        "the walk from `b`'s side wants an index on `b_id`.",
         Example(
             path="store.py",
             text=_SQLITE_ORDERS
@@ -366,10 +370,13 @@ BACKEND_RULES = table(
         "route counts, as does a floor alone on a page size).",
         "The type is checked, the range is not: on PostgreSQL a negative LIMIT or OFFSET is an "
         "error (a 500), and `?limit=1000000000` reads the whole table into one response. The "
-        "value is followed into the one project function the route hands it to (a CRUD "
-        "helper). Values with a bound (`le`, `conint`, `PositiveInt`, a validator; `ge` too, "
-        "except on a page size, which a floor does not cap), compared or clamped in the code "
-        "(`min(limit, MAX_LIMIT)`), or that reach no query are not flagged.",
+        "value is followed into the project functions the route hands it to, a few calls deep "
+        "(a CRUD helper; a service's method, then its repository's). Values with a bound (`le`, "
+        "`conint`, `PositiveInt`, a validator; `ge` too, except on a page size, which a floor "
+        "does not cap), compared or clamped in the code on both sides (`min(max(limit, 1), "
+        "MAX_LIMIT)`), or that reach no query are not flagged; a clamp from above only (`if "
+        "limit > 50: limit = 50`, `min(limit, 50)`) leaves a negative value through, so the "
+        "value gets its floor.",
         Example(
             path="main.py",
             text=_FASTAPI_NOTES
@@ -384,8 +391,9 @@ BACKEND_RULES = table(
         "`Annotated[int, Query(...)]` where the module writes its parameters so, `Field(...)` "
         "on a pagination model. The cap is the app's own constant (`MAX_LIMIT`, "
         "`MAX_PAGE_SIZE`) when it has one, else 100 for a default of at most 100, else the "
-        "default itself; a size whose default is None (every row) gets `ge=1` only. Flask: the "
-        "read is clamped, `min(max(..., 1), 100)`.",
+        "default itself, or the code's own clamp from above (`le=50` for `if limit > 50: limit "
+        "= 50` in a service); a size whose default is None (every row) gets `ge=1` only. Flask: "
+        "the read is clamped, `min(max(..., 1), 100)` (`max(..., 1)` beside a helper's own cap).",
     ),
     _rule(
         "BKD216",

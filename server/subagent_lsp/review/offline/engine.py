@@ -21,6 +21,7 @@ from .body_readers import mark_body_readers
 from .built_queries import helper_pages
 from .edit_gate import parse_safe
 from .errors import error_suggestions
+from .exists_walks import exists_walks
 from .foreign.engine import analyze_foreign, is_foreign_source
 from .frameworks import ModuleFacts, module_facts
 from .indexes import index_suggestions
@@ -48,6 +49,7 @@ from .queries import FoundQuery, python_queries, sql_file_queries
 from .response_walks import response_walks
 from .same_fix import one_per_fix
 from .schema import Schema, schema_of_file
+from .schema_dumps import dumped_walks
 from .sql_helpers import helper_runs_sql
 from .unreferenced import unreferenced_foreign, unreferenced_functions
 from .upstream_calls import UpstreamCalls
@@ -285,6 +287,10 @@ def analyze_file(
                 )
                 if "response_model" in text:
                     found += response_walks(source, workspace, followed().resolve_class)
+                if ".any(" in text:
+                    found += exists_walks(source, workspace)
+                if "Nested(" in text or "Pluck(" in text:
+                    found += dumped_walks(source, workspace)
             elif path.endswith(".sql"):
                 found = sql_file_queries(text)
             if found and source is not None and project is not None:

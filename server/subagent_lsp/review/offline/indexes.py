@@ -46,6 +46,7 @@ MAX_SITES = 6  # sites listed under SAME_INDEX
 ADMIN = "admin_only"  # data: every query site of the proposal is an administrator's page
 FEW = "few_valued"  # data: the proposal's columns that take a handful of values (a status)
 PAGED = "paged"  # data: its query reads a page at a time in its sort order
+BACKING = "backing"  # data: its site backs another's case (FoundQuery.backing), not the anchor
 
 
 @dataclass(frozen=True)
@@ -975,7 +976,20 @@ def index_suggestions(
         else s
         for s in out
     ]
+    backing = {(q.span, q.description) for q in found if q.backing}
+    out = [_marked_backing(s, backing) for s in out] if backing else out
     return one_per_index(out)
+
+
+def _marked_backing(s: Suggestion, backing: set[tuple[Span, str]]) -> Suggestion:
+    """``s`` marked BACKING when its own site is a backing query's (a site reusing another's
+    proof copies that one's data: the mark is each site's own)."""
+    if s.code != "BKD101":
+        return s
+    data = {k: v for k, v in s.data.items() if k != BACKING}
+    if (s.span, s.data.get("query", "")) in backing:
+        data[BACKING] = "1"
+    return replace(s, data=data)
 
 
 def _narrowed_besides(shape: QueryShape) -> bool:
@@ -1206,13 +1220,13 @@ def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
     for i, (key, s) in enumerate(pending):
         at = kept_at.get(key)
         own = (s.data["table"], s.data.get("columns", ""))
-        if at is not None and own == key and out[at].data.get(ADMIN) and not s.data.get(ADMIN):
+        if at is not None and own == key and _site_rank(s) < _site_rank(out[at]):
             # The same edit, at a site the public reaches: that one is the anchor, the
             # administrator's page is cited after it (an anchor nobody's request runs made a
-            # correct index look unjustified).
+            # correct index look unjustified). So for a site of its own before a backing one.
             pending[i], out[at] = (key, out[at]), s
     # Sites the public reaches are cited first, an administrator's pages after them.
-    pending.sort(key=lambda p: bool(p[1].data.get(ADMIN)))
+    pending.sort(key=lambda p: _site_rank(p[1]))
     for key, s in pending:
         if key not in kept_at:  # cannot happen: every group has its own key's suggestion
             kept_at[key] = len(out)
@@ -1242,6 +1256,12 @@ def one_per_index(suggestions: list[Suggestion]) -> list[Suggestion]:
         head = "" if SAME_INDEX in kept.rationale else f"\n{SAME_INDEX}"
         out[at] = replace(kept, rationale=f"{kept.rationale}{head}\n{listed}")
     return out
+
+
+def _site_rank(s: Suggestion) -> tuple[bool, bool]:
+    """The order sites of one index stand for it in: a public site before an administrator's
+    page, then a site of its own before a backing one (BACKING)."""
+    return (bool(s.data.get(ADMIN)), bool(s.data.get(BACKING)))
 
 
 def _listed_sites(rationale: str) -> list[str]:
@@ -1426,8 +1446,21 @@ def _rationale(query: FoundQuery, table: Table, cols: list[str], proof: Proof) -
     existing = ", ".join(_describe(n, c) for n, c in table.all_indexes()) or "none"
     return (
         f"`{query.description}` reads {table.name} by {'; '.join(order) or 'its sort order'}, "
-        f"and no index serves it (existing: {existing}). "
+        f"and no index serves it (existing: {existing}).{trailing_key_note(table, cols)} "
         f"Proven on SQLite: {_proven_plans(proof, table)}"
+    )
+
+
+def trailing_key_note(table: Table, cols: list[str]) -> str:
+    """Why a composite primary key does not serve an index led by one of its later columns
+    (an association table's ``(artist_id, song_id)`` walked from the song's side): said in
+    the rationale, where the key is listed as existing and seems to cover the column."""
+    keys = [c.name for c in table.columns.values() if c.primary_key]
+    if len(keys) < 2 or not cols or cols[0] not in keys[1:]:
+        return ""
+    return (
+        f" The primary key ({', '.join(keys)}) is one index, led by {keys[0]}: it finds rows "
+        f"by {keys[0]}, never by {cols[0]} alone."
     )
 
 

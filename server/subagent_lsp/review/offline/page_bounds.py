@@ -141,7 +141,12 @@ def _fastapi(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue
         if inp.floored and use.kind != "limit":
             continue  # an offset or page bounded from below is bounded enough
-        cap = _cap(facts, inp) if use.kind == "limit" and not inp.ceiled else _EVERY
+        if inp.floored and use.capped_at:
+            continue  # its floor here, its cap in the code on its way
+        if use.capped_at and use.kind == "limit" and not inp.ceiled:
+            cap = _code_cap(facts, inp, use)
+        else:
+            cap = _cap(facts, inp) if use.kind == "limit" and not inp.ceiled else _EVERY
         if cap == _UNKNOWN:
             continue  # a default the cap cannot be told from
         capped = cap if isinstance(cap, tuple) else None
@@ -167,7 +172,8 @@ def _fastapi(facts: ModuleFacts, route: Route) -> list[Suggestion]:
         if meant is not None and use.kind == "limit":
             shown, why = f"1..{meant}", f"the one the code meant, {meant}"
         misspelled = tuple(f"`{k.arg}`" for k, _ in inp.misspelled)
-        bounds.append(_Bound(inp.label, use, shown, why, inp.floored, inp.ceiled, misspelled))
+        ceiled = inp.ceiled or bool(use.capped_at)
+        bounds.append(_Bound(inp.label, use, shown, why, inp.floored, ceiled, misspelled))
         # A model's field is shown where the route takes the model.
         own = inp.holder if inp.func is route.func else None
         anchor = anchor or own or _route_argument(route, inp.path[0])
@@ -424,6 +430,21 @@ def _size_cap(
     return str(default), f"the default, {default}: the most the route serves today"
 
 
+def _code_cap(facts: ModuleFacts, inp: _Input, use: PageUse) -> tuple[str, str] | str:
+    """The cap of the code's own upper clamp on the value's way (``if limit > 50: limit =
+    50`` in a service), kept as the parameter's ``le`` when it is a number at least the
+    default (a cap below it would refuse the route's own default); else no cap (``_EVERY``):
+    the clamp stays the cap, the fix adds the floor."""
+    try:
+        cap = int(use.capped_at)
+    except ValueError:
+        return _EVERY
+    default = _default_value(facts, inp)
+    if cap < 1 or (isinstance(default, int) and default > cap):
+        return _EVERY
+    return str(cap), f"the code's own, {cap}"
+
+
 def _default_value(facts: ModuleFacts, inp: _Input) -> int | str:
     """The default: a number, ``_EVERY`` (None: left out, every row), ``_REQUIRED``, or
     ``_UNKNOWN`` (something this does not read)."""
@@ -597,7 +618,12 @@ def _flask(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue  # a helper's page or offset: its floor is the helper's own business
         text = _read_text(where, call, default)
         floored = helper and _floor_checked(where, stmt)
-        if use.kind == "limit":
+        if floored and use.capped_at:
+            continue  # its floor where it is read, its cap in the helper it goes to
+        if use.kind == "limit" and use.capped_at:
+            # ``per_page = min(per_page, 100)`` in the helper stays the cap: the floor is new
+            clamped, shown, why = f"max({text}, 1)", "1 or more", ""
+        elif use.kind == "limit":
             cap, why = _size_cap(facts, where, stmt.lineno, path[0], default)
             clamped, shown = f"min(max({text}, 1), {cap})", f"1..{cap}"
             if floored:  # ``if per_page < 1: abort(400)`` after it stays the floor
@@ -606,7 +632,7 @@ def _flask(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             floor = 0 if use.kind == "offset" else 1
             clamped, shown, why = f"max({text}, {floor})", f"{floor} or more", ""
         edits.append(replace_node(where, call, clamped))
-        bounds.append(_Bound(path[0], use, shown, why, floored))
+        bounds.append(_Bound(path[0], use, shown, why, floored, bool(use.capped_at)))
         anchor = anchor or (_route_statement(route, path[0]) if helper else stmt)
     if anchor is None:
         return []
@@ -791,7 +817,7 @@ def _suggestion(
         answer = f"{keywords} FastAPI answer 422 instead{cap}."
     rationale = (
         f"{values} reach{'es' if len(bounds) == 1 else ''} {sinks} with no "
-        f"{_missing_side(bounds)}bound: "
+        f"{_missing_side(bounds)}bound{_upper_only(bounds)}: "
         f"{_harm(bounds, _on_sqlite(src.path))}. {answer}"
     )
     misspelled = tuple(dict.fromkeys(m for b in bounds for m in b.misspelled))
@@ -811,7 +837,9 @@ def _harm(bounds: list[_Bound], sqlite: bool = False) -> str:
     the app runs on, SQLite, which reads a negative LIMIT as none and a negative OFFSET as 0)."""
     kinds = {b.use.kind for b in bounds}
     sliced = all(isinstance(b.use.node, ast.Subscript) for b in bounds)
-    capped = any(b.use.kind == "limit" and ".." in b.shown for b in bounds)
+    # a page size given its cap here, which it had nowhere on its way (one the code caps
+    # already reads no huge page: ``if limit > 50: limit = 50`` in a service)
+    capped = any(b.use.kind == "limit" and ".." in b.shown and not b.ceiled for b in bounds)
     if sliced:
         harm = "a negative value counts from the end of the rows (a wrong page)"
         huge = "a huge size returns every row at once"
@@ -835,14 +863,30 @@ def _harm(bounds: list[_Bound], sqlite: bool = False) -> str:
         huge = f"a huge page (`{size}=1000000000`) reads the whole table into one response"
     if all(b.floored for b in bounds):
         return huge
-    return f"{harm}, and {huge}" if capped and not all(b.ceiled for b in bounds) else harm
+    return f"{harm}, and {huge}" if capped else harm
+
+
+def _upper_only(bounds: list[_Bound]) -> str:
+    """The code's own clamps from above on the values' way, which leave their floor open."""
+    guards = [
+        f"`{b.use.capped_by}`" + (f" in `{b.use.capped_in}`" if b.use.capped_in else "")
+        for b in bounds
+        if b.use.capped_by
+    ]
+    if not guards:
+        return ""
+    return f" ({' and '.join(guards)} caps it from above only)"
 
 
 def _missing_side(bounds: list[_Bound]) -> str:
     """``upper `` when every value has its floor, ``lower `` when every one has its cap."""
     if all(b.floored for b in bounds):
         return "upper "
-    return "lower " if all(b.ceiled for b in bounds) else ""
+    if all(b.ceiled for b in bounds):
+        return "lower "
+    # beside a page size the code caps from above, an offset lacks its floor as well
+    upper = any(b.use.capped_by for b in bounds)
+    return "lower " if upper and all(b.ceiled or b.use.kind != "limit" for b in bounds) else ""
 
 
 def _on_sqlite(path: str) -> bool:

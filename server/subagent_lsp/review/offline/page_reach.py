@@ -8,13 +8,20 @@ What each value is follows from where it goes: ``.limit(limit)``'s argument (or
 a row offset; ``(page - 1) * size`` a page number counted from one, and ``size`` its page size.
 A value that reaches the bounds through one call into the project
 (``crud.list_items(db, skip=skip, limit=limit)``) is followed into that function, not further:
-the call-following machinery of upstream_calls finds it.
+the call-following machinery of upstream_calls finds it, and from there on, a few calls deep
+(a route hands it to a service's method, which hands it to a repository's: ``.limit(limit)``
+is two calls away from the parameter).
+
+A guard that bounds the value from above only (``if limit > 50: limit = 50``, ``limit =
+min(limit, 50)``, ``if limit > 50: raise ...``) leaves a negative value through: on PostgreSQL
+a negative LIMIT or OFFSET is an error (a 500). Such a use is reached, with the guard's cap
+(``PageUse.capped_at``), so the fix adds the floor and keeps that cap.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .frameworks import ModuleFacts
 from .pysource import Source, dotted, method_of
@@ -31,6 +38,9 @@ _OFFSETS = ("offset", "skip")
 _CLAMPS = ("min", "max")
 _ORDERINGS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _BASES_DEPTH = 3  # a class, its base, and that one's
+_CALL_DEPTH = 3  # calls followed from the route: a service's method, its repository's, one more
+_LOWER, _UPPER = "lower", "upper"
+_BOTH = frozenset({_LOWER, _UPPER})
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,21 @@ class PageUse:
     node: ast.AST  # the ``.limit(...)`` call or the slice
     helper: str = ""  # the project function it is used in, when not the one asked about
     clause: str = ""  # a raw SQL statement's ``LIMIT`` or ``OFFSET`` it is bound to
+    # The code on the way caps it from above only: that cap as written (``50``), the guard
+    # (``if limit > 50``) and the function it is in
+    capped_at: str = ""
+    capped_by: str = ""
+    capped_in: str = ""
+
+
+@dataclass(frozen=True)
+class Guard:
+    """How a function bounds a value: the sides it bounds (``lower``, ``upper``), and for an
+    upper clamp, its cap and the guard as written."""
+
+    sides: frozenset[str]
+    cap: str = ""
+    test: str = ""
 
 
 def path_of(node: ast.AST) -> Path | None:
@@ -223,31 +248,128 @@ def _names_of(node: ast.expr) -> set[Path]:
 
 
 def checked(src: Source, func: Function, path: Path, kind: str | None = None) -> bool:
-    """``func`` bounds the value itself, or may have: it compares it (``if limit > 100``),
-    clamps it (``min(limit, MAX_LIMIT)``), or binds it again (``limit = limit or 50``). A
-    page size (``kind`` "limit") compared only with a floor (``if per_page < 1: abort(400)``)
-    is still uncapped."""
+    """``func`` bounds the value itself on every side its ``kind`` needs (a page size both,
+    an offset or a page its floor), or may have (see guard)."""
+    return _needed(kind) <= guard(src, func, path, kind).sides
+
+
+def _needed(kind: str | None) -> frozenset[str]:
+    return _BOTH if kind == "limit" else frozenset({_LOWER})
+
+
+def guard(src: Source, func: Function, path: Path, kind: str | None = None) -> Guard:
+    """How ``func`` bounds the value: any side it may bound, when it compares it (``if limit
+    > 100``), clamps it (``min(max(limit, 1), 100)``), or binds it again (``limit = limit or
+    50``); its upper side only, for a clamp from above (``if limit > 50: limit = 50``, ``limit
+    = min(limit, 50)``, ``if limit > 50: raise ...``). A page size (``kind`` "limit") compared
+    only with a floor (``if per_page < 1: abort(400)``) is bounded from below only."""
+    cache: dict[tuple[int, Path, str | None], Guard] = src.__dict__.setdefault("_guards", {})
+    key = (id(func), path, kind)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _guard(src, func, path, kind)
+    return found
+
+
+def _guard(src: Source, func: Function, path: Path, kind: str | None) -> Guard:
     name, attr = path
+    clamps = _upper_clamps(src, func, path)
+    skipped = {id(n) for _, _, nodes in clamps for n in nodes}
+    sides: set[str] = {_UPPER} if clamps else set()
     for node in src.nodes_of(func):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Compare) and any(isinstance(op, _ORDERINGS) for op in node.ops):
             if any(path_of(side) == path for side in (node.left, *node.comparators)):
                 if kind == "limit" and _floor_only(node, path):
+                    sides.add(_LOWER)
                     continue
-                return True
+                return Guard(_BOTH)
         elif isinstance(node, ast.Call):
             called = dotted(node.func).rsplit(".", 1)[-1].lower()
-            clamps = called in _CLAMPS or "clamp" in called
-            if clamps and any(path_of(a) == path for a in node.args):
-                return True
+            clamp = called in _CLAMPS or "clamp" in called
+            if clamp and any(path_of(a) == path for a in node.args):
+                return Guard(_BOTH)
         elif attr is not None and isinstance(node, ast.Assign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(path_of(t) == path for t in targets):
-                return True
+                return Guard(_BOTH)
     if attr is None:
-        bound = local_bindings(src, func).get(name, [])
+        bound = [b for b in local_bindings(src, func).get(name, []) if id(b) not in skipped]
         parameter = any(isinstance(b, ast.arg) for b in bound)
-        return len(bound) > 1 or (not parameter and len(bound) != 1)
-    return False
+        if len(bound) > 1 or (not parameter and len(bound) != 1):
+            return Guard(_BOTH)
+    cap, test = (clamps[0][0], clamps[0][1]) if clamps else ("", "")
+    return Guard(frozenset(sides), cap, test)
+
+
+def _upper_clamps(src: Source, func: Function, path: Path) -> list[tuple[str, str, list[ast.AST]]]:
+    """The guards of ``func`` that bound the value from above only, each as (its cap, the
+    guard as written, the nodes it is made of): ``if limit > 50:`` whose body only rebinds
+    the value or raises (no ``else``), and ``limit = min(limit, 50)``."""
+    out: list[tuple[str, str, list[ast.AST]]] = []
+    for node in src.nodes_of(func):
+        if isinstance(node, ast.If) and not node.orelse:
+            cap = _above(node.test, path)
+            body = [_rebinds(s, path) for s in node.body]
+            if cap is not None and body and all(b is not None for b in body):
+                nodes: list[ast.AST] = [node.test]
+                for stmt in node.body:
+                    nodes.append(stmt)
+                    if isinstance(stmt, ast.Assign):
+                        nodes.append(stmt.value)
+                test = f"if {src.text_of(node.test)}"
+                out.append((src.text_of(cap), test, nodes))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            cap = _min_of(node.value, path) if path_of(node.targets[0]) == path else None
+            if cap is not None:
+                out.append((src.text_of(cap), src.text_of(node), [node.value]))
+    return out
+
+
+def _above(test: ast.expr, path: Path) -> ast.expr | None:
+    """``limit > 50`` / ``limit >= 50`` / ``50 < limit``: the bound it is tested against."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if path_of(left) == path and isinstance(op, ast.Gt | ast.GtE):
+        return right
+    if path_of(right) == path and isinstance(op, ast.Lt | ast.LtE):
+        return left
+    return None
+
+
+def _rebinds(stmt: ast.stmt, path: Path) -> ast.stmt | None:
+    """A statement of an upper guard's body: a raise, or the value bound again to something
+    that does not read it (``limit = 50``, ``limit = MAX_LIMIT``)."""
+    if isinstance(stmt, ast.Raise):
+        return stmt
+    if (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and path_of(stmt.targets[0]) == path
+        and not any(path_of(n) == path for n in ast.walk(stmt.value))
+    ):
+        return stmt
+    return None
+
+
+def _min_of(value: ast.expr, path: Path) -> ast.expr | None:
+    """``min(limit, 50)`` / ``min(50, limit)``: the other argument."""
+    if not (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "min"
+        and len(value.args) == 2
+        and not value.keywords
+    ):
+        return None
+    first, second = value.args
+    if path_of(first) == path and path_of(second) != path:
+        return second
+    if path_of(second) == path and path_of(first) != path:
+        return first
+    return None
 
 
 def _floor_only(node: ast.Compare, path: Path) -> bool:
@@ -265,40 +387,79 @@ def _floor_only(node: ast.Compare, path: Path) -> bool:
 
 def reached_uses(facts: ModuleFacts, func: Function, paths: set[Path]) -> dict[Path, PageUse]:
     """Which of ``paths`` (values of ``func``, in the module ``facts`` reads) reach a page's
-    bounds unchecked: in ``func`` itself, or in a project function it hands them to."""
-    src = facts.source
-    out = {
-        p: use
-        for p, use in page_uses(src, func).items()
-        if p in paths and not checked(src, func, p, use.kind)
-    }
-    if facts.upstream is None:
-        return out
-    names = {name for name, _ in paths}
+    bounds unchecked: in ``func`` itself, or in the project functions it hands them to, and
+    those hand them to (_CALL_DEPTH calls deep). A value is judged where it is first used; the
+    guards on its way count, each for the sides it bounds."""
+    out: dict[Path, PageUse] = {}
+    chains: dict[Path, Chain] = {p: ((facts.source, func, p),) for p in paths}
+    _reach(facts.upstream, chains, out, 0)
+    return out
+
+
+# One value on its way: (module, function, the value as that function holds it) per call.
+Chain = tuple[tuple[Source, Function, Path], ...]
+
+
+def _reach(
+    upstream: UpstreamCalls | None, chains: dict[Path, Chain], out: dict[Path, PageUse], depth: int
+) -> None:
+    """Judges the values of ``chains`` (each ending in the same function) where that function
+    uses them, and follows the others into the project calls it hands them to."""
+    src, func, _ = next(iter(chains.values()))[-1]
+    uses = page_uses(src, func)
+    waiting: dict[Path, Chain] = {}
+    for path, chain in chains.items():
+        use = uses.get(chain[-1][2])
+        if use is None:
+            waiting[path] = chain
+        elif path not in out:
+            unguarded = _unguarded(chain, use)
+            if unguarded is not None:
+                out[path] = replace(unguarded, helper=_named(src, func) if depth else "")
+    if upstream is None or depth >= _CALL_DEPTH or not waiting:
+        return
+    names = {chain[-1][2][0] for chain in waiting.values()}
     for node in src.nodes_of(func):
         if not isinstance(node, ast.Call) or src.function_of(node) is not func:
             continue
-        passed = _passed(node, names)
-        if not passed:
+        if not _passed(node, names):
             continue
-        followed = followed_call(facts.upstream, src, node)
+        followed = followed_call(upstream, src, node)
         if followed is None:
             continue
         where, callee, params = followed
-        uses = page_uses(where, callee)
-        if not uses:
-            continue
+        handed: dict[Path, Chain] = {}
         for param, given in matched_arguments(node, params):
-            for path in paths:
-                inside = _renamed(path, given, param)
-                if inside is None or path in out:
-                    continue
-                use = uses.get(inside)
-                if use is None or checked(src, func, path, use.kind):
-                    continue
-                if not checked(where, callee, inside, use.kind):
-                    out[path] = PageUse(use.kind, use.node, callee.name, use.clause)
-    return out
+            for path, chain in waiting.items():
+                inside = _renamed(chain[-1][2], given, param)
+                if inside is not None and path not in out and path not in handed:
+                    handed[path] = (*chain, (where, callee, inside))
+        if handed:
+            _reach(upstream, handed, out, depth + 1)
+
+
+def _named(src: Source, func: Function) -> str:
+    """``MemberService.search`` for a method (a service's and its repository's often share the
+    name), the function's name otherwise."""
+    cls = src.up().get(func)
+    return f"{cls.name}.{func.name}" if isinstance(cls, ast.ClassDef) else func.name
+
+
+def _unguarded(chain: Chain, use: PageUse) -> PageUse | None:
+    """``use`` when the guards on the value's way leave a side its kind needs unbounded (with
+    the cap of an upper clamp among them); None when they bound it."""
+    sides: set[str] = set()
+    capped: tuple[str, str, str] | None = None
+    for at, (src, func, held) in enumerate(chain):
+        found = guard(src, func, held, use.kind)
+        sides |= found.sides
+        if found.cap and capped is None:  # (named when not the function asked about)
+            capped = (found.cap, found.test, _named(src, func) if at else "")
+    if _needed(use.kind) <= sides:
+        return None
+    if capped is None or _UPPER not in sides:
+        return use
+    return replace(use, capped_at=capped[0], capped_by=capped[1], capped_in=capped[2])
 
 
 def inherited_method(

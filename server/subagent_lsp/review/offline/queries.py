@@ -66,6 +66,9 @@ class FoundQuery:
     span: Span  # where the query is written
     description: str  # the query as the user wrote it (short)
     sql: str = ""  # raw SQL: the whole text (PostgreSQL proofs EXPLAIN it as written)
+    # A site that backs another's case for the same index and never stands for it while
+    # another site wants it (an EXISTS a relationship's ``.any()`` writes: see exists_walks)
+    backing: bool = False
 
 
 def python_queries(

@@ -272,6 +272,26 @@ class Loader:
         ).fetchall()
         return {r[0]: (r[1].strip('"'), r[2]) for r in rows}
 
+    def _later_keys(self, name: str, fks: dict[str, tuple[str, str]]) -> dict[str, str]:
+        """Foreign keys that follow another foreign key in a composite unique key: column ->
+        that earlier column. An association table's ``PRIMARY KEY (artist_id, song_id)`` gets
+        the same function of the row index in both columns otherwise, so its pairs repeat and
+        no row loads (a real app's artist_song could not be proven on PostgreSQL)."""
+        rows = self.conn.execute(
+            "SELECT array_agg(a.attname ORDER BY k.i) FROM pg_index x"
+            " CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, i)"
+            " JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum"
+            " WHERE x.indrelid = %s::regclass AND x.indisunique AND x.indnatts > 1"
+            " GROUP BY x.indexrelid",
+            (q(name),),
+        ).fetchall()
+        out: dict[str, str] = {}
+        for (columns,) in rows:
+            keys = [c for c in columns if c in fks]
+            for later in keys[1:]:
+                out.setdefault(later, keys[0])
+        return out
+
     def _fill(self, table: Table, schema: Schema, loaded: LoadedTable) -> None:
         import psycopg
 
@@ -286,6 +306,7 @@ class Loader:
                     keys = [k for k in parent.columns.values() if k.primary_key]
                     if keys:
                         fks[c.name] = (parent.name, keys[0].name)
+            later = self._later_keys(name, fks)
             with self.conn.transaction():
                 self.conn.execute("SET LOCAL session_replication_role = replica")
                 for (check,) in self.conn.execute(
@@ -298,7 +319,7 @@ class Loader:
                 for col in columns:
                     if col.generated:
                         continue
-                    expr = self._value(col, name, unique, fks)
+                    expr = self._value(col, name, unique, fks, later)
                     if expr is None:
                         if col.not_null:
                             self.conn.execute(
@@ -319,16 +340,26 @@ class Loader:
             log.info("%s: %s", name, loaded.why)
 
     def _value(
-        self, col: ColumnInfo, table: str, unique: set[str], fks: dict[str, tuple[str, str]]
+        self,
+        col: ColumnInfo,
+        table: str,
+        unique: set[str],
+        fks: dict[str, tuple[str, str]],
+        later: dict[str, str] | None = None,
     ) -> str | None:
         n = self.rows
         spread = f"((g * {SPREAD}) % {n} + 1)"
         if col.name in fks:
-            parent = fks[col.name][0]
-            parent_rows = self.tables.get(parent)
-            count = parent_rows.rows if parent_rows and parent_rows.rows else n
             # about ten children per parent, among the first tenth of the parents
-            key = f"((g * {SPREAD}) % {max(1, count // 10)} + 1)"
+            parents = self._parents(fks[col.name][0])
+            key = f"((g * {SPREAD}) % {parents} + 1)"
+            earlier = (later or {}).get(col.name)
+            if earlier is not None:
+                # The rows sharing the earlier key's value are ``g`` a period of it apart:
+                # ``g / period`` tells them apart, so each pair is a row of its own while each
+                # value still has about ten rows.
+                period = self._parents(fks[earlier][0])
+                key = f"(((g * {SPREAD}) % {parents} + g / {period}) % {parents} + 1)"
             return key_value(col, key)
         if col.name in unique:
             return key_value(col, "g")
@@ -342,6 +373,13 @@ class Loader:
         if base.startswith("timestamp") or base == "date":
             return typed_value(col, "g")  # inserted in time order, as real rows are
         return typed_value(col, f"({spread} % {max(1, n // 10)} + 1)")
+
+    def _parents(self, parent: str) -> int:
+        """How many of ``parent``'s rows the children's foreign keys point at: the first
+        tenth of them."""
+        loaded = self.tables.get(parent)
+        count = loaded.rows if loaded and loaded.rows else self.rows
+        return max(1, count // 10)
 
 
 _REFERENCES = re.compile(r'\bREFERENCES\s+(?:\w+\.)?"?(\w+)"?', re.IGNORECASE)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...definitions.findings import Span
-from ..offline.indexes import index_edits, index_name
+from ..offline.indexes import index_edits, index_name, trailing_key_note
 from ..offline.migrations import orm_migration_tool, sql_script_step
 from ..offline.queries import FoundQuery
 from ..offline.schema import Schema, Table
@@ -344,7 +344,8 @@ class PostgresProver:
             where = f"{self.evidence}; {rows:,} synthetic rows, ANALYZEd"
         return (
             f"`{query.description}` reads {table.name} in a way no index serves "
-            f"(existing: {existing}). Proven on PostgreSQL {proof.version} ({where}): "
+            f"(existing: {existing}).{trailing_key_note(table, candidate.columns.split(','))} "
+            f"Proven on PostgreSQL {proof.version} ({where}): "
             f"{_named(proof.summary(), candidate.name)}.\n"
             f"{_plans(proof, candidate.name)}\n{_concurrently(table)}"
         )
