@@ -58,6 +58,7 @@ from .offline.pysource import Source, parse_source
 from .offline.python_target import Version, target_python
 from .offline.repository_sessions import built_per_request
 from .offline.request_reach import COMMAND_FOLDERS, RequestReach
+from .offline.route_paths import routes_reaching
 from .offline.row_origins import class_makers, in_loop, reading_methods, row_lines
 from .offline.schema import (
     MAX_SCHEMA_FILE_BYTES,
@@ -352,6 +353,15 @@ class Project:
                 sites.append(CallSite(facts, route, call))
         return sites
 
+    def routes_reaching(
+        self, source: Source, func: Function, names: frozenset[str]
+    ) -> list[CallSite]:
+        """The route calls from which ``func`` runs, through its callers, with no handler of
+        ``names`` on the way (route_paths)."""
+        return routes_reaching(
+            source, func, names, self._mentions.files_with, self._facts_for_sites, self.upstream()
+        )
+
     def _facts_for_sites(self, path: str) -> ModuleFacts | None:
         """A caller module's facts, built once per parse of it."""
         source = self.source(path)
@@ -509,6 +519,7 @@ class Project:
         )
         facts.writers = lambda name: self._writers(facts.source, name)
         facts.object_id_routes = self.object_id_routes
+        facts.routes_reaching = self.routes_reaching
         if facts.maybe_views:
             routed = self.url_view_names()
             facts.routes.extend(Route(f, "django") for f in facts.maybe_views if f.name in routed)

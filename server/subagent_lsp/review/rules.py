@@ -1103,6 +1103,49 @@ BACKEND_RULES = table(
         "(`raise ValidationError({...}) from error`), the same `perform_destroy` instead.",
     ),
     _rule(
+        "BKD330",
+        "error-handling",
+        "delete-parent-without-cascade",
+        "A route deletes a SQLAlchemy or SQLModel row (`session.delete(parent)` and a commit, "
+        "itself or in a repository it calls) that another table's foreign key still holds, "
+        "and nothing deletes those rows with it.",
+        "Deleting a parent that has children raises IntegrityError, a 500: when the parent's "
+        "relationship to them has no delete cascade, SQLAlchemy sets their NOT NULL key to "
+        "NULL (any database); when the parent has no relationship to them, a database that "
+        "enforces foreign keys (PostgreSQL, MySQL) refuses the delete. Silent for a key whose "
+        "`ondelete` (in the model or a migration) deletes or detaches the rows, a "
+        "relationship that cascades or leaves it to the database (`passive_deletes`), a "
+        "nullable key SQLAlchemy may clear, an association table, a function that deletes, "
+        "walks or tests the children first, a `try` around the delete or any call on the way "
+        "from the route, an app-wide handler for the error, a function no route reaches, and "
+        "a SQLite app's second case (SQLite enforces no foreign key unless told to).",
+        Example(
+            path="app.py",
+            text="from flask import Flask\n"
+            + "from flask_sqlalchemy import SQLAlchemy\n\n"
+            + "app = Flask(__name__)\ndb = SQLAlchemy(app)\n\n\n"
+            + "class Order(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + '    lines = db.relationship("OrderLine", backref="order")\n\n\n'
+            + "class OrderLine(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + "    order_id = db.Column(\n"
+            + '        db.Integer, db.ForeignKey("order.id"), nullable=False\n'
+            + "    )\n\n\n"
+            + '@app.delete("/orders/<int:order_id>")\n'
+            + "def delete_order(order_id):\n"
+            + "    order = db.get_or_404(Order, order_id)\n"
+            + "    db.session.delete(order)\n"
+            + "    db.session.commit()\n"
+            + '    return "", 204\n',
+        ),
+        "Where the parent's relationship holds the children, give it the delete cascade "
+        "(SQLAlchemy's `cascade=\"all, delete-orphan\"`, SQLModel's `cascade_delete=True` from "
+        "0.0.21, else `sa_relationship_kwargs`); else catch IntegrityError around the delete "
+        "and its commit, roll back and answer 409 (FastAPI's `HTTPException`, Flask's "
+        "`abort`).",
+    ),
+    _rule(
         "BKD316",
         "error-handling",
         "failure-answered-as-success",

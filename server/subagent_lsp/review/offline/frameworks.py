@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .python_target import Version
     from .schema import Schema
     from .shared_fix import SharedHelper
+    from .shared_helpers import CallSite
 
 # The decorators that make a function a Flask or FastAPI route (``@app.get``, ``@bp.route``).
 ROUTE_VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
@@ -124,6 +125,12 @@ class ModuleFacts:
     # (path, name) of each FastAPI route of the project a malformed ObjectId makes a 500 in
     # (object_ids; Project.complete; None: this module's alone are known).
     object_id_routes: Callable[[], tuple[tuple[str, str], ...]] | None = None
+    # The route calls (CallSite) from which a project function runs with no handler of the
+    # names given on the way (route_paths; Project.complete; None: callers unknown).
+    routes_reaching: (
+        Callable[[Source, ast.FunctionDef | ast.AsyncFunctionDef, frozenset[str]], list[CallSite]]
+        | None
+    ) = None
 
     def can_import(self, package: str) -> bool:
         if self.declared is not None and package in self.declared:

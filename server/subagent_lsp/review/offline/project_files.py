@@ -265,10 +265,22 @@ def declared_spec(root: str, package: str) -> tuple[str, tuple[int, int]] | None
     """The operator of the requirement that bounds ``package`` from below and the lowest
     (major, minor) it allows: ``("==", (5, 4))``, ``("^", (7, 0))``, ``(">=", (2, 0))``;
     ``""`` for Poetry's bare ``"5.4.0"`` (an exact pin)."""
+    found = _declared_release(root, package)
+    return (found[0], found[1][:2]) if found is not None else None
+
+
+def declared_release(root: str, package: str) -> tuple[int, int, int] | None:
+    """The lowest (major, minor, patch) the manifests allow for ``package``: what a 0.0.x
+    library's features are told apart by (SQLModel's ``cascade_delete`` is 0.0.21's)."""
+    found = _declared_release(root, package)
+    return found[1] if found is not None else None
+
+
+def _declared_release(root: str, package: str) -> tuple[str, tuple[int, int, int]] | None:
     spelled = r"[-_.]?".join(re.escape(part) for part in re.split(r"[-_.]", package))
     pattern = re.compile(
         rf"(?im)(?<![\w-]){spelled}(?:\[[^\]]*\])?[\"']?\s*(?:=\s*[\"'{{](?:\s*version\s*=\s*"
-        rf"[\"'])?)?\s*([\^~>=<!]*)\s*(\d+)(?:\.(\d+))?"
+        rf"[\"'])?)?\s*([\^~>=<!]*)\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?"
     )
     for file in _manifests(root):
         try:
@@ -279,7 +291,8 @@ def declared_spec(root: str, package: str) -> tuple[str, tuple[int, int]] | None
         for found in pattern.finditer(text):
             if found.group(1).startswith(("<", "!")):
                 continue
-            return found.group(1), (int(found.group(2)), int(found.group(3) or 0))
+            release = (int(found.group(2)), int(found.group(3) or 0), int(found.group(4) or 0))
+            return found.group(1), release
     return None
 
 

@@ -54,7 +54,9 @@ class Column:
     call_end: Position | None = None  # ORM: the field call's closing parenthesis
     call_has_args: bool = True
     references: str = ""  # ORM: the table (or model) its ForeignKey points at
-    on_delete: str = ""  # django: its ForeignKey's ``on_delete`` (``PROTECT``, ``CASCADE``)
+    # django: its ForeignKey's ``on_delete`` (``PROTECT``, ``CASCADE``); SQLAlchemy and SQLModel:
+    # the ``ondelete=`` the database's foreign key gets (``CASCADE``, ``SET NULL``)
+    on_delete: str = ""
     helper: str = ""  # built by a project function (``reference_col(...)``): its name
     flag: str = ""  # the text that indexes it at ``call_end`` (default: by the table's origin)
     boolean: bool = False
@@ -65,6 +67,9 @@ class Column:
     # django: ``null=True`` (``blank=True`` alone is the form's, not the database's): a
     # ForeignKey of it may give None where code reads ``row.rel.attr`` (null_relations)
     null: bool = False
+    # SQLAlchemy and SQLModel: whether the model lets it be NULL (``nullable=``, else what the
+    # library infers: ``Column`` yes, ``Mapped[int]`` and SQLModel's ``x: int`` no; None: unknown)
+    nullable: bool | None = None
 
     @property
     def few_values(self) -> bool:
@@ -108,6 +113,18 @@ class Relationship:
     # ``lazy="selectin"`` / ``"joined"`` / ``"subquery"``: read with every load of the owner,
     # whether or not the code walks it
     eager: str = ""
+    # ``cascade="all, delete-orphan"`` as written (SQLModel's ``cascade_delete=True``:
+    # ``delete``); with ``passive_deletes`` and ``viewonly``, what deleting the owner does to
+    # the rows it holds (delete_children.py)
+    cascade: str = ""
+    passive_deletes: bool = False
+    viewonly: bool = False
+
+    @property
+    def deletes_targets(self) -> bool:
+        """Deleting the owner deletes the rows this relationship holds (the ORM's cascade)."""
+        parts = {p.strip() for p in self.cascade.lower().split(",")}
+        return bool(parts & {"all", "delete", "delete-orphan"})
 
 
 @dataclass
@@ -138,6 +155,9 @@ class Table:
     call_end: Position | None = None  # table: the end of the ``Table(...)`` call's last argument
     call_prefix: str = ""  # table: the module its Column is reached through (``db.``, ``sa.``)
     step: bool = False  # alembic: a later step (an index, a column) that adds to the table
+    # alembic: the ``ondelete=`` its migrations give a foreign key, by column (a model's own
+    # is its column's ``on_delete``); kept across the places that write the table
+    delete_rules: dict[str, str] = field(default_factory=dict)
     meta_base: str = ""  # django: the abstract base whose Meta (and ordering) it inherits
     # ORM: where an Index joins an existing ``__table_args__ = (...)`` tuple
     table_args_slot: ListSlot | None = None
@@ -267,7 +287,10 @@ class Schema:
         self.is_resolved = False
         existing = self.tables.get(table.name)
         if existing is not None:
+            rules = {**existing.delete_rules, **table.delete_rules}
             table = self._combined(existing, table)
+            if rules != table.delete_rules:  # the database's rules, whichever place wins
+                table = replace(table, delete_rules=rules)
         self.tables[table.name] = table
         if table.model:
             self.models[table.model] = table.name
@@ -639,6 +662,7 @@ def _table_call(source: Source, call: ast.Call, schema: Schema) -> None:
     table.step = found.kind == "alembic-index"
     table.call_end, table.call_prefix = found.call_end, found.prefix
     table.maker_calls = tuple(found.makers)
+    table.delete_rules = dict(found.delete_rules)
     for c in found.columns:
         table.columns[c.name] = Column(
             c.name,
@@ -812,6 +836,9 @@ def _sqlalchemy_model(source: Source, cls: ast.ClassDef) -> Table | ClassInfo | 
                             if relationship.secondary
                             else Relationship(cls.name, relationship.foreign_keys)
                         )
+                        made = _backref_call(value)
+                        if made is not None:  # ``backref("items", cascade="all, ...")``
+                            back.cascade, back.passive_deletes, back.viewonly = delete_options(made)
                         table.backrefs[(relationship.target, backref)] = back
             continue
         found = _orm_column(source, target, value, stmt)
@@ -1022,6 +1049,8 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
         reference = kws.get("foreign_key")
         if isinstance(reference, str):
             column.references = reference.rsplit(".", 1)[0]
+        if isinstance(kws.get("ondelete"), str):
+            column.on_delete = str(kws["ondelete"])  # SQLModel 0.0.21's ``Field(ondelete=...)``
         if isinstance(stmt, ast.AnnAssign):
             column.type = _annotation_type(stmt.annotation)
             if column.type == "str":  # SQLModel makes it a VARCHAR of that length
@@ -1031,6 +1060,8 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
     for arg in value.args:
         if isinstance(arg, ast.Call) and dotted(arg.func).endswith("ForeignKey"):
             column.references = _referenced(arg)
+            rule = _keywords(arg).get("ondelete")
+            column.on_delete = rule if isinstance(rule, str) else ""
             continue  # not a type; SQLAlchemy does not index it by itself
         if not helper and isinstance(arg, ast.Name | ast.Attribute | ast.Call):
             column.type = column.type or dotted(arg.func if isinstance(arg, ast.Call) else arg)
@@ -1039,7 +1070,54 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
     if isinstance(stmt, ast.AnnAssign) and not column.type:
         column.type = _annotation_type(stmt.annotation)
     column.boolean = "bool" in column.type.lower()
+    if not helper:
+        column.nullable = _nullable(func, kws, stmt, column.primary_key)
     return column
+
+
+def _nullable(func: str, kws: dict[str, object], stmt: ast.stmt, primary_key: bool) -> bool:
+    """Whether the model lets the column be NULL: ``nullable=`` as written, else as SQLAlchemy
+    and SQLModel infer it (a key never; ``Column`` yes; ``Mapped[int]`` and SQLModel's
+    ``x: int = Field(...)`` no, ``Mapped[int | None]``, ``Optional[int]`` or a None default
+    yes)."""
+    written = kws.get("nullable")
+    if isinstance(written, bool):
+        return written
+    if primary_key:
+        return False
+    annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
+    if func == "Field":
+        return ("default" in kws and kws["default"] is None) or (
+            annotation is not None and _optional(annotation)
+        )
+    if (
+        func == "mapped_column"
+        and isinstance(annotation, ast.Subscript)
+        and dotted(annotation.value).split(".")[-1] == "Mapped"
+    ):
+        return _optional(annotation.slice)
+    return True
+
+
+def _optional(annotation: ast.expr) -> bool:
+    """``X | None``, ``Optional[X]``, ``Union[X, None]`` (or the string of one)."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return False
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _optional(annotation.left) or _optional(annotation.right)
+    if isinstance(annotation, ast.Constant):
+        return annotation.value is None
+    if isinstance(annotation, ast.Subscript):
+        head = dotted(annotation.value).split(".")[-1]
+        if head == "Optional":
+            return True
+        if head == "Union":
+            items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else []
+            return any(_optional(i) for i in items)
+    return False
 
 
 def _false_at(source: Source, call: ast.Call, keyword: str) -> Span | None:
@@ -1209,7 +1287,29 @@ def _relationship(call: ast.Call, annotation: ast.expr | None) -> Relationship |
         "",
     )
     eager = lazy if lazy in _EAGER_LAZY else ""
-    return Relationship(target, keys, joins_on=_joined_columns(call, target), eager=eager)
+    found = Relationship(target, keys, joins_on=_joined_columns(call, target), eager=eager)
+    found.cascade, found.passive_deletes, found.viewonly = delete_options(call)
+    return found
+
+
+def delete_options(call: ast.Call) -> tuple[str, bool, bool]:
+    """(cascade, passive_deletes, viewonly) of a ``relationship()`` / ``backref()`` /
+    SQLModel ``Relationship()`` call: its keywords, SQLModel's ``cascade_delete=True`` and
+    ``sa_relationship_kwargs={...}``, or the ``relationship()`` of ``sa_relationship=``."""
+    options: dict[str, object] = dict(_keywords(call))
+    for kw in call.keywords:
+        if kw.arg == "sa_relationship_kwargs" and isinstance(kw.value, ast.Dict):
+            for key, value in zip(kw.value.keys, kw.value.values, strict=False):
+                if isinstance(key, ast.Constant) and isinstance(value, ast.Constant):
+                    options.setdefault(str(key.value), value.value)
+        elif kw.arg == "sa_relationship" and isinstance(kw.value, ast.Call):
+            return delete_options(kw.value)
+    cascade = options.get("cascade")
+    written = cascade if isinstance(cascade, str) else ""
+    if options.get("cascade_delete") is True:
+        written = ", ".join(p for p in (written, "delete") if p)
+    passive = options.get("passive_deletes")
+    return written, passive is True or passive == "all", options.get("viewonly") is True
 
 
 _EAGER_LAZY = frozenset({"selectin", "joined", "subquery", "immediate"})
@@ -1260,6 +1360,14 @@ def _secondary(call: ast.Call, target: str) -> Relationship | None:
         parts = dotted(side).split(".")
         if len(parts) == 3 and parts[0] == name and parts[1] == "c":
             return Relationship(target, (parts[2],), secondary=name)
+    return None
+
+
+def _backref_call(call: ast.Call) -> ast.Call | None:
+    """The ``backref("posts", ...)`` call of ``backref=``, where it is one."""
+    for kw in call.keywords:
+        if kw.arg == "backref" and isinstance(kw.value, ast.Call):
+            return kw.value
     return None
 
 

@@ -42,6 +42,9 @@ class TableCall:
     # ``uuid_pk()``, ``created_at(index=True)``: columns a project function makes, known once
     # the workspace's makers are (column_makers)
     makers: list[MakerCall] = field(default_factory=list)
+    # ``ForeignKeyConstraint(["cart_id"], ["cart.id"], ondelete="CASCADE")``, a Column's
+    # ``ForeignKey(..., ondelete=...)``, ``op.create_foreign_key(..., ondelete=...)``: by column
+    delete_rules: dict[str, str] = field(default_factory=dict)
 
 
 def table_call(source: Source, call: ast.Call) -> TableCall | None:
@@ -62,7 +65,26 @@ def table_call(source: Source, call: ast.Call) -> TableCall | None:
         return out if out.columns else None
     if last in _OPS:
         return _operation(source, last, call)
+    if last == "create_foreign_key":
+        return _foreign_key(call)
     return None
+
+
+def _foreign_key(call: ast.Call) -> TableCall | None:
+    """``op.create_foreign_key(name, "cartitem", "cart", ["cart_id"], ["id"],
+    ondelete="CASCADE")``: the rule of the key it adds to its source table."""
+    kws = {k.arg: k.value for k in call.keywords if k.arg}
+    args = [*call.args, *[None] * 5][:5]
+    table = _string(args[1] or kws.get("source_table"))
+    columns = args[3] or kws.get("local_cols")
+    rule = _string(kws.get("ondelete"))
+    if table is None or rule is None or not isinstance(columns, ast.List | ast.Tuple):
+        return None
+    out = TableCall(table, "alembic-index")
+    for name in (_string(e) for e in columns.elts):
+        if name:
+            out.delete_rules[name] = rule
+    return out
 
 
 def _operation(source: Source, op: str, call: ast.Call) -> TableCall | None:
@@ -100,6 +122,16 @@ def _items(source: Source, items: list[ast.expr], out: TableCall) -> None:
             column = _column(source, item)
             if column is not None:
                 out.columns.append(column)
+                rule = _column_rule(item)
+                if rule:
+                    out.delete_rules[column.name] = rule
+        elif kind == "ForeignKeyConstraint":
+            rule = _string(next((k.value for k in item.keywords if k.arg == "ondelete"), None))
+            local = item.args[0] if item.args else None
+            if rule and isinstance(local, ast.List | ast.Tuple):
+                for name in (_string(e) for e in local.elts):
+                    if name:
+                        out.delete_rules[name] = rule
         elif kind in ("PrimaryKeyConstraint", "UniqueConstraint", "Index"):
             names = [n for n in (_string(a) for a in item.args) if n]
             if kind == "Index":
@@ -134,6 +166,14 @@ def _column(source: Source, call: ast.Call) -> CallColumn | None:
         elif isinstance(arg, ast.Name | ast.Attribute | ast.Call) and not column.type:
             column.type = dotted(arg.func if isinstance(arg, ast.Call) else arg)
     return column
+
+
+def _column_rule(call: ast.Call) -> str | None:
+    """The ``ondelete=`` of a Column's ``ForeignKey(...)``."""
+    for arg in call.args[1:]:
+        if isinstance(arg, ast.Call) and dotted(arg.func).endswith("ForeignKey"):
+            return _string(next((k.value for k in arg.keywords if k.arg == "ondelete"), None))
+    return None
 
 
 def _helper_columns(source: Source, name: str) -> list[ast.expr]:
