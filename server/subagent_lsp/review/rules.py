@@ -140,8 +140,13 @@ BACKEND_RULES = table(
         "BKD204",
         "validation",
         "raw-request-json",
-        "`await request.json()` bypasses FastAPI's validation.",
-        "The body is neither parsed safely nor documented in the OpenAPI schema.",
+        "`await request.json()` bypasses FastAPI's validation (its keys read raw, or the body "
+        "handed to a project model: `Schema(**data)`, `Schema.model_validate(data)`).",
+        "The body is neither parsed safely nor documented in the OpenAPI schema: a body that "
+        "is not JSON raises JSONDecodeError, a JSON array raises TypeError at `**data`, and a "
+        "value the model refuses raises ValidationError, which is no RequestValidationError: "
+        "each a 500 where FastAPI would answer 422. Silent where a `try` or an app-wide "
+        "handler catches them, and for a SQLModel table (which does not validate).",
         Example(
             path="main.py",
             text="from fastapi import FastAPI, Request\n\napp = FastAPI()\n\n\n"
@@ -150,7 +155,8 @@ BACKEND_RULES = table(
             + "    data = await request.json()\n"
             + '    return {"folder": data["folder"]}\n',
         ),
-        "Take the body as a typed parameter (a pydantic model).",
+        "Take the body as a typed parameter (a pydantic model; the project's model itself, "
+        "named as the app names its others, where the body went to one).",
     ),
     _rule(
         "BKD205",
@@ -240,10 +246,14 @@ BACKEND_RULES = table(
         "BKD210",
         "validation",
         "unhandled-model-validation",
-        "A Flask view parses the request body with a pydantic model and nothing answers its "
+        "A Flask view parses the request body with a pydantic model, or a FastAPI route builds "
+        "a project model from its own parameters (`ProductCreate(name=name)` of `Form(...)` "
+        "fields) whose fields check more than the parameters declare, and nothing answers its "
         "`ValidationError`.",
         "The client's bad body raises ValidationError, which Flask answers with a 500; FastAPI "
-        "validates its own parameters, Flask does not.",
+        "validates its own parameters, Flask does not. FastAPI answers only its own "
+        "RequestValidationError with 422: a bound (`Field(min_length=3)`, `ge=0`), a "
+        "constrained type or a validator checked in the handler is a 500.",
         Example(
             path="app.py",
             text="from flask import Flask, request\n"
@@ -256,8 +266,9 @@ BACKEND_RULES = table(
             + "    body = NewOrg.model_validate(request.json)\n"
             + '    return {"slug": body.slug}, 201\n',
         ),
-        "Catch `ValidationError` and answer 400 with its errors (or register one handler for "
-        "it app-wide).",
+        "Catch `ValidationError` and answer 400 with its errors (FastAPI: raise `HTTPException` "
+        "with 422 and the errors, or take the model as the form, `Annotated[Model, Form()]`, "
+        "from FastAPI 0.113), or register one handler for it app-wide.",
     ),
     _rule(
         "BKD211",

@@ -26,6 +26,7 @@ from .fastapi_enums import fastapi_enum_suggestions
 from .filter_methods import filter_method_suggestions
 from .flask_answers import json_error
 from .form_bounds import form_bound_suggestions
+from .form_models import form_model_suggestions
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -70,6 +71,7 @@ from .pyedits import (
 )
 from .pysource import Source, dotted, top_level_function
 from .query_models import query_model_suggestions
+from .raw_json_models import raw_json_model_suggestions
 from .request_asserts import request_assert_suggestions
 from .request_helpers import request_helpers
 from .row_uses import short
@@ -104,6 +106,8 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         if route.framework == "fastapi":
             out.extend(_fastapi_body(facts, route))
             out.extend(_fastapi_raw_json(facts, route))
+            out.extend(raw_json_model_suggestions(facts, route))
+            out.extend(form_model_suggestions(facts, route))
             out.extend(fastapi_conversions(facts, route))
             out.extend(fastapi_enum_suggestions(facts, route))
             out.extend(client_attribute_suggestions(facts, route))
