@@ -34,6 +34,8 @@ from .offline.frameworks import (
     view_registrations,
 )
 from .offline.mentions import Mentions, mention_files
+from .offline.none_callers import Site
+from .offline.none_fallbacks import NoneFallback, none_fallback
 from .offline.not_sources import DEFAULT_NOT_SOURCES
 from .offline.object_ids import BSON_PACKAGES as _BSON
 from .offline.object_ids import module_guarded_routes
@@ -140,6 +142,11 @@ class Project:
         # BKD302's helpers: each one's shared fix, and the facts of the modules calling them.
         self._shared: dict[tuple[str, str, int], SharedHelper | None] = {}
         self._site_facts: dict[str, tuple[Source, ModuleFacts]] = {}
+        # BKD302's helpers that return None for every caller, per function and as the calls
+        # were followed when decided (none_fallbacks).
+        self._none_fallbacks: tuple[
+            UpstreamCalls | None, dict[tuple[str, str, int], tuple[Source, NoneFallback | None]]
+        ] = (None, {})
         self._reach: RequestReach | None = None
         # BKD202's routes to guard, app-wide, as the calls were followed when counted.
         self._object_ids: tuple[UpstreamCalls, tuple[tuple[str, str], ...]] | None = None
@@ -317,13 +324,52 @@ class Project:
                 self._shared[key] = shared_helper(self.upstream(), self.handler_calls, source, func)
             return self._shared[key]
 
+    def none_fallback(self, source: Source, func: Function) -> NoneFallback | None:
+        """The BKD302 fix that returns None from the project function ``func`` for every
+        caller (none_fallbacks), kept while the calls are followed as they were."""
+        key = (os.path.abspath(source.path), func.name, func.lineno)
+        upstream = self.upstream()
+        with self._lock:
+            kept, verdicts = self._none_fallbacks
+            if kept is not upstream:
+                verdicts = {}
+                self._none_fallbacks = (upstream, verdicts)
+            known = verdicts.get(key)
+            if known is not None and known[0] is source:
+                return known[1]
+            found = none_fallback(
+                self.call_sites,
+                upstream,
+                lambda package: declared_version(self.root, package),
+                source,
+                func,
+            )
+            verdicts[key] = (source, found)
+            return found
+
     def handler_calls(self, source: Source, func: Function) -> list[CallSite] | None:
         """Every call of ``func`` in the project's sources, each in a handler that answers;
         None when one is not, or ``func``'s name is read where it is not called (a callback),
         or called where it does not resolve (callers unknown)."""
+        sites = self.call_sites(source, func)
+        if sites is None:
+            return None
+        out: list[CallSite] = []
+        for site in sites:
+            caller = site.facts.source.function_of(site.call)
+            route = next((r for r in site.facts.routes if r.func is caller), None)
+            if route is None or not route.answers:
+                return None
+            out.append(CallSite(site.facts, route, site.call))
+        return out
+
+    def call_sites(self, source: Source, func: Function) -> list[Site] | None:
+        """Every call of ``func`` in the project's sources; None when ``func``'s name is read
+        where it is not called (a callback), or called where it does not resolve (callers
+        unknown)."""
         where = (os.path.abspath(source.path), func.name, func.lineno)
         upstream = self.upstream()
-        sites: list[CallSite] = []
+        sites: list[Site] = []
         for path in self._mentions.files_with(func.name):
             if not path.endswith(".py"):
                 continue
@@ -346,11 +392,7 @@ class Project:
                 found, callee = target
                 if (os.path.abspath(found.path), callee.name, callee.lineno) != where:
                     continue
-                caller = src.function_of(call)
-                route = next((r for r in facts.routes if r.func is caller), None)
-                if route is None or not route.answers:
-                    return None
-                sites.append(CallSite(facts, route, call))
+                sites.append(Site(facts, call))
         return sites
 
     def routes_reaching(
@@ -512,6 +554,7 @@ class Project:
         facts.upstream = self.upstream()
         facts.callers = self
         facts.shared = self.shared_helper
+        facts.none_fallback = self.none_fallback
         facts.takes_request = self.takes_request
         facts.server_errors = self.server_error_handlers
         facts.built_per_request = lambda cls: built_per_request(

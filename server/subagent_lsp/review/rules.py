@@ -528,7 +528,11 @@ BACKEND_RULES = table(
         "makes after it has saved its work (the action succeeded; an error page would have the "
         "user repeat it). A project helper that several handlers call gets the one `except` "
         "itself (Flask's `abort(502)`, FastAPI's `HTTPException`, or the log) instead of one "
-        "per caller. Mail a signal receiver sends (Django's `@receiver(post_save, ...)` or "
+        'per caller. A helper that returns None for "no result" (a geocoder\'s '
+        "`fetch_coordinates`), whose callers all go on without one, catches the failure "
+        "(and the `KeyError` of reading the answer) itself, logs it and returns that None: "
+        "a page that shows a distance for every order then still renders when the geocoder "
+        "is down. Mail a signal receiver sends (Django's `@receiver(post_save, ...)` or "
         '`signal.connect(func)`, SQLAlchemy\'s `@event.listens_for(Model, "after_insert")`) '
         "fails the request that sent the signal: the send is logged and the request goes on.",
     ),

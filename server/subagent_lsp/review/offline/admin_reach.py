@@ -152,6 +152,12 @@ def _function_at(source: Source, line: int) -> _Function | None:
     return best
 
 
+def framework_method(source: Source, function: _Function) -> bool:
+    """A method a framework calls by its name (``save_model``, ``clean``, ``get``)."""
+    parent = source.up().get(function)
+    return isinstance(parent, ast.ClassDef) and _HOOK.match(function.name) is not None
+
+
 def _called_by_name(source: Source, function: _Function) -> bool:
     """Nothing but its callers runs it: no decorator registers it (``@atomic`` and the like
     aside, and Django's ``@admin.action``), and no framework calls a method of this name."""

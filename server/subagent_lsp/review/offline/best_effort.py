@@ -81,15 +81,17 @@ NOTES = {
     "both": "its callers go on without it: log it",
     # a signal's receiver (receiver_mail.py): the request that sent the signal is not its to fail
     "signal": "the signal's request goes on without it",
+    # a helper whose callers take its None as no result (none_fallbacks.py)
+    "none": "its callers go on without it",
 }
 
 
 def log_and_go_on(
-    facts: ModuleFacts, error: str, what: str, why: str
+    facts: ModuleFacts, error: str, what: str, why: str, quote: str = '"'
 ) -> tuple[list[str], list[str]]:
     """The except that logs the failure (the module's own logger, else
     ``logging.getLogger(__name__)``) and lets the code after it run, and the modules it needs;
-    ``why`` picks its comment (NOTES)."""
+    ``why`` picks its comment (NOTES); ``quote``: the one the message is written in."""
     logger = module_logger(facts)
     modules: list[str] = []
     if logger is None:
@@ -97,4 +99,5 @@ def log_and_go_on(
         if bound is None:
             bound, modules = "logging", ["logging"]
         logger = f"{bound}.getLogger(__name__)"
-    return [f"except {error}:  # {NOTES[why]}", f'    {logger}.exception("{what} failed")'], modules
+    message = f"{quote}{what} failed{quote}"
+    return [f"except {error}:  # {NOTES[why]}", f"    {logger}.exception({message})"], modules

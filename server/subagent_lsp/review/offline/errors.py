@@ -47,6 +47,7 @@ from .mail_calls import MAIL, SMTP_CLASSES
 from .mail_timeouts import mail_timeout_suggestions
 from .missing_rows import missing_row_suggestions
 from .model_cleans import model_clean_suggestions
+from .none_fallbacks import none_fallback_suggestions
 from .null_relations import null_relation_suggestions
 from .oauth_callbacks import oauth_callback_suggestions
 from .own_404_helpers import own_404_call
@@ -119,6 +120,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(permission_map_suggestions(facts))
     out.extend(status_exception_suggestions(facts))
     out.extend(null_relation_suggestions(facts))
+    out.extend(none_fallback_suggestions(facts, lambda library: _error_binding(facts, library)))
     routes = {id(r.func): r for r in facts.routes}
     answered: set[int] = set()  # statements a BKD302 through a helper already wraps
     for node in facts.source.walk():
@@ -151,7 +153,11 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             # ``Client().fetch()``: the constructor and the method both reach; one fix.
             if reach is not None and id(stmt) not in answered:
                 # the helper's own except covers every handler that calls it (shared_helpers)
-                found = [] if _shared(facts, node) else _through_helper(facts, node, route, reach)
+                found = (
+                    []
+                    if _shared(facts, node, reach)
+                    else _through_helper(facts, node, route, reach)
+                )
                 if found:
                     answered.add(id(stmt))
                 out.extend(found)
@@ -178,12 +184,23 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     return [*out, *unique]
 
 
-def _shared(facts: ModuleFacts, call: ast.Call) -> bool:
-    """``call`` runs a project helper whose one except covers all its callers."""
+def _shared(facts: ModuleFacts, call: ast.Call, reach: Reach) -> bool:
+    """``call`` runs a project helper whose one except covers all its callers, or reaches a
+    request whose function returns None for all of them on its failure (none_fallbacks)."""
+    if _falls_back(facts, reach):
+        return True
     if facts.shared is None or facts.upstream is None:
         return False
     target = facts.upstream.callee(facts.source, call)
     return target is not None and facts.shared(*target) is not None
+
+
+def _falls_back(facts: ModuleFacts, reach: Reach) -> bool:
+    """The function making ``reach``'s request answers its failure with the None its callers
+    take already (none_fallbacks): that fix is the one, not a 502 per handler."""
+    if facts.none_fallback is None or reach.origin is None or reach.library != "requests":
+        return False
+    return facts.none_fallback(*reach.origin) is not None
 
 
 def _shared_helper_suggestions(facts: ModuleFacts) -> list[Suggestion]:
@@ -195,7 +212,7 @@ def _shared_helper_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         if facts.is_route(func):
             continue
         shared = facts.shared(facts.source, func)
-        if shared is not None:
+        if shared is not None and not _falls_back(facts, shared.reach):
             out.extend(_in_helper(facts, func, shared))
     return out
 

@@ -32,6 +32,7 @@ from .url_patterns import UrlRoute
 if TYPE_CHECKING:
     from .default_branches import Callers
     from .django_views import Guards
+    from .none_fallbacks import NoneFallback
     from .python_target import Version
     from .schema import Schema
     from .shared_fix import SharedHelper
@@ -104,6 +105,13 @@ class ModuleFacts:
     # (shared_helpers; Project.complete; None: the callers are not known).
     shared: (
         Callable[[Source, ast.FunctionDef | ast.AsyncFunctionDef], SharedHelper | None] | None
+    ) = None
+
+    # The one BKD302 fix a project function making a request takes when it returns None for
+    # "no result" and its callers go on without one (none_fallbacks; Project.complete; None:
+    # the callers are not known).
+    none_fallback: (
+        Callable[[Source, ast.FunctionDef | ast.AsyncFunctionDef], NoneFallback | None] | None
     ) = None
 
     # The project's Python modules that write a name (this one as it stands; Project.complete;

@@ -250,6 +250,20 @@ def block_of(stmt: ast.AST, up: dict[ast.AST, ast.AST]) -> list[ast.stmt] | None
     return None
 
 
+def string_quote(source: Source, node: ast.AST) -> str:
+    """The quote the string literals in ``node`` (a function, a module) are written with,
+    most of them: ``'`` in an app that writes ``'format': 'json'``, else ``"``."""
+    single = double = 0
+    for found in own_nodes(node):
+        if isinstance(found, ast.Constant) and isinstance(found.value, str):
+            written = source.text_of(found).lstrip("rRbBuUfF")
+            if written.startswith(('"""', "'''")):
+                continue  # a docstring: triple double quotes whatever the code's own
+            single += written.startswith("'")
+            double += written.startswith('"')
+    return "'" if single > double else '"'
+
+
 def binds_anywhere(func: ast.AST, name: str) -> bool:
     """``name`` is stored to or deleted anywhere in ``func`` (a nested function's too)."""
     return any(

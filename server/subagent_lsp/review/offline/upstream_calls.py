@@ -134,6 +134,7 @@ class Reach:
         "checks_status",
         "committed",
         "library",
+        "origin",
         "path",
         "reads_keys",
         "request",
@@ -151,6 +152,7 @@ class Reach:
         committed: bool = False,
         at: ast.Call | None = None,
         written: str = "",
+        origin: tuple[Source, Function] | None = None,
     ) -> None:
         self.library = library
         self.chain = chain
@@ -171,6 +173,9 @@ class Reach:
         # The request as written, arguments and all (``requests.post(SLACK_WEBHOOK, ...)``):
         # what says a call is a notification (best_effort.py).
         self.written = written
+        # The function that makes the request (the chain's last), where a helper's one fix
+        # goes (none_fallbacks).
+        self.origin = origin
 
 
 class UpstreamCalls:
@@ -248,6 +253,7 @@ class UpstreamCalls:
                         committed,
                         at=node,
                         written=source.text_of(node)[:_WRITTEN],
+                        origin=(source, func),
                     )
                 continue
             target = self._callee(source, node)
@@ -266,6 +272,7 @@ class UpstreamCalls:
                     deeper.committed or _commits_before(source, func, node),
                     at=node,
                     written=deeper.written,
+                    origin=deeper.origin,
                 )
         return None
 
