@@ -29,11 +29,7 @@ def spelled_out(func: ast.AST, call: ast.Call) -> ast.Call:
 
 def _bound_once(func: ast.AST, before: int) -> dict[str, ast.Call]:
     counts, assigned = _assignments(func)
-    return {
-        name: value
-        for end, name, value in assigned
-        if end < before and counts.get(name) == 1
-    }
+    return {name: value for end, name, value in assigned if end < before and counts.get(name) == 1}
 
 
 def _assignments(func: ast.AST) -> tuple[dict[str, int], list[tuple[int, str, ast.Call]]]:
@@ -81,6 +77,6 @@ def _inlined(node: ast.AST, bound: dict[str, ast.Call], depth: int) -> ast.AST:
     if not changed:
         return node
     out = copy.copy(node)
-    for name, value in changed.items():
-        setattr(out, name, value)
+    for name, replacement in changed.items():
+        setattr(out, name, replacement)
     return out
