@@ -608,11 +608,14 @@ BACKEND_RULES = table(
         "None`, `except DoesNotExist: return None`, `x if x else None`, a returned `.first()` "
         "or `find_one()`), in the route or in a service or repository it hands the client's "
         "id to; and a Django view's read through a `null=True` ForeignKey "
-        "(`product.category.id`) of the rows it loads itself.",
+        "(`product.category.id`) of the rows it loads itself. Also the link rows of a row the "
+        "client names (`filter_by(user_id=user.id, book_id=book.id)`) and the user a JWT's "
+        "identity names (`get_jwt_identity()`), whose account may be gone.",
         "A row the client names that does not exist is a 404, not an AttributeError or a "
-        "NoResultFound (a 500). Not a row that must be there: the `.first()` of several in "
-        "an `except MultipleObjectsReturned` of the same lookup, or one the view's decorator "
-        "found by the same values before calling it.",
+        "NoResultFound (a 500); a token's user that is gone is a 401. Not a row that must be "
+        "there: the `.first()` of several in an `except MultipleObjectsReturned` of the same "
+        "lookup, or one the view's decorator found by the same values before calling it "
+        "(a Django lookup, or Flask-SQLAlchemy's `filter_by(...).first()` / `.get()`).",
         Example(
             path="views.py",
             text="from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
@@ -625,7 +628,8 @@ BACKEND_RULES = table(
             + "    post = Post.query.filter_by(slug=slug).first()\n"
             + '    return {"slug": post.slug}\n',
         ),
-        "Use Flask-SQLAlchemy's `first_or_404()` / `one_or_404()`.",
+        "Use Flask-SQLAlchemy's `first_or_404()` / `one_or_404()`, or the module's own check "
+        "after the lookup (`if not row: abort(404, message=...)`).",
     ),
     _rule(
         "BKD310",
