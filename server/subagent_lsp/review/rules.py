@@ -834,6 +834,35 @@ BACKEND_RULES = table(
         "answer `is_valid()` gives; or run the check in `validate()`.",
     ),
     _rule(
+        "BKD325",
+        "error-handling",
+        "abort-arguments",
+        "A framework's `abort` is called with arguments its signature refuses: Flask-RESTful's "
+        '`abort(401, "text")` (a positional message), Flask\'s `abort("text", 403)` (the '
+        'message first) or `abort(400, message="text")` (a keyword werkzeug\'s errors do not '
+        "take).",
+        "Flask-RESTful's `abort(http_status_code, **kwargs)` raises TypeError for a second "
+        "positional argument; Flask's `abort(code, *args, **kwargs)` looks `code` up among "
+        "werkzeug's HTTP errors (LookupError for a text) and hands the rest to the error's "
+        "class, which takes `description` and `response`. Either way the 4xx the code meant "
+        "is a 500. The `abort` is the one the module imports: Flask-RESTX's takes the message "
+        "positionally, and a project's own `abort` is left alone.",
+        Example(
+            path="api.py",
+            text="from flask_restful import Resource, abort, reqparse\n\n\n"
+            + "class SignUp(Resource):\n"
+            + "    def post(self):\n"
+            + "        parser = reqparse.RequestParser()\n"
+            + '        parser.add_argument("password", type=str, required=True)\n'
+            + "        data = parser.parse_args()\n"
+            + '        if len(data["password"]) < 6:\n'
+            + '            abort(400, "Password too short")\n'
+            + '        return {"message": "ok"}, 201\n',
+        ),
+        'Name the arguments as the signature wants: `abort(400, message="...")` for '
+        'Flask-RESTful, the status first or `description="..."` for Flask.',
+    ),
+    _rule(
         "BKD329",
         "error-handling",
         "non-validation-error-in-serializer",

@@ -7,6 +7,7 @@ import ast
 import os
 
 from ..suggestion import Edit, Suggestion
+from .abort_arguments import abort_argument_suggestions
 from .anonymous_views import anonymous_view_suggestions
 from .best_effort import Carry, carry_on, log_and_go_on
 from .broad_excepts import broad_except_suggestions, through_server_error
@@ -115,6 +116,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(protected_delete_suggestions(facts))
     out.extend(parent_delete_suggestions(facts))
     out.extend(model_clean_suggestions(facts))
+    out.extend(abort_argument_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
     out.extend(anonymous_view_suggestions(facts))
     out.extend(permission_map_suggestions(facts))
