@@ -863,6 +863,35 @@ BACKEND_RULES = table(
         'Flask-RESTful, the status first or `description="..."` for Flask.',
     ),
     _rule(
+        "BKD326",
+        "error-handling",
+        "delete-list",
+        "`session.delete(rows)` is given a list: a query's `.all()` (`Model.query...all()`, "
+        "`session.query(...).all()`, `session.scalars(...).all()`), a list comprehension or "
+        "`list(...)`, bound to the name in the function or written inline.",
+        "SQLAlchemy's `Session.delete()` takes one mapped instance; a list raises "
+        "`UnmappedInstanceError` (\"Class 'builtins.list' is not mapped\"), so the request is "
+        "a 500 and none of the rows is deleted. Only for a session by its name (`db.session`, "
+        "`session`) or a parameter typed `Session`, in a project that declares SQLAlchemy, "
+        "and a name every binding of which in the function makes a list.",
+        Example(
+            path="views.py",
+            text="from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
+            + "app = Flask(__name__)\ndb = SQLAlchemy(app)\n\n\n"
+            + "class Note(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + "    owner_id = db.Column(db.Integer)\n\n\n"
+            + '@app.route("/users/<int:user_id>/notes", methods=["DELETE"])\n'
+            + "def delete_notes(user_id):\n"
+            + "    notes = Note.query.filter_by(owner_id=user_id).all()\n"
+            + "    db.session.delete(notes)\n"
+            + "    db.session.commit()\n"
+            + '    return {"deleted": True}\n',
+        ),
+        "Delete each row in a loop (`for note in notes: db.session.delete(note)`), which keeps "
+        "the ORM's cascades.",
+    ),
+    _rule(
         "BKD329",
         "error-handling",
         "non-validation-error-in-serializer",

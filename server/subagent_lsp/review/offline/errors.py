@@ -14,6 +14,7 @@ from .broad_excepts import broad_except_suggestions, through_server_error
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .default_branches import never_runs
 from .delete_children import parent_delete_suggestions
+from .delete_lists import delete_list_suggestions
 from .django_rows import session_read
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
@@ -117,6 +118,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(parent_delete_suggestions(facts))
     out.extend(model_clean_suggestions(facts))
     out.extend(abort_argument_suggestions(facts))
+    out.extend(delete_list_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
     out.extend(anonymous_view_suggestions(facts))
     out.extend(permission_map_suggestions(facts))
