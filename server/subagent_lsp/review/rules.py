@@ -608,11 +608,14 @@ BACKEND_RULES = table(
         "None`, `except DoesNotExist: return None`, `x if x else None`, a returned `.first()` "
         "or `find_one()`), in the route or in a service or repository it hands the client's "
         "id to; and a Django view's read through a `null=True` ForeignKey "
-        "(`product.category.id`) of the rows it loads itself.",
+        "(`product.category.id`) of the rows it loads itself. Also the link rows of a row the "
+        "client names (`filter_by(user_id=user.id, book_id=book.id)`) and the user a JWT's "
+        "identity names (`get_jwt_identity()`), whose account may be gone.",
         "A row the client names that does not exist is a 404, not an AttributeError or a "
-        "NoResultFound (a 500). Not a row that must be there: the `.first()` of several in "
-        "an `except MultipleObjectsReturned` of the same lookup, or one the view's decorator "
-        "found by the same values before calling it.",
+        "NoResultFound (a 500); a token's user that is gone is a 401. Not a row that must be "
+        "there: the `.first()` of several in an `except MultipleObjectsReturned` of the same "
+        "lookup, or one the view's decorator found by the same values before calling it "
+        "(a Django lookup, or Flask-SQLAlchemy's `filter_by(...).first()` / `.get()`).",
         Example(
             path="views.py",
             text="from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
@@ -625,7 +628,8 @@ BACKEND_RULES = table(
             + "    post = Post.query.filter_by(slug=slug).first()\n"
             + '    return {"slug": post.slug}\n',
         ),
-        "Use Flask-SQLAlchemy's `first_or_404()` / `one_or_404()`.",
+        "Use Flask-SQLAlchemy's `first_or_404()` / `one_or_404()`, or the module's own check "
+        "after the lookup (`if not row: abort(404, message=...)`).",
     ),
     _rule(
         "BKD310",
@@ -828,6 +832,64 @@ BACKEND_RULES = table(
         "Override the serializer's `save()` (it runs both create and update): catch Django's "
         "ValidationError and raise DRF's with `serializers.as_serializer_error(exc)`, the "
         "answer `is_valid()` gives; or run the check in `validate()`.",
+    ),
+    _rule(
+        "BKD325",
+        "error-handling",
+        "abort-arguments",
+        "A framework's `abort` is called with arguments its signature refuses: Flask-RESTful's "
+        '`abort(401, "text")` (a positional message), Flask\'s `abort("text", 403)` (the '
+        'message first) or `abort(400, message="text")` (a keyword werkzeug\'s errors do not '
+        "take).",
+        "Flask-RESTful's `abort(http_status_code, **kwargs)` raises TypeError for a second "
+        "positional argument; Flask's `abort(code, *args, **kwargs)` looks `code` up among "
+        "werkzeug's HTTP errors (LookupError for a text) and hands the rest to the error's "
+        "class, which takes `description` and `response`. Either way the 4xx the code meant "
+        "is a 500. The `abort` is the one the module imports: Flask-RESTX's takes the message "
+        "positionally, and a project's own `abort` is left alone.",
+        Example(
+            path="api.py",
+            text="from flask_restful import Resource, abort, reqparse\n\n\n"
+            + "class SignUp(Resource):\n"
+            + "    def post(self):\n"
+            + "        parser = reqparse.RequestParser()\n"
+            + '        parser.add_argument("password", type=str, required=True)\n'
+            + "        data = parser.parse_args()\n"
+            + '        if len(data["password"]) < 6:\n'
+            + '            abort(400, "Password too short")\n'
+            + '        return {"message": "ok"}, 201\n',
+        ),
+        'Name the arguments as the signature wants: `abort(400, message="...")` for '
+        'Flask-RESTful, the status first or `description="..."` for Flask.',
+    ),
+    _rule(
+        "BKD326",
+        "error-handling",
+        "delete-list",
+        "`session.delete(rows)` is given a list: a query's `.all()` (`Model.query...all()`, "
+        "`session.query(...).all()`, `session.scalars(...).all()`), a list comprehension or "
+        "`list(...)`, bound to the name in the function or written inline.",
+        "SQLAlchemy's `Session.delete()` takes one mapped instance; a list raises "
+        "`UnmappedInstanceError` (\"Class 'builtins.list' is not mapped\"), so the request is "
+        "a 500 and none of the rows is deleted. Only for a session by its name (`db.session`, "
+        "`session`) or a parameter typed `Session`, in a project that declares SQLAlchemy, "
+        "and a name every binding of which in the function makes a list.",
+        Example(
+            path="views.py",
+            text="from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
+            + "app = Flask(__name__)\ndb = SQLAlchemy(app)\n\n\n"
+            + "class Note(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + "    owner_id = db.Column(db.Integer)\n\n\n"
+            + '@app.route("/users/<int:user_id>/notes", methods=["DELETE"])\n'
+            + "def delete_notes(user_id):\n"
+            + "    notes = Note.query.filter_by(owner_id=user_id).all()\n"
+            + "    db.session.delete(notes)\n"
+            + "    db.session.commit()\n"
+            + '    return {"deleted": True}\n',
+        ),
+        "Delete each row in a loop (`for note in notes: db.session.delete(note)`), which keeps "
+        "the ORM's cascades.",
     ),
     _rule(
         "BKD329",

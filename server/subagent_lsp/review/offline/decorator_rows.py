@@ -11,6 +11,12 @@ function the call resolves to) and, per argument, where its value comes from: th
 keyword (``url:page_url``), a request key (``POST:review-id``), the request itself
 (``request.user.is_authenticated``) or a constant. The view's call matches when it is the
 same lookup and each of its values comes from where the decorator's did.
+
+Flask's too: a Flask-RESTful app's ``@auth_required`` runs ``user : UserModel =
+UserModel.query.filter_by(id=user_id).first()`` on ``kwargs.get("user_id")`` and aborts 404
+without it, and each Resource method that wears it looks the same user up again by its
+``user_id``: four 404s there would be noise. Flask-SQLAlchemy's ``filter_by(...).first()`` (a
+row tested true on the way), ``.get(key)`` and their ``_or_404`` forms are lookups as Django's.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import TYPE_CHECKING
 from .block_exits import always_leaves
 from .django_views import Fetch, lookup_field, lookup_of, lookup_positional
 from .earlier_guards import inside_if, negated, refused_before
-from .pysource import Source, dotted, own_nodes
+from .pysource import Source, dotted, own_nodes, single_binding
 
 if TYPE_CHECKING:
     from .upstream_calls import UpstreamCalls
@@ -163,10 +169,10 @@ def _fetched_before(
 
 
 def _bound_calls(stmt: ast.stmt) -> Iterator[tuple[str | None, ast.Call]]:
-    """``row = call(...)`` / ``call(...)``, and those of a ``try`` whose every handler leaves."""
-    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
-        target = stmt.targets[0] if len(stmt.targets) == 1 else None
-        yield (target.id if isinstance(target, ast.Name) else None), stmt.value
+    """``row = call(...)`` / ``row: Model = call(...)`` / ``call(...)``, and those of a ``try``
+    whose every handler leaves."""
+    if isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(stmt.value, ast.Call):
+        yield single_binding(stmt), stmt.value
     elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         yield None, stmt.value
     elif isinstance(stmt, ast.Try) and all(always_leaves(h.body) for h in stmt.handlers):
@@ -175,7 +181,58 @@ def _bound_calls(stmt: ast.stmt) -> Iterator[tuple[str | None, ast.Call]]:
 
 
 def _raises_when_missing(call: ast.Call) -> bool:
-    return lookup_of(call) is not None
+    if lookup_of(call) is not None:
+        return True
+    found = _flask_lookup(call)
+    return found is not None and found[2]
+
+
+# Flask-SQLAlchemy's lookups of one row by the query's end: whether a miss raises (a 404 or
+# NoResultFound) rather than giving None.
+_FLASK_ENDS = {"first": False, "one_or_none": False, "first_or_404": True, "one": True}
+_FLASK_ENDS |= {"one_or_404": True}
+_FLASK_GETS = {"get": False, "get_or_404": True}
+
+
+def _flask_lookup(call: ast.Call) -> tuple[str, list[tuple[str, ast.expr]], bool] | None:
+    """``User.query.filter_by(id=user_id).first()`` / ``User.query.get(user_id)`` /
+    ``db.session.get(User, user_id)``: (model, its (field, value) pairs, whether a miss
+    raises). Only keyword filters (``filter_by``) and the primary key: ``filter(...)``'s
+    expressions are not read."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    if func.attr in _FLASK_GETS and not call.keywords:
+        owner = func.value
+        if isinstance(owner, ast.Attribute) and owner.attr == "query" and len(call.args) == 1:
+            model, key = dotted(owner.value), call.args[0]
+        elif isinstance(owner, ast.Attribute) and owner.attr == "session" and len(call.args) == 2:
+            model, key = dotted(call.args[0]), call.args[1]
+        else:
+            return None
+        if not model.rsplit(".", 1)[-1][:1].isupper():
+            return None
+        return model.rsplit(".", 1)[-1], [("pk", key)], _FLASK_GETS[func.attr]
+    chain = func.value
+    if func.attr not in _FLASK_ENDS or call.args or call.keywords:
+        return None
+    if not (
+        isinstance(chain, ast.Call)
+        and isinstance(chain.func, ast.Attribute)
+        and chain.func.attr == "filter_by"
+        and not chain.args
+        and chain.keywords
+        and all(k.arg for k in chain.keywords)
+    ):
+        return None
+    query = chain.func.value
+    if not (isinstance(query, ast.Attribute) and query.attr == "query"):
+        return None
+    model = dotted(query.value).rsplit(".", 1)[-1]
+    if not model[:1].isupper():
+        return None
+    pairs = [(lookup_field(k.arg), k.value) for k in chain.keywords]
+    return model, pairs, _FLASK_ENDS[func.attr]
 
 
 def _required(call: ast.Call, up: dict[ast.AST, ast.AST], name: str) -> bool:
@@ -212,11 +269,15 @@ def _fetch(source: Source, upstream: UpstreamCalls, func: Function, call: ast.Ca
     """The lookup ``call`` in ``func`` makes and where each of its values comes from; None
     when a value's origin is not known."""
     lookup = lookup_of(call)
+    flask = _flask_lookup(call) if lookup is None else None
     if lookup is not None:
         if lookup_positional(call) or any(k.arg is None for k in call.keywords):
             return None
         what = f"model:{lookup[0]}"
         pairs = [(lookup_field(k.arg), k.value) for k in call.keywords]
+    elif flask is not None:
+        what = f"model:{flask[0]}"
+        pairs = flask[1]
     else:
         found = upstream.resolve(source, call.func)
         if found is None:
@@ -245,9 +306,11 @@ def _origins(func: Function, value: ast.expr) -> Origins:
         if value.id in _params(func) and value.id != _kwargs(func):
             out.add(f"url:{value.id}")
         for node in ast.walk(func):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == value.id for t in node.targets
-            ):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)
+            ) or (isinstance(node, ast.AnnAssign) and single_binding(node) == value.id):
+                assert node.value is not None
                 found = _origin(func, node.value)
                 if found is None:
                     return frozenset()

@@ -7,12 +7,14 @@ import ast
 import os
 
 from ..suggestion import Edit, Suggestion
+from .abort_arguments import abort_argument_suggestions
 from .anonymous_views import anonymous_view_suggestions
 from .best_effort import Carry, carry_on, log_and_go_on
 from .broad_excepts import broad_except_suggestions, through_server_error
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .default_branches import never_runs
 from .delete_children import parent_delete_suggestions
+from .delete_lists import delete_list_suggestions
 from .django_rows import session_read
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
@@ -115,6 +117,8 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(protected_delete_suggestions(facts))
     out.extend(parent_delete_suggestions(facts))
     out.extend(model_clean_suggestions(facts))
+    out.extend(abort_argument_suggestions(facts))
+    out.extend(delete_list_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
     out.extend(anonymous_view_suggestions(facts))
     out.extend(permission_map_suggestions(facts))

@@ -74,7 +74,7 @@ def helper_row_suggestions(facts: ModuleFacts, call: ast.Call, route: Route) -> 
             # ``doc = await db.users.find_one({"_id": ...})`` in the route itself
             return _mongo_in_route(facts, call, route, collection)
     if route.framework == "fastapi" and row is not None:
-        keyed = keyed_by_client(call, route) or _children_of_client_row(call, route)
+        keyed = keyed_by_client(call, route) or children_of_client_row(call, route)
         return _in_route(facts, call, route) if keyed else []
     if facts.upstream is None or row is not None:
         return []
@@ -376,13 +376,23 @@ def keyed_by_client(call: ast.AST, route: Route) -> bool:
     return _reads_client(call, sent, derived, route.framework == "django")
 
 
-def _children_of_client_row(call: ast.Call, route: Route) -> bool:
+def children_of_client_row(call: ast.Call, route: Route) -> bool:
     """``where(Calibration.instrument_id == instrument.id)`` of the row the client named:
     the rows that point at it, of which there may be none (a never-calibrated instrument).
     Unlike ``book.language_id`` (a foreign key, whose row exists), its ``.id`` names nothing
-    that must exist on the other side."""
+    that must exist on the other side. Flask-SQLAlchemy's keyword form too:
+    ``filter_by(user_id=user.id, book_id=book.id)``, a link row the user may not have."""
     _, derived = _client_locals(call, route)
     for node in ast.walk(call):
+        if isinstance(node, ast.keyword) and node.arg not in (None, "id", "pk"):
+            key = node.value
+            if (
+                isinstance(key, ast.Attribute)
+                and key.attr == "id"
+                and isinstance(key.value, ast.Name)
+                and key.value.id in derived
+            ):
+                return True
         if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
             continue
         if not isinstance(node.ops[0], ast.Eq):
@@ -939,7 +949,7 @@ def _callee_none(
         return None
     if _seen_before(facts, source, node):
         return []
-    label = model or _noun(optional_model(callee)) or _noun(name.title().replace("_", ""))
+    label = model or model_noun(optional_model(callee)) or model_noun(name.title().replace("_", ""))
     gives = f"may give None ({why})" if why else "gives None when no row matches"
     what = f"`{func.name}()` takes `{callee.name}()`'s value, which {gives}"
     # the module's own answer after another call of it, or the app's own not-found error
@@ -971,7 +981,7 @@ def _passes(call: ast.Call, callee: Function, reads: Callable[[ast.expr], bool])
 _SUFFIXES = ("Response", "Schema", "Model", "Out", "Detail", "Read", "InDB", "DB", "Dto", "DTO")
 
 
-def _noun(name: str) -> str:
+def model_noun(name: str) -> str:
     """``JobApplicationResponse`` -> "Job application"; "" for ""."""
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):

@@ -39,11 +39,24 @@ def row_implied(facts: ModuleFacts, call: ast.Call) -> bool:
     if func is None:
         return False
     binds = _bindings(func, call.lineno)
-    values = [k.value for k in chain.keywords]
-    if all(_row_attribute(v, binds) or _row_derived(v, binds) for v in values):
+    if all(
+        not _child_key(k) and (_row_attribute(k.value, binds) or _row_derived(k.value, binds))
+        for k in chain.keywords
+    ):
         return True
     model = _model(chain.func.value)
     return model is not None and _child_found(facts, func, call, model, chain.keywords, binds)
+
+
+def _child_key(keyword: ast.keyword) -> bool:
+    """``user_id=user.id``: the rows that point at a loaded row, of which there may be none
+    (a real app's ``UserBookModel.query.filter_by(user_id=user.id, book_id=book.id)``, the
+    link of a book the user may not own). ``id=userobj.id`` re-reads the row itself, and
+    ``id=book.language_id`` follows a foreign key to a row that is there."""
+    value = keyword.value
+    return (
+        keyword.arg not in ("id", "pk") and isinstance(value, ast.Attribute) and value.attr == "id"
+    )
 
 
 def _bindings(func: ast.AST, before: int) -> dict[str, list[ast.expr]]:
@@ -53,6 +66,13 @@ def _bindings(func: ast.AST, before: int) -> dict[str, list[ast.expr]]:
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     out.setdefault(target.id, []).append(node.value)
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and node.value is not None
+            and node.lineno < before
+            and isinstance(node.target, ast.Name)
+        ):
+            out.setdefault(node.target.id, []).append(node.value)
     return out
 
 

@@ -17,18 +17,21 @@ import ast
 from ..suggestion import Edit, Suggestion
 from .dict_rows import dict_row_suggestions
 from .django_rows import DJANGO_CAUGHT, django_model, model_label, session_keyed
+from .earlier_guards import preceding
 from .form_choices import chosen_from_form
 from .form_rows import keyed_by_django_form, validated_by_form
 from .frameworks import ModuleFacts, Route, caught, fetched_by_decorator
-from .helper_rows import helper_row_suggestions, keyed_by_client
+from .helper_rows import children_of_client_row, helper_row_suggestions, keyed_by_client
 from .known_rows import exists_checked, row_implied, row_proven
 from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
-from .pysource import dotted
+from .pysource import dotted, own_nodes, single_binding
+from .restful_rows import extension_guard
 from .row_guards import app_guard, get_through, session_get
 from .row_methods import resolve_call
 from .row_uses import app_catches, fetched_row, is_aggregate, missing_row, read_unchecked, short
 from .several_rows import found_several
+from .token_rows import keyed_by_token
 
 _CAUGHT = {"NoResultFound", "SQLAlchemyError", "HTTPException", "NotFound", "AttributeError"}
 
@@ -37,8 +40,10 @@ def missing_row_suggestions(
     facts: ModuleFacts, call: ast.Call, route: Route, flask_sqlalchemy_major: int | None
 ) -> list[Suggestion]:
     func = call.func
-    if route.framework == "django" and fetched_by_decorator(facts, route, call):
-        return []  # ``@organiser_only`` found the same event first, and 404s without it
+    if route.framework in ("django", "flask") and fetched_by_decorator(facts, route, call):
+        # ``@organiser_only`` found the same event first, and 404s without it; a Flask
+        # Resource's ``@auth_required`` did ``UserModel.query.filter_by(id=user_id).first()``
+        return []
     if route.framework == "flask" and validated_by_form(facts, call):
         return []  # the form's ``validate_id`` refused an id with no such row
     if route.framework == "django" and keyed_by_django_form(facts, call):
@@ -70,7 +75,8 @@ def missing_row_suggestions(
         # keyed by a loaded row's own column, its child row was found, the function made it,
         # or a helper's test or a checked lookup by the same key proved it there
         return []
-    if not keyed_by_client(call, route):
+    token = keyed_by_token(facts, call, route)
+    if not (keyed_by_client(call, route) or children_of_client_row(call, route) or token):
         # ``Settings.query.first()`` (the one settings row), ``filter_by(id=1)`` of the
         # admin the setup flow seeds: a miss is the server's fault, and a 404 would hide it.
         return []
@@ -99,20 +105,40 @@ def missing_row_suggestions(
         if used is None:
             return []
         why = f"`{short(text)}` gives None when nothing matches, and `{used}` then raises: a 500"
+        if token:
+            why += (
+                " (the token's identity outlives its user: a deleted account's tokens stay "
+                "valid until they expire)"
+            )
     head = text[: text.rfind(".")]
     # Unpacked or subscripted where it is made: no name to test, the query answers 404 itself.
     guard = app_guard(facts, call, route) if func.attr == "first" and not direct else None
+    own = guard is not None
+    if guard is None and func.attr == "first" and not direct:
+        guard = extension_guard(facts, call)  # ``abort(404, message=...)`` of Flask-RESTful's
+    status = 404
     if guard is not None:
         # The module already answers a missing row its own way: the same check, here too.
+        if token and _unauthorized(guard) != guard:
+            guard, status = _unauthorized(guard), 401
         edit, answer = _guard_after(facts, call, guard)
-        fix = f"The module's own answer to a missing row, `{answer}`, is added after it."
+        if status == 401:
+            fix = (
+                f"The module's own answer to a missing row, as a 401 (the token names no "
+                f"user), `{answer}`, is added after it."
+            )
+        elif own:
+            fix = f"The module's own answer to a missing row, `{answer}`, is added after it."
+        else:
+            fix = f"`{answer}` after it answers 404 as the module's other lookups do."
+        fix += _left_uncommitted(facts, call, route)
     else:
         edit = replace_node(src, call, f"{head}.{func.attr}_or_404()")
         fix = f"Flask-SQLAlchemy's `{func.attr}_or_404()` answers 404 instead."
     return missing_row(
         src,
         call,
-        f"Answer 404 when {func.attr}() finds no row",
+        f"Answer {status} when {func.attr}() finds no row",
         f"{why}. {fix}",
         (edit,),
     )
@@ -327,12 +353,68 @@ def _session_get_suggestion(
     )
 
 
+def _left_uncommitted(facts: ModuleFacts, call: ast.Call, route: Route) -> str:
+    """A sentence for a row's column set before the lookup (``user.no_of_books = ... - 1``)
+    that the check, inserted after the lookup, does not move: aborting raises before the
+    route's ``commit()`` below, which is what would write it."""
+    stmt = facts.up.get(call)
+    if not isinstance(stmt, ast.stmt):
+        return ""
+    changed = next(
+        (
+            s
+            for s in preceding(stmt, facts.up)
+            if isinstance(s, ast.Assign | ast.AugAssign) and _row_column(s)
+        ),
+        None,
+    )
+    end = stmt.end_lineno or stmt.lineno
+    commit = next(
+        (
+            n
+            for n in own_nodes(route.func)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "commit"
+            and n.lineno > end
+        ),
+        None,
+    )
+    if changed is None or commit is None:
+        return ""
+    target = changed.targets[0] if isinstance(changed, ast.Assign) else changed.target
+    return (
+        f" The change of `{facts.source.text_of(target)}` above it stays where it is: the "
+        f"abort comes before `{facts.source.text_of(commit.func)}()`, so it is never written."
+    )
+
+
+def _unauthorized(guard: tuple[str, str]) -> tuple[str, str]:
+    """The module's ``abort(404, ...)`` as a 401 for a token's user that is gone: the
+    client's credentials name no one (a reviewer's 401/403 for a real app's decorator)."""
+    test, answer = guard
+    head, sep, rest = answer.partition("(404")
+    if sep and head.split(".")[-1] == "abort" and rest[:1] in (",", ")"):
+        return test, f"{head}(401{rest}"
+    return guard
+
+
+def _row_column(stmt: ast.Assign | ast.AugAssign) -> bool:
+    """``user.no_of_books = ...``: a column of a local (a row), not ``self.x``."""
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+    return (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id not in ("self", "cls")
+    )
+
+
 def _guard_after(facts: ModuleFacts, call: ast.Call, guard: tuple[str, str]) -> tuple[Edit, str]:
     """The guard's test and answer, inserted after the assignment of ``call``'s row."""
     src = facts.source
     assign = facts.up[call]
-    assert isinstance(assign, ast.Assign) and isinstance(assign.targets[0], ast.Name)
-    name = assign.targets[0].id
+    name = single_binding(assign)
+    assert isinstance(assign, ast.Assign | ast.AnnAssign) and name is not None
     line = (assign.end_lineno or assign.lineno) - 1
     indent = src.indent_of(assign.lineno - 1)
     test, answer = guard
@@ -369,14 +451,14 @@ def _direct_use(facts: ModuleFacts, call: ast.Call) -> str | None:
 
 def _used_unchecked(facts: ModuleFacts, call: ast.Call, route: Route) -> str | None:
     """``page = ....first()`` then ``page.entries`` with no test of ``page`` in the function
-    before it (``if page``, ``if page is None``, ``assert page``, ``page and ...``)."""
+    before it (``if page``, ``if page is None``, ``assert page``, ``page and ...``); annotated
+    too (``page: Page = ....first()``)."""
     assign = facts.up.get(call)
-    if not isinstance(assign, ast.Assign) or len(assign.targets) != 1:
+    name = single_binding(assign) if assign is not None else None
+    if name is None:
         return None
-    target = assign.targets[0]
-    if not isinstance(target, ast.Name):
-        return None
-    return read_unchecked(facts, route.func, target.id, assign.end_lineno or 0, helpers=True)
+    assert isinstance(assign, ast.Assign | ast.AnnAssign)
+    return read_unchecked(facts, route.func, name, assign.end_lineno or 0, helpers=True)
 
 
 def aggregate_only(query: ast.expr) -> bool:

@@ -240,6 +240,19 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+def single_binding(stmt: ast.AST) -> str | None:
+    """``name = value`` or ``name: Model = value`` (an annotated assignment, a real app's way
+    of writing every lookup: ``user : UserModel = UserModel.query...first()``): the one name
+    bound to the statement's value."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target: ast.expr = stmt.targets[0]
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        target = stmt.target
+    else:
+        return None
+    return target.id if isinstance(target, ast.Name) else None
+
+
 def block_of(stmt: ast.AST, up: dict[ast.AST, ast.AST]) -> list[ast.stmt] | None:
     """The statement list ``stmt`` stands in (its parent's body, else or finally), or None."""
     parent = up.get(stmt)

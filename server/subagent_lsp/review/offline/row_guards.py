@@ -10,7 +10,7 @@ import ast
 from typing import NamedTuple
 
 from .frameworks import ModuleFacts, Route
-from .pysource import Source, dotted
+from .pysource import Source, dotted, single_binding
 from .row_methods import model_of
 
 # A query class's methods that look one row up by their name (``Person.query.get(id,
@@ -49,6 +49,7 @@ class _Guard(NamedTuple):
     returns: bool  # a ``return``: an answer only from a handler that answers
     test: str  # written for ``{name}``
     text: str
+    stmt: ast.stmt  # the guard's answer (``abort(404, message="...")``)
 
 
 def app_guard(facts: ModuleFacts, call: ast.Call, route: Route) -> tuple[str, str] | None:
@@ -62,6 +63,12 @@ def app_guard(facts: ModuleFacts, call: ast.Call, route: Route) -> tuple[str, st
     return None
 
 
+def module_guards(source: Source) -> list[tuple[str, ast.stmt]]:
+    """Every one-line guard after a lookup in the module, of any model: its test (written for
+    ``{name}``) and its statement."""
+    return [(g.test, g.stmt) for guards in _guards(source).values() for g in guards]
+
+
 def _guards(source: Source) -> dict[str, list[_Guard]]:
     """The module's guards after lookups, by the lookup's model, in the order a walk of the
     module meets their blocks: read once per parse (asked for every lookup a fix is made for)."""
@@ -70,9 +77,12 @@ def _guards(source: Source) -> dict[str, list[_Guard]]:
         return cached
     up = source.up()
     found: list[tuple[ast.AST, int, str, _Guard]] = []
-    for stmt in source.of(ast.Assign):
-        target = stmt.targets[0]
-        if not (isinstance(stmt.value, ast.Call) and isinstance(target, ast.Name)):
+    # ``book : BookModel = ...first()`` then ``if not book:`` as well as the plain assignment
+    binds: list[ast.Assign | ast.AnnAssign] = [*source.of(ast.Assign), *source.of(ast.AnnAssign)]
+    binds.sort(key=lambda stmt: (stmt.lineno, stmt.col_offset))
+    for stmt in binds:
+        name = single_binding(stmt)
+        if not (isinstance(stmt.value, ast.Call) and name is not None):
             continue
         model = lookup_model(stmt.value)
         owner = up.get(stmt)
@@ -83,7 +93,7 @@ def _guards(source: Source) -> dict[str, list[_Guard]]:
         following = block[at + 1] if at + 1 < len(block) else None
         if not isinstance(following, ast.If):
             continue
-        test = missing_test(following.test, target.id)
+        test = missing_test(following.test, name)
         if test is None or len(following.body) != 1 or following.orelse:
             continue
         guard = following.body[0]
@@ -92,14 +102,12 @@ def _guards(source: Source) -> dict[str, list[_Guard]]:
             and isinstance(guard.value, ast.Call)
             and dotted(guard.value.func).split(".")[-1] == "abort"
         )
-        if not answers or any(
-            isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(guard)
-        ):
+        if not answers or any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(guard)):
             continue
         text = source.text_of(guard)
         if "\n" not in text:
             returns = isinstance(guard, ast.Return)
-            found.append((owner, at, model, _Guard(stmt.value, returns, test, text)))
+            found.append((owner, at, model, _Guard(stmt.value, returns, test, text, guard)))
     if len({id(owner) for owner, *_ in found}) > 1:
         walked = {id(node): i for i, node in enumerate(source.walk())}
         found.sort(key=lambda f: (walked[id(f[0])], f[1]))
