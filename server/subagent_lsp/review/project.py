@@ -26,6 +26,7 @@ from .offline.decorator_bodies import mark_decorator_bodies
 from .offline.django_views import url_view_names
 from .offline.file_memo import FileMemo
 from .offline.frameworks import (
+    CallSite,
     ModuleFacts,
     Route,
     mark_registered,
@@ -35,7 +36,8 @@ from .offline.frameworks import (
 )
 from .offline.mentions import Mentions, mention_files
 from .offline.none_callers import Site
-from .offline.none_fallbacks import NoneFallback, none_fallback
+from .offline.none_fallback_facts import NoneFallback
+from .offline.none_fallbacks import none_fallback
 from .offline.not_sources import DEFAULT_NOT_SOURCES
 from .offline.object_ids import BSON_PACKAGES as _BSON
 from .offline.object_ids import module_guarded_routes
@@ -72,7 +74,7 @@ from .offline.schema import (
 )
 from .offline.server_handlers import handler_answers
 from .offline.shared_fix import SharedHelper
-from .offline.shared_helpers import CallSite, shared_helper
+from .offline.shared_helpers import shared_helper
 from .offline.upstream_calls import UpstreamCalls, module_files
 from .offline.url_patterns import UrlRoute
 from .offline.view_helpers import mark_view_helpers

@@ -32,11 +32,10 @@ from .url_patterns import UrlRoute
 if TYPE_CHECKING:
     from .default_branches import Callers
     from .django_views import Guards
-    from .none_fallbacks import NoneFallback
+    from .none_fallback_facts import NoneFallback
     from .python_target import Version
     from .schema import Schema
     from .shared_fix import SharedHelper
-    from .shared_helpers import CallSite
 
 # The decorators that make a function a Flask or FastAPI route (``@app.get``, ``@bp.route``).
 ROUTE_VERBS = ("route", "get", "post", "put", "patch", "delete", "api_route", "head", "options")
@@ -150,6 +149,15 @@ class ModuleFacts:
 
     def handled_by_app(self, names: set[str]) -> bool:
         return bool(self.handled & (names | {"Exception", "BaseException", "500"}))
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A handler's call of a project function: its module's facts, the handler, the call."""
+
+    facts: ModuleFacts
+    route: Route
+    call: ast.Call
 
 
 # Flask's REST extensions: their Resources are MethodViews, their modules Flask's.

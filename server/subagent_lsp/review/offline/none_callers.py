@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from .admin_reach import framework_method
 from .drf_handlers import handler_may_answer
 from .frameworks import ModuleFacts, Route
+from .none_fallback_facts import NoneCallers
 from .pysource import Source, dotted, is_none, own_nodes
 from .try_blocks import caught
 from .upstream_calls import UpstreamCalls
@@ -65,15 +66,6 @@ class Site:
 # Every call of a function in the project (None: its name is read where it is not called, or
 # a call of that name does not resolve: the callers are not known).
 SitesOf = Callable[[Source, Function], list[Site] | None]
-
-
-@dataclass(frozen=True)
-class NoneCallers:
-    """(path, label) of each function calling the helper, and of each handler the way up
-    from it reaches (a route, a method a framework runs)."""
-
-    callers: tuple[tuple[str, str], ...]
-    handlers: tuple[tuple[str, str], ...]
 
 
 def none_callers(

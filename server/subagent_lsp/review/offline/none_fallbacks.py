@@ -24,12 +24,12 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..suggestion import Suggestion
 from .best_effort import log_and_go_on
 from .frameworks import ModuleFacts, enclosing_statement
-from .none_callers import NoneCallers, SitesOf, label, none_callers
+from .none_callers import SitesOf, label, none_callers
+from .none_fallback_facts import NoneFallback, Run
 from .pyedits import ensure_imports, wrap_in_try
 from .pysource import Source, block_of, dotted, is_none, own_nodes, string_quote
 from .upstream_calls import STATUS_HANDLED, UpstreamCalls, handled_names, upstream_library
@@ -46,27 +46,6 @@ _JSON_AS_REQUEST_ERROR = (2, 27)
 _CALLER_CATCHES = frozenset(
     {"HTTPError", "Timeout", "KeyError", "LookupError", "IndexError", "ValueError"}
 )
-
-
-@dataclass(frozen=True)
-class Run:
-    """The request, the statements the ``try`` takes (first, last), and what it catches
-    besides the library's own error."""
-
-    request: ast.Call
-    first: ast.stmt
-    last: ast.stmt
-    checks_status: bool
-    keys: bool  # KeyError
-    indexes: bool  # IndexError
-    decodes: bool  # ValueError: the answer's JSON read by a requests older than 2.27
-
-
-@dataclass(frozen=True)
-class NoneFallback:
-    source: Source
-    run: Run
-    callers: NoneCallers
 
 
 def none_fallback(

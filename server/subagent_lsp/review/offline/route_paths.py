@@ -17,9 +17,8 @@ import ast
 import os
 from collections.abc import Callable, Iterable
 
-from .frameworks import ModuleFacts
+from .frameworks import CallSite, ModuleFacts
 from .pysource import Source
-from .shared_helpers import CallSite
 from .try_blocks import caught
 from .upstream_calls import UpstreamCalls
 

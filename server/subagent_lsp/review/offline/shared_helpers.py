@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .best_effort import Carry, carry_on
-from .frameworks import ModuleFacts, Route, enclosing_statement
+from .frameworks import CallSite, enclosing_statement
 from .html_answers import answers_browser, html_handler
 from .mail_calls import MAIL
 from .pysource import Source
@@ -35,15 +34,6 @@ from .upstream_calls import Reach, UpstreamCalls, handled_names
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 # The fewest handler call sites that make a helper's one except worth more than theirs.
 MIN_CALLERS = 2
-
-
-@dataclass(frozen=True)
-class CallSite:
-    """A handler's call of the helper: its module's facts, the handler, the call."""
-
-    facts: ModuleFacts
-    route: Route
-    call: ast.Call
 
 
 # The helper's call sites in the project (None: one is no handler's, or callers are unknown).
