@@ -203,3 +203,47 @@ def test_perform_create_saves_an_unvalidated_owner(tmp_path: Path) -> None:
 
 def test_a_lookup_a_catch_or_a_validated_value_is_silent(tmp_path: Path) -> None:
     assert _app(tmp_path, VIEWS_SILENT)[1] == []
+
+
+# The serializer answers the duplicate itself: ``serializer.save()`` runs its create() (a real
+# library app's like, follow and bookmark serializers, after the Code Institute walkthrough).
+SERIALIZERS_CATCHING = """\
+from django.db import IntegrityError
+from rest_framework import serializers
+
+from .models import Board
+
+
+class BoardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Board
+        fields = ("id", "name")
+
+    def create(self, validated_data):
+        try:
+            return super().create(validated_data)
+        except IntegrityError:
+            raise serializers.ValidationError({"detail": "possible duplication"})
+"""
+
+
+def test_a_serializer_whose_create_catches_the_duplicate_is_silent(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "serializers.py").write_text(SERIALIZERS_CATCHING)
+    views = VIEWS.replace("from django.views.generic import CreateView\n", "")
+    views = views[views.index("from rest_framework") :]
+    views = (
+        "from rest_framework import viewsets\n\nfrom .models import Board\n"
+        + views[views.index("from .serializers") :]
+    )
+    views = views[: views.index("class SeatCreate")] + views[views.index("class BoardViewSet") :]
+    app = tmp_path / "app"
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(MODELS)
+    (app / "views.py").write_text(views)
+    (tmp_path / "requirements.txt").write_text("django\ndjangorestframework\n")
+    assert "def perform_create" in views and "BoardSerializer" in views
+    assert [s for s in collect([str(tmp_path)]) if s.code == "BKD315"] == []
+    # the same view over the plain serializer is answered: the catch is what silences it
+    (app / "serializers.py").write_text(SERIALIZERS)
+    assert [s.span.start.line + 1 for s in collect([str(tmp_path)]) if s.code == "BKD315"] != []

@@ -11,7 +11,8 @@ Read only for a field of a unique group in the schema (``unique=True``, ``unique
 a ``UniqueConstraint``), on the class's model (``model =``, its form's or serializer's
 ``Meta.model``). Silent when the method (or the ``form_valid`` that calls it) looks the value
 up first (a ``filter`` by a field of the group, ``exists()``, ``get_or_create``) or catches
-IntegrityError, and when an app-wide handler answers it. The fix saves in a savepoint
+IntegrityError, when the serializer's own ``create()``/``save()`` catches it, and when an
+app-wide handler answers it. The fix saves in a savepoint
 (a caught IntegrityError leaves an atomic request's transaction unusable otherwise) and
 answers as the view does: the form with an error, DRF's ValidationError (a 400).
 """
@@ -28,11 +29,13 @@ from .frameworks import ModuleFacts, enclosing_statement
 from .pyedits import LINE_LENGTH, ensure_imports, replace_statement, statement_lines
 from .pysource import Source, dotted
 from .schema import Schema, Table
-from .try_blocks import caught
+from .try_blocks import caught, handler_names, own_tries
 
 CODE = "BKD315"
 
 _LOOKUPS = ("exists", "get_or_create", "update_or_create")
+# How far up a serializer's project bases its create()/save() is looked for.
+_MAX_SERIALIZER_BASES = 3
 
 
 def set_after_validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
@@ -89,7 +92,7 @@ def _perform_create(
     method: ast.FunctionDef | ast.AsyncFunctionDef,
 ) -> list[Suggestion]:
     table = _table(facts, schema, cls, "serializer_class")
-    if table is None:
+    if table is None or _serializer_catches(facts, cls):
         return []
     out: list[Suggestion] = []
     for node in ast.walk(method):
@@ -126,6 +129,42 @@ def _table(facts: ModuleFacts, schema: Schema, cls: ast.ClassDef, attr: str) -> 
                 model = _meta_model(facts, *found)
                 return schema.table_for_model(model) if model else None
     return None
+
+
+def _serializer_catches(facts: ModuleFacts, cls: ast.ClassDef) -> bool:
+    """The view's serializer (or a project base of it) catches the database's refusal in its
+    own ``create()``/``save()``, which ``serializer.save(...)`` runs: the Code Institute DRF
+    walkthrough's like/follow/bookmark serializers answer a duplicate there with a 400."""
+    if facts.upstream is None:
+        return False
+    value = next(
+        (
+            s.value
+            for s in cls.body
+            if isinstance(s, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "serializer_class" for t in s.targets)
+        ),
+        None,
+    )
+    found = facts.upstream.resolve_class(facts.source, value) if value is not None else None
+    for _ in range(_MAX_SERIALIZER_BASES):
+        if found is None:
+            return False
+        source, serializer = found
+        for stmt in serializer.body:
+            if (
+                isinstance(stmt, ast.FunctionDef)
+                and stmt.name in ("create", "save")
+                and any(
+                    handler_names(h) & (CAUGHT | {"Exception"})
+                    for t in own_tries(source, stmt)
+                    for h in t.handlers
+                )
+            ):
+                return True
+        bases = serializer.bases
+        found = facts.upstream.resolve_class(source, bases[0]) if bases else None
+    return False
 
 
 def _meta_model(facts: ModuleFacts, source: Source, cls: ast.ClassDef, depth: int = 0) -> str:
