@@ -1223,6 +1223,29 @@ BACKEND_RULES = table(
         "`abort`).",
     ),
     _rule(
+        "BKD331",
+        "error-handling",
+        "catch-all-handler-hides-http-errors",
+        "A Flask app's handler for `Exception` answers every error it takes with a 500, and "
+        "nothing lets werkzeug's HTTP errors through (`@app.errorhandler(Exception)` returning "
+        "`(body, 500)`).",
+        "Since Flask 1.0 a handler for `Exception` takes HTTP errors too: Flask picks the most "
+        "specific handler along the error's classes. An unknown URL's 404, a wrong method's "
+        "405, an `abort(403)` and a malformed JSON body's 400 become 500s. Silent when the "
+        "handler looks at the error's class or code, re-raises, or the project registers a "
+        "handler for `HTTPException`.",
+        Example(
+            path="errors.py",
+            text="from flask import Flask, jsonify\n\n"
+            + "app = Flask(__name__)\n\n\n"
+            + "@app.errorhandler(Exception)\n"
+            + "def server_error(e):\n"
+            + '    return jsonify({"error": "internal error"}), 500\n',
+        ),
+        "Let HTTP errors through first, as Flask's documentation does: `if isinstance(e, "
+        "HTTPException): return e` (werkzeug's, which Flask installs).",
+    ),
+    _rule(
         "BKD316",
         "error-handling",
         "failure-answered-as-success",

@@ -11,6 +11,7 @@ from .abort_arguments import abort_argument_suggestions
 from .anonymous_views import anonymous_view_suggestions
 from .best_effort import Carry, carry_on, log_and_go_on
 from .broad_excepts import broad_except_suggestions, through_server_error
+from .catch_all_handlers import catch_all_handler_suggestions
 from .client_timeouts import client_timeout_suggestions, none_timeout, passthrough_default
 from .default_branches import never_runs
 from .delete_children import parent_delete_suggestions
@@ -118,6 +119,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(parent_delete_suggestions(facts))
     out.extend(model_clean_suggestions(facts))
     out.extend(abort_argument_suggestions(facts))
+    out.extend(catch_all_handler_suggestions(facts))
     out.extend(delete_list_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
     out.extend(anonymous_view_suggestions(facts))
