@@ -51,6 +51,7 @@ from .same_fix import one_per_fix
 from .schema import Schema, schema_of_file
 from .schema_dumps import dumped_walks
 from .sql_helpers import helper_runs_sql
+from .unreachable import unreachable_lines
 from .unreferenced import unreferenced_foreign, unreferenced_functions
 from .upstream_calls import UpstreamCalls
 from .validation import validation_suggestions
@@ -248,6 +249,7 @@ def analyze_file(
         version = target_python(root or os.path.dirname(os.path.abspath(path)))
     upstream: UpstreamCalls | None = None
     dead: list[range] | None = None
+    unreachable = unreachable_lines(source) if source is not None else []
 
     def dead_lines() -> list[range]:
         nonlocal dead
@@ -296,7 +298,7 @@ def analyze_file(
             if found and source is not None and project is not None:
                 found = _alive(found, dead_lines())
             if found and source is not None:
-                found = _alive(found, broad_handler_lines(source))
+                found = _alive(found, [*broad_handler_lines(source), *unreachable])
             background = [*off_request, *test_routes]
             background += background_task_lines(source) if source else []
             found = [q for q in found if not is_off_request(background, q.span.start.line)]
@@ -346,5 +348,7 @@ def analyze_file(
         ]
     if out and project is not None:
         out = _outside(out, path, dead_lines())
+    if out and unreachable:
+        out = _outside(out, path, unreachable)
     # At the rules' own severity, unsuppressed: callers pass them through the policy.
     return one_per_fix(sorted(out, key=lambda s: (s.span.start, s.code))), own

@@ -298,7 +298,7 @@ def row_proven(facts: ModuleFacts, call: ast.Call) -> bool:
     if key is None:
         return False
     before = list(preceding(call, facts.up))
-    if _created(before, key):
+    if _created(facts, before, key):
         return True
 
     def holds(test: ast.expr) -> bool:
@@ -313,16 +313,19 @@ def row_proven(facts: ModuleFacts, call: ast.Call) -> bool:
     return _checked_before(facts, call, before, key)
 
 
-def _created(before: list[ast.stmt], key: Key) -> bool:
+def _created(facts: ModuleFacts, before: list[ast.stmt], key: Key) -> bool:
     """A statement ahead makes a ``key[0]`` row with every column of the key set to the same
     value, and the function saves it (``db.session.add(user)`` / ``commit()``) or the model's
-    own ``create`` does."""
+    own ``create`` does. A value passed by position counts under the name the model's own
+    ``__init__`` gives it (``Book(title, author, isbn).save()``)."""
     model, cols = key
     calls = [n for stmt in before for n in ast.walk(stmt) if isinstance(n, ast.Call)]
     saved = any(isinstance(c.func, ast.Attribute) and c.func.attr in _SAVES for c in calls)
     for made in calls:
         name = dotted(made.func)
         given = {k.arg: ast.unparse(k.value) for k in made.keywords if k.arg}
+        if made.args and name.split(".")[-1] == model:
+            given.update(_by_position(facts, made))
         if not all(given.get(col) == value for col, value in cols.items()):
             continue
         if name.split(".")[-1] == model and saved:
@@ -334,6 +337,21 @@ def _created(before: list[ast.stmt], key: Key) -> bool:
         ):
             return True
     return False
+
+
+def _by_position(facts: ModuleFacts, made: ast.Call) -> dict[str, str]:
+    """The positional arguments of a model's construction under its ``__init__``'s names."""
+    found = facts.upstream.resolve_class(facts.source, made.func) if facts.upstream else None
+    if found is None:
+        return {}
+    init = next(
+        (s for s in found[1].body if isinstance(s, ast.FunctionDef) and s.name == "__init__"),
+        None,
+    )
+    if init is None or any(isinstance(a, ast.Starred) for a in made.args):
+        return {}
+    params = [a.arg for a in [*init.args.posonlyargs, *init.args.args]][1:]
+    return {p: ast.unparse(a) for p, a in zip(params, made.args, strict=False)}
 
 
 def _helper_proves(facts: ModuleFacts, test: ast.Call, key: Key) -> bool:
@@ -393,22 +411,51 @@ def _checked_before(facts: ModuleFacts, call: ast.Call, before: list[ast.stmt], 
             and lookup_key(stmt.value) == key
         ):
             continue
-        name = stmt.targets[0].id
         ends = stmt.value.func.attr if isinstance(stmt.value.func, ast.Attribute) else ""
-        if ends.endswith("_or_404"):
-            return True
-
-        def refuses(test: ast.expr, name: str = name) -> bool:
-            return missing_test(test, name) is not None
-
-        def holds(test: ast.expr, name: str = name) -> bool:
-            return (isinstance(test, ast.Name) and test.id == name) or (
-                isinstance(test, ast.Compare)
-                and isinstance(test.left, ast.Name)
-                and test.left.id == name
-                and isinstance(test.ops[0], ast.IsNot)
-            )
-
-        if refused_before(call, facts.up, refuses) or inside_if(call, facts.up, holds):
+        if ends.endswith("_or_404") or _tested_present(facts, call, stmt.targets[0].id):
             return True
     return False
+
+
+def looked_up_again(facts: ModuleFacts, call: ast.Call) -> bool:
+    """``call`` repeats, word for word, a lookup the function made before and tested present,
+    with nothing deleted since: a real PUT found ``book = Book.get_book_by_id(book_id)``, ran
+    under ``if book:``, saved it, and called the same helper again to answer with the saved
+    row (judged noise: that row is there)."""
+    text = ast.unparse(call)
+    before = list(preceding(call, facts.up))
+    for stmt in before:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Call)
+            and ast.unparse(stmt.value) == text
+            and _tested_present(facts, call, stmt.targets[0].id)
+        ):
+            return not any(
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr in ("delete", "remove")
+                for other in before
+                for n in ast.walk(other)
+            )
+    return False
+
+
+def _tested_present(facts: ModuleFacts, call: ast.Call, name: str) -> bool:
+    """``call`` runs only when ``name`` holds a row: after a guard that leaves when it is
+    missing, or inside ``if name:`` / ``if name is not None:``."""
+
+    def refuses(test: ast.expr) -> bool:
+        return missing_test(test, name) is not None
+
+    def holds(test: ast.expr) -> bool:
+        return (isinstance(test, ast.Name) and test.id == name) or (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == name
+            and isinstance(test.ops[0], ast.IsNot)
+        )
+
+    return refused_before(call, facts.up, refuses) or inside_if(call, facts.up, holds)

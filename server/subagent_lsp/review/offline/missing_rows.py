@@ -22,7 +22,7 @@ from .form_choices import chosen_from_form
 from .form_rows import keyed_by_django_form, validated_by_form
 from .frameworks import ModuleFacts, Route, caught, fetched_by_decorator
 from .helper_rows import children_of_client_row, helper_row_suggestions, keyed_by_client
-from .known_rows import exists_checked, row_implied, row_proven
+from .known_rows import exists_checked, looked_up_again, row_implied, row_proven
 from .one_rows import one_row_suggestions
 from .pyedits import ensure_imports, insert_before_line, replace_node
 from .pysource import dotted, own_nodes, single_binding
@@ -46,6 +46,8 @@ def missing_row_suggestions(
         return []
     if route.framework == "flask" and validated_by_form(facts, call):
         return []  # the form's ``validate_id`` refused an id with no such row
+    if looked_up_again(facts, call):
+        return []  # the same lookup, tested present before: the row is there
     if route.framework == "django" and keyed_by_django_form(facts, call):
         return []  # ``pk=data["product"].pk`` of a wizard's cleaned data: a found row
     # SQLAlchemy's own lookups in FastAPI, and the project's helpers that wrap one.
