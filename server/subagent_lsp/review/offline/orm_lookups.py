@@ -42,14 +42,16 @@ def orm_lookup_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]
     out: list[Suggestion] = []
     seen: set[str] = set()
     for node in facts.source.nodes_of(route.func):
-        if not (isinstance(node, ast.keyword) and node.arg and _integer_lookup(node.arg)):
+        if not (isinstance(node, ast.keyword) and node.arg):
             continue
         call = facts.up.get(node)
         if not isinstance(call, ast.Call) or not _in_query(call, facts.up):
             continue
+        if not (_integer_lookup(node.arg) or _foreign_key_field(facts, route, call, node.arg)):
+            continue
         if _missing_row_unhandled(call, facts):
             continue  # BKD304 (get_object_or_404) is this line's suggestion: one per line
-        if _text_key(facts, call, node.arg):
+        if _text_key(facts, route, call, node.arg):
             continue  # a hashid, UUID or text primary key: ``isdigit()`` would refuse every id
         raw = _raw_value(route.func, node.value, facts)
         if raw is None or caught(call, facts.up, {"ValueError"}):
@@ -69,16 +71,13 @@ def orm_lookup_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]
 _TEXT_KEYS = ("hashid", "uuid", "char", "slug", "text", "string", "str")
 
 
-def _text_key(facts: ModuleFacts, call: ast.Call, arg: str) -> bool:
+def _text_key(facts: ModuleFacts, route: Route, call: ast.Call, arg: str) -> bool:
     """The key the lookup compares is not an integer in the schema: the model's primary key
     (``pk``/``id``) or, for ``team_id``/``team__id``, the referenced model's."""
     schema = facts.schema
     if schema is None:
         return False
-    if dotted(call.func).split(".")[-1] == "get_object_or_404" and call.args:
-        model = _model_of(call.args[0])
-    else:
-        model = _model_of(call.func.value) if isinstance(call.func, ast.Attribute) else ""
+    model = _queried_model(facts, route, call)
     table = schema.table_for_model(model)
     if table is None:
         return False
@@ -115,6 +114,52 @@ def _missing_row_unhandled(call: ast.Call, facts: ModuleFacts) -> bool:
     return not (
         caught(call, facts.up, {*names, f"{model}.DoesNotExist"}) or facts.handled_by_app(names)
     )
+
+
+def _foreign_key_field(facts: ModuleFacts, route: Route, call: ast.Call, arg: str) -> bool:
+    """``filter(sender=x)`` where ``sender`` is a ForeignKey of the model queried (the query
+    a local bound once from ``Message.objects...`` and narrowed since): Django takes the value
+    as the related row's key, an integer unless that model's key says otherwise (a real
+    messages view filtered ``sender`` and ``receiver`` from the query string as sent)."""
+    if "__" in arg or facts.schema is None or not isinstance(call.func, ast.Attribute):
+        return False
+    table = facts.schema.table_for_model(_queried_model(facts, route, call))
+    if table is None:
+        return False
+    column = table.columns.get(f"{arg}_id") or table.columns.get(arg)
+    return column is not None and bool(column.references) and not column.primary_key
+
+
+def _queried_model(facts: ModuleFacts, route: Route, call: ast.Call) -> str:
+    """The model a lookup call queries: ``Model.objects...``, a queryset local's, or the
+    model of ``get_object_or_404(Model, ...)``."""
+    if dotted(call.func).split(".")[-1] == "get_object_or_404" and call.args:
+        return _model_of(call.args[0])
+    if not isinstance(call.func, ast.Attribute):
+        return ""
+    model = _model_of(call.func.value)
+    if isinstance(call.func.value, ast.Name):
+        model = _local_model(facts, route.func, call.func.value.id) or model
+    return model
+
+
+def _local_model(facts: ModuleFacts, func: ast.AST, name: str) -> str:
+    """The model of a queryset local: the one ``Model.objects...`` its bindings start from
+    (``qs = Message.objects.all()`` then ``qs = qs.filter(...)``); "" for any other."""
+    models = set()
+    for node in facts.source.nodes_of(func):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == name
+        ):
+            base = _model_of(node.value)
+            if base != name:
+                if ".objects" not in ast.unparse(node.value):
+                    return ""
+                models.add(base)
+    return models.pop() if len(models) == 1 else ""
 
 
 def _integer_lookup(arg: str) -> bool:
