@@ -1246,6 +1246,36 @@ BACKEND_RULES = table(
         "HTTPException): return e` (werkzeug's, which Flask installs).",
     ),
     _rule(
+        "BKD332",
+        "error-handling",
+        "query-tested-as-row",
+        "A SQLAlchemy query still being built is tested as if it were its row: `car = "
+        "Car.query.filter_by(id=car_id)` then `if not car:` (or `car is None`).",
+        "A Query has no truth of its own and is always true: the missing-row branch never "
+        "runs, and the code goes on as if the row were there (a real app's delete went on to "
+        "remove rows of a car the user did not own). A chain that ends in `first()`, `all()` "
+        "or `one_or_none()` is a row or a list and is left alone.",
+        Example(
+            path="cars.py",
+            text="from flask import Flask, abort\n"
+            + "from flask_sqlalchemy import SQLAlchemy\n\n"
+            + "app = Flask(__name__)\n"
+            + "db = SQLAlchemy(app)\n\n\n"
+            + "class Car(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + "    owner_id = db.Column(db.Integer, nullable=False)\n\n\n"
+            + '@app.delete("/cars/<int:car_id>")\n'
+            + "def delete_car(car_id):\n"
+            + "    car = Car.query.filter_by(id=car_id, owner_id=1)\n"
+            + "    if not car:\n"
+            + "        abort(404)\n"
+            + "    car.delete()\n"
+            + "    db.session.commit()\n"
+            + '    return "", 204\n',
+        ),
+        "Ask the query for its row: `if car.first() is None:`.",
+    ),
+    _rule(
         "BKD316",
         "error-handling",
         "failure-answered-as-success",

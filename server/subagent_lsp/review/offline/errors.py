@@ -65,6 +65,7 @@ from .pyedits import (
     wrap_in_try,
 )
 from .pysource import Source, dotted, qualified_name
+from .query_truth_tests import query_truth_suggestions
 from .receiver_mail import receiver_mail_suggestions
 from .returned_errors import returned_error_suggestions
 from .row_uses import fetched_row
@@ -120,6 +121,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(model_clean_suggestions(facts))
     out.extend(abort_argument_suggestions(facts))
     out.extend(catch_all_handler_suggestions(facts))
+    out.extend(query_truth_suggestions(facts))
     out.extend(delete_list_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
     out.extend(anonymous_view_suggestions(facts))
