@@ -68,7 +68,12 @@ BACKEND_RULES = table(
         "walks count as queries: a lazy load, a response model or a marshmallow schema "
         "dumping a to-many relationship, `Model.relationship.any()` (an EXISTS per row); "
         "through an association table whose composite key `(a_id, b_id)` serves `a_id` alone, "
-        "the walk from `b`'s side wants an index on `b_id`.",
+        "the walk from `b`'s side wants an index on `b_id`. A Django or DRF list view's sort "
+        "(its `Meta.ordering`, `order_by()` or the view's `ordering`) counts when the view "
+        "pages it (DRF's pagination with a page size, `ListView.paginate_by`): `ORDER BY "
+        "created_on DESC LIMIT 10` wants an index on `created_on`, one led by the foreign key "
+        "when `filterset_fields` filters the list by it; unpaged lists, bare `ListCreateAPIView` "
+        "lists of a whole table and sorts after an aggregate `annotate()` (a GROUP BY) get none.",
         Example(
             path="store.py",
             text=_SQLITE_ORDERS

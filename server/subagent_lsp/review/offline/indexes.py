@@ -36,7 +36,14 @@ from .pyedits import LINE_LENGTH
 from .pysource import Source, dotted
 from .queries import FoundQuery
 from .schema import Column, ListSlot, Schema, Table, is_private_copy
-from .small_tables import few_valued, narrows, rare_read, small_table, too_long_key
+from .small_tables import (
+    few_valued,
+    link_rows,
+    narrows,
+    rare_read,
+    small_table,
+    too_long_key,
+)
 from .sql import QueryShape
 
 MAX_INDEX_COLUMNS = 3
@@ -108,7 +115,8 @@ def propose(found: FoundQuery, table: Table) -> list[str] | None:
     if len(cols) < MAX_INDEX_COLUMNS and not token:
         if shape.ranges:
             cols.append(shape.ranges[0])
-        elif shape.order_by and len(set(shape.order_desc)) <= 1:
+        # (grouped, the sort orders the groups: no sort column behind the equalities spares it)
+        elif shape.order_by and len(set(shape.order_desc)) <= 1 and not shape.grouped:
             for column in shape.order_by:
                 if len(cols) >= MAX_INDEX_COLUMNS:
                     break
@@ -191,7 +199,13 @@ def _paged_sort(shape: QueryShape, cols: list[str], eq: list[str]) -> bool:
     an inbox's mail): paged, they are many, and the parent's index finds all of them to sort
     for every page, where one led by the parent and then the sort reads the page alone
     (missed twice on real apps, where a user's few tokens were judged not worth it)."""
-    return shape.paged and bool(shape.order_by) and not shape.ranges and len(cols) > len(eq)
+    return (
+        shape.paged
+        and bool(shape.order_by)
+        and not shape.ranges
+        and not shape.grouped
+        and len(cols) > len(eq)
+    )
 
 
 def _flags_only(query: FoundQuery, table: Table) -> bool:
@@ -351,6 +365,11 @@ def probe_query(found: FoundQuery, table: Table) -> str:
     sql = f"SELECT * FROM {_q(table.name)}"
     if where:
         sql += " WHERE " + " AND ".join(where)
+    if shape.grouped:
+        # Grouped by the key (Django's GROUP BY for an aggregate annotation), the planner
+        # sorts the groups whatever index the table has: the proof then shows the sort stays.
+        keys = [c for c in table.columns.values() if c.primary_key] or list(table.columns.values())
+        sql += " GROUP BY " + ", ".join(_q(c.name) for c in keys)
     if shape.order_by:
         parts = [
             f"{_q(c)}{' DESC' if d else ''}"
@@ -531,7 +550,9 @@ def index_edits(
         return None
     if folded.folded_only(cols):
         return _folded_edits(table, cols, name, source)
-    if len(cols) == 1:
+    # A Django model that lists its indexes in ``Meta.indexes`` keeps the new one there too.
+    listed = table.origin == "django" and table.meta_indexes_slot is not None
+    if len(cols) == 1 and not listed:
         column = table.columns[cols[0]]
         if column.no_index_at is not None and column.call_end is not None:
             # ``db_index=False`` written out: turned True (a second keyword would not parse)
@@ -913,6 +934,8 @@ def index_suggestions(
             # Every row is read whatever the index: it would spare only the sort, which on
             # an unpaged list (an admin's user list) was judged noise on real apps
             continue
+        if query.shape.sort_only() and link_rows(table):
+            continue  # every like on the site by date: a list nobody pages through
         if query.shape.folded_eq:
             # Proven on SQLite even beside PostgreSQL: its probe rebuilds no ``lower()``.
             expression = _folded_suggestion(query, table, path, source_for, proven, project)

@@ -6,7 +6,7 @@ import ast
 import copy
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...definitions.findings import Span
 from ..suggestion import position_at
@@ -25,6 +25,7 @@ from .filter_lists import (
     replaced_step,
     select_of,
 )
+from .list_views import list_view_of, paged_list
 from .local_sql import local_sql_pieces
 from .pysource import Source, dotted, every_node, imported_names, keyword_value
 from .schema import Relationship, Schema, Table
@@ -161,7 +162,7 @@ def python_queries(
                 or (_base_class_query(source, node, schema, up, inline) if inline else None)
             )
             if query is not None:
-                found.append(query)
+                found.extend(_filtered_pages(source, node, query, schema, up))
                 found.extend(
                     FoundQuery(j, query.span, query.description) for j in query.shape.joined
                 )
@@ -174,6 +175,84 @@ def python_queries(
                     found.extend(_eager_relationships(source, node, schema, table.name))
     if models:
         found.extend(_passed_list_queries(source, schema, up, indexes_of))
+        found.extend(_list_view_models(source, schema))
+    return found
+
+
+def _filtered_pages(
+    source: Source, node: ast.Call, query: FoundQuery, schema: Schema, up: dict[ast.AST, ast.AST]
+) -> list[FoundQuery]:
+    """A paged, sorted list view's queryset as its clients read it: with each foreign key of
+    its ``filterset_fields`` (``?post=3``, one post's comments, newest first) when it has
+    some, as written otherwise. A list that declares the parent it is filtered by is read per
+    parent: the index it wants is the parent's and then the sort (``(post, created_on)``),
+    and one on the sort alone for the unfiltered list beside it was one index too many."""
+    table = schema.tables.get(query.shape.table)
+    if table is None or table.origin != "django" or not query.shape.order_by:
+        return [query]
+    view = list_view_of(source, node, up)
+    if view is None or not view.paged or not view.filters:
+        return [query]
+    out: list[FoundQuery] = []
+    for name in view.filters:
+        column = table.columns.get(name)
+        if column is None or not column.references or name in query.shape.eq:
+            continue
+        shape = copy.deepcopy(query.shape)
+        shape.eq.append(name)
+        shape.passed.append(name)
+        described = f"{query.description}, filtered by ?{name}= ({view.view}.filterset_fields)"
+        out.append(replace(query, shape=shape, description=described))
+    return out or [query]
+
+
+def _list_view_models(source: Source, schema: Schema) -> list[FoundQuery]:
+    """Django's ``ListView`` with ``model = Post`` and no queryset of its own lists
+    ``Post.objects.all()``, sorted by the view's ``ordering`` or the model's
+    ``Meta.ordering``: a query with no call written, read here when the view pages it
+    (``paginate_by``)."""
+    out: list[FoundQuery] = []
+    for module in source.modules:
+        for cls in module.body:
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            model = _model_attribute(cls)
+            if model is None:
+                continue
+            table = schema.table_for_model(dotted(model.value).rsplit(".", 1)[-1])
+            view = paged_list(source, cls, own_attribute=True)
+            if table is None or table.origin != "django" or view is None or not view.paged:
+                continue
+            ordering, written = view.ordering, view.ordering_from
+            if not ordering:
+                ordering, written = table.ordering, f"{table.model}.Meta.ordering"
+            if not ordering or _sorted_by_label_of(table, ordering):
+                continue
+            shape = QueryShape(table.name, limited=True, paged=True)
+            shape.order_by = [c for c, _ in ordering]
+            shape.order_desc = [d for _, d in ordering]
+            terms = ", ".join(("-" if d else "") + c for c, d in ordering)
+            description = (
+                f"{table.model}.objects.all() ({cls.name}.model, sorted by {written}: {terms}, "
+                f"a page at a time: {view.how})"
+            )
+            out.append(FoundQuery(shape, source.span(model), description))
+    return out
+
+
+def _model_attribute(cls: ast.ClassDef) -> ast.Assign | None:
+    """The class's ``model = X`` when it sets neither ``queryset`` nor ``get_queryset``."""
+    found: ast.Assign | None = None
+    for stmt in cls.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            if stmt.name == "get_queryset":
+                return None
+        elif isinstance(stmt, ast.Assign):
+            names = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+            if "queryset" in names:
+                return None
+            if "model" in names and isinstance(stmt.value, ast.Name | ast.Attribute):
+                found = stmt
     return found
 
 
@@ -1324,9 +1403,20 @@ def _django_chain(
                 ):
                     shape.order_by.append(arg.value.lstrip("-"))
                     shape.order_desc.append(arg.value.startswith("-"))
+        elif op == "annotate" and not shape.grouped:
+            shape.grouped = _aggregates(call)
     if not looked_up:
         return None
     description = _short(source.text_of(node))
+    view = list_view_of(source, named or node, up)
+    if view is not None and view.ordering and not unordered:
+        # The view's own default ordering (DRF's OrderingFilter, ListView.ordering) replaces
+        # whatever the queryset sorts by.
+        ordered = True
+        shape.order_by = [c for c, _ in view.ordering]
+        shape.order_desc = [d for _, d in view.ordering]
+        terms = ", ".join(("-" if d else "") + c for c, d in view.ordering)
+        description += f" (sorted by {view.ordering_from}: {terms})"
     # Meta.ordering sorts every queryset that does not say otherwise. Alone (no filter) it is
     # worth an index only where the rows are read a page at a time.
     default_order = not ordered and not unordered and bool(table.ordering)
@@ -1335,7 +1425,11 @@ def _django_chain(
         # Categories or locations listed by name: a lookup table, a sort of a few rows (an
         # index for it was judged noise on real apps).
         default_order = False
-    paginated = _paginated(named or node, up)
+    # A whole table sorted in a bare ListCreateAPIView, paged by the settings' default like
+    # every list: its list is the create endpoint's by-product (a real app's contact messages,
+    # likes, follows), not a page its clients browse, and its sort is no index's to serve.
+    paged_view = view is not None and view.paged and (view.browsed or filtered)
+    paginated = _paginated(named or node, up) or paged_view
     shape.limited = shape.limited or paginated
     shape.paged = paginated and not _one_row_taken(named or node, up)
     if default_order and (filtered or paginated):
@@ -1344,6 +1438,8 @@ def _django_chain(
         shape.order_desc = [d for _, d in ordering]
         terms = ", ".join(("-" if d else "") + c for c, d in ordering)
         description += f" (sorted by {model}.Meta.ordering: {terms})"
+    if paged_view and view is not None and shape.order_by:
+        description += f", a page at a time ({view.view}: {view.how})"
     if not (
         shape.eq or shape.ranges or shape.order_by or shape.json_eq or shape.folded_eq
     ) and not (shape.any_of and looked_up):
@@ -1358,6 +1454,28 @@ _ASYNC_CALLS = frozenset(
     | {"aupdate", "adelete", "aaggregate", "ain_bulk", "alatest", "aearliest", "acontains"}
     | {"aiterator"}
 )
+
+
+# Django's aggregates (and django.contrib.postgres's): an ``annotate()`` of one groups the rows
+# (``GROUP BY id``), and the sort then orders the groups, which no index on the table serves.
+_AGGREGATES = frozenset(
+    {"Count", "Sum", "Avg", "Max", "Min", "StdDev", "Variance", "ArrayAgg", "StringAgg"}
+    | {"JSONBAgg", "BoolAnd", "BoolOr", "BitAnd", "BitOr", "BitXor"}
+)
+
+
+def _aggregates(call: ast.Call) -> bool:
+    """``annotate(n=Count("comment"))``: an aggregate over the rows, not a value of each row
+    (an ``F()``, a ``Subquery`` counting in a query of its own, ``Lower("name")``)."""
+    todo: list[ast.AST] = [*call.args, *(k.value for k in call.keywords)]
+    while todo:
+        node = todo.pop()
+        name = dotted(node.func).split(".")[-1] if isinstance(node, ast.Call) else ""
+        if name in _AGGREGATES:
+            return True
+        if name not in ("Subquery", "Exists"):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _sync_name(op: str) -> str:
@@ -1593,7 +1711,11 @@ def _is_false(node: ast.expr) -> bool:
 
 
 def _sorted_by_label(table: Table) -> bool:
-    first = table.columns.get((table.ordering or (("", False),))[0][0])
+    return _sorted_by_label_of(table, table.ordering or ())
+
+
+def _sorted_by_label_of(table: Table, ordering: tuple[tuple[str, bool], ...]) -> bool:
+    first = table.columns.get((ordering or (("", False),))[0][0])
     return first is not None and first.type.endswith(_LABEL_FIELDS)
 
 

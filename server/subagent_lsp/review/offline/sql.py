@@ -58,6 +58,9 @@ class QueryShape:
     # A page of a list (a slice, a paginator, ``.paginate()``, ``.offset()``), not one row: a
     # parent's rows read a page at a time are many (a project's events, an inbox's mail).
     paged: bool = False
+    # An aggregate annotation groups the rows (Django's ``annotate(n=Count(...))``: ``GROUP BY
+    # id``): the ORDER BY then sorts the groups, which an index on the table does not spare.
+    grouped: bool = False
     # A JOINed table narrowed by a value that the other side, narrowed too, reaches by these
     # columns: the planner may start there and look this one up by them instead.
     join_keys: list[str] = field(default_factory=list)

@@ -100,7 +100,8 @@ def _orm_probe(found: FoundQuery, table: Table) -> str:
         if c in table.columns
     ]
     if fields:  # the JSON fields compared: PostgreSQL's own ``->>``, which SQLite's probe lacks
-        head, order, tail = sql.partition(" ORDER BY ")
+        cut = " GROUP BY " if " GROUP BY " in sql else " ORDER BY "
+        head, order, tail = sql.partition(cut)
         joiner = " AND " if " WHERE " in head else " WHERE "
         sql = head + joiner + " AND ".join(fields) + order + tail
     return f"{sql} LIMIT 50" if found.shape.order_by else sql
