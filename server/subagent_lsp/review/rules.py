@@ -926,15 +926,22 @@ BACKEND_RULES = table(
         "BKD327",
         "error-handling",
         "anonymous-user-reaches-view",
-        "A DRF class view names no `permission_classes`, the settings let anyone in by default, "
-        "and the view uses `request.user` as a signed-in user (`request.user.auth_token`, "
-        "`filter(user=self.request.user)`, a `get_object()` returning it).",
+        "A DRF class view names no `permission_classes` and the settings let anyone in by "
+        "default, or its own `permission_classes` admit anonymous clients (AllowAny, a project "
+        "class with `has_object_permission` and no `has_permission`), and the view uses "
+        "`request.user` as a signed-in user (`request.user.auth_token`, "
+        "`filter(user=self.request.user)`, `serializer.save(owner=self.request.user)` in "
+        "`perform_create`, a `get_object()` returning it).",
         "With no `DEFAULT_PERMISSION_CLASSES` (or only AllowAny) DRF runs the view for "
         "anonymous clients, and `request.user` is Django's AnonymousUser: an attribute it lacks "
         "raises AttributeError, `check_password()`/`save()` NotImplementedError, a lookup by it "
         "TypeError, a create with it ValueError; each such request is a 500 where DRF would "
-        "answer 401/403. Silent when a class of the view decides its permissions or "
-        "authenticators (`permission_classes`, a map of them, `get_permissions`, `initial`, "
+        "answer 401/403. A permission class that decides only per object admits every request "
+        "too (BasePermission's `has_permission` is True): its `has_object_permission` runs only "
+        "in `get_object()`, so a create, a list or a handler reaches the user unchecked (a "
+        "generic view's retrieve, update and destroy do not: silent there). Silent when a class "
+        "of the view decides its permissions or authenticators otherwise (a class with "
+        "`has_permission` or not resolved, a map of them, `get_permissions`, `initial`, "
         "`dispatch`, an unknown decorator), tests `is_authenticated`, derives from a class "
         "other than DRF's own views and mixins, or has project subclasses; when a `try` "
         "catches the failure, a `urls.py` wraps its `as_view()`, or the settings' "
@@ -960,7 +967,9 @@ BACKEND_RULES = table(
             },
         ),
         "Add `permission_classes = [IsAuthenticated]` to the view (imported from "
-        "`rest_framework.permissions` as the module imports DRF's permissions).",
+        "`rest_framework.permissions` as the module imports DRF's permissions); to a list that "
+        "admits anonymous clients, put `IsAuthenticatedOrReadOnly` first when every use is in "
+        "a method only writes run (`perform_create`, `post`), else `IsAuthenticated`.",
     ),
     _rule(
         "BKD328",
