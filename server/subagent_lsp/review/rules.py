@@ -1194,7 +1194,9 @@ BACKEND_RULES = table(
         "delete-parent-without-cascade",
         "A route deletes a SQLAlchemy or SQLModel row (`session.delete(parent)` and a commit, "
         "itself or in a repository it calls) that another table's foreign key still holds, "
-        "and nothing deletes those rows with it.",
+        "and nothing deletes those rows with it; or a Django `ForeignKey(Parent, "
+        "on_delete=models.DO_NOTHING)` to a model a view deletes (DRF's destroy, "
+        "`.delete()` on a Parent row).",
         "Deleting a parent that has children raises IntegrityError, a 500: when the parent's "
         "relationship to them has no delete cascade, SQLAlchemy sets their NOT NULL key to "
         "NULL (any database); when the parent has no relationship to them, a database that "
@@ -1204,7 +1206,14 @@ BACKEND_RULES = table(
         "nullable key SQLAlchemy may clear, an association table, a function that deletes, "
         "walks or tests the children first, a `try` around the delete or any call on the way "
         "from the route, an app-wide handler for the error, a function no route reaches, and "
-        "a SQLite app's second case (SQLite enforces no foreign key unless told to).",
+        "a SQLite app's second case (SQLite enforces no foreign key unless told to). Django's "
+        "DO_NOTHING leaves the children in place, and the constraint `migrate` made refuses "
+        "the delete when it commits (on SQLite too: Django turns its foreign keys on); silent "
+        "for `db_constraint=False`, a key no migration of the app makes a foreign key, a "
+        "migration's own SQL on the table, an unmanaged model, a self-reference, a parent "
+        "with its own `delete` or a `pre_delete` receiver, a view that names the children, a "
+        "`try` that catches IntegrityError, and a DRF exception handler or middleware that "
+        "may answer it.",
         Example(
             path="app.py",
             text="from flask import Flask\n"
@@ -1229,7 +1238,9 @@ BACKEND_RULES = table(
         "(SQLAlchemy's `cascade=\"all, delete-orphan\"`, SQLModel's `cascade_delete=True` from "
         "0.0.21, else `sa_relationship_kwargs`); else catch IntegrityError around the delete "
         "and its commit, roll back and answer 409 (FastAPI's `HTTPException`, Flask's "
-        "`abort`).",
+        "`abort`). For Django's DO_NOTHING: `on_delete=models.CASCADE` (the children go with "
+        "their parent), or `SET_NULL` for a key that is `null=True` already, then "
+        "`makemigrations`.",
     ),
     _rule(
         "BKD331",
