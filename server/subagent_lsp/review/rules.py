@@ -931,15 +931,22 @@ BACKEND_RULES = table(
         "BKD327",
         "error-handling",
         "anonymous-user-reaches-view",
-        "A DRF class view names no `permission_classes`, the settings let anyone in by default, "
-        "and the view uses `request.user` as a signed-in user (`request.user.auth_token`, "
-        "`filter(user=self.request.user)`, a `get_object()` returning it).",
+        "A DRF class view names no `permission_classes` and the settings let anyone in by "
+        "default, or its own `permission_classes` admit anonymous clients (AllowAny, a project "
+        "class with `has_object_permission` and no `has_permission`), and the view uses "
+        "`request.user` as a signed-in user (`request.user.auth_token`, "
+        "`filter(user=self.request.user)`, `serializer.save(owner=self.request.user)` in "
+        "`perform_create`, a `get_object()` returning it).",
         "With no `DEFAULT_PERMISSION_CLASSES` (or only AllowAny) DRF runs the view for "
         "anonymous clients, and `request.user` is Django's AnonymousUser: an attribute it lacks "
         "raises AttributeError, `check_password()`/`save()` NotImplementedError, a lookup by it "
         "TypeError, a create with it ValueError; each such request is a 500 where DRF would "
-        "answer 401/403. Silent when a class of the view decides its permissions or "
-        "authenticators (`permission_classes`, a map of them, `get_permissions`, `initial`, "
+        "answer 401/403. A permission class that decides only per object admits every request "
+        "too (BasePermission's `has_permission` is True): its `has_object_permission` runs only "
+        "in `get_object()`, so a create, a list or a handler reaches the user unchecked (a "
+        "generic view's retrieve, update and destroy do not: silent there). Silent when a class "
+        "of the view decides its permissions or authenticators otherwise (a class with "
+        "`has_permission` or not resolved, a map of them, `get_permissions`, `initial`, "
         "`dispatch`, an unknown decorator), tests `is_authenticated`, derives from a class "
         "other than DRF's own views and mixins, or has project subclasses; when a `try` "
         "catches the failure, a `urls.py` wraps its `as_view()`, or the settings' "
@@ -965,7 +972,9 @@ BACKEND_RULES = table(
             },
         ),
         "Add `permission_classes = [IsAuthenticated]` to the view (imported from "
-        "`rest_framework.permissions` as the module imports DRF's permissions).",
+        "`rest_framework.permissions` as the module imports DRF's permissions); to a list that "
+        "admits anonymous clients, put `IsAuthenticatedOrReadOnly` first when every use is in "
+        "a method only writes run (`perform_create`, `post`), else `IsAuthenticated`.",
     ),
     _rule(
         "BKD328",
@@ -1190,7 +1199,9 @@ BACKEND_RULES = table(
         "delete-parent-without-cascade",
         "A route deletes a SQLAlchemy or SQLModel row (`session.delete(parent)` and a commit, "
         "itself or in a repository it calls) that another table's foreign key still holds, "
-        "and nothing deletes those rows with it.",
+        "and nothing deletes those rows with it; or a Django `ForeignKey(Parent, "
+        "on_delete=models.DO_NOTHING)` to a model a view deletes (DRF's destroy, "
+        "`.delete()` on a Parent row).",
         "Deleting a parent that has children raises IntegrityError, a 500: when the parent's "
         "relationship to them has no delete cascade, SQLAlchemy sets their NOT NULL key to "
         "NULL (any database); when the parent has no relationship to them, a database that "
@@ -1200,7 +1211,14 @@ BACKEND_RULES = table(
         "nullable key SQLAlchemy may clear, an association table, a function that deletes, "
         "walks or tests the children first, a `try` around the delete or any call on the way "
         "from the route, an app-wide handler for the error, a function no route reaches, and "
-        "a SQLite app's second case (SQLite enforces no foreign key unless told to).",
+        "a SQLite app's second case (SQLite enforces no foreign key unless told to). Django's "
+        "DO_NOTHING leaves the children in place, and the constraint `migrate` made refuses "
+        "the delete when it commits (on SQLite too: Django turns its foreign keys on); silent "
+        "for `db_constraint=False`, a key no migration of the app makes a foreign key, a "
+        "migration's own SQL on the table, an unmanaged model, a self-reference, a parent "
+        "with its own `delete` or a `pre_delete` receiver, a view that names the children, a "
+        "`try` that catches IntegrityError, and a DRF exception handler or middleware that "
+        "may answer it.",
         Example(
             path="app.py",
             text="from flask import Flask\n"
@@ -1225,7 +1243,9 @@ BACKEND_RULES = table(
         "(SQLAlchemy's `cascade=\"all, delete-orphan\"`, SQLModel's `cascade_delete=True` from "
         "0.0.21, else `sa_relationship_kwargs`); else catch IntegrityError around the delete "
         "and its commit, roll back and answer 409 (FastAPI's `HTTPException`, Flask's "
-        "`abort`).",
+        "`abort`). For Django's DO_NOTHING: `on_delete=models.CASCADE` (the children go with "
+        "their parent), or `SET_NULL` for a key that is `null=True` already, then "
+        "`makemigrations`.",
     ),
     _rule(
         "BKD331",

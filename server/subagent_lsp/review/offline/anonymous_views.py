@@ -22,6 +22,20 @@ when it tests the user (``is_authenticated``, ``is_anonymous``, ``request.auth``
 complete), and for a view over any class but DRF's own (drf_view_classes). The fix adds
 ``permission_classes = [IsAuthenticated]`` to the class, imported as the module imports DRF's
 permissions.
+
+A view's own ``permission_classes`` may let anonymous clients in all the same: ``AllowAny``,
+an empty list, or a project class over DRF's ``BasePermission`` that defines
+``has_object_permission`` and no ``has_permission`` (BasePermission's answers True). Object
+permissions run only in ``get_object()``, so a ``perform_create`` (a real contact form's
+``serializer.save(owner=self.request.user)`` under ``[IsOwnerOrReadOnly]``: an anonymous POST
+was a ValueError, judged a must), a handler or ``get_queryset`` reaches the user unchecked;
+a generic view's ``retrieve``/``update``/``destroy`` and their ``perform_*``, and a method
+that gets or checks the object itself, do not. Only the authenticators of the settings are
+read then. Silent for a class not resolved, one that defines ``has_permission`` (or derives
+from any class but BasePermission), a list that is no literal, and what else decides. The fix
+puts ``IsAuthenticatedOrReadOnly`` first in the list when every such use is in a method only
+writes run (``perform_create``, ``create``, ``post``): reads stay public; else
+``IsAuthenticated``. An ``AllowAny`` first is replaced.
 """
 
 from __future__ import annotations
@@ -29,13 +43,14 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..suggestion import Suggestion
+from ...definitions.findings import Span
+from ..suggestion import Edit, Suggestion
 from .drf import uses_drf
-from .drf_defaults import anonymous_by_default
+from .drf_defaults import anonymous_admitted, anonymous_by_default
 from .drf_view_classes import GETS_OBJECT, DrfView, drf_view_class
 from .frameworks import ModuleFacts
-from .pyedits import ensure_imports, insert_before_line, statement_lines
-from .pysource import Source, dotted, keyword_value, top_level_class
+from .pyedits import LINE_LENGTH, ensure_imports, insert_before_line, replace_node, statement_lines
+from .pysource import Source, dotted, keyword_value, qualified, top_level_class
 from .try_blocks import caught
 
 CODE = "BKD327"
@@ -69,6 +84,20 @@ _SCHEMA_DECORATORS = frozenset(
 )
 _FAILURES = {"AttributeError", "TypeError", "ValueError", "NotImplementedError"}
 _SHOWN = 3
+_PERMISSIONS = "rest_framework.permissions"
+_ALLOW_ANY = f"{_PERMISSIONS}.AllowAny"
+_BASE_PERMISSION = f"{_PERMISSIONS}.BasePermission"
+# A generic view's methods that run only after get_object() checked the object's permissions.
+_AFTER_THE_OBJECT = frozenset(
+    {"retrieve", "update", "partial_update", "destroy", "perform_update", "perform_destroy"}
+)
+# Methods only an unsafe request runs: a use there leaves anonymous reads working.
+_WRITES_ONLY = frozenset(
+    {"post", "put", "patch", "delete", "create", "perform_create"}
+    | {"update", "partial_update", "destroy", "perform_update", "perform_destroy"}
+)
+_SAFE = frozenset({"get", "head", "options"})
+_MAX_PERMISSION_CLASSES = 4  # a project's own permission hierarchy
 
 
 @dataclass(frozen=True)
@@ -78,28 +107,50 @@ class _Read:
     returned: bool = False  # ``get_object()`` returns the user: only a generic view's fails
 
 
+@dataclass(frozen=True)
+class _Admitting:
+    """The view's own ``permission_classes = [...]``, every class of which admits an
+    anonymous client: the list, and each entry with why (for the rationale)."""
+
+    value: ast.List | ast.Tuple
+    entries: tuple[tuple[ast.expr, str], ...]
+
+
 def anonymous_view_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     text = facts.source.text
     if "rest_framework" not in text or ".user" not in text or not uses_drf(facts):
         return []
     out: list[Suggestion] = []
-    settings_open: bool | None = None
+    settings: dict[bool, bool] = {}  # whether the view names its permissions -> settings open
     for cls in facts.source.of(ast.ClassDef):
         reads = [*_reads(facts, cls), *_returned_user(facts, cls)]
         if not reads:
             continue
         view = drf_view_class(facts, cls)
-        if view is None or _decided(view) or _tests_the_user(view):
+        if view is None or _tests_the_user(view):
             continue
+        admitting = None
+        if _decided(view):
+            admitting = _admitting(facts, view)
+            if admitting is None:
+                continue
+            reads = _before_the_object(facts.source, view, reads)
         if not view.drf & GETS_OBJECT:
             reads = [r for r in reads if not r.returned]  # no get_object() DRF calls
         if not reads or _has_subclasses(facts, cls) or _wrapped_where_routed(facts, cls):
             continue
-        if settings_open is None:
-            settings_open = anonymous_by_default(facts.source.path, facts.writers)
-        if not settings_open:
-            return out
-        made = _suggestion(facts, cls, sorted(reads, key=_position))
+        named = admitting is not None
+        if named not in settings:
+            read = anonymous_admitted if named else anonymous_by_default
+            settings[named] = read(facts.source.path, facts.writers)
+        if not settings[named]:
+            continue
+        ordered = sorted(reads, key=_position)
+        made = (
+            _suggestion(facts, cls, ordered)
+            if admitting is None
+            else _listed_suggestion(facts, cls, admitting, ordered)
+        )
         if made is not None:
             out.append(made)
     return out
@@ -224,14 +275,103 @@ def _decided(view: DrfView) -> bool:
     """Some class of the view picks its permissions itself (or may: an unknown decorator)."""
     if any("permission" in name or "authentication" in name for name in view.assigned()):
         return True  # its own authenticators may refuse a request without credentials
-    if view.defines(_DECIDES):
-        return True
+    return view.defines(_DECIDES) or _decorated(view)
+
+
+def _decorated(view: DrfView) -> bool:
+    """A class of the view has a decorator not known to leave its requests alone."""
     for _, cls in view.chain:
         for deco in cls.decorator_list:
             name = dotted(deco.func if isinstance(deco, ast.Call) else deco).split(".")[-1]
             if name not in _SCHEMA_DECORATORS:
                 return True
     return False
+
+
+def _admitting(facts: ModuleFacts, view: DrfView) -> _Admitting | None:
+    """The view's own literal ``permission_classes``, when nothing else of it decides and
+    every class listed admits an anonymous client (for a request no object is checked in)."""
+    others = {n for n in view.assigned() if "permission" in n or "authentication" in n}
+    if others - {"permission_classes"} or view.defines(_DECIDES) or _decorated(view):
+        return None
+    own = [
+        s
+        for s in view.cls.body
+        if isinstance(s, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "permission_classes" for t in s.targets)
+    ]
+    if len(own) != 1 or not isinstance(own[0].value, ast.List | ast.Tuple):
+        return None  # a base's, a name, a call, one rebound
+    value = own[0].value
+    entries: list[tuple[ast.expr, str]] = []
+    for entry in value.elts:
+        why = _admits(facts, entry)
+        if why is None:
+            return None
+        entries.append((entry, why))
+    return _Admitting(value, tuple(entries))
+
+
+def _admits(facts: ModuleFacts, entry: ast.expr) -> str | None:
+    """Why a permission class lets an anonymous client in: DRF's AllowAny, or a project class
+    that decides only per object; None for anything else (or not resolved)."""
+    if isinstance(entry, ast.Starred):
+        return None
+    written = dotted(entry)
+    if written and qualified(facts.source, written) == _ALLOW_ANY:
+        return "AllowAny"
+    found = facts.upstream.resolve_class(facts.source, entry) if facts.upstream else None
+    if found is None:
+        return None
+    todo, seen, object_check = [found], 0, False
+    while todo:
+        source, cls = todo.pop()
+        seen += 1
+        if seen > _MAX_PERMISSION_CLASSES or cls.keywords:
+            return None  # a metaclass may add what is not read
+        for stmt in cls.body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                if stmt.name == "has_permission":
+                    return None
+                object_check |= stmt.name == "has_object_permission"
+            elif isinstance(stmt, ast.Assign | ast.AnnAssign):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                if any(isinstance(t, ast.Name) and t.id == "has_permission" for t in targets):
+                    return None
+        for base in cls.bases:
+            if qualified(source, dotted(base)) == _BASE_PERMISSION:
+                continue
+            project = facts.upstream.resolve_class(source, base) if facts.upstream else None
+            if project is None:
+                return None  # DRF's IsAuthenticated, a library's class: a real has_permission
+            todo.append(project)
+    return "object" if object_check else None
+
+
+def _before_the_object(source: Source, view: DrfView, reads: list[_Read]) -> list[_Read]:
+    """The uses a request reaches before any object permission is checked: not a generic
+    view's methods that run after ``get_object()``, nor a method that gets or checks an
+    object itself."""
+    out: list[_Read] = []
+    for read in reads:
+        func = source.function_of(read.node)
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if view.drf & GETS_OBJECT and func.name in _AFTER_THE_OBJECT:
+            continue
+        if func.name != "get_object" and _checks_an_object(source, func):
+            continue
+        out.append(read)
+    return out
+
+
+def _checks_an_object(source: Source, func: Function) -> bool:
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("get_object", "check_object_permissions")
+        for node in source.nodes_of(func)
+    )
 
 
 def _tests_the_user(view: DrfView) -> bool:
@@ -283,17 +423,19 @@ def _wrapped_where_routed(facts: ModuleFacts, cls: ast.ClassDef) -> bool:
     return False
 
 
-def _permission_name(facts: ModuleFacts) -> tuple[str, list[tuple[str, str]]] | None:
-    """How the module names DRF's IsAuthenticated, and the import that needs."""
+def _permission_name(
+    facts: ModuleFacts, wanted: str = "IsAuthenticated"
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """How the module names DRF's ``wanted`` permission class, and the import that needs."""
     for name, full in facts.imports.items():
-        if full == "rest_framework.permissions.IsAuthenticated":
+        if full == f"{_PERMISSIONS}.{wanted}":
             return name, []
     for name, full in facts.imports.items():
-        if full == "rest_framework.permissions":
-            return f"{name}.IsAuthenticated", []
-    if "IsAuthenticated" in facts.imports or top_level_class(facts.source, "IsAuthenticated"):
+        if full == _PERMISSIONS:
+            return f"{name}.{wanted}", []
+    if wanted in facts.imports or top_level_class(facts.source, wanted):
         return None  # the name is another's
-    return "IsAuthenticated", [("rest_framework.permissions", "IsAuthenticated")]
+    return wanted, [(_PERMISSIONS, wanted)]
 
 
 def _tuple_style(src: Source) -> bool:
@@ -346,3 +488,91 @@ def _suggestion(facts: ModuleFacts, cls: ast.ClassDef, reads: list[_Read]) -> Su
     title = f"Require an authenticated user in {cls.name}"
     span = src.span(reads[0].node)
     return Suggestion(CODE, "error-handling", src.path, span, title, why, tuple(edits))
+
+
+def _writes_only(source: Source, read: _Read) -> bool:
+    """The use is in a method only an unsafe request runs."""
+    func = source.function_of(read.node)
+    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    for deco in func.decorator_list:
+        if isinstance(deco, ast.Call) and dotted(deco.func).split(".")[-1] == "action":
+            methods = keyword_value(deco, "methods")
+            if not isinstance(methods, ast.List | ast.Tuple) or not methods.elts:
+                return False  # an action answers GET unless told otherwise
+            named = {getattr(m, "value", "") for m in methods.elts}
+            return (
+                all(isinstance(m, str) for m in named)
+                and not {str(m).lower() for m in named} & _SAFE
+            )
+    return func.name in _WRITES_ONLY
+
+
+def _listed_suggestion(
+    facts: ModuleFacts, cls: ast.ClassDef, admitting: _Admitting, reads: list[_Read]
+) -> Suggestion | None:
+    src = facts.source
+    writes_only = all(_writes_only(src, r) for r in reads)
+    wanted = "IsAuthenticatedOrReadOnly" if writes_only else "IsAuthenticated"
+    named = _permission_name(facts, wanted)
+    if named is None:
+        return None
+    name, needed = named
+    edit = _put_first(src, admitting, name)
+    if edit is None:
+        return None
+    effects = "; ".join(r.effect for r in reads[:_SHOWN])
+    more = f" (and {len(reads) - _SHOWN} more)" if len(reads) > _SHOWN else ""
+    admitted = [_admitted_because(src, entry, why) for entry, why in admitting.entries]
+    listed = f"only {', '.join(admitted)}" if admitted else "no class"
+    kept = (
+        " Reads stay public: every such use is in a method only writes run." if writes_only else ""
+    )
+    why = (
+        f"`{cls.name}` lists {listed} in its `permission_classes`, so DRF runs it for "
+        f"anonymous clients, with `request.user` Django's AnonymousUser: {effects}{more}. "
+        f"Each such request is a 500. `{wanted}` first answers it with DRF's 401/403 before "
+        f"the view runs.{kept}"
+    )
+    title = f"Require an authenticated user in {cls.name}"
+    span = src.span(reads[0].node)
+    edits = [*ensure_imports(src, needed), edit]
+    return Suggestion(CODE, "error-handling", src.path, span, title, why, tuple(edits))
+
+
+def _admitted_because(src: Source, entry: ast.expr, why: str) -> str:
+    if why == "AllowAny":
+        return f"`{src.text_of(entry)}`, which lets everyone in"
+    return (
+        f"`{src.text_of(entry)}`, which decides only per object (`has_object_permission`, "
+        "which DRF runs in `get_object()`; it has no `has_permission`, so BasePermission's "
+        "lets every request in)"
+    )
+
+
+def _put_first(src: Source, admitting: _Admitting, name: str) -> Edit | None:
+    """The list with ``name`` first: in place of a leading AllowAny, else before the first
+    entry (on a line of its own in a list written one entry a line); a list on one line that
+    would grow too long is written one entry a line."""
+    value = admitting.value
+    first = admitting.entries[0] if admitting.entries else None
+    if first is not None and first[1] == "AllowAny":
+        return replace_node(src, first[0], name)
+    if value.lineno != value.end_lineno:
+        if first is None:
+            return None
+        at = src.span(first[0]).start
+        if first[0].lineno > value.lineno:
+            return Edit(src.path, Span(at, at), f"{name},\n{src.indent_of(first[0].lineno - 1)}")
+        return Edit(src.path, Span(at, at), f"{name}, ")
+    tuple_ = isinstance(value, ast.Tuple)
+    written = [name, *(src.text_of(e) for e, _ in admitting.entries)]
+    inner = ", ".join(written) + ("," if tuple_ and len(written) == 1 else "")
+    text = f"({inner})" if tuple_ else f"[{inner}]"
+    line = src.lines[value.lineno - 1]
+    if len(line) - len(src.text_of(value)) + len(text) <= LINE_LENGTH:
+        return replace_node(src, value, text)
+    indent = src.indent_of(value.lineno - 1)
+    opening, closing = ("(", ")") if tuple_ else ("[", "]")
+    body = "".join(f"{indent}    {w},\n" for w in written)
+    return replace_node(src, value, f"{opening}\n{body}{indent}{closing}")

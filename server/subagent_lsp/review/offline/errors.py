@@ -16,6 +16,7 @@ from .client_timeouts import client_timeout_suggestions, none_timeout, passthrou
 from .default_branches import never_runs
 from .delete_children import parent_delete_suggestions
 from .delete_lists import delete_list_suggestions
+from .django_delete_children import django_parent_delete_suggestions
 from .django_rows import session_read
 from .django_views import lookup_of, request_attr
 from .drf import drf_view
@@ -118,6 +119,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(mail_timeout_suggestions(facts))
     out.extend(protected_delete_suggestions(facts))
     out.extend(parent_delete_suggestions(facts))
+    out.extend(django_parent_delete_suggestions(facts))
     out.extend(model_clean_suggestions(facts))
     out.extend(abort_argument_suggestions(facts))
     out.extend(catch_all_handler_suggestions(facts))

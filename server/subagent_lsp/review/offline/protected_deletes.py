@@ -69,11 +69,11 @@ def protected_delete_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         return []
     out: list[Suggestion] = []
     for cls in facts.source.of(ast.ClassDef):
-        if not isinstance(cls, ast.ClassDef) or not _deletes_allowed(cls):
+        if not isinstance(cls, ast.ClassDef) or not deletes_allowed(cls):
             continue
-        if not _destroys(facts, facts.source, cls):
+        if not destroys(facts, facts.source, cls):
             continue
-        found_model = _model_of(cls)
+        found_model = queryset_model(cls)
         if found_model is None:
             continue
         model, at = found_model
@@ -85,16 +85,16 @@ def protected_delete_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     return out
 
 
-def _destroys(facts: ModuleFacts, source: Source, cls: ast.ClassDef, depth: int = 0) -> bool:
+def destroys(facts: ModuleFacts, source: Source, cls: ast.ClassDef, depth: int = 0) -> bool:
     """DRF's own destroy runs for this class's DELETE (no base in between overrides it): its
     bases are DRF's, or the project's (this module's or another's) that come to DRF's."""
     if _overrides(cls) or depth > 3:
         return False
-    destroys = False
+    runs = False
     for base in cls.bases:
         name = dotted(base).rsplit(".", 1)[-1]
         if name in _DESTROYS:
-            destroys = True
+            runs = True
             continue
         if name in _NEUTRAL:
             continue
@@ -103,11 +103,11 @@ def _destroys(facts: ModuleFacts, source: Source, cls: ast.ClassDef, depth: int 
             return False  # a base not read may override destroy
         if _overrides(found[1]):
             return False
-        if _destroys(facts, *found, depth + 1):
-            destroys = True
+        if destroys(facts, *found, depth + 1):
+            runs = True
         elif not _neutral(facts, *found, depth + 1):
             return False
-    return destroys
+    return runs
 
 
 def _project_class(
@@ -145,7 +145,7 @@ def _overrides(cls: ast.ClassDef) -> bool:
     )
 
 
-def _deletes_allowed(cls: ast.ClassDef) -> bool:
+def deletes_allowed(cls: ast.ClassDef) -> bool:
     for stmt in cls.body:
         if (
             isinstance(stmt, ast.Assign)
@@ -157,7 +157,7 @@ def _deletes_allowed(cls: ast.ClassDef) -> bool:
     return True
 
 
-def _model_of(cls: ast.ClassDef) -> tuple[str, ast.stmt] | None:
+def queryset_model(cls: ast.ClassDef) -> tuple[str, ast.stmt] | None:
     """``queryset = Model.objects.all()`` (or ``.filter(...)``...): ``Model``."""
     for stmt in cls.body:
         if not (
