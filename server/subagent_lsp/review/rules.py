@@ -441,6 +441,46 @@ BACKEND_RULES = table(
         'the dump becomes `fields.pop("key", None)`.',
     ),
     _rule(
+        "BKD217",
+        "validation",
+        "explicit-null-over-not-null",
+        "A FastAPI partial update dumps its body model with `exclude_unset=True` and writes the "
+        "items onto a row, and every field that defaults to None (`Optional[str] = None`) "
+        "lands on a NOT NULL column.",
+        'The client may send `{"name": null}` as well as leave the field out: '
+        "`exclude_unset` drops only what was left out, and the explicit null is written, an "
+        "IntegrityError at commit (a 500). Silent when any such field's column is nullable "
+        "(a client may mean to clear it), and for a model FastAPI builds from the query "
+        "(BKD216).",
+        Example(
+            path="main.py",
+            text="from typing import Optional\n\n"
+            + "from fastapi import Depends, FastAPI\n"
+            + "from pydantic import BaseModel\n"
+            + "from sqlalchemy import String\n"
+            + "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
+            + "app = FastAPI()\n\n\n"
+            + "def get_db() -> Session: ...\n\n\n"
+            + "class Base(DeclarativeBase):\n"
+            + "    pass\n\n\n"
+            + "class User(Base):\n"
+            + '    __tablename__ = "users"\n'
+            + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            + "    name: Mapped[str] = mapped_column(String(80))\n\n\n"
+            + "class UserUpdate(BaseModel):\n"
+            + "    name: Optional[str] = None\n\n\n"
+            + '@app.patch("/users/{user_id}")\n'
+            + "def update(user_id: int, body: UserUpdate, db: Session = Depends(get_db)):\n"
+            + "    user = db.get(User, user_id)\n"
+            + "    for key, value in body.model_dump(exclude_unset=True).items():\n"
+            + "        setattr(user, key, value)\n"
+            + "    db.commit()\n"
+            + '    return {"id": user.id}\n',
+        ),
+        "Add `exclude_none=True` beside `exclude_unset=True`: none of these columns can hold a "
+        "null.",
+    ),
+    _rule(
         "BKD215",
         "validation",
         "input-longer-than-column",

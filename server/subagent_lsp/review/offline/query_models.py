@@ -39,7 +39,7 @@ def query_model_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
         if model is None:
             continue
         for node in ast.walk(func):
-            keyword = _unset_dump(node, arg.arg)
+            keyword = unset_dump(node, arg.arg)
             if keyword is not None:
                 assert isinstance(node, ast.Call)
                 out.append(_suggestion(facts, func, arg, model, node, keyword))
@@ -75,7 +75,7 @@ def _query_model(facts: ModuleFacts, arg: ast.arg, default: ast.expr | None) -> 
     if found is None:
         return None
     fields = model_fields(facts, *found, 0)
-    if not fields or not all(_required_or_none(f[2].value) for f in fields):
+    if not fields or not all(required_or_none(f[2].value) for f in fields):
         return None
     if not any(f[2].value is not None for f in fields):
         return None  # all required: every field is the client's
@@ -91,7 +91,7 @@ def _class(
     return (facts.source, own) if own is not None else None
 
 
-def _required_or_none(value: ast.expr | None) -> bool:
+def required_or_none(value: ast.expr | None) -> bool:
     """A field's default is none or None (``= None``, ``Field(None, ...)``,
     ``Field(default=None)``)."""
     if value is None or (isinstance(value, ast.Constant) and value.value is None):
@@ -107,7 +107,7 @@ def _required_or_none(value: ast.expr | None) -> bool:
     return False
 
 
-def _unset_dump(node: ast.AST, name: str) -> ast.keyword | None:
+def unset_dump(node: ast.AST, name: str) -> ast.keyword | None:
     """``name.model_dump(exclude_unset=True)`` (or ``.dict(...)``) with no ``exclude_none``:
     its ``exclude_unset`` keyword."""
     if not (

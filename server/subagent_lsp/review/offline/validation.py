@@ -23,6 +23,7 @@ from .enum_conversions import allowed, enum_conversion
 from .factory_sort_keys import factory_sort_key_suggestions
 from .fastapi_conversions import dependencies, fastapi_conversions, stamps
 from .fastapi_enums import fastapi_enum_suggestions
+from .fastapi_params import body_params
 from .filter_methods import filter_method_suggestions
 from .flask_answers import json_error
 from .form_bounds import form_bound_suggestions
@@ -57,6 +58,7 @@ from .mass_assignment import mass_assignment_suggestions
 from .misspelled_bounds import misspelled_bound_suggestions
 from .model_parses import model_parse_suggestions
 from .nested_body import nested_body_suggestions, validated_from
+from .null_updates import null_update_suggestions
 from .object_ids import object_id_app_suggestions, object_id_suggestions
 from .open_schemas import open_schema_suggestions
 from .orm_lookups import orm_lookup_suggestions
@@ -117,6 +119,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             out.extend(object_id_suggestions(facts, route))
             out.extend(list_index_suggestions(facts, route))
             out.extend(query_model_suggestions(facts, route))
+            out.extend(null_update_suggestions(facts, route))
         out.extend(_conversions(facts, route))
         if route.framework == "django":
             out.extend(_django_keys(facts, route))
@@ -664,7 +667,7 @@ def _flask_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
 def _fastapi_body(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     func = route.func
     out: list[Suggestion] = []
-    for arg in _body_params(func):
+    for arg in body_params(func):
         ann = arg.annotation
         if ann is None:
             continue
@@ -732,26 +735,6 @@ def _fastapi_body(facts: ModuleFacts, route: Route) -> list[Suggestion]:
 
 
 # A parameter whose default is one of these is no JSON body (``cfg: dict = Depends(settings)``).
-_NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie", "Form", "File"})
-
-
-def _body_params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
-    """The parameters that can be the JSON body, keyword-only ones too (``*, messages: dict``
-    after ``*`` was missed on a real app): not those a dependency or a query fills."""
-    args = func.args
-    positional = [*args.posonlyargs, *args.args]
-    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
-    pairs = [
-        *zip(positional, [*defaults, *args.defaults], strict=True),
-        *zip(args.kwonlyargs, args.kw_defaults, strict=True),
-    ]
-    return [
-        a
-        for a, default in pairs
-        if not (isinstance(default, ast.Call) and dotted(default.func).split(".")[-1] in _NOT_BODY)
-    ]
-
-
 def _fastapi_raw_json(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     func = route.func
     src = facts.source
