@@ -84,6 +84,36 @@ BACKEND_RULES = table(
         "Create the index the suggestion proposes (next to the table's DDL, or in the model).",
     ),
     _rule(
+        "BKD103",
+        "index",
+        "filter-in-python",
+        "Every row of a table is loaded to keep, in Python, the few a comparison picks: `[u "
+        "for u in User.query.all() if u.email == email]` (also over a local bound to the "
+        "rows, or a project function that returns them).",
+        "The database reads and sends the whole table on each call, and no index can serve a "
+        "filter it never sees: the cost grows with the table. Read for Flask-SQLAlchemy's "
+        "`Model.query.all()`, conditions that compare the row's columns with `==`, and a "
+        "comprehension that keeps the row itself.",
+        Example(
+            path="app.py",
+            text="from flask import Flask, request\n"
+            + "from flask_sqlalchemy import SQLAlchemy\n\n"
+            + "app = Flask(__name__)\n"
+            + "db = SQLAlchemy(app)\n\n\n"
+            + "class User(db.Model):\n"
+            + "    id = db.Column(db.Integer, primary_key=True)\n"
+            + "    email = db.Column(db.String(120))\n\n\n"
+            + '@app.post("/users")\n'
+            + "def register():\n"
+            + '    email = request.form["email"]\n'
+            + "    taken = [u for u in User.query.all() if u.email == email]\n"
+            + "    if taken:\n"
+            + '        return {"error": "email taken"}, 409\n'
+            + '    return {"ok": True}, 201\n',
+        ),
+        "Hand the comparison to the query: `User.query.filter_by(email=email).all()`.",
+    ),
+    _rule(
         "BKD201",
         "validation",
         "unvalidated-json",

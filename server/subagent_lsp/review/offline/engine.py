@@ -44,6 +44,7 @@ from .project_files import (
     workspace_root,
 )
 from .pysource import Source, dotted, parse_source
+from .python_filters import python_filter_suggestions
 from .python_target import target_python
 from .queries import FoundQuery, python_queries, sql_file_queries
 from .response_walks import response_walks
@@ -306,6 +307,11 @@ def analyze_file(
             out.extend(index_suggestions(found, workspace, path, sources, prover, project))
         except Exception:
             log.exception("index analysis failed for %s", path)
+        if source is not None:
+            try:
+                out.extend(python_filter_suggestions(source, workspace, followed().callee))
+            except Exception:
+                log.exception("filter analysis failed for %s", path)
     if source is not None and source.modules:
         facts: ModuleFacts | None = None
         try:
