@@ -248,12 +248,16 @@ BACKEND_RULES = table(
         "unhandled-model-validation",
         "A Flask view parses the request body with a pydantic model, or a FastAPI route builds "
         "a project model from its own parameters (`ProductCreate(name=name)` of `Form(...)` "
-        "fields) whose fields check more than the parameters declare, and nothing answers its "
-        "`ValidationError`.",
+        "fields) whose fields check more than the parameters declare, or takes the model "
+        "through a classmethod dependency that builds it (`Depends(Model.as_form)`, "
+        "`return cls(...)`) and the model has such a field or a validator that raises, and "
+        "nothing answers its `ValidationError`.",
         "The client's bad body raises ValidationError, which Flask answers with a 500; FastAPI "
         "validates its own parameters, Flask does not. FastAPI answers only its own "
         "RequestValidationError with 422: a bound (`Field(min_length=3)`, `ge=0`), a "
-        "constrained type or a validator checked in the handler is a 500.",
+        "constrained type or a validator checked in the handler or in a dependency is a 500. "
+        "A validator that only rewrites values, or one of a field whose parameter is already "
+        "an `EmailStr`, is not counted.",
         Example(
             path="app.py",
             text="from flask import Flask, request\n"
@@ -268,7 +272,8 @@ BACKEND_RULES = table(
         ),
         "Catch `ValidationError` and answer 400 with its errors (FastAPI: raise `HTTPException` "
         "with 422 and the errors, or take the model as the form, `Annotated[Model, Form()]`, "
-        "from FastAPI 0.113), or register one handler for it app-wide.",
+        "from FastAPI 0.113; in the classmethod dependency, raise `RequestValidationError` "
+        "with them), or register one handler for it app-wide.",
     ),
     _rule(
         "BKD211",

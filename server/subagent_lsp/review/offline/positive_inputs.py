@@ -247,13 +247,13 @@ def validates(cls: ast.ClassDef, field: str | None = None) -> bool:
             for deco in stmt.decorator_list:
                 target = deco.func if isinstance(deco, ast.Call) else deco
                 if "validator" in dotted(target).rsplit(".", 1)[-1]:
-                    fields = _validated_fields(deco) if field is not None else {"*"}
+                    fields = validated_fields(deco) if field is not None else {"*"}
                     if field in fields or "*" in fields:
                         return True
     return False
 
 
-def _validated_fields(deco: ast.expr) -> set[str]:
+def validated_fields(deco: ast.expr) -> set[str]:
     """The fields ``@field_validator("a", "b")`` names; ``*`` (every field) for a model's
     validator, a ``"*"``, or names not written out."""
     if not isinstance(deco, ast.Call) or not deco.args:

@@ -26,7 +26,7 @@ from .fastapi_enums import fastapi_enum_suggestions
 from .filter_methods import filter_method_suggestions
 from .flask_answers import json_error
 from .form_bounds import form_bound_suggestions
-from .form_models import form_model_suggestions
+from .form_models import form_factory_suggestions, form_model_suggestions
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -139,6 +139,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             for e in s.edits
         }
         out.extend(misspelled_bound_suggestions(facts, renamed))
+        out.extend(form_factory_suggestions(facts))
     helpers = request_helpers(facts)
     for helper in helpers:
         out.extend(_conversions(facts, helper))
