@@ -280,7 +280,9 @@ BACKEND_RULES = table(
         "validation",
         "unbounded-positive-input",
         "A FastAPI body field or query parameter named for a count or a price (`quantity`, "
-        "`price`, `nights`, ...) is typed but unbounded, and the handler computes or stores it; "
+        "`price`, `nights`, `amount_paid`, `fee_per_month`, ...) is typed but unbounded, and "
+        "the handler computes or stores it (a `Form(...)` parameter of the classmethod a route "
+        "takes its model through, `Depends(Model.as_form)`, included); "
         "or such a field of a Django form, DRF serializer or WTForms form has no bound; or "
         "any number's bound is written under a name FastAPI and pydantic ignore (`lte=`, "
         "`min=`).",
@@ -300,9 +302,10 @@ BACKEND_RULES = table(
             + '    return {"total": 5 * body.quantity}\n',
         ),
         "Bound it as its name implies: `Field(gt=0)` / `Field(ge=0)` on the model, "
-        "`Query(gt=0)` on a query parameter, `min_value=1` / `min_value=0` on a form or "
-        "serializer field, `NumberRange(min=1)` in a WTForms field's validators; a misnamed "
-        "bound gets its name (`lte=100` is `le=100`).",
+        "`Query(gt=0)` on a query parameter, `Form(..., ge=0)` on the classmethod's parameter "
+        "(and its model's `Field`, if any: on the model alone it would be a 500), "
+        "`min_value=1` / `min_value=0` on a form or serializer field, `NumberRange(min=1)` in a "
+        "WTForms field's validators; a misnamed bound gets its name (`lte=100` is `le=100`).",
     ),
     _rule(
         "BKD212",

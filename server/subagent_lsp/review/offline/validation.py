@@ -20,6 +20,7 @@ from .drf import drf_view
 from .drf_serializers import drf_validation_error
 from .earlier_guards import negated, refused_before
 from .enum_conversions import allowed, enum_conversion
+from .factory_bounds import factory_bound_suggestions
 from .factory_sort_keys import factory_sort_key_suggestions
 from .fastapi_conversions import dependencies, fastapi_conversions, stamps
 from .fastapi_enums import fastapi_enum_suggestions
@@ -140,6 +141,7 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         }
         out.extend(misspelled_bound_suggestions(facts, renamed))
         out.extend(form_factory_suggestions(facts))
+        out.extend(factory_bound_suggestions(facts))
     helpers = request_helpers(facts)
     for helper in helpers:
         out.extend(_conversions(facts, helper))
