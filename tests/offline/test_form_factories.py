@@ -7,8 +7,8 @@ BKD210: the model's validator raises (a permit for an existing holder without th
 id), the ValidationError is no RequestValidationError and FastAPI answers it with 500; the fix
 catches it in the classmethod and raises RequestValidationError. Silent twins: a validator
 that only rewrites values, one of a field whose parameter is already an ``EmailStr``, a
-``Literal`` the parameter declares too, a ``try`` already there, a staticmethod, an app-wide
-handler. FastAPI before 0.100 gets the handler-built model's ``HTTPException`` instead."""
+``Literal`` the parameter declares too, a ``try`` already there, a staticmethod building no
+model, an app-wide handler (one building its own class by name is the same shape). FastAPI before 0.100 gets the handler-built model's ``HTTPException`` instead."""
 
 from __future__ import annotations
 
@@ -217,7 +217,7 @@ def test_rewriting_validators_caught_builds_and_handlers_are_left(tmp_path: Path
     static = SCHEMAS.replace(
         "    @classmethod\n    def as_form(\n        cls,\n",
         "    @staticmethod\n    def as_form(\n",
-    ).replace("return cls(kind=", "return PermitBase(kind=")
+    ).replace("return cls(kind=", "return dict(kind=")
     _app(tmp_path / "static", static)
     assert _found(tmp_path / "static") == []
     handler = (
@@ -228,6 +228,19 @@ def test_rewriting_validators_caught_builds_and_handlers_are_left(tmp_path: Path
     main = tmp_path / "handled" / "app" / "main.py"
     main.write_text(main.read_text() + "app.add_exception_handler(ValidationError, invalid)\n")
     assert _found(tmp_path / "handled") == []
+
+
+def test_a_staticmethod_building_its_own_class_is_the_same_shape(tmp_path: Path) -> None:
+    static = SCHEMAS.replace(
+        "    @classmethod\n    def as_form(\n        cls,\n",
+        "    @staticmethod\n    def as_form(\n",
+    ).replace("return cls(kind=", "return PermitBase(kind=")
+    schemas = _app(tmp_path, static)
+    (found,) = _found(tmp_path)
+    assert found.title == "Answer 422 when PermitCreate.as_form builds a PermitBase it rejects"
+    new = apply_suggestion(found)[str(schemas)]
+    assert "            return PermitBase(kind=kind, holder_id=holder_id, city=city)\n" in new
+    ast.parse(new)
 
 
 def test_a_literal_declared_on_the_parameter_too_is_checked_by_fastapi(tmp_path: Path) -> None:

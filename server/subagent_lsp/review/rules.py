@@ -419,12 +419,17 @@ BACKEND_RULES = table(
         "validation",
         "query-model-exclude-unset",
         "`model_dump(exclude_unset=True)` (or `.dict(...)`) of a pydantic model FastAPI builds "
-        "from the query (`data: ProductUpdate = Depends()`).",
+        "from the query (`data: ProductUpdate = Depends()`), or that an `as_form` classmethod "
+        "builds from its `Form(None)` parameters (`Depends(ProductUpdate.as_form)`, "
+        "`return cls(name=name, ...)`), its every value written (`setattr` in a loop).",
         "FastAPI passes the model every query parameter, defaults included, so every field is "
         "set: `exclude_unset` drops nothing, and a partial update writes NULL over each field "
         "the client left out (an IntegrityError on a NOT NULL column, a 500, or a value "
-        "erased). Only for `Depends()` with no argument of a model whose fields are required "
-        "or default to None; a body model is left alone.",
+        "erased); the classmethod passes every field explicitly, so the same holds. Only for "
+        "`Depends()` with no argument of a model whose fields are required or default to "
+        "None, or a classmethod whose parameters all default to None (in the route or the "
+        "function it hands the model to, not a loop that skips None itself); a body model is "
+        "left alone.",
         Example(
             path="main.py",
             text="from typing import Optional\n\n"
@@ -440,8 +445,8 @@ BACKEND_RULES = table(
             + "    ROWS[item_id].update(data.model_dump(exclude_unset=True))\n"
             + "    return ROWS[item_id]\n",
         ),
-        '`exclude_none=True` (a query parameter cannot send a null); a `del fields["key"]` of '
-        'the dump becomes `fields.pop("key", None)`.',
+        "`exclude_none=True` (a query parameter cannot send a null, nor a form field: only one "
+        'left out is None); a `del fields["key"]` of the dump becomes `fields.pop("key", None)`.',
     ),
     _rule(
         "BKD215",

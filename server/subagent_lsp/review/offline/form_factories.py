@@ -8,9 +8,10 @@ the parameters (a ``Field`` bound, a validator) raises pydantic's ValidationErro
 answers only its own RequestValidationError (BKD210), a bound belongs on the ``Form(...)``
 parameter to be answered with 422 (BKD211), and every field is passed explicitly, so every
 field counts as set (BKD216). This module finds the method and what it builds; the rules
-read it. Only a ``@classmethod`` of a project model (or of its project base) named as
-``Depends(Model.method)`` and building ``cls(...)``: a staticmethod or a function naming the
-class itself is another shape.
+read it. Only a method of a project model (or of its project base) named as
+``Depends(Model.method)``: a ``@classmethod`` building ``cls(...)``, or a ``@staticmethod``
+building the class that defines it by name (``return DemoStudentCreate(...)``); a plain
+function dependency is another shape.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ _MAX_BASES = 3
 
 @dataclass(frozen=True)
 class FormFactory:
-    """``Depends(Model.method)``: the marker in the route, the model the route names (and its
-    module), the method and the module and class that define it (a base's, maybe), the
-    method's request parameters by name and each ``cls(...)`` it builds."""
+    """``Depends(Model.method)``: the marker in the route, the model the method builds (the
+    one the route names for ``cls``, the defining class for a staticmethod) and its module,
+    the method and the module and class that define it (a base's, maybe), the method's
+    request parameters by name and each ``cls(...)`` it builds."""
 
     marker: ast.Call
     model_source: Source
@@ -76,21 +78,26 @@ def form_factory(facts: ModuleFacts, arg: ast.arg, default: ast.expr | None) -> 
     if defined is None:
         return None
     source, owner, method = defined
-    if not any(dotted(d) == "classmethod" for d in method.decorator_list):
-        return None
+    decorators = {dotted(d) for d in method.decorator_list}
     pairs = parameters_with_defaults(method)
-    if not pairs or method.args.posonlyargs:
+    if method.args.posonlyargs:
         return None
-    first = pairs[0][0].arg
+    if "classmethod" in decorators and pairs:
+        built, pairs = pairs[0][0].arg, pairs[1:]  # ``cls``
+    elif "staticmethod" in decorators:
+        built = owner.name  # ``return DemoStudentCreate(...)`` of its own class
+    else:
+        return None
     builds = tuple(
         n
         for n in source.nodes_of(method)
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == first
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == built
     )
     if not builds:
         return None
-    params = client_params(pairs[1:])
-    return FormFactory(marker, *found, source, owner, method, params, builds)
+    params = client_params(pairs)
+    model = found if "classmethod" in decorators else (source, owner)
+    return FormFactory(marker, *model, source, owner, method, params, builds)
 
 
 def client_params(pairs: list[Param]) -> dict[str, Param]:
