@@ -2,8 +2,9 @@
 (walle-web) has every resource derive from a project base of another module
 (``UserAPI(SecurityResource)``, ``SecurityResource(ApiResource)``, ``ApiResource(Resource)``
 in ``api/api.py``), so the lineage is followed through the imports into the project's
-modules. Where it cannot be (a star import), ``api.add_resource(UserAPI, ...)`` or RESTX's
-``@ns.route("/...")`` on the class says it is a resource all the same."""
+modules, a star import of one included. Where it cannot be (a star import of a module outside
+the project), ``api.add_resource(UserAPI, ...)`` or RESTX's ``@ns.route("/...")`` on the class
+says it is a resource all the same."""
 
 from __future__ import annotations
 
@@ -121,11 +122,12 @@ def test_a_class_over_a_plain_project_base_is_no_handler(tmp_path: Path) -> None
     assert _found(tmp_path, users) == []
 
 
-# The base comes through a star import (walle-web writes them): its lineage is not followed.
+# The base comes through a star import of a module the project does not hold (a vendored
+# package's): its lineage is not followed.
 STARRED = """\
 from flask import request
 
-from api.base import *  # noqa: F403
+from vendored.base import *  # noqa: F403
 from models import User, db
 
 
@@ -169,6 +171,12 @@ def test_a_resource_an_api_registers_is_a_handler_whatever_its_bases(
 def test_an_unregistered_class_over_an_unread_base_is_left_alone(tmp_path: Path) -> None:
     users = _project(tmp_path, BASE, STARRED)
     assert _found(tmp_path, users) == []
+
+
+def test_a_base_star_imported_from_a_project_module_is_followed(tmp_path: Path) -> None:
+    # the star import walle-web writes, of the project module that defines the base
+    users = _project(tmp_path, BASE, STARRED.replace("vendored.base", "api.base"))
+    _assert_handler_suggestions(_found(tmp_path, users), 9)
 
 
 ROUTED = """\

@@ -283,12 +283,16 @@ BACKEND_RULES = table(
         "unhandled-model-validation",
         "A Flask view parses the request body with a pydantic model, or a FastAPI route builds "
         "a project model from its own parameters (`ProductCreate(name=name)` of `Form(...)` "
-        "fields) whose fields check more than the parameters declare, and nothing answers its "
-        "`ValidationError`.",
+        "fields) whose fields check more than the parameters declare, or takes the model "
+        "through a classmethod dependency that builds it (`Depends(Model.as_form)`, "
+        "`return cls(...)`) and the model has such a field or a validator that raises, and "
+        "nothing answers its `ValidationError`.",
         "The client's bad body raises ValidationError, which Flask answers with a 500; FastAPI "
         "validates its own parameters, Flask does not. FastAPI answers only its own "
         "RequestValidationError with 422: a bound (`Field(min_length=3)`, `ge=0`), a "
-        "constrained type or a validator checked in the handler is a 500.",
+        "constrained type or a validator checked in the handler or in a dependency is a 500. "
+        "A validator that only rewrites values, or one of a field whose parameter is already "
+        "an `EmailStr`, is not counted.",
         Example(
             path="app.py",
             text="from flask import Flask, request\n"
@@ -303,14 +307,17 @@ BACKEND_RULES = table(
         ),
         "Catch `ValidationError` and answer 400 with its errors (FastAPI: raise `HTTPException` "
         "with 422 and the errors, or take the model as the form, `Annotated[Model, Form()]`, "
-        "from FastAPI 0.113), or register one handler for it app-wide.",
+        "from FastAPI 0.113; in the classmethod dependency, raise `RequestValidationError` "
+        "with them), or register one handler for it app-wide.",
     ),
     _rule(
         "BKD211",
         "validation",
         "unbounded-positive-input",
         "A FastAPI body field or query parameter named for a count or a price (`quantity`, "
-        "`price`, `nights`, ...) is typed but unbounded, and the handler computes or stores it; "
+        "`price`, `nights`, `amount_paid`, `fee_per_month`, ...) is typed but unbounded, and "
+        "the handler computes or stores it (a `Form(...)` parameter of the classmethod a route "
+        "takes its model through, `Depends(Model.as_form)`, included); "
         "or such a field of a Django form, DRF serializer or WTForms form has no bound; or "
         "any number's bound is written under a name FastAPI and pydantic ignore (`lte=`, "
         "`min=`).",
@@ -330,9 +337,10 @@ BACKEND_RULES = table(
             + '    return {"total": 5 * body.quantity}\n',
         ),
         "Bound it as its name implies: `Field(gt=0)` / `Field(ge=0)` on the model, "
-        "`Query(gt=0)` on a query parameter, `min_value=1` / `min_value=0` on a form or "
-        "serializer field, `NumberRange(min=1)` in a WTForms field's validators; a misnamed "
-        "bound gets its name (`lte=100` is `le=100`).",
+        "`Query(gt=0)` on a query parameter, `Form(..., ge=0)` on the classmethod's parameter "
+        "(and its model's `Field`, if any: on the model alone it would be a 500), "
+        "`min_value=1` / `min_value=0` on a form or serializer field, `NumberRange(min=1)` in a "
+        "WTForms field's validators; a misnamed bound gets its name (`lte=100` is `le=100`).",
     ),
     _rule(
         "BKD212",
@@ -446,12 +454,17 @@ BACKEND_RULES = table(
         "validation",
         "query-model-exclude-unset",
         "`model_dump(exclude_unset=True)` (or `.dict(...)`) of a pydantic model FastAPI builds "
-        "from the query (`data: ProductUpdate = Depends()`).",
+        "from the query (`data: ProductUpdate = Depends()`), or that an `as_form` classmethod "
+        "builds from its `Form(None)` parameters (`Depends(ProductUpdate.as_form)`, "
+        "`return cls(name=name, ...)`), its every value written (`setattr` in a loop).",
         "FastAPI passes the model every query parameter, defaults included, so every field is "
         "set: `exclude_unset` drops nothing, and a partial update writes NULL over each field "
         "the client left out (an IntegrityError on a NOT NULL column, a 500, or a value "
-        "erased). Only for `Depends()` with no argument of a model whose fields are required "
-        "or default to None; a body model is left alone.",
+        "erased); the classmethod passes every field explicitly, so the same holds. Only for "
+        "`Depends()` with no argument of a model whose fields are required or default to "
+        "None, or a classmethod whose parameters all default to None (in the route or the "
+        "function it hands the model to, not a loop that skips None itself); a body model is "
+        "left alone.",
         Example(
             path="main.py",
             text="from typing import Optional\n\n"
@@ -467,8 +480,8 @@ BACKEND_RULES = table(
             + "    ROWS[item_id].update(data.model_dump(exclude_unset=True))\n"
             + "    return ROWS[item_id]\n",
         ),
-        '`exclude_none=True` (a query parameter cannot send a null); a `del fields["key"]` of '
-        'the dump becomes `fields.pop("key", None)`.',
+        "`exclude_none=True` (a query parameter cannot send a null, nor a form field: only one "
+        'left out is None); a `del fields["key"]` of the dump becomes `fields.pop("key", None)`.',
     ),
     _rule(
         "BKD217",

@@ -6,16 +6,20 @@ sign is not, and ``price * quantity`` becomes a refund the shop never meant to g
 stock level below zero. The rule is deliberately narrow:
 
 - the name's last word is one of ``_POSITIVE`` (counted things: more than zero) or
-  ``_NON_NEGATIVE`` (measured things: zero allowed); ``total``, ``offset``, ``page``, ``limit``
-  and the like are not listed (offsets and deltas are signed; a page size or offset that
-  reaches a query is BKD214's, page_bounds.py, which judges it by where it goes);
+  ``_NON_NEGATIVE`` (measured things: zero allowed), past a word that keeps the sign
+  (``amount_paid``) and before a rate's ``per`` (``fee_per_month``); ``total``, ``offset``,
+  ``page``, ``limit`` and the like are not listed (offsets and deltas are signed; a page size
+  or offset that reaches a query is BKD214's, page_bounds.py, which judges it by where it
+  goes);
 - the field or parameter is typed ``int``/``float``/``Decimal`` (or Optional of one) and has
   no bound of any kind, and its model has no validator for it (nor a model-wide one);
 - the handler itself uses the value: in arithmetic, as a keyword or attribute it stores, or
   the whole body goes to a write (``Model(**body.dict())``, ``crud.create(db, body)``).
 
 Response models, dataclasses and TypedDicts are never request input here: only a class a
-route takes as a parameter is read. The fix is the bound the name implies:
+route takes as a parameter is read, and not one a dependency builds (``Depends(Model.as_form)``:
+a bound on that model is checked inside the dependency, a 500; factory_bounds.py bounds the
+dependency's parameters instead). The fix is the bound the name implies:
 ``Field(gt=0)`` / ``Field(ge=0)`` on the model (the model's existing ``Field`` keeps its
 arguments), ``Query(gt=0)`` on a query parameter.
 """
@@ -35,7 +39,12 @@ from .pysource import Source, dotted, imported_names
 _POSITIVE = frozenset({"quantity", "qty", "copies", "seats", "nights", "guests"})
 # Not ``count``: on real apps a ``*_count`` input is a reported statistic (codecarbon's run
 # report's ``cpu_count``/``gpu_count``), judged noise, not a quantity the client orders.
-_NON_NEGATIVE = frozenset({"amount", "price", "weight", "duration", "cents"})  # ``amount_cents``
+_NON_NEGATIVE = frozenset(
+    {"amount", "price", "weight", "duration", "cents", "fee", "fees", "salary"}
+)  # ``amount_cents``
+# Words after the measured one that keep its sign (``amount_paid``, ``fee_due``); a rate's
+# ``per`` ends the measure (``fee_per_month``, ``price_per_night``).
+_QUALIFIERS = frozenset({"paid", "due", "received", "charged", "spent", "owed"})
 _NUMBERS = frozenset({"int", "float", "Decimal"})
 BOUNDS = frozenset({"gt", "ge", "lt", "le", "multiple_of", "allow_inf_nan"})
 _MODEL_BASES = ("BaseModel", "SQLModel", "Schema")
@@ -61,15 +70,39 @@ def positive_input_suggestions(facts: ModuleFacts, route: Route) -> list[Suggest
             if found is not None:
                 out.append(found)
             continue
-        out.extend(_body_fields(facts, route, arg))
+        if not _built_by_dependency(arg, defaults.get(arg.arg)):
+            out.extend(_body_fields(facts, route, arg))
     return out
+
+
+def _built_by_dependency(arg: ast.arg, default: ast.expr | None) -> bool:
+    """``Depends(Model.as_form)``: the app builds the model inside the dependency, where a
+    ``Field`` bound raises a ValidationError FastAPI answers with 500 (factory_bounds.py bounds
+    the dependency's own parameters)."""
+    annotation = arg.annotation
+    metadata = (
+        annotation.slice.elts[1:]
+        if isinstance(annotation, ast.Subscript)
+        and dotted(annotation.value).rsplit(".", 1)[-1] == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+        else []
+    )
+    return any(
+        isinstance(m, ast.Call) and dotted(m.func).rsplit(".", 1)[-1] == "Depends" and m.args
+        for m in [default, *metadata]
+    )
 
 
 def bound_word(name: str) -> str | None:
     """``gt`` or ``ge`` for a name that says its sign, None for any other name."""
     if name.lower().startswith(("max_", "min_")):
         return None  # a limit (``max_count``) bounds a read, it is not a quantity
-    last = name.lower().rsplit("_", 1)[-1]
+    words = name.lower().split("_")
+    if "per" in words[1:]:
+        words = words[: words.index("per", 1)]
+    while len(words) > 1 and words[-1] in _QUALIFIERS:
+        words.pop()
+    last = words[-1]
     if last in _POSITIVE:
         return "gt"
     return "ge" if last in _NON_NEGATIVE else None
@@ -125,7 +158,7 @@ def _query_parameter(
         return None
     if isinstance(default, ast.Call) and dotted(default.func).rsplit(".", 1)[-1] != "Query":
         return None  # ``Depends(...)``, ``Body(...)``: not a plain query parameter
-    use = _use(route.func, arg.arg, None)
+    use = value_use(route.func, arg.arg, None)
     if use is None:
         return None
     src = facts.source
@@ -174,7 +207,7 @@ def _body_fields(facts: ModuleFacts, route: Route, arg: ast.arg) -> list[Suggest
         value = stmt.value
         if isinstance(value, ast.Call) and dotted(value.func).rsplit(".", 1)[-1] != "Field":
             continue
-        use = _use(route.func, arg.arg, name)
+        use = value_use(route.func, arg.arg, name)
         if use is None:
             continue
         edits = field_bound_edits(src, cls, stmt, f"{op}=0")
@@ -247,13 +280,13 @@ def validates(cls: ast.ClassDef, field: str | None = None) -> bool:
             for deco in stmt.decorator_list:
                 target = deco.func if isinstance(deco, ast.Call) else deco
                 if "validator" in dotted(target).rsplit(".", 1)[-1]:
-                    fields = _validated_fields(deco) if field is not None else {"*"}
+                    fields = validated_fields(deco) if field is not None else {"*"}
                     if field in fields or "*" in fields:
                         return True
     return False
 
 
-def _validated_fields(deco: ast.expr) -> set[str]:
+def validated_fields(deco: ast.expr) -> set[str]:
     """The fields ``@field_validator("a", "b")`` names; ``*`` (every field) for a model's
     validator, a ``"*"``, or names not written out."""
     if not isinstance(deco, ast.Call) or not deco.args:
@@ -264,7 +297,9 @@ def _validated_fields(deco: ast.expr) -> set[str]:
     return set(names)
 
 
-def _use(func: ast.FunctionDef | ast.AsyncFunctionDef, param: str, field: str | None) -> str | None:
+def value_use(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, param: str, field: str | None
+) -> str | None:
     """How the handler uses the value (None: it does not, here): ``arithmetic``, ``stored``
     (a keyword, an attribute or key it sets), or the whole body ``written``."""
 

@@ -11,6 +11,16 @@ Only for ``Depends()`` with no argument (or ``Annotated[M, Depends()]``) of a pr
 every field of which is required or defaults to None (a field with another default would
 still be written), not for a body. A ``del fields["key"]`` of the dump becomes
 ``fields.pop("key", None)``: the key is no longer there when the client does not send it.
+
+The same trap with an ``as_form`` classmethod (form_factories.py): ``data: RoomUpdate =
+Depends(RoomUpdate.as_form)`` passes ``cls(...)`` each of its ``Form(None)`` parameters, so
+each is set, None for every field the client left out (a real student-admin app's seven
+partial-update forms, musts: None written into NOT NULL columns). Only where every parameter
+the method passes defaults to None (one required says the form is a whole replacement), and
+where the dump's every value is written as it is (``for k, v in ....items(): setattr(row, k,
+v)`` testing no ``v``, or ``row.update(dump)``), in the route or in the function the route
+hands the model to (``crud.update_salary_expense(db, expense_id, data)``): the suggestion is at
+the route's call, the edit in that function.
 """
 
 from __future__ import annotations
@@ -18,25 +28,31 @@ from __future__ import annotations
 import ast
 
 from ..suggestion import Edit, Suggestion
+from .form_factories import FormFactory, Param, form_factory, marker_named
 from .frameworks import ModuleFacts, Route
 from .page_bounds import annotated
 from .positive_inputs import model_fields
 from .pyedits import replace_node
-from .pysource import Source, dotted, top_level_class
+from .pysource import Source, dotted, is_none, keyword_value, top_level_class
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 _DUMPS = {"model_dump", "dict"}
+_MARKERS = ("Form", "Query", "Body")
 
 
 def query_model_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
-    if route.framework != "fastapi" or "exclude_unset" not in facts.source.text:
+    if route.framework != "fastapi":
         return []
     func = route.func
+    unset = "exclude_unset" in facts.source.text
     out = []
     for arg, default in _parameters(func):
-        model = _query_model(facts, arg, default)
+        model = _query_model(facts, arg, default) if unset else None
         if model is None:
+            factory = form_factory(facts, arg, default)
+            if factory is not None and _sets_every_field(factory):
+                out.extend(_factory_dumps(facts, func, arg, factory))
             continue
         for node in ast.walk(func):
             keyword = unset_dump(node, arg.arg)
@@ -44,6 +60,172 @@ def query_model_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
                 assert isinstance(node, ast.Call)
                 out.append(_suggestion(facts, func, arg, model, node, keyword))
     return out
+
+
+def _sets_every_field(factory: FormFactory) -> bool:
+    """Each ``cls(...)`` passes its fields parameters that default to None (by keyword, or
+    all of them through ``**locals()``): a field the client leaves out is a None the model
+    holds as set."""
+    for call in factory.builds:
+        if call.args:
+            return False
+        if any(k.arg is None and _of_locals(k.value) for k in call.keywords):
+            passed = list(factory.params.values())
+        elif any(k.arg is None for k in call.keywords):
+            return False
+        else:
+            passed = list(factory.filled(call).values())
+        if not passed or not all(_defaults_to_none(p) for p in passed):
+            return False
+    return True
+
+
+def _of_locals(node: ast.expr) -> bool:
+    """``**locals()``, ``**{k: v for k, v in locals().items() if k != "cls"}``."""
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "locals"
+        for n in ast.walk(node)
+    )
+
+
+def _defaults_to_none(param: Param) -> bool:
+    """``= Form(None)``, ``= Form(default=None)``, ``= None`` (``Annotated[..., Form()] =
+    None``)."""
+    default = param[1]
+    if default is not None and is_none(default):
+        return True
+    marker = marker_named(param, _MARKERS)
+    if marker is None:
+        return False
+    first = marker.args[0] if marker.args else keyword_value(marker, "default")
+    if first is None:
+        return default is not None and is_none(default)
+    return is_none(first)
+
+
+def _factory_dumps(
+    facts: ModuleFacts, func: Function, arg: ast.arg, factory: FormFactory
+) -> list[Suggestion]:
+    """The unset dumps of the factory's model whose every value is written: in the route, or
+    in the project function the route hands the model to (``crud.update(db, id, data)``)."""
+    src = facts.source
+    out = []
+    for node in ast.walk(func):
+        keyword = unset_dump(node, arg.arg)
+        if keyword is not None and _writes_each(func, node, src):
+            assert isinstance(node, ast.Call)
+            out.append(_factory_suggestion(facts, arg, factory, node, src, keyword, node))
+    if facts.upstream is None:
+        return out
+    for call in src.nodes_of(func):
+        if not isinstance(call, ast.Call):
+            continue
+        handed = [i for i, a in enumerate(call.args) if isinstance(a, ast.Name) and a.id == arg.arg]
+        if len(handed) != 1:
+            continue
+        found = facts.upstream.callee(src, call)
+        if found is None:
+            continue
+        where, helper = found
+        positional = [*helper.args.posonlyargs, *helper.args.args]
+        if positional and positional[0].arg in ("self", "cls"):
+            continue  # a method: which argument is which depends on how it is called
+        if handed[0] >= len(positional):
+            continue
+        name = positional[handed[0]].arg
+        for node in where.nodes_of(helper):
+            keyword = unset_dump(node, name)
+            if keyword is not None and _writes_each(helper, node, where):
+                assert isinstance(node, ast.Call)
+                out.append(_factory_suggestion(facts, arg, factory, node, where, keyword, call))
+    return out
+
+
+def _writes_each(func: Function, dump: ast.AST, src: Source) -> bool:
+    """Every value of the dump is written as it is: ``for k, v in dump.items(): setattr(row,
+    k, v)`` with no test of ``v``, or ``row.update(dump)``; the dump bound to a local first
+    counts too."""
+    up = src.up()
+    uses: list[ast.AST] = [dump]
+    bound = up.get(dump)
+    if (
+        isinstance(bound, ast.Assign)
+        and bound.value is dump
+        and len(bound.targets) == 1
+        and isinstance(bound.targets[0], ast.Name)
+    ):
+        local = bound.targets[0].id
+        uses = [
+            n
+            for n in src.nodes_of(func)
+            if isinstance(n, ast.Name) and n.id == local and isinstance(n.ctx, ast.Load)
+        ]
+    for use in uses:
+        parent = up.get(use)
+        if (
+            isinstance(parent, ast.Call)
+            and use in parent.args
+            and isinstance(parent.func, ast.Attribute)
+            and parent.func.attr == "update"
+        ):
+            return True
+        if not (isinstance(parent, ast.Attribute) and parent.attr == "items"):
+            continue
+        called = up.get(parent)
+        loop = up.get(called) if called is not None else None
+        if not (
+            isinstance(loop, ast.For)
+            and loop.iter is called
+            and isinstance(loop.target, ast.Tuple)
+            and len(loop.target.elts) == 2
+            and isinstance(loop.target.elts[1], ast.Name)
+        ):
+            continue
+        value = loop.target.elts[1].id
+        body = [n for stmt in loop.body for n in ast.walk(stmt)]
+        tests = [n.test for n in body if isinstance(n, ast.If | ast.IfExp | ast.While)]
+        if any(isinstance(n, ast.Name) and n.id == value for t in tests for n in ast.walk(t)):
+            return False  # ``if value is not None``: the loop skips what was not sent
+        if any(
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Name)
+            and n.func.id == "setattr"
+            and any(isinstance(a, ast.Name) and a.id == value for a in n.args)
+            for n in body
+        ):
+            return True
+    return False
+
+
+def _factory_suggestion(
+    facts: ModuleFacts,
+    arg: ast.arg,
+    factory: FormFactory,
+    dump: ast.Call,
+    where: Source,
+    keyword: ast.keyword,
+    at: ast.Call,
+) -> Suggestion:
+    forms = all(marker_named(p, ("Form",)) is not None for p in factory.params.values())
+    cannot = (
+        "a form field cannot send a null: only one left out is None"
+        if forms
+        else "a parameter cannot send a null"
+    )
+    place = "" if where is facts.source else f" in `{dotted(at.func)}`"
+    return Suggestion(
+        "BKD216",
+        "validation",
+        facts.source.path,
+        facts.source.span(at),
+        f"Use `exclude_none=True` for `{arg.arg}`: {factory.name} sets every field",
+        f"`{factory.name}` passes the model each of its parameters, None for every one the "
+        "client leaves out, so every field is set: `exclude_unset=True`"
+        f"{place} drops nothing, and the update writes None over each stored value the "
+        "client did not send (an IntegrityError, a 500, on a NOT NULL column, or a value "
+        f"erased). `exclude_none=True` drops them ({cannot}).",
+        (replace_node(where, keyword, "exclude_none=True"),),
+    )
 
 
 def _parameters(func: Function) -> list[tuple[ast.arg, ast.expr | None]]:

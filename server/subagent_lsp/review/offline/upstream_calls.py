@@ -411,6 +411,13 @@ class UpstreamCalls:
                 found = self._found_in(source.path, module, name, find)
                 if found is not None:
                     return found
+            # ``from app.schemas.expense import *``: a name the module neither defines nor
+            # imports by name may be one of the star's (a real app's routes import their
+            # schemas so)
+            for module, _star in imported_from(source, "*"):
+                found = self._found_in(source.path, module, node.id, find)
+                if found is not None:
+                    return found
             return None
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             for module, name in imported_from(source, node.value.id):

@@ -20,6 +20,7 @@ from .drf import drf_view
 from .drf_serializers import drf_validation_error
 from .earlier_guards import negated, refused_before
 from .enum_conversions import allowed, enum_conversion
+from .factory_bounds import factory_bound_suggestions
 from .factory_sort_keys import factory_sort_key_suggestions
 from .fastapi_conversions import dependencies, fastapi_conversions, stamps
 from .fastapi_enums import fastapi_enum_suggestions
@@ -27,7 +28,7 @@ from .fastapi_params import body_params
 from .filter_methods import filter_method_suggestions
 from .flask_answers import json_error
 from .form_bounds import form_bound_suggestions
-from .form_models import form_model_suggestions
+from .form_models import form_factory_suggestions, form_model_suggestions
 from .frameworks import (
     ModuleFacts,
     Route,
@@ -142,6 +143,8 @@ def _validation_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             for e in s.edits
         }
         out.extend(misspelled_bound_suggestions(facts, renamed))
+        out.extend(form_factory_suggestions(facts))
+        out.extend(factory_bound_suggestions(facts))
     helpers = request_helpers(facts)
     for helper in helpers:
         out.extend(_conversions(facts, helper))
