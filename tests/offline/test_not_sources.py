@@ -115,3 +115,27 @@ def test_the_cli_reads_the_setting_from_the_configuration_file(
     captured = capsys.readouterr()
     paths = {Path(item["path"]).parent.name for item in json.loads(captured.out)}
     assert paths == {"tests"}, captured.err
+
+
+def test_a_module_named_like_a_test_that_tests_nothing_is_a_source(tmp_path: Path) -> None:
+    """A real exam app's ``routes/mock_test.py`` (its practice tests' routes) drew nothing:
+    ``*_test.py`` is pytest's name, and also a domain's word."""
+    routes = tmp_path / "routes"
+    routes.mkdir()
+    (routes / "mock_test.py").write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        "@router.get('/mock-tests')\ndef mock_tests():\n    return []\n"
+    )
+    (routes / "views_test.py").write_text("def test_views():\n    assert True\n")
+    (routes / "client_test.py").write_text(
+        "from fastapi.testclient import TestClient\n\nclient = TestClient(None)\n"
+    )
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "mock_test.py").write_text("VALUE = 1\n")
+    root = str(tmp_path)
+    assert not is_not_a_source(str(routes / "mock_test.py"), root)
+    assert is_not_a_source(str(routes / "views_test.py"), root)
+    assert is_not_a_source(str(routes / "client_test.py"), root)
+    assert is_not_a_source(str(tmp_path / "tests" / "mock_test.py"), root)  # its folder says
+    # a setting without the pattern keeps its own word
+    assert is_not_a_source(str(routes / "mock_test.py"), root, ["mock_test.py"])

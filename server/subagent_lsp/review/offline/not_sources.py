@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 
+from ...lazyre import LazyPattern
 from ...records import TYPE_CHECKING  # this module is read at start-up (the settings' default)
 
 if TYPE_CHECKING:
@@ -113,7 +115,37 @@ def is_not_a_source(
     any project (``root`` None) every folder on the path counts."""
     if not patterns:
         return False
-    return _matches(os.path.abspath(path), root, tuple(patterns))
+    full = os.path.abspath(path)
+    kept = tuple(patterns)
+    if not _matches(full, root, kept):
+        return False
+    if full.endswith(_TEST_SUFFIX) and _TEST_SUFFIX_PATTERN in kept:
+        # ``mock_test.py``, ``speed_test.py``: a domain's word, not pytest's, when nothing in
+        # the module tests anything (a real exam app's mock-test routes were read as a test)
+        others = tuple(p for p in kept if p != _TEST_SUFFIX_PATTERN)
+        if not _matches(full, root, others) and not _tests_something(full):
+            return False
+    return True
+
+
+_TEST_SUFFIX = "_test.py"
+_TEST_SUFFIX_PATTERN = "*_test.py"
+# What a test module has and a route module named ``*_test.py`` does not.
+_TEST_MARKERS = LazyPattern(
+    r"^\s*(?:async\s+)?def test|^\s*(?:import|from)\s+(?:pytest|unittest|nose)\b|TestCase\b"
+    r"|TestClient\b|django\.test\b|^\s*class Test",
+    re.MULTILINE,
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _tests_something(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(200_000)
+    except OSError:
+        return True  # unreadable: as its name says
+    return _TEST_MARKERS.search(text) is not None
 
 
 # Asked of the same few hundred paths by the schema's ranking, the project and the engine: a
