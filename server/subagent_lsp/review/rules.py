@@ -1384,6 +1384,58 @@ BACKEND_RULES = table(
         "Ask the query for its row: `if car.first() is None:`.",
     ),
     _rule(
+        "BKD333",
+        "error-handling",
+        "unchecked-foreign-key",
+        "A route makes (or updates) a SQLAlchemy or SQLModel row whose foreign key takes the "
+        "client's id (`Student(**body.model_dump())` of a body with `course_id`, "
+        '`Trip(car_id=payload["car_id"])`, a `setattr` loop over the body, `row.car_id = '
+        "...`), itself or in a CRUD function it hands the body to, and nothing looks the row "
+        "it names up first.",
+        "On a database that enforces foreign keys (PostgreSQL, MySQL's InnoDB; SQLite only with "
+        "`PRAGMA foreign_keys=ON`) an id no row has makes the commit raise IntegrityError: a "
+        "500 where the client named a parent that does not exist, and an `except "
+        'IntegrityError` that answers "already exists" reports it as a duplicate. Only for a '
+        "key the schema declares to a model's primary key, and a value the client sent (a "
+        "body field, a URL part, the request's JSON); silent when the value is handed to any "
+        "call before the write (a lookup, a helper), a dependency or decorator of the route "
+        "reads the parent's model, the commit is caught (but for a duplicate's answer), an "
+        "app-wide handler may answer the error, in a view that answers pages, and on a "
+        "database not known to enforce foreign keys.",
+        Example(
+            path="main.py",
+            files={"requirements.txt": "fastapi\nsqlalchemy>=2\npsycopg2-binary\n"},
+            text="from fastapi import Depends, FastAPI\n"
+            + "from pydantic import BaseModel\n"
+            + "from sqlalchemy import ForeignKey\n"
+            + "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
+            + "app = FastAPI()\n\n\n"
+            + "class Base(DeclarativeBase):\n    pass\n\n\n"
+            + "class Course(Base):\n"
+            + '    __tablename__ = "courses"\n'
+            + "    id: Mapped[int] = mapped_column(primary_key=True)\n\n\n"
+            + "class Student(Base):\n"
+            + '    __tablename__ = "students"\n'
+            + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            + '    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))\n\n\n'
+            + "class StudentIn(BaseModel):\n    course_id: int\n\n\n"
+            + "def get_db():\n    raise NotImplementedError\n\n\n"
+            + '@app.post("/students")\n'
+            + "def create_student(body: StudentIn, db: Session = Depends(get_db)):\n"
+            + "    student = Student(**body.model_dump())\n"
+            + "    db.add(student)\n"
+            + "    db.commit()\n"
+            + '    return {"id": student.id}\n',
+        ),
+        "Look each parent up before the write, one statement per key, and answer 404 naming "
+        "the missing id: FastAPI's `if db.get(Course, body.course_id) is None: raise "
+        "HTTPException(status_code=404, ...)`; in Flask the module's own answer to a missing "
+        "row of that model, else Flask-SQLAlchemy's `db.get_or_404(Course, id, "
+        "description=...)` (`Course.query.get_or_404(id)` before 3.0), else `abort(404)`. A "
+        "nullable key (or an update's field that may be left out) is looked up only when "
+        "given. Through a CRUD function the lookup goes in the route, before the call.",
+    ),
+    _rule(
         "BKD316",
         "error-handling",
         "failure-answered-as-success",

@@ -69,7 +69,7 @@ def parent_delete_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     src = facts.source
     if schema is None or ".delete(" not in src.text or not schema.models:
         return []
-    if _app_answers(facts):
+    if app_answers(facts):
         return []
     out: list[Suggestion] = []
     for call in src.walk():
@@ -80,7 +80,7 @@ def parent_delete_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         assert isinstance(call, ast.Call)
         if caught(call, facts.up, set(GUARDS)) or caught(commit, facts.up, set(GUARDS)):
             continue
-        model = _row_model(src, func, call.args[0], schema, 0)
+        model = row_model(src, func, call.args[0], schema, 0)
         parent = schema.table_for_model(model) if model else None
         if model is None or parent is None or parent.origin != "sqlalchemy":
             continue
@@ -90,7 +90,7 @@ def parent_delete_suggestions(facts: ModuleFacts) -> list[Suggestion]:
         routes = _reaching(facts, func)
         if not routes:
             continue
-        strict = _strict_database(src.path)
+        strict = strict_database(src.path)
         failing = [c for c in children if c.through or strict]
         if failing:
             made = _suggestion(facts, func, call, commit, model, failing, routes, strict)
@@ -99,7 +99,7 @@ def parent_delete_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     return out
 
 
-def _app_answers(facts: ModuleFacts) -> bool:
+def app_answers(facts: ModuleFacts) -> bool:
     """An app-wide handler may answer the IntegrityError (one for ``Exception`` that answers
     only a 5xx does not), or a middleware catches what the routes raise."""
     if facts.middleware_catches or facts.handled & GUARDS:
@@ -139,7 +139,7 @@ def _delete(src: Source, node: ast.AST) -> tuple[Function, ast.Call] | None:
     return None
 
 
-def _row_model(
+def row_model(
     src: Source, func: Function, node: ast.expr, schema: Schema, depth: int
 ) -> str | None:
     """The model of the row an expression holds: a parameter typed as it, or what it was read
@@ -291,7 +291,7 @@ def _reaching(facts: ModuleFacts, func: Function) -> list[Route]:
     return [s.route for s in sites if not s.route.handled & GUARDS]
 
 
-def _strict_database(path: str) -> str | None:
+def strict_database(path: str) -> str | None:
     """Why the app's database is thought to enforce foreign keys (PostgreSQL, MySQL's InnoDB),
     or None: SQLite (which enforces none unless told to) or not known."""
     if sqlite_evidence(path):

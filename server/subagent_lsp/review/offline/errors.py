@@ -84,6 +84,7 @@ from .success_answers import success_answer_suggestions
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .timeout_catches import read_timeout_missed, widen_handler
 from .try_blocks import catches_miss_of, handler_names, innermost_try
+from .unchecked_parents import unchecked_parent_suggestions
 from .unique_updates import unique_update_suggestions
 from .upstream_calls import (
     STATUS_HANDLED,
@@ -120,6 +121,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(protected_delete_suggestions(facts))
     out.extend(parent_delete_suggestions(facts))
     out.extend(django_parent_delete_suggestions(facts))
+    out.extend(unchecked_parent_suggestions(facts))
     out.extend(model_clean_suggestions(facts))
     out.extend(abort_argument_suggestions(facts))
     out.extend(catch_all_handler_suggestions(facts))

@@ -75,7 +75,7 @@ class _Found:
 
 
 @dataclass(frozen=True)
-class _Frame:
+class Frame:
     """One function on the way: which of its names hold the client's value, and which its
     route's session (as the route writes it)."""
 
@@ -124,7 +124,7 @@ def helper_create(facts: ModuleFacts, route: Route, schema: Schema) -> HelperCre
         def held(arg: ast.expr) -> str | None:
             return dotted(arg) or None
 
-        frame = _enter(upstream, schema, *target, call, client, held, facts.source)
+        frame = callee_frame(upstream, schema, *target, call, client, held, facts.source)
         if frame is None:
             continue
         model = receiver_model(upstream, schema, facts.source, call)
@@ -161,7 +161,7 @@ def _session_typed(param: ast.arg) -> bool:
     return annotation is not None and dotted(annotation).rsplit(".", 1)[-1].endswith("Session")
 
 
-def _enter(
+def callee_frame(
     upstream: UpstreamCalls,
     schema: Schema,
     source: Source,
@@ -170,7 +170,7 @@ def _enter(
     client: Callable[[ast.expr], Typed | bool],
     session: Callable[[ast.expr], str | None],
     caller: Source | None = None,
-) -> _Frame | None:
+) -> Frame | None:
     """The callee's frame: its parameters the call fills with the client's value, with the
     session (``client``/``session`` read one argument of the caller) and with a model class
     of the caller's (``caller``: the module the call is in)."""
@@ -210,11 +210,11 @@ def _enter(
             sessions[param.arg] = held
     if not clients:
         return None
-    return _Frame(source, func, clients, sessions, models)
+    return Frame(source, func, clients, sessions, models)
 
 
 def _create_in(
-    upstream: UpstreamCalls, frame: _Frame, schema: Schema, depth: int, seen: set[int]
+    upstream: UpstreamCalls, frame: Frame, schema: Schema, depth: int, seen: set[int]
 ) -> _Found | None:
     """The frame's own unanswered create of the client's value, or one a call of it
     reaches."""
@@ -253,7 +253,7 @@ def _create_in(
             continue
 
         def sent(arg: ast.expr) -> Typed | bool:
-            if not _from_client(arg, client, bound, 0):
+            if not from_client(arg, client, bound, 0):
                 return False
             return client.get(arg.id) if isinstance(arg, ast.Name) else None
 
@@ -264,7 +264,7 @@ def _create_in(
                 return frame.sessions[root] + (f".{rest}" if rest else "")
             return None
 
-        deeper = _enter(upstream, schema, *target, node, sent, held, src)
+        deeper = callee_frame(upstream, schema, *target, node, sent, held, src)
         if deeper is None:
             continue
         found = _create_in(upstream, deeper, schema, depth + 1, seen)
@@ -294,13 +294,13 @@ def _with_loops(
         if (
             isinstance(node, ast.For | ast.AsyncFor)
             and isinstance(node.target, ast.Name)
-            and _from_client(node.iter, out, bound, 0)
+            and from_client(node.iter, out, bound, 0)
         ):
             out.setdefault(node.target.id, None)
     return out
 
 
-def _from_client(
+def from_client(
     value: ast.expr, client: dict[str, Typed], bound: dict[str, ast.expr], depth: int
 ) -> bool:
     """The value is a client's parameter, read off it (an attribute, a key) and at most
@@ -312,7 +312,7 @@ def _from_client(
         return False
     if value.id in client:
         return True
-    return value.id in bound and _from_client(bound[value.id], client, bound, depth + 1)
+    return value.id in bound and from_client(bound[value.id], client, bound, depth + 1)
 
 
 def _unique_from(
@@ -324,7 +324,7 @@ def _unique_from(
     """The first unique column the constructor fills with the client's value."""
     for keyword in call.keywords:
         if keyword.arg is None:
-            name = _splatted(keyword.value, bound)
+            name = splatted(keyword.value, bound)
             typed = client.get(name) if name is not None else None
             if typed is None:
                 continue
@@ -332,12 +332,12 @@ def _unique_from(
             if found is not None:
                 return found
             continue
-        if unique(table, keyword.arg) and _from_client(keyword.value, client, bound, 0):
+        if unique(table, keyword.arg) and from_client(keyword.value, client, bound, 0):
             return keyword.arg
     return None
 
 
-def _splatted(value: ast.expr, bound: dict[str, ast.expr]) -> str | None:
+def splatted(value: ast.expr, bound: dict[str, ast.expr]) -> str | None:
     """``obj_in`` of ``**obj_in.dict()``, or of ``**obj_in_data`` bound once to it or to
     ``jsonable_encoder(obj_in)`` (the FastAPI template's ``CRUDBase.create``)."""
     if isinstance(value, ast.Name) and value.id in bound:
@@ -352,7 +352,7 @@ def _splatted(value: ast.expr, bound: dict[str, ast.expr]) -> str | None:
     return dumped_name(value)
 
 
-def _route_side(frame: _Frame, commit: ast.Call) -> tuple[str, bool] | None:
+def _route_side(frame: Frame, commit: ast.Call) -> tuple[str, bool] | None:
     """The session the commit runs on, as the route holds it: the one it passed (``db`` for
     the callee's ``db``), or a module-level one (Flask-SQLAlchemy's ``db`` of
     ``db.session.commit()``), which the route must bind by the same name: an app has one."""

@@ -54,6 +54,8 @@ class Column:
     call_end: Position | None = None  # ORM: the field call's closing parenthesis
     call_has_args: bool = True
     references: str = ""  # ORM: the table (or model) its ForeignKey points at
+    # ORM: the column of it the key holds (``id`` of ``ForeignKey("users.id")``), where written
+    references_key: str = ""
     # django: its ForeignKey's ``on_delete`` (``PROTECT``, ``CASCADE``); SQLAlchemy and SQLModel:
     # the ``ondelete=`` the database's foreign key gets (``CASCADE``, ``SET NULL``)
     on_delete: str = ""
@@ -1049,6 +1051,7 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
         reference = kws.get("foreign_key")
         if isinstance(reference, str):
             column.references = reference.rsplit(".", 1)[0]
+            column.references_key = reference.rpartition(".")[2] if "." in reference else ""
         if isinstance(kws.get("ondelete"), str):
             column.on_delete = str(kws["ondelete"])  # SQLModel 0.0.21's ``Field(ondelete=...)``
         if isinstance(stmt, ast.AnnAssign):
@@ -1060,6 +1063,7 @@ def _orm_column(source: Source, target: str, value: ast.Call, stmt: ast.stmt) ->
     for arg in value.args:
         if isinstance(arg, ast.Call) and dotted(arg.func).endswith("ForeignKey"):
             column.references = _referenced(arg)
+            column.references_key = _referenced_key(arg)
             rule = _keywords(arg).get("ondelete")
             column.on_delete = rule if isinstance(rule, str) else ""
             continue  # not a type; SQLAlchemy does not index it by itself
@@ -1393,6 +1397,14 @@ def _referenced(call: ast.Call) -> str:
         return arg.value.rsplit(".", 1)[0]
     name = dotted(arg)
     return name.rsplit(".", 1)[0] if "." in name else ""
+
+
+def _referenced_key(call: ast.Call) -> str:
+    """``ForeignKey("users.id")`` / ``ForeignKey(User.id)`` -> id."""
+    arg = call.args[0] if call.args else None
+    written = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
+    written = written or (dotted(arg) if arg is not None else "")
+    return written.rpartition(".")[2] if "." in written else ""
 
 
 def _assignment(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:

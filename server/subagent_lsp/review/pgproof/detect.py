@@ -210,6 +210,30 @@ def sqlite_app(path: str) -> bool:
 
 
 _sqlite_app_cache: dict[str, tuple[float, bool]] = {}
+# ``cursor.execute("PRAGMA foreign_keys=ON")`` in a connect listener: SQLite then enforces
+# foreign keys (each connection must ask; without it none is).
+SQLITE_FOREIGN_KEYS = re.compile(r"PRAGMA\s+foreign_keys\s*=\s*(ON|1|TRUE)\b", re.IGNORECASE)
+_sqlite_keys_cache: dict[str, tuple[float, str | None]] = {}
+
+
+def sqlite_foreign_keys(path: str) -> str | None:
+    """Where the app ``path`` belongs to turns SQLite's foreign keys on (the file, relative to
+    the app's root), or None."""
+    root = app_root(path)
+    now = time.monotonic()
+    cached = _sqlite_keys_cache.get(root)
+    if cached is not None and now - cached[0] < TTL_SECONDS:
+        return cached[1]
+    found = next(
+        (
+            os.path.relpath(f, root)
+            for f in _files(root)
+            if f.endswith(".py") and SQLITE_FOREIGN_KEYS.search(_read(f) or "")
+        ),
+        None,
+    )
+    _sqlite_keys_cache[root] = (now, found)
+    return found
 
 
 def ddl_evidence(statements: Iterable[str]) -> str | None:
