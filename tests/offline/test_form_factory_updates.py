@@ -105,10 +105,14 @@ def test_an_as_form_update_writes_none_over_what_was_not_sent(tmp_path: Path) ->
     assert "(a form field cannot send a null: only one left out is None)." in room.rationale
     assert "`exclude_unset=True` in `guest_crud.update_guest` drops nothing" in guest.rationale
     new = apply_suggestion(room)[str(app / "routes.py")]
-    assert "    for key, value in data.dict(exclude_none=True).items():\n" in new
+    assert (
+        "    for key, value in data.dict(exclude_unset=True, exclude_none=True).items():\n" in new
+    )
     ast.parse(new)
     new = apply_suggestion(guest)[str(app / "crud.py")]
-    assert "    for key, value in data.dict(exclude_none=True).items():\n" in new
+    assert (
+        "    for key, value in data.dict(exclude_unset=True, exclude_none=True).items():\n" in new
+    )
     assert _found(tmp_path) == []
 
 
@@ -135,4 +139,18 @@ def test_loops_skipping_none_whole_forms_and_other_defaults_are_left(tmp_path: P
     _app(tmp_path / "done", routes=done)
     assert [s.title for s in _found(tmp_path / "done")] == [
         "Use `exclude_none=True` for `data`: GuestUpdate.as_form sets every field"
+    ]
+
+
+def test_a_helper_another_route_calls_too_is_left_as_it_is(tmp_path: Path) -> None:
+    """A JSON PATCH calling the same CRUD function may mean its nulls: the edit there would
+    change its answer too."""
+    routes = ROUTES + (
+        "\n\n@router.patch('/guests/{guest_id}/json')\n"
+        "def patch_guest(guest_id: int, data: GuestUpdate, db=None):\n"
+        "    return guest_crud.update_guest(db, guest_id, data)\n"
+    )
+    _app(tmp_path, routes=routes)
+    assert [s.title for s in _found(tmp_path)] == [
+        "Use `exclude_none=True` for `data`: RoomUpdate.as_form sets every field"
     ]

@@ -3,7 +3,7 @@ that lands on a NOT NULL column (a real quiz API stored ``{"full_name": null}`` 
 ``exclude_unset=True``, and every later request of that user failed; blind round r38).
 Fixtures of our own: a ``setattr`` loop over the dump and a bulk ``update()``; silent twins
 with a nullable column among the fields (a client may mean to clear it), ``exclude_none``
-already there, a create (``User(**dump)``), and a field that is required."""
+already there, a loop that skips None values, and a create (``User(**dump)``)."""
 
 from __future__ import annotations
 
@@ -100,6 +100,18 @@ def again(user_id: int, body: UserUpdate, db: Session = Depends(get_db)):
         return None
     for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(user, key, value)
+    db.commit()
+    return {"id": user.id}
+
+
+@router.patch("/users/{user_id}/skipping")
+def skipping(user_id: int, body: UserUpdate, db: Session = Depends(get_db)):
+    user = db.get(User, user_id)
+    if user is None:
+        return None
+    for key, value in body.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(user, key, value)
     db.commit()
     return {"id": user.id}
 

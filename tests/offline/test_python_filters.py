@@ -60,6 +60,16 @@ def twice(user_id):
     return {"ids": [r.id for r in mine], "all": len(every)}
 
 
+@app.get("/users/<int:user_id>/guarded")
+def guarded(user_id):
+    try:
+        every = Loan.every_loan()
+    except RuntimeError:
+        return {"ids": []}
+    mine = [loan for loan in every if loan.user_id == user_id]
+    return {"ids": [r.id for r in mine]}
+
+
 @app.get("/late/<int:day>")
 def late(day):
     late = [loan for loan in Loan.query.all() if loan.due < day]
@@ -85,6 +95,7 @@ def test_a_table_filtered_in_python(tmp_path: Path) -> None:
         (10, "Filter loan by user_id in the query"),
         (17, "Filter loan by user_id, returned in the query"),
         (24, "Filter loan by user_id in the query"),
+        (34, "Filter loan by user_id in the query"),
     ]
     views = str(pkg / "views.py")
     text = apply_suggestion(found[1])[views]
@@ -92,5 +103,9 @@ def test_a_table_filtered_in_python(tmp_path: Path) -> None:
     # the local read nowhere else goes; the helper's call with it
     assert "    every = Loan.every_loan()\n    mine = Loan.query" not in text
     assert "    mine = Loan.query.filter_by(user_id=user_id, returned=False).all()\n" in text
-    assert text.count("every = Loan.every_loan()") == 1  # twice() keeps its own: it reads it
+    # twice() keeps its own: it reads it; guarded()'s is its try's one statement
+    assert text.count("every = Loan.every_loan()") == 2
     assert "goes with it" in found[1].rationale and "goes with it" not in found[2].rationale
+    assert "goes with it" not in found[3].rationale
+    text = apply_suggestion(found[3])[views]
+    ast.parse(text)  # the try keeps its statement

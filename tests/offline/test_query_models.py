@@ -80,12 +80,12 @@ def test_a_query_model_dump_excludes_none_and_its_del_becomes_pop(tmp_path: Path
     (found,) = _found(root)
     assert found.title == "Use `exclude_none=True` for `data`: FastAPI sets every query field"
     assert [(e.span.start.line + 1, e.new_text) for e in found.edits] == [
-        (17, "exclude_none=True"),
+        (17, "exclude_unset=True, exclude_none=True"),
         (18, "fields.pop('inventory', None)"),
     ]
     new = apply_suggestion(found)[str(root / "shop/main.py")]
     ast.parse(new)
-    assert "    fields = data.model_dump(exclude_none=True)\n" in new
+    assert "    fields = data.model_dump(exclude_unset=True, exclude_none=True)\n" in new
     assert "    fields.pop('inventory', None)\n" in new
     assert _found(root) == []
 
@@ -98,7 +98,7 @@ def update(product_id: int, data: Annotated[ProductUpdate, Depends()]):
     return ROWS[product_id]
 """
     (found,) = _found(_root(tmp_path, views))
-    assert [e.new_text for e in found.edits] == ["exclude_none=True"]
+    assert [e.new_text for e in found.edits] == ["exclude_unset=True, exclude_none=True"]
 
 
 def test_bodies_factories_other_defaults_and_exclude_none_are_left_alone(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """BKD330 for Django: a ``ForeignKey(Parent, on_delete=models.DO_NOTHING)`` where a view of the
 project deletes Parent rows. Django's collector then leaves the rows that point at the parent
 in place, and the database's foreign key (which ``migrate`` creates for every ForeignKey)
-refuses the delete of a parent that has any: IntegrityError, at once on PostgreSQL and MySQL,
-at the commit on SQLite (Django makes its constraints deferred there), a 500 (a real car
+refuses the delete of a parent that has any: IntegrityError, at once on MySQL, at the commit
+on PostgreSQL and SQLite (Django creates its constraints DEFERRABLE INITIALLY DEFERRED there:
+inside ``delete()`` itself without a request-wide transaction), a 500 (a real car
 marketplace's ``Message.car_id`` under a ``RetrieveUpdateDestroyAPIView`` of cars: deleting a
 listing with chat messages, judged a must).
 
@@ -18,7 +19,9 @@ database has none yet), when a migration runs SQL of its own on the child's tabl
 unmanaged model, a self-reference, when the parent defines its own ``delete`` or a
 ``pre_delete`` receiver names it, when the deleting function deals with the children first
 (names their model or the parent's accessor to them), when a ``try`` around the delete
-catches IntegrityError (or ProtectedError, DatabaseError, anything broader), and when a DRF
+catches IntegrityError (or ProtectedError, DatabaseError, anything broader: under
+``ATOMIC_REQUESTS`` that ``try`` may not see the deferred error, so this errs towards silence),
+and when a DRF
 exception handler or a middleware's ``process_exception`` may answer it. The fix sets
 ``on_delete`` to ``CASCADE`` (the child rows go with their parent), or to ``SET_NULL`` when the
 key is ``null=True`` already; the rationale asks for ``makemigrations``.

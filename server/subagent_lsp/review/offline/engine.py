@@ -250,7 +250,12 @@ def analyze_file(
         version = target_python(root or os.path.dirname(os.path.abspath(path)))
     upstream: UpstreamCalls | None = None
     dead: list[range] | None = None
-    unreachable = unreachable_lines(source) if source is not None else []
+    unreachable: list[range] = []
+    if source is not None:
+        try:
+            unreachable = unreachable_lines(source)
+        except Exception:
+            log.exception("reachability analysis failed for %s", path)
 
     def dead_lines() -> list[range]:
         nonlocal dead

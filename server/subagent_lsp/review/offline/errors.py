@@ -65,7 +65,7 @@ from .pyedits import (
     replace_node,
     wrap_in_try,
 )
-from .pysource import Source, dotted, qualified_name
+from .pysource import TRIES, Source, dotted, qualified_name
 from .query_truth_tests import query_truth_suggestions
 from .receiver_mail import receiver_mail_suggestions
 from .returned_errors import returned_error_suggestions
@@ -1170,9 +1170,7 @@ def _closed_in_finally(receiver: str, call: ast.Call, up: dict[ast.AST, ast.AST]
     current: ast.AST | None = call
     while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
         parent = up.get(current)
-        if isinstance(parent, ast.Try | ast.TryStar) and (
-            current in parent.body or current in parent.orelse
-        ):
+        if isinstance(parent, TRIES) and (current in parent.body or current in parent.orelse):
             closes = any(
                 isinstance(node, ast.Call) and dotted(node.func) == f"{receiver}.close"
                 for stmt in parent.finalbody

@@ -21,7 +21,7 @@ from .earlier_guards import inside_if, preceding, refused_before
 from .frameworks import ModuleFacts, Route, caught
 from .helper_rows import keyed_by_client
 from .pyedits import ensure_imports, insert_before_line, replace_node
-from .pysource import dotted
+from .pysource import TRIES, dotted
 from .row_guards import missing_test
 from .row_uses import app_catches, missing_row, read_unchecked, short
 from .sql import may_match_nothing
@@ -215,7 +215,7 @@ def _always_run(stmt: ast.stmt) -> list[ast.AST]:
             stack.append(node.test)
         elif isinstance(node, ast.For | ast.AsyncFor):
             stack.append(node.iter)
-        elif isinstance(node, ast.Try | ast.TryStar):
+        elif isinstance(node, TRIES):
             stack.extend(node.finalbody)
         elif not isinstance(
             node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda

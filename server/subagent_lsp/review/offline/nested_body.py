@@ -21,7 +21,10 @@ from .frameworks import ModuleFacts, Route, caught, flask_abort
 from .own_bad_request import own_bad_request
 from .permission_keys import permission_keys
 from .pyedits import ensure_imports, insert_before_line, statement_lines
-from .pysource import dotted
+from .pysource import TRIES, dotted
+
+# Statements whose body runs before the next one: ``with`` and ``try`` (``except*`` too).
+_BLOCKED: tuple[type[ast.stmt], ...] = (ast.With, ast.AsyncWith, *TRIES)
 
 _CAUGHT = {"KeyError", "TypeError", "LookupError"}
 _DRF_ERRORS = (
@@ -161,8 +164,8 @@ def _always(stmt: ast.stmt, own: _Own) -> tuple[dict[str, list[_Read]], bool]:
         for key in body.keys() & orelse.keys():
             found.setdefault(key, []).extend(body[key] + orelse[key])
         return found, body_exits or else_exits
-    if isinstance(stmt, ast.With | ast.AsyncWith | ast.Try | ast.TryStar):
-        inner, exits = _always_block(stmt.body, own)
+    if isinstance(stmt, _BLOCKED):
+        inner, exits = _always_block(getattr(stmt, "body", []), own)
         for key, group in inner.items():
             found.setdefault(key, []).extend(group)
         return found, exits or _may_exit(stmt)

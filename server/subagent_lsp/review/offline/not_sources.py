@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
     from pathspec import GitIgnoreSpec
 
+    from .file_memo import FileMemo
+
 # Test-data makers (``create_test_sponsor_data.py``, ``fake_users.py``): their queries run
 # once, on a developer's database.
 _DATA_WORDS = ("test", "fake", "dummy", "sample")
@@ -130,22 +132,36 @@ def is_not_a_source(
 
 _TEST_SUFFIX = "_test.py"
 _TEST_SUFFIX_PATTERN = "*_test.py"
-# What a test module has and a route module named ``*_test.py`` does not.
+# What a test module has and a route module named ``*_test.py`` does not: a test framework's
+# import or class, a test client; a bare ``def test_...`` only beside a bare ``assert`` (an
+# exam app's ``def test_result`` route has neither).
 _TEST_MARKERS = LazyPattern(
-    r"^\s*(?:async\s+)?def test|^\s*(?:import|from)\s+(?:pytest|unittest|nose)\b|TestCase\b"
-    r"|TestClient\b|django\.test\b|^\s*class Test",
+    r"^\s*(?:import|from)\s+(?:pytest|unittest|nose|hypothesis)\b|\bTestCase\b"
+    r"|\bTestClient\b|\bdjango\.test\b",
     re.MULTILINE,
 )
+_TEST_FUNCTION = LazyPattern(r"^\s*(?:async\s+)?def test_\w*\(", re.MULTILINE)
+_BARE_ASSERT = LazyPattern(r"^\s+assert\b", re.MULTILINE)
 
 
-@functools.lru_cache(maxsize=256)
 def _tests_something(path: str) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read(200_000)
-    except OSError:
-        return True  # unreadable: as its name says
-    return _TEST_MARKERS.search(text) is not None
+    memo = _TESTS.get("memo")
+    if memo is None:
+        from .file_memo import FileMemo  # not on the check path's start-up (typing)
+
+        memo = _TESTS["memo"] = FileMemo(_reads_as_tests, 2_000_000)
+    found = memo.get(path)
+    return True if found is None else found  # unreadable: as its name says
+
+
+def _reads_as_tests(path: str, text: str) -> bool:
+    if _TEST_MARKERS.search(text) is not None:
+        return True
+    return _TEST_FUNCTION.search(text) is not None and _BARE_ASSERT.search(text) is not None
+
+
+# Kept while the file is unchanged (an editor session outlives many edits of it).
+_TESTS: dict[str, FileMemo[bool]] = {}
 
 
 # Asked of the same few hundred paths by the schema's ranking, the project and the engine: a

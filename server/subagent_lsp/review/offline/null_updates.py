@@ -24,14 +24,12 @@ from .page_bounds import annotated
 from .positive_inputs import model_fields
 from .pyedits import replace_node
 from .pysource import Source, dotted
-from .query_models import required_or_none, unset_dump
+from .query_models import required_or_none, unset_dump, writes_each
 from .schema import Table
 
 CODE = "BKD217"
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
-# What writes a dump's items onto a row: ``setattr`` in a loop over it, a bulk update.
-_WRITERS = frozenset({"update", "values", "sqlmodel_update"})
 
 
 def null_update_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
@@ -57,51 +55,12 @@ def null_update_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion
             keyword = unset_dump(node, arg.arg)
             if keyword is None or not isinstance(node, ast.Call):
                 continue
-            if not _written_to_row(facts, func, node):
+            if not writes_each(func, node, facts.source):
                 continue
             made = _suggestion(facts, route, arg, fields, node, keyword)
             if made is not None:
                 out.append(made)
     return out
-
-
-def _written_to_row(facts: ModuleFacts, func: Function, dump: ast.Call) -> bool:
-    """The dump's items go onto a row: ``for k, v in <dump>.items(): setattr(row, k, v)``,
-    ``query.update(<dump>)``, ``update(M).values(**<dump>)``, ``row.sqlmodel_update(<dump>)``
-    (the dump itself or a local bound to it once)."""
-    names = {ast.unparse(dump)}
-    parent = facts.up.get(dump)
-    if (
-        isinstance(parent, ast.Assign)
-        and len(parent.targets) == 1
-        and isinstance(parent.targets[0], ast.Name)
-    ):
-        names.add(parent.targets[0].id)
-    for node in ast.walk(func):
-        if (
-            isinstance(node, ast.For)
-            and _items_of(node.iter, names)
-            and any(isinstance(n, ast.Call) and dotted(n.func) == "setattr" for n in ast.walk(node))
-        ):
-            return True
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _WRITERS
-        ):
-            given = [*node.args, *(k.value for k in node.keywords if k.arg is None)]
-            if any(ast.unparse(a) in names for a in given):
-                return True
-    return False
-
-
-def _items_of(node: ast.expr, names: set[str]) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "items"
-        and ast.unparse(node.func.value) in names
-    )
 
 
 def _nullable_fields(fields: list[tuple[Source, ast.ClassDef, ast.AnnAssign]]) -> list[str]:

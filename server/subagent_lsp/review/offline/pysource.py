@@ -23,6 +23,9 @@ from ...definitions.findings import Position, Span
 MAX_SOURCE_CHARS = 2_000_000
 _N = TypeVar("_N", bound=ast.AST)
 _FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)
+# ``try`` statements, ``except*`` ones too: ``ast.TryStar`` is Python 3.11's, and the package
+# runs on 3.10 (both have the fields the analyses read: body, handlers, orelse, finalbody).
+TRIES: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))
 # Shared singletons (Load, Store, Add, Eq...) say nothing the analyses need: not indexed.
 _LEAF = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
 _BLOCK_START = re.compile(r"(?:async\s+def|def|class|@)\b|@")

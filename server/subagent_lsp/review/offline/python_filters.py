@@ -5,8 +5,9 @@ The database reads and sends the whole table on each request, and no index can s
 filter it never sees. A real library API checked a new user's email and username this way
 over ``User.all_users()`` (a helper returning ``User.query.all()``) and listed a user's loans
 from every loan (judged worth fixing: the tables grow with the app). The fix hands the
-comparison to the query, ``User.query.filter_by(email=email).all()``: the same list, one
-index lookup once the column has one (BKD101 then proposes it where the planner proves it).
+comparison to the query, ``User.query.filter_by(email=email).all()``: the list the code
+meant (compared by the column's collation, case-insensitive on MySQL's default), one index
+lookup once the column has one (BKD101 then proposes it where the planner proves it).
 
 Read: a list comprehension with one ``for`` over ``Model.query.all()`` (Flask-SQLAlchemy),
 directly, through a local bound to it once, or through a project function whose one
@@ -113,13 +114,22 @@ def _only_use(src: Source, comp: ast.ListComp, node: ast.expr) -> ast.stmt | Non
         return None
     bound = [n for n in src.nodes_of(func) if single_binding(n) == node.id]
     stmt = bound[0] if len(bound) == 1 and isinstance(bound[0], ast.stmt) else None
-    if stmt is None:
-        return None
+    if stmt is None or _alone_in_block(src, stmt):
+        return None  # deleting it would empty its block (``try: rows = ...``)
     first, last = statement_lines(stmt)
     alone = src.lines[first].strip().startswith(node.id) and ";" not in "".join(
         src.lines[first : last + 1]
     )
     return stmt if alone else None
+
+
+def _alone_in_block(src: Source, stmt: ast.stmt) -> bool:
+    parent = src.up().get(stmt)
+    return not any(
+        stmt in block and len(block) > 1
+        for block in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
+        if isinstance(block, list)
+    )
 
 
 def _all_rows(node: ast.expr) -> str | None:
@@ -182,8 +192,8 @@ def _suggestion(
     why = (
         f"Every row of `{table}` is loaded and sent by the database on each call, to keep in "
         f"Python the few whose {columns} match: the cost grows with the table, and no index "
-        f"can serve a filter the database never sees. `{new}` returns the same list with the "
-        "comparison in SQL."
+        f"can serve a filter the database never sees. `{new}` makes the comparison in SQL "
+        "(by the column's collation: on MySQL's default one, case-insensitive)."
     )
     title = f"Filter {table} by {columns} in the query"
     edits = [replace_node(src, comp, new)]

@@ -19,8 +19,10 @@ partial-update forms, musts: None written into NOT NULL columns). Only where eve
 the method passes defaults to None (one required says the form is a whole replacement), and
 where the dump's every value is written as it is (``for k, v in ....items(): setattr(row, k,
 v)`` testing no ``v``, or ``row.update(dump)``), in the route or in the function the route
-hands the model to (``crud.update_salary_expense(db, expense_id, data)``): the suggestion is at
-the route's call, the edit in that function.
+hands the model to (``crud.update_salary_expense(db, expense_id, data)``) when the route is
+its one caller: the suggestion is at the route's call, the edit in that function. The fix adds
+``exclude_none=True`` beside ``exclude_unset=True``: a field the method does not pass stays
+unset.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ def _factory_dumps(
     out = []
     for node in ast.walk(func):
         keyword = unset_dump(node, arg.arg)
-        if keyword is not None and _writes_each(func, node, src):
+        if keyword is not None and writes_each(func, node, src):
             assert isinstance(node, ast.Call)
             out.append(_factory_suggestion(facts, arg, factory, node, src, keyword, node))
     if facts.upstream is None:
@@ -133,15 +135,17 @@ def _factory_dumps(
         if handed[0] >= len(positional):
             continue
         name = positional[handed[0]].arg
+        if not _only_caller(facts, helper.name, call):
+            continue  # another caller (a JSON PATCH) may mean its nulls: the edit is theirs too
         for node in where.nodes_of(helper):
             keyword = unset_dump(node, name)
-            if keyword is not None and _writes_each(helper, node, where):
+            if keyword is not None and writes_each(helper, node, where):
                 assert isinstance(node, ast.Call)
                 out.append(_factory_suggestion(facts, arg, factory, node, where, keyword, call))
     return out
 
 
-def _writes_each(func: Function, dump: ast.AST, src: Source) -> bool:
+def writes_each(func: Function, dump: ast.AST, src: Source) -> bool:
     """Every value of the dump is written as it is: ``for k, v in dump.items(): setattr(row,
     k, v)`` with no test of ``v``, or ``row.update(dump)``; the dump bound to a local first
     counts too."""
@@ -197,6 +201,18 @@ def _writes_each(func: Function, dump: ast.AST, src: Source) -> bool:
     return False
 
 
+def _only_caller(facts: ModuleFacts, name: str, call: ast.Call) -> bool:
+    """``call`` is the one call of the project function ``name`` the project makes."""
+    sources = list(facts.writers(name)) if facts.writers is not None else [facts.source]
+    calls = [
+        c
+        for source in sources
+        for c in source.of(ast.Call)
+        if isinstance(c, ast.Call) and dotted(c.func).split(".")[-1] == name
+    ]
+    return calls == [call]
+
+
 def _factory_suggestion(
     facts: ModuleFacts,
     arg: ast.arg,
@@ -224,7 +240,7 @@ def _factory_suggestion(
         f"{place} drops nothing, and the update writes None over each stored value the "
         "client did not send (an IntegrityError, a 500, on a NOT NULL column, or a value "
         f"erased). `exclude_none=True` drops them ({cannot}).",
-        (replace_node(where, keyword, "exclude_none=True"),),
+        (replace_node(where, keyword, f"{where.text_of(keyword)}, exclude_none=True"),),
     )
 
 
@@ -350,7 +366,7 @@ def _suggestion(
     keyword: ast.keyword,
 ) -> Suggestion:
     src = facts.source
-    edits: list[Edit] = [replace_node(src, keyword, "exclude_none=True")]
+    edits: list[Edit] = [replace_node(src, keyword, f"{src.text_of(keyword)}, exclude_none=True")]
     also = ""
     deletes = _deletes(func, call)
     for stmt, local, key in deletes:

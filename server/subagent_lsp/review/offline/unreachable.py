@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 
-from .pysource import Source
+from .pysource import TRIES, Source
 
 _LEAVES = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _BLOCKS = ("body", "orelse", "finalbody")
@@ -20,7 +20,7 @@ def unreachable_lines(source: Source) -> list[range]:
     out: list[range] = []
     for node in source.walk():
         blocks = [getattr(node, f, None) for f in _BLOCKS]
-        if isinstance(node, ast.Try | ast.TryStar):
+        if isinstance(node, TRIES):
             blocks += [h.body for h in node.handlers]
         if isinstance(node, ast.Match):
             blocks += [c.body for c in node.cases]
