@@ -307,3 +307,23 @@ def test_an_aggregate_annotation_keeps_the_sort_but_not_the_search(tmp_path: Pat
         "Add an index on article (created_on)",
     }
     assert "GROUP BY" not in found["Add an index on article (created_on)"].rationale
+
+
+def test_a_lookup_on_the_way_in_get_queryset_is_not_the_list(tmp_path: Path) -> None:
+    """Only the queryset ``get_queryset`` returns is paged with the view's ordering: a row
+    looked up first (``Article.objects.filter(title=...).first()``) is no list."""
+    views = VIEWS + (
+        "\n\nclass ByTitle(generics.ListAPIView):\n"
+        "    def get_queryset(self):\n"
+        '        first = Article.objects.filter(title=self.kwargs["title"]).first()\n'
+        "        notes = Note.objects.filter(article=first)\n"
+        "        return notes\n"
+    )
+    root = _app(tmp_path)
+    (root / "blog/views.py").write_text(views, encoding="utf-8")
+    found = {s.title: s for s in _indexes(root)}
+    # the lookup keeps its own reading (``first()`` under Meta.ordering), not the view's pages
+    lookup = found["Add an index on article (title, created_on)"]
+    assert "first()" in lookup.rationale and "PAGE_SIZE" not in lookup.rationale
+    # the list it returns, narrowed by its parent, is still read as the view's
+    assert "Add an index on note (article, created_on)" in found

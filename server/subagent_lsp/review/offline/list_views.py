@@ -68,6 +68,8 @@ def list_view_of(source: Source, node: ast.AST, up: dict[ast.AST, ast.AST]) -> P
         if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
             if current.name != "get_queryset" or not isinstance(parent, ast.ClassDef):
                 return None
+            if not _returned(node, up, current):
+                return None  # a lookup on the way (``profile = ...first()``), not the list
             return paged_list(source, parent, own_attribute=False)
         if isinstance(current, ast.ClassDef):
             return None
@@ -75,10 +77,51 @@ def list_view_of(source: Source, node: ast.AST, up: dict[ast.AST, ast.AST]) -> P
             targets = current.targets if isinstance(current, ast.Assign) else []
             if not any(isinstance(t, ast.Name) and t.id == "queryset" for t in targets):
                 return None
+            if not isinstance(current, ast.Assign) or _chain_top(node, up) is not current.value:
+                return None  # a queryset inside the attribute's value (a Prefetch, a filter)
             own_attribute = True
             return paged_list(source, parent, own_attribute)
         current = parent
     return None
+
+
+def _chain_top(node: ast.AST, up: dict[ast.AST, ast.AST]) -> ast.AST:
+    """The whole method chain ``node`` is a link of (``X.objects.filter(...)`` of its
+    ``X.objects``): up through attributes read off it and calls of them, not arguments."""
+    current = node
+    while True:
+        parent = up.get(current)
+        if (isinstance(parent, ast.Attribute) and parent.value is current) or (
+            isinstance(parent, ast.Call) and parent.func is current
+        ):
+            current = parent
+        else:
+            return current
+
+
+def _returned(node: ast.AST, up: dict[ast.AST, ast.AST], func: ast.AST) -> bool:
+    """The chain is what ``get_queryset`` returns: in its ``return``, or bound to a local that
+    a ``return`` gives back (narrowed or not: ``return queryset.filter(...)``)."""
+    top = _chain_top(node, up)
+    stmt = up.get(top)
+    if isinstance(stmt, ast.Return):
+        return True
+    if not (
+        isinstance(stmt, ast.Assign)
+        and stmt.value is top
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+    ):
+        return False
+    name = stmt.targets[0].id
+    for ret in ast.walk(func):
+        if isinstance(ret, ast.Return) and ret.value is not None:
+            root = ret.value
+            while isinstance(root, ast.Call | ast.Attribute):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            if isinstance(root, ast.Name) and root.id == name:
+                return True
+    return False
 
 
 def paged_list(source: Source, cls: ast.ClassDef, own_attribute: bool) -> PagedList | None:
