@@ -319,8 +319,8 @@ def _suggestion(
         cascade = _cascade_edits(facts, model, children)
         if cascade is not None:
             edits, written = cascade
-            held = _listed([f"{model}.{attr}" for c in children for attr, _r in c.through])
-            keys = _listed([f"{c.table.name}.{c.column.name}" for c in children])
+            held = listed([f"{model}.{attr}" for c in children for attr, _r in c.through])
+            keys = listed([f"{c.table.name}.{c.column.name}" for c in children])
             why = (
                 f"`{src.text_of(delete)}` deletes a {model}{via}, and {held} "
                 f"{'has' if len(children) == 1 else 'have'} no delete cascade: SQLAlchemy sets "
@@ -330,7 +330,7 @@ def _suggestion(
                 f"If a {model} that has them must not be deleted, catch IntegrityError and "
                 "answer 409 instead."
             )
-            held_rows = _listed([c.table.model or c.table.name for c in children])
+            held_rows = listed([c.table.model or c.table.name for c in children])
             title = f"Delete {held_rows} rows with their {model}"
             return Suggestion(CODE, "error-handling", src.path, src.span(delete), title, why, edits)
     answer = _answer(facts, delete, commit, routes, model, children)
@@ -342,7 +342,7 @@ def _suggestion(
         key = f"{c.table.name}.{c.column.name}"
         if c.through:
             parts.append(
-                f"{_listed([f'{model}.{a}' for a, _r in c.through])} has no delete cascade, so "
+                f"{listed([f'{model}.{a}' for a, _r in c.through])} has no delete cascade, so "
                 f"SQLAlchemy sets {key} to NULL, which the NOT NULL column refuses"
             )
         else:
@@ -363,7 +363,7 @@ def _via(facts: ModuleFacts, func: Function, routes: list[Route]) -> str:
     names = sorted({r.func.name for r in routes})
     if len(names) == 1 and routes[0].func is func:
         return ""
-    return f" (reached from the route {_listed([f'`{n}`' for n in names])})"
+    return f" (reached from the route {listed([f'`{n}`' for n in names])})"
 
 
 def _cascade_edits(
@@ -452,12 +452,12 @@ def _answer(
     error, needed, modules = _sqlalchemy_name(imports)
     awaited = isinstance(facts.up.get(commit), ast.Await)
     rollback = f"{'await ' if awaited else ''}{dotted(commit.func.value)}.rollback()"  # type: ignore[attr-defined]
-    others = _listed(sorted({c.table.model or c.table.name for c in children}))
+    others = listed(sorted({c.table.model or c.table.name for c in children}))
     detail = f"This {model} is still referenced by {others} rows."
     indent = len(src.indent_of(first.lineno - 1)) + 4
     framework = routes[0].framework if routes else ""
     if framework == "fastapi" or (not framework and "fastapi" in facts.frameworks):
-        exception = _bound_as(imports, "fastapi.HTTPException") or _bound_as(
+        exception = bound_as(imports, "fastapi.HTTPException") or bound_as(
             imports, "starlette.exceptions.HTTPException"
         )
         if exception is None:
@@ -465,7 +465,7 @@ def _answer(
                 return None
             exception = "HTTPException"
             needed.append(("fastapi", "HTTPException"))
-        status = _bound_as(imports, "fastapi.status") or _bound_as(imports, "starlette.status")
+        status = bound_as(imports, "fastapi.status") or bound_as(imports, "starlette.status")
         code = f"{status}.HTTP_409_CONFLICT" if status else "409"
         raised = f'raise {exception}(status_code={code}, detail="{detail}") from exc'
         if indent + len(raised) > LINE_LENGTH:
@@ -482,7 +482,7 @@ def _answer(
         handler = [f"except {error} as exc:", f"    {rollback}", *f"    {raised}".split("\n")]
         how = "Catching it, rolling the session back and raising HTTPException answers 409."
     elif framework == "flask" or "flask" in facts.frameworks:
-        abort = _bound_as(imports, "flask.abort") or _bound_as(imports, "flask_restful.abort")
+        abort = bound_as(imports, "flask.abort") or bound_as(imports, "flask_restful.abort")
         if abort is None:
             if "abort" in imports:
                 return None
@@ -507,12 +507,14 @@ def _block_of(facts: ModuleFacts, stmt: ast.stmt) -> list[ast.stmt] | None:
     return None
 
 
-def _bound_as(imports: dict[str, str], target: str) -> str | None:
+def bound_as(imports: dict[str, str], target: str) -> str | None:
+    """The module's name for ``target`` (``HTTPException`` of ``fastapi.HTTPException``)."""
     return next((k for k, v in imports.items() if v == target), None)
 
 
-def _listed(names: list[str]) -> str:
+def listed(names: list[str], last: str = "and") -> str:
+    """``a, b and c``, each name once."""
     names = list(dict.fromkeys(names))
     if len(names) == 1:
         return names[0]
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{', '.join(names[:-1])} {last} {names[-1]}"

@@ -133,7 +133,7 @@ def helper_create(facts: ModuleFacts, route: Route, schema: Schema) -> HelperCre
         found = _create_in(upstream, frame, schema, 1, {id(route.func)})
         if found is None or caught(call, facts.up, CAUGHT) or looked_up(route.func, found.column):
             continue
-        if found.shared and not _module_level(facts.source, found.session.split(".")[0]):
+        if found.shared and not module_level(facts.source, found.session.split(".")[0]):
             continue
         return HelperCreate(
             call,
@@ -176,16 +176,7 @@ def callee_frame(
     of the caller's (``caller``: the module the call is in)."""
     if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) or func.name == "__init__":
         return None
-    positional = [*func.args.posonlyargs, *func.args.args]
-    if positional and positional[0].arg in ("self", "cls"):
-        positional = positional[1:]
-    by_name = {a.arg: a for a in [*positional, *func.args.kwonlyargs]}
-    filled: list[tuple[ast.arg, ast.expr]] = [
-        (p, arg)
-        for p, arg in zip(positional, call.args, strict=False)
-        if not isinstance(arg, ast.Starred)
-    ]
-    filled += [(by_name[k.arg], k.value) for k in call.keywords if k.arg in by_name]
+    filled = filled_parameters(func, call)
     clients: dict[str, Typed] = {}
     sessions: dict[str, str] = {}
     models: dict[str, str] = {}
@@ -211,6 +202,21 @@ def callee_frame(
     if not clients:
         return None
     return Frame(source, func, clients, sessions, models)
+
+
+def filled_parameters(func: Function, call: ast.Call) -> list[tuple[ast.arg, ast.expr]]:
+    """The callee's parameters (but ``self``, ``cls``) the call fills, with what."""
+    positional = [*func.args.posonlyargs, *func.args.args]
+    if positional and positional[0].arg in ("self", "cls"):
+        positional = positional[1:]
+    by_name = {a.arg: a for a in [*positional, *func.args.kwonlyargs]}
+    filled: list[tuple[ast.arg, ast.expr]] = [
+        (p, arg)
+        for p, arg in zip(positional, call.args, strict=False)
+        if not isinstance(arg, ast.Starred)
+    ]
+    filled += [(by_name[k.arg], k.value) for k in call.keywords if k.arg in by_name]
+    return filled
 
 
 def _create_in(
@@ -361,12 +367,12 @@ def _route_side(frame: Frame, commit: ast.Call) -> tuple[str, bool] | None:
     if root in frame.sessions:
         return frame.sessions[root] + (f".{rest}" if rest else ""), False
     params = {a.arg for a in [*frame.func.args.args, *frame.func.args.kwonlyargs]}
-    if root in params or root in ("self", "cls") or not _module_level(frame.source, root):
+    if root in params or root in ("self", "cls") or not module_level(frame.source, root):
         return None
     return receiver, True
 
 
-def _module_level(source: Source, name: str) -> bool:
+def module_level(source: Source, name: str) -> bool:
     """The module binds ``name`` at its top: an import or an assignment."""
     if name in imported_names(source):
         return True

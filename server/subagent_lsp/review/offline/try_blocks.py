@@ -41,13 +41,21 @@ def handler_names(handler: ast.ExceptHandler) -> set[str]:
 def handlers_around(node: ast.AST, up: dict[ast.AST, ast.AST]) -> set[str]:
     """The exception names the ``try`` blocks of its function around ``node`` catch."""
     names: set[str] = set()
+    for handler in enclosing_handlers(node, up):
+        names |= handler_names(handler)
+    return names
+
+
+def enclosing_handlers(node: ast.AST, up: dict[ast.AST, ast.AST]) -> list[ast.ExceptHandler]:
+    """The ``except`` clauses of the ``try`` blocks of its function whose body holds ``node``,
+    innermost first."""
+    out: list[ast.ExceptHandler] = []
     child, current = node, up.get(node)
     while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
         if isinstance(current, ast.Try) and child in current.body:
-            for handler in current.handlers:
-                names |= handler_names(handler)
+            out.extend(current.handlers)
         child, current = current, up.get(current)
-    return names
+    return out
 
 
 def caught(
