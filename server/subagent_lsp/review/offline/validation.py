@@ -802,6 +802,7 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
     json_locals: set[str] | None = None  # read only when a conversion needs them
     body_locals: set[str] | None = None  # a Django view's decoded body, read likewise
     must: dict[int, str] = {}  # an enum conversion's allowed values, for its message
+    unguarded: set[str] = set()  # the reads an earlier conversion of which has no fix
     for node in _nodes(route.func):
         if not isinstance(node, ast.Call):
             continue
@@ -868,11 +869,17 @@ def _conversions(facts: ModuleFacts, route: Route) -> list[Suggestion]:
             continue
         if validated_by_form(node, facts.up):
             continue
+        read = ast.unparse(inner)
         suggestion = _conversion_fix(
             facts, route, node, inner, kind, source_name, must.get(id(node)), local
         )
-        if suggestion is not None:
+        if suggestion is None:
+            unguarded.add(read)
+        elif read not in unguarded:
             out.append(suggestion)
+        # else: an earlier conversion of the same read (``if int(request.args.get("size")) <
+        # 1:``) raises first, and no fix guards it: this one's 400 could never run (a real
+        # admin API's page size, judged so)
     return out
 
 
