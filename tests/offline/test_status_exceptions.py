@@ -187,3 +187,34 @@ def test_flask_class_attribute_status(tmp_path: Path) -> None:
     ).replace("class ApiError(Exception):", "class ApiError(HTTPException):")
     root = write_tree(tmp_path / "wz", {"pyproject.toml": MANIFEST, "app.py": werkzeug})
     assert not _found(root)
+
+
+def test_silent_when_a_loop_registers_handlers_for_classes_not_read(tmp_path: Path) -> None:
+    """A real shipping API registered one handler per ``AppError.__subclasses__()``, in a
+    project function the app's module calls with the app: which classes it takes is not
+    read, so the app may answer every status already."""
+    registry = (
+        "from fastapi import FastAPI\n\n"
+        "from shop.errors import AppError\n"
+        "from shop.handlers import http_error\n\n\n"
+        "def add_handlers(app: FastAPI):\n"
+        "    for exception_class in [AppError, *AppError.__subclasses__()]:\n"
+        "        app.add_exception_handler(exception_class, http_error)\n"
+    )
+    main = MAIN.replace(
+        "app.include_router(router)\n",
+        "add_handlers(app)\napp.include_router(router)\n",
+    ).replace(
+        "from shop.routes import router\n",
+        "from shop.registry import add_handlers\nfrom shop.routes import router\n",
+    )
+    root = _project(tmp_path, registry=registry, main=main)
+    assert _found(root) == []
+    # the same project registering nothing in the loop is answered again
+    (root / "shop/registry.py").write_text(
+        registry.replace("exception_class, http_error", "HTTPException, http_error").replace(
+            "from shop.handlers import http_error\n",
+            "from fastapi import HTTPException\n\nfrom shop.handlers import http_error\n",
+        )
+    )
+    assert len(_found(root)) == 1

@@ -65,6 +65,8 @@ class _Raise:
 def status_exception_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     if facts.middleware_catches:
         return []
+    if _registered_unread(facts):
+        return []
     out: list[Suggestion] = []
     site: AppSite | None = None
     looked = False
@@ -90,6 +92,32 @@ def status_exception_suggestions(facts: ModuleFacts) -> list[Suggestion]:
             if found is not None:
                 out.append(found)
     return out
+
+
+_REGISTERS = frozenset(
+    {"add_exception_handler", "exception_handler", "register_error_handler", "errorhandler"}
+)
+
+
+def _registered_unread(facts: ModuleFacts) -> bool:
+    """Some module registers a handler for a class held in a variable: a loop over
+    ``AppError.__subclasses__()`` (a real shipping API answered each of its errors' status
+    so; six suggestions there were judged noise). Which classes it takes is not read."""
+    sources = [s for name in sorted(_REGISTERS) for s in project_sources(facts, name)]
+    for source in {id(s): s for s in sources}.values():
+        classes = {c.name for m in source.modules for c in m.body if isinstance(c, ast.ClassDef)}
+        for call in source.of(ast.Call):
+            if not call.args or dotted(call.func).rsplit(".", 1)[-1] not in _REGISTERS:
+                continue
+            first = call.args[0]
+            if (
+                isinstance(first, ast.Name)
+                and not imported_from(source, first.id)
+                and first.id not in classes
+                and not hasattr(builtins, first.id)
+            ):
+                return True
+    return False
 
 
 def _lineage(
