@@ -42,6 +42,11 @@ def login():
     return {"role": staff.role}
 
 
+@app.get("/role")
+def role():
+    return {"role": AuthService().role_of(request.args["username"])}
+
+
 @app.get("/staff")
 def staff():
     staff = Staff.query.filter_by(id=request.args["id"]).first()
@@ -50,13 +55,20 @@ def staff():
 
 
 SERVICES = """\
-from .models import Login
+from .models import Login, Staff
 
 
 class AuthService:
     @staticmethod
     def get_login(username):
         return Login.query.filter_by(username=username).first()
+
+    def role_of(self, username):
+        user = AuthService.get_login(username)
+        if user is None:
+            return None
+        staff = Staff.query.filter_by(id=user.staff_id).first()
+        return staff.role
 """
 
 

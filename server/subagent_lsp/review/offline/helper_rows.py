@@ -35,6 +35,7 @@ from .django_rows import (
 from .drf_permissions import request_helper_proved
 from .form_rows import checked_by_validator
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
+from .known_rows import keyed_by_helper_row
 from .mongo_rows import label as mongo_label
 from .mongo_rows import mongo_find
 from .none_lookups import first_use_answered
@@ -795,6 +796,8 @@ def _own_lookups(
             model = mongo_label(collection)
         if model is None or caught(node, up, _CAUGHT):
             continue
+        if keyed_by_helper_row(facts.upstream, source, helper, node):
+            continue  # ``filter_by(staff_id=user.staff_id)`` of a row a project function gave
         if not _reads_client(lookup, set(), tainted if collection is not None else keys):
             # ``db.session.get(Dish, line.dish_id)`` over rows the helper loaded itself: its
             # key is the database's, not what the route was handed (planted set 8)

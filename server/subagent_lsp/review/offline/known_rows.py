@@ -19,8 +19,9 @@ import ast
 
 from .earlier_guards import inside_if, negated, preceding, refused_before
 from .frameworks import ModuleFacts
-from .pysource import dotted, every_node, method_of
+from .pysource import Source, dotted, every_node, method_of
 from .row_guards import missing_test, session_get
+from .upstream_calls import UpstreamCalls
 
 _ROW_ENDS = frozenset({"first", "one", "get", "first_or_404", "one_or_404", "get_or_404"})
 
@@ -44,7 +45,7 @@ def row_implied(facts: ModuleFacts, call: ast.Call) -> bool:
         and (
             _row_attribute(k.value, binds)
             or _row_derived(k.value, binds)
-            or _helper_attribute(facts, k.value)
+            or _helper_attribute(facts, k.value, binds)
         )
         for k in chain.keywords
     ):
@@ -90,16 +91,52 @@ def _row_attribute(value: ast.expr, binds: dict[str, list[ast.expr]]) -> bool:
     return bool(found) and all(_row(v) for v in found)
 
 
-def _helper_attribute(facts: ModuleFacts, value: ast.expr) -> bool:
-    """``AuthService.get_login(username).staff_id``: a column read off what a project function
-    returns, the server's data (a real login looked the staff row up by its login row's NOT
-    NULL key; a 404 there was judged noise). Had the function given no row, the attribute
-    read would have failed first."""
-    if not (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Call)):
+def _helper_attribute(
+    facts: ModuleFacts, value: ast.expr, binds: dict[str, list[ast.expr]]
+) -> bool:
+    return helper_row_attribute(facts.upstream, facts.source, value, binds)
+
+
+def helper_row_attribute(
+    upstream: UpstreamCalls | None,
+    source: Source,
+    value: ast.expr,
+    binds: dict[str, list[ast.expr]],
+) -> bool:
+    """``AuthService.get_login(username).staff_id``, or ``user.staff_id`` with ``user`` bound
+    (each time) to such a call: a column read off what a project function returns, the
+    server's data (a real login looked the staff row up by its login row's NOT NULL key; a
+    404 there was judged noise). Had the function given no row, the attribute read would have
+    failed first."""
+    if not isinstance(value, ast.Attribute) or upstream is None or value.attr in ("id", "pk"):
         return False
-    if facts.upstream is None or "request" in dotted(value.value.func):
+    calls = [value.value]
+    if isinstance(value.value, ast.Name):
+        calls = binds.get(value.value.id, [])
+    return bool(calls) and all(
+        isinstance(c, ast.Call)
+        and "request" not in dotted(c.func)
+        and upstream.callee(source, c) is not None
+        for c in calls
+    )
+
+
+def keyed_by_helper_row(
+    upstream: UpstreamCalls | None, source: Source, func: ast.AST, call: ast.Call
+) -> bool:
+    """``Staff.query.filter_by(staff_id=user.staff_id).first()`` in ``func``, every key read
+    off what a project function returned (helper_row_attribute)."""
+    chain = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not (
+        isinstance(chain, ast.Call)
+        and isinstance(chain.func, ast.Attribute)
+        and chain.func.attr == "filter_by"
+        and chain.keywords
+        and not chain.args
+    ):
         return False
-    return facts.upstream.callee(facts.source, value.value) is not None
+    binds = _bindings(func, call.lineno)
+    return all(helper_row_attribute(upstream, source, k.value, binds) for k in chain.keywords)
 
 
 def _row_derived(value: ast.expr, binds: dict[str, list[ast.expr]]) -> bool:
