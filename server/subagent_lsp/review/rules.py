@@ -1384,6 +1384,39 @@ BACKEND_RULES = table(
         "Ask the query for its row: `if car.first() is None:`.",
     ),
     _rule(
+        "BKD334",
+        "error-handling",
+        "undefined-name",
+        "A function reads a global name its module never imports, assigns or defines, while "
+        "other modules of the project import it (`logger.error(e)` with no `logger` in the "
+        "module).",
+        "The line raises NameError, a 500, each time it runs, often on an error path tests "
+        "do not reach. Scopes are Python's own (`symtable`); silent for modules that bind "
+        "names dynamically (`import *`, `globals()`, `exec`, a module `__getattr__`), for `_`, "
+        "for names read only in annotations, and when the project imports the name from more "
+        "than one place or not at all.",
+        Example(
+            path="routes.py",
+            text="from flask import Flask\n\n"
+            + "app = Flask(__name__)\n\n\n"
+            + '@app.post("/reset")\n'
+            + "def reset():\n"
+            + "    try:\n"
+            + "        return send_reset()\n"
+            + "    except RuntimeError as e:\n"
+            + "        logger.error(e)\n"
+            + '        return {"error": "try again"}, 503\n',
+            files={
+                "log.py": 'import logging\n\nlogger = logging.getLogger("app")\n',
+                "mail.py": "from log import logger\n\n\n"
+                + "def send_reset():\n"
+                + '    logger.info("sent")\n'
+                + '    return {"ok": True}\n',
+            },
+        ),
+        "Import it as the project's other modules do (`from app.core.logging import logger`).",
+    ),
+    _rule(
         "BKD333",
         "error-handling",
         "unchecked-foreign-key",

@@ -85,6 +85,7 @@ from .swallowed_commits import dbapi_connection, swallowed_commit
 from .timeout_catches import read_timeout_missed, widen_handler
 from .try_blocks import catches_miss_of, handler_names, innermost_try
 from .unchecked_parents import unchecked_parent_suggestions
+from .undefined_names import undefined_name_suggestions
 from .unique_updates import unique_update_suggestions
 from .upstream_calls import (
     STATUS_HANDLED,
@@ -126,6 +127,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(abort_argument_suggestions(facts))
     out.extend(catch_all_handler_suggestions(facts))
     out.extend(query_truth_suggestions(facts))
+    out.extend(undefined_name_suggestions(facts))
     out.extend(delete_list_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
     out.extend(anonymous_view_suggestions(facts))
