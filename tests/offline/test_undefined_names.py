@@ -48,11 +48,7 @@ TREE = {
         "def later():\n"
         '    return {"ok": True}\n'
     ),
-    "app/starred.py": (
-        "from app.log import *\n\n\n"
-        "def ping():\n"
-        '    logger.info("ping")\n'
-    ),
+    "app/starred.py": ('from app.log import *\n\n\ndef ping():\n    logger.info("ping")\n'),
 }
 
 

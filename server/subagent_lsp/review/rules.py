@@ -1417,6 +1417,41 @@ BACKEND_RULES = table(
         "Import it as the project's other modules do (`from app.core.logging import logger`).",
     ),
     _rule(
+        "BKD335",
+        "error-handling",
+        "tuple-used-as-row",
+        "A project function that returns a pair on every path (`return customer, None` / "
+        '`return None, "not found"`) is bound to one name whose attributes the caller then '
+        "reads (`customer.to_dict()`).",
+        "A tuple has no such attribute: every call raises AttributeError, a 500 even when the "
+        "function succeeded, and a test of the name never sees the failure the pair reports. "
+        "Read only for functions that cannot run off their end and whose every `return` gives "
+        "a tuple of one length.",
+        Example(
+            path="routes.py",
+            text="from flask import Flask\n\n"
+            + "from service import update_customer\n\n"
+            + "app = Flask(__name__)\n\n\n"
+            + '@app.put("/customers/<int:customer_id>")\n'
+            + "def update(customer_id):\n"
+            + "    customer = update_customer(customer_id)\n"
+            + "    if not customer:\n"
+            + '        return {"error": "not found"}, 404\n'
+            + "    return customer.to_dict()\n",
+            files={
+                "service.py": "class Customer:\n"
+                + "    def to_dict(self):\n"
+                + "        return {}\n\n\n"
+                + "def update_customer(customer_id):\n"
+                + "    if customer_id < 1:\n"
+                + '        return None, "not found"\n'
+                + "    return Customer(), None\n",
+            },
+        ),
+        "Unpack the pair as the function's other callers do: `customer, error = "
+        "update_customer(...)`.",
+    ),
+    _rule(
         "BKD333",
         "error-handling",
         "unchecked-foreign-key",

@@ -84,6 +84,7 @@ from .success_answers import success_answer_suggestions
 from .swallowed_commits import dbapi_connection, swallowed_commit
 from .timeout_catches import read_timeout_missed, widen_handler
 from .try_blocks import catches_miss_of, handler_names, innermost_try
+from .tuple_results import tuple_result_suggestions
 from .unchecked_parents import unchecked_parent_suggestions
 from .undefined_names import undefined_name_suggestions
 from .unique_updates import unique_update_suggestions
@@ -128,6 +129,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(catch_all_handler_suggestions(facts))
     out.extend(query_truth_suggestions(facts))
     out.extend(undefined_name_suggestions(facts))
+    out.extend(tuple_result_suggestions(facts))
     out.extend(delete_list_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
     out.extend(anonymous_view_suggestions(facts))
