@@ -1452,6 +1452,36 @@ BACKEND_RULES = table(
         "update_customer(...)`.",
     ),
     _rule(
+        "BKD336",
+        "error-handling",
+        "missing-exception-attribute",
+        "An `except` reads an attribute its exception class never has: `except "
+        "UserValidationError as exc: ... exc.errors` where the project's class sets no "
+        "`errors`.",
+        "The handler meant to answer the failure raises AttributeError itself, a 500 in place "
+        "of its answer. Read only for the project's own classes over Python's exceptions, "
+        "whose lineage assigns the attribute nowhere (class attributes, methods, `self.x = "
+        "...`), and for reads the exception's text can stand in for.",
+        Example(
+            path="routes.py",
+            text="from flask import Flask\n\n"
+            + "app = Flask(__name__)\n\n\n"
+            + "class AddressError(Exception):\n"
+            + "    pass\n\n\n"
+            + "def save(data):\n"
+            + '    raise AddressError("street is required")\n\n\n'
+            + '@app.put("/address")\n'
+            + "def address():\n"
+            + "    try:\n"
+            + "        save({})\n"
+            + "    except AddressError as exc:\n"
+            + '        return {"errors": exc.errors}, 400\n'
+            + '    return {"ok": True}\n',
+        ),
+        "Read the exception's text, `str(exc)`, or give the class the attribute where it is "
+        "raised.",
+    ),
+    _rule(
         "BKD333",
         "error-handling",
         "unchecked-foreign-key",

@@ -28,6 +28,7 @@ from .empty_rows import empty_rows_suggestions
 from .except_calls import except_call_suggestions
 from .except_models import except_model_suggestions, reported_lookup
 from .except_or import except_or_suggestions
+from .exception_attributes import exception_attribute_suggestions
 from .exception_details import exception_detail_suggestions
 from .fetched_rows import fetchone_suggestions
 from .flask_answers import json_error
@@ -130,6 +131,7 @@ def error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     out.extend(query_truth_suggestions(facts))
     out.extend(undefined_name_suggestions(facts))
     out.extend(tuple_result_suggestions(facts))
+    out.extend(exception_attribute_suggestions(facts))
     out.extend(delete_list_suggestions(facts))
     out.extend(serializer_raise_suggestions(facts))
     out.extend(anonymous_view_suggestions(facts))
