@@ -103,8 +103,8 @@ def _unbound_globals(src: Source) -> set[str]:
     """The names some function of the module reads as globals the module never binds."""
     try:
         table = symtable.symtable(src.text, src.path, "exec")
-    except (SyntaxError, ValueError):
-        return set()
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()  # a text Python's compiler refuses or cannot hold: nothing is read
     bound = {
         s.get_name()
         for s in table.get_symbols()
