@@ -382,6 +382,17 @@ def dotted(node: ast.AST) -> str:
     return known
 
 
+def unparsed(source: Source, node: ast.AST) -> str:
+    """``ast.unparse(node)`` of a node of ``source``, kept on the parse: the same statements
+    above a lookup are written out again for every later lookup of the function. Not on the
+    node, as ``dotted`` is: ``copy.copy`` of a node would carry the text to a changed copy."""
+    texts: dict[ast.AST, str] = source.__dict__.setdefault("_unparsed", {})
+    known = texts.get(node)
+    if known is None:
+        known = texts[node] = ast.unparse(node)
+    return known
+
+
 def _dotted(node: ast.AST) -> str:
     parts: list[str] = []
     while True:
