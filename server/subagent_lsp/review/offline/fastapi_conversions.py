@@ -11,7 +11,7 @@ import ast
 from ..suggestion import Suggestion
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import ensure_imports, wrap_in_try
-from .pysource import dotted
+from .pysource import dotted, every_node
 
 _CONVERSIONS = ("int", "float")
 _DATE_PARSERS = ("fromisoformat", "strptime")
@@ -212,7 +212,7 @@ def _text_field(
 def _bound_once(func: ast.AST, name: str) -> ast.expr | None:
     values = [
         n.value
-        for n in ast.walk(func)
+        for n in every_node(func)
         if isinstance(n, ast.Assign)
         and len(n.targets) == 1
         and isinstance(n.targets[0], ast.Name)

@@ -232,6 +232,18 @@ def every_node(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, without its two generators a node."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
+
+
 def own_nodes(node: ast.AST) -> list[ast.AST]:
     """``node`` and what is inside it, not inside a function or class defined there."""
     found: list[ast.AST] = []
@@ -239,7 +251,7 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
     while stack:
         current = stack.pop()
         found.append(current)
-        stack.extend(c for c in ast.iter_child_nodes(current) if not isinstance(c, SCOPES))
+        stack.extend(c for c in child_nodes(current) if not isinstance(c, SCOPES))
     return found
 
 
@@ -282,10 +294,16 @@ def string_quote(source: Source, node: ast.AST) -> str:
 
 def binds_anywhere(func: ast.AST, name: str) -> bool:
     """``name`` is stored to or deleted anywhere in ``func`` (a nested function's too)."""
-    return any(
-        isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
-        for n in ast.walk(func)
-    )
+    # Asked of one route for parameter after parameter: its stored names are read once, and
+    # kept on it (a fact of its text, as ``dotted`` is).
+    stored: frozenset[str] | None = func.__dict__.get("_stored_names")
+    if stored is None:
+        stored = func.__dict__["_stored_names"] = frozenset(
+            n.id
+            for n in every_node(func)
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+        )
+    return name in stored
 
 
 def top_level_class(source: Source, name: str) -> ast.ClassDef | None:

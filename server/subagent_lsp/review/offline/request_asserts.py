@@ -18,7 +18,7 @@ from .django_views import request_attr
 from .flask_answers import json_error
 from .frameworks import ModuleFacts, Route, caught, flask_abort
 from .pyedits import ensure_imports, replace_statement
-from .pysource import dotted
+from .pysource import dotted, every_node
 
 # What the client controls on a request; ``request.user``/``session``/``method`` are not it.
 _CLIENT = (
@@ -144,7 +144,7 @@ def _locals(
             if not _reads_client(value, names):
                 continue
             for target in targets:
-                for n in ast.walk(target):
+                for n in every_node(target):
                     if isinstance(n, ast.Name) and n.id not in names:
                         names.add(n.id)
                         changed = True

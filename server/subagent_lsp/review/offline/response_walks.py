@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from .pysource import Source, dotted
+from .pysource import Source, dotted, every_node
 from .queries import FoundQuery, walk_target
 from .schema import Schema, Table
 from .sql import QueryShape
@@ -94,7 +94,7 @@ def _walks(
     found = resolve(source, response)
     if found is None:
         return []
-    named = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    named = {n.id for n in every_node(func) if isinstance(n, ast.Name)}
     out = []
     for field in _list_fields(resolve, *found, 0):
         owner = _owner(schema, field, named, found[1].name)
