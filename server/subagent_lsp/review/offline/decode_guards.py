@@ -67,7 +67,7 @@ def _decoding_helpers(facts: ModuleFacts, idioms: Idioms) -> list[Route]:
     frameworks: dict[str, str] = {}
     for route in facts.routes:
         params = _client_params(route)
-        for call in _calls(route.func):
+        for call in _function_calls(route.func):
             if not isinstance(call.func, ast.Name) or caught(call, facts.up, {"ValueError"}):
                 continue
             helper = top_level_function(facts.source, call.func.id)
@@ -105,6 +105,15 @@ def _text_decode(call: ast.Call) -> bool:
         and len(call.args) <= 1
         and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args)
     )
+
+
+def _function_calls(func: ast.AST) -> list[ast.Call]:
+    """``_calls`` of a route or helper: read for the helpers it hands text to, then for its
+    own decodes; kept on it (a fact of its text, as ``dotted`` is)."""
+    found: list[ast.Call] | None = func.__dict__.get("_decode_calls")
+    if found is None:
+        found = func.__dict__["_decode_calls"] = list(_calls(func))
+    return found
 
 
 def _calls(node: ast.AST) -> Iterator[ast.Call]:
@@ -366,7 +375,7 @@ def _unguarded(
     uploads = _uploads(route.func)
     b64_locals = _b64_locals(facts, route.func)
     done: set[int] = set()
-    for call in _calls(route.func):
+    for call in _function_calls(route.func):
         if id(call) in reported:
             continue
         found = _client_decode(facts, call, params, uploads, b64_locals, idioms)

@@ -461,7 +461,8 @@ def _sqlalchemy_chain(
     source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
 ) -> FoundQuery | None:
     written = node
-    node = _own_model_named(node, up, schema)
+    if "cls" in source.text or not source.text.isascii():  # no ``cls`` to rename otherwise
+        node = _own_model_named(node, up, schema)
     calls, base = _chain(node)
     if calls and isinstance(base, ast.Name) and dotted(calls[0].func) == f"{base.id}.select":
         # ``db.select(M)`` (Flask-SQLAlchemy 3), ``sa.select(M)``: the select is the base,
