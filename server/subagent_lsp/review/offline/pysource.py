@@ -15,7 +15,7 @@ import textwrap
 import threading
 import tokenize
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from ...definitions.document import span_text, split_lines
 from ...definitions.findings import Position, Span
@@ -29,6 +29,35 @@ TRIES: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))
 # Shared singletons (Load, Store, Add, Eq...) say nothing the analyses need: not indexed.
 _LEAF = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
 _BLOCK_START = re.compile(r"(?:async\s+def|def|class|@)\b|@")
+
+
+def _node_types(base: type) -> set[type]:
+    found: set[type] = set()
+    todo = [base]
+    while todo:
+        subs: list[type] = todo.pop().__subclasses__()
+        for sub in subs:
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+# Whether the index keeps a field's value, by its type: a dict lookup costs less than the two
+# isinstance tests of each child it stands for (a parse holds only these types and the
+# constants' and names' values; any other is tested).
+_KEPT: dict[type, bool] = {
+    **{t: not issubclass(t, _LEAF) for t in _node_types(ast.AST)},
+    **dict.fromkeys((type(None), str, int, float, complex, bytes, bool), False),
+}
+
+
+def _kept(value: object) -> TypeGuard[ast.AST]:
+    """``value`` is a node the index keeps: an ``ast.AST``, not a shared singleton."""
+    kept = _KEPT.get(type(value))
+    if kept is None:
+        return isinstance(value, ast.AST) and not isinstance(value, _LEAF)
+    return kept
 
 
 @dataclass
@@ -84,28 +113,29 @@ class Source:
         stack: list[tuple[ast.AST, ast.AST | None, tuple[ast.AST, ...]]] = [
             (m, None, ()) for m in reversed(self.modules)
         ]
+        kept = _KEPT.get
         while stack:
             node, parent, funcs = stack.pop()
             nodes.append(node)
             if parent is not None:
                 up[node] = parent
-            for func in funcs:
-                per_function[id(func)].append(node)
             if funcs:
+                for func in funcs:
+                    per_function[id(func)].append(node)
                 innermost[id(node)] = funcs[-1]
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if isinstance(node, _FUNCTION):
                 per_function[id(node)] = [node]
                 funcs = (*funcs, node)
             children: list[ast.AST] = []
             for name in node._fields:
-                value = getattr(node, name, None)
-                if isinstance(value, list):
+                value: Any = getattr(node, name, None)
+                if type(value) is list:
                     children.extend(
-                        v for v in value if isinstance(v, ast.AST) and not isinstance(v, _LEAF)
+                        [v for v in value if (k := kept(type(v))) or (k is None and _kept(v))]
                     )
-                elif isinstance(value, ast.AST) and not isinstance(value, _LEAF):
+                elif (k := kept(type(value))) or (k is None and _kept(value)):
                     children.append(value)
-            stack.extend((child, node, funcs) for child in reversed(children))
+            stack.extend([(child, node, funcs) for child in reversed(children)])
         result = (nodes, up, per_function, innermost)
         self.__dict__["_index_cache"] = result
         return result
@@ -141,8 +171,28 @@ class Source:
         kinds: dict[object, list[ast.AST]] = self.__dict__.setdefault("_of_kind", {})
         found = kinds.get(kind)
         if found is None:
-            found = kinds[kind] = [n for n in self.walk() if isinstance(n, kind)]  # type: ignore[arg-type]
+            if isinstance(kind, type) and not kind.__subclasses__():
+                # A node type of its own (``ast.Call``): its nodes, from one pass that sorted
+                # every node by type (a file asks for a dozen kinds, a pass each).
+                found = self._by_type().get(kind, [])
+            else:  # several types, or a type with others under it (``ast.stmt``)
+                found = [n for n in self.walk() if isinstance(n, kind)]  # type: ignore[arg-type]
+            kinds[kind] = found
         return found
+
+    def _by_type(self) -> dict[type, list[ast.AST]]:
+        by_type: dict[type, list[ast.AST]] | None = self.__dict__.get("_nodes_by_type")
+        if by_type is None:
+            by_type = {}
+            for node in self.walk():
+                kind = type(node)
+                same = by_type.get(kind)
+                if same is None:
+                    by_type[kind] = [node]
+                else:
+                    same.append(node)
+            self.__dict__["_nodes_by_type"] = by_type  # published whole: worker threads share it
+        return by_type
 
 
 # The parse of each path's latest text: the schema scan, the project model, the engine and the
