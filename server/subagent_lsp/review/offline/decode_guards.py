@@ -13,7 +13,7 @@ from .drf import drf_view, uses_drf
 from .drf_serializers import drf_validation_error
 from .frameworks import ModuleFacts, Route, django_bad_request, enclosing_statement
 from .pyedits import ensure_imports, replace_statement, wrapped_in_try
-from .pysource import child_nodes, dotted, every_node, top_level_function
+from .pysource import SCOPES, child_nodes, dotted, every_node, top_level_function
 from .row_uses import short
 from .try_blocks import caught, handler_names, status_code
 
@@ -121,7 +121,7 @@ def _calls(node: ast.AST) -> Iterator[ast.Call]:
     stack = child_nodes(node)
     while stack:
         current = stack.pop()
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+        if isinstance(current, SCOPES):
             continue
         if isinstance(current, ast.Call):
             yield current

@@ -123,6 +123,10 @@ def gathered(source: Source, func: ast.AST, name: str) -> FilterList:
     return out
 
 
+# Built once: tested of every node.
+_GATHERING = ast.Assign | ast.Expr | ast.AugAssign
+
+
 def _statements(source: Source, func: ast.AST) -> list[ast.AST]:
     """The assignments and expression statements of ``func`` itself (not of a function nested
     in it), in order: all ``gathered`` reads, asked once per name a call of ``func`` hands on
@@ -133,8 +137,7 @@ def _statements(source: Source, func: ast.AST) -> list[ast.AST]:
         found = kept[func] = [
             n
             for n in source.nodes_of(func)
-            if isinstance(n, ast.Assign | ast.Expr | ast.AugAssign)
-            and source.function_of(n) is func
+            if isinstance(n, _GATHERING) and source.function_of(n) is func
         ]
     return found
 

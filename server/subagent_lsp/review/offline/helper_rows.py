@@ -424,6 +424,10 @@ def _client_locals(call: ast.AST, route: Route) -> tuple[set[str], set[str]]:
     return set(sent), set(derived)
 
 
+# Built once: tested of every node.
+_ASSIGNS = ast.Assign | ast.AnnAssign
+
+
 def _client_steps(route: Route) -> tuple[frozenset[str], list[tuple[int, frozenset[str]]]]:
     """The route's client names, and after each of its assignments (in source order, so that
     a local made from another tainted local counts) the locals bound from them so far. Asked
@@ -439,7 +443,7 @@ def _client_steps(route: Route) -> tuple[frozenset[str], list[tuple[int, frozens
     derived: set[str] = set()
     steps: list[tuple[int, frozenset[str]]] = []
     for node in sorted(
-        (n for n in every_node(route.func) if isinstance(n, ast.Assign | ast.AnnAssign)),
+        (n for n in every_node(route.func) if isinstance(n, _ASSIGNS)),
         key=lambda n: n.lineno,
     ):
         if node.value is None:

@@ -936,15 +936,17 @@ def _relationship_walk(
 _CONSUMERS = {"len", "sorted", "list", "set", "tuple", "sum", "any", "all", "enumerate", "reversed"}
 
 
+# Built once: tested of every node.
+_ITERATES = ast.For | ast.AsyncFor | ast.comprehension
+
+
 def _attribute_walk(
     source: Source, node: ast.Attribute, schema: Schema, up: dict[ast.AST, ast.AST]
 ) -> FoundQuery | None:
     """``for entry in page.entries`` / ``sorted(self.entries)``: a lazy relationship loads
     its rows by the foreign key that points back, on first access."""
     parent = up.get(node)
-    consumed = (
-        isinstance(parent, ast.For | ast.AsyncFor | ast.comprehension) and parent.iter is node
-    ) or (
+    consumed = (isinstance(parent, _ITERATES) and parent.iter is node) or (
         isinstance(parent, ast.Call) and node in parent.args and dotted(parent.func) in _CONSUMERS
     )
     if not consumed or not isinstance(node.ctx, ast.Load):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from http import HTTPStatus
 
-from .pysource import Source, dotted, every_node
+from .pysource import FUNCTIONS, Source, dotted, every_node
 
 
 def own_tries(source: Source, func: ast.AST) -> list[ast.Try]:
@@ -84,7 +84,7 @@ def caught(
                         return True
                     if name in broad and not (client_error and answers_server_error(handler)):
                         return True
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, FUNCTIONS):
             return False
         child, current = current, up.get(current)
     return False

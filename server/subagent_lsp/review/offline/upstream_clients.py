@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from .pysource import Source, dotted, imported_names
+from .pysource import WITHS, Source, dotted, imported_names
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 # requests-oauthlib's token calls are requests made by the session, with a ``timeout=``.
@@ -259,7 +259,7 @@ def _assigned_calls(source: Source) -> dict[tuple[int, str], list[ast.Call]]:
             pairs = [(t, node.value) for t in node.targets]
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             pairs = [(node.target, node.value)]
-        elif isinstance(node, ast.With | ast.AsyncWith):
+        elif isinstance(node, WITHS):
             pairs = [(i.optional_vars, i.context_expr) for i in node.items if i.optional_vars]
         for target, value in pairs:
             if not isinstance(value, ast.Call):
