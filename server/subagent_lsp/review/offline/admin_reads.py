@@ -23,7 +23,7 @@ import ast
 import os
 import re
 
-from .pysource import Source, dotted, keyword_value
+from .pysource import FUNCTIONS, Source, dotted, keyword_value
 
 # ``staff_member_required`` is Django's admin site; a shop's ``staff_required`` counter views
 # are its busiest (planted set 7: the barcode scan behind it is the hot path).
@@ -70,7 +70,7 @@ def _admin_spans(source: Source) -> list[tuple[int, int]]:
             admin = any(_ADMIN_VIEW_BASE.search(dotted(b)) for b in node.bases)
             if not admin and any(_FORM_BASE.search(dotted(b)) for b in node.bases):
                 spans.extend(_validator_spans(node))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        elif isinstance(node, FUNCTIONS):
             admin = any(_ADMIN_DECORATOR.search(_decorator(d)) for d in node.decorator_list)
             admin = admin or _admin_token(node)
         else:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .pysource import Source, dotted, every_node
+from .pysource import FUNCTIONS, Source, dotted, every_node
 
 # Queryset methods that add no row (``update`` and ``delete`` change or drop the ones there).
 _READS = frozenset(
@@ -353,7 +353,7 @@ def annotation_nodes(source: Source) -> set[int]:
     for node in source.walk():
         if isinstance(node, ast.arg) and node.annotation is not None:
             roots.append(node.annotation)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns:
+        elif isinstance(node, FUNCTIONS) and node.returns:
             roots.append(node.returns)
         elif isinstance(node, ast.AnnAssign):
             roots.append(node.annotation)

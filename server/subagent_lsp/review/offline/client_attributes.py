@@ -16,7 +16,7 @@ from ..suggestion import Suggestion
 from .client_text import allow_listed
 from .frameworks import ModuleFacts, Route, caught
 from .pyedits import ensure_imports, replace_node
-from .pysource import dotted
+from .pysource import dotted, every_node
 from .sort_keys import literal_allowed, offered_attributes, sort_key_getattrs
 
 
@@ -28,7 +28,7 @@ def client_attribute_suggestions(facts: ModuleFacts, route: Route) -> list[Sugge
         return []
     sort_keys = sort_key_getattrs(facts, route.func)
     out: list[Suggestion] = []
-    for node in ast.walk(route.func):
+    for node in every_node(route.func):
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)

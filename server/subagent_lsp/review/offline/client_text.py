@@ -22,7 +22,7 @@ from .fastapi_conversions import is_text, text_parameters
 from .fastapi_enums import argument, text_constrained
 from .frameworks import ModuleFacts, Route
 from .html_answers import assigned_name
-from .pysource import binds_anywhere, dotted, every_node
+from .pysource import WITHS, binds_anywhere, dotted, every_node
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -255,7 +255,7 @@ def _bindings_by_name(func: Function) -> dict[str, list[ast.expr] | None]:
             node, ast.NamedExpr | ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension
         ):
             bind(node.target, None)
-        elif isinstance(node, ast.With | ast.AsyncWith):
+        elif isinstance(node, WITHS):
             for item in node.items:
                 if item.optional_vars is not None:
                     bind(item.optional_vars, None)

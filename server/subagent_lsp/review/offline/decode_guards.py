@@ -13,7 +13,7 @@ from .drf import drf_view, uses_drf
 from .drf_serializers import drf_validation_error
 from .frameworks import ModuleFacts, Route, django_bad_request, enclosing_statement
 from .pyedits import ensure_imports, replace_statement, wrapped_in_try
-from .pysource import dotted, top_level_function
+from .pysource import SCOPES, child_nodes, dotted, every_node, top_level_function
 from .row_uses import short
 from .try_blocks import caught, handler_names, status_code
 
@@ -67,7 +67,7 @@ def _decoding_helpers(facts: ModuleFacts, idioms: Idioms) -> list[Route]:
     frameworks: dict[str, str] = {}
     for route in facts.routes:
         params = _client_params(route)
-        for call in _calls(route.func):
+        for call in _function_calls(route.func):
             if not isinstance(call.func, ast.Name) or caught(call, facts.up, {"ValueError"}):
                 continue
             helper = top_level_function(facts.source, call.func.id)
@@ -107,16 +107,25 @@ def _text_decode(call: ast.Call) -> bool:
     )
 
 
+def _function_calls(func: ast.AST) -> list[ast.Call]:
+    """``_calls`` of a route or helper: read for the helpers it hands text to, then for its
+    own decodes; kept on it (a fact of its text, as ``dotted`` is)."""
+    found: list[ast.Call] | None = func.__dict__.get("_decode_calls")
+    if found is None:
+        found = func.__dict__["_decode_calls"] = list(_calls(func))
+    return found
+
+
 def _calls(node: ast.AST) -> Iterator[ast.Call]:
     """The calls under ``node``, not those of a nested function or class."""
-    stack = list(ast.iter_child_nodes(node))
+    stack = child_nodes(node)
     while stack:
         current = stack.pop()
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+        if isinstance(current, SCOPES):
             continue
         if isinstance(current, ast.Call):
             yield current
-        stack.extend(ast.iter_child_nodes(current))
+        stack.extend(child_nodes(current))
 
 
 def _b64_locals(facts: ModuleFacts, func: ast.AST) -> set[str]:
@@ -163,7 +172,7 @@ def _wrong_handlers(facts: ModuleFacts) -> tuple[list[Suggestion], set[int]]:
     out: list[Suggestion] = []
     reported: set[int] = set()
     src = facts.source
-    for node in (n for module in src.modules for n in ast.walk(module)):
+    for node in (n for module in src.modules for n in every_node(module)):
         if not isinstance(node, ast.Try) or not node.handlers:
             continue
         every = set().union(*(handler_names(h) for h in node.handlers))
@@ -328,7 +337,7 @@ def _upload_read(node: ast.expr) -> bool:
 
 def _uploads(func: ast.AST) -> set[str]:
     found: set[str] = set()
-    for node in ast.walk(func):
+    for node in every_node(func):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Name) and _upload_read(node.value):
@@ -366,7 +375,7 @@ def _unguarded(
     uploads = _uploads(route.func)
     b64_locals = _b64_locals(facts, route.func)
     done: set[int] = set()
-    for call in _calls(route.func):
+    for call in _function_calls(route.func):
         if id(call) in reported:
             continue
         found = _client_decode(facts, call, params, uploads, b64_locals, idioms)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
+from .pysource import FUNCTIONS
+
 Test = Callable[[ast.expr], bool]
 
 
@@ -30,7 +32,7 @@ def preceding(node: ast.AST, up: dict[ast.AST, ast.AST]) -> Iterator[ast.stmt]:
     in each block around it, up to its function."""
     child: ast.AST = node
     current = up.get(node)
-    while current is not None and not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+    while current is not None and not isinstance(child, FUNCTIONS):
         for field in ("body", "orelse", "finalbody", "handlers"):
             block = getattr(current, field, None)
             if isinstance(block, list) and child in block:

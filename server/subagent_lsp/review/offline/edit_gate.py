@@ -26,7 +26,7 @@ from ...definitions.findings import Position, Span, TextEdit
 from ...definitions.fixes import apply_edits
 from ...textfile import read_utf8
 from ..suggestion import Suggestion
-from .pysource import Source, every_node, parse_source, type_checking
+from .pysource import IMPORTS, Source, every_node, parse_source, type_checking
 from .python_target import Version
 
 log = logging.getLogger(__name__)
@@ -379,6 +379,11 @@ _BINDS_OR_READS = frozenset({ast.Name, ast.arg}) | _DEFINES | _IMPORTS | _NAMED 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
+# Built once: tested of every node.
+_DEFS = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+_MATCH_NAMES = ast.MatchAs | ast.MatchStar
+
+
 def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], frozenset[str]]:
     """The names code binds at module level and the names it reads when the module runs: a
     module statement's, a decorator's, a def's defaults and (unless ``lazy``: ``from
@@ -397,7 +402,7 @@ def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], 
             elif binds:
                 bound.add(node.id)
             continue
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        if isinstance(node, _DEFS):
             if not isinstance(node, ast.Lambda):
                 if binds:
                     bound.add(node.name)
@@ -427,13 +432,13 @@ def module_names_in(tree: ast.AST, lazy: bool = False) -> tuple[frozenset[str], 
         inner = binds and not isinstance(node, _COMPREHENSIONS)
         if not binds:
             pass
-        elif isinstance(node, ast.Import | ast.ImportFrom):
+        elif isinstance(node, IMPORTS):
             bound.update((a.asname or a.name).split(".")[0] for a in node.names)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.add(node.name)
         elif isinstance(node, ast.Global):
             bound.update(node.names)
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+        elif isinstance(node, _MATCH_NAMES) and node.name:
             bound.add(node.name)
         for field in node._fields:  # ast.iter_child_nodes, without its generator
             value = getattr(node, field, None)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...textfile import read_utf8
-from ..pgproof.prover import postgres_prover
+from ..pgproof import proofs_off
 from ..suggestion import Suggestion
 from .base_class_queries import BaseClassQueries
 from .body_readers import mark_body_readers
@@ -59,6 +59,7 @@ from .validation import validation_suggestions
 from .view_helpers import mark_view_helpers
 
 if TYPE_CHECKING:
+    from ..pgproof.prover import PostgresProver
     from ..project import Project
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,16 @@ def _outside(out: list[Suggestion], path: str, dead: list[range]) -> list[Sugges
     return [
         s for s in out if s.path != path or not any(s.span.start.line in lines for lines in dead)
     ]
+
+
+def _postgres_prover(path: str, root: str | None, schema: Schema) -> PostgresProver | None:
+    """``postgres_prover``, whose module (the cluster, the loader, the probes and what they
+    import) is imported only when proofs on PostgreSQL are not turned off."""
+    if proofs_off():
+        return None
+    from ..pgproof.prover import postgres_prover
+
+    return postgres_prover(path, root, schema)
 
 
 def _holds(schema: Schema, own: Schema) -> bool:
@@ -308,7 +319,7 @@ def analyze_file(
             background = [*off_request, *test_routes]
             background += background_task_lines(source) if source else []
             found = [q for q in found if not is_off_request(background, q.span.start.line)]
-            prover = postgres_prover(path, root, workspace) if found else None
+            prover = _postgres_prover(path, root, workspace) if found else None
             out.extend(index_suggestions(found, workspace, path, sources, prover, project))
         except Exception:
             log.exception("index analysis failed for %s", path)

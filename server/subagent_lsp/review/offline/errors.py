@@ -336,10 +336,14 @@ def _raise_502(
     return lines, [] if bound else [("fastapi", "HTTPException")]
 
 
+# Built once: tested of every node.
+_DEREFERENCES = ast.Attribute | ast.Subscript
+
+
 def _read_property(facts: ModuleFacts, node: ast.Attribute) -> bool:
     """``recv.attr`` read, then dereferenced or bound: what a property's None would break."""
     parent = facts.up.get(node)
-    if isinstance(parent, ast.Attribute | ast.Subscript):
+    if isinstance(parent, _DEREFERENCES):
         return parent.value is node and isinstance(node.ctx, ast.Load)
     return isinstance(parent, ast.Assign) and parent.value is node
 

@@ -23,7 +23,7 @@ from ..suggestion import Edit, Suggestion
 from .broad_excepts import hides_client_error
 from .frameworks import ModuleFacts, Route
 from .pyedits import replace_statement, statement_lines
-from .pysource import dotted
+from .pysource import dotted, every_node
 from .try_blocks import handler_names, own_tries, status_code
 
 _BROAD = {"Exception", "BaseException"}
@@ -83,7 +83,7 @@ def _inside_try(facts: ModuleFacts, node: ast.AST) -> bool:
 
 def _raises_http_error(body: list[ast.stmt]) -> bool:
     for stmt in body:
-        for node in ast.walk(stmt):
+        for node in every_node(stmt):
             if isinstance(node, ast.Raise) and node.exc is not None:
                 exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
                 if dotted(exc).split(".")[-1] in _HTTP_ERRORS:

@@ -11,7 +11,7 @@ import ast
 from ..suggestion import Suggestion
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .pyedits import ensure_imports, wrap_in_try
-from .pysource import dotted
+from .pysource import dotted, every_node
 
 _CONVERSIONS = ("int", "float")
 _DATE_PARSERS = ("fromisoformat", "strptime")
@@ -155,7 +155,7 @@ def _from_text_items(
         return value.id
     loops = [
         n
-        for n in ast.walk(func)
+        for n in every_node(func)
         if isinstance(n, ast.For | ast.AsyncFor)
         and isinstance(n.target, ast.Name)
         and n.target.id == value.id
@@ -210,14 +210,20 @@ def _text_field(
 
 
 def _bound_once(func: ast.AST, name: str) -> ast.expr | None:
-    values = [
-        n.value
-        for n in ast.walk(func)
-        if isinstance(n, ast.Assign)
-        and len(n.targets) == 1
-        and isinstance(n.targets[0], ast.Name)
-        and n.targets[0].id == name
-    ]
+    # Asked of one route for each value it converts: its ``name = value`` assignments are
+    # read once, by name, and kept on it (a fact of its text, as ``dotted`` is).
+    bound: dict[str, list[ast.expr]] | None = func.__dict__.get("_assigned_by_name")
+    if bound is None:
+        bound = {}
+        for n in every_node(func):
+            if (
+                isinstance(n, ast.Assign)
+                and len(n.targets) == 1
+                and isinstance(n.targets[0], ast.Name)
+            ):
+                bound.setdefault(n.targets[0].id, []).append(n.value)
+        func.__dict__["_assigned_by_name"] = bound
+    values = bound.get(name, [])
     return values[0] if len(values) == 1 else None
 
 

@@ -105,9 +105,7 @@ def gathered(source: Source, func: ast.AST, name: str) -> FilterList:
     """The conditions ``func`` gathers in its list ``name`` (through a helper of the module
     that returns the list it builds, too)."""
     out = FilterList()
-    for node in source.nodes_of(func):
-        if source.function_of(node) is not func:
-            continue
+    for node in _statements(source, func):
         if isinstance(node, ast.Assign) and _names(node.targets, name):
             if isinstance(node.value, ast.List):
                 out.always.extend(node.value.elts)
@@ -123,6 +121,25 @@ def gathered(source: Source, func: ast.AST, name: str) -> FilterList:
             if guarded:
                 out.guards.extend([_guard_names(node, func, source.up())] * len(added))
     return out
+
+
+# Built once: tested of every node.
+_GATHERING = ast.Assign | ast.Expr | ast.AugAssign
+
+
+def _statements(source: Source, func: ast.AST) -> list[ast.AST]:
+    """The assignments and expression statements of ``func`` itself (not of a function nested
+    in it), in order: all ``gathered`` reads, asked once per name a call of ``func`` hands on
+    (walking every node of the function for each was most of the lists' time)."""
+    kept: dict[ast.AST, list[ast.AST]] = source.__dict__.setdefault("_list_statements", {})
+    found = kept.get(func)
+    if found is None:
+        found = kept[func] = [
+            n
+            for n in source.nodes_of(func)
+            if isinstance(n, _GATHERING) and source.function_of(n) is func
+        ]
+    return found
 
 
 def _built_by(source: Source, call: ast.Call) -> FilterList:

@@ -22,7 +22,7 @@ from .django_views import (
     request_data_method,
     returns_response,
 )
-from .pysource import Source, dotted, imported_from, imported_names
+from .pysource import FUNCTIONS, Source, dotted, imported_from, imported_names
 from .sessions import SessionFacts
 from .try_blocks import caught as caught  # re-exported: the analyses ask here
 from .try_blocks import exception_name as _exc_name
@@ -191,7 +191,7 @@ def module_facts(source: Source, upstream: UpstreamCalls | None = None) -> Modul
         frameworks |= _project_routers(source, imports, upstream)
     mark_registered(facts, own)
     for node in source.walk():
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(node, FUNCTIONS):
             route = _route(source, node, frameworks, facts.up, imports)
             if route is not None and route.framework == "maybe":
                 facts.maybe_views.append(node)

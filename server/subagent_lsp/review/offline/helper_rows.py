@@ -42,7 +42,7 @@ from .none_lookups import first_use_answered
 from .none_returns import may_give_none, none_path, optional_model
 from .project_errors import own_not_found
 from .pyedits import ensure_imports, insert_before_line, replace_node, replace_statement
-from .pysource import Source, block_of, dotted, every_node, is_none
+from .pysource import Source, block_of, child_nodes, dotted, every_node, is_none
 from .query_locals import spelled_out
 from .receiver_rows import receiver_member
 from .row_guards import app_guard, get_through
@@ -424,6 +424,10 @@ def _client_locals(call: ast.AST, route: Route) -> tuple[set[str], set[str]]:
     return set(sent), set(derived)
 
 
+# Built once: tested of every node.
+_ASSIGNS = ast.Assign | ast.AnnAssign
+
+
 def _client_steps(route: Route) -> tuple[frozenset[str], list[tuple[int, frozenset[str]]]]:
     """The route's client names, and after each of its assignments (in source order, so that
     a local made from another tainted local counts) the locals bound from them so far. Asked
@@ -439,7 +443,7 @@ def _client_steps(route: Route) -> tuple[frozenset[str], list[tuple[int, frozens
     derived: set[str] = set()
     steps: list[tuple[int, frozenset[str]]] = []
     for node in sorted(
-        (n for n in every_node(route.func) if isinstance(n, ast.Assign | ast.AnnAssign)),
+        (n for n in every_node(route.func) if isinstance(n, _ASSIGNS)),
         key=lambda n: n.lineno,
     ):
         if node.value is None:
@@ -483,18 +487,23 @@ def _reads_client(expr: ast.AST, sent: set[str], derived: set[str], django: bool
     local (``book.language_id`` of the client's book) is the row's data, not the client's: a
     derived local counts bare or as the receiver of a call (``data.get("id")``). In a Django
     view ``self.kwargs`` is the client's too, and ``request.user`` is not."""
-    up = {child: parent for parent in every_node(expr) for child in ast.iter_child_nodes(parent)}
-    for node in every_node(expr):
-        if django and view_input(node, up):
+    nodes = every_node(expr)
+    # each node's parent, read only where a Django view's reads or a derived local ask for it
+    # (every value of every assignment of a route is asked here)
+    up = _parents(nodes) if django else None
+    for node in nodes:
+        if django and up is not None and view_input(node, up):
             return True
         if not isinstance(node, ast.Name):
             continue
-        if django and signed_in_user(node, up):
+        if django and up is not None and signed_in_user(node, up):
             continue
         if node.id in sent:
             return True
         if node.id not in derived:
             continue
+        if up is None:
+            up = _parents(nodes)
         parent = up.get(node)
         called = up.get(parent) if parent is not None else None
         column = isinstance(parent, ast.Attribute) and not (
@@ -503,6 +512,10 @@ def _reads_client(expr: ast.AST, sent: set[str], derived: set[str], django: bool
         if not column:
             return True
     return False
+
+
+def _parents(nodes: list[ast.AST]) -> dict[ast.AST, ast.AST]:
+    return {child: parent for parent in nodes for child in child_nodes(parent)}
 
 
 def maybe_row(call: ast.Call) -> str | None:

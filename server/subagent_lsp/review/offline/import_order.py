@@ -152,7 +152,18 @@ def _top_statements(source: Source) -> list[ast.stmt]:
 
 
 def _block(source: Source, settings: ImportSettings) -> tuple[list[_Line], ast.stmt | None]:
-    """The first run of top-level imports, and the module docstring."""
+    """The first run of top-level imports, and the module docstring: the same for every
+    suggestion of the module that adds an import (each import's section is looked up on disk),
+    kept on the parse, as the edits themselves are."""
+    blocks: dict[ImportSettings, tuple[list[_Line], ast.stmt | None]]
+    blocks = source.__dict__.setdefault("_import_blocks", {})
+    found = blocks.get(settings)
+    if found is None:
+        found = blocks[settings] = _read_block(source, settings)
+    return found
+
+
+def _read_block(source: Source, settings: ImportSettings) -> tuple[list[_Line], ast.stmt | None]:
     body = _top_statements(source)
     docstring = None
     first = body[0] if body else None

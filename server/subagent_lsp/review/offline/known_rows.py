@@ -19,7 +19,7 @@ import ast
 
 from .earlier_guards import inside_if, negated, preceding, refused_before
 from .frameworks import ModuleFacts
-from .pysource import Source, dotted, every_node, method_of
+from .pysource import Source, dotted, every_node, method_of, unparsed
 from .row_guards import missing_test, session_get
 from .upstream_calls import UpstreamCalls
 
@@ -476,7 +476,6 @@ def looked_up_again(facts: ModuleFacts, call: ast.Call) -> bool:
     with nothing deleted since: a real PUT found ``book = Book.get_book_by_id(book_id)``, ran
     under ``if book:``, saved it, and called the same helper again to answer with the saved
     row (judged noise: that row is there)."""
-    text = ast.unparse(call)
     before = list(preceding(call, facts.up))
     for stmt in before:
         if (
@@ -484,7 +483,9 @@ def looked_up_again(facts: ModuleFacts, call: ast.Call) -> bool:
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Name)
             and isinstance(stmt.value, ast.Call)
-            and ast.unparse(stmt.value) == text
+            # the callee's dotted name first: equal texts have it equal, and it is kept
+            and dotted(stmt.value.func) == dotted(call.func)
+            and unparsed(facts.source, stmt.value) == unparsed(facts.source, call)
             and _tested_present(facts, call, stmt.targets[0].id)
         ):
             return not any(

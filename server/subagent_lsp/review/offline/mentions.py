@@ -95,6 +95,9 @@ class Mentions:
         self._everywhere: Counter[str] | None = None
         self._others: dict[str, Counter[str]] = {}
         self._unread: set[str | None] = set()
+        # name -> the files that write it: every module's analysis asks of the same names
+        # (the handlers' registrations, the app's constructors), each a pass over every file
+        self._with: dict[str, list[str]] = {}
 
     def forget(self) -> None:
         self._total = None
@@ -102,6 +105,7 @@ class Mentions:
         self._everywhere = None
         self._others = {}
         self._unread = set()
+        self._with = {}
 
     def count(self, name: str) -> int:
         """How often ``name`` is written outside ``def`` lines."""
@@ -114,7 +118,12 @@ class Mentions:
 
     def files_with(self, name: str) -> list[str]:
         """The files that write ``name`` outside ``def`` lines."""
-        return [path for path, words in self._files_words().items() if words[name] > 0]
+        memo = self._with  # the one ``forget`` replaces: an answer read before it goes with it
+        found = memo.get(name)
+        if found is None:
+            by_file = self._files_words()
+            found = memo[name] = [path for path, words in by_file.items() if words[name] > 0]
+        return list(found)
 
     def elsewhere(self, name: str, path: str) -> int | None:
         """How often every file of the project but ``path`` writes ``name`` outside ``def``

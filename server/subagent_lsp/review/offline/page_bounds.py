@@ -63,6 +63,7 @@ from .pyedits import add_keyword, ensure_imports, replace_node
 from .pysource import (
     Source,
     dotted,
+    every_node,
     imported_names,
     is_none,
     method_of,
@@ -390,7 +391,7 @@ def _dependency_parameters(
         return []
     src, func = found
     kept: dict[str, str] = {}
-    for node in ast.walk(func):
+    for node in every_node(func):
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
             for keyword in node.value.keywords:
                 if keyword.arg is not None and isinstance(keyword.value, ast.Name):

@@ -61,7 +61,7 @@ def _candidates(facts: ModuleFacts) -> Iterator[Function]:
     if facts.imports.get(PARAM):
         return
     for node in facts.source.walk():
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or facts.is_route(node):
+        if not isinstance(node, Function) or facts.is_route(node):
             continue
         if any(a.arg == PARAM for a in [*node.args.posonlyargs, *node.args.args]):
             yield node

@@ -15,7 +15,7 @@ import textwrap
 import threading
 import tokenize
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from ...definitions.document import span_text, split_lines
 from ...definitions.findings import Position, Span
@@ -29,6 +29,35 @@ TRIES: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))
 # Shared singletons (Load, Store, Add, Eq...) say nothing the analyses need: not indexed.
 _LEAF = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
 _BLOCK_START = re.compile(r"(?:async\s+def|def|class|@)\b|@")
+
+
+def _node_types(base: type) -> set[type]:
+    found: set[type] = set()
+    todo = [base]
+    while todo:
+        subs: list[type] = todo.pop().__subclasses__()
+        for sub in subs:
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+# Whether the index keeps a field's value, by its type: a dict lookup costs less than the two
+# isinstance tests of each child it stands for (a parse holds only these types and the
+# constants' and names' values; any other is tested).
+_KEPT: dict[type, bool] = {
+    **{t: not issubclass(t, _LEAF) for t in _node_types(ast.AST)},
+    **dict.fromkeys((type(None), str, int, float, complex, bytes, bool), False),
+}
+
+
+def _kept(value: object) -> TypeGuard[ast.AST]:
+    """``value`` is a node the index keeps: an ``ast.AST``, not a shared singleton."""
+    kept = _KEPT.get(type(value))
+    if kept is None:
+        return isinstance(value, ast.AST) and not isinstance(value, _LEAF)
+    return kept
 
 
 @dataclass
@@ -84,28 +113,29 @@ class Source:
         stack: list[tuple[ast.AST, ast.AST | None, tuple[ast.AST, ...]]] = [
             (m, None, ()) for m in reversed(self.modules)
         ]
+        kept = _KEPT.get
         while stack:
             node, parent, funcs = stack.pop()
             nodes.append(node)
             if parent is not None:
                 up[node] = parent
-            for func in funcs:
-                per_function[id(func)].append(node)
             if funcs:
+                for func in funcs:
+                    per_function[id(func)].append(node)
                 innermost[id(node)] = funcs[-1]
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if isinstance(node, _FUNCTION):
                 per_function[id(node)] = [node]
                 funcs = (*funcs, node)
             children: list[ast.AST] = []
             for name in node._fields:
-                value = getattr(node, name, None)
-                if isinstance(value, list):
+                value: Any = getattr(node, name, None)
+                if type(value) is list:
                     children.extend(
-                        v for v in value if isinstance(v, ast.AST) and not isinstance(v, _LEAF)
+                        [v for v in value if (k := kept(type(v))) or (k is None and _kept(v))]
                     )
-                elif isinstance(value, ast.AST) and not isinstance(value, _LEAF):
+                elif (k := kept(type(value))) or (k is None and _kept(value)):
                     children.append(value)
-            stack.extend((child, node, funcs) for child in reversed(children))
+            stack.extend([(child, node, funcs) for child in reversed(children)])
         result = (nodes, up, per_function, innermost)
         self.__dict__["_index_cache"] = result
         return result
@@ -141,8 +171,28 @@ class Source:
         kinds: dict[object, list[ast.AST]] = self.__dict__.setdefault("_of_kind", {})
         found = kinds.get(kind)
         if found is None:
-            found = kinds[kind] = [n for n in self.walk() if isinstance(n, kind)]  # type: ignore[arg-type]
+            if isinstance(kind, type) and not kind.__subclasses__():
+                # A node type of its own (``ast.Call``): its nodes, from one pass that sorted
+                # every node by type (a file asks for a dozen kinds, a pass each).
+                found = self._by_type().get(kind, [])
+            else:  # several types, or a type with others under it (``ast.stmt``)
+                found = [n for n in self.walk() if isinstance(n, kind)]  # type: ignore[arg-type]
+            kinds[kind] = found
         return found
+
+    def _by_type(self) -> dict[type, list[ast.AST]]:
+        by_type: dict[type, list[ast.AST]] | None = self.__dict__.get("_nodes_by_type")
+        if by_type is None:
+            by_type = {}
+            for node in self.walk():
+                kind = type(node)
+                same = by_type.get(kind)
+                if same is None:
+                    by_type[kind] = [node]
+                else:
+                    same.append(node)
+            self.__dict__["_nodes_by_type"] = by_type  # published whole: worker threads share it
+        return by_type
 
 
 # The parse of each path's latest text: the schema scan, the project model, the engine and the
@@ -212,6 +262,12 @@ def _blocks(lines: list[str]) -> list[tuple[int, int]]:
 
 # What starts a scope of its own: the nodes inside it are not the enclosing code's.
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+# Unions the rules test of every node of a function or a file, built once: written in the test,
+# ``ast.A | ast.B`` is a new union for each node it is asked of (a twentieth of suggest's
+# instructions on a real app went to building them).
+FUNCTIONS = ast.FunctionDef | ast.AsyncFunctionDef
+IMPORTS = ast.Import | ast.ImportFrom
+WITHS = ast.With | ast.AsyncWith
 
 
 def every_node(node: ast.AST) -> list[ast.AST]:
@@ -232,6 +288,18 @@ def every_node(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, without its two generators a node."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
+
+
 def own_nodes(node: ast.AST) -> list[ast.AST]:
     """``node`` and what is inside it, not inside a function or class defined there."""
     found: list[ast.AST] = []
@@ -239,7 +307,7 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
     while stack:
         current = stack.pop()
         found.append(current)
-        stack.extend(c for c in ast.iter_child_nodes(current) if not isinstance(c, SCOPES))
+        stack.extend(c for c in child_nodes(current) if not isinstance(c, SCOPES))
     return found
 
 
@@ -282,10 +350,16 @@ def string_quote(source: Source, node: ast.AST) -> str:
 
 def binds_anywhere(func: ast.AST, name: str) -> bool:
     """``name`` is stored to or deleted anywhere in ``func`` (a nested function's too)."""
-    return any(
-        isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
-        for n in ast.walk(func)
-    )
+    # Asked of one route for parameter after parameter: its stored names are read once, and
+    # kept on it (a fact of its text, as ``dotted`` is).
+    stored: frozenset[str] | None = func.__dict__.get("_stored_names")
+    if stored is None:
+        stored = func.__dict__["_stored_names"] = frozenset(
+            n.id
+            for n in every_node(func)
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+        )
+    return name in stored
 
 
 def top_level_class(source: Source, name: str) -> ast.ClassDef | None:
@@ -338,7 +412,7 @@ def top_level_call(source: Source, name: str) -> ast.Call | None:
 def method_of(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The method ``name`` the class body defines itself (the first one; bases not followed)."""
     for node in cls.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+        if isinstance(node, FUNCTIONS) and node.name == name:
             return node
     return None
 
@@ -379,6 +453,17 @@ def dotted(node: ast.AST) -> str:
     known: str | None = node.__dict__.get("_dotted")
     if known is None:
         known = node.__dict__["_dotted"] = _dotted(node)
+    return known
+
+
+def unparsed(source: Source, node: ast.AST) -> str:
+    """``ast.unparse(node)`` of a node of ``source``, kept on the parse: the same statements
+    above a lookup are written out again for every later lookup of the function. Not on the
+    node, as ``dotted`` is: ``copy.copy`` of a node would carry the text to a changed copy."""
+    texts: dict[ast.AST, str] = source.__dict__.setdefault("_unparsed", {})
+    known = texts.get(node)
+    if known is None:
+        known = texts[node] = ast.unparse(node)
     return known
 
 

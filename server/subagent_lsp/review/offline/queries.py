@@ -461,7 +461,8 @@ def _sqlalchemy_chain(
     source: Source, node: ast.Call, schema: Schema, up: dict[ast.AST, ast.AST]
 ) -> FoundQuery | None:
     written = node
-    node = _own_model_named(node, up, schema)
+    if "cls" in source.text or not source.text.isascii():  # no ``cls`` to rename otherwise
+        node = _own_model_named(node, up, schema)
     calls, base = _chain(node)
     if calls and isinstance(base, ast.Name) and dotted(calls[0].func) == f"{base.id}.select":
         # ``db.select(M)`` (Flask-SQLAlchemy 3), ``sa.select(M)``: the select is the base,
@@ -935,15 +936,17 @@ def _relationship_walk(
 _CONSUMERS = {"len", "sorted", "list", "set", "tuple", "sum", "any", "all", "enumerate", "reversed"}
 
 
+# Built once: tested of every node.
+_ITERATES = ast.For | ast.AsyncFor | ast.comprehension
+
+
 def _attribute_walk(
     source: Source, node: ast.Attribute, schema: Schema, up: dict[ast.AST, ast.AST]
 ) -> FoundQuery | None:
     """``for entry in page.entries`` / ``sorted(self.entries)``: a lazy relationship loads
     its rows by the foreign key that points back, on first access."""
     parent = up.get(node)
-    consumed = (
-        isinstance(parent, ast.For | ast.AsyncFor | ast.comprehension) and parent.iter is node
-    ) or (
+    consumed = (isinstance(parent, _ITERATES) and parent.iter is node) or (
         isinstance(parent, ast.Call) and node in parent.args and dotted(parent.func) in _CONSUMERS
     )
     if not consumed or not isinstance(node.ctx, ast.Load):

@@ -57,6 +57,11 @@ def query_truth_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     return out
 
 
+# Built once: tested of every node.
+_OTHER_ASSIGNS = ast.AnnAssign | ast.AugAssign | ast.NamedExpr
+_LOOPS_AND_WITHS = ast.For | ast.AsyncFor | ast.With | ast.AsyncWith
+
+
 def _query_locals(src: Source, func: Function) -> set[str]:
     """The names every binding of which in ``func`` is a query still being built."""
     queries: set[str] = set()
@@ -68,11 +73,9 @@ def _query_locals(src: Source, func: Function) -> set[str]:
                     (queries if _is_query(node.value) else others).add(target.id)
                 elif isinstance(target, ast.Tuple | ast.List):
                     others.update(e.id for e in ast.walk(target) if isinstance(e, ast.Name))
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr) and isinstance(
-            node.target, ast.Name
-        ):
+        elif isinstance(node, _OTHER_ASSIGNS) and isinstance(node.target, ast.Name):
             others.add(node.target.id)
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.With | ast.AsyncWith):
+        elif isinstance(node, _LOOPS_AND_WITHS):
             targets = (
                 [node.target]
                 if isinstance(node, ast.For | ast.AsyncFor)

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from .pysource import Source, dotted, is_self, method_of, own_nodes
+from .pysource import WITHS, Source, dotted, is_self, method_of, own_nodes
 from .upstream_clients import CLIENT_CLASSES
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -183,9 +183,7 @@ class ReceiverClasses:
         up = source.up()
         node: ast.AST | None = scope
         while node is not None:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and name.id in (
-                local_bindings(source, node)
-            ):
+            if isinstance(node, Function) and name.id in local_bindings(source, node):
                 return node
             node = up.get(node)
         return None
@@ -334,6 +332,10 @@ class ReceiverClasses:
         return self._value(source, scope, node, scope is not None)
 
 
+# Built once: tested of every node.
+_ASSIGNS = ast.Assign | ast.AnnAssign
+
+
 def local_bindings(source: Source, func: Function) -> dict[str, list[ast.AST]]:
     """Each name ``func`` binds and what binds it: the value assigned, the ``ast.arg`` of a
     parameter, else the binding node itself (a loop's target, an ``except ... as``, an
@@ -346,7 +348,7 @@ def local_bindings(source: Source, func: Function) -> dict[str, list[ast.AST]]:
         return found
     found = {}
     for n in source.nodes_of(func):
-        if isinstance(n, ast.Assign | ast.AnnAssign) and n.value is not None:
+        if isinstance(n, _ASSIGNS) and n.value is not None:
             for t in n.targets if isinstance(n, ast.Assign) else [n.target]:
                 if isinstance(t, ast.Name):
                     found.setdefault(t.id, []).append(n.value)
@@ -372,11 +374,15 @@ def _bind_names(found: dict[str, list[ast.AST]], target: ast.AST) -> None:
             found.setdefault(name.id, []).append(name)
 
 
+# Built once: tested of every node.
+_TARGETED = ast.For | ast.AsyncFor | ast.NamedExpr | ast.AugAssign
+
+
 def _other_targets(node: ast.AST) -> list[ast.expr]:
     # A comprehension's target is its own scope's, not the function's.
-    if isinstance(node, ast.For | ast.AsyncFor | ast.NamedExpr | ast.AugAssign):
+    if isinstance(node, _TARGETED):
         return [node.target]
-    if isinstance(node, ast.With | ast.AsyncWith):
+    if isinstance(node, WITHS):
         return [i.optional_vars for i in node.items if i.optional_vars is not None]
     return []
 

@@ -18,7 +18,7 @@ from .django_views import request_attr
 from .flask_answers import json_error
 from .frameworks import ModuleFacts, Route, caught, flask_abort
 from .pyedits import ensure_imports, replace_statement
-from .pysource import dotted
+from .pysource import dotted, every_node
 
 # What the client controls on a request; ``request.user``/``session``/``method`` are not it.
 _CLIENT = (
@@ -119,11 +119,19 @@ def _framework(facts: ModuleFacts, route: Route) -> str:
     return route.framework
 
 
+# Built once: tested of every node.
+_READS = ast.Attribute | ast.Name
+
+
 def _client_read(node: ast.AST) -> bool:
-    if not isinstance(node, ast.Attribute | ast.Name):
+    if not isinstance(node, _READS):
         return False
     name = request_attr(node)
     return any(name == c or name.startswith(c + ".") for c in _CLIENT)
+
+
+# Built once: tested of every node.
+_VALUED = ast.AnnAssign | ast.NamedExpr
 
 
 def _locals(
@@ -135,7 +143,7 @@ def _locals(
     for node in facts.source.nodes_of(func):
         if isinstance(node, ast.Assign):
             assigned.append((node.targets, node.value))
-        elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+        elif isinstance(node, _VALUED) and node.value is not None:
             assigned.append(([node.target], node.value))
     changed = True
     while changed:
@@ -144,7 +152,7 @@ def _locals(
             if not _reads_client(value, names):
                 continue
             for target in targets:
-                for n in ast.walk(target):
+                for n in every_node(target):
                     if isinstance(n, ast.Name) and n.id not in names:
                         names.add(n.id)
                         changed = True

@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 
 from .off_request import WHOLE_MODULE, LineRange, builds_web_app, command_lines
-from .pysource import Source
+from .pysource import IMPORTS, Source
 from .upstream_calls import module_files
 
 SourceLoader = Callable[[str], Source | None]
@@ -293,7 +293,7 @@ def _per_statement(
             continue
         if isinstance(node, ast.Name):
             current.add(node.id)
-        elif isinstance(node, ast.Import | ast.ImportFrom) and id(node) != top:
+        elif isinstance(node, IMPORTS) and id(node) != top:
             imports.setdefault(top, []).append(node)
     return names, imports
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from .pysource import Source, dotted
+from .pysource import FUNCTIONS, Source, dotted, every_node
 from .queries import FoundQuery, walk_target
 from .schema import Schema, Table
 from .sql import QueryShape
@@ -37,7 +37,7 @@ MAX_BASES = 3
 def response_walks(source: Source, schema: Schema, resolve: ClassResolver) -> list[FoundQuery]:
     out: list[FoundQuery] = []
     for node in source.walk():
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if not isinstance(node, FUNCTIONS):
             continue
         for decorator in node.decorator_list:
             response = _response_model(decorator)
@@ -94,7 +94,7 @@ def _walks(
     found = resolve(source, response)
     if found is None:
         return []
-    named = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    named = {n.id for n in every_node(func) if isinstance(n, ast.Name)}
     out = []
     for field in _list_fields(resolve, *found, 0):
         owner = _owner(schema, field, named, found[1].name)

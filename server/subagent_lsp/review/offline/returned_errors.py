@@ -18,7 +18,7 @@ import ast
 from ...definitions.findings import Position, Span
 from ..suggestion import Edit, Suggestion
 from .frameworks import ModuleFacts
-from .pysource import dotted, imported_names, own_nodes
+from .pysource import FUNCTIONS, dotted, imported_names, own_nodes
 
 # Where each framework's HTTP errors come from: a name imported from one of these, or spelt
 # through it (``fastapi.HTTPException``), is one.
@@ -58,7 +58,7 @@ def returned_error_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     # a row: its caller takes the exception for the row (judged on a real app, docflow). A
     # function whose every return is an error is a builder, raised by its callers: left alone.
     for func in src.walk():
-        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) or id(func) in routes:
+        if not isinstance(func, FUNCTIONS) or id(func) in routes:
             continue
         returns = returns_of.get(id(func), [])
         if not returns:

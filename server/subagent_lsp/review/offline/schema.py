@@ -1621,6 +1621,11 @@ def schema_from_foreign(tables: list[ForeignTable]) -> Schema:
 def _mentions_schema(text: str) -> bool:
     """A cheap pre-filter before ``ast`` and sqlglot: most Python files define no table, and a
     regex over the raw text says so in microseconds (the DDL itself is read by sqlglot)."""
+    if text.isascii():
+        # The same search, a quarter of the cost: an ASCII text lowered matches the lowered
+        # pattern where the text matches the pattern ignoring case (ignoring case, the regex
+        # tries every alternative at every character; every file of a project is searched).
+        return _SCHEMA_WORDS_LOWER.search(text.lower()) is not None
     return _SCHEMA_WORDS.search(text) is not None
 
 
@@ -1630,6 +1635,8 @@ _SCHEMA_WORDS = re.compile(
     r"|models\.\w*(?:Field|ForeignKey)\(|Table\(|op\.(?:create_|add_column|drop_index|drop_constraint)|create\s+table",
     re.IGNORECASE,
 )
+# Lowered as a whole: no escape of the pattern carries its meaning in its case (\S, \W).
+_SCHEMA_WORDS_LOWER = re.compile(_SCHEMA_WORDS.pattern.lower())
 
 
 def schema_files(root: str) -> Iterable[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from http import HTTPStatus
 
-from .pysource import Source, dotted
+from .pysource import FUNCTIONS, Source, dotted, every_node
 
 
 def own_tries(source: Source, func: ast.AST) -> list[ast.Try]:
@@ -84,7 +84,7 @@ def caught(
                         return True
                     if name in broad and not (client_error and answers_server_error(handler)):
                         return True
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(current, FUNCTIONS):
             return False
         child, current = current, up.get(current)
     return False
@@ -132,7 +132,7 @@ def answers_server_error(handler: ast.ExceptHandler) -> bool:
     """The handler answers a 5xx (``return jsonify(...), 500``, ``abort(500)``,
     ``status_code=500``) and no 4xx."""
     # ``response.status_code = status.HTTP_500_INTERNAL_SERVER_ERROR`` says it by name
-    found = (status_code(n) for n in ast.walk(handler) if isinstance(n, ast.expr))
+    found = (status_code(n) for n in every_node(handler) if isinstance(n, ast.expr))
     codes = {code for code in found if code is not None and 400 <= code < 600}
     return bool(codes) and all(code >= 500 for code in codes)
 

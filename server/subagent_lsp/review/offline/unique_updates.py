@@ -61,6 +61,10 @@ def unique_update_suggestions(facts: ModuleFacts) -> list[Suggestion]:
     return out
 
 
+# Built once: tested of every node.
+_BRANCHES = ast.Try | ast.If
+
+
 def _create_answers(facts: ModuleFacts, schema: Schema) -> dict[tuple[str, str], _Answer]:
     """(model, "") -> the answer of a route that makes one of its rows and catches
     IntegrityError around the commit; (model, column) -> that of one that looks the value up
@@ -68,7 +72,7 @@ def _create_answers(facts: ModuleFacts, schema: Schema) -> dict[tuple[str, str],
     out: dict[tuple[str, str], _Answer] = {}
     for route in facts.routes:
         nodes = facts.source.nodes_of(route.func)
-        if not any(isinstance(n, ast.Try | ast.If) for n in nodes):
+        if not any(isinstance(n, _BRANCHES) for n in nodes):
             continue  # neither a caught commit nor a look-up first (most routes: cheap)
         made = {
             n.func.id

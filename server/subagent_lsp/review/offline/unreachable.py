@@ -12,13 +12,29 @@ from .pysource import TRIES, Source
 
 _LEAVES = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _BLOCKS = ("body", "orelse", "finalbody")
+# The node types that can hold a block (a ``Match`` holds its cases'), read off the running
+# Python's ``ast``: the walk tests these, not every node of the file.
+_HOLDERS = tuple(
+    sorted(
+        {
+            kind
+            for kind in vars(ast).values()
+            if isinstance(kind, type)
+            and issubclass(kind, ast.AST)
+            and set(kind._fields) & set(_BLOCKS)
+        }
+        | {ast.Match},
+        key=lambda kind: kind.__name__,
+    )
+)
 
 
 def unreachable_lines(source: Source) -> list[range]:
     """0-based line ranges of the statements after a block's first ``return`` / ``raise`` /
     ``continue`` / ``break``."""
     out: list[range] = []
-    for node in source.walk():
+    holders: list[ast.AST] = source.of(_HOLDERS)  # type: ignore[arg-type]
+    for node in holders:
         blocks = [getattr(node, f, None) for f in _BLOCKS]
         if isinstance(node, TRIES):
             blocks += [h.body for h in node.handlers]

@@ -196,6 +196,10 @@ class UpstreamCalls:
         self._receivers = ReceiverClasses(self)
         # Asked by the route's own rule and by every search that reaches the same request.
         self._wrapped: dict[tuple[int, int], tuple[ast.Call, bool]] = {}
+        # What a name stands for, asked of the same node by every rule that follows a call (a
+        # run asked 18,000 times of 3,700 nodes): kept with the source, the node and the
+        # reader, so that no id of theirs can be another's later.
+        self._named: dict[tuple[int, int, int], tuple[Source, ast.expr, object, object]] = {}
 
     def reach(self, source: Source, call: ast.Call) -> Reach | None:
         """Where ``call`` (in ``source``) ends in an upstream request nothing catches."""
@@ -403,6 +407,17 @@ class UpstreamCalls:
         """What ``find`` reads off the module that defines a name in ``source``: this one, or
         the project module it is imported from (``from .services import notify``,
         ``from app import services`` + ``services.notify``)."""
+        key = (id(source), id(node), id(find))
+        known = self._named.get(key)
+        if known is not None and known[0] is source and known[1] is node and known[2] is find:
+            return known[3]  # type: ignore[return-value]
+        found = self._named_in(source, node, find)
+        self._named[key] = (source, node, find, found)
+        return found
+
+    def _named_in(
+        self, source: Source, node: ast.expr, find: Callable[[Source, str], _T | None]
+    ) -> tuple[Source, _T] | None:
         if isinstance(node, ast.Name):
             own = find(source, node.id)
             if own is not None:

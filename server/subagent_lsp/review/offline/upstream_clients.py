@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from .pysource import Source, dotted, imported_names
+from .pysource import WITHS, Source, dotted, imported_names
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 # requests-oauthlib's token calls are requests made by the session, with a ``timeout=``.
@@ -149,9 +149,18 @@ def bound_calls(source: Source, node: ast.expr) -> list[ast.Call]:
     return [c for scope in _scopes(source, node, name) for c in bindings.get((scope, name), [])]
 
 
+# What every request and client above is imported from: a module importing none of them
+# makes no request (asked of every call of every module).
+_CLIENT_PACKAGES = frozenset(
+    {"requests", "httpx", "rauth"} | {name.split(".")[0] for name in CLIENT_CLASSES}
+)
+
+
 def request_library(source: Source, call: ast.Call) -> tuple[str, Client | None] | None:
     """The library of a request ``call`` makes, with the client it goes through (if one)."""
     imports = imported_names(source)
+    if not _imports_clients(source, imports):
+        return None
     func = call.func
     picked = picked_verb(source, call)
     if picked is not None:
@@ -174,6 +183,15 @@ def request_library(source: Source, call: ast.Call) -> tuple[str, Client | None]
         return None
     verbs = HTTP_VERBS + (_OAUTH_VERBS if client.library == "requests" else ())
     return (client.library, client) if func.attr in verbs else None
+
+
+def _imports_clients(source: Source, imports: dict[str, str]) -> bool:
+    known: bool | None = source.__dict__.get("_imports_clients")
+    if known is None:
+        known = source.__dict__["_imports_clients"] = any(
+            v.split(".")[0] in _CLIENT_PACKAGES for v in imports.values()
+        )
+    return known
 
 
 def picked_verb(source: Source, call: ast.Call) -> ast.Call | None:
@@ -259,7 +277,7 @@ def _assigned_calls(source: Source) -> dict[tuple[int, str], list[ast.Call]]:
             pairs = [(t, node.value) for t in node.targets]
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             pairs = [(node.target, node.value)]
-        elif isinstance(node, ast.With | ast.AsyncWith):
+        elif isinstance(node, WITHS):
             pairs = [(i.optional_vars, i.context_expr) for i in node.items if i.optional_vars]
         for target, value in pairs:
             if not isinstance(value, ast.Call):

@@ -1073,13 +1073,17 @@ def _decimal(facts: ModuleFacts, call: ast.Call) -> bool:
     )
 
 
+# Built once: tested of every node.
+_ALIASING = ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr
+
+
 def _request_aliases(func: ast.AST, owner: ast.ClassDef | None = None) -> dict[str, str]:
     """Locals bound once to a request's data (``data = request.GET``, a copy of it
     ``params = self.request.GET.copy()``, or what a method of the view class returns that is
     such a copy, ``params = self.get_filter_params()``): read as it is."""
     bound: dict[str, list[str]] = {}
     for node in _nodes(func):
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+        if isinstance(node, _ALIASING):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name) and node.value is not None:

@@ -106,12 +106,28 @@ def app_root(path: str) -> str:
         folder = parent
 
 
+# Asked for every file of an app by each rule that wants its database, for each folder up to
+# its root: a folder's answer, and a pyproject.toml's parse, are kept while their mtime is
+# the same (a folder's moves when an entry is added or removed).
+_projects: dict[str, tuple[int, bool]] = {}
+_pyprojects: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
 def _is_project(folder: str) -> bool:
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except OSError:
+        return False
+    cached = _projects.get(folder)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     try:
         names = os.listdir(folder)
     except OSError:
         return False
-    return any(n in PROJECT_FILES or REQUIREMENTS.match(n) for n in names)
+    found = any(n in PROJECT_FILES or REQUIREMENTS.match(n) for n in names)
+    _projects[folder] = (stamp, found)
+    return found
 
 
 def _owns(root: str, folder: str) -> bool:
@@ -155,7 +171,22 @@ def _package_places(root: str) -> list[str]:
 
 
 def _pyproject(root: str) -> dict[str, Any]:
-    text = _read(os.path.join(root, "pyproject.toml"))
+    path = os.path.join(root, "pyproject.toml")
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return {}
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _pyprojects.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    doc = _parsed_pyproject(path)
+    _pyprojects[path] = (stamp, doc)
+    return doc
+
+
+def _parsed_pyproject(path: str) -> dict[str, Any]:
+    text = _read(path)
     if text is None:
         return {}
     if sys.version_info >= (3, 11):

@@ -26,6 +26,8 @@ from ..offline.queries import FoundQuery
 from ..offline.schema import Schema, Table
 from ..offline.sql import index_defs, split_statements
 from ..suggestion import Edit, Suggestion
+from . import SWITCH as SWITCH
+from . import proofs_off
 from .cluster import CLUSTERS, NoPostgres
 from .detect import app_root, postgres_evidence, sqlite_evidence
 from .load import Loader, fingerprint, q
@@ -39,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MEMORY = 5000  # proofs remembered per database before the memory starts afresh
-SWITCH = "SUBAGENT_LSP_POSTGRES"  # "off": never use PostgreSQL (proofs stay on SQLite)
 CONCURRENTLY = (
     "On a live table, build it with CREATE INDEX CONCURRENTLY in its own migration (outside a "
     "transaction: Alembic's autocommit_block(), Django's AddIndexConcurrently with "
@@ -107,7 +108,7 @@ SESSIONS = Sessions()
 
 
 def postgres_prover(path: str, root: str | None, schema: Schema) -> PostgresProver | None:
-    if os.environ.get(SWITCH, "").lower() in ("off", "0", "false", "no"):
+    if proofs_off():
         return None
     url = os.environ.get(DATABASE_URL, "")
     if url:
