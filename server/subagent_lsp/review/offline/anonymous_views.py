@@ -50,7 +50,7 @@ from .drf_defaults import anonymous_admitted, anonymous_by_default
 from .drf_view_classes import GETS_OBJECT, DrfView, drf_view_class
 from .frameworks import ModuleFacts
 from .pyedits import LINE_LENGTH, ensure_imports, insert_before_line, replace_node, statement_lines
-from .pysource import Source, dotted, keyword_value, qualified, top_level_class
+from .pysource import Source, dotted, keyword_value, name_for, qualified
 from .try_blocks import caught
 
 CODE = "BKD327"
@@ -427,15 +427,7 @@ def _permission_name(
     facts: ModuleFacts, wanted: str = "IsAuthenticated"
 ) -> tuple[str, list[tuple[str, str]]] | None:
     """How the module names DRF's ``wanted`` permission class, and the import that needs."""
-    for name, full in facts.imports.items():
-        if full == f"{_PERMISSIONS}.{wanted}":
-            return name, []
-    for name, full in facts.imports.items():
-        if full == _PERMISSIONS:
-            return f"{name}.{wanted}", []
-    if wanted in facts.imports or top_level_class(facts.source, wanted):
-        return None  # the name is another's
-    return wanted, [(_PERMISSIONS, wanted)]
+    return name_for(facts.imports, facts.source, _PERMISSIONS, wanted)
 
 
 def _tuple_style(src: Source) -> bool:

@@ -24,7 +24,7 @@ import ast
 from ..suggestion import Suggestion
 from .frameworks import ModuleFacts
 from .pyedits import ensure_imports, insert_before_line
-from .pysource import Source, dotted, keyword_value
+from .pysource import Source, dotted, keyword_value, name_for
 from .try_blocks import status_code
 
 CODE = "BKD331"
@@ -32,7 +32,6 @@ CODE = "BKD331"
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 _DECORATORS = frozenset({"errorhandler", "app_errorhandler"})
 _BROAD = frozenset({"Exception", "BaseException"})
-_HTTP_ERROR = "werkzeug.exceptions.HTTPException"
 # What a handler that tells HTTP errors apart reads of the error.
 _TELLS_APART = frozenset({"code", "get_response", "status_code", "response", "name"})
 
@@ -91,9 +90,10 @@ def _suggestion(facts: ModuleFacts, func: Function, site: ast.AST) -> Suggestion
     error = args[0].arg
     if _tells_apart(func, error) or not _answers_only_500(func):
         return None
-    name, needed = _http_error_name(facts)
-    if name is None:
+    named = name_for(facts.imports, src, "werkzeug.exceptions", "HTTPException")
+    if named is None:
         return None
+    name, needed = named
     first = func.body[0]
     docstring = (
         isinstance(first, ast.Expr)
@@ -173,13 +173,3 @@ def _status(value: ast.expr) -> int | None:
         if dotted(value.func).rsplit(".", 1)[-1] == "make_response" and len(value.args) >= 2:
             return status_code(value.args[1])
     return None
-
-
-def _http_error_name(facts: ModuleFacts) -> tuple[str | None, list[tuple[str, str]]]:
-    """How the module names werkzeug's HTTPException, and the import that needs."""
-    for name, full in facts.imports.items():
-        if full == _HTTP_ERROR:
-            return name, []
-    if "HTTPException" in facts.imports:
-        return None, []  # the name is another's
-    return "HTTPException", [("werkzeug.exceptions", "HTTPException")]

@@ -37,7 +37,7 @@ from .driver_catches import _sqlalchemy_name
 from .frameworks import ModuleFacts, Route, enclosing_statement
 from .project_files import declared_release, project_root
 from .pyedits import LINE_LENGTH, add_keyword, ensure_imports, wrap_in_try
-from .pysource import Source, dotted, imported_names
+from .pysource import Source, bound_as, dotted, imported_names
 from .row_uses import session_like
 from .schema import Column, Relationship, Schema, Table
 from .try_blocks import caught
@@ -505,11 +505,6 @@ def _block_of(facts: ModuleFacts, stmt: ast.stmt) -> list[ast.stmt] | None:
         if isinstance(block, list) and stmt in block:
             return block
     return None
-
-
-def bound_as(imports: dict[str, str], target: str) -> str | None:
-    """The module's name for ``target`` (``HTTPException`` of ``fastapi.HTTPException``)."""
-    return next((k for k, v in imports.items() if v == target), None)
 
 
 def listed(names: list[str], last: str = "and") -> str:

@@ -42,7 +42,7 @@ from .helper_creates import HelperCreate, helper_create
 from .html_answers import answers_browser
 from .passed_rows import added, handed_on, made_rows
 from .pyedits import LINE_LENGTH, ensure_imports, wrap_in_try
-from .pysource import dotted
+from .pysource import bound_as, dotted
 from .schema import Schema, Table
 from .try_blocks import caught
 
@@ -210,10 +210,12 @@ def _suggestion(
     error, needed = _integrity_error(facts)
     detail = f"{model} with this {column} already exists"
     if route.framework == "fastapi":
-        exception = _bound_as(facts, "fastapi.HTTPException") or "HTTPException"
+        exception = bound_as(facts.imports, "fastapi.HTTPException") or "HTTPException"
         if exception == "HTTPException" and "HTTPException" not in facts.imports:
             needed.append(("fastapi", "HTTPException"))
-        status = _bound_as(facts, "fastapi.status") or _bound_as(facts, "starlette.status")
+        status = bound_as(facts.imports, "fastapi.status") or bound_as(
+            facts.imports, "starlette.status"
+        )
         code = f"{status}.HTTP_409_CONFLICT" if status else "409"
         raised = f'raise {exception}(status_code={code}, detail="{detail}") from exc'
         indent = len(src.indent_of(stmt.lineno - 1)) + 4
@@ -252,14 +254,10 @@ def _a(noun: str) -> str:
 
 def _integrity_error(facts: ModuleFacts) -> tuple[str, list[tuple[str, str]]]:
     """How the module names IntegrityError, and the import it needs when it does not."""
-    bound = _bound_as(facts, "sqlalchemy.exc.IntegrityError")
+    bound = bound_as(facts.imports, "sqlalchemy.exc.IntegrityError")
     if bound is not None:
         return bound, []
-    module = _bound_as(facts, "sqlalchemy.exc")
+    module = bound_as(facts.imports, "sqlalchemy.exc")
     if module is not None:
         return f"{'sqlalchemy.exc' if module == 'sqlalchemy' else module}.IntegrityError", []
     return "IntegrityError", [("sqlalchemy.exc", "IntegrityError")]
-
-
-def _bound_as(facts: ModuleFacts, target: str) -> str | None:
-    return next((k for k, v in facts.imports.items() if v == target), None)

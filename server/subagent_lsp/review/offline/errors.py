@@ -66,7 +66,7 @@ from .pyedits import (
     replace_node,
     wrap_in_try,
 )
-from .pysource import TRIES, Source, dotted, qualified_name
+from .pysource import TRIES, Source, bound_as, dotted, qualified_name
 from .query_truth_tests import query_truth_suggestions
 from .receiver_mail import receiver_mail_suggestions
 from .returned_errors import returned_error_suggestions
@@ -323,11 +323,11 @@ def _raise_502(
     """A helper's 502: Flask's ``abort`` works anywhere in a request, FastAPI's
     ``HTTPException`` is raised through the path operation."""
     if framework == "flask":
-        bound = _bound_as(facts, "flask.abort")
+        bound = bound_as(facts.imports, "flask.abort")
         return [f"except {error}:", f"    {bound or 'abort'}(502)"], (
             [] if bound else [("flask", "abort")]
         )
-    bound = _bound_as(facts, "fastapi.HTTPException")
+    bound = bound_as(facts.imports, "fastapi.HTTPException")
     lines = [
         f"except {error} as exc:",
         f"    raise {bound or 'HTTPException'}("
@@ -934,9 +934,9 @@ def _upstream_handler(facts: ModuleFacts, route: Route, error: str) -> list[str]
         ]
     if route.framework == "django" and drf_view(facts, route):
         # A DRF view answers with DRF's Response (its renderers, its status names).
-        status = _bound_as(facts, "rest_framework.status")
+        status = bound_as(facts.imports, "rest_framework.status")
         code = f"{status}.HTTP_502_BAD_GATEWAY" if status else "502"
-        response = _bound_as(facts, "rest_framework.response.Response") or "Response"
+        response = bound_as(facts.imports, "rest_framework.response.Response") or "Response"
         return [
             f"except {error}:",
             f'    return {response}({{"error": "upstream service unavailable"}}, status={code})',
@@ -950,15 +950,11 @@ def _upstream_handler(facts: ModuleFacts, route: Route, error: str) -> list[str]
     return [f"except {error}:", f"    {answer}"]
 
 
-def _bound_as(facts: ModuleFacts, target: str) -> str | None:
-    return next((k for k, v in facts.imports.items() if v == target), None)
-
-
 def _route_imports(facts: ModuleFacts, route: Route) -> list[tuple[str, str]]:
     if _flask_abort(facts, route):
         return []
     if route.framework == "django" and drf_view(facts, route):
-        bound = _bound_as(facts, "rest_framework.response.Response")
+        bound = bound_as(facts.imports, "rest_framework.response.Response")
         return [] if bound else [("rest_framework.response", "Response")]
     if route.framework == "flask":
         return json_error(facts, route.func, 502, [("error", '""')])[1]
@@ -1624,8 +1620,10 @@ def _json_body(facts: ModuleFacts, call: ast.Call, route: Route) -> list[Suggest
     src = facts.source
     if route.framework == "fastapi":
         # bytes that are not UTF-8 raise UnicodeDecodeError before any JSON is read
-        exception = _bound_as(facts, "fastapi.HTTPException") or "HTTPException"
-        status = _bound_as(facts, "fastapi.status") or _bound_as(facts, "starlette.status")
+        exception = bound_as(facts.imports, "fastapi.HTTPException") or "HTTPException"
+        status = bound_as(facts.imports, "fastapi.status") or bound_as(
+            facts.imports, "starlette.status"
+        )
         code = f"{status}.HTTP_400_BAD_REQUEST" if status else "400"
         handler = [
             "except (json.JSONDecodeError, UnicodeDecodeError) as exc:",

@@ -41,7 +41,7 @@ from .form_factories import (
 from .frameworks import ModuleFacts, Route, caught, enclosing_statement
 from .positive_inputs import validated_fields, validates
 from .pyedits import LINE_LENGTH, ensure_imports, wrap_in_try
-from .pysource import Source, dotted, imported_names, parameters_with_defaults
+from .pysource import Source, bound_as, dotted, imported_names, parameters_with_defaults
 from .raw_json_models import app_answers, project_model
 
 CODE = "BKD210"
@@ -79,7 +79,7 @@ def form_model_suggestions(facts: ModuleFacts, route: Route) -> list[Suggestion]
         "pydantic_core.ValidationError",
     ):
         return []  # the module's ValidationError is another library's
-    exception = _bound_as(facts, "fastapi.HTTPException")
+    exception = bound_as(facts.imports, "fastapi.HTTPException")
     if exception is None and "HTTPException" in facts.imports:
         return []
     src = facts.source
@@ -400,10 +400,6 @@ def _raised(indent: int, exception: str, args: list[str]) -> str:
         return f"raise {exception}(\n    {joined}\n) from exc"
     lines = "".join(f"    {a},\n" for a in args)
     return f"raise {exception}(\n{lines}) from exc"
-
-
-def _bound_as(facts: ModuleFacts, target: str) -> str | None:
-    return next((k for k, v in facts.imports.items() if v == target), None)
 
 
 def _named(annotation: ast.expr | None) -> set[str]:

@@ -19,14 +19,14 @@ import ast
 import os
 
 from ..suggestion import Edit
-from .delete_children import bound_as, listed
+from .delete_children import listed
 from .frameworks import ModuleFacts, Route, enclosing_statement
 from .helper_creates import module_level
 from .helper_rows import model_noun
 from .parent_key_writes import KeyWrite
 from .parent_keys import ParentKey
 from .pyedits import LINE_LENGTH, ensure_imports, insert_before_line
-from .pysource import Source, dotted, imported_from, imported_names, string_quote
+from .pysource import Source, bound_as, dotted, imported_from, imported_names, string_quote
 from .row_guards import app_guard
 from .schema import Table
 from .try_blocks import in_server_error_try, status_code

@@ -25,7 +25,7 @@ from .drf import uses_drf
 from .drf_handlers import handler_may_answer
 from .frameworks import ModuleFacts
 from .pyedits import LINE_LENGTH, ensure_imports, insert_before_line
-from .pysource import Source, dotted
+from .pysource import Source, bound_as, dotted
 from .schema import Schema
 
 CODE = "BKD319"
@@ -252,11 +252,11 @@ def _as_409(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """A ``destroy`` answering 409 the way DRF answers (``{"detail": ...}``)."""
     imports: list[tuple[str, str]] = []
-    response = _bound_as(facts, "rest_framework.response.Response")
+    response = bound_as(facts.imports, "rest_framework.response.Response")
     if response is None:
         response = "Response"
         imports.append(("rest_framework.response", "Response"))
-    status_module = _bound_as(facts, "rest_framework.status")
+    status_module = bound_as(facts.imports, "rest_framework.status")
     code = f"{status_module}.HTTP_409_CONFLICT" if status_module else "409"
     if len(indent) + 27 + len(detail) > LINE_LENGTH:  # as ``{"detail": "..."},`` is written
         detail = f"This {model} is still referenced by other rows."
@@ -314,9 +314,5 @@ def _bound(facts: ModuleFacts, error: str) -> str | None:
     for name, full in facts.imports.items():
         if full in (f"django.db.models.{error}", f"django.db.models.deletion.{error}"):
             return name
-    models = _bound_as(facts, "django.db.models")
+    models = bound_as(facts.imports, "django.db.models")
     return f"{models}.{error}" if models else None
-
-
-def _bound_as(facts: ModuleFacts, target: str) -> str | None:
-    return next((k for k, v in facts.imports.items() if v == target), None)

@@ -605,3 +605,27 @@ def _import_table(source: Source) -> dict[str, list[tuple[str, str]]]:
                     table.setdefault(a.asname, []).append((a.name, ""))
     source.__dict__["_import_table"] = table
     return table
+
+
+def bound_as(imports: dict[str, str], target: str) -> str | None:
+    """The module's name for ``target`` (``HTTPException`` of ``fastapi.HTTPException``), as
+    ``imported_names`` maps them; None when it does not import it."""
+    return next((local for local, full in imports.items() if full == target), None)
+
+
+def name_for(
+    imports: dict[str, str], source: Source, module: str, name: str
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """How the module writes ``module.name``: the name it imports it as, ``alias.name`` of
+    the module it imports, else ``name`` with the import that needs; None when ``name`` is
+    another's there (imported from elsewhere, or a class of its own)."""
+    full = f"{module}.{name}"
+    bound = bound_as(imports, full)
+    if bound is not None:
+        return bound, []
+    alias = bound_as(imports, module)
+    if alias is not None:
+        return f"{alias}.{name}", []
+    if name in imports or top_level_class(source, name) is not None:
+        return None
+    return name, [(module, name)]

@@ -18,7 +18,7 @@ from .django_views import request_attr
 from .flask_answers import json_error
 from .frameworks import ModuleFacts, Route, caught, flask_abort
 from .pyedits import ensure_imports, replace_statement
-from .pysource import dotted, every_node
+from .pysource import bound_as, dotted, every_node
 
 # What the client controls on a request; ``request.user``/``session``/``method`` are not it.
 _CLIENT = (
@@ -281,7 +281,7 @@ def _answer(
 ) -> tuple[str | None, list[tuple[str, str]]]:
     imports = facts.imports
     if framework == "drf":
-        name = _bound_as(imports, "rest_framework.exceptions.ValidationError")
+        name = bound_as(imports, "rest_framework.exceptions.ValidationError")
         if name is None and imports.get("exceptions") == "rest_framework.exceptions":
             return f"raise exceptions.ValidationError({message})", []
         if name is not None:
@@ -311,10 +311,6 @@ def _answer(
             return f"abort(400, message={message})", []  # Flask-RESTful's takes keywords only
         return f"abort(400, {message})", needed
     return None, []
-
-
-def _bound_as(imports: dict[str, str], full: str) -> str | None:
-    return next((local for local, target in imports.items() if target == full), None)
 
 
 def _type_checking_only(facts: ModuleFacts, node: ast.AST) -> bool:
